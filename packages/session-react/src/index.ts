@@ -1,0 +1,6 @@
+/**
+ * React bindings for SessionLayer.
+ *
+ * @packageDocumentation
+ */
+export { SessionError } from '@sessionlayer/session-core'

@@ -1,0 +1,63 @@
+/**
+ * A `BroadcastChannel`-shaped endpoint of a {@link ChannelHub}.
+ * @public
+ */
+export interface HubChannel {
+  /** The channel name. */
+  readonly name: string
+  /** Receives what the other channels of this name post. */
+  onmessage: ((event: { data: unknown }) => void) | null
+  /** Sends a structured clone to every other open channel of this name. */
+  postMessage(message: unknown): void
+  /** Stops delivery to and from this channel. */
+  close(): void
+}
+
+/**
+ * In-memory `BroadcastChannel`s: every channel of one name receives what the others post, never
+ * its own messages, asynchronously and in order, as a structured clone.
+ * @public
+ */
+export interface ChannelHub {
+  /** A `channelFactory` for the store's `broadcast` option. */
+  readonly channelFactory: (name: string) => HubChannel
+  /** Every message posted so far, by channel name (for assertions). */
+  readonly sent: readonly { readonly name: string; readonly data: unknown }[]
+  /** Open channels. */
+  openCount(): number
+}
+
+/**
+ * Creates an in-memory channel hub (one per test: tabs that share a hub talk to each other).
+ * @returns the hub
+ * @public
+ */
+export function createChannelHub(): ChannelHub {
+  const open = new Set<HubChannel>()
+  const sent: { name: string; data: unknown }[] = []
+  const channelFactory = (name: string): HubChannel => {
+    let closed = false
+    const channel: HubChannel = {
+      name,
+      onmessage: null,
+      postMessage(message) {
+        if (closed) throw new DOMException('channel closed', 'InvalidStateError')
+        const data = structuredClone(message)
+        sent.push({ name, data })
+        for (const peer of open) {
+          if (peer === channel || peer.name !== name) continue
+          queueMicrotask(() => {
+            if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
+          })
+        }
+      },
+      close() {
+        closed = true
+        open.delete(channel)
+      },
+    }
+    open.add(channel)
+    return channel
+  }
+  return { channelFactory, sent, openCount: () => open.size }
+}

@@ -1,0 +1,7 @@
+/**
+ * Test doubles for SessionLayer: an in-memory CIP-0103 wallet and an in-memory tab channel hub.
+ *
+ * @packageDocumentation
+ */
+export { createChannelHub } from './createChannelHub'
+export type { ChannelHub, HubChannel } from './createChannelHub'
