@@ -1,0 +1,128 @@
+/**
+ * A CIP-0103 account (party) as a wallet reports it. Only `partyId` is guaranteed: payloads are
+ * validated, and wallets in the wild omit fields and use status values beyond the standard's.
+ * @public
+ */
+export interface CIP0103Account {
+  /** The party id (`hint::fingerprint`). */
+  readonly partyId: string
+  /** Whether the wallet flags this account as the primary one. */
+  readonly primary?: boolean
+  /** `initializing`, `initialized`, `allocated`, `removed`, or a wallet's own value. */
+  readonly status?: string
+  /** The party hint. */
+  readonly hint?: string
+  /** The public key. */
+  readonly publicKey?: string
+  /** The namespace. */
+  readonly namespace?: string
+  /** The CAIP-2 network id of the account. */
+  readonly networkId?: string
+  /** The signing provider id. */
+  readonly signingProviderId?: string
+  /** Whether the account is disabled. */
+  readonly disabled?: boolean
+  /** Why the account is disabled. */
+  readonly reason?: string
+}
+
+/**
+ * The result of `connect` and `isConnected`, and the `connection` of a status.
+ * @public
+ */
+export interface CIP0103ConnectResult {
+  /** Whether the dApp is connected to the wallet. */
+  readonly isConnected: boolean
+  /** Why not, when not. */
+  readonly reason?: string
+  /** Whether the wallet is connected to its network. */
+  readonly isNetworkConnected?: boolean
+  /** Why not, when not. */
+  readonly networkReason?: string
+  /** Where the user approves the connection (asynchronous wallets). */
+  readonly userUrl?: string
+}
+
+/**
+ * The active network of a wallet.
+ * @public
+ */
+export interface CIP0103Network {
+  /** The CAIP-2 network id, e.g. `canton:devnet`. */
+  readonly networkId: string
+  /** The JSON Ledger API base URL. */
+  readonly ledgerApi?: string
+  /** A Ledger API access token. Held in memory only, never persisted or broadcast. */
+  readonly accessToken?: string
+}
+
+/**
+ * The wallet session of a status.
+ * @public
+ */
+export interface CIP0103Session {
+  /** A Ledger API access token. Held in memory only, never persisted or broadcast. */
+  readonly accessToken: string
+  /** The wallet user id. */
+  readonly userId: string
+}
+
+/**
+ * Who the wallet is.
+ * @public
+ */
+export interface CIP0103ProviderInfo {
+  /** The provider id, e.g. `browser:canton`. */
+  readonly id: string
+  /** Its version. */
+  readonly version?: string
+  /** `browser`, `desktop`, `mobile` or `remote`. */
+  readonly providerType?: string
+  /** Its RPC URL (remote wallets). */
+  readonly url?: string
+  /** Its user-facing URL. */
+  readonly userUrl?: string
+}
+
+/**
+ * The payload of `status` and of the `statusChanged` event.
+ * @public
+ */
+export interface CIP0103StatusEvent {
+  /** The wallet. */
+  readonly provider?: CIP0103ProviderInfo
+  /** Whether the dApp is connected. */
+  readonly connection: CIP0103ConnectResult
+  /** The active network. */
+  readonly network?: CIP0103Network
+  /** The wallet session. */
+  readonly session?: CIP0103Session
+}
+
+/**
+ * Arguments of a CIP-0103 request.
+ * @public
+ */
+export interface CIP0103RequestArgs {
+  /** `connect`, `status`, `listAccounts`, … */
+  readonly method: string
+  /** Method parameters. */
+  readonly params?: unknown
+}
+
+/**
+ * A CIP-0103 dApp Standard provider, as injected by a wallet or built with
+ * `@canton-network/core-provider-dapp`. Methods are declared as methods (not properties) so
+ * that providers with narrower, generic signatures are accepted.
+ * @public
+ */
+export interface CIP0103Provider {
+  /** Sends a request to the wallet. */
+  request(args: CIP0103RequestArgs): Promise<unknown>
+  /** Adds an event listener (`statusChanged`, `accountsChanged`, `txChanged`, `connected`). */
+  on(event: string, listener: (...args: never[]) => void): unknown
+  /** Removes an event listener. */
+  removeListener(event: string, listener: (...args: never[]) => void): unknown
+  /** Emits an event (wallet side). */
+  emit?(event: string, ...args: unknown[]): unknown
+}
