@@ -6,10 +6,18 @@ describe('@sessionlayer/session-crypto entry', () => {
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
         "CURRENT_SESSION_ENVELOPE_VERSION",
+        "createEncryptedIndexedDBStorage",
+        "createEncryptedLocalStorage",
+        "createEncryptedStorage",
+        "decodeSessionEnvelope",
+        "encodeSessionEnvelope",
+        "migrateSessionEnvelope",
+        "reconcileSession",
+        "restoreSession",
       ]
     `)
   })
-  it('writes envelope version 1', () => {
+  it('K1: writes envelope version 1', () => {
     expect(entry.CURRENT_SESSION_ENVELOPE_VERSION).toBe(1)
   })
 })

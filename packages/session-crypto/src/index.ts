@@ -4,8 +4,14 @@
  * @packageDocumentation
  */
 
-/**
- * The version written by the current session envelope encoder.
- * @public
- */
-export const CURRENT_SESSION_ENVELOPE_VERSION = 1
+export { createEncryptedIndexedDBStorage, type CreateEncryptedIndexedDBStorageOptions } from './createEncryptedIndexedDBStorage'
+export { createEncryptedLocalStorage, type CreateEncryptedLocalStorageOptions } from './createEncryptedLocalStorage'
+export { createEncryptedStorage, type CreateEncryptedStorageOptions } from './createEncryptedStorage'
+export { decodeSessionEnvelope } from './decodeSessionEnvelope'
+export { encodeSessionEnvelope } from './encodeSessionEnvelope'
+export type { EncryptionOptions } from './createEncryptedStorage'
+export { migrateSessionEnvelope } from './migrateSessionEnvelope'
+export { reconcileSession, type LiveSession, type SessionDiff, type SessionReconciliation } from './reconcileSession'
+export { restoreSession } from './restoreSession'
+export { CURRENT_SESSION_ENVELOPE_VERSION } from './toSessionEnvelope'
+export type { PersistedAccount, SessionEnvelope, SessionSnapshot, SessionStorage } from './types'

@@ -1,0 +1,294 @@
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStorage'
+import { openRaw, readStore, writeRecord } from './test-storage'
+
+const KEY = 'sessionlayer.session'
+const ORIGIN = 'https://app.example'
+const DB = `sessionlayer::${ORIGIN}`
+const VALUE = JSON.stringify({ version: 1, account: { partyId: 'alice::1220ab' }, accounts: [{ partyId: 'alice::1220ab' }] })
+
+const setup = (origin = ORIGIN) => {
+  const indexedDB = new IDBFactory()
+  return { indexedDB, storage: createEncryptedIndexedDBStorage({ indexedDB, origin }) }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.unstubAllGlobals()
+})
+
+describe('createEncryptedIndexedDBStorage', () => {
+  it('K4: round-trips across fresh storage instances', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const fresh = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await expect(fresh.getItem(KEY)).resolves.toBe(VALUE)
+    await expect(fresh.getItem('absent')).resolves.toBeNull()
+    await fresh.removeItem(KEY)
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+  })
+
+  it('K4: keeps the key and the ciphertexts in the database sessionlayer::<origin> (stores keys, blobs)', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const db = await openRaw(indexedDB, DB)
+    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'keys'])
+    const keys = await readStore(db, 'keys')
+    const blobs = await readStore(db, 'blobs')
+    db.close()
+    expect([...keys.keys()]).toEqual(['key'])
+    expect([...blobs.keys()]).toEqual([KEY])
+    expect(blobs.get(KEY)).toMatch(/^sl1\.[A-Za-z0-9+/]{16}\.[A-Za-z0-9+/]+=*$/)
+  })
+
+  it('K4: the key is AES-GCM-256, non-extractable, and cannot be exported', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const db = await openRaw(indexedDB, DB)
+    const key = (await readStore(db, 'keys')).get('key') as CryptoKey
+    db.close()
+    expect(key).toBeInstanceOf(CryptoKey)
+    expect(key.extractable).toBe(false)
+    expect(key.algorithm).toEqual({ name: 'AES-GCM', length: 256 })
+    expect([...key.usages].sort()).toEqual(['decrypt', 'encrypt'])
+    await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+    await expect(crypto.subtle.exportKey('jwk', key)).rejects.toThrow()
+  })
+
+  it('K4: no plaintext party id in any stored blob; 25 writes of one value give 25 ciphertexts', async () => {
+    const { indexedDB, storage } = setup()
+    const db = await openRaw(indexedDB, DB, 1, (d) => {
+      d.createObjectStore('keys')
+      d.createObjectStore('blobs')
+    })
+    const seen = new Set<unknown>()
+    for (let i = 0; i < 25; i++) {
+      await storage.setItem(KEY, VALUE)
+      const blob = (await readStore(db, 'blobs')).get(KEY)
+      expect(typeof blob).toBe('string')
+      expect(blob).not.toContain('alice')
+      expect(blob).not.toContain('1220ab')
+      seen.add(blob)
+    }
+    db.close()
+    expect(seen.size).toBe(25)
+  })
+
+  it('K5: tampered, truncated, unknown-format and garbage blobs read as null and are removed', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const db = await openRaw(indexedDB, DB)
+    const blob = (await readStore(db, 'blobs')).get(KEY) as string
+    const [, iv, data] = blob.split('.') as [string, string, string]
+    const tampered = `sl1.${iv}.${data.startsWith('A') ? 'B' : 'A'}${data.slice(1)}`
+    for (const value of [tampered, blob.slice(0, -6), `sl9.${iv}.${data}`, 'garbage', 42, { blob }, null]) {
+      await writeRecord(db, 'blobs', KEY, value)
+      await expect(storage.getItem(KEY)).resolves.toBeNull()
+      expect((await readStore(db, 'blobs')).has(KEY)).toBe(false)
+    }
+    db.close()
+  })
+
+  it('K5: a blob swapped to another key reads as null and is removed', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem('a', VALUE)
+    const db = await openRaw(indexedDB, DB)
+    await writeRecord(db, 'blobs', 'b', (await readStore(db, 'blobs')).get('a'))
+    await expect(storage.getItem('b')).resolves.toBeNull()
+    expect([...(await readStore(db, 'blobs')).keys()]).toEqual(['a'])
+    db.close()
+    await expect(storage.getItem('a')).resolves.toBe(VALUE)
+  })
+
+  it('K5: after the key is rotated (another tab upgrades the database and drops the key), old blobs read as null and are removed', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    // The upgrade closes this tab's connection (versionchange) and deletes the key record.
+    const db = await openRaw(indexedDB, DB, 2, (_, tx) => tx.objectStore('keys').delete('key'))
+    db.close()
+    const fresh = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await expect(fresh.getItem(KEY)).resolves.toBeNull()
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    const after = await openRaw(indexedDB, DB)
+    expect((await readStore(after, 'blobs')).size).toBe(0)
+    expect((await readStore(after, 'keys')).size).toBe(1)
+    after.close()
+    await storage.setItem(KEY, VALUE)
+    await expect(fresh.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
+  it('K6: concurrent first writes from several instances create exactly one key and lose nothing', async () => {
+    const indexedDB = new IDBFactory()
+    const storages = Array.from({ length: 8 }, () => createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN }))
+    await Promise.all(storages.map((s, i) => s.setItem(`k${i}`, `${VALUE}#${i}`)))
+    const reader = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    for (let i = 0; i < storages.length; i++) await expect(reader.getItem(`k${i}`)).resolves.toBe(`${VALUE}#${i}`)
+    const db = await openRaw(indexedDB, DB)
+    expect((await readStore(db, 'keys')).size).toBe(1)
+    db.close()
+  })
+
+  it('K6: two independent copies of the module (as two tabs) racing on first writes share one stored key', async () => {
+    const indexedDB = new IDBFactory()
+    vi.resetModules()
+    const other = await import('./createEncryptedIndexedDBStorage')
+    expect(other.createEncryptedIndexedDBStorage).not.toBe(createEncryptedIndexedDBStorage)
+    const generateKey = vi.spyOn(crypto.subtle, 'generateKey')
+    const a = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const b = other.createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await Promise.all([a.setItem('a', 'from a'), b.setItem('b', 'from b')])
+    expect(generateKey).toHaveBeenCalledTimes(2)
+    await expect(a.getItem('b')).resolves.toBe('from b')
+    await expect(b.getItem('a')).resolves.toBe('from a')
+    const db = await openRaw(indexedDB, DB)
+    expect((await readStore(db, 'keys')).size).toBe(1)
+    db.close()
+  })
+
+  it('K6: the connection and key are opened once and reused across operations and instances', async () => {
+    const indexedDB = new IDBFactory()
+    const open = vi.spyOn(indexedDB, 'open')
+    const generateKey = vi.spyOn(crypto.subtle, 'generateKey')
+    const a = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const b = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await Promise.all([a.setItem('x', '1'), b.setItem('y', '2'), a.getItem('y'), b.removeItem('z')])
+    await a.getItem('x')
+    expect(open).toHaveBeenCalledTimes(1)
+    expect(generateKey).toHaveBeenCalledTimes(1)
+  })
+
+  it('K6: a connection closed by another tab (versionchange) is reopened on next use', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const db = await openRaw(indexedDB, DB, 5, (d) => d.createObjectStore('other'))
+    db.close()
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    await storage.setItem('second', 'v')
+    await expect(storage.getItem('second')).resolves.toBe('v')
+  })
+
+  it('K6: after the database is deleted, the next write recreates it with a new key', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.deleteDatabase(DB)
+      req.onsuccess = resolve
+      req.onerror = reject
+      req.onblocked = () => reject(new Error('the storage kept the database open'))
+    })
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    await storage.setItem(KEY, 'again')
+    await expect(storage.getItem(KEY)).resolves.toBe('again')
+  })
+
+  it('K4: different origins are isolated', async () => {
+    const indexedDB = new IDBFactory()
+    const a = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://a.example' })
+    const b = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://b.example' })
+    await a.setItem(KEY, 'from a')
+    await expect(b.getItem(KEY)).resolves.toBeNull()
+    await b.setItem(KEY, 'from b')
+    await expect(a.getItem(KEY)).resolves.toBe('from a')
+    // Even a blob copied into the other origin's database does not decrypt there.
+    const dbA = await openRaw(indexedDB, 'sessionlayer::https://a.example')
+    const dbB = await openRaw(indexedDB, 'sessionlayer::https://b.example')
+    await writeRecord(dbB, 'blobs', KEY, (await readStore(dbA, 'blobs')).get(KEY))
+    await expect(b.getItem(KEY)).resolves.toBeNull()
+    dbA.close()
+    dbB.close()
+    expect((await indexedDB.databases()).map((d) => d.name).sort()).toEqual(['sessionlayer::https://a.example', 'sessionlayer::https://b.example'])
+  })
+
+  it('K4: the origin defaults to location.origin read at the first operation, else "null"', async () => {
+    const indexedDB = new IDBFactory()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB })
+    vi.stubGlobal('location', { origin: 'https://late.example' })
+    await storage.setItem(KEY, VALUE)
+    vi.unstubAllGlobals()
+    await createEncryptedIndexedDBStorage({ indexedDB }).setItem(KEY, VALUE)
+    expect((await indexedDB.databases()).map((d) => d.name).sort()).toEqual(['sessionlayer::https://late.example', 'sessionlayer::null'])
+  })
+
+  it('K7: without IndexedDB, creating never throws and every operation rejects with a clear error', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    const storage = createEncryptedIndexedDBStorage()
+    await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+  })
+
+  it('K7: globals are read at the first operation, not when the storage is created', async () => {
+    const reads: string[] = []
+    for (const name of ['indexedDB', 'crypto', 'location']) {
+      const value: unknown = (globalThis as Record<string, unknown>)[name]
+      vi.stubGlobal(name, undefined)
+      Object.defineProperty(globalThis, name, {
+        configurable: true,
+        get: () => {
+          reads.push(name)
+          return name === 'indexedDB' ? new IDBFactory() : value
+        },
+      })
+    }
+    const storage = createEncryptedIndexedDBStorage()
+    expect(reads).toEqual([])
+    await storage.setItem(KEY, VALUE)
+    expect(reads).toEqual(expect.arrayContaining(['indexedDB', 'crypto', 'location']))
+  })
+
+  it('K7: without crypto.subtle every operation rejects with a clear error', async () => {
+    const storage = createEncryptedIndexedDBStorage({ indexedDB: new IDBFactory(), crypto: {} as Crypto })
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: WebCrypto (crypto.subtle) is unavailable')
+    await expect(storage.getItem(KEY)).rejects.toThrow(/WebCrypto/)
+  })
+
+  it('K7: a blocked open rejects, with the original event as cause', async () => {
+    const blocked = { type: 'blocked' }
+    const indexedDB = {
+      open: () => {
+        const req = {} as IDBOpenDBRequest
+        setTimeout(() => {
+          req.onblocked?.(blocked as IDBVersionChangeEvent)
+        })
+        return req
+      },
+    } as unknown as IDBFactory
+    const error = await createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN }).getItem(KEY).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).cause).toBe(blocked)
+  })
+
+  it('K7: a failing open (private mode) rejects, and the next operation tries again', async () => {
+    const real = new IDBFactory()
+    let failures = 1
+    const denied = new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError')
+    const indexedDB = {
+      open: (name: string) => {
+        if (failures-- > 0) throw denied
+        return real.open(name)
+      },
+    } as unknown as IDBFactory
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).cause).toBe(denied)
+    await storage.setItem(KEY, VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
+  it('K7: a quota error on write rejects with the original error as cause', async () => {
+    const { storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw quota
+    })
+    const error = await storage.setItem(KEY, 'bigger').catch((e: unknown) => e)
+    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).cause).toBe(quota)
+    vi.restoreAllMocks()
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+})

@@ -1,0 +1,51 @@
+import { encryptStorage, type EncryptionOptions } from './createEncryptedStorage'
+import { globals } from './environment'
+import { openSessionDatabase, transact } from './openSessionDatabase'
+import type { SessionStorage } from './types'
+
+/**
+ * Options of {@link createEncryptedIndexedDBStorage}.
+ * @public
+ */
+export interface CreateEncryptedIndexedDBStorageOptions extends EncryptionOptions {
+  /** The IndexedDB factory. Default: `globalThis.indexedDB`, read at the first operation. */
+  indexedDB?: IDBFactory
+}
+
+/**
+ * The default `SessionStorage` of the store (SPEC K4): values are AES-GCM-256 ciphertexts in the
+ * `blobs` store of the IndexedDB database `sessionlayer::<origin>`; the key is generated
+ * non-extractable on first use and kept in the same database's `keys` store, never exported.
+ * Unreadable ciphertexts read as null and are removed (K5); concurrent first writes share one
+ * key (K6); a missing or failing IndexedDB or WebCrypto rejects the operation with a clear
+ * error, and nothing throws synchronously, not even in Node (K7).
+ *
+ * @param options - origin, IndexedDB factory and WebCrypto overrides
+ * @returns the storage
+ * @example
+ * ```ts
+ * const storage = createEncryptedIndexedDBStorage()
+ * await storage.setItem('sessionlayer.session', encodeSessionEnvelope(snapshot))
+ * const session = await restoreSession(storage, 'sessionlayer.session')
+ * ```
+ * @public
+ */
+export function createEncryptedIndexedDBStorage(options: CreateEncryptedIndexedDBStorageOptions = {}): SessionStorage {
+  return encryptStorage(options, async (crypto, origin) => {
+    const [db, key] = await openSessionDatabase(options.indexedDB ?? globals.indexedDB, origin, crypto)
+    const blobs = <T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>) =>
+      transact(db, 'blobs', mode, request)
+    const base: SessionStorage = {
+      getItem: async (k) => {
+        const blob = await blobs('readonly', (s) => s.get(k) as IDBRequest<unknown>)
+        // absent → null; a foreign record that is not a string reads as corrupt, and is removed
+        return blob === undefined ? null : typeof blob === 'string' ? blob : ''
+      },
+      setItem: async (k, value) => {
+        await blobs('readwrite', (s) => s.put(value, k))
+      },
+      removeItem: (k) => blobs('readwrite', (s) => s.delete(k)),
+    }
+    return [base, key]
+  })
+}

@@ -1,0 +1,101 @@
+import { IDBFactory } from 'fake-indexeddb'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
+import { createMemoryWebStorage, openRaw, readStore } from './test-storage'
+
+const KEY = 'sessionlayer.session'
+const ORIGIN = 'https://app.example'
+const NAME = `sessionlayer::${ORIGIN}::${KEY}`
+const VALUE = JSON.stringify({ version: 1, account: { partyId: 'alice::1220ab' } })
+
+const setup = (origin = ORIGIN) => {
+  const indexedDB = new IDBFactory()
+  const localStorage = createMemoryWebStorage()
+  return { indexedDB, localStorage, storage: createEncryptedLocalStorage({ indexedDB, localStorage, origin }) }
+}
+
+afterEach(() => vi.unstubAllGlobals())
+
+describe('createEncryptedLocalStorage', () => {
+  it('K4: round-trips across fresh instances, under a name that embeds the origin', async () => {
+    const { indexedDB, localStorage, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    expect([...localStorage.map.keys()]).toEqual([NAME])
+    const fresh = createEncryptedLocalStorage({ indexedDB, localStorage, origin: ORIGIN })
+    await expect(fresh.getItem(KEY)).resolves.toBe(VALUE)
+    await fresh.removeItem(KEY)
+    expect(localStorage.map.size).toBe(0)
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+  })
+
+  it('K4: localStorage holds only ciphertext — no party id, no key — and the key lives in IndexedDB', async () => {
+    const { indexedDB, localStorage, storage } = setup()
+    for (let i = 0; i < 25; i++) await storage.setItem(`${KEY}.${i}`, VALUE)
+    const values = [...localStorage.map.values()]
+    expect(new Set(values).size).toBe(25)
+    for (const value of values) {
+      expect(value).toMatch(/^sl1\.[A-Za-z0-9+/]{16}\.[A-Za-z0-9+/]+=*$/)
+      expect(value).not.toContain('alice')
+    }
+    expect([...localStorage.map.keys()].every((name) => name.startsWith(`sessionlayer::${ORIGIN}::`))).toBe(true)
+    const db = await openRaw(indexedDB, `sessionlayer::${ORIGIN}`)
+    const key = (await readStore(db, 'keys')).get('key') as CryptoKey
+    db.close()
+    expect(key.extractable).toBe(false)
+    await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+  })
+
+  it('K5: tampered, swapped and garbage values read as null and are removed', async () => {
+    const { localStorage, storage } = setup()
+    await storage.setItem('a', VALUE)
+    const blob = localStorage.map.get(`sessionlayer::${ORIGIN}::a`)!
+    const swapped = `sessionlayer::${ORIGIN}::b`
+    localStorage.map.set(swapped, blob)
+    await expect(storage.getItem('b')).resolves.toBeNull()
+    expect(localStorage.map.has(swapped)).toBe(false)
+    for (const value of [`${blob.slice(0, -4)}AAAA`, 'sl2.x.y', '{}']) {
+      localStorage.map.set(NAME, value)
+      await expect(storage.getItem(KEY)).resolves.toBeNull()
+      expect(localStorage.map.has(NAME)).toBe(false)
+    }
+    await expect(storage.getItem('a')).resolves.toBe(VALUE)
+  })
+
+  it('K4: origins sharing one localStorage are isolated', async () => {
+    const indexedDB = new IDBFactory()
+    const localStorage = createMemoryWebStorage()
+    const a = createEncryptedLocalStorage({ indexedDB, localStorage, origin: 'https://a.example' })
+    const b = createEncryptedLocalStorage({ indexedDB, localStorage, origin: 'https://b.example' })
+    await a.setItem(KEY, 'from a')
+    await expect(b.getItem(KEY)).resolves.toBeNull()
+    localStorage.map.set(`sessionlayer::https://b.example::${KEY}`, localStorage.map.get(`sessionlayer::https://a.example::${KEY}`)!)
+    await expect(b.getItem(KEY)).resolves.toBeNull()
+    await expect(a.getItem(KEY)).resolves.toBe('from a')
+  })
+
+  it('K7: without localStorage (SSR), creating never throws and operations reject with a clear error', async () => {
+    vi.stubGlobal('localStorage', undefined)
+    const storage = createEncryptedLocalStorage({ indexedDB: new IDBFactory(), origin: ORIGIN })
+    await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: localStorage is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: localStorage is unavailable')
+    await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: localStorage is unavailable')
+  })
+
+  it('K7: a throwing localStorage (quota) rejects with the original error as cause', async () => {
+    const localStorage = createMemoryWebStorage()
+    const quota = new DOMException('exceeded', 'QuotaExceededError')
+    localStorage.setItem = () => {
+      throw quota
+    }
+    const storage = createEncryptedLocalStorage({ indexedDB: new IDBFactory(), localStorage, origin: ORIGIN })
+    const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+    expect((error as Error).message).toBe('SessionLayer: localStorage is unavailable')
+    expect((error as Error).cause).toBe(quota)
+  })
+
+  it('K7: without IndexedDB for the key, operations reject with a clear error', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    const storage = createEncryptedLocalStorage({ localStorage: createMemoryWebStorage(), origin: ORIGIN })
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+  })
+})

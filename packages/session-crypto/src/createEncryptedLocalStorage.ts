@@ -1,0 +1,46 @@
+import { encryptStorage, type EncryptionOptions } from './createEncryptedStorage'
+import { globals, unavailable } from './environment'
+import { openSessionDatabase } from './openSessionDatabase'
+import type { SessionStorage } from './types'
+
+/**
+ * Options of {@link createEncryptedLocalStorage}.
+ * @public
+ */
+export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
+  /** The Web Storage holding the ciphertexts. Default: `globalThis.localStorage`, read at each operation. */
+  localStorage?: Storage
+  /** The IndexedDB factory holding the key. Default: `globalThis.indexedDB`, read at the first operation. */
+  indexedDB?: IDBFactory
+}
+
+/**
+ * A `SessionStorage` whose AES-GCM-256 ciphertexts live in `localStorage` under
+ * `sessionlayer::<origin>::<key>`, while the non-extractable key stays in IndexedDB (database
+ * `sessionlayer::<origin>`, store `keys`) — never in `localStorage` (SPEC K4). Same guarantees
+ * as {@link createEncryptedIndexedDBStorage}; a missing or throwing `localStorage` (SSR, quota,
+ * privacy settings) rejects the operation with a clear error.
+ *
+ * @param options - origin, Web Storage, IndexedDB factory and WebCrypto overrides
+ * @returns the storage
+ * @public
+ */
+export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorageOptions = {}): SessionStorage {
+  return encryptStorage(options, async (crypto, origin) => {
+    const [, key] = await openSessionDatabase(options.indexedDB ?? globals.indexedDB, origin, crypto)
+    const run = <T>(k: string, task: (storage: Storage, name: string) => T) =>
+      new Promise<T>((resolve) => {
+        const storage = options.localStorage ?? globals.localStorage
+        if (!storage) throw new TypeError('no localStorage here')
+        resolve(task(storage, `sessionlayer::${origin}::${k}`))
+      }).catch((error: unknown) => {
+        throw unavailable('localStorage', error)
+      })
+    const base: SessionStorage = {
+      getItem: (k) => run(k, (s, name) => s.getItem(name)),
+      setItem: (k, value) => run(k, (s, name) => s.setItem(name, value)),
+      removeItem: (k) => run(k, (s, name) => s.removeItem(name)),
+    }
+    return [base, key]
+  })
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest'
+import { createEncryptedStorage } from './createEncryptedStorage'
+import { createMapStorage } from './test-storage'
+
+const KEY = 'sessionlayer.session'
+const VALUE = '{"version":1,"account":{"partyId":"alice::1220ab"}}'
+const newKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+
+describe('createEncryptedStorage', () => {
+  it('K8: round-trips through any SessionStorage, storing only sl1 ciphertexts', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    await createEncryptedStorage(base, { key, origin: 'https://app.example' }).setItem(KEY, VALUE)
+    const blob = base.map.get(KEY)!
+    expect(blob).toMatch(/^sl1\.[A-Za-z0-9+/]{16}\.[A-Za-z0-9+/]+=*$/)
+    expect(blob).not.toContain('alice')
+    const fresh = createEncryptedStorage(base, { key, origin: 'https://app.example' })
+    await expect(fresh.getItem(KEY)).resolves.toBe(VALUE)
+    await fresh.removeItem(KEY)
+    expect(base.map.size).toBe(0)
+    await expect(fresh.getItem(KEY)).resolves.toBeNull()
+  })
+
+  it('K4: every write uses a fresh IV: 25 writes of one value give 25 ciphertexts', async () => {
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    const blobs = new Set<string>()
+    const ivs = new Set<string>()
+    for (let i = 0; i < 25; i++) {
+      await storage.setItem(KEY, VALUE)
+      const blob = base.map.get(KEY)!
+      blobs.add(blob)
+      ivs.add(blob.split('.')[1]!)
+    }
+    expect(blobs.size).toBe(25)
+    expect(ivs.size).toBe(25)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
+  it('K8/K5: a blob copied to another storage key reads as null and is removed', async () => {
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    await storage.setItem('a', VALUE)
+    base.map.set('b', base.map.get('a')!)
+    await expect(storage.getItem('b')).resolves.toBeNull()
+    expect(base.map.has('b')).toBe(false)
+    await expect(storage.getItem('a')).resolves.toBe(VALUE)
+  })
+
+  it('K8/K5: a blob copied to another origin reads as null and is removed', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    await createEncryptedStorage(base, { key, origin: 'https://a.example' }).setItem(KEY, VALUE)
+    await expect(createEncryptedStorage(base, { key, origin: 'https://b.example' }).getItem(KEY)).resolves.toBeNull()
+    expect(base.map.has(KEY)).toBe(false)
+  })
+
+  it('K5: a wrong key reads as null and the entry is removed', async () => {
+    const base = createMapStorage()
+    await createEncryptedStorage(base, { key: await newKey() }).setItem(KEY, VALUE)
+    await expect(createEncryptedStorage(base, { key: await newKey() }).getItem(KEY)).resolves.toBeNull()
+    expect(base.map.has(KEY)).toBe(false)
+  })
+
+  it('K5: tampered, truncated, unknown-format and garbage values read as null and are removed', async () => {
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    await storage.setItem(KEY, VALUE)
+    const blob = base.map.get(KEY)!
+    const [, iv, data] = blob.split('.') as [string, string, string]
+    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1)
+    const bad = [
+      `sl1.${iv}.${flip(data, 3)}`,
+      `sl1.${flip(iv, 0)}.${data}`,
+      `sl1.${iv}.${data.slice(0, -8)}`,
+      `sl1.${iv}.${data.slice(0, 12)}`,
+      `sl1.${iv.slice(0, 12)}.${data}`,
+      `sl2.${iv}.${data}`,
+      `${blob}.extra`,
+      `sl1.${iv}`,
+      'sl1..',
+      'garbage',
+      '',
+      VALUE,
+    ]
+    for (const value of bad) {
+      base.map.set(KEY, value)
+      await expect(storage.getItem(KEY)).resolves.toBeNull()
+      expect(base.map.has(KEY)).toBe(false)
+    }
+  })
+
+  it('K7: without crypto.subtle every write rejects with a clear error, and creating never throws', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    const storage = createEncryptedStorage(base, { key, crypto: {} as Crypto })
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: WebCrypto (crypto.subtle) is unavailable')
+    base.map.set(KEY, 'sl1.x.y')
+    await expect(storage.getItem(KEY)).rejects.toThrow(/WebCrypto/)
+    expect(base.map.has(KEY)).toBe(true)
+    expect(() => createEncryptedStorage(base, undefined as never)).not.toThrow()
+    await expect(createEncryptedStorage(base, undefined as never).getItem(KEY)).rejects.toThrow()
+  })
+
+  it('K7: a failing base storage rejects the operation (no silent loss)', async () => {
+    const base = { ...createMapStorage(), setItem: () => Promise.reject(new Error('quota')), getItem: () => Promise.reject(new Error('gone')) }
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('quota')
+    await expect(storage.getItem(KEY)).rejects.toThrow('gone')
+  })
+
+  it('K8: stores unicode faithfully', async () => {
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    const text = JSON.stringify({ hint: 'zoë 🦊 日本', big: 'x'.repeat(200_000) })
+    await storage.setItem(KEY, text)
+    await expect(storage.getItem(KEY)).resolves.toBe(text)
+  })
+
+  it('K8: operations apply in call order even when an earlier encryption is slower', async () => {
+    let delay = 30
+    const slowFirst = {
+      getRandomValues: <T extends ArrayBufferView>(array: T) => crypto.getRandomValues(array),
+      subtle: {
+        decrypt: crypto.subtle.decrypt.bind(crypto.subtle),
+        encrypt: async (...args: Parameters<SubtleCrypto['encrypt']>) => {
+          const wait = delay
+          delay = 0
+          await new Promise((resolve) => setTimeout(resolve, wait))
+          return crypto.subtle.encrypt(...args)
+        },
+      },
+    } as unknown as Crypto
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey(), crypto: slowFirst })
+    void storage.setItem(KEY, 'old')
+    void storage.setItem(KEY, 'new')
+    await storage.getItem(KEY)
+    await expect(storage.getItem(KEY)).resolves.toBe('new')
+    delay = 30
+    void storage.setItem(KEY, 'resurrected?')
+    await storage.removeItem(KEY)
+    expect(base.map.has(KEY)).toBe(false)
+  })
+})

@@ -1,0 +1,114 @@
+import { fromBase64, toBase64 } from './base64'
+import { globals, unavailable } from './environment'
+import type { SessionStorage } from './types'
+
+/**
+ * Options shared by the encrypted storages.
+ * @public
+ */
+export interface EncryptionOptions {
+  /**
+   * The origin that ciphertexts (and database and blob names) are bound to. Default:
+   * `globalThis.location.origin`, read at the first operation, else `'null'`.
+   */
+  origin?: string
+  /** The WebCrypto implementation. Default: `globalThis.crypto`, read at each operation. */
+  crypto?: Crypto
+}
+
+/**
+ * Options of {@link createEncryptedStorage}.
+ * @public
+ */
+export interface CreateEncryptedStorageOptions extends EncryptionOptions {
+  /** The AES-GCM-256 key (ideally non-extractable) that encrypts every value. */
+  key: CryptoKey
+}
+
+/** Resolves, for one operation, the storage holding the ciphertexts and the AES key. @internal */
+export type OpenEncryptedStorage = (crypto: Crypto, origin: string) => Promise<readonly [SessionStorage, CryptoKey]>
+
+/** `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt. */
+const FORMAT = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/
+
+const utf8 = (text: string) => new TextEncoder().encode(text)
+
+/**
+ * The AES-GCM envelope around a base storage: a fresh random 12-byte IV per write, and
+ * additional authenticated data binding each ciphertext to its origin and storage key.
+ * The environment is resolved at each operation, never before: the origin once, WebCrypto each
+ * time (a missing `crypto.subtle` rejects the operation). Operations run one after another in
+ * call order, so a removal issued after a write is never overtaken by the slower encryption.
+ *
+ * @param options - origin and WebCrypto overrides
+ * @param open - resolves the base storage and the key
+ * @returns the encrypting storage
+ * @internal
+ */
+export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedStorage): SessionStorage {
+  let origin: string | undefined
+  let last: Promise<unknown> = Promise.resolve()
+  const inOrder = <T>(task: () => Promise<T>): Promise<T> => {
+    const result = last.then(task)
+    last = result.catch(() => undefined)
+    return result
+  }
+  const prepare = async (key: string) => {
+    const crypto = options.crypto ?? globals.crypto
+    if (!crypto?.subtle) throw unavailable('WebCrypto (crypto.subtle)')
+    origin ??= options.origin ?? globals.location?.origin ?? 'null'
+    const additionalData = utf8(JSON.stringify(['sessionlayer:v1', origin, key]))
+    return [crypto, { name: 'AES-GCM', additionalData }, ...(await open(crypto, origin))] as const
+  }
+  return {
+    getItem: (key) =>
+      inOrder(async () => {
+        const [crypto, algorithm, base, cryptoKey] = await prepare(key)
+        const blob = await base.getItem(key)
+        if (blob === null) return null
+        const [, iv, data] = FORMAT.exec(blob) ?? []
+        try {
+          if (iv && data) {
+            const plain = await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data))
+            return new TextDecoder().decode(plain)
+          }
+        } catch {
+          // wrong or rotated key, tampered or swapped ciphertext: removed below
+        }
+        await base.removeItem(key)
+        return null
+      }),
+    setItem: (key, value) =>
+      inOrder(async () => {
+        const [crypto, algorithm, base, cryptoKey] = await prepare(key)
+        const iv = crypto.getRandomValues(new Uint8Array(12))
+        const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, utf8(value))
+        await base.setItem(key, `sl1.${toBase64(iv)}.${toBase64(data)}`)
+      }),
+    removeItem: (key) =>
+      inOrder(async () => {
+        await (await prepare(key))[2].removeItem(key)
+      }),
+  }
+}
+
+/**
+ * Wraps any `SessionStorage` (cookie, Web Storage, a server-side store) with the AES-GCM-256
+ * envelope of the encrypted backends, under a key the caller supplies (SPEC K8). Values are
+ * stored as `sl1.<iv>.<ciphertext>` (base64); a value that fails to decrypt — wrong key,
+ * tampered, copied from another key or origin, unknown format — reads as null and is removed
+ * (SPEC K5). Nothing throws synchronously: a missing `crypto.subtle` rejects the operation.
+ *
+ * @param base - the storage that holds the ciphertexts
+ * @param options - the key, and optionally the origin and WebCrypto implementation
+ * @returns the encrypting storage
+ * @example
+ * ```ts
+ * const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+ * const storage = createEncryptedStorage(createCookieStorage({ name: 'sl' }), { key })
+ * ```
+ * @public
+ */
+export function createEncryptedStorage(base: SessionStorage, options: CreateEncryptedStorageOptions): SessionStorage {
+  return encryptStorage(options, () => Promise.resolve([base, options.key]))
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { decodeSessionEnvelope } from './decodeSessionEnvelope'
+import { encodeSessionEnvelope } from './encodeSessionEnvelope'
+import type { SessionSnapshot } from './types'
+
+const alice = { partyId: 'alice::1220ab', primary: true, status: 'allocated', hint: 'alice', networkId: 'canton:devnet' }
+const bob = { partyId: 'bob::1220cd', primary: false, disabled: true, reason: 'offboarded' }
+const snapshot: SessionSnapshot = { account: alice, accounts: [alice, bob], networkId: 'canton:devnet', connectedAt: 1_700_000_000_000 }
+
+describe('encodeSessionEnvelope', () => {
+  it('K1: writes { version: 1, account, accounts, networkId, connectedAt } as JSON', () => {
+    expect(JSON.parse(encodeSessionEnvelope(snapshot))).toEqual({ version: 1, ...snapshot })
+  })
+
+  it('K1: writes expiresAt only when the snapshot has one', () => {
+    expect(JSON.parse(encodeSessionEnvelope(snapshot))).not.toHaveProperty('expiresAt')
+    expect(JSON.parse(encodeSessionEnvelope({ ...snapshot, expiresAt: 1_700_000_060_000 }))).toMatchObject({ expiresAt: 1_700_000_060_000 })
+  })
+
+  it('K1: reduces accounts to the persisted fields, so no token or topology rides along', () => {
+    const wallet = {
+      ...alice,
+      accessToken: 'secret-token',
+      topologyTransactions: 'CjIKMAouCg==',
+      nested: { token: 'secret-token' },
+      hint: 42,
+    }
+    const text = encodeSessionEnvelope({ ...snapshot, account: wallet, accounts: [wallet], lastError: 'x' } as unknown as SessionSnapshot)
+    expect(text).not.toContain('secret-token')
+    expect(text).not.toContain('topology')
+    expect(text).not.toContain('lastError')
+    const { partyId, primary, status, networkId } = alice
+    expect(JSON.parse(text)).toEqual({ version: 1, account: { partyId, primary, status, networkId }, accounts: [{ partyId, primary, status, networkId }], networkId: 'canton:devnet', connectedAt: snapshot.connectedAt })
+  })
+
+  it('K1: what it writes decodes back to the same session', () => {
+    const withExpiry = { ...snapshot, expiresAt: 1_700_000_060_000 }
+    expect(decodeSessionEnvelope(encodeSessionEnvelope(withExpiry))).toEqual({ version: 1, ...withExpiry })
+    expect(decodeSessionEnvelope(encodeSessionEnvelope({ account: null, accounts: [], networkId: null, connectedAt: 0 }))).toEqual({ version: 1, account: null, accounts: [], networkId: null, connectedAt: 0 })
+  })
+})

@@ -1,0 +1,21 @@
+/**
+ * The browser globals this package may use, each possibly missing (Node, SSR, old browsers).
+ * Read only inside operations, never at import time.
+ * @internal
+ */
+export const globals = globalThis as {
+  crypto?: Crypto
+  indexedDB?: IDBFactory
+  localStorage?: Storage
+  location?: { origin?: string }
+}
+
+/**
+ * An error saying what is unavailable, with the original failure as `cause` (SPEC K7).
+ * @param what - the missing or failing facility
+ * @param cause - the original error
+ * @returns the error
+ * @internal
+ */
+export const unavailable = (what: string, cause?: unknown): Error =>
+  new Error(`SessionLayer: ${what} is unavailable`, { cause })

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import { migrateSessionEnvelope } from './migrateSessionEnvelope'
+
+const alice = { partyId: 'alice::1220ab', primary: true }
+const bob = { partyId: 'bob::1220cd' }
+const v1 = { version: 1, account: alice, accounts: [alice, bob], networkId: 'canton:devnet', connectedAt: 1000 }
+
+describe('migrateSessionEnvelope', () => {
+  it('K1: returns a valid current envelope as a fresh object', () => {
+    const result = migrateSessionEnvelope(v1)
+    expect(result).toEqual(v1)
+    expect(result).not.toBe(v1)
+    expect(result?.account).not.toBe(alice)
+    expect(migrateSessionEnvelope({ ...v1, expiresAt: 2000 })).toEqual({ ...v1, expiresAt: 2000 })
+  })
+
+  it('K1: migrates a v0 legacy snapshot with account and accounts to v1', () => {
+    expect(migrateSessionEnvelope({ account: alice, accounts: [alice, bob], networkId: 'canton:devnet', connectedAt: 5 })).toEqual({
+      version: 1,
+      account: alice,
+      accounts: [alice, bob],
+      networkId: 'canton:devnet',
+      connectedAt: 5,
+    })
+  })
+
+  it('K1: migrates a v0 legacy { partyId, networkId } to v1 with defaults', () => {
+    expect(migrateSessionEnvelope({ partyId: 'alice::1220ab', networkId: 'canton:devnet' })).toEqual({
+      version: 1,
+      account: { partyId: 'alice::1220ab' },
+      accounts: [{ partyId: 'alice::1220ab' }],
+      networkId: 'canton:devnet',
+      connectedAt: 0,
+    })
+    expect(migrateSessionEnvelope({ version: 0, account: alice })).toEqual({ version: 1, account: alice, accounts: [alice], networkId: null, connectedAt: 0 })
+  })
+
+  it('K1: a v0 snapshot that names no party, or an invalid one, is null rather than a guess', () => {
+    expect(migrateSessionEnvelope({})).toBeNull()
+    expect(migrateSessionEnvelope({ networkId: 'canton:devnet', connectedAt: 5 })).toBeNull()
+    expect(migrateSessionEnvelope({ partyId: '' })).toBeNull()
+    expect(migrateSessionEnvelope({ partyId: 42 })).toBeNull()
+    expect(migrateSessionEnvelope({ account: alice, accounts: [bob] })).toBeNull()
+  })
+
+  it('K1: an unknown (future) or malformed version is null', () => {
+    for (const version of [2, 99, -1, 1.5, NaN, Infinity, '1', '0', true, false, 'constructor', '__proto__', 'toString', [1], {}]) {
+      expect(migrateSessionEnvelope({ ...v1, version })).toBeNull()
+    }
+  })
+
+  it('K1: every field is type-checked', () => {
+    const invalid: unknown[] = [
+      { ...v1, accounts: 'alice' },
+      { ...v1, accounts: undefined },
+      { ...v1, accounts: [alice, null] },
+      { ...v1, accounts: [alice, 'bob'] },
+      { ...v1, accounts: [alice, [bob]] },
+      { ...v1, accounts: [alice, { partyId: '' }] },
+      { ...v1, accounts: [alice, { partyId: 7 }] },
+      { ...v1, accounts: [alice, { ...bob, primary: 'yes' }] },
+      { ...v1, accounts: [alice, { ...bob, status: 3 }] },
+      { ...v1, accounts: [alice, { ...bob, hint: null }] },
+      { ...v1, account: undefined },
+      { ...v1, account: 'alice::1220ab' },
+      { ...v1, account: { partyId: 'carol::1220ef' } },
+      { ...v1, networkId: 7 },
+      { ...v1, networkId: undefined },
+      { ...v1, connectedAt: '1000' },
+      { ...v1, connectedAt: NaN },
+      { ...v1, connectedAt: Infinity },
+      { ...v1, expiresAt: null },
+      { ...v1, expiresAt: '2000' },
+      { ...v1, expiresAt: -Infinity },
+      null,
+      undefined,
+      'v1',
+      42,
+      [v1],
+    ]
+    for (const value of invalid) expect(migrateSessionEnvelope(value)).toBeNull()
+  })
+
+  it('K1: accepts a null account and a null network', () => {
+    expect(migrateSessionEnvelope({ ...v1, account: null, networkId: null })).toEqual({ ...v1, account: null, networkId: null })
+  })
+
+  it('K1: unknown keys are dropped and __proto__ keys are never copied', () => {
+    const parsed = JSON.parse(
+      '{"version":1,"__proto__":{"polluted":1},"extra":1,"account":{"partyId":"a::1","__proto__":{"polluted":1},"token":"t"},"accounts":[{"partyId":"a::1","constructor":{"prototype":{"polluted":1}}}],"networkId":null,"connectedAt":1}',
+    ) as unknown
+    const result = migrateSessionEnvelope(parsed)
+    expect(result).toEqual({ version: 1, account: { partyId: 'a::1' }, accounts: [{ partyId: 'a::1' }], networkId: null, connectedAt: 1 })
+    expect(Object.keys(result!.account!)).toEqual(['partyId'])
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype)
+    expect(Object.hasOwn(result!, '__proto__')).toBe(false)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('K1: a throwing getter reads as null, not a throw', () => {
+    const hostile = { ...v1, get accounts(): unknown[] { throw new Error('boom') } }
+    expect(migrateSessionEnvelope(hostile)).toBeNull()
+  })
+})

@@ -1,0 +1,49 @@
+import { check, CURRENT_SESSION_ENVELOPE_VERSION, toSessionEnvelope, type Fields } from './toSessionEnvelope'
+import type { SessionEnvelope } from './types'
+
+/**
+ * The registered migration chain: each step reads the version it is keyed by and returns the
+ * shape of a later version. A version without a step (a future one) is never guessed at.
+ */
+const STEPS: Partial<Record<number, (value: Fields) => Fields>> = {
+  // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
+  // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
+  // account, `networkId` to null and `connectedAt` to 0.
+  0: ({ account, accounts, partyId, networkId = null, connectedAt = 0 }) => {
+    account ??= typeof partyId === 'string' ? { partyId } : null
+    check(account)
+    return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt }
+  },
+}
+
+/**
+ * Maps a parsed envelope of any known version forward, step by step, to the current version
+ * (SPEC K1), then validates it field by field and rebuilds it from scratch (keys such as
+ * `__proto__` are never copied).
+ *
+ * Known versions: `1`; and `0`, an object whose `version` is absent (or null) or 0, written by a plain
+ * JSON persister as `{ account, accounts?, networkId?, connectedAt? }` or
+ * `{ partyId, networkId? }`. Validation: every account is an object whose `PersistedAccount`
+ * fields have their types (other keys are dropped) and whose `partyId` is a non-empty string;
+ * `networkId` is a string or null; `connectedAt` and the optional `expiresAt` are finite numbers;
+ * a non-null `account` must be one of `accounts` (same `partyId`).
+ *
+ * @param value - a parsed envelope
+ * @returns the current envelope, or null for an invalid shape or an unknown (future) version
+ * @public
+ */
+export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
+  try {
+    // null and undefined throw on the first read; other non-objects have no party and fail a check
+    let fields = value as Fields
+    let version: unknown
+    while ((version = fields.version ?? 0) !== CURRENT_SESSION_ENVELOPE_VERSION) {
+      const step = typeof version === 'number' ? STEPS[version] : undefined
+      check(step)
+      fields = step(fields)
+    }
+    return toSessionEnvelope(fields, true)
+  } catch {
+    return null
+  }
+}

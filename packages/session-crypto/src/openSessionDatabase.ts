@@ -1,0 +1,93 @@
+import { unavailable } from './environment'
+
+/** An open session database and the origin's AES key. @internal */
+export type SessionDatabase = readonly [IDBDatabase, CryptoKey]
+
+/** One connection (and key) per IndexedDB factory and origin, shared by every storage instance. */
+const connections = new WeakMap<IDBFactory, Map<string, Promise<SessionDatabase>>>()
+
+/** A promise over IndexedDB callbacks; any failure becomes "IndexedDB is unavailable" (K7). */
+const idb = <T>(run: (resolve: (value: T) => void, reject: (reason: unknown) => void) => void): Promise<T> =>
+  new Promise(run).catch((error: unknown) => {
+    throw unavailable('IndexedDB', error)
+  })
+
+/**
+ * Runs one request in its own transaction and resolves with its result once the transaction
+ * has committed (so a write that aborts later, e.g. on quota, rejects).
+ *
+ * @param db - the database
+ * @param store - the object store
+ * @param mode - the transaction mode
+ * @param request - issues the request
+ * @returns the request's result
+ * @internal
+ */
+export const transact = <T>(
+  db: IDBDatabase,
+  store: 'keys' | 'blobs',
+  mode: IDBTransactionMode,
+  request: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> =>
+  idb((resolve, reject) => {
+    const tx = db.transaction(store, mode)
+    const req = request(tx.objectStore(store))
+    tx.oncomplete = () => resolve(req.result)
+    tx.onabort = () => reject(tx.error)
+  })
+
+/**
+ * Opens, once per factory and origin, the database `sessionlayer::<origin>` (stores `keys` and
+ * `blobs`) and gets or creates the origin's non-extractable AES-GCM-256 key — race-free: a
+ * candidate is generated, then one readwrite transaction reads the key record and adds the
+ * candidate only if there is none, so concurrent first writes in this tab or another all use
+ * the one stored key (SPEC K6). A failed open, or a connection closed by the browser or by
+ * another tab's upgrade or deletion (`close`, `versionchange`), is forgotten and reopened on
+ * next use.
+ *
+ * @param factory - the IndexedDB factory
+ * @param origin - the origin
+ * @param crypto - the WebCrypto implementation
+ * @returns the database and key
+ * @internal
+ */
+export async function openSessionDatabase(
+  factory: IDBFactory | undefined,
+  origin: string,
+  crypto: Crypto,
+): Promise<SessionDatabase> {
+  if (!factory) throw unavailable('IndexedDB')
+  const open = connections.get(factory) ?? new Map<string, Promise<SessionDatabase>>()
+  connections.set(factory, open)
+  let connection = open.get(origin)
+  if (connection) return connection
+  const forget = () => open.get(origin) === connection && open.delete(origin)
+  connection = idb<IDBDatabase>((resolve, reject) => {
+    const req = factory.open(`sessionlayer::${origin}`)
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore('keys')
+      req.result.createObjectStore('blobs')
+    }
+    req.onsuccess = () => {
+      const db = req.result
+      db.onclose = db.onversionchange = () => {
+        db.close()
+        forget()
+      }
+      resolve(db)
+    }
+    req.onerror = () => reject(req.error)
+    req.onblocked = reject
+  }).then(async (db): Promise<SessionDatabase> => {
+    const candidate = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    const stored = await transact(db, 'keys', 'readwrite', (keys) => {
+      const req = keys.get('key') as IDBRequest<CryptoKey | undefined>
+      req.onsuccess = () => req.result ?? keys.add(candidate, 'key')
+      return req
+    })
+    return [db, stored ?? candidate]
+  })
+  connection.catch(forget)
+  open.set(origin, connection)
+  return connection
+}

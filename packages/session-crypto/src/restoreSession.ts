@@ -1,0 +1,34 @@
+import { decodeSessionEnvelope } from './decodeSessionEnvelope'
+import type { SessionEnvelope, SessionStorage } from './types'
+
+/**
+ * Reads the persisted session (SPEC K2). Resolves null — never rejects — when the entry is
+ * absent or the storage throws; resolves null and removes the entry when it is corrupt, of an
+ * unknown version, or expired (`expiresAt <= now`). A failing removal is ignored.
+ *
+ * @param storage - where the envelope lives
+ * @param key - its storage key
+ * @param now - the current time (ms since epoch)
+ * @returns the envelope, or null
+ * @example
+ * ```ts
+ * const session = await restoreSession(createEncryptedIndexedDBStorage(), 'sessionlayer.session')
+ * ```
+ * @public
+ */
+export async function restoreSession(
+  storage: SessionStorage,
+  key: string,
+  now: number = Date.now(),
+): Promise<SessionEnvelope | null> {
+  try {
+    const text = await storage.getItem(key)
+    if (text === null) return null
+    const envelope = decodeSessionEnvelope(text)
+    if (envelope && (envelope.expiresAt ?? Infinity) > now) return envelope
+    await storage.removeItem(key)
+  } catch {
+    // an unavailable storage reads as no session; a failed removal is retried next time
+  }
+  return null
+}
