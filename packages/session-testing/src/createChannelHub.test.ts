@@ -32,4 +32,17 @@ describe('createChannelHub', () => {
     expect(hub.openCount()).toBe(1)
     expect(() => { b.postMessage('x') }).toThrow()
   })
+  it('M1: unref() is accepted like Node\'s BroadcastChannel and changes nothing', async () => {
+    const hub = createChannelHub()
+    const a = hub.channelFactory('x')
+    const b = hub.channelFactory('x')
+    const got: unknown[] = []
+    b.onmessage = (e) => got.push(e.data)
+    a.unref()
+    b.unref()
+    a.postMessage('still delivered')
+    await tick()
+    expect(got).toEqual(['still delivered'])
+    expect(hub.openCount()).toBe(2)
+  })
 })

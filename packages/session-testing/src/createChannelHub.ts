@@ -11,6 +11,8 @@ export interface HubChannel {
   postMessage(message: unknown): void
   /** Stops delivery to and from this channel. */
   close(): void
+  /** Does nothing: a hub channel never keeps the process alive (Node's `BroadcastChannel.unref`). */
+  unref(): void
 }
 
 /**
@@ -55,6 +57,7 @@ export function createChannelHub(): ChannelHub {
         closed = true
         open.delete(channel)
       },
+      unref: () => undefined,
     }
     open.add(channel)
     return channel

@@ -5,3 +5,17 @@
  */
 export { createChannelHub } from './createChannelHub'
 export type { ChannelHub, HubChannel } from './createChannelHub'
+export { createMockProvider } from './createMockProvider'
+export { createMockWallet } from './createMockWallet'
+export type {
+  MockCall,
+  MockConnectMode,
+  MockFailure,
+  MockListener,
+  MockProvider,
+  MockProviderOptions,
+  MockWallet,
+  MockWalletCall,
+  MockWalletOptions,
+  MockWalletState,
+} from './types'

@@ -1,0 +1,68 @@
+import type { MockFailure } from './types'
+
+const MESSAGES: Partial<Record<number, string>> = {
+  4001: 'User rejected the request',
+  4100: 'Unauthorized',
+  4200: 'Unsupported method',
+  4900: 'Disconnected',
+  [-32600]: 'Invalid request',
+  [-32602]: 'Invalid params',
+}
+
+/** A rejection value, told apart from an answer. @internal */
+export class Rejection {
+  /** @param value - what the request rejects with */
+  constructor(readonly value: unknown) {}
+}
+
+/**
+ * A CIP-0103 error as wallets reject with it: a bare object, not an `Error`.
+ * @param code - the EIP-1193 / JSON-RPC code
+ * @param message - the message (default: the standard one of the code)
+ * @returns the rejection
+ * @internal
+ */
+export const rpcError = (code: number, message = MESSAGES[code] ?? 'Request failed'): Rejection => new Rejection({ code, message })
+
+/**
+ * The rejection a {@link MockFailure} stands for (a fresh value each time).
+ * @param failure - the failure
+ * @returns the rejection
+ * @internal
+ */
+export const toRejection = (failure: MockFailure): Rejection =>
+  failure === 'http'
+    ? new Rejection({
+        error: { code: 500, message: 'Internal Server Error', data: '{"jsonrpc":"2.0","id":"1","error":{"code":4100,"message":"Unauthorized"}}' },
+      })
+    : 'raw' in failure
+      ? new Rejection(failure.raw)
+      : rpcError(failure.code, failure.message)
+
+/**
+ * Settles an answer: a {@link Rejection} rejects with its value, anything else resolves.
+ * @param result - the answer
+ * @returns the answer
+ * @internal
+ */
+export function unwrap(result: unknown): unknown {
+  if (result instanceof Rejection) throw result.value
+  return result
+}
+
+/**
+ * Answers after `ms` through `globalThis.setTimeout` looked up now (so fake timers apply), or on
+ * a microtask without any timer when `ms` is 0.
+ * @param ms - the delay
+ * @param run - computes the answer when the delay is over
+ * @returns the settled answer
+ * @internal
+ */
+export function answerLater(ms: number, run: () => unknown): Promise<unknown> {
+  return new Promise<void>((resolve) => {
+    if (ms > 0) globalThis.setTimeout(resolve, ms)
+    else resolve()
+  })
+    .then(run)
+    .then(unwrap)
+}

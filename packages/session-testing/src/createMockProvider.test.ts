@@ -1,0 +1,231 @@
+import type { CIP0103Account, CIP0103Provider } from '@sessionlayer/session-core'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMockProvider } from './createMockProvider'
+import { createMockWallet } from './createMockWallet'
+import type { MockWallet } from './types'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('createMockProvider', () => {
+  it('§6: implements CIP0103Provider and makes a wallet of its own by default', () => {
+    const provider: CIP0103Provider = createMockProvider()
+    const [a, b] = [createMockProvider(), createMockProvider()]
+    expect(typeof provider.request).toBe('function')
+    expect(a.wallet).not.toBe(b.wallet)
+    a.wallet.connectFromWallet()
+    expect(b.wallet.state().connected).toBe(false)
+  })
+
+  it('C9: status answers without network and session while disconnected, with them once connected', async () => {
+    const provider = createMockProvider()
+    await expect(provider.request({ method: 'status' })).resolves.toEqual({
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
+      connection: { isConnected: false, isNetworkConnected: true },
+    })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: true })
+    await provider.request({ method: 'connect' })
+    await expect(provider.request({ method: 'status' })).resolves.toEqual({
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
+      connection: { isConnected: true, isNetworkConnected: true },
+      network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
+      session: { accessToken: 'mock-token-1', userId: 'mock-user' },
+    })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+  })
+
+  it('C4: every connected-only method rejects 4100 with a bare object before connect', async () => {
+    const provider = createMockProvider()
+    for (const method of ['listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'ledgerApi']) {
+      const error = await provider.request({ method, params: { message: 'm', resource: '/v2/x' } }).catch((e: unknown) => e)
+      expect(error).toEqual({ code: 4100, message: 'Unauthorized' })
+      expect(error).not.toBeInstanceOf(Error)
+    }
+  })
+
+  it('C3: connected reads answer the accounts, the primary account and the network', async () => {
+    const provider = createMockProvider({ connected: true })
+    const accounts = (await provider.request({ method: 'listAccounts' })) as CIP0103Account[]
+    expect(accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    await expect(provider.request({ method: 'getPrimaryAccount' })).resolves.toEqual(accounts[0])
+    await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' })
+  })
+
+  it('§6: signMessage, prepareExecute (with txChanged pending then executed) and ledgerApi', async () => {
+    const provider = createMockProvider({ connected: true })
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    await expect(provider.request({ method: 'signMessage', params: { message: 'hello' } })).resolves.toEqual({ signature: 'mock-signature:hello' })
+    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })).resolves.toBeNull()
+    expect(tx).toEqual([
+      { status: 'pending', commandId: 'cmd-1' },
+      { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } },
+    ])
+    await provider.request({ method: 'prepareExecute' })
+    expect(tx[3]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
+    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ ok: true, resource: '/v2/version' })
+  })
+
+  it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {
+    const provider = createMockProvider({ connected: true })
+    await expect(provider.request({ method: 'signMessage' })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
+    await expect(provider.request({ method: 'ledgerApi', params: 'x' })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
+    await expect(provider.request({ method: 'eth_sendTransaction' })).rejects.toEqual({ code: 4200, message: 'Unsupported method' })
+    await expect(provider.request({ method: 'toString' })).rejects.toEqual({ code: 4200, message: 'Unsupported method' })
+    for (const args of [null, undefined, {}, { method: 5 }]) {
+      await expect(provider.request(args as never)).rejects.toEqual({ code: -32600, message: 'Invalid request' })
+    }
+    expect(provider.calls.map((c) => c.method)).toEqual(['signMessage', 'ledgerApi', 'eth_sendTransaction', 'toString'])
+  })
+
+  it('C6: disconnect resolves null and announces statusChanged false to every tab', async () => {
+    const wallet = createMockWallet({ connected: true })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const seen: [string, unknown][] = []
+    a.on('statusChanged', (s: unknown) => seen.push(['a', s]))
+    b.on('statusChanged', (s: unknown) => seen.push(['b', s]))
+    await expect(a.request({ method: 'disconnect' })).resolves.toBeNull()
+    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }, connection: { isConnected: false, isNetworkConnected: true } }
+    expect(seen).toEqual([
+      ['a', status],
+      ['b', status],
+    ])
+    expect(wallet.state().connected).toBe(false)
+  })
+
+  it('§6: every request is recorded in order, with its params when given', async () => {
+    const provider = createMockProvider()
+    await provider.request({ method: 'status' })
+    await provider.request({ method: 'connect', params: { reason: 'test' } })
+    await provider.request({ method: 'listAccounts' })
+    expect(provider.calls).toEqual([{ method: 'status' }, { method: 'connect', params: { reason: 'test' } }, { method: 'listAccounts' }])
+  })
+
+  it('C17: with latencyMs, nothing answers until the (fake) timers advance; setTimeout is read at call time', async () => {
+    const provider = createMockProvider({ latencyMs: 100 })
+    vi.useFakeTimers()
+    const events: string[] = []
+    provider.on('statusChanged', () => events.push('statusChanged'))
+    let answer: unknown = 'pending'
+    void provider.request({ method: 'connect' }).then((value) => (answer = value))
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(99)
+    expect([answer, events]).toEqual(['pending', []])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(answer).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(events).toEqual(['statusChanged'])
+  })
+
+  it('C14: with no latency, answers come on a microtask and no timer is ever armed', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const answer = provider.request({ method: 'connect' })
+    expect(vi.getTimerCount()).toBe(0)
+    await expect(answer).resolves.toMatchObject({ isConnected: true })
+  })
+
+  it('M3: two tabs over one wallet see the same events; a detached tab sees none but can still ask', async () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const seen = { a: [] as string[], b: [] as string[] }
+    for (const [name, p] of [['a', a], ['b', b]] as const) {
+      for (const event of ['statusChanged', 'accountsChanged']) p.on(event, () => seen[name].push(event))
+    }
+    await a.request({ method: 'connect' })
+    wallet.switchParty('bob::1220bb')
+    wallet.drop()
+    wallet.recover()
+    expect(seen.b).toEqual(['statusChanged', 'accountsChanged', 'accountsChanged', 'statusChanged', 'statusChanged'])
+    expect(seen.a).toEqual(seen.b)
+    b.detach()
+    b.detach()
+    wallet.switchParty('alice::1220aa')
+    expect(seen.b).toHaveLength(5)
+    expect(seen.a).toHaveLength(6)
+    await expect(b.request({ method: 'getPrimaryAccount' })).resolves.toMatchObject({ partyId: 'alice::1220aa' })
+  })
+
+  it('C14: listenerCount counts per event and in total, and returns to 0 after removeListener', () => {
+    const provider = createMockProvider()
+    const f = () => {}
+    const g = () => {}
+    provider.on('statusChanged', f).on('statusChanged', f).on('accountsChanged', g)
+    expect([provider.listenerCount(), provider.listenerCount('statusChanged'), provider.listenerCount('txChanged')]).toEqual([3, 2, 0])
+    provider.removeListener('statusChanged', f)
+    expect(provider.listenerCount('statusChanged')).toBe(1)
+    provider.removeListener('statusChanged', f).removeListener('accountsChanged', g).removeListener('accountsChanged', g).removeListener('nothing', g)
+    expect(provider.listenerCount()).toBe(0)
+    provider.wallet.connectFromWallet()
+    expect(provider.listenerErrors).toEqual([])
+  })
+
+  it('C16: a throwing listener is recorded and never stops the others nor reaches the wallet', () => {
+    const provider = createMockProvider()
+    const order: string[] = []
+    const boom = new Error('bad listener')
+    provider.on('accountsChanged', () => order.push('first'))
+    provider.on('accountsChanged', () => {
+      throw boom
+    })
+    provider.on('accountsChanged', () => order.push('third'))
+    expect(() => {
+      provider.wallet.switchParty('bob::1220bb')
+    }).not.toThrow()
+    expect(order).toEqual(['first', 'third'])
+    expect(provider.listenerErrors).toEqual([boom])
+  })
+
+  it('C16: a listener removed while an event is delivered does not make the others miss it', () => {
+    const provider = createMockProvider()
+    const order: string[] = []
+    const first = () => {
+      order.push('first')
+      provider.removeListener('statusChanged', first)
+    }
+    provider.on('statusChanged', first)
+    provider.on('statusChanged', () => order.push('second'))
+    provider.wallet.drop()
+    provider.wallet.recover()
+    expect(order).toEqual(['first', 'second', 'second'])
+  })
+
+  it('§6: emit delivers synchronously to this tab only, in registration order, with the arguments as given', () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const seen: unknown[][] = []
+    const payload = { x: 1 }
+    a.on('custom', (...args: unknown[]) => seen.push(['1', ...args]))
+    a.on('custom', (...args: unknown[]) => seen.push(['2', ...args]))
+    b.on('custom', (...args: unknown[]) => seen.push(['b', ...args]))
+    expect(a.emit('custom', payload, 2)).toBe(true)
+    expect(seen).toEqual([
+      ['1', payload, 2],
+      ['2', payload, 2],
+    ])
+    expect(seen[0]?.[1]).toBe(payload)
+    expect(a.emit('nobody-listens')).toBe(false)
+  })
+
+  it('C2: wallet events carry deep copies: mutating what a listener or a read received never changes the wallet', async () => {
+    const provider = createMockProvider({ connected: true })
+    const received: CIP0103Account[][] = []
+    provider.on('accountsChanged', (accounts: CIP0103Account[]) => {
+      received.push(accounts)
+      ;(accounts[0] as { partyId: string }).partyId = 'mallory::1'
+    })
+    provider.on('accountsChanged', (accounts: CIP0103Account[]) => received.push(accounts))
+    provider.wallet.switchParty('bob::1220bb')
+    expect(received[1]?.[0]?.partyId).toBe('alice::1220aa')
+    expect(received[0]).not.toBe(received[1])
+    const read = (await provider.request({ method: 'listAccounts' })) as { partyId: string }[]
+    read[1]!.partyId = 'mallory::2'
+    provider.wallet.state().accounts.pop()
+    expect(provider.wallet.state().accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    await expect(provider.request({ method: 'getPrimaryAccount' })).resolves.toMatchObject({ partyId: 'bob::1220bb' })
+  })
+
+  it('misuse: a wallet not made by createMockWallet throws a clear TypeError', () => {
+    expect(() => createMockProvider({ wallet: {} as MockWallet })).toThrow(/createMockWallet/)
+  })
+})

@@ -1,0 +1,69 @@
+import { attachToWallet, createMockWallet } from './createMockWallet'
+import type { MockCall, MockListener, MockProvider, MockProviderOptions } from './types'
+
+/**
+ * Creates a mock CIP-0103 provider: one tab of a dApp talking to a mock browser-extension wallet.
+ * It behaves like a real wallet (events before the `connect` answer, bare `{ code, message }`
+ * rejections, events to every tab of the wallet), deterministically and under fake timers.
+ *
+ * @param options - `wallet` to share one wallet between tabs, or the options of a wallet of its own
+ * @returns the provider; `provider.wallet` drives the wallet
+ * @throws `TypeError` when `options.wallet` was not made by `createMockWallet`
+ * @example
+ * ```ts
+ * const provider = createMockProvider()
+ * provider.on('accountsChanged', (accounts: CIP0103Account[]) => console.log(accounts))
+ * await provider.request({ method: 'connect' })
+ * provider.wallet.switchParty('bob::1220bb')
+ * ```
+ * @public
+ */
+export function createMockProvider(options: MockProviderOptions = {}): MockProvider {
+  const wallet = options.wallet ?? createMockWallet(options)
+  const listeners = new Map<string, ((...args: unknown[]) => void)[]>()
+  const calls: MockCall[] = []
+  const listenerErrors: unknown[] = []
+
+  const dispatch = (event: string, args: readonly unknown[], copy: boolean) => {
+    const list = listeners.get(event)
+    if (!list) return false
+    for (const listener of [...list]) {
+      try {
+        listener(...(copy ? structuredClone(args) : args))
+      } catch (error) {
+        listenerErrors.push(error)
+      }
+    }
+    return true
+  }
+  const port = attachToWallet(wallet, dispatch, calls)
+
+  const provider: MockProvider = {
+    wallet,
+    calls,
+    listenerErrors,
+    request: port.request,
+    on(event, listener: MockListener) {
+      const list = listeners.get(event) ?? []
+      list.push(listener as (...args: unknown[]) => void)
+      listeners.set(event, list)
+      return provider
+    },
+    removeListener(event, listener: MockListener) {
+      const list = listeners.get(event) ?? []
+      const i = list.lastIndexOf(listener as (...args: unknown[]) => void)
+      if (i >= 0) list.splice(i, 1)
+      if (list.length === 0) listeners.delete(event)
+      return provider
+    },
+    emit: (event, ...args) => dispatch(event, args, false),
+    listenerCount(event) {
+      if (event !== undefined) return listeners.get(event)?.length ?? 0
+      let total = 0
+      for (const list of listeners.values()) total += list.length
+      return total
+    },
+    detach: port.detach,
+  }
+  return provider
+}

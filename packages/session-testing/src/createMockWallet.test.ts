@@ -1,0 +1,323 @@
+import type { CIP0103Account } from '@sessionlayer/session-core'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMockProvider } from './createMockProvider'
+import { createMockWallet } from './createMockWallet'
+import type { MockProvider } from './types'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+/** Settles a promise into a value, so that tests can tell pending from settled. */
+const outcome = (promise: Promise<unknown>) => {
+  const seen: { value?: unknown; error?: unknown; settled: boolean } = { settled: false }
+  promise.then(
+    (value) => Object.assign(seen, { value, settled: true }),
+    (error: unknown) => Object.assign(seen, { error, settled: true }),
+  )
+  return seen
+}
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve()
+}
+
+/** Records every wallet event a provider receives, as `[event, payload]`. */
+const record = (provider: MockProvider) => {
+  const log: [string, unknown][] = []
+  for (const event of ['statusChanged', 'accountsChanged', 'connected', 'txChanged']) {
+    provider.on(event, (payload: unknown) => log.push([event, payload]))
+  }
+  return log
+}
+
+const connection = (payload: unknown) => (payload as { connection: { isConnected: boolean } }).connection.isConnected
+
+describe('createMockWallet', () => {
+  it('§6: starts disconnected on canton:devnet with alice (primary) and bob', () => {
+    const state = createMockWallet().state()
+    expect(state).toEqual({
+      connected: false,
+      dropped: false,
+      networkId: 'canton:devnet',
+      accessToken: 'mock-token-1',
+      pendingConnects: 0,
+      accounts: [
+        expect.objectContaining({ partyId: 'alice::1220aa', primary: true, status: 'allocated', hint: 'alice', namespace: '1220aa', networkId: 'canton:devnet', signingProviderId: 'participant' }),
+        expect.objectContaining({ partyId: 'bob::1220bb', primary: false, status: 'allocated', hint: 'bob', namespace: '1220bb', networkId: 'canton:devnet' }),
+      ],
+    })
+    expect(typeof state.accounts[0]?.publicKey).toBe('string')
+  })
+
+  it('§6: options set the accounts, network, ledger API, token and initial connection', async () => {
+    const accounts = [{ partyId: 'carol::1', primary: true }]
+    const provider = createMockProvider({ accounts, networkId: 'canton:testnet', ledgerApi: 'https://ledger', accessToken: 'tok', connected: true })
+    accounts[0]!.partyId = 'mutated'
+    await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::1', primary: true }])
+    await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:testnet', ledgerApi: 'https://ledger', accessToken: 'tok' })
+  })
+
+  it('C3: approve mode emits statusChanged (full status) then accountsChanged to every tab before connect resolves', async () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    const order: string[] = []
+    a.on('statusChanged', () => order.push('statusChanged'))
+    a.on('accountsChanged', () => order.push('accountsChanged'))
+    const result = await a.request({ method: 'connect' }).finally(() => order.push('resolved'))
+    expect(result).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(order).toEqual(['statusChanged', 'accountsChanged', 'resolved'])
+    expect(logB).toEqual(logA)
+    expect(logA[0]).toEqual(['statusChanged', await a.request({ method: 'status' })])
+    expect(logA[1]).toEqual(['accountsChanged', wallet.state().accounts])
+    expect(wallet.state().connected).toBe(true)
+  })
+
+  it('C4: reject mode rejects connect with a bare 4001 object and stays disconnected', async () => {
+    const provider = createMockProvider({ connectMode: 'reject' })
+    const log = record(provider)
+    const error = await provider.request({ method: 'connect' }).catch((e: unknown) => e)
+    expect(error).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(error).not.toBeInstanceOf(Error)
+    expect(log).toEqual([])
+    expect(provider.wallet.state().connected).toBe(false)
+  })
+
+  it('C3: async mode answers isConnected false with the userUrl; approve() emits connected, statusChanged, accountsChanged', async () => {
+    const provider = createMockProvider({ connectMode: 'async', userUrl: 'https://wallet/approve' })
+    const log = record(provider)
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: false, isNetworkConnected: true, userUrl: 'https://wallet/approve' })
+    expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 1 })
+    expect(log).toEqual([])
+    provider.wallet.approve()
+    expect(log.map(([event]) => event)).toEqual(['connected', 'statusChanged', 'accountsChanged'])
+    expect(log[0]?.[1]).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(connection(log[1]?.[1])).toBe(true)
+    expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
+  })
+
+  it('C3: async mode declined in the wallet emits connected (rejected) and statusChanged false', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const log = record(provider)
+    await provider.request({ method: 'connect' })
+    provider.wallet.reject()
+    expect(log).toEqual([
+      ['connected', { isConnected: false, reason: 'rejected' }],
+      ['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: true } })],
+    ])
+    expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
+  })
+
+  it('C17: manual mode keeps connect pending until approve(), which resolves it after the events', async () => {
+    const provider = createMockProvider({ connectMode: 'manual' })
+    const log = record(provider)
+    const result = outcome(provider.request({ method: 'connect' }))
+    await flush()
+    expect(result.settled).toBe(false)
+    expect(provider.wallet.state().pendingConnects).toBe(1)
+    provider.wallet.approve()
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
+    await flush()
+    expect(result.value).toEqual({ isConnected: true, isNetworkConnected: true })
+  })
+
+  it('C4: manual mode reject(code) rejects with that code (4001 by default)', async () => {
+    const provider = createMockProvider({ connectMode: 'manual' })
+    const first = provider.request({ method: 'connect' }).catch((e: unknown) => e)
+    await flush()
+    provider.wallet.reject()
+    expect(await first).toEqual({ code: 4001, message: 'User rejected the request' })
+    const second = provider.request({ method: 'connect' }).catch((e: unknown) => e)
+    await flush()
+    provider.wallet.reject(4100)
+    expect(await second).toEqual({ code: 4100, message: 'Unauthorized' })
+    expect(provider.wallet.state().connected).toBe(false)
+  })
+
+  it('C3: connecting while connected resolves isConnected true at once, whatever the mode', async () => {
+    const provider = createMockProvider({ connected: true, connectMode: 'manual' })
+    const log = record(provider)
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(log).toEqual([])
+    provider.wallet.setConnectMode('reject')
+    await provider.request({ method: 'disconnect' })
+    await expect(provider.request({ method: 'connect' })).rejects.toEqual({ code: 4001, message: 'User rejected the request' })
+  })
+
+  it('C7: drop() reports the wallet unreachable, rejects reads with 4900 and remembers the connection; recover() restores it', async () => {
+    const provider = createMockProvider({ connected: true })
+    const log = record(provider)
+    provider.wallet.drop()
+    provider.wallet.drop()
+    expect(log).toEqual([['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } })]])
+    const status = await provider.request({ method: 'status' })
+    expect(status).not.toHaveProperty('network')
+    expect(status).not.toHaveProperty('session')
+    for (const method of ['listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'connect']) {
+      await expect(provider.request({ method })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
+    }
+    expect(provider.wallet.state()).toMatchObject({ connected: true, dropped: true })
+    provider.wallet.recover()
+    expect(log[1]).toEqual(['statusChanged', await provider.request({ method: 'status' })])
+    expect(connection(log[1]?.[1])).toBe(true)
+    await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
+  })
+
+  it('C7: recover() after a drop of a disconnected dApp reports it still disconnected', async () => {
+    const provider = createMockProvider()
+    const log = record(provider)
+    provider.wallet.recover()
+    expect(log).toEqual([])
+    provider.wallet.drop()
+    provider.wallet.recover()
+    expect(log.map(([, payload]) => connection(payload))).toEqual([false, false])
+    await expect(provider.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4100, message: 'Unauthorized' })
+  })
+
+  it('C19: disconnectFromWallet() and connectFromWallet() are announced to every tab', async () => {
+    const wallet = createMockWallet({ connected: true })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    wallet.disconnectFromWallet()
+    expect(logA.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
+    await expect(a.request({ method: 'listAccounts' })).rejects.toMatchObject({ code: 4100 })
+    wallet.connectFromWallet()
+    expect(logA.slice(1).map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
+    expect(connection(logA[1]?.[1])).toBe(true)
+    expect(logB).toEqual(logA)
+  })
+
+  it('C11: switchParty() moves the primary flag and emits accountsChanged; an unknown party throws', async () => {
+    const provider = createMockProvider({ connected: true })
+    const log = record(provider)
+    provider.wallet.switchParty('bob::1220bb')
+    const accounts = log[0]?.[1] as CIP0103Account[]
+    expect(log[0]?.[0]).toBe('accountsChanged')
+    expect(accounts.map((a) => [a.partyId, a.primary])).toEqual([
+      ['alice::1220aa', false],
+      ['bob::1220bb', true],
+    ])
+    await expect(provider.request({ method: 'getPrimaryAccount' })).resolves.toMatchObject({ partyId: 'bob::1220bb' })
+    expect(() => {
+      provider.wallet.switchParty('nobody::0')
+    }).toThrow(/nobody::0/)
+    expect(log).toHaveLength(1)
+  })
+
+  it('C11: setAccounts() replaces the accounts and emits accountsChanged', async () => {
+    const provider = createMockProvider({ connected: true })
+    const log = record(provider)
+    provider.wallet.setAccounts([{ partyId: 'carol::3', primary: true }])
+    expect(log).toEqual([['accountsChanged', [{ partyId: 'carol::3', primary: true }]]])
+    await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: true }])
+    provider.wallet.setAccounts([])
+    await expect(provider.request({ method: 'getPrimaryAccount' })).resolves.toBeNull()
+  })
+
+  it('C11: switchNetwork() emits statusChanged with the new network when connected, and moves the accounts', async () => {
+    const provider = createMockProvider()
+    const log = record(provider)
+    provider.wallet.switchNetwork('canton:testnet')
+    expect(log).toEqual([])
+    await provider.request({ method: 'connect' })
+    log.length = 0
+    provider.wallet.switchNetwork('canton:mainnet')
+    expect(log).toEqual([['statusChanged', expect.objectContaining({ network: { networkId: 'canton:mainnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' } })]])
+    expect(provider.wallet.state().accounts.map((a) => a.networkId)).toEqual(['canton:mainnet', 'canton:mainnet'])
+    await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toMatchObject({ networkId: 'canton:mainnet' })
+  })
+
+  it('C4: failNext() rejects the next call(s) with a bare object, the standard message by default', async () => {
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.failNext('status', { code: -32603, message: 'not injected yet' }, 2)
+    provider.wallet.failNext('listAccounts', { code: 4100 })
+    await expect(provider.request({ method: 'status' })).rejects.toEqual({ code: -32603, message: 'not injected yet' })
+    await expect(provider.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4100, message: 'Unauthorized' })
+    await expect(provider.request({ method: 'status' })).rejects.toEqual({ code: -32603, message: 'not injected yet' })
+    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
+    await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
+  })
+
+  it('C4: failNext("*") fails whatever comes next; "http" and { raw } give the transport shapes', async () => {
+    const provider = createMockProvider()
+    provider.wallet.failNext('*', { code: 4900, message: 'gone' })
+    await expect(provider.request({ method: 'isConnected' })).rejects.toEqual({ code: 4900, message: 'gone' })
+    provider.wallet.failNext('connect', 'http')
+    const http = await provider.request({ method: 'connect' }).catch((e: unknown) => e)
+    expect(http).toEqual({
+      error: { code: 500, message: 'Internal Server Error', data: '{"jsonrpc":"2.0","id":"1","error":{"code":4100,"message":"Unauthorized"}}' },
+    })
+    expect(JSON.parse((http as { error: { data: string } }).error.data)).toMatchObject({ error: { code: 4100 } })
+    const raw = new Error('boom')
+    provider.wallet.failNext('connect', { raw })
+    await expect(provider.request({ method: 'connect' })).rejects.toBe(raw)
+    expect(provider.wallet.state().connected).toBe(false)
+  })
+
+  it('C17: hangNext() makes the next call(s) never settle, without holding a timer', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.hangNext('status', 2)
+    const hung = [outcome(provider.request({ method: 'status' })), outcome(provider.request({ method: 'status' }))]
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(3_600_000)
+    expect(hung.map((h) => h.settled)).toEqual([false, false])
+    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
+  })
+
+  it('C17: answerLate() answers the next call correctly, but only after the delay (fake timers apply)', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.answerLate('listAccounts', 5000)
+    const late = outcome(provider.request({ method: 'listAccounts' }))
+    await vi.advanceTimersByTimeAsync(4999)
+    expect(late.settled).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(late.value).toHaveLength(2)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C17: answerLate() computes the answer when it is given, not when it was asked', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.answerLate('status', 1000)
+    const late = provider.request({ method: 'status' })
+    provider.wallet.disconnectFromWallet()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(connection(await late)).toBe(false)
+  })
+
+  it('L2: rotateToken() issues a new token that status and getActiveNetwork report', async () => {
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.rotateToken()
+    expect(await provider.request({ method: 'status' })).toMatchObject({ network: { accessToken: 'mock-token-2' }, session: { accessToken: 'mock-token-2', userId: 'mock-user' } })
+    provider.wallet.rotateToken()
+    await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toMatchObject({ accessToken: 'mock-token-3' })
+    const custom = createMockWallet({ accessToken: 'SECRET' })
+    custom.rotateToken()
+    expect(custom.state().accessToken).toBe('SECRET-2')
+  })
+
+  it('C18: emitRaw() hands any payload, as given, to every attached tab', () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    const hostile = Object.create({ polluted: true }) as object
+    for (const payload of [null, 'nope', 42, hostile]) wallet.emitRaw('accountsChanged', payload)
+    expect(logA.map(([, payload]) => payload)).toEqual([null, 'nope', 42, hostile])
+    expect(logA[3]?.[1]).toBe(hostile)
+    expect(logB[3]?.[1]).toBe(hostile)
+  })
+
+  it('§6: wallet.calls records every tab’s requests with the tab’s index', async () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    await b.request({ method: 'status' })
+    await a.request({ method: 'signMessage', params: { message: 'hi' } }).catch(() => null)
+    expect(wallet.calls).toEqual([
+      { provider: 1, method: 'status' },
+      { provider: 0, method: 'signMessage', params: { message: 'hi' } },
+    ])
+    expect(a.calls).toEqual([{ method: 'signMessage', params: { message: 'hi' } }])
+  })
+})

@@ -1,0 +1,259 @@
+import type { CIP0103Account, CIP0103ConnectResult, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
+import { answerLater, rpcError, toRejection } from './answerLater'
+import type { MockCall, MockFailure, MockWallet, MockWalletCall, MockWalletOptions } from './types'
+
+/** Delivers one wallet event to a provider's listeners (copying the arguments per listener when `copy`). @internal */
+export type MockDeliver = (event: string, args: readonly unknown[], copy: boolean) => unknown
+
+/** A provider's link to its wallet. @internal */
+export interface MockWalletPort {
+  /** Answers one request. */
+  readonly request: (args: CIP0103RequestArgs) => Promise<unknown>
+  /** Stops event delivery to this provider. */
+  readonly detach: () => void
+}
+
+type Attach = (deliver: MockDeliver, calls: MockCall[]) => MockWalletPort
+
+const ports = /* @__PURE__ */ new WeakMap<MockWallet, Attach>()
+
+/**
+ * Attaches a provider to a wallet made by {@link createMockWallet}.
+ * @param wallet - the wallet
+ * @param deliver - receives the wallet's events
+ * @param calls - where the provider's requests are recorded
+ * @returns the provider's link
+ * @internal
+ */
+export function attachToWallet(wallet: MockWallet, deliver: MockDeliver, calls: MockCall[]): MockWalletPort {
+  const attach = ports.get(wallet)
+  if (!attach) throw new TypeError('createMockProvider: `wallet` must be made by createMockWallet()')
+  return attach(deliver, calls)
+}
+
+const account = (hint: string, ns: string, primary: boolean, networkId: string): CIP0103Account => ({
+  partyId: `${hint}::${ns}`,
+  primary,
+  status: 'allocated',
+  hint,
+  publicKey: `mock-public-key-${hint}`,
+  namespace: ns,
+  networkId,
+  signingProviderId: 'participant',
+})
+
+type Rule = { method: string; times: number } & ({ kind: 'fail'; error: MockFailure } | { kind: 'hang' } | { kind: 'late'; delayMs: number })
+type Pending = ((approved: boolean, code: number) => void) | null
+
+const CONNECTED: CIP0103ConnectResult = { isConnected: true, isNetworkConnected: true }
+
+/**
+ * Creates a mock CIP-0103 browser-extension wallet: deterministic, in memory, and driven by the
+ * test. Attach providers (tabs) to it with `createMockProvider({ wallet })`.
+ *
+ * @param options - accounts, network, connect mode, latency, initial connection, token
+ * @returns the wallet and its controls
+ * @example
+ * ```ts
+ * const wallet = createMockWallet({ connectMode: 'async' })
+ * const tab = createMockProvider({ wallet })
+ * await tab.request({ method: 'connect' }) // { isConnected: false, userUrl }
+ * wallet.approve() // emits connected, statusChanged, accountsChanged
+ * ```
+ * @public
+ */
+export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
+  let networkId = options.networkId ?? 'canton:devnet'
+  const { ledgerApi = 'http://127.0.0.1:7575', userUrl = 'http://127.0.0.1/mock-wallet/approve', latencyMs = 0 } = options
+  let connectMode = options.connectMode ?? 'approve'
+  let accounts: CIP0103Account[] = structuredClone(options.accounts) ?? [
+    account('alice', '1220aa', true, networkId),
+    account('bob', '1220bb', false, networkId),
+  ]
+  let connected = options.connected ?? false
+  let dropped = false
+  let tokens = 1
+  const token = () => (tokens === 1 ? (options.accessToken ?? 'mock-token-1') : `${options.accessToken ?? 'mock-token'}-${tokens}`)
+  const calls: MockWalletCall[] = []
+  const rules: Rule[] = []
+  const pending: Pending[] = []
+  const attached = new Set<MockDeliver>()
+  let attachedCount = 0
+  let sequence = 0
+
+  const emit = (event: string, payload: unknown, copy = true) => {
+    for (const deliver of [...attached]) deliver(event, [payload], copy)
+  }
+  const status = (): CIP0103StatusEvent => {
+    const accessToken = token()
+    return {
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
+      connection: dropped ? { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } : { isConnected: connected, isNetworkConnected: true },
+      ...(connected && !dropped && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
+    }
+  }
+  const becomeConnected = () => {
+    connected = true
+    emit('statusChanged', status())
+    emit('accountsChanged', accounts)
+  }
+  const setAccounts = (next: CIP0103Account[]) => {
+    accounts = next
+    emit('accountsChanged', accounts)
+  }
+
+  const connect = (): unknown => {
+    if (connected) return CONNECTED
+    switch (connectMode) {
+      case 'reject':
+        return rpcError(4001)
+      case 'async':
+        pending.push(null)
+        return { isConnected: false, isNetworkConnected: true, userUrl }
+      case 'manual':
+        return new Promise((resolve) => {
+          pending.push((approved, code) => {
+            resolve(approved ? CONNECTED : rpcError(code))
+          })
+        })
+      default:
+        becomeConnected()
+        return CONNECTED
+    }
+  }
+
+  /** Answers a request when its delay is over; a returned `Rejection` becomes the rejection. */
+  const answer = (method: string, params: unknown): unknown => {
+    const param = (name: string): unknown => (typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[name] : undefined)
+    if (method === 'status') return status()
+    if (method === 'isConnected') return status().connection
+    if (method === 'disconnect') {
+      connected = false
+      emit('statusChanged', status())
+      return null
+    }
+    const known = ['connect', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'ledgerApi']
+    if (!known.includes(method)) return rpcError(4200)
+    if (dropped) return rpcError(4900)
+    if (method === 'connect') return connect()
+    if (!connected) return rpcError(4100)
+    switch (method) {
+      case 'listAccounts':
+        return structuredClone(accounts)
+      case 'getPrimaryAccount':
+        return structuredClone(accounts.find((a) => a.primary) ?? null)
+      case 'getActiveNetwork':
+        return { networkId, ledgerApi, accessToken: token() }
+      case 'signMessage': {
+        const message = param('message')
+        return typeof message === 'string' ? { signature: `mock-signature:${message}` } : rpcError(-32602)
+      }
+      case 'ledgerApi': {
+        const resource = param('resource')
+        return typeof resource === 'string' ? { ok: true, resource } : rpcError(-32602)
+      }
+      default: {
+        const n = ++sequence
+        const given = param('commandId')
+        const commandId = typeof given === 'string' ? given : `mock-command-${n}`
+        emit('txChanged', { status: 'pending', commandId })
+        emit('txChanged', { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } })
+        return null
+      }
+    }
+  }
+
+  const takeRule = (method: string): Rule | undefined => {
+    const i = rules.findIndex((r) => r.method === method || r.method === '*')
+    const rule = rules[i]
+    if (rule && --rule.times <= 0) rules.splice(i, 1)
+    return rule
+  }
+
+  const wallet: MockWallet = {
+    calls,
+    approve() {
+      const list = pending.splice(0)
+      if (list.length === 0) return
+      if (list.includes(null)) emit('connected', CONNECTED)
+      becomeConnected()
+      for (const settle of list) settle?.(true, 0)
+    },
+    reject(code = 4001) {
+      const list = pending.splice(0)
+      if (list.includes(null)) {
+        emit('connected', { isConnected: false, reason: 'rejected' })
+        emit('statusChanged', status())
+      }
+      for (const settle of list) settle?.(false, code)
+    },
+    setConnectMode(mode) {
+      connectMode = mode
+    },
+    switchParty(partyId) {
+      if (!accounts.some((a) => a.partyId === partyId)) throw new Error(`switchParty: the wallet has no account ${partyId}`)
+      setAccounts(accounts.map((a) => ({ ...a, primary: a.partyId === partyId })))
+    },
+    setAccounts(next) {
+      setAccounts(structuredClone([...next]))
+    },
+    switchNetwork(next) {
+      networkId = next
+      accounts = accounts.map((a) => ({ ...a, networkId: next }))
+      if (connected && !dropped) emit('statusChanged', status())
+    },
+    drop() {
+      if (dropped) return
+      dropped = true
+      emit('statusChanged', status())
+    },
+    recover() {
+      if (!dropped) return
+      dropped = false
+      emit('statusChanged', status())
+    },
+    disconnectFromWallet() {
+      connected = false
+      emit('statusChanged', status())
+    },
+    connectFromWallet: becomeConnected,
+    failNext(method, error, times = 1) {
+      rules.push({ method, times, kind: 'fail', error })
+    },
+    hangNext(method, times = 1) {
+      rules.push({ method, times, kind: 'hang' })
+    },
+    answerLate(method, delayMs) {
+      rules.push({ method, times: 1, kind: 'late', delayMs })
+    },
+    rotateToken() {
+      tokens++
+    },
+    emitRaw(event, payload) {
+      emit(event, payload, false)
+    },
+    state: () => ({ connected, dropped, accounts: structuredClone(accounts), networkId, accessToken: token(), pendingConnects: pending.length }),
+  }
+
+  ports.set(wallet, (deliver, providerCalls) => {
+    const index = attachedCount++
+    attached.add(deliver)
+    return {
+      request(args) {
+        const { method, params } = (args as Partial<CIP0103RequestArgs> | null | undefined) ?? {}
+        if (typeof method !== 'string') return answerLater(0, () => rpcError(-32600))
+        const call = params === undefined ? { method } : { method, params }
+        providerCalls.push(call)
+        calls.push({ provider: index, ...call })
+        const rule = takeRule(method)
+        if (rule?.kind === 'hang') return new Promise(() => undefined)
+        if (rule?.kind === 'fail') return answerLater(latencyMs, () => toRejection(rule.error))
+        return answerLater(rule?.kind === 'late' ? rule.delayMs : latencyMs, () => answer(method, params))
+      },
+      detach() {
+        attached.delete(deliver)
+      },
+    }
+  })
+  return wallet
+}

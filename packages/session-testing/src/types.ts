@@ -1,0 +1,223 @@
+import type { CIP0103Account, CIP0103Provider, CIP0103RequestArgs } from '@sessionlayer/session-core'
+
+/**
+ * How {@link MockWallet.failNext} fails a call: a bare `{ code, message }` object (the message
+ * defaults to the standard one of the code), `'http'` for the error shape of the HTTP transport
+ * (a 500 whose body carries a JSON-RPC 4100), or `{ raw }` to reject with any value.
+ * @public
+ */
+export type MockFailure = { readonly code: number; readonly message?: string } | { readonly raw: unknown } | 'http'
+
+/**
+ * How the wallet answers `connect`: at once (`approve`), with a 4001 (`reject`), with
+ * `isConnected: false` and a `userUrl` then an event (`async`), or when the test decides (`manual`).
+ * @public
+ */
+export type MockConnectMode = 'approve' | 'reject' | 'async' | 'manual'
+
+/**
+ * Options of {@link createMockWallet}. All optional.
+ * @public
+ */
+export interface MockWalletOptions {
+  /** The accounts. Default: `alice::1220aa` (primary) and `bob::1220bb`. */
+  accounts?: CIP0103Account[]
+  /** The CAIP-2 network id. Default `'canton:devnet'`. */
+  networkId?: string
+  /** The JSON Ledger API URL. Default `'http://127.0.0.1:7575'`. */
+  ledgerApi?: string
+  /** How `connect` is answered. Default `'approve'`. */
+  connectMode?: MockConnectMode
+  /** Where an `async` connect sends the user. Default `'http://127.0.0.1/mock-wallet/approve'`. */
+  userUrl?: string
+  /**
+   * Delay of every answer, through `globalThis.setTimeout` read at call time (fake timers apply).
+   * Default 0: answers on a microtask, without any timer.
+   */
+  latencyMs?: number
+  /** Start connected (restore scenarios). Default false. */
+  connected?: boolean
+  /** The access token. Default `'mock-token-1'`; {@link MockWallet.rotateToken} appends `-2`, `-3`, … */
+  accessToken?: string
+}
+
+/**
+ * One recorded request.
+ * @public
+ */
+export interface MockCall {
+  /** The method. */
+  readonly method: string
+  /** The params, when given. */
+  readonly params?: unknown
+}
+
+/**
+ * One request recorded by the wallet, with the provider that sent it.
+ * @public
+ */
+export interface MockWalletCall extends MockCall {
+  /** The provider's index, in the order providers were attached, from 0. */
+  readonly provider: number
+}
+
+/**
+ * What the wallet holds, for assertions (copies).
+ * @public
+ */
+export interface MockWalletState {
+  /** Whether the dApp is connected (remembered through a drop). */
+  readonly connected: boolean
+  /** Whether the wallet is unreachable ({@link MockWallet.drop}). */
+  readonly dropped: boolean
+  /** The accounts. */
+  readonly accounts: CIP0103Account[]
+  /** The network id. */
+  readonly networkId: string
+  /** The current access token. */
+  readonly accessToken: string
+  /** `async` or `manual` connects waiting for {@link MockWallet.approve} / {@link MockWallet.reject}. */
+  readonly pendingConnects: number
+}
+
+/**
+ * The state of a mock browser-extension wallet (one per browser profile) and the controls a test
+ * drives it with. Every provider attached to it shares its connection and receives its events.
+ * @public
+ */
+export interface MockWallet {
+  /** Every request of every attached provider, in order. */
+  readonly calls: readonly MockWalletCall[]
+  /** Completes pending `async` / `manual` connects as approved by the user. */
+  approve(): void
+  /**
+   * Completes pending `async` / `manual` connects as declined by the user.
+   * @param code - the error code of a `manual` connect's rejection (default 4001)
+   */
+  reject(code?: number): void
+  /**
+   * Changes how later `connect` requests are answered.
+   * @param mode - the connect mode
+   */
+  setConnectMode(mode: MockConnectMode): void
+  /**
+   * Makes an account the primary one and emits `accountsChanged`.
+   * @param partyId - one of the accounts' party id
+   * @throws `Error` when no account has that party id
+   */
+  switchParty(partyId: string): void
+  /**
+   * Replaces the accounts and emits `accountsChanged`.
+   * @param accounts - the new accounts (copied)
+   */
+  setAccounts(accounts: readonly CIP0103Account[]): void
+  /**
+   * Moves the wallet (and its accounts) to another network; emits `statusChanged` when connected.
+   * @param networkId - the CAIP-2 network id
+   */
+  switchNetwork(networkId: string): void
+  /** Transient loss: status reports `'wallet unreachable'` and account reads reject 4900; the connection is remembered. */
+  drop(): void
+  /** Ends a drop and emits `statusChanged` (connected again if the dApp was connected before). */
+  recover(): void
+  /** The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`. */
+  disconnectFromWallet(): void
+  /** The wallet connects the dApp on its own: emits `statusChanged` then `accountsChanged`. */
+  connectFromWallet(): void
+  /**
+   * Makes the next call(s) of a method reject.
+   * @param method - the method, or `'*'` for any
+   * @param error - a bare `{ code, message }`, `'http'` for the HTTP-transport shape, or `{ raw }`
+   * @param times - how many calls fail (default 1)
+   */
+  failNext(method: string, error: MockFailure, times?: number): void
+  /**
+   * Makes the next call(s) of a method never settle.
+   * @param method - the method, or `'*'` for any
+   * @param times - how many calls hang (default 1)
+   */
+  hangNext(method: string, times?: number): void
+  /**
+   * Makes the next call of a method answer correctly, but only after a delay.
+   * @param method - the method, or `'*'` for any
+   * @param delayMs - the delay, through `globalThis.setTimeout`
+   */
+  answerLate(method: string, delayMs: number): void
+  /** Issues a new access token (`status` and `getActiveNetwork` report it). */
+  rotateToken(): void
+  /**
+   * Emits any payload, as given (not copied), to every attached provider.
+   * @param event - the event name
+   * @param payload - the payload
+   */
+  emitRaw(event: string, payload: unknown): void
+  /**
+   * What the wallet holds.
+   * @returns a copy of the wallet state
+   */
+  state(): MockWalletState
+}
+
+/**
+ * Options of {@link createMockProvider}: the wallet to attach to, or the options of a wallet of
+ * its own (ignored when `wallet` is given).
+ * @public
+ */
+export interface MockProviderOptions extends MockWalletOptions {
+  /** The wallet shared with other providers (tabs). Default: a new wallet of its own. */
+  wallet?: MockWallet
+}
+
+/**
+ * A listener of a {@link MockProvider}.
+ * @public
+ */
+export type MockListener = (...args: never[]) => void
+
+/**
+ * One dApp-side CIP-0103 provider (one tab) over a {@link MockWallet}.
+ * @public
+ */
+export interface MockProvider extends CIP0103Provider {
+  /** The wallet it is attached to. */
+  readonly wallet: MockWallet
+  /** Its requests, in order. */
+  readonly calls: readonly MockCall[]
+  /** What its listeners threw (swallowed so that one listener never stops the others). */
+  readonly listenerErrors: readonly unknown[]
+  /**
+   * Sends a request to the wallet; see the package README for the semantics of each method.
+   * @param args - `{ method, params }`
+   * @returns the answer; rejects with a bare `{ code, message }` object
+   */
+  request(args: CIP0103RequestArgs): Promise<unknown>
+  /**
+   * Adds a listener (several times if added several times).
+   * @param event - the event name
+   * @param listener - called synchronously with the event's payload
+   * @returns the provider
+   */
+  on(event: string, listener: MockListener): MockProvider
+  /**
+   * Removes one registration of a listener.
+   * @param event - the event name
+   * @param listener - the listener
+   * @returns the provider
+   */
+  removeListener(event: string, listener: MockListener): MockProvider
+  /**
+   * Delivers an event synchronously to this provider's listeners only, in registration order.
+   * @param event - the event name
+   * @param args - the payload, as given
+   * @returns whether the event had listeners
+   */
+  emit(event: string, ...args: unknown[]): boolean
+  /**
+   * Counts listeners (leak tests: 0 once a store is destroyed).
+   * @param event - one event, or every event when omitted
+   * @returns the count
+   */
+  listenerCount(event?: string): number
+  /** Stops receiving the wallet's events, like a closed tab; requests still reach the wallet. */
+  detach(): void
+}
