@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createTabLock, type TabLock } from './createTabLock'
+import { createMockLockManager } from '@sessionlayer/session-testing'
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+/** A promise with its resolver, to hold a lock until the test lets go. */
+function gate() {
+  let open!: () => void
+  const promise = new Promise<void>((resolve) => (open = resolve))
+  return { promise, open }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe.each([
+  ['the in-tab fallback', () => createTabLock({ lockManager: null }), false],
+  ['Web Locks (in-memory LockManager)', () => createTabLock({ lockManager: createMockLockManager() }), true],
+] as const)('createTabLock over %s', (_, create, crossTab) => {
+  it(`M6: crossTab is ${crossTab}`, () => {
+    expect(create().crossTab).toBe(crossTab)
+  })
+
+  it('M6: runs one holder at a time, in FIFO order, and returns what fn returns', async () => {
+    const lock: TabLock = create()
+    const log: string[] = []
+    let inside = 0
+    let most = 0
+    const work = (id: string) => async () => {
+      most = Math.max(most, ++inside)
+      log.push(`${id}+`)
+      await tick()
+      log.push(`${id}-`)
+      inside--
+      return id
+    }
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => lock.runExclusive('k', work(id))))
+    expect(results).toEqual(['a', 'b', 'c', 'd'])
+    expect(log).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-', 'd+', 'd-'])
+    expect(most).toBe(1)
+    expect(await lock.runExclusive('k', () => 42)).toBe(42)
+  })
+
+  it('M6: runs fn asynchronously, never inside the call, as Web Locks do', async () => {
+    const lock = create()
+    const fn = vi.fn(() => 1)
+    const running = lock.runExclusive('k', fn)
+    const trying = lock.tryRunExclusive('other', fn)
+    expect(fn).not.toHaveBeenCalled()
+    await Promise.all([running, trying])
+    expect(fn).toHaveBeenCalledTimes(2)
+  })
+
+  it('M6: different names do not exclude each other', async () => {
+    const lock = create()
+    const held = gate()
+    const first = lock.runExclusive('a', () => held.promise)
+    expect(await lock.runExclusive('b', () => 'b')).toBe('b')
+    held.open()
+    await first
+  })
+
+  it('M6: tryRunExclusive resolves { ran: false } at once while the lock is held, and runs when it is free', async () => {
+    const lock = create()
+    const held = gate()
+    const holder = lock.runExclusive('k', () => held.promise)
+    await tick()
+    const fn = vi.fn(() => 'value')
+    expect(await lock.tryRunExclusive('k', fn)).toEqual({ ran: false })
+    expect(fn).not.toHaveBeenCalled()
+    held.open()
+    await holder
+    expect(await lock.tryRunExclusive('k', fn)).toEqual({ ran: true, value: 'value' })
+    expect(await lock.tryRunExclusive('k', async () => 'async')).toEqual({ ran: true, value: 'async' })
+  })
+
+  it('M6: tryRunExclusive holds the lock while fn runs', async () => {
+    const lock = create()
+    const held = gate()
+    const trying = lock.tryRunExclusive('k', () => held.promise)
+    await tick()
+    expect(await lock.tryRunExclusive('k', () => 1)).toEqual({ ran: false })
+    held.open()
+    expect(await trying).toEqual({ ran: true, value: undefined })
+  })
+
+  it('M6: runExclusive with ifAvailable rejects at once while the lock is held and never runs fn', async () => {
+    const lock = create()
+    const held = gate()
+    const holder = lock.runExclusive('k', () => held.promise)
+    await tick()
+    const fn = vi.fn()
+    await expect(lock.runExclusive('k', fn, { ifAvailable: true })).rejects.toThrow(/held/)
+    expect(fn).not.toHaveBeenCalled()
+    held.open()
+    await holder
+    expect(await lock.runExclusive('k', () => 'free', { ifAvailable: true })).toBe('free')
+  })
+
+  it('M6: aborting while waiting rejects with the abort reason, never runs fn, and keeps the queue moving', async () => {
+    const lock = create()
+    const held = gate()
+    const log: string[] = []
+    const holder = lock.runExclusive('k', async () => {
+      await held.promise
+      log.push('holder')
+    })
+    const abort = new AbortController()
+    const waiting = lock.runExclusive('k', () => log.push('aborted one'), { signal: abort.signal })
+    const next = lock.runExclusive('k', () => log.push('next'))
+    const reason = new Error('stop waiting')
+    abort.abort(reason)
+    await expect(waiting).rejects.toBe(reason)
+    held.open()
+    await Promise.all([holder, next])
+    expect(log).toEqual(['holder', 'next'])
+  })
+
+  it('M6: an already aborted signal rejects without running fn', async () => {
+    const lock = create()
+    const fn = vi.fn()
+    await expect(lock.runExclusive('k', fn, { signal: AbortSignal.abort(new Error('gone')) })).rejects.toThrow('gone')
+    expect(fn).not.toHaveBeenCalled()
+    expect(await lock.tryRunExclusive('k', () => 'free')).toEqual({ ran: true, value: 'free' })
+  })
+
+  it('M6: aborting after the lock is granted does not interrupt the holder', async () => {
+    const lock = create()
+    const abort = new AbortController()
+    const held = gate()
+    const holder = lock.runExclusive(
+      'k',
+      async () => {
+        await held.promise
+        return 'done'
+      },
+      { signal: abort.signal },
+    )
+    await tick()
+    abort.abort()
+    expect(await lock.tryRunExclusive('k', () => 1)).toEqual({ ran: false })
+    held.open()
+    expect(await holder).toBe('done')
+  })
+
+  it('M6: a throwing or rejecting fn releases the lock and rejects', async () => {
+    const lock = create()
+    const syncError = new Error('sync')
+    const asyncError = new Error('async')
+    const results = await Promise.allSettled([
+      lock.runExclusive('k', () => {
+        throw syncError
+      }),
+      lock.runExclusive('k', () => Promise.reject(asyncError)),
+      lock.tryRunExclusive('other', () => {
+        throw syncError
+      }),
+      lock.runExclusive('k', () => 'after'),
+    ])
+    expect(results).toEqual([
+      { status: 'rejected', reason: syncError },
+      { status: 'rejected', reason: asyncError },
+      { status: 'rejected', reason: syncError },
+      { status: 'fulfilled', value: 'after' },
+    ])
+    expect(await lock.tryRunExclusive('other', () => 'free')).toEqual({ ran: true, value: 'free' })
+  })
+})
+
+describe('createTabLock defaults', () => {
+  it('M6: uses navigator.locks, read when the lock is created', async () => {
+    const locks = createMockLockManager()
+    vi.stubGlobal('navigator', { locks })
+    const lock = createTabLock()
+    expect(lock.crossTab).toBe(true)
+    expect(await lock.runExclusive('k', () => 'ok')).toBe('ok')
+    expect(locks.requests).toBe(1)
+  })
+
+  it('M6: without Web Locks (Node, non-secure contexts) falls back to the in-tab lock', async () => {
+    vi.stubGlobal('navigator', {})
+    expect(createTabLock().crossTab).toBe(false)
+    vi.stubGlobal('navigator', undefined)
+    const lock = createTabLock()
+    expect(lock.crossTab).toBe(false)
+    expect(await lock.runExclusive('k', () => 'ok')).toBe('ok')
+  })
+
+  it('M6: a lock manager that grants an already aborted request (Chromium, same task) never runs fn', async () => {
+    const eager = { request: <T>(_: string, __: unknown, callback: (lock: unknown) => T | Promise<T>) => Promise.resolve().then(() => callback({})) }
+    const lock = createTabLock({ lockManager: eager })
+    const abort = new AbortController()
+    const fn = vi.fn()
+    const running = lock.runExclusive('k', fn, { signal: abort.signal })
+    abort.abort(new Error('gave up'))
+    await expect(running).rejects.toThrow('gave up')
+    expect(fn).not.toHaveBeenCalled()
+  })
+
+  it('M6: lockManager null forces the fallback even where Web Locks exist', () => {
+    const locks = createMockLockManager()
+    vi.stubGlobal('navigator', { locks })
+    expect(createTabLock({ lockManager: null }).crossTab).toBe(false)
+  })
+
+  it('M6: tabs sharing Web Locks exclude each other; fallback locks are per tab', async () => {
+    const locks = createMockLockManager()
+    const [tabA, tabB] = [createTabLock({ lockManager: locks }), createTabLock({ lockManager: locks })]
+    const held = gate()
+    const leader = tabA.runExclusive('sessionlayer.reconnect::k', () => held.promise)
+    await tick()
+    expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', () => 'b')).toEqual({ ran: false })
+    const fallbackA = createTabLock({ lockManager: null })
+    const fallbackB = createTabLock({ lockManager: null })
+    const other = gate()
+    const own = fallbackA.runExclusive('k', () => other.promise)
+    await tick()
+    expect(await fallbackB.tryRunExclusive('k', () => 'b')).toEqual({ ran: true, value: 'b' })
+    held.open()
+    other.open()
+    await Promise.all([leader, own])
+  })
+})

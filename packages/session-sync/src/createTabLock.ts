@@ -1,0 +1,128 @@
+import type { LockManagerLike } from './types'
+
+/**
+ * Options of {@link createTabLock}.
+ * @public
+ */
+export interface TabLockOptions {
+  /**
+   * The lock manager. Default: `navigator.locks` when present (read when the lock is created;
+   * absent in Node and in non-secure contexts), else an in-tab fallback. `null` forces the fallback.
+   */
+  lockManager?: LockManagerLike | null
+}
+
+/**
+ * Options of {@link TabLock.runExclusive}.
+ * @public
+ */
+export interface RunExclusiveOptions {
+  /**
+   * Stops waiting for the lock: the call rejects with the abort reason and `fn` never runs. An
+   * abort after the lock is granted does not interrupt `fn`.
+   */
+  signal?: AbortSignal
+  /** Do not wait: when the lock is held the call rejects at once and `fn` never runs. Not with `signal` (Web Locks reject the pair). */
+  ifAvailable?: boolean
+}
+
+/**
+ * The outcome of {@link TabLock.tryRunExclusive}.
+ * @public
+ */
+export type TryRunResult<T> = { ran: true; value: T } | { ran: false }
+
+/**
+ * Named exclusive locks, across tabs with Web Locks (SPEC M6).
+ * @public
+ */
+export interface TabLock {
+  /** True when the locks are Web Locks, shared by every tab of the origin; false for the in-tab fallback. */
+  readonly crossTab: boolean
+  /**
+   * Waits for the lock `name`, runs `fn` while holding it, and releases it when `fn` settles
+   * (a throw or rejection releases it too and rejects the call).
+   * @param name - the lock name
+   * @param fn - the work to run while holding the lock
+   * @param options - abort signal, or `ifAvailable` not to wait
+   * @returns what `fn` returns
+   */
+  runExclusive<T>(name: string, fn: () => T | Promise<T>, options?: RunExclusiveOptions): Promise<T>
+  /**
+   * Runs `fn` only if the lock `name` is free right now; otherwise resolves `{ ran: false }` at once.
+   * @param name - the lock name
+   * @param fn - the work to run while holding the lock
+   * @returns `{ ran: true, value }` or `{ ran: false }`
+   */
+  tryRunExclusive<T>(name: string, fn: () => T | Promise<T>): Promise<TryRunResult<T>>
+}
+
+/** One FIFO queue of grants per name; the head holds the lock. Web Locks semantics, in one tab. */
+function createLocalLocks(): LockManagerLike {
+  const queues = new Map<string, (() => void)[]>()
+  return {
+    request<T>(name: string, { ifAvailable, signal }: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => T | Promise<T>) {
+      return new Promise<T>((resolve, reject) => {
+        const queue = queues.get(name) ?? []
+        if (signal?.aborted) throw signal.reason
+        // callbacks run asynchronously, as with Web Locks, so timing does not depend on the manager
+        const call = (lock: unknown) => Promise.resolve(lock).then(callback)
+        if (ifAvailable && queue.length) {
+          resolve(call(null))
+          return
+        }
+        const abort = () => {
+          queue.splice(queue.indexOf(grant), 1)
+          reject(signal?.reason as Error)
+        }
+        const grant = () => {
+          signal?.removeEventListener('abort', abort)
+          call({ name })
+            .finally(() => {
+              queue.shift()
+              if (queue[0]) queue[0]()
+              else queues.delete(name)
+            })
+            .then(resolve, reject)
+        }
+        queues.set(name, queue)
+        signal?.addEventListener('abort', abort)
+        if (queue.push(grant) === 1) grant()
+      })
+    },
+  }
+}
+
+/**
+ * Creates named exclusive locks (SPEC M6). With Web Locks (`navigator.locks`) a lock name is held
+ * by one tab of the origin at a time, which gives leadership: the tab holding the name (e.g.
+ * `sessionlayer.reconnect::<storageKey>`) runs the work, the others wait in line or follow its
+ * outcome by message on the sync channel; when the leader closes, the next waiting tab gets the
+ * lock. Without Web Locks the fallback gives the same semantics within this lock only (a FIFO
+ * mutex per name), and every tab works on its own.
+ *
+ * @param options - the lock manager (default `navigator.locks`, else in-tab)
+ * @returns the tab lock
+ * @example
+ * ```ts
+ * const lock = createTabLock()
+ * const result = await lock.tryRunExclusive('sessionlayer.reconnect::key', () => reconnect())
+ * if (!result.ran) waitForTheLeadersMessage()
+ * ```
+ * @public
+ */
+export function createTabLock(options: TabLockOptions = {}): TabLock {
+  const web = options.lockManager === undefined ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks : options.lockManager
+  const manager = web ?? createLocalLocks()
+  return {
+    crossTab: !!web,
+    runExclusive: <T>(name: string, fn: () => T | Promise<T>, options: RunExclusiveOptions = {}) =>
+      manager.request<T>(name, options, (lock) => {
+        // Chromium still grants a request aborted in the task that made it: never run fn then
+        options.signal?.throwIfAborted()
+        return lock ? fn() : Promise.reject(new Error(`Lock "${name}" is held`))
+      }),
+    tryRunExclusive: <T>(name: string, fn: () => T | Promise<T>) =>
+      manager.request<TryRunResult<T>>(name, { ifAvailable: true }, async (lock) => (lock ? { ran: true, value: await fn() } : { ran: false })),
+  }
+}

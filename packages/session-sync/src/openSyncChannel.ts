@@ -1,0 +1,140 @@
+import { parseSyncMessage } from './parseSyncMessage'
+import type { BroadcastChannelLike, ChannelFactory, SyncMessage } from './types'
+
+/**
+ * Options of {@link openSyncChannel}.
+ * @public
+ */
+export interface SyncChannelOptions {
+  /**
+   * Creates the underlying channel. Default: the global `BroadcastChannel`, in a browser-like
+   * context only (a `document` exists); on the server the channel is a no-op.
+   */
+  channelFactory?: ChannelFactory
+  /** This tab's id (1 to 64 characters). Default: a random id made when the channel opens. */
+  tabId?: string
+  /** The clock for `at`. Default: `Date.now`, looked up at each post. */
+  now?: () => number
+  /** The largest JSON length of a message's `data`, sent or received. Default: 8192. */
+  maxBytes?: number
+}
+
+/**
+ * One tab's end of the sync channel (SPEC M2): validated, per-sender ordered, never echoed and
+ * never rebroadcast.
+ * @public
+ */
+export interface SyncChannel {
+  /** This tab's id, carried by every message it posts. */
+  readonly tabId: string
+  /** True while an underlying channel is open (false on the server, without `BroadcastChannel`, and after `close()`). */
+  readonly isLive: boolean
+  /**
+   * Posts a message to the other tabs. Never throws: a payload that is not JSON-safe or is over
+   * `maxBytes`, a `kind` outside `/^[a-z][a-z0-9:_-]{0,31}$/`, a closed or failing channel all
+   * mean the message is not sent.
+   * @param kind - what happened, e.g. `disconnected`
+   * @param data - a plain JSON object (default `{}`)
+   */
+  post(kind: string, data?: Record<string, unknown>): void
+  /**
+   * Listens to valid messages from other tabs. A throwing listener does not stop the others.
+   * @param listener - receives a fresh, deeply frozen copy of each message
+   * @returns a function that removes the listener
+   */
+  subscribe(listener: (message: SyncMessage) => void): () => void
+  /** Closes the underlying channel (once) and drops every listener. Idempotent. */
+  close(): void
+}
+
+/** Forget the oldest sender beyond this many, so the ordering state stays bounded. */
+const MAX_SENDERS = 256
+
+const randomId = () =>
+  (globalThis.crypto as Partial<Crypto> | undefined)?.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2)
+
+/**
+ * Opens the multi-tab sync channel `name` (see `syncChannelName`). Every message is
+ * `{ v: 1, kind, seq, tabId, at, ch, data }`; received messages are schema-validated, copied and
+ * frozen; a message from another channel, from this tab, or with a `seq` not above the last one
+ * accepted from its sender is dropped. Never throws: where no channel can be made (the server,
+ * no `BroadcastChannel`, an opaque origin) the channel is a no-op with `isLive === false`. The
+ * underlying channel is `unref`'d, so it never keeps a Node process alive.
+ *
+ * @param name - the channel name
+ * @param options - channel factory, tab id, clock and size bound
+ * @returns the channel
+ * @example
+ * ```ts
+ * const channel = openSyncChannel(syncChannelName(location.origin, 'sessionlayer.session'))
+ * const stop = channel.subscribe((m) => {
+ *   if (m.kind === 'disconnected') console.log('tab', m.tabId, 'disconnected')
+ * })
+ * channel.post('disconnected')
+ * ```
+ * @public
+ */
+export function openSyncChannel(name: string, options: SyncChannelOptions = {}): SyncChannel {
+  const { maxBytes = 8192, now = () => Date.now(), tabId = randomId() } = options
+  const { document, BroadcastChannel: Channel } = globalThis as { document?: unknown; BroadcastChannel?: new (name: string) => BroadcastChannelLike }
+  const factory = options.channelFactory ?? (document !== undefined && typeof Channel == 'function' ? (n: string) => new Channel(n) : null)
+  const listeners = new Set<(message: SyncMessage) => void>()
+  const last = new Map<string, number>()
+  let channel: BroadcastChannelLike | null | undefined
+  let closed = false
+  let seq = 0
+  try {
+    channel = factory?.(name)
+    channel?.unref?.()
+    if (channel) {
+      channel.onmessage = (event: { data: unknown } | undefined) => {
+        const m = parseSyncMessage(event?.data, name, maxBytes)
+        if (!m || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
+        last.delete(m.tabId)
+        if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value ?? '')
+        for (const listener of [...listeners]) {
+          try {
+            listener(m)
+          } catch {
+            // isolated: one failing listener must not starve the others
+          }
+        }
+      }
+    }
+  } catch {
+    channel = null
+  }
+  return {
+    tabId,
+    get isLive() {
+      return !!channel && !closed
+    },
+    post(kind, data = {}) {
+      try {
+        const m = channel && !closed && parseSyncMessage({ v: 1, kind, seq: seq + 1, tabId, at: now(), ch: name, data }, name, maxBytes)
+        if (m) {
+          seq++
+          channel?.postMessage(m)
+        }
+      } catch {
+        // a channel closed underneath us, or a failing clock: the message is not sent
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+    close() {
+      if (closed) return
+      closed = true
+      listeners.clear()
+      try {
+        channel?.close()
+      } catch {
+        // already closed by the environment
+      }
+    },
+  }
+}

@@ -1,0 +1,56 @@
+import type { SyncMessage } from './types'
+
+const KIND = /^[a-z][a-z0-9:_-]{0,31}$/
+const FORBIDDEN = /^(__proto__|constructor|prototype)$/
+
+/** `JSON.stringify` replacer: only plain objects (of any realm), no prototype-polluting keys. */
+function plainJson(key: string, value: unknown): unknown {
+  let proto: unknown
+  if (FORBIDDEN.test(key) || (typeof value == 'object' && value && !Array.isArray(value) && (proto = Object.getPrototypeOf(value)) && Object.getPrototypeOf(proto))) {
+    throw TypeError(key)
+  }
+  return value
+}
+
+/**
+ * Validates one received (or about to be sent) value against the sync protocol (SPEC M2) and
+ * returns a fresh, deeply frozen copy of it, or null when it is not a valid message of channel
+ * `name`. The copy is made through JSON with a replacer that rejects class instances and
+ * `__proto__` / `constructor` / `prototype` keys at any depth, so nothing of the received object
+ * (prototype, getters, shared references) reaches a listener. Never throws.
+ *
+ * @param input - the received `event.data`
+ * @param name - the channel name the message must carry in `ch`
+ * @param maxBytes - the largest accepted JSON length of `data`
+ * @returns the validated copy, or null
+ * @internal
+ */
+export function parseSyncMessage(input: unknown, name: string, maxBytes: number): SyncMessage | null {
+  try {
+    // the copy is deeply frozen by the reviver; exactly the seven fields, each checked below
+    const copy = JSON.parse(JSON.stringify(input, plainJson), (_, value: unknown) => Object.freeze(value)) as Record<string, unknown>
+    const { v, kind, seq, tabId, at, data } = copy
+    if (
+      v === 1 &&
+      typeof kind == 'string' &&
+      KIND.test(kind) &&
+      typeof seq == 'number' &&
+      seq > 0 &&
+      Number.isSafeInteger(seq) &&
+      typeof tabId == 'string' &&
+      tabId.length > 0 &&
+      tabId.length < 65 &&
+      Number.isFinite(at) &&
+      copy.ch === name &&
+      // a JSON object: `constructor` is a forbidden own key, so this is `Object` only for objects
+      data?.constructor === Object &&
+      JSON.stringify(data).length <= maxBytes &&
+      Object.keys(copy).length == 7
+    ) {
+      return copy as unknown as SyncMessage
+    }
+  } catch {
+    // not JSON-safe, a polluting key, a class instance, or not an object at all
+  }
+  return null
+}
