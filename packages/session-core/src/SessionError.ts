@@ -1,28 +1,90 @@
 /**
- * Stable error codes: CIP-0103 / EIP-1193 numeric codes from the wallet, or one of the
- * store's own string codes.
+ * Stable error codes, part of the public API: the CIP-0103 / EIP-1193 numeric code when the
+ * wallet gave one (4001 user rejected, 4100 unauthorized, 4200 unsupported method, 4900
+ * disconnected, …), else one of the store's own codes.
  * @public
  */
-export type SessionErrorCode = number | 'DESTROYED' | 'TIMEOUT' | 'SESSION_EXPIRED' | 'REAUTH_FAILED' | 'QUEUE_FULL' | 'UNKNOWN'
+export type SessionErrorCode =
+  | number
+  | 'DESTROYED'
+  | 'TIMEOUT'
+  | 'SESSION_EXPIRED'
+  | 'REAUTH_FAILED'
+  | 'QUEUE_FULL'
+  | 'INVALID_PROVIDER'
+  | 'UNKNOWN'
 
 /**
- * The one error class of SessionLayer.
+ * The one error class of SessionLayer: a stable `code`, the `shortMessage` and the original
+ * value as `cause`.
+ * @example
+ * ```ts
+ * const state = await store.connect()
+ * if (state.lastError?.code === 4001) showToast('Connection rejected in the wallet')
+ * ```
  * @public
  */
 export class SessionError extends Error {
   /** The stable code. */
   readonly code: SessionErrorCode
-  /** The message without details. */
+  /** The message, without details. */
   readonly shortMessage: string
 
   /**
    * @param message - what went wrong
-   * @param options - the code and the original value
+   * @param code - the stable code
+   * @param cause - the original value
    */
-  constructor(message: string, options: { code: SessionErrorCode; cause?: unknown }) {
-    super(message, { cause: options.cause })
+  constructor(message: string, code: SessionErrorCode, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
     this.name = 'SessionError'
-    this.code = options.code
+    this.code = code
     this.shortMessage = message
   }
+}
+
+const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null)
+
+const parse = (v: unknown): unknown => {
+  if (typeof v !== 'string') return v
+  try {
+    return JSON.parse(v)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
+ * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
+ * `RPC error: <code> - <message>` text of the official RPC client); a string; a JSON-RPC
+ * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
+ * (the JSON-RPC code inside `data` wins over the HTTP status).
+ *
+ * @param value - the thrown value
+ * @returns the normalised error (its `cause` is `value`)
+ * @public
+ */
+export function toSessionError(value: unknown): SessionError {
+  if (value instanceof SessionError) return value
+  let code: unknown
+  let message: unknown = typeof value === 'string' ? value : undefined
+  const o = obj(value)
+  if (o) {
+    const outer = obj(o.error)
+    const inner = outer && obj(obj(parse(outer.data))?.error)
+    const src = inner ?? outer ?? o
+    code = src.code
+    message = src.message
+    const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
+    if (rpc) {
+      code = Number(rpc[1])
+      message = rpc[2]
+    }
+  }
+  return new SessionError(
+    typeof message === 'string' && message ? message : 'Unknown wallet error',
+    typeof code === 'number' && Number.isInteger(code) ? code : 'UNKNOWN',
+    value,
+  )
 }

@@ -6,25 +6,24 @@ describe('@sessionlayer/session-core entries', () => {
   it('exports exactly its public names', () => {
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_RETRY_POLICY",
+        "DISCONNECTED_STATE",
         "SESSION_QUERY_KEY_ROOT",
         "SessionError",
+        "computeBackoffDelay",
+        "createCookieStorage",
+        "createMemoryStorage",
+        "createSessionStore",
+        "createWebStorage",
         "sessionQueryKey",
+        "toSessionError",
       ]
     `)
     expect(Object.keys(ledger).sort()).toMatchInlineSnapshot(`
       [
-        "ledgerWsProtocols",
+        "createLedgerFetch",
+        "getLedgerAuth",
       ]
     `)
-  })
-  it('C4: SessionError keeps code and cause', () => {
-    const cause = { code: 4001, message: 'User rejected' }
-    const error = new entry.SessionError('User rejected', { code: 4001, cause })
-    expect(error).toBeInstanceOf(Error)
-    expect(error.code).toBe(4001)
-    expect(error.cause).toBe(cause)
-  })
-  it('L1: WebSocket subprotocols carry the token', () => {
-    expect(ledger.ledgerWsProtocols('t')).toEqual(['jwt.token.t', 'daml.ws.auth'])
   })
 })

@@ -1,15 +1,124 @@
 /**
- * Ledger API access from the live wallet session.
+ * JSON Ledger API access from the live wallet session: the URL and the bearer token of the
+ * latest live status, held in memory only — never persisted, never broadcast.
  *
  * @packageDocumentation
  */
+import { INTERNALS, type StoreInternals } from './internals'
+import { SessionError } from './SessionError'
+import type { SessionStore } from './types'
+import type { WalletStatus } from './wallet'
 
 /**
- * JSON Ledger API WebSocket subprotocols for a bearer token.
- * @param accessToken - the live access token
- * @returns the subprotocol list
+ * Ledger API access for the live session.
  * @public
  */
-export function ledgerWsProtocols(accessToken: string): string[] {
-  return [`jwt.token.${accessToken}`, 'daml.ws.auth']
+export interface LedgerAuth {
+  /** The JSON Ledger API base URL. */
+  readonly ledgerApi: string
+  /** The access token (memory only). */
+  readonly accessToken: string
+  /** `{ Authorization: 'Bearer <token>' }`. */
+  readonly headers: { readonly Authorization: string }
+  /** JSON Ledger API WebSocket subprotocols: `['jwt.token.<token>', 'daml.ws.auth']`. */
+  readonly wsProtocols: readonly string[]
+}
+
+/**
+ * Options of {@link createLedgerFetch}.
+ * @public
+ */
+export interface LedgerFetchOptions {
+  /** The underlying fetch (default: the global `fetch`, looked up at each call). */
+  readonly fetch?: typeof fetch
+}
+
+const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals })[INTERNALS]
+
+const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
+  live?.ledgerApi && live.accessToken
+    ? {
+        ledgerApi: live.ledgerApi,
+        accessToken: live.accessToken,
+        headers: { Authorization: `Bearer ${live.accessToken}` },
+        wsProtocols: [`jwt.token.${live.accessToken}`, 'daml.ws.auth'],
+      }
+    : null
+
+/**
+ * The Ledger API URL and token of the latest live wallet status (SPEC L1).
+ *
+ * @param store - a session store
+ * @returns the Ledger API access, or null when not connected or the wallet gave no token
+ * @example
+ * ```ts
+ * const auth = getLedgerAuth(store)
+ * if (auth) new WebSocket(`${auth.ledgerApi.replace(/^http/, 'ws')}/v2/updates`, [...auth.wsProtocols])
+ * ```
+ * @public
+ */
+export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
+  return toAuth(internals(store)?.live())
+}
+
+/** One token refresh at a time per store, shared by every ledger fetch of that store. */
+const refreshing = new WeakMap<SessionStore, Promise<LedgerAuth | null>>()
+
+function refresh(store: SessionStore, rejected: string): Promise<LedgerAuth | null> {
+  let pending = refreshing.get(store)
+  if (!pending) {
+    const own = internals(store)
+    // A token other than the rejected one is already fresh (another request, or another tab
+    // through the wallet, refreshed it): use it without asking the wallet again.
+    const run = async () => {
+      const current = getLedgerAuth(store)
+      return current && current.accessToken !== rejected ? current : toAuth(await own?.refresh())
+    }
+    pending = (own?.lock ? own.lock.runExclusive(`sessionlayer.ledger::${own.key}`, run) : run()).finally(() => {
+      refreshing.delete(store)
+    })
+    refreshing.set(store, pending)
+  }
+  return pending
+}
+
+const join = (base: string, input: string) => (/^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${base.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`)
+
+/**
+ * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
+ * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
+ * single-flight across concurrent requests, and across tabs with Web Locks — and retries once;
+ * a second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once
+ * (code 4900). Abort signals pass through.
+ *
+ * @param store - a session store
+ * @param options - the underlying fetch
+ * @returns the authenticated fetch
+ * @example
+ * ```ts
+ * const ledgerFetch = createLedgerFetch(store)
+ * const res = await ledgerFetch('/v2/state/active-contracts', {
+ *   method: 'POST',
+ *   body: JSON.stringify({ filter, activeAtOffset }),
+ * })
+ * ```
+ * @public
+ */
+export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string, init?: RequestInit) => Promise<Response> {
+  const send = (auth: LedgerAuth, input: string, init: RequestInit) => {
+    const headers = new Headers(init.headers)
+    headers.set('Authorization', auth.headers.Authorization)
+    return (options.fetch ?? globalThis.fetch)(join(auth.ledgerApi, input), { ...init, headers })
+  }
+  return async (input, init = {}) => {
+    if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+    const auth = getLedgerAuth(store) ?? (await refresh(store, ''))
+    if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
+    const first = await send(auth, input, init)
+    if (first.status !== 401) return first
+    const fresh = await refresh(store, auth.accessToken)
+    const second = fresh && (await send(fresh, input, init))
+    if (!second || second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second ?? first)
+    return second
+  }
 }

@@ -5,6 +5,8 @@
  */
 export { createChannelHub } from './createChannelHub'
 export type { ChannelHub, HubChannel } from './createChannelHub'
+export { createMockLockManager } from './createMockLockManager'
+export type { MockLockInfo, MockLockManager } from './createMockLockManager'
 export { createMockProvider } from './createMockProvider'
 export { createMockWallet } from './createMockWallet'
 export type {

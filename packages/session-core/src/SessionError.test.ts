@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { SessionError, toSessionError } from './SessionError'
+
+describe('toSessionError', () => {
+  it('C4: keeps the code and message of a plain { code, message } object', () => {
+    const raw = { code: 4001, message: 'User rejected the request' }
+    const error = toSessionError(raw)
+    expect(error).toBeInstanceOf(SessionError)
+    expect(error).toMatchObject({ code: 4001, message: 'User rejected the request', shortMessage: 'User rejected the request', cause: raw })
+  })
+
+  it('C4: digs the JSON-RPC error out of an HTTP transport error body', () => {
+    const raw = { error: { code: 500, message: 'Internal Server Error', data: '{"jsonrpc":"2.0","id":"1","error":{"code":4100,"message":"Unauthorized"}}' } }
+    expect(toSessionError(raw)).toMatchObject({ code: 4100, message: 'Unauthorized', cause: raw })
+  })
+
+  it('C4: falls back to the HTTP status when the body is not JSON-RPC', () => {
+    expect(toSessionError({ error: { code: 502, message: 'Bad Gateway', data: '<html>' } })).toMatchObject({ code: 502, message: 'Bad Gateway' })
+    expect(toSessionError({ error: { code: 4900, message: 'Disconnected', data: { error: { code: 4100, message: 'Unauthorized' } } } })).toMatchObject({ code: 4100 })
+  })
+
+  it('C4: reads the code from the official RPC client’s error text and from Error.code', () => {
+    expect(toSessionError(new Error('RPC error: 4001 - User rejected'))).toMatchObject({ code: 4001, message: 'User rejected' })
+    expect(toSessionError(Object.assign(new Error('nope'), { code: 4200 }))).toMatchObject({ code: 4200, message: 'nope' })
+  })
+
+  it('C4: strings and unknown values become coded errors, never a throw', () => {
+    expect(toSessionError('boom')).toMatchObject({ code: 'UNKNOWN', message: 'boom' })
+    for (const v of [undefined, null, 42, [], {}, { code: 'x' }, { code: 1.5, message: 3 }, Object.create(null)]) {
+      const error = toSessionError(v)
+      expect(error).toBeInstanceOf(SessionError)
+      expect(error.code).toBe('UNKNOWN')
+      expect(error.message).toBe('Unknown wallet error')
+    }
+  })
+
+  it('returns a SessionError as it is', () => {
+    const error = new SessionError('x', 'TIMEOUT')
+    expect(toSessionError(error)).toBe(error)
+  })
+})

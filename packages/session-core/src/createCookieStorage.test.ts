@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { createCookieStorage, type CookieAdapter } from './createCookieStorage'
+
+/** A cookie jar that behaves like a browser for name/value and Max-Age=0 removal. */
+function jar(): CookieAdapter & { set: CookieAdapter['set']; written: string[] } {
+  const cookies = new Map<string, string>()
+  const written: string[] = []
+  return {
+    written,
+    get: () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    set(cookie) {
+      written.push(cookie)
+      const [pair = '', ...attrs] = cookie.split('; ')
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq)
+      if (attrs.includes('Max-Age=0')) cookies.delete(name)
+      else cookies.set(name, pair.slice(eq + 1))
+    },
+  }
+}
+
+describe('createCookieStorage', () => {
+  it('keeps one encoded cookie per storage key', async () => {
+    const adapter = jar()
+    const storage = createCookieStorage({ adapter })
+    await storage.setItem('a', '{"x":"; = ü"}')
+    await storage.setItem('b', 'two')
+    expect(await storage.getItem('a')).toBe('{"x":"; = ü"}')
+    expect(await storage.getItem('b')).toBe('two')
+    expect(adapter.written[0]).toMatch(/^sessionlayer\.a=%7B%22x%22%3A%22%3B%20%3D%20%C3%BC%22%7D; Path=\/; SameSite=Lax$/)
+    await storage.removeItem('a')
+    expect(await storage.getItem('a')).toBeNull()
+    expect(await storage.getItem('b')).toBe('two')
+  })
+
+  it('sets the attributes it is given, and Secure for SameSite=None', async () => {
+    const adapter = jar()
+    await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')
+    expect(adapter.written[0]).toBe('app.k=v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
+  })
+
+  it('rejects a value over the 4 KB cookie limit with a clear error and writes nothing', async () => {
+    const adapter = jar()
+    await expect(createCookieStorage({ adapter }).setItem('k', 'x'.repeat(5000))).rejects.toThrow(/over the 4096-byte limit/)
+    expect(adapter.written).toEqual([])
+  })
+
+  it('works on the server through an adapter over the request and the response', async () => {
+    const setCookie: string[] = []
+    const storage = createCookieStorage({
+      secure: true,
+      adapter: { get: () => 'other=1; sessionlayer.sessionlayer.session=%7B%7D', set: (c) => setCookie.push(c) },
+    })
+    expect(await storage.getItem('sessionlayer.session')).toBe('{}')
+    await storage.setItem('sessionlayer.session', '1')
+    expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=1; Path=/; SameSite=Lax; Secure'])
+  })
+
+  it('a malformed value reads as absent, and no document rejects instead of throwing', async () => {
+    expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
+    await expect(createCookieStorage().getItem('k')).rejects.toThrow()
+  })
+})

@@ -1,0 +1,99 @@
+import type { SessionStorage } from '@sessionlayer/session-crypto'
+
+/**
+ * Reads and writes cookies: `document.cookie` in the browser, or a request/response pair on the
+ * server.
+ * @public
+ */
+export interface CookieAdapter {
+  /** The `Cookie` header (or `document.cookie`): `a=1; b=2`. */
+  get(): string
+  /** Sets one cookie from a `Set-Cookie` value. */
+  set(cookie: string): void
+}
+
+/**
+ * Options of {@link createCookieStorage}.
+ * @public
+ */
+export interface CookieStorageOptions {
+  /** Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`). */
+  readonly name?: string
+  /** Cookie path (default `'/'`). */
+  readonly path?: string
+  /** SameSite (default `'lax'`; `'none'` implies `Secure`). */
+  readonly sameSite?: 'lax' | 'strict' | 'none'
+  /** Secure attribute (default: on when the page is served over https). */
+  readonly secure?: boolean
+  /** Lifetime in seconds (default: a session cookie). */
+  readonly maxAge?: number
+  /** Cookie domain (default: the host only). */
+  readonly domain?: string
+  /** Where cookies are read and written (default: `document.cookie`). */
+  readonly adapter?: CookieAdapter
+}
+
+/** The largest cookie (name, value and attributes) browsers are required to keep. */
+const COOKIE_LIMIT = 4096
+
+const documentCookies: CookieAdapter = {
+  get: () => globalThis.document.cookie,
+  set: (cookie) => {
+    globalThis.document.cookie = cookie
+  },
+}
+
+/**
+ * A `SessionStorage` in cookies, one per storage key, for server rendering: the server reads
+ * the session with an adapter over the request's cookies and renders it (pass it to the
+ * bindings' `initialState`). Values are URI-encoded; a cookie over 4 KB is rejected with a
+ * clear error. Unencrypted: wrap it with `createEncryptedStorage` to keep the party id private.
+ *
+ * @param options - cookie attributes and the adapter
+ * @returns the storage
+ * @example
+ * ```ts
+ * // on the server, per request
+ * const storage = createCookieStorage({
+ *   adapter: { get: () => req.headers.cookie ?? '', set: (c) => res.appendHeader('Set-Cookie', c) },
+ * })
+ * ```
+ * @public
+ */
+export function createCookieStorage(options: CookieStorageOptions = {}): SessionStorage {
+  const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
+  const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
+  const write = (key: string, value: string, age?: number) =>
+    new Promise<void>((resolve) => {
+      const secure = options.secure ?? (sameSite === 'none' || (globalThis as { location?: Location }).location?.protocol === 'https:')
+      const cookie =
+        `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
+        (age === undefined ? '' : `; Max-Age=${age}`) +
+        (domain ? `; Domain=${domain}` : '') +
+        (secure || sameSite === 'none' ? '; Secure' : '')
+      if (cookie.length > COOKIE_LIMIT) {
+        throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
+      }
+      adapter.set(cookie)
+      resolve()
+    })
+  return {
+    getItem: (key) =>
+      new Promise((resolve) => {
+        const prefix = `${cookieName(key)}=`
+        const found = adapter
+          .get()
+          .split(/;\s*/)
+          .find((part) => part.startsWith(prefix))
+        let value: string | null = null
+        try {
+          value = found === undefined ? null : decodeURIComponent(found.slice(prefix.length))
+        } catch {
+          // a malformed value reads as absent
+        }
+        resolve(value)
+      }),
+    setItem: (key, value) => write(key, value, maxAge),
+    removeItem: (key) => write(key, '', 0),
+  }
+}

@@ -1,0 +1,295 @@
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import { DISCONNECTED_STATE } from './machine'
+import { SessionError } from './SessionError'
+import type { SessionState, SessionStoreOptions } from './types'
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+function setup(options: SessionStoreOptions = {}, mock: Parameters<typeof createMockProvider>[0] = {}) {
+  const provider = createMockProvider(mock)
+  const storage = createMemoryStorage()
+  const store = createSessionStore(provider, { storage, ...options })
+  const states: SessionState[] = []
+  store.subscribe((state) => states.push(state))
+  return { provider, wallet: provider.wallet, storage, store, states }
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('createSessionStore', () => {
+  it('C1: starts disconnected with a frozen snapshot', () => {
+    const { store } = setup()
+    expect(store.getSnapshot()).toBe(DISCONNECTED_STATE)
+    expect(Object.isFrozen(store.getSnapshot())).toBe(true)
+  })
+
+  it('misuse: a missing provider throws a coded error at once', () => {
+    expect(() => createSessionStore(undefined as never)).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
+  })
+
+  it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {
+    const { store, provider, states } = setup()
+    const state = await store.connect()
+    expect(state).toBe(store.getSnapshot())
+    expect(state).toMatchObject({ status: 'connected', networkId: 'canton:devnet', lastError: null })
+    expect(state.account?.partyId).toBe('alice::1220aa')
+    expect(state.accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(Object.isFrozen(state.accounts)).toBe(true)
+    expect(Object.isFrozen(state.accounts[0])).toBe(true)
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect'])
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected'])
+  })
+
+  it('C3: an asynchronous wallet emits connect:pending and completes on the connected event', async () => {
+    const { store, wallet } = setup({}, { connectMode: 'async' })
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const result = store.connect()
+    await flush()
+    expect(pending).toHaveBeenCalledWith({ userUrl: 'http://127.0.0.1/mock-wallet/approve' })
+    expect(store.getSnapshot().status).toBe('connecting')
+    wallet.approve()
+    expect((await result).status).toBe('connected')
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+  })
+
+  it('C3: an asynchronous connect declined in the wallet resolves disconnected with an error', async () => {
+    const { store, wallet } = setup({}, { connectMode: 'async' })
+    const result = store.connect()
+    await flush()
+    wallet.reject()
+    const state = await result
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError).toBeInstanceOf(SessionError)
+  })
+
+  it('C4: a rejected connect resolves (never rejects) with the wallet code, message and cause', async () => {
+    const { store } = setup({}, { connectMode: 'reject' })
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
+    expect(state.lastError).toBeInstanceOf(SessionError)
+    expect(state.lastError).toMatchObject({ code: 4001, message: 'User rejected the request' })
+    expect(state.lastError?.cause).toEqual({ code: 4001, message: 'User rejected the request' })
+  })
+
+  it('C4: an HTTP-transport error keeps the JSON-RPC code from its body', async () => {
+    const { store, wallet } = setup()
+    wallet.failNext('connect', 'http')
+    expect((await store.connect()).lastError?.code).toBe(4100)
+  })
+
+  it('C2: one notification per real change, none for replays, equal accounts or a repeated disconnect', async () => {
+    const { store, wallet, states } = setup()
+    await store.connect()
+    expect(states).toHaveLength(2)
+    const before = store.getSnapshot()
+    const status = await store.getProvider().request({ method: 'status' })
+    wallet.emitRaw('statusChanged', status)
+    wallet.emitRaw('accountsChanged', wallet.state().accounts)
+    wallet.emitRaw('accountsChanged', wallet.state().accounts.map((a) => ({ ...a })))
+    await flush()
+    expect(store.getSnapshot()).toBe(before)
+    expect(states).toHaveLength(2)
+    // a reorder is a new accounts list (one notification), not a party change
+    const party = vi.fn()
+    store.on('party:changed', party)
+    wallet.emitRaw('accountsChanged', [...wallet.state().accounts].reverse())
+    expect(states).toHaveLength(3)
+    expect(party).not.toHaveBeenCalled()
+    await store.disconnect()
+    await store.disconnect()
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected', 'connected', 'disconnected'])
+  })
+
+  it('C5: disconnected never shows an account, in every notified state', async () => {
+    const { store, wallet, states } = setup({ reconnect: true })
+    wallet.emitRaw('accountsChanged', wallet.state().accounts)
+    expect(store.getSnapshot()).toBe(DISCONNECTED_STATE)
+    await store.connect()
+    wallet.switchParty('bob::1220bb')
+    await store.disconnect()
+    await store.connect()
+    wallet.disconnectFromWallet()
+    await flush()
+    for (const s of states) if (s.status === 'disconnected') expect([s.account, s.accounts.length]).toEqual([null, 0])
+  })
+
+  it('C6: disconnect is one notification, leaves the wallet, clears the entry, invalidates and never reconnects', async () => {
+    const onInvalidate = vi.fn()
+    const { store, provider, storage, states } = setup({ reconnect: true, onInvalidate })
+    const scheduled = vi.fn()
+    store.on('reconnect:scheduled', scheduled)
+    await store.connect()
+    await flush()
+    expect(await storage.getItem('sessionlayer.session')).not.toBeNull()
+    states.length = 0
+    await store.disconnect()
+    await flush()
+    expect(states.map((s) => s.status)).toEqual(['disconnected'])
+    expect(provider.calls.map((c) => c.method)).toContain('disconnect')
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    expect(onInvalidate).toHaveBeenCalledWith({ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'local' })
+    expect(scheduled).not.toHaveBeenCalled()
+  })
+
+  it('C6: a wallet failure on disconnect only sets lastError', async () => {
+    const { store, wallet } = setup()
+    await store.connect()
+    wallet.failNext('disconnect', { code: 4900, message: 'gone' })
+    await store.disconnect()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    expect(store.getSnapshot().lastError?.code).toBe(4900)
+  })
+
+  it('C11: subscribers, then handlers, then onInvalidate, then persistence, then the other tabs', async () => {
+    const log: string[] = []
+    const provider = createMockProvider()
+    const base = createMemoryStorage()
+    const storage = { ...base, setItem: (k: string, v: string) => (log.push('persist'), base.setItem(k, v)) }
+    const store = createSessionStore(provider, {
+      storage,
+      onInvalidate: (e) => void log.push(`invalidate:${e.type}`),
+      broadcast: { channelFactory: () => ({ onmessage: null, postMessage: () => void log.push('broadcast'), close() {} }) },
+    })
+    await store.connect()
+    await flush()
+    log.length = 0
+    store.subscribe(() => log.push('subscriber'))
+    store.on('party:changed', () => log.push('handler'))
+    provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(log).toEqual(['subscriber', 'handler', 'invalidate:party:changed', 'persist', 'broadcast'])
+  })
+
+  it('C11: a throwing or rejecting onInvalidate becomes an error event and skips nothing', async () => {
+    const errors: unknown[] = []
+    for (const onInvalidate of [
+      () => {
+        throw new Error('sync')
+      },
+      () => Promise.reject(new Error('async')),
+    ]) {
+      const { store, wallet, storage, provider } = setup({ onInvalidate })
+      store.on('error', (e) => errors.push(e.error))
+      await store.connect()
+      await flush()
+      await storage.removeItem('sessionlayer.session')
+      wallet.switchParty('bob::1220bb')
+      await flush()
+      expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+      expect(await storage.getItem('sessionlayer.session')).toContain('bob::1220bb')
+      expect(provider.listenerErrors).toEqual([])
+    }
+    expect(errors.map((e) => (e as Error).message)).toEqual(['sync', 'async'])
+  })
+
+  it('C16: a throwing subscriber or handler does not stop the others or the store', async () => {
+    const { store, provider } = setup()
+    const seen: string[] = []
+    store.subscribe(() => {
+      throw new Error('bad subscriber')
+    })
+    store.subscribe((s) => seen.push(s.status))
+    store.on('party:changed', () => {
+      throw new Error('bad handler')
+    })
+    store.on('party:changed', (e) => seen.push(e.current ?? ''))
+    const errors = vi.fn()
+    store.on('error', errors)
+    await store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    expect(seen).toEqual(['connecting', 'connected', 'connected', 'bob::1220bb'])
+    expect(errors).toHaveBeenCalledTimes(4)
+    expect(provider.listenerErrors).toEqual([])
+  })
+
+  it('C17: a wallet that never answers times out with TIMEOUT, and its late answer changes nothing', async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = setup({ requestTimeoutMs: 1000 }, { connected: true })
+    wallet.answerLate('status', 5000)
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect((await restored).lastError?.code).toBe('TIMEOUT')
+    expect(store.getSnapshot().status).toBe('disconnected')
+    const settled = store.getSnapshot()
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(store.getSnapshot()).toBe(settled)
+  })
+
+  it('C17: connect waits for a person up to connectTimeoutMs', async () => {
+    vi.useFakeTimers()
+    const { store } = setup({ connectTimeoutMs: 60_000 }, { connectMode: 'manual' })
+    const result = store.connect()
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(store.getSnapshot().status).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect((await result).lastError?.code).toBe('TIMEOUT')
+  })
+
+  it('C18: hostile wallet payloads never throw and never corrupt the state', async () => {
+    const { store, wallet, provider } = setup()
+    await store.connect()
+    const before = store.getSnapshot()
+    for (const payload of ['nope', null, 42, {}, { length: 1 }]) wallet.emitRaw('accountsChanged', payload)
+    for (const payload of [null, {}, { connection: null }, { connection: { isConnected: 'yes' } }, 'x']) wallet.emitRaw('statusChanged', payload)
+    expect(store.getSnapshot()).toBe(before)
+    wallet.emitRaw('accountsChanged', [{}, { partyId: 5 }, { partyId: '' }, { partyId: 'carol::3', primary: true, status: 'initializing', token: 'secret', __proto__: { polluted: 1 } }])
+    const state = store.getSnapshot()
+    expect(state.accounts).toEqual([{ partyId: 'carol::3', primary: true, status: 'initializing' }])
+    expect(provider.listenerErrors).toEqual([])
+    for (const status of ['initializing', 'initialized', 'allocated', 'removed', 'something-new']) {
+      wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3', primary: true, status }])
+      expect(store.getSnapshot().account?.status).toBe(status)
+    }
+  })
+
+  it('C19: the wallet connecting on its own makes the store connected', async () => {
+    const { store, wallet } = setup()
+    wallet.connectFromWallet()
+    await flush()
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+  })
+
+  it('C14: destroy releases every listener and timer, and later calls reject with DESTROYED', async () => {
+    vi.useFakeTimers()
+    const { store, provider } = setup({ reconnect: true, expiry: { ttlMs: 60_000, idleTimeoutMs: 10_000 } })
+    await store.connect()
+    expect(provider.listenerCount()).toBeGreaterThan(0)
+    provider.wallet.drop()
+    expect(vi.getTimerCount()).toBeGreaterThan(0)
+    store.destroy()
+    store.destroy()
+    expect(provider.listenerCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+    await expect(store.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+    await expect(store.restore()).rejects.toMatchObject({ code: 'DESTROYED' })
+    await expect(store.disconnect()).rejects.toMatchObject({ code: 'DESTROYED' })
+    await expect(store.enqueue(() => 1)).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
+  it('C14: 10,000 create/connect/destroy cycles leak no wallet listener and no timer', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    for (let i = 0; i < 10_000; i++) {
+      const store = createSessionStore(provider, { storage, reconnect: true, expiry: { ttlMs: 1e9 } })
+      await store.connect()
+      store.destroy()
+      await provider.request({ method: 'disconnect' })
+    }
+    expect(provider.listenerCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('enqueue runs at once outside a re-auth', async () => {
+    const { store } = setup()
+    await expect(store.enqueue(() => 42)).resolves.toBe(42)
+    await expect(store.enqueue(() => Promise.reject(new Error('op failed')))).rejects.toThrow('op failed')
+  })
+})

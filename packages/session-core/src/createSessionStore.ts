@@ -1,0 +1,463 @@
+import {
+  createEncryptedIndexedDBStorage,
+  decodeSessionEnvelope,
+  encodeSessionEnvelope,
+  type SessionStorage,
+} from '@sessionlayer/session-crypto'
+import { createTabLock, openSyncChannel, syncChannelName } from '@sessionlayer/session-sync'
+import type { CIP0103Provider } from './cip0103'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createOpQueue } from './createOpQueue'
+import { INTERNALS, type StoreInternals } from './internals'
+import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
+import { DEFAULT_RETRY_POLICY } from './retry'
+import { SessionError, toSessionError } from './SessionError'
+import { createTimers } from './timers'
+import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
+import type { WalletStatus } from './wallet'
+import { answerInput, eventInput, WALLET_EVENTS } from './walletInputs'
+
+const noop = () => undefined
+
+const globalClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>)
+  },
+}
+
+const defaultStorage = (): SessionStorage =>
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent outside browsers
+  globalThis.indexedDB && globalThis.crypto?.subtle ? createEncryptedIndexedDBStorage() : createMemoryStorage()
+
+/** A pending `connect()` / `restore()`: resolved once the machine's op is none of `ops`. */
+type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
+
+/**
+ * Creates the session store for a CIP-0103 provider: the pure machine of `machine.ts`, and this
+ * small shell that runs its effects — wallet requests with timeouts, persistence, the tab
+ * channel, timers through the injected clock, and events.
+ *
+ * @param provider - the wallet's CIP-0103 provider
+ * @param options - persistence, reconnect, expiry, multi-tab and timeouts
+ * @returns the store; call `init()` once on the client to restore a live session
+ * @example
+ * ```ts
+ * const store = createSessionStore(window.canton, { reconnect: true, broadcast: true })
+ * store.subscribe((state) => render(state))
+ * await store.init()
+ * ```
+ * @public
+ */
+export function createSessionStore(provider: CIP0103Provider, options: SessionStoreOptions = {}): SessionStore {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
+  if (typeof provider?.request !== 'function' || typeof provider.on !== 'function') {
+    throw new SessionError('createSessionStore needs a CIP-0103 provider', 'INVALID_PROVIDER')
+  }
+  const {
+    storageKey: key = 'sessionlayer.session',
+    persistSnapshot = true,
+    expiry = {},
+    onInvalidate,
+    requestTimeoutMs = 1e4,
+    connectTimeoutMs = 3e5,
+    clock = globalClock,
+    reconnect,
+  } = options
+  const storage = options.storage ?? defaultStorage()
+  const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : null
+  const channel = sync && openSyncChannel(syncChannelName((globalThis as { location?: Location }).location?.origin ?? 'null', key), sync)
+  const lock = sync && createTabLock(sync)
+  const idle = expiry.idleTimeoutMs
+  const config: MachineConfig = {
+    retry: reconnect ? { ...DEFAULT_RETRY_POLICY, ...(reconnect === true ? {} : reconnect) } : null,
+    ttlMs: expiry.ttlMs,
+    reauth: !!expiry.onReauthRequired,
+    lead: !!lock?.crossTab && !!channel?.isLive,
+  }
+  const timers = createTimers(clock)
+  const queue = createOpQueue(expiry.pendingQueueSize ?? 32)
+
+  let model = INITIAL_MODEL
+  /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
+  let gen = 0
+  let destroyed = false
+  let busy = false
+  const inputs: Input[] = []
+  const listeners = new Set<(state: SessionState, previous: SessionState) => void>()
+  const handlers = new Map<string, Set<(event: never) => void>>()
+  const waiters = new Set<Waiter>()
+  const inflight = new Set<string>()
+  /** The latest request of each method (disconnect() and a re-auth hook's connect() await it). */
+  const latest = new Map<Method, Promise<unknown>>()
+  let io: Promise<unknown> = Promise.resolve()
+  let ioPending = 0
+  let retryTimer: unknown
+  let expiryTimer: unknown
+  let lastActive = clock.now()
+  let lastActivityPost = 0
+  let live: WalletStatus | null = null
+  let leadership: [release: () => void, abort: AbortController] | null = null
+  let connectParams: unknown
+
+  const emit = <T extends SessionEventType>(type: T, event: SessionEventMap[T]) => {
+    for (const handler of [...(handlers.get(type) ?? [])]) {
+      try {
+        ;(handler as (event: SessionEventMap[T]) => void)(event)
+      } catch (error) {
+        if (type !== 'error') emit('error', { error })
+      }
+    }
+  }
+  const report = (error: unknown) => {
+    emit('error', { error })
+  }
+
+  /**
+   * Storage operations run one at a time in effect order; when none is pending the call is made
+   * at once, so a write is issued before the broadcast that follows it (C11). A failure is a
+   * `storage:error`, never a broken session (C15).
+   */
+  const persist = (operation: 'get' | 'set' | 'remove', run: () => Promise<unknown>, then?: (value: unknown) => void) => {
+    const go = () =>
+      new Promise((resolve) => {
+        resolve(run())
+      }).then(then, (error: unknown) => {
+        emit('storage:error', { operation, error })
+        then?.(null)
+      })
+    io = (ioPending++ ? io.then(go) : go()).finally(() => {
+      ioPending--
+    })
+  }
+
+  /** A wallet request bounded by a timeout (C17). */
+  const request = (method: Method, params?: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const ms = method === 'connect' ? connectTimeoutMs : requestTimeoutMs
+      const timer = timers.later(() => {
+        reject(new SessionError(`The wallet did not answer ${method} within ${ms} ms`, 'TIMEOUT'))
+      }, ms)
+      new Promise((r) => {
+        r(provider.request(params === undefined ? { method } : { method, params }))
+      })
+        .then(resolve, reject)
+        .finally(() => {
+          timers.cancel(timer)
+        })
+    })
+
+  /** Live Ledger API access follows every status the wallet reports (memory only). */
+  const noteLive = (input: Input | null) => {
+    if (input?.type === 'status' && input.via !== 'connect') live = input.connected ? input : null
+  }
+
+  /** Asks the wallet; the answer comes back as an input unless the op has moved on (a late answer changes nothing). */
+  const call = (method: Method, origin: Origin) => {
+    const tag = gen
+    const id = `${tag}:${method}:${origin}`
+    if (inflight.has(id)) return
+    inflight.add(id)
+    const done = (input: Input | null) => {
+      inflight.delete(id)
+      noteLive(input)
+      if (tag === gen && input) dispatch(input)
+    }
+    latest.set(
+      method,
+      request(method, method === 'connect' ? connectParams : undefined).then(
+        (value) => {
+          done(method === 'disconnect' ? null : answerInput(method, value, origin))
+        },
+        (error: unknown) => {
+          done({ type: 'fail', method, origin, error: toSessionError(error) })
+        },
+      ),
+    )
+  }
+
+  /** One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12). */
+  const arm = () => {
+    timers.cancel(expiryTimer)
+    const { status, expiresAt } = model.state
+    const due = Math.min(expiresAt ?? Infinity, idle ? lastActive + idle : Infinity)
+    if (status === 'connected' && due < Infinity) {
+      expiryTimer = timers.later(() => {
+        const now = clock.now()
+        const at = model.state.expiresAt
+        if (at !== null && now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
+        else if (idle && now >= lastActive + idle) dispatch({ type: 'expire', reason: 'idle', at: lastActive + idle })
+        else arm()
+      }, due - clock.now())
+    }
+  }
+
+  /** Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. */
+  const lead = () => {
+    const abort = new AbortController()
+    const tag = gen
+    leadership = [noop, abort]
+    lock
+      ?.runExclusive(
+        `sessionlayer.reconnect::${key}`,
+        () =>
+          new Promise<void>((release) => {
+            if (tag !== gen || destroyed) release()
+            else {
+              leadership = [release, abort]
+              dispatch({ type: 'lead' })
+            }
+          }),
+        { signal: abort.signal },
+      )
+      .catch(noop)
+  }
+
+
+  const perform = (effect: Effect) => {
+    switch (effect[0]) {
+      case 'call':
+        call(effect[1], effect[2])
+        break
+      case 'emit':
+        emit(effect[1], effect[2] as never)
+        break
+      case 'invalidate':
+        emit('invalidate', effect[1])
+        new Promise((r) => {
+          r(onInvalidate?.(effect[1]))
+        }).catch(report)
+        break
+      case 'save': {
+        const { account, accounts, networkId, connectedAt, expiresAt } = model.state
+        const value = persistSnapshot
+          ? encodeSessionEnvelope({ account, accounts, networkId, connectedAt: connectedAt ?? 0, ...(expiresAt === null ? {} : { expiresAt }) })
+          : '1'
+        persist('set', () => storage.setItem(key, value))
+        break
+      }
+      case 'remove':
+        persist('remove', () => storage.removeItem(key))
+        break
+      case 'load': {
+        const tag = gen
+        persist(
+          'get',
+          () => storage.getItem(key),
+          (text) => {
+            if (tag === gen) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
+          },
+        )
+        break
+      }
+      case 'post':
+        channel?.post(effect[1], effect[2])
+        break
+      case 'schedule':
+        timers.cancel(retryTimer)
+        retryTimer = timers.later(() => {
+          dispatch({ type: 'tick' })
+        }, effect[1])
+        break
+      case 'schedule-clear':
+        timers.cancel(retryTimer)
+        break
+      case 'arm':
+        lastActive = clock.now()
+        arm()
+        break
+      case 'disarm':
+        timers.cancel(expiryTimer)
+        break
+      case 'lead':
+        lead()
+        break
+      case 'reauth': {
+        const tag = gen
+        new Promise((r) => {
+          r(expiry.onReauthRequired?.(effect[1]))
+        }).then(
+          () => {
+            if (tag === gen) dispatch({ type: 'reauth' })
+          },
+          (error: unknown) => {
+            if (tag === gen) dispatch({ type: 'reauth', error })
+          },
+        )
+        break
+      }
+      case 'flush':
+        queue.flush()
+        break
+      case 'reject':
+        queue.reject(effect[1])
+    }
+  }
+
+  /** Runs one input through the machine: new snapshot, then subscribers, then effects (C11). */
+  const step = (input: Input) => {
+    const previous = model
+    const [next, effects] = transition(previous, input, config, clock.now())
+    model = next
+    if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
+      gen++
+      if (next.op !== 'reconnect' && leadership) {
+        leadership[0]()
+        leadership[1].abort()
+        leadership = null
+      }
+    }
+    if (next.state !== previous.state) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(next.state, previous.state)
+        } catch (error) {
+          report(error)
+        }
+      }
+    }
+    for (const effect of effects) perform(effect)
+  }
+
+  /** Inputs are processed one at a time, in order, even when a listener calls back in. */
+  function dispatch(input: Input) {
+    if (destroyed) return
+    inputs.push(input)
+    if (busy) return
+    busy = true
+    try {
+      for (let next = inputs.shift(); next; next = inputs.shift()) step(next)
+    } finally {
+      busy = false
+    }
+    for (const waiter of waiters) {
+      if (!waiter[0].includes(model.op)) {
+        waiters.delete(waiter)
+        waiter[1](model.state)
+      }
+    }
+  }
+
+  const destroyedError = () => new SessionError('The session store was destroyed', 'DESTROYED')
+  const until = (input: Input, ops: readonly Op[]): Promise<SessionState> =>
+    destroyed
+      ? Promise.reject(destroyedError())
+      : new Promise((resolve) => {
+          waiters.add([ops, resolve])
+          dispatch(input)
+        })
+
+  /** Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18). */
+  const walletListeners = WALLET_EVENTS.map((event) => {
+    const listener = (payload: unknown) => {
+      try {
+        const input = eventInput(event, payload)
+        noteLive(input)
+        if (input) dispatch(input)
+      } catch (error) {
+        report(error)
+      }
+    }
+    provider.on(event, listener)
+    return [event, listener] as const
+  })
+
+  const unsubscribeChannel = channel?.subscribe(({ kind, data }) => {
+    if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
+    else if (kind === 'connected' || kind === 'gaveup') dispatch({ type: 'remote', kind })
+    else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
+      dispatch({ type: 'remote', kind, current: data.current })
+    } else if (kind === 'activity') lastActive = clock.now()
+  })
+
+  const touch = () => {
+    const now = clock.now()
+    lastActive = now
+    if (idle && now - lastActivityPost >= idle / 4) {
+      lastActivityPost = now
+      channel?.post('activity')
+    }
+  }
+
+  const restore = () => until({ type: 'restore' }, ['restore', 'reauth', 'sync'])
+
+  const internals: StoreInternals = {
+    live: () => (model.state.status === 'connected' ? live : null),
+    refresh: () =>
+      request('status').then((value) => {
+        const input = answerInput('status', value, 'local')
+        noteLive(input)
+        dispatch(input)
+        return internals.live()
+      }),
+    lock,
+    key,
+  }
+
+  const store: SessionStore & { [INTERNALS]: StoreInternals } = {
+    [INTERNALS]: internals,
+    getSnapshot: () => model.state,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+    async connect(params) {
+      connectParams = params
+      if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
+      // Called by onReauthRequired: the re-auth completes once the hook returns.
+      dispatch({ type: 'connect' })
+      await latest.get('connect')
+      return model.state
+    },
+    async disconnect() {
+      if (destroyed) throw destroyedError()
+      dispatch({ type: 'disconnect', origin: 'local' })
+      await latest.get('disconnect')
+      await io
+    },
+    restore,
+    init: restore,
+    getProvider: () => provider,
+    on(type, handler) {
+      const set = handlers.get(type) ?? new Set()
+      handlers.set(type, set)
+      set.add(handler)
+      return () => {
+        set.delete(handler)
+      }
+    },
+    enqueue<T>(op: () => T | Promise<T>): Promise<T> {
+      if (destroyed) return Promise.reject(destroyedError())
+      touch()
+      return model.op === 'reauth'
+        ? queue.hold(op)
+        : new Promise<T>((resolve) => {
+            resolve(op())
+          })
+    },
+    touch,
+    cancelReconnect() {
+      dispatch({ type: 'cancel' })
+    },
+    destroy() {
+      if (destroyed) return
+      destroyed = true
+      gen++
+      for (const [event, listener] of walletListeners) provider.removeListener(event, listener)
+      timers.clear()
+      unsubscribeChannel?.()
+      channel?.close()
+      leadership?.[0]()
+      leadership?.[1].abort()
+      queue.reject(destroyedError())
+      for (const [, resolve] of waiters) resolve(model.state)
+      waiters.clear()
+      listeners.clear()
+      handlers.clear()
+    },
+  }
+  return store
+}

@@ -1,0 +1,192 @@
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import type { ExpiryOptions, SessionStoreOptions } from './types'
+
+const DAY = 86_400_000
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+async function connected(expiry: ExpiryOptions, options: SessionStoreOptions = {}) {
+  const provider = createMockProvider()
+  const storage = createMemoryStorage()
+  const store = createSessionStore(provider, { storage, expiry, ...options })
+  const expired = vi.fn()
+  store.on('session:expired', expired)
+  await store.connect()
+  return { provider, wallet: provider.wallet, store, storage, expired }
+}
+
+describe('expiry', () => {
+  it('C12: a TTL expires the session ttlMs after it connected: disconnected, SESSION_EXPIRED, entry removed', async () => {
+    const onInvalidate = vi.fn()
+    const { store, storage, expired, provider } = await connected({ ttlMs: 60_000 }, { onInvalidate })
+    expect(store.getSnapshot().expiresAt).toBe(1_000_000 + 60_000)
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_060_000, reason: 'ttl' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    expect(store.getSnapshot().lastError?.code).toBe('SESSION_EXPIRED')
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    expect(provider.calls.map((c) => c.method)).toContain('disconnect')
+    expect(onInvalidate).toHaveBeenLastCalledWith({ type: 'expired', previous: 'alice::1220aa', current: null, source: 'local' })
+  })
+
+  it('C12: a 30-day TTL does not fire early (no 2^31 ms timer overflow) and fires on time', async () => {
+    const { store, expired } = await connected({ ttlMs: 30 * DAY })
+    await vi.advanceTimersByTimeAsync(29 * DAY)
+    expect(expired).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(DAY - 1)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledTimes(1)
+  })
+
+  it('C12: a TTL of years works', async () => {
+    const { expired } = await connected({ ttlMs: 5 * 365 * DAY })
+    await vi.advanceTimersByTimeAsync(5 * 365 * DAY - 1)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledTimes(1)
+  })
+
+  it('C12: expiry survives a reload: a restored session keeps its expiresAt', async () => {
+    const { store, storage, wallet } = await connected({ ttlMs: 60_000 })
+    await vi.advanceTimersByTimeAsync(40_000)
+    store.destroy()
+    const reloaded = createSessionStore(createMockProvider({ wallet }), { storage, expiry: { ttlMs: 60_000 } })
+    const expired = vi.fn()
+    reloaded.on('session:expired', expired)
+    expect((await reloaded.restore()).expiresAt).toBe(1_060_000)
+    await vi.advanceTimersByTimeAsync(19_999)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_060_000, reason: 'ttl' })
+  })
+
+  it('C12: idle expiry fires after idleTimeoutMs without touch() or enqueue activity', async () => {
+    const { store, expired } = await connected({ idleTimeoutMs: 10_000 })
+    await vi.advanceTimersByTimeAsync(9_000)
+    store.touch()
+    await vi.advanceTimersByTimeAsync(9_000)
+    await store.enqueue(() => 'work')
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_000_000 + 18_000 + 10_000, reason: 'idle' })
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('C12: with onReauthRequired the store is reconnecting while the hook runs, then connected with a new TTL', async () => {
+    let finish!: () => void
+    const onReauthRequired = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)))
+    const { store } = await connected({ ttlMs: 60_000, onReauthRequired })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(onReauthRequired).toHaveBeenCalledWith({ reason: 'ttl', expiredAt: 1_060_000 })
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    finish()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', connectedAt: 1_060_000, expiresAt: 1_120_000 })
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C12: a rejecting hook → disconnected with lastError REAUTH_FAILED', async () => {
+    const cause = new Error('user went away')
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => Promise.reject(cause) })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(store.getSnapshot().lastError).toMatchObject({ code: 'REAUTH_FAILED', cause })
+  })
+
+  it('C12: the hook resolving while the wallet is gone is a failed re-auth', async () => {
+    const { store, wallet } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: () => {
+        wallet.disconnectFromWallet()
+      },
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(store.getSnapshot().lastError?.code).toBe('REAUTH_FAILED')
+  })
+
+  it('C12: a hook that reconnects through store.connect() returns to connected', async () => {
+    const { store, wallet } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.disconnectFromWallet()
+        await store.connect()
+      },
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C12: any disconnect disarms the expiry timers', async () => {
+    const { store, expired } = await connected({ ttlMs: 1000, idleTimeoutMs: 500 })
+    await store.disconnect()
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(expired).not.toHaveBeenCalled()
+  })
+
+  it('C13: ops queued during re-auth run one after another in submission order after the hook succeeds', async () => {
+    let finish!: () => void
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const log: string[] = []
+    const op = (name: string, ms: number) => () =>
+      new Promise<string>((resolve) => {
+        log.push(`start ${name}`)
+        setTimeout(() => {
+          log.push(`end ${name}`)
+          resolve(name)
+        }, ms)
+      })
+    const results = [store.enqueue(op('a', 30)), store.enqueue(op('b', 10)), store.enqueue(op('c', 20))]
+    await vi.advanceTimersByTimeAsync(100)
+    expect(log).toEqual([])
+    finish()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c'])
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c'])
+  })
+
+  it('C13: a failing hook rejects every queued op with REAUTH_FAILED carrying the hook error', async () => {
+    let fail!: (e: unknown) => void
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((_, r) => (fail = r)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const cause = new Error('declined')
+    const op = vi.fn()
+    const queued = [store.enqueue(op), store.enqueue(op)]
+    fail(cause)
+    for (const q of queued) await expect(q).rejects.toMatchObject({ code: 'REAUTH_FAILED', cause })
+    expect(op).not.toHaveBeenCalled()
+  })
+
+  it('C13: an op over the queue bound rejects at once with QUEUE_FULL', async () => {
+    const { store } = await connected({ ttlMs: 1000, pendingQueueSize: 2, onReauthRequired: () => new Promise(() => {}) })
+    await vi.advanceTimersByTimeAsync(1000)
+    void store.enqueue(() => 1)
+    void store.enqueue(() => 2)
+    await expect(store.enqueue(() => 3)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+  })
+
+  it('C14: destroy rejects queued ops with DESTROYED', async () => {
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise(() => {}) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const queued = store.enqueue(() => 1)
+    store.destroy()
+    await expect(queued).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+})

@@ -1,0 +1,21 @@
+import type { TabLock } from '@sessionlayer/session-sync'
+import type { WalletStatus } from './wallet'
+
+/**
+ * The key under which a store exposes its live internals to `@sessionlayer/session-core/ledger`
+ * (`Symbol.for`, so that separate copies of the package agree).
+ * @internal
+ */
+export const INTERNALS = Symbol.for('sessionlayer.store.internals')
+
+/** Live wallet access a store holds in memory only (never persisted, never broadcast). @internal */
+export interface StoreInternals {
+  /** The latest live status (Ledger API URL and token) while connected, else null. */
+  live(): WalletStatus | null
+  /** Re-reads `status` from the wallet and returns the new live status. */
+  refresh(): Promise<WalletStatus | null>
+  /** The tab lock, with broadcast on. */
+  readonly lock: TabLock | null
+  /** The storage key. */
+  readonly key: string
+}

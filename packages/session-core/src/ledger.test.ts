@@ -1,0 +1,159 @@
+import type { SessionStorage } from '@sessionlayer/session-crypto'
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
+import { describe, expect, it } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import { createLedgerFetch, getLedgerAuth } from './ledger'
+import type { CIP0103Provider } from './cip0103'
+import type { SessionStoreOptions } from './types'
+
+const LEDGER = 'http://127.0.0.1:7575'
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A JSON Ledger API that accepts only the wallet's current token, while it is not expired. */
+function ledgerServer(wallet: MockWallet) {
+  const seen: { url: string; authorization: string | null }[] = []
+  let expired = false
+  const fetch = (input: string | URL, init?: RequestInit): Promise<Response> => {
+    const authorization = new Headers(init?.headers).get('Authorization')
+    seen.push({ url: input.toString(), authorization })
+    init?.signal?.throwIfAborted()
+    const ok = !expired && authorization === `Bearer ${wallet.state().accessToken}`
+    return Promise.resolve(new Response(ok ? JSON.stringify({ contracts: [] }) : 'unauthorized', { status: ok ? 200 : 401 }))
+  }
+  return {
+    fetch: fetch as typeof globalThis.fetch,
+    seen,
+    isExpired: () => expired,
+    expire: () => (expired = true),
+    renew: () => (expired = false),
+  }
+}
+
+/** A wallet whose `status` refreshes an expired token, slowly (as a real wallet's token refresh). */
+function refreshingProvider(wallet: MockWallet, server: ReturnType<typeof ledgerServer>, log: string[]): CIP0103Provider {
+  const inner = createMockProvider({ wallet })
+  return {
+    on: (e, l) => inner.on(e, l),
+    removeListener: (e, l) => inner.removeListener(e, l),
+    async request(args) {
+      if (args.method === 'status' && server.isExpired()) {
+        await sleep(20)
+        wallet.rotateToken()
+        server.renew()
+        log.push(`rotated:${wallet.state().accessToken}`)
+      }
+      return inner.request(args)
+    },
+  }
+}
+
+async function connectedStore(provider: CIP0103Provider, options: SessionStoreOptions = {}) {
+  const store = createSessionStore(provider, { storage: createMemoryStorage(), ...options })
+  await store.restore()
+  if (store.getSnapshot().status !== 'connected') await store.connect()
+  return store
+}
+
+describe('ledger', () => {
+  it('L1: URL, bearer header and WebSocket subprotocols from the live status; null when disconnected', async () => {
+    const provider = createMockProvider({ accessToken: 'tok' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    expect(getLedgerAuth(store)).toBeNull()
+    await store.connect()
+    expect(getLedgerAuth(store)).toEqual({
+      ledgerApi: LEDGER,
+      accessToken: 'tok',
+      headers: { Authorization: 'Bearer tok' },
+      wsProtocols: ['jwt.token.tok', 'daml.ws.auth'],
+    })
+    await store.disconnect()
+    expect(getLedgerAuth(store)).toBeNull()
+  })
+
+  it('L2: resolves paths against the Ledger API, attaches the token, passes other URLs and init through', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const res = await ledgerFetch('/v2/state/active-contracts', { method: 'POST', headers: { 'Content-Type': 'application/json' } })
+    expect(res.status).toBe(200)
+    await ledgerFetch('v2/version')
+    expect(server.seen.map((s) => s.url)).toEqual([`${LEDGER}/v2/state/active-contracts`, `${LEDGER}/v2/version`])
+    expect(server.seen[0]?.authorization).toBe('Bearer mock-token-1')
+  })
+
+  it('L2: three concurrent 401s share one status re-read, and all three retries succeed', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    wallet.rotateToken()
+    const before = provider.calls.filter((c) => c.method === 'status').length
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const results = await Promise.all([ledgerFetch('/a'), ledgerFetch('/b'), ledgerFetch('/c')])
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200])
+    expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
+    expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
+  })
+
+  it('L2: a second 401 surfaces as a SessionError 4100', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    server.expire()
+    await expect(createLedgerFetch(store, { fetch: server.fetch })('/a')).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
+  })
+
+  it('L2: a disconnected store rejects at once with 4900, without calling fetch', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage() })
+    await expect(createLedgerFetch(store, { fetch: server.fetch })('/a')).rejects.toMatchObject({ code: 4900 })
+    expect(server.seen).toEqual([])
+  })
+
+  it('L2: an abort passes through', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const controller = new AbortController()
+    controller.abort(new DOMException('stop', 'AbortError'))
+    await expect(createLedgerFetch(store, { fetch: server.fetch })('/a', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
+  it('L2: the token never reaches storage or another tab', async () => {
+    const hub = createChannelHub()
+    const writes: string[] = []
+    const base = createMemoryStorage()
+    const storage: SessionStorage = { ...base, setItem: (k, v) => (writes.push(v), base.setItem(k, v)) }
+    const wallet = createMockWallet({ accessToken: 'SECRET-LEDGER-TOKEN' })
+    const server = ledgerServer(wallet)
+    const options: SessionStoreOptions = { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() } }
+    const store = await connectedStore(createMockProvider({ wallet }), options)
+    await connectedStore(createMockProvider({ wallet }), options)
+    wallet.rotateToken()
+    wallet.switchParty('bob::1220bb')
+    await createLedgerFetch(store, { fetch: server.fetch })('/a')
+    await sleep(10)
+    const everything = JSON.stringify([writes, hub.sent])
+    expect(writes.length).toBeGreaterThan(0)
+    expect(hub.sent.length).toBeGreaterThan(0)
+    expect(everything).not.toContain('SECRET-LEDGER-TOKEN')
+  })
+
+  it('L2: with Web Locks, one tab refreshes and the other reuses that refresh', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const hub = createChannelHub()
+    const lockManager = createMockLockManager()
+    const log: string[] = []
+    const options: SessionStoreOptions = { broadcast: { channelFactory: hub.channelFactory, lockManager } }
+    const a = await connectedStore(refreshingProvider(wallet, server, log), options)
+    const b = await connectedStore(refreshingProvider(wallet, server, log), options)
+    server.expire()
+    const [ra, rb] = await Promise.all([createLedgerFetch(a, { fetch: server.fetch })('/a'), createLedgerFetch(b, { fetch: server.fetch })('/b')])
+    expect([ra.status, rb.status]).toEqual([200, 200])
+    expect(log.filter((l) => l.startsWith('rotated'))).toEqual(['rotated:mock-token-2'])
+  })
+})

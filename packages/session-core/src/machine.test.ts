@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest'
+import type { CIP0103Account } from './cip0103'
+import { DISCONNECTED_STATE, INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Model } from './machine'
+import { DEFAULT_RETRY_POLICY } from './retry'
+import { SessionError } from './SessionError'
+
+const alice: CIP0103Account = Object.freeze({ partyId: 'alice::1', primary: true })
+const bob: CIP0103Account = Object.freeze({ partyId: 'bob::2', primary: false })
+const bobPrimary: CIP0103Account = Object.freeze({ partyId: 'bob::2', primary: true })
+const aliceSecondary: CIP0103Account = Object.freeze({ partyId: 'alice::1', primary: false })
+
+const plain: MachineConfig = { retry: null, reauth: false, lead: false }
+const withRetry: MachineConfig = { retry: DEFAULT_RETRY_POLICY, reauth: false, lead: false }
+
+/** Runs inputs through the pure machine, collecting every effect. */
+function run(inputs: Input[], config: MachineConfig = plain, from: Model = INITIAL_MODEL, now = 1000) {
+  let model = from
+  const effects: Effect[] = []
+  for (const input of inputs) {
+    const [next, fx] = transition(model, input, config, now)
+    model = next
+    effects.push(...fx)
+  }
+  return { model, effects, state: model.state }
+}
+
+const connectInputs: Input[] = [
+  { type: 'connect' },
+  { type: 'status', connected: true, via: 'connect' },
+  { type: 'accounts', accounts: [alice, bob], origin: 'local' },
+  { type: 'network', networkId: 'canton:devnet', origin: 'local' },
+]
+const connected = () => run(connectInputs).model
+const calls = (effects: Effect[]) => effects.filter((e) => e[0] === 'call').map((e) => e[1])
+const emitted = (effects: Effect[]) => effects.filter((e) => e[0] === 'emit').map((e) => e[1])
+
+describe('the pure session machine', () => {
+  it('C1: starts disconnected, frozen, with no account', () => {
+    expect(INITIAL_MODEL.state).toBe(DISCONNECTED_STATE)
+    expect(DISCONNECTED_STATE).toEqual({
+      status: 'disconnected',
+      account: null,
+      accounts: [],
+      networkId: null,
+      lastError: null,
+      connectedAt: null,
+      expiresAt: null,
+    })
+    expect(Object.isFrozen(DISCONNECTED_STATE)).toBe(true)
+    expect(Object.isFrozen(DISCONNECTED_STATE.accounts)).toBe(true)
+  })
+
+  it('C3: connect asks the wallet, then reads what it does not know, then settles and persists', () => {
+    const first = run([{ type: 'connect' }])
+    expect(first.state.status).toBe('connecting')
+    expect(calls(first.effects)).toEqual(['connect'])
+    const answered = run([{ type: 'status', connected: true, via: 'connect' }], plain, first.model)
+    expect(calls(answered.effects)).toEqual(['listAccounts', 'getActiveNetwork'])
+    expect(answered.state.status).toBe('connecting')
+    const done = run(connectInputs.slice(2), plain, answered.model)
+    expect(done.state).toMatchObject({ status: 'connected', account: alice, accounts: [alice, bob], networkId: 'canton:devnet', connectedAt: 1000 })
+    expect(done.effects.map((e) => e[0])).toEqual(['save', 'arm', 'post'])
+    expect(Object.isFrozen(done.state)).toBe(true)
+  })
+
+  it('C3: an asynchronous wallet emits connect:pending and completes on the connected event', () => {
+    const pending = run([{ type: 'connect' }, { type: 'status', connected: false, userUrl: 'https://w/approve', via: 'connect' }])
+    expect(pending.state.status).toBe('connecting')
+    expect(pending.effects).toContainEqual(['emit', 'connect:pending', { userUrl: 'https://w/approve' }])
+    const done = run(
+      [
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'event' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+      ],
+      plain,
+      pending.model,
+    )
+    expect(done.state.status).toBe('connected')
+    expect(calls(done.effects)).toEqual(['listAccounts'])
+  })
+
+  it('C3: a declined asynchronous connect fails with 4001', () => {
+    const { state } = run([
+      { type: 'connect' },
+      { type: 'status', connected: false, via: 'connect' },
+      { type: 'status', connected: false, reason: 'rejected', via: 'event' },
+    ])
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError).toMatchObject({ code: 4001, message: 'rejected' })
+  })
+
+  it('C4: a wallet failure during connect resolves disconnected with the error kept', () => {
+    const error = new SessionError('User rejected', 4001)
+    const { state } = run([{ type: 'connect' }, { type: 'fail', method: 'connect', error, origin: 'local' }])
+    expect(state).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: error })
+  })
+
+  it('C5: accounts announced while disconnected are remembered and shown only once connected', () => {
+    const early = run([{ type: 'accounts', accounts: [alice], origin: 'local' }])
+    expect(early.state).toBe(DISCONNECTED_STATE)
+    const later = run(
+      [
+        { type: 'connect' },
+        { type: 'status', connected: true, networkId: 'n', via: 'connect' },
+      ],
+      plain,
+      early.model,
+    )
+    expect(calls(later.effects)).toEqual(['connect'])
+    expect(later.state.account).toEqual(alice)
+  })
+
+  it('C2: an identical event or equal accounts keep the same snapshot and write nothing', () => {
+    const model = connected()
+    const same = run(
+      [
+        { type: 'accounts', accounts: [{ ...alice }, { ...bob }], origin: 'local' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'event' },
+        { type: 'network', networkId: 'canton:devnet', origin: 'local' },
+      ],
+      plain,
+      model,
+    )
+    expect(same.state).toBe(model.state)
+    expect(same.effects).toEqual([])
+  })
+
+  it('C2: a disconnect while disconnected changes nothing visible', () => {
+    const { state } = run([{ type: 'disconnect', origin: 'local' }])
+    expect(state).toBe(DISCONNECTED_STATE)
+  })
+
+  it('C11: a party switch notifies, invalidates, persists, then broadcasts — a reorder is no change', () => {
+    const model = connected()
+    const reorder = run([{ type: 'accounts', accounts: [bob, alice], origin: 'local' }], plain, model)
+    expect(reorder.state.account).toEqual(alice)
+    expect(emitted(reorder.effects)).toEqual([])
+    const switched = run([{ type: 'accounts', accounts: [aliceSecondary, bobPrimary], origin: 'local' }], plain, model)
+    expect(switched.state.account).toEqual(bobPrimary)
+    expect(switched.effects).toEqual([
+      ['emit', 'party:changed', { previous: 'alice::1', current: 'bob::2', source: 'local' }],
+      ['invalidate', { type: 'party:changed', previous: 'alice::1', current: 'bob::2', source: 'local' }],
+      ['save'],
+      ['post', 'party', { current: 'bob::2' }],
+    ])
+  })
+
+  it('C11: a change learnt from another tab is applied without being broadcast again', () => {
+    const { effects } = run([{ type: 'accounts', accounts: [bobPrimary], origin: 'remote' }], plain, connected())
+    expect(effects.some((e) => e[0] === 'post')).toBe(false)
+    expect(effects[0]).toEqual(['emit', 'party:changed', { previous: 'alice::1', current: 'bob::2', source: 'remote' }])
+  })
+
+  it('C6: disconnect goes down in one step, leaves the wallet, forgets the entry, tells the tabs and invalidates', () => {
+    const { state, effects } = run([{ type: 'disconnect', origin: 'local' }], plain, connected())
+    expect(state).toBe(DISCONNECTED_STATE)
+    expect(effects.map((e) => e[0] + (e[0] === 'call' || e[0] === 'post' ? `:${e[1]}` : ''))).toEqual([
+      'schedule-clear',
+      'disarm',
+      'remove',
+      'call:disconnect',
+      'post:disconnected',
+      'invalidate',
+      'reject',
+    ])
+  })
+
+  it('C7: a drop without a policy goes straight to disconnected with 4900', () => {
+    const { state } = run([{ type: 'status', connected: false, via: 'event' }], plain, connected())
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError?.code).toBe(4900)
+  })
+
+  it('C7/C8: a drop with a policy keeps the account, schedules once, and a second drop adds nothing', () => {
+    const drop: Input = { type: 'status', connected: false, via: 'event' }
+    const first = run([drop], withRetry, connected())
+    expect(first.state.status).toBe('reconnecting')
+    expect(first.state.account).toEqual(alice)
+    expect(first.effects).toEqual([
+      ['emit', 'reconnect:scheduled', { attempt: 1, delayMs: 500 }],
+      ['schedule', 500],
+    ])
+    const again = run([drop, { type: 'tick' }, drop], withRetry, first.model)
+    expect(again.effects.filter((e) => e[0] === 'schedule')).toEqual([])
+    expect(calls(again.effects)).toEqual(['status'])
+  })
+
+  it('C7: failed attempts back off at computeBackoffDelay offsets, then give up', () => {
+    let model = run([{ type: 'status', connected: false, via: 'event' }], withRetry, connected()).model
+    const delays: number[] = []
+    const events: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const r = run([{ type: 'tick' }, { type: 'fail', method: 'status', error: new SessionError('down', 4900), origin: 'local' }], withRetry, model)
+      model = r.model
+      for (const e of r.effects) {
+        if (e[0] === 'schedule') delays.push(e[1])
+        if (e[0] === 'emit') events.push(e[1])
+      }
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000])
+    expect(events.at(-1)).toBe('reconnect:gaveup')
+    expect(model.state).toMatchObject({ status: 'disconnected', account: null })
+    expect(model.state.lastError?.code).toBe(4900)
+  })
+
+  it('C8: the wallet recovering by itself cancels the pending attempt and reconnects', () => {
+    const dropped = run([{ type: 'status', connected: false, via: 'event' }], withRetry, connected()).model
+    const { state, effects } = run(
+      [
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'event' },
+        { type: 'accounts', accounts: [alice, bob], origin: 'local' },
+      ],
+      withRetry,
+      dropped,
+    )
+    expect(effects[0]).toEqual(['schedule-clear'])
+    expect(state.status).toBe('connected')
+    expect(emitted(effects)).toContain('reconnect:succeeded')
+  })
+
+  it('C9: restore probes silently and never calls connect', () => {
+    const restoring = run([{ type: 'restore' }, { type: 'loaded', saved: null }])
+    expect(restoring.state.status).toBe('reconnecting')
+    expect(calls(restoring.effects)).toEqual(['status'])
+    const notLive = run([{ type: 'status', connected: false, via: 'probe' }], plain, restoring.model)
+    expect(notLive.state.status).toBe('disconnected')
+    expect(notLive.effects.map((e) => e[0])).toContain('remove')
+    expect(calls(notLive.effects)).not.toContain('connect')
+  })
+
+  it('C10: restore reconciles the persisted party against the live wallet', () => {
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 10 }
+    const { state, effects } = run(
+      [
+        { type: 'restore' },
+        { type: 'loaded', saved },
+        { type: 'status', connected: true, networkId: 'canton:mainnet', via: 'probe' },
+        { type: 'accounts', accounts: [bobPrimary], origin: 'local' },
+      ],
+      plain,
+    )
+    expect(state).toMatchObject({ status: 'connected', connectedAt: 10, networkId: 'canton:mainnet' })
+    expect(effects).toContainEqual(['emit', 'party:changed', { previous: 'alice::1', current: 'bob::2', source: 'restore' }])
+    expect(effects).toContainEqual(['emit', 'network:changed', { previous: 'canton:devnet', current: 'canton:mainnet', source: 'restore' }])
+  })
+
+  it('C10/C12: an expired persisted session follows the expiry path', () => {
+    const saved = { account: alice, accounts: [alice], networkId: 'n', connectedAt: 10, expiresAt: 500 }
+    const { state, effects } = run([{ type: 'restore' }, { type: 'loaded', saved }], plain, INITIAL_MODEL, 1000)
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError?.code).toBe('SESSION_EXPIRED')
+    expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 500, reason: 'ttl' }])
+    expect(calls(effects)).toEqual(['disconnect'])
+  })
+
+  it('C12: with a hook, expiry re-authenticates and returns to connected with a new TTL', () => {
+    const config: MachineConfig = { ...plain, reauth: true, ttlMs: 100 }
+    const start = run(connectInputs, config, INITIAL_MODEL, 0).model
+    expect(start.state.expiresAt).toBe(100)
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, start, 100)
+    expect(expired.state.status).toBe('reconnecting')
+    expect(expired.effects).toContainEqual(['reauth', { reason: 'ttl', expiredAt: 100 }])
+    const back = run(
+      [
+        { type: 'reauth' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+      ],
+      config,
+      expired.model,
+      150,
+    )
+    expect(back.state).toMatchObject({ status: 'connected', connectedAt: 150, expiresAt: 250 })
+    expect(back.effects.map((e) => e[0])).toContain('flush')
+  })
+
+  it('C13: a failing hook disconnects and rejects the queue with REAUTH_FAILED', () => {
+    const config: MachineConfig = { ...plain, reauth: true }
+    const expired = run([{ type: 'expire', reason: 'idle', at: 5 }], config, run(connectInputs, config).model)
+    const cause = new Error('no')
+    const { state, effects } = run([{ type: 'reauth', error: cause }], config, expired.model)
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError).toMatchObject({ code: 'REAUTH_FAILED', cause })
+    const reject = effects.find((e) => e[0] === 'reject')
+    expect(reject?.[1]).toBe(state.lastError)
+  })
+
+  it('C19: the wallet connecting on its own makes the store connected', () => {
+    const { state } = run([
+      { type: 'status', connected: true, networkId: 'n', via: 'event' },
+      { type: 'accounts', accounts: [alice], origin: 'local' },
+    ])
+    expect(state.status).toBe('connected')
+  })
+
+  it('M4/M6: a follower waits for the leader and reconnects when told', () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const follower = run([{ type: 'status', connected: false, via: 'event' }], config, connected())
+    expect(follower.effects).toEqual([['lead']])
+    const told = run([{ type: 'remote', kind: 'connected' }], config, follower.model)
+    expect(calls(told.effects)).toEqual(['status'])
+    const notYet = run([{ type: 'status', connected: false, via: 'probe' }], config, told.model)
+    expect(notYet.effects.filter((e) => e[0] === 'schedule')).toEqual([])
+    const gaveUp = run([{ type: 'remote', kind: 'gaveup' }], config, notYet.model)
+    expect(gaveUp.state.status).toBe('disconnected')
+  })
+
+  it('M5: another tab’s party change is re-read from this tab’s wallet', () => {
+    const { effects } = run([{ type: 'remote', kind: 'party', current: 'bob::2' }], plain, connected())
+    expect(effects).toEqual([['call', 'listAccounts', 'remote']])
+    expect(run([{ type: 'remote', kind: 'party', current: 'alice::1' }], plain, connected()).effects).toEqual([])
+  })
+})

@@ -1,0 +1,451 @@
+/**
+ * The session state machine: a pure function `transition(model, input, config, now)` that
+ * returns the next model and the effects to run, as data. It never touches the wallet, the
+ * storage, the channel or a timer; `createSessionStore` runs the effects and feeds their
+ * outcomes back in as inputs.
+ *
+ * Statuses: disconnected → connecting → connected ⇄ reconnecting → disconnected.
+ * `op` says what the store is waiting for:
+ * - `connect`  the `connect` request is in flight
+ * - `pending`  an asynchronous wallet accepted `connect` and waits for the user
+ * - `restore`  a silent probe of a live session (status `reconnecting`; never calls `connect`)
+ * - `reconnect` backoff after a drop (`attempt` 0: waiting for reconnect leadership)
+ * - `reauth`   an expired session being re-authenticated (`hook`: the hook still runs)
+ * - `sync`     the wallet connected on its own, or another tab connected (status unchanged)
+ * Whenever the wallet reports it is connected during an op, the machine asks for what it does
+ * not know yet (`listAccounts`, `getActiveNetwork`) and settles to `connected` once it knows both.
+ */
+import type { SessionSnapshot } from '@sessionlayer/session-crypto'
+import type { CIP0103Account } from './cip0103'
+import { computeBackoffDelay, type RetryPolicy } from './retry'
+import { SessionError } from './SessionError'
+import type { ChangeSource, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
+import { primaryAccount } from './wallet'
+
+/** What the store is waiting for. @internal */
+export type Op = 'connect' | 'pending' | 'restore' | 'reconnect' | 'reauth' | 'sync' | null
+
+/** The wallet requests the machine asks for. @internal */
+export type Method = 'connect' | 'status' | 'listAccounts' | 'getActiveNetwork' | 'disconnect'
+
+/** Who asked: this tab, or a message from another tab. @internal */
+export type Origin = 'local' | 'remote'
+
+/** @internal */
+export interface Model {
+  /** The public snapshot. */
+  readonly state: SessionState
+  readonly op: Op
+  /** Reconnect attempt scheduled or running (0: none yet). */
+  readonly attempt: number
+  /** `onReauthRequired` is running. */
+  readonly hook: boolean
+  /** The wallet said it is connected during the current op. */
+  readonly live: boolean
+  /** Accounts the wallet announced, not yet exposed; null: unknown. */
+  readonly accounts: readonly CIP0103Account[] | null
+  /** The network the wallet announced; undefined: unknown. */
+  readonly networkId: string | null | undefined
+  /** The persisted snapshot a restore reconciles against. */
+  readonly saved: SessionSnapshot | null
+}
+
+/** @internal */
+export interface MachineConfig {
+  readonly retry: RetryPolicy | null
+  readonly ttlMs?: number
+  /** An `onReauthRequired` hook exists. */
+  readonly reauth: boolean
+  /** Reconnect attempts run in one tab at a time (Web Locks and a live channel). */
+  readonly lead: boolean
+  readonly random?: () => number
+}
+
+/** @internal */
+export type Input =
+  | { readonly type: 'connect' }
+  | { readonly type: 'disconnect'; readonly origin: Origin; readonly expired?: boolean }
+  | { readonly type: 'restore' }
+  | { readonly type: 'loaded'; readonly saved: SessionSnapshot | null }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'expire'; readonly reason: 'ttl' | 'idle'; readonly at: number }
+  | {
+      readonly type: 'status'
+      readonly connected: boolean
+      readonly networkId?: string
+      readonly userUrl?: string
+      readonly reason?: string
+      readonly via: 'event' | 'probe' | 'connect'
+      /** Live Ledger API access, kept in memory by the store; the machine ignores it. */
+      readonly ledgerApi?: string
+      readonly accessToken?: string
+    }
+  | { readonly type: 'accounts'; readonly accounts: readonly CIP0103Account[]; readonly origin: Origin }
+  | { readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin }
+  | { readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin }
+  | { readonly type: 'tick' }
+  | { readonly type: 'lead' }
+  | { readonly type: 'reauth'; readonly error?: unknown }
+  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' }
+  | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null }
+
+/** An effect, run by the store after the new snapshot is in place, in order. @internal */
+export type Effect =
+  | readonly ['call', Method, Origin]
+  | { [T in SessionEventType]: readonly ['emit', T, SessionEventMap[T]] }[SessionEventType]
+  | readonly ['invalidate', InvalidateEvent]
+  | readonly ['save' | 'remove' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
+  | readonly ['schedule', number]
+  | readonly ['post', 'connected' | 'disconnected' | 'expired' | 'gaveup']
+  | readonly ['post', 'party' | 'network', { readonly current: string | null }]
+  | readonly ['reauth', { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }]
+  | readonly ['reject', SessionError]
+
+const EMPTY: readonly CIP0103Account[] = Object.freeze([])
+
+/**
+ * The disconnected state: the store's initial snapshot and a stable server snapshot for
+ * `useSyncExternalStore` (SPEC C1).
+ * @public
+ */
+export const DISCONNECTED_STATE: SessionState = Object.freeze({
+  status: 'disconnected',
+  account: null,
+  accounts: EMPTY,
+  networkId: null,
+  lastError: null,
+  connectedAt: null,
+  expiresAt: null,
+})
+
+/** @internal */
+export const INITIAL_MODEL: Model = {
+  state: DISCONNECTED_STATE,
+  op: null,
+  attempt: 0,
+  hook: false,
+  live: false,
+  accounts: null,
+  networkId: undefined,
+  saved: null,
+}
+
+const json = (v: unknown) => JSON.stringify(v)
+
+/** Equal by value, field by field (errors by reference). @internal */
+export const sameState = (a: SessionState, b: SessionState): boolean =>
+  a.status === b.status &&
+  a.networkId === b.networkId &&
+  a.lastError === b.lastError &&
+  a.connectedAt === b.connectedAt &&
+  a.expiresAt === b.expiresAt &&
+  json(a.account) === json(b.account) &&
+  json(a.accounts) === json(b.accounts)
+
+const partyOf = (s: { readonly account: { readonly partyId: string } | null } | null) => s?.account?.partyId ?? null
+
+/**
+ * The pure transition of the session state machine.
+ * @param m - the current model
+ * @param input - what happened
+ * @param c - the store's configuration
+ * @param now - the current time
+ * @returns the next model (the same `state` reference when nothing visible changed) and the effects
+ * @internal
+ */
+export function transition(m: Model, input: Input, c: MachineConfig, now: number): [Model, Effect[]] {
+  const fx: Effect[] = []
+  const st = m.state
+  const party = partyOf(st)
+  const n: { -readonly [K in keyof Model]: Model[K] } = { ...m }
+  const set = (patch: Partial<SessionState>) => {
+    n.state = { ...n.state, ...patch }
+  }
+  const clear = () => {
+    n.op = null
+    n.attempt = 0
+    n.hook = n.live = false
+    n.accounts = n.saved = null
+    n.networkId = undefined
+  }
+  const change = (type: 'party:changed' | 'network:changed', previous: string | null, current: string | null, source: ChangeSource) => {
+    fx.push(['emit', type, { previous, current, source }], ['invalidate', { type, previous, current, source }])
+  }
+  /** To `disconnected`; the caller adds what else the way down needs. */
+  const down = (lastError: SessionError | null) => {
+    set({ ...DISCONNECTED_STATE, lastError })
+    clear()
+    fx.push(['schedule-clear'], ['disarm'], ['remove'])
+  }
+  const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
+    const previous = party ?? partyOf(m.saved)
+    if (previous !== null || st.status === 'connected' || m.op === 'reconnect' || m.op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
+  }
+  /** Expired, or re-authentication failed: leave the wallet too, in every tab. */
+  const expireDown = (error: SessionError) => {
+    down(error)
+    fx.push(['call', 'disconnect', 'local'], ['post', 'expired'])
+    invalidate('expired', 'local')
+    fx.push(['reject', error])
+  }
+  const schedule = (attempt: number) => {
+    if (!c.retry) return
+    const delayMs = computeBackoffDelay(c.retry, attempt, c.random)
+    n.attempt = attempt
+    fx.push(['emit', 'reconnect:scheduled', { attempt, delayMs }], ['schedule', delayMs])
+  }
+  const retryOrGiveUp = (error: SessionError) => {
+    if (c.retry && m.attempt < c.retry.maxAttempts) {
+      set({ lastError: error })
+      schedule(m.attempt + 1)
+      return
+    }
+    if (m.attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: m.attempt, lastError: error }])
+    if (c.lead && m.op === 'reconnect') fx.push(['post', 'gaveup'])
+    down(error)
+    invalidate('disconnected', 'local')
+    fx.push(['reject', error])
+  }
+  const settle = () => {
+    const accounts = n.accounts ?? EMPTY
+    const account = primaryAccount(accounts)
+    const networkId = n.networkId ?? null
+    const op = n.op
+    const saved = op === 'restore' ? n.saved : null
+    const connectedAt = op === 'reconnect' ? (st.connectedAt ?? now) : (saved?.connectedAt ?? now)
+    const ttl = c.ttlMs ? connectedAt + c.ttlMs : null
+    const expiresAt = op === 'reconnect' ? st.expiresAt : saved ? (saved.expiresAt ?? ttl) : ttl
+    set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
+    if (op === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt: m.attempt }])
+    // Compare with what the user saw before: the restored snapshot, or the account kept
+    // visible while reconnecting / re-authenticating (C10, C11).
+    const before = saved ?? (st.status === 'reconnecting' ? st : null)
+    const source = saved ? 'restore' : 'local'
+    const previousParty = partyOf(before)
+    const previousNetwork = before?.networkId ?? null
+    if (previousParty !== null && previousParty !== partyOf(n.state)) change('party:changed', previousParty, partyOf(n.state), source)
+    if (previousNetwork !== null && previousNetwork !== networkId) change('network:changed', previousNetwork, networkId, source)
+    fx.push(['save'], ['arm'])
+    // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
+    if (op === 'connect' || op === 'pending' || op === 'reauth' || (op === 'reconnect' && m.attempt)) fx.push(['post', 'connected'])
+    if (op === 'reauth') fx.push(['flush'])
+    clear()
+    n.live = true
+  }
+  /** The wallet is connected: settle once accounts and network are known; `ask` for the rest. */
+  const gather = (ask?: boolean) => {
+    if (n.accounts !== null && n.networkId !== undefined) settle()
+    else if (ask) {
+      if (n.accounts === null) fx.push(['call', 'listAccounts', 'local'])
+      if (n.networkId === undefined) fx.push(['call', 'getActiveNetwork', 'local'])
+    }
+  }
+  const onNetwork = (networkId: string | null, origin: Origin) => {
+    if (st.status !== 'connected') {
+      n.networkId = networkId
+      if (n.live && n.op && !n.hook) gather()
+    } else if (networkId !== st.networkId) {
+      set({ networkId })
+      if (st.networkId !== null) change('network:changed', st.networkId, networkId, origin)
+      fx.push(['save'])
+      if (st.networkId !== null && origin === 'local') fx.push(['post', 'network', { current: networkId }])
+    }
+  }
+  const expire = (reason: 'ttl' | 'idle', expiredAt: number) => {
+    fx.push(['emit', 'session:expired', { expiredAt, reason }])
+    if (!c.reauth) {
+      expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'))
+      return
+    }
+    set({ status: 'reconnecting' })
+    n.op = 'reauth'
+    n.attempt = 0
+    n.hook = true
+    n.live = false
+    fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
+  }
+  /** The current op failed. */
+  const fail = (error: SessionError) => {
+    switch (m.op) {
+      case 'connect':
+      case 'pending':
+        down(error)
+        break
+      case 'restore':
+        retryOrGiveUp(error)
+        break
+      case 'reconnect':
+        if (m.attempt) retryOrGiveUp(error)
+        break
+      case 'reauth':
+        if (!m.hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
+        break
+      case 'sync':
+        clear()
+    }
+  }
+
+  switch (input.type) {
+    case 'connect':
+      if (m.op === 'reauth') fx.push(['call', 'connect', 'local'])
+      else if (st.status !== 'connected' && m.op !== 'connect' && m.op !== 'pending') {
+        set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null })
+        n.op = 'connect'
+        n.attempt = 0
+        n.live = false
+        fx.push(['schedule-clear'], ['call', 'connect', 'local'])
+      }
+      break
+
+    case 'disconnect': {
+      const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
+      if (st.status !== 'disconnected' || m.op) down(error)
+      else fx.push(['remove'])
+      fx.push(['call', 'disconnect', input.origin])
+      if (input.origin === 'local') fx.push(['post', 'disconnected'])
+      invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
+      fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
+      break
+    }
+
+    case 'restore':
+      if (st.status !== 'connected' && !m.op) {
+        set({ status: 'reconnecting', lastError: null })
+        n.op = 'restore'
+        fx.push(['load'])
+      }
+      break
+
+    case 'loaded':
+      if (m.op !== 'restore') break
+      n.saved = input.saved
+      if (input.saved?.expiresAt !== undefined && input.saved.expiresAt <= now) expire('ttl', input.saved.expiresAt)
+      else fx.push(['call', 'status', 'local'])
+      break
+
+    case 'status':
+      if (input.connected) {
+        if (input.via === 'connect' && m.op !== 'connect') break
+        if (st.status === 'connected') {
+          if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
+          break
+        }
+        n.live = true
+        if (input.networkId !== undefined) n.networkId = input.networkId
+        if (m.hook) break
+        if (m.op === 'reconnect' || m.op === 'restore') fx.push(['schedule-clear'])
+        n.op ??= 'sync'
+        // While `connect` is in flight its answer comes next, and with it the accounts the
+        // wallet announces meanwhile: only then ask for what is still unknown (C3).
+        gather(m.op !== 'connect' || input.via !== 'event')
+      } else if (input.via === 'connect') {
+        if (m.op === 'connect') {
+          n.op = 'pending'
+          fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+        }
+      } else if (st.status === 'connected') {
+        // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
+        if (!c.retry) {
+          const error = new SessionError('The wallet disconnected', 4900)
+          down(error)
+          invalidate('disconnected', 'local')
+          break
+        }
+        set({ status: 'reconnecting' })
+        clear()
+        n.op = 'reconnect'
+        if (c.lead) fx.push(['lead'])
+        else schedule(1)
+      } else {
+        n.live = false
+        if (m.op === 'sync') clear()
+        else if (m.op === 'pending' && input.via === 'event') down(new SessionError(input.reason ?? 'The wallet declined the connection', 4001))
+        else if (input.via === 'probe') {
+          if (m.op === 'restore') {
+            down(null)
+            invalidate('disconnected', 'restore')
+          } else fail(new SessionError('The wallet is not connected', 4900))
+        }
+      }
+      break
+
+    case 'accounts':
+      if (st.status !== 'connected') {
+        n.accounts = input.accounts
+        if (n.live && n.op && !n.hook) gather()
+        break
+      }
+      if (json(input.accounts) === json(st.accounts)) break
+      set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
+      if (party !== null && partyOf(n.state) !== party) {
+        change('party:changed', party, partyOf(n.state), input.origin)
+        fx.push(['save'])
+        if (input.origin === 'local') fx.push(['post', 'party', { current: partyOf(n.state) }])
+      } else fx.push(['save'])
+      break
+
+    case 'network':
+      onNetwork(input.networkId, input.origin)
+      break
+
+    case 'fail':
+      if (input.origin === 'remote') break
+      if (input.method === 'disconnect') {
+        if (st.status === 'disconnected' && !m.op) set({ lastError: input.error })
+      } else if (input.method === 'getActiveNetwork') {
+        if (st.status !== 'connected') onNetwork(null, 'local')
+      } else if (input.method !== 'connect' || m.op === 'connect' || m.op === 'pending') fail(input.error)
+      break
+
+    case 'tick':
+      if (m.attempt && (m.op === 'reconnect' || m.op === 'restore')) {
+        fx.push(['emit', 'reconnect:attempt', { attempt: m.attempt }], ['call', 'status', 'local'])
+      }
+      break
+
+    case 'lead':
+      if (m.op === 'reconnect' && !m.attempt) schedule(1)
+      break
+
+    case 'cancel':
+      if (m.op === 'reconnect' || (m.op === 'restore' && m.attempt)) {
+        down(st.lastError ?? new SessionError('Reconnect cancelled', 4900))
+        invalidate('disconnected', 'local')
+        fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
+      }
+      break
+
+    case 'expire':
+      if (st.status === 'connected' || m.op === 'reconnect') expire(input.reason, input.at)
+      break
+
+    case 'reauth':
+      if (!m.hook) break
+      if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', input.error))
+      else {
+        n.hook = n.live = false
+        n.accounts = null
+        n.networkId = undefined
+        fx.push(['call', 'status', 'local'])
+      }
+      break
+
+    case 'remote':
+      if (input.kind === 'connected') {
+        if ((st.status === 'disconnected' && !m.op) || (m.op === 'reconnect' && !m.attempt)) {
+          n.op ??= 'sync'
+          fx.push(['call', 'status', 'local'])
+        }
+      } else if (input.kind === 'gaveup') {
+        if (m.op === 'reconnect' && !m.attempt) {
+          down(new SessionError('The wallet did not reconnect', 4900))
+          invalidate('disconnected', 'remote')
+        }
+      } else if ('current' in input && st.status === 'connected' && input.current !== (input.kind === 'party' ? party : st.networkId)) {
+        fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
+      }
+  }
+
+  n.state = sameState(n.state, st) ? st : sameState(n.state, DISCONNECTED_STATE) ? DISCONNECTED_STATE : Object.freeze(n.state)
+  return [n, fx]
+}

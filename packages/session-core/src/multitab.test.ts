@@ -1,0 +1,234 @@
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import type { SessionStore, SessionStoreOptions } from './types'
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+const CHANNEL = 'sessionlayer.session.sync::null::sessionlayer.session'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+/** Tabs of one origin: one hub, one storage, one wallet unless a tab brings its own provider. */
+function tabs(options: SessionStoreOptions = {}, locks = false) {
+  const hub = createChannelHub()
+  const storage = createMemoryStorage()
+  const wallet = createMockWallet()
+  const lockManager = locks ? createMockLockManager() : null
+  const open = (provider: MockProvider = createMockProvider({ wallet }), extra: SessionStoreOptions = {}) => {
+    const onInvalidate = vi.fn()
+    const store = createSessionStore(provider, { storage, onInvalidate, broadcast: { channelFactory: hub.channelFactory, lockManager }, ...options, ...extra })
+    return { store, provider, onInvalidate }
+  }
+  return { hub, storage, wallet, open }
+}
+
+const events = (store: SessionStore, type: 'party:changed' | 'network:changed' | 'reconnect:scheduled' | 'reconnect:attempt') => {
+  const seen: unknown[] = []
+  store.on(type, (e) => seen.push(e))
+  return seen
+}
+
+describe('multi-tab', () => {
+  it('M1: the channel is bound to origin and storage key; other keys never hear it', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    const other = open(createMockProvider({ connected: true }), { storageKey: 'other.app' })
+    await other.store.restore()
+    await a.store.connect()
+    await flush()
+    expect(hub.sent.map((m) => m.name)).toEqual([CHANNEL])
+    await a.store.disconnect()
+    await flush()
+    expect(other.store.getSnapshot().status).toBe('connected')
+    expect(other.provider.calls.map((c) => c.method)).not.toContain('disconnect')
+  })
+
+  it('M1: broadcast on without BroadcastChannel (Node/SSR) leaves a working single-tab store', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage(), broadcast: true })
+    expect((await store.connect()).status).toBe('connected')
+    await store.disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('M2: invalid, foreign and stale messages change nothing, and a receiving tab never rebroadcasts', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const before = a.store.getSnapshot()
+    const raw = hub.channelFactory(CHANNEL)
+    const valid = { v: 1, kind: 'disconnected', seq: 5, tabId: 'evil', at: Date.now(), ch: CHANNEL, data: {} }
+    for (const junk of [null, 'disconnected', [], { ...valid, v: 2 }, { ...valid, ch: 'sessionlayer.session.sync::null::other' }, { ...valid, kind: 42 }, { ...valid, seq: -1 }, { kind: 'disconnected' }]) {
+      raw.postMessage(junk)
+    }
+    await flush()
+    expect(a.store.getSnapshot()).toBe(before)
+    raw.postMessage({ ...valid, seq: 3, kind: 'party', data: JSON.parse('{"current":"x::1","__proto__":{"polluted":true}}') as unknown })
+    raw.postMessage({ ...valid, seq: 4, kind: 'party', data: { current: 'x::1' } })
+    raw.postMessage(valid)
+    raw.postMessage({ ...valid, seq: 4 })
+    await flush()
+    expect(a.store.getSnapshot().status).toBe('disconnected')
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(a.store.getSnapshot().lastError).toBeNull()
+    const sentBefore = hub.sent.length
+    await flush()
+    expect(hub.sent.length).toBe(sentBefore)
+    const ours = hub.sent.map((m) => m.data as { tabId?: string; kind?: string } | null).filter((m) => m?.tabId && m.tabId !== 'evil')
+    expect(ours.map((m) => m?.kind)).toEqual(['connected'])
+  })
+
+  it('M3: disconnect in one tab → every tab disconnected, each leaving its own wallet, none reconnecting', async () => {
+    const { open } = tabs({ reconnect: true })
+    const a = open()
+    const b = open(createMockProvider({ connected: true }))
+    const c = open()
+    const scheduled = [events(a.store, 'reconnect:scheduled'), events(b.store, 'reconnect:scheduled'), events(c.store, 'reconnect:scheduled')]
+    await a.store.connect()
+    await b.store.restore()
+    await flush()
+    expect([a, b, c].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected', 'connected'])
+    await b.store.disconnect()
+    await flush()
+    expect([a, b, c].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
+    expect(b.provider.calls.map((x) => x.method)).toContain('disconnect')
+    expect(a.onInvalidate).toHaveBeenCalledWith({ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'remote' })
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(scheduled.flat().length).toBeLessThanOrEqual(1)
+    expect([a, b, c].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
+  })
+
+  it('M4: connect in one tab → a disconnected tab silently restores when its wallet is connected', async () => {
+    const { open } = tabs()
+    const a = open()
+    const b = open(createMockProvider({ connected: true }))
+    await a.store.connect()
+    await flush()
+    expect(b.store.getSnapshot().status).toBe('connected')
+    expect(b.provider.calls.map((x) => x.method)).toEqual(['status', 'listAccounts'])
+  })
+
+  it('M4: a tab whose wallet is not connected stays disconnected and never prompts', async () => {
+    const { open } = tabs()
+    const a = open()
+    const b = open(createMockProvider({ connected: false }))
+    await a.store.connect()
+    await flush()
+    expect(b.store.getSnapshot().status).toBe('disconnected')
+    expect(b.provider.calls.map((x) => x.method)).toEqual(['status'])
+  })
+
+  it('M5: a party switch in one tab reaches the others with source remote and their own onInvalidate', async () => {
+    const { open } = tabs()
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await a.store.connect()
+    await b.store.restore()
+    bProvider.detach()
+    bWallet.switchParty('bob::1220bb') // B's wallet agrees, but B has not heard from it
+    const changes = events(b.store, 'party:changed')
+    a.provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    expect(changes).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }])
+    expect(b.onInvalidate).toHaveBeenCalledWith({ type: 'party:changed', previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' })
+  })
+
+  it('M5: a tab whose wallet does not agree keeps its party', async () => {
+    const { open } = tabs()
+    const a = open()
+    const b = open(createMockProvider({ connected: true, accounts: [{ partyId: 'alice::1220aa', primary: true }] }))
+    await a.store.connect()
+    await b.store.restore()
+    const changes = events(b.store, 'party:changed')
+    a.provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(changes).toEqual([])
+    expect(b.provider.calls.map((x) => x.method)).toContain('listAccounts')
+  })
+
+  it('M5: a network switch reaches the other tabs the same way', async () => {
+    const { open } = tabs()
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await a.store.connect()
+    await b.store.restore()
+    bProvider.detach()
+    bWallet.switchNetwork('canton:testnet')
+    const changes = events(b.store, 'network:changed')
+    a.provider.wallet.switchNetwork('canton:testnet')
+    await flush()
+    expect(changes).toEqual([{ previous: 'canton:devnet', current: 'canton:testnet', source: 'remote' }])
+  })
+
+  it('C12: idle activity in one tab keeps the others alive', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(6_000)
+      a.store.touch()
+    }
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot().status).toBe('connected')
+  })
+
+  it('M6: with Web Locks only one tab runs the reconnect attempts; the others follow its outcome', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.drop()
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 2000)
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 3])
+    const probes = [a, b].map((t) => t.provider.calls.filter((c) => c.method === 'status').length)
+    expect(Math.min(...probes)).toBe(0)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+  })
+
+  it('M6: the leader giving up disconnects the followers', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: { maxAttempts: 2 } }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1000)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+  })
+
+  it('M6: when the leader tab closes, a follower takes over', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = events(b.store, 'reconnect:attempt')
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    a.store.destroy()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(attempts).toEqual([{ attempt: 1 }])
+  })
+})

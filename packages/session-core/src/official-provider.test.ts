@@ -1,0 +1,95 @@
+/**
+ * The store works unchanged through the official `@canton-network/core-provider-dapp`
+ * `DappSyncProvider` + `WindowTransport`, against a stand-in browser extension that speaks the
+ * postMessage protocol (`SPLICE_WALLET_REQUEST` / `SPLICE_WALLET_RESPONSE`; events are
+ * requests without an id), in Node with a minimal window.
+ */
+import { DappSyncProvider } from '@canton-network/core-provider-dapp'
+import { WindowTransport } from '@canton-network/core-rpc-transport'
+import { createMockProvider, type MockProvider } from '@sessionlayer/session-testing'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import type { CIP0103Provider } from './cip0103'
+
+/** A window whose postMessage reaches every 'message' listener of the page asynchronously. */
+class WindowShim extends EventTarget {
+  postMessage(data: unknown) {
+    setTimeout(() => {
+      const event = new Event('message') as Event & { data: unknown; origin: string; source: unknown }
+      event.data = structuredClone(data)
+      event.origin = 'http://127.0.0.1'
+      event.source = this
+      this.dispatchEvent(event)
+    }, 0)
+  }
+}
+
+/** The extension side: answers requests from a mock wallet and forwards its events. */
+function standInExtension(win: WindowShim, backend: MockProvider) {
+  win.addEventListener('message', (event) => {
+    const data = (event as Event & { data: { type?: string; request?: { id?: string; method: string; params?: unknown } } }).data
+    if (data.type !== 'SPLICE_WALLET_REQUEST' || data.request?.id == null) return
+    const { id, method, params } = data.request
+    backend.request({ method, params }).then(
+      (result) => {
+        win.postMessage({ type: 'SPLICE_WALLET_RESPONSE', response: { jsonrpc: '2.0', id, result: result ?? null } })
+      },
+      (raw: unknown) => {
+        const error = raw as { code?: number; message?: string }
+        win.postMessage({ type: 'SPLICE_WALLET_RESPONSE', response: { jsonrpc: '2.0', id, error: { code: error.code ?? -32603, message: error.message ?? 'error' } } })
+      },
+    )
+  })
+  for (const method of ['statusChanged', 'accountsChanged', 'connected', 'txChanged']) {
+    backend.on(method, (params: unknown) => {
+      win.postMessage({ type: 'SPLICE_WALLET_REQUEST', request: { jsonrpc: '2.0', method, params } })
+    })
+  }
+}
+
+let win: WindowShim
+beforeEach(() => {
+  win = new WindowShim()
+  vi.stubGlobal('window', win)
+})
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+describe('through the official Canton dApp provider', () => {
+  it('connects, follows a party switch, and disconnects', async () => {
+    const backend = createMockProvider()
+    standInExtension(win, backend)
+    const provider: CIP0103Provider = new DappSyncProvider(new WindowTransport(window))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+    expect(state.account?.partyId).toBe('alice::1220aa')
+    backend.wallet.switchParty('bob::1220bb')
+    await until(() => store.getSnapshot().account?.partyId === 'bob::1220bb')
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    await store.disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(backend.wallet.state().connected).toBe(false)
+    store.destroy()
+  })
+
+  it('restores a live session silently and keeps wallet error codes', async () => {
+    const backend = createMockProvider({ connected: true })
+    standInExtension(win, backend)
+    const store = createSessionStore(new DappSyncProvider(new WindowTransport(window)), { storage: createMemoryStorage() })
+    expect((await store.restore()).status).toBe('connected')
+    expect(backend.calls.map((c) => c.method)).not.toContain('connect')
+    await store.disconnect()
+    backend.wallet.setConnectMode('reject')
+    const rejected = await store.connect()
+    expect(rejected.status).toBe('disconnected')
+    expect(rejected.lastError?.code).toBe(4001)
+    store.destroy()
+  })
+})

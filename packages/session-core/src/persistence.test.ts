@@ -1,0 +1,163 @@
+import { IDBFactory } from 'fake-indexeddb'
+import { decodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+/** A storage that records every write, over memory. */
+function recording() {
+  const base = createMemoryStorage()
+  const writes: string[] = []
+  const storage: SessionStorage = {
+    getItem: (k) => base.getItem(k),
+    setItem: (k, v) => {
+      writes.push(v)
+      return base.setItem(k, v)
+    },
+    removeItem: (k) => base.removeItem(k),
+  }
+  return { storage, writes }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('persistence', () => {
+  it('C15: written once per connection, whatever the event order, and never before connected', async () => {
+    const { storage, writes } = recording()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    store.subscribe((s) => {
+      if (s.status !== 'connected') expect(writes).toHaveLength(0)
+    })
+    await store.connect()
+    await flush()
+    expect(writes).toHaveLength(1)
+    const envelope = decodeSessionEnvelope(writes[0])
+    expect(envelope).toMatchObject({ version: 1, networkId: 'canton:devnet', account: { partyId: 'alice::1220aa' } })
+    expect(envelope?.accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    const status = await provider.request({ method: 'status' })
+    provider.wallet.emitRaw('statusChanged', status)
+    provider.wallet.emitRaw('accountsChanged', provider.wallet.state().accounts)
+    await flush()
+    expect(writes).toHaveLength(1)
+  })
+
+  it('C15: rewritten on party and network change', async () => {
+    const { storage, writes } = recording()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    await store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    provider.wallet.switchNetwork('canton:testnet')
+    await flush()
+    expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId])).toEqual([
+      ['alice::1220aa', 'canton:devnet'],
+      ['bob::1220bb', 'canton:devnet'],
+      ['bob::1220bb', 'canton:testnet'],
+    ])
+  })
+
+  it('C15: persistSnapshot false writes only the marker', async () => {
+    const { storage, writes } = recording()
+    const store = createSessionStore(createMockProvider(), { storage, persistSnapshot: false })
+    await store.connect()
+    await flush()
+    expect(writes).toEqual(['1'])
+  })
+
+  it('C15: access tokens are never persisted', async () => {
+    const { storage, writes } = recording()
+    const provider = createMockProvider({ accessToken: 'SECRET-TOKEN-123' })
+    const store = createSessionStore(provider, { storage, expiry: { ttlMs: 1e6 } })
+    await store.connect()
+    provider.wallet.rotateToken()
+    provider.wallet.switchNetwork('canton:testnet')
+    provider.wallet.emitRaw('accountsChanged', [{ partyId: 'alice::1220aa', primary: true, accessToken: 'SECRET-TOKEN-123', topologyTransactions: 'tx' }])
+    await flush()
+    expect(writes.length).toBeGreaterThan(1)
+    for (const w of writes) {
+      expect(w).not.toContain('SECRET-TOKEN')
+      expect(w).not.toContain('mock-token')
+      expect(w).not.toContain('topologyTransactions')
+    }
+  })
+
+  it('C15: a failing storage never breaks the session: storage:error, state intact', async () => {
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    const storage: SessionStorage = {
+      getItem: () => Promise.reject(new Error('blocked')),
+      setItem: () => Promise.reject(quota),
+      removeItem: () => {
+        throw new Error('sync throw')
+      },
+    }
+    const provider = createMockProvider({ connected: true })
+    const store = createSessionStore(provider, { storage })
+    const errors: unknown[] = []
+    store.on('storage:error', (e) => errors.push(e))
+    expect((await store.restore()).status).toBe('connected')
+    await flush()
+    provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    await store.disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(errors).toEqual([
+      { operation: 'get', error: new Error('blocked') },
+      { operation: 'set', error: quota },
+      { operation: 'set', error: quota },
+      { operation: 'remove', error: new Error('sync throw') },
+    ])
+  })
+
+  it('default storage: encrypted IndexedDB where IndexedDB and WebCrypto exist — no party id in clear', async () => {
+    const idb = new IDBFactory()
+    vi.stubGlobal('indexedDB', idb)
+    const provider = createMockProvider()
+    const store = createSessionStore(provider)
+    await store.connect()
+    await store.disconnect()
+    await store.connect()
+    await flush()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const raw = await dumpIndexedDB(idb)
+    expect(raw.join('\n')).toContain('[CryptoKey secret]')
+    expect(raw.length).toBeGreaterThan(1)
+    expect(raw.join('\n')).not.toContain('alice')
+    store.destroy()
+    const reloaded = createSessionStore(createMockProvider({ wallet: provider.wallet }))
+    expect((await reloaded.restore()).account?.partyId).toBe('alice::1220aa')
+  })
+
+  it('default storage: memory where IndexedDB is missing (Node, SSR)', async () => {
+    expect(globalThis.indexedDB).toBeUndefined()
+    const store = createSessionStore(createMockProvider())
+    expect((await store.connect()).status).toBe('connected')
+  })
+})
+
+/** Every value of every object store of every database, serialised (CryptoKeys as their type). */
+async function dumpIndexedDB(idb: IDBFactory): Promise<string[]> {
+  const out: string[] = []
+  for (const info of await idb.databases()) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = idb.open(info.name ?? '')
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error ?? new Error("open failed"))
+    })
+    for (const name of db.objectStoreNames) {
+      const values = await new Promise<unknown[]>((resolve) => {
+        const req = db.transaction(name).objectStore(name).getAll()
+        req.onsuccess = () => resolve(req.result)
+      })
+      for (const v of values) out.push(JSON.stringify(v, (_k, x: unknown) => (x instanceof CryptoKey ? `[CryptoKey ${x.type}]` : x instanceof Uint8Array ? `[bytes ${x.length}]` : x)))
+    }
+    db.close()
+  }
+  return out
+}

@@ -1,0 +1,158 @@
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import { computeBackoffDelay, DEFAULT_RETRY_POLICY } from './retry'
+import type { SessionEventMap, SessionEventType, SessionStoreOptions } from './types'
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+async function connected(options: SessionStoreOptions = { reconnect: true }) {
+  const provider = createMockProvider()
+  const storage = createMemoryStorage()
+  const store = createSessionStore(provider, { storage, ...options })
+  const events: [SessionEventType, unknown, number][] = []
+  for (const type of ['reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup', 'party:changed'] as const) {
+    store.on(type, (e: SessionEventMap[typeof type]) => events.push([type, e, Date.now()]))
+  }
+  await store.connect()
+  return { provider, wallet: provider.wallet, store, events, storage }
+}
+
+const probes = (provider: ReturnType<typeof createMockProvider>) => provider.calls.filter((c) => c.method === 'status').length
+
+describe('reconnect', () => {
+  it('computeBackoffDelay: exact offsets with the cap, and jitter within [50 %, 100 %]', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, maxDelayMs: 3000 }
+    expect([1, 2, 3, 4, 5].map((n) => computeBackoffDelay(policy, n))).toEqual([500, 1000, 2000, 3000, 3000])
+    const jittered = { ...policy, jitter: true }
+    expect(computeBackoffDelay(jittered, 3, () => 0)).toBe(1000)
+    expect(computeBackoffDelay(jittered, 3, () => 0.999999)).toBeCloseTo(2000, 2)
+  })
+
+  it('C7: a drop keeps the account visible and attempts at exactly the backoff offsets, probing status silently', async () => {
+    const { store, wallet, provider, events } = await connected({ reconnect: { maxDelayMs: 1500, maxAttempts: 4 } })
+    const start = Date.now()
+    wallet.drop()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 1500 + 1500)
+    const attempts = events.filter(([t]) => t === 'reconnect:attempt').map(([, e, at]) => [(e as { attempt: number }).attempt, at - start])
+    expect(attempts).toEqual([
+      [1, 500],
+      [2, 1500],
+      [3, 3000],
+      [4, 4500],
+    ])
+    expect(events.filter(([t]) => t === 'reconnect:scheduled').map(([, e]) => e)).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1000 },
+      { attempt: 3, delayMs: 1500 },
+      { attempt: 4, delayMs: 1500 },
+    ])
+    expect(provider.calls.filter((c) => c.method === 'connect')).toHaveLength(1)
+  })
+
+  it('C7: after maxAttempts failures it gives up: reconnect:gaveup, disconnected, lastError set', async () => {
+    const { store, wallet, events } = await connected({ reconnect: { maxAttempts: 3 } })
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 2000)
+    expect(events.at(-1)?.[0]).toBe('reconnect:gaveup')
+    expect(events.at(-1)?.[1]).toMatchObject({ attempts: 3 })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
+    expect(store.getSnapshot().lastError?.code).toBe(4900)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(events.at(-1)?.[0]).toBe('reconnect:gaveup')
+  })
+
+  it('C7: a successful attempt restores connected with fresh accounts and network, and re-persists', async () => {
+    const { store, wallet, events, storage, provider } = await connected()
+    wallet.drop()
+    await storage.removeItem('sessionlayer.session')
+    await vi.advanceTimersByTimeAsync(500)
+    // the wallet comes back without telling this tab: only the next attempt can find out
+    provider.detach()
+    wallet.recover()
+    wallet.switchNetwork('canton:testnet')
+    wallet.switchParty('bob::1220bb')
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    expect(events.find(([t]) => t === 'reconnect:succeeded')?.[1]).toEqual({ attempt: 2 })
+    expect(provider.calls.map((c) => c.method).slice(1)).toEqual(['status', 'status', 'listAccounts'])
+    expect(await storage.getItem('sessionlayer.session')).toContain('canton:testnet')
+  })
+
+  it('C7: a reconnect attempt never calls connect, and without a policy a drop disconnects at once', async () => {
+    const { store, wallet, provider } = await connected({})
+    wallet.drop()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(store.getSnapshot().lastError?.code).toBe(4900)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(provider.calls.filter((c) => c.method === 'connect')).toHaveLength(1)
+  })
+
+  it('C8: a second drop during an attempt does not start a parallel schedule', async () => {
+    const { wallet, provider, events } = await connected()
+    wallet.drop()
+    wallet.emitRaw('statusChanged', { connection: { isConnected: false } })
+    wallet.emitRaw('statusChanged', { connection: { isConnected: false } })
+    await vi.advanceTimersByTimeAsync(500)
+    wallet.emitRaw('statusChanged', { connection: { isConnected: false } })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(events.filter(([t]) => t === 'reconnect:scheduled').map(([, e]) => (e as { attempt: number }).attempt)).toEqual([1, 2, 3])
+    expect(probes(provider)).toBe(2)
+  })
+
+  it('C8: the wallet recovering by itself cancels the pending attempt', async () => {
+    const { store, wallet, provider } = await connected()
+    wallet.drop()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(probes(provider)).toBe(0)
+  })
+
+  it('C8: disconnect() or cancelReconnect() during backoff stops every further attempt', async () => {
+    for (const stop of ['disconnect', 'cancelReconnect'] as const) {
+      const { store, wallet, provider } = await connected()
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(500)
+      if (stop === 'disconnect') await store.disconnect()
+      else store.cancelReconnect()
+      const count = probes(provider)
+      await vi.advanceTimersByTimeAsync(120_000)
+      expect(probes(provider)).toBe(count)
+      expect(store.getSnapshot().status).toBe('disconnected')
+      store.destroy()
+    }
+  })
+
+  it('C8: a return to connected re-enables reconnect for the next drop', async () => {
+    const { store, wallet, events } = await connected()
+    wallet.drop()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.drop()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    expect(events.filter(([t]) => t === 'reconnect:scheduled')).toHaveLength(2)
+  })
+
+  it('C7: a party switch while the wallet was away shows up on reconnect as party:changed', async () => {
+    const { store, wallet, events } = await connected()
+    wallet.drop()
+    wallet.switchParty('bob::1220bb')
+    await vi.advanceTimersByTimeAsync(500)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    expect(events.find(([t]) => t === 'party:changed')?.[1]).toEqual({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' })
+  })
+})

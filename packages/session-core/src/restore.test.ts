@@ -1,0 +1,125 @@
+import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import type { SessionStoreOptions } from './types'
+
+const KEY = 'sessionlayer.session'
+const alice = { partyId: 'alice::1220aa', primary: true }
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+function setup(mock: Parameters<typeof createMockProvider>[0], options: SessionStoreOptions = {}) {
+  const provider = createMockProvider(mock)
+  const storage = createMemoryStorage()
+  const store = createSessionStore(provider, { storage, ...options })
+  return { provider, wallet: provider.wallet, storage, store }
+}
+
+describe('restore', () => {
+  it('C9: restores a live wallet session silently, and never calls connect', async () => {
+    const { store, provider } = setup({ connected: true })
+    const pending = store.init()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const state = await pending
+    expect(state).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+    expect(state.account?.partyId).toBe('alice::1220aa')
+    expect(provider.calls.map((c) => c.method)).toEqual(['status', 'listAccounts'])
+  })
+
+  it('C9: init is safe to destructure', async () => {
+    const { store } = setup({ connected: true })
+    const { init } = store
+    expect((await init()).status).toBe('connected')
+  })
+
+  it('C9: a wallet that is not connected → disconnected, and the persisted entry is removed', async () => {
+    const { store, storage, provider } = setup({ connected: false })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1 }))
+    const state = await store.restore()
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError).toBeNull()
+    expect(await storage.getItem(KEY)).toBeNull()
+    expect(provider.calls.map((c) => c.method)).not.toContain('connect')
+  })
+
+  it('C9: a forged persisted entry can never make the store connected', async () => {
+    const { store, storage } = setup({ connected: false })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: { partyId: 'mallory::1', primary: true }, accounts: [], networkId: 'canton:mainnet', connectedAt: Date.now() }))
+    const state = await store.restore()
+    expect(state).toMatchObject({ status: 'disconnected', account: null })
+  })
+
+  it('C9: a wallet that throws on status → disconnected with lastError', async () => {
+    const { store, wallet } = setup({ connected: true })
+    wallet.failNext('status', { code: -32603, message: 'not injected yet' })
+    const state = await store.restore()
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError).toMatchObject({ code: -32603, message: 'not injected yet' })
+  })
+
+  it('C9: with a reconnect policy the failing probe is retried on the backoff schedule first', async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = setup({ connected: true }, { reconnect: { maxAttempts: 3 } })
+    const scheduled = vi.fn()
+    store.on('reconnect:scheduled', scheduled)
+    wallet.failNext('status', { code: -32603, message: 'not injected yet' }, 2)
+    const result = store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(500 + 1000)
+    expect((await result).status).toBe('connected')
+    expect(scheduled.mock.calls.map((call) => call[0] as unknown)).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1000 },
+    ])
+  })
+
+  it('C10: a different party or network than persisted emits changes with source restore and invalidates', async () => {
+    const onInvalidate = vi.fn()
+    const { store, storage, wallet } = setup({ connected: true }, { onInvalidate })
+    wallet.switchParty('bob::1220bb')
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:mainnet', connectedAt: 1 }))
+    const party = vi.fn()
+    const network = vi.fn()
+    store.on('party:changed', party)
+    store.on('network:changed', network)
+    await store.restore()
+    expect(party).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'restore' })
+    expect(network).toHaveBeenCalledWith({ previous: 'canton:mainnet', current: 'canton:devnet', source: 'restore' })
+    expect(onInvalidate.mock.calls.map(([e]) => (e as { type: string }).type)).toEqual(['party:changed', 'network:changed'])
+  })
+
+  it('C10: the same party and network restore without change events, keeping connectedAt', async () => {
+    const { store, storage } = setup({ connected: true })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1234 }))
+    const changed = vi.fn()
+    store.on('party:changed', changed)
+    store.on('network:changed', changed)
+    expect((await store.restore()).connectedAt).toBe(1234)
+    expect(changed).not.toHaveBeenCalled()
+  })
+
+  it('C10: an expired persisted session is not revived: it follows the expiry path', async () => {
+    const { store, storage, provider } = setup({ connected: true })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1, expiresAt: 2 }))
+    const expired = vi.fn()
+    store.on('session:expired', expired)
+    const state = await store.restore()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 2, reason: 'ttl' })
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError?.code).toBe('SESSION_EXPIRED')
+    expect(await storage.getItem(KEY)).toBeNull()
+    expect(provider.calls.map((c) => c.method)).not.toContain('connect')
+  })
+
+  it('C9: a corrupt entry restores like no entry (and never throws)', async () => {
+    const { store, storage } = setup({ connected: true })
+    await storage.setItem(KEY, '{"version":99}')
+    expect((await store.restore()).status).toBe('connected')
+  })
+})

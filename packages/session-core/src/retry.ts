@@ -1,0 +1,48 @@
+/**
+ * Reconnect backoff policy (SPEC C7).
+ * @public
+ */
+export interface RetryPolicy {
+  /** Delay of the first attempt, in ms. */
+  readonly baseDelayMs: number
+  /** Growth factor between attempts. */
+  readonly factor: number
+  /** Upper bound of any delay, in ms. */
+  readonly maxDelayMs: number
+  /** Attempts before giving up. */
+  readonly maxAttempts: number
+  /** Draw each delay uniformly in [50 %, 100 %] of its nominal value. */
+  readonly jitter: boolean
+}
+
+/**
+ * The default reconnect policy: 500 ms, ×2, capped at 30 s, 5 attempts, no jitter.
+ * @public
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  baseDelayMs: 500,
+  factor: 2,
+  maxDelayMs: 30_000,
+  maxAttempts: 5,
+  jitter: false,
+})
+
+/**
+ * The delay before reconnect attempt `attempt` (1-based):
+ * `min(baseDelayMs * factor^(attempt-1), maxDelayMs)`, and with jitter a uniform draw in
+ * [50 %, 100 %] of that.
+ *
+ * @param policy - the policy
+ * @param attempt - the attempt number, from 1
+ * @param random - a source of uniform numbers in [0, 1), for jitter
+ * @returns the delay in ms
+ * @example
+ * ```ts
+ * computeBackoffDelay(DEFAULT_RETRY_POLICY, 3) // 2000
+ * ```
+ * @public
+ */
+export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const nominal = Math.min(policy.baseDelayMs * policy.factor ** (attempt - 1), policy.maxDelayMs)
+  return policy.jitter ? nominal * (0.5 + random() / 2) : nominal
+}

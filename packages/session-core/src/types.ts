@@ -1,0 +1,206 @@
+import type { SessionStorage } from '@sessionlayer/session-crypto'
+import type { ChannelFactory, LockManagerLike } from '@sessionlayer/session-sync'
+import type { CIP0103Account, CIP0103Provider } from './cip0103'
+import type { RetryPolicy } from './retry'
+import type { SessionError } from './SessionError'
+
+/**
+ * The session state machine's status.
+ * @public
+ */
+export type SessionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting'
+
+/**
+ * An immutable (frozen) snapshot of the session. The same reference is returned until a real
+ * change (SPEC C1, C2).
+ * @public
+ */
+export interface SessionState {
+  /** Where the state machine is. */
+  readonly status: SessionStatus
+  /** The active party: the account flagged `primary`, else the first, else null. */
+  readonly account: CIP0103Account | null
+  /** Every account the wallet exposed (empty unless connected or reconnecting). */
+  readonly accounts: readonly CIP0103Account[]
+  /** The CAIP-2 network id. */
+  readonly networkId: string | null
+  /** The last failure of connect, restore, disconnect, reconnect or expiry. */
+  readonly lastError: SessionError | null
+  /** When this session became connected (ms since epoch). */
+  readonly connectedAt: number | null
+  /** When this session expires (ms since epoch), with a TTL. */
+  readonly expiresAt: number | null
+}
+
+/**
+ * Where a party or network change came from: this tab's wallet, another tab, or the
+ * reconciliation of a restored session.
+ * @public
+ */
+export type ChangeSource = 'local' | 'remote' | 'restore'
+
+/**
+ * A party or network change.
+ * @public
+ */
+export interface ChangeEvent {
+  /** The previous party id / network id. */
+  readonly previous: string | null
+  /** The new one. */
+  readonly current: string | null
+  /** Where the change came from. */
+  readonly source: ChangeSource
+}
+
+/**
+ * The events of `store.on`, by type (SPEC §2.2).
+ * @public
+ */
+export interface SessionEventMap {
+  /** Asynchronous wallet: connect accepted, waiting for the user. */
+  'connect:pending': { readonly userUrl?: string }
+  /** A reconnect attempt is scheduled after `delayMs`. */
+  'reconnect:scheduled': { readonly attempt: number; readonly delayMs: number }
+  /** A reconnect attempt starts. */
+  'reconnect:attempt': { readonly attempt: number }
+  /** The session is connected again. */
+  'reconnect:succeeded': { readonly attempt: number }
+  /** Every attempt failed; the store is disconnected. */
+  'reconnect:gaveup': { readonly attempts: number; readonly lastError: SessionError | null }
+  /** The session expired. */
+  'session:expired': { readonly expiredAt: number; readonly reason: 'ttl' | 'idle' }
+  /** The active party changed. */
+  'party:changed': ChangeEvent
+  /** The active network changed. */
+  'network:changed': ChangeEvent
+  /**
+   * Party- or network-scoped caches must be dropped: the same event `onInvalidate` receives,
+   * for listeners added after creation (the bindings' query integrations use it).
+   */
+  invalidate: InvalidateEvent
+  /** The storage failed; the session itself is unaffected. */
+  'storage:error': { readonly operation: 'get' | 'set' | 'remove'; readonly error: unknown }
+  /** A subscriber, event handler or `onInvalidate` threw or rejected. */
+  error: { readonly error: unknown }
+}
+
+/**
+ * The type of a store event.
+ * @public
+ */
+export type SessionEventType = keyof SessionEventMap
+
+/**
+ * What `onInvalidate` receives: caches keyed by party or network must be dropped.
+ * @public
+ */
+export interface InvalidateEvent {
+  /** Why. */
+  readonly type: 'party:changed' | 'network:changed' | 'disconnected' | 'expired'
+  /** The party id (network id for `network:changed`) before. */
+  readonly previous: string | null
+  /** The party id (network id for `network:changed`) after. */
+  readonly current: string | null
+  /** Where the change came from. */
+  readonly source: ChangeSource
+}
+
+/**
+ * Session expiry (SPEC C12, C13).
+ * @public
+ */
+export interface ExpiryOptions {
+  /** The session expires this long after it became connected (survives reloads). */
+  readonly ttlMs?: number
+  /** The session expires after this long without `touch()` or `enqueue` activity. */
+  readonly idleTimeoutMs?: number
+  /**
+   * Re-authenticates an expired session. While it runs the status is `reconnecting` and
+   * `enqueue`d operations wait; resolving (with the wallet connected) returns to `connected`.
+   */
+  readonly onReauthRequired?: (event: { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }) => unknown
+  /** Operations held during a re-auth (default 32). */
+  readonly pendingQueueSize?: number
+}
+
+/**
+ * Multi-tab sync (SPEC §2.4).
+ * @public
+ */
+export interface BroadcastOptions {
+  /** Creates the tab channel (default: `BroadcastChannel` in browsers, none on the server). */
+  readonly channelFactory?: ChannelFactory
+  /** Web Locks (default: `navigator.locks` when available); `null` disables cross-tab locks. */
+  readonly lockManager?: LockManagerLike | null
+}
+
+/**
+ * The clock of a store: defaults to the global timers and `Date.now`, looked up at call time.
+ * @public
+ */
+export interface Clock {
+  /** Current time, ms since epoch. */
+  now(): number
+  /** Schedules `fn`. */
+  setTimeout(fn: () => void, ms: number): unknown
+  /** Cancels a scheduled `fn`. */
+  clearTimeout(handle: unknown): void
+}
+
+/**
+ * Options of {@link createSessionStore} (all optional; SPEC §2.1).
+ * @public
+ */
+export interface SessionStoreOptions {
+  /** Where the session persists (default: encrypted IndexedDB when available, else memory). */
+  readonly storage?: SessionStorage
+  /** Key of the persisted entry (default `'sessionlayer.session'`). */
+  readonly storageKey?: string
+  /** Persist the session envelope (default), or only the marker `'1'`. */
+  readonly persistSnapshot?: boolean
+  /** Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). */
+  readonly reconnect?: boolean | Partial<RetryPolicy>
+  /** Session expiry. */
+  readonly expiry?: ExpiryOptions
+  /** Multi-tab sync: `true` or options (default off). */
+  readonly broadcast?: boolean | BroadcastOptions
+  /** Called when party- or network-scoped caches must be invalidated. */
+  readonly onInvalidate?: (event: InvalidateEvent) => void | Promise<void>
+  /** Bound of silent wallet requests (default 10 000 ms). */
+  readonly requestTimeoutMs?: number
+  /** Bound of `connect`, which waits for a person (default 300 000 ms). */
+  readonly connectTimeoutMs?: number
+  /** The clock (default: global timers and `Date.now`). */
+  readonly clock?: Clock
+}
+
+/**
+ * A subscribable session over one CIP-0103 provider.
+ * @public
+ */
+export interface SessionStore {
+  /** The current state (same reference until a real change). */
+  getSnapshot(): SessionState
+  /** Calls `listener` once per real change; returns the unsubscribe function. */
+  subscribe(listener: (state: SessionState, previous: SessionState) => void): () => void
+  /** Connects through the wallet; resolves with the outcome (never rejects for a wallet failure). */
+  connect(params?: unknown): Promise<SessionState>
+  /** Disconnects this tab (and, with broadcast, every tab). */
+  disconnect(): Promise<void>
+  /** Silently restores a live wallet session; never prompts the user. */
+  restore(): Promise<SessionState>
+  /** Alias of `restore`, safe to destructure. */
+  init(): Promise<SessionState>
+  /** The wallet provider. */
+  getProvider(): CIP0103Provider
+  /** Listens to one event type; returns the unsubscribe function. */
+  on<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void): () => void
+  /** Runs `op` now, or after a re-auth in progress (in submission order). */
+  enqueue<T>(op: () => T | Promise<T>): Promise<T>
+  /** Records user activity (idle expiry). */
+  touch(): void
+  /** Stops a reconnect in progress. */
+  cancelReconnect(): void
+  /** Releases every listener, timer and channel. Idempotent. */
+  destroy(): void
+}

@@ -1,0 +1,82 @@
+import type { CIP0103Account } from './cip0103'
+
+/** A narrowed view of an unknown object (internal). */
+export type Obj = Record<string, unknown>
+
+/** @internal */
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const BOOLEAN_FIELDS = ['primary', 'disabled']
+const FIELDS = ['partyId', 'primary', 'status', 'hint', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'disabled', 'reason']
+
+/**
+ * Validates a wallet's account list (C18): null for a non-array; entries without a non-empty
+ * string `partyId` are dropped; known fields of the right type are copied into fresh frozen
+ * objects (anything else — tokens, topology transactions, prototype tricks — is left behind).
+ * @internal
+ */
+export function parseAccounts(value: unknown): readonly CIP0103Account[] | null {
+  if (!Array.isArray(value)) return null
+  const accounts: CIP0103Account[] = []
+  for (const a of value) {
+    if (!isObj(a) || typeof a.partyId !== 'string' || !a.partyId) continue
+    const copy: Obj = {}
+    for (const f of FIELDS) {
+      if (typeof a[f] === (BOOLEAN_FIELDS.includes(f) ? 'boolean' : 'string')) copy[f] = a[f]
+    }
+    accounts.push(Object.freeze(copy) as unknown as CIP0103Account)
+  }
+  return Object.freeze(accounts)
+}
+
+/** What the store reads from a `status` result or a `statusChanged` / `connected` event. */
+export interface WalletStatus {
+  readonly connected: boolean
+  /** undefined when the payload does not say. */
+  readonly networkId?: string
+  readonly userUrl?: string
+  readonly reason?: string
+  /** Live Ledger API access (memory only). */
+  readonly ledgerApi?: string
+  readonly accessToken?: string
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/**
+ * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }`, or a
+ * bare connect result `{ isConnected }` (the `connected` event and `connect` result). Null when
+ * it is neither.
+ * @internal
+ */
+export function parseStatus(value: unknown): WalletStatus | null {
+  if (!isObj(value)) return null
+  const c = isObj(value.connection) ? value.connection : value
+  if (typeof c.isConnected !== 'boolean') return null
+  const network = isObj(value.network) ? value.network : {}
+  const session = isObj(value.session) ? value.session : {}
+  return {
+    connected: c.isConnected,
+    networkId: str(network.networkId),
+    userUrl: str(c.userUrl),
+    reason: str(c.reason),
+    ledgerApi: str(network.ledgerApi),
+    accessToken: str(session.accessToken) ?? str(network.accessToken),
+  }
+}
+
+/**
+ * The network id of a `getActiveNetwork` result or a `chainChanged` payload: a string, or an
+ * object with a string `networkId`. Null when neither.
+ * @internal
+ */
+export function parseNetworkId(value: unknown): string | null {
+  return typeof value === 'string' ? value : isObj(value) ? (str(value.networkId) ?? null) : null
+}
+
+/**
+ * The active account: the one flagged primary, else the first, else null.
+ * @internal
+ */
+export const primaryAccount = (accounts: readonly CIP0103Account[]): CIP0103Account | null =>
+  accounts.find((a) => a.primary === true) ?? accounts[0] ?? null

@@ -1,0 +1,80 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createMockLockManager } from './createMockLockManager'
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+describe('createMockLockManager (Web Locks emulation used by the tests)', () => {
+  it('M6: calls back asynchronously with the lock, and releases it before request settles', async () => {
+    const locks = createMockLockManager()
+    const callback = vi.fn((lock: unknown) => {
+      expect(locks.query().held).toEqual([{ name: 'k', mode: 'exclusive' }])
+      return lock
+    })
+    const request = locks.request('k', {}, callback)
+    expect(callback).not.toHaveBeenCalled()
+    expect(await request).toEqual({ name: 'k', mode: 'exclusive' })
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+  })
+
+  it('M6: queues exclusive requests in FIFO order and reports them in query()', async () => {
+    const locks = createMockLockManager()
+    const order: string[] = []
+    let release!: () => void
+    const first = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    const rest = ['b', 'c'].map((id) => locks.request('k', {}, () => order.push(id)))
+    await tick()
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [{ name: 'k', mode: 'exclusive' }, { name: 'k', mode: 'exclusive' }] })
+    release()
+    await Promise.all([first, ...rest])
+    expect(order).toEqual(['b', 'c'])
+  })
+
+  it('M6: shares shared locks, and a shared request never overtakes a queued exclusive one', async () => {
+    const locks = createMockLockManager()
+    const log: string[] = []
+    let release!: () => void
+    const r1 = locks.request('k', { mode: 'shared' }, () => new Promise<void>((resolve) => (release = resolve)))
+    const r2 = locks.request('k', { mode: 'shared' }, () => log.push('shared 2'))
+    const r3 = locks.request('k', {}, () => log.push('exclusive'))
+    const r4 = locks.request('k', { mode: 'shared' }, () => log.push('shared 4'))
+    await tick()
+    expect(log).toEqual(['shared 2'])
+    release()
+    await Promise.all([r1, r2, r3, r4])
+    expect(log).toEqual(['shared 2', 'exclusive', 'shared 4'])
+  })
+
+  it('M6: ifAvailable calls back with null when the lock is held or queued for', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const held = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    await tick()
+    expect(await locks.request('k', { ifAvailable: true }, (lock) => lock)).toBeNull()
+    release()
+    await held
+    expect(await locks.request('k', { ifAvailable: true }, (lock) => lock)).toEqual({ name: 'k', mode: 'exclusive' })
+  })
+
+  it('M6: an abort while queued rejects with the reason; an already aborted signal rejects at once', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const held = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    const abort = new AbortController()
+    const callback = vi.fn()
+    const queued = locks.request('k', { signal: abort.signal }, callback)
+    abort.abort('why')
+    await expect(queued).rejects.toBe('why')
+    expect(locks.query().pending).toEqual([])
+    await expect(locks.request('k', { signal: AbortSignal.abort('early') }, callback)).rejects.toBe('early')
+    release()
+    await held
+    expect(callback).not.toHaveBeenCalled()
+  })
+
+  it('M6: rejects what Web Locks rejects: signal with ifAvailable, names starting with "-"', async () => {
+    const locks = createMockLockManager()
+    await expect(locks.request('k', { ifAvailable: true, signal: new AbortController().signal }, () => 1)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    await expect(locks.request('-k', {}, () => 1)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    expect(locks.requests).toBe(2)
+  })
+})

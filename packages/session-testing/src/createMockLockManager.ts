@@ -1,0 +1,127 @@
+import type { LockManagerLike } from '@sessionlayer/session-core'
+
+/**
+ * A held or pending request, as reported by {@link MockLockManager.query}.
+ * @public
+ */
+export interface MockLockInfo {
+  /** The lock name. */
+  readonly name: string
+  /** The lock mode. */
+  readonly mode: 'exclusive' | 'shared'
+}
+
+/** What the mock passes to a granted callback (the Web Locks `Lock`). */
+type MockLock = MockLockInfo
+
+/**
+ * An in-memory Web Locks `LockManager` with `navigator.locks.query()`-like inspection.
+ * @public
+ */
+export interface MockLockManager extends LockManagerLike {
+  /** The held locks and the queued requests, in grant order. */
+  query(): { held: MockLockInfo[]; pending: MockLockInfo[] }
+  /** How many `request` calls were made. */
+  readonly requests: number
+}
+
+interface Pending extends MockLockInfo {
+  grant(): void
+}
+
+const notSupported = (message: string) => new DOMException(message, 'NotSupportedError')
+
+/**
+ * Creates an in-memory Web Locks `LockManager`: exclusive and shared modes per name, a FIFO
+ * request queue per name (a later request never overtakes an earlier one, even a shared one),
+ * `ifAvailable` calls back with `null` when the lock cannot be granted at once, an already aborted
+ * signal rejects at once, aborting a queued request removes it and rejects with the abort reason
+ * (aborting after the grant changes nothing), `signal` with `ifAvailable` rejects with
+ * `NotSupportedError`, names starting with `-` are rejected, the lock is released when the
+ * callback's result settles and only then does `request` settle with it, and callbacks run
+ * asynchronously (never inside `request`). One instance stands for one origin: every tab (store,
+ * tab lock) given the same instance shares its locks — the `lockManager` of the store's
+ * `broadcast` option in multi-tab tests.
+ *
+ * @returns the lock manager
+ * @example
+ * ```ts
+ * const lockManager = createMockLockManager()
+ * const tabA = createSessionStore(providerA, { broadcast: { channelFactory: hub.channelFactory, lockManager } })
+ * const tabB = createSessionStore(providerB, { broadcast: { channelFactory: hub.channelFactory, lockManager } })
+ * ```
+ * @public
+ */
+export function createMockLockManager(): MockLockManager {
+  const held: MockLockInfo[] = []
+  const queues = new Map<string, Pending[]>()
+  let requests = 0
+
+  const grantable = (name: string, mode: MockLockInfo['mode']) =>
+    held.every((lock) => lock.name !== name || (mode === 'shared' && lock.mode === 'shared'))
+
+  const processQueue = (name: string) => {
+    const queue = queues.get(name) ?? []
+    for (let next = queue[0]; next && grantable(name, next.mode); next = queue[0]) {
+      queue.shift()
+      next.grant()
+    }
+    if (queue.length === 0) queues.delete(name)
+  }
+
+  const manager: MockLockManager = {
+    get requests() {
+      return requests
+    },
+    query: () => ({
+      held: held.map(({ name, mode }) => ({ name, mode })),
+      pending: [...queues.values()].flat().map(({ name, mode }) => ({ name, mode })),
+    }),
+    request<T>(
+      name: string,
+      options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; signal?: AbortSignal },
+      callback: (lock: unknown) => T | Promise<T>,
+    ): Promise<T> {
+      requests++
+      const { mode = 'exclusive', ifAvailable = false, signal } = options
+      if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
+      if (signal && ifAvailable) return Promise.reject(notSupported('signal and ifAvailable cannot be combined'))
+      if (signal?.aborted) return Promise.reject(signal.reason as Error)
+      const queue = queues.get(name) ?? []
+      if (ifAvailable && (queue.length > 0 || !grantable(name, mode))) {
+        return Promise.resolve().then(() => callback(null))
+      }
+      return new Promise<T>((resolve, reject) => {
+        const lock: MockLock = Object.freeze({ name, mode })
+        const onAbort = () => {
+          const index = queue.indexOf(entry)
+          if (index < 0) return
+          queue.splice(index, 1)
+          reject(signal?.reason as Error)
+          processQueue(name)
+        }
+        const entry: Pending = {
+          name,
+          mode,
+          grant() {
+            signal?.removeEventListener('abort', onAbort)
+            held.push(lock)
+            // released when the callback's result settles, and only then does the request settle
+            Promise.resolve()
+              .then(() => callback(lock))
+              .finally(() => {
+                held.splice(held.indexOf(lock), 1)
+                processQueue(name)
+              })
+              .then(resolve, reject)
+          },
+        }
+        signal?.addEventListener('abort', onAbort)
+        queue.push(entry)
+        queues.set(name, queue)
+        processQueue(name)
+      })
+    },
+  }
+  return manager
+}
