@@ -3,7 +3,12 @@ import * as query from './query'
 
 describe('query entry', () => {
   it('exports exactly its public names', () => {
-    expect(Object.keys(query).sort()).toEqual(['SESSION_QUERY_KEY_ROOT', 'sessionQueryKey'])
+    expect(Object.keys(query).sort()).toEqual(['SESSION_QUERY_KEY_ROOT', 'sessionQueryKey', 'useSessionQueryInvalidation'])
+  })
+  it('is the same key as the core (and React) one', async () => {
+    const core = await import('@sessionlayer/session-core')
+    expect(query.sessionQueryKey).toBe(core.sessionQueryKey)
+    expect(query.SESSION_QUERY_KEY_ROOT).toBe('sessionlayer')
   })
   it('scopes keys to network and party', () => {
     expect(query.sessionQueryKey({ networkId: 'canton:devnet', account: { partyId: 'alice::1' } }, 'holdings', 2)).toEqual([

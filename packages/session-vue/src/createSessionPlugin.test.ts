@@ -1,0 +1,111 @@
+// @vitest-environment jsdom
+import { createMemoryStorage, createSessionStore, type SessionState, type SessionStore } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createApp, createSSRApp, defineComponent, h } from 'vue'
+import { renderToString } from 'vue/server-renderer'
+import { createSessionPlugin } from './createSessionPlugin'
+import { useSession } from './useSession'
+import { useSessionStore } from './useSessionStore'
+
+let store: SessionStore | undefined
+const Status = defineComponent({
+  setup() {
+    store = useSessionStore()
+    const { status, account } = useSession()
+    return () => h('p', `${status.value}|${account.value?.partyId ?? '-'}`)
+  },
+})
+
+const Party = defineComponent({
+  setup() {
+    const { status, account } = useSession()
+    return () => h('p', `${status.value}|${account.value?.partyId ?? '-'}`)
+  },
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  store = undefined
+})
+
+describe('createSessionPlugin', () => {
+  it('C9: a plugin-owned store restores a live session on the client (init), never calling connect', async () => {
+    const provider = createMockProvider({ connected: true })
+    const wrapper = mount(Status, { global: { plugins: [createSessionPlugin({ provider, storage: createMemoryStorage() })] } })
+    expect(wrapper.text()).toBe('reconnecting|-')
+    await flushPromises()
+    expect(wrapper.text()).toBe('connected|alice::1220aa')
+    expect(provider.calls.map((c) => c.method)).toContain('status')
+    expect(provider.calls.map((c) => c.method)).not.toContain('connect')
+  })
+
+  it('C14: a plugin-owned store is destroyed on app.unmount(): no wallet listener is left', async () => {
+    const provider = createMockProvider()
+    const wrapper = mount(Status, { global: { plugins: [createSessionPlugin({ provider, storage: createMemoryStorage() })] } })
+    await flushPromises()
+    expect(provider.listenerCount()).toBeGreaterThan(0)
+    wrapper.unmount()
+    expect(provider.listenerCount()).toBe(0)
+    await expect(store?.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
+  it('C14: Vue 3.3 (no app.onUnmount): the owned store is still destroyed on unmount', async () => {
+    const provider = createMockProvider()
+    const app = createApp(Status)
+    Object.defineProperty(app, 'onUnmount', { value: undefined })
+    app.use(createSessionPlugin({ provider, storage: createMemoryStorage() })).mount(document.createElement('div'))
+    await flushPromises()
+    expect(provider.listenerCount()).toBeGreaterThan(0)
+    app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('an app-owned store is neither initialised nor destroyed by the plugin', async () => {
+    const provider = createMockProvider({ connected: true })
+    const own = createSessionStore(provider, { storage: createMemoryStorage() })
+    const listeners = provider.listenerCount()
+    const wrapper = mount(Status, { global: { plugins: [createSessionPlugin(own)] } })
+    await flushPromises()
+    expect(store).toBe(own)
+    expect(provider.calls).toEqual([])
+    wrapper.unmount()
+    expect(provider.listenerCount()).toBe(listeners)
+    expect((await own.restore()).status).toBe('connected')
+  })
+
+  it('SSR hydration: with initialState the first client render matches the server, then follows the store', async () => {
+    const initialState: SessionState = {
+      status: 'connected',
+      account: { partyId: 'bob::1220bb', primary: true },
+      accounts: [{ partyId: 'bob::1220bb', primary: true }],
+      networkId: 'canton:devnet',
+      lastError: null,
+      connectedAt: 1,
+      expiresAt: null,
+    }
+    const html = await renderToString(
+      createSSRApp(Party).use(createSessionPlugin({ provider: undefined as never, initialState, server: true })),
+    )
+    expect(html).toBe('<p>connected|bob::1220bb</p>')
+    const container = document.createElement('div')
+    container.innerHTML = html
+    const warn = vi.spyOn(console, 'warn')
+    const error = vi.spyOn(console, 'error')
+    const provider = createMockProvider({ connected: true })
+    const app = createSSRApp(Party).use(createSessionPlugin({ provider, initialState, storage: createMemoryStorage() }))
+    app.mount(container)
+    expect(container.innerHTML).toBe(html)
+    expect([...warn.mock.calls, ...error.mock.calls].flat().join('\n')).not.toMatch(/mismatch/i)
+    await flushPromises()
+    expect(container.innerHTML).toBe('<p>connected|alice::1220aa</p>')
+    app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('misuse: options without a CIP-0103 provider fail at app.use with a coded error', () => {
+    expect(() => createApp(Status).use(createSessionPlugin({} as never))).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
+    expect(() => createApp(Status).use(createSessionPlugin(null as never))).toThrow(/CIP-0103 provider/)
+  })
+})

@@ -1,0 +1,88 @@
+import {
+  createSessionStore,
+  type CIP0103Provider,
+  type SessionState,
+  type SessionStore,
+  type SessionStoreOptions,
+} from '@sessionlayer/session-core'
+import { shallowRef, type App, type Plugin } from 'vue'
+import { isServer, isStore, SESSION_KEY, type SessionContext } from './SESSION_KEY'
+
+/**
+ * Options of {@link createSessionPlugin} when the plugin creates (and owns) the store: the
+ * wallet provider, the store's options, and how to render on the server.
+ * @public
+ */
+export interface SessionPluginOptions extends SessionStoreOptions {
+  /**
+   * The CIP-0103 wallet provider (e.g. `window.canton`). On the server the store is only created
+   * if something asks for it, so the provider may be absent there.
+   */
+  readonly provider: CIP0103Provider
+  /**
+   * What composables report on the server (default: the disconnected state), e.g. read from a
+   * cookie storage; on the client, what they report until the app has mounted (hydration).
+   */
+  readonly initialState?: SessionState | null
+  /** Whether the app renders on the server (default: true when there is no `window`). */
+  readonly server?: boolean
+}
+
+/**
+ * The Vue plugin that provides a session store to the whole app.
+ *
+ * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
+ * the plugin creates and owns the store: on the client it calls `init()` at once (a silent
+ * restore) and destroys the store on `app.unmount()`; on the server it never calls `init()`,
+ * creates the store only on first access, without `broadcast` — so a server render opens no
+ * channel, arms no timer and attaches no wallet listener.
+ *
+ * @param source - a store the app owns, or the options of a store the plugin owns
+ * @returns the plugin, for `app.use`
+ * @example
+ * ```ts
+ * createApp(App)
+ *   .use(createSessionPlugin({ provider: window.canton, reconnect: true, broadcast: true }))
+ *   .mount('#app')
+ * ```
+ * @public
+ */
+export function createSessionPlugin(source: SessionStore | SessionPluginOptions): Plugin {
+  return {
+    install(app: App) {
+      const appStore = isStore(source) ? source : null
+      // A spread copy, so that `null` options fail in createSessionStore with its coded error.
+      const { provider, initialState, server = isServer(), ...options }: SessionPluginOptions = appStore
+        ? ({} as SessionPluginOptions)
+        : { ...(source as SessionPluginOptions) }
+      let store = appStore
+      const initial = shallowRef(initialState ?? null)
+      const context: SessionContext = {
+        server,
+        initial,
+        get store() {
+          return (store ??= createSessionStore(provider, { ...options, broadcast: !server && options.broadcast }))
+        },
+      }
+      app.provide(SESSION_KEY, context)
+      if (initialState) {
+        // Hydration: report what the server rendered until the app has mounted (a server render never mounts).
+        const mount = app.mount.bind(app)
+        app.mount = (...args) => {
+          const root = mount(...args)
+          initial.value = null
+          return root
+        }
+      }
+      if (!appStore) {
+        if (!server) void context.store.init()
+        // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
+        const unmount = app.unmount.bind(app)
+        app.unmount = () => {
+          unmount()
+          store?.destroy()
+        }
+      }
+    },
+  }
+}

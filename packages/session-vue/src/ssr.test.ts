@@ -1,0 +1,113 @@
+import { createMemoryStorage, createSessionStore, type SessionState } from '@sessionlayer/session-core'
+import { createChannelHub, createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createSSRApp, defineComponent, h } from 'vue'
+import { renderToString } from 'vue/server-renderer'
+import { countListeners } from '../test/countListeners'
+import { createSessionPlugin } from './createSessionPlugin'
+import { provideSession } from './provideSession'
+import { useAccount } from './useAccount'
+import { useSession } from './useSession'
+import { useSessionEvent } from './useSessionEvent'
+import { useSessionStore } from './useSessionStore'
+
+const initialState: SessionState = {
+  status: 'connected',
+  account: { partyId: 'alice::1220aa', primary: true },
+  accounts: [{ partyId: 'alice::1220aa', primary: true }],
+  networkId: 'canton:devnet',
+  lastError: null,
+  connectedAt: 1,
+  expiresAt: null,
+}
+
+const onParty = vi.fn()
+const Page = defineComponent({
+  setup() {
+    const { status, isConnected } = useSession()
+    const { partyId, networkId } = useAccount()
+    useSessionEvent('party:changed', onParty)
+    return () => h('p', `${status.value}|${partyId.value ?? '-'}|${networkId.value ?? '-'}|${isConnected.value}`)
+  },
+})
+
+function serverSetup() {
+  const hub = createChannelHub()
+  const provider = createMockProvider({ connected: true })
+  const options = {
+    provider,
+    storage: createMemoryStorage(),
+    broadcast: { channelFactory: hub.channelFactory, lockManager: null },
+    reconnect: true,
+    expiry: { ttlMs: 60_000, idleTimeoutMs: 10_000 },
+  }
+  return { hub, provider, options }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('server rendering (Node, no DOM)', () => {
+  it('renders the disconnected session, leaving no timer, no channel and no wallet listener or request', async () => {
+    expect('window' in globalThis).toBe(false)
+    const { hub, provider, options } = serverSetup()
+    const app = createSSRApp(Page).use(createSessionPlugin(options))
+    expect(await renderToString(app)).toBe('<p>disconnected|-|-|false</p>')
+    expect(vi.getTimerCount()).toBe(0)
+    expect(hub.openCount()).toBe(0)
+    expect(provider.listenerCount()).toBe(0)
+    expect(provider.calls).toEqual([])
+  })
+
+  it('renders the party of initialState (e.g. read from a cookie storage), still without side effects', async () => {
+    const { hub, provider, options } = serverSetup()
+    const app = createSSRApp(Page).use(createSessionPlugin({ ...options, initialState }))
+    expect(await renderToString(app)).toBe('<p>connected|alice::1220aa|canton:devnet|true</p>')
+    expect(vi.getTimerCount()).toBe(0)
+    expect(hub.openCount()).toBe(0)
+    expect(provider.listenerCount()).toBe(0)
+    expect(onParty).not.toHaveBeenCalled()
+  })
+
+  it('creates the owned store on first access only, never with a channel, and releases it on app.unmount()', async () => {
+    const { hub, provider, options } = serverSetup()
+    let store: ReturnType<typeof useSessionStore> | undefined
+    const WithStore = defineComponent({
+      setup() {
+        store = useSessionStore()
+        return () => h('p', store?.getSnapshot().status)
+      },
+    })
+    const app = createSSRApp(WithStore).use(createSessionPlugin(options))
+    expect(await renderToString(app)).toBe('<p>disconnected</p>')
+    expect(provider.listenerCount()).toBeGreaterThan(0)
+    expect(hub.openCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(provider.calls).toEqual([])
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    app.unmount()
+    warn.mockRestore()
+    expect(provider.listenerCount()).toBe(0)
+    await expect(store?.restore()).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
+  it('with an app-owned store (provideSession), composables neither subscribe nor listen on the server', async () => {
+    const provider = createMockProvider()
+    const counted = countListeners(createSessionStore(provider, { storage: createMemoryStorage() }))
+    const Root = defineComponent({
+      setup() {
+        provideSession(counted.store, initialState)
+        return () => h(Page)
+      },
+    })
+    expect(await renderToString(createSSRApp(Root))).toBe('<p>connected|alice::1220aa|canton:devnet|true</p>')
+    expect(counted.subscriptions()).toBe(0)
+    expect(counted.handlers()).toBe(0)
+    expect(await renderToString(createSSRApp(Root).use(createSessionPlugin(counted.store)))).toContain('connected|alice::1220aa')
+    expect(counted.subscriptions()).toBe(0)
+  })
+})

@@ -1,0 +1,38 @@
+// @vitest-environment jsdom
+import { createMemoryStorage, createSessionStore } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { flushPromises, mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { defineComponent, h } from 'vue'
+import { countListeners } from '../test/countListeners'
+import { createSessionPlugin } from './createSessionPlugin'
+import { useAccount } from './useAccount'
+
+describe('useAccount', () => {
+  it('C11, C5: follows the active party and network, and releases its one subscription on unmount', async () => {
+    const provider = createMockProvider()
+    const counted = countListeners(createSessionStore(provider, { storage: createMemoryStorage() }))
+    const Account = defineComponent({
+      setup() {
+        const { account, partyId, accounts, networkId, isConnected } = useAccount()
+        return () =>
+          h('p', `${partyId.value ?? '-'}|${account.value?.primary ?? '-'}|${accounts.value.length}|${networkId.value ?? '-'}|${isConnected.value}`)
+      },
+    })
+    const wrapper = mount(Account, { global: { plugins: [createSessionPlugin(counted.store)] } })
+    expect(wrapper.text()).toBe('-|-|0|-|false')
+    expect(counted.subscriptions()).toBe(1)
+    await counted.store.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('alice::1220aa|true|2|canton:devnet|true')
+    provider.wallet.switchParty('bob::1220bb')
+    provider.wallet.switchNetwork('canton:testnet')
+    await flushPromises()
+    expect(wrapper.text()).toBe('bob::1220bb|true|2|canton:testnet|true')
+    provider.wallet.disconnectFromWallet()
+    await flushPromises()
+    expect(wrapper.text()).toBe('-|-|0|-|false')
+    wrapper.unmount()
+    expect(counted.subscriptions()).toBe(0)
+  })
+})

@@ -1,0 +1,107 @@
+// @vitest-environment jsdom
+import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type SessionState } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { flushPromises, mount } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+import { createApp, defineComponent, effectScope, h } from 'vue'
+import { countListeners } from '../test/countListeners'
+import { createSessionPlugin } from './createSessionPlugin'
+import { useSession, type UseSessionReturnType } from './useSession'
+
+function setup() {
+  const provider = createMockProvider()
+  const counted = countListeners(createSessionStore(provider, { storage: createMemoryStorage() }))
+  let session!: UseSessionReturnType
+  const Status = defineComponent({
+    setup() {
+      session = useSession()
+      const { status, account, networkId, isConnected } = session
+      return () => h('p', `${status.value}|${account.value?.partyId ?? '-'}|${networkId.value ?? '-'}|${isConnected.value}`)
+    },
+  })
+  const wrapper = mount(Status, { global: { plugins: [createSessionPlugin(counted.store)] } })
+  return { provider, wallet: provider.wallet, ...counted, wrapper, session: () => session }
+}
+
+describe('useSession', () => {
+  it('C3, C11, C6: refs update on connect, on a party switch and on disconnect', async () => {
+    const { store, wallet, wrapper } = setup()
+    expect(wrapper.text()).toBe('disconnected|-|-|false')
+    await store.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('connected|alice::1220aa|canton:devnet|true')
+    wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(wrapper.text()).toBe('connected|bob::1220bb|canton:devnet|true')
+    await store.disconnect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('disconnected|-|-|false')
+  })
+
+  it('C1, C2: every state field is a read-only ref of that field, and state is the store snapshot itself', async () => {
+    const { store, session } = setup()
+    await store.connect()
+    const s = session()
+    const snapshot = store.getSnapshot()
+    expect(s.state.value).toBe(snapshot)
+    for (const key of Object.keys(DISCONNECTED_STATE) as (keyof SessionState)[]) {
+      expect((s as unknown as Record<string, { value: unknown }>)[key]?.value).toBe(snapshot[key])
+    }
+    expect([s.isConnected.value, s.isConnecting.value, s.isReconnecting.value, s.isDisconnected.value]).toEqual([true, false, false, false])
+    expect(s.connectedAt.value).toEqual(expect.any(Number))
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    ;(s.status as { value: string }).value = 'disconnected'
+    expect(s.status.value).toBe('connected')
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/readonly/)
+    warn.mockRestore()
+  })
+
+  it('C4: the actions reach the store: connect, enqueue, restore, disconnect', async () => {
+    const { store, provider, session } = setup()
+    const { connect, enqueue, restore, disconnect, isConnecting, lastError } = session()
+    const pending = connect({ app: 'demo' })
+    expect(isConnecting.value).toBe(true)
+    expect((await pending).status).toBe('connected')
+    expect(provider.calls[0]).toEqual({ method: 'connect', params: { app: 'demo' } })
+    await expect(enqueue(() => 42)).resolves.toBe(42)
+    expect((await restore()).status).toBe('connected')
+    await disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    provider.wallet.failNext('connect', { code: 4001 })
+    await connect()
+    expect(lastError.value?.code).toBe(4001)
+  })
+
+  it('one subscribe per call, every one released on unmount', async () => {
+    const { store, wrapper, subscriptions } = setup()
+    expect(subscriptions()).toBe(1)
+    wrapper.unmount()
+    expect(subscriptions()).toBe(0)
+    await store.connect()
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('works in an effect scope outside components (app.runWithContext), released when the scope stops', async () => {
+    const provider = createMockProvider()
+    const counted = countListeners(createSessionStore(provider, { storage: createMemoryStorage() }))
+    const app = createApp({ render: () => null }).use(createSessionPlugin(counted.store))
+    const scope = effectScope()
+    const session = app.runWithContext(() => scope.run(() => [useSession(), useSession()]))!
+    expect(counted.subscriptions()).toBe(2)
+    await counted.store.connect()
+    expect(session[1]?.account.value?.partyId).toBe('alice::1220aa')
+    scope.stop()
+    expect(counted.subscriptions()).toBe(0)
+  })
+
+  it('without createSessionPlugin or provideSession it throws an error naming both', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    expect(() => useSession()).toThrow(/createSessionPlugin.*provideSession/)
+    const errors: unknown[] = []
+    const app = createApp(defineComponent({ setup: () => (useSession(), () => null) }))
+    app.config.errorHandler = (error) => errors.push(error)
+    app.mount(document.createElement('div'))
+    expect(String(errors[0])).toMatch(/createSessionPlugin.*provideSession/)
+    warn.mockRestore()
+  })
+})

@@ -1,0 +1,42 @@
+// @vitest-environment jsdom
+import { createMemoryStorage, createSessionStore, type ChangeEvent } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { flushPromises, mount } from '@vue/test-utils'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { defineComponent } from 'vue'
+import { countListeners } from '../test/countListeners'
+import { createSessionPlugin } from './createSessionPlugin'
+import { useSessionEvent } from './useSessionEvent'
+
+describe('useSessionEvent', () => {
+  it('C11: the handler gets the typed payload, and is detached on unmount', async () => {
+    const provider = createMockProvider()
+    const counted = countListeners(createSessionStore(provider, { storage: createMemoryStorage() }))
+    const onParty = vi.fn((event: ChangeEvent) => event)
+    const onInvalidate = vi.fn()
+    const Listener = defineComponent({
+      setup() {
+        useSessionEvent('party:changed', (event) => {
+          expectTypeOf(event).toEqualTypeOf<ChangeEvent>()
+          onParty(event)
+        })
+        useSessionEvent('invalidate', onInvalidate)
+        return () => null
+      },
+    })
+    const wrapper = mount(Listener, { global: { plugins: [createSessionPlugin(counted.store)] } })
+    expect(counted.handlers()).toBe(2)
+    await counted.store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(onParty).toHaveBeenCalledOnce()
+    expect(onParty).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' })
+    expect(onInvalidate).toHaveBeenCalledWith({ type: 'party:changed', previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' })
+    wrapper.unmount()
+    expect(counted.handlers()).toBe(0)
+    provider.wallet.switchParty('alice::1220aa')
+    await flushPromises()
+    expect(counted.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(onParty).toHaveBeenCalledOnce()
+  })
+})

@@ -1,0 +1,107 @@
+// @vitest-environment jsdom
+import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { computed, createApp, defineComponent, h } from 'vue'
+import { createSessionPlugin } from './createSessionPlugin'
+import { useSession } from './useSession'
+import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
+
+function setup(options: SessionStoreOptions = {}, explicitClient = false) {
+  const provider = createMockProvider()
+  const store = createSessionStore(provider, { storage: createMemoryStorage(), ...options })
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } })
+  const fetches: string[] = []
+  const App = defineComponent({
+    setup() {
+      useSessionQueryInvalidation(explicitClient ? queryClient : undefined)
+      const { state } = useSession()
+      const holdings = useQuery({
+        queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
+        queryFn: () => {
+          const party = state.value.account?.partyId ?? 'none'
+          fetches.push(party)
+          return `holdings of ${party}`
+        },
+      }, explicitClient ? queryClient : undefined)
+      return () => h('p', holdings.data.value ?? '-')
+    },
+  })
+  const plugins = [createSessionPlugin(store), ...(explicitClient ? [] : [[VueQueryPlugin, { queryClient }] as const])]
+  const wrapper = mount(App, { global: { plugins: plugins as never } })
+  queryClient.setQueryData(['other'], 'untouched')
+  return { provider, store, queryClient, wrapper, fetches }
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('useSessionQueryInvalidation', () => {
+  it('C11: a party switch invalidates the session-scoped queries, and only those', async () => {
+    const { provider, store, queryClient, fetches } = setup()
+    await store.connect()
+    await flushPromises()
+    const holdings = sessionQueryKey(store.getSnapshot(), 'holdings')
+    const idle = sessionQueryKey(store.getSnapshot(), 'idle')
+    queryClient.setQueryData(idle, 'cached')
+    expect(queryClient.getQueryData(holdings)).toBe('holdings of alice::1220aa')
+    provider.wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(queryClient.getQueryState(holdings)?.isInvalidated).toBe(true)
+    expect(queryClient.getQueryState(idle)?.isInvalidated).toBe(true)
+    expect(queryClient.getQueryState(['other'])?.isInvalidated).toBe(false)
+    expect(queryClient.getQueryData(['other'])).toBe('untouched')
+    expect(fetches).toEqual(['none', 'alice::1220aa', 'bob::1220bb'])
+  })
+
+  it('C6: a disconnect removes the session-scoped queries and leaves the others', async () => {
+    const { store, queryClient } = setup()
+    await store.connect()
+    await flushPromises()
+    const holdings = sessionQueryKey(store.getSnapshot(), 'holdings')
+    expect(queryClient.getQueryData(holdings)).toBe('holdings of alice::1220aa')
+    await store.disconnect()
+    await flushPromises()
+    expect(queryClient.getQueryState(holdings)).toBeUndefined()
+    expect(queryClient.getQueryCache().findAll({ queryKey: ['sessionlayer', 'canton:devnet'] })).toEqual([])
+    expect(queryClient.getQueryData(['other'])).toBe('untouched')
+  })
+
+  it('C12: an expiry removes them too; an explicit client works without VueQueryPlugin', async () => {
+    vi.useFakeTimers()
+    const { store, queryClient } = setup({ expiry: { ttlMs: 1000 } }, true)
+    await store.connect()
+    queryClient.setQueryData(sessionQueryKey(store.getSnapshot(), 'holdings'), 'cached')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().lastError?.code).toBe('SESSION_EXPIRED')
+    expect(queryClient.getQueryData(['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings'])).toBeUndefined()
+    expect(queryClient.getQueryData(['other'])).toBe('untouched')
+  })
+
+  it('is released on unmount: later changes touch the cache no more', async () => {
+    const { provider, store, queryClient, wrapper } = setup()
+    await store.connect()
+    await flushPromises()
+    wrapper.unmount()
+    const key = sessionQueryKey(store.getSnapshot(), 'kept')
+    queryClient.setQueryData(key, 'kept')
+    provider.wallet.switchParty('bob::1220bb')
+    await store.disconnect()
+    expect(queryClient.getQueryData(key)).toBe('kept')
+    expect(queryClient.getQueryState(key)?.isInvalidated).toBe(false)
+  })
+
+  it('without VueQueryPlugin nor a client it throws Vue Query\'s error', () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    const errors: unknown[] = []
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const app = createApp(defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })).use(createSessionPlugin(store))
+    app.config.errorHandler = (error) => errors.push(error)
+    app.mount(document.createElement('div'))
+    warn.mockRestore()
+    expect(String(errors[0])).toMatch(/VueQueryPlugin/)
+  })
+})

@@ -1,0 +1,29 @@
+import { SESSION_QUERY_KEY_ROOT } from '@sessionlayer/session-core'
+import { useQueryClient, type QueryClient } from '@tanstack/vue-query'
+import { useSessionEvent } from './useSessionEvent'
+
+/**
+ * Keeps the Vue Query cache in step with the session: every query under `['sessionlayer']`
+ * (see `sessionQueryKey`) is invalidated when the party or network changes (in this tab, in
+ * another tab, or on restore) and removed on disconnect or expiry; other queries are untouched.
+ * Released when the component (or effect scope) is disposed; does nothing on the server.
+ *
+ * @param queryClient - the client (default: the one of `VueQueryPlugin`)
+ * @throws `Error` without a session store, or without a query client
+ * @example
+ * ```ts
+ * // in the root component's setup
+ * useSessionQueryInvalidation()
+ * const { state } = useSession()
+ * const holdings = useQuery({ queryKey: computed(() => sessionQueryKey(state.value, 'holdings')), queryFn })
+ * ```
+ * @public
+ */
+export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
+  const client = queryClient ?? useQueryClient()
+  const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
+  useSessionEvent('invalidate', ({ type }) => {
+    if (type === 'disconnected' || type === 'expired') client.removeQueries(filters)
+    else void client.invalidateQueries(filters)
+  })
+}
