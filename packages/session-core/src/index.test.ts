@@ -15,6 +15,7 @@ describe('@sessionlayer/session-core entries', () => {
         "createMemoryStorage",
         "createSessionStore",
         "createWebStorage",
+        "readSessionState",
         "sessionQueryKey",
         "toSessionError",
       ]

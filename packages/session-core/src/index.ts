@@ -10,6 +10,7 @@ export type { RetryPolicy } from './retry'
 export { SessionError, toSessionError } from './SessionError'
 export type { SessionErrorCode } from './SessionError'
 export { createMemoryStorage } from './createMemoryStorage'
+export { readSessionState } from './readSessionState'
 export { SESSION_QUERY_KEY_ROOT, sessionQueryKey } from './sessionQueryKey'
 export type { SessionKeySource } from './sessionQueryKey'
 export type {

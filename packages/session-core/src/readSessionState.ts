@@ -1,0 +1,38 @@
+import { restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
+import { DISCONNECTED_STATE } from './machine'
+import type { SessionState } from './types'
+
+/**
+ * Reads the persisted session as a `SessionState`, for server rendering: pass it to the
+ * bindings' `initialState` so the server renders the party the client is about to restore, and
+ * hydration matches. It is a rendering hint only — the store itself always starts disconnected
+ * and trusts nothing but the live wallet (C9). Absent, corrupt, foreign-version or expired
+ * entries read as `DISCONNECTED_STATE` (and are removed); a failing storage too. Never rejects.
+ *
+ * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
+ * @param options - the storage key (default `'sessionlayer.session'`) and the current time
+ * @returns the persisted session as a connected state, or the disconnected state
+ * @example
+ * ```ts
+ * const initialState = await readSessionState(createCookieStorage({ adapter: requestCookies(req, res) }))
+ * renderToString(<SessionProvider provider={provider} initialState={initialState}><App /></SessionProvider>)
+ * ```
+ * @public
+ */
+export async function readSessionState(
+  storage: SessionStorage,
+  options: { readonly storageKey?: string; readonly now?: number } = {},
+): Promise<SessionState> {
+  const saved = await restoreSession(storage, options.storageKey ?? 'sessionlayer.session', options.now)
+  if (!saved) return DISCONNECTED_STATE
+  const { account, accounts, networkId, connectedAt, expiresAt } = saved
+  return Object.freeze({
+    status: 'connected',
+    account,
+    accounts: Object.freeze([...accounts]),
+    networkId,
+    lastError: null,
+    connectedAt,
+    expiresAt: expiresAt ?? null,
+  })
+}
