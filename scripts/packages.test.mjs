@@ -1,0 +1,32 @@
+// Every entry of every package, ESM and CJS, imports in plain Node (as on an SSR server) without
+// throwing, printing or keeping the process alive (SPEC §1).
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = path.resolve(import.meta.dirname, '..')
+const entries = []
+for (const name of readdirSync(path.join(root, 'packages')).sort()) {
+  const dir = path.join(root, 'packages', name)
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))
+  for (const [key, target] of Object.entries(pkg.exports)) {
+    if (typeof target === 'string') continue
+    entries.push({ dir, id: `${pkg.name}${key.slice(1)}`, esm: target.import.default, cjs: target.require.default })
+  }
+}
+
+describe.each(entries)('$id', ({ dir, esm, cjs }) => {
+  it.each([
+    ['ESM', `await import(${JSON.stringify(path.join(dir, esm))})`],
+    ['CJS', `require(${JSON.stringify(path.join(dir, cjs))})`],
+  ])('%s: imports in Node, runs nothing and lets the process exit', (_format, code) => {
+    expect(existsSync(path.join(dir, esm)), 'built (pnpm test builds first)').toBe(true)
+    const script = code.startsWith('await') ? ['--input-type=module', '-e', `${code}; console.log('ok')`] : ['-e', `${code}; console.log('ok')`]
+    const run = spawnSync(process.execPath, script, { cwd: dir, encoding: 'utf8', timeout: 15_000 })
+    expect(run.error).toBeUndefined()
+    expect(run.stderr).toBe('')
+    expect(run.stdout.trim()).toBe('ok')
+    expect(run.status).toBe(0)
+  })
+})
