@@ -7,5 +7,6 @@ export default defineProject({
     name: 'session-react',
     environment: 'node',
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+    setupFiles: ['./test/setup.ts'],
   },
 })

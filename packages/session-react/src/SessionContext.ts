@@ -1,0 +1,35 @@
+import type { SessionState, SessionStore } from '@sessionlayer/session-core'
+import { createContext, useContext } from 'react'
+
+/**
+ * A session store whose methods are called unbound (`useSyncExternalStore(store.subscribe, …)`),
+ * as those of `createSessionStore` and of the provider's own store can be.
+ * @internal
+ */
+export type BoundStore = { readonly [K in keyof SessionStore]: SessionStore[K] }
+
+/**
+ * What `<SessionProvider>` hands to the hooks: its store, and the snapshot used on the server
+ * and during hydration (`initialState ?? DISCONNECTED_STATE`).
+ * @internal
+ */
+export type SessionContextValue = readonly [store: BoundStore, serverState: SessionState]
+
+/**
+ * The session context; null outside `<SessionProvider>`.
+ * @internal
+ */
+export const SessionContext = /* @__PURE__ */ createContext<SessionContextValue | null>(null)
+
+/**
+ * Reads the session context.
+ *
+ * @returns the context value
+ * @throws `Error` outside `<SessionProvider>`
+ * @internal
+ */
+export function useSessionContext(): SessionContextValue {
+  const value = useContext(SessionContext)
+  if (!value) throw Error('Missing <SessionProvider>')
+  return value
+}

@@ -1,0 +1,171 @@
+// @vitest-environment jsdom
+import { getLedgerAuth } from '@sessionlayer/session-core/ledger'
+import { createMemoryStorage, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { act, render, renderHook, waitFor } from '@testing-library/react'
+import { StrictMode } from 'react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { listenersOfOneStore, setup } from '../test/helpers'
+import { SessionProvider } from './SessionProvider'
+import { useAccount } from './useAccount'
+import { useClientSession } from './useClientSession'
+import { useSession } from './useSession'
+import { useSessionEvent } from './useSessionEvent'
+import { useSessionSelector } from './useSessionSelector'
+import { useSessionStore } from './useSessionStore'
+
+const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('SessionProvider with a provider (owns its store)', () => {
+  it('C9: restores a live wallet session on mount, without calling connect', async () => {
+    const provider = createMockProvider({ connected: true })
+    const { result } = renderHook(useAccount, {
+      wrapper: ({ children }) => (
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          {children}
+        </SessionProvider>
+      ),
+    })
+    await waitFor(() => {
+      expect(result.current.partyId).toBe('alice::1220aa')
+    })
+    expect(result.current.status).toBe('connected')
+    expect(provider.calls.map((c) => c.method)).not.toContain('connect')
+  })
+
+  it('StrictMode: one working store (connect works), and zero wallet listeners after unmount', async () => {
+    const provider = createMockProvider()
+    const stores = new Set<SessionStore>()
+    const { result, unmount } = renderHook(
+      () => {
+        stores.add(useSessionStore())
+        return useSession()
+      },
+      {
+        wrapper: ({ children }) => (
+          <StrictMode>
+            <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+              {children}
+            </SessionProvider>
+          </StrictMode>
+        ),
+      },
+    )
+    await act(macrotask) // past StrictMode's simulated unmount and its deferred destroy
+    expect(stores.size).toBe(1)
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    await act(() => result.current.connect())
+    expect(result.current.status).toBe('connected')
+    expect(result.current.account?.partyId).toBe('alice::1220aa')
+
+    unmount()
+    expect(provider.listenerCount()).toBe(listenersOfOneStore()) // the destroy is deferred
+    await macrotask()
+    expect(provider.listenerCount()).toBe(0)
+    await expect([...stores][0]!.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
+  it('keeps the same store when an inline options object changes identity', async () => {
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    const seen: SessionStore[] = []
+    function Probe() {
+      seen.push(useSessionStore())
+      return null
+    }
+    const app = (options: SessionStoreOptions) => (
+      <SessionProvider provider={provider} options={options}>
+        <Probe />
+      </SessionProvider>
+    )
+    const { rerender } = render(app({ storage }))
+    await act(macrotask)
+    rerender(app({ storage, reconnect: true }))
+    rerender(app({ storage }))
+    await act(macrotask)
+    expect(seen.length).toBe(3)
+    expect(new Set(seen).size).toBe(1)
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+  })
+
+  it("StrictMode: the render React throws away creates no store (one store's wallet listeners, none after unmount)", async () => {
+    const provider = createMockProvider()
+    const { unmount } = render(
+      <StrictMode>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <p>no session hook here</p>
+        </SessionProvider>
+      </StrictMode>,
+    )
+    await act(macrotask)
+    expect(provider.listenerCount()).toBe(listenersOfOneStore()) // init() on mount made the one store
+    unmount()
+    await macrotask()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('L1: the store it hands out gives Ledger API access to getLedgerAuth', async () => {
+    const provider = createMockProvider()
+    const { result } = renderHook(() => ({ store: useSessionStore(), session: useSession() }), {
+      wrapper: ({ children }) => (
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          {children}
+        </SessionProvider>
+      ),
+    })
+    expect(getLedgerAuth(result.current.store)).toBeNull()
+    await act(() => result.current.session.connect())
+    expect(getLedgerAuth(result.current.store)).toMatchObject({ accessToken: 'mock-token-1', ledgerApi: 'http://127.0.0.1:7575' })
+  })
+})
+
+describe('SessionProvider with a store (the app owns it)', () => {
+  it('neither initialises nor destroys the store', async () => {
+    const { provider, store } = setup({ connected: true })
+    const { unmount } = render(
+      <StrictMode>
+        <SessionProvider store={store}>
+          <p>app</p>
+        </SessionProvider>
+      </StrictMode>,
+    )
+    await act(macrotask)
+    expect(provider.calls).toEqual([])
+    unmount()
+    await macrotask()
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    await expect(store.restore()).resolves.toMatchObject({ status: 'connected' })
+    store.destroy()
+  })
+})
+
+describe('hooks outside <SessionProvider>', () => {
+  const hooks: [string, () => unknown][] = [
+    ['useSession', useSession],
+    ['useAccount', useAccount],
+    ['useSessionSelector', () => useSessionSelector((s) => s.status)],
+    ['useSessionEvent', () => {
+      useSessionEvent('party:changed', () => undefined)
+    }],
+    ['useSessionStore', useSessionStore],
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- still supported
+    ['useClientSession', useClientSession],
+  ]
+  it.each(hooks)('%s throws an error naming <SessionProvider>', (_name, hook) => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    // React 18 also reports the render error to the window; keep the test output quiet
+    const quiet = (event: ErrorEvent) => {
+      event.preventDefault()
+    }
+    window.addEventListener('error', quiet)
+    try {
+      expect(() => renderHook(hook)).toThrow('Missing <SessionProvider>')
+    } finally {
+      window.removeEventListener('error', quiet)
+    }
+  })
+})

@@ -1,0 +1,55 @@
+// @vitest-environment jsdom
+import type { SessionState } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { act } from '@testing-library/react'
+import type { ReactNode } from 'react'
+import { hydrateRoot, type Root } from 'react-dom/client'
+import { renderToString } from 'react-dom/server'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { CONNECTED_STATE, PartyBadge } from '../test/helpers'
+import { SessionProvider } from './SessionProvider'
+
+const app = (initialState?: SessionState, connected = false) => (
+  <SessionProvider provider={createMockProvider({ connected })} initialState={initialState}>
+    <PartyBadge />
+  </SessionProvider>
+)
+
+let root: Root | undefined
+afterEach(() => {
+  act(() => root?.unmount())
+  document.body.innerHTML = ''
+  vi.restoreAllMocks()
+})
+
+async function hydrate(html: string, client: ReactNode) {
+  const container = document.createElement('div')
+  container.innerHTML = html
+  document.body.append(container)
+  const onRecoverableError = vi.fn()
+  await act(async () => {
+    root = hydrateRoot(container, client, { onRecoverableError })
+    await Promise.resolve()
+  })
+  return { container, onRecoverableError }
+}
+
+describe('hydration', () => {
+  it('hydrates the server HTML with the same initialState: no recoverable error, no console error', async () => {
+    const html = renderToString(app(CONNECTED_STATE))
+    const consoleError = vi.spyOn(console, 'error')
+    const { container, onRecoverableError } = await hydrate(html, app(CONNECTED_STATE, true))
+    expect(onRecoverableError).not.toHaveBeenCalled()
+    expect(consoleError).not.toHaveBeenCalled()
+    // then the live store takes over: the wallet's session is restored (C9)
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(container.textContent).toBe('connected: alice::1220aa')
+  })
+
+  it('control: without the server initialState the client snapshot differs and React reports a mismatch', async () => {
+    const html = renderToString(app(CONNECTED_STATE))
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const { onRecoverableError } = await hydrate(html, app(undefined))
+    expect(onRecoverableError).toHaveBeenCalled()
+  })
+})

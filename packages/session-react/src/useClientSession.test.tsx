@@ -1,0 +1,27 @@
+// @vitest-environment jsdom
+/* eslint-disable @typescript-eslint/no-deprecated -- the deprecated hook is still supported */
+import { act, renderHook } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { setup, withStore } from '../test/helpers'
+import { useClientSession } from './useClientSession'
+
+describe('useClientSession (deprecated)', () => {
+  it('C1, C5: is null unless connected, and the session summary while connected', async () => {
+    const { store, wallet } = setup(undefined, { expiry: { ttlMs: 60_000 } })
+    const { result } = renderHook(useClientSession, { wrapper: withStore(store) })
+    expect(result.current).toBeNull()
+    const before = Date.now()
+    await act(() => store.connect())
+    const { account, connectedAt, expiresAt } = store.getSnapshot()
+    expect(result.current).toEqual({ partyId: 'alice::1220aa', networkId: 'canton:devnet', account, connectedAt, expiresAt })
+    expect(connectedAt).toBeGreaterThanOrEqual(before)
+    expect(expiresAt).toBe(connectedAt! + 60_000)
+
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    expect(result.current?.partyId).toBe('bob::1220bb')
+    await act(() => store.disconnect())
+    expect(result.current).toBeNull()
+  })
+})

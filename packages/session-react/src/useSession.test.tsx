@@ -1,0 +1,109 @@
+// @vitest-environment jsdom
+import { act, renderHook } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { setup, withStore } from '../test/helpers'
+import { useSession } from './useSession'
+
+/** Renders `useSession` and counts the renders and the store's notifications. */
+function renderCounted() {
+  const env = setup()
+  let renders = 0
+  let notifications = 0
+  env.store.subscribe(() => {
+    notifications++
+  })
+  const view = renderHook(
+    () => {
+      renders++
+      return useSession()
+    },
+    { wrapper: withStore(env.store) },
+  )
+  const counts = () => ({ renders: renders - 1, notifications })
+  return { ...env, ...view, counts }
+}
+
+describe('useSession', () => {
+  it('C1: starts disconnected, with the status flags', () => {
+    const { result } = renderCounted()
+    expect(result.current).toMatchObject({
+      status: 'disconnected',
+      account: null,
+      accounts: [],
+      networkId: null,
+      lastError: null,
+      isConnected: false,
+      isConnecting: false,
+      isReconnecting: false,
+      isDisconnected: true,
+    })
+  })
+
+  it('C2: renders exactly once per real store change', async () => {
+    const { result, wallet, counts } = renderCounted()
+    await act(() => result.current.connect())
+    expect(result.current).toMatchObject({ status: 'connected', isConnected: true, isDisconnected: false, networkId: 'canton:devnet' })
+    // connecting, then connected (React may batch the two into one render)
+    expect(counts().notifications).toBe(2)
+    expect(counts().renders).toBeGreaterThanOrEqual(1)
+    expect(counts().renders).toBeLessThanOrEqual(2)
+
+    const changes = [
+      () => wallet.switchParty('bob::1220bb'),
+      () => wallet.switchNetwork('canton:testnet'),
+      () => wallet.switchParty('alice::1220aa'),
+    ]
+    for (const change of changes) {
+      const before = counts()
+      act(change)
+      expect(counts()).toEqual({ renders: before.renders + 1, notifications: before.notifications + 1 })
+    }
+    expect(result.current).toMatchObject({ networkId: 'canton:testnet', account: { partyId: 'alice::1220aa' } })
+  })
+
+  it('C2: renders zero times for a no-op wallet event (identical statusChanged, accountsChanged equal by value)', async () => {
+    const { result, provider, wallet, counts } = renderCounted()
+    await act(() => result.current.connect())
+    const settled = counts()
+    const status = await provider.request({ method: 'status' })
+    act(() => {
+      wallet.emitRaw('statusChanged', status)
+      wallet.emitRaw('accountsChanged', wallet.state().accounts)
+      wallet.emitRaw('accountsChanged', wallet.state().accounts.map((a) => ({ ...a })))
+    })
+    expect(counts()).toEqual(settled)
+  })
+
+  it('keeps connect, disconnect, restore and enqueue identical across renders', async () => {
+    const { result, rerender } = renderCounted()
+    const first = result.current
+    await act(() => result.current.connect())
+    rerender()
+    for (const action of ['connect', 'disconnect', 'restore', 'enqueue'] as const) expect(result.current[action]).toBe(first[action])
+  })
+
+  it('C6, C13: the actions drive the store', async () => {
+    const { result, store } = renderCounted()
+    await act(() => result.current.connect())
+    await expect(result.current.enqueue(() => 42)).resolves.toBe(42)
+    await act(() => result.current.disconnect())
+    expect(result.current).toMatchObject({ status: 'disconnected', isDisconnected: true, account: null })
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('C3: reports connecting while an asynchronous wallet waits for the user', async () => {
+    const env = setup({ connectMode: 'async' })
+    const { result } = renderHook(useSession, { wrapper: withStore(env.store) })
+    let pending: Promise<unknown> = Promise.resolve()
+    await act(async () => {
+      pending = result.current.connect()
+      await Promise.resolve()
+    })
+    expect(result.current).toMatchObject({ status: 'connecting', isConnecting: true })
+    await act(async () => {
+      env.wallet.approve()
+      await pending
+    })
+    expect(result.current.isConnected).toBe(true)
+  })
+})

@@ -1,0 +1,56 @@
+import type { SessionState, SessionStore } from '@sessionlayer/session-core'
+import { useSessionContext } from './SessionContext'
+import { useSessionSelector } from './useSessionSelector'
+
+const identity = (state: SessionState) => state
+
+/**
+ * What {@link useSession} returns: the session state, status flags and stable actions.
+ * @public
+ */
+export interface UseSessionReturnType extends SessionState, Pick<SessionStore, 'connect' | 'disconnect' | 'restore' | 'enqueue'> {
+  /** `status === 'connected'`. */
+  readonly isConnected: boolean
+  /** `status === 'connecting'`. */
+  readonly isConnecting: boolean
+  /** `status === 'reconnecting'` (a restore, a reconnect after a drop, or a re-auth). */
+  readonly isReconnecting: boolean
+  /** `status === 'disconnected'`. */
+  readonly isDisconnected: boolean
+}
+
+/**
+ * The session of the nearest `<SessionProvider>`. Renders once per real change of the store and
+ * never for a no-op; `connect`, `disconnect`, `restore` and `enqueue` keep their identity for
+ * the lifetime of the store.
+ *
+ * @returns the state fields, `isConnected` / `isConnecting` / `isReconnecting` /
+ * `isDisconnected`, and the actions
+ * @throws `Error` outside `<SessionProvider>`
+ * @example
+ * ```tsx
+ * function ConnectButton() {
+ *   const { isConnected, account, connect, disconnect } = useSession()
+ *   return isConnected
+ *     ? <button onClick={() => void disconnect()}>{account?.partyId}</button>
+ *     : <button onClick={() => void connect()}>Connect</button>
+ * }
+ * ```
+ * @public
+ */
+export function useSession(): UseSessionReturnType {
+  const [{ connect, disconnect, restore, enqueue }] = useSessionContext()
+  const state = useSessionSelector(identity)
+  const { status } = state
+  return {
+    ...state,
+    connect,
+    disconnect,
+    restore,
+    enqueue,
+    isConnected: status === 'connected',
+    isConnecting: status === 'connecting',
+    isReconnecting: status === 'reconnecting',
+    isDisconnected: status === 'disconnected',
+  }
+}

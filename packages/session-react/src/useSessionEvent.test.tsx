@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+import type { ChangeEvent } from '@sessionlayer/session-core'
+import { act, renderHook } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
+import { setup, withStore } from '../test/helpers'
+import { useSessionEvent } from './useSessionEvent'
+
+describe('useSessionEvent', () => {
+  it('C11: calls the latest handler with the typed payload, and a new handler identity does not resubscribe', async () => {
+    const { store, wallet } = setup()
+    const on = vi.spyOn(store, 'on')
+    const calls: [string, ChangeEvent][] = []
+    const { rerender } = renderHook(
+      ({ label }) => {
+        useSessionEvent('party:changed', (event) => {
+          calls.push([label, event])
+        })
+      },
+      { wrapper: withStore(store), initialProps: { label: 'first' } },
+    )
+    await act(() => store.connect())
+    rerender({ label: 'second' })
+    rerender({ label: 'third' })
+    expect(on.mock.calls.filter(([type]) => type === 'party:changed')).toHaveLength(1)
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    expect(calls).toEqual([['third', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }]])
+  })
+
+  it('resubscribes when the event type changes, and stops listening on unmount', async () => {
+    const { store, wallet } = setup()
+    const handler = vi.fn()
+    const { rerender, unmount } = renderHook(({ type }) => useSessionEvent(type, handler), {
+      wrapper: withStore(store),
+      initialProps: { type: 'party:changed' as 'party:changed' | 'network:changed' },
+    })
+    await act(() => store.connect())
+    rerender({ type: 'network:changed' })
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+      wallet.switchNetwork('canton:testnet')
+    })
+    expect(handler.mock.calls).toEqual([[{ previous: 'canton:devnet', current: 'canton:testnet', source: 'local' }]])
+    unmount()
+    act(() => {
+      wallet.switchNetwork('canton:devnet')
+    })
+    expect(handler).toHaveBeenCalledTimes(1)
+  })
+})

@@ -1,0 +1,26 @@
+import type { SessionEventMap, SessionEventType } from '@sessionlayer/session-core'
+import { useEffect, useInsertionEffect, useRef } from 'react'
+import { useSessionContext } from './SessionContext'
+
+/**
+ * Listens to one event of the store of the nearest `<SessionProvider>` (`store.on`) while the
+ * component is mounted. The handler may be a new function on every render: the listener calls
+ * the latest one and is added once per store and type. Nothing listens on the server.
+ *
+ * @param type - the event type, e.g. `'party:changed'` or `'reconnect:gaveup'`
+ * @param handler - called with that event's payload
+ * @throws `Error` outside `<SessionProvider>`
+ * @example
+ * ```tsx
+ * useSessionEvent('session:expired', (e) => toast(`Session expired (${e.reason})`))
+ * ```
+ * @public
+ */
+export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void): void {
+  const [{ on }] = useSessionContext()
+  const latest = useRef(handler)
+  useInsertionEffect(() => {
+    latest.current = handler
+  })
+  useEffect(() => on(type, (event) => latest.current(event)), [on, type])
+}

@@ -1,0 +1,36 @@
+import { SESSION_QUERY_KEY_ROOT } from '@sessionlayer/session-core'
+import { useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { useEffect } from 'react'
+import { useSessionContext } from './SessionContext'
+
+/**
+ * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`:
+ * every query under `['sessionlayer']` (keys made with `sessionQueryKey`) is invalidated when
+ * the party or the network changes — in this tab, in another tab, or on restore — and removed
+ * when the session disconnects or expires. Other queries are untouched. Call it once, near the
+ * root, inside both providers.
+ *
+ * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
+ * @throws `Error` outside `<SessionProvider>`, or without a query client
+ * @example
+ * ```tsx
+ * function SessionQueries() {
+ *   useSessionQueryInvalidation()
+ *   return null
+ * }
+ * ```
+ * @public
+ */
+export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
+  const [{ on }] = useSessionContext()
+  const client = useQueryClient(queryClient)
+  useEffect(
+    () =>
+      on('invalidate', ({ type }) => {
+        const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
+        if (type === 'party:changed' || type === 'network:changed') void client.invalidateQueries(filters)
+        else client.removeQueries(filters)
+      }),
+    [on, client],
+  )
+}

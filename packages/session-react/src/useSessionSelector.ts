@@ -1,0 +1,39 @@
+import type { SessionState } from '@sessionlayer/session-core'
+import { useRef, useSyncExternalStore } from 'react'
+import { useSessionContext } from './SessionContext'
+
+/**
+ * A slice of the session of the nearest `<SessionProvider>`; the component re-renders only when
+ * the selected value changes according to `isEqual`. The selection is memoised per snapshot and
+ * selector, so an inline selector is fine.
+ *
+ * @param selector - picks the value from the state (pure)
+ * @param isEqual - compares the previous and the next selection (default `Object.is`)
+ * @returns the selected value (the previous reference while `isEqual` holds)
+ * @throws `Error` outside `<SessionProvider>`
+ * @example
+ * ```tsx
+ * const networkId = useSessionSelector((s) => s.networkId)
+ * const partyIds = useSessionSelector(
+ *   (s) => s.accounts.map((a) => a.partyId),
+ *   (a, b) => a.join() === b.join(),
+ * )
+ * ```
+ * @public
+ */
+export function useSessionSelector<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
+  const [{ subscribe, getSnapshot }, serverState] = useSessionContext()
+  const memo = useRef<[SessionState, typeof selector, T]>(null)
+  const select = (state: SessionState): T => {
+    const last = memo.current
+    if (last?.[0] === state && last[1] === selector) return last[2]
+    const next = selector(state)
+    memo.current = [state, selector, last && isEqual(last[2], next) ? last[2] : next]
+    return memo.current[2]
+  }
+  return useSyncExternalStore(
+    subscribe,
+    () => select(getSnapshot()),
+    () => select(serverState),
+  )
+}
