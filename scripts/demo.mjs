@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `pnpm demo`: builds the packages and the React example dApp (with its demo wallet), then
-// serves it on 127.0.0.1 and prints the URL. `--build-only` stops after the build (used by e2e).
+// `pnpm demo`: builds the packages and the example dApps (with their demo wallet), then serves
+// the React example on 127.0.0.1 (PORT, default 5173) and prints the URL; the Vue and vanilla
+// examples are served under /vue/ and /vanilla/. `--build-only` stops after the build (e2e).
 import { execSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -26,6 +27,19 @@ if (!existsSync(path.join(dist, 'index.html'))) {
 }
 if (process.argv.includes('--build-only')) process.exit(0)
 
+const mounts = { '/': dist }
+for (const [prefix, example] of [['/vue/', 'vue-dapp'], ['/vanilla/', 'vanilla']]) {
+  const built = path.join(root, 'examples', example, 'dist')
+  if (existsSync(path.join(built, 'index.html'))) mounts[prefix] = built
+}
 const port = Number(process.env.PORT ?? 5173)
-const server = await serveStatic({ '/': dist }, port)
-console.log(`\n  SessionLayer demo dApp: ${server.url}\n  (Ctrl+C to stop)\n`)
+const server = await serveStatic(mounts, port)
+console.log(`
+  SessionLayer demo dApp: ${server.url}
+  (Ctrl+C to stop)
+
+  The dashed "Demo wallet" panel at the bottom right is the wallet: approve the connect request
+  there, switch party or network, drop the connection, shorten the session TTL. Open a second tab
+  to see them stay in step. ${server.url}?wallet=mock uses the in-memory mock wallet instead.
+  Also: ${server.url}vue/ (Vue) and ${server.url}vanilla/ (no framework).
+`)

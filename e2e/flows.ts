@@ -1,0 +1,50 @@
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { ALICE, BOB, connectAndApprove, text, type APPS, type Harness } from './support'
+
+const status = (page: Page) => text(page, 'status')
+const fetchNumber = async (page: Page) => Number((await text(page, 'holdings-fetch')).replace('#', ''))
+
+/**
+ * Two tabs of one profile: connect in A reaches B without a click; a party switch in A's wallet
+ * UI makes B refetch its holdings for the new party; disconnect in B disconnects A.
+ * @param h - the harness
+ * @param app - the example (with holdings)
+ */
+export async function connectSwitchDisconnect(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const a = await h.open(context, app)
+  const b = await h.open(context, app)
+  await expect.poll(() => status(a)).toBe('disconnected')
+  await expect.poll(() => status(b)).toBe('disconnected')
+
+  await connectAndApprove(a)
+  await expect.poll(() => status(a)).toBe('connected')
+  await expect.poll(() => text(a, 'party')).toBe(ALICE)
+  // Tab B: nobody clicked anything there.
+  await expect.poll(() => status(b)).toBe('connected')
+  await expect.poll(() => text(b, 'party')).toBe(ALICE)
+  await expect.poll(() => text(b, 'holdings-party')).toBe(ALICE)
+  const fetchesBefore = await fetchNumber(b)
+
+  // The user switches party in the demo wallet's UI, in tab A.
+  await a.getByTestId('wallet-party').selectOption(BOB)
+  await expect.poll(() => text(a, 'party')).toBe(BOB)
+  await expect.poll(() => text(b, 'party')).toBe(BOB)
+  await expect.poll(() => text(b, 'holdings-party')).toBe(BOB)
+  expect(await fetchNumber(b)).toBeGreaterThan(fetchesBefore)
+  expect(await b.getByTestId('event').filter({ hasText: 'party:changed' }).count()).toBeGreaterThan(0)
+
+  // And the network, in tab B this time.
+  await b.getByTestId('wallet-network').selectOption('canton:testnet')
+  await expect.poll(() => text(a, 'network')).toBe('canton:testnet')
+  await expect.poll(() => text(b, 'network')).toBe('canton:testnet')
+
+  await b.getByTestId('disconnect').click()
+  await expect.poll(() => status(b)).toBe('disconnected')
+  await expect.poll(() => status(a)).toBe('disconnected')
+  expect(await text(a, 'party')).toBe('—')
+  // A disconnected session drops its party-scoped queries.
+  await expect.poll(() => a.getByTestId('holding').count()).toBe(0)
+  await context.close()
+}

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { serveStatic } from '../scripts/serve.mjs'
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Where each built example is mounted on the test server. */
+export const APPS = {
+  react: path.join(ROOT, 'examples/react-dapp/dist'),
+  vue: path.join(ROOT, 'examples/vue-dapp/dist'),
+  vanilla: path.join(ROOT, 'examples/vanilla/dist'),
+} as const
+
+/** A browser and a static server for one test file. */
+export interface Harness {
+  readonly browser: Browser
+  /** `http://127.0.0.1:<port>/<app>/` (with `?wallet=mock` etc. appended by the caller). */
+  url(app: keyof typeof APPS, query?: string): string
+  /** A fresh profile: its pages share the origin, IndexedDB, BroadcastChannel and Web Locks. */
+  context(): Promise<BrowserContext>
+  /** A new tab in `context` with `app` loaded; page errors are collected into `errors`. */
+  open(context: BrowserContext, app: keyof typeof APPS, query?: string): Promise<Page>
+  /** Uncaught errors of every page opened through `open`. */
+  readonly errors: string[]
+  close(): Promise<void>
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+/**
+ * Launches Debian Chromium and serves the built examples on 127.0.0.1 (a random port), each app
+ * under its own path: `/react/`, `/vue/`, `/vanilla/`.
+ * @returns the harness
+ */
+export async function startHarness(): Promise<Harness> {
+  const mounts = Object.fromEntries(Object.entries(APPS).map(([app, dir]) => [`/${app}/`, dir]))
+  const server = await serveStatic(mounts, 0)
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const contexts: BrowserContext[] = []
+  const errors: string[] = []
+  const url = (app: keyof typeof APPS, query = '') => `${server.url}${app}/${query}`
+  return {
+    browser,
+    errors,
+    url,
+    async context() {
+      const context = await browser.newContext({ viewport: { width: 1000, height: 700 } })
+      contexts.push(context)
+      return context
+    },
+    async open(context, app, query) {
+      if (!existsSync(path.join(APPS[app], 'index.html'))) throw new Error(`examples: ${app} is not built (pnpm e2e builds it first)`)
+      const page = await context.newPage()
+      page.on('pageerror', (error) => errors.push(`${app}: ${error.message}`))
+      await page.goto(url(app, query))
+      return page
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined)
+      await browser.close()
+      await server.close()
+    },
+  }
+}
+
+/**
+ * Starts a harness before the file's tests and closes it after them, checking that no page threw
+ * an uncaught error.
+ * @returns the harness, for use inside tests
+ */
+export function useHarness(): () => Harness {
+  let harness: Harness | undefined
+  beforeAll(async () => {
+    harness = await startHarness()
+  })
+  afterAll(async () => {
+    if (!harness) return
+    await harness.close()
+    expect(harness.errors).toEqual([])
+  })
+  return () => {
+    if (!harness) throw new Error('the e2e harness did not start')
+    return harness
+  }
+}
+
+/**
+ * Where screenshots go: `examples/artifacts/` when regenerating them (`pnpm screenshots`), else
+ * a scratch folder, so that a normal e2e run leaves the committed PNGs alone.
+ * @returns the folder (created)
+ */
+export function screenshotDir(): string {
+  const dir = process.env.SESSIONLAYER_SCREENSHOTS === '1' ? path.join(ROOT, 'examples/artifacts') : path.join(ROOT, '.artifacts-tmp')
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** The demo wallet's parties (examples/demo-wallet). */
+export const ALICE = 'alice::1220f3a9c2e4b7d1'
+export const BOB = 'bob::1220b04d7e91a6c3'
+
+/**
+ * The text of the element with a `data-testid`, trimmed.
+ * @param page - the tab
+ * @param testId - the test id
+ * @returns the text ('' when absent)
+ */
+export async function text(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId)
+  return (await locator.count()) ? ((await locator.first().textContent()) ?? '').trim() : ''
+}
+
+/**
+ * Clicks Connect in the dApp and Approve in the demo wallet's panel.
+ * @param page - the tab
+ */
+export async function connectAndApprove(page: Page): Promise<void> {
+  await page.getByTestId('connect').click()
+  await page.getByTestId('wallet-approve').click()
+}
+
+/**
+ * Records the method of every request the page sends to the wallet over postMessage, in
+ * `window.__walletRequests` (installed before any page script runs, in every tab of the context).
+ * @param context - the profile
+ */
+export async function recordWalletRequests(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const log: string[] = []
+    Object.assign(globalThis, { __walletRequests: log })
+    globalThis.addEventListener('message', (event: MessageEvent<{ type?: string; request?: { id?: unknown; method?: string } }>) => {
+      const { type, request } = event.data
+      if (type === 'SPLICE_WALLET_REQUEST' && request?.id != null && request.method) log.push(request.method)
+    })
+  })
+}
+
+/**
+ * The wallet requests the page sent since it loaded (see {@link recordWalletRequests}).
+ * @param page - the tab
+ * @returns the methods, in order
+ */
+export function walletRequests(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as unknown as { __walletRequests: string[] }).__walletRequests)
+}

@@ -1,0 +1,11 @@
+import { describe, it } from 'vitest'
+import { connectSwitchDisconnect } from './flows'
+import { useHarness } from './support'
+
+const harness = useHarness()
+
+describe('Vue example with the demo wallet', () => {
+  it("connect in tab A shows in tab B without a click; a party switch in A refetches B's holdings; disconnect in B disconnects A", async () => {
+    await connectSwitchDisconnect(harness(), 'vue')
+  })
+})

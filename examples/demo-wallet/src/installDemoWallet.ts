@@ -1,0 +1,118 @@
+import { createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
+import { applyProfile } from './applyProfile'
+import { bridgeWindow } from './bridgeWindow'
+import { demoAccounts, loadProfile, parseProfile, PROFILE_KEY, profileOf, TTL_KEY } from './demoProfile'
+import { mountWalletPanel } from './walletPanel'
+
+/** Options of {@link installDemoWallet}. */
+export interface DemoWalletOptions {
+  /**
+   * An in-memory wallet (`createMockProvider().wallet` of `@sessionlayer/session-testing`) that
+   * the dApp talks to directly. The panel then drives it, with no postMessage bridge and no
+   * per-profile persistence. Default: the extension-like wallet.
+   */
+  readonly wallet?: MockWallet
+  /** The page's window. Default `globalThis.window`. */
+  readonly window?: Window
+}
+
+/** The installed demo wallet. */
+export interface DemoWallet {
+  /** The wallet engine (the session-testing mock wallet) behind the panel. */
+  readonly wallet: MockWallet
+  /** Removes the panel, the postMessage bridge and every listener. */
+  uninstall(): void
+}
+
+const WALLET_EVENTS = ['statusChanged', 'accountsChanged', 'connected'] as const
+
+/**
+ * Installs the demo wallet in the page. Without options it behaves like a browser extension:
+ * it answers the official postMessage protocol (`DappSyncProvider` + `WindowTransport` reach it),
+ * keeps its state per browser profile in `localStorage` (`demo-wallet:state`), and keeps every
+ * tab in step: connecting in one tab, switching party or network, dropping the connection or
+ * disconnecting reaches every tab's page as wallet events. Connect requests wait for Approve /
+ * Reject in its floating panel.
+ *
+ * @param options - `wallet` to drive an in-memory mock wallet instead
+ * @returns the wallet engine and `uninstall()`
+ * @example
+ * ```ts
+ * installDemoWallet()
+ * const store = createSessionStore(new DappSyncProvider(new WindowTransport(window)))
+ * ```
+ */
+export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
+  const win = options.window ?? globalThis.window
+  const storage = win.localStorage
+  const extension = !options.wallet
+  const profile = loadProfile(storage)
+  const wallet =
+    options.wallet ??
+    createMockWallet({
+      connectMode: 'manual',
+      accounts: demoAccounts(profile.partyId, profile.networkId),
+      networkId: profile.networkId,
+      connected: profile.connected,
+      accessToken: profile.accessToken,
+    })
+  if (extension && profile.dropped) wallet.drop()
+
+  let applying = false
+  /** Writes this tab's wallet state for the other tabs (never while applying theirs). */
+  const persist = () => {
+    if (!extension || applying) return
+    const text = JSON.stringify(profileOf(wallet.state(), profile.accessToken))
+    if (storage.getItem(PROFILE_KEY) !== text) storage.setItem(PROFILE_KEY, text)
+  }
+  const panel = mountWalletPanel({
+    document: win.document,
+    wallet,
+    storage,
+    mode: extension ? 'extension · postMessage' : 'in-memory mock',
+    onChange: persist,
+  })
+
+  // The panel's own view of the wallet: every event refreshes it.
+  const observer = createMockProvider({ wallet })
+  const onWalletEvent = () => {
+    persist()
+    panel.refresh()
+  }
+  for (const event of WALLET_EVENTS) observer.on(event, onWalletEvent)
+
+  const backend = extension ? createMockProvider({ wallet }) : null
+  const unbridge = backend
+    ? bridgeWindow(win, backend, () => {
+        // A connect waiting for the user shows up once the engine has taken it.
+        win.setTimeout(onWalletEvent, 0)
+      })
+    : null
+
+  const onStorage = (event: StorageEvent) => {
+    if (event.storageArea !== storage) return
+    if (event.key === TTL_KEY) panel.refresh()
+    const next = event.key === PROFILE_KEY ? parseProfile(event.newValue) : null
+    if (!next || !extension) return
+    applying = true
+    try {
+      applyProfile(wallet, next)
+    } finally {
+      applying = false
+    }
+    panel.refresh()
+  }
+  win.addEventListener('storage', onStorage)
+  persist()
+
+  return {
+    wallet,
+    uninstall() {
+      win.removeEventListener('storage', onStorage)
+      unbridge?.()
+      backend?.detach()
+      observer.detach()
+      panel.destroy()
+    },
+  }
+}

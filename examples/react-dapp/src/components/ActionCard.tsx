@@ -1,0 +1,38 @@
+import { useSession, useSessionStore } from '@sessionlayer/session-react'
+import { useState } from 'react'
+import type { ReauthGate } from '../reauthGate'
+
+type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
+
+let counter = 0
+
+/** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
+export function ActionCard({ reauth }: { reauth: ReauthGate }) {
+  const { enqueue, isDisconnected, isConnecting } = useSession()
+  const store = useSessionStore()
+  const [run, setRun] = useState<Run>({ state: 'idle', text: 'Nothing signed yet' })
+  const sign = () => {
+    const message = `Transfer #${++counter}`
+    setRun(reauth.isPending() ? { state: 'queued', text: `${message}: queued until you sign in again` } : { state: 'running', text: `${message}: signing…` })
+    enqueue(() => store.getProvider().request({ method: 'signMessage', params: { message } })).then(
+      (result) => {
+        const { signature } = result as { signature?: string }
+        setRun({ state: 'done', text: `${message}: signed ${signature ?? ''}` })
+      },
+      (error: unknown) => {
+        setRun({ state: 'failed', text: `${message}: ${error instanceof Error ? error.message : String(error)}` })
+      },
+    )
+  }
+  return (
+    <section className="card">
+      <h2>Action</h2>
+      <button data-testid="action-run" disabled={isDisconnected || isConnecting} onClick={sign}>
+        Sign a transfer
+      </button>
+      <p className={`action ${run.state}`} data-testid="action-status" data-state={run.state}>
+        {run.text}
+      </p>
+    </section>
+  )
+}

@@ -1,0 +1,52 @@
+import { useSessionEvent, useSessionStore } from '@sessionlayer/session-react'
+import { useEffect, useState } from 'react'
+import { formatDelay, formatTime, shortParty } from '../format'
+
+interface Entry {
+  readonly id: number
+  readonly at: number
+  readonly type: string
+  readonly detail: string
+}
+
+let ids = 0
+
+/** Every session event, newest first, as it happens. */
+export function EventLog() {
+  const [entries, setEntries] = useState<readonly Entry[]>([])
+  const log = (type: string, detail = '') => {
+    setEntries((list) => [{ id: ++ids, at: Date.now(), type, detail }, ...list].slice(0, 40))
+  }
+  const store = useSessionStore()
+  useEffect(
+    () =>
+      store.subscribe((state, previous) => {
+        if (state.status !== previous.status) log('status', `${previous.status} → ${state.status}`)
+      }),
+    [store],
+  )
+  useSessionEvent('connect:pending', () => log('connect:pending', 'waiting for the wallet'))
+  useSessionEvent('party:changed', (e) => log('party:changed', `${shortParty(e.previous)} → ${shortParty(e.current)} (${e.source})`))
+  useSessionEvent('network:changed', (e) => log('network:changed', `${e.previous ?? '—'} → ${e.current ?? '—'} (${e.source})`))
+  useSessionEvent('reconnect:scheduled', (e) => log('reconnect:scheduled', `#${e.attempt} in ${formatDelay(e.delayMs)}`))
+  useSessionEvent('reconnect:attempt', (e) => log('reconnect:attempt', `#${e.attempt}`))
+  useSessionEvent('reconnect:succeeded', (e) => log('reconnect:succeeded', `after #${e.attempt}`))
+  useSessionEvent('reconnect:gaveup', (e) => log('reconnect:gaveup', `after ${e.attempts} attempts`))
+  useSessionEvent('session:expired', (e) => log('session:expired', e.reason))
+  useSessionEvent('invalidate', (e) => log('invalidate', e.type))
+  useSessionEvent('storage:error', (e) => log('storage:error', e.operation))
+  useSessionEvent('error', (e) => log('error', e.error instanceof Error ? e.error.message : String(e.error)))
+  return (
+    <section className="card events">
+      <h2>Events</h2>
+      <ol className="log" data-testid="event-log">
+        {entries.map((entry) => (
+          <li key={entry.id} data-testid="event" data-type={entry.type}>
+            <time>{formatTime(entry.at)}</time> <b>{entry.type}</b> {entry.detail}
+          </li>
+        ))}
+        {entries.length === 0 && <li className="hint">Nothing yet.</li>}
+      </ol>
+    </section>
+  )
+}

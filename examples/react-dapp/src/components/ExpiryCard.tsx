@@ -1,0 +1,55 @@
+import { useSession } from '@sessionlayer/session-react'
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import { formatCountdown } from '../format'
+import type { ReauthGate } from '../reauthGate'
+
+/** The current time, ticking every second while `active`. */
+function useNow(active: boolean) {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    if (!active) return
+    setNow(Date.now())
+    const timer = setInterval(() => {
+      setNow(Date.now())
+    }, 1000)
+    return () => {
+      clearInterval(timer)
+    }
+  }, [active])
+  return now
+}
+
+/** The expiry countdown and, once the session expired, the re-auth prompt. */
+export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
+  const { expiresAt, isDisconnected, connect } = useSession()
+  const prompting = useSyncExternalStore(reauth.subscribe, reauth.isPending, () => false)
+  const counting = !isDisconnected && expiresAt !== null
+  const now = useNow(counting)
+  const signInAgain = async () => {
+    await connect() // during a re-auth this asks the wallet to connect again
+    reauth.confirm()
+  }
+  return (
+    <section className="card">
+      <h2>Session expiry</h2>
+      {prompting ? (
+        <div className="reauth" role="alertdialog" aria-label="Session expired" data-testid="reauth-prompt">
+          <p>Your session expired. Sign in again to continue — queued actions will run right after.</p>
+          <div className="row">
+            <button className="primary" data-testid="reauth-confirm" onClick={() => void signInAgain()}>
+              Sign in again
+            </button>
+            <button data-testid="reauth-decline" onClick={reauth.decline}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      ) : (
+        <p className="countdown" data-testid="expiry-countdown">
+          {counting ? `Expires in ${formatCountdown(expiresAt - now)}` : 'No active session'}
+        </p>
+      )}
+      <p className="hint">Pick a short session TTL in the demo wallet, reload, and connect to see it expire.</p>
+    </section>
+  )
+}

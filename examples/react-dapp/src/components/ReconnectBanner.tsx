@@ -1,0 +1,27 @@
+import { useSession, useSessionEvent } from '@sessionlayer/session-react'
+import { useEffect, useState } from 'react'
+import { formatDelay } from '../format'
+
+/** Reconnect progress after a wallet drop: "retry #2 in 1 s", then the attempt, then done. */
+export function ReconnectBanner() {
+  const { status, isReconnecting } = useSession()
+  const [progress, setProgress] = useState<string | null>(null)
+  useSessionEvent('reconnect:scheduled', (e) => {
+    setProgress(`Wallet unreachable — retry #${e.attempt} in ${formatDelay(e.delayMs)}`)
+  })
+  useSessionEvent('reconnect:attempt', (e) => {
+    setProgress(`Retry #${e.attempt}: asking the wallet…`)
+  })
+  useSessionEvent('reconnect:gaveup', (e) => {
+    setProgress(`Gave up after ${e.attempts} attempts`)
+  })
+  useEffect(() => {
+    if (status === 'connected' || status === 'connecting') setProgress(null)
+  }, [status])
+  if (progress === null) return null
+  return (
+    <div className={`banner ${isReconnecting ? 'warn' : 'bad'}`} role="status" data-testid="reconnect-progress">
+      {progress}
+    </div>
+  )
+}

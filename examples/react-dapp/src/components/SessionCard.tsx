@@ -1,0 +1,43 @@
+import { useSession } from '@sessionlayer/session-react'
+
+/** Status, active party and network, and the connect / disconnect button. */
+export function SessionCard() {
+  const { status, account, networkId, lastError, isDisconnected, isConnecting, connect, disconnect } = useSession()
+  return (
+    <section className="card">
+      <h2>Session</h2>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd>
+          <span className={`pill ${status}`} data-testid="status">
+            {status}
+          </span>
+        </dd>
+        <dt>Party</dt>
+        <dd className="mono" data-testid="party">
+          {account?.partyId ?? '—'}
+        </dd>
+        <dt>Network</dt>
+        <dd className="mono" data-testid="network">
+          {networkId ?? '—'}
+        </dd>
+      </dl>
+      {isDisconnected ? (
+        <button className="primary" data-testid="connect" onClick={() => void connect()}>
+          Connect wallet
+        </button>
+      ) : (
+        <button data-testid="disconnect" onClick={() => void disconnect()}>
+          {isConnecting ? 'Cancel' : 'Disconnect'}
+        </button>
+      )}
+      {isConnecting && <p className="hint">Approve the request in the demo wallet →</p>}
+      {lastError && (
+        <p className="error" role="alert" data-testid="error">
+          {lastError.message} ({String(lastError.code)})
+        </p>
+      )}
+      <p className="hint">Switch party or network in the demo wallet; every open tab follows.</p>
+    </section>
+  )
+}

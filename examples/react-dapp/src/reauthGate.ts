@@ -1,0 +1,49 @@
+/**
+ * The re-auth prompt as a tiny external store: `request()` is the store's `onReauthRequired`
+ * hook (it resolves when the user signs in again, rejects when they decline), and the UI reads
+ * `isPending()` to show the prompt.
+ */
+export interface ReauthGate {
+  /** Waits for the user; the store re-authenticates when it resolves. */
+  readonly request: () => Promise<void>
+  /** The user signed in again. */
+  readonly confirm: () => void
+  /** The user declined: the store disconnects. */
+  readonly decline: () => void
+  /** Whether the prompt is showing. */
+  readonly isPending: () => boolean
+  /** Calls `listener` whenever the prompt shows or hides. */
+  readonly subscribe: (listener: () => void) => () => void
+}
+
+/**
+ * Creates the re-auth prompt.
+ * @returns the gate
+ */
+export function createReauthGate(): ReauthGate {
+  let pending: { resolve: () => void; reject: (error: Error) => void } | null = null
+  const listeners = new Set<() => void>()
+  const settle = () => {
+    const current = pending
+    pending = null
+    for (const listener of listeners) listener()
+    return current
+  }
+  return {
+    request: () =>
+      new Promise<void>((resolve, reject) => {
+        settle()?.reject(new Error('A newer re-auth prompt replaced this one'))
+        pending = { resolve, reject }
+        for (const listener of listeners) listener()
+      }),
+    confirm: () => settle()?.resolve(),
+    decline: () => settle()?.reject(new Error('The user declined to sign in again')),
+    isPending: () => pending !== null,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+  }
+}

@@ -1,0 +1,42 @@
+import { DappSyncProvider } from '@canton-network/core-provider-dapp'
+import { WindowTransport } from '@canton-network/core-rpc-transport'
+import { DEMO_NETWORKS, DEMO_PARTIES, demoAccounts, installDemoWallet, readWalletMode } from '@sessionlayer/example-demo-wallet'
+import { createSessionStore, type CIP0103Provider, type SessionState } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+
+// The wallet: the demo wallet extension through the official provider, or with ?wallet=mock
+// session-testing's in-memory mock wallet.
+function createProvider(): CIP0103Provider {
+  if (readWalletMode(location.search) === 'mock') {
+    const provider = createMockProvider({ accounts: demoAccounts(DEMO_PARTIES[0], DEMO_NETWORKS[0]) })
+    installDemoWallet({ wallet: provider.wallet })
+    return provider
+  }
+  installDemoWallet()
+  // eslint-disable-next-line no-restricted-globals -- the app runs in the browser
+  return new DappSyncProvider(new WindowTransport(window))
+}
+
+const store = createSessionStore(createProvider(), { reconnect: true, broadcast: true })
+
+const $ = (testId: string) => {
+  const el = document.querySelector<HTMLElement>(`[data-testid="${testId}"]`)
+  if (!el) throw new Error(`missing element ${testId}`)
+  return el
+}
+
+function render(state: SessionState) {
+  $('status').textContent = state.status
+  $('party').textContent = state.account?.partyId ?? '—'
+  $('network').textContent = state.networkId ?? '—'
+  $('connect').hidden = state.status !== 'disconnected'
+  $('disconnect').hidden = state.status === 'disconnected'
+  $('error').hidden = !state.lastError
+  $('error').textContent = state.lastError ? `${state.lastError.message} (${String(state.lastError.code)})` : ''
+}
+
+$('connect').addEventListener('click', () => void store.connect())
+$('disconnect').addEventListener('click', () => void store.disconnect())
+store.subscribe(render)
+render(store.getSnapshot())
+void store.init() // silently restores a live wallet session; never prompts

@@ -1,0 +1,39 @@
+import { useSession, useSessionStore } from '@sessionlayer/session-vue'
+import { defineComponent, h, ref, type PropType } from 'vue'
+import type { ReauthGate } from '../reauthGate'
+
+type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
+
+let counter = 0
+
+/** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
+export const ActionCard = defineComponent({
+  name: 'ActionCard',
+  props: { reauth: { type: Object as PropType<ReauthGate>, required: true } },
+  setup(props) {
+    const { enqueue, isDisconnected, isConnecting } = useSession()
+    const store = useSessionStore()
+    const run = ref<Run>({ state: 'idle', text: 'Nothing signed yet' })
+    const sign = () => {
+      const message = `Transfer #${++counter}`
+      run.value = props.reauth.isPending()
+        ? { state: 'queued', text: `${message}: queued until you sign in again` }
+        : { state: 'running', text: `${message}: signing…` }
+      enqueue(() => store.getProvider().request({ method: 'signMessage', params: { message } })).then(
+        (result) => {
+          const { signature } = result as { signature?: string }
+          run.value = { state: 'done', text: `${message}: signed ${signature ?? ''}` }
+        },
+        (error: unknown) => {
+          run.value = { state: 'failed', text: `${message}: ${error instanceof Error ? error.message : String(error)}` }
+        },
+      )
+    }
+    return () =>
+      h('section', { class: 'card' }, [
+        h('h2', 'Action'),
+        h('button', { 'data-testid': 'action-run', disabled: isDisconnected.value || isConnecting.value, onClick: sign }, 'Sign a transfer'),
+        h('p', { class: ['action', run.value.state], 'data-testid': 'action-status', 'data-state': run.value.state }, run.value.text),
+      ])
+  },
+})

@@ -1,0 +1,46 @@
+import { useSession } from '@sessionlayer/session-vue'
+import { defineComponent, h, onScopeDispose, ref, watchEffect, type PropType } from 'vue'
+import { formatCountdown } from '../format'
+import type { ReauthGate } from '../reauthGate'
+
+/** The expiry countdown and, once the session expired, the re-auth prompt. */
+export const ExpiryCard = defineComponent({
+  name: 'ExpiryCard',
+  props: { reauth: { type: Object as PropType<ReauthGate>, required: true } },
+  setup(props) {
+    const { expiresAt, isDisconnected, connect } = useSession()
+    const prompting = ref(props.reauth.isPending())
+    onScopeDispose(props.reauth.subscribe(() => (prompting.value = props.reauth.isPending())))
+    const now = ref(Date.now())
+    watchEffect((onCleanup) => {
+      if (isDisconnected.value || expiresAt.value === null) return
+      now.value = Date.now()
+      const timer = setInterval(() => (now.value = Date.now()), 1000)
+      onCleanup(() => {
+        clearInterval(timer)
+      })
+    })
+    const signInAgain = async () => {
+      await connect() // during a re-auth this asks the wallet to connect again
+      props.reauth.confirm()
+    }
+    return () =>
+      h('section', { class: 'card' }, [
+        h('h2', 'Session expiry'),
+        prompting.value
+          ? h('div', { class: 'reauth', role: 'alertdialog', 'aria-label': 'Session expired', 'data-testid': 'reauth-prompt' }, [
+              h('p', 'Your session expired. Sign in again to continue — queued actions will run right after.'),
+              h('div', { class: 'row' }, [
+                h('button', { class: 'primary', 'data-testid': 'reauth-confirm', onClick: () => void signInAgain() }, 'Sign in again'),
+                h('button', { 'data-testid': 'reauth-decline', onClick: props.reauth.decline }, 'Sign out'),
+              ]),
+            ])
+          : h(
+              'p',
+              { class: 'countdown', 'data-testid': 'expiry-countdown' },
+              !isDisconnected.value && expiresAt.value !== null ? `Expires in ${formatCountdown(expiresAt.value - now.value)}` : 'No active session',
+            ),
+        h('p', { class: 'hint' }, 'Pick a short session TTL in the demo wallet, reload, and connect to see it expire.'),
+      ])
+  },
+})

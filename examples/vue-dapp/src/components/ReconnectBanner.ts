@@ -1,0 +1,28 @@
+import { useSession, useSessionEvent } from '@sessionlayer/session-vue'
+import { defineComponent, h, ref, watch } from 'vue'
+import { formatDelay } from '../format'
+
+/** Reconnect progress after a wallet drop: "retry #2 in 1 s", then the attempt, then done. */
+export const ReconnectBanner = defineComponent({
+  name: 'ReconnectBanner',
+  setup() {
+    const { status, isReconnecting } = useSession()
+    const progress = ref<string | null>(null)
+    useSessionEvent('reconnect:scheduled', (e) => {
+      progress.value = `Wallet unreachable — retry #${e.attempt} in ${formatDelay(e.delayMs)}`
+    })
+    useSessionEvent('reconnect:attempt', (e) => {
+      progress.value = `Retry #${e.attempt}: asking the wallet…`
+    })
+    useSessionEvent('reconnect:gaveup', (e) => {
+      progress.value = `Gave up after ${e.attempts} attempts`
+    })
+    watch(status, (s) => {
+      if (s === 'connected' || s === 'connecting') progress.value = null
+    })
+    return () =>
+      progress.value === null
+        ? null
+        : h('div', { class: ['banner', isReconnecting.value ? 'warn' : 'bad'], role: 'status', 'data-testid': 'reconnect-progress' }, progress.value)
+  },
+})

@@ -1,0 +1,29 @@
+import { useSession } from '@sessionlayer/session-vue'
+import { defineComponent, h } from 'vue'
+
+/** Status, active party and network, and the connect / disconnect button. */
+export const SessionCard = defineComponent({
+  name: 'SessionCard',
+  setup() {
+    const { status, account, networkId, lastError, isDisconnected, isConnecting, connect, disconnect } = useSession()
+    return () =>
+      h('section', { class: 'card' }, [
+        h('h2', 'Session'),
+        h('dl', { class: 'facts' }, [
+          h('dt', 'Status'),
+          h('dd', [h('span', { class: ['pill', status.value], 'data-testid': 'status' }, status.value)]),
+          h('dt', 'Party'),
+          h('dd', { class: 'mono', 'data-testid': 'party' }, account.value?.partyId ?? '—'),
+          h('dt', 'Network'),
+          h('dd', { class: 'mono', 'data-testid': 'network' }, networkId.value ?? '—'),
+        ]),
+        isDisconnected.value
+          ? h('button', { class: 'primary', 'data-testid': 'connect', onClick: () => void connect() }, 'Connect wallet')
+          : h('button', { 'data-testid': 'disconnect', onClick: () => void disconnect() }, isConnecting.value ? 'Cancel' : 'Disconnect'),
+        isConnecting.value && h('p', { class: 'hint' }, 'Approve the request in the demo wallet →'),
+        lastError.value &&
+          h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
+        h('p', { class: 'hint' }, 'Switch party or network in the demo wallet; every open tab follows.'),
+      ])
+  },
+})
