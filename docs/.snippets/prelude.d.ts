@@ -1,0 +1,11 @@
+// The ambient prelude of the code blocks in docs/ (type-checked by scripts/docs-code.mjs): what the
+// app around a snippet obviously has. Everything else a block uses, it imports itself.
+
+/** Shows a short message to the user (any toast or notification helper of the app). */
+declare function toast(message: string): void
+
+/** A single-file Vue component, as a bundler's Vue plugin provides it. */
+declare module '*.vue' {
+  const component: import('vue').Component
+  export default component
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// Type-checks every fenced `ts` / `tsx` code block of docs/**/*.md (and the
+// `<script setup lang="ts">` of `vue` blocks), so that the examples of the guides cannot rot.
+// Each block is written to a temporary folder as a module of its own and the lot is compiled
+// with the TypeScript API: strict, `jsx: react-jsx`, `moduleResolution: Bundler`. `@sessionlayer/*`
+// resolve to the workspace packages (their built `dist` types, as a user gets them), and react,
+// vue, @tanstack/*, @canton-network/*, vitest and fake-indexeddb to the versions the workspace
+// installs. The shared ambient prelude is docs/.snippets/prelude.d.ts. A block opts out only
+// with `nocheck` in its info string (```ts nocheck), for pseudo-code. `file=<name>` in the info
+// string names the module, so that the blocks of one page can import each other
+// (```tsx file=app.tsx, then `import { App } from './app'`). docs/api/ is generated from the
+// packages' TSDoc and is not checked here.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import ts from 'typescript'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+
+/** Where each module a code block may import comes from, relative to the repository root. */
+const MODULES = {
+  '@sessionlayer/session-core': 'packages/session-core',
+  '@sessionlayer/session-crypto': 'packages/session-crypto',
+  '@sessionlayer/session-sync': 'packages/session-sync',
+  '@sessionlayer/session-react': 'packages/session-react',
+  '@sessionlayer/session-vue': 'packages/session-vue',
+  '@sessionlayer/session-testing': 'packages/session-testing',
+  react: 'packages/session-react/node_modules/react',
+  'react-dom': 'packages/session-react/node_modules/react-dom',
+  '@types/react': 'packages/session-react/node_modules/@types/react',
+  '@types/react-dom': 'packages/session-react/node_modules/@types/react-dom',
+  '@tanstack/react-query': 'packages/session-react/node_modules/@tanstack/react-query',
+  vue: 'packages/session-vue/node_modules/vue',
+  '@tanstack/vue-query': 'packages/session-vue/node_modules/@tanstack/vue-query',
+  '@canton-network/core-provider-dapp': 'packages/session-core/node_modules/@canton-network/core-provider-dapp',
+  '@canton-network/core-rpc-transport': 'packages/session-core/node_modules/@canton-network/core-rpc-transport',
+  '@canton-network/core-types': 'packages/session-core/node_modules/@canton-network/core-types',
+  '@testing-library/react': 'packages/session-react/node_modules/@testing-library/react',
+  vitest: 'node_modules/vitest',
+  'fake-indexeddb': 'node_modules/fake-indexeddb',
+  '@types/node': 'node_modules/@types/node',
+}
+
+const CHECKED = new Set(['ts', 'tsx', 'typescript'])
+
+/** Every Markdown file under `dir` (relative paths), leaving out the generated API reference. */
+function markdownFiles(dir) {
+  const out = []
+  const walk = (sub) => {
+    for (const name of readdirSync(path.join(dir, sub)).sort()) {
+      const rel = path.join(sub, name)
+      if (statSync(path.join(dir, rel)).isDirectory()) {
+        if (rel !== 'api' && !name.startsWith('.')) walk(rel)
+      } else if (name.endsWith('.md')) out.push(rel)
+    }
+  }
+  walk('')
+  return out
+}
+
+/**
+ * The code blocks to check in one Markdown text.
+ * @param {string} text the page
+ * @returns {{ line: number, lang: 'ts' | 'tsx', code: string, file?: string }[]} `line`: the 1-based page line of the
+ *   code's first line; `file`: the name given with `file=<name>` in the info string
+ */
+export function extractBlocks(text) {
+  const lines = text.split('\n')
+  const blocks = []
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)([^`]*)$/.exec(lines[i])
+    if (!open) continue
+    const [, fence, lang, rest] = open
+    let end = i + 1
+    while (end < lines.length && !new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(lines[end])) end++
+    const body = lines.slice(i + 1, end)
+    const nocheck = /\bnocheck\b/.test(rest)
+    const file = /\bfile=([\w.-]+)/.exec(rest)?.[1]
+    if (CHECKED.has(lang) && !nocheck) {
+      blocks.push({ line: i + 2, lang: lang === 'tsx' ? 'tsx' : 'ts', code: body.join('\n'), file })
+    } else if (lang === 'vue' && !nocheck) {
+      const start = body.findIndex((l) => /^<script\b[^>]*\blang="ts"[^>]*>\s*$/.test(l))
+      const stop = body.findIndex((l, j) => j > start && /^<\/script>\s*$/.test(l))
+      if (start >= 0 && stop > start) blocks.push({ line: i + 2 + start + 1, lang: 'ts', code: body.slice(start + 1, stop).join('\n') })
+    }
+    i = end
+  }
+  return blocks
+}
+
+/** A folder whose node_modules holds the modules code blocks may import. */
+function linkModules(dir, root) {
+  for (const [name, target] of Object.entries(MODULES)) {
+    const from = path.join(root, target)
+    if (!existsSync(from)) continue
+    const to = path.join(dir, 'node_modules', name)
+    mkdirSync(path.dirname(to), { recursive: true })
+    symlinkSync(realpathSync(from), to, 'dir')
+  }
+}
+
+/** The compiler options of the code blocks. */
+export const COMPILER_OPTIONS = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  moduleDetection: ts.ModuleDetectionKind.Force,
+  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+  jsx: ts.JsxEmit.ReactJSX,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  verbatimModuleSyntax: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: ['node'],
+}
+
+/**
+ * Type-checks the code blocks of every page under `docsDir`.
+ * @param {{ root?: string, docsDir?: string }} options
+ * @returns {{ blocks: number, errors: string[] }} the number of blocks checked and one line per error
+ */
+export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs') } = {}) {
+  for (const pkg of ['session-core', 'session-crypto', 'session-sync', 'session-react', 'session-vue', 'session-testing']) {
+    if (!existsSync(path.join(root, 'packages', pkg, 'dist', 'index.d.ts'))) {
+      throw new Error(`packages/${pkg}/dist is missing: run \`pnpm build\` first`)
+    }
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'sessionlayer-docs-code-'))
+  try {
+    linkModules(dir, root)
+    const origin = new Map()
+    const files = []
+    for (const page of markdownFiles(docsDir)) {
+      extractBlocks(readFileSync(path.join(docsDir, page), 'utf8')).forEach((block, n) => {
+        // One folder per page: blocks named with `file=` can import each other (`./app`).
+        const file = path.join(dir, 'pages', page.replace(/[^\w]+/g, '_'), block.file ?? `block-${n + 1}.${block.lang}`)
+        if (origin.has(file)) throw new Error(`${page}:${block.line}: a second block named ${block.file ?? ''}`)
+        mkdirSync(path.dirname(file), { recursive: true })
+        writeFileSync(file, `${block.code}\n`)
+        origin.set(file, [path.join(path.relative(root, docsDir), page), block.line])
+        files.push(file)
+      })
+    }
+    const prelude = path.join(docsDir, '.snippets', 'prelude.d.ts')
+    if (existsSync(prelude)) files.push(prelude)
+    const program = ts.createProgram(files, { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] })
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ')
+      if (!d.file || d.start === undefined) return `error TS${d.code}: ${message}`
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start)
+      const [page, first] = origin.get(path.resolve(d.file.fileName)) ?? [path.relative(root, d.file.fileName), 1]
+      return `${page}:${first + line}:${character + 1} - error TS${d.code}: ${message}`
+    })
+    return { blocks: origin.size, errors }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename
+if (isMain) {
+  // --docs <folder> overrides docs/ (the tests use it).
+  const docsDir = process.argv.includes('--docs') ? path.resolve(process.argv[process.argv.indexOf('--docs') + 1] ?? '') : undefined
+  const { blocks, errors } = checkDocsCode(docsDir ? { docsDir } : {})
+  if (errors.length > 0) {
+    console.error(`${errors.join('\n')}\n\n${errors.length} type error(s) in the code blocks of the docs`)
+    process.exit(1)
+  }
+  console.log(`docs code blocks: ${blocks} type-checked, no errors`)
+}

@@ -1,0 +1,201 @@
+// The documentation checks must bite: a stale state diagram, a stale API page and a code block
+// with a type error each fail `pnpm docs:check`. These tests work on temporary copies and watch
+// each check fail, then pass once the copy is current.
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { checkApiDocs, diffDirs, extractModels, renderApiDocs } from './docs-api.mjs'
+import { checkDocsCode, extractBlocks } from './docs-code.mjs'
+import { END, explore, generate, loadMachine, render, run, START } from './docs-diagram.mjs'
+
+const root = path.resolve(import.meta.dirname, '..')
+const temps = []
+const temp = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sessionlayer-docs-test-'))
+  temps.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+const node = (script, args) => spawnSync(process.execPath, [path.join(root, 'scripts', script), ...args], { cwd: root, encoding: 'utf8' })
+
+describe('state diagram (scripts/docs-diagram.mjs)', () => {
+  it('is generated from the transition function: every status, the ops, and labelled edges', async () => {
+    const diagram = render(explore(await loadMachine()))
+    expect(diagram.startsWith('```mermaid\nstateDiagram-v2\n')).toBe(true)
+    expect(diagram).toContain('  [*] --> disconnected')
+    expect(diagram).toContain('  disconnected --> connecting_connect: connect')
+    expect(diagram).toContain('  disconnected --> reconnecting_restore: restore')
+    expect(diagram).toMatch(/ {2}connected --> reconnecting_reconnect: .*status not connected/)
+    expect(diagram).toMatch(/ {2}connected --> reconnecting_reauth: expire/)
+    expect(diagram).toMatch(/ {2}reconnecting_reauth --> disconnected: .*reauth failed/)
+    expect(diagram).toMatch(/ {2}connecting_connect --> connecting_pending: status not connected/)
+    expect(await generate()).toBe(await generate()) // stable output
+  })
+
+  it('the committed diagram of docs/state-machine.md is current', async () => {
+    expect(await run({ check: true })).toBe(true)
+  })
+
+  it('a changed machine makes the committed diagram stale, and --check exits 1', async () => {
+    const dir = temp()
+    const src = path.join(dir, 'src')
+    cpSync(path.join(root, 'packages/session-core/src'), src, { recursive: true })
+    const machine = path.join(src, 'machine.ts')
+    // the store no longer restores: `restore` does nothing
+    const code = readFileSync(machine, 'utf8')
+    const restore = "case 'restore':\n      if (st.status !== 'connected' && !m.op) {"
+    expect(code).toContain(restore)
+    writeFileSync(machine, code.replace(restore, "case 'restore':\n      if (false) {"))
+    const page = path.join(dir, 'state-machine.md')
+    cpSync(path.join(root, 'docs/state-machine.md'), page)
+
+    expect(await run({ src, page, check: true })).toBe(false)
+    const stale = node('docs-diagram.mjs', ['--check', '--src', src, '--page', page])
+    expect(stale.status).toBe(1)
+    expect(stale.stderr).toContain('the state diagram is stale')
+
+    expect(node('docs-diagram.mjs', ['--src', src, '--page', page]).status).toBe(0) // regenerate
+    expect(readFileSync(page, 'utf8')).not.toContain('reconnecting_restore')
+    expect(node('docs-diagram.mjs', ['--check', '--src', src, '--page', page]).status).toBe(0)
+  })
+
+  it('a hand-edited diagram is stale; a page without markers is an error', async () => {
+    const dir = temp()
+    const page = path.join(dir, 'state-machine.md')
+    const text = readFileSync(path.join(root, 'docs/state-machine.md'), 'utf8')
+    writeFileSync(page, text.replace('  disconnected --> connecting_connect: connect\n', ''))
+    expect(node('docs-diagram.mjs', ['--check', '--page', page]).status).toBe(1)
+    writeFileSync(page, text.replace(START, '').replace(END, ''))
+    await expect(run({ page, check: true })).rejects.toThrow('markers')
+  })
+})
+
+/** Copies of the built packages (manifest, dist, reports, sources; node_modules linked). */
+function copyPackages() {
+  const dir = path.join(temp(), 'packages')
+  for (const pkg of ['session-core', 'session-crypto', 'session-react', 'session-sync', 'session-testing', 'session-vue']) {
+    const from = path.join(root, 'packages', pkg)
+    const to = path.join(dir, pkg)
+    for (const part of ['package.json', 'dist', 'etc', 'src']) cpSync(path.join(from, part), path.join(to, part), { recursive: true })
+    if (existsSync(path.join(from, 'node_modules'))) symlinkSync(realpathSync(path.join(from, 'node_modules')), path.join(to, 'node_modules'), 'dir')
+  }
+  return dir
+}
+
+describe('API reference (scripts/docs-api.mjs)', () => {
+  it('renders every entry point, subpaths as their own pages; a stale, missing or extra page fails --check', () => {
+    const packages = copyPackages()
+    const models = path.join(temp(), 'models')
+    extractModels(packages, models)
+    const docs = path.join(temp(), 'api')
+    renderApiDocs(models, docs)
+
+    const index = readFileSync(path.join(docs, 'index.md'), 'utf8')
+    for (const name of ['session-core', 'session-core/ledger', 'session-crypto', 'session-react', 'session-react/query', 'session-sync', 'session-testing', 'session-vue', 'session-vue/query']) {
+      expect(index).toContain(`[@sessionlayer/${name}](./${name.replace('/', '-')}.md)`)
+    }
+    // a subpath's reference to a type of its main entry links to the main entry's page
+    expect(readFileSync(path.join(docs, 'session-core-ledger.createledgerfetch.md'), 'utf8')).toContain('[SessionStore](./session-core.sessionstore.md)')
+    // what an entry re-exports from another package is named, with links
+    expect(readFileSync(path.join(docs, 'session-react-query.md'), 'utf8')).toContain('[sessionQueryKey](./session-core.sessionquerykey.md)')
+
+    expect(checkApiDocs(models, docs)).toEqual([])
+    expect(node('docs-api.mjs', ['--check', '--no-build', '--packages', packages, '--docs', docs]).status).toBe(0)
+
+    const page = path.join(docs, 'session-core.sessionstore.md')
+    writeFileSync(page, readFileSync(page, 'utf8').replace('subscribable session', 'session'))
+    rmSync(path.join(docs, 'session-core.createsessionstore.md'))
+    writeFileSync(path.join(docs, 'session-core.removed.md'), 'gone\n')
+    expect(checkApiDocs(models, docs)).toEqual([
+      'missing: session-core.createsessionstore.md',
+      'stale: session-core.sessionstore.md',
+      'extra: session-core.removed.md',
+    ])
+    const stale = node('docs-api.mjs', ['--check', '--no-build', '--packages', packages, '--docs', docs])
+    expect(stale.status).toBe(1)
+    expect(stale.stderr).toContain('stale: session-core.sessionstore.md')
+  })
+
+  it('diffDirs compares file by file', () => {
+    const [a, b] = [temp(), temp()]
+    mkdirSync(path.join(a, 'x'))
+    writeFileSync(path.join(a, 'x', 'one.md'), '1')
+    cpSync(a, b, { recursive: true })
+    expect(diffDirs(a, b)).toEqual([])
+    writeFileSync(path.join(b, 'x', 'one.md'), '2')
+    expect(diffDirs(a, b)).toEqual([`stale: ${path.join('x', 'one.md')}`])
+  })
+})
+
+const page = (blocks) => `# A page\n\nSome text.\n\n${blocks.join('\n\n')}\n`
+const docsWith = (files) => {
+  const dir = temp()
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    writeFileSync(path.join(dir, name), text)
+  }
+  return dir
+}
+
+describe('code blocks (scripts/docs-code.mjs)', () => {
+  it('extracts ts, tsx and the script of vue blocks, with their page lines; nocheck opts out', () => {
+    const text = page([
+      "```ts\nconst a: number = 1\n```",
+      '```tsx file=app.tsx\nexport const App = () => <p />\n```',
+      '```ts nocheck\nthis is pseudo-code(\n```',
+      '```sh\nnpm i\n```',
+      '```vue\n<script setup lang="ts">\nconst b = 2\n</script>\n\n<template><p /></template>\n```',
+    ])
+    expect(extractBlocks(text)).toEqual([
+      { line: 6, lang: 'ts', code: 'const a: number = 1', file: undefined },
+      { line: 10, lang: 'tsx', code: 'export const App = () => <p />', file: 'app.tsx' },
+      { line: 23, lang: 'ts', code: 'const b = 2' },
+    ])
+  })
+
+  it('a code block with a type error fails, naming the page, line and column; the CLI exits 1', () => {
+    const good = "```ts\nimport { createSessionStore } from '@sessionlayer/session-core'\nimport { createMockProvider } from '@sessionlayer/session-testing'\n\nconst store = createSessionStore(createMockProvider())\nawait store.connect()\n```"
+    const bad = "```ts\nimport { createSessionStore } from '@sessionlayer/session-core'\nimport { createMockProvider } from '@sessionlayer/session-testing'\n\nconst store = createSessionStore(createMockProvider())\nstore.conect()\n```"
+    const fine = docsWith({ 'guide.md': page([good]) })
+    expect(checkDocsCode({ docsDir: fine })).toEqual({ blocks: 1, errors: [] })
+    expect(node('docs-code.mjs', ['--docs', fine]).status).toBe(0)
+
+    const broken = docsWith({ 'guides/guide.md': page([good, bad]) })
+    const { errors } = checkDocsCode({ docsDir: broken })
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/guides\/guide\.md:18:7 - error TS2551: Property 'conect' does not exist on type 'SessionStore'/)
+    const cli = node('docs-code.mjs', ['--docs', broken])
+    expect(cli.status).toBe(1)
+    expect(cli.stderr).toContain("Property 'conect' does not exist")
+  })
+
+  it('checks JSX against the React bindings, blocks of a page import each other by file name, and a missing import fails', () => {
+    const app = "```tsx file=app.tsx\nimport { useSession } from '@sessionlayer/session-react'\n\nexport function App() {\n  const { status } = useSession()\n  return <p>{status}</p>\n}\n```"
+    const main = "```tsx\nimport { SessionProvider } from '@sessionlayer/session-react'\nimport { createMockProvider } from '@sessionlayer/session-testing'\nimport { App } from './app'\n\nexport const root = <SessionProvider provider={createMockProvider()}><App /></SessionProvider>\n```"
+    const wrongProp = "```tsx\nimport { SessionProvider } from '@sessionlayer/session-react'\n\nexport const root = <SessionProvider provder={null} />\n```"
+    const noImport = '```ts\nexport const store = createSessionStore()\n```'
+    expect(checkDocsCode({ docsDir: docsWith({ 'react.md': page([app, main]) }) }).errors).toEqual([])
+    const { errors } = checkDocsCode({ docsDir: docsWith({ 'react.md': page([app, main, wrongProp, noImport]) }) })
+    expect(errors.join('\n')).toContain('provder')
+    expect(errors.join('\n')).toContain("Cannot find name 'createSessionStore'")
+  })
+
+  it('the prelude of docs/.snippets is shared by every block, and docs/api is not checked', () => {
+    const dir = docsWith({
+      '.snippets/prelude.d.ts': 'declare function toast(message: string): void\n',
+      'a.md': page(["```ts\ntoast('hi')\n```"]),
+      'api/generated.md': page(['```ts\nrender(state)\n```']),
+    })
+    expect(checkDocsCode({ docsDir: dir })).toEqual({ blocks: 1, errors: [] })
+  })
+
+  it('every code block of docs/ type-checks', () => {
+    const { blocks, errors } = checkDocsCode()
+    expect(errors).toEqual([])
+    expect(blocks).toBeGreaterThan(30)
+  })
+})
