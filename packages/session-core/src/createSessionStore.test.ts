@@ -273,6 +273,23 @@ describe('createSessionStore', () => {
     await expect(store.enqueue(() => 1)).rejects.toMatchObject({ code: 'DESTROYED' })
   })
 
+  it('C14 regression: destroy settles a disconnect() whose wallet call never answers', async () => {
+    // Found by the model test: destroy() cleared the timeouts of requests in flight, so a
+    // disconnect() awaiting a hung wallet never settled.
+    vi.useFakeTimers()
+    const { store, wallet } = setup()
+    await store.connect()
+    wallet.hangNext('disconnect')
+    let settled = false
+    const pending = store.disconnect().then(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(false)
+    store.destroy()
+    await pending
+    expect(settled).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C14: 10,000 create/connect/destroy cycles leak no wallet listener and no timer', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

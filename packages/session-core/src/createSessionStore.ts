@@ -132,6 +132,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     })
   }
 
+  /** Rejects the wallet requests in flight; `destroy()` settles them (their timeouts are gone). */
+  const aborts = new Set<(error: SessionError) => void>()
   /** A wallet request bounded by a timeout (C17). */
   const request = (method: Method, params?: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -139,12 +141,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       const timer = timers.later(() => {
         reject(new SessionError(`The wallet did not answer ${method} within ${ms} ms`, 'TIMEOUT'))
       }, ms)
+      aborts.add(reject)
       new Promise((r) => {
         r(provider.request(params === undefined ? { method } : { method, params }))
       })
         .then(resolve, reject)
         .finally(() => {
           timers.cancel(timer)
+          aborts.delete(reject)
         })
     })
 
@@ -448,6 +452,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       gen++
       for (const [event, listener] of walletListeners) provider.removeListener(event, listener)
       timers.clear()
+      for (const abort of [...aborts]) abort(destroyedError())
+      aborts.clear()
       unsubscribeChannel?.()
       channel?.close()
       leadership?.[0]()

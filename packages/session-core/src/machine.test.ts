@@ -158,8 +158,9 @@ describe('the pure session machine', () => {
       'schedule-clear',
       'disarm',
       'remove',
-      'call:disconnect',
+      // the other tabs first: the wallet's answer must not look like a drop to them (M3)
       'post:disconnected',
+      'call:disconnect',
       'invalidate',
       'reject',
     ])

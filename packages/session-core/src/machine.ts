@@ -301,8 +301,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
       if (st.status !== 'disconnected' || m.op) down(error)
       else fx.push(['remove'])
-      fx.push(['call', 'disconnect', input.origin])
+      // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
+      // must find them disconnected already, not looking like a drop to reconnect from (M3).
       if (input.origin === 'local') fx.push(['post', 'disconnected'])
+      fx.push(['call', 'disconnect', input.origin])
       invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
       fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
       break

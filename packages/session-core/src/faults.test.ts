@@ -1,0 +1,164 @@
+import { createEncryptedIndexedDBStorage, type SessionStorage } from '@sessionlayer/session-crypto'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { CIP0103Provider } from './cip0103'
+import { createSessionStore } from './createSessionStore'
+import { createWebStorage } from './createWebStorage'
+import type { SessionStoreOptions } from './types'
+
+// Fault injection, end to end through the store: storages that refuse (quota, a blocked
+// IndexedDB, a throwing Web Storage) and wallets that throw on every call, never answer, or
+// answer after the timeout. The session never breaks, never throws at the app, and says why.
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** A store over a connected mock wallet and `storage`, recording its storage errors. */
+async function overStorage(storage: SessionStorage) {
+  const provider = createMockProvider({ connected: true })
+  const store = createSessionStore(provider, { storage })
+  const errors: { operation: string; error: unknown }[] = []
+  store.on('storage:error', (e) => errors.push(e))
+  return { provider, store, errors }
+}
+
+/** A provider whose every request fails the same way; events still come from the mock wallet. */
+function failingProvider(request: CIP0103Provider['request']) {
+  const mock = createMockProvider({ connected: true })
+  const provider: CIP0103Provider = { request, on: (e, l) => mock.on(e, l), removeListener: (e, l) => mock.removeListener(e, l) }
+  return { mock, provider }
+}
+
+describe('storage faults', () => {
+  it('a full quota: every write is a storage:error, the session keeps working and reads still restore', async () => {
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    const map = new Map<string, string>([['sessionlayer.session', '{}']])
+    const storage: SessionStorage = {
+      getItem: (k) => Promise.resolve(map.get(k) ?? null),
+      setItem: () => Promise.reject(quota),
+      removeItem: (k) => Promise.resolve(void map.delete(k)),
+    }
+    const { provider, store, errors } = await overStorage(storage)
+    expect((await store.restore()).status).toBe('connected')
+    provider.wallet.switchNetwork('canton:testnet')
+    await flush()
+    expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    expect(errors.map((e) => [e.operation, e.error])).toEqual([
+      ['set', quota],
+      ['set', quota],
+    ])
+  })
+
+  it('a blocked IndexedDB (default encrypted storage): storage:error for every operation, the session is unaffected', async () => {
+    const blocked = { type: 'blocked' }
+    const indexedDB = {
+      open: () => {
+        const request = {} as IDBOpenDBRequest
+        setTimeout(() => {
+          request.onblocked?.(blocked as IDBVersionChangeEvent)
+        })
+        return request
+      },
+    } as unknown as IDBFactory
+    const { store, errors } = await overStorage(createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' }))
+    expect((await store.restore()).status).toBe('connected')
+    await store.disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(errors.map((e) => e.operation)).toEqual(['get', 'set', 'remove'])
+    for (const { error } of errors) expect((error as Error).cause).toBe(blocked)
+  })
+
+  it('a throwing Web Storage (private mode, SecurityError): rejected operations, never a throw', async () => {
+    const denied = new DOMException('The operation is insecure.', 'SecurityError')
+    const web = {
+      getItem: () => {
+        throw denied
+      },
+      setItem: () => {
+        throw denied
+      },
+      removeItem: () => {
+        throw denied
+      },
+    } as unknown as Storage
+    const { store, errors } = await overStorage(createWebStorage(web))
+    expect((await store.connect()).status).toBe('connected')
+    await store.disconnect()
+    expect(errors.map((e) => [e.operation, e.error])).toEqual([
+      ['set', denied],
+      ['remove', denied],
+    ])
+  })
+})
+
+describe('wallet faults', () => {
+  const options: SessionStoreOptions = { requestTimeoutMs: 1_000, connectTimeoutMs: 5_000 }
+
+  for (const [name, request] of [
+    [
+      'throws synchronously on every call',
+      () => {
+        throw new Error('extension crashed')
+      },
+    ],
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    ['rejects every call with a bare { code, message }', () => Promise.reject({ code: 4100, message: 'Unauthorized' })],
+  ] as const) {
+    it(`a wallet that ${name}: every action settles with lastError, nothing throws at the app`, async () => {
+      const { mock, provider } = failingProvider(request)
+      const store = createSessionStore(provider, options)
+      const restored = await store.restore()
+      expect(restored.status).toBe('disconnected')
+      expect(restored.lastError?.cause).toBeDefined()
+      const connected = await store.connect()
+      expect([connected.status, connected.account, connected.lastError?.code]).toEqual(['disconnected', null, name.startsWith('throws') ? 'UNKNOWN' : 4100])
+      await expect(store.disconnect()).resolves.toBeUndefined()
+      expect(store.getSnapshot().lastError).not.toBeNull()
+      store.destroy()
+      expect(mock.listenerCount()).toBe(0)
+    })
+  }
+
+  it('a wallet that never answers: restore, connect and disconnect each settle at their timeout', async () => {
+    vi.useFakeTimers()
+    const { mock, provider } = failingProvider(() => new Promise(() => undefined))
+    const store = createSessionStore(provider, options)
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await restored).lastError?.code).toBe('TIMEOUT')
+    const connected = store.connect()
+    await vi.advanceTimersByTimeAsync(4_999)
+    expect(store.getSnapshot().status).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect((await connected).lastError?.code).toBe('TIMEOUT')
+    const disconnected = store.disconnect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await expect(disconnected).resolves.toBeUndefined()
+    expect(store.getSnapshot().lastError?.code).toBe('TIMEOUT')
+    store.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(mock.listenerCount()).toBe(0)
+  })
+
+  it('a wallet that answers every silent call after the timeout: the late answers change nothing', async () => {
+    vi.useFakeTimers()
+    const mock = createMockProvider({ connected: true })
+    for (const method of ['status', 'listAccounts', 'getActiveNetwork']) mock.wallet.answerLate(method, 3_000)
+    const store = createSessionStore(mock, { ...options, reconnect: false })
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await restored).lastError?.code).toBe('TIMEOUT')
+    const settled = store.getSnapshot()
+    const seen = vi.fn()
+    store.subscribe(seen)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(store.getSnapshot()).toBe(settled)
+    expect(seen).not.toHaveBeenCalled()
+    store.destroy()
+  })
+})

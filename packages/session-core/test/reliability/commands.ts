@@ -1,0 +1,178 @@
+import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import fc from 'fast-check'
+import type { CIP0103Account } from '../../src/cip0103'
+import { createSystem, STORAGE_KEY, type StorageMode, type System, type SystemConfig, type WalletFault } from './system'
+import { drain } from './virtualTime'
+
+// The model's vocabulary: run configurations and the commands fast-check sequences and shrinks.
+
+/** The fast-check model: the system is checked against itself and the wallet, not a replica. */
+export type Model = object
+
+/** One command: a label for counterexamples, and what it does to the system. */
+class Step implements fc.AsyncCommand<Model, System> {
+  constructor(
+    private readonly label: string,
+    private readonly act: (system: System) => unknown,
+  ) {}
+  check = () => true
+  async run(_: Model, system: System) {
+    await this.act(system)
+    await drain()
+    system.checkStep()
+    if (system.violations.length) throw new Error(`after ${this.label}: ${system.violations.join('; ')}`)
+  }
+  toString = () => this.label
+}
+/** A command from a label and an action (also used to replay counterexamples as regression tests). */
+export const step = (label: string, act: (system: System) => unknown): fc.AsyncCommand<Model, System> => new Step(label, act)
+
+export const configArbitrary: fc.Arbitrary<SystemConfig> = fc.record({
+  reconnect: fc.oneof(
+    { weight: 1, arbitrary: fc.constant(false as const) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        baseDelayMs: fc.integer({ min: 50, max: 1_000 }),
+        factor: fc.constantFrom(1, 1.5, 2, 3),
+        maxDelayMs: fc.integer({ min: 500, max: 20_000 }),
+        maxAttempts: fc.integer({ min: 1, max: 5 }),
+        jitter: fc.constant(false),
+      }),
+    },
+  ),
+  ttlMs: fc.option(fc.integer({ min: 1_000, max: 120_000 }), { nil: undefined, freq: 2 }),
+  idleTimeoutMs: fc.option(fc.integer({ min: 1_000, max: 60_000 }), { nil: undefined, freq: 3 }),
+  reauth: fc.option(fc.constantFrom('connect' as const, 'resolve' as const, 'decline' as const), { nil: undefined }),
+  persistSnapshot: fc.boolean(),
+  locks: fc.boolean(),
+  throwingInvalidate: fc.boolean(),
+  initialTabs: fc.integer({ min: 1, max: 3 }),
+  walletConnected: fc.boolean(),
+  eventDelays: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })), { minLength: 3, maxLength: 3 }),
+})
+
+const tab = fc.nat({ max: 2 })
+const NETWORKS = ['canton:devnet', 'canton:testnet', 'canton:mainnet']
+const account = (hint: string, primary: boolean, networkId = 'canton:devnet'): CIP0103Account => ({
+  partyId: `${hint}::1220${hint.length}`,
+  primary,
+  status: 'allocated',
+  hint,
+  networkId,
+})
+const ACCOUNT_SETS: readonly (readonly CIP0103Account[])[] = [
+  [account('alice', true), account('bob', false)],
+  [account('bob', false), account('alice', true)],
+  [account('carol', true)],
+  [account('alice', false), account('bob', false)],
+  [],
+  [account('dave', true), { ...account('erin', false), status: 'removed' }],
+]
+
+const walletFault: fc.Arbitrary<WalletFault> = fc.oneof(
+  fc.record({ kind: fc.constant('fail' as const), code: fc.constantFrom(4001, 4100, 4900, -32603), http: fc.boolean() }),
+  fc.constant({ kind: 'hang' as const }),
+  fc.record({ kind: fc.constant('late' as const), ms: fc.integer({ min: 1, max: 3_000 }) }),
+  fc.constant({ kind: 'throw' as const }),
+)
+
+const forged = encodeSessionEnvelope({
+  account: { partyId: 'mallory::1220ff', primary: true },
+  accounts: [{ partyId: 'mallory::1220ff', primary: true }],
+  networkId: 'canton:mainnet',
+  connectedAt: 0,
+})
+
+/** Payloads a broken or hostile wallet emits (C18). */
+const hostilePayload = fc.oneof(
+  fc.anything(),
+  fc.constantFrom(
+    null,
+    'connected',
+    [{ partyId: 42 }],
+    [{ partyId: 'x::1', status: 'initializing' }],
+    { connection: null },
+    { connection: { isConnected: 'yes' } },
+    { isConnected: true, network: { networkId: 7 } },
+    JSON.parse('{"__proto__":{"polluted":true},"connection":{"isConnected":false}}') as unknown,
+  ),
+)
+
+/** Messages another (broken or hostile) script posts on the tab channel (M2). */
+const hostileMessage = fc.oneof(
+  fc.anything(),
+  fc.record({
+    v: fc.constantFrom(1, 2),
+    kind: fc.constantFrom('disconnected', 'connected', 'party', 'network', 'expired', 'gaveup', 'activity', 'bogus'),
+    seq: fc.integer({ min: -1, max: 3 }),
+    tabId: fc.constantFrom('intruder', ''),
+    at: fc.integer(),
+    ch: fc.constantFrom(`sessionlayer.session.sync::null::${STORAGE_KEY}`, 'sessionlayer.session.sync::null::other'),
+    data: fc.oneof(fc.constant({}), fc.record({ current: fc.oneof(fc.constant(null), fc.string()) })),
+  }),
+)
+
+export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] = [
+  fc.constant(step('openTab', (s) => s.tabs.length < 3 && s.openTab())),
+  tab.map((i) => step(`closeTab(${i})`, (s) => s.closeTab(i))),
+  fc
+    .tuple(tab, fc.constantFrom('approve' as const, 'reject' as const, 'async' as const, 'manual' as const))
+    .map(([i, mode]) => step(`connect(${i}, ${mode})`, (s) => s.connect(i, mode))),
+  fc.boolean().map((yes) => step(yes ? 'user approves' : 'user rejects', (s) => (yes ? s.wallet.approve() : s.wallet.reject()))),
+  tab.map((i) => step(`disconnect(${i})`, (s) => s.disconnect(i))),
+  tab.map((i) => step(`restore(${i})`, (s) => s.restore(i))),
+  tab.map((i) => step(`enqueue(${i})`, (s) => s.enqueue(i))),
+  tab.map((i) => step(`touch(${i})`, (s) => s.touch(i))),
+  tab.map((i) => step(`cancelReconnect(${i})`, (s) => s.cancelReconnect(i))),
+  fc.constant(step('wallet drops', (s) => s.wallet.drop())),
+  fc.constant(step('wallet recovers', (s) => s.wallet.recover())),
+  fc.constant(step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet())),
+  fc.constant(step('wallet connects itself', (s) => s.wallet.connectFromWallet())),
+  fc.nat({ max: 3 }).map((n) =>
+    step(`switch party #${n}`, (s) => {
+      const accounts = s.wallet.state().accounts
+      const target = accounts[n % Math.max(1, accounts.length)]
+      if (target) s.wallet.switchParty(target.partyId)
+    }),
+  ),
+  fc.nat({ max: ACCOUNT_SETS.length - 1 }).map((n) => step(`set accounts #${n}`, (s) => s.wallet.setAccounts(ACCOUNT_SETS[n] ?? []))),
+  fc.constantFrom(...NETWORKS).map((id) => step(`switch network ${id}`, (s) => s.wallet.switchNetwork(id))),
+  fc
+    .oneof(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 500, max: 8_000 }), fc.integer({ min: 10_000, max: 200_000 }))
+    .map((ms) => step(`advance ${ms} ms`, (s) => s.time.advance(ms))),
+  fc
+    .constantFrom<StorageMode>('ok', 'quota', 'unavailable', 'throws')
+    .map((mode) => step(`storage ${mode}`, (s) => (s.storage.mode = mode))),
+  fc
+    .constantFrom('garbage', '{"version":99}', '', '{"version":1,"account":{"partyId":1}}', forged)
+    .map((text) => step(`corrupt entry ${text.slice(0, 24)}`, (s) => s.corruptEntry(text))),
+  fc
+    .tuple(fc.constantFrom('status', 'listAccounts', 'getActiveNetwork', 'connect', 'disconnect', '*'), walletFault, fc.integer({ min: 1, max: 3 }))
+    .map(([method, fault, times]) => step(`wallet ${method} ${JSON.stringify(fault)} ×${times}`, (s) => s.walletFault(method, fault, times))),
+  fc
+    .tuple(fc.constantFrom('statusChanged', 'accountsChanged', 'connected', 'chainChanged'), hostilePayload)
+    .map(([event, payload]) => step(`raw ${event} ${safe(payload)}`, (s) => s.rawWalletEvent(event, payload))),
+  hostileMessage.map((message) => step(`channel message ${safe(message)}`, (s) => s.rawChannelMessage(message))),
+]
+
+function safe(value: unknown): string {
+  try {
+    return ((JSON.stringify as (v: unknown) => string | undefined)(value) ?? typeof value).slice(0, 80)
+  } catch {
+    return typeof value
+  }
+}
+
+/**
+ * One sequence: build the system, run the commands (invariants after each), then heal, let it
+ * go quiet, and check agreement, settlement and a clean shutdown.
+ */
+export async function runSequence(config: SystemConfig, commands: Iterable<fc.AsyncCommand<Model, System>>, approve: boolean): Promise<void> {
+  const system = createSystem(config)
+  await drain()
+  await fc.asyncModelRun(() => ({ model: {}, real: system }), commands)
+  await system.quiesce(approve)
+  await system.shutdown()
+  if (system.violations.length) throw new Error(`at the end: ${system.violations.join('; ')}`)
+}

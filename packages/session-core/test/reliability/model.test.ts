@@ -1,0 +1,62 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { commandArbitraries, configArbitrary, runSequence, step } from './commands'
+import { observed, type SystemConfig } from './system'
+
+// Model-based test of the session machine: 1–3 tabs over one mock wallet, one storage, one
+// channel hub and one virtual clock, driven by random sequences of user actions, wallet
+// behaviour, time, storage faults and hostile inputs. `pnpm test` runs a quick, fixed-seed
+// budget; `pnpm test:deep` runs SESSIONLAYER_MODEL_RUNS (default 10,000) sequences with a fresh
+// seed and prints the count, the seed and any shrunk counterexample.
+
+const deep = process.env.SESSIONLAYER_MODEL_DEEP === '1'
+const runs = Number(process.env.SESSIONLAYER_MODEL_RUNS ?? (deep ? 10_000 : 300))
+const seed = Number(process.env.SESSIONLAYER_MODEL_SEED ?? (deep ? Date.now() % 2 ** 31 : 20261202))
+
+describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
+  it(
+    `${runs} random sequences keep every invariant (C1, C2, C5, C7, C8, C13, C14, C15, M2, M3)`,
+    async () => {
+      let executed = 0
+      const result = await fc.check(
+        fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: 40 }), fc.boolean(), async (config, commands, approve) => {
+          executed++
+          await runSequence(config, commands, approve)
+        }),
+        { numRuns: runs, seed },
+      )
+      const line = `model: ${result.numRuns} sequences (${executed} executed with shrinking), seed ${seed}, ${result.failed ? 'FAILED' : '0 violations'}`
+      if (deep || result.failed) console.log(line)
+      if (deep) console.log([...observed].sort((a, b) => b[1] - a[1]).map(([what, n]) => `  ${String(n).padStart(8)}  ${what}`).join('\n'))
+      if (result.failed) console.log(fc.defaultReportMessage(result), '\n', (result.errorInstance as Error | undefined)?.message)
+      expect(result.failed, result.failed ? fc.defaultReportMessage(result) : line).toBe(false)
+      expect(result.numRuns).toBe(runs)
+    },
+    deep ? 3_600_000 : 120_000,
+  )
+})
+
+// Counterexamples the model found, shrunk, kept as named regressions (each fixed in core).
+const base: SystemConfig = {
+  reconnect: { baseDelayMs: 50, factor: 1, maxDelayMs: 500, maxAttempts: 1, jitter: false },
+  persistSnapshot: false,
+  locks: false,
+  throwingInvalidate: false,
+  initialTabs: 1,
+  walletConnected: false,
+  eventDelays: [0, 0, 0],
+}
+
+describe('model-based: regressions', () => {
+  it('M3: a user disconnect in one tab never looks like a wallet drop to another tab of the same wallet', async () => {
+    await runSequence(base, [step('wallet connects itself', (s) => s.wallet.connectFromWallet()), step('openTab', (s) => s.openTab()), step('disconnect(0)', (s) => s.disconnect(0))], false)
+  })
+
+  it('C14: destroy settles a disconnect() whose wallet call never answers', async () => {
+    await runSequence(
+      { ...base, walletConnected: true },
+      [step('wallet disconnect hangs', (s) => s.walletFault('disconnect', { kind: 'hang' }, 1)), step('disconnect(0)', (s) => s.disconnect(0)), step('closeTab(0)', (s) => s.closeTab(0))],
+      false,
+    )
+  })
+})

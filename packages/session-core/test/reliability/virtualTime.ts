@@ -1,0 +1,69 @@
+import type { Clock } from '../../src/types'
+
+/** Lets every queued promise job run (a macrotask comes after all pending microtasks). */
+export const drain = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve)
+  })
+
+interface Timer {
+  readonly id: number
+  readonly due: number
+  readonly owner: string
+  readonly fn: () => void
+}
+
+/** A clock of one owner (a tab, the wallet) over the shared virtual time. */
+export interface OwnedClock extends Clock {
+  /** Timers of this owner that have not fired nor been cleared. */
+  pending(): number
+}
+
+/**
+ * Deterministic time for the model: timers fire only in {@link VirtualTime.advance}, in due
+ * order, each followed by a drain of the promise jobs it started.
+ */
+export interface VirtualTime {
+  now(): number
+  clock(owner: string): OwnedClock
+  advance(ms: number): Promise<void>
+}
+
+export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
+  let now = start
+  let ids = 0
+  const timers = new Map<number, Timer>()
+  return {
+    now: () => now,
+    clock(owner) {
+      return {
+        now: () => now,
+        setTimeout(fn, ms) {
+          const id = ++ids
+          timers.set(id, { id, due: now + Math.max(0, ms), owner, fn })
+          return id
+        },
+        clearTimeout(handle) {
+          timers.delete(handle as number)
+        },
+        pending: () => [...timers.values()].filter((t) => t.owner === owner).length,
+      }
+    },
+    async advance(ms) {
+      const target = now + ms
+      // Promise jobs already queued run before any time passes, as they would in a browser.
+      await drain()
+      for (;;) {
+        let next: Timer | undefined
+        for (const t of timers.values()) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t
+        if (!next) break
+        timers.delete(next.id)
+        now = next.due
+        next.fn()
+        await drain()
+      }
+      now = target
+      await drain()
+    },
+  }
+}
