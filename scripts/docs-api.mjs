@@ -200,7 +200,7 @@ if (isMain) {
     if (check) {
       const diffs = checkApiDocs(models, docs)
       if (diffs.length > 0) {
-        console.error(`${path.relative(process.cwd(), docs)}/ is stale (${diffs.length} page(s)):\n  ${diffs.join('\n  ')}\nRun \`pnpm docs\` and commit the result.`)
+        console.error(`${path.relative(process.cwd(), docs)}/ is stale (${diffs.length} page(s)):\n  ${diffs.join('\n  ')}\nRun \`pnpm docs:update\` and commit the result.`)
         process.exitCode = 1
       } else console.log('API reference: current')
     } else {

@@ -237,7 +237,7 @@ if (isMain) {
   const page = arg('--page')
   const current = await run({ check, src: arg('--src'), ...(page ? { page } : {}) })
   if (check && !current) {
-    console.error(`${path.relative(process.cwd(), page ?? path.join(ROOT, 'docs/state-machine.md'))}: the state diagram is stale; run \`pnpm docs\` and commit the result.`)
+    console.error(`${path.relative(process.cwd(), page ?? path.join(ROOT, 'docs/state-machine.md'))}: the state diagram is stale; run \`pnpm docs:update\` and commit the result.`)
     process.exit(1)
   }
   console.log(check ? 'state diagram: current' : current ? 'state diagram: unchanged' : 'state diagram: updated')

@@ -12,11 +12,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A JSON Ledger API that accepts only the wallet's current token, while it is not expired. */
 function ledgerServer(wallet: MockWallet) {
-  const seen: { url: string; authorization: string | null }[] = []
+  const seen: { url: string; authorization: string | null; method: string; contentType: string | null }[] = []
   let expired = false
   const fetch = (input: string | URL, init?: RequestInit): Promise<Response> => {
-    const authorization = new Headers(init?.headers).get('Authorization')
-    seen.push({ url: input.toString(), authorization })
+    const headers = new Headers(init?.headers)
+    const authorization = headers.get('Authorization')
+    seen.push({ url: input.toString(), authorization, method: init?.method ?? 'GET', contentType: headers.get('Content-Type') })
     init?.signal?.throwIfAborted()
     const ok = !expired && authorization === `Bearer ${wallet.state().accessToken}`
     return Promise.resolve(new Response(ok ? JSON.stringify({ contracts: [] }) : 'unauthorized', { status: ok ? 200 : 401 }))
@@ -71,7 +72,7 @@ describe('ledger', () => {
     expect(getLedgerAuth(store)).toBeNull()
   })
 
-  it('L2: resolves paths against the Ledger API, attaches the token, passes other URLs and init through', async () => {
+  it('L2: resolves paths against the Ledger API, attaches the token, passes absolute Ledger API URLs and init through', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)
     const store = await connectedStore(createMockProvider({ wallet }))
@@ -79,8 +80,29 @@ describe('ledger', () => {
     const res = await ledgerFetch('/v2/state/active-contracts', { method: 'POST', headers: { 'Content-Type': 'application/json' } })
     expect(res.status).toBe(200)
     await ledgerFetch('v2/version')
-    expect(server.seen.map((s) => s.url)).toEqual([`${LEDGER}/v2/state/active-contracts`, `${LEDGER}/v2/version`])
-    expect(server.seen[0]?.authorization).toBe('Bearer mock-token-1')
+    await ledgerFetch(`${LEDGER}/v2/parties`)
+    expect(server.seen).toEqual([
+      { url: `${LEDGER}/v2/state/active-contracts`, authorization: 'Bearer mock-token-1', method: 'POST', contentType: 'application/json' },
+      { url: `${LEDGER}/v2/version`, authorization: 'Bearer mock-token-1', method: 'GET', contentType: null },
+      { url: `${LEDGER}/v2/parties`, authorization: 'Bearer mock-token-1', method: 'GET', contentType: null },
+    ])
+  })
+
+  it('L2: the token never leaves the Ledger API origin: other absolute URLs are fetched as given, without it', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const foreign = ['https://evil.example/steal', 'http://127.0.0.1:7576/v2/version', 'https:evil.example/x', `${LEDGER.replace('http:', 'https:')}/v2/version`]
+    for (const url of foreign) {
+      const res = await ledgerFetch(url, { headers: { 'X-Trace': '1' } })
+      expect(res.status).toBe(401)
+    }
+    expect(server.seen.map((s) => s.authorization)).toEqual([null, null, null, null])
+    expect(server.seen.map((s) => s.url)).toEqual(foreign)
+    // a protocol-relative path is a path under the Ledger API, not another host
+    await ledgerFetch('//evil.example/x')
+    expect(server.seen.at(-1)).toMatchObject({ url: `${LEDGER}/evil.example/x`, authorization: 'Bearer mock-token-1' })
   })
 
   it('L2: three concurrent 401s share one status re-read, and all three retries succeed', async () => {

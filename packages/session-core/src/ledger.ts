@@ -84,12 +84,21 @@ function refresh(store: SessionStore, rejected: string): Promise<LedgerAuth | nu
 
 const join = (base: string, input: string) => (/^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${base.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`)
 
+const originOf = (url: string) => {
+  try {
+    return new URL(url).origin
+  } catch {
+    return null
+  }
+}
+
 /**
  * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
  * single-flight across concurrent requests, and across tabs with Web Locks — and retries once;
  * a second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once
- * (code 4900). Abort signals pass through.
+ * (code 4900). Abort signals pass through. The token only ever goes to the Ledger API's own
+ * origin: an absolute URL elsewhere is fetched as given, without it.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -114,6 +123,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
     const auth = getLedgerAuth(store) ?? (await refresh(store, ''))
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
+    // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
+    const origin = originOf(join(auth.ledgerApi, input))
+    if (origin === null || origin !== originOf(auth.ledgerApi)) return (options.fetch ?? globalThis.fetch)(input, init)
     const first = await send(auth, input, init)
     if (first.status !== 401) return first
     const fresh = await refresh(store, auth.accessToken)
