@@ -86,12 +86,16 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let busy = false
   const inputs: Input[] = []
   const listeners = new Set<(state: SessionState, previous: SessionState) => void>()
+  /** The subscribers as of the last (un)subscribe: a notification walks a stable list without copying it. */
+  let listenerList: readonly ((state: SessionState, previous: SessionState) => void)[] | null = null
   const handlers = new Map<string, Set<(event: never) => void>>()
   const waiters = new Set<Waiter>()
   const inflight = new Set<string>()
   /** The latest request of each method (disconnect() and a re-auth hook's connect() await it). */
   const latest = new Map<Method, Promise<unknown>>()
   let io: Promise<unknown> = Promise.resolve()
+  /** The snapshot write queued behind other storage operations and not started yet. */
+  let queuedSave: { state: SessionState } | null = null
   let ioPending = 0
   let retryTimer: unknown
   let expiryTimer: unknown
@@ -233,15 +237,26 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           r(onInvalidate?.(effect[1]))
         }).catch(report)
         break
-      case 'save': {
-        const { account, accounts, networkId, connectedAt, expiresAt } = model.state
-        const value = persistSnapshot
-          ? encodeSessionEnvelope({ account, accounts, networkId, connectedAt: connectedAt ?? 0, ...(expiresAt === null ? {} : { expiresAt }) })
-          : '1'
-        persist('set', () => storage.setItem(key, value))
+      case 'save':
+        // A write still waiting behind another storage operation takes the newer state instead
+        // of queueing one more: a burst of changes costs one encoding and one write, not one each.
+        if (queuedSave) queuedSave.state = model.state
+        else {
+          const job = { state: model.state }
+          queuedSave = job
+          persist('set', () => {
+            if (queuedSave === job) queuedSave = null
+            const { account, accounts, networkId, connectedAt, expiresAt } = job.state
+            return storage.setItem(
+              key,
+              persistSnapshot ? encodeSessionEnvelope({ account, accounts, networkId, connectedAt: connectedAt ?? 0, ...(expiresAt === null ? {} : { expiresAt }) }) : '1',
+            )
+          })
+        }
         break
-      }
       case 'remove':
+        // a save after this removal must not be folded into a write queued before it
+        queuedSave = null
         persist('remove', () => storage.removeItem(key))
         break
       case 'load': {
@@ -313,7 +328,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       }
     }
     if (next.state !== previous.state) {
-      for (const listener of [...listeners]) {
+      for (const listener of (listenerList ??= [...listeners])) {
         try {
           listener(next.state, previous.state)
         } catch (error) {
@@ -404,8 +419,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     getSnapshot: () => model.state,
     subscribe(listener) {
       listeners.add(listener)
+      listenerList = null
       return () => {
         listeners.delete(listener)
+        listenerList = null
       }
     },
     async connect(params) {
@@ -462,6 +479,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       for (const [, resolve] of waiters) resolve(model.state)
       waiters.clear()
       listeners.clear()
+      listenerList = null
       handlers.clear()
     },
   }

@@ -53,6 +53,7 @@ describe('persistence', () => {
     const store = createSessionStore(provider, { storage })
     await store.connect()
     provider.wallet.switchParty('bob::1220bb')
+    await flush()
     provider.wallet.switchNetwork('canton:testnet')
     await flush()
     expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId])).toEqual([
@@ -60,6 +61,53 @@ describe('persistence', () => {
       ['bob::1220bb', 'canton:devnet'],
       ['bob::1220bb', 'canton:testnet'],
     ])
+  })
+
+  it('C15: a burst of changes while a write is in flight costs one more write, of the latest state', async () => {
+    const { storage, writes } = recording()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    await store.connect()
+    await flush()
+    provider.wallet.switchParty('bob::1220bb')
+    for (let i = 0; i < 50; i++) provider.wallet.switchNetwork(`canton:net-${i}`)
+    provider.wallet.switchParty('alice::1220aa')
+    await flush()
+    expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId])).toEqual([
+      ['alice::1220aa', 'canton:devnet'],
+      ['bob::1220bb', 'canton:devnet'],
+      ['alice::1220aa', 'canton:net-49'],
+    ])
+  })
+
+  it('C15: a save after a removal is written after it, never folded into the write before', async () => {
+    const map = new Map<string, string>()
+    const gates: (() => void)[] = []
+    const storage: SessionStorage = {
+      getItem: (k) => Promise.resolve(map.get(k) ?? null),
+      // every write waits for the test to let it through
+      setItem: (k, v) =>
+        new Promise<void>((resolve) => {
+          gates.push(() => {
+            map.set(k, v)
+            resolve()
+          })
+        }),
+      removeItem: (k) => Promise.resolve(void map.delete(k)),
+    }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    await store.connect() // write 1, held
+    provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
+    void store.disconnect() // removal, queued behind write 2
+    await flush()
+    await store.connect() // must be written after the removal
+    for (let i = 0; i < 10 && (gates.length || i < 2); i++) {
+      gates.shift()?.()
+      await flush()
+    }
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:testnet')
   })
 
   it('C15: persistSnapshot false writes only the marker', async () => {
