@@ -314,6 +314,17 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     }
   }
 
+  /** Calls every subscriber; one that throws is reported and the others still run (C16). */
+  const notify = (state: SessionState, previous: SessionState) => {
+    for (const listener of (listenerList ??= [...listeners])) {
+      try {
+        listener(state, previous)
+      } catch (error) {
+        report(error)
+      }
+    }
+  }
+
   /** Runs one input through the machine: new snapshot, then subscribers, then effects (C11). */
   const step = (input: Input) => {
     const previous = model
@@ -327,15 +338,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         leadership = null
       }
     }
-    if (next.state !== previous.state) {
-      for (const listener of (listenerList ??= [...listeners])) {
-        try {
-          listener(next.state, previous.state)
-        } catch (error) {
-          report(error)
-        }
-      }
-    }
+    if (next.state !== previous.state) notify(next.state, previous.state)
     for (const effect of effects) perform(effect)
   }
 
