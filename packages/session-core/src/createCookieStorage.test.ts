@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCookieStorage, type CookieAdapter } from './createCookieStorage'
 
 /** A cookie jar that behaves like a browser for name/value and Max-Age=0 removal. */
@@ -19,7 +19,26 @@ function jar(): CookieAdapter & { set: CookieAdapter['set']; written: string[] }
   }
 }
 
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
 describe('createCookieStorage', () => {
+  it('defaults to Secure on an https page, not on http, and an explicit secure wins', async () => {
+    const written = async (options: { secure?: boolean } = {}) => {
+      const adapter = jar()
+      await createCookieStorage({ adapter, ...options }).setItem('k', 'v')
+      return adapter.written[0] ?? ''
+    }
+    vi.stubGlobal('location', { protocol: 'https:', origin: 'https://app.example' })
+    expect(await written()).toMatch(/; Secure$/)
+    expect(await written({ secure: false })).not.toContain('Secure')
+    vi.stubGlobal('location', { protocol: 'http:', origin: 'http://127.0.0.1:5173' })
+    expect(await written()).not.toContain('Secure')
+    expect(await written({ secure: true })).toMatch(/; Secure$/)
+  })
+
+
   it('keeps one encoded cookie per storage key', async () => {
     const adapter = jar()
     const storage = createCookieStorage({ adapter })

@@ -248,3 +248,88 @@ describe('multi-tab', () => {
     expect(attempts).toEqual([{ attempt: 1 }])
   })
 })
+
+describe('multi-tab, further', () => {
+  it('M6: without Web Locks each tab runs its own reconnect attempts, and both recover', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const seen = [a, b].map((t) => [events(t.store, 'reconnect:scheduled'), events(t.store, 'reconnect:attempt')])
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1000)
+    for (const [scheduled, attempts] of seen) {
+      expect(scheduled).toEqual([
+        { attempt: 1, delayMs: 500 },
+        { attempt: 2, delayMs: 1000 },
+        { attempt: 3, delayMs: 2000 },
+      ])
+      expect(attempts).toEqual([{ attempt: 1 }, { attempt: 2 }])
+    }
+    for (const t of [a, b]) expect(t.provider.calls.filter((c) => c.method === 'status').length).toBeGreaterThanOrEqual(2)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+  })
+
+  it('M3: the other tabs each leave their own wallet, and a failure there leaves no error behind', async () => {
+    const { open } = tabs({ reconnect: true })
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const b = open(createMockProvider({ wallet: bWallet }))
+    const cWallet = createMockWallet({ connected: true })
+    const c = open(createMockProvider({ wallet: cWallet }))
+    await a.store.connect()
+    await b.store.restore()
+    await c.store.restore()
+    cWallet.failNext('disconnect', { code: 4900 })
+    await a.store.disconnect()
+    await flush()
+    for (const t of [b, c]) {
+      expect(t.provider.calls.filter((x) => x.method === 'disconnect')).toHaveLength(1)
+      expect(t.store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    }
+    expect(bWallet.state().connected).toBe(false)
+    expect(cWallet.state().connected).toBe(true)
+  })
+
+  it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
+    const before = listAccounts()
+    const raw = hub.channelFactory(CHANNEL)
+    const message = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
+    raw.postMessage(message(5, 'bob::1220bb'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1) // a fresh message: the tab asks its own wallet
+    raw.postMessage(message(4, 'carol::1220cc'))
+    raw.postMessage(message(5, 'carol::1220cc'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1) // stale and duplicate: nothing asked
+    raw.postMessage(message(6, 'carol::1220cc'))
+    await flush()
+    expect(listAccounts()).toBe(before + 2)
+    raw.close()
+  })
+
+  it('C14: destroy closes the tab channel; later messages change nothing', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await flush()
+    expect(hub.openCount()).toBe(2)
+    b.store.destroy()
+    expect(hub.openCount()).toBe(1)
+    const before = b.store.getSnapshot()
+    await a.store.disconnect()
+    await flush()
+    expect(b.store.getSnapshot()).toBe(before)
+    expect(b.provider.calls.map((c) => c.method)).not.toContain('disconnect')
+  })
+})

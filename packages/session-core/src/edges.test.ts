@@ -1,0 +1,246 @@
+import { decodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { CIP0103Provider } from './cip0103'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import type { Clock, SessionEventMap, SessionEventType, SessionStore } from './types'
+
+// Edges of the behaviour rules that the per-topic files leave out: lone wallet events, the
+// first network, a party going away, timeouts of each silent call and their defaults, a wallet
+// connecting on its own, queue bounds, chainChanged, an injected clock, typed events.
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+function record<T extends SessionEventType>(store: SessionStore, type: T): SessionEventMap[T][] {
+  const seen: SessionEventMap[T][] = []
+  store.on(type, (event) => seen.push(event))
+  return seen
+}
+
+const ACCOUNT = { partyId: 'alice::1220aa', primary: true }
+
+/** A hand-written wallet: connected, accounts known, but it never says which network (until told). */
+function networkless(getActiveNetwork: () => Promise<unknown>) {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const provider: CIP0103Provider = {
+    request: ({ method }) => {
+      if (method === 'connect') return Promise.resolve({ isConnected: true })
+      if (method === 'status') return Promise.resolve({ connection: { isConnected: true } })
+      if (method === 'listAccounts') return Promise.resolve([ACCOUNT])
+      if (method === 'getActiveNetwork') return getActiveNetwork()
+      return Promise.resolve(null)
+    },
+    on: (event, listener) => {
+      const set = listeners.get(event) ?? new Set()
+      set.add(listener as (payload: unknown) => void)
+      listeners.set(event, set)
+    },
+    removeListener: (event, listener) => {
+      listeners.get(event)?.delete(listener as (payload: unknown) => void)
+    },
+  }
+  const emit = (event: string, payload: unknown) => {
+    for (const listener of listeners.get(event) ?? []) listener(payload)
+  }
+  return { provider, emit }
+}
+
+describe('rule edges', () => {
+  it('C3: a lone `connected` event (isConnected: true) completes an asynchronous connect', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const result = store.connect()
+    await flush()
+    expect(store.getSnapshot().status).toBe('connecting')
+    provider.detach() // only what this test emits reaches the store now
+    provider.wallet.approve()
+    provider.emit('connected', { isConnected: true })
+    const state = await result
+    expect(state).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, networkId: 'canton:devnet', lastError: null })
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork'])
+  })
+
+  it('C3: a lone `connected` event with isConnected: false fails an asynchronous connect', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const result = store.connect()
+    await flush()
+    provider.detach()
+    provider.emit('connected', { isConnected: false, reason: 'The user closed the wallet' })
+    const state = await result
+    expect(state).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
+    expect(state.lastError).toMatchObject({ code: 4001, message: 'The user closed the wallet' })
+  })
+
+  it('C11: a party going away (A → null) is a party change; the first network (null → X) is not a network change', async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    const { provider, emit } = networkless(() => Promise.reject({ code: 4200, message: 'Unsupported' }))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const parties = record(store, 'party:changed')
+    const networks = record(store, 'network:changed')
+    expect(await store.connect()).toMatchObject({ status: 'connected', networkId: null })
+    emit('chainChanged', 'canton:devnet')
+    expect(store.getSnapshot().networkId).toBe('canton:devnet')
+    expect(networks).toEqual([])
+    emit('accountsChanged', [])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: null, accounts: [] })
+    expect(parties).toEqual([{ previous: 'alice::1220aa', current: null, source: 'local' }])
+  })
+
+  it('chainChanged: a string or a { networkId } payload switches the network; junk is ignored', async () => {
+    const { provider, emit } = networkless(() => Promise.resolve({ networkId: 'canton:devnet' }))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const networks = record(store, 'network:changed')
+    await store.connect()
+    emit('chainChanged', 'canton:testnet')
+    emit('chainChanged', { networkId: 'canton:mainnet' })
+    for (const junk of [42, null, {}, { networkId: 7 }]) emit('chainChanged', junk)
+    expect(store.getSnapshot().networkId).toBe('canton:mainnet')
+    expect(networks.map((e) => [e.previous, e.current])).toEqual([
+      ['canton:devnet', 'canton:testnet'],
+      ['canton:testnet', 'canton:mainnet'],
+    ])
+  })
+
+  it('C17: listAccounts that never answers ends a restore with TIMEOUT', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.hangNext('listAccounts')
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), requestTimeoutMs: 2_000 })
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(1_999)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await restored).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+  })
+
+  it('C17: getActiveNetwork that never answers is bounded too: the session connects without a network', async () => {
+    vi.useFakeTimers()
+    const { provider } = networkless(() => new Promise(() => undefined))
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), requestTimeoutMs: 2_000 })
+    const connected = store.connect()
+    await vi.advanceTimersByTimeAsync(1_999)
+    expect(store.getSnapshot().status).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await connected).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, networkId: null })
+  })
+
+  it('C17: the defaults are 10 s for a silent call and 5 min for connect', async () => {
+    vi.useFakeTimers()
+    const silent = createMockProvider({ connected: true })
+    silent.wallet.hangNext('status')
+    const a = createSessionStore(silent, { storage: createMemoryStorage() })
+    const restored = a.restore()
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(a.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect((await restored).lastError?.code).toBe('TIMEOUT')
+    const person = createMockProvider({ connectMode: 'manual' })
+    const b = createSessionStore(person, { storage: createMemoryStorage() })
+    const connecting = b.connect()
+    await vi.advanceTimersByTimeAsync(299_999)
+    expect(b.getSnapshot().status).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect((await connecting).lastError?.code).toBe('TIMEOUT')
+  })
+
+  it('C19: a wallet connecting on its own is persisted, and a later drop reconnects', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    const store = createSessionStore(provider, { storage, reconnect: true })
+    const scheduled = record(store, 'reconnect:scheduled')
+    provider.wallet.connectFromWallet()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))?.account?.partyId).toBe('alice::1220aa')
+    provider.wallet.drop()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    expect(scheduled).toEqual([{ attempt: 1, delayMs: 500 }])
+    provider.wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C13: by default 32 operations wait during a re-auth and the 33rd is refused at once; one already running is not run again', async () => {
+    vi.useFakeTimers()
+    let finishReauth = () => undefined as void
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      expiry: {
+        ttlMs: 60_000,
+        onReauthRequired: () =>
+          new Promise<void>((resolve) => {
+            finishReauth = resolve
+          }),
+      },
+    })
+    await store.connect()
+    let runs = 0
+    let release = () => undefined as void
+    const running = store.enqueue(async () => {
+      runs++
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+      return 'running'
+    })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const order: number[] = []
+    const held = Array.from({ length: 32 }, (_, i) => store.enqueue(() => order.push(i)))
+    await expect(store.enqueue(() => 'one too many')).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+    release()
+    finishReauth()
+    await vi.advanceTimersByTimeAsync(0)
+    await Promise.all(held)
+    expect(await running).toBe('running')
+    expect(runs).toBe(1)
+    expect(order).toEqual(Array.from({ length: 32 }, (_, i) => i))
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('clock: an injected clock drives expiry, without any global timer', async () => {
+    let now = 5_000_000
+    const timers = new Map<number, { due: number; fn: () => void }>()
+    let ids = 0
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (fn, ms) => {
+        timers.set(++ids, { due: now + ms, fn })
+        return ids
+      },
+      clearTimeout: (handle) => {
+        timers.delete(handle as number)
+      },
+    }
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage(), clock, expiry: { ttlMs: 1_000 } })
+    expect((await store.connect()).expiresAt).toBe(5_001_000)
+    now += 1_000
+    for (const [id, t] of [...timers]) {
+      if (t.due > now) continue
+      timers.delete(id)
+      t.fn()
+    }
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
+  it('events are typed per type: a payload field of another event does not type-check', () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    /* eslint-disable @typescript-eslint/no-unsafe-return -- the line is meant not to type-check */
+    // @ts-expect-error -- party:changed carries previous/current/source, not attempt
+    const off = store.on('party:changed', (e) => e.attempt)
+    /* eslint-enable @typescript-eslint/no-unsafe-return */
+    store.on('reconnect:scheduled', (e) => e.delayMs.toFixed())
+    off()
+    store.destroy()
+  })
+})
