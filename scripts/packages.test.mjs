@@ -30,3 +30,12 @@ describe.each(entries)('$id', ({ dir, esm, cjs }) => {
     expect(run.status).toBe(0)
   })
 })
+
+describe("'use client'", () => {
+  const dist = path.join(root, 'packages', 'session-react', 'dist')
+  const files = existsSync(dist) ? readdirSync(dist).filter((f) => /\.c?js$/.test(f)) : []
+  it('the React bindings keep the directive at the top of every built file (SPEC §4)', () => {
+    expect(files.length, 'built (pnpm test builds first)').toBeGreaterThanOrEqual(4)
+    for (const file of files) expect(readFileSync(path.join(dist, file), 'utf8').startsWith("'use client';"), file).toBe(true)
+  })
+})

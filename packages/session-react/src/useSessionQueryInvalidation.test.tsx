@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-import { sessionQueryKey } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionStore } from '@sessionlayer/session-core'
+import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query'
 import { act, render, renderHook, screen } from '@testing-library/react'
 import type { ReactNode } from 'react'
@@ -126,6 +127,69 @@ describe('useSessionQueryInvalidation', () => {
     } finally {
       window.removeEventListener('error', quiet)
       vi.restoreAllMocks()
+    }
+  })
+})
+
+describe('useSessionQueryInvalidation: every source', () => {
+  /** A query client with one session query and one other query, and the hook mounted over `store`. */
+  function mounted(store: SessionStore, party: string) {
+    const client = new QueryClient()
+    client.setQueryData(['sessionlayer', 'canton:devnet', party, 'holdings'], 'cached')
+    client.setQueryData(['prices'], 'prices')
+    renderHook(() => useSessionQueryInvalidation(client), { wrapper: ({ children }) => <SessionProvider store={store}>{children}</SessionProvider> })
+    const session = () => client.getQueryState(['sessionlayer', 'canton:devnet', party, 'holdings'])
+    return { client, session }
+  }
+
+  it('M5: a party switch in another tab invalidates this tab’s session queries', async () => {
+    const hub = createChannelHub()
+    const wallet = createMockWallet({ connected: true })
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const here = createMockProvider({ wallet })
+    const a = createSessionStore(here, { storage: createMemoryStorage(), broadcast })
+    const b = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), broadcast })
+    await a.restore()
+    await b.restore()
+    here.detach() // this tab hears of the switch only from the other tab
+    const { client, session } = mounted(a, 'alice::1220aa')
+    const changes: unknown[] = []
+    a.on('party:changed', (e) => changes.push(e))
+    await act(async () => {
+      wallet.switchParty('bob::1220bb')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    })
+    expect(changes).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }])
+    expect(session()?.isInvalidated).toBe(true)
+    expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
+  })
+
+  it('C10: a restore that finds another party than the persisted one invalidates the session queries', async () => {
+    const storage = createMemoryStorage()
+    await storage.setItem(
+      'sessionlayer.session',
+      JSON.stringify({ version: 1, account: { partyId: 'carol::1220cc', primary: true }, accounts: [{ partyId: 'carol::1220cc', primary: true }], networkId: 'canton:devnet', connectedAt: 1 }),
+    )
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage })
+    const { session } = mounted(store, 'carol::1220cc')
+    await act(() => store.restore())
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(session()?.isInvalidated).toBe(true)
+  })
+
+  it('C12: an expired session removes the session queries', async () => {
+    vi.useFakeTimers()
+    try {
+      const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage(), expiry: { ttlMs: 1_000 } })
+      await store.connect()
+      const { client, session } = mounted(store, 'alice::1220aa')
+      expect(session()).toBeDefined()
+      await act(() => vi.advanceTimersByTimeAsync(1_000))
+      expect(store.getSnapshot().lastError?.code).toBe('SESSION_EXPIRED')
+      expect(session()).toBeUndefined()
+      expect(client.getQueryData(['prices'])).toBe('prices')
+    } finally {
+      vi.useRealTimers()
     }
   })
 })
