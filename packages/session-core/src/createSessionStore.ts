@@ -4,7 +4,7 @@ import {
   encodeSessionEnvelope,
   type SessionStorage,
 } from '@sessionlayer/session-crypto'
-import { createTabLock, openSyncChannel, syncChannelName } from '@sessionlayer/session-sync'
+import { getWebLocks, openSyncChannel, syncChannelName } from '@sessionlayer/session-sync'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createOpQueue } from './createOpQueue'
@@ -68,13 +68,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const storage = options.storage ?? defaultStorage()
   const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : null
   const channel = sync && openSyncChannel(syncChannelName((globalThis as { location?: Location }).location?.origin ?? 'null', key), sync)
-  const lock = sync && createTabLock(sync)
+  /** Web Locks only: without them each tab reconnects on its own (M6), so no in-tab lock is needed. */
+  const locks = sync && getWebLocks(sync)
   const idle = expiry.idleTimeoutMs
   const config: MachineConfig = {
     retry: reconnect ? { ...DEFAULT_RETRY_POLICY, ...(reconnect === true ? {} : reconnect) } : null,
     ttlMs: expiry.ttlMs,
     reauth: !!expiry.onReauthRequired,
-    lead: !!lock?.crossTab && !!channel?.isLive,
+    lead: !!locks && !!channel?.isLive,
   }
   const timers = createTimers(clock)
   const queue = createOpQueue(expiry.pendingQueueSize ?? 32)
@@ -206,9 +207,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const abort = new AbortController()
     const tag = gen
     leadership = [noop, abort]
-    lock
-      ?.runExclusive(
+    locks
+      ?.request(
         `sessionlayer.reconnect::${key}`,
+        { signal: abort.signal },
         () =>
           new Promise<void>((release) => {
             if (tag !== gen || destroyed) release()
@@ -217,7 +219,6 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
               dispatch({ type: 'lead' })
             }
           }),
-        { signal: abort.signal },
       )
       .catch(noop)
   }
@@ -413,7 +414,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         dispatch(input)
         return internals.live()
       }),
-    lock,
+    locks,
     key,
   }
 

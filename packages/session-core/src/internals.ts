@@ -1,4 +1,4 @@
-import type { TabLock } from '@sessionlayer/session-sync'
+import type { LockManagerLike } from '@sessionlayer/session-sync'
 import type { WalletStatus } from './wallet'
 
 /**
@@ -14,8 +14,8 @@ export interface StoreInternals {
   live(): WalletStatus | null
   /** Re-reads `status` from the wallet and returns the new live status. */
   refresh(): Promise<WalletStatus | null>
-  /** The tab lock, with broadcast on. */
-  readonly lock: TabLock | null
+  /** The Web Locks manager, with broadcast on and Web Locks available. */
+  readonly locks: LockManagerLike | null
   /** The storage key. */
   readonly key: string
 }

@@ -74,7 +74,7 @@ function refresh(store: SessionStore, rejected: string): Promise<LedgerAuth | nu
       const current = getLedgerAuth(store)
       return current && current.accessToken !== rejected ? current : toAuth(await own?.refresh())
     }
-    pending = (own?.lock ? own.lock.runExclusive(`sessionlayer.ledger::${own.key}`, run) : run()).finally(() => {
+    pending = (own?.locks ? own.locks.request(`sessionlayer.ledger::${own.key}`, {}, run) : run()).finally(() => {
       refreshing.delete(store)
     })
     refreshing.set(store, pending)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTabLock, type TabLock } from './createTabLock'
+import { createTabLock, getWebLocks, type TabLock } from './createTabLock'
 import { createMockLockManager } from '@sessionlayer/session-testing'
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -197,6 +197,19 @@ describe('createTabLock defaults', () => {
     abort.abort(new Error('gave up'))
     await expect(running).rejects.toThrow('gave up')
     expect(fn).not.toHaveBeenCalled()
+  })
+
+  it('M6: getWebLocks is the given manager, else navigator.locks at the call, else null; never a fallback', () => {
+    const locks = createMockLockManager()
+    const given = createMockLockManager()
+    vi.stubGlobal('navigator', undefined)
+    expect(getWebLocks()).toBeNull()
+    vi.stubGlobal('navigator', {})
+    expect(getWebLocks()).toBeNull()
+    vi.stubGlobal('navigator', { locks })
+    expect(getWebLocks()).toBe(locks)
+    expect(getWebLocks({ lockManager: given })).toBe(given)
+    expect(getWebLocks({ lockManager: null })).toBeNull()
   })
 
   it('M6: lockManager null forces the fallback even where Web Locks exist', () => {

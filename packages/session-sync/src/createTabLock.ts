@@ -94,6 +94,25 @@ function createLocalLocks(): LockManagerLike {
 }
 
 /**
+ * The Web Locks manager that locks across tabs: `options.lockManager` when given, else
+ * `navigator.locks` (absent in Node and in non-secure contexts), read at the call. Null when
+ * there is none (or `lockManager` is null): the caller then works within its own tab. For code
+ * that only needs a lock when it spans tabs, without {@link createTabLock}'s in-tab fallback.
+ *
+ * @param options - the lock manager
+ * @returns the cross-tab lock manager, or null
+ * @example
+ * ```ts
+ * const locks = getWebLocks()
+ * await (locks ? locks.request('refresh', {}, refresh) : refresh())
+ * ```
+ * @public
+ */
+export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | null {
+  return (options.lockManager === undefined ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks : options.lockManager) ?? null
+}
+
+/**
  * Creates named exclusive locks (SPEC M6). With Web Locks (`navigator.locks`) a lock name is held
  * by one tab of the origin at a time, which gives leadership: the tab holding the name (e.g.
  * `sessionlayer.reconnect::<storageKey>`) runs the work, the others wait in line or follow its
@@ -112,7 +131,7 @@ function createLocalLocks(): LockManagerLike {
  * @public
  */
 export function createTabLock(options: TabLockOptions = {}): TabLock {
-  const web = options.lockManager === undefined ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks : options.lockManager
+  const web = getWebLocks(options)
   const manager = web ?? createLocalLocks()
   return {
     crossTab: !!web,

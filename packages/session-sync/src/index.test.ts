@@ -6,6 +6,7 @@ describe('@sessionlayer/session-sync entry', () => {
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
         "createTabLock",
+        "getWebLocks",
         "openSyncChannel",
         "syncChannelName",
       ]
