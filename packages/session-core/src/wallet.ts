@@ -1,3 +1,4 @@
+import { toPersistedAccount } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
 
 /** A narrowed view of an unknown object (internal). */
@@ -5,9 +6,6 @@ export type Obj = Record<string, unknown>
 
 /** @internal */
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-const BOOLEAN_FIELDS = ['primary', 'disabled']
-const FIELDS = ['partyId', 'primary', 'status', 'hint', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'disabled', 'reason']
 
 /**
  * Validates a wallet's account list (C18): null for a non-array; entries without a non-empty
@@ -19,12 +17,8 @@ export function parseAccounts(value: unknown): readonly CIP0103Account[] | null 
   if (!Array.isArray(value)) return null
   const accounts: CIP0103Account[] = []
   for (const a of value) {
-    if (!isObj(a) || typeof a.partyId !== 'string' || !a.partyId) continue
-    const copy: Obj = {}
-    for (const f of FIELDS) {
-      if (typeof a[f] === (BOOLEAN_FIELDS.includes(f) ? 'boolean' : 'string')) copy[f] = a[f]
-    }
-    accounts.push(Object.freeze(copy) as unknown as CIP0103Account)
+    const account = toPersistedAccount(a)
+    if (account) accounts.push(Object.freeze(account))
   }
   return Object.freeze(accounts)
 }

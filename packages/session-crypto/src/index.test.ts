@@ -14,6 +14,7 @@ describe('@sessionlayer/session-crypto entry', () => {
         "migrateSessionEnvelope",
         "reconcileSession",
         "restoreSession",
+        "toPersistedAccount",
       ]
     `)
   })

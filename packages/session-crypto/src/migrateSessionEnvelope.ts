@@ -1,4 +1,5 @@
-import { check, CURRENT_SESSION_ENVELOPE_VERSION, toSessionEnvelope, type Fields } from './toSessionEnvelope'
+import { check, type Fields } from './check'
+import { CURRENT_SESSION_ENVELOPE_VERSION, toSessionEnvelope } from './toSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
 /**

@@ -1,0 +1,11 @@
+/** A plain object, read field by field. @internal */
+export type Fields = Record<string, unknown>
+
+/**
+ * Throws when `ok` is falsy; the envelope readers catch it and answer null.
+ * @param ok - the condition
+ * @internal
+ */
+export function check(ok: unknown): asserts ok {
+  if (!ok) throw new TypeError('invalid session envelope')
+}

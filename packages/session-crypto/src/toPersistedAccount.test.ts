@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { toPersistedAccount } from './toPersistedAccount'
+
+describe('toPersistedAccount', () => {
+  it('K1: keeps the party fields of the right type and nothing else', () => {
+    const wallet = JSON.parse(
+      '{"partyId":"alice::1220","primary":true,"status":"allocated","hint":"alice","publicKey":"pk","namespace":"1220","networkId":"canton:devnet","signingProviderId":"participant","disabled":false,"reason":"","accessToken":"secret","topologyTransactions":["tx"],"__proto__":{"polluted":true}}',
+    ) as unknown
+    const account = toPersistedAccount(wallet)
+    expect(account).toEqual({
+      partyId: 'alice::1220',
+      primary: true,
+      status: 'allocated',
+      hint: 'alice',
+      publicKey: 'pk',
+      namespace: '1220',
+      networkId: 'canton:devnet',
+      signingProviderId: 'participant',
+      disabled: false,
+      reason: '',
+    })
+    expect(Object.getPrototypeOf(account)).toBe(Object.prototype)
+    expect(JSON.stringify(account)).not.toContain('secret')
+  })
+
+  it('C18: leaves out known fields of the wrong type', () => {
+    expect(toPersistedAccount({ partyId: 'bob::1', primary: 'yes', status: 7, disabled: 1, hint: null })).toEqual({ partyId: 'bob::1' })
+  })
+
+  it('C18: null for a value without a non-empty string partyId, never a throw', () => {
+    for (const value of [null, undefined, 0, 'alice::1', [], {}, { partyId: '' }, { partyId: 42 }, { hint: 'alice' }]) {
+      expect(toPersistedAccount(value)).toBeNull()
+    }
+  })
+})

@@ -1,0 +1,49 @@
+import { check, type Fields } from './check'
+import type { PersistedAccount } from './types'
+
+/** The `PersistedAccount` fields: eight strings, then two booleans. */
+const NAMES = ['partyId', 'hint', 'status', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'reason', 'primary', 'disabled']
+
+/**
+ * Copies the `PersistedAccount` fields of `value` — string fields, then the boolean `primary`
+ * and `disabled` — into a fresh object. Only these keys are read and written, so tokens,
+ * topology transactions, `__proto__` or any other key is never copied. Lenient by default: a
+ * known field of the wrong type is left out. Strict: a value without a non-empty string
+ * `partyId` (a primitive, null, an array) or with a known field of the wrong type throws.
+ *
+ * @param value - an account, as a wallet reported it or as it was stored
+ * @param strict - throw instead of leaving wrong fields out
+ * @returns the copy (without a `partyId` when `value` had none, unless strict)
+ * @internal
+ */
+export function pickAccount(value: unknown, strict?: boolean): PersistedAccount {
+  const source = Object(value) as Fields
+  const account: Fields = {}
+  NAMES.forEach((name, index) => {
+    const field = source[name]
+    if (typeof field === (index < 8 ? 'string' : 'boolean')) account[name] = field
+    else check(!strict || field === undefined)
+  })
+  check(!strict || account.partyId)
+  return account as unknown as PersistedAccount
+}
+
+/**
+ * The account a wallet reported, reduced to the fields that describe its party
+ * (`PersistedAccount`): known fields of the wrong type are left out, and anything else —
+ * access tokens, topology transactions, prototype tricks — is never copied. Never throws.
+ *
+ * @param value - an account from `listAccounts` or `accountsChanged`
+ * @returns a fresh object, or null when `value` has no non-empty string `partyId`
+ * @example
+ * ```ts
+ * toPersistedAccount({ partyId: 'alice::1220', primary: true, token: 'secret' })
+ * // { partyId: 'alice::1220', primary: true }
+ * ```
+ * @public
+ */
+export function toPersistedAccount(value: unknown): PersistedAccount | null {
+  const account = pickAccount(value)
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent for a value without a party
+  return account.partyId ? account : null
+}
