@@ -49,6 +49,10 @@ const sizeRow = (r) => {
 const sizeTables = Object.fromEntries(
   ['typical import', 'entry', 'reference'].map((group) => [group, table(['import', 'min+gzip', 'min', 'target', 'meets'], size.rows.filter((r) => r.group === group).map(sizeRow))]),
 )
+const breakdownTable = table(
+  ['part', 'min+gzip', 'min'],
+  size.breakdown.map((r) => [r.label, kb(r.gzip), kb(r.min)]),
+)
 const sizeChart = chart('size.svg', {
   title: 'Size, min+gzip (kB)',
   unit: 'kB',
@@ -183,6 +187,10 @@ ${sizeChart}
 Typical imports:
 
 ${sizeTables['typical import']}
+
+Where the bytes of \`{ createSessionStore }\` go: each leaf package's marginal cost (the import with that package left out, against the whole import), and the core's own code with both left out. Gzip shares strings across parts, so the parts do not add up exactly to the whole.
+
+${breakdownTable}
 
 Entry points:
 

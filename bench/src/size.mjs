@@ -76,4 +76,17 @@ const CASES = [
 const rows = []
 for (const c of CASES) rows.push({ ...c, ...net(await measure(c.code, c.external)) })
 
-process.stdout.write(JSON.stringify({ id: 'size', rows }))
+// Where the bytes of the createSessionStore import go: the import with a leaf package left out,
+// against the whole import — each leaf's marginal cost, and the core's own code without either.
+const store = `export { createSessionStore } from '${core}'`
+const [crypto, sync] = ['@sessionlayer/session-crypto', '@sessionlayer/session-sync']
+const whole = net(await measure(store))
+const without = async (external) => net(await measure(store, external))
+const less = (a, b) => ({ min: a.min - b.min, gzip: a.gzip - b.gzip })
+const breakdown = [
+  { label: "session-core's own code (state machine, runner, wallet validation, errors)", ...(await without([crypto, sync])) },
+  { label: 'session-crypto (encrypted IndexedDB storage, envelope)', ...less(whole, await without([crypto])) },
+  { label: 'session-sync (tab channel, Web Locks)', ...less(whole, await without([sync])) },
+]
+
+process.stdout.write(JSON.stringify({ id: 'size', rows, breakdown }))
