@@ -20,7 +20,7 @@ import type { CIP0103Account } from './cip0103'
 import { computeBackoffDelay, type RetryPolicy } from './retry'
 import { SessionError } from './SessionError'
 import type { ChangeSource, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
-import { primaryAccount } from './wallet'
+import { primaryAccount } from './primaryAccount'
 
 /** What the store is waiting for. @internal */
 export type Op = 'connect' | 'pending' | 'restore' | 'reconnect' | 'reauth' | 'sync' | null

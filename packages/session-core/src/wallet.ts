@@ -67,10 +67,3 @@ export function parseStatus(value: unknown): WalletStatus | null {
 export function parseNetworkId(value: unknown): string | null {
   return typeof value === 'string' ? value : isObj(value) ? (str(value.networkId) ?? null) : null
 }
-
-/**
- * The active account: the one flagged primary, else the first, else null.
- * @internal
- */
-export const primaryAccount = (accounts: readonly CIP0103Account[]): CIP0103Account | null =>
-  accounts.find((a) => a.primary === true) ?? accounts[0] ?? null

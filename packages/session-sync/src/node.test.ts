@@ -32,7 +32,7 @@ describe.skipIf(!built && !process.env.CI)('the built package in Node (SSR)', ()
   it('M1: importing the ESM and CJS builds neither throws nor keeps the process alive', async () => {
     const imported = await run(`const m = await import(${JSON.stringify(esm)}); console.log(Object.keys(m).sort().join())`, 'module')
     expect(imported).toMatchObject({ code: 0, stderr: '' })
-    expect(imported.stdout.trim()).toBe('createTabLock,openSyncChannel,syncChannelName')
+    expect(imported.stdout.trim()).toBe('createTabLock,getWebLocks,openSyncChannel,syncChannelName')
     const required = await run(`const m = require(${JSON.stringify(cjs)}); console.log(typeof m.openSyncChannel)`, 'commonjs')
     expect(required).toMatchObject({ code: 0, stdout: 'function\n', stderr: '' })
   }, 15_000)
