@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs'
 import { serveStatic } from '../scripts/serve.mjs'
 
 /** The repository root. */
@@ -29,17 +30,6 @@ export interface Harness {
   close(): Promise<void>
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
-
 /**
  * Launches Debian Chromium and serves the built examples on 127.0.0.1 (a random port), each app
  * under its own path: `/react/`, `/vue/`, `/vanilla/`.
@@ -48,7 +38,7 @@ const CHROMIUM_ARGS = [
 export async function startHarness(): Promise<Harness> {
   const mounts = Object.fromEntries(Object.entries(APPS).map(([app, dir]) => [`/${app}/`, dir]))
   const server = await serveStatic(mounts, 0)
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   const contexts: BrowserContext[] = []
   const errors: string[] = []
   const url = (app: keyof typeof APPS, query = '') => `${server.url}${app}/${query}`
