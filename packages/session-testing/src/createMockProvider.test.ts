@@ -52,7 +52,7 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' })
   })
 
-  it('§6: signMessage, prepareExecute (with txChanged pending then executed) and ledgerApi', async () => {
+  it('§6: signMessage, prepareExecute (with txChanged pending then executed) and ledgerApi (a CIP-0103 LedgerApiResponse `{ response: string }`)', async () => {
     const provider = createMockProvider({ connected: true })
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
@@ -64,7 +64,7 @@ describe('createMockProvider', () => {
     ])
     await provider.request({ method: 'prepareExecute' })
     expect(tx[3]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
-    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ ok: true, resource: '/v2/version' })
+    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
   })
 
   it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {

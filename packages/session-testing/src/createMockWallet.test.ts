@@ -83,27 +83,36 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
-  it('C3: async mode answers isConnected false with the userUrl; approve() emits connected, statusChanged, accountsChanged', async () => {
+  it('C3/§6: async mode answers isConnected false with the userUrl; approve() emits connected and statusChanged (the same CIP-0103 StatusEvent), then accountsChanged', async () => {
     const provider = createMockProvider({ connectMode: 'async', userUrl: 'https://wallet/approve' })
     const log = record(provider)
+    const connectedWhenEmitted: boolean[] = []
+    provider.on('connected', () => connectedWhenEmitted.push(provider.wallet.state().connected))
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: false, isNetworkConnected: true, userUrl: 'https://wallet/approve' })
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 1 })
     expect(log).toEqual([])
     provider.wallet.approve()
     expect(log.map(([event]) => event)).toEqual(['connected', 'statusChanged', 'accountsChanged'])
-    expect(log[0]?.[1]).toEqual({ isConnected: true, isNetworkConnected: true })
-    expect(connection(log[1]?.[1])).toBe(true)
+    expect(log[0]?.[1]).toEqual({
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
+      connection: { isConnected: true, isNetworkConnected: true },
+      network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
+      session: { accessToken: 'mock-token-1', userId: 'mock-user' },
+    })
+    expect(log[1]?.[1]).toEqual(log[0]?.[1])
+    expect(connectedWhenEmitted).toEqual([true])
     expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
   })
 
-  it('C3: async mode declined in the wallet emits connected (rejected) and statusChanged false', async () => {
+  it('C3/§6: async mode declined in the wallet emits connected as a CIP-0103 StatusEvent (isConnected false, reason rejected) and statusChanged false', async () => {
     const provider = createMockProvider({ connectMode: 'async' })
     const log = record(provider)
     await provider.request({ method: 'connect' })
     provider.wallet.reject()
+    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }
     expect(log).toEqual([
-      ['connected', { isConnected: false, reason: 'rejected' }],
-      ['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: true } })],
+      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true, reason: 'rejected' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true } }],
     ])
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
   })

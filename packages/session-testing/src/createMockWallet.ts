@@ -58,7 +58,7 @@ const CONNECTED: CIP0103ConnectResult = { isConnected: true, isNetworkConnected:
  * const wallet = createMockWallet({ connectMode: 'async' })
  * const tab = createMockProvider({ wallet })
  * await tab.request({ method: 'connect' }) // { isConnected: false, userUrl }
- * wallet.approve() // emits connected, statusChanged, accountsChanged
+ * wallet.approve() // emits connected and statusChanged (the same StatusEvent), accountsChanged
  * ```
  * @public
  */
@@ -150,7 +150,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       }
       case 'ledgerApi': {
         const resource = param('resource')
-        return typeof resource === 'string' ? { ok: true, resource } : rpcError(-32602)
+        // CIP-0103 LedgerApiResponse: the Ledger API's answer body, as a string.
+        return typeof resource === 'string' ? { response: JSON.stringify({ ok: true, resource }) } : rpcError(-32602)
       }
       default: {
         const n = ++sequence
@@ -175,15 +176,20 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     approve() {
       const list = pending.splice(0)
       if (list.length === 0) return
-      if (list.includes(null)) emit('connected', CONNECTED)
+      // CIP-0103: `connected` carries the StatusEvent of the now-connected wallet (as statusChanged
+      // does), so the state is set before it goes out.
+      connected = true
+      if (list.includes(null)) emit('connected', status())
       becomeConnected()
       for (const settle of list) settle?.(true, 0)
     },
     reject(code = 4001) {
       const list = pending.splice(0)
       if (list.includes(null)) {
-        emit('connected', { isConnected: false, reason: 'rejected' })
-        emit('statusChanged', status())
+        // CIP-0103: a StatusEvent too; `reason` tells a declined connect from a plain disconnect.
+        const declined = status()
+        emit('connected', { ...declined, connection: { ...declined.connection, reason: 'rejected' } })
+        emit('statusChanged', declined)
       }
       for (const settle of list) settle?.(false, code)
     },
