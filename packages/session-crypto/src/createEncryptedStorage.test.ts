@@ -90,6 +90,19 @@ describe('createEncryptedStorage', () => {
     }
   })
 
+  it('K5: an undecryptable value reads as null even when the base storage cannot remove it', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    await createEncryptedStorage(base, { key }).setItem(KEY, VALUE)
+    base.map.set(KEY, `${base.map.get(KEY)!.slice(0, -4)}AAAA`) // tampered tag
+    // e.g. a server cookie adapter once the response headers were sent
+    const readOnly = { ...base, removeItem: () => Promise.reject(new Error('ERR_HTTP_HEADERS_SENT')) }
+    await expect(createEncryptedStorage(readOnly, { key }).getItem(KEY)).resolves.toBeNull()
+    const throwing = { ...base, removeItem: (): Promise<void> => { throw new Error('ERR_HTTP_HEADERS_SENT') } }
+    await expect(createEncryptedStorage(throwing, { key }).getItem(KEY)).resolves.toBeNull()
+    expect(base.map.has(KEY)).toBe(true) // left in place, unreadable: no silent success claimed
+  })
+
   it('K7: without crypto.subtle every write rejects with a clear error, and creating never throws', async () => {
     const base = createMapStorage()
     const key = await newKey()

@@ -75,7 +75,12 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
         } catch {
           // wrong or rotated key, tampered or swapped ciphertext: removed below
         }
-        await base.removeItem(key)
+        try {
+          await base.removeItem(key)
+        } catch {
+          // K5: the read still answers null. A base that cannot write now (a server cookie adapter
+          // after the headers went out) leaves the entry; the next read finds it unreadable again.
+        }
         return null
       }),
     setItem: (key, value) =>
@@ -97,7 +102,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
  * envelope of the encrypted backends, under a key the caller supplies (SPEC K8). Values are
  * stored as `sl1.<iv>.<ciphertext>` (base64); a value that fails to decrypt — wrong key,
  * tampered, copied from another key or origin, unknown format — reads as null and is removed
- * (SPEC K5). Nothing throws synchronously: a missing `crypto.subtle` rejects the operation.
+ * (SPEC K5; still null when the base storage fails to remove it). Nothing throws synchronously: a missing `crypto.subtle` rejects the operation.
  *
  * @param base - the storage that holds the ciphertexts
  * @param options - the key, and optionally the origin and WebCrypto implementation
