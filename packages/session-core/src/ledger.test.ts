@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
-import type { CIP0103Provider } from './cip0103'
+import type { CIP0103Provider, CIP0103StatusEvent } from './cip0103'
 import type { SessionStoreOptions } from './types'
 
 const LEDGER = 'http://127.0.0.1:7575'
@@ -117,6 +117,35 @@ describe('ledger', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200])
     expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
     expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
+  })
+
+  it('L2: when the refresh moves the Ledger API, the new token never goes to the old origin: an absolute URL of it rejects with 4100, a path follows the move', async () => {
+    const MOVED = 'http://127.0.0.1:7576'
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const inner = createMockProvider({ wallet })
+    let moved = false
+    // The wallet's token refresh also hands out another Ledger API URL.
+    const provider: CIP0103Provider = {
+      on: (e, l) => inner.on(e, l),
+      removeListener: (e, l) => inner.removeListener(e, l),
+      async request(args) {
+        const result = await inner.request(args)
+        if (!moved || args.method !== 'status') return result
+        const status = result as CIP0103StatusEvent
+        return { ...status, network: { ...status.network, ledgerApi: MOVED } }
+      },
+    }
+    const store = await connectedStore(provider)
+    wallet.rotateToken()
+    moved = true
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    await expect(ledgerFetch(`${LEDGER}/v2/parties`)).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(server.seen.map((s) => [s.url, s.authorization])).toEqual([[`${LEDGER}/v2/parties`, 'Bearer mock-token-1']])
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: MOVED, accessToken: 'mock-token-2' })
+    const res = await ledgerFetch('/v2/version')
+    expect(res.status).toBe(200)
+    expect(server.seen.at(-1)).toMatchObject({ url: `${MOVED}/v2/version`, authorization: 'Bearer mock-token-2' })
   })
 
   it('L2: a second 401 surfaces as a SessionError 4100', async () => {

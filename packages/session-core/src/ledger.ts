@@ -98,7 +98,9 @@ const originOf = (url: string) => {
  * single-flight across concurrent requests, and across tabs with Web Locks — and retries once;
  * a second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once
  * (code 4900). Abort signals pass through. The token only ever goes to the Ledger API's own
- * origin: an absolute URL elsewhere is fetched as given, without it.
+ * origin: an absolute URL elsewhere is fetched as given, without it; and when the refresh moves
+ * the Ledger API to another origin, an absolute URL of the old one is not retried with the new
+ * token — that rejects with a `SessionError` (code 4100) too.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -114,23 +116,34 @@ const originOf = (url: string) => {
  * @public
  */
 export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string, init?: RequestInit) => Promise<Response> {
-  const send = (auth: LedgerAuth, input: string, init: RequestInit) => {
+  /** `input` resolved against `auth.ledgerApi`, or null when it leaves that Ledger API's origin. */
+  const target = (auth: LedgerAuth, input: string): string | null => {
+    const url = join(auth.ledgerApi, input)
+    const origin = originOf(url)
+    return origin !== null && origin === originOf(auth.ledgerApi) ? url : null
+  }
+  const send = (auth: LedgerAuth, url: string, init: RequestInit) => {
     const headers = new Headers(init.headers)
     headers.set('Authorization', auth.headers.Authorization)
-    return (options.fetch ?? globalThis.fetch)(join(auth.ledgerApi, input), { ...init, headers })
+    return (options.fetch ?? globalThis.fetch)(url, { ...init, headers })
   }
   return async (input, init = {}) => {
     if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
     const auth = getLedgerAuth(store) ?? (await refresh(store, ''))
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
-    const origin = originOf(join(auth.ledgerApi, input))
-    if (origin === null || origin !== originOf(auth.ledgerApi)) return (options.fetch ?? globalThis.fetch)(input, init)
-    const first = await send(auth, input, init)
+    const url = target(auth, input)
+    if (url === null) return (options.fetch ?? globalThis.fetch)(input, init)
+    const first = await send(auth, url, init)
     if (first.status !== 401) return first
     const fresh = await refresh(store, auth.accessToken)
-    const second = fresh && (await send(fresh, input, init))
-    if (!second || second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second ?? first)
+    if (!fresh) throw new SessionError('The Ledger API rejected the access token', 4100, first)
+    // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
+    // old one never carries the new token (relative paths simply follow the move).
+    const retry = target(fresh, input)
+    if (retry === null) throw new SessionError('The Ledger API moved to another origin when its access token was refreshed', 4100, first)
+    const second = await send(fresh, retry, init)
+    if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
   }
 }
