@@ -10,14 +10,16 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { createOpQueue } from './createOpQueue'
 import { INTERNALS, type StoreInternals } from './internals'
 import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
-import { DEFAULT_RETRY_POLICY } from './retry'
+import { resolveRetryPolicy } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import { createTimers } from './timers'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
-import type { WalletStatus } from './wallet'
+import { parseStatus, type WalletStatus } from './wallet'
 import { answerInput, eventInput, WALLET_EVENTS } from './walletInputs'
 
 const noop = () => undefined
+
+const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 
 const globalClock: Clock = {
   now: () => Date.now(),
@@ -71,9 +73,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** Web Locks only: without them each tab reconnects on its own (M6), so no in-tab lock is needed. */
   const locks = sync && getWebLocks(sync)
   const idle = expiry.idleTimeoutMs
+  const ttl = expiry.ttlMs
   const config: MachineConfig = {
-    retry: reconnect ? { ...DEFAULT_RETRY_POLICY, ...(reconnect === true ? {} : reconnect) } : null,
-    ttlMs: expiry.ttlMs,
+    retry: reconnect ? resolveRetryPolicy(reconnect) : null,
+    // a TTL that never ends (Infinity) or makes no sense (0, negative, NaN) is no TTL
+    ttlMs: ttl && ttl > 0 && ttl < Infinity ? ttl : undefined,
     reauth: !!expiry.onReauthRequired,
     lead: !!locks && !!channel?.isLive,
   }
@@ -83,6 +87,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let model = INITIAL_MODEL
   /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
   let gen = 0
+  /** Counts the reads of the persisted snapshot. */
+  let loads = 0
   let destroyed = false
   let busy = false
   const inputs: Input[] = []
@@ -99,12 +105,18 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let queuedSave: { state: SessionState } | null = null
   let ioPending = 0
   let retryTimer: unknown
+  /** `connectTimeoutMs` bounds the whole connect, the user's approval included (C17). */
+  let connectTimer: unknown
   let expiryTimer: unknown
   let lastActive = clock.now()
   let lastActivityPost = 0
   let live: WalletStatus | null = null
   let leadership: [release: () => void, abort: AbortController] | null = null
   let connectParams: unknown
+  /** The last answer to `connect` (a re-auth hook's connect waits for the user when it says "not yet"). */
+  let connectAnswer: Input | null = null
+  /** Ends a re-auth hook's wait for the user's answer in the wallet. */
+  let userAnswered: (() => void) | null = null
 
   const emit = <T extends SessionEventType>(type: T, event: SessionEventMap[T]) => {
     for (const handler of [...(handlers.get(type) ?? [])]) {
@@ -144,7 +156,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     new Promise((resolve, reject) => {
       const ms = method === 'connect' ? connectTimeoutMs : requestTimeoutMs
       const timer = timers.later(() => {
-        reject(new SessionError(`The wallet did not answer ${method} within ${ms} ms`, 'TIMEOUT'))
+        reject(timedOut(`The wallet did not answer ${method}`, ms))
       }, ms)
       aborts.add(reject)
       new Promise((r) => {
@@ -168,21 +180,25 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const id = `${tag}:${method}:${origin}`
     if (inflight.has(id)) return
     inflight.add(id)
-    const done = (input: Input | null) => {
-      inflight.delete(id)
-      noteLive(input)
-      if (tag === gen && input) dispatch(input)
-    }
     latest.set(
       method,
-      request(method, method === 'connect' ? connectParams : undefined).then(
-        (value) => {
-          done(method === 'disconnect' ? null : answerInput(method, value, origin))
-        },
-        (error: unknown) => {
-          done({ type: 'fail', method, origin, error: toSessionError(error) })
-        },
-      ),
+      request(method, method === 'connect' ? connectParams : undefined)
+        // an answer that cannot even be read (a throwing getter) is a failed call (C18)
+        .then((value): Input => {
+          // A network that carries Ledger API access is live access too (L1), e.g. after a connect
+          // whose wallet sends no statusChanged.
+          const network = method === 'getActiveNetwork' && parseStatus({ connection: { isConnected: true }, network: value })
+          if (network && network.accessToken) live = network
+          return method === 'disconnect' ? { type: 'left' } : answerInput(method, value, origin)
+        })
+        .catch((error: unknown): Input => ({ type: 'fail', method, origin, error: toSessionError(error) }))
+        .then((input) => {
+          inflight.delete(id)
+          noteLive(input)
+          if (method === 'connect') connectAnswer = input
+          // The end of a disconnect matters whatever happened since (it ends `leaving`).
+          if (tag === gen || method === 'disconnect') dispatch(input)
+        }),
     )
   }
 
@@ -207,20 +223,25 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const abort = new AbortController()
     const tag = gen
     leadership = [noop, abort]
-    locks
-      ?.request(
-        `sessionlayer.reconnect::${key}`,
-        { signal: abort.signal },
-        () =>
-          new Promise<void>((release) => {
-            if (tag !== gen || destroyed) release()
-            else {
-              leadership = [release, abort]
-              dispatch({ type: 'lead' })
-            }
-          }),
+    new Promise((resolve) => {
+      resolve(
+        locks?.request(
+          `sessionlayer.reconnect::${key}`,
+          { signal: abort.signal },
+          () =>
+            new Promise<void>((release) => {
+              if (tag !== gen || destroyed) release()
+              else {
+                leadership = [release, abort]
+                dispatch({ type: 'lead' })
+              }
+            }),
+        ),
       )
-      .catch(noop)
+    }).catch(() => {
+      // Web Locks refused (a sandboxed frame, a SecurityError): this tab reconnects on its own (M6).
+      if (tag === gen && !abort.signal.aborted) dispatch({ type: 'lead' })
+    })
   }
 
 
@@ -261,12 +282,25 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         persist('remove', () => storage.removeItem(key))
         break
       case 'load': {
-        const tag = gen
+        // Only the latest read counts; it outlives a connect that pre-empts its restore (C10).
+        const tag = ++loads
         persist(
           'get',
-          () => storage.getItem(key),
+          // A read that never settles (a stuck IndexedDB open) must not hold the restore forever.
+          () =>
+            new Promise((resolve, reject) => {
+              const timer = timers.later(() => {
+                reject(timedOut('The storage did not answer', requestTimeoutMs))
+              }, requestTimeoutMs)
+              storage
+                .getItem(key)
+                .then(resolve, reject)
+                .finally(() => {
+                  timers.cancel(timer)
+                })
+            }),
           (text) => {
-            if (tag === gen) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
+            if (tag === loads) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
           },
         )
         break
@@ -295,9 +329,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'reauth': {
         const tag = gen
-        new Promise((r) => {
-          r(expiry.onReauthRequired?.(effect[1]))
-        }).then(
+        // Called once this input is processed, so that what the hook calls (connect()) runs at once.
+        Promise.resolve()
+          .then(() => expiry.onReauthRequired?.(effect[1]))
+          .then(
           () => {
             if (tag === gen) dispatch({ type: 'reauth' })
           },
@@ -333,6 +368,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     model = next
     if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
       gen++
+      const connecting = next.op === 'connect' || next.op === 'pending'
+      if (!connecting) timers.cancel(connectTimer)
+      else if (previous.op !== 'connect') {
+        connectTimer = timers.later(() => {
+          dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
+        }, connectTimeoutMs)
+      }
       if (next.op !== 'reconnect' && leadership) {
         leadership[0]()
         leadership[1].abort()
@@ -377,6 +419,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       try {
         const input = eventInput(event, payload)
         noteLive(input)
+        if (input?.type === 'status') userAnswered?.()
         if (input) dispatch(input)
       } catch (error) {
         report(error)
@@ -403,7 +446,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     }
   }
 
-  const restore = () => until({ type: 'restore' }, ['restore', 'reauth', 'sync'])
+  // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12).
+  const reauthing = () => model.hook && !destroyed
+  const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }, ['restore', 'reauth', 'sync']))
 
   const internals: StoreInternals = {
     live: () => (model.state.status === 'connected' ? live : null),
@@ -430,11 +475,23 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       }
     },
     async connect(params) {
+      if (destroyed) throw destroyedError()
       connectParams = params
       if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
       // Called by onReauthRequired: the re-auth completes once the hook returns.
       dispatch({ type: 'connect' })
       await latest.get('connect')
+      // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3).
+      if (connectAnswer?.type === 'status' && !connectAnswer.connected && reauthing()) {
+        await new Promise<void>((resolve) => {
+          const timer = timers.later(resolve, connectTimeoutMs)
+          userAnswered = () => {
+            userAnswered = null
+            timers.cancel(timer)
+            resolve()
+          }
+        })
+      }
       return model.state
     },
     async disconnect() {
@@ -479,6 +536,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       channel?.close()
       leadership?.[0]()
       leadership?.[1].abort()
+      userAnswered?.()
       queue.reject(destroyedError())
       for (const [, resolve] of waiters) resolve(model.state)
       waiters.clear()

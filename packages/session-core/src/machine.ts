@@ -48,6 +48,14 @@ export interface Model {
   readonly networkId: string | null | undefined
   /** The persisted snapshot a restore reconciles against. */
   readonly saved: SessionSnapshot | null
+  /** A restore is still reading the persisted snapshot: it cannot settle before it has it (C10). */
+  readonly loading: boolean
+  /**
+   * This tab asked the wallet to disconnect and has no answer yet (2: it was a real change, 1: a
+   * repeat). Meanwhile the wallet's late events of an earlier connect are not a connection of
+   * its own (C19), and its `statusChanged(false)` is no drop (C6, M3).
+   */
+  readonly leaving: 0 | 1 | 2
 }
 
 /** @internal */
@@ -85,6 +93,8 @@ export type Input =
   | { readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin }
   | { readonly type: 'tick' }
   | { readonly type: 'lead' }
+  /** The wallet answered this tab's `disconnect`. */
+  | { readonly type: 'left' }
   | { readonly type: 'reauth'; readonly error?: unknown }
   | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' }
   | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null }
@@ -128,6 +138,8 @@ export const INITIAL_MODEL: Model = {
   accounts: null,
   networkId: undefined,
   saved: null,
+  loading: false,
+  leaving: 0,
 }
 
 const json = (v: unknown) => JSON.stringify(v)
@@ -164,7 +176,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const clear = () => {
     n.op = null
     n.attempt = 0
-    n.hook = n.live = false
+    n.hook = n.live = n.loading = false
     n.accounts = n.saved = null
     n.networkId = undefined
   }
@@ -178,14 +190,15 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     fx.push(['schedule-clear'], ['disarm'], ['remove'])
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
-    const previous = party ?? partyOf(m.saved)
+    const previous = party ?? partyOf(input.type === 'loaded' ? input.saved : m.saved)
     if (previous !== null || st.status === 'connected' || m.op === 'reconnect' || m.op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /** Expired, or re-authentication failed: leave the wallet too, in every tab. */
-  const expireDown = (error: SessionError) => {
+  const expireDown = (error: SessionError, source: ChangeSource = 'local') => {
     down(error)
+    n.leaving = 2
     fx.push(['call', 'disconnect', 'local'], ['post', 'expired'])
-    invalidate('expired', 'local')
+    invalidate('expired', source)
     fx.push(['reject', error])
   }
   const schedule = (attempt: number) => {
@@ -211,10 +224,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const account = primaryAccount(accounts)
     const networkId = n.networkId ?? null
     const op = n.op
-    const saved = op === 'restore' ? n.saved : null
-    const connectedAt = op === 'reconnect' ? (st.connectedAt ?? now) : (saved?.connectedAt ?? now)
+    // The persisted snapshot a restore read (also when the user connected meanwhile): what the
+    // user saw before. Only a restore takes its times; a connect starts a new session.
+    const saved = n.saved
+    const kept = op === 'restore' ? saved : null
+    const connectedAt = op === 'reconnect' ? (st.connectedAt ?? now) : (kept?.connectedAt ?? now)
     const ttl = c.ttlMs ? connectedAt + c.ttlMs : null
-    const expiresAt = op === 'reconnect' ? st.expiresAt : saved ? (saved.expiresAt ?? ttl) : ttl
+    const expiresAt = op === 'reconnect' ? st.expiresAt : kept ? (kept.expiresAt ?? ttl) : ttl
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
     if (op === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt: m.attempt }])
     // Compare with what the user saw before: the restored snapshot, or the account kept
@@ -234,7 +250,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /** The wallet is connected: settle once accounts and network are known; `ask` for the rest. */
   const gather = (ask?: boolean) => {
-    if (n.accounts !== null && n.networkId !== undefined) settle()
+    if (n.accounts !== null && n.networkId !== undefined && !n.loading) settle()
     else if (ask) {
       if (n.accounts === null) fx.push(['call', 'listAccounts', 'local'])
       if (n.networkId === undefined) fx.push(['call', 'getActiveNetwork', 'local'])
@@ -251,10 +267,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (st.networkId !== null && origin === 'local') fx.push(['post', 'network', { current: networkId }])
     }
   }
-  const expire = (reason: 'ttl' | 'idle', expiredAt: number) => {
+  const expire = (reason: 'ttl' | 'idle', expiredAt: number, source?: ChangeSource) => {
     fx.push(['emit', 'session:expired', { expiredAt, reason }])
     if (!c.reauth) {
-      expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'))
+      expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'), source)
       return
     }
     set({ status: 'reconnecting' })
@@ -276,6 +292,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         break
       case 'reconnect':
         if (m.attempt) retryOrGiveUp(error)
+        // a follower's own check failed: it waits for leadership or the leader's outcome again
+        else n.live = false
         break
       case 'reauth':
         if (!m.hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
@@ -293,14 +311,20 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.op = 'connect'
         n.attempt = 0
         n.live = false
+        n.leaving = 0
         fx.push(['schedule-clear'], ['call', 'connect', 'local'])
       }
       break
 
     case 'disconnect': {
       const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
-      if (st.status !== 'disconnected' || m.op) down(error)
-      else fx.push(['remove'])
+      if (st.status !== 'disconnected' || m.op) {
+        down(error)
+        n.leaving = 2
+      } else {
+        n.leaving ||= 1
+        fx.push(['remove'])
+      }
       // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
       // must find them disconnected already, not looking like a drop to reconnect from (M3).
       if (input.origin === 'local') fx.push(['post', 'disconnected'])
@@ -314,20 +338,25 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (st.status !== 'connected' && !m.op) {
         set({ status: 'reconnecting', lastError: null })
         n.op = 'restore'
+        n.loading = true
         fx.push(['load'])
       }
       break
 
     case 'loaded':
-      if (m.op !== 'restore') break
+      if (!m.loading) break
       n.saved = input.saved
-      if (input.saved?.expiresAt !== undefined && input.saved.expiresAt <= now) expire('ttl', input.saved.expiresAt)
+      n.loading = false
+      // The user connected while the restore read the snapshot: the connect settles against it.
+      if (m.op !== 'restore') {
+        if (n.live && !n.hook) gather()
+      } else if (input.saved?.expiresAt !== undefined && input.saved.expiresAt <= now) expire('ttl', input.saved.expiresAt, 'restore')
       else fx.push(['call', 'status', 'local'])
       break
 
     case 'status':
       if (input.connected) {
-        if (input.via === 'connect' && m.op !== 'connect') break
+        if ((input.via === 'connect' && m.op !== 'connect') || (m.leaving && input.via === 'event' && !m.op)) break
         if (st.status === 'connected') {
           if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
           break
@@ -341,14 +370,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // wallet announces meanwhile: only then ask for what is still unknown (C3).
         gather(m.op !== 'connect' || input.via !== 'event')
       } else if (input.via === 'connect') {
-        if (m.op === 'connect') {
-          n.op = 'pending'
-          fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
-        }
+        // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12)
+        if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+        if (m.op === 'connect') n.op = 'pending'
       } else if (st.status === 'connected') {
         // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
-        if (!c.retry) {
+        if (!c.retry || c.retry.maxAttempts < 1) {
           const error = new SessionError('The wallet disconnected', 4900)
+          if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
           down(error)
           invalidate('disconnected', 'local')
           break
@@ -362,6 +391,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.live = false
         if (m.op === 'sync') clear()
         else if (m.op === 'pending' && input.via === 'event') down(new SessionError(input.reason ?? 'The wallet declined the connection', 4001))
+        // It said connected, then disconnected before the accounts and network were read:
+        // the op failed (a reconnect attempt retries), it must not wait for answers forever.
+        else if (m.live && m.op && !m.hook) fail(new SessionError('The wallet disconnected', 4900))
         else if (input.via === 'probe') {
           if (m.op === 'restore') {
             down(null)
@@ -391,10 +423,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'fail':
-      if (input.origin === 'remote') break
       if (input.method === 'disconnect') {
-        if (st.status === 'disconnected' && !m.op) set({ lastError: input.error })
-      } else if (input.method === 'getActiveNetwork') {
+        // a failing repeat disconnect is still a no-op (C2); another tab's is ignored (M3)
+        if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !m.op) set({ lastError: input.error })
+        n.leaving = 0
+      } else if (input.origin === 'remote') break
+      else if (input.method === 'getActiveNetwork') {
         if (st.status !== 'connected') onNetwork(null, 'local')
       } else if (input.method !== 'connect' || m.op === 'connect' || m.op === 'pending') fail(input.error)
       break
@@ -406,7 +440,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'lead':
-      if (m.op === 'reconnect' && !m.attempt) schedule(1)
+      // a follower whose wallet came back meanwhile is already settling: no attempt needed (C8)
+      if (m.op === 'reconnect' && !m.attempt && !m.live) schedule(1)
+      break
+
+    case 'left':
+      n.leaving = 0
       break
 
     case 'cancel':

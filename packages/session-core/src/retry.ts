@@ -46,3 +46,13 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
   const nominal = Math.min(policy.baseDelayMs * policy.factor ** (attempt - 1), policy.maxDelayMs)
   return policy.jitter ? nominal * (0.5 + random() / 2) : nominal
 }
+
+/**
+ * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
+ * over it field by field (a field left `undefined` keeps its default, never a NaN delay).
+ * @internal
+ */
+export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
+  reconnect === true
+    ? DEFAULT_RETRY_POLICY
+    : { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => entry[1] !== undefined)) }

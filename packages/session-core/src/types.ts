@@ -168,7 +168,10 @@ export interface SessionStoreOptions {
   readonly onInvalidate?: (event: InvalidateEvent) => void | Promise<void>
   /** Bound of silent wallet requests (default 10 000 ms). */
   readonly requestTimeoutMs?: number
-  /** Bound of `connect`, which waits for a person (default 300 000 ms). */
+  /**
+   * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
+   * with an asynchronous wallet, the user's answer in the wallet.
+   */
   readonly connectTimeoutMs?: number
   /** The clock (default: global timers and `Date.now`). */
   readonly clock?: Clock

@@ -1,0 +1,501 @@
+import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { CIP0103Provider } from './cip0103'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import { getLedgerAuth } from './ledger'
+import type { SessionState } from './types'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const ACCOUNT = { partyId: 'alice::1220aa', primary: true }
+const CONNECTED_STATUS = { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
+
+type Handler = (method: string, params: unknown) => unknown
+
+/** A hand-written wallet: each request is answered by `handler` (a promise, or a value). */
+function handWallet(handler: Handler) {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const calls: string[] = []
+  const provider: CIP0103Provider = {
+    request: ({ method, params }: { method: string; params?: unknown }) => {
+      calls.push(method)
+      return Promise.resolve(handler(method, params))
+    },
+    on: (event: string, listener: (payload: unknown) => void) => {
+      const set = listeners.get(event) ?? new Set()
+      set.add(listener)
+      listeners.set(event, set)
+    },
+    removeListener: (event: string, listener: (payload: unknown) => void) => {
+      listeners.get(event)?.delete(listener)
+    },
+  } as unknown as CIP0103Provider
+  const emit = (event: string, payload: unknown) => {
+    for (const listener of [...(listeners.get(event) ?? [])]) listener(payload)
+  }
+  return { provider, emit, calls }
+}
+
+/** A promise that can be resolved from outside. */
+function deferred<T = unknown>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+const settledWithin = async (promise: Promise<unknown>, ms: number) => {
+  let settled = false
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  )
+  await vi.advanceTimersByTimeAsync(ms)
+  return settled
+}
+
+/** A minimal CIP-0103 provider that never emits events; `status` answers come from `status()`. */
+function quietProvider(status: () => unknown, network: () => unknown = () => ({ networkId: 'canton:devnet' })): CIP0103Provider {
+  const listeners = new Map<string, Set<(p: unknown) => void>>()
+  const provider = {
+    on(event: string, listener: (p: unknown) => void) {
+      const set = listeners.get(event) ?? new Set()
+      listeners.set(event, set)
+      set.add(listener)
+      return provider
+    },
+    removeListener(event: string, listener: (p: unknown) => void) {
+      listeners.get(event)?.delete(listener)
+      return provider
+    },
+    request({ method }: { method: string }) {
+      if (method === 'status') return Promise.resolve(status())
+      if (method === 'connect') return Promise.resolve({ isConnected: true, isNetworkConnected: true })
+      if (method === 'listAccounts') return Promise.resolve([{ partyId: 'alice::1220aa', primary: true }])
+      if (method === 'getActiveNetwork') return Promise.resolve(network())
+      return Promise.resolve(null)
+    },
+  }
+  return provider as unknown as CIP0103Provider
+}
+
+const liveStatus = (ledgerApi: string, accessToken: string) => ({
+  connection: { isConnected: true, isNetworkConnected: true },
+  network: { networkId: 'canton:devnet', ledgerApi, accessToken },
+  session: { accessToken },
+})
+
+
+/** Interleavings, hostile timings and odd settings: regressions of defects found by review. */
+describe('races and hostile timings', () => {
+  it('C17: an async (pending) connect whose user never answers is bounded by connectTimeoutMs', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connectMode: 'async' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), connectTimeoutMs: 60_000 })
+    const result = store.connect()
+    // the user never approves nor declines in the wallet: connect() must still settle
+    expect(await settledWithin(result, 10 * 60_000)).toBe(true)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(store.getSnapshot().lastError?.code).toBe('TIMEOUT')
+  })
+
+  it('C17: connect() settles when the wallet says disconnected while the store gathers accounts after isConnected: true', async () => {
+    vi.useFakeTimers()
+    const accounts = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return 'canton:devnet'
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const result = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    emit('statusChanged', { connection: { isConnected: false } })
+    accounts.resolve([ACCOUNT])
+    expect(await settledWithin(result, 10 * 60_000)).toBe(true)
+    expect(store.getSnapshot().status).not.toBe('connecting')
+  })
+
+  it('C9/C17: restore() settles when the wallet flaps to disconnected while the store reads accounts', async () => {
+    vi.useFakeTimers()
+    const accounts = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return accounts.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const result = store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    emit('statusChanged', { connection: { isConnected: false } })
+    accounts.resolve([ACCOUNT])
+    expect(await settledWithin(result, 10 * 60_000)).toBe(true)
+    expect(store.getSnapshot().status).not.toBe('reconnecting')
+  })
+
+  it('C7/C17: a reconnect attempt does not stall forever when the wallet flaps while accounts are read', async () => {
+    vi.useFakeTimers()
+    let walletUp = true
+    const accounts = deferred()
+    let firstList = true
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return walletUp ? CONNECTED_STATUS : { connection: { isConnected: false } }
+      if (method === 'listAccounts') {
+        if (firstList) {
+          firstList = false
+          return [ACCOUNT]
+        }
+        return accounts.promise
+      }
+      if (method === 'getActiveNetwork') return 'canton:devnet'
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    await store.connect()
+    expect(store.getSnapshot().status).toBe('connected')
+    emit('statusChanged', { connection: { isConnected: false } }) // drop
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(500) // attempt 1: status says connected, listAccounts pending
+    emit('statusChanged', { connection: { isConnected: false } }) // flaps again
+    walletUp = false
+    accounts.resolve([ACCOUNT])
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    // either connected again or given up; never stuck reconnecting with no attempt scheduled
+    expect(store.getSnapshot().status).not.toBe('reconnecting')
+  })
+
+  it('C6: disconnect() while a connect is in flight never ends in a reconnect schedule', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ latencyMs: 100 })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    const scheduled = vi.fn()
+    store.on('reconnect:scheduled', scheduled)
+    const statuses: string[] = []
+    store.subscribe((s) => statuses.push(s.status))
+    const result = store.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    const left = store.disconnect().catch(() => undefined)
+    await vi.advanceTimersByTimeAsync(60_000)
+    await left
+    await result
+    expect(scheduled).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(statuses).not.toContain('reconnecting')
+  })
+
+  it('C14: connect() after destroy() rejects with DESTROYED, even when destroy came during a re-auth hook', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const hook = deferred<void>()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 1000, onReauthRequired: () => hook.promise } })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.destroy()
+    await expect(store.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
+  it('C18: a status answer whose getter throws never leaves restore() hanging', async () => {
+    vi.useFakeTimers()
+    const hostile = {
+      get connection(): unknown {
+        throw new Error('hostile getter')
+      },
+    }
+    const { provider } = handWallet((method) => (method === 'status' ? hostile : null))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const result = store.restore()
+    expect(await settledWithin(result, 60_000)).toBe(true)
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('C10/C12: restoring an expired persisted session calls onInvalidate(expired) for the persisted party, like a not-connected restore does', async () => {
+    const storage = createMemoryStorage()
+    await storage.setItem(
+      'sessionlayer.session',
+      encodeSessionEnvelope({ account: ACCOUNT, accounts: [ACCOUNT], networkId: 'canton:devnet', connectedAt: 1, expiresAt: 2 }),
+    )
+    const provider = createMockProvider({ connected: true })
+    const onInvalidate = vi.fn()
+    const store = createSessionStore(provider, { storage, onInvalidate })
+    const state: SessionState = await store.restore()
+    expect(state.lastError?.code).toBe('SESSION_EXPIRED')
+    expect(onInvalidate).toHaveBeenCalledWith(expect.objectContaining({ type: 'expired', previous: 'alice::1220aa', current: null }))
+  })
+
+  it('C12/C3: a re-auth hook that calls connect() on an async wallet emits connect:pending and waits for the user', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const pending = vi.fn()
+    const hookConnect = vi.fn()
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      expiry: {
+        ttlMs: 60_000,
+        onReauthRequired: async () => {
+          provider.wallet.disconnectFromWallet()
+          provider.wallet.setConnectMode('async')
+          hookConnect((await store.connect()).status)
+        },
+      },
+    })
+    store.on('connect:pending', pending)
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(60_000) // TTL: the hook runs, the wallet asks the user
+    expect(pending).toHaveBeenCalledWith({ userUrl: 'http://127.0.0.1/mock-wallet/approve' })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(hookConnect).not.toHaveBeenCalled() // still waiting for the user
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    provider.wallet.approve() // the user approves a few seconds later
+    await vi.advanceTimersByTimeAsync(100)
+    expect(hookConnect).toHaveBeenCalledTimes(1)
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(store.getSnapshot().lastError).toBeNull()
+  })
+
+  it('C7: reconnect maxAttempts 0 gives up at once, without any attempt', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 0 } })
+    await store.connect()
+    const attempt = vi.fn()
+    store.on('reconnect:attempt', attempt)
+    provider.wallet.drop()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempt).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('C10: with ttlMs Infinity (never expires) a reload still reconciles the persisted party', async () => {
+    const storage = createMemoryStorage()
+    const first = createMockProvider()
+    const a = createSessionStore(first, { storage, expiry: { ttlMs: Infinity } })
+    await a.connect()
+    a.destroy()
+    const second = createMockProvider({ connected: true })
+    second.wallet.switchParty('bob::1220bb')
+    const b = createSessionStore(second, { storage, expiry: { ttlMs: Infinity } })
+    const changed = vi.fn()
+    b.on('party:changed', changed)
+    await b.restore()
+    expect(changed).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'restore' })
+  })
+
+  it('C9/C15: restore() settles even when the storage read never settles (e.g. a stuck IndexedDB open)', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    const storage = { ...createMemoryStorage(), getItem: () => new Promise<string | null>(() => undefined) }
+    const store = createSessionStore(provider, { storage })
+    const result = store.restore()
+    expect(await settledWithin(result, 10 * 60_000)).toBe(true)
+  })
+
+  it('C10: connect() during a restore still reconciles against the persisted party (party:changed + onInvalidate)', async () => {
+    const storage = createMemoryStorage()
+    await storage.setItem(
+      'sessionlayer.session',
+      encodeSessionEnvelope({ account: ACCOUNT, accounts: [ACCOUNT], networkId: 'canton:devnet', connectedAt: 1 }),
+    )
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.switchParty('bob::1220bb')
+    const onInvalidate = vi.fn()
+    const store = createSessionStore(provider, { storage, onInvalidate })
+    const restored = store.restore()
+    const connected = store.connect() // the user clicks "Connect" while the page restores
+    await restored
+    expect((await connected).account?.partyId).toBe('bob::1220bb')
+    expect(onInvalidate).toHaveBeenCalledWith(expect.objectContaining({ type: 'party:changed', previous: 'alice::1220aa', current: 'bob::1220bb' }))
+  })
+
+  it('C12: a re-auth hook that silently re-checks the session with store.restore() does not deadlock', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      expiry: {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          await store.restore()
+        },
+      },
+    })
+    await store.connect()
+    const op = vi.fn(() => 'ran')
+    await vi.advanceTimersByTimeAsync(1000)
+    const queued = store.enqueue(op)
+    expect(await settledWithin(queued, 10 * 60_000)).toBe(true)
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C7: a partial RetryPolicy with an undefined field is merged over the defaults (no NaN delays)', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const fromConfig: { baseDelayMs?: number } = {} // e.g. an unset environment setting
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: fromConfig.baseDelayMs, maxAttempts: 3 } })
+    await store.connect()
+    const scheduled = vi.fn()
+    store.on('reconnect:scheduled', scheduled)
+    provider.wallet.drop()
+    expect(scheduled).toHaveBeenCalledWith({ attempt: 1, delayMs: 500 })
+  })
+
+  it('C2: disconnect() while already disconnected notifies nobody, even when the wallet refuses disconnect (4100)', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const listener = vi.fn()
+    store.subscribe(listener)
+    provider.wallet.failNext('disconnect', { code: 4100 }) // a wallet refusing disconnect when not connected
+    await store.disconnect()
+    expect(listener).not.toHaveBeenCalled()
+  })
+
+  it('C10: wallet events that arrive while the persisted entry is still being read do not skip the restore reconciliation', async () => {
+    vi.useFakeTimers()
+    const memory = createMemoryStorage()
+    await memory.setItem(
+      'sessionlayer.session',
+      encodeSessionEnvelope({ account: ACCOUNT, accounts: [ACCOUNT], networkId: 'canton:devnet', connectedAt: 1 }),
+    )
+    // an encrypted store takes a few ms to decrypt
+    const storage = {
+      ...memory,
+      getItem: (key: string) => new Promise<string | null>((resolve) => setTimeout(() => resolve(memory.getItem(key)), 20)),
+    }
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [{ partyId: 'bob::1220bb', primary: true }]
+      return null
+    })
+    const onInvalidate = vi.fn()
+    const store = createSessionStore(provider, { storage, onInvalidate })
+    const restored = store.restore()
+    // the wallet announces its (already live) session on page load
+    emit('statusChanged', CONNECTED_STATUS)
+    emit('accountsChanged', [{ partyId: 'bob::1220bb', primary: true }])
+    await vi.advanceTimersByTimeAsync(100)
+    expect((await restored).account?.partyId).toBe('bob::1220bb')
+    expect(onInvalidate).toHaveBeenCalledWith(expect.objectContaining({ type: 'party:changed', previous: 'alice::1220aa', current: 'bob::1220bb' }))
+  })
+
+  it('C10/C12: an expired persisted session is not silently revived when wallet events beat the storage read', async () => {
+    vi.useFakeTimers()
+    const memory = createMemoryStorage()
+    await memory.setItem(
+      'sessionlayer.session',
+      encodeSessionEnvelope({ account: ACCOUNT, accounts: [ACCOUNT], networkId: 'canton:devnet', connectedAt: 1, expiresAt: 2 }),
+    )
+    const storage = {
+      ...memory,
+      getItem: (key: string) => new Promise<string | null>((resolve) => setTimeout(() => resolve(memory.getItem(key)), 20)),
+    }
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      return null
+    })
+    const expired = vi.fn()
+    const store = createSessionStore(provider, { storage, expiry: { ttlMs: 60_000 } })
+    store.on('session:expired', expired)
+    const restored = store.restore()
+    emit('statusChanged', CONNECTED_STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    await vi.advanceTimersByTimeAsync(100)
+    await restored
+    expect(expired).toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('C6: connect() immediately followed by disconnect() ends disconnected and never schedules a reconnect', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    const scheduled: unknown[] = []
+    store.on('reconnect:scheduled', (e) => scheduled.push(e))
+    const connecting = store.connect()
+    await store.disconnect()
+    await connecting
+    await vi.advanceTimersByTimeAsync(0)
+    expect(provider.wallet.state().connected).toBe(false)
+    expect(scheduled).toEqual([])
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('M3: a tab whose connect is in flight when another tab disconnects ends disconnected, with no reconnect scheduled', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const options = { storage, reconnect: true, broadcast: { channelFactory: hub.channelFactory, lockManager: null } } as const
+    const a = createSessionStore(createMockProvider({ connected: true }), options)
+    const bProvider = createMockProvider({ wallet: createMockWallet({ latencyMs: 50 }) })
+    const b = createSessionStore(bProvider, options)
+    await a.restore()
+    expect(a.getSnapshot().status).toBe('connected')
+    const scheduled: unknown[] = []
+    b.on('reconnect:scheduled', (e) => scheduled.push(e))
+    void b.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    await a.disconnect()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(bProvider.wallet.state().connected).toBe(false)
+    expect(scheduled).toEqual([])
+    expect([a.getSnapshot().status, b.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
+  })
+
+  it('M6: a Web Locks manager whose request rejects does not leave the store stuck in reconnecting without attempts', async () => {
+    vi.useFakeTimers()
+    const wallet = createMockWallet()
+    // e.g. navigator.locks in a sandboxed/opaque-origin document rejects every request with SecurityError
+    const lockManager = { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
+    const store = createSessionStore(createMockProvider({ wallet }), {
+      storage: createMemoryStorage(),
+      reconnect: { maxAttempts: 2 },
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
+    })
+    const attempts: unknown[] = []
+    store.on('reconnect:attempt', (e) => attempts.push(e))
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(attempts.length).toBeGreaterThan(0)
+    expect(store.getSnapshot().status).toBe('disconnected') // gave up after its own attempts, instead of hanging
+  })
+
+  it('C8/M6: a follower whose wallet recovers as it is granted leadership becomes connected at once, without a further backoff', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const options = { storage, reconnect: true, broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() } } as const
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    await a.connect()
+    await b.restore()
+    const scheduled: unknown[] = []
+    b.on('reconnect:scheduled', (e) => scheduled.push(e))
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    a.destroy() // the leader closes: its lock goes to b
+    wallet.recover() // and the wallet recovers by itself (statusChanged(true) reaches b)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot().status).toBe('connected')
+    expect(scheduled).toEqual([])
+  })
+
+  it('L1: right after connect(), getLedgerAuth exposes the Ledger API access the wallet just reported through getActiveNetwork', async () => {
+    const provider = quietProvider(
+      () => liveStatus('https://ledger.example', 'TOKEN'),
+      () => ({ networkId: 'canton:devnet', ledgerApi: 'https://ledger.example', accessToken: 'TOKEN' }),
+    )
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const state = await store.connect()
+    expect(state.status).toBe('connected')
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: 'https://ledger.example', accessToken: 'TOKEN' })
+  })
+})
