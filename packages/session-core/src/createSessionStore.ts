@@ -451,7 +451,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }, ['restore', 'reauth', 'sync']))
 
   const internals: StoreInternals = {
-    live: () => (model.state.status === 'connected' ? live : null),
+    // a destroyed store hands out no access, whatever it last knew
+    live: () => (model.state.status === 'connected' && !destroyed ? live : null),
     refresh: () =>
       request('status').then((value) => {
         const input = answerInput('status', value, 'local')

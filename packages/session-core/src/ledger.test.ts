@@ -72,6 +72,14 @@ describe('ledger', () => {
     expect(getLedgerAuth(store)).toBeNull()
   })
 
+  it('L1: a destroyed store hands out no Ledger API access, whatever it last knew', async () => {
+    const store = await connectedStore(createMockProvider({ accessToken: 'tok' }))
+    expect(getLedgerAuth(store)?.accessToken).toBe('tok')
+    store.destroy()
+    expect(getLedgerAuth(store)).toBeNull()
+    await expect(createLedgerFetch(store, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100 })
+  })
+
   it('L2: resolves paths against the Ledger API, attaches the token, passes absolute Ledger API URLs and init through', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { getLedgerAuth } from '@sessionlayer/session-core/ledger'
-import { createMemoryStorage, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createMemoryStorage, DISCONNECTED_STATE, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
-import { StrictMode } from 'react'
+import * as React from 'react'
+import { StrictMode, useEffect, useState } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listenersOfOneStore, setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
@@ -55,18 +56,20 @@ describe('SessionProvider with a provider (owns its store)', () => {
         ),
       },
     )
-    await act(macrotask) // past StrictMode's simulated unmount and its deferred destroy
-    expect(stores.size).toBe(1)
-    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    await act(macrotask) // past StrictMode's simulated unmount and remount
+    expect(stores.size).toBe(1) // the hooks see one store throughout
+    expect(provider.listenerCount()).toBe(listenersOfOneStore()) // the simulated unmount left nothing behind
     await act(() => result.current.connect())
     expect(result.current.status).toBe('connected')
     expect(result.current.account?.partyId).toBe('alice::1220aa')
 
     unmount()
-    expect(provider.listenerCount()).toBe(listenersOfOneStore()) // the destroy is deferred
-    await macrotask()
     expect(provider.listenerCount()).toBe(0)
-    await expect([...stores][0]!.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+    const stale = [...stores][0]!
+    await expect(stale.connect()).rejects.toMatchObject({ code: 'DESTROYED' }) // a stale action creates nothing
+    expect(stale.getSnapshot()).toBe(DISCONNECTED_STATE)
+    expect(getLedgerAuth(stale)).toBeNull()
+    expect(provider.listenerCount()).toBe(0)
   })
 
   it('keeps the same store when an inline options object changes identity', async () => {
@@ -106,6 +109,114 @@ describe('SessionProvider with a provider (owns its store)', () => {
     unmount()
     await macrotask()
     expect(provider.listenerCount()).toBe(0)
+  })
+
+  // `<Activity>` exists from React 19.2; the React 18 project skips this one.
+  const { Activity } = React as Partial<typeof React>
+  it.skipIf(!Activity)('effects unmounted and mounted again later (<Activity> hidden, then visible): a new working store, restored on mount', async () => {
+    if (!Activity) return
+    const Shown = Activity
+    const provider = createMockProvider({ connected: true })
+    let session: ReturnType<typeof useSession> | undefined
+    function Probe() {
+      session = useSession()
+      return null
+    }
+    const app = (mode: 'visible' | 'hidden') => (
+      <Shown mode={mode}>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <Probe />
+        </SessionProvider>
+      </Shown>
+    )
+    const { rerender, unmount } = render(app('visible'))
+    await act(macrotask)
+    expect(session?.status).toBe('connected')
+    rerender(app('hidden'))
+    await act(macrotask) // past the deferred destroy
+    expect(provider.listenerCount()).toBe(0)
+    const statusCalls = provider.calls.filter((c) => c.method === 'status').length
+    rerender(app('visible'))
+    await act(macrotask)
+    expect(provider.calls.filter((c) => c.method === 'status').length).toBe(statusCalls + 1) // init() once more
+    expect(session?.status).toBe('connected')
+    await act(() => session?.disconnect())
+    expect(session?.status).toBe('disconnected')
+    const state = await act(() => session?.connect())
+    expect(state?.status).toBe('connected')
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    unmount()
+    await macrotask()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('another provider prop (the user picked another wallet): the old store is destroyed, the new one restored', async () => {
+    const first = createMockProvider({ connected: false })
+    const second = createMockProvider({ connected: true, accounts: [{ partyId: 'bob::1220bb', primary: true }] })
+    let store: ReturnType<typeof useSessionStore> | undefined
+    let partyId: string | null = null
+    function Probe() {
+      store = useSessionStore()
+      partyId = useAccount().partyId
+      return null
+    }
+    const app = (provider: typeof first) => (
+      <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+        <Probe />
+      </SessionProvider>
+    )
+    const { rerender, unmount } = render(app(first))
+    await act(macrotask)
+    expect(store?.getProvider()).toBe(first)
+    expect(first.listenerCount()).toBe(listenersOfOneStore())
+    rerender(app(second))
+    await act(macrotask)
+    expect(store?.getProvider()).toBe(second)
+    expect(partyId).toBe('bob::1220bb')
+    expect(first.listenerCount()).toBe(0)
+    expect(second.listenerCount()).toBe(listenersOfOneStore())
+    // the same provider again, with a new inline options object: the store stays
+    const kept = store
+    rerender(app(second))
+    await act(macrotask)
+    expect(store).toBe(kept)
+    unmount()
+    await macrotask()
+    expect(second.listenerCount()).toBe(0)
+  })
+
+  it('from a store prop to a provider prop: the owned store is restored on mount and destroyed on unmount', async () => {
+    const provider = createMockProvider({ connected: true })
+    const app = setup()
+    let status = ''
+    function Probe() {
+      status = useSession().status
+      return null
+    }
+    function App() {
+      const [owned, setOwned] = useState(false)
+      useEffect(() => {
+        setOwned(true)
+      }, [])
+      return owned ? (
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <Probe />
+        </SessionProvider>
+      ) : (
+        <SessionProvider store={app.store}>
+          <Probe />
+        </SessionProvider>
+      )
+    }
+    const { unmount } = render(<App />)
+    await act(macrotask)
+    await act(macrotask)
+    expect(status).toBe('connected') // init() restored the live wallet session
+    unmount()
+    await macrotask()
+    expect(provider.listenerCount()).toBe(0)
+    expect(app.provider.listenerCount()).toBe(listenersOfOneStore()) // the app's store is left alone
+    app.store.destroy()
   })
 
   it('L1: the store it hands out gives Ledger API access to getLedgerAuth', async () => {

@@ -5,8 +5,8 @@ import {
   type SessionStore,
   type SessionStoreOptions,
 } from '@sessionlayer/session-core'
-import { createElement, useEffect, useMemo, useRef, type ReactElement, type ReactNode } from 'react'
-import { createOwnedStore, type OwnedStore } from './createOwnedStore'
+import { createElement, useEffect, useMemo, type ReactElement, type ReactNode } from 'react'
+import { createOwnedStore } from './createOwnedStore'
 import { SessionContext, type BoundStore, type SessionContextValue } from './SessionContext'
 
 /**
@@ -35,11 +35,12 @@ export type SessionProviderProps = {
   | {
       readonly store?: never
       /**
-       * The wallet's CIP-0103 provider. The component creates its own store once, calls `init()`
-       * on mount and destroys the store on unmount.
+       * The wallet's CIP-0103 provider. The component creates its own store for it, calls `init()`
+       * on mount and destroys the store on unmount. Another provider (the user picked another
+       * wallet) replaces the store: the old one is destroyed, the new one restored.
        */
       readonly provider: CIP0103Provider
-      /** Options of the store; read once (a new object on a later render changes nothing). */
+      /** Options of the store; read when the store is created (a new object on a later render changes nothing). */
       readonly options?: SessionStoreOptions
     }
 )
@@ -47,9 +48,11 @@ export type SessionProviderProps = {
 /**
  * Makes a session store available to the session hooks below it.
  *
- * With `provider`, the component owns its store: created once, restored with `init()` on mount
- * (silently: it never prompts the user), destroyed on unmount. `<StrictMode>`'s double render
- * and simulated remount keep one working store. With `store`, the app owns it.
+ * With `provider`, the component owns its store: created once per provider, restored with
+ * `init()` on mount (silently: it never prompts the user), destroyed on unmount or when another
+ * provider replaces it. A render React throws away creates nothing; effects that mount again
+ * (StrictMode's simulated remount, a hidden then visible `<Activity>`) get a working store under
+ * the same identity. With `store`, the app owns it.
  *
  * @param props - {@link SessionProviderProps}
  * @returns the provider element
@@ -63,10 +66,14 @@ export type SessionProviderProps = {
  */
 export function SessionProvider(props: SessionProviderProps): ReactElement {
   const { store: given, provider, options, initialState, children } = props
-  const owned = useRef<OwnedStore>(null)
-  // `createSessionStore`'s methods are closures, safe to call unbound.
-  const store: BoundStore = given ?? (owned.current ??= createOwnedStore(provider, options))[0]
-  useEffect(() => owned.current?.[1](), [])
+  // An app's store as is; else a store of our own, created once per provider (a new `options`
+  // object changes nothing), and lazily, so a render React throws away leaves nothing behind.
+  const [store, mount] = useMemo(
+    (): readonly [store: BoundStore, mount?: () => () => void] => (given ? [given] : createOwnedStore(provider, options)),
+    [given, provider],
+  )
+  // Restores our store on mount; destroys it on unmount, or when another replaces it.
+  useEffect(() => mount?.(), [mount])
   const value = useMemo<SessionContextValue>(() => [store, initialState ?? DISCONNECTED_STATE], [store, initialState])
   return createElement(SessionContext.Provider, { value }, children)
 }

@@ -3,8 +3,7 @@ import type { BoundStore } from './SessionContext'
 
 /**
  * A store owned by a `<SessionProvider>`, and the provider's mount effect for it: the effect
- * restores the session the first time, cancels a pending destroy, and returns the cleanup, which
- * destroys the store one macrotask later.
+ * restores the session, and returns the cleanup, which destroys the real store.
  * @internal
  */
 export type OwnedStore = readonly [store: BoundStore, mount: () => () => void]
@@ -19,33 +18,39 @@ export type OwnedStore = readonly [store: BoundStore, mount: () => () => void]
  * and reads before that see `DISCONNECTED_STATE`, the initial snapshot of every store. A render
  * that never commits leaves nothing behind.
  *
- * The destroy is deferred so that StrictMode's simulated unmount and remount keep the store.
+ * An unmount destroys the real store at once. Afterwards the store reads as disconnected and
+ * actions reject with `DESTROYED` (a stale reference creates nothing), while what effects do when
+ * they mount again — subscribe, listen, restore — creates a new real store: StrictMode's simulated
+ * remount and effects shown again later (a hidden, then visible `<Activity>`, which is how
+ * frameworks keep routes alive) get a working store, and the hooks keep one identity throughout.
  *
  * @param provider - the wallet's CIP-0103 provider
- * @param options - the store options, read once
+ * @param options - the store options, read at each creation
  * @returns the store and its mount effect
  * @internal
  */
 export function createOwnedStore(provider: CIP0103Provider, options?: SessionStoreOptions): OwnedStore {
   let real: SessionStore | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
+  /** The real store an unmount destroyed: actions reach it (and reject), a remount brings a new one. */
+  let dead: SessionStore | undefined
   const store = { getSnapshot: () => real?.getSnapshot() ?? DISCONNECTED_STATE } as BoundStore
-  for (const key of 'subscribe connect disconnect restore init getProvider on enqueue touch cancelReconnect destroy'.split(' ')) {
+  // The first four (subscriptions, event listeners, the restore) are what effects do when they mount again.
+  'subscribe on init restore connect disconnect getProvider enqueue touch cancelReconnect destroy'.split(' ').forEach((key, index) => {
     ;(store as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
       // The real store also becomes the prototype, so that what it holds beyond its methods
       // (what `getLedgerAuth(store)` reads) is read through.
-      if (!real) Object.setPrototypeOf(store, (real = createSessionStore(provider, options)))
-      return (real as unknown as Record<string, (...args: unknown[]) => unknown>)[key]?.(...args)
+      if (!real && (!dead || index < 4)) Object.setPrototypeOf(store, (real = createSessionStore(provider, options)))
+      return ((real ?? dead) as unknown as Record<string, (...args: unknown[]) => unknown>)[key](...args)
     }
-  }
+  })
   return [
     store,
     () => {
-      // A pending destroy means this is StrictMode's (or a quick) remount: keep the store as is.
-      if (timer) clearTimeout(timer)
-      else void store.init()
+      void store.init()
       return () => {
-        timer = setTimeout(store.destroy)
+        dead = real
+        real = undefined
+        dead?.destroy()
       }
     },
   ]

@@ -7,5 +7,5 @@
  * @internal
  */
 export function shallowEqual<T extends object | null>(a: T, b: T): boolean {
-  return a === b || (!!a && !!b && Object.keys(a).every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]))
+  return a === b || (!!(a && b) && Object.keys(a).every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]))
 }

@@ -25,11 +25,12 @@ export function useSessionSelector<T>(selector: (state: SessionState) => T, isEq
   const [{ subscribe, getSnapshot }, serverState] = useSessionContext()
   const memo = useRef<[SessionState, typeof selector, T]>(null)
   const select = (state: SessionState): T => {
-    const last = memo.current
-    if (last?.[0] === state && last[1] === selector) return last[2]
-    const next = selector(state)
-    memo.current = [state, selector, last && isEqual(last[2], next) ? last[2] : next]
-    return memo.current[2]
+    let last = memo.current
+    if (last?.[0] !== state || last[1] !== selector) {
+      const next = selector(state)
+      memo.current = last = [state, selector, last && isEqual(last[2], next) ? last[2] : next]
+    }
+    return last[2]
   }
   return useSyncExternalStore(
     subscribe,
