@@ -424,8 +424,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'fail':
       if (input.method === 'disconnect') {
-        // a failing repeat disconnect is still a no-op (C2); another tab's is ignored (M3)
-        if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !m.op) set({ lastError: input.error })
+        // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
+        // expiry keeps its SESSION_EXPIRED.
+        if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !m.op && !st.lastError) set({ lastError: input.error })
         n.leaving = 0
       } else if (input.origin === 'remote') break
       else if (input.method === 'getActiveNetwork') {

@@ -260,6 +260,17 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().lastError).toBeNull()
   })
 
+  it('C12: an expiry keeps lastError SESSION_EXPIRED even when the wallet then refuses disconnect', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 1000 } })
+    await store.connect()
+    provider.wallet.failNext('disconnect', { code: 4100 })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(provider.calls.map((c) => c.method)).toContain('disconnect')
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
   it('C7: reconnect maxAttempts 0 gives up at once, without any attempt', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

@@ -40,7 +40,8 @@ export function createOwnedStore(provider: CIP0103Provider, options?: SessionSto
       // The real store also becomes the prototype, so that what it holds beyond its methods
       // (what `getLedgerAuth(store)` reads) is read through.
       if (!real && (!dead || index < 4)) Object.setPrototypeOf(store, (real = createSessionStore(provider, options)))
-      return ((real ?? dead) as unknown as Record<string, (...args: unknown[]) => unknown>)[key](...args)
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every key above is a store method
+      return ((real ?? dead) as unknown as Record<string, (...args: unknown[]) => unknown>)[key]!(...args)
     }
   })
   return [
