@@ -5,6 +5,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // Rollup's pass merges the imports of each module (smaller output).
+  treeshake: true,
   sourcemap: false,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',

@@ -15,8 +15,8 @@ import { isServer, isStore, SESSION_KEY, type SessionContext } from './SESSION_K
  */
 export interface SessionPluginOptions extends SessionStoreOptions {
   /**
-   * The CIP-0103 wallet provider (e.g. `window.canton`). On the server the store is only created
-   * if something asks for it, so the provider may be absent there.
+   * The CIP-0103 wallet provider (e.g. `window.canton`). The server never uses it, so it may be
+   * absent there.
    */
   readonly provider: CIP0103Provider
   /**
@@ -28,14 +28,22 @@ export interface SessionPluginOptions extends SessionStoreOptions {
   readonly server?: boolean
 }
 
+/** The wallet of a server render: none — every request fails at once, nothing stays attached. */
+const SERVER_WALLET: CIP0103Provider = {
+  request: () => Promise.reject(Error('No wallet on the server')),
+  on: () => undefined,
+  removeListener: () => undefined,
+}
+
 /**
  * The Vue plugin that provides a session store to the whole app.
  *
  * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
  * the plugin creates and owns the store: on the client it calls `init()` at once (a silent
  * restore) and destroys the store on `app.unmount()`; on the server it never calls `init()`,
- * creates the store only on first access, without `broadcast` — so a server render opens no
- * channel, arms no timer and attaches no wallet listener.
+ * and creates the store only on first access, detached from any wallet (its requests fail at
+ * once) and with default options — so a server render opens no channel, arms no timer and
+ * attaches no wallet listener, even when the wallet provider is absent there.
  *
  * @param source - a store the app owns, or the options of a store the plugin owns
  * @returns the plugin, for `app.use`
@@ -61,7 +69,9 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
         server,
         initial,
         get store() {
-          return (store ??= createSessionStore(provider, { ...options, broadcast: !server && options.broadcast }))
+          // On the server the store talks to no wallet (there may be none, and a server app is never
+          // unmounted to detach from one), and has no channel, no reconnect and no expiry.
+          return (store ??= server ? createSessionStore(SERVER_WALLET) : createSessionStore(provider, options))
         },
       }
       app.provide(SESSION_KEY, context)

@@ -1,7 +1,7 @@
-import { createMemoryStorage, createSessionStore, type SessionState } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, type CIP0103Provider, type SessionState } from '@sessionlayer/session-core'
 import { createChannelHub, createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSSRApp, defineComponent, h } from 'vue'
+import { createSSRApp, defineComponent, h, onMounted } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
@@ -73,7 +73,7 @@ describe('server rendering (Node, no DOM)', () => {
     expect(onParty).not.toHaveBeenCalled()
   })
 
-  it('creates the owned store on first access only, never with a channel, and releases it on app.unmount()', async () => {
+  it('creates the owned store on first access only, detached from the wallet, never with a channel; releases it on app.unmount()', async () => {
     const { hub, provider, options } = serverSetup()
     let store: ReturnType<typeof useSessionStore> | undefined
     const WithStore = defineComponent({
@@ -84,15 +84,46 @@ describe('server rendering (Node, no DOM)', () => {
     })
     const app = createSSRApp(WithStore).use(createSessionPlugin(options))
     expect(await renderToString(app)).toBe('<p>disconnected</p>')
-    expect(provider.listenerCount()).toBeGreaterThan(0)
+    expect(provider.listenerCount()).toBe(0) // a server app is never unmounted: nothing may stay attached
     expect(hub.openCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+    // what server code asks of it ends at once, without the wallet
+    expect(await store?.restore()).toMatchObject({ status: 'disconnected' })
     expect(vi.getTimerCount()).toBe(0)
     expect(provider.calls).toEqual([])
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     app.unmount()
     warn.mockRestore()
-    expect(provider.listenerCount()).toBe(0)
     await expect(store?.restore()).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
+  it('§5 SSR: useSessionStore() on the server does not crash when the wallet provider is absent there', async () => {
+    const Toucher = defineComponent({
+      setup() {
+        const store = useSessionStore()
+        onMounted(() => {
+          store.touch()
+        })
+        return () => h('p', 'ok')
+      },
+    })
+    const provider = undefined as unknown as CIP0103Provider // `window.canton`: no wallet on the server
+    const app = createSSRApp(Toucher).use(createSessionPlugin({ provider, broadcast: true, reconnect: true }))
+    expect(await renderToString(app)).toBe('<p>ok</p>')
+  })
+
+  it('§5 SSR: renders that read the store leave no wallet listener behind, request after request', async () => {
+    const provider = createMockProvider() // e.g. a module-level provider shared by every request
+    const WithStore = defineComponent({
+      setup() {
+        const store = useSessionStore()
+        return () => h('p', store.getSnapshot().status)
+      },
+    })
+    for (let request = 0; request < 3; request++) {
+      expect(await renderToString(createSSRApp(WithStore).use(createSessionPlugin({ provider })))).toBe('<p>disconnected</p>')
+    }
+    expect(provider.listenerCount()).toBe(0)
   })
 
   it('with an app-owned store (provideSession), composables neither subscribe nor listen on the server', async () => {
