@@ -29,9 +29,15 @@ const globalClock: Clock = {
   },
 }
 
-const defaultStorage = (): SessionStorage =>
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent outside browsers
-  globalThis.indexedDB && globalThis.crypto?.subtle ? createEncryptedIndexedDBStorage() : createMemoryStorage()
+const defaultStorage = (): SessionStorage => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent outside browsers
+    if (globalThis.indexedDB && globalThis.crypto?.subtle) return createEncryptedIndexedDBStorage()
+  } catch {
+    // reading `indexedDB` throws where storage is denied (a sandboxed frame): no IndexedDB then
+  }
+  return createMemoryStorage()
+}
 
 /** A pending `connect()` / `restore()`: resolved once the machine's op is none of `ops`. */
 type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]

@@ -2,6 +2,7 @@ import { createEncryptedIndexedDBStorage, type SessionStorage } from '@sessionla
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
+import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { createWebStorage } from './createWebStorage'
 import type { SessionStoreOptions } from './types'
@@ -160,5 +161,49 @@ describe('wallet faults', () => {
     expect(store.getSnapshot()).toBe(settled)
     expect(seen).not.toHaveBeenCalled()
     store.destroy()
+  })
+})
+
+describe('denied storage and large wallets', () => {
+  afterEach(() => {
+    delete (globalThis as { indexedDB?: unknown }).indexedDB
+    vi.useRealTimers()
+  })
+
+  it('K7: a getter-throwing indexedDB global (storage denied in a sandboxed frame) never makes createSessionStore throw', async () => {
+    Object.defineProperty(globalThis, 'indexedDB', {
+      configurable: true,
+      get() {
+        throw new DOMException('The operation is insecure.', 'SecurityError')
+      },
+    })
+    const provider = createMockProvider({ connected: true })
+    const store = createSessionStore(provider) // the default storage falls back to memory
+    await expect(store.restore()).resolves.toMatchObject({ status: 'connected' })
+    store.destroy()
+  })
+
+  it('C12/K1: with a wallet of 200 parties, a reload keeps expiresAt (the persisted envelope reads back)', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const accounts = Array.from({ length: 200 }, (_, i) => ({
+      partyId: `party-${i}::1220${'ab'.repeat(32)}`,
+      hint: `party-${i}`,
+      status: 'allocated',
+      publicKey: 'A'.repeat(44),
+      namespace: `1220${'cd'.repeat(32)}`,
+      networkId: 'canton:devnet',
+      signingProviderId: 'participant',
+      primary: i === 0,
+    }))
+    const provider = createMockProvider({ accounts })
+    const storage = createMemoryStorage()
+    const store = createSessionStore(provider, { storage, expiry: { ttlMs: 60_000 } })
+    await store.connect()
+    expect(store.getSnapshot().expiresAt).toBe(1_060_000)
+    await vi.advanceTimersByTimeAsync(40_000)
+    store.destroy()
+    const reloaded = createSessionStore(createMockProvider({ wallet: provider.wallet }), { storage, expiry: { ttlMs: 60_000 } })
+    expect((await reloaded.restore()).expiresAt).toBe(1_060_000) // the TTL does not restart at a reload
+    reloaded.destroy()
   })
 })

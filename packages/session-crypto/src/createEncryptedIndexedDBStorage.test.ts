@@ -168,6 +168,24 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem('second')).resolves.toBe('v')
   })
 
+  it('K6: a write in flight when another tab upgrades the database is not lost', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, 'first')
+    // another tab upgrades the database while this tab is encrypting its next write
+    const encrypt = crypto.subtle.encrypt.bind(crypto.subtle)
+    let upgraded: Promise<void> | undefined
+    vi.spyOn(crypto.subtle, 'encrypt').mockImplementation(async (...args) => {
+      upgraded ??= openRaw(indexedDB, DB, 2).then((db) => {
+        db.close()
+      })
+      await upgraded
+      return encrypt(...args)
+    })
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
+    vi.restoreAllMocks()
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
+  })
+
   it('K6: after the database is deleted, the next write recreates it with a new key', async () => {
     const { indexedDB, storage } = setup()
     await storage.setItem(KEY, VALUE)

@@ -49,7 +49,13 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
   let origin: string | undefined
   let last: Promise<unknown> = Promise.resolve()
   const inOrder = <T>(task: () => Promise<T>): Promise<T> => {
-    const result = last.then(task)
+    // A connection closed under a running operation (another tab upgraded or deleted the
+    // database) is reopened by the next `prepare`: the whole operation runs once more, encrypting
+    // again under whatever key is current, so the write is not lost (K6).
+    const result = last.then(task).catch((error: unknown) => {
+      if ((error as { closed?: boolean }).closed) return task()
+      throw error
+    })
     last = result.catch(() => undefined)
     return result
   }

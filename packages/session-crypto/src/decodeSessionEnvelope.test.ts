@@ -66,8 +66,24 @@ describe('decodeSessionEnvelope', () => {
     for (const value of [undefined, null, 42, {}, [], '', 'not json', '{"version":1', 'null', '"text"', '[]']) {
       expect(decodeSessionEnvelope(value)).toBeNull()
     }
-    const big = encodeSessionEnvelope({ account: null, accounts: [{ partyId: 'a::1', hint: 'x'.repeat(70_000) }], networkId: null, connectedAt: 0 })
+    const big = encodeSessionEnvelope({ account: null, accounts: [{ partyId: 'a::1', hint: 'x'.repeat(4 * 1024 * 1024) }], networkId: null, connectedAt: 0 })
     expect(decodeSessionEnvelope(big)).toBeNull()
+  })
+
+  it('K1: what the encoder writes for a wallet with many parties (200, about 75 KB) decodes again', () => {
+    const accounts = Array.from({ length: 200 }, (_, i) => ({
+      partyId: `party-${i}::1220${'ab'.repeat(32)}`,
+      hint: `party-${i}`,
+      status: 'allocated',
+      publicKey: 'A'.repeat(44),
+      namespace: `1220${'cd'.repeat(32)}`,
+      networkId: 'canton:mainnet',
+      signingProviderId: 'participant',
+      primary: i === 0,
+    }))
+    const text = encodeSessionEnvelope({ account: accounts[0] ?? null, accounts, networkId: 'canton:mainnet', connectedAt: 1 })
+    expect(text.length).toBeGreaterThan(65_536)
+    expect(decodeSessionEnvelope(text)?.accounts).toHaveLength(200)
   })
 
   it('K1: decodes and migrates a stored legacy snapshot', () => {

@@ -1,12 +1,15 @@
 import { migrateSessionEnvelope } from './migrateSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
-/** The longest envelope text parsed: 64 KiB, far above any real session. */
-const MAX_LENGTH = 65536
+/**
+ * The longest envelope text parsed: 4 MiB, room for thousands of accounts (a custodial wallet's
+ * 200 parties take about 75 KB) while a hostile blob is still refused before parsing.
+ */
+const MAX_LENGTH = 4 * 1024 * 1024
 
 /**
  * Parses and migrates a stored envelope (SPEC K1). Never throws: anything that is not a string,
- * is longer than 64 KiB, is not JSON, or fails
+ * is longer than 4 MiB, is not JSON, or fails
  * {@link migrateSessionEnvelope} reads as null.
  *
  * @param text - the stored text

@@ -29,11 +29,15 @@ export const transact = <T>(
   mode: IDBTransactionMode,
   request: (store: IDBObjectStore) => IDBRequest<T>,
 ): Promise<T> =>
-  idb((resolve, reject) => {
+  idb<T>((resolve, reject) => {
     const tx = db.transaction(store, mode)
     const req = request(tx.objectStore(store))
     tx.oncomplete = () => resolve(req.result)
     tx.onabort = () => reject(tx.error)
+  }).catch((error: unknown): never => {
+    // `transaction` on a connection closed meanwhile (another tab upgraded or deleted the
+    // database) throws InvalidStateError: the error says so, and the operation may run again.
+    throw Object.assign(error as Error, { closed: ((error as Error).cause as { name?: unknown } | undefined)?.name === 'InvalidStateError' })
   })
 
 /**

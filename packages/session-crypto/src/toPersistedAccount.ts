@@ -44,6 +44,5 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
  */
 export function toPersistedAccount(value: unknown): PersistedAccount | null {
   const account = pickAccount(value)
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent for a value without a party
   return account.partyId ? account : null
 }

@@ -11,7 +11,12 @@ export interface SyncChannelOptions {
    * context only (a `document` exists); on the server the channel is a no-op.
    */
   channelFactory?: ChannelFactory
-  /** This tab's id (1 to 64 characters). Default: a random id made when the channel opens. */
+  /**
+   * This channel's id (1 to 64 characters). Default: a random id made when the channel opens.
+   * It names one open channel, not a browser tab across reloads: `seq` starts again at 1 in every
+   * channel, so a channel reopened under an id other tabs already heard would read as stale (M2).
+   * Keep the default unless each open gets a fresh id.
+   */
   tabId?: string
   /** The clock for `at`. Default: `Date.now`, looked up at each post. */
   now?: () => number
