@@ -93,8 +93,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let model = INITIAL_MODEL
   /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
   let gen = 0
-  /** Counts the reads of the persisted snapshot. */
+  /** Counts the reads of the persisted snapshot, and the disconnect requests. */
   let loads = 0
+  let disconnects = 0
   let destroyed = false
   let busy = false
   const inputs: Input[] = []
@@ -184,8 +185,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const call = (method: Method, origin: Origin) => {
     const tag = gen
     const id = `${tag}:${method}:${origin}`
-    if (inflight.has(id)) return
+    // One request of a kind at a time — but every disconnect reaches the wallet: it may have
+    // connected again since the one in flight.
+    if (method !== 'disconnect' && inflight.has(id)) return
     inflight.add(id)
+    // Only the answer to the latest disconnect ends this tab's leaving (an earlier one may come late).
+    const mine = method === 'disconnect' ? ++disconnects : 0
     latest.set(
       method,
       request(method, method === 'connect' ? connectParams : undefined)
@@ -202,8 +207,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           inflight.delete(id)
           noteLive(input)
           if (method === 'connect') connectAnswer = input
-          // The end of a disconnect matters whatever happened since (it ends `leaving`).
-          if (tag === gen || method === 'disconnect') dispatch(input)
+          // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
+          if (method === 'disconnect' ? mine === disconnects : tag === gen) dispatch(input)
         }),
     )
   }

@@ -210,6 +210,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const retryOrGiveUp = (error: SessionError) => {
     if (c.retry && m.attempt < c.retry.maxAttempts) {
       set({ lastError: error })
+      // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
+      n.live = false
       schedule(m.attempt + 1)
       return
     }
@@ -351,12 +353,17 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (m.op !== 'restore') {
         if (n.live && !n.hook) gather()
       } else if (input.saved?.expiresAt !== undefined && input.saved.expiresAt <= now) expire('ttl', input.saved.expiresAt, 'restore')
-      else fx.push(['call', 'status', 'local'])
+      // The wallet said it is connected during the read: settle, or ask what is missing.
+      else if (n.live) gather(true)
+      // Else the probe, unless a failure during the read already scheduled the next one (C7).
+      else if (!m.attempt) fx.push(['call', 'status', 'local'])
       break
 
     case 'status':
       if (input.connected) {
-        if ((input.via === 'connect' && m.op !== 'connect') || (m.leaving && input.via === 'event' && !m.op)) break
+        // While this tab leaves, the wallet's events of before its disconnect are no connection
+        // (a user connect ends `leaving`); a probe's answer still counts.
+        if ((input.via === 'connect' && m.op !== 'connect') || (m.leaving && input.via === 'event')) break
         if (st.status === 'connected') {
           if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
           break

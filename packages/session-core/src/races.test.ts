@@ -91,6 +91,23 @@ const liveStatus = (ledgerApi: string, accessToken: string) => ({
 })
 
 
+const DISCONNECTED_STATUS = { connection: { isConnected: false } }
+/** A wallet's rejection, a bare `{ code, message }` as wallets send them. */
+// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+const refused = () => Promise.reject({ code: 4001, message: 'refused' })
+
+/** What a store reports: its status changes and reconnect events, in order. */
+function record(store: ReturnType<typeof createSessionStore>) {
+  const log: string[] = []
+  store.subscribe((s, previous) => {
+    if (s.status !== previous.status) log.push(s.status)
+  })
+  store.on('reconnect:scheduled', (e) => log.push(`scheduled ${e.attempt}`))
+  store.on('reconnect:attempt', (e) => log.push(`attempt ${e.attempt}`))
+  store.on('reconnect:gaveup', (e) => log.push(`gaveup ${e.attempts}`))
+  return log
+}
+
 /** Interleavings, hostile timings and odd settings: regressions of defects found by review. */
 describe('races and hostile timings', () => {
   it('C17: an async (pending) connect whose user never answers is bounded by connectTimeoutMs', async () => {
@@ -508,5 +525,177 @@ describe('races and hostile timings', () => {
     const state = await store.connect()
     expect(state.status).toBe('connected')
     expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: 'https://ledger.example', accessToken: 'TOKEN' })
+  })
+
+  // Found by the model-based test (test/reliability), each minimised. The wallet keeps its order:
+  // an answer arrives before anything it sent after it, as through an extension's message port.
+  it('C6: a restore() right after disconnect() does not take the events the wallet sent before it for a live session', async () => {
+    vi.useFakeTimers()
+    const left = deferred()
+    const probe = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'disconnect') return left.promise
+      if (method === 'status') return probe.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    const log = record(store)
+    // The wallet has just connected on its own; before its events reach the page, the user
+    // disconnects and the page restores (a focus handler, a retry button).
+    const disconnecting = store.disconnect()
+    const restoring = store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    // In order: the events it sent before it handled our disconnect, then that disconnect.
+    emit('statusChanged', CONNECTED_STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    emit('statusChanged', DISCONNECTED_STATUS)
+    left.resolve(null)
+    probe.resolve(DISCONNECTED_STATUS)
+    await disconnecting
+    await restoring
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(log).toEqual(['reconnecting', 'disconnected'])
+  })
+
+  it('C6: the answer to an earlier disconnect does not end the wait for a later one (disconnect, connect, disconnect)', async () => {
+    vi.useFakeTimers()
+    const answers = [deferred(), deferred()]
+    const connected = deferred()
+    let disconnects = 0
+    let up = true
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'disconnect') return answers[disconnects++]?.promise
+      if (method === 'connect') return connected.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      if (method === 'status') return up ? CONNECTED_STATUS : DISCONNECTED_STATUS
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    await store.restore()
+    expect(store.getSnapshot().status).toBe('connected')
+    const log = record(store)
+    // A slow wallet: the user disconnects, connects and disconnects again before it answers.
+    void store.disconnect()
+    void store.connect()
+    const last = store.disconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    // The wallet's messages, in the order it sent them.
+    up = false
+    emit('statusChanged', DISCONNECTED_STATUS) // first disconnect
+    answers[0]?.resolve(null)
+    await vi.advanceTimersByTimeAsync(0)
+    up = true
+    emit('statusChanged', CONNECTED_STATUS) // the connect
+    emit('accountsChanged', [ACCOUNT])
+    connected.resolve({ isConnected: true })
+    await vi.advanceTimersByTimeAsync(0)
+    up = false
+    emit('statusChanged', DISCONNECTED_STATUS) // second disconnect
+    answers[1]?.resolve(null)
+    await last
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(log).toEqual(['disconnected', 'connecting', 'disconnected'])
+  })
+
+  it('C7/C8: the wallet saying "disconnected" during the backoff after a failed restore attempt is not one more failed attempt', async () => {
+    vi.useFakeTimers()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return CONNECTED_STATUS
+      // a transient failure while the accounts are read
+      if (method === 'listAccounts') return Promise.reject(new Error('internal error'))
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 1000, maxAttempts: 3 } })
+    const log = record(store)
+    void store.restore()
+    await vi.advanceTimersByTimeAsync(0) // connected, but the accounts could not be read: attempt 1 in 1 s
+    emit('statusChanged', DISCONNECTED_STATUS) // the wallet flaps during the backoff
+    await vi.advanceTimersByTimeAsync(0)
+    expect(log).toEqual(['reconnecting', 'scheduled 1'])
+    await vi.advanceTimersByTimeAsync(1000)
+    // attempt 1 runs (and, the accounts still failing, schedules attempt 2): none was skipped
+    expect(log.slice(0, 4)).toEqual(['reconnecting', 'scheduled 1', 'attempt 1', 'scheduled 2'])
+  })
+
+  it('C6: a disconnect() while an earlier one is unanswered still reaches the wallet, which may have connected again meanwhile', async () => {
+    vi.useFakeTimers()
+    const answers: ReturnType<typeof deferred>[] = []
+    let up = false
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'disconnect') {
+        up = false
+        const answer = deferred()
+        answers.push(answer)
+        return answer.promise
+      }
+      if (method === 'status') return up ? CONNECTED_STATUS : DISCONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    const log = record(store)
+    void store.disconnect() // the wallet handles it, its answer is slow
+    await vi.advanceTimersByTimeAsync(0)
+    up = true // then the wallet connects on its own (its UI), and the user disconnects again
+    const second = store.disconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls.filter((method) => method === 'disconnect')).toHaveLength(2)
+    expect(up).toBe(false)
+    // in the wallet's order: its own connection's events, then the two answers
+    emit('statusChanged', CONNECTED_STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    for (const answer of answers) answer.resolve(null)
+    await second
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(log).toEqual([])
+  })
+
+  it('C7/C9: a failure while the persisted entry is read schedules the next attempt; the read does not add an unscheduled one', async () => {
+    vi.useFakeTimers()
+    const read = deferred<string | null>()
+    const storage = { ...createMemoryStorage(), getItem: () => read.promise }
+    let failAccounts = true
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return refused()
+      if (method === 'listAccounts') return failAccounts ? refused() : [ACCOUNT]
+      return null
+    })
+    const store = createSessionStore(provider, { storage, reconnect: { baseDelayMs: 1000, maxAttempts: 2 } })
+    const log = record(store)
+    void store.restore()
+    emit('statusChanged', CONNECTED_STATUS) // the wallet says connected while the entry is read...
+    await vi.advanceTimersByTimeAsync(0) // ...and reading its accounts fails: attempt 1 in 1 s
+    read.resolve(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(log).toEqual(['reconnecting', 'scheduled 1'])
+    failAccounts = false
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(log.slice(0, 3)).toEqual(['reconnecting', 'scheduled 1', 'attempt 1'])
+  })
+
+  it('C9: the wallet saying connected during the backoff of a restore still reading the entry ends connected', async () => {
+    vi.useFakeTimers()
+    const read = deferred<string | null>()
+    const storage = { ...createMemoryStorage(), getItem: () => read.promise }
+    let failAccounts = true
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return failAccounts ? refused() : [ACCOUNT]
+      return null
+    })
+    const store = createSessionStore(provider, { storage, reconnect: { baseDelayMs: 1000, maxAttempts: 2 } })
+    const restored = store.restore()
+    emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0) // accounts failed: attempt 1 scheduled
+    failAccounts = false
+    emit('statusChanged', CONNECTED_STATUS) // the wallet recovers by itself: the pending attempt is cancelled (C8)
+    emit('accountsChanged', [ACCOUNT])
+    read.resolve(null) // then the entry is read
+    await vi.advanceTimersByTimeAsync(0)
+    expect((await restored).status).toBe('connected')
   })
 })

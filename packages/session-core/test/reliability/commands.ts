@@ -27,6 +27,11 @@ class Step implements fc.AsyncCommand<Model, System> {
 /** A command from a label and an action (also used to replay counterexamples as regression tests). */
 export const step = (label: string, act: (system: System) => unknown): fc.AsyncCommand<Model, System> => new Step(label, act)
 
+/** 0 twice as often as a value of `positive`. */
+function sometimes(positive: fc.Arbitrary<number>): fc.Arbitrary<number> {
+  return fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: positive })
+}
+
 export const configArbitrary: fc.Arbitrary<SystemConfig> = fc.record({
   reconnect: fc.oneof(
     { weight: 1, arbitrary: fc.constant(false as const) },
@@ -43,13 +48,16 @@ export const configArbitrary: fc.Arbitrary<SystemConfig> = fc.record({
   ),
   ttlMs: fc.option(fc.integer({ min: 1_000, max: 120_000 }), { nil: undefined, freq: 2 }),
   idleTimeoutMs: fc.option(fc.integer({ min: 1_000, max: 60_000 }), { nil: undefined, freq: 3 }),
-  reauth: fc.option(fc.constantFrom('connect' as const, 'resolve' as const, 'decline' as const), { nil: undefined }),
+  reauth: fc.option(fc.constantFrom('connect' as const, 'restore' as const, 'resolve' as const, 'decline' as const), { nil: undefined }),
   persistSnapshot: fc.boolean(),
   locks: fc.boolean(),
   throwingInvalidate: fc.boolean(),
   initialTabs: fc.integer({ min: 1, max: 3 }),
   walletConnected: fc.boolean(),
   eventDelays: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })), { minLength: 3, maxLength: 3 }),
+  // mostly instant, as before; else answers in transit while the next steps run (time stands still between steps)
+  latency: fc.record({ connect: sometimes(fc.integer({ min: 1, max: 300 })), silent: sometimes(fc.integer({ min: 1, max: 200 })) }),
+  storageDelay: sometimes(fc.integer({ min: 1, max: 50 })),
 })
 
 const tab = fc.nat({ max: 2 })
@@ -113,22 +121,68 @@ const hostileMessage = fc.oneof(
   }),
 )
 
-export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] = [
-  fc.constant(step('openTab', (s) => s.tabs.length < 3 && s.openTab())),
-  tab.map((i) => step(`closeTab(${i})`, (s) => s.closeTab(i))),
+/** A synchronous action: run alone as a step, or together with another one without a drain between. */
+interface Action {
+  readonly label: string
+  readonly act: (system: System) => void
+}
+const action = (label: string, act: (system: System) => void): Action => ({ label, act })
+
+/** What a user does in a tab: these race each other (C6, C10, M3, M4). */
+const userAction: fc.Arbitrary<Action> = fc.oneof(
   fc
     .tuple(tab, fc.constantFrom('approve' as const, 'reject' as const, 'async' as const, 'manual' as const))
-    .map(([i, mode]) => step(`connect(${i}, ${mode})`, (s) => s.connect(i, mode))),
-  fc.boolean().map((yes) => step(yes ? 'user approves' : 'user rejects', (s) => (yes ? s.wallet.approve() : s.wallet.reject()))),
-  tab.map((i) => step(`disconnect(${i})`, (s) => s.disconnect(i))),
-  tab.map((i) => step(`restore(${i})`, (s) => s.restore(i))),
-  tab.map((i) => step(`enqueue(${i})`, (s) => s.enqueue(i))),
+    .map(([i, mode]) => action(`connect(${i}, ${mode})`, (s) => s.connect(i, mode))),
+  tab.map((i) => action(`disconnect(${i})`, (s) => s.disconnect(i))),
+  tab.map((i) => action(`restore(${i})`, (s) => s.restore(i))),
+)
+
+/** Tabs opening and closing, the user answering the wallet's prompt, queued work. */
+const tabAction: fc.Arbitrary<Action> = fc.oneof(
+  fc.constant(action('openTab', (s) => s.tabs.length < 3 && s.openTab())),
+  tab.map((i) => action(`closeTab(${i})`, (s) => s.closeTab(i))),
+  // a page reload: the tab goes, a new one restores (C9, C10) in the last place
+  tab.map((i) => action(`reload(${i})`, (s) => s.tabs.length > 0 && (s.closeTab(i), s.openTab()))),
+  fc.boolean().map((yes) => action(yes ? 'user approves' : 'user rejects', (s) => s.answer(yes))),
+  tab.map((i) => action(`enqueue(${i})`, (s) => s.enqueue(i))),
+  tab.map((i) => action(`cancelReconnect(${i})`, (s) => s.cancelReconnect(i))),
+)
+
+/** The wallet's own moves. */
+const walletAction: fc.Arbitrary<Action> = fc.oneof(
+  fc.constant(action('wallet drops', (s) => s.wallet.drop())),
+  fc.constant(action('wallet recovers', (s) => s.wallet.recover())),
+  fc.constant(action('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet())),
+  fc.constant(action('wallet connects itself', (s) => s.connectFromWallet())),
+)
+
+/** Everything that may happen at the same moment as a user action. */
+const otherAction = fc.oneof(tabAction, walletAction)
+
+/**
+ * Two actions started together, with no drain between them: a user who clicks Connect then
+ * Disconnect, a restore on page load that meets a click on Connect, a tab that disconnects while
+ * another connects. One step per command otherwise lets every op finish before the next begins.
+ */
+const together = (first: fc.Arbitrary<Action>, second: fc.Arbitrary<Action>) =>
+  fc.tuple(first, second).map(([a, b]) =>
+    step(`${a.label} ‖ ${b.label}`, (s) => {
+      a.act(s)
+      b.act(s)
+    }),
+  )
+const alone = (arbitrary: fc.Arbitrary<Action>) => arbitrary.map((a) => step(a.label, a.act))
+
+export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] = [
+  // about the weights of the single commands these replaced (3 user, 5 tab, 4 wallet actions); one step in 6 overlaps
+  ...[1, 2, 3].map(() => alone(userAction)),
+  ...[1, 2, 3, 4].map(() => alone(tabAction)),
+  ...[1, 2, 3, 4].map(() => alone(walletAction)),
+  together(userAction, userAction),
+  together(userAction, userAction),
+  together(userAction, otherAction),
+  together(otherAction, userAction),
   tab.map((i) => step(`touch(${i})`, (s) => s.touch(i))),
-  tab.map((i) => step(`cancelReconnect(${i})`, (s) => s.cancelReconnect(i))),
-  fc.constant(step('wallet drops', (s) => s.wallet.drop())),
-  fc.constant(step('wallet recovers', (s) => s.wallet.recover())),
-  fc.constant(step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet())),
-  fc.constant(step('wallet connects itself', (s) => s.wallet.connectFromWallet())),
   fc.nat({ max: 3 }).map((n) =>
     step(`switch party #${n}`, (s) => {
       const accounts = s.wallet.state().accounts

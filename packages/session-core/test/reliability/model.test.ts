@@ -5,9 +5,10 @@ import { observed, type SystemConfig } from './system'
 
 // Model-based test of the session machine: 1–3 tabs over one mock wallet, one storage, one
 // channel hub and one virtual clock, driven by random sequences of user actions, wallet
-// behaviour, time, storage faults and hostile inputs. `pnpm test` runs a quick, fixed-seed
-// budget; `pnpm test:deep` runs SESSIONLAYER_MODEL_RUNS (default 10,000) sequences with a fresh
-// seed and prints the count, the seed and any shrunk counterexample.
+// behaviour, time, storage faults and hostile inputs. Some steps start two actions at once, and
+// wallet answers and storage reads may take time, so that ops overlap. `pnpm test` runs a quick,
+// fixed-seed budget; `pnpm test:deep` runs SESSIONLAYER_MODEL_RUNS (default 10,000) sequences with
+// a fresh seed and prints the count, the seed and any shrunk counterexample.
 
 const deep = process.env.SESSIONLAYER_MODEL_DEEP === '1'
 const runs = Number(process.env.SESSIONLAYER_MODEL_RUNS ?? (deep ? 10_000 : 300))
@@ -15,7 +16,7 @@ const seed = Number(process.env.SESSIONLAYER_MODEL_SEED ?? (deep ? Date.now() % 
 
 describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
   it(
-    `${runs} random sequences keep every invariant (C1, C2, C5, C7, C8, C13, C14, C15, M2, M3)`,
+    `${runs} random sequences keep every invariant (C1, C2, C5, C6, C7, C8, C10, C12, C13, C14, C15, C17, M2, M3)`,
     async () => {
       let executed = 0
       const result = await fc.check(
@@ -45,11 +46,13 @@ const base: SystemConfig = {
   initialTabs: 1,
   walletConnected: false,
   eventDelays: [0, 0, 0],
+  latency: { connect: 0, silent: 0 },
+  storageDelay: 0,
 }
 
 describe('model-based: regressions', () => {
   it('M3: a user disconnect in one tab never looks like a wallet drop to another tab of the same wallet', async () => {
-    await runSequence(base, [step('wallet connects itself', (s) => s.wallet.connectFromWallet()), step('openTab', (s) => s.openTab()), step('disconnect(0)', (s) => s.disconnect(0))], false)
+    await runSequence(base, [step('wallet connects itself', (s) => s.connectFromWallet()), step('openTab', (s) => s.openTab()), step('disconnect(0)', (s) => s.disconnect(0))], false)
   })
 
   it('C14: destroy settles a disconnect() whose wallet call never answers', async () => {
@@ -58,5 +61,55 @@ describe('model-based: regressions', () => {
       [step('wallet disconnect hangs', (s) => s.walletFault('disconnect', { kind: 'hang' }, 1)), step('disconnect(0)', (s) => s.disconnect(0)), step('closeTab(0)', (s) => s.closeTab(0))],
       false,
     )
+  })
+
+  // Found once commands could overlap and answers take time (f809490, before the races fixes).
+  it('C6: connect() at once followed by disconnect() never ends in a reconnect schedule', async () => {
+    await runSequence(
+      base,
+      [
+        step('connect(0, approve) ‖ disconnect(0)', (s) => {
+          s.connect(0, 'approve')
+          s.disconnect(0)
+        }),
+      ],
+      false,
+    )
+  })
+
+  it('M3: a tab whose connect is in flight when another tab disconnects does not reconnect', async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, latency: { connect: 50, silent: 0 } },
+      [
+        step('connect(1, approve) ‖ disconnect(0)', (s) => {
+          s.connect(1, 'approve')
+          s.disconnect(0)
+        }),
+      ],
+      false,
+    )
+  })
+
+  it('C17: connect() to an asynchronous wallet settles within connectTimeoutMs when the user never answers', async () => {
+    await runSequence(base, [step('connect(0, async)', (s) => s.connect(0, 'async'))], true)
+  })
+
+  it('C10: a reload whose restore meets a click on Connect reconciles against the persisted network', async () => {
+    await runSequence(
+      { ...base, reconnect: false, persistSnapshot: true, walletConnected: true, eventDelays: [0, 1, 1] },
+      [
+        step('switch network canton:testnet', (s) => s.wallet.switchNetwork('canton:testnet')),
+        step('reload(0) ‖ connect(0, approve)', (s) => {
+          s.closeTab(0)
+          s.openTab()
+          s.connect(0, 'approve')
+        }),
+      ],
+      false,
+    )
+  })
+
+  it('C12, C14: a re-auth hook that calls restore() neither deadlocks nor lets a later connect() resolve on the destroyed store', async () => {
+    await runSequence({ ...base, idleTimeoutMs: 1_000, reauth: 'restore', walletConnected: true }, [step('advance 1000 ms', (s) => s.time.advance(1_000)), step('closeTab(0)', (s) => s.closeTab(0))], false)
   })
 })

@@ -1,4 +1,4 @@
-import type { SessionStorage } from '@sessionlayer/session-crypto'
+import { decodeSessionEnvelope, type SessionSnapshot, type SessionStorage } from '@sessionlayer/session-crypto'
 import {
   createChannelHub,
   createMockLockManager,
@@ -37,8 +37,8 @@ export interface SystemConfig {
   readonly reconnect: false | Partial<RetryPolicy>
   readonly ttlMs?: number
   readonly idleTimeoutMs?: number
-  /** The re-auth hook: reconnects through `connect()`, just resolves, or declines. */
-  readonly reauth?: 'connect' | 'resolve' | 'decline'
+  /** The re-auth hook: reconnects through `connect()`, re-checks silently with `restore()`, just resolves, or declines. */
+  readonly reauth?: 'connect' | 'restore' | 'resolve' | 'decline'
   readonly persistSnapshot: boolean
   readonly locks: boolean
   /** `onInvalidate` rejects (reported as `error` events, C11). */
@@ -50,6 +50,15 @@ export interface SystemConfig {
    * a slow tab hears of a party switch from another tab before its own wallet tells it (M5).
    */
   readonly eventDelays: readonly number[]
+  /**
+   * Transit time of the wallet's answers (virtual ms) to `connect` and to the silent requests
+   * (`status`, `listAccounts`, `getActiveNetwork`, `disconnect`). Not a fault: the wallet handles
+   * each request at once, in call order; only its answer arrives later, so that a user's actions
+   * and the wallet's events overlap an op still in flight.
+   */
+  readonly latency: { readonly connect: number; readonly silent: number }
+  /** How long a storage read takes (an encrypted IndexedDB decrypts): a restore overlaps the next steps. */
+  readonly storageDelay: number
 }
 
 interface Tab {
@@ -59,16 +68,41 @@ interface Tab {
   readonly clock: OwnedClock
   last: SessionState
   notifications: number
-  /** A user disconnect happened in some tab; no `reconnect:*` until this tab connects again. */
+  /** A user disconnect happened in some tab, and this tab heard of it; no `reconnect:*` until it connects again. */
   quiet: boolean
+  /**
+   * Another tab's user disconnect is on its way here (M3): until the message arrives, this tab
+   * may still be busy with a drop it saw before, so it is quiet from its next `disconnected`.
+   */
+  hushing: boolean
+  /** This tab heard of the user disconnect `left` stands for (see there). */
+  heard: boolean
   /** A `reconnect:scheduled` whose attempt has not started yet. */
   scheduled: boolean
+  /** `connect()` calls in this tab: one during a restore's read makes a new session (no expiry of what it read). */
+  connects: number
+  /** Bumped when the tab becomes connected or disconnected: a storage read from an older epoch belongs to no op. */
+  epoch: number
+  /** The unexpired persisted snapshot this tab's restore read: what it reconciles against once connected (C10). */
+  read: SessionSnapshot | null
+  /** This tab's restore read an expired snapshot: the expiry path must come before any connection (C10, C12). */
+  readExpired: boolean
+  /** Events the tab owes for its last connection (C10), e.g. `party:changed a → b`; checked after the step. */
+  owed: string[]
+  /** Its last connection, and the epoch that connection ended: a read still out then comes back too late (C10). */
+  early: { readonly epoch: number; readonly party: string | null; readonly network: string | null } | null
+  /** The wallet's events reach this tab at once, so before the answer to any later request. */
+  readonly ordered: boolean
+  /** A re-auth hook runs (`session:expired` while reconnecting, until connected or disconnected). */
+  reauthing: boolean
   readonly unsubscribe: () => void
 }
 
 /** A promise the model expects to settle (queued ops, connect/restore/disconnect calls). */
 interface Tracked {
   readonly what: string
+  /** A user's `connect()`: bounded by `connectTimeoutMs` even when the user never answers (C17). */
+  readonly connect: boolean
   settled: boolean
 }
 
@@ -109,6 +143,26 @@ export function createSystem(config: SystemConfig) {
   let walletFaulted = false
   /** A raw event contradicted the wallet's own state; its next real events correct it. */
   let lied = false
+  /**
+   * A user's `disconnect()` left a healthy wallet (no fault pending, no late request in flight),
+   * and nothing since could have connected it again (a `connect()` in any tab, the wallet or its
+   * user connecting, a fault, a lie): no tab may emit `reconnect:*` (C6, M3), and the tabs that
+   * called `disconnect()` may not become connected (C6). Unlike `Tab.quiet`, a tab becoming
+   * connected does not end it: that is the defect (late connect events taken for a connection).
+   * A tab is held to it once it has heard of the disconnect (`Tab.heard`).
+   * Checked in the tabs whose wallet events are not delayed: where events may arrive after the
+   * answer to `disconnect`, events the wallet sent before it cannot be told from a wallet that
+   * connected again on its own (C19), and a store can only follow them.
+   */
+  let left = false
+  const leftBy = new Set<Tab>()
+  const mayConnect = () => {
+    left = false
+    leftBy.clear()
+    for (const tab of tabs) tab.heard = false
+  }
+  /** `late` faults whose request the wallet has not handled yet: it may still connect the wallet. */
+  let lateInFlight = 0
 
   // Storage: one map for the origin, behind a switchable fault.
   const entries = new Map<string, string>()
@@ -121,7 +175,7 @@ export function createSystem(config: SystemConfig) {
         : new DOMException(`storage unavailable (${operation})`, 'InvalidStateError'),
     )
   }
-  const storage: SessionStorage = {
+  const shared: SessionStorage = {
     getItem: (key) => (storageMode === 'ok' || storageMode === 'quota' ? Promise.resolve(entries.get(key) ?? null) : fault('get')),
     setItem: (key, value) => {
       if (storageMode !== 'ok') return fault('set')
@@ -143,41 +197,71 @@ export function createSystem(config: SystemConfig) {
     if (f && --f.times <= 0) faults.splice(i, 1)
     return f?.fault
   }
+  const latencyOf = (method: string) =>
+    method === 'connect' ? config.latency.connect : ['status', 'listAccounts', 'getActiveNetwork', 'disconnect'].includes(method) ? config.latency.silent : 0
   const withFaults = (mock: MockProvider, delay: number): CIP0103Provider => {
     /** The delayed stand-in of each listener, by event. */
     const slow = new Map<string, Map<unknown, (...args: never[]) => void>>()
+    /**
+     * Until when this tab's answers are in transit. The tab's port is ordered, like an extension's:
+     * neither a later answer nor an event the wallet sends after an answer overtakes it (events
+     * may still lag behind answers by `delay`, as before).
+     */
+    let inTransit = 0
+    /** Until when its events are in transit: they stay in order. */
+    let eventsUntil = 0
+    /** Virtual ms from now until a message sent now, `ms` on its way, arrives. */
+    const arrival = (ms: number, after = 0) => Math.max(time.now() + ms, inTransit, after) - time.now()
+    /** The answer: handled by the wallet at once, in call order, and delivered `ms` later. */
+    const transit = (answer: Promise<unknown>, ms: number): Promise<unknown> => {
+      const arrive = () => {
+        const wait = arrival(ms)
+        inTransit = time.now() + wait
+        return wait === 0 ? Promise.resolve() : new Promise<void>((resolve) => walletClock.setTimeout(resolve, wait))
+      }
+      return answer.then(
+        (value) => arrive().then(() => value),
+        (error: unknown) => arrive().then(() => Promise.reject(error as Error)),
+      )
+    }
+    const ask = (args: CIP0103RequestArgs): Promise<unknown> => {
+      const f = takeFault(args.method)
+      if (!f) return transit(mock.request(args), latencyOf(args.method))
+      switch (f.kind) {
+        case 'throw':
+          throw new TypeError(`${args.method} threw synchronously`)
+        case 'hang':
+          return new Promise(() => undefined)
+        case 'fail':
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+          return Promise.reject(
+            f.http
+              ? { error: { code: 500, message: 'Internal Server Error', data: JSON.stringify({ jsonrpc: '2.0', id: '1', error: { code: f.code, message: 'x' } }) } }
+              : { code: f.code, message: `injected ${f.code}` },
+          )
+        case 'late':
+          lateInFlight++
+          return new Promise((resolve, reject) => {
+            walletClock.setTimeout(() => {
+              lateInFlight--
+              mock.request(args).then(resolve, reject)
+            }, f.ms)
+          })
+      }
+    }
     return {
-      request(args: CIP0103RequestArgs) {
-        const f = takeFault(args.method)
-        if (!f) return mock.request(args)
-        switch (f.kind) {
-          case 'throw':
-            throw new TypeError(`${args.method} threw synchronously`)
-          case 'hang':
-            return new Promise(() => undefined)
-          case 'fail':
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
-            return Promise.reject(
-              f.http
-                ? { error: { code: 500, message: 'Internal Server Error', data: JSON.stringify({ jsonrpc: '2.0', id: '1', error: { code: f.code, message: 'x' } }) } }
-                : { code: f.code, message: `injected ${f.code}` },
-            )
-          case 'late':
-            return new Promise((resolve, reject) => {
-              walletClock.setTimeout(() => {
-                mock.request(args).then(resolve, reject)
-              }, f.ms)
-            })
-        }
-      },
+      request: ask,
       on(event, listener) {
-        if (!delay) return mock.on(event, listener)
         const byListener = slow.get(event) ?? new Map<unknown, (...args: never[]) => void>()
         slow.set(event, byListener)
         const late = (...args: never[]) => {
-          walletClock.setTimeout(() => {
-            if (byListener.has(listener)) listener(...args)
-          }, delay)
+          const wait = arrival(delay, eventsUntil)
+          eventsUntil = time.now() + wait
+          if (wait === 0) listener(...args)
+          else
+            walletClock.setTimeout(() => {
+              if (byListener.has(listener)) listener(...args)
+            }, wait)
         }
         byListener.set(listener, late)
         return mock.on(event, late)
@@ -191,12 +275,14 @@ export function createSystem(config: SystemConfig) {
     }
   }
 
-  const track = (what: string, promise: Promise<unknown>, mayReject: (error: unknown) => boolean) => {
-    const t: Tracked = { what, settled: false }
+  /** Tracks a promise that must settle; `mustReject`: it must reject, and only as `mayReject` allows. */
+  const track = (what: string, promise: Promise<unknown>, mayReject: (error: unknown) => boolean, { connect = false, mustReject = false } = {}) => {
+    const t: Tracked = { what, connect, settled: false }
     tracked.push(t)
     promise.then(
       () => {
         t.settled = true
+        if (mustReject) violations.push(`${what} resolved instead of rejecting`)
       },
       (error: unknown) => {
         t.settled = true
@@ -205,6 +291,62 @@ export function createSystem(config: SystemConfig) {
     )
   }
   const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code
+  const isDestroyed = (error: unknown) => codeOf(error) === 'DESTROYED'
+
+  /**
+   * One tab's view of the shared storage. Its reads take `storageDelay` (the value is the one at
+   * call time) and are noted when they come back within the same epoch, i.e. for the op that
+   * asked: only a restore reads the persisted snapshot.
+   */
+  const storageClock = time.clock('storage')
+  const storageOf = (ref: { readonly tab?: Tab }): SessionStorage => ({
+    ...shared,
+    getItem(key) {
+      const tab = ref.tab
+      const epoch = tab?.epoch
+      const connects = tab?.connects
+      const value = shared.getItem(key) // may throw at once (storage mode 'throws')
+      const later = config.storageDelay
+        ? value.then((text) => new Promise<string | null>((resolve) => storageClock.setTimeout(() => resolve(text), config.storageDelay)))
+        : value
+      return later.then((text) => {
+        if (!tab || epoch === undefined || !config.persistSnapshot) return text
+        const saved = decodeSessionEnvelope(text)
+        const userConnected = connects !== tab.connects
+        if (tab.epoch === epoch) noteRead(tab, saved, userConnected)
+        // it became connected (and nothing else) while its restore was still reading
+        else if (tab.epoch === epoch + 1 && tab.early?.epoch === epoch && saved) {
+          if (!expired(saved)) for (const owed of owing(saved, tab.early)) violations.push(`tab${tab.id}: connected before its restore read the persisted snapshot, without ${owed} (C10)`)
+          else if (!userConnected) violations.push(`tab${tab.id}: connected before its restore read an expired persisted session (C10, C12)`)
+        }
+        return text
+      })
+    },
+  })
+  const expired = (saved: SessionSnapshot) => saved.expiresAt !== undefined && saved.expiresAt <= time.now()
+  /** A restore read `saved`; `userConnected`: the user called connect() meanwhile (a new session, C3). */
+  const noteRead = (tab: Tab, saved: SessionSnapshot | null, userConnected: boolean) => {
+    const old = saved !== null && expired(saved)
+    tab.read = old ? null : saved
+    tab.readExpired = old && !userConnected
+  }
+  /** The change events a connection to `live` owes against the persisted snapshot `saved` (C10, C11). */
+  const owing = (saved: SessionSnapshot, live: { readonly party: string | null; readonly network: string | null }) => {
+    const party = saved.account?.partyId ?? null
+    return [
+      ...(party !== null && party !== live.party ? [`party:changed ${party} → ${live.party}`] : []),
+      ...(saved.networkId !== null && saved.networkId !== live.network ? [`network:changed ${saved.networkId} → ${live.network}`] : []),
+    ]
+  }
+
+  /** A tab just became connected: not after its own disconnect, and reconciled with what its restore read. */
+  const connected = (tab: Tab, state: SessionState) => {
+    if (leftBy.has(tab) && tab.ordered) violations.push(`tab${tab.id}: connected after its own disconnect() (C6)`)
+    if (tab.readExpired) violations.push(`tab${tab.id}: connected on an expired persisted session, no session:expired (C10, C12)`)
+    const live = { party: state.account?.partyId ?? null, network: state.networkId }
+    tab.early = { epoch: tab.epoch, ...live }
+    if (tab.read) tab.owed.push(...owing(tab.read, live))
+  }
 
   function openTab(): Tab {
     const id = ++ids
@@ -212,7 +354,8 @@ export function createSystem(config: SystemConfig) {
     const provider = createMockProvider({ wallet })
     // the tab, once made: its listeners are attached before it exists
     const ref: { tab?: Tab } = {}
-    const wrapped = withFaults(provider, config.eventDelays[id % 3] ?? 0)
+    const eventDelay = config.eventDelays[id % 3] ?? 0
+    const wrapped = withFaults(provider, eventDelay)
     // A wallet that reports itself connected cancels a pending attempt (C8): a later schedule
     // is the next one, not a second one. Registered before the store's own listeners, so that
     // it runs first.
@@ -223,7 +366,7 @@ export function createSystem(config: SystemConfig) {
     wrapped.on('statusChanged', recovered)
     wrapped.on('connected', recovered)
     const store = createSessionStore(wrapped, {
-      storage,
+      storage: storageOf(ref),
       storageKey: STORAGE_KEY,
       persistSnapshot: config.persistSnapshot,
       reconnect: config.reconnect === false ? false : config.reconnect,
@@ -238,7 +381,16 @@ export function createSystem(config: SystemConfig) {
         ...(config.reauth && {
           onReauthRequired: () => {
             if (config.reauth === 'decline') return Promise.reject(new Error(REAUTH_DECLINED))
-            if (config.reauth === 'connect') return ref.tab?.store.connect()
+            if (config.reauth === 'connect') {
+              mayConnect()
+              return ref.tab?.store.connect()
+            }
+            // the hook re-checks the live session silently; the re-auth must not wait on itself (C12)
+            if (config.reauth === 'restore' && ref.tab) {
+              const restored = ref.tab.store.restore()
+              track(`tab${id}.reauth restore`, restored, isDestroyed)
+              return restored
+            }
             return undefined
           },
         }),
@@ -254,12 +406,38 @@ export function createSystem(config: SystemConfig) {
       tab.last = state
       tab.notifications++
       see(`${previous.status} → ${state.status}`)
+      if (state.status === 'connected' && previous.status !== 'connected') connected(tab, state)
       if (state.status === 'connected') tab.quiet = false
+      if (state.status === 'disconnected' && tab.hushing) {
+        tab.hushing = false
+        tab.quiet = true
+        tab.heard = left
+      }
       if (state.status !== 'reconnecting') tab.scheduled = false
+      if (state.status !== previous.status && (state.status === 'connected' || state.status === 'disconnected')) {
+        tab.reauthing = false
+        tab.epoch++
+        tab.read = null
+        tab.readExpired = false
+      }
     })
     const reconnectEvent = (type: string) => () => {
       if (ref.tab?.quiet) violations.push(`tab${id}: ${type} after a user disconnect`)
+      else if (left && ref.tab?.heard && ref.tab.ordered) violations.push(`tab${id}: ${type} after a user disconnect that nothing undid (C6, M3)`)
     }
+    // What a connection owes (C10): the events are emitted right after the notification (C11).
+    const pay = (type: string) => (event: { previous: string | null; current: string | null }) => {
+      const tab = ref.tab
+      const i = tab?.owed.indexOf(`${type} ${event.previous} → ${event.current}`) ?? -1
+      if (tab && i >= 0) tab.owed.splice(i, 1)
+    }
+    store.on('party:changed', pay('party:changed'))
+    store.on('network:changed', pay('network:changed'))
+    store.on('session:expired', () => {
+      if (!ref.tab) return
+      ref.tab.readExpired = false
+      ref.tab.reauthing = store.getSnapshot().status === 'reconnecting'
+    })
     store.on('reconnect:scheduled', () => {
       reconnectEvent('reconnect:scheduled')()
       if (ref.tab?.scheduled) violations.push(`tab${id}: a second reconnect schedule`)
@@ -284,10 +462,30 @@ export function createSystem(config: SystemConfig) {
       wrapped.removeListener('statusChanged', recovered)
       wrapped.removeListener('connected', recovered)
     }
-    const self: Tab = { id, store, provider, clock, last: store.getSnapshot(), notifications: 0, quiet: false, scheduled: false, unsubscribe: detach }
+    const self: Tab = {
+      id,
+      store,
+      provider,
+      clock,
+      last: store.getSnapshot(),
+      notifications: 0,
+      quiet: false,
+      hushing: false,
+      heard: false,
+      scheduled: false,
+      connects: 0,
+      epoch: 0,
+      read: null,
+      readExpired: false,
+      owed: [],
+      early: null,
+      ordered: eventDelay === 0,
+      reauthing: false,
+      unsubscribe: detach,
+    }
     ref.tab = self
     tabs.push(self)
-    track(`tab${id}.init`, store.init(), (e) => codeOf(e) === 'DESTROYED')
+    track(`tab${id}.init`, store.init(), isDestroyed)
     return self
   }
 
@@ -320,25 +518,62 @@ export function createSystem(config: SystemConfig) {
       tab.unsubscribe()
       tab.store.destroy()
       tab.store.destroy()
+      // C14: whatever was in flight (a re-auth hook, a connect), every later call rejects DESTROYED
+      const { store } = tab
+      const { init } = store // safe to destructure
+      const calls: [string, () => Promise<unknown>][] = [
+        ['connect', () => store.connect()],
+        ['restore', () => store.restore()],
+        ['init', () => init()],
+        ['disconnect', () => store.disconnect()],
+        ['enqueue', () => store.enqueue(() => 'ran')],
+      ]
+      for (const [name, call] of calls) {
+        track(`destroyed tab${tab.id}.${name}()`, new Promise((resolve) => resolve(call())), isDestroyed, { mustReject: true })
+      }
     },
     connect(i: number, mode: MockConnectMode) {
       const tab = pick(i)
       if (!tab) return
       wallet.setConnectMode(mode)
-      tab.quiet = false
-      track(`tab${tab.id}.connect`, tab.store.connect(), (e) => codeOf(e) === 'DESTROYED')
+      tab.quiet = tab.hushing = false
+      tab.connects++
+      mayConnect()
+      track(`tab${tab.id}.connect`, tab.store.connect(), isDestroyed, { connect: true })
     },
     disconnect(i: number) {
       const tab = pick(i)
       if (!tab) return
-      for (const t of tabs) t.quiet = true
-      track(`tab${tab.id}.disconnect`, tab.store.disconnect(), (e) => codeOf(e) === 'DESTROYED')
+      // only a healthy wallet is sure to end disconnected: a fault may fail the disconnect or connect it late
+      const healthy = faults.length === 0 && lateInFlight === 0
+      if (healthy) {
+        left = true
+        leftBy.add(tab)
+      }
+      for (const t of tabs) {
+        if (t === tab || t.store.getSnapshot().status === 'disconnected') {
+          t.quiet = true
+          t.heard = left
+        } else t.hushing = true
+      }
+      track(`tab${tab.id}.disconnect`, tab.store.disconnect(), isDestroyed)
     },
     restore(i: number) {
       const tab = pick(i)
       if (!tab) return
-      tab.quiet = false
-      track(`tab${tab.id}.restore`, tab.store.restore(), (e) => codeOf(e) === 'DESTROYED')
+      tab.quiet = tab.hushing = false
+      track(`tab${tab.id}.restore`, tab.store.restore(), isDestroyed)
+    },
+    /** The user answers the wallet's prompt: approving may connect the wallet. */
+    answer(approve: boolean) {
+      if (approve) {
+        if (wallet.state().pendingConnects > 0) mayConnect()
+        wallet.approve()
+      } else wallet.reject()
+    },
+    connectFromWallet() {
+      mayConnect()
+      wallet.connectFromWallet()
     },
     enqueue(i: number) {
       const tab = pick(i)
@@ -355,11 +590,13 @@ export function createSystem(config: SystemConfig) {
     },
     walletFault(method: string, fault: WalletFault, times: number) {
       walletFaulted = true
+      mayConnect()
       faults.push({ method, fault, times })
     },
     /** A hostile or broken wallet event (C18). */
     rawWalletEvent(event: string, payload: unknown) {
       walletFaulted = lied = true
+      mayConnect()
       wallet.emitRaw(event, payload)
     },
     /** A hostile message on the tab channel (M2). */
@@ -376,8 +613,15 @@ export function createSystem(config: SystemConfig) {
       entries.set(STORAGE_KEY, text)
     },
 
-    /** After every step: C5, C1/C2 (frozen, stable, notified once per change), no token at rest or on the channel. */
+    /**
+     * After every step: C5, C1/C2 (frozen, stable, notified once per change), C10 (a connection
+     * after a restore read reported the change from the persisted party and network), no token
+     * at rest or on the channel.
+     */
     checkStep() {
+      for (const tab of [...tabs, ...closed]) {
+        for (const owed of tab.owed.splice(0)) violations.push(`tab${tab.id}: connected after a restore read without ${owed} (C10)`)
+      }
       for (const tab of tabs) {
         const s = tab.store.getSnapshot()
         if (s !== tab.last) violations.push(`tab${tab.id}: snapshot changed without a notification`)
@@ -401,34 +645,40 @@ export function createSystem(config: SystemConfig) {
      * one allowed exception follows a misbehaving wallet: a tab that gave up (its calls failed, the
      * wallet lied about its status, or refused a user's disconnect) is disconnected, and a silent
      * `restore()` — what a retry button or a focus handler does — then brings it back into
-     * agreement. Every tracked promise has settled.
+     * agreement; and a tab whose `getActiveNetwork` failed is connected with the network unknown
+     * (C17). Every tracked promise has settled.
      */
     async quiesce(approve: boolean) {
       faults.length = 0
       storageMode = 'ok'
       wallet.recover()
       if (lied) {
+        mayConnect()
         const w = wallet.state()
         const up = w.connected && !w.dropped
         wallet.emitRaw('statusChanged', { connection: { isConnected: up, isNetworkConnected: true }, ...(up && { network: { networkId: w.networkId } }) })
         wallet.setAccounts(w.accounts)
       }
+      // An idle session whose hook re-authenticates expires again every idle period, for ever
+      // (C12): the check waits for a moment between two re-auths, which take a few wallet answers.
       const settle = async () => {
         for (let i = 0; i < 20; i++) await time.advance(30_000)
+        for (let i = 0; i < 100 && tabs.some((tab) => tab.reauthing); i++) await time.advance(50)
       }
-      // Late answers arrive first; then the user answers the connect requests still open.
+      // Late answers arrive first; then the user answers the connect requests still open. By
+      // then every connect() has settled: connectTimeoutMs bounds the user's answer too (C17).
       await time.advance(10_000)
-      if (wallet.state().pendingConnects > 0) {
-        if (approve) wallet.approve()
-        else wallet.reject()
-      }
+      for (const t of tracked) if (t.connect && !t.settled) violations.push(`${t.what} still pending 10 s on, its prompt unanswered (C17: connectTimeoutMs ${CONNECT_TIMEOUT})`)
+      if (wallet.state().pendingConnects > 0) this.answer(approve)
       await settle()
       const want = JSON.stringify(expected())
       const view = (tab: Tab) => {
         const s = tab.store.getSnapshot()
         return JSON.stringify({ status: s.status, party: s.account?.partyId ?? null, network: s.networkId })
       }
-      const behind = tabs.filter((tab) => view(tab) !== want)
+      // A getActiveNetwork that failed leaves the network unknown until the wallet reports one (C17).
+      const networkUnknown = JSON.stringify({ ...expected(), network: null })
+      const behind = tabs.filter((tab) => view(tab) !== want && !(walletFaulted && view(tab) === networkUnknown))
       for (const tab of behind) {
         const s = tab.store.getSnapshot()
         if (!walletFaulted || s.status !== 'disconnected') {
