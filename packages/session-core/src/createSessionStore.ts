@@ -344,13 +344,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         Promise.resolve()
           .then(() => expiry.onReauthRequired?.(effect[1]))
           .then(
-          () => {
-            if (tag === gen) dispatch({ type: 'reauth' })
-          },
-          (error: unknown) => {
-            if (tag === gen) dispatch({ type: 'reauth', error })
-          },
-        )
+            () => {
+              if (tag === gen) dispatch({ type: 'reauth' })
+            },
+            (error: unknown) => {
+              if (tag === gen) dispatch({ type: 'reauth', error })
+            },
+          )
         break
       }
       case 'flush':
@@ -496,12 +496,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3).
       if (connectAnswer?.type === 'status' && !connectAnswer.connected && reauthing()) {
         await new Promise<void>((resolve) => {
-          const timer = timers.later(resolve, connectTimeoutMs)
-          userAnswered = () => {
+          const answered = () => {
             userAnswered = null
             timers.cancel(timer)
             resolve()
           }
+          const timer = timers.later(answered, connectTimeoutMs)
+          userAnswered = answered
         })
       }
       return model.state
