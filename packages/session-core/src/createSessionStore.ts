@@ -105,8 +105,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const handlers = new Map<string, Set<(event: never) => void>>()
   const waiters = new Set<Waiter>()
   const inflight = new Set<string>()
-  /** The latest request of each method (disconnect() and a re-auth hook's connect() await it). */
-  const latest = new Map<Method, Promise<unknown>>()
+  /** The latest request of each method, to its input (disconnect() and a re-auth hook's connect() await it). */
+  const latest = new Map<Method, Promise<Input>>()
   let io: Promise<unknown> = Promise.resolve()
   /** The snapshot write queued behind other storage operations and not started yet. */
   let queuedSave: { state: SessionState } | null = null
@@ -120,8 +120,6 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let live: WalletStatus | null = null
   let leadership: [release: () => void, abort: AbortController] | null = null
   let connectParams: unknown
-  /** The last answer to `connect` (a re-auth hook's connect waits for the user when it says "not yet"). */
-  let connectAnswer: Input | null = null
   /** Ends a re-auth hook's wait for the user's answer in the wallet. */
   let userAnswered: (() => void) | null = null
 
@@ -206,9 +204,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         .then((input) => {
           inflight.delete(id)
           noteLive(input)
-          if (method === 'connect') connectAnswer = input
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           if (method === 'disconnect' ? mine === disconnects : tag === gen) dispatch(input)
+          return input
         }),
     )
   }
@@ -492,9 +490,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
       // Called by onReauthRequired: the re-auth completes once the hook returns.
       dispatch({ type: 'connect' })
-      await latest.get('connect')
+      const answer = await latest.get('connect')
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3).
-      if (connectAnswer?.type === 'status' && !connectAnswer.connected && reauthing()) {
+      if (answer?.type === 'status' && !answer.connected && reauthing()) {
         await new Promise<void>((resolve) => {
           const answered = () => {
             userAnswered = null
