@@ -39,3 +39,24 @@ describe("'use client'", () => {
     for (const file of files) expect(readFileSync(path.join(dist, file), 'utf8').startsWith("'use client';"), file).toBe(true)
   })
 })
+
+describe('one SessionError class', () => {
+  const dir = path.join(root, 'packages', 'session-core')
+  // `./ledger` rejects with SessionError (4900 when not connected): it must be the class `.` exports,
+  // or `instanceof SessionError` fails for the app. Two entries that each bundle their own copy of a
+  // module hold two classes.
+  const script = (load) => `${load}
+const store = core.createSessionStore({ request: async () => null, on() {}, removeListener() {} }, { storage: core.createMemoryStorage() })
+ledger.createLedgerFetch(store)('/v2/state/ledger-end').then(
+  () => console.log('resolved'),
+  (error) => console.log(error instanceof core.SessionError, error.code),
+).finally(() => store.destroy())`
+  it.each([
+    ['ESM', ['--input-type=module', '-e', script(`const core = await import(${JSON.stringify(path.join(dir, 'dist/index.js'))}); const ledger = await import(${JSON.stringify(path.join(dir, 'dist/ledger.js'))})`)]],
+    ['CJS', ['-e', script(`const core = require(${JSON.stringify(path.join(dir, 'dist/index.cjs'))}); const ledger = require(${JSON.stringify(path.join(dir, 'dist/ledger.cjs'))})`)]],
+  ])('%s: what @sessionlayer/session-core/ledger throws is an instance of the SessionError of @sessionlayer/session-core', (_format, args) => {
+    const run = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 15_000 })
+    expect(run.stderr).toBe('')
+    expect(run.stdout.trim()).toBe('true 4900')
+  })
+})

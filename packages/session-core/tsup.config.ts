@@ -5,6 +5,9 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // Shared modules go to one chunk in both formats: `./ledger` must throw the same `SessionError`
+  // class as `.`, so that `instanceof` holds for CommonJS consumers too.
+  splitting: true,
   sourcemap: false,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
