@@ -18,19 +18,19 @@ export interface CookieAdapter {
  */
 export interface CookieStorageOptions {
   /** Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`). */
-  readonly name?: string
+  readonly name?: string | undefined
   /** Cookie path (default `'/'`). */
-  readonly path?: string
+  readonly path?: string | undefined
   /** SameSite (default `'lax'`; `'none'` implies `Secure`). */
-  readonly sameSite?: 'lax' | 'strict' | 'none'
+  readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
   /** Secure attribute (default: on when the page is served over https). */
-  readonly secure?: boolean
+  readonly secure?: boolean | undefined
   /** Lifetime in seconds (default: a session cookie). */
-  readonly maxAge?: number
+  readonly maxAge?: number | undefined
   /** Cookie domain (default: the host only). */
-  readonly domain?: string
+  readonly domain?: string | undefined
   /** Where cookies are read and written (default: `document.cookie`). */
-  readonly adapter?: CookieAdapter
+  readonly adapter?: CookieAdapter | undefined
 }
 
 /** The largest cookie (name, value and attributes) browsers are required to keep. */

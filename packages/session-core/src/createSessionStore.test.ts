@@ -231,6 +231,32 @@ describe('createSessionStore', () => {
     expect((await result).lastError?.code).toBe('TIMEOUT')
   })
 
+  it('options given as undefined keep their defaults', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    const store = createSessionStore(provider, {
+      storage: undefined,
+      storageKey: undefined,
+      persistSnapshot: undefined,
+      reconnect: undefined,
+      expiry: { ttlMs: undefined, idleTimeoutMs: undefined, onReauthRequired: undefined, pendingQueueSize: undefined },
+      broadcast: undefined,
+      onInvalidate: undefined,
+      requestTimeoutMs: undefined,
+      connectTimeoutMs: undefined,
+      clock: undefined,
+    })
+    provider.wallet.answerLate('status', 20_000)
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect((await restored).lastError?.code).toBe('TIMEOUT') // requestTimeoutMs: 10 000
+    expect((await store.connect()).status).toBe('connected')
+    expect(await store.enqueue(() => 'ran')).toBe('ran')
+    store.destroy()
+  })
+
   it('C18: hostile wallet payloads never throw and never corrupt the state', async () => {
     const { store, wallet, provider } = setup()
     await store.connect()

@@ -30,7 +30,7 @@ export interface LedgerAuth {
  */
 export interface LedgerFetchOptions {
   /** The underlying fetch (default: the global `fetch`, looked up at each call). */
-  readonly fetch?: typeof fetch
+  readonly fetch?: typeof fetch | undefined
 }
 
 const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals })[INTERNALS]

@@ -21,7 +21,7 @@ import type { SessionState } from './types'
  */
 export async function readSessionState(
   storage: SessionStorage,
-  options: { readonly storageKey?: string; readonly now?: number } = {},
+  options: { readonly storageKey?: string | undefined; readonly now?: number | undefined } = {},
 ): Promise<SessionState> {
   const saved = await restoreSession(storage, options.storageKey ?? 'sessionlayer.session', options.now)
   if (!saved) return DISCONNECTED_STATE

@@ -111,16 +111,16 @@ export interface InvalidateEvent {
  */
 export interface ExpiryOptions {
   /** The session expires this long after it became connected (survives reloads). */
-  readonly ttlMs?: number
+  readonly ttlMs?: number | undefined
   /** The session expires after this long without `touch()` or `enqueue` activity. */
-  readonly idleTimeoutMs?: number
+  readonly idleTimeoutMs?: number | undefined
   /**
    * Re-authenticates an expired session. While it runs the status is `reconnecting` and
    * `enqueue`d operations wait; resolving (with the wallet connected) returns to `connected`.
    */
-  readonly onReauthRequired?: (event: { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }) => unknown
+  readonly onReauthRequired?: ((event: { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }) => unknown) | undefined
   /** Operations held during a re-auth (default 32). */
-  readonly pendingQueueSize?: number
+  readonly pendingQueueSize?: number | undefined
 }
 
 /**
@@ -129,9 +129,9 @@ export interface ExpiryOptions {
  */
 export interface BroadcastOptions {
   /** Creates the tab channel (default: `BroadcastChannel` in browsers, none on the server). */
-  readonly channelFactory?: ChannelFactory
+  readonly channelFactory?: ChannelFactory | undefined
   /** Web Locks (default: `navigator.locks` when available); `null` disables cross-tab locks. */
-  readonly lockManager?: LockManagerLike | null
+  readonly lockManager?: LockManagerLike | null | undefined
 }
 
 /**
@@ -153,28 +153,28 @@ export interface Clock {
  */
 export interface SessionStoreOptions {
   /** Where the session persists (default: encrypted IndexedDB when available, else memory). */
-  readonly storage?: SessionStorage
+  readonly storage?: SessionStorage | undefined
   /** Key of the persisted entry (default `'sessionlayer.session'`). */
-  readonly storageKey?: string
+  readonly storageKey?: string | undefined
   /** Persist the session envelope (default), or only the marker `'1'`. */
-  readonly persistSnapshot?: boolean
+  readonly persistSnapshot?: boolean | undefined
   /** Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). */
-  readonly reconnect?: boolean | Partial<RetryPolicy>
+  readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
   /** Session expiry. */
-  readonly expiry?: ExpiryOptions
+  readonly expiry?: ExpiryOptions | undefined
   /** Multi-tab sync: `true` or options (default off). */
-  readonly broadcast?: boolean | BroadcastOptions
+  readonly broadcast?: boolean | BroadcastOptions | undefined
   /** Called when party- or network-scoped caches must be invalidated. */
-  readonly onInvalidate?: (event: InvalidateEvent) => void | Promise<void>
+  readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<void>) | undefined
   /** Bound of silent wallet requests (default 10 000 ms). */
-  readonly requestTimeoutMs?: number
+  readonly requestTimeoutMs?: number | undefined
   /**
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
    * with an asynchronous wallet, the user's answer in the wallet.
    */
-  readonly connectTimeoutMs?: number
+  readonly connectTimeoutMs?: number | undefined
   /** The clock (default: global timers and `Date.now`). */
-  readonly clock?: Clock
+  readonly clock?: Clock | undefined
 }
 
 /**

@@ -9,7 +9,7 @@ import type { SessionStorage } from './types'
  */
 export interface CreateEncryptedIndexedDBStorageOptions extends EncryptionOptions {
   /** The IndexedDB factory. Default: `globalThis.indexedDB`, read at the first operation. */
-  indexedDB?: IDBFactory
+  indexedDB?: IDBFactory | undefined
 }
 
 /**

@@ -9,9 +9,9 @@ import type { SessionStorage } from './types'
  */
 export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
   /** The Web Storage holding the ciphertexts. Default: `globalThis.localStorage`, read at each operation. */
-  localStorage?: Storage
+  localStorage?: Storage | undefined
   /** The IndexedDB factory holding the key. Default: `globalThis.indexedDB`, read at the first operation. */
-  indexedDB?: IDBFactory
+  indexedDB?: IDBFactory | undefined
 }
 
 /**

@@ -11,9 +11,9 @@ export interface EncryptionOptions {
    * The origin that ciphertexts (and database and blob names) are bound to. Default:
    * `globalThis.location.origin`, read at the first operation, else `'null'`.
    */
-  origin?: string
+  origin?: string | undefined
   /** The WebCrypto implementation. Default: `globalThis.crypto`, read at each operation. */
-  crypto?: Crypto
+  crypto?: Crypto | undefined
 }
 
 /**

@@ -21,7 +21,7 @@ export type SessionProviderProps = {
    * The snapshot rendered on the server and during hydration (the server snapshot of
    * `useSyncExternalStore`), e.g. read from cookie storage. Default `DISCONNECTED_STATE`.
    */
-  readonly initialState?: SessionState
+  readonly initialState?: SessionState | undefined
 } & (
   | {
       /**
@@ -41,7 +41,7 @@ export type SessionProviderProps = {
        */
       readonly provider: CIP0103Provider
       /** Options of the store; read when the store is created (a new object on a later render changes nothing). */
-      readonly options?: SessionStoreOptions
+      readonly options?: SessionStoreOptions | undefined
     }
 )
 

@@ -9,7 +9,7 @@ export interface TabLockOptions {
    * The lock manager. Default: `navigator.locks` when present (read when the lock is created;
    * absent in Node and in non-secure contexts), else an in-tab fallback. `null` forces the fallback.
    */
-  lockManager?: LockManagerLike | null
+  lockManager?: LockManagerLike | null | undefined
 }
 
 /**
@@ -21,9 +21,9 @@ export interface RunExclusiveOptions {
    * Stops waiting for the lock: the call rejects with the abort reason and `fn` never runs. An
    * abort after the lock is granted does not interrupt `fn`.
    */
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** Do not wait: when the lock is held the call rejects at once and `fn` never runs. Not with `signal` (Web Locks reject the pair). */
-  ifAvailable?: boolean
+  ifAvailable?: boolean | undefined
 }
 
 /**

@@ -10,18 +10,18 @@ export interface SyncChannelOptions {
    * Creates the underlying channel. Default: the global `BroadcastChannel`, in a browser-like
    * context only (a `document` exists); on the server the channel is a no-op.
    */
-  channelFactory?: ChannelFactory
+  channelFactory?: ChannelFactory | undefined
   /**
    * This channel's id (1 to 64 characters). Default: a random id made when the channel opens.
    * It names one open channel, not a browser tab across reloads: `seq` starts again at 1 in every
    * channel, so a channel reopened under an id other tabs already heard would read as stale (M2).
    * Keep the default unless each open gets a fresh id.
    */
-  tabId?: string
+  tabId?: string | undefined
   /** The clock for `at`. Default: `Date.now`, looked up at each post. */
-  now?: () => number
+  now?: (() => number) | undefined
   /** The largest JSON length of a message's `data`, sent or received. Default: 8192. */
-  maxBytes?: number
+  maxBytes?: number | undefined
 }
 
 /**

@@ -23,9 +23,9 @@ export interface SessionPluginOptions extends SessionStoreOptions {
    * What composables report on the server (default: the disconnected state), e.g. read from a
    * cookie storage; on the client, what they report until the app has mounted (hydration).
    */
-  readonly initialState?: SessionState | null
+  readonly initialState?: SessionState | null | undefined
   /** Whether the app renders on the server (default: true when there is no `window`). */
-  readonly server?: boolean
+  readonly server?: boolean | undefined
 }
 
 /** The wallet of a server render: none — every request fails at once, nothing stays attached. */
