@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Type-checks every fenced `ts` / `tsx` code block of docs/**/*.md (and the
-// `<script setup lang="ts">` of `vue` blocks), so that the examples of the guides cannot rot.
+// Type-checks every fenced `ts` / `tsx` code block of docs/**/*.md and of the packages' READMEs
+// (and the `<script setup lang="ts">` of `vue` blocks), so that the examples of the guides and of
+// the npm pages cannot rot.
 // Each block is written to a temporary folder as a module of its own and the lot is compiled
-// with the TypeScript API: strict, `jsx: react-jsx`, `moduleResolution: Bundler`. `@sessionlayer/*`
+// with the TypeScript API: strict (with `exactOptionalPropertyTypes`, as strict apps compile),
+// `jsx: react-jsx`, `moduleResolution: Bundler`. `@sessionlayer/*`
 // resolve to the workspace packages (their built `dist` types, as a user gets them), and react,
 // vue, @tanstack/*, @canton-network/*, vitest and fake-indexeddb to the versions the workspace
 // installs. The shared ambient prelude is docs/.snippets/prelude.d.ts. A block opts out only
@@ -108,6 +110,7 @@ export const COMPILER_OPTIONS = {
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
   jsx: ts.JsxEmit.ReactJSX,
   strict: true,
+  exactOptionalPropertyTypes: true,
   noUncheckedIndexedAccess: true,
   verbatimModuleSyntax: true,
   skipLibCheck: true,
@@ -115,12 +118,23 @@ export const COMPILER_OPTIONS = {
   types: ['node'],
 }
 
+/** The README of every package under `root`/packages, relative to `root`. */
+function packageReadmes(root) {
+  const dir = path.join(root, 'packages')
+  return readdirSync(dir)
+    .sort()
+    .map((name) => path.join('packages', name, 'README.md'))
+    .filter((page) => existsSync(path.join(root, page)))
+}
+
 /**
- * Type-checks the code blocks of every page under `docsDir`.
- * @param {{ root?: string, docsDir?: string }} options
+ * Type-checks the code blocks of every page under `docsDir`, and of `readmes`.
+ * @param {{ root?: string, docsDir?: string, readmes?: string[] }} options `readmes`: more pages,
+ *   relative to `root` (default: the packages' READMEs when `docsDir` is the repository's docs/, else none)
  * @returns {{ blocks: number, errors: string[] }} the number of blocks checked and one line per error
  */
-export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs') } = {}) {
+export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs'), readmes } = {}) {
+  readmes ??= path.resolve(docsDir) === path.join(root, 'docs') ? packageReadmes(root) : []
   for (const pkg of ['session-core', 'session-crypto', 'session-sync', 'session-react', 'session-vue', 'session-testing']) {
     if (!existsSync(path.join(root, 'packages', pkg, 'dist', 'index.d.ts'))) {
       throw new Error(`packages/${pkg}/dist is missing: run \`pnpm build\` first`)
@@ -131,14 +145,18 @@ export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs') }
     linkModules(dir, root)
     const origin = new Map()
     const files = []
-    for (const page of markdownFiles(docsDir)) {
-      extractBlocks(readFileSync(path.join(docsDir, page), 'utf8')).forEach((block, n) => {
+    const pages = [
+      ...markdownFiles(docsDir).map((page) => path.join(path.relative(root, docsDir), page)),
+      ...readmes,
+    ]
+    for (const page of pages) {
+      extractBlocks(readFileSync(path.join(root, page), 'utf8')).forEach((block, n) => {
         // One folder per page: blocks named with `file=` can import each other (`./app`).
         const file = path.join(dir, 'pages', page.replace(/[^\w]+/g, '_'), block.file ?? `block-${n + 1}.${block.lang}`)
         if (origin.has(file)) throw new Error(`${page}:${block.line}: a second block named ${block.file ?? ''}`)
         mkdirSync(path.dirname(file), { recursive: true })
         writeFileSync(file, `${block.code}\n`)
-        origin.set(file, [path.join(path.relative(root, docsDir), page), block.line])
+        origin.set(file, [page, block.line])
         files.push(file)
       })
     }

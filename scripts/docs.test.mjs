@@ -193,9 +193,20 @@ describe('code blocks (scripts/docs-code.mjs)', () => {
     expect(checkDocsCode({ docsDir: dir })).toEqual({ blocks: 1, errors: [] })
   })
 
-  it('every code block of docs/ type-checks', () => {
+  it('checks the READMEs it is given, as strict apps compile (exactOptionalPropertyTypes)', () => {
+    const readme = path.join(docsWith({}), 'README.md')
+    const forwards = "```tsx\nimport type { SessionState } from '@sessionlayer/session-core'\nimport { SessionProvider } from '@sessionlayer/session-react'\nimport { createMockProvider } from '@sessionlayer/session-testing'\n\nexport const App = ({ initialState }: { initialState?: SessionState }) => <SessionProvider provider={createMockProvider()} initialState={initialState} />\n```"
+    const optional = "```ts\nconst options: { readonly tag?: string } = { tag: undefined }\n```"
+    writeFileSync(readme, page([forwards, optional]))
+    const { blocks, errors } = checkDocsCode({ docsDir: docsWith({}), readmes: [path.relative(root, readme)] })
+    expect(blocks).toBe(2)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/README\.md:14:\d+ - error TS\d+: .*exactOptionalPropertyTypes/)
+  })
+
+  it('every code block of docs/ and of the package READMEs type-checks', () => {
     const { blocks, errors } = checkDocsCode()
     expect(errors).toEqual([])
-    expect(blocks).toBeGreaterThan(30)
+    expect(blocks).toBeGreaterThan(45)
   })
 })
