@@ -64,7 +64,7 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
 /** One token refresh at a time per store, shared by every ledger fetch of that store. */
 const refreshing = new WeakMap<SessionStore, Promise<LedgerAuth | null>>()
 
-function refresh(store: SessionStore, rejected: string): Promise<LedgerAuth | null> {
+function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | null): Promise<LedgerAuth | null> {
   let pending = refreshing.get(store)
   if (!pending) {
     const own = internals(store)
@@ -79,14 +79,20 @@ function refresh(store: SessionStore, rejected: string): Promise<LedgerAuth | nu
     })
     refreshing.set(store, pending)
   }
-  return pending
+  // An abort ends this caller's wait at once; the refresh goes on for the others.
+  return new Promise((resolve, reject) => {
+    pending.then(resolve, reject)
+    signal?.addEventListener('abort', () => {
+      reject(signal.reason as Error)
+    })
+  })
 }
 
-const join = (base: string, input: string) => (/^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${base.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`)
-
-const originOf = (url: string) => {
+/** `input` resolved against the Ledger API URL, or null when it leaves that Ledger API's origin. */
+const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
-    return new URL(url).origin
+    return new URL(url).origin === new URL(ledgerApi).origin ? url : null
   } catch {
     return null
   }
@@ -95,12 +101,13 @@ const originOf = (url: string) => {
 /**
  * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
- * single-flight across concurrent requests, and across tabs with Web Locks — and retries once;
- * a second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once
- * (code 4900). Abort signals pass through. The token only ever goes to the Ledger API's own
- * origin: an absolute URL elsewhere is fetched as given, without it; and when the refresh moves
- * the Ledger API to another origin, an absolute URL of the old one is not retried with the new
- * token — that rejects with a `SessionError` (code 4100) too.
+ * single-flight across concurrent requests, and across tabs with Web Locks — and retries once; a
+ * second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once (code
+ * 4900). Abort signals pass through and end the call at once, even while it waits for the refresh.
+ * The token only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as
+ * given, without it; and when the refresh moves the Ledger API to another origin, an absolute URL
+ * of the old one is not retried with the new token — that rejects with a `SessionError` (code
+ * 4100) too.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -116,12 +123,6 @@ const originOf = (url: string) => {
  * @public
  */
 export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string, init?: RequestInit) => Promise<Response> {
-  /** `input` resolved against `auth.ledgerApi`, or null when it leaves that Ledger API's origin. */
-  const target = (auth: LedgerAuth, input: string): string | null => {
-    const url = join(auth.ledgerApi, input)
-    const origin = originOf(url)
-    return origin !== null && origin === originOf(auth.ledgerApi) ? url : null
-  }
   const send = (auth: LedgerAuth, url: string, init: RequestInit) => {
     const headers = new Headers(init.headers)
     headers.set('Authorization', auth.headers.Authorization)
@@ -129,19 +130,19 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
   }
   return async (input, init = {}) => {
     if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
-    const auth = getLedgerAuth(store) ?? (await refresh(store, ''))
+    const auth = getLedgerAuth(store) ?? (await refresh(store, '', init.signal))
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, input)
-    if (url === null) return (options.fetch ?? globalThis.fetch)(input, init)
+    if (!url) return (options.fetch ?? globalThis.fetch)(input, init)
     const first = await send(auth, url, init)
     if (first.status !== 401) return first
-    const fresh = await refresh(store, auth.accessToken)
+    const fresh = await refresh(store, auth.accessToken, init.signal)
     if (!fresh) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move).
     const retry = target(fresh, input)
-    if (retry === null) throw new SessionError('The Ledger API moved to another origin when its access token was refreshed', 4100, first)
+    if (!retry) throw new SessionError('The Ledger API moved to another origin when its access token was refreshed', 4100, first)
     const second = await send(fresh, retry, init)
     if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
