@@ -232,4 +232,17 @@ describe('ledger', () => {
     expect((await other).status).toBe(200)
     expect(server.seen.filter((s) => s.url.endsWith('/a')).map((s) => s.authorization)).toEqual(['Bearer mock-token-1'])
   })
+
+  it('L2: a refresh that finds the wallet disconnected rejects with 4900, as a disconnected store does', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    // The user logged out in the wallet; this tab missed the event and learns it from the refresh.
+    provider.detach()
+    wallet.disconnectFromWallet()
+    server.expire()
+    await expect(createLedgerFetch(store, { fetch: server.fetch })('/a')).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
 })

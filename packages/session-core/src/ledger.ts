@@ -103,11 +103,11 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
  * single-flight across concurrent requests, and across tabs with Web Locks — and retries once; a
  * second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once (code
- * 4900). Abort signals pass through and end the call at once, even while it waits for the refresh.
- * The token only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as
- * given, without it; and when the refresh moves the Ledger API to another origin, an absolute URL
- * of the old one is not retried with the new token — that rejects with a `SessionError` (code
- * 4100) too.
+ * 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and
+ * end the call at once, even while it waits for the refresh. The token only ever goes to the
+ * Ledger API's own origin: an absolute URL elsewhere is fetched as given, without it; and when the
+ * refresh moves the Ledger API to another origin, an absolute URL of the old one is not retried
+ * with the new token — that rejects with a `SessionError` (code 4100) too.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -138,6 +138,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     const first = await send(auth, url, init)
     if (first.status !== 401) return first
     const fresh = await refresh(store, auth.accessToken, init.signal)
+    if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
     if (!fresh) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move).
