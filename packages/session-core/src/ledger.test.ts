@@ -245,4 +245,17 @@ describe('ledger', () => {
     await expect(createLedgerFetch(store, { fetch: server.fetch })('/a')).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
     expect(store.getSnapshot().status).toBe('disconnected')
   })
+
+  it('L2: where Web Locks refuse (a sandboxed frame), the token refresh runs in this tab alone', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const lockManager = { request: () => Promise.reject(new DOMException('Web Locks are not allowed here', 'SecurityError')) }
+    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager } })
+    wallet.rotateToken()
+    const before = provider.calls.filter((c) => c.method === 'status').length
+    const res = await createLedgerFetch(store, { fetch: server.fetch })('/a')
+    expect(res.status).toBe(200)
+    expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
+  })
 })

@@ -70,11 +70,21 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     const own = internals(store)
     // A token other than the rejected one is already fresh (another request, or another tab
     // through the wallet, refreshed it): use it without asking the wallet again.
+    let ran = false
     const run = async () => {
+      ran = true
       const current = getLedgerAuth(store)
       return current && current.accessToken !== rejected ? current : toAuth(await own?.refresh())
     }
-    pending = (own?.locks ? own.locks.request(`sessionlayer.ledger::${own.key}`, {}, run) : run()).finally(() => {
+    pending = (
+      own?.locks
+        ? own.locks.request(`sessionlayer.ledger::${own.key}`, {}, run).catch((error: unknown) => {
+            // Web Locks refused (a sandboxed frame, a SecurityError): this tab refreshes on its own.
+            if (ran) throw error
+            return run()
+          })
+        : run()
+    ).finally(() => {
       refreshing.delete(store)
     })
     refreshing.set(store, pending)
@@ -101,13 +111,14 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
 /**
  * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
- * single-flight across concurrent requests, and across tabs with Web Locks — and retries once; a
- * second 401 rejects with a `SessionError` (code 4100). A disconnected store rejects at once (code
- * 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and
- * end the call at once, even while it waits for the refresh. The token only ever goes to the
- * Ledger API's own origin: an absolute URL elsewhere is fetched as given, without it; and when the
- * refresh moves the Ledger API to another origin, an absolute URL of the old one is not retried
- * with the new token — that rejects with a `SessionError` (code 4100) too.
+ * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
+ * where Web Locks are refused) — and retries once; a second 401 rejects with a `SessionError`
+ * (code 4100). A disconnected store rejects at once (code 4900), and so does a refresh that finds
+ * the wallet disconnected. Abort signals pass through and end the call at once, even while it
+ * waits for the refresh. The token only ever goes to the Ledger API's own origin: an absolute URL
+ * elsewhere is fetched as given, without it; and when the refresh moves the Ledger API to another
+ * origin, an absolute URL of the old one is not retried with the new token — that rejects with a
+ * `SessionError` (code 4100) too.
  *
  * @param store - a session store
  * @param options - the underlying fetch
