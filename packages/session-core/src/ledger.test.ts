@@ -31,6 +31,19 @@ function ledgerServer(wallet: MockWallet) {
   }
 }
 
+/** A JSON Ledger API read the way a real `fetch` reads its arguments (a body can be read once). */
+function readingServer(wallet: MockWallet) {
+  const seen: { url: string; authorization: string | null; method: string; body: string; trace: string | null }[] = []
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    const authorization = request.headers.get('Authorization')
+    seen.push({ url: request.url, authorization, method: request.method, body: await request.text(), trace: request.headers.get('X-Trace') })
+    const ok = authorization === `Bearer ${wallet.state().accessToken}`
+    return new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 })
+  }
+  return { fetch, seen }
+}
+
 /** A wallet whose `status` refreshes an expired token, slowly (as a real wallet's token refresh). */
 function refreshingProvider(wallet: MockWallet, server: ReturnType<typeof ledgerServer>, log: string[]): CIP0103Provider {
   const inner = createMockProvider({ wallet })
@@ -257,5 +270,26 @@ describe('ledger', () => {
     const res = await createLedgerFetch(store, { fetch: server.fetch })('/a')
     expect(res.status).toBe(200)
     expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
+  })
+
+  it('L2: a stream body cannot be sent twice: after a 401 the token is refreshed and the call rejects with 4100, the 401 as cause; other bodies are re-sent', async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    wallet.rotateToken()
+    const body = new Blob(['{"stream":1}']).stream()
+    const error: unknown = await ledgerFetch('/v2/dars', { method: 'POST', body, duplex: 'half' } as RequestInit).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect((error as Error).cause).toMatchObject({ status: 401 })
+    expect(server.seen.map((s) => [s.body, s.authorization])).toEqual([['{"stream":1}', 'Bearer mock-token-1']])
+    expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
+    wallet.rotateToken()
+    const res = await ledgerFetch('/v2/commands', { method: 'POST', body: '{"text":1}' })
+    expect(res.status).toBe(200)
+    expect(server.seen.slice(1).map((s) => [s.body, s.authorization])).toEqual([
+      ['{"text":1}', 'Bearer mock-token-2'],
+      ['{"text":1}', 'Bearer mock-token-3'],
+    ])
   })
 })

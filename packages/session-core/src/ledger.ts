@@ -115,10 +115,11 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * where Web Locks are refused) — and retries once; a second 401 rejects with a `SessionError`
  * (code 4100). A disconnected store rejects at once (code 4900), and so does a refresh that finds
  * the wallet disconnected. Abort signals pass through and end the call at once, even while it
- * waits for the refresh. The token only ever goes to the Ledger API's own origin: an absolute URL
- * elsewhere is fetched as given, without it; and when the refresh moves the Ledger API to another
- * origin, an absolute URL of the old one is not retried with the new token — that rejects with a
- * `SessionError` (code 4100) too.
+ * waits for the refresh. A stream body is sent once only: after a 401 the token is refreshed, but
+ * the call rejects with code 4100 instead of a retry (send it again with a new stream). The token
+ * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
+ * without it; and when the refresh moves the Ledger API to another origin, an absolute URL of the
+ * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -150,11 +151,12 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     if (first.status !== 401) return first
     const fresh = await refresh(store, auth.accessToken, init.signal)
     if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
-    if (!fresh) throw new SessionError('The Ledger API rejected the access token', 4100, first)
+    // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
+    if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move).
     const retry = target(fresh, input)
-    if (!retry) throw new SessionError('The Ledger API moved to another origin when its access token was refreshed', 4100, first)
+    if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
     const second = await send(fresh, retry, init)
     if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
