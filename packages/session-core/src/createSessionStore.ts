@@ -462,13 +462,16 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew
     live: () => (model.state.status === 'connected' && !destroyed ? live : null),
+    // a destroyed store no longer talks to the wallet (C14)
     refresh: () =>
-      request('status').then((value) => {
-        const input = answerInput('status', value, 'local')
-        noteLive(input)
-        dispatch(input)
-        return internals.live()
-      }),
+      destroyed
+        ? Promise.resolve(null)
+        : request('status').then((value) => {
+            const input = answerInput('status', value, 'local')
+            noteLive(input)
+            dispatch(input)
+            return internals.live()
+          }),
     locks,
     key,
   }

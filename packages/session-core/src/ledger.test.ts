@@ -292,4 +292,13 @@ describe('ledger', () => {
       ['{"text":1}', 'Bearer mock-token-3'],
     ])
   })
+
+  it('C14: a destroyed store never calls the wallet, not even to refresh a Ledger API token', async () => {
+    const provider = createMockProvider({ accessToken: 'tok' })
+    const store = await connectedStore(provider)
+    const before = provider.calls.length
+    store.destroy()
+    await expect(createLedgerFetch(store, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100 })
+    expect(provider.calls.slice(before)).toEqual([])
+  })
 })
