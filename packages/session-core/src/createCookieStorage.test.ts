@@ -58,6 +58,17 @@ describe('createCookieStorage', () => {
     expect(adapter.written[0]).toBe('app.k=v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
   })
 
+  it('writes Max-Age in whole seconds (a browser ignores `Max-Age=3600.5` and keeps a session cookie); a maxAge that is no number of seconds rejects', async () => {
+    const adapter = jar()
+    await createCookieStorage({ adapter, maxAge: 3600.5 }).setItem('k', 'v')
+    await createCookieStorage({ adapter, maxAge: 7 * 86400 * 0.25 }).setItem('k', 'v')
+    expect(adapter.written).toEqual(['sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=3600', 'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=151200'])
+    for (const maxAge of [Number.NaN, Infinity]) {
+      await expect(createCookieStorage({ adapter, maxAge }).setItem('k', 'v')).rejects.toThrow(/maxAge/)
+    }
+    expect(adapter.written).toHaveLength(2)
+  })
+
   it('rejects a value over the 4 KB cookie limit with a clear error and writes nothing', async () => {
     const adapter = jar()
     await expect(createCookieStorage({ adapter }).setItem('k', 'x'.repeat(5000))).rejects.toThrow(/over the 4096-byte limit/)

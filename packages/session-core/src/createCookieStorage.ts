@@ -25,7 +25,7 @@ export interface CookieStorageOptions {
   readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
   /** Secure attribute (default: on when the page is served over https). */
   readonly secure?: boolean | undefined
-  /** Lifetime in seconds (default: a session cookie). */
+  /** Lifetime in whole seconds, rounded down (default: a session cookie). */
   readonly maxAge?: number | undefined
   /** Cookie domain (default: the host only). */
   readonly domain?: string | undefined
@@ -68,9 +68,11 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
       const secure = options.secure ?? (sameSite === 'none' || (globalThis as { location?: Location }).location?.protocol === 'https:')
       const cookie =
         `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
-        (age === undefined ? '' : `; Max-Age=${age}`) +
+        // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead)
+        (age === undefined ? '' : `; Max-Age=${Math.floor(age)}`) +
         (domain ? `; Domain=${domain}` : '') +
         (secure || sameSite === 'none' ? '; Secure' : '')
+      if (age !== undefined && !Number.isFinite(age)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
       if (cookie.length > COOKIE_LIMIT) {
         throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
       }
