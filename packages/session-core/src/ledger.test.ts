@@ -1,6 +1,6 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
@@ -291,6 +291,56 @@ describe('ledger', () => {
       ['{"text":1}', 'Bearer mock-token-2'],
       ['{"text":1}', 'Bearer mock-token-3'],
     ])
+  })
+
+  it('L2: takes what fetch takes: a URL, or a Request whose body is re-sent on the retry (generated API clients pass one)', async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch: typeof fetch = createLedgerFetch(store, { fetch: server.fetch })
+    expect((await ledgerFetch(new URL(`${LEDGER}/v2/version`))).status).toBe(200)
+    wallet.rotateToken()
+    const request = new Request(`${LEDGER}/v2/commands`, { method: 'POST', body: '{"command":1}', headers: { 'X-Trace': 't1' } })
+    const res = await ledgerFetch(request)
+    expect(res.status).toBe(200)
+    expect(server.seen).toEqual([
+      { url: `${LEDGER}/v2/version`, authorization: 'Bearer mock-token-1', method: 'GET', body: '', trace: null },
+      { url: `${LEDGER}/v2/commands`, authorization: 'Bearer mock-token-1', method: 'POST', body: '{"command":1}', trace: 't1' },
+      { url: `${LEDGER}/v2/commands`, authorization: 'Bearer mock-token-2', method: 'POST', body: '{"command":1}', trace: 't1' },
+    ])
+    // the caller's Request is left unread
+    expect(request.bodyUsed).toBe(false)
+    // a Request for another origin goes out as given, without the token
+    const foreign = new Request('https://evil.example/steal', { headers: { 'X-Trace': 't2' } })
+    expect((await ledgerFetch(foreign)).status).toBe(401)
+    expect(server.seen.at(-1)).toEqual({ url: 'https://evil.example/steal', authorization: null, method: 'GET', body: '', trace: 't2' })
+  })
+
+  it("L2: a Request's own signal ends the call during the token refresh", async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const log: string[] = []
+    const store = await connectedStore(refreshingProvider(wallet, server, log))
+    server.expire()
+    const abort = new AbortController()
+    const call = createLedgerFetch(store, { fetch: server.fetch })(new Request(`${LEDGER}/v2/parties`, { signal: abort.signal }))
+    await sleep(5)
+    abort.abort(new Error('left the page'))
+    await expect(call).rejects.toThrow('left the page')
+  })
+
+  it('L2: a call that waited for the token refresh leaves no listener on its signal', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(refreshingProvider(wallet, server, []))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const page = new AbortController()
+    const added = vi.spyOn(page.signal, 'addEventListener')
+    const removed = vi.spyOn(page.signal, 'removeEventListener')
+    server.expire()
+    expect((await ledgerFetch('/v2/parties', { signal: page.signal })).status).toBe(200)
+    expect(added.mock.calls.length).toBeGreaterThan(0)
+    expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.map((c) => c[1]))
   })
 
   it('C14: a destroyed store never calls the wallet, not even to refresh a Ledger API token', async () => {

@@ -89,12 +89,14 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     })
     refreshing.set(store, pending)
   }
-  // An abort ends this caller's wait at once; the refresh goes on for the others.
+  // An abort ends this caller's wait at once (an aborted signal too); the refresh goes on for the others.
   return new Promise((resolve, reject) => {
-    pending.then(resolve, reject)
-    signal?.addEventListener('abort', () => {
-      reject(signal.reason as Error)
-    })
+    const stop = () => {
+      reject(signal?.reason as Error)
+    }
+    if (signal?.aborted) stop()
+    signal?.addEventListener('abort', stop)
+    pending.then(resolve, reject).finally(() => signal?.removeEventListener('abort', stop))
   })
 }
 
@@ -116,7 +118,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * (code 4100). A disconnected store rejects at once (code 4900), and so does a refresh that finds
  * the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh. A stream body is sent once only: after a 401 the token is refreshed, but
- * the call rejects with code 4100 instead of a retry (send it again with a new stream). The token
+ * the call rejects with code 4100 instead of a retry (send it again with a new stream). It takes
+ * what `fetch` takes: a path, a URL, or a `Request` (as generated API clients such as openapi-fetch
+ * pass; its body is re-sent on the retry). The token
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
  * without it; and when the refresh moves the Ledger API to another origin, an absolute URL of the
  * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too.
@@ -134,30 +138,35 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * ```
  * @public
  */
-export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string, init?: RequestInit) => Promise<Response> {
-  const send = (auth: LedgerAuth, url: string, init: RequestInit) => {
-    const headers = new Headers(init.headers)
-    headers.set('Authorization', auth.headers.Authorization)
-    return (options.fetch ?? globalThis.fetch)(url, { ...init, headers })
-  }
+export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
   return async (input, init = {}) => {
+    const fetch = options.fetch ?? globalThis.fetch
+    // A Request (as generated API clients pass) is sent as a copy each time: its body stays readable for the retry.
+    const request = typeof input !== 'string' && 'url' in input ? input : null
+    const path = typeof input === 'string' ? input : 'url' in input ? input.url : input.href
+    const signal = init.signal ?? request?.signal
+    const send = (auth: LedgerAuth, url: string) => {
+      const headers = new Headers(init.headers ?? request?.headers)
+      headers.set('Authorization', auth.headers.Authorization)
+      return fetch(request?.clone() ?? url, { ...init, headers })
+    }
     if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
-    const auth = getLedgerAuth(store) ?? (await refresh(store, '', init.signal))
+    const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
-    const url = target(auth, input)
-    if (!url) return (options.fetch ?? globalThis.fetch)(input, init)
-    const first = await send(auth, url, init)
+    const url = target(auth, path)
+    if (!url) return fetch(input, init)
+    const first = await send(auth, url)
     if (first.status !== 401) return first
-    const fresh = await refresh(store, auth.accessToken, init.signal)
+    const fresh = await refresh(store, auth.accessToken, signal)
     if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
-    // old one never carries the new token (relative paths simply follow the move).
-    const retry = target(fresh, input)
+    // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
+    const retry = target(fresh, path)
     if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
-    const second = await send(fresh, retry, init)
+    const second = await send(fresh, retry)
     if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
   }
