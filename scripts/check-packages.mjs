@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Package correctness for every published package: publint (exports, files, fields) and
-// @arethetypeswrong/cli (types resolve for ESM and CJS consumers under node16 and bundlers).
+// @arethetypeswrong/cli (types resolve for ESM and CJS consumers under node10, node16 and bundlers:
+// `typesVersions` maps the subpath entries for TypeScript's older `moduleResolution: node`).
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -18,7 +19,7 @@ for (const name of readdirSync(path.join(root, 'packages')).sort()) {
   for (const m of messages) console.log(`publint ${pkg.name}: [${m.type}] ${formatMessage(m, pkg)}`)
   const bad = messages.filter((m) => m.type !== 'suggestion')
   try {
-    execFileSync(attw, ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], { cwd: dir, stdio: 'pipe' })
+    execFileSync(attw, ['--pack', '.', '--format', 'table-flipped'], { cwd: dir, stdio: 'pipe' })
     console.log(`attw    ${pkg.name}: ok`)
   } catch (error) {
     console.log(`attw    ${pkg.name}: FAILED\n${error.stdout?.toString() ?? ''}${error.stderr?.toString() ?? ''}`)

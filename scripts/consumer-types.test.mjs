@@ -1,5 +1,5 @@
 // The published types as a strict consumer compiles them: the built `.d.ts` of every entry, under
-// the module resolutions apps use (bundler, node16 and nodenext, ESM and CommonJS), with `strict`,
+// the module resolutions apps use (bundler, node16 and nodenext, ESM and CommonJS, and node10), with `strict`,
 // `exactOptionalPropertyTypes` and `skipLibCheck: false`. The consumer code forwards values that may
 // be undefined into every option bag (what a wrapper component or a config file does), and reads
 // typed events.
@@ -69,7 +69,8 @@ export function setUp(provider: CIP0103Provider, settings: Settings) {
   createEncryptedLocalStorage({ origin: settings.origin, localStorage: undefined })
   openSyncChannel('name', { tabId: settings.tabId, channelFactory: undefined, now: undefined, maxBytes: undefined })
   void createTabLock({ lockManager: undefined }).runExclusive('name', () => 1, { signal: settings.signal, ifAvailable: undefined })
-  const ledgerFetch: (input: string) => Promise<Response> = createLedgerFetch(store, { fetch: settings.fetch })
+  // a fetch: it plugs into generated API clients
+  const ledgerFetch: typeof fetch = createLedgerFetch(store, { fetch: settings.fetch })
   // every event's payload is typed by its type
   store.on('party:changed', (e) => {
     const current: string | null = e.current
@@ -134,6 +135,8 @@ const CONSUMERS = [
   ['node16', 'commonjs', { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }],
   ['nodenext', 'module', { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
   ['nodenext', 'commonjs', { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
+  // the older `moduleResolution: node`, still common: the subpath entries resolve through `typesVersions`
+  ['node10', 'commonjs', { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
 ]
 
 let dir = ''
