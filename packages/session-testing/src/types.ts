@@ -37,7 +37,7 @@ export interface MockWalletOptions {
   latencyMs?: number
   /** Start connected (restore scenarios). Default false. */
   connected?: boolean
-  /** The access token. Default `'mock-token-1'`; {@link MockWallet.rotateToken} appends `-2`, `-3`, … */
+  /** The access token. Default `'mock-token-1'`, then `'mock-token-2'`, … after each {@link MockWallet.rotateToken}; a token given here gets `-2`, `-3`, … appended. */
   accessToken?: string
 }
 
