@@ -28,8 +28,12 @@ describe('createSessionStore', () => {
     expect(Object.isFrozen(store.getSnapshot())).toBe(true)
   })
 
-  it('misuse: a missing provider throws a coded error at once', () => {
+  it('misuse: a missing provider, or one without request / on / removeListener, throws a coded error at once', () => {
     expect(() => createSessionStore(undefined as never)).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
+    const { request, on, removeListener } = createMockProvider()
+    for (const provider of [{ on, removeListener }, { request, removeListener }, { request, on }]) {
+      expect(() => createSessionStore(provider as never)).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
+    }
   })
 
   it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {

@@ -59,8 +59,9 @@ type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
  * @public
  */
 export function createSessionStore(provider: CIP0103Provider, options: SessionStoreOptions = {}): SessionStore {
+  // `destroy()` needs removeListener: a provider without it fails here, not at unmount
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
-  if (typeof provider?.request !== 'function' || typeof provider.on !== 'function') {
+  if (typeof provider?.request !== 'function' || typeof provider.on !== 'function' || typeof provider.removeListener !== 'function') {
     throw new SessionError('createSessionStore needs a CIP-0103 provider', 'INVALID_PROVIDER')
   }
   const {
