@@ -32,7 +32,14 @@ export function serveStatic(mounts, port = 0) {
       return
     }
     const [prefix, dir] = mount
-    const rel = decodeURIComponent(url.pathname.slice(prefix.length))
+    let rel
+    try {
+      rel = decodeURIComponent(url.pathname.slice(prefix.length))
+    } catch {
+      // a malformed escape such as `/%E0%A4%A` must not take the server down
+      res.writeHead(400).end('bad request')
+      return
+    }
     let file = path.join(dir, path.normalize('/' + rel))
     if (!file.startsWith(path.resolve(dir))) {
       res.writeHead(403).end()
