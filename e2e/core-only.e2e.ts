@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { doubleClicks } from './flows'
 import { ALICE, BOB, connectAndApprove, recordWalletRequests, ROOT, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -21,6 +22,10 @@ describe('core only', () => {
     await page.getByTestId('disconnect').click()
     await expect.poll(() => text(page, 'status')).toBe('disconnected')
     await context.close()
+  })
+
+  it('a double click on Connect or Disconnect in the vanilla example does not undo itself', async () => {
+    await doubleClicks(harness(), 'vanilla')
   })
 
   it('the React example also runs on the in-memory mock wallet (?wallet=mock)', async () => {

@@ -48,3 +48,31 @@ export async function connectSwitchDisconnect(h: Harness, app: keyof typeof APPS
   await expect.poll(() => a.getByTestId('holding').count()).toBe(0)
   await context.close()
 }
+
+/**
+ * A double click on Connect asks the wallet once and does not cancel it (Cancel takes the
+ * button's place); a double click on Disconnect does not start a new connect (Connect takes its
+ * place).
+ * @param h - the harness
+ * @param app - the example
+ */
+export async function doubleClicks(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const page = await h.open(context, app)
+  await expect.poll(() => status(page)).toBe('disconnected')
+
+  await page.getByTestId('connect').dblclick()
+  await expect.poll(() => page.getByTestId('wallet-pending').isVisible()).toBe(true)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  expect(await status(page)).toBe('connecting')
+  await page.getByTestId('wallet-approve').click()
+  await expect.poll(() => status(page)).toBe('connected')
+  expect(await text(page, 'party')).toBe(ALICE)
+
+  await page.getByTestId('disconnect').dblclick()
+  await expect.poll(() => status(page)).toBe('disconnected')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  expect(await status(page)).toBe('disconnected')
+  expect(await page.getByTestId('wallet-pending').isVisible()).toBe(false)
+  await context.close()
+}

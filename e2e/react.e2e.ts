@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { connectSwitchDisconnect } from './flows'
+import { connectSwitchDisconnect, doubleClicks } from './flows'
 import { ALICE, BOB, connectAndApprove, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -10,6 +10,10 @@ const status = (page: Page) => text(page, 'status')
 describe('React example with the demo wallet (official DappSyncProvider over postMessage)', () => {
   it("connect in tab A shows in tab B without a click; a party switch in A refetches B's holdings; disconnect in B disconnects A", async () => {
     await connectSwitchDisconnect(harness(), 'react')
+  })
+
+  it('a double click on Connect or Disconnect does not undo itself', async () => {
+    await doubleClicks(harness(), 'react')
   })
 
   it('a reload restores the session from encrypted IndexedDB without a connect prompt, and no party id is stored in clear text', async () => {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { connectSwitchDisconnect } from './flows'
+import { connectSwitchDisconnect, doubleClicks } from './flows'
 import { useHarness } from './support'
 
 const harness = useHarness()
@@ -7,5 +7,9 @@ const harness = useHarness()
 describe('Vue example with the demo wallet', () => {
   it("connect in tab A shows in tab B without a click; a party switch in A refetches B's holdings; disconnect in B disconnects A", async () => {
     await connectSwitchDisconnect(harness(), 'vue')
+  })
+
+  it('a double click on Connect or Disconnect does not undo itself', async () => {
+    await doubleClicks(harness(), 'vue')
   })
 })

@@ -35,8 +35,13 @@ function render(state: SessionState) {
   $('error').textContent = state.lastError ? `${state.lastError.message} (${String(state.lastError.code)})` : ''
 }
 
-$('connect').addEventListener('click', () => void store.connect())
-$('disconnect').addEventListener('click', () => void store.disconnect())
+// Connect and Disconnect take turns in one place: the second click of a double click (`detail` 2)
+// would land on the other one and undo the first. Only a single click counts.
+const singleClick = (action: () => unknown) => (event: MouseEvent) => {
+  if (event.detail <= 1) void action()
+}
+$('connect').addEventListener('click', singleClick(() => store.connect()))
+$('disconnect').addEventListener('click', singleClick(() => store.disconnect()))
 store.subscribe(render)
 render(store.getSnapshot())
 void store.init() // silently restores a live wallet session; never prompts

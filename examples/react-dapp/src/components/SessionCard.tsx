@@ -1,4 +1,13 @@
 import { useSession } from '@sessionlayer/session-react'
+import type { MouseEvent } from 'react'
+
+/**
+ * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
+ * (`detail` 2) would land on the other one and undo the first. Only a single click counts.
+ */
+const singleClick = (action: () => unknown) => (event: MouseEvent) => {
+  if (event.detail <= 1) void action()
+}
 
 /** Status, active party and network, and the connect / disconnect button. */
 export function SessionCard() {
@@ -23,11 +32,11 @@ export function SessionCard() {
         </dd>
       </dl>
       {isDisconnected ? (
-        <button className="primary" data-testid="connect" onClick={() => void connect()}>
+        <button className="primary" data-testid="connect" onClick={singleClick(connect)}>
           Connect wallet
         </button>
       ) : (
-        <button data-testid="disconnect" onClick={() => void disconnect()}>
+        <button data-testid="disconnect" onClick={singleClick(disconnect)}>
           {isConnecting ? 'Cancel' : 'Disconnect'}
         </button>
       )}

@@ -1,6 +1,14 @@
 import { useSession } from '@sessionlayer/session-vue'
 import { defineComponent, h } from 'vue'
 
+/**
+ * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
+ * (`detail` 2) would land on the other one and undo the first. Only a single click counts.
+ */
+const singleClick = (action: () => unknown) => (event: MouseEvent) => {
+  if (event.detail <= 1) void action()
+}
+
 /** Status, active party and network, and the connect / disconnect button. */
 export const SessionCard = defineComponent({
   name: 'SessionCard',
@@ -18,8 +26,8 @@ export const SessionCard = defineComponent({
           h('dd', { class: 'mono', 'data-testid': 'network' }, networkId.value ?? '—'),
         ]),
         isDisconnected.value
-          ? h('button', { class: 'primary', 'data-testid': 'connect', onClick: () => void connect() }, 'Connect wallet')
-          : h('button', { 'data-testid': 'disconnect', onClick: () => void disconnect() }, isConnecting.value ? 'Cancel' : 'Disconnect'),
+          ? h('button', { class: 'primary', 'data-testid': 'connect', onClick: singleClick(connect) }, 'Connect wallet')
+          : h('button', { 'data-testid': 'disconnect', onClick: singleClick(disconnect) }, isConnecting.value ? 'Cancel' : 'Disconnect'),
         isConnecting.value && h('p', { class: 'hint' }, 'Approve the request in the demo wallet →'),
         lastError.value &&
           h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
