@@ -76,3 +76,31 @@ export async function doubleClicks(h: Harness, app: keyof typeof APPS): Promise<
   expect(await page.getByTestId('wallet-pending').isVisible()).toBe(false)
   await context.close()
 }
+
+/**
+ * A disconnect while both tabs show the re-auth prompt (here: the dApp's Disconnect in tab B)
+ * ends the re-auth in both tabs: no prompt is left on screen next to a disconnected status.
+ * @param h - the harness
+ * @param app - the example (with the expiry card)
+ */
+export async function disconnectDuringReauth(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const a = await h.open(context, app)
+  await a.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
+  await a.reload() // the dApp reads the TTL when it creates its store
+  await expect.poll(() => status(a)).toBe('disconnected')
+  await connectAndApprove(a)
+  await expect.poll(() => status(a)).toBe('connected')
+  const b = await h.open(context, app)
+  await expect.poll(() => status(b)).toBe('connected')
+
+  await a.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
+  await b.getByTestId('reauth-prompt').waitFor({ timeout: 5_000 })
+  await b.getByTestId('disconnect').click()
+  for (const page of [a, b]) {
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await expect.poll(() => page.getByTestId('reauth-prompt').count()).toBe(0)
+    expect(await text(page, 'expiry-countdown')).toBe('No active session')
+  }
+  await context.close()
+}

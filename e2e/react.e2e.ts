@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { connectSwitchDisconnect, doubleClicks } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks } from './flows'
 import { ALICE, BOB, connectAndApprove, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -14,6 +14,10 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {
     await doubleClicks(harness(), 'react')
+  })
+
+  it('a disconnect during the re-auth prompt removes the prompt in every tab', async () => {
+    await disconnectDuringReauth(harness(), 'react')
   })
 
   it('a reload restores the session from encrypted IndexedDB without a connect prompt, and no party id is stored in clear text', async () => {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { connectSwitchDisconnect, doubleClicks } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks } from './flows'
 import { useHarness } from './support'
 
 const harness = useHarness()
@@ -11,5 +11,9 @@ describe('Vue example with the demo wallet', () => {
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {
     await doubleClicks(harness(), 'vue')
+  })
+
+  it('a disconnect during the re-auth prompt removes the prompt in every tab', async () => {
+    await disconnectDuringReauth(harness(), 'vue')
   })
 })

@@ -10,6 +10,8 @@ export interface ReauthGate {
   readonly confirm: () => void
   /** The user declined: the store disconnects. */
   readonly decline: () => void
+  /** The session ended meanwhile (a disconnect in this tab or another): the prompt goes away. */
+  readonly dismiss: () => void
   /** Whether the prompt is showing. */
   readonly isPending: () => boolean
   /** Calls `listener` whenever the prompt shows or hides. */
@@ -38,6 +40,7 @@ export function createReauthGate(): ReauthGate {
       }),
     confirm: () => settle()?.resolve(),
     decline: () => settle()?.reject(new Error('The user declined to sign in again')),
+    dismiss: () => settle()?.reject(new Error('The session ended')),
     isPending: () => pending !== null,
     subscribe(listener) {
       listeners.add(listener)
