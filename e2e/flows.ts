@@ -104,3 +104,31 @@ export async function disconnectDuringReauth(h: Harness, app: keyof typeof APPS)
   }
   await context.close()
 }
+
+/**
+ * Both tabs expire together and both prompt; signing in again in one tab ends the re-auth in the
+ * other too: its prompt goes away, and an action it queued meanwhile completes.
+ */
+export async function reauthInOneTab(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const a = await h.open(context, app)
+  await a.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
+  await a.reload() // the dApp reads the TTL when it creates its store
+  await expect.poll(() => status(a)).toBe('disconnected')
+  await connectAndApprove(a)
+  await expect.poll(() => status(a)).toBe('connected')
+  const b = await h.open(context, app)
+  await expect.poll(() => status(b)).toBe('connected')
+
+  await a.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
+  await b.getByTestId('reauth-prompt').waitFor({ timeout: 5_000 })
+  await b.getByTestId('action-run').click()
+  await expect.poll(() => b.getByTestId('action-status').getAttribute('data-state')).toBe('queued')
+  await a.getByTestId('reauth-confirm').click()
+  for (const page of [a, b]) {
+    await expect.poll(() => status(page)).toBe('connected')
+    await expect.poll(() => page.getByTestId('reauth-prompt').count()).toBe(0)
+  }
+  await expect.poll(() => b.getByTestId('action-status').getAttribute('data-state')).toBe('done')
+  await context.close()
+}

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab } from './flows'
 import { ALICE, BOB, connectAndApprove, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -18,6 +18,10 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
 
   it('a disconnect during the re-auth prompt removes the prompt in every tab', async () => {
     await disconnectDuringReauth(harness(), 'react')
+  })
+
+  it('signing in again in one tab ends the re-auth prompt in every tab; an action queued in another completes', async () => {
+    await reauthInOneTab(harness(), 'react')
   })
 
   it('a reload restores the session from encrypted IndexedDB without a connect prompt, and no party id is stored in clear text', async () => {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab } from './flows'
 import { useHarness } from './support'
 
 const harness = useHarness()
@@ -15,5 +15,9 @@ describe('Vue example with the demo wallet', () => {
 
   it('a disconnect during the re-auth prompt removes the prompt in every tab', async () => {
     await disconnectDuringReauth(harness(), 'vue')
+  })
+
+  it('signing in again in one tab ends the re-auth prompt in every tab; an action queued in another completes', async () => {
+    await reauthInOneTab(harness(), 'vue')
   })
 })

@@ -41,12 +41,7 @@ export function createAppSession(): AppSession {
   const store = createSessionStore(createProvider(mode), {
     reconnect: true,
     broadcast: true,
-    expiry: { ttlMs: readDemoTtl(), onReauthRequired: () => reauth.request() },
-  })
-  // A disconnect while the prompt shows (its Disconnect button, the wallet, another tab) ends the
-  // re-auth: the store no longer waits for the prompt, so it must not stay on screen.
-  store.subscribe((state) => {
-    if (state.status === 'disconnected') reauth.dismiss()
+    expiry: { ttlMs: readDemoTtl(), onReauthRequired: ({ signal }) => reauth.request(signal) },
   })
   return { store, reauth, mode }
 }

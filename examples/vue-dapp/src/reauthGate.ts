@@ -4,14 +4,15 @@
  * `isPending()` to show the prompt.
  */
 export interface ReauthGate {
-  /** Waits for the user; the store re-authenticates when it resolves. */
-  readonly request: () => Promise<void>
+  /**
+   * Waits for the user; the store re-authenticates when it resolves. `signal` (the hook's) aborts
+   * when the store stops waiting — another tab signed in again, or the session ended: the prompt goes away.
+   */
+  readonly request: (signal?: AbortSignal) => Promise<void>
   /** The user signed in again. */
   readonly confirm: () => void
   /** The user declined: the store disconnects. */
   readonly decline: () => void
-  /** The session ended meanwhile (a disconnect in this tab or another): the prompt goes away. */
-  readonly dismiss: () => void
   /** Whether the prompt is showing. */
   readonly isPending: () => boolean
   /** Calls `listener` whenever the prompt shows or hides. */
@@ -32,15 +33,18 @@ export function createReauthGate(): ReauthGate {
     return current
   }
   return {
-    request: () =>
+    request: (signal) =>
       new Promise<void>((resolve, reject) => {
         settle()?.reject(new Error('A newer re-auth prompt replaced this one'))
-        pending = { resolve, reject }
+        const mine = { resolve, reject }
+        pending = mine
         for (const listener of listeners) listener()
+        signal?.addEventListener('abort', () => {
+          if (pending === mine) settle()?.reject(new Error('The store no longer waits for this prompt'))
+        })
       }),
     confirm: () => settle()?.resolve(),
     decline: () => settle()?.reject(new Error('The user declined to sign in again')),
-    dismiss: () => settle()?.reject(new Error('The session ended')),
     isPending: () => pending !== null,
     subscribe(listener) {
       listeners.add(listener)

@@ -123,6 +123,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let connectParams: unknown
   /** Ends a re-auth hook's wait for the user's answer in the wallet. */
   let userAnswered: (() => void) | null = null
+  /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
+  let hookAbort: AbortController | null = null
 
   const emit = <T extends SessionEventType>(type: T, event: SessionEventMap[T]) => {
     for (const handler of [...(handlers.get(type) ?? [])]) {
@@ -339,17 +341,20 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'reauth': {
         const tag = gen
+        const abort = new AbortController()
+        hookAbort = abort
         // Called once this input is processed, so that what the hook calls (connect()) runs at once.
-        Promise.resolve()
-          .then(() => expiry.onReauthRequired?.(effect[1]))
+        void Promise.resolve()
+          .then(() => expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal }))
           .then(
-            () => {
-              if (tag === gen) dispatch({ type: 'reauth' })
-            },
-            (error: unknown) => {
-              if (tag === gen) dispatch({ type: 'reauth', error })
-            },
+            (): Input => ({ type: 'reauth' }),
+            (error: unknown): Input => ({ type: 'reauth', error }),
           )
+          .then((input) => {
+            // a hook that finished is not aborted
+            if (hookAbort === abort) hookAbort = null
+            if (tag === gen) dispatch(input)
+          })
         break
       }
       case 'flush':
@@ -384,6 +389,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         connectTimer = timers.later(() => {
           dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
         }, connectTimeoutMs)
+      }
+      if (!next.hook) {
+        hookAbort?.abort()
+        hookAbort = null
       }
       if (next.op !== 'reconnect' && leadership) {
         leadership[0]()
@@ -552,6 +561,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       leadership?.[0]()
       leadership?.[1].abort()
       userAnswered?.()
+      hookAbort?.abort()
       queue.reject(destroyedError())
       for (const [, resolve] of waiters) resolve(model.state)
       waiters.clear()

@@ -90,7 +90,7 @@ describe('expiry', () => {
     const onReauthRequired = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)))
     const { store } = await connected({ ttlMs: 60_000, onReauthRequired })
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(onReauthRequired).toHaveBeenCalledWith({ reason: 'ttl', expiredAt: 1_060_000 })
+    expect(onReauthRequired).toHaveBeenCalledWith({ reason: 'ttl', expiredAt: 1_060_000, signal: expect.any(AbortSignal) })
     expect(store.getSnapshot().status).toBe('reconnecting')
     expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
     finish()

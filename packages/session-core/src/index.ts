@@ -20,6 +20,7 @@ export type {
   Clock,
   ExpiryOptions,
   InvalidateEvent,
+  ReauthEvent,
   SessionEventMap,
   SessionEventType,
   SessionState,

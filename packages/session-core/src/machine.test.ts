@@ -275,6 +275,26 @@ describe('the pure session machine', () => {
     expect(back.effects.map((e) => e[0])).toContain('flush')
   })
 
+  it('C12, M4: another tab connecting while the hook waits ends the re-auth once the wallet confirms; the hook no longer counts', () => {
+    const config: MachineConfig = { ...plain, reauth: true, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 100)
+    const remote = run([{ type: 'remote', kind: 'connected' }], config, expired.model, 120)
+    expect(remote.model).toMatchObject({ op: 'reauth', hook: false })
+    expect(calls(remote.effects)).toEqual(['status'])
+    const back = run(
+      [
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+        { type: 'reauth', error: new Error('the stale prompt was declined') },
+      ],
+      config,
+      remote.model,
+      130,
+    )
+    expect(back.state).toMatchObject({ status: 'connected', connectedAt: 130, expiresAt: 230, lastError: null })
+    expect(back.effects.map((e) => e[0])).toContain('flush')
+  })
+
   it('C13: a failing hook disconnects and rejects the queue with REAUTH_FAILED', () => {
     const config: MachineConfig = { ...plain, reauth: true }
     const expired = run([{ type: 'expire', reason: 'idle', at: 5 }], config, run(connectInputs, config).model)

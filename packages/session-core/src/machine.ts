@@ -282,6 +282,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     n.live = false
     fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
   }
+  /** The re-auth hook is done: the store re-reads the wallet and settles, or fails, as it says. */
+  const recheck = () => {
+    n.hook = n.live = false
+    n.accounts = null
+    n.networkId = undefined
+    fx.push(['call', 'status', 'local'])
+  }
   /** The current op failed. */
   const fail = (error: SessionError) => {
     switch (m.op) {
@@ -471,12 +478,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     case 'reauth':
       if (!m.hook) break
       if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', input.error))
-      else {
-        n.hook = n.live = false
-        n.accounts = null
-        n.networkId = undefined
-        fx.push(['call', 'status', 'local'])
-      }
+      else recheck()
       break
 
     case 'remote':
@@ -485,6 +487,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           n.op ??= 'sync'
           fx.push(['call', 'status', 'local'])
         }
+        // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
+        // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
+        else if (m.hook) recheck()
       } else if (input.kind === 'gaveup') {
         if (m.op === 'reconnect' && !m.attempt) {
           down(new SessionError('The wallet did not reconnect', 4900))

@@ -202,6 +202,74 @@ describe('multi-tab', () => {
     expect(b.store.getSnapshot().status).toBe('connected')
   })
 
+  it('C12, M4: a re-auth in one tab ends the re-auth still waiting in another: its hook is aborted, its queued ops run', async () => {
+    vi.useFakeTimers()
+    /** A hook that shows a prompt and waits for the user's click, as an app's does. */
+    const prompts: { signal: AbortSignal; click: () => void }[] = []
+    const stores: SessionStore[] = []
+    const hookOf = (tab: number) => ({ signal }: { signal: AbortSignal }) =>
+      new Promise<void>((resolve, reject) => {
+        prompts.push({ signal, click: () => void stores[tab]!.connect().then(() => resolve(), reject) })
+      })
+    const { open } = tabs()
+    const a = open(undefined, { expiry: { ttlMs: 60_000, onReauthRequired: hookOf(0) } })
+    const b = open(undefined, { expiry: { ttlMs: 60_000, onReauthRequired: hookOf(1) } })
+    stores.push(a.store, b.store)
+    await a.store.connect()
+    await b.store.restore()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['reconnecting', 'reconnecting'])
+    expect(prompts).toHaveLength(2)
+    const queued = b.store.enqueue(() => 'ran in B')
+    // the user signs in again in tab A only
+    prompts[0]?.click()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(a.store.getSnapshot().status).toBe('connected')
+    expect(b.store.getSnapshot().status).toBe('connected')
+    expect(b.store.getSnapshot().expiresAt).toBeGreaterThan(Date.now())
+    expect(await queued).toBe('ran in B')
+    expect(prompts.map((p) => p.signal.aborted)).toEqual([false, true])
+    // a click in B's stale prompt changes nothing
+    prompts[1]?.click()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    a.store.destroy()
+    b.store.destroy()
+  })
+
+  it('C12: a disconnect or a destroy aborts the signal of a re-auth hook that still waits', async () => {
+    vi.useFakeTimers()
+    const signals: AbortSignal[] = []
+    const store = createSessionStore(createMockProvider(), {
+      storage: createMemoryStorage(),
+      expiry: { ttlMs: 1_000, onReauthRequired: ({ signal }) => new Promise(() => signals.push(signal)) },
+    })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(signals.map((s) => s.aborted)).toEqual([false])
+    await store.disconnect()
+    expect(signals.map((s) => s.aborted)).toEqual([true])
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(signals.map((s) => s.aborted)).toEqual([true, false])
+    store.destroy()
+    expect(signals.map((s) => s.aborted)).toEqual([true, true])
+  })
+
+  it('C12: a hook that resolves is not aborted', async () => {
+    vi.useFakeTimers()
+    const signals: AbortSignal[] = []
+    const store = createSessionStore(createMockProvider(), {
+      storage: createMemoryStorage(),
+      expiry: { ttlMs: 1_000, onReauthRequired: ({ signal }) => void signals.push(signal) },
+    })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(store.getSnapshot().status).toBe('connected')
+    store.destroy()
+    expect(signals.map((s) => s.aborted)).toEqual([false])
+  })
+
   it('M6: with Web Locks only one tab runs the reconnect attempts; the others follow its outcome', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: true }, true)

@@ -106,6 +106,23 @@ export interface InvalidateEvent {
 }
 
 /**
+ * What `onReauthRequired` receives.
+ * @public
+ */
+export interface ReauthEvent {
+  /** Why the session expired. */
+  readonly reason: 'ttl' | 'idle'
+  /** When it expired (ms since the epoch). */
+  readonly expiredAt: number
+  /**
+   * Aborted once the store no longer waits for this hook: the session was re-authenticated in
+   * another tab (with broadcast on), disconnected, or the store destroyed. Close your prompt then;
+   * what the hook does afterwards is ignored.
+   */
+  readonly signal: AbortSignal
+}
+
+/**
  * Session expiry (SPEC C12, C13).
  * @public
  */
@@ -117,8 +134,9 @@ export interface ExpiryOptions {
   /**
    * Re-authenticates an expired session. While it runs the status is `reconnecting` and
    * `enqueue`d operations wait; resolving (with the wallet connected) returns to `connected`.
+   * Another tab's re-authentication ends it too (its `signal` is aborted).
    */
-  readonly onReauthRequired?: ((event: { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }) => unknown) | undefined
+  readonly onReauthRequired?: ((event: ReauthEvent) => unknown) | undefined
   /** Operations held during a re-auth (default 32). */
   readonly pendingQueueSize?: number | undefined
 }
