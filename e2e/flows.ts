@@ -78,12 +78,11 @@ export async function doubleClicks(h: Harness, app: keyof typeof APPS): Promise<
 }
 
 /**
- * A disconnect while both tabs show the re-auth prompt (here: the dApp's Disconnect in tab B)
- * ends the re-auth in both tabs: no prompt is left on screen next to a disconnected status.
+ * Two tabs of one session with a 10 s TTL, once it expired and both show the re-auth prompt.
  * @param h - the harness
  * @param app - the example (with the expiry card)
  */
-export async function disconnectDuringReauth(h: Harness, app: keyof typeof APPS): Promise<void> {
+async function bothTabsPrompting(h: Harness, app: keyof typeof APPS) {
   const context = await h.context()
   const a = await h.open(context, app)
   await a.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
@@ -96,6 +95,17 @@ export async function disconnectDuringReauth(h: Harness, app: keyof typeof APPS)
 
   await a.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
   await b.getByTestId('reauth-prompt').waitFor({ timeout: 5_000 })
+  return { context, a, b }
+}
+
+/**
+ * A disconnect while both tabs show the re-auth prompt (here: the dApp's Disconnect in tab B)
+ * ends the re-auth in both tabs: no prompt is left on screen next to a disconnected status.
+ * @param h - the harness
+ * @param app - the example (with the expiry card)
+ */
+export async function disconnectDuringReauth(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const { context, a, b } = await bothTabsPrompting(h, app)
   await b.getByTestId('disconnect').click()
   for (const page of [a, b]) {
     await expect.poll(() => status(page)).toBe('disconnected')
@@ -108,20 +118,11 @@ export async function disconnectDuringReauth(h: Harness, app: keyof typeof APPS)
 /**
  * Both tabs expire together and both prompt; signing in again in one tab ends the re-auth in the
  * other too: its prompt goes away, and an action it queued meanwhile completes.
+ * @param h - the harness
+ * @param app - the example (with the expiry and action cards)
  */
 export async function reauthInOneTab(h: Harness, app: keyof typeof APPS): Promise<void> {
-  const context = await h.context()
-  const a = await h.open(context, app)
-  await a.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
-  await a.reload() // the dApp reads the TTL when it creates its store
-  await expect.poll(() => status(a)).toBe('disconnected')
-  await connectAndApprove(a)
-  await expect.poll(() => status(a)).toBe('connected')
-  const b = await h.open(context, app)
-  await expect.poll(() => status(b)).toBe('connected')
-
-  await a.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
-  await b.getByTestId('reauth-prompt').waitFor({ timeout: 5_000 })
+  const { context, a, b } = await bothTabsPrompting(h, app)
   await b.getByTestId('action-run').click()
   await expect.poll(() => b.getByTestId('action-status').getAttribute('data-state')).toBe('queued')
   await a.getByTestId('reauth-confirm').click()

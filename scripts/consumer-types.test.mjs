@@ -3,28 +3,15 @@
 // `exactOptionalPropertyTypes` and `skipLibCheck: false`. The consumer code forwards values that may
 // be undefined into every option bag (what a wrapper component or a config file does), and reads
 // typed events.
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { linkModules } from './linkModules.mjs'
 
 const root = path.resolve(import.meta.dirname, '..')
 
-/** Where the consumer's imports come from, relative to the repository root. */
-const MODULES = {
-  '@sessionlayer/session-core': 'packages/session-core',
-  '@sessionlayer/session-crypto': 'packages/session-crypto',
-  '@sessionlayer/session-sync': 'packages/session-sync',
-  '@sessionlayer/session-react': 'packages/session-react',
-  '@sessionlayer/session-vue': 'packages/session-vue',
-  '@sessionlayer/session-testing': 'packages/session-testing',
-  react: 'packages/session-react/node_modules/react',
-  '@types/react': 'packages/session-react/node_modules/@types/react',
-  '@tanstack/react-query': 'packages/session-react/node_modules/@tanstack/react-query',
-  vue: 'packages/session-vue/node_modules/vue',
-  '@tanstack/vue-query': 'packages/session-vue/node_modules/@tanstack/vue-query',
-}
 
 const CORE = `import { createCookieStorage, createSessionStore, readSessionState, type CIP0103Provider, type SessionStorage, type SessionStoreOptions } from '@sessionlayer/session-core'
 import { createLedgerFetch } from '@sessionlayer/session-core/ledger'
@@ -142,11 +129,7 @@ const CONSUMERS = [
 let dir = ''
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'sessionlayer-consumer-'))
-  for (const [name, target] of Object.entries(MODULES)) {
-    const to = path.join(dir, 'node_modules', name)
-    mkdirSync(path.dirname(to), { recursive: true })
-    symlinkSync(realpathSync(path.join(root, target)), to, 'dir')
-  }
+  linkModules(dir, root)
 })
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })

@@ -12,36 +12,14 @@
 // string names the module, so that the blocks of one page can import each other
 // (```tsx file=app.tsx, then `import { App } from './app'`). docs/api/ is generated from the
 // packages' TSDoc and is not checked here.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import ts from 'typescript'
+import { linkModules } from './linkModules.mjs'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
-/** Where each module a code block may import comes from, relative to the repository root. */
-const MODULES = {
-  '@sessionlayer/session-core': 'packages/session-core',
-  '@sessionlayer/session-crypto': 'packages/session-crypto',
-  '@sessionlayer/session-sync': 'packages/session-sync',
-  '@sessionlayer/session-react': 'packages/session-react',
-  '@sessionlayer/session-vue': 'packages/session-vue',
-  '@sessionlayer/session-testing': 'packages/session-testing',
-  react: 'packages/session-react/node_modules/react',
-  'react-dom': 'packages/session-react/node_modules/react-dom',
-  '@types/react': 'packages/session-react/node_modules/@types/react',
-  '@types/react-dom': 'packages/session-react/node_modules/@types/react-dom',
-  '@tanstack/react-query': 'packages/session-react/node_modules/@tanstack/react-query',
-  vue: 'packages/session-vue/node_modules/vue',
-  '@tanstack/vue-query': 'packages/session-vue/node_modules/@tanstack/vue-query',
-  '@canton-network/core-provider-dapp': 'packages/session-core/node_modules/@canton-network/core-provider-dapp',
-  '@canton-network/core-rpc-transport': 'packages/session-core/node_modules/@canton-network/core-rpc-transport',
-  '@canton-network/core-types': 'packages/session-core/node_modules/@canton-network/core-types',
-  '@testing-library/react': 'packages/session-react/node_modules/@testing-library/react',
-  vitest: 'node_modules/vitest',
-  'fake-indexeddb': 'node_modules/fake-indexeddb',
-  '@types/node': 'node_modules/@types/node',
-}
 
 const CHECKED = new Set(['ts', 'tsx', 'typescript'])
 
@@ -90,16 +68,6 @@ export function extractBlocks(text) {
   return blocks
 }
 
-/** A folder whose node_modules holds the modules code blocks may import. */
-function linkModules(dir, root) {
-  for (const [name, target] of Object.entries(MODULES)) {
-    const from = path.join(root, target)
-    if (!existsSync(from)) continue
-    const to = path.join(dir, 'node_modules', name)
-    mkdirSync(path.dirname(to), { recursive: true })
-    symlinkSync(realpathSync(from), to, 'dir')
-  }
-}
 
 /** The compiler options of the code blocks. */
 export const COMPILER_OPTIONS = {
