@@ -127,7 +127,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let hookAbort: AbortController | null = null
 
   const emit = <T extends SessionEventType>(type: T, event: SessionEventMap[T]) => {
-    for (const handler of [...(handlers.get(type) ?? [])]) {
+    const set = handlers.get(type)
+    // a copy: a handler may unsubscribe itself or another one
+    if (set) for (const handler of [...set]) {
       try {
         ;(handler as (event: SessionEventMap[T]) => void)(event)
       } catch (error) {
@@ -267,9 +269,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'invalidate':
         emit('invalidate', effect[1])
-        new Promise((r) => {
-          r(onInvalidate?.(effect[1]))
-        }).catch(report)
+        if (onInvalidate) {
+          new Promise((r) => {
+            r(onInvalidate(effect[1]))
+          }).catch(report)
+        }
         break
       case 'save':
         // A write still waiting behind another storage operation takes the newer state instead

@@ -21,6 +21,7 @@ import { computeBackoffDelay, type RetryPolicy } from './retry'
 import { SessionError } from './SessionError'
 import type { ChangeSource, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
 import { primaryAccount } from './primaryAccount'
+import type { WalletStatus } from './wallet'
 
 /** What the store is waiting for. @internal */
 export type Op = 'connect' | 'pending' | 'restore' | 'reconnect' | 'reauth' | 'sync' | null
@@ -69,6 +70,13 @@ export interface MachineConfig {
   readonly random?: () => number
 }
 
+/** A wallet status (an event, or the answer to `status` / `connect`), validated. @internal */
+export interface StatusInput extends WalletStatus {
+  readonly type: 'status'
+  /** How it came: a wallet event, the answer to a `status` probe, or the answer to `connect`. */
+  readonly via: 'event' | 'probe' | 'connect'
+}
+
 /** @internal */
 export type Input =
   | { readonly type: 'connect' }
@@ -77,17 +85,7 @@ export type Input =
   | { readonly type: 'loaded'; readonly saved: SessionSnapshot | null }
   | { readonly type: 'cancel' }
   | { readonly type: 'expire'; readonly reason: 'ttl' | 'idle'; readonly at: number }
-  | {
-      readonly type: 'status'
-      readonly connected: boolean
-      readonly networkId?: string
-      readonly userUrl?: string
-      readonly reason?: string
-      readonly via: 'event' | 'probe' | 'connect'
-      /** Live Ledger API access, kept in memory by the store; the machine ignores it. */
-      readonly ledgerApi?: string
-      readonly accessToken?: string
-    }
+  | StatusInput
   | { readonly type: 'accounts'; readonly accounts: readonly CIP0103Account[]; readonly origin: Origin }
   | { readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin }
   | { readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin }
@@ -151,8 +149,8 @@ export const sameState = (a: SessionState, b: SessionState): boolean =>
   a.lastError === b.lastError &&
   a.connectedAt === b.connectedAt &&
   a.expiresAt === b.expiresAt &&
-  json(a.account) === json(b.account) &&
-  json(a.accounts) === json(b.accounts)
+  (a.account === b.account || json(a.account) === json(b.account)) &&
+  (a.accounts === b.accounts || json(a.accounts) === json(b.accounts))
 
 const partyOf = (s: { readonly account: { readonly partyId: string } | null } | null) => s?.account?.partyId ?? null
 
@@ -169,9 +167,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fx: Effect[] = []
   const st = m.state
   const party = partyOf(st)
-  const n: { -readonly [K in keyof Model]: Model[K] } = { ...m }
+  // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
+  // path, and this runs for every wallet event. The types keep the lists complete.
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
-    n.state = { ...n.state, ...patch }
+    const s = n.state
+    n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
   }
   const clear = () => {
     n.op = null

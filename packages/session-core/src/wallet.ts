@@ -1,5 +1,6 @@
 import { toPersistedAccount } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
+import type { StatusInput } from './machine'
 
 /** A narrowed view of an unknown object (internal). */
 export type Obj = Record<string, unknown>
@@ -30,7 +31,7 @@ export interface WalletStatus {
   readonly networkId?: string
   readonly userUrl?: string
   readonly reason?: string
-  /** Live Ledger API access (memory only). */
+  /** Live Ledger API access (memory only; the machine ignores it). */
   readonly ledgerApi?: string
   readonly accessToken?: string
 }
@@ -41,15 +42,20 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
  * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }`, or a
  * bare connect result `{ isConnected }` (the `connected` event and `connect` result). Null when
  * it is neither.
+ * @param value - the payload
+ * @param via - how it came (default: the answer to a probe)
+ * @returns the machine's status input
  * @internal
  */
-export function parseStatus(value: unknown): WalletStatus | null {
+export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): StatusInput | null {
   if (!isObj(value)) return null
   const c = isObj(value.connection) ? value.connection : value
   if (typeof c.isConnected !== 'boolean') return null
   const network = isObj(value.network) ? value.network : {}
   const session = isObj(value.session) ? value.session : {}
   return {
+    type: 'status',
+    via,
     connected: c.isConnected,
     networkId: str(network.networkId),
     userUrl: str(c.userUrl),

@@ -1,6 +1,6 @@
 import type { Input, Method, Origin } from './machine'
 import { SessionError } from './SessionError'
-import { parseAccounts, parseNetworkId, parseStatus, type WalletStatus } from './wallet'
+import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 
 /**
  * The machine input for a wallet event, or null for a payload that does not validate (C18).
@@ -15,8 +15,7 @@ export function eventInput(event: string, payload: unknown): Input | null {
     const networkId = parseNetworkId(payload)
     return networkId === null ? null : { type: 'network', networkId, origin: 'local' }
   }
-  const status = parseStatus(payload)
-  return status && { type: 'status', ...status, via: 'event' }
+  return parseStatus(payload, 'event')
 }
 
 /**
@@ -32,8 +31,7 @@ export function answerInput(method: Exclude<Method, 'disconnect'>, value: unknow
     const networkId = parseNetworkId(value)
     input = networkId === null ? null : { type: 'network', networkId, origin }
   } else {
-    const status: WalletStatus | null = parseStatus(value)
-    input = status && { type: 'status', ...status, via: method === 'connect' ? 'connect' : 'probe' }
+    input = parseStatus(value, method === 'connect' ? 'connect' : 'probe')
   }
   return input ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', value) }
 }
