@@ -446,7 +446,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       } else if (input.origin === 'remote') break
       else if (input.method === 'getActiveNetwork') {
         if (st.status !== 'connected') onNetwork(null, 'local')
-      } else if (input.method !== 'connect' || m.op === 'connect' || m.op === 'pending') fail(input.error)
+      } else if (input.method !== 'connect') fail(input.error)
+      else if (m.op === 'connect' || m.op === 'pending') {
+        // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
+        // stands over this request's failure (C19), and the connect settles once the rest is known.
+        if (m.live) gather(true)
+        else fail(input.error)
+      }
       break
 
     case 'tick':

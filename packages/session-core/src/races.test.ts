@@ -698,4 +698,42 @@ describe('races and hostile timings', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect((await restored).status).toBe('connected')
   })
+
+  it('C3/C19: the wallet connecting through its own UI while a connect() waits ends connected, even if that prompt is then rejected', async () => {
+    const read = deferred<string | null>()
+    const storage = { ...createMemoryStorage(), getItem: () => read.promise }
+    const answer = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      return null
+    })
+    const store = createSessionStore(provider, { storage })
+    void store.restore() // page load: the entry is still being read
+    const connected = store.connect()
+    // the user connects in the wallet's own window, and rejects the dApp's prompt
+    emit('statusChanged', CONNECTED_STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    answer.resolve(Promise.reject({ code: 4001, message: 'User rejected the request' }))
+    await new Promise((r) => setTimeout(r, 0))
+    read.resolve(null)
+    const state = await connected
+    expect(state.status).toBe('connected')
+    expect(state.account?.partyId).toBe('alice::1220aa')
+    expect(state.lastError).toBeNull()
+  })
+
+  it('C3/C4: a rejected connect() still fails when the wallet never said it connected', async () => {
+    const read = deferred<string | null>()
+    const storage = { ...createMemoryStorage(), getItem: () => read.promise }
+    const { provider } = handWallet((method) => (method === 'connect' ? Promise.reject({ code: 4001, message: 'User rejected the request' }) : null))
+    const store = createSessionStore(provider, { storage })
+    void store.restore()
+    const state = await store.connect()
+    read.resolve(null)
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError?.code).toBe(4001)
+  })
 })
+

@@ -112,4 +112,17 @@ describe('model-based: regressions', () => {
   it('C12, C14: a re-auth hook that calls restore() neither deadlocks nor lets a later connect() resolve on the destroyed store', async () => {
     await runSequence({ ...base, idleTimeoutMs: 1_000, reauth: 'restore', walletConnected: true }, [step('advance 1000 ms', (s) => s.time.advance(1_000)), step('closeTab(0)', (s) => s.closeTab(0))], false)
   })
+
+  it('C3, C19: the wallet connecting on its own while a connect() waits, then the user rejecting the prompt', async () => {
+    await runSequence(
+      { ...base, eventDelays: [0, 1, 0], latency: { connect: 1, silent: 0 }, storageDelay: 2 },
+      [
+        step('connect(0, manual)', (s) => s.connect(0, 'manual')),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('user rejects', (s) => s.answer(false)),
+        step('advance 1 ms', (s) => s.time.advance(1)),
+      ],
+      false,
+    )
+  })
 })
