@@ -1,7 +1,7 @@
 import { encryptStorage, type EncryptionOptions } from './createEncryptedStorage'
 import { globals } from './environment'
 import { openSessionDatabase, transact } from './openSessionDatabase'
-import type { SessionStorage } from './types'
+import type { IndexedDBFactoryLike, SessionStorage } from './types'
 
 /**
  * Options of {@link createEncryptedIndexedDBStorage}.
@@ -9,7 +9,7 @@ import type { SessionStorage } from './types'
  */
 export interface CreateEncryptedIndexedDBStorageOptions extends EncryptionOptions {
   /** The IndexedDB factory. Default: `globalThis.indexedDB`, read at the first operation. */
-  indexedDB?: IDBFactory | undefined
+  indexedDB?: IndexedDBFactoryLike | undefined
 }
 
 /**

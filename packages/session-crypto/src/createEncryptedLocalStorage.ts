@@ -1,7 +1,7 @@
 import { encryptStorage, type EncryptionOptions } from './createEncryptedStorage'
 import { globals, unavailable } from './environment'
 import { openSessionDatabase } from './openSessionDatabase'
-import type { SessionStorage } from './types'
+import type { IndexedDBFactoryLike, SessionStorage, WebStorageLike } from './types'
 
 /**
  * Options of {@link createEncryptedLocalStorage}.
@@ -9,9 +9,9 @@ import type { SessionStorage } from './types'
  */
 export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
   /** The Web Storage holding the ciphertexts. Default: `globalThis.localStorage`, read at each operation. */
-  localStorage?: Storage | undefined
+  localStorage?: WebStorageLike | undefined
   /** The IndexedDB factory holding the key. Default: `globalThis.indexedDB`, read at the first operation. */
-  indexedDB?: IDBFactory | undefined
+  indexedDB?: IndexedDBFactoryLike | undefined
 }
 
 /**
@@ -28,7 +28,7 @@ export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
 export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorageOptions = {}): SessionStorage {
   return encryptStorage(options, async (crypto, origin) => {
     const [, key] = await openSessionDatabase(options.indexedDB ?? globals.indexedDB, origin, crypto)
-    const run = <T>(k: string, task: (storage: Storage, name: string) => T) =>
+    const run = <T>(k: string, task: (storage: WebStorageLike, name: string) => T) =>
       new Promise<T>((resolve) => {
         const storage = options.localStorage ?? globals.localStorage
         if (!storage) throw new TypeError('no localStorage here')

@@ -1,6 +1,6 @@
 import { fromBase64, toBase64 } from './base64'
 import { globals, unavailable } from './environment'
-import type { SessionStorage } from './types'
+import type { CryptoKeyLike, SessionStorage, WebCryptoLike } from './types'
 
 /**
  * Options shared by the encrypted storages.
@@ -13,7 +13,7 @@ export interface EncryptionOptions {
    */
   origin?: string | undefined
   /** The WebCrypto implementation. Default: `globalThis.crypto`, read at each operation. */
-  crypto?: Crypto | undefined
+  crypto?: WebCryptoLike | undefined
 }
 
 /**
@@ -22,11 +22,11 @@ export interface EncryptionOptions {
  */
 export interface CreateEncryptedStorageOptions extends EncryptionOptions {
   /** The AES-GCM-256 key (ideally non-extractable) that encrypts every value. */
-  key: CryptoKey
+  key: CryptoKeyLike
 }
 
 /** Resolves, for one operation, the storage holding the ciphertexts and the AES key. @internal */
-export type OpenEncryptedStorage = (crypto: Crypto, origin: string) => Promise<readonly [SessionStorage, CryptoKey]>
+export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [SessionStorage, CryptoKeyLike]>
 
 /** `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt. */
 const FORMAT = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/

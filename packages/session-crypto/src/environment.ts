@@ -1,12 +1,14 @@
+import type { IndexedDBFactoryLike, WebCryptoLike, WebStorageLike } from './types'
+
 /**
  * The browser globals this package may use, each possibly missing (Node, SSR, old browsers).
  * Read only inside operations, never at import time.
  * @internal
  */
 export const globals = globalThis as {
-  crypto?: Crypto
-  indexedDB?: IDBFactory
-  localStorage?: Storage
+  crypto?: WebCryptoLike
+  indexedDB?: IndexedDBFactoryLike
+  localStorage?: WebStorageLike
   location?: { origin?: string }
 }
 

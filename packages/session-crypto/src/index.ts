@@ -15,4 +15,15 @@ export { reconcileSession, type LiveSession, type SessionDiff, type SessionRecon
 export { restoreSession } from './restoreSession'
 export { toPersistedAccount } from './toPersistedAccount'
 export { CURRENT_SESSION_ENVELOPE_VERSION } from './toSessionEnvelope'
-export type { PersistedAccount, SessionEnvelope, SessionSnapshot, SessionStorage } from './types'
+export type {
+  AesGcmParamsLike,
+  CryptoKeyLike,
+  IndexedDBFactoryLike,
+  PersistedAccount,
+  SessionEnvelope,
+  SessionSnapshot,
+  SessionStorage,
+  SubtleCryptoLike,
+  WebCryptoLike,
+  WebStorageLike,
+} from './types'

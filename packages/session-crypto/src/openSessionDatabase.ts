@@ -1,10 +1,11 @@
 import { unavailable } from './environment'
+import type { CryptoKeyLike, IndexedDBFactoryLike, WebCryptoLike } from './types'
 
 /** An open session database and the origin's AES key. @internal */
-export type SessionDatabase = readonly [IDBDatabase, CryptoKey]
+export type SessionDatabase = readonly [IDBDatabase, CryptoKeyLike]
 
 /** One connection (and key) per IndexedDB factory and origin, shared by every storage instance. */
-const connections = new WeakMap<IDBFactory, Map<string, Promise<SessionDatabase>>>()
+const connections = new WeakMap<IndexedDBFactoryLike, Map<string, Promise<SessionDatabase>>>()
 
 /** A promise over IndexedDB callbacks; any failure becomes "IndexedDB is unavailable" (K7). */
 const idb = <T>(run: (resolve: (value: T) => void, reject: (reason: unknown) => void) => void): Promise<T> =>
@@ -56,9 +57,9 @@ export const transact = <T>(
  * @internal
  */
 export async function openSessionDatabase(
-  factory: IDBFactory | undefined,
+  factory: IndexedDBFactoryLike | undefined,
   origin: string,
-  crypto: Crypto,
+  crypto: WebCryptoLike,
 ): Promise<SessionDatabase> {
   if (!factory) throw unavailable('IndexedDB')
   const open = connections.get(factory) ?? new Map<string, Promise<SessionDatabase>>()
@@ -67,7 +68,8 @@ export async function openSessionDatabase(
   if (connection) return connection
   const forget = () => open.get(origin) === connection && open.delete(origin)
   connection = idb<IDBDatabase>((resolve, reject) => {
-    const req = factory.open(`sessionlayer::${origin}`)
+    // the public type names only the factory's methods; what it opens is IndexedDB
+    const req = (factory as IDBFactory).open(`sessionlayer::${origin}`)
     req.onupgradeneeded = () => {
       req.result.createObjectStore('keys')
       req.result.createObjectStore('blobs')
@@ -85,7 +87,7 @@ export async function openSessionDatabase(
   }).then(async (db): Promise<SessionDatabase> => {
     const candidate = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
     const stored = await transact(db, 'keys', 'readwrite', (keys) => {
-      const req = keys.get('key') as IDBRequest<CryptoKey | undefined>
+      const req = keys.get('key') as IDBRequest<CryptoKeyLike | undefined>
       req.onsuccess = () => req.result ?? keys.add(candidate, 'key')
       return req
     })
