@@ -1,4 +1,4 @@
-import type { SessionStorage } from '@sessionlayer/session-crypto'
+import type { SessionStorage, WebStorageLike } from '@sessionlayer/session-crypto'
 
 /**
  * A `SessionStorage` over Web Storage (`localStorage` or `sessionStorage`), unencrypted: the
@@ -14,8 +14,8 @@ import type { SessionStorage } from '@sessionlayer/session-crypto'
  * ```
  * @public
  */
-export function createWebStorage(storage: Storage | (() => Storage | undefined) | undefined): SessionStorage {
-  const run = <T>(fn: (s: Storage) => T): Promise<T> =>
+export function createWebStorage(storage: WebStorageLike | (() => WebStorageLike | undefined) | undefined): SessionStorage {
+  const run = <T>(fn: (s: WebStorageLike) => T): Promise<T> =>
     new Promise((resolve) => {
       const s = typeof storage === 'function' ? storage() : storage
       if (!s) throw new Error('Web Storage is not available here')

@@ -38,7 +38,7 @@ export type {
   CIP0103StatusEvent,
   CIP0103Provider,
 } from './cip0103'
-export type { SessionStorage } from '@sessionlayer/session-crypto'
+export type { SessionStorage, WebStorageLike } from '@sessionlayer/session-crypto'
 export type { ChannelFactory, LockManagerLike } from '@sessionlayer/session-sync'
 export { createWebStorage } from './createWebStorage'
 export { createCookieStorage } from './createCookieStorage'
