@@ -1,8 +1,10 @@
 // The published types as a strict consumer compiles them: the built `.d.ts` of every entry, under
 // the module resolutions apps use (bundler, node16 and nodenext, ESM and CommonJS, and node10), with `strict`,
 // `exactOptionalPropertyTypes` and `skipLibCheck: false`. The consumer code forwards values that may
-// be undefined into every option bag (what a wrapper component or a config file does), and reads
-// typed events.
+// be undefined into every option bag (what a wrapper component or a config file does), passes the
+// browser's own objects (Web Storage, IndexedDB, WebCrypto and its keys, Web Locks), and reads
+// typed events. A Node server (SSR) compiles the same declarations without the DOM lib, with
+// Node's globals only, and passes Node's own objects.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -73,6 +75,24 @@ export function setUp(provider: CIP0103Provider, settings: Settings) {
 }
 `
 
+/** A browser app hands over the platform's own objects, without casts. */
+const DOM = `import { createWebStorage } from '@sessionlayer/session-core'
+import { createEncryptedIndexedDBStorage, createEncryptedLocalStorage, createEncryptedStorage } from '@sessionlayer/session-crypto'
+import { createTabLock } from '@sessionlayer/session-sync'
+
+export async function browser() {
+  const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  const storages = [
+    createWebStorage(window.localStorage),
+    createWebStorage(() => globalThis.sessionStorage),
+    createEncryptedStorage(createWebStorage(localStorage), { key, crypto: window.crypto, origin: location.origin }),
+    createEncryptedLocalStorage({ localStorage: window.localStorage, indexedDB: globalThis.indexedDB, crypto: globalThis.crypto }),
+    createEncryptedIndexedDBStorage({ indexedDB: window.indexedDB, crypto }),
+  ]
+  return [storages, createTabLock({ lockManager: navigator.locks })] as const
+}
+`
+
 const REACT = `import type { CIP0103Provider, SessionState, SessionStoreOptions } from '@sessionlayer/session-core'
 import { SessionProvider, useSession, useSessionEvent } from '@sessionlayer/session-react'
 import { sessionQueryKey } from '@sessionlayer/session-react/query'
@@ -104,6 +124,67 @@ export function plugins(provider: CIP0103Provider, store: SessionStore, initialS
 }
 `
 
+/**
+ * A Node server (SSR: it reads the session from the request's cookies) hands over Node's own
+ * objects: its global WebCrypto and keys from it, \`node:crypto\`'s \`webcrypto\`, \`fetch\`, \`Request\`
+ * and \`AbortSignal\`; an in-memory Web Storage; an IndexedDB factory of its choice; and the test
+ * doubles of session-testing. It imports every entry.
+ */
+const NODE = `import { webcrypto } from 'node:crypto'
+import { createCookieStorage, createMemoryStorage, createSessionStore, createWebStorage, readSessionState, type SessionState } from '@sessionlayer/session-core'
+import { createLedgerFetch } from '@sessionlayer/session-core/ledger'
+import { createEncryptedIndexedDBStorage, createEncryptedLocalStorage, createEncryptedStorage, type IndexedDBFactoryLike } from '@sessionlayer/session-crypto'
+import { createTabLock, openSyncChannel } from '@sessionlayer/session-sync'
+import { createChannelHub, createMockLockManager, createMockProvider } from '@sessionlayer/session-testing'
+
+const entries = new Map<string, string>()
+/** Web Storage in memory. */
+export const memoryWebStorage = {
+  getItem: (key: string) => entries.get(key) ?? null,
+  setItem: (key: string, value: string) => void entries.set(key, value),
+  removeItem: (key: string) => void entries.delete(key),
+}
+
+export async function readSession(cookieHeader: string, indexedDB?: IndexedDBFactoryLike): Promise<SessionState> {
+  const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  const cookies = createCookieStorage({ adapter: { get: () => cookieHeader, set: () => undefined } })
+  const storage = createEncryptedStorage(cookies, { key, crypto: globalThis.crypto, origin: 'https://app.example' })
+  const nodeKey = await webcrypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  createEncryptedStorage(createWebStorage(memoryWebStorage), { key: nodeKey, crypto: webcrypto })
+  createEncryptedStorage(createMemoryStorage(), { key })
+  createEncryptedLocalStorage({ localStorage: memoryWebStorage, indexedDB, crypto })
+  createEncryptedIndexedDBStorage({ indexedDB, crypto: webcrypto, origin: 'https://app.example' })
+  return readSessionState(storage, { storageKey: 'sessionlayer.session', now: Date.now() })
+}
+
+export async function tabs(signal: AbortSignal = AbortSignal.timeout(1000)) {
+  const hub = createChannelHub()
+  const lockManager = createMockLockManager()
+  const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory, lockManager } })
+  openSyncChannel('sessionlayer.session.sync::null::k', { channelFactory: hub.channelFactory }).close()
+  await createTabLock({ lockManager }).runExclusive('k', () => 1, { signal })
+  const ledgerFetch: typeof fetch = createLedgerFetch(store, { fetch })
+  return ledgerFetch(new Request('http://127.0.0.1:7575/v2/state/ledger-end'), { signal })
+}
+`
+
+/**
+ * A Node test project that uses fake-indexeddb: its declarations are written against the DOM lib,
+ * so such a project has both the DOM lib and Node's globals.
+ */
+const NODE_FAKE_INDEXEDDB = `import { IDBFactory, indexedDB } from 'fake-indexeddb'
+import { createEncryptedIndexedDBStorage, createEncryptedLocalStorage } from '@sessionlayer/session-crypto'
+import { memoryWebStorage, readSession } from './node.js'
+
+export function storages() {
+  void readSession('', indexedDB)
+  return [
+    createEncryptedIndexedDBStorage({ indexedDB, crypto: globalThis.crypto, origin: 'https://app.example' }),
+    createEncryptedLocalStorage({ indexedDB: new IDBFactory(), localStorage: memoryWebStorage }),
+  ]
+}
+`
+
 const BASE = {
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
@@ -126,6 +207,15 @@ const CONSUMERS = [
   ['node10', 'commonjs', { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
 ]
 
+// Node's globals, with the DOM lib (a project that also uses fake-indexeddb) and without it
+const NODE_LIB = { ES2022: ['lib.es2022.d.ts'], 'ES2022 and DOM': ['lib.es2022.d.ts', 'lib.dom.d.ts'] }
+const NODE_CONSUMERS = [
+  ['ES2022', 'nodenext', 'module', { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
+  ['ES2022', 'nodenext', 'commonjs', { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
+  ['ES2022', 'bundler', 'module', { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }],
+  ['ES2022 and DOM', 'nodenext', 'module', { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
+]
+
 let dir = ''
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'sessionlayer-consumer-'))
@@ -135,23 +225,42 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
+/**
+ * Compiles the sources as one consumer package.
+ * @param {string} name - the consumer's folder
+ * @param {string} type - its package.json `type`
+ * @param {Record<string, string>} sources - its files by name
+ * @param {ts.CompilerOptions} options - its compiler options
+ * @returns {string[]} the errors
+ */
+function compile(name, type, sources, options) {
+  const app = path.join(dir, name)
+  mkdirSync(app)
+  symlinkSync(path.join(dir, 'node_modules'), path.join(app, 'node_modules'), 'dir')
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ type }))
+  const files = Object.entries(sources).map(([file, code]) => {
+    writeFileSync(path.join(app, file), code)
+    return path.join(app, file)
+  })
+  const program = ts.createProgram(files, options)
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ')
+    if (!d.file || d.start === undefined) return `TS${d.code}: ${message}`
+    const { line } = d.file.getLineAndCharacterOfPosition(d.start)
+    return `${path.relative(dir, d.file.fileName)}:${line + 1} TS${d.code}: ${message}`
+  })
+}
+
 describe('the published types, as a strict consumer compiles them', () => {
   it.each(CONSUMERS)('moduleResolution %s, a "type": "%s" package', (resolution, type, options) => {
-    const app = path.join(dir, `${resolution}-${type}`)
-    mkdirSync(app)
-    symlinkSync(path.join(dir, 'node_modules'), path.join(app, 'node_modules'), 'dir')
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ type }))
-    const files = Object.entries({ 'core.ts': CORE, 'react.tsx': REACT, 'vue.ts': VUE }).map(([name, code]) => {
-      writeFileSync(path.join(app, name), code)
-      return path.join(app, name)
-    })
-    const program = ts.createProgram(files, { ...BASE, ...options })
-    const errors = ts.getPreEmitDiagnostics(program).map((d) => {
-      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ')
-      if (!d.file || d.start === undefined) return `TS${d.code}: ${message}`
-      const { line } = d.file.getLineAndCharacterOfPosition(d.start)
-      return `${path.relative(dir, d.file.fileName)}:${line + 1} TS${d.code}: ${message}`
-    })
-    expect(errors).toEqual([])
+    const sources = { 'core.ts': CORE, 'dom.ts': DOM, 'react.tsx': REACT, 'vue.ts': VUE }
+    expect(compile(`${resolution}-${type}`, type, sources, { ...BASE, ...options })).toEqual([])
+  })
+
+  it.each(NODE_CONSUMERS)('Node: lib %s, types node, moduleResolution %s, a "type": "%s" package', (lib, resolution, type, options) => {
+    const dom = lib !== 'ES2022'
+    const sources = { 'node.ts': NODE, ...(dom && { 'fake-indexeddb.ts': NODE_FAKE_INDEXEDDB }) }
+    const name = `node-${dom ? 'dom' : 'es2022'}-${resolution}-${type}`
+    expect(compile(name, type, sources, { ...BASE, ...options, lib: NODE_LIB[lib], types: ['node'] })).toEqual([])
   })
 })
