@@ -715,7 +715,7 @@ describe('races and hostile timings', () => {
     // the user connects in the wallet's own window, and rejects the dApp's prompt
     emit('statusChanged', CONNECTED_STATUS)
     emit('accountsChanged', [ACCOUNT])
-    answer.resolve(Promise.reject({ code: 4001, message: 'User rejected the request' }))
+    answer.resolve(refused())
     await new Promise((r) => setTimeout(r, 0))
     read.resolve(null)
     const state = await connected
@@ -727,7 +727,7 @@ describe('races and hostile timings', () => {
   it('C3/C4: a rejected connect() still fails when the wallet never said it connected', async () => {
     const read = deferred<string | null>()
     const storage = { ...createMemoryStorage(), getItem: () => read.promise }
-    const { provider } = handWallet((method) => (method === 'connect' ? Promise.reject({ code: 4001, message: 'User rejected the request' }) : null))
+    const { provider } = handWallet((method) => (method === 'connect' ? refused() : null))
     const store = createSessionStore(provider, { storage })
     void store.restore()
     const state = await store.connect()
