@@ -78,9 +78,10 @@ export function setUp(provider: CIP0103Provider, settings: Settings) {
 /** A browser app hands over the platform's own objects, without casts. */
 const DOM = `import { createWebStorage } from '@sessionlayer/session-core'
 import { createEncryptedIndexedDBStorage, createEncryptedLocalStorage, createEncryptedStorage } from '@sessionlayer/session-crypto'
-import { createTabLock } from '@sessionlayer/session-sync'
+import { createTabLock, openSyncChannel } from '@sessionlayer/session-sync'
 
 export async function browser() {
+  openSyncChannel('sessionlayer.session.sync::null::k', { channelFactory: (name) => new BroadcastChannel(name) }).close()
   const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
   const storages = [
     createWebStorage(window.localStorage),
@@ -162,6 +163,8 @@ export async function tabs(signal: AbortSignal = AbortSignal.timeout(1000)) {
   const lockManager = createMockLockManager()
   const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory, lockManager } })
   openSyncChannel('sessionlayer.session.sync::null::k', { channelFactory: hub.channelFactory }).close()
+  // Node's own BroadcastChannel (worker_threads, global since Node 18)
+  openSyncChannel('sessionlayer.session.sync::null::k', { channelFactory: (name) => new BroadcastChannel(name) }).close()
   await createTabLock({ lockManager }).runExclusive('k', () => 1, { signal })
   const ledgerFetch: typeof fetch = createLedgerFetch(store, { fetch })
   return ledgerFetch(new Request('http://127.0.0.1:7575/v2/state/ledger-end'), { signal })

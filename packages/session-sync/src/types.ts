@@ -4,8 +4,12 @@
  * @public
  */
 export interface BroadcastChannelLike {
-  /** Receives messages posted by other channels of the same name. */
-  onmessage: ((event: { data: unknown }) => void) | null
+  /**
+   * Receives messages posted by other channels of the same name. Declared with method syntax
+   * (bivariant in its event) so that the platform's own `BroadcastChannel`, whose handler takes
+   * a full `MessageEvent`, is a `BroadcastChannelLike` too.
+   */
+  onmessage: { handle(event: { data: unknown }): void }['handle'] | null
   /** Posts a structured clone to the other channels of the same name. */
   postMessage(message: unknown): void
   /** Closes the channel. */
