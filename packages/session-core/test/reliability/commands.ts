@@ -48,7 +48,14 @@ export const configArbitrary: fc.Arbitrary<SystemConfig> = fc.record({
   ),
   ttlMs: fc.option(fc.integer({ min: 1_000, max: 120_000 }), { nil: undefined, freq: 2 }),
   idleTimeoutMs: fc.option(fc.integer({ min: 1_000, max: 60_000 }), { nil: undefined, freq: 3 }),
-  reauth: fc.option(fc.constantFrom('connect' as const, 'restore' as const, 'resolve' as const, 'decline' as const), { nil: undefined }),
+  // a prompt that waits for the user, as apps have, more often than the hooks that settle at once
+  reauth: fc.option(
+    fc.oneof(
+      fc.constantFrom('connect' as const, 'restore' as const, 'resolve' as const, 'decline' as const),
+      { weight: 1, arbitrary: fc.constant('prompt' as const) },
+    ),
+    { nil: undefined },
+  ),
   persistSnapshot: fc.boolean(),
   locks: fc.boolean(),
   throwingInvalidate: fc.boolean(),
@@ -128,13 +135,15 @@ interface Action {
 }
 const action = (label: string, act: (system: System) => void): Action => ({ label, act })
 
-/** What a user does in a tab: these race each other (C6, C10, M3, M4). */
+/** What a user does in a tab: these race each other (C6, C10, M3, M4, C12). */
 const userAction: fc.Arbitrary<Action> = fc.oneof(
   fc
     .tuple(tab, fc.constantFrom('approve' as const, 'reject' as const, 'async' as const, 'manual' as const))
     .map(([i, mode]) => action(`connect(${i}, ${mode})`, (s) => s.connect(i, mode))),
   tab.map((i) => action(`disconnect(${i})`, (s) => s.disconnect(i))),
   tab.map((i) => action(`restore(${i})`, (s) => s.restore(i))),
+  // the re-auth prompt of `reauth: 'prompt'` (a no-op where none shows)
+  fc.tuple(tab, fc.boolean()).map(([i, yes]) => action(`${yes ? 'approve' : 'decline'} re-auth prompt(${i})`, (s) => s.answerPrompt(i, yes))),
 )
 
 /** Tabs opening and closing, the user answering the wallet's prompt, queued work. */
@@ -171,6 +180,7 @@ const together = (first: fc.Arbitrary<Action>, second: fc.Arbitrary<Action>) =>
       b.act(s)
     }),
   )
+const expiry = fc.integer({ min: 0, max: 100 })
 const alone = (arbitrary: fc.Arbitrary<Action>) => arbitrary.map((a) => step(a.label, a.act))
 
 export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] = [
@@ -195,6 +205,16 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] 
   fc
     .oneof(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 500, max: 8_000 }), fc.integer({ min: 10_000, max: 200_000 }))
     .map((ms) => step(`advance ${ms} ms`, (s) => s.time.advance(ms))),
+  // Just past the configured expiry (the shorter of TTL and idle timeout), alone or followed at
+  // once by two actions together: a re-auth and what the user and the wallet do meanwhile (C12, C13).
+  expiry.map((extra) => step(`advance to expiry +${extra} ms`, (s) => s.time.advance(s.expiresIn() + extra))),
+  fc.tuple(expiry, userAction, fc.oneof(userAction, otherAction)).map(([extra, a, b]) =>
+    step(`advance to expiry +${extra} ms, then ${a.label} ‖ ${b.label}`, async (s) => {
+      await s.time.advance(s.expiresIn() + extra)
+      a.act(s)
+      b.act(s)
+    }),
+  ),
   fc
     .constantFrom<StorageMode>('ok', 'quota', 'unavailable', 'throws')
     .map((mode) => step(`storage ${mode}`, (s) => (s.storage.mode = mode))),

@@ -37,8 +37,13 @@ export interface SystemConfig {
   readonly reconnect: false | Partial<RetryPolicy>
   readonly ttlMs?: number
   readonly idleTimeoutMs?: number
-  /** The re-auth hook: reconnects through `connect()`, re-checks silently with `restore()`, just resolves, or declines. */
-  readonly reauth?: 'connect' | 'restore' | 'resolve' | 'decline'
+  /**
+   * The re-auth hook: reconnects through `connect()`, re-checks silently with `restore()`, just
+   * resolves, or declines — all at once; or, as apps do, shows a prompt and waits for the user
+   * (`prompt`): approving calls `connect()`, declining rejects, and the prompt closes when the
+   * hook's `signal` aborts (the store stopped waiting for it).
+   */
+  readonly reauth?: 'connect' | 'restore' | 'resolve' | 'decline' | 'prompt'
   readonly persistSnapshot: boolean
   readonly locks: boolean
   /** `onInvalidate` rejects (reported as `error` events, C11). */
@@ -95,6 +100,10 @@ interface Tab {
   readonly ordered: boolean
   /** A re-auth hook runs (`session:expired` while reconnecting, until connected or disconnected). */
   reauthing: boolean
+  /** The re-auth prompt of its latest hook (`reauth: 'prompt'`). */
+  prompt: Prompt | null
+  /** Submission number of the latest `enqueue` op that ran (C13: in submission order). */
+  lastRun: number
   readonly unsubscribe: () => void
 }
 
@@ -103,11 +112,27 @@ interface Tracked {
   readonly what: string
   /** A user's `connect()`: bounded by `connectTimeoutMs` even when the user never answers (C17). */
   readonly connect: boolean
+  /** An `enqueue` of this tab: settled once the tab is not re-authenticating (C13, C14). */
+  readonly enqueued?: Tab
   settled: boolean
+}
+
+/**
+ * A re-auth prompt (`reauth: 'prompt'`), the way the example apps' `reauthGate` shows one: open
+ * until the user answers it or the hook's `signal` aborts (then it closes). Once answered, the
+ * hook runs on (an approval awaits `connect()`, and may still be aborted meanwhile) until its
+ * promise settles: it has `finished` then.
+ */
+interface Prompt {
+  readonly signal: AbortSignal
+  state: 'open' | 'answered' | 'finished' | 'closed'
+  readonly approve: () => void
+  readonly decline: () => void
 }
 
 const INVALIDATE_ERROR = 'invalidate declined'
 const REAUTH_DECLINED = 'reauth declined'
+const PROMPT_CLOSED = 'The store no longer waits for this prompt'
 
 const frozen = (s: SessionState) => Object.isFrozen(s) && Object.isFrozen(s.accounts)
 const same = (a: SessionState, b: SessionState) =>
@@ -163,6 +188,67 @@ export function createSystem(config: SystemConfig) {
   }
   /** `late` faults whose request the wallet has not handled yet: it may still connect the wallet. */
   let lateInFlight = 0
+  /** While the system quiesces, the user answers every re-auth prompt as soon as it shows: approves, or declines. */
+  let autoAnswer: boolean | null = null
+  /** Submission numbers of `enqueue` ops. */
+  let enqueues = 0
+
+  /**
+   * The hook of `reauth: 'prompt'`: shows `tab`'s prompt and waits for the user. Invariants (C12):
+   * the store aborts the signal whenever it stops waiting for the hook, so a prompt is never left
+   * open on a tab that is no longer re-authenticating (checked where the tab's status changes, on
+   * destroy and after each step); and never after the hook finished.
+   */
+  const openPrompt = (tab: Tab, signal: AbortSignal): Promise<void> => {
+    if (tab.prompt?.state === 'open') violations.push(`tab${tab.id}: a second re-auth prompt while the first is still open (C12)`)
+    if (signal.aborted) violations.push(`tab${tab.id}: re-auth hook called with its signal already aborted, a prompt closing on 'abort' never closes (C12)`)
+    let prompt: Prompt | undefined
+    const hook = new Promise<void>((resolve, reject) => {
+      const answer = (then: () => void) => () => {
+        if (prompt?.state !== 'open') return
+        prompt.state = 'answered'
+        then()
+      }
+      prompt = {
+        signal,
+        state: 'open',
+        approve: answer(() => {
+          mayConnect()
+          const connected = tab.store.connect()
+          track(`tab${tab.id}.reauth connect`, connected, isDestroyed)
+          resolve(connected.then(() => undefined))
+        }),
+        decline: answer(() => {
+          reject(new Error(REAUTH_DECLINED))
+        }),
+      }
+      signal.addEventListener('abort', () => {
+        const p = prompt
+        if (!p) return
+        see(`re-auth prompt aborted (${p.state})`)
+        if (p.state === 'finished') violations.push(`tab${tab.id}: re-auth hook's signal aborted after the hook finished (C12)`)
+        if (p.state !== 'open') return
+        p.state = 'closed'
+        reject(new DOMException(PROMPT_CLOSED, 'AbortError'))
+      })
+    })
+    // Registered before the store's own reaction to the hook's promise, so it runs first.
+    const finished = () => {
+      if (prompt?.state === 'answered') prompt.state = 'finished'
+    }
+    hook.then(finished, finished)
+    tab.prompt = prompt ?? null
+    see(`re-auth prompt shown${autoAnswer === null ? '' : ' (quiesce)'}`)
+    if (autoAnswer !== null) {
+      const auto = autoAnswer
+      queueMicrotask(() => (auto ? prompt?.approve() : prompt?.decline()))
+    }
+    return hook
+  }
+  /** A tab that no longer re-authenticates (or is closed) shows no prompt: the store aborted its signal (C12). */
+  const promptClosed = (tab: Tab, why: string) => {
+    if (tab.prompt?.state === 'open') violations.push(`tab${tab.id}: re-auth prompt still open ${why}, its signal not aborted (C12)`)
+  }
 
   // Storage: one map for the origin, behind a switchable fault.
   const entries = new Map<string, string>()
@@ -276,8 +362,13 @@ export function createSystem(config: SystemConfig) {
   }
 
   /** Tracks a promise that must settle; `mustReject`: it must reject, and only as `mayReject` allows. */
-  const track = (what: string, promise: Promise<unknown>, mayReject: (error: unknown) => boolean, { connect = false, mustReject = false } = {}) => {
-    const t: Tracked = { what, connect, settled: false }
+  const track = (
+    what: string,
+    promise: Promise<unknown>,
+    mayReject: (error: unknown) => boolean,
+    { connect = false, mustReject = false, enqueued }: { connect?: boolean; mustReject?: boolean; enqueued?: Tab } = {},
+  ) => {
+    const t: Tracked = { what, connect, settled: false, ...(enqueued && { enqueued }) }
     tracked.push(t)
     promise.then(
       () => {
@@ -379,7 +470,8 @@ export function createSystem(config: SystemConfig) {
         ...(config.ttlMs === undefined ? {} : { ttlMs: config.ttlMs }),
         ...(config.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: config.idleTimeoutMs }),
         ...(config.reauth && {
-          onReauthRequired: () => {
+          onReauthRequired: ({ signal }) => {
+            if (config.reauth === 'prompt') return ref.tab ? openPrompt(ref.tab, signal) : Promise.reject(new Error('no tab'))
             if (config.reauth === 'decline') return Promise.reject(new Error(REAUTH_DECLINED))
             if (config.reauth === 'connect') {
               mayConnect()
@@ -415,6 +507,7 @@ export function createSystem(config: SystemConfig) {
       }
       if (state.status !== 'reconnecting') tab.scheduled = false
       if (state.status !== previous.status && (state.status === 'connected' || state.status === 'disconnected')) {
+        promptClosed(tab, `once ${state.status}`)
         tab.reauthing = false
         tab.epoch++
         tab.read = null
@@ -481,6 +574,8 @@ export function createSystem(config: SystemConfig) {
       early: null,
       ordered: eventDelay === 0,
       reauthing: false,
+      prompt: null,
+      lastRun: -1,
       unsubscribe: detach,
     }
     ref.tab = self
@@ -510,6 +605,8 @@ export function createSystem(config: SystemConfig) {
     storage: { entries, set mode(mode: StorageMode) { storageMode = mode } },
     openTab,
     pick,
+    /** The shorter of the configured TTL and idle timeout (0 without expiry). */
+    expiresIn: () => Math.min(config.ttlMs ?? Infinity, config.idleTimeoutMs ?? Infinity) % Infinity || 0,
     closeTab(i: number) {
       const tab = pick(i)
       if (!tab) return
@@ -517,6 +614,7 @@ export function createSystem(config: SystemConfig) {
       closed.push(tab)
       tab.unsubscribe()
       tab.store.destroy()
+      promptClosed(tab, 'after destroy()')
       tab.store.destroy()
       // C14: whatever was in flight (a re-auth hook, a connect), every later call rejects DESTROYED
       const { store } = tab
@@ -578,9 +676,21 @@ export function createSystem(config: SystemConfig) {
     enqueue(i: number) {
       const tab = pick(i)
       if (!tab) return
-      track(`tab${tab.id}.enqueue`, tab.store.enqueue(() => 'done'), (e) =>
-        ['QUEUE_FULL', 'REAUTH_FAILED', 'DESTROYED'].includes(codeOf(e) as string),
-      )
+      const n = enqueues++
+      const op = () => {
+        if (n < tab.lastRun) violations.push(`tab${tab.id}: enqueued op #${n} ran after op #${tab.lastRun}, submitted later (C13)`)
+        tab.lastRun = Math.max(tab.lastRun, n)
+        return 'done'
+      }
+      track(`tab${tab.id}.enqueue #${n}`, tab.store.enqueue(op), (e) => ['QUEUE_FULL', 'REAUTH_FAILED', 'DESTROYED'].includes(codeOf(e) as string), { enqueued: tab })
+    },
+    /** The user answers the re-auth prompt of tab `i`, if it shows one (`reauth: 'prompt'`). */
+    answerPrompt(i: number, approve: boolean) {
+      const prompt = pick(i)?.prompt
+      if (prompt?.state !== 'open') return
+      see(`re-auth prompt ${approve ? 'approved' : 'declined'}`)
+      if (approve) prompt.approve()
+      else prompt.decline()
     },
     touch(i: number) {
       pick(i)?.store.touch()
@@ -633,6 +743,16 @@ export function createSystem(config: SystemConfig) {
       for (const value of entries.values()) if (value.includes(TOKEN_MARK)) violations.push('an access token in storage')
       for (const { data } of hub.sent) if (JSON.stringify([data]).includes(TOKEN_MARK)) violations.push('an access token on the channel')
       if (hub.openCount() !== tabs.length) violations.push(`${hub.openCount()} channels open for ${tabs.length} tabs`)
+      // C12: the store stopped waiting for a hook → its prompt closed; C13, C14: a tab not
+      // re-authenticating (or closed) holds no queued op, every one ran or was rejected.
+      for (const tab of tabs) if (tab.store.getSnapshot().status !== 'reconnecting') promptClosed(tab, `while ${tab.store.getSnapshot().status}`)
+      for (const tab of closed) promptClosed(tab, 'on a closed tab')
+      for (const t of tracked) {
+        const tab = t.enqueued
+        if (tab && !t.settled && (closed.includes(tab) || tab.store.getSnapshot().status !== 'reconnecting')) {
+          violations.push(`${t.what} still pending on a ${closed.includes(tab) ? 'closed' : tab.store.getSnapshot().status} tab (C13, C14)`)
+        }
+      }
       for (const tab of closed) {
         if (tab.provider.listenerCount() !== 0) violations.push(`closed tab${tab.id}: ${tab.provider.listenerCount()} wallet listeners`)
         if (tab.clock.pending() !== 0) violations.push(`closed tab${tab.id}: ${tab.clock.pending()} timers`)
@@ -646,12 +766,16 @@ export function createSystem(config: SystemConfig) {
      * wallet lied about its status, or refused a user's disconnect) is disconnected, and a silent
      * `restore()` — what a retry button or a focus handler does — then brings it back into
      * agreement; and a tab whose `getActiveNetwork` failed is connected with the network unknown
-     * (C17). Every tracked promise has settled.
+     * (C17). The user answers every re-auth prompt, those still open and those that show later,
+     * as `approve` says. Every tracked promise has settled, and no tab is left re-authenticating
+     * or showing a prompt (C12).
      */
     async quiesce(approve: boolean) {
       faults.length = 0
       storageMode = 'ok'
       wallet.recover()
+      autoAnswer = approve
+      for (let i = 0; i < tabs.length; i++) this.answerPrompt(i, approve)
       if (lied) {
         mayConnect()
         const w = wallet.state()
@@ -691,6 +815,11 @@ export function createSystem(config: SystemConfig) {
         for (const tab of behind) if (tabs.includes(tab) && view(tab) !== again) violations.push(`tab${tab.id}: still at ${view(tab)} after restore, wallet at ${again}`)
       }
       for (const t of tracked) if (!t.settled) violations.push(`${t.what} never settled`)
+      for (const tab of tabs) {
+        const open = tab.prompt?.state === 'open'
+        if (open) violations.push(`tab${tab.id}: re-auth prompt still open at the end (C12)`)
+        if (tab.store.getSnapshot().status === 'reconnecting') violations.push(`tab${tab.id}: still reconnecting at the end, ${open ? 'its prompt unanswered' : 'no prompt open'} (C12)`)
+      }
     },
 
     /** Closes every tab: zero wallet listeners, timers and channels left. */
