@@ -347,18 +347,33 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         const tag = gen
         const abort = new AbortController()
         hookAbort = abort
+        const done = (input: Input) => {
+          // a hook that finished is not aborted
+          if (hookAbort === abort) hookAbort = null
+          if (tag === gen) dispatch(input)
+        }
         // Called once this input is processed, so that what the hook calls (connect()) runs at once.
-        void Promise.resolve()
-          .then(() => expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal }))
-          .then(
-            (): Input => ({ type: 'reauth' }),
-            (error: unknown): Input => ({ type: 'reauth', error }),
+        void Promise.resolve().then(() => {
+          let result: unknown
+          try {
+            result = expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })
+          } catch (error) {
+            done({ type: 'reauth', error })
+            return
+          }
+          // Reacts to the hook's own promise as soon as it settles, not through a chain that adopts
+          // it a few microtasks later: a disconnect or another tab's message that comes after the
+          // hook finished (the user declined, then signed out in another tab) must find it finished,
+          // not abort it and drop its outcome (C12).
+          Promise.resolve(result).then(
+            () => {
+              done({ type: 'reauth' })
+            },
+            (error: unknown) => {
+              done({ type: 'reauth', error })
+            },
           )
-          .then((input) => {
-            // a hook that finished is not aborted
-            if (hookAbort === abort) hookAbort = null
-            if (tag === gen) dispatch(input)
-          })
+        })
         break
       }
       case 'flush':

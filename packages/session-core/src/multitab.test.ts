@@ -237,6 +237,37 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12, C13, M3: a hook that rejected is not aborted by a disconnect in another tab right after; its rejection stands', async () => {
+    vi.useFakeTimers()
+    const signals: AbortSignal[] = []
+    const declines: (() => void)[] = []
+    const declined = new Error('The user declined to sign in again')
+    /** A prompt per tab; the user's click on Decline rejects the hook. */
+    const hookOf = (tab: number) => ({ signal }: { signal: AbortSignal }) =>
+      new Promise<void>((_, reject) => {
+        signals[tab] = signal
+        declines[tab] = () => reject(declined)
+      })
+    const { open } = tabs()
+    const a = open(undefined, { expiry: { ttlMs: 60_000, onReauthRequired: hookOf(0) } })
+    const b = open(undefined, { expiry: { ttlMs: 60_000, onReauthRequired: hookOf(1) } })
+    await a.store.connect()
+    await b.store.restore()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['reconnecting', 'reconnecting'])
+    const queued = a.store.enqueue(() => 'ran in A').catch((error: unknown) => error)
+    // the user declines in tab A, then at once signs out in tab B: A's hook had finished first
+    declines[0]?.()
+    void b.store.disconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(signals.map((s) => s.aborted)).toEqual([false, true])
+    expect(a.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: declined } })
+    expect(await queued).toMatchObject({ code: 'REAUTH_FAILED', cause: declined })
+    expect(b.store.getSnapshot().status).toBe('disconnected')
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12: a disconnect or a destroy aborts the signal of a re-auth hook that still waits', async () => {
     vi.useFakeTimers()
     const signals: AbortSignal[] = []

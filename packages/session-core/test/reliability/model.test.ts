@@ -113,6 +113,21 @@ describe('model-based: regressions', () => {
     await runSequence({ ...base, idleTimeoutMs: 1_000, reauth: 'restore', walletConnected: true }, [step('advance 1000 ms', (s) => s.time.advance(1_000)), step('closeTab(0)', (s) => s.closeTab(0))], false)
   })
 
+  // Found once the model had a re-auth hook that waits for the user's prompt.
+  it('C12: a re-auth prompt the user declined is not aborted by a disconnect in another tab at the same moment', async () => {
+    await runSequence(
+      { ...base, idleTimeoutMs: 1_000, reauth: 'prompt', initialTabs: 2, walletConnected: true },
+      [
+        step('advance to expiry +0 ms, then decline re-auth prompt(0) ‖ disconnect(1)', async (s) => {
+          await s.time.advance(s.expiresIn())
+          s.answerPrompt(0, false)
+          s.disconnect(1)
+        }),
+      ],
+      false,
+    )
+  })
+
   it('C3, C19: the wallet connecting on its own while a connect() waits, then the user rejecting the prompt', async () => {
     await runSequence(
       { ...base, eventDelays: [0, 1, 0], latency: { connect: 1, silent: 0 }, storageDelay: 2 },
