@@ -320,6 +320,25 @@ describe('createSessionStore', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C14: a storage read still queued at destroy() starts no timer when its turn comes', async () => {
+    // Found by the model test: a restore's read queued behind a slow storage operation started
+    // after destroy(), and armed its requestTimeoutMs timeout on the destroyed store.
+    vi.useFakeTimers()
+    let release = () => undefined as void
+    // a slow storage (an IndexedDB busy elsewhere): the removal waits, a read would never answer
+    const getItem = vi.fn(() => new Promise<string | null>(() => undefined))
+    const storage = { ...createMemoryStorage(), getItem, removeItem: () => new Promise<void>((resolve) => (release = resolve)) }
+    const store = createSessionStore(createMockProvider(), { storage })
+    void store.disconnect() // removes the persisted entry: the storage is slow to answer
+    void store.restore() // its read waits behind the removal
+    await vi.advanceTimersByTimeAsync(0)
+    store.destroy()
+    release()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(getItem).not.toHaveBeenCalled()
+  })
+
   it('C14: 10,000 create/connect/destroy cycles leak no wallet listener and no timer', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

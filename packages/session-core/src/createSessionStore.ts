@@ -303,18 +303,22 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         persist(
           'get',
           // A read that never settles (a stuck IndexedDB open) must not hold the restore forever.
+          // One whose turn comes after destroy() has no one to answer: it neither reads nor arms
+          // a timeout on the destroyed store (C14).
           () =>
-            new Promise((resolve, reject) => {
-              const timer = timers.later(() => {
-                reject(timedOut('The storage did not answer', requestTimeoutMs))
-              }, requestTimeoutMs)
-              storage
-                .getItem(key)
-                .then(resolve, reject)
-                .finally(() => {
-                  timers.cancel(timer)
-                })
-            }),
+            destroyed
+              ? Promise.resolve(null)
+              : new Promise((resolve, reject) => {
+                  const timer = timers.later(() => {
+                    reject(timedOut('The storage did not answer', requestTimeoutMs))
+                  }, requestTimeoutMs)
+                  storage
+                    .getItem(key)
+                    .then(resolve, reject)
+                    .finally(() => {
+                      timers.cancel(timer)
+                    })
+                }),
           (text) => {
             if (tag === loads) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
           },

@@ -128,6 +128,24 @@ describe('model-based: regressions', () => {
     )
   })
 
+  // Found by a run over longer sequences (fast-check size 'medium').
+  it("C14: a reload while the storage is slow leaves no timer of the closed tab's queued read", async () => {
+    await runSequence(
+      { ...base, storageDelay: 2 },
+      [
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('connect(0, approve)', (s) => s.connect(0, 'approve')),
+        step('restore(0) ‖ reload(0)', (s) => {
+          s.restore(0)
+          s.closeTab(0)
+          s.openTab()
+        }),
+        step('advance 2 ms', (s) => s.time.advance(2)),
+      ],
+      false,
+    )
+  })
+
   it('C3, C19: the wallet connecting on its own while a connect() waits, then the user rejecting the prompt', async () => {
     await runSequence(
       { ...base, eventDelays: [0, 1, 0], latency: { connect: 1, silent: 0 }, storageDelay: 2 },
