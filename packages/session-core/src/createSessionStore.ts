@@ -121,8 +121,15 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let live: WalletStatus | null = null
   let leadership: [release: () => void, abort: AbortController] | null = null
   let connectParams: unknown
-  /** Ends a re-auth hook's wait for the user's answer in the wallet. */
-  let userAnswered: (() => void) | null = null
+  /**
+   * End the waits for the user's answer in the wallet during a re-auth: one per connect() that
+   * waits, as more than one may (the app's own Connect and the hook's), each ended by the answer,
+   * its timeout or destroy().
+   */
+  const userAnswered = new Set<() => void>()
+  const answerAll = () => {
+    for (const answered of [...userAnswered]) answered()
+  }
   /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
   let hookAbort: AbortController | null = null
 
@@ -461,7 +468,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       try {
         const input = eventInput(event, payload)
         noteLive(input)
-        if (input?.type === 'status') userAnswered?.()
+        if (input?.type === 'status') answerAll()
         if (input) dispatch(input)
       } catch (error) {
         report(error)
@@ -531,12 +538,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (answer?.type === 'status' && !answer.connected && reauthing()) {
         await new Promise<void>((resolve) => {
           const answered = () => {
-            userAnswered = null
+            userAnswered.delete(answered)
             timers.cancel(timer)
             resolve()
           }
           const timer = timers.later(answered, connectTimeoutMs)
-          userAnswered = answered
+          userAnswered.add(answered)
         })
       }
       return model.state
@@ -583,7 +590,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       channel?.close()
       leadership?.[0]()
       leadership?.[1].abort()
-      userAnswered?.()
+      answerAll()
       hookAbort?.abort()
       queue.reject(destroyedError())
       for (const [, resolve] of waiters) resolve(model.state)

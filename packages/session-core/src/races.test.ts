@@ -277,6 +277,39 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().lastError).toBeNull()
   })
 
+  describe('two connect() calls that wait for the user of an async wallet during a re-auth', () => {
+    // Found by the model test: the store kept one waiter for the user's answer, so an earlier one
+    // (the app's Connect button while the re-auth prompt shows, then the hook's own connect())
+    // waited for connectTimeoutMs after the user answered, and never ended after destroy().
+    const waiting = async () => {
+      vi.useFakeTimers()
+      const provider = createMockProvider()
+      const hook = deferred<void>()
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000, onReauthRequired: () => hook.promise } })
+      await store.connect()
+      await vi.advanceTimersByTimeAsync(60_000) // TTL: the hook waits for the user
+      provider.wallet.disconnectFromWallet()
+      provider.wallet.setConnectMode('async')
+      const calls = [store.connect(), store.connect()]
+      await vi.advanceTimersByTimeAsync(100)
+      return { provider, store, calls }
+    }
+
+    it('C12/C3: both end when the user answers in the wallet', async () => {
+      const { provider, store, calls } = await waiting()
+      expect(await Promise.all(calls.map((call) => settledWithin(call, 0)))).toEqual([false, false])
+      provider.wallet.approve()
+      expect(await Promise.all(calls.map((call) => settledWithin(call, 100)))).toEqual([true, true])
+      store.destroy()
+    })
+
+    it('C14: both end at destroy()', async () => {
+      const { store, calls } = await waiting()
+      store.destroy()
+      expect(await Promise.all(calls.map((call) => settledWithin(call, 0)))).toEqual([true, true])
+    })
+  })
+
   it('C12: an expiry keeps lastError SESSION_EXPIRED even when the wallet then refuses disconnect', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

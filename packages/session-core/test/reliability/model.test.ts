@@ -128,7 +128,24 @@ describe('model-based: regressions', () => {
     )
   })
 
-  // Found by a run over longer sequences (fast-check size 'medium').
+  // Found by runs over longer sequences (fast-check size 'medium').
+  it('C14, C17: the Connect button and an approved re-auth prompt both wait for an async wallet, then the tab closes', async () => {
+    await runSequence(
+      { ...base, idleTimeoutMs: 1_000, reauth: 'prompt' },
+      [
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('advance to expiry +1 ms, then connect(0, async) ‖ wallet disconnects itself', async (s) => {
+          await s.time.advance(s.expiresIn() + 1)
+          s.connect(0, 'async')
+          s.wallet.disconnectFromWallet()
+        }),
+        step('approve re-auth prompt(0)', (s) => s.answerPrompt(0, true)),
+        step('closeTab(0)', (s) => s.closeTab(0)),
+      ],
+      false,
+    )
+  })
+
   it("C14: a reload while the storage is slow leaves no timer of the closed tab's queued read", async () => {
     await runSequence(
       { ...base, storageDelay: 2 },
