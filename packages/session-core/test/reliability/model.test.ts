@@ -9,10 +9,13 @@ import { observed, type SystemConfig } from './system'
 // wallet answers and storage reads may take time, so that ops overlap. `pnpm test` runs a quick,
 // fixed-seed budget; `pnpm test:deep` runs SESSIONLAYER_MODEL_RUNS (default 10,000) sequences with
 // a fresh seed and prints the count, the seed and any shrunk counterexample.
+// SESSIONLAYER_MODEL_SIZE=medium (or large) draws longer sequences (about 4 times as long, and
+// slower): they reach states the default ones seldom do, e.g. a re-auth prompt after a few steps.
 
 const deep = process.env.SESSIONLAYER_MODEL_DEEP === '1'
 const runs = Number(process.env.SESSIONLAYER_MODEL_RUNS ?? (deep ? 10_000 : 300))
 const seed = Number(process.env.SESSIONLAYER_MODEL_SEED ?? (deep ? Date.now() % 2 ** 31 : 20261202))
+const size = ({ medium: 'medium', large: 'large' } as const)[process.env.SESSIONLAYER_MODEL_SIZE ?? ''] ?? 'small'
 
 describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
   it(
@@ -20,13 +23,13 @@ describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
     async () => {
       let executed = 0
       const result = await fc.check(
-        fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: 40 }), fc.boolean(), async (config, commands, approve) => {
+        fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: 40, size }), fc.boolean(), async (config, commands, approve) => {
           executed++
           await runSequence(config, commands, approve)
         }),
         { numRuns: runs, seed },
       )
-      const line = `model: ${result.numRuns} sequences (${executed} executed with shrinking), seed ${seed}, ${result.failed ? 'FAILED' : '0 violations'}`
+      const line = `model: ${result.numRuns} sequences (${executed} executed with shrinking), seed ${seed}, size ${size}, ${result.failed ? 'FAILED' : '0 violations'}`
       if (deep || result.failed) console.log(line)
       if (deep) console.log([...observed].sort((a, b) => b[1] - a[1]).map(([what, n]) => `  ${String(n).padStart(8)}  ${what}`).join('\n'))
       if (result.failed) console.log(fc.defaultReportMessage(result), '\n', (result.errorInstance as Error | undefined)?.message)
