@@ -314,6 +314,26 @@ describe('the pure session machine', () => {
     expect(state.status).toBe('connected')
   })
 
+  it('C11, C19: connected again by restore() while its disconnect is unanswered, the store follows the network the wallet reports', () => {
+    // Found by the model test: a hung disconnect, a restore whose probe found the wallet connected,
+    // then a network switch the store ignored (an event while leaving) and never caught up with.
+    const back = run(
+      [
+        { type: 'disconnect', origin: 'local' },
+        { type: 'restore' },
+        { type: 'loaded', saved: null },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+      ],
+      plain,
+      connected(),
+    )
+    expect(back.model).toMatchObject({ state: { status: 'connected', networkId: 'canton:devnet' }, leaving: 2 })
+    const switched = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'event' }], plain, back.model)
+    expect(switched.state.networkId).toBe('canton:testnet')
+    expect(emitted(switched.effects)).toEqual(['network:changed'])
+  })
+
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
     const follower = run([{ type: 'status', connected: false, via: 'event' }], config, connected())

@@ -369,13 +369,17 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'status':
       if (input.connected) {
-        // While this tab leaves, the wallet's events of before its disconnect are no connection
-        // (a user connect ends `leaving`); a probe's answer still counts.
-        if ((input.via === 'connect' && m.op !== 'connect') || (m.leaving && input.via === 'event')) break
+        if (input.via === 'connect' && m.op !== 'connect') break
+        // Connected (again, e.g. by a restore whose probe found the wallet connected while the
+        // disconnect is still unanswered), such an event only reports the network: it counts,
+        // as accounts events do, or a switch meanwhile would be missed for good (C11).
         if (st.status === 'connected') {
           if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
           break
         }
+        // While this tab leaves, the wallet's events of before its disconnect are no connection
+        // (a user connect ends `leaving`); a probe's answer still counts.
+        if (m.leaving && input.via === 'event') break
         n.live = true
         if (input.networkId !== undefined) n.networkId = input.networkId
         if (m.hook) break

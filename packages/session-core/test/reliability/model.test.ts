@@ -132,6 +132,23 @@ describe('model-based: regressions', () => {
   })
 
   // Found by runs over longer sequences (fast-check size 'medium').
+  it('C11: a tab connected again by a restore while its disconnect hangs follows a network switch', async () => {
+    await runSequence(
+      { ...base, eventDelays: [0, 1, 0], latency: { connect: 0, silent: 1 } },
+      [
+        step('openTab', (s) => s.openTab()),
+        step('wallet * {"kind":"hang"} ×2', (s) => s.walletFault('*', { kind: 'hang' }, 2)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('disconnect(1) ‖ restore(1)', (s) => {
+          s.disconnect(1)
+          s.restore(1)
+        }),
+        step('switch network canton:testnet', (s) => s.wallet.switchNetwork('canton:testnet')),
+      ],
+      false,
+    )
+  })
+
   it('C14, C17: the Connect button and an approved re-auth prompt both wait for an async wallet, then the tab closes', async () => {
     await runSequence(
       { ...base, idleTimeoutMs: 1_000, reauth: 'prompt' },
