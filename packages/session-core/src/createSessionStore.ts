@@ -363,28 +363,21 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           if (hookAbort === abort) hookAbort = null
           if (tag === gen) dispatch(input)
         }
+        const failed = (error: unknown) => {
+          done({ type: 'reauth', error })
+        }
         // Called once this input is processed, so that what the hook calls (connect()) runs at once.
-        void Promise.resolve().then(() => {
-          let result: unknown
-          try {
-            result = expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })
-          } catch (error) {
-            done({ type: 'reauth', error })
-            return
-          }
-          // Reacts to the hook's own promise as soon as it settles, not through a chain that adopts
-          // it a few microtasks later: a disconnect or another tab's message that comes after the
-          // hook finished (the user declined, then signed out in another tab) must find it finished,
-          // not abort it and drop its outcome (C12).
-          Promise.resolve(result).then(
-            () => {
+        // The store reacts to the hook's own promise as soon as it settles, not through a chain
+        // that adopts it a few microtasks later: a disconnect or another tab's message that comes
+        // after the hook finished (the user declined, then signed out in another tab) must find
+        // it finished, not abort it and drop its outcome (C12). A hook that throws fails too.
+        void Promise.resolve()
+          .then(() => {
+            void Promise.resolve(expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })).then(() => {
               done({ type: 'reauth' })
-            },
-            (error: unknown) => {
-              done({ type: 'reauth', error })
-            },
-          )
-        })
+            }, failed)
+          })
+          .catch(failed)
         break
       }
       case 'flush':
