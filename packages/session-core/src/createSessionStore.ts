@@ -119,7 +119,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let lastActive = clock.now()
   let lastActivityPost = 0
   let live: WalletStatus | null = null
-  let leadership: [release: () => void, abort: AbortController] | null = null
+  let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
   let connectParams: unknown
   /**
    * End the waits for the user's answer in the wallet during a re-auth: one per connect() that
@@ -241,9 +241,15 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
 
   /** Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. */
   const lead = () => {
+    // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
+    // the wallet was back, then it dropped again before the session settled): attempt now.
+    if (leadership) {
+      if (leadership[2]) dispatch({ type: 'lead' })
+      return
+    }
     const abort = new AbortController()
     const tag = gen
-    leadership = [noop, abort]
+    leadership = [noop, abort, false]
     new Promise((resolve) => {
       resolve(
         locks?.request(
@@ -253,7 +259,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
             new Promise<void>((release) => {
               if (tag !== gen || destroyed) release()
               else {
-                leadership = [release, abort]
+                leadership = [release, abort, true]
                 dispatch({ type: 'lead' })
               }
             }),
@@ -261,7 +267,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       )
     }).catch(() => {
       // Web Locks refused (a sandboxed frame, a SecurityError): this tab reconnects on its own (M6).
-      if (tag === gen && !abort.signal.aborted) dispatch({ type: 'lead' })
+      if (tag === gen && !abort.signal.aborted) {
+        leadership = [noop, abort, true]
+        dispatch({ type: 'lead' })
+      }
     })
   }
 

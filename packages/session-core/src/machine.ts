@@ -302,8 +302,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         break
       case 'reconnect':
         if (m.attempt) retryOrGiveUp(error)
-        // a follower's own check failed: it waits for leadership or the leader's outcome again
-        else n.live = false
+        else {
+          // A follower's own check failed: it waits for leadership or the leader's outcome again.
+          // If it was granted leadership while the wallet was back, its attempts start now (C7, M6).
+          n.live = false
+          if (c.lead) fx.push(['lead'])
+        }
         break
       case 'reauth':
         if (!m.hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))

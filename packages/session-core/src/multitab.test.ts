@@ -349,6 +349,42 @@ describe('multi-tab', () => {
 })
 
 describe('multi-tab, further', () => {
+  it.each([
+    ['granted', true],
+    ['refused by Web Locks', false],
+  ])('C7, M6 regression: a tab whose leadership was %s while its wallet was back still runs the attempts when the wallet drops again before the session settles', async (_, grants) => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const mock = createMockLockManager()
+    const lockManager = grants ? mock : { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
+    const wallet = createMockWallet({ latencyMs: 10 })
+    const store = createSessionStore(createMockProvider({ wallet }), {
+      storage: createMemoryStorage(),
+      reconnect: { baseDelayMs: 50, factor: 1, maxAttempts: 1, jitter: false },
+      broadcast: { channelFactory: hub.channelFactory, lockManager },
+    })
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(50)
+    await connecting
+    const scheduled = events(store, 'reconnect:scheduled')
+    const gaveUp: unknown[] = []
+    store.on('reconnect:gaveup', (e) => gaveUp.push(e))
+    // the wallet drops and is back before this tab holds the reconnect lock: no attempt is needed (C8)
+    wallet.drop()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(mock.query().held).toHaveLength(grants ? 1 : 0)
+    expect(scheduled).toEqual([])
+    // it drops again while the session is still being read back: now the attempts run, in this tab
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(10 + 50 + 10)
+    expect(scheduled).toEqual([{ attempt: 1, delayMs: 50 }])
+    expect(gaveUp).toHaveLength(1)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(mock.query()).toEqual({ held: [], pending: [] })
+    store.destroy()
+  })
+
   it('M6: without Web Locks each tab runs its own reconnect attempts, and both recover', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: true })

@@ -9,8 +9,9 @@ import { observed, type SystemConfig } from './system'
 // wallet answers and storage reads may take time, so that ops overlap. `pnpm test` runs a quick,
 // fixed-seed budget; `pnpm test:deep` runs SESSIONLAYER_MODEL_RUNS (default 10,000) sequences with
 // a fresh seed and prints the count, the seed and any shrunk counterexample.
-// SESSIONLAYER_MODEL_SIZE=medium (or large) draws longer sequences (about 4 times as long, and
-// slower): they reach states the default ones seldom do, e.g. a re-auth prompt after a few steps.
+// SESSIONLAYER_MODEL_SIZE=medium draws longer sequences (about 4 times as long, and slower), large
+// longer still (up to 100 steps): they reach states the default ones seldom do, e.g. a re-auth
+// prompt after a few steps, or a second drop while a tab waits for the reconnect lock.
 
 const deep = process.env.SESSIONLAYER_MODEL_DEEP === '1'
 const runs = Number(process.env.SESSIONLAYER_MODEL_RUNS ?? (deep ? 10_000 : 300))
@@ -19,11 +20,11 @@ const size = ({ medium: 'medium', large: 'large' } as const)[process.env.SESSION
 
 describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
   it(
-    `${runs} random sequences keep every invariant (C1, C2, C5, C6, C7, C8, C10, C12, C13, C14, C15, C17, M2, M3)`,
+    `${runs} random sequences keep every invariant (C1, C2, C5, C6, C7, C8, C10, C12, C13, C14, C15, C17, M2, M3, M6)`,
     async () => {
       let executed = 0
       const result = await fc.check(
-        fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: 40, size }), fc.boolean(), async (config, commands, approve) => {
+        fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: size === 'large' ? 100 : 40, size }), fc.boolean(), async (config, commands, approve) => {
           executed++
           await runSequence(config, commands, approve)
         }),
@@ -191,6 +192,32 @@ describe('model-based: regressions', () => {
         step('wallet connects itself', (s) => s.connectFromWallet()),
         step('user rejects', (s) => s.answer(false)),
         step('advance 1 ms', (s) => s.time.advance(1)),
+      ],
+      false,
+    )
+  })
+
+  it('C7, M6: a tab granted the reconnect lock while its wallet was back runs the attempts when the wallet drops again', async () => {
+    await runSequence(
+      { ...base, locks: true, initialTabs: 2, eventDelays: [0, 1, 1], latency: { connect: 0, silent: 1 } },
+      [
+        step('reload(0)', (s) => {
+          s.closeTab(0)
+          s.openTab()
+        }),
+        step('advance 500 ms', (s) => s.time.advance(500)),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('wallet drops ‖ restore(0)', (s) => {
+          s.wallet.drop()
+          s.restore(0)
+        }),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('restore(0) ‖ wallet disconnects itself', (s) => {
+          s.restore(0)
+          s.wallet.disconnectFromWallet()
+        }),
       ],
       false,
     )
