@@ -25,10 +25,11 @@ export type SessionErrorCode =
  * @public
  */
 export class SessionError extends Error {
+  // `declare`: assigned in the constructor, so no class field is emitted to define them first
   /** The stable code. */
-  readonly code: SessionErrorCode
+  declare readonly code: SessionErrorCode
   /** The message, without details. */
-  readonly shortMessage: string
+  declare readonly shortMessage: string
 
   /**
    * @param message - what went wrong
@@ -37,9 +38,9 @@ export class SessionError extends Error {
    */
   constructor(message: string, code: SessionErrorCode, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause })
-    this.name = 'SessionError'
     this.code = code
     this.shortMessage = message
+    this.name = 'SessionError'
   }
 }
 
