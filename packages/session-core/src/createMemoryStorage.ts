@@ -8,15 +8,16 @@ import type { SessionStorage } from '@sessionlayer/session-crypto'
  */
 export function createMemoryStorage(): SessionStorage {
   const map = new Map<string, string>()
+  // async, with nothing to await: each answers with a promise, as `SessionStorage` asks
+  /* eslint-disable @typescript-eslint/require-await */
   return {
-    getItem: (key) => Promise.resolve(map.get(key) ?? null),
-    setItem: (key, value) => {
+    getItem: async (key) => map.get(key) ?? null,
+    setItem: async (key, value) => {
       map.set(key, value)
-      return Promise.resolve()
     },
-    removeItem: (key) => {
+    removeItem: async (key) => {
       map.delete(key)
-      return Promise.resolve()
     },
   }
+  /* eslint-enable @typescript-eslint/require-await */
 }
