@@ -19,6 +19,12 @@ import { answerInput, eventInput, WALLET_EVENTS } from './walletInputs'
 
 const noop = () => undefined
 
+/** A promise of what `run` returns: a throw becomes a rejection, a thenable is adopted. */
+const attempt = <T>(run: () => T | PromiseLike<T>): Promise<T> =>
+  new Promise<T>((resolve) => {
+    resolve(run())
+  })
+
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 
 const globalClock: Clock = {
@@ -155,9 +161,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    */
   const persist = (operation: 'get' | 'set' | 'remove', run: () => Promise<unknown>, then?: (value: unknown) => void) => {
     const go = () =>
-      new Promise((resolve) => {
-        resolve(run())
-      }).then(then, (error: unknown) => {
+      attempt(run).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
         then?.(null)
       })
@@ -176,9 +180,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         reject(timedOut(`The wallet did not answer ${method}`, ms))
       }, ms)
       aborts.add(reject)
-      new Promise((r) => {
-        r(provider.request(params === undefined ? { method } : { method, params }))
-      })
+      attempt(() => provider.request(params === undefined ? { method } : { method, params }))
         .then(resolve, reject)
         .finally(() => {
           timers.cancel(timer)
@@ -250,22 +252,20 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const abort = new AbortController()
     const tag = gen
     leadership = [noop, abort, false]
-    new Promise((resolve) => {
-      resolve(
-        locks?.request(
-          `sessionlayer.reconnect::${key}`,
-          { signal: abort.signal },
-          () =>
-            new Promise<void>((release) => {
-              if (tag !== gen || destroyed) release()
-              else {
-                leadership = [release, abort, true]
-                dispatch({ type: 'lead' })
-              }
-            }),
-        ),
-      )
-    }).catch(() => {
+    attempt(() =>
+      locks?.request(
+        `sessionlayer.reconnect::${key}`,
+        { signal: abort.signal },
+        () =>
+          new Promise<void>((release) => {
+            if (tag !== gen || destroyed) release()
+            else {
+              leadership = [release, abort, true]
+              dispatch({ type: 'lead' })
+            }
+          }),
+      ),
+    ).catch(() => {
       // Web Locks refused (a sandboxed frame, a SecurityError): this tab reconnects on its own (M6).
       if (tag === gen && !abort.signal.aborted) {
         leadership = [noop, abort, true]
@@ -285,11 +285,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'invalidate':
         emit('invalidate', effect[1])
-        if (onInvalidate) {
-          new Promise((r) => {
-            r(onInvalidate(effect[1]))
-          }).catch(report)
-        }
+        if (onInvalidate) attempt(() => onInvalidate(effect[1])).catch(report)
         break
       case 'save':
         // A write still waiting behind another storage operation takes the newer state instead
@@ -570,11 +566,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     enqueue<T>(op: () => T | Promise<T>): Promise<T> {
       if (destroyed) return Promise.reject(destroyedError())
       touch()
-      return model.op === 'reauth'
-        ? queue.hold(op)
-        : new Promise<T>((resolve) => {
-            resolve(op())
-          })
+      return model.op === 'reauth' ? queue.hold(op) : attempt(op)
     },
     touch,
     cancelReconnect() {
