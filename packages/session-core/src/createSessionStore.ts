@@ -299,7 +299,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
             const { account, accounts, networkId, connectedAt, expiresAt } = job.state
             return storage.setItem(
               key,
-              persistSnapshot ? encodeSessionEnvelope({ account, accounts, networkId, connectedAt: connectedAt ?? 0, ...(expiresAt === null ? {} : { expiresAt }) }) : '1',
+              // an `expiresAt` of undefined is left out of the envelope
+              persistSnapshot ? encodeSessionEnvelope({ account, accounts, networkId, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1',
             )
           })
         }
