@@ -1,4 +1,5 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
+import { attempt } from './attempt'
 
 /**
  * Reads and writes cookies: `document.cookie` in the browser, or a request/response pair on the
@@ -64,7 +65,7 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
   const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
   const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
   const write = (key: string, value: string, age?: number) =>
-    new Promise<void>((resolve) => {
+    attempt(() => {
       const secure = options.secure ?? (sameSite === 'none' || (globalThis as { location?: Location }).location?.protocol === 'https:')
       const cookie =
         `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
@@ -77,23 +78,21 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
         throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
       }
       adapter.set(cookie)
-      resolve()
     })
   return {
     getItem: (key) =>
-      new Promise((resolve) => {
+      attempt(() => {
         const prefix = `${cookieName(key)}=`
         const found = adapter
           .get()
           .split(/;\s*/)
           .find((part) => part.startsWith(prefix))
-        let value: string | null = null
         try {
-          value = found === undefined ? null : decodeURIComponent(found.slice(prefix.length))
+          return found === undefined ? null : decodeURIComponent(found.slice(prefix.length))
         } catch {
           // a malformed value reads as absent
+          return null
         }
-        resolve(value)
       }),
     setItem: (key, value) => write(key, value, maxAge),
     removeItem: (key) => write(key, '', 0),

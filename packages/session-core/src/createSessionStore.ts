@@ -5,6 +5,7 @@ import {
   type SessionStorage,
 } from '@sessionlayer/session-crypto'
 import { getWebLocks, openSyncChannel, syncChannelName } from '@sessionlayer/session-sync'
+import { attempt } from './attempt'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createOpQueue } from './createOpQueue'
@@ -18,12 +19,6 @@ import { parseStatus, type WalletStatus } from './wallet'
 import { answerInput, eventInput, WALLET_EVENTS } from './walletInputs'
 
 const noop = () => undefined
-
-/** A promise of what `run` returns: a throw becomes a rejection, a thenable is adopted. */
-const attempt = <T>(run: () => T | PromiseLike<T>): Promise<T> =>
-  new Promise<T>((resolve) => {
-    resolve(run())
-  })
 
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 

@@ -1,4 +1,5 @@
 import type { SessionStorage, WebStorageLike } from '@sessionlayer/session-crypto'
+import { attempt } from './attempt'
 
 /**
  * A `SessionStorage` over Web Storage (`localStorage` or `sessionStorage`), unencrypted: the
@@ -16,10 +17,10 @@ import type { SessionStorage, WebStorageLike } from '@sessionlayer/session-crypt
  */
 export function createWebStorage(storage: WebStorageLike | (() => WebStorageLike | undefined) | undefined): SessionStorage {
   const run = <T>(fn: (s: WebStorageLike) => T): Promise<T> =>
-    new Promise((resolve) => {
+    attempt(() => {
       const s = typeof storage === 'function' ? storage() : storage
       if (!s) throw new Error('Web Storage is not available here')
-      resolve(fn(s))
+      return fn(s)
     })
   return {
     getItem: (key) => run((s) => s.getItem(key)),
