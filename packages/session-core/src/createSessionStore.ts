@@ -8,7 +8,6 @@ import { getWebLocks, openSyncChannel, syncChannelName } from '@sessionlayer/ses
 import { attempt } from './attempt'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
-import { createOpQueue } from './createOpQueue'
 import { INTERNALS, type StoreInternals } from './internals'
 import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { resolveRetryPolicy } from './retry'
@@ -90,7 +89,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     lead: !!locks && !!channel?.isLive,
   }
   const timers = createTimers(clock)
-  const queue = createOpQueue(expiry.pendingQueueSize ?? 32)
+  /** How many `enqueue`d ops may wait for a re-authentication (C13). */
+  const queueSize = expiry.pendingQueueSize ?? 32
 
   let model = INITIAL_MODEL
   /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
@@ -130,6 +130,17 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const userAnswered = new Set<() => void>()
   const answerAll = () => {
     for (const answered of [...userAnswered]) answered()
+  }
+  /** The operations `enqueue`d while a re-authentication runs, each with its promise's settlers. */
+  let held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void][] = []
+  const takeHeld = () => {
+    const items = held
+    held = []
+    return items
+  }
+  /** Rejects every held op with `error`, without running it. */
+  const rejectHeld = (error: SessionError) => {
+    for (const [, , reject] of takeHeld()) reject(error)
   }
   /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
   let hookAbort: AbortController | null = null
@@ -381,11 +392,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           .catch(failed)
         break
       }
-      case 'flush':
-        queue.flush()
+      case 'flush': {
+        // the held ops run one after another, in submission order
+        let chain: Promise<unknown> = Promise.resolve()
+        for (const [op, resolve, reject] of takeHeld()) chain = chain.then(op).then(resolve, reject)
         break
+      }
       case 'reject':
-        queue.reject(effect[1])
+        rejectHeld(effect[1])
     }
   }
 
@@ -562,7 +576,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     enqueue<T>(op: () => T | Promise<T>): Promise<T> {
       if (destroyed) return Promise.reject(destroyedError())
       touch()
-      return model.op === 'reauth' ? queue.hold(op) : attempt(op)
+      if (model.op !== 'reauth') return attempt(op)
+      // held until the re-authentication ends; over the bound, rejected at once (C13)
+      return held.length >= queueSize
+        ? Promise.reject(new SessionError('Too many operations wait for re-authentication', 'QUEUE_FULL'))
+        : new Promise<T>((resolve, reject) => {
+            held.push([op, resolve as (value: unknown) => void, reject])
+          })
     },
     touch,
     cancelReconnect() {
@@ -582,7 +602,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       leadership?.[1].abort()
       answerAll()
       hookAbort?.abort()
-      queue.reject(destroyedError())
+      rejectHeld(destroyedError())
       for (const [, resolve] of waiters) resolve(model.state)
       waiters.clear()
       listeners.clear()
