@@ -12,12 +12,14 @@ import { INTERNALS, type StoreInternals } from './internals'
 import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { resolveRetryPolicy } from './retry'
 import { SessionError, toSessionError } from './SessionError'
-import { createTimers } from './timers'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
 import { answerInput, eventInput, WALLET_EVENTS } from './walletInputs'
 
 const noop = () => undefined
+
+/** The longest delay `setTimeout` honours (2^31 − 1 ms); longer waits are re-armed. */
+const MAX_TIMER = 2 ** 31 - 1
 
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 
@@ -88,7 +90,21 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     reauth: !!expiry.onReauthRequired,
     lead: !!locks && !!channel?.isLive,
   }
-  const timers = createTimers(clock)
+  /** The pending timers of this store, all through its clock, so that `destroy()` leaves none behind (C14). */
+  const timers = new Set<unknown>()
+  /** Runs `fn` after `ms` (clamped to [0, MAX_TIMER]); returns its handle. */
+  const later = (fn: () => void, ms: number): unknown => {
+    const handle = clock.setTimeout(() => {
+      timers.delete(handle)
+      fn()
+    }, Math.min(Math.max(0, ms), MAX_TIMER))
+    timers.add(handle)
+    return handle
+  }
+  /** Cancels a pending timer (a no-op for a fired or unknown handle). */
+  const cancelTimer = (handle: unknown) => {
+    if (timers.delete(handle)) clock.clearTimeout(handle)
+  }
   /** How many `enqueue`d ops may wait for a re-authentication (C13). */
   const queueSize = expiry.pendingQueueSize ?? 32
 
@@ -182,14 +198,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const request = (method: Method, params?: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const ms = method === 'connect' ? connectTimeoutMs : requestTimeoutMs
-      const timer = timers.later(() => {
+      const timer = later(() => {
         reject(timedOut(`The wallet did not answer ${method}`, ms))
       }, ms)
       aborts.add(reject)
       attempt(() => provider.request(params === undefined ? { method } : { method, params }))
         .then(resolve, reject)
         .finally(() => {
-          timers.cancel(timer)
+          cancelTimer(timer)
           aborts.delete(reject)
         })
     })
@@ -233,11 +249,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
 
   /** One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12). */
   const arm = () => {
-    timers.cancel(expiryTimer)
+    cancelTimer(expiryTimer)
     const { status, expiresAt } = model.state
     const due = Math.min(expiresAt ?? Infinity, idle ? lastActive + idle : Infinity)
     if (status === 'connected' && due < Infinity) {
-      expiryTimer = timers.later(() => {
+      expiryTimer = later(() => {
         const now = clock.now()
         const at = model.state.expiresAt
         if (at !== null && now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
@@ -328,14 +344,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
             destroyed
               ? Promise.resolve(null)
               : new Promise((resolve, reject) => {
-                  const timer = timers.later(() => {
+                  const timer = later(() => {
                     reject(timedOut('The storage did not answer', requestTimeoutMs))
                   }, requestTimeoutMs)
                   storage
                     .getItem(key)
                     .then(resolve, reject)
                     .finally(() => {
-                      timers.cancel(timer)
+                      cancelTimer(timer)
                     })
                 }),
           (text) => {
@@ -348,20 +364,20 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         channel?.post(effect[1], effect[2])
         break
       case 'schedule':
-        timers.cancel(retryTimer)
-        retryTimer = timers.later(() => {
+        cancelTimer(retryTimer)
+        retryTimer = later(() => {
           dispatch({ type: 'tick' })
         }, effect[1])
         break
       case 'schedule-clear':
-        timers.cancel(retryTimer)
+        cancelTimer(retryTimer)
         break
       case 'arm':
         lastActive = clock.now()
         arm()
         break
       case 'disarm':
-        timers.cancel(expiryTimer)
+        cancelTimer(expiryTimer)
         break
       case 'lead':
         lead()
@@ -422,9 +438,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
       gen++
       const connecting = next.op === 'connect' || next.op === 'pending'
-      if (!connecting) timers.cancel(connectTimer)
+      if (!connecting) cancelTimer(connectTimer)
       else if (previous.op !== 'connect') {
-        connectTimer = timers.later(() => {
+        connectTimer = later(() => {
           dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
         }, connectTimeoutMs)
       }
@@ -547,10 +563,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         await new Promise<void>((resolve) => {
           const answered = () => {
             userAnswered.delete(answered)
-            timers.cancel(timer)
+            cancelTimer(timer)
             resolve()
           }
-          const timer = timers.later(answered, connectTimeoutMs)
+          const timer = later(answered, connectTimeoutMs)
           userAnswered.add(answered)
         })
       }
@@ -593,6 +609,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       destroyed = true
       gen++
       for (const [event, listener] of walletListeners) provider.removeListener(event, listener)
+      for (const handle of timers) clock.clearTimeout(handle)
       timers.clear()
       for (const abort of [...aborts]) abort(destroyedError())
       aborts.clear()
