@@ -57,7 +57,7 @@ export const configArbitrary: fc.Arbitrary<SystemConfig> = fc.record({
     { nil: undefined },
   ),
   persistSnapshot: fc.boolean(),
-  locks: fc.boolean(),
+  locks: fc.oneof(fc.boolean(), fc.constant('refused' as const)),
   throwingInvalidate: fc.boolean(),
   initialTabs: fc.integer({ min: 1, max: 3 }),
   walletConnected: fc.boolean(),

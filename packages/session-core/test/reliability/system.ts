@@ -45,7 +45,8 @@ export interface SystemConfig {
    */
   readonly reauth?: 'connect' | 'restore' | 'resolve' | 'decline' | 'prompt'
   readonly persistSnapshot: boolean
-  readonly locks: boolean
+  /** Web Locks: a lock manager, none, or one that refuses every request (a sandboxed frame). */
+  readonly locks: boolean | 'refused'
   /** `onInvalidate` rejects (reported as `error` events, C11). */
   readonly throwingInvalidate: boolean
   readonly initialTabs: number
@@ -158,7 +159,9 @@ export function createSystem(config: SystemConfig) {
   const walletClock = time.clock('wallet')
   const hub = createChannelHub()
   const wallet = createMockWallet({ connected: config.walletConnected })
-  const lockManager = config.locks ? createMockLockManager() : null
+  const mockLocks = config.locks === true ? createMockLockManager() : null
+  const lockManager =
+    config.locks === 'refused' ? { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) } : mockLocks
   const violations: string[] = []
   const tabs: Tab[] = []
   const closed: Tab[] = []
@@ -828,7 +831,7 @@ export function createSystem(config: SystemConfig) {
       await drain()
       this.checkStep()
       if (hub.openCount() !== 0) violations.push(`${hub.openCount()} channels left open`)
-      const locks = lockManager?.query()
+      const locks = mockLocks?.query()
       if (locks && locks.held.length + locks.pending.length > 0) violations.push(`locks left: ${JSON.stringify(locks)}`)
     },
   }
