@@ -34,7 +34,7 @@ describe('createSessionPlugin', () => {
   it('C9: a plugin-owned store restores a live session on the client (init), never calling connect', async () => {
     const provider = createMockProvider({ connected: true })
     const wrapper = mount(Status, { global: { plugins: [createSessionPlugin({ provider, storage: createMemoryStorage() })] } })
-    expect(wrapper.text()).toBe('reconnecting|-')
+    expect(store?.getSnapshot().status).toBe('reconnecting') // restoring once mounted
     await flushPromises()
     expect(wrapper.text()).toBe('connected|alice::1220aa')
     expect(provider.calls.map((c) => c.method)).toContain('status')
@@ -102,6 +102,48 @@ describe('createSessionPlugin', () => {
     expect(container.innerHTML).toBe('<p>connected|alice::1220aa</p>')
     app.unmount()
     expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('SSR hydration: without initialState the first client render matches the disconnected server render, then follows the store', async () => {
+    const html = await renderToString(createSSRApp(Party).use(createSessionPlugin({ provider: undefined as never, server: true })))
+    expect(html).toBe('<p>disconnected|-</p>')
+    const container = document.createElement('div')
+    container.innerHTML = html
+    const warn = vi.spyOn(console, 'warn')
+    const error = vi.spyOn(console, 'error')
+    const provider = createMockProvider({ connected: true })
+    const app = createSSRApp(Party).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    // the restore starts once the app has mounted, so hydration sees what the server rendered
+    app.mount(container)
+    expect(container.innerHTML).toBe(html)
+    expect([...warn.mock.calls, ...error.mock.calls].flat().join('\n')).not.toMatch(/mismatch/i)
+    await flushPromises()
+    expect(container.innerHTML).toBe('<p>connected|alice::1220aa</p>')
+    expect(provider.calls.map((call) => call.method)).toContain('status')
+    expect(provider.calls.map((call) => call.method)).not.toContain('connect')
+    app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('a client-rendered app shows the store from its first render on: disconnected, then the restore', async () => {
+    const provider = createMockProvider({ connected: true })
+    const seen: string[] = []
+    const Watcher = defineComponent({
+      setup() {
+        const { status } = useSession()
+        return () => {
+          seen.push(status.value)
+          return h('p', status.value)
+        }
+      },
+    })
+    const app = createApp(Watcher).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    app.mount(document.createElement('div'))
+    await flushPromises()
+    // the first render is the store's own state before the restore, as in React, so no state is shown the store never held
+    expect(seen[0]).toBe('disconnected')
+    expect(seen.at(-1)).toBe('connected')
+    app.unmount()
   })
 
   it('misuse: options without a CIP-0103 provider fail at app.use with a coded error', () => {

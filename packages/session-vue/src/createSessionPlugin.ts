@@ -39,8 +39,10 @@ const SERVER_WALLET: CIP0103Provider = {
  * The Vue plugin that provides a session store to the whole app.
  *
  * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
- * the plugin creates and owns the store: on the client it calls `init()` at once (a silent
- * restore) and destroys the store on `app.unmount()`; on the server it never calls `init()`,
+ * the plugin creates and owns the store: on the client it calls `init()` (a silent restore) once
+ * the app has mounted — so hydration sees what the server rendered, as React's `SessionProvider`
+ * restores after its first commit — and destroys the store on `app.unmount()`; on the server it
+ * never calls `init()`,
  * and creates the store only on first access, detached from any wallet (its requests fail at
  * once) and with default options — so a server render opens no channel, arms no timer and
  * attaches no wallet listener, even when the wallet provider is absent there.
@@ -63,7 +65,8 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       const { provider, initialState, server = isServer(), ...options }: SessionPluginOptions = appStore
         ? ({} as SessionPluginOptions)
         : { ...(source as SessionPluginOptions) }
-      let store = appStore
+      // The client's store exists from here on (bad options fail at `app.use`); it restores once mounted.
+      let store = appStore ?? (server ? null : createSessionStore(provider, options))
       const initial = shallowRef(initialState ?? null)
       const context: SessionContext = {
         server,
@@ -71,21 +74,21 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
         get store() {
           // On the server the store talks to no wallet (there may be none, and a server app is never
           // unmounted to detach from one), and has no channel, no reconnect and no expiry.
-          return (store ??= server ? createSessionStore(SERVER_WALLET) : createSessionStore(provider, options))
+          return (store ??= createSessionStore(SERVER_WALLET))
         },
       }
       app.provide(SESSION_KEY, context)
-      if (initialState) {
-        // Hydration: report what the server rendered until the app has mounted (a server render never mounts).
-        const mount = app.mount.bind(app)
-        app.mount = (...args) => {
-          const root = mount(...args)
-          initial.value = null
-          return root
-        }
+      // Once the app has mounted: the hydration is over (report the store, not what the server
+      // rendered), and an owned store starts its restore. Restoring only then keeps the first client
+      // render equal to the server's, which never restores, with or without `initialState`.
+      const mount = app.mount.bind(app)
+      app.mount = (...args) => {
+        const root = mount(...args)
+        initial.value = null
+        if (!appStore && !server) void context.store.init()
+        return root
       }
       if (!appStore) {
-        if (!server) void context.store.init()
         // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
         const unmount = app.unmount.bind(app)
         app.unmount = () => {
