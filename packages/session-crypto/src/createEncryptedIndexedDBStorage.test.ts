@@ -118,6 +118,29 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(fresh.getItem(KEY)).resolves.toBe(VALUE)
   })
 
+  it('K5/K6: removing an unreadable blob never deletes a value another tab wrote meanwhile', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, 'old')
+    const db = await openRaw(indexedDB, DB)
+    const blob = (await readStore(db, 'blobs')).get(KEY) as string
+    await writeRecord(db, 'blobs', KEY, `${blob.slice(0, -4)}AAAA`) // tampered tag
+    db.close()
+    vi.resetModules()
+    const other = (await import('./createEncryptedIndexedDBStorage')).createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    // the other tab writes while this tab is still failing to decrypt the tampered blob
+    const decrypt = crypto.subtle.decrypt.bind(crypto.subtle)
+    let written: Promise<void> | undefined
+    vi.spyOn(crypto.subtle, 'decrypt').mockImplementation(async (...args) => {
+      written ??= other.setItem(KEY, VALUE)
+      await written
+      return decrypt(...args)
+    })
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    vi.restoreAllMocks()
+    await expect(other.getItem(KEY)).resolves.toBe(VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
   it('K6: concurrent first writes from several instances create exactly one key and lose nothing', async () => {
     const indexedDB = new IDBFactory()
     const storages = Array.from({ length: 8 }, () => createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN }))

@@ -82,7 +82,8 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
           // wrong or rotated key, tampered or swapped ciphertext: removed below
         }
         try {
-          await base.removeItem(key)
+          // only this blob: a value another tab wrote since it was read is not lost (K6)
+          if ((await base.getItem(key)) === blob) await base.removeItem(key)
         } catch {
           // K5: the read still answers null. A base that cannot write now (a server cookie adapter
           // after the headers went out) leaves the entry; the next read finds it unreadable again.
