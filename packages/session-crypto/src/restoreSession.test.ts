@@ -48,6 +48,23 @@ describe('restoreSession', () => {
     expect(storage.map.has(KEY)).toBe(false)
   })
 
+  it('K2: removing an expired or corrupt entry never deletes a session written after it was read', async () => {
+    for (const stale of [encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }), '{corrupt']) {
+      const storage = createMapStorage()
+      const fresh = encodeSessionEnvelope({ ...snapshot, connectedAt: 6000 })
+      storage.map.set(KEY, stale)
+      const getItem = storage.getItem.bind(storage)
+      // the store (or another tab) persists a new session right after this read
+      storage.getItem = async (key) => {
+        const text = await getItem(key)
+        await storage.setItem(KEY, fresh)
+        return text
+      }
+      await expect(restoreSession(storage, KEY, 5000)).resolves.toBeNull()
+      expect(storage.map.get(KEY)).toBe(fresh)
+    }
+  })
+
   it('K2: expiry defaults to the current time', async () => {
     const storage = createMapStorage()
     await storage.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: Date.now() - 1 }))

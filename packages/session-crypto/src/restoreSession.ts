@@ -4,7 +4,8 @@ import type { SessionEnvelope, SessionStorage } from './types'
 /**
  * Reads the persisted session (SPEC K2). Resolves null — never rejects — when the entry is
  * absent or the storage throws; resolves null and removes the entry when it is corrupt, of an
- * unknown version, or expired (`expiresAt <= now`). A failing removal is ignored.
+ * unknown version, or expired (`expiresAt <= now`), unless a new value was written meanwhile. A
+ * failing removal is ignored.
  *
  * @param storage - where the envelope lives
  * @param key - its storage key
@@ -26,7 +27,8 @@ export async function restoreSession(
     if (text === null) return null
     const envelope = decodeSessionEnvelope(text)
     if (envelope && (envelope.expiresAt ?? Infinity) > now) return envelope
-    await storage.removeItem(key)
+    // only this entry: a session written since it was read is kept
+    if ((await storage.getItem(key)) === text) await storage.removeItem(key)
   } catch {
     // an unavailable storage reads as no session; a failed removal is retried next time
   }
