@@ -1,7 +1,8 @@
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStorage'
-import { openRaw, readStore, writeRecord } from './test-storage'
+import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
+import { createMemoryWebStorage, openRaw, readStore, writeRecord } from './test-storage'
 
 const KEY = 'sessionlayer.session'
 const ORIGIN = 'https://app.example'
@@ -257,6 +258,23 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
     await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
     await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+  })
+
+  it('K7: where reading indexedDB throws (storage denied in a sandboxed frame), operations reject with a clear error', async () => {
+    const denied = new DOMException('access is denied for this document', 'SecurityError')
+    vi.stubGlobal('indexedDB', undefined)
+    Object.defineProperty(globalThis, 'indexedDB', {
+      configurable: true,
+      get: () => {
+        throw denied
+      },
+    })
+    for (const storage of [createEncryptedIndexedDBStorage({ origin: ORIGIN }), createEncryptedLocalStorage({ origin: ORIGIN, localStorage: createMemoryWebStorage() })]) {
+      const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+      expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+      expect((error as Error).cause).toBe(denied)
+      await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    }
   })
 
   it('K7: globals are read at the first operation, not when the storage is created', async () => {

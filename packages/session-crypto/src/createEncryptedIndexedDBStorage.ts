@@ -32,7 +32,7 @@ export interface CreateEncryptedIndexedDBStorageOptions extends EncryptionOption
  */
 export function createEncryptedIndexedDBStorage(options: CreateEncryptedIndexedDBStorageOptions = {}): SessionStorage {
   return encryptStorage(options, async (crypto, origin) => {
-    const [db, key] = await openSessionDatabase(options.indexedDB ?? globals.indexedDB, origin, crypto)
+    const [db, key] = await openSessionDatabase(() => options.indexedDB ?? globals.indexedDB, origin, crypto)
     const blobs = <T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>) =>
       transact(db, 'blobs', mode, request)
     const base: SessionStorage = {

@@ -27,7 +27,7 @@ export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
  */
 export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorageOptions = {}): SessionStorage {
   return encryptStorage(options, async (crypto, origin) => {
-    const [, key] = await openSessionDatabase(options.indexedDB ?? globals.indexedDB, origin, crypto)
+    const [, key] = await openSessionDatabase(() => options.indexedDB ?? globals.indexedDB, origin, crypto)
     const run = <T>(k: string, task: (storage: WebStorageLike, name: string) => T) =>
       new Promise<T>((resolve) => {
         const storage = options.localStorage ?? globals.localStorage

@@ -50,17 +50,20 @@ export const transact = <T>(
  * another tab's upgrade or deletion (`close`, `versionchange`), is forgotten and reopened on
  * next use.
  *
- * @param factory - the IndexedDB factory
+ * @param getFactory - reads the IndexedDB factory (reading `indexedDB` throws where storage is denied)
  * @param origin - the origin
  * @param crypto - the WebCrypto implementation
  * @returns the database and key
  * @internal
  */
 export async function openSessionDatabase(
-  factory: IndexedDBFactoryLike | undefined,
+  getFactory: () => IndexedDBFactoryLike | undefined,
   origin: string,
   crypto: WebCryptoLike,
 ): Promise<SessionDatabase> {
+  const factory = await idb<IndexedDBFactoryLike | undefined>((resolve) => {
+    resolve(getFactory())
+  })
   if (!factory) throw unavailable('IndexedDB')
   const open = connections.get(factory) ?? new Map<string, Promise<SessionDatabase>>()
   connections.set(factory, open)
