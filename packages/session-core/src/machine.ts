@@ -198,7 +198,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const expireDown = (error: SessionError, source: ChangeSource = 'local') => {
     down(error)
     n.leaving = 2
-    fx.push(['call', 'disconnect', 'local'], ['post', 'expired'])
+    // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
+    fx.push(['post', 'expired'], ['call', 'disconnect', 'local'])
     invalidate('expired', source)
     fx.push(['reject', error])
   }

@@ -202,6 +202,21 @@ describe('multi-tab', () => {
     expect(b.store.getSnapshot().status).toBe('connected')
   })
 
+  it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ reconnect: true })
+    const a = open(undefined, { expiry: { ttlMs: 60_000 } })
+    const b = open()
+    const scheduled = events(b.store, 'reconnect:scheduled')
+    await a.store.connect()
+    await b.store.restore()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(a.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(b.onInvalidate).toHaveBeenCalledWith({ type: 'expired', previous: 'alice::1220aa', current: null, source: 'remote' })
+    expect(scheduled).toEqual([])
+  })
+
   it('C12, M4: a re-auth in one tab ends the re-auth still waiting in another: its hook is aborted, its queued ops run', async () => {
     vi.useFakeTimers()
     /** A hook that shows a prompt and waits for the user's click, as an app's does. */
