@@ -135,6 +135,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let expiryTimer: unknown
   let lastActive = clock.now()
   let lastActivityPost = 0
+  let activityTimer: unknown
   let live: WalletStatus | null = null
   let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
   let connectParams: unknown
@@ -507,15 +508,21 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     else if (kind === 'connected' || kind === 'gaveup') dispatch({ type: 'remote', kind })
     else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
       dispatch({ type: 'remote', kind, current: data.current })
-    } else if (kind === 'activity') lastActive = clock.now()
+    } else if (kind === 'activity') {
+      // the sender's activity, which may be older than its message (C12)
+      lastActive = Math.max(lastActive, clock.now() - ((data.ago as number) > 0 ? (data.ago as number) : 0))
+    }
   })
 
   const touch = () => {
-    const now = clock.now()
-    lastActive = now
-    if (idle && now - lastActivityPost >= idle / 4) {
-      lastActivityPost = now
-      channel?.post('activity')
+    lastActive = clock.now()
+    // At most one message per quarter of the idle timeout, but the last activity is never left
+    // out: the other tabs would expire before this one, and end its session too (C12).
+    if (idle && channel?.isLive && !timers.has(activityTimer)) {
+      activityTimer = later(() => {
+        lastActivityPost = clock.now()
+        channel.post('activity', { ago: lastActivityPost - lastActive })
+      }, lastActivityPost + idle / 4 - lastActive)
     }
   }
 

@@ -202,6 +202,29 @@ describe('multi-tab', () => {
     expect(b.store.getSnapshot().status).toBe('connected')
   })
 
+  it('C12: activity that follows another one within a quarter of the idle timeout still reaches the other tabs, with its own time', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    a.store.touch()
+    await vi.advanceTimersByTimeAsync(2_000)
+    a.store.touch() // the user's last activity, in tab A
+    // 9.9 s after it, no tab may have expired: the session is idle only from 12 s on
+    await vi.advanceTimersByTimeAsync(9_900)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['connected', 'connected'])
+    await vi.advanceTimersByTimeAsync(100)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
+    expect(b.store.getSnapshot().lastError).toMatchObject({ code: 'SESSION_EXPIRED' })
+    // activity after destroy() arms nothing (C14)
+    a.store.destroy()
+    b.store.destroy()
+    a.store.touch()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
     vi.useFakeTimers()
     const { open } = tabs({ reconnect: true })
