@@ -507,7 +507,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
         else if (m.hook) recheck()
       } else if (input.kind === 'gaveup') {
-        if (m.op === 'reconnect' && !m.attempt) {
+        // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
+        // may reach this tab before the message does (M6).
+        if (m.op === 'reconnect') {
           down(new SessionError('The wallet did not reconnect', 4900))
           invalidate('disconnected', 'remote')
         }

@@ -370,6 +370,34 @@ describe('multi-tab', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
   })
 
+  it('M6: a follower granted the reconnect lock just before the leader\'s "gave up" message arrives follows it, and runs no attempts of its own', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    // a real BroadcastChannel delivers in a task of its own: the lock the leader releases may reach a follower first
+    const channelFactory = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => void setTimeout(() => post(message), 1)
+      return channel
+    }
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    await a.connect()
+    await b.restore()
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 10)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
+    a.destroy()
+    b.destroy()
+  })
+
   it('M6: when the leader tab closes, a follower takes over', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: true }, true)
