@@ -225,7 +225,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     if (method !== 'disconnect' && inflight.has(id)) return
     inflight.add(id)
     // Only the answer to the latest disconnect ends this tab's leaving (an earlier one may come late).
-    const mine = method === 'disconnect' ? ++disconnects : 0
+    // Leaving also forgets that session's Ledger API access: the next session is never handed it (L1).
+    let mine = 0
+    if (method === 'disconnect') {
+      live = null
+      mine = ++disconnects
+    }
     latest.set(
       method,
       request(method, method === 'connect' ? connectParams : undefined)

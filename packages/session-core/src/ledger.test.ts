@@ -85,6 +85,39 @@ describe('ledger', () => {
     expect(getLedgerAuth(store)).toBeNull()
   })
 
+  it("L1: a new session never hands out the token of the one before it, when the wallet sends no status events", async () => {
+    // A wallet that only answers requests: the token is in `status`, not in `getActiveNetwork`.
+    let session = { token: 'TOKEN-OF-ALICE', connected: true }
+    const provider = {
+      on: () => provider,
+      removeListener: () => provider,
+      request({ method }: { method: string }) {
+        const answers: Record<string, unknown> = {
+          status: { connection: { isConnected: session.connected }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER }, session: { accessToken: session.token } },
+          connect: { isConnected: true },
+          listAccounts: [{ partyId: 'alice::1220aa', primary: true }],
+          getActiveNetwork: { networkId: 'canton:devnet', ledgerApi: LEDGER },
+        }
+        if (method === 'disconnect') session = { token: '', connected: false }
+        if (method === 'connect') session = { token: 'TOKEN-OF-THE-NEW-SESSION', connected: true }
+        return Promise.resolve(answers[method] ?? null)
+      },
+    } as unknown as CIP0103Provider
+    const store = await connectedStore(provider)
+    expect(getLedgerAuth(store)?.accessToken).toBe('TOKEN-OF-ALICE')
+    await store.disconnect()
+    await store.connect()
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(getLedgerAuth(store)?.accessToken).not.toBe('TOKEN-OF-ALICE')
+    const seen: (string | null)[] = []
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers).get('Authorization'))
+      return Promise.resolve(new Response('{}'))
+    }
+    await createLedgerFetch(store, { fetch })('/v2/version')
+    expect(seen).toEqual(['Bearer TOKEN-OF-THE-NEW-SESSION'])
+  })
+
   it('L1: a destroyed store hands out no Ledger API access, whatever it last knew', async () => {
     const store = await connectedStore(createMockProvider({ accessToken: 'tok' }))
     expect(getLedgerAuth(store)?.accessToken).toBe('tok')
