@@ -512,7 +512,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
     else if (kind === 'connected' || kind === 'gaveup') dispatch({ type: 'remote', kind })
     else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
-      dispatch({ type: 'remote', kind, current: data.current })
+      const input: Input = { type: 'remote', kind, current: data.current }
+      // After this tab's read of it that is on its way, if any: that read may answer with what the
+      // wallet said before this switch, and must not have the last word (M5).
+      void Promise.resolve(latest.get(kind === 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => {
+        dispatch(input)
+      })
     } else if (kind === 'activity') {
       // the sender's activity, which may be older than its message (C12)
       lastActive = Math.max(lastActive, clock.now() - ((data.ago as number) > 0 ? (data.ago as number) : 0))

@@ -171,6 +171,37 @@ describe('multi-tab', () => {
     expect(b.provider.calls.map((x) => x.method)).toContain('listAccounts')
   })
 
+  it('M5: a party switch and its undoing in one tab: another tab whose wallet agrees ends on the last, though it was still re-reading for the first', async () => {
+    const { open } = tabs()
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const inner = createMockProvider({ wallet: bWallet })
+    // B's wallet answers as it stands when asked; the answer takes a while to come back
+    const bProvider = {
+      ...inner,
+      on: inner.on.bind(inner),
+      removeListener: inner.removeListener.bind(inner),
+      request: async (args: Parameters<MockProvider['request']>[0]) => {
+        const answer = await inner.request(args)
+        if (args.method === 'listAccounts') await new Promise((resolve) => setTimeout(resolve, 20))
+        return answer
+      },
+    }
+    const b = open(bProvider)
+    await a.store.connect()
+    await b.store.restore()
+    inner.detach() // B hears nothing from its wallet: it must re-read
+    bWallet.switchParty('bob::1220bb')
+    a.provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    // and back, while B's re-read for the first switch is still on its way
+    bWallet.switchParty('alice::1220aa')
+    a.provider.wallet.switchParty('alice::1220aa')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(a.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+  })
+
   it('M5: a network switch reaches the other tabs the same way', async () => {
     const { open } = tabs()
     const a = open()
