@@ -79,8 +79,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const storage = options.storage ?? defaultStorage()
   const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : null
   const channel = sync && openSyncChannel(syncChannelName((globalThis as { location?: Location }).location?.origin ?? 'null', key), sync)
-  /** Web Locks only: without them each tab reconnects on its own (M6), so no in-tab lock is needed. */
-  const locks = sync && getWebLocks(sync)
+  /**
+   * Web Locks only: without them each tab reconnects on its own (M6), so no in-tab lock is needed.
+   * The Ledger API token refresh takes them also with broadcast off: tabs share it all the same (L2).
+   */
+  const locks = getWebLocks(sync ?? {})
   const idle = expiry.idleTimeoutMs
   const ttl = expiry.ttlMs
   const config: MachineConfig = {

@@ -14,7 +14,7 @@ export interface StoreInternals {
   live(): WalletStatus | null
   /** Re-reads `status` from the wallet and returns the new live status. */
   refresh(): Promise<WalletStatus | null>
-  /** The Web Locks manager, with broadcast on and Web Locks available. */
+  /** The Web Locks manager, when Web Locks are available (broadcast on or off). */
   readonly locks: LockManagerLike | null
   /** The storage key. */
   readonly key: string

@@ -262,6 +262,23 @@ describe('ledger', () => {
     expect(log.filter((l) => l.startsWith('rotated'))).toEqual(['rotated:mock-token-2'])
   })
 
+  it('L2: with Web Locks, other tabs share the token refresh also when broadcast is off (the default)', async () => {
+    vi.stubGlobal('navigator', { locks: createMockLockManager() })
+    try {
+      const wallet = createMockWallet()
+      const server = ledgerServer(wallet)
+      const log: string[] = []
+      const a = await connectedStore(refreshingProvider(wallet, server, log))
+      const b = await connectedStore(refreshingProvider(wallet, server, log))
+      server.expire()
+      const [ra, rb] = await Promise.all([createLedgerFetch(a, { fetch: server.fetch })('/a'), createLedgerFetch(b, { fetch: server.fetch })('/b')])
+      expect([ra.status, rb.status]).toEqual([200, 200])
+      expect(log.filter((l) => l.startsWith('rotated'))).toEqual(['rotated:mock-token-2'])
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('L2: an abort during the token refresh rejects at once with the abort reason; the refresh still serves the other requests', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)
