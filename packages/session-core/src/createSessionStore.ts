@@ -180,14 +180,40 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     emit('error', { error })
   }
 
+  /** Rejects the wallet requests in flight; `destroy()` settles them (their timeouts are gone). */
+  const aborts = new Set<(error: SessionError) => void>()
+  /**
+   * What `run` returns, or a TIMEOUT failure after `ms` (C17). Started after destroy(), it arms
+   * no timer on the destroyed store (C14). Wallet requests are `abortable` (destroy() settles them);
+   * storage operations are not: the ones queued behind must not overtake one at destroy() (a
+   * removal overwritten by the write before it).
+   */
+  const bounded = (what: string, ms: number, run: () => unknown, abortable?: typeof aborts): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const timer =
+        destroyed ||
+        later(() => {
+          reject(timedOut(what, ms))
+        }, ms)
+      abortable?.add(reject)
+      attempt(run)
+        .then(resolve, reject)
+        .finally(() => {
+          cancelTimer(timer)
+          aborts.delete(reject)
+        })
+    })
+
   /**
    * Storage operations run one at a time in effect order; when none is pending the call is made
    * at once, so a write is issued before the broadcast that follows it (C11). A failure is a
-   * `storage:error`, never a broken session (C15).
+   * `storage:error`, never a broken session (C15). One that never settles (a blocked IndexedDB
+   * open) fails after `requestTimeoutMs`: it must not hold the operations behind it, a restore or
+   * a `disconnect()` forever.
    */
-  const persist = (operation: 'get' | 'set' | 'remove', run: () => Promise<unknown>, then?: (value: unknown) => void) => {
+  const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value: unknown) => void) => {
     const go = () =>
-      attempt(run).then(then, (error: unknown) => {
+      bounded('The storage did not answer', requestTimeoutMs, run).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
         then?.(null)
       })
@@ -196,23 +222,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     })
   }
 
-  /** Rejects the wallet requests in flight; `destroy()` settles them (their timeouts are gone). */
-  const aborts = new Set<(error: SessionError) => void>()
   /** A wallet request bounded by a timeout (C17). */
-  const request = (method: Method, params?: unknown): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const ms = method === 'connect' ? connectTimeoutMs : requestTimeoutMs
-      const timer = later(() => {
-        reject(timedOut(`The wallet did not answer ${method}`, ms))
-      }, ms)
-      aborts.add(reject)
-      attempt(() => provider.request(params === undefined ? { method } : { method, params }))
-        .then(resolve, reject)
-        .finally(() => {
-          cancelTimer(timer)
-          aborts.delete(reject)
-        })
-    })
+  const request = (method: Method, params?: unknown): Promise<unknown> => {
+    const ms = method === 'connect' ? connectTimeoutMs : requestTimeoutMs
+    return bounded(`The wallet did not answer ${method}`, ms, () => provider.request(params === undefined ? { method } : { method, params }), aborts)
+  }
 
   /** Live Ledger API access follows every status the wallet reports (memory only). */
   const noteLive = (input: Input | null) => {
@@ -346,23 +360,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         const tag = ++loads
         persist(
           'get',
-          // A read that never settles (a stuck IndexedDB open) must not hold the restore forever.
-          // One whose turn comes after destroy() has no one to answer: it neither reads nor arms
-          // a timeout on the destroyed store (C14).
-          () =>
-            destroyed
-              ? Promise.resolve(null)
-              : new Promise((resolve, reject) => {
-                  const timer = later(() => {
-                    reject(timedOut('The storage did not answer', requestTimeoutMs))
-                  }, requestTimeoutMs)
-                  storage
-                    .getItem(key)
-                    .then(resolve, reject)
-                    .finally(() => {
-                      cancelTimer(timer)
-                    })
-                }),
+          // one whose turn comes after destroy() has no one to answer: it does not read (C14)
+          () => (destroyed ? null : storage.getItem(key)),
           (text) => {
             if (tag === loads) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
           },

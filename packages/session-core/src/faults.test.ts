@@ -95,6 +95,24 @@ describe('storage faults', () => {
       ['remove', denied],
     ])
   })
+  it('C15: a write that never settles (a stuck IndexedDB open) holds neither disconnect() nor a later restore()', async () => {
+    vi.useFakeTimers()
+    const base = createMemoryStorage()
+    const storage: SessionStorage = { ...base, setItem: () => new Promise<void>(() => undefined) }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    const errors: string[] = []
+    store.on('storage:error', (e) => errors.push(e.operation))
+    await store.connect()
+    const settled: string[] = []
+    void store.disconnect().then(() => settled.push('disconnect'))
+    await vi.advanceTimersByTimeAsync(10_000)
+    void store.restore().then((state) => settled.push(`restore: ${state.status}`))
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(settled).toEqual(['disconnect', 'restore: disconnected'])
+    expect(errors).toEqual(['set'])
+    store.destroy()
+  })
 })
 
 describe('wallet faults', () => {
