@@ -60,28 +60,33 @@ const parse = (v: unknown): unknown => {
  * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
  * `RPC error: <code> - <message>` text of the official RPC client); a string; a JSON-RPC
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
- * (the JSON-RPC code inside `data` wins over the HTTP status).
+ * (the JSON-RPC code inside `data` wins over the HTTP status). Never throws.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`)
  * @public
  */
 export function toSessionError(value: unknown): SessionError {
-  if (value instanceof SessionError) return value
   let code: unknown
   let message: unknown = typeof value === 'string' ? value : undefined
-  const o = obj(value)
-  if (o) {
-    const outer = obj(o.error)
-    const inner = outer && obj(obj(parse(outer.data))?.error)
-    const src = inner ?? outer ?? o
-    code = src.code
-    message = src.message
-    const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
-    if (rpc) {
-      code = Number(rpc[1])
-      message = rpc[2]
+  try {
+    if (value instanceof SessionError) return value
+    const o = obj(value)
+    if (o) {
+      const outer = obj(o.error)
+      const inner = outer && obj(obj(parse(outer.data))?.error)
+      const src = inner ?? outer ?? o
+      code = src.code
+      message = src.message
+      const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
+      if (rpc) {
+        code = Number(rpc[1])
+        message = rpc[2]
+      }
     }
+  } catch {
+    // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
+    // read; throwing here would leave the failed wallet call unanswered
   }
   return new SessionError(
     typeof message === 'string' && message ? message : 'Unknown wallet error',

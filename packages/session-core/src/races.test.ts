@@ -233,6 +233,23 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  it('C4/C17: a rejection whose getter throws fails the call: restore() and connect() settle with lastError at once', async () => {
+    vi.useFakeTimers()
+    const hostile = {
+      get code(): unknown {
+        throw new Error('hostile getter')
+      },
+    }
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a hostile wallet rejects with
+    const { provider } = handWallet(() => Promise.reject(hostile))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    for (const action of [() => store.restore(), () => store.connect()]) {
+      expect(await settledWithin(action(), 0)).toBe(true)
+      const { status, lastError } = store.getSnapshot()
+      expect([status, lastError?.code, lastError?.cause === hostile]).toEqual(['disconnected', 'UNKNOWN', true])
+    }
+  })
+
   it('C10/C12: restoring an expired persisted session calls onInvalidate(expired) for the persisted party, like a not-connected restore does', async () => {
     const storage = createMemoryStorage()
     await storage.setItem(
