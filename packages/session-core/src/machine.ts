@@ -394,9 +394,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // wallet announces meanwhile: only then ask for what is still unknown (C3).
         gather(m.op !== 'connect' || input.via !== 'event')
       } else if (input.via === 'connect') {
+        // The wallet said meanwhile that it is connected (its user approved before this answer
+        // came): its word stands, and the connect settles once the rest is known (C3).
+        if (m.op === 'connect' && m.live) gather(true)
         // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12)
-        if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
-        if (m.op === 'connect') n.op = 'pending'
+        else {
+          if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+          if (m.op === 'connect') n.op = 'pending'
+        }
       } else if (st.status === 'connected') {
         // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
         if (!c.retry || c.retry.maxAttempts < 1) {

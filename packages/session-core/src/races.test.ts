@@ -785,5 +785,23 @@ describe('races and hostile timings', () => {
     expect(state.status).toBe('disconnected')
     expect(state.lastError?.code).toBe(4001)
   })
+
+  it('C3: an asynchronous wallet whose connected event comes before its { isConnected: false } answer connects at once', async () => {
+    vi.useFakeTimers()
+    const answer = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connected = store.connect()
+    // the user approves in the wallet before its answer to connect (computed earlier) arrives
+    emit('connected', { connection: { isConnected: true } })
+    answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+    expect(await settledWithin(connected, 1000)).toBe(true)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+  })
 })
 
