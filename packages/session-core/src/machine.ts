@@ -434,7 +434,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'accounts':
       if (st.status !== 'connected') {
-        n.accounts = input.accounts
+        // An empty list while idle (the wallet's own logout) is no account to remember (C5): the
+        // next connect reads the accounts rather than exposing none (C3).
+        n.accounts = input.accounts.length || m.op ? input.accounts : null
         if (n.live && n.op && !n.hook) gather()
         break
       }

@@ -803,5 +803,33 @@ describe('races and hostile timings', () => {
     expect(await settledWithin(connected, 1000)).toBe(true)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
   })
+
+  it('C3/C5: the empty accountsChanged of a wallet that logs out is not remembered: the next connect reads the accounts', async () => {
+    let connected = true
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'status') return { ...CONNECTED_STATUS, connection: { isConnected: connected } }
+      if (method === 'listAccounts') return connected ? [ACCOUNT] : []
+      if (method === 'getActiveNetwork') return 'canton:devnet'
+      if (method === 'connect') {
+        connected = true
+        // this wallet answers connect first, and announces the accounts a moment later
+        setTimeout(() => emit('accountsChanged', [ACCOUNT]), 50)
+        return { isConnected: true }
+      }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.restore()
+    // the user logs out in the wallet's own window: it says so, then announces no accounts
+    connected = false
+    emit('statusChanged', { connection: { isConnected: false } })
+    emit('accountsChanged', [])
+    expect(store.getSnapshot().status).toBe('disconnected')
+    calls.length = 0
+    const state = await store.connect()
+    expect(calls).toContain('listAccounts')
+    expect([state.status, state.account]).toEqual(['connected', ACCOUNT])
+    store.destroy()
+  })
 })
 
