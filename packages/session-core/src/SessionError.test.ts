@@ -34,6 +34,13 @@ describe('toSessionError', () => {
     }
   })
 
+  it('C4: a browser DOMException (AbortError, code 20) is no wallet code', () => {
+    const error = toSessionError(new DOMException('The operation was aborted', 'AbortError'))
+    expect(error.code).toBe('UNKNOWN')
+    expect(error.message).toBe('The operation was aborted')
+    expect(toSessionError(Object.assign(new Error('Rejected'), { code: 4001 })).code).toBe(4001)
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

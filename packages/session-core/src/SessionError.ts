@@ -76,7 +76,8 @@ export function toSessionError(value: unknown): SessionError {
       const outer = obj(o.error)
       const inner = outer && obj(obj(parse(outer.data))?.error)
       const src = inner ?? outer ?? o
-      code = src.code
+      // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
+      code = Object.hasOwn(src, 'code') ? src.code : undefined
       message = src.message
       const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
       if (rpc) {
