@@ -235,6 +235,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const connectedAt = op === 'reconnect' ? (st.connectedAt ?? now) : (kept?.connectedAt ?? now)
     const ttl = c.ttlMs ? connectedAt + c.ttlMs : null
     const expiresAt = op === 'reconnect' ? st.expiresAt : kept ? (kept.expiresAt ?? ttl) : ttl
+    // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
+    if (op === 'restore' && expiresAt !== null && expiresAt <= now) {
+      expire('ttl', expiresAt, 'restore')
+      return
+    }
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
     if (op === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt: m.attempt }])
     // Compare with what the user saw before: the restored snapshot, or the account kept

@@ -117,6 +117,24 @@ describe('restore', () => {
     expect(provider.calls.map((c) => c.method)).not.toContain('connect')
   })
 
+  it('C10/C12: a persisted session that expires while the restore asks the wallet is never shown connected', async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    const { store, storage } = setup({ connected: true, latencyMs: 50 }, { expiry: { ttlMs: 60_000 } })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1, expiresAt: 1_020 }))
+    const seen: string[] = []
+    store.subscribe((state) => seen.push(state.status))
+    const expired = vi.fn()
+    store.on('session:expired', expired)
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(200)
+    const state = await restored
+    expect(state).toMatchObject({ status: 'disconnected', account: null })
+    expect(state.lastError?.code).toBe('SESSION_EXPIRED')
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_020, reason: 'ttl' })
+    expect(seen).not.toContain('connected')
+    expect(await storage.getItem(KEY)).toBeNull()
+  })
+
   it('C9: a corrupt entry restores like no entry (and never throws)', async () => {
     const { store, storage } = setup({ connected: true })
     await storage.setItem(KEY, '{"version":99}')
