@@ -493,6 +493,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'cancel':
       if (m.op === 'reconnect' || (m.op === 'restore' && m.attempt)) {
+        // The tabs that share the reconnect stop too, the leader or its followers: none is left to
+        // reconnect what the user stopped (C8, M6).
+        if (c.lead && m.op === 'reconnect') fx.push(['post', 'gaveup'])
         down(st.lastError ?? new SessionError('Reconnect cancelled', 4900))
         invalidate('disconnected', 'local')
         fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])

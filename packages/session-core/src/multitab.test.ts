@@ -429,6 +429,27 @@ describe('multi-tab', () => {
     b.destroy()
   })
 
+  it.each(['leader', 'follower'] as const)('C8, M6: cancelReconnect() in the %s tab stops the attempts of every tab: none reconnects afterwards', async (who) => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    const leader = attempts[0]?.length ? a : b
+    const follower = leader === a ? b : a
+    ;(who === 'leader' ? leader : follower).store.cancelReconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    const before = attempts.map((x) => x.length)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempts.map((x) => x.length)).toEqual(before)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+  })
+
   it('M6: when the leader tab closes, a follower takes over', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: true }, true)

@@ -220,7 +220,7 @@ export interface SessionStore {
   enqueue<T>(op: () => T | Promise<T>): Promise<T>
   /** Records user activity (idle expiry). */
   touch(): void
-  /** Stops a reconnect in progress. */
+  /** Stops a reconnect in progress; with broadcast and Web Locks, in every tab that shares it. */
   cancelReconnect(): void
   /** Releases every listener, timer and channel. Idempotent. */
   destroy(): void
