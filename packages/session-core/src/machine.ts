@@ -492,7 +492,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'cancel':
-      if (m.op === 'reconnect' || (m.op === 'restore' && m.attempt)) {
+      // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
+      // stopping then would leave the store disconnected from a connected wallet for good (C8).
+      if (!m.live && (m.op === 'reconnect' || (m.op === 'restore' && m.attempt))) {
         // The tabs that share the reconnect stop too, the leader or its followers: none is left to
         // reconnect what the user stopped (C8, M6).
         if (c.lead && m.op === 'reconnect') fx.push(['post', 'gaveup'])

@@ -135,6 +135,17 @@ describe('reconnect', () => {
     }
   })
 
+  it('C8: cancelReconnect() once the wallet is back, while the store still reads its accounts, leaves it connected with the wallet', async () => {
+    const { store, wallet } = await connected()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    wallet.answerLate('listAccounts', 50)
+    wallet.recover()
+    store.cancelReconnect() // the click and the wallet's return cross
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, lastError: null })
+  })
+
   it('C8: a return to connected re-enables reconnect for the next drop', async () => {
     const { store, wallet, events } = await connected()
     wallet.drop()

@@ -222,4 +222,19 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  it('C8: cancelReconnect() as the wallet comes back during a restore still waiting for the storage leaves the tab with the wallet', async () => {
+    await runSequence(
+      { ...base, latency: { connect: 1, silent: 0 }, storageDelay: 1 },
+      [
+        step('wallet connects itself ‖ wallet disconnects itself', (s) => {
+          s.connectFromWallet()
+          s.wallet.disconnectFromWallet()
+        }),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('cancelReconnect(0)', (s) => s.cancelReconnect(0)),
+      ],
+      false,
+    )
+  })
 })
