@@ -339,6 +339,38 @@ describe('createSessionStore', () => {
     expect(getItem).not.toHaveBeenCalled()
   })
 
+  it('C14: a listener that destroys the store leaves no timer behind (expiry, reconnect backoff)', async () => {
+    vi.useFakeTimers()
+    // a subscriber that tears the store down once connected: the TTL timer is not armed after it
+    const a = setup({ expiry: { ttlMs: 60_000 } })
+    a.store.subscribe((state) => {
+      if (state.status === 'connected') a.store.destroy()
+    })
+    await a.store.connect()
+    expect(vi.getTimerCount()).toBe(0)
+    // an `on` handler that tears it down as a reconnect is scheduled: no backoff timer after it
+    const b = setup({ reconnect: true })
+    await b.store.connect()
+    b.store.on('reconnect:scheduled', () => {
+      b.store.destroy()
+    })
+    b.wallet.drop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C14: an on(session:expired) handler that destroys the store: the re-auth hook is never called', async () => {
+    vi.useFakeTimers()
+    const onReauthRequired = vi.fn(() => Promise.resolve())
+    const { store } = setup({ expiry: { ttlMs: 1000, onReauthRequired } })
+    await store.connect()
+    store.on('session:expired', () => {
+      store.destroy()
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(onReauthRequired).not.toHaveBeenCalled()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C14: 10,000 create/connect/destroy cycles leak no wallet listener and no timer', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

@@ -95,8 +95,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   }
   /** The pending timers of this store, all through its clock, so that `destroy()` leaves none behind (C14). */
   const timers = new Set<unknown>()
-  /** Runs `fn` after `ms` (clamped to [0, MAX_TIMER]); returns its handle. */
+  /**
+   * Runs `fn` after `ms` (clamped to [0, MAX_TIMER]); returns its handle. A destroyed store arms
+   * nothing, also for what a listener that destroyed it left to do (C14).
+   */
   const later = (fn: () => void, ms: number): unknown => {
+    if (destroyed) return
     const handle = clock.setTimeout(() => {
       timers.delete(handle)
       fn()
@@ -190,11 +194,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    */
   const bounded = (what: string, ms: number, run: () => unknown, abortable?: typeof aborts): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      const timer =
-        destroyed ||
-        later(() => {
-          reject(timedOut(what, ms))
-        }, ms)
+      const timer = later(() => {
+        reject(timedOut(what, ms))
+      }, ms)
       abortable?.add(reject)
       attempt(run)
         .then(resolve, reject)
@@ -290,8 +292,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const lead = () => {
     // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
     // the wallet was back, then it dropped again before the session settled): attempt now.
-    if (leadership) {
-      if (leadership[2]) dispatch({ type: 'lead' })
+    // A store destroyed meanwhile (by a listener) asks for no lock (C14).
+    if (leadership || destroyed) {
+      if (leadership?.[2]) dispatch({ type: 'lead' })
       return
     }
     const abort = new AbortController()
@@ -409,6 +412,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         // it finished, not abort it and drop its outcome (C12). A hook that throws fails too.
         void Promise.resolve()
           .then(() => {
+            // not on a store destroyed meanwhile, e.g. by a `session:expired` handler (C14)
+            if (destroyed) return
             void Promise.resolve(expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })).then(() => {
               done({ type: 'reauth' })
             }, failed)

@@ -570,6 +570,26 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('C14, M6: a tab destroyed by its own listener as the wallet drops leaves no reconnect lock request behind', async () => {
+    const lockManager = createMockLockManager()
+    const { hub, wallet } = tabs()
+    const storage = createMemoryStorage()
+    const open = () => createSessionStore(createMockProvider({ wallet }), { storage, reconnect: true, broadcast: { channelFactory: hub.channelFactory, lockManager } })
+    const a = open()
+    const b = open()
+    await a.connect()
+    await flush()
+    expect(b.getSnapshot().status).toBe('connected')
+    b.subscribe((state) => {
+      if (state.status === 'reconnecting') b.destroy()
+    })
+    wallet.drop()
+    await flush()
+    // tab A leads the reconnect; the destroyed tab B waits for nothing
+    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
+    a.destroy()
+  })
+
   it('C14: destroy closes the tab channel; later messages change nothing', async () => {
     const { hub, open } = tabs()
     const a = open()
