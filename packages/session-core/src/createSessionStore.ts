@@ -424,7 +424,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       case 'flush': {
         // the held ops run one after another, in submission order
         let chain: Promise<unknown> = Promise.resolve()
-        for (const [op, resolve, reject] of takeHeld()) chain = chain.then(op).then(resolve, reject)
+        // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)
+        for (const [op, resolve, reject] of takeHeld()) chain = chain.then(() => (destroyed ? Promise.reject(destroyedError()) : op())).then(resolve, reject)
         break
       }
       case 'reject':

@@ -182,6 +182,31 @@ describe('expiry', () => {
     await expect(store.enqueue(() => 3)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
   })
 
+  it('C13, C14: destroy while the queued ops run one after another: those not started yet reject with DESTROYED and never run', async () => {
+    let finish!: () => void
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const started: string[] = []
+    const op = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        started.push(name)
+        setTimeout(() => {
+          resolve(name)
+        }, 50)
+      })
+    const a = store.enqueue(op('a'))
+    const b = store.enqueue(op('b'))
+    const bSettled = expect(b).rejects.toMatchObject({ code: 'DESTROYED' })
+    finish()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(started).toEqual(['a'])
+    store.destroy()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await a).toBe('a') // already handed over: it finishes
+    await bSettled
+    expect(started).toEqual(['a'])
+  })
+
   it('C14: destroy rejects queued ops with DESTROYED', async () => {
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise(() => {}) })
     await vi.advanceTimersByTimeAsync(1000)
