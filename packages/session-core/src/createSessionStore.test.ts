@@ -371,6 +371,22 @@ describe('createSessionStore', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C14: destroy settles a disconnect() that waits for a storage that never answers', async () => {
+    vi.useFakeTimers()
+    // a blocked IndexedDB: the removal of the persisted entry never settles
+    const storage = { ...createMemoryStorage(), removeItem: () => new Promise<void>(() => undefined) }
+    const { store } = setup({ storage })
+    await store.connect()
+    let settled = false
+    void store.disconnect().then(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(false)
+    store.destroy()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C14: 10,000 create/connect/destroy cycles leak no wallet listener and no timer', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

@@ -122,6 +122,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let loads = 0
   let disconnects = 0
   let destroyed = false
+  /** Settles at destroy(): what waits for the storage stops waiting then, its timeouts are gone (C14). */
+  let end: () => void = noop
+  const ended = new Promise<void>((resolve) => (end = resolve))
   let busy = false
   const inputs: Input[] = []
   const listeners = new Set<(state: SessionState, previous: SessionState) => void>()
@@ -601,7 +604,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (destroyed) throw destroyedError()
       dispatch({ type: 'disconnect', origin: 'local' })
       await latest.get('disconnect')
-      await io
+      await Promise.race([io, ended])
     },
     restore,
     init: restore,
@@ -643,6 +646,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       leadership?.[0]()
       leadership?.[1].abort()
       answerAll()
+      end()
       hookAbort?.abort()
       rejectHeld(destroyedError())
       for (const [, resolve] of waiters) resolve(model.state)
