@@ -2,7 +2,7 @@ import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
-import type { ExpiryOptions, SessionStoreOptions } from './types'
+import type { ExpiryOptions, SessionState, SessionStoreOptions } from './types'
 
 const DAY = 86_400_000
 
@@ -130,6 +130,21 @@ describe('expiry', () => {
     })
     await vi.advanceTimersByTimeAsync(1000)
     expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C4, C12: a connect() the hook makes that the wallet refuses resolves with lastError set, so the hook can fail the re-auth', async () => {
+    let seen: SessionState | null = null
+    const { store, wallet } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.failNext('connect', { code: 4001, message: 'User rejected' }) // the user declines in the wallet
+        seen = await store.connect()
+        if (seen.lastError) throw seen.lastError
+      },
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
   })
 
   it('C12: any disconnect disarms the expiry timers', async () => {

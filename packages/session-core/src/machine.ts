@@ -474,6 +474,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (m.live) gather(true)
         else fail(input.error)
       }
+      // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
+      // goes on as the hook decides, but connect() tells why, as it always does (C4, C12).
+      else if (m.op === 'reauth') set({ lastError: input.error })
       break
 
     case 'tick':
