@@ -26,8 +26,9 @@ export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
   const counting = !isDisconnected && expiresAt !== null
   const now = useNow(counting)
   const signInAgain = async () => {
-    await connect() // during a re-auth this asks the wallet to connect again
-    reauth.confirm()
+    // during a re-auth this asks the wallet to connect again; declined there, the prompt stays open
+    const { lastError } = await connect()
+    if (!lastError) reauth.confirm()
   }
   return (
     <section className="card">

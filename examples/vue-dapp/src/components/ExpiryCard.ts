@@ -21,8 +21,9 @@ export const ExpiryCard = defineComponent({
       })
     })
     const signInAgain = async () => {
-      await connect() // during a re-auth this asks the wallet to connect again
-      props.reauth.confirm()
+      // during a re-auth this asks the wallet to connect again; declined there, the prompt stays open
+      const { lastError } = await connect()
+      if (!lastError) props.reauth.confirm()
     }
     return () =>
       h('section', { class: 'card' }, [
