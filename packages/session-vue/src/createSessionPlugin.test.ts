@@ -146,6 +146,28 @@ describe('createSessionPlugin', () => {
     app.unmount()
   })
 
+  it('C14: an app.mount() that mounts nothing (already mounted, or after unmount) starts no restore: no second probe, no rejection from the destroyed store', async () => {
+    const provider = createMockProvider()
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+      app.mount(document.createElement('div'))
+      await flushPromises()
+      app.mount(document.createElement('div')) // Vue warns and mounts nothing
+      await flushPromises()
+      expect(provider.calls.filter((call) => call.method === 'status')).toHaveLength(1)
+      app.unmount()
+      app.mount(document.createElement('div')) // Vue warns and mounts nothing: the store is destroyed
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('misuse: options without a CIP-0103 provider fail at app.use with a coded error', () => {
     expect(() => createApp(Status).use(createSessionPlugin({} as never))).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
     expect(() => createApp(Status).use(createSessionPlugin(null as never))).toThrow(/CIP-0103 provider/)

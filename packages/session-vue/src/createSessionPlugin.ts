@@ -82,10 +82,16 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // rendered), and an owned store starts its restore. Restoring only then keeps the first client
       // render equal to the server's, which never restores, with or without `initialState`.
       const mount = app.mount.bind(app)
+      let mounted = false
       app.mount = (...args) => {
         const root = mount(...args)
         initial.value = null
-        if (!appStore && !server) void context.store.init()
+        // Only the call that mounted the app: Vue mounts an app once, a later call (also after
+        // `app.unmount()`, when the store is destroyed) only warns, and must not restore again.
+        if (!mounted && app._container) {
+          mounted = true
+          if (!appStore && !server) void context.store.init()
+        }
         return root
       }
       if (!appStore) {
