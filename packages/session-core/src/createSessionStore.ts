@@ -139,6 +139,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** The snapshot write queued behind other storage operations and not started yet. */
   let queuedSave: { state: SessionState } | null = null
   let ioPending = 0
+  /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
+  let writes = 0
+  let landed = 0
+  let lastWrite: 'save' | 'remove' = 'remove'
   let retryTimer: unknown
   /** `connectTimeoutMs` bounds the whole connect, the user's approval included (C17). */
   let connectTimer: unknown
@@ -217,11 +221,20 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    * a `disconnect()` forever.
    */
   const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value: unknown) => void) => {
-    const go = () =>
-      bounded('The storage did not answer', requestTimeoutMs, run).then(then, (error: unknown) => {
+    const go = () => {
+      const mine = operation === 'get' ? 0 : ++writes
+      return bounded('The storage did not answer', requestTimeoutMs, () =>
+        attempt(run).finally(() => {
+          // It timed out and a later write landed first: the latest one is done again, so that a
+          // removal is not undone by the write before it (C6).
+          if (landed <= mine) landed = mine
+          else if (mine) perform([lastWrite])
+        }),
+      ).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
         then?.(null)
       })
+    }
     io = (ioPending++ ? io.then(go) : go()).finally(() => {
       ioPending--
     })
@@ -339,6 +352,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         if (onInvalidate) attempt(() => onInvalidate(effect[1])).catch(report)
         break
       case 'save':
+        lastWrite = 'save'
         // A write still waiting behind another storage operation takes the newer state instead
         // of queueing one more: a burst of changes costs one encoding and one write, not one each.
         if (queuedSave) queuedSave.state = model.state
@@ -357,6 +371,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         }
         break
       case 'remove':
+        lastWrite = 'remove'
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', () => storage.removeItem(key))

@@ -113,6 +113,47 @@ describe('storage faults', () => {
     expect(errors).toEqual(['set'])
     store.destroy()
   })
+  it('C6, C15: a write that answers only after its timeout does not bring back the entry a later disconnect() removed', async () => {
+    vi.useFakeTimers()
+    const base = createMemoryStorage()
+    // a slow remote store: the value lands when the call settles, 15 s later
+    const storage: SessionStorage = {
+      ...base,
+      setItem: (key, value) => new Promise<void>((resolve) => setTimeout(() => resolve(base.setItem(key, value)), 15_000)),
+    }
+    const store = createSessionStore(createMockProvider(), { storage })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    const disconnected = store.disconnect()
+    await vi.advanceTimersByTimeAsync(10_000)
+    await disconnected
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(await base.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
+  it('C15: a storage slower than the timeout in every operation still ends with the latest write, and nothing is redone without end', async () => {
+    vi.useFakeTimers()
+    const base = createMemoryStorage()
+    const calls: string[] = []
+    const slow = (name: string, fn: () => Promise<unknown>) =>
+      new Promise<void>((resolve) => {
+        calls.push(name)
+        setTimeout(() => void fn().then(() => resolve()), 15_000)
+      })
+    const storage: SessionStorage = {
+      ...base,
+      setItem: (key, value) => slow('set', () => base.setItem(key, value)),
+      removeItem: (key) => slow('remove', () => base.removeItem(key)),
+    }
+    const store = createSessionStore(createMockProvider(), { storage })
+    await store.connect()
+    const disconnected = store.disconnect()
+    await vi.advanceTimersByTimeAsync(120_000)
+    await disconnected
+    expect(calls).toEqual(['set', 'remove'])
+    expect(await base.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
 })
 
 describe('wallet faults', () => {
