@@ -256,6 +256,25 @@ describe('multi-tab', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C12: a tab that hears of activity later than it happened counts from the activity, not from the message', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    a.store.touch()
+    await vi.advanceTimersByTimeAsync(2_000)
+    a.store.touch() // the user's last activity; tab B hears of it half a second later
+    await vi.advanceTimersByTimeAsync(1_000)
+    a.store.destroy() // the user closes tab A: B alone decides when the session is idle
+    await vi.advanceTimersByTimeAsync(8_900)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    b.store.destroy()
+  })
+
   it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
     vi.useFakeTimers()
     const { open } = tabs({ reconnect: true })
