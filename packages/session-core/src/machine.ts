@@ -528,8 +528,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         else if (m.hook) recheck()
       } else if (input.kind === 'gaveup') {
         // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
-        // may reach this tab before the message does (M6).
-        if (m.op === 'reconnect') {
+        // may reach this tab before the message does (M6). Not once this tab's wallet said it is
+        // connected again: it settles connected, as the wallet connecting on its own does (C19).
+        if (m.op === 'reconnect' && !m.live) {
           down(new SessionError('The wallet did not reconnect', 4900))
           invalidate('disconnected', 'remote')
         }

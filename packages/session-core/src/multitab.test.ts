@@ -469,6 +469,38 @@ describe('multi-tab', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
   })
 
+  it('M6, C19: the leader gives up just as the wallet comes back: a follower that heard the wallet connected first ends connected, as the leader does', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    // a real BroadcastChannel delivers in a task of its own: the wallet's event may reach a tab first
+    const channelFactory = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => void setTimeout(() => post(message), 1)
+      return channel
+    }
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    await a.connect()
+    await b.restore()
+    // the leader's last attempt fails, and the wallet is back right after
+    for (const store of [a, b]) {
+      store.on('reconnect:gaveup', () => {
+        wallet.answerLate('listAccounts', 20)
+        wallet.answerLate('listAccounts', 20)
+        wallet.recover()
+      })
+    }
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 100)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    a.destroy()
+    b.destroy()
+  })
+
   it('M6: when the leader tab closes, a follower takes over', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: true }, true)
