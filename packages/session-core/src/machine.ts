@@ -439,9 +439,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'accounts':
       if (st.status !== 'connected') {
-        // An empty list while idle (the wallet's own logout) is no account to remember (C5): the
-        // next connect reads the accounts rather than exposing none (C3).
-        n.accounts = input.accounts.length || m.op ? input.accounts : null
+        // An empty list before the wallet says it is connected (its own logout, while idle or during
+        // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
+        // next connection reads the accounts rather than exposing none (C3, C7).
+        n.accounts = input.accounts.length || m.live ? input.accounts : null
         if (n.live && n.op && !n.hook) gather()
         break
       }

@@ -831,5 +831,30 @@ describe('races and hostile timings', () => {
     expect([state.status, state.account]).toEqual(['connected', ACCOUNT])
     store.destroy()
   })
-})
 
+  it('C3/C5, C7: the empty accountsChanged of a wallet that logs out is not the accounts of the reconnect that follows its login', async () => {
+    vi.useFakeTimers()
+    let connected = true
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'status') return { ...CONNECTED_STATUS, connection: { isConnected: connected } }
+      if (method === 'listAccounts') return connected ? [ACCOUNT] : []
+      if (method === 'getActiveNetwork') return 'canton:devnet'
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    await store.restore()
+    // the user logs out in the wallet's own window: it says so, then announces no accounts
+    connected = false
+    emit('statusChanged', { connection: { isConnected: false } })
+    emit('accountsChanged', [])
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    calls.length = 0
+    // and logs in again: the wallet says it is connected, and announces no accounts of its own
+    connected = true
+    emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toContain('listAccounts')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    store.destroy()
+  })
+})
