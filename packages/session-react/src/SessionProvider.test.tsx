@@ -4,7 +4,7 @@ import { createMemoryStorage, DISCONNECTED_STATE, type SessionStore, type Sessio
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
 import * as React from 'react'
-import { StrictMode, useEffect, useState } from 'react'
+import { memo, StrictMode, useEffect, useState } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listenersOfOneStore, setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
@@ -93,6 +93,27 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(seen.length).toBe(3)
     expect(new Set(seen).size).toBe(1)
     expect(provider.listenerCount()).toBe(listenersOfOneStore())
+  })
+
+  it('§4: a new initialState object on a later render re-renders no session hook (zero renders for a no-op)', async () => {
+    const provider = createMockProvider()
+    let renders = 0
+    const Badge = memo(function Badge() {
+      renders++
+      return <p>{useAccount().status}</p>
+    })
+    const app = (n: number) => (
+      <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }} initialState={{ ...DISCONNECTED_STATE }}>
+        <Badge />
+        <span>{n}</span>
+      </SessionProvider>
+    )
+    const { rerender } = render(app(0))
+    await act(macrotask)
+    const before = renders
+    rerender(app(1))
+    rerender(app(2))
+    expect(renders).toBe(before)
   })
 
   it("StrictMode: the render React throws away creates no store (one store's wallet listeners, none after unmount)", async () => {

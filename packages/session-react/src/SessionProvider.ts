@@ -19,7 +19,8 @@ export type SessionProviderProps = {
   readonly children?: ReactNode
   /**
    * The snapshot rendered on the server and during hydration (the server snapshot of
-   * `useSyncExternalStore`), e.g. read from cookie storage. Default `DISCONNECTED_STATE`.
+   * `useSyncExternalStore`), e.g. read from cookie storage. Default `DISCONNECTED_STATE`. Read
+   * with the store (a new object on a later render changes nothing).
    */
   readonly initialState?: SessionState | undefined
 } & (
@@ -74,6 +75,8 @@ export function SessionProvider(props: SessionProviderProps): ReactElement {
   )
   // Restores our store on mount; destroys it on unmount, or when another replaces it.
   useEffect(() => mount?.(), [mount])
-  const value = useMemo<SessionContextValue>(() => [store, initialState ?? DISCONNECTED_STATE], [store, initialState])
+  // The server snapshot only serves hydration: a new `initialState` object on a later render (one
+  // computed inline from a cookie) must not re-render every session hook below.
+  const value = useMemo<SessionContextValue>(() => [store, initialState ?? DISCONNECTED_STATE], [store])
   return createElement(SessionContext.Provider, { value }, children)
 }
