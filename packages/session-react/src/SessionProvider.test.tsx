@@ -72,6 +72,24 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('§4: a restore through a stale useSession() after unmount creates no store: nothing stays attached to the wallet', async () => {
+    const provider = createMockProvider({ connected: true })
+    const { result, unmount } = renderHook(useSession, {
+      wrapper: ({ children }) => (
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage(), reconnect: true }}>
+          {children}
+        </SessionProvider>
+      ),
+    })
+    await act(macrotask)
+    expect(result.current.status).toBe('connected')
+    const { restore } = result.current
+    unmount()
+    expect(provider.listenerCount()).toBe(0)
+    await expect(restore()).rejects.toMatchObject({ code: 'DESTROYED' })
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('keeps the same store when an inline options object changes identity', async () => {
     const provider = createMockProvider()
     const storage = createMemoryStorage()

@@ -19,8 +19,9 @@ export type OwnedStore = readonly [store: BoundStore, mount: () => () => void]
  * that never commits leaves nothing behind.
  *
  * An unmount destroys the real store at once. Afterwards the store reads as disconnected and
- * actions reject with `DESTROYED` (a stale reference creates nothing), while what effects do when
- * they mount again — subscribe, listen, restore — creates a new real store: StrictMode's simulated
+ * actions (a restore too) reject with `DESTROYED` (a stale reference creates nothing), while what
+ * effects do when they mount again — subscribe, listen, and the provider's own mount, which
+ * restores — creates a new real store: StrictMode's simulated
  * remount and effects shown again later (a hidden, then visible `<Activity>`, which is how
  * frameworks keep routes alive) get a working store, and the hooks keep one identity throughout.
  *
@@ -34,12 +35,13 @@ export function createOwnedStore(provider: CIP0103Provider, options?: SessionSto
   /** The real store an unmount destroyed: actions reach it (and reject), a remount brings a new one. */
   let dead: SessionStore | undefined
   const store = { getSnapshot: () => real?.getSnapshot() ?? DISCONNECTED_STATE } as BoundStore
-  // The first four (subscriptions, event listeners, the restore) are what effects do when they mount again.
+  // The first two (subscriptions, event listeners) are what effects below the provider do when they
+  // mount again; the provider's own mount brings the store back for everything else.
   'subscribe on init restore connect disconnect getProvider enqueue touch cancelReconnect destroy'.split(' ').forEach((key, index) => {
     ;(store as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
       // The real store also becomes the prototype, so that what it holds beyond its methods
       // (what `getLedgerAuth(store)` reads) is read through.
-      if (!real && (!dead || index < 4)) Object.setPrototypeOf(store, (real = createSessionStore(provider, options)))
+      if (!real && (!dead || index < 2)) Object.setPrototypeOf(store, (real = createSessionStore(provider, options)))
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every key above is a store method
       return ((real ?? dead) as unknown as Record<string, (...args: unknown[]) => unknown>)[key]!(...args)
     }
@@ -47,6 +49,7 @@ export function createOwnedStore(provider: CIP0103Provider, options?: SessionSto
   return [
     store,
     () => {
+      dead = undefined
       void store.init()
       return () => {
         dead = real
