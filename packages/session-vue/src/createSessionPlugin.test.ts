@@ -168,6 +168,18 @@ describe('createSessionPlugin', () => {
     }
   })
 
+  it('C9: a plugin installed after app.mount() (a lazily loaded wallet feature) restores its store at once', async () => {
+    const provider = createMockProvider({ connected: true })
+    const app = createApp(defineComponent({ setup: () => () => h('div') }))
+    app.mount(document.createElement('div'))
+    app.use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    await flushPromises()
+    expect(app.runWithContext(useSessionStore).getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(provider.calls.map((call) => call.method)).not.toContain('connect')
+    app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('misuse: options without a CIP-0103 provider fail at app.use with a coded error', () => {
     expect(() => createApp(Status).use(createSessionPlugin({} as never))).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
     expect(() => createApp(Status).use(createSessionPlugin(null as never))).toThrow(/CIP-0103 provider/)

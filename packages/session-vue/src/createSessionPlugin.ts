@@ -81,19 +81,21 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // Once the app has mounted: the hydration is over (report the store, not what the server
       // rendered), and an owned store starts its restore. Restoring only then keeps the first client
       // render equal to the server's, which never restores, with or without `initialState`.
-      const mount = app.mount.bind(app)
-      let mounted = false
-      app.mount = (...args) => {
-        const root = mount(...args)
+      const start = () => {
         initial.value = null
-        // Only the call that mounted the app: Vue mounts an app once, a later call (also after
+        if (!appStore && !server) void context.store.init()
+      }
+      const mount = app.mount.bind(app)
+      app.mount = (...args) => {
+        // Only the call that mounts the app: Vue mounts an app once, a later call (also after
         // `app.unmount()`, when the store is destroyed) only warns, and must not restore again.
-        if (!mounted && app._container) {
-          mounted = true
-          if (!appStore && !server) void context.store.init()
-        }
+        const before: unknown = app._container
+        const root = mount(...args)
+        if (!before && app._container) start()
         return root
       }
+      // A plugin installed after the mount (a lazily loaded wallet feature) starts at once.
+      if (app._container) start()
       if (!appStore) {
         // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
         const unmount = app.unmount.bind(app)
