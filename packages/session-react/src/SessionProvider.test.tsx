@@ -150,6 +150,37 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('StrictMode: an action an effect calls on the remount, before any session hook subscribed, reaches the working store', async () => {
+    const provider = createMockProvider()
+    const outcomes: unknown[] = []
+    function Auto() {
+      const store = useSessionStore()
+      useEffect(() => {
+        store.enqueue(() => 'ran').then(
+          (value) => outcomes.push(value),
+          (error: unknown) => outcomes.push(error),
+        )
+      }, [store])
+      return null
+    }
+    function Badge() {
+      return <p>{useSession().status}</p>
+    }
+    const { unmount } = render(
+      <StrictMode>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <Auto />
+          <Badge />
+        </SessionProvider>
+      </StrictMode>,
+    )
+    await act(macrotask)
+    expect(outcomes).toEqual(['ran', 'ran'])
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   // `<Activity>` exists from React 19.2; the React 18 project skips this one.
   const { Activity } = React as Partial<typeof React>
   it.skipIf(!Activity)('effects unmounted and mounted again later (<Activity> hidden, then visible): a new working store, restored on mount', async () => {

@@ -1,13 +1,7 @@
-import {
-  DISCONNECTED_STATE,
-  type CIP0103Provider,
-  type SessionState,
-  type SessionStore,
-  type SessionStoreOptions,
-} from '@sessionlayer/session-core'
+import type { CIP0103Provider, SessionState, SessionStore, SessionStoreOptions } from '@sessionlayer/session-core'
 import { createElement, useEffect, useMemo, type ReactElement, type ReactNode } from 'react'
-import { createOwnedStore } from './createOwnedStore'
-import { SessionContext, type BoundStore, type SessionContextValue } from './SessionContext'
+import { createOwnedStore, type OwnedStoreProps } from './createOwnedStore'
+import { SessionContext } from './SessionContext'
 
 /**
  * Props of {@link SessionProvider}: a `store` the app owns, or a `provider` (and `options`) from
@@ -66,17 +60,12 @@ export type SessionProviderProps = {
  * @public
  */
 export function SessionProvider(props: SessionProviderProps): ReactElement {
-  const { store: given, provider, options, initialState, children } = props
   // An app's store as is; else a store of our own, created once per provider (a new `options`
-  // object changes nothing), and lazily, so a render React throws away leaves nothing behind.
-  const [store, mount] = useMemo(
-    (): readonly [store: BoundStore, mount?: () => () => void] => (given ? [given] : createOwnedStore(provider, options)),
-    [given, provider],
-  )
-  // Restores our store on mount; destroys it on unmount, or when another replaces it.
-  useEffect(() => mount?.(), [mount])
-  // The server snapshot only serves hydration: a new `initialState` object on a later render (one
+  // object changes nothing), and lazily, so a render React throws away leaves nothing behind. The
+  // server snapshot only serves hydration: a new `initialState` object on a later render (one
   // computed inline from a cookie) must not re-render every session hook below.
-  const value = useMemo<SessionContextValue>(() => [store, initialState ?? DISCONNECTED_STATE], [store])
-  return createElement(SessionContext.Provider, { value }, children)
+  const value = useMemo(() => createOwnedStore(props as OwnedStoreProps), [props.store, props.provider])
+  // Restores our store on mount; destroys it on unmount, or when another replaces it.
+  useEffect(() => value[2]?.(), [value])
+  return createElement(SessionContext.Provider, { value }, props.children)
 }

@@ -3,9 +3,10 @@
  *
  * @param a - an object or null
  * @param b - an object or null
- * @returns true when `a === b` or every own key of `a` has the same value in `b`
+ * @returns true when both are objects and every own key of `a` has the same value in `b` (two
+ * nulls compare unequal: the selection, null either way, is then the new null)
  * @internal
  */
 export function shallowEqual<T extends object | null>(a: T, b: T): boolean {
-  return a === b || (!!(a && b) && Object.keys(a).every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]))
+  return a && b && Object.keys(a).every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key])
 }

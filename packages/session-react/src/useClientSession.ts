@@ -19,7 +19,7 @@ export interface ClientSession {
   readonly expiresAt: number | null
 }
 
-const selectClientSession = ({ status, account, networkId, connectedAt, expiresAt }: SessionState): ClientSession | null =>
+const selectClientSession = ({ account, status, networkId, connectedAt, expiresAt }: SessionState): ClientSession | null =>
   status === 'connected' && account ? { partyId: account.partyId, networkId, account, connectedAt, expiresAt } : null
 
 /**

@@ -2,8 +2,6 @@ import type { SessionState, SessionStore } from '@sessionlayer/session-core'
 import { useSessionContext } from './SessionContext'
 import { useSessionSelector } from './useSessionSelector'
 
-const identity = (state: SessionState) => state
-
 /**
  * What {@link useSession} returns: the session state, status flags and stable actions.
  * @public
@@ -40,17 +38,16 @@ export interface UseSessionReturnType extends SessionState, Pick<SessionStore, '
  */
 export function useSession(): UseSessionReturnType {
   const [{ connect, disconnect, restore, enqueue }] = useSessionContext()
-  const state = useSessionSelector(identity)
-  const { status } = state
+  const state = useSessionSelector((state) => state)
   return {
     ...state,
     connect,
     disconnect,
     restore,
     enqueue,
-    isConnected: status === 'connected',
-    isConnecting: status === 'connecting',
-    isReconnecting: status === 'reconnecting',
-    isDisconnected: status === 'disconnected',
+    isConnected: state.status === 'connected',
+    isConnecting: state.status === 'connecting',
+    isReconnecting: state.status === 'reconnecting',
+    isDisconnected: state.status === 'disconnected',
   }
 }

@@ -22,7 +22,7 @@ import { useSessionContext } from './SessionContext'
  * @public
  */
 export function useSessionSelector<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
-  const [{ subscribe, getSnapshot }, serverState] = useSessionContext()
+  const [store, serverState] = useSessionContext()
   const memo = useRef<[SessionState, typeof selector, T]>(null)
   const select = (state: SessionState): T => {
     let last = memo.current
@@ -33,8 +33,8 @@ export function useSessionSelector<T>(selector: (state: SessionState) => T, isEq
     return last[2]
   }
   return useSyncExternalStore(
-    subscribe,
-    () => select(getSnapshot()),
+    store.subscribe,
+    () => select(store.getSnapshot()),
     () => select(serverState),
   )
 }
