@@ -27,6 +27,28 @@ function tabs(options: SessionStoreOptions = {}, locks = false) {
   return { hub, storage, wallet, open }
 }
 
+/**
+ * Two connected tabs of one wallet, with Web Locks and `maxAttempts: 2`, whose channel delivers
+ * each message in a task of its own (1 ms later), as a real BroadcastChannel does.
+ */
+async function slowChannelTabs() {
+  const hub = createChannelHub()
+  const channelFactory = (name: string) => {
+    const channel = hub.channelFactory(name)
+    const post = channel.postMessage.bind(channel)
+    channel.postMessage = (message) => void setTimeout(() => post(message), 1)
+    return channel
+  }
+  const storage = createMemoryStorage()
+  const wallet = createMockWallet()
+  const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
+  const a = createSessionStore(createMockProvider({ wallet }), options)
+  const b = createSessionStore(createMockProvider({ wallet }), options)
+  await a.connect()
+  await b.restore()
+  return { a, b, wallet }
+}
+
 const events = (store: SessionStore, type: 'party:changed' | 'network:changed' | 'reconnect:scheduled' | 'reconnect:attempt') => {
   const seen: unknown[] = []
   store.on(type, (e) => seen.push(e))
@@ -422,21 +444,8 @@ describe('multi-tab', () => {
 
   it('M6: a follower granted the reconnect lock just before the leader\'s "gave up" message arrives follows it, and runs no attempts of its own', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
-    // a real BroadcastChannel delivers in a task of its own: the lock the leader releases may reach a follower first
-    const channelFactory = (name: string) => {
-      const channel = hub.channelFactory(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => void setTimeout(() => post(message), 1)
-      return channel
-    }
-    const storage = createMemoryStorage()
-    const wallet = createMockWallet()
-    const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
-    const a = createSessionStore(createMockProvider({ wallet }), options)
-    const b = createSessionStore(createMockProvider({ wallet }), options)
-    await a.connect()
-    await b.restore()
+    // the lock the leader releases may reach a follower before the leader's message
+    const { a, b, wallet } = await slowChannelTabs()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
     wallet.drop()
     await vi.advanceTimersByTimeAsync(500 + 1000 + 10)
@@ -471,21 +480,8 @@ describe('multi-tab', () => {
 
   it('M6, C19: the leader gives up just as the wallet comes back: a follower that heard the wallet connected first ends connected, as the leader does', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
-    // a real BroadcastChannel delivers in a task of its own: the wallet's event may reach a tab first
-    const channelFactory = (name: string) => {
-      const channel = hub.channelFactory(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => void setTimeout(() => post(message), 1)
-      return channel
-    }
-    const storage = createMemoryStorage()
-    const wallet = createMockWallet()
-    const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
-    const a = createSessionStore(createMockProvider({ wallet }), options)
-    const b = createSessionStore(createMockProvider({ wallet }), options)
-    await a.connect()
-    await b.restore()
+    // the wallet's event may reach a tab before the other tab's message
+    const { a, b, wallet } = await slowChannelTabs()
     // the leader's last attempt fails, and the wallet is back right after
     for (const store of [a, b]) {
       store.on('reconnect:gaveup', () => {
