@@ -47,7 +47,7 @@ export const isStore = (value: unknown): value is SessionStore =>
 export function injectSession(): SessionContext {
   const context = inject(SESSION_KEY, null)
   if (!context) {
-    throw new Error('No session store: call app.use(createSessionPlugin(...)) or provideSession(store)')
+    throw Error('No session store: call app.use(createSessionPlugin(...)) or provideSession(store)')
   }
   return context
 }

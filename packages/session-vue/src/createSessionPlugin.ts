@@ -6,7 +6,7 @@ import {
   type SessionStoreOptions,
 } from '@sessionlayer/session-core'
 import { shallowRef, type App, type Plugin } from 'vue'
-import { isServer, isStore, SESSION_KEY, type SessionContext } from './SESSION_KEY'
+import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
  * Options of {@link createSessionPlugin} when the plugin creates (and owns) the store: the
@@ -26,13 +26,6 @@ export interface SessionPluginOptions extends SessionStoreOptions {
   readonly initialState?: SessionState | null | undefined
   /** Whether the app renders on the server (default: true when there is no `window`). */
   readonly server?: boolean | undefined
-}
-
-/** The wallet of a server render: none — every request fails at once, nothing stays attached. */
-const SERVER_WALLET: CIP0103Provider = {
-  request: () => Promise.reject(Error('No wallet on the server')),
-  on: () => undefined,
-  removeListener: () => undefined,
 }
 
 /**
@@ -61,29 +54,38 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
   return {
     install(app: App) {
       const appStore = isStore(source) ? source : null
-      // A spread copy, so that `null` options fail in createSessionStore with its coded error.
-      const { provider, initialState, server = isServer(), ...options }: SessionPluginOptions = appStore
-        ? ({} as SessionPluginOptions)
-        : { ...(source as SessionPluginOptions) }
-      // The client's store exists from here on (bad options fail at `app.use`); it restores once mounted.
-      let store = appStore ?? (server ? null : createSessionStore(provider, options))
-      const initial = shallowRef(initialState ?? null)
-      const context: SessionContext = {
+      // A spread copy, so that `null` options fail in createSessionStore with its coded error. The
+      // store reads its own options from it and ignores the plugin's.
+      const options: SessionPluginOptions = appStore ? ({} as SessionPluginOptions) : { ...(source as SessionPluginOptions) }
+      const server = options.server ?? isServer()
+      // The store the plugin owns: on the client it exists from here on (bad options fail at `app.use`)
+      // and restores once mounted; on the server it is created on first access.
+      let owned = appStore || server ? null : createSessionStore(options.provider, options)
+      const initial = shallowRef(options.initialState ?? null)
+      app.provide(SESSION_KEY, {
         server,
         initial,
         get store() {
           // On the server the store talks to no wallet (there may be none, and a server app is never
-          // unmounted to detach from one), and has no channel, no reconnect and no expiry.
-          return (store ??= createSessionStore(SERVER_WALLET))
+          // unmounted to detach from one): every request fails at once and nothing stays attached.
+          // It has no channel, no reconnect and no expiry.
+          return (
+            appStore ??
+            (owned ??= createSessionStore({
+              request: () => Promise.reject(Error('No wallet on the server')),
+              on: () => undefined,
+              removeListener: () => undefined,
+            }))
+          )
         },
-      }
-      app.provide(SESSION_KEY, context)
+      })
       // Once the app has mounted: the hydration is over (report the store, not what the server
       // rendered), and an owned store starts its restore. Restoring only then keeps the first client
       // render equal to the server's, which never restores, with or without `initialState`.
       const start = () => {
         initial.value = null
-        if (!appStore && !server) void context.store.init()
+        // (on the server, `owned` is the wallet-less store created on first access: it never restores)
+        if (!server) void owned?.init()
       }
       const mount = app.mount.bind(app)
       app.mount = (...args) => {
@@ -96,13 +98,12 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       }
       // A plugin installed after the mount (a lazily loaded wallet feature) starts at once.
       if (app._container) start()
-      if (!appStore) {
-        // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
-        const unmount = app.unmount.bind(app)
-        app.unmount = () => {
-          unmount()
-          store?.destroy()
-        }
+      // The store the plugin created (none for an app-owned store) is destroyed on `app.unmount()`.
+      // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
+      const unmount = app.unmount.bind(app)
+      app.unmount = () => {
+        unmount()
+        owned?.destroy()
       }
     },
   }

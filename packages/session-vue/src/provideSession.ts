@@ -23,13 +23,9 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  * @public
  */
 export function provideSession(store: SessionStore, initialState?: SessionState | null): void {
-  if (!isStore(store)) throw new Error('provideSession(store): not a session store')
+  if (!isStore(store)) throw Error('provideSession(store): not a session store')
   const initial = shallowRef(initialState ?? null)
   // Hydration: report what the server rendered until mounted (mounted hooks never run on the server).
-  if (initialState) {
-    onMounted(() => {
-      initial.value = null
-    })
-  }
-  provide(SESSION_KEY, { store, server: isServer(), initial })
+  if (initialState) onMounted(() => (initial.value = null))
+  provide(SESSION_KEY, { server: isServer(), initial, store })
 }

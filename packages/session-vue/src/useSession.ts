@@ -65,10 +65,11 @@ export function useSession(): UseSessionReturnType {
     isConnecting: is('connecting'),
     isReconnecting: is('reconnecting'),
     isDisconnected: is('disconnected'),
-    connect: (params?: unknown) => context.store.connect(params),
-    disconnect: () => context.store.disconnect(),
-    restore: () => context.store.restore(),
-    enqueue: <T>(op: () => T | Promise<T>) => context.store.enqueue(op),
+  }
+  // The store's actions, each with its one argument, on the store of the moment they are called (on
+  // the server the plugin creates its store only then).
+  for (const key of ['connect', 'disconnect', 'restore', 'enqueue'] as const) {
+    session[key] = (arg: never) => context.store[key](arg)
   }
   // One ref per state field (`status`, `account`, …), which triggers only when that field changes.
   for (const key in DISCONNECTED_STATE) session[key] = computed(() => state.value[key as keyof SessionState])

@@ -1,6 +1,7 @@
 import { SESSION_QUERY_KEY_ROOT } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/vue-query'
-import { useSessionEvent } from './useSessionEvent'
+// From the main entry, whose code the build then emits as one module that this entry shares.
+import { useSessionEvent } from './index'
 
 /**
  * Keeps the Vue Query cache in step with the session: every query under `['sessionlayer']`

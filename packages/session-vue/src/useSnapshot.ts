@@ -15,11 +15,7 @@ export function useSnapshot(context: SessionContext): ComputedRef<SessionState> 
   const { server, initial } = context
   const snapshot = shallowRef(server ? DISCONNECTED_STATE : context.store.getSnapshot())
   if (!server) {
-    onScopeDispose(
-      context.store.subscribe((state) => {
-        snapshot.value = state
-      }),
-    )
+    onScopeDispose(context.store.subscribe((state) => (snapshot.value = state)))
   }
   return computed(() => initial.value ?? snapshot.value)
 }
