@@ -147,6 +147,72 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
   })
 
+  it('C3, C4, C12: a connect() the hook makes that the user declines in an asynchronous wallet resolves with lastError set, so the hook can fail the re-auth', async () => {
+    let seen: SessionState | null = null
+    const { store, wallet } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.disconnectFromWallet() // the wallet's own session ended too: it asks its user again
+        wallet.setConnectMode('async')
+        seen = await store.connect()
+        if (seen.lastError) throw seen.lastError
+      },
+    })
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const declines = new Set<unknown>()
+    store.subscribe((s) => {
+      if (s.lastError?.code === 4001) declines.add(s.lastError)
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(pending).toHaveBeenCalledWith({ userUrl: 'http://127.0.0.1/mock-wallet/approve' })
+    expect(seen).toBeNull()
+    wallet.reject() // the user declines in the wallet: it emits connected / statusChanged(isConnected: false)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    expect(declines.size).toBe(1) // one decline, though both events say it (C2)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
+  })
+
+  it('C3, C12: a connect() the hook makes that the user approves in an asynchronous wallet resolves without lastError, even after an earlier decline', async () => {
+    const seen: SessionState[] = []
+    const { store, wallet } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.disconnectFromWallet()
+        wallet.setConnectMode('async')
+        seen.push(await store.connect()) // declined
+        const again = await store.connect() // asked again, approved
+        seen.push(again)
+        if (again.lastError) throw again.lastError
+      },
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    wallet.reject()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.approve()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen.map((s) => s.lastError?.code ?? null)).toEqual([4001, null])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, connectedAt: 1_001_000, expiresAt: 1_002_000 })
+  })
+
+  it('C12: a hook that resolves although the user declined its connect() in an asynchronous wallet is a failed re-auth', async () => {
+    let seen: SessionState | null = null
+    const { store, wallet } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.disconnectFromWallet()
+        wallet.setConnectMode('async')
+        seen = await store.connect()
+      },
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    wallet.reject()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'REAUTH_FAILED' } })
+  })
+
   it('C12: any disconnect disarms the expiry timers', async () => {
     const { store, expired } = await connected({ ttlMs: 1000, idleTimeoutMs: 500 })
     await store.disconnect()

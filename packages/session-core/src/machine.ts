@@ -41,6 +41,8 @@ export interface Model {
   readonly attempt: number
   /** `onReauthRequired` is running. */
   readonly hook: boolean
+  /** A connect() of the running hook waits for the user's answer in an asynchronous wallet. */
+  readonly asked: boolean
   /** The wallet said it is connected during the current op. */
   readonly live: boolean
   /** Accounts the wallet announced, not yet exposed; null: unknown. */
@@ -132,6 +134,7 @@ export const INITIAL_MODEL: Model = {
   op: null,
   attempt: 0,
   hook: false,
+  asked: false,
   live: false,
   accounts: null,
   networkId: undefined,
@@ -169,7 +172,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const party = partyOf(st)
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -177,7 +180,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const clear = () => {
     n.op = null
     n.attempt = 0
-    n.hook = n.live = n.loading = false
+    n.hook = n.asked = n.live = n.loading = false
     n.accounts = n.saved = null
     n.networkId = undefined
   }
@@ -291,7 +294,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /** The re-auth hook is done: the store re-reads the wallet and settles, or fails, as it says. */
   const recheck = () => {
-    n.hook = n.live = false
+    n.hook = n.asked = n.live = false
     n.accounts = null
     n.networkId = undefined
     fx.push(['call', 'status', 'local'])
@@ -325,7 +328,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
   switch (input.type) {
     case 'connect':
-      if (m.op === 'reauth') fx.push(['call', 'connect', 'local'])
+      // connect() tells how this connect went, not an earlier one of the re-auth (C3, C4)
+      if (m.op === 'reauth') {
+        set({ lastError: null })
+        fx.push(['call', 'connect', 'local'])
+      }
       else if (st.status !== 'connected' && m.op !== 'connect' && m.op !== 'pending') {
         set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null })
         n.op = 'connect'
@@ -391,6 +398,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // (a user connect ends `leaving`); a probe's answer still counts.
         if (m.leaving && input.via === 'event') break
         n.live = true
+        n.asked = false
         if (input.networkId !== undefined) n.networkId = input.networkId
         if (m.hook) break
         if (m.op === 'reconnect' || m.op === 'restore') fx.push(['schedule-clear'])
@@ -406,6 +414,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         else {
           if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
           if (m.op === 'connect') n.op = 'pending'
+          n.asked = m.hook
         }
       } else if (st.status === 'connected') {
         // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
@@ -424,7 +433,15 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       } else {
         n.live = false
         if (m.op === 'sync') clear()
-        else if (m.op === 'pending' && input.via === 'event') down(new SessionError(input.reason ?? 'The wallet declined the connection', 4001))
+        else if ((m.op === 'pending' || m.asked) && input.via === 'event') {
+          const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
+          // The user declined the hook's connect: the re-auth goes on as the hook decides, but
+          // connect() tells, as for a wallet that refuses at once (C4, C12).
+          if (m.asked) {
+            n.asked = false
+            set({ lastError: error })
+          } else down(error)
+        }
         // It said connected, then disconnected before the accounts and network were read:
         // the op failed (a reconnect attempt retries), it must not wait for answers forever.
         else if (m.live && m.op && !m.hook) fail(new SessionError('The wallet disconnected', 4900))
