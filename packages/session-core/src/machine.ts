@@ -51,6 +51,8 @@ export interface Model {
   readonly networkId: string | null | undefined
   /** The persisted snapshot a restore reconciles against. */
   readonly saved: SessionSnapshot | null
+  /** The session times of the latest `connected` message of another tab, for a tab that follows it. */
+  readonly times: SessionTimes | null
   /** A restore is still reading the persisted snapshot: it cannot settle before it has it (C10). */
   readonly loading: boolean
   /**
@@ -60,6 +62,9 @@ export interface Model {
    */
   readonly leaving: 0 | 1 | 2
 }
+
+/** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
+export type SessionTimes = { readonly connectedAt: number; readonly expiresAt: number | null }
 
 /** @internal */
 export interface MachineConfig {
@@ -96,7 +101,8 @@ export type Input =
   /** The wallet answered this tab's `disconnect`. */
   | { readonly type: 'left' }
   | { readonly type: 'reauth'; readonly error?: unknown }
-  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' }
+  /** `data`: the message's, not validated yet (a `connected` message carries the session times). */
+  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup'; readonly data?: Readonly<Record<string, unknown>> }
   | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null }
 
 /** An effect, run by the store after the new snapshot is in place, in order. @internal */
@@ -106,7 +112,8 @@ export type Effect =
   | readonly ['invalidate', InvalidateEvent]
   | readonly ['save' | 'remove' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
   | readonly ['schedule', number]
-  | readonly ['post', 'connected' | 'disconnected' | 'expired' | 'gaveup']
+  | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
+  | readonly ['post', 'connected', SessionTimes]
   | readonly ['post', 'party' | 'network', { readonly current: string | null }]
   | readonly ['reauth', { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }]
   | readonly ['reject', SessionError]
@@ -139,6 +146,7 @@ export const INITIAL_MODEL: Model = {
   accounts: null,
   networkId: undefined,
   saved: null,
+  times: null,
   loading: false,
   leaving: 0,
 }
@@ -172,7 +180,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const party = partyOf(st)
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -181,7 +189,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     n.op = null
     n.attempt = 0
     n.hook = n.asked = n.live = n.loading = false
-    n.accounts = n.saved = null
+    n.accounts = n.saved = n.times = null
     n.networkId = undefined
   }
   const change = (type: 'party:changed' | 'network:changed', previous: string | null, current: string | null, source: ChangeSource) => {
@@ -232,12 +240,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const networkId = n.networkId ?? null
     const op = n.op
     // The persisted snapshot a restore read (also when the user connected meanwhile): what the
-    // user saw before. Only a restore takes its times; a connect starts a new session.
+    // user saw before. A restore takes its times, a tab that follows another tab's connection (a
+    // sync, a remote lead, a re-auth done there) those its message carried: one session, one
+    // expiry in every tab (C12). A connect starts a new session.
     const saved = n.saved
-    const kept = op === 'restore' ? saved : null
-    const connectedAt = op === 'reconnect' ? (st.connectedAt ?? now) : (kept?.connectedAt ?? now)
+    const kept = op === 'restore' ? saved : op === 'connect' || op === 'pending' ? null : n.times
+    const connectedAt = kept ? kept.connectedAt : op === 'reconnect' ? (st.connectedAt ?? now) : now
     const ttl = c.ttlMs ? connectedAt + c.ttlMs : null
-    const expiresAt = op === 'reconnect' ? st.expiresAt : kept ? (kept.expiresAt ?? ttl) : ttl
+    const expiresAt = kept ? (kept.expiresAt ?? ttl) : op === 'reconnect' ? st.expiresAt : ttl
     // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
     if (op === 'restore' && expiresAt !== null && expiresAt <= now) {
       expire('ttl', expiresAt, 'restore')
@@ -255,7 +265,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     if (previousNetwork !== null && previousNetwork !== networkId) change('network:changed', previousNetwork, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    if (op === 'connect' || op === 'pending' || op === 'reauth' || (op === 'reconnect' && m.attempt)) fx.push(['post', 'connected'])
+    if (op === 'connect' || op === 'pending' || op === 'reauth' || (op === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (op === 'reauth') fx.push(['flush'])
     clear()
     n.live = true
@@ -290,6 +300,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     n.attempt = 0
     n.hook = true
     n.live = false
+    // a re-authenticated session is a new one
+    n.times = null
     fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
   }
   /** The re-auth hook is done: the store re-reads the wallet and settles, or fails, as it says. */
@@ -537,6 +549,24 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'remote':
       if (input.kind === 'connected') {
+        // The session times the other tab sent, as untrusted data: finite numbers only, never a
+        // connectedAt after now, nor an expiry beyond now + ttlMs (C12, M2).
+        const at = input.data?.connectedAt
+        const end = input.data?.expiresAt
+        const connectedAt = Math.min(at as number, now)
+        const times = Number.isFinite(at)
+          ? { connectedAt, expiresAt: Number.isFinite(end) ? Math.min(end as number, now + (c.ttlMs ?? Infinity)) : c.ttlMs ? connectedAt + c.ttlMs : null }
+          : null
+        // Connected already (its wallet said so before the message came, or the other tab
+        // re-authenticated): one wallet session, one expiry in every tab.
+        if (st.status === 'connected') {
+          if (times) {
+            set(times)
+            if (!sameState(n.state, st)) fx.push(['save'], ['arm'])
+          }
+          break
+        }
+        n.times = times
         if ((st.status === 'disconnected' && !m.op) || (m.op === 'reconnect' && !m.attempt)) {
           n.op ??= 'sync'
           fx.push(['call', 'status', 'local'])

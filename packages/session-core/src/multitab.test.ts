@@ -653,3 +653,124 @@ describe('multi-tab, further', () => {
     expect(b.provider.calls.map((c) => c.method)).not.toContain('disconnect')
   })
 })
+
+describe('multi-tab: the session times (C12)', () => {
+  const TTL = 60_000
+  const times = (store: SessionStore) => {
+    const { status, connectedAt, expiresAt } = store.getSnapshot()
+    return { status, connectedAt, expiresAt }
+  }
+  const message = (seq: number, data: Record<string, unknown>) => ({ v: 1, kind: 'connected', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data })
+
+  it('C12, M4: a tab that takes up the session after a drop, its restore having found the wallet unreachable, keeps the session times; a reload does not extend it', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, wallet } = tabs({ reconnect: true, expiry: { ttlMs: TTL } })
+    const a = open()
+    await a.store.connect()
+    await vi.advanceTimersByTimeAsync(20_000)
+    wallet.drop()
+    // a tab opened meanwhile finds the wallet unreachable
+    const b = open()
+    expect((await b.store.restore()).status).toBe('disconnected')
+    await vi.advanceTimersByTimeAsync(5_000)
+    // A's reconnect succeeds; B takes up the session
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    const session = { status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 }
+    expect(times(a.store)).toEqual(session)
+    expect(times(b.store)).toEqual(session)
+    a.store.destroy()
+    b.store.destroy()
+    // a reload: the session still ends ttlMs after it became connected
+    const reloaded = open()
+    const expired = vi.fn()
+    reloaded.store.on('session:expired', expired)
+    await reloaded.store.restore()
+    expect(times(reloaded.store)).toEqual(session)
+    await vi.advanceTimersByTimeAsync(1_060_000 - Date.now())
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_060_000, reason: 'ttl' })
+    reloaded.store.destroy()
+  })
+
+  it("C12, C19, M4: a tab its wallet connected on its own before another tab's message came takes the session times from that message", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, wallet, storage } = tabs({ reconnect: true, expiry: { ttlMs: TTL } })
+    // B first: the wallet tells it first, and it settles before A
+    const b = open()
+    const a = open()
+    await a.store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 })
+    await vi.advanceTimersByTimeAsync(20_000)
+    wallet.drop()
+    b.store.cancelReconnect() // B stops; A reconnects
+    await vi.advanceTimersByTimeAsync(5_000)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    const session = { status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 }
+    expect(times(a.store)).toEqual(session)
+    expect(times(b.store)).toEqual(session)
+    const saved = JSON.parse((await storage.getItem('sessionlayer.session')) ?? '{}') as { expiresAt?: number }
+    expect(saved.expiresAt).toBe(1_060_000)
+    // B's own expiry comes with the session's, not later
+    const expired = vi.fn()
+    b.store.on('session:expired', expired)
+    await vi.advanceTimersByTimeAsync(1_060_000 - Date.now())
+    expect(times(b.store).status).toBe('disconnected')
+    a.store.destroy()
+    b.store.destroy()
+  })
+
+  it('C12, M4: a tab whose re-auth another tab completed takes the times of that re-authenticated session', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet({ latencyMs: 10 }) // each wallet answer takes 10 ms
+    const finish: (() => void)[] = []
+    const open = () =>
+      createSessionStore(createMockProvider({ wallet }), {
+        storage,
+        broadcast: { channelFactory: hub.channelFactory, lockManager: null },
+        expiry: { ttlMs: TTL, onReauthRequired: () => new Promise<void>((resolve) => finish.push(resolve)) },
+      })
+    const a = open()
+    const b = open()
+    const connecting = a.connect()
+    await vi.advanceTimersByTimeAsync(50)
+    await connecting
+    await vi.advanceTimersByTimeAsync(TTL)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
+    await vi.advanceTimersByTimeAsync(30_000) // the user signs in again in tab A, 30 s later
+    finish[0]?.()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(a)).toMatchObject({ status: 'connected', expiresAt: (times(a).connectedAt ?? 0) + TTL })
+    expect(times(b)).toEqual(times(a))
+    a.destroy()
+    b.destroy()
+  })
+
+  it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond now + ttlMs, and no connection without the wallet', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
+    const b = open(createMockProvider({ connected: true }))
+    const c = open(createMockProvider({ connected: false }))
+    const raw = hub.channelFactory(CHANNEL)
+    // a session of another tab, 10 s old, whose expiry says more than ttlMs from now
+    raw.postMessage(message(1, { connectedAt: 990_000, expiresAt: 9e15 }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 1_000_000 + TTL })
+    expect(times(c.store).status).toBe('disconnected') // its wallet is not connected
+    // not numbers: nothing taken
+    raw.postMessage(message(2, { connectedAt: '1', expiresAt: { at: 1 } }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 1_000_000 + TTL })
+    // a connectedAt in the future is now at the latest
+    await vi.advanceTimersByTimeAsync(5_000)
+    raw.postMessage(message(3, { connectedAt: 1_000_000 + 86_400_000, expiresAt: null }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_005_000, expiresAt: 1_005_000 + TTL })
+    raw.close()
+    b.store.destroy()
+    c.store.destroy()
+  })
+})
