@@ -472,9 +472,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       const connecting = next.op === 'connect' || next.op === 'pending'
       if (!connecting) cancelTimer(connectTimer)
       else if (previous.op !== 'connect') {
-        connectTimer = later(() => {
-          dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
-        }, connectTimeoutMs)
+        connectTimer = later(connectTimedOut, connectTimeoutMs)
       }
       if (!next.hook) {
         hookAbort?.abort()
@@ -488,6 +486,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     }
     if (next.state !== previous.state) notify(next.state, previous.state)
     for (const effect of effects) perform(effect)
+  }
+
+  /** `connectTimeoutMs` passed without the user's answer: the connect failed (C17). */
+  const connectTimedOut = () => {
+    dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
   }
 
   /** Inputs are processed one at a time, in order, even when a listener calls back in. */
@@ -609,7 +612,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
             cancelTimer(timer)
             resolve()
           }
-          const timer = later(answered, connectTimeoutMs)
+          // no answer in time: connect() tells, as it does outside a re-auth (C4, C17)
+          const timer = later(() => {
+            if (reauthing()) connectTimedOut()
+            answered()
+          }, connectTimeoutMs)
           userAnswered.add(answered)
         })
       }

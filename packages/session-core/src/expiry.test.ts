@@ -196,6 +196,27 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, connectedAt: 1_001_000, expiresAt: 1_002_000 })
   })
 
+  it('C4, C12, C17: a connect() the hook makes that the user never answers in an asynchronous wallet resolves with lastError TIMEOUT after connectTimeoutMs', async () => {
+    let seen: SessionState | null = null
+    const { store, wallet } = await connected(
+      {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          wallet.disconnectFromWallet()
+          wallet.setConnectMode('async')
+          seen = await store.connect()
+          if (seen.lastError) throw seen.lastError
+        },
+      },
+      { connectTimeoutMs: 5_000 },
+    )
+    await vi.advanceTimersByTimeAsync(1000 + 4_999)
+    expect(seen).toBeNull()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 'TIMEOUT' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
+  })
+
   it('C12: a hook that resolves although the user declined its connect() in an asynchronous wallet is a failed re-auth', async () => {
     let seen: SessionState | null = null
     const { store, wallet } = await connected({
