@@ -550,13 +550,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     case 'remote':
       if (input.kind === 'connected') {
         // The session times the other tab sent, as untrusted data: finite numbers only, never a
-        // connectedAt after now, nor an expiry beyond now + ttlMs (C12, M2).
+        // connectedAt after now, nor an expiry beyond now + ttlMs (C12, M2). An expired session's
+        // times (a reconnect that came too late) are none to take up: a re-auth would end in one.
         const at = input.data?.connectedAt
         const end = input.data?.expiresAt
         const connectedAt = Math.min(at as number, now)
-        const times = Number.isFinite(at)
-          ? { connectedAt, expiresAt: Number.isFinite(end) ? Math.min(end as number, now + (c.ttlMs ?? Infinity)) : c.ttlMs ? connectedAt + c.ttlMs : null }
-          : null
+        const expiresAt = Number.isFinite(end) ? Math.min(end as number, now + (c.ttlMs ?? Infinity)) : c.ttlMs ? connectedAt + c.ttlMs : null
+        const times = Number.isFinite(at) && (expiresAt ?? Infinity) > now ? { connectedAt, expiresAt } : null
         // Connected already (its wallet said so before the message came, or the other tab
         // re-authenticated): one wallet session, one expiry in every tab.
         if (st.status === 'connected') {

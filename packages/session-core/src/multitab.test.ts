@@ -769,6 +769,10 @@ describe('multi-tab: the session times (C12)', () => {
     raw.postMessage(message(3, { connectedAt: 1_000_000 + 86_400_000, expiresAt: null }))
     await vi.advanceTimersByTimeAsync(0)
     expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_005_000, expiresAt: 1_005_000 + TTL })
+    // an expired session's times: none to take up
+    raw.postMessage(message(4, { connectedAt: 900_000, expiresAt: 960_000 }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_005_000, expiresAt: 1_005_000 + TTL })
     raw.close()
     b.store.destroy()
     c.store.destroy()

@@ -223,6 +223,33 @@ describe('model-based: regressions', () => {
     )
   })
 
+  // Found once the tabs' connected message carried the session times.
+  it("C12: a re-auth that another tab's late reconnect ends, the session having expired meanwhile, starts a new session instead of expiring again in a loop", async () => {
+    await runSequence(
+      {
+        ...base,
+        reconnect: { baseDelayMs: 69, factor: 1.5, maxDelayMs: 500, maxAttempts: 5, jitter: false },
+        ttlMs: 1_000,
+        reauth: 'prompt',
+        eventDelays: [1, 0, 0],
+        latency: { connect: 0, silent: 19 },
+      },
+      [
+        step('wallet recovers ‖ openTab', (s) => {
+          s.wallet.recover()
+          s.openTab()
+        }),
+        step('advance to expiry +0 ms, then restore(0) ‖ wallet connects itself', async (s) => {
+          await s.time.advance(s.expiresIn())
+          s.restore(0)
+          s.connectFromWallet()
+        }),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+      ],
+      true,
+    )
+  })
+
   it('C8: cancelReconnect() as the wallet comes back during a restore still waiting for the storage leaves the tab with the wallet', async () => {
     await runSequence(
       { ...base, latency: { connect: 1, silent: 0 }, storageDelay: 1 },
