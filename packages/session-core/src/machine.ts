@@ -344,8 +344,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (m.op === 'reauth') {
         set({ lastError: null })
         fx.push(['call', 'connect', 'local'])
-      }
-      else if (st.status !== 'connected' && m.op !== 'connect' && m.op !== 'pending') {
+      } else if (st.status !== 'connected' && m.op !== 'connect' && m.op !== 'pending') {
         set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null })
         n.op = 'connect'
         n.attempt = 0
