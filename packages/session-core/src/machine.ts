@@ -195,6 +195,16 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const change = (type: 'party:changed' | 'network:changed', previous: string | null, current: string | null, source: ChangeSource) => {
     fx.push(['emit', type, { previous, current, source }], ['invalidate', { type, previous, current, source }])
   }
+  /**
+   * The snapshot changed while connected: persist it. A switch of party or network (from a
+   * non-null one, C11) is told here first, and to the other tabs after, when this tab saw it.
+   */
+  const switched = (kind: 'party' | 'network', previous: string | null, current: string | null, origin: Origin) => {
+    const changed = previous !== null && previous !== current
+    if (changed) change(`${kind}:changed`, previous, current, origin)
+    fx.push(['save'])
+    if (changed && origin === 'local') fx.push(['post', kind, { current }])
+  }
   /** To `disconnected`; the caller adds what else the way down needs. */
   const down = (lastError: SessionError | null) => {
     set({ ...DISCONNECTED_STATE, lastError })
@@ -284,9 +294,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (n.live && n.op && !n.hook) gather()
     } else if (networkId !== st.networkId) {
       set({ networkId })
-      if (st.networkId !== null) change('network:changed', st.networkId, networkId, origin)
-      fx.push(['save'])
-      if (st.networkId !== null && origin === 'local') fx.push(['post', 'network', { current: networkId }])
+      switched('network', st.networkId, networkId, origin)
     }
   }
   const expire = (reason: 'ttl' | 'idle', expiredAt: number, source?: ChangeSource) => {
@@ -476,11 +484,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       }
       if (json(input.accounts) === json(st.accounts)) break
       set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
-      if (party !== null && partyOf(n.state) !== party) {
-        change('party:changed', party, partyOf(n.state), input.origin)
-        fx.push(['save'])
-        if (input.origin === 'local') fx.push(['post', 'party', { current: partyOf(n.state) }])
-      } else fx.push(['save'])
+      switched('party', party, partyOf(n.state), input.origin)
       break
 
     case 'network':
