@@ -602,6 +602,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       connectParams = params
       if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
       // Called by onReauthRequired: the re-auth completes once the hook returns.
+      // connectTimeoutMs bounds the whole connect, the wallet's answer included (C17).
+      const due = clock.now() + connectTimeoutMs
       dispatch({ type: 'connect' })
       const answer = await latest.get('connect')
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3).
@@ -616,7 +618,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           const timer = later(() => {
             if (reauthing()) connectTimedOut()
             answered()
-          }, connectTimeoutMs)
+          }, due - clock.now())
           userAnswered.add(answered)
         })
       }

@@ -217,6 +217,28 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
   })
 
+  it('C12, C17: connectTimeoutMs bounds the whole connect() the hook makes, the wallet\'s slow answer that it asks its user included', async () => {
+    let seen: SessionState | null = null
+    const { store, wallet } = await connected(
+      {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          wallet.disconnectFromWallet()
+          wallet.setConnectMode('async')
+          wallet.answerLate('connect', 4_000) // { isConnected: false, userUrl } comes 4 s later
+          seen = await store.connect()
+          if (seen.lastError) throw seen.lastError
+        },
+      },
+      { connectTimeoutMs: 5_000 },
+    )
+    await vi.advanceTimersByTimeAsync(1000 + 4_999)
+    expect(seen).toBeNull()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 'TIMEOUT' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
+  })
+
   it('C12: a hook that resolves although the user declined its connect() in an asynchronous wallet is a failed re-auth', async () => {
     let seen: SessionState | null = null
     const { store, wallet } = await connected({
