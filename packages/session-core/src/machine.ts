@@ -250,11 +250,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const networkId = n.networkId ?? null
     const op = n.op
     // The persisted snapshot a restore read (also when the user connected meanwhile): what the
-    // user saw before. A restore takes its times, a tab that follows another tab's connection (a
-    // sync, a remote lead, a re-auth done there) those its message carried: one session, one
-    // expiry in every tab (C12). A connect starts a new session.
+    // user saw before. A tab that follows another tab's connection (a sync, a remote lead, a
+    // re-auth done there, a restore still retrying when it came) takes the times its message
+    // carried, else a restore those it read: one session, one expiry in every tab (C12). A connect
+    // starts a new session.
     const saved = n.saved
-    const kept = op === 'restore' ? saved : op === 'connect' || op === 'pending' ? null : n.times
+    const kept = op === 'connect' || op === 'pending' ? null : (n.times ?? (op === 'restore' ? saved : null))
     const connectedAt = kept ? kept.connectedAt : op === 'reconnect' ? (st.connectedAt ?? now) : now
     const ttl = c.ttlMs ? connectedAt + c.ttlMs : null
     const expiresAt = kept ? (kept.expiresAt ?? ttl) : op === 'reconnect' ? st.expiresAt : ttl

@@ -749,6 +749,34 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it('C9, C12, M4: a restore that retries the unreachable wallet and settles after another tab connected keeps that session\'s times; a reload does not extend it', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, storage } = tabs({ reconnect: true, expiry: { ttlMs: TTL } })
+    // B's wallet is not injected yet: its status probes fail for a while
+    const late = createMockWallet({ connected: true })
+    late.failNext('status', { code: -32603, message: 'not injected yet' }, 3)
+    const b = open(createMockProvider({ wallet: late }))
+    const restoring = b.store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot().status).toBe('reconnecting')
+    const a = open()
+    await a.store.connect()
+    const session = { status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 }
+    expect(times(a.store)).toEqual(session)
+    // the probe is retried on the backoff schedule (500, 1000, 2000 ms) and finds the wallet 3.5 s later
+    await vi.advanceTimersByTimeAsync(3_500)
+    await restoring
+    expect(times(b.store)).toEqual(session)
+    const saved = JSON.parse((await storage.getItem('sessionlayer.session')) ?? '{}') as { expiresAt?: number }
+    expect(saved.expiresAt).toBe(1_060_000)
+    a.store.destroy()
+    b.store.destroy()
+    const reloaded = open()
+    await reloaded.store.restore()
+    expect(times(reloaded.store)).toEqual(session)
+    reloaded.store.destroy()
+  })
+
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond now + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
