@@ -560,7 +560,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         const end = input.data?.expiresAt
         const connectedAt = Math.min(at as number, now)
         const expiresAt = Number.isFinite(end) ? Math.min(end as number, now + (c.ttlMs ?? Infinity)) : c.ttlMs ? connectedAt + c.ttlMs : null
-        const times = Number.isFinite(at) && (expiresAt ?? Infinity) > now ? { connectedAt, expiresAt } : null
+        const late = (expiresAt ?? Infinity) <= now
+        const times = Number.isFinite(at) && !late ? { connectedAt, expiresAt } : null
         // Connected already (its wallet said so before the message came, or the other tab
         // re-authenticated): one wallet session, one expiry in every tab.
         if (st.status === 'connected') {
@@ -577,7 +578,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
-        else if (m.hook) recheck()
+        // Not for an expired session's times: a reconnect that came too late re-authenticated no one.
+        else if (m.hook && !late) recheck()
       } else if (input.kind === 'gaveup') {
         // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is

@@ -777,6 +777,29 @@ describe('multi-tab: the session times (C12)', () => {
     reloaded.store.destroy()
   })
 
+  it("C12, M4: a connected message of a session that has already expired (another tab's reconnect that came too late) does not end a re-auth still waiting for its user", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const signals: AbortSignal[] = []
+    const { hub, open } = tabs({ expiry: { ttlMs: TTL, onReauthRequired: ({ signal }) => new Promise<void>(() => signals.push(signal)) } })
+    const b = open()
+    await b.store.connect()
+    await vi.advanceTimersByTimeAsync(TTL + 1_000)
+    expect(times(b.store).status).toBe('reconnecting')
+    const raw = hub.channelFactory(CHANNEL)
+    // the session that expired at 1_060_000, reconnected too late in another tab: no re-authentication
+    raw.postMessage(message(1, { connectedAt: 1_000_000, expiresAt: 1_060_000 }))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(b.store)).toEqual({ status: 'reconnecting', connectedAt: 1_000_000, expiresAt: 1_060_000 })
+    expect(signals.map((signal) => signal.aborted)).toEqual([false])
+    // another tab re-authenticated: that ends the re-auth here too, with its times
+    raw.postMessage(message(2, { connectedAt: 1_061_000, expiresAt: 1_121_000 }))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_061_000, expiresAt: 1_121_000 })
+    expect(signals.map((signal) => signal.aborted)).toEqual([true])
+    raw.close()
+    b.store.destroy()
+  })
+
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond now + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
