@@ -239,6 +239,36 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
   })
 
+  it("C3, C4, C12: a connect() during the re-auth that the user approves resolves without the TIMEOUT of an earlier one that nobody answered", async () => {
+    const seen: (string | number | null)[] = []
+    let second: Promise<SessionState> = Promise.reject(new Error('not yet'))
+    second.catch(() => undefined)
+    const { store, wallet } = await connected(
+      {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          wallet.disconnectFromWallet()
+          wallet.setConnectMode('async')
+          const first = await store.connect() // nobody answers this prompt in time
+          seen.push(first.lastError?.code ?? null)
+          const again = await second // the app's own Connect, made meanwhile
+          seen.push(again.lastError?.code ?? null)
+          if (again.lastError) throw again.lastError
+        },
+      },
+      { connectTimeoutMs: 5_000 },
+    )
+    await vi.advanceTimersByTimeAsync(1000 + 3_000)
+    second = store.connect()
+    await vi.advanceTimersByTimeAsync(2_000) // the first one times out
+    expect(seen).toEqual(['TIMEOUT'])
+    wallet.approve() // the user approves the second prompt
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toEqual(['TIMEOUT', null])
+    expect(await second).toMatchObject({ lastError: null })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+  })
+
   it('C12: a hook that resolves although the user declined its connect() in an asynchronous wallet is a failed re-auth', async () => {
     let seen: SessionState | null = null
     const { store, wallet } = await connected({

@@ -420,7 +420,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.live = true
         n.asked = false
         if (input.networkId !== undefined) n.networkId = input.networkId
-        if (m.hook) break
+        // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
+        // one's failure, e.g. the TIMEOUT of a prompt nobody answered (C3, C4, C12).
+        if (m.hook) {
+          set({ lastError: null })
+          break
+        }
         if (m.op === 'reconnect' || m.op === 'restore') fx.push(['schedule-clear'])
         n.op ??= 'sync'
         // While `connect` is in flight its answer comes next, and with it the accounts the
