@@ -559,14 +559,15 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     case 'remote':
       if (input.kind === 'connected') {
         // The session times the other tab sent, as untrusted data: finite numbers only, never a
-        // connectedAt after now, nor an expiry beyond now + ttlMs (C12, M2). An expired session's
-        // times (a reconnect that came too late) are none to take up: a re-auth would end in one.
+        // connectedAt after now, nor an expiry beyond now + ttlMs (C12, M2).
         const at = input.data?.connectedAt
         const end = input.data?.expiresAt
         const connectedAt = Math.min(at as number, now)
         const expiresAt = Number.isFinite(end) ? Math.min(end as number, now + (c.ttlMs ?? Infinity)) : c.ttlMs ? connectedAt + c.ttlMs : null
-        const late = (expiresAt ?? Infinity) <= now
-        const times = Number.isFinite(at) && !late ? { connectedAt, expiresAt } : null
+        // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
+        // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
+        if ((expiresAt ?? Infinity) <= now) break
+        const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
         // Connected already (its wallet said so before the message came, or the other tab
         // re-authenticated): one wallet session, one expiry in every tab.
         if (st.status === 'connected') {
@@ -583,8 +584,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
-        // Not for an expired session's times: a reconnect that came too late re-authenticated no one.
-        else if (m.hook && !late) recheck()
+        else if (m.hook) recheck()
       } else if (input.kind === 'gaveup') {
         // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is

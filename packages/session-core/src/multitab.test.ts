@@ -800,6 +800,25 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
   })
 
+  it("C12, C15, M4: a connected message of a session that has already expired makes no disconnected tab connected with a new TTL, and writes nothing", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { hub, open, storage } = tabs({ expiry: { ttlMs: TTL } })
+    const c = open(createMockProvider({ connected: true }))
+    const writes = vi.spyOn(storage, 'setItem')
+    const raw = hub.channelFactory(CHANNEL)
+    // the session that expired at 990_000, reconnected too late in another tab
+    raw.postMessage(message(1, { connectedAt: 930_000, expiresAt: 990_000 }))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(c.store)).toEqual({ status: 'disconnected', connectedAt: null, expiresAt: null })
+    expect(writes).not.toHaveBeenCalled()
+    // a session that runs: taken up, with its times
+    raw.postMessage(message(2, { connectedAt: 1_000_050, expiresAt: 1_060_050 }))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(c.store)).toEqual({ status: 'connected', connectedAt: 1_000_050, expiresAt: 1_060_050 })
+    raw.close()
+    c.store.destroy()
+  })
+
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond now + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
