@@ -2,7 +2,7 @@ import { createChannelHub, createMockLockManager, createMockProvider, createMock
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
-import type { SessionStore, SessionStoreOptions } from './types'
+import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
@@ -817,6 +817,66 @@ describe('multi-tab: the session times (C12)', () => {
     expect(times(c.store)).toEqual({ status: 'connected', connectedAt: 1_000_050, expiresAt: 1_060_050 })
     raw.close()
     c.store.destroy()
+  })
+
+  it('C2, C12, C15: a connected tab that takes the session times from a message notifies and writes once; the same times again, from another tab, change and write nothing', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { hub, open, storage } = tabs({ expiry: { ttlMs: TTL } })
+    const b = open(createMockProvider({ connected: true }))
+    await b.store.restore()
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 })
+    const notified = vi.fn()
+    b.store.subscribe(notified)
+    const writes = vi.spyOn(storage, 'setItem')
+    const raw = hub.channelFactory(CHANNEL)
+    raw.postMessage(message(1, { connectedAt: 990_000, expiresAt: 1_050_000 }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 1_050_000 })
+    expect(notified).toHaveBeenCalledTimes(1)
+    expect(writes).toHaveBeenCalledTimes(1)
+    const snapshot = b.store.getSnapshot()
+    raw.postMessage({ ...message(1, { connectedAt: 990_000, expiresAt: 1_050_000 }), tabId: 'a-third-tab' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot()).toBe(snapshot)
+    expect(notified).toHaveBeenCalledTimes(1)
+    expect(writes).toHaveBeenCalledTimes(1)
+    // and it expires with that session
+    await vi.advanceTimersByTimeAsync(1_050_000 - Date.now())
+    expect(times(b.store).status).toBe('disconnected')
+    raw.close()
+    b.store.destroy()
+  })
+
+  it("C2, C12, M3: a disconnect in another tab while the hook's connect() waits for the user ends that wait's decline too: the user's later no changes nothing", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const seen: SessionState[] = []
+    const { hub, open, wallet } = tabs({
+      expiry: {
+        ttlMs: TTL,
+        onReauthRequired: async () => {
+          wallet.disconnectFromWallet()
+          wallet.setConnectMode('async')
+          seen.push(await b.store.connect())
+        },
+      },
+    })
+    const b = open()
+    await b.store.connect()
+    await vi.advanceTimersByTimeAsync(TTL)
+    expect(wallet.state().pendingConnects).toBe(1)
+    const raw = hub.channelFactory(CHANNEL)
+    raw.postMessage({ v: 1, kind: 'disconnected', seq: 1, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: {} })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    const notified = vi.fn()
+    b.store.subscribe(notified)
+    wallet.reject() // the user declines the prompt the hook opened
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toHaveLength(1)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(notified).not.toHaveBeenCalled()
+    raw.close()
+    b.store.destroy()
   })
 
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond now + ttlMs, and no connection without the wallet', async () => {
