@@ -606,8 +606,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       const due = clock.now() + connectTimeoutMs
       dispatch({ type: 'connect' })
       const answer = await latest.get('connect')
-      // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3).
-      if (answer?.type === 'status' && !answer.connected && reauthing()) {
+      // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3),
+      // unless it came before this one (the machine no longer waits for it).
+      if (answer?.type === 'status' && !answer.connected && model.asked && reauthing()) {
         await new Promise<void>((resolve) => {
           const answered = () => {
             userAnswered.delete(answered)

@@ -434,9 +434,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       } else if (input.via === 'connect') {
         // The wallet said meanwhile that it is connected (its user approved before this answer
         // came): its word stands, and the connect settles once the rest is known (C3).
+        // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
         if (m.op === 'connect' && m.live) gather(true)
         // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12)
-        else {
+        else if (!m.live) {
           if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
           if (m.op === 'connect') n.op = 'pending'
           n.asked = m.hook

@@ -804,6 +804,40 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
   })
 
+  it('C3, C12: a re-auth connect() to an asynchronous wallet whose connected event comes before its { isConnected: false } answer resolves at once, and the re-auth completes', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    let answer = deferred()
+    answer.resolve({ isConnected: true })
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    let seen: SessionState | null = null
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      expiry: {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          answer = deferred()
+          const connecting = store.connect()
+          // the user approves in the wallet before its answer to connect (computed earlier) arrives
+          emit('connected', { connection: { isConnected: true } })
+          answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+          seen = await connecting
+          if (seen.lastError) throw seen.lastError
+        },
+      },
+    })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1000 + 10)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: null })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null, connectedAt: 1_001_000 })
+    store.destroy()
+  })
+
   it('C3/C5: the empty accountsChanged of a wallet that logs out is not remembered: the next connect reads the accounts', async () => {
     let connected = true
     const { provider, emit, calls } = handWallet((method) => {
