@@ -19,16 +19,6 @@ export interface SessionContext {
 }
 
 /**
- * The context that {@link createSessionPlugin} and {@link provideSession} provide: it also keeps
- * what the server rendered, for components that hydrate after `initial` was cleared.
- * @internal
- */
-export interface ProvidedSessionContext extends SessionContext {
-  /** The `initialState` the server rendered (null or undefined: the disconnected state). */
-  readonly initialState: SessionState | null | undefined
-}
-
-/**
  * The injection key of the session context. Made with `Symbol.for`, so that several copies of
  * this package in one bundle still share it.
  * @public

@@ -6,7 +6,7 @@ import {
   type SessionStoreOptions,
 } from '@sessionlayer/session-core'
 import { shallowRef, type App, type Plugin } from 'vue'
-import { isServer, isStore, SESSION_KEY, type ProvidedSessionContext } from './SESSION_KEY'
+import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
  * Options of {@link createSessionPlugin} when the plugin creates (and owns) the store: the
@@ -21,9 +21,7 @@ export interface SessionPluginOptions extends SessionStoreOptions {
   readonly provider: CIP0103Provider
   /**
    * What composables report on the server (default: the disconnected state), e.g. read from a
-   * cookie storage; on the client, what they report until the app has mounted (hydration) — and,
-   * in a component that hydrates later (an async `setup` under `<Suspense>`, as a Nuxt page, and
-   * its children), until that component has mounted.
+   * cookie storage; on the client, what they report until the app has mounted (hydration).
    */
   readonly initialState?: SessionState | null | undefined
   /** Whether the app renders on the server (default: true when there is no `window`). */
@@ -64,10 +62,9 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // and restores once mounted; on the server it is created on first access.
       let owned = appStore || server ? null : createSessionStore(options.provider, options)
       const initial = shallowRef(options.initialState ?? null)
-      app.provide<ProvidedSessionContext>(SESSION_KEY, {
+      app.provide(SESSION_KEY, {
         server,
         initial,
-        initialState: options.initialState,
         get store() {
           // On the server the store talks to no wallet (there may be none, and a server app is never
           // unmounted to detach from one): every request fails at once and nothing stays attached.
@@ -82,11 +79,9 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
           )
         },
       })
-      // Once the app has mounted: the hydration of what it rendered is over (report the store, not
-      // what the server rendered), and an owned store starts its restore. Restoring only then keeps
-      // the first client render equal to the server's, which never restores, with or without
-      // `initialState`. A component that hydrates later holds what the server rendered on its own
-      // (see useSnapshot).
+      // Once the app has mounted: the hydration is over (report the store, not what the server
+      // rendered), and an owned store starts its restore. Restoring only then keeps the first client
+      // render equal to the server's, which never restores, with or without `initialState`.
       const start = () => {
         initial.value = null
         // (on the server, `owned` is the wallet-less store created on first access: it never restores)

@@ -1,6 +1,6 @@
 import type { SessionState, SessionStore } from '@sessionlayer/session-core'
 import { onMounted, provide, shallowRef } from 'vue'
-import { isServer, isStore, SESSION_KEY, type ProvidedSessionContext } from './SESSION_KEY'
+import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
  * Provides a session store to the calling component's subtree (call it in `setup`). The store
@@ -8,8 +8,7 @@ import { isServer, isStore, SESSION_KEY, type ProvidedSessionContext } from './S
  *
  * @param store - the session store
  * @param initialState - what the subtree's composables report on the server (default: the
- *   disconnected state) and on the client until this component has mounted (hydration) — in a
- *   component that hydrates later (an async `setup` under `<Suspense>`), until that one has mounted
+ *   disconnected state) and on the client until this component has mounted (hydration)
  * @throws `Error` when `store` is not a session store
  * @example
  * ```ts
@@ -28,5 +27,5 @@ export function provideSession(store: SessionStore, initialState?: SessionState 
   const initial = shallowRef(initialState ?? null)
   // Hydration: report what the server rendered until mounted (mounted hooks never run on the server).
   if (initialState) onMounted(() => (initial.value = null))
-  provide<ProvidedSessionContext>(SESSION_KEY, { server: isServer(), initial, initialState, store })
+  provide(SESSION_KEY, { server: isServer(), initial, store })
 }
