@@ -11,9 +11,10 @@ export interface SessionContext {
   /** True when rendering on the server: composables never subscribe there. */
   readonly server: boolean
   /**
-   * What composables report instead of the store's state while it is not null: on the server
-   * (where null means the disconnected state), and on the client while a server-rendered page
-   * hydrates.
+   * What the server renders (null: the disconnected state). Composables report it on the server,
+   * and in a component that hydrates server HTML until that component has mounted (also when it
+   * hydrates after the app's mount, e.g. an async `setup` under `<Suspense>`); then the store.
+   * Read when a composable is called.
    */
   readonly initial: Readonly<Ref<SessionState | null>>
 }

@@ -3,9 +3,11 @@ import { createMemoryStorage, createSessionStore, type SessionState, type Sessio
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createApp, createSSRApp, defineComponent, h } from 'vue'
+import * as Vue from 'vue'
+import { createApp, createSSRApp, defineComponent, h, inject, Suspense, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
+import { SESSION_KEY } from './SESSION_KEY'
 import { useSession } from './useSession'
 import { useSessionStore } from './useSessionStore'
 
@@ -24,6 +26,38 @@ const Party = defineComponent({
     return () => h('p', `${status.value}|${account.value?.partyId ?? '-'}`)
   },
 })
+
+const CONNECTED: SessionState = {
+  status: 'connected',
+  account: { partyId: 'bob::1220bb', primary: true },
+  accounts: [{ partyId: 'bob::1220bb', primary: true }],
+  networkId: 'canton:devnet',
+  lastError: null,
+  connectedAt: 1,
+  expiresAt: null,
+}
+
+/** What `<script setup>` compiles a top-level `await` to: the component instance is back after it. */
+const { withAsyncContext } = Vue as unknown as { withAsyncContext: (getAwaitable: () => Promise<unknown>) => [Promise<unknown>, () => void] }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Renders `Page` under `<Suspense>` on the server with `initialState`, then hydrates that HTML on
+ * the client with a plugin-owned store over a connected wallet.
+ */
+async function hydrateUnderSuspense(Page: Component, initialState?: SessionState) {
+  const Root = defineComponent({ setup: () => () => h(Suspense, null, { default: () => h(Page) }) })
+  const html = await renderToString(createSSRApp(Root).use(createSessionPlugin({ provider: undefined as never, initialState, server: true })))
+  const container = document.createElement('div')
+  container.innerHTML = html
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+  const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+  const provider = createMockProvider({ connected: true })
+  const app = createSSRApp(Root).use(createSessionPlugin({ provider, initialState, storage: createMemoryStorage() }))
+  app.mount(container)
+  const warnings = () => [...warn.mock.calls, ...error.mock.calls].flat().join('\n')
+  return { html, container, app, provider, warnings }
+}
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -123,6 +157,108 @@ describe('createSessionPlugin', () => {
     expect(provider.calls.map((call) => call.method)).not.toContain('connect')
     app.unmount()
     expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('SSR hydration: a component that hydrates after the mount (async setup under <Suspense>) matches the server too', async () => {
+    const Async = defineComponent({
+      async setup() {
+        const { status, account } = useSession()
+        await sleep(5)
+        return () => h('p', `${status.value}|${account.value?.partyId ?? '-'}`)
+      },
+    })
+    for (const initialState of [undefined, CONNECTED]) {
+      const { container, app, warnings } = await hydrateUnderSuspense(Async, initialState)
+      await sleep(20)
+      expect(warnings()).not.toMatch(/mismatch/i)
+      await flushPromises()
+      expect(container.innerHTML).toBe('<p>connected|alice::1220aa</p>')
+      app.unmount()
+      vi.restoreAllMocks()
+    }
+  })
+
+  it('SSR hydration: what is set up after the mount under an async page (a composable after its await, a child component) matches the initialState the server rendered', async () => {
+    const Page = defineComponent({
+      async setup() {
+        const [wait, restore] = withAsyncContext(() => sleep(5))
+        await wait
+        restore()
+        const { status, account } = useSession()
+        return () => h('div', [h('p', `${status.value}|${account.value?.partyId ?? '-'}`), h(Party)])
+      },
+    })
+    for (const initialState of [undefined, CONNECTED]) {
+      const { html, container, app, warnings } = await hydrateUnderSuspense(Page, initialState)
+      const served = initialState ? '<p>connected|bob::1220bb</p>' : '<p>disconnected|-</p>'
+      expect(html).toBe(`<div>${served}${served}</div>`)
+      await sleep(20)
+      expect(warnings()).not.toMatch(/mismatch/i)
+      await flushPromises()
+      expect(container.innerHTML).toBe('<div><p>connected|alice::1220aa</p><p>connected|alice::1220aa</p></div>')
+      app.unmount()
+      vi.restoreAllMocks()
+    }
+  })
+
+  it('SSR hydration: an async component that resolves after the restore has ended first renders what the server rendered, then the store', async () => {
+    const seen: string[] = []
+    const Late = defineComponent({
+      async setup() {
+        const { status, account } = useSession()
+        const store = useSessionStore()
+        // on the client, resolves once the store has restored the wallet's session
+        if (!inject(SESSION_KEY)?.server) {
+          await new Promise<void>((resolve) => {
+            const off = store.subscribe((state) => {
+              if (state.status !== 'connected') return
+              off()
+              resolve()
+            })
+          })
+        }
+        return () => {
+          seen.push(`${status.value}|${account.value?.partyId ?? '-'}`)
+          return h('p', seen.at(-1))
+        }
+      },
+    })
+    for (const initialState of [undefined, CONNECTED]) {
+      seen.length = 0
+      const { container, app, warnings } = await hydrateUnderSuspense(Late, initialState)
+      await sleep(20)
+      await flushPromises()
+      expect(seen[0]).toBe(initialState ? 'connected|bob::1220bb' : 'disconnected|-')
+      expect(seen.at(-1)).toBe('connected|alice::1220aa')
+      expect(warnings()).not.toMatch(/mismatch/i)
+      expect(container.innerHTML).toBe('<p>connected|alice::1220aa</p>')
+      app.unmount()
+      vi.restoreAllMocks()
+    }
+  })
+
+  it('a client-rendered async component (no server HTML to match) shows the store from its first render on', async () => {
+    const seen: string[] = []
+    const Late = defineComponent({
+      async setup() {
+        const [wait, restore] = withAsyncContext(() => sleep(20))
+        await wait
+        restore()
+        const { status, account } = useSession()
+        return () => {
+          seen.push(`${status.value}|${account.value?.partyId ?? '-'}`)
+          return h('p', seen.at(-1))
+        }
+      },
+    })
+    const provider = createMockProvider({ connected: true })
+    const Root = defineComponent({ setup: () => () => h(Suspense, null, { default: () => h(Late) }) })
+    const app = createApp(Root).use(createSessionPlugin({ provider, initialState: CONNECTED, storage: createMemoryStorage() }))
+    app.mount(document.createElement('div'))
+    await sleep(40)
+    await flushPromises()
+    expect(seen).toEqual(['connected|alice::1220aa'])
+    app.unmount()
   })
 
   it('a client-rendered app shows the store from its first render on: disconnected, then the restore', async () => {

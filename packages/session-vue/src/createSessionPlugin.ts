@@ -20,8 +20,10 @@ export interface SessionPluginOptions extends SessionStoreOptions {
    */
   readonly provider: CIP0103Provider
   /**
-   * What composables report on the server (default: the disconnected state), e.g. read from a
-   * cookie storage; on the client, what they report until the app has mounted (hydration).
+   * What the server renders (default: the disconnected state), e.g. read from a cookie storage:
+   * composables report it on the server, and on the client in a component that hydrates the
+   * server's markup until that component has mounted (also when it hydrates after the app's mount,
+   * e.g. an async `setup` under `<Suspense>`).
    */
   readonly initialState?: SessionState | null | undefined
   /** Whether the app renders on the server (default: true when there is no `window`). */
@@ -33,8 +35,7 @@ export interface SessionPluginOptions extends SessionStoreOptions {
  *
  * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
  * the plugin creates and owns the store: on the client it calls `init()` (a silent restore) once
- * the app has mounted — so hydration sees what the server rendered, as React's `SessionProvider`
- * restores after its first commit — and destroys the store on `app.unmount()`; on the server it
+ * the app has mounted — as React's `SessionProvider` restores after its first commit — and destroys the store on `app.unmount()`; on the server it
  * never calls `init()`,
  * and creates the store only on first access, detached from any wallet (its requests fail at
  * once) and with default options — so a server render opens no channel, arms no timer and
@@ -79,14 +80,11 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
           )
         },
       })
-      // Once the app has mounted: the hydration is over (report the store, not what the server
-      // rendered), and an owned store starts its restore. Restoring only then keeps the first client
-      // render equal to the server's, which never restores, with or without `initialState`.
-      const start = () => {
-        initial.value = null
-        // (on the server, `owned` is the wallet-less store created on first access: it never restores)
-        if (!server) void owned?.init()
-      }
+      // Once the app has mounted, an owned store starts its restore: a client-rendered app first
+      // shows the store's own state, as under React. (Components that hydrate server HTML report
+      // `initial` until each has mounted, whatever the store is doing: see useSnapshot.)
+      // (on the server, `owned` is the wallet-less store created on first access: it never restores)
+      const start = () => void (server || owned?.init())
       const mount = app.mount.bind(app)
       app.mount = (...args) => {
         // Only the call that mounts the app: Vue mounts an app once, a later call (also after

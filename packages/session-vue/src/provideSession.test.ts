@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type SessionState } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type SessionState, type SessionStore } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h } from 'vue'
+import { createApp, createSSRApp, defineComponent, h, onMounted, Suspense } from 'vue'
+import { renderToString } from 'vue/server-renderer'
 import { countListeners } from '../test/countListeners'
 import { provideSession } from './provideSession'
 import { useSession } from './useSession'
@@ -38,7 +39,7 @@ describe('provideSession', () => {
     expect(counted.store.getSnapshot().status).toBe('connected')
   })
 
-  it('hydration: the subtree reports initialState until the providing component has mounted', async () => {
+  it('a client-rendered subtree (no server markup to match) reports the store from its first render on, as React does: initialState only stands for what the server rendered', async () => {
     const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
     const initialState: SessionState = { ...DISCONNECTED_STATE, networkId: 'canton:devnet' }
     const seen: (string | null)[] = []
@@ -56,9 +57,47 @@ describe('provideSession', () => {
       },
     })
     const wrapper = mount(Parent)
-    expect(seen).toEqual(['canton:devnet'])
+    expect(seen).toEqual([null])
     await flushPromises()
     expect(wrapper.text()).toBe('-')
+  })
+
+  it('hydration: a component that hydrates after the providing component has mounted (under <Suspense>) reports initialState until it has mounted', async () => {
+    const bob = { partyId: 'bob::1220bb', primary: true }
+    const initialState: SessionState = { ...DISCONNECTED_STATE, status: 'connected', account: bob, accounts: [bob], networkId: 'canton:devnet' }
+    const Page = defineComponent({
+      async setup() {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return () => h('div', [h(Status)])
+      },
+    })
+    const Root = (store: SessionStore) =>
+      defineComponent({
+        setup() {
+          provideSession(store, initialState)
+          onMounted(() => void store.init())
+          return () => h(Suspense, null, { default: () => h(Page) })
+        },
+      })
+    // the server render, where there is no window
+    vi.stubGlobal('window', undefined)
+    const html = await renderToString(createSSRApp(Root(createSessionStore(createMockProvider(), { storage: createMemoryStorage() }))))
+    vi.unstubAllGlobals()
+    expect(html).toBe('<div><span>connected|bob::1220bb</span></div>')
+    const container = document.createElement('div')
+    container.innerHTML = html
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    const app = createSSRApp(Root(store))
+    app.mount(container)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect([...warn.mock.calls, ...error.mock.calls].flat().join('\n')).not.toMatch(/mismatch/i)
+    await flushPromises()
+    expect(container.innerHTML).toBe('<div><span>connected|alice::1220aa</span></div>')
+    app.unmount()
+    warn.mockRestore()
+    error.mockRestore()
   })
 
   it('misuse: something that is not a session store throws a clear error', () => {

@@ -1,5 +1,5 @@
 import type { SessionState, SessionStore } from '@sessionlayer/session-core'
-import { onMounted, provide, shallowRef } from 'vue'
+import { provide, shallowRef } from 'vue'
 import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
@@ -7,8 +7,9 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  * stays the app's: it is neither initialised nor destroyed here.
  *
  * @param store - the session store
- * @param initialState - what the subtree's composables report on the server (default: the
- *   disconnected state) and on the client until this component has mounted (hydration)
+ * @param initialState - what the server renders (default: the disconnected state): the subtree's
+ *   composables report it on the server, and on the client in a component that hydrates the
+ *   server's markup until that component has mounted
  * @throws `Error` when `store` is not a session store
  * @example
  * ```ts
@@ -24,8 +25,5 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  */
 export function provideSession(store: SessionStore, initialState?: SessionState | null): void {
   if (!isStore(store)) throw Error('provideSession(store): not a session store')
-  const initial = shallowRef(initialState ?? null)
-  // Hydration: report what the server rendered until mounted (mounted hooks never run on the server).
-  if (initialState) onMounted(() => (initial.value = null))
-  provide(SESSION_KEY, { server: isServer(), initial, store })
+  provide(SESSION_KEY, { server: isServer(), initial: shallowRef(initialState ?? null), store })
 }

@@ -20,12 +20,9 @@ describe('useSnapshot', () => {
     expect(counted.subscriptions()).toBe(0)
   })
 
-  it('hydration: a non-null initial state wins until it is cleared, then the store shows', () => {
+  it('hydration: outside a component that hydrates server HTML (here an effect scope on the client) the store shows from the start, whatever initial holds', () => {
     const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
-    const initial = shallowRef<SessionState | null>(bob)
-    const state = effectScope().run(() => useSnapshot({ store, server: false, initial }))!
-    expect(state.value).toBe(bob)
-    initial.value = null
+    const state = effectScope().run(() => useSnapshot({ store, server: false, initial: shallowRef<SessionState | null>(bob) }))!
     expect(state.value).toBe(store.getSnapshot())
   })
 

@@ -1,22 +1,28 @@
 import { DISCONNECTED_STATE, type SessionState } from '@sessionlayer/session-core'
-import { computed, onScopeDispose, shallowRef, type ComputedRef } from 'vue'
+import { computed, getCurrentInstance, onMounted, onScopeDispose, shallowRef, type ComputedRef } from 'vue'
 import type { SessionContext } from './SESSION_KEY'
 
 /**
  * The session state as a read-only ref: one `subscribe` on the client, released when the
  * current effect scope is disposed; on the server no subscription (and no store access): it
- * holds the initial state.
+ * holds what the server renders, the context's `initial` (else the disconnected state). In a
+ * component that hydrates server HTML it holds the same until that component has mounted.
  *
  * @param context - the injected session context
  * @returns the state ref
  * @internal
  */
 export function useSnapshot(context: SessionContext): ComputedRef<SessionState> {
+  // What the server rendered, held on the server and in a component that hydrates server HTML (its
+  // element exists before its setup runs) until it has mounted, as React's useSyncExternalStore
+  // does with its server snapshot. That holds wherever the hydration happens: during `app.mount()`,
+  // or later (an async setup under <Suspense>, as a Nuxt page, and what it renders after its
+  // await), when the store may be restoring or restored already. A component rendered on the
+  // client only shows the store from its first render on. (Mounted hooks never run on the server.)
   const { server, initial } = context
+  const held = shallowRef(server || getCurrentInstance()?.vnode.el ? (initial.value ?? DISCONNECTED_STATE) : null)
+  if (held.value) onMounted(() => (held.value = null))
   const snapshot = shallowRef(server ? DISCONNECTED_STATE : context.store.getSnapshot())
-  if (!server) {
-    onScopeDispose(context.store.subscribe((state) => (snapshot.value = state)))
-  }
-  return computed(() => initial.value ?? snapshot.value)
+  if (!server) onScopeDispose(context.store.subscribe((state) => (snapshot.value = state)))
+  return computed(() => held.value ?? snapshot.value)
 }
-
