@@ -174,7 +174,11 @@ export interface SessionStoreOptions {
   readonly storage?: SessionStorage | undefined
   /** Key of the persisted entry (default `'sessionlayer.session'`). */
   readonly storageKey?: string | undefined
-  /** Persist the session envelope (default), or only the marker `'1'`. */
+  /**
+   * Persist the session envelope (default), or only the marker `'1'`: then nothing about the
+   * party is stored, nor `expiresAt`, so with a `ttlMs` each reload that finds the wallet
+   * connected starts a new TTL.
+   */
   readonly persistSnapshot?: boolean | undefined
   /** Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). */
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
