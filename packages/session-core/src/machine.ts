@@ -205,6 +205,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     fx.push(['save'])
     if (changed && origin === 'local') fx.push(['post', kind, { current }])
   }
+  /**
+   * A session's expiry as this tab keeps it: never beyond its own `ttlMs` from `connectedAt`, also
+   * for a session another tab with a longer TTL (or none) started and persisted (C12, M2).
+   */
+  const capped = (connectedAt: number, expiresAt?: number | null) =>
+    c.ttlMs ? Math.min(expiresAt ?? Infinity, connectedAt + c.ttlMs) : (expiresAt ?? null)
   /** To `disconnected`; the caller adds what else the way down needs. */
   const down = (lastError: SessionError | null) => {
     set({ ...DISCONNECTED_STATE, lastError })
@@ -257,8 +263,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const saved = n.saved
     const kept = op === 'connect' || op === 'pending' ? null : (n.times ?? (op === 'restore' ? saved : null))
     const connectedAt = kept ? kept.connectedAt : op === 'reconnect' ? (st.connectedAt ?? now) : now
-    const ttl = c.ttlMs ? connectedAt + c.ttlMs : null
-    const expiresAt = kept ? (kept.expiresAt ?? ttl) : op === 'reconnect' ? st.expiresAt : ttl
+    const ttl = capped(connectedAt)
+    const expiresAt = kept ? capped(connectedAt, kept.expiresAt) : op === 'reconnect' ? st.expiresAt : ttl
     // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
     if (op === 'restore' && expiresAt !== null && expiresAt <= now) {
       expire('ttl', expiresAt, 'restore')
@@ -560,11 +566,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     case 'remote':
       if (input.kind === 'connected') {
         // The session times the other tab sent, as untrusted data: finite numbers only, never a
-        // connectedAt after now, nor an expiry beyond now + ttlMs (C12, M2).
+        // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
         const at = input.data?.connectedAt
         const end = input.data?.expiresAt
-        const connectedAt = Math.min(at as number, now)
-        const expiresAt = Number.isFinite(end) ? Math.min(end as number, now + (c.ttlMs ?? Infinity)) : c.ttlMs ? connectedAt + c.ttlMs : null
+        const connectedAt = Number.isFinite(at) ? Math.min(at as number, now) : now
+        const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
         // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
         // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
         if ((expiresAt ?? Infinity) <= now) break

@@ -879,28 +879,58 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
   })
 
-  it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond now + ttlMs, and no connection without the wallet', async () => {
+  it('C12, M2: tabs with different ttlMs for one session: each expires it at connectedAt + its own ttlMs at the latest, also after a reload', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, wallet, storage } = tabs()
+    const long = open(undefined, { expiry: { ttlMs: 4 * TTL } })
+    const short = open(undefined, { expiry: { ttlMs: TTL } })
+    await long.store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(long.store)).toEqual({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_000_000 + 4 * TTL })
+    // the tab with the shorter TTL follows the session, not past its own TTL from the session's start
+    expect(times(short.store)).toEqual({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_000_000 + TTL })
+    short.store.destroy() // the short tab reloads...
+    await vi.advanceTimersByTimeAsync(TTL / 2)
+    wallet.switchNetwork('canton:testnet') // ...meanwhile the long tab persists the session with its own expiry
+    await vi.advanceTimersByTimeAsync(0)
+    expect(long.store.getSnapshot()).toMatchObject({ networkId: 'canton:testnet', expiresAt: 1_000_000 + 4 * TTL })
+    expect(await storage.getItem('sessionlayer.session')).not.toBeNull()
+    // the reloaded tab restores what the long tab persisted, within its own TTL
+    const reloaded = open(undefined, { expiry: { ttlMs: TTL } })
+    await reloaded.store.restore()
+    expect(times(reloaded.store)).toEqual({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_000_000 + TTL })
+    await vi.advanceTimersByTimeAsync(TTL / 2)
+    expect(reloaded.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    long.store.destroy()
+    reloaded.store.destroy()
+  })
+
+  it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond connectedAt + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
     const b = open(createMockProvider({ connected: true }))
     const c = open(createMockProvider({ connected: false }))
     const raw = hub.channelFactory(CHANNEL)
-    // a session of another tab, 10 s old, whose expiry says more than ttlMs from now
+    // a session of another tab, 10 s old, whose expiry says more than ttlMs from its start
     raw.postMessage(message(1, { connectedAt: 990_000, expiresAt: 9e15 }))
     await vi.advanceTimersByTimeAsync(0)
-    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 1_000_000 + TTL })
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 990_000 + TTL })
     expect(times(c.store).status).toBe('disconnected') // its wallet is not connected
     // not numbers: nothing taken
     raw.postMessage(message(2, { connectedAt: '1', expiresAt: { at: 1 } }))
     await vi.advanceTimersByTimeAsync(0)
-    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 1_000_000 + TTL })
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 990_000 + TTL })
+    // an expiry without a connectedAt: nothing taken
+    raw.postMessage(message(3, { expiresAt: 9e15 }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 990_000, expiresAt: 990_000 + TTL })
     // a connectedAt in the future is now at the latest
     await vi.advanceTimersByTimeAsync(5_000)
-    raw.postMessage(message(3, { connectedAt: 1_000_000 + 86_400_000, expiresAt: null }))
+    raw.postMessage(message(4, { connectedAt: 1_000_000 + 86_400_000, expiresAt: null }))
     await vi.advanceTimersByTimeAsync(0)
     expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_005_000, expiresAt: 1_005_000 + TTL })
     // an expired session's times: none to take up
-    raw.postMessage(message(4, { connectedAt: 900_000, expiresAt: 960_000 }))
+    raw.postMessage(message(5, { connectedAt: 900_000, expiresAt: 960_000 }))
     await vi.advanceTimersByTimeAsync(0)
     expect(times(b.store)).toEqual({ status: 'connected', connectedAt: 1_005_000, expiresAt: 1_005_000 + TTL })
     raw.close()
