@@ -84,18 +84,20 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // shows the store's own state, as under React. (Components that hydrate server HTML report
       // `initial` until each has mounted, whatever the store is doing: see useSnapshot.)
       // (on the server, `owned` is the wallet-less store created on first access: it never restores)
-      const start = () => void (server || owned?.init())
+      const start = () => {
+        if (app._container && !server) void owned?.init()
+      }
       const mount = app.mount.bind(app)
       app.mount = (...args) => {
         // Only the call that mounts the app: Vue mounts an app once, a later call (also after
         // `app.unmount()`, when the store is destroyed) only warns, and must not restore again.
         const before: unknown = app._container
         const root = mount(...args)
-        if (!before && app._container) start()
+        if (!before) start()
         return root
       }
       // A plugin installed after the mount (a lazily loaded wallet feature) starts at once.
-      if (app._container) start()
+      start()
       // The store the plugin created (none for an app-owned store) is destroyed on `app.unmount()`.
       // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
       const unmount = app.unmount.bind(app)

@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type Sessi
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, effectScope, h } from 'vue'
+import { createApp, defineComponent, effectScope, h, onMounted, type Ref } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession, type UseSessionReturnType } from './useSession'
@@ -79,6 +79,24 @@ describe('useSession', () => {
     expect(subscriptions()).toBe(0)
     await store.connect()
     expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('called once its component has mounted (in onMounted), the refs follow the store', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    let status: Ref<string> | undefined
+    const Late = defineComponent({
+      setup() {
+        onMounted(() => {
+          status = useSession().status
+        })
+        return () => h('p')
+      },
+    })
+    const wrapper = mount(Late, { global: { plugins: [createSessionPlugin(store)] } })
+    await store.connect()
+    await flushPromises()
+    expect(status?.value).toBe('connected')
+    wrapper.unmount()
   })
 
   it('works in an effect scope outside components (app.runWithContext), released when the scope stops', async () => {

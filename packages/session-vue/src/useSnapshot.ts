@@ -18,10 +18,12 @@ export function useSnapshot(context: SessionContext): ComputedRef<SessionState> 
   // does with its server snapshot. That holds wherever the hydration happens: during `app.mount()`,
   // or later (an async setup under <Suspense>, as a Nuxt page, and what it renders after its
   // await), when the store may be restoring or restored already. A component rendered on the
-  // client only shows the store from its first render on. (Mounted hooks never run on the server.)
+  // client only shows the store from its first render on, and so does a composable called once its
+  // component has mounted (in `onMounted`, say). (Mounted hooks never run on the server.)
   const { server, initial } = context
-  const held = shallowRef(server || getCurrentInstance()?.vnode.el ? (initial.value ?? DISCONNECTED_STATE) : null)
-  if (held.value) onMounted(() => (held.value = null))
+  const instance = getCurrentInstance()
+  const held = shallowRef(server || (instance?.vnode.el && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null)
+  if (instance) onMounted(() => (held.value = null))
   const snapshot = shallowRef(server ? DISCONNECTED_STATE : context.store.getSnapshot())
   if (!server) onScopeDispose(context.store.subscribe((state) => (snapshot.value = state)))
   return computed(() => held.value ?? snapshot.value)
