@@ -54,11 +54,12 @@ export function createOwnedStore({ store: given, provider, options, initialState
   let real: SessionStore | undefined
   /** The real store an unmount destroyed: actions reach it (and reject), a remount brings a new one. */
   let dead: SessionStore | undefined
-  const store = { getSnapshot: () => real?.getSnapshot() ?? DISCONNECTED_STATE } as BoundStore
+  // Reads (which a render may make, also on the server) create nothing.
+  const store = { getSnapshot: () => real?.getSnapshot() ?? DISCONNECTED_STATE, getProvider: () => provider } as BoundStore
   // The first two (subscriptions, event listeners) are what effects below the provider do when they
-  // mount again; the provider's own mount brings the store back for everything else. The last two
-  // answer at once.
-  ;('subscribe on restore init disconnect connect cancelReconnect enqueue touch getProvider destroy'.split(' ') as (keyof Methods)[]).forEach((key, index) => {
+  // mount again; the provider's own mount brings the store back for everything else. The last one
+  // answers at once.
+  ;('subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]).forEach((key, index) => {
     ;(store as unknown as Methods)[key] = (...args: unknown[]) => {
       // The real store also becomes the prototype, so that what it holds beyond its methods
       // (what `getLedgerAuth(store)` reads) is read through.

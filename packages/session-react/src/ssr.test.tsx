@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { CONNECTED_STATE, PartyBadge, setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
 import { useSession } from './useSession'
+import { useSessionStore } from './useSessionStore'
 
 function Status() {
   const { status, isDisconnected } = useSession()
@@ -19,6 +20,23 @@ describe('server rendering (Node, no DOM)', () => {
       </SessionProvider>,
     )
     expect(html).toBe('<p>disconnected true</p>')
+    expect(provider.listenerCount()).toBe(0)
+    expect(provider.calls).toEqual([])
+  })
+
+  it('useSessionStore().getProvider() in a render gives the wallet provider and creates no store: no wallet listener, no request', () => {
+    const provider = createMockProvider({ connected: true })
+    let got: unknown
+    function Wallet() {
+      got = useSessionStore().getProvider()
+      return null
+    }
+    renderToString(
+      <SessionProvider provider={provider}>
+        <Wallet />
+      </SessionProvider>,
+    )
+    expect(got).toBe(provider)
     expect(provider.listenerCount()).toBe(0)
     expect(provider.calls).toEqual([])
   })
