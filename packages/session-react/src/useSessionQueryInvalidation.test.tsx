@@ -77,6 +77,21 @@ describe('useSessionQueryInvalidation', () => {
     expect(otherFetches()).toBe(1)
   })
 
+  it('C11: a party or network switch fetches for the new session only, never again for the previous one', async () => {
+    const { store, wallet, fetched } = setupApp()
+    await act(() => store.connect())
+    await screen.findByText('holdings of alice::1220aa')
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    await screen.findByText('holdings of bob::1220bb')
+    act(() => {
+      wallet.switchNetwork('canton:testnet')
+    })
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
+  })
+
   it('C11: invalidates session queries on a network switch', async () => {
     const { store, wallet, invalidated } = setupApp()
     await act(() => store.connect())

@@ -28,8 +28,12 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     () =>
       on('invalidate', ({ type }) => {
         const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
-        if (type === 'party:changed' || type === 'network:changed') void client.invalidateQueries(filters)
-        else client.removeQueries(filters)
+        if (type === 'party:changed' || type === 'network:changed') {
+          // Marked at once, refetched once React has rendered the change: the queries of the previous
+          // party or network are no longer in use then, and those of the new one already fetching.
+          void client.invalidateQueries({ ...filters, refetchType: 'none' })
+          queueMicrotask(() => void client.refetchQueries({ ...filters, type: 'active' }, { cancelRefetch: false }))
+        } else client.removeQueries(filters)
       }),
     [on, client],
   )
