@@ -92,6 +92,74 @@ describe('useSessionQueryInvalidation', () => {
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
   })
 
+  it('C11: outside act(), as in an app, a party switch fetches for the new party only, once React has rendered it', async () => {
+    const { store, wallet, fetched } = setupApp()
+    await act(() => store.connect())
+    await screen.findByText('holdings of alice::1220aa')
+    const actEnvironment = (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT
+    ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
+    try {
+      wallet.switchParty('bob::1220bb')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(screen.getByText('holdings of bob::1220bb')).toBeTruthy()
+      expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb'])
+    } finally {
+      ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
+    }
+  })
+
+  it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {
+    const env = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const pending: ((value: string) => void)[] = []
+    const asked: string[] = []
+    function Me() {
+      const { isConnected } = useSession()
+      const { data } = useQuery({
+        queryKey: ['sessionlayer', 'me'],
+        enabled: isConnected,
+        queryFn: () => {
+          const party = env.store.getSnapshot().account?.partyId ?? 'none'
+          asked.push(party)
+          return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
+        },
+      })
+      return <p>{data ?? 'loading'}</p>
+    }
+    function App() {
+      useSessionQueryInvalidation()
+      return <Me />
+    }
+    render(
+      <QueryClientProvider client={client}>
+        <SessionProvider store={env.store}>
+          <App />
+        </SessionProvider>
+      </QueryClientProvider>,
+    )
+    await act(() => env.store.connect())
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      for (const answer of pending.splice(0)) answer('')
+    })
+    await screen.findByText('me: alice::1220aa')
+    await act(async () => {
+      void client.refetchQueries({ queryKey: ['sessionlayer', 'me'] })
+      await Promise.resolve()
+    })
+    expect(asked).toEqual(['alice::1220aa', 'alice::1220aa']) // a refetch under way for alice...
+    act(() => {
+      env.wallet.switchParty('bob::1220bb') // ...when the party switches
+    })
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    expect(asked.at(-1)).toBe('bob::1220bb')
+    await act(async () => {
+      for (const answer of pending.splice(0)) answer('')
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    })
+    await screen.findByText('me: bob::1220bb')
+  })
+
   it('C11: invalidates session queries on a network switch', async () => {
     const { store, wallet, invalidated } = setupApp()
     await act(() => store.connect())

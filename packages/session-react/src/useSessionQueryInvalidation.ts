@@ -29,10 +29,20 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
       on('invalidate', ({ type }) => {
         const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
         if (type === 'party:changed' || type === 'network:changed') {
-          // Marked at once, refetched once React has rendered the change: the queries of the previous
-          // party or network are no longer in use then, and those of the new one already fetching.
+          // Marked at once, refetched once React has rendered the change (it renders an external
+          // store's change in a microtask queued before this one): the queries of the previous party or
+          // network are no longer in use then, and those of the new one fetching already. A fetch
+          // under way now is for the previous session: it starts again.
+          const running = client.getQueryCache().findAll({ ...filters, fetchStatus: 'fetching' })
           void client.invalidateQueries({ ...filters, refetchType: 'none' })
-          queueMicrotask(() => void client.refetchQueries({ ...filters, type: 'active' }, { cancelRefetch: false }))
+          queueMicrotask(
+            () =>
+              void client.refetchQueries({
+                ...filters,
+                type: 'active',
+                predicate: (query) => query.state.fetchStatus === 'idle' || running.includes(query),
+              }),
+          )
         } else client.removeQueries(filters)
       }),
     [on, client],
