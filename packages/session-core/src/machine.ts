@@ -258,13 +258,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     // The persisted snapshot a restore read (also when the user connected meanwhile): what the
     // user saw before. A tab that follows another tab's connection (a sync, a remote lead, a
     // re-auth done there, a restore still retrying when it came) takes the times its message
-    // carried, else a restore those it read: one session, one expiry in every tab (C12). A connect
-    // starts a new session.
+    // carried, else a restore those it read and a reconnect those it had: one session, one expiry
+    // in every tab (C12). A connect starts a new session.
     const saved = n.saved
-    const kept = op === 'connect' || op === 'pending' ? null : (n.times ?? (op === 'restore' ? saved : null))
-    const connectedAt = kept ? kept.connectedAt : op === 'reconnect' ? (st.connectedAt ?? now) : now
-    const ttl = capped(connectedAt)
-    const expiresAt = kept ? capped(connectedAt, kept.expiresAt) : op === 'reconnect' ? st.expiresAt : ttl
+    const kept = op === 'connect' || op === 'pending' ? null : (n.times ?? (op === 'restore' ? saved : op === 'reconnect' ? st : null))
+    const connectedAt = kept?.connectedAt ?? now
+    const expiresAt = capped(connectedAt, kept?.expiresAt)
     // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
     if (op === 'restore' && expiresAt !== null && expiresAt <= now) {
       expire('ttl', expiresAt, 'restore')
