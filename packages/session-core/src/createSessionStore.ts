@@ -339,7 +339,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   }
 
 
-  const perform = (effect: Effect) => {
+  /** `op`: the op the store was in when the input that asked for `effect` came. */
+  const perform = (effect: Effect, op?: Op) => {
     switch (effect[0]) {
       case 'call':
         call(effect[1], effect[2])
@@ -402,7 +403,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         cancelTimer(retryTimer)
         break
       case 'arm':
-        lastActive = clock.now()
+        // a reconnect is no activity of the user: the idle timeout runs on (C7, C12)
+        if (op !== 'reconnect') lastActive = clock.now()
         arm()
         break
       case 'disarm':
@@ -485,7 +487,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       }
     }
     if (next.state !== previous.state) notify(next.state, previous.state)
-    for (const effect of effects) perform(effect)
+    for (const effect of effects) perform(effect, previous.op)
   }
 
   /** `connectTimeoutMs` passed without the user's answer: the connect failed (C17). */

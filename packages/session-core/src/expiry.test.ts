@@ -85,6 +85,23 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  it('C7, C12: a reconnect after a wallet drop is no activity: the idle timeout still counts from the last touch()', async () => {
+    const { store, wallet, expired } = await connected({ idleTimeoutMs: 60_000 }, { reconnect: true })
+    await vi.advanceTimersByTimeAsync(30_000)
+    store.touch() // the user's last activity
+    await vi.advanceTimersByTimeAsync(50_000)
+    wallet.drop() // the extension reloads while the user is away
+    await vi.advanceTimersByTimeAsync(1_000)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(8_999)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_090_000, reason: 'idle' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
   it('C12: with onReauthRequired the store is reconnecting while the hook runs, then connected with a new TTL', async () => {
     let finish!: () => void
     const onReauthRequired = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)))
