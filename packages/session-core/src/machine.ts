@@ -395,19 +395,23 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       }
       break
 
-    case 'loaded':
+    case 'loaded': {
       if (!m.loading) break
+      // The session the restore takes up: the one another tab's message told of, e.g. a re-auth
+      // there while the read was on its way, else the persisted one (C10, C12, M4).
+      const end = (n.times ?? input.saved)?.expiresAt ?? Infinity
       n.saved = input.saved
       n.loading = false
       // The user connected while the restore read the snapshot: the connect settles against it.
       if (m.op !== 'restore') {
         if (n.live && !n.hook) gather()
-      } else if (input.saved?.expiresAt !== undefined && input.saved.expiresAt <= now) expire('ttl', input.saved.expiresAt, 'restore')
+      } else if (end <= now) expire('ttl', end, 'restore')
       // The wallet said it is connected during the read: settle, or ask what is missing.
       else if (n.live) gather(true)
       // Else the probe, unless a failure during the read already scheduled the next one (C7).
       else if (!m.attempt) fx.push(['call', 'status', 'local'])
       break
+    }
 
     case 'status':
       if (input.connected) {

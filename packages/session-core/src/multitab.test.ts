@@ -905,6 +905,34 @@ describe('multi-tab: the session times (C12)', () => {
     reloaded.store.destroy()
   })
 
+  it("C10, C12, M4: a reload whose restore reads the expired snapshot while another tab re-authenticates takes up that tab's new session: it asks no re-auth of its own and ends nothing", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // an IndexedDB-like read: the value at call time, answered 50 ms later
+    const storage = { ...shared, getItem: (key: string) => shared.getItem(key).then((text) => new Promise<string | null>((resolve) => setTimeout(() => resolve(text), 50))) }
+    const wallet = createMockWallet()
+    const finish: (() => void)[] = []
+    const onReauthRequired = vi.fn(() => new Promise<void>((resolve) => finish.push(resolve)))
+    const open = () => createSessionStore(createMockProvider({ wallet }), { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null }, expiry: { ttlMs: TTL, onReauthRequired } })
+    const a = open()
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(TTL + 30_000)
+    expect(times(a).status).toBe('reconnecting') // A's user is asked to sign in again
+    const b = open() // another tab is (re)loaded meanwhile
+    const restoring = b.restore()
+    await vi.advanceTimersByTimeAsync(10)
+    finish[0]?.() // the user signs in again in A while B's read of the (expired) snapshot is on its way
+    await vi.advanceTimersByTimeAsync(100)
+    const session = { status: 'connected', connectedAt: 1_090_010, expiresAt: 1_150_010 }
+    expect(times(a)).toEqual(session)
+    expect(times(b)).toEqual(session)
+    expect(onReauthRequired).toHaveBeenCalledTimes(1)
+    expect(await restoring).toMatchObject(session)
+    a.destroy()
+    b.destroy()
+  })
+
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond connectedAt + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
