@@ -211,22 +211,29 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
    */
   const capped = (connectedAt: number, expiresAt?: number | null) =>
     c.ttlMs ? Math.min(expiresAt ?? Infinity, connectedAt + c.ttlMs) : (expiresAt ?? null)
-  /** To `disconnected`; the caller adds what else the way down needs. */
-  const down = (lastError: SessionError | null) => {
+  /** To `disconnected`; the caller adds what else the way down needs. `keep`: the persisted entry. */
+  const down = (lastError: SessionError | null, keep?: unknown) => {
     set({ ...DISCONNECTED_STATE, lastError })
     clear()
-    fx.push(['schedule-clear'], ['disarm'], ['remove'])
+    fx.push(['schedule-clear'], ['disarm'])
+    if (!keep) fx.push(['remove'])
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
     const previous = party ?? partyOf(input.type === 'loaded' ? input.saved : m.saved)
     if (previous !== null || st.status === 'connected' || m.op === 'reconnect' || m.op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
-  /** Expired, or re-authentication failed: leave the wallet too, in every tab. */
+  /**
+   * Expired, or re-authentication failed: leave the wallet too, in every tab — unless another
+   * tab's message told of a session that lives on there (e.g. it re-authenticated): only this
+   * tab's session ends, and what that tab persisted stays (C12, C15, M4).
+   */
   const expireDown = (error: SessionError, source: ChangeSource = 'local') => {
-    down(error)
-    n.leaving = 2
-    // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
-    fx.push(['post', 'expired'], ['call', 'disconnect', 'local'])
+    down(error, m.times)
+    if (!m.times) {
+      n.leaving = 2
+      // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
+      fx.push(['post', 'expired'], ['call', 'disconnect', 'local'])
+    }
     invalidate('expired', source)
     fx.push(['reject', error])
   }

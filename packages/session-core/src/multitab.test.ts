@@ -347,6 +347,34 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it("C12, C13, M3, M4: a re-auth in one tab that another tab cannot confirm (its wallet check fails) ends only that tab's re-auth: the re-authenticated session and the wallet stay connected", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const finish: (() => void)[] = []
+    const { open, wallet, storage } = tabs({ expiry: { ttlMs: 60_000, onReauthRequired: () => new Promise<void>((resolve) => finish.push(resolve)) } })
+    const a = open()
+    const other = createMockWallet({ connected: true }) // tab B's wallet is one of its own
+    const b = open(createMockProvider({ wallet: other }))
+    await a.store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['reconnecting', 'reconnecting'])
+    const queued = b.store.enqueue(() => 'ran in B').catch((error: unknown) => error)
+    other.failNext('status', { code: -32603, message: 'The wallet is busy' })
+    finish[0]?.() // the user signs in again in tab A; B checks its wallet, which fails this once
+    await vi.advanceTimersByTimeAsync(100)
+    expect(a.store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, connectedAt: 1_060_000, expiresAt: 1_120_000 })
+    expect(wallet.state().connected).toBe(true)
+    expect([...wallet.calls, ...other.calls].map((c) => c.method)).not.toContain('disconnect')
+    // the persisted session is A's: a reload restores it, with its times
+    const saved = JSON.parse((await storage.getItem('sessionlayer.session')) ?? '{}') as { expiresAt?: number }
+    expect(saved.expiresAt).toBe(1_120_000)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED' } })
+    expect(await queued).toMatchObject({ code: 'REAUTH_FAILED' })
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12, C13, M3: a hook that rejected is not aborted by a disconnect in another tab right after; its rejection stands', async () => {
     vi.useFakeTimers()
     const signals: AbortSignal[] = []
