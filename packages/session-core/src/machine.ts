@@ -269,7 +269,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     // in every tab (C12). A connect starts a new session.
     const saved = n.saved
     const kept = op === 'connect' || op === 'pending' ? null : (n.times ?? (op === 'restore' ? saved : op === 'reconnect' ? st : null))
-    const connectedAt = kept?.connectedAt ?? now
+    // Never after now, wherever the times come from: a persisted snapshot (a clock set back since
+    // it was written, a forged entry) is no more trusted than another tab's message (C12).
+    const connectedAt = Math.min(kept?.connectedAt ?? now, now)
     const expiresAt = capped(connectedAt, kept?.expiresAt)
     // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
     if (op === 'restore' && expiresAt !== null && expiresAt <= now) {

@@ -135,6 +135,19 @@ describe('restore', () => {
     expect(await storage.getItem(KEY)).toBeNull()
   })
 
+  it('C9, C12: a persisted connectedAt in the future (a clock set back since, or a forged entry) is now at the latest: the session ends ttlMs from now at the latest', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { store, storage } = setup({ connected: true }, { expiry: { ttlMs: 60_000 } })
+    const later = 1_000_000 + 3_600_000
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: later, expiresAt: later + 60_000 }))
+    expect(await store.restore()).toMatchObject({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 })
+    const expired = vi.fn()
+    store.on('session:expired', expired)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_060_000, reason: 'ttl' })
+    store.destroy()
+  })
+
   it('C9: a corrupt entry restores like no entry (and never throws)', async () => {
     const { store, storage } = setup({ connected: true })
     await storage.setItem(KEY, '{"version":99}')
