@@ -42,7 +42,8 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * keep one identity throughout. An action while unmounted waits a microtask: one that an effect
  * makes on such a remount before the provider's own mount (React runs children's effects first)
  * reaches the store that mount brings back; after a real unmount, the destroyed store rejects it
- * with `DESTROYED` (a stale reference creates nothing).
+ * with `DESTROYED` (only a subscription or listener through a stale reference, indistinguishable
+ * from an effect mounting again, creates a store).
  *
  * @param props - the provider's props: `store`, or `provider` and `options` (read at each
  * creation); and `initialState`
