@@ -62,10 +62,9 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // The store the plugin owns: on the client it exists from here on (bad options fail at `app.use`)
       // and restores once mounted; on the server it is created on first access.
       let owned = appStore || server ? null : createSessionStore(options.provider, options)
-      const initial = shallowRef(options.initialState ?? null)
       app.provide(SESSION_KEY, {
         server,
-        initial,
+        initial: shallowRef(options.initialState ?? null),
         get store() {
           // On the server the store talks to no wallet (there may be none, and a server app is never
           // unmounted to detach from one): every request fails at once and nothing stays attached.
