@@ -322,6 +322,23 @@ describe('ledger', () => {
     expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
   })
 
+  it('L2: a lock manager that throws instead of rejecting (a polyfill) does not fail the call: the token refresh runs in this tab', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const lockManager = {
+      request: (): Promise<never> => {
+        throw new DOMException('Web Locks are not allowed here', 'SecurityError')
+      },
+    }
+    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager } })
+    wallet.rotateToken()
+    const before = provider.calls.filter((c) => c.method === 'status').length
+    const res = await createLedgerFetch(store, { fetch: server.fetch })('/a')
+    expect(res.status).toBe(200)
+    expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
+  })
+
   it('L2: a stream body cannot be sent twice: after a 401 the token is refreshed and the call rejects with 4100, the 401 as cause; other bodies are re-sent', async () => {
     const wallet = createMockWallet()
     const server = readingServer(wallet)

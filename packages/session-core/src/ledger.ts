@@ -76,10 +76,13 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
       const current = getLedgerAuth(store)
       return current && current.accessToken !== rejected ? current : toAuth(await own?.refresh())
     }
+    const locks = own?.locks
     pending = (
-      own?.locks
-        ? own.locks.request(`sessionlayer.ledger::${own.key}`, {}, run).catch((error: unknown) => {
-            // Web Locks refused (a sandboxed frame, a SecurityError): this tab refreshes on its own.
+      locks
+        ? new Promise<LedgerAuth | null>((resolve) => {
+            resolve(locks.request(`sessionlayer.ledger::${own.key}`, {}, run))
+          }).catch((error: unknown) => {
+            // Web Locks refused (a sandboxed frame, a SecurityError, a polyfill that throws): this tab refreshes on its own.
             if (ran) throw error
             return run()
           })
