@@ -199,6 +199,33 @@ describe('createTabLock defaults', () => {
     expect(fn).not.toHaveBeenCalled()
   })
 
+  it.each([
+    ['reject the request', () => Promise.reject(new DOMException('The request was denied.', 'SecurityError'))],
+    [
+      'throw (a polyfill)',
+      () => {
+        throw new DOMException('The request was denied.', 'SecurityError')
+      },
+    ],
+  ])('M6: where Web Locks %s (a sandboxed frame, SecurityError), the work still runs, under an in-tab lock', async (_, request) => {
+    const lock = createTabLock({ lockManager: { request } })
+    const held = gate()
+    const first = lock.runExclusive('k', () => held.promise.then(() => 'first'))
+    await tick()
+    // the in-tab fallback: one holder at a time, as without Web Locks
+    expect(await lock.tryRunExclusive('k', () => 'second')).toEqual({ ran: false })
+    expect(lock.crossTab).toBe(false)
+    held.open()
+    expect(await first).toBe('first')
+    expect(await lock.tryRunExclusive('k', () => 'third')).toEqual({ ran: true, value: 'third' })
+    // other refusals are not masked: an abort still rejects with its reason
+    const abort = new AbortController()
+    abort.abort(new Error('gave up'))
+    const fn = vi.fn()
+    await expect(lock.runExclusive('k', fn, { signal: abort.signal })).rejects.toThrow('gave up')
+    expect(fn).not.toHaveBeenCalled()
+  })
+
   it('M6: getWebLocks is the given manager, else navigator.locks at the call, else null; never a fallback', () => {
     const locks = createMockLockManager()
     const given = createMockLockManager()

@@ -37,7 +37,7 @@ export type TryRunResult<T> = { ran: true; value: T } | { ran: false }
  * @public
  */
 export interface TabLock {
-  /** True when the locks are Web Locks, shared by every tab of the origin; false for the in-tab fallback. */
+  /** True when the locks are Web Locks, shared by every tab of the origin; false for the in-tab fallback (also once Web Locks refused a request). */
   readonly crossTab: boolean
   /**
    * Waits for the lock `name`, runs `fn` while holding it, and releases it when `fn` settles
@@ -118,7 +118,8 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
  * `sessionlayer.reconnect::<storageKey>`) runs the work, the others wait in line or follow its
  * outcome by message on the sync channel; when the leader closes, the next waiting tab gets the
  * lock. Without Web Locks the fallback gives the same semantics within this lock only (a FIFO
- * mutex per name), and every tab works on its own.
+ * mutex per name), and every tab works on its own; so it does from the first request that Web Locks
+ * refuse (`SecurityError` in a sandboxed frame or an opaque origin).
  *
  * @param options - the lock manager (default `navigator.locks`, else in-tab)
  * @returns the tab lock
@@ -132,16 +133,36 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
  */
 export function createTabLock(options: TabLockOptions = {}): TabLock {
   const web = getWebLocks(options)
-  const manager = web ?? createLocalLocks()
+  const local = createLocalLocks()
+  let refused = false
+  const request = <T>(name: string, options: RunExclusiveOptions, callback: (lock: unknown) => T | Promise<T>): Promise<T> => {
+    let granted = false
+    const call = (lock: unknown) => {
+      granted = true
+      return callback(lock)
+    }
+    return web && !refused
+      ? new Promise<T>((resolve) => {
+          resolve(web.request(name, options, call))
+        }).catch((error: unknown) => {
+          // Web Locks refused (a sandboxed frame, an opaque origin): from now on this tab locks on its own
+          if (granted || (error as Error | null)?.name !== 'SecurityError') throw error
+          refused = true
+          return local.request(name, options, call)
+        })
+      : local.request(name, options, call)
+  }
   return {
-    crossTab: !!web,
+    get crossTab() {
+      return !!web && !refused
+    },
     runExclusive: <T>(name: string, fn: () => T | Promise<T>, options: RunExclusiveOptions = {}) =>
-      manager.request<T>(name, options, (lock) => {
+      request<T>(name, options, (lock) => {
         // Chromium still grants a request aborted in the task that made it: never run fn then
         options.signal?.throwIfAborted()
         return lock ? fn() : Promise.reject(new Error(`Lock "${name}" is held`))
       }),
     tryRunExclusive: <T>(name: string, fn: () => T | Promise<T>) =>
-      manager.request<TryRunResult<T>>(name, { ifAvailable: true }, async (lock) => (lock ? { ran: true, value: await fn() } : { ran: false })),
+      request<TryRunResult<T>>(name, { ifAvailable: true }, async (lock) => (lock ? { ran: true, value: await fn() } : { ran: false })),
   }
 }
