@@ -32,4 +32,19 @@ describe('toPersistedAccount', () => {
       expect(toPersistedAccount(value)).toBeNull()
     }
   })
+
+  it('C18: an account that cannot be read (a throwing getter, a revoked proxy) is null, never a throw', () => {
+    const { proxy, revoke } = Proxy.revocable({ partyId: 'alice::1' }, {})
+    revoke()
+    const getter = Object.defineProperty({ partyId: 'alice::1' }, 'hint', {
+      enumerable: true,
+      get() {
+        throw new Error('not readable')
+      },
+    })
+    for (const value of [proxy, getter]) {
+      expect(() => toPersistedAccount(value)).not.toThrow()
+      expect(toPersistedAccount(value)).toBeNull()
+    }
+  })
 })

@@ -34,7 +34,7 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
  * access tokens, topology transactions, prototype tricks — is never copied. Never throws.
  *
  * @param value - an account from `listAccounts` or `accountsChanged`
- * @returns a fresh object, or null when `value` has no non-empty string `partyId`
+ * @returns a fresh object, or null when `value` has no non-empty string `partyId` or cannot be read
  * @example
  * ```ts
  * toPersistedAccount({ partyId: 'alice::1220', primary: true, token: 'secret' })
@@ -43,6 +43,11 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
  * @public
  */
 export function toPersistedAccount(value: unknown): PersistedAccount | null {
-  const account = pickAccount(value)
-  return account.partyId ? account : null
+  try {
+    const account = pickAccount(value)
+    if (account.partyId) return account
+  } catch {
+    // not readable (a throwing getter, a revoked proxy): no party to keep
+  }
+  return null
 }
