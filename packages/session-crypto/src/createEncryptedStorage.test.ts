@@ -122,6 +122,17 @@ describe('createEncryptedStorage', () => {
     await expect(storage.getItem(KEY)).rejects.toThrow('gone')
   })
 
+  it('K7: a base storage that rejects with no error object (undefined, null) passes that reason on, not an internal TypeError', async () => {
+    for (const reason of [undefined, null]) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what such storages do
+      const fail = () => Promise.reject(reason)
+      const storage = createEncryptedStorage({ getItem: fail, setItem: fail, removeItem: fail }, { key: await newKey() })
+      for (const operation of [storage.getItem(KEY), storage.setItem(KEY, VALUE), storage.removeItem(KEY)]) {
+        await expect(operation.then(() => 'resolved', (error: unknown) => error)).resolves.toBe(reason)
+      }
+    }
+  })
+
   it('K8: stores unicode faithfully', async () => {
     const base = createMapStorage()
     const storage = createEncryptedStorage(base, { key: await newKey() })

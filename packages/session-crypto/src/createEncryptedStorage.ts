@@ -53,7 +53,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     // database) is reopened by the next `prepare`: the whole operation runs once more, encrypting
     // again under whatever key is current, so the write is not lost (K6).
     const result = last.then(task).catch((error: unknown) => {
-      if ((error as { closed?: boolean }).closed) return task()
+      if ((error as { closed?: boolean } | null | undefined)?.closed) return task()
       throw error
     })
     last = result.catch(() => undefined)
