@@ -309,6 +309,34 @@ describe('ledger', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  it('L2: a store that holds no token yet, whose refresh finds the wallet disconnected, rejects with 4900 as a disconnected store does', async () => {
+    // A wallet that sends no status events: after connect() the store holds no token until a refresh reads one.
+    let connected = true
+    const provider = {
+      on: () => provider,
+      removeListener: () => provider,
+      request({ method }: { method: string }) {
+        const answers: Record<string, unknown> = {
+          status: { connection: { isConnected: connected }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER }, ...(connected && { session: { accessToken: 'tok' } }) },
+          connect: { isConnected: true },
+          listAccounts: [{ partyId: 'alice::1220aa', primary: true }],
+          getActiveNetwork: { networkId: 'canton:devnet', ledgerApi: LEDGER },
+        }
+        return Promise.resolve(answers[method] ?? null)
+      },
+    } as unknown as CIP0103Provider
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(getLedgerAuth(store)).toBeNull()
+    // The user logged out in the wallet; the wallet told no one.
+    connected = false
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    await expect(createLedgerFetch(store, { fetch })('/v2/version')).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
   it('L2: where Web Locks refuse (a sandboxed frame), the token refresh runs in this tab alone', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -103,6 +103,11 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
   })
 }
 
+/** A store that is not connected (or no longer, after a refresh) rejects with 4900. */
+const connected = (store: SessionStore) => {
+  if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+}
+
 /** `input` resolved against the Ledger API URL, or null when it leaves that Ledger API's origin. */
 const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
@@ -153,8 +158,10 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       headers.set('Authorization', auth.headers.Authorization)
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
-    if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+    connected(store)
     const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
+    // the refresh may have found the wallet disconnected
+    connected(store)
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, path)
@@ -162,7 +169,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     const first = await send(auth, url)
     if (first.status !== 401) return first
     const fresh = await refresh(store, auth.accessToken, signal)
-    if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+    connected(store)
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
