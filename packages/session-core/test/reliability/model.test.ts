@@ -264,4 +264,18 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+  it("C10, C12, M4: a tab opened during another tab's re-auth prompt, whose restore reads the expired snapshot, takes up the session that re-auth starts", async () => {
+    await runSequence(
+      { ...base, ttlMs: 1_000, reauth: 'prompt', persistSnapshot: true, locks: 'refused', walletConnected: true, eventDelays: [1, 0, 1], latency: { connect: 1, silent: 0 }, storageDelay: 2 },
+      [
+        step('advance to expiry +2 ms', (s) => s.time.advance(s.expiresIn() + 2)),
+        step('openTab', (s) => s.openTab()),
+        step('restore(0) ‖ restore(0)', (s) => {
+          s.restore(0)
+          s.restore(0)
+        }),
+      ],
+      true,
+    )
+  })
 })

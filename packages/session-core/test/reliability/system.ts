@@ -91,8 +91,12 @@ interface Tab {
   epoch: number
   /** The unexpired persisted snapshot this tab's restore read: what it reconciles against once connected (C10). */
   read: SessionSnapshot | null
-  /** This tab's restore read an expired snapshot: the expiry path must come before any connection (C10, C12). */
-  readExpired: boolean
+  /**
+   * This tab's restore read an expired snapshot (its `connectedAt`; null: none): the expiry path
+   * must come before any connection to that session (C10, C12). A newer session, one another tab
+   * connected or re-authenticated meanwhile, is none to expire (M4).
+   */
+  readExpired: number | null
   /** Events the tab owes for its last connection (C10), e.g. `party:changed a → b`; checked after the step. */
   owed: string[]
   /** Its last connection, and the epoch that connection ended: a read still out then comes back too late (C10). */
@@ -422,7 +426,7 @@ export function createSystem(config: SystemConfig) {
   const noteRead = (tab: Tab, saved: SessionSnapshot | null, userConnected: boolean) => {
     const old = saved !== null && expired(saved)
     tab.read = old ? null : saved
-    tab.readExpired = old && !userConnected
+    tab.readExpired = old && !userConnected ? saved.connectedAt : null
   }
   /** The change events a connection to `live` owes against the persisted snapshot `saved` (C10, C11). */
   const owing = (saved: SessionSnapshot, live: { readonly party: string | null; readonly network: string | null }) => {
@@ -436,7 +440,9 @@ export function createSystem(config: SystemConfig) {
   /** A tab just became connected: not after its own disconnect, and reconciled with what its restore read. */
   const connected = (tab: Tab, state: SessionState) => {
     if (leftBy.has(tab) && tab.ordered) violations.push(`tab${tab.id}: connected after its own disconnect() (C6)`)
-    if (tab.readExpired) violations.push(`tab${tab.id}: connected on an expired persisted session, no session:expired (C10, C12)`)
+    if (tab.readExpired !== null && (state.connectedAt ?? -Infinity) <= tab.readExpired) {
+      violations.push(`tab${tab.id}: connected on an expired persisted session, no session:expired (C10, C12)`)
+    }
     const live = { party: state.account?.partyId ?? null, network: state.networkId }
     tab.early = { epoch: tab.epoch, ...live }
     if (tab.read) tab.owed.push(...owing(tab.read, live))
@@ -514,7 +520,7 @@ export function createSystem(config: SystemConfig) {
         tab.reauthing = false
         tab.epoch++
         tab.read = null
-        tab.readExpired = false
+        tab.readExpired = null
       }
     })
     const reconnectEvent = (type: string) => () => {
@@ -531,7 +537,7 @@ export function createSystem(config: SystemConfig) {
     store.on('network:changed', pay('network:changed'))
     store.on('session:expired', () => {
       if (!ref.tab) return
-      ref.tab.readExpired = false
+      ref.tab.readExpired = null
       ref.tab.reauthing = store.getSnapshot().status === 'reconnecting'
     })
     store.on('reconnect:scheduled', () => {
@@ -572,7 +578,7 @@ export function createSystem(config: SystemConfig) {
       connects: 0,
       epoch: 0,
       read: null,
-      readExpired: false,
+      readExpired: null,
       owed: [],
       early: null,
       ordered: eventDelay === 0,
