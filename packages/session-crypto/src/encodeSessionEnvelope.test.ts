@@ -33,6 +33,13 @@ describe('encodeSessionEnvelope', () => {
     expect(JSON.parse(text)).toEqual({ version: 1, account: { partyId, primary, status, networkId }, accounts: [{ partyId, primary, status, networkId }], networkId: 'canton:devnet', connectedAt: snapshot.connectedAt })
   })
 
+  it('K1, C15: a networkId that is not a string (the whole network object, with its access token, from JavaScript) is written as null: no token rides along', () => {
+    const network = { networkId: 'canton:devnet', ledgerApi: 'https://ledger.example', accessToken: 'secret-token' }
+    const text = encodeSessionEnvelope({ ...snapshot, networkId: network } as unknown as SessionSnapshot)
+    expect(text).not.toContain('secret-token')
+    expect(JSON.parse(text)).toMatchObject({ version: 1, networkId: null })
+  })
+
   it('K1: what it writes decodes back to the same session', () => {
     const withExpiry = { ...snapshot, expiresAt: 1_700_000_060_000 }
     expect(decodeSessionEnvelope(encodeSessionEnvelope(withExpiry))).toEqual({ version: 1, ...withExpiry })

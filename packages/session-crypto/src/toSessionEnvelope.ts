@@ -24,10 +24,12 @@ const isTime = (value: unknown): value is number => Number.isFinite(value)
  */
 export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvelope {
   const { account, accounts, networkId, connectedAt, expiresAt } = value as Fields
+  // a string or null only: never what else a caller passed (a network object carries its access token)
+  const network = typeof networkId == 'string' ? networkId : null
   check(
     !strict ||
       (Array.isArray(accounts) &&
-        (networkId === null || typeof networkId === 'string') &&
+        networkId === network &&
         isTime(connectedAt) &&
         (expiresAt === undefined || isTime(expiresAt))),
   )
@@ -38,7 +40,7 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
     version: CURRENT_SESSION_ENVELOPE_VERSION,
     account: active,
     accounts: list,
-    networkId,
+    networkId: network,
     connectedAt,
     ...(expiresAt === undefined ? {} : { expiresAt }),
   } as SessionEnvelope
