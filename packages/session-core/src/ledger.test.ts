@@ -337,35 +337,28 @@ describe('ledger', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
-  it('L2: where Web Locks refuse (a sandboxed frame), the token refresh runs in this tab alone', async () => {
-    const wallet = createMockWallet()
-    const server = ledgerServer(wallet)
-    const provider = createMockProvider({ wallet })
-    const lockManager = { request: () => Promise.reject(new DOMException('Web Locks are not allowed here', 'SecurityError')) }
-    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager } })
-    wallet.rotateToken()
-    const before = provider.calls.filter((c) => c.method === 'status').length
-    const res = await createLedgerFetch(store, { fetch: server.fetch })('/a')
-    expect(res.status).toBe(200)
-    expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
-  })
-
-  it('L2: a lock manager that throws instead of rejecting (a polyfill) does not fail the call: the token refresh runs in this tab', async () => {
-    const wallet = createMockWallet()
-    const server = ledgerServer(wallet)
-    const provider = createMockProvider({ wallet })
-    const lockManager = {
+  const refused = () => new DOMException('Web Locks are not allowed here', 'SecurityError')
+  for (const { name, request } of [
+    { name: 'where Web Locks refuse (a sandboxed frame), the token refresh runs in this tab alone', request: () => Promise.reject(refused()) },
+    {
+      name: 'a lock manager that throws instead of rejecting (a polyfill) does not fail the call: the token refresh runs in this tab',
       request: (): Promise<never> => {
-        throw new DOMException('Web Locks are not allowed here', 'SecurityError')
+        throw refused()
       },
-    }
-    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager } })
-    wallet.rotateToken()
-    const before = provider.calls.filter((c) => c.method === 'status').length
-    const res = await createLedgerFetch(store, { fetch: server.fetch })('/a')
-    expect(res.status).toBe(200)
-    expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
-  })
+    },
+  ]) {
+    it(`L2: ${name}`, async () => {
+      const wallet = createMockWallet()
+      const server = ledgerServer(wallet)
+      const provider = createMockProvider({ wallet })
+      const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: { request } } })
+      wallet.rotateToken()
+      const before = provider.calls.filter((c) => c.method === 'status').length
+      const res = await createLedgerFetch(store, { fetch: server.fetch })('/a')
+      expect(res.status).toBe(200)
+      expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
+    })
+  }
 
   it('L2: a stream body cannot be sent twice: after a 401 the token is refreshed and the call rejects with 4100, the 401 as cause; other bodies are re-sent', async () => {
     const wallet = createMockWallet()
