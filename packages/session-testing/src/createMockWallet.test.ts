@@ -143,6 +143,17 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
+  it('C3: every connect answer is a fresh object: a caller that changes one never changes what any wallet answers next', async () => {
+    const first = (await createMockProvider().request({ method: 'connect' })) as { isConnected: boolean }
+    first.isConnected = false
+    const provider = createMockProvider({ connectMode: 'manual' })
+    const approved = provider.request({ method: 'connect' })
+    await flush()
+    provider.wallet.approve()
+    await expect(approved).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+  })
+
   it('C3: connecting while connected resolves isConnected true at once, whatever the mode', async () => {
     const provider = createMockProvider({ connected: true, connectMode: 'manual' })
     const log = record(provider)

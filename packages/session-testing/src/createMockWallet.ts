@@ -45,7 +45,8 @@ const account = (hint: string, ns: string, primary: boolean, networkId: string):
 type Rule = { method: string; times: number } & ({ kind: 'fail'; error: MockFailure } | { kind: 'hang' } | { kind: 'late'; delayMs: number })
 type Pending = ((approved: boolean, code: number) => void) | null
 
-const CONNECTED: CIP0103ConnectResult = { isConnected: true, isNetworkConnected: true }
+/** A fresh answer each time: the caller owns what it receives and may change it. */
+const connectedResult = (): CIP0103ConnectResult => ({ isConnected: true, isNetworkConnected: true })
 
 /**
  * Creates a mock CIP-0103 browser-extension wallet: deterministic, in memory, and driven by the
@@ -103,7 +104,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   }
 
   const connect = (): unknown => {
-    if (connected) return CONNECTED
+    if (connected) return connectedResult()
     switch (connectMode) {
       case 'reject':
         return rpcError(4001)
@@ -113,12 +114,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       case 'manual':
         return new Promise((resolve) => {
           pending.push((approved, code) => {
-            resolve(approved ? CONNECTED : rpcError(code))
+            resolve(approved ? connectedResult() : rpcError(code))
           })
         })
       default:
         becomeConnected()
-        return CONNECTED
+        return connectedResult()
     }
   }
 
