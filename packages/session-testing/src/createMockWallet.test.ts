@@ -274,6 +274,15 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
+  it('C4: failNext() and hangNext() with times below 1 (0, negative, NaN) affect no call', async () => {
+    const provider = createMockProvider({ connected: true })
+    for (const times of [0, -1, Number.NaN]) {
+      provider.wallet.failNext('status', { code: 4900 }, times)
+      provider.wallet.hangNext('status', times)
+    }
+    for (let i = 0; i < 3; i++) await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
+  })
+
   it('C17: hangNext() makes the next call(s) never settle, without holding a timer', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider({ connected: true })

@@ -224,11 +224,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       emit('statusChanged', status())
     },
     connectFromWallet: becomeConnected,
+    // `times >= 1` also keeps out NaN, which would never count down and so never run out.
     failNext(method, error, times = 1) {
-      rules.push({ method, times, kind: 'fail', error })
+      if (times >= 1) rules.push({ method, times, kind: 'fail', error })
     },
     hangNext(method, times = 1) {
-      rules.push({ method, times, kind: 'hang' })
+      if (times >= 1) rules.push({ method, times, kind: 'hang' })
     },
     answerLate(method, delayMs) {
       rules.push({ method, times: 1, kind: 'late', delayMs })

@@ -128,13 +128,13 @@ export interface MockWallet {
    * Makes the next call(s) of a method reject.
    * @param method - the method, or `'*'` for any
    * @param error - a bare `{ code, message }`, `'http'` for the HTTP-transport shape, or `{ raw }`
-   * @param times - how many calls fail (default 1)
+   * @param times - how many calls fail (default 1; below 1, none)
    */
   failNext(method: string, error: MockFailure, times?: number): void
   /**
    * Makes the next call(s) of a method never settle.
    * @param method - the method, or `'*'` for any
-   * @param times - how many calls hang (default 1)
+   * @param times - how many calls hang (default 1; below 1, none)
    */
   hangNext(method: string, times?: number): void
   /**
