@@ -102,6 +102,19 @@ describe('createMockProvider', () => {
     expect(provider.calls).toEqual([{ method: 'status' }, { method: 'connect', params: { reason: 'test' } }, { method: 'listAccounts' }])
   })
 
+  it('§6: params are taken when the request is sent, as a wallet transport copies them: changing them later changes neither the answer nor the record', async () => {
+    const provider = createMockProvider({ connected: true })
+    const params = { message: 'sent' }
+    const answer = provider.request({ method: 'signMessage', params })
+    params.message = 'changed later'
+    await expect(answer).resolves.toEqual({ signature: 'mock-signature:sent' })
+    expect(provider.calls).toEqual([{ method: 'signMessage', params: { message: 'sent' } }])
+    expect(provider.wallet.calls).toEqual([{ provider: 0, method: 'signMessage', params: { message: 'sent' } }])
+    const uncloneable = await provider.request({ method: 'signMessage', params: { message: 'm', callback: () => {} } }).catch((e: unknown) => e)
+    expect(uncloneable).toMatchObject({ name: 'DataCloneError' })
+    expect(provider.calls).toHaveLength(1)
+  })
+
   it('C17: with latencyMs, nothing answers until the (fake) timers advance; setTimeout is read at call time', async () => {
     const provider = createMockProvider({ latencyMs: 100 })
     vi.useFakeTimers()

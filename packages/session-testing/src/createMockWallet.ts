@@ -1,5 +1,5 @@
 import type { CIP0103Account, CIP0103ConnectResult, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
-import { answerLater, rpcError, toRejection } from './answerLater'
+import { answerLater, Rejection, rpcError, toRejection } from './answerLater'
 import type { MockCall, MockFailure, MockWallet, MockWalletCall, MockWalletOptions } from './types'
 
 /** Delivers one wallet event to a provider's listeners (copying the arguments per listener when `copy`). @internal */
@@ -248,8 +248,17 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     attached.add(deliver)
     return {
       request(args) {
-        const { method, params } = (args as Partial<CIP0103RequestArgs> | null | undefined) ?? {}
+        const { method, params: given } = (args as Partial<CIP0103RequestArgs> | null | undefined) ?? {}
         if (typeof method !== 'string') return answerLater(0, () => rpcError(-32600))
+        // A wallet transport copies the params as it sends them (postMessage clones, HTTP
+        // serializes): the wallet answers what was sent, and params it cannot copy fail the
+        // request before the wallet sees it, with the transport's DataCloneError.
+        let params: unknown
+        try {
+          params = structuredClone(given)
+        } catch (error) {
+          return answerLater(0, () => new Rejection(error))
+        }
         const call = params === undefined ? { method } : { method, params }
         providerCalls.push(call)
         calls.push({ provider: index, ...call })
