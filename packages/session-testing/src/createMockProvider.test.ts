@@ -159,6 +159,19 @@ describe('createMockProvider', () => {
     await expect(b.request({ method: 'getPrimaryAccount' })).resolves.toMatchObject({ partyId: 'alice::1220aa' })
   })
 
+  it('M3: a tab detached while an event is being delivered to the tabs before it does not receive that event', () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const seen: string[] = []
+    a.on('statusChanged', () => {
+      seen.push('a')
+      b.detach()
+    })
+    b.on('statusChanged', () => seen.push('b'))
+    wallet.drop()
+    expect(seen).toEqual(['a'])
+  })
+
   it('C14: listenerCount counts per event and in total, and returns to 0 after removeListener', () => {
     const provider = createMockProvider()
     const f = () => {}

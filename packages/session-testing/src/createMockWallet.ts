@@ -83,7 +83,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   let sequence = 0
 
   const emit = (event: string, payload: unknown, copy = true) => {
-    for (const deliver of [...attached]) deliver(event, [payload], copy)
+    // A tab that a listener of an earlier tab detached (closed) no longer hears this event either.
+    for (const deliver of [...attached]) if (attached.has(deliver)) deliver(event, [payload], copy)
   }
   const status = (): CIP0103StatusEvent => {
     const accessToken = token()
