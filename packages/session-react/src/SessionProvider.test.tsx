@@ -4,7 +4,8 @@ import { createMemoryStorage, DISCONNECTED_STATE, type SessionStore, type Sessio
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
 import * as React from 'react'
-import { memo, StrictMode, useEffect, useState } from 'react'
+import { memo, StrictMode, useEffect, useLayoutEffect, useState } from 'react'
+import { createRoot } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listenersOfOneStore, setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
@@ -217,6 +218,57 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(provider.listenerCount()).toBe(listenersOfOneStore())
     unmount()
     await macrotask()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it.skipIf(!Activity)('<Activity> shown again: a subscription a layout effect below makes, before the provider mounts again, gets the working store', async () => {
+    if (!Activity) return
+    const Shown = Activity
+    // Outside act(), React runs the passive effects (the provider's mount among them) in a task of
+    // their own, after the layout effects of the same commit.
+    const env = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+    const actEnvironment = env.IS_REACT_ACT_ENVIRONMENT
+    env.IS_REACT_ACT_ENVIRONMENT = false
+    const provider = createMockProvider({ connected: true })
+    let seen = DISCONNECTED_STATE
+    function Mirror() {
+      const store = useSessionStore()
+      useLayoutEffect(
+        () =>
+          store.subscribe(() => {
+            seen = store.getSnapshot()
+          }),
+        [store],
+      )
+      return null
+    }
+    const app = (mode: 'visible' | 'hidden') => (
+      <Shown mode={mode}>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <Mirror />
+        </SessionProvider>
+      </Shown>
+    )
+    const root = createRoot(document.createElement('div'))
+    try {
+      root.render(app('visible'))
+      await waitFor(() => {
+        expect(seen.status).toBe('connected')
+      })
+      root.render(app('hidden'))
+      await waitFor(() => {
+        expect(provider.listenerCount()).toBe(0)
+      })
+      seen = DISCONNECTED_STATE
+      root.render(app('visible'))
+      await waitFor(() => {
+        expect(seen.status).toBe('connected') // the restore on mount reached the subscription
+      })
+      expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    } finally {
+      root.unmount()
+      env.IS_REACT_ACT_ENVIRONMENT = actEnvironment
+    }
     expect(provider.listenerCount()).toBe(0)
   })
 
