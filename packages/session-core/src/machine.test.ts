@@ -69,7 +69,7 @@ describe('the pure session machine', () => {
     expect(pending.effects).toContainEqual(['emit', 'connect:pending', { userUrl: 'https://w/approve' }])
     const done = run(
       [
-        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'event' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' },
         { type: 'accounts', accounts: [alice], origin: 'local' },
       ],
       plain,
@@ -83,10 +83,23 @@ describe('the pure session machine', () => {
     const { state } = run([
       { type: 'connect' },
       { type: 'status', connected: false, via: 'connect' },
-      { type: 'status', connected: false, reason: 'rejected', via: 'event' },
+      { type: 'status', connected: false, reason: 'rejected', via: 'statusChanged' },
     ])
     expect(state.status).toBe('disconnected')
     expect(state.lastError).toMatchObject({ code: 4001, message: 'rejected' })
+  })
+
+  it('C3/C4: an asynchronous wallet\'s decline (a connected event, isConnected: false) that comes before its { isConnected: false } answer fails the connect; a statusChanged(false) then does not', () => {
+    const answer: Input = { type: 'status', connected: false, userUrl: 'https://w/approve', via: 'connect' }
+    const declined = run([{ type: 'connect' }, { type: 'status', connected: false, reason: 'rejected', via: 'connected' }])
+    expect(declined.state).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001, message: 'rejected' } })
+    expect(declined.model.op).toBeNull()
+    const late = run([answer], plain, declined.model)
+    expect(late.state).toBe(declined.state)
+    expect(emitted(late.effects)).toEqual([])
+    const waiting = run([{ type: 'connect' }, { type: 'status', connected: false, via: 'statusChanged' }, answer])
+    expect(waiting.state).toMatchObject({ status: 'connecting', lastError: null })
+    expect(emitted(waiting.effects)).toEqual(['connect:pending'])
   })
 
   it('C4: a wallet failure during connect resolves disconnected with the error kept', () => {
@@ -115,7 +128,7 @@ describe('the pure session machine', () => {
     const same = run(
       [
         { type: 'accounts', accounts: [{ ...alice }, { ...bob }], origin: 'local' },
-        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'event' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' },
         { type: 'network', networkId: 'canton:devnet', origin: 'local' },
       ],
       plain,
@@ -167,13 +180,13 @@ describe('the pure session machine', () => {
   })
 
   it('C7: a drop without a policy goes straight to disconnected with 4900', () => {
-    const { state } = run([{ type: 'status', connected: false, via: 'event' }], plain, connected())
+    const { state } = run([{ type: 'status', connected: false, via: 'statusChanged' }], plain, connected())
     expect(state.status).toBe('disconnected')
     expect(state.lastError?.code).toBe(4900)
   })
 
   it('C7/C8: a drop with a policy keeps the account, schedules once, and a second drop adds nothing', () => {
-    const drop: Input = { type: 'status', connected: false, via: 'event' }
+    const drop: Input = { type: 'status', connected: false, via: 'statusChanged' }
     const first = run([drop], withRetry, connected())
     expect(first.state.status).toBe('reconnecting')
     expect(first.state.account).toEqual(alice)
@@ -187,7 +200,7 @@ describe('the pure session machine', () => {
   })
 
   it('C7: failed attempts back off at computeBackoffDelay offsets, then give up', () => {
-    let model = run([{ type: 'status', connected: false, via: 'event' }], withRetry, connected()).model
+    let model = run([{ type: 'status', connected: false, via: 'statusChanged' }], withRetry, connected()).model
     const delays: number[] = []
     const events: string[] = []
     for (let i = 0; i < 5; i++) {
@@ -205,10 +218,10 @@ describe('the pure session machine', () => {
   })
 
   it('C8: the wallet recovering by itself cancels the pending attempt and reconnects', () => {
-    const dropped = run([{ type: 'status', connected: false, via: 'event' }], withRetry, connected()).model
+    const dropped = run([{ type: 'status', connected: false, via: 'statusChanged' }], withRetry, connected()).model
     const { state, effects } = run(
       [
-        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'event' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' },
         { type: 'accounts', accounts: [alice, bob], origin: 'local' },
       ],
       withRetry,
@@ -308,7 +321,7 @@ describe('the pure session machine', () => {
 
   it('C19: the wallet connecting on its own makes the store connected', () => {
     const { state } = run([
-      { type: 'status', connected: true, networkId: 'n', via: 'event' },
+      { type: 'status', connected: true, networkId: 'n', via: 'statusChanged' },
       { type: 'accounts', accounts: [alice], origin: 'local' },
     ])
     expect(state.status).toBe('connected')
@@ -329,14 +342,14 @@ describe('the pure session machine', () => {
       connected(),
     )
     expect(back.model).toMatchObject({ state: { status: 'connected', networkId: 'canton:devnet' }, leaving: 2 })
-    const switched = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'event' }], plain, back.model)
+    const switched = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' }], plain, back.model)
     expect(switched.state.networkId).toBe('canton:testnet')
     expect(emitted(switched.effects)).toEqual(['network:changed'])
   })
 
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
-    const follower = run([{ type: 'status', connected: false, via: 'event' }], config, connected())
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())
     expect(follower.effects).toEqual([['lead']])
     const told = run([{ type: 'remote', kind: 'connected' }], config, follower.model)
     expect(calls(told.effects)).toEqual(['status'])

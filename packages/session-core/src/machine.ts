@@ -80,8 +80,11 @@ export interface MachineConfig {
 /** A wallet status (an event, or the answer to `status` / `connect`), validated. @internal */
 export interface StatusInput extends WalletStatus {
   readonly type: 'status'
-  /** How it came: a wallet event, the answer to a `status` probe, or the answer to `connect`. */
-  readonly via: 'event' | 'probe' | 'connect'
+  /**
+   * How it came: a wallet event (`statusChanged`), the `connected` event (the user's answer to a
+   * connect), the answer to a `status` probe, or the answer to `connect`.
+   */
+  readonly via: 'statusChanged' | 'connected' | 'probe' | 'connect'
 }
 
 /** @internal */
@@ -434,7 +437,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // While this tab leaves, the wallet's events of before its disconnect are no connection
         // (a user connect ends `leaving`); a probe's answer still counts.
-        if (m.leaving && input.via === 'event') break
+        if (m.leaving && input.via !== 'probe') break
         n.live = true
         n.asked = false
         if (input.networkId !== undefined) n.networkId = input.networkId
@@ -448,14 +451,15 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.op ??= 'sync'
         // While `connect` is in flight its answer comes next, and with it the accounts the
         // wallet announces meanwhile: only then ask for what is still unknown (C3).
-        gather(m.op !== 'connect' || input.via !== 'event')
+        gather(m.op !== 'connect' || input.via === 'probe' || input.via === 'connect')
       } else if (input.via === 'connect') {
         // The wallet said meanwhile that it is connected (its user approved before this answer
         // came): its word stands, and the connect settles once the rest is known (C3).
         // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
         if (m.op === 'connect' && m.live) gather(true)
-        // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12)
-        else if (!m.live) {
+        // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
+        // unless the user declined before this answer came (the hook's connect() tells so)
+        else if (!m.live && !st.lastError) {
           if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
           if (m.op === 'connect') n.op = 'pending'
           n.asked = m.hook
@@ -477,11 +481,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       } else {
         n.live = false
         if (m.op === 'sync') clear()
-        else if ((m.op === 'pending' || m.asked) && input.via === 'event') {
+        // The user declined: after an asynchronous wallet's answer, any event that says so; before
+        // it (the events and the answer may come in either order), only the `connected` event.
+        // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
+        else if ((m.op === 'pending' || m.asked || (input.via === 'connected' && (m.op === 'connect' || m.hook))) && input.via !== 'probe') {
           const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
           // The user declined the hook's connect: the re-auth goes on as the hook decides, but
           // connect() tells, as for a wallet that refuses at once (C4, C12).
-          if (m.asked) {
+          if (m.hook) {
             n.asked = false
             set({ lastError: error })
           } else down(error)

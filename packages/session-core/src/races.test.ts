@@ -838,6 +838,87 @@ describe('races and hostile timings', () => {
     store.destroy()
   })
 
+  it('C3/C4, C17: an asynchronous wallet whose decline (a connected event, isConnected: false) comes before its { isConnected: false } answer fails the connect at once', async () => {
+    vi.useFakeTimers()
+    const answer = deferred()
+    const { provider, emit } = handWallet((method) => (method === 'connect' ? answer.promise : null))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const connected = store.connect()
+    // the user declines in the wallet before its answer to connect (computed earlier) arrives
+    emit('connected', { connection: { isConnected: false, reason: 'rejected' } })
+    emit('statusChanged', { connection: { isConnected: false } })
+    answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+    expect(await settledWithin(connected, 0)).toBe(true)
+    expect(await connected).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4001, message: 'rejected' } })
+    expect(pending).not.toHaveBeenCalled()
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
+
+  it('C3: a statusChanged(isConnected: false) before the { isConnected: false } answer is the wallet\'s state, no decline: the connect waits for the user', async () => {
+    vi.useFakeTimers()
+    const answer = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const connected = store.connect()
+    // the wallet tells its state as it opens its prompt: not connected yet
+    emit('statusChanged', { connection: { isConnected: false } })
+    answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+    expect(await settledWithin(connected, 0)).toBe(false)
+    expect(pending).toHaveBeenCalledWith({ userUrl: 'https://wallet.example/approve' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    emit('connected', { connection: { isConnected: true } })
+    expect(await settledWithin(connected, 0)).toBe(true)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it('C3/C4, C12: a re-auth connect() to an asynchronous wallet whose decline comes before its { isConnected: false } answer resolves at once with the decline', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    let answer = deferred()
+    answer.resolve({ isConnected: true })
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    let seen: SessionState | null = null
+    const pending = vi.fn()
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      expiry: {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          answer = deferred()
+          const connecting = store.connect()
+          // the user declines in the wallet before its answer to connect (computed earlier) arrives
+          emit('connected', { connection: { isConnected: false, reason: 'rejected' } })
+          answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+          seen = await connecting
+          if (seen.lastError) throw seen.lastError
+        },
+      },
+    })
+    await store.connect()
+    store.on('connect:pending', pending)
+    await vi.advanceTimersByTimeAsync(1000 + 10)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    expect(pending).not.toHaveBeenCalled()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
+    store.destroy()
+  })
+
   it('C3/C5: the empty accountsChanged of a wallet that logs out is not remembered: the next connect reads the accounts', async () => {
     let connected = true
     const { provider, emit, calls } = handWallet((method) => {

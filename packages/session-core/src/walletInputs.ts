@@ -3,15 +3,16 @@ import { SessionError } from './SessionError'
 import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 
 /**
- * The machine input for a validated payload: an account list, a network id, or a status that
- * came `via` an event, a probe or `connect`. Null when it does not validate (C18).
+ * The machine input for a validated payload: an account list (`accountsChanged`), a network id
+ * (`chainChanged`), or a status that came `via` a `statusChanged` or `connected` event, a probe
+ * or `connect`. Null when it does not validate (C18).
  */
-function toInput(kind: 'accounts' | 'network' | StatusInput['via'], value: unknown, origin: Origin): Input | null {
-  if (kind === 'accounts') {
+function toInput(kind: 'accountsChanged' | 'chainChanged' | StatusInput['via'], value: unknown, origin: Origin): Input | null {
+  if (kind === 'accountsChanged') {
     const accounts = parseAccounts(value)
     return accounts && { type: 'accounts', accounts, origin }
   }
-  if (kind === 'network') {
+  if (kind === 'chainChanged') {
     const networkId = parseNetworkId(value)
     return networkId === null ? null : { type: 'network', networkId, origin }
   }
@@ -22,8 +23,8 @@ function toInput(kind: 'accounts' | 'network' | StatusInput['via'], value: unkno
  * The machine input for a wallet event, or null for a payload that does not validate (C18).
  * @internal
  */
-export function eventInput(event: string, payload: unknown): Input | null {
-  return toInput(event === 'accountsChanged' ? 'accounts' : event === 'chainChanged' ? 'network' : 'event', payload, 'local')
+export function eventInput(event: (typeof WALLET_EVENTS)[number], payload: unknown): Input | null {
+  return toInput(event, payload, 'local')
 }
 
 /**
@@ -31,7 +32,7 @@ export function eventInput(event: string, payload: unknown): Input | null {
  * @internal
  */
 export function answerInput(method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input {
-  const kind = method === 'listAccounts' ? 'accounts' : method === 'getActiveNetwork' ? 'network' : method === 'connect' ? 'connect' : 'probe'
+  const kind = method === 'listAccounts' ? 'accountsChanged' : method === 'getActiveNetwork' ? 'chainChanged' : method === 'connect' ? 'connect' : 'probe'
   return toInput(kind, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', value) }
 }
 
