@@ -371,6 +371,64 @@ describe('createSessionStore', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C14: a listener that destroys the store as the session expires: the rest of the expiry asks the wallet nothing and calls no onInvalidate', async () => {
+    vi.useFakeTimers()
+    for (const via of ['on', 'subscribe'] as const) {
+      const onInvalidate = vi.fn()
+      const { store, provider, storage } = setup({ expiry: { ttlMs: 1000 }, onInvalidate })
+      await store.connect()
+      if (via === 'on') {
+        store.on('session:expired', () => {
+          store.destroy()
+        })
+      } else {
+        store.subscribe((state) => {
+          if (state.lastError?.code === 'SESSION_EXPIRED') store.destroy()
+        })
+      }
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(store.getSnapshot().status).toBe('disconnected')
+      expect(provider.calls.map((c) => c.method)).toEqual(['connect'])
+      expect(onInvalidate).not.toHaveBeenCalled()
+      // the session stays persisted as it was: the next page load finds it expired and ends it (C10)
+      const reloaded = createSessionStore(provider, { storage, expiry: { ttlMs: 1000 } })
+      expect((await reloaded.restore()).lastError?.code).toBe('SESSION_EXPIRED')
+      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+      reloaded.destroy()
+    }
+  })
+
+  it('C6, C14: a subscriber that destroys the store as disconnect() runs: the wallet still leaves and the persisted entry is still removed', async () => {
+    const { store, provider, storage } = setup()
+    await store.connect()
+    await flush()
+    expect(await storage.getItem('sessionlayer.session')).not.toBeNull()
+    store.subscribe((state) => {
+      if (state.status === 'disconnected') store.destroy()
+    })
+    await store.disconnect()
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    // the next page load finds the user signed out
+    const reloaded = createSessionStore(provider, { storage })
+    expect((await reloaded.restore()).status).toBe('disconnected')
+    reloaded.destroy()
+  })
+
+  it('C14: an on(reconnect:attempt) handler that destroys the store: that attempt sends no status probe', async () => {
+    vi.useFakeTimers()
+    const { store, provider, wallet } = setup({ reconnect: true })
+    await store.connect()
+    const attempt = vi.fn(() => {
+      store.destroy()
+    })
+    store.on('reconnect:attempt', attempt)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempt).toHaveBeenCalledTimes(1)
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect'])
+  })
+
   it('C14: destroy settles a disconnect() that waits for a storage that never answers', async () => {
     vi.useFakeTimers()
     // a blocked IndexedDB: the removal of the persisted entry never settles

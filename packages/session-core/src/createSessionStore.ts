@@ -308,9 +308,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const lead = () => {
     // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
     // the wallet was back, then it dropped again before the session settled): attempt now.
-    // A store destroyed meanwhile (by a listener) asks for no lock (C14).
-    if (leadership || destroyed) {
-      if (leadership?.[2]) dispatch({ type: 'lead' })
+    // A store destroyed by a listener gets here no more (see `step`); one destroyed while it
+    // waits for the lock takes it only to release it: destroy() moves `gen` on (C14).
+    if (leadership) {
+      if (leadership[2]) dispatch({ type: 'lead' })
       return
     }
     const abort = new AbortController()
@@ -322,7 +323,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         { signal: abort.signal },
         () =>
           new Promise<void>((release) => {
-            if (tag !== gen || destroyed) release()
+            if (tag !== gen) release()
             else {
               leadership = [release, abort, true]
               dispatch({ type: 'lead' })
@@ -432,7 +433,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         // it finished, not abort it and drop its outcome (C12). A hook that throws fails too.
         void Promise.resolve()
           .then(() => {
-            // not on a store destroyed meanwhile, e.g. by a `session:expired` handler (C14)
+            // not on a store destroyed meanwhile, e.g. by a listener of the inputs after this one (C14)
             if (destroyed) return
             void Promise.resolve(expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })).then(() => {
               done({ type: 'reauth' })
@@ -487,7 +488,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       }
     }
     if (next.state !== previous.state) notify(next.state, previous.state)
-    for (const effect of effects) perform(effect, previous.op)
+    // A listener that destroys the store midway drops the rest of the step: no wallet request,
+    // callback, broadcast or write after destroy(). The persisted entry keeps the session as it
+    // was before the step, as if destroy() had come first, for the next restore to reconcile
+    // (C10, C14). A disconnect (disconnect(), or another tab's) is the exception: asked for
+    // before destroy(), it still leaves the wallet and removes the entry, as it does when
+    // destroy() comes right after it (C6, M3).
+    for (const effect of effects) if (!destroyed || input.type === 'disconnect') perform(effect, previous.op)
   }
 
   /** `connectTimeoutMs` passed without the user's answer: the connect failed (C17). */
