@@ -415,6 +415,23 @@ describe('createSessionStore', () => {
     reloaded.destroy()
   })
 
+  it('C14, C17: a subscriber that destroys the store as disconnect() runs: disconnect() settles though the wallet never answers', async () => {
+    vi.useFakeTimers()
+    const { store, provider, wallet } = setup()
+    await store.connect()
+    wallet.hangNext('disconnect')
+    store.subscribe((state) => {
+      if (state.status === 'disconnected') store.destroy()
+    })
+    let settled = false
+    void store.disconnect().then(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    // the request went out, and destroy() ends the wait for it: no timeout on a destroyed store
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+    expect(settled).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C14: an on(reconnect:attempt) handler that destroys the store: that attempt sends no status probe', async () => {
     vi.useFakeTimers()
     const { store, provider, wallet } = setup({ reconnect: true })

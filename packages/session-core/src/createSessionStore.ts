@@ -637,8 +637,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     async disconnect() {
       if (destroyed) throw destroyedError()
       dispatch({ type: 'disconnect', origin: 'local' })
-      await latest.get('disconnect')
-      await Promise.race([io, ended])
+      // destroy() ends both waits: also for a request a listener's destroy() left without its timeout
+      await Promise.race([Promise.resolve(latest.get('disconnect')).then(() => io), ended])
     },
     restore,
     init: restore,
