@@ -258,13 +258,48 @@ describe('the pure session machine', () => {
     expect(effects).toContainEqual(['emit', 'network:changed', { previous: 'canton:devnet', current: 'canton:mainnet', source: 'restore' }])
   })
 
-  it('C10/C12: an expired persisted session follows the expiry path', () => {
+  it('C10/C12: an expired persisted session follows the expiry path once a second read finds no newer one', () => {
     const saved = { account: alice, accounts: [alice], networkId: 'n', connectedAt: 10, expiresAt: 500 }
-    const { state, effects } = run([{ type: 'restore' }, { type: 'loaded', saved }], plain, INITIAL_MODEL, 1000)
-    expect(state.status).toBe('disconnected')
+    const read = run([{ type: 'restore' }, { type: 'loaded', saved }], plain, INITIAL_MODEL, 1000)
+    expect(read.state.status).toBe('reconnecting')
+    expect(read.effects).toEqual([['load'], ['load']])
+    for (const again of [saved, null]) {
+      const { state, effects } = run([{ type: 'loaded', saved: again }], plain, read.model, 1000)
+      expect(state.status).toBe('disconnected')
+      expect(state.lastError?.code).toBe('SESSION_EXPIRED')
+      expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 500, reason: 'ttl' }])
+      expect(effects).toContainEqual(['invalidate', { type: 'expired', previous: 'alice::1', current: null, source: 'restore' }])
+      expect(calls(effects)).toEqual(['disconnect'])
+    }
+  })
+
+  it("C10/C12: an expired session another tab's message told of expires without a second read when there is no persisted entry", () => {
+    const told = run([{ type: 'restore' }, { type: 'remote', kind: 'connected', data: { connectedAt: 900, expiresAt: 1100 } }], plain, INITIAL_MODEL, 1000)
+    const { state, effects } = run([{ type: 'loaded', saved: null }], plain, told.model, 1200)
     expect(state.lastError?.code).toBe('SESSION_EXPIRED')
-    expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 500, reason: 'ttl' }])
-    expect(calls(effects)).toEqual(['disconnect'])
+    expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 1100, reason: 'ttl' }])
+    expect(effects).not.toContainEqual(['load'])
+  })
+
+  it('C9, C10, M4: a second read that finds a newer session (another tab connected anew) takes it up as a silent restore, once the wallet says it is connected', () => {
+    const expired = { account: alice, accounts: [alice], networkId: 'n', connectedAt: 10, expiresAt: 500 }
+    const newer = { ...expired, connectedAt: 900, expiresAt: 1500 }
+    const read = run([{ type: 'restore' }, { type: 'loaded', saved: expired }, { type: 'loaded', saved: newer }], plain, INITIAL_MODEL, 1000)
+    expect(read.state.status).toBe('reconnecting')
+    expect(calls(read.effects)).toEqual(['status'])
+    const { state, effects } = run(
+      [
+        { type: 'status', connected: true, via: 'probe' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+        { type: 'network', networkId: 'n', origin: 'local' },
+      ],
+      plain,
+      read.model,
+      1000,
+    )
+    expect(state).toMatchObject({ status: 'connected', connectedAt: 900, expiresAt: 1500 })
+    expect(emitted(effects)).not.toContain('session:expired')
+    expect(calls(effects)).not.toContain('disconnect')
   })
 
   it('C12: with a hook, expiry re-authenticates and returns to connected with a new TTL', () => {

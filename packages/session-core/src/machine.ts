@@ -222,7 +222,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     if (!keep) fx.push(['remove'])
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
-    const previous = party ?? partyOf(input.type === 'loaded' ? input.saved : m.saved)
+    const previous = party ?? partyOf(m.saved)
     if (previous !== null || st.status === 'connected' || m.op === 'reconnect' || m.op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /**
@@ -409,19 +409,30 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'loaded': {
       if (!m.loading) break
+      // A second read (below) that finds no entry keeps the expired session the first one found.
+      n.saved = input.saved ?? n.saved
       // The session the restore takes up: the one another tab's message told of, e.g. a re-auth
       // there while the read was on its way, else the persisted one (C10, C12, M4).
-      const end = (n.times ?? input.saved)?.expiresAt ?? Infinity
-      n.saved = input.saved
+      const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
       n.loading = false
       // The user connected while the restore read the snapshot: the connect settles against it.
       if (m.op !== 'restore') {
         if (n.live && !n.hook) gather()
-      } else if (end <= now) expire('ttl', end, 'restore')
-      // The wallet said it is connected during the read: settle, or ask what is missing.
-      else if (n.live) gather(true)
-      // Else the probe, unless a failure during the read already scheduled the next one (C7).
-      else if (!m.attempt) fx.push(['call', 'status', 'local'])
+      } else if (end > now) {
+        // The wallet said it is connected during the read: settle, or ask what is missing.
+        if (n.live) gather(true)
+        // Else the probe, unless a failure during the read already scheduled the next one (C7).
+        else if (!m.attempt) fx.push(['call', 'status', 'local'])
+      }
+      // Expired: read once more before ending it, unless this is that second read or the first found
+      // no entry (the session another tab's message told of expired). Another tab may have connected
+      // anew meanwhile and persisted before its message comes: that newer session is taken up as the
+      // wallet confirms it (C9), not ended in every tab, that tab's included (C10, C12, M4).
+      else if (m.saved || !input.saved) expire('ttl', end, 'restore')
+      else {
+        n.loading = true
+        fx.push(['load'])
+      }
       break
     }
 

@@ -1,3 +1,4 @@
+import { decodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -957,6 +958,78 @@ describe('multi-tab: the session times (C12)', () => {
     expect(times(b)).toEqual(session)
     expect(onReauthRequired).toHaveBeenCalledTimes(1)
     expect(await restoring).toMatchObject(session)
+    a.destroy()
+    b.destroy()
+  })
+
+  it.each([
+    // the user connects while B's read is on its way: the wallet tells B so at once
+    { during: 'the wallet tells that tab so during its read', writeMs: 0, aFirst: false },
+    // the user connected just before B opened, A's write still on its way: B's probe finds the wallet connected
+    { during: "that tab's probe finds the wallet connected", writeMs: 20, aFirst: true },
+  ])("C9, C10, C12, M4: a reload whose restore reads the expired snapshot while another tab connects anew takes up that tab's new session before its message comes ($during): it ends nothing", async ({ writeMs, aFirst }) => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // IndexedDB-like: a read answers 50 ms later with the value at call time; a write lands writeMs later
+    const reads: (string | null)[] = []
+    const storage = {
+      ...shared,
+      getItem: (key: string) =>
+        shared.getItem(key).then((text) => {
+          reads.push(text)
+          return new Promise<string | null>((resolve) => setTimeout(() => resolve(text), 50))
+        }),
+      setItem: (key: string, value: string) => new Promise((resolve) => setTimeout(resolve, writeMs)).then(() => shared.setItem(key, value)),
+    }
+    const wallet = createMockWallet()
+    // what tab A posts is held until released: its connected message comes late
+    const held: (() => void)[] = []
+    const holding = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => void held.push(() => post(message))
+      return channel
+    }
+    const open = (channelFactory = hub.channelFactory) =>
+      createSessionStore(createMockProvider({ wallet }), { storage, broadcast: { channelFactory, lockManager: null }, expiry: { ttlMs: TTL } })
+    // a session persisted by a tab closed since; it expires, and the wallet's connection lapses
+    const old = open()
+    const connecting = old.connect()
+    await vi.advanceTimersByTimeAsync(writeMs)
+    await connecting
+    old.destroy()
+    await vi.advanceTimersByTimeAsync(TTL + 10_000)
+    wallet.disconnectFromWallet()
+    const snapshot = await shared.getItem('sessionlayer.session')
+    const now = Date.now()
+    const session = { status: 'connected', connectedAt: now + 10, expiresAt: now + 10 + TTL }
+    const expired = vi.fn()
+    // Tab B is reloaded: its restore reads the expired snapshot. The user connects in a new tab A.
+    const reload = () => {
+      const tab = open()
+      tab.on('session:expired', expired)
+      return { b: tab, restoring: tab.restore() }
+    }
+    const a = open(holding)
+    const early = aFirst ? null : reload()
+    await vi.advanceTimersByTimeAsync(10)
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(1)
+    const { b, restoring } = early ?? reload()
+    expect(times(a)).toEqual(session)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(reads[0]).toBe(snapshot) // B's read came back with the expired snapshot
+    expect(times(b)).toEqual(session)
+    for (const deliver of held.splice(0)) deliver()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(a)).toEqual(session)
+    expect(times(b)).toEqual(session)
+    expect(await restoring).toMatchObject(session)
+    expect(expired).not.toHaveBeenCalled()
+    expect(wallet.calls.map((c) => c.method)).not.toContain('disconnect')
+    expect(wallet.state().connected).toBe(true)
+    expect(decodeSessionEnvelope(await shared.getItem('sessionlayer.session'))).toMatchObject({ connectedAt: session.connectedAt, expiresAt: session.expiresAt })
     a.destroy()
     b.destroy()
   })
