@@ -143,6 +143,33 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
+  it('C3/C19: a wallet connected by other means (its own UI, another tab) settles the pending connects as approved; a later reject() does nothing', async () => {
+    const wallet = createMockWallet({ connectMode: 'async' })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const log = record(a)
+    await a.request({ method: 'connect' })
+    wallet.connectFromWallet()
+    expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+      ['connected', true],
+      ['statusChanged', true],
+      ['accountsChanged', true],
+    ])
+    expect(log[0]?.[1]).toEqual(log[1]?.[1])
+    expect(wallet.state().pendingConnects).toBe(0)
+    wallet.reject()
+    expect(log).toHaveLength(3)
+    expect(wallet.state().connected).toBe(true)
+
+    wallet.disconnectFromWallet()
+    wallet.setConnectMode('manual')
+    const manual = b.request({ method: 'connect' })
+    await flush()
+    wallet.setConnectMode('approve')
+    await a.request({ method: 'connect' }) // another tab's connect, approved at once
+    await expect(manual).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(wallet.state().pendingConnects).toBe(0)
+  })
+
   it('C3: every connect answer is a fresh object: a caller that changes one never changes what any wallet answers next', async () => {
     const first = (await createMockProvider().request({ method: 'connect' })) as { isConnected: boolean }
     first.isConnected = false

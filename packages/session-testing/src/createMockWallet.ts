@@ -86,16 +86,34 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     // A tab that a listener of an earlier tab detached (closed) no longer hears this event either.
     for (const deliver of [...attached]) if (attached.has(deliver)) deliver(event, [payload], copy)
   }
-  const status = (): CIP0103StatusEvent => {
+  const status = (
+    connection: CIP0103ConnectResult = dropped ? { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } : { isConnected: connected, isNetworkConnected: true },
+  ): CIP0103StatusEvent => {
     const accessToken = token()
     return {
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
-      connection: dropped ? { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } : { isConnected: connected, isNetworkConnected: true },
-      ...(connected && !dropped && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
+      connection,
+      ...(connection.isConnected && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
     }
   }
+  /**
+   * The user's answer settles every pending connect once: `async` ones hear it as a `connected`
+   * event (CIP-0103: a StatusEvent; `reason` tells a declined connect from a plain disconnect).
+   * @returns whether an `async` connect was among them
+   */
+  const settle = (approved: boolean, code = 4001): boolean => {
+    const list = pending.splice(0)
+    const async = list.includes(null)
+    if (async) emit('connected', status(approved ? undefined : { isConnected: false, isNetworkConnected: true, reason: 'rejected' }))
+    for (const answer of list) answer?.(approved, code)
+    return async
+  }
+  /** However the wallet connects, the connects waiting for the user are approved by it. */
   const becomeConnected = () => {
+    // CIP-0103: `connected` carries the StatusEvent of the now-connected wallet (as statusChanged
+    // does), so the state is set before it goes out.
     connected = true
+    settle(true)
     emit('statusChanged', status())
     emit('accountsChanged', accounts)
   }
@@ -176,24 +194,10 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const wallet: MockWallet = {
     calls,
     approve() {
-      const list = pending.splice(0)
-      if (list.length === 0) return
-      // CIP-0103: `connected` carries the StatusEvent of the now-connected wallet (as statusChanged
-      // does), so the state is set before it goes out.
-      connected = true
-      if (list.includes(null)) emit('connected', status())
-      becomeConnected()
-      for (const settle of list) settle?.(true, 0)
+      if (pending.length > 0) becomeConnected()
     },
-    reject(code = 4001) {
-      const list = pending.splice(0)
-      if (list.includes(null)) {
-        // CIP-0103: a StatusEvent too; `reason` tells a declined connect from a plain disconnect.
-        const declined = status()
-        emit('connected', { ...declined, connection: { ...declined.connection, reason: 'rejected' } })
-        emit('statusChanged', declined)
-      }
-      for (const settle of list) settle?.(false, code)
+    reject(code) {
+      if (settle(false, code)) emit('statusChanged', status())
     },
     setConnectMode(mode) {
       connectMode = mode

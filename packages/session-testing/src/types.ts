@@ -88,10 +88,10 @@ export interface MockWalletState {
 export interface MockWallet {
   /** Every request of every attached provider, in order. */
   readonly calls: readonly MockWalletCall[]
-  /** Completes pending `async` / `manual` connects as approved by the user. */
+  /** Completes pending `async` / `manual` connects as approved by the user; nothing when none is pending. */
   approve(): void
   /**
-   * Completes pending `async` / `manual` connects as declined by the user.
+   * Completes pending `async` / `manual` connects as declined by the user; nothing when none is pending.
    * @param code - the error code of a `manual` connect's rejection (default 4001)
    */
   reject(code?: number): void
@@ -122,7 +122,10 @@ export interface MockWallet {
   recover(): void
   /** The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`. */
   disconnectFromWallet(): void
-  /** The wallet connects the dApp on its own: emits `statusChanged` then `accountsChanged`. */
+  /**
+   * The wallet connects the dApp on its own (its UI, another tab): emits `statusChanged` then
+   * `accountsChanged`, and completes pending connects as approved, as {@link MockWallet.approve} does.
+   */
   connectFromWallet(): void
   /**
    * Makes the next call(s) of a method reject.
