@@ -170,6 +170,30 @@ describe('createMockWallet', () => {
     expect(wallet.state().pendingConnects).toBe(0)
   })
 
+  it('C3/C19: a disconnect request or disconnectFromWallet() ends the pending connects as declined; a later approve() does nothing', async () => {
+    const wallet = createMockWallet({ connectMode: 'async' })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const log = record(a)
+    await a.request({ method: 'connect' })
+    await b.request({ method: 'disconnect' })
+    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }
+    expect(log).toEqual([
+      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true, reason: 'rejected' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true } }],
+    ])
+    wallet.approve()
+    expect(log).toHaveLength(2)
+    expect(wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
+
+    wallet.setConnectMode('manual')
+    const manual = b.request({ method: 'connect' }).catch((e: unknown) => e)
+    await flush()
+    wallet.disconnectFromWallet()
+    expect(await manual).toEqual({ code: 4001, message: 'User rejected the request' })
+    wallet.approve()
+    expect(wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
+  })
+
   it('C3: every connect answer is a fresh object: a caller that changes one never changes what any wallet answers next', async () => {
     const first = (await createMockProvider().request({ method: 'connect' })) as { isConnected: boolean }
     first.isConnected = false

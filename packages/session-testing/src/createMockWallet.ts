@@ -117,6 +117,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     emit('statusChanged', status())
     emit('accountsChanged', accounts)
   }
+  /** A disconnect, asked by the dApp or made in the wallet, also ends the connects still waiting. */
+  const becomeDisconnected = () => {
+    connected = false
+    settle(false)
+    emit('statusChanged', status())
+  }
   const setAccounts = (next: CIP0103Account[]) => {
     accounts = next
     emit('accountsChanged', accounts)
@@ -148,8 +154,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     if (method === 'status') return status()
     if (method === 'isConnected') return status().connection
     if (method === 'disconnect') {
-      connected = false
-      emit('statusChanged', status())
+      becomeDisconnected()
       return null
     }
     const known = ['connect', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'ledgerApi']
@@ -224,10 +229,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       dropped = false
       emit('statusChanged', status())
     },
-    disconnectFromWallet() {
-      connected = false
-      emit('statusChanged', status())
-    },
+    disconnectFromWallet: becomeDisconnected,
     connectFromWallet: becomeConnected,
     // `times >= 1` also keeps out NaN, which would never count down and so never run out.
     failNext(method, error, times = 1) {

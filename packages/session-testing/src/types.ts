@@ -120,7 +120,11 @@ export interface MockWallet {
   drop(): void
   /** Ends a drop and emits `statusChanged` (connected again if the dApp was connected before). */
   recover(): void
-  /** The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`. */
+  /**
+   * The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`,
+   * and ends pending connects as declined, as {@link MockWallet.reject} does (a `disconnect` request
+   * does the same).
+   */
   disconnectFromWallet(): void
   /**
    * The wallet connects the dApp on its own (its UI, another tab): emits `statusChanged` then
