@@ -234,6 +234,105 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
   })
 
+  it('C3/C7: an async connect approved while the wallet is dropped is announced on recovery: connected (isConnected true), statusChanged, accountsChanged', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const log = record(provider)
+    await provider.request({ method: 'connect' })
+    provider.wallet.drop()
+    log.length = 0
+    provider.wallet.approve()
+    expect(log).toEqual([])
+    expect(provider.wallet.state()).toMatchObject({ connected: true, dropped: true, pendingConnects: 0 })
+    await expect(provider.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
+    provider.wallet.recover()
+    expect(log.map(([event]) => event)).toEqual(['connected', 'statusChanged', 'accountsChanged'])
+    expect(log[0]?.[1]).toEqual(await provider.request({ method: 'status' }))
+    expect(log[1]?.[1]).toEqual(log[0]?.[1])
+    expect(connection(log[0]?.[1])).toBe(true)
+    expect(log[2]?.[1]).toEqual(provider.wallet.state().accounts)
+  })
+
+  it('C3/C7: an async connect declined while the wallet is dropped is announced on recovery: connected (reason rejected), statusChanged false', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const log = record(provider)
+    await provider.request({ method: 'connect' })
+    provider.wallet.drop()
+    log.length = 0
+    provider.wallet.reject()
+    expect(log).toEqual([])
+    provider.wallet.recover()
+    expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
+      ['connected', { isConnected: false, isNetworkConnected: true, reason: 'rejected' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: true }],
+    ])
+  })
+
+  it('C17/C7: a manual connect answered while the wallet is dropped settles on recovery, after the events', async () => {
+    const provider = createMockProvider({ connectMode: 'manual' })
+    const log = record(provider)
+    const approved = outcome(provider.request({ method: 'connect' }))
+    await flush()
+    provider.wallet.drop()
+    log.length = 0
+    provider.wallet.approve()
+    await flush()
+    expect(approved.settled).toBe(false)
+    expect(log).toEqual([])
+    provider.wallet.recover()
+    expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+      ['statusChanged', true],
+      ['accountsChanged', true],
+    ])
+    await flush()
+    expect(approved.value).toEqual({ isConnected: true, isNetworkConnected: true })
+
+    await provider.request({ method: 'disconnect' })
+    const declined = outcome(provider.request({ method: 'connect' }))
+    await flush()
+    provider.wallet.drop()
+    provider.wallet.reject()
+    await flush()
+    expect(declined.settled).toBe(false)
+    provider.wallet.recover()
+    await flush()
+    expect(declined.error).toEqual({ code: 4001, message: 'User rejected the request' })
+  })
+
+  it('C7/C11/C19: a dropped wallet sends no events; on recovery it tells its current state: statusChanged, then accountsChanged when they changed', async () => {
+    const provider = createMockProvider({ connected: true })
+    const log = record(provider)
+    provider.wallet.drop()
+    log.length = 0
+    provider.wallet.switchParty('bob::1220bb')
+    provider.wallet.switchNetwork('canton:testnet')
+    provider.wallet.disconnectFromWallet()
+    provider.wallet.connectFromWallet()
+    provider.wallet.setAccounts([{ partyId: 'carol::3', primary: true }])
+    expect(log).toEqual([])
+    provider.wallet.recover()
+    expect(log).toEqual([
+      ['statusChanged', await provider.request({ method: 'status' })],
+      ['accountsChanged', [{ partyId: 'carol::3', primary: true }]],
+    ])
+    expect(log[0]?.[1]).toMatchObject({ connection: { isConnected: true }, network: { networkId: 'canton:testnet' } })
+
+    const other = createMockProvider()
+    const otherLog = record(other)
+    other.wallet.drop()
+    otherLog.length = 0
+    other.wallet.connectFromWallet()
+    expect(otherLog).toEqual([])
+    other.wallet.recover()
+    expect(otherLog.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+      ['statusChanged', true],
+      ['accountsChanged', true],
+    ])
+    log.length = 0
+    provider.wallet.drop()
+    provider.wallet.recover()
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'statusChanged'])
+  })
+
   it('C7: recover() after a drop of a disconnected dApp reports it still disconnected', async () => {
     const provider = createMockProvider()
     const log = record(provider)

@@ -81,10 +81,21 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const attached = new Set<MockDeliver>()
   let attachedCount = 0
   let sequence = 0
+  /** What a dropped wallet owes the dApp once it is back: the answers to its connects. */
+  const owed: (() => void)[] = []
+  let accountsMoved = false
 
-  const emit = (event: string, payload: unknown, copy = true) => {
+  const send = (event: string, payload: unknown, copy = true) => {
     // A tab that a listener of an earlier tab detached (closed) no longer hears this event either.
     for (const deliver of [...attached]) if (attached.has(deliver)) deliver(event, [payload], copy)
+  }
+  /**
+   * A dropped wallet is unreachable, as an extension whose service is gone: the dApp hears none of
+   * its events until it recovers, and then the state it is in by then.
+   */
+  const emit = (event: string, payload: unknown) => {
+    if (!dropped) send(event, payload)
+    else if (event === 'accountsChanged') accountsMoved = true
   }
   const status = (
     connection: CIP0103ConnectResult = dropped ? { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } : { isConnected: connected, isNetworkConnected: true },
@@ -104,8 +115,14 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const settle = (approved: boolean, code = 4001): boolean => {
     const list = pending.splice(0)
     const async = list.includes(null)
-    if (async) emit('connected', status(approved ? undefined : { isConnected: false, isNetworkConnected: true, reason: 'rejected' }))
-    for (const answer of list) answer?.(approved, code)
+    // The answer as the user gives it, which a dropped wallet can only deliver once it is back.
+    const event = status({ isConnected: approved, isNetworkConnected: true, ...(!approved && { reason: 'rejected' }) })
+    const answer = () => {
+      if (async) emit('connected', event)
+      for (const reply of list) reply?.(approved, code)
+    }
+    if (dropped) owed.push(answer)
+    else answer()
     return async
   }
   /** However the wallet connects, the connects waiting for the user are approved by it. */
@@ -217,17 +234,22 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     switchNetwork(next) {
       networkId = next
       accounts = accounts.map((a) => ({ ...a, networkId: next }))
-      if (connected && !dropped) emit('statusChanged', status())
+      if (connected) emit('statusChanged', status())
     },
     drop() {
       if (dropped) return
       dropped = true
-      emit('statusChanged', status())
+      send('statusChanged', status())
     },
     recover() {
       if (!dropped) return
       dropped = false
+      const moved = accountsMoved
+      accountsMoved = false
+      // Back, the wallet tells what happened meanwhile, in the order of its events when reachable.
+      for (const answer of owed.splice(0)) answer()
       emit('statusChanged', status())
+      if (moved) emit('accountsChanged', accounts)
     },
     disconnectFromWallet: becomeDisconnected,
     connectFromWallet: becomeConnected,
@@ -245,7 +267,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       tokens++
     },
     emitRaw(event, payload) {
-      emit(event, payload, false)
+      send(event, payload, false)
     },
     state: () => ({ connected, dropped, accounts: structuredClone(accounts), networkId, accessToken: token(), pendingConnects: pending.length }),
   }

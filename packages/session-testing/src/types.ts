@@ -76,22 +76,28 @@ export interface MockWalletState {
   readonly networkId: string
   /** The current access token. */
   readonly accessToken: string
-  /** `async` or `manual` connects waiting for {@link MockWallet.approve} / {@link MockWallet.reject}. */
+  /** `async` or `manual` connects the user has not answered yet ({@link MockWallet.approve} / {@link MockWallet.reject}). */
   readonly pendingConnects: number
 }
 
 /**
  * The state of a mock browser-extension wallet (one per browser profile) and the controls a test
- * drives it with. Every provider attached to it shares its connection and receives its events.
+ * drives it with. Every provider attached to it shares its connection and receives its events,
+ * except while it is dropped ({@link MockWallet.drop}): then no event reaches the dApp until
+ * {@link MockWallet.recover}.
  * @public
  */
 export interface MockWallet {
   /** Every request of every attached provider, in order. */
   readonly calls: readonly MockWalletCall[]
-  /** Completes pending `async` / `manual` connects as approved by the user; nothing when none is pending. */
+  /**
+   * Completes pending `async` / `manual` connects as approved by the user; nothing when none is
+   * pending. While dropped, the dApp gets the answer when the wallet recovers.
+   */
   approve(): void
   /**
-   * Completes pending `async` / `manual` connects as declined by the user; nothing when none is pending.
+   * Completes pending `async` / `manual` connects as declined by the user; nothing when none is
+   * pending. While dropped, the dApp gets the answer when the wallet recovers.
    * @param code - the error code of a `manual` connect's rejection (default 4001)
    */
   reject(code?: number): void
@@ -116,9 +122,18 @@ export interface MockWallet {
    * @param networkId - the CAIP-2 network id
    */
   switchNetwork(networkId: string): void
-  /** Transient loss: status reports `'wallet unreachable'` and account reads reject 4900; the connection is remembered. */
+  /**
+   * Transient loss: emits `statusChanged` with `reason: 'wallet unreachable'`, then nothing until
+   * {@link MockWallet.recover}. Meanwhile `status` reports the wallet unreachable, reads and
+   * `connect` reject 4900, and what the user does in the wallet (approve, switch party, …) changes
+   * its state without an event. The connection is remembered.
+   */
   drop(): void
-  /** Ends a drop and emits `statusChanged` (connected again if the dApp was connected before). */
+  /**
+   * Ends a drop and tells the dApp the wallet's state: `connected` for an `async` connect answered
+   * meanwhile, `statusChanged` with the full status, then `accountsChanged` when the accounts
+   * changed (or the wallet connected) meanwhile; a `manual` connect answered meanwhile settles now.
+   */
   recover(): void
   /**
    * The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`,
@@ -153,7 +168,7 @@ export interface MockWallet {
   /** Issues a new access token (`status` and `getActiveNetwork` report it). */
   rotateToken(): void
   /**
-   * Emits any payload, as given (not copied), to every attached provider.
+   * Emits any payload, as given (not copied), to every attached provider, even while dropped.
    * @param event - the event name
    * @param payload - the payload
    */
