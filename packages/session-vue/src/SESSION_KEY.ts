@@ -30,7 +30,7 @@ export const SESSION_KEY: InjectionKey<SessionContext> = Symbol.for('sessionlaye
  * True where no `window` exists (the server), read at call time.
  * @internal
  */
-export const isServer = (): boolean => typeof (globalThis as { window?: unknown }).window === 'undefined'
+export const isServer = (): boolean => !(globalThis as { window?: unknown }).window
 
 /**
  * True for a session store (what `createSessionStore` returns).

@@ -96,6 +96,21 @@ describe('createSessionPlugin', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('C9: a mount that finds no container starts no restore; the mount that follows restores once', async () => {
+    const provider = createMockProvider({ connected: true })
+    const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    app.mount('#nowhere')
+    await flushPromises()
+    expect(provider.calls).toEqual([])
+    const container = document.createElement('div')
+    app.mount(container)
+    await flushPromises()
+    expect(container.textContent).toBe('connected|alice::1220aa')
+    expect(provider.calls.filter((call) => call.method === 'status')).toHaveLength(1)
+    app.unmount()
+  })
+
   it('an app-owned store is neither initialised nor destroyed by the plugin', async () => {
     const provider = createMockProvider({ connected: true })
     const own = createSessionStore(provider, { storage: createMemoryStorage() })

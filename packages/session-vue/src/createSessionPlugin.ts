@@ -82,21 +82,20 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // Once the app has mounted, an owned store starts its restore: a client-rendered app first
       // shows the store's own state, as under React. (Components that hydrate server HTML report
       // `initial` until each has mounted, whatever the store is doing: see useSnapshot.)
-      // (on the server, `owned` is the wallet-less store created on first access: it never restores)
-      const start = () => {
-        if (app._container && !server) void owned?.init()
-      }
+      // (On the server the store is the wallet-less one created on first access: it never restores.)
       const mount = app.mount.bind(app)
       app.mount = (...args) => {
-        // Only the call that mounts the app: Vue mounts an app once, a later call (also after
-        // `app.unmount()`, when the store is destroyed) only warns, and must not restore again.
+        // Only the call that mounts the app, the one that sets its container: Vue mounts an app
+        // once, a later call (also after `app.unmount()`, when the store is destroyed) only warns
+        // and must not restore again, and a call that finds no container mounts nothing.
         const before: unknown = app._container
         const root = mount(...args)
-        if (!before) start()
+        if (app._container !== before && !server) void owned?.init()
         return root
       }
-      // A plugin installed after the mount (a lazily loaded wallet feature) starts at once.
-      start()
+      // A plugin installed after the mount (a lazily loaded wallet feature) starts at once. (On the
+      // server `owned` is still null here.)
+      if (app._container) void owned?.init()
       // The store the plugin created (none for an app-owned store) is destroyed on `app.unmount()`.
       // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
       const unmount = app.unmount.bind(app)

@@ -6,8 +6,10 @@ import { describe, expect, it, vi } from 'vitest'
 import { createApp, createSSRApp, defineComponent, h, onMounted, Suspense } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { countListeners } from '../test/countListeners'
+import { createSessionPlugin } from './createSessionPlugin'
 import { provideSession } from './provideSession'
 import { useSession } from './useSession'
+import { useSessionEvent } from './useSessionEvent'
 
 const Status = defineComponent({
   setup() {
@@ -98,6 +100,28 @@ describe('provideSession', () => {
     app.unmount()
     warn.mockRestore()
     error.mockRestore()
+  })
+
+  it('§5 SSR: under a plugin told to render on the server (`server: true`, where a `window` exists), a provideSession subtree renders its initialState and neither subscribes nor listens', async () => {
+    const counted = countListeners(createSessionStore(createMockProvider(), { storage: createMemoryStorage() }))
+    await counted.store.connect()
+    const initialState: SessionState = { ...DISCONNECTED_STATE, networkId: 'canton:mainnet' }
+    const Child = defineComponent({
+      setup() {
+        const { status, networkId } = useSession()
+        useSessionEvent('party:changed', () => undefined)
+        return () => h('span', `${status.value}|${networkId.value ?? '-'}`)
+      },
+    })
+    const Parent = defineComponent({
+      setup() {
+        provideSession(counted.store, initialState)
+        return () => h(Child)
+      },
+    })
+    const plugin = createSessionPlugin({ provider: undefined as never, server: true })
+    expect(await renderToString(createSSRApp(Parent).use(plugin))).toBe('<span>disconnected|canton:mainnet</span>')
+    expect([counted.subscriptions(), counted.handlers()]).toEqual([0, 0])
   })
 
   it('misuse: something that is not a session store throws a clear error', () => {

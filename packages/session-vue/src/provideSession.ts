@@ -1,5 +1,5 @@
 import type { SessionState, SessionStore } from '@sessionlayer/session-core'
-import { provide, shallowRef } from 'vue'
+import { inject, provide, shallowRef } from 'vue'
 import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
@@ -8,8 +8,9 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  *
  * @param store - the session store
  * @param initialState - what the server renders (default: the disconnected state): the subtree's
- *   composables report it on the server, and on the client in a component that hydrates the
- *   server's markup until that component has mounted
+ *   composables report it on the server (as the enclosing plugin's `server` option says, else
+ *   where there is no `window`), and on the client in a component that hydrates the server's
+ *   markup until that component has mounted
  * @throws `Error` when `store` is not a session store
  * @example
  * ```ts
@@ -25,5 +26,7 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  */
 export function provideSession(store: SessionStore, initialState?: SessionState | null): void {
   if (!isStore(store)) throw Error('provideSession(store): not a session store')
-  provide(SESSION_KEY, { server: isServer(), initial: shallowRef(initialState ?? null), store })
+  // Rendering on the server is the enclosing context's call (a plugin's `server` option), else
+  // where there is no `window`: a subtree under a server render never subscribes either.
+  provide(SESSION_KEY, { server: inject(SESSION_KEY, null)?.server ?? isServer(), initial: shallowRef(initialState ?? null), store })
 }
