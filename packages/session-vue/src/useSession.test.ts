@@ -56,6 +56,27 @@ describe('useSession', () => {
     warn.mockRestore()
   })
 
+  it('C3: a component that reads only isConnected does not render again when another field changes (a declined connect: status and lastError)', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    let renders = 0
+    const Badge = defineComponent({
+      setup() {
+        const { isConnected } = useSession()
+        return () => (renders++, h('p', String(isConnected.value)))
+      },
+    })
+    const wrapper = mount(Badge, { global: { plugins: [createSessionPlugin(store)] } })
+    provider.wallet.failNext('connect', { code: 4001 })
+    await store.connect()
+    await flushPromises()
+    expect(store.getSnapshot().lastError?.code).toBe(4001)
+    expect(renders).toBe(1)
+    await store.connect()
+    await flushPromises()
+    expect([renders, wrapper.text()]).toEqual([2, 'true'])
+  })
+
   it('C4: the actions reach the store: connect, enqueue, restore, disconnect', async () => {
     const { store, provider, session } = setup()
     const { connect, enqueue, restore, disconnect, isConnecting, lastError } = session()

@@ -71,7 +71,8 @@ export function useSession(): UseSessionReturnType {
   for (const key of ['connect', 'disconnect', 'restore', 'enqueue'] as const) {
     session[key] = (arg: never) => context.store[key](arg)
   }
-  // One ref per state field (`status`, `account`, …), which triggers only when that field changes.
+  // One ref per state field (`status`, `account`, …), which triggers only when that field changes
+  // (from Vue 3.4 on: before, a computed ref triggers whenever its source does).
   for (const key in DISCONNECTED_STATE) session[key] = computed(() => state.value[key as keyof SessionState])
   return session as unknown as UseSessionReturnType
 }
