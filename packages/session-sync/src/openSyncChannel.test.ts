@@ -174,6 +174,26 @@ describe('openSyncChannel over the channel hub', () => {
     expect(last).toHaveBeenCalledTimes(1)
   })
 
+  it('M2: a listener removed by an earlier one during a delivery does not receive that message', () => {
+    const { channel, deliver } = openWithFake()
+    const removed = vi.fn()
+    let stop = () => {}
+    channel.subscribe(() => stop())
+    stop = channel.subscribe(removed)
+    deliver(message())
+    expect(removed).not.toHaveBeenCalled()
+  })
+
+  it('M2: close() from a listener stops the delivery to the listeners after it', () => {
+    const { channel, received, deliver } = openWithFake()
+    channel.subscribe(() => channel.close())
+    const after = vi.fn()
+    channel.subscribe(after)
+    deliver(message())
+    expect(received).toHaveLength(1)
+    expect(after).not.toHaveBeenCalled()
+  })
+
   it('M2: never throws out of onmessage for a malformed event', () => {
     const { fake, received } = openWithFake()
     expect(() => (fake.onmessage as unknown as (event?: unknown) => void)()).not.toThrow()

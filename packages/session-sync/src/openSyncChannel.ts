@@ -97,9 +97,10 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
         if (!m || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
         last.delete(m.tabId)
         if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value ?? '')
+        // a listener removed meanwhile (by an earlier one, or by close()) gets no more
         for (const listener of [...listeners]) {
           try {
-            listener(m)
+            if (listeners.has(listener)) listener(m)
           } catch {
             // isolated: one failing listener must not starve the others
           }

@@ -34,9 +34,8 @@ export function parseSyncMessage(input: unknown, name: string, maxBytes: number)
       v === 1 &&
       typeof kind == 'string' &&
       KIND.test(kind) &&
-      typeof seq == 'number' &&
-      seq > 0 &&
       Number.isSafeInteger(seq) &&
+      (seq as number) > 0 &&
       typeof tabId == 'string' &&
       tabId.length > 0 &&
       tabId.length < 65 &&
