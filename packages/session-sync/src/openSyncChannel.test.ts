@@ -252,6 +252,7 @@ describe('openSyncChannel over the channel hub', () => {
       ['activity', { n: 1n }],
       ['activity', cyclic],
       ['activity', { m: new Map() }],
+      ['activity', { when: new Date(0) }],
       ['activity', { s: 'x'.repeat(64) }],
       ['activity', JSON.parse('{"__proto__":{"x":1}}') as Record<string, unknown>],
     ]

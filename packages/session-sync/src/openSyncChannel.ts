@@ -84,7 +84,8 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
   const { document, BroadcastChannel: Channel } = globalThis as { document?: unknown; BroadcastChannel?: new (name: string) => BroadcastChannelLike }
   const factory = options.channelFactory ?? (document !== undefined && typeof Channel == 'function' ? (n: string) => new Channel(n) : null)
   const listeners = new Set<(message: SyncMessage) => void>()
-  const last = new Map<string, number>()
+  /** The last `seq` accepted from each sender's tab id, the least recently heard first. */
+  const last = new Map<unknown, number>()
   let channel: BroadcastChannelLike | null | undefined
   let closed = false
   let seq = 0
@@ -96,7 +97,7 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
         const m = parseSyncMessage(event?.data, name, maxBytes)
         if (!m || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
         last.delete(m.tabId)
-        if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value ?? '')
+        if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value)
         // a listener removed meanwhile (by an earlier one, or by close()) gets no more
         for (const listener of [...listeners]) {
           try {

@@ -73,6 +73,7 @@ describe('parseSyncMessage', () => {
       x = 1
     })() })],
     ['a typed array in data', valid({ data: { bytes: new Uint8Array(2) } })],
+    ['a Date in data (turned into a string by its toJSON)', valid({ data: { when: new Date(0) } })],
     ['a BigInt in data', valid({ data: { n: 1n } })],
     ['data over maxBytes', valid({ data: { s: 'x'.repeat(9000) } })],
   ])('M2: rejects %s', (_, input) => {

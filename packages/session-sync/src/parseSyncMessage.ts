@@ -3,10 +3,14 @@ import type { SyncMessage } from './types'
 const KIND = /^[a-z][a-z0-9:_-]{0,31}$/
 const FORBIDDEN = /^(__proto__|constructor|prototype)$/
 
-/** `JSON.stringify` replacer: only plain objects (of any realm), no prototype-polluting keys. */
-function plainJson(key: string, value: unknown): unknown {
+/**
+ * `JSON.stringify` replacer: only plain objects (of any realm), no prototype-polluting keys. It
+ * checks `this[key]`, the value before its `toJSON`: a `Date` is refused, not turned into a string.
+ */
+function plainJson(this: Record<string, unknown>, key: string, value: unknown): unknown {
   let proto: unknown
-  if (FORBIDDEN.test(key) || (typeof value == 'object' && value && !Array.isArray(value) && (proto = Object.getPrototypeOf(value)) && Object.getPrototypeOf(proto))) {
+  const raw = this[key]
+  if (FORBIDDEN.test(key) || (typeof raw == 'object' && raw && !Array.isArray(raw) && (proto = Object.getPrototypeOf(raw)) && Object.getPrototypeOf(proto))) {
     throw TypeError(key)
   }
   return value
