@@ -212,6 +212,34 @@ describe('createSessionStore', () => {
     expect(provider.listenerErrors).toEqual([])
   })
 
+  it('C16, §2.2: an async subscriber or handler that rejects becomes an error event, not an unhandled rejection', async () => {
+    const { store, provider } = setup()
+    const seen: string[] = []
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
+    store.subscribe(async () => {
+      await Promise.resolve()
+      throw new Error('async subscriber')
+    })
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
+    store.on('party:changed', async () => {
+      await Promise.resolve()
+      throw new Error('async handler')
+    })
+    store.on('party:changed', (e) => seen.push(e.current ?? ''))
+    const errors: unknown[] = []
+    store.on('error', ({ error }) => errors.push(error))
+    // an `error` handler that rejects is not reported again, without end
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
+    store.on('error', () => Promise.reject(new Error('async error handler')))
+    await store.connect()
+    errors.length = 0
+    provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(seen).toEqual(['bob::1220bb'])
+    expect(errors.map((e) => (e as Error).message).sort()).toEqual(['async handler', 'async subscriber'])
+    expect(provider.listenerErrors).toEqual([])
+  })
+
   it('C17: a wallet that never answers times out with TIMEOUT, and its late answer changes nothing', async () => {
     vi.useFakeTimers()
     const { store, wallet } = setup({ requestTimeoutMs: 1000 }, { connected: true })

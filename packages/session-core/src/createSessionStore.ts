@@ -176,16 +176,22 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
   let hookAbort: AbortController | null = null
 
+  /**
+   * Runs a subscriber or an event handler: what it throws, and what an async one rejects with, goes
+   * to `failed`, never to the wallet's emitter or the store (C16).
+   */
+  const isolate = (run: () => unknown, failed: (error: unknown) => void = report) => {
+    try {
+      void (run() as Partial<Promise<unknown>> | undefined)?.catch?.(failed)
+    } catch (error) {
+      failed(error)
+    }
+  }
   const emit = <T extends SessionEventType>(type: T, event: SessionEventMap[T]) => {
     const set = handlers.get(type)
     // a copy: a handler may unsubscribe itself or another one
-    if (set) for (const handler of [...set]) {
-      try {
-        ;(handler as (event: SessionEventMap[T]) => void)(event)
-      } catch (error) {
-        if (type !== 'error') emit('error', { error })
-      }
-    }
+    // an `error` handler that fails is not reported again: that could go on without end
+    if (set) for (const handler of [...set]) isolate(() => (handler as (event: SessionEventMap[T]) => unknown)(event), type === 'error' ? noop : report)
   }
   const report = (error: unknown) => {
     emit('error', { error })
@@ -304,6 +310,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     }
   }
 
+  /** Gives up reconnect leadership, or the wait for it: the lock is released, its request aborted. */
+  const resign = () => {
+    leadership?.[0]()
+    leadership?.[1].abort()
+    leadership = null
+  }
   /** Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. */
   const lead = () => {
     // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
@@ -351,7 +363,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'invalidate':
         emit('invalidate', effect[1])
-        if (onInvalidate) attempt(() => onInvalidate(effect[1])).catch(report)
+        isolate(() => onInvalidate?.(effect[1]))
         break
       case 'save':
         lastWrite = 'save'
@@ -454,14 +466,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     }
   }
 
-  /** Calls every subscriber; one that throws is reported and the others still run (C16). */
+  /** Calls every subscriber; one that throws or rejects is reported and the others still run (C16). */
   const notify = (state: SessionState, previous: SessionState) => {
     for (const listener of (listenerList ??= [...listeners])) {
-      try {
-        listener(state, previous)
-      } catch (error) {
-        report(error)
-      }
+      isolate(() => listener(state, previous))
     }
   }
 
@@ -481,11 +489,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         hookAbort?.abort()
         hookAbort = null
       }
-      if (next.op !== 'reconnect' && leadership) {
-        leadership[0]()
-        leadership[1].abort()
-        leadership = null
-      }
+      if (next.op !== 'reconnect') resign()
     }
     if (next.state !== previous.state) notify(next.state, previous.state)
     // A listener that destroys the store midway drops the rest of the step: no wallet request,
@@ -533,14 +537,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18). */
   const walletListeners = WALLET_EVENTS.map((event) => {
     const listener = (payload: unknown) => {
-      try {
+      isolate(() => {
         const input = eventInput(event, payload)
         noteLive(input)
         if (input?.type === 'status') answerAll()
         if (input) dispatch(input)
-      } catch (error) {
-        report(error)
-      }
+      })
     }
     provider.on(event, listener)
     return [event, listener] as const
@@ -671,14 +673,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       destroyed = true
       gen++
       for (const [event, listener] of walletListeners) provider.removeListener(event, listener)
-      for (const handle of timers) clock.clearTimeout(handle)
-      timers.clear()
-      for (const abort of [...aborts]) abort(destroyedError())
-      aborts.clear()
+      timers.forEach(cancelTimer)
+      // settled here, whatever the wallet does later; the set goes away with the store
+      aborts.forEach((abort) => {
+        abort(destroyedError())
+      })
       unsubscribeChannel?.()
       channel?.close()
-      leadership?.[0]()
-      leadership?.[1].abort()
+      resign()
       answerAll()
       end()
       hookAbort?.abort()
