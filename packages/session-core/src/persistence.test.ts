@@ -163,6 +163,31 @@ describe('persistence', () => {
     ])
   })
 
+  it('C15, C17: a write or a removal that never answers is a storage:error with TIMEOUT after requestTimeoutMs, the session unaffected', async () => {
+    vi.useFakeTimers()
+    try {
+      const hang = () => new Promise<void>(() => undefined)
+      const storage: SessionStorage = { getItem: () => Promise.resolve(null), setItem: hang, removeItem: hang }
+      const store = createSessionStore(createMockProvider(), { storage, requestTimeoutMs: 1000 })
+      const failures: [string, unknown][] = []
+      store.on('storage:error', ({ operation, error }) => failures.push([operation, (error as { code?: unknown }).code]))
+      await store.connect()
+      await vi.advanceTimersByTimeAsync(999)
+      expect(failures).toEqual([])
+      await vi.advanceTimersByTimeAsync(1)
+      expect(failures).toEqual([['set', 'TIMEOUT']])
+      expect(store.getSnapshot().status).toBe('connected')
+      const left = store.disconnect()
+      await vi.advanceTimersByTimeAsync(1000)
+      await left
+      expect(failures).toEqual([['set', 'TIMEOUT'], ['remove', 'TIMEOUT']])
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('default storage: encrypted IndexedDB where IndexedDB and WebCrypto exist — no party id in clear', async () => {
     const idb = new IDBFactory()
     vi.stubGlobal('indexedDB', idb)

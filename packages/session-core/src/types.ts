@@ -188,7 +188,10 @@ export interface SessionStoreOptions {
   readonly broadcast?: boolean | BroadcastOptions | undefined
   /** Called when party- or network-scoped caches must be invalidated. */
   readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<void>) | undefined
-  /** Bound of silent wallet requests and of each read of the persisted entry (default 10 000 ms). */
+  /**
+   * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
+   * write, removal) (default 10 000 ms).
+   */
   readonly requestTimeoutMs?: number | undefined
   /**
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
