@@ -170,6 +170,26 @@ describe('createSessionStore', () => {
     expect(log).toEqual(['subscriber', 'handler', 'invalidate:party:changed', 'persist', 'broadcast'])
   })
 
+  it('C6: a disconnect notifies, removes the entry, tells the other tabs and asks the wallet before onInvalidate', async () => {
+    const log: string[] = []
+    const provider = createMockProvider()
+    const base = createMemoryStorage()
+    const storage = { ...base, removeItem: (k: string) => (log.push('remove'), base.removeItem(k)) }
+    const store = createSessionStore(provider, {
+      storage,
+      onInvalidate: (e) => void log.push(`invalidate:${e.type}`),
+      broadcast: { channelFactory: () => ({ onmessage: null, postMessage: () => void log.push('broadcast'), close() {} }) },
+    })
+    await store.connect()
+    await flush()
+    log.length = 0
+    store.subscribe((s) => log.push(`subscriber:${s.status}`))
+    const request = provider.request.bind(provider)
+    provider.request = (args) => (log.push(`wallet:${args.method}`), request(args))
+    await store.disconnect()
+    expect(log).toEqual(['subscriber:disconnected', 'remove', 'broadcast', 'wallet:disconnect', 'invalidate:disconnected'])
+  })
+
   it('C11: a throwing or rejecting onInvalidate becomes an error event and skips nothing', async () => {
     const errors: unknown[] = []
     for (const onInvalidate of [
