@@ -14,8 +14,11 @@ import type { SessionState } from './types'
  * @returns the persisted session as a connected state, or the disconnected state
  * @example
  * ```ts
- * const initialState = await readSessionState(createCookieStorage({ adapter: requestCookies(req, res) }))
- * renderToString(<SessionProvider provider={provider} initialState={initialState}><App /></SessionProvider>)
+ * // on the server, per request
+ * const storage = createCookieStorage({
+ *   adapter: { get: () => req.headers.cookie ?? '', set: (c) => res.appendHeader('Set-Cookie', c) },
+ * })
+ * const initialState = await readSessionState(storage) // render with it, and hydrate with the same
  * ```
  * @public
  */
