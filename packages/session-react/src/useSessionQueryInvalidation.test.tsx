@@ -184,6 +184,47 @@ describe('useSessionQueryInvalidation', () => {
     expect(otherFetches()).toBe(1)
   })
 
+  it('C6: a query under the root whose key outlives the session shows nothing of the previous party after a disconnect, nor to the next party', async () => {
+    const env = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const asked: string[] = []
+    // reads no session: its key, and so its observer, stay the same from one session to the next
+    function Profile() {
+      const { data } = useQuery({
+        queryKey: ['sessionlayer', 'profile'],
+        queryFn: () => {
+          const party = env.store.getSnapshot().account?.partyId ?? 'none'
+          asked.push(party)
+          return Promise.resolve(`profile of ${party}`)
+        },
+      })
+      return <p>{data ?? 'no profile'}</p>
+    }
+    function App() {
+      useSessionQueryInvalidation()
+      return <Profile />
+    }
+    render(
+      <QueryClientProvider client={client}>
+        <SessionProvider store={env.store}>
+          <App />
+        </SessionProvider>
+      </QueryClientProvider>,
+    )
+    await screen.findByText('profile of none')
+    await act(() => env.store.connect())
+    await act(() => client.refetchQueries({ queryKey: ['sessionlayer', 'profile'] }))
+    await screen.findByText('profile of alice::1220aa')
+    await act(() => env.store.disconnect())
+    await screen.findByText('profile of none')
+    env.wallet.switchParty('bob::1220bb')
+    await act(() => env.store.connect())
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    expect(screen.getByText('profile of none')).toBeTruthy()
+    expect(client.getQueryCache().findAll({ queryKey: ['sessionlayer'] }).map((query) => query.state.data)).not.toContain('profile of alice::1220aa')
+    expect(asked).toEqual(['none', 'alice::1220aa', 'none'])
+  })
+
   it('uses the query client it is given instead of the one in context', async () => {
     const { store } = setup()
     const client = new QueryClient()

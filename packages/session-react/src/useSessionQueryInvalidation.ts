@@ -7,8 +7,8 @@ import { useSessionContext } from './SessionContext'
  * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`:
  * every query under `['sessionlayer']` (keys made with `sessionQueryKey`) is invalidated when
  * the party or the network changes — in this tab, in another tab, or on restore — and removed
- * when the session disconnects or expires. Other queries are untouched. Call it once, near the
- * root, inside both providers.
+ * when the session disconnects or expires (one still in use loses its data and is fetched again).
+ * Other queries are untouched. Call it once, near the root, inside both providers.
  *
  * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
  * @throws `Error` outside `<SessionProvider>`, or without a query client
@@ -28,22 +28,30 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     () =>
       on('invalidate', ({ type }) => {
         const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
-        if (type === 'party:changed' || type === 'network:changed') {
-          // Marked at once, refetched once React has rendered the change (it renders an external
-          // store's change in a microtask queued before this one): the queries of the previous party or
-          // network are no longer in use then, and those of the new one fetching already. A fetch
-          // under way now is for the previous session: it starts again.
-          const running = client.getQueryCache().findAll({ ...filters, fetchStatus: 'fetching' })
-          void client.invalidateQueries({ ...filters, refetchType: 'none' })
-          queueMicrotask(
-            () =>
-              void client.refetchQueries({
-                ...filters,
-                type: 'active',
-                predicate: (query) => query.state.fetchStatus === 'idle' || running.includes(query),
-              }),
-          )
-        } else client.removeQueries(filters)
+        const cache = client.getQueryCache()
+        // Marked at once, refetched once React has rendered the change (it renders an external
+        // store's change in a microtask queued before this one): the queries of the previous party or
+        // network are no longer in use then, and those of the new one fetching already. A fetch
+        // under way now is for the previous session: it starts again.
+        const running = cache.findAll({ ...filters, fetchStatus: 'fetching' })
+        for (const query of cache.findAll(filters)) {
+          // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
+          if (type.includes(':')) query.invalidate()
+          else {
+            // An ended session leaves no data behind, not even to a component still showing a
+            // query under a key that outlives it: removing the query alone would leave it the data.
+            query.reset()
+            cache.remove(query)
+          }
+        }
+        queueMicrotask(
+          () =>
+            void client.refetchQueries({
+              ...filters,
+              type: 'active',
+              predicate: (query) => query.state.fetchStatus === 'idle' || running.includes(query),
+            }),
+        )
       }),
     [on, client],
   )

@@ -70,6 +70,39 @@ describe('useSessionQueryInvalidation', () => {
     expect(queryClient.getQueryData(['other'])).toBe('untouched')
   })
 
+  it('C6: a query under the root whose key outlives the session shows nothing of the previous party after a disconnect, nor to the next party', async () => {
+    const { provider, store, queryClient } = setup() // its app keeps the cache in step with the store
+    const asked: string[] = []
+    // reads no session: its key, and so its observer, stay the same from one session to the next
+    const Profile = defineComponent({
+      setup() {
+        const profile = useQuery({
+          queryKey: ['sessionlayer', 'profile'],
+          queryFn: () => {
+            const party = store.getSnapshot().account?.partyId ?? 'none'
+            asked.push(party)
+            return `profile of ${party}`
+          },
+        })
+        return () => h('p', profile.data.value ?? 'no profile')
+      },
+    })
+    const wrapper = mount(Profile, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    await store.connect()
+    await queryClient.refetchQueries({ queryKey: ['sessionlayer', 'profile'] })
+    await flushPromises()
+    expect(wrapper.text()).toBe('profile of alice::1220aa')
+    await store.disconnect()
+    await flushPromises()
+    expect(wrapper.text()).not.toBe('profile of alice::1220aa')
+    provider.wallet.switchParty('bob::1220bb')
+    await store.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('profile of none')
+    expect(queryClient.getQueryCache().findAll({ queryKey: ['sessionlayer'] }).map((query) => query.state.data)).not.toContain('profile of alice::1220aa')
+    expect(asked).toEqual(['none', 'alice::1220aa', 'none'])
+  })
+
   it('C12: an expiry removes them too; an explicit client works without VueQueryPlugin', async () => {
     vi.useFakeTimers()
     const { store, queryClient } = setup({ expiry: { ttlMs: 1000 } }, true)
