@@ -57,6 +57,75 @@ describe('useSessionQueryInvalidation', () => {
     expect(fetches).toEqual(['none', 'alice::1220aa', 'bob::1220bb'])
   })
 
+  it('C11: back to a party whose data is cached, its query is fetched once, not started and then started again', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const asked: unknown[] = []
+    const pending: (() => void)[] = []
+    const App = defineComponent({
+      setup() {
+        useSessionQueryInvalidation()
+        const { state, isConnected } = useSession()
+        const holdings = useQuery({
+          queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
+          queryFn: ({ queryKey }) => {
+            asked.push(queryKey[2])
+            return new Promise<string>((resolve) => pending.push(() => resolve(`holdings of ${String(queryKey[2])}`)))
+          },
+          enabled: isConnected,
+        })
+        return () => h('p', holdings.data.value ?? '-')
+      },
+    })
+    const wrapper = mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    const answer = async () => {
+      await flushPromises()
+      for (const done of pending.splice(0)) done()
+      await flushPromises()
+    }
+    await store.connect()
+    await answer()
+    provider.wallet.switchParty('bob::1220bb')
+    await answer()
+    provider.wallet.switchParty('alice::1220aa')
+    await answer()
+    expect(wrapper.text()).toBe('holdings of alice::1220aa')
+    expect(asked).toEqual(['alice::1220aa', 'bob::1220bb', 'alice::1220aa'])
+  })
+
+  it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {
+    const { provider, store, queryClient } = setup()
+    const asked: string[] = []
+    const pending: (() => void)[] = []
+    const Me = defineComponent({
+      setup() {
+        const me = useQuery({
+          queryKey: ['sessionlayer', 'me'],
+          queryFn: () => {
+            const party = store.getSnapshot().account?.partyId ?? 'none'
+            asked.push(party)
+            return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
+          },
+        })
+        return () => h('p', me.data.value ?? '-')
+      },
+    })
+    const wrapper = mount(Me, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    await store.connect()
+    await flushPromises()
+    for (const done of pending.splice(0)) done()
+    await flushPromises()
+    void queryClient.refetchQueries({ queryKey: ['sessionlayer', 'me'] }) // a refetch under way for alice...
+    await flushPromises()
+    provider.wallet.switchParty('bob::1220bb') // ...when the party switches
+    await flushPromises()
+    for (const done of pending.splice(0)) done()
+    await flushPromises()
+    expect(asked).toEqual(['none', 'alice::1220aa', 'bob::1220bb'])
+    expect(wrapper.text()).toBe('me: bob::1220bb')
+  })
+
   it('C6: a disconnect removes the session-scoped queries and leaves the others', async () => {
     const { store, queryClient } = setup()
     await store.connect()

@@ -26,17 +26,25 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const client = queryClient ?? useQueryClient()
   const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
   useSessionEvent('invalidate', ({ type }) => {
-    if (type === 'disconnected' || type === 'expired') {
-      // Nothing of the ended session stays readable, not even through a query still shown under a
-      // key that outlives it (removing it alone would leave its data to its observers): the data
-      // goes at once; once the components have followed the session (Vue updates the queries'
-      // options before the next tick), the queries no longer in use are removed and those still
-      // in use are fetched again.
-      for (const query of client.getQueryCache().findAll(filters)) query.reset()
-      void nextTick(() => {
-        client.removeQueries({ ...filters, type: 'inactive' })
-        void client.refetchQueries({ ...filters, type: 'active' })
+    const cache = client.getQueryCache()
+    // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
+    const changed = type.includes(':')
+    // Marked at once, refetched once the components have followed the session (Vue updates the
+    // queries' options before the next tick): the queries of the previous party or network are no
+    // longer in use then, and those of the current one fetching already (refetching them would
+    // start them twice). A fetch under way now is for the previous session: it starts again.
+    const running = cache.findAll({ ...filters, fetchStatus: 'fetching' })
+    // An ended session leaves no data behind, not even to a query still shown under a key that
+    // outlives it (removing the query alone would leave it the data); the queries no longer in use
+    // are removed then.
+    for (const query of cache.findAll(filters)) query[changed ? 'invalidate' : 'reset']()
+    void nextTick(() => {
+      if (!changed) client.removeQueries({ ...filters, type: 'inactive' })
+      void client.refetchQueries({
+        ...filters,
+        type: 'active',
+        predicate: (query) => query.state.fetchStatus === 'idle' || running.includes(query),
       })
-    } else void client.invalidateQueries(filters)
+    })
   })
 }
