@@ -522,7 +522,8 @@ describe('createSessionStore', () => {
     }
     expect(provider.listenerCount()).toBe(0)
     expect(vi.getTimerCount()).toBe(0)
-  })
+    // 10,000 cycles take about 2 s alone, and several times that on a busy machine
+  }, 30_000)
 
   it('enqueue runs at once outside a re-auth', async () => {
     const { store } = setup()
