@@ -1,4 +1,4 @@
-import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createEncryptedStorage, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { describe, expect, it } from 'vitest'
 import { createCookieStorage } from './createCookieStorage'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -20,6 +20,30 @@ describe('readSessionState', () => {
     const value = encodeURIComponent(encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1 }))
     const storage = createCookieStorage({ adapter: { get: () => `a=b; sessionlayer.app=${value}`, set: () => {} } })
     expect((await readSessionState(storage, { storageKey: 'app' })).account).toEqual(alice)
+  })
+
+  it('§2.5, K8/K5: an encrypted cookie reads on the server under the key and the page origin; without the origin it is corrupt there, and cleared', async () => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    const written: string[] = []
+    const origin = 'https://app.example'
+    // the browser: cookies through document.cookie, the origin from location
+    await createEncryptedStorage(createCookieStorage({ adapter: { get: () => '', set: (c) => written.push(c) } }), { key, origin }).setItem(
+      'sessionlayer.session',
+      encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1 }),
+    )
+    const header = written.map((c) => c.split('; ')[0]).join('; ')
+    // the server: the request's Cookie header, the response's Set-Cookie, and no location
+    const server = (options: { origin?: string }) => {
+      const setCookie: string[] = []
+      const cookies = createCookieStorage({ adapter: { get: () => header, set: (c) => setCookie.push(c) } })
+      return { storage: createEncryptedStorage(cookies, { key, ...options }), setCookie }
+    }
+    const withOrigin = server({ origin })
+    expect((await readSessionState(withOrigin.storage)).account).toEqual(alice)
+    expect(withOrigin.setCookie).toEqual([])
+    const withoutOrigin = server({})
+    expect(await readSessionState(withoutOrigin.storage)).toBe(DISCONNECTED_STATE)
+    expect(withoutOrigin.setCookie).toEqual(['sessionlayer.sessionlayer.session=; Path=/; SameSite=Lax; Max-Age=0'])
   })
 
   it('absent, expired, corrupt or unreadable → the disconnected state, never a rejection', async () => {
