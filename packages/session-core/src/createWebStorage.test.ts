@@ -40,6 +40,15 @@ describe('createWebStorage', () => {
     await expect(storage.setItem('k', 'v')).rejects.toThrow()
   })
 
+  it('§2.5: a lookup that throws (reading localStorage where storage is blocked) rejects each operation, never a synchronous throw', async () => {
+    const storage = createWebStorage(() => {
+      throw new DOMException('The operation is insecure.', 'SecurityError')
+    })
+    await expect(storage.getItem('k')).rejects.toThrow('insecure')
+    await expect(storage.setItem('k', 'v')).rejects.toThrow('insecure')
+    await expect(storage.removeItem('k')).rejects.toThrow('insecure')
+  })
+
   it('a throwing Web Storage (quota, privacy mode) becomes a rejected operation', async () => {
     const web = new MapStorage()
     web.setItem = () => {
