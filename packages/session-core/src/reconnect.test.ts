@@ -70,6 +70,18 @@ describe('reconnect', () => {
     expect(events.at(-1)?.[0]).toBe('reconnect:gaveup')
   })
 
+  it('C7: a RetryPolicy field that is not a number of 0 or more (NaN, negative) keeps its default: no NaN or negative delays', async () => {
+    const policies = [{ baseDelayMs: Number.NaN }, { baseDelayMs: -100 }, { factor: Number.NaN }, { factor: -2 }, { maxDelayMs: Number.NaN }, { maxDelayMs: -1 }, { maxAttempts: Number.NaN }, { maxAttempts: -1 }]
+    for (const reconnect of policies) {
+      const { wallet, store, events } = await connected({ reconnect })
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(500 + 1000 + 2000 + 4000 + 8000)
+      expect(events.filter(([t]) => t === 'reconnect:scheduled').map(([, e]) => (e as { delayMs: number }).delayMs)).toEqual([500, 1000, 2000, 4000, 8000])
+      expect(events.find(([t]) => t === 'reconnect:gaveup')?.[1]).toMatchObject({ attempts: 5 })
+      store.destroy()
+    }
+  })
+
   it('C7: a successful attempt restores connected with fresh accounts and network, and re-persists', async () => {
     const { store, wallet, events, storage, provider } = await connected()
     wallet.drop()

@@ -49,10 +49,12 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
 
 /**
  * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
- * over it field by field (a field left `undefined` keeps its default, never a NaN delay).
+ * over it field by field. A field that is not a number of 0 or more (`undefined`, NaN, a negative
+ * number) keeps its default: never a NaN or negative delay, never a count that makes no sense.
  * @internal
  */
 export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
   reconnect === true
     ? DEFAULT_RETRY_POLICY
-    : { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => entry[1] !== undefined)) }
+    : // `jitter`'s true and false pass too: as numbers they are 1 and 0
+      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => (entry[1] as number) >= 0)) }

@@ -180,7 +180,13 @@ export interface SessionStoreOptions {
    * connected starts a new TTL.
    */
   readonly persistSnapshot?: boolean | undefined
-  /** Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). */
+  /**
+   * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). In a
+   * partial policy a field that is not a number of 0 or more (`undefined`, NaN, a negative
+   * number) keeps its default; the others are used as given (see {@link computeBackoffDelay}): a
+   * `factor` below 1 shortens each delay, a `maxDelayMs` below `baseDelayMs` makes every delay
+   * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never.
+   */
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
   /** Session expiry. */
   readonly expiry?: ExpiryOptions | undefined
