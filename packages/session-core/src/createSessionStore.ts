@@ -21,6 +21,9 @@ const noop = () => undefined
 /** The longest delay `setTimeout` honours (2^31 − 1 ms); longer waits are re-armed. */
 const MAX_TIMER = 2 ** 31 - 1
 
+/** `value` if it is a positive number, else `fallback`: 0, a negative number and NaN mean "not set". */
+const positive = <T>(value: unknown, fallback: T): number | T => ((value as number) > 0 ? (value as number) : fallback)
+
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 
 const globalClock: Clock = {
@@ -84,12 +87,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    * The Ledger API token refresh takes them also with broadcast off: tabs share it all the same (L2).
    */
   const locks = getWebLocks(sync ?? {})
-  const idle = expiry.idleTimeoutMs
-  const ttl = expiry.ttlMs
+  // As for a TTL, an idle timeout that makes no sense (0, negative, NaN) is none: Infinity (C12).
+  const idle = positive(expiry.idleTimeoutMs, Infinity)
+  const ttl = positive(expiry.ttlMs, 0)
   const config: MachineConfig = {
     retry: reconnect ? resolveRetryPolicy(reconnect) : null,
     // a TTL that never ends (Infinity) or makes no sense (0, negative, NaN) is no TTL
-    ttlMs: ttl && ttl > 0 && ttl < Infinity ? ttl : undefined,
+    ttlMs: ttl < Infinity ? ttl : 0,
     reauth: !!expiry.onReauthRequired,
     lead: !!locks && !!channel?.isLive,
   }
@@ -298,13 +302,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const arm = () => {
     cancelTimer(expiryTimer)
     const { status, expiresAt } = model.state
-    const due = Math.min(expiresAt ?? Infinity, idle ? lastActive + idle : Infinity)
+    const due = Math.min(expiresAt ?? Infinity, lastActive + idle)
     if (status === 'connected' && due < Infinity) {
       expiryTimer = later(() => {
         const now = clock.now()
         const at = model.state.expiresAt
         if (at !== null && now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
-        else if (idle && now >= lastActive + idle) dispatch({ type: 'expire', reason: 'idle', at: lastActive + idle })
+        else if (now >= lastActive + idle) dispatch({ type: 'expire', reason: 'idle', at: lastActive + idle })
         else arm()
       }, due - clock.now())
     }
@@ -560,7 +564,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       })
     } else if (kind === 'activity') {
       // the sender's activity, which may be older than its message (C12)
-      lastActive = Math.max(lastActive, clock.now() - ((data.ago as number) > 0 ? (data.ago as number) : 0))
+      lastActive = Math.max(lastActive, clock.now() - positive(data.ago, 0))
     }
   })
 
@@ -568,7 +572,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     lastActive = clock.now()
     // At most one message per quarter of the idle timeout, but the last activity is never left
     // out: the other tabs would expire before this one, and end its session too (C12).
-    if (idle && channel?.isLive && !timers.has(activityTimer)) {
+    if (idle < Infinity && channel?.isLive && !timers.has(activityTimer)) {
       activityTimer = later(() => {
         lastActivityPost = clock.now()
         channel.post('activity', { ago: lastActivityPost - lastActive })

@@ -85,6 +85,27 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  it('C12: an idleTimeoutMs or ttlMs that is not a positive finite number (0, negative, NaN, Infinity) is none: the session does not expire', async () => {
+    for (const ms of [0, -1, Number.NaN, Infinity]) {
+      for (const expiry of [{ idleTimeoutMs: ms }, { ttlMs: ms }]) {
+        const { store, expired } = await connected(expiry)
+        await vi.advanceTimersByTimeAsync(30 * DAY)
+        expect(expired).not.toHaveBeenCalled()
+        expect(store.getSnapshot()).toMatchObject({ status: 'connected', expiresAt: null })
+        store.destroy()
+      }
+    }
+  })
+
+  it('C12: a 30-day idle timeout does not fire early (no 2^31 ms timer overflow) and fires on time', async () => {
+    const { store, expired } = await connected({ idleTimeoutMs: 30 * DAY })
+    await vi.advanceTimersByTimeAsync(30 * DAY - 1)
+    expect(expired).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_000_000 + 30 * DAY, reason: 'idle' })
+  })
+
   it('C7, C12: a reconnect after a wallet drop is no activity: the idle timeout still counts from the last touch()', async () => {
     const { store, wallet, expired } = await connected({ idleTimeoutMs: 60_000 }, { reconnect: true })
     await vi.advanceTimersByTimeAsync(30_000)

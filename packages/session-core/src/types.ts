@@ -127,9 +127,17 @@ export interface ReauthEvent {
  * @public
  */
 export interface ExpiryOptions {
-  /** The session expires this long after it became connected (survives reloads). */
+  /**
+   * The session expires this long after it became connected (survives reloads). Any length works,
+   * years included; a value that is not a positive finite number (0, a negative number, NaN,
+   * Infinity) sets no TTL.
+   */
   readonly ttlMs?: number | undefined
-  /** The session expires after this long without `touch()` or `enqueue` activity. */
+  /**
+   * The session expires after this long without `touch()` or `enqueue` activity. Any length works;
+   * a value that is not a positive finite number (0, a negative number, NaN, Infinity) sets no
+   * idle timeout.
+   */
   readonly idleTimeoutMs?: number | undefined
   /**
    * Re-authenticates an expired session. While it runs the status is `reconnecting` and
