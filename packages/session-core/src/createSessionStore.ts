@@ -21,8 +21,8 @@ const noop = () => undefined
 /** The longest delay `setTimeout` honours (2^31 − 1 ms); longer waits are re-armed. */
 const MAX_TIMER = 2 ** 31 - 1
 
-/** `value` if it is a positive number, else `fallback`: 0, a negative number and NaN mean "not set". */
-const positive = <T>(value: unknown, fallback: T): number | T => ((value as number) > 0 ? (value as number) : fallback)
+/** `value` if it is a positive number, else `fallback` (0): 0, a negative number and NaN mean "not set". */
+const positive = (value: unknown, fallback = 0): number => ((value as number) > 0 ? (value as number) : fallback)
 
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 
@@ -74,8 +74,6 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     persistSnapshot = true,
     expiry = {},
     onInvalidate,
-    requestTimeoutMs = 1e4,
-    connectTimeoutMs = 3e5,
     clock = globalClock,
     reconnect,
   } = options
@@ -89,7 +87,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const locks = getWebLocks(sync ?? {})
   // As for a TTL, an idle timeout that makes no sense (0, negative, NaN) is none: Infinity (C12).
   const idle = positive(expiry.idleTimeoutMs, Infinity)
-  const ttl = positive(expiry.ttlMs, 0)
+  const ttl = positive(expiry.ttlMs)
+  // A timeout of 0, a negative one or NaN would fail every call at once: the default then (C17).
+  const requestTimeoutMs = positive(options.requestTimeoutMs, 1e4)
+  const connectTimeoutMs = positive(options.connectTimeoutMs, 3e5)
   const config: MachineConfig = {
     retry: reconnect ? resolveRetryPolicy(reconnect) : null,
     // a TTL that never ends (Infinity) or makes no sense (0, negative, NaN) is no TTL
@@ -564,7 +565,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       })
     } else if (kind === 'activity') {
       // the sender's activity, which may be older than its message (C12)
-      lastActive = Math.max(lastActive, clock.now() - positive(data.ago, 0))
+      lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
     }
   })
 

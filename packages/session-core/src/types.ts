@@ -204,12 +204,16 @@ export interface SessionStoreOptions {
   readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<void>) | undefined
   /**
    * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
-   * write, removal) (default 10 000 ms).
+   * write, removal) (default 10 000 ms). A value that is not a positive number (0, a negative
+   * number, NaN) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
+   * `Infinity`.
    */
   readonly requestTimeoutMs?: number | undefined
   /**
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
-   * with an asynchronous wallet, the user's answer in the wallet.
+   * with an asynchronous wallet, the user's answer in the wallet. A value that is not a positive
+   * number (0, a negative number, NaN) is the default; no bound is longer than 2^31 − 1 ms (about
+   * 24.8 days), also for `Infinity`.
    */
   readonly connectTimeoutMs?: number | undefined
   /** The clock (default: global timers and `Date.now`). */
