@@ -662,12 +662,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (destroyed) return Promise.reject(destroyedError())
       touch()
       if (model.op !== 'reauth') return attempt(op)
-      // held until the re-authentication ends; over the bound, rejected at once (C13)
-      return held.length >= queueSize
-        ? Promise.reject(new SessionError('Too many operations wait for re-authentication', 'QUEUE_FULL'))
-        : new Promise<T>((resolve, reject) => {
+      // held until the re-authentication ends; over the bound, rejected at once (C13) — every op
+      // when the bound is no number (NaN): never an unbounded queue
+      return held.length < queueSize
+        ? new Promise<T>((resolve, reject) => {
             held.push([op, resolve as (value: unknown) => void, reject])
           })
+        : Promise.reject(new SessionError('Too many operations wait for re-authentication', 'QUEUE_FULL'))
     },
     touch,
     cancelReconnect() {

@@ -357,6 +357,18 @@ describe('expiry', () => {
     await expect(store.enqueue(() => 3)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
   })
 
+  it('C13: a pendingQueueSize of 0, or one that is not a number of 0 or more (negative, NaN), holds no op: each rejects at once with QUEUE_FULL, never an unbounded queue', async () => {
+    for (const pendingQueueSize of [0, -1, Number.NaN]) {
+      const { store } = await connected({ ttlMs: 1000, pendingQueueSize, onReauthRequired: () => new Promise(() => {}) })
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
+      const op = vi.fn()
+      await expect(store.enqueue(op)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+      expect(op).not.toHaveBeenCalled()
+      store.destroy()
+    }
+  })
+
   it('C13, C14: destroy while the queued ops run one after another: those not started yet reject with DESTROYED and never run', async () => {
     let finish!: () => void
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })

@@ -145,7 +145,10 @@ export interface ExpiryOptions {
    * Another tab's re-authentication ends it too (its `signal` is aborted).
    */
   readonly onReauthRequired?: ((event: ReauthEvent) => unknown) | undefined
-  /** Operations held during a re-auth (default 32). */
+  /**
+   * Operations held during a re-auth (default 32); one more rejects at once (`QUEUE_FULL`). With
+   * 0, a negative number or NaN none is held; with `Infinity` there is no bound.
+   */
   readonly pendingQueueSize?: number | undefined
 }
 
