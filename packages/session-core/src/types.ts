@@ -183,12 +183,17 @@ export interface Clock {
 export interface SessionStoreOptions {
   /** Where the session persists (default: encrypted IndexedDB when available, else memory). */
   readonly storage?: SessionStorage | undefined
-  /** Key of the persisted entry (default `'sessionlayer.session'`). */
+  /**
+   * Key of the persisted entry (default `'sessionlayer.session'`), used as given (`''` included).
+   * Stores with different keys keep apart: each has its own entry and, with `broadcast`, its own
+   * tab channel.
+   */
   readonly storageKey?: string | undefined
   /**
    * Persist the session envelope (default), or only the marker `'1'`: then nothing about the
    * party is stored, nor `expiresAt`, so with a `ttlMs` each reload that finds the wallet
-   * connected starts a new TTL.
+   * connected starts a new TTL. A value other than a boolean or `undefined` counts by its
+   * truthiness (`0` and `null` persist only the marker).
    */
   readonly persistSnapshot?: boolean | undefined
   /**
@@ -201,7 +206,7 @@ export interface SessionStoreOptions {
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
   /** Session expiry. */
   readonly expiry?: ExpiryOptions | undefined
-  /** Multi-tab sync: `true` or options (default off). */
+  /** Multi-tab sync: `true` or options (default off); `{}` is the same as `true`. */
   readonly broadcast?: boolean | BroadcastOptions | undefined
   /** Called when party- or network-scoped caches must be invalidated. */
   readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<void>) | undefined
@@ -219,7 +224,10 @@ export interface SessionStoreOptions {
    * 24.8 days), also for `Infinity`.
    */
   readonly connectTimeoutMs?: number | undefined
-  /** The clock (default: global timers and `Date.now`). */
+  /**
+   * The clock (default: global timers and `Date.now`). It needs all three methods, which are not
+   * checked: one that lacks `setTimeout` or `clearTimeout` breaks the store at its first timer.
+   */
   readonly clock?: Clock | undefined
 }
 
