@@ -29,7 +29,8 @@ const statusish = fc.record(
 const payload = fc.oneof(anything, fc.array(fc.oneof(accountish, anything)), statusish)
 const polluted = () => ({}) as Record<string, unknown>
 
-describe('wallet payload fuzzing', () => {
+// Fuzzing takes about a second alone, and several times that on a busy machine.
+describe('wallet payload fuzzing', { timeout: 30_000 }, () => {
   it('C18 (fuzz): the payload parsers never throw and return frozen, well-typed values or null', () => {
     fc.assert(
       fc.property(payload, (value) => {

@@ -15,7 +15,8 @@ const runs = Number(process.env.SESSIONLAYER_FUZZ_RUNS ?? 300)
 const newKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='
 
-describe('encrypted storage fuzzing', () => {
+// Fuzzing takes about a second alone, and several times that on a busy machine.
+describe('encrypted storage fuzzing', { timeout: 30_000 }, () => {
   it('K5 (fuzz): arbitrary stored text reads as null and is removed, never throws', async () => {
     const key = await newKey()
     await fc.assert(

@@ -48,7 +48,8 @@ const isValid = (m: Record<string, unknown>) => {
   )
 }
 
-describe('parseSyncMessage fuzzing', () => {
+// Fuzzing takes about a second alone, and several times that on a busy machine.
+describe('parseSyncMessage fuzzing', { timeout: 30_000 }, () => {
   it('M2 (fuzz): arbitrary values never throw, never pollute, and come back as null or a frozen valid message', () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything({ withNullPrototype: true, withObjectString: true }), mutated, wellFormed), (input) => {
