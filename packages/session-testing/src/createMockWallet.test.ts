@@ -298,6 +298,40 @@ describe('createMockWallet', () => {
     expect(declined.error).toEqual({ code: 4001, message: 'User rejected the request' })
   })
 
+  it('C3/C7: a connect answered during a drop is answered on recovery with where the wallet stands then: an approval a disconnect undid is declined, a decline a connection overtook is approved', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const log = record(provider)
+    const manual = createMockProvider({ wallet: provider.wallet })
+    await provider.request({ method: 'connect' })
+    provider.wallet.setConnectMode('manual')
+    const approved = outcome(manual.request({ method: 'connect' }))
+    await flush()
+    provider.wallet.drop()
+    log.length = 0
+    provider.wallet.approve()
+    provider.wallet.disconnectFromWallet()
+    provider.wallet.recover()
+    await flush()
+    // never a connection that is gone by now, as the dApp would hear it before its end
+    expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
+      ['connected', { isConnected: false, isNetworkConnected: true, reason: 'rejected' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: true }],
+      // the wallet connected meanwhile, if only for a moment
+      ['accountsChanged', undefined],
+    ])
+    expect(approved.error).toEqual({ code: 4001, message: 'User rejected the request' })
+
+    const declined = outcome(manual.request({ method: 'connect' }))
+    await flush()
+    provider.wallet.drop()
+    provider.wallet.reject()
+    provider.wallet.connectFromWallet()
+    provider.wallet.recover()
+    await flush()
+    expect(declined.value).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
+  })
+
   it('C7/C11/C19: a dropped wallet sends no events; on recovery it tells its current state: statusChanged, then accountsChanged when they changed', async () => {
     const provider = createMockProvider({ connected: true })
     const log = record(provider)

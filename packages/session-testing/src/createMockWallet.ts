@@ -115,14 +115,16 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const settle = (approved: boolean, code = 4001): boolean => {
     const list = pending.splice(0)
     const async = list.includes(null)
-    // The answer as the user gives it, which a dropped wallet can only deliver once it is back.
-    const event = status({ isConnected: approved, isNetworkConnected: true, ...(!approved && { reason: 'rejected' }) })
-    const answer = () => {
-      if (async) emit('connected', event)
-      for (const reply of list) reply?.(approved, code)
+    const answer = (ok: boolean) => {
+      if (async) emit('connected', status({ isConnected: ok, isNetworkConnected: true, ...(!ok && { reason: 'rejected' }) }))
+      for (const reply of list) reply?.(ok, code)
     }
-    if (dropped) owed.push(answer)
-    else answer()
+    // A dropped wallet answers once it is back, with where it stands by then: an approval that a
+    // disconnect has since undone is no connection any more, and a connection made since (from
+    // the wallet, or by another tab) is one. A stale answer would show the dApp a connection that
+    // is gone, or one it must then take back.
+    if (dropped) owed.push(() => answer(connected))
+    else answer(approved)
     return async
   }
   /** However the wallet connects, the connects waiting for the user are approved by it. */

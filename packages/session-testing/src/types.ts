@@ -133,6 +133,8 @@ export interface MockWallet {
    * Ends a drop and tells the dApp the wallet's state: `connected` for an `async` connect answered
    * meanwhile, `statusChanged` with the full status, then `accountsChanged` when the accounts
    * changed (or the wallet connected) meanwhile; a `manual` connect answered meanwhile settles now.
+   * A connect answered meanwhile is answered with where the wallet stands by then (approved when
+   * it is connected, else declined), not with a replay of what has since been undone.
    */
   recover(): void
   /**

@@ -41,7 +41,8 @@ describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
   )
 })
 
-// Counterexamples the model found, shrunk, kept as named regressions (each fixed in core).
+// Counterexamples the model found, shrunk, kept as named regressions (each fixed in core, or in
+// the mock wallet where it answered unlike a wallet).
 const base: SystemConfig = {
   reconnect: { baseDelayMs: 50, factor: 1, maxDelayMs: 500, maxAttempts: 1, jitter: false },
   persistSnapshot: false,
@@ -276,6 +277,41 @@ describe('model-based: regressions', () => {
         }),
       ],
       true,
+    )
+  })
+
+  it('C3: a manual connect approved while the wallet was unreachable, the wallet disconnected since, ends disconnected', async () => {
+    await runSequence(
+      { ...base, eventDelays: [1, 0, 0] },
+      [
+        step('connect(0, manual)', (s) => s.connect(0, 'manual')),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet connects itself ‖ wallet disconnects itself', (s) => {
+          s.connectFromWallet()
+          s.wallet.disconnectFromWallet()
+        }),
+      ],
+      false,
+    )
+  })
+
+  it('C6, M3: an async connect approved while the wallet was unreachable does not bring back a session the user ended since', async () => {
+    await runSequence(
+      { ...base, eventDelays: [1, 1, 0], latency: { connect: 0, silent: 1 }, storageDelay: 1 },
+      [
+        step('decline re-auth prompt(0) ‖ connect(0, async)', (s) => {
+          s.answerPrompt(0, false)
+          s.connect(0, 'async')
+        }),
+        step('wallet drops ‖ wallet connects itself', (s) => {
+          s.wallet.drop()
+          s.connectFromWallet()
+        }),
+        step('openTab', (s) => s.openTab()),
+        step('disconnect(0)', (s) => s.disconnect(0)),
+        step('restore(1)', (s) => s.restore(1)),
+      ],
+      false,
     )
   })
 })
