@@ -182,12 +182,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let hookAbort: AbortController | null = null
 
   /**
-   * Runs a subscriber or an event handler: what it throws, and what an async one rejects with, goes
-   * to `failed`, never to the wallet's emitter or the store (C16).
+   * Calls a subscriber or an event handler with `args`: what it throws, and what an async one
+   * rejects with, goes to `failed`, never to the wallet's emitter or the store (C16). Called with
+   * its arguments, not through a closure, which made a notification of many subscribers slower.
    */
-  const isolate = (run: () => unknown, failed: (error: unknown) => void = report) => {
+  const isolate = (failed: (error: unknown) => void, run: (...args: never[]) => unknown, ...args: unknown[]) => {
     try {
-      void (run() as Partial<Promise<unknown>> | undefined)?.catch?.(failed)
+      void (run(...(args as never[])) as Partial<Promise<unknown>> | undefined)?.catch?.(failed)
     } catch (error) {
       failed(error)
     }
@@ -196,7 +197,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const set = handlers.get(type)
     // a copy: a handler may unsubscribe itself or another one
     // an `error` handler that fails is not reported again: that could go on without end
-    if (set) for (const handler of [...set]) isolate(() => (handler as (event: SessionEventMap[T]) => unknown)(event), type === 'error' ? noop : report)
+    if (set) for (const handler of [...set]) isolate(type === 'error' ? noop : report, handler, event)
   }
   const report = (error: unknown) => {
     emit('error', { error })
@@ -368,7 +369,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'invalidate':
         emit('invalidate', effect[1])
-        isolate(() => onInvalidate?.(effect[1]))
+        isolate(report, onInvalidate ?? noop, effect[1])
         break
       case 'save':
         lastWrite = 'save'
@@ -474,7 +475,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** Calls every subscriber; one that throws or rejects is reported and the others still run (C16). */
   const notify = (state: SessionState, previous: SessionState) => {
     for (const listener of (listenerList ??= [...listeners])) {
-      isolate(() => listener(state, previous))
+      isolate(report, listener, state, previous)
     }
   }
 
@@ -542,7 +543,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18). */
   const walletListeners = WALLET_EVENTS.map((event) => {
     const listener = (payload: unknown) => {
-      isolate(() => {
+      isolate(report, () => {
         const input = eventInput(event, payload)
         noteLive(input)
         if (input?.type === 'status') answerAll()
