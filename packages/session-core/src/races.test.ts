@@ -109,6 +109,39 @@ function record(store: ReturnType<typeof createSessionStore>) {
 }
 
 /** Interleavings, hostile timings and odd settings: regressions of defects found by review. */
+/**
+ * A store over an asynchronous wallet whose re-auth hook (after a TTL of 1 s) calls connect(), the
+ * wallet's `connected` event (`event`) reaching the store before its `{ isConnected: false }` answer.
+ * `hook.seen` is what that connect() resolved with; the hook fails with its `lastError`.
+ */
+function reauthBeforeAnswer(event: unknown) {
+  let answer = deferred()
+  answer.resolve({ isConnected: true })
+  const { provider, emit } = handWallet((method) => {
+    if (method === 'connect') return answer.promise
+    if (method === 'status') return CONNECTED_STATUS
+    if (method === 'listAccounts') return [ACCOUNT]
+    if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+    return null
+  })
+  const hook: { seen: SessionState | null } = { seen: null }
+  const store = createSessionStore(provider, {
+    storage: createMemoryStorage(),
+    expiry: {
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        answer = deferred()
+        const connecting = store.connect()
+        emit('connected', event)
+        answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+        const seen = (hook.seen = await connecting)
+        if (seen.lastError) throw seen.lastError
+      },
+    },
+  })
+  return { store, hook }
+}
+
 describe('races and hostile timings', () => {
   it('C17: an async (pending) connect whose user never answers is bounded by connectTimeoutMs', async () => {
     vi.useFakeTimers()
@@ -806,34 +839,11 @@ describe('races and hostile timings', () => {
 
   it('C3, C12: a re-auth connect() to an asynchronous wallet whose connected event comes before its { isConnected: false } answer resolves at once, and the re-auth completes', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    let answer = deferred()
-    answer.resolve({ isConnected: true })
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'connect') return answer.promise
-      if (method === 'status') return CONNECTED_STATUS
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
-    let seen: SessionState | null = null
-    const store = createSessionStore(provider, {
-      storage: createMemoryStorage(),
-      expiry: {
-        ttlMs: 1000,
-        onReauthRequired: async () => {
-          answer = deferred()
-          const connecting = store.connect()
-          // the user approves in the wallet before its answer to connect (computed earlier) arrives
-          emit('connected', { connection: { isConnected: true } })
-          answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
-          seen = await connecting
-          if (seen.lastError) throw seen.lastError
-        },
-      },
-    })
+    // the user approves in the wallet before its answer to connect (computed earlier) arrives
+    const { store, hook } = reauthBeforeAnswer({ connection: { isConnected: true } })
     await store.connect()
     await vi.advanceTimersByTimeAsync(1000 + 10)
-    expect(seen).toMatchObject({ status: 'reconnecting', lastError: null })
+    expect(hook.seen).toMatchObject({ status: 'reconnecting', lastError: null })
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null, connectedAt: 1_001_000 })
     store.destroy()
   })
@@ -884,36 +894,13 @@ describe('races and hostile timings', () => {
 
   it('C3/C4, C12: a re-auth connect() to an asynchronous wallet whose decline comes before its { isConnected: false } answer resolves at once with the decline', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    let answer = deferred()
-    answer.resolve({ isConnected: true })
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'connect') return answer.promise
-      if (method === 'status') return CONNECTED_STATUS
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
-    let seen: SessionState | null = null
     const pending = vi.fn()
-    const store = createSessionStore(provider, {
-      storage: createMemoryStorage(),
-      expiry: {
-        ttlMs: 1000,
-        onReauthRequired: async () => {
-          answer = deferred()
-          const connecting = store.connect()
-          // the user declines in the wallet before its answer to connect (computed earlier) arrives
-          emit('connected', { connection: { isConnected: false, reason: 'rejected' } })
-          answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
-          seen = await connecting
-          if (seen.lastError) throw seen.lastError
-        },
-      },
-    })
+    // the user declines in the wallet before its answer to connect (computed earlier) arrives
+    const { store, hook } = reauthBeforeAnswer({ connection: { isConnected: false, reason: 'rejected' } })
     await store.connect()
     store.on('connect:pending', pending)
     await vi.advanceTimersByTimeAsync(1000 + 10)
-    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    expect(hook.seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
     expect(pending).not.toHaveBeenCalled()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
     store.destroy()
