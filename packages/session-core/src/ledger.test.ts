@@ -263,6 +263,8 @@ describe('ledger', () => {
   })
 
   it('L2: with Web Locks, other tabs share the token refresh also when broadcast is off (the default)', async () => {
+    // a browser's: Web Locks are taken in a browser-like context only (a document exists)
+    vi.stubGlobal('document', {})
     vi.stubGlobal('navigator', { locks: createMockLockManager() })
     try {
       const wallet = createMockWallet()

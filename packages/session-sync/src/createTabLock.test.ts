@@ -172,6 +172,7 @@ describe.each([
 describe('createTabLock defaults', () => {
   it('M6: uses navigator.locks, read when the lock is created', async () => {
     const locks = createMockLockManager()
+    vi.stubGlobal('document', {})
     vi.stubGlobal('navigator', { locks })
     const lock = createTabLock()
     expect(lock.crossTab).toBe(true)
@@ -229,6 +230,7 @@ describe('createTabLock defaults', () => {
   it('M6: getWebLocks is the given manager, else navigator.locks at the call, else null; never a fallback', () => {
     const locks = createMockLockManager()
     const given = createMockLockManager()
+    vi.stubGlobal('document', {})
     vi.stubGlobal('navigator', undefined)
     expect(getWebLocks()).toBeNull()
     vi.stubGlobal('navigator', {})
@@ -237,6 +239,20 @@ describe('createTabLock defaults', () => {
     expect(getWebLocks()).toBe(locks)
     expect(getWebLocks({ lockManager: given })).toBe(given)
     expect(getWebLocks({ lockManager: null })).toBeNull()
+  })
+
+  it('M6: on the server (no document) navigator.locks is not used: one process serves many users, whose work must not queue behind each other', async () => {
+    // Node 24.5 and Deno have a process-wide navigator.locks
+    const locks = createMockLockManager()
+    vi.stubGlobal('document', undefined)
+    vi.stubGlobal('navigator', { locks })
+    expect(getWebLocks()).toBeNull()
+    const lock = createTabLock()
+    expect(lock.crossTab).toBe(false)
+    expect(await lock.runExclusive('k', () => 'ok')).toBe('ok')
+    expect(locks.requests).toBe(0)
+    // a manager given explicitly is used as given
+    expect(getWebLocks({ lockManager: locks })).toBe(locks)
   })
 
   it('M6: lockManager null forces the fallback even where Web Locks exist', () => {
