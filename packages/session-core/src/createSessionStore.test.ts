@@ -1,4 +1,4 @@
-import { createMockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockLockManager, createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -34,6 +34,64 @@ describe('createSessionStore', () => {
     for (const provider of [{ on, removeListener }, { request, removeListener }, { request, on }]) {
       expect(() => createSessionStore(provider as never)).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
     }
+  })
+
+  it('C14, C18: a provider whose on() throws for an event fails with INVALID_PROVIDER and leaves no listener, timer, channel or read behind', async () => {
+    vi.useFakeTimers()
+    for (const refused of ['statusChanged', 'connected', 'accountsChanged', 'chainChanged']) {
+      const provider = createMockProvider()
+      const on = provider.on.bind(provider)
+      const failure = new Error(`${refused} is not supported`)
+      // the events before the refused one are added: they must not stay on the wallet
+      provider.on = (event, listener) => {
+        if (event === refused) throw failure
+        return on(event, listener)
+      }
+      const hub = createChannelHub()
+      const storage = createMemoryStorage()
+      const getItem = vi.spyOn(storage, 'getItem')
+      const options: SessionStoreOptions = {
+        storage,
+        reconnect: true,
+        expiry: { ttlMs: 60_000, idleTimeoutMs: 10_000 },
+        broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() },
+      }
+      let thrown: unknown
+      try {
+        createSessionStore(provider, options)
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toBeInstanceOf(SessionError)
+      expect(thrown).toMatchObject({ code: 'INVALID_PROVIDER', cause: failure, message: expect.stringContaining(refused) as string })
+      expect(provider.listenerCount()).toBe(0)
+      expect(hub.openCount()).toBe(0)
+      expect(vi.getTimerCount()).toBe(0)
+      await vi.runAllTimersAsync()
+      expect(getItem).not.toHaveBeenCalled()
+    }
+  })
+
+  it('C14, C18: what a wallet that calls a listener as it is added started is undone too when a later on() throws', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const on = provider.on.bind(provider)
+    provider.on = (event, listener) => {
+      if (event === 'accountsChanged') throw new Error('accountsChanged is not supported')
+      on(event, listener)
+      // the wallet connects from its own UI as the store listens: the store starts reading it (C19)
+      if (event === 'statusChanged') provider.wallet.connectFromWallet()
+      return provider
+    }
+    const storage = createMemoryStorage()
+    const setItem = vi.spyOn(storage, 'setItem')
+    expect(() => createSessionStore(provider, { storage, expiry: { ttlMs: 60_000 } })).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
+    expect(provider.calls.length).toBeGreaterThan(0)
+    expect(provider.listenerCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.runAllTimersAsync()
+    expect(setItem).not.toHaveBeenCalled()
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {

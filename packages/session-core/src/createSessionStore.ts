@@ -55,6 +55,10 @@ type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
  * @param provider - the wallet's CIP-0103 provider
  * @param options - persistence, reconnect, expiry, multi-tab and timeouts
  * @returns the store; call `init()` once on the client to restore a live session
+ * @throws {@link SessionError} with code `INVALID_PROVIDER` when `provider` has no `request`,
+ * `on` or `removeListener` function, or when its `on()` throws for one of the wallet events (that
+ * error is the `cause`): nothing is then left behind, no listener on the provider, no tab channel,
+ * no timer
  * @example
  * ```ts
  * const store = createSessionStore(window.canton, { reconnect: true, broadcast: true })
@@ -540,19 +544,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           dispatch(input)
         })
 
-  /** Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18). */
-  const walletListeners = WALLET_EVENTS.map((event) => {
-    const listener = (payload: unknown) => {
-      isolate(report, () => {
-        const input = eventInput(event, payload)
-        noteLive(input)
-        if (input?.type === 'status') answerAll()
-        if (input) dispatch(input)
-      })
-    }
-    provider.on(event, listener)
-    return [event, listener] as const
-  })
+  /** The wallet listeners added, for destroy() to remove (C14). */
+  const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (payload: unknown) => void][] = []
 
   const unsubscribeChannel = channel?.subscribe(({ kind, data }) => {
     if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
@@ -698,6 +691,28 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       listenerList = null
       handlers.clear()
     },
+  }
+  // Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18).
+  // Listened to last, once the store is whole: a wallet may call a listener as soon as it is added.
+  // A provider whose on() throws for one of them is no provider the store can follow: as for one
+  // without on(), the caller is told, and what was already started is undone — the listeners
+  // added before, the tab channel, and what those listeners set going (C14).
+  for (const event of WALLET_EVENTS) {
+    const listener = (payload: unknown) => {
+      isolate(report, () => {
+        const input = eventInput(event, payload)
+        noteLive(input)
+        if (input?.type === 'status') answerAll()
+        if (input) dispatch(input)
+      })
+    }
+    try {
+      provider.on(event, listener)
+    } catch (error) {
+      store.destroy()
+      throw new SessionError(`createSessionStore needs a CIP-0103 provider: on('${event}') threw`, 'INVALID_PROVIDER', error)
+    }
+    walletListeners.push([event, listener])
   }
   return store
 }
