@@ -1,22 +1,23 @@
-import type { Input, Method, Origin, StatusInput } from './machine'
+import type { Input, Method, Origin } from './machine'
 import { SessionError } from './SessionError'
 import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 
 /**
- * The machine input for a validated payload: an account list (`accountsChanged`), a network id
- * (`chainChanged`), or a status that came `via` a `statusChanged` or `connected` event, a probe
- * or `connect`. Null when it does not validate (C18).
+ * The machine input for a validated payload of a wallet event or of the answer to a method: an
+ * account list (`accountsChanged`, `listAccounts`), a network id (`chainChanged`,
+ * `getActiveNetwork`), or a status (`statusChanged` and `connected` events, the answers to
+ * `connect` and to the `status` probe). Null when it does not validate (C18).
  */
-function toInput(kind: 'accountsChanged' | 'chainChanged' | StatusInput['via'], value: unknown, origin: Origin): Input | null {
-  if (kind === 'accountsChanged') {
+function toInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input | null {
+  if (kind === 'accountsChanged' || kind === 'listAccounts') {
     const accounts = parseAccounts(value)
     return accounts && { type: 'accounts', accounts, origin }
   }
-  if (kind === 'chainChanged') {
+  if (kind === 'chainChanged' || kind === 'getActiveNetwork') {
     const networkId = parseNetworkId(value)
     return networkId === null ? null : { type: 'network', networkId, origin }
   }
-  return parseStatus(value, kind)
+  return parseStatus(value, kind === 'status' ? 'probe' : kind)
 }
 
 /**
@@ -32,8 +33,7 @@ export function eventInput(event: (typeof WALLET_EVENTS)[number], payload: unkno
  * @internal
  */
 export function answerInput(method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input {
-  const kind = method === 'listAccounts' ? 'accountsChanged' : method === 'getActiveNetwork' ? 'chainChanged' : method === 'connect' ? 'connect' : 'probe'
-  return toInput(kind, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', value) }
+  return toInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', value) }
 }
 
 /** The wallet events a store listens to. @internal */
