@@ -48,28 +48,34 @@ const utf8 = (text: string) => new TextEncoder().encode(text)
 export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedStorage): SessionStorage {
   let origin: string | undefined
   let last: Promise<unknown> = Promise.resolve()
-  const inOrder = <T>(task: () => Promise<T>): Promise<T> => {
+  /**
+   * Runs `task` for `key` once every operation called before it has settled, with the
+   * environment resolved then.
+   */
+  const run = <T>(
+    key: string,
+    task: (crypto: WebCryptoLike, algorithm: { name: 'AES-GCM'; additionalData: Uint8Array }, base: SessionStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
+  ): Promise<T> => {
+    const operation = async () => {
+      const crypto = options.crypto ?? globals.crypto
+      if (!crypto?.subtle) throw unavailable('WebCrypto (crypto.subtle)')
+      origin ??= options.origin ?? globals.location?.origin ?? 'null'
+      const additionalData = utf8(JSON.stringify(['sessionlayer:v1', origin, key]))
+      return task(crypto, { name: 'AES-GCM', additionalData }, ...(await open(crypto, origin)))
+    }
     // A connection closed under a running operation (another tab upgraded or deleted the
-    // database) is reopened by the next `prepare`: the whole operation runs once more, encrypting
-    // again under whatever key is current, so the write is not lost (K6).
-    const result = last.then(task).catch((error: unknown) => {
-      if ((error as { closed?: boolean } | null | undefined)?.closed) return task()
+    // database) is reopened when the operation runs again: it encrypts again under whatever key is
+    // current, so the write is not lost (K6).
+    const result = last.then(operation).catch((error: unknown) => {
+      if ((error as { closed?: boolean } | null | undefined)?.closed) return operation()
       throw error
     })
     last = result.catch(() => undefined)
     return result
   }
-  const prepare = async (key: string) => {
-    const crypto = options.crypto ?? globals.crypto
-    if (!crypto?.subtle) throw unavailable('WebCrypto (crypto.subtle)')
-    origin ??= options.origin ?? globals.location?.origin ?? 'null'
-    const additionalData = utf8(JSON.stringify(['sessionlayer:v1', origin, key]))
-    return [crypto, { name: 'AES-GCM', additionalData }, ...(await open(crypto, origin))] as const
-  }
   return {
     getItem: (key) =>
-      inOrder(async () => {
-        const [crypto, algorithm, base, cryptoKey] = await prepare(key)
+      run(key, async (crypto, algorithm, base, cryptoKey) => {
         const blob = await base.getItem(key)
         if (blob === null) return null
         const [, iv, data] = FORMAT.exec(blob) ?? []
@@ -91,15 +97,14 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
         return null
       }),
     setItem: (key, value) =>
-      inOrder(async () => {
-        const [crypto, algorithm, base, cryptoKey] = await prepare(key)
+      run(key, async (crypto, algorithm, base, cryptoKey) => {
         const iv = crypto.getRandomValues(new Uint8Array(12))
         const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, utf8(value))
         await base.setItem(key, `sl1.${toBase64(iv)}.${toBase64(data)}`)
       }),
     removeItem: (key) =>
-      inOrder(async () => {
-        await (await prepare(key))[2].removeItem(key)
+      run(key, async (_crypto, _algorithm, base) => {
+        await base.removeItem(key)
       }),
   }
 }
