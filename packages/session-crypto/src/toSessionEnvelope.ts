@@ -8,8 +8,6 @@ import type { SessionEnvelope } from './types'
  */
 export const CURRENT_SESSION_ENVELOPE_VERSION = 1
 
-const isTime = (value: unknown): value is number => Number.isFinite(value)
-
 /**
  * Builds a current envelope from the fields of `value`, from scratch. When writing, wrong
  * account fields are dropped; when reading (`strict`), any wrong field throws: accounts must be
@@ -30,8 +28,8 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
     !strict ||
       (Array.isArray(accounts) &&
         networkId === network &&
-        isTime(connectedAt) &&
-        (expiresAt === undefined || isTime(expiresAt))),
+        Number.isFinite(connectedAt) &&
+        (expiresAt === undefined || Number.isFinite(expiresAt))),
   )
   const list = Array.from(accounts as unknown[], (a) => pickAccount(a, strict))
   const active = account === null ? null : pickAccount(account, strict)
