@@ -2,10 +2,11 @@
 export type Fields = Record<string, unknown>
 
 /**
- * Throws when `ok` is falsy; the envelope readers catch it and answer null.
+ * Throws when `ok` is falsy; the envelope readers catch it and answer null, so the error carries
+ * no message: no one ever reads one.
  * @param ok - the condition
  * @internal
  */
 export function check(ok: unknown): asserts ok {
-  if (!ok) throw new TypeError('invalid session envelope')
+  if (!ok) throw new TypeError()
 }
