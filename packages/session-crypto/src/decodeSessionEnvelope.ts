@@ -5,7 +5,7 @@ import type { SessionEnvelope } from './types'
  * The longest envelope text parsed: 4 MiB, room for thousands of accounts (a custodial wallet's
  * 200 parties take about 75 KB) while a hostile blob is still refused before parsing.
  */
-const MAX_LENGTH = 4 * 1024 * 1024
+const MAX_LENGTH = 2 ** 22
 
 /**
  * Parses and migrates a stored envelope (SPEC K1). Never throws: anything that is not a string,
