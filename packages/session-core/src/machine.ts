@@ -181,6 +181,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fx: Effect[] = []
   const st = m.state
   const party = partyOf(st)
+  /** This tab's own connect() is in flight, or waits for the user. */
+  const asking = m.op === 'connect' || m.op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
   const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
@@ -271,7 +273,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     // carried, else a restore those it read and a reconnect those it had: one session, one expiry
     // in every tab (C12). A connect starts a new session.
     const saved = n.saved
-    const kept = op === 'connect' || op === 'pending' ? null : (n.times ?? (op === 'restore' ? saved : op === 'reconnect' ? st : null))
+    const kept = asking ? null : (n.times ?? (op === 'restore' ? saved : op === 'reconnect' ? st : null))
     // Never after now, wherever the times come from: a persisted snapshot (a clock set back since
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
     const connectedAt = Math.min(kept?.connectedAt ?? now, now)
@@ -293,7 +295,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     if (previousNetwork !== null && previousNetwork !== networkId) change('network:changed', previousNetwork, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    if (op === 'connect' || op === 'pending' || op === 'reauth' || (op === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
+    if (asking || op === 'reauth' || (op === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (op === 'reauth') fx.push(['flush'])
     clear()
     n.live = true
@@ -370,7 +372,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (m.op === 'reauth') {
         set({ lastError: null })
         fx.push(['call', 'connect', 'local'])
-      } else if (st.status !== 'connected' && m.op !== 'connect' && m.op !== 'pending') {
+      } else if (st.status !== 'connected' && !asking) {
         set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null })
         n.op = 'connect'
         n.attempt = 0
@@ -381,6 +383,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'disconnect': {
+      // Another tab's session ended (a sign-out, an expiry) while this tab's user is still at a
+      // connect prompt: that newer action goes on, and the wallet tells how it ends (a decline, a
+      // drop). Leaving the wallet here would end the prompt; no session was shown here to end, and
+      // the connect persists its own (C3, M3). A connection the wallet confirmed before the message
+      // came is older than it, and ends with it.
+      if (input.origin === 'remote' && !m.live && asking) break
       const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
       if (st.status !== 'disconnected' || m.op) {
         down(error)
@@ -544,7 +552,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       else if (input.method === 'getActiveNetwork') {
         if (st.status !== 'connected') onNetwork(null, 'local')
       } else if (input.method !== 'connect') fail(input.error)
-      else if (m.op === 'connect' || m.op === 'pending') {
+      else if (asking) {
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
         // stands over this request's failure (C19), and the connect settles once the rest is known.
         if (m.live) gather(true)

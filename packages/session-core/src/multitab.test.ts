@@ -1,4 +1,4 @@
-import { decodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { decodeSessionEnvelope, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -622,6 +622,63 @@ describe('multi-tab, further', () => {
     }
     expect(bWallet.state().connected).toBe(false)
     expect(cWallet.state().connected).toBe(true)
+  })
+
+  describe("another tab's session ending while this tab's connect() waits for the user", () => {
+    const ALICE = { partyId: 'alice::1220aa', primary: true, networkId: 'canton:devnet' }
+    /**
+     * Tab A asks the wallet to connect and the user is at its prompt; then tab B's session ends:
+     * the user signs out there, or B is reopened on a session that expired meanwhile.
+     */
+    async function signOutDuringConnect(mode: 'manual' | 'async', ending: 'disconnected' | 'expired', walletKeepsPrompt: boolean) {
+      vi.useFakeTimers({ now: 1_000_000 })
+      const { open, storage, wallet } = tabs()
+      wallet.setConnectMode(mode)
+      // a session persisted by a tab closed since, expired meanwhile
+      if (ending === 'expired') await storage.setItem('sessionlayer.session', encodeSessionEnvelope({ account: ALICE, accounts: [ALICE], networkId: 'canton:devnet', connectedAt: 1, expiresAt: 2 }))
+      const a = open()
+      const b = open()
+      const connecting = a.store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.state().pendingConnects).toBe(1)
+      // a wallet that is not connected may refuse disconnect (4100); then A's prompt stays open
+      if (walletKeepsPrompt) wallet.failNext('disconnect', { code: 4100 })
+      if (ending === 'disconnected') await b.store.disconnect()
+      else expect(await b.store.restore()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      await vi.advanceTimersByTimeAsync(0)
+      return { a, b, storage, wallet, connecting }
+    }
+
+    it.each([
+      { ending: 'disconnected', mode: 'manual' },
+      { ending: 'expired', mode: 'async' },
+    ] as const)("C3, C12, M3, M4: the other tab's $ending message does not cancel it ($mode wallet): it connects as the user approves, and the other tab follows", async ({ ending, mode }) => {
+      const { a, b, storage, wallet, connecting } = await signOutDuringConnect(mode, ending, true)
+      expect(a.store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+      // this tab neither leaves the wallet (which would end its own prompt) nor ends a session it never showed
+      expect(a.provider.calls.map((c) => c.method)).toEqual(['connect'])
+      wallet.approve()
+      expect(await connecting).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, lastError: null, connectedAt: 1_000_000 })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))).toMatchObject({ account: { partyId: 'alice::1220aa' }, connectedAt: 1_000_000 })
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, lastError: null })
+      expect(a.onInvalidate).not.toHaveBeenCalled()
+    })
+
+    it.each([
+      { ending: 'disconnected', how: 'the user declines the prompt', walletKeepsPrompt: true },
+      { ending: 'expired', how: 'the user declines the prompt', walletKeepsPrompt: true },
+      { ending: 'disconnected', how: "the other tab's disconnect ends the prompt", walletKeepsPrompt: false },
+      { ending: 'expired', how: "the other tab's disconnect ends the prompt", walletKeepsPrompt: false },
+    ] as const)('C3, C4, M3: the wallet has the last word: after $ending, $how and the connect fails with its 4001', async ({ ending, walletKeepsPrompt }) => {
+      const { a, b, storage, wallet, connecting } = await signOutDuringConnect('manual', ending, walletKeepsPrompt)
+      wallet.reject()
+      expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001 } })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(b.store.getSnapshot().status).toBe('disconnected')
+      expect(await storage.getItem('sessionlayer.session')).toBeNull()
+      expect(a.onInvalidate).not.toHaveBeenCalled()
+    })
   })
 
   it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {

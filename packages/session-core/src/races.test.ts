@@ -538,7 +538,7 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
-  it('M3: a tab whose connect is in flight when another tab disconnects ends disconnected, with no reconnect scheduled', async () => {
+  it('C3, M3: a tab whose connect is in flight when another tab disconnects is not cancelled: it settles as its wallet answers, with no reconnect scheduled', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const storage = createMemoryStorage()
@@ -554,9 +554,39 @@ describe('races and hostile timings', () => {
     await vi.advanceTimersByTimeAsync(10)
     await a.disconnect()
     await vi.advanceTimersByTimeAsync(200)
-    expect(bProvider.wallet.state().connected).toBe(false)
+    // the sign-out ends A's session, not the connect B's user asked for: B's wallet approved it
+    expect(bProvider.wallet.state().connected).toBe(true)
     expect(scheduled).toEqual([])
-    expect([a.getSnapshot().status, b.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
+    expect([a.getSnapshot().status, b.getSnapshot().status]).toEqual(['disconnected', 'connected'])
+  })
+
+  it("C3, M3: a connection the wallet confirmed before another tab's sign-out came is older than it: the sign-out ends it, and this tab leaves its wallet", async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const channel = 'sessionlayer.session.sync::null::sessionlayer.session'
+    const accounts = deferred()
+    const { provider, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return 'canton:devnet'
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    const scheduled: unknown[] = []
+    store.on('reconnect:scheduled', (e) => scheduled.push(e))
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['connect', 'listAccounts', 'getActiveNetwork']) // approved; the accounts are still being read
+    const raw = hub.channelFactory(channel)
+    raw.postMessage({ v: 1, kind: 'disconnected', seq: 1, tabId: 'other-tab', at: Date.now(), ch: channel, data: {} })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(calls).toContain('disconnect')
+    accounts.resolve([ACCOUNT])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(scheduled).toEqual([])
+    raw.close()
   })
 
   it('M6: a Web Locks manager whose request rejects does not leave the store stuck in reconnecting without attempts', async () => {

@@ -95,6 +95,22 @@ describe('model-based: regressions', () => {
     )
   })
 
+  // Found once another tab's sign-out no longer ends a connect that still waits for the wallet (C3).
+  it("C3, M3: a connect the wallet approved just before another tab's sign-out, its answer and lagging events still on their way, ends disconnected", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', initialTabs: 2, eventDelays: [1, 0, 1], latency: { connect: 0, silent: 1 } },
+      [
+        step('connect(1, approve)', (s) => s.connect(1, 'approve')),
+        step('connect(0, approve) ‖ disconnect(0)', (s) => {
+          s.connect(0, 'approve')
+          s.disconnect(0)
+        }),
+        step('restore(0)', (s) => s.restore(0)),
+      ],
+      false,
+    )
+  })
+
   it('C17: connect() to an asynchronous wallet settles within connectTimeoutMs when the user never answers', async () => {
     await runSequence(base, [step('connect(0, async)', (s) => s.connect(0, 'async'))], true)
   })
