@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCookieStorage, type CookieAdapter } from './createCookieStorage'
 
-/** A cookie jar that behaves like a browser for name/value and Max-Age=0 removal. */
+/** A cookie jar that behaves like a browser for name/value and removal by a `Max-Age` of 0 or less. */
 function jar(): CookieAdapter & { set: CookieAdapter['set']; written: string[] } {
   const cookies = new Map<string, string>()
   const written: string[] = []
@@ -13,7 +13,8 @@ function jar(): CookieAdapter & { set: CookieAdapter['set']; written: string[] }
       const [pair = '', ...attrs] = cookie.split('; ')
       const eq = pair.indexOf('=')
       const name = pair.slice(0, eq)
-      if (attrs.includes('Max-Age=0')) cookies.delete(name)
+      const maxAge = attrs.find((attr) => attr.startsWith('Max-Age='))
+      if (maxAge !== undefined && Number(maxAge.slice('Max-Age='.length)) <= 0) cookies.delete(name)
       else cookies.set(name, pair.slice(eq + 1))
     },
   }
@@ -56,6 +57,8 @@ describe('createCookieStorage', () => {
     const adapter = jar()
     await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')
     expect(adapter.written[0]).toBe('app.k=v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
+    await createCookieStorage({ adapter, sameSite: 'none', secure: false }).setItem('k', 'v')
+    expect(adapter.written[1]).toBe('sessionlayer.k=v; Path=/; SameSite=None; Secure')
   })
 
   it('writes Max-Age in whole seconds (a browser ignores `Max-Age=3600.5` and keeps a session cookie); a maxAge that is no number of seconds rejects', async () => {
@@ -67,6 +70,26 @@ describe('createCookieStorage', () => {
       await expect(createCookieStorage({ adapter, maxAge }).setItem('k', 'v')).rejects.toThrow(/maxAge/)
     }
     expect(adapter.written).toHaveLength(2)
+  })
+
+  it('§2.5, C15: a positive maxAge under one second keeps the cookie for a second instead of writing `Max-Age=0`, which deletes it; 0 and less still expire it at once', async () => {
+    for (const maxAge of [0.5, 0.001]) {
+      const adapter = jar()
+      const storage = createCookieStorage({ adapter, maxAge })
+      await storage.setItem('k', 'v')
+      expect(adapter.written).toEqual(['sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=1'])
+      expect(await storage.getItem('k')).toBe('v')
+    }
+    const adapter = jar()
+    await createCookieStorage({ adapter, maxAge: 1.5 }).setItem('k', 'v')
+    await createCookieStorage({ adapter, maxAge: 0 }).setItem('k', 'v')
+    await createCookieStorage({ adapter, maxAge: -0.5 }).setItem('k', 'v')
+    expect(adapter.written).toEqual([
+      'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=1',
+      'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=0',
+      'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=-1',
+    ])
+    expect(await createCookieStorage({ adapter }).getItem('k')).toBeNull()
   })
 
   it('rejects a value over the 4 KB cookie limit with a clear error and writes nothing', async () => {

@@ -26,7 +26,11 @@ export interface CookieStorageOptions {
   readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
   /** Secure attribute (default: on when the page is served over https). */
   readonly secure?: boolean | undefined
-  /** Lifetime in whole seconds, rounded down (default: a session cookie). */
+  /**
+   * Lifetime in seconds (default: a session cookie). Written in whole seconds, rounded down, but
+   * a positive lifetime under one second is kept for one second rather than written as
+   * `Max-Age=0`; 0 or less expires the cookie at once, so nothing is kept.
+   */
   readonly maxAge?: number | undefined
   /** Cookie domain (default: the host only). */
   readonly domain?: string | undefined
@@ -66,13 +70,15 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
   const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
   const write = (key: string, value: string, age?: number) =>
     attempt(() => {
-      const secure = options.secure ?? (sameSite === 'none' || (globalThis as { location?: Location }).location?.protocol === 'https:')
+      // SameSite=None is only accepted with Secure, whatever `secure` says
+      const secure = sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:')
       const cookie =
         `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
-        // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead)
-        (age === undefined ? '' : `; Max-Age=${Math.floor(age)}`) +
+        // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
+        // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
+        (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +
         (domain ? `; Domain=${domain}` : '') +
-        (secure || sameSite === 'none' ? '; Secure' : '')
+        (secure ? '; Secure' : '')
       if (age !== undefined && !Number.isFinite(age)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
       if (cookie.length > COOKIE_LIMIT) {
         throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
