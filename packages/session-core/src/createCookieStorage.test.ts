@@ -92,10 +92,22 @@ describe('createCookieStorage', () => {
     expect(await createCookieStorage({ adapter }).getItem('k')).toBeNull()
   })
 
-  it('rejects a value over the 4 KB cookie limit with a clear error and writes nothing', async () => {
+  it('§2.5, C15: rejects a value over the 4 KB cookie limit with a clear error, and expires the previous cookie of that key instead of writing it, so a reload finds no older session', async () => {
     const adapter = jar()
-    await expect(createCookieStorage({ adapter }).setItem('k', 'x'.repeat(5000))).rejects.toThrow(/over the 4096-byte limit/)
-    expect(adapter.written).toEqual([])
+    const storage = createCookieStorage({ adapter, name: 'app', path: '/dapp', maxAge: 60, domain: 'example.com', secure: true })
+    await storage.setItem('k', 'previous')
+    await storage.setItem('other', 'kept')
+    const tooLarge = storage.setItem('k', 'x'.repeat(5000))
+    await expect(tooLarge).rejects.toThrow(RangeError)
+    await expect(tooLarge).rejects.toThrow(/^The cookie for "k" would be \d+ bytes, over the 4096-byte limit$/)
+    expect(adapter.written.slice(2)).toEqual(['app.k=; Path=/dapp; SameSite=Lax; Max-Age=0; Domain=example.com; Secure'])
+    expect(await storage.getItem('k')).toBeNull()
+    expect(await storage.getItem('other')).toBe('kept')
+    // a key too long for any cookie: nothing was kept under it, and nothing is written
+    const long = 'k'.repeat(5000)
+    await expect(storage.setItem(long, 'v')).rejects.toThrow(/over the 4096-byte limit/)
+    await expect(storage.removeItem(long)).rejects.toThrow(/over the 4096-byte limit/)
+    expect(adapter.written).toHaveLength(3)
   })
 
   it('works on the server through an adapter over the request and the response', async () => {

@@ -52,7 +52,9 @@ const documentCookies: CookieAdapter = {
  * A `SessionStorage` in cookies, one per storage key, for server rendering: the server reads
  * the session with an adapter over the request's cookies and renders it (pass it to the
  * bindings' `initialState`). Values are URI-encoded; a cookie over 4 KB is rejected with a
- * clear error. Unencrypted: wrap it with `createEncryptedStorage` to keep the party id private.
+ * clear error, and the key's previous cookie expires, so that a reload finds no session rather
+ * than an older one. Unencrypted: wrap it with `createEncryptedStorage` to keep the party id
+ * private.
  *
  * @param options - cookie attributes and the adapter
  * @returns the storage
@@ -68,23 +70,25 @@ const documentCookies: CookieAdapter = {
 export function createCookieStorage(options: CookieStorageOptions = {}): SessionStorage {
   const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
   const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
-  const write = (key: string, value: string, age?: number) =>
-    attempt(() => {
+  const write = (key: string, value: string, age?: number): void => {
+    const cookie =
+      `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
+      // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
+      // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
+      (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +
+      (domain ? `; Domain=${domain}` : '') +
       // SameSite=None is only accepted with Secure, whatever `secure` says
-      const secure = sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:')
-      const cookie =
-        `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
-        // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
-        // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
-        (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +
-        (domain ? `; Domain=${domain}` : '') +
-        (secure ? '; Secure' : '')
-      if (age !== undefined && !Number.isFinite(age)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
-      if (cookie.length > COOKIE_LIMIT) {
-        throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
-      }
-      adapter.set(cookie)
-    })
+      (sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:') ? '; Secure' : '')
+    if (!Number.isFinite(age ?? 0)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
+    if (cookie.length > COOKIE_LIMIT) {
+      // The previous value must not outlive a write that replaced it: a reload would restore
+      // that older session, perhaps another party's, instead of none. It expires, and the write
+      // still rejects. (An empty value too large is a name too large: no such cookie was kept.)
+      if (value) write(key, '', 0)
+      throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
+    }
+    adapter.set(cookie)
+  }
   return {
     getItem: (key) =>
       attempt(() => {
@@ -94,13 +98,13 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
           .split(/;\s*/)
           .find((part) => part.startsWith(prefix))
         try {
-          return found === undefined ? null : decodeURIComponent(found.slice(prefix.length))
+          return found ? decodeURIComponent(found.slice(prefix.length)) : null
         } catch {
           // a malformed value reads as absent
           return null
         }
       }),
-    setItem: (key, value) => write(key, value, maxAge),
-    removeItem: (key) => write(key, '', 0),
+    setItem: (key, value) => attempt(() => write(key, value, maxAge)),
+    removeItem: (key) => attempt(() => write(key, '', 0)),
   }
 }

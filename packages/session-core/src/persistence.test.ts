@@ -2,8 +2,11 @@ import { IDBFactory } from 'fake-indexeddb'
 import { decodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createCookieStorage } from './createCookieStorage'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { DISCONNECTED_STATE } from './machine'
+import { readSessionState } from './readSessionState'
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
 
@@ -161,6 +164,38 @@ describe('persistence', () => {
       { operation: 'set', error: quota },
       { operation: 'remove', error: new Error('sync throw') },
     ])
+  })
+
+  it('C15, §2.5: a session too large for its cookie is a storage:error with the session intact, and the previous session\'s cookie is gone, so a reload does not bring that party back', async () => {
+    const cookies = new Map<string, string>()
+    const storage = createCookieStorage({
+      adapter: {
+        get: () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        set: (cookie) => {
+          const [pair = ''] = cookie.split('; ')
+          const [name = '', value = ''] = pair.split('=')
+          if (cookie.includes('; Max-Age=0')) cookies.delete(name)
+          else cookies.set(name, value)
+        },
+      },
+    })
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    const errors: [string, unknown][] = []
+    store.on('storage:error', ({ operation, error }) => errors.push([operation, error]))
+    await store.connect()
+    await flush()
+    expect((await readSessionState(storage)).account?.partyId).toBe('alice::1220aa')
+    const [alice] = provider.wallet.state().accounts
+    const carol = { ...alice, partyId: 'carol::1220cc', hint: 'carol' }
+    const others = Array.from({ length: 40 }, (_, i) => ({ ...carol, partyId: `party${i}::${'0'.repeat(64)}`, primary: false }))
+    provider.wallet.setAccounts([carol, ...others])
+    await flush()
+    expect(errors).toEqual([['set', expect.any(RangeError)]])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'carol::1220cc' } })
+    expect(store.getSnapshot().accounts).toHaveLength(41)
+    expect(await readSessionState(storage)).toBe(DISCONNECTED_STATE)
+    store.destroy()
   })
 
   it('C15, C17: a write or a removal that never answers is a storage:error with TIMEOUT after requestTimeoutMs, the session unaffected', async () => {
