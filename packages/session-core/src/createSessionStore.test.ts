@@ -94,6 +94,46 @@ describe('createSessionStore', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C14, C16: a provider whose removeListener throws does not stop destroy(): the rest is released, the listeners it can remove are removed, and the failure is an error event', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const removeListener = provider.removeListener.bind(provider)
+    const failure = new Error('statusChanged cannot be removed')
+    provider.removeListener = (event, listener) => {
+      if (event === 'statusChanged') throw failure
+      return removeListener(event, listener)
+    }
+    const hub = createChannelHub()
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      reconnect: true,
+      expiry: { ttlMs: 60_000, idleTimeoutMs: 10_000 },
+      broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() },
+    })
+    await store.connect()
+    const errors: unknown[] = []
+    store.on('error', (e) => errors.push(e.error))
+    const listener = vi.fn()
+    store.subscribe(listener)
+    provider.wallet.answerLate('status', 1_000)
+    const restoring = store.init()
+    expect(() => store.destroy()).not.toThrow()
+    expect(errors).toEqual([failure])
+    // only the listener the provider refused to remove is left, and it does nothing now
+    expect(provider.listenerCount()).toBe(1)
+    expect(hub.openCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+    await expect(restoring).resolves.toBeDefined()
+    // the kept listener hears the wallet, and neither asks it anything nor arms a timer
+    const calls = provider.calls.length
+    provider.wallet.disconnectFromWallet()
+    provider.wallet.connectFromWallet()
+    await vi.runAllTimersAsync()
+    expect(provider.calls.length).toBe(calls)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(listener).not.toHaveBeenCalled()
+  })
+
   it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {
     const { store, provider, states } = setup()
     const state = await store.connect()

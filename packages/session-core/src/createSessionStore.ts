@@ -672,7 +672,6 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (destroyed) return
       destroyed = true
       gen++
-      for (const [event, listener] of walletListeners) provider.removeListener(event, listener)
       timers.forEach(cancelTimer)
       // settled here, whatever the wallet does later; the set goes away with the store
       aborts.forEach((abort) => {
@@ -689,6 +688,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       waiters.clear()
       listeners.clear()
       listenerList = null
+      // A provider whose removeListener throws stops neither the rest of the teardown nor the
+      // other removals: its failure is an error event, and the listener it kept is inert (C14).
+      for (const [event, listener] of walletListeners) isolate(report, (e: typeof event, l: typeof listener) => provider.removeListener(e, l), event, listener)
       handlers.clear()
     },
   }

@@ -258,6 +258,6 @@ export interface SessionStore {
   touch(): void
   /** Stops a reconnect in progress; with broadcast and Web Locks, in every tab that shares it. */
   cancelReconnect(): void
-  /** Releases every listener, timer and channel. Idempotent. */
+  /** Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event). */
   destroy(): void
 }
