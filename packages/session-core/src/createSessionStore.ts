@@ -583,13 +583,18 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     // a destroyed store hands out no access, whatever it last knew
     live: () => (model.state.status === 'connected' && !destroyed ? live : null),
     // a destroyed store no longer talks to the wallet (C14)
-    refresh: () =>
+    // `asked`: the disconnects so far, when the refresh is asked
+    refresh: (asked = disconnects) =>
       destroyed
         ? Promise.resolve(null)
         : request('status').then((value) => {
-            const input = answerInput('status', value, 'local')
-            noteLive(input)
-            dispatch(input)
+            // The answer to a refresh asked before a disconnect is of the session that ended: it
+            // neither brings it back nor hands its token to the next one (C6, L1).
+            if (asked === disconnects) {
+              const input = answerInput('status', value, 'local')
+              noteLive(input)
+              dispatch(input)
+            }
             return internals.live()
           }),
     locks,

@@ -339,6 +339,61 @@ describe('ledger', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
+  it('C6, L2: a 401 that comes back after disconnect() rejects with 4900 and never asks the wallet again, nor brings the session back', async () => {
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    let answer: (response: Response) => void = () => undefined
+    const call = createLedgerFetch(store, { fetch: () => new Promise<Response>((resolve) => (answer = resolve)) })('/v2/parties')
+    await Promise.resolve()
+    // The wallet takes its time to end its session: meanwhile it still says it is connected.
+    wallet.hangNext('disconnect')
+    void store.disconnect()
+    const before = provider.calls.length
+    const states: string[] = []
+    store.subscribe((state) => states.push(state.status))
+    answer(new Response('unauthorized', { status: 401 }))
+    await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    await sleep(10)
+    expect(provider.calls.slice(before)).toEqual([])
+    expect(states).toEqual([])
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
+  it('C6, L2: a token refresh still waiting for the wallet at disconnect() changes nothing when it answers', async () => {
+    const wallet = createMockWallet()
+    const inner = createMockProvider({ wallet })
+    let answerStatus: () => void = () => undefined
+    let gated = false
+    // The wallet answers the refresh's `status` when the test says so.
+    const provider: CIP0103Provider = {
+      on: (e, l) => inner.on(e, l),
+      removeListener: (e, l) => inner.removeListener(e, l),
+      async request(args) {
+        if (gated && args.method === 'status') await new Promise<void>((resolve) => (answerStatus = resolve))
+        return inner.request(args)
+      },
+    }
+    const store = await connectedStore(provider)
+    const server = ledgerServer(wallet)
+    wallet.rotateToken()
+    gated = true
+    const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')
+    await sleep(5)
+    wallet.hangNext('disconnect')
+    void store.disconnect()
+    const states: string[] = []
+    store.subscribe((state) => states.push(state.status))
+    answerStatus()
+    await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    await sleep(10)
+    expect(states).toEqual([])
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-1'])
+    store.destroy()
+  })
+
   const refused = () => new DOMException('Web Locks are not allowed here', 'SecurityError')
   for (const { name, request } of [
     { name: 'where Web Locks refuse (a sandboxed frame), the token refresh runs in this tab alone', request: () => Promise.reject(refused()) },

@@ -168,6 +168,8 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     if (!url) return fetch(input, init)
     const first = await send(auth, url)
     if (first.status !== 401) return first
+    // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token.
+    connected(store)
     const fresh = await refresh(store, auth.accessToken, signal)
     connected(store)
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
