@@ -596,6 +596,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
               dispatch(input)
             }
             return internals.live()
+          })
+          // a failing wallet is a SessionError with its code, as everywhere else (C4)
+          .catch((error: unknown) => {
+            throw toSessionError(error)
           }),
     locks,
     key,

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
+import { SessionError } from './SessionError'
 import type { CIP0103Provider, CIP0103StatusEvent } from './cip0103'
 import type { SessionStoreOptions } from './types'
 
@@ -392,6 +393,21 @@ describe('ledger', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
     expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-1'])
     store.destroy()
+  })
+
+  it('L2: a token refresh the wallet fails rejects every waiting call with a SessionError that keeps the wallet\'s code', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    wallet.rotateToken()
+    // a locked wallet: CIP-0103 wallets reject with a bare `{ code, message }` object
+    wallet.failNext('status', { code: 4100, message: 'Unauthorized' })
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const errors = await Promise.all([ledgerFetch('/a'), ledgerFetch('/b')].map((call) => call.catch((e: unknown) => e)))
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(SessionError)
+      expect(error).toMatchObject({ code: 4100, cause: { code: 4100, message: 'Unauthorized' } })
+    }
   })
 
   const refused = () => new DOMException('Web Locks are not allowed here', 'SecurityError')
