@@ -81,6 +81,15 @@ describe('createEncryptedLocalStorage', () => {
     await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: localStorage is unavailable')
   })
 
+  it('K7: on a server (neither IndexedDB nor localStorage), operations reject naming IndexedDB, where the key is read first', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    vi.stubGlobal('localStorage', undefined)
+    const storage = createEncryptedLocalStorage({ origin: ORIGIN })
+    await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+  })
+
   it('K7: a throwing localStorage (quota) rejects with the original error as cause', async () => {
     const localStorage = createMemoryWebStorage()
     const quota = new DOMException('exceeded', 'QuotaExceededError')
