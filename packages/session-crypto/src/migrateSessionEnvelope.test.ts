@@ -35,6 +35,16 @@ describe('migrateSessionEnvelope', () => {
     expect(migrateSessionEnvelope({ version: 0, account: alice })).toEqual({ version: 1, account: alice, accounts: [alice], networkId: null, connectedAt: 0 })
   })
 
+  it('K1, K2: a v0 legacy snapshot keeps its expiresAt (a SessionSnapshot written as plain JSON), so it still expires', () => {
+    const legacy = { account: alice, accounts: [alice, bob], networkId: 'canton:devnet', connectedAt: 5, expiresAt: 3_600_005 }
+    expect(migrateSessionEnvelope(legacy)).toEqual({ version: 1, ...legacy })
+    expect(migrateSessionEnvelope({ partyId: 'alice::1220ab', expiresAt: 10 })).toMatchObject({ expiresAt: 10 })
+    expect(migrateSessionEnvelope({ ...legacy, expiresAt: '3600005' })).toBeNull()
+    // a SessionState written as plain JSON says "no expiry" with null
+    expect(migrateSessionEnvelope({ status: 'connected', ...legacy, lastError: null, expiresAt: null })).toEqual({ version: 1, ...legacy, expiresAt: undefined })
+    expect(migrateSessionEnvelope({ ...legacy, expiresAt: null })).not.toHaveProperty('expiresAt')
+  })
+
   it('K1: a v0 snapshot that names no party, or an invalid one, is null rather than a guess', () => {
     expect(migrateSessionEnvelope({})).toBeNull()
     expect(migrateSessionEnvelope({ networkId: 'canton:devnet', connectedAt: 5 })).toBeNull()

@@ -9,11 +9,12 @@ import type { SessionEnvelope } from './types'
 const STEPS: Partial<Record<number, (value: Fields) => Fields>> = {
   // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
   // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
-  // account, `networkId` to null and `connectedAt` to 0.
-  0: ({ account, accounts, partyId, networkId = null, connectedAt = 0 }) => {
+  // account, `networkId` to null and `connectedAt` to 0. An `expiresAt` is kept, so a session that
+  // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none.
+  0: ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
     account ??= typeof partyId === 'string' ? { partyId } : null
     check(account)
-    return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt }
+    return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt: expiresAt ?? undefined }
   },
 }
 
@@ -23,8 +24,8 @@ const STEPS: Partial<Record<number, (value: Fields) => Fields>> = {
  * `__proto__` are never copied).
  *
  * Known versions: `1`; and `0`, an object whose `version` is absent (or null) or 0, written by a plain
- * JSON persister as `{ account, accounts?, networkId?, connectedAt? }` or
- * `{ partyId, networkId? }`. Validation: every account is an object whose `PersistedAccount`
+ * JSON persister as `{ account, accounts?, networkId?, connectedAt?, expiresAt? }` or
+ * `{ partyId, networkId?, expiresAt? }`. Validation: every account is an object whose `PersistedAccount`
  * fields have their types (other keys are dropped) and whose `partyId` is a non-empty string;
  * `networkId` is a string or null; `connectedAt` and the optional `expiresAt` are finite numbers;
  * a non-null `account` must be one of `accounts` (same `partyId`).

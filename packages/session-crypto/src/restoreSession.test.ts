@@ -48,6 +48,14 @@ describe('restoreSession', () => {
     expect(storage.map.has(KEY)).toBe(false)
   })
 
+  it('K2: an expired unversioned (v0) snapshot → null and the entry is removed, not revived without its expiry', async () => {
+    const storage = createMapStorage()
+    storage.map.set(KEY, JSON.stringify({ ...snapshot, expiresAt: 5000 }))
+    await expect(restoreSession(storage, KEY, 4999)).resolves.toMatchObject({ version: 1, expiresAt: 5000 })
+    await expect(restoreSession(storage, KEY, 5000)).resolves.toBeNull()
+    expect(storage.map.has(KEY)).toBe(false)
+  })
+
   it('K2: removing an expired or corrupt entry never deletes a session written after it was read', async () => {
     for (const stale of [encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }), '{corrupt']) {
       const storage = createMapStorage()
