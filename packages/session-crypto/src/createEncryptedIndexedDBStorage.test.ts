@@ -337,6 +337,30 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 
+  it('K7: a key that cannot be stored (quota) rejects each operation and leaves no connection open behind it', async () => {
+    const real = new IDBFactory()
+    const connections: IDBDatabase[] = []
+    const indexedDB = {
+      open: (name: string) => {
+        const req = real.open(name)
+        req.addEventListener('success', () => connections.push(req.result))
+        return req
+      },
+    } as unknown as IDBFactory
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(() => {
+      throw quota
+    })
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    for (let i = 0; i < 3; i++) await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    expect(connections).toHaveLength(3)
+    // a closed connection refuses new transactions: none of the failed ones is left open
+    for (const db of connections) expect(() => db.transaction('keys')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }))
+    vi.restoreAllMocks()
+    await storage.setItem(KEY, VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
   it('K7: a quota error on write rejects with the original error as cause', async () => {
     const { storage } = setup()
     await storage.setItem(KEY, VALUE)

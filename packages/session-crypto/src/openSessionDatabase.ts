@@ -88,13 +88,20 @@ export async function openSessionDatabase(
     req.onerror = () => reject(req.error)
     req.onblocked = reject
   }).then(async (db): Promise<SessionDatabase> => {
-    const candidate = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
-    const stored = await transact(db, 'keys', 'readwrite', (keys) => {
-      const req = keys.get('key') as IDBRequest<CryptoKeyLike | undefined>
-      req.onsuccess = () => req.result ?? keys.add(candidate, 'key')
-      return req
-    })
-    return [db, stored ?? candidate]
+    try {
+      const candidate = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+      const stored = await transact(db, 'keys', 'readwrite', (keys) => {
+        const req = keys.get('key') as IDBRequest<CryptoKeyLike | undefined>
+        req.onsuccess = () => req.result ?? keys.add(candidate, 'key')
+        return req
+      })
+      return [db, stored ?? candidate]
+    } catch (error) {
+      // no key (quota, no AES-GCM): the next operation opens anew, so this connection is closed,
+      // not left open beside each new one
+      db.close()
+      throw error
+    }
   })
   connection.catch(forget)
   open.set(origin, connection)
