@@ -1,7 +1,9 @@
 import { createEncryptedStorage, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createMockWallet, createMockProvider } from '@sessionlayer/session-testing'
 import { describe, expect, it } from 'vitest'
 import { createCookieStorage } from './createCookieStorage'
 import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
 import { DISCONNECTED_STATE } from './machine'
 import { readSessionState } from './readSessionState'
 
@@ -44,6 +46,36 @@ describe('readSessionState', () => {
     const withoutOrigin = server({})
     expect(await readSessionState(withoutOrigin.storage)).toBe(DISCONNECTED_STATE)
     expect(withoutOrigin.setCookie).toEqual(['sessionlayer.sessionlayer.session=; Path=/; SameSite=Lax; Max-Age=0'])
+  })
+
+  it('C10: the marker of a store with persistSnapshot: false reads as disconnected and stays, so the next page still restores', async () => {
+    const wallet = createMockWallet()
+    const jar = new Map<string, string>()
+    // the cookies a browser keeps, and the Set-Cookie headers a server response sends
+    const setCookie: string[] = []
+    const cookies = (sent: string[] = []) =>
+      createCookieStorage({
+        adapter: {
+          get: () => [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+          set: (cookie) => {
+            sent.push(cookie)
+            const [pair = ''] = cookie.split('; ')
+            const at = pair.indexOf('=')
+            if (cookie.includes('Max-Age=0')) jar.delete(pair.slice(0, at))
+            else jar.set(pair.slice(0, at), pair.slice(at + 1))
+          },
+        },
+      })
+    const page = createSessionStore(createMockProvider({ wallet }), { storage: cookies(), persistSnapshot: false })
+    await page.connect()
+    page.destroy()
+    expect(jar.size).toBe(1)
+    // the server renders the next request: nothing to show, and nothing to clear
+    expect(await readSessionState(cookies(setCookie))).toBe(DISCONNECTED_STATE)
+    expect(setCookie).toEqual([])
+    const next = createSessionStore(createMockProvider({ wallet }), { storage: cookies(), persistSnapshot: false })
+    expect((await next.init()).status).toBe('connected')
+    next.destroy()
   })
 
   it('absent, expired, corrupt or unreadable → the disconnected state, never a rejection', async () => {

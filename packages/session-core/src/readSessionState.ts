@@ -7,7 +7,8 @@ import type { SessionState } from './types'
  * bindings' `initialState` so the server renders the party the client is about to restore, and
  * hydration matches. It is a rendering hint only — the store itself always starts disconnected
  * and trusts nothing but the live wallet (C9). Absent, corrupt, foreign-version or expired
- * entries read as `DISCONNECTED_STATE` (and are removed); a failing storage too. Never rejects.
+ * entries read as `DISCONNECTED_STATE` (and are removed); a failing storage too; so does the
+ * marker of a store with `persistSnapshot: false`, which is kept. Never rejects.
  *
  * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
  * @param options - the storage key (default `'sessionlayer.session'`) and the current time
@@ -26,7 +27,17 @@ export async function readSessionState(
   storage: SessionStorage,
   options: { readonly storageKey?: string | undefined; readonly now?: number | undefined } = {},
 ): Promise<SessionState> {
-  const saved = await restoreSession(storage, options.storageKey ?? 'sessionlayer.session', options.now)
+  const saved = await restoreSession(
+    {
+      // The marker a store with `persistSnapshot: false` keeps reads as absent: it names no party
+      // to render, and is no corrupt entry to remove — the client's store restores from it (C10).
+      getItem: (name) => storage.getItem(name).then((text) => (text === '1' ? null : text)),
+      setItem: (name, value) => storage.setItem(name, value),
+      removeItem: (name) => storage.removeItem(name),
+    },
+    options.storageKey ?? 'sessionlayer.session',
+    options.now,
+  )
   if (!saved) return DISCONNECTED_STATE
   const { account, accounts, networkId, connectedAt, expiresAt } = saved
   return Object.freeze({
