@@ -19,6 +19,14 @@ describe('toSessionError', () => {
     expect(toSessionError({ error: { code: 4900, message: 'Disconnected', data: { error: { code: 4100, message: 'Unauthorized' } } } })).toMatchObject({ code: 4100 })
   })
 
+  it('C4: a nested error without a code or message keeps the HTTP status and message around it', () => {
+    // an auth proxy's JSON body that is not JSON-RPC: the 401 is still the code
+    expect(toSessionError({ error: { code: 401, message: 'Unauthorized', data: '{"error":{"message":"jwt expired"}}' } })).toMatchObject({ code: 401, message: 'jwt expired' })
+    expect(toSessionError({ error: { code: 401, message: 'Unauthorized', data: '{"jsonrpc":"2.0","id":"1","error":{"code":4100}}' } })).toMatchObject({ code: 4100, message: 'Unauthorized' })
+    // a JSON-RPC error whose `data` happens to hold an `error` object of its own
+    expect(toSessionError({ jsonrpc: '2.0', id: '1', error: { code: 4001, message: 'User rejected', data: { error: { reason: 'closed' } } } })).toMatchObject({ code: 4001, message: 'User rejected' })
+  })
+
   it('C4: reads the code from the official RPC client’s error text and from Error.code', () => {
     expect(toSessionError(new Error('RPC error: 4001 - User rejected'))).toMatchObject({ code: 4001, message: 'User rejected' })
     expect(toSessionError(Object.assign(new Error('nope'), { code: 4200 }))).toMatchObject({ code: 4200, message: 'nope' })

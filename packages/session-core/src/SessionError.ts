@@ -74,11 +74,13 @@ export function toSessionError(value: unknown): SessionError {
     const o = obj(value)
     if (o) {
       const outer = obj(o.error)
-      const inner = outer && obj(obj(parse(outer.data))?.error)
-      const src = inner ?? outer ?? o
-      // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
-      code = Object.hasOwn(src, 'code') ? src.code : undefined
-      message = src.message
+      // The JSON-RPC error in an HTTP error's body wins field by field: a body that is not
+      // JSON-RPC (a proxy's `{ error: { message } }`) keeps the HTTP status, and the other way round.
+      for (const src of [outer ?? o, outer && obj(obj(parse(outer.data))?.error)]) {
+        // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
+        if (src && Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
+        if (typeof src?.message === 'string' && src.message) message = src.message
+      }
       const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
       if (rpc) {
         code = Number(rpc[1])

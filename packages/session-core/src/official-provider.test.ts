@@ -4,7 +4,7 @@
  * postMessage protocol (`SPLICE_WALLET_REQUEST` / `SPLICE_WALLET_RESPONSE`; events are
  * requests without an id), in Node with a minimal window.
  */
-import { DappSyncProvider } from '@canton-network/core-provider-dapp'
+import { DappAsyncProvider, DappSyncProvider } from '@canton-network/core-provider-dapp'
 import { WindowTransport } from '@canton-network/core-rpc-transport'
 import { createMockProvider, type MockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -90,6 +90,15 @@ describe('through the official Canton dApp provider', () => {
     const rejected = await store.connect()
     expect(rejected.status).toBe('disconnected')
     expect(rejected.lastError?.code).toBe(4001)
+    store.destroy()
+  })
+
+  it('C4: a remote wallet behind an auth proxy: a 401 with a JSON body that is not JSON-RPC keeps its status and message', async () => {
+    vi.stubGlobal('fetch', () => Promise.resolve(new Response('{"error":{"message":"jwt expired"}}', { status: 401, statusText: 'Unauthorized' })))
+    const store = createSessionStore(new DappAsyncProvider('https://wallet.example/api/'), { storage: createMemoryStorage() })
+    const state = await store.connect()
+    expect(state.status).toBe('disconnected')
+    expect(state.lastError).toMatchObject({ code: 401, message: 'jwt expired' })
     store.destroy()
   })
 })
