@@ -486,7 +486,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       } else if (st.status === 'connected') {
         // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
         if (!c.retry || c.retry.maxAttempts < 1) {
-          const error = new SessionError('The wallet disconnected', 4900)
+          // the wallet's reason, when it gives one, says more than ours (C4)
+          const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
           if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
           down(error)
           invalidate('disconnected', 'local')
@@ -514,12 +515,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // It said connected, then disconnected before the accounts and network were read:
         // the op failed (a reconnect attempt retries), it must not wait for answers forever.
-        else if (m.live && m.op && !m.hook) fail(new SessionError('The wallet disconnected', 4900))
+        else if (m.live && m.op && !m.hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
         else if (input.via === 'probe') {
           if (m.op === 'restore') {
             down(null)
             invalidate('disconnected', 'restore')
-          } else fail(new SessionError('The wallet is not connected', 4900))
+          } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
         }
       }
       break

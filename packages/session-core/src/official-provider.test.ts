@@ -101,4 +101,26 @@ describe('through the official Canton dApp provider', () => {
     expect(state.lastError).toMatchObject({ code: 401, message: 'jwt expired' })
     store.destroy()
   })
+
+  it('C4: a wallet that drops the connection is a 4900 with the wallet’s own reason', async () => {
+    const backend = createMockProvider()
+    standInExtension(win, backend)
+    const store = createSessionStore(new DappSyncProvider(new WindowTransport(window)), { storage: createMemoryStorage() })
+    await store.connect()
+    backend.wallet.drop()
+    await until(() => store.getSnapshot().status === 'disconnected')
+    expect(store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'wallet unreachable' })
+    store.destroy()
+  })
+
+  it('C4: an empty reason is no reason: the 4900 still says what happened', async () => {
+    const backend = createMockProvider()
+    standInExtension(win, backend)
+    const store = createSessionStore(new DappSyncProvider(new WindowTransport(window)), { storage: createMemoryStorage() })
+    await store.connect()
+    backend.emit('statusChanged', { connection: { isConnected: false, isNetworkConnected: true, reason: '' } })
+    await until(() => store.getSnapshot().status === 'disconnected')
+    expect(store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'The wallet disconnected' })
+    store.destroy()
+  })
 })

@@ -35,6 +35,14 @@ describe('reconnect', () => {
     expect(computeBackoffDelay(jittered, 3, () => 0.999999)).toBeCloseTo(2000, 2)
   })
 
+  it('C4, C7: giving up keeps the reason the wallet gave for not being connected', async () => {
+    const { store, wallet, events } = await connected({ reconnect: { maxAttempts: 1 } })
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
+    expect(events.find(([t]) => t === 'reconnect:gaveup')?.[1]).toMatchObject({ lastError: { message: 'wallet unreachable' } })
+  })
+
   it('C7: a drop keeps the account visible and attempts at exactly the backoff offsets, probing status silently', async () => {
     const { store, wallet, provider, events } = await connected({ reconnect: { maxDelayMs: 1500, maxAttempts: 4 } })
     const start = Date.now()

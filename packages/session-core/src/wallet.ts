@@ -59,7 +59,8 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
     connected: c.isConnected,
     networkId: str(network.networkId),
     userUrl: str(c.userUrl),
-    reason: str(c.reason),
+    // an empty reason tells nothing: the store's own words then say what happened
+    reason: c.reason ? str(c.reason) : undefined,
     ledgerApi: str(network.ledgerApi),
     accessToken: str(session.accessToken) ?? str(network.accessToken),
   }
