@@ -181,11 +181,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fx: Effect[] = []
   const st = m.state
   const party = partyOf(st)
+  /** The op this input finds. */
+  const op = m.op
   /** This tab's own connect() is in flight, or waits for the user. */
-  const asking = m.op === 'connect' || m.op === 'pending'
+  const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op: m.op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -225,7 +227,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
     const previous = party ?? partyOf(m.saved)
-    if (previous !== null || st.status === 'connected' || m.op === 'reconnect' || m.op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
+    if (previous !== null || st.status === 'connected' || op === 'reconnect' || op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /**
    * Expired, or re-authentication failed: leave the wallet too, in every tab — unless another
@@ -257,7 +259,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       return
     }
     if (m.attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: m.attempt, lastError: error }])
-    if (c.lead && m.op === 'reconnect') fx.push(['post', 'gaveup'])
+    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
     down(error)
     invalidate('disconnected', 'local')
     fx.push(['reject', error])
@@ -266,25 +268,25 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const accounts = n.accounts ?? EMPTY
     const account = primaryAccount(accounts)
     const networkId = n.networkId ?? null
-    const op = n.op
+    const settling = n.op
     // The persisted snapshot a restore read (also when the user connected meanwhile): what the
     // user saw before. A tab that follows another tab's connection (a sync, a remote lead, a
     // re-auth done there, a restore still retrying when it came) takes the times its message
     // carried, else a restore those it read and a reconnect those it had: one session, one expiry
     // in every tab (C12). A connect starts a new session.
     const saved = n.saved
-    const kept = asking ? null : (n.times ?? (op === 'restore' ? saved : op === 'reconnect' ? st : null))
+    const kept = asking ? null : (n.times ?? (settling === 'restore' ? saved : settling === 'reconnect' ? st : null))
     // Never after now, wherever the times come from: a persisted snapshot (a clock set back since
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
     const connectedAt = Math.min(kept?.connectedAt ?? now, now)
     const expiresAt = capped(connectedAt, kept?.expiresAt)
     // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
-    if (op === 'restore' && expiresAt !== null && expiresAt <= now) {
+    if (settling === 'restore' && expiresAt !== null && expiresAt <= now) {
       expire('ttl', expiresAt, 'restore')
       return
     }
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
-    if (op === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt: m.attempt }])
+    if (settling === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt: m.attempt }])
     // Compare with what the user saw before: the restored snapshot, or the account kept
     // visible while reconnecting / re-authenticating (C10, C11).
     const before = saved ?? (st.status === 'reconnecting' ? st : null)
@@ -295,8 +297,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     if (previousNetwork !== null && previousNetwork !== networkId) change('network:changed', previousNetwork, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    if (asking || op === 'reauth' || (op === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
-    if (op === 'reauth') fx.push(['flush'])
+    if (asking || settling === 'reauth' || (settling === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
+    if (settling === 'reauth') fx.push(['flush'])
     clear()
     n.live = true
   }
@@ -341,7 +343,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /** The current op failed. */
   const fail = (error: SessionError) => {
-    switch (m.op) {
+    switch (op) {
       case 'connect':
       case 'pending':
         down(error)
@@ -369,7 +371,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   switch (input.type) {
     case 'connect':
       // connect() tells how this connect went, not an earlier one of the re-auth (C3, C4)
-      if (m.op === 'reauth') {
+      if (op === 'reauth') {
         set({ lastError: null })
         fx.push(['call', 'connect', 'local'])
       } else if (st.status !== 'connected' && !asking) {
@@ -390,7 +392,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       // came is older than it, and ends with it.
       if (input.origin === 'remote' && !m.live && asking) break
       const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
-      if (st.status !== 'disconnected' || m.op) {
+      if (st.status !== 'disconnected' || op) {
         down(error)
         n.leaving = 2
       } else {
@@ -407,7 +409,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     }
 
     case 'restore':
-      if (st.status !== 'connected' && !m.op) {
+      if (st.status !== 'connected' && !op) {
         set({ status: 'reconnecting', lastError: null })
         n.op = 'restore'
         n.loading = true
@@ -424,7 +426,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
       n.loading = false
       // The user connected while the restore read the snapshot: the connect settles against it.
-      if (m.op !== 'restore') {
+      if (op !== 'restore') {
         if (n.live && !n.hook) gather()
       } else if (end > now) {
         // The wallet said it is connected during the read: settle, or ask what is missing.
@@ -446,7 +448,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
 
     case 'status':
       if (input.connected) {
-        if (input.via === 'connect' && m.op !== 'connect') break
+        if (input.via === 'connect' && op !== 'connect') break
         // Connected (again, e.g. by a restore whose probe found the wallet connected while the
         // disconnect is still unanswered), such an event only reports the network: it counts,
         // as accounts events do, or a switch meanwhile would be missed for good (C11).
@@ -466,21 +468,21 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           set({ lastError: null })
           break
         }
-        if (m.op === 'reconnect' || m.op === 'restore') fx.push(['schedule-clear'])
+        if (op === 'reconnect' || op === 'restore') fx.push(['schedule-clear'])
         n.op ??= 'sync'
         // While `connect` is in flight its answer comes next, and with it the accounts the
         // wallet announces meanwhile: only then ask for what is still unknown (C3).
-        gather(m.op !== 'connect' || input.via === 'probe' || input.via === 'connect')
+        gather(op !== 'connect' || input.via === 'probe' || input.via === 'connect')
       } else if (input.via === 'connect') {
         // The wallet said meanwhile that it is connected (its user approved before this answer
         // came): its word stands, and the connect settles once the rest is known (C3).
         // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
-        if (m.op === 'connect' && m.live) gather(true)
+        if (op === 'connect' && m.live) gather(true)
         // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
         // unless the user declined before this answer came (the hook's connect() tells so)
         else if (!m.live && !st.lastError) {
-          if (m.op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
-          if (m.op === 'connect') n.op = 'pending'
+          if (op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+          if (op === 'connect') n.op = 'pending'
           n.asked = m.hook
         }
       } else if (st.status === 'connected') {
@@ -500,11 +502,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         else schedule(1)
       } else {
         n.live = false
-        if (m.op === 'sync') clear()
+        if (op === 'sync') clear()
         // The user declined: after an asynchronous wallet's answer, any event that says so; before
         // it (the events and the answer may come in either order), only the `connected` event.
         // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
-        else if ((m.op === 'pending' || m.asked || (input.via === 'connected' && (m.op === 'connect' || m.hook))) && input.via !== 'probe') {
+        else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || m.hook))) && input.via !== 'probe') {
           const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
           // The user declined the hook's connect: the re-auth goes on as the hook decides, but
           // connect() tells, as for a wallet that refuses at once (C4, C12).
@@ -515,9 +517,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // It said connected, then disconnected before the accounts and network were read:
         // the op failed (a reconnect attempt retries), it must not wait for answers forever.
-        else if (m.live && m.op && !m.hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
+        else if (m.live && op && !m.hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
         else if (input.via === 'probe') {
-          if (m.op === 'restore') {
+          if (op === 'restore') {
             down(null)
             invalidate('disconnected', 'restore')
           } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
@@ -547,7 +549,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (input.method === 'disconnect') {
         // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
         // expiry keeps its SESSION_EXPIRED.
-        if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !m.op && !st.lastError) set({ lastError: input.error })
+        if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
         n.leaving = 0
       } else if (input.origin === 'remote') break
       else if (input.method === 'getActiveNetwork') {
@@ -561,18 +563,18 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       }
       // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
       // goes on as the hook decides, but connect() tells why, as it always does (C4, C12).
-      else if (m.op === 'reauth') set({ lastError: input.error })
+      else if (op === 'reauth') set({ lastError: input.error })
       break
 
     case 'tick':
-      if (m.attempt && (m.op === 'reconnect' || m.op === 'restore')) {
+      if (m.attempt && (op === 'reconnect' || op === 'restore')) {
         fx.push(['emit', 'reconnect:attempt', { attempt: m.attempt }], ['call', 'status', 'local'])
       }
       break
 
     case 'lead':
       // a follower whose wallet came back meanwhile is already settling: no attempt needed (C8)
-      if (m.op === 'reconnect' && !m.attempt && !m.live) schedule(1)
+      if (op === 'reconnect' && !m.attempt && !m.live) schedule(1)
       break
 
     case 'left':
@@ -582,10 +584,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     case 'cancel':
       // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
       // stopping then would leave the store disconnected from a connected wallet for good (C8).
-      if (!m.live && (m.op === 'reconnect' || (m.op === 'restore' && m.attempt))) {
+      if (!m.live && (op === 'reconnect' || (op === 'restore' && m.attempt))) {
         // The tabs that share the reconnect stop too, the leader or its followers: none is left to
         // reconnect what the user stopped (C8, M6).
-        if (c.lead && m.op === 'reconnect') fx.push(['post', 'gaveup'])
+        if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
         down(st.lastError ?? new SessionError('Reconnect cancelled', 4900))
         invalidate('disconnected', 'local')
         fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
@@ -593,7 +595,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'expire':
-      if (st.status === 'connected' || m.op === 'reconnect') expire(input.reason, input.at)
+      if (st.status === 'connected' || op === 'reconnect') expire(input.reason, input.at)
       break
 
     case 'reauth':
@@ -624,7 +626,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           break
         }
         n.times = times
-        if ((st.status === 'disconnected' && !m.op) || (m.op === 'reconnect' && !m.attempt)) {
+        if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !m.attempt)) {
           n.op ??= 'sync'
           fx.push(['call', 'status', 'local'])
         }
@@ -635,7 +637,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is
         // connected again: it settles connected, as the wallet connecting on its own does (C19).
-        if (m.op === 'reconnect' && !m.live) {
+        if (op === 'reconnect' && !m.live) {
           down(new SessionError('The wallet did not reconnect', 4900))
           invalidate('disconnected', 'remote')
         }
