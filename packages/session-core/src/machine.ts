@@ -199,16 +199,19 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     n.accounts = n.saved = n.times = null
     n.networkId = undefined
   }
-  const change = (type: 'party:changed' | 'network:changed', previous: string | null, current: string | null, source: ChangeSource) => {
-    fx.push(['emit', type, { previous, current, source }], ['invalidate', { type, previous, current, source }])
+  /** Tells of a switch of party or network, from a non-null one (C11); returns whether it was one. */
+  const change = (kind: 'party' | 'network', previous: string | null, current: string | null, source: ChangeSource) => {
+    const type = `${kind}:changed` as const
+    const changed = previous !== null && previous !== current
+    if (changed) fx.push(['emit', type, { previous, current, source }], ['invalidate', { type, previous, current, source }])
+    return changed
   }
   /**
-   * The snapshot changed while connected: persist it. A switch of party or network (from a
-   * non-null one, C11) is told here first, and to the other tabs after, when this tab saw it.
+   * The snapshot changed while connected: persist it. A switch of party or network is told here
+   * first, and to the other tabs after, when this tab saw it.
    */
   const switched = (kind: 'party' | 'network', previous: string | null, current: string | null, origin: Origin) => {
-    const changed = previous !== null && previous !== current
-    if (changed) change(`${kind}:changed`, previous, current, origin)
+    const changed = change(kind, previous, current, origin)
     fx.push(['save'])
     if (changed && origin === 'local') fx.push(['post', kind, { current }])
   }
@@ -291,10 +294,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     // visible while reconnecting / re-authenticating (C10, C11).
     const before = saved ?? (st.status === 'reconnecting' ? st : null)
     const source = saved ? 'restore' : 'local'
-    const previousParty = partyOf(before)
-    const previousNetwork = before?.networkId ?? null
-    if (previousParty !== null && previousParty !== partyOf(n.state)) change('party:changed', previousParty, partyOf(n.state), source)
-    if (previousNetwork !== null && previousNetwork !== networkId) change('network:changed', previousNetwork, networkId, source)
+    change('party', partyOf(before), partyOf(n.state), source)
+    change('network', before?.networkId ?? null, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
     if (asking || settling === 'reauth' || (settling === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
