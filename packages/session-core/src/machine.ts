@@ -192,12 +192,18 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
   }
+  /** Forgets what the wallet said during the op, and the hook's part in it. */
+  const forget = () => {
+    n.hook = n.asked = n.live = false
+    n.accounts = null
+    n.networkId = undefined
+  }
   const clear = () => {
+    forget()
     n.op = null
     n.attempt = 0
-    n.hook = n.asked = n.live = n.loading = false
-    n.accounts = n.saved = n.times = null
-    n.networkId = undefined
+    n.loading = false
+    n.saved = n.times = null
   }
   /** Tells of a switch of party or network, from a non-null one (C11); returns whether it was one. */
   const change = (kind: 'party' | 'network', previous: string | null, current: string | null, source: ChangeSource) => {
@@ -337,9 +343,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /** The re-auth hook is done: the store re-reads the wallet and settles, or fails, as it says. */
   const recheck = () => {
-    n.hook = n.asked = n.live = false
-    n.accounts = null
-    n.networkId = undefined
+    forget()
     fx.push(['call', 'status', 'local'])
   }
   /** The current op failed. */
