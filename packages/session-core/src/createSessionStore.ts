@@ -270,18 +270,15 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** Asks the wallet; the answer comes back as an input unless the op has moved on (a late answer changes nothing). */
   const call = (method: Method, origin: Origin) => {
     const tag = gen
-    const id = `${tag}:${method}:${origin}`
-    // One request of a kind at a time — but every disconnect reaches the wallet: it may have
-    // connected again since the one in flight.
-    if (method !== 'disconnect' && inflight.has(id)) return
-    inflight.add(id)
     // Only the answer to the latest disconnect ends this tab's leaving (an earlier one may come late).
     // Leaving also forgets that session's Ledger API access: the next session is never handed it (L1).
-    let mine = 0
-    if (method === 'disconnect') {
-      live = null
-      mine = ++disconnects
-    }
+    const mine = method === 'disconnect' ? ++disconnects : 0
+    if (mine) live = null
+    // One request of a kind at a time — but every disconnect reaches the wallet: it may have
+    // connected again since the one in flight.
+    const id = `${tag}:${method}:${origin}:${mine}`
+    if (inflight.has(id)) return
+    inflight.add(id)
     latest.set(
       method,
       request(method, method === 'connect' ? connectParams : undefined)
@@ -298,7 +295,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           inflight.delete(id)
           noteLive(input)
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
-          if (method === 'disconnect' ? mine === disconnects : tag === gen) dispatch(input)
+          if (mine ? mine === disconnects : tag === gen) dispatch(input)
           return input
         }),
     )
