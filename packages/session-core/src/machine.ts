@@ -348,29 +348,17 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /** The current op failed. */
   const fail = (error: SessionError) => {
-    switch (op) {
-      case 'connect':
-      case 'pending':
-        down(error)
-        break
-      case 'restore':
-        retryOrGiveUp(error)
-        break
-      case 'reconnect':
-        if (m.attempt) retryOrGiveUp(error)
-        else {
-          // A follower's own check failed: it waits for leadership or the leader's outcome again.
-          // If it was granted leadership while the wallet was back, its attempts start now (C7, M6).
-          n.live = false
-          if (c.lead) fx.push(['lead'])
-        }
-        break
-      case 'reauth':
-        if (!m.hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
-        break
-      case 'sync':
-        clear()
-    }
+    if (asking) down(error)
+    // a restore's probe, or a reconnect attempt: the next attempt, or the end
+    else if (op === 'restore' || (op === 'reconnect' && m.attempt)) retryOrGiveUp(error)
+    else if (op === 'reconnect') {
+      // A follower's own check failed: it waits for leadership or the leader's outcome again.
+      // If it was granted leadership while the wallet was back, its attempts start now (C7, M6).
+      n.live = false
+      if (c.lead) fx.push(['lead'])
+    } else if (op === 'reauth') {
+      if (!m.hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
+    } else if (op === 'sync') clear()
   }
 
   switch (input.type) {
