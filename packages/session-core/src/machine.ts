@@ -154,7 +154,8 @@ export const INITIAL_MODEL: Model = {
   leaving: 0,
 }
 
-const json = (v: unknown) => JSON.stringify(v)
+/** Equal by reference, else by value (a wallet sends a new copy of the same accounts). */
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b)
 
 /** Equal by value, field by field (errors by reference). @internal */
 export const sameState = (a: SessionState, b: SessionState): boolean =>
@@ -163,8 +164,8 @@ export const sameState = (a: SessionState, b: SessionState): boolean =>
   a.lastError === b.lastError &&
   a.connectedAt === b.connectedAt &&
   a.expiresAt === b.expiresAt &&
-  (a.account === b.account || json(a.account) === json(b.account)) &&
-  (a.accounts === b.accounts || json(a.accounts) === json(b.accounts))
+  same(a.account, b.account) &&
+  same(a.accounts, b.accounts)
 
 const partyOf = (s: { readonly account: { readonly partyId: string } | null } | null) => s?.account?.partyId ?? null
 
@@ -529,7 +530,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (n.live && n.op && !n.hook) gather()
         break
       }
-      if (json(input.accounts) === json(st.accounts)) break
+      if (same(input.accounts, st.accounts)) break
       set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
       switched('party', party, partyOf(n.state), input.origin)
       break
