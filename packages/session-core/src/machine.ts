@@ -239,6 +239,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const previous = party ?? partyOf(m.saved)
     if (previous !== null || st.status === 'connected' || op === 'reconnect' || op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
+  /** To `disconnected`, and the app told so: the session it knew ended. */
+  const endSession = (error: SessionError | null, source: ChangeSource = 'local') => {
+    down(error)
+    invalidate('disconnected', source)
+  }
   /**
    * Expired, or re-authentication failed: leave the wallet too, in every tab — unless another
    * tab's message told of a session that lives on there (e.g. it re-authenticated): only this
@@ -270,8 +275,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     }
     if (m.attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: m.attempt, lastError: error }])
     if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
-    down(error)
-    invalidate('disconnected', 'local')
+    endSession(error)
     fx.push(['reject', error])
   }
   const settle = () => {
@@ -485,8 +489,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           // the wallet's reason, when it gives one, says more than ours (C4)
           const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
           if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
-          down(error)
-          invalidate('disconnected', 'local')
+          endSession(error)
           break
         }
         set({ status: 'reconnecting' })
@@ -514,8 +517,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         else if (m.live && op && !m.hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
         else if (input.via === 'probe') {
           if (op === 'restore') {
-            down(null)
-            invalidate('disconnected', 'restore')
+            endSession(null, 'restore')
           } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
         }
       }
@@ -582,8 +584,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // The tabs that share the reconnect stop too, the leader or its followers: none is left to
         // reconnect what the user stopped (C8, M6).
         if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
-        down(st.lastError ?? new SessionError('Reconnect cancelled', 4900))
-        invalidate('disconnected', 'local')
+        endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900))
         fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
       }
       break
@@ -632,8 +633,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is
         // connected again: it settles connected, as the wallet connecting on its own does (C19).
         if (op === 'reconnect' && !m.live) {
-          down(new SessionError('The wallet did not reconnect', 4900))
-          invalidate('disconnected', 'remote')
+          endSession(new SessionError('The wallet did not reconnect', 4900), 'remote')
         }
       } else if ('current' in input && st.status === 'connected' && input.current !== (input.kind === 'party' ? party : st.networkId)) {
         fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
