@@ -257,9 +257,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   }
 
   /** A wallet request bounded by a timeout (C17). */
-  const request = (method: Method, params?: unknown): Promise<unknown> => {
-    const ms = method === 'connect' ? connectTimeoutMs : requestTimeoutMs
-    return bounded(`The wallet did not answer ${method}`, ms, () => provider.request(params === undefined ? { method } : { method, params }), aborts)
+  const request = (method: Method): Promise<unknown> => {
+    const params = method === 'connect' ? connectParams : undefined
+    return bounded(
+      `The wallet did not answer ${method}`,
+      method === 'connect' ? connectTimeoutMs : requestTimeoutMs,
+      () => provider.request(params === undefined ? { method } : { method, params }),
+      aborts,
+    )
   }
 
   /** Live Ledger API access follows every status the wallet reports (memory only). */
@@ -281,7 +286,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     inflight.add(id)
     latest.set(
       method,
-      request(method, method === 'connect' ? connectParams : undefined)
+      request(method)
         // an answer that cannot even be read (a throwing getter) is a failed call (C18)
         .then((value): Input => {
           // A network that carries Ledger API access is live access too (L1), e.g. after a connect
