@@ -387,11 +387,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           queuedSave = job
           persist('set', () => {
             if (queuedSave === job) queuedSave = null
-            const { account, accounts, networkId, connectedAt, expiresAt } = job.state
+            const { connectedAt, expiresAt } = job.state
             return storage.setItem(
               key,
-              // an `expiresAt` of undefined is left out of the envelope
-              persistSnapshot ? encodeSessionEnvelope({ account, accounts, networkId, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1',
+              // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
+              persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1',
             )
           })
         }
