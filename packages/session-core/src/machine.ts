@@ -182,8 +182,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fx: Effect[] = []
   const st = m.state
   const party = partyOf(st)
-  /** The op this input finds. */
+  /** The op this input finds, and whether it finds the session connected. */
   const op = m.op
+  const connected = st.status === 'connected'
   /** This tab's own connect() is in flight, or waits for the user. */
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
@@ -237,7 +238,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
     const previous = party ?? partyOf(m.saved)
-    if (previous !== null || st.status === 'connected' || op === 'reconnect' || op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
+    if (previous !== null || connected || op === 'reconnect' || op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /** To `disconnected`, and the app told so: the session it knew ended. */
   const endSession = (error: SessionError | null, source: ChangeSource = 'local') => {
@@ -323,7 +324,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     }
   }
   const onNetwork = (networkId: string | null, origin: Origin) => {
-    if (st.status !== 'connected') {
+    if (!connected) {
       n.networkId = networkId
       if (n.live && n.op && !n.hook) gather()
     } else if (networkId !== st.networkId) {
@@ -372,7 +373,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       if (op === 'reauth') {
         set({ lastError: null })
         fx.push(['call', 'connect', 'local'])
-      } else if (st.status !== 'connected' && !asking) {
+      } else if (!connected && !asking) {
         set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null })
         n.op = 'connect'
         n.attempt = 0
@@ -407,7 +408,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     }
 
     case 'restore':
-      if (st.status !== 'connected' && !op) {
+      if (!connected && !op) {
         set({ status: 'reconnecting', lastError: null })
         n.op = 'restore'
         n.loading = true
@@ -450,7 +451,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // Connected (again, e.g. by a restore whose probe found the wallet connected while the
         // disconnect is still unanswered), such an event only reports the network: it counts,
         // as accounts events do, or a switch meanwhile would be missed for good (C11).
-        if (st.status === 'connected') {
+        if (connected) {
           if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
           break
         }
@@ -483,7 +484,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           if (op === 'connect') n.op = 'pending'
           n.asked = m.hook
         }
-      } else if (st.status === 'connected') {
+      } else if (connected) {
         // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
         if (!c.retry || c.retry.maxAttempts < 1) {
           // the wallet's reason, when it gives one, says more than ours (C4)
@@ -524,7 +525,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'accounts':
-      if (st.status !== 'connected') {
+      if (!connected) {
         // An empty list before the wallet says it is connected (its own logout, while idle or during
         // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
         // next connection reads the accounts rather than exposing none (C3, C7).
@@ -549,7 +550,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.leaving = 0
       } else if (input.origin === 'remote') break
       else if (input.method === 'getActiveNetwork') {
-        if (st.status !== 'connected') onNetwork(null, 'local')
+        if (!connected) onNetwork(null, 'local')
       } else if (input.method !== 'connect') fail(input.error)
       else if (asking) {
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
@@ -590,7 +591,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'expire':
-      if (st.status === 'connected' || op === 'reconnect') expire(input.reason, input.at)
+      if (connected || op === 'reconnect') expire(input.reason, input.at)
       break
 
     case 'reauth':
@@ -613,7 +614,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
         // Connected already (its wallet said so before the message came, or the other tab
         // re-authenticated): one wallet session, one expiry in every tab.
-        if (st.status === 'connected') {
+        if (connected) {
           if (times) {
             set(times)
             if (!sameState(n.state, st)) fx.push(['save'], ['arm'])
@@ -635,7 +636,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (op === 'reconnect' && !m.live) {
           endSession(new SessionError('The wallet did not reconnect', 4900), 'remote')
         }
-      } else if ('current' in input && st.status === 'connected' && input.current !== (input.kind === 'party' ? party : st.networkId)) {
+      } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
         fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
       }
   }
