@@ -189,7 +189,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: m.state, op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
