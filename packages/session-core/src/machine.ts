@@ -182,14 +182,15 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fx: Effect[] = []
   const st = m.state
   const party = partyOf(st)
-  /** The op this input finds, and whether it finds the session connected. */
+  /** The op this input finds, its reconnect attempt, and whether it finds the session connected. */
   const op = m.op
+  const attempt = m.attempt
   const connected = st.status === 'connected'
   /** This tab's own connect() is in flight, or waits for the user. */
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt: m.attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -260,21 +261,22 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     invalidate('expired', source)
     fx.push(['reject', error])
   }
-  const schedule = (attempt: number) => {
+  /** Schedules reconnect attempt `next` after its backoff delay. */
+  const schedule = (next: number) => {
     if (!c.retry) return
-    const delayMs = computeBackoffDelay(c.retry, attempt, c.random)
-    n.attempt = attempt
-    fx.push(['emit', 'reconnect:scheduled', { attempt, delayMs }], ['schedule', delayMs])
+    const delayMs = computeBackoffDelay(c.retry, next, c.random)
+    n.attempt = next
+    fx.push(['emit', 'reconnect:scheduled', { attempt: next, delayMs }], ['schedule', delayMs])
   }
   const retryOrGiveUp = (error: SessionError) => {
-    if (c.retry && m.attempt < c.retry.maxAttempts) {
+    if (c.retry && attempt < c.retry.maxAttempts) {
       set({ lastError: error })
       // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
       n.live = false
-      schedule(m.attempt + 1)
+      schedule(attempt + 1)
       return
     }
-    if (m.attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: m.attempt, lastError: error }])
+    if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
     if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
     endSession(error)
     fx.push(['reject', error])
@@ -301,7 +303,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       return
     }
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
-    if (settling === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt: m.attempt }])
+    if (settling === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt }])
     // Compare with what the user saw before: the restored snapshot, or the account kept
     // visible while reconnecting / re-authenticating (C10, C11).
     const before = saved ?? (st.status === 'reconnecting' ? st : null)
@@ -310,7 +312,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     change('network', before?.networkId ?? null, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    if (asking || settling === 'reauth' || (settling === 'reconnect' && m.attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
+    if (asking || settling === 'reauth' || (settling === 'reconnect' && attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (settling === 'reauth') fx.push(['flush'])
     clear()
     n.live = true
@@ -356,7 +358,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fail = (error: SessionError) => {
     if (asking) down(error)
     // a restore's probe, or a reconnect attempt: the next attempt, or the end
-    else if (op === 'restore' || (op === 'reconnect' && m.attempt)) retryOrGiveUp(error)
+    else if (op === 'restore' || (op === 'reconnect' && attempt)) retryOrGiveUp(error)
     else if (op === 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
       // If it was granted leadership while the wallet was back, its attempts start now (C7, M6).
@@ -431,7 +433,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // The wallet said it is connected during the read: settle, or ask what is missing.
         if (n.live) gather(true)
         // Else the probe, unless a failure during the read already scheduled the next one (C7).
-        else if (!m.attempt) fx.push(['call', 'status', 'local'])
+        else if (!attempt) fx.push(['call', 'status', 'local'])
       }
       // Expired: read once more before ending it, unless this is that second read or the first found
       // no entry (the session another tab's message told of expired). Another tab may have connected
@@ -564,14 +566,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'tick':
-      if (m.attempt && (op === 'reconnect' || op === 'restore')) {
-        fx.push(['emit', 'reconnect:attempt', { attempt: m.attempt }], ['call', 'status', 'local'])
+      if (attempt && (op === 'reconnect' || op === 'restore')) {
+        fx.push(['emit', 'reconnect:attempt', { attempt }], ['call', 'status', 'local'])
       }
       break
 
     case 'lead':
       // a follower whose wallet came back meanwhile is already settling: no attempt needed (C8)
-      if (op === 'reconnect' && !m.attempt && !m.live) schedule(1)
+      if (op === 'reconnect' && !attempt && !m.live) schedule(1)
       break
 
     case 'left':
@@ -581,7 +583,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     case 'cancel':
       // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
       // stopping then would leave the store disconnected from a connected wallet for good (C8).
-      if (!m.live && (op === 'reconnect' || (op === 'restore' && m.attempt))) {
+      if (!m.live && (op === 'reconnect' || (op === 'restore' && attempt))) {
         // The tabs that share the reconnect stop too, the leader or its followers: none is left to
         // reconnect what the user stopped (C8, M6).
         if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
@@ -622,7 +624,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           break
         }
         n.times = times
-        if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !m.attempt)) {
+        if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !attempt)) {
           n.op ??= 'sync'
           fx.push(['call', 'status', 'local'])
         }
