@@ -182,15 +182,15 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const fx: Effect[] = []
   const st = m.state
   const party = partyOf(st)
-  /** The op this input finds, its reconnect attempt, and whether it finds the session connected. */
-  const op = m.op
-  const attempt = m.attempt
+  // What the input finds: the op, its reconnect attempt, whether the re-auth hook runs, and
+  // whether the session is connected.
+  const { op, attempt, hook } = m
   const connected = st.status === 'connected'
   /** This tab's own connect() is in flight, or waits for the user. */
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, hook: m.hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -365,7 +365,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       n.live = false
       if (c.lead) fx.push(['lead'])
     } else if (op === 'reauth') {
-      if (!m.hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
+      if (!hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
     } else if (op === 'sync') clear()
   }
 
@@ -465,7 +465,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (input.networkId !== undefined) n.networkId = input.networkId
         // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
         // one's failure, e.g. the TIMEOUT of a prompt nobody answered (C3, C4, C12).
-        if (m.hook) {
+        if (hook) {
           set({ lastError: null })
           break
         }
@@ -482,9 +482,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
         // unless the user declined before this answer came (the hook's connect() tells so)
         else if (!m.live && !st.lastError) {
-          if (op === 'connect' || m.hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+          if (op === 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
           if (op === 'connect') n.op = 'pending'
-          n.asked = m.hook
+          n.asked = hook
         }
       } else if (connected) {
         // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
@@ -506,18 +506,18 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // The user declined: after an asynchronous wallet's answer, any event that says so; before
         // it (the events and the answer may come in either order), only the `connected` event.
         // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
-        else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || m.hook))) && input.via !== 'probe') {
+        else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || hook))) && input.via !== 'probe') {
           const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
           // The user declined the hook's connect: the re-auth goes on as the hook decides, but
           // connect() tells, as for a wallet that refuses at once (C4, C12).
-          if (m.hook) {
+          if (hook) {
             n.asked = false
             set({ lastError: error })
           } else down(error)
         }
         // It said connected, then disconnected before the accounts and network were read:
         // the op failed (a reconnect attempt retries), it must not wait for answers forever.
-        else if (m.live && op && !m.hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
+        else if (m.live && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
         else if (input.via === 'probe') {
           if (op === 'restore') {
             endSession(null, 'restore')
@@ -597,7 +597,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'reauth':
-      if (!m.hook) break
+      if (!hook) break
       if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', input.error))
       else recheck()
       break
@@ -630,7 +630,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
-        else if (m.hook) recheck()
+        else if (hook) recheck()
       } else if (input.kind === 'gaveup') {
         // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is
