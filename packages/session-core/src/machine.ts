@@ -180,11 +180,10 @@ const partyOf = (s: { readonly account: { readonly partyId: string } | null } | 
  */
 export function transition(m: Model, input: Input, c: MachineConfig, now: number): [Model, Effect[]] {
   const fx: Effect[] = []
-  const st = m.state
+  // What the input finds: the snapshot, the op, its reconnect attempt, whether the re-auth hook
+  // runs, and whether the session is connected.
+  const { state: st, op, attempt, hook } = m
   const party = partyOf(st)
-  // What the input finds: the op, its reconnect attempt, whether the re-auth hook runs, and
-  // whether the session is connected.
-  const { op, attempt, hook } = m
   const connected = st.status === 'connected'
   /** This tab's own connect() is in flight, or waits for the user. */
   const asking = op === 'connect' || op === 'pending'
