@@ -314,9 +314,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     if (status === 'connected' && due < Infinity) {
       expiryTimer = later(() => {
         const now = clock.now()
-        const at = model.state.expiresAt
-        if (at !== null && now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
-        else if (now >= lastActive + idle) dispatch({ type: 'expire', reason: 'idle', at: lastActive + idle })
+        const at = model.state.expiresAt ?? Infinity
+        const idleAt = lastActive + idle
+        if (now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
+        else if (now >= idleAt) dispatch({ type: 'expire', reason: 'idle', at: idleAt })
         else arm()
       }, due - clock.now())
     }
