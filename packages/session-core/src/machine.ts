@@ -327,7 +327,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const onNetwork = (networkId: string | null, origin: Origin) => {
     if (!connected) {
       n.networkId = networkId
-      if (n.live && n.op && !n.hook) gather()
+      if (m.live && op && !hook) gather()
     } else if (networkId !== st.networkId) {
       set({ networkId })
       switched('network', st.networkId, networkId, origin)
@@ -427,7 +427,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       n.loading = false
       // The user connected while the restore read the snapshot: the connect settles against it.
       if (op !== 'restore') {
-        if (n.live && !n.hook) gather()
+        if (m.live && !hook) gather()
       } else if (end > now) {
         // The wallet said it is connected during the read: settle, or ask what is missing.
         if (n.live) gather(true)
@@ -531,7 +531,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
         // next connection reads the accounts rather than exposing none (C3, C7).
         n.accounts = input.accounts.length || m.live ? input.accounts : null
-        if (n.live && n.op && !n.hook) gather()
+        if (m.live && op && !hook) gather()
         break
       }
       if (same(input.accounts, st.accounts)) break
