@@ -228,6 +228,48 @@ describe('ledger', () => {
     await expect(createLedgerFetch(store, { fetch: server.fetch })('/a', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
   })
 
+  for (const { name, abort, error } of [
+    { name: 'its reason', abort: (controller: AbortController) => controller.abort(new Error('left the page')), error: 'Error' },
+    { name: 'an AbortError when it gave none', abort: (controller: AbortController) => controller.abort(), error: 'AbortError' },
+  ]) {
+    it(`L2: an aborted signal rejects with ${name}, as fetch does, before the wallet or the Ledger API is asked anything`, async () => {
+      const controller = new AbortController()
+      abort(controller)
+      const expected: unknown = await globalThis.fetch(`${LEDGER}/v2/version`, { signal: controller.signal }).catch((e: unknown) => e)
+      expect(expected).toBe(controller.signal.reason)
+      expect(expected).toMatchObject({ name: error })
+      // a store that holds no token yet (the wallet gave none) would refresh it first
+      for (const accessToken of ['', 'tok']) {
+        const provider = createMockProvider({ wallet: createMockWallet({ accessToken }) })
+        const store = await connectedStore(provider)
+        expect(getLedgerAuth(store)?.accessToken).toBe(accessToken || undefined)
+        const before = provider.calls.length
+        const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+        await expect(createLedgerFetch(store, { fetch })('/v2/version', { signal: controller.signal })).rejects.toBe(expected)
+        await sleep(10)
+        expect(provider.calls.slice(before)).toEqual([])
+        expect(fetch).not.toHaveBeenCalled()
+      }
+    })
+  }
+
+  it('L2: a signal aborted once the 401 is in rejects with its reason without asking the wallet for a new token', async () => {
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    wallet.rotateToken()
+    const controller = new AbortController()
+    const fetch = () => {
+      // the page leaves as the answer comes in
+      controller.abort(new Error('left the page'))
+      return Promise.resolve(new Response('unauthorized', { status: 401 }))
+    }
+    const before = provider.calls.length
+    await expect(createLedgerFetch(store, { fetch })('/v2/parties', { signal: controller.signal })).rejects.toThrow('left the page')
+    await sleep(10)
+    expect(provider.calls.slice(before)).toEqual([])
+  })
+
   it('L2: the token never reaches storage or another tab', async () => {
     const hub = createChannelHub()
     const writes: string[] = []

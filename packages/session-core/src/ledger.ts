@@ -92,19 +92,24 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     })
     refreshing.set(store, pending)
   }
-  // An abort ends this caller's wait at once (an aborted signal too); the refresh goes on for the others.
+  // An abort ends this caller's wait at once; the refresh goes on for the others. (An already
+  // aborted signal never gets here: `proceed` rejects first, without starting a refresh.)
   return new Promise((resolve, reject) => {
     const stop = () => {
       reject(signal?.reason as Error)
     }
-    if (signal?.aborted) stop()
     signal?.addEventListener('abort', stop)
     pending.then(resolve, reject).finally(() => signal?.removeEventListener('abort', stop))
   })
 }
 
-/** A store that is not connected (or no longer, after a refresh) rejects with 4900. */
-const connected = (store: SessionStore) => {
+/**
+ * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
+ * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
+ * store that is not (or no longer, after a refresh) rejects with 4900.
+ */
+const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
+  if (signal?.aborted) throw signal.reason
   if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
 }
 
@@ -125,8 +130,10 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * where Web Locks are refused) — and retries once; a second 401 rejects with a `SessionError`
  * (code 4100). A disconnected store rejects at once (code 4900), and so does a refresh that finds
  * the wallet disconnected. Abort signals pass through and end the call at once, even while it
- * waits for the refresh. A stream body is sent once only: after a 401 the token is refreshed, but
- * the call rejects with code 4100 instead of a retry (send it again with a new stream). It takes
+ * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
+ * the wallet or the Ledger API is asked anything. A stream body is sent once only: after a 401 the
+ * token is refreshed, but the call rejects with code 4100 instead of a retry (send it again with a
+ * new stream). It takes
  * what `fetch` takes: a path, a URL, or a `Request` (as generated API clients such as openapi-fetch
  * pass; its body is re-sent on the retry). The token
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
@@ -158,10 +165,10 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       headers.set('Authorization', auth.headers.Authorization)
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
-    connected(store)
+    proceed(store, signal)
     const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
     // the refresh may have found the wallet disconnected
-    connected(store)
+    proceed(store)
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, path)
@@ -169,9 +176,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     const first = await send(auth, url)
     if (first.status !== 401) return first
     // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token.
-    connected(store)
+    proceed(store, signal)
     const fresh = await refresh(store, auth.accessToken, signal)
-    connected(store)
+    proceed(store)
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
