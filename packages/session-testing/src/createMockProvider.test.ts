@@ -172,6 +172,22 @@ describe('createMockProvider', () => {
     expect(seen).toEqual(['a'])
   })
 
+  it('M3/C19: an event the wallet sends while delivering another reaches every tab after it, so no tab ends on a state the wallet has left', () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const seen: string[] = []
+    // The user logs out in the wallet the moment tab a sees the connection.
+    a.on('statusChanged', (status: { connection: { isConnected: boolean } }) => {
+      if (status.connection.isConnected) wallet.disconnectFromWallet()
+    })
+    a.on('statusChanged', (status: { connection: { isConnected: boolean } }) => seen.push(`a:${status.connection.isConnected}`))
+    b.on('statusChanged', (status: { connection: { isConnected: boolean } }) => seen.push(`b:${status.connection.isConnected}`))
+    b.on('accountsChanged', () => seen.push('b:accounts'))
+    wallet.connectFromWallet()
+    expect(seen).toEqual(['a:true', 'b:true', 'b:accounts', 'a:false', 'b:false'])
+    expect(wallet.state().connected).toBe(false)
+  })
+
   it('C14: listenerCount counts per event and in total, and returns to 0 after removeListener', () => {
     const provider = createMockProvider()
     const f = () => {}

@@ -85,10 +85,31 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const owed: (() => void)[] = []
   let accountsMoved = false
 
+  /** The events of the wallet action under way, delivered once it is over. */
+  const outbox: [string, unknown[], boolean][] = []
+  let acting = 0
   const send = (event: string, payload: unknown, copy = true) => {
-    // A tab that a listener of an earlier tab detached (closed) no longer hears this event either.
-    for (const deliver of [...attached]) if (attached.has(deliver)) deliver(event, [payload], copy)
+    outbox.push([event, [payload], copy])
   }
+  /**
+   * A wallet action (a control, the answer to a request) tells the tabs what it did once it is
+   * over, as a wallet posts its events: a listener that drives the wallet meanwhile (the user
+   * disconnecting the moment a tab sees the connection) has its events follow, for every tab.
+   * Delivered at once, they would reach the tabs not yet told before the events they follow, and
+   * those tabs would end on the state the wallet has just left.
+   */
+  const act =
+    <A extends unknown[], R>(action: (...args: A) => R) =>
+    (...args: A): R => {
+      acting++
+      try {
+        return action(...args)
+      } finally {
+        // A tab that a listener of an earlier tab detached (closed) no longer hears the event either.
+        if (acting === 1) for (let next; (next = outbox.shift()); ) for (const deliver of [...attached]) if (attached.has(deliver)) deliver(...next)
+        acting--
+      }
+    }
   /**
    * A dropped wallet is unreachable, as an extension whose service is gone: the dApp hears none of
    * its events until it recovers, and then the state it is in by then.
@@ -217,33 +238,33 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
 
   const wallet: MockWallet = {
     calls,
-    approve() {
+    approve: act(() => {
       if (pending.length > 0) becomeConnected()
-    },
-    reject(code) {
+    }),
+    reject: act((code?: number) => {
       if (settle(false, code)) emit('statusChanged', status())
-    },
+    }),
     setConnectMode(mode) {
       connectMode = mode
     },
-    switchParty(partyId) {
+    switchParty: act((partyId: string) => {
       if (!accounts.some((a) => a.partyId === partyId)) throw new Error(`switchParty: the wallet has no account ${partyId}`)
       setAccounts(accounts.map((a) => ({ ...a, primary: a.partyId === partyId })))
-    },
-    setAccounts(next) {
+    }),
+    setAccounts: act((next: readonly CIP0103Account[]) => {
       setAccounts(structuredClone([...next]))
-    },
-    switchNetwork(next) {
+    }),
+    switchNetwork: act((next: string) => {
       networkId = next
       accounts = accounts.map((a) => ({ ...a, networkId: next }))
       if (connected) emit('statusChanged', status())
-    },
-    drop() {
+    }),
+    drop: act(() => {
       if (dropped) return
       dropped = true
       send('statusChanged', status())
-    },
-    recover() {
+    }),
+    recover: act(() => {
       if (!dropped) return
       dropped = false
       const moved = accountsMoved
@@ -252,9 +273,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       for (const answer of owed.splice(0)) answer()
       emit('statusChanged', status())
       if (moved) emit('accountsChanged', accounts)
-    },
-    disconnectFromWallet: becomeDisconnected,
-    connectFromWallet: becomeConnected,
+    }),
+    disconnectFromWallet: act(becomeDisconnected),
+    connectFromWallet: act(becomeConnected),
     // `times >= 1` also keeps out NaN, which would never count down and so never run out.
     failNext(method, error, times = 1) {
       if (times >= 1) rules.push({ method, times, kind: 'fail', error })
@@ -268,9 +289,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     rotateToken() {
       tokens++
     },
-    emitRaw(event, payload) {
+    emitRaw: act((event: string, payload: unknown) => {
       send(event, payload, false)
-    },
+    }),
     state: () => ({ connected, dropped, accounts: structuredClone(accounts), networkId, accessToken: token(), pendingConnects: pending.length }),
   }
 
@@ -296,7 +317,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         const rule = takeRule(method)
         if (rule?.kind === 'hang') return new Promise(() => undefined)
         if (rule?.kind === 'fail') return answerLater(latencyMs, () => toRejection(rule.error))
-        return answerLater(rule?.kind === 'late' ? rule.delayMs : latencyMs, () => answer(method, params))
+        return answerLater(rule?.kind === 'late' ? rule.delayMs : latencyMs, act(() => answer(method, params)))
       },
       detach() {
         attached.delete(deliver)
