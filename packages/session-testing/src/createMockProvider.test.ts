@@ -1,4 +1,4 @@
-import type { CIP0103Account, CIP0103Provider } from '@sessionlayer/session-core'
+import type { CIP0103Account, CIP0103Provider, CIP0103RequestArgs } from '@sessionlayer/session-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMockProvider } from './createMockProvider'
 import { createMockWallet } from './createMockWallet'
@@ -128,6 +128,18 @@ describe('createMockProvider', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(answer).toEqual({ isConnected: true, isNetworkConnected: true })
     expect(events).toEqual(['statusChanged'])
+  })
+
+  it('C17/C18: with latencyMs, a request without a method is answered -32600 after the delay too, in the order asked', async () => {
+    const provider = createMockProvider({ connected: true, latencyMs: 100 })
+    vi.useFakeTimers()
+    const order: string[] = []
+    void provider.request({ method: 'status' }).then(() => order.push('status'))
+    void provider.request({} as CIP0103RequestArgs).catch((error: unknown) => order.push(`no method: ${(error as { code: number }).code}`))
+    await vi.advanceTimersByTimeAsync(99)
+    expect(order).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(order).toEqual(['status', 'no method: -32600'])
   })
 
   it('C14: with no latency, answers come on a microtask and no timer is ever armed', async () => {

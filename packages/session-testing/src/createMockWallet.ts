@@ -301,7 +301,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     return {
       request(args) {
         const { method, params: given } = (args as Partial<CIP0103RequestArgs> | null | undefined) ?? {}
-        if (typeof method !== 'string') return answerLater(0, () => rpcError(-32600))
+        // The wallet answers a request it cannot read, so as late as any other answer.
+        if (typeof method !== 'string') return answerLater(latencyMs, () => rpcError(-32600))
         // A wallet transport copies the params as it sends them (postMessage clones, HTTP
         // serializes): the wallet answers what was sent, and params it cannot copy fail the
         // request before the wallet sees it, with the transport's DataCloneError.
