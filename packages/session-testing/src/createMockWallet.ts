@@ -58,7 +58,7 @@ const connectedResult = (): CIP0103ConnectResult => ({ isConnected: true, isNetw
  * ```ts
  * const wallet = createMockWallet({ connectMode: 'async' })
  * const tab = createMockProvider({ wallet })
- * await tab.request({ method: 'connect' }) // { isConnected: false, userUrl }
+ * await tab.request({ method: 'connect' }) // { isConnected: false, isNetworkConnected: true, userUrl }
  * wallet.approve() // emits connected and statusChanged (the same StatusEvent), accountsChanged
  * ```
  * @public

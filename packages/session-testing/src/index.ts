@@ -1,5 +1,6 @@
 /**
- * Test doubles for SessionLayer: an in-memory CIP-0103 wallet and an in-memory tab channel hub.
+ * Test doubles for SessionLayer: an in-memory CIP-0103 wallet, an in-memory tab channel hub and
+ * in-memory Web Locks.
  *
  * @packageDocumentation
  */
