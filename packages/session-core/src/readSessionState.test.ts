@@ -78,6 +78,31 @@ describe('readSessionState', () => {
     next.destroy()
   })
 
+  it('K2: a corrupt entry, or one expiring at now, is removed; a session written since it was read is kept', async () => {
+    const storage = createMemoryStorage()
+    await storage.setItem('sessionlayer.session', '{not json')
+    expect(await readSessionState(storage)).toBe(DISCONNECTED_STATE)
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    await storage.setItem('sessionlayer.session', encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1, expiresAt: 3 }))
+    expect(await readSessionState(storage, { now: 3 })).toBe(DISCONNECTED_STATE)
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    // another tab saves its session between the read of a corrupt entry and its removal
+    const fresh = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 2 })
+    const texts = ['{not json', fresh]
+    const removed: string[] = []
+    const racing = {
+      getItem: () => Promise.resolve(texts.shift() ?? null),
+      setItem: () => Promise.resolve(),
+      removeItem: (key: string) => {
+        removed.push(key)
+        return Promise.resolve()
+      },
+    }
+    expect(await readSessionState(racing)).toBe(DISCONNECTED_STATE)
+    expect(texts).toEqual([])
+    expect(removed).toEqual([])
+  })
+
   it('absent, expired, corrupt or unreadable → the disconnected state, never a rejection', async () => {
     const storage = createMemoryStorage()
     expect(await readSessionState(storage)).toBe(DISCONNECTED_STATE)

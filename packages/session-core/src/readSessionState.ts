@@ -1,4 +1,4 @@
-import { restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
+import { decodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
 import { DISCONNECTED_STATE } from './machine'
 import type { SessionState } from './types'
 
@@ -27,26 +27,31 @@ export async function readSessionState(
   storage: SessionStorage,
   options: { readonly storageKey?: string | undefined; readonly now?: number | undefined } = {},
 ): Promise<SessionState> {
-  const saved = await restoreSession(
-    {
-      // The marker a store with `persistSnapshot: false` keeps reads as absent: it names no party
-      // to render, and is no corrupt entry to remove — the client's store restores from it (C10).
-      getItem: (name) => storage.getItem(name).then((text) => (text === '1' ? null : text)),
-      setItem: (name, value) => storage.setItem(name, value),
-      removeItem: (name) => storage.removeItem(name),
-    },
-    options.storageKey ?? 'sessionlayer.session',
-    options.now,
-  )
-  if (!saved) return DISCONNECTED_STATE
-  const { account, accounts, networkId, connectedAt, expiresAt } = saved
-  return Object.freeze({
-    status: 'connected',
-    account,
-    accounts: Object.freeze([...accounts]),
-    networkId,
-    lastError: null,
-    connectedAt,
-    expiresAt: expiresAt ?? null,
-  })
+  const key = options.storageKey ?? 'sessionlayer.session'
+  const now = options.now ?? Date.now()
+  // As restoreSession reads (K2), but for the marker a store with `persistSnapshot: false` keeps:
+  // it names no party to render, and is no corrupt entry to remove — the client's store restores
+  // from it (C10).
+  try {
+    const text = await storage.getItem(key)
+    if (text === null || text === '1') return DISCONNECTED_STATE
+    const saved = decodeSessionEnvelope(text)
+    if (saved && (saved.expiresAt ?? Infinity) > now) {
+      const { account, accounts, networkId, connectedAt, expiresAt } = saved
+      return Object.freeze({
+        status: 'connected',
+        account,
+        accounts: Object.freeze([...accounts]),
+        networkId,
+        lastError: null,
+        connectedAt,
+        expiresAt: expiresAt ?? null,
+      })
+    }
+    // only this entry: a session written since it was read is kept
+    if ((await storage.getItem(key)) === text) await storage.removeItem(key)
+  } catch {
+    // an unavailable storage reads as no session; a failed removal is retried next time
+  }
+  return DISCONNECTED_STATE
 }
