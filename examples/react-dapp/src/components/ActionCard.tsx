@@ -1,3 +1,4 @@
+import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-react'
 import { useState } from 'react'
 import type { ReauthGate } from '../reauthGate'
@@ -5,6 +6,13 @@ import type { ReauthGate } from '../reauthGate'
 type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
 
 let counter = 0
+
+// The op's own failure comes back as the wallet threw it (often a bare `{ code, message }`), the
+// store's as a SessionError: normalised, both read as a message and a stable code.
+const failure = (error: unknown) => {
+  const { message, code } = toSessionError(error)
+  return `${message} (${String(code)})`
+}
 
 /** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
 export function ActionCard({ reauth }: { reauth: ReauthGate }) {
@@ -20,7 +28,7 @@ export function ActionCard({ reauth }: { reauth: ReauthGate }) {
         setRun({ state: 'done', text: `${message}: signed ${signature ?? ''}` })
       },
       (error: unknown) => {
-        setRun({ state: 'failed', text: `${message}: ${error instanceof Error ? error.message : String(error)}` })
+        setRun({ state: 'failed', text: `${message}: ${failure(error)}` })
       },
     )
   }
