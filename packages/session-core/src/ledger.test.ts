@@ -45,6 +45,33 @@ function readingServer(wallet: MockWallet) {
   return { fetch, seen }
 }
 
+/**
+ * A JSON Ledger API whose 401 bodies stay open until read, as on the network (where an unread body
+ * holds its connection), and tell whether they were cancelled.
+ */
+function streamingServer(wallet: MockWallet) {
+  const unauthorized: { response: Response; cancelled: boolean }[] = []
+  let rejectAll = false
+  const fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    if (!rejectAll && request.headers.get('Authorization') === `Bearer ${wallet.state().accessToken}`) return Promise.resolve(new Response('{}'))
+    const entry = { cancelled: false }
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('unauthorized'))
+        controller.close()
+      },
+      cancel: () => {
+        entry.cancelled = true
+      },
+    }, { highWaterMark: 0 })
+    const response = new Response(body, { status: 401 })
+    unauthorized.push(Object.assign(entry, { response }))
+    return Promise.resolve(response)
+  }
+  return { fetch, unauthorized, rejectAll: () => (rejectAll = true) }
+}
+
 /** A wallet whose `status` refreshes an expired token, slowly (as a real wallet's token refresh). */
 function refreshingProvider(wallet: MockWallet, server: ReturnType<typeof ledgerServer>, log: string[]): CIP0103Provider {
   const inner = createMockProvider({ wallet })
@@ -495,6 +522,49 @@ describe('ledger', () => {
       ['{"text":1}', 'Bearer mock-token-3'],
     ])
   })
+
+  it('L2: the body of a 401 that is retried is cancelled (it would hold its connection); a 401 handed back to the caller is left whole', async () => {
+    const wallet = createMockWallet()
+    const server = streamingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    wallet.rotateToken()
+    expect((await ledgerFetch('/v2/parties')).status).toBe(200)
+    expect(server.unauthorized.map((u) => u.cancelled)).toEqual([true])
+    // a stream body is not re-sent: the 401 is the cause of the rejection, readable
+    wallet.rotateToken()
+    const body = new Blob(['{"stream":1}']).stream()
+    const error: unknown = await ledgerFetch('/v2/dars', { method: 'POST', body, duplex: 'half' } as RequestInit).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect((error as Error).cause).toBe(server.unauthorized[1]?.response)
+    // a second 401 too; the first one, retried, is cancelled
+    server.rejectAll()
+    const second: unknown = await ledgerFetch('/v2/parties').catch((e: unknown) => e)
+    expect((second as Error).cause).toBe(server.unauthorized[3]?.response)
+    expect(server.unauthorized.map((u) => u.cancelled)).toEqual([true, false, true, false])
+    for (const index of [1, 3]) expect(await server.unauthorized[index]?.response.text()).toBe('unauthorized')
+  })
+
+  const unreadable = (cancel: () => Promise<void>) => ({ status: 401, body: { cancel } }) as unknown as Response
+  for (const { name, response } of [
+    { name: 'rejects', response: () => unreadable(() => Promise.reject(new TypeError('already closed'))) },
+    {
+      name: 'throws',
+      response: () =>
+        unreadable(() => {
+          throw new TypeError('not a stream')
+        }),
+    },
+  ]) {
+    it(`L2: a 401 whose body cancel ${name} is retried all the same`, async () => {
+      const wallet = createMockWallet()
+      const store = await connectedStore(createMockProvider({ wallet }))
+      wallet.rotateToken()
+      const fetch = (_: RequestInfo | URL, init?: RequestInit) =>
+        Promise.resolve(new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-2' ? new Response('{}') : response())
+      expect((await createLedgerFetch(store, { fetch })('/v2/parties')).status).toBe(200)
+    })
+  }
 
   it('L2: takes what fetch takes: a URL, or a Request whose body is re-sent on the retry (generated API clients pass one)', async () => {
     const wallet = createMockWallet()

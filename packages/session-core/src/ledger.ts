@@ -185,6 +185,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
     const retry = target(fresh, path)
     if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
+    // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected.
+    // Not awaited, and a cancel that rejects or throws (a body that is no web stream) fails nothing.
+    ;(async () => first.body?.cancel())().catch(() => undefined)
     const second = await send(fresh, retry)
     if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
