@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionStore } from '@sessionlayer/session-core'
 import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
-import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query'
+import { QueryClient, QueryClientProvider, useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import { act, render, renderHook, screen } from '@testing-library/react'
-import type { ReactNode } from 'react'
+import { Suspense, type ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
@@ -106,6 +106,43 @@ describe('useSessionQueryInvalidation', () => {
     } finally {
       ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
     }
+  })
+
+  it('C11: with useSuspenseQuery, a party switch fetches for the new party only, not again for the previous one while the new one suspends', async () => {
+    const env = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const fetched: string[] = []
+    function Holdings() {
+      const session = useSession()
+      const party = session.account?.partyId ?? 'none'
+      const { data } = useSuspenseQuery({
+        queryKey: sessionQueryKey(session, 'holdings'),
+        queryFn: () => {
+          fetched.push(party)
+          return Promise.resolve(`holdings of ${party}`)
+        },
+      })
+      return <p>{data}</p>
+    }
+    function App() {
+      useSessionQueryInvalidation()
+      const { isConnected } = useSession()
+      // React keeps the previous party's <Holdings> mounted, hidden, while the new party's suspends
+      return <Suspense fallback={<p>loading</p>}>{isConnected && <Holdings />}</Suspense>
+    }
+    render(
+      <QueryClientProvider client={client}>
+        <SessionProvider store={env.store}>
+          <App />
+        </SessionProvider>
+      </QueryClientProvider>,
+    )
+    await act(() => env.store.connect())
+    await screen.findByText('holdings of alice::1220aa')
+    env.wallet.switchParty('bob::1220bb')
+    await screen.findByText('holdings of bob::1220bb')
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb'])
   })
 
   it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {

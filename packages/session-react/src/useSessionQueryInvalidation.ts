@@ -26,13 +26,15 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const client = useQueryClient(queryClient)
   useEffect(
     () =>
-      on('invalidate', ({ type }) => {
+      on('invalidate', ({ type, previous }) => {
         const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
         const cache = client.getQueryCache()
         // Marked at once, refetched once React has rendered the change (it renders an external
         // store's change in a microtask queued before this one): the queries of the previous party or
         // network are no longer in use then, and those of the new one fetching already. A fetch
-        // under way now is for the previous session: it starts again.
+        // under way now is for the previous session: it starts again. A query of the previous party
+        // or network is not fetched again, not even while a component suspending on the new one
+        // keeps it in use (React keeps the previous content mounted, hidden, meanwhile).
         const running = cache.findAll({ ...filters, fetchStatus: 'fetching' })
         for (const query of cache.findAll(filters)) {
           // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
@@ -49,7 +51,8 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
             void client.refetchQueries({
               ...filters,
               type: 'active',
-              predicate: (query) => query.state.fetchStatus === 'idle' || running.includes(query),
+              predicate: (query) =>
+                !query.queryKey.includes(previous) && (query.state.fetchStatus === 'idle' || running.includes(query)),
             }),
         )
       }),
