@@ -126,6 +126,36 @@ describe('useSessionQueryInvalidation', () => {
     expect(wrapper.text()).toBe('me: bob::1220bb')
   })
 
+  it('C11: a first fetch of a session query whose key stays the same, under way at a party switch, is fetched again for the new party', async () => {
+    const { provider, store, queryClient } = setup()
+    await store.connect()
+    await flushPromises()
+    const asked: string[] = []
+    const pending: (() => void)[] = []
+    const Me = defineComponent({
+      setup() {
+        const me = useQuery({
+          queryKey: ['sessionlayer', 'me'],
+          queryFn: () => {
+            const party = store.getSnapshot().account?.partyId ?? 'none'
+            asked.push(party)
+            return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
+          },
+        })
+        return () => h('p', me.data.value ?? '-')
+      },
+    })
+    // mounted once connected: its first fetch, for alice, has no data yet...
+    const wrapper = mount(Me, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    await flushPromises()
+    provider.wallet.switchParty('bob::1220bb') // ...when the party switches
+    await flushPromises()
+    for (const done of pending.splice(0)) done()
+    await flushPromises()
+    expect(asked).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(wrapper.text()).toBe('me: bob::1220bb')
+  })
+
   it('C6: a disconnect removes the session-scoped queries and leaves the others', async () => {
     const { store, queryClient } = setup()
     await store.connect()

@@ -32,18 +32,20 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // Marked at once, refetched once the components have followed the session (Vue updates the
     // queries' options before the next tick): the queries of the previous party or network are no
     // longer in use then, and those of the current one fetching already (refetching them would
-    // start them twice). A fetch under way now is for the previous session: it starts again.
-    const running = cache.findAll({ ...filters, fetchStatus: 'fetching' })
+    // start them twice). A fetch under way now (or paused) is for the previous session: it is
+    // cancelled and its query reset, as Vue Query only restarts a fetch under way for a query that
+    // has data (its first fetch would else go on and store the previous party's answer); the query
+    // is then fetched again if in use.
     // An ended session leaves no data behind, not even to a query still shown under a key that
     // outlives it (removing the query alone would leave it the data); the queries no longer in use
     // are removed then.
-    for (const query of cache.findAll(filters)) query[changed ? 'invalidate' : 'reset']()
+    for (const query of cache.findAll(filters)) query[changed && query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
     void nextTick(() => {
       if (!changed) client.removeQueries({ ...filters, type: 'inactive' })
       void client.refetchQueries({
         ...filters,
         type: 'active',
-        predicate: (query) => query.state.fetchStatus === 'idle' || running.includes(query),
+        predicate: (query) => query.state.fetchStatus === 'idle',
       })
     })
   })
