@@ -197,6 +197,54 @@ describe('useSessionQueryInvalidation', () => {
     await screen.findByText('me: bob::1220bb')
   })
 
+  it('C11: the first fetch of a session query whose key stays the same, under way at a party switch, is fetched again for the new party', async () => {
+    const env = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const pending: (() => void)[] = []
+    const asked: string[] = []
+    function Me() {
+      const { isConnected } = useSession()
+      const { data } = useQuery({
+        queryKey: ['sessionlayer', 'me'],
+        enabled: isConnected,
+        queryFn: () => {
+          const party = env.store.getSnapshot().account?.partyId ?? 'none'
+          asked.push(party)
+          return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
+        },
+      })
+      return <p>{data ?? 'loading'}</p>
+    }
+    function App() {
+      useSessionQueryInvalidation()
+      return <Me />
+    }
+    render(
+      <QueryClientProvider client={client}>
+        <SessionProvider store={env.store}>
+          <App />
+        </SessionProvider>
+      </QueryClientProvider>,
+    )
+    await act(() => env.store.connect())
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    expect(asked).toEqual(['alice::1220aa']) // the first fetch, for alice, has no data yet...
+    act(() => {
+      env.wallet.switchParty('bob::1220bb') // ...when the party switches
+    })
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      for (const answer of pending.splice(0)) answer()
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    })
+    await act(async () => {
+      for (const answer of pending.splice(0)) answer()
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    })
+    expect(asked).toEqual(['alice::1220aa', 'bob::1220bb'])
+    await screen.findByText('me: bob::1220bb')
+  })
+
   it('C11: invalidates session queries on a network switch', async () => {
     const { store, wallet, invalidated } = setupApp()
     await act(() => store.connect())

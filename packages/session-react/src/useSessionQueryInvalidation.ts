@@ -32,13 +32,14 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
         // Marked at once, refetched once React has rendered the change (it renders an external
         // store's change in a microtask queued before this one): the queries of the previous party or
         // network are no longer in use then, and those of the new one fetching already. A fetch
-        // under way now is for the previous session: it starts again. A query of the previous party
-        // or network is not fetched again, not even while a component suspending on the new one
-        // keeps it in use (React keeps the previous content mounted, hidden, meanwhile).
-        const running = cache.findAll({ ...filters, fetchStatus: 'fetching' })
+        // under way (or paused) now is for the previous session: it is cancelled and its query reset,
+        // as TanStack Query restarts a fetch under way only for a query that has data (a first fetch
+        // would else go on and store the previous party's answer); it is fetched again if in use. A
+        // query of the previous party or network is not fetched again, not even while a component
+        // suspending on the new one keeps it in use (React keeps the previous content mounted, hidden).
         for (const query of cache.findAll(filters)) {
           // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
-          if (type.includes(':')) query.invalidate()
+          if (type.includes(':')) query[query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
           else {
             // An ended session leaves no data behind, not even to a component still showing a
             // query under a key that outlives it: removing the query alone would leave it the data.
@@ -51,8 +52,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
             void client.refetchQueries({
               ...filters,
               type: 'active',
-              predicate: (query) =>
-                !query.queryKey.includes(previous) && (query.state.fetchStatus === 'idle' || running.includes(query)),
+              predicate: (query) => !query.queryKey.includes(previous) && query.state.fetchStatus === 'idle',
             }),
         )
       }),
