@@ -585,10 +585,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew
     live: () => (model.state.status === 'connected' && !destroyed ? live : null),
-    // a destroyed store no longer talks to the wallet (C14)
+    // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
+    // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
     // `asked`: the disconnects so far, when the refresh is asked
     refresh: (asked = disconnects) =>
-      destroyed
+      destroyed || model.state.status !== 'connected'
         ? Promise.resolve(null)
         : request('status').then((value) => {
             // The answer to a refresh asked before a disconnect is of the session that ended: it

@@ -431,6 +431,33 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it('C6, L2: a 401 that waits for another tab\'s token refresh (Web Locks) when disconnect() comes never asks the wallet, nor brings the session back', async () => {
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const lockManager = createMockLockManager()
+    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager } })
+    // another tab holds the refresh lock
+    let release: () => void = () => undefined
+    void lockManager.request('sessionlayer.ledger::sessionlayer.session', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    await sleep(0)
+    wallet.rotateToken()
+    const call = createLedgerFetch(store, { fetch: ledgerServer(wallet).fetch })('/v2/parties')
+    await sleep(5)
+    // The wallet takes its time to end its session: meanwhile it still says it is connected.
+    wallet.hangNext('disconnect')
+    void store.disconnect()
+    const before = provider.calls.length
+    const states: string[] = []
+    store.subscribe((state) => states.push(state.status))
+    release()
+    await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    await sleep(10)
+    expect(provider.calls.slice(before)).toEqual([])
+    expect(states).toEqual([])
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
   it('C6, L2: a token refresh still waiting for the wallet at disconnect() changes nothing when it answers', async () => {
     const wallet = createMockWallet()
     const inner = createMockProvider({ wallet })
