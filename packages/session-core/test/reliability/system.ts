@@ -448,31 +448,6 @@ export function createSystem(config: SystemConfig) {
     if (tab.read) tab.owed.push(...owing(tab.read, live))
   }
 
-  /**
-   * A tab's channel. Another tab's sign-out (or expiry) that finds this tab's own connect still
-   * waiting for the wallet does not end it (C3): the wallet's answer decides, so the tab is no
-   * longer held to be quiet from its next `disconnected` for that message. A wallet may have
-   * approved before the sign-out reached it, its answer and its lagging events still on their way:
-   * the tab then sees a connection and its end, which it can only take for a drop.
-   */
-  const channelOf = (ref: { tab?: Tab }) => (name: string) => {
-    const channel = hub.channelFactory(name)
-    let listener: typeof channel.onmessage = null
-    Object.defineProperty(channel, 'onmessage', {
-      get: () => listener,
-      set: (next: typeof channel.onmessage) => {
-        listener =
-          next &&
-          ((event) => {
-            next(event)
-            const kind = (event.data as { kind?: unknown } | null)?.kind
-            if ((kind === 'disconnected' || kind === 'expired') && ref.tab?.store.getSnapshot().status === 'connecting') ref.tab.hushing = false
-          })
-      },
-    })
-    return channel
-  }
-
   function openTab(): Tab {
     const id = ++ids
     const clock = time.clock(`tab${id}`)
@@ -495,7 +470,7 @@ export function createSystem(config: SystemConfig) {
       storageKey: STORAGE_KEY,
       persistSnapshot: config.persistSnapshot,
       reconnect: config.reconnect === false ? false : config.reconnect,
-      broadcast: { channelFactory: channelOf(ref), lockManager },
+      broadcast: { channelFactory: hub.channelFactory, lockManager },
       clock,
       requestTimeoutMs: REQUEST_TIMEOUT,
       connectTimeoutMs: CONNECT_TIMEOUT,
