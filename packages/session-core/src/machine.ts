@@ -385,12 +385,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'disconnect': {
-      // Another tab's session ended (a sign-out, an expiry) while this tab's user is still at a
-      // connect prompt: that newer action goes on, and the wallet tells how it ends (a decline, a
-      // drop). Leaving the wallet here would end the prompt; no session was shown here to end, and
-      // the connect persists its own (C3, M3). A connection the wallet confirmed before the message
-      // came is older than it, and ends with it.
-      if (input.origin === 'remote' && !m.live && asking) break
+      // Another tab's session expired (e.g. a tab reopened on an expired snapshot) while this tab's
+      // user is still at a connect prompt: that connect is no part of the session that ended, so it
+      // goes on, and the wallet tells how it ends (a decline, a drop). Leaving the wallet here would
+      // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
+      // A connection the wallet confirmed before the message came ends with it. A sign-out, the
+      // user's own word, ends every tab's connect too (M3).
+      if (input.origin === 'remote' && input.expired && !m.live && asking) break
       const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
       if (st.status !== 'disconnected' || op) {
         down(error)

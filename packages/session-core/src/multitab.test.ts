@@ -624,11 +624,11 @@ describe('multi-tab, further', () => {
     expect(cWallet.state().connected).toBe(true)
   })
 
-  describe("another tab's session ending while this tab's connect() waits for the user", () => {
+  describe("another tab's session expiring while this tab's connect() waits for the user", () => {
     const ALICE = { partyId: 'alice::1220aa', primary: true, networkId: 'canton:devnet' }
     /**
      * Tab A asks the wallet to connect and the user is at its prompt; then tab B's session ends:
-     * the user signs out there, or B is reopened on a session that expired meanwhile.
+     * B is reopened on a session that expired meanwhile (or, for M3, the user signs out there).
      */
     async function signOutDuringConnect(mode: 'manual' | 'async', ending: 'disconnected' | 'expired', walletKeepsPrompt: boolean) {
       vi.useFakeTimers({ now: 1_000_000 })
@@ -649,11 +649,8 @@ describe('multi-tab, further', () => {
       return { a, b, storage, wallet, connecting }
     }
 
-    it.each([
-      { ending: 'disconnected', mode: 'manual' },
-      { ending: 'expired', mode: 'async' },
-    ] as const)("C3, C12, M3, M4: the other tab's $ending message does not cancel it ($mode wallet): it connects as the user approves, and the other tab follows", async ({ ending, mode }) => {
-      const { a, b, storage, wallet, connecting } = await signOutDuringConnect(mode, ending, true)
+    it.each(['manual', 'async'] as const)("C3, C12, M4: the other tab's expired message does not cancel it (%s wallet): it connects as the user approves, and the other tab follows", async (mode) => {
+      const { a, b, storage, wallet, connecting } = await signOutDuringConnect(mode, 'expired', true)
       expect(a.store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
       // this tab neither leaves the wallet (which would end its own prompt) nor ends a session it never showed
       expect(a.provider.calls.map((c) => c.method)).toEqual(['connect'])
@@ -665,13 +662,21 @@ describe('multi-tab, further', () => {
       expect(a.onInvalidate).not.toHaveBeenCalled()
     })
 
+    it("M3: a sign-out in the other tab, the user's own word, ends it at once, as it ends every tab", async () => {
+      const { a, storage, wallet, connecting } = await signOutDuringConnect('manual', 'disconnected', true)
+      expect(await connecting).toMatchObject({ status: 'disconnected', account: null })
+      // as every tab, it leaves its wallet, which ends the prompt
+      expect(a.provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+      expect(wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    })
+
     it.each([
-      { ending: 'disconnected', how: 'the user declines the prompt', walletKeepsPrompt: true },
-      { ending: 'expired', how: 'the user declines the prompt', walletKeepsPrompt: true },
-      { ending: 'disconnected', how: "the other tab's disconnect ends the prompt", walletKeepsPrompt: false },
-      { ending: 'expired', how: "the other tab's disconnect ends the prompt", walletKeepsPrompt: false },
-    ] as const)('C3, C4, M3: the wallet has the last word: after $ending, $how and the connect fails with its 4001', async ({ ending, walletKeepsPrompt }) => {
-      const { a, b, storage, wallet, connecting } = await signOutDuringConnect('manual', ending, walletKeepsPrompt)
+      { how: 'the user declines the prompt', walletKeepsPrompt: true },
+      { how: "the other tab's disconnect ends the prompt", walletKeepsPrompt: false },
+    ] as const)('C3, C4, C12: the wallet has the last word: after expired, $how and the connect fails with its 4001', async ({ walletKeepsPrompt }) => {
+      const { a, b, storage, wallet, connecting } = await signOutDuringConnect('manual', 'expired', walletKeepsPrompt)
       wallet.reject()
       expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001 } })
       await vi.advanceTimersByTimeAsync(0)
