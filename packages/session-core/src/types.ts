@@ -159,7 +159,7 @@ export interface ExpiryOptions {
 export interface BroadcastOptions {
   /** Creates the tab channel (default: `BroadcastChannel` in browsers, none on the server). */
   readonly channelFactory?: ChannelFactory | undefined
-  /** Web Locks (default: `navigator.locks` when available in a browser-like context, never a server's); `null` disables cross-tab locks. */
+  /** Web Locks (default: `navigator.locks` when available in a page or a worker, never a server's); `null` disables cross-tab locks. */
   readonly lockManager?: LockManagerLike | null | undefined
 }
 

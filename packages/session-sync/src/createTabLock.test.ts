@@ -255,6 +255,15 @@ describe('createTabLock defaults', () => {
     expect(getWebLocks({ lockManager: locks })).toBe(locks)
   })
 
+  it('M6: in a worker (no document) navigator.locks is used: it locks across the tabs and workers of the origin', () => {
+    const locks = createMockLockManager()
+    vi.stubGlobal('document', undefined)
+    vi.stubGlobal('WorkerGlobalScope', function WorkerGlobalScope() {})
+    vi.stubGlobal('navigator', { locks })
+    expect(getWebLocks()).toBe(locks)
+    expect(createTabLock().crossTab).toBe(true)
+  })
+
   it('M6: lockManager null forces the fallback even where Web Locks exist', () => {
     const locks = createMockLockManager()
     vi.stubGlobal('navigator', { locks })

@@ -6,9 +6,9 @@ import type { LockManagerLike } from './types'
  */
 export interface TabLockOptions {
   /**
-   * The lock manager. Default: `navigator.locks` when present in a browser-like context (a
-   * `document` exists; read when the lock is created; absent in non-secure contexts, never used on
-   * the server), else an in-tab fallback. `null` forces the fallback.
+   * The lock manager. Default: `navigator.locks` when present in a page or a worker (read when the
+   * lock is created; absent in non-secure contexts, never used on the server), else an in-tab
+   * fallback. `null` forces the fallback.
    */
   lockManager?: LockManagerLike | null | undefined
 }
@@ -96,8 +96,8 @@ function createLocalLocks(): LockManagerLike {
 
 /**
  * The Web Locks manager that locks across tabs: `options.lockManager` when given, else
- * `navigator.locks` in a browser-like context (a `document` exists; absent in non-secure
- * contexts; a server's process-wide one is not used), read at the call. Null when
+ * `navigator.locks` in a page or a worker (absent in non-secure contexts; a server's
+ * process-wide one is not used), read at the call. Null when
  * there is none (or `lockManager` is null): the caller then works within its own tab. For code
  * that only needs a lock when it spans tabs, without {@link createTabLock}'s in-tab fallback.
  *
@@ -111,10 +111,10 @@ function createLocalLocks(): LockManagerLike {
  * @public
  */
 export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | null {
-  // Only in a browser-like context (a document exists), as for the sync channel: a server's
-  // navigator.locks (Node 24.5, Deno) is process-wide, shared by the requests of every user.
-  const { document, navigator } = globalThis as { document?: object; navigator?: { locks?: LockManagerLike } }
-  return (options.lockManager === undefined ? document && navigator?.locks : options.lockManager) ?? null
+  // Only in a page or a worker, whose locks span the origin's tabs: a server's navigator.locks
+  // (Node 24.5, Deno) is process-wide, shared by the requests of every user.
+  const { document, WorkerGlobalScope, navigator } = globalThis as { document?: object; WorkerGlobalScope?: object; navigator?: { locks?: LockManagerLike } }
+  return (options.lockManager === undefined ? (document ?? WorkerGlobalScope) && navigator?.locks : options.lockManager) ?? null
 }
 
 /**
