@@ -145,6 +145,34 @@ describe('useSessionQueryInvalidation', () => {
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb'])
   })
 
+  it('C11: a session query whose key stays the same and names the previous party as a parameter is fetched again at a party switch', async () => {
+    const env = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    let fetches = 0
+    function Entry() {
+      // not a sessionQueryKey: the same key for every party, which names alice as what it looks up
+      const { data } = useQuery({ queryKey: ['sessionlayer', 'directory', 'entry', 'alice::1220aa'], queryFn: () => Promise.resolve(`entry ${++fetches}`) })
+      return <p>{data ?? 'loading'}</p>
+    }
+    function App() {
+      useSessionQueryInvalidation()
+      return <Entry />
+    }
+    render(
+      <QueryClientProvider client={client}>
+        <SessionProvider store={env.store}>
+          <App />
+        </SessionProvider>
+      </QueryClientProvider>,
+    )
+    await act(() => env.store.connect())
+    await screen.findByText('entry 1')
+    act(() => {
+      env.wallet.switchParty('bob::1220bb')
+    })
+    await screen.findByText('entry 2')
+  })
+
   it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {
     const env = setup()
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })

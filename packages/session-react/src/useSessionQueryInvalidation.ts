@@ -52,7 +52,8 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
             void client.refetchQueries({
               ...filters,
               type: 'active',
-              predicate: (query) => !query.queryKey.includes(previous) && query.state.fetchStatus === 'idle',
+              // a key of `sessionQueryKey` holds the network at 1 and the party at 2
+              predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
             }),
         )
       }),
