@@ -420,6 +420,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         channel?.post(effect[1], effect[2])
         break
       case 'schedule':
+        // -1: the attempt that waits runs now; none if it already runs (its answer is on its way)
+        if (effect[1] < 0 && !timers.has(retryTimer)) break
         cancelTimer(retryTimer)
         retryTimer = later(() => {
           dispatch({ type: 'tick' })

@@ -628,6 +628,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           n.op ??= 'sync'
           fx.push(['call', 'status', 'local'])
         }
+        // A tab that runs the attempts: the lock the other tab released as it reconnected may
+        // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
+        else if (op === 'reconnect') fx.push(['schedule', -1])
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
         else if (hook) recheck()

@@ -43,11 +43,12 @@ async function slowChannelTabs() {
   const storage = createMemoryStorage()
   const wallet = createMockWallet()
   const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
-  const a = createSessionStore(createMockProvider({ wallet }), options)
-  const b = createSessionStore(createMockProvider({ wallet }), options)
+  const providers = [createMockProvider({ wallet }), createMockProvider({ wallet })] as const
+  const a = createSessionStore(providers[0], options)
+  const b = createSessionStore(providers[1], options)
   await a.connect()
   await b.restore()
-  return { a, b, wallet }
+  return { a, b, wallet, providers }
 }
 
 const events = (store: SessionStore, type: 'party:changed' | 'network:changed' | 'reconnect:scheduled' | 'reconnect:attempt') => {
@@ -482,6 +483,26 @@ describe('multi-tab', () => {
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
     await vi.advanceTimersByTimeAsync(60_000)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
+    a.destroy()
+    b.destroy()
+  })
+
+  it('M6: a follower granted the reconnect lock just before the leader\'s "connected" message arrives follows it at once, not a backoff later', async () => {
+    vi.useFakeTimers()
+    // the lock the leader releases as it reconnects may reach a follower before the leader's message
+    const { a, b, wallet, providers } = await slowChannelTabs()
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    wallet.drop()
+    // the wallet comes back without telling the tabs: only an attempt finds out
+    await vi.advanceTimersByTimeAsync(100)
+    for (const provider of providers) provider.detach()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(400 + 10)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    // the follower checks its wallet as the message comes: the attempt it had just scheduled
+    expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
     a.destroy()
     b.destroy()
   })
