@@ -381,6 +381,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.live = false
         n.leaving = 0
         fx.push(['schedule-clear'], ['call', 'connect', 'local'])
+        // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11).
+        if (op === 'reconnect') invalidate('disconnected', 'local')
       }
       break
 

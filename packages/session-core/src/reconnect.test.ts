@@ -176,6 +176,28 @@ describe('reconnect', () => {
     expect(events.filter(([t]) => t === 'reconnect:scheduled')).toHaveLength(2)
   })
 
+  it('C7, C11: connect() while reconnecting ends the session the app was shown: onInvalidate once, whether another party connects or the user declines', async () => {
+    for (const outcome of ['bob', 'declined'] as const) {
+      const onInvalidate = vi.fn()
+      const { store, wallet, provider } = await connected({ reconnect: true, onInvalidate })
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(600)
+      expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+      if (outcome === 'declined') wallet.failNext('connect', { code: 4001, message: 'User rejected' })
+      else {
+        // the wallet is reachable again, with another party, before this tab hears of it
+        provider.detach()
+        wallet.recover()
+        wallet.switchParty('bob::1220bb')
+      }
+      const state = await store.connect()
+      expect(state.account?.partyId ?? null).toBe(outcome === 'bob' ? 'bob::1220bb' : null)
+      // alice's party-scoped caches must go, once
+      expect(onInvalidate.mock.calls).toEqual([[{ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'local' }]])
+      store.destroy()
+    }
+  })
+
   it('C7: a party switch while the wallet was away shows up on reconnect as party:changed', async () => {
     const { store, wallet, events } = await connected()
     wallet.drop()
