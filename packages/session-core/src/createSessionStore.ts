@@ -306,6 +306,20 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     )
   }
 
+  /**
+   * Expires a session whose TTL or idle deadline has passed; true when none has. Activity checks
+   * too: after a system sleep the timer fires late, and the first touch() or enqueue() must not
+   * revive the session, nor run an op on it (C12, C13). The machine ignores it when not connected.
+   */
+  const lives = () => {
+    const now = clock.now()
+    const at = model.state.expiresAt ?? Infinity
+    const idleAt = lastActive + idle
+    if (now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
+    else if (now >= idleAt) dispatch({ type: 'expire', reason: 'idle', at: idleAt })
+    else return true
+  }
+
   /** One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12). */
   const arm = () => {
     cancelTimer(expiryTimer)
@@ -313,12 +327,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const due = Math.min(expiresAt ?? Infinity, lastActive + idle)
     if (status === 'connected' && due < Infinity) {
       expiryTimer = later(() => {
-        const now = clock.now()
-        const at = model.state.expiresAt ?? Infinity
-        const idleAt = lastActive + idle
-        if (now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
-        else if (now >= idleAt) dispatch({ type: 'expire', reason: 'idle', at: idleAt })
-        else arm()
+        if (lives()) arm()
       }, due - clock.now())
     }
   }
@@ -569,6 +578,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   })
 
   const touch = () => {
+    // only while the expiry is armed: a subscriber's activity as the session connects is no late
+    // check of the time before it (the timer, and the activity it counts from, come right after)
+    if (timers.has(expiryTimer)) lives()
     lastActive = clock.now()
     // At most one message per quarter of the idle timeout, but the last activity is never left
     // out: the other tabs would expire before this one, and end its session too (C12).

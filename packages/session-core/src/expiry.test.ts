@@ -123,6 +123,45 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
   })
 
+  it('C12: activity as the session connects (a subscriber that enqueues) counts from the connection, not from the store creation', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { idleTimeoutMs: 60_000 } })
+    const expired = vi.fn()
+    store.on('session:expired', expired)
+    await vi.advanceTimersByTimeAsync(3_600_000) // the page was open an hour before the user connected
+    store.subscribe((state) => {
+      if (state.status === 'connected') void store.enqueue(() => 'load the portfolio')
+    })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(expired).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C12: after a system sleep, the first touch() finds the idle session expired instead of reviving it', async () => {
+    const { store, expired } = await connected({ idleTimeoutMs: 60_000 })
+    await vi.advanceTimersByTimeAsync(10_000)
+    // the laptop sleeps for two hours: the wall clock moves on, the timers do not fire
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    store.touch() // the user's first click after waking up
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_060_000, reason: 'idle' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(expired).toHaveBeenCalledTimes(1)
+  })
+
+  it('C12, C13: after a system sleep past the TTL, an enqueued op waits for the re-auth instead of running on the expired session', async () => {
+    const onReauthRequired = vi.fn(() => new Promise(() => {}))
+    const { store } = await connected({ ttlMs: 60_000, onReauthRequired })
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    const op = vi.fn()
+    void store.enqueue(op)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(op).not.toHaveBeenCalled()
+    expect(onReauthRequired).toHaveBeenCalledWith({ reason: 'ttl', expiredAt: 1_060_000, signal: expect.any(AbortSignal) })
+    expect(store.getSnapshot().status).toBe('reconnecting')
+  })
+
   it('C12: with onReauthRequired the store is reconnecting while the hook runs, then connected with a new TTL', async () => {
     let finish!: () => void
     const onReauthRequired = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)))
