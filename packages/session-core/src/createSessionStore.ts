@@ -312,12 +312,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    * revive the session, nor run an op on it (C12, C13). The machine ignores it when not connected.
    */
   const lives = () => {
-    const now = clock.now()
-    const at = model.state.expiresAt ?? Infinity
+    const ttlAt = model.state.expiresAt ?? Infinity
     const idleAt = lastActive + idle
-    if (now >= at) dispatch({ type: 'expire', reason: 'ttl', at })
-    else if (now >= idleAt) dispatch({ type: 'expire', reason: 'idle', at: idleAt })
-    else return true
+    // the deadline that passed first, also when a late timer finds both passed
+    const at = Math.min(ttlAt, idleAt)
+    if (clock.now() < at) return true
+    dispatch({ type: 'expire', reason: idleAt < ttlAt ? 'idle' : 'ttl', at })
   }
 
   /** One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12). */

@@ -150,6 +150,15 @@ describe('expiry', () => {
     expect(expired).toHaveBeenCalledTimes(1)
   })
 
+  it('C12: a session found past both its idle and TTL deadlines expired at the earlier one, and says so', async () => {
+    const { store, expired } = await connected({ ttlMs: 3_600_000, idleTimeoutMs: 600_000 })
+    // the user leaves, the laptop sleeps for three hours, then the timers fire late
+    vi.setSystemTime(Date.now() + 3 * 3_600_000)
+    await vi.advanceTimersByTimeAsync(600_000)
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_600_000, reason: 'idle' })
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
   it('C12, C13: after a system sleep past the TTL, an enqueued op waits for the re-auth instead of running on the expired session', async () => {
     const onReauthRequired = vi.fn(() => new Promise(() => {}))
     const { store } = await connected({ ttlMs: 60_000, onReauthRequired })
