@@ -57,6 +57,45 @@ function setupApp() {
   return { ...env, client, fetched, invalidated, underRoot, otherFetches: () => otherFetches }
 }
 
+/**
+ * A session query whose key stays the same for every party (`['sessionlayer', 'me']`), fetched
+ * while connected; its answers wait until the test calls `answer()`.
+ */
+function renderMe() {
+  const env = setup()
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+  const pending: (() => void)[] = []
+  const asked: string[] = []
+  function Me() {
+    const { isConnected } = useSession()
+    const { data } = useQuery({
+      queryKey: ['sessionlayer', 'me'],
+      enabled: isConnected,
+      queryFn: () => {
+        const party = env.store.getSnapshot().account?.partyId ?? 'none'
+        asked.push(party)
+        return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
+      },
+    })
+    return <p>{data ?? 'loading'}</p>
+  }
+  function App() {
+    useSessionQueryInvalidation()
+    return <Me />
+  }
+  render(
+    <QueryClientProvider client={client}>
+      <SessionProvider store={env.store}>
+        <App />
+      </SessionProvider>
+    </QueryClientProvider>,
+  )
+  const answer = () => {
+    for (const done of pending.splice(0)) done()
+  }
+  return { env, client, asked, answer }
+}
+
 describe('useSessionQueryInvalidation', () => {
   it('C11: invalidates session queries on a party switch (refetched for the new party); other queries untouched', async () => {
     const { store, wallet, client, fetched, invalidated, otherFetches } = setupApp()
@@ -174,38 +213,11 @@ describe('useSessionQueryInvalidation', () => {
   })
 
   it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {
-    const env = setup()
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-    const pending: ((value: string) => void)[] = []
-    const asked: string[] = []
-    function Me() {
-      const { isConnected } = useSession()
-      const { data } = useQuery({
-        queryKey: ['sessionlayer', 'me'],
-        enabled: isConnected,
-        queryFn: () => {
-          const party = env.store.getSnapshot().account?.partyId ?? 'none'
-          asked.push(party)
-          return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
-        },
-      })
-      return <p>{data ?? 'loading'}</p>
-    }
-    function App() {
-      useSessionQueryInvalidation()
-      return <Me />
-    }
-    render(
-      <QueryClientProvider client={client}>
-        <SessionProvider store={env.store}>
-          <App />
-        </SessionProvider>
-      </QueryClientProvider>,
-    )
+    const { env, client, asked, answer } = renderMe()
     await act(() => env.store.connect())
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 0))
-      for (const answer of pending.splice(0)) answer('')
+      answer()
     })
     await screen.findByText('me: alice::1220aa')
     await act(async () => {
@@ -219,41 +231,14 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
     expect(asked.at(-1)).toBe('bob::1220bb')
     await act(async () => {
-      for (const answer of pending.splice(0)) answer('')
+      answer()
       await new Promise((resolve) => setTimeout(resolve, 0))
     })
     await screen.findByText('me: bob::1220bb')
   })
 
   it('C11: the first fetch of a session query whose key stays the same, under way at a party switch, is fetched again for the new party', async () => {
-    const env = setup()
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-    const pending: (() => void)[] = []
-    const asked: string[] = []
-    function Me() {
-      const { isConnected } = useSession()
-      const { data } = useQuery({
-        queryKey: ['sessionlayer', 'me'],
-        enabled: isConnected,
-        queryFn: () => {
-          const party = env.store.getSnapshot().account?.partyId ?? 'none'
-          asked.push(party)
-          return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
-        },
-      })
-      return <p>{data ?? 'loading'}</p>
-    }
-    function App() {
-      useSessionQueryInvalidation()
-      return <Me />
-    }
-    render(
-      <QueryClientProvider client={client}>
-        <SessionProvider store={env.store}>
-          <App />
-        </SessionProvider>
-      </QueryClientProvider>,
-    )
+    const { env, asked, answer } = renderMe()
     await act(() => env.store.connect())
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
     expect(asked).toEqual(['alice::1220aa']) // the first fetch, for alice, has no data yet...
@@ -262,11 +247,11 @@ describe('useSessionQueryInvalidation', () => {
     })
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 0))
-      for (const answer of pending.splice(0)) answer()
+      answer()
       await new Promise((resolve) => setTimeout(resolve, 0))
     })
     await act(async () => {
-      for (const answer of pending.splice(0)) answer()
+      answer()
       await new Promise((resolve) => setTimeout(resolve, 0))
     })
     expect(asked).toEqual(['alice::1220aa', 'bob::1220bb'])
