@@ -10,6 +10,21 @@ import { SessionProvider } from './SessionProvider'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
 
+/** Renders `Content` under both providers, below a root that keeps the query cache in step. */
+function renderApp(store: SessionStore, client: QueryClient, Content: () => ReactNode) {
+  function App() {
+    useSessionQueryInvalidation()
+    return <Content />
+  }
+  render(
+    <QueryClientProvider client={client}>
+      <SessionProvider store={store}>
+        <App />
+      </SessionProvider>
+    </QueryClientProvider>,
+  )
+}
+
 function setupApp() {
   const env = setup()
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
@@ -32,8 +47,7 @@ function setupApp() {
     const { data } = useQuery({ queryKey: ['prices'], queryFn: () => Promise.resolve(`prices ${++otherFetches}`) })
     return <p>{data ?? 'loading'}</p>
   }
-  function App() {
-    useSessionQueryInvalidation()
+  function Content() {
     const { isConnected } = useSession()
     return (
       <>
@@ -42,13 +56,7 @@ function setupApp() {
       </>
     )
   }
-  render(
-    <QueryClientProvider client={client}>
-      <SessionProvider store={env.store}>
-        <App />
-      </SessionProvider>
-    </QueryClientProvider>,
-  )
+  renderApp(env.store, client, Content)
   const underRoot = () => client.getQueryCache().findAll({ queryKey: ['sessionlayer'] })
   const invalidated: unknown[] = []
   client.getQueryCache().subscribe((event) => {
@@ -79,17 +87,7 @@ function renderMe() {
     })
     return <p>{data ?? 'loading'}</p>
   }
-  function App() {
-    useSessionQueryInvalidation()
-    return <Me />
-  }
-  render(
-    <QueryClientProvider client={client}>
-      <SessionProvider store={env.store}>
-        <App />
-      </SessionProvider>
-    </QueryClientProvider>,
-  )
+  renderApp(env.store, client, Me)
   const answer = () => {
     for (const done of pending.splice(0)) done()
   }
@@ -163,19 +161,12 @@ describe('useSessionQueryInvalidation', () => {
       })
       return <p>{data}</p>
     }
-    function App() {
-      useSessionQueryInvalidation()
+    function Content() {
       const { isConnected } = useSession()
       // React keeps the previous party's <Holdings> mounted, hidden, while the new party's suspends
       return <Suspense fallback={<p>loading</p>}>{isConnected && <Holdings />}</Suspense>
     }
-    render(
-      <QueryClientProvider client={client}>
-        <SessionProvider store={env.store}>
-          <App />
-        </SessionProvider>
-      </QueryClientProvider>,
-    )
+    renderApp(env.store, client, Content)
     await act(() => env.store.connect())
     await screen.findByText('holdings of alice::1220aa')
     env.wallet.switchParty('bob::1220bb')
@@ -193,17 +184,7 @@ describe('useSessionQueryInvalidation', () => {
       const { data } = useQuery({ queryKey: ['sessionlayer', 'directory', 'entry', 'alice::1220aa'], queryFn: () => Promise.resolve(`entry ${++fetches}`) })
       return <p>{data ?? 'loading'}</p>
     }
-    function App() {
-      useSessionQueryInvalidation()
-      return <Entry />
-    }
-    render(
-      <QueryClientProvider client={client}>
-        <SessionProvider store={env.store}>
-          <App />
-        </SessionProvider>
-      </QueryClientProvider>,
-    )
+    renderApp(env.store, client, Entry)
     await act(() => env.store.connect())
     await screen.findByText('entry 1')
     act(() => {
@@ -298,17 +279,7 @@ describe('useSessionQueryInvalidation', () => {
       })
       return <p>{data ?? 'no profile'}</p>
     }
-    function App() {
-      useSessionQueryInvalidation()
-      return <Profile />
-    }
-    render(
-      <QueryClientProvider client={client}>
-        <SessionProvider store={env.store}>
-          <App />
-        </SessionProvider>
-      </QueryClientProvider>,
-    )
+    renderApp(env.store, client, Profile)
     await screen.findByText('profile of none')
     await act(() => env.store.connect())
     await act(() => client.refetchQueries({ queryKey: ['sessionlayer', 'profile'] }))
