@@ -1,12 +1,12 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
-import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider, type MockWallet } from '@sessionlayer/session-testing'
 import { describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
 import { SessionError } from './SessionError'
 import type { CIP0103Provider, CIP0103StatusEvent } from './cip0103'
-import type { SessionStoreOptions } from './types'
+import type { SessionStore, SessionStoreOptions } from './types'
 
 const LEDGER = 'http://127.0.0.1:7575'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -95,6 +95,26 @@ async function connectedStore(provider: CIP0103Provider, options: SessionStoreOp
   await store.restore()
   if (store.getSnapshot().status !== 'connected') await store.connect()
   return store
+}
+
+/**
+ * The user disconnects while `call` waits, the wallet slow to end its session (so it still says it
+ * is connected); then `resume` lets the call go on. It rejects with 4900, asks the wallet nothing,
+ * and the session stays ended (C6, L2).
+ */
+async function disconnectWhileWaiting(store: SessionStore, provider: MockProvider, call: Promise<Response>, resume: () => void) {
+  provider.wallet.hangNext('disconnect')
+  void store.disconnect()
+  const before = provider.calls.length
+  const states: string[] = []
+  store.subscribe((state) => states.push(state.status))
+  resume()
+  await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+  await sleep(10)
+  expect(provider.calls.slice(before)).toEqual([])
+  expect(states).toEqual([])
+  expect(store.getSnapshot().status).toBe('disconnected')
+  store.destroy()
 }
 
 describe('ledger', () => {
@@ -416,19 +436,7 @@ describe('ledger', () => {
     let answer: (response: Response) => void = () => undefined
     const call = createLedgerFetch(store, { fetch: () => new Promise<Response>((resolve) => (answer = resolve)) })('/v2/parties')
     await Promise.resolve()
-    // The wallet takes its time to end its session: meanwhile it still says it is connected.
-    wallet.hangNext('disconnect')
-    void store.disconnect()
-    const before = provider.calls.length
-    const states: string[] = []
-    store.subscribe((state) => states.push(state.status))
-    answer(new Response('unauthorized', { status: 401 }))
-    await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
-    await sleep(10)
-    expect(provider.calls.slice(before)).toEqual([])
-    expect(states).toEqual([])
-    expect(store.getSnapshot().status).toBe('disconnected')
-    store.destroy()
+    await disconnectWhileWaiting(store, provider, call, () => answer(new Response('unauthorized', { status: 401 })))
   })
 
   it('C6, L2: a 401 that waits for another tab\'s token refresh (Web Locks) when disconnect() comes never asks the wallet, nor brings the session back', async () => {
@@ -443,19 +451,7 @@ describe('ledger', () => {
     wallet.rotateToken()
     const call = createLedgerFetch(store, { fetch: ledgerServer(wallet).fetch })('/v2/parties')
     await sleep(5)
-    // The wallet takes its time to end its session: meanwhile it still says it is connected.
-    wallet.hangNext('disconnect')
-    void store.disconnect()
-    const before = provider.calls.length
-    const states: string[] = []
-    store.subscribe((state) => states.push(state.status))
-    release()
-    await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
-    await sleep(10)
-    expect(provider.calls.slice(before)).toEqual([])
-    expect(states).toEqual([])
-    expect(store.getSnapshot().status).toBe('disconnected')
-    store.destroy()
+    await disconnectWhileWaiting(store, provider, call, release)
   })
 
   it('C6, L2: a token refresh still waiting for the wallet at disconnect() changes nothing when it answers', async () => {
