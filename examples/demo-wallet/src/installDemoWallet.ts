@@ -59,10 +59,19 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
   if (extension && profile.dropped) wallet.drop()
 
   let applying = false
-  /** Writes this tab's wallet state for the other tabs (never while applying theirs). */
+  const stateText = () => JSON.stringify(profileOf(wallet.state(), profile.accessToken))
+  /** The state this tab last wrote or took from another tab. */
+  let known: string | null = null
+  /**
+   * Writes this tab's wallet state for the other tabs once it changed here: never while applying
+   * theirs, nor when this tab merely has not yet seen another tab's newer write (its page asking
+   * the wallet something meanwhile would otherwise write the older state back over it).
+   */
   const persist = () => {
     if (!extension || applying) return
-    const text = JSON.stringify(profileOf(wallet.state(), profile.accessToken))
+    const text = stateText()
+    if (text === known) return
+    known = text
     if (storage.getItem(PROFILE_KEY) !== text) storage.setItem(PROFILE_KEY, text)
   }
   const panel = mountWalletPanel({
@@ -99,6 +108,7 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
       applyProfile(wallet, next)
     } finally {
       applying = false
+      known = stateText()
     }
     panel.refresh()
   }
