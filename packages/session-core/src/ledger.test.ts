@@ -568,6 +568,63 @@ describe('ledger', () => {
     for (const index of [1, 3]) expect(await server.unauthorized[index]?.response.text()).toBe('unauthorized')
   })
 
+  for (const { name, ends } of [
+    { name: 'aborted', ends: (controller: AbortController) => controller.abort(new Error('left the page')) },
+    { name: 'disconnected', ends: (_: AbortController, store: SessionStore) => void store.disconnect() },
+  ]) {
+    it(`L2: the body of a 401 is cancelled also when the call ends ${name} during the token refresh`, async () => {
+      const wallet = createMockWallet()
+      const server = streamingServer(wallet)
+      const store = await connectedStore(createMockProvider({ wallet }))
+      wallet.rotateToken()
+      wallet.answerLate('status', 50)
+      const controller = new AbortController()
+      const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties', { signal: controller.signal })
+      await sleep(10)
+      expect(server.unauthorized).toHaveLength(1)
+      ends(controller, store)
+      await expect(call).rejects.toBeDefined()
+      await sleep(60)
+      expect(server.unauthorized.map((u) => u.cancelled)).toEqual([true])
+    })
+  }
+
+  for (const { name, change } of [
+    { name: 'party', change: (wallet: MockWallet) => wallet.switchParty('bob::1220bb') },
+    { name: 'network', change: (wallet: MockWallet) => wallet.switchNetwork('canton:testnet') },
+  ]) {
+    it(`C11, L2: a call that got a 401 is not retried with the token of another ${name} the user switched to during the refresh: it rejects with 4100`, async () => {
+      const wallet = createMockWallet()
+      const server = ledgerServer(wallet)
+      const inner = createMockProvider({ wallet })
+      let switching = false
+      // The user switches in the wallet while it refreshes the token.
+      const provider: CIP0103Provider = {
+        on: (e, l) => inner.on(e, l),
+        removeListener: (e, l) => inner.removeListener(e, l),
+        request(args) {
+          if (switching && args.method === 'status') {
+            switching = false
+            change(wallet)
+          }
+          return inner.request(args)
+        },
+      }
+      const store = await connectedStore(provider)
+      const before = store.getSnapshot()
+      const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+      wallet.rotateToken()
+      switching = true
+      const error: unknown = await ledgerFetch('/v2/state/active-contracts').catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+      expect(store.getSnapshot()).not.toMatchObject({ account: before.account, networkId: before.networkId })
+      expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-1'])
+      // the next call is the new party's (or network's), with the fresh token
+      expect((await ledgerFetch('/v2/state/active-contracts')).status).toBe(200)
+      expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-1', 'Bearer mock-token-2'])
+    })
+  }
+
   const unreadable = (cancel: () => Promise<void>) => ({ status: 401, body: { cancel } }) as unknown as Response
   for (const { name, response } of [
     { name: 'rejects', response: () => unreadable(() => Promise.reject(new TypeError('already closed'))) },

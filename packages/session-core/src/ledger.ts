@@ -138,7 +138,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * pass; its body is re-sent on the retry). The token
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
  * without it; and when the refresh moves the Ledger API to another origin, an absolute URL of the
- * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too.
+ * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
+ * as does a call whose party or network the user switched during the refresh: the fresh token
+ * is the new party's, and never runs a call made for the previous one.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -165,6 +167,8 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       headers.set('Authorization', auth.headers.Authorization)
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
+    /** Whose call it is: the active party and network. */
+    const owner = ({ account, networkId } = store.getSnapshot()) => `${account?.partyId} ${networkId}`
     proceed(store, signal)
     const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
     // the refresh may have found the wallet disconnected
@@ -173,21 +177,35 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, path)
     if (!url) return fetch(input, init)
+    const sentFor = owner()
     const first = await send(auth, url)
     if (first.status !== 401) return first
-    // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token.
-    proceed(store, signal)
-    const fresh = await refresh(store, auth.accessToken, signal)
-    proceed(store)
+    // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected —
+    // unless it is the cause of a 4100, handed back whole. Not awaited, and a cancel that rejects or
+    // throws (a body that is no web stream) fails nothing.
+    const cancel = () => {
+      ;(async () => first.body?.cancel())().catch(() => undefined)
+    }
+    let fresh: LedgerAuth | null
+    try {
+      // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token.
+      proceed(store, signal)
+      fresh = await refresh(store, auth.accessToken, signal)
+      proceed(store)
+    } catch (error) {
+      cancel()
+      throw error
+    }
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
+    // The user switched party or network meanwhile: the fresh token is not the one this call was
+    // made with, and must not run it for someone else (C11).
+    if (owner() !== sentFor) throw new SessionError('The active party or network changed', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
     const retry = target(fresh, path)
     if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
-    // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected.
-    // Not awaited, and a cancel that rejects or throws (a body that is no web stream) fails nothing.
-    ;(async () => first.body?.cancel())().catch(() => undefined)
+    cancel()
     const second = await send(fresh, retry)
     if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
