@@ -102,24 +102,32 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     reauth: !!expiry.onReauthRequired,
     lead: !!locks && !!channel?.isLive,
   }
-  /** The pending timers of this store, all through its clock, so that `destroy()` leaves none behind (C14). */
-  const timers = new Set<unknown>()
   /**
-   * Runs `fn` after `ms` (clamped to [0, MAX_TIMER]); returns its handle. A destroyed store arms
-   * nothing, also for what a listener that destroyed it left to do (C14).
+   * The pending timers of this store (each by the token `later` returned, with its clock handle),
+   * all through its clock, so that `destroy()` leaves none behind (C14).
    */
-  const later = (fn: () => void, ms: number): unknown => {
+  const timers = new Map<unknown, unknown>()
+  /**
+   * Runs `fn` after `ms` (at least 0); returns its token. A wait longer than a timer allows (a
+   * backoff delay of a month) is re-armed in steps of MAX_TIMER under the same token. A destroyed
+   * store arms nothing, also for what a listener that destroyed it left to do (C14).
+   */
+  const later = (fn: () => void, ms: number, token = {}): unknown => {
     if (destroyed) return
-    const handle = clock.setTimeout(() => {
-      timers.delete(handle)
-      fn()
-    }, Math.min(Math.max(0, ms), MAX_TIMER))
-    timers.add(handle)
-    return handle
+    timers.set(
+      token,
+      clock.setTimeout(() => {
+        timers.delete(token)
+        if (ms > MAX_TIMER) later(fn, ms - MAX_TIMER, token)
+        else fn()
+      }, Math.min(Math.max(0, ms), MAX_TIMER)),
+    )
+    return token
   }
-  /** Cancels a pending timer (a no-op for a fired or unknown handle). */
-  const cancelTimer = (handle: unknown) => {
-    if (timers.delete(handle)) clock.clearTimeout(handle)
+  /** Cancels a pending timer (a no-op for a fired or unknown token). */
+  const cancelTimer = (token: unknown) => {
+    if (timers.has(token)) clock.clearTimeout(timers.get(token))
+    timers.delete(token)
   }
   /** How many `enqueue`d ops may wait for a re-authentication (C13). */
   const queueSize = expiry.pendingQueueSize ?? 32
@@ -699,7 +707,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (destroyed) return
       destroyed = true
       gen++
-      timers.forEach(cancelTimer)
+      timers.forEach((_, token) => {
+        cancelTimer(token)
+      })
       // settled here, whatever the wallet does later; the set goes away with the store
       aborts.forEach((abort) => {
         abort(destroyedError())

@@ -66,6 +66,20 @@ describe('reconnect', () => {
     expect(provider.calls.filter((c) => c.method === 'connect')).toHaveLength(1)
   })
 
+  it('C7: a backoff delay beyond the 2^31 ms a timer can wait (24.8 days) is kept, as the TTL is (C12)', async () => {
+    const day = 24 * 60 * 60 * 1000
+    const { store, wallet, events } = await connected({ reconnect: { baseDelayMs: 30 * day, maxDelayMs: 60 * day, maxAttempts: 2 } })
+    const start = Date.now()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(30 * day - 1)
+    expect(events.filter(([t]) => t === 'reconnect:attempt')).toEqual([])
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(events.filter(([t]) => t === 'reconnect:attempt').map(([, e, at]) => [e, at - start])).toEqual([[{ attempt: 1 }, 30 * day]])
+    store.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C7: after maxAttempts failures it gives up: reconnect:gaveup, disconnected, lastError set', async () => {
     const { store, wallet, events } = await connected({ reconnect: { maxAttempts: 3 } })
     wallet.drop()
