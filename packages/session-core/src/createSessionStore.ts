@@ -179,16 +179,25 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const answerAll = () => {
     for (const answered of [...userAnswered]) answered()
   }
-  /** The operations `enqueue`d while a re-authentication runs, each with its promise's settlers. */
-  let held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void][] = []
+  /**
+   * The operations `enqueue`d while a re-authentication runs, each with its promise's settlers —
+   * and `late`: enqueued as it ended, before its outcome reached them.
+   */
+  let held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void, late?: boolean][] = []
   const takeHeld = () => {
     const items = held
     held = []
     return items
   }
-  /** Rejects every held op with `error`, without running it. */
+  /**
+   * Rejects every held op with `error`, without running it — except one enqueued once the
+   * re-authentication had failed: that one runs, as on any session not re-authenticating (C13).
+   */
   const rejectHeld = (error: SessionError) => {
-    for (const [, , reject] of takeHeld()) reject(error)
+    for (const [op, resolve, reject, late] of takeHeld()) {
+      if (late && !destroyed) attempt(op).then(resolve, reject)
+      else reject(error)
+    }
   }
   /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
   let hookAbort: AbortController | null = null
@@ -690,12 +699,15 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     enqueue<T>(op: () => T | Promise<T>): Promise<T> {
       if (destroyed) return Promise.reject(destroyedError())
       touch()
-      if (model.op !== 'reauth') return attempt(op)
+      const late = model.op !== 'reauth'
+      // As a re-authentication ends, subscribers hear of it before the held ops are taken: an op
+      // enqueued then goes behind them, not before (C13).
+      if (late && !held.length) return attempt(op)
       // held until the re-authentication ends; over the bound, rejected at once (C13) — every op
       // when the bound is no number (NaN): never an unbounded queue
-      return held.length < queueSize
+      return late || held.length < queueSize
         ? new Promise<T>((resolve, reject) => {
-            held.push([op, resolve as (value: unknown) => void, reject])
+            held.push([op, resolve as (value: unknown) => void, reject, late])
           })
         : Promise.reject(new SessionError('Too many operations wait for re-authentication', 'QUEUE_FULL'))
     },

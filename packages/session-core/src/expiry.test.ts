@@ -385,6 +385,33 @@ describe('expiry', () => {
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c'])
   })
 
+  it('C13: an op a subscriber enqueues as the re-auth ends runs after the ops held until then; when the hook fails, it runs, as on any session that is not re-authenticating', async () => {
+    for (const outcome of ['succeeds', 'fails'] as const) {
+      let settle!: () => void
+      const hook = () => new Promise<void>((resolve, reject) => (settle = outcome === 'succeeds' ? resolve : () => reject(new Error('declined'))))
+      const { store } = await connected({ ttlMs: 1000, pendingQueueSize: 1, onReauthRequired: hook })
+      await vi.advanceTimersByTimeAsync(1000)
+      const log: string[] = []
+      const results = [store.enqueue(() => log.push('held'))]
+      // a subscriber that sends what the app waited for once the session is back (or gone)
+      store.subscribe((state) => {
+        if (state.status !== 'reconnecting' && results.length === 1) results.push(store.enqueue(() => log.push('late')))
+      })
+      settle()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(results).toHaveLength(2)
+      const settled = await Promise.allSettled(results)
+      if (outcome === 'succeeds') {
+        expect(log).toEqual(['held', 'late'])
+        expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
+      } else {
+        expect(log).toEqual(['late'])
+        expect(settled.map((r) => r.status)).toEqual(['rejected', 'fulfilled'])
+      }
+      store.destroy()
+    }
+  })
+
   it('C13: a failing hook rejects every queued op with REAUTH_FAILED carrying the hook error', async () => {
     let fail!: (e: unknown) => void
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((_, r) => (fail = r)) })
