@@ -1,5 +1,5 @@
 import { IDBFactory } from 'fake-indexeddb'
-import { decodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
+import { createEncryptedIndexedDBStorage, decodeSessionEnvelope, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCookieStorage } from './createCookieStorage'
@@ -231,15 +231,20 @@ describe('persistence', () => {
     await store.connect()
     await store.disconnect()
     await store.connect()
-    await flush()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const raw = await dumpIndexedDB(idb)
-    expect(raw.join('\n')).toContain('[CryptoKey secret]')
-    expect(raw.length).toBeGreaterThan(1)
-    expect(raw.join('\n')).not.toContain('alice')
+    // The writes land as WebCrypto and IndexedDB answer, which takes longer on a busy machine:
+    // wait for the key and the session's ciphertext, however long they take.
+    await vi.waitFor(async () => {
+      const raw = await dumpIndexedDB(idb)
+      expect(raw.join('\n')).toContain('[CryptoKey secret]')
+      expect(raw.join('\n')).toContain('"sl1.')
+    }, { timeout: 10_000, interval: 20 })
+    expect((await dumpIndexedDB(idb)).join('\n')).not.toContain('alice')
     store.destroy()
-    const reloaded = createSessionStore(createMockProvider({ wallet: provider.wallet }))
-    expect((await reloaded.restore()).account?.partyId).toBe('alice::1220aa')
+    // What a reload reads decrypts to the session (once the last write has landed).
+    await vi.waitFor(async () => {
+      const saved = await restoreSession(createEncryptedIndexedDBStorage({ indexedDB: idb }), 'sessionlayer.session')
+      expect(saved?.account?.partyId).toBe('alice::1220aa')
+    }, { timeout: 10_000, interval: 20 })
   })
 
   it('default storage: memory where IndexedDB is missing (Node, SSR)', async () => {
