@@ -381,6 +381,27 @@ describe('createSessionStore', () => {
     expect((await result).lastError?.code).toBe('TIMEOUT')
   })
 
+  it('C17: no bound is longer than 2^31 − 1 ms (about 24.8 days), also for Infinity: a wallet that never answers still times out', async () => {
+    vi.useFakeTimers()
+    const MAX = 2 ** 31 - 1
+    for (const ms of [Infinity, 30 * 86_400_000]) {
+      const { store, wallet } = setup({ requestTimeoutMs: ms, connectTimeoutMs: ms }, { connected: true })
+      wallet.hangNext('status')
+      const restored = store.restore()
+      await vi.advanceTimersByTimeAsync(MAX - 1)
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      await vi.advanceTimersByTimeAsync(1)
+      expect((await restored).lastError?.code).toBe('TIMEOUT')
+      store.destroy()
+
+      const asking = setup({ requestTimeoutMs: ms, connectTimeoutMs: ms }, { connectMode: 'manual' })
+      const result = asking.store.connect()
+      await vi.advanceTimersByTimeAsync(MAX)
+      expect((await result).lastError?.code).toBe('TIMEOUT')
+      asking.store.destroy()
+    }
+  })
+
   it('C17: a requestTimeoutMs or connectTimeoutMs that is not a positive number (0, negative, NaN) is the default, not an instant TIMEOUT', async () => {
     vi.useFakeTimers()
     for (const ms of [0, -1, Number.NaN]) {

@@ -93,8 +93,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const idle = positive(expiry.idleTimeoutMs, Infinity)
   const ttl = positive(expiry.ttlMs)
   // A timeout of 0, a negative one or NaN would fail every call at once: the default then (C17).
-  const requestTimeoutMs = positive(options.requestTimeoutMs, 1e4)
-  const connectTimeoutMs = positive(options.connectTimeoutMs, 3e5)
+  // bounds, so never longer than a timer waits at once (the longer waits `later` re-arms are delays)
+  const requestTimeoutMs = Math.min(positive(options.requestTimeoutMs, 1e4), MAX_TIMER)
+  const connectTimeoutMs = Math.min(positive(options.connectTimeoutMs, 3e5), MAX_TIMER)
   const config: MachineConfig = {
     retry: reconnect ? resolveRetryPolicy(reconnect) : null,
     // a TTL that never ends (Infinity) or makes no sense (0, negative, NaN) is no TTL
