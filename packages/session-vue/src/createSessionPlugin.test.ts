@@ -111,6 +111,19 @@ describe('createSessionPlugin', () => {
     app.unmount()
   })
 
+  it('C14: an app.unmount() before the app has mounted (Vue warns and does nothing) leaves the owned store alive: the mount that follows restores', async () => {
+    const provider = createMockProvider({ connected: true })
+    const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    app.unmount() // e.g. a teardown that runs whether or not the mount happened
+    const container = document.createElement('div')
+    app.mount(container)
+    await flushPromises()
+    expect(container.textContent).toBe('connected|alice::1220aa')
+    app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('an app-owned store is neither initialised nor destroyed by the plugin', async () => {
     const provider = createMockProvider({ connected: true })
     const own = createSessionStore(provider, { storage: createMemoryStorage() })

@@ -101,7 +101,9 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       const unmount = app.unmount.bind(app)
       app.unmount = () => {
         unmount()
-        owned?.destroy()
+        // On the client only once mounted (Vue keeps the container): before, Vue's unmount does
+        // nothing and the app may still mount, with its store. (A server app is never mounted.)
+        if (server || app._container) owned?.destroy()
       }
     },
   }
