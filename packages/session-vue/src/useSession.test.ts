@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type Sessi
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, effectScope, h, onMounted, type Ref } from 'vue'
+import { createApp, defineComponent, effectScope, h, nextTick, onMounted, ref, type Ref } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession, type UseSessionReturnType } from './useSession'
@@ -100,6 +100,27 @@ describe('useSession', () => {
     expect(subscriptions()).toBe(0)
     await store.connect()
     expect(store.getSnapshot().status).toBe('connected')
+  })
+
+  it('C2: a client-rendered component whose vnode is rendered again (a vnode kept in a variable) shows the store from its first render on, not the disconnected state', async () => {
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    await store.init()
+    const rendered: string[] = []
+    const Child = defineComponent({
+      setup() {
+        const { status } = useSession()
+        return () => h('i', (rendered.push(status.value), status.value))
+      },
+    })
+    const child = h(Child) // Vue renders a copy of it the second time, with the element of the first
+    const shown = ref(true)
+    const App = defineComponent({ setup: () => () => h('div', shown.value ? [child] : []) })
+    mount(App, { global: { plugins: [createSessionPlugin(store)] } })
+    shown.value = false
+    await nextTick()
+    shown.value = true
+    await nextTick()
+    expect(rendered).toEqual(['connected', 'connected'])
   })
 
   it('called once its component has mounted (in onMounted), the refs follow the store', async () => {
