@@ -28,6 +28,9 @@ async function measure(code, external = []) {
     external,
     logLevel: 'silent',
     legalComments: 'none',
+    // No tsconfig: the repository's `paths` would point `@sessionlayer/*` at the sources; the
+    // packages resolve through their `exports` to the built files, as in an app.
+    tsconfigRaw: '{}',
   })
   const bytes = result.outputFiles.reduce((total, file) => total + file.contents.length, 0)
   const text = result.outputFiles.map((file) => file.text).join('\n')
