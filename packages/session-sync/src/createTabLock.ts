@@ -1,3 +1,4 @@
+import { globals } from './environment'
 import type { LockManagerLike } from './types'
 
 /**
@@ -113,8 +114,7 @@ function createLocalLocks(): LockManagerLike {
 export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | null {
   // Only in a page or a worker, whose locks span the origin's tabs: a server's navigator.locks
   // (Node 24.5, Deno) is process-wide, shared by the requests of every user.
-  const { document, WorkerGlobalScope, navigator } = globalThis as { document?: object; WorkerGlobalScope?: object; navigator?: { locks?: LockManagerLike } }
-  return (options.lockManager === undefined ? (document ?? WorkerGlobalScope) && navigator?.locks : options.lockManager) ?? null
+  return (options.lockManager === undefined ? (globals.document ?? globals.WorkerGlobalScope ? globals.navigator?.locks : null) : options.lockManager) ?? null
 }
 
 /**

@@ -344,6 +344,20 @@ describe('openSyncChannel environment (M1)', () => {
     b.close()
   })
 
+  it('M1: in a worker (no document) the global BroadcastChannel carries messages between channels, as it links the workers and tabs of the origin', async () => {
+    vi.stubGlobal('document', undefined)
+    vi.stubGlobal('WorkerGlobalScope', function WorkerGlobalScope() {})
+    const a = openSyncChannel(NAME)
+    const b = openSyncChannel(NAME)
+    const got = new Promise<SyncMessage>((resolve) => b.subscribe(resolve))
+    expect(a.isLive).toBe(true)
+    expect(b.isLive).toBe(true)
+    a.post('disconnected')
+    expect(await got).toMatchObject({ kind: 'disconnected', tabId: a.tabId, seq: 1 })
+    a.close()
+    b.close()
+  })
+
   it('M1: a BroadcastChannel that cannot be created (opaque origin) gives a no-op channel, never a throw', () => {
     vi.stubGlobal('document', {})
     vi.stubGlobal(

@@ -1,3 +1,4 @@
+import { globals } from './environment'
 import { parseSyncMessage } from './parseSyncMessage'
 import type { BroadcastChannelLike, ChannelFactory, SyncMessage } from './types'
 
@@ -7,8 +8,8 @@ import type { BroadcastChannelLike, ChannelFactory, SyncMessage } from './types'
  */
 export interface SyncChannelOptions {
   /**
-   * Creates the underlying channel. Default: the global `BroadcastChannel`, in a browser-like
-   * context only (a `document` exists); on the server the channel is a no-op.
+   * Creates the underlying channel. Default: the global `BroadcastChannel`, in a page or a worker
+   * only (where it links the tabs and workers of the origin); on the server the channel is a no-op.
    */
   channelFactory?: ChannelFactory | undefined
   /**
@@ -81,8 +82,8 @@ const randomId = () =>
  */
 export function openSyncChannel(name: string, options: SyncChannelOptions = {}): SyncChannel {
   const { maxBytes = 8192, now = () => Date.now(), tabId = randomId() } = options
-  const { document, BroadcastChannel: Channel } = globalThis as { document?: unknown; BroadcastChannel?: new (name: string) => BroadcastChannelLike }
-  const factory = options.channelFactory ?? (document !== undefined && typeof Channel == 'function' ? (n: string) => new Channel(n) : null)
+  const { channelFactory } = options
+  const Channel = globals.BroadcastChannel
   const listeners = new Set<(message: SyncMessage) => void>()
   /** The last `seq` accepted from each sender's tab id, the least recently heard first. */
   const last = new Map<unknown, number>()
@@ -90,7 +91,10 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
   let closed = false
   let seq = 0
   try {
-    channel = factory?.(name)
+    // By default only in a page or a worker, whose channels link the origin's tabs and workers: a
+    // server's BroadcastChannel (Node, Deno) links the requests of every user. A global that is no
+    // constructor throws here, and the channel is a no-op.
+    channel = channelFactory ? channelFactory(name) : (globals.document ?? globals.WorkerGlobalScope) && Channel ? new Channel(name) : null
     channel?.unref?.()
     if (channel) {
       channel.onmessage = (event: { data: unknown } | undefined) => {
