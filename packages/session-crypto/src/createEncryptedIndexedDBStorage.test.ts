@@ -1,4 +1,4 @@
-import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
+import { IDBDatabase, IDBFactory, IDBObjectStore } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStorage'
 import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
@@ -139,6 +139,29 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBeNull()
     vi.restoreAllMocks()
     await expect(other.getItem(KEY)).resolves.toBe(VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
+  it('K5/K6: an unreadable blob is removed only if it is still the one read when the removal runs: a write another tab queued in between is kept', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const db = await openRaw(indexedDB, DB)
+    const fresh = (await readStore(db, 'blobs')).get(KEY) as string // what the other tab writes
+    await writeRecord(db, 'blobs', KEY, `${fresh.slice(0, -4)}AAAA`) // tampered tag
+    // The other tab's write is queued after this tab read the blob again, before its removal:
+    // IndexedDB runs the two readwrite transactions in the order they were created.
+    const transaction = IDBDatabase.prototype.transaction
+    let written: Promise<void> | undefined
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+      if (!written && this !== db && args[1] === 'readwrite') written = writeRecord(db, 'blobs', KEY, fresh)
+      return transaction.apply(this, args)
+    })
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    expect(written).toBeDefined()
+    await written
+    vi.restoreAllMocks()
+    expect((await readStore(db, 'blobs')).get(KEY)).toBe(fresh)
+    db.close()
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 

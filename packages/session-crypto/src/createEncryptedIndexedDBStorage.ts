@@ -1,4 +1,4 @@
-import { encryptStorage, type EncryptionOptions } from './createEncryptedStorage'
+import { encryptStorage, type BaseStorage, type EncryptionOptions } from './createEncryptedStorage'
 import { globals } from './environment'
 import { openSessionDatabase, transact } from './openSessionDatabase'
 import type { IndexedDBFactoryLike, SessionStorage } from './types'
@@ -35,16 +35,22 @@ export function createEncryptedIndexedDBStorage(options: CreateEncryptedIndexedD
     const [db, key] = await openSessionDatabase(() => options.indexedDB ?? globals.indexedDB, origin, crypto)
     const blobs = <T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>) =>
       transact(db, 'blobs', mode, request)
-    const base: SessionStorage = {
-      getItem: async (k) => {
-        const blob = await blobs('readonly', (s) => s.get(k) as IDBRequest<unknown>)
-        // absent → null; a foreign record that is not a string reads as corrupt, and is removed
-        return blob === undefined ? null : typeof blob === 'string' ? blob : ''
-      },
+    // absent → null; a foreign record that is not a string reads as corrupt, and is removed
+    const read = (blob: unknown) => (blob === undefined ? null : typeof blob === 'string' ? blob : '')
+    const base: BaseStorage = {
+      getItem: async (k) => read(await blobs('readonly', (s) => s.get(k) as IDBRequest<unknown>)),
       setItem: async (k, value) => {
         await blobs('readwrite', (s) => s.put(value, k))
       },
-      removeItem: (k) => blobs('readwrite', (s) => s.delete(k)),
+      // With `blob`, only that blob: checked in the removal's own transaction, so a write another
+      // tab queued after this tab read the blob again is not lost (K6).
+      removeItem: async (k, blob) => {
+        await blobs('readwrite', (s) => {
+          const req = s.get(k) as IDBRequest<unknown>
+          req.onsuccess = () => (blob === undefined || read(req.result) === blob) && s.delete(k)
+          return req
+        })
+      },
     }
     return [base, key]
   })

@@ -25,8 +25,19 @@ export interface CreateEncryptedStorageOptions extends EncryptionOptions {
   key: CryptoKeyLike
 }
 
+/**
+ * The storage holding the ciphertexts. Its `removeItem` is given, when an unreadable blob is
+ * removed, that blob: a base that can check it in the removal's own step (the IndexedDB one, in
+ * one transaction) removes the entry only if it still holds it; any other base ignores it.
+ * @internal
+ */
+export interface BaseStorage extends SessionStorage {
+  /** Removes `key`; with `blob`, only while it still holds that blob, where the base can tell. */
+  removeItem(key: string, blob?: string): Promise<void>
+}
+
 /** Resolves, for one operation, the storage holding the ciphertexts and the AES key. @internal */
-export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [SessionStorage, CryptoKeyLike]>
+export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [BaseStorage, CryptoKeyLike]>
 
 /** `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt. */
 const FORMAT = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/
@@ -54,7 +65,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
    */
   const run = <T>(
     key: string,
-    task: (crypto: WebCryptoLike, algorithm: { name: 'AES-GCM'; additionalData: Uint8Array }, base: SessionStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
+    task: (crypto: WebCryptoLike, algorithm: { name: 'AES-GCM'; additionalData: Uint8Array }, base: BaseStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
   ): Promise<T> => {
     const operation = async () => {
       const crypto = options.crypto ?? globals.crypto
@@ -88,8 +99,9 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
           // wrong or rotated key, tampered or swapped ciphertext: removed below
         }
         try {
-          // only this blob: a value another tab wrote since it was read is not lost (K6)
-          if ((await base.getItem(key)) === blob) await base.removeItem(key)
+          // only this blob: a value another tab wrote since it was read is not lost (K6), nor, where
+          // the base checks again as it removes, one written between this check and the removal
+          if ((await base.getItem(key)) === blob) await base.removeItem(key, blob)
         } catch {
           // K5: the read still answers null. A base that cannot write now (a server cookie adapter
           // after the headers went out) leaves the entry; the next read finds it unreadable again.
