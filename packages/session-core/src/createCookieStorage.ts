@@ -24,7 +24,10 @@ export interface CookieStorageOptions {
   readonly path?: string | undefined
   /** SameSite (default `'lax'`; `'none'` implies `Secure`). */
   readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
-  /** Secure attribute (default: on when the page is served over https). */
+  /**
+   * Secure attribute (default: on when the page is served over https). On the server there is no
+   * page to tell: the default is off there, so pass `true` for a site served over https.
+   */
   readonly secure?: boolean | undefined
   /**
    * Lifetime in seconds (default: a session cookie). Written in whole seconds, rounded down, but
@@ -60,8 +63,9 @@ const documentCookies: CookieAdapter = {
  * @returns the storage
  * @example
  * ```ts
- * // on the server, per request
+ * // on the server, per request (the site is served over https)
  * const storage = createCookieStorage({
+ *   secure: true,
  *   adapter: { get: () => req.headers.cookie ?? '', set: (c) => res.appendHeader('Set-Cookie', c) },
  * })
  * ```
