@@ -1,13 +1,16 @@
 // @vitest-environment jsdom
-import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, sessionQueryKey, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { computed, createApp, defineComponent, h } from 'vue'
+import * as Vue from 'vue'
+import { computed, createApp, createSSRApp, defineComponent, h, Suspense } from 'vue'
+import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
+import { useSessionStore } from './useSessionStore'
 
 function setup(options: SessionStoreOptions = {}, explicitClient = false) {
   const provider = createMockProvider()
@@ -154,6 +157,73 @@ describe('useSessionQueryInvalidation', () => {
     await flushPromises()
     expect(asked).toEqual(['alice::1220aa', 'bob::1220bb'])
     expect(wrapper.text()).toBe('me: bob::1220bb')
+  })
+
+  it('C11: a party switch while a page still hydrates (its session holds what the server rendered) fetches nothing for the previous party', async () => {
+    // what `<script setup>` compiles a top-level `await` to
+    const { withAsyncContext } = Vue as unknown as { withAsyncContext: (getAwaitable: () => Promise<unknown>) => [Promise<unknown>, () => void] }
+    const alice = { ...DISCONNECTED_STATE, status: 'connected', account: { partyId: 'alice::1220aa', primary: true }, accounts: [{ partyId: 'alice::1220aa', primary: true }], networkId: 'canton:devnet' } as const
+    const key = sessionQueryKey(alice, 'holdings')
+    const asked: unknown[] = []
+    let store: SessionStore | undefined
+    /** `<Suspense>` around a root that keeps the cache in step, around a page that awaits `gate` after its query. */
+    const app = (gate: Promise<unknown>) => {
+      const Page = defineComponent({
+        async setup() {
+          const { state } = useSession()
+          const holdings = useQuery({
+            queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
+            queryFn: ({ queryKey }) => {
+              asked.push(queryKey[2])
+              return `holdings of ${String(queryKey[2])}`
+            },
+          })
+          const [wait, restore] = withAsyncContext(() => gate)
+          await wait
+          restore()
+          return () => h('p', holdings.data.value ?? '-')
+        },
+      })
+      const Root = defineComponent({
+        setup() {
+          useSessionQueryInvalidation()
+          store = useSessionStore()
+          return () => h(Page)
+        },
+      })
+      return createSSRApp(defineComponent({ setup: () => () => h(Suspense, null, { default: () => h(Root) }) }))
+    }
+    // the server rendered alice's page with her holdings, and handed its cache to the client
+    const client = () => {
+      const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } })
+      queryClient.setQueryData(key, 'holdings of alice::1220aa')
+      return queryClient
+    }
+    const container = document.createElement('div')
+    container.innerHTML = await renderToString(
+      app(Promise.resolve())
+        .use(createSessionPlugin({ provider: undefined as never, initialState: alice, server: true }))
+        .use(VueQueryPlugin, { queryClient: client() }),
+    )
+    expect(container.innerHTML).toBe('<p>holdings of alice::1220aa</p>')
+    const provider = createMockProvider({ connected: true })
+    const queryClient = client()
+    let open: () => void = () => undefined
+    const hydrated = app(new Promise<void>((resolve) => (open = resolve)))
+      .use(createSessionPlugin({ provider, initialState: alice, storage: createMemoryStorage() }))
+      .use(VueQueryPlugin, { queryClient })
+    hydrated.mount(container)
+    await flushPromises()
+    expect(store?.getSnapshot().account?.partyId).toBe('alice::1220aa') // restored, as the server said
+    provider.wallet.switchParty('bob::1220bb') // while the page still waits
+    await flushPromises()
+    expect(asked).toEqual([])
+    open()
+    await flushPromises()
+    expect(container.innerHTML).toBe('<p>holdings of bob::1220bb</p>')
+    expect(asked).toEqual(['bob::1220bb'])
+    expect(queryClient.getQueryData(key)).toBe('holdings of alice::1220aa')
+    hydrated.unmount()
   })
 
   it('C6: a disconnect removes the session-scoped queries and leaves the others', async () => {

@@ -24,9 +24,8 @@ import { useSessionEvent } from './index'
  */
 export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const client = queryClient ?? useQueryClient()
-  const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
-  useSessionEvent('invalidate', ({ type }) => {
-    const cache = client.getQueryCache()
+  useSessionEvent('invalidate', ({ type, previous }) => {
+    const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
     // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
     const changed = type.includes(':')
     // Marked at once, refetched once the components have followed the session (Vue updates the
@@ -38,14 +37,16 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // is then fetched again if in use.
     // An ended session leaves no data behind, not even to a query still shown under a key that
     // outlives it (removing the query alone would leave it the data); the queries no longer in use
-    // are removed then.
-    for (const query of cache.findAll(filters)) query[changed && query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
+    // are removed then. A query of the previous party or network is not fetched again, not even
+    // while a component that still hydrates (an async page under <Suspense>) keeps it in use with
+    // what the server rendered: a key of `sessionQueryKey` holds the network at 1 and the party at 2.
+    for (const query of client.getQueryCache().findAll(filters)) query[changed && query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
     void nextTick(() => {
       if (!changed) client.removeQueries({ ...filters, type: 'inactive' })
       void client.refetchQueries({
         ...filters,
         type: 'active',
-        predicate: (query) => query.state.fetchStatus === 'idle',
+        predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
       })
     })
   })
