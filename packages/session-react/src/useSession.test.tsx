@@ -82,6 +82,17 @@ describe('useSession', () => {
     for (const action of ['connect', 'disconnect', 'restore', 'enqueue'] as const) expect(result.current[action]).toBe(first[action])
   })
 
+  it('C2: the result keeps its identity across a render the session did not cause (safe as an effect dependency or a memo prop), and changes with the session', async () => {
+    const { result, rerender, wallet } = renderCounted()
+    await act(() => result.current.connect())
+    const connected = result.current
+    rerender()
+    expect(result.current).toBe(connected)
+    act(() => wallet.switchParty('bob::1220bb'))
+    expect(result.current).not.toBe(connected)
+    expect(result.current).toMatchObject({ isConnected: true, account: { partyId: 'bob::1220bb' }, connect: connected.connect })
+  })
+
   it('C6, C13: the actions drive the store', async () => {
     const { result, store } = renderCounted()
     await act(() => result.current.connect())

@@ -1,4 +1,5 @@
 import type { SessionState, SessionStore } from '@sessionlayer/session-core'
+import { shallowEqual } from './shallowEqual'
 import { useSessionContext } from './SessionContext'
 import { useSessionSelector } from './useSessionSelector'
 
@@ -19,8 +20,8 @@ export interface UseSessionReturnType extends SessionState, Pick<SessionStore, '
 
 /**
  * The session of the nearest `<SessionProvider>`. Renders once per real change of the store and
- * never for a no-op; `connect`, `disconnect`, `restore` and `enqueue` keep their identity for
- * the lifetime of the store.
+ * never for a no-op; the result keeps its identity until the session changes, and `connect`,
+ * `disconnect`, `restore` and `enqueue` keep theirs for the lifetime of the store.
  *
  * @returns the state fields, `isConnected` / `isConnecting` / `isReconnecting` /
  * `isDisconnected`, and the actions
@@ -38,16 +39,21 @@ export interface UseSessionReturnType extends SessionState, Pick<SessionStore, '
  */
 export function useSession(): UseSessionReturnType {
   const [{ connect, disconnect, restore, enqueue }] = useSessionContext()
-  const state = useSessionSelector((state) => state)
-  return {
-    ...state,
-    connect,
-    disconnect,
-    restore,
-    enqueue,
-    isConnected: state.status === 'connected',
-    isConnecting: state.status === 'connecting',
-    isReconnecting: state.status === 'reconnecting',
-    isDisconnected: state.status === 'disconnected',
-  }
+  // Built again on every render (the selector is inline), but handed out anew only when a field or an
+  // action differs (another snapshot, another store): a render the session did not cause (a parent's)
+  // gets the same object.
+  return useSessionSelector(
+    (state): UseSessionReturnType => ({
+      ...state,
+      connect,
+      disconnect,
+      restore,
+      enqueue,
+      isConnected: state.status === 'connected',
+      isConnecting: state.status === 'connecting',
+      isReconnecting: state.status === 'reconnecting',
+      isDisconnected: state.status === 'disconnected',
+    }),
+    shallowEqual,
+  )
 }
