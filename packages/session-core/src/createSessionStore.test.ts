@@ -147,6 +147,25 @@ describe('createSessionStore', () => {
     expect(states.map((s) => s.status)).toEqual(['connecting', 'connected'])
   })
 
+  it('C3: connect(params) sends JSON-RPC params (a plain object or array) to the wallet; a click event, as when connect is bound straight to a button, is not sent', async () => {
+    class SyntheticEvent {
+      readonly nativeEvent = new Event('click')
+      preventDefault() {}
+    }
+    for (const params of [new Event('click'), new SyntheticEvent(), 'click', null]) {
+      const { store, provider } = setup()
+      expect((await store.connect(params)).status).toBe('connected')
+      expect(provider.calls.find((c) => c.method === 'connect')).toEqual({ method: 'connect' })
+      store.destroy()
+    }
+    for (const params of [{ scopes: ['canton:devnet'] }, Object.assign(Object.create(null) as object, { a: 1 }), [1, 2]]) {
+      const { store, provider } = setup()
+      await store.connect(params)
+      expect(provider.calls.find((c) => c.method === 'connect')).toEqual({ method: 'connect', params })
+      store.destroy()
+    }
+  })
+
   it('C3: an asynchronous wallet emits connect:pending and completes on the connected event', async () => {
     const { store, wallet } = setup({}, { connectMode: 'async' })
     const pending = vi.fn()

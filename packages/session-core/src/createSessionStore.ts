@@ -654,7 +654,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     },
     async connect(params) {
       if (destroyed) throw destroyedError()
-      connectParams = params
+      // JSON-RPC params are an object or an array. Not sent: anything else, nor an event — what a
+      // `connect` bound straight to a button (`@click="connect"`, `onClick={connect}`) is given (C3).
+      connectParams = params && typeof params == 'object' && !('preventDefault' in params) ? params : undefined
       if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
       // Called by onReauthRequired: the re-auth completes once the hook returns.
       // connectTimeoutMs bounds the whole connect, the wallet's answer included (C17).

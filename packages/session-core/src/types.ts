@@ -240,7 +240,11 @@ export interface SessionStore {
   getSnapshot(): SessionState
   /** Calls `listener` once per real change; returns the unsubscribe function. */
   subscribe(listener: (state: SessionState, previous: SessionState) => void): () => void
-  /** Connects through the wallet; resolves with the outcome (never rejects for a wallet failure). */
+  /**
+   * Connects through the wallet; resolves with the outcome (never rejects for a wallet failure).
+   * `params` (a JSON-RPC params object or array) go to the wallet's `connect`; anything else is
+   * not sent, an event included, so that `connect` can be bound straight to a button.
+   */
   connect(params?: unknown): Promise<SessionState>
   /** Disconnects this tab (and, with broadcast, every tab). */
   disconnect(): Promise<void>
