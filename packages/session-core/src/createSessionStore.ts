@@ -338,12 +338,16 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     dispatch({ type: 'expire', reason: idleAt < ttlAt ? 'idle' : 'ttl', at })
   }
 
-  /** One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12). */
+  /**
+   * One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12).
+   * Also while a reconnect runs: activity then moves the idle deadline, and the TTL must still
+   * end the session on time, not once the wallet is back (C7, C12).
+   */
   const arm = () => {
     cancelTimer(expiryTimer)
     const { status, expiresAt } = model.state
     const due = Math.min(expiresAt ?? Infinity, lastActive + idle)
-    if (status === 'connected' && due < Infinity) {
+    if ((status === 'connected' || model.op === 'reconnect') && due < Infinity) {
       expiryTimer = later(() => {
         if (lives()) arm()
       }, due - clock.now())

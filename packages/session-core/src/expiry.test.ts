@@ -123,6 +123,24 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
   })
 
+  it('C7, C12: activity while the store reconnects does not hold off the expiry: the TTL ends the session on time, and it is never shown connected after it', async () => {
+    const { store, wallet, expired } = await connected({ ttlMs: 120_000, idleTimeoutMs: 60_000 }, { reconnect: { baseDelayMs: 10_000, factor: 1, maxAttempts: 10 } })
+    const statuses: string[] = []
+    store.subscribe((state) => statuses.push(state.status))
+    await vi.advanceTimersByTimeAsync(50_000)
+    store.touch()
+    await vi.advanceTimersByTimeAsync(50_000)
+    wallet.drop() // at 100 s, the idle deadline is 110 s and the TTL 120 s
+    await vi.advanceTimersByTimeAsync(5_000)
+    store.touch() // at 105 s the user is still there: the idle deadline moves to 165 s
+    await vi.advanceTimersByTimeAsync(15_000)
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_120_000, reason: 'ttl' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(statuses).not.toContain('connected')
+  })
+
   it('C12: activity as the session connects (a subscriber that enqueues) counts from the connection, not from the store creation', async () => {
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { idleTimeoutMs: 60_000 } })
