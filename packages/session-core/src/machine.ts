@@ -302,7 +302,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       return
     }
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
-    if (settling === 'reconnect') fx.push(['emit', 'reconnect:succeeded', { attempt }])
+    // Also a restore whose probe was retried: its reconnect:scheduled and reconnect:attempt end
+    // here, as the ones of a reconnect do (an attempt is only ever a reconnect's or a restore's) (C7, C9).
+    if (settling === 'reconnect' || attempt) fx.push(['emit', 'reconnect:succeeded', { attempt }])
     // Compare with what the user saw before: the restored snapshot, or the account kept
     // visible while reconnecting / re-authenticating (C10, C11).
     const before = saved ?? (st.status === 'reconnecting' ? st : null)

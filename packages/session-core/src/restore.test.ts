@@ -78,6 +78,24 @@ describe('restore', () => {
     ])
   })
 
+  it('C7, C9: a restore whose retried probe succeeds ends its reconnect events with reconnect:succeeded, as a reconnect does', async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = setup({ connected: true }, { reconnect: { maxAttempts: 3 } })
+    const events: unknown[] = []
+    for (const type of ['reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup'] as const) {
+      store.on(type, (event) => events.push([type, event]))
+    }
+    wallet.failNext('status', { code: -32603, message: 'not injected yet' })
+    const result = store.restore()
+    await vi.advanceTimersByTimeAsync(500)
+    expect((await result).status).toBe('connected')
+    expect(events).toEqual([
+      ['reconnect:scheduled', { attempt: 1, delayMs: 500 }],
+      ['reconnect:attempt', { attempt: 1 }],
+      ['reconnect:succeeded', { attempt: 1 }],
+    ])
+  })
+
   it('C10: a different party or network than persisted emits changes with source restore and invalidates', async () => {
     const onInvalidate = vi.fn()
     const { store, storage, wallet } = setup({ connected: true }, { onInvalidate })
