@@ -318,7 +318,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           inflight.delete(id)
           noteLive(input)
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
-          if (mine ? mine === disconnects : tag === gen) dispatch(input)
+          // A re-read for another tab's switch (M5) is of the session it was asked in: once that
+          // ended, its answer is no account or network of the next one (C3, C5).
+          if (mine ? mine === disconnects : tag === gen && (origin === 'local' || model.state.status === 'connected')) dispatch(input)
           return input
         }),
     )

@@ -242,6 +242,42 @@ describe('multi-tab', () => {
     expect(changes).toEqual([{ previous: 'canton:devnet', current: 'canton:testnet', source: 'remote' }])
   })
 
+  it("C3, C5, M5: a re-read for another tab's party switch that answers after this tab disconnected is no account of its next connection", async () => {
+    const { open } = tabs()
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const inner = createMockProvider({ wallet: bWallet })
+    // B's wallet answers listAccounts as it stands when asked; once gated, the answer comes back when let through
+    let letThrough!: () => void
+    let gate = Promise.resolve()
+    const bProvider = {
+      ...inner,
+      on: inner.on.bind(inner),
+      removeListener: inner.removeListener.bind(inner),
+      request: async (args: Parameters<MockProvider['request']>[0]) => {
+        const answer = await inner.request(args)
+        if (args.method === 'listAccounts') await gate
+        return answer
+      },
+    }
+    const b = open(bProvider)
+    await a.store.connect()
+    await b.store.restore()
+    inner.detach() // a wallet that tells this tab nothing unasked: it reads what it needs (C3)
+    gate = new Promise<void>((resolve) => (letThrough = resolve))
+    bWallet.switchParty('bob::1220bb')
+    a.provider.wallet.switchParty('bob::1220bb')
+    await flush() // B re-reads its accounts for A's switch (M5); the answer is on its way
+    await b.store.disconnect()
+    letThrough()
+    await flush()
+    // signed out, the user picks alice in the wallet, then connects this tab again
+    bWallet.switchParty('alice::1220aa')
+    const state = await b.store.connect()
+    expect(state.status).toBe('connected')
+    expect(state.account?.partyId).toBe('alice::1220aa')
+  })
+
   it('C12: idle activity in one tab keeps the others alive', async () => {
     vi.useFakeTimers()
     const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
