@@ -377,7 +377,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         set({ lastError: null })
         fx.push(['call', 'connect', 'local'])
       } else if (!connected && !asking) {
-        set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null })
+        // nothing of a session this connect ends is shown meanwhile, its times neither (C7)
+        set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null, connectedAt: null, expiresAt: null })
         n.op = 'connect'
         n.attempt = 0
         n.live = false

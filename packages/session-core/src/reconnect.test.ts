@@ -212,6 +212,18 @@ describe('reconnect', () => {
     }
   })
 
+  it('C3, C7: connect() while reconnecting shows no times of the session it ends while it connects', async () => {
+    const { store, wallet } = await connected({ reconnect: true, expiry: { ttlMs: 3_600_000 } })
+    expect(store.getSnapshot()).toMatchObject({ connectedAt: 0, expiresAt: 3_600_000 })
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(600)
+    wallet.hangNext('connect')
+    const connecting = store.connect().catch(() => null)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', account: null, connectedAt: null, expiresAt: null })
+    store.destroy()
+    await connecting
+  })
+
   it('C7: a party switch while the wallet was away shows up on reconnect as party:changed', async () => {
     const { store, wallet, events } = await connected()
     wallet.drop()
