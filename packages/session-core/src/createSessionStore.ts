@@ -110,16 +110,19 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const timers = new Map<unknown, unknown>()
   /**
    * Runs `fn` after `ms` (at least 0); returns its token. A wait longer than a timer allows (a
-   * backoff delay of a month) is re-armed in steps of MAX_TIMER under the same token. A destroyed
-   * store arms nothing, also for what a listener that destroyed it left to do (C14).
+   * backoff delay of a month) is re-armed under the same token, for what is left by the clock:
+   * timers stand still while the system sleeps, the clock does not (C12). An endless wait
+   * (Infinity) is the longest one a timer takes. A destroyed store arms nothing, also for what a
+   * listener that destroyed it left to do (C14).
    */
   const later = (fn: () => void, ms: number, token = {}): unknown => {
     if (destroyed) return
+    const due = clock.now() + ms
     timers.set(
       token,
       clock.setTimeout(() => {
         timers.delete(token)
-        if (ms > MAX_TIMER) later(fn, ms - MAX_TIMER, token)
+        if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token)
         else fn()
       }, Math.min(Math.max(0, ms), MAX_TIMER)),
     )

@@ -156,6 +156,18 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('connected')
   })
 
+  it('C12: a TTL longer than a timer waits at once (60 days) still ends on time when the system slept through part of it', async () => {
+    const { store, expired } = await connected({ ttlMs: 60 * DAY })
+    await vi.advanceTimersByTimeAsync(20 * DAY)
+    // the laptop sleeps 40 days: the wall clock moves on, the timers do not
+    vi.setSystemTime(Date.now() + 40 * DAY)
+    expect(store.getSnapshot().status).toBe('connected')
+    // it ends once the timer set for the first 2^31 − 1 ms is done (a second after), not 35 days later
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 1 - 20 * DAY + 1000)
+    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_000_000 + 60 * DAY, reason: 'ttl' })
+    expect(store.getSnapshot().status).toBe('disconnected')
+  })
+
   it('C12: after a system sleep, the first touch() finds the idle session expired instead of reviving it', async () => {
     const { store, expired } = await connected({ idleTimeoutMs: 60_000 })
     await vi.advanceTimersByTimeAsync(10_000)

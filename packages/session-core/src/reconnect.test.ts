@@ -78,6 +78,12 @@ describe('reconnect', () => {
     expect(events.filter(([t]) => t === 'reconnect:attempt').map(([, e, at]) => [e, at - start])).toEqual([[{ attempt: 1 }, 30 * day]])
     store.destroy()
     expect(vi.getTimerCount()).toBe(0)
+    // an endless delay is the longest a timer waits at once: the attempt still runs
+    const endless = await connected({ reconnect: { baseDelayMs: Infinity, maxDelayMs: Infinity, maxAttempts: 1 } })
+    endless.wallet.drop()
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 1)
+    expect(endless.events.filter(([t]) => t === 'reconnect:attempt').map(([, e]) => e)).toEqual([{ attempt: 1 }])
+    endless.store.destroy()
   })
 
   it('C7: after maxAttempts failures it gives up: reconnect:gaveup, disconnected, lastError set', async () => {
