@@ -625,6 +625,44 @@ describe('ledger', () => {
     })
   }
 
+  it('C11, L2: a store that knew no network (the wallet told none) retries a 401 once the refresh tells it: a first network is no switch', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const inner = createMockProvider({ wallet })
+    // A wallet that tells no network until its token refresh, and cannot be asked for one.
+    let hidden = true
+    const hide = (payload: unknown) => {
+      const { network } = (payload ?? {}) as { network?: object }
+      return hidden && network ? { ...(payload as object), network: { ...network, networkId: undefined } } : payload
+    }
+    const wrapped = new Map<(...args: never[]) => void, (payload: unknown) => void>()
+    const provider: CIP0103Provider = {
+      on(event, listener) {
+        const wrap = (payload: unknown) => (listener as (payload: unknown) => void)(hide(payload))
+        wrapped.set(listener, wrap)
+        inner.on(event, wrap)
+      },
+      removeListener: (event, listener) => inner.removeListener(event, wrapped.get(listener) ?? listener),
+      async request(args) {
+        if (args.method === 'getActiveNetwork' && hidden) return new Promise(() => {}) // bounded by requestTimeoutMs
+        if (args.method === 'status' && hidden && server.isExpired()) {
+          hidden = false
+          wallet.rotateToken()
+          server.renew()
+        }
+        return hide(await inner.request(args))
+      },
+    }
+    const store = await connectedStore(provider, { requestTimeoutMs: 20 })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: null })
+    server.expire()
+    const res = await createLedgerFetch(store, { fetch: server.fetch })('/v2/state/active-contracts')
+    expect(res.status).toBe(200)
+    expect(store.getSnapshot().networkId).toBe('canton:devnet')
+    expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-1', 'Bearer mock-token-2'])
+    store.destroy()
+  })
+
   const unreadable = (cancel: () => Promise<void>) => ({ status: 401, body: { cancel } }) as unknown as Response
   for (const { name, response } of [
     { name: 'rejects', response: () => unreadable(() => Promise.reject(new TypeError('already closed'))) },

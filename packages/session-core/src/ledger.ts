@@ -139,8 +139,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
  * without it; and when the refresh moves the Ledger API to another origin, an absolute URL of the
  * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
- * as does a call whose party or network the user switched during the refresh: the fresh token
- * is the new party's, and never runs a call made for the previous one.
+ * as does a call whose party or network the user switched during the refresh, once the store has
+ * heard of the switch (the wallet's event) by the time the refresh answers: the fresh token is
+ * then the new party's, and does not run a call made for the previous one.
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -167,8 +168,6 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       headers.set('Authorization', auth.headers.Authorization)
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
-    /** Whose call it is: the active party and network. */
-    const owner = ({ account, networkId } = store.getSnapshot()) => `${account?.partyId} ${networkId}`
     proceed(store, signal)
     const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
     // the refresh may have found the wallet disconnected
@@ -177,7 +176,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, path)
     if (!url) return fetch(input, init)
-    const sentFor = owner()
+    const sentFor = store.getSnapshot()
     const first = await send(auth, url)
     if (first.status !== 401) return first
     // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected —
@@ -198,9 +197,13 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     }
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
-    // The user switched party or network meanwhile: the fresh token is not the one this call was
-    // made with, and must not run it for someone else (C11).
-    if (owner() !== sentFor) throw new SessionError('The active party or network changed', 4100, first)
+    // The user switched party or network meanwhile (the store heard of it by now): the fresh token
+    // is not the one this call was made with, and must not run it for someone else. A first network,
+    // where none was known, is no switch (C11).
+    const now = store.getSnapshot()
+    if (now.account?.partyId !== sentFor.account?.partyId || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
+      throw new SessionError('The active party or network changed', 4100, first)
+    }
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
     const retry = target(fresh, path)
