@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_NETWORKS, PROFILE_KEY, parseProfile } from './demoProfile'
+import { DEMO_NETWORKS, DEMO_PARTIES, PROFILE_KEY, parseProfile, profileOf } from './demoProfile'
 import { installDemoWallet, type DemoWallet } from './installDemoWallet'
 
 const [DEVNET, TESTNET] = DEMO_NETWORKS
+const [, BOB] = DEMO_PARTIES
 
 /**
  * One browser profile's `localStorage`, shared by its tabs. As in a browser, a write reaches the
@@ -112,5 +113,31 @@ describe('installDemoWallet: the tabs of one browser profile', () => {
     expect(walletB.state().networkId).toBe(TESTNET)
     expect(walletA.state().networkId).toBe(TESTNET)
     expect(parseProfile(storage.getItem(PROFILE_KEY))?.networkId).toBe(TESTNET)
+  })
+
+  it('tabs that each change the wallet before seeing the other\'s change end in one state, the last written', async () => {
+    const storage = new ProfileStorage()
+    const [a, b] = [new Tab(storage), new Tab(storage)]
+    const walletA = install(a).wallet
+    const walletB = install(b).wallet
+    storage.deliver()
+    b.run(() => {
+      walletB.connectFromWallet()
+    })
+    storage.deliver()
+    // B switches network; before A sees it, A's user switches party
+    b.run(() => {
+      walletB.switchNetwork(TESTNET)
+    })
+    a.run(() => {
+      walletA.switchParty(BOB)
+    })
+    storage.deliver()
+    await tick()
+    storage.deliver()
+    const last = parseProfile(storage.getItem(PROFILE_KEY))
+    expect(last?.partyId).toBe(BOB)
+    expect(profileOf(walletA.state(), last?.accessToken ?? '')).toEqual(last)
+    expect(profileOf(walletB.state(), last?.accessToken ?? '')).toEqual(last)
   })
 })

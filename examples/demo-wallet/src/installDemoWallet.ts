@@ -101,7 +101,9 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
   const onStorage = (event: StorageEvent) => {
     if (event.storageArea !== storage) return
     if (event.key === TTL_KEY) panel.refresh()
-    const next = event.key === PROFILE_KEY ? parseProfile(event.newValue) : null
+    // The value now, not the event's: events of writes another tab made before this tab's own
+    // last write may come after it, and applying them would leave this tab behind for good.
+    const next = event.key === PROFILE_KEY ? parseProfile(storage.getItem(PROFILE_KEY)) : null
     if (!next || !extension) return
     applying = true
     try {
