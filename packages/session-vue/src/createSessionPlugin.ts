@@ -35,7 +35,9 @@ export interface SessionPluginOptions extends SessionStoreOptions {
  *
  * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
  * the plugin creates and owns the store: on the client it calls `init()` (a silent restore) once
- * the app has mounted — as React's `SessionProvider` restores after its first commit — and destroys the store on `app.unmount()`; on the server it
+ * the app has mounted — as React's `SessionProvider` restores after its first commit — and destroys the store on the
+ * `app.unmount()` of a mounted app (before the mount, Vue's `unmount` does nothing, and the store
+ * stays for the mount that may follow; an app never mounted keeps its store); on the server it
  * never calls `init()`,
  * and creates the store only on first access, detached from any wallet (its requests fail at
  * once) and with default options — so a server render opens no channel, arms no timer and
