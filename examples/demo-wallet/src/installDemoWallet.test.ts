@@ -85,17 +85,23 @@ const install = (tab: Tab) => {
 }
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10))
 
+/** Two tabs of one profile with the demo wallet, connected from tab B's wallet UI. */
+const connectedTabs = () => {
+  const storage = new ProfileStorage()
+  const [a, b] = [new Tab(storage), new Tab(storage)]
+  const walletA = install(a).wallet
+  const walletB = install(b).wallet
+  storage.deliver()
+  b.run(() => {
+    walletB.connectFromWallet()
+  })
+  storage.deliver()
+  return { storage, a, b, walletA, walletB }
+}
+
 describe('installDemoWallet: the tabs of one browser profile', () => {
   it("a page's request in a tab that has not yet seen another tab's switch does not undo that switch", async () => {
-    const storage = new ProfileStorage()
-    const [a, b] = [new Tab(storage), new Tab(storage)]
-    const walletA = install(a).wallet
-    const walletB = install(b).wallet
-    storage.deliver()
-    b.run(() => {
-      walletB.connectFromWallet()
-    })
-    storage.deliver()
+    const { storage, a, b, walletA, walletB } = connectedTabs()
     expect(walletA.state().connected).toBe(true)
 
     // The user picks another network in tab B's wallet UI; tab A has not seen that write yet
@@ -116,15 +122,7 @@ describe('installDemoWallet: the tabs of one browser profile', () => {
   })
 
   it('tabs that each change the wallet before seeing the other\'s change end in one state, the last written', async () => {
-    const storage = new ProfileStorage()
-    const [a, b] = [new Tab(storage), new Tab(storage)]
-    const walletA = install(a).wallet
-    const walletB = install(b).wallet
-    storage.deliver()
-    b.run(() => {
-      walletB.connectFromWallet()
-    })
-    storage.deliver()
+    const { storage, a, b, walletA, walletB } = connectedTabs()
     // B switches network; before A sees it, A's user switches party
     b.run(() => {
       walletB.switchNetwork(TESTNET)
