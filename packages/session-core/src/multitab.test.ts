@@ -51,6 +51,26 @@ async function slowChannelTabs() {
   return { a, b, wallet, providers }
 }
 
+/**
+ * Tab B's wallet (connected), whose `listAccounts` answer — the accounts as they stood when asked —
+ * comes back only once `wait()` resolves.
+ */
+function listAccountsAnswersAfter(wait: () => Promise<unknown>) {
+  const bWallet = createMockWallet({ connected: true })
+  const inner = createMockProvider({ wallet: bWallet })
+  const bProvider = {
+    ...inner,
+    on: inner.on.bind(inner),
+    removeListener: inner.removeListener.bind(inner),
+    request: async (args: Parameters<MockProvider['request']>[0]) => {
+      const answer = await inner.request(args)
+      if (args.method === 'listAccounts') await wait()
+      return answer
+    },
+  }
+  return { bWallet, inner, bProvider }
+}
+
 const events = (store: SessionStore, type: 'party:changed' | 'network:changed' | 'reconnect:scheduled' | 'reconnect:attempt') => {
   const seen: unknown[] = []
   store.on(type, (e) => seen.push(e))
@@ -198,19 +218,8 @@ describe('multi-tab', () => {
   it('M5: a party switch and its undoing in one tab: another tab whose wallet agrees ends on the last, though it was still re-reading for the first', async () => {
     const { open } = tabs()
     const a = open()
-    const bWallet = createMockWallet({ connected: true })
-    const inner = createMockProvider({ wallet: bWallet })
     // B's wallet answers as it stands when asked; the answer takes a while to come back
-    const bProvider = {
-      ...inner,
-      on: inner.on.bind(inner),
-      removeListener: inner.removeListener.bind(inner),
-      request: async (args: Parameters<MockProvider['request']>[0]) => {
-        const answer = await inner.request(args)
-        if (args.method === 'listAccounts') await new Promise((resolve) => setTimeout(resolve, 20))
-        return answer
-      },
-    }
+    const { bWallet, inner, bProvider } = listAccountsAnswersAfter(() => new Promise((resolve) => setTimeout(resolve, 20)))
     const b = open(bProvider)
     await a.store.connect()
     await b.store.restore()
@@ -245,21 +254,10 @@ describe('multi-tab', () => {
   it("C3, C5, M5: a re-read for another tab's party switch that answers after this tab disconnected is no account of its next connection", async () => {
     const { open } = tabs()
     const a = open()
-    const bWallet = createMockWallet({ connected: true })
-    const inner = createMockProvider({ wallet: bWallet })
     // B's wallet answers listAccounts as it stands when asked; once gated, the answer comes back when let through
     let letThrough!: () => void
     let gate = Promise.resolve()
-    const bProvider = {
-      ...inner,
-      on: inner.on.bind(inner),
-      removeListener: inner.removeListener.bind(inner),
-      request: async (args: Parameters<MockProvider['request']>[0]) => {
-        const answer = await inner.request(args)
-        if (args.method === 'listAccounts') await gate
-        return answer
-      },
-    }
+    const { bWallet, inner, bProvider } = listAccountsAnswersAfter(() => gate)
     const b = open(bProvider)
     await a.store.connect()
     await b.store.restore()
