@@ -42,6 +42,30 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/**
+ * Mounts a component whose ['sessionlayer', 'me'] query (a key that stays the same whoever is
+ * connected) reads the party when it fetches; each fetch waits in `pending` until let through.
+ */
+function mountMe(store: SessionStore, queryClient: QueryClient) {
+  const asked: string[] = []
+  const pending: (() => void)[] = []
+  const Me = defineComponent({
+    setup() {
+      const me = useQuery({
+        queryKey: ['sessionlayer', 'me'],
+        queryFn: () => {
+          const party = store.getSnapshot().account?.partyId ?? 'none'
+          asked.push(party)
+          return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
+        },
+      })
+      return () => h('p', me.data.value ?? '-')
+    },
+  })
+  const wrapper = mount(Me, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+  return { wrapper, asked, pending }
+}
+
 describe('useSessionQueryInvalidation', () => {
   it('C11: a party switch invalidates the session-scoped queries, and only those', async () => {
     const { provider, store, queryClient, fetches } = setup()
@@ -99,22 +123,7 @@ describe('useSessionQueryInvalidation', () => {
 
   it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {
     const { provider, store, queryClient } = setup()
-    const asked: string[] = []
-    const pending: (() => void)[] = []
-    const Me = defineComponent({
-      setup() {
-        const me = useQuery({
-          queryKey: ['sessionlayer', 'me'],
-          queryFn: () => {
-            const party = store.getSnapshot().account?.partyId ?? 'none'
-            asked.push(party)
-            return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
-          },
-        })
-        return () => h('p', me.data.value ?? '-')
-      },
-    })
-    const wrapper = mount(Me, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    const { wrapper, asked, pending } = mountMe(store, queryClient)
     await store.connect()
     await flushPromises()
     for (const done of pending.splice(0)) done()
@@ -133,23 +142,8 @@ describe('useSessionQueryInvalidation', () => {
     const { provider, store, queryClient } = setup()
     await store.connect()
     await flushPromises()
-    const asked: string[] = []
-    const pending: (() => void)[] = []
-    const Me = defineComponent({
-      setup() {
-        const me = useQuery({
-          queryKey: ['sessionlayer', 'me'],
-          queryFn: () => {
-            const party = store.getSnapshot().account?.partyId ?? 'none'
-            asked.push(party)
-            return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
-          },
-        })
-        return () => h('p', me.data.value ?? '-')
-      },
-    })
     // mounted once connected: its first fetch, for alice, has no data yet...
-    const wrapper = mount(Me, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    const { wrapper, asked, pending } = mountMe(store, queryClient)
     await flushPromises()
     provider.wallet.switchParty('bob::1220bb') // ...when the party switches
     await flushPromises()
