@@ -635,7 +635,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // A tab that runs the attempts: the lock the other tab released as it reconnected may
         // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
-        else if (op === 'reconnect') fx.push(['schedule', -1])
+        // So does the next probe of a restore that waits to retry: another tab connected, this
+        // tab restores now, not after its backoff (C9, M4).
+        else if (op === 'reconnect' || (op === 'restore' && attempt)) fx.push(['schedule', -1])
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
         else if (hook) recheck()

@@ -173,6 +173,22 @@ describe('multi-tab', () => {
     expect(b.provider.calls.map((x) => x.method)).toEqual(['status', 'listAccounts'])
   })
 
+  it('C9, M4: a tab whose restore waits to probe again (its wallet did not answer yet) probes at once when another tab connects', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ reconnect: { baseDelayMs: 10_000, maxAttempts: 3 } })
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const b = open(createMockProvider({ wallet: bWallet }))
+    bWallet.failNext('status', { code: -32603, message: 'not injected yet' })
+    const restored = b.store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.store.getSnapshot().status).toBe('reconnecting') // the next probe is 10 s away
+    await a.store.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    expect((await restored).status).toBe('connected')
+  })
+
   it('M4: a tab whose wallet is not connected stays disconnected and never prompts', async () => {
     const { open } = tabs()
     const a = open()
