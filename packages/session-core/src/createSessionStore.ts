@@ -176,12 +176,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let connectParams: unknown
   /**
    * End the waits for the user's answer in the wallet during a re-auth: one per connect() that
-   * waits, as more than one may (the app's own Connect and the hook's), each ended by the answer,
-   * its timeout or destroy().
+   * waits, as more than one may (the app's own Connect and the hook's), all ended by the answer,
+   * the end of the re-auth (its bound included) or destroy().
    */
   const userAnswered = new Set<() => void>()
   const answerAll = () => {
-    for (const answered of [...userAnswered]) answered()
+    for (const answered of userAnswered) answered()
+    userAnswered.clear()
   }
   /**
    * The operations `enqueue`d while a re-authentication runs, each with its promise's settlers —
@@ -205,6 +206,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   }
   /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
   let hookAbort: AbortController | null = null
+  /** Ends the re-auth of a hook that never settles (C17): cleared as the hook's part ends. */
+  let hookTimer: unknown
 
   /**
    * Calls a subscriber or an event handler with `args`: what it throws, and what an async one
@@ -489,6 +492,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         const failed = (error: unknown) => {
           done({ type: 'reauth', error })
         }
+        // The hook waits for a person, as a connect does: connectTimeoutMs bounds it, its connect()
+        // calls included. Then it fails as one that rejects, its signal aborted (C12, C17).
+        hookTimer = later(() => {
+          dispatch({ type: 'reauth', error: timedOut('Re-authentication did not end', connectTimeoutMs) })
+        }, connectTimeoutMs)
         // Called once this input is processed, so that what the hook calls (connect()) runs at once.
         // The store reacts to the hook's own promise as soon as it settles, not through a chain
         // that adopts it a few microtasks later: a disconnect or another tab's message that comes
@@ -539,6 +547,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (!next.hook) {
         hookAbort?.abort()
         hookAbort = null
+        cancelTimer(hookTimer)
+        // a connect() of the re-auth waits for its user no longer (C17)
+        answerAll()
       }
       if (next.op !== 'reconnect') resign()
     }
@@ -668,25 +679,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       connectParams = params && typeof params == 'object' && !('preventDefault' in params) ? params : undefined
       if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
       // Called by onReauthRequired: the re-auth completes once the hook returns.
-      // connectTimeoutMs bounds the whole connect, the wallet's answer included (C17).
-      const due = clock.now() + connectTimeoutMs
       dispatch({ type: 'connect' })
       const answer = await latest.get('connect')
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3),
-      // unless it came before this one (the machine no longer waits for it).
+      // unless it came before this one (the machine no longer waits for it). The end of the
+      // re-auth ends the wait too: the hook's bound, connectTimeoutMs, is this one's (C17).
       if (answer?.type === 'status' && !answer.connected && model.asked && reauthing()) {
         await new Promise<void>((resolve) => {
-          const answered = () => {
-            userAnswered.delete(answered)
-            cancelTimer(timer)
-            resolve()
-          }
-          // no answer in time: connect() tells, as it does outside a re-auth (C4, C17)
-          const timer = later(() => {
-            if (reauthing()) connectTimedOut()
-            answered()
-          }, due - clock.now())
-          userAnswered.add(answered)
+          userAnswered.add(resolve)
         })
       }
       return model.state

@@ -224,6 +224,55 @@ describe('expiry', () => {
     expect(store.getSnapshot().lastError).toMatchObject({ code: 'REAUTH_FAILED', cause })
   })
 
+  it('C12, C13, C17: a hook that never settles fails the re-auth after exactly connectTimeoutMs, as a rejecting one: its signal aborted, held ops rejected', async () => {
+    let signal: AbortSignal | undefined
+    let finish!: () => void
+    const { store, provider } = await connected(
+      { ttlMs: 1000, onReauthRequired: (e) => new Promise<void>((resolve) => ((signal = e.signal), (finish = resolve))) },
+      { connectTimeoutMs: 5_000 },
+    )
+    await vi.advanceTimersByTimeAsync(1000)
+    const op = vi.fn()
+    const held = store.enqueue(op)
+    const rejected = expect(held).rejects.toMatchObject({ code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } })
+    await vi.advanceTimersByTimeAsync(4_999)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    expect(signal?.aborted).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
+    expect(signal?.aborted).toBe(true)
+    await rejected
+    expect(op).not.toHaveBeenCalled()
+    expect(provider.calls.map((c) => c.method)).toContain('disconnect')
+    // the hook that settles later changes nothing
+    const after = store.getSnapshot()
+    finish()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(store.getSnapshot()).toBe(after)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C12, C14, C17: the bound of the re-auth hook ends with it: a hook that resolves in time re-arms the session, and one ended by disconnect() or destroy() leaves no timer', async () => {
+    let finish!: () => void
+    const a = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => (finish = resolve)) }, { connectTimeoutMs: 5_000 })
+    await vi.advanceTimersByTimeAsync(1000 + 4_999)
+    finish()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(a.store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, expiresAt: 1_005_999 + 1000 })
+    expect(vi.getTimerCount()).toBe(1) // the new TTL's, only
+    await vi.advanceTimersByTimeAsync(999)
+    expect(a.store.getSnapshot().status).toBe('connected')
+    a.store.destroy()
+    for (const end of ['disconnect', 'destroy'] as const) {
+      const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise(() => {}) }, { connectTimeoutMs: 5_000 })
+      await vi.advanceTimersByTimeAsync(1000)
+      if (end === 'disconnect') await store.disconnect()
+      else store.destroy()
+      expect(vi.getTimerCount()).toBe(0)
+      store.destroy()
+    }
+  })
+
   it('C12: the hook resolving while the wallet is gone is a failed re-auth', async () => {
     const { store, wallet } = await connected({
       ttlMs: 1000,
@@ -313,8 +362,8 @@ describe('expiry', () => {
   })
 
   it.each([
-    ['C4, C12, C17: a connect() the hook makes that the user never answers in an asynchronous wallet resolves with lastError TIMEOUT after connectTimeoutMs', 0],
-    ["C12, C17: connectTimeoutMs bounds the whole connect() the hook makes, the wallet's slow answer that it asks its user included", 4_000],
+    ['C4, C12, C17: a connect() the hook makes that the user never answers in an asynchronous wallet resolves as the re-auth fails, connectTimeoutMs after it began', 0],
+    ["C12, C17: connectTimeoutMs bounds the whole re-auth, the wallet's slow answer to the hook's connect() that it asks its user included", 4_000],
   ])('%s', async (_name, answerAfterMs) => {
     let seen: SessionState | null = null
     const { store, wallet } = await connected(
@@ -334,38 +383,35 @@ describe('expiry', () => {
     await vi.advanceTimersByTimeAsync(1000 + 4_999)
     expect(seen).toBeNull()
     await vi.advanceTimersByTimeAsync(1)
-    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 'TIMEOUT' } })
-    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
+    // one bound, the hook's: the connect() it made tells how the re-auth ended, nothing fires twice
+    const failed = { status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } }
+    expect(seen).toMatchObject(failed)
+    expect(store.getSnapshot()).toMatchObject(failed)
+    expect(vi.getTimerCount()).toBe(0)
   })
 
-  it("C3, C4, C12: a connect() during the re-auth that the user approves resolves without the TIMEOUT of an earlier one that nobody answered", async () => {
-    const seen: (string | number | null)[] = []
-    let second: Promise<SessionState> = Promise.reject(new Error('not yet'))
-    second.catch(() => undefined)
+  it('C3, C12, C17: a connect() the app makes during the re-auth, waiting for the user of an asynchronous wallet, ends with the re-auth at the hook\'s bound', async () => {
+    let hookConnect: Promise<SessionState> | undefined
     const { store, wallet } = await connected(
       {
         ttlMs: 1000,
         onReauthRequired: async () => {
           wallet.disconnectFromWallet()
           wallet.setConnectMode('async')
-          const first = await store.connect() // nobody answers this prompt in time
-          seen.push(first.lastError?.code ?? null)
-          const again = await second // the app's own Connect, made meanwhile
-          seen.push(again.lastError?.code ?? null)
-          if (again.lastError) throw again.lastError
+          hookConnect = store.connect() // nobody answers this prompt
+          await new Promise(() => undefined)
         },
       },
       { connectTimeoutMs: 5_000 },
     )
     await vi.advanceTimersByTimeAsync(1000 + 3_000)
-    second = store.connect()
-    await vi.advanceTimersByTimeAsync(2_000) // the first one times out
-    expect(seen).toEqual(['TIMEOUT'])
-    wallet.approve() // the user approves the second prompt
-    await vi.advanceTimersByTimeAsync(0)
-    expect(seen).toEqual(['TIMEOUT', null])
-    expect(await second).toMatchObject({ lastError: null })
-    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    const settled: string[] = []
+    for (const [who, call] of [['hook', hookConnect], ['app', store.connect()]] as const) void call?.then(() => settled.push(who))
+    await vi.advanceTimersByTimeAsync(1_999)
+    expect(settled).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(settled.sort()).toEqual(['app', 'hook'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
   })
 
   it('C12: a hook that resolves although the user declined its connect() in an asynchronous wallet is a failed re-auth', async () => {

@@ -469,7 +469,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.asked = false
         if (input.networkId !== undefined) n.networkId = input.networkId
         // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
-        // one's failure, e.g. the TIMEOUT of a prompt nobody answered (C3, C4, C12).
+        // one's failure, e.g. a decline or a wallet that refused the request (C3, C4, C12).
         if (hook) {
           set({ lastError: null })
           break

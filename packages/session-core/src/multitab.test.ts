@@ -477,6 +477,26 @@ describe('multi-tab', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true, true])
   })
 
+  it("C12, C17, M3: another tab's disconnect ends a re-auth hook's bound with the re-auth: no timer is left to fail it later", async () => {
+    vi.useFakeTimers()
+    const { open } = tabs()
+    const a = open()
+    const b = open(undefined, { connectTimeoutMs: 5_000, expiry: { ttlMs: 1_000, onReauthRequired: () => new Promise(() => undefined) } })
+    await a.store.connect()
+    await b.store.restore()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(b.store.getSnapshot().status).toBe('reconnecting')
+    await a.store.disconnect()
+    a.store.destroy()
+    await vi.advanceTimersByTimeAsync(0)
+    const after = b.store.getSnapshot()
+    expect(after).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(b.store.getSnapshot()).toBe(after)
+    b.store.destroy()
+  })
+
   it('C12: a hook that resolves is not aborted', async () => {
     vi.useFakeTimers()
     const signals: AbortSignal[] = []

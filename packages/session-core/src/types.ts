@@ -116,8 +116,8 @@ export interface ReauthEvent {
   readonly expiredAt: number
   /**
    * Aborted once the store no longer waits for this hook: the session was re-authenticated in
-   * another tab (with broadcast on), disconnected, or the store destroyed. Close your prompt then;
-   * what the hook does afterwards is ignored.
+   * another tab (with broadcast on), disconnected, the store destroyed, or `connectTimeoutMs`
+   * passed. Close your prompt then; what the hook does afterwards is ignored.
    */
   readonly signal: AbortSignal
 }
@@ -142,7 +142,10 @@ export interface ExpiryOptions {
   /**
    * Re-authenticates an expired session. While it runs the status is `reconnecting` and
    * `enqueue`d operations wait; resolving (with the wallet connected) returns to `connected`.
-   * Another tab's re-authentication ends it too (its `signal` is aborted).
+   * Another tab's re-authentication ends it too (its `signal` is aborted). It waits for a person,
+   * so `connectTimeoutMs` bounds it, the `connect()` calls it makes included: a hook still running
+   * then fails the re-auth as a rejecting one does (`lastError` and the held operations'
+   * `REAUTH_FAILED`, with a `TIMEOUT` error as `cause`), and its `signal` is aborted.
    */
   readonly onReauthRequired?: ((event: ReauthEvent) => unknown) | undefined
   /**
@@ -219,7 +222,8 @@ export interface SessionStoreOptions {
   readonly requestTimeoutMs?: number | undefined
   /**
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
-   * with an asynchronous wallet, the user's answer in the wallet. A value that is not a positive
+   * with an asynchronous wallet, the user's answer in the wallet. It bounds a re-auth's
+   * `onReauthRequired` hook as well, from the expiry on. A value that is not a positive
    * number (0, a negative number, NaN) is the default; no bound is longer than 2^31 − 1 ms (about
    * 24.8 days), also for `Infinity`.
    */
