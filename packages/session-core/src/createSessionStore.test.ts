@@ -267,6 +267,30 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot().lastError?.code).toBe(4900)
   })
 
+  it('C6: disconnect() called from a subscriber or an on() handler resolves once the wallet answered, as from outside', async () => {
+    vi.useFakeTimers()
+    for (const via of ['subscribe', 'on'] as const) {
+      const { store, wallet, states } = setup()
+      await store.connect()
+      wallet.answerLate('disconnect', 1_000)
+      let left: string | undefined
+      const leave = () => {
+        left ??= 'pending'
+        if (left === 'pending') void store.disconnect().then(() => (left = 'done'))
+      }
+      if (via === 'on') store.on('party:changed', leave)
+      else store.subscribe((state) => state.account?.partyId === 'bob::1220bb' && leave())
+      states.length = 0
+      wallet.switchParty('bob::1220bb')
+      await vi.advanceTimersByTimeAsync(999)
+      expect(left).toBe('pending')
+      await vi.advanceTimersByTimeAsync(1)
+      expect(left).toBe('done')
+      expect(states.map((s) => s.status)).toEqual(['connected', 'disconnected'])
+      store.destroy()
+    }
+  })
+
   it('C11: subscribers, then handlers, then onInvalidate, then persistence, then the other tabs', async () => {
     const log: string[] = []
     const provider = createMockProvider()

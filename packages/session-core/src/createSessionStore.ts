@@ -694,8 +694,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     async disconnect() {
       if (destroyed) throw destroyedError()
       dispatch({ type: 'disconnect', origin: 'local' })
-      // destroy() ends both waits: also for a request a listener's destroy() left without its timeout
-      await Promise.race([Promise.resolve(latest.get('disconnect')).then(() => io), ended])
+      // destroy() ends both waits: also for a request a listener's destroy() left without its timeout.
+      // Called by a listener, the input waits for the one being processed, and its request starts
+      // only as that ends, in this same turn: what to wait for is read after it (C6).
+      await Promise.race([Promise.resolve().then(() => latest.get('disconnect')).then(() => io), ended])
     },
     restore,
     init: restore,

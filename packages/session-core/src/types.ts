@@ -250,7 +250,11 @@ export interface SessionStore {
    * not sent, an event included, so that `connect` can be bound straight to a button.
    */
   connect(params?: unknown): Promise<SessionState>
-  /** Disconnects this tab (and, with broadcast, every tab). */
+  /**
+   * Disconnects this tab (and, with broadcast, every tab). Resolves once the wallet answered its
+   * `disconnect` request (or that timed out, or the store was destroyed), also when called from a
+   * listener.
+   */
   disconnect(): Promise<void>
   /** Silently restores a live wallet session; never prompts the user. */
   restore(): Promise<SessionState>
