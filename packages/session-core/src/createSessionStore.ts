@@ -172,6 +172,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let lastActivityPost = 0
   let activityTimer: unknown
   let live: WalletStatus | null = null
+  /**
+   * Wallet requests and events are numbered as they are asked or come; `heard` is the number of
+   * the one that set `live` (or of the latest disconnect, which clears it). An answer that something
+   * newer overtook — an event, a disconnect, a later request's answer — changes nothing (C17, L1).
+   */
+  let asks = 0
+  let heard = 0
   let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
   let connectParams: unknown
   /**
@@ -291,18 +298,25 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     )
   }
 
-  /** Live Ledger API access follows every status the wallet reports (memory only). */
-  const noteLive = (input: Input | null) => {
-    if (input?.type === 'status' && input.via !== 'connect') live = input.connected ? input : null
+  /** Live Ledger API access follows every status the wallet reports (memory only), the newest one. */
+  const noteLive = (input: Input | null, asked = ++asks) => {
+    if (input?.type === 'status' && input.via !== 'connect' && asked > heard) {
+      heard = asked
+      live = input.connected ? input : null
+    }
   }
 
   /** Asks the wallet; the answer comes back as an input unless the op has moved on (a late answer changes nothing). */
   const call = (method: Method, origin: Origin) => {
     const tag = gen
+    const asked = ++asks
     // Only the answer to the latest disconnect ends this tab's leaving (an earlier one may come late).
     // Leaving also forgets that session's Ledger API access: the next session is never handed it (L1).
     const mine = method === 'disconnect' ? ++disconnects : 0
-    if (mine) live = null
+    if (mine) {
+      live = null
+      heard = asked
+    }
     // One request of a kind at a time — but every disconnect reaches the wallet: it may have
     // connected again since the one in flight.
     const id = `${tag}:${method}:${origin}:${mine}`
@@ -316,13 +330,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           // A network that carries Ledger API access is live access too (L1), e.g. after a connect
           // whose wallet sends no statusChanged.
           const network = method === 'getActiveNetwork' && parseStatus({ connection: { isConnected: true }, network: value })
-          if (network && network.accessToken) live = network
+          if (network && network.accessToken) noteLive(network, asked)
           return method === 'disconnect' ? { type: 'left' } : answerInput(method, value, origin)
         })
         .catch((error: unknown): Input => ({ type: 'fail', method, origin, error: toSessionError(error) }))
         .then((input) => {
           inflight.delete(id)
-          noteLive(input)
+          noteLive(input, asked)
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           // A re-read for another tab's switch (M5) is of the session it was asked in: once that
           // ended, its answer is no account or network of the next one (C3, C5).
@@ -639,14 +653,14 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     live: () => (model.state.status === 'connected' && !destroyed ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
-    // `asked`: the disconnects so far, when the refresh is asked
-    refresh: (asked = disconnects) =>
+    refresh: (asked = ++asks) =>
       destroyed || model.state.status !== 'connected'
         ? Promise.resolve(null)
         : request('status').then((value) => {
-            // The answer to a refresh asked before a disconnect is of the session that ended: it
-            // neither brings it back nor hands its token to the next one (C6, L1).
-            if (asked === disconnects) {
+            // An answer that something newer overtook is of the past: one asked before a disconnect
+            // neither brings that session back nor hands its token to the next one, and a status
+            // event that came first has the last word (C6, C17, L1).
+            if (asked > heard) {
               const input = answerInput('status', value, 'local')
               noteLive(input)
               dispatch(input)

@@ -1,6 +1,6 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider, type MockWallet } from '@sessionlayer/session-testing'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
@@ -115,6 +115,73 @@ async function disconnectWhileWaiting(store: SessionStore, provider: MockProvide
   expect(states).toEqual([])
   expect(store.getSnapshot().status).toBe('disconnected')
   store.destroy()
+}
+
+const liveStatus = (accessToken: string) => ({
+  connection: { isConnected: true },
+  network: { networkId: 'canton:devnet', ledgerApi: LEDGER, accessToken },
+  session: { accessToken, userId: 'user' },
+})
+
+/**
+ * A hand-written wallet that emits what the test says. It answers at once with `answers`, except
+ * the methods in `held`: their requests wait until the test answers them (`answer`: the oldest
+ * still waiting, or the one at `index`).
+ */
+function handWallet(answers: Record<string, unknown> = {}) {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const waiting = new Map<string, ((value: unknown) => void)[]>()
+  const held = new Set<string>()
+  const all: Record<string, unknown> = {
+    connect: { isConnected: true },
+    listAccounts: [{ partyId: 'alice::1220aa', primary: true }],
+    getActiveNetwork: { networkId: 'canton:devnet', ledgerApi: LEDGER },
+    ...answers,
+  }
+  const provider = {
+    on: (event: string, listener: (payload: unknown) => void) => {
+      listeners.set(event, (listeners.get(event) ?? new Set()).add(listener))
+    },
+    removeListener: (event: string, listener: (payload: unknown) => void) => {
+      listeners.get(event)?.delete(listener)
+    },
+    request: ({ method }: { method: string }) =>
+      held.has(method) ? new Promise((resolve) => waiting.set(method, [...(waiting.get(method) ?? []), resolve])) : Promise.resolve(all[method] ?? null),
+  } as unknown as CIP0103Provider
+  return {
+    provider,
+    held,
+    emit: (event: string, payload: unknown) => {
+      for (const listener of [...(listeners.get(event) ?? [])]) listener(payload)
+    },
+    answer: async (method: string, value: unknown, index = 0) => {
+      waiting.get(method)?.splice(index, 1)[0]?.(value)
+      await vi.advanceTimersByTimeAsync(0)
+    },
+    waiting: (method: string) => waiting.get(method)?.length ?? 0,
+  }
+}
+
+/** A JSON Ledger API that accepts `Bearer <token>` only; `seen` lists the tokens sent. */
+function acceptOnly(token: string) {
+  const seen: string[] = []
+  const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+    const authorization = new Headers(init?.headers).get('Authorization') ?? ''
+    seen.push(authorization.replace('Bearer ', ''))
+    return Promise.resolve(new Response(authorization === `Bearer ${token}` ? '{}' : 'unauthorized', { status: authorization === `Bearer ${token}` ? 200 : 401 }))
+  }
+  return { fetch, seen }
+}
+
+/** A store connected to a hand-written wallet, its token `A` (from the wallet's statusChanged). */
+async function handConnected(options: SessionStoreOptions = {}, answers: Record<string, unknown> = {}) {
+  const wallet = handWallet(answers)
+  const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), ...options })
+  await store.connect()
+  wallet.emit('statusChanged', liveStatus('A'))
+  expect(store.getSnapshot().status).toBe('connected')
+  expect(getLedgerAuth(store)?.accessToken).toBe('A')
+  return { store, wallet }
 }
 
 describe('ledger', () => {
@@ -741,5 +808,90 @@ describe('ledger', () => {
     store.destroy()
     await expect(createLedgerFetch(store, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100 })
     expect(provider.calls.slice(before)).toEqual([])
+  })
+  describe('late wallet answers (C17)', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('C17, L1: a token refresh that timed out changes nothing when the wallet answers it late', async () => {
+      vi.useFakeTimers()
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
+      wallet.held.add('status')
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(await call).toMatchObject({ name: 'SessionError', code: 'TIMEOUT' })
+      await wallet.answer('status', liveStatus('LATE'))
+      expect(getLedgerAuth(store)?.accessToken).toBe('A')
+      expect(store.getSnapshot().status).toBe('connected')
+      store.destroy()
+    })
+
+    it("C17, L1, L2: a statusChanged that comes while the token refresh waits wins over the refresh's older answer", async () => {
+      vi.useFakeTimers()
+      const { store, wallet } = await handConnected()
+      wallet.held.add('status')
+      const server = acceptOnly('C')
+      const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('status')).toBe(1)
+      wallet.emit('statusChanged', liveStatus('C'))
+      // the wallet's answer to the refresh, read before its event
+      await wallet.answer('status', liveStatus('B'))
+      expect(await call).toMatchObject({ status: 200 })
+      expect(server.seen).toEqual(['A', 'C'])
+      expect(getLedgerAuth(store)?.accessToken).toBe('C')
+      store.destroy()
+    })
+
+    it("C7, C17, L2: a drop (statusChanged false) while the token refresh waits wins over the refresh's older answer: no reconnect from it, the call rejects with 4900", async () => {
+      vi.useFakeTimers()
+      const { store, wallet } = await handConnected({ reconnect: { baseDelayMs: 1000 } })
+      wallet.held.add('status')
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emit('statusChanged', { connection: { isConnected: false } })
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      await wallet.answer('status', liveStatus('B'))
+      expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    })
+
+    it("C8, C17, L1: a reconnect probe's answer that comes after the wallet's own statusChanged(true) does not replace that event's token", async () => {
+      vi.useFakeTimers()
+      const { store, wallet } = await handConnected({ reconnect: { baseDelayMs: 1000 } })
+      wallet.held.add('status')
+      wallet.emit('statusChanged', { connection: { isConnected: false } })
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(wallet.waiting('status')).toBe(1)
+      wallet.emit('statusChanged', liveStatus('C'))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status).toBe('connected')
+      await wallet.answer('status', liveStatus('B'))
+      expect(getLedgerAuth(store)?.accessToken).toBe('C')
+      store.destroy()
+    })
+
+    it('C6, C17, L1: the Ledger API access of a network answer asked in a session that ended never becomes the next session\'s', async () => {
+      vi.useFakeTimers()
+      const wallet = handWallet()
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+      wallet.held.add('getActiveNetwork')
+      void store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('getActiveNetwork')).toBe(1)
+      await store.disconnect()
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('getActiveNetwork')).toBe(2)
+      await wallet.answer('getActiveNetwork', { networkId: 'canton:devnet', ledgerApi: LEDGER, accessToken: 'NEW' }, 1)
+      expect((await connecting).status).toBe('connected')
+      // the first session's answer, late
+      await wallet.answer('getActiveNetwork', { networkId: 'canton:devnet', ledgerApi: LEDGER, accessToken: 'OLD' })
+      expect(getLedgerAuth(store)?.accessToken).toBe('NEW')
+      store.destroy()
+    })
   })
 })

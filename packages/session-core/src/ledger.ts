@@ -46,7 +46,9 @@ const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
     : null
 
 /**
- * The Ledger API URL and token of the latest live wallet status (SPEC L1).
+ * The Ledger API URL and token of the latest live wallet status (SPEC L1): the newest the wallet
+ * told — a late answer (one that timed out, or that a status event, a later answer or a disconnect
+ * overtook) never replaces it.
  *
  * @param store - a session store
  * @returns the Ledger API access, or null when not connected or the wallet gave no token
