@@ -653,24 +653,35 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     live: () => (model.state.status === 'connected' && !destroyed ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
-    refresh: (asked = ++asks) =>
-      destroyed || model.state.status !== 'connected'
-        ? Promise.resolve(null)
-        : request('status').then((value) => {
-            // An answer that something newer overtook is of the past: one asked before a disconnect
-            // neither brings that session back nor hands its token to the next one, and a status
-            // event that came first has the last word (C6, C17, L1).
-            if (asked > heard) {
-              const input = answerInput('status', value, 'local')
-              noteLive(input)
-              dispatch(input)
-            }
-            return internals.live()
-          })
-          // a failing wallet is a SessionError with its code, as everywhere else (C4)
-          .catch((error: unknown) => {
-            throw toSessionError(error)
-          }),
+    // `stale`: the token in hand is the rejected one, `status` is read for a new one.
+    refresh: async (stale, asked = ++asks) => {
+      if (destroyed || model.state.status !== 'connected') return null
+      try {
+        if (stale) {
+          const value = await request('status')
+          // An answer that something newer overtook is of the past: one asked before a disconnect
+          // neither brings that session back nor hands its token to the next one, and a status
+          // event that came first has the last word (C6, C17, L1).
+          if (asked > heard) {
+            const input = answerInput('status', value, 'local')
+            noteLive(input)
+            dispatch(input)
+          }
+        }
+        // Whose token it is: a wallet may hand out the token of the party the user switched to
+        // before it tells of the switch (accountsChanged), and no status says which party it is
+        // for. The accounts are read again, so that the store knows the party by now (C11, L2).
+        if (internals.live()) {
+          call('listAccounts', 'local')
+          const accounts = await latest.get('listAccounts')
+          if (accounts?.type === 'fail') throw accounts.error
+        }
+        return internals.live()
+      } catch (error) {
+        // a failing wallet is a SessionError with its code, as everywhere else (C4)
+        throw toSessionError(error)
+      }
+    },
     locks,
     key,
   }

@@ -12,8 +12,11 @@ export const INTERNALS = Symbol.for('sessionlayer.store.internals')
 export interface StoreInternals {
   /** The latest live status (Ledger API URL and token) while connected, else null. */
   live(): WalletStatus | null
-  /** Re-reads `status` from the wallet and returns the new live status. */
-  refresh(): Promise<WalletStatus | null>
+  /**
+   * Re-reads the wallet's accounts — and first `status` when `stale` (the token in hand was
+   * rejected) — and returns the live status then.
+   */
+  refresh(stale: boolean): Promise<WalletStatus | null>
   /** The Web Locks manager, when Web Locks are available (broadcast on or off). */
   readonly locks: LockManagerLike | null
   /** The storage key. */

@@ -124,7 +124,8 @@ const liveStatus = (accessToken: string) => ({
 })
 
 /**
- * A hand-written wallet that emits what the test says. It answers at once with `answers`, except
+ * A hand-written wallet that emits what the test says. It answers at once with `answers` (a value,
+ * or a function that returns it; the test may change them), except
  * the methods in `held`: their requests wait until the test answers them (`answer`: the oldest
  * still waiting, or the one at `index`).
  */
@@ -146,11 +147,14 @@ function handWallet(answers: Record<string, unknown> = {}) {
       listeners.get(event)?.delete(listener)
     },
     request: ({ method }: { method: string }) =>
-      held.has(method) ? new Promise((resolve) => waiting.set(method, [...(waiting.get(method) ?? []), resolve])) : Promise.resolve(all[method] ?? null),
+      held.has(method)
+        ? new Promise((resolve) => waiting.set(method, [...(waiting.get(method) ?? []), resolve]))
+        : Promise.resolve(typeof all[method] === 'function' ? (all[method] as () => unknown)() : (all[method] ?? null)),
   } as unknown as CIP0103Provider
   return {
     provider,
     held,
+    answers: all,
     emit: (event: string, payload: unknown) => {
       for (const listener of [...(listeners.get(event) ?? [])]) listener(payload)
     },
@@ -891,6 +895,56 @@ describe('ledger', () => {
       // the first session's answer, late
       await wallet.answer('getActiveNetwork', { networkId: 'canton:devnet', ledgerApi: LEDGER, accessToken: 'OLD' })
       expect(getLedgerAuth(store)?.accessToken).toBe('NEW')
+      store.destroy()
+    })
+  })
+  describe('a party switch the wallet has not told of yet (C11, L2)', () => {
+    const BOB = [{ partyId: 'bob::1220bb', primary: true }]
+
+    it('C11, L2: a wallet that answers the token refresh with the new party\'s token before its accountsChanged: the call rejects with 4100, never retried as the new party', async () => {
+      const { store, wallet } = await handConnected()
+      const server = acceptOnly('B')
+      // The user switched to bob in the wallet; it answers with bob's token and tells of the switch later.
+      wallet.answers.status = liveStatus('B')
+      wallet.answers.listAccounts = BOB
+      const error: unknown = await createLedgerFetch(store, { fetch: server.fetch })('/v2/state/active-contracts').catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+      expect(server.seen).toEqual(['A'])
+      // the store knows the switch by now: the next call is bob's
+      expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+      wallet.emit('accountsChanged', BOB)
+      expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+      store.destroy()
+    })
+
+    it("C11, L2: a 401 that finds the new party's token already told (statusChanged) before its accountsChanged: the call rejects with 4100, never retried as the new party", async () => {
+      const { store, wallet } = await handConnected()
+      const server = acceptOnly('B')
+      let answer: (response: Response) => void = () => undefined
+      // the first request waits for the test to answer it; the others go to the Ledger API
+      const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
+        server.seen.length ? server.fetch(input, init) : (server.seen.push('A'), new Promise<Response>((resolve) => (answer = resolve)))
+      const call = createLedgerFetch(store, { fetch })('/v2/parties')
+      await sleep(0)
+      // The user switches to bob while the call is on its way: the wallet tells of bob's token first.
+      wallet.answers.listAccounts = BOB
+      wallet.emit('statusChanged', liveStatus('B'))
+      expect(getLedgerAuth(store)?.accessToken).toBe('B')
+      answer(new Response('unauthorized', { status: 401 }))
+      await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
+      expect(server.seen).toEqual(['A'])
+      expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+      store.destroy()
+    })
+
+    it('C11, L2: a token refresh whose account re-read fails rejects with the wallet\'s error: whose the fresh token is, it cannot tell', async () => {
+      const { store, wallet } = await handConnected()
+      const server = acceptOnly('B')
+      wallet.answers.status = liveStatus('B')
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+      wallet.answers.listAccounts = () => Promise.reject({ code: 4100, message: 'Unauthorized' })
+      await expect(createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')).rejects.toMatchObject({ name: 'SessionError', code: 4100, cause: { message: 'Unauthorized' } })
+      expect(server.seen).toEqual(['A'])
       store.destroy()
     })
   })

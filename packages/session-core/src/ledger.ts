@@ -71,12 +71,12 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
   if (!pending) {
     const own = internals(store)
     // A token other than the rejected one is already fresh (another request, or another tab
-    // through the wallet, refreshed it): use it without asking the wallet again.
+    // through the wallet, refreshed it): use it without asking the wallet for another one.
     let ran = false
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
-      return current && current.accessToken !== rejected ? current : toAuth(await own?.refresh())
+      return toAuth(await own?.refresh(current?.accessToken === rejected || !current))
     }
     const locks = own?.locks
     pending = (
@@ -129,7 +129,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
  * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
- * where Web Locks are refused) — and retries once; a second 401 rejects with a `SessionError`
+ * where Web Locks are refused; a token another request or tab already renewed is taken as it is)
+ * — then the accounts (`listAccounts`), and retries once; a second 401 rejects with a `SessionError`
  * (code 4100). A disconnected store rejects at once (code 4900), and so does a refresh that finds
  * the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
@@ -141,9 +142,11 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
  * without it; and when the refresh moves the Ledger API to another origin, an absolute URL of the
  * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
- * as does a call whose party or network the user switched during the refresh, once the store has
- * heard of the switch (the wallet's event) by the time the refresh answers: the fresh token is
- * then the new party's, and does not run a call made for the previous one.
+ * as does a call whose party or network the user switched meanwhile: the fresh token is then the
+ * new party's, and does not run a call made for the previous one. The refresh reads the accounts
+ * for this: a wallet may hand out the new party's token before it tells of the switch, and no
+ * status says which party a token is for. An account read that fails rejects the call with the
+ * wallet's error (whose the token is, it cannot tell).
  *
  * @param store - a session store
  * @param options - the underlying fetch
@@ -199,7 +202,8 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     }
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
-    // The user switched party or network meanwhile (the store heard of it by now): the fresh token
+    // The user switched party or network meanwhile (the refresh re-read the accounts: the store knows
+    // it by now, also when the wallet has not told of it yet): the fresh token
     // is not the one this call was made with, and must not run it for someone else. A first network,
     // where none was known, is no switch (C11).
     const now = store.getSnapshot()
