@@ -166,6 +166,20 @@ describe('persistence', () => {
     ])
   })
 
+  it('C15, K1: a session the envelope encoder refuses (a clock that answers NaN: no finite connectedAt) is a storage:error with the session intact, and nothing undecodable is written', async () => {
+    const { storage, writes } = recording()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage, clock: { now: () => Number.NaN, setTimeout, clearTimeout } })
+    const errors: [string, unknown][] = []
+    store.on('storage:error', ({ operation, error }) => errors.push([operation, error]))
+    await store.connect()
+    await flush()
+    expect(errors).toEqual([['set', expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^SessionLayer: /) })]])
+    expect(writes).toEqual([])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    store.destroy()
+  })
+
   it('C15, §2.5: a session too large for its cookie is a storage:error with the session intact, and the previous session\'s cookie is gone, so a reload does not bring that party back', async () => {
     const cookies = new Map<string, string>()
     const storage = createCookieStorage({

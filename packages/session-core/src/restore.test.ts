@@ -48,7 +48,8 @@ describe('restore', () => {
 
   it('C9: a forged persisted entry can never make the store connected', async () => {
     const { store, storage } = setup({ connected: false })
-    await storage.setItem(KEY, encodeSessionEnvelope({ account: { partyId: 'mallory::1', primary: true }, accounts: [], networkId: 'canton:mainnet', connectedAt: Date.now() }))
+    const mallory = { partyId: 'mallory::1', primary: true }
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: mallory, accounts: [mallory], networkId: 'canton:mainnet', connectedAt: Date.now() }))
     const state = await store.restore()
     expect(state).toMatchObject({ status: 'disconnected', account: null })
   })

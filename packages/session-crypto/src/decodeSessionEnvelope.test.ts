@@ -66,7 +66,8 @@ describe('decodeSessionEnvelope', () => {
     for (const value of [undefined, null, 42, {}, [], '', 'not json', '{"version":1', 'null', '"text"', '[]']) {
       expect(decodeSessionEnvelope(value)).toBeNull()
     }
-    const big = encodeSessionEnvelope({ account: null, accounts: [{ partyId: 'a::1', hint: 'x'.repeat(4 * 1024 * 1024) }], networkId: null, connectedAt: 0 })
+    // built by hand: the encoder refuses to write it
+    const big = JSON.stringify({ version: 1, account: null, accounts: [{ partyId: 'a::1', hint: 'x'.repeat(4 * 1024 * 1024) }], networkId: null, connectedAt: 0 })
     expect(decodeSessionEnvelope(big)).toBeNull()
   })
 

@@ -40,6 +40,31 @@ describe('encodeSessionEnvelope', () => {
     expect(JSON.parse(text)).toMatchObject({ version: 1, networkId: null })
   })
 
+  it('K1: a snapshot that would not decode throws a clear TypeError instead of writing a session lost at the next reload', () => {
+    const bad: [string, unknown][] = [
+      ['an account without a partyId', { ...snapshot, accounts: [alice, { primary: false }] }],
+      ['an empty partyId', { ...snapshot, account: null, accounts: [{ partyId: '' }] }],
+      ['a partyId that is no string', { ...snapshot, account: { partyId: 42 }, accounts: [{ partyId: 42 }] }],
+      ['null among the accounts', { ...snapshot, accounts: [alice, null] }],
+      ['an active account not among the accounts', { ...snapshot, accounts: [bob] }],
+      ['no accounts list', { ...snapshot, accounts: undefined }],
+      ['no connectedAt', { ...snapshot, connectedAt: undefined }],
+      ['a NaN connectedAt', { ...snapshot, connectedAt: Number.NaN }],
+      ['a string connectedAt', { ...snapshot, connectedAt: '1700000000000' }],
+      ['an infinite expiresAt', { ...snapshot, expiresAt: Infinity }],
+      ['a text over 4 MiB', { ...snapshot, accounts: [{ ...alice, hint: 'x'.repeat(4 * 1024 * 1024) }] }],
+    ]
+    for (const [what, value] of bad) {
+      expect(() => encodeSessionEnvelope(value as SessionSnapshot), what).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+    }
+  })
+
+  it('K1: an expiresAt of null (no expiry, as a SessionState has it) is left out, so the text decodes', () => {
+    const text = encodeSessionEnvelope({ ...snapshot, expiresAt: null } as unknown as SessionSnapshot)
+    expect(JSON.parse(text)).not.toHaveProperty('expiresAt')
+    expect(decodeSessionEnvelope(text)).toEqual({ version: 1, ...snapshot })
+  })
+
   it('K1: what it writes decodes back to the same session', () => {
     const withExpiry = { ...snapshot, expiresAt: 1_700_000_060_000 }
     expect(decodeSessionEnvelope(encodeSessionEnvelope(withExpiry))).toEqual({ version: 1, ...withExpiry })

@@ -10,7 +10,8 @@ export const CURRENT_SESSION_ENVELOPE_VERSION = 1
 
 /**
  * Builds a current envelope from the fields of `value`, from scratch. When writing, wrong
- * account fields are dropped; when reading (`strict`), any wrong field throws: accounts must be
+ * account fields are dropped and an `expiresAt` of null is left out; when reading (`strict`),
+ * any wrong field throws: accounts must be
  * objects whose known fields have their types and whose `partyId` is a non-empty string,
  * `networkId` a string or null, `connectedAt` and `expiresAt` (optional) finite numbers, and a
  * non-null `account` one of `accounts` (same `partyId`).
@@ -40,6 +41,6 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
     accounts: list,
     networkId: network,
     connectedAt,
-    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(expiresAt == null ? {} : { expiresAt }),
   } as SessionEnvelope
 }
