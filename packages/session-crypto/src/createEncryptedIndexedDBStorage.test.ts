@@ -165,6 +165,71 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 
+  /**
+   * A database whose key record is `record` (no usable key) and whose blob under KEY is a real
+   * ciphertext of VALUE under another key, as a tab opening it finds it.
+   */
+  const corrupted = async (record: unknown) => {
+    const other = new IDBFactory()
+    await createEncryptedIndexedDBStorage({ indexedDB: other, origin: ORIGIN }).setItem(KEY, VALUE)
+    const source = await openRaw(other, DB)
+    const blob = (await readStore(source, 'blobs')).get(KEY)
+    source.close()
+    const indexedDB = new IDBFactory()
+    const db = await openRaw(indexedDB, DB, 1, (d) => {
+      d.createObjectStore('keys')
+      d.createObjectStore('blobs')
+    })
+    await writeRecord(db, 'keys', 'key', record)
+    await writeRecord(db, 'blobs', KEY, blob)
+    return { indexedDB, db }
+  }
+  const aes = (length: number, extractable: boolean, usages: KeyUsage[] = ['encrypt', 'decrypt']) => crypto.subtle.generateKey({ name: 'AES-GCM', length }, extractable, usages)
+  const unusable: [string, () => Promise<unknown>][] = [
+    ['a string', async () => 'garbage'],
+    ['null', async () => null],
+    ['0', async () => 0],
+    ['a plain object', async () => ({ type: 'secret', algorithm: { name: 'AES-GCM' } })],
+    ['an extractable AES-GCM-256 key', () => aes(256, true)],
+    ['an AES-GCM-128 key', () => aes(128, false)],
+    ['an AES-GCM key that cannot encrypt', () => aes(256, false, ['decrypt'])],
+    ['an AES-CBC key', () => crypto.subtle.generateKey({ name: 'AES-CBC', length: 256 }, false, ['encrypt', 'decrypt'])],
+    ['an HMAC key', () => crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])],
+  ]
+
+  it('K4, K5, K7: a key record that is no usable key (corrupt, a string, extractable, of another algorithm) is replaced by a fresh non-extractable AES-GCM-256 key: a read answers null and removes what it cannot decrypt, a write is kept and reads back in another tab', async () => {
+    for (const [what, make] of unusable) {
+      const { indexedDB, db } = await corrupted(await make())
+      const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+      await expect(storage.getItem(KEY), what).resolves.toBeNull()
+      expect((await readStore(db, 'blobs')).has(KEY), what).toBe(false)
+      await expect(storage.setItem(KEY, VALUE), what).resolves.toBeUndefined()
+      await expect(storage.removeItem('other'), what).resolves.toBeUndefined()
+      const key = (await readStore(db, 'keys')).get('key') as CryptoKey
+      db.close()
+      expect(key, what).toBeInstanceOf(CryptoKey)
+      expect(key.extractable, what).toBe(false)
+      expect(key.algorithm, what).toEqual({ name: 'AES-GCM', length: 256 })
+      expect([...key.usages].sort(), what).toEqual(['decrypt', 'encrypt'])
+      vi.resetModules()
+      const tab = (await import('./createEncryptedIndexedDBStorage')).createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+      await expect(tab.getItem(KEY), what).resolves.toBe(VALUE)
+    }
+  })
+
+  it('K6: first writes of two tabs racing over an unusable key record replace it with exactly one key and lose nothing', async () => {
+    for (const [what, make] of unusable) {
+      const { indexedDB, db } = await corrupted(await make())
+      db.close()
+      vi.resetModules()
+      const other = (await import('./createEncryptedIndexedDBStorage')).createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+      const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+      await Promise.all([storage.setItem('a', 'from a'), other.setItem('b', 'from b')])
+      await expect(storage.getItem('b'), what).resolves.toBe('from b')
+      await expect(other.getItem('a'), what).resolves.toBe('from a')
+    }
+  })
+
   it('K6: concurrent first writes from several instances create exactly one key and lose nothing', async () => {
     const indexedDB = new IDBFactory()
     const storages = Array.from({ length: 8 }, () => createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN }))
@@ -371,7 +436,7 @@ describe('createEncryptedIndexedDBStorage', () => {
       },
     } as unknown as IDBFactory
     const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
-    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(() => {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
       throw quota
     })
     const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })

@@ -42,11 +42,19 @@ export const transact = <T>(
   })
 
 /**
+ * What makes a key usable here: its extractability, algorithm (name and length) and usages, read
+ * through the `CryptoKey` getters (a list of keys makes JSON read inherited properties too).
+ */
+const shape = (key: unknown) => JSON.stringify(key, ['extractable', 'algorithm', 'name', 'length', 'usages'])
+
+/**
  * Opens, once per factory and origin, the database `sessionlayer::<origin>` (stores `keys` and
  * `blobs`) and gets or creates the origin's non-extractable AES-GCM-256 key — race-free: a
- * candidate is generated, then one readwrite transaction reads the key record and adds the
- * candidate only if there is none, so concurrent first writes in this tab or another all use
- * the one stored key (SPEC K6). A failed open, or a connection closed by the browser or by
+ * candidate is generated, then one readwrite transaction reads the key record and stores the
+ * candidate only if there is none, or if the record is no key like the candidate (a corrupt
+ * value, an extractable key, a key of another algorithm, length or usages: ciphertexts under it
+ * read as null anyway), so concurrent first writes in this tab or another all use the one
+ * stored key (SPEC K6). A failed open, or a connection closed by the browser or by
  * another tab's upgrade or deletion (`close`, `versionchange`), is forgotten and reopened on
  * next use.
  *
@@ -89,13 +97,16 @@ export async function openSessionDatabase(
     req.onblocked = reject
   }).then(async (db): Promise<SessionDatabase> => {
     try {
-      const candidate = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
-      const stored = await transact(db, 'keys', 'readwrite', (keys) => {
-        const req = keys.get('key') as IDBRequest<CryptoKeyLike | undefined>
-        req.onsuccess = () => req.result ?? keys.add(candidate, 'key')
+      let key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+      const candidate = shape(key)
+      await transact(db, 'keys', 'readwrite', (keys) => {
+        // the stored key if it is one like the candidate; none, or a record no longer fit to use
+        // (corrupt, extractable, of another algorithm), gives way to the candidate
+        const req = keys.get('key') as IDBRequest<CryptoKeyLike>
+        req.onsuccess = () => (shape(req.result) === candidate ? (key = req.result) : keys.put(key, 'key'))
         return req
       })
-      return [db, stored ?? candidate]
+      return [db, key]
     } catch (error) {
       // no key (quota, no AES-GCM): the next operation opens anew, so this connection is closed,
       // not left open beside each new one
