@@ -20,7 +20,7 @@ export interface CookieAdapter {
 export interface CookieStorageOptions {
   /** Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`). */
   readonly name?: string | undefined
-  /** Cookie path (default `'/'`). */
+  /** Cookie path (default `'/'`). In the browser, the page must be under it to read its cookies back. */
   readonly path?: string | undefined
   /** SameSite (default `'lax'`; `'none'` implies `Secure`). */
   readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
@@ -56,8 +56,12 @@ const documentCookies: CookieAdapter = {
  * the session with an adapter over the request's cookies and renders it (pass it to the
  * bindings' `initialState`). Values are URI-encoded; a cookie over 4 KB is rejected with a
  * clear error, and the key's previous cookie expires, so that a reload finds no session rather
- * than an older one. Unencrypted: wrap it with `createEncryptedStorage` to keep the party id
- * private.
+ * than an older one. In the browser (no adapter), each write is read back from
+ * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
+ * over its size or per-domain limits, a `domain` it refuses, a `path` the page is not under —
+ * rejects, and so does a removal that did not take, so that the store reports a `storage:error`
+ * rather than count on a session it could not read back. Unencrypted: wrap it with
+ * `createEncryptedStorage` to keep the party id private.
  *
  * @param options - cookie attributes and the adapter
  * @returns the storage
@@ -74,6 +78,19 @@ const documentCookies: CookieAdapter = {
 export function createCookieStorage(options: CookieStorageOptions = {}): SessionStorage {
   const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
   const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
+  const read = (key: string) => {
+    const prefix = `${cookieName(key)}=`
+    const found = adapter
+      .get()
+      .split(/;\s*/)
+      .find((part) => part.startsWith(prefix))
+    try {
+      return found ? decodeURIComponent(found.slice(prefix.length)) : null
+    } catch {
+      // a malformed value reads as absent
+      return null
+    }
+  }
   const write = (key: string, value: string, age?: number): void => {
     const cookie =
       `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
@@ -92,22 +109,15 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
       throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
     }
     adapter.set(cookie)
+    // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over
+    // its size or per-domain limits, a Domain it refuses): what it kept is read back, so that a
+    // refused write (or removal) rejects instead of passing for persisted (C15).
+    if (!options.adapter && read(key) !== ((age ?? 1) > 0 ? value : null)) {
+      throw new Error(`The browser did not take the cookie for "${key}" (blocked, too large, or its Secure, Domain or Path refused)`)
+    }
   }
   return {
-    getItem: (key) =>
-      attempt(() => {
-        const prefix = `${cookieName(key)}=`
-        const found = adapter
-          .get()
-          .split(/;\s*/)
-          .find((part) => part.startsWith(prefix))
-        try {
-          return found ? decodeURIComponent(found.slice(prefix.length)) : null
-        } catch {
-          // a malformed value reads as absent
-          return null
-        }
-      }),
+    getItem: (key) => attempt(() => read(key)),
     setItem: (key, value) => attempt(() => write(key, value, maxAge)),
     removeItem: (key) => attempt(() => write(key, '', 0)),
   }
