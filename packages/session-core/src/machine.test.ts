@@ -394,6 +394,22 @@ describe('the pure session machine', () => {
     expect(gaveUp.state.status).toBe('disconnected')
   })
 
+  it.each([
+    ['a cancel (no data)', undefined],
+    ['a number as message', { attempts: 2, code: 4900, message: 1 }],
+    ['a fractional attempts', { attempts: 1.5, code: 4900, message: 'gone' }],
+    ['an object as code', { attempts: 2, code: {}, message: 'gone' }],
+  ])('M2, M6: a follower hearing of the end of the attempts with %s ends without reconnect:gaveup', (_, data) => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())
+    const ended = run([{ type: 'remote', kind: 'gaveup', ...(data && { data }) }], config, follower.model)
+    expect(ended.state).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'The wallet did not reconnect' } })
+    expect(emitted(ended.effects)).toEqual([])
+    const told = run([{ type: 'remote', kind: 'gaveup', data: { attempts: 2, code: 'TIMEOUT', message: 'late' } }], config, follower.model)
+    expect(told.effects[0]).toEqual(['emit', 'reconnect:gaveup', { attempts: 2, lastError: told.state.lastError }])
+    expect(told.state.lastError).toMatchObject({ code: 'TIMEOUT', message: 'late' })
+  })
+
   it('M5: another tab’s party change is re-read from this tab’s wallet', () => {
     const { effects } = run([{ type: 'remote', kind: 'party', current: 'bob::2' }], plain, connected())
     expect(effects).toEqual([['call', 'listAccounts', 'remote']])

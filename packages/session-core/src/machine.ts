@@ -116,6 +116,8 @@ export type Effect =
   | readonly ['save' | 'remove' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
   | readonly ['schedule', number]
   | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
+  /** The leader gave up: how many attempts, and the last one's failure as plain data, never its `cause` (C15). */
+  | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string }]
   | readonly ['post', 'connected', SessionTimes]
   | readonly ['post', 'party' | 'network', { readonly current: string | null }]
   | readonly ['reauth', { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }]
@@ -276,7 +278,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       return
     }
     if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
-    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
+    // the followers tell of it as this tab does (M6)
+    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message }])
     endSession(error)
     fx.push(['reject', error])
   }
@@ -646,7 +649,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is
         // connected again: it settles connected, as the wallet connecting on its own does (C19).
         if (op === 'reconnect' && !m.live) {
-          endSession(new SessionError('The wallet did not reconnect', 4900), 'remote')
+          // The leader's give-up, told as the leader tells it: its attempts and its last failure
+          // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
+          // carries none of it: no give-up to tell (C8, M2, M6).
+          const { attempts, code, message } = input.data ?? {}
+          const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
+          const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
+          if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
+          endSession(error, 'remote')
         }
       } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
         fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])

@@ -3,6 +3,7 @@ import { createChannelHub, createMockLockManager, createMockProvider, createMock
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { SessionError } from './SessionError'
 import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 
 const flush = async () => {
@@ -71,7 +72,7 @@ function listAccountsAnswersAfter(wait: () => Promise<unknown>) {
   return { bWallet, inner, bProvider }
 }
 
-const events = (store: SessionStore, type: 'party:changed' | 'network:changed' | 'reconnect:scheduled' | 'reconnect:attempt') => {
+const events = (store: SessionStore, type: 'party:changed' | 'network:changed' | 'reconnect:scheduled' | 'reconnect:attempt' | 'reconnect:succeeded' | 'reconnect:gaveup' | 'session:expired') => {
   const seen: unknown[] = []
   store.on(type, (e) => seen.push(e))
   return seen
@@ -542,6 +543,35 @@ describe('multi-tab', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
   })
 
+  it('C15, M6: a follower tells of the leader giving up as the leader does: reconnect:gaveup with its attempts and lastError (code and message, no cause), in its state too', async () => {
+    vi.useFakeTimers()
+    const { open, wallet, hub } = tabs({ reconnect: { maxAttempts: 2 } }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const gaveUp = [events(a.store, 'reconnect:gaveup'), events(b.store, 'reconnect:gaveup')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    // the last attempt fails otherwise than the first: the follower tells of the last one
+    wallet.failNext('status', { code: -32603, message: 'The wallet is busy' })
+    await vi.advanceTimersByTimeAsync(1000)
+    const [leader, follower] = gaveUp[0]?.length ? [a, b] : [b, a]
+    const told = gaveUp.flat() as { attempts: number; lastError: SessionError }[]
+    expect(told).toHaveLength(2)
+    expect(told.map((e) => ({ attempts: e.attempts, code: e.lastError.code, message: e.lastError.message }))).toEqual([
+      { attempts: 2, code: -32603, message: 'The wallet is busy' },
+      { attempts: 2, code: -32603, message: 'The wallet is busy' },
+    ])
+    const error = follower.store.getSnapshot().lastError
+    expect(error).toBeInstanceOf(SessionError)
+    expect(error).toBe(told.find((e) => e.lastError !== leader.store.getSnapshot().lastError)?.lastError)
+    expect(error?.cause).toBeUndefined()
+    expect(follower.store.getSnapshot().status).toBe('disconnected')
+    // what crosses the tabs is plain data: no error object, no cause
+    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: 'The wallet is busy' })
+  })
+
   it('M6: a follower granted the reconnect lock just before the leader\'s "gave up" message arrives follows it, and runs no attempts of its own', async () => {
     vi.useFakeTimers()
     // the lock the leader releases may reach a follower before the leader's message
@@ -585,6 +615,7 @@ describe('multi-tab', () => {
     await a.store.connect()
     await b.store.restore()
     const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    const gaveUp = [events(a.store, 'reconnect:gaveup'), events(b.store, 'reconnect:gaveup')]
     wallet.drop()
     await vi.advanceTimersByTimeAsync(500)
     const leader = attempts[0]?.length ? a : b
@@ -596,6 +627,8 @@ describe('multi-tab', () => {
     await vi.advanceTimersByTimeAsync(60_000)
     expect(attempts.map((x) => x.length)).toEqual(before)
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    // stopped, not given up: no tab tells of a give-up
+    expect(gaveUp.flat()).toEqual([])
   })
 
   it('M6, C19: the leader gives up just as the wallet comes back: a follower that heard the wallet connected first ends connected, as the leader does', async () => {

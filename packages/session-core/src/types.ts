@@ -65,7 +65,11 @@ export interface SessionEventMap {
   'reconnect:attempt': { readonly attempt: number }
   /** The session is connected again. */
   'reconnect:succeeded': { readonly attempt: number }
-  /** Every attempt failed; the store is disconnected. */
+  /**
+   * Every attempt failed; the store is disconnected. With `broadcast` and Web Locks, a tab that
+   * followed another tab's attempts tells of that tab's give-up: the same `attempts`, and a
+   * `lastError` with the same code and message (its `cause` stays in that tab).
+   */
   'reconnect:gaveup': { readonly attempts: number; readonly lastError: SessionError | null }
   /** The session expired. */
   'session:expired': { readonly expiredAt: number; readonly reason: 'ttl' | 'idle' }
