@@ -615,7 +615,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
 
   const unsubscribeChannel = channel?.subscribe(({ kind, data }) => {
     if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
-    else if (kind === 'connected' || kind === 'gaveup') dispatch({ type: 'remote', kind, data })
+    else if (kind === 'connected' || kind === 'gaveup' || kind === 'expiry') dispatch({ type: 'remote', kind, data })
     else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
       const input: Input = { type: 'remote', kind, current: data.current }
       // After this tab's read of it that is on its way, if any: that read may answer with what the
@@ -792,7 +792,12 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       isolate(report, () => {
         const input = eventInput(event, payload)
         noteLive(input)
-        if (input?.type === 'status') answerAll()
+        if (input?.type === 'status') {
+          answerAll()
+          // The wallet left a session whose time is up, e.g. as another tab expired it before its
+          // message came: that is this tab's expiry too, not a drop (C12, M3).
+          if (!input.connected && timers.has(expiryTimer)) lives()
+        }
         if (input) dispatch(input)
       })
     }

@@ -410,6 +410,26 @@ describe('the pure session machine', () => {
     expect(told.state.lastError).toMatchObject({ code: 'TIMEOUT', message: 'late' })
   })
 
+  it('C12, M2, M3: another tab’s expiry is told here too; the end of the session, or the re-auth that follows, is that tab’s to tell', () => {
+    const expiry = (data: Record<string, unknown>): Input => ({ type: 'remote', kind: 'expiry', data })
+    const session = connected() // connected at 1000
+    for (const data of [{ expiredAt: 5000, reason: 'sleep' }, { expiredAt: '5000', reason: 'ttl' }, { expiredAt: Infinity, reason: 'idle' }, { expiredAt: 900, reason: 'ttl' }, {}]) {
+      expect(run([expiry(data)], plain, session, 6000)).toMatchObject({ effects: [], state: session.state })
+    }
+    const ended = run([expiry({ expiredAt: 5000, reason: 'idle' })], plain, session, 6000)
+    expect(ended.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(ended.effects[0]).toEqual(['emit', 'session:expired', { expiredAt: 5000, reason: 'idle' }])
+    expect(ended.effects.filter((e) => e[0] === 'post' || e[0] === 'call' || e[0] === 'remove')).toEqual([])
+    const reauth = run([expiry({ expiredAt: 5000, reason: 'ttl' })], { ...plain, reauth: true }, session, 6000)
+    expect(reauth.effects.filter((e) => e[0] !== 'schedule-clear' && e[0] !== 'disarm')).toEqual([
+      ['emit', 'session:expired', { expiredAt: 5000, reason: 'ttl' }],
+      ['reauth', { expiredAt: 5000, reason: 'ttl' }],
+    ])
+    // told once: a tab that expired already hears of it no more
+    expect(run([expiry({ expiredAt: 5000, reason: 'ttl' })], plain, ended.model, 6000).effects).toEqual([])
+    expect(run([expiry({ expiredAt: 5000, reason: 'ttl' })], plain, reauth.model, 6000).effects).toEqual([])
+  })
+
   it('M5: another tab’s party change is re-read from this tab’s wallet', () => {
     const { effects } = run([{ type: 'remote', kind: 'party', current: 'bob::2' }], plain, connected())
     expect(effects).toEqual([['call', 'listAccounts', 'remote']])

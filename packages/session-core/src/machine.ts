@@ -104,8 +104,11 @@ export type Input =
   /** The wallet answered this tab's `disconnect`. */
   | { readonly type: 'left' }
   | { readonly type: 'reauth'; readonly error?: unknown }
-  /** `data`: the message's, not validated yet (a `connected` message carries the session times). */
-  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup'; readonly data?: Readonly<Record<string, unknown>> }
+  /**
+   * `data`: the message's, not validated yet (a `connected` message carries the session times, an
+   * `expiry` one the `session:expired` event, a `gaveup` one the attempts and the last failure).
+   */
+  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' | 'expiry'; readonly data?: Readonly<Record<string, unknown>> }
   | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null }
 
 /** An effect, run by the store after the new snapshot is in place, in order. @internal */
@@ -119,6 +122,7 @@ export type Effect =
   /** The leader gave up: how many attempts, and the last one's failure as plain data, never its `cause` (C15). */
   | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string }]
   | readonly ['post', 'connected', SessionTimes]
+  | readonly ['post', 'expiry', SessionEventMap['session:expired']]
   | readonly ['post', 'party' | 'network', { readonly current: string | null }]
   | readonly ['reauth', { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }]
   | readonly ['reject', SessionError]
@@ -249,12 +253,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /**
    * Expired, or re-authentication failed: leave the wallet too, in every tab — unless another
-   * tab's message told of a session that lives on there (e.g. it re-authenticated): only this
-   * tab's session ends, and what that tab persisted stays (C12, C15, M4).
+   * tab's message told of a session that lives on there (e.g. it re-authenticated), or of an
+   * expiry that tab handles (it leaves the wallet, or re-authenticates): only this tab's session
+   * ends, and what that tab persisted stays (C12, C15, M4).
    */
   const expireDown = (error: SessionError, source: ChangeSource = 'local') => {
-    down(error, m.times)
-    if (!m.times) {
+    const keep = m.times ?? source === 'remote'
+    down(error, keep)
+    if (!keep) {
       n.leaving = 2
       // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
       fx.push(['post', 'expired'], ['call', 'disconnect', 'local'])
@@ -338,8 +344,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       switched('network', st.networkId, networkId, origin)
     }
   }
+  /** The session expired; `source` 'remote': another tab's message told so (it told the others). */
   const expire = (reason: 'ttl' | 'idle', expiredAt: number, source?: ChangeSource) => {
-    fx.push(['emit', 'session:expired', { expiredAt, reason }])
+    const event = { expiredAt, reason }
+    fx.push(['emit', 'session:expired', event])
+    // The other tabs tell of it too, once, as this tab does — before an end of the session, or a
+    // re-auth's outcome, reaches them (C12, M3, M4).
+    if (source !== 'remote') fx.push(['post', 'expiry', event])
     if (!c.reauth) {
       expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'), source)
       return
@@ -644,6 +655,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
         else if (hook) recheck()
+      } else if (input.kind === 'expiry') {
+        // Another tab's session expired: this tab's too, if it still shows it — and it began before
+        // that expiry: an expiry of an earlier session ends none started since (C12, M2).
+        const { expiredAt, reason } = input.data ?? {}
+        if ((connected || op === 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
+          expire(reason, expiredAt as number, 'remote')
+        }
       } else if (input.kind === 'gaveup') {
         // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
         // may reach this tab before the message does (M6). Not once this tab's wallet said it is

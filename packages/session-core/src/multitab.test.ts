@@ -365,6 +365,51 @@ describe('multi-tab', () => {
     expect(scheduled).toEqual([])
   })
 
+  describe('C12, M3, M4: every tab tells of an expiry once, as the tab it expired in does', () => {
+    const declined = (): Promise<void> => Promise.reject(new Error('The user declined to sign in again'))
+    const silent = (): void => undefined
+    const ttl = { ttlMs: 60_000 }
+    const idle = { idleTimeoutMs: 60_000 }
+    it.each([
+      ['TTL', ttl, 'disconnected'],
+      ['idle timeout', idle, 'disconnected'],
+      ['TTL, and a re-auth that resolves at once', { ...ttl, onReauthRequired: silent }, 'connected'],
+      ['idle timeout, and a re-auth that resolves at once', { ...idle, onReauthRequired: silent }, 'connected'],
+      ['TTL, and a re-auth the user declines', { ...ttl, onReauthRequired: declined }, 'disconnected'],
+      ['TTL in the first tab only', ttl, 'disconnected', {}],
+      // the other tab knows the expiry time from the first, and its own timer ends the session there
+      // if the message comes later: then, without a hook, it leaves the wallet (not checked here)
+      ['TTL and a re-auth in the first tab only', { ...ttl, onReauthRequired: silent }, null, {}],
+    ] as const)('%s', async (_, expiry, status, otherExpiry: SessionStoreOptions['expiry'] = expiry) => {
+      // The channel delivers at once (before the other tab's own timer and the wallet's events), or
+      // a task later, as a real BroadcastChannel does (after them).
+      for (const delayMs of [0, 1]) {
+        vi.useFakeTimers({ now: 1_000_000 })
+        const hub = createChannelHub()
+        const channelFactory = (name: string) => {
+          const channel = hub.channelFactory(name)
+          const post = channel.postMessage.bind(channel)
+          if (delayMs) channel.postMessage = (message) => void setTimeout(() => post(message), delayMs)
+          return channel
+        }
+        const wallet = createMockWallet()
+        const options = { storage: createMemoryStorage(), broadcast: { channelFactory } }
+        const a = createSessionStore(createMockProvider({ wallet }), { ...options, expiry })
+        const b = createSessionStore(createMockProvider({ wallet }), { ...options, expiry: otherExpiry })
+        await a.connect()
+        await b.restore()
+        await vi.advanceTimersByTimeAsync(10)
+        const expired = [events(a, 'session:expired'), events(b, 'session:expired')]
+        await vi.advanceTimersByTimeAsync(60_000)
+        expect(expired).toEqual([[{ expiredAt: 1_060_000, reason: 'idleTimeoutMs' in expiry ? 'idle' : 'ttl' }], [{ expiredAt: 1_060_000, reason: 'idleTimeoutMs' in expiry ? 'idle' : 'ttl' }]])
+        if (status) expect([a.getSnapshot().status, b.getSnapshot().status]).toEqual([status, status])
+        a.destroy()
+        b.destroy()
+        vi.useRealTimers()
+      }
+    })
+  })
+
   it('C12, M4: a re-auth in one tab ends the re-auth still waiting in another: its hook is aborted, its queued ops run', async () => {
     vi.useFakeTimers()
     /** A hook that shows a prompt and waits for the user's click, as an app's does. */

@@ -71,7 +71,10 @@ export interface SessionEventMap {
    * `lastError` with the same code and message (its `cause` stays in that tab).
    */
   'reconnect:gaveup': { readonly attempts: number; readonly lastError: SessionError | null }
-  /** The session expired. */
+  /**
+   * The session expired. With `broadcast`, every tab that shows the session tells of it once,
+   * with the `expiredAt` and `reason` of the tab it expired in first.
+   */
   'session:expired': { readonly expiredAt: number; readonly reason: 'ttl' | 'idle' }
   /** The active party changed. */
   'party:changed': ChangeEvent
