@@ -615,7 +615,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
 
   const unsubscribeChannel = channel?.subscribe(({ kind, data }) => {
     if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
-    else if (kind === 'connected' || kind === 'gaveup' || kind === 'expiry') dispatch({ type: 'remote', kind, data })
+    else if (kind === 'connected' || kind === 'gaveup' || kind === 'expiry' || kind === 'attempt') dispatch({ type: 'remote', kind, data })
     else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
       const input: Input = { type: 'remote', kind, current: data.current }
       // After this tab's read of it that is on its way, if any: that read may answer with what the

@@ -430,6 +430,26 @@ describe('the pure session machine', () => {
     expect(run([expiry({ expiredAt: 5000, reason: 'ttl' })], plain, reauth.model, 6000).effects).toEqual([])
   })
 
+  it('M2, M6: a follower keeps the attempt the leader announced, a valid one only, and tells of it when the session is back', () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())
+    const told = (attempt: unknown) => run([{ type: 'remote', kind: 'attempt', data: { attempt } }], config, follower.model).model.followed
+    expect([told('2'), told(0), told(-1), told(1.5), told(null)]).toEqual([0, 0, 0, 0, 0])
+    expect(told(4)).toBe(4)
+    const back = run(
+      [
+        { type: 'remote', kind: 'attempt', data: { attempt: 4 } },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+      ],
+      config,
+      follower.model,
+    )
+    expect(back.state.status).toBe('connected')
+    expect(back.effects).toContainEqual(['emit', 'reconnect:succeeded', { attempt: 4 }])
+    expect(back.model.followed).toBe(0)
+  })
+
   it('M5: another tab’s party change is re-read from this tab’s wallet', () => {
     const { effects } = run([{ type: 'remote', kind: 'party', current: 'bob::2' }], plain, connected())
     expect(effects).toEqual([['call', 'listAccounts', 'remote']])

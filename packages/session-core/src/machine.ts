@@ -39,6 +39,8 @@ export interface Model {
   readonly op: Op
   /** Reconnect attempt scheduled or running (0: none yet). */
   readonly attempt: number
+  /** The latest reconnect attempt the tab that runs them scheduled, for a tab that follows it (M6). */
+  readonly followed: number
   /** `onReauthRequired` is running. */
   readonly hook: boolean
   /** A connect() of the running hook waits for the user's answer in an asynchronous wallet. */
@@ -106,9 +108,10 @@ export type Input =
   | { readonly type: 'reauth'; readonly error?: unknown }
   /**
    * `data`: the message's, not validated yet (a `connected` message carries the session times, an
-   * `expiry` one the `session:expired` event, a `gaveup` one the attempts and the last failure).
+   * `expiry` one the `session:expired` event, a `gaveup` one the attempts and the last failure, an
+   * `attempt` one the reconnect attempt the leading tab scheduled).
    */
-  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' | 'expiry'; readonly data?: Readonly<Record<string, unknown>> }
+  | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' | 'expiry' | 'attempt'; readonly data?: Readonly<Record<string, unknown>> }
   | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null }
 
 /** An effect, run by the store after the new snapshot is in place, in order. @internal */
@@ -123,6 +126,7 @@ export type Effect =
   | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string }]
   | readonly ['post', 'connected', SessionTimes]
   | readonly ['post', 'expiry', SessionEventMap['session:expired']]
+  | readonly ['post', 'attempt', SessionEventMap['reconnect:attempt']]
   | readonly ['post', 'party' | 'network', { readonly current: string | null }]
   | readonly ['reauth', { readonly reason: 'ttl' | 'idle'; readonly expiredAt: number }]
   | readonly ['reject', SessionError]
@@ -149,6 +153,7 @@ export const INITIAL_MODEL: Model = {
   state: DISCONNECTED_STATE,
   op: null,
   attempt: 0,
+  followed: 0,
   hook: false,
   asked: false,
   live: false,
@@ -195,7 +200,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -209,7 +214,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const clear = () => {
     forget()
     n.op = null
-    n.attempt = 0
+    n.attempt = n.followed = 0
     n.loading = false
     n.saved = n.times = null
   }
@@ -274,6 +279,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     const delayMs = computeBackoffDelay(c.retry, next, c.random)
     n.attempt = next
     fx.push(['emit', 'reconnect:scheduled', { attempt: next, delayMs }], ['schedule', delayMs])
+    // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
+    if (c.lead && n.op === 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
   }
   const retryOrGiveUp = (error: SessionError) => {
     if (c.retry && attempt < c.retry.maxAttempts) {
@@ -313,7 +320,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
     // Also a restore whose probe was retried: its reconnect:scheduled and reconnect:attempt end
     // here, as the ones of a reconnect do (an attempt is only ever a reconnect's or a restore's) (C7, C9).
-    if (settling === 'reconnect' || attempt) fx.push(['emit', 'reconnect:succeeded', { attempt }])
+    // A tab that followed another tab's attempts tells of the one that succeeded there (M6).
+    if (settling === 'reconnect' || attempt) fx.push(['emit', 'reconnect:succeeded', { attempt: attempt || m.followed }])
     // Compare with what the user saw before: the restored snapshot, or the account kept
     // visible while reconnecting / re-authenticating (C10, C11).
     const before = saved ?? (st.status === 'reconnecting' ? st : null)
@@ -376,8 +384,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     else if (op === 'restore' || (op === 'reconnect' && attempt)) retryOrGiveUp(error)
     else if (op === 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
-      // If it was granted leadership while the wallet was back, its attempts start now (C7, M6).
+      // If it was granted leadership while the wallet was back (or while it checked it as another
+      // tab reconnected), its attempts start now (C7, M6).
       n.live = false
+      n.times = null
       if (c.lead) fx.push(['lead'])
     } else if (op === 'reauth') {
       if (!hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
@@ -591,8 +601,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'lead':
-      // a follower whose wallet came back meanwhile is already settling: no attempt needed (C8)
-      if (op === 'reconnect' && !attempt && !m.live) schedule(1)
+      // A follower whose wallet came back meanwhile is already settling: no attempt needed (C8).
+      // Nor for one that checks its wallet as another tab reconnected, which released the lock as
+      // it did: an attempt now would drop that check, and tell of an attempt of this tab's (M6).
+      if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(1)
       break
 
     case 'left':
@@ -655,6 +667,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
         // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
         else if (hook) recheck()
+      } else if (input.kind === 'attempt') {
+        const next = input.data?.attempt
+        if (op === 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
       } else if (input.kind === 'expiry') {
         // Another tab's session expired: this tab's too, if it still shows it — and it began before
         // that expiry: an expiry of an earlier session ends none started since (C12, M2).

@@ -576,6 +576,30 @@ describe('multi-tab', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
   })
 
+  it.each([
+    ['tells every tab', false],
+    ['is found by the attempt only', true],
+  ])("M6: a follower tells of the leader's reconnect:succeeded with the leader's attempt when the wallet %s", async (_, silent) => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const succeeded = [events(a.store, 'reconnect:succeeded'), events(b.store, 'reconnect:succeeded')]
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.drop()
+    // attempts 1 and 2 fail; the wallet is back before attempt 3 (2 s later)
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 100)
+    if (silent) for (const t of [a, b]) t.provider.detach()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2000)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(succeeded).toEqual([[{ attempt: 3 }], [{ attempt: 3 }]])
+    // the follower ran none of its own, also as the lock came to it once the leader was back
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, silent ? 3 : 2])
+  })
+
   it('M6: the leader giving up disconnects the followers', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: { maxAttempts: 2 } }, true)

@@ -63,7 +63,10 @@ export interface SessionEventMap {
   'reconnect:scheduled': { readonly attempt: number; readonly delayMs: number }
   /** A reconnect attempt starts. */
   'reconnect:attempt': { readonly attempt: number }
-  /** The session is connected again. */
+  /**
+   * The session is connected again. With `broadcast` and Web Locks, a tab that followed another
+   * tab's attempts tells of the attempt that succeeded there.
+   */
   'reconnect:succeeded': { readonly attempt: number }
   /**
    * Every attempt failed; the store is disconnected. With `broadcast` and Web Locks, a tab that
