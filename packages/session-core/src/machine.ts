@@ -604,7 +604,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       // A follower whose wallet came back meanwhile is already settling: no attempt needed (C8).
       // Nor for one that checks its wallet as another tab reconnected, which released the lock as
       // it did: an attempt now would drop that check, and tell of an attempt of this tab's (M6).
-      if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(1)
+      // A tab that takes over from one closed meanwhile goes on from the attempt that tab
+      // scheduled last, whose outcome never came: maxAttempts bounds the whole outage (C7, M6).
+      if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
       break
 
     case 'left':

@@ -719,19 +719,28 @@ describe('multi-tab', () => {
     b.destroy()
   })
 
-  it('M6: when the leader tab closes, a follower takes over', async () => {
+  it("M6: when the leader tab closes, a follower takes over from the leader's last scheduled attempt: maxAttempts bounds the whole outage", async () => {
     vi.useFakeTimers()
-    const { open, wallet } = tabs({ reconnect: true }, true)
+    const { open, wallet } = tabs({ reconnect: { maxAttempts: 3 } }, true)
     const a = open()
     const b = open()
     await a.store.connect()
     await b.store.restore()
-    const attempts = events(b.store, 'reconnect:attempt')
+    const seen = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt'), events(b.store, 'reconnect:scheduled'), events(b.store, 'reconnect:gaveup')]
     wallet.drop()
-    await vi.advanceTimersByTimeAsync(500)
+    // attempt 1 fails in tab A, which schedules attempt 2 (1 s later), then closes
+    await vi.advanceTimersByTimeAsync(600)
     a.store.destroy()
-    await vi.advanceTimersByTimeAsync(500)
-    expect(attempts).toEqual([{ attempt: 1 }])
+    await vi.advanceTimersByTimeAsync(1000 + 2000)
+    const [inA, inB, scheduledInB, gaveUpInB] = seen
+    expect(inA).toEqual([{ attempt: 1 }])
+    expect(scheduledInB).toEqual([
+      { attempt: 2, delayMs: 1000 },
+      { attempt: 3, delayMs: 2000 },
+    ])
+    expect(inB).toEqual([{ attempt: 2 }, { attempt: 3 }])
+    expect(gaveUpInB).toMatchObject([{ attempts: 3 }])
+    expect(b.store.getSnapshot().status).toBe('disconnected')
   })
 })
 

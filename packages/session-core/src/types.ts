@@ -214,7 +214,9 @@ export interface SessionStoreOptions {
    * partial policy a field that is not a number of 0 or more (`undefined`, NaN, a negative
    * number) keeps its default; the others are used as given (see {@link computeBackoffDelay}): a
    * `factor` below 1 shortens each delay, a `maxDelayMs` below `baseDelayMs` makes every delay
-   * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never.
+   * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never. With `broadcast` and
+   * Web Locks one tab runs the attempts for all; a tab that takes over from one closed meanwhile
+   * goes on from the attempt that tab scheduled last, so `maxAttempts` bounds the whole outage.
    */
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
   /** Session expiry. */
