@@ -705,7 +705,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       if (!model.hook) return until({ type: 'connect' }, ['connect', 'pending', 'reauth'])
       // Called by onReauthRequired: the re-auth completes once the hook returns.
       dispatch({ type: 'connect' })
-      const answer = await latest.get('connect')
+      // Called by a listener, the input waits for the one being processed: what to wait for is
+      // read after it, not an earlier connect's answer (C3, C12), as disconnect() does.
+      const answer = await Promise.resolve().then(() => latest.get('connect'))
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3),
       // unless it came before this one (the machine no longer waits for it). The end of the
       // re-auth ends the wait too: the hook's bound, connectTimeoutMs, is this one's (C17).

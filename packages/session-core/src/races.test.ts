@@ -96,6 +96,28 @@ const DISCONNECTED_STATUS = { connection: { isConnected: false } }
 // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
 const refused = () => Promise.reject({ code: 4001, message: 'refused' })
 
+/**
+ * A mock wallet whose answers travel `ms` (computed when asked, as the wallet acts at once) while
+ * its events arrive at once.
+ */
+function slowAnswers(ms: number, options: Parameters<typeof createMockProvider>[0] = {}) {
+  const inner = createMockProvider(options)
+  const provider = {
+    request: (args: { method: string; params?: unknown }) =>
+      inner.request(args).then(
+        (value) => new Promise((resolve) => setTimeout(() => resolve(value), ms)),
+        (error: unknown) =>
+          new Promise((_, reject) => {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the wallet's own rejection, passed on as it came
+            setTimeout(() => reject(error), ms)
+          }),
+      ),
+    on: inner.on.bind(inner),
+    removeListener: inner.removeListener.bind(inner),
+  } as unknown as CIP0103Provider
+  return { provider, wallet: inner.wallet }
+}
+
 /** What a store reports: its status changes and reconnect events, in order. */
 function record(store: ReturnType<typeof createSessionStore>) {
   const log: string[] = []
@@ -987,5 +1009,38 @@ describe('races and hostile timings', () => {
     expect(calls).toContain('listAccounts')
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
     store.destroy()
+  })
+
+  it('C3/C12: connect() called from a subscriber or an on() handler during a re-auth waits for the wallet\'s answer to it', async () => {
+    vi.useFakeTimers()
+    for (const via of ['subscribe', 'on'] as const) {
+      const { provider, wallet } = slowAnswers(50)
+      const store = createSessionStore(provider, {
+        storage: createMemoryStorage(),
+        // the hook waits for the user; the app's own Connect button asks the wallet meanwhile
+        expiry: { ttlMs: 1000, onReauthRequired: () => new Promise(() => undefined) },
+      })
+      const connected = store.connect()
+      await vi.advanceTimersByTimeAsync(200)
+      expect(await connected).toMatchObject({ status: 'connected' })
+      wallet.failNext('connect', { code: 4001, message: 'User rejected the request' })
+      let seen: SessionState | 'pending' | undefined
+      const ask = () => {
+        if (seen) return
+        seen = 'pending'
+        void store.connect().then((state) => (seen = state))
+      }
+      if (via === 'on') store.on('session:expired', ask)
+      else store.subscribe((state) => state.status === 'reconnecting' && ask())
+      // the session expires at 1 s: the re-auth starts, and the app's connect() asks the wallet
+      await vi.advanceTimersByTimeAsync(800)
+      expect(seen).toBe('pending')
+      await vi.advanceTimersByTimeAsync(49)
+      expect(seen).toBe('pending')
+      await vi.advanceTimersByTimeAsync(1)
+      // it tells how this connect went: the wallet refused it (C4)
+      expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+      store.destroy()
+    }
   })
 })
