@@ -382,6 +382,36 @@ describe('the pure session machine', () => {
     expect(emitted(switched.effects)).toEqual(['network:changed'])
   })
 
+  it('C6, C19: a connection the wallet announces while this tab leaves is checked once the wallet answered the disconnect', () => {
+    const leaving = run(
+      [
+        { type: 'disconnect', origin: 'local' },
+        { type: 'status', connected: false, via: 'statusChanged' },
+        { type: 'status', connected: true, networkId: 'n', via: 'statusChanged' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+      ],
+      plain,
+      connected(),
+    )
+    expect(leaving.state.status).toBe('disconnected')
+    const left = run([{ type: 'left' }], plain, leaving.model)
+    expect(left.effects).toEqual([['call', 'status', 'local']])
+    expect(left.state).toBe(leaving.state)
+    // so is one whose disconnect failed, another tab's included (M3: its errors are ignored)
+    const failed = run([{ type: 'fail', method: 'disconnect', origin: 'remote', error: new SessionError('Disconnected', 4900) }], plain, leaving.model)
+    expect(failed.effects).toEqual([['call', 'status', 'local']])
+    // an event of before the disconnect: the wallet is out, so is the store
+    const out = run([{ type: 'status', connected: false, via: 'probe' }], plain, left.model)
+    expect(out.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
+    expect(out.effects).toEqual([])
+    // the user connected again from the wallet since: the store follows it
+    const back = run([{ type: 'status', connected: true, networkId: 'n', via: 'probe' }], plain, left.model)
+    expect(back.state).toMatchObject({ status: 'connected', account: alice, networkId: 'n' })
+    expect(back.effects).toContainEqual(['save'])
+    // nothing announced meanwhile: nothing to ask
+    expect(run([{ type: 'disconnect', origin: 'local' }, { type: 'left' }], plain, connected()).effects).not.toContainEqual(['call', 'status', 'local'])
+  })
+
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
     const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())

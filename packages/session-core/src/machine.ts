@@ -11,7 +11,8 @@
  * - `restore`  a silent probe of a live session (status `reconnecting`; never calls `connect`)
  * - `reconnect` backoff after a drop (`attempt` 0: waiting for reconnect leadership)
  * - `reauth`   an expired session being re-authenticated (`hook`: the hook still runs)
- * - `sync`     the wallet connected on its own, or another tab connected (status unchanged)
+ * - `sync`     the wallet connected on its own, or another tab connected, or the wallet said it
+ *              is connected while this tab left and is asked again (status unchanged)
  * Whenever the wallet reports it is connected during an op, the machine asks for what it does
  * not know yet (`listAccounts`, `getActiveNetwork`) and settles to `connected` once it knows both.
  */
@@ -63,6 +64,12 @@ export interface Model {
    * its own (C19), and its `statusChanged(false)` is no drop (C6, M3).
    */
   readonly leaving: 0 | 1 | 2
+  /**
+   * The wallet said it is connected while this tab left: an event of before the disconnect, or
+   * the user connecting again from the wallet since (C19). The wallet is asked which once it
+   * answered the disconnect.
+   */
+  readonly missed: boolean
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -163,6 +170,7 @@ export const INITIAL_MODEL: Model = {
   times: null,
   loading: false,
   leaving: 0,
+  missed: false,
 }
 
 /** Equal by reference, else by value (a wallet sends a new copy of the same accounts). */
@@ -200,14 +208,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving, missed: m.missed }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
   }
   /** Forgets what the wallet said during the op, and the hook's part in it. */
   const forget = () => {
-    n.hook = n.asked = n.live = false
+    n.hook = n.asked = n.live = n.missed = false
     n.accounts = null
     n.networkId = undefined
   }
@@ -377,6 +385,17 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     forget()
     fx.push(['call', 'status', 'local'])
   }
+  /**
+   * The wallet answered this tab's disconnect, or failed to. Said it is connected meanwhile, it is
+   * asked where it stands now, silently: connected, the store follows it (C19), else it stays out.
+   */
+  const left = () => {
+    n.leaving = 0
+    if (m.missed && !op) {
+      n.op = 'sync'
+      fx.push(['call', 'status', 'local'])
+    }
+  }
   /** The current op failed. */
   const fail = (error: SessionError) => {
     if (asking) down(error)
@@ -488,7 +507,10 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         }
         // While this tab leaves, the wallet's events of before its disconnect are no connection
         // (a user connect ends `leaving`); a probe's answer still counts.
-        if (m.leaving && input.via !== 'probe') break
+        if (m.leaving && input.via !== 'probe') {
+          n.missed = true
+          break
+        }
         n.live = true
         n.asked = false
         if (input.networkId !== undefined) n.networkId = input.networkId
@@ -578,7 +600,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
         // expiry keeps its SESSION_EXPIRED.
         if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
-        n.leaving = 0
+        left()
       } else if (input.origin === 'remote') break
       else if (input.method === 'getActiveNetwork') {
         if (!connected) onNetwork(null, 'local')
@@ -610,7 +632,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'left':
-      n.leaving = 0
+      left()
       break
 
     case 'cancel':

@@ -1043,4 +1043,42 @@ describe('races and hostile timings', () => {
       store.destroy()
     }
   })
+
+  it('C19: the wallet connecting on its own while the answer to disconnect() travels connects the store once that answer came', async () => {
+    vi.useFakeTimers()
+    const { provider, wallet } = slowAnswers(50)
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connected = store.connect()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(await connected).toMatchObject({ status: 'connected' })
+    void store.disconnect()
+    // the wallet has left (its statusChanged(false) is in), its answer travels
+    await vi.advanceTimersByTimeAsync(10)
+    expect(wallet.state().connected).toBe(false)
+    // the user connects the dApp again from the wallet's own UI
+    wallet.connectFromWallet()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, networkId: 'canton:devnet' })
+  })
+
+  it('C19, M3: the wallet connecting on its own while the answer to the disconnect another tab asked for travels connects this tab once that answer came', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const wallet = createMockWallet()
+    const options = { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(slowAnswers(50, { wallet }).provider, options)
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(b.getSnapshot().status).toBe('connected')
+    // tab A signs out: tab B leaves its wallet too, whose answer travels
+    await a.disconnect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('disconnected')
+    wallet.connectFromWallet()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(wallet.state().connected).toBe(true)
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(b.getSnapshot().status).toBe('connected')
+  })
 })
