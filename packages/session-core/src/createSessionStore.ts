@@ -160,6 +160,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   /** The snapshot write queued behind other storage operations and not started yet. */
   let queuedSave: { state: SessionState } | null = null
   let ioPending = 0
+  /** The step being run queued its snapshot write behind another storage operation. */
+  let behind = false
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
   let writes = 0
   let landed = 0
@@ -262,7 +264,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
 
   /**
    * Storage operations run one at a time in effect order; when none is pending the call is made
-   * at once, so a write is issued before the broadcast that follows it (C11). A failure is a
+   * at once, so a write is issued before the broadcast that follows it (C11); a write queued
+   * behind others holds that broadcast until it is done (see `post`). A failure is a
    * `storage:error`, never a broken session (C15). One that never settles (a blocked IndexedDB
    * open) fails after `requestTimeoutMs`: it must not hold the operations behind it, a restore or
    * a `disconnect()` forever.
@@ -282,7 +285,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         then?.(null)
       })
     }
-    io = (ioPending++ ? io.then(go) : go()).finally(() => {
+    queue(go)
+  }
+  /** Runs `go` after the storage operations and broadcasts queued before it; at once when none is. */
+  const queue = (go: () => unknown) => {
+    io = (ioPending++ ? io.then(go) : Promise.resolve(go())).finally(() => {
       ioPending--
     })
   }
@@ -433,6 +440,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       case 'save':
         lastWrite = 'save'
+        behind = ioPending > 0
         // A write still waiting behind another storage operation takes the newer state instead
         // of queueing one more: a burst of changes costs one encoding and one write, not one each.
         if (queuedSave) queuedSave.state = model.state
@@ -469,9 +477,15 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         )
         break
       }
-      case 'post':
-        channel?.post(effect[1], effect[2])
+      case 'post': {
+        const post = () => channel?.post(effect[1], effect[2])
+        // A change whose write waits its turn is broadcast once that write is done, so after the
+        // changes before it: a tab that reads the storage as it hears of it finds it (C11). Nothing
+        // goes out after destroy(), which closes the channel (C14).
+        if (behind) queue(post)
+        else post()
         break
+      }
       case 'schedule':
         // -1: the attempt that waits runs now; none if it already runs (its answer is on its way)
         if (effect[1] < 0 && !timers.has(retryTimer)) break
@@ -574,6 +588,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     // (C10, C14). A disconnect (disconnect(), or another tab's) is the exception: asked for
     // before destroy(), it still leaves the wallet and removes the entry, as it does when
     // destroy() comes right after it (C6, M3).
+    behind = false
     for (const effect of effects) if (!destroyed || input.type === 'disconnect') perform(effect, previous.op)
   }
 

@@ -237,6 +237,84 @@ describe('persistence', () => {
     }
   })
 
+  it('C11, C14: a change made while a write is in flight is broadcast once it is persisted, after the change before it, and never after destroy()', async () => {
+    const key = 'sessionlayer.session'
+    const map = new Map<string, string>()
+    const log: string[] = []
+    /** While set, each write waits for the test to let it through (a slow encrypted IndexedDB). */
+    let gates: (() => void)[] | null = null
+    const storage: SessionStorage = {
+      getItem: (k) => Promise.resolve(map.get(k) ?? null),
+      setItem: (k, v) => {
+        const { account, networkId } = decodeSessionEnvelope(v) ?? {}
+        log.push(`persist:${account?.partyId}@${networkId}`)
+        const write = () => {
+          map.set(k, v)
+        }
+        if (!gates) {
+          write()
+          return Promise.resolve()
+        }
+        return new Promise<void>((resolve) => {
+          gates?.push(() => {
+            write()
+            resolve()
+          })
+        })
+      },
+      removeItem: (k) => Promise.resolve(void map.delete(k)),
+    }
+    /** Each message, with the party a tab that reads the storage as it hears it finds. */
+    const postMessage = (m: { kind: string }) => void log.push(`post:${m.kind}:${decodeSessionEnvelope(map.get(key) ?? null)?.account?.partyId}`)
+    for (const destroyed of [false, true]) {
+      map.clear()
+      gates = null
+      const provider = createMockProvider()
+      const store = createSessionStore(provider, { storage, broadcast: { channelFactory: () => ({ onmessage: null, postMessage, close() {} }) } })
+      await store.connect()
+      await flush()
+      log.length = 0
+      gates = []
+      // the wallet reports a network switch and a party switch back to back
+      provider.wallet.switchNetwork('canton:testnet')
+      provider.wallet.switchParty('bob::1220bb')
+      if (destroyed) store.destroy()
+      for (let i = 0; i < 5; i++) {
+        gates.shift()?.()
+        await flush()
+      }
+      // the network switch: no write was waiting, its broadcast follows the write at once (as before);
+      // the party switch: its write waited its turn, and its broadcast waits for it
+      expect(log).toEqual(['persist:alice::1220aa@canton:testnet', 'post:network:alice::1220aa', 'persist:bob::1220bb@canton:testnet', ...(destroyed ? [] : ['post:party:bob::1220bb'])])
+      store.destroy()
+    }
+  })
+
+  it('M3: a disconnect reaches the other tabs at once, before the wallet is asked, also while a write is in flight', async () => {
+    const log: string[] = []
+    const gates: (() => void)[] = []
+    const storage: SessionStorage = {
+      getItem: () => Promise.resolve(null),
+      setItem: () => new Promise<void>((resolve) => gates.push(resolve)),
+      removeItem: () => Promise.resolve(),
+    }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage, broadcast: { channelFactory: () => ({ onmessage: null, postMessage: (m: { kind: string }) => void log.push(`post:${m.kind}`), close() {} }) } })
+    await store.connect() // its write is held
+    provider.wallet.switchParty('bob::1220bb') // a write queued behind it, its broadcast too
+    const request = provider.request.bind(provider)
+    provider.request = (args) => (log.push(`wallet:${args.method}`), request(args))
+    log.length = 0
+    const leaving = store.disconnect()
+    expect(log).toEqual(['post:disconnected', 'wallet:disconnect'])
+    for (let i = 0; i < 5; i++) {
+      gates.shift()?.()
+      await flush()
+    }
+    await leaving
+    store.destroy()
+  })
+
   it('default storage: encrypted IndexedDB where IndexedDB and WebCrypto exist — no party id in clear', async () => {
     const idb = new IDBFactory()
     vi.stubGlobal('indexedDB', idb)
