@@ -305,11 +305,21 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     )
   }
 
-  /** Live Ledger API access follows every status the wallet reports (memory only), the newest one. */
+  /**
+   * Live Ledger API access follows every status the wallet reports (memory only), the newest one —
+   * but a connected one that tells no token, and neither another network nor another Ledger API,
+   * keeps the access of the session that stays connected: wallets re-announce a connection
+   * without it (the `connected` event). A session that ended, or a switch, keeps nothing (L1).
+   */
   const noteLive = (input: Input | null, asked = ++asks) => {
     if (input?.type === 'status' && input.via !== 'connect' && asked > heard) {
       heard = asked
-      live = input.connected ? input : null
+      const kept = model.state.status === 'connected' && live
+      live = !input.connected
+        ? null
+        : kept && !input.accessToken && (input.networkId ?? model.state.networkId) === kept.networkId && (input.ledgerApi ?? kept.ledgerApi) === kept.ledgerApi
+          ? kept
+          : input
     }
   }
 

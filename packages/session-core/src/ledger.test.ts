@@ -237,6 +237,61 @@ describe('ledger', () => {
     expect(seen).toEqual(['Bearer TOKEN-OF-THE-NEW-SESSION'])
   })
 
+  it('L1: a connected event or statusChanged that carries no Ledger API access keeps the access of the session that stays connected; one that carries access replaces it', async () => {
+    const { store, wallet } = await handConnected()
+    let statusReads = 0
+    wallet.answers.status = () => (statusReads++, liveStatus('A'))
+    // a bare re-announcement, the official provider's `connected` event, a status that only tells the same network
+    wallet.emit('connected', { isConnected: true })
+    expect(getLedgerAuth(store)?.accessToken).toBe('A')
+    wallet.emit('connected', { provider: { id: 'browser:canton' }, connection: { isConnected: true, isNetworkConnected: true } })
+    expect(getLedgerAuth(store)?.accessToken).toBe('A')
+    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER } })
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: LEDGER, accessToken: 'A' })
+    const server = acceptOnly('A')
+    expect(await createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')).toMatchObject({ status: 200 })
+    expect(server.seen).toEqual(['A'])
+    expect(statusReads).toBe(0)
+    wallet.emit('statusChanged', liveStatus('B'))
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    wallet.emit('statusChanged', { connection: { isConnected: false } })
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(getLedgerAuth(store)).toBeNull()
+    store.destroy()
+  })
+
+  it('C11, L1: a connected status without a token on another network, or on another Ledger API, never keeps the access of the one before', async () => {
+    for (const network of [{ networkId: 'canton:testnet' }, { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7576' }]) {
+      const { store, wallet } = await handConnected()
+      wallet.emit('statusChanged', { connection: { isConnected: true }, network })
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    }
+    // the switch told by chainChanged, then a status that tells no network
+    const { store, wallet } = await handConnected()
+    wallet.emit('chainChanged', { networkId: 'canton:testnet' })
+    expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    wallet.emit('connected', { isConnected: true })
+    expect(getLedgerAuth(store)).toBeNull()
+    store.destroy()
+  })
+
+  it('C19, L1: a wallet that connects on its own after the session ended never hands the new session the token of the one before, also when it announces itself again', async () => {
+    for (const end of ['disconnect()', 'statusChanged(false)']) {
+      const { store, wallet } = await handConnected()
+      if (end === 'disconnect()') await store.disconnect()
+      else wallet.emit('statusChanged', { connection: { isConnected: false } })
+      expect(getLedgerAuth(store)).toBeNull()
+      wallet.emit('connected', { isConnected: true })
+      await vi.waitFor(() => {
+        expect(store.getSnapshot().status).toBe('connected')
+      })
+      wallet.emit('connected', { isConnected: true })
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    }
+  })
+
   it('L1: a destroyed store hands out no Ledger API access, whatever it last knew', async () => {
     const store = await connectedStore(createMockProvider({ accessToken: 'tok' }))
     expect(getLedgerAuth(store)?.accessToken).toBe('tok')

@@ -48,7 +48,9 @@ const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
 /**
  * The Ledger API URL and token of the latest live wallet status (SPEC L1): the newest the wallet
  * told — a late answer (one that timed out, or that a status event, a later answer or a disconnect
- * overtook) never replaces it.
+ * overtook) never replaces it. A connected status that carries no token (a wallet's `connected`
+ * event, a re-announcement) keeps the access of the session that stays connected, unless it tells
+ * of another network or Ledger API; a disconnect ends it, and a new session never inherits it.
  *
  * @param store - a session store
  * @returns the Ledger API access, or null when not connected or the wallet gave no token
