@@ -248,7 +248,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
    */
   const capped = (connectedAt: number, expiresAt?: number | null) =>
     c.ttlMs ? Math.min(expiresAt ?? Infinity, connectedAt + c.ttlMs) : (expiresAt ?? null)
-  /** To `disconnected`; the caller adds what else the way down needs. `keep`: the persisted entry. */
+  /**
+   * To `disconnected`; the caller adds what else the way down needs. `keep`: the persisted entry,
+   * when the session did not provably end (a failure that may be passing, a connect that failed):
+   * another tab may still live on it, and restore trusts only the wallet, never the entry (C9, M4).
+   */
   const down = (lastError: SessionError | null, keep?: unknown) => {
     set({ ...DISCONNECTED_STATE, lastError })
     clear()
@@ -260,8 +264,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     if (previous !== null || connected || op === 'reconnect' || op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /** To `disconnected`, and the app told so: the session it knew ended. */
-  const endSession = (error: SessionError | null, source: ChangeSource = 'local') => {
-    down(error)
+  const endSession = (error: SessionError | null, source: ChangeSource = 'local', keep?: unknown) => {
+    down(error, keep)
     invalidate('disconnected', source)
   }
   /**
@@ -290,7 +294,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
     if (c.lead && n.op === 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
   }
-  const retryOrGiveUp = (error: SessionError) => {
+  /** `keep`: the wallet did not answer (it never said it is not connected): the entry stays. */
+  const retryOrGiveUp = (error: SessionError, keep?: unknown) => {
     if (c.retry && attempt < c.retry.maxAttempts) {
       set({ lastError: error })
       // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
@@ -301,7 +306,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
     // the followers tell of it as this tab does (M6)
     if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message }])
-    endSession(error)
+    endSession(error, 'local', keep)
     fx.push(['reject', error])
   }
   const settle = () => {
@@ -396,11 +401,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       fx.push(['call', 'status', 'local'])
     }
   }
-  /** The current op failed. */
-  const fail = (error: SessionError) => {
-    if (asking) down(error)
+  /** The current op failed; `keep`: a request failed, the wallet did not say it is not connected. */
+  const fail = (error: SessionError, keep?: unknown) => {
+    // any entry is another tab's session, or one a restore ends once the wallet says so (C9, M4)
+    if (asking) down(error, 1)
     // a restore's probe, or a reconnect attempt: the next attempt, or the end
-    else if (op === 'restore' || (op === 'reconnect' && attempt)) retryOrGiveUp(error)
+    else if (op === 'restore' || (op === 'reconnect' && attempt)) retryOrGiveUp(error, keep)
     else if (op === 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
       // If it was granted leadership while the wallet was back (or while it checked it as another
@@ -564,7 +570,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           if (hook) {
             n.asked = false
             set({ lastError: error })
-          } else down(error)
+          } else down(error, 1) // a failed connect ends no session: any entry stays (C4, M4)
         }
         // It said connected, then disconnected before the accounts and network were read:
         // the op failed (a reconnect attempt retries), it must not wait for answers forever.
@@ -604,7 +610,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       } else if (input.origin === 'remote') break
       else if (input.method === 'getActiveNetwork') {
         if (!connected) onNetwork(null, 'local')
-      } else if (input.method !== 'connect') fail(input.error)
+      } else if (input.method !== 'connect') fail(input.error, 1)
       else if (asking) {
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
         // stands over this request's failure (C19), and the connect settles once the rest is known.
@@ -642,7 +648,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // The tabs that share the reconnect stop too, the leader or its followers: none is left to
         // reconnect what the user stopped (C8, M6).
         if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
-        endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900))
+        // no sign-out: the entry stays for a restore to check with the wallet (C9)
+        endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 'local', 1)
         fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
       }
       break
@@ -708,12 +715,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (op === 'reconnect' && !m.live) {
           // The leader's give-up, told as the leader tells it: its attempts and its last failure
           // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
-          // carries none of it: no give-up to tell (C8, M2, M6).
+          // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
+          // entry as its wallet said.
           const { attempts, code, message } = input.data ?? {}
           const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
           const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
           if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
-          endSession(error, 'remote')
+          endSession(error, 'remote', 1)
         }
       } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
         fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])

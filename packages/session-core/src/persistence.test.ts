@@ -1,12 +1,13 @@
 import { IDBFactory } from 'fake-indexeddb'
 import { createEncryptedIndexedDBStorage, decodeSessionEnvelope, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
-import { createMockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCookieStorage } from './createCookieStorage'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { DISCONNECTED_STATE } from './machine'
 import { readSessionState } from './readSessionState'
+import type { SessionStoreOptions } from './types'
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
 
@@ -343,6 +344,115 @@ describe('persistence', () => {
     expect(globalThis.indexedDB).toBeUndefined()
     const store = createSessionStore(createMockProvider())
     expect((await store.connect()).status).toBe('connected')
+  })
+})
+
+describe('the persisted entry outlives a failure that does not end the session', () => {
+  const KEY = 'sessionlayer.session'
+  const TTL = 60_000
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /** Tab A connected with a TTL and `broadcast`; tab B, of the same origin, opens 30 s later. */
+  async function liveInTabA(options: SessionStoreOptions = {}) {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const storage = createMemoryStorage()
+    const hub = createChannelHub()
+    const wallet = createMockWallet()
+    const shared: SessionStoreOptions = { storage, requestTimeoutMs: 1_000, connectTimeoutMs: 2_000, expiry: { ttlMs: TTL }, broadcast: { channelFactory: hub.channelFactory, lockManager: null }, ...options }
+    const a = createSessionStore(createMockProvider({ wallet }), shared)
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(30_000)
+    const entry = await storage.getItem(KEY)
+    expect(decodeSessionEnvelope(entry)).toMatchObject({ connectedAt: 1_000_000, expiresAt: 1_060_000 })
+    const open = (w: MockWallet = wallet) => createSessionStore(createMockProvider({ wallet: w }), shared)
+    return { a, open, storage, wallet, entry }
+  }
+  const fails = (wallet: MockWallet, method: 'status' | 'connect', how: 'throws' | 'does not answer', times = 1) =>
+    how === 'throws' ? wallet.failNext(method, { code: -32603, message: 'busy' }, times) : wallet.hangNext(method, times)
+
+  it.each(['throws', 'does not answer'] as const)('C9, C12, C15, M4: a tab whose restore probe %s leaves the entry of the session another tab lives on: a reload there keeps its expiry', async (how) => {
+    const { a, open, storage, wallet, entry } = await liveInTabA()
+    fails(wallet, 'status', how)
+    const b = open()
+    const restoring = b.init()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await restoring).toMatchObject({ status: 'disconnected', lastError: { code: how === 'throws' ? -32603 : 'TIMEOUT' } })
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(await storage.getItem(KEY)).toBe(entry)
+    a.destroy()
+    expect(await open().init()).toMatchObject({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 })
+  })
+
+  it.each(['throws', 'does not answer'] as const)('C4, C15, M4: a connect() in another tab, whose wallet is not connected, that the user declines or that %s leaves the entry of the session the first tab lives on', async (how) => {
+    const { a, open, storage, entry } = await liveInTabA()
+    const own = createMockWallet()
+    own.setConnectMode('reject')
+    expect(await open(own).connect()).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+    fails(own, 'connect', how)
+    const connecting = open(own).connect()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: how === 'throws' ? -32603 : 'TIMEOUT' } })
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(await storage.getItem(KEY)).toBe(entry)
+  })
+
+  it.each(['gives up', 'is cancelled'] as const)('C7, C8, C15, M4: a reconnect in another tab whose wallet does not answer, that %s, leaves the entry of the session the first tab lives on', async (how) => {
+    const { a, open, storage, entry } = await liveInTabA({ reconnect: { maxAttempts: 2 } })
+    const own = createMockWallet({ connected: true })
+    const b = open(own)
+    await b.init()
+    expect(await storage.getItem(KEY)).toBe(entry)
+    own.emitRaw('statusChanged', { connection: { isConnected: false, isNetworkConnected: true } })
+    fails(own, 'status', 'throws', 2)
+    if (how === 'gives up') await vi.advanceTimersByTimeAsync(500 + 1_000)
+    else {
+      await vi.advanceTimersByTimeAsync(500)
+      b.cancelReconnect()
+    }
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: -32603 } })
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(await storage.getItem(KEY)).toBe(entry)
+  })
+
+  it.each(['is not connected', 'is connected, the time being up'] as const)('C9, C10, C12: an entry a failed probe left never connects by itself: a later restore whose wallet %s ends it, as C9 or the expiry path says', async (wallet) => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const storage = createMemoryStorage()
+    const provider = createMockProvider()
+    const open = () => createSessionStore(provider, { storage, expiry: { ttlMs: TTL } })
+    const first = open()
+    await first.connect()
+    first.destroy()
+    // a reload whose probe the wallet fails: the entry stays
+    provider.wallet.failNext('status', { code: -32603, message: 'busy' })
+    expect(await open().init()).toMatchObject({ status: 'disconnected', lastError: { code: -32603 } })
+    expect(decodeSessionEnvelope(await storage.getItem(KEY))).toMatchObject({ connectedAt: 1_000_000, expiresAt: 1_060_000 })
+    const expiring = wallet !== 'is not connected'
+    if (expiring) await vi.advanceTimersByTimeAsync(TTL)
+    else provider.wallet.disconnectFromWallet()
+    const late = open()
+    const expired = vi.fn()
+    late.on('session:expired', expired)
+    const seen: string[] = []
+    late.subscribe((state) => seen.push(state.status))
+    expect(await late.init()).toMatchObject({ status: 'disconnected', account: null, lastError: expiring ? { code: 'SESSION_EXPIRED' } : null })
+    expect(expired.mock.calls).toEqual(expiring ? [[{ expiredAt: 1_060_000, reason: 'ttl' }]] : [])
+    expect(seen).not.toContain('connected')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await storage.getItem(KEY)).toBeNull()
+  })
+
+  it('C7, C15: a reconnect whose wallet answers that it is not connected until it gives up removes the entry: that session ended', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const storage = createMemoryStorage()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage, reconnect: { maxAttempts: 2 } })
+    await store.connect()
+    provider.wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    expect(await storage.getItem(KEY)).toBeNull()
   })
 })
 

@@ -268,7 +268,11 @@ export interface SessionStore {
    * listener.
    */
   disconnect(): Promise<void>
-  /** Silently restores a live wallet session; never prompts the user. */
+  /**
+   * Silently restores a live wallet session; never prompts the user. A wallet that is not
+   * connected ends the persisted session (its entry is removed); one that throws or does not
+   * answer leaves the entry for a later restore.
+   */
   restore(): Promise<SessionState>
   /** Alias of `restore`, safe to destructure. */
   init(): Promise<SessionState>
