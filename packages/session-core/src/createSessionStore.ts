@@ -175,6 +175,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let activityTimer: unknown
   let live: WalletStatus | null = null
   /**
+   * The network `live`'s access is for: the one its status tells, else the store's as it came —
+   * the first one the store learns, when it knew none. On another network it is no access (L1).
+   */
+  let liveNet: string | null | undefined
+  /**
    * Wallet requests and events are numbered as they are asked or come; `heard` is the number of
    * the one that set `live` (or of the latest disconnect, which clears it). An answer that something
    * newer overtook — an event, a disconnect, a later request's answer — changes nothing (C17, L1).
@@ -314,12 +319,13 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const noteLive = (input: Input | null, asked = ++asks) => {
     if (input?.type === 'status' && input.via !== 'connect' && asked > heard) {
       heard = asked
-      const kept = model.state.status === 'connected' && live
+      const kept = internals.live()
       live = !input.connected
         ? null
-        : kept && !input.accessToken && (input.networkId ?? model.state.networkId) === kept.networkId && (input.ledgerApi ?? kept.ledgerApi) === kept.ledgerApi
+        : kept && !input.accessToken && (input.networkId ?? liveNet) === liveNet && (input.ledgerApi ?? kept.ledgerApi) === kept.ledgerApi
           ? kept
           : input
+      liveNet = input.networkId ?? model.state.networkId
     }
   }
 
@@ -575,6 +581,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
     const previous = model
     const [next, effects] = transition(previous, input, config, clock.now())
     model = next
+    // access given while the store knew no network is the first one's: a first network is no switch (C11)
+    liveNet ??= next.state.networkId
     if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
       gen++
       const connecting = next.op === 'connect' || next.op === 'pending'
@@ -674,8 +682,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }, ['restore', 'reauth', 'sync']))
 
   const internals: StoreInternals = {
-    // a destroyed store hands out no access, whatever it last knew
-    live: () => (model.state.status === 'connected' && !destroyed ? live : null),
+    // a destroyed store hands out no access, whatever it last knew, nor one for another network
+    live: () => (model.state.status === 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
     // `stale`: the token in hand is the rejected one, `status` is read for a new one.

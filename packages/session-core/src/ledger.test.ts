@@ -276,6 +276,89 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  describe('a network switch (C11, L1, L2)', () => {
+    const TESTNET = 'http://127.0.0.1:7576'
+    const testnetStatus = (accessToken: string) => ({
+      connection: { isConnected: true },
+      network: { networkId: 'canton:testnet', ledgerApi: TESTNET, accessToken },
+      session: { accessToken },
+    })
+
+    it("C11, L1: after a switch chainChanged told of, getLedgerAuth hands out none of the old network's access until a status of the new one carries it", async () => {
+      const { store, wallet } = await handConnected()
+      wallet.emit('chainChanged', { networkId: 'canton:testnet' })
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+      expect(getLedgerAuth(store)).toBeNull()
+      wallet.emit('statusChanged', testnetStatus('T'))
+      expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: TESTNET, accessToken: 'T' })
+      // also back: the access of one network is never another's
+      wallet.emit('chainChanged', 'canton:devnet')
+      expect(getLedgerAuth(store)).toBeNull()
+      // a status that tells no network gives the access of the network the store is on as it comes
+      wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'D' } })
+      expect(getLedgerAuth(store)?.accessToken).toBe('D')
+      wallet.emit('chainChanged', 'canton:testnet')
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    })
+
+    it('C11, L1: access a status that tells no network gave before the store knew the network is the first network\'s: a switch ends it', async () => {
+      vi.useFakeTimers()
+      try {
+        const wallet = handWallet()
+        const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+        wallet.held.add('getActiveNetwork')
+        const connecting = store.connect()
+        await vi.advanceTimersByTimeAsync(0)
+        wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'D' } })
+        await wallet.answer('getActiveNetwork', { networkId: 'canton:devnet', ledgerApi: LEDGER })
+        expect(await connecting).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+        expect(getLedgerAuth(store)?.accessToken).toBe('D')
+        wallet.emit('chainChanged', 'canton:testnet')
+        expect(getLedgerAuth(store)).toBeNull()
+        store.destroy()
+      } finally {
+        vi.useRealTimers()
+      }
+    })
+
+    it("C11, L1, M5: a switch another tab told of: the network answer of the re-read hands out the new network's access it carries, or none", async () => {
+      for (const accessToken of [undefined, 'T']) {
+        const hub = createChannelHub()
+        const options: SessionStoreOptions = { broadcast: { channelFactory: hub.channelFactory } }
+        const a = await handConnected(options)
+        const b = await handConnected(options)
+        b.wallet.answers.getActiveNetwork = { networkId: 'canton:testnet', ledgerApi: TESTNET, accessToken }
+        a.wallet.emit('chainChanged', { networkId: 'canton:testnet' })
+        await vi.waitFor(() => {
+          expect(b.store.getSnapshot().networkId).toBe('canton:testnet')
+        })
+        expect(getLedgerAuth(b.store)?.accessToken ?? null).toBe(accessToken ?? null)
+        a.store.destroy()
+        b.store.destroy()
+      }
+    })
+
+    it("C11, L2: a ledger fetch after a switch reads status for the new network's access, once for concurrent calls, and never sends the old token to the old Ledger API", async () => {
+      const { store, wallet } = await handConnected()
+      let statusReads = 0
+      wallet.answers.status = () => (statusReads++, testnetStatus('T'))
+      wallet.emit('chainChanged', { networkId: 'canton:testnet' })
+      const seen: string[] = []
+      const fetch = (input: string | URL, init?: RequestInit) => {
+        seen.push(`${input.toString()} ${new Headers(init?.headers).get('Authorization')}`)
+        return Promise.resolve(new Response('{}'))
+      }
+      const ledgerFetch = createLedgerFetch(store, { fetch: fetch as typeof globalThis.fetch })
+      const responses = await Promise.all([ledgerFetch('/v2/parties'), ledgerFetch('/v2/version')])
+      expect(responses.map((r) => r.status)).toEqual([200, 200])
+      expect(statusReads).toBe(1)
+      expect(seen).toEqual([`${TESTNET}/v2/parties Bearer T`, `${TESTNET}/v2/version Bearer T`])
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+      store.destroy()
+    })
+  })
+
   it('C19, L1: a wallet that connects on its own after the session ended never hands the new session the token of the one before, also when it announces itself again', async () => {
     for (const end of ['disconnect()', 'statusChanged(false)']) {
       const { store, wallet } = await handConnected()

@@ -1,6 +1,7 @@
 /**
  * JSON Ledger API access from the live wallet session: the URL and the bearer token of the
- * latest live status, held in memory only — never persisted, never broadcast.
+ * latest live status, for the network it was given for, held in memory only — never persisted,
+ * never broadcast.
  *
  * @packageDocumentation
  */
@@ -51,9 +52,13 @@ const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
  * overtook) never replaces it. A connected status that carries no token (a wallet's `connected`
  * event, a re-announcement) keeps the access of the session that stays connected, unless it tells
  * of another network or Ledger API; a disconnect ends it, and a new session never inherits it.
+ * Access belongs to the network it was given for (the one its status tells, else the store's as it
+ * came): once the store is on another network (`chainChanged`, another tab's switch), it is null
+ * until a status or network answer carries the new network's.
  *
  * @param store - a session store
- * @returns the Ledger API access, or null when not connected or the wallet gave no token
+ * @returns the Ledger API access, or null when not connected, the wallet gave no token, or none
+ * for the current network yet
  * @example
  * ```ts
  * const auth = getLedgerAuth(store)
@@ -133,8 +138,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
  * where Web Locks are refused; a token another request or tab already renewed is taken as it is)
  * — then the accounts (`listAccounts`), and retries once; a second 401 rejects with a `SessionError`
- * (code 4100). A disconnected store rejects at once (code 4900), and so does a refresh that finds
- * the wallet disconnected. Abort signals pass through and end the call at once, even while it
+ * (code 4100). A connected store that holds no access for its network (the wallet gave none yet, or
+ * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
+ * rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
  * the wallet or the Ledger API is asked anything. A stream body is sent once only: after a 401 the
  * token is refreshed, but the call rejects with code 4100 instead of a retry (send it again with a
