@@ -186,6 +186,11 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    */
   let asks = 0
   let heard = 0
+  /**
+   * The number of the latest wallet event of each kind (accounts, network, status): an answer of
+   * that kind asked before it is older than its word (C3, C11).
+   */
+  const told: Partial<Record<Input['type'], number>> = {}
   let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
   let connectParams: unknown
   /**
@@ -360,6 +365,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         .then((input) => {
           inflight.delete(id)
           noteLive(input, asked)
+          if (asked < (told[input.type] ?? 0)) input = { ...input, overtaken: true } as Input
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           // A re-read for another tab's switch (M5) is of the session it was asked in: once that
           // ended, its answer is no account or network of the next one (C3, C5).
@@ -827,6 +833,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       isolate(report, () => {
         const input = eventInput(event, payload)
         noteLive(input)
+        // a status event that carries the network tells of both
+        if (input) told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
         if (input?.type === 'status') {
           answerAll()
           // The wallet left a session whose time is up, e.g. as another tab expired it before its

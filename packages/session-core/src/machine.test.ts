@@ -485,4 +485,24 @@ describe('the pure session machine', () => {
     expect(effects).toEqual([['call', 'listAccounts', 'remote']])
     expect(run([{ type: 'remote', kind: 'party', current: 'alice::1' }], plain, connected()).effects).toEqual([])
   })
+  it('C3/C11: an answer that a newer event of its kind overtook keeps what that event told, and still fills in what is not known', () => {
+    const asked = run([{ type: 'connect' }, { type: 'status', connected: true, via: 'connect' }])
+    const done = run(
+      [
+        // the user switches party and network while the answers travel
+        { type: 'accounts', accounts: [aliceSecondary, bobPrimary], origin: 'local' },
+        { type: 'network', networkId: 'canton:testnet', origin: 'local' },
+        { type: 'accounts', accounts: [alice, bob], origin: 'local', overtaken: true },
+        { type: 'network', networkId: 'canton:devnet', origin: 'local', overtaken: true },
+      ],
+      plain,
+      asked.model,
+    )
+    expect(done.state).toMatchObject({ status: 'connected', account: bobPrimary, networkId: 'canton:testnet' })
+    const late = run([{ type: 'accounts', accounts: [alice], origin: 'local', overtaken: true }, { type: 'network', networkId: 'x', origin: 'remote', overtaken: true }], plain, done.model)
+    expect([late.state, late.effects]).toEqual([done.state, []])
+    // an empty list announced while not connected is no account to remember: the answer fills it in (C5)
+    const empty = run([{ type: 'accounts', accounts: [], origin: 'local' }, { type: 'accounts', accounts: [alice], origin: 'local', overtaken: true }])
+    expect(empty.model.accounts).toEqual([alice])
+  })
 })

@@ -86,8 +86,16 @@ export interface MachineConfig {
   readonly random?: () => number
 }
 
+/**
+ * An answer that a newer wallet event of its kind (accounts, network, status) overtook on its way:
+ * it is older than that event, whose word stands (C3, C11). @internal
+ */
+export interface Overtaken {
+  readonly overtaken?: boolean
+}
+
 /** A wallet status (an event, or the answer to `status` / `connect`), validated. @internal */
-export interface StatusInput extends WalletStatus {
+export interface StatusInput extends WalletStatus, Overtaken {
   readonly type: 'status'
   /**
    * How it came: a wallet event (`statusChanged`), the `connected` event (the user's answer to a
@@ -105,8 +113,8 @@ export type Input =
   | { readonly type: 'cancel' }
   | { readonly type: 'expire'; readonly reason: 'ttl' | 'idle'; readonly at: number }
   | StatusInput
-  | { readonly type: 'accounts'; readonly accounts: readonly CIP0103Account[]; readonly origin: Origin }
-  | { readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin }
+  | ({ readonly type: 'accounts'; readonly accounts: readonly CIP0103Account[]; readonly origin: Origin } & Overtaken)
+  | ({ readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin } & Overtaken)
   | { readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin }
   | { readonly type: 'tick' }
   | { readonly type: 'lead' }
@@ -584,6 +592,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'accounts':
+      // An answer that a newer accountsChanged overtook only tells accounts not known yet, e.g.
+      // after an empty list that was not remembered (C3, C5, C11).
+      if (input.overtaken && (connected || m.accounts)) break
       if (!connected) {
         // An empty list before the wallet says it is connected (its own logout, while idle or during
         // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
@@ -598,7 +609,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'network':
-      onNetwork(input.networkId, input.origin)
+      // as for the accounts: a network event's word stands over an answer it overtook (C3, C11)
+      if (!input.overtaken || (!connected && m.networkId === undefined)) onNetwork(input.networkId, input.origin)
       break
 
     case 'fail':

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { INTERNALS, type StoreInternals } from './internals'
 import { getLedgerAuth } from './ledger'
 import type { SessionState } from './types'
 
@@ -1080,5 +1081,77 @@ describe('races and hostile timings', () => {
     expect(wallet.state().connected).toBe(true)
     expect(a.getSnapshot().status).toBe('connected')
     expect(b.getSnapshot().status).toBe('connected')
+  })
+})
+
+/**
+ * A wallet whose answers travel `ms` (each computed when asked) while its events arrive at once,
+ * as over HTTP with server-sent events: an answer may come after an event the wallet sent later.
+ */
+function slowAnswers(ms: number, mock: Parameters<typeof createMockProvider>[0] = {}) {
+  const inner = createMockProvider(mock)
+  const travel = <T>(settle: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(settle()), ms))
+  const provider = {
+    request: (args: { method: string; params?: unknown }) =>
+      inner.request(args).then(
+        (value) => travel(() => value),
+        (error: unknown) => travel(() => Promise.reject(error as Error)),
+      ),
+    on: inner.on.bind(inner),
+    removeListener: inner.removeListener.bind(inner),
+  } as unknown as CIP0103Provider
+  return { provider, wallet: inner.wallet }
+}
+
+describe('answers that a newer wallet event overtook', () => {
+  it('C3/C11: a listAccounts answer asked before an accountsChanged does not replace it: connect() ends on the party the user switched to', async () => {
+    vi.useFakeTimers()
+    const { provider, wallet } = slowAnswers(50, { connected: true })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    // connected already: the store asks listAccounts and getActiveNetwork, and the user switches
+    // party in the wallet while their answers travel
+    await vi.advanceTimersByTimeAsync(60)
+    wallet.switchParty('bob::1220bb')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await connecting).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' }, networkId: 'canton:devnet' })
+    store.destroy()
+  })
+
+  it('C9/C11: a getActiveNetwork answer asked before a chainChanged does not replace it: restore() ends on the new network', async () => {
+    const accounts = deferred()
+    const network = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return { connection: { isConnected: true } }
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return network.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // the wallet answered getActiveNetwork, then the user switched network before that answer came
+    emit('chainChanged', 'canton:testnet')
+    network.resolve('canton:devnet')
+    await new Promise((r) => setTimeout(r, 0))
+    accounts.resolve([ACCOUNT])
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:testnet' })
+    store.destroy()
+  })
+
+  it('C11, L2: a listAccounts re-read asked before an accountsChanged does not switch a connected session back', async () => {
+    vi.useFakeTimers()
+    const { provider, wallet } = slowAnswers(50, { connected: true })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await vi.advanceTimersByTimeAsync(200)
+    await restoring
+    // a token refresh re-reads the accounts (L2); the user switches party while the answer travels
+    void (store as unknown as Record<typeof INTERNALS, StoreInternals>)[INTERNALS].refresh(false)
+    await vi.advanceTimersByTimeAsync(10)
+    wallet.switchParty('bob::1220bb')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' } })
+    store.destroy()
   })
 })
