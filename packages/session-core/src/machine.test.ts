@@ -505,4 +505,13 @@ describe('the pure session machine', () => {
     const empty = run([{ type: 'accounts', accounts: [], origin: 'local' }, { type: 'accounts', accounts: [alice], origin: 'local', overtaken: true }])
     expect(empty.model.accounts).toEqual([alice])
   })
+  it('C3/C9: a status answer that a newer status event overtook: "connected" after a statusChanged(false) is asked again, "not connected" after a statusChanged(true) undoes nothing', () => {
+    const connecting = run([{ type: 'connect' }, { type: 'status', connected: false, via: 'statusChanged' }])
+    const late = run([{ type: 'status', connected: true, via: 'connect', overtaken: true }], plain, connecting.model)
+    expect([late.model.op, late.model.live, late.effects]).toEqual(['connect', false, [['call', 'status', 'local']]])
+    const restoring = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }])
+    const old = run([{ type: 'status', connected: false, via: 'probe', overtaken: true }], plain, restoring.model)
+    expect([old.state.status, old.model.op, old.model.live]).toEqual(['reconnecting', 'restore', true])
+    expect(run([{ type: 'accounts', accounts: [alice], origin: 'local' }], plain, old.model).state).toMatchObject({ status: 'connected', account: alice })
+  })
 })

@@ -525,6 +525,13 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           n.missed = true
           break
         }
+        // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
+        // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
+        // answer once the user approved (C3, C7, C9, C19).
+        if (input.overtaken && !m.live) {
+          fx.push(['call', 'status', 'local'])
+          break
+        }
         n.live = true
         n.asked = false
         if (input.networkId !== undefined) n.networkId = input.networkId
@@ -565,7 +572,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         n.op = 'reconnect'
         if (c.lead) fx.push(['lead'])
         else schedule(1)
-      } else {
+      }
+      // A probe's "not connected" that a newer statusChanged(true) overtook: that event's word
+      // stands, and the op reads what it still needs (C7, C9).
+      else if (input.overtaken && m.live) gather(true)
+      else {
         n.live = false
         if (op === 'sync') clear()
         // The user declined: after an asynchronous wallet's answer, any event that says so; before

@@ -1154,4 +1154,125 @@ describe('answers that a newer wallet event overtook', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' } })
     store.destroy()
   })
+
+  it('C3/C19: a connect answer { isConnected: true } that a statusChanged(false) overtook is no connection: connect() fails, the wallet disconnected', async () => {
+    const answer = deferred()
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return DISCONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    // the user disconnects the dApp in the wallet while its answer to connect travels
+    emit('statusChanged', DISCONNECTED_STATUS)
+    answer.resolve({ isConnected: true })
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    expect(calls).toEqual(['connect', 'status'])
+    store.destroy()
+  })
+
+  it('C3/C19: over HTTP with server-sent events, the user disconnecting in the wallet while its connect answer travels ends the connect disconnected, not connected on no network', async () => {
+    vi.useFakeTimers()
+    const { provider, wallet } = slowAnswers(50, { connected: true })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    // the wallet announced its accounts earlier (remembered while disconnected, C5)
+    wallet.switchParty('alice::1220aa')
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    wallet.disconnectFromWallet()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, networkId: null, lastError: { code: 4900 } })
+    store.destroy()
+  })
+
+  it('C3: a wallet that says statusChanged(false) as it opens its prompt, then answers { isConnected: true } once approved, still connects', async () => {
+    const answer = deferred()
+    let connected = false
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return { ...CONNECTED_STATUS, connection: { isConnected: connected } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    emit('statusChanged', DISCONNECTED_STATUS)
+    connected = true
+    answer.resolve({ isConnected: true })
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+    store.destroy()
+  })
+
+  it('C9: a restore probe answer "connected" that a statusChanged(false) overtook ends the restore disconnected', async () => {
+    const probes = [deferred(), deferred()]
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return probes.shift()?.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const [first, second] = probes as [ReturnType<typeof deferred>, ReturnType<typeof deferred>]
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // the user disconnects in the wallet while its answer to the probe travels
+    emit('statusChanged', DISCONNECTED_STATUS)
+    first.resolve(CONNECTED_STATUS)
+    await new Promise((r) => setTimeout(r, 0))
+    // the wallet is asked again, and says where it stands now
+    second.resolve(DISCONNECTED_STATUS)
+    expect(await restoring).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+
+  it('C7: a reconnect probe answer "connected" that a statusChanged(false) overtook is a failed attempt', async () => {
+    vi.useFakeTimers()
+    const probes = [deferred(), deferred()]
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return probes.shift()?.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const [first, second] = probes as [ReturnType<typeof deferred>, ReturnType<typeof deferred>]
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 1, baseDelayMs: 100 } })
+    const log = record(store)
+    await store.connect()
+    emit('statusChanged', DISCONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(100)
+    // the attempt asked; the wallet drops again while its answer travels
+    emit('statusChanged', DISCONNECTED_STATUS)
+    first.resolve(CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    second.resolve(DISCONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(log).toEqual(['connecting', 'connected', 'reconnecting', 'scheduled 1', 'attempt 1', 'disconnected', 'gaveup 1'])
+    store.destroy()
+  })
+
+  it('C9: a restore probe answer "not connected" that a statusChanged(true) overtook does not undo it', async () => {
+    const probe = deferred()
+    const accounts = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return probe.promise
+      if (method === 'listAccounts') return accounts.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // the user connects in the wallet while its answer to the probe travels
+    emit('statusChanged', CONNECTED_STATUS)
+    probe.resolve(DISCONNECTED_STATUS)
+    await new Promise((r) => setTimeout(r, 0))
+    accounts.resolve([ACCOUNT])
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet' })
+    store.destroy()
+  })
+
 })
