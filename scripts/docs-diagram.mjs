@@ -87,6 +87,8 @@ function inputs(SessionError) {
   for (const method of ['connect', 'status', 'listAccounts', 'getActiveNetwork', 'disconnect']) {
     list.push({ type: 'fail', method, error, origin: 'local' })
   }
+  // a wallet without a network method connects on none; a 4900 (above) says it is not connected
+  list.push({ type: 'fail', method: 'getActiveNetwork', error: new SessionError('Unsupported method', 4200), origin: 'local' })
   return list
 }
 

@@ -631,7 +631,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
         left()
       } else if (input.origin === 'remote') break
-      else if (input.method === 'getActiveNetwork') {
+      // A wallet that tells no network (no such method, a failure) is connected on none; one that
+      // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
+      else if (input.method === 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
         if (!connected) onNetwork(null, 'local')
       } else if (input.method !== 'connect') fail(input.error, 1)
       else if (asking) {

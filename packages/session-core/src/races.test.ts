@@ -1275,4 +1275,16 @@ describe('answers that a newer wallet event overtook', () => {
     store.destroy()
   })
 
+  it('C3/C4: getActiveNetwork failing with 4100 (not connected) fails the connect instead of connecting without a network', async () => {
+    const { provider } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'listAccounts') return [ACCOUNT]
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+      if (method === 'getActiveNetwork') return Promise.reject({ code: 4100, message: 'Unauthorized' })
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    expect(await store.connect()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4100 } })
+    store.destroy()
+  })
 })
