@@ -1084,25 +1084,8 @@ describe('races and hostile timings', () => {
   })
 })
 
-/**
- * A wallet whose answers travel `ms` (each computed when asked) while its events arrive at once,
- * as over HTTP with server-sent events: an answer may come after an event the wallet sent later.
- */
-function slowAnswers(ms: number, mock: Parameters<typeof createMockProvider>[0] = {}) {
-  const inner = createMockProvider(mock)
-  const travel = <T>(settle: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(settle()), ms))
-  const provider = {
-    request: (args: { method: string; params?: unknown }) =>
-      inner.request(args).then(
-        (value) => travel(() => value),
-        (error: unknown) => travel(() => Promise.reject(error as Error)),
-      ),
-    on: inner.on.bind(inner),
-    removeListener: inner.removeListener.bind(inner),
-  } as unknown as CIP0103Provider
-  return { provider, wallet: inner.wallet }
-}
-
+// `slowAnswers` (above): a wallet whose answers travel while its events arrive at once, as over
+// HTTP with server-sent events: an answer may come after an event the wallet sent later.
 describe('answers that a newer wallet event overtook', () => {
   it('C3/C11: a listAccounts answer asked before an accountsChanged does not replace it: connect() ends on the party the user switched to', async () => {
     vi.useFakeTimers()
