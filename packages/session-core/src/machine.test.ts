@@ -397,9 +397,6 @@ describe('the pure session machine', () => {
     const left = run([{ type: 'left' }], plain, leaving.model)
     expect(left.effects).toEqual([['call', 'status', 'local']])
     expect(left.state).toBe(leaving.state)
-    // so is one whose disconnect failed, another tab's included (M3: its errors are ignored)
-    const failed = run([{ type: 'fail', method: 'disconnect', origin: 'remote', error: new SessionError('Disconnected', 4900) }], plain, leaving.model)
-    expect(failed.effects).toEqual([['call', 'status', 'local']])
     // an event of before the disconnect: the wallet is out, so is the store
     const out = run([{ type: 'status', connected: false, via: 'probe' }], plain, left.model)
     expect(out.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
@@ -410,6 +407,27 @@ describe('the pure session machine', () => {
     expect(back.effects).toContainEqual(['save'])
     // nothing announced meanwhile: nothing to ask
     expect(run([{ type: 'disconnect', origin: 'local' }, { type: 'left' }], plain, connected()).effects).not.toContainEqual(['call', 'status', 'local'])
+  })
+
+  it('C6, M3: an explicit disconnect stays one when the wallet failed it, or announced a connection without leaving first', () => {
+    const busy = new SessionError('busy', -32603)
+    const announced = { type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' } as const
+    // the wallet refuses the disconnect; it re-announces its connection meanwhile (a network switch)
+    const failed = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'fail', method: 'disconnect', origin: 'local', error: busy }], plain, connected())
+    expect(failed.model).toMatchObject({ state: { status: 'disconnected', lastError: busy }, op: null, leaving: 0 })
+    expect(failed.effects).not.toContainEqual(['call', 'status', 'local'])
+    // so after another tab's sign-out, this tab's wallet errors ignored (M3); also after the wallet left and came back
+    for (const between of [[announced], [{ type: 'status', connected: false, via: 'statusChanged' } as const, announced]]) {
+      const remote = run([{ type: 'disconnect', origin: 'remote' }, ...between, { type: 'fail', method: 'disconnect', origin: 'remote', error: busy }], plain, connected())
+      expect(remote.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 0 })
+      expect(remote.effects).not.toContainEqual(['call', 'status', 'local'])
+    }
+    // accepted, with a connection the wallet announced but no "disconnected" before it: a stale
+    // re-announcement of the session that ended, not the user connecting again (C19)
+    const stale = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'status', connected: false, via: 'statusChanged' }, { type: 'left' }], plain, connected())
+    expect(stale.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
+    expect(stale.effects).not.toContainEqual(['call', 'status', 'local'])
+    expect(run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'left' }], plain, connected()).effects).not.toContainEqual(['call', 'status', 'local'])
   })
 
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {

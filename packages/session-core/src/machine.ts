@@ -65,11 +65,13 @@ export interface Model {
    */
   readonly leaving: 0 | 1 | 2
   /**
-   * The wallet said it is connected while this tab left: an event of before the disconnect, or
-   * the user connecting again from the wallet since (C19). The wallet is asked which once it
-   * answered the disconnect.
+   * What the wallet said while this tab left (1: disconnected, 2: then connected again). Only a
+   * connection after its own `statusChanged(false)` can be the user connecting again from the
+   * wallet (C19): one without it is an event of before the disconnect, a re-announcement or a
+   * network switch of a wallet that is not leaving (it may refuse the disconnect). The wallet is
+   * asked where it stands once it accepted the disconnect.
    */
-  readonly missed: boolean
+  readonly missed: 0 | 1 | 2
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -178,7 +180,7 @@ export const INITIAL_MODEL: Model = {
   times: null,
   loading: false,
   leaving: 0,
-  missed: false,
+  missed: 0,
 }
 
 /** Equal by reference, else by value (a wallet sends a new copy of the same accounts). */
@@ -223,7 +225,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   }
   /** Forgets what the wallet said during the op, and the hook's part in it. */
   const forget = () => {
-    n.hook = n.asked = n.live = n.missed = false
+    n.hook = n.asked = n.live = false
+    n.missed = 0
     n.accounts = null
     n.networkId = undefined
   }
@@ -399,12 +402,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     fx.push(['call', 'status', 'local'])
   }
   /**
-   * The wallet answered this tab's disconnect, or failed to. Said it is connected meanwhile, it is
-   * asked where it stands now, silently: connected, the store follows it (C19), else it stays out.
+   * The wallet answered this tab's disconnect (`ok`), or failed to. It accepted it, and said it is
+   * disconnected, then connected meanwhile: it is asked where it stands now, silently; connected,
+   * the store follows it (C19), else it stays out. One that failed the disconnect stays out: an
+   * explicit disconnect stays one (C6), in every tab (M3).
    */
-  const left = () => {
-    n.leaving = 0
-    if (m.missed && !op) {
+  const left = (ok?: unknown) => {
+    n.leaving = n.missed = 0
+    if (ok && m.missed > 1 && !op) {
       n.op = 'sync'
       fx.push(['call', 'status', 'local'])
     }
@@ -522,7 +527,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         // While this tab leaves, the wallet's events of before its disconnect are no connection
         // (a user connect ends `leaving`); a probe's answer still counts.
         if (m.leaving && input.via !== 'probe') {
-          n.missed = true
+          n.missed = m.missed && 2
           break
         }
         // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
@@ -599,6 +604,8 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
             endSession(null, 'restore')
           } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
         }
+        // the wallet left, as this tab asked: a connection now is the user's (see `missed`)
+        if (m.leaving) n.missed = 1
       }
       break
 
@@ -663,7 +670,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       break
 
     case 'left':
-      left()
+      left(1)
       break
 
     case 'cancel':

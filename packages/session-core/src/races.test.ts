@@ -1082,6 +1082,46 @@ describe('races and hostile timings', () => {
     expect(a.getSnapshot().status).toBe('connected')
     expect(b.getSnapshot().status).toBe('connected')
   })
+
+  it('C6: a disconnect() the wallet fails stays a disconnect, also when the wallet re-announced its connection meanwhile', async () => {
+    vi.useFakeTimers()
+    const { provider, wallet } = slowAnswers(50)
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    const connected = store.connect()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(await connected).toMatchObject({ status: 'connected' })
+    // the wallet refuses the disconnect (busy); meanwhile it re-announces its connection (a network switch)
+    wallet.failNext('disconnect', { code: -32603, message: 'busy' })
+    const leaving = store.disconnect()
+    wallet.switchNetwork('canton:testnet')
+    await vi.advanceTimersByTimeAsync(500)
+    await leaving
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: -32603 } })
+    store.destroy()
+  })
+
+  it('M3, C6: a sign-out in another tab stays one when this tab\'s wallet fails the disconnect and re-announced its connection meanwhile', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const options = { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+    const a = createSessionStore(createMockProvider(), options)
+    const { provider, wallet } = slowAnswers(50, { connected: true })
+    const b = createSessionStore(provider, options)
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(b.getSnapshot().status).toBe('connected')
+    wallet.failNext('disconnect', { code: -32603, message: 'busy' })
+    await a.disconnect()
+    await vi.advanceTimersByTimeAsync(1)
+    // tab B's wallet re-announces its connection while B leaves it
+    wallet.switchNetwork('canton:testnet')
+    await vi.advanceTimersByTimeAsync(500)
+    expect(a.getSnapshot().status).toBe('disconnected')
+    // its wallet's error ignored
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    a.destroy()
+    b.destroy()
+  })
 })
 
 // `slowAnswers` (above): a wallet whose answers travel while its events arrive at once, as over
