@@ -162,6 +162,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let ioPending = 0
   /** The step being run queued its snapshot write behind another storage operation. */
   let behind = false
+  /** The broadcasts held (see `post`), in the order they were issued, and how many are. */
+  let posts: Promise<unknown> = io
+  let holding = 0
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
   let writes = 0
   let landed = 0
@@ -295,11 +298,7 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         then?.(null)
       })
     }
-    queue(go)
-  }
-  /** Runs `go` after the storage operations and broadcasts queued before it; at once when none is. */
-  const queue = (go: () => unknown) => {
-    io = (ioPending++ ? io.then(go) : Promise.resolve(go())).finally(() => {
+    io = (ioPending++ ? io.then(go) : go()).finally(() => {
       ioPending--
     })
   }
@@ -501,11 +500,18 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       }
       case 'post': {
         const post = () => channel?.post(effect[1], effect[2])
-        // A change whose write waits its turn is broadcast once that write is done, so after the
-        // changes before it: a tab that reads the storage as it hears of it finds it (C11). Nothing
-        // goes out after destroy(), which closes the channel (C14).
-        if (behind) queue(post)
-        else post()
+        // A change whose write waits its turn is broadcast once that write is done: a tab that reads
+        // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
+        // held ones, in order, a disconnect too: a "connected" held behind a write must never reach
+        // the other tabs after the sign-out that followed it (C6, M3). With none held, at once.
+        // Nothing goes out after destroy(), which closes the channel (C14).
+        if (behind || holding) {
+          holding++
+          posts = Promise.all([posts, behind && io]).then(() => {
+            holding--
+            post()
+          })
+        } else post()
         break
       }
       case 'schedule':

@@ -1330,4 +1330,32 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
     c.store.destroy()
   })
+
+  it('M3, C6, C11: a connect held behind a slow removal reaches the other tabs before the sign-out that followed it, never after', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a removal that takes 100 ms (an IndexedDB transaction)
+    const storage = { ...shared, removeItem: (key: string) => new Promise<void>((resolve) => setTimeout(() => void shared.removeItem(key).then(resolve), 100)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const a = createSessionStore(createMockProvider(), { storage, broadcast })
+    // tab B: its own wallet, whose disconnect fails (its errors are ignored, M3)
+    const wallet = createMockWallet({ connected: true })
+    wallet.failNext('disconnect', { code: -32603, message: 'busy' }, 10)
+    const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast })
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('connected')
+    void a.disconnect() // its removal takes 100 ms
+    await vi.advanceTimersByTimeAsync(10)
+    await a.connect() // its write waits behind the removal: its "connected" is held
+    void a.disconnect() // the user signs out again at once
+    await vi.advanceTimersByTimeAsync(500)
+    const kinds = hub.sent.map((m) => (m.data as { kind: string }).kind).filter((kind) => kind === 'connected' || kind === 'disconnected')
+    expect(kinds).toEqual(['connected', 'disconnected', 'connected', 'disconnected'])
+    expect(a.getSnapshot().status).toBe('disconnected')
+    expect(b.getSnapshot().status).toBe('disconnected')
+    a.destroy()
+    b.destroy()
+  })
 })

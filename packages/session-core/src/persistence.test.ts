@@ -291,29 +291,37 @@ describe('persistence', () => {
     }
   })
 
-  it('M3: a disconnect reaches the other tabs at once, before the wallet is asked, also while a write is in flight', async () => {
+  it('M3, C6: a disconnect reaches the other tabs at once, before the wallet is asked, or right after a change held behind a write, never before it', async () => {
     const log: string[] = []
-    const gates: (() => void)[] = []
+    /** While set, each write waits for the test to let it through (a slow encrypted IndexedDB). */
+    let gates: (() => void)[] | null = null
     const storage: SessionStorage = {
       getItem: () => Promise.resolve(null),
-      setItem: () => new Promise<void>((resolve) => gates.push(resolve)),
-      removeItem: () => Promise.resolve(),
+      setItem: () => (gates ? new Promise<void>((resolve) => gates?.push(resolve)) : Promise.resolve()),
+      removeItem: () => Promise.resolve(void log.push('remove')),
     }
-    const provider = createMockProvider()
-    const store = createSessionStore(provider, { storage, broadcast: { channelFactory: () => ({ onmessage: null, postMessage: (m: { kind: string }) => void log.push(`post:${m.kind}`), close() {} }) } })
-    await store.connect() // its write is held
-    provider.wallet.switchParty('bob::1220bb') // a write queued behind it, its broadcast too
-    const request = provider.request.bind(provider)
-    provider.request = (args) => (log.push(`wallet:${args.method}`), request(args))
-    log.length = 0
-    const leaving = store.disconnect()
-    expect(log).toEqual(['post:disconnected', 'wallet:disconnect'])
-    for (let i = 0; i < 5; i++) {
-      gates.shift()?.()
+    for (const slow of [false, true]) {
+      gates = slow ? [] : null
+      const provider = createMockProvider()
+      const store = createSessionStore(provider, { storage, broadcast: { channelFactory: () => ({ onmessage: null, postMessage: (m: { kind: string }) => void log.push(`post:${m.kind}`), close() {} }) } })
+      await store.connect() // its write is held while slow
+      provider.wallet.switchParty('bob::1220bb') // a write queued behind it, its broadcast too
       await flush()
+      const request = provider.request.bind(provider)
+      provider.request = (args) => (log.push(`wallet:${args.method}`), request(args))
+      log.length = 0
+      const leaving = store.disconnect()
+      // nothing held: the other tabs hear it first; else it waits for the change held before it
+      expect(log).toEqual(slow ? ['wallet:disconnect'] : ['remove', 'post:disconnected', 'wallet:disconnect'])
+      for (let i = 0; i < 5; i++) {
+        gates?.shift()?.()
+        await flush()
+      }
+      await leaving
+      // the party switch is broadcast once written, the disconnect right after it: the last word
+      expect(log.filter((entry) => entry.startsWith('post:'))).toEqual(slow ? ['post:party', 'post:disconnected'] : ['post:disconnected'])
+      store.destroy()
     }
-    await leaving
-    store.destroy()
   })
 
   it('default storage: encrypted IndexedDB where IndexedDB and WebCrypto exist — no party id in clear', async () => {
