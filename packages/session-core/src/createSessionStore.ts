@@ -184,7 +184,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let liveNet: string | null | undefined
   /**
    * Wallet requests and events are numbered as they are asked or come; `heard` is the number of
-   * the one that set `live` (or of the latest disconnect, which clears it). An answer that something
+   * the latest status that told of access — a token, a drop, another network or Ledger API — (or
+   * of the latest disconnect, which clears it). An answer that something
    * newer overtook — an event, a disconnect, a later request's answer — changes nothing (C17, L1).
    */
   let asks = 0
@@ -318,17 +319,16 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
    * Live Ledger API access follows every status the wallet reports (memory only), the newest one —
    * but a connected one that tells no token, and neither another network nor another Ledger API,
    * keeps the access of the session that stays connected: wallets re-announce a connection
-   * without it (the `connected` event). A session that ended, or a switch, keeps nothing (L1).
+   * without it (the `connected` event). Telling nothing of access, it is no newer word on it
+   * either: an older answer that carries a token, e.g. the token refresh's, still counts. A
+   * session that ended, or a switch, keeps nothing (L1).
    */
   const noteLive = (input: Input | null, asked = ++asks) => {
     if (input?.type === 'status' && input.via !== 'connect' && asked > heard) {
-      heard = asked
       const kept = internals.live()
-      live = !input.connected
-        ? null
-        : kept && !input.accessToken && (input.networkId ?? liveNet) === liveNet && (input.ledgerApi ?? kept.ledgerApi) === kept.ledgerApi
-          ? kept
-          : input
+      const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
+      if (news) heard = asked
+      live = news ? (input.connected ? input : null) : kept ?? input
       liveNet = input.networkId ?? model.state.networkId
     }
   }

@@ -986,6 +986,28 @@ describe('ledger', () => {
       store.destroy()
     })
 
+    it.each([
+      ['the access in hand', true],
+      ['no access yet', false],
+    ])("L1, L2: a tokenless re-announcement (the connected event) while the token refresh waits leaves its answer the last word on access, with %s", async (_, token) => {
+      vi.useFakeTimers()
+      const wallet = handWallet()
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+      await store.connect()
+      if (token) wallet.emit('statusChanged', liveStatus('A'))
+      wallet.held.add('status')
+      const server = acceptOnly('B')
+      const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('status')).toBe(1)
+      wallet.emit('connected', { isConnected: true, isNetworkConnected: true })
+      await wallet.answer('status', liveStatus('B'))
+      expect(await call).toMatchObject({ status: 200 })
+      expect(server.seen).toEqual(token ? ['A', 'B'] : ['B'])
+      expect(getLedgerAuth(store)?.accessToken).toBe('B')
+      store.destroy()
+    })
+
     it("C7, C17, L2: a drop (statusChanged false) while the token refresh waits wins over the refresh's older answer: no reconnect from it, the call rejects with 4900", async () => {
       vi.useFakeTimers()
       const { store, wallet } = await handConnected({ reconnect: { baseDelayMs: 1000 } })
