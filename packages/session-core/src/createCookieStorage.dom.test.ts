@@ -20,7 +20,7 @@ const blockCookies = (held = '') => {
 afterEach(() => {
   // the jsdom jar again, emptied
   Reflect.deleteProperty(document, 'cookie')
-  for (const part of document.cookie.split('; ')) document.cookie = `${part.split('=')[0] ?? ''}=; Path=/; Max-Age=0`
+  for (const part of document.cookie.split('; ')) for (const path of ['/', '/dapp']) document.cookie = `${part.split('=')[0] ?? ''}=; Path=${path}; Max-Age=0`
 })
 
 describe('createCookieStorage in the browser', () => {
@@ -58,6 +58,21 @@ describe('createCookieStorage in the browser', () => {
     await expect(storage.getItem('k')).resolves.toBeNull()
     await expect(createCookieStorage({ maxAge: 0 }).setItem('k', 'v')).resolves.toBeUndefined()
     expect(document.cookie).toBe('')
+  })
+
+  it('§2.5, C15: a cookie of the same name left on a longer path (an older setup) neither fails the writes and removals of ours nor is removed by them; getItem reads the one the browser lists first', async () => {
+    document.cookie = 'sessionlayer.k=old; Path=/dapp'
+    const storage = createCookieStorage()
+    await expect(storage.setItem('k', 'v')).resolves.toBeUndefined()
+    expect(document.cookie).toBe('sessionlayer.k=old; sessionlayer.k=v')
+    await expect(storage.getItem('k')).resolves.toBe('old')
+    await expect(storage.removeItem('k')).resolves.toBeUndefined()
+    await expect(storage.removeItem('k')).resolves.toBeUndefined()
+    expect(document.cookie).toBe('sessionlayer.k=old')
+    // refused still rejects, also beside a cookie of that name it did not write
+    blockCookies('sessionlayer.k=old; sessionlayer.k=v')
+    await expect(storage.setItem('k', 'w')).rejects.toThrow(REFUSED)
+    await expect(storage.removeItem('k')).rejects.toThrow(REFUSED)
   })
 
   it('C15: the store turns a cookie the browser refuses into a storage:error, and the session stays connected', async () => {

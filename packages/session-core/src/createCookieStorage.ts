@@ -60,7 +60,11 @@ const documentCookies: CookieAdapter = {
  * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
  * over its size or per-domain limits, a `domain` it refuses, a `path` the page is not under —
  * rejects, and so does a removal that did not take, so that the store reports a `storage:error`
- * rather than count on a session it could not read back. Unencrypted: wrap it with
+ * rather than count on a session it could not read back. A cookie of the same name that the
+ * storage did not write — one on another path or a parent domain, e.g. from an older setup — is
+ * no refusal: a write passes when any cookie of that name carries its value, a removal is judged on
+ * the cookie of this storage only (it cannot remove the other), and `getItem` returns the one
+ * listed first (the browser lists the longest path first). Unencrypted: wrap it with
  * `createEncryptedStorage` to keep the party id private.
  *
  * @param options - cookie attributes and the adapter
@@ -78,18 +82,30 @@ const documentCookies: CookieAdapter = {
 export function createCookieStorage(options: CookieStorageOptions = {}): SessionStorage {
   const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
   const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
+  // What a removal writes and checks in the browser: a value only it writes (a cookie of that name
+  // may stay, on another path or domain, that the storage did not write and cannot remove). Set
+  // only in the browser, where writes are read back: on the server, the response's Set-Cookie is
+  // not the request's Cookie header that the adapter reads.
+  const mark = options.adapter ? '' : '\0'
+  /** The values of every cookie of that name, in the order listed (a malformed one reads as null). */
   const read = (key: string) => {
     const prefix = `${cookieName(key)}=`
-    const found = adapter
+    return adapter
       .get()
       .split(/;\s*/)
-      .find((part) => part.startsWith(prefix))
-    try {
-      return found ? decodeURIComponent(found.slice(prefix.length)) : null
-    } catch {
-      // a malformed value reads as absent
-      return null
-    }
+      .filter((part) => part.startsWith(prefix))
+      .map((part) => {
+        try {
+          return decodeURIComponent(part.slice(prefix.length))
+        } catch {
+          return null
+        }
+      })
+  }
+  /** Removes the cookie of ours: in the browser, it is set to `mark` first, so that its removal can be told. */
+  const remove = (key: string) => {
+    if (mark) write(key, mark)
+    write(key, mark, 0)
   }
   const write = (key: string, value: string, age?: number): void => {
     const cookie =
@@ -104,21 +120,22 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
     if (cookie.length > COOKIE_LIMIT) {
       // The previous value must not outlive a write that replaced it: a reload would restore
       // that older session, perhaps another party's, instead of none. It expires, and the write
-      // still rejects. (An empty value too large is a name too large: no such cookie was kept.)
-      if (value) write(key, '', 0)
+      // still rejects. (A removal too large is a name too large: no such cookie was kept.)
+      if (value !== mark) remove(key)
       throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
     }
     adapter.set(cookie)
     // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over
     // its size or per-domain limits, a Domain it refuses): what it kept is read back, so that a
-    // refused write (or removal) rejects instead of passing for persisted (C15).
-    if (!options.adapter && read(key) !== ((age ?? 1) > 0 ? value : null)) {
+    // refused write (or removal) rejects instead of passing for persisted (C15). Other cookies of
+    // that name (on a longer path, a parent domain) may be listed before ours: any of them will do.
+    if (mark && read(key).includes(value) !== (age ?? 1) > 0) {
       throw new Error(`The browser did not take the cookie for "${key}" (blocked, too large, or its Secure, Domain or Path refused)`)
     }
   }
   return {
-    getItem: (key) => attempt(() => read(key)),
+    getItem: (key) => attempt(() => read(key)[0] ?? null),
     setItem: (key, value) => attempt(() => write(key, value, maxAge)),
-    removeItem: (key) => attempt(() => write(key, '', 0)),
+    removeItem: (key) => attempt(() => remove(key)),
   }
 }
