@@ -162,9 +162,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let ioPending = 0
   /** The step being run queued its snapshot write behind another storage operation. */
   let behind = false
-  /** The broadcasts held (see `post`), in the order they were issued, and how many are. */
+  /** The broadcasts held (see `post`), in the order they were issued, how many are, and the disconnects that dropped those held before them. */
   let posts: Promise<unknown> = io
   let holding = 0
+  let dropped = 0
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
   let writes = 0
   let landed = 0
@@ -502,16 +503,21 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         const post = () => channel?.post(effect[1], effect[2])
         // A change whose write waits its turn is broadcast once that write is done: a tab that reads
         // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
-        // held ones, in order, a disconnect too: a "connected" held behind a write must never reach
-        // the other tabs after the sign-out that followed it (C6, M3). With none held, at once.
-        // Nothing goes out after destroy(), which closes the channel (C14).
-        if (behind || holding) {
+        // held ones, in order. A disconnect goes out at once, before the wallet is asked, and the
+        // held ones never: the other tabs hear of the sign-out before the wallet's statusChanged(false),
+        // which must not look like a drop to reconnect from, and never of the connection it ended
+        // (C6, M3). Nothing goes out after destroy(), which closes the channel (C14).
+        if (effect[1] === 'disconnected') dropped++
+        else if (behind || holding) {
           holding++
+          const mine = dropped
           posts = Promise.all([posts, behind && io]).then(() => {
             holding--
-            post()
+            if (mine === dropped) post()
           })
-        } else post()
+          break
+        }
+        post()
         break
       }
       case 'schedule':

@@ -1331,7 +1331,7 @@ describe('multi-tab: the session times (C12)', () => {
     c.store.destroy()
   })
 
-  it('M3, C6, C11: a connect held behind a slow removal reaches the other tabs before the sign-out that followed it, never after', async () => {
+  it('M3, C6, C11: a connect held behind a slow removal never reaches the other tabs after the sign-out that followed it: the sign-out drops it', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const shared = createMemoryStorage()
@@ -1352,10 +1352,37 @@ describe('multi-tab: the session times (C12)', () => {
     void a.disconnect() // the user signs out again at once
     await vi.advanceTimersByTimeAsync(500)
     const kinds = hub.sent.map((m) => (m.data as { kind: string }).kind).filter((kind) => kind === 'connected' || kind === 'disconnected')
-    expect(kinds).toEqual(['connected', 'disconnected', 'connected', 'disconnected'])
+    expect(kinds).toEqual(['connected', 'disconnected', 'disconnected'])
     expect(a.getSnapshot().status).toBe('disconnected')
     expect(b.getSnapshot().status).toBe('disconnected')
     a.destroy()
     b.destroy()
   })
+
+  it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a removal that takes 100 ms (an IndexedDB transaction)
+    const storage = { ...shared, removeItem: (key: string) => new Promise<void>((resolve) => setTimeout(() => void shared.removeItem(key).then(resolve), 100)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    // one wallet, whose events reach tab B as soon as it sends them
+    const wallet = createMockWallet()
+    const options = { storage, broadcast, reconnect: { baseDelayMs: 50, maxAttempts: 1 } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    const seen = [events(b, 'reconnect:scheduled'), events(b, 'reconnect:gaveup')]
+    await a.connect()
+    void a.disconnect() // its removal takes 100 ms
+    await vi.advanceTimersByTimeAsync(10)
+    await a.connect() // its write waits behind the removal: its "connected" is held
+    expect(b.getSnapshot().status).toBe('connected') // B followed its wallet
+    void a.disconnect() // the user signs out again at once: the wallet's statusChanged(false) reaches B
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(b.getSnapshot().status).toBe('disconnected')
+    expect(seen).toEqual([[], []])
+    a.destroy()
+    b.destroy()
+  })
 })
+

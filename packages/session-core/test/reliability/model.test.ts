@@ -330,4 +330,21 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  it("C6, M3: a tab that reloads after its user's disconnect, connect and disconnect again, the other tab's events lagging, sees no reconnect in the other tab", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [1, 1, 0], storageDelay: 1 },
+      [
+        step('disconnect(0)', (s) => s.disconnect(0)),
+        step('connect(0, approve)', (s) => s.connect(0, 'approve')),
+        step('disconnect(0)', (s) => s.disconnect(0)),
+        step('reload(0)', (s) => {
+          s.closeTab(0)
+          s.openTab()
+        }),
+        step('advance 500 ms', (s) => s.time.advance(500)),
+      ],
+      false,
+    )
+  })
 })
