@@ -500,7 +500,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         break
       }
       case 'post': {
-        const post = () => channel?.post(effect[1], effect[2])
+        // single-tab: nothing to tell, nor to hold behind a write
+        if (!channel) break
+        const post = () => channel.post(effect[1], effect[2])
         // A change whose write waits its turn is broadcast once that write is done: a tab that reads
         // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
         // held ones, in order. A disconnect goes out at once, before the wallet is asked, and the
