@@ -365,7 +365,8 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         .then((input) => {
           inflight.delete(id)
           noteLive(input, asked)
-          if (asked < (told[input.type] ?? 0)) input = { ...input, overtaken: true } as Input
+          // its failure too: a newer event of its kind told what it was to tell (C3, C7, C9)
+          if (asked < (told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status'] ?? 0)) input = { ...input, overtaken: true } as Input
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           // A re-read for another tab's switch (M5) is of the session it was asked in: once that
           // ended, its answer is no account or network of the next one (C3, C5).

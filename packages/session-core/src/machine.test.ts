@@ -532,4 +532,18 @@ describe('the pure session machine', () => {
     expect([old.state.status, old.model.op, old.model.live]).toEqual(['reconnecting', 'restore', true])
     expect(run([{ type: 'accounts', accounts: [alice], origin: 'local' }], plain, old.model).state).toMatchObject({ status: 'connected', account: alice })
   })
+  it('C3/C7/C9: a read that fails after a newer event of its kind fails no op the wallet said is connected; without that word it fails as before', () => {
+    const error = new SessionError('Internal error', -32603)
+    const asked = run([{ type: 'connect' }, { type: 'status', connected: true, via: 'connect' }, { type: 'accounts', accounts: [alice], origin: 'local' }])
+    // the accounts the event told stand; the connect goes on, and reads what it still needs
+    const late = run([{ type: 'fail', method: 'listAccounts', error, origin: 'local', overtaken: true }], plain, asked.model)
+    expect([late.state.status, late.model.op, late.effects]).toEqual(['connecting', 'connect', [['call', 'getActiveNetwork', 'local']]])
+    // a 4100 that a statusChanged on a network overtook: that event has the last word
+    const on = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' }, { type: 'fail', method: 'getActiveNetwork', error: new SessionError('Unauthorized', 4100), origin: 'local', overtaken: true }], plain, late.model)
+    expect(on.state).toMatchObject({ status: 'connected', account: alice, networkId: 'canton:testnet' })
+    // a probe that a statusChanged(false) overtook still fails the restore: the wallet never said it is connected
+    const restoring = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'status', connected: false, via: 'statusChanged' }])
+    const failed = run([{ type: 'fail', method: 'status', error, origin: 'local', overtaken: true }], plain, restoring.model)
+    expect(failed.state).toMatchObject({ status: 'disconnected', lastError: error })
+  })
 })

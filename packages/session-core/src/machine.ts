@@ -89,8 +89,8 @@ export interface MachineConfig {
 }
 
 /**
- * An answer that a newer wallet event of its kind (accounts, network, status) overtook on its way:
- * it is older than that event, whose word stands (C3, C11). @internal
+ * An answer (or a failure) that a newer wallet event of its kind (accounts, network, status)
+ * overtook on its way: it is older than that event, whose word stands (C3, C9, C11). @internal
  */
 export interface Overtaken {
   readonly overtaken?: boolean
@@ -117,7 +117,7 @@ export type Input =
   | StatusInput
   | ({ readonly type: 'accounts'; readonly accounts: readonly CIP0103Account[]; readonly origin: Origin } & Overtaken)
   | ({ readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin } & Overtaken)
-  | { readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin }
+  | ({ readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin } & Overtaken)
   | { readonly type: 'tick' }
   | { readonly type: 'lead' }
   /** The wallet answered this tab's `disconnect`. */
@@ -638,17 +638,18 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
         left()
       } else if (input.origin === 'remote') break
+      // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
+      // stands over the failure of this tab's connect (C19), and over that of a read that a newer
+      // wallet event of its kind overtook (accounts, network, status): the op settles once the
+      // rest is known (C3, C7, C9).
+      else if (m.live && (input.method === 'connect' ? asking : input.overtaken)) {
+        if (op && !hook) gather(true)
+      }
       // A wallet that tells no network (no such method, a failure) is connected on none; one that
       // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
       else if (input.method === 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
         if (!connected) onNetwork(null, 'local')
-      } else if (input.method !== 'connect') fail(input.error, 1)
-      else if (asking) {
-        // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
-        // stands over this request's failure (C19), and the connect settles once the rest is known.
-        if (m.live) gather(true)
-        else fail(input.error)
-      }
+      } else if (input.method !== 'connect' || asking) fail(input.error, 1)
       // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
       // goes on as the hook decides, but connect() tells why, as it always does (C4, C12).
       else if (op === 'reauth') set({ lastError: input.error })

@@ -13,6 +13,7 @@ afterEach(() => {
 })
 
 const ACCOUNT = { partyId: 'alice::1220aa', primary: true }
+const BOB = { partyId: 'bob::1220bb', primary: true }
 const CONNECTED_STATUS = { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
 
 type Handler = (method: string, params: unknown) => unknown
@@ -1310,4 +1311,121 @@ describe('answers that a newer wallet event overtook', () => {
     expect(await store.connect()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4100 } })
     store.destroy()
   })
+
+  it('C3/C5: a listAccounts that fails after a newer accountsChanged fails no connect: the accounts that event announced stand', async () => {
+    const accounts = deferred()
+    const network = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return network.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    await new Promise((r) => setTimeout(r, 0))
+    // the wallet announces the accounts while its answers travel; its answer to listAccounts is an error
+    emit('accountsChanged', [BOB])
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    accounts.resolve(Promise.reject({ code: -32603, message: 'Request timed out' }))
+    await new Promise((r) => setTimeout(r, 0))
+    network.resolve({ networkId: 'canton:devnet' })
+    expect(await connecting).toMatchObject({ status: 'connected', account: BOB, accounts: [BOB], networkId: 'canton:devnet', lastError: null })
+    store.destroy()
+  })
+
+  it('C3/C4: getActiveNetwork failing with 4100 after a newer statusChanged(connected) on a network fails no connect: that event has the last word', async () => {
+    const accounts = deferred()
+    const network = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return network.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    await new Promise((r) => setTimeout(r, 0))
+    // the wallet was not ready as it read the network, then says it is connected on one
+    emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:testnet' } })
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    network.resolve(Promise.reject({ code: 4100, message: 'Unauthorized' }))
+    await new Promise((r) => setTimeout(r, 0))
+    accounts.resolve([ACCOUNT])
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:testnet', lastError: null })
+    store.destroy()
+  })
+
+  it('C9/C11: a getActiveNetwork that fails after a newer chainChanged does not leave the restored session on no network', async () => {
+    const accounts = deferred()
+    const network = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return { connection: { isConnected: true } }
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return network.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    emit('chainChanged', 'canton:testnet')
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    network.resolve(Promise.reject({ code: -32603, message: 'Internal error' }))
+    await new Promise((r) => setTimeout(r, 0))
+    accounts.resolve([ACCOUNT])
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:testnet' })
+    store.destroy()
+  })
+
+  it('C9: a restore probe that fails after a newer statusChanged(connected) does not end the restore: the wallet said it is connected', async () => {
+    const probe = deferred()
+    const accounts = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return probe.promise
+      if (method === 'listAccounts') return accounts.promise
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // the user connects in the wallet while its answer to the probe travels
+    emit('statusChanged', CONNECTED_STATUS)
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    probe.resolve(Promise.reject({ code: -32603, message: 'Internal error' }))
+    await new Promise((r) => setTimeout(r, 0))
+    accounts.resolve([ACCOUNT])
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+    store.destroy()
+  })
+
+  it('C7: a reconnect probe that fails after a newer statusChanged(connected) is no failed attempt: the store reconnects', async () => {
+    vi.useFakeTimers()
+    const probe = deferred()
+    let accounts: unknown = [ACCOUNT]
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return probe.promise
+      if (method === 'listAccounts') return accounts
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 2, baseDelayMs: 100 } })
+    const log = record(store)
+    await store.connect()
+    emit('statusChanged', DISCONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(100)
+    // the attempt asked; the wallet comes back while its answer travels, which then fails
+    const read = deferred()
+    accounts = read.promise
+    emit('statusChanged', CONNECTED_STATUS)
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    probe.resolve(Promise.reject({ code: -32603, message: 'Internal error' }))
+    await vi.advanceTimersByTimeAsync(0)
+    read.resolve([ACCOUNT])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(log).toEqual(['connecting', 'connected', 'reconnecting', 'scheduled 1', 'attempt 1', 'connected'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
 })
