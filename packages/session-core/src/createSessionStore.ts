@@ -368,9 +368,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
           // its failure too: a newer event of its kind told what it was to tell (C3, C7, C9)
           if (asked < (told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status'] ?? 0)) input = { ...input, overtaken: true } as Input
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
-          // A re-read for another tab's switch (M5) is of the session it was asked in: once that
-          // ended, its answer is no account or network of the next one (C3, C5).
-          if (mine ? mine === disconnects : tag === gen && (origin === 'local' || model.state.status === 'connected')) dispatch(input)
+          // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
+          // of the session it was asked in: once that ended, its answer is no account or network of
+          // the next one, nor one announced meanwhile (C3, C5).
+          if (mine ? mine === disconnects : tag === gen && (model.op || model.state.status === 'connected')) dispatch(input)
           return input
         }),
     )

@@ -1428,4 +1428,32 @@ describe('answers that a newer wallet event overtook', () => {
     store.destroy()
   })
 
+  it('C5/C17: a listAccounts answer that comes after disconnect() is no announcement: the next connect reads the accounts afresh', async () => {
+    vi.useFakeTimers()
+    const reread = deferred()
+    let answer: unknown = [ACCOUNT]
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return answer
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    emit('statusChanged', liveStatus('https://ledger.example', 'token-1'))
+    // a token refresh re-reads the accounts (L2); the user disconnects while the answer travels
+    answer = reread.promise
+    void (store as unknown as Record<typeof INTERNALS, StoreInternals>)[INTERNALS].refresh(false)
+    expect(calls.at(-1)).toBe('listAccounts')
+    await store.disconnect()
+    reread.resolve([ACCOUNT])
+    await vi.advanceTimersByTimeAsync(0)
+    // the user connects again, as bob this time; the wallet announces nothing
+    answer = [BOB]
+    calls.length = 0
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: BOB })
+    expect(calls).toContain('listAccounts')
+    store.destroy()
+  })
 })
