@@ -162,10 +162,9 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
   let ioPending = 0
   /** The step being run queued its snapshot write behind another storage operation. */
   let behind = false
-  /** The broadcasts held (see `post`), in the order they were issued, how many are, and the disconnects that dropped those held before them. */
+  /** The broadcasts held (see `post`): the chain that sends them in the order they were issued, and those not sent yet. */
   let posts: Promise<unknown> = io
-  let holding = 0
-  let dropped = 0
+  let waiting: Extract<Effect, readonly ['post', ...unknown[]]>[] = []
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
   let writes = 0
   let landed = 0
@@ -504,20 +503,22 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
       case 'post': {
         // single-tab: nothing to tell, nor to hold behind a write
         if (!channel) break
-        const post = () => channel.post(effect[1], effect[2])
+        const post = (e = effect) => channel.post(e[1], e[2])
         // A change whose write waits its turn is broadcast once that write is done: a tab that reads
         // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
         // held ones, in order. A disconnect goes out at once, before the wallet is asked, and the
         // held ones never: the other tabs hear of the sign-out before the wallet's statusChanged(false),
         // which must not look like a drop to reconnect from, and never of the connection it ended
-        // (C6, M3). Nothing goes out after destroy(), which closes the channel (C14).
-        if (effect[1] === 'disconnected') dropped++
-        else if (behind || holding) {
-          holding++
-          const mine = dropped
+        // (C6, M3) — but of an expiry before it, which goes out first: each tab tells of it (C12).
+        // Nothing goes out after destroy(), which closes the channel (C14).
+        if (effect[1] === 'disconnected') {
+          for (const e of waiting) if (e[1] === 'expiry') post(e)
+          waiting = []
+        } else if (behind || waiting.length) {
+          const mine = waiting
+          mine.push(effect)
           posts = Promise.all([posts, behind && io]).then(() => {
-            holding--
-            if (mine === dropped) post()
+            if (mine === waiting) post(mine.shift())
           })
           break
         }

@@ -1359,6 +1359,36 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it("C12, M3: an expiry still held behind a slow write when the user signs out in that tab reaches the other tabs before the sign-out: each tells of the expiry once", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a write that takes 2 s (an IndexedDB transaction)
+    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const wallet = createMockWallet()
+    // tab A knows the idle timeout, and asks its user to sign in again; tab B knows neither
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000, onReauthRequired: () => new Promise<void>(() => undefined) } })
+    const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast })
+    const expired = [events(a, 'session:expired'), events(b, 'session:expired')]
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('connected')
+    wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
+    await vi.advanceTimersByTimeAsync(1_000) // idle: the expiry is held behind it too
+    expect(a.getSnapshot().status).toBe('reconnecting')
+    void a.disconnect() // the user signs out instead of signing in again
+    await vi.advanceTimersByTimeAsync(5_000)
+    const event = { expiredAt: 1_001_000, reason: 'idle' }
+    expect(expired).toEqual([[event], [event]])
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    // what tab A told: its party switch, held behind its write, never goes out after the sign-out
+    const sent = hub.sent.map((m) => m.data as { kind: string; tabId: string })
+    expect(sent.filter((m) => m.tabId === sent[0]?.tabId).map((m) => m.kind)).toEqual(['connected', 'expiry', 'disconnected'])
+    a.destroy()
+    b.destroy()
+  })
+
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
