@@ -423,7 +423,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     else if (op === 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
       // If it was granted leadership while the wallet was back (or while it checked it as another
-      // tab reconnected), its attempts start now (C7, M6).
+      // tab reconnected), its attempts start now (C7, M6). A check after the leader reconnected
+      // (its message came) fails in a new outage: its attempts start at 1 (C7, M6).
+      if (m.times) n.followed = 0
       n.live = false
       n.times = null
       if (c.lead) fx.push(['lead'])
@@ -667,6 +669,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       // it did: an attempt now would drop that check, and tell of an attempt of this tab's (M6).
       // A tab that takes over from one closed meanwhile goes on from the attempt that tab
       // scheduled last, whose outcome never came: maxAttempts bounds the whole outage (C7, M6).
+      // One whose check failed after that tab reconnected starts a new outage at 1 (see `fail`).
       if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
       break
 

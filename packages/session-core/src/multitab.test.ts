@@ -742,6 +742,34 @@ describe('multi-tab', () => {
     expect(gaveUpInB).toMatchObject([{ attempts: 3 }])
     expect(b.store.getSnapshot().status).toBe('disconnected')
   })
+
+  it("C7, M6: a follower whose own check fails after the leader reconnected starts a new outage at attempt 1, not at the leader's last attempt", async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: { maxAttempts: 3 } }, true)
+    const a = open()
+    const bWallet = createMockWallet({ connected: true })
+    const b = open(createMockProvider({ wallet: bWallet }))
+    await a.store.connect()
+    await b.store.restore()
+    const [scheduledInB, gaveUpInB] = [events(b.store, 'reconnect:scheduled'), events(b.store, 'reconnect:gaveup')]
+    wallet.drop()
+    bWallet.drop()
+    // tab A leads: attempts 1 (500 ms) and 2 (1 s later) fail, and its wallet is back before attempt 3
+    await vi.advanceTimersByTimeAsync(2_000)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(a.store.getSnapshot().status).toBe('connected')
+    // B's wallet is still down: its check fails, and it runs the attempts of its own outage
+    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
+    expect(scheduledInB).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1000 },
+      { attempt: 3, delayMs: 2000 },
+    ])
+    expect(gaveUpInB).toMatchObject([{ attempts: 3 }])
+    a.store.destroy()
+    b.store.destroy()
+  })
 })
 
 describe('multi-tab, further', () => {
