@@ -56,6 +56,13 @@ export interface Model {
   readonly saved: SessionSnapshot | null
   /** The session times of the latest `connected` message of another tab, for a tab that follows it. */
   readonly times: SessionTimes | null
+  /**
+   * The `connectedAt` of the connected session when its times are firm: this tab told them to the
+   * other tabs, or took them from another tab's message, the persisted entry or the session it
+   * reconnected; 0 for the guess (now) of a tab that followed its wallet. Firm times give way only
+   * to those of a later start (C12, M4).
+   */
+  readonly firm: number
   /** A restore is still reading the persisted snapshot: it cannot settle before it has it (C10). */
   readonly loading: boolean
   /**
@@ -178,6 +185,7 @@ export const INITIAL_MODEL: Model = {
   networkId: undefined,
   saved: null,
   times: null,
+  firm: 0,
   loading: false,
   leaving: 0,
   missed: 0,
@@ -218,7 +226,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
   const asking = op === 'connect' || op === 'pending'
   // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
   // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, loading: m.loading, leaving: m.leaving, missed: m.missed }
+  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed }
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -354,10 +362,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     change('network', before?.networkId ?? null, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    if (asking || settling === 'reauth' || (settling === 'reconnect' && attempt)) fx.push(['post', 'connected', { connectedAt, expiresAt }])
+    const told = asking || settling === 'reauth' || (settling === 'reconnect' && attempt)
+    if (told) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (settling === 'reauth') fx.push(['flush'])
     clear()
     n.live = true
+    n.firm = told || kept ? connectedAt : 0
   }
   /** The wallet is connected: settle once accounts and network are known; `ask` for the rest. */
   const gather = (ask?: boolean) => {
@@ -713,9 +723,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         if ((expiresAt ?? Infinity) <= now) break
         const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
         // Connected already (its wallet said so before the message came, or the other tab
-        // re-authenticated): one wallet session, one expiry in every tab.
+        // re-authenticated): one wallet session, one expiry in every tab. Firm times give way only
+        // to a later start: two tabs that connect at once, each hearing the other after it
+        // connected, end on the later connect, whatever order the messages come in.
         if (connected) {
-          if (times) {
+          if (times && connectedAt > m.firm) {
+            n.firm = connectedAt
             set(times)
             if (!sameState(n.state, st)) fx.push(['save'], ['arm'])
           }

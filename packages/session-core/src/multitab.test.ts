@@ -1200,6 +1200,35 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
   })
 
+  it('C12, C15, M4: two tabs that connect at nearly the same time, each hearing the other only after it connected, end on one session time, the one persisted', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    // each tab its own wallet; the channel delivers 50 ms later: the two "connected" messages cross
+    const hub = createChannelHub()
+    const channelFactory = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => void setTimeout(() => post(message), 50)
+      return channel
+    }
+    const storage = createMemoryStorage()
+    const options = { storage, broadcast: { channelFactory, lockManager: null }, expiry: { ttlMs: TTL } }
+    const a = createSessionStore(createMockProvider(), options)
+    const b = createSessionStore(createMockProvider(), options)
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    await b.connect()
+    expect([times(a).connectedAt, times(b).connectedAt]).toEqual([1_000_000, 1_000_010])
+    await vi.advanceTimersByTimeAsync(200)
+    // the later connect: a tab that connects anew while another keeps an older session's times
+    // (it hears no message of them) is followed by that tab, so this is the only order that converges
+    const session = { status: 'connected', connectedAt: 1_000_010, expiresAt: 1_060_010 }
+    expect([times(a), times(b)]).toEqual([session, session])
+    const saved = JSON.parse((await storage.getItem('sessionlayer.session')) ?? '{}') as { connectedAt?: number; expiresAt?: number }
+    expect(saved).toMatchObject({ connectedAt: 1_000_010, expiresAt: 1_060_010 })
+    a.destroy()
+    b.destroy()
+  })
+
   it('C12, M2: tabs with different ttlMs for one session: each expires it at connectedAt + its own ttlMs at the latest, also after a reload', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { open, wallet, storage } = tabs()
