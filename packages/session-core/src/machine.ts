@@ -406,6 +406,11 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     n.times = null
     fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
   }
+  /** Asks the wallet where it stands, silently, as a `sync` unless an op runs (C19, M4). */
+  const sync = () => {
+    n.op ??= 'sync'
+    fx.push(['call', 'status', 'local'])
+  }
   /** The re-auth hook is done: the store re-reads the wallet and settles, or fails, as it says. */
   const recheck = () => {
     forget()
@@ -419,10 +424,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
    */
   const left = (ok?: unknown) => {
     n.leaving = n.missed = 0
-    if (ok && m.missed > 1 && !op) {
-      n.op = 'sync'
-      fx.push(['call', 'status', 'local'])
-    }
+    if (ok && m.missed > 1 && !op) sync()
   }
   /** The current op failed; `keep`: a request failed, the wallet did not say it is not connected. */
   const fail = (error: SessionError, keep?: unknown) => {
@@ -613,7 +615,14 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         else if (m.live && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
         else if (input.via === 'probe') {
           if (op === 'restore') {
-            endSession(null, 'restore')
+            // Another tab connected while the probe was on its way, whose answer may be older than
+            // that: the entry is that tab's, and the wallet is asked again, as M4 asks a
+            // disconnected tab (C9, M4).
+            endSession(null, 'restore', m.times)
+            if (m.times) {
+              n.times = m.times
+              sync()
+            }
           } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
         }
         // the wallet left, as this tab asked: a connection now is the user's (see `missed`)
@@ -735,10 +744,7 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
           break
         }
         n.times = times
-        if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !attempt)) {
-          n.op ??= 'sync'
-          fx.push(['call', 'status', 'local'])
-        }
+        if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !attempt)) sync()
         // A tab that runs the attempts: the lock the other tab released as it reconnected may
         // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
         // So does the next probe of a restore that waits to retry: another tab connected, this

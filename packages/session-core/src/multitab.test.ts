@@ -1355,6 +1355,43 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it("C9, C15, M4: a reload whose restore probe answers \"not connected\" from before another tab connected, the other tab's message having come first, takes up that session and keeps its entry", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, storage } = tabs({ expiry: { ttlMs: TTL } })
+    const a = open()
+    // Tab B's wallet: its first status answer tells where it stood when asked (not connected yet),
+    // and comes back only once let through
+    const bWallet = createMockWallet({ connected: true })
+    const inner = createMockProvider({ wallet: bWallet })
+    let letThrough = () => undefined as void
+    const gate = new Promise<void>((resolve) => (letThrough = resolve))
+    let probes = 0
+    const bProvider = {
+      ...inner,
+      on: inner.on.bind(inner),
+      removeListener: inner.removeListener.bind(inner),
+      request: async (args: Parameters<MockProvider['request']>[0]) => {
+        if (args.method !== 'status' || probes++) return inner.request(args)
+        await gate
+        return { connection: { isConnected: false, isNetworkConnected: true } }
+      },
+    }
+    const b = open(bProvider)
+    const restoring = b.store.restore() // a reload: its probe is on its way
+    await vi.advanceTimersByTimeAsync(10)
+    await a.store.connect() // the user connects in tab A meanwhile; its message reaches B first
+    await vi.advanceTimersByTimeAsync(10)
+    letThrough()
+    await vi.advanceTimersByTimeAsync(100)
+    const session = { status: 'connected', connectedAt: 1_000_010, expiresAt: 1_000_010 + TTL }
+    expect(times(a.store)).toEqual(session)
+    expect(times(b.store)).toEqual(session)
+    expect(await restoring).toMatchObject(session)
+    expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))).toMatchObject({ connectedAt: 1_000_010, expiresAt: 1_000_010 + TTL })
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond connectedAt + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
