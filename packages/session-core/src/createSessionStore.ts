@@ -548,6 +548,10 @@ export function createSessionStore(provider: CIP0103Provider, options: SessionSt
         lead()
         break
       case 'reauth': {
+        // A re-authentication is a new session: the token of the one before it, and any answer
+        // asked before it, is no access for it (L1).
+        live = null
+        heard = ++asks
         const tag = gen
         const abort = new AbortController()
         hookAbort = abort

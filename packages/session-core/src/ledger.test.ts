@@ -1109,3 +1109,31 @@ describe('ledger', () => {
     })
   })
 })
+
+describe('a re-authentication (C12, L1, L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("C12, C17, L1, L2: a token refresh asked before a re-auth that answers after it never hands the new session the old session's token", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ expiry: { ttlMs: 1000, onReauthRequired: async () => { await store.connect() } } })
+    wallet.held.add('status')
+    const server = acceptOnly('B')
+    const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('status')).toBe(1)
+    await vi.advanceTimersByTimeAsync(1000)
+    // the re-auth's own re-read: the wallet is connected, and tells no token
+    expect(wallet.waiting('status')).toBe(2)
+    await wallet.answer('status', { connection: { isConnected: true } }, 1)
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(getLedgerAuth(store)).toBeNull()
+    // the refresh asked before the re-auth, late, with the token of the session before it
+    await wallet.answer('status', liveStatus('A'))
+    expect(getLedgerAuth(store)).toBeNull()
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(server.seen).toEqual(['A'])
+    store.destroy()
+  })
+})

@@ -52,7 +52,8 @@ const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
  * overtook) never replaces it. A connected status that carries no token (a wallet's `connected`
  * event, a re-announcement) keeps the access of the session that stays connected, unless it tells
  * of another network or Ledger API, and overtakes no answer that carries a token (the token
- * refresh's); a disconnect ends it, and a new session never inherits it.
+ * refresh's); a disconnect ends it, and a new session — a re-authenticated one too — never
+ * inherits it, nor a late answer asked before it began.
  * Access belongs to the network it was given for (the one its status tells, else the store's as it
  * came): once the store is on another network (`chainChanged`, another tab's switch), it is null
  * until a status or network answer carries the new network's.
