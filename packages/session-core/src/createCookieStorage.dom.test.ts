@@ -41,7 +41,7 @@ describe('createCookieStorage in the browser', () => {
   })
 
   it('§2.5, C15: a removal the browser does not take rejects', async () => {
-    blockCookies('sessionlayer.k=v')
+    blockCookies('sessionlayer.k=/||v')
     const storage = createCookieStorage()
     await expect(storage.removeItem('k')).rejects.toThrow(REFUSED)
     await expect(storage.getItem('k')).resolves.toBe('v')
@@ -60,19 +60,31 @@ describe('createCookieStorage in the browser', () => {
     expect(document.cookie).toBe('')
   })
 
-  it('§2.5, C15: a cookie of the same name left on a longer path (an older setup) neither fails the writes and removals of ours nor is removed by them; getItem reads the one the browser lists first', async () => {
+  it('§2.5, C15: a cookie of the same name left on a longer path (an older setup) neither fails the writes and removals of ours nor is removed by them', async () => {
     document.cookie = 'sessionlayer.k=old; Path=/dapp'
     const storage = createCookieStorage()
     await expect(storage.setItem('k', 'v')).resolves.toBeUndefined()
-    expect(document.cookie).toBe('sessionlayer.k=old; sessionlayer.k=v')
-    await expect(storage.getItem('k')).resolves.toBe('old')
+    expect(document.cookie).toBe('sessionlayer.k=old; sessionlayer.k=/||v')
     await expect(storage.removeItem('k')).resolves.toBeUndefined()
     await expect(storage.removeItem('k')).resolves.toBeUndefined()
     expect(document.cookie).toBe('sessionlayer.k=old')
     // refused still rejects, also beside a cookie of that name it did not write
-    blockCookies('sessionlayer.k=old; sessionlayer.k=v')
+    blockCookies('sessionlayer.k=old; sessionlayer.k=/||v')
     await expect(storage.setItem('k', 'w')).rejects.toThrow(REFUSED)
     await expect(storage.removeItem('k')).rejects.toThrow(REFUSED)
+  })
+
+  it.each([
+    ['a longer path, listed before it', { stale: 'Path=/dapp', options: {} }],
+    ['a shorter path, listed after it', { stale: 'Path=/', options: { path: '/dapp' } }],
+  ])('§2.5, C10: getItem reads the cookie of this storage, not one of the same name on %s (an older setup), also once its own is removed', async (_, { stale, options }) => {
+    document.cookie = `sessionlayer.k=old; ${stale}`
+    const storage = createCookieStorage(options)
+    await expect(storage.getItem('k')).resolves.toBeNull()
+    await storage.setItem('k', 'v')
+    await expect(storage.getItem('k')).resolves.toBe('v')
+    await storage.removeItem('k')
+    await expect(storage.getItem('k')).resolves.toBeNull()
   })
 
   it('C15: the store turns a cookie the browser refuses into a storage:error, and the session stays connected', async () => {
@@ -92,6 +104,6 @@ describe('createCookieStorage in the browser', () => {
     const storage = createCookieStorage({ secure: true, adapter: { get: () => '', set: (cookie) => written.push(cookie) } })
     await expect(storage.setItem('k', 'v')).resolves.toBeUndefined()
     await expect(storage.removeItem('k')).resolves.toBeUndefined()
-    expect(written).toEqual(['sessionlayer.k=v; Path=/; SameSite=Lax; Secure', 'sessionlayer.k=; Path=/; SameSite=Lax; Max-Age=0; Secure'])
+    expect(written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax; Secure', 'sessionlayer.k=/||; Path=/; SameSite=Lax; Max-Age=0; Secure'])
   })
 })

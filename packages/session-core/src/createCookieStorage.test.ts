@@ -47,7 +47,7 @@ describe('createCookieStorage', () => {
     await storage.setItem('b', 'two')
     expect(await storage.getItem('a')).toBe('{"x":"; = ü"}')
     expect(await storage.getItem('b')).toBe('two')
-    expect(adapter.written[0]).toMatch(/^sessionlayer\.a=%7B%22x%22%3A%22%3B%20%3D%20%C3%BC%22%7D; Path=\/; SameSite=Lax$/)
+    expect(adapter.written[0]).toMatch(/^sessionlayer\.a=\/\|\|%7B%22x%22%3A%22%3B%20%3D%20%C3%BC%22%7D; Path=\/; SameSite=Lax$/)
     await storage.removeItem('a')
     expect(await storage.getItem('a')).toBeNull()
     expect(await storage.getItem('b')).toBe('two')
@@ -56,16 +56,16 @@ describe('createCookieStorage', () => {
   it('sets the attributes it is given, and Secure for SameSite=None', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')
-    expect(adapter.written[0]).toBe('app.k=v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
+    expect(adapter.written[0]).toBe('app.k=/dapp|example.com|v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
     await createCookieStorage({ adapter, sameSite: 'none', secure: false }).setItem('k', 'v')
-    expect(adapter.written[1]).toBe('sessionlayer.k=v; Path=/; SameSite=None; Secure')
+    expect(adapter.written[1]).toBe('sessionlayer.k=/||v; Path=/; SameSite=None; Secure')
   })
 
   it('writes Max-Age in whole seconds (a browser ignores `Max-Age=3600.5` and keeps a session cookie); a maxAge that is no number of seconds rejects', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, maxAge: 3600.5 }).setItem('k', 'v')
     await createCookieStorage({ adapter, maxAge: 7 * 86400 * 0.25 }).setItem('k', 'v')
-    expect(adapter.written).toEqual(['sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=3600', 'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=151200'])
+    expect(adapter.written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=3600', 'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=151200'])
     for (const maxAge of [Number.NaN, Infinity]) {
       await expect(createCookieStorage({ adapter, maxAge }).setItem('k', 'v')).rejects.toThrow(/maxAge/)
     }
@@ -77,7 +77,7 @@ describe('createCookieStorage', () => {
       const adapter = jar()
       const storage = createCookieStorage({ adapter, maxAge })
       await storage.setItem('k', 'v')
-      expect(adapter.written).toEqual(['sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=1'])
+      expect(adapter.written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=1'])
       expect(await storage.getItem('k')).toBe('v')
     }
     const adapter = jar()
@@ -85,9 +85,9 @@ describe('createCookieStorage', () => {
     await createCookieStorage({ adapter, maxAge: 0 }).setItem('k', 'v')
     await createCookieStorage({ adapter, maxAge: -0.5 }).setItem('k', 'v')
     expect(adapter.written).toEqual([
-      'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=1',
-      'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=0',
-      'sessionlayer.k=v; Path=/; SameSite=Lax; Max-Age=-1',
+      'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=1',
+      'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=0',
+      'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=-1',
     ])
     expect(await createCookieStorage({ adapter }).getItem('k')).toBeNull()
   })
@@ -100,7 +100,7 @@ describe('createCookieStorage', () => {
     const tooLarge = storage.setItem('k', 'x'.repeat(5000))
     await expect(tooLarge).rejects.toThrow(RangeError)
     await expect(tooLarge).rejects.toThrow(/^The cookie for "k" would be \d+ bytes, over the 4096-byte limit$/)
-    expect(adapter.written.slice(2)).toEqual(['app.k=; Path=/dapp; SameSite=Lax; Max-Age=0; Domain=example.com; Secure'])
+    expect(adapter.written.slice(2)).toEqual(['app.k=/dapp|example.com|; Path=/dapp; SameSite=Lax; Max-Age=0; Domain=example.com; Secure'])
     expect(await storage.getItem('k')).toBeNull()
     expect(await storage.getItem('other')).toBe('kept')
     // a key too long for any cookie: nothing was kept under it, and nothing is written
@@ -114,15 +114,18 @@ describe('createCookieStorage', () => {
     const setCookie: string[] = []
     const storage = createCookieStorage({
       secure: true,
-      adapter: { get: () => 'other=1; sessionlayer.sessionlayer.session=%7B%7D', set: (c) => setCookie.push(c) },
+      adapter: { get: () => 'other=1; sessionlayer.sessionlayer.session=/||%7B%7D', set: (c) => setCookie.push(c) },
     })
     expect(await storage.getItem('sessionlayer.session')).toBe('{}')
+    // an adapter over a framework's cookie API, that hands over decoded values
+    const decoded = createCookieStorage({ adapter: { get: () => 'sessionlayer.sessionlayer.session=/||{"v":1}', set: () => {} } })
+    expect(await decoded.getItem('sessionlayer.session')).toBe('{"v":1}')
     await storage.setItem('sessionlayer.session', '1')
-    expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=1; Path=/; SameSite=Lax; Secure'])
+    expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=/||1; Path=/; SameSite=Lax; Secure'])
   })
 
   it('a malformed value reads as absent, and no document rejects instead of throwing', async () => {
-    expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
+    expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=/||%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
     await expect(createCookieStorage().getItem('k')).rejects.toThrow()
   })
 })

@@ -60,12 +60,12 @@ const documentCookies: CookieAdapter = {
  * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
  * over its size or per-domain limits, a `domain` it refuses, a `path` the page is not under —
  * rejects, and so does a removal that did not take, so that the store reports a `storage:error`
- * rather than count on a session it could not read back. A cookie of the same name that the
- * storage did not write — one on another path or a parent domain, e.g. from an older setup — is
- * no refusal: a write passes when any cookie of that name carries its value, a removal is judged on
- * the cookie of this storage only (it cannot remove the other), and `getItem` returns the one
- * listed first (the browser lists the longest path first). Unencrypted: wrap it with
- * `createEncryptedStorage` to keep the party id private.
+ * rather than count on a session it could not read back. Each value carries the `path` and
+ * `domain` it was written with (the server's storage and the browser's must use the same ones): a
+ * cookie of the same name that the storage did not write — one on another path or a parent domain,
+ * e.g. from an older setup — is never read, fails no write, and is not removed (it cannot be);
+ * `document.cookie` lists it beside the storage's own without its path, longer paths first.
+ * Unencrypted: wrap it with `createEncryptedStorage` to keep the party id private.
  *
  * @param options - cookie attributes and the adapter
  * @returns the storage
@@ -81,35 +81,27 @@ const documentCookies: CookieAdapter = {
  */
 export function createCookieStorage(options: CookieStorageOptions = {}): SessionStorage {
   const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
-  const cookieName = (key: string) => `${name}.${encodeURIComponent(key)}`
-  // What a removal writes and checks in the browser: a value only it writes (a cookie of that name
-  // may stay, on another path or domain, that the storage did not write and cannot remove). Set
-  // only in the browser, where writes are read back: on the server, the response's Set-Cookie is
-  // not the request's Cookie header that the adapter reads.
-  const mark = options.adapter ? '' : '\0'
-  /** The values of every cookie of that name, in the order listed (a malformed one reads as null). */
-  const read = (key: string) => {
-    const prefix = `${cookieName(key)}=`
-    return adapter
+  // Each value carries the path and domain it was written with: a cookie of that name that the
+  // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
+  // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
+  // Not encoded: it reads the same through an adapter that hands over decoded values.
+  const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${path}|${domain ?? ''}|`
+  /** The values of this storage's cookie of that key: none or one (a malformed one reads as null). */
+  const read = (key: string) =>
+    adapter
       .get()
       .split(/;\s*/)
-      .filter((part) => part.startsWith(prefix))
+      .filter((part) => part.startsWith(prefix(key)))
       .map((part) => {
         try {
-          return decodeURIComponent(part.slice(prefix.length))
+          return decodeURIComponent(part.slice(prefix(key).length))
         } catch {
           return null
         }
       })
-  }
-  /** Removes the cookie of ours: in the browser, it is set to `mark` first, so that its removal can be told. */
-  const remove = (key: string) => {
-    if (mark) write(key, mark)
-    write(key, mark, 0)
-  }
   const write = (key: string, value: string, age?: number): void => {
     const cookie =
-      `${cookieName(key)}=${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
+      `${prefix(key)}${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
       // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
       // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
       (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +
@@ -121,21 +113,21 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
       // The previous value must not outlive a write that replaced it: a reload would restore
       // that older session, perhaps another party's, instead of none. It expires, and the write
       // still rejects. (A removal too large is a name too large: no such cookie was kept.)
-      if (value !== mark) remove(key)
+      if (value) write(key, '', 0)
       throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
     }
     adapter.set(cookie)
     // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over
     // its size or per-domain limits, a Domain it refuses): what it kept is read back, so that a
-    // refused write (or removal) rejects instead of passing for persisted (C15). Other cookies of
-    // that name (on a longer path, a parent domain) may be listed before ours: any of them will do.
-    if (mark && read(key).includes(value) !== (age ?? 1) > 0) {
+    // refused write (or removal) rejects instead of passing for persisted (C15). Not on the server:
+    // the adapter writes the response's Set-Cookie, and reads the request's Cookie header.
+    if (!options.adapter && ((age ?? 1) > 0 ? !read(key).includes(value) : read(key).length)) {
       throw new Error(`The browser did not take the cookie for "${key}" (blocked, too large, or its Secure, Domain or Path refused)`)
     }
   }
   return {
     getItem: (key) => attempt(() => read(key)[0] ?? null),
     setItem: (key, value) => attempt(() => write(key, value, maxAge)),
-    removeItem: (key) => attempt(() => remove(key)),
+    removeItem: (key) => attempt(() => write(key, '', 0)),
   }
 }
