@@ -416,6 +416,17 @@ describe('ledger', () => {
     expect(server.seen.at(-1)).toMatchObject({ url: `${LEDGER}/evil.example/x`, authorization: 'Bearer mock-token-1' })
   })
 
+  it.each(['/json-api', 'ledger.example', 'localhost:7575'])('C18, L2: a path is never sent elsewhere when the wallet gives a Ledger API that is no absolute http(s) URL (%s): the call rejects with 4100, fetch is not called', async (ledgerApi) => {
+    const wallet = handWallet({ status: { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } } })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } })
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    await expect(createLedgerFetch(store, { fetch })('/v2/parties')).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(fetch).not.toHaveBeenCalled()
+    store.destroy()
+  })
+
   it('L2: three concurrent 401s share one status re-read, and all three retries succeed', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -124,14 +124,22 @@ const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
   if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
 }
 
-/** `input` resolved against the Ledger API URL, or null when it leaves that Ledger API's origin. */
+/**
+ * `input` resolved against the Ledger API URL, or null when it leaves that Ledger API's origin. A
+ * path that a Ledger API URL which is no absolute http(s) URL cannot resolve rejects (4100): `fetch`
+ * would send it to the page's own origin, or nowhere.
+ */
 const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
-    return new URL(url).origin === new URL(ledgerApi).origin ? url : null
+    const { origin } = new URL(ledgerApi)
+    // an opaque origin ('localhost:7575' parses, as a scheme) is no Ledger API's, and equals every other one
+    if (origin != 'null') return new URL(url).origin === origin ? url : null
   } catch {
-    return null
+    // no URL: a path has nothing to resolve against; an absolute URL goes as given, without the token
   }
+  if (url !== input) throw new SessionError('The wallet gave no Ledger API access', 4100)
+  return null
 }
 
 /**
@@ -150,8 +158,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
  * what `fetch` takes: a path, a URL, or a `Request` (as generated API clients such as openapi-fetch
  * pass; its body is re-sent on the retry). The token
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
- * without it; and when the refresh moves the Ledger API to another origin, an absolute URL of the
- * old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
+ * without it; a path, when the wallet's Ledger API URL is no absolute http(s) URL, rejects with a
+ * `SessionError` (code 4100) rather than go to the page's own origin; and when the refresh moves
+ * the Ledger API to another origin, an absolute URL of the old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
  * as does a call whose party or network the user switched meanwhile: the fresh token is then the
  * new party's, and does not run a call made for the previous one. The refresh reads the accounts
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
