@@ -27,6 +27,15 @@ describe('toSessionError', () => {
     expect(toSessionError({ jsonrpc: '2.0', id: '1', error: { code: 4001, message: 'User rejected', data: { error: { reason: 'closed' } } } })).toMatchObject({ code: 4001, message: 'User rejected' })
   })
 
+  it('C4: a { code, message } error that also carries an `error` field of its own keeps its code and message', () => {
+    // a wrapped cause, or a JSON-RPC error whose `error` field tells no code and no message
+    const raw = Object.assign(new Error('User rejected the request'), { code: 4001, error: { name: 'UserRejected' } })
+    expect(toSessionError(raw)).toMatchObject({ code: 4001, message: 'User rejected the request', cause: raw })
+    expect(toSessionError({ code: 4900, message: 'Disconnected', error: [] })).toMatchObject({ code: 4900, message: 'Disconnected' })
+    // what the nested error does tell still wins, field by field
+    expect(toSessionError({ code: 4900, message: 'Disconnected', error: { code: 4100 } })).toMatchObject({ code: 4100, message: 'Disconnected' })
+  })
+
   it('C4: reads the code from the official RPC client’s error text and from Error.code', () => {
     expect(toSessionError(new Error('RPC error: 4001 - User rejected'))).toMatchObject({ code: 4001, message: 'User rejected' })
     expect(toSessionError(Object.assign(new Error('nope'), { code: 4200 }))).toMatchObject({ code: 4200, message: 'nope' })

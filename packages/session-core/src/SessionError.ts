@@ -60,7 +60,8 @@ const parse = (v: unknown): unknown => {
  * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
  * `RPC error: <code> - <message>` text of the official RPC client); a string; a JSON-RPC
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
- * (the JSON-RPC code inside `data` wins over the HTTP status). Never throws.
+ * (the JSON-RPC code inside `data` wins over the HTTP status). A nested `error` overrides only
+ * the fields it has: one without a code or message keeps those of the value around it. Never throws.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`)
@@ -74,9 +75,10 @@ export function toSessionError(value: unknown): SessionError {
     const o = obj(value)
     if (o) {
       const outer = obj(o.error)
-      // The JSON-RPC error in an HTTP error's body wins field by field: a body that is not
-      // JSON-RPC (a proxy's `{ error: { message } }`) keeps the HTTP status, and the other way round.
-      for (const src of [outer ?? o, outer && obj(obj(parse(outer.data))?.error)]) {
+      // The nested error wins field by field over the value around it, and the JSON-RPC error in
+      // an HTTP error's body over both: a body that is not JSON-RPC (a proxy's `{ error: { message } }`)
+      // keeps the HTTP status, and an `error` field that tells neither keeps the value's own (C4).
+      for (const src of [o, outer, outer && obj(obj(parse(outer.data))?.error)]) {
         // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
         if (src && Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
         if (typeof src?.message === 'string' && src.message) message = src.message
