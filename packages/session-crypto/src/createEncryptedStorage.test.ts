@@ -62,6 +62,24 @@ describe('createEncryptedStorage', () => {
     expect(base.map.has(KEY)).toBe(false)
   })
 
+  it('K5, K7, K8: a key that cannot decrypt at all (no decrypt usage, another algorithm, no CryptoKey) rejects the read and removes nothing', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    await createEncryptedStorage(base, { key }).setItem(KEY, VALUE)
+    const blob = base.map.get(KEY)
+    const unusable = [
+      await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']),
+      await crypto.subtle.generateKey({ name: 'AES-CBC', length: 256 }, false, ['encrypt', 'decrypt']),
+      {} as CryptoKey,
+    ]
+    for (const wrong of unusable) {
+      // a misconfigured key, not an unreadable value: the session is still there for the right key
+      await expect(createEncryptedStorage(base, { key: wrong }).getItem(KEY)).rejects.toThrow()
+      expect(base.map.get(KEY)).toBe(blob)
+    }
+    await expect(createEncryptedStorage(base, { key }).getItem(KEY)).resolves.toBe(VALUE)
+  })
+
   it('K5: tampered, truncated, unknown-format and garbage values read as null and are removed', async () => {
     const base = createMapStorage()
     const storage = createEncryptedStorage(base, { key: await newKey() })

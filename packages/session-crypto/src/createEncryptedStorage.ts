@@ -95,8 +95,11 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
             const plain = await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data))
             return new TextDecoder().decode(plain)
           }
-        } catch {
-          // wrong or rotated key, tampered or swapped ciphertext: removed below
+        } catch (error) {
+          // Wrong or rotated key, tampered or swapped ciphertext (OperationError), bad base64: removed
+          // below. A key that cannot decrypt at all (no `decrypt` usage, another algorithm, no
+          // CryptoKey) says nothing of the value: the read fails and the value stays (K7).
+          if (!/^(Operation|InvalidCharacter)Error$/.test(String((error as Error | null)?.name))) throw error
         }
         try {
           // only this blob: a value another tab wrote since it was read is not lost (K6), nor, where
@@ -126,7 +129,9 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
  * envelope of the encrypted backends, under a key the caller supplies (SPEC K8). Values are
  * stored as `sl1.<iv>.<ciphertext>` (base64); a value that fails to decrypt — wrong key,
  * tampered, copied from another key or origin, unknown format — reads as null and is removed
- * (SPEC K5; still null when the base storage fails to remove it). Nothing throws synchronously: a missing `crypto.subtle` rejects the operation.
+ * (SPEC K5; still null when the base storage fails to remove it). A key that cannot decrypt at
+ * all (without the `decrypt` usage, of another algorithm) rejects the read and removes nothing.
+ * Nothing throws synchronously: a missing `crypto.subtle` rejects the operation.
  *
  * @param base - the storage that holds the ciphertexts
  * @param options - the key, and optionally the origin and WebCrypto implementation
