@@ -21,8 +21,12 @@ const noop = () => undefined
 /** The longest delay `setTimeout` honours (2^31 − 1 ms); longer waits are re-armed. */
 const MAX_TIMER = 2 ** 31 - 1
 
-/** `value` if it is a positive number, else `fallback` (0): 0, a negative number and NaN mean "not set". */
-const positive = (value: unknown, fallback = 0): number => ((value as number) > 0 ? (value as number) : fallback)
+/**
+ * `value` as a number if it is a positive one, else `fallback` (0): 0, a negative number and NaN
+ * mean "not set". A numeric string from a configuration counts as its number: added to a time as
+ * it is, it would make a date of digits (C12).
+ */
+const positive = (value: unknown, fallback = 0): number => ((value as number) > 0 ? Number(value) : fallback)
 
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 

@@ -97,6 +97,20 @@ describe('expiry', () => {
     }
   })
 
+  it('C12: an idleTimeoutMs or ttlMs given as a numeric string (read from configuration) is that many ms: the session expires on time', async () => {
+    for (const expiry of [{ ttlMs: '60000' }, { idleTimeoutMs: '60000' }] as unknown as ExpiryOptions[]) {
+      const { store, expired } = await connected(expiry)
+      const end = Date.now() + 60_000
+      expect(store.getSnapshot().expiresAt ?? end).toBe(end)
+      await vi.advanceTimersByTimeAsync(59_999)
+      expect(expired).not.toHaveBeenCalled()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(expired).toHaveBeenCalledWith({ expiredAt: end, reason: 'ttlMs' in expiry ? 'ttl' : 'idle' })
+      expect(store.getSnapshot().status).toBe('disconnected')
+      store.destroy()
+    }
+  })
+
   it('C12: a 30-day idle timeout does not fire early (no 2^31 ms timer overflow) and fires on time', async () => {
     const { store, expired } = await connected({ idleTimeoutMs: 30 * DAY })
     await vi.advanceTimersByTimeAsync(30 * DAY - 1)

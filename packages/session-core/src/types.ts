@@ -140,13 +140,13 @@ export interface ExpiryOptions {
   /**
    * The session expires this long after it became connected (survives reloads). Any length works,
    * years included; a value that is not a positive finite number (0, a negative number, NaN,
-   * Infinity) sets no TTL.
+   * Infinity) sets no TTL. A numeric string (read from a configuration) counts as its number.
    */
   readonly ttlMs?: number | undefined
   /**
    * The session expires after this long without `touch()` or `enqueue` activity. Any length works;
    * a value that is not a positive finite number (0, a negative number, NaN, Infinity) sets no
-   * idle timeout.
+   * idle timeout. A numeric string (read from a configuration) counts as its number.
    */
   readonly idleTimeoutMs?: number | undefined
   /**
