@@ -79,6 +79,27 @@ describe('rule edges', () => {
     expect(state.lastError).toMatchObject({ code: 4001, message: 'The user closed the wallet' })
   })
 
+  it('C3, C18: a userUrl that would run script in the dApp (javascript:, however spelled) is not handed on by connect:pending; a web or app link is', async () => {
+    const urls = {
+      'javascript:alert(document.cookie)': undefined,
+      ' JavaScript:alert(1)': undefined,
+      'java\tscript:alert(1)': undefined,
+      'data:text/html,<script>alert(1)</script>': undefined,
+      '/approve': undefined,
+      'https://wallet.example/approve?id=1': 'https://wallet.example/approve?id=1',
+      'canton-wallet://approve/1': 'canton-wallet://approve/1',
+    }
+    for (const [userUrl, expected] of Object.entries(urls)) {
+      const provider = createMockProvider({ connectMode: 'async', userUrl })
+      const store = createSessionStore(provider, { storage: createMemoryStorage() })
+      const pending = record(store, 'connect:pending')
+      void store.connect()
+      await flush()
+      expect(pending, userUrl).toEqual([expected === undefined ? {} : { userUrl: expected }])
+      store.destroy()
+    }
+  })
+
   it('C11: a party going away (A → null) is a party change; the first network (null → X) is not a network change', async () => {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
     const { provider, emit } = networkless(() => Promise.reject({ code: 4200, message: 'Unsupported' }))

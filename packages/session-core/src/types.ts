@@ -57,7 +57,11 @@ export interface ChangeEvent {
  * @public
  */
 export interface SessionEventMap {
-  /** Asynchronous wallet: connect accepted, waiting for the user. */
+  /**
+   * Asynchronous wallet: connect accepted, waiting for the user. `userUrl`, where the user approves,
+   * is an absolute URL, never one that runs script (`javascript:`, `data:`, `vbscript:`): such a
+   * URL from the wallet is left out.
+   */
   'connect:pending': { readonly userUrl?: string }
   /** A reconnect attempt is scheduled after `delayMs`. */
   'reconnect:scheduled': { readonly attempt: number; readonly delayMs: number }

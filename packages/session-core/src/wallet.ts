@@ -39,6 +39,19 @@ export interface WalletStatus {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
 /**
+ * A `userUrl` the app may open or link to: an absolute URL, but none that runs script in the
+ * dApp's origin (`javascript:`, `data:`, `vbscript:`, as the browser's URL parser reads them,
+ * whatever the case, spaces or tabs). A remote wallet is not trusted with the dApp's origin (C18).
+ */
+const userUrl = (v: unknown): string | undefined => {
+  try {
+    if (!/^(javascript|data|vbscript):$/.test(new URL(v as string).protocol)) return str(v)
+  } catch {
+    // no absolute URL: nothing the app could open
+  }
+}
+
+/**
  * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }`, or a
  * bare connect result `{ isConnected }` (the `connected` event and `connect` result). Null when
  * it is neither.
@@ -58,7 +71,7 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
     via,
     connected: c.isConnected,
     networkId: str(network.networkId),
-    userUrl: str(c.userUrl),
+    userUrl: userUrl(c.userUrl),
     // an empty reason tells nothing: the store's own words then say what happened
     reason: c.reason ? str(c.reason) : undefined,
     ledgerApi: str(network.ledgerApi),
