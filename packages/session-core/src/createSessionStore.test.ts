@@ -490,6 +490,21 @@ describe('createSessionStore', () => {
     store.destroy()
   })
 
+  it('§2.1: options given as null (as a JSON configuration has them), and null options, keep their defaults as undefined ones do: no TypeError at creation', async () => {
+    vi.useFakeTimers()
+    const storage = createMemoryStorage()
+    const nulls = { storageKey: null, persistSnapshot: null, reconnect: null, expiry: null, broadcast: null, onInvalidate: null, requestTimeoutMs: null, connectTimeoutMs: null, clock: null }
+    const store = createSessionStore(createMockProvider(), { storage, ...(nulls as unknown as SessionStoreOptions) })
+    expect((await store.connect()).status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(0)
+    // the default key, and the full snapshot (persistSnapshot: true)
+    expect(JSON.parse((await storage.getItem('sessionlayer.session'))!)).toMatchObject({ version: 1, account: { partyId: 'alice::1220aa' } })
+    store.destroy()
+    const bare = createSessionStore(createMockProvider(), null as unknown as SessionStoreOptions)
+    expect(bare.getSnapshot().status).toBe('disconnected')
+    bare.destroy()
+  })
+
   it('C18: hostile wallet payloads never throw and never corrupt the state', async () => {
     const { store, wallet, provider } = setup()
     await store.connect()

@@ -57,7 +57,8 @@ type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
  * channel, timers through the injected clock, and events.
  *
  * @param provider - the wallet's CIP-0103 provider
- * @param options - persistence, reconnect, expiry, multi-tab and timeouts
+ * @param options - persistence, reconnect, expiry, multi-tab and timeouts (a `null` option, or
+ * `null` options, keep their defaults)
  * @returns the store; call `init()` once on the client to restore a live session
  * @throws {@link SessionError} with code `INVALID_PROVIDER` when `provider` has no `request`,
  * `on` or `removeListener` function, or when its `on()` throws for one of the wallet events (that
@@ -71,20 +72,19 @@ type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
  * ```
  * @public
  */
-export function createSessionStore(provider: CIP0103Provider, options: SessionStoreOptions = {}): SessionStore {
+export function createSessionStore(provider: CIP0103Provider, options?: SessionStoreOptions): SessionStore {
   // `destroy()` needs removeListener: a provider without it fails here, not at unmount
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
   if (typeof provider?.request !== 'function' || typeof provider.on !== 'function' || typeof provider.removeListener !== 'function') {
     throw new SessionError('createSessionStore needs a CIP-0103 provider', 'INVALID_PROVIDER')
   }
-  const {
-    storageKey: key = 'sessionlayer.session',
-    persistSnapshot = true,
-    expiry = {},
-    onInvalidate,
-    clock = globalClock,
-    reconnect,
-  } = options
+  // A null option (a JSON configuration has them), or null options, is no option: its default
+  options ??= {}
+  const key = options.storageKey ?? 'sessionlayer.session'
+  const persistSnapshot = options.persistSnapshot ?? true
+  const expiry = options.expiry ?? {}
+  const clock = options.clock ?? globalClock
+  const { onInvalidate, reconnect } = options
   const storage = options.storage ?? defaultStorage()
   const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : null
   const channel = sync && openSyncChannel(syncChannelName((globalThis as { location?: Location }).location?.origin ?? 'null', key), sync)

@@ -194,7 +194,8 @@ export interface Clock {
 }
 
 /**
- * Options of {@link createSessionStore} (all optional; SPEC §2.1).
+ * Options of {@link createSessionStore} (all optional; SPEC §2.1). An option given as `null`, as a
+ * JSON configuration has it, keeps its default, as an `undefined` one does.
  * @public
  */
 export interface SessionStoreOptions {
