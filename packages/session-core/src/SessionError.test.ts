@@ -41,6 +41,10 @@ describe('toSessionError', () => {
     expect(toSessionError(Object.assign(new Error('nope'), { code: 4200 }))).toMatchObject({ code: 4200, message: 'nope' })
   })
 
+  it('C4: a thrown string in the official RPC client’s error text keeps its code, as an Error with that text does', () => {
+    expect(toSessionError('RPC error: 4001 - User rejected')).toMatchObject({ code: 4001, message: 'User rejected', cause: 'RPC error: 4001 - User rejected' })
+  })
+
   it('C4: strings and unknown values become coded errors, never a throw', () => {
     expect(toSessionError('boom')).toMatchObject({ code: 'UNKNOWN', message: 'boom' })
     for (const v of [undefined, null, 42, [], {}, { code: 'x' }, { code: 1.5, message: 3 }, Object.create(null)]) {

@@ -58,7 +58,7 @@ const parse = (v: unknown): unknown => {
 /**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
  * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
- * `RPC error: <code> - <message>` text of the official RPC client); a string; a JSON-RPC
+ * `RPC error: <code> - <message>` text of the official RPC client); a string (that text too); a JSON-RPC
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
  * (the JSON-RPC code inside `data` wins over the HTTP status). A nested `error` overrides only
  * the fields it has: one without a code or message keeps those of the value around it. Never throws.
@@ -73,21 +73,20 @@ export function toSessionError(value: unknown): SessionError {
   try {
     if (value instanceof SessionError) return value
     const o = obj(value)
-    if (o) {
-      const outer = obj(o.error)
-      // The nested error wins field by field over the value around it, and the JSON-RPC error in
-      // an HTTP error's body over both: a body that is not JSON-RPC (a proxy's `{ error: { message } }`)
-      // keeps the HTTP status, and an `error` field that tells neither keeps the value's own (C4).
-      for (const src of [o, outer, outer && obj(obj(parse(outer.data))?.error)]) {
-        // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
-        if (src && Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
-        if (typeof src?.message === 'string' && src.message) message = src.message
-      }
-      const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
-      if (rpc) {
-        code = Number(rpc[1])
-        message = rpc[2]
-      }
+    const outer = obj(o?.error)
+    // The nested error wins field by field over the value around it, and the JSON-RPC error in
+    // an HTTP error's body over both: a body that is not JSON-RPC (a proxy's `{ error: { message } }`)
+    // keeps the HTTP status, and an `error` field that tells neither keeps the value's own (C4).
+    for (const src of [o, outer, outer && obj(obj(parse(outer.data))?.error)]) {
+      // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
+      if (src && Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
+      if (typeof src?.message === 'string' && src.message) message = src.message
+    }
+    // the official RPC client's text, in an Error's message or thrown as a string
+    const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
+    if (rpc) {
+      code = Number(rpc[1])
+      message = rpc[2]
     }
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
