@@ -200,6 +200,19 @@ describe('openSyncChannel over the channel hub', () => {
     expect(received).toEqual([])
   })
 
+  it('M2: never throws out of onmessage for an event whose data cannot be read (a custom channel\'s)', () => {
+    const { fake, received, deliver } = openWithFake()
+    const event = {
+      get data(): unknown {
+        throw new Error('unreadable')
+      },
+    }
+    expect(() => fake.onmessage?.(event)).not.toThrow()
+    expect(received).toEqual([])
+    deliver(message({ tabId: 'other', seq: 1 }))
+    expect(received).toHaveLength(1) // the channel goes on
+  })
+
   it('unsubscribe stops one listener only', async () => {
     const { tabs } = openTabs(2)
     const extra = vi.fn()

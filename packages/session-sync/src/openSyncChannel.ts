@@ -98,7 +98,12 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     channel?.unref?.()
     if (channel) {
       channel.onmessage = (event: { data: unknown } | undefined) => {
-        const m = parseSyncMessage(event?.data, name, maxBytes)
+        let m: SyncMessage | null
+        try {
+          m = parseSyncMessage(event?.data, name, maxBytes)
+        } catch {
+          return // an event whose data cannot be read (a custom channel's)
+        }
         if (!m || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
         last.delete(m.tabId)
         if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value)
