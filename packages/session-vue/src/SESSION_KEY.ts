@@ -48,7 +48,7 @@ export const isStore = (value: unknown): value is SessionStore =>
 export function injectSession(): SessionContext {
   const context = inject(SESSION_KEY, null)
   if (!context) {
-    throw Error('No session store: call app.use(createSessionPlugin(...)) or provideSession(store)')
+    throw Error('Missing createSessionPlugin or provideSession')
   }
   return context
 }

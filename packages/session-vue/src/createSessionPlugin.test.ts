@@ -111,7 +111,7 @@ describe('createSessionPlugin', () => {
     app.unmount()
   })
 
-  it('C14: an app.unmount() before the app has mounted (Vue warns and does nothing) leaves the owned store alive: the mount that follows restores', async () => {
+  it('C14: an app.unmount() before the app has mounted (Vue warns and does nothing): the mount that follows still restores, with a new store', async () => {
     const provider = createMockProvider({ connected: true })
     const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
@@ -121,6 +121,15 @@ describe('createSessionPlugin', () => {
     await flushPromises()
     expect(container.textContent).toBe('connected|alice::1220aa')
     app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('C14: an app unmounted before it mounts, and then never mounted, keeps no store: no wallet listener is left', () => {
+    const provider = createMockProvider({ connected: true })
+    const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    expect(provider.listenerCount()).toBeGreaterThan(0)
+    app.unmount() // e.g. a teardown that runs when the mount never happened
     expect(provider.listenerCount()).toBe(0)
   })
 

@@ -35,11 +35,10 @@ export interface SessionPluginOptions extends SessionStoreOptions {
  *
  * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
  * the plugin creates and owns the store: on the client it calls `init()` (a silent restore) once
- * the app has mounted — as React's `SessionProvider` restores after its first commit — and destroys the store on the
- * `app.unmount()` of a mounted app (before the mount, Vue's `unmount` does nothing, and the store
- * stays for the mount that may follow; an app never mounted keeps its store); on the server it
- * never calls `init()`,
- * and creates the store only on first access, detached from any wallet (its requests fail at
+ * the app has mounted — as React's `SessionProvider` restores after its first commit — and destroys the store on
+ * `app.unmount()`, also on one before the mount (Vue's `unmount` then does nothing: an app that
+ * never mounts keeps no store, and a mount that follows creates a new one and restores it); on the
+ * server it never calls `init()`, and creates the store only on first access, detached from any wallet (its requests fail at
  * once) and with default options — so a server render opens no channel, arms no timer and
  * attaches no wallet listener, even when the wallet provider is absent there.
  *
@@ -61,9 +60,23 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       // store reads its own options from it and ignores the plugin's.
       const options: SessionPluginOptions = appStore ? ({} as SessionPluginOptions) : { ...(source as SessionPluginOptions) }
       const server = options.server ?? isServer()
-      // The store the plugin owns: on the client it exists from here on (bad options fail at `app.use`)
-      // and restores once mounted; on the server it is created on first access.
-      let owned = appStore || server ? null : createSessionStore(options.provider, options)
+      // The store the plugin owns (none for an app-owned store): on the client it exists from here on
+      // (bad options fail at `app.use`) and restores once mounted; on the server, and after an
+      // `app.unmount()` before the mount, it is created on first access (or by the mount).
+      const create = (): SessionStore | null =>
+        appStore
+          ? null
+          : server
+          ? createSessionStore({
+              // eslint-disable-next-line @typescript-eslint/require-await -- fails as every request does
+              request: async () => {
+                throw Error('No wallet')
+              },
+              on() {}, // eslint-disable-line @typescript-eslint/no-empty-function -- nothing to listen to
+              removeListener() {}, // eslint-disable-line @typescript-eslint/no-empty-function
+            })
+          : createSessionStore(options.provider, options)
+      let owned = server ? null : create()
       app.provide(SESSION_KEY, {
         server,
         initial: shallowRef(options.initialState ?? null),
@@ -71,14 +84,8 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
           // On the server the store talks to no wallet (there may be none, and a server app is never
           // unmounted to detach from one): every request fails at once and nothing stays attached.
           // It has no channel, no reconnect and no expiry.
-          return (
-            appStore ??
-            (owned ??= createSessionStore({
-              request: () => Promise.reject(Error('No wallet on the server')),
-              on: () => undefined,
-              removeListener: () => undefined,
-            }))
-          )
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- null only for an app's store, taken first
+          return appStore ?? (owned ??= create())!
         },
       })
       // Once the app has mounted, an owned store starts its restore: a client-rendered app first
@@ -89,23 +96,26 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
       app.mount = (...args) => {
         // Only the call that mounts the app, the one that sets its container: Vue mounts an app
         // once, a later call (also after `app.unmount()`, when the store is destroyed) only warns
-        // and must not restore again, and a call that finds no container mounts nothing.
+        // and must not restore again, and a call that finds no container mounts nothing. (After an
+        // `app.unmount()` before the mount, the mount makes the new store, if no component did.)
         const before: unknown = app._container
         const root = mount(...args)
-        if (app._container !== before && !server) void owned?.init()
+        if (app._container !== before && !server) void (owned ??= create())?.init()
         return root
       }
       // A plugin installed after the mount (a lazily loaded wallet feature) starts at once. (On the
       // server `owned` is still null here.)
       if (app._container) void owned?.init()
       // The store the plugin created (none for an app-owned store) is destroyed on `app.unmount()`.
-      // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on the server.
+      // `app.onUnmount` only exists from Vue 3.5, and never runs for an app that was only rendered on
+      // the server, nor for one unmounted before its mount: Vue's `unmount` then does nothing, and the
+      // app may never mount (a teardown that runs whether or not the mount happened), so the store
+      // goes, and one that mounts after all gets a new one (Vue keeps the container once mounted).
       const unmount = app.unmount.bind(app)
       app.unmount = () => {
         unmount()
-        // On the client only once mounted (Vue keeps the container): before, Vue's unmount does
-        // nothing and the app may still mount, with its store. (A server app is never mounted.)
-        if (server || app._container) owned?.destroy()
+        owned?.destroy()
+        if (!app._container) owned = null
       }
     },
   }
