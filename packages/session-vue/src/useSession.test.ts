@@ -123,6 +123,27 @@ describe('useSession', () => {
     expect(rendered).toEqual(['connected', 'connected'])
   })
 
+  it('C2: a client-rendered component whose vnode is rendered again after its element was removed inside a removed parent shows the store from its first render on', async () => {
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    await store.init()
+    const rendered: string[] = []
+    const Child = defineComponent({
+      setup() {
+        const { status } = useSession()
+        return () => h('i', (rendered.push(status.value), status.value))
+      },
+    })
+    const child = h(Child) // rendered again, it carries its first element, still inside the removed <section>
+    const shown = ref(true)
+    const App = defineComponent({ setup: () => () => h('div', shown.value ? [h('section', [child])] : []) })
+    mount(App, { global: { plugins: [createSessionPlugin(store)] } })
+    shown.value = false
+    await nextTick()
+    shown.value = true
+    await nextTick()
+    expect(rendered).toEqual(['connected', 'connected'])
+  })
+
   it('called once its component has mounted (in onMounted), the refs follow the store', async () => {
     const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
     let status: Ref<string> | undefined

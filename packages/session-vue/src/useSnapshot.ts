@@ -19,14 +19,17 @@ export function useSnapshot(context: SessionContext): ComputedRef<SessionState> 
   // or later (an async setup under <Suspense>, as a Nuxt page, and what it renders after its
   // await), when the store may be restoring or restored already. A component rendered on the
   // client only shows the store from its first render on, and so does a composable called once its
-  // component has mounted (in `onMounted`, say). A vnode rendered again carries the element of its
-  // first rendering: only an element in place (with a parent) is one to hydrate, and Vue takes the
-  // top element of what it unmounts out of the DOM. (An element unmounted inside a removed one keeps
-  // its parent: such a vnode, rendered again, still holds for its first render.) (Mounted hooks
-  // never run on the server.)
+  // component has mounted (in `onMounted`, say). A vnode rendered again (one kept in a variable)
+  // carries the element of its first rendering: only an element in the tree of the app's root
+  // element (the document, or a detached container) is one to hydrate; an element unmounted with
+  // its parent, or under a removed ancestor, is in the tree of that removed element.
+  // (Mounted hooks never run on the server.)
   const { server, initial } = context
   const instance = getCurrentInstance()
-  const held = shallowRef(server || (instance?.vnode.el?.parentNode && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null)
+  const held = shallowRef(
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- a DOM node, typed as any renderer's
+    server || (instance?.root.vnode.el?.getRootNode().contains(instance.vnode.el) && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null,
+  )
   if (instance) onMounted(() => (held.value = null))
   const snapshot = shallowRef(server ? DISCONNECTED_STATE : context.store.getSnapshot())
   if (!server) onScopeDispose(context.store.subscribe((state) => (snapshot.value = state)))
