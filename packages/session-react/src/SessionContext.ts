@@ -9,12 +9,12 @@ import { createContext, useContext } from 'react'
 export type BoundStore = { readonly [K in keyof SessionStore]: SessionStore[K] }
 
 /**
- * What `<SessionProvider>` hands to the hooks: its store, the snapshot used on the server
- * and during hydration (`initialState ?? DISCONNECTED_STATE`), and, for a store of its own, the
+ * What `<SessionProvider>` hands to the hooks: its store, its `initialState` (the snapshot used on
+ * the server and during hydration; without it `DISCONNECTED_STATE`), and, for a store of its own, the
  * provider's mount effect (which restores it, and returns the cleanup that destroys it).
  * @internal
  */
-export type SessionContextValue = readonly [store: BoundStore, serverState: SessionState, mount?: () => () => void]
+export type SessionContextValue = readonly [store: BoundStore, initialState: SessionState | undefined, mount?: () => () => void]
 
 /**
  * The session context; null outside `<SessionProvider>`.

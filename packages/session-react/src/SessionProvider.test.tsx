@@ -91,6 +91,30 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('§4, C14: a subscription or an event listener through a stale store after unmount creates no store: nothing stays attached to the wallet', async () => {
+    const provider = createMockProvider({ connected: true })
+    const { result, unmount } = renderHook(useSessionStore, {
+      wrapper: ({ children }) => (
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage(), reconnect: true }}>
+          {children}
+        </SessionProvider>
+      ),
+    })
+    await act(macrotask)
+    const stale = result.current
+    unmount()
+    expect(provider.listenerCount()).toBe(0)
+    const unsubscribe = stale.subscribe(() => undefined)
+    const off = stale.on('party:changed', () => undefined)
+    await act(macrotask)
+    expect(provider.listenerCount()).toBe(0)
+    expect(stale.getSnapshot()).toBe(DISCONNECTED_STATE)
+    unsubscribe()
+    off()
+    await act(macrotask)
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('keeps the same store when an inline options object changes identity', async () => {
     const provider = createMockProvider()
     const storage = createMemoryStorage()
@@ -264,6 +288,55 @@ describe('SessionProvider with a provider (owns its store)', () => {
       await waitFor(() => {
         expect(seen.status).toBe('connected') // the restore on mount reached the subscription
       })
+      expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    } finally {
+      root.unmount()
+      env.IS_REACT_ACT_ENVIRONMENT = actEnvironment
+    }
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it.skipIf(!Activity)('§4, C4: <Activity> shown again: an action a layout effect below makes, before the provider mounts again, reaches the working store', async () => {
+    if (!Activity) return
+    const Shown = Activity
+    // Outside act(), React runs the passive effects in a task of their own, after the layout effects.
+    const env = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+    const actEnvironment = env.IS_REACT_ACT_ENVIRONMENT
+    env.IS_REACT_ACT_ENVIRONMENT = false
+    const provider = createMockProvider()
+    const outcomes: unknown[] = []
+    function AutoConnect() {
+      const { connect } = useSession()
+      useLayoutEffect(() => {
+        connect().then(
+          (state) => outcomes.push(state.status),
+          (error: unknown) => outcomes.push((error as { code?: string }).code),
+        )
+      }, [connect])
+      return null
+    }
+    const app = (mode: 'visible' | 'hidden') => (
+      <Shown mode={mode}>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <AutoConnect />
+        </SessionProvider>
+      </Shown>
+    )
+    const root = createRoot(document.createElement('div'))
+    try {
+      root.render(app('visible'))
+      await waitFor(() => {
+        expect(outcomes).toEqual(['connected'])
+      })
+      root.render(app('hidden'))
+      await waitFor(() => {
+        expect(provider.listenerCount()).toBe(0)
+      })
+      root.render(app('visible'))
+      await waitFor(() => {
+        expect(outcomes).toHaveLength(2)
+      })
+      expect(outcomes).toEqual(['connected', 'connected'])
       expect(provider.listenerCount()).toBe(listenersOfOneStore())
     } finally {
       root.unmount()

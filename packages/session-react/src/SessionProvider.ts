@@ -1,7 +1,7 @@
 import type { CIP0103Provider, SessionState, SessionStore, SessionStoreOptions } from '@sessionlayer/session-core'
-import { createElement, useEffect, useMemo, type ReactElement, type ReactNode } from 'react'
+import { createElement, useEffect, useLayoutEffect, useMemo, type ReactElement, type ReactNode } from 'react'
 import { createOwnedStore, type OwnedStoreProps } from './createOwnedStore'
-import { SessionContext } from './SessionContext'
+import { SessionContext, type SessionContextValue } from './SessionContext'
 
 /**
  * Props of {@link SessionProvider}: a `store` the app owns, or a `provider` (and `options`) from
@@ -41,13 +41,29 @@ export type SessionProviderProps = {
 )
 
 /**
+ * The provider's mount, rendered as its first child: a layout effect runs before every effect of
+ * the tree after it, so what those do on each mount (StrictMode's remount, an `<Activity>` shown
+ * again) reaches the store the mount brings. (On the server, where no effect runs, a passive one:
+ * React 18 warns of a layout effect there.)
+ *
+ * @param props - the context value
+ * @returns nothing
+ */
+function Mount({ value }: { value: SessionContextValue }): null {
+  // eslint-disable-next-line no-restricted-globals -- a feature test, at render time
+  ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => value[2]?.(), [value])
+  return null
+}
+
+/**
  * Makes a session store available to the session hooks below it.
  *
  * With `provider`, the component owns its store: created once per provider, restored with
  * `init()` on mount (silently: it never prompts the user), destroyed on unmount or when another
- * provider replaces it. A render React throws away creates nothing; effects that mount again
- * (StrictMode's simulated remount, a hidden then visible `<Activity>`) get a working store under
- * the same identity. With `store`, the app owns it.
+ * provider replaces it. A render React throws away creates nothing; effects below that mount again
+ * (StrictMode's simulated remount, a hidden then visible `<Activity>`), layout effects included,
+ * get a working store under the same identity, while what is made through the store after a real
+ * unmount creates none (an action rejects with `DESTROYED`). With `store`, the app owns it.
  *
  * @param props - {@link SessionProviderProps}
  * @returns the provider element
@@ -65,7 +81,7 @@ export function SessionProvider(props: SessionProviderProps): ReactElement {
   // server snapshot only serves hydration: a new `initialState` object on a later render (one
   // computed inline from a cookie) must not re-render every session hook below.
   const value = useMemo(() => createOwnedStore(props as OwnedStoreProps), [props.store, props.provider])
-  // Restores our store on mount; destroys it on unmount, or when another replaces it.
-  useEffect(() => value[2]?.(), [value])
-  return createElement(SessionContext.Provider, { value }, props.children)
+  // Restores our store on mount, before the effects below; destroys it on unmount, or when another
+  // replaces it.
+  return createElement(SessionContext.Provider, { value }, createElement(Mount, { value }), props.children)
 }

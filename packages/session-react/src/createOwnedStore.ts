@@ -29,60 +29,50 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  *
  * React may render a component and throw the render away (StrictMode renders twice, concurrent
  * renders can be abandoned), and the server renders without effects, while creating a store
- * attaches listeners to the wallet. So the store handed out delegates to a real store created on
- * first use — a subscription, an action or an event listener, all of which happen after commit —
- * and reads before that see `DISCONNECTED_STATE`, the initial snapshot of every store. A render
- * that never commits leaves nothing behind.
+ * attaches listeners to the wallet. So the store handed out delegates to a real store that the
+ * provider's mount creates, and reads before that see `DISCONNECTED_STATE`, the initial snapshot
+ * of every store. A render that never commits leaves nothing behind. (A method called before the
+ * first mount, which only a render can do, creates the store, and that mount keeps it.)
  *
- * The mount effect restores the session, and returns the cleanup, which destroys the real store
- * at once. Afterwards the store reads as disconnected; what effects do when they mount again —
- * subscribe, listen, and the provider's own mount, which restores — creates a new real store:
- * StrictMode's simulated remount and effects shown again later (a hidden, then visible
- * `<Activity>`, which is how frameworks keep routes alive) get a working store, and the hooks
- * keep one identity throughout. An action while unmounted waits a microtask: one that an effect
- * makes on such a remount before the provider's own mount (React runs children's effects first)
- * reaches the store that mount brings back; after a real unmount, the destroyed store rejects it
- * with `DESTROYED` (only a subscription or listener through a stale reference, indistinguishable
- * from an effect mounting again, creates a store).
+ * The mount is a layout effect of the provider's first child, so it runs before every effect of
+ * the tree below (layout or passive) each time they mount: on the first mount, on StrictMode's
+ * simulated remount and when effects are shown again (a hidden, then visible `<Activity>`, which
+ * is how frameworks keep routes alive). It restores the session, and returns the cleanup, which
+ * destroys the real store at once. Afterwards the store reads as disconnected, and everything
+ * made through it reaches the destroyed store — an action rejects with `DESTROYED`, a
+ * subscription or an event listener never hears anything, and nothing attaches to the wallet —
+ * until a mount brings a new real store: the hooks keep one identity throughout.
  *
  * @param props - the provider's props: `store`, or `provider` and `options` (read at each
- * creation); and `initialState`
+ * creation); and `initialState`, handed on as the server snapshot
  * @returns the context value
  * @internal
  */
 export function createOwnedStore({ store: given, provider, options, initialState }: OwnedStoreProps): SessionContextValue {
-  const serverState = initialState ?? DISCONNECTED_STATE
+  /** The latest real store: the live one while mounted, else the one an unmount destroyed (or none yet). */
   let real: SessionStore | undefined
-  /** The real store an unmount destroyed: actions reach it (and reject), a remount brings a new one. */
-  let dead: SessionStore | undefined
+  /** Set by an unmount, cleared by the mount that follows. */
+  let gone: number | undefined
+  // The real store also becomes the prototype, so that what it holds beyond its methods (what
+  // `getLedgerAuth(store)` reads) is read through.
+  const create = () => Object.setPrototypeOf(store, (real = createSessionStore(provider, options))) as unknown
   // Reads (which a render may make, also on the server) create nothing.
-  const store = { getSnapshot: () => real?.getSnapshot() ?? DISCONNECTED_STATE, getProvider: () => provider } as BoundStore
-  // The first two (subscriptions, event listeners) are what effects below the provider do when they
-  // mount again; the provider's own mount brings the store back for everything else. The last one
-  // answers at once.
-  ;('subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]).forEach((key, index) => {
-    ;(store as unknown as Methods)[key] = (...args: unknown[]) => {
-      // The real store also becomes the prototype, so that what it holds beyond its methods
-      // (what `getLedgerAuth(store)` reads) is read through.
-      if (!(real || (dead && index > 1))) Object.setPrototypeOf(store, (real = createSessionStore(provider, options)))
-      return real || index > 8
-        ? ((real ?? dead) as unknown as Methods)[key](...args)
-        : Promise.resolve().then(() => ((real ?? dead) as unknown as Methods)[key](...args))
-    }
-  })
+  const store = { getSnapshot: () => (gone ? DISCONNECTED_STATE : (real?.getSnapshot() ?? DISCONNECTED_STATE)), getProvider: () => provider } as BoundStore
+  for (const key of 'subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]) {
+    ;(store as unknown as Methods)[key] = (...args: unknown[]) => ((real ?? create()) as Methods)[key](...args)
+  }
   return given
-    ? [given, serverState]
+    ? [given, initialState]
     : [
         store,
-        serverState,
+        initialState,
         () => {
-          // Keeps a real store that effects below created first, else lets `init()` create one.
-          dead = real
-          void store.init()
+          // A new real store after an unmount; else the one a render made, or one `init()` creates.
+          void (gone ? (create() as BoundStore) : store).init()
+          gone = 0
           return () => {
-            dead = real
-            real = undefined
-            dead?.destroy()
+            gone = 1
+            real!.destroy() // eslint-disable-line @typescript-eslint/no-non-null-assertion -- the mount made it
           }
         },
       ]

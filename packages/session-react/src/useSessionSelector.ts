@@ -1,4 +1,4 @@
-import type { SessionState } from '@sessionlayer/session-core'
+import { DISCONNECTED_STATE, type SessionState } from '@sessionlayer/session-core'
 import { useRef, useSyncExternalStore } from 'react'
 import { useSessionContext } from './SessionContext'
 
@@ -22,7 +22,7 @@ import { useSessionContext } from './SessionContext'
  * @public
  */
 export function useSessionSelector<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
-  const [store, serverState] = useSessionContext()
+  const [store, initialState] = useSessionContext()
   const memo = useRef<[SessionState, typeof selector, T]>(null)
   const select = (state: SessionState): T => {
     let last = memo.current
@@ -35,6 +35,6 @@ export function useSessionSelector<T>(selector: (state: SessionState) => T, isEq
   return useSyncExternalStore(
     store.subscribe,
     () => select(store.getSnapshot()),
-    () => select(serverState),
+    () => select(initialState ?? DISCONNECTED_STATE),
   )
 }
