@@ -131,6 +131,6 @@ describe('provideSession', () => {
     app.config.errorHandler = (error) => errors.push(error)
     app.mount(document.createElement('div'))
     warn.mockRestore()
-    expect(String(errors[0])).toMatch(/provideSession\(store\): not a session store/)
+    expect(String(errors[0])).toMatch(/provideSession: not a session store/)
   })
 })

@@ -25,7 +25,7 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  * @public
  */
 export function provideSession(store: SessionStore, initialState?: SessionState | null): void {
-  if (!isStore(store)) throw Error('provideSession(store): not a session store')
+  if (!isStore(store)) throw Error('provideSession: not a session store')
   // Rendering on the server is the enclosing context's call (a plugin's `server` option), else
   // where there is no `window`: a subtree under a server render never subscribes either.
   provide(SESSION_KEY, { server: inject(SESSION_KEY, null)?.server ?? isServer(), initial: shallowRef(initialState ?? null), store })

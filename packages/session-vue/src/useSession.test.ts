@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type Sessi
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, effectScope, h, nextTick, onMounted, ref, type Ref } from 'vue'
+import { createApp, createRenderer, defineComponent, effectScope, h, nextTick, onMounted, ref, type Ref } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession, type UseSessionReturnType } from './useSession'
@@ -121,6 +121,53 @@ describe('useSession', () => {
     shown.value = true
     await nextTick()
     expect(rendered).toEqual(['connected', 'connected'])
+  })
+
+  it('C2: under a renderer whose nodes are no DOM nodes (a custom renderer), a vnode rendered again shows the store, and nothing throws', async () => {
+    type Node = { tag: string; text: string; parent: Node | null; children: Node[] }
+    const node = (tag: string, text = ''): Node => ({ tag, text, parent: null, children: [] })
+    const { createApp: createCustomApp } = createRenderer<Node, Node>({
+      createElement: (tag) => node(tag),
+      createText: (text) => node('#text', text),
+      createComment: (text) => node('#comment', text),
+      setText: (n, text) => void (n.text = text),
+      setElementText: (n, text) => void (n.children = [node('#text', text)]),
+      insert: (child, parent, anchor) => {
+        child.parent = parent
+        const at = anchor ? parent.children.indexOf(anchor) : -1
+        parent.children.splice(at < 0 ? parent.children.length : at, 0, child)
+      },
+      remove: (child) => {
+        child.parent?.children.splice(child.parent.children.indexOf(child), 1)
+        child.parent = null
+      },
+      parentNode: (n) => n.parent,
+      nextSibling: (n) => (n.parent ? (n.parent.children[n.parent.children.indexOf(n) + 1] ?? null) : null),
+      patchProp: () => undefined,
+    })
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    await store.init()
+    const rendered: string[] = []
+    const Child = defineComponent({
+      setup() {
+        const { status } = useSession()
+        return () => h('i', (rendered.push(status.value), status.value))
+      },
+    })
+    const child = h(Child) // rendered again, it carries its first node, which has no getRootNode()
+    const shown = ref(true)
+    const App = defineComponent({ setup: () => () => h('div', shown.value ? [h('section', [child])] : []) })
+    const errors: unknown[] = []
+    const app = createCustomApp(App).use(createSessionPlugin(store))
+    app.config.errorHandler = (error) => void errors.push(error)
+    app.mount(node('root'))
+    shown.value = false
+    await nextTick()
+    shown.value = true
+    await nextTick()
+    expect(errors).toEqual([])
+    expect(rendered).toEqual(['connected', 'connected'])
+    app.unmount()
   })
 
   it('C2: a client-rendered component whose vnode is rendered again after its element was removed inside a removed parent shows the store from its first render on', async () => {

@@ -22,13 +22,14 @@ export function useSnapshot(context: SessionContext): ComputedRef<SessionState> 
   // component has mounted (in `onMounted`, say). A vnode rendered again (one kept in a variable)
   // carries the element of its first rendering: only an element in the tree of the app's root
   // element (the document, or a detached container) is one to hydrate; an element unmounted with
-  // its parent, or under a removed ancestor, is in the tree of that removed element.
+  // its parent, or under a removed ancestor, is in the tree of that removed element. (A custom
+  // renderer's nodes, no DOM nodes, never hydrate.)
   // (Mounted hooks never run on the server.)
   const { server, initial } = context
   const instance = getCurrentInstance()
   const held = shallowRef(
     // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- a DOM node, typed as any renderer's
-    server || (instance?.root.vnode.el?.getRootNode().contains(instance.vnode.el) && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null,
+    server || (instance?.root.vnode.el?.getRootNode?.().contains(instance.vnode.el) && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null,
   )
   if (instance) onMounted(() => (held.value = null))
   const snapshot = shallowRef(server ? DISCONNECTED_STATE : context.store.getSnapshot())
