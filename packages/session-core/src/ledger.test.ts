@@ -470,6 +470,32 @@ describe('ledger', () => {
     expect(server.seen.at(-1)).toMatchObject({ url: `${MOVED}/v2/version`, authorization: 'Bearer mock-token-2' })
   })
 
+  it('C18, L2: when the refresh gives a Ledger API that is no absolute URL, the retry of a path rejects with 4100 whose cause is the 401, handed back whole (not left unread, holding its connection)', async () => {
+    const wallet = createMockWallet()
+    const server = streamingServer(wallet)
+    const inner = createMockProvider({ wallet })
+    let moved = false
+    const provider: CIP0103Provider = {
+      on: (e, l) => inner.on(e, l),
+      removeListener: (e, l) => inner.removeListener(e, l),
+      async request(args) {
+        const result = await inner.request(args)
+        if (!moved || args.method !== 'status') return result
+        const status = result as CIP0103StatusEvent
+        return { ...status, network: { ...status.network, ledgerApi: 'localhost:7575' } }
+      },
+    }
+    const store = await connectedStore(provider)
+    wallet.rotateToken()
+    moved = true
+    const error: unknown = await createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect((error as Error).cause).toBe(server.unauthorized[0]?.response)
+    expect(server.unauthorized.map((u) => u.cancelled)).toEqual([false])
+    expect(await server.unauthorized[0]?.response.text()).toBe('unauthorized')
+    store.destroy()
+  })
+
   it('L2: a second 401 surfaces as a SessionError 4100', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -126,10 +126,11 @@ const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
 
 /**
  * `input` resolved against the Ledger API URL, or null when it leaves that Ledger API's origin. A
- * path that a Ledger API URL which is no absolute http(s) URL cannot resolve rejects (4100): `fetch`
- * would send it to the page's own origin, or nowhere.
+ * path that a Ledger API URL which is no absolute http(s) URL cannot resolve rejects (4100, with
+ * `cause`, e.g. the 401 a retry would have answered): `fetch` would send it to the page's own
+ * origin, or nowhere.
  */
-const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
+const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | null => {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
     const { origin } = new URL(ledgerApi)
@@ -138,7 +139,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string): string | null => {
   } catch {
     // no URL: a path has nothing to resolve against; an absolute URL goes as given, without the token
   }
-  if (url !== input) throw new SessionError('The wallet gave no Ledger API access', 4100)
+  if (url !== input) throw new SessionError('The wallet gave no Ledger API access', 4100, cause)
   return null
 }
 
@@ -231,7 +232,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     }
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
-    const retry = target(fresh, path)
+    const retry = target(fresh, path, first)
     if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
     cancel()
     const second = await send(fresh, retry)
