@@ -416,7 +416,7 @@ describe('ledger', () => {
     expect(server.seen.at(-1)).toMatchObject({ url: `${LEDGER}/evil.example/x`, authorization: 'Bearer mock-token-1' })
   })
 
-  it.each(['/json-api', 'ledger.example', 'localhost:7575'])('C18, L2: a path is never sent elsewhere when the wallet gives a Ledger API that is no absolute http(s) URL (%s): the call rejects with 4100, fetch is not called', async (ledgerApi) => {
+  it.each(['/json-api', 'ledger.example', 'localhost:7575', 'ws://127.0.0.1:7575', 'blob:http://127.0.0.1:7575/ledger'])('C18, L2: a path is never sent elsewhere when the wallet gives a Ledger API that is no absolute http(s) URL (%s): the call rejects with 4100, fetch is not called', async (ledgerApi) => {
     const wallet = handWallet({ status: { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } } })
     const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
     await store.connect()

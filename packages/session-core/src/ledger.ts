@@ -133,9 +133,10 @@ const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
 const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | null => {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
-    const { origin } = new URL(ledgerApi)
-    // an opaque origin ('localhost:7575' parses, as a scheme) is no Ledger API's, and equals every other one
-    if (origin != 'null') return new URL(url).origin === origin ? url : null
+    const { origin, protocol } = new URL(ledgerApi)
+    // Only an http(s) URL is a Ledger API's: 'localhost:7575' parses (as a scheme, with an opaque
+    // origin that equals every other one), and `fetch` takes no ws: or blob: URL of a path.
+    if (/^https?:$/.test(protocol)) return new URL(url).origin === origin ? url : null
   } catch {
     // no URL: a path has nothing to resolve against; an absolute URL goes as given, without the token
   }
