@@ -40,7 +40,10 @@ export interface Model {
   readonly op: Op
   /** Reconnect attempt scheduled or running (0: none yet). */
   readonly attempt: number
-  /** The latest reconnect attempt the tab that runs them scheduled, for a tab that follows it (M6). */
+  /**
+   * The latest reconnect attempt the tab that runs them scheduled, for a tab that follows it (M6);
+   * in a restore, 1 once it asked the wallet again as another tab connected (C9, M4).
+   */
   readonly followed: number
   /** `onReauthRequired` is running. */
   readonly hook: boolean
@@ -616,13 +619,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
         else if (input.via === 'probe') {
           if (op === 'restore') {
             // Another tab connected while the probe was on its way, whose answer may be older than
-            // that: the entry is that tab's, and the wallet is asked again, as M4 asks a
-            // disconnected tab (C9, M4).
-            endSession(null, 'restore', m.times)
-            if (m.times) {
-              n.times = m.times
-              sync()
-            }
+            // that: the wallet is asked once more, the restore going on (it reconciles against its
+            // snapshot, C10); still not connected, the entry is that tab's, and stays (C9, M4).
+            if (m.times && !m.followed) {
+              n.followed = 1
+              fx.push(['call', 'status', 'local'])
+            } else endSession(null, 'restore', m.times)
           } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
         }
         // the wallet left, as this tab asked: a connection now is the user's (see `missed`)

@@ -1392,6 +1392,76 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
   })
 
+  it("C2, C10, M4: a reload whose restore probe answers \"not connected\" from before another tab connected the same party goes on to connected: no disconnected in between, and no invalidation of a session that did not end", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, storage } = tabs({ expiry: { ttlMs: TTL } })
+    const alice = { partyId: 'alice::1220aa', primary: true }
+    // the entry of the session before the reload, as tab A's connect will find it
+    await storage.setItem('sessionlayer.session', encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 990_000, expiresAt: 990_000 + TTL }))
+    const a = open()
+    // Tab B's wallet: its first status answer tells where it stood when asked (not connected yet),
+    // and comes back only once let through
+    const inner = createMockProvider({ wallet: createMockWallet({ connected: true }) })
+    let letThrough = () => undefined as void
+    const gate = new Promise<void>((resolve) => (letThrough = resolve))
+    let probes = 0
+    const b = open({
+      ...inner,
+      on: inner.on.bind(inner),
+      removeListener: inner.removeListener.bind(inner),
+      request: async (args: Parameters<MockProvider['request']>[0]) => {
+        if (args.method !== 'status' || probes++) return inner.request(args)
+        await gate
+        return { connection: { isConnected: false, isNetworkConnected: true } }
+      },
+    })
+    const statuses: string[] = []
+    b.store.subscribe((state) => statuses.push(state.status))
+    const changes = events(b.store, 'party:changed')
+    const restoring = b.store.restore()
+    await vi.advanceTimersByTimeAsync(10)
+    await a.store.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    letThrough()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await restoring).toMatchObject({ status: 'connected', account: alice, connectedAt: 1_000_010 })
+    expect(statuses).toEqual(['reconnecting', 'connected'])
+    expect(changes).toEqual([])
+    expect(b.onInvalidate).not.toHaveBeenCalled()
+    a.store.destroy()
+    b.store.destroy()
+  })
+
+  it('C9, M4: a restore whose wallet says "not connected" also when asked again after another tab connected ends disconnected, once, and keeps that tab\'s entry', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, storage } = tabs({ expiry: { ttlMs: TTL } })
+    const a = open()
+    const inner = createMockProvider({ wallet: createMockWallet() })
+    let letThrough = () => undefined as void
+    const gate = new Promise<void>((resolve) => (letThrough = resolve))
+    let probes = 0
+    const b = open({
+      ...inner,
+      on: inner.on.bind(inner),
+      removeListener: inner.removeListener.bind(inner),
+      request: async (args: Parameters<MockProvider['request']>[0]) => {
+        if (args.method === 'status' && !probes++) await gate
+        return inner.request(args)
+      },
+    })
+    const restoring = b.store.restore()
+    await vi.advanceTimersByTimeAsync(10)
+    await a.store.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    letThrough()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await restoring).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(probes).toBe(2)
+    expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))).toMatchObject({ connectedAt: 1_000_010 })
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12, M2: the times a connected message carries are untrusted: finite numbers only, no connectedAt in the future, no expiry beyond connectedAt + ttlMs, and no connection without the wallet', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open } = tabs({ expiry: { ttlMs: TTL } })
