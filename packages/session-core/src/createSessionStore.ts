@@ -459,6 +459,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         call(effect[1], effect[2])
         break
       case 'emit':
+        // A session that ends, here or in another tab, ends its Ledger API access: a re-auth's new
+        // session, or the next connect here, is never handed the old token (L1, C12).
+        if (effect[1] === 'session:expired') {
+          live = null
+          heard = ++asks
+        }
         emit(effect[1], effect[2] as never)
         break
       case 'invalidate':
@@ -552,10 +558,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         lead()
         break
       case 'reauth': {
-        // A re-authentication is a new session: the token of the one before it, and any answer
-        // asked before it, is no access for it (L1).
-        live = null
-        heard = ++asks
+        // A re-authentication is a new session: the expiry before it ended the old token (L1).
         const tag = gen
         const abort = new AbortController()
         hookAbort = abort

@@ -1174,3 +1174,32 @@ describe('a re-authentication (C12, L1, L2)', () => {
     store.destroy()
   })
 })
+
+describe("another tab's expiry (C12, L1, M3)", () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("C12, L1, M3: a tab without a re-auth hook that ends on another tab's expiry (that tab re-authenticates) never hands the next session the expired session's token", async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const options = { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory } }
+    const a = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { ...options, expiry: { ttlMs: 60_000, onReauthRequired: () => new Promise(() => undefined) } })
+    // a wallet whose status tells the connection, and no token
+    const b = handWallet({ status: { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER } } })
+    const store = createSessionStore(b.provider, options)
+    await a.connect()
+    await store.connect()
+    b.emit('statusChanged', liveStatus('A'))
+    expect(getLedgerAuth(store)?.accessToken).toBe('A')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(getLedgerAuth(store)).toBeNull()
+    // the user connects again in this tab, and the wallet tells no token
+    await store.connect()
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(getLedgerAuth(store)).toBeNull()
+    a.destroy()
+    store.destroy()
+  })
+})
