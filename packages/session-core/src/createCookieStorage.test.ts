@@ -124,6 +124,17 @@ describe('createCookieStorage', () => {
     expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=/||1; Path=/; SameSite=Lax; Secure'])
   })
 
+  it('§2.5: a path with `%` reads back through an adapter that hands over decoded values, as through one that does not', async () => {
+    const cookies = jar()
+    const decoding = { get: () => cookies.get().replace(/=.*?(?=;|$)/g, (v) => decodeURIComponent(v)), set: cookies.set }
+    await createCookieStorage({ path: '/caf%C3%A9', domain: 'a%2Eexample', adapter: cookies }).setItem('k', '{"v":1}')
+    expect(await createCookieStorage({ path: '/caf%C3%A9', domain: 'a%2Eexample', adapter: cookies }).getItem('k')).toBe('{"v":1}')
+    expect(await createCookieStorage({ path: '/caf%C3%A9', domain: 'a%2Eexample', adapter: decoding }).getItem('k')).toBe('{"v":1}')
+    // no other path reads it: neither the decoded one, nor one that only looks like the escaped form
+    expect(await createCookieStorage({ path: '/café', domain: 'a%2Eexample', adapter: decoding }).getItem('k')).toBeNull()
+    expect(await createCookieStorage({ path: '/caf*37C3*37A9', domain: 'a%2Eexample', adapter: cookies }).getItem('k')).toBeNull()
+  })
+
   it('a malformed value reads as absent, and no document rejects instead of throwing', async () => {
     expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=/||%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
     await expect(createCookieStorage().getItem('k')).rejects.toThrow()

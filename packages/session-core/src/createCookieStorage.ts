@@ -84,8 +84,9 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
-  // Not encoded: it reads the same through an adapter that hands over decoded values.
-  const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${path}|${domain ?? ''}|`
+  // Without a `%` (each `%` and `*` is written `*` and its char code), it reads the same through
+  // an adapter that hands over decoded values: a path `/caf%C3%A9` too.
+  const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${`${path}|${domain ?? ''}|`.replace(/[%*]/g, (c) => `*${c.charCodeAt(0)}`)}`
   /** The values of this storage's cookie of that key: none or one (a malformed one reads as null). */
   const read = (key: string) =>
     adapter
