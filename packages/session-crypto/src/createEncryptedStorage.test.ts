@@ -80,6 +80,22 @@ describe('createEncryptedStorage', () => {
     await expect(createEncryptedStorage(base, { key }).getItem(KEY)).resolves.toBe(VALUE)
   })
 
+  it('K5, K8: after a key rotation the old value reads as null and is removed also with a WebCrypto whose failed decryption is a plain Error', async () => {
+    const base = createMapStorage()
+    await createEncryptedStorage(base, { key: await newKey() }).setItem(KEY, VALUE)
+    // as @peculiar/webcrypto and other Node-based implementations reject: not a DOMException
+    const subtle = {
+      generateKey: crypto.subtle.generateKey.bind(crypto.subtle),
+      encrypt: crypto.subtle.encrypt.bind(crypto.subtle),
+      decrypt: (...args: Parameters<typeof crypto.subtle.decrypt>) =>
+        crypto.subtle.decrypt(...args).catch(() => Promise.reject(new Error('Unsupported state or unable to authenticate data'))),
+    }
+    const webCrypto = { subtle, getRandomValues: crypto.getRandomValues.bind(crypto) } as unknown as Crypto
+    const rotated = createEncryptedStorage(base, { key: await newKey(), crypto: webCrypto })
+    await expect(rotated.getItem(KEY)).resolves.toBeNull()
+    expect(base.map.has(KEY)).toBe(false)
+  })
+
   it('K5: tampered, truncated, unknown-format and garbage values read as null and are removed', async () => {
     const base = createMapStorage()
     const storage = createEncryptedStorage(base, { key: await newKey() })

@@ -96,10 +96,11 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
             return new TextDecoder().decode(plain)
           }
         } catch (error) {
-          // Wrong or rotated key, tampered or swapped ciphertext (OperationError), bad base64: removed
-          // below. A key that cannot decrypt at all (no `decrypt` usage, another algorithm, no
-          // CryptoKey) says nothing of the value: the read fails and the value stays (K7).
-          if (!/^(Operation|InvalidCharacter)Error$/.test(String((error as Error | null)?.name))) throw error
+          // Wrong or rotated key, tampered or swapped ciphertext, bad base64: removed below, whatever
+          // error the WebCrypto implementation gives. A key that cannot decrypt at all (no `decrypt`
+          // usage, another algorithm, no CryptoKey) says nothing of the value: the read fails and
+          // the value stays (K7).
+          if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
         }
         try {
           // only this blob: a value another tab wrote since it was read is not lost (K6), nor, where
