@@ -2,7 +2,7 @@ import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
-import { computeBackoffDelay, DEFAULT_RETRY_POLICY } from './retry'
+import { computeBackoffDelay, DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry'
 import type { SessionEventMap, SessionEventType, SessionStoreOptions } from './types'
 
 beforeEach(() => {
@@ -239,5 +239,13 @@ describe('reconnect', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     expect(events.find(([t]) => t === 'party:changed')?.[1]).toEqual({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' })
+  })
+})
+
+describe('reconnect policy', () => {
+  it('C7: a policy field given as null keeps its default, as an undefined one does, instead of retrying at once or never', () => {
+    const nulls = { baseDelayMs: null, factor: null, maxDelayMs: null, maxAttempts: null, jitter: null } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
+    expect(resolveRetryPolicy(nulls)).toEqual(DEFAULT_RETRY_POLICY)
+    expect(resolveRetryPolicy({ maxAttempts: 0, maxDelayMs: 100 })).toEqual({ ...DEFAULT_RETRY_POLICY, maxAttempts: 0, maxDelayMs: 100 })
   })
 })

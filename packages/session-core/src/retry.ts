@@ -56,5 +56,6 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
 export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
   reconnect === true
     ? DEFAULT_RETRY_POLICY
-    : // `jitter`'s true and false pass too: as numbers they are 1 and 0
-      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => (entry[1] as number) >= 0)) }
+    : // `jitter`'s true and false pass too: as numbers they are 1 and 0; a null (a JSON config) is
+      // no field, as an undefined one: its default
+      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => ((entry[1] as number | null) ?? -1) >= 0)) }
