@@ -44,8 +44,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
  * whatever the case, spaces or tabs). A remote wallet is not trusted with the dApp's origin (C18).
  */
 const userUrl = (v: unknown): string | undefined => {
+  // Parsed only when there is one: a status without it (every wallet event) throws nothing.
   try {
-    if (!/^(javascript|data|vbscript):$/.test(new URL(v as string).protocol)) return str(v)
+    if (str(v) && !/^(javascript|data|vbscript):$/.test(new URL(v as string).protocol)) return v as string
   } catch {
     // no absolute URL: nothing the app could open
   }
