@@ -51,6 +51,22 @@ function deferred<T = unknown>() {
   return { promise, resolve }
 }
 
+/**
+ * A connected wallet (it answers `connect` or `status` so) whose `listAccounts` and
+ * `getActiveNetwork` answers the test hands over, and a store over it.
+ */
+function slowReads(answers: 'connect' | 'status') {
+  const accounts = deferred()
+  const network = deferred()
+  const { provider, emit } = handWallet((method) => {
+    if (method === answers) return answers === 'connect' ? { isConnected: true } : { connection: { isConnected: true } }
+    if (method === 'listAccounts') return accounts.promise
+    if (method === 'getActiveNetwork') return network.promise
+    return null
+  })
+  return { accounts, network, emit, store: createSessionStore(provider, { storage: createMemoryStorage() }) }
+}
+
 const settledWithin = async (promise: Promise<unknown>, ms: number) => {
   let settled = false
   void promise.then(
@@ -1143,15 +1159,7 @@ describe('answers that a newer wallet event overtook', () => {
   })
 
   it('C9/C11: a getActiveNetwork answer asked before a chainChanged does not replace it: restore() ends on the new network', async () => {
-    const accounts = deferred()
-    const network = deferred()
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'status') return { connection: { isConnected: true } }
-      if (method === 'listAccounts') return accounts.promise
-      if (method === 'getActiveNetwork') return network.promise
-      return null
-    })
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { accounts, network, emit, store } = slowReads('status')
     const restoring = store.restore()
     await new Promise((r) => setTimeout(r, 0))
     // the wallet answered getActiveNetwork, then the user switched network before that answer came
@@ -1313,15 +1321,7 @@ describe('answers that a newer wallet event overtook', () => {
   })
 
   it('C3/C5: a listAccounts that fails after a newer accountsChanged fails no connect: the accounts that event announced stand', async () => {
-    const accounts = deferred()
-    const network = deferred()
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'connect') return { isConnected: true }
-      if (method === 'listAccounts') return accounts.promise
-      if (method === 'getActiveNetwork') return network.promise
-      return null
-    })
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { accounts, network, emit, store } = slowReads('connect')
     const connecting = store.connect()
     await new Promise((r) => setTimeout(r, 0))
     // the wallet announces the accounts while its answers travel; its answer to listAccounts is an error
@@ -1335,15 +1335,7 @@ describe('answers that a newer wallet event overtook', () => {
   })
 
   it('C3/C4: getActiveNetwork failing with 4100 after a newer statusChanged(connected) on a network fails no connect: that event has the last word', async () => {
-    const accounts = deferred()
-    const network = deferred()
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'connect') return { isConnected: true }
-      if (method === 'listAccounts') return accounts.promise
-      if (method === 'getActiveNetwork') return network.promise
-      return null
-    })
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { accounts, network, emit, store } = slowReads('connect')
     const connecting = store.connect()
     await new Promise((r) => setTimeout(r, 0))
     // the wallet was not ready as it read the network, then says it is connected on one
@@ -1357,15 +1349,7 @@ describe('answers that a newer wallet event overtook', () => {
   })
 
   it('C9/C11: a getActiveNetwork that fails after a newer chainChanged does not leave the restored session on no network', async () => {
-    const accounts = deferred()
-    const network = deferred()
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'status') return { connection: { isConnected: true } }
-      if (method === 'listAccounts') return accounts.promise
-      if (method === 'getActiveNetwork') return network.promise
-      return null
-    })
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { accounts, network, emit, store } = slowReads('status')
     const restoring = store.restore()
     await new Promise((r) => setTimeout(r, 0))
     emit('chainChanged', 'canton:testnet')
