@@ -215,7 +215,7 @@ describe('createMockProvider', () => {
   })
 
   it('C16: a throwing listener is recorded and never stops the others nor reaches the wallet', () => {
-    const provider = createMockProvider()
+    const provider = createMockProvider({ connected: true })
     const order: string[] = []
     const boom = new Error('bad listener')
     provider.on('accountsChanged', () => order.push('first'))

@@ -316,8 +316,7 @@ describe('createMockWallet', () => {
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
       ['connected', { isConnected: false, isNetworkConnected: true, reason: 'rejected' }],
       ['statusChanged', { isConnected: false, isNetworkConnected: true }],
-      // the wallet connected meanwhile, if only for a moment
-      ['accountsChanged', undefined],
+      // nor the accounts of a connection that is gone (C5)
     ])
     expect(approved.error).toEqual({ code: 4001, message: 'User rejected the request' })
 
@@ -416,6 +415,30 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: true }])
     provider.wallet.setAccounts([])
     await expect(provider.request({ method: 'getPrimaryAccount' })).resolves.toBeNull()
+  })
+
+  it('C5: a dApp that is not connected hears no accountsChanged: switchParty() and setAccounts() change the wallet silently, and the connection tells the accounts', async () => {
+    const wallet = createMockWallet()
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const log = record(a)
+    wallet.switchParty('bob::1220bb')
+    wallet.setAccounts([...wallet.state().accounts, { partyId: 'carol::3', primary: false }])
+    expect(log).toEqual([])
+    await b.request({ method: 'connect' })
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
+    expect((log[1]?.[1] as CIP0103Account[]).map((x) => [x.partyId, x.primary])).toEqual([
+      ['alice::1220aa', false],
+      ['bob::1220bb', true],
+      ['carol::3', false],
+    ])
+
+    // a drop does not hide it either: accounts that moved while connected are not told once the dApp is disconnected
+    wallet.drop()
+    wallet.switchParty('alice::1220aa')
+    wallet.disconnectFromWallet()
+    log.length = 0
+    wallet.recover()
+    expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
   })
 
   it('C11: switchNetwork() emits statusChanged with the new network when connected, and moves the accounts', async () => {

@@ -112,9 +112,11 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     }
   /**
    * A dropped wallet is unreachable, as an extension whose service is gone: the dApp hears none of
-   * its events until it recovers, and then the state it is in by then.
+   * its events until it recovers, and then the state it is in by then. A wallet tells its accounts
+   * only to a dApp it is connected to (the connection tells them).
    */
   const emit = (event: string, payload: unknown) => {
+    if (event === 'accountsChanged' && !connected) return
     if (!dropped) send(event, payload)
     else if (event === 'accountsChanged') accountsMoved = true
   }

@@ -107,13 +107,14 @@ export interface MockWallet {
    */
   setConnectMode(mode: MockConnectMode): void
   /**
-   * Makes an account the primary one and emits `accountsChanged`.
+   * Makes an account the primary one and emits `accountsChanged` when the dApp is connected (a
+   * wallet tells its accounts only to a connected dApp; connecting then tells them).
    * @param partyId - one of the accounts' party id
    * @throws `Error` when no account has that party id
    */
   switchParty(partyId: string): void
   /**
-   * Replaces the accounts and emits `accountsChanged`.
+   * Replaces the accounts and emits `accountsChanged` when the dApp is connected.
    * @param accounts - the new accounts (copied)
    */
   setAccounts(accounts: readonly CIP0103Account[]): void
@@ -132,7 +133,8 @@ export interface MockWallet {
   /**
    * Ends a drop and tells the dApp the wallet's state: `connected` for an `async` connect answered
    * meanwhile, `statusChanged` with the full status, then `accountsChanged` when the accounts
-   * changed (or the wallet connected) meanwhile; a `manual` connect answered meanwhile settles now.
+   * changed (or the wallet connected) meanwhile and the dApp is connected now; a `manual` connect
+   * answered meanwhile settles now.
    * A connect answered meanwhile is answered with where the wallet stands by then (approved when
    * it is connected, else declined), not with a replay of what has since been undone.
    */
