@@ -16,6 +16,19 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(locks.query()).toEqual({ held: [], pending: [] })
   })
 
+  it('M6: takes the two-argument form request(name, callback) of Web Locks, with the default options (exclusive, waiting)', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const first = locks.request('k', () => new Promise<void>((resolve) => (release = resolve)))
+    const second = locks.request('k', (lock) => lock)
+    await tick()
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [{ name: 'k', mode: 'exclusive' }] })
+    release()
+    await first
+    expect(await second).toEqual({ name: 'k', mode: 'exclusive' })
+    expect(locks.requests).toBe(2)
+  })
+
   it('M6: queues exclusive requests in FIFO order and reports them in query()', async () => {
     const locks = createMockLockManager()
     const order: string[] = []

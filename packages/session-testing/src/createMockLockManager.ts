@@ -14,11 +14,34 @@ export interface MockLockInfo {
 /** What the mock passes to a granted callback (the Web Locks `Lock`). */
 type MockLock = MockLockInfo
 
+type LockOptions = Parameters<LockManagerLike['request']>[1]
+type LockCallback<T> = (lock: unknown) => T | Promise<T>
+
 /**
  * An in-memory Web Locks `LockManager` with `navigator.locks.query()`-like inspection.
  * @public
  */
 export interface MockLockManager extends LockManagerLike {
+  /**
+   * Requests a lock with the default options (exclusive, waiting for it), as
+   * `navigator.locks.request(name, callback)` does.
+   * @param name - the lock name
+   * @param callback - called with the lock once granted; the lock is held until its result settles
+   * @returns what `callback` returns
+   */
+  request<T>(name: string, callback: (lock: unknown) => T | Promise<T>): Promise<T>
+  /**
+   * Requests a lock; see the Web Locks API.
+   * @param name - the lock name
+   * @param options - `mode`, `ifAvailable`, `signal`
+   * @param callback - called with the lock once granted (with `null` for an `ifAvailable` request that cannot be granted at once)
+   * @returns what `callback` returns
+   */
+  request<T>(
+    name: string,
+    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; signal?: AbortSignal },
+    callback: (lock: unknown) => T | Promise<T>,
+  ): Promise<T>
   /** The held locks and the queued requests, in grant order. */
   query(): { held: MockLockInfo[]; pending: MockLockInfo[] }
   /** How many `request` calls were made. */
@@ -32,7 +55,8 @@ interface Pending extends MockLockInfo {
 const notSupported = (message: string) => new DOMException(message, 'NotSupportedError')
 
 /**
- * Creates an in-memory Web Locks `LockManager`: exclusive and shared modes per name, a FIFO
+ * Creates an in-memory Web Locks `LockManager`: `request(name, callback)` and
+ * `request(name, options, callback)`, exclusive and shared modes per name, a FIFO
  * request queue per name (a later request never overtakes an earlier one, even a shared one),
  * `ifAvailable` calls back with `null` when the lock cannot be granted at once, an already aborted
  * signal rejects at once, aborting a queued request removes it and rejects with the abort reason
@@ -77,12 +101,10 @@ export function createMockLockManager(): MockLockManager {
       held: held.map(({ name, mode }) => ({ name, mode })),
       pending: [...queues.values()].flat().map(({ name, mode }) => ({ name, mode })),
     }),
-    request<T>(
-      name: string,
-      options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; signal?: AbortSignal },
-      callback: (lock: unknown) => T | Promise<T>,
-    ): Promise<T> {
+    request<T>(name: string, ...args: [LockCallback<T>] | [LockOptions, LockCallback<T>]): Promise<T> {
       requests++
+      // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
+      const [options, callback]: [LockOptions, LockCallback<T>] = args.length === 1 ? [{}, args[0]] : args
       const { mode = 'exclusive', ifAvailable = false, signal } = options
       if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
       if (signal && ifAvailable) return Promise.reject(notSupported('signal and ifAvailable cannot be combined'))
