@@ -43,9 +43,10 @@ describe('applyProfile: every tab of the profile follows the wallet', () => {
     applyProfile(wallet, profile({ connected: true, partyId: BOB, networkId: 'canton:testnet', dropped: true }))
     expect(wallet.state().dropped).toBe(true)
     applyProfile(wallet, profile({ connected: false, partyId: BOB, networkId: 'canton:testnet' }))
-    // drop, then a disconnect the unreachable wallet keeps to itself, then recover, which tells it:
-    // never a transient connected status
-    expect(events).toEqual(['accountsChanged', 'statusChanged:true', 'statusChanged:false', 'statusChanged:false'])
+    // the network switch tells the network, then the accounts that moved with it; then a drop, a
+    // disconnect the unreachable wallet keeps to itself, and recover, which tells it: never a
+    // transient connected status
+    expect(events).toEqual(['accountsChanged', 'statusChanged:true', 'accountsChanged', 'statusChanged:false', 'statusChanged:false'])
     expect(profileOf(wallet.state(), 't')).toEqual(profile({ partyId: BOB, networkId: 'canton:testnet' }))
   })
 

@@ -60,10 +60,12 @@ describe('persistence', () => {
     await flush()
     provider.wallet.switchNetwork('canton:testnet')
     await flush()
-    expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId])).toEqual([
-      ['alice::1220aa', 'canton:devnet'],
-      ['bob::1220bb', 'canton:devnet'],
-      ['bob::1220bb', 'canton:testnet'],
+    expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId, e?.account?.networkId])).toEqual([
+      ['alice::1220aa', 'canton:devnet', 'canton:devnet'],
+      ['bob::1220bb', 'canton:devnet', 'canton:devnet'],
+      ['bob::1220bb', 'canton:testnet', 'canton:devnet'],
+      // the wallet then tells the accounts, which moved with it
+      ['bob::1220bb', 'canton:testnet', 'canton:testnet'],
     ])
   })
 

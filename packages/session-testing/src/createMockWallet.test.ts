@@ -441,7 +441,7 @@ describe('createMockWallet', () => {
     expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
   })
 
-  it('C11: switchNetwork() emits statusChanged with the new network when connected, and moves the accounts', async () => {
+  it('C11: switchNetwork() moves the accounts and, when connected, tells both: statusChanged with the new network, then accountsChanged (CIP-0103: every account that changed)', async () => {
     const provider = createMockProvider()
     const log = record(provider)
     provider.wallet.switchNetwork('canton:testnet')
@@ -449,9 +449,20 @@ describe('createMockWallet', () => {
     await provider.request({ method: 'connect' })
     log.length = 0
     provider.wallet.switchNetwork('canton:mainnet')
-    expect(log).toEqual([['statusChanged', expect.objectContaining({ network: { networkId: 'canton:mainnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' } })]])
+    expect(log).toEqual([
+      ['statusChanged', expect.objectContaining({ network: { networkId: 'canton:mainnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' } })],
+      ['accountsChanged', provider.wallet.state().accounts],
+    ])
     expect(provider.wallet.state().accounts.map((a) => a.networkId)).toEqual(['canton:mainnet', 'canton:mainnet'])
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toMatchObject({ networkId: 'canton:mainnet' })
+
+    // moved while the wallet is unreachable, the accounts are told on recovery
+    provider.wallet.drop()
+    provider.wallet.switchNetwork('canton:devnet')
+    log.length = 0
+    provider.wallet.recover()
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
+    expect((log[1]?.[1] as CIP0103Account[]).map((a) => a.networkId)).toEqual(['canton:devnet', 'canton:devnet'])
   })
 
   it('C4: failNext() rejects the next call(s) with a bare object, the standard message by default', async () => {

@@ -258,8 +258,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     }),
     switchNetwork: act((next: string) => {
       networkId = next
-      accounts = accounts.map((a) => ({ ...a, networkId: next }))
       if (connected) emit('statusChanged', status())
+      // CIP-0103: accountsChanged carries every account that changed, and each moved with the wallet
+      setAccounts(accounts.map((a) => ({ ...a, networkId: next })))
     }),
     drop: act(() => {
       if (dropped) return

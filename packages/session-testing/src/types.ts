@@ -119,7 +119,8 @@ export interface MockWallet {
    */
   setAccounts(accounts: readonly CIP0103Account[]): void
   /**
-   * Moves the wallet (and its accounts) to another network; emits `statusChanged` when connected.
+   * Moves the wallet (and its accounts) to another network; when connected, emits `statusChanged`
+   * with the new network, then `accountsChanged` with the moved accounts.
    * @param networkId - the CAIP-2 network id
    */
   switchNetwork(networkId: string): void
