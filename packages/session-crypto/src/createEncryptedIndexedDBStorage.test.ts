@@ -1,4 +1,4 @@
-import { IDBDatabase, IDBFactory, IDBObjectStore } from 'fake-indexeddb'
+import { forceCloseDatabase, IDBDatabase, IDBFactory, IDBObjectStore } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStorage'
 import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
@@ -310,6 +310,20 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBeNull()
     await storage.setItem(KEY, 'again')
     await expect(storage.getItem(KEY)).resolves.toBe('again')
+  })
+
+  it('K7: a transaction that never settles as the browser force-closes the connection (site data cleared) fails at the close event and runs again on a new connection: the storage never hangs', async () => {
+    const { storage } = setup()
+    await storage.setItem(KEY, 'first')
+    // Chromium: a transaction made just before the close event neither completes nor aborts
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementationOnce(function (this: IDBDatabase) {
+      // (fake-indexeddb types its argument as the IDBDatabase class)
+      queueMicrotask(() => forceCloseDatabase(this as unknown as typeof IDBDatabase))
+      return { objectStore: () => ({ put: () => ({}) }) } as unknown as IDBTransaction
+    })
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
+    vi.restoreAllMocks()
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 
   it('K4: different origins are isolated', async () => {

@@ -15,7 +15,10 @@ const idb = <T>(run: (resolve: (value: T) => void, reject: (reason: unknown) => 
 
 /**
  * Runs one request in its own transaction and resolves with its result once the transaction
- * has committed (so a write that aborts later, e.g. on quota, rejects).
+ * has committed (so a write that aborts later, e.g. on quota, rejects). A transaction still
+ * running when the browser force-closes the connection (site data cleared, storage evicted)
+ * fails at the `close` event, as closed: Chromium never completes nor aborts one made just
+ * before that event, and the storage's queue would wait for it forever.
  *
  * @param db - the database
  * @param store - the object store
@@ -29,17 +32,27 @@ export const transact = <T>(
   store: 'keys' | 'blobs',
   mode: IDBTransactionMode,
   request: (store: IDBObjectStore) => IDBRequest<T>,
-): Promise<T> =>
-  idb<T>((resolve, reject) => {
+): Promise<T> => {
+  // The connection was closed meanwhile (another tab upgraded or deleted the database, the
+  // browser force-closed it): `transaction` throws, or the running transaction fails at `close`.
+  // The error says so, and the operation may run again.
+  let closed = true
+  return idb<T>((resolve, reject) => {
     const tx = db.transaction(store, mode)
+    closed = false
     const req = request(tx.objectStore(store))
-    tx.oncomplete = () => resolve(req.result)
-    tx.onabort = () => reject(tx.error)
+    const settle = ({ type }: Event) => {
+      db.removeEventListener('close', settle)
+      closed = type == 'close'
+      if (type == 'complete') resolve(req.result)
+      else reject(tx.error)
+    }
+    tx.oncomplete = tx.onabort = settle
+    db.addEventListener('close', settle)
   }).catch((error: unknown): never => {
-    // `transaction` on a connection closed meanwhile (another tab upgraded or deleted the
-    // database) throws InvalidStateError: the error says so, and the operation may run again.
-    throw Object.assign(error as Error, { closed: ((error as Error).cause as { name?: unknown } | undefined)?.name === 'InvalidStateError' })
+    throw Object.assign(error as Error, { closed })
   })
+}
 
 /**
  * What makes a key usable here: its extractability, algorithm (name and length) and usages, read
