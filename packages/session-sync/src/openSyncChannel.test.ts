@@ -275,6 +275,15 @@ describe('openSyncChannel over the channel hub', () => {
     expect(fake.postMessage).toHaveBeenCalledWith(expect.objectContaining({ seq: 1, data: { ok: true } }))
   })
 
+  it('M2: post sends data as JSON writes it: NaN and Infinity arrive as null, undefined and function values are left out, and the receiver sees only JSON values', async () => {
+    const { hub, tabs } = openTabs(2)
+    tabs[0]!.channel.post('activity', { nan: NaN, big: -Infinity, gone: undefined, fn: () => 1, list: [NaN, undefined, () => 1, 2] })
+    await tick()
+    expect(hub.sent).toHaveLength(1)
+    expect(tabs[1]!.received.map((m) => m.data)).toEqual([{ nan: null, big: null, list: [null, null, null, 2] }])
+    expect(Object.keys(tabs[1]!.received[0]!.data)).toEqual(['nan', 'big', 'list'])
+  })
+
   it('post swallows a failing underlying channel or clock', () => {
     const failing: BroadcastChannelLike = {
       onmessage: null,

@@ -36,9 +36,12 @@ export interface SyncChannel {
   /** True while an underlying channel is open (false on the server, without `BroadcastChannel`, and after `close()`). */
   readonly isLive: boolean
   /**
-   * Posts a message to the other tabs. Never throws: a payload that is not JSON-safe or is over
-   * `maxBytes`, a `kind` outside `/^[a-z][a-z0-9:_-]{0,31}$/`, a closed or failing channel all
-   * mean the message is not sent.
+   * Posts a message to the other tabs. `data` goes out as `JSON.stringify` writes it: `NaN` and
+   * `±Infinity` arrive as `null`, and `undefined`, function and symbol values are left out (`null`
+   * in an array), so a receiver checks the type of every field it reads. Never throws: data that
+   * JSON cannot carry (a class instance such as a `Date` or `Map`, a `BigInt`, a cycle, a
+   * `__proto__` / `constructor` / `prototype` key) or that is over `maxBytes`, a `kind` outside
+   * `/^[a-z][a-z0-9:_-]{0,31}$/`, a closed or failing channel all mean the message is not sent.
    * @param kind - what happened, e.g. `disconnected`
    * @param data - a plain JSON object (default `{}`)
    */
