@@ -326,6 +326,20 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 
+  it('K7: a connection the browser lost without a close event (WebKit: every transaction throws "The database connection is closing") is dropped: the operation runs again on a new connection, and so do the next ones', async () => {
+    const { storage } = setup()
+    await storage.setItem(KEY, 'first')
+    const transaction = IDBDatabase.prototype.transaction
+    const lost = new Set<IDBDatabase>() // the connection in use
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+      if (!lost.size) lost.add(this)
+      if (lost.has(this)) throw new DOMException('The database connection is closing.', 'InvalidStateError')
+      return transaction.apply(this, args)
+    })
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
+  })
+
   it('K4: different origins are isolated', async () => {
     const indexedDB = new IDBFactory()
     const a = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://a.example' })

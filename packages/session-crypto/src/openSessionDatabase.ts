@@ -34,8 +34,9 @@ export const transact = <T>(
   request: (store: IDBObjectStore) => IDBRequest<T>,
 ): Promise<T> => {
   // The connection was closed meanwhile (another tab upgraded or deleted the database, the
-  // browser force-closed it): `transaction` throws, or the running transaction fails at `close`.
-  // The error says so, and the operation may run again.
+  // browser force-closed it, or lost it without a word, as WebKit does): `transaction` throws, or
+  // the running transaction fails at `close`. The connection is dropped as at `close`, the error
+  // says so, and the operation may run again on a new one.
   let closed = true
   return idb<T>((resolve, reject) => {
     const tx = db.transaction(store, mode)
@@ -50,6 +51,7 @@ export const transact = <T>(
     tx.oncomplete = tx.onabort = settle
     db.addEventListener('close', settle)
   }).catch((error: unknown): never => {
+    if (closed) (db.onclose as (() => void) | null)?.()
     throw Object.assign(error as Error, { closed })
   })
 }
@@ -67,9 +69,9 @@ const shape = (key: unknown) => JSON.stringify(key, ['extractable', 'algorithm',
  * candidate only if there is none, or if the record is no key like the candidate (a corrupt
  * value, an extractable key, a key of another algorithm, length or usages: ciphertexts under it
  * read as null anyway), so concurrent first writes in this tab or another all use the one
- * stored key (SPEC K6). A failed open, or a connection closed by the browser or by
- * another tab's upgrade or deletion (`close`, `versionchange`), is forgotten and reopened on
- * next use.
+ * stored key (SPEC K6). A failed open, a connection closed by the browser or by another
+ * tab's upgrade or deletion (`close`, `versionchange`), or one whose `transaction` throws (WebKit
+ * loses connections without a `close` event), is forgotten and reopened on next use.
  *
  * @param getFactory - reads the IndexedDB factory (reading `indexedDB` throws where storage is denied)
  * @param origin - the origin
