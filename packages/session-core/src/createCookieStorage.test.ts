@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCookieStorage, type CookieAdapter } from './createCookieStorage'
 
 /** A cookie jar that behaves like a browser for name/value and removal by a `Max-Age` of 0 or less. */
-function jar(): CookieAdapter & { set: CookieAdapter['set']; written: string[] } {
+function jar(): { get: () => string; set: CookieAdapter['set']; written: string[] } {
   const cookies = new Map<string, string>()
   const written: string[] = []
   return {
@@ -122,6 +122,17 @@ describe('createCookieStorage', () => {
     expect(await decoded.getItem('sessionlayer.session')).toBe('{"v":1}')
     await storage.setItem('sessionlayer.session', '1')
     expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=/||1; Path=/; SameSite=Lax; Secure'])
+  })
+
+  it('§2.5: a request without a Cookie header (the adapter gives undefined or null, as `req.headers.cookie` and `request.headers.get(\'cookie\')` do) reads as absent, not as a failure', async () => {
+    for (const none of [undefined, null]) {
+      const setCookie: string[] = []
+      const storage = createCookieStorage({ adapter: { get: () => none, set: (c) => setCookie.push(c) } })
+      await expect(storage.getItem('k')).resolves.toBeNull()
+      await storage.setItem('k', 'v')
+      await storage.removeItem('k')
+      expect(setCookie).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax', 'sessionlayer.k=/||; Path=/; SameSite=Lax; Max-Age=0'])
+    }
   })
 
   it('§2.5: a path with `%` reads back through an adapter that hands over decoded values, as through one that does not', async () => {

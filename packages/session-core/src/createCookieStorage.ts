@@ -7,8 +7,11 @@ import { attempt } from './attempt'
  * @public
  */
 export interface CookieAdapter {
-  /** The `Cookie` header (or `document.cookie`): `a=1; b=2`. */
-  get(): string
+  /**
+   * The `Cookie` header (or `document.cookie`): `a=1; b=2`. A request without one may give
+   * `undefined` or `null` (as `req.headers.cookie` and `request.headers.get('cookie')` do): no cookies.
+   */
+  get(): string | null | undefined
   /** Sets one cookie from a `Set-Cookie` value. */
   set(cookie: string): void
 }
@@ -74,7 +77,7 @@ const documentCookies: CookieAdapter = {
  * // on the server, per request (the site is served over https)
  * const storage = createCookieStorage({
  *   secure: true,
- *   adapter: { get: () => req.headers.cookie ?? '', set: (c) => res.appendHeader('Set-Cookie', c) },
+ *   adapter: { get: () => req.headers.cookie, set: (c) => res.appendHeader('Set-Cookie', c) },
  * })
  * ```
  * @public
@@ -89,8 +92,7 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
   const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${`${path}|${domain ?? ''}|`.replace(/[%*]/g, (c) => `*${c.charCodeAt(0)}`)}`
   /** The values of this storage's cookie of that key: none or one (a malformed one reads as null). */
   const read = (key: string) =>
-    adapter
-      .get()
+    (adapter.get() ?? '')
       .split(/;\s*/)
       .filter((part) => part.startsWith(prefix(key)))
       .map((part) => {
