@@ -110,6 +110,39 @@ describe('createCookieStorage', () => {
     expect(adapter.written).toHaveLength(3)
   })
 
+  it('§2.5: a value of multi-byte characters counts toward the 4 KB limit in the bytes that are sent: it is percent-encoded, so the cookie is ASCII', async () => {
+    const bytes = (text: string) => new TextEncoder().encode(text).length
+    const adapter = jar()
+    const storage = createCookieStorage({ adapter })
+    // 'ü' is 2 bytes in UTF-8 and 6 once encoded (%C3%BC); '😀' is 2 UTF-16 units, 4 bytes, 12 encoded
+    for (const char of ['ü', '€', '😀']) {
+      const fits = char.repeat(Math.floor((4096 - 40) / bytes(encodeURIComponent(char))))
+      await storage.setItem('k', fits)
+      const cookie = adapter.written.at(-1) ?? ''
+      expect(cookie).toMatch(/^[\x20-\x7e]+$/)
+      expect(bytes(cookie)).toBe(cookie.length)
+      expect(bytes(cookie)).toBeLessThanOrEqual(4096)
+      expect(await storage.getItem('k')).toBe(fits)
+      // far under 4096 UTF-16 characters, but over 4096 bytes once encoded
+      await expect(storage.setItem('k', char.repeat(700))).rejects.toThrow(/^The cookie for "k" would be \d+ bytes, over the 4096-byte limit$/)
+    }
+  })
+
+  it('§2.5: a cookie name of multi-byte characters counts in bytes toward the 4 KB limit, not in UTF-16 characters', async () => {
+    const adapter = jar()
+    const name = 'セッション'.repeat(4)
+    const storage = createCookieStorage({ adapter, name })
+    const attributes = '; Path=/; SameSite=Lax'.length
+    // 4096 UTF-16 characters, 4136 bytes: the name's 20 characters are 60 bytes in UTF-8
+    const value = 'x'.repeat(4096 - `${name}.k=/||`.length - attributes)
+    await expect(storage.setItem('k', value)).rejects.toThrow('The cookie for "k" would be 4136 bytes, over the 4096-byte limit')
+    // the key's previous cookie expires, as for any value too large
+    expect(adapter.written).toEqual([`${name}.k=/||; Path=/; SameSite=Lax; Max-Age=0`])
+    await storage.setItem('k', value.slice(40))
+    expect(new TextEncoder().encode(adapter.written[1]).length).toBe(4096)
+    expect(await storage.getItem('k')).toBe(value.slice(40))
+  })
+
   it('works on the server through an adapter over the request and the response', async () => {
     const setCookie: string[] = []
     const storage = createCookieStorage({

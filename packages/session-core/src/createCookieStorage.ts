@@ -44,7 +44,7 @@ export interface CookieStorageOptions {
   readonly adapter?: CookieAdapter | undefined
 }
 
-/** The largest cookie (name, value and attributes) browsers are required to keep. */
+/** The largest cookie (name, value and attributes, in UTF-8 bytes) browsers are required to keep. */
 const COOKIE_LIMIT = 4096
 
 const documentCookies: CookieAdapter = {
@@ -57,9 +57,10 @@ const documentCookies: CookieAdapter = {
 /**
  * A `SessionStorage` in cookies, one per storage key, for server rendering: the server reads
  * the session with an adapter over the request's cookies and renders it (pass it to the
- * bindings' `initialState`). Values are URI-encoded; a cookie over 4 KB is rejected with a
- * clear error, and the key's previous cookie expires, so that a reload finds no session rather
- * than an older one. In the browser (no adapter), each write is read back from
+ * bindings' `initialState`). Values are URI-encoded; a cookie over 4 KB (in UTF-8 bytes, as
+ * sent: a multi-byte `name` counts each of its bytes) is rejected with a clear error, and the
+ * key's previous cookie expires, so that a reload finds no session rather than an older one. In
+ * the browser (no adapter), each write is read back from
  * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
  * over its size or per-domain limits, a `domain` it refuses, a `path` the page is not under —
  * rejects, and so does a removal that did not take, so that the store reports a `storage:error`
@@ -112,12 +113,13 @@ export function createCookieStorage(options: CookieStorageOptions = {}): Session
       // SameSite=None is only accepted with Secure, whatever `secure` says
       (sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:') ? '; Secure' : '')
     if (!Number.isFinite(age ?? 0)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
-    if (cookie.length > COOKIE_LIMIT) {
+    const size = new TextEncoder().encode(cookie).length
+    if (size > COOKIE_LIMIT) {
       // The previous value must not outlive a write that replaced it: a reload would restore
       // that older session, perhaps another party's, instead of none. It expires, and the write
       // still rejects. (A removal too large is a name too large: no such cookie was kept.)
       if (value) write(key, '', 0)
-      throw new RangeError(`The cookie for "${key}" would be ${cookie.length} bytes, over the ${COOKIE_LIMIT}-byte limit`)
+      throw new RangeError(`The cookie for "${key}" would be ${size} bytes, over the ${COOKIE_LIMIT}-byte limit`)
     }
     adapter.set(cookie)
     // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over
