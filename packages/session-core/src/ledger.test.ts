@@ -383,6 +383,16 @@ describe('ledger', () => {
     await expect(createLedgerFetch(store, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100 })
   })
 
+  it('L1, L2: no store (undefined or null, as before the app made one) holds no Ledger API access, as an object that is no store: getLedgerAuth gives null and a ledger fetch rejects with 4900, instead of a TypeError', async () => {
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    for (const none of [undefined, null, {}]) {
+      expect(getLedgerAuth(none as SessionStore)).toBeNull()
+      const call = createLedgerFetch(none as SessionStore, { fetch })('/v2/version')
+      await expect(call).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    }
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
   it('L2: resolves paths against the Ledger API, attaches the token, passes absolute Ledger API URLs and init through', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -34,7 +34,8 @@ export interface LedgerFetchOptions {
   readonly fetch?: typeof fetch | undefined
 }
 
-const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals })[INTERNALS]
+/** A store's internals; none for a value that is no store (`undefined` before the app made one, too). */
+const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals } | undefined)?.[INTERNALS]
 
 const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
   live?.ledgerApi && live.accessToken
@@ -60,7 +61,7 @@ const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
  *
  * @param store - a session store
  * @returns the Ledger API access, or null when not connected, the wallet gave no token, or none
- * for the current network yet
+ * for the current network yet — and for no store (`undefined`, or any value that is no store)
  * @example
  * ```ts
  * const auth = getLedgerAuth(store)
@@ -117,11 +118,11 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
 /**
  * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
  * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
- * store that is not (or no longer, after a refresh) rejects with 4900.
+ * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900.
  */
 const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
   if (signal?.aborted) throw signal.reason
-  if (store.getSnapshot().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+  if ((store as Partial<SessionStore> | undefined)?.getSnapshot?.().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
 }
 
 /**
@@ -152,7 +153,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * — then the accounts (`listAccounts`), and retries once; a second 401 rejects with a `SessionError`
  * (code 4100). A connected store that holds no access for its network (the wallet gave none yet, or
  * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
- * rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
+ * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
  * the wallet or the Ledger API is asked anything. A stream body is sent once only: after a 401 the
  * token is refreshed, but the call rejects with code 4100 instead of a retry (send it again with a
