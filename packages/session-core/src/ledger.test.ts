@@ -1,5 +1,6 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider, type MockWallet } from '@sessionlayer/session-testing'
+import { Readable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -800,6 +801,23 @@ describe('ledger', () => {
       ['{"text":1}', 'Bearer mock-token-2'],
       ['{"text":1}', 'Bearer mock-token-3'],
     ])
+  })
+
+  it('L2: a Node stream body (an async iterable, as `fs.createReadStream` gives, that Node\'s fetch takes) is sent once only, as a web stream: after a 401 the call rejects with 4100 rather than retry with an empty body', async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    async function* chunks() {
+      yield new TextEncoder().encode('{"dar":1}')
+    }
+    for (const body of [chunks(), Readable.from(['{"dar":1}'])]) {
+      wallet.rotateToken()
+      const before = server.seen.length
+      const error: unknown = await ledgerFetch('/v2/packages', { method: 'POST', body, duplex: 'half' } as unknown as RequestInit).catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+      expect(server.seen.slice(before).map((s) => s.body)).toEqual(['{"dar":1}'])
+    }
   })
 
   it('L2: the body of a 401 that is retried is cancelled (it would hold its connection); a 401 handed back to the caller is left whole', async () => {

@@ -155,7 +155,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
  * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
- * the wallet or the Ledger API is asked anything. A stream body is sent once only: after a 401 the
+ * the wallet or the Ledger API is asked anything. A stream body (a `ReadableStream`, or an async
+ * iterable such as a Node stream, which Node's `fetch` takes) is sent once only: after a 401 the
  * token is refreshed, but the call rejects with code 4100 instead of a retry (send it again with a
  * new stream). It takes
  * what `fetch` takes: a path, a URL, or a `Request` (as generated API clients such as openapi-fetch
@@ -223,7 +224,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       throw error
     }
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
-    if (!fresh || (init.body as Partial<ReadableStream> | null | undefined)?.getReader) throw new SessionError('The Ledger API rejected the access token', 4100, first)
+    // That is a web stream, or an async iterable that Node's fetch takes (a Node stream, a generator).
+    const body = init.body as { getReader?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined
+    if (!fresh || body?.getReader || body?.[Symbol.asyncIterator]) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The user switched party or network meanwhile (the refresh re-read the accounts: the store knows
     // it by now, also when the wallet has not told of it yet): the fresh token
     // is not the one this call was made with, and must not run it for someone else. A first network,
