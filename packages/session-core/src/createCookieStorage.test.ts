@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createCookieStorage, type CookieAdapter } from './createCookieStorage'
+import { createCookieStorage, type CookieAdapter, type CookieStorageOptions } from './createCookieStorage'
 
 /** A cookie jar that behaves like a browser for name/value and removal by a `Max-Age` of 0 or less. */
 function jar(): { get: () => string; set: CookieAdapter['set']; written: string[] } {
@@ -141,6 +141,23 @@ describe('createCookieStorage', () => {
     await storage.setItem('k', value.slice(40))
     expect(new TextEncoder().encode(adapter.written[1]).length).toBe(4096)
     expect(await storage.getItem('k')).toBe(value.slice(40))
+  })
+
+  it('§2.5: options given as null (as a JSON configuration has them), and null options, keep their defaults as undefined ones do: no cookie that expires at once (`maxAge: null`), no TypeError', async () => {
+    const adapter = jar()
+    const nulls = { name: null, path: null, sameSite: null, maxAge: null, domain: null, secure: null }
+    const storage = createCookieStorage({ adapter, ...(nulls as unknown as CookieStorageOptions) })
+    await storage.setItem('k', 'v')
+    expect(adapter.written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax'])
+    expect(await storage.getItem('k')).toBe('v')
+    // no adapter: document.cookie, which there is none of here, as with the adapter left out
+    for (const options of [{ adapter: null }, null]) {
+      await expect(createCookieStorage(options as unknown as CookieStorageOptions).getItem('k')).rejects.toThrow(/document|cookie/)
+    }
+    vi.stubGlobal('document', { cookie: 'sessionlayer.k=/||v' })
+    for (const options of [{ adapter: null }, null]) {
+      expect(await createCookieStorage(options as unknown as CookieStorageOptions).getItem('k')).toBe('v')
+    }
   })
 
   it('works on the server through an adapter over the request and the response', async () => {

@@ -17,7 +17,8 @@ export interface CookieAdapter {
 }
 
 /**
- * Options of {@link createCookieStorage}.
+ * Options of {@link createCookieStorage}. An option given as `null`, as a JSON configuration has
+ * it, keeps its default, as an `undefined` one does.
  * @public
  */
 export interface CookieStorageOptions {
@@ -71,7 +72,8 @@ const documentCookies: CookieAdapter = {
  * `document.cookie` lists it beside the storage's own without its path, longer paths first.
  * Unencrypted: wrap it with `createEncryptedStorage` to keep the party id private.
  *
- * @param options - cookie attributes and the adapter
+ * @param options - cookie attributes and the adapter (a `null` option, or `null` options, keep
+ * their defaults)
  * @returns the storage
  * @example
  * ```ts
@@ -83,8 +85,16 @@ const documentCookies: CookieAdapter = {
  * ```
  * @public
  */
-export function createCookieStorage(options: CookieStorageOptions = {}): SessionStorage {
-  const { name = 'sessionlayer', path = '/', sameSite = 'lax', maxAge, domain, adapter = documentCookies } = options
+export function createCookieStorage(options?: CookieStorageOptions): SessionStorage {
+  // A null option (a JSON configuration has them), or null options, is no option: its default.
+  // (`maxAge: null` as a value would be `Max-Age=0`: every write expired at once.)
+  options ??= {}
+  const name = options.name ?? 'sessionlayer'
+  const path = options.path ?? '/'
+  const sameSite = options.sameSite ?? 'lax'
+  const maxAge = options.maxAge ?? undefined
+  const { domain } = options
+  const adapter = options.adapter ?? documentCookies
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
