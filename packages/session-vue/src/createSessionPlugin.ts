@@ -55,10 +55,11 @@ export interface SessionPluginOptions extends SessionStoreOptions {
 export function createSessionPlugin(source: SessionStore | SessionPluginOptions): Plugin {
   return {
     install(app: App) {
-      const appStore = isStore(source) ? source : null
+      const appStore = isStore(source) && source
       // A spread copy, so that `null` options fail in createSessionStore with its coded error. The
-      // store reads its own options from it and ignores the plugin's.
-      const options: SessionPluginOptions = appStore ? ({} as SessionPluginOptions) : { ...(source as SessionPluginOptions) }
+      // store reads its own options from it and ignores the plugin's. (An app's store, copied too,
+      // has no `server` nor `initialState`: the defaults apply.)
+      const options = { ...(source as SessionPluginOptions) }
       const server = options.server ?? isServer()
       // The store the plugin owns (none for an app-owned store): on the client it exists from here on
       // (bad options fail at `app.use`) and restores once mounted; on the server, and after an
@@ -85,7 +86,7 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
           // unmounted to detach from one): every request fails at once and nothing stays attached.
           // It has no channel, no reconnect and no expiry.
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- null only for an app's store, taken first
-          return appStore ?? (owned ??= create())!
+          return appStore || (owned ??= create())!
         },
       })
       // Once the app has mounted, an owned store starts its restore: a client-rendered app first

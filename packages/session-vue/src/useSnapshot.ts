@@ -32,7 +32,8 @@ export function useSnapshot(context: SessionContext): ComputedRef<SessionState> 
     server || (instance?.root.vnode.el?.getRootNode?.().contains(instance.vnode.el) && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null,
   )
   if (instance) onMounted(() => (held.value = null))
-  const snapshot = shallowRef(server ? DISCONNECTED_STATE : context.store.getSnapshot())
+  // (On the server `held` holds for good: the snapshot is never read there.)
+  const snapshot = shallowRef(server || context.store.getSnapshot())
   if (!server) onScopeDispose(context.store.subscribe((state) => (snapshot.value = state)))
-  return computed(() => held.value ?? snapshot.value)
+  return computed(() => held.value ?? (snapshot.value as SessionState))
 }
