@@ -4,8 +4,8 @@ import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Vue from 'vue'
-import { createApp, createSSRApp, defineComponent, h, inject, Suspense, type Component } from 'vue'
-import { renderToString } from 'vue/server-renderer'
+import { createApp, createSSRApp, defineComponent, h, inject, Suspense, Teleport, type Component } from 'vue'
+import { renderToString, type SSRContext } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
 import { SESSION_KEY } from './SESSION_KEY'
 import { useSession } from './useSession'
@@ -194,6 +194,57 @@ describe('createSessionPlugin', () => {
     expect(provider.calls.map((call) => call.method)).not.toContain('connect')
     app.unmount()
     expect(provider.listenerCount()).toBe(0)
+  })
+
+  for (const [where, app, modal] of [
+    ['into a shadow root, the app in the document', 'document', 'shadow'],
+    ['into the document, the app in a shadow root (a custom element)', 'shadow', 'document'],
+  ] as const) {
+    it(`§5 SSR hydration: a component teleported ${where} first renders the server's initialState, then follows the store`, async () => {
+      // The server renders the teleport's content into ctx.teleports; the page puts it into the target.
+      const Root = (to: string | Element) => defineComponent({ setup: () => () => h('main', [h(Teleport, { to }, [h(Party)])]) })
+      const ctx: SSRContext = {}
+      const html = await renderToString(createSSRApp(Root('#modal')).use(createSessionPlugin({ provider: undefined as never, initialState: CONNECTED, server: true })), ctx)
+      const host = document.body.appendChild(document.createElement('div'))
+      const parent = { document: document.body, shadow: host.attachShadow({ mode: 'open' }) }
+      const container = parent[app].appendChild(document.createElement('div'))
+      const target = parent[modal].appendChild(document.createElement('div'))
+      container.innerHTML = html
+      target.innerHTML = ctx.teleports?.['#modal'] ?? ''
+      expect(target.textContent).toBe('connected|bob::1220bb')
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+      const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+      const provider = createMockProvider({ connected: true })
+      const client = createSSRApp(Root(target)).use(createSessionPlugin({ provider, initialState: CONNECTED, storage: createMemoryStorage() }))
+      client.mount(container)
+      expect(target.textContent).toBe('connected|bob::1220bb')
+      expect([...warn.mock.calls, ...error.mock.calls].flat().join('\n')).not.toMatch(/mismatch/i)
+      await flushPromises()
+      expect(target.textContent).toBe('connected|alice::1220aa')
+      client.unmount()
+      host.remove()
+      container.remove()
+      target.remove()
+    })
+  }
+
+  it('§5: a client-rendered component teleported into a shadow root shows the store from its first render on', async () => {
+    const own = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    await own.init()
+    const host = document.body.appendChild(document.createElement('div'))
+    const target = host.attachShadow({ mode: 'open' }).appendChild(document.createElement('div'))
+    const seen: string[] = []
+    const Watcher = defineComponent({
+      setup() {
+        const { status, account } = useSession()
+        return () => h('p', (seen.push(`${status.value}|${account.value?.partyId ?? '-'}`), seen.at(-1)))
+      },
+    })
+    const app = createApp(defineComponent({ setup: () => () => h(Teleport, { to: target }, [h(Watcher)]) })).use(createSessionPlugin(own))
+    app.mount(document.body.appendChild(document.createElement('div')))
+    expect(seen).toEqual(['connected|alice::1220aa'])
+    app.unmount()
+    host.remove()
   })
 
   it('SSR hydration: a component that hydrates after the mount (async setup under <Suspense>) matches the server too', async () => {

@@ -22,14 +22,16 @@ export function useSnapshot(context: SessionContext): ComputedRef<SessionState> 
   // component has mounted (in `onMounted`, say). A vnode rendered again (one kept in a variable)
   // carries the element of its first rendering: only an element in the tree of the app's root
   // element (the document, or a detached container) is one to hydrate; an element unmounted with
-  // its parent, or under a removed ancestor, is in the tree of that removed element. (A custom
-  // renderer's nodes, no DOM nodes, never hydrate.)
+  // its parent, or under a removed ancestor, is in the tree of that removed element. Both trees are
+  // taken across shadow roots (`composed`): a <Teleport> into a shadow root of the page, or out of
+  // the one the app lives in (a custom element), hydrates there. (A custom renderer's nodes, no DOM
+  // nodes, never hydrate.)
   // (Mounted hooks never run on the server.)
   const { server, initial } = context
   const instance = getCurrentInstance()
   const held = shallowRef(
     // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- a DOM node, typed as any renderer's
-    server || (instance?.root.vnode.el?.getRootNode?.().contains(instance.vnode.el) && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null,
+    server || (instance?.root.vnode.el?.getRootNode?.({ composed: true }).contains(instance.vnode.el?.getRootNode({ composed: true })) && !instance.isMounted) ? (initial.value ?? DISCONNECTED_STATE) : null,
   )
   if (instance) onMounted(() => (held.value = null))
   // (On the server `held` holds for good: the snapshot is never read there.)
