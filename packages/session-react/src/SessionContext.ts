@@ -29,8 +29,8 @@ export const SessionContext = /* @__PURE__ */ createContext<SessionContextValue 
  * @throws `Error` outside `<SessionProvider>`
  * @internal
  */
-export function useSessionContext(): SessionContextValue {
+export const useSessionContext = (): SessionContextValue => {
   const value = useContext(SessionContext)
-  if (!value) throw Error('Missing <SessionProvider>')
-  return value
+  if (value) return value
+  throw Error('Missing <SessionProvider>')
 }

@@ -1,7 +1,7 @@
 import type { CIP0103Provider, SessionState, SessionStore, SessionStoreOptions } from '@sessionlayer/session-core'
 import { createElement, useEffect, useLayoutEffect, useMemo, type ReactElement, type ReactNode } from 'react'
 import { createOwnedStore, type OwnedStoreProps } from './createOwnedStore'
-import { SessionContext, type SessionContextValue } from './SessionContext'
+import { SessionContext, useSessionContext } from './SessionContext'
 
 /**
  * Props of {@link SessionProvider}: a `store` the app owns, or a `provider` (and `options`) from
@@ -46,10 +46,10 @@ export type SessionProviderProps = {
  * again) reaches the store the mount brings. (On the server, where no effect runs, a passive one:
  * React 18 warns of a layout effect there.)
  *
- * @param props - the context value
  * @returns nothing
  */
-function Mount({ value }: { value: SessionContextValue }): null {
+const Mount = (): null => {
+  const value = useSessionContext()
   // eslint-disable-next-line no-restricted-globals -- a feature test, at render time
   ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => value[2]?.(), [value])
   return null
@@ -83,5 +83,5 @@ export function SessionProvider(props: SessionProviderProps): ReactElement {
   const value = useMemo(() => createOwnedStore(props as OwnedStoreProps), [props.store, props.provider])
   // Restores our store on mount, before the effects below; destroys it on unmount, or when another
   // replaces it.
-  return createElement(SessionContext.Provider, { value }, createElement(Mount, { value }), props.children)
+  return createElement(SessionContext.Provider, { value }, createElement(Mount), props.children)
 }

@@ -7,6 +7,5 @@
  * nulls compare unequal: the selection, null either way, is then the new null)
  * @internal
  */
-export function shallowEqual<T extends object | null>(a: T, b: T): boolean {
-  return a && b && Object.keys(a).every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key])
-}
+export const shallowEqual = <T extends object | null>(a: T, b: T): boolean =>
+  a && b && Object.keys(a).every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key])
