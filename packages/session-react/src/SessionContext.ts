@@ -11,10 +11,11 @@ export type BoundStore = { readonly [K in keyof SessionStore]: SessionStore[K] }
 /**
  * What `<SessionProvider>` hands to the hooks: its store, its `initialState` (the snapshot used on
  * the server and during hydration; without it `DISCONNECTED_STATE`), and, for a store of its own, the
- * provider's mount effect (which restores it, and returns the cleanup that destroys it).
+ * provider's mount (a layout effect, which restores it) and unmount (a passive effect's cleanup,
+ * which destroys it).
  * @internal
  */
-export type SessionContextValue = readonly [store: BoundStore, initialState: SessionState | undefined, mount?: () => () => void]
+export type SessionContextValue = readonly [store: BoundStore, initialState: SessionState | undefined, mount?: () => void, unmount?: () => void]
 
 /**
  * The session context; null outside `<SessionProvider>`.

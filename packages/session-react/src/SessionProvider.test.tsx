@@ -4,7 +4,7 @@ import { createMemoryStorage, DISCONNECTED_STATE, type SessionStore, type Sessio
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
 import * as React from 'react'
-import { memo, StrictMode, useEffect, useLayoutEffect, useState } from 'react'
+import { memo, StrictMode, Suspense, useEffect, useLayoutEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listenersOfOneStore, setup } from '../test/helpers'
@@ -201,6 +201,58 @@ describe('SessionProvider with a provider (owns its store)', () => {
     )
     await act(macrotask)
     expect(outcomes).toEqual(['ran', 'ran'])
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('§4: a tree that a Suspense boundary above the provider hides (it suspends again) and then shows keeps following the session: the same store, no second restore', async () => {
+    const provider = createMockProvider({ connected: true })
+    let suspend!: () => void
+    let resume!: () => void
+    let loaded = false
+    const loading = new Promise<void>((resolve) => (resume = resolve)).then(() => {
+      loaded = true
+    })
+    function Page() {
+      const [navigated, setNavigated] = useState(false)
+      suspend = () => {
+        setNavigated(true)
+      }
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- how a component suspends
+      if (navigated && !loaded) throw loading // the next route's code or data, not loaded yet
+      return null
+    }
+    const parties: unknown[] = []
+    function Badge() {
+      const { partyId } = useAccount()
+      useSessionEvent('party:changed', (e) => parties.push(e.current))
+      return <p>{partyId}</p>
+    }
+    const { container, unmount } = render(
+      <Suspense fallback={<p>loading</p>}>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+          <Badge />
+          <Page />
+        </SessionProvider>
+      </Suspense>,
+    )
+    await act(macrotask)
+    expect(container.textContent).toBe('alice::1220aa')
+    act(suspend)
+    expect(container.textContent).toContain('loading')
+    await act(async () => {
+      resume()
+      await macrotask()
+    })
+    expect(container.textContent).toBe('alice::1220aa')
+    act(() => {
+      provider.wallet.switchParty('bob::1220bb')
+    })
+    await act(macrotask)
+    expect(container.textContent).toBe('bob::1220bb')
+    expect(parties).toEqual(['bob::1220bb'])
+    expect(provider.calls.filter((c) => c.method === 'status')).toHaveLength(1)
     expect(provider.listenerCount()).toBe(listenersOfOneStore())
     unmount()
     expect(provider.listenerCount()).toBe(0)

@@ -44,7 +44,9 @@ export type SessionProviderProps = {
  * The provider's mount, rendered as its first child: a layout effect runs before every effect of
  * the tree after it, so what those do on each mount (StrictMode's remount, an `<Activity>` shown
  * again) reaches the store the mount brings. (On the server, where no effect runs, a passive one:
- * React 18 warns of a layout effect there.)
+ * React 18 warns of a layout effect there.) The unmount is a passive effect's cleanup: a
+ * `<Suspense>` boundary that hides the tree again cleans up its layout effects only, and the
+ * passive ones below (the hooks' subscriptions) stay with the store, which must live on.
  *
  * @returns nothing
  */
@@ -52,6 +54,7 @@ const Mount = (): null => {
   const value = useSessionContext()
   // eslint-disable-next-line no-restricted-globals -- a feature test, at render time
   ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => value[2]?.(), [value])
+  useEffect(() => value[3], [value])
   return null
 }
 
@@ -63,7 +66,8 @@ const Mount = (): null => {
  * provider replaces it. A render React throws away creates nothing; effects below that mount again
  * (StrictMode's simulated remount, a hidden then visible `<Activity>`), layout effects included,
  * get a working store under the same identity, while what is made through the store after a real
- * unmount creates none (an action rejects with `DESTROYED`). With `store`, the app owns it.
+ * unmount creates none (an action rejects with `DESTROYED`). A tree that a `<Suspense>` boundary
+ * above hides and shows again keeps its store, restored once. With `store`, the app owns it.
  *
  * @param props - {@link SessionProviderProps}
  * @returns the provider element

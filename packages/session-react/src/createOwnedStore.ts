@@ -25,7 +25,7 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
 
 /**
  * The context value of a `<SessionProvider>`: the app's store as is, or a store of its own for
- * `provider`, with the provider's mount effect for it.
+ * `provider`, with the provider's mount and unmount for it.
  *
  * React may render a component and throw the render away (StrictMode renders twice, concurrent
  * renders can be abandoned), and the server renders without effects, while creating a store
@@ -37,11 +37,15 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * The mount is a layout effect of the provider's first child, so it runs before every effect of
  * the tree below (layout or passive) each time they mount: on the first mount, on StrictMode's
  * simulated remount and when effects are shown again (a hidden, then visible `<Activity>`, which
- * is how frameworks keep routes alive). It restores the session, and returns the cleanup, which
- * destroys the real store at once. Afterwards the store reads as disconnected, and everything
- * made through it reaches the destroyed store — an action rejects with `DESTROYED`, a
- * subscription or an event listener never hears anything, and nothing attaches to the wallet —
- * until a mount brings a new real store: the hooks keep one identity throughout.
+ * is how frameworks keep routes alive). It restores the session, unless the store lives on. The
+ * unmount is the cleanup of a passive effect of that child, which destroys the real store: a
+ * `<Suspense>` boundary that hides the tree again (something in it suspends) cleans up layout
+ * effects only, and keeps the passive ones below — the hooks' subscriptions and event listeners
+ * — so the store they reach must live on, and the mount that shows the tree again finds it live.
+ * After an unmount the store reads as disconnected, and everything made through it reaches the
+ * destroyed store — an action rejects with `DESTROYED`, a subscription or an event listener never
+ * hears anything, and nothing attaches to the wallet — until a mount brings a new real store: the
+ * hooks keep one identity throughout.
  *
  * @param props - the provider's props: `store`, or `provider` and `options` (read at each
  * creation); and `initialState`, handed on as the server snapshot
@@ -51,7 +55,7 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
 export function createOwnedStore({ store: given, provider, options, initialState }: OwnedStoreProps): SessionContextValue {
   /** The latest real store: the live one while mounted, else the one an unmount destroyed (or none yet). */
   let real: SessionStore | undefined
-  /** Set by an unmount, cleared by the mount that follows. */
+  /** 1 after an unmount, 0 after the mount (live), undefined before the first mount. */
   let gone: number | undefined
   // The real store also becomes the prototype, so that what it holds beyond its methods (what
   // `getLedgerAuth(store)` reads) is read through.
@@ -68,12 +72,13 @@ export function createOwnedStore({ store: given, provider, options, initialState
         initialState,
         () => {
           // A new real store after an unmount; else the one a render made, or one `init()` creates.
-          void (gone ? (create() as BoundStore) : store).init()
+          // None while it lives on (a tree that Suspense hid and shows again).
+          if (gone !== 0) void (gone ? (create() as BoundStore) : store).init()
           gone = 0
-          return () => {
-            gone = 1
-            real!.destroy() // eslint-disable-line @typescript-eslint/no-non-null-assertion -- the mount made it
-          }
+        },
+        () => {
+          gone = 1
+          real!.destroy() // eslint-disable-line @typescript-eslint/no-non-null-assertion -- the mount made it
         },
       ]
 }
