@@ -169,6 +169,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** The broadcasts held (see `post`): the chain that sends them in the order they were issued, and those not sent yet. */
   let posts: Promise<unknown> = io
   let waiting: Extract<Effect, readonly ['post', ...unknown[]]>[] = []
+  /** Sends the held expiry at once, and drops the other held broadcasts: their session ended (C12, M3). */
+  const tellExpiry = () => {
+    for (const e of waiting) if (e[1] === 'expiry') channel?.post(e[1], e[2])
+    waiting = []
+  }
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
   let writes = 0
   let landed = 0
@@ -520,11 +525,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // held ones never: the other tabs hear of the sign-out before the wallet's statusChanged(false),
         // which must not look like a drop to reconnect from, and never of the connection it ended
         // (C6, M3) — but of an expiry before it, which goes out first: each tab tells of it (C12).
-        // Nothing goes out after destroy(), which closes the channel (C14).
-        if (effect[1] === 'disconnected') {
-          for (const e of waiting) if (e[1] === 'expiry') post(e)
-          waiting = []
-        } else if (behind || waiting.length) {
+        // Nothing goes out after destroy(), which closes the channel once it sent a held expiry (C12, C14).
+        if (effect[1] === 'disconnected') tellExpiry()
+        else if (behind || waiting.length) {
           const mine = waiting
           mine.push(effect)
           posts = Promise.all([posts, behind && io]).then(() => {
@@ -834,6 +837,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       aborts.forEach((abort) => {
         abort(destroyedError())
       })
+      // An expiry held behind a write that lands after this would never reach the other tabs,
+      // which must end the session with it (C12, M3).
+      tellExpiry()
       unsubscribeChannel?.()
       channel?.close()
       resign()

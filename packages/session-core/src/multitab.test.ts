@@ -1553,6 +1553,31 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it('C12, C14, M3: an expiry still held behind a slow write when the tab is closed (destroy) reaches the other tabs: the tab sends it before its channel closes', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a write that takes 2 s (an IndexedDB transaction)
+    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const wallet = createMockWallet()
+    // tab A knows the idle timeout, and asks its user to sign in again; tab B knows neither
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000, onReauthRequired: () => new Promise<void>(() => undefined) } })
+    const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast })
+    const expired = events(b, 'session:expired')
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('connected')
+    wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
+    await vi.advanceTimersByTimeAsync(1_000) // idle: the expiry is held behind it too
+    expect(a.getSnapshot().status).toBe('reconnecting')
+    a.destroy() // the user closes tab A instead of signing in again
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(expired).toEqual([{ expiredAt: 1_001_000, reason: 'idle' }])
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    b.destroy()
+  })
+
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()

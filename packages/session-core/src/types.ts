@@ -291,6 +291,10 @@ export interface SessionStore {
   touch(): void
   /** Stops a reconnect in progress; with broadcast and Web Locks, in every tab that shares it. */
   cancelReconnect(): void
-  /** Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event). */
+  /**
+   * Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event).
+   * With broadcast, an expiry this tab still held for the other tabs behind a storage write is
+   * sent to them before its channel closes.
+   */
   destroy(): void
 }
