@@ -521,12 +521,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         const post = (e = effect) => channel.post(e[1], e[2])
         // A change whose write waits its turn is broadcast once that write is done: a tab that reads
         // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
-        // held ones, in order. A disconnect goes out at once, before the wallet is asked, and the
-        // held ones never: the other tabs hear of the sign-out before the wallet's statusChanged(false),
-        // which must not look like a drop to reconnect from, and never of the connection it ended
-        // (C6, M3) — but of an expiry before it, which goes out first: each tab tells of it (C12).
+        // held ones, in order. A disconnect, or the end of an expired session, goes out at once,
+        // before the wallet is asked, and the held ones never: the other tabs hear of it before the
+        // wallet's statusChanged(false), which must not look like a drop to reconnect from, and never
+        // of the connection it ended (C6, M3) — but of an expiry before it, which goes out first:
+        // each tab tells of it (C12).
         // Nothing goes out after destroy(), which closes the channel once it sent a held expiry (C12, C14).
-        if (effect[1] === 'disconnected') tellExpiry()
+        if (effect[1] === 'disconnected' || effect[1] === 'expired') tellExpiry()
         else if (behind || waiting.length) {
           const mine = waiting
           mine.push(effect)

@@ -1553,6 +1553,34 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it('C12, M3: a session that expires (no hook) while its broadcasts wait behind a slow write reaches the other tabs before the wallet leaves: none takes the wallet leaving for a drop to reconnect from', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a write that takes 2 s (an IndexedDB transaction)
+    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const wallet = createMockWallet()
+    // tab A knows the idle timeout; tab B does not, and reconnects after a drop
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000 } })
+    const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, reconnect: true })
+    const seen = [events(b, 'session:expired'), events(b, 'reconnect:scheduled')]
+    const statuses: string[] = []
+    b.subscribe((state) => statuses.push(state.status))
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('connected')
+    wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
+    await vi.advanceTimersByTimeAsync(1_000) // idle: A expires and leaves the wallet
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(a.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(seen).toEqual([[{ expiredAt: 1_001_000, reason: 'idle' }], []])
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(statuses).not.toContain('reconnecting')
+    a.destroy()
+    b.destroy()
+  })
+
   it('C12, C14, M3: an expiry still held behind a slow write when the tab is closed (destroy) reaches the other tabs: the tab sends it before its channel closes', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const hub = createChannelHub()
