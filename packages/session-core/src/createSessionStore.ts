@@ -146,6 +146,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** Counts the reads of the persisted snapshot, and the disconnect requests. */
   let loads = 0
   let disconnects = 0
+  /** What the latest read of the persisted snapshot found (undefined: it failed). */
+  let read: unknown
   let destroyed = false
   /** Settles at destroy(): what waits for the storage stops waiting then, its timeouts are gone (C14). */
   let end: () => void = noop
@@ -305,7 +307,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         }),
       ).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
-        then?.(null)
+        then?.(undefined)
       })
     }
     io = (ioPending++ ? io.then(go) : go()).finally(() => {
@@ -500,7 +502,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         lastWrite = 'remove'
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
-        persist('remove', () => storage.removeItem(key))
+        persist('remove', async () => {
+          if (!effect[1] || read === undefined || (await storage.getItem(key)) === read) return storage.removeItem(key)
+        })
         break
       case 'load': {
         // Only the latest read counts; it outlives a connect that pre-empts its restore (C10).
@@ -510,7 +514,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // one whose turn comes after destroy() has no one to answer: it does not read (C14)
           () => (destroyed ? null : storage.getItem(key)),
           (text) => {
-            if (tag === loads) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
+            if (tag !== loads) return
+            read = text
+            dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
           },
         )
         break

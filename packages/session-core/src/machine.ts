@@ -146,7 +146,9 @@ export type Effect =
   | readonly ['call', Method, Origin]
   | { [T in SessionEventType]: readonly ['emit', T, SessionEventMap[T]] }[SessionEventType]
   | readonly ['invalidate', InvalidateEvent]
-  | readonly ['save' | 'remove' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
+  | readonly ['save' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
+  /** 1: only if the entry is still the one the latest load read (or that read failed). */
+  | readonly ['remove', 1?]
   | readonly ['schedule', number]
   | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
   /** The leader gave up: how many attempts, and the last one's failure as plain data, never its `cause` (C15). */
@@ -624,7 +626,12 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
             if (m.times && !m.followed) {
               n.followed = 1
               fx.push(['call', 'status', 'local'])
-            } else endSession(null, 'restore', m.times)
+            } else {
+              endSession(null, 'restore', 1)
+              // The entry it read goes, but only that one: another tab may have connected and
+              // persisted since, its message still on its way, and its answer be older (C9, M4).
+              if (!m.times) fx.push(['remove', 1])
+            }
           } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
         }
         // the wallet left, as this tab asked: a connection now is the user's (see `missed`)

@@ -1432,6 +1432,62 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
   })
 
+  it("C9, C15, M4: a reload whose restore probe answers \"not connected\" from before another tab connected, that tab's message coming after, never removes that tab's entry", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // what tab A posts is held until released: its connected message comes after B's probe answer
+    const held: (() => void)[] = []
+    const holding = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => void held.push(() => post(message))
+      return channel
+    }
+    const a = createSessionStore(createMockProvider(), { storage: shared, broadcast: { channelFactory: holding, lockManager: null }, expiry: { ttlMs: TTL } })
+    // Tab B: its storage calls recorded; its wallet's first status answer tells where it stood
+    // when asked (not connected yet), and comes back only once let through
+    const calls: string[] = []
+    const storage = {
+      getItem: (key: string) => (calls.push('getItem'), shared.getItem(key)),
+      setItem: (key: string, value: string) => (calls.push('setItem'), shared.setItem(key, value)),
+      removeItem: (key: string) => (calls.push('removeItem'), shared.removeItem(key)),
+    }
+    const inner = createMockProvider({ wallet: createMockWallet({ connected: true }) })
+    let letThrough = () => undefined as void
+    const gate = new Promise<void>((resolve) => (letThrough = resolve))
+    let probes = 0
+    const b = createSessionStore(
+      {
+        ...inner,
+        on: inner.on.bind(inner),
+        removeListener: inner.removeListener.bind(inner),
+        request: async (args: Parameters<MockProvider['request']>[0]) => {
+          if (args.method !== 'status' || probes++) return inner.request(args)
+          await gate
+          return { connection: { isConnected: false, isNetworkConnected: true } }
+        },
+      },
+      { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null }, expiry: { ttlMs: TTL } },
+    )
+    const restoring = b.restore() // a reload: its probe is on its way
+    await vi.advanceTimersByTimeAsync(10)
+    await a.connect() // the user connects in tab A meanwhile, which persists its session
+    const entry = await shared.getItem('sessionlayer.session')
+    expect(decodeSessionEnvelope(entry)).toMatchObject({ connectedAt: 1_000_010 })
+    letThrough() // B's probe answers "not connected", from before A connected
+    await vi.advanceTimersByTimeAsync(10)
+    expect((await restoring).status).toBe('disconnected')
+    expect(await shared.getItem('sessionlayer.session')).toBe(entry) // a third tab reloading now finds it
+    for (const deliver of held.splice(0)) deliver() // A's message reaches B: B takes up that session
+    await vi.advanceTimersByTimeAsync(100)
+    expect(times(b)).toEqual({ status: 'connected', connectedAt: 1_000_010, expiresAt: 1_000_010 + TTL })
+    expect(calls).not.toContain('removeItem')
+    expect(decodeSessionEnvelope(await shared.getItem('sessionlayer.session'))).toMatchObject({ connectedAt: 1_000_010, expiresAt: 1_000_010 + TTL })
+    a.destroy()
+    b.destroy()
+  })
+
   it('C9, M4: a restore whose wallet says "not connected" also when asked again after another tab connected ends disconnected, once, and keeps that tab\'s entry', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { open, storage } = tabs({ expiry: { ttlMs: TTL } })

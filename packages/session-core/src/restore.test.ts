@@ -54,6 +54,20 @@ describe('restore', () => {
     expect(state).toMatchObject({ status: 'disconnected', account: null })
   })
 
+  it('C9: a restore whose read of the entry failed still removes it once the wallet says it is not connected', async () => {
+    const { store, storage } = setup({ connected: false })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: Date.now() }))
+    const read = storage.getItem.bind(storage)
+    let reads = 0
+    storage.getItem = (key) => (reads++ ? read(key) : Promise.reject(new Error('IndexedDB blocked')))
+    const failures = vi.fn()
+    store.on('storage:error', failures)
+    expect((await store.restore()).status).toBe('disconnected')
+    expect(failures).toHaveBeenCalledWith(expect.objectContaining({ operation: 'get' }))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(await read(KEY)).toBeNull()
+  })
+
   it('C9: a wallet that throws on status → disconnected with lastError', async () => {
     const { store, wallet } = setup({ connected: true })
     wallet.failNext('status', { code: -32603, message: 'not injected yet' })

@@ -275,8 +275,8 @@ export interface SessionStore {
   disconnect(): Promise<void>
   /**
    * Silently restores a live wallet session; never prompts the user. A wallet that is not
-   * connected ends the persisted session (its entry is removed); one that throws or does not
-   * answer leaves the entry for a later restore.
+   * connected ends the persisted session (the entry it read is removed, not one another tab
+   * wrote meanwhile); one that throws or does not answer leaves the entry for a later restore.
    */
   restore(): Promise<SessionState>
   /** Alias of `restore`, safe to destructure. */

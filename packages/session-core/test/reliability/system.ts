@@ -394,14 +394,16 @@ export function createSystem(config: SystemConfig) {
   /**
    * One tab's view of the shared storage. Its reads take `storageDelay` (the value is the one at
    * call time) and are noted when they come back within the same epoch, i.e. for the op that
-   * asked: only a restore reads the persisted snapshot.
+   * asked: a restore's reads, made while it is not disconnected; a disconnected tab reads only to
+   * check the entry it removes.
    */
   const storageClock = time.clock('storage')
   const storageOf = (ref: { readonly tab?: Tab }): SessionStorage => ({
     ...shared,
     getItem(key) {
       const tab = ref.tab
-      const epoch = tab?.epoch
+      // A read while disconnected is no restore's: the store checks the entry before it removes it (C9, M4)
+      const epoch = tab?.store.getSnapshot().status === 'disconnected' ? undefined : tab?.epoch
       const connects = tab?.connects
       const value = shared.getItem(key) // may throw at once (storage mode 'throws')
       const later = config.storageDelay
