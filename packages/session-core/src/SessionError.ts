@@ -1,7 +1,8 @@
 /**
  * Stable error codes, part of the public API: the CIP-0103 / EIP-1193 numeric code when the
  * wallet gave one (4001 user rejected, 4100 unauthorized, 4200 unsupported method, 4900
- * disconnected, …), else one of the store's own codes.
+ * disconnected, …), else one of the store's own codes. The store uses JSON-RPC's -32602 (invalid
+ * params) itself for an `enqueue` given no function.
  * @public
  */
 export type SessionErrorCode =

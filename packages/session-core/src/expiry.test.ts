@@ -537,6 +537,20 @@ describe('expiry', () => {
     }
   })
 
+  it('C13: enqueue of something that is not a function rejects at once with a SessionError (code -32602, invalid params), during a re-auth too, and takes no place in the queue', async () => {
+    const { store } = await connected({ ttlMs: 1000, pendingQueueSize: 1, onReauthRequired: () => new Promise(() => {}) })
+    for (const bad of [undefined, null, 'op', { then: 1 }]) {
+      await expect(store.enqueue(bad as never)).rejects.toMatchObject({ name: 'SessionError', code: -32602 })
+    }
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
+    await expect(store.enqueue(42 as never)).rejects.toMatchObject({ name: 'SessionError', code: -32602 })
+    const held = store.enqueue(() => 1) // the one place of the queue is still free
+    await expect(store.enqueue(() => 2)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+    store.destroy()
+    await expect(held).rejects.toMatchObject({ code: 'DESTROYED' })
+  })
+
   it('C13, C14: destroy while the queued ops run one after another: those not started yet reject with DESTROYED and never run', async () => {
     let finish!: () => void
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })

@@ -285,7 +285,12 @@ export interface SessionStore {
   getProvider(): CIP0103Provider
   /** Listens to one event type; returns the unsubscribe function. */
   on<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void): () => void
-  /** Runs `op` now, or after a re-auth in progress (in submission order). */
+  /**
+   * Runs `op` now, or after a re-auth in progress (in submission order). Rejects with a
+   * {@link SessionError}: `QUEUE_FULL` over `pendingQueueSize`, `REAUTH_FAILED` when the re-auth
+   * fails, `DESTROYED` after `destroy()`, and at once with code -32602 (JSON-RPC "invalid params")
+   * when `op` is not a function.
+   */
   enqueue<T>(op: () => T | Promise<T>): Promise<T>
   /** Records user activity (idle expiry). */
   touch(): void
