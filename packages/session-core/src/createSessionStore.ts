@@ -10,7 +10,7 @@ import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
 import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
-import { resolveRetryPolicy } from './retry'
+import { atLeastZero, resolveRetryPolicy } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
@@ -137,8 +137,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (timers.has(token)) clock.clearTimeout(timers.get(token))
     timers.delete(token)
   }
-  /** How many `enqueue`d ops may wait for a re-authentication (C13). */
-  const queueSize = expiry.pendingQueueSize ?? 32
+  /** How many `enqueue`d ops may wait for a re-authentication (C13): 32 unless a number of 0 or more. */
+  const queueSize = atLeastZero(expiry.pendingQueueSize) ? Number(expiry.pendingQueueSize) : 32
 
   let model = INITIAL_MODEL
   /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
@@ -823,8 +823,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // As a re-authentication ends, subscribers hear of it before the held ops are taken: an op
       // enqueued then goes behind them, not before (C13).
       if (late && !held.length) return attempt(op)
-      // held until the re-authentication ends; over the bound, rejected at once (C13) — every op
-      // when the bound is no number (NaN): never an unbounded queue
+      // held until the re-authentication ends; over the bound, rejected at once (C13)
       return late || held.length < queueSize
         ? new Promise<T>((resolve, reject) => {
             held.push([op, resolve as (value: unknown) => void, reject, late])

@@ -525,15 +525,27 @@ describe('expiry', () => {
     await expect(store.enqueue(() => 3)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
   })
 
-  it('C13: a pendingQueueSize of 0, or one that is not a number of 0 or more (negative, NaN), holds no op: each rejects at once with QUEUE_FULL, never an unbounded queue', async () => {
-    for (const pendingQueueSize of [0, -1, Number.NaN]) {
-      const { store } = await connected({ ttlMs: 1000, pendingQueueSize, onReauthRequired: () => new Promise(() => {}) })
+  it('C13: a pendingQueueSize of 0 holds no op: each rejects at once with QUEUE_FULL', async () => {
+    for (const pendingQueueSize of [0, '0']) {
+      const { store } = await connected({ ttlMs: 1000, pendingQueueSize: pendingQueueSize as number, onReauthRequired: () => new Promise(() => {}) })
       await vi.advanceTimersByTimeAsync(1000)
       expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
       const op = vi.fn()
       await expect(store.enqueue(op)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
       expect(op).not.toHaveBeenCalled()
       store.destroy()
+    }
+  })
+
+  it('C13: a pendingQueueSize that is not a number of 0 or more (empty, not numeric, negative, NaN) is the default 32, as for the other options; a numeric string is its number', async () => {
+    for (const [pendingQueueSize, bound] of [['', 32], ['many', 32], [-1, 32], [Number.NaN, 32], [null, 32], ['3', 3]] as const) {
+      const { store } = await connected({ ttlMs: 1000, pendingQueueSize: pendingQueueSize as number, onReauthRequired: () => new Promise(() => {}) })
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
+      const held = Array.from({ length: bound }, () => store.enqueue(() => 'held'))
+      await expect(store.enqueue(() => 'one too many')).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+      store.destroy()
+      for (const op of held) await expect(op).rejects.toMatchObject({ code: 'DESTROYED' })
     }
   })
 

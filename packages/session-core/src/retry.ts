@@ -48,6 +48,14 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
 }
 
 /**
+ * Whether an option's `value` is a count or delay that makes sense: a number of 0 or more, a
+ * numeric string from a configuration counting as its number. `undefined`, `null`, `''`, NaN and
+ * a negative number do not: the option keeps its default.
+ * @internal
+ */
+export const atLeastZero = (value: unknown): boolean => value !== '' && ((value as number | null) ?? -1) >= 0
+
+/**
  * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
  * over it field by field. A field that is not a number of 0 or more (`undefined`, NaN, a negative
  * number) keeps its default: never a NaN or negative delay, never a count that makes no sense.

@@ -164,7 +164,8 @@ export interface ExpiryOptions {
   readonly onReauthRequired?: ((event: ReauthEvent) => unknown) | undefined
   /**
    * Operations held during a re-auth (default 32); one more rejects at once (`QUEUE_FULL`). With
-   * 0, a negative number or NaN none is held; with `Infinity` there is no bound.
+   * 0 none is held; with `Infinity` there is no bound. A value that is not a number of 0 or more
+   * (`null`, `''`, a negative number, NaN) is the default; a numeric string counts as its number.
    */
   readonly pendingQueueSize?: number | undefined
 }
