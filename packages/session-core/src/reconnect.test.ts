@@ -248,4 +248,9 @@ describe('reconnect policy', () => {
     expect(resolveRetryPolicy(nulls)).toEqual(DEFAULT_RETRY_POLICY)
     expect(resolveRetryPolicy({ maxAttempts: 0, maxDelayMs: 100 })).toEqual({ ...DEFAULT_RETRY_POLICY, maxAttempts: 0, maxDelayMs: 100 })
   })
+
+  it('C7: a policy field given as an empty string (a blank setting) keeps its default, as for the other options, instead of retrying at once or never', () => {
+    const blanks = { baseDelayMs: '', factor: '', maxDelayMs: '', maxAttempts: '' } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
+    expect(resolveRetryPolicy(blanks)).toEqual(DEFAULT_RETRY_POLICY)
+  })
 })

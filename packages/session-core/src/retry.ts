@@ -57,8 +57,8 @@ export const atLeastZero = (value: unknown): boolean => value !== '' && ((value 
 
 /**
  * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
- * over it field by field. A field that is not a number of 0 or more (`undefined`, NaN, a negative
- * number) keeps its default: never a NaN or negative delay, never a count that makes no sense.
+ * over it field by field. A field that is not a number of 0 or more (`undefined`, `''`, NaN, a
+ * negative number) keeps its default: never a NaN or negative delay, never a count that makes no sense.
  * @internal
  */
 export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
@@ -66,4 +66,4 @@ export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): Retr
     ? DEFAULT_RETRY_POLICY
     : // `jitter`'s true and false pass too: as numbers they are 1 and 0; a null (a JSON config) is
       // no field, as an undefined one: its default
-      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => ((entry[1] as number | null) ?? -1) >= 0)) }
+      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => atLeastZero(entry[1]))) }

@@ -217,8 +217,8 @@ export interface SessionStoreOptions {
   readonly persistSnapshot?: boolean | undefined
   /**
    * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). In a
-   * partial policy a field that is not a number of 0 or more (`undefined`, `null`, NaN, a negative
-   * number) keeps its default; the others are used as given (see {@link computeBackoffDelay}): a
+   * partial policy a field that is not a number of 0 or more (`undefined`, `null`, `''`, NaN, a
+   * negative number) keeps its default; the others are used as given (a numeric string as its number) (see {@link computeBackoffDelay}): a
    * `factor` below 1 shortens each delay, a `maxDelayMs` below `baseDelayMs` makes every delay
    * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never. With `broadcast` and
    * Web Locks one tab runs the attempts for all; a tab that takes over from one closed meanwhile
