@@ -714,11 +714,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // At most one message per quarter of the idle timeout, but the last activity is never left
     // out: the other tabs would expire before this one, and end its session too (C12).
     if (idle < Infinity && channel?.isLive && !timers.has(activityTimer)) {
-      activityTimer = later(() => {
-        lastActivityPost = clock.now()
-        channel.post('activity', { ago: lastActivityPost - lastActive })
-      }, lastActivityPost + idle / 4 - lastActive)
+      activityTimer = later(postActivity, lastActivityPost + idle / 4 - lastActive)
     }
+  }
+  const postActivity = () => {
+    lastActivityPost = clock.now()
+    channel?.post('activity', { ago: lastActivityPost - lastActive })
   }
 
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12).
@@ -838,6 +839,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (destroyed) return
       destroyed = true
       gen++
+      // the latest activity, not told yet, is told now: the other tabs would expire too early (C12)
+      if (timers.has(activityTimer)) postActivity()
       timers.forEach((_, token) => {
         cancelTimer(token)
       })

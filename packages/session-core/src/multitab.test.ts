@@ -350,6 +350,25 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12, C14: activity in a tab closed before it reached the other tabs (destroy) still counts there', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    a.store.touch()
+    await vi.advanceTimersByTimeAsync(2_000)
+    a.store.touch() // the user's last activity, in tab A, which tells of it a little later
+    a.store.destroy() // the user closes tab A at once
+    // 9.9 s after that activity, tab B may not have expired: the session is idle only from 12 s on
+    await vi.advanceTimersByTimeAsync(9_900)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    b.store.destroy()
+  })
+
   it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
     vi.useFakeTimers()
     const { open } = tabs({ reconnect: true })

@@ -299,8 +299,8 @@ export interface SessionStore {
   cancelReconnect(): void
   /**
    * Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event).
-   * With broadcast, an expiry this tab still held for the other tabs behind a storage write is
-   * sent to them before its channel closes.
+   * With broadcast, an expiry this tab still held for the other tabs behind a storage write, and
+   * its latest activity not told yet (idle expiry), are sent to them before its channel closes.
    */
   destroy(): void
 }
