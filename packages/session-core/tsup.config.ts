@@ -1,5 +1,13 @@
 import { defineConfig } from 'tsup'
 
+/**
+ * Property names of session-core's internal records only (the machine's model, inputs and
+ * configuration), which the build shortens: a minifier cannot rename properties, and these are
+ * read on every transition. Never a name of the public API, of a wallet payload, a tab message or
+ * a builtin: `build.test.ts` checks them against every package's API report.
+ */
+export const INTERNAL_PROPS = ['op', 'followed', 'hook', 'asked', 'saved', 'times', 'firm', 'loading', 'leaving', 'missed', 'overtaken', 'via', 'retry', 'reauth', 'lead', 'expired']
+
 export default defineConfig({
   entry: { index: 'src/index.ts', ledger: 'src/ledger.ts' },
   format: ['esm', 'cjs'],
@@ -11,4 +19,7 @@ export default defineConfig({
   sourcemap: false,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
+  esbuildOptions(options) {
+    options.mangleProps = new RegExp(`^(${INTERNAL_PROPS.join('|')})$`)
+  },
 })
