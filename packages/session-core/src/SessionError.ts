@@ -95,7 +95,7 @@ export function toSessionError(value: unknown): SessionError {
   }
   return new SessionError(
     typeof message === 'string' && message ? message : 'Unknown wallet error',
-    typeof code === 'number' && Number.isInteger(code) ? code : 'UNKNOWN',
+    Number.isInteger(code) ? (code as number) : 'UNKNOWN',
     value,
   )
 }
