@@ -3,12 +3,13 @@ import { SessionError } from './SessionError'
 import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 
 /**
- * The machine input for a validated payload of a wallet event or of the answer to a method: an
- * account list (`accountsChanged`, `listAccounts`), a network id (`chainChanged`,
- * `getActiveNetwork`), or a status (`statusChanged` and `connected` events, the answers to
- * `connect` and to the `status` probe). Null when it does not validate (C18).
+ * The machine input for a validated payload of a wallet event, or (with the `origin` of the
+ * request) of the answer to a method: an account list (`accountsChanged`, `listAccounts`), a
+ * network id (`chainChanged`, `getActiveNetwork`), or a status (`statusChanged` and `connected`
+ * events, the answers to `connect` and to the `status` probe). Null when it does not validate (C18).
+ * @internal
  */
-function toInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input | null {
+export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin = 'local'): Input | null {
   if (kind === 'accountsChanged' || kind === 'listAccounts') {
     const accounts = parseAccounts(value)
     return accounts && { type: 'accounts', accounts, origin }
@@ -21,19 +22,11 @@ function toInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconn
 }
 
 /**
- * The machine input for a wallet event, or null for a payload that does not validate (C18).
- * @internal
- */
-export function eventInput(event: (typeof WALLET_EVENTS)[number], payload: unknown): Input | null {
-  return toInput(event, payload, 'local')
-}
-
-/**
  * The machine input for a request's answer: a validated result, or a `fail` for an invalid one.
  * @internal
  */
 export function answerInput(method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input {
-  return toInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', value) }
+  return eventInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', value) }
 }
 
 /** The wallet events a store listens to. @internal */
