@@ -7,7 +7,7 @@ import * as React from 'react'
 import { memo, StrictMode, Suspense, useEffect, useLayoutEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { listenersOfOneStore, setup } from '../test/helpers'
+import { listenersOfOneStore, PartyBadge, setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
 import { useAccount } from './useAccount'
 import { useClientSession } from './useClientSession'
@@ -478,6 +478,39 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(getLedgerAuth(result.current.store)).toBeNull()
     await act(() => result.current.session.connect())
     expect(getLedgerAuth(result.current.store)).toMatchObject({ accessToken: 'mock-token-1', ledgerApi: 'http://127.0.0.1:7575' })
+  })
+
+  it('§4: no wallet provider (window.canton without an extension): an error boundary above gets the SessionError INVALID_PROVIDER of the mount, not a TypeError from the unmount', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    // React 18 also reports the errors to the window; keep the test output quiet
+    const quiet = (event: ErrorEvent) => {
+      event.preventDefault()
+    }
+    window.addEventListener('error', quiet)
+    class Boundary extends React.Component<{ children: React.ReactNode }, { error: unknown }> {
+      override state = { error: null as unknown }
+      static getDerivedStateFromError(error: unknown) {
+        return { error }
+      }
+      override render() {
+        const { error } = this.state
+        return error ? <p>{`${(error as { code?: string }).code}: ${(error as Error).message}`}</p> : this.props.children
+      }
+    }
+    try {
+      const { container, unmount } = render(
+        <Boundary>
+          <SessionProvider provider={undefined as never}>
+            <PartyBadge />
+          </SessionProvider>
+        </Boundary>,
+      )
+      await act(macrotask)
+      expect(container.textContent).toBe('INVALID_PROVIDER: createSessionStore needs a CIP-0103 provider')
+      unmount()
+    } finally {
+      window.removeEventListener('error', quiet)
+    }
   })
 })
 

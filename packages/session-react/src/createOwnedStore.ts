@@ -78,7 +78,7 @@ export function createOwnedStore({ store: given, provider, options, initialState
         },
         () => {
           gone = 1
-          real!.destroy() // eslint-disable-line @typescript-eslint/no-non-null-assertion -- the mount made it
+          real?.destroy() // none when the mount failed (no wallet provider)
         },
       ]
 }
