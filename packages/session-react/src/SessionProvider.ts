@@ -32,7 +32,10 @@ export type SessionProviderProps = {
       /**
        * The wallet's CIP-0103 provider. The component creates its own store for it, calls `init()`
        * on mount and destroys the store on unmount. Another provider (the user picked another
-       * wallet) replaces the store: the old one is destroyed, the new one restored.
+       * wallet) replaces the store: the old one is destroyed, the new one restored. No provider
+       * (`window.canton` without a wallet extension) throws on mount a `SessionError` with code
+       * `INVALID_PROVIDER` to the nearest error boundary: render the provider only when there is a
+       * wallet (the server, which creates no store, needs none).
        */
       readonly provider: CIP0103Provider
       /** Options of the store; read when the store is created (a new object on a later render changes nothing). */
@@ -73,9 +76,13 @@ const Mount = (): null => {
  * @returns the provider element
  * @example
  * ```tsx
- * <SessionProvider provider={window.canton} options={{ reconnect: true, broadcast: true }}>
- *   <App />
- * </SessionProvider>
+ * window.canton ? (
+ *   <SessionProvider provider={window.canton} options={{ reconnect: true, broadcast: true }}>
+ *     <App />
+ *   </SessionProvider>
+ * ) : (
+ *   <InstallWallet />
+ * )
  * ```
  * @public
  */

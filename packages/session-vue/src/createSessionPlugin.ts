@@ -16,7 +16,8 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 export interface SessionPluginOptions extends SessionStoreOptions {
   /**
    * The CIP-0103 wallet provider (e.g. `window.canton`). The server never uses it, so it may be
-   * absent there.
+   * absent there; on the client, none (`window.canton` without a wallet extension) throws at
+   * `app.use`: install the plugin only when there is a wallet.
    */
   readonly provider: CIP0103Provider
   /**
@@ -44,6 +45,8 @@ export interface SessionPluginOptions extends SessionStoreOptions {
  *
  * @param source - a store the app owns, or the options of a store the plugin owns
  * @returns the plugin, for `app.use`
+ * @throws `SessionError` with code `INVALID_PROVIDER` from `app.use`, on the client, when the
+ * options hold no CIP-0103 provider (`window.canton` without a wallet extension)
  * @example
  * ```ts
  * createApp(App)
