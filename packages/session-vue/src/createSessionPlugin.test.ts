@@ -96,6 +96,25 @@ describe('createSessionPlugin', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('§5: one plugin installed in two apps gives each app a store of its own, destroyed with that app alone', async () => {
+    const provider = createMockProvider({ connected: true })
+    const plugin = createSessionPlugin({ provider, storage: createMemoryStorage() })
+    const mountApp = () => {
+      const app = createApp(Status).use(plugin)
+      app.mount(document.createElement('div'))
+      return [app, store] as const
+    }
+    const [first, firstStore] = mountApp()
+    const [second, secondStore] = mountApp()
+    expect(firstStore).not.toBe(secondStore)
+    await flushPromises()
+    first.unmount()
+    await expect(firstStore?.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+    expect(secondStore?.getSnapshot().status).toBe('connected')
+    second.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('C9: a mount that finds no container starts no restore; the mount that follows restores once', async () => {
     const provider = createMockProvider({ connected: true })
     const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))

@@ -41,7 +41,10 @@ export interface SessionPluginOptions extends SessionStoreOptions {
  * never mounts keeps no store, and a mount that follows creates a new one and restores it); on the
  * server it never calls `init()`, and creates the store only on first access, detached from any wallet (its requests fail at
  * once) and with default options — so a server render opens no channel, arms no timer and
- * attaches no wallet listener, even when the wallet provider is absent there.
+ * attaches no wallet listener, even when the wallet provider is absent there. Each app the plugin
+ * is installed in gets a store of its own (as `VueQueryPlugin` makes a `QueryClient` per app): one
+ * plugin object serves several apps, or a server's app per request, without sharing a session; to
+ * share one, give each app the same store.
  *
  * @param source - a store the app owns, or the options of a store the plugin owns
  * @returns the plugin, for `app.use`
