@@ -206,12 +206,24 @@ describe('createMockProvider', () => {
     const g = () => {}
     provider.on('statusChanged', f).on('statusChanged', f).on('accountsChanged', g)
     expect([provider.listenerCount(), provider.listenerCount('statusChanged'), provider.listenerCount('txChanged')]).toEqual([3, 2, 0])
+    provider.removeListener('accountsChanged', g).removeListener('accountsChanged', g).removeListener('nothing', g)
+    expect(provider.listenerCount()).toBe(2)
     provider.removeListener('statusChanged', f)
-    expect(provider.listenerCount('statusChanged')).toBe(1)
-    provider.removeListener('statusChanged', f).removeListener('accountsChanged', g).removeListener('accountsChanged', g).removeListener('nothing', g)
     expect(provider.listenerCount()).toBe(0)
     provider.wallet.connectFromWallet()
     expect(provider.listenerErrors).toEqual([])
+  })
+
+  it('C14: removeListener removes every registration of the listener, as the official DappSyncProvider does (it filters the listener out)', () => {
+    const provider = createMockProvider()
+    const seen: string[] = []
+    const f = () => seen.push('f')
+    const g = () => seen.push('g')
+    provider.on('statusChanged', f).on('statusChanged', g).on('statusChanged', f)
+    provider.removeListener('statusChanged', f)
+    expect(provider.listenerCount('statusChanged')).toBe(1)
+    provider.wallet.connectFromWallet()
+    expect(seen).toEqual(['g'])
   })
 
   it('C16: a throwing listener is recorded and never stops the others nor reaches the wallet', () => {

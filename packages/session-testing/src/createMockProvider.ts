@@ -50,10 +50,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       return provider
     },
     removeListener(event, listener: MockListener) {
-      const list = listeners.get(event) ?? []
-      const i = list.lastIndexOf(listener as (...args: unknown[]) => void)
-      if (i >= 0) list.splice(i, 1)
-      if (list.length === 0) listeners.delete(event)
+      // every registration of it, as the official provider filters it out
+      const list = listeners.get(event)?.filter((l) => l !== listener) ?? []
+      if (list.length) listeners.set(event, list)
+      else listeners.delete(event)
       return provider
     },
     emit: (event, ...args) => dispatch(event, args, false),

@@ -226,7 +226,7 @@ export interface MockProvider extends CIP0103Provider {
    */
   on(event: string, listener: MockListener): MockProvider
   /**
-   * Removes one registration of a listener.
+   * Removes the listener: every registration of it, as the official `DappSyncProvider` does.
    * @param event - the event name
    * @param listener - the listener
    * @returns the provider
