@@ -37,7 +37,7 @@ describe('createMockProvider', () => {
 
   it('C4: every connected-only method rejects 4100 with a bare object before connect', async () => {
     const provider = createMockProvider()
-    for (const method of ['listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'ledgerApi']) {
+    for (const method of ['listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'prepareExecuteAndWait', 'ledgerApi']) {
       const error = await provider.request({ method, params: { message: 'm', resource: '/v2/x' } }).catch((e: unknown) => e)
       expect(error).toEqual({ code: 4100, message: 'Unauthorized' })
       expect(error).not.toBeInstanceOf(Error)
@@ -65,6 +65,20 @@ describe('createMockProvider', () => {
     await provider.request({ method: 'prepareExecute' })
     expect(tx[3]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
+  })
+
+  it('§6: prepareExecuteAndWait, a method of the official provider, tells txChanged pending then executed and answers { tx } with the executed event', async () => {
+    const provider = createMockProvider({ connected: true })
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    const executed = { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands: [] } })).resolves.toEqual({ tx: executed })
+    expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }, executed])
+    // one command sequence with prepareExecute
+    await provider.request({ method: 'prepareExecute', params: { commands: [] } })
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-3', payload: { completionOffset: 3 } } })
+    provider.wallet.drop()
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
   })
 
   it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {

@@ -199,7 +199,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       becomeDisconnected()
       return null
     }
-    const known = ['connect', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'ledgerApi']
+    const known = ['connect', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'prepareExecuteAndWait', 'ledgerApi']
     if (!known.includes(method)) return rpcError(4200)
     if (dropped) return rpcError(4900)
     if (method === 'connect') return connect()
@@ -224,9 +224,11 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         const n = ++sequence
         const given = param('commandId')
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
+        const tx = { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } }
         emit('txChanged', { status: 'pending', commandId })
-        emit('txChanged', { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } })
-        return null
+        emit('txChanged', tx)
+        // prepareExecuteAndWait answers once the transaction is executed, with its executed event
+        return method === 'prepareExecute' ? null : { tx }
       }
     }
   }
