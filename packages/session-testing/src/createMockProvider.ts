@@ -57,12 +57,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       return provider
     },
     emit: (event, ...args) => dispatch(event, args, false),
-    listenerCount(event) {
-      if (event !== undefined) return listeners.get(event)?.length ?? 0
-      let total = 0
-      for (const list of listeners.values()) total += list.length
-      return total
-    },
+    listenerCount: (event) => (event === undefined ? [...listeners.values()].flat() : (listeners.get(event) ?? [])).length,
     detach: port.detach,
   }
   return provider
