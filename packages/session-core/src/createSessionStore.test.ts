@@ -194,8 +194,8 @@ describe('createSessionStore', () => {
     const state = await store.connect()
     expect(state).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
     expect(state.lastError).toBeInstanceOf(SessionError)
-    expect(state.lastError).toMatchObject({ code: 4001, message: 'User rejected the request' })
-    expect(state.lastError?.cause).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(state.lastError).toMatchObject({ code: 4001, message: 'User Rejected Request' })
+    expect(state.lastError?.cause).toEqual({ code: 4001, message: 'User Rejected Request' })
   })
 
   it('C4: an HTTP-transport error keeps the JSON-RPC code from its body', async () => {

@@ -1,12 +1,20 @@
 import type { MockFailure } from './types'
 
+/**
+ * The messages of the CIP-0103 error table for the codes of EIP-1193 and JSON-RPC 2.0. Any other
+ * code (EIP-1474's -32000 to -32005 included, to keep the package small) is 'Request failed'.
+ */
 const MESSAGES: Partial<Record<number, string>> = {
-  4001: 'User rejected the request',
+  4001: 'User Rejected Request',
   4100: 'Unauthorized',
-  4200: 'Unsupported method',
+  4200: 'Unsupported Method',
   4900: 'Disconnected',
+  4901: 'Chain Disconnected',
+  [-32700]: 'Parse error',
   [-32600]: 'Invalid request',
+  [-32601]: 'Method not found',
   [-32602]: 'Invalid params',
+  [-32603]: 'Internal error',
 }
 
 /** A rejection value, told apart from an answer. @internal */

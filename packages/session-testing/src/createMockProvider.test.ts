@@ -85,8 +85,8 @@ describe('createMockProvider', () => {
     const provider = createMockProvider({ connected: true })
     await expect(provider.request({ method: 'signMessage' })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
     await expect(provider.request({ method: 'ledgerApi', params: 'x' })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
-    await expect(provider.request({ method: 'eth_sendTransaction' })).rejects.toEqual({ code: 4200, message: 'Unsupported method' })
-    await expect(provider.request({ method: 'toString' })).rejects.toEqual({ code: 4200, message: 'Unsupported method' })
+    await expect(provider.request({ method: 'eth_sendTransaction' })).rejects.toEqual({ code: 4200, message: 'Unsupported Method' })
+    await expect(provider.request({ method: 'toString' })).rejects.toEqual({ code: 4200, message: 'Unsupported Method' })
     for (const args of [null, undefined, {}, { method: 5 }]) {
       await expect(provider.request(args as never)).rejects.toEqual({ code: -32600, message: 'Invalid request' })
     }

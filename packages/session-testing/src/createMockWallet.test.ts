@@ -77,7 +77,7 @@ describe('createMockWallet', () => {
     const provider = createMockProvider({ connectMode: 'reject' })
     const log = record(provider)
     const error = await provider.request({ method: 'connect' }).catch((e: unknown) => e)
-    expect(error).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(error).toEqual({ code: 4001, message: 'User Rejected Request' })
     expect(error).not.toBeInstanceOf(Error)
     expect(log).toEqual([])
     expect(provider.wallet.state().connected).toBe(false)
@@ -135,7 +135,7 @@ describe('createMockWallet', () => {
     const first = provider.request({ method: 'connect' }).catch((e: unknown) => e)
     await flush()
     provider.wallet.reject()
-    expect(await first).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(await first).toEqual({ code: 4001, message: 'User Rejected Request' })
     const second = provider.request({ method: 'connect' }).catch((e: unknown) => e)
     await flush()
     provider.wallet.reject(4100)
@@ -189,7 +189,7 @@ describe('createMockWallet', () => {
     const manual = b.request({ method: 'connect' }).catch((e: unknown) => e)
     await flush()
     wallet.disconnectFromWallet()
-    expect(await manual).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(await manual).toEqual({ code: 4001, message: 'User Rejected Request' })
     wallet.approve()
     expect(wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
   })
@@ -212,7 +212,7 @@ describe('createMockWallet', () => {
     expect(log).toEqual([])
     provider.wallet.setConnectMode('reject')
     await provider.request({ method: 'disconnect' })
-    await expect(provider.request({ method: 'connect' })).rejects.toEqual({ code: 4001, message: 'User rejected the request' })
+    await expect(provider.request({ method: 'connect' })).rejects.toEqual({ code: 4001, message: 'User Rejected Request' })
   })
 
   it('C7: drop() reports the wallet unreachable, rejects reads with 4900 and remembers the connection; recover() restores it', async () => {
@@ -295,7 +295,7 @@ describe('createMockWallet', () => {
     expect(declined.settled).toBe(false)
     provider.wallet.recover()
     await flush()
-    expect(declined.error).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(declined.error).toEqual({ code: 4001, message: 'User Rejected Request' })
   })
 
   it('C3/C7: a connect answered during a drop is answered on recovery with where the wallet stands then: an approval a disconnect undid is declined, a decline a connection overtook is approved', async () => {
@@ -318,7 +318,7 @@ describe('createMockWallet', () => {
       ['statusChanged', { isConnected: false, isNetworkConnected: true }],
       // nor the accounts of a connection that is gone (C5)
     ])
-    expect(approved.error).toEqual({ code: 4001, message: 'User rejected the request' })
+    expect(approved.error).toEqual({ code: 4001, message: 'User Rejected Request' })
 
     const declined = outcome(manual.request({ method: 'connect' }))
     await flush()
@@ -474,6 +474,29 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'status' })).rejects.toEqual({ code: -32603, message: 'not injected yet' })
     await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
     await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
+  })
+
+  it('C4: the default message of each code is the one of the CIP-0103 error table (EIP-1193 and JSON-RPC 2.0 codes), for failNext() and the wallet\'s own rejections', async () => {
+    const table: [number, string][] = [
+      [4001, 'User Rejected Request'],
+      [4100, 'Unauthorized'],
+      [4200, 'Unsupported Method'],
+      [4900, 'Disconnected'],
+      [4901, 'Chain Disconnected'],
+      [-32700, 'Parse error'],
+      [-32600, 'Invalid request'],
+      [-32601, 'Method not found'],
+      [-32602, 'Invalid params'],
+      [-32603, 'Internal error'],
+      [1234, 'Request failed'],
+    ]
+    const provider = createMockProvider({ connectMode: 'reject' })
+    for (const [code, message] of table) {
+      provider.wallet.failNext('status', { code })
+      await expect(provider.request({ method: 'status' })).rejects.toEqual({ code, message })
+    }
+    await expect(provider.request({ method: 'connect' })).rejects.toEqual({ code: 4001, message: 'User Rejected Request' })
+    await expect(provider.request({ method: 'eth_accounts' })).rejects.toEqual({ code: 4200, message: 'Unsupported Method' })
   })
 
   it('C4: failNext("*") fails whatever comes next; "http" and { raw } give the transport shapes', async () => {
