@@ -84,6 +84,21 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(callback).not.toHaveBeenCalled()
   })
 
+  it('M6: steal, which neither the store nor the tab lock asks for, rejects with NotSupportedError instead of being taken for a plain request', async () => {
+    const locks = createMockLockManager()
+    const callback = vi.fn()
+    const steal = { steal: true } as object
+    await expect(locks.request('free', steal, callback)).rejects.toMatchObject({ name: 'NotSupportedError', message: expect.stringContaining('steal') })
+    let release!: () => void
+    const held = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    await tick()
+    await expect(locks.request('k', steal, callback)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [] })
+    release()
+    await held
+    expect(callback).not.toHaveBeenCalled()
+  })
+
   it('M6: rejects what Web Locks rejects: signal with ifAvailable, names starting with "-"', async () => {
     const locks = createMockLockManager()
     await expect(locks.request('k', { ifAvailable: true, signal: new AbortController().signal }, () => 1)).rejects.toMatchObject({ name: 'NotSupportedError' })

@@ -61,7 +61,8 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * `ifAvailable` calls back with `null` when the lock cannot be granted at once, an already aborted
  * signal rejects at once, aborting a queued request removes it and rejects with the abort reason
  * (aborting after the grant changes nothing), `signal` with `ifAvailable` rejects with
- * `NotSupportedError`, names starting with `-` are rejected, the lock is released when the
+ * `NotSupportedError`, names starting with `-` are rejected, `steal` (not emulated) rejects with
+ * `NotSupportedError`, the lock is released when the
  * callback's result settles and only then does `request` settle with it, and callbacks run
  * asynchronously (never inside `request`). One instance stands for one origin: every tab (store,
  * tab lock) given the same instance shares its locks — the `lockManager` of the store's
@@ -105,8 +106,10 @@ export function createMockLockManager(): MockLockManager {
       requests++
       // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
       const [options, callback]: [LockOptions, LockCallback<T>] = args.length === 1 ? [{}, args[0]] : args
-      const { mode = 'exclusive', ifAvailable = false, signal } = options
+      const { mode = 'exclusive', ifAvailable = false, signal, steal } = options as LockOptions & { steal?: boolean }
       if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
+      // taking a lock from its holder is not emulated: the store and the tab lock never ask for it
+      if (steal) return Promise.reject(notSupported('steal is not supported'))
       if (signal && ifAvailable) return Promise.reject(notSupported('signal and ifAvailable cannot be combined'))
       if (signal?.aborted) return Promise.reject(signal.reason as Error)
       const queue = queues.get(name) ?? []
