@@ -29,6 +29,13 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(locks.requests).toBe(2)
   })
 
+  it('M6: options given as undefined or null are the default options, as Web Locks read them, not a TypeError thrown by request()', async () => {
+    const locks = createMockLockManager()
+    for (const options of [undefined, null]) {
+      await expect(locks.request('k', options as never, (lock) => lock)).resolves.toEqual({ name: 'k', mode: 'exclusive' })
+    }
+  })
+
   it('M6: queues exclusive requests in FIFO order and reports them in query()', async () => {
     const locks = createMockLockManager()
     const order: string[] = []

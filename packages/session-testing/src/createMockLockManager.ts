@@ -102,11 +102,12 @@ export function createMockLockManager(): MockLockManager {
       held: held.map(({ name, mode }) => ({ name, mode })),
       pending: [...queues.values()].flat().map(({ name, mode }) => ({ name, mode })),
     }),
-    request<T>(name: string, ...args: [LockCallback<T>] | [LockOptions, LockCallback<T>]): Promise<T> {
+    request<T>(name: string, ...args: [LockCallback<T>] | [LockOptions | null | undefined, LockCallback<T>]): Promise<T> {
       requests++
       // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
-      const [options, callback]: [LockOptions, LockCallback<T>] = args.length === 1 ? [{}, args[0]] : args
-      const { mode = 'exclusive', ifAvailable = false, signal, steal } = options as LockOptions & { steal?: boolean }
+      const [options, callback] = args.length === 1 ? [{}, args[0]] : args
+      // options given as undefined or null are the defaults, as for any WebIDL dictionary
+      const { mode = 'exclusive', ifAvailable = false, signal, steal } = (options ?? {}) as LockOptions & { steal?: boolean }
       if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
       // taking a lock from its holder is not emulated: the store and the tab lock never ask for it
       if (steal) return Promise.reject(notSupported('steal is not supported'))
