@@ -42,7 +42,12 @@ export interface MockLockManager extends LockManagerLike {
     options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => T | Promise<T>,
   ): Promise<T>
-  /** The held locks and the queued requests, in grant order. */
+  /**
+   * The held locks and the queued requests, in grant order. Synchronous, unlike the Promise of
+   * `navigator.locks.query()`: a test reads the locks at the point it asserts, before the next
+   * grant (grants run on microtasks); `await locks.query()` works too.
+   * @returns a copy of the held and the pending locks
+   */
   query(): { held: MockLockInfo[]; pending: MockLockInfo[] }
   /** How many `request` calls were made. */
   readonly requests: number
