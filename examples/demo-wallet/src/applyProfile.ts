@@ -4,7 +4,9 @@ import { profileOf, type DemoProfile } from './demoProfile'
 /**
  * Brings this tab's wallet engine in step with a profile another tab wrote, through the engine's
  * own controls, so that the page receives the same events a real extension sends to every tab:
- * `statusChanged` for a connection or network change, `accountsChanged` for a party switch.
+ * `statusChanged` for a connection change, `statusChanged` then `accountsChanged` (the moved
+ * accounts) for a network change, `accountsChanged` for a party switch; the account events only
+ * while the dApp is connected, and a connection then tells the accounts.
  *
  * @param wallet - this tab's engine
  * @param next - the profile to apply
