@@ -410,6 +410,24 @@ describe('ledger', () => {
     ])
   })
 
+  it('L2: init given as null, as the Fetch standard allows (`fetch(url, null)`), is no init: the call goes out as without one, instead of a TypeError', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    expect((await ledgerFetch('/v2/version', null as unknown as RequestInit)).status).toBe(200)
+    wallet.rotateToken()
+    expect((await ledgerFetch('/v2/version', null as unknown as RequestInit)).status).toBe(200)
+    const elsewhere = vi.fn(() => Promise.resolve(new Response('{}')))
+    await createLedgerFetch(store, { fetch: elsewhere })('https://other.example/x', null as unknown as RequestInit)
+    expect(elsewhere).toHaveBeenCalledWith('https://other.example/x', {})
+    expect(server.seen.map((s) => [s.url, s.authorization])).toEqual([
+      [`${LEDGER}/v2/version`, 'Bearer mock-token-1'],
+      [`${LEDGER}/v2/version`, 'Bearer mock-token-1'],
+      [`${LEDGER}/v2/version`, 'Bearer mock-token-2'],
+    ])
+  })
+
   it('L2: the token never leaves the Ledger API origin: other absolute URLs are fetched as given, without it', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -160,7 +160,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * token is refreshed, but the call rejects with code 4100 instead of a retry (send it again with a
  * new stream). It takes
  * what `fetch` takes: a path, a URL, or a `Request` (as generated API clients such as openapi-fetch
- * pass; its body is re-sent on the retry). The token
+ * pass; its body is re-sent on the retry), and an `init` or none (`null` too, as for `fetch`). The token
  * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
  * without it; a path, when the wallet's Ledger API URL is no absolute http(s) URL, rejects with a
  * `SessionError` (code 4100) rather than go to the page's own origin; and when the refresh moves
@@ -185,7 +185,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * @public
  */
 export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
-  return async (input, init = {}) => {
+  return async (input, init) => {
+    // `fetch(url, null)` is `fetch(url)` (the Fetch standard's init is a dictionary): so here too
+    init ??= {}
     const fetch = options.fetch ?? globalThis.fetch
     // A Request (as generated API clients pass) is sent as a copy each time: its body stays readable for the retry.
     const request = typeof input !== 'string' && 'url' in input ? input : null
