@@ -17,7 +17,7 @@ import type { SessionState } from './types'
  * ```ts
  * // on the server, per request
  * const storage = createCookieStorage({
- *   adapter: { get: () => req.headers.cookie ?? '', set: (c) => res.appendHeader('Set-Cookie', c) },
+ *   adapter: { get: () => req.headers.cookie, set: (c) => res.appendHeader('Set-Cookie', c) },
  * })
  * const initialState = await readSessionState(storage) // render with it, and hydrate with the same
  * ```
