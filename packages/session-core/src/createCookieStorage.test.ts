@@ -160,6 +160,26 @@ describe('createCookieStorage', () => {
     }
   })
 
+  it('§2.5: a cookie name with a character no cookie name holds (`;`, `=`, `,`, white space, a control character), or a path, domain or sameSite with `;` or a control character, throws a SessionError -32602 at creation: it would write a broken Set-Cookie, or one with attributes of its own', async () => {
+    const adapter = jar()
+    const invalid: CookieStorageOptions[] = [
+      ...['a;b', 'a=b', 'a,b', 'a b', 'a\tb', 'a\nb', 'a\u0000', 'a\u007f', ' a'].map((name) => ({ name })),
+      { path: '/; Domain=evil.example' },
+      { path: '/a\r\nSet-Cookie: x=1' },
+      { domain: 'example.com; Path=/' },
+      { sameSite: 'lax; Domain=evil.example' as 'lax' },
+    ]
+    for (const options of invalid) {
+      expect(() => createCookieStorage({ adapter, ...options }), JSON.stringify(options)).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602 }))
+    }
+    expect(adapter.written).toEqual([])
+    // what browsers keep is taken: any other printable name (multi-byte too), a path with spaces
+    for (const options of [{ name: '__Host-app' }, { name: 'セッション' }, { name: "a!#$%&'*+-.^_`|~(){}[]:?/@" }, { path: '/my app' }]) {
+      await createCookieStorage({ adapter, ...options }).setItem('k', 'v')
+    }
+    expect(adapter.written).toHaveLength(4)
+  })
+
   it('works on the server through an adapter over the request and the response', async () => {
     const setCookie: string[] = []
     const storage = createCookieStorage({

@@ -1,5 +1,6 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { attempt } from './attempt'
+import { SessionError } from './SessionError'
 
 /**
  * Reads and writes cookies: `document.cookie` in the browser, or a request/response pair on the
@@ -22,7 +23,10 @@ export interface CookieAdapter {
  * @public
  */
 export interface CookieStorageOptions {
-  /** Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`). */
+  /**
+   * Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`).
+   * No `;`, `=`, `,`, white space or control character.
+   */
   readonly name?: string | undefined
   /** Cookie path (default `'/'`). In the browser, the page must be under it to read its cookies back. */
   readonly path?: string | undefined
@@ -75,6 +79,9 @@ const documentCookies: CookieAdapter = {
  * @param options - cookie attributes and the adapter (a `null` option, or `null` options, keep
  * their defaults)
  * @returns the storage
+ * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white space
+ * or a control character, or a `path`, `domain` or `sameSite` with `;` or a control character: it
+ * would write a broken `Set-Cookie`, or one that sets attributes or a cookie of its own
  * @example
  * ```ts
  * // on the server, per request (the site is served over https)
@@ -95,6 +102,9 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   const maxAge = options.maxAge ?? undefined
   const { domain } = options
   const adapter = options.adapter ?? documentCookies
+  // A name with `;`, `=`, `,` or white space, or an attribute with `;` or a control character, would
+  // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own.
+  if (/[^ -~\x80-\uffff]|;/.test([name, path, domain, sameSite].join()) || /[ =,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
