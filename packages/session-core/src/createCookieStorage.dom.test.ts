@@ -41,7 +41,7 @@ describe('createCookieStorage in the browser', () => {
   })
 
   it('§2.5, C15: a removal the browser does not take rejects', async () => {
-    blockCookies('sessionlayer.k=/||v')
+    blockCookies('sessionlayer.k=*2F*00*00v')
     const storage = createCookieStorage()
     await expect(storage.removeItem('k')).rejects.toThrow(REFUSED)
     await expect(storage.getItem('k')).resolves.toBe('v')
@@ -64,12 +64,12 @@ describe('createCookieStorage in the browser', () => {
     document.cookie = 'sessionlayer.k=old; Path=/dapp'
     const storage = createCookieStorage()
     await expect(storage.setItem('k', 'v')).resolves.toBeUndefined()
-    expect(document.cookie).toBe('sessionlayer.k=old; sessionlayer.k=/||v')
+    expect(document.cookie).toBe('sessionlayer.k=old; sessionlayer.k=*2F*00*00v')
     await expect(storage.removeItem('k')).resolves.toBeUndefined()
     await expect(storage.removeItem('k')).resolves.toBeUndefined()
     expect(document.cookie).toBe('sessionlayer.k=old')
     // refused still rejects, also beside a cookie of that name it did not write
-    blockCookies('sessionlayer.k=old; sessionlayer.k=/||v')
+    blockCookies('sessionlayer.k=old; sessionlayer.k=*2F*00*00v')
     await expect(storage.setItem('k', 'w')).rejects.toThrow(REFUSED)
     await expect(storage.removeItem('k')).rejects.toThrow(REFUSED)
   })
@@ -104,6 +104,6 @@ describe('createCookieStorage in the browser', () => {
     const storage = createCookieStorage({ secure: true, adapter: { get: () => '', set: (cookie) => written.push(cookie) } })
     await expect(storage.setItem('k', 'v')).resolves.toBeUndefined()
     await expect(storage.removeItem('k')).resolves.toBeUndefined()
-    expect(written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax; Secure', 'sessionlayer.k=/||; Path=/; SameSite=Lax; Max-Age=0; Secure'])
+    expect(written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Secure', 'sessionlayer.k=*2F*00*00; Path=/; SameSite=Lax; Max-Age=0; Secure'])
   })
 })

@@ -47,7 +47,7 @@ describe('createCookieStorage', () => {
     await storage.setItem('b', 'two')
     expect(await storage.getItem('a')).toBe('{"x":"; = ü"}')
     expect(await storage.getItem('b')).toBe('two')
-    expect(adapter.written[0]).toMatch(/^sessionlayer\.a=\/\|\|%7B%22x%22%3A%22%3B%20%3D%20%C3%BC%22%7D; Path=\/; SameSite=Lax$/)
+    expect(adapter.written[0]).toBe('sessionlayer.a=*2F*00*00*7B*22x*22*3A*22*3B*20*3D*20*C3*BC*22*7D; Path=/; SameSite=Lax')
     await storage.removeItem('a')
     expect(await storage.getItem('a')).toBeNull()
     expect(await storage.getItem('b')).toBe('two')
@@ -56,16 +56,16 @@ describe('createCookieStorage', () => {
   it('sets the attributes it is given, and Secure for SameSite=None', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')
-    expect(adapter.written[0]).toBe('app.k=/dapp|example.com|v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
+    expect(adapter.written[0]).toBe('app.k=*2Fdapp*00example.com*00v; Path=/dapp; SameSite=None; Max-Age=60; Domain=example.com; Secure')
     await createCookieStorage({ adapter, sameSite: 'none', secure: false }).setItem('k', 'v')
-    expect(adapter.written[1]).toBe('sessionlayer.k=/||v; Path=/; SameSite=None; Secure')
+    expect(adapter.written[1]).toBe('sessionlayer.k=*2F*00*00v; Path=/; SameSite=None; Secure')
   })
 
   it('writes Max-Age in whole seconds (a browser ignores `Max-Age=3600.5` and keeps a session cookie); a maxAge that is no number of seconds rejects', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, maxAge: 3600.5 }).setItem('k', 'v')
     await createCookieStorage({ adapter, maxAge: 7 * 86400 * 0.25 }).setItem('k', 'v')
-    expect(adapter.written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=3600', 'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=151200'])
+    expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=3600', 'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=151200'])
     for (const maxAge of [Number.NaN, Infinity]) {
       await expect(createCookieStorage({ adapter, maxAge }).setItem('k', 'v')).rejects.toThrow(/maxAge/)
     }
@@ -77,7 +77,7 @@ describe('createCookieStorage', () => {
       const adapter = jar()
       const storage = createCookieStorage({ adapter, maxAge })
       await storage.setItem('k', 'v')
-      expect(adapter.written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=1'])
+      expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=1'])
       expect(await storage.getItem('k')).toBe('v')
     }
     const adapter = jar()
@@ -85,9 +85,9 @@ describe('createCookieStorage', () => {
     await createCookieStorage({ adapter, maxAge: 0 }).setItem('k', 'v')
     await createCookieStorage({ adapter, maxAge: -0.5 }).setItem('k', 'v')
     expect(adapter.written).toEqual([
-      'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=1',
-      'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=0',
-      'sessionlayer.k=/||v; Path=/; SameSite=Lax; Max-Age=-1',
+      'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=1',
+      'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=0',
+      'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=-1',
     ])
     expect(await createCookieStorage({ adapter }).getItem('k')).toBeNull()
   })
@@ -100,7 +100,7 @@ describe('createCookieStorage', () => {
     const tooLarge = storage.setItem('k', 'x'.repeat(5000))
     await expect(tooLarge).rejects.toThrow(RangeError)
     await expect(tooLarge).rejects.toThrow(/^The cookie for "k" would be \d+ bytes, over the 4096-byte limit$/)
-    expect(adapter.written.slice(2)).toEqual(['app.k=/dapp|example.com|; Path=/dapp; SameSite=Lax; Max-Age=0; Domain=example.com; Secure'])
+    expect(adapter.written.slice(2)).toEqual(['app.k=*2Fdapp*00example.com*00; Path=/dapp; SameSite=Lax; Max-Age=0; Domain=example.com; Secure'])
     expect(await storage.getItem('k')).toBeNull()
     expect(await storage.getItem('other')).toBe('kept')
     // a key too long for any cookie: nothing was kept under it, and nothing is written
@@ -110,13 +110,13 @@ describe('createCookieStorage', () => {
     expect(adapter.written).toHaveLength(3)
   })
 
-  it('§2.5: a value of multi-byte characters counts toward the 4 KB limit in the bytes that are sent: it is percent-encoded, so the cookie is ASCII', async () => {
+  it('§2.5: a value of multi-byte characters counts toward the 4 KB limit in the bytes that are sent: it is URI-encoded, so the cookie is ASCII', async () => {
     const bytes = (text: string) => new TextEncoder().encode(text).length
     const adapter = jar()
     const storage = createCookieStorage({ adapter })
     // 'ü' is 2 bytes in UTF-8 and 6 once encoded (%C3%BC); '😀' is 2 UTF-16 units, 4 bytes, 12 encoded
     for (const char of ['ü', '€', '😀']) {
-      const fits = char.repeat(Math.floor((4096 - 40) / bytes(encodeURIComponent(char))))
+      const fits = char.repeat(Math.floor((4096 - 46) / bytes(encodeURIComponent(char))))
       await storage.setItem('k', fits)
       const cookie = adapter.written.at(-1) ?? ''
       expect(cookie).toMatch(/^[\x20-\x7e]+$/)
@@ -134,10 +134,10 @@ describe('createCookieStorage', () => {
     const storage = createCookieStorage({ adapter, name })
     const attributes = '; Path=/; SameSite=Lax'.length
     // 4096 UTF-16 characters, 4136 bytes: the name's 20 characters are 60 bytes in UTF-8
-    const value = 'x'.repeat(4096 - `${name}.k=/||`.length - attributes)
+    const value = 'x'.repeat(4096 - `${name}.k=*2F*00*00`.length - attributes)
     await expect(storage.setItem('k', value)).rejects.toThrow('The cookie for "k" would be 4136 bytes, over the 4096-byte limit')
     // the key's previous cookie expires, as for any value too large
-    expect(adapter.written).toEqual([`${name}.k=/||; Path=/; SameSite=Lax; Max-Age=0`])
+    expect(adapter.written).toEqual([`${name}.k=*2F*00*00; Path=/; SameSite=Lax; Max-Age=0`])
     await storage.setItem('k', value.slice(40))
     expect(new TextEncoder().encode(adapter.written[1]).length).toBe(4096)
     expect(await storage.getItem('k')).toBe(value.slice(40))
@@ -148,13 +148,13 @@ describe('createCookieStorage', () => {
     const nulls = { name: null, path: null, sameSite: null, maxAge: null, domain: null, secure: null }
     const storage = createCookieStorage({ adapter, ...(nulls as unknown as CookieStorageOptions) })
     await storage.setItem('k', 'v')
-    expect(adapter.written).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax'])
+    expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax'])
     expect(await storage.getItem('k')).toBe('v')
     // no adapter: document.cookie, which there is none of here, as with the adapter left out
     for (const options of [{ adapter: null }, null]) {
       await expect(createCookieStorage(options as unknown as CookieStorageOptions).getItem('k')).rejects.toThrow(/document|cookie/)
     }
-    vi.stubGlobal('document', { cookie: 'sessionlayer.k=/||v' })
+    vi.stubGlobal('document', { cookie: 'sessionlayer.k=*2F*00*00v' })
     for (const options of [{ adapter: null }, null]) {
       expect(await createCookieStorage(options as unknown as CookieStorageOptions).getItem('k')).toBe('v')
     }
@@ -184,14 +184,14 @@ describe('createCookieStorage', () => {
     const setCookie: string[] = []
     const storage = createCookieStorage({
       secure: true,
-      adapter: { get: () => 'other=1; sessionlayer.sessionlayer.session=/||%7B%7D', set: (c) => setCookie.push(c) },
+      adapter: { get: () => 'other=1; sessionlayer.sessionlayer.session=*2F*00*00*7B*7D', set: (c) => setCookie.push(c) },
     })
     expect(await storage.getItem('sessionlayer.session')).toBe('{}')
     // an adapter over a framework's cookie API, that hands over decoded values
-    const decoded = createCookieStorage({ adapter: { get: () => 'sessionlayer.sessionlayer.session=/||{"v":1}', set: () => {} } })
+    const decoded = createCookieStorage({ adapter: { get: () => 'sessionlayer.sessionlayer.session=*2F*00*00{"v":1}', set: () => {} } })
     expect(await decoded.getItem('sessionlayer.session')).toBe('{"v":1}')
     await storage.setItem('sessionlayer.session', '1')
-    expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=/||1; Path=/; SameSite=Lax; Secure'])
+    expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=*2F*00*001; Path=/; SameSite=Lax; Secure'])
   })
 
   it('§2.5: a request without a Cookie header (the adapter gives undefined or null, as `req.headers.cookie` and `request.headers.get(\'cookie\')` do) reads as absent, not as a failure', async () => {
@@ -201,7 +201,7 @@ describe('createCookieStorage', () => {
       await expect(storage.getItem('k')).resolves.toBeNull()
       await storage.setItem('k', 'v')
       await storage.removeItem('k')
-      expect(setCookie).toEqual(['sessionlayer.k=/||v; Path=/; SameSite=Lax', 'sessionlayer.k=/||; Path=/; SameSite=Lax; Max-Age=0'])
+      expect(setCookie).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax', 'sessionlayer.k=*2F*00*00; Path=/; SameSite=Lax; Max-Age=0'])
     }
   })
 
@@ -216,8 +216,38 @@ describe('createCookieStorage', () => {
     expect(await createCookieStorage({ path: '/caf*37C3*37A9', domain: 'a%2Eexample', adapter: cookies }).getItem('k')).toBeNull()
   })
 
+  it('§2.5: a value reads back through a framework\'s cookie API that decodes what it reads and encodes what it writes (Next.js `cookies()`: `get(name).value`, `toString()`, `set(name, value, options)`), as through raw headers, with `%`, `=`, `;`, `*` and `!` in it', async () => {
+    const raw = jar()
+    // Next.js's cookies() (`@edge-runtime/cookies`): each value decoded once read, encoded once written, and by toString()
+    const parsed = () => new Map(raw.get().split(/; */).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), decodeURIComponent(pair.slice(pair.indexOf('=') + 1))]))
+    const next = {
+      get: (name: string) => ({ name, value: parsed().get(name) ?? '' }),
+      toString: () => [...parsed()].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; '),
+      set: (name: string, value: string, options: { path: string; domain?: string }) => {
+        raw.set(`${name}=${encodeURIComponent(value)}; Path=${options.path}${options.domain ? `; Domain=${options.domain}` : ''}`)
+      },
+    }
+    const options = { path: '/a*b!c%20', domain: 'example.com' }
+    /** What an app passes to `cookies().set`: the name, value and attributes of a Set-Cookie. */
+    const setThroughNext = (cookie: string) => {
+      const [pair = '', ...attributes] = cookie.split('; ')
+      if (!attributes.some((a) => a.startsWith('Max-Age=')) && pair.includes('=')) next.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1), options)
+    }
+    const adapters: CookieAdapter[] = [
+      raw,
+      { get: () => next.toString(), set: setThroughNext },
+      { get: () => `sessionlayer.k=${next.get('sessionlayer.k').value}`, set: setThroughNext },
+    ]
+    for (const value of ['{"p":"50%","q":"%41=b; c"}', '*!%*2A%25', 'ü 😀']) {
+      for (const writer of adapters) {
+        await createCookieStorage({ ...options, adapter: writer }).setItem('k', value)
+        for (const reader of adapters) expect(await createCookieStorage({ ...options, adapter: reader }).getItem('k')).toBe(value)
+      }
+    }
+  })
+
   it('a malformed value reads as absent, and no document rejects instead of throwing', async () => {
-    expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=/||%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
+    expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=*2F*00*00%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
     await expect(createCookieStorage().getItem('k')).rejects.toThrow()
   })
 })

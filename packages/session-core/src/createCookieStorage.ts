@@ -52,6 +52,13 @@ export interface CookieStorageOptions {
 /** The largest cookie (name, value and attributes, in UTF-8 bytes) browsers are required to keep. */
 const COOKIE_LIMIT = 4096
 
+/**
+ * URI-encoded, with `*` for each `%` (and `*2a` for `*`): a cookie value that a framework's cookie
+ * API (Next.js `cookies()`, h3, Express) neither decodes nor encodes again, so that it reads back
+ * the same through any adapter.
+ */
+const esc = (text: string) => encodeURIComponent(text).replace(/[%*]/g, (c) => (c == '%' ? '*' : '*2a'))
+
 const documentCookies: CookieAdapter = {
   get: () => globalThis.document.cookie,
   set: (cookie) => {
@@ -62,7 +69,10 @@ const documentCookies: CookieAdapter = {
 /**
  * A `SessionStorage` in cookies, one per storage key, for server rendering: the server reads
  * the session with an adapter over the request's cookies and renders it (pass it to the
- * bindings' `initialState`). Values are URI-encoded; a cookie over 4 KB (in UTF-8 bytes, as
+ * bindings' `initialState`). Values are URI-encoded, with `*` in place of `%`: a framework's
+ * cookie API that decodes the values it reads and encodes those it writes (Next.js `cookies()`,
+ * h3, Express) leaves them as they are, so an adapter over it reads and writes the same cookies as
+ * one over the raw headers, and as the browser. A cookie over 4 KB (in UTF-8 bytes, as
  * sent: a multi-byte `name` counts each of its bytes) is rejected with a clear error, and the
  * key's previous cookie expires, so that a reload finds no session rather than an older one. In
  * the browser (no adapter), each write is read back from
@@ -89,6 +99,9 @@ const documentCookies: CookieAdapter = {
  *   secure: true,
  *   adapter: { get: () => req.headers.cookie, set: (c) => res.appendHeader('Set-Cookie', c) },
  * })
+ * // or, in a Next.js Server Component (which sets no cookies): a `Cookie` header from `cookies()`
+ * const jar = await cookies()
+ * const readOnly = createCookieStorage({ secure: true, adapter: { get: () => jar.toString(), set: () => undefined } })
  * ```
  * @public
  */
@@ -108,9 +121,8 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
-  // Without a `%` (each `%` and `*` is written `*` and its char code), it reads the same through
-  // an adapter that hands over decoded values: a path `/caf%C3%A9` too.
-  const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${`${path}|${domain ?? ''}|`.replace(/[%*]/g, (c) => `*${c.charCodeAt(0)}`)}`
+  // (Each ends with a NUL, which neither holds: one storage's never starts another's.)
+  const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${esc(`${path}\0${domain ?? ''}\0`)}`
   /** The values of this storage's cookie of that key: none or one (a malformed one reads as null). */
   const read = (key: string) =>
     (adapter.get() ?? '')
@@ -118,14 +130,14 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
       .filter((part) => part.startsWith(prefix(key)))
       .map((part) => {
         try {
-          return decodeURIComponent(part.slice(prefix(key).length))
+          return decodeURIComponent(part.slice(prefix(key).length).replace(/\*/g, '%'))
         } catch {
           return null
         }
       })
   const write = (key: string, value: string, age?: number): void => {
     const cookie =
-      `${prefix(key)}${encodeURIComponent(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
+      `${prefix(key)}${esc(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
       // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
       // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
       (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +

@@ -20,7 +20,7 @@ describe('readSessionState', () => {
 
   it('reads the request cookies through a cookie adapter', async () => {
     const value = encodeURIComponent(encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1 }))
-    const storage = createCookieStorage({ adapter: { get: () => `a=b; sessionlayer.app=/||${value}`, set: () => {} } })
+    const storage = createCookieStorage({ adapter: { get: () => `a=b; sessionlayer.app=*2F*00*00${value}`, set: () => {} } })
     expect((await readSessionState(storage, { storageKey: 'app' })).account).toEqual(alice)
   })
 
@@ -45,7 +45,7 @@ describe('readSessionState', () => {
     expect(withOrigin.setCookie).toEqual([])
     const withoutOrigin = server({})
     expect(await readSessionState(withoutOrigin.storage)).toBe(DISCONNECTED_STATE)
-    expect(withoutOrigin.setCookie).toEqual(['sessionlayer.sessionlayer.session=/||; Path=/; SameSite=Lax; Max-Age=0'])
+    expect(withoutOrigin.setCookie).toEqual(['sessionlayer.sessionlayer.session=*2F*00*00; Path=/; SameSite=Lax; Max-Age=0'])
   })
 
   it('C10: the marker of a store with persistSnapshot: false reads as disconnected and stays, so the next page still restores', async () => {
