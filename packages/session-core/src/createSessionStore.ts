@@ -171,9 +171,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** The broadcasts held (see `post`): the chain that sends them in the order they were issued, and those not sent yet. */
   let posts: Promise<unknown> = io
   let waiting: Extract<Effect, readonly ['post', ...unknown[]]>[] = []
-  /** Sends the held expiry at once, and drops the other held broadcasts: their session ended (C12, M3). */
-  const tellExpiry = () => {
-    for (const e of waiting) if (e[1] === 'expiry') channel?.post(e[1], e[2])
+  /**
+   * Sends the held broadcasts at once: `all` of them as the tab closes (destroy()), whose writes may
+   * land after it or never, else only an expiry, the others dropped: their session ended (C12, M3-M5).
+   */
+  const tellHeld = (all?: unknown) => {
+    for (const e of waiting) if (all || e[1] === 'expiry') channel?.post(e[1], e[2])
     waiting = []
   }
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
@@ -532,8 +535,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // wallet's statusChanged(false), which must not look like a drop to reconnect from, and never
         // of the connection it ended (C6, M3) — but of an expiry before it, which goes out first:
         // each tab tells of it (C12).
-        // Nothing goes out after destroy(), which closes the channel once it sent a held expiry (C12, C14).
-        if (effect[1] === 'disconnected' || effect[1] === 'expired') tellExpiry()
+        // Nothing goes out after destroy(), which closes the channel once it sent the held ones (C14).
+        if (effect[1] === 'disconnected' || effect[1] === 'expired') tellHeld()
         else if (behind || waiting.length) {
           const mine = waiting
           mine.push(effect)
@@ -848,9 +851,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       aborts.forEach((abort) => {
         abort(destroyedError())
       })
-      // An expiry held behind a write that lands after this would never reach the other tabs,
-      // which must end the session with it (C12, M3).
-      tellExpiry()
+      // What is held behind a write that lands after this, or never, would not reach the other
+      // tabs: an expiry, which must end the session there too, a connect they take up, a switch
+      // they apply (C12, M3-M5). Their receivers ask their own wallets, not the storage.
+      tellHeld(1)
       unsubscribeChannel?.()
       channel?.close()
       resign()

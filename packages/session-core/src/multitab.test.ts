@@ -1681,6 +1681,59 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it('M4, C14: a connect whose broadcast waits behind a slow write when the tab is closed (destroy) still reaches the other tabs: a disconnected tab whose wallet is connected takes it up', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    const slow = (ms: number, run: () => Promise<unknown>) => new Promise<void>((resolve) => setTimeout(() => void run().then(() => resolve()), ms))
+    // a read that takes 100 ms and a write that takes 2 s (IndexedDB transactions)
+    const storage = { ...shared, getItem: (key: string) => slow(100, () => shared.getItem(key)).then(() => shared.getItem(key)), setItem: (key: string, value: string) => slow(2_000, () => shared.setItem(key, value)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const a = createSessionStore(createMockProvider(), { storage, broadcast })
+    // tab B: disconnected; its wallet is connected but tells it nothing
+    const b = createSessionStore(createMockProvider({ connected: true }), { storage: shared, broadcast })
+    void a.restore() // a reload: its read of the entry takes 100 ms
+    const connecting = a.connect() // the user connects meanwhile: the write waits behind the read, the "connected" behind the write
+    await vi.advanceTimersByTimeAsync(100)
+    expect(a.getSnapshot().status).toBe('connected')
+    a.destroy() // the user closes tab A at once (a sign-in popup)
+    await connecting
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.getSnapshot().status).toBe('connected')
+    b.destroy()
+  })
+
+  it('M5, C14: a party and a network switch whose broadcasts wait behind a slow write when the tab is closed (destroy) still reach the other tabs', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a write that takes 2 s (an IndexedDB transaction)
+    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const aProvider = createMockProvider()
+    const a = createSessionStore(aProvider, { storage, broadcast })
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = createSessionStore(bProvider, { storage: shared, broadcast })
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('connected') // B took up A's connect
+    bProvider.detach() // B hears nothing from its wallet, which agrees
+    bWallet.switchParty('bob::1220bb')
+    bWallet.switchNetwork('canton:testnet')
+    const changes = [events(b, 'party:changed'), events(b, 'network:changed')]
+    aProvider.wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
+    aProvider.wallet.switchNetwork('canton:testnet')
+    a.destroy() // the user closes tab A at once
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' }, networkId: 'canton:testnet' })
+    expect(changes).toEqual([
+      [{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }],
+      [{ previous: 'canton:devnet', current: 'canton:testnet', source: 'remote' }],
+    ])
+    b.destroy()
+  })
+
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()

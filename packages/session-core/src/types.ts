@@ -299,8 +299,9 @@ export interface SessionStore {
   cancelReconnect(): void
   /**
    * Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event).
-   * With broadcast, an expiry this tab still held for the other tabs behind a storage write, and
-   * its latest activity not told yet (idle expiry), are sent to them before its channel closes.
+   * With broadcast, what this tab still held for the other tabs behind a storage write (a connect,
+   * a party or network switch, an expiry), and its latest activity not told yet (idle expiry), are
+   * sent to them before its channel closes.
    */
   destroy(): void
 }
