@@ -464,6 +464,25 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('C17: a requestTimeoutMs or connectTimeoutMs that is no number (true, an array) is the default, not a 1 ms TIMEOUT', async () => {
+    vi.useFakeTimers()
+    for (const ms of [true, [1]] as unknown as number[]) {
+      // a wallet that takes a moment to answer, as a real one does
+      const { store } = setup({ requestTimeoutMs: ms }, { connected: true, latencyMs: 50 })
+      const restored = store.restore()
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(await restored).toMatchObject({ status: 'connected', lastError: null })
+      store.destroy()
+
+      const asking = setup({ connectTimeoutMs: ms }, { connectMode: 'manual' })
+      const result = asking.store.connect()
+      await vi.advanceTimersByTimeAsync(299_999)
+      expect(asking.store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+      await vi.advanceTimersByTimeAsync(1) // connectTimeoutMs: 300 000
+      expect((await result).lastError?.code).toBe('TIMEOUT')
+    }
+  })
+
   it('options given as undefined keep their defaults', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider({ connected: true })

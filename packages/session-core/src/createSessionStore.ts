@@ -10,7 +10,7 @@ import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
 import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
-import { atLeastZero, resolveRetryPolicy } from './retry'
+import { atLeastZero, resolveRetryPolicy, toNumber } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
@@ -22,11 +22,11 @@ const noop = () => undefined
 const MAX_TIMER = 2 ** 31 - 1
 
 /**
- * `value` as a number if it is a positive one, else `fallback` (0): 0, a negative number and NaN
- * mean "not set". A numeric string from a configuration counts as its number: added to a time as
- * it is, it would make a date of digits (C12).
+ * `value` as a number if it is a positive one, else `fallback` (0): 0, a negative number, NaN and
+ * anything that is no number (`true` included) mean "not set". A numeric string from a
+ * configuration counts as its number: added to a time as it is, it would make a date of digits (C12).
  */
-const positive = (value: unknown, fallback = 0): number => ((value as number) > 0 ? Number(value) : fallback)
+const positive = (value: unknown, fallback = 0): number => (toNumber(value) > 0 ? toNumber(value) : fallback)
 
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 

@@ -111,6 +111,17 @@ describe('expiry', () => {
     }
   })
 
+  it('C12: an idleTimeoutMs or ttlMs that is no number (true, an array) sets none, as 0 or NaN do: the session does not expire after 1 ms', async () => {
+    for (const expiry of [{ ttlMs: true }, { idleTimeoutMs: true }, { ttlMs: [1] }, { idleTimeoutMs: [1] }] as unknown as ExpiryOptions[]) {
+      const { store, expired } = await connected(expiry)
+      expect(store.getSnapshot().expiresAt).toBeNull()
+      await vi.advanceTimersByTimeAsync(DAY)
+      expect(expired).not.toHaveBeenCalled()
+      expect(store.getSnapshot().status).toBe('connected')
+      store.destroy()
+    }
+  })
+
   it('C12: a 30-day idle timeout does not fire early (no 2^31 ms timer overflow) and fires on time', async () => {
     const { store, expired } = await connected({ idleTimeoutMs: 30 * DAY })
     await vi.advanceTimersByTimeAsync(30 * DAY - 1)
@@ -543,6 +554,18 @@ describe('expiry', () => {
       await vi.advanceTimersByTimeAsync(1000)
       expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
       const held = Array.from({ length: bound }, () => store.enqueue(() => 'held'))
+      await expect(store.enqueue(() => 'one too many')).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+      store.destroy()
+      for (const op of held) await expect(op).rejects.toMatchObject({ code: 'DESTROYED' })
+    }
+  })
+
+  it('C13: a pendingQueueSize that is no number (true, false, an array) is the default 32, not 1 or 0', async () => {
+    for (const pendingQueueSize of [true, false, [1]]) {
+      const { store } = await connected({ ttlMs: 1000, pendingQueueSize: pendingQueueSize as unknown as number, onReauthRequired: () => new Promise(() => {}) })
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
+      const held = Array.from({ length: 32 }, () => store.enqueue(() => 'held'))
       await expect(store.enqueue(() => 'one too many')).rejects.toMatchObject({ code: 'QUEUE_FULL' })
       store.destroy()
       for (const op of held) await expect(op).rejects.toMatchObject({ code: 'DESTROYED' })

@@ -253,4 +253,10 @@ describe('reconnect policy', () => {
     const blanks = { baseDelayMs: '', factor: '', maxDelayMs: '', maxAttempts: '' } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
     expect(resolveRetryPolicy(blanks)).toEqual(DEFAULT_RETRY_POLICY)
   })
+
+  it('C7: a delay or count field that is no number (true, false, an array) keeps its default, not 1 or 0; jitter takes true and false', () => {
+    const flags = { baseDelayMs: true, factor: false, maxDelayMs: [1], maxAttempts: true, jitter: true } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
+    expect(resolveRetryPolicy(flags)).toEqual({ ...DEFAULT_RETRY_POLICY, jitter: true })
+    expect(resolveRetryPolicy({ maxAttempts: false, jitter: false } as never)).toEqual(DEFAULT_RETRY_POLICY)
+  })
 })

@@ -48,22 +48,29 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
 }
 
 /**
- * Whether an option's `value` is a count or delay that makes sense: a number of 0 or more, a
- * numeric string from a configuration counting as its number. `undefined`, `null`, `''`, NaN and
- * a negative number do not: the option keeps its default.
+ * An option's `value` as a number: a number as it is, a numeric string from a configuration as its
+ * number; NaN for anything else (`undefined`, `null`, a blank string, a boolean, an object), which
+ * then keeps the option's default — `true` is no delay of 1 ms, `false` no count of 0.
  * @internal
  */
-export const atLeastZero = (value: unknown): boolean => value !== '' && ((value as number | null) ?? -1) >= 0
+export const toNumber = (value: unknown): number => (typeof value == 'number' || (typeof value == 'string' && value.trim()) ? Number(value) : NaN)
+
+/**
+ * Whether an option's `value` is a count or delay that makes sense: a number of 0 or more (see
+ * {@link toNumber}). Anything else does not: the option keeps its default.
+ * @internal
+ */
+export const atLeastZero = (value: unknown): boolean => toNumber(value) >= 0
 
 /**
  * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
  * over it field by field. A field that is not a number of 0 or more (`undefined`, `''`, NaN, a
- * negative number) keeps its default: never a NaN or negative delay, never a count that makes no sense.
+ * negative number, a boolean) keeps its default: never a NaN or negative delay, never a count that
+ * makes no sense. `jitter` takes true and false as well.
  * @internal
  */
 export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
   reconnect === true
     ? DEFAULT_RETRY_POLICY
-    : // `jitter`'s true and false pass too: as numbers they are 1 and 0; a null (a JSON config) is
-      // no field, as an undefined one: its default
-      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter((entry) => atLeastZero(entry[1]))) }
+    : // a null (a JSON config) is no field, as an undefined one: its default
+      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter(([field, value]) => atLeastZero(value) || (field == 'jitter' && typeof value == 'boolean'))) }

@@ -144,13 +144,13 @@ export interface ExpiryOptions {
   /**
    * The session expires this long after it became connected (survives reloads). Any length works,
    * years included; a value that is not a positive finite number (0, a negative number, NaN,
-   * Infinity) sets no TTL. A numeric string (read from a configuration) counts as its number.
+   * Infinity, no number at all such as `true`) sets no TTL. A numeric string (read from a configuration) counts as its number.
    */
   readonly ttlMs?: number | undefined
   /**
    * The session expires after this long without `touch()` or `enqueue` activity. Any length works;
-   * a value that is not a positive finite number (0, a negative number, NaN, Infinity) sets no
-   * idle timeout. A numeric string (read from a configuration) counts as its number.
+   * a value that is not a positive finite number (0, a negative number, NaN, Infinity, no number
+   * at all such as `true`) sets no idle timeout. A numeric string (read from a configuration) counts as its number.
    */
   readonly idleTimeoutMs?: number | undefined
   /**
@@ -165,7 +165,7 @@ export interface ExpiryOptions {
   /**
    * Operations held during a re-auth (default 32); one more rejects at once (`QUEUE_FULL`). With
    * 0 none is held; with `Infinity` there is no bound. A value that is not a number of 0 or more
-   * (`null`, `''`, a negative number, NaN) is the default; a numeric string counts as its number.
+   * (`null`, `''`, a negative number, NaN, a boolean) is the default; a numeric string counts as its number.
    */
   readonly pendingQueueSize?: number | undefined
 }
@@ -218,7 +218,7 @@ export interface SessionStoreOptions {
   /**
    * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). In a
    * partial policy a field that is not a number of 0 or more (`undefined`, `null`, `''`, NaN, a
-   * negative number) keeps its default; the others are used as given (a numeric string as its number) (see {@link computeBackoffDelay}): a
+   * negative number, a boolean other than `jitter`'s) keeps its default; the others are used as given (a numeric string as its number) (see {@link computeBackoffDelay}): a
    * `factor` below 1 shortens each delay, a `maxDelayMs` below `baseDelayMs` makes every delay
    * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never. With `broadcast` and
    * Web Locks one tab runs the attempts for all; a tab that takes over from one closed meanwhile
@@ -234,7 +234,7 @@ export interface SessionStoreOptions {
   /**
    * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
    * write, removal) (default 10 000 ms). A value that is not a positive number (0, a negative
-   * number, NaN) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
+   * number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
    * `Infinity`.
    */
   readonly requestTimeoutMs?: number | undefined
@@ -242,7 +242,7 @@ export interface SessionStoreOptions {
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
    * with an asynchronous wallet, the user's answer in the wallet. It bounds a re-auth's
    * `onReauthRequired` hook as well, from the expiry on. A value that is not a positive
-   * number (0, a negative number, NaN) is the default; no bound is longer than 2^31 − 1 ms (about
+   * number (0, a negative number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about
    * 24.8 days), also for `Infinity`.
    */
   readonly connectTimeoutMs?: number | undefined
