@@ -30,6 +30,27 @@ describe('restore', () => {
     expect(provider.calls.map((c) => c.method)).toEqual(['status', 'listAccounts'])
   })
 
+  it('C9: restore() while a connect() is in flight waits for it and resolves with its outcome, never with the connecting state', async () => {
+    vi.useFakeTimers()
+    // the connect request on its way (a wallet that takes a moment), then waiting for the user (an asynchronous wallet)
+    for (const mock of [{ latencyMs: 50 }, { connectMode: 'async' as const }, { connectMode: 'manual' as const }]) {
+      const { store, wallet } = setup(mock)
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(10)
+      const outcome = vi.fn()
+      void store.restore().then(outcome)
+      await vi.advanceTimersByTimeAsync(10)
+      expect(outcome).not.toHaveBeenCalled()
+      if (mock.connectMode === 'async') wallet.approve()
+      else if (mock.connectMode === 'manual') wallet.reject(4001)
+      await vi.advanceTimersByTimeAsync(100)
+      const state = await connecting
+      expect(state.status).toBe(mock.connectMode === 'manual' ? 'disconnected' : 'connected')
+      expect(outcome).toHaveBeenCalledWith(state)
+      store.destroy()
+    }
+  })
+
   it('C9: init is safe to destructure', async () => {
     const { store } = setup({ connected: true })
     const { init } = store

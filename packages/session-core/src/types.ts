@@ -278,6 +278,8 @@ export interface SessionStore {
    * Silently restores a live wallet session; never prompts the user. A wallet that is not
    * connected ends the persisted session (the entry it read is removed, not one another tab
    * wrote meanwhile); one that throws or does not answer leaves the entry for a later restore.
+   * Called while a `connect()` is under way, it probes nothing and resolves with the state that
+   * connect ends in (`connected`, or `disconnected` with `lastError`), never with `connecting`.
    */
   restore(): Promise<SessionState>
   /** Alias of `restore`, safe to destructure. */
