@@ -535,7 +535,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // wallet's statusChanged(false), which must not look like a drop to reconnect from, and never
         // of the connection it ended (C6, M3) — but of an expiry before it, which goes out first:
         // each tab tells of it (C12).
-        // Nothing goes out after destroy(), which closes the channel once it sent the held ones (C14).
+        // Nothing goes out after destroy(), which closes the channel once it sent the held ones —
+        // but the sign-out of the step a listener's destroy() came in (C6, C14, M3).
         if (effect[1] === 'disconnected' || effect[1] === 'expired') tellHeld()
         else if (behind || waiting.length) {
           const mine = waiting
@@ -672,6 +673,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       for (let next = inputs.shift(); next; next = inputs.shift()) step(next)
     } finally {
       busy = false
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
+      if (destroyed) channel?.close()
     }
     for (const waiter of waiters) {
       if (!waiter[0].includes(model.op)) {
@@ -693,7 +696,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** The wallet listeners added, for destroy() to remove (C14). */
   const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (payload: unknown) => void][] = []
 
-  const unsubscribeChannel = channel?.subscribe(({ kind, data }) => {
+  // closing the channel (destroy()) ends this subscription
+  channel?.subscribe(({ kind, data }) => {
     if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
     else if (kind === 'connected' || kind === 'gaveup' || kind === 'expiry' || kind === 'attempt') dispatch({ type: 'remote', kind, data })
     else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
@@ -856,8 +860,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // tabs: an expiry, which must end the session there too, a connect they take up, a switch
       // they apply (C12, M3-M5). Their receivers ask their own wallets, not the storage.
       tellHeld(1)
-      unsubscribeChannel?.()
-      channel?.close()
+      // Destroyed by a listener, the store closes the channel once the step is done: the disconnect
+      // it runs still tells the other tabs before the wallet leaves (C6, M3).
+      if (!busy) channel?.close()
       resign()
       answerAll()
       end()

@@ -148,6 +148,26 @@ describe('multi-tab', () => {
     expect([a, b, c].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
   })
 
+  it('M3, C14: a disconnect whose tab a subscriber closes as it signs out (destroy) still reaches the other tabs before the wallet leaves: none reconnects', async () => {
+    const { open } = tabs({ reconnect: true })
+    const a = open()
+    const b = open()
+    const seen = [events(b.store, 'reconnect:scheduled'), events(b.store, 'reconnect:attempt')]
+    await a.store.connect()
+    await flush()
+    expect(b.store.getSnapshot().status).toBe('connected')
+    // the app tears its store down on sign-out
+    a.store.subscribe((state) => {
+      if (state.status === 'disconnected') a.store.destroy()
+    })
+    await a.store.disconnect()
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(a.provider.calls.map((x) => x.method)).toContain('disconnect')
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(seen).toEqual([[], []])
+    b.store.destroy()
+  })
+
   it('M3 regression: tabs of one wallet hear a user disconnect before the wallet reports it, so none schedules a reconnect', async () => {
     // Found by the model test: the wallet answered `disconnect` and emitted statusChanged(false)
     // to the other tab before the channel message arrived, which looked like a drop.

@@ -303,7 +303,8 @@ export interface SessionStore {
    * Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event).
    * With broadcast, what this tab still held for the other tabs behind a storage write (a connect,
    * a party or network switch, an expiry), and its latest activity not told yet (idle expiry), are
-   * sent to them before its channel closes.
+   * sent to them before its channel closes. Called by a listener as the store signs out, it
+   * closes the channel once that sign-out told the other tabs.
    */
   destroy(): void
 }
