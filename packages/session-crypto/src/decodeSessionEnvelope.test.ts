@@ -59,6 +59,11 @@ const envelopeLike = fc.record(
   { requiredKeys: [] },
 )
 
+// Made once, as the file loads: fast-check builds its table of every code point (over a second
+// alone, several on a busy machine) when this arbitrary is made, which inside the test counted
+// against its timeout and failed it now and then.
+const binaryString = fc.string({ unit: 'binary' })
+
 afterEach(expectNoPollution)
 
 describe('decodeSessionEnvelope', () => {
@@ -107,7 +112,7 @@ describe('decodeSessionEnvelope', () => {
 
   it('K1 (property): arbitrary strings never throw; the result is null or a valid envelope', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (text) => {
+      fc.property(binaryString, (text) => {
         const result = decodeSessionEnvelope(text)
         if (result !== null) expectValidEnvelope(result)
       }),
