@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTabLock, getWebLocks, type TabLock } from './createTabLock'
+import type { LockManagerLike } from './types'
 import { createMockLockManager } from '@sessionlayer/session-testing'
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -225,6 +226,36 @@ describe('createTabLock defaults', () => {
     const fn = vi.fn()
     await expect(lock.runExclusive('k', fn, { signal: abort.signal })).rejects.toThrow('gave up')
     expect(fn).not.toHaveBeenCalled()
+  })
+
+  it.each([
+    ['reject with InvalidStateError (a document no longer fully active: a removed frame)', () => Promise.reject(new DOMException('The document is not fully active.', 'InvalidStateError'))],
+    [
+      'throw a TypeError (a polyfill or an environment without the three-argument form)',
+      () => {
+        throw new TypeError('Illegal invocation')
+      },
+    ],
+  ])('M6: where Web Locks %s, the work still runs, under an in-tab lock', async (_, request) => {
+    const lock = createTabLock({ lockManager: { request } })
+    await expect(lock.runExclusive('k', () => 'ran')).resolves.toBe('ran')
+    expect(lock.crossTab).toBe(false)
+    const held = gate()
+    const first = lock.runExclusive('k', () => held.promise)
+    await tick()
+    expect(await lock.tryRunExclusive('k', () => 'second')).toEqual({ ran: false })
+    held.open()
+    await first
+  })
+
+  it('M6: a request Web Locks reject as misuse (NotSupportedError: signal with ifAvailable, a name starting with "-") rejects, and later ones still use Web Locks', async () => {
+    const request = vi.fn((name: string) => (name.startsWith('-') ? Promise.reject(new DOMException('Names starting with "-" are reserved.', 'NotSupportedError')) : Promise.resolve('web')))
+    const lock = createTabLock({ lockManager: { request } as unknown as LockManagerLike })
+    const fn = vi.fn()
+    await expect(lock.runExclusive('-k', fn)).rejects.toThrow('reserved')
+    expect(fn).not.toHaveBeenCalled()
+    expect(lock.crossTab).toBe(true)
+    await expect(lock.runExclusive('k', fn)).resolves.toBe('web')
   })
 
   it('M6: getWebLocks is the given manager, else navigator.locks at the call, else null; never a fallback', () => {

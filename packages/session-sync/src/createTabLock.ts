@@ -124,7 +124,8 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
  * outcome by message on the sync channel; when the leader closes, the next waiting tab gets the
  * lock. Without Web Locks the fallback gives the same semantics within this lock only (a FIFO
  * mutex per name), and every tab works on its own; so it does from the first request that Web Locks
- * refuse (`SecurityError` in a sandboxed frame or an opaque origin).
+ * refuse (`SecurityError` in a sandboxed frame or an opaque origin, `InvalidStateError` in a
+ * document no longer fully active, any other failure but an abort or `NotSupportedError`).
  *
  * @param options - the lock manager (default `navigator.locks`, else in-tab)
  * @returns the tab lock
@@ -150,8 +151,10 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
       ? new Promise<T>((resolve) => {
           resolve(web.request(name, options, call))
         }).catch((error: unknown) => {
-          // Web Locks refused (a sandboxed frame, an opaque origin): from now on this tab locks on its own
-          if (granted || (error as Error | null)?.name !== 'SecurityError') throw error
+          // Web Locks refused the request itself (SecurityError: a sandboxed frame, an opaque origin;
+          // InvalidStateError: a document no longer fully active; a polyfill's TypeError): from now
+          // on this tab locks on its own. An abort, and misuse (NotSupportedError), are passed on.
+          if (granted || options.signal?.aborted || (error as Error | null)?.name == 'NotSupportedError') throw error
           refused = true
           return local.request(name, options, call)
         })
