@@ -1,4 +1,4 @@
-import { encryptStorage, type EncryptionOptions } from './createEncryptedStorage'
+import { encryptStorage, type BaseStorage, type EncryptionOptions } from './createEncryptedStorage'
 import { globals, unavailable } from './environment'
 import { openSessionDatabase } from './openSessionDatabase'
 import type { IndexedDBFactoryLike, SessionStorage, WebStorageLike } from './types'
@@ -36,10 +36,15 @@ export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorage
       }).catch((error: unknown) => {
         throw unavailable('localStorage', error)
       })
-    const base: SessionStorage = {
+    const base: BaseStorage = {
       getItem: (k) => run(k, (s, name) => s.getItem(name)),
       setItem: (k, value) => run(k, (s, name) => s.setItem(name, value)),
-      removeItem: (k) => run(k, (s, name) => s.removeItem(name)),
+      // With `blob`, only that blob: checked and removed in one step, so a write another tab made
+      // after this tab read the blob is not lost (K6).
+      removeItem: (k, blob) =>
+        run(k, (s, name) => {
+          if (blob === undefined || s.getItem(name) === blob) s.removeItem(name)
+        }),
     }
     return [base, key]
   })

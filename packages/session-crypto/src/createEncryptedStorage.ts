@@ -26,14 +26,16 @@ export interface CreateEncryptedStorageOptions extends EncryptionOptions {
 }
 
 /**
- * The storage holding the ciphertexts. Its `removeItem` is given, when an unreadable blob is
- * removed, that blob: a base that can check it in the removal's own step (the IndexedDB one, in
- * one transaction) removes the entry only if it still holds it; any other base ignores it.
+ * A storage whose `removeItem` may be given the value the entry is expected to hold: one that can
+ * check it in the removal's own step (the IndexedDB base, in one transaction; the encrypted
+ * storages, down to their base) removes the entry only if it still holds it; any other storage
+ * ignores it. The encrypted storages give their base, when an unreadable blob is removed, that
+ * blob; restoreSession gives a storage the value it read.
  * @internal
  */
 export interface BaseStorage extends SessionStorage {
-  /** Removes `key`; with `blob`, only while it still holds that blob, where the base can tell. */
-  removeItem(key: string, blob?: string): Promise<void>
+  /** Removes `key`; with `value`, only while it still holds that value, where the storage can tell. */
+  removeItem(key: string, value?: string): Promise<void>
 }
 
 /** Resolves, for one operation, the storage holding the ciphertexts and the AES key. @internal */
@@ -43,6 +45,9 @@ export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Pr
 const FORMAT = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
+
+/** AES-GCM with the additional data that binds a ciphertext to its origin and storage key. */
+type Algorithm = { name: 'AES-GCM'; additionalData: Uint8Array }
 
 /**
  * The AES-GCM envelope around a base storage: a fresh random 12-byte IV per write, and
@@ -65,7 +70,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
    */
   const run = <T>(
     key: string,
-    task: (crypto: WebCryptoLike, algorithm: { name: 'AES-GCM'; additionalData: Uint8Array }, base: BaseStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
+    task: (crypto: WebCryptoLike, algorithm: Algorithm, base: BaseStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
   ): Promise<T> => {
     const operation = async () => {
       const crypto = options.crypto ?? globals.crypto
@@ -84,24 +89,28 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     last = result.catch(() => undefined)
     return result
   }
+  /**
+   * The plaintext of `blob`; null when there is none, or it is unreadable (wrong or rotated key,
+   * tampered or swapped ciphertext, bad base64), whatever error the WebCrypto implementation gives.
+   * A key that cannot decrypt at all (no `decrypt` usage, another algorithm, no CryptoKey) says
+   * nothing of the value: that read fails (K7).
+   */
+  const decrypt = async (crypto: WebCryptoLike, algorithm: Algorithm, cryptoKey: CryptoKeyLike, blob: string | null) => {
+    const [, iv, data] = FORMAT.exec(blob ?? '') ?? []
+    try {
+      if (iv && data) return new TextDecoder().decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data)))
+    } catch (error) {
+      if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
+    }
+    return null
+  }
   return {
     getItem: (key) =>
       run(key, async (crypto, algorithm, base, cryptoKey) => {
         const blob = await base.getItem(key)
         if (blob === null) return null
-        const [, iv, data] = FORMAT.exec(blob) ?? []
-        try {
-          if (iv && data) {
-            const plain = await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data))
-            return new TextDecoder().decode(plain)
-          }
-        } catch (error) {
-          // Wrong or rotated key, tampered or swapped ciphertext, bad base64: removed below, whatever
-          // error the WebCrypto implementation gives. A key that cannot decrypt at all (no `decrypt`
-          // usage, another algorithm, no CryptoKey) says nothing of the value: the read fails and
-          // the value stays (K7).
-          if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
-        }
+        const value = await decrypt(crypto, algorithm, cryptoKey, blob)
+        if (value !== null) return value
         try {
           // only this blob: a value another tab wrote since it was read is not lost (K6), nor, where
           // the base checks again as it removes, one written between this check and the removal
@@ -118,9 +127,13 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
         const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, utf8(value))
         await base.setItem(key, `sl1.${toBase64(iv)}.${toBase64(data)}`)
       }),
-    removeItem: (key) =>
-      run(key, async (_crypto, _algorithm, base) => {
-        await base.removeItem(key)
+    // With `value` (restoreSession gives what it read), only while the entry still decrypts to it,
+    // and, where the base checks as it removes, still holds that ciphertext: a session another tab
+    // wrote meanwhile is kept (K2, K6).
+    removeItem: (key, value?: string) =>
+      run(key, async (crypto, algorithm, base, cryptoKey) => {
+        const blob = value === undefined ? undefined : await base.getItem(key)
+        if (blob === undefined || (await decrypt(crypto, algorithm, cryptoKey, blob)) === value) await base.removeItem(key, blob as string | undefined)
       }),
   }
 }

@@ -1,10 +1,16 @@
+import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it, vi } from 'vitest'
+import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStorage'
+import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
 import { encodeSessionEnvelope } from './encodeSessionEnvelope'
 import { restoreSession } from './restoreSession'
-import { createMapStorage } from './test-storage'
+import { createMapStorage, createMemoryWebStorage } from './test-storage'
 import type { SessionSnapshot, SessionStorage } from './types'
 
 const KEY = 'sessionlayer.session'
+const ORIGIN = 'https://app.example'
+/** The localStorage the tabs of the localStorage cases share. */
+const shared = createMemoryWebStorage()
 const alice = { partyId: 'alice::1220ab', primary: true }
 const snapshot: SessionSnapshot = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1000 }
 
@@ -71,6 +77,43 @@ describe('restoreSession', () => {
       await expect(restoreSession(storage, KEY, 5000)).resolves.toBeNull()
       expect(storage.map.get(KEY)).toBe(fresh)
     }
+  })
+
+  it('K2: with the encrypted storage, an expired entry is removed only while it holds what was read: a session another tab writes just before the removal is kept', async () => {
+    const indexedDB = new IDBFactory()
+    const tab = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const other = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const fresh = encodeSessionEnvelope({ ...snapshot, connectedAt: 6000 })
+    await tab.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }))
+    // the other tab persists its new session after this one read the expired entry twice
+    const racing: SessionStorage = { ...tab, removeItem: (...args) => other.setItem(KEY, fresh).then(() => tab.removeItem(...args)) }
+    await expect(restoreSession(racing, KEY, 5000)).resolves.toBeNull()
+    await expect(other.getItem(KEY)).resolves.toBe(fresh)
+    // with nothing written meanwhile, the expired entry is removed
+    await tab.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }))
+    await expect(restoreSession(tab, KEY, 5000)).resolves.toBeNull()
+    await expect(other.getItem(KEY)).resolves.toBeNull()
+  })
+
+  it.each([
+    ['IndexedDB', (indexedDB: IDBFactory, crypto?: Crypto) => createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN, crypto })],
+    ['localStorage', (indexedDB: IDBFactory, crypto?: Crypto, localStorage = shared) => createEncryptedLocalStorage({ indexedDB, localStorage, origin: ORIGIN, crypto })],
+  ])('K2: with the encrypted %s storage, a session another tab writes while the removal checks the entry is kept', async (_, create) => {
+    const indexedDB = new IDBFactory()
+    let decrypts = 0
+    const other = create(indexedDB)
+    const fresh = encodeSessionEnvelope({ ...snapshot, connectedAt: 6000 })
+    // the third decryption is the removal's check of what the entry holds: the other tab writes then
+    const subtle = {
+      generateKey: crypto.subtle.generateKey.bind(crypto.subtle),
+      encrypt: crypto.subtle.encrypt.bind(crypto.subtle),
+      decrypt: (...args: Parameters<SubtleCrypto['decrypt']>) => (++decrypts == 3 ? other.setItem(KEY, fresh) : Promise.resolve()).then(() => crypto.subtle.decrypt(...args)),
+    }
+    const tab = create(indexedDB, { subtle, getRandomValues: (array: Uint8Array) => crypto.getRandomValues(array) } as unknown as Crypto)
+    await tab.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }))
+    await expect(restoreSession(tab, KEY, 5000)).resolves.toBeNull()
+    expect(decrypts).toBe(3)
+    await expect(other.getItem(KEY)).resolves.toBe(fresh)
   })
 
   it('K2: expiry defaults to the current time', async () => {

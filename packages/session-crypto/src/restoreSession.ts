@@ -1,11 +1,13 @@
+import type { BaseStorage } from './createEncryptedStorage'
 import { decodeSessionEnvelope } from './decodeSessionEnvelope'
 import type { SessionEnvelope, SessionStorage } from './types'
 
 /**
  * Reads the persisted session (SPEC K2). Resolves null — never rejects — when the entry is
  * absent or the storage throws; resolves null and removes the entry when it is corrupt, of an
- * unknown version, or expired (`expiresAt <= now`), unless a new value was written meanwhile. A
- * failing removal is ignored.
+ * unknown version, or expired (`expiresAt <= now`), unless a new value was written meanwhile (the
+ * encrypted storages check that in the removal itself, so even one written just before it is
+ * kept). A failing removal is ignored.
  *
  * @param storage - where the envelope lives
  * @param key - its storage key
@@ -27,8 +29,10 @@ export async function restoreSession(
     if (text === null) return null
     const envelope = decodeSessionEnvelope(text)
     if (envelope && (envelope.expiresAt ?? Infinity) > now) return envelope
-    // only this entry: a session written since it was read is kept
-    if ((await storage.getItem(key)) === text) await storage.removeItem(key)
+    // only this entry: a session written since it was read is kept, also one written between this
+    // check and the removal where the storage checks again as it removes (the encrypted ones do)
+    const base: BaseStorage = storage
+    if ((await storage.getItem(key)) === text) await base.removeItem(key, text)
   } catch {
     // an unavailable storage reads as no session; a failed removal is retried next time
   }
