@@ -506,7 +506,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', async () => {
-          if (!effect[1] || read === undefined || (await storage.getItem(key)) === read) return storage.removeItem(key)
+          // the value read goes along: an encrypted storage removes the entry only while it still
+          // holds it, so a session another tab writes between this check and the removal is kept
+          if (!effect[1] || read === undefined || (await storage.getItem(key)) === read)
+            return (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, effect[1] ? (read ?? undefined) : undefined)
         })
         break
       case 'load': {

@@ -1,5 +1,6 @@
-import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createEncryptedIndexedDBStorage, encodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
 import { createMockProvider } from '@sessionlayer/session-testing'
+import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -73,6 +74,40 @@ describe('restore', () => {
     await storage.setItem(KEY, encodeSessionEnvelope({ account: mallory, accounts: [mallory], networkId: 'canton:mainnet', connectedAt: Date.now() }))
     const state = await store.restore()
     expect(state).toMatchObject({ status: 'disconnected', account: null })
+  })
+
+  it('C9, K2: with the encrypted default storage, a restore ending disconnected keeps a session another tab writes between its last check and the removal', async () => {
+    const indexedDB = new IDBFactory()
+    const tab = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })
+    const other = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })
+    const stale = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: Date.now() - 1000 })
+    const fresh = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: Date.now() })
+    await tab.setItem(KEY, stale)
+    // the other tab's write lands after this tab read the entry again, just before it removes it
+    let racing = true
+    const removals: Promise<void>[] = []
+    const storage: SessionStorage = {
+      ...tab,
+      removeItem: (...args) => {
+        removals.push((racing ? other.setItem(KEY, fresh) : Promise.resolve()).then(() => tab.removeItem(...args)))
+        return removals[removals.length - 1]!
+      },
+    }
+    const { store } = setup({ connected: false }, { storage })
+    expect((await store.restore()).status).toBe('disconnected')
+    await vi.waitFor(() => expect(removals).toHaveLength(1))
+    await removals[0]
+    expect(await other.getItem(KEY)).toBe(fresh)
+    store.destroy()
+    // with nothing written meanwhile, the stale entry is removed
+    racing = false
+    await tab.setItem(KEY, stale)
+    const again = setup({ connected: false }, { storage }).store
+    expect((await again.restore()).status).toBe('disconnected')
+    await vi.waitFor(() => expect(removals).toHaveLength(2))
+    await removals[1]
+    expect(await other.getItem(KEY)).toBeNull()
+    again.destroy()
   })
 
   it('C9: a restore whose read of the entry failed still removes it once the wallet says it is not connected', async () => {
