@@ -52,9 +52,10 @@ export interface SessionPluginOptions extends SessionStoreOptions {
  * options hold no CIP-0103 provider (`window.canton` without a wallet extension)
  * @example
  * ```ts
- * createApp(App)
- *   .use(createSessionPlugin({ provider: window.canton, reconnect: true, broadcast: true }))
- *   .mount('#app')
+ * const wallet = window.canton // undefined without a wallet extension
+ * const app = createApp(wallet ? App : InstallWallet)
+ * if (wallet) app.use(createSessionPlugin({ provider: wallet, reconnect: true, broadcast: true }))
+ * app.mount('#app')
  * ```
  * @public
  */
