@@ -72,7 +72,8 @@ const documentCookies: CookieAdapter = {
  * bindings' `initialState`). Values are URI-encoded, with `*` in place of `%`: a framework's
  * cookie API that decodes the values it reads and encodes those it writes (Next.js `cookies()`,
  * h3, Express) leaves them as they are, so an adapter over it reads and writes the same cookies as
- * one over the raw headers, and as the browser. A cookie over 4 KB (in UTF-8 bytes, as
+ * one over the raw headers, and as the browser (but such an API keeps one cookie per name: a
+ * same-named cookie on a parent path can hide the storage's own; the raw header has both). A cookie over 4 KB (in UTF-8 bytes, as
  * sent: a multi-byte `name` counts each of its bytes) is rejected with a clear error, and the
  * key's previous cookie expires, so that a reload finds no session rather than an older one. In
  * the browser (no adapter), each write is read back from
