@@ -14,11 +14,17 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
  * @throws `Error` when `store` is not a session store
  * @example
  * ```ts
- * const store = createSessionStore(window.canton)
+ * const wallet = window.canton // undefined without a wallet extension
  * export default defineComponent({
  *   setup() {
- *     provideSession(store)
- *     onMounted(() => void store.init())
+ *     // without a wallet, the template shows an install page (v-if="!wallet"), not the session
+ *     if (wallet) {
+ *       const store = createSessionStore(wallet)
+ *       provideSession(store)
+ *       onMounted(() => void store.init())
+ *       onBeforeUnmount(() => store.destroy())
+ *     }
+ *     return { wallet }
  *   },
  * })
  * ```
