@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createEncryptedStorage } from './createEncryptedStorage'
-import { createMapStorage } from './test-storage'
+import { createCallbackStorage, createMapStorage } from './test-storage'
 
 const KEY = 'sessionlayer.session'
 const VALUE = '{"version":1,"account":{"partyId":"alice::1220ab"}}'
@@ -122,6 +122,15 @@ describe('createEncryptedStorage', () => {
       await expect(storage.getItem(KEY)).resolves.toBeNull()
       expect(base.map.has(KEY)).toBe(false)
     }
+  })
+
+  it('K5, K8: an undecryptable value is removed from a base whose removeItem takes a callback as its second argument (localforage) by its key alone', async () => {
+    const base = createCallbackStorage()
+    base.map.set(KEY, 'sl1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA')
+    await expect(createEncryptedStorage(base, { key: await newKey() }).getItem(KEY)).resolves.toBeNull()
+    await Promise.resolve()
+    expect(base.map.size).toBe(0)
+    expect(base.failures).toEqual([])
   })
 
   it('K5: an undecryptable value reads as null even when the base storage cannot remove it', async () => {

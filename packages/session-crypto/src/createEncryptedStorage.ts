@@ -36,7 +36,18 @@ export interface CreateEncryptedStorageOptions extends EncryptionOptions {
 export interface BaseStorage extends SessionStorage {
   /** Removes `key`; with `value`, only while it still holds that value, where the storage can tell. */
   removeItem(key: string, value?: string): Promise<void>
+  /** Set on the encrypted storages: only their `removeItem` is given a value (see {@link CHECKS}). */
+  [CHECKS]?: 1
 }
+
+/**
+ * Marks a storage whose `removeItem(key, value)` removes the entry only while it holds `value`.
+ * Any other storage is given the key alone: a second argument may mean something else to it
+ * (localforage's and many a callback-style store's callback), which then fails.
+ * `Symbol.for`, so that session-core and separate copies of this package agree.
+ * @internal
+ */
+export const CHECKS = Symbol.for('sessionlayer.checks')
 
 /** Resolves, for one operation, the storage holding the ciphertexts and the AES key. @internal */
 export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [BaseStorage, CryptoKeyLike]>
@@ -61,7 +72,7 @@ type Algorithm = { name: 'AES-GCM'; additionalData: Uint8Array }
  * @returns the encrypting storage
  * @internal
  */
-export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedStorage): SessionStorage {
+export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedStorage): BaseStorage {
   let origin: string | undefined
   let last: Promise<unknown> = Promise.resolve()
   /**
@@ -105,6 +116,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     return null
   }
   return {
+    [CHECKS]: 1,
     getItem: (key) =>
       run(key, async (crypto, algorithm, base, cryptoKey) => {
         const blob = await base.getItem(key)
@@ -158,5 +170,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
  * @public
  */
 export function createEncryptedStorage(base: SessionStorage, options: CreateEncryptedStorageOptions): SessionStorage {
-  return encryptStorage(options, () => Promise.resolve([base, options.key]))
+  // the base is given the key alone as it removes (see CHECKS)
+  const own: BaseStorage = { getItem: (k) => base.getItem(k), setItem: (k, v) => base.setItem(k, v), removeItem: (k) => base.removeItem(k) }
+  return encryptStorage(options, () => Promise.resolve([own, options.key]))
 }

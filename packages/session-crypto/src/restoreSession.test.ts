@@ -4,7 +4,8 @@ import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStora
 import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
 import { encodeSessionEnvelope } from './encodeSessionEnvelope'
 import { restoreSession } from './restoreSession'
-import { createMapStorage, createMemoryWebStorage } from './test-storage'
+import { createEncryptedStorage } from './createEncryptedStorage'
+import { createCallbackStorage, createMapStorage, createMemoryWebStorage } from './test-storage'
 import type { SessionSnapshot, SessionStorage } from './types'
 
 const KEY = 'sessionlayer.session'
@@ -114,6 +115,19 @@ describe('restoreSession', () => {
     await expect(restoreSession(tab, KEY, 5000)).resolves.toBeNull()
     expect(decrypts).toBe(3)
     await expect(other.getItem(KEY)).resolves.toBe(fresh)
+  })
+
+  it('K2, K8: a storage whose removeItem takes a callback as its second argument (localforage) is given the key alone, also under the encrypted storage', async () => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    for (const encrypted of [false, true]) {
+      const base = createCallbackStorage()
+      const storage = encrypted ? createEncryptedStorage(base, { key, origin: ORIGIN }) : base
+      await storage.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }))
+      await expect(restoreSession(storage, KEY, 5000)).resolves.toBeNull()
+      await Promise.resolve()
+      expect(base.map.size).toBe(0)
+      expect(base.failures).toEqual([])
+    }
   })
 
   it('K2: expiry defaults to the current time', async () => {

@@ -1,4 +1,4 @@
-import type { BaseStorage } from './createEncryptedStorage'
+import { CHECKS, type BaseStorage } from './createEncryptedStorage'
 import { decodeSessionEnvelope } from './decodeSessionEnvelope'
 import type { SessionEnvelope, SessionStorage } from './types'
 
@@ -31,8 +31,9 @@ export async function restoreSession(
     if (envelope && (envelope.expiresAt ?? Infinity) > now) return envelope
     // only this entry: a session written since it was read is kept, also one written between this
     // check and the removal where the storage checks again as it removes (the encrypted ones do)
+    // (any other storage is given the key alone, see CHECKS)
     const base: BaseStorage = storage
-    if ((await storage.getItem(key)) === text) await base.removeItem(key, text)
+    if ((await storage.getItem(key)) === text) await (base[CHECKS] ? base.removeItem(key, text) : storage.removeItem(key))
   } catch {
     // an unavailable storage reads as no session; a failed removal is retried next time
   }

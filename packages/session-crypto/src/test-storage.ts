@@ -79,3 +79,21 @@ export async function writeRecord(db: IDBDatabase, store: string, key: IDBValidK
   if (value === undefined) await settle(objectStore.delete(key))
   else await settle(objectStore.put(value, key))
 }
+
+/**
+ * A map storage shaped like localforage's: `removeItem(key, callback?)` calls a callback it is
+ * given once the removal is done; what that call throws is kept in `failures`.
+ */
+export function createCallbackStorage(): SessionStorage & { map: Map<string, string>; failures: unknown[] } {
+  const base = createMapStorage()
+  const failures: unknown[] = []
+  return {
+    ...base,
+    failures,
+    removeItem(key: string, callback?: (error: unknown) => void) {
+      const done = base.removeItem(key)
+      if (callback) done.then(() => callback(null)).catch((error: unknown) => failures.push(error))
+      return done
+    },
+  }
+}
