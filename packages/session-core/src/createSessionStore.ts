@@ -506,10 +506,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', async () => {
-          // the value read goes along: an encrypted storage removes the entry only while it still
-          // holds it, so a session another tab writes between this check and the removal is kept
+          // the value read goes along to an encrypted storage, which removes the entry only while it
+          // still holds it: a session another tab writes between this check and the removal is kept.
+          // Any other storage is given the key alone: to one a second argument is a callback (localforage).
           if (!effect[1] || read === undefined || (await storage.getItem(key)) === read)
-            return (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, effect[1] ? (read ?? undefined) : undefined)
+            return effect[1] && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
+              ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read ?? undefined)
+              : storage.removeItem(key)
         })
         break
       case 'load': {

@@ -110,6 +110,30 @@ describe('restore', () => {
     again.destroy()
   })
 
+  it('C9, C15: a restore ending disconnected removes the entry of a storage whose removeItem takes a callback as its second argument (localforage) as it did: the key alone, no failure', async () => {
+    const base = createMemoryStorage()
+    const failures: unknown[] = []
+    // localforage's removeItem(key, callback?): a callback given is called once the removal is done
+    const storage: SessionStorage = {
+      getItem: (key) => base.getItem(key),
+      setItem: (key, value) => base.setItem(key, value),
+      removeItem(key: string, callback?: (error: unknown) => void) {
+        const done = base.removeItem(key)
+        if (callback) done.then(() => callback(null)).catch((error: unknown) => failures.push(error))
+        return done
+      },
+    }
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: Date.now() }))
+    const { store } = setup({ connected: false }, { storage })
+    const errors: unknown[] = []
+    store.on('storage:error', (e) => errors.push(e))
+    expect((await store.restore()).status).toBe('disconnected')
+    await vi.waitFor(async () => expect(await storage.getItem(KEY)).toBeNull())
+    expect(failures).toEqual([])
+    expect(errors).toEqual([])
+    store.destroy()
+  })
+
   it('C9: a restore whose read of the entry failed still removes it once the wallet says it is not connected', async () => {
     const { store, storage } = setup({ connected: false })
     await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: Date.now() }))
