@@ -173,11 +173,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let waiting: Extract<Effect, readonly ['post', ...unknown[]]>[] = []
   /**
    * Sends the held broadcasts at once: `all` of them as the tab closes (destroy()), whose writes may
-   * land after it or never, else only an expiry, the others dropped: their session ended (C12, M3-M5).
+   * land after it or never, and closes the channel, else only an expiry, the others dropped: their
+   * session ended (C12, M3-M5).
    */
   const tellHeld = (all?: unknown) => {
     for (const e of waiting) if (all || e[1] === 'expiry') channel?.post(e[1], e[2])
     waiting = []
+    if (all) channel?.close()
   }
   /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
   let writes = 0
@@ -680,7 +682,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     } finally {
       busy = false
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
-      if (destroyed) channel?.close()
+      if (destroyed) tellHeld(1)
     }
     for (const waiter of waiters) {
       if (!waiter[0].includes(model.op)) {
@@ -865,10 +867,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // What is held behind a write that lands after this, or never, would not reach the other
       // tabs: an expiry, which must end the session there too, a connect they take up, a switch
       // they apply (C12, M3-M5). Their receivers ask their own wallets, not the storage.
-      tellHeld(1)
-      // Destroyed by a listener, the store closes the channel once the step is done: the disconnect
-      // it runs still tells the other tabs before the wallet leaves (C6, M3).
-      if (!busy) channel?.close()
+      // Destroyed by a listener, the store sends them and closes the channel once the step is done:
+      // the disconnect it runs still tells the other tabs before the wallet leaves, and drops what
+      // is held of the session it ends, as always (C6, M3).
+      if (!busy) tellHeld(1)
       resign()
       answerAll()
       end()

@@ -1754,6 +1754,39 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it('M3, C2, C14: a subscriber that destroys the store as it signs out never sends the connect held behind a slow removal: the other tabs hear of the sign-out alone', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // a removal that takes 100 ms (an IndexedDB transaction)
+    const storage = { ...shared, removeItem: (key: string) => new Promise<void>((resolve) => setTimeout(() => void shared.removeItem(key).then(resolve), 100)) }
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const a = createSessionStore(createMockProvider(), { storage, broadcast })
+    // tab B: disconnected; its wallet is connected but tells it nothing
+    const bProvider = createMockProvider({ connected: true })
+    const b = createSessionStore(bProvider, { storage: shared, broadcast })
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    b.destroy() // B took up that connect; a fresh tab B, disconnected, comes instead
+    const b2 = createSessionStore(bProvider, { storage: shared, broadcast })
+    const seen: string[] = []
+    b2.subscribe((state) => seen.push(state.status))
+    void a.disconnect() // its removal takes 100 ms
+    await vi.advanceTimersByTimeAsync(10)
+    void a.connect() // its write waits behind the removal: its "connected" is held
+    await vi.advanceTimersByTimeAsync(10)
+    const asked = bProvider.calls.length
+    seen.length = 0
+    // the app drops the store as the user signs out (an unmount on the sign-out)
+    a.subscribe((state) => state.status === 'disconnected' && a.destroy())
+    void a.disconnect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    // as without the destroy(): B leaves its wallet (M3), and never restores the connect the sign-out ended
+    expect(seen).toEqual([])
+    expect(bProvider.calls.slice(asked).map((c) => c.method)).toEqual(['disconnect'])
+    b2.destroy()
+  })
+
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()

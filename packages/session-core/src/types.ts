@@ -304,7 +304,8 @@ export interface SessionStore {
    * With broadcast, what this tab still held for the other tabs behind a storage write (a connect,
    * a party or network switch, an expiry), and its latest activity not told yet (idle expiry), are
    * sent to them before its channel closes. Called by a listener as the store signs out, it
-   * closes the channel once that sign-out told the other tabs.
+   * closes the channel once that sign-out told the other tabs, and sends nothing it held of the
+   * session that ended.
    */
   destroy(): void
 }
