@@ -66,9 +66,12 @@ type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
  * no timer
  * @example
  * ```ts
- * const store = createSessionStore(window.canton, { reconnect: true, broadcast: true })
- * store.subscribe((state) => render(state))
- * await store.init()
+ * const wallet = window.canton // undefined without a wallet extension: show an install page then
+ * if (wallet) {
+ *   const store = createSessionStore(wallet, { reconnect: true, broadcast: true })
+ *   store.subscribe((state) => render(state))
+ *   await store.init()
+ * }
  * ```
  * @public
  */

@@ -279,7 +279,8 @@ export interface SessionStore {
    * connected ends the persisted session (the entry it read is removed, not one another tab
    * wrote meanwhile); one that throws or does not answer leaves the entry for a later restore.
    * Called while a `connect()` is under way, it probes nothing and resolves with the state that
-   * connect ends in (`connected`, or `disconnected` with `lastError`), never with `connecting`.
+   * connect ends in (`connected`, or `disconnected` with `lastError`), not with `connecting`
+   * (unless `destroy()` comes first: every pending call then resolves with the state at destroy).
    */
   restore(): Promise<SessionState>
   /** Alias of `restore`, safe to destructure. */
