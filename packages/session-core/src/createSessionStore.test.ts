@@ -445,28 +445,12 @@ describe('createSessionStore', () => {
     }
   })
 
-  it('C17: a requestTimeoutMs or connectTimeoutMs that is not a positive number (0, negative, NaN) is the default, not an instant TIMEOUT', async () => {
+  it.each([
+    ['not a positive number (0, negative, NaN)', 'an instant TIMEOUT', [0, -1, Number.NaN]],
+    ['no number (true, an array)', 'a 1 ms TIMEOUT', [true, [1]]],
+  ])('C17: a requestTimeoutMs or connectTimeoutMs that is %s is the default, not %s', async (_, __, values) => {
     vi.useFakeTimers()
-    for (const ms of [0, -1, Number.NaN]) {
-      // a wallet that takes a moment to answer, as a real one does
-      const { store } = setup({ requestTimeoutMs: ms }, { connected: true, latencyMs: 50 })
-      const restored = store.restore()
-      await vi.advanceTimersByTimeAsync(1000)
-      expect(await restored).toMatchObject({ status: 'connected', lastError: null })
-      store.destroy()
-
-      const asking = setup({ connectTimeoutMs: ms }, { connectMode: 'manual' })
-      const result = asking.store.connect()
-      await vi.advanceTimersByTimeAsync(299_999)
-      expect(asking.store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
-      await vi.advanceTimersByTimeAsync(1) // connectTimeoutMs: 300 000
-      expect((await result).lastError?.code).toBe('TIMEOUT')
-    }
-  })
-
-  it('C17: a requestTimeoutMs or connectTimeoutMs that is no number (true, an array) is the default, not a 1 ms TIMEOUT', async () => {
-    vi.useFakeTimers()
-    for (const ms of [true, [1]] as unknown as number[]) {
+    for (const ms of values as number[]) {
       // a wallet that takes a moment to answer, as a real one does
       const { store } = setup({ requestTimeoutMs: ms }, { connected: true, latencyMs: 50 })
       const restored = store.restore()

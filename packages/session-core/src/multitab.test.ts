@@ -30,6 +30,21 @@ function tabs(options: SessionStoreOptions = {}, locks = false) {
 }
 
 /**
+ * Tabs over one hub and one storage whose writes (`setItem`) or removals take `ms` to land, as an
+ * IndexedDB transaction does; `shared` is that storage without the wait.
+ */
+function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
+  const hub = createChannelHub()
+  const shared = createMemoryStorage()
+  const later = (run: () => Promise<void>) => new Promise<void>((resolve) => setTimeout(() => void run().then(resolve), ms))
+  const storage = {
+    ...shared,
+    ...(slow === 'setItem' ? { setItem: (key: string, value: string) => later(() => shared.setItem(key, value)) } : { removeItem: (key: string) => later(() => shared.removeItem(key)) }),
+  }
+  return { hub, shared, storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+}
+
+/**
  * Two connected tabs of one wallet, with Web Locks and `maxAttempts: 2`, whose channel delivers
  * each message in a task of its own (1 ms later), as a real BroadcastChannel does.
  */
@@ -1592,11 +1607,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('M3, C6, C11: a connect held behind a slow removal never reaches the other tabs after the sign-out that followed it: the sign-out drops it', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a removal that takes 100 ms (an IndexedDB transaction)
-    const storage = { ...shared, removeItem: (key: string) => new Promise<void>((resolve) => setTimeout(() => void shared.removeItem(key).then(resolve), 100)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { hub, storage, broadcast } = slowStorage('removeItem', 100)
     const a = createSessionStore(createMockProvider(), { storage, broadcast })
     // tab B: its own wallet, whose disconnect fails (its errors are ignored, M3)
     const wallet = createMockWallet({ connected: true })
@@ -1620,11 +1632,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it("C12, M3: an expiry still held behind a slow write when the user signs out in that tab reaches the other tabs before the sign-out: each tells of the expiry once", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a write that takes 2 s (an IndexedDB transaction)
-    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { hub, storage, broadcast } = slowStorage('setItem', 2_000)
     const wallet = createMockWallet()
     // tab A knows the idle timeout, and asks its user to sign in again; tab B knows neither
     const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000, onReauthRequired: () => new Promise<void>(() => undefined) } })
@@ -1650,11 +1659,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('C12, M3: a session that expires (no hook) while its broadcasts wait behind a slow write reaches the other tabs before the wallet leaves: none takes the wallet leaving for a drop to reconnect from', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a write that takes 2 s (an IndexedDB transaction)
-    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { storage, broadcast } = slowStorage('setItem', 2_000)
     const wallet = createMockWallet()
     // tab A knows the idle timeout; tab B does not, and reconnects after a drop
     const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000 } })
@@ -1678,11 +1684,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('C12, C14, M3: an expiry still held behind a slow write when the tab is closed (destroy) reaches the other tabs: the tab sends it before its channel closes', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a write that takes 2 s (an IndexedDB transaction)
-    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { storage, broadcast } = slowStorage('setItem', 2_000)
     const wallet = createMockWallet()
     // tab A knows the idle timeout, and asks its user to sign in again; tab B knows neither
     const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000, onReauthRequired: () => new Promise<void>(() => undefined) } })
@@ -1725,11 +1728,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('M5, C14: a party and a network switch whose broadcasts wait behind a slow write when the tab is closed (destroy) still reach the other tabs', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a write that takes 2 s (an IndexedDB transaction)
-    const storage = { ...shared, setItem: (key: string, value: string) => new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(resolve), 2_000)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { shared, storage, broadcast } = slowStorage('setItem', 2_000)
     const aProvider = createMockProvider()
     const a = createSessionStore(aProvider, { storage, broadcast })
     const bWallet = createMockWallet({ connected: true })
@@ -1756,11 +1756,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('M3, C2, C14: a subscriber that destroys the store as it signs out never sends the connect held behind a slow removal: the other tabs hear of the sign-out alone', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a removal that takes 100 ms (an IndexedDB transaction)
-    const storage = { ...shared, removeItem: (key: string) => new Promise<void>((resolve) => setTimeout(() => void shared.removeItem(key).then(resolve), 100)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { shared, storage, broadcast } = slowStorage('removeItem', 100)
     const a = createSessionStore(createMockProvider(), { storage, broadcast })
     // tab B: disconnected; its wallet is connected but tells it nothing
     const bProvider = createMockProvider({ connected: true })
@@ -1789,11 +1786,8 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
     // a removal that takes 100 ms (an IndexedDB transaction)
-    const storage = { ...shared, removeItem: (key: string) => new Promise<void>((resolve) => setTimeout(() => void shared.removeItem(key).then(resolve), 100)) }
-    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const { storage, broadcast } = slowStorage('removeItem', 100)
     // one wallet, whose events reach tab B as soon as it sends them
     const wallet = createMockWallet()
     const options = { storage, broadcast, reconnect: { baseDelayMs: 50, maxAttempts: 1 } }
