@@ -29,6 +29,19 @@ function tabs(options: SessionStoreOptions = {}, locks = false) {
   return { hub, storage, wallet, open }
 }
 
+/** Two connected tabs with an idle timeout of 10 s (fake timers), 2 s after activity in tab A. */
+async function idleTabs() {
+  vi.useFakeTimers()
+  const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+  const a = open()
+  const b = open()
+  await a.store.connect()
+  await b.store.restore()
+  a.store.touch()
+  await vi.advanceTimersByTimeAsync(2_000)
+  return { a, b }
+}
+
 /**
  * Tabs over one hub and one storage whose writes (`setItem`) or removals take `ms` to land, as an
  * IndexedDB transaction does; `shared` is that storage without the wait.
@@ -344,14 +357,8 @@ describe('multi-tab', () => {
   })
 
   it('C12: activity that follows another one within a quarter of the idle timeout still reaches the other tabs, with its own time', async () => {
-    vi.useFakeTimers()
-    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    a.store.touch()
-    await vi.advanceTimersByTimeAsync(2_000)
+    // the first activity, in tab A, 2 s ago
+    const { a, b } = await idleTabs()
     a.store.touch() // the user's last activity, in tab A
     // 9.9 s after it, no tab may have expired: the session is idle only from 12 s on
     await vi.advanceTimersByTimeAsync(9_900)
@@ -367,14 +374,8 @@ describe('multi-tab', () => {
   })
 
   it('C12: a tab that hears of activity later than it happened counts from the activity, not from the message', async () => {
-    vi.useFakeTimers()
-    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    a.store.touch()
-    await vi.advanceTimersByTimeAsync(2_000)
+    // the first activity, in tab A, 2 s ago
+    const { a, b } = await idleTabs()
     a.store.touch() // the user's last activity; tab B hears of it half a second later
     await vi.advanceTimersByTimeAsync(1_000)
     a.store.destroy() // the user closes tab A: B alone decides when the session is idle
@@ -386,14 +387,8 @@ describe('multi-tab', () => {
   })
 
   it('C12, C14: activity in a tab closed before it reached the other tabs (destroy) still counts there', async () => {
-    vi.useFakeTimers()
-    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    a.store.touch()
-    await vi.advanceTimersByTimeAsync(2_000)
+    // the first activity, in tab A, 2 s ago
+    const { a, b } = await idleTabs()
     a.store.touch() // the user's last activity, in tab A, which tells of it a little later
     a.store.destroy() // the user closes tab A at once
     // 9.9 s after that activity, tab B may not have expired: the session is idle only from 12 s on
