@@ -177,7 +177,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /**
    * Sends the held broadcasts at once: `all` of them as the tab closes (destroy()), whose writes may
    * land after it or never, and closes the channel, else only an expiry, the others dropped: their
-   * session ended (C12, M3-M5).
+   * session ended, here or in another tab (C12, M3-M5).
    */
   const tellHeld = (all?: unknown) => {
     for (const e of waiting) if (all || e[1] === 'expiry') channel?.post(e[1], e[2])
@@ -578,6 +578,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       case 'disarm':
         cancelTimer(expiryTimer)
+        // The session ended (a sign-out here or in another tab, an expiry, a give-up): what it held
+        // behind a write never goes out, an expiry excepted: no tab takes a connect of it up (M3, M4)
+        if (model.state.status == 'disconnected') tellHeld()
         break
       case 'lead':
         lead()

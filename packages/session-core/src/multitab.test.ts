@@ -1779,6 +1779,39 @@ describe('multi-tab: the session times (C12)', () => {
     b2.destroy()
   })
 
+  it("M3, M4: a connect held behind a slow removal is dropped when another tab's sign-out ends that session: no tab restores it; a connect after it still reaches the other tabs", async () => {
+    vi.useFakeTimers()
+    // a removal that takes 100 ms (an IndexedDB transaction)
+    const { hub, shared, storage, broadcast } = slowStorage('removeItem', 100)
+    const a = createSessionStore(createMockProvider(), { storage, broadcast })
+    // tab B signs out; tab C, disconnected, has a connected wallet that tells it nothing and
+    // fails the disconnects the sign-outs ask of it (errors ignored, M3)
+    const b = createSessionStore(createMockProvider(), { storage: shared, broadcast })
+    const cWallet = createMockWallet({ connected: true })
+    cWallet.failNext('disconnect', { code: -32603, message: 'busy' }, 10)
+    const c = createSessionStore(createMockProvider({ wallet: cWallet }), { storage: shared, broadcast })
+    await a.connect()
+    void a.disconnect() // its removal takes 100 ms
+    await vi.advanceTimersByTimeAsync(10)
+    await a.connect() // its write waits behind the removal: its "connected" is held
+    await b.disconnect() // the user signs out in tab B: tab A leaves too (M3)
+    expect(a.getSnapshot().status).toBe('disconnected')
+    await vi.advanceTimersByTimeAsync(500)
+    // the connect the sign-out ended never goes out, and no tab restores it
+    const tabA = hub.sent.find((m) => (m.data as { kind: string }).kind === 'connected')?.data as { tabId: string }
+    const told = () => hub.sent.map((m) => m.data as { kind: string; tabId: string }).filter((m) => m.tabId === tabA.tabId).map((m) => m.kind)
+    expect(told()).toEqual(['connected', 'disconnected'])
+    expect(c.getSnapshot().status).toBe('disconnected')
+    // a new connect in tab A still reaches the others: C takes it up
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(told()).toEqual(['connected', 'disconnected', 'connected'])
+    expect(c.getSnapshot().status).toBe('connected')
+    a.destroy()
+    b.destroy()
+    c.destroy()
+  })
+
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
     // a removal that takes 100 ms (an IndexedDB transaction)
