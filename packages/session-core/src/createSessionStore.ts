@@ -744,9 +744,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
-  // while a connect() runs, it tells how that ends, never the `connecting` state on the way (C9).
+  // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
+  // `reconnecting` state on the way (C7, C9).
   const reauthing = () => model.hook && !destroyed
-  const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }, ['restore', 'reauth', 'sync', 'connect', 'pending']))
+  const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }, ['restore', 'reauth', 'sync', 'connect', 'pending', 'reconnect']))
 
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew, nor one for another network

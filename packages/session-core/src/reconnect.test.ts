@@ -160,6 +160,29 @@ describe('reconnect', () => {
     expect(probes(provider)).toBe(0)
   })
 
+  it('C7, C9: restore() during a reconnect probes nothing of its own and resolves with how the reconnect ends, never with the reconnecting state', async () => {
+    for (const end of ['recover', 'gaveup', 'cancelReconnect', 'disconnect', 'destroy'] as const) {
+      const { store, wallet, provider } = await connected({ reconnect: { maxAttempts: 2 } })
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(100) // in the backoff before attempt 1
+      const outcome = vi.fn()
+      void store.restore().then(outcome)
+      await vi.advanceTimersByTimeAsync(10)
+      expect(outcome).not.toHaveBeenCalled()
+      expect(probes(provider)).toBe(0)
+      if (end === 'recover') wallet.recover()
+      else if (end === 'gaveup') await vi.advanceTimersByTimeAsync(500 + 1000)
+      else if (end === 'cancelReconnect') store.cancelReconnect()
+      else if (end === 'disconnect') await store.disconnect()
+      else store.destroy()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(outcome).toHaveBeenCalledTimes(1)
+      expect(outcome).toHaveBeenCalledWith(store.getSnapshot())
+      expect(store.getSnapshot().status).toBe(end === 'recover' ? 'connected' : end === 'destroy' ? 'reconnecting' : 'disconnected')
+      store.destroy()
+    }
+  })
+
   it('C8: disconnect() or cancelReconnect() during backoff stops every further attempt', async () => {
     for (const stop of ['disconnect', 'cancelReconnect'] as const) {
       const { store, wallet, provider } = await connected()

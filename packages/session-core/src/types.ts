@@ -278,8 +278,9 @@ export interface SessionStore {
    * Silently restores a live wallet session; never prompts the user. A wallet that is not
    * connected ends the persisted session (the entry it read is removed, not one another tab
    * wrote meanwhile); one that throws or does not answer leaves the entry for a later restore.
-   * Called while a `connect()` is under way, it probes nothing and resolves with the state that
-   * connect ends in (`connected`, or `disconnected` with `lastError`), not with `connecting`
+   * Called while a `connect()` or a reconnect (C7) is under way, it probes nothing and resolves
+   * with the state that one ends in (`connected`, or `disconnected` with `lastError`, also after a
+   * give-up, `cancelReconnect()` or `disconnect()`), not with `connecting` or `reconnecting`
    * (unless `destroy()` comes first: every pending call then resolves with the state at destroy).
    */
   restore(): Promise<SessionState>
