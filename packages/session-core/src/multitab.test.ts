@@ -1812,6 +1812,27 @@ describe('multi-tab: the session times (C12)', () => {
     c.destroy()
   })
 
+  it("C12, M3: a switch held behind a slow write is dropped when another tab's expiry ends the session: it never goes out after it", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    // a write that takes 2 s (an IndexedDB transaction)
+    const { hub, storage, broadcast } = slowStorage('setItem', 2_000)
+    const wallet = createMockWallet()
+    // tab B knows the idle timeout; tab A does not
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast })
+    const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000 } })
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(b.getSnapshot().status).toBe('connected')
+    wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
+    await vi.advanceTimersByTimeAsync(1_000) // idle in B: the session expires in every tab
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(a.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    const sent = hub.sent.map((m) => m.data as { kind: string; tabId: string })
+    expect(sent.filter((m) => m.tabId === sent[0]?.tabId).map((m) => m.kind)).toEqual(['connected'])
+    a.destroy()
+    b.destroy()
+  })
+
   it('M3, C6: a sign-out after a connect held behind a slow removal reaches the other tabs at once, before its wallet tells them, and they never reconnect', async () => {
     vi.useFakeTimers()
     // a removal that takes 100 ms (an IndexedDB transaction)
