@@ -2,6 +2,7 @@ import { forceCloseDatabase, IDBDatabase, IDBFactory, IDBObjectStore } from 'fak
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEncryptedIndexedDBStorage } from './createEncryptedIndexedDBStorage'
 import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
+import { restoreSession } from './restoreSession'
 import { createMemoryWebStorage, openRaw, readStore, writeRecord } from './test-storage'
 
 const KEY = 'sessionlayer.session'
@@ -324,6 +325,57 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
     vi.restoreAllMocks()
     await expect(storage.getItem(KEY)).resolves.toBe('second')
+  })
+
+  // The order the IndexedDB spec gives when site data is cleared: the connection is marked closing,
+  // each running transaction aborts (with an AbortError; Chromium's backend gives an UnknownError),
+  // then the connection gets the close event.
+  const abortThenClose = (mode: IDBTransactionMode, error = 'AbortError', meanwhile?: () => void) => {
+    const transaction = IDBDatabase.prototype.transaction
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+      const tx = transaction.apply(this, args)
+      if (args[1] == mode) {
+        vi.restoreAllMocks()
+        // (fake-indexeddb types its argument as the IDBDatabase class)
+        const db = this as unknown as typeof IDBDatabase & { _closePending: boolean }
+        tx.addEventListener('abort', () =>
+          queueMicrotask(() => {
+            forceCloseDatabase(db)
+            meanwhile?.()
+          }),
+        )
+        // (fake-indexeddb aborts with an error only from inside)
+        queueMicrotask(() => {
+          db._closePending = true
+          ;(tx as unknown as { _abort: (name: string) => void })._abort(error)
+        })
+      }
+      return tx
+    })
+  }
+
+  it.each(['AbortError', 'UnknownError'])('K7: a transaction aborted (%s) before the forced close event, the spec\'s order when site data is cleared, runs again on a new connection, as after a close first', async (error) => {
+    const { storage } = setup()
+    await storage.setItem(KEY, 'first')
+    abortThenClose('readwrite', error)
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
+    abortThenClose('readonly', error)
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
+  })
+
+  it('K2, K6: restoreSession\'s removal of what it read, run again after a forced close, checks again: a session another tab wrote meanwhile is kept', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, 'other tab')
+    const other = await openRaw(indexedDB, DB)
+    const written = (await readStore(other, 'blobs')).get(KEY)
+    await storage.setItem(KEY, VALUE)
+    // the other tab writes between the close and the removal's second run
+    abortThenClose('readwrite', 'AbortError', () => void writeRecord(other, 'blobs', KEY, written))
+    // (VALUE is no valid envelope: restoreSession removes it)
+    await expect(restoreSession(storage, KEY)).resolves.toBeNull()
+    await expect(storage.getItem(KEY)).resolves.toBe('other tab')
+    other.close()
   })
 
   it('K7: a connection the browser lost without a close event (WebKit: every transaction throws "The database connection is closing") is dropped: the operation runs again on a new connection, and so do the next ones', async () => {

@@ -17,8 +17,9 @@ const idb = <T>(run: (resolve: (value: T) => void, reject: (reason: unknown) => 
  * Runs one request in its own transaction and resolves with its result once the transaction
  * has committed (so a write that aborts later, e.g. on quota, rejects). A transaction still
  * running when the browser force-closes the connection (site data cleared, storage evicted)
- * fails at the `close` event, as closed: Chromium never completes nor aborts one made just
- * before that event, and the storage's queue would wait for it forever.
+ * fails as closed, whichever comes first: its abort (the order the spec gives) or the `close`
+ * event (Chromium never completes nor aborts one made just before that event, and the storage's
+ * queue would wait for it forever).
  *
  * @param db - the database
  * @param store - the object store
@@ -45,6 +46,14 @@ export const transact = <T>(
     const settle = ({ type }: Event) => {
       db.removeEventListener('close', settle)
       closed = type == 'close'
+      // A forced close marks the connection closing, then aborts its transactions (with an
+      // AbortError, or Chromium's UnknownError) before the close event: an abort on a connection
+      // that refuses new transactions is one.
+      try {
+        if (type == 'abort') db.transaction(store)
+      } catch {
+        closed = true
+      }
       if (type == 'complete') resolve(req.result)
       else reject(tx.error)
     }
