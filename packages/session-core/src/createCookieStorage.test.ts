@@ -128,16 +128,17 @@ describe('createCookieStorage', () => {
     }
   })
 
-  it('§2.5: a cookie name of multi-byte characters counts in bytes toward the 4 KB limit, not in UTF-16 characters', async () => {
+  it('§2.5: a cookie path of multi-byte characters counts in bytes toward the 4 KB limit, not in UTF-16 characters', async () => {
     const adapter = jar()
-    const name = 'セッション'.repeat(4)
-    const storage = createCookieStorage({ adapter, name })
-    const attributes = '; Path=/; SameSite=Lax'.length
-    // 4096 UTF-16 characters, 4136 bytes: the name's 20 characters are 60 bytes in UTF-8
-    const value = 'x'.repeat(4096 - `${name}.k=*2F*00*00`.length - attributes)
+    const path = `/${'セッション'.repeat(4)}`
+    const storage = createCookieStorage({ adapter, path })
+    const prefix = `sessionlayer.k=${encodeURIComponent(`${path}\0\0`).replace(/%/g, '*')}`
+    const attributes = `; Path=${path}; SameSite=Lax`
+    // 4096 UTF-16 characters, 4136 bytes: the path's 20 characters are 60 bytes in UTF-8
+    const value = 'x'.repeat(4096 - prefix.length - attributes.length)
     await expect(storage.setItem('k', value)).rejects.toThrow('The cookie for "k" would be 4136 bytes, over the 4096-byte limit')
     // the key's previous cookie expires, as for any value too large
-    expect(adapter.written).toEqual([`${name}.k=*2F*00*00; Path=/; SameSite=Lax; Max-Age=0`])
+    expect(adapter.written).toEqual([`${prefix}; Path=${path}; SameSite=Lax; Max-Age=0`])
     await storage.setItem('k', value.slice(40))
     expect(new TextEncoder().encode(adapter.written[1]).length).toBe(4096)
     expect(await storage.getItem('k')).toBe(value.slice(40))
@@ -160,10 +161,12 @@ describe('createCookieStorage', () => {
     }
   })
 
-  it('§2.5: a cookie name with a character no cookie name holds (`;`, `=`, `,`, white space, a control character), or a path, domain or sameSite with `;` or a control character, throws a SessionError -32602 at creation: it would write a broken Set-Cookie, or one with attributes of its own', async () => {
+  it('§2.5: a cookie name with a character no cookie name holds (`;`, `=`, `,`, white space, a control character, any non-ASCII one), or a path, domain or sameSite with `;` or a control character, throws a SessionError -32602 at creation: it would write a broken Set-Cookie, or one with attributes of its own', async () => {
     const adapter = jar()
     const invalid: CookieStorageOptions[] = [
-      ...['a;b', 'a=b', 'a,b', 'a b', 'a\tb', 'a\nb', 'a\u0000', 'a\u007f', ' a'].map((name) => ({ name })),
+      ...['a;b', 'a=b', 'a,b', 'a b', 'a\tb', 'a\nb', 'a\u0000', 'a\u007f', ' a', 'セッション', 'café', 'a\u0085', 'a\u00a0'].map((name) => ({ name })),
+      { path: '/a\u0085' },
+      { domain: 'example.com\u009b' },
       { path: '/; Domain=evil.example' },
       { path: '/a\r\nSet-Cookie: x=1' },
       { domain: 'example.com; Path=/' },
@@ -173,11 +176,21 @@ describe('createCookieStorage', () => {
       expect(() => createCookieStorage({ adapter, ...options }), JSON.stringify(options)).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602 }))
     }
     expect(adapter.written).toEqual([])
-    // what browsers keep is taken: any other printable name (multi-byte too), a path with spaces
-    for (const options of [{ name: '__Host-app' }, { name: 'セッション' }, { name: "a!#$%&'*+-.^_`|~(){}[]:?/@" }, { path: '/my app' }]) {
+    // what browsers keep is taken: any other printable ASCII name, a path with spaces
+    for (const options of [{ name: '__Host-app' }, { name: "a!#$%&'*+-.^_`|~(){}[]:?/@" }, { path: '/my app' }]) {
       await createCookieStorage({ adapter, ...options }).setItem('k', 'v')
     }
-    expect(adapter.written).toHaveLength(4)
+    expect(adapter.written).toHaveLength(3)
+  })
+
+  it("§2.5: a cookie name of non-ASCII characters throws a SessionError -32602 at creation, rather than a storage:error at the first write on the server, where Node's `appendHeader` refuses the Set-Cookie", async () => {
+    const { validateHeaderValue } = await import('node:http')
+    const appendHeader = (cookie: string) => {
+      validateHeaderValue('Set-Cookie', cookie)
+    }
+    expect(() => createCookieStorage({ name: 'セッション', adapter: { get: () => '', set: appendHeader } })).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602 }))
+    // an ASCII name writes a Set-Cookie Node sends
+    await expect(createCookieStorage({ name: 'session', adapter: { get: () => '', set: appendHeader } }).setItem('k', '{"p":"ü"}')).resolves.toBeUndefined()
   })
 
   it('works on the server through an adapter over the request and the response', async () => {

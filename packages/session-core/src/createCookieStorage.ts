@@ -25,7 +25,7 @@ export interface CookieAdapter {
 export interface CookieStorageOptions {
   /**
    * Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`).
-   * No `;`, `=`, `,`, white space or control character.
+   * Printable ASCII, without `;`, `=`, `,` or white space.
    */
   readonly name?: string | undefined
   /** Cookie path (default `'/'`). In the browser, the page must be under it to read its cookies back. */
@@ -74,7 +74,7 @@ const documentCookies: CookieAdapter = {
  * h3, Express) leaves them as they are, so an adapter over it reads and writes the same cookies as
  * one over the raw headers, and as the browser (but such an API keeps one cookie per name: a
  * same-named cookie on a parent path can hide the storage's own; the raw header has both). A cookie over 4 KB (in UTF-8 bytes, as
- * sent: a multi-byte `name` counts each of its bytes) is rejected with a clear error, and the
+ * sent: a multi-byte `path` counts each of its bytes) is rejected with a clear error, and the
  * key's previous cookie expires, so that a reload finds no session rather than an older one. In
  * the browser (no adapter), each write is read back from
  * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
@@ -90,8 +90,8 @@ const documentCookies: CookieAdapter = {
  * @param options - cookie attributes and the adapter (a `null` option, or `null` options, keep
  * their defaults)
  * @returns the storage
- * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white space
- * or a control character, or a `path`, `domain` or `sameSite` with `;` or a control character: it
+ * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white space,
+ * a control or any non-ASCII character, or a `path`, `domain` or `sameSite` with `;` or a control character: it
  * would write a broken `Set-Cookie`, or one that sets attributes or a cookie of its own
  * @example
  * ```ts
@@ -117,8 +117,9 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   const { domain } = options
   const adapter = options.adapter ?? documentCookies
   // A name with `;`, `=`, `,` or white space, or an attribute with `;` or a control character, would
-  // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own.
-  if (/[^ -~\x80-\uffff]|;/.test([name, path, domain, sameSite].join()) || /[ =,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
+  // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own; a
+  // name is ASCII (RFC 6265), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
+  if (/[^ -~\xa0-\uffff]|;/.test([name, path, domain, sameSite].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
