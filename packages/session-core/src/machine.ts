@@ -151,7 +151,7 @@ export type Effect =
   | readonly ['remove', 1?]
   | readonly ['schedule', number]
   | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
-  /** The leader gave up: how many attempts, and the last one's failure as plain data, never its `cause` (C15). */
+  /** The leader gave up: how many attempts, and the last one's failure as plain data (its message's first 1,000 characters), never its `cause` (C15). */
   | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string }]
   | readonly ['post', 'connected', SessionTimes]
   | readonly ['post', 'expiry', SessionEventMap['session:expired']]
@@ -328,8 +328,9 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
       return
     }
     if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
-    // the followers tell of it as this tab does (M6)
-    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message }])
+    // the followers tell of it as this tab does (M6); a message of any length fits the channel's 8 KB
+    // (a wallet's may be a whole HTML error page), even if each character is sent as six (`\u0001`)
+    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3) }])
     endSession(error, 'local', keep)
     fx.push(['reject', error])
   }

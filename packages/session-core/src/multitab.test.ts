@@ -690,6 +690,31 @@ describe('multi-tab', () => {
     expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: 'The wallet is busy' })
   })
 
+  it('C15, M6: a follower tells of the leader giving up also when the wallet\'s last failure has a message of any length: the message crossing the tabs is cut to 1,000 characters, and the follower runs no attempts of its own', async () => {
+    vi.useFakeTimers()
+    const { open, wallet, hub } = tabs({ reconnect: { maxAttempts: 2 } }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const gaveUp = [events(a.store, 'reconnect:gaveup'), events(b.store, 'reconnect:gaveup')]
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    // e.g. a proxy's HTML error page as the message: over the channel's 8 KB message limit, even
+    // once cut if each character were not sent as up to six (`\u0001` in JSON)
+    const message = `${'\u0001'.repeat(1000)}${'<html>'.repeat(2000)}`
+    wallet.failNext('status', { code: -32603, message })
+    await vi.advanceTimersByTimeAsync(1000)
+    const follower = gaveUp[0]?.length ? b : a
+    expect(follower.store.getSnapshot().status).toBe('disconnected')
+    expect(follower.store.getSnapshot().lastError).toMatchObject({ code: -32603, message: message.slice(0, 1000) })
+    expect(gaveUp.map((e) => (e as { attempts: number }[]).map((x) => x.attempts))).toEqual([[2], [2]])
+    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: message.slice(0, 1000) })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
+  })
+
   it('M6: a follower granted the reconnect lock just before the leader\'s "gave up" message arrives follows it, and runs no attempts of its own', async () => {
     vi.useFakeTimers()
     // the lock the leader releases may reach a follower before the leader's message
