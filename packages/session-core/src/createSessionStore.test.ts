@@ -525,6 +525,31 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('C18: a wallet event payload that cannot be read (a throwing getter, a revoked proxy) is ignored as an invalid one is: no `error` event, which tells of the app\'s own callbacks only', async () => {
+    const { store, wallet, provider } = setup()
+    const errors: unknown[] = []
+    store.on('error', ({ error }) => errors.push(error))
+    await store.connect()
+    const before = store.getSnapshot()
+    const throwing = (key: string) =>
+      Object.defineProperty({}, key, {
+        get() {
+          throw new Error('hostile getter')
+        },
+      })
+    const revoked = Proxy.revocable([], {})
+    revoked.revoke()
+    wallet.emitRaw('statusChanged', throwing('connection'))
+    wallet.emitRaw('statusChanged', { connection: { isConnected: true }, network: throwing('networkId') })
+    wallet.emitRaw('connected', throwing('isConnected'))
+    wallet.emitRaw('accountsChanged', revoked.proxy)
+    wallet.emitRaw('chainChanged', throwing('networkId'))
+    await flush()
+    expect(errors).toEqual([])
+    expect(provider.listenerErrors).toEqual([])
+    expect(store.getSnapshot()).toBe(before)
+  })
+
   it('C19: the wallet connecting on its own makes the store connected', async () => {
     const { store, wallet } = setup()
     wallet.connectFromWallet()

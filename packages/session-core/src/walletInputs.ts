@@ -6,19 +6,26 @@ import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
  * The machine input for a validated payload of a wallet event, or (with the `origin` of the
  * request) of the answer to a method: an account list (`accountsChanged`, `listAccounts`), a
  * network id (`chainChanged`, `getActiveNetwork`), or a status (`statusChanged` and `connected`
- * events, the answers to `connect` and to the `status` probe). Null when it does not validate (C18).
+ * events, the answers to `connect` and to the `status` probe). Null when it does not validate, or
+ * cannot be read (a throwing getter, a revoked proxy) (C18).
  * @internal
  */
 export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin = 'local'): Input | null {
-  if (kind === 'accountsChanged' || kind === 'listAccounts') {
-    const accounts = parseAccounts(value)
-    return accounts && { type: 'accounts', accounts, origin }
+  try {
+    if (kind === 'accountsChanged' || kind === 'listAccounts') {
+      const accounts = parseAccounts(value)
+      return accounts && { type: 'accounts', accounts, origin }
+    }
+    if (kind === 'chainChanged' || kind === 'getActiveNetwork') {
+      const networkId = parseNetworkId(value)
+      return networkId === null ? null : { type: 'network', networkId, origin }
+    }
+    return parseStatus(value, kind === 'status' ? 'probe' : kind)
+  } catch {
+    // a payload that cannot be read (a throwing getter, a revoked proxy) is no valid one: no
+    // `error` event, which tells of the app's own callbacks, and no throw into the wallet's emit
+    return null
   }
-  if (kind === 'chainChanged' || kind === 'getActiveNetwork') {
-    const networkId = parseNetworkId(value)
-    return networkId === null ? null : { type: 'network', networkId, origin }
-  }
-  return parseStatus(value, kind === 'status' ? 'probe' : kind)
 }
 
 /**
