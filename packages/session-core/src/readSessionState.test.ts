@@ -114,4 +114,12 @@ describe('readSessionState', () => {
     const failing = { getItem: () => Promise.reject(new Error('no')), setItem: () => Promise.resolve(), removeItem: () => Promise.resolve() }
     expect(await readSessionState(failing)).toBe(DISCONNECTED_STATE)
   })
+
+  it('options given as null (as a JSON configuration has them) keep their defaults, as for createCookieStorage and the store: the session reads, never a rejection', async () => {
+    const storage = createMemoryStorage()
+    await storage.setItem('sessionlayer.session', encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1 }))
+    const read = (options: unknown) => readSessionState(storage, options as Parameters<typeof readSessionState>[1])
+    await expect(read(null)).resolves.toMatchObject({ status: 'connected', account: alice })
+    await expect(read({ storageKey: null, now: null })).resolves.toMatchObject({ status: 'connected', account: alice })
+  })
 })

@@ -11,7 +11,8 @@ import type { SessionState } from './types'
  * marker of a store with `persistSnapshot: false`, which is kept. Never rejects.
  *
  * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
- * @param options - the storage key (default `'sessionlayer.session'`) and the current time
+ * @param options - the storage key (default `'sessionlayer.session'`) and the current time (`null`
+ * options, or a `null` option, keep their defaults)
  * @returns the persisted session as a connected state, or the disconnected state
  * @example
  * ```ts
@@ -25,10 +26,11 @@ import type { SessionState } from './types'
  */
 export async function readSessionState(
   storage: SessionStorage,
-  options: { readonly storageKey?: string | undefined; readonly now?: number | undefined } = {},
+  options?: { readonly storageKey?: string | undefined; readonly now?: number | undefined },
 ): Promise<SessionState> {
-  const key = options.storageKey ?? 'sessionlayer.session'
-  const now = options.now ?? Date.now()
+  // null options (a JSON configuration has them) keep the defaults, as the store's do
+  const key = options?.storageKey ?? 'sessionlayer.session'
+  const now = options?.now ?? Date.now()
   // As restoreSession reads (K2), but for the marker a store with `persistSnapshot: false` keeps:
   // it names no party to render, and is no corrupt entry to remove — the client's store restores
   // from it (C10).
