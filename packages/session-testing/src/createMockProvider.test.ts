@@ -287,6 +287,16 @@ describe('createMockProvider', () => {
     expect(a.emit('nobody-listens')).toBe(false)
   })
 
+  it('§6: emit returns true for an event whose listeners were all removed, as the official DappSyncProvider does (it keeps the emptied list), and false for one never listened to', () => {
+    const provider = createMockProvider()
+    const f = () => {}
+    provider.removeListener('statusChanged', f)
+    expect(provider.emit('statusChanged')).toBe(false)
+    provider.on('statusChanged', f).removeListener('statusChanged', f)
+    expect(provider.emit('statusChanged')).toBe(true)
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('C2: wallet events carry deep copies: mutating what a listener or a read received never changes the wallet', async () => {
     const provider = createMockProvider({ connected: true })
     const received: CIP0103Account[][] = []

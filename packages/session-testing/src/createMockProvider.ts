@@ -50,10 +50,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       return provider
     },
     removeListener(event, listener: MockListener) {
-      // every registration of it, as the official provider filters it out
-      const list = listeners.get(event)?.filter((l) => l !== listener) ?? []
-      if (list.length) listeners.set(event, list)
-      else listeners.delete(event)
+      // every registration of it, as the official provider filters it out; like it, the emptied
+      // list stays, so emit still returns true for the event
+      const list = listeners.get(event)
+      if (list) listeners.set(event, list.filter((l) => l !== listener))
       return provider
     },
     emit: (event, ...args) => dispatch(event, args, false),

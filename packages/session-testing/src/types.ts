@@ -238,7 +238,8 @@ export interface MockProvider extends CIP0103Provider {
    * Delivers an event synchronously to this provider's listeners only, in registration order.
    * @param event - the event name
    * @param args - the payload, as given
-   * @returns whether the event had listeners
+   * @returns whether a listener was ever added for the event: `true` even once they were all
+   * removed, as the official `DappSyncProvider` returns
    */
   emit(event: string, ...args: unknown[]): boolean
   /**
