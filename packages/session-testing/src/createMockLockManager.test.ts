@@ -29,6 +29,23 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(locks.requests).toBe(2)
   })
 
+  it('M6: a request without a callback (request(name), or options in its place) rejects with a TypeError, as Web Locks do, without taking or queueing for the lock', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const held = locks.request('k', () => new Promise<void>((resolve) => (release = resolve)))
+    await tick()
+    const errors: unknown[] = []
+    for (const call of [() => locks.request('k', {} as never), () => (locks.request as (name: string) => Promise<unknown>)('free')]) {
+      call().catch((error: unknown) => errors.push(error))
+      expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [] })
+    }
+    await tick()
+    expect(errors).toEqual([expect.any(TypeError), expect.any(TypeError)])
+    release()
+    await held
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+  })
+
   it('M6: options given as undefined or null are the default options, as Web Locks read them, not a TypeError thrown by request()', async () => {
     const locks = createMockLockManager()
     for (const options of [undefined, null]) {

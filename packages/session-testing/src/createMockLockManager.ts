@@ -63,7 +63,8 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * Creates an in-memory Web Locks `LockManager`: `request(name, callback)` and
  * `request(name, options, callback)`, exclusive and shared modes per name, a FIFO
  * request queue per name (a later request never overtakes an earlier one, even a shared one),
- * `ifAvailable` calls back with `null` when the lock cannot be granted at once, an already aborted
+ * `ifAvailable` calls back with `null` when the lock cannot be granted at once, a request without a
+ * callback rejects with a `TypeError` without taking or queueing for the lock, an already aborted
  * signal rejects at once, aborting a queued request removes it and rejects with the abort reason
  * (aborting after the grant changes nothing), `signal` with `ifAvailable` rejects with
  * `NotSupportedError`, names starting with `-` are rejected, `steal` (not emulated) rejects with
@@ -113,6 +114,8 @@ export function createMockLockManager(): MockLockManager {
       const [options, callback] = args.length === 1 ? [{}, args[0]] : args
       // options given as undefined or null are the defaults, as for any WebIDL dictionary
       const { mode = 'exclusive', ifAvailable = false, signal, steal } = (options ?? {}) as LockOptions & { steal?: boolean }
+      // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
+      if (typeof callback !== 'function') return Promise.reject(new TypeError('callback is not a function'))
       if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
       // taking a lock from its holder is not emulated: the store and the tab lock never ask for it
       if (steal) return Promise.reject(notSupported('steal is not supported'))
