@@ -1,8 +1,8 @@
 import type { MockFailure } from './types'
 
 /**
- * The messages of the CIP-0103 error table for the codes of EIP-1193 and JSON-RPC 2.0. Any other
- * code (EIP-1474's -32000 to -32005 included, to keep the package small) is 'Request failed'.
+ * The messages of the CIP-0103 error table: the codes of EIP-1193, JSON-RPC 2.0 and EIP-1474. Any
+ * other code is 'Request failed'.
  */
 const MESSAGES: Partial<Record<number, string>> = {
   4001: 'User Rejected Request',
@@ -15,6 +15,12 @@ const MESSAGES: Partial<Record<number, string>> = {
   [-32601]: 'Method not found',
   [-32602]: 'Invalid params',
   [-32603]: 'Internal error',
+  [-32000]: 'Invalid input',
+  [-32001]: 'Resource not found',
+  [-32002]: 'Resource unavailable',
+  [-32003]: 'Transaction rejected',
+  [-32004]: 'Method not supported',
+  [-32005]: 'Limit exceeded',
 }
 
 /** A rejection value, told apart from an answer. @internal */

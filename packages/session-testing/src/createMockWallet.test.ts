@@ -476,7 +476,7 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
   })
 
-  it('C4: the default message of each code is the one of the CIP-0103 error table (EIP-1193 and JSON-RPC 2.0 codes), for failNext() and the wallet\'s own rejections', async () => {
+  it('C4: the default message of each code is the one of the CIP-0103 error table (EIP-1193, JSON-RPC 2.0 and EIP-1474 codes), for failNext() and the wallet\'s own rejections', async () => {
     const table: [number, string][] = [
       [4001, 'User Rejected Request'],
       [4100, 'Unauthorized'],
@@ -488,6 +488,12 @@ describe('createMockWallet', () => {
       [-32601, 'Method not found'],
       [-32602, 'Invalid params'],
       [-32603, 'Internal error'],
+      [-32000, 'Invalid input'],
+      [-32001, 'Resource not found'],
+      [-32002, 'Resource unavailable'],
+      [-32003, 'Transaction rejected'],
+      [-32004, 'Method not supported'],
+      [-32005, 'Limit exceeded'],
       [1234, 'Request failed'],
     ]
     const provider = createMockProvider({ connectMode: 'reject' })

@@ -3,7 +3,8 @@ import type { CIP0103Account, CIP0103Provider, CIP0103RequestArgs } from '@sessi
 /**
  * How {@link MockWallet.failNext} fails a call: a bare `{ code, message }` object (the message
  * defaults to the one of the CIP-0103 error table for the EIP-1193 codes 4001, 4100, 4200, 4900,
- * 4901 and the JSON-RPC 2.0 codes -32700, -32600 to -32603, else `'Request failed'`), `'http'`
+ * 4901, the JSON-RPC 2.0 codes -32700, -32600 to -32603 and the EIP-1474 codes -32000 to -32005,
+ * else `'Request failed'`), `'http'`
  * for the error shape of the HTTP transport
  * (a 500 whose body carries a JSON-RPC 4100), or `{ raw }` to reject with any value.
  * @public
