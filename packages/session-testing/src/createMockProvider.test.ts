@@ -52,19 +52,40 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' })
   })
 
-  it('§6: signMessage, prepareExecute (with txChanged pending then executed) and ledgerApi (a CIP-0103 LedgerApiResponse `{ response: string }`)', async () => {
+  it('§6: signMessage, prepareExecute (with txChanged pending, then executed after the answer) and ledgerApi (a CIP-0103 LedgerApiResponse `{ response: string }`)', async () => {
     const provider = createMockProvider({ connected: true })
+    vi.useFakeTimers()
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     await expect(provider.request({ method: 'signMessage', params: { message: 'hello' } })).resolves.toEqual({ signature: 'mock-signature:hello' })
     await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })).resolves.toBeNull()
+    await vi.advanceTimersByTimeAsync(0)
     expect(tx).toEqual([
       { status: 'pending', commandId: 'cmd-1' },
       { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } },
     ])
     await provider.request({ method: 'prepareExecute' })
+    await vi.advanceTimersByTimeAsync(0)
     expect(tx[3]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
+  })
+
+  it('§6: prepareExecute answers null once txChanged pending is told, and the wallet executes after the answer, so a dApp that listens only once it has the answer (as the official dApp SDK does) hears executed', async () => {
+    const provider = createMockProvider({ connected: true, latencyMs: 100 })
+    vi.useFakeTimers()
+    const before: unknown[] = []
+    provider.on('txChanged', (event: unknown) => before.push(event))
+    const answer = provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })
+    await vi.advanceTimersByTimeAsync(100)
+    await expect(answer).resolves.toBeNull()
+    expect(before).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
+    const after: unknown[] = []
+    provider.on('txChanged', (event: unknown) => after.push(event))
+    await vi.advanceTimersByTimeAsync(99)
+    expect(after).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    const executed = { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }
+    expect([before, after]).toEqual([[{ status: 'pending', commandId: 'cmd-1' }, executed], [executed]])
   })
 
   it('§6: prepareExecuteAndWait, a method of the official provider, tells txChanged pending then executed and answers { tx } with the executed event', async () => {

@@ -226,9 +226,16 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
         const tx = { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } }
         emit('txChanged', { status: 'pending', commandId })
-        emit('txChanged', tx)
+        // prepareExecute answers once the transaction is prepared, and the wallet executes it later
+        // (once the user approved it): a dApp that listens only once it has the answer, as the
+        // official dApp SDK's prepareExecuteAndWait does, still hears it executed
+        if (method === 'prepareExecute') {
+          globalThis.setTimeout(act(() => emit('txChanged', tx)), latencyMs)
+          return null
+        }
         // prepareExecuteAndWait answers once the transaction is executed, with its executed event
-        return method === 'prepareExecute' ? null : { tx }
+        emit('txChanged', tx)
+        return { tx }
       }
     }
   }
