@@ -512,6 +512,45 @@ describe('SessionProvider with a provider (owns its store)', () => {
       window.removeEventListener('error', quiet)
     }
   })
+
+  it('§4: no wallet provider: the error boundary gets the SessionError INVALID_PROVIDER once, not once more from each session hook below', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const quiet = (event: ErrorEvent) => {
+      event.preventDefault()
+    }
+    window.addEventListener('error', quiet)
+    const caught: unknown[] = []
+    class Boundary extends React.Component<{ children: React.ReactNode }, { failed: boolean }> {
+      override state = { failed: false }
+      static getDerivedStateFromError() {
+        return { failed: true }
+      }
+      override componentDidCatch(error: unknown) {
+        caught.push(error)
+      }
+      override render() {
+        return this.state.failed ? null : this.props.children
+      }
+    }
+    function Hooks() {
+      useSessionEvent('party:changed', () => undefined)
+      return <PartyBadge />
+    }
+    try {
+      const { unmount } = render(
+        <Boundary>
+          <SessionProvider provider={undefined as never}>
+            <Hooks />
+          </SessionProvider>
+        </Boundary>,
+      )
+      await act(macrotask)
+      expect(caught).toEqual([expect.objectContaining({ code: 'INVALID_PROVIDER' })])
+      unmount()
+    } finally {
+      window.removeEventListener('error', quiet)
+    }
+  })
 })
 
 describe('SessionProvider with a store (the app owns it)', () => {

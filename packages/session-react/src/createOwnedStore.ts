@@ -31,8 +31,10 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * renders can be abandoned), and the server renders without effects, while creating a store
  * attaches listeners to the wallet. So the store handed out delegates to a real store that the
  * provider's mount creates, and reads before that see `DISCONNECTED_STATE`, the initial snapshot
- * of every store. A render that never commits leaves nothing behind. (A method called before the
- * first mount, which only a render can do, creates the store, and that mount keeps it.)
+ * of every store. A render that never commits leaves nothing behind. Only the mount creates a
+ * real store: a method called before the first mount (only a render can) does nothing and returns
+ * undefined, and so does one after a mount that failed (no wallet provider), whose error then
+ * reaches the error boundary once, not once more from each hook that subscribes below.
  *
  * The mount is a layout effect of the provider's first child, so it runs before every effect of
  * the tree below (layout or passive) each time they mount: on the first mount, on StrictMode's
@@ -60,10 +62,10 @@ export function createOwnedStore({ store: given, provider, options, initialState
   // The real store also becomes the prototype, so that what it holds beyond its methods (what
   // `getLedgerAuth(store)` reads) is read through.
   const create = () => Object.setPrototypeOf(store, (real = createSessionStore(provider, options))) as unknown
-  // Reads (which a render may make, also on the server) create nothing.
+  // Reads (which a render may make, also on the server) create nothing, nor does anything before the mount.
   const store = { getSnapshot: () => (gone ? DISCONNECTED_STATE : (real?.getSnapshot() ?? DISCONNECTED_STATE)), getProvider: () => provider } as BoundStore
   for (const key of 'subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]) {
-    ;(store as unknown as Methods)[key] = (...args: unknown[]) => ((real ?? create()) as Methods)[key](...args)
+    ;(store as unknown as Methods)[key] = (...args: unknown[]) => (real as Methods | undefined)?.[key](...args)
   }
   return given
     ? [given, initialState]
@@ -71,9 +73,9 @@ export function createOwnedStore({ store: given, provider, options, initialState
         store,
         initialState,
         () => {
-          // A new real store after an unmount; else the one a render made, or one `init()` creates.
-          // None while it lives on (a tree that Suspense hid and shows again).
-          if (gone !== 0) void (gone ? (create() as BoundStore) : store).init()
+          // A new real store, restored; none while it lives on (a tree that Suspense hid and shows
+          // again).
+          if (gone !== 0) void (create() as BoundStore).init()
           gone = 0
         },
         () => {
