@@ -432,6 +432,53 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(second.listenerCount()).toBe(0)
   })
 
+  it('§4: another provider prop: the old store is destroyed before the new one restores, so what the old wallet says meanwhile reaches the app no more', async () => {
+    // Outside act(), React runs the passive effects in a task of their own, after the layout effects.
+    const env = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+    const actEnvironment = env.IS_REACT_ACT_ENVIRONMENT
+    env.IS_REACT_ACT_ENVIRONMENT = false
+    const first = createMockProvider({ connected: true })
+    const second = createMockProvider({ connected: true, accounts: [{ partyId: 'bob::1220bb', primary: true }] })
+    const attached: number[] = []
+    const request = second.request.bind(second)
+    second.request = (args) => {
+      if (!attached.length) {
+        attached.push(first.listenerCount())
+        first.wallet.switchParty('bob::1220bb') // the wallet the user left still talks
+      }
+      return request(args)
+    }
+    const heard: unknown[] = []
+    let partyId: string | null = null
+    function Probe() {
+      partyId = useAccount().partyId
+      useSessionEvent('party:changed', ({ source }) => heard.push(source))
+      return null
+    }
+    const app = (provider: typeof first) => (
+      <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+        <Probe />
+      </SessionProvider>
+    )
+    const root = createRoot(document.createElement('div'))
+    try {
+      root.render(app(first))
+      await waitFor(() => {
+        expect(partyId).toBe('alice::1220aa')
+      })
+      root.render(app(second))
+      await waitFor(() => {
+        expect(partyId).toBe('bob::1220bb')
+      })
+      expect(attached).toEqual([0]) // the new store's first request: the old one is gone already
+      expect(heard).not.toContain('local') // no party change of the old store
+    } finally {
+      root.unmount()
+      env.IS_REACT_ACT_ENVIRONMENT = actEnvironment
+    }
+    expect(second.listenerCount()).toBe(0)
+  })
+
   it('from a store prop to a provider prop: the owned store is restored on mount and destroyed on unmount', async () => {
     const provider = createMockProvider({ connected: true })
     const app = setup()

@@ -1,5 +1,5 @@
 import type { CIP0103Provider, SessionState, SessionStore, SessionStoreOptions } from '@sessionlayer/session-core'
-import { createElement, useEffect, useLayoutEffect, useMemo, type ReactElement, type ReactNode } from 'react'
+import { createElement, useEffect, useLayoutEffect, useMemo, useRef, type ReactElement, type ReactNode } from 'react'
 import { createOwnedStore, type OwnedStoreProps } from './createOwnedStore'
 import { SessionContext, useSessionContext } from './SessionContext'
 
@@ -32,7 +32,7 @@ export type SessionProviderProps = {
       /**
        * The wallet's CIP-0103 provider. The component creates its own store for it, calls `init()`
        * on mount and destroys the store on unmount. Another provider (the user picked another
-       * wallet) replaces the store: the old one is destroyed, the new one restored. No provider
+       * wallet) replaces the store: the old one is destroyed before the new one restores. No provider
        * (`window.canton` without a wallet extension) throws on mount a `SessionError` with code
        * `INVALID_PROVIDER` to the nearest error boundary: render the provider only when there is a
        * wallet (the server, which creates no store, needs none).
@@ -49,15 +49,22 @@ export type SessionProviderProps = {
  * again) reaches the store the mount brings. (On the server, where no effect runs, a passive one:
  * React 18 warns of a layout effect there.) The unmount is a passive effect's cleanup: a
  * `<Suspense>` boundary that hides the tree again cleans up its layout effects only, and the
- * passive ones below (the hooks' subscriptions) stay with the store, which must live on.
+ * passive ones below (the hooks' subscriptions) stay with the store, which must live on. The
+ * store that another provider replaces is destroyed by the mount of the new one, before it
+ * restores (its passive cleanup would come only after the new store's first steps, with the old one
+ * still attached to its wallet, emitting to the hooks and writing the storage).
  *
  * @returns nothing
  */
 const Mount = (): null => {
   const value = useSessionContext()
+  const last = useRef(value[2])
   // eslint-disable-next-line no-restricted-globals -- a feature test, at render time
-  ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => value[2]?.(), [value])
-  useEffect(() => value[3], [value])
+  ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => {
+    if (last.current !== value[2]) last.current?.()
+    ;(last.current = value[2])?.(1)
+  }, [value])
+  useEffect(() => value[2], [value])
   return null
 }
 

@@ -25,7 +25,7 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
 
 /**
  * The context value of a `<SessionProvider>`: the app's store as is, or a store of its own for
- * `provider`, with the provider's mount and unmount for it.
+ * `provider`, with its lifecycle: the provider's mount (called with 1) and unmount (without).
  *
  * React may render a component and throw the render away (StrictMode renders twice, concurrent
  * renders can be abandoned), and the server renders without effects, while creating a store
@@ -47,7 +47,8 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * After an unmount the store reads as disconnected, and everything made through it reaches the
  * destroyed store — an action rejects with `DESTROYED`, a subscription or an event listener never
  * hears anything, and nothing attaches to the wallet — until a mount brings a new real store: the
- * hooks keep one identity throughout.
+ * hooks keep one identity throughout. The store that another `provider` replaces is unmounted by
+ * the mount of the new one, before it restores: the two are never attached to wallets at once.
  *
  * @param props - the provider's props: `store`, or `provider` and `options` (read at each
  * creation); and `initialState`, handed on as the server snapshot
@@ -57,13 +58,10 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
 export function createOwnedStore({ store: given, provider, options, initialState }: OwnedStoreProps): SessionContextValue {
   /** The latest real store: the live one while mounted, else the one an unmount destroyed (or none yet). */
   let real: SessionStore | undefined
-  /** 1 after an unmount, 0 after the mount (live), undefined before the first mount. */
-  let gone: number | undefined
-  // The real store also becomes the prototype, so that what it holds beyond its methods (what
-  // `getLedgerAuth(store)` reads) is read through.
-  const create = () => Object.setPrototypeOf(store, (real = createSessionStore(provider, options))) as unknown
+  /** The real store while mounted. */
+  let live: SessionStore | void
   // Reads (which a render may make, also on the server) create nothing, nor does anything before the mount.
-  const store = { getSnapshot: () => (gone ? DISCONNECTED_STATE : (real?.getSnapshot() ?? DISCONNECTED_STATE)), getProvider: () => provider } as BoundStore
+  const store = { getSnapshot: () => live?.getSnapshot() ?? DISCONNECTED_STATE, getProvider: () => provider } as BoundStore
   for (const key of 'subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]) {
     ;(store as unknown as Methods)[key] = (...args: unknown[]) => (real as Methods | undefined)?.[key](...args)
   }
@@ -72,15 +70,17 @@ export function createOwnedStore({ store: given, provider, options, initialState
     : [
         store,
         initialState,
-        () => {
-          // A new real store, restored; none while it lives on (a tree that Suspense hid and shows
-          // again).
-          if (gone !== 0) void (create() as BoundStore).init()
-          gone = 0
-        },
-        () => {
-          gone = 1
-          real?.destroy() // none when the mount failed (no wallet provider)
+        (mount) => {
+          if (!mount) {
+            // No live store then (destroy() returns nothing); none to destroy when the mount failed
+            // (no wallet provider).
+            live = real?.destroy()
+          } else if (!live) {
+            // A new real store, restored; none while it lives on (a tree that Suspense hid and
+            // shows again). It also becomes the prototype, so that what it holds beyond its methods
+            // (what `getLedgerAuth(store)` reads) is read through.
+            void (Object.setPrototypeOf(store, (real = live = createSessionStore(provider, options))) as BoundStore).init()
+          }
         },
       ]
 }

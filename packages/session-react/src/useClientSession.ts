@@ -19,8 +19,8 @@ export interface ClientSession {
   readonly expiresAt: number | null
 }
 
-const selectClientSession = ({ account, status, networkId, connectedAt, expiresAt }: SessionState): ClientSession | null =>
-  status === 'connected' && account ? { partyId: account.partyId, networkId, account, connectedAt, expiresAt } : null
+const selectClientSession = ({ account, networkId, status, connectedAt, expiresAt }: SessionState): ClientSession | null =>
+  status === 'connected' && account ? { account, partyId: account.partyId, networkId, connectedAt, expiresAt } : null
 
 /**
  * The connected session of the nearest `<SessionProvider>`, or null when not connected.
