@@ -9,7 +9,7 @@ import { attempt } from './attempt'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
-import { INITIAL_MODEL, transition, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
+import { createTransition, INITIAL_MODEL, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { atLeastZero, resolveRetryPolicy, toNumber } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
@@ -144,6 +144,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const queueSize = atLeastZero(expiry.pendingQueueSize) ? Number(expiry.pendingQueueSize) : 32
 
   let model = INITIAL_MODEL
+  const transition = createTransition()
   /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
   let gen = 0
   /** Counts the reads of the persisted snapshot, and the disconnect requests. */

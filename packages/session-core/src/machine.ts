@@ -212,26 +212,29 @@ export const sameState = (a: SessionState, b: SessionState): boolean =>
 const partyOf = (s: { readonly account: { readonly partyId: string } | null } | null) => s?.account?.partyId ?? null
 
 /**
- * The pure transition of the session state machine.
- * @param m - the current model
- * @param input - what happened
- * @param c - the store's configuration
- * @param now - the current time
- * @returns the next model (the same `state` reference when nothing visible changed) and the effects
+ * Makes a {@link transition} function for one store. Its helpers, and the working set they share,
+ * are made here once, not anew for every input: as closures of each call they were most of what a
+ * wallet event cost (C2). The function calls nothing that calls it back, so one working set
+ * serves every call.
  * @internal
  */
-export function transition(m: Model, input: Input, c: MachineConfig, now: number): [Model, Effect[]] {
-  const fx: Effect[] = []
-  // What the input finds: the snapshot, the op, its reconnect attempt, whether the re-auth hook
-  // runs, and whether the session is connected.
-  const { state: st, op, attempt, hook } = m
-  const party = partyOf(st)
-  const connected = st.status === 'connected'
+export function createTransition(): typeof transition {
+  // What the input finds: the model, the store's configuration, the time, the snapshot, the op,
+  // its reconnect attempt, whether the re-auth hook runs, and whether the session is connected.
+  let m: Model
+  let c: MachineConfig
+  let now: number
+  let st: SessionState
+  let op: Op
+  let attempt: number
+  let hook: boolean
+  let party: string | null
+  let connected: boolean
   /** This tab's own connect() is in flight, or waits for the user. */
-  const asking = op === 'connect' || op === 'pending'
-  // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
-  // path, and this runs for every wallet event. The types keep the lists complete.
-  const n: { -readonly [K in keyof Model]: Model[K] } = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed }
+  let asking: boolean
+  /** The next model, and the effects. */
+  let n: { -readonly [K in keyof Model]: Model[K] }
+  let fx: Effect[]
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
     n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
@@ -452,347 +455,376 @@ export function transition(m: Model, input: Input, c: MachineConfig, now: number
     } else if (op === 'sync') clear()
   }
 
-  switch (input.type) {
-    case 'connect':
-      // connect() tells how this connect went, not an earlier one of the re-auth (C3, C4)
-      if (op === 'reauth') {
-        set({ lastError: null })
-        fx.push(['call', 'connect', 'local'])
-      } else if (!connected && !asking) {
-        // nothing of a session this connect ends is shown meanwhile, its times neither (C7)
-        set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null, connectedAt: null, expiresAt: null })
-        n.op = 'connect'
-        n.attempt = 0
-        n.live = false
-        n.leaving = 0
-        fx.push(['schedule-clear'], ['call', 'connect', 'local'])
-        // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11).
-        if (op === 'reconnect') invalidate('disconnected', 'local')
-      }
-      break
+  return (model, input, config, time) => {
+    m = model
+    c = config
+    now = time
+    fx = []
+    ;({ state: st, op, attempt, hook } = m)
+    party = partyOf(st)
+    connected = st.status === 'connected'
+    asking = op === 'connect' || op === 'pending'
+    // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
+    // path, and this runs for every wallet event. The types keep the lists complete.
+    n = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed }
 
-    case 'disconnect': {
-      // Another tab's session expired (e.g. a tab reopened on an expired snapshot) while this tab's
-      // user is still at a connect prompt: that connect is no part of the session that ended, so it
-      // goes on, and the wallet tells how it ends (a decline, a drop). Leaving the wallet here would
-      // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
-      // A connection the wallet confirmed before the message came ends with it. A sign-out, the
-      // user's own word, ends every tab's connect too (M3).
-      if (input.origin === 'remote' && input.expired && !m.live && asking) break
-      const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
-      if (st.status !== 'disconnected' || op) {
-        down(error)
-        n.leaving = 2
-      } else {
-        n.leaving ||= 1
-        fx.push(['remove'])
-      }
-      // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
-      // must find them disconnected already, not looking like a drop to reconnect from (M3).
-      if (input.origin === 'local') fx.push(['post', 'disconnected'])
-      fx.push(['call', 'disconnect', input.origin])
-      invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
-      fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
-      break
-    }
-
-    case 'restore':
-      if (!connected && !op) {
-        set({ status: 'reconnecting', lastError: null })
-        n.op = 'restore'
-        n.loading = true
-        fx.push(['load'])
-      }
-      break
-
-    case 'loaded': {
-      if (!m.loading) break
-      // A second read (below) that finds no entry keeps the expired session the first one found.
-      n.saved = input.saved ?? n.saved
-      // The session the restore takes up: the one another tab's message told of, e.g. a re-auth
-      // there while the read was on its way, else the persisted one (C10, C12, M4).
-      const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
-      n.loading = false
-      // The user connected while the restore read the snapshot: the connect settles against it.
-      if (op !== 'restore') {
-        if (m.live && !hook) gather()
-      } else if (end > now) {
-        // The wallet said it is connected during the read: settle, or ask what is missing.
-        if (n.live) gather(true)
-        // Else the probe, unless a failure during the read already scheduled the next one (C7).
-        else if (!attempt) fx.push(['call', 'status', 'local'])
-      }
-      // Expired: read once more before ending it, unless this is that second read or the first found
-      // no entry (the session another tab's message told of expired). Another tab may have connected
-      // anew meanwhile and persisted before its message comes: that newer session is taken up as the
-      // wallet confirms it (C9), not ended in every tab, that tab's included (C10, C12, M4).
-      else if (m.saved || !input.saved) expire('ttl', end, 'restore')
-      else {
-        n.loading = true
-        fx.push(['load'])
-      }
-      break
-    }
-
-    case 'status':
-      if (input.connected) {
-        if (input.via === 'connect' && op !== 'connect') break
-        // Connected (again, e.g. by a restore whose probe found the wallet connected while the
-        // disconnect is still unanswered), such an event only reports the network: it counts,
-        // as accounts events do, or a switch meanwhile would be missed for good (C11).
-        if (connected) {
-          if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
-          break
-        }
-        // While this tab leaves, the wallet's events of before its disconnect are no connection
-        // (a user connect ends `leaving`); a probe's answer still counts.
-        if (m.leaving && input.via !== 'probe') {
-          n.missed = m.missed && 2
-          break
-        }
-        // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
-        // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
-        // answer once the user approved (C3, C7, C9, C19).
-        if (input.overtaken && !m.live) {
-          fx.push(['call', 'status', 'local'])
-          break
-        }
-        n.live = true
-        n.asked = false
-        if (input.networkId !== undefined) n.networkId = input.networkId
-        // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
-        // one's failure, e.g. a decline or a wallet that refused the request (C3, C4, C12).
-        if (hook) {
+    switch (input.type) {
+      case 'connect':
+        // connect() tells how this connect went, not an earlier one of the re-auth (C3, C4)
+        if (op === 'reauth') {
           set({ lastError: null })
-          break
+          fx.push(['call', 'connect', 'local'])
+        } else if (!connected && !asking) {
+          // nothing of a session this connect ends is shown meanwhile, its times neither (C7)
+          set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null, connectedAt: null, expiresAt: null })
+          n.op = 'connect'
+          n.attempt = 0
+          n.live = false
+          n.leaving = 0
+          fx.push(['schedule-clear'], ['call', 'connect', 'local'])
+          // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11).
+          if (op === 'reconnect') invalidate('disconnected', 'local')
         }
-        if (op === 'reconnect' || op === 'restore') fx.push(['schedule-clear'])
-        n.op ??= 'sync'
-        // While `connect` is in flight its answer comes next, and with it the accounts the
-        // wallet announces meanwhile: only then ask for what is still unknown (C3).
-        gather(op !== 'connect' || input.via === 'probe' || input.via === 'connect')
-      } else if (input.via === 'connect') {
-        // The wallet said meanwhile that it is connected (its user approved before this answer
-        // came): its word stands, and the connect settles once the rest is known (C3).
-        // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
-        if (op === 'connect' && m.live) gather(true)
-        // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
-        // unless the user declined before this answer came (the hook's connect() tells so)
-        else if (!m.live && !st.lastError) {
-          if (op === 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
-          if (op === 'connect') n.op = 'pending'
-          n.asked = hook
-        }
-      } else if (connected) {
-        // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
-        if (!c.retry || c.retry.maxAttempts < 1) {
-          // the wallet's reason, when it gives one, says more than ours (C4)
-          const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
-          if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
-          endSession(error)
-          break
-        }
-        set({ status: 'reconnecting' })
-        clear()
-        n.op = 'reconnect'
-        if (c.lead) fx.push(['lead'])
-        else schedule(1)
-      }
-      // A probe's "not connected" that a newer statusChanged(true) overtook: that event's word
-      // stands, and the op reads what it still needs (C7, C9).
-      else if (input.overtaken && m.live) gather(true)
-      else {
-        n.live = false
-        if (op === 'sync') clear()
-        // The user declined: after an asynchronous wallet's answer, any event that says so; before
-        // it (the events and the answer may come in either order), only the `connected` event.
-        // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
-        else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || hook))) && input.via !== 'probe') {
-          const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
-          // The user declined the hook's connect: the re-auth goes on as the hook decides, but
-          // connect() tells, as for a wallet that refuses at once (C4, C12).
-          if (hook) {
-            n.asked = false
-            set({ lastError: error })
-          } else down(error, 1) // a failed connect ends no session: any entry stays (C4, M4)
-        }
-        // It said connected, then disconnected before the accounts and network were read:
-        // the op failed (a reconnect attempt retries), it must not wait for answers forever.
-        else if (m.live && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
-        else if (input.via === 'probe') {
-          if (op === 'restore') {
-            // Another tab connected while the probe was on its way, whose answer may be older than
-            // that: the wallet is asked once more, the restore going on (it reconciles against its
-            // snapshot, C10); still not connected, the entry is that tab's, and stays (C9, M4).
-            if (m.times && !m.followed) {
-              n.followed = 1
-              fx.push(['call', 'status', 'local'])
-            } else {
-              endSession(null, 'restore', 1)
-              // The entry it read goes, but only that one: another tab may have connected and
-              // persisted since, its message still on its way, and its answer be older (C9, M4).
-              if (!m.times) fx.push(['remove', 1])
-            }
-          } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
-        }
-        // the wallet left, as this tab asked: a connection now is the user's (see `missed`)
-        if (m.leaving) n.missed = 1
-      }
-      break
+        break
 
-    case 'accounts':
-      // An answer that a newer accountsChanged overtook only tells accounts not known yet, e.g.
-      // after an empty list that was not remembered (C3, C5, C11).
-      if (input.overtaken && (connected || m.accounts)) break
-      if (!connected) {
-        // An empty list before the wallet says it is connected (its own logout, while idle or during
-        // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
-        // next connection reads the accounts rather than exposing none (C3, C7).
-        n.accounts = input.accounts.length || m.live ? input.accounts : null
-        if (m.live && op && !hook) gather()
+      case 'disconnect': {
+        // Another tab's session expired (e.g. a tab reopened on an expired snapshot) while this tab's
+        // user is still at a connect prompt: that connect is no part of the session that ended, so it
+        // goes on, and the wallet tells how it ends (a decline, a drop). Leaving the wallet here would
+        // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
+        // A connection the wallet confirmed before the message came ends with it. A sign-out, the
+        // user's own word, ends every tab's connect too (M3).
+        if (input.origin === 'remote' && input.expired && !m.live && asking) break
+        const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
+        if (st.status !== 'disconnected' || op) {
+          down(error)
+          n.leaving = 2
+        } else {
+          n.leaving ||= 1
+          fx.push(['remove'])
+        }
+        // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
+        // must find them disconnected already, not looking like a drop to reconnect from (M3).
+        if (input.origin === 'local') fx.push(['post', 'disconnected'])
+        fx.push(['call', 'disconnect', input.origin])
+        invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
+        fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
         break
       }
-      if (same(input.accounts, st.accounts)) break
-      set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
-      switched('party', party, partyOf(n.state), input.origin)
-      break
 
-    case 'network':
-      // as for the accounts: a network event's word stands over an answer it overtook (C3, C11)
-      if (!input.overtaken || (!connected && m.networkId === undefined)) onNetwork(input.networkId, input.origin)
-      break
+      case 'restore':
+        if (!connected && !op) {
+          set({ status: 'reconnecting', lastError: null })
+          n.op = 'restore'
+          n.loading = true
+          fx.push(['load'])
+        }
+        break
 
-    case 'fail':
-      if (input.method === 'disconnect') {
-        // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
-        // expiry keeps its SESSION_EXPIRED.
-        if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
-        left()
-      } else if (input.origin === 'remote') break
-      // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
-      // stands over the failure of this tab's connect (C19), and over that of a read that a newer
-      // wallet event of its kind overtook (accounts, network, status): the op settles once the
-      // rest is known (C3, C7, C9).
-      else if (m.live && (input.method === 'connect' ? asking : input.overtaken)) {
-        if (op && !hook) gather(true)
+      case 'loaded': {
+        if (!m.loading) break
+        // A second read (below) that finds no entry keeps the expired session the first one found.
+        n.saved = input.saved ?? n.saved
+        // The session the restore takes up: the one another tab's message told of, e.g. a re-auth
+        // there while the read was on its way, else the persisted one (C10, C12, M4).
+        const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
+        n.loading = false
+        // The user connected while the restore read the snapshot: the connect settles against it.
+        if (op !== 'restore') {
+          if (m.live && !hook) gather()
+        } else if (end > now) {
+          // The wallet said it is connected during the read: settle, or ask what is missing.
+          if (n.live) gather(true)
+          // Else the probe, unless a failure during the read already scheduled the next one (C7).
+          else if (!attempt) fx.push(['call', 'status', 'local'])
+        }
+        // Expired: read once more before ending it, unless this is that second read or the first found
+        // no entry (the session another tab's message told of expired). Another tab may have connected
+        // anew meanwhile and persisted before its message comes: that newer session is taken up as the
+        // wallet confirms it (C9), not ended in every tab, that tab's included (C10, C12, M4).
+        else if (m.saved || !input.saved) expire('ttl', end, 'restore')
+        else {
+          n.loading = true
+          fx.push(['load'])
+        }
+        break
       }
-      // A wallet that tells no network (no such method, a failure) is connected on none; one that
-      // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
-      else if (input.method === 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
-        if (!connected) onNetwork(null, 'local')
-      } else if (input.method !== 'connect' || asking) fail(input.error, 1)
-      // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
-      // goes on as the hook decides, but connect() tells why, as it always does (C4, C12).
-      else if (op === 'reauth') set({ lastError: input.error })
-      break
 
-    case 'tick':
-      if (attempt && (op === 'reconnect' || op === 'restore')) {
-        fx.push(['emit', 'reconnect:attempt', { attempt }], ['call', 'status', 'local'])
-      }
-      break
-
-    case 'lead':
-      // A follower whose wallet came back meanwhile is already settling: no attempt needed (C8).
-      // Nor for one that checks its wallet as another tab reconnected, which released the lock as
-      // it did: an attempt now would drop that check, and tell of an attempt of this tab's (M6).
-      // A tab that takes over from one closed meanwhile goes on from the attempt that tab
-      // scheduled last, whose outcome never came: maxAttempts bounds the whole outage (C7, M6).
-      // One whose check failed after that tab reconnected starts a new outage at 1 (see `fail`).
-      if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
-      break
-
-    case 'left':
-      left(1)
-      break
-
-    case 'cancel':
-      // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
-      // stopping then would leave the store disconnected from a connected wallet for good (C8).
-      if (!m.live && (op === 'reconnect' || (op === 'restore' && attempt))) {
-        // The tabs that share the reconnect stop too, the leader or its followers: none is left to
-        // reconnect what the user stopped (C8, M6).
-        if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
-        // no sign-out: the entry stays for a restore to check with the wallet (C9)
-        endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 'local', 1)
-        fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
-      }
-      break
-
-    case 'expire':
-      if (connected || op === 'reconnect') expire(input.reason, input.at)
-      break
-
-    case 'reauth':
-      if (!hook) break
-      if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', input.error))
-      else recheck()
-      break
-
-    case 'remote':
-      if (input.kind === 'connected') {
-        // The session times the other tab sent, as untrusted data: finite numbers only, never a
-        // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
-        const at = input.data?.connectedAt
-        const end = input.data?.expiresAt
-        const connectedAt = Number.isFinite(at) ? Math.min(at as number, now) : now
-        const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
-        // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
-        // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
-        if ((expiresAt ?? Infinity) <= now) break
-        const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
-        // Connected already (its wallet said so before the message came, or the other tab
-        // re-authenticated): one wallet session, one expiry in every tab. Firm times give way only
-        // to a later start: two tabs that connect at once, each hearing the other after it
-        // connected, end on the later connect, whatever order the messages come in.
-        if (connected) {
-          if (times && connectedAt > m.firm) {
-            n.firm = connectedAt
-            set(times)
-            if (!sameState(n.state, st)) fx.push(['save'], ['arm'])
+      case 'status':
+        if (input.connected) {
+          if (input.via === 'connect' && op !== 'connect') break
+          // Connected (again, e.g. by a restore whose probe found the wallet connected while the
+          // disconnect is still unanswered), such an event only reports the network: it counts,
+          // as accounts events do, or a switch meanwhile would be missed for good (C11).
+          if (connected) {
+            if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
+            break
           }
+          // While this tab leaves, the wallet's events of before its disconnect are no connection
+          // (a user connect ends `leaving`); a probe's answer still counts.
+          if (m.leaving && input.via !== 'probe') {
+            n.missed = m.missed && 2
+            break
+          }
+          // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
+          // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
+          // answer once the user approved (C3, C7, C9, C19).
+          if (input.overtaken && !m.live) {
+            fx.push(['call', 'status', 'local'])
+            break
+          }
+          n.live = true
+          n.asked = false
+          if (input.networkId !== undefined) n.networkId = input.networkId
+          // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
+          // one's failure, e.g. a decline or a wallet that refused the request (C3, C4, C12).
+          if (hook) {
+            set({ lastError: null })
+            break
+          }
+          if (op === 'reconnect' || op === 'restore') fx.push(['schedule-clear'])
+          n.op ??= 'sync'
+          // While `connect` is in flight its answer comes next, and with it the accounts the
+          // wallet announces meanwhile: only then ask for what is still unknown (C3).
+          gather(op !== 'connect' || input.via === 'probe' || input.via === 'connect')
+        } else if (input.via === 'connect') {
+          // The wallet said meanwhile that it is connected (its user approved before this answer
+          // came): its word stands, and the connect settles once the rest is known (C3).
+          // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
+          if (op === 'connect' && m.live) gather(true)
+          // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
+          // unless the user declined before this answer came (the hook's connect() tells so)
+          else if (!m.live && !st.lastError) {
+            if (op === 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+            if (op === 'connect') n.op = 'pending'
+            n.asked = hook
+          }
+        } else if (connected) {
+          // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
+          if (!c.retry || c.retry.maxAttempts < 1) {
+            // the wallet's reason, when it gives one, says more than ours (C4)
+            const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
+            if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
+            endSession(error)
+            break
+          }
+          set({ status: 'reconnecting' })
+          clear()
+          n.op = 'reconnect'
+          if (c.lead) fx.push(['lead'])
+          else schedule(1)
+        }
+        // A probe's "not connected" that a newer statusChanged(true) overtook: that event's word
+        // stands, and the op reads what it still needs (C7, C9).
+        else if (input.overtaken && m.live) gather(true)
+        else {
+          n.live = false
+          if (op === 'sync') clear()
+          // The user declined: after an asynchronous wallet's answer, any event that says so; before
+          // it (the events and the answer may come in either order), only the `connected` event.
+          // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
+          else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || hook))) && input.via !== 'probe') {
+            const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
+            // The user declined the hook's connect: the re-auth goes on as the hook decides, but
+            // connect() tells, as for a wallet that refuses at once (C4, C12).
+            if (hook) {
+              n.asked = false
+              set({ lastError: error })
+            } else down(error, 1) // a failed connect ends no session: any entry stays (C4, M4)
+          }
+          // It said connected, then disconnected before the accounts and network were read:
+          // the op failed (a reconnect attempt retries), it must not wait for answers forever.
+          else if (m.live && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
+          else if (input.via === 'probe') {
+            if (op === 'restore') {
+              // Another tab connected while the probe was on its way, whose answer may be older than
+              // that: the wallet is asked once more, the restore going on (it reconciles against its
+              // snapshot, C10); still not connected, the entry is that tab's, and stays (C9, M4).
+              if (m.times && !m.followed) {
+                n.followed = 1
+                fx.push(['call', 'status', 'local'])
+              } else {
+                endSession(null, 'restore', 1)
+                // The entry it read goes, but only that one: another tab may have connected and
+                // persisted since, its message still on its way, and its answer be older (C9, M4).
+                if (!m.times) fx.push(['remove', 1])
+              }
+            } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
+          }
+          // the wallet left, as this tab asked: a connection now is the user's (see `missed`)
+          if (m.leaving) n.missed = 1
+        }
+        break
+
+      case 'accounts':
+        // An answer that a newer accountsChanged overtook only tells accounts not known yet, e.g.
+        // after an empty list that was not remembered (C3, C5, C11).
+        if (input.overtaken && (connected || m.accounts)) break
+        if (!connected) {
+          // An empty list before the wallet says it is connected (its own logout, while idle or during
+          // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
+          // next connection reads the accounts rather than exposing none (C3, C7).
+          n.accounts = input.accounts.length || m.live ? input.accounts : null
+          if (m.live && op && !hook) gather()
           break
         }
-        n.times = times
-        if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !attempt)) sync()
-        // A tab that runs the attempts: the lock the other tab released as it reconnected may
-        // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
-        // So does the next probe of a restore that waits to retry: another tab connected, this
-        // tab restores now, not after its backoff (C9, M4).
-        else if (op === 'reconnect' || (op === 'restore' && attempt)) fx.push(['schedule', -1])
-        // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
-        // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
-        else if (hook) recheck()
-      } else if (input.kind === 'attempt') {
-        const next = input.data?.attempt
-        if (op === 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
-      } else if (input.kind === 'expiry') {
-        // Another tab's session expired: this tab's too, if it still shows it — and it began before
-        // that expiry: an expiry of an earlier session ends none started since (C12, M2).
-        const { expiredAt, reason } = input.data ?? {}
-        if ((connected || op === 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
-          expire(reason, expiredAt as number, 'remote')
-        }
-      } else if (input.kind === 'gaveup') {
-        // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
-        // may reach this tab before the message does (M6). Not once this tab's wallet said it is
-        // connected again: it settles connected, as the wallet connecting on its own does (C19).
-        if (op === 'reconnect' && !m.live) {
-          // The leader's give-up, told as the leader tells it: its attempts and its last failure
-          // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
-          // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
-          // entry as its wallet said.
-          const { attempts, code, message } = input.data ?? {}
-          const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
-          const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
-          if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
-          endSession(error, 'remote', 1)
-        }
-      } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
-        fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
-      }
-  }
+        if (same(input.accounts, st.accounts)) break
+        set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
+        switched('party', party, partyOf(n.state), input.origin)
+        break
 
-  n.state = sameState(n.state, st) ? st : sameState(n.state, DISCONNECTED_STATE) ? DISCONNECTED_STATE : Object.freeze(n.state)
-  return [n, fx]
+      case 'network':
+        // as for the accounts: a network event's word stands over an answer it overtook (C3, C11)
+        if (!input.overtaken || (!connected && m.networkId === undefined)) onNetwork(input.networkId, input.origin)
+        break
+
+      case 'fail':
+        if (input.method === 'disconnect') {
+          // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
+          // expiry keeps its SESSION_EXPIRED.
+          if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
+          left()
+        } else if (input.origin === 'remote') break
+        // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
+        // stands over the failure of this tab's connect (C19), and over that of a read that a newer
+        // wallet event of its kind overtook (accounts, network, status): the op settles once the
+        // rest is known (C3, C7, C9).
+        else if (m.live && (input.method === 'connect' ? asking : input.overtaken)) {
+          if (op && !hook) gather(true)
+        }
+        // A wallet that tells no network (no such method, a failure) is connected on none; one that
+        // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
+        else if (input.method === 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
+          if (!connected) onNetwork(null, 'local')
+        } else if (input.method !== 'connect' || asking) fail(input.error, 1)
+        // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
+        // goes on as the hook decides, but connect() tells why, as it always does (C4, C12).
+        else if (op === 'reauth') set({ lastError: input.error })
+        break
+
+      case 'tick':
+        if (attempt && (op === 'reconnect' || op === 'restore')) {
+          fx.push(['emit', 'reconnect:attempt', { attempt }], ['call', 'status', 'local'])
+        }
+        break
+
+      case 'lead':
+        // A follower whose wallet came back meanwhile is already settling: no attempt needed (C8).
+        // Nor for one that checks its wallet as another tab reconnected, which released the lock as
+        // it did: an attempt now would drop that check, and tell of an attempt of this tab's (M6).
+        // A tab that takes over from one closed meanwhile goes on from the attempt that tab
+        // scheduled last, whose outcome never came: maxAttempts bounds the whole outage (C7, M6).
+        // One whose check failed after that tab reconnected starts a new outage at 1 (see `fail`).
+        if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
+        break
+
+      case 'left':
+        left(1)
+        break
+
+      case 'cancel':
+        // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
+        // stopping then would leave the store disconnected from a connected wallet for good (C8).
+        if (!m.live && (op === 'reconnect' || (op === 'restore' && attempt))) {
+          // The tabs that share the reconnect stop too, the leader or its followers: none is left to
+          // reconnect what the user stopped (C8, M6).
+          if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
+          // no sign-out: the entry stays for a restore to check with the wallet (C9)
+          endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 'local', 1)
+          fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
+        }
+        break
+
+      case 'expire':
+        if (connected || op === 'reconnect') expire(input.reason, input.at)
+        break
+
+      case 'reauth':
+        if (!hook) break
+        if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', input.error))
+        else recheck()
+        break
+
+      case 'remote':
+        if (input.kind === 'connected') {
+          // The session times the other tab sent, as untrusted data: finite numbers only, never a
+          // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
+          const at = input.data?.connectedAt
+          const end = input.data?.expiresAt
+          const connectedAt = Number.isFinite(at) ? Math.min(at as number, now) : now
+          const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
+          // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
+          // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
+          if ((expiresAt ?? Infinity) <= now) break
+          const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
+          // Connected already (its wallet said so before the message came, or the other tab
+          // re-authenticated): one wallet session, one expiry in every tab. Firm times give way only
+          // to a later start: two tabs that connect at once, each hearing the other after it
+          // connected, end on the later connect, whatever order the messages come in.
+          if (connected) {
+            if (times && connectedAt > m.firm) {
+              n.firm = connectedAt
+              set(times)
+              if (!sameState(n.state, st)) fx.push(['save'], ['arm'])
+            }
+            break
+          }
+          n.times = times
+          if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !attempt)) sync()
+          // A tab that runs the attempts: the lock the other tab released as it reconnected may
+          // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
+          // So does the next probe of a restore that waits to retry: another tab connected, this
+          // tab restores now, not after its backoff (C9, M4).
+          else if (op === 'reconnect' || (op === 'restore' && attempt)) fx.push(['schedule', -1])
+          // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
+          // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
+          else if (hook) recheck()
+        } else if (input.kind === 'attempt') {
+          const next = input.data?.attempt
+          if (op === 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
+        } else if (input.kind === 'expiry') {
+          // Another tab's session expired: this tab's too, if it still shows it — and it began before
+          // that expiry: an expiry of an earlier session ends none started since (C12, M2).
+          const { expiredAt, reason } = input.data ?? {}
+          if ((connected || op === 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
+            expire(reason, expiredAt as number, 'remote')
+          }
+        } else if (input.kind === 'gaveup') {
+          // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
+          // may reach this tab before the message does (M6). Not once this tab's wallet said it is
+          // connected again: it settles connected, as the wallet connecting on its own does (C19).
+          if (op === 'reconnect' && !m.live) {
+            // The leader's give-up, told as the leader tells it: its attempts and its last failure
+            // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
+            // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
+            // entry as its wallet said.
+            const { attempts, code, message } = input.data ?? {}
+            const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
+            const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
+            if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
+            endSession(error, 'remote', 1)
+          }
+        } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
+          fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
+        }
+    }
+
+    n.state = sameState(n.state, st) ? st : sameState(n.state, DISCONNECTED_STATE) ? DISCONNECTED_STATE : Object.freeze(n.state)
+    return [n, fx]
+  }
+}
+
+let shared: typeof transition | undefined
+
+/**
+ * The pure transition of the session state machine (a store has its own, from {@link createTransition}).
+ * @param m - the current model
+ * @param input - what happened
+ * @param c - the store's configuration
+ * @param now - the current time
+ * @returns the next model (the same `state` reference when nothing visible changed) and the effects
+ * @internal
+ */
+export function transition(m: Model, input: Input, c: MachineConfig, now: number): [Model, Effect[]] {
+  return (shared ??= createTransition())(m, input, c, now)
 }
