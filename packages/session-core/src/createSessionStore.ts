@@ -158,9 +158,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const ended = new Promise<void>((resolve) => (end = resolve))
   let busy = false
   const inputs: Input[] = []
-  const listeners = new Set<(state: SessionState, previous: SessionState) => void>()
+  const listeners = new Set<(state: SessionState, previous: SessionState) => unknown>()
   /** The subscribers as of the last (un)subscribe: a notification walks a stable list without copying it. */
-  let listenerList: readonly ((state: SessionState, previous: SessionState) => void)[] | null = null
+  let listenerList: readonly ((state: SessionState, previous: SessionState) => unknown)[] | null = null
   const handlers = new Map<string, Set<(event: never) => void>>()
   const waiters = new Set<Waiter>()
   const inflight = new Set<string>()
@@ -253,13 +253,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let hookTimer: unknown
 
   /**
-   * Calls a subscriber or an event handler with `args`: what it throws, and what an async one
-   * rejects with, goes to `failed`, never to the wallet's emitter or the store (C16). Called with
-   * its arguments, not through a closure, which made a notification of many subscribers slower.
+   * Calls an event handler or a callback with `arg`: what it throws, and what an async one
+   * rejects with, goes to `failed`, never to the wallet's emitter or the store (C16).
    */
-  const isolate = (failed: (error: unknown) => void, run: (...args: never[]) => unknown, ...args: unknown[]) => {
+  const isolate = (failed: (error: unknown) => void, run: (arg: never) => unknown, arg?: unknown) => {
     try {
-      void (run(...(args as never[])) as Partial<Promise<unknown>> | undefined)?.catch?.(failed)
+      void (run(arg as never) as Partial<Promise<unknown>> | undefined)?.catch?.(failed)
     } catch (error) {
       failed(error)
     }
@@ -632,10 +631,18 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
   }
 
-  /** Calls every subscriber; one that throws or rejects is reported and the others still run (C16). */
+  /**
+   * Calls every subscriber; one that throws or rejects is reported and the others still run (C16).
+   * Guarded here, as `isolate` does, without an argument list and a spread call for each one: those
+   * made a notification of many subscribers about 1.5 times as slow.
+   */
   const notify = (state: SessionState, previous: SessionState) => {
     for (const listener of (listenerList ??= [...listeners])) {
-      isolate(report, listener, state, previous)
+      try {
+        void (listener(state, previous) as Partial<Promise<unknown>> | undefined)?.catch?.(report)
+      } catch (error) {
+        report(error)
+      }
     }
   }
 
@@ -890,7 +897,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       listenerList = null
       // A provider whose removeListener throws stops neither the rest of the teardown nor the
       // other removals: its failure is an error event, and the listener it kept is inert (C14).
-      for (const [event, listener] of walletListeners) isolate(report, (e: typeof event, l: typeof listener) => provider.removeListener(e, l), event, listener)
+      for (const [event, listener] of walletListeners) isolate(report, () => provider.removeListener(event, listener))
       handlers.clear()
     },
   }
