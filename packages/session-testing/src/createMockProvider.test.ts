@@ -88,6 +88,17 @@ describe('createMockProvider', () => {
     expect([before, after]).toEqual([[{ status: 'pending', commandId: 'cmd-1' }, executed], [executed]])
   })
 
+  it('§6: a dApp that disconnected before the wallet executed its prepareExecute no longer hears txChanged executed, as a wallet tells a session\'s events only to a connected dApp', async () => {
+    const provider = createMockProvider({ connected: true })
+    vi.useFakeTimers()
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })).resolves.toBeNull()
+    await provider.request({ method: 'disconnect' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
+  })
+
   it('§6: prepareExecuteAndWait, a method of the official provider, tells txChanged pending then executed and answers { tx } with the executed event', async () => {
     const provider = createMockProvider({ connected: true })
     const tx: unknown[] = []

@@ -228,9 +228,10 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         emit('txChanged', { status: 'pending', commandId })
         // prepareExecute answers once the transaction is prepared, and the wallet executes it later
         // (once the user approved it): a dApp that listens only once it has the answer, as the
-        // official dApp SDK's prepareExecuteAndWait does, still hears it executed
+        // official dApp SDK's prepareExecuteAndWait does, still hears it executed; a dApp that
+        // disconnected meanwhile no longer does
         if (method === 'prepareExecute') {
-          globalThis.setTimeout(act(() => emit('txChanged', tx)), latencyMs)
+          globalThis.setTimeout(act(() => connected && emit('txChanged', tx)), latencyMs)
           return null
         }
         // prepareExecuteAndWait answers once the transaction is executed, with its executed event
