@@ -394,6 +394,21 @@ describe('ledger', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
+  it('L1, L2: a token that no HTTP header can carry (a line break, white space, a non-ASCII character) is no access: getLedgerAuth gives null and a ledger fetch rejects with 4100 whose message does not quote it, instead of the TypeError of fetch that does', async () => {
+    for (const accessToken of ['secret\nX-Injected: 1', 'secret token', 'sécret', 'secret\u2028']) {
+      const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+      const store = await connectedStore(createMockProvider({ accessToken }))
+      expect(store.getSnapshot().status).toBe('connected')
+      expect(getLedgerAuth(store)).toBeNull()
+      const error = await createLedgerFetch(store, { fetch })('/v2/version').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SessionError)
+      expect(error).toMatchObject({ code: 4100 })
+      expect(JSON.stringify([(error as Error).message, String((error as Error).cause)])).not.toContain('secret')
+      expect(fetch).not.toHaveBeenCalled()
+      store.destroy()
+    }
+  })
+
   it('L2: resolves paths against the Ledger API, attaches the token, passes absolute Ledger API URLs and init through', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

@@ -37,13 +37,15 @@ export interface LedgerFetchOptions {
 /** A store's internals; none for a value that is no store (`undefined` before the app made one, too). */
 const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals } | undefined)?.[INTERNALS]
 
-const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
-  live?.ledgerApi && live.accessToken
+// A token no header can carry (a line break, a non-ASCII character) is none: sent, it would make
+// `fetch` throw a TypeError that quotes it, for an app to log.
+const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken ?? ''): LedgerAuth | null =>
+  live?.ledgerApi && /^[!-~]+$/.test(token)
     ? {
         ledgerApi: live.ledgerApi,
-        accessToken: live.accessToken,
-        headers: { Authorization: `Bearer ${live.accessToken}` },
-        wsProtocols: [`jwt.token.${live.accessToken}`, 'daml.ws.auth'],
+        accessToken: token,
+        headers: { Authorization: `Bearer ${token}` },
+        wsProtocols: [`jwt.token.${token}`, 'daml.ws.auth'],
       }
     : null
 
@@ -60,7 +62,8 @@ const toAuth = (live: WalletStatus | null | undefined): LedgerAuth | null =>
  * until a status or network answer carries the new network's.
  *
  * @param store - a session store
- * @returns the Ledger API access, or null when not connected, the wallet gave no token, or none
+ * @returns the Ledger API access, or null when not connected, the wallet gave no token (or one
+ * that no HTTP header can carry: white space, a control or non-ASCII character), or none
  * for the current network yet — and for no store (`undefined`, or any value that is no store)
  * @example
  * ```ts
