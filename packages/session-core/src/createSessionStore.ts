@@ -545,10 +545,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // before the wallet is asked, and the held ones never: the other tabs hear of it before the
         // wallet's statusChanged(false), which must not look like a drop to reconnect from, and never
         // of the connection it ended (C6, M3) — but of an expiry before it, which goes out first:
-        // each tab tells of it (C12).
+        // each tab tells of it (C12). So does a reconnect's give-up (or cancel), as its session ends:
+        // the end drops what is held, and the tabs that follow the reconnect must end with it (C8, M6).
         // Nothing goes out after destroy(), which closes the channel once it sent the held ones —
         // but the sign-out of the step a listener's destroy() came in (C6, C14, M3).
-        if (effect[1] === 'disconnected' || effect[1] === 'expired') tellHeld()
+        if (effect[1] === 'disconnected' || effect[1] === 'expired' || effect[1] === 'gaveup') tellHeld()
         else if (behind || waiting.length) {
           const mine = waiting
           mine.push(effect)

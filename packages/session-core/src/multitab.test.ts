@@ -1880,5 +1880,33 @@ describe('multi-tab: the session times (C12)', () => {
     a.destroy()
     b.destroy()
   })
-})
 
+  it("M6, C8: a leader's give-up or cancel held behind a slow write still reaches the tabs that follow it: they end too, and run no attempts of their own", async () => {
+    for (const end of ['gaveup', 'cancel'] as const) {
+      vi.useFakeTimers()
+      // tab A writes slowly (2 s, an IndexedDB transaction); one wallet, one lock manager
+      const { hub, shared, storage } = slowStorage('setItem', 2_000)
+      const lockManager = createMockLockManager()
+      const wallet = createMockWallet()
+      const options = { broadcast: { channelFactory: hub.channelFactory, lockManager }, reconnect: { baseDelayMs: 50, maxAttempts: 1 } }
+      const a = createSessionStore(createMockProvider({ wallet }), { ...options, storage })
+      const b = createSessionStore(createMockProvider({ wallet }), { ...options, storage: shared })
+      await a.connect()
+      await b.restore()
+      const seen = [events(b, 'reconnect:attempt'), events(b, 'reconnect:gaveup')]
+      wallet.switchNetwork('canton:other') // A's write of it waits behind its first one: its "network" is held
+      wallet.drop() // A asked for the lock first: it leads, B follows
+      await vi.advanceTimersByTimeAsync(10)
+      // the user stops A's reconnect, or its one attempt fails: A gives up
+      if (end === 'cancel') a.cancelReconnect()
+      await vi.advanceTimersByTimeAsync(100)
+      expect([end, a.getSnapshot().status, b.getSnapshot().status]).toEqual([end, 'disconnected', 'disconnected'])
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(seen.map((x) => x.length)).toEqual([0, end === 'gaveup' ? 1 : 0])
+      expect(b.getSnapshot().status).toBe('disconnected')
+      a.destroy()
+      b.destroy()
+      vi.useRealTimers()
+    }
+  })
+})
