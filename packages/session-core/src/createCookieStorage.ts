@@ -28,7 +28,10 @@ export interface CookieStorageOptions {
    * Printable ASCII, without `;`, `=`, `,` or white space.
    */
   readonly name?: string | undefined
-  /** Cookie path (default `'/'`). In the browser, the page must be under it to read its cookies back. */
+  /**
+   * Cookie path (default `'/'`). In the browser, the page must be under it to read its cookies back.
+   * ASCII, percent-encoded as in the URL (`'/caf%C3%A9'`, not `'/café'`).
+   */
   readonly path?: string | undefined
   /** SameSite (default `'lax'`; `'none'` implies `Secure`). */
   readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
@@ -43,7 +46,7 @@ export interface CookieStorageOptions {
    * `Max-Age=0`; 0 or less expires the cookie at once, so nothing is kept.
    */
   readonly maxAge?: number | undefined
-  /** Cookie domain (default: the host only). */
+  /** Cookie domain (default: the host only). ASCII: an internationalized domain in punycode (`'xn--bcher-kva.example'`). */
   readonly domain?: string | undefined
   /** Where cookies are read and written (default: `document.cookie`). */
   readonly adapter?: CookieAdapter | undefined
@@ -73,8 +76,8 @@ const documentCookies: CookieAdapter = {
  * cookie API that decodes the values it reads and encodes those it writes (Next.js `cookies()`,
  * h3, Express) leaves them as they are, so an adapter over it reads and writes the same cookies as
  * one over the raw headers, and as the browser (but such an API keeps one cookie per name: a
- * same-named cookie on a parent path can hide the storage's own; the raw header has both). A cookie over 4 KB (in UTF-8 bytes, as
- * sent: a multi-byte `path` counts each of its bytes) is rejected with a clear error, and the
+ * same-named cookie on a parent path can hide the storage's own; the raw header has both). A cookie over 4 KB (in bytes, as
+ * sent) is rejected with a clear error, and the
  * key's previous cookie expires, so that a reload finds no session rather than an older one. In
  * the browser (no adapter), each write is read back from
  * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
@@ -91,8 +94,10 @@ const documentCookies: CookieAdapter = {
  * their defaults)
  * @returns the storage
  * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white space,
- * a control or any non-ASCII character, or a `path`, `domain` or `sameSite` with `;` or a control character: it
- * would write a broken `Set-Cookie`, or one that sets attributes or a cookie of its own
+ * a control or any non-ASCII character, or a `path`, `domain` or `sameSite` with `;`, a control or any
+ * non-ASCII character (an internationalized domain is given in punycode, a path percent-encoded): it
+ * would write a broken `Set-Cookie` (one that Node's `appendHeader` refuses), or one that sets
+ * attributes or a cookie of its own
  * @example
  * ```ts
  * // on the server, per request (the site is served over https)
@@ -118,8 +123,9 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   const adapter = options.adapter ?? documentCookies
   // A name with `;`, `=`, `,` or white space, or an attribute with `;` or a control character, would
   // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own; a
-  // name is ASCII (RFC 6265), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
-  if (/[^ -~\xa0-\uffff]|;/.test([name, path, domain, sameSite].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
+  // name, path and domain are ASCII (RFC 6265: an IDN in punycode, a path percent-encoded as in the
+  // URL), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
+  if (/[^ -~]|;/.test([name, path, domain, sameSite].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
@@ -147,7 +153,8 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
       // SameSite=None is only accepted with Secure, whatever `secure` says
       (sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:') ? '; Secure' : '')
     if (!Number.isFinite(age ?? 0)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
-    const size = new TextEncoder().encode(cookie).length
+    // all ASCII: a character is a byte
+    const size = cookie.length
     if (size > COOKIE_LIMIT) {
       // The previous value must not outlive a write that replaced it: a reload would restore
       // that older session, perhaps another party's, instead of none. It expires, and the write
