@@ -771,11 +771,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const value = await request('status')
           // An answer that something newer overtook is of the past: one asked before a disconnect
           // neither brings that session back nor hands its token to the next one, and a status
-          // event that came first has the last word (C6, C17, L1).
+          // event that came first has the last word (C6, C17, L1). One that cannot be read, or is no
+          // status, is a refresh that failed: the token in hand is the one just refused (C18, L2).
           if (asked > heard) {
             const input = answerInput('status', value, 'local')
             noteLive(input)
             dispatch(input)
+            if (input.type == 'fail') throw input.error
           }
         }
         // Whose token it is: a wallet may hand out the token of the party the user switched to

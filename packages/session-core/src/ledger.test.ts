@@ -1205,6 +1205,22 @@ describe('ledger', () => {
       expect(server.seen).toEqual(['A'])
       store.destroy()
     })
+
+    it("C18, L2: a token refresh whose status answer cannot be read (a throwing getter, a revoked proxy) or is no status rejects with a SessionError, instead of retrying with the token the Ledger API just refused", async () => {
+      const revoked = Proxy.revocable({}, {})
+      revoked.revoke()
+      // (a revoked proxy as the answer itself fails the request already: resolving it reads its `then`)
+      const unreadable = [{ connection: revoked.proxy }, { get connection(): never { throw new Error('gone') } }, 42]
+      for (const answer of unreadable) {
+        const { store, wallet } = await handConnected()
+        const server = acceptOnly('B')
+        wallet.answers.status = answer
+        await expect(createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')).rejects.toMatchObject({ name: 'SessionError', message: 'Invalid status result' })
+        // the refused token went once, and only once
+        expect(server.seen).toEqual(['A'])
+        store.destroy()
+      }
+    })
   })
 })
 

@@ -172,7 +172,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * new party's, and does not run a call made for the previous one. The refresh reads the accounts
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
  * status says which party a token is for. An account read that fails rejects the call with the
- * wallet's error (whose the token is, it cannot tell).
+ * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
+ * an answer that cannot be read or is no status with a `SessionError` (code `UNKNOWN`), rather than a
+ * retry with the token just refused.
  *
  * @param store - a session store
  * @param options - the underlying fetch
