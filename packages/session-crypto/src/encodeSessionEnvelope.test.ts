@@ -52,6 +52,7 @@ describe('encodeSessionEnvelope', () => {
       ['a NaN connectedAt', { ...snapshot, connectedAt: Number.NaN }],
       ['a string connectedAt', { ...snapshot, connectedAt: '1700000000000' }],
       ['an infinite expiresAt', { ...snapshot, expiresAt: Infinity }],
+      ['a NaN expiresAt (JSON writes it as null, which reads as no expiry)', { ...snapshot, expiresAt: Number.NaN }],
       ['a text over 4 MiB', { ...snapshot, accounts: [{ ...alice, hint: 'x'.repeat(4 * 1024 * 1024) }] }],
     ]
     for (const [what, value] of bad) {

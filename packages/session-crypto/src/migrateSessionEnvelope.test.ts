@@ -45,6 +45,12 @@ describe('migrateSessionEnvelope', () => {
     expect(migrateSessionEnvelope({ ...legacy, expiresAt: null })).not.toHaveProperty('expiresAt')
   })
 
+  it('K1, K2: a v1 envelope whose expiresAt is null (no expiry, as encodeSessionEnvelope wrote a SessionState without a TTL before it left null out, or another writer) reads as no expiry, as a v0 one does, not as invalid', () => {
+    expect(migrateSessionEnvelope({ ...v1, expiresAt: null })).toEqual(v1)
+    expect(migrateSessionEnvelope({ ...v1, expiresAt: null })).not.toHaveProperty('expiresAt')
+    expect(migrateSessionEnvelope({ ...v1, expiresAt: '2000' })).toBeNull()
+  })
+
   it('K1: a v0 snapshot that names no party, or an invalid one, is null rather than a guess', () => {
     expect(migrateSessionEnvelope({})).toBeNull()
     expect(migrateSessionEnvelope({ networkId: 'canton:devnet', connectedAt: 5 })).toBeNull()
@@ -79,7 +85,6 @@ describe('migrateSessionEnvelope', () => {
       { ...v1, connectedAt: '1000' },
       { ...v1, connectedAt: NaN },
       { ...v1, connectedAt: Infinity },
-      { ...v1, expiresAt: null },
       { ...v1, expiresAt: '2000' },
       { ...v1, expiresAt: -Infinity },
       null,

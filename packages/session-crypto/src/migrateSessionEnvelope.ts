@@ -10,11 +10,11 @@ const STEPS: Partial<Record<number, (value: Fields) => Fields>> = {
   // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
   // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
   // account, `networkId` to null and `connectedAt` to 0. An `expiresAt` is kept, so a session that
-  // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none.
+  // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none, as in v1.
   0: ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
     account ??= typeof partyId === 'string' ? { partyId } : null
     check(account)
-    return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt: expiresAt ?? undefined }
+    return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt }
   },
 }
 
@@ -27,8 +27,9 @@ const STEPS: Partial<Record<number, (value: Fields) => Fields>> = {
  * JSON persister as `{ account, accounts?, networkId?, connectedAt?, expiresAt? }` or
  * `{ partyId, networkId?, expiresAt? }`. Validation: every account is an object whose `PersistedAccount`
  * fields have their types (other keys are dropped) and whose `partyId` is a non-empty string;
- * `networkId` is a string or null; `connectedAt` and the optional `expiresAt` are finite numbers;
- * a non-null `account` must be one of `accounts` (same `partyId`).
+ * `networkId` is a string or null; `connectedAt` and the optional `expiresAt` are finite numbers
+ * (an `expiresAt` of null, in any version, is no expiry: left out); a non-null `account` must be
+ * one of `accounts` (same `partyId`).
  *
  * @param value - a parsed envelope
  * @returns the current envelope, or null for an invalid shape or an unknown (future) version

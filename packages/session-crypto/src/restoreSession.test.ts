@@ -46,6 +46,15 @@ describe('restoreSession', () => {
     expect(storage.map.has(KEY)).toBe(false)
   })
 
+  it('K1, K2: a v1 entry whose expiresAt is null (no expiry) is restored, not removed as corrupt, as a v0 one is', async () => {
+    for (const version of [1, 0]) {
+      const storage = createMapStorage()
+      storage.map.set(KEY, JSON.stringify({ version, ...snapshot, expiresAt: null }))
+      await expect(restoreSession(storage, KEY, 5000)).resolves.toEqual({ version: 1, ...snapshot })
+      expect(storage.map.has(KEY)).toBe(true)
+    }
+  })
+
   it('K2: expired (expiresAt <= now) → null and the entry is removed', async () => {
     const storage = createMapStorage()
     await storage.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: 5000 }))

@@ -9,11 +9,11 @@ import type { SessionEnvelope } from './types'
 export const CURRENT_SESSION_ENVELOPE_VERSION = 1
 
 /**
- * Builds a current envelope from the fields of `value`, from scratch. When writing, wrong
- * account fields are dropped and an `expiresAt` of null is left out; when reading (`strict`),
- * any wrong field throws: accounts must be
+ * Builds a current envelope from the fields of `value`, from scratch. An `expiresAt` of null (no
+ * expiry) is left out, and one that is no finite number throws. When writing, wrong
+ * account fields are dropped; when reading (`strict`), any wrong field throws: accounts must be
  * objects whose known fields have their types and whose `partyId` is a non-empty string,
- * `networkId` a string or null, `connectedAt` and `expiresAt` (optional) finite numbers, and a
+ * `networkId` a string or null, `connectedAt` and `expiresAt` (optional, or null) finite numbers, and a
  * non-null `account` one of `accounts` (same `partyId`).
  *
  * @param value - a snapshot (writing) or a parsed envelope of the current version (reading)
@@ -25,13 +25,8 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
   const { account, accounts, networkId, connectedAt, expiresAt } = value as Fields
   // a string or null only: never what else a caller passed (a network object carries its access token)
   const network = typeof networkId == 'string' ? networkId : null
-  check(
-    !strict ||
-      (Array.isArray(accounts) &&
-        networkId === network &&
-        Number.isFinite(connectedAt) &&
-        (expiresAt === undefined || Number.isFinite(expiresAt))),
-  )
+  // an expiresAt of null is no expiry; one not finite is refused writing too (JSON writes it as null)
+  check(Number.isFinite(expiresAt ?? 0) && (!strict || (Array.isArray(accounts) && networkId === network && Number.isFinite(connectedAt))))
   const list = Array.from(accounts as unknown[], (a) => pickAccount(a, strict))
   const active = account === null ? null : pickAccount(account, strict)
   check(!strict || !active || list.some((a) => a.partyId === active.partyId))
