@@ -1,7 +1,7 @@
 import type { CIP0103Provider, SessionState, SessionStore, SessionStoreOptions } from '@sessionlayer/session-core'
 import { createElement, useEffect, useLayoutEffect, useMemo, useRef, type ReactElement, type ReactNode } from 'react'
 import { createOwnedStore, type OwnedStoreProps } from './createOwnedStore'
-import { SessionContext, useSessionContext } from './SessionContext'
+import { SessionContext, useSessionContext, type SessionContextValue } from './SessionContext'
 
 /**
  * Props of {@link SessionProvider}: a `store` the app owns, or a `provider` (and `options`) from
@@ -58,7 +58,7 @@ export type SessionProviderProps = {
  */
 const Mount = (): null => {
   const value = useSessionContext()
-  const last = useRef(value[2])
+  const last = useRef<SessionContextValue[2]>(null)
   // eslint-disable-next-line no-restricted-globals -- a feature test, at render time
   ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => {
     if (last.current !== value[2]) last.current?.()

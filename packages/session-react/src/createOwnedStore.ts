@@ -55,16 +55,16 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * @returns the context value
  * @internal
  */
-export function createOwnedStore({ store: given, provider, options, initialState }: OwnedStoreProps): SessionContextValue {
+export const createOwnedStore = ({ store: given, provider, options, initialState }: OwnedStoreProps): SessionContextValue => {
   /** The latest real store: the live one while mounted, else the one an unmount destroyed (or none yet). */
   let real: SessionStore | undefined
   /** The real store while mounted. */
   let live: SessionStore | void
   // Reads (which a render may make, also on the server) create nothing, nor does anything before the mount.
   const store = { getSnapshot: () => live?.getSnapshot() ?? DISCONNECTED_STATE, getProvider: () => provider } as BoundStore
-  for (const key of 'subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]) {
-    ;(store as unknown as Methods)[key] = (...args: unknown[]) => (real as Methods | undefined)?.[key](...args)
-  }
+  ;('subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]).map(
+    (key) => ((store as unknown as Methods)[key] = (...args: unknown[]) => (real as Methods | undefined)?.[key](...args)),
+  )
   return given
     ? [given, initialState]
     : [

@@ -24,14 +24,12 @@ import { useSessionContext } from './SessionContext'
 export function useSessionSelector<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
   const [store, initialState] = useSessionContext()
   const memo = useRef<[SessionState, typeof selector, T]>(null)
-  const select = (state: SessionState): T => {
-    let last = memo.current
-    if (last?.[0] !== state || last[1] !== selector) {
-      const next = selector(state)
-      memo.current = last = [state, selector, last && isEqual(last[2], next) ? last[2] : next]
-    }
-    return last[2]
-  }
+  // The memoised selection for this snapshot and selector, else a new one (the previous value while
+  // `isEqual` holds); `state` takes the new selection once read (one name less in the bundle).
+  const select = (state: SessionState | T, last = memo.current): T =>
+    (last?.[0] === state && last[1] === selector
+      ? last
+      : (memo.current = [state as SessionState, selector, ((state = selector(state as SessionState)), last) && isEqual(last[2], state) ? last[2] : state]))[2]
   return useSyncExternalStore(
     store.subscribe,
     () => select(store.getSnapshot()),
