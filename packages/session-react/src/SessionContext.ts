@@ -11,7 +11,7 @@ export type BoundStore = { readonly [K in keyof SessionStore]: SessionStore[K] }
 /**
  * What `<SessionProvider>` hands to the hooks: its store, its `initialState` (the snapshot used on
  * the server and during hydration; without it `DISCONNECTED_STATE`), and, for a store of its own, its
- * lifecycle: called with 1, the provider's mount (a layout effect, which restores it); without, its
+ * lifecycle: called with 1, the provider's mount (a layout effect, which creates it); without, its
  * unmount (a passive effect's cleanup, or the mount of the store that replaces it, which destroys it).
  * @internal
  */

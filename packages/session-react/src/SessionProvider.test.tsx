@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { getLedgerAuth } from '@sessionlayer/session-core/ledger'
-import { createMemoryStorage, DISCONNECTED_STATE, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
 import * as React from 'react'
@@ -477,6 +477,62 @@ describe('SessionProvider with a provider (owns its store)', () => {
       env.IS_REACT_ACT_ENVIRONMENT = actEnvironment
     }
     expect(second.listenerCount()).toBe(0)
+  })
+
+  it.each([
+    ['', (node: React.ReactNode) => node],
+    [' (StrictMode)', (node: React.ReactNode) => <StrictMode>{node}</StrictMode>],
+  ])('§4, C9, C10: the events of the restore on mount, and of the one after another provider prop, reach the hooks mounted with it, outside act()%s', async (_mode, wrap) => {
+    // Outside act(), React runs the passive effects (the hooks' subscriptions) in a task of their
+    // own; a restore with memory storage and a wallet that answers at once ends before it.
+    const env = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+    const actEnvironment = env.IS_REACT_ACT_ENVIRONMENT
+    env.IS_REACT_ACT_ENVIRONMENT = false
+    const storage = createMemoryStorage()
+    const first = createMockProvider({ connected: true })
+    const second = createMockProvider({ connected: true, accounts: [{ partyId: 'bob::1220bb', primary: true }] })
+    const before = createSessionStore(first, { storage }) // the session of the last visit: alice
+    await before.connect()
+    before.destroy()
+    const heard: unknown[] = []
+    let partyId: string | null = null
+    function Probe() {
+      partyId = useAccount().partyId
+      useSessionEvent('party:changed', ({ current, source }) => heard.push(['party', current, source]))
+      useSessionEvent('invalidate', ({ type, current }) => heard.push(['invalidate', type, current]))
+      return null
+    }
+    const app = (provider: typeof first) =>
+      wrap(
+        <SessionProvider provider={provider} options={{ storage }}>
+          <Probe />
+        </SessionProvider>,
+      )
+    const root = createRoot(document.createElement('div'))
+    try {
+      root.render(app(second)) // the wallet is on bob now
+      await waitFor(() => {
+        expect(partyId).toBe('bob::1220bb')
+      })
+      await macrotask()
+      expect(heard).toEqual([
+        ['party', 'bob::1220bb', 'restore'],
+        ['invalidate', 'party:changed', 'bob::1220bb'],
+      ])
+      heard.length = 0
+      root.render(app(first)) // the user picked the wallet of alice
+      await waitFor(() => {
+        expect(partyId).toBe('alice::1220aa')
+      })
+      await macrotask()
+      expect(heard).toEqual([
+        ['party', 'alice::1220aa', 'restore'],
+        ['invalidate', 'party:changed', 'alice::1220aa'],
+      ])
+    } finally {
+      root.unmount()
+      env.IS_REACT_ACT_ENVIRONMENT = actEnvironment
+    }
   })
 
   it('from a store prop to a provider prop: the owned store is restored on mount and destroyed on unmount', async () => {

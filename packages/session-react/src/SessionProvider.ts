@@ -47,11 +47,13 @@ export type SessionProviderProps = {
  * The provider's mount, rendered as its first child: a layout effect runs before every effect of
  * the tree after it, so what those do on each mount (StrictMode's remount, an `<Activity>` shown
  * again) reaches the store the mount brings. (On the server, where no effect runs, a passive one:
- * React 18 warns of a layout effect there.) The unmount is a passive effect's cleanup: a
- * `<Suspense>` boundary that hides the tree again cleans up its layout effects only, and the
- * passive ones below (the hooks' subscriptions) stay with the store, which must live on. The
- * store that another provider replaces is destroyed by the mount of the new one, before it
- * restores (its passive cleanup would come only after the new store's first steps, with the old one
+ * React 18 warns of a layout effect there.) The restore is a passive effect of the provider, which
+ * runs after every effect of the tree below (the hooks' subscriptions hear its events), and the
+ * unmount that effect's cleanup: a `<Suspense>` boundary that hides the tree again cleans up its
+ * layout effects only, and the passive ones below (the hooks' subscriptions) stay with the store,
+ * which must live on. The
+ * store that another provider replaces is destroyed by the mount of the new one, before it is
+ * created (its passive cleanup would come only after the new store's first steps, with the old one
  * still attached to its wallet, emitting to the hooks and writing the storage).
  *
  * @returns nothing
@@ -64,7 +66,6 @@ const Mount = (): null => {
     if (last.current !== value[2]) last.current?.()
     ;(last.current = value[2])?.(1)
   }, [value])
-  useEffect(() => value[2], [value])
   return null
 }
 
@@ -72,7 +73,8 @@ const Mount = (): null => {
  * Makes a session store available to the session hooks below it.
  *
  * With `provider`, the component owns its store: created once per provider, restored with
- * `init()` on mount (silently: it never prompts the user), destroyed on unmount or when another
+ * `init()` on mount (silently: it never prompts the user) once the effects below have mounted, so
+ * that `useSessionEvent` hears the events of the restore, destroyed on unmount or when another
  * provider replaces it. A render React throws away creates nothing; effects below that mount again
  * (StrictMode's simulated remount, a hidden then visible `<Activity>`), layout effects included,
  * get a working store under the same identity, while what is made through the store after a real
@@ -99,7 +101,9 @@ export function SessionProvider(props: SessionProviderProps): ReactElement {
   // server snapshot only serves hydration: a new `initialState` object on a later render (one
   // computed inline from a cookie) must not re-render every session hook below.
   const value = useMemo(() => createOwnedStore(props as OwnedStoreProps), [props.store, props.provider])
-  // Restores our store on mount, before the effects below; destroys it on unmount, or when another
-  // replaces it.
+  // Restores our store once every effect below is in place (the hooks' subscriptions hear the
+  // events of the restore), on mount and after another provider; destroys it on unmount, or when
+  // another replaces it.
+  useEffect(() => (value[2] && void value[0].init(), value[2]), [value])
   return createElement(SessionContext.Provider, { value }, createElement(Mount), props.children)
 }

@@ -39,16 +39,17 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * The mount is a layout effect of the provider's first child, so it runs before every effect of
  * the tree below (layout or passive) each time they mount: on the first mount, on StrictMode's
  * simulated remount and when effects are shown again (a hidden, then visible `<Activity>`, which
- * is how frameworks keep routes alive). It restores the session, unless the store lives on. The
- * unmount is the cleanup of a passive effect of that child, which destroys the real store: a
- * `<Suspense>` boundary that hides the tree again (something in it suspends) cleans up layout
- * effects only, and keeps the passive ones below — the hooks' subscriptions and event listeners
+ * is how frameworks keep routes alive). It creates the real store, unless the store lives on. The
+ * provider restores it with `init()` in a passive effect of its own, which runs after every effect
+ * below, so the hooks' subscriptions hear the restore's events. The unmount is that effect's
+ * cleanup, which destroys the real store: a `<Suspense>` boundary that hides the tree again
+ * (something in it suspends) cleans up layout effects only, and keeps the passive ones below — the hooks' subscriptions and event listeners
  * — so the store they reach must live on, and the mount that shows the tree again finds it live.
  * After an unmount the store reads as disconnected, and everything made through it reaches the
  * destroyed store — an action rejects with `DESTROYED`, a subscription or an event listener never
  * hears anything, and nothing attaches to the wallet — until a mount brings a new real store: the
  * hooks keep one identity throughout. The store that another `provider` replaces is unmounted by
- * the mount of the new one, before it restores: the two are never attached to wallets at once.
+ * the mount of the new one, before it is created: the two are never attached to wallets at once.
  *
  * @param props - the provider's props: `store`, or `provider` and `options` (read at each
  * creation); and `initialState`, handed on as the server snapshot
@@ -70,17 +71,12 @@ export const createOwnedStore = ({ store: given, provider, options, initialState
     : [
         store,
         initialState,
-        (mount) => {
-          if (!mount) {
-            // No live store then (destroy() returns nothing); none to destroy when the mount failed
-            // (no wallet provider).
-            live = real?.destroy()
-          } else if (!live) {
-            // A new real store, restored; none while it lives on (a tree that Suspense hid and
-            // shows again). It also becomes the prototype, so that what it holds beyond its methods
-            // (what `getLedgerAuth(store)` reads) is read through.
-            void (Object.setPrototypeOf(store, (real = live = createSessionStore(provider, options))) as BoundStore).init()
-          }
-        },
+        // Mounted: a new real store (restored by the provider once the effects below are in place);
+        // none while it lives on (a tree that Suspense hid and shows again). It also becomes the
+        // prototype, so that what it holds beyond its methods (what `getLedgerAuth(store)` reads) is
+        // read through. Unmounted: no live store then (destroy() returns nothing); none to destroy
+        // when the mount failed (no wallet provider).
+        (mount) =>
+          mount ? (live ?? (Object.setPrototypeOf(store, (real = live = createSessionStore(provider, options))) as BoundStore)) : (live = real?.destroy()),
       ]
 }
