@@ -52,7 +52,7 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' })
   })
 
-  it('§6: signMessage, prepareExecute (with txChanged pending, then executed after the answer) and ledgerApi (a CIP-0103 LedgerApiResponse `{ response: string }`)', async () => {
+  it('§6: signMessage, prepareExecute (with txChanged pending, then signed and executed after the answer) and ledgerApi (a CIP-0103 LedgerApiResponse `{ response: string }`)', async () => {
     const provider = createMockProvider({ connected: true })
     vi.useFakeTimers()
     const tx: unknown[] = []
@@ -62,15 +62,16 @@ describe('createMockProvider', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(tx).toEqual([
       { status: 'pending', commandId: 'cmd-1' },
+      expect.objectContaining({ status: 'signed', commandId: 'cmd-1' }),
       { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } },
     ])
     await provider.request({ method: 'prepareExecute' })
     await vi.advanceTimersByTimeAsync(0)
-    expect(tx[3]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
+    expect(tx[5]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
   })
 
-  it('§6: prepareExecute answers null once txChanged pending is told, and the wallet executes after the answer, so a dApp that listens only once it has the answer (as the official dApp SDK does) hears executed', async () => {
+  it('§6: prepareExecute answers null once txChanged pending is told, and the wallet signs and executes after the answer, so a dApp that listens only once it has the answer (as the official dApp SDK does) hears signed and executed', async () => {
     const provider = createMockProvider({ connected: true, latencyMs: 100 })
     vi.useFakeTimers()
     const before: unknown[] = []
@@ -84,8 +85,9 @@ describe('createMockProvider', () => {
     await vi.advanceTimersByTimeAsync(99)
     expect(after).toEqual([])
     await vi.advanceTimersByTimeAsync(1)
+    const signed = expect.objectContaining({ status: 'signed', commandId: 'cmd-1' })
     const executed = { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }
-    expect([before, after]).toEqual([[{ status: 'pending', commandId: 'cmd-1' }, executed], [executed]])
+    expect([before, after]).toEqual([[{ status: 'pending', commandId: 'cmd-1' }, signed, executed], [signed, executed]])
   })
 
   it('§6: a dApp that disconnected before the wallet executed its prepareExecute no longer hears txChanged executed, as a wallet tells a session\'s events only to a connected dApp', async () => {
@@ -99,18 +101,34 @@ describe('createMockProvider', () => {
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
   })
 
-  it('§6: prepareExecuteAndWait, a method of the official provider, tells txChanged pending then executed and answers { tx } with the executed event', async () => {
+  it('§6: prepareExecuteAndWait, a method of the official provider, tells txChanged pending, signed, then executed and answers { tx } with the executed event', async () => {
     const provider = createMockProvider({ connected: true })
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     const executed = { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands: [] } })).resolves.toEqual({ tx: executed })
-    expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }, executed])
+    expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }, expect.objectContaining({ status: 'signed' }), executed])
     // one command sequence with prepareExecute
     await provider.request({ method: 'prepareExecute', params: { commands: [] } })
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-3', payload: { completionOffset: 3 } } })
     provider.wallet.drop()
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
+  })
+
+  it('§6: txChanged walks the official statuses in order, pending, signed (payload { signature, signedBy, party }: the primary account signs), executed, for prepareExecute and prepareExecuteAndWait alike', async () => {
+    const provider = createMockProvider({ connected: true })
+    vi.useFakeTimers()
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    const signed = (commandId: string, party: string) => ({ status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: 'participant', party } })
+    await provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })
+    expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tx.slice(1)).toEqual([signed('cmd-1', 'alice::1220aa'), { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }])
+    provider.wallet.switchParty('bob::1220bb')
+    tx.length = 0
+    const { tx: executed } = (await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-2', commands: [] } })) as { tx: unknown }
+    expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-2' }, signed('cmd-2', 'bob::1220bb'), executed])
   })
 
   it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {

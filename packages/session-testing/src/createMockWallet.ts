@@ -225,17 +225,24 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         const given = param('commandId')
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
         const tx = { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } }
+        const signer = accounts.find((a) => a.primary)
+        // The statuses of the official TxChangedEvent, in order: the primary account signs (its
+        // signing provider), then the wallet executes.
+        const run = () => {
+          emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: signer?.signingProviderId ?? 'participant', party: signer?.partyId } })
+          emit('txChanged', tx)
+        }
         emit('txChanged', { status: 'pending', commandId })
-        // prepareExecute answers once the transaction is prepared, and the wallet executes it later
-        // (once the user approved it): a dApp that listens only once it has the answer, as the
-        // official dApp SDK's prepareExecuteAndWait does, still hears it executed; a dApp that
+        // prepareExecute answers once the transaction is prepared, and the wallet signs and executes
+        // it later (once the user approved it): a dApp that listens only once it has the answer, as
+        // the official dApp SDK's prepareExecuteAndWait does, still hears it; a dApp that
         // disconnected meanwhile no longer does
         if (method === 'prepareExecute') {
-          globalThis.setTimeout(act(() => connected && emit('txChanged', tx)), latencyMs)
+          globalThis.setTimeout(act(() => connected && run()), latencyMs)
           return null
         }
         // prepareExecuteAndWait answers once the transaction is executed, with its executed event
-        emit('txChanged', tx)
+        run()
         return { tx }
       }
     }

@@ -35,8 +35,8 @@ export interface MockWalletOptions {
   userUrl?: string
   /**
    * Delay of every answer, through `globalThis.setTimeout` read at call time (fake timers apply).
-   * Default 0: answers on a microtask, without any timer. The executed `txChanged` of a
-   * `prepareExecute` follows its answer by this delay, on a timer even when it is 0.
+   * Default 0: answers on a microtask, without any timer. The signed and executed `txChanged` of
+   * a `prepareExecute` follow its answer by this delay, on a timer even when it is 0.
    */
   latencyMs?: number
   /** Start connected (restore scenarios). Default false. */
