@@ -22,9 +22,9 @@ describe('createMockProvider', () => {
     const provider = createMockProvider()
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
-      connection: { isConnected: false, isNetworkConnected: true },
+      connection: { isConnected: false, isNetworkConnected: false },
     })
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: true })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false })
     await provider.request({ method: 'connect' })
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
@@ -33,6 +33,23 @@ describe('createMockProvider', () => {
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
     })
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+  })
+
+  it('C9/§6: a wallet the dApp is not connected to reports no network connection either (isNetworkConnected false, as the official wallet answers an unauthenticated dApp): status, isConnected, an async connect, a decline, a disconnect, a drop', async () => {
+    const wallet = createMockWallet({ connectMode: 'async' })
+    const provider = createMockProvider({ wallet })
+    const seen: unknown[] = []
+    for (const event of ['connected', 'statusChanged']) provider.on(event, (status: { connection: unknown }) => seen.push(status.connection))
+    const down = { isConnected: false, isNetworkConnected: false }
+    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: down })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(down)
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...down, userUrl: 'http://127.0.0.1/mock-wallet/approve' })
+    wallet.reject()
+    wallet.connectFromWallet()
+    await provider.request({ method: 'disconnect' })
+    wallet.drop()
+    expect(seen).toEqual([{ ...down, reason: 'rejected' }, down, { isConnected: true, isNetworkConnected: true }, down, { ...down, reason: 'wallet unreachable' }])
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, reason: 'wallet unreachable' })
   })
 
   it('C4: every connected-only method rejects 4100 with a bare object before connect', async () => {
@@ -150,7 +167,7 @@ describe('createMockProvider', () => {
     a.on('statusChanged', (s: unknown) => seen.push(['a', s]))
     b.on('statusChanged', (s: unknown) => seen.push(['b', s]))
     await expect(a.request({ method: 'disconnect' })).resolves.toBeNull()
-    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }, connection: { isConnected: false, isNetworkConnected: true } }
+    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }, connection: { isConnected: false, isNetworkConnected: false } }
     expect(seen).toEqual([
       ['a', status],
       ['b', status],

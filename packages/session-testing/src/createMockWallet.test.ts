@@ -88,7 +88,7 @@ describe('createMockWallet', () => {
     const log = record(provider)
     const connectedWhenEmitted: boolean[] = []
     provider.on('connected', () => connectedWhenEmitted.push(provider.wallet.state().connected))
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: false, isNetworkConnected: true, userUrl: 'https://wallet/approve' })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, userUrl: 'https://wallet/approve' })
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 1 })
     expect(log).toEqual([])
     provider.wallet.approve()
@@ -111,8 +111,8 @@ describe('createMockWallet', () => {
     provider.wallet.reject()
     const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }
     expect(log).toEqual([
-      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true, reason: 'rejected' } }],
-      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true } }],
+      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, reason: 'rejected' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false } }],
     ])
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
   })
@@ -178,8 +178,8 @@ describe('createMockWallet', () => {
     await b.request({ method: 'disconnect' })
     const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }
     expect(log).toEqual([
-      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true, reason: 'rejected' } }],
-      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: true } }],
+      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, reason: 'rejected' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false } }],
     ])
     wallet.approve()
     expect(log).toHaveLength(2)
@@ -220,7 +220,7 @@ describe('createMockWallet', () => {
     const log = record(provider)
     provider.wallet.drop()
     provider.wallet.drop()
-    expect(log).toEqual([['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } })]])
+    expect(log).toEqual([['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: false, reason: 'wallet unreachable' } })]])
     const status = await provider.request({ method: 'status' })
     expect(status).not.toHaveProperty('network')
     expect(status).not.toHaveProperty('session')
@@ -262,8 +262,8 @@ describe('createMockWallet', () => {
     expect(log).toEqual([])
     provider.wallet.recover()
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
-      ['connected', { isConnected: false, isNetworkConnected: true, reason: 'rejected' }],
-      ['statusChanged', { isConnected: false, isNetworkConnected: true }],
+      ['connected', { isConnected: false, isNetworkConnected: false, reason: 'rejected' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: false }],
     ])
   })
 
@@ -314,8 +314,8 @@ describe('createMockWallet', () => {
     await flush()
     // never a connection that is gone by now, as the dApp would hear it before its end
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
-      ['connected', { isConnected: false, isNetworkConnected: true, reason: 'rejected' }],
-      ['statusChanged', { isConnected: false, isNetworkConnected: true }],
+      ['connected', { isConnected: false, isNetworkConnected: false, reason: 'rejected' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: false }],
       // nor the accounts of a connection that is gone (C5)
     ])
     expect(approved.error).toEqual({ code: 4001, message: 'User Rejected Request' })

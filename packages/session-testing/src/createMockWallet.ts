@@ -45,8 +45,12 @@ const account = (hint: string, ns: string, primary: boolean, networkId: string):
 type Rule = { method: string; times: number } & ({ kind: 'fail'; error: MockFailure } | { kind: 'hang' } | { kind: 'late'; delayMs: number })
 type Pending = ((approved: boolean, code: number) => void) | null
 
-/** A fresh answer each time: the caller owns what it receives and may change it. */
-const connectedResult = (): CIP0103ConnectResult => ({ isConnected: true, isNetworkConnected: true })
+/**
+ * A fresh answer each time: the caller owns what it receives and may change it. A wallet reports
+ * its network connection only to a connected dApp: not connected, the official wallet answers
+ * `isNetworkConnected: false` as well.
+ */
+const connection = (isConnected: boolean): CIP0103ConnectResult => ({ isConnected, isNetworkConnected: isConnected })
 
 /**
  * Creates a mock CIP-0103 browser-extension wallet: deterministic, in memory, and driven by the
@@ -58,7 +62,7 @@ const connectedResult = (): CIP0103ConnectResult => ({ isConnected: true, isNetw
  * ```ts
  * const wallet = createMockWallet({ connectMode: 'async' })
  * const tab = createMockProvider({ wallet })
- * await tab.request({ method: 'connect' }) // { isConnected: false, isNetworkConnected: true, userUrl }
+ * await tab.request({ method: 'connect' }) // { isConnected: false, isNetworkConnected: false, userUrl }
  * wallet.approve() // emits connected and statusChanged (the same StatusEvent), accountsChanged
  * ```
  * @public
@@ -121,13 +125,13 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     else if (event === 'accountsChanged') accountsMoved = true
   }
   const status = (
-    connection: CIP0103ConnectResult = dropped ? { isConnected: false, isNetworkConnected: true, reason: 'wallet unreachable' } : { isConnected: connected, isNetworkConnected: true },
+    now: CIP0103ConnectResult = dropped ? { ...connection(false), reason: 'wallet unreachable' } : connection(connected),
   ): CIP0103StatusEvent => {
     const accessToken = token()
     return {
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
-      connection,
-      ...(connection.isConnected && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
+      connection: now,
+      ...(now.isConnected && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
     }
   }
   /**
@@ -139,7 +143,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     const list = pending.splice(0)
     const async = list.includes(null)
     const answer = (ok: boolean) => {
-      if (async) emit('connected', status({ isConnected: ok, isNetworkConnected: true, ...(!ok && { reason: 'rejected' }) }))
+      if (async) emit('connected', status({ ...connection(ok), ...(!ok && { reason: 'rejected' }) }))
       for (const reply of list) reply?.(ok, code)
     }
     // A dropped wallet answers once it is back, with where it stands by then: an approval that a
@@ -171,22 +175,22 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   }
 
   const connect = (): unknown => {
-    if (connected) return connectedResult()
+    if (connected) return connection(true)
     switch (connectMode) {
       case 'reject':
         return rpcError(4001)
       case 'async':
         pending.push(null)
-        return { isConnected: false, isNetworkConnected: true, userUrl }
+        return { ...connection(false), userUrl }
       case 'manual':
         return new Promise((resolve) => {
           pending.push((approved, code) => {
-            resolve(approved ? connectedResult() : rpcError(code))
+            resolve(approved ? connection(true) : rpcError(code))
           })
         })
       default:
         becomeConnected()
-        return connectedResult()
+        return connection(true)
     }
   }
 
