@@ -148,6 +148,19 @@ describe('createMockProvider', () => {
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-2' }, signed('cmd-2', 'bob::1220bb'), executed])
   })
 
+  it('C4/§6: without a primary account, getPrimaryAccount, signMessage, prepareExecute and prepareExecuteAndWait reject -32603 as the official wallet does (its getPrimaryAccount answers a Wallet, never null), with no txChanged; the other reads still answer', async () => {
+    const provider = createMockProvider({ connected: true, accounts: [{ partyId: 'carol::3', primary: false }] })
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    for (const method of ['getPrimaryAccount', 'signMessage', 'prepareExecute', 'prepareExecuteAndWait']) {
+      await expect(provider.request({ method, params: { message: 'm', commands: [] } })).rejects.toEqual({ code: -32603, message: 'No primary wallet found' })
+    }
+    expect(tx).toEqual([])
+    await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: false }])
+    await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toMatchObject({ networkId: 'canton:devnet' })
+    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toHaveProperty('response')
+  })
+
   it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {
     const provider = createMockProvider({ connected: true })
     await expect(provider.request({ method: 'signMessage' })).rejects.toEqual({ code: -32602, message: 'Invalid params' })

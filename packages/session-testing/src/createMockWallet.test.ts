@@ -414,7 +414,7 @@ describe('createMockWallet', () => {
     expect(log).toEqual([['accountsChanged', [{ partyId: 'carol::3', primary: true }]]])
     await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: true }])
     provider.wallet.setAccounts([])
-    await expect(provider.request({ method: 'getPrimaryAccount' })).resolves.toBeNull()
+    await expect(provider.request({ method: 'getPrimaryAccount' })).rejects.toEqual({ code: -32603, message: 'No primary wallet found' })
   })
 
   it('C5: a dApp that is not connected hears no accountsChanged: switchParty() and setAccounts() change the wallet silently, and the connection tells the accounts', async () => {

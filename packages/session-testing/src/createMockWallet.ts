@@ -208,11 +208,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     if (dropped) return rpcError(4900)
     if (method === 'connect') return connect()
     if (!connected) return rpcError(4100)
+    const primary = accounts.find((a) => a.primary)
+    // The official wallet signs and submits as the primary account, and has no other to answer
+    // getPrimaryAccount with (its answer is a Wallet, never null): without one it refuses them.
+    if (!primary && /^(getP|sig|prep)/.test(method)) return rpcError(-32603, 'No primary wallet found')
     switch (method) {
       case 'listAccounts':
         return structuredClone(accounts)
       case 'getPrimaryAccount':
-        return structuredClone(accounts.find((a) => a.primary) ?? null)
+        return structuredClone(primary)
       case 'getActiveNetwork':
         return { networkId, ledgerApi, accessToken: token() }
       case 'signMessage': {
@@ -229,11 +233,10 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         const given = param('commandId')
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
         const tx = { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } }
-        const signer = accounts.find((a) => a.primary)
         // The statuses of the official TxChangedEvent, in order: the primary account signs (its
         // signing provider), then the wallet executes.
         const run = () => {
-          emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: signer?.signingProviderId ?? 'participant', party: signer?.partyId } })
+          emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: primary?.signingProviderId ?? 'participant', party: primary?.partyId } })
           emit('txChanged', tx)
         }
         emit('txChanged', { status: 'pending', commandId })

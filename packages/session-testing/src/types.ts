@@ -118,7 +118,9 @@ export interface MockWallet {
    */
   switchParty(partyId: string): void
   /**
-   * Replaces the accounts and emits `accountsChanged` when the dApp is connected.
+   * Replaces the accounts and emits `accountsChanged` when the dApp is connected. Without a
+   * `primary` one among them, `getPrimaryAccount`, `signMessage`, `prepareExecute` and
+   * `prepareExecuteAndWait` reject -32603, as the official wallet does.
    * @param accounts - the new accounts (copied)
    */
   setAccounts(accounts: readonly CIP0103Account[]): void
