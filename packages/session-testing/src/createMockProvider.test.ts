@@ -82,7 +82,7 @@ describe('createMockProvider', () => {
       expect.objectContaining({ status: 'signed', commandId: 'cmd-1' }),
       { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } },
     ])
-    await provider.request({ method: 'prepareExecute' })
+    await provider.request({ method: 'prepareExecute', params: { commands: [] } })
     await vi.advanceTimersByTimeAsync(0)
     expect(tx[5]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
@@ -159,6 +159,19 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: false }])
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toMatchObject({ networkId: 'canton:devnet' })
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toHaveProperty('response')
+  })
+
+  it('C18: prepareExecute and prepareExecuteAndWait without a commands array reject -32602, with no txChanged (the official PrepareExecuteParams requires commands)', async () => {
+    const provider = createMockProvider({ connected: true })
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    for (const method of ['prepareExecute', 'prepareExecuteAndWait']) {
+      for (const params of [undefined, {}, { commandId: 'cmd-1' }, { commands: 'x' }]) {
+        await expect(provider.request({ method, params })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
+      }
+    }
+    expect(tx).toEqual([])
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-1' } })
   })
 
   it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {

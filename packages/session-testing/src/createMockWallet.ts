@@ -229,6 +229,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         return typeof resource === 'string' ? { response: JSON.stringify({ ok: true, resource }) } : rpcError(-32602)
       }
       default: {
+        // the official PrepareExecuteParams requires the commands
+        if (!Array.isArray(param('commands'))) return rpcError(-32602)
         const n = ++sequence
         const given = param('commandId')
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
