@@ -1,5 +1,6 @@
 import { createEncryptedIndexedDBStorage, type SessionStorage } from '@sessionlayer/session-crypto'
 import { createMockProvider } from '@sessionlayer/session-testing'
+import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -221,6 +222,38 @@ describe('wallet faults', () => {
     expect(seen).not.toHaveBeenCalled()
     store.destroy()
   })
+})
+
+describe('access tokens in wallet answers and errors (C4, C15)', () => {
+  // Where a wallet puts its access token (CIP-0103: `session.accessToken`, `network.accessToken`),
+  // in answers the store cannot use: none of it may reach an error an app logs.
+  const token = { session: { accessToken: 'secret-session', userId: 'u' }, network: { networkId: 'canton:devnet', accessToken: 'secret-network' } }
+  const unreadable: Record<string, unknown> = {
+    status: { connection: { isConnected: 'yes' }, ...token },
+    connect: { isConnected: 'yes', ...token },
+    listAccounts: { accounts: [{ partyId: 'alice::1220aa' }], ...token },
+  }
+  const secretFree = (value: unknown) => expect(inspect(value, { depth: Infinity, showHidden: true })).not.toContain('secret')
+
+  for (const method of Object.keys(unreadable)) {
+    it(`C4, C15, C18: an invalid ${method} answer that carries an access token fails the action with a coded error that holds no token`, async () => {
+      const mock = createMockProvider({ connected: true })
+      const provider: CIP0103Provider = {
+        request: (args) => (args.method === method ? Promise.resolve(unreadable[method]) : mock.request(args)),
+        on: (e, l) => mock.on(e, l),
+        removeListener: (e, l) => mock.removeListener(e, l),
+      }
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 1, maxAttempts: 1 } })
+      const gaveUp: unknown[] = []
+      store.on('reconnect:gaveup', (e) => gaveUp.push(e))
+      const errors = [(await store.restore()).lastError]
+      await store.disconnect()
+      errors.push((await store.connect()).lastError)
+      expect(errors.filter((e) => e?.message === `Invalid ${method} result`).map((e) => e?.code)).toContain('UNKNOWN')
+      secretFree([errors, gaveUp, store.getSnapshot()])
+      store.destroy()
+    })
+  }
 })
 
 describe('denied storage and large wallets', () => {

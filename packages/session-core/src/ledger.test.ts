@@ -1,6 +1,7 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider, type MockWallet } from '@sessionlayer/session-testing'
 import { Readable } from 'node:stream'
+import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -1220,6 +1221,15 @@ describe('ledger', () => {
         expect(server.seen).toEqual(['A'])
         store.destroy()
       }
+    })
+
+    it('C15, C18, L2: a token refresh whose status answer is no status but carries a token rejects with a SessionError that holds no token', async () => {
+      const { store, wallet } = await handConnected()
+      wallet.answers.status = { connection: { isConnected: 'yes' }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER, accessToken: 'secret-network' }, session: { accessToken: 'secret-session' } }
+      const error: unknown = await createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'SessionError', code: 'UNKNOWN', message: 'Invalid status result' })
+      expect(inspect([error, store.getSnapshot()], { depth: Infinity, showHidden: true })).not.toContain('secret')
+      store.destroy()
     })
   })
 })
