@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { SessionError, toSessionError } from './SessionError'
 
@@ -60,6 +61,23 @@ describe('toSessionError', () => {
     expect(error.code).toBe('UNKNOWN')
     expect(error.message).toBe('The operation was aborted')
     expect(toSessionError(Object.assign(new Error('Rejected'), { code: 4001 })).code).toBe(4001)
+  })
+
+  it('C4, C15: a wallet error that carries an access token (a JSON-RPC error whose data holds the status, an HTTP body with one) keeps its code and message but is no cause: an app logs it', () => {
+    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', accessToken: 'secret-network' }, session: { accessToken: 'secret-session' } }
+    const body = JSON.stringify({ jsonrpc: '2.0', id: '1', error: { code: 4100, message: 'Unauthorized', data: status } })
+    for (const raw of [
+      { code: 4100, message: 'Unauthorized', data: status },
+      { error: { code: 401, message: 'Unauthorized', data: body } },
+      Object.assign(new Error('RPC error: 4100 - Unauthorized'), { data: { access_token: 'secret-oauth' } }),
+    ]) {
+      const error = toSessionError(raw)
+      expect(error).toMatchObject({ code: 4100, message: 'Unauthorized' })
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('secret')
+    }
+    // one without a token stays the cause
+    const raw = { code: 4100, message: 'Unauthorized', data: { connection: { isConnected: true } } }
+    expect(toSessionError(raw).cause).toBe(raw)
   })
 
   it('returns a SessionError as it is', () => {

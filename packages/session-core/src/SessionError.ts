@@ -64,9 +64,12 @@ const parse = (v: unknown): unknown => {
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
  * (the JSON-RPC code inside `data` wins over the HTTP status). A nested `error` overrides only
  * the fields it has: one without a code or message keeps those of the value around it. Never throws.
+ * A value whose JSON mentions an access token (`accessToken`, `access_token`: a JSON-RPC error
+ * whose `data` holds the wallet's status, an HTTP body with one) is no `cause`, so that no token
+ * reaches an app's error logs.
  *
  * @param value - the thrown value
- * @returns the normalised error (its `cause` is `value`)
+ * @returns the normalised error (its `cause` is `value`, unless that mentions an access token)
  * @public
  */
 export function toSessionError(value: unknown): SessionError {
@@ -90,6 +93,9 @@ export function toSessionError(value: unknown): SessionError {
       code = Number(rpc[1])
       message = rpc[2]
     }
+    // A value that carries an access token (a JSON-RPC error whose `data` holds the status, an
+    // HTTP body with one) is no cause: an app logs its errors, and tokens are never handed on (C15).
+    if (/access_?token/i.test(JSON.stringify(value))) value = undefined
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered

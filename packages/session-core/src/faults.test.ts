@@ -254,6 +254,21 @@ describe('access tokens in wallet answers and errors (C4, C15)', () => {
       store.destroy()
     })
   }
+
+  it('C4, C15: a wallet that rejects status with an error whose data carries the session: lastError keeps its code and message, without the token', async () => {
+    const mock = createMockProvider({ connected: true })
+    const provider: CIP0103Provider = {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+      request: (args) => (args.method === 'status' ? Promise.reject({ code: 4100, message: 'Unauthorized', data: { connection: { isConnected: true }, ...token } }) : mock.request(args)),
+      on: (e, l) => mock.on(e, l),
+      removeListener: (e, l) => mock.removeListener(e, l),
+    }
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { lastError } = await store.restore()
+    expect(lastError).toMatchObject({ name: 'SessionError', code: 4100, message: 'Unauthorized' })
+    secretFree(store.getSnapshot())
+    store.destroy()
+  })
 })
 
 describe('denied storage and large wallets', () => {
