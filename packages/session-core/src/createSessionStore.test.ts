@@ -36,6 +36,20 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('misuse, §2.1: a clock without now, setTimeout or clearTimeout throws a SessionError -32602 at once, as an invalid option, and leaves no listener or channel behind', () => {
+    const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined }
+    for (const bad of [{ ...clock, now: undefined }, { ...clock, setTimeout: undefined }, { ...clock, clearTimeout: 5 }, {}, 42]) {
+      const provider = createMockProvider()
+      const hub = createChannelHub()
+      expect(() => createSessionStore(provider, { storage: createMemoryStorage(), clock: bad as never, broadcast: { channelFactory: hub.channelFactory } })).toThrow(
+        expect.objectContaining({ name: 'SessionError', code: -32602 }) as Error,
+      )
+      expect(provider.listenerCount()).toBe(0)
+      expect(hub.openCount()).toBe(0)
+    }
+    createSessionStore(createMockProvider(), { storage: createMemoryStorage(), clock }).destroy()
+  })
+
   it('C14, C18: a provider whose on() throws for an event fails with INVALID_PROVIDER and leaves no listener, timer, channel or read behind', async () => {
     vi.useFakeTimers()
     for (const refused of ['statusChanged', 'connected', 'accountsChanged', 'chainChanged']) {

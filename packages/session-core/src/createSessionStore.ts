@@ -63,7 +63,8 @@ type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
  * @throws {@link SessionError} with code `INVALID_PROVIDER` when `provider` has no `request`,
  * `on` or `removeListener` function, or when its `on()` throws for one of the wallet events (that
  * error is the `cause`): nothing is then left behind, no listener on the provider, no tab channel,
- * no timer
+ * no timer; with code -32602 (invalid params) when `options.clock` lacks `now`, `setTimeout` or
+ * `clearTimeout`
  * @example
  * ```ts
  * const wallet = window.canton // undefined without a wallet extension: show an install page then
@@ -87,6 +88,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const persistSnapshot = options.persistSnapshot ?? true
   const expiry = options.expiry ?? {}
   const clock = options.clock ?? globalClock
+  // a clock without its three methods is misuse: a coded error now, before anything is opened, not a TypeError at its first use
+  for (const f of ['now', 'setTimeout', 'clearTimeout']) if (typeof (clock as unknown as Record<string, unknown>)[f] != 'function') throw new SessionError(`createSessionStore needs a clock with ${f}`, -32602)
   const { onInvalidate, reconnect } = options
   const storage = options.storage ?? defaultStorage()
   const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : null

@@ -247,8 +247,8 @@ export interface SessionStoreOptions {
    */
   readonly connectTimeoutMs?: number | undefined
   /**
-   * The clock (default: global timers and `Date.now`). It needs all three methods, which are not
-   * checked: one that lacks `setTimeout` or `clearTimeout` breaks the store at its first timer.
+   * The clock (default: global timers and `Date.now`). It needs all three methods: one that lacks
+   * any of them makes `createSessionStore` throw a `SessionError` (code -32602).
    */
   readonly clock?: Clock | undefined
 }
