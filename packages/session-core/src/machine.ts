@@ -338,7 +338,9 @@ export function createTransition(): typeof transition {
     fx.push(['reject', error])
   }
   const settle = () => {
-    const accounts = n.accounts ?? EMPTY
+    // The wallet telling the accounts of the session it continues again (a reconnect, a re-auth):
+    // the same objects, so that a selector or a watcher of the account sees no change (C2).
+    const accounts = same(n.accounts, st.accounts) ? st.accounts : (n.accounts ?? EMPTY)
     const account = primaryAccount(accounts)
     const networkId = n.networkId ?? null
     const settling = n.op

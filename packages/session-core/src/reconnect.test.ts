@@ -66,6 +66,19 @@ describe('reconnect', () => {
     expect(provider.calls.filter((c) => c.method === 'connect')).toHaveLength(1)
   })
 
+  it('C2, C7: a reconnect that finds the same accounts keeps their objects: the account a selector or a watcher holds is still the current one', async () => {
+    const { store, wallet } = await connected()
+    const before = store.getSnapshot()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(500)
+    const after = store.getSnapshot()
+    expect(after.status).toBe('connected')
+    expect(after.accounts).toBe(before.accounts)
+    expect(after.account).toBe(before.account)
+  })
+
   it('C7: a backoff delay beyond the 2^31 ms a timer can wait (24.8 days) is kept, as the TTL is (C12)', async () => {
     const day = 24 * 60 * 60 * 1000
     const { store, wallet, events } = await connected({ reconnect: { baseDelayMs: 30 * day, maxDelayMs: 60 * day, maxAttempts: 2 } })

@@ -12,7 +12,8 @@ export type SessionStatus = 'disconnected' | 'connecting' | 'connected' | 'recon
 
 /**
  * An immutable (frozen) snapshot of the session. The same reference is returned until a real
- * change (SPEC C1, C2).
+ * change (SPEC C1, C2); a reconnect or a re-auth that finds the same accounts keeps the `account`
+ * and `accounts` objects.
  * @public
  */
 export interface SessionState {

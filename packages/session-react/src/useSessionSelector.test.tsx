@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import type { SessionState } from '@sessionlayer/session-core'
 import { act, renderHook } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { setup, withStore } from '../test/helpers'
 import { useSessionSelector } from './useSessionSelector'
 
@@ -29,6 +29,37 @@ describe('useSessionSelector', () => {
     })
     expect(result.current).toBe('canton:testnet')
     expect(renders).toBe(before + 1)
+  })
+
+  it('C2, C7: a component selecting the account renders zero times when a reconnect brings the same accounts back', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = setup(undefined, { reconnect: { baseDelayMs: 100 } })
+      await store.connect()
+      let renders = 0
+      const { result } = renderHook(
+        () => {
+          renders++
+          return useSessionSelector((s) => s.account)
+        },
+        { wrapper: withStore(store) },
+      )
+      const account = result.current
+      expect(account?.partyId).toBe('alice::1220aa')
+      const before = renders
+      await act(async () => {
+        wallet.drop()
+        await vi.advanceTimersByTimeAsync(0)
+        expect(store.getSnapshot().status).toBe('reconnecting')
+        wallet.recover()
+        await vi.advanceTimersByTimeAsync(100)
+      })
+      expect(store.getSnapshot().status).toBe('connected')
+      expect(result.current).toBe(account)
+      expect(renders).toBe(before)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('keeps the previous selection while isEqual holds, with an inline selector', async () => {

@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type Sessi
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { createApp, createRenderer, defineComponent, effectScope, h, nextTick, onMounted, ref, type Ref } from 'vue'
+import { createApp, createRenderer, defineComponent, effectScope, h, nextTick, onMounted, ref, watch, type Ref } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession, type UseSessionReturnType } from './useSession'
@@ -75,6 +75,36 @@ describe('useSession', () => {
     await store.connect()
     await flushPromises()
     expect([renders, wrapper.text()]).toEqual([2, 'true'])
+  })
+
+  it('C2, C7: a reconnect that brings the same accounts back keeps account and accounts: a watcher of the account does not fire, a component showing it does not render again', async () => {
+    vi.useFakeTimers()
+    try {
+      const provider = createMockProvider()
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100 } })
+      await store.connect()
+      const watched: unknown[] = []
+      let renders = 0
+      const Party = defineComponent({
+        setup() {
+          const { account, accounts } = useSession()
+          watch([account, accounts], (next) => watched.push(next))
+          return () => (renders++, h('p', account.value?.partyId))
+        },
+      })
+      mount(Party, { global: { plugins: [createSessionPlugin(store)] } })
+      const before = store.getSnapshot()
+      provider.wallet.drop()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      provider.wallet.recover()
+      await vi.advanceTimersByTimeAsync(100)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: before.account, accounts: before.accounts })
+      expect(watched).toEqual([])
+      expect(renders).toBe(1)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('C4: the actions reach the store: connect, enqueue, restore, disconnect', async () => {
