@@ -294,6 +294,46 @@ describe('useSessionQueryInvalidation', () => {
     expect(asked).toEqual(['none', 'alice::1220aa', 'none'])
   })
 
+  it('C6: another wallet given to <SessionProvider> removes the session queries of the one it replaces: the new party never sees the previous party’s data', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const alice = createMockProvider()
+    const bob = createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] })
+    let connect = (): Promise<unknown> => Promise.resolve()
+    function Me() {
+      const session = useSession()
+      connect = session.connect
+      const { data } = useQuery({
+        queryKey: ['sessionlayer', 'me'],
+        enabled: session.isConnected,
+        queryFn: () => Promise.resolve(`me: ${session.account?.partyId}`),
+      })
+      return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
+    }
+    function App({ provider }: { provider: typeof alice }) {
+      return (
+        <QueryClientProvider client={client}>
+          <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+            <Invalidation />
+            <Me />
+          </SessionProvider>
+        </QueryClientProvider>
+      )
+    }
+    function Invalidation() {
+      useSessionQueryInvalidation()
+      return null
+    }
+    const { rerender } = render(<App provider={alice} />)
+    await act(() => connect())
+    await screen.findByText('alice::1220aa sees me: alice::1220aa')
+    rerender(<App provider={bob} />)
+    await screen.findByText('nobody sees nothing')
+    expect(client.getQueryData(['sessionlayer', 'me'])).toBeUndefined()
+    await act(() => connect())
+    await screen.findByText('bob::1220bb sees me: bob::1220bb')
+    expect(alice.listenerCount()).toBe(0)
+  })
+
   it('uses the query client it is given instead of the one in context', async () => {
     const { store } = setup()
     const client = new QueryClient()

@@ -1,13 +1,14 @@
-import { SESSION_QUERY_KEY_ROOT } from '@sessionlayer/session-core'
+import { SESSION_QUERY_KEY_ROOT, type InvalidateEvent } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/react-query'
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
 import { useSessionContext } from './SessionContext'
 
 /**
  * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`:
  * every query under `['sessionlayer']` (keys made with `sessionQueryKey`) is invalidated when
  * the party or the network changes — in this tab, in another tab, or on restore — and removed
- * when the session disconnects or expires (one still in use loses its data and is fetched again).
+ * when the session disconnects or expires (one still in use loses its data and is fetched again),
+ * and when the provider is given another wallet or store (the session it replaces has ended).
  * Other queries are untouched. Call it once, near the root, inside both providers.
  *
  * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
@@ -24,39 +25,45 @@ import { useSessionContext } from './SessionContext'
 export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const [{ on }] = useSessionContext()
   const client = useQueryClient(queryClient)
-  useEffect(
-    () =>
-      on('invalidate', ({ type, previous }) => {
-        const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
-        const cache = client.getQueryCache()
-        // Marked at once, refetched once React has rendered the change (it renders an external
-        // store's change in a microtask queued before this one): the queries of the previous party or
-        // network are no longer in use then, and those of the new one fetching already. A fetch
-        // under way (or paused) now is for the previous session: it is cancelled and its query reset,
-        // as TanStack Query restarts a fetch under way only for a query that has data (a first fetch
-        // would else go on and store the previous party's answer); it is fetched again if in use. A
-        // query of the previous party or network is not fetched again, not even while a component
-        // suspending on the new one keeps it in use (React keeps the previous content mounted, hidden).
-        for (const query of cache.findAll(filters)) {
-          // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
-          if (type.includes(':')) query[query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
-          else {
-            // An ended session leaves no data behind, not even to a component still showing a
-            // query under a key that outlives it: removing the query alone would leave it the data.
-            query.reset()
-            cache.remove(query)
-          }
+  const last = useRef(on)
+  useEffect(() => {
+    const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
+      const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
+      const cache = client.getQueryCache()
+      // Marked at once, refetched once React has rendered the change (it renders an external
+      // store's change in a microtask queued before this one): the queries of the previous party or
+      // network are no longer in use then, and those of the new one fetching already. A fetch
+      // under way (or paused) now is for the previous session: it is cancelled and its query reset,
+      // as TanStack Query restarts a fetch under way only for a query that has data (a first fetch
+      // would else go on and store the previous party's answer); it is fetched again if in use. A
+      // query of the previous party or network is not fetched again, not even while a component
+      // suspending on the new one keeps it in use (React keeps the previous content mounted, hidden).
+      for (const query of cache.findAll(filters)) {
+        // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
+        if (type?.includes(':')) query[query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
+        else {
+          // An ended session leaves no data behind, not even to a component still showing a
+          // query under a key that outlives it: removing the query alone would leave it the data.
+          query.reset()
+          cache.remove(query)
         }
-        queueMicrotask(
-          () =>
-            void client.refetchQueries({
-              ...filters,
-              type: 'active',
-              // a key of `sessionQueryKey` holds the network at 1 and the party at 2
-              predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
-            }),
-        )
-      }),
-    [on, client],
-  )
+      }
+      queueMicrotask(
+        () =>
+          void client.refetchQueries({
+            ...filters,
+            type: 'active',
+            // a key of `sessionQueryKey` holds the network at 1 and the party at 2
+            predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
+          }),
+      )
+    }
+    // Another store (the user picked another wallet): the session of the one it replaces ended
+    // without an event, and what it fetched must not reach the next party.
+    if (last.current !== on) {
+      update()
+      last.current = on
+    }
+    return on('invalidate', update)
+  }, [on, client])
 }
