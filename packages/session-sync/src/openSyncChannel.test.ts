@@ -255,7 +255,7 @@ describe('openSyncChannel over the channel hub', () => {
     expect(tabs[1]!.received).toEqual([])
   })
 
-  it('post never throws and sends nothing for a payload that is not JSON-safe, too large or of a bad kind', () => {
+  it('M2: post never throws and sends nothing for a payload that is not JSON-safe, too large in UTF-8 bytes or of a bad kind', () => {
     const { channel, fake } = openWithFake({ maxBytes: 64 })
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
@@ -267,6 +267,8 @@ describe('openSyncChannel over the channel hub', () => {
       ['activity', { m: new Map() }],
       ['activity', { when: new Date(0) }],
       ['activity', { s: 'x'.repeat(64) }],
+      // 30 characters, 74 bytes in UTF-8
+      ['activity', { s: '一'.repeat(22) }],
       ['activity', JSON.parse('{"__proto__":{"x":1}}') as Record<string, unknown>],
     ]
     for (const [kind, data] of bad) expect(() => channel.post(kind, data)).not.toThrow()

@@ -21,7 +21,10 @@ export interface SyncChannelOptions {
   tabId?: string | undefined
   /** The clock for `at`. Default: `Date.now`, looked up at each post. */
   now?: (() => number) | undefined
-  /** The largest JSON length of a message's `data`, sent or received. Default: 8192. */
+  /**
+   * The largest size of a message's `data`, sent or received, in UTF-8 bytes of its JSON (a CJK
+   * character counts three, an emoji four). Default: 8192.
+   */
   maxBytes?: number | undefined
 }
 

@@ -92,4 +92,14 @@ describe('parseSyncMessage', () => {
     expect(parse(valid({ data }), 100)).not.toBeNull()
     expect(parse(valid({ data }), 99)).toBeNull()
   })
+
+  it('M2: bounds data by the UTF-8 bytes of its JSON, not its characters (CJK, emoji, escapes)', () => {
+    // 100 bytes each: 8 + 92 ASCII, 8 + 30 × 3 + 2 (一), 8 + 23 × 4 (😀, two UTF-16 units each), 8 + 15 × 6 + 2 (\u0001)
+    for (const s of ['x'.repeat(92), `${'一'.repeat(30)}xx`, '😀'.repeat(23), `${'\u0001'.repeat(15)}xx`]) {
+      expect(parse(valid({ data: { s } }), 100)?.data).toEqual({ s })
+      expect(parse(valid({ data: { s } }), 99)).toBeNull()
+    }
+    // 2,000 characters of Chinese are 6,000 bytes: over a 4,096-byte bound
+    expect(parse(valid({ data: { hint: '党'.repeat(2000) } }), 4096)).toBeNull()
+  })
 })

@@ -25,7 +25,7 @@ function plainJson(this: Record<string, unknown>, key: string, value: unknown): 
  *
  * @param input - the received `event.data`
  * @param name - the channel name the message must carry in `ch`
- * @param maxBytes - the largest accepted JSON length of `data`
+ * @param maxBytes - the largest accepted size of `data`, in UTF-8 bytes of its JSON
  * @returns the validated copy, or null
  * @internal
  */
@@ -47,7 +47,8 @@ export function parseSyncMessage(input: unknown, name: string, maxBytes: number)
       copy.ch === name &&
       // a JSON object: `constructor` is a forbidden own key, so this is `Object` only for objects
       data?.constructor === Object &&
-      JSON.stringify(data).length <= maxBytes &&
+      // counted in UTF-8 bytes, not characters: a CJK character is three, an emoji four
+      new TextEncoder().encode(JSON.stringify(data)).length <= maxBytes &&
       Object.keys(copy).length == 7
     ) {
       return copy as unknown as SyncMessage
