@@ -229,7 +229,7 @@ describe('createTabLock defaults', () => {
   })
 
   it.each([
-    ['reject with InvalidStateError (a document no longer fully active: a removed frame)', () => Promise.reject(new DOMException('The document is not fully active.', 'InvalidStateError'))],
+    ['reject with a TypeError (a polyfill)', () => Promise.reject(new TypeError('locks.request is not supported'))],
     [
       'throw a TypeError (a polyfill or an environment without the three-argument form)',
       () => {
@@ -246,6 +246,37 @@ describe('createTabLock defaults', () => {
     expect(await lock.tryRunExclusive('k', () => 'second')).toEqual({ ran: false })
     held.open()
     await first
+  })
+
+  it.each([
+    ['InvalidStateError (a document no longer fully active)', 'InvalidStateError'],
+    ['AbortError (a document torn down while its request waits)', 'AbortError'],
+  ])('M6: a request Web Locks drop with %s rejects and never runs fn while another tab holds the lock; later calls still lock across tabs', async (_, errorName) => {
+    const locks = createMockLockManager()
+    const refusal = new DOMException('The lock request was dropped.', errorName)
+    let drop = true
+    // tab B's manager takes its first request and drops it later, while it waits behind tab A
+    const tornDown: LockManagerLike = {
+      request: (name, options, callback) => {
+        if (!drop) return locks.request(name, options, callback)
+        drop = false
+        return tick().then(() => Promise.reject(refusal))
+      },
+    }
+    const [tabA, tabB] = [createTabLock({ lockManager: locks }), createTabLock({ lockManager: tornDown })]
+    const held = gate()
+    const leader = tabA.runExclusive('sessionlayer.reconnect::k', () => held.promise)
+    await tick()
+    const fn = vi.fn()
+    await expect(tabB.runExclusive('sessionlayer.reconnect::k', fn)).rejects.toBe(refusal)
+    expect(fn).not.toHaveBeenCalled()
+    // tab A still leads: tab B, asking again, does not get the lock as well
+    expect(tabB.crossTab).toBe(true)
+    expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', fn)).toEqual({ ran: false })
+    expect(fn).not.toHaveBeenCalled()
+    held.open()
+    await leader
+    expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', () => 'b')).toEqual({ ran: true, value: 'b' })
   })
 
   it('M6: a request Web Locks reject as misuse (NotSupportedError: signal with ifAvailable, a name starting with "-") rejects, and later ones still use Web Locks', async () => {

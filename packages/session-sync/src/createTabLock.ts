@@ -39,7 +39,7 @@ export type TryRunResult<T> = { ran: true; value: T } | { ran: false }
  * @public
  */
 export interface TabLock {
-  /** True when the locks are Web Locks, shared by every tab of the origin; false for the in-tab fallback (also once Web Locks refused a request). */
+  /** True when the locks are Web Locks, shared by every tab of the origin; false for the in-tab fallback (also once Web Locks refused a request as they will every request, e.g. with a `SecurityError`). */
   readonly crossTab: boolean
   /**
    * Waits for the lock `name`, runs `fn` while holding it, and releases it when `fn` settles
@@ -124,8 +124,11 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
  * outcome by message on the sync channel; when the leader closes, the next waiting tab gets the
  * lock. Without Web Locks the fallback gives the same semantics within this lock only (a FIFO
  * mutex per name), and every tab works on its own; so it does from the first request that Web Locks
- * refuse (`SecurityError` in a sandboxed frame or an opaque origin, `InvalidStateError` in a
- * document no longer fully active, any other failure but an abort or `NotSupportedError`).
+ * refuse as they will every request (`SecurityError` in a sandboxed frame or an opaque origin, a
+ * polyfill's `TypeError`, any other failure but those below). A request dropped as its document is
+ * torn down or not fully active (`InvalidStateError`, an `AbortError` without an abort of the
+ * caller's signal) rejects with that error and never runs `fn`, as another tab may hold the lock;
+ * later calls use Web Locks again. An abort and misuse (`NotSupportedError`) reject too.
  *
  * @param options - the lock manager (default `navigator.locks`, else in-tab)
  * @returns the tab lock
@@ -151,10 +154,13 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
       ? new Promise<T>((resolve) => {
           resolve(web.request(name, options, call))
         }).catch((error: unknown) => {
-          // Web Locks refused the request itself (SecurityError: a sandboxed frame, an opaque origin;
-          // InvalidStateError: a document no longer fully active; a polyfill's TypeError): from now
-          // on this tab locks on its own. An abort, and misuse (NotSupportedError), are passed on.
-          if (granted || options.signal?.aborted || (error as Error | null)?.name == 'NotSupportedError') throw error
+          // Web Locks refused the request itself, as they will every request (SecurityError: a sandboxed
+          // frame, an opaque origin, storage access denied; a polyfill's TypeError): from now on this
+          // tab locks on its own. An abort and misuse (NotSupportedError) are passed on, and so is a
+          // request dropped as its document is torn down or leaves the page (InvalidStateError,
+          // AbortError): another tab may hold the lock, so fn must not run, and a document that is
+          // fully active again (back from the back/forward cache) asks Web Locks as before (M6).
+          if (granted || options.signal?.aborted || /^(NotSupported|InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) throw error
           refused = true
           return local.request(name, options, call)
         })
