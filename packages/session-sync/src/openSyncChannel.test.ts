@@ -174,6 +174,30 @@ describe('openSyncChannel over the channel hub', () => {
     expect(last).toHaveBeenCalledTimes(1)
   })
 
+  it('M2: an async listener that rejects does not stop the others and leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const { channel, received, deliver } = openWithFake()
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
+      channel.subscribe(async () => {
+        await Promise.resolve()
+        throw new Error('refetch failed')
+      })
+      const last = vi.fn()
+      channel.subscribe(last)
+      deliver(message())
+      await tick()
+      await tick()
+      expect(received).toHaveLength(1)
+      expect(last).toHaveBeenCalledTimes(1)
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('M2: a listener removed by an earlier one during a delivery does not receive that message', () => {
     const { channel, deliver } = openWithFake()
     const removed = vi.fn()

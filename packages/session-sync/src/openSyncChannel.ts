@@ -50,7 +50,8 @@ export interface SyncChannel {
    */
   post(kind: string, data?: Record<string, unknown>): void
   /**
-   * Listens to valid messages from other tabs. A throwing listener does not stop the others.
+   * Listens to valid messages from other tabs. A listener that throws, or an async one that
+   * rejects, does not stop the others; its error is dropped, never left unhandled.
    * @param listener - receives a fresh, deeply frozen copy of each message
    * @returns a function that removes the listener
    */
@@ -90,7 +91,8 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
   const { maxBytes = 8192, now = () => Date.now(), tabId = randomId() } = options
   const { channelFactory } = options
   const Channel = globals.BroadcastChannel
-  const listeners = new Set<(message: SyncMessage) => void>()
+  /** Typed to return anything: an async listener's promise is caught below. */
+  const listeners = new Set<(message: SyncMessage) => unknown>()
   /** The last `seq` accepted from each sender's tab id, the least recently heard first. */
   const last = new Map<unknown, number>()
   let channel: BroadcastChannelLike | null | undefined
@@ -116,7 +118,8 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
         // a listener removed meanwhile (by an earlier one, or by close()) gets no more
         for (const listener of [...listeners]) {
           try {
-            if (listeners.has(listener)) listener(m)
+            // an async listener's rejection is dropped as a throw is, never left unhandled
+            if (listeners.has(listener)) void (listener(m) as Partial<Promise<unknown>> | undefined)?.catch?.(() => undefined)
           } catch {
             // isolated: one failing listener must not starve the others
           }
