@@ -271,6 +271,20 @@ describe('openSyncChannel over the channel hub', () => {
     expect(fake.postMessage).not.toHaveBeenCalled()
   })
 
+  it('M2: after close() nothing is delivered, also by a custom channel whose close() does nothing or fails, to a listener added after it', () => {
+    const { fake, channel, received, deliver } = openWithFake()
+    fake.close = vi.fn(() => {
+      throw new Error('close failed')
+    })
+    channel.close()
+    const late = vi.fn()
+    channel.subscribe(late)
+    deliver(message())
+    expect(channel.isLive).toBe(false)
+    expect(late).not.toHaveBeenCalled()
+    expect(received).toEqual([])
+  })
+
   it('close stops delivery of messages already in flight', async () => {
     const { tabs } = openTabs(2)
     tabs[0]!.channel.post('activity')

@@ -56,7 +56,7 @@ export interface SyncChannel {
    * @returns a function that removes the listener
    */
   subscribe(listener: (message: SyncMessage) => void): () => void
-  /** Closes the underlying channel (once) and drops every listener. Idempotent. */
+  /** Closes the underlying channel (once) and drops every listener: nothing is delivered after it, to a listener added later either. Idempotent. */
   close(): void
 }
 
@@ -112,7 +112,8 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
         } catch {
           return // an event whose data cannot be read (a custom channel's)
         }
-        if (!m || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
+        // closed: a custom channel may go on delivering after its close(), to a listener added since
+        if (!m || closed || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
         last.delete(m.tabId)
         if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value)
         // a listener removed meanwhile (by an earlier one, or by close()) gets no more
