@@ -478,7 +478,7 @@ export function createTransition(): typeof transition {
           fx.push(['call', 'connect', 'local'])
         } else if (!connected && !asking) {
           // nothing of a session this connect ends is shown meanwhile, its times neither (C7)
-          set({ status: 'connecting', account: null, accounts: EMPTY, lastError: null, connectedAt: null, expiresAt: null })
+          set({ ...DISCONNECTED_STATE, status: 'connecting', networkId: st.networkId })
           n.op = 'connect'
           n.attempt = 0
           n.live = false
