@@ -725,18 +725,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // closing the channel (destroy()) ends this subscription
   channel?.subscribe(({ kind, data }) => {
     if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
-    else if (kind === 'connected' || kind === 'gaveup' || kind === 'expiry' || kind === 'attempt') dispatch({ type: 'remote', kind, data })
-    else if ((kind === 'party' || kind === 'network') && (typeof data.current === 'string' || data.current === null)) {
-      const input: Input = { type: 'remote', kind, current: data.current }
-      // After this tab's read of it that is on its way, if any: that read may answer with what the
-      // wallet said before this switch, and must not have the last word (M5).
-      void Promise.resolve(latest.get(kind === 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => {
-        dispatch(input)
-      })
+    else if (kind === 'party' || kind === 'network') {
+      if (typeof data.current === 'string' || data.current === null) {
+        const input: Input = { type: 'remote', kind, current: data.current }
+        // After this tab's read of it that is on its way, if any: that read may answer with what the
+        // wallet said before this switch, and must not have the last word (M5).
+        void Promise.resolve(latest.get(kind === 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => {
+          dispatch(input)
+        })
+      }
     } else if (kind === 'activity') {
       // the sender's activity, which may be older than its message (C12)
       lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
     }
+    // `connected`, `gaveup`, `expiry`, `attempt`: the machine validates the data, and ignores a kind it does not know
+    else dispatch({ type: 'remote', kind, data } as Input)
   })
 
   const touch = () => {
