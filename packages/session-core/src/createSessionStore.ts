@@ -48,8 +48,8 @@ const defaultStorage = (): SessionStorage => {
   return createMemoryStorage()
 }
 
-/** A pending `connect()` / `restore()`: resolved once the machine's op is none of `ops`. */
-type Waiter = [ops: readonly Op[], resolve: (state: SessionState) => void]
+/** A pending `connect()` / `restore()`: resolved once the machine's op is none of `ops` (none at all without `ops`). */
+type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) => void]
 
 /**
  * Creates the session store for a CIP-0103 provider: the pure machine of `machine.ts`, and this
@@ -703,7 +703,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (destroyed) tellHeld(1)
     }
     for (const waiter of waiters) {
-      if (!waiter[0].includes(model.op)) {
+      if (!(waiter[0] ? waiter[0].includes(model.op) : model.op)) {
         waiters.delete(waiter)
         waiter[1](model.state)
       }
@@ -711,7 +711,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
   const destroyedError = () => new SessionError('The session store was destroyed', 'DESTROYED')
-  const until = (input: Input, ops: readonly Op[]): Promise<SessionState> =>
+  const until = (input: Input, ops?: readonly Op[]): Promise<SessionState> =>
     destroyed
       ? Promise.reject(destroyedError())
       : new Promise((resolve) => {
@@ -762,7 +762,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
   // `reconnecting` state on the way (C7, C9).
   const reauthing = () => model.hook && !destroyed
-  const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }, ['restore', 'reauth', 'sync', 'connect', 'pending', 'reconnect']))
+  const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }))
 
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew, nor one for another network
