@@ -705,7 +705,8 @@ export function createTransition(): typeof transition {
         break
 
       case 'tick':
-        if (attempt && (op === 'reconnect' || op === 'restore')) {
+        // an attempt is only ever a reconnect's or a restore's
+        if (attempt) {
           fx.push(['emit', 'reconnect:attempt', { attempt }], ['call', 'status', 'local'])
         }
         break
