@@ -920,15 +920,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       isolate(report, () => {
         const input = eventInput(event, payload)
         noteLive(input)
+        if (!input) return
         // a status event that carries the network tells of both
-        if (input) told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
-        if (input?.type === 'status') {
+        told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
+        if (input.type === 'status') {
           answerAll()
           // The wallet left a session whose time is up, e.g. as another tab expired it before its
           // message came: that is this tab's expiry too, not a drop (C12, M3).
           if (!input.connected && timers.has(expiryTimer)) lives()
         }
-        if (input) dispatch(input)
+        dispatch(input)
       })
     }
     try {
