@@ -388,6 +388,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           noteLive(input, asked)
           // its failure too: a newer event of its kind told what it was to tell (C3, C7, C9)
           if (asked < (told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status'] ?? 0)) input = { ...input, overtaken: true } as Input
+          // an answer after a system sleep, e.g. a reconnect attempt's, finds the session expired (C7, C12)
+          if (timers.has(expiryTimer)) lives()
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
           // of the session it was asked in: once that ended, its answer is no account or network of
@@ -399,9 +401,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
   /**
-   * Expires a session whose TTL or idle deadline has passed; true when none has. Activity checks
-   * too: after a system sleep the timer fires late, and the first touch() or enqueue() must not
-   * revive the session, nor run an op on it (C12, C13). The machine ignores it when not connected.
+   * Expires a session whose TTL or idle deadline has passed; true when none has. Activity and the
+   * wallet's events and answers check too: after a system sleep the timer fires late, and the first
+   * touch() or enqueue() must not revive the session, nor run an op on it, and the wallet coming
+   * back must not show it reconnected (C7, C12, C13). The machine ignores it when not connected.
    */
   const lives = () => {
     const ttlAt = model.state.expiresAt ?? Infinity
@@ -923,12 +926,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (!input) return
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
-        if (input.type === 'status') {
-          answerAll()
-          // The wallet left a session whose time is up, e.g. as another tab expired it before its
-          // message came: that is this tab's expiry too, not a drop (C12, M3).
-          if (!input.connected && timers.has(expiryTimer)) lives()
-        }
+        if (input.type === 'status') answerAll()
+        // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
+        // message came, or after a system sleep: that is this tab's expiry, not a drop or a
+        // reconnect (C7, C12, M3).
+        if (timers.has(expiryTimer)) lives()
         dispatch(input)
       })
     }

@@ -214,6 +214,34 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  for (const [limit, expiry] of [['idle timeout', { idleTimeoutMs: 600_000 }], ['TTL', { ttlMs: 600_000 }]] as const) {
+    it(`C7, C12: after a system sleep past the ${limit} during a reconnect, the wallet coming back (by an event or an attempt) finds the session expired: never shown connected, no reconnect:succeeded, nothing persisted`, async () => {
+      for (const silent of [false, true]) {
+        const { store, wallet, provider, storage, expired } = await connected(expiry, { reconnect: { baseDelayMs: 5_000, factor: 1, maxAttempts: 5 } })
+        const statuses: string[] = []
+        store.subscribe((state) => statuses.push(state.status))
+        const succeeded = vi.fn()
+        store.on('reconnect:succeeded', succeeded)
+        wallet.drop()
+        await vi.advanceTimersByTimeAsync(1_000)
+        // the laptop sleeps for three hours: the wall clock moves on, the timers do not fire
+        vi.setSystemTime(Date.now() + 3 * 3_600_000)
+        await storage.removeItem('sessionlayer.session')
+        // the wallet comes back: it says so, or only the next attempt finds out
+        if (silent) provider.detach()
+        wallet.recover()
+        await vi.advanceTimersByTimeAsync(4_000)
+        expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_600_000, reason: limit === 'TTL' ? 'ttl' : 'idle' })
+        expect(statuses).toEqual(['reconnecting', 'disconnected'])
+        expect(succeeded).not.toHaveBeenCalled()
+        expect(store.getSnapshot().lastError?.code).toBe('SESSION_EXPIRED')
+        expect(await storage.getItem('sessionlayer.session')).toBeNull()
+        store.destroy()
+        vi.setSystemTime(1_000_000)
+      }
+    })
+  }
+
   it('C12, C13: after a system sleep past the TTL, an enqueued op waits for the re-auth instead of running on the expired session', async () => {
     const onReauthRequired = vi.fn(() => new Promise(() => {}))
     const { store } = await connected({ ttlMs: 60_000, onReauthRequired })
