@@ -617,8 +617,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // it finished, not abort it and drop its outcome (C12). A hook that throws fails too.
         void Promise.resolve()
           .then(() => {
-            // not on a store destroyed meanwhile, e.g. by a listener of the inputs after this one (C14)
-            if (destroyed) return
+            // Not once the re-auth ended meanwhile (its signal aborted): a disconnect in the same turn,
+            // or a store destroyed, e.g. by a listener of the inputs after this one. A hook called
+            // with its signal already aborted would never hear the abort: its prompt stays open (C12, C14).
+            if (tag !== gen) return
             void Promise.resolve(expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })).then(() => {
               done({ type: 'reauth' })
             }, failed)

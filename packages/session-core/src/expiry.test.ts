@@ -242,6 +242,22 @@ describe('expiry', () => {
     })
   }
 
+  it('C12, C14: a re-auth that ends in the turn it began (a click after a system sleep that touches, then signs out or closes the tab) never calls the hook: no prompt opens with its signal already aborted', async () => {
+    for (const end of ['disconnect', 'destroy'] as const) {
+      const onReauthRequired = vi.fn(() => new Promise<void>(() => undefined))
+      const { store, expired } = await connected({ idleTimeoutMs: 60_000, onReauthRequired })
+      vi.setSystemTime(Date.now() + 3_600_000)
+      store.touch()
+      if (end === 'disconnect') void store.disconnect()
+      else store.destroy()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(expired).toHaveBeenCalledOnce()
+      expect(onReauthRequired).not.toHaveBeenCalled()
+      if (end === 'disconnect') expect(store.getSnapshot().status).toBe('disconnected')
+      vi.setSystemTime(1_000_000)
+    }
+  })
+
   it('C12, C13: after a system sleep past the TTL, an enqueued op waits for the re-auth instead of running on the expired session', async () => {
     const onReauthRequired = vi.fn(() => new Promise(() => {}))
     const { store } = await connected({ ttlMs: 60_000, onReauthRequired })

@@ -132,7 +132,9 @@ export interface ReauthEvent {
   /**
    * Aborted once the store no longer waits for this hook: the session was re-authenticated in
    * another tab (with broadcast on), disconnected, the store destroyed, or `connectTimeoutMs`
-   * passed. Close your prompt then; what the hook does afterwards is ignored.
+   * passed. Close your prompt then; what the hook does afterwards is ignored. A re-auth that ends
+   * in the turn it began (a sign-out right after the activity that found the session expired) does
+   * not call the hook: it never starts with its signal already aborted.
    */
   readonly signal: AbortSignal
 }
