@@ -355,9 +355,12 @@ export function createTransition(): typeof transition {
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
     const connectedAt = Math.min(kept?.connectedAt ?? now, now)
     const expiresAt = capped(connectedAt, kept?.expiresAt)
-    // A restored session that expired while the wallet was asked is not shown connected (C10, C12).
-    if (settling === 'restore' && expiresAt !== null && expiresAt <= now) {
-      expire('ttl', expiresAt, 'restore')
+    // A session that expired while the wallet was asked (a slow answer, a system sleep) is not shown
+    // connected: a restored one follows the expiry path (C10, C12); another tab's that this tab
+    // only followed is that tab's to end, this one stays as it was (C12, M4).
+    if (expiresAt !== null && expiresAt <= now) {
+      if (settling === 'sync') clear()
+      else expire('ttl', expiresAt, settling === 'restore' ? 'restore' : undefined)
       return
     }
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })

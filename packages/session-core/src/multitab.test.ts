@@ -1195,6 +1195,27 @@ describe('multi-tab: the session times (C12)', () => {
     b.store.destroy()
   })
 
+  it('C12, C15, M4: a disconnected tab whose wallet answers only after the session it follows expired (a system sleep meanwhile) stays disconnected: never shown connected past its expiresAt, nothing written', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { hub, open, storage } = tabs({ expiry: { ttlMs: TTL } })
+    const c = open(createMockProvider({ connected: true }))
+    const statuses: string[] = []
+    c.store.subscribe((state) => statuses.push(state.status))
+    const writes = vi.spyOn(storage, 'setItem')
+    c.provider.wallet.answerLate('status', 500)
+    const raw = hub.channelFactory(CHANNEL)
+    raw.postMessage(message(1, { connectedAt: 1_000_000, expiresAt: 1_060_000 }))
+    await vi.advanceTimersByTimeAsync(100)
+    // the laptop sleeps for an hour while the wallet's answer is on its way
+    vi.setSystemTime(Date.now() + 3_600_000)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(statuses).toEqual([])
+    expect(times(c.store)).toEqual({ status: 'disconnected', connectedAt: null, expiresAt: null })
+    expect(writes).not.toHaveBeenCalled()
+    raw.close()
+    c.store.destroy()
+  })
+
   it("C12, C15, M4: a connected message of a session that has already expired makes no disconnected tab connected with a new TTL, and writes nothing", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { hub, open, storage } = tabs({ expiry: { ttlMs: TTL } })
