@@ -207,6 +207,8 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] 
   fc
     .oneof(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 500, max: 8_000 }), fc.integer({ min: 10_000, max: 200_000 }))
     .map((ms) => step(`advance ${ms} ms`, (s) => s.time.advance(ms))),
+  // A system sleep: the clock jumps on, the timers fire that much later (C7, C12).
+  fc.integer({ min: 1_000, max: 10_800_000 }).map((ms) => step(`sleep ${ms} ms`, (s) => s.time.sleep(ms))),
   // Just past the configured expiry (the shorter of TTL and idle timeout), alone or followed at
   // once by two actions together: a re-auth and what the user and the wallet do meanwhile (C12, C13).
   expiry.map((extra) => step(`advance to expiry +${extra} ms`, (s) => s.time.advance(s.expiresIn() + extra))),

@@ -5,7 +5,8 @@ import { observed, type SystemConfig } from './system'
 
 // Model-based test of the session machine: 1–3 tabs over one mock wallet, one storage, one
 // channel hub and one virtual clock, driven by random sequences of user actions, wallet
-// behaviour, time, storage faults and hostile inputs. Some steps start two actions at once, and
+// behaviour, time (system sleeps included: the tabs' wall clock jumps, their timers stand still),
+// storage faults and hostile inputs. Some steps start two actions at once, and
 // wallet answers and storage reads may take time, so that ops overlap. `pnpm test` runs a quick,
 // fixed-seed budget; `pnpm test:deep` runs SESSIONLAYER_MODEL_RUNS (default 10,000) sequences with
 // a fresh seed and prints the count, the seed and any shrunk counterexample.

@@ -423,7 +423,7 @@ export function createSystem(config: SystemConfig) {
       })
     },
   })
-  const expired = (saved: SessionSnapshot) => saved.expiresAt !== undefined && saved.expiresAt <= time.now()
+  const expired = (saved: SessionSnapshot) => saved.expiresAt !== undefined && saved.expiresAt <= time.wall()
   /** A restore read `saved`; `userConnected`: the user called connect() meanwhile (a new session, C3). */
   const noteRead = (tab: Tab, saved: SessionSnapshot | null, userConnected: boolean) => {
     const old = saved !== null && expired(saved)
@@ -452,7 +452,7 @@ export function createSystem(config: SystemConfig) {
 
   function openTab(): Tab {
     const id = ++ids
-    const clock = time.clock(`tab${id}`)
+    const clock = time.clock(`tab${id}`, true)
     const provider = createMockProvider({ wallet })
     // the tab, once made: its listeners are attached before it exists
     const ref: { tab?: Tab } = {}
@@ -511,6 +511,8 @@ export function createSystem(config: SystemConfig) {
       see(`${previous.status} → ${state.status}`)
       if (state.status === 'connected' && previous.status !== 'connected') connected(tab, state)
       if (state.status === 'connected') tab.quiet = false
+      // a session is never shown connected past its TTL, also after a system sleep (C7, C12)
+      if (state.status === 'connected' && state.expiresAt !== null && state.expiresAt <= time.wall()) violations.push(`tab${id}: connected past its expiresAt (C12)`)
       if (state.status === 'disconnected' && tab.hushing) {
         tab.hushing = false
         tab.quiet = true

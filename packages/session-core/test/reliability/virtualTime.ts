@@ -25,19 +25,26 @@ export interface OwnedClock extends Clock {
  */
 export interface VirtualTime {
   now(): number
-  clock(owner: string): OwnedClock
+  /** The wall clock of the tabs' machine: `now()` plus the time it slept. */
+  wall(): number
+  /** A clock; `wall`: its `now()` is the wall clock (a tab's), else the time that passes for the wallet. */
+  clock(owner: string, wall?: boolean): OwnedClock
   advance(ms: number): Promise<void>
+  /** A system sleep of the tabs' machine: their wall clock moves on `ms`, their timers stand still. */
+  sleep(ms: number): void
 }
 
 export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
   let now = start
+  let slept = 0
   let ids = 0
   const timers = new Map<number, Timer>()
   return {
     now: () => now,
-    clock(owner) {
+    wall: () => now + slept,
+    clock(owner, wall) {
       return {
-        now: () => now,
+        now: () => now + (wall ? slept : 0),
         setTimeout(fn, ms) {
           const id = ++ids
           timers.set(id, { id, due: now + Math.max(0, ms), owner, fn })
@@ -64,6 +71,9 @@ export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
       }
       now = target
       await drain()
+    },
+    sleep(ms) {
+      slept += ms
     },
   }
 }
