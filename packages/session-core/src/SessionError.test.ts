@@ -80,6 +80,25 @@ describe('toSessionError', () => {
     expect(toSessionError(raw).cause).toBe(raw)
   })
 
+  it('C4, C15: a wallet error whose access token JSON does not show (in an Error’s own cause), or that JSON cannot search (a cycle, a BigInt), is no cause either', () => {
+    const status = { connection: { isConnected: true }, session: { accessToken: 'secret-session' } }
+    const cyclic: Record<string, unknown> = { code: 4100, message: 'Unauthorized', data: status }
+    cyclic.self = cyclic
+    for (const raw of [
+      new Error('RPC error: 4100 - Unauthorized', { cause: status }),
+      { code: 4100, message: 'Unauthorized', data: new Error('Unauthorized', { cause: { data: status } }) },
+      cyclic,
+      { code: 4100, message: 'Unauthorized', data: { ...status, id: 1n } },
+    ]) {
+      const error = toSessionError(raw)
+      expect(error).toMatchObject({ code: 4100, message: 'Unauthorized' })
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('secret')
+    }
+    // one without a token stays the cause, an Error's cause too
+    const plain = new Error('RPC error: 4100 - Unauthorized', { cause: { data: { connection: { isConnected: true } } } })
+    expect(toSessionError(plain).cause).toBe(plain)
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

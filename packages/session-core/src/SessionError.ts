@@ -58,18 +58,35 @@ const parse = (v: unknown): unknown => {
 }
 
 /**
+ * `value`, or undefined when it carries an access token (`accessToken`, `access_token`: a JSON-RPC
+ * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
+ * does): no error has it as its `cause`, as an app logs its errors and tokens are never handed on
+ * (C4, C15). Its JSON is searched, with an Error's `cause`, which JSON leaves out; one that JSON
+ * cannot hold (a cycle, a BigInt, a throwing getter) is no cause either.
+ * @internal
+ */
+export const tokenFree = (value: unknown): unknown => {
+  try {
+    if (!/access_?token/i.test(JSON.stringify(value, (_, v: unknown) => (v instanceof Error ? Object.assign({ cause: v.cause }, v) : v)))) return value
+  } catch {
+    // not searched, so not handed on
+  }
+}
+
+/**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
  * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
  * `RPC error: <code> - <message>` text of the official RPC client); a string (that text too); a JSON-RPC
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
  * (the JSON-RPC code inside `data` wins over the HTTP status). A nested `error` overrides only
  * the fields it has: one without a code or message keeps those of the value around it. Never throws.
- * A value whose JSON mentions an access token (`accessToken`, `access_token`: a JSON-RPC error
- * whose `data` holds the wallet's status, an HTTP body with one) is no `cause`, so that no token
- * reaches an app's error logs.
+ * A value that mentions an access token (`accessToken`, `access_token`: a JSON-RPC error whose
+ * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does) is no
+ * `cause`, so that no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
+ * a BigInt), which cannot be searched.
  *
  * @param value - the thrown value
- * @returns the normalised error (its `cause` is `value`, unless that mentions an access token)
+ * @returns the normalised error (its `cause` is `value`, unless that may carry an access token)
  * @public
  */
 export function toSessionError(value: unknown): SessionError {
@@ -93,9 +110,8 @@ export function toSessionError(value: unknown): SessionError {
       code = Number(rpc[1])
       message = rpc[2]
     }
-    // A value that carries an access token (a JSON-RPC error whose `data` holds the status, an
-    // HTTP body with one) is no cause: an app logs its errors, and tokens are never handed on (C15).
-    if (/access_?token/i.test(JSON.stringify(value))) value = undefined
+    // one whose code or message cannot be read (above) stays the cause, all there is to see of it
+    value = tokenFree(value)
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered
