@@ -60,9 +60,10 @@ const parse = (v: unknown): unknown => {
 /**
  * `value`, or undefined when it carries an access token (`accessToken`, `access_token`: a JSON-RPC
  * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
- * does): no error has it as its `cause`, as an app logs its errors and tokens are never handed on
- * (C4, C15). Its JSON is searched, with an Error's `cause`, which JSON leaves out; one that JSON
- * cannot hold (a cycle, a BigInt, a throwing getter) is no cause either.
+ * does, a wallet answer the store cannot read): no error has it as its `cause`, as an app logs its
+ * errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`,
+ * which JSON leaves out; one that JSON cannot hold (a cycle, a BigInt, a throwing getter) is no
+ * cause either.
  * @internal
  */
 export const tokenFree = (value: unknown): unknown => {

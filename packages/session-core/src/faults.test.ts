@@ -255,6 +255,21 @@ describe('access tokens in wallet answers and errors (C4, C15)', () => {
     })
   }
 
+  it('C4: an invalid listAccounts answer without an access token stays the cause of its error, for the app to see what the wallet said', async () => {
+    const mock = createMockProvider({ connected: true })
+    const answer = { accounts: 'alice::1220aa' }
+    const provider: CIP0103Provider = {
+      request: (args) => (args.method === 'listAccounts' ? Promise.resolve(answer) : mock.request(args)),
+      on: (e, l) => mock.on(e, l),
+      removeListener: (e, l) => mock.removeListener(e, l),
+    }
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { lastError } = await store.restore()
+    expect(lastError).toMatchObject({ code: 'UNKNOWN', message: 'Invalid listAccounts result' })
+    expect(lastError?.cause).toBe(answer)
+    store.destroy()
+  })
+
   it('C4, C15: a wallet that rejects status with an error whose data carries the session: lastError keeps its code and message, without the token', async () => {
     const mock = createMockProvider({ connected: true })
     const provider: CIP0103Provider = {

@@ -1,5 +1,5 @@
 import type { Input, Method, Origin } from './machine'
-import { SessionError } from './SessionError'
+import { SessionError, tokenFree } from './SessionError'
 import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 
 /**
@@ -30,13 +30,13 @@ export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method
 
 /**
  * The machine input for a request's answer: a validated result, or a `fail` for an invalid one.
- * That error has no `cause`: an answer the store cannot read may still carry the wallet session's
- * access token (`session.accessToken`, `network.accessToken`), which `lastError` must not hand to
- * an app that logs its errors (C15).
+ * That error has the answer as its `cause`, unless it carries the wallet session's access token
+ * (`session.accessToken`, `network.accessToken`), which `lastError` must not hand to an app that
+ * logs its errors (C4, C15).
  * @internal
  */
 export function answerInput(method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input {
-  return eventInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN') }
+  return eventInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', tokenFree(value)) }
 }
 
 /** The wallet events a store listens to. @internal */
