@@ -293,6 +293,16 @@ describe('expiry', () => {
     expect(store.getSnapshot().lastError).toMatchObject({ code: 'REAUTH_FAILED', cause })
   })
 
+  it('C12, C15: a hook that rejects with a wallet error carrying an access token → REAUTH_FAILED without it as cause', async () => {
+    const rejection = { code: 4100, message: 'Unauthorized', data: { session: { accessToken: 'secret-session' } } }
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a wallet's bare error, passed on by the hook
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => Promise.reject(rejection) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const { lastError } = store.getSnapshot()
+    expect(lastError).toMatchObject({ code: 'REAUTH_FAILED' })
+    expect(JSON.stringify(lastError?.cause ?? null)).not.toContain('secret')
+  })
+
   it('C12, C13, C17: a hook that never settles fails the re-auth after exactly connectTimeoutMs, as a rejecting one: its signal aborted, held ops rejected', async () => {
     let signal: AbortSignal | undefined
     let finish!: () => void

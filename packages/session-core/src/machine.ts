@@ -19,7 +19,7 @@
 import type { SessionSnapshot } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
 import { computeBackoffDelay, type RetryPolicy } from './retry'
-import { SessionError } from './SessionError'
+import { SessionError, tokenFree } from './SessionError'
 import type { ChangeSource, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
 import { primaryAccount } from './primaryAccount'
 import type { WalletStatus } from './wallet'
@@ -747,7 +747,7 @@ export function createTransition(): typeof transition {
 
       case 'reauth':
         if (!hook) break
-        if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', input.error))
+        if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', tokenFree(input.error)))
         else recheck()
         break
 

@@ -162,7 +162,8 @@ export interface ExpiryOptions {
    * Another tab's re-authentication ends it too (its `signal` is aborted). It waits for a person,
    * so `connectTimeoutMs` bounds it, the `connect()` calls it makes included: a hook still running
    * then fails the re-auth as a rejecting one does (`lastError` and the held operations'
-   * `REAUTH_FAILED`, with a `TIMEOUT` error as `cause`), and its `signal` is aborted.
+   * `REAUTH_FAILED`, with a `TIMEOUT` error as `cause`), and its `signal` is aborted. A rejection
+   * is the `cause` of `REAUTH_FAILED`, unless it carries an access token (a wallet's error passed on).
    */
   readonly onReauthRequired?: ((event: ReauthEvent) => unknown) | undefined
   /**
