@@ -1,4 +1,5 @@
-import { createEncryptedStorage, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createEncryptedIndexedDBStorage, createEncryptedStorage, encodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
+import { IDBFactory } from 'fake-indexeddb'
 import { createMockWallet, createMockProvider } from '@sessionlayer/session-testing'
 import { describe, expect, it } from 'vitest'
 import { createCookieStorage } from './createCookieStorage'
@@ -101,6 +102,23 @@ describe('readSessionState', () => {
     expect(await readSessionState(racing)).toBe(DISCONNECTED_STATE)
     expect(texts).toEqual([])
     expect(removed).toEqual([])
+  })
+
+  it('K2: with the encrypted storage, an expired entry is removed only while it holds what was read: a session another tab writes just before the removal is kept', async () => {
+    const indexedDB = new IDBFactory()
+    const tab = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })
+    const other = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })
+    const expired = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1, expiresAt: 3 })
+    const fresh = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 4 })
+    await tab.setItem('sessionlayer.session', expired)
+    // the other tab persists its new session after this one read the expired entry twice
+    const racing: SessionStorage = { ...tab, removeItem: (...args) => other.setItem('sessionlayer.session', fresh).then(() => tab.removeItem(...args)) }
+    expect(await readSessionState(racing, { now: 3 })).toBe(DISCONNECTED_STATE)
+    expect(await other.getItem('sessionlayer.session')).toBe(fresh)
+    // with nothing written meanwhile, the expired entry is removed
+    await tab.setItem('sessionlayer.session', expired)
+    expect(await readSessionState(tab, { now: 3 })).toBe(DISCONNECTED_STATE)
+    expect(await other.getItem('sessionlayer.session')).toBeNull()
   })
 
   it('absent, expired, corrupt or unreadable → the disconnected state, never a rejection', async () => {

@@ -7,8 +7,10 @@ import type { SessionState } from './types'
  * bindings' `initialState` so the server renders the party the client is about to restore, and
  * hydration matches. It is a rendering hint only — the store itself always starts disconnected
  * and trusts nothing but the live wallet (C9). Absent, corrupt, foreign-version or expired
- * entries read as `DISCONNECTED_STATE` (and are removed); a failing storage too; so does the
- * marker of a store with `persistSnapshot: false`, which is kept. Never rejects.
+ * entries read as `DISCONNECTED_STATE` (and are removed, unless a session was written meanwhile:
+ * the encrypted storages check that in the removal itself, as for `restoreSession`); a failing
+ * storage too; so does the marker of a store with `persistSnapshot: false`, which is kept. Never
+ * rejects.
  *
  * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
  * @param options - the storage key (default `'sessionlayer.session'`) and the current time (`null`
@@ -50,8 +52,13 @@ export async function readSessionState(
         expiresAt: expiresAt ?? null,
       })
     }
-    // only this entry: a session written since it was read is kept
-    if ((await storage.getItem(key)) === text) await storage.removeItem(key)
+    // only this entry: a session written since it was read is kept, also one written between this
+    // check and the removal where the storage checks again as it removes (the encrypted ones do:
+    // they take the value read; any other storage is given the key alone, as restoreSession does)
+    if ((await storage.getItem(key)) === text)
+      await ((storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
+        ? (storage as { removeItem(key: string, value?: string): Promise<void> }).removeItem(key, text)
+        : storage.removeItem(key))
   } catch {
     // an unavailable storage reads as no session; a failed removal is retried next time
   }
