@@ -463,11 +463,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             }
           }),
       ),
-    ).catch(() => {
-      // Web Locks refused (a sandboxed frame, a SecurityError): this tab reconnects on its own (M6).
+    ).catch((error: unknown) => {
+      // Web Locks refused as they will every request (a sandboxed frame, a SecurityError): this tab
+      // reconnects on its own (M6). A request dropped as its document is torn down or not fully
+      // active (InvalidStateError, an AbortError not of ours) is no such refusal: another tab may
+      // hold the lock and run the attempts. This tab follows it, and asks again when it next leads.
       if (tag === gen && !abort.signal.aborted) {
-        leadership = [noop, abort, true]
-        dispatch({ type: 'lead' })
+        if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) leadership = null
+        else {
+          leadership = [noop, abort, true]
+          dispatch({ type: 'lead' })
+        }
       }
     })
   }

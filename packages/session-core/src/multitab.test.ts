@@ -1,5 +1,6 @@
 import { decodeSessionEnvelope, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
+import type { LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -881,6 +882,49 @@ describe('multi-tab, further', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
     expect(mock.query()).toEqual({ held: [], pending: [] })
     store.destroy()
+  })
+
+  it.each(['InvalidStateError', 'AbortError'])("M6: a tab whose reconnect lock request Web Locks drop with %s (its document torn down or not fully active) runs no attempts beside the tab that holds the lock; it follows, and asks Web Locks again when it next leads", async (name) => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const locks = createMockLockManager()
+    let asked = 0
+    // tab B's first request is dropped while tab A holds the lock; later ones reach Web Locks
+    const dropping: LockManagerLike = {
+      request: (lock, options, callback) => (asked++ ? locks.request(lock, options, callback) : Promise.resolve().then(() => Promise.reject(new DOMException('The lock request was dropped.', name)))),
+    }
+    const open = (provider: MockProvider, lockManager: LockManagerLike) => createSessionStore(provider, { storage, reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: hub.channelFactory, lockManager } })
+    const wallet = createMockWallet()
+    const bWallet = createMockWallet({ connected: true })
+    const a = open(createMockProvider({ wallet }), locks)
+    const b = open(createMockProvider({ wallet: bWallet }), dropping)
+    await a.connect()
+    await b.restore()
+    const [inA, inB] = [events(a, 'reconnect:scheduled'), events(b, 'reconnect:scheduled')]
+    wallet.drop()
+    bWallet.drop()
+    // tab A leads: attempts 1 (500 ms) and 2 (1 s later) fail, and its wallet is back before attempt 3
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(asked).toBe(1)
+    expect(inA).toHaveLength(3)
+    expect(inB).toEqual([])
+    expect(b.getSnapshot().status).toBe('reconnecting')
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(a.getSnapshot().status).toBe('connected')
+    // B's wallet is still down: its check fails, it asks Web Locks again and runs the attempts of its own outage
+    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
+    expect(asked).toBe(2)
+    expect(inB).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1000 },
+      { attempt: 3, delayMs: 2000 },
+    ])
+    expect(b.getSnapshot().status).toBe('disconnected')
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
   })
 
   it('M6: without Web Locks each tab runs its own reconnect attempts, and both recover', async () => {
