@@ -1,4 +1,5 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
+import type { LockManagerLike } from '@sessionlayer/session-sync'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider, type MockWallet } from '@sessionlayer/session-testing'
 import { Readable } from 'node:stream'
 import { inspect } from 'node:util'
@@ -815,6 +816,32 @@ describe('ledger', () => {
       expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
     })
   }
+
+  it.each(['InvalidStateError', 'AbortError'])('L2: a token refresh whose Web Locks request is dropped with %s (the document torn down or not fully active) rejects with 4100 instead of running beside the tab that holds the lock; later refreshes take the lock again', async (name) => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const locks = createMockLockManager()
+    let asked = 0
+    const lockManager: LockManagerLike = {
+      request: (lock, options, callback) => (asked++ ? locks.request(lock, options, callback) : Promise.resolve().then(() => Promise.reject(new DOMException('The lock request was dropped.', name)))),
+    }
+    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager } })
+    // another tab refreshes the token meanwhile, under the lock
+    let release!: () => void
+    const other = locks.request('sessionlayer.ledger::sessionlayer.session', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    wallet.rotateToken()
+    const statusCalls = () => provider.calls.filter((c) => c.method === 'status').length
+    const before = statusCalls()
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    await expect(ledgerFetch('/a')).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(statusCalls()).toBe(before)
+    release()
+    await other
+    expect((await ledgerFetch('/a')).status).toBe(200)
+    expect(statusCalls() - before).toBe(1)
+    expect(asked).toBe(2)
+  })
 
   it('L2: a stream body cannot be sent twice: after a 401 the token is refreshed and the call rejects with 4100, the 401 as cause; other bodies are re-sent', async () => {
     const wallet = createMockWallet()

@@ -97,9 +97,12 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
         ? new Promise<LedgerAuth | null>((resolve) => {
             resolve(locks.request(`sessionlayer.ledger::${own.key}`, {}, run))
           }).catch((error: unknown) => {
-            // Web Locks refused (a sandboxed frame, a SecurityError, a polyfill that throws): this tab refreshes on its own.
+            // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
+            // polyfill that throws): this tab refreshes on its own. A request dropped as its document
+            // is torn down or not fully active (InvalidStateError, AbortError) is no such refusal:
+            // another tab may hold the lock, so this one gets no fresh token (4100), nor asks the wallet.
             if (ran) throw error
-            return run()
+            return /^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '') ? null : run()
           })
         : run()
     ).finally(() => {
@@ -152,9 +155,11 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
  * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
- * where Web Locks are refused; a token another request or tab already renewed is taken as it is)
- * — then the accounts (`listAccounts`), and retries once; a second 401 rejects with a `SessionError`
- * (code 4100). A connected store that holds no access for its network (the wallet gave none yet, or
+ * where Web Locks refuse every request, e.g. in a sandboxed frame; a token another request or tab
+ * already renewed is taken as it is) — then the accounts (`listAccounts`), and retries once; a second
+ * 401 rejects with a `SessionError` (code 4100), and so does a refresh whose Web Locks request is
+ * dropped as the document is torn down or not fully active (`InvalidStateError`, `AbortError`),
+ * rather than run beside another tab's. A connected store that holds no access for its network (the wallet gave none yet, or
  * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
  * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
