@@ -927,6 +927,24 @@ describe('multi-tab, further', () => {
     b.destroy()
   })
 
+  it('M6: where reading navigator.locks throws (a sandboxed or opaque-origin frame, a hostile polyfill), a store is created as without Web Locks, broadcast on or off, instead of throwing', async () => {
+    vi.stubGlobal('document', {})
+    vi.stubGlobal('navigator', {
+      get locks() {
+        throw new DOMException('The operation is insecure.', 'SecurityError')
+      },
+    })
+    try {
+      for (const broadcast of [false, { channelFactory: createChannelHub().channelFactory }]) {
+        const store = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage: createMemoryStorage(), broadcast })
+        expect((await store.connect()).status).toBe('connected')
+        store.destroy()
+      }
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('M6: without Web Locks each tab runs its own reconnect attempts, and both recover', async () => {
     vi.useFakeTimers()
     const { open, wallet } = tabs({ reconnect: true })

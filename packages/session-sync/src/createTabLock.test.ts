@@ -303,6 +303,19 @@ describe('createTabLock defaults', () => {
     expect(getWebLocks({ lockManager: null })).toBeNull()
   })
 
+  it('M6: where reading navigator.locks throws (a sandboxed or opaque-origin frame, a hostile polyfill), getWebLocks is null and createTabLock locks in-tab, instead of throwing', async () => {
+    vi.stubGlobal('document', {})
+    vi.stubGlobal('navigator', {
+      get locks() {
+        throw new DOMException('The operation is insecure.', 'SecurityError')
+      },
+    })
+    expect(getWebLocks()).toBeNull()
+    const lock = createTabLock()
+    expect(lock.crossTab).toBe(false)
+    expect(await lock.runExclusive('k', () => 'ok')).toBe('ok')
+  })
+
   it('M6: on the server (no document) navigator.locks is not used: one process serves many users, whose work must not queue behind each other', async () => {
     // Node 24.5 and Deno have a process-wide navigator.locks
     const locks = createMockLockManager()

@@ -99,7 +99,8 @@ function createLocalLocks(): LockManagerLike {
  * The Web Locks manager that locks across tabs: `options.lockManager` when given, else
  * `navigator.locks` in a page or a worker (absent in non-secure contexts; a server's
  * process-wide one is not used), read at the call. Null when
- * there is none (or `lockManager` is null): the caller then works within its own tab. For code
+ * there is none (or `lockManager` is null, or reading `navigator.locks` throws, as in some sandboxed
+ * or opaque-origin frames): the caller then works within its own tab. For code
  * that only needs a lock when it spans tabs, without {@link createTabLock}'s in-tab fallback.
  *
  * @param options - the lock manager
@@ -113,8 +114,13 @@ function createLocalLocks(): LockManagerLike {
  */
 export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | null {
   // Only in a page or a worker, whose locks span the origin's tabs: a server's navigator.locks
-  // (Node 24.5, Deno) is process-wide, shared by the requests of every user.
-  return (options.lockManager === undefined ? (globals.document ?? globals.WorkerGlobalScope ? globals.navigator?.locks : null) : options.lockManager) ?? null
+  // (Node 24.5, Deno) is process-wide, shared by the requests of every user. A getter that throws
+  // (a sandboxed or opaque-origin frame, a hostile polyfill) is no Web Locks either.
+  try {
+    return (options.lockManager === undefined ? (globals.document ?? globals.WorkerGlobalScope ? globals.navigator?.locks : null) : options.lockManager) ?? null
+  } catch {
+    return null
+  }
 }
 
 /**
