@@ -279,6 +279,30 @@ describe('createTabLock defaults', () => {
     expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', () => 'b')).toEqual({ ran: true, value: 'b' })
   })
 
+  it('M6: a request Web Locks refuse while this tab holds the lock through them (a polyfill without ifAvailable) waits for that holder under the in-tab lock, instead of running beside it', async () => {
+    const locks = createMockLockManager()
+    const request: LockManagerLike['request'] = (name, options, callback) => {
+      if (options.ifAvailable) throw new TypeError('ifAvailable is not supported')
+      return locks.request(name, options, callback)
+    }
+    const lock = createTabLock({ lockManager: { request } })
+    const held = gate()
+    const log: string[] = []
+    const holder = lock.runExclusive('k', async () => {
+      log.push('holder+')
+      await held.promise
+      log.push('holder-')
+    })
+    await tick()
+    expect(await lock.tryRunExclusive('k', () => log.push('tried'))).toEqual({ ran: false })
+    expect(lock.crossTab).toBe(false)
+    const next = lock.runExclusive('k', () => log.push('next'))
+    await tick()
+    held.open()
+    await Promise.all([holder, next])
+    expect(log).toEqual(['holder+', 'holder-', 'next'])
+  })
+
   it('M6: a request Web Locks reject as misuse (NotSupportedError: signal with ifAvailable, a name starting with "-") rejects, and later ones still use Web Locks', async () => {
     const request = vi.fn((name: string) => (name.startsWith('-') ? Promise.reject(new DOMException('Names starting with "-" are reserved.', 'NotSupportedError')) : Promise.resolve('web')))
     const lock = createTabLock({ lockManager: { request } as unknown as LockManagerLike })

@@ -131,7 +131,8 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
  * lock. Without Web Locks the fallback gives the same semantics within this lock only (a FIFO
  * mutex per name), and every tab works on its own; so it does from the first request that Web Locks
  * refuse as they will every request (`SecurityError` in a sandboxed frame or an opaque origin, a
- * polyfill's `TypeError`, any other failure but those below). A request dropped as its document is
+ * polyfill's `TypeError`, any other failure but those below), after what this tab holds through Web
+ * Locks: a holder granted by them holds the in-tab lock too. A request dropped as its document is
  * torn down or not fully active (`InvalidStateError`, an `AbortError` without an abort of the
  * caller's signal) rejects with that error and never runs `fn`, as another tab may hold the lock;
  * later calls use Web Locks again. An abort and misuse (`NotSupportedError`) reject too.
@@ -158,7 +159,9 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
     }
     return web && !refused
       ? new Promise<T>((resolve) => {
-          resolve(web.request(name, options, call))
+          // A grant holds the in-tab lock too: a request that falls back to it later, while this one
+          // runs (Web Locks refusing, say, only ifAvailable), waits for it instead of running beside it.
+          resolve(web.request(name, options, (lock) => (lock ? local.request(name, {}, () => call(lock)) : call(lock))))
         }).catch((error: unknown) => {
           // Web Locks refused the request itself, as they will every request (SecurityError: a sandboxed
           // frame, an opaque origin, storage access denied; a polyfill's TypeError): from now on this
