@@ -5,9 +5,11 @@ import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Vue from 'vue'
-import { computed, createApp, createSSRApp, defineComponent, h, Suspense } from 'vue'
+import { computed, createApp, createSSRApp, defineComponent, h, shallowRef, Suspense, type PropType } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
+import { SESSION_KEY } from './SESSION_KEY'
+import { provideSession } from './provideSession'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
 import { useSessionStore } from './useSessionStore'
@@ -264,6 +266,57 @@ describe('useSessionQueryInvalidation', () => {
     expect(wrapper.text()).toBe('profile of none')
     expect(queryClient.getQueryCache().findAll({ queryKey: ['sessionlayer'] }).map((query) => query.state.data)).not.toContain('profile of alice::1220aa')
     expect(asked).toEqual(['none', 'alice::1220aa', 'none'])
+  })
+
+  it('C6: another wallet\'s store in place of the previous one (a keyed subtree that provides it) removes the session queries of the one it replaces: the new party never sees the previous party\'s data', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const stores = {
+      alice: createSessionStore(createMockProvider(), { storage: createMemoryStorage() }),
+      bob: createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() }),
+    }
+    const wallet = shallowRef<keyof typeof stores>('alice')
+    const Me = defineComponent({
+      setup() {
+        const { account, isConnected } = useSession()
+        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId}` })
+        return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
+      },
+    })
+    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })
+    // the wallet's subtree, made again for another wallet
+    const Wallet = defineComponent({
+      props: { store: { type: Object as PropType<SessionStore>, required: true } },
+      setup(props) {
+        provideSession(props.store)
+        return () => [h(Invalidation), h(Me)]
+      },
+    })
+    const App = defineComponent({ setup: () => () => h(Wallet, { key: wallet.value, store: stores[wallet.value] }) })
+    const wrapper = mount(App, { global: { plugins: [[VueQueryPlugin, { queryClient }]] as never } })
+    await stores.alice.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('alice::1220aa sees me: alice::1220aa')
+    wallet.value = 'bob'
+    await flushPromises()
+    expect(wrapper.text()).toBe('nobody sees nothing')
+    expect(queryClient.getQueryData(['sessionlayer', 'me'])).toBeUndefined()
+    await stores.bob.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('bob::1220bb sees me: bob::1220bb')
+    wrapper.unmount()
+  })
+
+  it('§5 SSR: on the server it asks nothing of the session context\'s store (the plugin creates its server store only on first access)', async () => {
+    const Root = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => h('p', 'ok')) })
+    const app = createSSRApp(Root).use(VueQueryPlugin, { queryClient: new QueryClient() })
+    app.provide(SESSION_KEY, {
+      server: true,
+      initial: shallowRef(null),
+      get store(): SessionStore {
+        throw Error('the store was asked for')
+      },
+    })
+    expect(await renderToString(app)).toBe('<p>ok</p>')
   })
 
   it('C12: an expiry removes them too; an explicit client works without VueQueryPlugin', async () => {

@@ -1,14 +1,19 @@
-import { SESSION_QUERY_KEY_ROOT } from '@sessionlayer/session-core'
+import { SESSION_QUERY_KEY_ROOT, type InvalidateEvent, type SessionStore } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/vue-query'
-import { nextTick } from 'vue'
+import { inject, nextTick } from 'vue'
 // From the main entry, whose code the build then emits as one module that this entry shares.
-import { useSessionEvent } from './index'
+import { SESSION_KEY, useSessionEvent } from './index'
+
+/** The store each query client last kept in step with: another one means that session ended. */
+const last = /* @__PURE__ */ new WeakMap<QueryClient, SessionStore>()
 
 /**
  * Keeps the Vue Query cache in step with the session: every query under `['sessionlayer']`
  * (see `sessionQueryKey`) is invalidated when the party or network changes (in this tab, in
  * another tab, or on restore) and removed on disconnect or expiry (one still in use loses its data
- * and is fetched again); other queries are untouched.
+ * and is fetched again), and when the query client is kept in step with another store than before
+ * (the user picked another wallet: the session of the store it replaces ended); other queries are
+ * untouched.
  * Released when the component (or effect scope) is disposed; does nothing on the server.
  *
  * @param queryClient - the client (default: the one of `VueQueryPlugin`)
@@ -24,10 +29,10 @@ import { useSessionEvent } from './index'
  */
 export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const client = queryClient ?? useQueryClient()
-  useSessionEvent('invalidate', ({ type, previous }) => {
+  const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
     const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
-    // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
-    const changed = type.includes(':')
+    // 'party:changed' or 'network:changed'; else 'disconnected', 'expired' or another store
+    const changed = type?.includes(':')
     // Marked at once, refetched once the components have followed the session (Vue updates the
     // queries' options before the next tick): the queries of the previous party or network are no
     // longer in use then, and those of the current one fetching already (refetching them would
@@ -49,5 +54,16 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
         predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
       })
     })
-  })
+  }
+  useSessionEvent('invalidate', update)
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- useSessionEvent threw without one
+  const context = inject(SESSION_KEY)!
+  // Another store (a subtree made again for another wallet): the session of the one it replaces
+  // ended without an event, and what it fetched must not reach the next party. (On the server,
+  // where nothing is kept in step, the plugin's store is not even created.)
+  if (!context.server) {
+    const { store } = context
+    if ((last.get(client) ?? store) !== store) update()
+    last.set(client, store)
+  }
 }
