@@ -4,7 +4,9 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
  * Provides a session store to the calling component's subtree (call it in `setup`). The store
- * stays the app's: it is neither initialised nor destroyed here.
+ * stays the app's: it is neither initialised nor destroyed here. It is read once: for another
+ * wallet, make the component again with the other store (a `:key`), and `useSessionQueryInvalidation`
+ * below it removes the session queries of the store it replaces.
  *
  * @param store - the session store
  * @param initialState - what the server renders (default: the disconnected state): the subtree's
