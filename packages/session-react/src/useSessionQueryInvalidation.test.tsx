@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionS
 import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
 import { QueryClient, QueryClientProvider, useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import { act, render, renderHook, screen } from '@testing-library/react'
-import { Suspense, type ReactNode } from 'react'
+import { StrictMode, Suspense, type ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { setup } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
@@ -332,6 +332,73 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => connect())
     await screen.findByText('bob::1220bb sees me: bob::1220bb')
     expect(alice.listenerCount()).toBe(0)
+  })
+
+  it('C6: another wallet given by remounting <SessionProvider key={walletId}> removes the session queries of the one it replaces: the new party never sees the previous party’s data', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const wallets = { alice: createMockProvider(), bob: createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }) }
+    let connect = (): Promise<unknown> => Promise.resolve()
+    function Me() {
+      const session = useSession()
+      connect = session.connect
+      const { data } = useQuery({
+        queryKey: ['sessionlayer', 'me'],
+        enabled: session.isConnected,
+        queryFn: () => Promise.resolve(`me: ${session.account?.partyId}`),
+      })
+      return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
+    }
+    function Invalidation() {
+      useSessionQueryInvalidation()
+      return null
+    }
+    // the provider and the hook below it mount anew for each wallet
+    const app = (wallet: keyof typeof wallets) => (
+      <QueryClientProvider client={client}>
+        <SessionProvider key={wallet} provider={wallets[wallet]} options={{ storage: createMemoryStorage() }}>
+          <Invalidation />
+          <Me />
+        </SessionProvider>
+      </QueryClientProvider>
+    )
+    const { rerender } = render(app('alice'))
+    await act(() => connect())
+    await screen.findByText('alice::1220aa sees me: alice::1220aa')
+    rerender(app('bob'))
+    await screen.findByText('nobody sees nothing')
+    expect(client.getQueryData(['sessionlayer', 'me'])).toBeUndefined()
+    await act(() => connect())
+    await screen.findByText('bob::1220bb sees me: bob::1220bb')
+    expect(wallets.alice.listenerCount()).toBe(0)
+  })
+
+  it('C6: session queries already in the cache (hydrated from the server) stay through StrictMode’s simulated remount and a remount of the hook’s component', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const key = ['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings']
+    client.setQueryData(key, 'prefetched')
+    const provider = createMockProvider({ connected: true })
+    function Invalidation() {
+      useSessionQueryInvalidation()
+      return null
+    }
+    const app = (watching: boolean) => (
+      <StrictMode>
+        <QueryClientProvider client={client}>
+          <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+            {watching && <Invalidation />}
+            <p>app</p>
+          </SessionProvider>
+        </QueryClientProvider>
+      </StrictMode>
+    )
+    const { rerender } = render(app(true))
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    expect(client.getQueryData(key)).toBe('prefetched')
+    rerender(app(false))
+    rerender(app(true))
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    expect(client.getQueryData(key)).toBe('prefetched')
+    expect(client.getQueryState(key)?.isInvalidated).toBe(false)
   })
 
   it('uses the query client it is given instead of the one in context', async () => {

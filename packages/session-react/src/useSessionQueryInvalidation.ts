@@ -1,15 +1,25 @@
 import { SESSION_QUERY_KEY_ROOT, type InvalidateEvent } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/react-query'
-import { useEffect, useRef } from 'react'
+import { useEffect } from 'react'
 import { useSessionContext } from './SessionContext'
+
+/**
+ * Per query client, the store (its `on`) that the hook last stopped watching: a hook mounting over
+ * another store (another provider or store prop, or a `<SessionProvider key>` remounted for another
+ * wallet) ends the session it watched, while one mounting again over the same store (StrictMode's
+ * simulated remount, a remount of the hook's component) keeps the queries.
+ */
+const watched = /* @__PURE__ */ new WeakMap<QueryClient, unknown>()
 
 /**
  * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`:
  * every query under `['sessionlayer']` (keys made with `sessionQueryKey`) is invalidated when
  * the party or the network changes — in this tab, in another tab, or on restore — and removed
  * when the session disconnects or expires (one still in use loses its data and is fetched again),
- * and when the provider is given another wallet or store (the session it replaces has ended).
- * Other queries are untouched. Call it once, near the root, inside both providers.
+ * and when the provider is given another wallet or store, also by remounting it
+ * (`<SessionProvider key={walletId}>`): the session it replaces has ended. A remount over the same
+ * store (StrictMode's, or of the calling component) keeps them. Other queries are untouched. Call
+ * it once, near the root, inside both providers: one session per query client.
  *
  * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
  * @throws `Error` outside `<SessionProvider>`, or without a query client
@@ -25,11 +35,11 @@ import { useSessionContext } from './SessionContext'
 export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const [{ on }] = useSessionContext()
   const client = useQueryClient(queryClient)
-  const last = useRef(on)
   useEffect(() => {
     const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
       const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
-      const cache = client.getQueryCache()
+      // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired' (or no event: another store)
+      const changed = type?.includes(':')
       // Marked at once, refetched once React has rendered the change (it renders an external
       // store's change in a microtask queued before this one): the queries of the previous party or
       // network are no longer in use then, and those of the new one fetching already. A fetch
@@ -38,16 +48,10 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
       // would else go on and store the previous party's answer); it is fetched again if in use. A
       // query of the previous party or network is not fetched again, not even while a component
       // suspending on the new one keeps it in use (React keeps the previous content mounted, hidden).
-      for (const query of cache.findAll(filters)) {
-        // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired'
-        if (type?.includes(':')) query[query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
-        else {
-          // An ended session leaves no data behind, not even to a component still showing a
-          // query under a key that outlives it: removing the query alone would leave it the data.
-          query.reset()
-          cache.remove(query)
-        }
-      }
+      // An ended session leaves no data behind, not even to a component still showing a query under
+      // a key that outlives it: each is reset (removing the query alone would leave it the data), then removed.
+      for (const query of client.getQueryCache().findAll(filters)) query[changed && query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
+      if (!changed) client.removeQueries(filters)
       queueMicrotask(
         () =>
           void client.refetchQueries({
@@ -58,12 +62,14 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           }),
       )
     }
-    // Another store (the user picked another wallet): the session of the one it replaces ended
-    // without an event, and what it fetched must not reach the next party.
-    if (last.current !== on) {
-      update()
-      last.current = on
+    // Another store than the one a hook last watched (the user picked another wallet): the session
+    // of the one it replaces ended without an event, and what it fetched must not reach the next party.
+    if ((watched.get(client) ?? on) !== on) update()
+    watched.delete(client)
+    const off = on('invalidate', update)
+    return () => {
+      off()
+      watched.set(client, on)
     }
-    return on('invalidate', update)
   }, [on, client])
 }
