@@ -99,6 +99,26 @@ describe('toSessionError', () => {
     expect(toSessionError(plain).cause).toBe(plain)
   })
 
+  it('C4, C15: a wallet or transport error that carries a token under another name (a Bearer header, an Authorization key, a JWT) keeps its code and message but is no cause', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmVk'
+    for (const raw of [
+      // a transport error with its request's headers (axios keeps them in `config`)
+      Object.assign(new Error('RPC error: 4100 - Unauthorized'), { config: { headers: { Authorization: 'Bearer secret-header' } } }),
+      // an HTTP body that quotes the header
+      { error: { code: 4100, message: 'Unauthorized', data: 'rejected: Bearer secret-body' } },
+      { code: 4100, message: 'Unauthorized', data: { headers: { authorization: 'secret-raw' } } },
+      // the remote wallet's session token (core-provider-dapp keeps it as `sessionToken`)
+      { code: 4100, message: 'Unauthorized', data: { sessionToken: jwt } },
+    ]) {
+      const error = toSessionError(raw)
+      expect(error).toMatchObject({ code: 4100, message: 'Unauthorized' })
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toMatch(/secret|eyJ/)
+    }
+    // the words alone carry no token: the cause stays
+    const raw = { code: 4100, message: 'The requested method has not been authorized by the user', data: { scheme: 'bearer' } }
+    expect(toSessionError(raw).cause).toBe(raw)
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

@@ -60,15 +60,16 @@ const parse = (v: unknown): unknown => {
 /**
  * `value`, or undefined when it carries an access token (`accessToken`, `access_token`: a JSON-RPC
  * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
- * does, a wallet answer the store cannot read): no error has it as its `cause`, as an app logs its
- * errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`,
+ * does, a wallet answer the store cannot read), or a token under another name (an `Authorization`
+ * key, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
+ * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`,
  * which JSON leaves out; one that JSON cannot hold (a cycle, a BigInt, a throwing getter) is no
  * cause either.
  * @internal
  */
 export const tokenFree = (value: unknown): unknown => {
   try {
-    if (!/access_?token/i.test(JSON.stringify(value, (_, v: unknown) => (v instanceof Error ? Object.assign({ cause: v.cause }, v) : v)))) return value
+    if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(JSON.stringify(value, (_, v: unknown) => (v instanceof Error ? Object.assign({ cause: v.cause }, v) : v)))) return value
   } catch {
     // not searched, so not handed on
   }
@@ -82,8 +83,9 @@ export const tokenFree = (value: unknown): unknown => {
  * (the JSON-RPC code inside `data` wins over the HTTP status). A nested `error` overrides only
  * the fields it has: one without a code or message keeps those of the value around it. Never throws.
  * A value that mentions an access token (`accessToken`, `access_token`: a JSON-RPC error whose
- * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does) is no
- * `cause`, so that no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
+ * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does), or
+ * a token under another name (an `Authorization` key, `Bearer <token>`, a JWT: a transport error
+ * with its request's headers) is no `cause`, so that no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
  * a BigInt), which cannot be searched.
  *
  * @param value - the thrown value
