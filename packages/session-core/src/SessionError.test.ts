@@ -119,6 +119,32 @@ describe('toSessionError', () => {
     expect(toSessionError(raw).cause).toBe(raw)
   })
 
+  it('C4, C15: a wallet error whose toJSON leaves out the access token it holds is no cause: its own properties are searched, as console.log prints them', () => {
+    const status = { connection: { isConnected: true }, session: { accessToken: 'secret-session' } }
+    class HttpError extends Error {
+      constructor(readonly response: unknown) {
+        super('RPC error: 4100 - Unauthorized')
+      }
+      toJSON() {
+        return { message: this.message }
+      }
+    }
+    for (const raw of [
+      new HttpError({ status: 401, data: status }),
+      { code: 4100, message: 'Unauthorized', data: status, toJSON: () => ({ code: 4100 }) },
+      { code: 4100, message: 'Unauthorized', data: { ...status, toJSON: () => null } },
+      // what `toJSON` shows is searched still: a URL's own fields are none
+      { code: 4100, message: 'Unauthorized', data: new URL('https://wallet.example/events?access_token=secret-query') },
+    ]) {
+      const error = toSessionError(raw)
+      expect(error).toMatchObject({ code: 4100, message: 'Unauthorized' })
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('secret')
+    }
+    // one without a token stays the cause, a Date too
+    const plain = new HttpError({ status: 401, at: new Date(0) })
+    expect(toSessionError(plain).cause).toBe(plain)
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

@@ -63,13 +63,19 @@ const parse = (v: unknown): unknown => {
  * does, a wallet answer the store cannot read), or a token under another name (an `Authorization`
  * key, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
  * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`,
- * which JSON leaves out; one that JSON cannot hold (a cycle, a BigInt, a throwing getter) is no
- * cause either.
+ * which JSON leaves out, and each value's own fields besides what its `toJSON` shows (`console.log`
+ * prints them); one that JSON cannot hold (a cycle, a BigInt, a throwing getter) is no cause either.
  * @internal
  */
 export const tokenFree = (value: unknown): unknown => {
   try {
-    if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(JSON.stringify(value, (_, v: unknown) => (v instanceof Error ? Object.assign({ cause: v.cause }, v) : v)))) return value
+    const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, shown: unknown) {
+      const v = this[key]
+      // An Error's `cause`, which JSON leaves out, and the own fields of a value whose `toJSON` may
+      // leave them out (`console.log` prints them). Other values as they are: JSON finds their cycles.
+      return v instanceof Error || shown !== v ? [(v as Error).cause, shown !== v && shown, { ...(v as object) }] : v
+    })
+    if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
   } catch {
     // not searched, so not handed on
   }
@@ -85,7 +91,8 @@ export const tokenFree = (value: unknown): unknown => {
  * A value that mentions an access token (`accessToken`, `access_token`: a JSON-RPC error whose
  * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does), or
  * a token under another name (an `Authorization` key, `Bearer <token>`, a JWT: a transport error
- * with its request's headers) is no `cause`, so that no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
+ * with its request's headers), also in own fields its `toJSON` leaves out, is no `cause`, so that
+ * no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
  * a BigInt), which cannot be searched.
  *
  * @param value - the thrown value
