@@ -145,6 +145,22 @@ describe('toSessionError', () => {
     expect(toSessionError(plain).cause).toBe(plain)
   })
 
+  it('C4, C15: a wallet error whose message quotes a token (fetch’s TypeError for a header value no request can carry, a body that echoes it) keeps its code, without that message or cause', () => {
+    const echo = { error: { code: 401, message: 'Unauthorized', data: '{"error":{"message":"refused Authorization: Bearer secret-echo"}}' } }
+    for (const raw of [
+      // what the official HTTP transport's fetch throws for a session token with a line break
+      new TypeError('Headers.append: "Bearer secret-token\n" is an invalid header value.'),
+      echo,
+      // an Error's message is no JSON field: it is searched too, also as a cause
+      { code: 401, message: 'Unauthorized', data: new Error('refused: Bearer secret-nested') },
+    ]) {
+      const error = toSessionError(raw)
+      expect(error.message).not.toContain('secret')
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('secret')
+    }
+    expect(toSessionError(echo)).toMatchObject({ code: 401, message: 'Unknown wallet error' })
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

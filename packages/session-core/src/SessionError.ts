@@ -62,8 +62,8 @@ const parse = (v: unknown): unknown => {
  * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
  * does, a wallet answer the store cannot read), or a token under another name (an `Authorization`
  * key, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
- * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`,
- * which JSON leaves out, and each value's own fields besides what its `toJSON` shows (`console.log`
+ * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`
+ * and `message`, which JSON leaves out, and each value's own fields besides what its `toJSON` shows (`console.log`
  * prints them); one that JSON cannot hold (a cycle, a BigInt, a throwing getter) is no cause either.
  * @internal
  */
@@ -71,9 +71,9 @@ export const tokenFree = (value: unknown): unknown => {
   try {
     const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, shown: unknown) {
       const v = this[key]
-      // An Error's `cause`, which JSON leaves out, and the own fields of a value whose `toJSON` may
-      // leave them out (`console.log` prints them). Other values as they are: JSON finds their cycles.
-      return v instanceof Error || shown !== v ? [(v as Error).cause, shown !== v && shown, { ...(v as object) }] : v
+      // An Error's `cause` and `message`, which JSON leaves out, and the own fields of a value whose
+      // `toJSON` may leave them out (`console.log` prints them). Other values as they are: JSON finds their cycles.
+      return v instanceof Error || shown !== v ? [(v as Error).cause, (v as Error).message, shown !== v && shown, { ...(v as object) }] : v
     })
     if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
   } catch {
@@ -93,7 +93,9 @@ export const tokenFree = (value: unknown): unknown => {
  * a token under another name (an `Authorization` key, `Bearer <token>`, a JWT: a transport error
  * with its request's headers), also in own fields its `toJSON` leaves out, is no `cause`, so that
  * no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
- * a BigInt), which cannot be searched.
+ * a BigInt), which cannot be searched. A message that quotes a token (`fetch`'s `TypeError` for a
+ * header value no request can carry, a body that echoes the header) is none either: the error then
+ * tells `Unknown wallet error`, with the code.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`, unless that may carry an access token)
@@ -122,6 +124,9 @@ export function toSessionError(value: unknown): SessionError {
     }
     // one whose code or message cannot be read (above) stays the cause, all there is to see of it
     value = tokenFree(value)
+    // a message that quotes a token (fetch's TypeError for a header value no request can carry, a
+    // body that echoes it) is none, nor is its value the cause
+    if (message !== tokenFree(message)) value = message = undefined
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -301,6 +302,14 @@ describe('expiry', () => {
     const { lastError } = store.getSnapshot()
     expect(lastError).toMatchObject({ code: 'REAUTH_FAILED' })
     expect(JSON.stringify(lastError?.cause ?? null)).not.toContain('secret')
+  })
+
+  it('C12, C15: a hook that rejects with an Error whose message quotes the bearer token → REAUTH_FAILED without it as cause', async () => {
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => Promise.reject(new Error('refused: Bearer secret-session')) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const { lastError } = store.getSnapshot()
+    expect(lastError).toMatchObject({ code: 'REAUTH_FAILED' })
+    expect(inspect(lastError)).not.toContain('secret')
   })
 
   it('C12, C13, C17: a hook that never settles fails the re-auth after exactly connectTimeoutMs, as a rejecting one: its signal aborted, held ops rejected', async () => {
