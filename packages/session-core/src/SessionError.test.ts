@@ -161,6 +161,14 @@ describe('toSessionError', () => {
     expect(toSessionError(echo)).toMatchObject({ code: 401, message: 'Unknown wallet error' })
   })
 
+  it('C4, C15: a name/value pair that holds an access token (a cookie, a header list) is no cause, so a bare mention (accessTokenExpired) is none either: only the cause goes', () => {
+    const pairs = { code: 4100, message: 'Unauthorized', data: { cookies: [{ name: 'access_token', value: 'opaque-secret' }] } }
+    expect(inspect(toSessionError(pairs), { depth: Infinity, showHidden: true })).not.toContain('secret')
+    // it reads as a mention does: the code and the message stay
+    const mention = toSessionError({ code: 4100, message: 'Unauthorized', data: { reason: 'accessTokenExpired' } })
+    expect([mention.code, mention.message, mention.cause]).toEqual([4100, 'Unauthorized', undefined])
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)
