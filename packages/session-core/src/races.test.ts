@@ -118,8 +118,12 @@ const refused = () => Promise.reject({ code: 4001, message: 'refused' })
  * A mock wallet whose answers travel `ms` (computed when asked, as the wallet acts at once) while
  * its events arrive at once.
  */
-function slowAnswers(ms: number, options: Parameters<typeof createMockProvider>[0] = {}) {
+function slowAnswers(ms: number, options: Parameters<typeof createMockProvider>[0] = {}, hearing = true) {
   const inner = createMockProvider(options)
+  // `hear(false)` loses the wallet's events until `hear()`, as an event stream not open yet does
+  const hear = (on = true) => {
+    hearing = on
+  }
   const provider = {
     request: (args: { method: string; params?: unknown }) =>
       inner.request(args).then(
@@ -130,10 +134,10 @@ function slowAnswers(ms: number, options: Parameters<typeof createMockProvider>[
             setTimeout(() => reject(error), ms)
           }),
       ),
-    on: inner.on.bind(inner),
+    on: hearing ? inner.on.bind(inner) : (event: string, listener: (...args: never[]) => void) => inner.on(event, (...args: never[]) => hearing && listener(...args)),
     removeListener: inner.removeListener.bind(inner),
   } as unknown as CIP0103Provider
-  return { provider, wallet: inner.wallet }
+  return { provider, wallet: inner.wallet, hear }
 }
 
 /** What a store reports: its status changes and reconnect events, in order. */
@@ -1146,12 +1150,13 @@ describe('races and hostile timings', () => {
 describe('answers that a newer wallet event overtook', () => {
   it('C3/C11: a listAccounts answer asked before an accountsChanged does not replace it: connect() ends on the party the user switched to', async () => {
     vi.useFakeTimers()
-    const { provider, wallet } = slowAnswers(50, { connected: true })
+    const { provider, wallet, hear } = slowAnswers(50, { connected: true }, false)
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     const connecting = store.connect()
-    // connected already: the store asks listAccounts and getActiveNetwork, and the user switches
-    // party in the wallet while their answers travel
+    // connected already, the wallet's events of the connect lost: the store asks listAccounts and
+    // getActiveNetwork, and the user switches party in the wallet while their answers travel
     await vi.advanceTimersByTimeAsync(60)
+    hear()
     wallet.switchParty('bob::1220bb')
     await vi.advanceTimersByTimeAsync(100)
     expect(await connecting).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' }, networkId: 'canton:devnet' })
@@ -1208,16 +1213,57 @@ describe('answers that a newer wallet event overtook', () => {
 
   it('C3/C19: over HTTP with server-sent events, the user disconnecting in the wallet while its connect answer travels ends the connect disconnected, not connected on no network', async () => {
     vi.useFakeTimers()
-    const { provider, wallet } = slowAnswers(50, { connected: true })
+    const { provider, wallet, hear } = slowAnswers(50, { connected: true }, false)
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    hear()
     // the wallet announced its accounts earlier (remembered while disconnected, C5)
     wallet.switchParty('alice::1220aa')
+    hear(false)
     const connecting = store.connect()
     await vi.advanceTimersByTimeAsync(10)
+    // the events of the connect lost, the user's disconnect is heard
+    hear()
     wallet.disconnectFromWallet()
     await vi.advanceTimersByTimeAsync(200)
     expect(await connecting).toMatchObject({ status: 'disconnected', account: null, networkId: null, lastError: { code: 4900 } })
     store.destroy()
+  })
+
+  it('C2/C15/C19: a connect the wallet tells with statusChanged and connected (as the official wallet gateway does on every connect), before or after its answer, is one change, one write and one message; a connected tab hearing another tab connect changes nothing', async () => {
+    vi.useFakeTimers()
+    for (const eventsAfterAnswer of [false, true]) {
+      const wallet = createMockWallet()
+      const inner = createMockProvider({ wallet })
+      // over HTTP the events may come after the answer
+      const provider = eventsAfterAnswer
+        ? ({ ...inner, on: (event: string, listener: (...args: never[]) => void) => inner.on(event, (...args: never[]) => setTimeout(() => listener(...args), 5)) } as unknown as CIP0103Provider)
+        : inner
+      const storage = createMemoryStorage()
+      const writes = vi.spyOn(storage, 'setItem')
+      const hub = createChannelHub()
+      const messages: string[] = []
+      hub.channelFactory('sessionlayer.session.sync::null::sessionlayer.session').onmessage = (e) => {
+        messages.push((e.data as { kind: string }).kind)
+      }
+      const options = { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() } }
+      const store = createSessionStore(provider, options)
+      const seen: string[] = []
+      store.subscribe((state) => seen.push(state.status))
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(20)
+      expect(await connecting).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+      expect(seen).toEqual(['connecting', 'connected'])
+      expect(writes).toHaveBeenCalledTimes(1)
+      expect(messages).toEqual(['connected'])
+
+      const other = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage() })
+      await other.connect()
+      await vi.advanceTimersByTimeAsync(20)
+      expect(seen).toEqual(['connecting', 'connected'])
+      expect(writes).toHaveBeenCalledTimes(1)
+      other.destroy()
+      store.destroy()
+    }
   })
 
   it('C3: a wallet that says statusChanged(false) as it opens its prompt, then answers { isConnected: true } once approved, still connects', async () => {

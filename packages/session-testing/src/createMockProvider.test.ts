@@ -48,7 +48,8 @@ describe('createMockProvider', () => {
     wallet.connectFromWallet()
     await provider.request({ method: 'disconnect' })
     wallet.drop()
-    expect(seen).toEqual([{ ...down, reason: 'rejected' }, down, { isConnected: true, isNetworkConnected: true }, down, { ...down, reason: 'wallet unreachable' }])
+    const up = { isConnected: true, isNetworkConnected: true }
+    expect(seen).toEqual([{ ...down, reason: 'rejected' }, down, up, up, down, { ...down, reason: 'wallet unreachable' }])
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, reason: 'wallet unreachable' })
   })
 

@@ -57,19 +57,19 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:testnet', ledgerApi: 'https://ledger', accessToken: 'tok' })
   })
 
-  it('C3: approve mode emits statusChanged (full status) then accountsChanged to every tab before connect resolves', async () => {
+  it('C3/C19: approve mode emits statusChanged, then connected (the same full status, as the official wallet gateway sends on every connect), then accountsChanged to every tab before connect resolves', async () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
     const [logA, logB] = [record(a), record(b)]
     const order: string[] = []
-    a.on('statusChanged', () => order.push('statusChanged'))
-    a.on('accountsChanged', () => order.push('accountsChanged'))
+    for (const event of ['statusChanged', 'connected', 'accountsChanged']) a.on(event, () => order.push(event))
     const result = await a.request({ method: 'connect' }).finally(() => order.push('resolved'))
     expect(result).toEqual({ isConnected: true, isNetworkConnected: true })
-    expect(order).toEqual(['statusChanged', 'accountsChanged', 'resolved'])
+    expect(order).toEqual(['statusChanged', 'connected', 'accountsChanged', 'resolved'])
     expect(logB).toEqual(logA)
     expect(logA[0]).toEqual(['statusChanged', await a.request({ method: 'status' })])
-    expect(logA[1]).toEqual(['accountsChanged', wallet.state().accounts])
+    expect(logA[1]).toEqual(['connected', logA[0]?.[1]])
+    expect(logA[2]).toEqual(['accountsChanged', wallet.state().accounts])
     expect(wallet.state().connected).toBe(true)
   })
 
@@ -83,7 +83,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
-  it('C3/§6: async mode answers isConnected false with the userUrl; approve() emits connected and statusChanged (the same CIP-0103 StatusEvent), then accountsChanged', async () => {
+  it('C3/§6: async mode answers isConnected false with the userUrl; approve() emits statusChanged and connected (the same CIP-0103 StatusEvent), then accountsChanged', async () => {
     const provider = createMockProvider({ connectMode: 'async', userUrl: 'https://wallet/approve' })
     const log = record(provider)
     const connectedWhenEmitted: boolean[] = []
@@ -92,7 +92,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 1 })
     expect(log).toEqual([])
     provider.wallet.approve()
-    expect(log.map(([event]) => event)).toEqual(['connected', 'statusChanged', 'accountsChanged'])
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
     expect(log[0]?.[1]).toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
       connection: { isConnected: true, isNetworkConnected: true },
@@ -125,7 +125,7 @@ describe('createMockWallet', () => {
     expect(result.settled).toBe(false)
     expect(provider.wallet.state().pendingConnects).toBe(1)
     provider.wallet.approve()
-    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
     await flush()
     expect(result.value).toEqual({ isConnected: true, isNetworkConnected: true })
   })
@@ -150,8 +150,8 @@ describe('createMockWallet', () => {
     await a.request({ method: 'connect' })
     wallet.connectFromWallet()
     expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
-      ['connected', true],
       ['statusChanged', true],
+      ['connected', true],
       ['accountsChanged', true],
     ])
     expect(log[0]?.[1]).toEqual(log[1]?.[1])
@@ -205,11 +205,15 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
   })
 
-  it('C3: connecting while connected resolves isConnected true at once, whatever the mode', async () => {
+  it('C3/C19: connecting while connected resolves isConnected true at once, whatever the mode, told as every connect is: statusChanged, connected, accountsChanged', async () => {
     const provider = createMockProvider({ connected: true, connectMode: 'manual' })
     const log = record(provider)
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
-    expect(log).toEqual([])
+    expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+      ['statusChanged', true],
+      ['connected', true],
+      ['accountsChanged', true],
+    ])
     provider.wallet.setConnectMode('reject')
     await provider.request({ method: 'disconnect' })
     await expect(provider.request({ method: 'connect' })).rejects.toEqual({ code: 4001, message: 'User Rejected Request' })
@@ -280,6 +284,7 @@ describe('createMockWallet', () => {
     expect(log).toEqual([])
     provider.wallet.recover()
     expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+      ['connected', true],
       ['statusChanged', true],
       ['accountsChanged', true],
     ])
@@ -331,7 +336,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
   })
 
-  it('C7/C11/C19: a dropped wallet sends no events; on recovery it tells its current state: statusChanged, then accountsChanged when they changed', async () => {
+  it('C7/C11/C19: a dropped wallet sends no events; on recovery it tells its current state: connected for a connection made meanwhile, statusChanged, then accountsChanged when they changed', async () => {
     const provider = createMockProvider({ connected: true })
     const log = record(provider)
     provider.wallet.drop()
@@ -343,8 +348,10 @@ describe('createMockWallet', () => {
     provider.wallet.setAccounts([{ partyId: 'carol::3', primary: true }])
     expect(log).toEqual([])
     provider.wallet.recover()
+    // the connection made meanwhile is told as any connection is
     expect(log).toEqual([
-      ['statusChanged', await provider.request({ method: 'status' })],
+      ['connected', await provider.request({ method: 'status' })],
+      ['statusChanged', log[0]?.[1]],
       ['accountsChanged', [{ partyId: 'carol::3', primary: true }]],
     ])
     expect(log[0]?.[1]).toMatchObject({ connection: { isConnected: true }, network: { networkId: 'canton:testnet' } })
@@ -357,6 +364,7 @@ describe('createMockWallet', () => {
     expect(otherLog).toEqual([])
     other.wallet.recover()
     expect(otherLog.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+      ['connected', true],
       ['statusChanged', true],
       ['accountsChanged', true],
     ])
@@ -385,7 +393,7 @@ describe('createMockWallet', () => {
     expect(logA.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
     await expect(a.request({ method: 'listAccounts' })).rejects.toMatchObject({ code: 4100 })
     wallet.connectFromWallet()
-    expect(logA.slice(1).map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
+    expect(logA.slice(1).map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
     expect(connection(logA[1]?.[1])).toBe(true)
     expect(logB).toEqual(logA)
   })
@@ -425,8 +433,8 @@ describe('createMockWallet', () => {
     wallet.setAccounts([...wallet.state().accounts, { partyId: 'carol::3', primary: false }])
     expect(log).toEqual([])
     await b.request({ method: 'connect' })
-    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged'])
-    expect((log[1]?.[1] as CIP0103Account[]).map((x) => [x.partyId, x.primary])).toEqual([
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
+    expect((log[2]?.[1] as CIP0103Account[]).map((x) => [x.partyId, x.primary])).toEqual([
       ['alice::1220aa', false],
       ['bob::1220bb', true],
       ['carol::3', false],

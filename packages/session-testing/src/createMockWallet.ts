@@ -136,14 +136,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   }
   /**
    * The user's answer settles every pending connect once: `async` ones hear it as a `connected`
-   * event (CIP-0103: a StatusEvent; `reason` tells a declined connect from a plain disconnect).
+   * event (CIP-0103: a StatusEvent; `reason` tells a declined connect from a plain disconnect), as
+   * does every connection made (`tell`): the official wallet gateway sends `connected` on each.
    * @returns whether an `async` connect was among them
    */
-  const settle = (approved: boolean, code = 4001): boolean => {
+  const settle = (approved: boolean, code = 4001, tell = false): boolean => {
     const list = pending.splice(0)
     const async = list.includes(null)
     const answer = (ok: boolean) => {
-      if (async) emit('connected', status({ ...connection(ok), ...(!ok && { reason: 'rejected' }) }))
+      if (tell || async) emit('connected', status(ok ? undefined : { ...connection(false), reason: 'rejected' }))
       for (const reply of list) reply?.(ok, code)
     }
     // A dropped wallet answers once it is back, with where it stands by then: an approval that a
@@ -154,13 +155,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     else answer(approved)
     return async
   }
-  /** However the wallet connects, the connects waiting for the user are approved by it. */
+  /**
+   * However the wallet connects (a connect, the user, another tab), it tells it as the official
+   * wallet gateway does: statusChanged, then connected (the same StatusEvent of the now-connected
+   * wallet), and settles the connects waiting for the user as approved.
+   */
   const becomeConnected = () => {
-    // CIP-0103: `connected` carries the StatusEvent of the now-connected wallet (as statusChanged
-    // does), so the state is set before it goes out.
     connected = true
-    settle(true)
     emit('statusChanged', status())
+    settle(true, 4001, true)
     emit('accountsChanged', accounts)
   }
   /** A disconnect, asked by the dApp or made in the wallet, also ends the connects still waiting. */
@@ -174,24 +177,24 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     emit('accountsChanged', accounts)
   }
 
+  /** A connect while connected is answered at once, and told as any connection is. */
   const connect = (): unknown => {
-    if (connected) return connection(true)
-    switch (connectMode) {
-      case 'reject':
-        return rpcError(4001)
-      case 'async':
-        pending.push(null)
-        return { ...connection(false), userUrl }
-      case 'manual':
-        return new Promise((resolve) => {
-          pending.push((approved, code) => {
-            resolve(approved ? connection(true) : rpcError(code))
+    if (!connected)
+      switch (connectMode) {
+        case 'reject':
+          return rpcError(4001)
+        case 'async':
+          pending.push(null)
+          return { ...connection(false), userUrl }
+        case 'manual':
+          return new Promise((resolve) => {
+            pending.push((approved, code) => {
+              resolve(approved ? connection(true) : rpcError(code))
+            })
           })
-        })
-      default:
-        becomeConnected()
-        return connection(true)
-    }
+      }
+    becomeConnected()
+    return connection(true)
   }
 
   /** Answers a request when its delay is over; a returned `Rejection` becomes the rejection. */

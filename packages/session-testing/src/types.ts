@@ -95,8 +95,9 @@ export interface MockWallet {
   /** Every request of every attached provider, in order. */
   readonly calls: readonly MockWalletCall[]
   /**
-   * Completes pending `async` / `manual` connects as approved by the user; nothing when none is
-   * pending. While dropped, the dApp gets the answer when the wallet recovers.
+   * Completes pending `async` / `manual` connects as approved by the user, with `statusChanged`,
+   * `connected` and `accountsChanged`; nothing when none is pending. While dropped, the dApp gets
+   * the answer when the wallet recovers.
    */
   approve(): void
   /**
@@ -139,7 +140,7 @@ export interface MockWallet {
   drop(): void
   /**
    * Ends a drop and tells the dApp the wallet's state: `connected` for an `async` connect answered
-   * meanwhile, `statusChanged` with the full status, then `accountsChanged` when the accounts
+   * meanwhile or a connection made meanwhile, `statusChanged` with the full status, then `accountsChanged` when the accounts
    * changed (or the wallet connected) meanwhile and the dApp is connected now; a `manual` connect
    * answered meanwhile settles now.
    * A connect answered meanwhile is answered with where the wallet stands by then (approved when
@@ -153,8 +154,8 @@ export interface MockWallet {
    */
   disconnectFromWallet(): void
   /**
-   * The wallet connects the dApp on its own (its UI, another tab): emits `statusChanged` then
-   * `accountsChanged`, and completes pending connects as approved, as {@link MockWallet.approve} does.
+   * The wallet connects the dApp on its own (its UI, another tab): emits `statusChanged`,
+   * `connected`, then `accountsChanged` (as every connection is told), and completes pending connects as approved, as {@link MockWallet.approve} does.
    */
   connectFromWallet(): void
   /**
