@@ -133,6 +133,28 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
   })
 
+  it('§6: failNextTransaction() makes the next transaction(s) fail in the wallet after pending: txChanged failed (the official TxChangedFailedEvent), prepareExecuteAndWait rejecting as the official dApp SDK does', async () => {
+    const provider = createMockProvider({ connected: true })
+    vi.useFakeTimers()
+    const tx: unknown[] = []
+    provider.on('txChanged', (event: unknown) => tx.push(event))
+    provider.wallet.failNextTransaction(2)
+    const error = await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands: [] } }).catch((e: unknown) => e)
+    expect(error).toEqual({ status: 'error', error: 3, details: 'Transaction with commandId cmd-1 failed to execute.' })
+    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-2', commands: [] } })).resolves.toBeNull()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tx).toEqual([
+      { status: 'pending', commandId: 'cmd-1' },
+      { status: 'failed', commandId: 'cmd-1' },
+      { status: 'pending', commandId: 'cmd-2' },
+      { status: 'failed', commandId: 'cmd-2' },
+    ])
+    // then the transactions succeed again; below 1 (0, negative, NaN) fails none
+    provider.wallet.failNextTransaction(0)
+    provider.wallet.failNextTransaction(Number.NaN)
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-3', commands: [] } })).resolves.toMatchObject({ tx: { status: 'executed', commandId: 'cmd-3' } })
+  })
+
   it('§6: txChanged walks the official statuses in order, pending, signed (payload { signature, signedBy, party }: the primary account signs), executed, for prepareExecute and prepareExecuteAndWait alike', async () => {
     const provider = createMockProvider({ connected: true })
     vi.useFakeTimers()

@@ -88,6 +88,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   /** What a dropped wallet owes the dApp once it is back: the answers to its connects. */
   const owed: (() => void)[] = []
   let accountsMoved = false
+  let failingTx = 0
 
   /** The events of the wallet action under way, delivered once it is over. */
   const outbox: [string, unknown[], boolean][] = []
@@ -238,11 +239,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         const given = param('commandId')
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
         const tx = { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } }
+        const failed = failingTx > 0 && !!failingTx--
         // The statuses of the official TxChangedEvent, in order: the primary account signs (its
-        // signing provider), then the wallet executes.
+        // signing provider), then the wallet executes; or the transaction fails.
         const run = () => {
-          emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: primary?.signingProviderId ?? 'participant', party: primary?.partyId } })
-          emit('txChanged', tx)
+          if (failed) emit('txChanged', { status: 'failed', commandId })
+          else {
+            emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: primary?.signingProviderId ?? 'participant', party: primary?.partyId } })
+            emit('txChanged', tx)
+          }
         }
         emit('txChanged', { status: 'pending', commandId })
         // prepareExecute answers once the transaction is prepared, and the wallet signs and executes
@@ -253,9 +258,10 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
           globalThis.setTimeout(act(() => connected && run()), latencyMs)
           return null
         }
-        // prepareExecuteAndWait answers once the transaction is executed, with its executed event
+        // prepareExecuteAndWait answers once the transaction is executed, with its executed event,
+        // or rejects as the official dApp SDK does (its ErrorCode.TransactionFailed is 3)
         run()
-        return { tx }
+        return failed ? new Rejection({ status: 'error', error: 3, details: `Transaction with commandId ${commandId} failed to execute.` }) : { tx }
       }
     }
   }
@@ -314,6 +320,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     },
     hangNext(method, times = 1) {
       if (times >= 1) rules.push({ method, times, kind: 'hang' })
+    },
+    failNextTransaction(times = 1) {
+      if (times >= 1) failingTx += times
     },
     answerLate(method, delayMs) {
       rules.push({ method, times: 1, kind: 'late', delayMs })

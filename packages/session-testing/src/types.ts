@@ -172,6 +172,15 @@ export interface MockWallet {
    */
   hangNext(method: string, times?: number): void
   /**
+   * Makes the next transaction(s) fail in the wallet after `txChanged` pending, as a transaction
+   * the user declines or the ledger rejects: `txChanged` `{ status: 'failed', commandId }` (the
+   * official `TxChangedFailedEvent`) follows instead of signed and executed, and
+   * `prepareExecuteAndWait` rejects as the official dApp SDK does:
+   * `{ status: 'error', error: 3, details: 'Transaction with commandId … failed to execute.' }`.
+   * @param times - how many `prepareExecute` / `prepareExecuteAndWait` transactions fail (default 1; below 1, none)
+   */
+  failNextTransaction(times?: number): void
+  /**
    * Makes the next call of a method answer correctly, but only after a delay.
    * @param method - the method, or `'*'` for any
    * @param delayMs - the delay, through `globalThis.setTimeout`
