@@ -86,7 +86,7 @@ describe('createMockProvider', () => {
     await provider.request({ method: 'prepareExecute', params: { commands: [] } })
     await vi.advanceTimersByTimeAsync(0)
     expect(tx[5]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
-    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'GET', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
+    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
   })
 
   it('§6: prepareExecute answers null once txChanged pending is told, and the wallet signs and executes after the answer, so a dApp that listens only once it has the answer (as the official dApp SDK does) hears signed and executed', async () => {
@@ -195,6 +195,16 @@ describe('createMockProvider', () => {
     }
     expect(tx).toEqual([])
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-1' } })
+  })
+
+  it('C18/§6: ledgerApi takes only the request methods of the official LedgerApiParams (get, post, patch, put, delete, in lower case): any other, or none, rejects -32602, as the official wallet refuses it', async () => {
+    const provider = createMockProvider({ connected: true })
+    for (const requestMethod of ['get', 'post', 'patch', 'put', 'delete']) {
+      await expect(provider.request({ method: 'ledgerApi', params: { requestMethod, resource: '/v2/version' } })).resolves.toHaveProperty('response')
+    }
+    for (const requestMethod of ['GET', 'Post', 'head', undefined, 1]) {
+      await expect(provider.request({ method: 'ledgerApi', params: { requestMethod, resource: '/v2/version' } })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
+    }
   })
 
   it('C18: bad input rejects with a clear code, never throws: invalid params, unknown method, no method', async () => {

@@ -229,8 +229,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       }
       case 'ledgerApi': {
         const resource = param('resource')
-        // CIP-0103 LedgerApiResponse: the Ledger API's answer body, as a string.
-        return typeof resource === 'string' ? { response: JSON.stringify({ ok: true, resource }) } : rpcError(-32602)
+        // CIP-0103 LedgerApiResponse: the Ledger API's answer body, as a string. The official
+        // LedgerApiParams take a lower-case request method, and its wallet refuses any other.
+        return typeof resource === 'string' && /^(get|post|patch|put|delete)$/.test(param('requestMethod') as string) ? { response: JSON.stringify({ ok: true, resource }) } : rpcError(-32602)
       }
       default: {
         // the official PrepareExecuteParams requires the commands
