@@ -169,6 +169,25 @@ describe('toSessionError', () => {
     expect([mention.code, mention.message, mention.cause]).toEqual([4100, 'Unauthorized', undefined])
   })
 
+  it('C4, C15: the token search wraps each Error or toJSON value once: one met again inside itself is a cycle found at once, and an own toJSON is read once, however large the body around it', () => {
+    let reads = 0
+    const body = { get items() {
+      reads++
+      return [{ party: 'alice::1220aa' }]
+    } }
+    // an Error that refers to itself past its body (a transport error that keeps itself in a field)
+    const looped = Object.assign(new Error('RPC error: 4100 - Unauthorized'), { data: body })
+    Object.assign(looped, { self: looped })
+    const error = toSessionError(looped)
+    expect([error.code, error.message, error.cause]).toEqual([4100, 'Unauthorized', undefined])
+    expect(reads).toBeLessThanOrEqual(2)
+    // an own toJSON (no cycle): its body is searched once, and the value stays the cause
+    reads = 0
+    const owned = { code: 4100, message: 'Unauthorized', body, toJSON: () => ({ body }) }
+    expect(toSessionError(owned).cause).toBe(owned)
+    expect(reads).toBeLessThanOrEqual(4)
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

@@ -64,16 +64,19 @@ const parse = (v: unknown): unknown => {
  * key, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
  * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`
  * and `message`, which JSON leaves out, and each value's own fields besides what its `toJSON` shows (`console.log`
- * prints them); one that JSON cannot hold (a cycle, a BigInt, a throwing getter) is no cause either.
+ * prints them), each value once; one that JSON cannot hold (a cycle, a BigInt, a throwing getter)
+ * is no cause either.
  * @internal
  */
 export const tokenFree = (value: unknown): unknown => {
+  const wraps = new Map<unknown, unknown>()
   try {
     const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, shown: unknown) {
       const v = this[key]
       // An Error's `cause` and `message`, which JSON leaves out, and the own fields of a value whose
-      // `toJSON` may leave them out (`console.log` prints them). Other values as they are: JSON finds their cycles.
-      return v instanceof Error || shown !== v ? [(v as Error).cause, (v as Error).message, shown !== v && shown, { ...(v as object) }] : v
+      // `toJSON` may leave them out (`console.log` prints them), but not that `toJSON` again. Each
+      // value is wrapped once, so that JSON finds a cycle through it as through any other, at once.
+      return v instanceof Error || shown !== v ? (wraps.has(v) ? wraps : wraps.set(v, [(v as Error).cause, (v as Error).message, shown !== v && shown, { ...(v as object), toJSON: 0 }])).get(v) : v
     })
     if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
   } catch {
