@@ -188,6 +188,17 @@ describe('toSessionError', () => {
     expect(reads).toBeLessThanOrEqual(4)
   })
 
+  it('C4: a message that names a token without quoting one (Invalid bearer token, accessTokenExpired, a JSON-RPC body) is kept, as a { code, message } object keeps its message', () => {
+    for (const message of ['Invalid bearer token', 'accessTokenExpired', 'Missing authorization: connect first', 'Invalid access_token', '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bearer token expired"}}', 'payload eyJmb28iOjF9.']) {
+      const error = toSessionError({ code: 4100, message })
+      expect([error.code, error.message]).toEqual([4100, message])
+    }
+    // one that quotes a token is none
+    for (const message of ['GET /events?access_token=opaque123 failed', 'refused Authorization: Basic dXNlcjpw4XNz', 'expired: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln']) {
+      expect(toSessionError({ code: 4100, message }).message).toBe('Unknown wallet error')
+    }
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

@@ -96,9 +96,10 @@ export const tokenFree = (value: unknown): unknown => {
  * a token under another name (an `Authorization` key, `Bearer <token>`, a JWT: a transport error
  * with its request's headers), also in own fields its `toJSON` leaves out, is no `cause`, so that
  * no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
- * a BigInt), which cannot be searched. A message that quotes a token (`fetch`'s `TypeError` for a
- * header value no request can carry, a body that echoes the header) is none either: the error then
- * tells `Unknown wallet error`, with the code.
+ * a BigInt), which cannot be searched. A message that quotes a token (a credential after
+ * `access_token`, `Authorization` or `Bearer`, a JWT: `fetch`'s `TypeError` for a header value no
+ * request can carry, a body that echoes the header) is none either: the error then tells
+ * `Unknown wallet error`, with the code. One that only names a token (`Invalid bearer token`) stays.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`, unless that may carry an access token)
@@ -127,9 +128,10 @@ export function toSessionError(value: unknown): SessionError {
     }
     // one whose code or message cannot be read (above) stays the cause, all there is to see of it
     value = tokenFree(value)
-    // a message that quotes a token (fetch's TypeError for a header value no request can carry, a
-    // body that echoes it) is none, nor is its value the cause
-    if (message !== tokenFree(message)) value = message = undefined
+    // a message that quotes a token (a credential after its name, with a digit or a sign; a JWT:
+    // fetch's TypeError for a header value no request can carry, a body that echoes it) is none, nor
+    // is its value the cause; one that names a token only ('Invalid bearer token') stays (C4)
+    if (/(access_?token|authorization|bearer)\W+(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i.test(String(message))) value = message = undefined
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered
