@@ -467,10 +467,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // Web Locks refused as they will every request (a sandboxed frame, a SecurityError): this tab
       // reconnects on its own (M6). A request dropped as its document is torn down or not fully
       // active (InvalidStateError, an AbortError not of ours) is no such refusal: another tab may
-      // hold the lock and run the attempts. This tab follows it, and asks again when it next leads.
+      // hold the lock and run the attempts. This tab follows it, and asks again a second later
+      // while the reconnect lasts: behind that tab, or alone, to run the attempts (C7).
       if (tag === gen && !abort.signal.aborted) {
-        if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) leadership = null
-        else {
+        if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) {
+          leadership = null
+          later(() => model.op == 'reconnect' && !leadership && lead(), 1e3)
+        } else {
           leadership = [noop, abort, true]
           dispatch({ type: 'lead' })
         }

@@ -884,7 +884,7 @@ describe('multi-tab, further', () => {
     store.destroy()
   })
 
-  it.each(['InvalidStateError', 'AbortError'])("M6: a tab whose reconnect lock request Web Locks drop with %s (its document torn down or not fully active) runs no attempts beside the tab that holds the lock; it follows, and asks Web Locks again when it next leads", async (name) => {
+  it.each(['InvalidStateError', 'AbortError'])("M6: a tab whose reconnect lock request Web Locks drop with %s (its document torn down or not fully active) runs no attempts beside the tab that holds the lock; it follows, and asks Web Locks again a second later, to wait behind that tab", async (name) => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const storage = createMemoryStorage()
@@ -906,14 +906,16 @@ describe('multi-tab, further', () => {
     bWallet.drop()
     // tab A leads: attempts 1 (500 ms) and 2 (1 s later) fail, and its wallet is back before attempt 3
     await vi.advanceTimersByTimeAsync(2_000)
-    expect(asked).toBe(1)
+    // tab B asked again a second later, and waits behind tab A
+    expect(asked).toBe(2)
+    expect(locks.query().pending).toHaveLength(1)
     expect(inA).toHaveLength(3)
     expect(inB).toEqual([])
     expect(b.getSnapshot().status).toBe('reconnecting')
     wallet.recover()
     await vi.advanceTimersByTimeAsync(0)
     expect(a.getSnapshot().status).toBe('connected')
-    // B's wallet is still down: its check fails, it asks Web Locks again and runs the attempts of its own outage
+    // B's wallet is still down: its check fails, and it runs the attempts of its own outage under the lock it waited for
     await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
     expect(asked).toBe(2)
     expect(inB).toEqual([
@@ -925,6 +927,27 @@ describe('multi-tab, further', () => {
     expect(locks.query()).toEqual({ held: [], pending: [] })
     a.destroy()
     b.destroy()
+  })
+
+  it.each(['InvalidStateError', 'AbortError'])('C7, M6: a lone tab whose reconnect lock request Web Locks drop with %s asks again a second later, and runs its attempts to the end: it is never left reconnecting with no tab leading', async (name) => {
+    vi.useFakeTimers()
+    const locks = createMockLockManager()
+    let asked = 0
+    const dropping: LockManagerLike = {
+      request: (lock, options, callback) => (asked++ ? locks.request(lock, options, callback) : Promise.reject(new DOMException('The lock request was dropped.', name))),
+    }
+    const wallet = createMockWallet()
+    const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: dropping } })
+    await store.connect()
+    const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000)
+    expect(asked).toBe(2)
+    expect(scheduled).toHaveLength(3)
+    expect(gaveup).toHaveLength(1)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    store.destroy()
   })
 
   it('M6: where reading navigator.locks throws (a sandboxed or opaque-origin frame, a hostile polyfill), a store is created as without Web Locks, broadcast on or off, instead of throwing', async () => {
