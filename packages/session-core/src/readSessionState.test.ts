@@ -19,6 +19,31 @@ describe('readSessionState', () => {
     expect(Object.isFrozen(state)).toBe(true)
   })
 
+  it('C2, C9: the state has the shape of the one the store restores: account one of the frozen accounts, connectedAt never after now', async () => {
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const page = createSessionStore(createMockProvider({ wallet }), { storage })
+    await page.connect()
+    page.destroy()
+    const hint = await readSessionState(storage)
+    const next = createSessionStore(createMockProvider({ wallet }), { storage })
+    const restored = await next.init()
+    next.destroy()
+    expect(hint).toEqual(restored)
+    // a binding's or an app's `account === accounts[i]`, or a write to an account, is the same before and after hydration
+    for (const state of [hint, restored]) {
+      expect(state.accounts.indexOf(state.account!)).toBe(0)
+      expect(state.accounts.every((a) => Object.isFrozen(a))).toBe(true)
+    }
+    // a plain JSON snapshot whose account is not the primary one, written in the future: the store
+    // shows the primary account, connected at most now (C12)
+    const bob = { partyId: 'bob::1' }
+    await storage.setItem('sessionlayer.session', JSON.stringify({ account: bob, accounts: [bob, alice], networkId: 'n', connectedAt: 50 }))
+    const legacy = await readSessionState(storage, { now: 10 })
+    expect(legacy.account).toBe(legacy.accounts[1])
+    expect(legacy).toMatchObject({ account: alice, connectedAt: 10 })
+  })
+
   it('reads the request cookies through a cookie adapter', async () => {
     const value = encodeURIComponent(encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 1 }))
     const storage = createCookieStorage({ adapter: { get: () => `a=b; sessionlayer.app=*2F*00*00${value}`, set: () => {} } })

@@ -1,16 +1,20 @@
 import { decodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
+import type { CIP0103Account } from './cip0103'
 import { DISCONNECTED_STATE } from './machine'
+import { primaryAccount } from './primaryAccount'
 import type { SessionState } from './types'
 
 /**
  * Reads the persisted session as a `SessionState`, for server rendering: pass it to the
  * bindings' `initialState` so the server renders the party the client is about to restore, and
  * hydration matches. It is a rendering hint only — the store itself always starts disconnected
- * and trusts nothing but the live wallet (C9). Absent, corrupt, foreign-version or expired
- * entries read as `DISCONNECTED_STATE` (and are removed, unless a session was written meanwhile:
- * the encrypted storages check that in the removal itself, as for `restoreSession`); a failing
- * storage too; so does the marker of a store with `persistSnapshot: false`, which is kept. Never
- * rejects.
+ * and trusts nothing but the live wallet (C9) — shaped as the state the store restores from the
+ * entry once the wallet confirms it: frozen, accounts included, its `account` one of its
+ * `accounts` (the primary, else the first), its `connectedAt` never after now (C2). Absent,
+ * corrupt, foreign-version or expired entries read as `DISCONNECTED_STATE` (and are removed,
+ * unless a session was written meanwhile: the encrypted storages check that in the removal
+ * itself, as for `restoreSession`); a failing storage too; so does the marker of a store with
+ * `persistSnapshot: false`, which is kept. Never rejects.
  *
  * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
  * @param options - the storage key (default `'sessionlayer.session'`) and the current time (`null`
@@ -41,14 +45,17 @@ export async function readSessionState(
     if (text === null || text === '1') return DISCONNECTED_STATE
     const saved = decodeSessionEnvelope(text)
     if (saved && (saved.expiresAt ?? Infinity) > now) {
-      const { account, accounts, networkId, connectedAt, expiresAt } = saved
+      // The state the store restores from it: frozen accounts, the active one among them (the
+      // primary, as the store picks it), and never connected after now (C2, C12)
+      const { networkId, connectedAt, expiresAt } = saved
+      const accounts = Object.freeze(saved.accounts.map<CIP0103Account>(Object.freeze))
       return Object.freeze({
         status: 'connected',
-        account,
-        accounts: Object.freeze([...accounts]),
+        account: primaryAccount(accounts),
+        accounts,
         networkId,
         lastError: null,
-        connectedAt,
+        connectedAt: Math.min(connectedAt, now),
         expiresAt: expiresAt ?? null,
       })
     }
