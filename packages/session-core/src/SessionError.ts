@@ -85,6 +85,14 @@ export const tokenFree = (value: unknown): unknown => {
 }
 
 /**
+ * Whether a wallet's text quotes a token: a credential after `access_token`, `Authorization` or
+ * `Bearer` (with a digit or a sign), or a JWT. One that only names a token (`Invalid bearer token`,
+ * `accessTokenExpired`), or no string, does not. Such a text is no error message nor `reason` (C4, C15).
+ * @internal
+ */
+export const quotesToken = (text: unknown): boolean => typeof text == 'string' && /(access_?token|authorization|bearer)\W+(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i.test(text)
+
+/**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
  * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
  * `RPC error: <code> - <message>` text of the official RPC client); a string (that text too); a JSON-RPC
@@ -128,10 +136,9 @@ export function toSessionError(value: unknown): SessionError {
     }
     // one whose code or message cannot be read (above) stays the cause, all there is to see of it
     value = tokenFree(value)
-    // a message that quotes a token (a credential after its name, with a digit or a sign; a JWT:
-    // fetch's TypeError for a header value no request can carry, a body that echoes it) is none, nor
-    // is its value the cause; one that names a token only ('Invalid bearer token') stays (C4)
-    if (/(access_?token|authorization|bearer)\W+(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i.test(String(message))) value = message = undefined
+    // a message that quotes a token (fetch's TypeError for a header value no request can carry, a
+    // body that echoes it) is none, nor is its value the cause (C4)
+    if (quotesToken(message)) value = message = undefined
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered

@@ -1,4 +1,5 @@
-import { createMockProvider } from '@sessionlayer/session-testing'
+import { inspect } from 'node:util'
+import { createChannelHub, createMockLockManager, createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -41,6 +42,34 @@ describe('reconnect', () => {
     await vi.advanceTimersByTimeAsync(500)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
     expect(events.find(([t]) => t === 'reconnect:gaveup')?.[1]).toMatchObject({ lastError: { message: 'wallet unreachable' } })
+  })
+
+  it('C4, C15: a wallet reason that quotes a credential gives way to the store\'s own words, in lastError, reconnect:gaveup and the message to the other tabs; one that only names a token stays', async () => {
+    const reason = 'session refused: Authorization: Bearer secret-token'
+    const hub = createChannelHub()
+    const { store, provider, events } = await connected({ reconnect: { maxAttempts: 1 }, broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() } })
+    const request = provider.request
+    provider.request = (args) => (args.method === 'status' ? Promise.resolve({ connection: { isConnected: false, reason } }) : request(args))
+    provider.emit('statusChanged', { connection: { isConnected: false, reason } })
+    await vi.advanceTimersByTimeAsync(500)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'The wallet is not connected' } })
+    expect(events.find(([t]) => t === 'reconnect:gaveup')?.[1]).toMatchObject({ lastError: { message: 'The wallet is not connected' } })
+    expect(hub.sent.map((m) => (m.data as { kind: string }).kind)).toContain('gaveup')
+    expect(inspect([store.getSnapshot(), events, hub.sent], { depth: Infinity, showHidden: true })).not.toContain('secret')
+    // a drop without a reconnect policy, and a declined connect: the same
+    const plain = await connected({})
+    plain.provider.emit('statusChanged', { connection: { isConnected: false, reason } })
+    expect(plain.store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'The wallet disconnected' })
+    const declined = createMockProvider({ connectMode: 'async' })
+    const asking = createSessionStore(declined, { storage: createMemoryStorage() })
+    const result = asking.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    declined.emit('connected', { isConnected: false, reason: `declined, ${reason}` })
+    expect((await result).lastError).toMatchObject({ code: 4001, message: 'The wallet declined the connection' })
+    plain.provider.emit('connected', { isConnected: true })
+    await vi.advanceTimersByTimeAsync(0)
+    plain.provider.emit('statusChanged', { connection: { isConnected: false, reason: 'Invalid bearer token' } })
+    expect(plain.store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'Invalid bearer token' })
   })
 
   it('C7: a drop keeps the account visible and attempts at exactly the backoff offsets, probing status silently', async () => {

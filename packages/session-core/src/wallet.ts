@@ -1,6 +1,7 @@
 import { toPersistedAccount } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
 import type { StatusInput } from './machine'
+import { quotesToken } from './SessionError'
 
 /** A narrowed view of an unknown object (internal). */
 export type Obj = Record<string, unknown>
@@ -73,8 +74,9 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
     connected: c.isConnected,
     networkId: str(network.networkId),
     userUrl: userUrl(c.userUrl),
-    // an empty reason tells nothing: the store's own words then say what happened
-    reason: c.reason ? str(c.reason) : undefined,
+    // An empty reason tells nothing, and one that quotes a token is no text for lastError, events
+    // or the other tabs: the store's own words then say what happened (C4, C15).
+    reason: c.reason && !quotesToken(c.reason) ? str(c.reason) : undefined,
     ledgerApi: str(network.ledgerApi),
     accessToken: str(session.accessToken) ?? str(network.accessToken),
   }
