@@ -203,4 +203,18 @@ describe('toSessionError', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)
   })
+
+  it('C4, C15: a SessionError a wallet throws is no way around the token search: one whose cause or message holds a token keeps its code (the store\'s own too) and, unless it quotes the token, its message, without that cause', () => {
+    const request = { url: '/api', headers: { Authorization: 'Bearer secret-header' } }
+    const inCause = toSessionError(new SessionError('Unauthorized', 4100, request))
+    expect([inCause.code, inCause.message, inCause.cause]).toEqual([4100, 'Unauthorized', undefined])
+    const own = toSessionError(new SessionError('The wallet timed out', 'TIMEOUT', request))
+    expect([own.code, own.message, own.cause]).toEqual(['TIMEOUT', 'The wallet timed out', undefined])
+    const quoted = toSessionError(new SessionError('refused: Bearer secret-message', 4100))
+    expect([quoted.code, quoted.message]).toEqual([4100, 'Unknown wallet error'])
+    for (const error of [inCause, own, quoted]) expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('secret')
+    // one without a token stays as it is, its cause too
+    const plain = new SessionError('Unauthorized', 4100, { url: '/api' })
+    expect(toSessionError(plain)).toBe(plain)
+  })
 })

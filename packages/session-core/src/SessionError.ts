@@ -94,8 +94,9 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
 
 /**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
- * numeric code and message: a `SessionError` as is; an `Error` (with a `code`, or with the
- * `RPC error: <code> - <message>` text of the official RPC client); a string (that text too); a JSON-RPC
+ * numeric code and message: a `SessionError` as is (one that carries a token, as below, is made
+ * anew, with its code); an `Error` (with a `code`, or with the `RPC error: <code> - <message>`
+ * text of the official RPC client); a string (that text too); a JSON-RPC
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
  * (the JSON-RPC code inside `data` wins over the HTTP status). A nested `error` overrides only
  * the fields it has: one without a code or message keeps those of the value around it. Never throws.
@@ -114,10 +115,10 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * @public
  */
 export function toSessionError(value: unknown): SessionError {
-  let code: unknown
+  // a SessionError's code, the store's own ones too, kept if it is made anew without its token
+  let code: unknown = value instanceof SessionError ? value.code : undefined
   let message: unknown = typeof value === 'string' ? value : undefined
   try {
-    if (value instanceof SessionError) return value
     const o = obj(value)
     const outer = obj(o?.error)
     // The nested error wins field by field over the value around it, and the JSON-RPC error in
@@ -139,13 +140,15 @@ export function toSessionError(value: unknown): SessionError {
     // a message that quotes a token (fetch's TypeError for a header value no request can carry, a
     // body that echoes it) is none, nor is its value the cause (C4)
     if (quotesToken(message)) value = message = undefined
+    // a SessionError (the store's, or one a wallet throws) as is, unless it carries a token (C4, C15)
+    if (value instanceof SessionError) return value
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered
   }
   return new SessionError(
     typeof message === 'string' && message ? message : 'Unknown wallet error',
-    Number.isInteger(code) ? (code as number) : 'UNKNOWN',
+    Number.isInteger(code) || typeof code == 'string' ? (code as SessionErrorCode) : 'UNKNOWN',
     value,
   )
 }
