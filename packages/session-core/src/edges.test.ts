@@ -79,6 +79,20 @@ describe('rule edges', () => {
     expect(state.lastError).toMatchObject({ code: 4001, message: 'The user closed the wallet' })
   })
 
+  it('C2, C3, C4: an asynchronous connect the user declines, told by statusChanged and then by the connected event, is one error and one change', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const result = store.connect()
+    await flush()
+    provider.detach()
+    const states: unknown[] = []
+    store.subscribe((s) => states.push(s))
+    provider.emit('statusChanged', { connection: { isConnected: false, reason: 'rejected' } })
+    provider.emit('connected', { isConnected: false, reason: 'rejected' })
+    expect((await result).lastError).toMatchObject({ code: 4001, message: 'rejected' })
+    expect(states).toEqual([store.getSnapshot()])
+  })
+
   it('C3, C18: a userUrl that would run script in the dApp (javascript:, however spelled) is not handed on by connect:pending; a web or app link is', async () => {
     const urls = {
       'javascript:alert(document.cookie)': undefined,

@@ -427,6 +427,36 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
   })
 
+  it.each([
+    ['statusChanged first, then the connected event', 'async'],
+    ['the connected event, then the refused connect request', 'manual'],
+  ] as const)('C2, C3, C4, C12: a decline of the hook\'s connect() that the wallet tells twice (%s) is one error: one change, one 4001', async (_, mode) => {
+    let seen: SessionState | null = null
+    const { store, wallet, provider } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.disconnectFromWallet()
+        wallet.setConnectMode(mode)
+        seen = await store.connect()
+        if (seen.lastError) throw seen.lastError
+      },
+    })
+    const declines = new Set<unknown>()
+    store.subscribe((s) => {
+      if (s.lastError?.code === 4001) declines.add(s.lastError)
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    provider.detach() // only what this test emits (and the answer to the request) reaches the store now
+    if (mode === 'async') provider.emit('statusChanged', { connection: { isConnected: false, reason: 'rejected' } })
+    provider.emit('connected', { isConnected: false, reason: 'rejected' })
+    wallet.reject() // a manual wallet refuses the request (4001)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    expect(declines.size).toBe(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 4001 } } })
+    expect(store.getSnapshot().lastError?.cause).toBe([...declines][0])
+  })
+
   it('C3, C12: a connect() the hook makes that the user approves in an asynchronous wallet resolves without lastError, even after an earlier decline', async () => {
     const seen: SessionState[] = []
     const { store, wallet } = await connected({

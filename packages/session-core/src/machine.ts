@@ -628,7 +628,9 @@ export function createTransition(): typeof transition {
           // The user declined: after an asynchronous wallet's answer, any event that says so; before
           // it (the events and the answer may come in either order), only the `connected` event.
           // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
-          else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || hook))) && input.via !== 'probe') {
+          // A re-auth's connect the wallet already said was declined (both events, or the event and
+          // the refused request, tell it) is declined once: one error, one change (C2, C4).
+          else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || (hook && !st.lastError)))) && input.via !== 'probe') {
             const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
             // The user declined the hook's connect: the re-auth goes on as the hook decides, but
             // connect() tells, as for a wallet that refuses at once (C4, C12).
@@ -703,8 +705,9 @@ export function createTransition(): typeof transition {
           if (!connected) onNetwork(null, 'local')
         } else if (input.method !== 'connect' || asking) fail(input.error, 1)
         // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
-        // goes on as the hook decides, but connect() tells why, as it always does (C4, C12).
-        else if (op === 'reauth') set({ lastError: input.error })
+        // goes on as the hook decides, but connect() tells why, as it always does (C4, C12) — unless
+        // its `connected` event told the decline already (C2).
+        else if (op === 'reauth' && !st.lastError) set({ lastError: input.error })
         break
 
       case 'tick':
