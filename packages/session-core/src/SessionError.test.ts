@@ -199,6 +199,11 @@ describe('toSessionError', () => {
     }
   })
 
+  it('C4: a value with NaN in it (a number JSON writes as null) stays the cause: NaN is no value whose toJSON changed it', () => {
+    const raw = { code: 4100, message: 'Unauthorized', data: { balance: NaN, limits: [NaN, 1] } }
+    expect(toSessionError(raw)).toMatchObject({ code: 4100, message: 'Unauthorized', cause: raw })
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)

@@ -76,7 +76,8 @@ export const tokenFree = (value: unknown): unknown => {
       // An Error's `cause` and `message`, which JSON leaves out, and the own fields of a value whose
       // `toJSON` may leave them out (`console.log` prints them), but not that `toJSON` again. Each
       // value is wrapped once, so that JSON finds a cycle through it as through any other, at once.
-      return v instanceof Error || shown !== v ? (wraps.has(v) ? wraps : wraps.set(v, [(v as Error).cause, (v as Error).message, shown !== v && shown, { ...(v as object), toJSON: 0 }])).get(v) : v
+      // NaN, unequal to itself, is no value whose `toJSON` changed it: wrapped, it would be a cycle.
+      return v instanceof Error || !Object.is(shown, v) ? (wraps.has(v) ? wraps : wraps.set(v, [(v as Error).cause, (v as Error).message, shown !== v && shown, { ...(v as object), toJSON: 0 }])).get(v) : v
     })
     if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
   } catch {
