@@ -171,6 +171,22 @@ describe('createMockProvider', () => {
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-2' }, signed('cmd-2', 'bob::1220bb'), executed])
   })
 
+  it('C18/§6: prepareExecute and prepareExecuteAndWait sign as actAs[0] when actAs is given (the primary account otherwise, as the official PrepareExecuteParams say); a party of actAs that is none of the wallet\'s accounts rejects -32600, with no txChanged, as the official wallet refuses it', async () => {
+    const provider = createMockProvider({ connected: true, accounts: [{ partyId: 'alice::1', primary: true, signingProviderId: 'participant' }, { partyId: 'bob::2', primary: false, signingProviderId: 'wallet-kernel' }] })
+    const tx: { status: string; payload?: unknown }[] = []
+    provider.on('txChanged', (event: { status: string }) => tx.push(event))
+    for (const method of ['prepareExecute', 'prepareExecuteAndWait']) {
+      await expect(provider.request({ method, params: { commands: [], actAs: ['bob::2', 'mallory::9'] } })).rejects.toEqual({ code: -32600, message: 'Acting party mallory::9 does not belong to user' })
+    }
+    expect(tx).toEqual([])
+    await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'c1', commands: [], actAs: ['bob::2', 'alice::1'] } })
+    await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'c2', commands: [], actAs: [] } })
+    expect(tx.filter((t) => t.status === 'signed').map((t) => t.payload)).toEqual([
+      { signature: 'mock-signature:c1', signedBy: 'wallet-kernel', party: 'bob::2' },
+      { signature: 'mock-signature:c2', signedBy: 'participant', party: 'alice::1' },
+    ])
+  })
+
   it('C4/§6: without a primary account, getPrimaryAccount, signMessage, prepareExecute and prepareExecuteAndWait reject -32603 as the official wallet does (its getPrimaryAccount answers a Wallet, never null), with no txChanged; the other reads still answer', async () => {
     const provider = createMockProvider({ connected: true, accounts: [{ partyId: 'carol::3', primary: false }] })
     const tx: unknown[] = []
@@ -184,12 +200,12 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toHaveProperty('response')
   })
 
-  it('C18: prepareExecute and prepareExecuteAndWait without a commands array reject -32602, with no txChanged (the official PrepareExecuteParams requires commands)', async () => {
+  it('C18: prepareExecute and prepareExecuteAndWait without a commands array, or with an actAs that is no array, reject -32602, with no txChanged (the official PrepareExecuteParams requires commands, and actAs is a list of parties)', async () => {
     const provider = createMockProvider({ connected: true })
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     for (const method of ['prepareExecute', 'prepareExecuteAndWait']) {
-      for (const params of [undefined, {}, { commandId: 'cmd-1' }, { commands: 'x' }]) {
+      for (const params of [undefined, {}, { commandId: 'cmd-1' }, { commands: 'x' }, { commands: [], actAs: 'alice::1220aa' }]) {
         await expect(provider.request({ method, params })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
       }
     }

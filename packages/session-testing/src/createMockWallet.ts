@@ -213,8 +213,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     if (method === 'connect') return connect()
     if (!connected) return rpcError(4100)
     const primary = accounts.find((a) => a.primary)
-    // The official wallet signs and submits as the primary account, and has no other to answer
-    // getPrimaryAccount with (its answer is a Wallet, never null): without one it refuses them.
+    // The official wallet signs and submits as the primary account unless told whom to act as, and
+    // has no other to answer getPrimaryAccount with (its answer is a Wallet, never null): without
+    // one it refuses them.
     if (!primary && /^(getP|sig|prep)/.test(method)) return rpcError(-32603, 'No primary wallet found')
     switch (method) {
       case 'listAccounts':
@@ -234,19 +235,24 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         return typeof resource === 'string' && /^(get|post|patch|put|delete)$/.test(param('requestMethod') as string) ? { response: JSON.stringify({ ok: true, resource }) } : rpcError(-32602)
       }
       default: {
-        // the official PrepareExecuteParams requires the commands
-        if (!Array.isArray(param('commands'))) return rpcError(-32602)
+        // The official PrepareExecuteParams requires the commands. The wallet acts as the parties of
+        // `actAs`, all the user's, and signs as the first; as the primary account without them.
+        const actAs = param('actAs') ?? []
+        if (!Array.isArray(param('commands')) || !Array.isArray(actAs)) return rpcError(-32602)
+        const stray: unknown = actAs.find((p) => !accounts.some((a) => a.partyId === p))
+        const signer = accounts.find((a) => a.partyId === (actAs[0] ?? primary?.partyId))
+        if (stray !== undefined || !signer) return rpcError(-32600, `Acting party ${String(stray)} does not belong to user`)
         const n = ++sequence
         const given = param('commandId')
         const commandId = typeof given === 'string' ? given : `mock-command-${n}`
         const tx = { status: 'executed', commandId, payload: { updateId: `mock-update-${n}`, completionOffset: n } }
         const failed = failingTx > 0 && !!failingTx--
-        // The statuses of the official TxChangedEvent, in order: the primary account signs (its
+        // The statuses of the official TxChangedEvent, in order: the acting account signs (its
         // signing provider), then the wallet executes; or the transaction fails.
         const run = () => {
           if (failed) emit('txChanged', { status: 'failed', commandId })
           else {
-            emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: primary?.signingProviderId ?? 'participant', party: primary?.partyId } })
+            emit('txChanged', { status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: signer.signingProviderId ?? 'participant', party: signer.partyId } })
             emit('txChanged', tx)
           }
         }
