@@ -21,18 +21,18 @@ describe('createMockProvider', () => {
   it('C9: status answers without network and session while disconnected, with them once connected', async () => {
     const provider = createMockProvider()
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
-      connection: { isConnected: false, isNetworkConnected: false },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
+      connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' },
     })
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' })
     await provider.request({ method: 'connect' })
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
-      connection: { isConnected: true, isNetworkConnected: true },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
+      connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
       network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
     })
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
   })
 
   it('C9/§6: a wallet the dApp is not connected to reports no network connection either (isNetworkConnected false, as the official wallet answers an unauthenticated dApp): status, isConnected, an async connect, a decline, a disconnect, a drop', async () => {
@@ -40,7 +40,7 @@ describe('createMockProvider', () => {
     const provider = createMockProvider({ wallet })
     const seen: unknown[] = []
     for (const event of ['connected', 'statusChanged']) provider.on(event, (status: { connection: unknown }) => seen.push(status.connection))
-    const down = { isConnected: false, isNetworkConnected: false }
+    const down = { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }
     await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: down })
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(down)
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...down, userUrl: 'http://127.0.0.1/mock-wallet/approve' })
@@ -48,9 +48,30 @@ describe('createMockProvider', () => {
     wallet.connectFromWallet()
     await provider.request({ method: 'disconnect' })
     wallet.drop()
-    const up = { isConnected: true, isNetworkConnected: true }
-    expect(seen).toEqual([{ ...down, reason: 'rejected' }, down, up, up, down, { ...down, reason: 'wallet unreachable' }])
+    const up = { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' }
+    expect(seen).toEqual([{ ...down, reason: 'rejected' }, down, up, up, { ...down, reason: 'disconnect', networkReason: 'disconnect' }, { ...down, reason: 'wallet unreachable' }])
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, reason: 'wallet unreachable' })
+  })
+
+  it('C9/§6: the connection carries the official wallet\'s reasons (connected: reason and networkReason OK; not connected: networkReason Unauthenticated; a disconnect: reason disconnect, networkReason disconnect or removed session) and the provider its userUrl, none of them a token', async () => {
+    const wallet = createMockWallet({ userUrl: 'https://wallet/ui' })
+    const provider = createMockProvider({ wallet })
+    const seen: { provider: unknown; connection: unknown }[] = []
+    provider.on('statusChanged', (status: { provider: unknown; connection: unknown }) => seen.push(status))
+    const down = { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }
+    const up = { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' }
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(down)
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual(up)
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(up)
+    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/ui' },
+      connection: up,
+    })
+    await provider.request({ method: 'disconnect' })
+    wallet.connectFromWallet()
+    wallet.disconnectFromWallet()
+    expect(seen.map((status) => status.connection)).toEqual([up, { ...down, reason: 'disconnect', networkReason: 'disconnect' }, up, { ...down, reason: 'disconnect', networkReason: 'removed session' }])
+    expect(JSON.stringify(seen.map((status) => [status.provider, status.connection]))).not.toContain('mock-token')
   })
 
   it('C4: every connected-only method rejects 4100 with a bare object before connect', async () => {
@@ -235,14 +256,14 @@ describe('createMockProvider', () => {
     expect(provider.calls.map((c) => c.method)).toEqual(['signMessage', 'ledgerApi', 'eth_sendTransaction', 'toString'])
   })
 
-  it('C6: disconnect resolves null and announces statusChanged false to every tab', async () => {
+  it('C6: disconnect resolves null and announces statusChanged false (reason disconnect) to every tab', async () => {
     const wallet = createMockWallet({ connected: true })
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
     const seen: [string, unknown][] = []
     a.on('statusChanged', (s: unknown) => seen.push(['a', s]))
     b.on('statusChanged', (s: unknown) => seen.push(['b', s]))
     await expect(a.request({ method: 'disconnect' })).resolves.toBeNull()
-    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }, connection: { isConnected: false, isNetworkConnected: false } }
+    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'disconnect', reason: 'disconnect' } }
     expect(seen).toEqual([
       ['a', status],
       ['b', status],
@@ -282,7 +303,7 @@ describe('createMockProvider', () => {
     await vi.advanceTimersByTimeAsync(99)
     expect([answer, events]).toEqual(['pending', []])
     await vi.advanceTimersByTimeAsync(1)
-    expect(answer).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(answer).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
     expect(events).toEqual(['statusChanged'])
   })
 

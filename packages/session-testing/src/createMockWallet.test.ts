@@ -64,7 +64,7 @@ describe('createMockWallet', () => {
     const order: string[] = []
     for (const event of ['statusChanged', 'connected', 'accountsChanged']) a.on(event, () => order.push(event))
     const result = await a.request({ method: 'connect' }).finally(() => order.push('resolved'))
-    expect(result).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(result).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
     expect(order).toEqual(['statusChanged', 'connected', 'accountsChanged', 'resolved'])
     expect(logB).toEqual(logA)
     expect(logA[0]).toEqual(['statusChanged', await a.request({ method: 'status' })])
@@ -88,14 +88,14 @@ describe('createMockWallet', () => {
     const log = record(provider)
     const connectedWhenEmitted: boolean[] = []
     provider.on('connected', () => connectedWhenEmitted.push(provider.wallet.state().connected))
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, userUrl: 'https://wallet/approve' })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', userUrl: 'https://wallet/approve' })
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 1 })
     expect(log).toEqual([])
     provider.wallet.approve()
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
     expect(log[0]?.[1]).toEqual({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
-      connection: { isConnected: true, isNetworkConnected: true },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/approve' },
+      connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
       network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
     })
@@ -109,10 +109,10 @@ describe('createMockWallet', () => {
     const log = record(provider)
     await provider.request({ method: 'connect' })
     provider.wallet.reject()
-    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }
+    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
     expect(log).toEqual([
-      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, reason: 'rejected' } }],
-      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false } }],
+      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' } }],
     ])
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
   })
@@ -127,7 +127,7 @@ describe('createMockWallet', () => {
     provider.wallet.approve()
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
     await flush()
-    expect(result.value).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(result.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
   })
 
   it('C4: manual mode reject(code) rejects with that code (4001 by default)', async () => {
@@ -166,7 +166,7 @@ describe('createMockWallet', () => {
     await flush()
     wallet.setConnectMode('approve')
     await a.request({ method: 'connect' }) // another tab's connect, approved at once
-    await expect(manual).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    await expect(manual).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
     expect(wallet.state().pendingConnects).toBe(0)
   })
 
@@ -176,10 +176,10 @@ describe('createMockWallet', () => {
     const log = record(a)
     await a.request({ method: 'connect' })
     await b.request({ method: 'disconnect' })
-    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' }
+    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
     expect(log).toEqual([
-      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, reason: 'rejected' } }],
-      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false } }],
+      ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'disconnect', reason: 'disconnect' } }],
     ])
     wallet.approve()
     expect(log).toHaveLength(2)
@@ -201,14 +201,14 @@ describe('createMockWallet', () => {
     const approved = provider.request({ method: 'connect' })
     await flush()
     provider.wallet.approve()
-    await expect(approved).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    await expect(approved).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
   })
 
   it('C3/C19: connecting while connected resolves isConnected true at once, whatever the mode, told as every connect is: statusChanged, connected, accountsChanged', async () => {
     const provider = createMockProvider({ connected: true, connectMode: 'manual' })
     const log = record(provider)
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, isNetworkConnected: true })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
     expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
       ['statusChanged', true],
       ['connected', true],
@@ -224,7 +224,7 @@ describe('createMockWallet', () => {
     const log = record(provider)
     provider.wallet.drop()
     provider.wallet.drop()
-    expect(log).toEqual([['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: false, reason: 'wallet unreachable' } })]])
+    expect(log).toEqual([['statusChanged', expect.objectContaining({ connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'wallet unreachable' } })]])
     const status = await provider.request({ method: 'status' })
     expect(status).not.toHaveProperty('network')
     expect(status).not.toHaveProperty('session')
@@ -266,8 +266,8 @@ describe('createMockWallet', () => {
     expect(log).toEqual([])
     provider.wallet.recover()
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
-      ['connected', { isConnected: false, isNetworkConnected: false, reason: 'rejected' }],
-      ['statusChanged', { isConnected: false, isNetworkConnected: false }],
+      ['connected', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }],
     ])
   })
 
@@ -289,7 +289,7 @@ describe('createMockWallet', () => {
       ['accountsChanged', true],
     ])
     await flush()
-    expect(approved.value).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(approved.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
 
     await provider.request({ method: 'disconnect' })
     const declined = outcome(provider.request({ method: 'connect' }))
@@ -319,8 +319,8 @@ describe('createMockWallet', () => {
     await flush()
     // never a connection that is gone by now, as the dApp would hear it before its end
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
-      ['connected', { isConnected: false, isNetworkConnected: false, reason: 'rejected' }],
-      ['statusChanged', { isConnected: false, isNetworkConnected: false }],
+      ['connected', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }],
       // nor the accounts of a connection that is gone (C5)
     ])
     expect(approved.error).toEqual({ code: 4001, message: 'User Rejected Request' })
@@ -332,7 +332,7 @@ describe('createMockWallet', () => {
     provider.wallet.connectFromWallet()
     provider.wallet.recover()
     await flush()
-    expect(declined.value).toEqual({ isConnected: true, isNetworkConnected: true })
+    expect(declined.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
     expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
   })
 

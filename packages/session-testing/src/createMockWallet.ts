@@ -48,9 +48,11 @@ type Pending = ((approved: boolean, code: number) => void) | null
 /**
  * A fresh answer each time: the caller owns what it receives and may change it. A wallet reports
  * its network connection only to a connected dApp: not connected, the official wallet answers
- * `isNetworkConnected: false` as well.
+ * `isNetworkConnected: false` as well, for the reason `Unauthenticated`; connected, both reasons
+ * are `OK`.
  */
-const connection = (isConnected: boolean): CIP0103ConnectResult => ({ isConnected, isNetworkConnected: isConnected })
+const connection = (isConnected: boolean): CIP0103ConnectResult =>
+  isConnected ? { isConnected, reason: 'OK', isNetworkConnected: isConnected, networkReason: 'OK' } : { isConnected, isNetworkConnected: isConnected, networkReason: 'Unauthenticated' }
 
 /**
  * Creates a mock CIP-0103 browser-extension wallet: deterministic, in memory, and driven by the
@@ -62,7 +64,7 @@ const connection = (isConnected: boolean): CIP0103ConnectResult => ({ isConnecte
  * ```ts
  * const wallet = createMockWallet({ connectMode: 'async' })
  * const tab = createMockProvider({ wallet })
- * await tab.request({ method: 'connect' }) // { isConnected: false, isNetworkConnected: false, userUrl }
+ * await tab.request({ method: 'connect' }) // { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', userUrl }
  * wallet.approve() // emits connected and statusChanged (the same StatusEvent), accountsChanged
  * ```
  * @public
@@ -130,7 +132,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   ): CIP0103StatusEvent => {
     const accessToken = token()
     return {
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser' },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl },
       connection: now,
       ...(now.isConnected && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
     }
@@ -167,11 +169,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     settle(true, 4001, true)
     emit('accountsChanged', accounts)
   }
-  /** A disconnect, asked by the dApp or made in the wallet, also ends the connects still waiting. */
-  const becomeDisconnected = () => {
+  /**
+   * A disconnect, asked by the dApp or made in the wallet, also ends the connects still waiting,
+   * and is told as the official wallet gateway tells it: reason `disconnect`, and the network
+   * reason `disconnect` (the dApp's request) or `removed session` (the user, in the wallet).
+   */
+  const becomeDisconnected = (networkReason = 'disconnect') => {
     connected = false
     settle(false)
-    emit('statusChanged', status())
+    emit('statusChanged', status({ ...connection(false), reason: 'disconnect', networkReason }))
   }
   const setAccounts = (next: CIP0103Account[]) => {
     accounts = next
@@ -319,7 +325,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       emit('statusChanged', status())
       if (moved) emit('accountsChanged', accounts)
     }),
-    disconnectFromWallet: act(becomeDisconnected),
+    disconnectFromWallet: act(() => becomeDisconnected('removed session')),
     connectFromWallet: act(becomeConnected),
     // `times >= 1` also keeps out NaN, which would never count down and so never run out.
     failNext(method, error, times = 1) {

@@ -31,7 +31,10 @@ export interface MockWalletOptions {
   ledgerApi?: string
   /** How `connect` is answered. Default `'approve'`. */
   connectMode?: MockConnectMode
-  /** Where an `async` connect sends the user. Default `'http://127.0.0.1/mock-wallet/approve'`. */
+  /**
+   * Where an `async` connect sends the user, also the `userUrl` of the wallet's `provider` in its
+   * StatusEvents. Default `'http://127.0.0.1/mock-wallet/approve'`.
+   */
   userUrl?: string
   /**
    * Delay of every answer, through `globalThis.setTimeout` read at call time (fake timers apply).
@@ -148,9 +151,9 @@ export interface MockWallet {
    */
   recover(): void
   /**
-   * The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`,
-   * and ends pending connects as declined, as {@link MockWallet.reject} does (a `disconnect` request
-   * does the same).
+   * The user disconnects the dApp in the wallet UI: emits `statusChanged` with `isConnected: false`
+   * (`reason: 'disconnect'`, `networkReason: 'removed session'`), and ends pending connects as
+   * declined, as {@link MockWallet.reject} does (a `disconnect` request does the same).
    */
   disconnectFromWallet(): void
   /**
