@@ -238,7 +238,7 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
   })
 
-  it('C3/C7: an async connect approved while the wallet is dropped is announced on recovery: connected (isConnected true), statusChanged, accountsChanged', async () => {
+  it('C3/C7/C19: an async connect approved while the wallet is dropped is announced on recovery as any connection is, in the official wallet gateway\'s order: statusChanged, connected (the same StatusEvent, isConnected true), accountsChanged', async () => {
     const provider = createMockProvider({ connectMode: 'async' })
     const log = record(provider)
     await provider.request({ method: 'connect' })
@@ -249,7 +249,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state()).toMatchObject({ connected: true, dropped: true, pendingConnects: 0 })
     await expect(provider.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
     provider.wallet.recover()
-    expect(log.map(([event]) => event)).toEqual(['connected', 'statusChanged', 'accountsChanged'])
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
     expect(log[0]?.[1]).toEqual(await provider.request({ method: 'status' }))
     expect(log[1]?.[1]).toEqual(log[0]?.[1])
     expect(connection(log[0]?.[1])).toBe(true)
@@ -271,7 +271,7 @@ describe('createMockWallet', () => {
     ])
   })
 
-  it('C17/C7: a manual connect answered while the wallet is dropped settles on recovery, after the events', async () => {
+  it('C17/C7: a manual connect answered while the wallet is dropped settles on recovery, after the events (statusChanged, connected, accountsChanged, as any connection is told)', async () => {
     const provider = createMockProvider({ connectMode: 'manual' })
     const log = record(provider)
     const approved = outcome(provider.request({ method: 'connect' }))
@@ -284,8 +284,8 @@ describe('createMockWallet', () => {
     expect(log).toEqual([])
     provider.wallet.recover()
     expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
-      ['connected', true],
       ['statusChanged', true],
+      ['connected', true],
       ['accountsChanged', true],
     ])
     await flush()
@@ -336,7 +336,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
   })
 
-  it('C7/C11/C19: a dropped wallet sends no events; on recovery it tells its current state: connected for a connection made meanwhile, statusChanged, then accountsChanged when they changed', async () => {
+  it('C7/C11/C19: a dropped wallet sends no events; on recovery it tells its current state: statusChanged, then connected for a connection made meanwhile (the official wallet gateway\'s order), then accountsChanged when they changed', async () => {
     const provider = createMockProvider({ connected: true })
     const log = record(provider)
     provider.wallet.drop()
@@ -350,8 +350,8 @@ describe('createMockWallet', () => {
     provider.wallet.recover()
     // the connection made meanwhile is told as any connection is
     expect(log).toEqual([
-      ['connected', await provider.request({ method: 'status' })],
-      ['statusChanged', log[0]?.[1]],
+      ['statusChanged', await provider.request({ method: 'status' })],
+      ['connected', log[0]?.[1]],
       ['accountsChanged', [{ partyId: 'carol::3', primary: true }]],
     ])
     expect(log[0]?.[1]).toMatchObject({ connection: { isConnected: true }, network: { networkId: 'canton:testnet' } })
@@ -364,8 +364,8 @@ describe('createMockWallet', () => {
     expect(otherLog).toEqual([])
     other.wallet.recover()
     expect(otherLog.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
-      ['connected', true],
       ['statusChanged', true],
+      ['connected', true],
       ['accountsChanged', true],
     ])
     log.length = 0

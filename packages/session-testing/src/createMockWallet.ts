@@ -320,9 +320,13 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       dropped = false
       const moved = accountsMoved
       accountsMoved = false
-      // Back, the wallet tells what happened meanwhile, in the order of its events when reachable.
+      // Back, the wallet tells what happened meanwhile, in the order of its events when reachable:
+      // a connection as the official wallet gateway tells one (statusChanged, then connected), a
+      // decline as reject() does (connected, then statusChanged).
+      const now = () => emit('statusChanged', status())
+      if (connected) now()
       for (const answer of owed.splice(0)) answer()
-      emit('statusChanged', status())
+      if (!connected) now()
       if (moved) emit('accountsChanged', accounts)
     }),
     disconnectFromWallet: act(() => becomeDisconnected('removed session')),

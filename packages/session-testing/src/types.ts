@@ -142,10 +142,12 @@ export interface MockWallet {
    */
   drop(): void
   /**
-   * Ends a drop and tells the dApp the wallet's state: `connected` for an `async` connect answered
-   * meanwhile or a connection made meanwhile, `statusChanged` with the full status, then `accountsChanged` when the accounts
-   * changed (or the wallet connected) meanwhile and the dApp is connected now; a `manual` connect
-   * answered meanwhile settles now.
+   * Ends a drop and tells the dApp the wallet's state: `statusChanged` with the full status, then
+   * `connected` for an `async` connect answered meanwhile or a connection made meanwhile, when the
+   * wallet is connected (as the official wallet gateway tells a connection); `connected`, then
+   * `statusChanged`, when it is not (as {@link MockWallet.reject} tells a decline); then
+   * `accountsChanged` when the accounts changed (or the wallet connected) meanwhile and the dApp is
+   * connected now; a `manual` connect answered meanwhile settles now.
    * A connect answered meanwhile is answered with where the wallet stands by then (approved when
    * it is connected, else declined), not with a replay of what has since been undone.
    */
