@@ -457,6 +457,26 @@ describe('expiry', () => {
     expect(store.getSnapshot().lastError?.cause).toBe([...declines][0])
   })
 
+  it("C4, C12: a re-auth that starts while a reconnect's failed attempt is lastError tells the wallet's decline during the hook, not that older error", async () => {
+    const during: unknown[] = []
+    const { store, wallet, provider } = await connected(
+      {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          during.push(store.getSnapshot().lastError)
+          provider.emit('connected', { isConnected: false, reason: 'rejected' }) // the user declined in the wallet
+          during.push(store.getSnapshot().lastError)
+        },
+      },
+      { reconnect: { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 100 } },
+    )
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: { code: 4900 } })
+    await vi.advanceTimersByTimeAsync(500)
+    expect(during).toMatchObject([null, { code: 4001, message: 'rejected' }])
+  })
+
   it('C3, C12: a connect() the hook makes that the user approves in an asynchronous wallet resolves without lastError, even after an earlier decline', async () => {
     const seen: SessionState[] = []
     const { store, wallet } = await connected({

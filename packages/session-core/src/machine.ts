@@ -411,7 +411,8 @@ export function createTransition(): typeof transition {
       expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'), source)
       return
     }
-    set({ status: 'reconnecting' })
+    // A reconnect's failed attempt is no error of the re-auth: a decline during the hook is told (C4, C12).
+    set({ status: 'reconnecting', lastError: null })
     n.op = 'reauth'
     n.attempt = 0
     n.hook = true
