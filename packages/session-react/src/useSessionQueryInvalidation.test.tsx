@@ -25,6 +25,29 @@ function renderApp(store: SessionStore, client: QueryClient, Content: () => Reac
   )
 }
 
+/**
+ * For the wallet-switch tests: `Me` shows the party and its `['sessionlayer', 'me']` query,
+ * `Invalidation` keeps the query cache in step, `connect` connects the session `Me` last rendered.
+ */
+function walletViews() {
+  let connect = (): Promise<unknown> => Promise.resolve()
+  function Me() {
+    const session = useSession()
+    connect = session.connect
+    const { data } = useQuery({
+      queryKey: ['sessionlayer', 'me'],
+      enabled: session.isConnected,
+      queryFn: () => Promise.resolve(`me: ${session.account?.partyId}`),
+    })
+    return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
+  }
+  function Invalidation() {
+    useSessionQueryInvalidation()
+    return null
+  }
+  return { Me, Invalidation, connect: () => connect() }
+}
+
 function setupApp() {
   const env = setup()
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
@@ -298,17 +321,7 @@ describe('useSessionQueryInvalidation', () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     const alice = createMockProvider()
     const bob = createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] })
-    let connect = (): Promise<unknown> => Promise.resolve()
-    function Me() {
-      const session = useSession()
-      connect = session.connect
-      const { data } = useQuery({
-        queryKey: ['sessionlayer', 'me'],
-        enabled: session.isConnected,
-        queryFn: () => Promise.resolve(`me: ${session.account?.partyId}`),
-      })
-      return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
-    }
+    const { Me, Invalidation, connect } = walletViews()
     function App({ provider }: { provider: typeof alice }) {
       return (
         <QueryClientProvider client={client}>
@@ -318,10 +331,6 @@ describe('useSessionQueryInvalidation', () => {
           </SessionProvider>
         </QueryClientProvider>
       )
-    }
-    function Invalidation() {
-      useSessionQueryInvalidation()
-      return null
     }
     const { rerender } = render(<App provider={alice} />)
     await act(() => connect())
@@ -337,21 +346,7 @@ describe('useSessionQueryInvalidation', () => {
   it('C6: another wallet given by remounting <SessionProvider key={walletId}> removes the session queries of the one it replaces: the new party never sees the previous party’s data', async () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     const wallets = { alice: createMockProvider(), bob: createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }) }
-    let connect = (): Promise<unknown> => Promise.resolve()
-    function Me() {
-      const session = useSession()
-      connect = session.connect
-      const { data } = useQuery({
-        queryKey: ['sessionlayer', 'me'],
-        enabled: session.isConnected,
-        queryFn: () => Promise.resolve(`me: ${session.account?.partyId}`),
-      })
-      return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
-    }
-    function Invalidation() {
-      useSessionQueryInvalidation()
-      return null
-    }
+    const { Me, Invalidation, connect } = walletViews()
     // the provider and the hook below it mount anew for each wallet
     const app = (wallet: keyof typeof wallets) => (
       <QueryClientProvider client={client}>
@@ -377,10 +372,7 @@ describe('useSessionQueryInvalidation', () => {
     const key = ['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings']
     client.setQueryData(key, 'prefetched')
     const provider = createMockProvider({ connected: true })
-    function Invalidation() {
-      useSessionQueryInvalidation()
-      return null
-    }
+    const { Invalidation } = walletViews()
     const app = (watching: boolean) => (
       <StrictMode>
         <QueryClientProvider client={client}>
