@@ -184,6 +184,15 @@ describe('createEncryptedStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe(text)
   })
 
+  it('K8: a value that starts with a byte order mark (U+FEFF) reads back exactly as written', async () => {
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    for (const text of ['\uFEFF', '\uFEFF{"a":1}', '\uFEFF\uFEFFx']) {
+      await storage.setItem(KEY, text)
+      await expect(storage.getItem(KEY)).resolves.toBe(text)
+    }
+  })
+
   it('K8: operations apply in call order even when an earlier encryption is slower', async () => {
     let delay = 30
     const slowFirst = {

@@ -104,12 +104,13 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
    * The plaintext of `blob`; null when there is none, or it is unreadable (wrong or rotated key,
    * tampered or swapped ciphertext, bad base64), whatever error the WebCrypto implementation gives.
    * A key that cannot decrypt at all (no `decrypt` usage, another algorithm, no CryptoKey) says
-   * nothing of the value: that read fails (K7).
+   * nothing of the value: that read fails (K7). A leading U+FEFF is part of the value, not a byte
+   * order mark to drop.
    */
   const decrypt = async (crypto: WebCryptoLike, algorithm: Algorithm, cryptoKey: CryptoKeyLike, blob: string | null) => {
     const [, iv, data] = FORMAT.exec(blob ?? '') ?? []
     try {
-      if (iv && data) return new TextDecoder().decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data)))
+      if (iv && data) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data)))
     } catch (error) {
       if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
     }
