@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createEncryptedStorage } from './createEncryptedStorage'
+import { restoreSession } from './restoreSession'
 import { createCallbackStorage, createMapStorage } from './test-storage'
 
 const KEY = 'sessionlayer.session'
@@ -191,6 +192,33 @@ describe('createEncryptedStorage', () => {
       await storage.setItem(KEY, text)
       await expect(storage.getItem(KEY)).resolves.toBe(text)
     }
+  })
+
+  it('K2, K6, K8: restoreSession removing an expired session keeps one another tab wrote while the removal decrypted the entry', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    const other = createEncryptedStorage(base, { key, origin: 'https://app.example' })
+    const fresh = JSON.stringify({ version: 1, account: { partyId: 'bob::1220' }, accounts: [{ partyId: 'bob::1220' }], networkId: null, connectedAt: 5 })
+    let decrypts = 0
+    let written: Promise<void> | undefined
+    const racing = {
+      getRandomValues: <T extends ArrayBufferView>(array: T) => crypto.getRandomValues(array),
+      subtle: {
+        encrypt: crypto.subtle.encrypt.bind(crypto.subtle),
+        decrypt: async (...args: Parameters<SubtleCrypto['decrypt']>) => {
+          const plain = await crypto.subtle.decrypt(...args)
+          // the third decryption is the removal's own check: another tab writes meanwhile
+          if (++decrypts === 3) await (written = other.setItem(KEY, fresh))
+          return plain
+        },
+      },
+    } as unknown as Crypto
+    const storage = createEncryptedStorage(base, { key, origin: 'https://app.example', crypto: racing })
+    const expired = JSON.stringify({ version: 1, account: null, accounts: [], networkId: null, connectedAt: 0, expiresAt: 10 })
+    await other.setItem(KEY, expired)
+    await expect(restoreSession(storage, KEY, 100)).resolves.toBeNull()
+    expect(written).toBeDefined()
+    await expect(other.getItem(KEY)).resolves.toBe(fresh)
   })
 
   it('K8: operations apply in call order even when an earlier encryption is slower', async () => {

@@ -171,7 +171,14 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
  * @public
  */
 export function createEncryptedStorage(base: SessionStorage, options: CreateEncryptedStorageOptions): SessionStorage {
-  // the base is given the key alone as it removes (see CHECKS)
-  const own: BaseStorage = { getItem: (k) => base.getItem(k), setItem: (k, v) => base.setItem(k, v), removeItem: (k) => base.removeItem(k) }
+  // The base is given the key alone as it removes (see CHECKS). With a blob, only that blob: read
+  // again right before the removal, as the decryption before it gave another tab time to write (K6).
+  const own: BaseStorage = {
+    getItem: (k) => base.getItem(k),
+    setItem: (k, v) => base.setItem(k, v),
+    removeItem: async (k, blob) => {
+      if (blob === undefined || (await base.getItem(k)) === blob) await base.removeItem(k)
+    },
+  }
   return encryptStorage(options, () => Promise.resolve([own, options.key]))
 }
