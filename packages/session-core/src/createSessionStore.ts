@@ -529,9 +529,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // the value read goes along to an encrypted storage, which removes the entry only while it
           // still holds it: a session another tab writes between this check and the removal is kept.
           // Any other storage is given the key alone: to one a second argument is a callback (localforage).
-          if (!effect[1] || read === undefined || (await storage.getItem(key)) === read)
+          // No entry was read: there is none of this session to remove, and what another tab may be
+          // writing meanwhile is kept (C9, M4).
+          if (!effect[1] || read === undefined || (read !== null && (await storage.getItem(key)) === read))
             return effect[1] && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
-              ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read ?? undefined)
+              ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read)
               : storage.removeItem(key)
         })
         break

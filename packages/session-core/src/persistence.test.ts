@@ -124,6 +124,33 @@ describe('persistence', () => {
     expect(writes).toEqual(['1'])
   })
 
+  it('C9, C12, M4: a restore that read no entry and finds the wallet not connected removes nothing: a session another tab persists meanwhile is kept', async () => {
+    const base = createMemoryStorage()
+    const removed: string[] = []
+    let reads = 0
+    const storage: SessionStorage = {
+      getItem: async (k) => {
+        const value = await base.getItem(k)
+        // the removal's check: another tab connects and persists right after it read
+        if (++reads === 2) await base.setItem(k, 'the other tab\'s session')
+        return value
+      },
+      setItem: (k, v) => base.setItem(k, v),
+      removeItem: (k) => {
+        removed.push(k)
+        return base.removeItem(k)
+      },
+    }
+    const store = createSessionStore(createMockProvider(), { storage })
+    expect(await store.init()).toMatchObject({ status: 'disconnected', lastError: null })
+    await flush()
+    // nothing read, nothing to remove: the removal, given the key alone, would take the other tab's entry
+    expect(removed).toEqual([])
+    await base.setItem('sessionlayer.session', "the other tab's session")
+    await flush()
+    expect(await base.getItem('sessionlayer.session')).toBe("the other tab's session")
+  })
+
   it('C15: access tokens are never persisted', async () => {
     const { storage, writes } = recording()
     const provider = createMockProvider({ accessToken: 'SECRET-TOKEN-123' })
