@@ -641,9 +641,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       case 'flush': {
         // the held ops run one after another, in submission order
-        let chain: Promise<unknown> = Promise.resolve()
-        // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)
-        for (const [op, resolve, reject] of takeHeld()) chain = chain.then(() => (destroyed ? Promise.reject(destroyedError()) : op())).then(resolve, reject)
+        const items = takeHeld()
+        const next = (): unknown => {
+          const item = items.shift()
+          // One whose turn comes as another re-auth runs waits for that one too, with the ops after
+          // it, ahead of those that re-auth holds: none runs on a session that expired again (C13).
+          if (item && model.op == 'reauth' && !destroyed) held.unshift(item, ...items)
+          // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)
+          else if (item) return (destroyed ? Promise.reject(destroyedError()) : attempt(item[0])).then(item[1], item[2]).then(next)
+        }
+        void Promise.resolve().then(next)
         break
       }
       case 'reject':
