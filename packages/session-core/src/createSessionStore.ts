@@ -449,7 +449,24 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
     const abort = new AbortController()
     const tag = gen
-    leadership = [noop, abort, false]
+    const waiting: [() => void, AbortController, boolean] = [noop, abort, false]
+    leadership = waiting
+    // A lock that never comes (a lock manager that never answers, a tab that holds it and went
+    // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
+    // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
+    let heard = -1
+    const overdue = () => {
+      if (leadership === waiting) {
+        if (heard === model.followed) {
+          leadership = [noop, abort, true]
+          dispatch({ type: 'lead' })
+        } else {
+          heard = model.followed
+          later(overdue, (heard && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs)
+        }
+      }
+    }
+    overdue()
     attempt(() =>
       locks?.request(
         `sessionlayer.reconnect::${key}`,

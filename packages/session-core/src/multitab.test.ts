@@ -2016,3 +2016,69 @@ describe('multi-tab: the session times (C12)', () => {
     }
   })
 })
+
+describe('multi-tab, a reconnect lock that never comes', () => {
+  it('C17, M6: a tab whose lock manager never answers its reconnect lock request is not left reconnecting for ever: once requestTimeoutMs passed with no tab telling of an attempt, it runs the attempts on its own', async () => {
+    vi.useFakeTimers()
+    const silent: LockManagerLike = { request: () => new Promise(() => undefined) }
+    const wallet = createMockWallet()
+    const store = createSessionStore(createMockProvider({ wallet }), {
+      storage: createMemoryStorage(),
+      reconnect: { maxAttempts: 3 },
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: silent },
+    })
+    await store.connect()
+    const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(scheduled).toEqual([])
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1 + 500 + 1_000 + 2_000)
+    expect(scheduled).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1_000 },
+      { attempt: 3, delayMs: 2_000 },
+    ])
+    expect(gaveup).toHaveLength(1)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
+  it('C17, M6: with a lock manager that never answers, a wallet that comes back during the wait still ends it connected, and nothing runs afterwards', async () => {
+    vi.useFakeTimers()
+    const silent: LockManagerLike = { request: () => new Promise(() => undefined) }
+    const wallet = createMockWallet()
+    const store = createSessionStore(createMockProvider({ wallet }), {
+      storage: createMemoryStorage(),
+      reconnect: { maxAttempts: 3 },
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: silent },
+    })
+    await store.connect()
+    const scheduled = events(store, 'reconnect:scheduled')
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(5_000)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(scheduled).toEqual([])
+    store.destroy()
+  })
+
+  it('M6: a follower runs no attempts of its own while the leader goes on telling of its attempts, also through a long outage whose wallet probes each take up to requestTimeoutMs', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.drop()
+    // every probe of the outage hangs until it times out (10 s)
+    wallet.hangNext('status', 5)
+    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000 + 4_000 + 8_000 + 5 * 10_000 + 100)
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 5])
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    a.store.destroy()
+    b.store.destroy()
+  })
+})
