@@ -237,6 +237,54 @@ describe('openSyncChannel over the channel hub', () => {
     expect(received).toHaveLength(1) // the channel goes on
   })
 
+  it('M2: over a custom channel that delivers inside postMessage, a message a listener makes the sender post reaches every tab after the one being delivered: none is reordered or dropped as stale', () => {
+    // a synchronous transport: each open channel gets the message before postMessage returns
+    const open: (BroadcastChannelLike & { onmessage: ((event: { data: unknown }) => void) | null })[] = []
+    const channelFactory = () => {
+      const end = {
+        onmessage: null as ((event: { data: unknown }) => void) | null,
+        postMessage: (data: unknown) => {
+          for (const peer of open) if (peer !== end) peer.onmessage?.({ data: structuredClone(data) })
+        },
+        close: () => undefined,
+      }
+      open.push(end)
+      return end
+    }
+    const [a, b, c] = ['a', 'b', 'c'].map((tabId) => openSyncChannel(NAME, { channelFactory, tabId }))
+    const seen = (channel: SyncChannel) => {
+      const kinds: string[] = []
+      channel.subscribe((m) => kinds.push(m.kind))
+      return kinds
+    }
+    const inB = seen(b!)
+    // B's listener makes A post again, while A's first message is still on its way to the other tabs
+    b!.subscribe((m) => {
+      if (m.kind === 'first') a!.post('second')
+    })
+    const inBLater = seen(b!)
+    const inC = seen(c!)
+    a!.post('first')
+    expect(inC).toEqual(['first', 'second'])
+    expect(inB).toEqual(['first', 'second'])
+    expect(inBLater).toEqual(['first', 'second'])
+    // the channel goes on as before
+    a!.post('third')
+    expect(inC).toEqual(['first', 'second', 'third'])
+  })
+
+  it('M2: a post the underlying channel failed to send holds back none of the later ones', () => {
+    const { fake, channel } = openWithFake()
+    const postMessage = fake.postMessage as ReturnType<typeof vi.fn>
+    postMessage.mockImplementationOnce(() => {
+      throw new DOMException('busy', 'DataCloneError')
+    })
+    channel.post('first')
+    channel.post('second')
+    channel.post('third')
+    expect(postMessage.mock.calls.map(([m]) => (m as SyncMessage).kind)).toEqual(['first', 'second', 'third'])
+  })
+
   it('unsubscribe stops one listener only', async () => {
     const { tabs } = openTabs(2)
     const extra = vi.fn()

@@ -45,6 +45,8 @@ export interface SyncChannel {
    * JSON cannot carry (a class instance such as a `Date` or `Map`, a `BigInt`, a cycle, a
    * `__proto__` / `constructor` / `prototype` key) or that is over `maxBytes`, a `kind` outside
    * `/^[a-z][a-z0-9:_-]{0,31}$/`, a closed or failing channel all mean the message is not sent.
+   * Messages go out in the order posted, also one posted by a listener while a channel that
+   * delivers inside `postMessage` (a custom one) still delivers the one before.
    * @param kind - what happened, e.g. `disconnected`
    * @param data - a plain JSON object (default `{}`)
    */
@@ -98,6 +100,8 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
   let channel: BroadcastChannelLike | null | undefined
   let closed = false
   let seq = 0
+  /** The messages being posted, the first one on its way (see `post`). */
+  let outbox: SyncMessage[] = []
   try {
     // By default only in a page or a worker, whose channels link the origin's tabs and workers: a
     // server's BroadcastChannel (Node, Deno) links the requests of every user. A global that is no
@@ -138,12 +142,16 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     post(kind, data = {}) {
       try {
         const m = channel && !closed && parseSyncMessage({ v: 1, kind, seq: seq + 1, tabId, at: now(), ch: name, data }, name, maxBytes)
+        // A channel that delivers inside postMessage (a custom one) may run a listener that has this
+        // tab post again: that message goes once this one reached every tab, or a tab would get it
+        // first and drop this one as stale (M2).
         if (m) {
           seq++
-          channel?.postMessage(m)
+          if (outbox.push(m) < 2) for (; outbox[0]; outbox.shift()) channel?.postMessage(outbox[0])
         }
       } catch {
         // a channel closed underneath us, or a failing clock: the message is not sent
+        outbox = []
       }
     },
     subscribe(listener) {
