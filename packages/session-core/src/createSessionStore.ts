@@ -840,6 +840,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         throw toSessionError(error)
       }
     },
+    // a refresh holds the lock for a status and an accounts read, each bounded (C17, L2)
+    wait: (fn) => later(fn, 2 * requestTimeoutMs),
     locks,
     key,
   }

@@ -1095,6 +1095,50 @@ describe('ledger', () => {
       store.destroy()
     })
 
+    it('C17, L2: a token refresh whose Web Locks request is never answered (a lock manager that never answers, a tab that holds the lock and went silent) does not hang the call: it refreshes on its own once the wait is overdue, and a late grant asks the wallet nothing more', async () => {
+      vi.useFakeTimers()
+      let grant: (() => unknown) | undefined
+      const silent: LockManagerLike = {
+        request: (_, __, callback) => {
+          grant = () => callback({})
+          return new Promise(() => undefined)
+        },
+      }
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: silent } }, { status: liveStatus('B') })
+      const statusReads = vi.fn()
+      const status = wallet.answers.status
+      wallet.answers.status = () => (statusReads(), status)
+      let settled = false
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').finally(() => (settled = true))
+      // as long as another tab's refresh may hold the lock: a status and an accounts read, each up to requestTimeoutMs
+      await vi.advanceTimersByTimeAsync(1_999)
+      expect(settled).toBe(false)
+      expect(statusReads).not.toHaveBeenCalled()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(settled).toBe(true)
+      expect((await call).status).toBe(200)
+      expect(statusReads).toHaveBeenCalledTimes(1)
+      await grant?.()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(statusReads).toHaveBeenCalledTimes(1)
+      store.destroy()
+    })
+
+    it.each(['InvalidStateError', 'AbortError'])('C17, L2: a token refresh whose Web Locks request is dropped with %s never asks the wallet later, when the bound of the wait for the lock passes', async (name) => {
+      vi.useFakeTimers()
+      const dropping: LockManagerLike = { request: () => Promise.reject(new DOMException('The lock request was dropped.', name)) }
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: dropping } }, { status: liveStatus('B') })
+      const statusReads = vi.fn()
+      const status = wallet.answers.status
+      wallet.answers.status = () => (statusReads(), status)
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(statusReads).not.toHaveBeenCalled()
+      store.destroy()
+    })
+
     it("C17, L1, L2: a statusChanged that comes while the token refresh waits wins over the refresh's older answer", async () => {
       vi.useFakeTimers()
       const { store, wallet } = await handConnected()

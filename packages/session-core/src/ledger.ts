@@ -94,8 +94,14 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     const locks = own?.locks
     pending = (
       locks
-        ? new Promise<LedgerAuth | null>((resolve) => {
-            resolve(locks.request(`sessionlayer.ledger::${own.key}`, {}, run))
+        ? new Promise<LedgerAuth | null>((resolve, reject) => {
+            // a grant that comes once this tab refreshed on its own asks the wallet nothing more
+            locks.request(`sessionlayer.ledger::${own.key}`, {}, () => (ran ? null : run())).then(resolve, reject)
+            // A lock that never comes (a lock manager that never answers, a tab that holds it and
+            // went silent) holds no call for ever: once no other tab's refresh can still hold it,
+            // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
+            // that request ended meanwhile (a refresh done, or dropped: then the wallet is not asked).
+            own.wait(() => ran || refreshing.get(store) !== pending || resolve(run()))
           }).catch((error: unknown) => {
             // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
             // polyfill that throws): this tab refreshes on its own. A request dropped as its document
@@ -159,7 +165,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * already renewed is taken as it is) — then the accounts (`listAccounts`), and retries once; a second
  * 401 rejects with a `SessionError` (code 4100), and so does a refresh whose Web Locks request is
  * dropped as the document is torn down or not fully active (`InvalidStateError`, `AbortError`),
- * rather than run beside another tab's. A connected store that holds no access for its network (the wallet gave none yet, or
+ * rather than run beside another tab's; one whose lock has not come after twice `requestTimeoutMs` (as long as
+ * another tab's refresh can hold it: a lock manager that never answers) refreshes on its own. A connected store that holds no access for its network (the wallet gave none yet, or
  * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
  * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
