@@ -237,7 +237,9 @@ export interface SessionStoreOptions {
   readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<void>) | undefined
   /**
    * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
-   * write, removal) (default 10 000 ms). A value that is not a positive number (0, a negative
+   * write, removal) (default 10 000 ms). With Web Locks it also bounds the wait for a lock that
+   * never comes: a tab waiting to lead a reconnect runs the attempts on its own once the leading
+   * tab's next word is overdue by it, and a Ledger API token refresh runs on its own after twice it. A value that is not a positive number (0, a negative
    * number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
    * `Infinity`.
    */
