@@ -2082,3 +2082,48 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     b.store.destroy()
   })
 })
+
+describe('multi-tab, reloads and origins', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('M2: a tab that reloads (a new channel, its seq from 1 again) is heard at once: its sign-out reaches the tab that heard the closed one', async () => {
+    const { open } = tabs()
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await flush()
+    // tab B posts a few messages, then reloads: the new page's store starts its seq afresh
+    b.provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    b.provider.wallet.switchParty('alice::1220aa')
+    await flush()
+    b.store.destroy()
+    const reloaded = open()
+    await reloaded.store.restore()
+    expect(reloaded.store.getSnapshot().status).toBe('connected')
+    await reloaded.store.disconnect()
+    await flush()
+    expect(a.store.getSnapshot().status).toBe('disconnected')
+  })
+
+  it('M1, M2: tabs of one storage key on two origins never hear each other, even over one channel hub', async () => {
+    const hub = createChannelHub()
+    // each origin's own wallet session
+    const at = (origin: string) => {
+      vi.stubGlobal('location', { origin })
+      return createSessionStore(createMockProvider({ wallet: createMockWallet({ connected: true }) }), { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    }
+    const a = at('https://app.example')
+    const b = at('https://evil.example')
+    await a.connect()
+    await b.restore()
+    await b.disconnect()
+    await flush()
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(new Set(hub.sent.map((m) => m.name))).toEqual(new Set(['sessionlayer.session.sync::https://app.example::sessionlayer.session', 'sessionlayer.session.sync::https://evil.example::sessionlayer.session']))
+    a.destroy()
+    b.destroy()
+  })
+})
