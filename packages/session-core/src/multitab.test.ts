@@ -2127,3 +2127,21 @@ describe('multi-tab, reloads and origins', () => {
     b.destroy()
   })
 })
+
+describe('multi-tab, a first backoff longer than requestTimeoutMs', () => {
+  it('M6: a follower runs no attempts of its own while the leader waits out a first backoff delay longer than requestTimeoutMs', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: { baseDelayMs: 20_000, maxDelayMs: 40_000, maxAttempts: 3 } }, true)
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(20_000 + 40_000 + 40_000 + 100)
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 3])
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
+    a.store.destroy()
+    b.store.destroy()
+  })
+})
