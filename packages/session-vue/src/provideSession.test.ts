@@ -124,6 +124,27 @@ describe('provideSession', () => {
     expect([counted.subscriptions(), counted.handlers()]).toEqual([0, 0])
   })
 
+  it('§5: as with Vue\'s provide / inject, the store reaches the components below the providing one, not that component itself, which still reads the enclosing session', async () => {
+    const outer = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    const inner = createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() })
+    let own: string | undefined
+    const Scope = defineComponent({
+      setup() {
+        provideSession(inner)
+        const { account } = useSession()
+        return () => h('div', [`${(own = account.value?.partyId ?? '-')} / `, h(Status)])
+      },
+    })
+    const wrapper = mount(Scope, { global: { plugins: [createSessionPlugin(outer)] } })
+    await Promise.all([outer.connect(), inner.connect()])
+    await flushPromises()
+    expect(own).toBe('alice::1220aa')
+    expect(wrapper.text()).toBe('alice::1220aa / connected|bob::1220bb')
+    wrapper.unmount()
+    // without an enclosing session, the providing component's own composables throw
+    expect(() => mount(Scope)).toThrow('Missing createSessionPlugin or provideSession')
+  })
+
   it('misuse: something that is not a session store throws a clear error', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const errors: unknown[] = []

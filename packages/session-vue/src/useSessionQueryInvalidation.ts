@@ -13,9 +13,10 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, SessionStore>()
  * another tab, or on restore) and removed on disconnect or expiry (one still in use loses its data
  * and is fetched again), and when the query client is kept in step with another store than before
  * (the user picked another wallet: the session of the store it replaces ended); other queries are
- * untouched. Call it once, in the root component's setup (or in the component that provides a
- * subtree's store): one session per query client. Two stores kept in step with one client remove
- * each other's session queries: give each its own client.
+ * untouched. Call it once, in the root component's setup (or, for a subtree's store, in a child of
+ * the component that calls `provideSession`: as with Vue's `inject`, that component itself still
+ * reads the enclosing session): one session per query client. Two stores kept in step with one
+ * client remove each other's session queries: give each its own client.
  * Released when the component (or effect scope) is disposed; does nothing on the server.
  *
  * @param queryClient - the client (default: the one of `VueQueryPlugin`)
