@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, sessionQueryKey, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
-import { createMockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -352,5 +352,68 @@ describe('useSessionQueryInvalidation', () => {
     app.mount(document.createElement('div'))
     warn.mockRestore()
     expect(String(errors[0])).toMatch(/VueQueryPlugin/)
+  })
+})
+
+describe('useSessionQueryInvalidation: every source', () => {
+  /** A query client with one session query and one other query, kept in step with `store`. */
+  function mounted(store: SessionStore, party: string, network = 'canton:devnet') {
+    const client = new QueryClient()
+    client.setQueryData(['sessionlayer', network, party, 'holdings'], 'cached')
+    client.setQueryData(['prices'], 'prices')
+    const wrapper = mount(defineComponent({ setup: () => (useSessionQueryInvalidation(client), () => null) }), { global: { plugins: [createSessionPlugin(store)] } })
+    const session = () => client.getQueryState(['sessionlayer', network, party, 'holdings'])
+    return { client, session, wrapper }
+  }
+
+  it('C11: a network switch invalidates the session queries, and only those', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    const { client, session, wrapper } = mounted(store, 'alice::1220aa')
+    provider.wallet.switchNetwork('canton:testnet')
+    await flushPromises()
+    expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    expect(session()?.isInvalidated).toBe(true)
+    expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('M5: a party switch in another tab invalidates this tab’s session queries', async () => {
+    const hub = createChannelHub()
+    const wallet = createMockWallet({ connected: true })
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const here = createMockProvider({ wallet })
+    const a = createSessionStore(here, { storage: createMemoryStorage(), broadcast })
+    const b = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), broadcast })
+    await a.restore()
+    await b.restore()
+    here.detach() // this tab hears of the switch only from the other tab
+    const { client, session, wrapper } = mounted(a, 'alice::1220aa')
+    const changes: unknown[] = []
+    a.on('party:changed', (e) => changes.push(e))
+    wallet.switchParty('bob::1220bb')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(changes).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }])
+    expect(session()?.isInvalidated).toBe(true)
+    expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
+    wrapper.unmount()
+    a.destroy()
+    b.destroy()
+  })
+
+  it('C10: a restore that finds another party than the persisted one invalidates the session queries', async () => {
+    const storage = createMemoryStorage()
+    await storage.setItem(
+      'sessionlayer.session',
+      JSON.stringify({ version: 1, account: { partyId: 'carol::1220cc', primary: true }, accounts: [{ partyId: 'carol::1220cc', primary: true }], networkId: 'canton:devnet', connectedAt: 1 }),
+    )
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage })
+    const { client, session, wrapper } = mounted(store, 'carol::1220cc')
+    await store.restore()
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(session()?.isInvalidated).toBe(true)
+    expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
+    wrapper.unmount()
   })
 })
