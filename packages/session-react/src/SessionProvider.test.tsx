@@ -115,6 +115,35 @@ describe('SessionProvider with a provider (owns its store)', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('§4, C9: StrictMode with inline options: the wallet is probed by one restore, and a later render with a new options object keeps the store and restores nothing again', async () => {
+    const provider = createMockProvider({ connected: true })
+    const seen = new Set<SessionStore>()
+    function Probe() {
+      seen.add(useSessionStore())
+      return <p>{useAccount().partyId}</p>
+    }
+    const app = (n: number) => (
+      <StrictMode>
+        <SessionProvider provider={provider} options={{ storage: createMemoryStorage(), reconnect: n > 0 }}>
+          <Probe />
+        </SessionProvider>
+      </StrictMode>
+    )
+    const { container, rerender, unmount } = render(app(0))
+    await act(macrotask)
+    expect(container.textContent).toBe('alice::1220aa')
+    const probes = () => provider.calls.filter((c) => c.method === 'status').length
+    expect(probes()).toBe(1)
+    rerender(app(1))
+    rerender(app(2))
+    await act(macrotask)
+    expect(probes()).toBe(1)
+    expect(seen.size).toBe(1)
+    expect(provider.listenerCount()).toBe(listenersOfOneStore())
+    unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('keeps the same store when an inline options object changes identity', async () => {
     const provider = createMockProvider()
     const storage = createMemoryStorage()
