@@ -699,6 +699,47 @@ describe('SessionProvider with a store (the app owns it)', () => {
   })
 })
 
+describe('SessionProvider with another store prop', () => {
+  it('§4: the hooks follow the new store (state, actions, events) and leave the old one alone, which stays the app\'s', async () => {
+    const a = setup({ connected: true })
+    const b = setup({ connected: true, accounts: [{ partyId: 'bob::1220bb', primary: true }] })
+    await a.store.restore()
+    await b.store.restore()
+    const heard: (string | null)[] = []
+    let renders = 0
+    let session!: ReturnType<typeof useSession>
+    function Probe() {
+      renders++
+      useSessionEvent('party:changed', (e) => heard.push(e.current))
+      session = useSession()
+      return <p>{session.account?.partyId}</p>
+    }
+    const app = (store: SessionStore) => (
+      <SessionProvider store={store}>
+        <Probe />
+      </SessionProvider>
+    )
+    const { container, rerender, unmount } = render(app(a.store))
+    expect(container.textContent).toBe('alice::1220aa')
+    const before = renders
+    rerender(app(b.store))
+    expect(container.textContent).toBe('bob::1220bb')
+    expect(renders).toBe(before + 1)
+    act(() => {
+      a.wallet.switchParty('bob::1220bb') // the old store's wallet: no longer heard
+    })
+    expect(heard).toEqual([])
+    expect(container.textContent).toBe('bob::1220bb')
+    await act(() => session.disconnect()) // the new store's action
+    expect(b.store.getSnapshot().status).toBe('disconnected')
+    expect(container.textContent).toBe('')
+    unmount()
+    expect(a.store.getSnapshot().account?.partyId).toBe('bob::1220bb') // not destroyed: it still follows its wallet
+    a.store.destroy()
+    b.store.destroy()
+  })
+})
+
 describe('hooks outside <SessionProvider>', () => {
   const hooks: [string, () => unknown][] = [
     ['useSession', useSession],
