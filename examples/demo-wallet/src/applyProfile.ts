@@ -6,7 +6,7 @@ import { profileOf, type DemoProfile } from './demoProfile'
  * own controls, so that the page receives the same events a real extension sends to every tab:
  * `statusChanged` for a connection change, `statusChanged` then `accountsChanged` (the moved
  * accounts) for a network change, `accountsChanged` for a party switch; the account events only
- * while the dApp is connected, and a connection then tells the accounts.
+ * while the dApp is connected (a connection tells none: the page reads them).
  *
  * @param wallet - this tab's engine
  * @param next - the profile to apply

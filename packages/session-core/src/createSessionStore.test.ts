@@ -148,8 +148,22 @@ describe('createSessionStore', () => {
     expect(listener).not.toHaveBeenCalled()
   })
 
-  it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {
+  it('C3: connect becomes connected with accounts and network, reading the accounts itself as the official wallet announces none', async () => {
     const { store, provider, states } = setup()
+    const state = await store.connect()
+    expect(state).toBe(store.getSnapshot())
+    expect(state).toMatchObject({ status: 'connected', networkId: 'canton:devnet', lastError: null })
+    expect(state.accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts'])
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected'])
+  })
+
+  it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {
+    const { store, provider, wallet, states } = setup()
+    // a wallet that announces its accounts on connect, before its answer
+    provider.on('connected', () => {
+      wallet.emitRaw('accountsChanged', wallet.state().accounts)
+    })
     const state = await store.connect()
     expect(state).toBe(store.getSnapshot())
     expect(state).toMatchObject({ status: 'connected', networkId: 'canton:devnet', lastError: null })
@@ -674,12 +688,12 @@ describe('createSessionStore', () => {
       }
       await vi.advanceTimersByTimeAsync(1000)
       expect(store.getSnapshot().status).toBe('disconnected')
-      expect(provider.calls.map((c) => c.method)).toEqual(['connect'])
+      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts'])
       expect(onInvalidate).not.toHaveBeenCalled()
       // the session stays persisted as it was: the next page load finds it expired and ends it (C10)
       const reloaded = createSessionStore(provider, { storage, expiry: { ttlMs: 1000 } })
       expect((await reloaded.restore()).lastError?.code).toBe('SESSION_EXPIRED')
-      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'disconnect'])
       reloaded.destroy()
     }
   })
@@ -693,7 +707,7 @@ describe('createSessionStore', () => {
       if (state.status === 'disconnected') store.destroy()
     })
     await store.disconnect()
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'disconnect'])
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
     // the next page load finds the user signed out
     const reloaded = createSessionStore(provider, { storage })
@@ -713,7 +727,7 @@ describe('createSessionStore', () => {
     void store.disconnect().then(() => (settled = true))
     await vi.advanceTimersByTimeAsync(0)
     // the request went out, and destroy() ends the wait for it: no timeout on a destroyed store
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'disconnect'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'disconnect'])
     expect(settled).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
   })
@@ -729,7 +743,7 @@ describe('createSessionStore', () => {
     wallet.drop()
     await vi.advanceTimersByTimeAsync(60_000)
     expect(attempt).toHaveBeenCalledTimes(1)
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts'])
   })
 
   it('C14: destroy settles a disconnect() that waits for a storage that never answers', async () => {

@@ -49,6 +49,19 @@ describe('persistence', () => {
     provider.wallet.emitRaw('accountsChanged', provider.wallet.state().accounts)
     await flush()
     expect(writes).toHaveLength(1)
+    // a wallet that announces its accounts as it connects, before its answer
+    const announced = recording()
+    const announcing = createMockProvider()
+    announcing.on('connected', () => {
+      announcing.wallet.emitRaw('accountsChanged', announcing.wallet.state().accounts)
+    })
+    const other = createSessionStore(announcing, { storage: announced.storage })
+    await other.connect()
+    await flush()
+    expect(announced.writes).toHaveLength(1)
+    expect(decodeSessionEnvelope(announced.writes[0])?.accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(announcing.calls.map((c) => c.method)).toEqual(['connect'])
+    other.destroy()
   })
 
   it('C15: rewritten on party and network change', async () => {

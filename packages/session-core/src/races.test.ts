@@ -1054,8 +1054,9 @@ describe('races and hostile timings', () => {
       }
       if (via === 'on') store.on('session:expired', ask)
       else store.subscribe((state) => state.status === 'reconnecting' && ask())
-      // the session expires at 1 s: the re-auth starts, and the app's connect() asks the wallet
-      await vi.advanceTimersByTimeAsync(800)
+      // connected at 100 ms (the connect, then the store's own listAccounts: the wallet announces no
+      // accounts), the session expires at 1.1 s: the re-auth starts, and the app's connect() asks the wallet
+      await vi.advanceTimersByTimeAsync(900)
       expect(seen).toBe('pending')
       await vi.advanceTimersByTimeAsync(49)
       expect(seen).toBe('pending')

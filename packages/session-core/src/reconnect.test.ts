@@ -167,7 +167,8 @@ describe('reconnect', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     expect(events.find(([t]) => t === 'reconnect:succeeded')?.[1]).toEqual({ attempt: 2 })
-    expect(provider.calls.map((c) => c.method).slice(1)).toEqual(['status', 'status', 'listAccounts'])
+    // after the connect and the store's own listAccounts (C3: the wallet announces no accounts on connect)
+    expect(provider.calls.map((c) => c.method).slice(2)).toEqual(['status', 'status', 'listAccounts'])
     expect(await storage.getItem('sessionlayer.session')).toContain('canton:testnet')
   })
 

@@ -57,7 +57,7 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:testnet', ledgerApi: 'https://ledger', accessToken: 'tok' })
   })
 
-  it('C3/C19: approve mode emits statusChanged, then connected (the same full status, as the official wallet gateway sends on every connect), then accountsChanged to every tab before connect resolves', async () => {
+  it('C3/C19: approve mode emits statusChanged, then connected (the same full status, as the official wallet gateway sends on every connect), and no accountsChanged, to every tab before connect resolves', async () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
     const [logA, logB] = [record(a), record(b)]
@@ -65,11 +65,12 @@ describe('createMockWallet', () => {
     for (const event of ['statusChanged', 'connected', 'accountsChanged']) a.on(event, () => order.push(event))
     const result = await a.request({ method: 'connect' }).finally(() => order.push('resolved'))
     expect(result).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
-    expect(order).toEqual(['statusChanged', 'connected', 'accountsChanged', 'resolved'])
+    // the official wallet gateway announces no accounts on connect: the dApp reads them (listAccounts)
+    expect(order).toEqual(['statusChanged', 'connected', 'resolved'])
     expect(logB).toEqual(logA)
+    expect(logA).toHaveLength(2)
     expect(logA[0]).toEqual(['statusChanged', await a.request({ method: 'status' })])
     expect(logA[1]).toEqual(['connected', logA[0]?.[1]])
-    expect(logA[2]).toEqual(['accountsChanged', wallet.state().accounts])
     expect(wallet.state().connected).toBe(true)
   })
 
@@ -83,7 +84,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
-  it('C3/§6: async mode answers isConnected false with the userUrl; approve() emits statusChanged and connected (the same CIP-0103 StatusEvent), then accountsChanged', async () => {
+  it('C3/§6: async mode answers isConnected false with the userUrl; approve() emits statusChanged and connected (the same CIP-0103 StatusEvent), and no accountsChanged', async () => {
     const provider = createMockProvider({ connectMode: 'async', userUrl: 'https://wallet/approve' })
     const log = record(provider)
     const connectedWhenEmitted: boolean[] = []
@@ -92,7 +93,7 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 1 })
     expect(log).toEqual([])
     provider.wallet.approve()
-    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     expect(log[0]?.[1]).toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/approve' },
       connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
@@ -125,7 +126,7 @@ describe('createMockWallet', () => {
     expect(result.settled).toBe(false)
     expect(provider.wallet.state().pendingConnects).toBe(1)
     provider.wallet.approve()
-    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     await flush()
     expect(result.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
   })
@@ -149,15 +150,14 @@ describe('createMockWallet', () => {
     const log = record(a)
     await a.request({ method: 'connect' })
     wallet.connectFromWallet()
-    expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+    expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([
       ['statusChanged', true],
       ['connected', true],
-      ['accountsChanged', true],
     ])
     expect(log[0]?.[1]).toEqual(log[1]?.[1])
     expect(wallet.state().pendingConnects).toBe(0)
     wallet.reject()
-    expect(log).toHaveLength(3)
+    expect(log).toHaveLength(2)
     expect(wallet.state().connected).toBe(true)
 
     wallet.disconnectFromWallet()
@@ -205,14 +205,13 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
   })
 
-  it('C3/C19: connecting while connected resolves isConnected true at once, whatever the mode, told as every connect is: statusChanged, connected, accountsChanged', async () => {
+  it('C3/C19: connecting while connected resolves isConnected true at once, whatever the mode, told as every connect is: statusChanged, connected', async () => {
     const provider = createMockProvider({ connected: true, connectMode: 'manual' })
     const log = record(provider)
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
-    expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+    expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([
       ['statusChanged', true],
       ['connected', true],
-      ['accountsChanged', true],
     ])
     provider.wallet.setConnectMode('reject')
     await provider.request({ method: 'disconnect' })
@@ -238,7 +237,7 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
   })
 
-  it('C3/C7/C19: an async connect approved while the wallet is dropped is announced on recovery as any connection is, in the official wallet gateway\'s order: statusChanged, connected (the same StatusEvent, isConnected true), accountsChanged', async () => {
+  it('C3/C7/C19: an async connect approved while the wallet is dropped is announced on recovery as any connection is, in the official wallet gateway\'s order: statusChanged, connected (the same StatusEvent, isConnected true), and no accountsChanged', async () => {
     const provider = createMockProvider({ connectMode: 'async' })
     const log = record(provider)
     await provider.request({ method: 'connect' })
@@ -249,11 +248,10 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state()).toMatchObject({ connected: true, dropped: true, pendingConnects: 0 })
     await expect(provider.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
     provider.wallet.recover()
-    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     expect(log[0]?.[1]).toEqual(await provider.request({ method: 'status' }))
     expect(log[1]?.[1]).toEqual(log[0]?.[1])
     expect(connection(log[0]?.[1])).toBe(true)
-    expect(log[2]?.[1]).toEqual(provider.wallet.state().accounts)
   })
 
   it('C3/C7: an async connect declined while the wallet is dropped is announced on recovery: connected (reason rejected), statusChanged false', async () => {
@@ -271,7 +269,7 @@ describe('createMockWallet', () => {
     ])
   })
 
-  it('C17/C7: a manual connect answered while the wallet is dropped settles on recovery, after the events (statusChanged, connected, accountsChanged, as any connection is told)', async () => {
+  it('C17/C7: a manual connect answered while the wallet is dropped settles on recovery, after the events (statusChanged, connected, as any connection is told)', async () => {
     const provider = createMockProvider({ connectMode: 'manual' })
     const log = record(provider)
     const approved = outcome(provider.request({ method: 'connect' }))
@@ -283,10 +281,9 @@ describe('createMockWallet', () => {
     expect(approved.settled).toBe(false)
     expect(log).toEqual([])
     provider.wallet.recover()
-    expect(log.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+    expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([
       ['statusChanged', true],
       ['connected', true],
-      ['accountsChanged', true],
     ])
     await flush()
     expect(approved.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
@@ -363,10 +360,10 @@ describe('createMockWallet', () => {
     other.wallet.connectFromWallet()
     expect(otherLog).toEqual([])
     other.wallet.recover()
-    expect(otherLog.map(([event, payload]) => [event, event === 'accountsChanged' || connection(payload)])).toEqual([
+    // a connection made meanwhile, with the accounts unchanged: told as any connection is
+    expect(otherLog.map(([event, payload]) => [event, connection(payload)])).toEqual([
       ['statusChanged', true],
       ['connected', true],
-      ['accountsChanged', true],
     ])
     log.length = 0
     provider.wallet.drop()
@@ -393,7 +390,7 @@ describe('createMockWallet', () => {
     expect(logA.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
     await expect(a.request({ method: 'listAccounts' })).rejects.toMatchObject({ code: 4100 })
     wallet.connectFromWallet()
-    expect(logA.slice(1).map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
+    expect(logA.slice(1).map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     expect(connection(logA[1]?.[1])).toBe(true)
     expect(logB).toEqual(logA)
   })
@@ -425,7 +422,7 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'getPrimaryAccount' })).rejects.toEqual({ code: -32603, message: 'No primary wallet found' })
   })
 
-  it('C5: a dApp that is not connected hears no accountsChanged: switchParty() and setAccounts() change the wallet silently, and the connection tells the accounts', async () => {
+  it('C5: a dApp that is not connected hears no accountsChanged: switchParty() and setAccounts() change the wallet silently, and the connected dApp reads them', async () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
     const log = record(a)
@@ -433,8 +430,8 @@ describe('createMockWallet', () => {
     wallet.setAccounts([...wallet.state().accounts, { partyId: 'carol::3', primary: false }])
     expect(log).toEqual([])
     await b.request({ method: 'connect' })
-    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
-    expect((log[2]?.[1] as CIP0103Account[]).map((x) => [x.partyId, x.primary])).toEqual([
+    expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
+    expect(((await a.request({ method: 'listAccounts' })) as CIP0103Account[]).map((x) => [x.partyId, x.primary])).toEqual([
       ['alice::1220aa', false],
       ['bob::1220bb', true],
       ['carol::3', false],

@@ -65,7 +65,7 @@ const connection = (isConnected: boolean): CIP0103ConnectResult =>
  * const wallet = createMockWallet({ connectMode: 'async' })
  * const tab = createMockProvider({ wallet })
  * await tab.request({ method: 'connect' }) // { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', userUrl }
- * wallet.approve() // emits connected and statusChanged (the same StatusEvent), accountsChanged
+ * wallet.approve() // emits statusChanged, then connected (the same StatusEvent)
  * ```
  * @public
  */
@@ -167,7 +167,6 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     connected = true
     emit('statusChanged', status())
     settle(true, 4001, true)
-    emit('accountsChanged', accounts)
   }
   /**
    * A disconnect, asked by the dApp or made in the wallet, also ends the connects still waiting,

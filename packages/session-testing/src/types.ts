@@ -99,7 +99,8 @@ export interface MockWallet {
   readonly calls: readonly MockWalletCall[]
   /**
    * Completes pending `async` / `manual` connects as approved by the user, with `statusChanged`,
-   * `connected` and `accountsChanged`; nothing when none is pending. While dropped, the dApp gets
+   * then `connected` (no `accountsChanged`, as the official wallet gateway tells a connection: the
+   * dApp reads the accounts); nothing when none is pending. While dropped, the dApp gets
    * the answer when the wallet recovers.
    */
   approve(): void
@@ -116,7 +117,7 @@ export interface MockWallet {
   setConnectMode(mode: MockConnectMode): void
   /**
    * Makes an account the primary one and emits `accountsChanged` when the dApp is connected (a
-   * wallet tells its accounts only to a connected dApp; connecting then tells them).
+   * wallet tells its accounts only to a connected dApp, which reads them once it connects).
    * @param partyId - one of the accounts' party id
    * @throws `Error` when no account has that party id
    */
@@ -146,7 +147,7 @@ export interface MockWallet {
    * `connected` for an `async` connect answered meanwhile or a connection made meanwhile, when the
    * wallet is connected (as the official wallet gateway tells a connection); `connected`, then
    * `statusChanged`, when it is not (as {@link MockWallet.reject} tells a decline); then
-   * `accountsChanged` when the accounts changed (or the wallet connected) meanwhile and the dApp is
+   * `accountsChanged` when the accounts changed meanwhile while the dApp was connected and it is
    * connected now; a `manual` connect answered meanwhile settles now.
    * A connect answered meanwhile is answered with where the wallet stands by then (approved when
    * it is connected, else declined), not with a replay of what has since been undone.
@@ -159,8 +160,8 @@ export interface MockWallet {
    */
   disconnectFromWallet(): void
   /**
-   * The wallet connects the dApp on its own (its UI, another tab): emits `statusChanged`,
-   * `connected`, then `accountsChanged` (as every connection is told), and completes pending connects as approved, as {@link MockWallet.approve} does.
+   * The wallet connects the dApp on its own (its UI, another tab): emits `statusChanged`, then
+   * `connected` (as every connection is told), and completes pending connects as approved, as {@link MockWallet.approve} does.
    */
   connectFromWallet(): void
   /**

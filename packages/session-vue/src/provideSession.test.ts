@@ -34,7 +34,7 @@ describe('provideSession', () => {
     await counted.store.connect()
     await flushPromises()
     expect(wrapper.text()).toBe('connected|alice::1220aa'.repeat(2))
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts'])
     wrapper.unmount()
     expect(counted.subscriptions()).toBe(0)
     expect(provider.listenerCount()).toBe(listeners)
