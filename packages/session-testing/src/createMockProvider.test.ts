@@ -91,7 +91,7 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toEqual({ networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' })
   })
 
-  it('§6: signMessage, prepareExecute (with txChanged pending, then signed and executed after the answer) and ledgerApi (a CIP-0103 LedgerApiResponse `{ response: string }`)', async () => {
+  it('§6: signMessage, prepareExecute (with txChanged pending, then signed and executed after the answer) and ledgerApi (the official LedgerApiResult: the Ledger API\'s answer as an object)', async () => {
     const provider = createMockProvider({ connected: true })
     vi.useFakeTimers()
     const tx: unknown[] = []
@@ -107,7 +107,7 @@ describe('createMockProvider', () => {
     await provider.request({ method: 'prepareExecute', params: { commands: [] } })
     await vi.advanceTimersByTimeAsync(0)
     expect(tx[5]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
-    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toEqual({ response: JSON.stringify({ ok: true, resource: '/v2/version' }) })
+    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toEqual({ ok: true, resource: '/v2/version' })
   })
 
   it('§6: prepareExecute answers null once txChanged pending is told, and the wallet signs and executes after the answer, so a dApp that listens only once it has the answer (as the official dApp SDK does) hears signed and executed', async () => {
@@ -218,7 +218,7 @@ describe('createMockProvider', () => {
     expect(tx).toEqual([])
     await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: false }])
     await expect(provider.request({ method: 'getActiveNetwork' })).resolves.toMatchObject({ networkId: 'canton:devnet' })
-    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toHaveProperty('response')
+    await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toHaveProperty('ok', true)
   })
 
   it('C18: prepareExecute and prepareExecuteAndWait without a commands array, or with an actAs that is no array, reject -32602, with no txChanged (the official PrepareExecuteParams requires commands, and actAs is a list of parties)', async () => {
@@ -234,10 +234,17 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-1' } })
   })
 
+  it('§6: ledgerApi answers the Ledger API\'s JSON answer as an object (the official LedgerApiResult), not a string to parse', async () => {
+    const provider = createMockProvider({ connected: true })
+    const answer = await provider.request({ method: 'ledgerApi', params: { requestMethod: 'post', resource: '/v2/commands/completions', body: { userId: 'u' } } })
+    expect(answer).toEqual({ ok: true, resource: '/v2/commands/completions' })
+    expect(answer).not.toHaveProperty('response')
+  })
+
   it('C18/§6: ledgerApi takes only the request methods of the official LedgerApiParams (get, post, patch, put, delete, in lower case): any other, or none, rejects -32602, as the official wallet refuses it', async () => {
     const provider = createMockProvider({ connected: true })
     for (const requestMethod of ['get', 'post', 'patch', 'put', 'delete']) {
-      await expect(provider.request({ method: 'ledgerApi', params: { requestMethod, resource: '/v2/version' } })).resolves.toHaveProperty('response')
+      await expect(provider.request({ method: 'ledgerApi', params: { requestMethod, resource: '/v2/version' } })).resolves.toHaveProperty('ok', true)
     }
     for (const requestMethod of ['GET', 'Post', 'head', undefined, 1]) {
       await expect(provider.request({ method: 'ledgerApi', params: { requestMethod, resource: '/v2/version' } })).rejects.toEqual({ code: -32602, message: 'Invalid params' })

@@ -235,9 +235,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       }
       case 'ledgerApi': {
         const resource = param('resource')
-        // CIP-0103 LedgerApiResponse: the Ledger API's answer body, as a string. The official
-        // LedgerApiParams take a lower-case request method, and its wallet refuses any other.
-        return typeof resource === 'string' && /^(get|post|patch|put|delete)$/.test(param('requestMethod') as string) ? { response: JSON.stringify({ ok: true, resource }) } : rpcError(-32602)
+        // The official LedgerApiResult is the Ledger API's JSON answer itself, an object. The
+        // official LedgerApiParams take a lower-case request method, and its wallet refuses any other.
+        return typeof resource === 'string' && /^(get|post|patch|put|delete)$/.test(param('requestMethod') as string) ? { ok: true, resource } : rpcError(-32602)
       }
       default: {
         // The official PrepareExecuteParams requires the commands. The wallet acts as the parties of
