@@ -66,6 +66,18 @@ describe('bridgeWindow: the postMessage protocol of a browser-extension wallet',
     store.destroy()
   })
 
+  it('pushes the messageSignature events of signMessage to the page, as the official dApp API sends them', async () => {
+    const backend = createMockProvider({ connected: true })
+    const stop = bridgeWindow(win as unknown as Window, backend)
+    const page = new DappSyncProvider(new WindowTransport(win as unknown as Window))
+    const seen: string[] = []
+    page.on('messageSignature', (event: { status: string }) => seen.push(`messageSignature:${event.status}`))
+    await page.request({ method: 'signMessage', params: { message: 'hi' } })
+    await until(() => seen.length === 2)
+    expect(seen).toEqual(['messageSignature:pending', 'messageSignature:signed'])
+    stop()
+  })
+
   it('ignores its own event frames, responses, foreign frames and messages from other windows', async () => {
     const backend = createMockProvider()
     const stop = bridgeWindow(win as unknown as Window, backend)

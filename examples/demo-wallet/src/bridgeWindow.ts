@@ -4,7 +4,7 @@ const REQUEST = 'SPLICE_WALLET_REQUEST'
 const RESPONSE = 'SPLICE_WALLET_RESPONSE'
 
 /** The CIP-0103 events a wallet pushes to the page. */
-const EVENTS = ['statusChanged', 'accountsChanged', 'connected', 'txChanged'] as const
+const EVENTS = ['statusChanged', 'accountsChanged', 'connected', 'txChanged', 'messageSignature'] as const
 
 interface RequestFrame {
   readonly type: typeof REQUEST

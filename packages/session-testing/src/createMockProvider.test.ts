@@ -234,6 +234,22 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-1' } })
   })
 
+  it('§6: signMessage tells the official MessageSignatureEvent, pending then signed with its messageId and signature, before it answers; refused, it tells none', async () => {
+    const provider = createMockProvider({ connected: true })
+    const order: unknown[] = []
+    provider.on('messageSignature', (event: unknown) => order.push(event))
+    const answer = await provider.request({ method: 'signMessage', params: { message: 'hello' } }).finally(() => order.push('answered'))
+    expect(answer).toEqual({ signature: 'mock-signature:hello' })
+    const messageId = (order[0] as { messageId: unknown }).messageId
+    expect(typeof messageId).toBe('string')
+    expect(order).toEqual([{ status: 'pending', messageId }, { status: 'signed', messageId, signature: 'mock-signature:hello' }, 'answered'])
+    await provider.request({ method: 'signMessage', params: { message: 'again' } })
+    expect((order[3] as { messageId: unknown }).messageId).not.toBe(messageId)
+    order.length = 0
+    await provider.request({ method: 'signMessage', params: {} }).catch(() => null)
+    expect(order).toEqual([])
+  })
+
   it('§6: ledgerApi answers the Ledger API\'s JSON answer as an object (the official LedgerApiResult), not a string to parse', async () => {
     const provider = createMockProvider({ connected: true })
     const answer = await provider.request({ method: 'ledgerApi', params: { requestMethod: 'post', resource: '/v2/commands/completions', body: { userId: 'u' } } })

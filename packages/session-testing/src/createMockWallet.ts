@@ -230,8 +230,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       case 'getActiveNetwork':
         return { networkId, ledgerApi, accessToken: token() }
       case 'signMessage': {
+        // The official wallet tells the signing as a MessageSignatureEvent (pending, then signed
+        // once the user approved), and answers with the signature.
         const message = param('message')
-        return typeof message === 'string' ? { signature: `mock-signature:${message}` } : rpcError(-32602)
+        if (typeof message !== 'string') return rpcError(-32602)
+        const messageId = `mock-message-${calls.length}`
+        const signature = `mock-signature:${message}`
+        emit('messageSignature', { status: 'pending', messageId })
+        emit('messageSignature', { status: 'signed', messageId, signature })
+        return { signature }
       }
       case 'ledgerApi': {
         const resource = param('resource')
