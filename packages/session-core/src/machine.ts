@@ -624,7 +624,10 @@ export function createTransition(): typeof transition {
         // stands, and the op reads what it still needs (C7, C9).
         else if (input.overtaken && m.live) gather(true)
         else {
+          // Accounts announced before the wallet said it is not connected are of a session that
+          // ended (a late switch, a logout): the next connection reads its own (C3, C5).
           n.live = false
+          n.accounts = null
           if (op === 'sync') clear()
           // The user declined: after an asynchronous wallet's answer, any event that says so; before
           // it (the events and the answer may come in either order), only the `connected` event.

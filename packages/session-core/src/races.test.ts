@@ -1487,4 +1487,33 @@ describe('answers that a newer wallet event overtook', () => {
     expect(calls).toContain('listAccounts')
     store.destroy()
   })
+
+  it("C3/C5: accounts announced before the wallet said it is disconnected are of that ended session, not of the next connect: it reads the accounts", async () => {
+    let accounts: unknown = [ACCOUNT]
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') {
+        // the official wallet gateway tells a connect with statusChanged then connected, no accountsChanged
+        emit('statusChanged', CONNECTED_STATUS)
+        emit('connected', CONNECTED_STATUS)
+        return { isConnected: true }
+      }
+      if (method === 'listAccounts') return accounts
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    // the user's switch to bob, made in the wallet just before the sign-out, is heard only now;
+    // then the wallet tells that it is disconnected
+    emit('accountsChanged', [{ ...ACCOUNT, primary: false }, BOB])
+    emit('statusChanged', { connection: { isConnected: false } })
+    // another user logs in to the wallet, and the dApp connects again
+    const CAROL = { partyId: 'carol::1220cc', primary: true }
+    accounts = [CAROL]
+    calls.length = 0
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: CAROL, accounts: [CAROL] })
+    expect(calls).toContain('listAccounts')
+    store.destroy()
+  })
 })
