@@ -48,8 +48,8 @@ const defaultStorage = (): SessionStorage => {
   return createMemoryStorage()
 }
 
-/** A pending `connect()` / `restore()`: resolved once the machine's op is none of `ops` (none at all without `ops`). */
-type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) => void]
+/** A pending `connect()` / `restore()`: resolved once its `input` left the queue and the machine's op is none of `ops` (none at all without `ops`). */
+type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) => void, input: Input]
 
 /**
  * Creates the session store for a CIP-0103 provider: the pure machine of `machine.ts`, and this
@@ -736,17 +736,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (busy) return
     busy = true
     try {
-      for (let next = inputs.shift(); next; next = inputs.shift()) step(next)
+      for (let next = inputs.shift(); next; next = inputs.shift()) {
+        step(next)
+        // A call settles with the state its own op ended in, as soon as it ended: not with that of
+        // an op a listener started meanwhile, e.g. a restore() as the connect failed (C3, C4, C9).
+        for (const waiter of waiters) {
+          if (!inputs.includes(waiter[2]) && !(waiter[0] ? waiter[0].includes(model.op) : model.op)) {
+            waiters.delete(waiter)
+            waiter[1](model.state)
+          }
+        }
+      }
     } finally {
       busy = false
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
       if (destroyed) tellHeld(1)
-    }
-    for (const waiter of waiters) {
-      if (!(waiter[0] ? waiter[0].includes(model.op) : model.op)) {
-        waiters.delete(waiter)
-        waiter[1](model.state)
-      }
     }
   }
 
@@ -755,7 +759,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     destroyed
       ? Promise.reject(destroyedError())
       : new Promise((resolve) => {
-          waiters.add([ops, resolve])
+          waiters.add([ops, resolve, input])
           dispatch(input)
         })
 

@@ -1516,4 +1516,24 @@ describe('answers that a newer wallet event overtook', () => {
     expect(calls).toContain('listAccounts')
     store.destroy()
   })
+
+  it('C3/C4: connect() resolves with how the connect ended, also when a subscriber starts a restore() as the store becomes disconnected', async () => {
+    vi.useFakeTimers()
+    const wallet = createMockWallet({ connectMode: 'async' })
+    const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connecting')
+    // the app looks once more for a live session as the connect fails
+    const stop = store.subscribe((state) => {
+      if (state.status !== 'disconnected') return
+      stop()
+      void store.restore()
+    })
+    wallet.reject(4001)
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001 } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    store.destroy()
+  })
 })
