@@ -586,6 +586,24 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
   })
 
+  it('C4, C19: the wallet connecting on its own whose accounts cannot be read leaves the store disconnected with that error in lastError, told once', async () => {
+    const { store, wallet } = setup()
+    await store.init()
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    wallet.failNext('listAccounts', { code: 4100, message: 'Not authorized' })
+    wallet.connectFromWallet()
+    await flush()
+    expect(seen).toHaveLength(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
+    expect(store.getSnapshot().lastError).toMatchObject({ code: 4100, message: 'Not authorized' })
+    // the next connection it tells of is followed as before, and clears the error
+    wallet.disconnectFromWallet()
+    wallet.connectFromWallet()
+    await flush()
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+  })
+
   it('C14: destroy releases every listener and timer, and later calls reject with DESTROYED', async () => {
     vi.useFakeTimers()
     const { store, provider } = setup({ reconnect: true, expiry: { ttlMs: 60_000, idleTimeoutMs: 10_000 } })

@@ -458,7 +458,11 @@ export function createTransition(): typeof transition {
       if (c.lead) fx.push(['lead'])
     } else if (op === 'reauth') {
       if (!hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
-    } else if (op === 'sync') clear()
+    } else if (op === 'sync') {
+      clear()
+      // a connection the wallet (or another tab) told of that could not be read fails as connect() does (C4, C19)
+      if (st.status === 'disconnected') set({ lastError: error })
+    }
   }
 
   return (model, input, config, time) => {
