@@ -553,6 +553,20 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('C18: an account list with entries but not one valid account is ignored as a non-array one is: the session keeps its party, while an empty list still empties it', async () => {
+    const { store, wallet } = setup()
+    await store.connect()
+    const before = store.getSnapshot()
+    const changes = vi.fn()
+    store.on('party:changed', changes)
+    wallet.emitRaw('accountsChanged', [{}, { partyId: 5 }, { partyId: '' }, null])
+    expect(store.getSnapshot()).toBe(before)
+    expect(changes).not.toHaveBeenCalled()
+    wallet.emitRaw('accountsChanged', [])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: null, accounts: [] })
+    expect(changes).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: null, source: 'local' })
+  })
+
   it('C18: a wallet event payload that cannot be read (a throwing getter, a revoked proxy) is ignored as an invalid one is: no `error` event, which tells of the app\'s own callbacks only', async () => {
     const { store, wallet, provider } = setup()
     const errors: unknown[] = []

@@ -10,8 +10,8 @@ export type Obj = Record<string, unknown>
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
- * Validates a wallet's account list (C18): null for a non-array; entries without a non-empty
- * string `partyId` are dropped; known fields of the right type are copied into fresh frozen
+ * Validates a wallet's account list (C18): null for a non-array, and for entries none of which is an
+ * account; entries without a non-empty string `partyId` are dropped; known fields of the right type are copied into fresh frozen
  * objects (anything else — tokens, topology transactions, prototype tricks — is left behind).
  * @internal
  */
@@ -22,7 +22,8 @@ export function parseAccounts(value: unknown): readonly CIP0103Account[] | null 
     const account = toPersistedAccount(a)
     if (account) accounts.push(Object.freeze(account))
   }
-  return Object.freeze(accounts)
+  // entries, but not one account: as invalid as no list at all (an empty list is a valid one) (C18)
+  return value.length && !accounts.length ? null : Object.freeze(accounts)
 }
 
 /** What the store reads from a `status` result or a `statusChanged` / `connected` event. */
