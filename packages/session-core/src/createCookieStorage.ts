@@ -88,7 +88,8 @@ const documentCookies: CookieAdapter = {
  * cookie of the same name that the storage did not write — one on another path or a parent domain,
  * e.g. from an older setup — is never read, fails no write, and is not removed (it cannot be);
  * `document.cookie` lists it beside the storage's own without its path, longer paths first.
- * Unencrypted: wrap it with `createEncryptedStorage` to keep the party id private.
+ * Unencrypted: whoever sees the cookie reads the party id. `createEncryptedStorage` around it, under
+ * a key the server and the browser both hold, hides it from casual inspection only.
  *
  * @param options - cookie attributes and the adapter (a `null` option, or `null` options, keep
  * their defaults)
