@@ -32,7 +32,13 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
 
 const globalClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  // Unref'd in Node: an expiry, a backoff or a timeout that bounds a wait never keeps a server's
+  // process alive; in a browser the handle is a number (§1, C12, C14).
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms) as { unref?: () => void }
+    handle.unref?.()
+    return handle
+  },
   clearTimeout: (handle) => {
     clearTimeout(handle as ReturnType<typeof setTimeout>)
   },
