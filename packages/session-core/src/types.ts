@@ -253,7 +253,8 @@ export interface SessionStoreOptions {
    */
   readonly connectTimeoutMs?: number | undefined
   /**
-   * The clock (default: global timers and `Date.now`). It needs all three methods: one that lacks
+   * The clock (default: global timers and `Date.now`; in Node its timers are unref'd, so none
+   * keeps the process alive). It needs all three methods: one that lacks
    * any of them makes `createSessionStore` throw a `SessionError` (code -32602).
    */
   readonly clock?: Clock | undefined
