@@ -159,7 +159,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** Counts the reads of the persisted snapshot, and the disconnect requests. */
   let loads = 0
   let disconnects = 0
-  /** What the latest read of the persisted snapshot found (undefined: it failed). */
+  /**
+   * What the latest read of the persisted entry found (undefined: it failed), or the latest write
+   * of this tab put there: the entry of this tab's session, the one a checked removal takes.
+   */
   let read: unknown
   let destroyed = false
   /** Settles at destroy(): what waits for the storage stops waiting then, its timeouts are gone (C14). */
@@ -539,14 +542,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         else {
           const job = { state: model.state }
           queuedSave = job
-          persist('set', () => {
+          persist('set', async () => {
             if (queuedSave === job) queuedSave = null
             const { connectedAt, expiresAt } = job.state
-            return storage.setItem(
-              key,
-              // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
-              persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1',
-            )
+            // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
+            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1'
+            await storage.setItem(key, value)
+            read = value
           })
         }
         break
@@ -555,7 +557,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', async () => {
-          // the value read goes along to an encrypted storage, which removes the entry only while it
+          // the value read (or written) goes along to an encrypted storage, which removes the entry only while it
           // still holds it: a session another tab writes between this check and the removal is kept.
           // Any other storage is given the key alone: to one a second argument is a callback (localforage).
           // No entry was read: there is none of this session to remove, and what another tab may be

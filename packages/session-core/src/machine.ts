@@ -147,7 +147,7 @@ export type Effect =
   | { [T in SessionEventType]: readonly ['emit', T, SessionEventMap[T]] }[SessionEventType]
   | readonly ['invalidate', InvalidateEvent]
   | readonly ['save' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
-  /** 1: only if the entry is still the one the latest load read (or that read failed). */
+  /** 1: only if the entry is still the one this tab last read or wrote (or that read failed). */
   | readonly ['remove', 1?]
   | readonly ['schedule', number]
   | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
@@ -279,12 +279,15 @@ export function createTransition(): typeof transition {
    * To `disconnected`; the caller adds what else the way down needs. `keep`: the persisted entry,
    * when the session did not provably end (a failure that may be passing, a connect that failed):
    * another tab may still live on it, and restore trusts only the wallet, never the entry (C9, M4).
+   * Else only the entry this tab last read or wrote goes: a session that ended by itself (a drop, a
+   * give-up, an expiry) is this tab's, and another tab may have connected and persisted its own
+   * since, with `broadcast` off or its message still on its way (C7, C12, M4).
    */
   const down = (lastError: SessionError | null, keep?: unknown) => {
     set({ ...DISCONNECTED_STATE, lastError })
     clear()
     fx.push(['schedule-clear'], ['disarm'])
-    if (!keep) fx.push(['remove'])
+    if (!keep) fx.push(['remove', 1])
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
     const previous = party ?? partyOf(m.saved)
@@ -506,13 +509,12 @@ export function createTransition(): typeof transition {
         // user's own word, ends every tab's connect too (M3).
         if (input.origin === 'remote' && input.expired && !m.live && asking) break
         const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
+        // a sign-out removes the entry, whoever wrote it (C6, M3)
         if (st.status !== 'disconnected' || op) {
-          down(error)
+          down(error, 1)
           n.leaving = 2
-        } else {
-          n.leaving ||= 1
-          fx.push(['remove'])
-        }
+        } else n.leaving ||= 1
+        fx.push(['remove'])
         // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
         // must find them disconnected already, not looking like a drop to reconnect from (M3).
         if (input.origin === 'local') fx.push(['post', 'disconnected'])
@@ -658,12 +660,10 @@ export function createTransition(): typeof transition {
               if (m.times && !m.followed) {
                 n.followed = 1
                 fx.push(['call', 'status', 'local'])
-              } else {
-                endSession(null, 'restore', 1)
-                // The entry it read goes, but only that one: another tab may have connected and
-                // persisted since, its message still on its way, and its answer be older (C9, M4).
-                if (!m.times) fx.push(['remove', 1])
               }
+              // The entry it read goes, but only that one: another tab may have connected and
+              // persisted since, its message still on its way, and its answer be older (C9, M4).
+              else endSession(null, 'restore', m.times)
             } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
           }
           // the wallet left, as this tab asked: a connection now is the user's (see `missed`)

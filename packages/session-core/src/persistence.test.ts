@@ -527,3 +527,132 @@ async function dumpIndexedDB(idb: IDBFactory): Promise<string[]> {
   }
   return out
 }
+
+describe('a session that ends by itself removes only the entry it read or wrote, never another tab\'s', () => {
+  const KEY = 'sessionlayer.session'
+  const HOUR = 3_600_000
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  /**
+   * Tabs of one origin over one storage — a plain one shared as localStorage is, or encrypted
+   * IndexedDB, opened by each tab on its own — with `broadcast` on or off. `settled()` waits until
+   * no storage operation of any tab is in flight; `entry()` reads what a reload would read.
+   */
+  function origin(broadcast: boolean, kind: 'plain' | 'encrypted') {
+    const idb = new IDBFactory()
+    const plain = createMemoryStorage()
+    const hub = createChannelHub()
+    let pending = 0
+    const track = <T,>(run: () => Promise<T>) => {
+      pending++
+      return run().finally(() => pending--)
+    }
+    const storage = (): SessionStorage => {
+      const base = (kind === 'plain' ? plain : createEncryptedIndexedDBStorage({ indexedDB: idb })) as SessionStorage & { removeItem(k: string, v?: string): Promise<void> }
+      const checks = Symbol.for('sessionlayer.checks')
+      return Object.assign(
+        {
+          getItem: (k: string) => track(() => base.getItem(k)),
+          setItem: (k: string, v: string) => track(() => base.setItem(k, v)),
+          removeItem: (k: string, v?: string) => track(() => (v === undefined ? base.removeItem(k) : base.removeItem(k, v))),
+        },
+        checks in base ? { [checks]: (base as unknown as Record<symbol, unknown>)[checks] } : {},
+      )
+    }
+    const reader = storage()
+    const open = (wallet: MockWallet, options: SessionStoreOptions = {}) =>
+      createSessionStore(createMockProvider({ wallet }), {
+        storage: storage(),
+        expiry: { ttlMs: HOUR },
+        broadcast: broadcast && { channelFactory: hub.channelFactory, lockManager: null },
+        ...options,
+      })
+    const settled = async () => {
+      do await pause(5)
+      while (pending)
+    }
+    const entry = async () => decodeSessionEnvelope(await reader.getItem(KEY))
+    return { open, settled, entry }
+  }
+
+  const cases = [
+    [false, 'plain'],
+    [true, 'plain'],
+    [false, 'encrypted'],
+    [true, 'encrypted'],
+  ] as const
+
+  it.each(cases)('C7, C12, M4: a reconnect that gives up while another tab (own wallet) connected and persisted keeps that tab\'s entry: its reload keeps its expiry (broadcast %s, %s storage)', async (broadcast, kind) => {
+    const { open, settled, entry } = origin(broadcast, kind)
+    const own = createMockWallet()
+    const b = open(own, { reconnect: { baseDelayMs: 50, maxAttempts: 2 } })
+    await b.connect()
+    await settled()
+    own.drop()
+    const wallet = createMockWallet({ networkId: 'canton:testnet' })
+    const a = open(wallet)
+    const connected = await a.connect()
+    await settled()
+    expect(await entry()).toMatchObject({ networkId: 'canton:testnet', connectedAt: connected.connectedAt, expiresAt: connected.expiresAt })
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } }), { timeout: 5_000 })
+    await settled()
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(await entry()).toMatchObject({ networkId: 'canton:testnet', connectedAt: connected.connectedAt, expiresAt: connected.expiresAt })
+    a.destroy()
+    b.destroy()
+    expect(await open(wallet).init()).toMatchObject({ status: 'connected', networkId: 'canton:testnet', connectedAt: connected.connectedAt, expiresAt: connected.expiresAt })
+  })
+
+  // With `broadcast` on, a connected tab takes up another tab's connection as its own session (M4):
+  // there the entry is one session's, written by both.
+  it.each(cases.filter(([broadcast]) => !broadcast))('C7, M4: a drop without a reconnect policy while another tab (own wallet) connected and persisted keeps that tab\'s entry (broadcast %s, %s storage)', async (broadcast, kind) => {
+    const { open, settled, entry } = origin(broadcast, kind)
+    const own = createMockWallet()
+    const b = open(own)
+    await b.connect()
+    await settled()
+    const a = open(createMockWallet({ networkId: 'canton:testnet' }))
+    const connected = await a.connect()
+    await settled()
+    own.disconnectFromWallet()
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    await settled()
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(await entry()).toMatchObject({ networkId: 'canton:testnet', connectedAt: connected.connectedAt, expiresAt: connected.expiresAt })
+  })
+
+  it.each(cases.filter(([broadcast]) => !broadcast))('C12, M4: an expiry without a hook in one tab keeps the entry of a session another tab (own wallet) connected later and persisted (broadcast %s, %s storage)', async (broadcast, kind) => {
+    const { open, settled, entry } = origin(broadcast, kind)
+    const b = open(createMockWallet(), { expiry: { ttlMs: 300 } })
+    await b.connect()
+    await settled()
+    const a = open(createMockWallet({ networkId: 'canton:testnet' }))
+    const connected = await a.connect()
+    await settled()
+    await vi.waitFor(() => expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } }), { timeout: 5_000 })
+    await settled()
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(await entry()).toMatchObject({ networkId: 'canton:testnet', connectedAt: connected.connectedAt, expiresAt: connected.expiresAt })
+  })
+
+  it.each(cases)('C7, C12, C15: with no other tab, a reconnect that gives up, a drop and an expiry still remove this tab\'s own entry (broadcast %s, %s storage)', async (broadcast, kind) => {
+    const { open, settled, entry } = origin(broadcast, kind)
+    const ends = {
+      'gives up': [{ reconnect: { baseDelayMs: 20, maxAttempts: 2 } }, (w: MockWallet) => w.drop()],
+      drops: [{}, (w: MockWallet) => w.disconnectFromWallet()],
+      expires: [{ expiry: { ttlMs: 200 } }, () => undefined],
+    } as const
+    for (const [options, end] of Object.values(ends)) {
+      const wallet = createMockWallet()
+      const store = open(wallet, options)
+      await store.connect()
+      await settled()
+      expect(await entry()).not.toBeNull()
+      end(wallet)
+      await vi.waitFor(() => expect(store.getSnapshot().status).toBe('disconnected'), { timeout: 5_000 })
+      await settled()
+      expect(await entry()).toBeNull()
+      store.destroy()
+    }
+  })
+})
