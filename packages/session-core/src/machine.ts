@@ -509,12 +509,14 @@ export function createTransition(): typeof transition {
         // user's own word, ends every tab's connect too (M3).
         if (input.origin === 'remote' && input.expired && !m.live && asking) break
         const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
-        // a sign-out removes the entry, whoever wrote it (C6, M3)
         if (st.status !== 'disconnected' || op) {
           down(error, 1)
           n.leaving = 2
         } else n.leaving ||= 1
-        fx.push(['remove'])
+        // This tab's sign-out removes the entry, whoever wrote it (C6). Another tab's removes only
+        // what this tab read or wrote: that tab removes its own, and may connect again before a
+        // removal here lands (M3).
+        fx.push(input.origin == 'local' ? ['remove'] : ['remove', 1])
         // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
         // must find them disconnected already, not looking like a drop to reconnect from (M3).
         if (input.origin === 'local') fx.push(['post', 'disconnected'])

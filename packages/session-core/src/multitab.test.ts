@@ -2017,6 +2017,27 @@ describe('multi-tab: the session times (C12)', () => {
       vi.useRealTimers()
     }
   })
+
+  it("M3, C12, M4: a sign-out heard by a tab that holds no session there removes nothing: a session the signing-out tab connects again before that tab's slow removal lands keeps its entry", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    // tab B's removals take 100 ms (an IndexedDB transaction); tab A's storage answers at once
+    const { shared, storage, broadcast } = slowStorage('removeItem', 100)
+    const expiry = { ttlMs: 3_600_000 }
+    const a = createSessionStore(createMockProvider(), { storage: shared, broadcast, expiry })
+    // tab B: its own wallet, not connected; its restore found no entry
+    const b = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage, broadcast, expiry })
+    expect(await b.init()).toMatchObject({ status: 'disconnected' })
+    await a.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    await a.disconnect() // B hears it and leaves its own wallet (M3)
+    await vi.advanceTimersByTimeAsync(10)
+    const again = await a.connect() // the user connects again at once
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(b.getSnapshot().status).toBe('disconnected')
+    expect(decodeSessionEnvelope(await shared.getItem('sessionlayer.session'))).toMatchObject({ connectedAt: again.connectedAt, expiresAt: again.expiresAt })
+    a.destroy()
+    b.destroy()
+  })
 })
 
 describe('multi-tab, a reconnect lock that never comes', () => {
