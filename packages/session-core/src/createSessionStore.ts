@@ -161,9 +161,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let disconnects = 0
   /**
    * What the latest read of the persisted entry found (undefined: it failed), or the latest write
-   * of this tab put there: the entry of this tab's session, the one a checked removal takes.
+   * of this tab put there: the entry of this tab's session, the one a checked removal takes. Null
+   * before either: a tab that neither read nor wrote one holds no entry to remove (M3).
    */
-  let read: unknown
+  let read: unknown = null
   let destroyed = false
   /** Settles at destroy(): what waits for the storage stops waiting then, its timeouts are gone (C14). */
   let end: () => void = noop

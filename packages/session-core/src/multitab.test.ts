@@ -2018,15 +2018,15 @@ describe('multi-tab: the session times (C12)', () => {
     }
   })
 
-  it("M3, C12, M4: a sign-out heard by a tab that holds no session there removes nothing: a session the signing-out tab connects again before that tab's slow removal lands keeps its entry", async () => {
+  it.each(['found no entry', 'never ran'] as const)("M3, C12, M4: a sign-out heard by a tab that holds no session there (its restore %s) removes nothing: a session the signing-out tab connects again before that tab's slow removal lands keeps its entry", async (restore) => {
     vi.useFakeTimers({ now: 1_000_000 })
     // tab B's removals take 100 ms (an IndexedDB transaction); tab A's storage answers at once
     const { shared, storage, broadcast } = slowStorage('removeItem', 100)
     const expiry = { ttlMs: 3_600_000 }
     const a = createSessionStore(createMockProvider(), { storage: shared, broadcast, expiry })
-    // tab B: its own wallet, not connected; its restore found no entry
+    // tab B: its own wallet, not connected; it read no entry, or none at all (init() not called yet)
     const b = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage, broadcast, expiry })
-    expect(await b.init()).toMatchObject({ status: 'disconnected' })
+    if (restore === 'found no entry') expect(await b.init()).toMatchObject({ status: 'disconnected' })
     await a.connect()
     await vi.advanceTimersByTimeAsync(10)
     await a.disconnect() // B hears it and leaves its own wallet (M3)
