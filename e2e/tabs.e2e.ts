@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { ALICE, BOB, connectAndApprove, recordWalletRequests, text, walletRequests, useHarness } from './support'
+import type * as Core from '@sessionlayer/session-core'
+import type * as Testing from '@sessionlayer/session-testing'
+import { ALICE, BOB, connectAndApprove, recordWalletRequests, ROOT, text, walletRequests, useHarness, type Harness } from './support'
 
 // What only a real browser shows: several tabs of one profile with real BroadcastChannel, Web Locks
 // (released by the browser as a tab closes or reloads) and the encrypted IndexedDB storage.
@@ -30,6 +34,47 @@ async function connectedTabs(n: number): Promise<{ context: BrowserContext; tabs
 async function probing(tabs: Page[], since: number[]): Promise<number[]> {
   const now = await Promise.all(tabs.map(probes))
   return tabs.flatMap((_, i) => ((now[i] ?? 0) > (since[i] ?? 0) ? [i] : []))
+}
+
+/** What a lab page exposes: the built packages, and what its test keeps there. */
+interface Lab {
+  core: typeof Core
+  testing: typeof Testing
+  store: Core.SessionStore
+  expired: Core.SessionEventMap['session:expired'][]
+}
+declare global {
+  var lab: Lab
+}
+
+/**
+ * A tab of the test origin with no app: the BUILT packages (`packages/<name>/dist`), loaded
+ * through an import map, on `globalThis.lab`, for a test to drive a store itself.
+ */
+async function openLab(h: Harness, context: BrowserContext): Promise<Page> {
+  const base = h.url('react', 'lab/')
+  const names = ['session-core', 'session-crypto', 'session-sync', 'session-testing']
+  const imports = Object.fromEntries(names.map((name) => [`@sessionlayer/${name}`, `./pkg/${name}/index.js`]))
+  const html = `<!doctype html><meta charset="utf-8"><title>lab</title>
+<script type="importmap">${JSON.stringify({ imports })}</script>
+<script type="module">
+import * as core from '@sessionlayer/session-core'
+import * as testing from '@sessionlayer/session-testing'
+window.lab = { core, testing, expired: [] }
+</script>`
+  await context.route(`${base}**`, (route) => {
+    const rel = new URL(route.request().url()).pathname.slice(new URL(base).pathname.length)
+    const [, name, file] = /^pkg\/([a-z-]+)\/([\w.-]+\.js)$/.exec(rel) ?? []
+    if (name && file && names.includes(name)) {
+      return route.fulfill({ contentType: 'text/javascript', body: readFileSync(path.join(ROOT, 'packages', name, 'dist', file), 'utf8') })
+    }
+    return route.fulfill({ contentType: 'text/html', body: html })
+  })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => h.errors.push(`lab: ${error.message}`))
+  await page.goto(base)
+  await page.waitForFunction(() => 'lab' in globalThis)
+  return page
 }
 
 describe('several real tabs (BroadcastChannel, Web Locks)', () => {
@@ -81,6 +126,41 @@ describe('several real tabs (BroadcastChannel, Web Locks)', () => {
       await expect.poll(() => status(tab)).toBe('connected')
       expect(await text(tab, 'party')).toBe(ALICE)
     }
+    await context.close()
+  })
+
+  it('C12: the activity of a tab the user closes still counts in the other tabs (idle expiry)', async () => {
+    const h = harness()
+    const context = await h.context()
+    const tabs = [await openLab(h, context), await openLab(h, context)] as const
+    for (const tab of tabs) {
+      await tab.evaluate(async () => {
+        const { core, testing } = globalThis.lab
+        const store = core.createSessionStore(testing.createMockProvider(), { broadcast: true, expiry: { idleTimeoutMs: 3_000 } })
+        globalThis.lab.store = store
+        store.on('session:expired', (e) => globalThis.lab.expired.push(e))
+        await store.connect()
+      })
+    }
+    const [a, b] = tabs
+    await expect.poll(() => b.evaluate(() => globalThis.lab.store.getSnapshot().status)).toBe('connected')
+    // The user works in tab A for a while (told to tab B at most once per quarter of the idle
+    // timeout), then closes it: the browser runs no destroy().
+    const lastTouch = await a.evaluate(async () => {
+      const end = Date.now() + 600
+      while (Date.now() < end) {
+        globalThis.lab.store.touch()
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      globalThis.lab.store.touch()
+      return Date.now()
+    })
+    await a.close()
+    await expect.poll(() => b.evaluate(() => globalThis.lab.expired.length), { timeout: 10_000 }).toBe(1)
+    const [expired] = await b.evaluate(() => globalThis.lab.expired)
+    expect(expired?.reason).toBe('idle')
+    // B expires idleTimeoutMs after A's last activity, not after the last one A happened to tell
+    expect(expired?.expiredAt).toBeGreaterThanOrEqual(lastTouch + 3_000 - 50)
     await context.close()
   })
 })

@@ -817,6 +817,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     lastActivityPost = clock.now()
     channel?.post('activity', { ago: lastActivityPost - lastActive })
   }
+  /** The latest activity, not told yet, is told now: the other tabs would expire too early (C12). */
+  const tellActivity = () => {
+    if (timers.has(activityTimer)) postActivity()
+  }
+  // A tab the user closes runs no destroy(): its latest activity is told as the page goes (C12).
+  const page = idle < Infinity && channel?.isLive ? (globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>) : null
+  page?.addEventListener?.('pagehide', tellActivity)
 
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
@@ -942,8 +949,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (destroyed) return
       destroyed = true
       gen++
-      // the latest activity, not told yet, is told now: the other tabs would expire too early (C12)
-      if (timers.has(activityTimer)) postActivity()
+      tellActivity()
+      page?.removeEventListener?.('pagehide', tellActivity)
       timers.forEach((_, token) => {
         cancelTimer(token)
       })

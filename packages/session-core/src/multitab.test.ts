@@ -400,6 +400,48 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12: activity in a tab the user closes (pagehide, no destroy()) before it reached the other tabs still counts there', async () => {
+    // a page's window: the browser runs no destroy() as its tab closes, only pagehide
+    const page = new EventTarget()
+    const add = vi.fn(page.addEventListener.bind(page))
+    const remove = vi.fn(page.removeEventListener.bind(page))
+    vi.stubGlobal('addEventListener', add)
+    vi.stubGlobal('removeEventListener', remove)
+    try {
+      vi.useFakeTimers()
+      // tab A's page: once closed, none of its timers runs any more
+      let closed = false
+      const clock = {
+        now: () => Date.now(),
+        setTimeout: (fn: () => void, ms: number) => setTimeout(() => closed || fn(), ms),
+        clearTimeout: (handle: unknown) => {
+          clearTimeout(handle as number)
+        },
+      }
+      const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+      const a = open(undefined, { clock })
+      const b = open()
+      await a.store.connect()
+      await b.store.restore()
+      a.store.touch() // the first activity, in tab A, 2 s ago
+      await vi.advanceTimersByTimeAsync(2_000)
+      a.store.touch() // the user's last activity, in tab A, which tells of it a little later
+      page.dispatchEvent(new Event('pagehide')) // the user closes tab A at once
+      closed = true
+      await vi.advanceTimersByTimeAsync(9_900)
+      expect(b.store.getSnapshot().status).toBe('connected')
+      await vi.advanceTimersByTimeAsync(100)
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      a.store.destroy()
+      b.store.destroy()
+      // destroy() leaves no listener on the page behind (C14)
+      expect(add).toHaveBeenCalledTimes(2)
+      expect(remove.mock.calls).toEqual(add.mock.calls)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
     vi.useFakeTimers()
     const { open } = tabs({ reconnect: true })
