@@ -1,5 +1,5 @@
 import { check, type Fields } from './check'
-import { CURRENT_SESSION_ENVELOPE_VERSION, toSessionEnvelope } from './toSessionEnvelope'
+import { toSessionEnvelope } from './toSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
 /**
@@ -40,7 +40,8 @@ export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
     // null and undefined throw on the first read; other non-objects have no party and fail a check
     let fields = value as Fields
     let version: unknown
-    while ((version = fields.version ?? 0) !== CURRENT_SESSION_ENVELOPE_VERSION) {
+    // up to CURRENT_SESSION_ENVELOPE_VERSION, written out as in toSessionEnvelope
+    while ((version = fields.version ?? 0) !== 1) {
       const step = typeof version === 'number' ? STEPS[version] : undefined
       check(step)
       fields = step(fields)

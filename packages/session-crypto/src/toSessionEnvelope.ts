@@ -31,7 +31,8 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
   const active = account === null ? null : pickAccount(account, strict)
   check(!strict || !active || list.some((a) => a.partyId === active.partyId))
   return {
-    version: CURRENT_SESSION_ENVELOPE_VERSION,
+    // CURRENT_SESSION_ENVELOPE_VERSION, written out: a bundler keeps an exported constant as a variable
+    version: 1,
     account: active,
     accounts: list,
     networkId: network,
