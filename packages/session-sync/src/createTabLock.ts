@@ -117,7 +117,7 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
   // (Node 24.5, Deno) is process-wide, shared by the requests of every user. A getter that throws
   // (a sandboxed or opaque-origin frame, a hostile polyfill) is no Web Locks either.
   try {
-    return (options.lockManager === undefined ? (globals.document ?? globals.WorkerGlobalScope ? globals.navigator?.locks : null) : options.lockManager) ?? null
+    return (options.lockManager === undefined ? (globals.document ?? globals.WorkerGlobalScope) && globals.navigator?.locks : options.lockManager) ?? null
   } catch {
     return null
   }

@@ -90,8 +90,7 @@ const randomId = () =>
  * @public
  */
 export function openSyncChannel(name: string, options: SyncChannelOptions = {}): SyncChannel {
-  const { maxBytes = 8192, now = () => Date.now(), tabId = randomId() } = options
-  const { channelFactory } = options
+  const { maxBytes = 8192, now = () => Date.now(), tabId = randomId(), channelFactory } = options
   const Channel = globals.BroadcastChannel
   /** Typed to return anything: an async listener's promise is caught below. */
   const listeners = new Set<(message: SyncMessage) => unknown>()

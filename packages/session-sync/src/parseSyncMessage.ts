@@ -41,7 +41,7 @@ export function parseSyncMessage(input: unknown, name: string, maxBytes: number)
       Number.isSafeInteger(seq) &&
       (seq as number) > 0 &&
       typeof tabId == 'string' &&
-      tabId.length > 0 &&
+      tabId &&
       tabId.length < 65 &&
       Number.isFinite(at) &&
       copy.ch === name &&
