@@ -46,7 +46,7 @@ export class SessionError extends Error {
   }
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null)
+const obj = (v: unknown): Record<string, unknown> | null => (typeof v == 'object' && v ? (v as Record<string, unknown>) : null)
 
 const parse = (v: unknown): unknown => {
   if (typeof v !== 'string') return v
@@ -118,7 +118,7 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
 export function toSessionError(value: unknown): SessionError {
   // a SessionError's code, the store's own ones too, kept if it is made anew without its token
   let code: unknown = value instanceof SessionError ? value.code : undefined
-  let message: unknown = typeof value === 'string' ? value : undefined
+  let message = typeof value == 'string' ? value : undefined
   try {
     const o = obj(value)
     const outer = obj(o?.error)
@@ -131,7 +131,7 @@ export function toSessionError(value: unknown): SessionError {
       if (typeof src?.message === 'string' && src.message) message = src.message
     }
     // the official RPC client's text, in an Error's message or thrown as a string
-    const rpc = typeof message === 'string' && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
+    const rpc = message && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
     if (rpc) {
       code = Number(rpc[1])
       message = rpc[2]
@@ -148,7 +148,8 @@ export function toSessionError(value: unknown): SessionError {
     // read; throwing here would leave the failed wallet call unanswered
   }
   return new SessionError(
-    typeof message === 'string' && message ? message : 'Unknown wallet error',
+    // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty message is none
+    message || 'Unknown wallet error',
     Number.isInteger(code) || typeof code == 'string' ? (code as SessionErrorCode) : 'UNKNOWN',
     value,
   )

@@ -7,7 +7,7 @@ import { quotesToken } from './SessionError'
 export type Obj = Record<string, unknown>
 
 /** @internal */
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+export const isObj = (v: unknown): v is Obj => typeof v == 'object' && !!v && !Array.isArray(v)
 
 /**
  * Validates a wallet's account list (C18): null for a non-array, and for entries none of which is an
