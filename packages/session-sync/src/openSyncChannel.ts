@@ -62,8 +62,6 @@ export interface SyncChannel {
   close(): void
 }
 
-/** Forget the oldest sender beyond this many, so the ordering state stays bounded. */
-const MAX_SENDERS = 256
 
 const randomId = () =>
   (globalThis.crypto as Partial<Crypto> | undefined)?.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2)
@@ -118,7 +116,8 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
         // closed: a custom channel may go on delivering after its close(), to a listener added since
         if (!m || closed || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
         last.delete(m.tabId)
-        if (last.set(m.tabId, m.seq).size > MAX_SENDERS) last.delete(last.keys().next().value)
+        // the oldest sender is forgotten beyond 256, so the ordering state stays bounded
+        if (last.set(m.tabId, m.seq).size > 256) last.delete(last.keys().next().value)
         // a listener removed meanwhile (by an earlier one, or by close()) gets no more
         for (const listener of [...listeners]) {
           try {
