@@ -52,8 +52,6 @@ export const CHECKS = Symbol.for('sessionlayer.checks')
 /** Resolves, for one operation, the storage holding the ciphertexts and the AES key. @internal */
 export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [BaseStorage, CryptoKeyLike]>
 
-/** `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt. */
-const FORMAT = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 
@@ -108,7 +106,8 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
    * order mark to drop.
    */
   const decrypt = async (crypto: WebCryptoLike, algorithm: Algorithm, cryptoKey: CryptoKeyLike, blob: string | null) => {
-    const [, iv, data] = FORMAT.exec(blob ?? '') ?? []
+    // `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt
+    const [, iv, data] = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/.exec(blob ?? '') ?? []
     try {
       if (iv && data) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data)))
     } catch (error) {

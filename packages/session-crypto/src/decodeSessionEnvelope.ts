@@ -1,11 +1,6 @@
 import { migrateSessionEnvelope } from './migrateSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
-/**
- * The longest envelope text parsed: 4 MiB, room for thousands of accounts (a custodial wallet's
- * 200 parties take about 75 KB) while a hostile blob is still refused before parsing.
- */
-const MAX_LENGTH = 2 ** 22
 
 /**
  * Parses and migrates a stored envelope (SPEC K1). Never throws: anything that is not a string,
@@ -18,7 +13,9 @@ const MAX_LENGTH = 2 ** 22
  */
 export function decodeSessionEnvelope(text: unknown): SessionEnvelope | null {
   try {
-    return typeof text == 'string' && text.length <= MAX_LENGTH
+    // 4 MiB at most, room for thousands of accounts (a custodial wallet's 200 parties take about
+    // 75 KB) while a hostile blob is still refused before parsing
+    return typeof text == 'string' && text.length <= 2 ** 22
       ? migrateSessionEnvelope(JSON.parse(text))
       : null
   } catch {

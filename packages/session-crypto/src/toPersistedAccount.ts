@@ -1,8 +1,6 @@
 import { check, type Fields } from './check'
 import type { PersistedAccount } from './types'
 
-/** The `PersistedAccount` fields: eight strings, then two booleans. */
-const NAMES = ['partyId', 'hint', 'status', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'reason', 'primary', 'disabled']
 
 /**
  * Copies the `PersistedAccount` fields of `value` — string fields, then the boolean `primary`
@@ -19,7 +17,9 @@ const NAMES = ['partyId', 'hint', 'status', 'publicKey', 'namespace', 'networkId
 export function pickAccount(value: unknown, strict?: boolean): PersistedAccount {
   const source = Object(value) as Fields
   const account: Fields = {}
-  NAMES.forEach((name, index) => {
+  // the `PersistedAccount` fields: eight strings, then two booleans
+  const names = ['partyId', 'hint', 'status', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'reason', 'primary', 'disabled']
+  names.forEach((name, index) => {
     const field = source[name]
     if (typeof field === (index < 8 ? 'string' : 'boolean')) account[name] = field
     else check(!strict || field === undefined)
