@@ -6,8 +6,8 @@ import { quotesToken } from './SessionError'
 /** A narrowed view of an unknown object (internal). */
 export type Obj = Record<string, unknown>
 
-/** @internal */
-export const isObj = (v: unknown): v is Obj => typeof v == 'object' && !!v && !Array.isArray(v)
+/** `v` when it is an object and no array, else undefined. @internal */
+export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v && !Array.isArray(v) ? (v as Obj) : undefined)
 
 /**
  * Validates a wallet's account list (C18): null for a non-array, and for entries none of which is an
@@ -64,11 +64,12 @@ const userUrl = (v: unknown): string | undefined => {
  * @internal
  */
 export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): StatusInput | null {
-  if (!isObj(value)) return null
-  const c = isObj(value.connection) ? value.connection : value
+  const o = asObj(value)
+  if (!o) return null
+  const c = asObj(o.connection) ?? o
   if (typeof c.isConnected !== 'boolean') return null
-  const network = isObj(value.network) ? value.network : {}
-  const session = isObj(value.session) ? value.session : {}
+  const network = asObj(o.network) ?? {}
+  const session = asObj(o.session) ?? {}
   return {
     type: 'status',
     via,
@@ -89,5 +90,5 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
  * @internal
  */
 export function parseNetworkId(value: unknown): string | null {
-  return typeof value === 'string' ? value : isObj(value) ? (str(value.networkId) ?? null) : null
+  return typeof value === 'string' ? value : (str(asObj(value)?.networkId) ?? null)
 }
