@@ -8,5 +8,5 @@ export type Fields = Record<string, unknown>
  * @internal
  */
 export function check(ok: unknown): asserts ok {
-  if (!ok) throw new TypeError()
+  if (!ok) throw TypeError()
 }

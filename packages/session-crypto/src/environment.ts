@@ -20,4 +20,4 @@ export const globals = globalThis as {
  * @internal
  */
 export const unavailable = (what: string, cause?: unknown): Error =>
-  new Error(`SessionLayer: ${what} is unavailable`, { cause })
+  Error(`SessionLayer: ${what} is unavailable`, { cause })
