@@ -62,10 +62,6 @@ export interface SyncChannel {
   close(): void
 }
 
-
-const randomId = () =>
-  (globalThis.crypto as Partial<Crypto> | undefined)?.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2)
-
 /**
  * Opens the multi-tab sync channel `name` (see `syncChannelName`). Every message is
  * `{ v: 1, kind, seq, tabId, at, ch, data }`; received messages are schema-validated, copied and
@@ -88,7 +84,13 @@ const randomId = () =>
  * @public
  */
 export function openSyncChannel(name: string, options: SyncChannelOptions = {}): SyncChannel {
-  const { maxBytes = 8192, now = () => Date.now(), tabId = randomId(), channelFactory } = options
+  const {
+    maxBytes = 8192,
+    now = () => Date.now(),
+    // a random id, where crypto.randomUUID is missing (an insecure context) one from the clock and Math.random
+    tabId = (globalThis.crypto as Partial<Crypto> | undefined)?.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2),
+    channelFactory,
+  } = options
   const Channel = globals.BroadcastChannel
   /** Typed to return anything: an async listener's promise is caught below. */
   const listeners = new Set<(message: SyncMessage) => unknown>()
