@@ -10,7 +10,7 @@ function plainJson(this: Record<string, unknown>, key: string, value: unknown): 
   let proto: unknown
   const raw = this[key]
   if (FORBIDDEN.test(key) || (typeof raw == 'object' && raw && !Array.isArray(raw) && (proto = Object.getPrototypeOf(raw)) && Object.getPrototypeOf(proto))) {
-    throw TypeError(key)
+    throw TypeError()
   }
   return value
 }
