@@ -170,12 +170,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let end: () => void = noop
   const ended = new Promise<void>((resolve) => (end = resolve))
   let busy = false
-  /**
-   * The store ran an op (init(), connect(), another tab's session…) or disconnect() was called:
-   * from then on a wallet that connects on its own is followed as it is (C19); before, the session
-   * it tells of is restored (C10).
-   */
-  let started = false
   const inputs: Input[] = []
   const listeners = new Set<(state: SessionState, previous: SessionState) => unknown>()
   /** The subscribers as of the last (un)subscribe: a notification walks a stable list without copying it. */
@@ -710,7 +704,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const previous = model
     const [next, effects] = transition(previous, input, config, clock.now())
     model = next
-    if (next.op) started = true
     // access given while the store knew no network is the first one's: a first network is no switch (C11)
     liveNet ??= next.state.networkId
     if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
@@ -907,7 +900,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
     async disconnect() {
       if (destroyed) throw destroyedError()
-      started = true
       dispatch({ type: 'disconnect', origin: 'local' })
       // destroy() ends both waits: also for a request a listener's destroy() left without its timeout.
       // Called by a listener, the input waits for the one being processed, and its request starts
@@ -993,12 +985,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (!input) return
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
-        if (input.type === 'status') {
-          answerAll()
-          // A wallet that tells of its session before init() (as the page loads): that session is
-          // restored, reconciled against the persisted entry and keeping its times (C10, C12, C19).
-          if (input.connected && !started) void restore()
-        }
+        if (input.type === 'status') answerAll()
         // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
         // reconnect (C7, C12, M3).

@@ -1834,8 +1834,6 @@ describe('multi-tab: the session times (C12)', () => {
     const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000 } })
     const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, reconnect: true })
     const seen = [events(b, 'session:expired'), events(b, 'reconnect:scheduled')]
-    // B started (a store that never did would restore the session its wallet tells of, C10)
-    await b.init()
     const statuses: string[] = []
     b.subscribe((state) => statuses.push(state.status))
     await a.connect()

@@ -261,28 +261,6 @@ describe('restore', () => {
     store.destroy()
   })
 
-  it('C10, C12, C19: a wallet that announces its session before init() is called does not revive the persisted session with a fresh TTL, nor skip its reconciliation', async () => {
-    vi.useFakeTimers()
-    const now = Date.now()
-    const invalidated: string[] = []
-    const onInvalidate = (e: { type: string }) => {
-      invalidated.push(e.type)
-    }
-    const { store, storage, wallet } = setup({ connected: true }, { expiry: { ttlMs: 3_600_000 }, onInvalidate })
-    const bob = { partyId: 'bob::1220bb', primary: true }
-    await storage.setItem(KEY, encodeSessionEnvelope({ account: bob, accounts: [bob], networkId: 'canton:devnet', connectedAt: now - 3_000_000, expiresAt: now + 600_000 }))
-    const changes: unknown[] = []
-    store.on('party:changed', (e) => changes.push(e))
-    // the wallet tells the page of its session as it loads, before the app's init() runs
-    wallet.connectFromWallet()
-    await vi.advanceTimersByTimeAsync(0)
-    const state = await store.init()
-    expect(state).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, connectedAt: now - 3_000_000, expiresAt: now + 600_000 })
-    expect(changes).toEqual([{ previous: 'bob::1220bb', current: 'alice::1220aa', source: 'restore' }])
-    expect(invalidated).toEqual(['party:changed'])
-    store.destroy()
-  })
-
   it('C9: a corrupt entry restores like no entry (and never throws)', async () => {
     const { store, storage } = setup({ connected: true })
     await storage.setItem(KEY, '{"version":99}')
