@@ -188,6 +188,33 @@ describe('toSessionError', () => {
     expect(reads).toBeLessThanOrEqual(4)
   })
 
+  it('C4, C15: a fetch-based transport error whose token JSON does not show (a Headers, a Request, a Map or Set a structured clone keeps, an AggregateError\'s errors) is no cause', () => {
+    const headers = { Authorization: 'Bearer secret-fetch' }
+    // ky's HTTPError keeps the Request and its options (headers as a Headers), ofetch's FetchError its options
+    const http = Object.assign(new Error('Request failed with status code 401 Unauthorized'), {
+      code: 4100,
+      request: new Request('https://wallet.example/rpc', { method: 'POST', headers }),
+      response: new Response('', { status: 401 }),
+    })
+    for (const raw of [
+      http,
+      Object.assign(new Error('[POST] "https://wallet.example/rpc": 401 Unauthorized'), { code: 4100, options: { headers: new Headers({ Authorization: 'Basic c2VjcmV0LWJhc2lj' }) } }),
+      { code: 4100, message: 'Unauthorized', data: new Map([['authorization', 'secret-map']]) },
+      { code: 4100, message: 'Unauthorized', data: new Set([{ accessToken: 'secret-set' }]) },
+      { code: 4100, message: 'Unauthorized', data: new URLSearchParams({ access_token: 'secret-query' }) },
+      // Promise.any over several wallet endpoints
+      Object.assign(new AggregateError([Object.assign(new Error('refused'), { config: { headers } })], 'Unauthorized'), { code: 4100 }),
+    ]) {
+      const error = toSessionError(raw)
+      expect(error.code).toBe(4100)
+      expect(error.cause).toBeUndefined()
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toMatch(/secret|c2VjcmV0/)
+    }
+    // one without a token stays the cause
+    const plain = Object.assign(new Error('Unauthorized'), { code: 4100, request: new Request('https://wallet.example/rpc'), data: new Map([['retry', 1]]) })
+    expect(toSessionError(plain).cause).toBe(plain)
+  })
+
   it('C4: a message that names a token without quoting one (Invalid bearer token, accessTokenExpired, a JSON-RPC body) is kept, as a { code, message } object keeps its message', () => {
     for (const message of ['Invalid bearer token', 'accessTokenExpired', 'Missing authorization: connect first', 'Invalid access_token', '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bearer token expired"}}', 'payload eyJmb28iOjF9.']) {
       const error = toSessionError({ code: 4100, message })

@@ -61,10 +61,11 @@ const parse = (v: unknown): unknown => {
  * `value`, or undefined when it carries an access token (`accessToken`, `access_token`: a JSON-RPC
  * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
  * does, a wallet answer the store cannot read), or a token under another name (an `Authorization`
- * key, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
- * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with an Error's `cause`
- * and `message`, which JSON leaves out, and each value's own fields besides what its `toJSON` shows (`console.log`
- * prints them), each value once; one that JSON cannot hold (a cycle, a BigInt, a throwing getter)
+ * key or header, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
+ * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with what JSON leaves
+ * out and `console.log` prints — an Error's `cause`, `message` and `errors` (an AggregateError's), a
+ * Request's or Response's `headers` and `url`, the entries of a Map, Set, Headers or URLSearchParams,
+ * and each value's own fields besides what its `toJSON` shows —, each value once; one that JSON cannot hold (a cycle, a BigInt, a throwing getter)
  * is no cause either.
  * @internal
  */
@@ -72,14 +73,18 @@ export const tokenFree = (value: unknown): unknown => {
   const wraps = new Map<unknown, unknown>()
   try {
     const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, shown: unknown) {
-      const v = this[key]
-      // An Error's `cause` and `message`, which JSON leaves out, and the own fields of a value whose
-      // `toJSON` may leave them out (`console.log` prints them), but not that `toJSON` again. Each
-      // value is wrapped once, so that JSON finds a cycle through it as through any other, at once.
+      const v = this[key] as Partial<AggregateError & Request & { has: unknown }>
+      // What JSON leaves out of an instance of a class (an Error, a Headers, a Request), as of a value
+      // whose `toJSON` may leave it out, and `console.log` prints: an Error's `cause`, `message` and
+      // `errors` (an AggregateError's), a Request's or Response's `headers` and `url`, the entries
+      // of a Map, Set, Headers or URLSearchParams, and its own fields, but not that `toJSON` again.
+      // Each value is wrapped once, so that JSON finds a cycle through it as through any other, at once.
       // NaN, unequal to itself, is no value whose `toJSON` changed it: wrapped, it would be a cycle.
-      return v instanceof Error || !Object.is(shown, v) ? (wraps.has(v) ? wraps : wraps.set(v, [(v as Error).cause, (v as Error).message, shown !== v && shown, { ...(v as object), toJSON: 0 }])).get(v) : v
+      return !Object.is(shown, v) || (v instanceof Object && Object.getPrototypeOf(v) != Object.prototype)
+        ? (wraps.has(v) ? wraps : wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)])).get(v)
+        : v
     })
-    if (!/access_?token|authorization\W*:|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
+    if (!/access_?token|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
   } catch {
     // not searched, so not handed on
   }
@@ -104,7 +109,8 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * A value that mentions an access token (`accessToken`, `access_token`: a JSON-RPC error whose
  * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does), or
  * a token under another name (an `Authorization` key, `Bearer <token>`, a JWT: a transport error
- * with its request's headers), also in own fields its `toJSON` leaves out, is no `cause`, so that
+ * with its request's headers), also in own fields its `toJSON` leaves out, in a `Headers`, `Request`,
+ * `Map` or `Set` (a fetch-based transport's error), or in an `AggregateError`'s `errors`, is no `cause`, so that
  * no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
  * a BigInt), which cannot be searched. A message that quotes a token (a credential after
  * `access_token`, `Authorization` or `Bearer`, a JWT: `fetch`'s `TypeError` for a header value no
