@@ -215,6 +215,24 @@ describe('toSessionError', () => {
     expect(toSessionError(plain).cause).toBe(plain)
   })
 
+  it('C4, C15: a token in a URL\'s `token=` query (the official remote provider\'s event stream URL) is found in a message, a URL and a body, as `access_token=` is', () => {
+    const url = 'https://wallet.example/api/events?token=opaque7secret'
+    for (const [raw, code] of [
+      // a fetch client's error text that quotes the URL it asked
+      [Object.assign(new Error(`[GET] "${url}": 401 Unauthorized`), { code: 4100 }), 4100],
+      [{ code: 4100, message: 'Unauthorized', data: new URL(url) }, 4100],
+      [{ error: { code: 401, message: 'Unauthorized', data: `no session for ${url}` } }, 401],
+    ] as const) {
+      const error = toSessionError(raw)
+      expect(error.code).toBe(code)
+      expect(error.cause).toBeUndefined()
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('secret')
+    }
+    expect(toSessionError(`GET ${url} failed`).message).toBe('Unknown wallet error')
+    // one that only names the parameter stays
+    expect(toSessionError({ code: 4100, message: 'Missing token= parameter' }).message).toBe('Missing token= parameter')
+  })
+
   it('C4: a message that names a token without quoting one (Invalid bearer token, accessTokenExpired, a JSON-RPC body) is kept, as a { code, message } object keeps its message', () => {
     for (const message of ['Invalid bearer token', 'accessTokenExpired', 'Missing authorization: connect first', 'Invalid access_token', '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bearer token expired"}}', 'payload eyJmb28iOjF9.']) {
       const error = toSessionError({ code: 4100, message })

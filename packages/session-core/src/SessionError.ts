@@ -58,7 +58,7 @@ const parse = (v: unknown): unknown => {
 }
 
 /**
- * `value`, or undefined when it carries an access token (`accessToken`, `access_token`: a JSON-RPC
+ * `value`, or undefined when it carries an access token (`accessToken`, `access_token`, a URL's `token=`: a JSON-RPC
  * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
  * does, a wallet answer the store cannot read), or a token under another name (an `Authorization`
  * key or header, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
@@ -84,19 +84,19 @@ export const tokenFree = (value: unknown): unknown => {
         ? (wraps.has(v) ? wraps : wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)])).get(v)
         : v
     })
-    if (!/access_?token|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
+    if (!/access_?token|token=|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
   } catch {
     // not searched, so not handed on
   }
 }
 
 /**
- * Whether a wallet's text quotes a token: a credential after `access_token`, `Authorization` or
- * `Bearer` (with a digit or a sign), or a JWT. One that only names a token (`Invalid bearer token`,
+ * Whether a wallet's text quotes a token: a credential after `access_token`, `Authorization`,
+ * `Bearer` or a URL's `token=` (with a digit or a sign), or a JWT. One that only names a token (`Invalid bearer token`,
  * `accessTokenExpired`), or no string, does not. Such a text is no error message nor `reason` (C4, C15).
  * @internal
  */
-export const quotesToken = (text: unknown): boolean => typeof text == 'string' && /(access_?token|authorization|bearer)\W+(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i.test(text)
+export const quotesToken = (text: unknown): boolean => typeof text == 'string' && /((access_?token|authorization|bearer)\W+|token=)(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i.test(text)
 
 /**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
@@ -113,7 +113,7 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * `Map` or `Set` (a fetch-based transport's error), or in an `AggregateError`'s `errors`, is no `cause`, so that
  * no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
  * a BigInt), which cannot be searched. A message that quotes a token (a credential after
- * `access_token`, `Authorization` or `Bearer`, a JWT: `fetch`'s `TypeError` for a header value no
+ * `access_token`, `Authorization`, `Bearer` or a URL's `token=`, a JWT: `fetch`'s `TypeError` for a header value no
  * request can carry, a body that echoes the header) is none either: the error then tells
  * `Unknown wallet error`, with the code. One that only names a token (`Invalid bearer token`) stays.
  *
