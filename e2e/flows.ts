@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { ALICE, BOB, connectAndApprove, text, type APPS, type Harness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, text, type APPS, type Harness } from './support'
 
 const status = (page: Page) => text(page, 'status')
 const fetchNumber = async (page: Page) => Number((await text(page, 'holdings-fetch')).replace('#', ''))
@@ -85,11 +85,7 @@ export async function doubleClicks(h: Harness, app: keyof typeof APPS): Promise<
 async function bothTabsPrompting(h: Harness, app: keyof typeof APPS) {
   const context = await h.context()
   const a = await h.open(context, app)
-  await a.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
-  await a.reload() // the dApp reads the TTL when it creates its store
-  await expect.poll(() => status(a)).toBe('disconnected')
-  await connectAndApprove(a)
-  await expect.poll(() => status(a)).toBe('connected')
+  await connectWithShortTtl(a)
   const b = await h.open(context, app)
   await expect.poll(() => status(b)).toBe('connected')
 

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab } from './flows'
-import { ALICE, BOB, connectAndApprove, recordWalletRequests, text, walletRequests, useHarness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
 
@@ -115,11 +115,7 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
     const h = harness()
     const context = await h.context()
     const page = await h.open(context, 'react')
-    await page.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
-    await page.reload() // the dApp reads the TTL when it creates its store
-    await expect.poll(() => status(page)).toBe('disconnected')
-    await connectAndApprove(page)
-    await expect.poll(() => status(page)).toBe('connected')
+    await connectWithShortTtl(page)
     await expect.poll(() => text(page, 'expiry-countdown')).toMatch(/Expires in 0:(0\d|10)/)
 
     await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })

@@ -123,6 +123,19 @@ export async function connectAndApprove(page: Page): Promise<void> {
 }
 
 /**
+ * Sets the demo wallet's session TTL to 10 s, reloads (the dApp reads the TTL when it creates its
+ * store), then connects and approves: the tab ends connected with a 10 s session.
+ * @param page - the tab
+ */
+export async function connectWithShortTtl(page: Page): Promise<void> {
+  await page.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
+  await page.reload()
+  await expect.poll(() => text(page, 'status')).toBe('disconnected')
+  await connectAndApprove(page)
+  await expect.poll(() => text(page, 'status')).toBe('connected')
+}
+
+/**
  * Records the method of every request the page sends to the wallet over postMessage, in
  * `window.__walletRequests` (installed before any page script runs, in every tab of the context).
  * @param context - the profile

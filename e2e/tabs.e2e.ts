@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type * as Core from '@sessionlayer/session-core'
 import type * as Testing from '@sessionlayer/session-testing'
-import { ALICE, BOB, connectAndApprove, recordWalletRequests, ROOT, text, walletRequests, useHarness, type Harness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, ROOT, text, walletRequests, useHarness, type Harness } from './support'
 
 // What only a real browser shows: several tabs of one profile with real BroadcastChannel, Web Locks
 // (released by the browser as a tab closes or reloads) and the encrypted IndexedDB storage.
@@ -221,11 +221,7 @@ describe('the default storage (encrypted IndexedDB)', () => {
     const h = harness()
     const context = await h.context()
     const a = await h.open(context, 'react')
-    await a.getByTestId('wallet-ttl').selectOption({ label: '10 s' })
-    await a.reload() // the dApp reads the TTL when it creates its store
-    await expect.poll(() => status(a)).toBe('disconnected')
-    await connectAndApprove(a)
-    await expect.poll(() => status(a)).toBe('connected')
+    await connectWithShortTtl(a)
     const connectedAt = Date.now()
     await sleep(4_000)
     await a.reload()

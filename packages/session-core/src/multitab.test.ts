@@ -2081,7 +2081,8 @@ describe('multi-tab: the session times (C12)', () => {
 })
 
 describe('multi-tab, a reconnect lock that never comes', () => {
-  it('C17, M6: a tab whose lock manager never answers its reconnect lock request is not left reconnecting for ever: once requestTimeoutMs passed with no tab telling of an attempt, it runs the attempts on its own', async () => {
+  /** A connected store (fake timers, 3 attempts) whose lock manager never answers a request. */
+  async function silentLockStore() {
     vi.useFakeTimers()
     const silent: LockManagerLike = { request: () => new Promise(() => undefined) }
     const wallet = createMockWallet()
@@ -2091,6 +2092,11 @@ describe('multi-tab, a reconnect lock that never comes', () => {
       broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: silent },
     })
     await store.connect()
+    return { store, wallet }
+  }
+
+  it('C17, M6: a tab whose lock manager never answers its reconnect lock request is not left reconnecting for ever: once requestTimeoutMs passed with no tab telling of an attempt, it runs the attempts on its own', async () => {
+    const { store, wallet } = await silentLockStore()
     const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
     wallet.drop()
     await vi.advanceTimersByTimeAsync(9_999)
@@ -2108,15 +2114,7 @@ describe('multi-tab, a reconnect lock that never comes', () => {
   })
 
   it('C17, M6: with a lock manager that never answers, a wallet that comes back during the wait still ends it connected, and nothing runs afterwards', async () => {
-    vi.useFakeTimers()
-    const silent: LockManagerLike = { request: () => new Promise(() => undefined) }
-    const wallet = createMockWallet()
-    const store = createSessionStore(createMockProvider({ wallet }), {
-      storage: createMemoryStorage(),
-      reconnect: { maxAttempts: 3 },
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: silent },
-    })
-    await store.connect()
+    const { store, wallet } = await silentLockStore()
     const scheduled = events(store, 'reconnect:scheduled')
     wallet.drop()
     await vi.advanceTimersByTimeAsync(5_000)
