@@ -32,13 +32,7 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
 
 const globalClock: Clock = {
   now: () => Date.now(),
-  // Unref'd in Node: an expiry, a backoff or a timeout that bounds a wait never keeps a server's
-  // process alive; in a browser the handle is a number (§1, C12, C14).
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms) as { unref?: () => void }
-    handle.unref?.()
-    return handle
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => {
     clearTimeout(handle as ReturnType<typeof setTimeout>)
   },
@@ -129,19 +123,20 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * backoff delay of a month) is re-armed under the same token, for what is left by the clock:
    * timers stand still while the system sleeps, the clock does not (C12). An endless wait
    * (Infinity) is the longest one a timer takes. A destroyed store arms nothing, also for what a
-   * listener that destroyed it left to do (C14).
+   * listener that destroyed it left to do (C14). A `weak` timer (an expiry: no work under way) is
+   * unref'd where its handle can be (Node), so that a session merely connected never keeps a
+   * process alive; a backoff, a timeout or a wait does, as the work it bounds is still going (§1, C12).
    */
-  const later = (fn: () => void, ms: number, token = {}): unknown => {
+  const later = (fn: () => void, ms: number, token = {}, weak?: unknown): unknown => {
     if (destroyed) return
     const due = clock.now() + ms
-    timers.set(
-      token,
-      clock.setTimeout(() => {
-        timers.delete(token)
-        if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token)
-        else fn()
-      }, Math.min(Math.max(0, ms), MAX_TIMER)),
-    )
+    const handle = clock.setTimeout(() => {
+      timers.delete(token)
+      if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token, weak)
+      else fn()
+    }, Math.min(Math.max(0, ms), MAX_TIMER)) as { unref?: () => void } | undefined
+    if (weak) handle?.unref?.()
+    timers.set(token, handle)
     return token
   }
   /** Cancels a pending timer (a no-op for a fired or unknown token). */
@@ -435,9 +430,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const { status, expiresAt } = model.state
     const due = Math.min(expiresAt ?? Infinity, lastActive + idle)
     if ((status === 'connected' || model.op === 'reconnect') && due < Infinity) {
-      expiryTimer = later(() => {
-        if (lives()) arm()
-      }, due - clock.now())
+      expiryTimer = later(
+        () => {
+          if (lives()) arm()
+        },
+        due - clock.now(),
+        {},
+        1,
+      )
     }
   }
 

@@ -65,9 +65,14 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
     expect(result).toMatchObject({ code: 0, stdout: '4100\nconnected\n', stderr: '' })
   }, 15_000)
 
-  it('§1, C7: a reconnect backing off after a drop never keeps the process alive', async () => {
-    const result = await run(connected('{ reconnect: { baseDelayMs: 60_000 } }', 'provider.wallet.drop()'))
-    expect(result).toMatchObject({ code: 0, stdout: 'connected\n', stderr: '' })
+  it('§1, C7: a reconnect under way keeps the process alive until it ends, so a script that awaits it gets its outcome; then the process exits', async () => {
+    const then = `
+      provider.wallet.drop()
+      const { attempts } = await new Promise((resolve) => store.on('reconnect:gaveup', resolve))
+      console.log('gave up after', attempts)
+    `
+    const result = await run(connected('{ reconnect: { baseDelayMs: 100, maxAttempts: 2 }, expiry: { ttlMs: 3_600_000 } }', then))
+    expect(result).toMatchObject({ code: 0, stdout: 'gave up after 2\nconnected\n', stderr: '' })
   }, 15_000)
 
   it('§1, C14: a destroyed store with every option leaves nothing that keeps the process alive (CJS build)', async () => {

@@ -253,8 +253,9 @@ export interface SessionStoreOptions {
    */
   readonly connectTimeoutMs?: number | undefined
   /**
-   * The clock (default: global timers and `Date.now`; in Node its timers are unref'd, so none
-   * keeps the process alive). It needs all three methods: one that lacks
+   * The clock (default: global timers and `Date.now`; an expiry timer is unref'd where its handle
+   * can be (Node), so a session merely connected never keeps the process alive, while a backoff,
+   * a timeout or a wait, work still going, does). It needs all three methods: one that lacks
    * any of them makes `createSessionStore` throw a `SessionError` (code -32602).
    */
   readonly clock?: Clock | undefined
