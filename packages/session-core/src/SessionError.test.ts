@@ -188,6 +188,32 @@ describe('toSessionError', () => {
     expect(reads).toBeLessThanOrEqual(4)
   })
 
+  it('C4: the token search of a wallet error that carries bulk data (a large array, a typed array, a Buffer) reads it no more than JSON does, and the error stays its cause', () => {
+    // an array is searched as JSON shows it, never copied field by field: a copy of a million
+    // elements made the search several times as slow as the JSON itself
+    let copies = 0
+    const items = new Proxy(Array.from({ length: 1000 }, (_, i) => i), {
+      getOwnPropertyDescriptor(target, key) {
+        copies++
+        return Reflect.getOwnPropertyDescriptor(target, key)
+      },
+    })
+    const listed = { code: 4100, message: 'Unauthorized', data: { items } }
+    expect(toSessionError(listed).cause).toBe(listed)
+    expect(copies).toBe(0)
+    // bytes hold no token a search could find: 8 MB are not read, nor copied, key by key
+    const bytes = new Uint8Array(8_000_000)
+    const buffer = typeof Buffer == 'function' ? Buffer.alloc(8_000_000) : bytes
+    for (const data of [bytes, buffer, new Float64Array(1_000_000), new DataView(bytes.buffer)]) {
+      const raw = Object.assign(new Error('Request failed'), { code: 4001, data })
+      const started = performance.now()
+      expect(toSessionError(raw)).toMatchObject({ code: 4001, message: 'Request failed', cause: raw })
+      expect(performance.now() - started).toBeLessThan(500)
+    }
+    // a token next to them is still found
+    expect(toSessionError({ code: 4100, message: 'Unauthorized', data: [bytes, { accessToken: 'secret-bytes' }] }).cause).toBeUndefined()
+  })
+
   it('C4, C15: a fetch-based transport error whose token JSON does not show (a Headers, a Request, a Map or Set a structured clone keeps, an AggregateError\'s errors) is no cause', () => {
     const headers = { Authorization: 'Bearer secret-fetch' }
     // ky's HTTPError keeps the Request and its options (headers as a Headers), ofetch's FetchError its options

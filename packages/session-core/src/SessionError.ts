@@ -65,7 +65,8 @@ const parse = (v: unknown): unknown => {
  * its errors and tokens are never handed on (C4, C15). Its JSON is searched, with what JSON leaves
  * out and `console.log` prints — an Error's `cause`, `message` and `errors` (an AggregateError's), a
  * Request's or Response's `headers` and `url`, the entries of a Map, Set, Headers or URLSearchParams,
- * and each value's own fields besides what its `toJSON` shows —, each value once; one that JSON cannot hold (a cycle, a BigInt, a throwing getter)
+ * and each value's own fields besides what its `toJSON` shows —, each value once, an array as JSON shows it and bytes
+ * (a typed array, a Buffer) not at all; one that JSON cannot hold (a cycle, a BigInt, a throwing getter)
  * is no cause either.
  * @internal
  */
@@ -80,7 +81,11 @@ export const tokenFree = (value: unknown): unknown => {
       // of a Map, Set, Headers or URLSearchParams, and its own fields, but not that `toJSON` again.
       // Each value is wrapped once, so that JSON finds a cycle through it as through any other, at once.
       // NaN, unequal to itself, is no value whose `toJSON` changed it: wrapped, it would be a cycle.
-      return !Object.is(shown, v) || (v instanceof Object && Object.getPrototypeOf(v) != Object.prototype)
+      // Bytes (a typed array, a Buffer, a DataView) hold no token the search can find: not read.
+      // An array is read as JSON shows it: a copy of each element made a large one several times as slow.
+      return ArrayBuffer.isView(v)
+        ? 0
+        : !Object.is(shown, v) || (v instanceof Object && !Array.isArray(v) && Object.getPrototypeOf(v) != Object.prototype)
         ? (wraps.has(v) ? wraps : wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)])).get(v)
         : v
     })
