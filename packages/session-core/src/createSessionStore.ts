@@ -445,6 +445,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const resign = () => {
     leadership?.[0]()
     leadership?.[1].abort()
+    cancelTimer(leadership?.[1])
     leadership = null
   }
   /** Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. */
@@ -464,6 +465,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // A lock that never comes (a lock manager that never answers, a tab that holds it and went
     // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
     // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
+    // That watchdog (its token: `abort`) ends with the wait, or it would hold a Node process (C14).
     let heard = -1
     const overdue = () => {
       if (leadership === waiting) {
@@ -472,7 +474,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           dispatch({ type: 'lead' })
         } else {
           heard = model.followed
-          later(overdue, (heard && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs)
+          later(overdue, (heard && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs, abort)
         }
       }
     }
@@ -485,6 +487,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           new Promise<void>((release) => {
             if (tag !== gen) release()
             else {
+              cancelTimer(abort)
               leadership = [release, abort, true]
               dispatch({ type: 'lead' })
             }
@@ -497,6 +500,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // hold the lock and run the attempts. This tab follows it, and asks again a second later
       // while the reconnect lasts: behind that tab, or alone, to run the attempts (C7).
       if (tag === gen && !abort.signal.aborted) {
+        cancelTimer(abort)
         if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) {
           leadership = null
           later(() => model.op == 'reconnect' && !leadership && lead(), 1e3)

@@ -2206,3 +2206,19 @@ describe('multi-tab, a first backoff longer than requestTimeoutMs', () => {
     b.store.destroy()
   })
 })
+
+describe('multi-tab, the reconnect lock wait ends with the reconnect', () => {
+  it('C14, M6: a reconnect whose lock came leaves no timer behind once it succeeded (its overdue-lock watchdog is gone), so nothing keeps a Node process alive', async () => {
+    vi.useFakeTimers()
+    const { open, wallet } = tabs({ reconnect: true }, true)
+    const { store } = open()
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
+})
