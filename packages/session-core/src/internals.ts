@@ -17,8 +17,11 @@ export interface StoreInternals {
    * rejected) — and returns the live status then.
    */
   refresh(stale: boolean): Promise<WalletStatus | null>
-  /** Runs `fn` once a refresh that waits for the Web Locks lock has waited as long as another tab's refresh can take (the store's clock; none once destroyed). */
-  wait(fn: () => unknown): unknown
+  /**
+   * Runs `fn` once a refresh that waits for the Web Locks lock has waited as long as another tab's
+   * refresh can take (the store's clock; none once destroyed). Returns what cancels that wait.
+   */
+  wait(fn: () => unknown): () => void
   /** The Web Locks manager, when Web Locks are available (broadcast on or off). */
   readonly locks: LockManagerLike | null
   /** The storage key. */

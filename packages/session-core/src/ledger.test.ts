@@ -1124,6 +1124,17 @@ describe('ledger', () => {
       store.destroy()
     })
 
+    it('C14, L2: a token refresh whose Web Locks lock came leaves no timer behind once it is done: its bound of the wait for the lock ends with it, so nothing keeps a Node process alive', async () => {
+      vi.useFakeTimers()
+      const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: createMockLockManager() } }, { status: liveStatus('B') })
+      await vi.advanceTimersByTimeAsync(0)
+      const response = await createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
+      expect(response.status).toBe(200)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(vi.getTimerCount()).toBe(0)
+      store.destroy()
+    })
+
     it.each(['InvalidStateError', 'AbortError'])('C17, L2: a token refresh whose Web Locks request is dropped with %s never asks the wallet later, when the bound of the wait for the lock passes', async (name) => {
       vi.useFakeTimers()
       const dropping: LockManagerLike = { request: () => Promise.reject(new DOMException('The lock request was dropped.', name)) }

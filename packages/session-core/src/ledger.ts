@@ -86,6 +86,8 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     // A token other than the rejected one is already fresh (another request, or another tab
     // through the wallet, refreshed it): use it without asking the wallet for another one.
     let ran = false
+    // ends the bound of the wait for the lock once the refresh is done (C14)
+    let stop: (() => void) | undefined
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
@@ -101,7 +103,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
             // went silent) holds no call for ever: once no other tab's refresh can still hold it,
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
             // that request ended meanwhile (a refresh done, or dropped: then the wallet is not asked).
-            own.wait(() => ran || refreshing.get(store) !== pending || resolve(run()))
+            stop = own.wait(() => ran || refreshing.get(store) !== pending || resolve(run()))
           }).catch((error: unknown) => {
             // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
             // polyfill that throws): this tab refreshes on its own. A request dropped as its document
@@ -113,6 +115,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
         : run()
     ).finally(() => {
       refreshing.delete(store)
+      stop?.()
     })
     refreshing.set(store, pending)
   }
