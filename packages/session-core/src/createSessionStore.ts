@@ -123,7 +123,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * backoff delay of a month) is re-armed under the same token, for what is left by the clock:
    * timers stand still while the system sleeps, the clock does not (C12). An endless wait
    * (Infinity) is the longest one a timer takes. A destroyed store arms nothing, also for what a
-   * listener that destroyed it left to do (C14). A `weak` timer (an expiry: no work under way) is
+   * listener that destroyed it left to do (C14). A `weak` timer (an expiry, the activity told to other tabs: no work under way) is
    * unref'd where its handle can be (Node), so that a session merely connected never keeps a
    * process alive; a backoff, a timeout or a wait does, as the work it bounds is still going (§1, C12).
    */
@@ -805,9 +805,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (timers.has(expiryTimer)) lives()
     lastActive = clock.now()
     // At most one message per quarter of the idle timeout, but the last activity is never left
-    // out: the other tabs would expire before this one, and end its session too (C12).
+    // out: the other tabs would expire before this one, and end its session too (C12). Weak, as the
+    // expiry: telling of activity is no work under way, it keeps no Node process alive (§1).
     if (idle < Infinity && channel?.isLive && !timers.has(activityTimer)) {
-      activityTimer = later(postActivity, lastActivityPost + idle / 4 - lastActive)
+      activityTimer = later(postActivity, lastActivityPost + idle / 4 - lastActive, {}, 1)
     }
   }
   const postActivity = () => {

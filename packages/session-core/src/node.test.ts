@@ -56,6 +56,21 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
     expect(result).toMatchObject({ code: 0, stdout: 'connected\n', stderr: '' })
   }, 15_000)
 
+  it('§1, C12: a session merely connected with an idle timeout and a tab channel (injected) never keeps the process alive, also while the activity it tells the other tabs waits its turn', async () => {
+    const code = `
+      import { createSessionStore } from ${JSON.stringify(core)}
+      import { createChannelHub, createMockProvider } from ${JSON.stringify(testing)}
+      const store = createSessionStore(createMockProvider(), { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: null }, expiry: { idleTimeoutMs: 3_600_000 } })
+      const state = await store.connect()
+      store.touch()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      store.touch()
+      console.log(state.status)
+    `
+    const result = await run(code)
+    expect(result).toMatchObject({ code: 0, stdout: 'connected\n', stderr: '' })
+  }, 15_000)
+
   it('§1, L2: a connected session after a Ledger API refresh never keeps the process alive', async () => {
     const then = `
       const fetch = createLedgerFetch(store, { fetch: async () => new Response('', { status: 401 }) })
