@@ -30,6 +30,18 @@ function tabs(options: SessionStoreOptions = {}, locks = false) {
   return { hub, storage, wallet, open }
 }
 
+/** Two tabs with Web Locks (fake timers): A connected, B restored, and the reconnect attempts each runs. */
+async function lockedPair(options: SessionStoreOptions) {
+  vi.useFakeTimers()
+  const { open, wallet } = tabs(options, true)
+  const a = open()
+  const b = open()
+  await a.store.connect()
+  await b.store.restore()
+  const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+  return { wallet, a, b, attempts }
+}
+
 /** Two connected tabs with an idle timeout of 10 s (fake timers), 2 s after activity in tab A. */
 async function idleTabs() {
   vi.useFakeTimers()
@@ -650,13 +662,7 @@ describe('multi-tab', () => {
   })
 
   it('M6: with Web Locks only one tab runs the reconnect attempts; the others follow its outcome', async () => {
-    vi.useFakeTimers()
-    const { open, wallet } = tabs({ reconnect: true }, true)
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    const { a, b, wallet, attempts } = await lockedPair({ reconnect: true })
     wallet.drop()
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
     await vi.advanceTimersByTimeAsync(500 + 1000 + 2000)
@@ -794,13 +800,7 @@ describe('multi-tab', () => {
   })
 
   it.each(['leader', 'follower'] as const)('C8, M6: cancelReconnect() in the %s tab stops the attempts of every tab: none reconnects afterwards', async (who) => {
-    vi.useFakeTimers()
-    const { open, wallet } = tabs({ reconnect: true }, true)
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    const { a, b, wallet, attempts } = await lockedPair({ reconnect: true })
     const gaveUp = [events(a.store, 'reconnect:gaveup'), events(b.store, 'reconnect:gaveup')]
     wallet.drop()
     await vi.advanceTimersByTimeAsync(500)
@@ -2126,13 +2126,7 @@ describe('multi-tab, a reconnect lock that never comes', () => {
   })
 
   it('M6: a follower runs no attempts of its own while the leader goes on telling of its attempts, also through a long outage whose wallet probes each take up to requestTimeoutMs', async () => {
-    vi.useFakeTimers()
-    const { open, wallet } = tabs({ reconnect: true }, true)
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    const { a, b, wallet, attempts } = await lockedPair({ reconnect: true })
     wallet.drop()
     // every probe of the outage hangs until it times out (10 s)
     wallet.hangNext('status', 5)
@@ -2191,13 +2185,7 @@ describe('multi-tab, reloads and origins', () => {
 
 describe('multi-tab, a first backoff longer than requestTimeoutMs', () => {
   it('M6: a follower runs no attempts of its own while the leader waits out a first backoff delay longer than requestTimeoutMs', async () => {
-    vi.useFakeTimers()
-    const { open, wallet } = tabs({ reconnect: { baseDelayMs: 20_000, maxDelayMs: 40_000, maxAttempts: 3 } }, true)
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    const { a, b, wallet, attempts } = await lockedPair({ reconnect: { baseDelayMs: 20_000, maxDelayMs: 40_000, maxAttempts: 3 } })
     wallet.drop()
     await vi.advanceTimersByTimeAsync(20_000 + 40_000 + 40_000 + 100)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 3])
