@@ -777,7 +777,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         })
 
   /** The wallet listeners added, for destroy() to remove (C14). */
-  const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (payload: unknown) => void][] = []
+  const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (...args: unknown[]) => void][] = []
 
   // closing the channel (destroy()) ends this subscription
   channel?.subscribe(({ kind, data }) => {
@@ -984,9 +984,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // without on(), the caller is told, and what was already started is undone — the listeners
   // added before, the tab channel, and what those listeners set going (C14).
   for (const event of WALLET_EVENTS) {
-    const listener = (payload: unknown) => {
+    const listener = (...args: unknown[]) => {
       isolate(report, () => {
-        const input = eventInput(event, payload)
+        // an account list may come as one argument per account (the official remote provider's
+        // event stream): read from all of them (C18)
+        const input = eventInput(event, event == 'accountsChanged' ? args : args[0])
         noteLive(input)
         if (!input) return
         // a status event that carries the network tells of both

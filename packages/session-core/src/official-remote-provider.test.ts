@@ -184,6 +184,29 @@ const gatewayFor = async (backend: MockProvider) => {
 }
 
 describe('through the official remote provider (DappAsyncProvider over HTTP and server-sent events)', () => {
+  it('C11, C18: a party switch and an emptied account list told over the event stream reach the store (the provider spreads a JSON array into the listener\'s arguments)', async () => {
+    const backend = createMockProvider({ connected: true })
+    const gateway = await gatewayFor(backend)
+    const store = createSessionStore(new DappAsyncProvider(gateway.url, TOKEN), { storage: createMemoryStorage() })
+    expect((await store.restore()).account?.partyId).toBe('alice::1220aa')
+    await until(() => gateway.streams.size === 1)
+    const parties = vi.fn()
+    store.on('party:changed', parties)
+    backend.wallet.switchParty('bob::1220bb')
+    await until(() => store.getSnapshot().account?.partyId === 'bob::1220bb')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' } })
+    expect(store.getSnapshot().accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    // the wallet's list emptied (its parties removed): `data: []`, a listener called with no argument
+    gateway.send('accountsChanged', [])
+    await until(() => store.getSnapshot().accounts.length === 0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: null, accounts: [] })
+    expect(parties.mock.calls).toEqual([
+      [{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }],
+      [{ previous: 'bob::1220bb', current: null, source: 'local' }],
+    ])
+    store.destroy()
+  })
+
   it('C3, C15: an async connect hands on the wallet\'s userUrl, completes on the sign-in message, and a reload restores it silently; neither the access token nor the gateway session token is persisted or broadcast', async () => {
     const backend = createMockProvider({ connectMode: 'async', userUrl: 'http://127.0.0.1/wallet/login?session=1' })
     const gateway = await gatewayFor(backend)

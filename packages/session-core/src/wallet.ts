@@ -10,20 +10,24 @@ export type Obj = Record<string, unknown>
 export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v && !Array.isArray(v) ? (v as Obj) : undefined)
 
 /**
- * Validates a wallet's account list (C18): null for a non-array, and for entries none of which is an
- * account; entries without a non-empty string `partyId` are dropped; known fields of the right type are copied into fresh frozen
+ * Validates a wallet's account list (C18), nested lists read as one (an `accountsChanged`'s
+ * arguments): null for a non-array, and for entries none of which is an account; entries without a non-empty string `partyId` are dropped; known fields of the right type are copied into fresh frozen
  * objects (anything else — tokens, topology transactions, prototype tricks — is left behind).
  * @internal
  */
 export function parseAccounts(value: unknown): readonly CIP0103Account[] | null {
   if (!Array.isArray(value)) return null
+  // An `accountsChanged` comes as its listener's arguments: the official remote provider hands on
+  // the JSON array of its event stream as the arguments, so a list arrives there as one argument
+  // per account (none for an empty one), and a list given as one argument is read as such (C18).
+  const list: unknown[] = value.flat()
   const accounts: CIP0103Account[] = []
-  for (const a of value) {
+  for (const a of list) {
     const account = toPersistedAccount(a)
     if (account) accounts.push(Object.freeze(account))
   }
   // entries, but not one account: as invalid as no list at all (an empty list is a valid one) (C18)
-  return value.length && !accounts.length ? null : Object.freeze(accounts)
+  return list.length && !accounts.length ? null : Object.freeze(accounts)
 }
 
 /** What the store reads from a `status` result or a `statusChanged` / `connected` event. */

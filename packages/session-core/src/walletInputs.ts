@@ -3,7 +3,8 @@ import { SessionError, tokenFree } from './SessionError'
 import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 
 /**
- * The machine input for a validated payload of a wallet event, or (with the `origin` of the
+ * The machine input for a validated payload of a wallet event (of `accountsChanged`, its
+ * listener's arguments), or (with the `origin` of the
  * request) of the answer to a method: an account list (`accountsChanged`, `listAccounts`), a
  * network id (`chainChanged`, `getActiveNetwork`), or a status (`statusChanged` and `connected`
  * events, the answers to `connect` and to the `status` probe). Null when it does not validate, or
