@@ -298,6 +298,26 @@ describe('through the official remote provider (DappAsyncProvider over HTTP and 
     store.destroy()
   })
 
+  it('C4: a 401 of an auth proxy or API gateway in front of the wallet, over HTTP/2 (no status text), keeps the message of its `{ message }` body, and its status as the code', async () => {
+    const backend = createMockProvider()
+    const gateway = await gatewayFor(backend)
+    const store = createSessionStore(new DappAsyncProvider(gateway.url, TOKEN), { storage: createMemoryStorage() })
+    // HTTP/2 has no reason phrase: the browser's statusText is empty
+    gateway.answer = (_method, res) => {
+      res.writeHead(401, '', { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ message: 'jwt expired' }))
+      return true
+    }
+    expect(await store.connect()).toMatchObject({ status: 'disconnected', lastError: { code: 401, message: 'jwt expired' } })
+    gateway.answer = (_method, res) => {
+      res.writeHead(403, '', { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ code: 16, message: 'origin not allowed' }))
+      return true
+    }
+    expect(await store.restore()).toMatchObject({ status: 'disconnected', lastError: { code: 403, message: 'origin not allowed' } })
+    store.destroy()
+  })
+
   it('C17: a gateway that never answers cannot hang the store: restore and connect fail with TIMEOUT, and a late answer changes nothing', async () => {
     const backend = createMockProvider({ connected: true })
     const gateway = await gatewayFor(backend)
