@@ -246,6 +246,25 @@ describe('through the official remote provider (DappAsyncProvider over HTTP and 
     reloaded.destroy()
   })
 
+  it('C19, C6: a sign-in the app opened itself connects a disconnected store; a sign-out in the wallet told over the stream disconnects it and removes the persisted entry', async () => {
+    const backend = createMockProvider()
+    const gateway = await gatewayFor(backend)
+    const storage = createMemoryStorage()
+    const store = createSessionStore(new DappAsyncProvider(gateway.url), { storage })
+    backend.wallet.connectFromWallet()
+    win.postMessage({ type: 'SPLICE_WALLET_IDP_AUTH_SUCCESS', token: TOKEN, sessionId: 'session-2' })
+    await until(() => store.getSnapshot().status === 'connected')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, networkId: 'canton:devnet' })
+    await until(() => gateway.streams.size === 1)
+    expect(await persistedText(storage)).toContain('alice::1220aa')
+    backend.wallet.disconnectFromWallet()
+    await until(() => store.getSnapshot().status === 'disconnected')
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4900 } })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
+
   it('C7, C8: a wallet drop told over the event stream reconnects on the backoff schedule, and a network switch reaches the store', async () => {
     const backend = createMockProvider({ connected: true })
     const gateway = await gatewayFor(backend)
