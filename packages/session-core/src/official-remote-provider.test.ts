@@ -265,10 +265,12 @@ describe('through the official remote provider (DappAsyncProvider over HTTP and 
     store.destroy()
   })
 
-  it('C7, C8: a wallet drop told over the event stream reconnects on the backoff schedule, and a network switch reaches the store', async () => {
+  it('C7, C8, C15: a wallet drop told over the event stream reconnects on the backoff schedule, and a network switch reaches the store; neither persists nor broadcasts a token', async () => {
     const backend = createMockProvider({ connected: true })
     const gateway = await gatewayFor(backend)
-    const store = createSessionStore(new DappAsyncProvider(gateway.url, TOKEN), { storage: createMemoryStorage(), reconnect: { baseDelayMs: 20, maxAttempts: 20 } })
+    const storage = createMemoryStorage()
+    const hub = createChannelHub()
+    const store = createSessionStore(new DappAsyncProvider(gateway.url, TOKEN), { storage, broadcast: { channelFactory: hub.channelFactory }, reconnect: { baseDelayMs: 20, maxAttempts: 20 } })
     await store.restore()
     await until(() => gateway.streams.size === 1)
     const attempts = vi.fn()
@@ -284,6 +286,15 @@ describe('through the official remote provider (DappAsyncProvider over HTTP and 
     backend.wallet.switchNetwork('canton:testnet')
     await until(() => store.getSnapshot().networkId === 'canton:testnet')
     expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    // re-persisted and told to the other tabs after the reconnect and the switch, without a token (C15)
+    await until(() => hub.sent.some((m) => JSON.stringify(m).includes('canton:testnet')))
+    expect(JSON.stringify(hub.sent)).toContain('canton:testnet')
+    const persisted = await persistedText(storage)
+    expect(persisted).toContain('canton:testnet')
+    for (const secret of [backend.wallet.state().accessToken, TOKEN]) {
+      expect(persisted).not.toContain(secret)
+      expect(JSON.stringify(hub.sent)).not.toContain(secret)
+    }
     store.destroy()
   })
 
