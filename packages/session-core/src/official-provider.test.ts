@@ -93,6 +93,33 @@ describe('through the official Canton dApp provider', () => {
     store.destroy()
   })
 
+  it('C9, C15, C17, C14: a reload restores over the same storage, chainChanged arrives, no token is persisted, a hung call times out, and destroy() leaves no store listener', async () => {
+    const backend = createMockProvider()
+    standInExtension(win, backend)
+    const storage = createMemoryStorage()
+    const store = createSessionStore(new DappSyncProvider(new WindowTransport(window)), { storage })
+    await store.connect()
+    store.destroy()
+    const provider = new DappSyncProvider(new WindowTransport(window))
+    const reloaded = createSessionStore(provider, { storage, requestTimeoutMs: 100 })
+    const before = backend.calls.length
+    expect(await reloaded.restore()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(backend.calls.slice(before).map((c) => c.method)).not.toContain('connect')
+    // a JSON-RPC notification's params are an object or an array: the network as { networkId }
+    win.postMessage({ type: 'SPLICE_WALLET_REQUEST', request: { jsonrpc: '2.0', method: 'chainChanged', params: { networkId: 'canton:testnet' } } })
+    await until(() => reloaded.getSnapshot().networkId === 'canton:testnet')
+    expect(reloaded.getSnapshot().networkId).toBe('canton:testnet')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const persisted = String(await storage.getItem('sessionlayer.session'))
+    expect(persisted).toContain('canton:testnet')
+    expect(persisted).not.toContain(backend.wallet.state().accessToken)
+    backend.wallet.hangNext('status')
+    await reloaded.disconnect()
+    expect(await reloaded.restore()).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+    reloaded.destroy()
+    expect(Object.values((provider as unknown as { listeners: Record<string, unknown[]> }).listeners).flat()).toEqual([])
+  })
+
   it('C4: a remote wallet behind an auth proxy: a 401 with a JSON body that is not JSON-RPC keeps its status and message', async () => {
     vi.stubGlobal('fetch', () => Promise.resolve(new Response('{"error":{"message":"jwt expired"}}', { status: 401, statusText: 'Unauthorized' })))
     const store = createSessionStore(new DappAsyncProvider('https://wallet.example/api/'), { storage: createMemoryStorage() })
