@@ -25,11 +25,21 @@ class WindowShim extends EventTarget {
   }
 }
 
-/** The extension side: answers requests from a mock wallet and forwards its events. */
-function standInExtension(win: WindowShim, backend: MockProvider) {
+/**
+ * The extension side: answers requests from a mock wallet and forwards its events. With a `target`
+ * (its id), it announces itself to `canton:requestProvider`, handles only requests for it (or for no
+ * one), and sends its events with that target, as an extension found by discovery does.
+ */
+function standInExtension(win: WindowShim, backend: MockProvider, target?: string) {
+  if (target) {
+    win.addEventListener('canton:requestProvider', () => {
+      win.dispatchEvent(new CustomEvent('canton:announceProvider', { detail: { id: target, name: `Wallet ${target}`, target } }))
+    })
+  }
   win.addEventListener('message', (event) => {
-    const data = (event as Event & { data: { type?: string; request?: { id?: string; method: string; params?: unknown } } }).data
+    const data = (event as Event & { data: { type?: string; target?: string; request?: { id?: string; method: string; params?: unknown } } }).data
     if (data.type !== 'SPLICE_WALLET_REQUEST' || data.request?.id == null) return
+    if (data.target && data.target !== target) return
     const { id, method, params } = data.request
     backend.request({ method, params }).then(
       (result) => {
@@ -43,7 +53,7 @@ function standInExtension(win: WindowShim, backend: MockProvider) {
   })
   for (const method of ['statusChanged', 'accountsChanged', 'connected', 'txChanged']) {
     backend.on(method, (params: unknown) => {
-      win.postMessage({ type: 'SPLICE_WALLET_REQUEST', request: { jsonrpc: '2.0', method, params } })
+      win.postMessage({ type: 'SPLICE_WALLET_REQUEST', request: { jsonrpc: '2.0', method, params }, ...(target && { target }) })
     })
   }
 }
@@ -118,6 +128,29 @@ describe('through the official Canton dApp provider', () => {
     expect(await reloaded.restore()).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
     reloaded.destroy()
     expect(Object.values((provider as unknown as { listeners: Record<string, unknown[]> }).listeners).flat()).toEqual([])
+  })
+
+  it('C3, C11: a provider found by discovery (canton:requestProvider → canton:announceProvider): a WindowTransport bound to the announced target connects to that wallet and follows its events only', async () => {
+    const mine = createMockProvider()
+    const other = createMockProvider({ connected: true, accounts: [{ partyId: 'mallory::1220ff', primary: true }] })
+    standInExtension(win, mine, 'ext-a')
+    standInExtension(win, other, 'ext-b')
+    const announced: { id: string; name: string; target: string }[] = []
+    win.addEventListener('canton:announceProvider', (event) => announced.push((event as CustomEvent<{ id: string; name: string; target: string }>).detail))
+    win.dispatchEvent(new Event('canton:requestProvider'))
+    expect(announced.map((a) => a.id)).toEqual(['ext-a', 'ext-b'])
+    const provider = new DappSyncProvider(new WindowTransport(window, { target: announced[0]?.target }))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(other.calls).toEqual([])
+    // the other wallet's events are not this session's
+    other.wallet.disconnectFromWallet()
+    other.emit('accountsChanged', [{ partyId: 'mallory::1220ff', primary: true }])
+    mine.wallet.switchParty('bob::1220bb')
+    await until(() => store.getSnapshot().account?.partyId === 'bob::1220bb')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' } })
+    expect(store.getSnapshot().accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    store.destroy()
   })
 
   it('C4: a remote wallet behind an auth proxy: a 401 with a JSON body that is not JSON-RPC keeps its status and message', async () => {
