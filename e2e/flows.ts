@@ -129,3 +129,32 @@ export async function reauthInOneTab(h: Harness, app: keyof typeof APPS): Promis
   await expect.poll(() => b.getByTestId('action-status').getAttribute('data-state')).toBe('done')
   await context.close()
 }
+
+/**
+ * The reconnect banner tells of retries only while they are due: a Disconnect during the backoff
+ * (C8: no attempt follows) and an expiry during it (C12: the re-auth takes over) both end it.
+ * @param h - the harness
+ * @param app - the example (with the reconnect banner and the expiry card)
+ */
+export async function reconnectBannerEnds(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const page = await h.open(context, app)
+  await connectWithShortTtl(page)
+  const banner = page.getByTestId('reconnect-progress')
+
+  await page.getByTestId('wallet-drop').click()
+  await expect.poll(() => text(page, 'reconnect-progress')).toMatch(/retry #\d/)
+  await page.getByTestId('disconnect').click()
+  await expect.poll(() => status(page)).toBe('disconnected')
+  await expect.poll(() => banner.count()).toBe(0)
+
+  await page.getByTestId('wallet-restore').click()
+  await connectAndApprove(page)
+  await expect.poll(() => status(page)).toBe('connected')
+  await page.getByTestId('wallet-drop').click()
+  await expect.poll(() => text(page, 'reconnect-progress')).toMatch(/retry #\d/)
+  await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
+  expect(await page.getByTestId('event').filter({ hasText: 'session:expired' }).count()).toBe(1)
+  await expect.poll(() => banner.count()).toBe(0)
+  await context.close()
+}

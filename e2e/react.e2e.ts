@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds } from './flows'
 import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -14,6 +14,10 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {
     await doubleClicks(harness(), 'react')
+  })
+
+  it('C8, C12: the reconnect banner goes away once no retry is due: a disconnect or an expiry during the backoff ends it', async () => {
+    await reconnectBannerEnds(harness(), 'react')
   })
 
   it('a disconnect during the re-auth prompt removes the prompt in every tab', async () => {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds } from './flows'
 import { useHarness } from './support'
 
 const harness = useHarness()
@@ -11,6 +11,10 @@ describe('Vue example with the demo wallet', () => {
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {
     await doubleClicks(harness(), 'vue')
+  })
+
+  it('C8, C12: the reconnect banner goes away once no retry is due: a disconnect or an expiry during the backoff ends it', async () => {
+    await reconnectBannerEnds(harness(), 'vue')
   })
 
   it('a disconnect during the re-auth prompt removes the prompt in every tab', async () => {

@@ -1,10 +1,10 @@
-import { useSession, useSessionEvent } from '@sessionlayer/session-react'
+import { useSession, useSessionEvent, useSessionStore } from '@sessionlayer/session-react'
 import { useEffect, useState } from 'react'
 import { formatDelay } from '../format'
 
 /** Reconnect progress after a wallet drop: "retry #2 in 1 s", then the attempt, then done. */
 export function ReconnectBanner() {
-  const { status, isReconnecting } = useSession()
+  const { isReconnecting } = useSession()
   const [progress, setProgress] = useState<string | null>(null)
   useSessionEvent('reconnect:scheduled', (e) => {
     setProgress(`Wallet unreachable — retry #${e.attempt} in ${formatDelay(e.delayMs)}`)
@@ -15,9 +15,19 @@ export function ReconnectBanner() {
   useSessionEvent('reconnect:gaveup', (e) => {
     setProgress(`Gave up after ${e.attempts} attempts`)
   })
-  useEffect(() => {
-    if (status === 'connected' || status === 'connecting') setProgress(null)
-  }, [status])
+  // No retry is due once the status moves on (connected, or disconnected: a give-up reports
+  // itself after the status change) or the session expired (the re-auth replaces the retries).
+  const store = useSessionStore()
+  useEffect(
+    () =>
+      store.subscribe((state, previous) => {
+        if (state.status !== previous.status) setProgress(null)
+      }),
+    [store],
+  )
+  useSessionEvent('session:expired', () => {
+    setProgress(null)
+  })
   if (progress === null) return null
   return (
     <div className={`banner ${isReconnecting ? 'warn' : 'bad'}`} role="status" data-testid="reconnect-progress">

@@ -17,8 +17,18 @@ export const ReconnectBanner = defineComponent({
     useSessionEvent('reconnect:gaveup', (e) => {
       progress.value = `Gave up after ${e.attempts} attempts`
     })
-    watch(status, (s) => {
-      if (s === 'connected' || s === 'connecting') progress.value = null
+    // No retry is due once the status moves on (connected, or disconnected: a give-up reports
+    // itself after the status change, hence `sync`) or the session expired (the re-auth replaces
+    // the retries).
+    watch(
+      status,
+      () => {
+        progress.value = null
+      },
+      { flush: 'sync' },
+    )
+    useSessionEvent('session:expired', () => {
+      progress.value = null
     })
     return () =>
       progress.value === null
