@@ -23,9 +23,9 @@ export interface Harness {
   url(app: keyof typeof APPS, query?: string): string
   /** A fresh profile: its pages share the origin, IndexedDB, BroadcastChannel and Web Locks. */
   context(): Promise<BrowserContext>
-  /** A new tab in `context` with `app` loaded; page errors are collected into `errors`. */
+  /** A new tab in `context` with `app` loaded; page errors and console errors / warnings are collected into `errors`. */
   open(context: BrowserContext, app: keyof typeof APPS, query?: string): Promise<Page>
-  /** Uncaught errors of every page opened through `open`. */
+  /** Uncaught errors and console errors / warnings of every page opened through `open`. */
   readonly errors: string[]
   close(): Promise<void>
 }
@@ -55,6 +55,9 @@ export async function startHarness(): Promise<Harness> {
       if (!existsSync(path.join(APPS[app], 'index.html'))) throw new Error(`examples: ${app} is not built (pnpm e2e builds it first)`)
       const page = await context.newPage()
       page.on('pageerror', (error) => errors.push(`${app}: ${error.message}`))
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') errors.push(`${app}: console.${message.type()}: ${message.text()} (${message.location().url})`)
+      })
       await page.goto(url(app, query))
       return page
     },
@@ -68,7 +71,7 @@ export async function startHarness(): Promise<Harness> {
 
 /**
  * Starts a harness before the file's tests and closes it after them, checking that no page threw
- * an uncaught error.
+ * an uncaught error or logged a console error or warning (React and Vue warnings, failed loads).
  * @returns the harness, for use inside tests
  */
 export function useHarness(): () => Harness {
