@@ -158,3 +158,39 @@ export async function reconnectBannerEnds(h: Harness, app: keyof typeof APPS): P
   await expect.poll(() => banner.count()).toBe(0)
   await context.close()
 }
+
+/**
+ * The user rejects the connect request in the wallet: the dApp is disconnected and says so with
+ * the wallet's code (C4: 4001), Connect works again; a request the user cancels in the dApp
+ * leaves no pending request in the wallet and no error; the next one, approved, connects.
+ * @param h - the harness
+ * @param app - the example
+ */
+export async function rejectCancelApprove(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const page = await h.open(context, app)
+  await expect.poll(() => status(page)).toBe('disconnected')
+  const pending = page.getByTestId('wallet-pending')
+
+  await page.getByTestId('connect').click()
+  await page.getByTestId('wallet-reject').click()
+  await expect.poll(() => status(page)).toBe('disconnected')
+  expect(await text(page, 'error')).toMatch(/\(4001\)$/)
+  expect(await text(page, 'party')).toBe('—')
+  expect(await pending.isVisible()).toBe(false)
+
+  await page.getByTestId('connect').click()
+  await expect.poll(() => status(page)).toBe('connecting')
+  expect(await page.getByTestId('error').count()).toBe(0) // a new attempt clears the old error (C3)
+  await expect.poll(() => pending.isVisible()).toBe(true)
+  await page.getByTestId('disconnect').click() // "Cancel"
+  await expect.poll(() => status(page)).toBe('disconnected')
+  await expect.poll(() => pending.isVisible()).toBe(false)
+  expect(await page.getByTestId('error').count()).toBe(0)
+
+  await connectAndApprove(page)
+  await expect.poll(() => status(page)).toBe('connected')
+  expect(await text(page, 'party')).toBe(ALICE)
+  expect(await page.getByTestId('error').count()).toBe(0)
+  await context.close()
+}

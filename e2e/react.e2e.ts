@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove } from './flows'
 import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -10,6 +10,10 @@ const status = (page: Page) => text(page, 'status')
 describe('React example with the demo wallet (official DappSyncProvider over postMessage)', () => {
   it("connect in tab A shows in tab B without a click; a party switch in A refetches B's holdings; disconnect in B disconnects A", async () => {
     await connectSwitchDisconnect(harness(), 'react')
+  })
+
+  it('C3, C4: a connect rejected in the wallet shows its 4001; a cancelled one leaves nothing pending; the next one connects', async () => {
+    await rejectCancelApprove(harness(), 'react')
   })
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {

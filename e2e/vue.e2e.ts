@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove } from './flows'
 import { useHarness } from './support'
 
 const harness = useHarness()
@@ -7,6 +7,10 @@ const harness = useHarness()
 describe('Vue example with the demo wallet', () => {
   it("connect in tab A shows in tab B without a click; a party switch in A refetches B's holdings; disconnect in B disconnects A", async () => {
     await connectSwitchDisconnect(harness(), 'vue')
+  })
+
+  it('C3, C4: a connect rejected in the wallet shows its 4001; a cancelled one leaves nothing pending; the next one connects', async () => {
+    await rejectCancelApprove(harness(), 'vue')
   })
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {
