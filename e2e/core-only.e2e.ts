@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { doubleClicks } from './flows'
+import { doubleClicks, reloadWithoutFlash } from './flows'
 import { ALICE, BOB, connectAndApprove, recordWalletRequests, ROOT, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -26,6 +26,10 @@ describe('core only', () => {
 
   it('a double click on Connect or Disconnect in the vanilla example does not undo itself', async () => {
     await doubleClicks(harness(), 'vanilla')
+  })
+
+  it('C9: a reload of the vanilla example shows the silent restore, never a disconnected flash with a Connect button', async () => {
+    await reloadWithoutFlash(harness(), 'vanilla')
   })
 
   it('the React example also runs on the in-memory mock wallet (?wallet=mock)', async () => {

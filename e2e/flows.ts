@@ -194,3 +194,37 @@ export async function rejectCancelApprove(h: Harness, app: keyof typeof APPS): P
   expect(await page.getByTestId('error').count()).toBe(0)
   await context.close()
 }
+
+/**
+ * A reload of a connected tab, its script arriving late (a slow network): from the first byte on,
+ * the page shows the silent restore (C9: `reconnecting`) and then `connected` — never a
+ * `disconnected` status nor a Connect button that a restoring session does not need.
+ * @param h - the harness
+ * @param app - the example
+ */
+export async function reloadWithoutFlash(h: Harness, app: keyof typeof APPS): Promise<void> {
+  const context = await h.context()
+  const page = await h.open(context, app)
+  await expect.poll(() => status(page)).toBe('disconnected')
+  await connectAndApprove(page)
+  await expect.poll(() => status(page)).toBe('connected')
+
+  await page.addInitScript(() => {
+    const seen: string[] = []
+    Object.assign(globalThis, { __statuses: seen })
+    new MutationObserver(() => {
+      const shown = document.querySelector('[data-testid="status"]')?.textContent.trim() ?? ''
+      const connect = document.querySelector<HTMLElement>('[data-testid="connect"]')
+      const now = `${shown}${connect && !connect.hidden ? ' + Connect' : ''}`
+      if (now && now !== seen.at(-1)) seen.push(now)
+    }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true })
+  })
+  await page.route('**/assets/*.js', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await route.continue()
+  })
+  await page.reload()
+  await expect.poll(() => status(page)).toBe('connected')
+  expect(await page.evaluate(() => (globalThis as unknown as { __statuses: string[] }).__statuses)).toEqual(['reconnecting', 'connected'])
+  await context.close()
+}

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove, reloadWithoutFlash } from './flows'
 import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
@@ -97,6 +97,10 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
     const raw = JSON.stringify(dump)
     for (const secret of [ALICE, BOB, 'alice::', '1220f3a9c2e4b7d1', 'canton:devnet']) expect(raw).not.toContain(secret)
     await context.close()
+  })
+
+  it('C9: a reload shows the silent restore, never a disconnected flash with a Connect button', async () => {
+    await reloadWithoutFlash(harness(), 'react')
   })
 
   it('a wallet drop shows reconnecting with an attempt counter, and restoring the wallet reconnects', async () => {
