@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { ALICE, BOB, connectAndApprove, connectWithShortTtl, text, type APPS, type Harness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, type APPS, type Harness } from './support'
 
 const status = (page: Page) => text(page, 'status')
 const fetchNumber = async (page: Page) => Number((await text(page, 'holdings-fetch')).replace('#', ''))
@@ -198,12 +198,14 @@ export async function rejectCancelApprove(h: Harness, app: keyof typeof APPS): P
 /**
  * A reload of a connected tab, its script arriving late (a slow network): from the first byte on,
  * the page shows the silent restore (C9: `reconnecting`) and then `connected` — never a
- * `disconnected` status nor a Connect button that a restoring session does not need.
+ * `disconnected` status nor a Connect button that a restoring session does not need, and the
+ * wallet is asked no `connect`.
  * @param h - the harness
  * @param app - the example
  */
 export async function reloadWithoutFlash(h: Harness, app: keyof typeof APPS): Promise<void> {
   const context = await h.context()
+  await recordWalletRequests(context)
   const page = await h.open(context, app)
   await expect.poll(() => status(page)).toBe('disconnected')
   await connectAndApprove(page)
@@ -226,5 +228,9 @@ export async function reloadWithoutFlash(h: Harness, app: keyof typeof APPS): Pr
   await page.reload()
   await expect.poll(() => status(page)).toBe('connected')
   expect(await page.evaluate(() => (globalThis as unknown as { __statuses: string[] }).__statuses)).toEqual(['reconnecting', 'connected'])
+  expect(await text(page, 'party')).toBe(ALICE)
+  const requests = await walletRequests(page)
+  expect(requests).toContain('status')
+  expect(requests).not.toContain('connect') // silent: no prompt in the wallet
   await context.close()
 }

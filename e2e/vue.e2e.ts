@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove } from './flows'
+import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove, reloadWithoutFlash } from './flows'
 import { useHarness } from './support'
 
 const harness = useHarness()
@@ -11,6 +11,10 @@ describe('Vue example with the demo wallet', () => {
 
   it('C3, C4: a connect rejected in the wallet shows its 4001; a cancelled one leaves nothing pending; the next one connects', async () => {
     await rejectCancelApprove(harness(), 'vue')
+  })
+
+  it('C9: a reload shows the silent restore, never a disconnected flash with a Connect button', async () => {
+    await reloadWithoutFlash(harness(), 'vue')
   })
 
   it('a double click on Connect or Disconnect does not undo itself', async () => {
