@@ -3,7 +3,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { doubleClicks, reloadWithoutFlash } from './flows'
-import { ALICE, BOB, connectAndApprove, recordWalletRequests, ROOT, text, walletRequests, useHarness } from './support'
+import { ALICE, BOB, recordWalletRequests, ROOT, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
 
@@ -13,8 +13,13 @@ describe('core only', () => {
     const context = await h.context()
     const page = await h.open(context, 'vanilla')
     await expect.poll(() => text(page, 'status')).toBe('disconnected')
-    await connectAndApprove(page)
+    await page.getByTestId('connect').click()
+    await expect.poll(() => text(page, 'status')).toBe('connecting')
+    // while the wallet asks its user, the button withdraws the request: it says so
+    expect(await page.getByTestId('disconnect').textContent()).toBe('Cancel')
+    await page.getByTestId('wallet-approve').click()
     await expect.poll(() => text(page, 'status')).toBe('connected')
+    expect(await page.getByTestId('disconnect').textContent()).toBe('Disconnect')
     expect(await text(page, 'party')).toBe(ALICE)
     expect(await text(page, 'network')).toBe('canton:devnet')
     await page.getByTestId('wallet-party').selectOption(BOB)

@@ -31,6 +31,7 @@ function render(state: SessionState) {
   $('network').textContent = state.networkId ?? '—'
   $('connect').hidden = state.status !== 'disconnected'
   $('disconnect').hidden = state.status === 'disconnected'
+  $('disconnect').textContent = state.status === 'connecting' ? 'Cancel' : 'Disconnect' // withdraws a pending request
   $('error').hidden = !state.lastError
   $('error').textContent = state.lastError ? `${state.lastError.message} (${String(state.lastError.code)})` : ''
 }
