@@ -123,6 +123,27 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
     await context.close()
   })
 
+  it('C7, M3: a Disconnect in the wallet is a drop to the store: every tab retries, then gives up and is disconnected', async () => {
+    const h = harness()
+    const context = await h.context()
+    const a = await h.open(context, 'react')
+    await expect.poll(() => status(a)).toBe('disconnected')
+    await connectAndApprove(a)
+    const b = await h.open(context, 'react')
+    await expect.poll(() => status(b)).toBe('connected')
+
+    await a.getByTestId('wallet-disconnect').click()
+    for (const page of [a, b]) await expect.poll(() => status(page)).toBe('reconnecting')
+    // 0.5 + 1 + 2 + 4 + 8 s of backoff (the default policy), then every tab gives up
+    for (const page of [a, b]) await expect.poll(() => status(page), { timeout: 25_000 }).toBe('disconnected')
+    for (const page of [a, b]) {
+      expect(await text(page, 'party')).toBe('—')
+      expect(await text(page, 'reconnect-progress')).toBe('Gave up after 5 attempts')
+      expect(await text(page, 'error')).toMatch(/\(4900\)$/)
+    }
+    await context.close()
+  })
+
   it('expiry (a short TTL from the wallet) prompts a re-auth, and an action queued meanwhile completes after it', async () => {
     const h = harness()
     const context = await h.context()
