@@ -69,6 +69,32 @@ export function extractBlocks(text) {
 }
 
 
+/**
+ * The packages that the first code block of a README (the example a user pastes into a new project
+ * first) imports, but that no install command of the page (`npm i`, `npm install`, `pnpm add`,
+ * `yarn add`, in a shell block or in the text) installs: `node:` built-ins and relative imports
+ * aside.
+ * @param {string} text the README
+ * @param {string} page its path, for the message
+ * @returns {string[]} one line per package left out
+ */
+export function uninstalledImports(text, page) {
+  const installed = new Set()
+  for (const [, args] of text.matchAll(/\b(?:npm (?:i|install|add)|pnpm add|yarn add)\b([^\n`#]*)/g)) {
+    for (const word of args.trim().split(/\s+/)) if (word && !word.startsWith('-')) installed.add(word.replace(/(.)@[^/]*$/, '$1'))
+  }
+  const [first] = extractBlocks(text)
+  if (!first) return []
+  const packages = new Set()
+  for (const [, spec] of first.code.matchAll(/^\s*import\s[^'"]*?['"]([^'"]+)['"]/gm)) {
+    if (spec.startsWith('.') || spec.startsWith('node:')) continue
+    packages.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'))
+  }
+  return [...packages]
+    .filter((name) => !installed.has(name))
+    .map((name) => `${page}:${first.line}: the first example imports '${name}', which no install line of the page installs`)
+}
+
 /** The compiler options of the code blocks. */
 export const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
@@ -128,6 +154,7 @@ export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs'), 
         files.push(file)
       })
     }
+    const missing = readmes.flatMap((page) => uninstalledImports(readFileSync(path.join(root, page), 'utf8'), page))
     const prelude = path.join(docsDir, '.snippets', 'prelude.d.ts')
     if (existsSync(prelude)) files.push(prelude)
     const program = ts.createProgram(files, { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] })
@@ -138,7 +165,7 @@ export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs'), 
       const [page, first] = origin.get(path.resolve(d.file.fileName)) ?? [path.relative(root, d.file.fileName), 1]
       return `${page}:${first + line}:${character + 1} - error TS${d.code}: ${message}`
     })
-    return { blocks: origin.size, errors }
+    return { blocks: origin.size, errors: [...missing, ...errors] }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -197,11 +197,28 @@ describe('code blocks (scripts/docs-code.mjs)', () => {
     const readme = path.join(docsWith({}), 'README.md')
     const forwards = "```tsx\nimport type { SessionState } from '@sessionlayer/session-core'\nimport { SessionProvider } from '@sessionlayer/session-react'\nimport { createMockProvider } from '@sessionlayer/session-testing'\n\nexport const App = ({ initialState }: { initialState?: SessionState }) => <SessionProvider provider={createMockProvider()} initialState={initialState} />\n```"
     const optional = "```ts\nconst options: { readonly tag?: string } = { tag: undefined }\n```"
-    writeFileSync(readme, page([forwards, optional]))
+    // (the install line, at the end, keeps the page lines of the blocks)
+    writeFileSync(readme, page([forwards, optional, 'npm i @sessionlayer/session-react @sessionlayer/session-core @sessionlayer/session-testing']))
     const { blocks, errors } = checkDocsCode({ docsDir: docsWith({}), readmes: [path.relative(root, readme)] })
     expect(blocks).toBe(2)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/README\.md:14:\d+ - error TS\d+: .*exactOptionalPropertyTypes/)
+  })
+
+  it('a README installs what its first example imports: a package its install lines leave out fails, naming it', () => {
+    const readme = path.join(docsWith({}), 'README.md')
+    const install = '```sh\nnpm i @sessionlayer/session-react @sessionlayer/session-core react\n```'
+    const example = "```tsx\nimport { SessionProvider } from '@sessionlayer/session-react'\nimport { createMockProvider } from '@sessionlayer/session-testing'\nimport { createRoot } from 'react-dom/client'\nimport { readFileSync } from 'node:fs'\n\nvoid readFileSync\ncreateRoot(document.body).render(<SessionProvider provider={createMockProvider()} />)\n```"
+    // a later example may use more (a test runner, the official provider): only the first is pasted as it is
+    const later = "```ts\nimport { vi } from 'vitest'\n\nvi.useFakeTimers()\n```"
+    writeFileSync(readme, page([install, example, later]))
+    const check = () => checkDocsCode({ docsDir: docsWith({}), readmes: [path.relative(root, readme)] }).errors
+    expect(check()).toEqual([
+      expect.stringMatching(/README\.md:10: .*'@sessionlayer\/session-testing'.* no install line/),
+      expect.stringMatching(/README\.md:10: .*'react-dom'.* no install line/),
+    ])
+    writeFileSync(readme, page([install.replace(' react\n', ' react react-dom\n'), 'With the in-memory wallet (`pnpm add -D @sessionlayer/session-testing`):', example, later]))
+    expect(check()).toEqual([])
   })
 
   it('every code block of docs/ and of the package READMEs type-checks', () => {
