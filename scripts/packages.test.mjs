@@ -60,3 +60,27 @@ ledger.createLedgerFetch(store)('/v2/state/ledger-end').then(
     expect(run.stdout.trim()).toBe('true 4900')
   })
 })
+
+describe('what the built files import', () => {
+  // A user installs a package with its dependencies and peer dependencies only: a built file (code
+  // or declarations) that imports anything else (a devDependency such as the official Canton
+  // packages, a Node built-in) fails to resolve for them, or fails to type-check with
+  // `skipLibCheck: false`. (The consumer type test cannot see it: TypeScript follows the links
+  // into the workspace, where the devDependencies are installed.)
+  const packages = readdirSync(path.join(root, 'packages')).sort()
+  it.each(packages)('%s: every module a file of dist imports is a dependency or peer dependency', (name) => {
+    const dir = path.join(root, 'packages', name)
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))
+    const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})])
+    const files = readdirSync(path.join(dir, 'dist')).filter((f) => /\.(c?js|d\.c?ts)$/.test(f))
+    expect(files.length, 'built (pnpm test builds first)').toBeGreaterThanOrEqual(4)
+    const imported = new Set()
+    for (const file of files) {
+      const code = readFileSync(path.join(dir, 'dist', file), 'utf8').replace(/\/\*[^]*?\*\/|^\s*\/\/.*$/gm, '')
+      for (const [, spec] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)['"]([^'"]+)['"]/g)) {
+        if (!spec.startsWith('.')) imported.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'))
+      }
+    }
+    expect([...imported].filter((name) => !allowed.has(name))).toEqual([])
+  })
+})
