@@ -113,16 +113,20 @@ export interface CIP0103RequestArgs {
 /**
  * A CIP-0103 dApp Standard provider, as injected by a wallet or built with
  * `@canton-network/core-provider-dapp`. Methods are declared as methods (not properties) so
- * that providers with narrower, generic signatures are accepted.
+ * that providers with narrower, generic signatures are accepted. A listener takes `any`
+ * arguments, as an `EventEmitter`'s does: a provider declaring its listeners with `unknown`,
+ * `any` or one payload per event is accepted, and a listener handed to it may declare its payload.
  * @public
  */
 export interface CIP0103Provider {
   /** Sends a request to the wallet. */
   request(args: CIP0103RequestArgs): Promise<unknown>
   /** Adds an event listener (`statusChanged`, `accountsChanged`, `txChanged`, `connected`). */
-  on(event: string, listener: (...args: never[]) => void): unknown
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only `any` is both assignable to and from every listener type
+  on(event: string, listener: (...args: any[]) => void): unknown
   /** Removes an event listener. */
-  removeListener(event: string, listener: (...args: never[]) => void): unknown
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as `on`
+  removeListener(event: string, listener: (...args: any[]) => void): unknown
   /** Emits an event (wallet side). */
   emit?(event: string, ...args: unknown[]): unknown
 }

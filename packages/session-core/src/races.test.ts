@@ -35,7 +35,7 @@ function handWallet(handler: Handler) {
     removeListener: (event: string, listener: (payload: unknown) => void) => {
       listeners.get(event)?.delete(listener)
     },
-  } as unknown as CIP0103Provider
+  }
   const emit = (event: string, payload: unknown) => {
     for (const listener of [...(listeners.get(event) ?? [])]) listener(payload)
   }
@@ -99,7 +99,7 @@ function quietProvider(status: () => unknown, network: () => unknown = () => ({ 
       return Promise.resolve(null)
     },
   }
-  return provider as unknown as CIP0103Provider
+  return provider
 }
 
 const liveStatus = (ledgerApi: string, accessToken: string) => ({

@@ -1,0 +1,60 @@
+/**
+ * The public types as a TypeScript user meets them. `pnpm typecheck` compiles this file: a
+ * `@ts-expect-error` that finds no error, or a line that does not compile, fails it. The runtime
+ * part shows that what the types accept works.
+ */
+import { EventEmitter } from 'node:events'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { CIP0103Provider } from './cip0103'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** A wallet's provider built on Node's `EventEmitter`: listeners typed `(...args: any[]) => void`. */
+class EmitterProvider extends EventEmitter {
+  constructor(private readonly backend: CIP0103Provider) {
+    super()
+    for (const event of ['statusChanged', 'accountsChanged', 'connected', 'txChanged']) {
+      backend.on(event, (payload: unknown) => this.emit(event, payload))
+    }
+  }
+  request(args: { method: string; params?: readonly unknown[] | object }): Promise<unknown> {
+    return this.backend.request(args)
+  }
+}
+
+describe('the provider parameter', () => {
+  it('C3: a provider whose listeners take any arguments (EventEmitter, typed overloads) is accepted without a cast, and works', async () => {
+    const backend = createMockProvider()
+    const store = createSessionStore(new EmitterProvider(backend), { storage: createMemoryStorage() })
+    expect((await store.connect()).account?.partyId).toBe('alice::1220aa')
+    backend.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    store.destroy()
+
+    // the listener shapes wallets declare: `unknown[]`, a payload per event, the official generic one
+    type Request = (args: { method: string; params?: unknown }) => Promise<unknown>
+    expectTypeOf<{ request: Request; on(e: string, l: (...args: unknown[]) => void): void; removeListener(e: string, l: (...args: unknown[]) => void): void }>().toExtend<CIP0103Provider>()
+    expectTypeOf<{ request: Request; on: (e: string, l: (...args: any[]) => void) => unknown; removeListener: (e: string, l: (...args: any[]) => void) => unknown }>().toExtend<CIP0103Provider>()
+    expectTypeOf<{
+      request: Request
+      on(e: 'statusChanged', l: (status: { connection: { isConnected: boolean } }) => void): void
+      on(e: 'accountsChanged', l: (accounts: { partyId: string }[]) => void): void
+      removeListener(e: string, l: (...args: never[]) => void): void
+    }>().toExtend<CIP0103Provider>()
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the official provider's shape
+    expectTypeOf<{ request: Request; on<E>(e: string, l: (...args: E[]) => void): unknown; removeListener<E>(e: string, l: (...args: E[]) => void): unknown }>().toExtend<CIP0103Provider>()
+    // what is no provider is still refused
+    expectTypeOf<{ request: Request }>().not.toExtend<CIP0103Provider>()
+    expectTypeOf<{ request: Request; on: string; removeListener(e: string, l: () => void): void }>().not.toExtend<CIP0103Provider>()
+    // and a listener handed to the provider may still declare the payload it expects
+    backend.on('statusChanged', (status: { connection: { isConnected: boolean } }) => status)
+    const provider: CIP0103Provider = backend
+    provider.on('accountsChanged', (accounts: readonly { partyId: string }[]) => accounts)
+  })
+})
