@@ -188,6 +188,21 @@ export function storages() {
 }
 `
 
+/**
+ * A project whose \`lib\` predates ES2022 (still common in app templates): the error's \`cause\`
+ * is typed by SessionError itself, not only by the newer lib's \`Error\`.
+ */
+const ES2020 = `import { SessionError, toSessionError, type SessionStore } from '@sessionlayer/session-core'
+
+export async function failure(store: SessionStore) {
+  const state = await store.connect()
+  const cause: unknown = state.lastError?.cause
+  const error = toSessionError(new SessionError('Request timed out', 'TIMEOUT', cause))
+  if (error.code === 'TIMEOUT' || error.code === 4001) return [error.cause, error.shortMessage] as const
+  return [error.cause, error.message] as const
+}
+`
+
 const BASE = {
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
@@ -258,6 +273,11 @@ describe('the published types, as a strict consumer compiles them', () => {
   it.each(CONSUMERS)('moduleResolution %s, a "type": "%s" package', (resolution, type, options) => {
     const sources = { 'core.ts': CORE, 'dom.ts': DOM, 'react.tsx': REACT, 'vue.ts': VUE }
     expect(compile(`${resolution}-${type}`, type, sources, { ...BASE, ...options })).toEqual([])
+  })
+
+  it('C4: a project with lib ES2020 reads a SessionError\'s code and cause', () => {
+    const options = { ...BASE, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2020 }
+    expect(compile('es2020', 'module', { 'error.ts': ES2020 }, { ...options, lib: ['lib.es2020.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'] })).toEqual([])
   })
 
   it.each(NODE_CONSUMERS)('Node: lib %s, types node, moduleResolution %s, a "type": "%s" package', (lib, resolution, type, options) => {

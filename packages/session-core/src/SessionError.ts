@@ -32,6 +32,11 @@ export class SessionError extends Error {
   declare readonly code: SessionErrorCode
   /** The message, without details. */
   declare readonly shortMessage: string
+  /**
+   * The original value (what the wallet or transport threw), or undefined. Declared here, not only
+   * by the ES2022 lib's `Error`, so that a project with an older `lib` reads it too.
+   */
+  declare cause: unknown
 
   /**
    * @param message - what went wrong

@@ -9,6 +9,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { SessionError, toSessionError, type SessionErrorCode } from './SessionError'
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
@@ -56,5 +57,29 @@ describe('the provider parameter', () => {
     backend.on('statusChanged', (status: { connection: { isConnected: boolean } }) => status)
     const provider: CIP0103Provider = backend
     provider.on('accountsChanged', (accounts: readonly { partyId: string }[]) => accounts)
+  })
+})
+
+describe('SessionError', () => {
+  it('C4: code narrows to a store code or a wallet number, cause is unknown, instanceof holds for what toSessionError returns', () => {
+    const error = toSessionError({ code: 4001, message: 'User rejected' })
+    expect(error).toBeInstanceOf(SessionError)
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({ name: 'SessionError', code: 4001, message: 'User rejected', shortMessage: 'User rejected' })
+    const timeout = new SessionError('Request timed out', 'TIMEOUT', error)
+    expect(timeout.cause).toBe(error)
+    expect(new SessionError('No cause', 'UNKNOWN').cause).toBeUndefined()
+    expectTypeOf(timeout.cause).toBeUnknown()
+    expectTypeOf(timeout.code).toEqualTypeOf<SessionErrorCode>()
+    expectTypeOf<SessionErrorCode>().toEqualTypeOf<number | 'DESTROYED' | 'TIMEOUT' | 'SESSION_EXPIRED' | 'REAUTH_FAILED' | 'QUEUE_FULL' | 'INVALID_PROVIDER' | 'UNKNOWN'>()
+    const code = timeout.code
+    if (typeof code === 'string') expectTypeOf(code).toEqualTypeOf<'DESTROYED' | 'TIMEOUT' | 'SESSION_EXPIRED' | 'REAUTH_FAILED' | 'QUEUE_FULL' | 'INVALID_PROVIDER' | 'UNKNOWN'>()
+    else expectTypeOf(code).toEqualTypeOf<number>()
+    // @ts-expect-error -- no such code: a typo is caught
+    expect(timeout.code === 'TIME_OUT').toBe(false)
+    // @ts-expect-error -- no such code
+    expect(new SessionError('m', 'NOT_A_CODE').code).toBe('NOT_A_CODE')
+    // @ts-expect-error -- the code is read-only
+    timeout.code = 4001
   })
 })
