@@ -83,3 +83,30 @@ describe('SessionError', () => {
     timeout.code = 4001
   })
 })
+
+describe('options', () => {
+  it('C11: onInvalidate may return what a cache returns (a Promise.all of invalidations), whose rejection is still an error event', async () => {
+    const provider = createMockProvider()
+    const dropped: string[] = []
+    const cache = {
+      invalidate: async (key: string) => {
+        dropped.push(key)
+        if (key === 'balances') throw new Error('refetch failed')
+        return key.length
+      },
+    }
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      // resolves to number[], as Promise.all over a query client's calls resolves to an array
+      onInvalidate: (e) => Promise.all([cache.invalidate(`${e.type}:${e.current}`), cache.invalidate('balances')]),
+    })
+    const errors: unknown[] = []
+    store.on('error', (e) => errors.push(e.error))
+    await store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(dropped).toEqual(['party:changed:bob::1220bb', 'balances'])
+    expect(errors).toMatchObject([{ message: 'refetch failed' }])
+    store.destroy()
+  })
+})

@@ -233,8 +233,12 @@ export interface SessionStoreOptions {
   readonly expiry?: ExpiryOptions | undefined
   /** Multi-tab sync: `true` or options (default off); `{}` is the same as `true`. */
   readonly broadcast?: boolean | BroadcastOptions | undefined
-  /** Called when party- or network-scoped caches must be invalidated. */
-  readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<void>) | undefined
+  /**
+   * Called when party- or network-scoped caches must be invalidated. It may return a promise of
+   * anything (a `Promise.all` of a query client's calls): its result is ignored, its rejection
+   * reported as an `error` event.
+   */
+  readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<unknown>) | undefined
   /**
    * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
    * write, removal) (default 10 000 ms). With Web Locks it also bounds the wait for a lock that
