@@ -8,7 +8,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { ESLint } from 'eslint'
 import ts from 'typescript'
+import tseslint from 'typescript-eslint'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { linkModules } from './linkModules.mjs'
 
@@ -203,6 +205,30 @@ export async function failure(store: SessionStore) {
 }
 `
 
+/**
+ * A store's methods handed on detached, as the docs allow (\`init\` is safe to destructure, \`connect\`
+ * can be bound straight to a button): typescript-eslint's \`unbound-method\` (in its recommended
+ * type-checked rules) reads the declarations to tell a method that needs its \`this\`.
+ */
+const DETACHED = `import { createSessionStore, type SessionStore } from '@sessionlayer/session-core'
+import { useSession } from '@sessionlayer/session-react'
+import { useSession as useVueSession } from '@sessionlayer/session-vue'
+import { createMockProvider } from '@sessionlayer/session-testing'
+
+export function detached(store: SessionStore = createSessionStore(createMockProvider())) {
+  const { init, restore, connect, disconnect, getSnapshot, subscribe, getProvider, on, enqueue, touch, cancelReconnect, destroy } = store
+  window.addEventListener('focus', store.touch)
+  window.addEventListener('pagehide', store.destroy)
+  return [init, restore, connect, disconnect, getSnapshot, subscribe, getProvider, on, enqueue, touch, cancelReconnect, destroy, store.getSnapshot] as const
+}
+
+export function hooks() {
+  const { connect, disconnect, restore, enqueue } = useSession()
+  const vue = useVueSession()
+  return [connect, disconnect, restore, enqueue, vue.connect, vue.disconnect] as const
+}
+`
+
 const BASE = {
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
@@ -278,6 +304,26 @@ describe('the published types, as a strict consumer compiles them', () => {
   it('C4: a project with lib ES2020 reads a SessionError\'s code and cause', () => {
     const options = { ...BASE, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2020 }
     expect(compile('es2020', 'module', { 'error.ts': ES2020 }, { ...options, lib: ['lib.es2020.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'] })).toEqual([])
+  })
+
+  it('C9: a store\'s methods, init among them, may be destructured and passed as callbacks under typescript-eslint\'s unbound-method rule', async () => {
+    const app = path.join(dir, 'detached')
+    mkdirSync(app)
+    symlinkSync(path.join(dir, 'node_modules'), path.join(app, 'node_modules'), 'dir')
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ type: 'module' }))
+    writeFileSync(path.join(app, 'detached.ts'), DETACHED)
+    const compilerOptions = { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, types: [] }
+    writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['detached.ts'] }))
+    const eslint = new ESLint({
+      cwd: app,
+      overrideConfigFile: true,
+      overrideConfig: [
+        ...tseslint.configs.recommendedTypeChecked,
+        { languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: app } } },
+      ],
+    })
+    const [result] = await eslint.lintFiles(['detached.ts'])
+    expect(result?.messages.map((m) => `${m.line}:${m.column} ${m.ruleId ?? ''} ${m.message.split('\n')[0] ?? ''}`)).toEqual([])
   })
 
   it.each(NODE_CONSUMERS)('Node: lib %s, types node, moduleResolution %s, a "type": "%s" package', (lib, resolution, type, options) => {

@@ -110,3 +110,28 @@ describe('options', () => {
     store.destroy()
   })
 })
+
+describe('the store', () => {
+  it('C9: every function of the store works detached (destructured, or passed on as a callback), as its type tells linters', async () => {
+    const provider = createMockProvider({ connected: true })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const { init, restore, connect, disconnect, getSnapshot, subscribe, getProvider, on, enqueue, touch, cancelReconnect, destroy } = store
+    const seen: string[] = []
+    const off = subscribe((state) => seen.push(state.status))
+    on('party:changed', (e) => seen.push(`party:${e.current}`))
+    expect((await init()).status).toBe('connected')
+    expect((await restore()).status).toBe('connected')
+    expect(getSnapshot()).toBe(store.getSnapshot())
+    expect(getProvider()).toBe(provider)
+    expect(await enqueue(() => 7)).toBe(7)
+    touch()
+    cancelReconnect()
+    provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    await disconnect()
+    expect((await connect()).status).toBe('connected')
+    off()
+    destroy()
+    expect(seen).toEqual(['reconnecting', 'connected', 'connected', 'party:bob::1220bb', 'disconnected', 'connecting', 'connected'])
+  })
+})

@@ -266,26 +266,28 @@ export interface SessionStoreOptions {
 }
 
 /**
- * A subscribable session over one CIP-0103 provider.
+ * A subscribable session over one CIP-0103 provider. Its functions need no `this`: each may be
+ * destructured or passed on as a callback (they are declared as properties, so that linters such
+ * as typescript-eslint's `unbound-method` know it).
  * @public
  */
 export interface SessionStore {
   /** The current state (same reference until a real change). */
-  getSnapshot(): SessionState
+  getSnapshot: () => SessionState
   /** Calls `listener` once per real change; returns the unsubscribe function. */
-  subscribe(listener: (state: SessionState, previous: SessionState) => void): () => void
+  subscribe: (listener: (state: SessionState, previous: SessionState) => void) => () => void
   /**
    * Connects through the wallet; resolves with the outcome (never rejects for a wallet failure).
    * `params` (a JSON-RPC params object or array) go to the wallet's `connect`; anything else is
    * not sent, an event included, so that `connect` can be bound straight to a button.
    */
-  connect(params?: unknown): Promise<SessionState>
+  connect: (params?: unknown) => Promise<SessionState>
   /**
    * Disconnects this tab (and, with broadcast, every tab). Resolves once the wallet answered its
    * `disconnect` request (or that timed out, or the store was destroyed), also when called from a
    * listener.
    */
-  disconnect(): Promise<void>
+  disconnect: () => Promise<void>
   /**
    * Silently restores a live wallet session; never prompts the user. A wallet that is not
    * connected ends the persisted session (the entry it read is removed, not one another tab
@@ -295,24 +297,24 @@ export interface SessionStore {
    * give-up, `cancelReconnect()` or `disconnect()`), not with `connecting` or `reconnecting`
    * (unless `destroy()` comes first: every pending call then resolves with the state at destroy).
    */
-  restore(): Promise<SessionState>
+  restore: () => Promise<SessionState>
   /** Alias of `restore`, safe to destructure. */
-  init(): Promise<SessionState>
+  init: () => Promise<SessionState>
   /** The wallet provider. */
-  getProvider(): CIP0103Provider
+  getProvider: () => CIP0103Provider
   /** Listens to one event type; returns the unsubscribe function. */
-  on<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void): () => void
+  on: <T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void) => () => void
   /**
    * Runs `op` now, or after a re-auth in progress (in submission order). Rejects with a
    * {@link SessionError}: `QUEUE_FULL` over `pendingQueueSize`, `REAUTH_FAILED` when the re-auth
    * fails, `DESTROYED` after `destroy()`, and at once with code -32602 (JSON-RPC "invalid params")
    * when `op` is not a function.
    */
-  enqueue<T>(op: () => T | Promise<T>): Promise<T>
+  enqueue: <T>(op: () => T | Promise<T>) => Promise<T>
   /** Records user activity (idle expiry). */
-  touch(): void
+  touch: () => void
   /** Stops a reconnect in progress; with broadcast and Web Locks, in every tab that shares it. */
-  cancelReconnect(): void
+  cancelReconnect: () => void
   /**
    * Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event).
    * With broadcast, what this tab still held for the other tabs behind a storage write (a connect,
@@ -321,5 +323,5 @@ export interface SessionStore {
    * closes the channel once that sign-out told the other tabs, and sends nothing it held of the
    * session that ended.
    */
-  destroy(): void
+  destroy: () => void
 }
