@@ -602,3 +602,18 @@ describe('createMockWallet', () => {
     expect(a.calls).toEqual([{ method: 'signMessage', params: { message: 'hi' } }])
   })
 })
+
+describe('options', () => {
+  it('§6: accounts may be given as a readonly array (a SessionState’s accounts, an `as const` list), and are copied', async () => {
+    const accounts: readonly CIP0103Account[] = Object.freeze([
+      { partyId: 'carol::1220cc', primary: true },
+      { partyId: 'dave::1220dd' },
+    ])
+    const provider = createMockProvider({ accounts, connected: true })
+    expect(await provider.request({ method: 'listAccounts' })).toEqual(accounts)
+    provider.wallet.switchParty('dave::1220dd')
+    expect(provider.wallet.state().accounts.find((a) => a.primary)?.partyId).toBe('dave::1220dd')
+    expect(accounts[0]?.primary).toBe(true)
+    createMockWallet({ accounts: [{ partyId: 'erin::1220ee', primary: true }] as const })
+  })
+})

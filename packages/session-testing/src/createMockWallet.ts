@@ -73,7 +73,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   let networkId = options.networkId ?? 'canton:devnet'
   const { ledgerApi = 'http://127.0.0.1:7575', userUrl = 'http://127.0.0.1/mock-wallet/approve', latencyMs = 0 } = options
   let connectMode = options.connectMode ?? 'approve'
-  let accounts: CIP0103Account[] = structuredClone(options.accounts) ?? [
+  let accounts = (structuredClone(options.accounts) as CIP0103Account[] | undefined) ?? [
     account('alice', '1220aa', true, networkId),
     account('bob', '1220bb', false, networkId),
   ]

@@ -23,8 +23,8 @@ export type MockConnectMode = 'approve' | 'reject' | 'async' | 'manual'
  * @public
  */
 export interface MockWalletOptions {
-  /** The accounts. Default: `alice::1220aa` (primary) and `bob::1220bb`. */
-  accounts?: CIP0103Account[]
+  /** The accounts (copied). Default: `alice::1220aa` (primary) and `bob::1220bb`. */
+  accounts?: readonly CIP0103Account[]
   /** The CAIP-2 network id. Default `'canton:devnet'`. */
   networkId?: string
   /** The JSON Ledger API URL. Default `'http://127.0.0.1:7575'`. */
