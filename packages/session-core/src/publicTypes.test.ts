@@ -6,10 +6,12 @@
 import { EventEmitter } from 'node:events'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import type { CIP0103Provider } from './cip0103'
+import type { CIP0103Account, CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { DISCONNECTED_STATE } from './machine'
 import { SessionError, toSessionError, type SessionErrorCode } from './SessionError'
+import type { ChangeEvent, SessionEventMap, SessionState, SessionStatus, SessionStore } from './types'
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
@@ -133,5 +135,81 @@ describe('the store', () => {
     off()
     destroy()
     expect(seen).toEqual(['reconnecting', 'connected', 'connected', 'party:bob::1220bb', 'disconnected', 'connecting', 'connected'])
+  })
+})
+
+describe('state, events and options', () => {
+  it('C1, C2: the state is read-only in its type as it is frozen at run time; status is the union of four', () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    const state = store.getSnapshot()
+    expect(Object.isFrozen(state) && Object.isFrozen(state.accounts)).toBe(true)
+    expectTypeOf(DISCONNECTED_STATE).toEqualTypeOf<SessionState>()
+    expectTypeOf<SessionStatus>().toEqualTypeOf<'disconnected' | 'connecting' | 'connected' | 'reconnecting'>()
+    expectTypeOf(state.accounts).toEqualTypeOf<readonly CIP0103Account[]>()
+    const mutate = (s: SessionState) => {
+      // @ts-expect-error -- read-only
+      s.status = 'connected'
+      // @ts-expect-error -- read-only
+      s.accounts.push({ partyId: 'x' })
+      // @ts-expect-error -- read-only
+      if (s.account) s.account.partyId = 'x'
+    }
+    expect(() => {
+      mutate(state)
+    }).toThrow(TypeError)
+    store.destroy()
+  })
+
+  it('§2.2: on() types each handler by its event, refuses an unknown event, and returns the unsubscribe function', () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    const off = store.on('party:changed', (e) => {
+      expectTypeOf(e).toEqualTypeOf<ChangeEvent>()
+      expectTypeOf(e.source).toEqualTypeOf<'local' | 'remote' | 'restore'>()
+    })
+    expectTypeOf(off).toEqualTypeOf<() => void>()
+    store.on('connect:pending', (e) => expectTypeOf(e.userUrl).toEqualTypeOf<string | undefined>())
+    store.on('reconnect:scheduled', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly attempt: number; readonly delayMs: number }>())
+    store.on('reconnect:attempt', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly attempt: number }>())
+    store.on('reconnect:succeeded', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly attempt: number }>())
+    store.on('reconnect:gaveup', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly attempts: number; readonly lastError: SessionError | null }>())
+    store.on('session:expired', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly expiredAt: number; readonly reason: 'ttl' | 'idle' }>())
+    store.on('network:changed', (e) => expectTypeOf(e).toEqualTypeOf<ChangeEvent>())
+    store.on('storage:error', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly operation: 'get' | 'set' | 'remove'; readonly error: unknown }>())
+    store.on('error', (e) => expectTypeOf(e).toEqualTypeOf<{ readonly error: unknown }>())
+    // @ts-expect-error -- no such event
+    store.on('party:change', () => undefined)
+    expectTypeOf<SessionEventMap['invalidate']['type']>().toEqualTypeOf<'party:changed' | 'network:changed' | 'disconnected' | 'expired'>()
+    off()
+    store.destroy()
+  })
+
+  it('§2.1: options of the wrong type do not compile; enqueue infers what its op resolves to', async () => {
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    const ok = [
+      createSessionStore(provider, { storage, reconnect: true }),
+      createSessionStore(provider, { storage, reconnect: false, broadcast: false }),
+      createSessionStore(provider, { storage, reconnect: { maxAttempts: 3, jitter: true }, expiry: { ttlMs: 60_000, idleTimeoutMs: 1_000, pendingQueueSize: 4, onReauthRequired: () => undefined } }),
+      createSessionStore(provider, { storage, clock: { now: Date.now, setTimeout, clearTimeout }, requestTimeoutMs: 1_000, connectTimeoutMs: 2_000 }),
+      // @ts-expect-error -- not a policy field
+      createSessionStore(provider, { storage, reconnect: { maxAttempt: 3 } }),
+      // @ts-expect-error -- not a boolean nor a policy
+      createSessionStore(provider, { storage, reconnect: 'always' }),
+      // @ts-expect-error -- expiry is an object
+      createSessionStore(provider, { storage, expiry: 60_000 }),
+      // @ts-expect-error -- not an expiry field
+      createSessionStore(provider, { storage, expiry: { ttl: 60_000 } }),
+      // @ts-expect-error -- not a broadcast option
+      createSessionStore(provider, { storage, broadcast: 'tabs' }),
+      // @ts-expect-error -- no such option
+      createSessionStore(provider, { storage, storagekey: 'k' }),
+    ]
+    expect(ok).toHaveLength(10)
+    const store: SessionStore = ok[0]!
+    expectTypeOf(store.enqueue(async () => 1)).toEqualTypeOf<Promise<number>>()
+    expectTypeOf(store.enqueue(() => 'a')).toEqualTypeOf<Promise<string>>()
+    expectTypeOf(store.enqueue(async () => undefined)).toEqualTypeOf<Promise<undefined>>()
+    expect(await store.enqueue(async () => 1)).toBe(1)
+    for (const s of ok) s.destroy()
   })
 })
