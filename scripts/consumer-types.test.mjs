@@ -229,6 +229,32 @@ export function hooks() {
 }
 `
 
+/**
+ * Async event handlers and subscribers, as cache invalidation writes them (a rejection becomes an \`error\` event):
+ * typescript-eslint's \`no-misused-promises\` (in its recommended type-checked rules) flags a
+ * promise handed where the declared return is \`void\`.
+ */
+const ASYNC_HANDLERS = `import type { SessionStore } from '@sessionlayer/session-core'
+import { useSessionEvent } from '@sessionlayer/session-react'
+import { useSessionEvent as useVueSessionEvent } from '@sessionlayer/session-vue'
+
+declare const queryClient: { invalidateQueries(filters: { queryKey: readonly unknown[] }): Promise<void> }
+
+export function listen(store: SessionStore) {
+  store.subscribe(async (state, previous) => {
+    if (state.networkId !== previous.networkId) await queryClient.invalidateQueries({ queryKey: ['network'] })
+  })
+  return store.on('party:changed', async (e) => {
+    await queryClient.invalidateQueries({ queryKey: ['balances', e.current] })
+  })
+}
+
+export function hooks() {
+  useSessionEvent('network:changed', async () => queryClient.invalidateQueries({ queryKey: ['sessionlayer'] }))
+  useVueSessionEvent('party:changed', async () => queryClient.invalidateQueries({ queryKey: ['sessionlayer'] }))
+}
+`
+
 const BASE = {
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
@@ -295,6 +321,29 @@ function compile(name, type, sources, options) {
   })
 }
 
+/**
+ * Lints one consumer file with typescript-eslint's recommended type-checked rules.
+ * @param {string} name - the consumer's folder
+ * @param {string} code - its one file
+ * @returns {Promise<string[]>} the problems found
+ */
+async function lint(name, code) {
+  const app = path.join(dir, name)
+  mkdirSync(app)
+  symlinkSync(path.join(dir, 'node_modules'), path.join(app, 'node_modules'), 'dir')
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ type: 'module' }))
+  writeFileSync(path.join(app, 'app.ts'), code)
+  const compilerOptions = { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, types: [] }
+  writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['app.ts'] }))
+  const eslint = new ESLint({
+    cwd: app,
+    overrideConfigFile: true,
+    overrideConfig: [...tseslint.configs.recommendedTypeChecked, { languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: app } } }],
+  })
+  const [result] = await eslint.lintFiles(['app.ts'])
+  return (result?.messages ?? []).map((m) => `${m.line}:${m.column} ${m.ruleId ?? ''} ${m.message.split('\n')[0] ?? ''}`)
+}
+
 describe('the published types, as a strict consumer compiles them', () => {
   it.each(CONSUMERS)('moduleResolution %s, a "type": "%s" package', (resolution, type, options) => {
     const sources = { 'core.ts': CORE, 'dom.ts': DOM, 'react.tsx': REACT, 'vue.ts': VUE }
@@ -307,23 +356,11 @@ describe('the published types, as a strict consumer compiles them', () => {
   })
 
   it('C9: a store\'s methods, init among them, may be destructured and passed as callbacks under typescript-eslint\'s unbound-method rule', async () => {
-    const app = path.join(dir, 'detached')
-    mkdirSync(app)
-    symlinkSync(path.join(dir, 'node_modules'), path.join(app, 'node_modules'), 'dir')
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ type: 'module' }))
-    writeFileSync(path.join(app, 'detached.ts'), DETACHED)
-    const compilerOptions = { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, types: [] }
-    writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['detached.ts'] }))
-    const eslint = new ESLint({
-      cwd: app,
-      overrideConfigFile: true,
-      overrideConfig: [
-        ...tseslint.configs.recommendedTypeChecked,
-        { languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: app } } },
-      ],
-    })
-    const [result] = await eslint.lintFiles(['detached.ts'])
-    expect(result?.messages.map((m) => `${m.line}:${m.column} ${m.ruleId ?? ''} ${m.message.split('\n')[0] ?? ''}`)).toEqual([])
+    expect(await lint('detached', DETACHED)).toEqual([])
+  })
+
+  it('§2.2, C16: an async event handler or subscriber (store.on, useSessionEvent, store.subscribe) passes typescript-eslint\'s no-misused-promises rule', async () => {
+    expect(await lint('async-handlers', ASYNC_HANDLERS)).toEqual([])
   })
 
   it.each(NODE_CONSUMERS)('Node: lib %s, types node, moduleResolution %s, a "type": "%s" package', (lib, resolution, type, options) => {

@@ -404,12 +404,10 @@ describe('createSessionStore', () => {
   it('C16, §2.2: an async subscriber or handler that rejects becomes an error event, not an unhandled rejection', async () => {
     const { store, provider } = setup()
     const seen: string[] = []
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
     store.subscribe(async () => {
       await Promise.resolve()
       throw new Error('async subscriber')
     })
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
     store.on('party:changed', async () => {
       await Promise.resolve()
       throw new Error('async handler')
@@ -418,7 +416,6 @@ describe('createSessionStore', () => {
     const errors: unknown[] = []
     store.on('error', ({ error }) => errors.push(error))
     // an `error` handler that rejects is not reported again, without end
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener is the case under test
     store.on('error', () => Promise.reject(new Error('async error handler')))
     await store.connect()
     errors.length = 0

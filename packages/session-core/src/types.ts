@@ -274,8 +274,11 @@ export interface SessionStoreOptions {
 export interface SessionStore {
   /** The current state (same reference until a real change). */
   getSnapshot: () => SessionState
-  /** Calls `listener` once per real change; returns the unsubscribe function. */
-  subscribe: (listener: (state: SessionState, previous: SessionState) => void) => () => void
+  /**
+   * Calls `listener` once per real change; returns the unsubscribe function. The listener may be
+   * async: a throw or a rejection becomes an `error` event.
+   */
+  subscribe: (listener: (state: SessionState, previous: SessionState) => unknown) => () => void
   /**
    * Connects through the wallet; resolves with the outcome (never rejects for a wallet failure).
    * `params` (a JSON-RPC params object or array) go to the wallet's `connect`; anything else is
@@ -302,8 +305,11 @@ export interface SessionStore {
   init: () => Promise<SessionState>
   /** The wallet provider. */
   getProvider: () => CIP0103Provider
-  /** Listens to one event type; returns the unsubscribe function. */
-  on: <T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void) => () => void
+  /**
+   * Listens to one event type; returns the unsubscribe function. The handler may be async: a
+   * throw or a rejection becomes an `error` event.
+   */
+  on: <T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown) => () => void
   /**
    * Runs `op` now, or after a re-auth in progress (in submission order). Rejects with a
    * {@link SessionError}: `QUEUE_FULL` over `pendingQueueSize`, `REAUTH_FAILED` when the re-auth

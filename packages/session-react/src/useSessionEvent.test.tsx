@@ -28,6 +28,24 @@ describe('useSessionEvent', () => {
     expect(calls).toEqual([['third', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }]])
   })
 
+  it('§2.2, C16: an async handler that rejects becomes an error event of the store', async () => {
+    const { store, wallet } = setup()
+    const errors: unknown[] = []
+    store.on('error', (e) => errors.push(e.error))
+    renderHook(() => {
+      useSessionEvent('party:changed', async (event) => {
+        await Promise.resolve()
+        throw new Error(`refetch for ${event.current} failed`)
+      })
+    }, { wrapper: withStore(store) })
+    await act(() => store.connect())
+    await act(async () => {
+      wallet.switchParty('bob::1220bb')
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    })
+    expect(errors).toMatchObject([{ message: 'refetch for bob::1220bb failed' }])
+  })
+
   it('resubscribes when the event type changes, and stops listening on unmount', async () => {
     const { store, wallet } = setup()
     const handler = vi.fn()

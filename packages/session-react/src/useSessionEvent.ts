@@ -8,7 +8,7 @@ import { useSessionContext } from './SessionContext'
  * the latest one and is added once per store and type. Nothing listens on the server.
  *
  * @param type - the event type, e.g. `'party:changed'` or `'reconnect:gaveup'`
- * @param handler - called with that event's payload
+ * @param handler - called with that event's payload; may be async (a rejection becomes an `error` event)
  * @throws `Error` outside `<SessionProvider>`
  * @example
  * ```tsx
@@ -16,7 +16,7 @@ import { useSessionContext } from './SessionContext'
  * ```
  * @public
  */
-export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void): void {
+export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown): void {
   const [{ on }] = useSessionContext()
   const latest = useRef(handler)
   useInsertionEffect(() => {

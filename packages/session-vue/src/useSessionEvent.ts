@@ -7,7 +7,7 @@ import { injectSession } from './SESSION_KEY'
  * component (or effect scope) is disposed. Nothing is attached on the server.
  *
  * @param type - the event type
- * @param handler - receives the event's payload, typed by `type`
+ * @param handler - receives the event's payload, typed by `type`; may be async (a rejection becomes an `error` event)
  * @throws `Error` when neither `createSessionPlugin` nor `provideSession` provided a store
  * @example
  * ```ts
@@ -17,7 +17,7 @@ import { injectSession } from './SESSION_KEY'
  * ```
  * @public
  */
-export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => void): void {
+export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown): void {
   const context = injectSession()
   if (!context.server) onScopeDispose(context.store.on(type, handler))
 }
