@@ -232,8 +232,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const userAnswered = new Set<() => void>()
   const answerAll = () => {
-    for (const answered of userAnswered) answered()
-    userAnswered.clear()
+    // one by one, not clear(): that allocates a new table even for an empty set, on every status event
+    for (const answered of userAnswered) {
+      userAnswered.delete(answered)
+      answered()
+    }
   }
   /**
    * The operations `enqueue`d while a re-authentication runs, each with its promise's settlers —
