@@ -988,7 +988,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // added before, the tab channel, and what those listeners set going (C14).
   for (const event of WALLET_EVENTS) {
     const listener = (...args: unknown[]) => {
-      isolate(report, () => {
+      // as `isolate` does, without a closure made for every payload
+      try {
         // an account list may come as one argument per account (the official remote provider's
         // event stream): read from all of them (C18)
         const input = eventInput(event, event == 'accountsChanged' ? args : args[0])
@@ -1002,7 +1003,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // reconnect (C7, C12, M3).
         if (timers.has(expiryTimer)) lives()
         dispatch(input)
-      })
+      } catch (error) {
+        report(error)
+      }
     }
     try {
       provider.on(event, listener)
