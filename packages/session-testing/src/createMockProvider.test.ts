@@ -456,6 +456,20 @@ describe('createMockProvider', () => {
     expect(order).toEqual(['first', 'second', 'second'])
   })
 
+  it('C16: a listener added while an event is delivered hears the events after it, not that one', () => {
+    const provider = createMockProvider()
+    const order: string[] = []
+    const late = () => order.push('late')
+    provider.on('custom', () => {
+      order.push('first')
+      provider.on('custom', late)
+    })
+    provider.emit('custom')
+    expect(order).toEqual(['first'])
+    provider.emit('custom')
+    expect(order).toEqual(['first', 'first', 'late'])
+  })
+
   it('§6: emit delivers synchronously to this tab only, in registration order, with the arguments as given', () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]

@@ -20,6 +20,7 @@ import type { MockCall, MockListener, MockProvider, MockProviderOptions } from '
  */
 export function createMockProvider(options: MockProviderOptions = {}): MockProvider {
   const wallet = options.wallet ?? createMockWallet(options)
+  /** Each event's listeners; a list is never changed in place, so an emit walks it without copying it. */
   const listeners = new Map<string, ((...args: unknown[]) => void)[]>()
   const calls: MockCall[] = []
   const listenerErrors: unknown[] = []
@@ -27,7 +28,8 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
   const dispatch = (event: string, args: readonly unknown[], copy: boolean) => {
     const list = listeners.get(event)
     if (!list) return false
-    for (const listener of [...list]) {
+    // a listener added or removed meanwhile makes a new list: this one stays as it was
+    for (const listener of list) {
       try {
         listener(...(copy ? structuredClone(args) : args))
       } catch (error) {
@@ -44,9 +46,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     listenerErrors,
     request: port.request,
     on(event, listener: MockListener) {
-      const list = listeners.get(event) ?? []
-      list.push(listener as (...args: unknown[]) => void)
-      listeners.set(event, list)
+      listeners.set(event, [...(listeners.get(event) ?? []), listener as (...args: unknown[]) => void])
       return provider
     },
     removeListener(event, listener: MockListener) {
