@@ -516,7 +516,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
 
-  /** `op`: the op the store was in when the input that asked for `effect` came. */
+  /**
+   * `op`: the op the store was in when the input that asked for `effect` came. The closures made
+   * here take what they need of `effect`, never `effect` itself: one that did made every call, of
+   * every effect of every change, allocate a context for it.
+   */
   const perform = (effect: Effect, op?: Op) => {
     switch (effect[0]) {
       case 'call':
@@ -554,7 +558,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           })
         }
         break
-      case 'remove':
+      case 'remove': {
+        const checked = effect[1]
         lastWrite = 'remove'
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
@@ -564,12 +569,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // Any other storage is given the key alone: to one a second argument is a callback (localforage).
           // No entry was read: there is none of this session to remove, and what another tab may be
           // writing meanwhile is kept (C9, M4).
-          if (!effect[1] || read === undefined || (read !== null && (await storage.getItem(key)) === read))
-            return effect[1] && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
+          if (!checked || read === undefined || (read !== null && (await storage.getItem(key)) === read))
+            return checked && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
               ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read)
               : storage.removeItem(key)
         })
         break
+      }
       case 'load': {
         // Only the latest read counts; it outlives a connect that pre-empts its restore (C10).
         const tag = ++loads
@@ -588,7 +594,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       case 'post': {
         // single-tab: nothing to tell, nor to hold behind a write
         if (!channel) break
-        const post = (e = effect) => channel.post(e[1], e[2])
+        const post = (e: typeof effect) => channel.post(e[1], e[2])
         // A change whose write waits its turn is broadcast once that write is done: a tab that reads
         // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
         // held ones, in order. A disconnect, or the end of an expired session, goes out at once,
@@ -604,11 +610,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const mine = waiting
           mine.push(effect)
           posts = Promise.all([posts, behind && io]).then(() => {
-            if (mine === waiting) post(mine.shift())
+            if (mine === waiting) post(mine.shift() as typeof effect)
           })
           break
         }
-        post()
+        post(effect)
         break
       }
       case 'schedule':
@@ -640,6 +646,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // A re-authentication is a new session: the expiry before it ended the old token (L1).
         const tag = gen
         const abort = new AbortController()
+        const expired = effect[1]
         hookAbort = abort
         const done = (input: Input) => {
           // a hook that finished is not aborted
@@ -665,7 +672,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             // or a store destroyed, e.g. by a listener of the inputs after this one. A hook called
             // with its signal already aborted would never hear the abort: its prompt stays open (C12, C14).
             if (tag !== gen) return
-            void Promise.resolve(expiry.onReauthRequired?.({ ...effect[1], signal: abort.signal })).then(() => {
+            void Promise.resolve(expiry.onReauthRequired?.({ ...expired, signal: abort.signal })).then(() => {
               done({ type: 'reauth' })
             }, failed)
           })
