@@ -152,7 +152,7 @@ export type Effect =
   | readonly ['schedule', number]
   | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
   /** The leader gave up: how many attempts, and the last one's failure as plain data (its message's first 1,000 characters), never its `cause` (C15). */
-  | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string }]
+  | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string; readonly keep: unknown }]
   | readonly ['post', 'connected', SessionTimes]
   | readonly ['post', 'expiry', SessionEventMap['session:expired']]
   | readonly ['post', 'attempt', SessionEventMap['reconnect:attempt']]
@@ -334,9 +334,10 @@ export function createTransition(): typeof transition {
       return
     }
     if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
-    // the followers tell of it as this tab does (M6); a message of any length fits the channel's 8 KB
-    // (a wallet's may be a whole HTML error page), even if each character is sent as six (`\u0001`)
-    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3) }])
+    // the followers tell of it as this tab does (M6), and keep or remove the entry as it does (C7);
+    // a message of any length fits the channel's 8 KB (a wallet's may be a whole HTML error page),
+    // even if each character is sent as six (`\u0001`)
+    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
     endSession(error, 'local', keep)
     fx.push(['reject', error])
   }
@@ -816,12 +817,13 @@ export function createTransition(): typeof transition {
             // The leader's give-up, told as the leader tells it: its attempts and its last failure
             // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
             // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
-            // entry as its wallet said.
-            const { attempts, code, message } = input.data ?? {}
+            // entry as its wallet said, and so does this tab with the entry it read or wrote: its own
+            // connection's may be the last one written, e.g. where its wallet's events came later (C7).
+            const { attempts, code, message, keep } = input.data ?? {}
             const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
             const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
             if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
-            endSession(error, 'remote', 1)
+            endSession(error, 'remote', !told || keep)
           }
         } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
           fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])

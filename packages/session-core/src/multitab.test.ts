@@ -710,6 +710,34 @@ describe('multi-tab', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
   })
 
+  it('C7, M6: once every tab gave up, no session is left persisted, also when the last one written was a follower\'s (its wallet events came later, its connection later than the leader\'s)', async () => {
+    vi.useFakeTimers()
+    const { open, wallet, storage } = tabs({ reconnect: { maxAttempts: 1 } }, true)
+    const a = open()
+    // B's provider delivers the wallet's events 10 ms late
+    const slow = createMockProvider({ wallet })
+    const late = new Map<unknown, (...args: never[]) => void>()
+    const b = open({
+      ...slow,
+      on: (event: string, listener: (...args: never[]) => void) => {
+        const delayed = (...args: never[]) => setTimeout(() => listener(...args), 10)
+        late.set(listener, delayed)
+        return slow.on(event, delayed)
+      },
+      removeListener: (event: string, listener: (...args: never[]) => void) => slow.removeListener(event, late.get(listener) ?? listener),
+    })
+    // the wallet connects on its own: each tab follows it, B 10 ms later, and persists its own session
+    wallet.connectFromWallet()
+    await vi.advanceTimersByTimeAsync(10)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))?.connectedAt).toBe(b.store.getSnapshot().connectedAt)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    // the session ended in every tab: a server render (readSessionState) or a reload finds none
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+  })
+
   it('C15, M6: a follower tells of the leader giving up as the leader does: reconnect:gaveup with its attempts and lastError (code and message, no cause), in its state too', async () => {
     vi.useFakeTimers()
     const { open, wallet, hub } = tabs({ reconnect: { maxAttempts: 2 } }, true)
@@ -735,8 +763,9 @@ describe('multi-tab', () => {
     expect(error).toBe(told.find((e) => e.lastError !== leader.store.getSnapshot().lastError)?.lastError)
     expect(error?.cause).toBeUndefined()
     expect(follower.store.getSnapshot().status).toBe('disconnected')
-    // what crosses the tabs is plain data: no error object, no cause
-    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: 'The wallet is busy' })
+    // what crosses the tabs is plain data: no error object, no cause; and whether the leader kept
+    // the entry (its wallet failed, it never said it is not connected), for the follower to do as it did
+    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: 'The wallet is busy', keep: 1 })
   })
 
   it('C15, M6: a follower tells of the leader giving up also when the wallet\'s last failure has a message of any length: the message crossing the tabs is cut to 1,000 characters, and the follower runs no attempts of its own', async () => {
@@ -759,7 +788,7 @@ describe('multi-tab', () => {
     expect(follower.store.getSnapshot().status).toBe('disconnected')
     expect(follower.store.getSnapshot().lastError).toMatchObject({ code: -32603, message: message.slice(0, 1000) })
     expect(gaveUp.map((e) => (e as { attempts: number }[]).map((x) => x.attempts))).toEqual([[2], [2]])
-    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: message.slice(0, 1000) })
+    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: message.slice(0, 1000), keep: 1 })
     await vi.advanceTimersByTimeAsync(60_000)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
   })
