@@ -912,7 +912,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           userAnswered.add(resolve)
         })
       }
-      return model.state
+      // The re-auth ended meanwhile, and the user connects (a sign-out, then Connect): this call
+      // settles as that connect does, never with its `connecting` on the way (C3, C4).
+      // (A tick during a connect is none: it only queues the wait behind the inputs before it.)
+      return model.op == 'connect' || model.op == 'pending' ? until({ type: 'tick' }, ['connect', 'pending']) : model.state
     },
     async disconnect() {
       if (destroyed) throw destroyedError()

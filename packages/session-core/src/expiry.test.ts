@@ -552,6 +552,25 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } } })
   })
 
+  it('C3, C4, C12: a connect() the app makes during the re-auth, the user then signing out and connecting again before the wallet answers, settles as that connect does, never while connecting', async () => {
+    const provider = createMockProvider({ latencyMs: 10 })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 1000, onReauthRequired: () => new Promise(() => undefined) } })
+    void store.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const first = store.connect() // a click on Connect while the re-auth prompt shows
+    await vi.advanceTimersByTimeAsync(0)
+    void store.disconnect()
+    const second = store.connect()
+    const settled: SessionState[] = []
+    void first.then((state) => settled.push(state))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(settled.map((state) => state.status)).not.toContain('connecting')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await first).toBe(await second)
+  })
+
   it('C12: a hook that resolves although the user declined its connect() in an asynchronous wallet is a failed re-auth', async () => {
     let seen: SessionState | null = null
     const { store, wallet } = await connected({
