@@ -86,7 +86,7 @@ const ACCOUNT_SETS: readonly (readonly CIP0103Account[])[] = [
 ]
 
 const walletFault: fc.Arbitrary<WalletFault> = fc.oneof(
-  fc.record({ kind: fc.constant('fail' as const), code: fc.constantFrom(4001, 4100, 4900, -32603), http: fc.boolean() }),
+  fc.record({ kind: fc.constant('fail' as const), code: fc.constantFrom(4001, 4100, 4900, -32603), http: fc.boolean(), leak: fc.boolean() }),
   fc.constant({ kind: 'hang' as const }),
   fc.record({ kind: fc.constant('late' as const), ms: fc.integer({ min: 1, max: 3_000 }) }),
   fc.constant({ kind: 'throw' as const }),

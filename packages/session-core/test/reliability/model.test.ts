@@ -21,7 +21,7 @@ const size = ({ medium: 'medium', large: 'large' } as const)[process.env.SESSION
 
 describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
   it(
-    `${runs} random sequences keep every invariant (C1, C2, C5, C6, C7, C8, C10, C12, C13, C14, C15, C17, M2, M3, M6)`,
+    `${runs} random sequences keep every invariant (§2.1, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, C14, C15, C17, M2, M3, M6)`,
     async () => {
       let executed = 0
       const result = await fc.check(
@@ -344,6 +344,40 @@ describe('model-based: regressions', () => {
           s.openTab()
         }),
         step('advance 500 ms', (s) => s.time.advance(500)),
+      ],
+      false,
+    )
+  })
+
+  // Found once the model checked the persisted entry against the quiet tabs.
+  it('C7, M6: once every tab gave up, the session another tab persisted last (its wallet events lagging) is not left in storage', async () => {
+    await runSequence(
+      { ...base, persistSnapshot: true, locks: 'refused', initialTabs: 2, walletConnected: true, eventDelays: [0, 0, 3], latency: { connect: 1, silent: 2 } },
+      [
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('advance 4 ms', (s) => s.time.advance(4)),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+      ],
+      false,
+    )
+  })
+
+  // Found once the model checked what connect() and restore() resolve with.
+  it('C3, C12: a connect() during a re-auth prompt, then a sign-out and a connect() at once, never resolves while connecting', async () => {
+    await runSequence(
+      { ...base, idleTimeoutMs: 1_000, reauth: 'prompt', walletConnected: true, eventDelays: [0, 1, 0], latency: { connect: 1, silent: 0 } },
+      [
+        step('advance to expiry +0 ms, then connect(0, approve) ‖ wallet recovers', async (s) => {
+          await s.time.advance(s.expiresIn())
+          s.connect(0, 'approve')
+          s.wallet.recover()
+        }),
+        step('disconnect(0) ‖ connect(0, approve)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'approve')
+        }),
+        step('advance 1 ms', (s) => s.time.advance(1)),
       ],
       false,
     )

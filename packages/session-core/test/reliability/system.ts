@@ -27,7 +27,8 @@ export const CONNECT_TIMEOUT = 5_000
 
 export type StorageMode = 'ok' | 'quota' | 'unavailable' | 'throws'
 export type WalletFault =
-  | { readonly kind: 'fail'; readonly code: number; readonly http?: boolean }
+  /** `leak`: the rejection carries the wallet's status, access token included, as some wallets' errors do (C4, C15). */
+  | { readonly kind: 'fail'; readonly code: number; readonly http?: boolean; readonly leak?: boolean }
   | { readonly kind: 'hang' }
   | { readonly kind: 'late'; readonly ms: number }
   | { readonly kind: 'throw' }
@@ -109,6 +110,8 @@ interface Tab {
   prompt: Prompt | null
   /** Submission number of the latest `enqueue` op that ran (C13: in submission order). */
   lastRun: number
+  /** Every snapshot the tab showed: what its connect() and restore() may resolve with (C3, C9). */
+  readonly shown: WeakSet<SessionState>
   readonly unsubscribe: () => void
 }
 
@@ -138,6 +141,21 @@ interface Prompt {
 const INVALIDATE_ERROR = 'invalidate declined'
 const REAUTH_DECLINED = 'reauth declined'
 const PROMPT_CLOSED = 'The store no longer waits for this prompt'
+
+/** Whether `value` holds an access token anywhere, an Error's message and cause included (C4, C15). */
+const holdsToken = (value: unknown, seen = new Set<unknown>()): boolean => {
+  if (typeof value === 'string') return value.includes(TOKEN_MARK)
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false
+  seen.add(value)
+  return Object.getOwnPropertyNames(value).some((key) => {
+    try {
+      return holdsToken((value as Record<string, unknown>)[key], seen)
+    } catch {
+      return false
+    }
+  })
+}
+const partyOf = (s: SessionState) => s.account?.partyId ?? null
 
 const frozen = (s: SessionState) => Object.isFrozen(s) && Object.isFrozen(s.accounts)
 const same = (a: SessionState, b: SessionState) =>
@@ -260,6 +278,13 @@ export function createSystem(config: SystemConfig) {
   // Storage: one map for the origin, behind a switchable fault.
   const entries = new Map<string, string>()
   let storageMode: StorageMode = 'ok'
+  /** The storage failed, or its entry was overwritten, during the run: the entry may lag the tabs. */
+  let storageFaulted = false
+  /**
+   * A reconnect was cancelled: that keeps the entry for a restore to check with the wallet (C8, C9),
+   * as a give-up after the wallet failed (rather than said it is not connected) does.
+   */
+  let cancelled = false
   const fault = (operation: string) => {
     if (storageMode === 'throws') throw new Error(`storage ${operation} threw`)
     return Promise.reject(
@@ -328,7 +353,9 @@ export function createSystem(config: SystemConfig) {
         case 'fail':
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
           return Promise.reject(
-            f.http
+            f.leak
+              ? { code: f.code, message: `injected ${f.code}`, data: { session: { accessToken: wallet.state().accessToken } } }
+              : f.http
               ? { error: { code: 500, message: 'Internal Server Error', data: JSON.stringify({ jsonrpc: '2.0', id: '1', error: { code: f.code, message: 'x' } }) } }
               : { code: f.code, message: `injected ${f.code}` },
           )
@@ -373,20 +400,32 @@ export function createSystem(config: SystemConfig) {
     what: string,
     promise: Promise<unknown>,
     mayReject: (error: unknown) => boolean,
-    { connect = false, mustReject = false, enqueued }: { connect?: boolean; mustReject?: boolean; enqueued?: Tab } = {},
+    { connect = false, mustReject = false, enqueued, resolves }: { connect?: boolean; mustReject?: boolean; enqueued?: Tab; resolves?: (value: unknown) => void } = {},
   ) => {
     const t: Tracked = { what, connect, settled: false, ...(enqueued && { enqueued }) }
     tracked.push(t)
     promise.then(
-      () => {
+      (value) => {
         t.settled = true
         if (mustReject) violations.push(`${what} resolved instead of rejecting`)
+        resolves?.(value)
       },
       (error: unknown) => {
         t.settled = true
         if (!mayReject(error)) violations.push(`${what} rejected: ${String((error as Error | null)?.message ?? error)}`)
       },
     )
+  }
+  /**
+   * connect() and restore() resolve with a snapshot the tab showed (C3, C9), the one their op ended
+   * in: never `connecting`, nor `reconnecting` but during a re-auth (restore() then answers at once,
+   * connect() waits for it to end). A tab closed meanwhile resolves its calls as they stood (C14).
+   */
+  const settledWith = (tab: Tab, what: string, allowed: readonly string[]) => (value: unknown) => {
+    if (closed.includes(tab)) return
+    const state = value as SessionState
+    if (!tab.shown.has(state)) violations.push(`${what} resolved with a snapshot the tab never showed (${JSON.stringify(state).slice(0, 80)})`)
+    else if (!allowed.includes(state.status)) violations.push(`${what} resolved while ${state.status}`)
   }
   const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code
   const isDestroyed = (error: unknown) => codeOf(error) === 'DESTROYED'
@@ -507,6 +546,7 @@ export function createSystem(config: SystemConfig) {
       if (same(state, previous)) violations.push(`tab${id}: notified for a no-op (${state.status})`)
       if (!frozen(state)) violations.push(`tab${id}: snapshot not frozen`)
       tab.last = state
+      tab.shown.add(state)
       tab.notifications++
       see(`${previous.status} → ${state.status}`)
       if (state.status === 'connected' && previous.status !== 'connected') connected(tab, state)
@@ -539,6 +579,38 @@ export function createSystem(config: SystemConfig) {
     }
     store.on('party:changed', pay('party:changed'))
     store.on('network:changed', pay('network:changed'))
+    // Events sit after the snapshot they tell of (C11): they agree with it (C2, C7, C11, C12).
+    const agrees = (type: string, ok: (s: SessionState) => boolean) => {
+      store.on(type as 'error', (event: unknown) => {
+        const s = store.getSnapshot()
+        if (!ok(s)) violations.push(`tab${id}: ${type} ${JSON.stringify(event).slice(0, 120)} while ${s.status} (${partyOf(s)}, ${s.networkId})`)
+        if (holdsToken(event)) violations.push(`tab${id}: an access token in a ${type} event (C15)`)
+      })
+    }
+    type Change = { previous: string | null; current: string | null }
+    const changed = (e: Change) => e.previous !== null && e.previous !== e.current
+    const last = (type: string, ok: (e: Change, s: SessionState) => boolean) => {
+      let event: Change | undefined
+      store.on(type as 'party:changed', (e) => (event = e))
+      agrees(type, (s) => event !== undefined && changed(event) && ok(event, s))
+    }
+    last('party:changed', (e, s) => s.status === 'connected' && e.current === partyOf(s))
+    last('network:changed', (e, s) => s.status === 'connected' && e.current === s.networkId)
+    agrees('reconnect:scheduled', (s) => s.status === 'reconnecting')
+    agrees('reconnect:attempt', (s) => s.status === 'reconnecting')
+    agrees('reconnect:succeeded', (s) => s.status === 'connected')
+    agrees('reconnect:gaveup', (s) => s.status === 'disconnected' && s.lastError !== null)
+    agrees('session:expired', (s) => s.status === 'disconnected' || s.status === 'reconnecting')
+    agrees('connect:pending', (s) => s.status === 'connecting' || s.status === 'reconnecting')
+    let invalidated: { type: string; current: string | null } | undefined
+    store.on('invalidate', (e) => (invalidated = e))
+    // a session that ended is shown no more; a switch is shown as it is told
+    agrees('invalidate', (s) =>
+      invalidated?.type === 'party:changed'
+        ? partyOf(s) === invalidated.current
+        : invalidated?.type === 'network:changed'
+          ? s.networkId === invalidated.current
+          : invalidated?.current === null && s.status !== 'connected' && s.status !== 'reconnecting')
     store.on('session:expired', () => {
       if (!ref.tab) return
       ref.tab.readExpired = null
@@ -589,6 +661,7 @@ export function createSystem(config: SystemConfig) {
       reauthing: false,
       prompt: null,
       lastRun: -1,
+      shown: new WeakSet([store.getSnapshot()]),
       unsubscribe: detach,
     }
     ref.tab = self
@@ -615,7 +688,13 @@ export function createSystem(config: SystemConfig) {
     hub,
     violations,
     tabs,
-    storage: { entries, set mode(mode: StorageMode) { storageMode = mode } },
+    storage: {
+      entries,
+      set mode(mode: StorageMode) {
+        storageMode = mode
+        if (mode !== 'ok') storageFaulted = true
+      },
+    },
     openTab,
     pick,
     /** The shorter of the configured TTL and idle timeout (0 without expiry). */
@@ -650,7 +729,9 @@ export function createSystem(config: SystemConfig) {
       tab.quiet = tab.hushing = false
       tab.connects++
       mayConnect()
-      track(`tab${tab.id}.connect`, tab.store.connect(), isDestroyed, { connect: true })
+      // during a re-auth, connect() answers once the wallet did, as the hook's own must: the re-auth waits for the hook (C12)
+      const during = tab.reauthing ? ['reconnecting'] : []
+      track(`tab${tab.id}.connect`, tab.store.connect(), isDestroyed, { connect: true, resolves: settledWith(tab, `tab${tab.id}.connect`, ['connected', 'disconnected', ...during]) })
     },
     disconnect(i: number) {
       const tab = pick(i)
@@ -673,7 +754,9 @@ export function createSystem(config: SystemConfig) {
       const tab = pick(i)
       if (!tab) return
       tab.quiet = tab.hushing = false
-      track(`tab${tab.id}.restore`, tab.store.restore(), isDestroyed)
+      // during a re-auth, restore() answers at once (C12)
+      const during = tab.reauthing ? ['reconnecting'] : []
+      track(`tab${tab.id}.restore`, tab.store.restore(), isDestroyed, { resolves: settledWith(tab, `tab${tab.id}.restore`, ['connected', 'disconnected', ...during]) })
     },
     /** The user answers the wallet's prompt: approving may connect the wallet. */
     answer(approve: boolean) {
@@ -709,6 +792,7 @@ export function createSystem(config: SystemConfig) {
       pick(i)?.store.touch()
     },
     cancelReconnect(i: number) {
+      cancelled ||= pick(i)?.store.getSnapshot().status === 'reconnecting'
       pick(i)?.store.cancelReconnect()
     },
     walletFault(method: string, fault: WalletFault, times: number) {
@@ -733,6 +817,7 @@ export function createSystem(config: SystemConfig) {
       channel.close()
     },
     corruptEntry(text: string) {
+      storageFaulted = true
       entries.set(STORAGE_KEY, text)
     },
 
@@ -752,6 +837,14 @@ export function createSystem(config: SystemConfig) {
         if (!frozen(s)) violations.push(`tab${tab.id}: snapshot not frozen`)
         if (s.status === 'disconnected' && (s.account !== null || s.accounts.length > 0)) violations.push(`tab${tab.id}: C5 disconnected with an account`)
         if (s.account && !s.accounts.some((a) => a.partyId === s.account?.partyId)) violations.push(`tab${tab.id}: active account not among accounts`)
+        // §2.1: the account flagged primary, else the first, else null
+        const primary = s.accounts.find((a) => a.primary === true) ?? s.accounts[0] ?? null
+        if (JSON.stringify(s.account) !== JSON.stringify(primary)) violations.push(`tab${tab.id}: active account ${partyOf(s)} is not the primary one ${primary?.partyId ?? null} (§2.1)`)
+        if (s.status === 'disconnected' && (s.networkId !== null || s.connectedAt !== null || s.expiresAt !== null)) violations.push(`tab${tab.id}: disconnected on network ${s.networkId}, connectedAt ${s.connectedAt}, expiresAt ${s.expiresAt} (C1, C5)`)
+        if (s.status === 'connected' && (s.connectedAt === null || (config.ttlMs !== undefined && (s.expiresAt === null || s.expiresAt > s.connectedAt + config.ttlMs)))) {
+          violations.push(`tab${tab.id}: connected at ${s.connectedAt}, expiring at ${s.expiresAt}, TTL ${config.ttlMs} (C12)`)
+        }
+        if (holdsToken(s.lastError)) violations.push(`tab${tab.id}: an access token in lastError (C4, C15)`)
       }
       for (const value of entries.values()) if (value.includes(TOKEN_MARK)) violations.push('an access token in storage')
       for (const { data } of hub.sent) if (JSON.stringify([data]).includes(TOKEN_MARK)) violations.push('an access token on the channel')
@@ -828,11 +921,29 @@ export function createSystem(config: SystemConfig) {
         for (const tab of behind) if (tabs.includes(tab) && view(tab) !== again) violations.push(`tab${tab.id}: still at ${view(tab)} after restore, wallet at ${again}`)
       }
       for (const t of tracked) if (!t.settled) violations.push(`${t.what} never settled`)
+      // The persisted entry follows the quiet tabs (C6, C9, C15, M3, M4): a connected session is
+      // persisted, with their party and network, and a session every tab ended is not.
+      const views = new Set(tabs.map(view))
+      const [agreed] = views
+      if (views.size === 1 && agreed !== undefined && !storageFaulted) {
+        const { status, party, network } = JSON.parse(agreed) as { status: string; party: string | null; network: string | null }
+        const entry = entries.get(STORAGE_KEY)
+        see(`persisted entry checked (${status}${config.persistSnapshot ? ', snapshot' : ''})`)
+        if (status === 'disconnected' && entry !== undefined && !walletFaulted && !cancelled) violations.push(`every tab disconnected, an entry persisted (C6, C9)`)
+        if (status === 'connected') {
+          const saved = config.persistSnapshot ? decodeSessionEnvelope(entry ?? null) : null
+          if (entry === undefined) violations.push(`every tab connected, no entry persisted (C15)`)
+          else if (config.persistSnapshot && (saved?.account?.partyId ?? null) !== party) violations.push(`persisted party ${saved?.account?.partyId} while the tabs show ${party} (C15)`)
+          else if (config.persistSnapshot && saved?.networkId !== network) violations.push(`persisted network ${saved?.networkId} while the tabs show ${network} (C15)`)
+        }
+      }
       for (const tab of tabs) {
         const open = tab.prompt?.state === 'open'
         if (open) violations.push(`tab${tab.id}: re-auth prompt still open at the end (C12)`)
         if (tab.store.getSnapshot().status === 'reconnecting') violations.push(`tab${tab.id}: still reconnecting at the end, ${open ? 'its prompt unanswered' : 'no prompt open'} (C12)`)
       }
+      // what time did while the system quiesced is held to the invariants of every step too
+      this.checkStep()
     },
 
     /** Closes every tab: zero wallet listeners, timers and channels left. */
