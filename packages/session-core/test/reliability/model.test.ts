@@ -382,4 +382,31 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  // The model's own mistake: it took the check a removal makes, waiting behind a slow restore read,
+  // for a read of that restore once the wallet had connected the tab.
+  it('C10: a removal that waited behind a slow restore read checks the entry once the wallet connected the tab: no read of that restore', async () => {
+    await runSequence(
+      { ...base, idleTimeoutMs: 1_000, persistSnapshot: true, eventDelays: [0, 43, 1], storageDelay: 44 },
+      [
+        step('openTab', (s) => s.openTab()),
+        step('reload(1)', (s) => {
+          s.closeTab(1)
+          s.openTab()
+        }),
+        step('advance to expiry +0 ms', (s) => s.time.advance(s.expiresIn())),
+        step('corrupt entry garbage', (s) => s.corruptEntry('garbage')),
+        step('restore(0) ‖ wallet connects itself', (s) => {
+          s.restore(0)
+          s.connectFromWallet()
+        }),
+        step('sleep 1000 ms', (s) => s.time.sleep(1_000)),
+        step('switch party #1', (s) => s.wallet.switchParty('bob::1220bb')),
+        step('advance 1 ms', (s) => s.time.advance(1)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('advance to expiry +0 ms', (s) => s.time.advance(s.expiresIn())),
+      ],
+      false,
+    )
+  })
 })

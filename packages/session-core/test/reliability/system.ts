@@ -90,6 +90,8 @@ interface Tab {
   connects: number
   /** Bumped when the tab becomes connected or disconnected: a storage read from an older epoch belongs to no op. */
   epoch: number
+  /** A restore runs: from `disconnected` to `reconnecting`, until connected or disconnected (C9). */
+  restoring: boolean
   /** The unexpired persisted snapshot this tab's restore read: what it reconciles against once connected (C10). */
   read: SessionSnapshot | null
   /**
@@ -441,8 +443,10 @@ export function createSystem(config: SystemConfig) {
     ...shared,
     getItem(key) {
       const tab = ref.tab
-      // A read while disconnected is no restore's: the store checks the entry before it removes it (C9, M4)
-      const epoch = tab?.store.getSnapshot().status === 'disconnected' ? undefined : tab?.epoch
+      // Only a read during a restore is a restore's. Another is the check the store makes before it
+      // removes the entry (C9, M4), also one that waited behind a slow read and comes once the tab
+      // is connected again, or reconnecting after a drop.
+      const epoch = tab?.restoring ? tab.epoch : undefined
       const connects = tab?.connects
       const value = shared.getItem(key) // may throw at once (storage mode 'throws')
       const later = config.storageDelay
@@ -559,7 +563,9 @@ export function createSystem(config: SystemConfig) {
         tab.heard = left
       }
       if (state.status !== 'reconnecting') tab.scheduled = false
+      if (previous.status === 'disconnected' && state.status === 'reconnecting') tab.restoring = true
       if (state.status !== previous.status && (state.status === 'connected' || state.status === 'disconnected')) {
+        tab.restoring = false
         promptClosed(tab, `once ${state.status}`)
         tab.reauthing = false
         tab.epoch++
@@ -653,6 +659,7 @@ export function createSystem(config: SystemConfig) {
       scheduled: false,
       connects: 0,
       epoch: 0,
+      restoring: false,
       read: null,
       readExpired: null,
       owed: [],
