@@ -496,8 +496,12 @@ export function createTransition(): typeof transition {
           n.live = false
           n.leaving = 0
           fx.push(['schedule-clear'], ['call', 'connect', 'local'])
-          // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11).
-          if (op === 'reconnect') invalidate('disconnected', 'local')
+          // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11),
+          // and so does the entry this tab wrote of it: a connect the user declines leaves none behind (C4, C7).
+          if (op === 'reconnect') {
+            invalidate('disconnected', 'local')
+            fx.push(['remove', 1])
+          }
         }
         break
 

@@ -284,6 +284,20 @@ describe('reconnect', () => {
     }
   })
 
+  it('C4, C7: connect() while reconnecting that the user declines leaves no entry of the session it ended: disconnected, nothing persisted', async () => {
+    const { store, wallet, storage } = await connected({ reconnect: true })
+    expect(await storage.getItem('sessionlayer.session')).not.toBeNull()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(600)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    wallet.failNext('connect', { code: 4001, message: 'User rejected' })
+    expect(await store.connect()).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    // a reload, or a server render through readSessionState, finds no session the user was shown as ended
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+  })
+
   it('C3, C7: connect() while reconnecting shows no times of the session it ends while it connects', async () => {
     const { store, wallet } = await connected({ reconnect: true, expiry: { ttlMs: 3_600_000 } })
     expect(store.getSnapshot()).toMatchObject({ connectedAt: 0, expiresAt: 3_600_000 })

@@ -409,4 +409,27 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  it('C4, C7: a connect() during a reconnect that fails as the wallet disconnects leaves no entry of the session it ended', async () => {
+    await runSequence(
+      { ...base, locks: 'refused', eventDelays: [0, 1, 1] },
+      [
+        step('wallet connects itself ‖ reload(0)', (s) => {
+          s.connectFromWallet()
+          s.closeTab(0)
+          s.openTab()
+        }),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('advance 1 ms, then wallet disconnects itself', async (s) => {
+          await s.time.advance(1)
+          s.wallet.disconnectFromWallet()
+        }),
+        step('connect(0, approve) ‖ wallet disconnects itself', (s) => {
+          s.connect(0, 'approve')
+          s.wallet.disconnectFromWallet()
+        }),
+      ],
+      false,
+    )
+  })
 })
