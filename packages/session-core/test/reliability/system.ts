@@ -283,10 +283,12 @@ export function createSystem(config: SystemConfig) {
   /** The storage failed, or its entry was overwritten, during the run: the entry may lag the tabs. */
   let storageFaulted = false
   /**
-   * A reconnect was cancelled: that keeps the entry for a restore to check with the wallet (C8, C9),
-   * as a give-up after the wallet failed (rather than said it is not connected) does.
+   * The entry was kept on purpose, for a restore to check with the wallet (C8, C9): a reconnect was
+   * cancelled, or a connect() failed that did not end a session of its tab's own (another tab may
+   * live on the entry, C4, M4), as a give-up after the wallet failed (rather than said it is not
+   * connected) keeps it.
    */
-  let cancelled = false
+  let kept = false
   const fault = (operation: string) => {
     if (storageMode === 'throws') throw new Error(`storage ${operation} threw`)
     return Promise.reject(
@@ -738,7 +740,16 @@ export function createSystem(config: SystemConfig) {
       mayConnect()
       // during a re-auth, connect() answers once the wallet did, as the hook's own must: the re-auth waits for the hook (C12)
       const during = tab.reauthing ? ['reconnecting'] : []
-      track(`tab${tab.id}.connect`, tab.store.connect(), isDestroyed, { connect: true, resolves: settledWith(tab, `tab${tab.id}.connect`, ['connected', 'disconnected', ...during]) })
+      // a connect that ends a reconnect ends that session, entry included (C7); any other that fails keeps it
+      const own = tab.store.getSnapshot().status === 'reconnecting' && !tab.restoring && !tab.reauthing
+      const check = settledWith(tab, `tab${tab.id}.connect`, ['connected', 'disconnected', ...during])
+      track(`tab${tab.id}.connect`, tab.store.connect(), isDestroyed, {
+        connect: true,
+        resolves: (state) => {
+          check(state)
+          kept ||= !own && (state as SessionState).status === 'disconnected'
+        },
+      })
     },
     disconnect(i: number) {
       const tab = pick(i)
@@ -799,7 +810,7 @@ export function createSystem(config: SystemConfig) {
       pick(i)?.store.touch()
     },
     cancelReconnect(i: number) {
-      cancelled ||= pick(i)?.store.getSnapshot().status === 'reconnecting'
+      kept ||= pick(i)?.store.getSnapshot().status === 'reconnecting'
       pick(i)?.store.cancelReconnect()
     },
     walletFault(method: string, fault: WalletFault, times: number) {
@@ -936,7 +947,7 @@ export function createSystem(config: SystemConfig) {
         const { status, party, network } = JSON.parse(agreed) as { status: string; party: string | null; network: string | null }
         const entry = entries.get(STORAGE_KEY)
         see(`persisted entry checked (${status}${config.persistSnapshot ? ', snapshot' : ''})`)
-        if (status === 'disconnected' && entry !== undefined && !walletFaulted && !cancelled) violations.push(`every tab disconnected, an entry persisted (C6, C9)`)
+        if (status === 'disconnected' && entry !== undefined && !walletFaulted && !kept) violations.push(`every tab disconnected, an entry persisted (C6, C9)`)
         if (status === 'connected') {
           const saved = config.persistSnapshot ? decodeSessionEnvelope(entry ?? null) : null
           if (entry === undefined) violations.push(`every tab connected, no entry persisted (C15)`)
