@@ -283,8 +283,8 @@ export function createSystem(config: SystemConfig) {
   /** The storage failed, or its entry was overwritten, during the run: the entry may lag the tabs. */
   let storageFaulted = false
   /**
-   * The entry was kept on purpose, for a restore to check with the wallet (C8, C9): a reconnect was
-   * cancelled, or a connect() failed that did not end a session of its tab's own (another tab may
+   * The entry was kept on purpose, for a restore to check with the wallet (C8, C9): a tab closed on its
+   * session (the next page load restores it), a reconnect was cancelled, or a connect() failed that did not end a session of its tab's own (another tab may
    * live on the entry, C4, M4), as a give-up after the wallet failed (rather than said it is not
    * connected) keeps it.
    */
@@ -713,6 +713,7 @@ export function createSystem(config: SystemConfig) {
       if (!tab) return
       tabs.splice(tabs.indexOf(tab), 1)
       closed.push(tab)
+      kept ||= tab.store.getSnapshot().status !== 'disconnected'
       tab.unsubscribe()
       tab.store.destroy()
       promptClosed(tab, 'after destroy()')
