@@ -718,7 +718,9 @@ export function createTransition(): typeof transition {
         // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
         else if (input.method === 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
           if (!connected) onNetwork(null, 'local')
-        } else if (input.method !== 'connect' || asking) fail(input.error, 1)
+        }
+        // a read the wallet refuses as not connected (4100, 4900) says it is not: the entry goes with the session (C7, C9)
+        else if (input.method !== 'connect' || asking) fail(input.error, input.error.code !== 4100 && input.error.code !== 4900)
         // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
         // goes on as the hook decides, but connect() tells why, as it always does (C4, C12) — unless
         // its `connected` event told the decline already (C2).

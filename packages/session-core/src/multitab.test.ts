@@ -765,7 +765,7 @@ describe('multi-tab', () => {
     expect(follower.store.getSnapshot().status).toBe('disconnected')
     // what crosses the tabs is plain data: no error object, no cause; and whether the leader kept
     // the entry (its wallet failed, it never said it is not connected), for the follower to do as it did
-    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: 'The wallet is busy', keep: 1 })
+    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: 'The wallet is busy', keep: true })
   })
 
   it('C15, M6: a follower tells of the leader giving up also when the wallet\'s last failure has a message of any length: the message crossing the tabs is cut to 1,000 characters, and the follower runs no attempts of its own', async () => {
@@ -788,7 +788,7 @@ describe('multi-tab', () => {
     expect(follower.store.getSnapshot().status).toBe('disconnected')
     expect(follower.store.getSnapshot().lastError).toMatchObject({ code: -32603, message: message.slice(0, 1000) })
     expect(gaveUp.map((e) => (e as { attempts: number }[]).map((x) => x.attempts))).toEqual([[2], [2]])
-    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: message.slice(0, 1000), keep: 1 })
+    expect(hub.sent.map((m) => m.data as { kind: string; data: unknown }).find((m) => m.kind === 'gaveup')?.data).toEqual({ attempts: 2, code: -32603, message: message.slice(0, 1000), keep: true })
     await vi.advanceTimersByTimeAsync(60_000)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
   })

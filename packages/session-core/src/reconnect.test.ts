@@ -298,6 +298,18 @@ describe('reconnect', () => {
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
   })
 
+  it('C7: a reconnect that gives up as the wallet answers a read with 4100 (a late "connected" event of a wallet that left) leaves no entry of the session', async () => {
+    const { store, wallet, provider, storage } = await connected({ reconnect: { maxAttempts: 1 } })
+    wallet.disconnectFromWallet()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    // an event of before the wallet left, delivered late: the store reads the accounts, which a wallet not connected refuses
+    provider.emit('statusChanged', { connection: { isConnected: true, isNetworkConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4100 } })
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+  })
+
   it('C3, C7: connect() while reconnecting shows no times of the session it ends while it connects', async () => {
     const { store, wallet } = await connected({ reconnect: true, expiry: { ttlMs: 3_600_000 } })
     expect(store.getSnapshot()).toMatchObject({ connectedAt: 0, expiresAt: 3_600_000 })

@@ -432,4 +432,16 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  it("C7: a reconnect that gives up as a wallet that left refuses the accounts read a late 'connected' event asked for leaves no entry", async () => {
+    await runSequence(
+      { ...base, persistSnapshot: false, walletConnected: true, eventDelays: [1, 1, 0] },
+      [
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+      ],
+      false,
+    )
+  })
 })
