@@ -270,6 +270,21 @@ describe('access tokens in wallet answers and errors (C4, C15)', () => {
     store.destroy()
   })
 
+  it('C18: a listAccounts answer of nested lists is invalid, as before an accountsChanged could come as one argument per account: no party is read from it', async () => {
+    for (const answer of [[[{ partyId: 'mallory::1220ff', primary: true }]], [[]]]) {
+      const mock = createMockProvider({ connected: true })
+      const provider: CIP0103Provider = {
+        request: (args) => (args.method === 'listAccounts' ? Promise.resolve(answer) : mock.request(args)),
+        on: (e, l) => mock.on(e, l),
+        removeListener: (e, l) => mock.removeListener(e, l),
+      }
+      const store = createSessionStore(provider, { storage: createMemoryStorage() })
+      const state = await store.restore()
+      expect(state).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'UNKNOWN', message: 'Invalid listAccounts result' } })
+      store.destroy()
+    }
+  })
+
   it('C4, C15: a wallet that rejects status with an error whose data carries the session: lastError keeps its code and message, without the token', async () => {
     const mock = createMockProvider({ connected: true })
     const provider: CIP0103Provider = {

@@ -10,17 +10,18 @@ export type Obj = Record<string, unknown>
 export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v && !Array.isArray(v) ? (v as Obj) : undefined)
 
 /**
- * Validates a wallet's account list (C18), nested lists read as one (an `accountsChanged`'s
- * arguments): null for a non-array, and for entries none of which is an account; entries without a non-empty string `partyId` are dropped; known fields of the right type are copied into fresh frozen
+ * Validates a wallet's account list (C18), or with `args` an `accountsChanged`'s arguments, their
+ * lists read as one: null for a non-array, and for entries none of which is an account; entries without a non-empty string `partyId` are dropped; known fields of the right type are copied into fresh frozen
  * objects (anything else — tokens, topology transactions, prototype tricks — is left behind).
  * @internal
  */
-export function parseAccounts(value: unknown): readonly CIP0103Account[] | null {
+export function parseAccounts(value: unknown, args?: boolean): readonly CIP0103Account[] | null {
   if (!Array.isArray(value)) return null
   // An `accountsChanged` comes as its listener's arguments: the official remote provider hands on
   // the JSON array of its event stream as the arguments, so a list arrives there as one argument
   // per account (none for an empty one), and a list given as one argument is read as such (C18).
-  const list: unknown[] = value.flat()
+  // A `listAccounts` answer is the list itself: one of lists is no account list.
+  const list: unknown[] = args ? value.flat() : value
   const accounts: CIP0103Account[] = []
   for (const a of list) {
     const account = toPersistedAccount(a)

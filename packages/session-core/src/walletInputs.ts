@@ -14,7 +14,7 @@ import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
 export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin = 'local'): Input | null {
   try {
     if (kind === 'accountsChanged' || kind === 'listAccounts') {
-      const accounts = parseAccounts(value)
+      const accounts = parseAccounts(value, kind === 'accountsChanged')
       return accounts && { type: 'accounts', accounts, origin }
     }
     if (kind === 'chainChanged' || kind === 'getActiveNetwork') {
