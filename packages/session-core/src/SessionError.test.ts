@@ -28,6 +28,13 @@ describe('toSessionError', () => {
     expect(toSessionError({ jsonrpc: '2.0', id: '1', error: { code: 4001, message: 'User rejected', data: { error: { reason: 'closed' } } } })).toMatchObject({ code: 4001, message: 'User rejected' })
   })
 
+  it('C4: a JSON-RPC error whose `data` object has a `message` of its own keeps its own message: only an HTTP body (text) is read for a `{ message }`', () => {
+    const raw = { jsonrpc: '2.0', id: '1', error: { code: 4001, message: 'User rejected the request', data: { message: 'popup closed at step 2' } } }
+    expect(toSessionError(raw)).toMatchObject({ code: 4001, message: 'User rejected the request' })
+    // the HTTP transport's error, whose `data` is the response body as text, is read as before
+    expect(toSessionError({ error: { code: 401, message: '', data: '{"message":"jwt expired"}' } })).toMatchObject({ code: 401, message: 'jwt expired' })
+  })
+
   it('C4: a { code, message } error that also carries an `error` field of its own keeps its code and message', () => {
     // a wrapped cause, or a JSON-RPC error whose `error` field tells no code and no message
     const raw = Object.assign(new Error('User rejected the request'), { code: 4001, error: { name: 'UserRejected' } })

@@ -115,7 +115,7 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * text of the official RPC client); a string (that text too); a JSON-RPC
  * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
  * (the JSON-RPC code inside `data` wins over the HTTP status; of a body's own fields, only its
- * `message` is read: an API gateway's `{ message }`). A nested `error` overrides only
+ * `message` is read: an API gateway's `{ message }`, never a JSON-RPC error's `data` object's). A nested `error` overrides only
  * the fields it has: one without a code or message keeps those of the value around it. Never throws.
  * A value that mentions an access token (`accessToken`, `access_token`: a JSON-RPC error whose
  * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does), or
@@ -144,7 +144,9 @@ export function toSessionError(value: unknown): SessionError {
     // an HTTP error's body over both: a body that is not JSON-RPC (a proxy's `{ error: { message } }`,
     // an API gateway's `{ message }`, which tells it where HTTP/2 has no status text) keeps the HTTP
     // status, and an `error` field that tells neither keeps the value's own (C4).
-    for (const src of [o, outer, { message: body?.message }, obj(body?.error)]) {
+    // Only a body read from text (the HTTP transport's) is one whose `message` tells: a JSON-RPC
+    // error's own `data` object is detail, under the message the wallet gave.
+    for (const src of [o, outer, { message: typeof outer?.data == 'string' && body?.message }, obj(body?.error)]) {
       // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
       if (src && Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
       if (typeof src?.message === 'string' && src.message) message = src.message
