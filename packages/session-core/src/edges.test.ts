@@ -270,10 +270,8 @@ describe('rule edges', () => {
 
   it('events are typed per type: a payload field of another event does not type-check', () => {
     const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
-    /* eslint-disable @typescript-eslint/no-unsafe-return -- the line is meant not to type-check */
     // @ts-expect-error -- party:changed carries previous/current/source, not attempt
     const off = store.on('party:changed', (e) => e.attempt)
-    /* eslint-enable @typescript-eslint/no-unsafe-return */
     store.on('reconnect:scheduled', (e) => e.delayMs.toFixed())
     off()
     store.destroy()
