@@ -11,19 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import type { CIP0103Provider } from './cip0103'
-
-/** A window whose postMessage reaches every 'message' listener of the page asynchronously. */
-class WindowShim extends EventTarget {
-  postMessage(data: unknown) {
-    setTimeout(() => {
-      const event = new Event('message') as Event & { data: unknown; origin: string; source: unknown }
-      event.data = structuredClone(data)
-      event.origin = 'http://127.0.0.1'
-      event.source = this
-      this.dispatchEvent(event)
-    }, 0)
-  }
-}
+import { WindowShim } from '../test/windowShim'
 
 /**
  * The extension side: answers requests from a mock wallet and forwards its events. With a `target`
