@@ -302,10 +302,12 @@ export function createTransition(): typeof transition {
    * Expired, or re-authentication failed: leave the wallet too, in every tab — unless another
    * tab's message told of a session that lives on there (e.g. it re-authenticated), or of an
    * expiry that tab handles (it leaves the wallet, or re-authenticates): only this tab's session
-   * ends, and what that tab persisted stays (C12, C15, M4).
+   * ends, and what that tab persisted stays (C12, C15, M4). Not a session that began before the
+   * expiry at `at`: that tab takes this tab's `session:expired` message for its own session's end,
+   * as one another tab handles, and leaves the wallet to this tab (C12, M3).
    */
-  const expireDown = (error: SessionError, source: ChangeSource = 'local') => {
-    const keep = m.times ?? source === 'remote'
+  const expireDown = (error: SessionError, source: ChangeSource = 'local', at = 0) => {
+    const keep = source == 'remote' || (m.times && m.times.connectedAt >= at)
     down(error, keep)
     if (!keep) {
       n.leaving = 2
@@ -412,7 +414,7 @@ export function createTransition(): typeof transition {
     // re-auth's outcome, reaches them (C12, M3, M4).
     if (source !== 'remote') fx.push(['post', 'expiry', event])
     if (!c.reauth) {
-      expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'), source)
+      expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'), source, expiredAt)
       return
     }
     // A reconnect's failed attempt is no error of the re-auth: a decline during the hook is told (C4, C12).

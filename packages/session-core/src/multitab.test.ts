@@ -469,6 +469,34 @@ describe('multi-tab', () => {
     expect(scheduled).toEqual([])
   })
 
+  it("C12, M3: a session that expires in a tab still confirming another tab's reconnect of it leaves the wallet: a reload does not bring it back", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const { open, wallet, storage } = tabs({ reconnect: { baseDelayMs: 60_000 }, requestTimeoutMs: 60_000, expiry: { idleTimeoutMs: 10_000 } })
+    // tab B's wallet answers its reads slowly once the wallet is back
+    const slow = createMockProvider({ wallet })
+    const read = slow.request
+    let late = false
+    slow.request = (args) => (late && args.method === 'listAccounts' ? new Promise((resolve) => setTimeout(resolve, 20_000)).then(() => read(args)) : read(args))
+    const a = open()
+    const b = open(slow)
+    await a.store.connect()
+    await b.store.restore()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    late = true
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    // A reconnected and told B, which still reads the accounts when the idle timeout ends the session
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['connected', 'reconnecting'])
+    await vi.advanceTimersByTimeAsync(10_000)
+    for (const tab of [a, b]) expect(tab.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(wallet.state().connected).toBe(false)
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    a.store.destroy()
+    b.store.destroy()
+    expect((await open().store.restore()).status).toBe('disconnected')
+  })
+
   describe('C12, M3, M4: every tab tells of an expiry once, as the tab it expired in does', () => {
     const declined = (): Promise<void> => Promise.reject(new Error('The user declined to sign in again'))
     const silent = (): void => undefined

@@ -444,4 +444,18 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  it("C12, M3: a session that expires in a tab still confirming another tab's reconnect of it leaves the wallet", async () => {
+    await runSequence(
+      { ...base, idleTimeoutMs: 1_000, locks: 'refused', initialTabs: 2, walletConnected: true, eventDelays: [0, 1, 0], latency: { connect: 0, silent: 45 } },
+      [
+        step('advance to expiry +44 ms, then restore(0) ‖ wallet drops', async (s) => {
+          await s.time.advance(s.expiresIn() + 44)
+          s.restore(0)
+          s.wallet.drop()
+        }),
+      ],
+      false,
+    )
+  })
 })
