@@ -79,7 +79,7 @@ type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) =>
 export function createSessionStore(provider: CIP0103Provider, options?: SessionStoreOptions): SessionStore {
   // `destroy()` needs removeListener: a provider without it fails here, not at unmount
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
-  if (typeof provider?.request !== 'function' || typeof provider.on !== 'function' || typeof provider.removeListener !== 'function') {
+  if (typeof provider?.request != 'function' || typeof provider.on != 'function' || typeof provider.removeListener != 'function') {
     throw new SessionError('createSessionStore needs a CIP-0103 provider', 'INVALID_PROVIDER')
   }
   // A null option (a JSON configuration has them), or null options, is no option: its default
@@ -189,7 +189,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * session ended, here or in another tab (C12, M3-M5).
    */
   const tellHeld = (all?: unknown) => {
-    for (const e of waiting) if (all || e[1] === 'expiry') channel?.post(e[1], e[2])
+    for (const e of waiting) if (all || e[1] == 'expiry') channel?.post(e[1], e[2])
     waiting = []
     if (all) channel?.close()
   }
@@ -278,7 +278,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const set = handlers.get(type)
     // a copy: a handler may unsubscribe itself or another one
     // an `error` handler that fails is not reported again: that could go on without end
-    if (set) for (const handler of [...set]) isolate(type === 'error' ? noop : report, handler, event)
+    if (set) for (const handler of [...set]) isolate(type == 'error' ? noop : report, handler, event)
   }
   const report = (error: unknown) => {
     emit('error', { error })
@@ -316,7 +316,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value: unknown) => void) => {
     const go = () => {
-      const mine = operation === 'get' ? 0 : ++writes
+      const mine = operation == 'get' ? 0 : ++writes
       return bounded('The storage did not answer', requestTimeoutMs, () =>
         attempt(run).finally(() => {
           // It timed out and a later write landed first: the latest one is done again, so that a
@@ -336,10 +336,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
 
   /** A wallet request bounded by a timeout (C17). */
   const request = (method: Method): Promise<unknown> => {
-    const params = method === 'connect' ? connectParams : undefined
+    const params = method == 'connect' ? connectParams : undefined
     return bounded(
       `The wallet did not answer ${method}`,
-      method === 'connect' ? connectTimeoutMs : requestTimeoutMs,
+      method == 'connect' ? connectTimeoutMs : requestTimeoutMs,
       () => provider.request(params === undefined ? { method } : { method, params }),
       aborts,
     )
@@ -354,7 +354,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * session that ended, or a switch, keeps nothing (L1).
    */
   const noteLive = (input: Input | null, asked = ++asks) => {
-    if (input?.type === 'status' && input.via !== 'connect' && asked > heard) {
+    if (input?.type == 'status' && input.via != 'connect' && asked > heard) {
       const kept = internals.live()
       const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
       if (news) heard = asked
@@ -369,7 +369,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const asked = ++asks
     // Only the answer to the latest disconnect ends this tab's leaving (an earlier one may come late).
     // Leaving also forgets that session's Ledger API access: the next session is never handed it (L1).
-    const mine = method === 'disconnect' ? ++disconnects : 0
+    const mine = method == 'disconnect' ? ++disconnects : 0
     if (mine) {
       live = null
       heard = asked
@@ -386,9 +386,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         .then((value): Input => {
           // A network that carries Ledger API access is live access too (L1), e.g. after a connect
           // whose wallet sends no statusChanged.
-          const network = method === 'getActiveNetwork' && parseStatus({ connection: { isConnected: true }, network: value })
+          const network = method == 'getActiveNetwork' && parseStatus({ connection: { isConnected: true }, network: value })
           if (network && network.accessToken) noteLive(network, asked)
-          return method === 'disconnect' ? { type: 'left' } : answerInput(method, value, origin)
+          return method == 'disconnect' ? { type: 'left' } : answerInput(method, value, origin)
         })
         .catch((error: unknown): Input => ({ type: 'fail', method, origin, error: toSessionError(error) }))
         .then((input) => {
@@ -402,7 +402,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
           // of the session it was asked in: once that ended, its answer is no account or network of
           // the next one, nor one announced meanwhile (C3, C5).
-          if (mine ? mine === disconnects : tag === gen && (model.op || model.state.status === 'connected')) dispatch(input)
+          if (mine ? mine === disconnects : tag === gen && (model.op || model.state.status == 'connected')) dispatch(input)
           return input
         }),
     )
@@ -432,7 +432,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     cancelTimer(expiryTimer)
     const { status, expiresAt } = model.state
     const due = Math.min(expiresAt ?? Infinity, lastActive + idle)
-    if ((status === 'connected' || model.op === 'reconnect') && due < Infinity) {
+    if ((status == 'connected' || model.op == 'reconnect') && due < Infinity) {
       expiryTimer = later(
         () => {
           if (lives()) arm()
@@ -529,7 +529,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       case 'emit':
         // A session that ends, here or in another tab, ends its Ledger API access: a re-auth's new
         // session, or the next connect here, is never handed the old token (L1, C12).
-        if (effect[1] === 'session:expired') {
+        if (effect[1] == 'session:expired') {
           live = null
           heard = ++asks
         }
@@ -605,7 +605,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // the end drops what is held, and the tabs that follow the reconnect must end with it (C8, M6).
         // Nothing goes out after destroy(), which closes the channel once it sent the held ones —
         // but the sign-out of the step a listener's destroy() came in (C6, C14, M3).
-        if (effect[1] === 'disconnected' || effect[1] === 'expired' || effect[1] === 'gaveup') tellHeld()
+        if (effect[1] == 'disconnected' || effect[1] == 'expired' || effect[1] == 'gaveup') tellHeld()
         else if (behind || waiting.length) {
           const mine = waiting
           mine.push(effect)
@@ -630,7 +630,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       case 'arm':
         // a reconnect is no activity of the user: the idle timeout runs on (C7, C12)
-        if (op !== 'reconnect') lastActive = clock.now()
+        if (op != 'reconnect') lastActive = clock.now()
         arm()
         break
       case 'disarm':
@@ -722,9 +722,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     liveNet ??= next.state.networkId
     if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
       gen++
-      const connecting = next.op === 'connect' || next.op === 'pending'
+      const connecting = next.op == 'connect' || next.op == 'pending'
       if (!connecting) cancelTimer(connectTimer)
-      else if (previous.op !== 'connect') {
+      else if (previous.op != 'connect') {
         connectTimer = later(connectTimedOut, connectTimeoutMs)
       }
       if (!next.hook) {
@@ -734,7 +734,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // a connect() of the re-auth waits for its user no longer (C17)
         answerAll()
       }
-      if (next.op !== 'reconnect') resign()
+      if (next.op != 'reconnect') resign()
     }
     if (next.state !== previous.state) notify(next.state, previous.state)
     // A listener that destroys the store midway drops the rest of the step: no wallet request,
@@ -744,7 +744,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // before destroy(), it still leaves the wallet and removes the entry, as it does when
     // destroy() comes right after it (C6, M3).
     behind = false
-    for (const effect of effects) if (!destroyed || input.type === 'disconnect') perform(effect, previous.op)
+    for (const effect of effects) if (!destroyed || input.type == 'disconnect') perform(effect, previous.op)
   }
 
   /** `connectTimeoutMs` passed without the user's answer: the connect failed (C17). */
@@ -791,17 +791,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
 
   // closing the channel (destroy()) ends this subscription
   channel?.subscribe(({ kind, data }) => {
-    if (kind === 'disconnected' || kind === 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind === 'expired' })
-    else if (kind === 'party' || kind === 'network') {
-      if (typeof data.current === 'string' || data.current === null) {
+    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired' })
+    else if (kind == 'party' || kind == 'network') {
+      if (typeof data.current == 'string' || data.current === null) {
         const input: Input = { type: 'remote', kind, current: data.current }
         // After this tab's read of it that is on its way, if any: that read may answer with what the
         // wallet said before this switch, and must not have the last word (M5).
-        void Promise.resolve(latest.get(kind === 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => {
+        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => {
           dispatch(input)
         })
       }
-    } else if (kind === 'activity') {
+    } else if (kind == 'activity') {
       // the sender's activity, which may be older than its message (C12)
       lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
     }
@@ -841,12 +841,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
 
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew, nor one for another network
-    live: () => (model.state.status === 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
+    live: () => (model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
     // `stale`: the token in hand is the rejected one, `status` is read for a new one.
     refresh: async (stale, asked = ++asks) => {
-      if (destroyed || model.state.status !== 'connected') return null
+      if (destroyed || model.state.status != 'connected') return null
       try {
         if (stale) {
           const value = await request('status')
@@ -867,7 +867,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (internals.live()) {
           call('listAccounts', 'local')
           const accounts = await latest.get('listAccounts')
-          if (accounts?.type === 'fail') throw accounts.error
+          if (accounts?.type == 'fail') throw accounts.error
         }
         return internals.live()
       } catch (error) {
@@ -907,7 +907,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3),
       // unless it came before this one (the machine no longer waits for it). The end of the
       // re-auth ends the wait too: the hook's bound, connectTimeoutMs, is this one's (C17).
-      if (answer?.type === 'status' && !answer.connected && model.asked && reauthing()) {
+      if (answer?.type == 'status' && !answer.connected && model.asked && reauthing()) {
         await new Promise<void>((resolve) => {
           userAnswered.add(resolve)
         })
@@ -941,7 +941,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // misuse from JavaScript: told at once, with JSON-RPC's "invalid params" code, and never held (C13)
       if (typeof op != 'function') return Promise.reject(new SessionError('enqueue needs a function', -32602))
       touch()
-      const late = model.op !== 'reauth'
+      const late = model.op != 'reauth'
       // As a re-authentication ends, subscribers hear of it before the held ops are taken: an op
       // enqueued then goes behind them, not before (C13).
       if (late && !held.length) return attempt(op)
@@ -1007,7 +1007,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (!input) return
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
-        if (input.type === 'status') answerAll()
+        if (input.type == 'status') answerAll()
         // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
         // reconnect (C7, C12, M3).

@@ -267,7 +267,7 @@ export function createTransition(): typeof transition {
   const switched = (kind: 'party' | 'network', previous: string | null, current: string | null, origin: Origin) => {
     const changed = change(kind, previous, current, origin)
     fx.push(['save'])
-    if (changed && origin === 'local') fx.push(['post', kind, { current }])
+    if (changed && origin == 'local') fx.push(['post', kind, { current }])
   }
   /**
    * A session's expiry as this tab keeps it: never beyond its own `ttlMs` from `connectedAt`, also
@@ -291,7 +291,7 @@ export function createTransition(): typeof transition {
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
     const previous = party ?? partyOf(m.saved)
-    if (previous !== null || connected || op === 'reconnect' || op === 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
+    if (previous !== null || connected || op == 'reconnect' || op == 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /** To `disconnected`, and the app told so: the session it knew ended. */
   const endSession = (error: SessionError | null, source: ChangeSource = 'local', keep?: unknown) => {
@@ -324,7 +324,7 @@ export function createTransition(): typeof transition {
     n.attempt = next
     fx.push(['emit', 'reconnect:scheduled', { attempt: next, delayMs }], ['schedule', delayMs])
     // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
-    if (c.lead && n.op === 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
+    if (c.lead && n.op == 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
   }
   /** `keep`: the wallet did not answer (it never said it is not connected): the entry stays. */
   const retryOrGiveUp = (error: SessionError, keep?: unknown) => {
@@ -339,7 +339,7 @@ export function createTransition(): typeof transition {
     // the followers tell of it as this tab does (M6), and keep or remove the entry as it does (C7);
     // a message of any length fits the channel's 8 KB (a wallet's may be a whole HTML error page),
     // even if each character is sent as six (`\u0001`)
-    if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
+    if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
     endSession(error, 'local', keep)
     fx.push(['reject', error])
   }
@@ -356,7 +356,7 @@ export function createTransition(): typeof transition {
     // carried, else a restore those it read and a reconnect those it had: one session, one expiry
     // in every tab (C12). A connect starts a new session.
     const saved = n.saved
-    const kept = asking ? null : (n.times ?? (settling === 'restore' ? saved : settling === 'reconnect' ? st : null))
+    const kept = asking ? null : (n.times ?? (settling == 'restore' ? saved : settling == 'reconnect' ? st : null))
     // Never after now, wherever the times come from: a persisted snapshot (a clock set back since
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
     const connectedAt = Math.min(kept?.connectedAt ?? now, now)
@@ -365,26 +365,26 @@ export function createTransition(): typeof transition {
     // connected: a restored one follows the expiry path (C10, C12); another tab's that this tab
     // only followed is that tab's to end, this one stays as it was (C12, M4).
     if (expiresAt !== null && expiresAt <= now) {
-      if (settling === 'sync') clear()
-      else expire('ttl', expiresAt, settling === 'restore' ? 'restore' : undefined)
+      if (settling == 'sync') clear()
+      else expire('ttl', expiresAt, settling == 'restore' ? 'restore' : undefined)
       return
     }
     set({ status: 'connected', account, accounts, networkId, lastError: null, connectedAt, expiresAt })
     // Also a restore whose probe was retried: its reconnect:scheduled and reconnect:attempt end
     // here, as the ones of a reconnect do (an attempt is only ever a reconnect's or a restore's) (C7, C9).
     // A tab that followed another tab's attempts tells of the one that succeeded there (M6).
-    if (settling === 'reconnect' || attempt) fx.push(['emit', 'reconnect:succeeded', { attempt: attempt || m.followed }])
+    if (settling == 'reconnect' || attempt) fx.push(['emit', 'reconnect:succeeded', { attempt: attempt || m.followed }])
     // Compare with what the user saw before: the restored snapshot, or the account kept
     // visible while reconnecting / re-authenticating (C10, C11).
-    const before = saved ?? (st.status === 'reconnecting' ? st : null)
+    const before = saved ?? (st.status == 'reconnecting' ? st : null)
     const source = saved ? 'restore' : 'local'
     change('party', partyOf(before), partyOf(n.state), source)
     change('network', before?.networkId ?? null, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    const told = asking || settling === 'reauth' || (settling === 'reconnect' && attempt)
+    const told = asking || settling == 'reauth' || (settling == 'reconnect' && attempt)
     if (told) fx.push(['post', 'connected', { connectedAt, expiresAt }])
-    if (settling === 'reauth') fx.push(['flush'])
+    if (settling == 'reauth') fx.push(['flush'])
     clear()
     n.live = true
     n.firm = told || kept ? connectedAt : 0
@@ -412,7 +412,7 @@ export function createTransition(): typeof transition {
     fx.push(['emit', 'session:expired', event])
     // The other tabs tell of it too, once, as this tab does — before an end of the session, or a
     // re-auth's outcome, reaches them (C12, M3, M4).
-    if (source !== 'remote') fx.push(['post', 'expiry', event])
+    if (source != 'remote') fx.push(['post', 'expiry', event])
     if (!c.reauth) {
       expireDown(new SessionError('The session expired', 'SESSION_EXPIRED'), source, expiredAt)
       return
@@ -427,15 +427,17 @@ export function createTransition(): typeof transition {
     n.times = null
     fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
   }
+  /** Asks the wallet where it stands. */
+  const probe = () => fx.push(['call', 'status', 'local'])
   /** Asks the wallet where it stands, silently, as a `sync` unless an op runs (C19, M4). */
   const sync = () => {
     n.op ??= 'sync'
-    fx.push(['call', 'status', 'local'])
+    probe()
   }
   /** The re-auth hook is done: the store re-reads the wallet and settles, or fails, as it says. */
   const recheck = () => {
     forget()
-    fx.push(['call', 'status', 'local'])
+    probe()
   }
   /**
    * The wallet answered this tab's disconnect (`ok`), or failed to. It accepted it, and said it is
@@ -452,8 +454,8 @@ export function createTransition(): typeof transition {
     // any entry is another tab's session, or one a restore ends once the wallet says so (C9, M4)
     if (asking) down(error, 1)
     // a restore's probe, or a reconnect attempt: the next attempt, or the end
-    else if (op === 'restore' || (op === 'reconnect' && attempt)) retryOrGiveUp(error, keep)
-    else if (op === 'reconnect') {
+    else if (op == 'restore' || (op == 'reconnect' && attempt)) retryOrGiveUp(error, keep)
+    else if (op == 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
       // If it was granted leadership while the wallet was back (or while it checked it as another
       // tab reconnected), its attempts start now (C7, M6). A check after the leader reconnected
@@ -462,12 +464,12 @@ export function createTransition(): typeof transition {
       n.live = false
       n.times = null
       if (c.lead) fx.push(['lead'])
-    } else if (op === 'reauth') {
+    } else if (op == 'reauth') {
       if (!hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
-    } else if (op === 'sync') {
+    } else if (op == 'sync') {
       clear()
       // a connection the wallet (or another tab) told of that could not be read fails as connect() does (C4, C19)
-      if (st.status === 'disconnected') set({ lastError: error })
+      if (st.status == 'disconnected') set({ lastError: error })
     }
   }
 
@@ -478,8 +480,8 @@ export function createTransition(): typeof transition {
     fx = []
     ;({ state: st, op, attempt, hook } = m)
     party = partyOf(st)
-    connected = st.status === 'connected'
-    asking = op === 'connect' || op === 'pending'
+    connected = st.status == 'connected'
+    asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
     n = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed }
@@ -487,7 +489,7 @@ export function createTransition(): typeof transition {
     switch (input.type) {
       case 'connect':
         // connect() tells how this connect went, not an earlier one of the re-auth (C3, C4)
-        if (op === 'reauth') {
+        if (op == 'reauth') {
           set({ lastError: null })
           fx.push(['call', 'connect', 'local'])
         } else if (!connected && !asking) {
@@ -500,7 +502,7 @@ export function createTransition(): typeof transition {
           fx.push(['schedule-clear'], ['call', 'connect', 'local'])
           // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11),
           // and so does the entry this tab wrote of it: a connect the user declines leaves none behind (C4, C7).
-          if (op === 'reconnect') {
+          if (op == 'reconnect') {
             invalidate('disconnected', 'local')
             fx.push(['remove', 1])
           }
@@ -514,9 +516,9 @@ export function createTransition(): typeof transition {
         // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
         // A connection the wallet confirmed before the message came ends with it. A sign-out, the
         // user's own word, ends every tab's connect too (M3).
-        if (input.origin === 'remote' && input.expired && !m.live && asking) break
+        if (input.origin == 'remote' && input.expired && !m.live && asking) break
         const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
-        if (st.status !== 'disconnected' || op) {
+        if (st.status != 'disconnected' || op) {
           down(error, 1)
           n.leaving = 2
         } else n.leaving ||= 1
@@ -526,7 +528,7 @@ export function createTransition(): typeof transition {
         fx.push(input.origin == 'local' ? ['remove'] : ['remove', 1])
         // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
         // must find them disconnected already, not looking like a drop to reconnect from (M3).
-        if (input.origin === 'local') fx.push(['post', 'disconnected'])
+        if (input.origin == 'local') fx.push(['post', 'disconnected'])
         fx.push(['call', 'disconnect', input.origin])
         invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
         fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
@@ -551,13 +553,13 @@ export function createTransition(): typeof transition {
         const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
         n.loading = false
         // The user connected while the restore read the snapshot: the connect settles against it.
-        if (op !== 'restore') {
+        if (op != 'restore') {
           if (m.live && !hook) gather()
         } else if (end > now) {
           // The wallet said it is connected during the read: settle, or ask what is missing.
           if (n.live) gather(true)
           // Else the probe, unless a failure during the read already scheduled the next one (C7).
-          else if (!attempt) fx.push(['call', 'status', 'local'])
+          else if (!attempt) probe()
         }
         // Expired: read once more before ending it, unless this is that second read or the first found
         // no entry (the session another tab's message told of expired). Another tab may have connected
@@ -573,7 +575,7 @@ export function createTransition(): typeof transition {
 
       case 'status':
         if (input.connected) {
-          if (input.via === 'connect' && op !== 'connect') break
+          if (input.via == 'connect' && op != 'connect') break
           // Connected (again, e.g. by a restore whose probe found the wallet connected while the
           // disconnect is still unanswered), such an event only reports the network: it counts,
           // as accounts events do, or a switch meanwhile would be missed for good (C11).
@@ -583,7 +585,7 @@ export function createTransition(): typeof transition {
           }
           // While this tab leaves, the wallet's events of before its disconnect are no connection
           // (a user connect ends `leaving`); a probe's answer still counts.
-          if (m.leaving && input.via !== 'probe') {
+          if (m.leaving && input.via != 'probe') {
             n.missed = m.missed && 2
             break
           }
@@ -591,7 +593,7 @@ export function createTransition(): typeof transition {
           // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
           // answer once the user approved (C3, C7, C9, C19).
           if (input.overtaken && !m.live) {
-            fx.push(['call', 'status', 'local'])
+            probe()
             break
           }
           n.live = true
@@ -603,21 +605,21 @@ export function createTransition(): typeof transition {
             set({ lastError: null })
             break
           }
-          if (op === 'reconnect' || op === 'restore') fx.push(['schedule-clear'])
+          if (op == 'reconnect' || op == 'restore') fx.push(['schedule-clear'])
           n.op ??= 'sync'
           // While `connect` is in flight its answer comes next, and with it the accounts the
           // wallet announces meanwhile: only then ask for what is still unknown (C3).
-          gather(op !== 'connect' || input.via === 'probe' || input.via === 'connect')
-        } else if (input.via === 'connect') {
+          gather(op != 'connect' || input.via == 'probe' || input.via == 'connect')
+        } else if (input.via == 'connect') {
           // The wallet said meanwhile that it is connected (its user approved before this answer
           // came): its word stands, and the connect settles once the rest is known (C3).
           // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
-          if (op === 'connect' && m.live) gather(true)
+          if (op == 'connect' && m.live) gather(true)
           // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
           // unless the user declined before this answer came (the hook's connect() tells so)
           else if (!m.live && !st.lastError) {
-            if (op === 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
-            if (op === 'connect') n.op = 'pending'
+            if (op == 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+            if (op == 'connect') n.op = 'pending'
             n.asked = hook
           }
         } else if (connected) {
@@ -643,13 +645,13 @@ export function createTransition(): typeof transition {
           // ended (a late switch, a logout): the next connection reads its own (C3, C5).
           n.live = false
           n.accounts = null
-          if (op === 'sync') clear()
+          if (op == 'sync') clear()
           // The user declined: after an asynchronous wallet's answer, any event that says so; before
           // it (the events and the answer may come in either order), only the `connected` event.
           // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
           // A re-auth's connect the wallet already said was declined (both events, or the event and
           // the refused request, tell it) is declined once: one error, one change (C2, C4).
-          else if ((op === 'pending' || m.asked || (input.via === 'connected' && (op === 'connect' || (hook && !st.lastError)))) && input.via !== 'probe') {
+          else if ((op == 'pending' || m.asked || (input.via == 'connected' && (op == 'connect' || (hook && !st.lastError)))) && input.via != 'probe') {
             const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
             // The user declined the hook's connect: the re-auth goes on as the hook decides, but
             // connect() tells, as for a wallet that refuses at once (C4, C12).
@@ -661,14 +663,14 @@ export function createTransition(): typeof transition {
           // It said connected, then disconnected before the accounts and network were read:
           // the op failed (a reconnect attempt retries), it must not wait for answers forever.
           else if (m.live && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
-          else if (input.via === 'probe') {
-            if (op === 'restore') {
+          else if (input.via == 'probe') {
+            if (op == 'restore') {
               // Another tab connected while the probe was on its way, whose answer may be older than
               // that: the wallet is asked once more, the restore going on (it reconciles against its
               // snapshot, C10); still not connected, the entry is that tab's, and stays (C9, M4).
               if (m.times && !m.followed) {
                 n.followed = 1
-                fx.push(['call', 'status', 'local'])
+                probe()
               }
               // The entry it read goes, but only that one: another tab may have connected and
               // persisted since, its message still on its way, and its answer be older (C9, M4).
@@ -703,30 +705,30 @@ export function createTransition(): typeof transition {
         break
 
       case 'fail':
-        if (input.method === 'disconnect') {
+        if (input.method == 'disconnect') {
           // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
           // expiry keeps its SESSION_EXPIRED.
-          if (m.leaving > 1 && input.origin === 'local' && st.status === 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
+          if (m.leaving > 1 && input.origin == 'local' && st.status == 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
           left()
-        } else if (input.origin === 'remote') break
+        } else if (input.origin == 'remote') break
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
         // stands over the failure of this tab's connect (C19), and over that of a read that a newer
         // wallet event of its kind overtook (accounts, network, status): the op settles once the
         // rest is known (C3, C7, C9).
-        else if (m.live && (input.method === 'connect' ? asking : input.overtaken)) {
+        else if (m.live && (input.method == 'connect' ? asking : input.overtaken)) {
           if (op && !hook) gather(true)
         }
         // A wallet that tells no network (no such method, a failure) is connected on none; one that
         // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
-        else if (input.method === 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
+        else if (input.method == 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
           if (!connected) onNetwork(null, 'local')
         }
         // a read the wallet refuses as not connected (4100, 4900) says it is not: the entry goes with the session (C7, C9)
-        else if (input.method !== 'connect' || asking) fail(input.error, input.error.code !== 4100 && input.error.code !== 4900)
+        else if (input.method != 'connect' || asking) fail(input.error, input.error.code !== 4100 && input.error.code !== 4900)
         // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
         // goes on as the hook decides, but connect() tells why, as it always does (C4, C12) — unless
         // its `connected` event told the decline already (C2).
-        else if (op === 'reauth' && !st.lastError) set({ lastError: input.error })
+        else if (op == 'reauth' && !st.lastError) set({ lastError: input.error })
         break
 
       case 'tick':
@@ -743,7 +745,7 @@ export function createTransition(): typeof transition {
         // A tab that takes over from one closed meanwhile goes on from the attempt that tab
         // scheduled last, whose outcome never came: maxAttempts bounds the whole outage (C7, M6).
         // One whose check failed after that tab reconnected starts a new outage at 1 (see `fail`).
-        if (op === 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
+        if (op == 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
         break
 
       case 'left':
@@ -753,10 +755,10 @@ export function createTransition(): typeof transition {
       case 'cancel':
         // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
         // stopping then would leave the store disconnected from a connected wallet for good (C8).
-        if (!m.live && (op === 'reconnect' || (op === 'restore' && attempt))) {
+        if (!m.live && (op == 'reconnect' || (op == 'restore' && attempt))) {
           // The tabs that share the reconnect stop too, the leader or its followers: none is left to
           // reconnect what the user stopped (C8, M6).
-          if (c.lead && op === 'reconnect') fx.push(['post', 'gaveup'])
+          if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup'])
           // no sign-out: the entry stays for a restore to check with the wallet (C9)
           endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 'local', 1)
           fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
@@ -764,7 +766,7 @@ export function createTransition(): typeof transition {
         break
 
       case 'expire':
-        if (connected || op === 'reconnect') expire(input.reason, input.at)
+        if (connected || op == 'reconnect') expire(input.reason, input.at)
         break
 
       case 'reauth':
@@ -774,7 +776,7 @@ export function createTransition(): typeof transition {
         break
 
       case 'remote':
-        if (input.kind === 'connected') {
+        if (input.kind == 'connected') {
           // The session times the other tab sent, as untrusted data: finite numbers only, never a
           // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
           const at = input.data?.connectedAt
@@ -798,30 +800,30 @@ export function createTransition(): typeof transition {
             break
           }
           n.times = times
-          if ((st.status === 'disconnected' && !op) || (op === 'reconnect' && !attempt)) sync()
+          if ((st.status == 'disconnected' && !op) || (op == 'reconnect' && !attempt)) sync()
           // A tab that runs the attempts: the lock the other tab released as it reconnected may
           // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
           // So does the next probe of a restore that waits to retry: another tab connected, this
           // tab restores now, not after its backoff (C9, M4).
-          else if (op === 'reconnect' || (op === 'restore' && attempt)) fx.push(['schedule', -1])
+          else if (op == 'reconnect' || (op == 'restore' && attempt)) fx.push(['schedule', -1])
           // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
           // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
           else if (hook) recheck()
-        } else if (input.kind === 'attempt') {
+        } else if (input.kind == 'attempt') {
           const next = input.data?.attempt
-          if (op === 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
-        } else if (input.kind === 'expiry') {
+          if (op == 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
+        } else if (input.kind == 'expiry') {
           // Another tab's session expired: this tab's too, if it still shows it — and it began before
           // that expiry: an expiry of an earlier session ends none started since (C12, M2).
           const { expiredAt, reason } = input.data ?? {}
-          if ((connected || op === 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
+          if ((connected || op == 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
             expire(reason, expiredAt as number, 'remote')
           }
-        } else if (input.kind === 'gaveup') {
+        } else if (input.kind == 'gaveup') {
           // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
           // may reach this tab before the message does (M6). Not once this tab's wallet said it is
           // connected again: it settles connected, as the wallet connecting on its own does (C19).
-          if (op === 'reconnect' && !m.live) {
+          if (op == 'reconnect' && !m.live) {
             // The leader's give-up, told as the leader tells it: its attempts and its last failure
             // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
             // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
@@ -833,8 +835,8 @@ export function createTransition(): typeof transition {
             if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
             endSession(error, 'remote', !told || keep)
           }
-        } else if ('current' in input && connected && input.current !== (input.kind === 'party' ? party : st.networkId)) {
-          fx.push(['call', input.kind === 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
+        } else if ('current' in input && connected && input.current !== (input.kind == 'party' ? party : st.networkId)) {
+          fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
         }
     }
 
