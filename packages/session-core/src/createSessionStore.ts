@@ -402,7 +402,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
           // of the session it was asked in: once that ended, its answer is no account or network of
           // the next one, nor one announced meanwhile (C3, C5).
-          if (mine ? mine === disconnects : tag === gen && (model.op || model.state.status == 'connected')) dispatch(input)
+          if (mine ? mine == disconnects : tag == gen && (model.op || model.state.status == 'connected')) dispatch(input)
           return input
         }),
     )
@@ -471,8 +471,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // That watchdog (its token: `abort`) ends with the wait, or it would hold a Node process (C14).
     let heard = -1
     const overdue = () => {
-      if (leadership === waiting) {
-        if (heard === model.followed) {
+      if (leadership == waiting) {
+        if (heard == model.followed) {
           leadership = [noop, abort, true]
           dispatch({ type: 'lead' })
         } else {
@@ -488,7 +488,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         { signal: abort.signal },
         () =>
           new Promise<void>((release) => {
-            if (tag !== gen) release()
+            if (tag != gen) release()
             else {
               cancelTimer(abort)
               leadership = [release, abort, true]
@@ -502,7 +502,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // active (InvalidStateError, an AbortError not of ours) is no such refusal: another tab may
       // hold the lock and run the attempts. This tab follows it, and asks again a second later
       // while the reconnect lasts: behind that tab, or alone, to run the attempts (C7).
-      if (tag === gen && !abort.signal.aborted) {
+      if (tag == gen && !abort.signal.aborted) {
         cancelTimer(abort)
         if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) {
           leadership = null
@@ -549,7 +549,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const job = { state: model.state }
           queuedSave = job
           persist('set', async () => {
-            if (queuedSave === job) queuedSave = null
+            if (queuedSave == job) queuedSave = null
             const { connectedAt, expiresAt } = job.state
             // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
             const value = persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1'
@@ -584,7 +584,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // one whose turn comes after destroy() has no one to answer: it does not read (C14)
           () => (destroyed ? null : storage.getItem(key)),
           (text) => {
-            if (tag !== loads) return
+            if (tag != loads) return
             read = text
             dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
           },
@@ -610,7 +610,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const mine = waiting
           mine.push(effect)
           posts = Promise.all([posts, behind && io]).then(() => {
-            if (mine === waiting) post(mine.shift() as typeof effect)
+            if (mine == waiting) post(mine.shift() as typeof effect)
           })
           break
         }
@@ -650,8 +650,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         hookAbort = abort
         const done = (input: Input) => {
           // a hook that finished is not aborted
-          if (hookAbort === abort) hookAbort = null
-          if (tag === gen) dispatch(input)
+          if (hookAbort == abort) hookAbort = null
+          if (tag == gen) dispatch(input)
         }
         const failed = (error: unknown) => {
           done({ type: 'reauth', error })
@@ -671,7 +671,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             // Not once the re-auth ended meanwhile (its signal aborted): a disconnect in the same turn,
             // or a store destroyed, e.g. by a listener of the inputs after this one. A hook called
             // with its signal already aborted would never hear the abort: its prompt stays open (C12, C14).
-            if (tag !== gen) return
+            if (tag != gen) return
             void Promise.resolve(expiry.onReauthRequired?.({ ...expired, signal: abort.signal })).then(() => {
               done({ type: 'reauth' })
             }, failed)
@@ -720,7 +720,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     model = next
     // access given while the store knew no network is the first one's: a first network is no switch (C11)
     liveNet ??= next.state.networkId
-    if (next.op !== previous.op || next.attempt !== previous.attempt || next.hook !== previous.hook) {
+    if (next.op != previous.op || next.attempt != previous.attempt || next.hook != previous.hook) {
       gen++
       const connecting = next.op == 'connect' || next.op == 'pending'
       if (!connecting) cancelTimer(connectTimer)
@@ -736,7 +736,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       if (next.op != 'reconnect') resign()
     }
-    if (next.state !== previous.state) notify(next.state, previous.state)
+    if (next.state != previous.state) notify(next.state, previous.state)
     // A listener that destroys the store midway drops the rest of the step: no wallet request,
     // callback, broadcast or write after destroy(). The persisted entry keeps the session as it
     // was before the step, as if destroy() had come first, for the next restore to reconcile
@@ -797,9 +797,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         const input: Input = { type: 'remote', kind, current: data.current }
         // After this tab's read of it that is on its way, if any: that read may answer with what the
         // wallet said before this switch, and must not have the last word (M5).
-        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => {
-          dispatch(input)
-        })
+        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => dispatch(input))
       }
     } else if (kind == 'activity') {
       // the sender's activity, which may be older than its message (C12)
@@ -966,9 +964,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         cancelTimer(token)
       })
       // settled here, whatever the wallet does later; the set goes away with the store
-      aborts.forEach((abort) => {
-        abort(destroyedError())
-      })
+      aborts.forEach((abort) => abort(destroyedError()))
       // What is held behind a write that lands after this, or never, would not reach the other
       // tabs: an expiry, which must end the session there too, a connect they take up, a switch
       // they apply (C12, M3-M5). Their receivers ask their own wallets, not the storage.
