@@ -753,7 +753,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
   /** Inputs are processed one at a time, in order, even when a listener calls back in. */
-  function dispatch(input: Input) {
+  const dispatch = (input: Input) => {
     if (destroyed) return
     inputs.push(input)
     if (busy) return
@@ -776,6 +776,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (destroyed) tellHeld(1)
     }
   }
+
 
   const destroyedError = () => new SessionError('The session store was destroyed', 'DESTROYED')
   const until = (input: Input, ops?: readonly Op[]): Promise<SessionState> =>
