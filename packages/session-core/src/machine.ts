@@ -197,7 +197,7 @@ export const INITIAL_MODEL: Model = {
 }
 
 /** Equal by reference, else by value (a wallet sends a new copy of the same accounts). */
-const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b)
+const same = (a: unknown, b: unknown) => a == b || JSON.stringify(a) == JSON.stringify(b)
 
 /** Equal by value, field by field (errors by reference). @internal */
 export const sameState = (a: SessionState, b: SessionState): boolean =>
@@ -401,7 +401,7 @@ export function createTransition(): typeof transition {
     if (!connected) {
       n.networkId = networkId
       if (m.live && op && !hook) gather()
-    } else if (networkId !== st.networkId) {
+    } else if (networkId != st.networkId) {
       set({ networkId })
       switched('network', st.networkId, networkId, origin)
     }
@@ -835,7 +835,7 @@ export function createTransition(): typeof transition {
             if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
             endSession(error, 'remote', !told || keep)
           }
-        } else if ('current' in input && connected && input.current !== (input.kind == 'party' ? party : st.networkId)) {
+        } else if ('current' in input && connected && input.current != (input.kind == 'party' ? party : st.networkId)) {
           fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
         }
     }
