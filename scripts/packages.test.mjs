@@ -84,3 +84,22 @@ describe('what the built files import', () => {
     expect([...imported].filter((name) => !allowed.has(name))).toEqual([])
   })
 })
+
+describe('the licence', () => {
+  const text = readFileSync(path.join(root, 'LICENSE'), 'utf8')
+  const packages = readdirSync(path.join(root, 'packages')).sort()
+
+  it('is the Apache License 2.0 that every package.json declares', () => {
+    expect(text).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/)
+    expect(text).toContain('END OF TERMS AND CONDITIONS')
+    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).license).toBe('Apache-2.0')
+  })
+
+  it.each(packages)('ships in %s, whose package.json says Apache-2.0 (npm packs a package-level LICENSE)', (name) => {
+    const dir = path.join(root, 'packages', name)
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))
+    expect(pkg.license).toBe('Apache-2.0')
+    if (pkg.private) return
+    expect(readFileSync(path.join(dir, 'LICENSE'), 'utf8')).toBe(text)
+  })
+})
