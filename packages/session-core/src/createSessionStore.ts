@@ -294,8 +294,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const bounded = (what: string, ms: number, run: () => unknown, abortable?: typeof aborts): Promise<unknown> =>
     new Promise((resolve, reject) => {
+      // a request that never settles is dropped here too: `aborts` keeps no timed-out one (C17)
       const timer = later(() => {
         reject(timedOut(what, ms))
+        aborts.delete(reject)
       }, ms)
       abortable?.add(reject)
       attempt(run)

@@ -1,6 +1,8 @@
 import { createEncryptedIndexedDBStorage, type SessionStorage } from '@sessionlayer/session-crypto'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { inspect } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -204,6 +206,33 @@ describe('wallet faults', () => {
     store.destroy()
     expect(vi.getTimerCount()).toBe(0)
     expect(mock.listenerCount()).toBe(0)
+  })
+
+  it('C17: a request that never settles is let go at its timeout: 200 of them in a tab that stays open keep none of their errors alive', async () => {
+    // what the store still holds of each timed-out request is told by the garbage collector
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    vi.useFakeTimers()
+    const { provider } = failingProvider(() => new Promise(() => undefined))
+    const store = createSessionStore(provider, options)
+    let alive = 0
+    const collected = new FinalizationRegistry(() => alive--)
+    for (let i = 0; i < 200; i++) {
+      const restored = store.restore()
+      await vi.advanceTimersByTimeAsync(1_000)
+      const { lastError } = await restored
+      expect(lastError?.code).toBe('TIMEOUT')
+      collected.register(lastError as object, i)
+      alive++
+    }
+    vi.useRealTimers()
+    for (let i = 0; i < 5; i++) {
+      gc()
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
+    // the latest one is the store's lastError
+    expect(alive).toBeLessThanOrEqual(1)
+    store.destroy()
   })
 
   it('a wallet that answers every silent call after the timeout: the late answers change nothing', async () => {
