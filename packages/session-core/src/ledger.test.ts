@@ -1124,6 +1124,24 @@ describe('ledger', () => {
       store.destroy()
     })
 
+    it('C14, L2: token refreshes that stop waiting for a Web Locks lock another tab holds (a tab gone silent) withdraw their requests: 20 refreshes leave no lock request queued', async () => {
+      vi.useFakeTimers()
+      const locks = createMockLockManager()
+      const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
+      // another tab of the origin took the refresh lock and never lets it go
+      void locks.request(ledgerLock, () => new Promise(() => undefined))
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
+      for (let i = 1; i <= 20; i++) {
+        // the Ledger API now takes only a token the wallet hands out on the next status read
+        wallet.answers.status = liveStatus(`T${i}`)
+        const call = createLedgerFetch(store, { fetch: acceptOnly(`T${i}`).fetch })('/v2/parties')
+        await vi.advanceTimersByTimeAsync(2_000)
+        expect((await call).status).toBe(200)
+      }
+      expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+      store.destroy()
+    })
+
     it('C14, L2: a token refresh whose Web Locks lock came leaves no timer behind once it is done: its bound of the wait for the lock ends with it, so nothing keeps a Node process alive', async () => {
       vi.useFakeTimers()
       const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: createMockLockManager() } }, { status: liveStatus('B') })

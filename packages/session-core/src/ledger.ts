@@ -88,6 +88,9 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     let ran = false
     // ends the bound of the wait for the lock once the refresh is done (C14)
     let stop: (() => void) | undefined
+    // withdraws the lock request of a refresh that ran without the lock: a tab that holds it for
+    // good (gone silent) would else find one more request queued behind it after every refresh
+    const withdraw = new AbortController()
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
@@ -98,7 +101,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
       locks
         ? new Promise<LedgerAuth | null>((resolve, reject) => {
             // a grant that comes once this tab refreshed on its own asks the wallet nothing more
-            locks.request(`sessionlayer.ledger::${own.key}`, {}, () => (ran ? null : run())).then(resolve, reject)
+            locks.request(`sessionlayer.ledger::${own.key}`, { signal: withdraw.signal }, () => (ran ? null : run())).then(resolve, reject)
             // A lock that never comes (a lock manager that never answers, a tab that holds it and
             // went silent) holds no call for ever: once no other tab's refresh can still hold it,
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
@@ -116,6 +119,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     ).finally(() => {
       refreshing.delete(store)
       stop?.()
+      withdraw.abort()
     })
     refreshing.set(store, pending)
   }
