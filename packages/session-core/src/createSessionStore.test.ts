@@ -1,4 +1,6 @@
 import { createChannelHub, createMockLockManager, createMockProvider } from '@sessionlayer/session-testing'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -789,6 +791,36 @@ describe('createSessionStore', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(settled).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C6, C14: each disconnect() lets go of what it waited for once it settled: 100 sign-outs in a tab that stays open keep none of it alive', async () => {
+    // what the store still holds is told by the garbage collector: each removal resolves to an
+    // object of its own, the value that disconnect() waits for last
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    let alive = 0
+    const collected = new FinalizationRegistry(() => alive--)
+    const storage = {
+      ...createMemoryStorage(),
+      removeItem: () => {
+        const removal = {}
+        collected.register(removal, 0)
+        alive++
+        return Promise.resolve(removal as unknown as void)
+      },
+    }
+    const { store } = setup({ storage })
+    for (let i = 0; i < 100; i++) {
+      await store.connect()
+      await store.disconnect()
+    }
+    for (let i = 0; i < 5; i++) {
+      gc()
+      await flush()
+    }
+    // the latest one is the outcome of the latest storage operation
+    expect(alive).toBeLessThanOrEqual(1)
+    store.destroy()
   })
 
   it('C14: 10,000 create/connect/destroy cycles leak no wallet listener and no timer', async () => {

@@ -161,9 +161,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let read: unknown = null
   let destroyed = false
-  /** Settles at destroy(): what waits for the storage stops waiting then, its timeouts are gone (C14). */
-  let end: () => void = noop
-  const ended = new Promise<void>((resolve) => (end = resolve))
   let busy = false
   const inputs: Input[] = []
   const listeners = new Set<(state: SessionState, previous: SessionState) => unknown>()
@@ -284,7 +281,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     emit('error', { error })
   }
 
-  /** Rejects the wallet requests in flight; `destroy()` settles them (their timeouts are gone). */
+  /** Rejects the wallet requests in flight, and ends the waits of `disconnect()`; `destroy()` settles them (their timeouts are gone). */
   const aborts = new Set<(error: SessionError) => void>()
   /**
    * What `run` returns, or a TIMEOUT failure after `ms` (C17). Started after destroy(), it arms
@@ -921,10 +918,23 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     async disconnect() {
       if (destroyed) throw destroyedError()
       dispatch({ type: 'disconnect', origin: 'local' })
-      // destroy() ends both waits: also for a request a listener's destroy() left without its timeout.
+      // destroy() ends both waits, as it settles the wallet requests (its timeouts are gone), and a
+      // listener's destroy() leaves nothing to wait for: also no request it left without its timeout.
+      // The wait is let go once it ended, not held by the store until destroy() (C14).
       // Called by a listener, the input waits for the one being processed, and its request starts
       // only as that ends, in this same turn: what to wait for is read after it (C6).
-      await Promise.race([Promise.resolve().then(() => latest.get('disconnect')).then(() => io), ended])
+      let done: (error: SessionError) => void = noop
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
+      if (!destroyed) {
+        await new Promise((resolve) => {
+          aborts.add((done = resolve))
+          void Promise.resolve()
+            .then(() => latest.get('disconnect'))
+            .then(() => io)
+            .then(resolve)
+        })
+      }
+      aborts.delete(done)
     },
     restore,
     init: restore,
@@ -977,7 +987,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (!busy) tellHeld(1)
       resign()
       answerAll()
-      end()
       hookAbort?.abort()
       rejectHeld(destroyedError())
       for (const [, resolve] of waiters) resolve(model.state)
