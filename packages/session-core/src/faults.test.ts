@@ -122,7 +122,7 @@ describe('storage faults', () => {
     // a slow remote store: the value lands when the call settles, 15 s later
     const storage: SessionStorage = {
       ...base,
-      setItem: (key, value) => new Promise<void>((resolve) => setTimeout(() => resolve(base.setItem(key, value)), 15_000)),
+      setItem: (key, value) => new Promise<unknown>((resolve) => setTimeout(() => resolve(base.setItem(key, value)), 15_000)),
     }
     const store = createSessionStore(createMockProvider(), { storage })
     await store.connect()

@@ -62,7 +62,7 @@ async function idleTabs() {
 function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
   const hub = createChannelHub()
   const shared = createMemoryStorage()
-  const later = (run: () => Promise<void>) => new Promise<void>((resolve) => setTimeout(() => void run().then(resolve), ms))
+  const later = (run: () => Promise<unknown>) => new Promise<unknown>((resolve) => setTimeout(() => void run().then(resolve), ms))
   const storage = {
     ...shared,
     ...(slow === 'setItem' ? { setItem: (key: string, value: string) => later(() => shared.setItem(key, value)) } : { removeItem: (key: string) => later(() => shared.removeItem(key)) }),

@@ -3,11 +3,16 @@
  * `@ts-expect-error` that finds no error, or a line that does not compile, fails it. The runtime
  * part shows that what the types accept works.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { EventEmitter } from 'node:events'
+import type { SessionStorage } from '@sessionlayer/session-crypto'
+import { del, get, set } from 'idb-keyval'
+import type localforage from 'localforage'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { CIP0103Account, CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
+import { createWebStorage } from './createWebStorage'
 import { createSessionStore } from './createSessionStore'
 import { DISCONNECTED_STATE } from './machine'
 import { SessionError, toSessionError, type SessionErrorCode } from './SessionError'
@@ -87,6 +92,44 @@ describe('SessionError', () => {
 })
 
 describe('options', () => {
+  it('C15: a storage whose setItem and removeItem resolve with a value (localforage, idb-keyval, a Map, a per-request AsyncLocalStorage) is accepted, and what they resolve with is ignored', async () => {
+    // localforage's `setItem<T>` resolves with the value it stored
+    expectTypeOf<typeof localforage>().toExtend<SessionStorage>()
+    expectTypeOf<ReturnType<typeof localforage.createInstance>>().toExtend<SessionStorage>()
+    const idbKeyval: SessionStorage = { getItem: async (k) => (await get<string>(k)) ?? null, setItem: (k, v) => set(k, v), removeItem: (k) => del(k) }
+    // a synchronous Map-backed object goes through createWebStorage, whatever its methods return
+    const map = new Map<string, string>()
+    const sync: SessionStorage = createWebStorage({ getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, v), removeItem: (k) => map.delete(k) })
+    // on a server, one entry per request: Map#set resolves with the Map, Map#delete with a boolean
+    const request = new AsyncLocalStorage<Map<string, string>>()
+    const perRequest: SessionStorage = {
+      getItem: async (k) => request.getStore()?.get(k) ?? null,
+      setItem: async (k, v) => request.getStore()?.set(k, v),
+      removeItem: async (k) => request.getStore()?.delete(k),
+    }
+    // what is no storage is still refused
+    expectTypeOf<{ getItem: (k: string) => Promise<string | null>; setItem: (k: string, v: number) => Promise<void>; removeItem: (k: string) => Promise<void> }>().not.toExtend<SessionStorage>()
+    expectTypeOf<{ getItem: (k: string) => Promise<number>; setItem: (k: string, v: string) => Promise<void>; removeItem: (k: string) => Promise<void> }>().not.toExtend<SessionStorage>()
+    expect(idbKeyval).toBeTypeOf('object')
+
+    for (const [storage, entries] of [[perRequest, new Map<string, string>()], [sync, map]] as const) {
+      await request.run(entries, async () => {
+        const provider = createMockProvider()
+        const store = createSessionStore(provider, { storage, storageKey: 'k' })
+        const failures: unknown[] = []
+        store.on('storage:error', (e) => failures.push(e.error))
+        await store.connect()
+        await flush()
+        expect(JSON.parse(entries.get('k') ?? 'null')).toMatchObject({ account: { partyId: 'alice::1220aa' } })
+        await store.disconnect()
+        await flush()
+        expect(entries.has('k')).toBe(false)
+        expect(failures).toEqual([])
+        store.destroy()
+      })
+    }
+  })
+
   it('C11: onInvalidate may return what a cache returns (a Promise.all of invalidations), whose rejection is still an error event', async () => {
     const provider = createMockProvider()
     const dropped: string[] = []

@@ -85,7 +85,7 @@ describe('restore', () => {
     await tab.setItem(KEY, stale)
     // the other tab's write lands after this tab read the entry again, just before it removes it
     let racing = true
-    const removals: Promise<void>[] = []
+    const removals: Promise<unknown>[] = []
     const storage: SessionStorage = {
       ...tab,
       removeItem: (...args) => {

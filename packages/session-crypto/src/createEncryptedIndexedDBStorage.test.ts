@@ -131,7 +131,7 @@ describe('createEncryptedIndexedDBStorage', () => {
     const other = (await import('./createEncryptedIndexedDBStorage')).createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
     // the other tab writes while this tab is still failing to decrypt the tampered blob
     const decrypt = crypto.subtle.decrypt.bind(crypto.subtle)
-    let written: Promise<void> | undefined
+    let written: Promise<unknown> | undefined
     vi.spyOn(crypto.subtle, 'decrypt').mockImplementation(async (...args) => {
       written ??= other.setItem(KEY, VALUE)
       await written

@@ -200,7 +200,7 @@ describe('createEncryptedStorage', () => {
     const other = createEncryptedStorage(base, { key, origin: 'https://app.example' })
     const fresh = JSON.stringify({ version: 1, account: { partyId: 'bob::1220' }, accounts: [{ partyId: 'bob::1220' }], networkId: null, connectedAt: 5 })
     let decrypts = 0
-    let written: Promise<void> | undefined
+    let written: Promise<unknown> | undefined
     const racing = {
       getRandomValues: <T extends ArrayBufferView>(array: T) => crypto.getRandomValues(array),
       subtle: {

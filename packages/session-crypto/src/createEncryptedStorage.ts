@@ -35,7 +35,7 @@ export interface CreateEncryptedStorageOptions extends EncryptionOptions {
  */
 export interface BaseStorage extends SessionStorage {
   /** Removes `key`; with `value`, only while it still holds that value, where the storage can tell. */
-  removeItem(key: string, value?: string): Promise<void>
+  removeItem(key: string, value?: string): Promise<unknown>
   /** Set on the encrypted storages: only their `removeItem` is given a value (see {@link CHECKS}). */
   [CHECKS]?: 1
 }

@@ -7,10 +7,13 @@
 export interface SessionStorage {
   /** The stored value, or null when absent. */
   getItem(key: string): Promise<string | null>
-  /** Stores `value` under `key`. */
-  setItem(key: string, value: string): Promise<void>
-  /** Removes `key` (no-op when absent). */
-  removeItem(key: string): Promise<void>
+  /**
+   * Stores `value` under `key`. It may resolve with anything (localforage's resolves with the
+   * value): only its settling counts, what it resolves with is ignored.
+   */
+  setItem(key: string, value: string): Promise<unknown>
+  /** Removes `key` (no-op when absent). It may resolve with anything, which is ignored. */
+  removeItem(key: string): Promise<unknown>
 }
 
 /**
