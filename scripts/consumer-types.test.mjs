@@ -255,6 +255,98 @@ export function hooks() {
 }
 `
 
+/**
+ * The libraries a browser app plugs into a store, as they are, without casts: localforage (its
+ * \`setItem\` resolves with the value), idb-keyval in a small object, a synchronous Map-backed
+ * object through \`createWebStorage\`, the platform's timers, sinon's fake clock, the DOM's
+ * \`BroadcastChannel\` and \`navigator.locks\`, the official dApp providers, and an \`onInvalidate\`
+ * that returns what a cache's call returns.
+ */
+const PLUGINS_DOM = `import { DappAsyncProvider, DappSyncProvider } from '@canton-network/core-provider-dapp'
+import { createSessionStore, createWebStorage, type CIP0103Provider, type SessionStorage } from '@sessionlayer/session-core'
+import FakeTimers from '@sinonjs/fake-timers'
+import { del, get, set } from 'idb-keyval'
+import localforage from 'localforage'
+
+declare const queryClient: { invalidateQueries(filters?: { queryKey?: readonly unknown[] }): Promise<void> }
+const cache = new Map<string, unknown>()
+const entries = new Map<string, string>()
+
+export function browserStores(provider: CIP0103Provider) {
+  const idbKeyval: SessionStorage = { getItem: async (k) => (await get<string>(k)) ?? null, setItem: (k, v) => set(k, v), removeItem: (k) => del(k) }
+  const fake = FakeTimers.createClock()
+  return [
+    createSessionStore(provider, { storage: localforage, clock: { now: Date.now, setTimeout, clearTimeout }, onInvalidate: (e) => cache.delete(e.previous ?? '') }),
+    createSessionStore(provider, {
+      storage: localforage.createInstance({ name: 'app' }),
+      clock: { now: () => performance.timeOrigin + performance.now(), setTimeout: window.setTimeout, clearTimeout: window.clearTimeout },
+      onInvalidate: () => queryClient.invalidateQueries({ queryKey: ['sessionlayer'] }),
+    }),
+    createSessionStore(new DappSyncProvider(), { storage: idbKeyval, broadcast: { channelFactory: (name) => new BroadcastChannel(name), lockManager: navigator.locks } }),
+    createSessionStore(new DappAsyncProvider('https://wallet.example/api/'), {
+      storage: createWebStorage({ getItem: (k) => entries.get(k) ?? null, setItem: (k, v) => entries.set(k, v), removeItem: (k) => entries.delete(k) }),
+      clock: { now: () => fake.now, setTimeout: fake.setTimeout, clearTimeout: fake.clearTimeout },
+      onInvalidate: (e) => e.current,
+    }),
+  ]
+}
+`
+
+/**
+ * What a Node server plugs in: a per-request storage over \`AsyncLocalStorage\`, unstorage's raw
+ * methods, Node's timers (global and from \`node:timers\`, returning a \`Timeout\`), sinon's fake
+ * clock, \`worker_threads\`' \`BroadcastChannel\`, and a wallet provider written as an
+ * \`EventEmitter\` subclass with private fields.
+ */
+const PLUGINS_NODE = `import { AsyncLocalStorage } from 'node:async_hooks'
+import { EventEmitter } from 'node:events'
+import { performance } from 'node:perf_hooks'
+import { clearTimeout as clearNodeTimeout, setTimeout as setNodeTimeout } from 'node:timers'
+import { BroadcastChannel } from 'node:worker_threads'
+import { createSessionStore, type CIP0103Provider, type SessionStorage } from '@sessionlayer/session-core'
+import FakeTimers from '@sinonjs/fake-timers'
+import { createStorage } from 'unstorage'
+
+const request = new AsyncLocalStorage<Map<string, string>>()
+/** One session entry per request. */
+export const perRequest: SessionStorage = {
+  getItem: async (k) => request.getStore()?.get(k) ?? null,
+  setItem: async (k, v) => request.getStore()?.set(k, v),
+  removeItem: async (k) => request.getStore()?.delete(k),
+}
+const kv = createStorage()
+/** unstorage's raw methods: its getItem would parse the JSON envelope into an object. */
+export const unstorage: SessionStorage = { getItem: (k) => kv.getItemRaw<string>(k), setItem: (k, v) => kv.setItemRaw(k, v), removeItem: (k) => kv.removeItem(k) }
+
+/** A wallet's provider over Node's EventEmitter, with private state. */
+export class ServerWallet extends EventEmitter {
+  #token: string
+  private readonly calls: string[] = []
+  constructor(token: string) {
+    super()
+    this.#token = token
+  }
+  async request(args: { method: string; params?: unknown }): Promise<unknown> {
+    this.calls.push(args.method)
+    return { token: this.#token }
+  }
+}
+
+export function serverStores(provider: CIP0103Provider) {
+  const fake = FakeTimers.createClock()
+  const cache = new Map<string, number>()
+  return [
+    createSessionStore(provider, { storage: perRequest, clock: { now: Date.now, setTimeout, clearTimeout }, onInvalidate: (e) => cache.delete(e.previous ?? '') }),
+    createSessionStore(new ServerWallet('t'), {
+      storage: unstorage,
+      clock: { now: () => performance.timeOrigin + performance.now(), setTimeout: setNodeTimeout, clearTimeout: clearNodeTimeout },
+      broadcast: { channelFactory: (name) => new BroadcastChannel(name), lockManager: null },
+    }),
+    createSessionStore(provider, { clock: { now: () => fake.now, setTimeout: fake.setTimeout, clearTimeout: fake.clearTimeout }, onInvalidate: async () => cache.clear() }),
+  ]
+}
+`
+
 const BASE = {
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
@@ -361,6 +453,17 @@ describe('the published types, as a strict consumer compiles them', () => {
 
   it('§2.2, C16: an async event handler or subscriber (store.on, useSessionEvent, store.subscribe) passes typescript-eslint\'s no-misused-promises rule', async () => {
     expect(await lint('async-handlers', ASYNC_HANDLERS)).toEqual([])
+  })
+
+  it('C3, C11, C15, M1, M6: the libraries a browser app plugs in (localforage, idb-keyval, its timers, fake timers, BroadcastChannel, navigator.locks, the official providers) compile without a cast', () => {
+    const options = { ...BASE, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }
+    expect(compile('plugins-dom', 'module', { 'plugins.ts': PLUGINS_DOM }, options)).toEqual([])
+  })
+
+  it('C3, C11, C15, M1: what a Node server plugs in (AsyncLocalStorage, unstorage, Node timers, fake timers, worker_threads BroadcastChannel, an EventEmitter provider) compiles without a cast', () => {
+    // unstorage's declarations of its drivers import their optional peers: checking them is not this test's business
+    const options = { ...BASE, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: NODE_LIB.ES2022, types: ['node'], skipLibCheck: true }
+    expect(compile('plugins-node', 'module', { 'plugins.ts': PLUGINS_NODE }, options)).toEqual([])
   })
 
   it.each(NODE_CONSUMERS)('Node: lib %s, types node, moduleResolution %s, a "type": "%s" package', (lib, resolution, type, options) => {

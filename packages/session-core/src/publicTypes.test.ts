@@ -156,6 +156,28 @@ describe('options', () => {
   })
 })
 
+describe('onInvalidate', () => {
+  it('C11: onInvalidate may return a plain value (a Map delete\'s boolean, the party id) or a promise of anything; only a promise is awaited', async () => {
+    const provider = createMockProvider()
+    const cache = new Map<string | null, number>([['alice::1220aa', 1]])
+    const seen: unknown[] = []
+    const stores = [
+      createSessionStore(provider, { storage: createMemoryStorage(), onInvalidate: (e) => cache.delete(e.previous) }),
+      createSessionStore(provider, { storage: createMemoryStorage(), onInvalidate: (e) => e.current }),
+      createSessionStore(provider, { storage: createMemoryStorage(), onInvalidate: async (e) => seen.push(e.current) }),
+    ]
+    for (const store of stores) {
+      store.on('error', (e) => seen.push(e.error))
+      await store.connect()
+    }
+    provider.wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(cache.has('alice::1220aa')).toBe(false)
+    expect(seen).toEqual(['bob::1220bb'])
+    for (const store of stores) store.destroy()
+  })
+})
+
 describe('the store', () => {
   it('C9: every function of the store works detached (destructured, or passed on as a callback), as its type tells linters', async () => {
     const provider = createMockProvider({ connected: true })

@@ -234,11 +234,11 @@ export interface SessionStoreOptions {
   /** Multi-tab sync: `true` or options (default off); `{}` is the same as `true`. */
   readonly broadcast?: boolean | BroadcastOptions | undefined
   /**
-   * Called when party- or network-scoped caches must be invalidated. It may return a promise of
-   * anything (a `Promise.all` of a query client's calls): its result is ignored, its rejection
-   * reported as an `error` event.
+   * Called when party- or network-scoped caches must be invalidated. It may return anything (a
+   * `Map`'s `delete`, a query client's `invalidateQueries()`, a `Promise.all` of its calls): what
+   * it returns is ignored, but a promise's rejection, like a throw, is reported as an `error` event.
    */
-  readonly onInvalidate?: ((event: InvalidateEvent) => void | Promise<unknown>) | undefined
+  readonly onInvalidate?: ((event: InvalidateEvent) => unknown) | undefined
   /**
    * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
    * write, removal) (default 10 000 ms). With Web Locks it also bounds the wait for a lock that
