@@ -130,7 +130,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const later = (fn: () => void, ms: number, token = {}, weak?: unknown): unknown => {
     if (destroyed) return
     const due = clock.now() + ms
-    const handle = clock.setTimeout(() => {
+    // The platform's own timers, handed over as they are (`{ now: Date.now, setTimeout, clearTimeout }`),
+    // run only on the global object: called on the clock, a browser's throw "Illegal invocation".
+    const handle = clock.setTimeout.call(clock.setTimeout == setTimeout ? globalThis : clock, () => {
       timers.delete(token)
       if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token, weak)
       else fn()
@@ -141,7 +143,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
   /** Cancels a pending timer (a no-op for a fired or unknown token). */
   const cancelTimer = (token: unknown) => {
-    if (timers.has(token)) clock.clearTimeout(timers.get(token))
+    if (timers.has(token)) clock.clearTimeout.call(clock.clearTimeout == clearTimeout ? globalThis : clock, timers.get(token))
     timers.delete(token)
   }
   /** How many `enqueue`d ops may wait for a re-authentication (C13): 32 unless a number of 0 or more. */

@@ -268,6 +268,43 @@ describe('rule edges', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
   })
 
+  it('clock: the platform\'s own timers handed over as they are ({ now: Date.now, setTimeout, clearTimeout }) are called on the global object, as a browser requires', async () => {
+    const { setTimeout: realSet, clearTimeout: realClear } = globalThis
+    // a browser's own timers throw "Illegal invocation" when called on any object but the global one
+    const onGlobal = (self: unknown) => {
+      if (self !== undefined && self !== globalThis) throw new TypeError('Illegal invocation')
+    }
+    vi.stubGlobal('setTimeout', function (this: unknown, fn: () => void, ms?: number) {
+      onGlobal(this)
+      return realSet(fn, ms)
+    })
+    vi.stubGlobal('clearTimeout', function (this: unknown, handle?: ReturnType<typeof realSet>) {
+      onGlobal(this)
+      realClear(handle)
+    })
+    try {
+      const provider = createMockProvider()
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), clock: { now: Date.now, setTimeout, clearTimeout }, reconnect: { baseDelayMs: 1 }, expiry: { ttlMs: 60_000 } })
+      const errors: unknown[] = []
+      store.on('error', (e) => errors.push(e.error))
+      expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+      provider.wallet.drop()
+      await vi.waitFor(() => {
+        expect(store.getSnapshot().status).toBe('reconnecting')
+      })
+      provider.wallet.recover()
+      await vi.waitFor(() => {
+        expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+      })
+      await store.disconnect()
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      expect(errors).toEqual([])
+      store.destroy()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('events are typed per type: a payload field of another event does not type-check', () => {
     const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
     // @ts-expect-error -- party:changed carries previous/current/source, not attempt

@@ -186,7 +186,9 @@ export interface BroadcastOptions {
 }
 
 /**
- * The clock of a store: defaults to the global timers and `Date.now`, looked up at call time.
+ * The clock of a store: defaults to the global timers and `Date.now`, looked up at call time. Its
+ * functions are called as its methods, but for the platform's own `setTimeout` and `clearTimeout`,
+ * which may be handed over as they are (`{ now: Date.now, setTimeout, clearTimeout }`).
  * @public
  */
 export interface Clock {
