@@ -10,12 +10,12 @@ const BOOLEAN_FIELDS = ['primary', 'disabled']
 
 /** An independent statement of what a valid envelope is. */
 function expectValidEnvelope(envelope: SessionEnvelope): void {
-  expect(Object.getPrototypeOf(envelope)).toBe(Object.prototype)
+  expect(Object.getPrototypeOf(envelope)).toBeNull()
   expect(Object.keys(envelope).every((k) => ['version', 'account', 'accounts', 'networkId', 'connectedAt', 'expiresAt'].includes(k))).toBe(true)
   expect(envelope.version).toBe(1)
   expect(Array.isArray(envelope.accounts)).toBe(true)
   for (const account of envelope.accounts) {
-    expect(Object.getPrototypeOf(account)).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(account)).toBeNull()
     expect(typeof account.partyId === 'string' && account.partyId.length > 0).toBe(true)
     for (const [key, value] of Object.entries(account)) {
       if (STRING_FIELDS.includes(key)) expect(typeof value).toBe('string')
@@ -177,5 +177,21 @@ describe('decodeSessionEnvelope', () => {
       ),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('decodeSessionEnvelope where Object.prototype is polluted', () => {
+  it('K1, K2: an envelope without expiresAt has none, and one written from a snapshot without it gets none', () => {
+    const proto = Object.prototype as Record<string, unknown>
+    const alice = { partyId: 'alice::1220', primary: true }
+    const text = JSON.stringify({ version: 1, account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1 })
+    proto.expiresAt = 1
+    try {
+      expect(decodeSessionEnvelope(text)?.expiresAt).toBeUndefined()
+      const written = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1 })
+      expect(Object.hasOwn(JSON.parse(written) as object, 'expiresAt')).toBe(false)
+    } finally {
+      delete proto.expiresAt
+    }
   })
 })

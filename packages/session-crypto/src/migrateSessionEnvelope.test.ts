@@ -107,7 +107,7 @@ describe('migrateSessionEnvelope', () => {
     const result = migrateSessionEnvelope(parsed)
     expect(result).toEqual({ version: 1, account: { partyId: 'a::1' }, accounts: [{ partyId: 'a::1' }], networkId: null, connectedAt: 1 })
     expect(Object.keys(result!.account!)).toEqual(['partyId'])
-    expect(Object.getPrototypeOf(result)).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(result)).toBeNull()
     expect(Object.hasOwn(result!, '__proto__')).toBe(false)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })

@@ -19,7 +19,7 @@ describe('toPersistedAccount', () => {
       disabled: false,
       reason: '',
     })
-    expect(Object.getPrototypeOf(account)).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(account)).toBeNull()
     expect(JSON.stringify(account)).not.toContain('secret')
   })
 
@@ -45,6 +45,21 @@ describe('toPersistedAccount', () => {
     for (const value of [proxy, getter]) {
       expect(() => toPersistedAccount(value)).not.toThrow()
       expect(toPersistedAccount(value)).toBeNull()
+    }
+  })
+
+  it('K1, C18: reads only the fields an account has, where Object.prototype is polluted', () => {
+    const proto = Object.prototype as Record<string, unknown>
+    proto.partyId = 'mallory::1220ff'
+    proto.primary = true
+    try {
+      expect(toPersistedAccount({ hint: 'no party' })).toBeNull()
+      const account = toPersistedAccount({ partyId: 'alice::1220' })
+      expect(account?.primary).toBeUndefined()
+      expect(account?.partyId).toBe('alice::1220')
+    } finally {
+      delete proto.partyId
+      delete proto.primary
     }
   })
 })

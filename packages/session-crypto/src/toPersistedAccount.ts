@@ -15,8 +15,10 @@ import type { PersistedAccount } from './types'
  * @internal
  */
 export function pickAccount(value: unknown, strict?: boolean): PersistedAccount {
-  const source = Object(value) as Fields
-  const account: Fields = {}
+  // own fields only, into an object without a prototype: a field the value lacks reads undefined
+  // even where Object.prototype is polluted (a `partyId`, a `primary` flag)
+  const source: Fields = { __proto__: null, ...(Object(value) as object) }
+  const account: Fields = { __proto__: null }
   // the `PersistedAccount` fields: eight strings, then two booleans
   const names = ['partyId', 'hint', 'status', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'reason', 'primary', 'disabled']
   names.forEach((name, index) => {
@@ -34,7 +36,7 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
  * access tokens, topology transactions, prototype tricks — is never copied. Never throws.
  *
  * @param value - an account from `listAccounts` or `accountsChanged`
- * @returns a fresh object, or null when `value` has no non-empty string `partyId` or cannot be read
+ * @returns a fresh object without a prototype, or null when `value` has no non-empty string `partyId` or cannot be read
  * @example
  * ```ts
  * toPersistedAccount({ partyId: 'alice::1220', primary: true, token: 'secret' })

@@ -22,7 +22,9 @@ export const CURRENT_SESSION_ENVELOPE_VERSION = 1
  * @internal
  */
 export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvelope {
-  const { account, accounts, networkId, connectedAt, expiresAt } = value as Fields
+  // own fields only, and an envelope without a prototype: an `expiresAt` it lacks reads undefined
+  // even where Object.prototype is polluted
+  const { account, accounts, networkId, connectedAt, expiresAt }: Fields = { __proto__: null, ...value }
   // a string or null only: never what else a caller passed (a network object carries its access token)
   const network = typeof networkId == 'string' ? networkId : null
   // an expiresAt of null is no expiry; one not finite is refused writing too (JSON writes it as null)
@@ -31,6 +33,7 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
   const active = account === null ? null : pickAccount(account, strict)
   check(!strict || !active || list.some((a) => a.partyId === active.partyId))
   return {
+    __proto__: null,
     // CURRENT_SESSION_ENVELOPE_VERSION, written out: a bundler keeps an exported constant as a variable
     version: 1,
     account: active,
