@@ -6,8 +6,12 @@ import { quotesToken } from './SessionError'
 /** A narrowed view of an unknown object (internal). */
 export type Obj = Record<string, unknown>
 
-/** `v` when it is an object and no array, else undefined. @internal */
-export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v && !Array.isArray(v) ? (v as Obj) : undefined)
+/**
+ * A copy of `v`'s own fields without a prototype when it is an object and no array, else undefined:
+ * a field the wallet did not send reads undefined even where `Object.prototype` is polluted (C18).
+ * @internal
+ */
+export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v && !Array.isArray(v) ? { __proto__: null, ...v } : undefined)
 
 /**
  * Validates a wallet's account list (C18), or with `args` an `accountsChanged`'s arguments, their
@@ -59,6 +63,9 @@ const userUrl = (v: unknown): string | undefined => {
   }
 }
 
+/** The part a status lacks: no field, not even one of a polluted `Object.prototype`. */
+const NONE: Obj = { __proto__: null }
+
 /**
  * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }`, or a
  * bare connect result `{ isConnected }` (the `connected` event and `connect` result). Null when
@@ -73,8 +80,8 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
   if (!o) return null
   const c = asObj(o.connection) ?? o
   if (typeof c.isConnected !== 'boolean') return null
-  const network = asObj(o.network) ?? {}
-  const session = asObj(o.session) ?? {}
+  const network = asObj(o.network) ?? NONE
+  const session = asObj(o.session) ?? NONE
   return {
     type: 'status',
     via,

@@ -1,0 +1,184 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+// Hostile environments are global and irreversible (a polluted prototype, SES `lockdown()`): each
+// case runs the BUILT packages in a child Node process, never in the shared test worker.
+const dist = (pkg: string, file: string) => fileURLToPath(new URL(`../../${pkg}/dist/${file}`, import.meta.url))
+const core = dist('session-core', 'index.js')
+const ledger = dist('session-core', 'ledger.js')
+const testing = dist('session-testing', 'index.js')
+const built = [core, ledger, testing].every((file) => existsSync(file))
+if (!built) console.warn('session-core: dist is missing, run `pnpm build`; the hostile environment tests are skipped')
+
+/** Runs the ES module `code` in a fresh Node process (in this package, so it resolves `ses`); resolves its exit code and output. */
+function run(code: string, ms = 10_000) {
+  return new Promise<{ code: number | null | 'timeout'; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      resolve({ code: 'timeout', stdout, stderr })
+    }, ms)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/**
+ * Two tabs of one mock wallet, sharing storage and a channel: a declined connect, a connect, a
+ * payload with an account without a party, a restore in the other tab, a party switch, a
+ * disconnect. `setup` runs first, before the packages are imported. Prints one line per step.
+ */
+const journey = (setup: string) => `
+  ${setup}
+  process.on('unhandledRejection', (error) => console.log('unhandled', String(error)))
+  const { createMemoryStorage, createSessionStore } = await import(${JSON.stringify(core)})
+  const { getLedgerAuth } = await import(${JSON.stringify(ledger)})
+  const { createChannelHub, createMockProvider } = await import(${JSON.stringify(testing)})
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  const storage = createMemoryStorage()
+  const hub = createChannelHub()
+  // the mock wallet's own defaults are read from its options: given here, they are the wallet's, not the pollution's
+  const mock = createMockProvider({ connectMode: 'reject', networkId: 'canton:devnet', accessToken: 'mock-token-1', ledgerApi: 'http://127.0.0.1:7575' })
+  const options = { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null }, reconnect: { baseDelayMs: 5, maxAttempts: 2 } }
+  const store = createSessionStore(mock, options)
+  const show = (step, s = store.getSnapshot()) => console.log(step, s.status, s.account?.partyId ?? null, s.networkId, s.accounts.length, s.lastError?.code ?? null)
+  show('restore', await store.restore())
+  show('declined', await store.connect())
+  mock.wallet.setConnectMode('approve')
+  show('connect', await store.connect())
+  console.log('token', getLedgerAuth(store)?.accessToken)
+  const stored = JSON.parse(await storage.getItem('sessionlayer.session'))
+  console.log('stored', stored.version, stored.account.partyId, stored.networkId, Object.hasOwn(stored, 'expiresAt'))
+  mock.wallet.emitRaw('accountsChanged', [{ hint: 'no party' }, { partyId: 'alice::1220aa', primary: true }])
+  await sleep(10)
+  show('payload')
+  const other = createSessionStore(createMockProvider({ wallet: mock.wallet }), options)
+  show('other tab', await other.restore())
+  mock.wallet.switchParty('bob::1220bb')
+  await sleep(20)
+  show('switched')
+  show('switched, other tab', other.getSnapshot())
+  await store.disconnect()
+  await sleep(20)
+  show('disconnected')
+  show('disconnected, other tab', other.getSnapshot())
+  console.log('stored', await storage.getItem('sessionlayer.session'))
+  store.destroy()
+  other.destroy()
+`
+
+describe.skipIf(!built && !process.env.CI)('hostile JavaScript environments (the built store in a child process)', () => {
+  let baseline: Promise<Awaited<ReturnType<typeof run>>> | undefined
+  const expected = () => (baseline ??= run(journey('')))
+
+  it('the journey in a plain environment', async () => {
+    const result = await expected()
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    expect(result.stdout.split('\n').slice(0, 5)).toEqual([
+      'restore disconnected null null 0 null',
+      'declined disconnected null null 0 4001',
+      'connect connected alice::1220aa canton:devnet 2 null',
+      'token mock-token-1',
+      'stored 1 alice::1220aa canton:devnet false',
+    ])
+  }, 20_000)
+
+  it.each([
+    ['Object.prototype.isConnected = true'],
+    ["Object.prototype.partyId = 'mallory::1220ff'"],
+    ["Object.prototype.accessToken = 'polluted'"],
+    ['Object.prototype.primary = true; Array.prototype.primary = true'],
+    ['Object.prototype.connection = { isConnected: true }'],
+    ["Object.prototype.network = { networkId: 'canton:evil', accessToken: 'polluted' }"],
+    ["Object.prototype.networkId = 'canton:evil'"],
+    ["Object.prototype.session = { accessToken: 'polluted' }"],
+    ['Object.prototype.expiresAt = 1'],
+    ["Object.prototype.account = { partyId: 'mallory::1220ff' }"],
+  ])('C18, M2, K2: a polluted prototype (%s) never connects, changes the party or network, leaks a token or ends a session', async (pollution) => {
+    const [result, plain] = await Promise.all([run(journey(pollution)), expected()])
+    expect(result).toEqual(plain)
+  }, 20_000)
+
+  it.each([
+    ['default', ''],
+    ['severe override taming, safe errors', "{ overrideTaming: 'severe', errorTaming: 'safe' }"],
+  ])('§1, C3, C7, C12, C14, L1: a store works after SES lockdown() (%s), with harden()ed options and provider', async (_, lockdownOptions) => {
+    const code = `
+      await import('ses')
+      lockdown(${lockdownOptions})
+      process.on('unhandledRejection', (error) => console.log('unhandled', String(error)))
+      const { createSessionStore, SessionError } = await import(${JSON.stringify(core)})
+      const { getLedgerAuth } = await import(${JSON.stringify(ledger)})
+      const { createChannelHub, createMockProvider } = await import(${JSON.stringify(testing)})
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+      const mock = createMockProvider()
+      // a hardened provider: its own methods only, frozen through and through
+      const provider = harden({
+        request: (args) => mock.request(args),
+        on: (event, listener) => (mock.on(event, listener), provider),
+        removeListener: (event, listener) => (mock.removeListener(event, listener), provider),
+        emit: (event, ...args) => mock.emit(event, ...args),
+      })
+      const events = []
+      const options = harden({
+        reconnect: { baseDelayMs: 5, maxAttempts: 3 },
+        expiry: { ttlMs: 300 },
+        broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: null },
+        onInvalidate: (e) => events.push('invalidate ' + e.type),
+      })
+      const store = createSessionStore(provider, options)
+      for (const type of ['party:changed', 'network:changed', 'reconnect:scheduled', 'reconnect:succeeded', 'session:expired', 'storage:error', 'error']) store.on(type, () => events.push(type))
+      const show = (step, s = store.getSnapshot()) => console.log(step, s.status, s.account?.partyId ?? null, s.networkId, s.lastError?.code ?? null)
+      show('connect', await store.connect())
+      console.log('token', getLedgerAuth(store)?.accessToken)
+      mock.wallet.switchParty('bob::1220bb')
+      mock.wallet.switchNetwork('canton:testnet')
+      await sleep(20)
+      show('switched')
+      mock.wallet.drop()
+      await sleep(1)
+      show('dropped')
+      mock.wallet.recover()
+      await sleep(50)
+      show('recovered')
+      console.log('enqueue', await store.enqueue(async () => 42))
+      await sleep(350)
+      show('expired')
+      show('connect', await store.connect())
+      await store.disconnect()
+      show('disconnect')
+      show('restore', await store.restore())
+      store.destroy()
+      store.destroy()
+      console.log('destroyed', await store.connect().catch((error) => error instanceof SessionError && error.code))
+      console.log(new SessionError('message', 'TIMEOUT').name)
+      console.log(events.join(', '))
+    `
+    const result = await run(code)
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    expect(result.stdout.split('\n')).toEqual([
+      'connect connected alice::1220aa canton:devnet null',
+      'token mock-token-1',
+      'switched connected bob::1220bb canton:testnet null',
+      'dropped reconnecting bob::1220bb canton:testnet null',
+      'recovered connected bob::1220bb canton:testnet null',
+      'enqueue 42',
+      'expired disconnected null null SESSION_EXPIRED',
+      'connect connected bob::1220bb canton:testnet null',
+      'disconnect disconnected null null null',
+      'restore disconnected null null null',
+      'destroyed DESTROYED',
+      'SessionError',
+      'party:changed, invalidate party:changed, network:changed, invalidate network:changed, reconnect:scheduled, reconnect:succeeded, session:expired, invalidate expired, invalidate disconnected',
+      '',
+    ])
+  }, 20_000)
+})
