@@ -349,6 +349,45 @@ describe('denied storage and large wallets', () => {
     store.destroy()
   })
 
+  it('§2.1: on a page without WebCrypto (http://, an insecure context) the default storage is memory: IndexedDB is never opened, no storage error', async () => {
+    const open = vi.fn(() => {
+      throw Error('IndexedDB opened')
+    })
+    ;(globalThis as { indexedDB?: unknown }).indexedDB = { open }
+    vi.stubGlobal('crypto', { getRandomValues: <T>(array: T) => array })
+    try {
+      const store = createSessionStore(createMockProvider())
+      const errors: unknown[] = []
+      store.on('storage:error', (e) => errors.push(e))
+      await expect(store.connect()).resolves.toMatchObject({ status: 'connected' })
+      await store.disconnect()
+      expect(open).not.toHaveBeenCalled()
+      expect(errors).toEqual([])
+      store.destroy()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('K7, C15: where indexedDB.open throws (IndexedDB disabled), the session works and each failed operation is a storage:error', async () => {
+    ;(globalThis as { indexedDB?: unknown }).indexedDB = {
+      open() {
+        throw new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError')
+      },
+    }
+    const store = createSessionStore(createMockProvider())
+    const operations: string[] = []
+    store.on('storage:error', (e) => operations.push(e.operation))
+    await expect(store.restore()).resolves.toMatchObject({ status: 'disconnected' })
+    await expect(store.connect()).resolves.toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    await vi.waitFor(() => expect(operations).toContain('set'))
+    await store.disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    await vi.waitFor(() => expect(operations.filter((o) => o == 'remove').length).toBeGreaterThan(0))
+    expect(operations[0]).toBe('get')
+    store.destroy()
+  })
+
   it('C12/K1: with a wallet of 200 parties, a reload keeps expiresAt (the persisted envelope reads back)', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const accounts = Array.from({ length: 200 }, (_, i) => ({
