@@ -840,8 +840,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }))
 
   const internals: StoreInternals = {
-    // a destroyed store hands out no access, whatever it last knew, nor one for another network
-    live: () => (model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
+    // a destroyed store hands out no access, whatever it last knew, nor one for another network;
+    // asked by the app (`check`), none of a session past its deadline, whose timer a system sleep
+    // held back: it expires first (C12, L1)
+    live: (check) => (check && timers.has(expiryTimer) && lives(), model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
     // `stale`: the token in hand is the rejected one, `status` is read for a new one.

@@ -10,8 +10,11 @@ export const INTERNALS = Symbol.for('sessionlayer.store.internals')
 
 /** Live wallet access a store holds in memory only (never persisted, never broadcast). @internal */
 export interface StoreInternals {
-  /** The latest live status (Ledger API URL and token) while connected, for the store's network, else null. */
-  live(): WalletStatus | null
+  /**
+   * The latest live status (Ledger API URL and token) while connected, for the store's network, else null.
+   * `check`: the app asks; a session past its deadline by the clock expires first.
+   */
+  live(check?: unknown): WalletStatus | null
   /**
    * Re-reads the wallet's accounts — and first `status` when `stale` (the token in hand was
    * rejected) — and returns the live status then.

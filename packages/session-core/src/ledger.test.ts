@@ -1390,3 +1390,43 @@ describe("another tab's expiry (C12, L1, M3)", () => {
     store.destroy()
   })
 })
+
+describe('a system sleep (C12, L1, L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  for (const [limit, expiry] of [['TTL', { ttlMs: 60_000 }], ['idle timeout', { idleTimeoutMs: 60_000 }]] as const) {
+    it(`C12, L1, L2: after a system sleep past the ${limit}, before the late timer fires, getLedgerAuth hands out no token and a ledger fetch sends nothing: the session expires first`, async () => {
+      vi.useFakeTimers({ now: 1_000_000 })
+      const provider = createMockProvider({ accessToken: 'tok' })
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry })
+      const expired = vi.fn()
+      store.on('session:expired', expired)
+      await store.connect()
+      expect(getLedgerAuth(store)?.accessToken).toBe('tok')
+      // the laptop sleeps for two hours: the wall clock moves on, the timers do not fire
+      vi.setSystemTime(Date.now() + 2 * 3_600_000)
+      expect(getLedgerAuth(store)).toBeNull()
+      expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_060_000, reason: limit === 'TTL' ? 'ttl' : 'idle' })
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+      await expect(createLedgerFetch(store, { fetch })('/v2/state/ledger-end')).rejects.toMatchObject({ code: 4900 })
+      expect(fetch).not.toHaveBeenCalled()
+      store.destroy()
+    })
+  }
+
+  it('C12, L2: after a system sleep past the TTL, a ledger fetch sends nothing with the expired session\'s token', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const provider = createMockProvider({ accessToken: 'tok' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 } })
+    await store.connect()
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    await expect(createLedgerFetch(store, { fetch })('/v2/state/ledger-end')).rejects.toMatchObject({ code: 4900 })
+    expect(fetch).not.toHaveBeenCalled()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    store.destroy()
+  })
+})

@@ -62,7 +62,8 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * until a status or network answer carries the new network's.
  *
  * @param store - a session store
- * @returns the Ledger API access, or null when not connected, the wallet gave no token (or one
+ * @returns the Ledger API access, or null when not connected (a session past its TTL or idle
+ * deadline by the store's clock expires first, also when a system sleep held its timer back), the wallet gave no token (or one
  * that no HTTP header can carry: white space, a control or non-ASCII character), or none
  * for the current network yet — and for no store (`undefined`, or any value that is no store)
  * @example
@@ -73,7 +74,7 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * @public
  */
 export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
-  return toAuth(internals(store)?.live())
+  return toAuth(internals(store)?.live(1))
 }
 
 /** One token refresh at a time per store, shared by every ledger fetch of that store. */
