@@ -243,6 +243,32 @@ describe('expiry', () => {
     })
   }
 
+  it('C7, C12: a reconnect while the clock is set back keeps the session\'s connectedAt and expiresAt: once the clock is put right again, the session does not expire an hour early', async () => {
+    const HOUR = 3_600_000
+    const { store, wallet, storage, expired } = await connected({ ttlMs: 2 * HOUR }, { reconnect: { baseDelayMs: 1_000, factor: 1 } })
+    expect(store.getSnapshot()).toMatchObject({ connectedAt: 1_000_000, expiresAt: 1_000_000 + 2 * HOUR })
+    await vi.advanceTimersByTimeAsync(60_000)
+    // the user (or NTP) sets the clock back an hour; the wallet drops and comes back meanwhile
+    vi.setSystemTime(Date.now() - HOUR)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', connectedAt: 1_000_000, expiresAt: 1_000_000 + 2 * HOUR })
+    expect(await storage.getItem('sessionlayer.session')).toContain(`"expiresAt":${1_000_000 + 2 * HOUR}`)
+    // the clock is put right again, 61.5 s after the connect: the session has its 2 h less 61.5 s to go
+    vi.setSystemTime(Date.now() + HOUR)
+    store.touch()
+    expect(store.getSnapshot().status).toBe('connected')
+    vi.setSystemTime(1_000_000 + 2 * HOUR - 1)
+    store.touch()
+    expect(expired).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('connected')
+    vi.setSystemTime(1_000_000 + 2 * HOUR)
+    store.touch()
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 2 * HOUR, reason: 'ttl' })
+  })
+
   it('C12, C14: a re-auth that ends in the turn it began (a click after a system sleep that touches, then signs out or closes the tab) never calls the hook: no prompt opens with its signal already aborted', async () => {
     for (const end of ['disconnect', 'destroy'] as const) {
       const onReauthRequired = vi.fn(() => new Promise<void>(() => undefined))

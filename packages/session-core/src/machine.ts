@@ -276,6 +276,13 @@ export function createTransition(): typeof transition {
   const capped = (connectedAt: number, expiresAt?: number | null) =>
     c.ttlMs ? Math.min(expiresAt ?? Infinity, connectedAt + c.ttlMs) : (expiresAt ?? null)
   /**
+   * A session's start as this tab takes it: never after now — but a start this tab showed already,
+   * of the session it continues (a reconnect, its own or another tab's), stays as it was after a
+   * clock set back since: the session keeps its expiry, and does not end early once the clock is
+   * put right (C7, C12).
+   */
+  const started = (at: number) => Math.min(at, Math.max(now, st.connectedAt ?? 0))
+  /**
    * To `disconnected`; the caller adds what else the way down needs. `keep`: the persisted entry,
    * when the session did not provably end (a failure that may be passing, a connect that failed):
    * another tab may still live on it, and restore trusts only the wallet, never the entry (C9, M4).
@@ -359,7 +366,7 @@ export function createTransition(): typeof transition {
     const kept = asking ? null : (n.times ?? (settling == 'restore' ? saved : settling == 'reconnect' ? st : null))
     // Never after now, wherever the times come from: a persisted snapshot (a clock set back since
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
-    const connectedAt = Math.min(kept?.connectedAt ?? now, now)
+    const connectedAt = started(kept?.connectedAt ?? now)
     const expiresAt = capped(connectedAt, kept?.expiresAt)
     // A session that expired while the wallet was asked (a slow answer, a system sleep) is not shown
     // connected: a restored one follows the expiry path (C10, C12); another tab's that this tab
@@ -781,7 +788,7 @@ export function createTransition(): typeof transition {
           // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
           const at = input.data?.connectedAt
           const end = input.data?.expiresAt
-          const connectedAt = Number.isFinite(at) ? Math.min(at as number, now) : now
+          const connectedAt = Number.isFinite(at) ? started(at as number) : now
           const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
           // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
           // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).

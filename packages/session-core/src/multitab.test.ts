@@ -1508,6 +1508,32 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  for (const follower of ['hears the wallet come back itself', 'hears of it only from the leading tab']) {
+    it(`C7, C12, M6: a reconnect while the clock is set back keeps the session's connectedAt and expiresAt in every tab, the one that runs the attempts and the one that follows it (it ${follower}): none ends it early once the clock is put right`, async () => {
+      const HOUR = 3_600_000
+      const { wallet, a, b } = await lockedPair({ reconnect: { baseDelayMs: 1_000, factor: 1 }, expiry: { ttlMs: 2 * HOUR } })
+      const { connectedAt, expiresAt } = a.store.getSnapshot()
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'connected', connectedAt, expiresAt })
+      const expired = [events(a.store, 'session:expired'), events(b.store, 'session:expired')]
+      await vi.advanceTimersByTimeAsync(60_000)
+      // the clock is set back an hour; the wallet drops and comes back meanwhile
+      vi.setSystemTime(Date.now() - HOUR)
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(500)
+      if (follower.includes('only')) b.provider.detach()
+      wallet.recover()
+      await vi.advanceTimersByTimeAsync(2_000)
+      for (const tab of [a, b]) expect(tab.store.getSnapshot()).toMatchObject({ status: 'connected', connectedAt, expiresAt })
+      // the clock is put right again: the session lives on until its expiresAt, in both tabs
+      vi.setSystemTime(Date.now() + HOUR)
+      await vi.advanceTimersByTimeAsync(2 * HOUR - 62_500 - 1_000)
+      for (const tab of [a, b]) expect(tab.store.getSnapshot().status).toBe('connected')
+      expect(expired.flat()).toEqual([])
+      a.store.destroy()
+      b.store.destroy()
+    })
+  }
+
   it('C12, M2: tabs with different ttlMs for one session: each expires it at connectedAt + its own ttlMs at the latest, also after a reload', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const { open, wallet, storage } = tabs()
