@@ -815,10 +815,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (timers.has(expiryTimer)) lives()
     lastActive = clock.now()
     // At most one message per quarter of the idle timeout, but the last activity is never left
-    // out: the other tabs would expire before this one, and end its session too (C12). Weak, as the
+    // out: the other tabs would expire before this one, and end its session too (C12). Never later
+    // than that quarter either: a clock set back since the last message would hold it back by as
+    // much, and once put right the other tabs end the session the user is active in. Weak, as the
     // expiry: telling of activity is no work under way, it keeps no Node process alive (§1).
     if (idle < Infinity && channel?.isLive && !timers.has(activityTimer)) {
-      activityTimer = later(postActivity, lastActivityPost + idle / 4 - lastActive, {}, 1)
+      activityTimer = later(postActivity, Math.min(idle / 4, lastActivityPost + idle / 4 - lastActive), {}, 1)
     }
   }
   const postActivity = () => {

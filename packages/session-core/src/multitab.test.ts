@@ -399,6 +399,23 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12: activity while the clock is set back (by 9 s of a 10 s idle timeout), then put right again, still reaches the other tabs within a quarter of the idle timeout: they do not expire the session the user is active in', async () => {
+    // the first activity, in tab A, 2 s ago
+    const { a, b } = await idleTabs()
+    vi.setSystemTime(Date.now() - 9_000) // the clock is set back 9 s
+    a.store.touch()
+    await vi.advanceTimersByTimeAsync(500)
+    vi.setSystemTime(Date.now() + 9_000) // and put right again
+    // the user goes on in tab A, a click a second, for 20 s: twice the idle timeout
+    for (let i = 0; i < 20; i++) {
+      a.store.touch()
+      await vi.advanceTimersByTimeAsync(1_000)
+    }
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['connected', 'connected'])
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12, C14: activity in a tab closed before it reached the other tabs (destroy) still counts there', async () => {
     // the first activity, in tab A, 2 s ago
     const { a, b } = await idleTabs()
