@@ -428,17 +428,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12).
    * Also while a reconnect runs: activity then moves the idle deadline, and the TTL must still
    * end the session on time, not once the wallet is back (C7, C12).
+   * On most systems timers do not count the time the system sleeps: a timer set for all that is
+   * left would show a session whose deadline passed in a sleep connected for hours after the wake.
+   * So it checks the clock before the deadline, and is re-armed: at most a minute late in the last
+   * 100 minutes, at most 1 % of what was left before (a 5-year TTL takes ~1,100 checks) (C12).
    */
   const arm = () => {
     cancelTimer(expiryTimer)
     const { status, expiresAt } = model.state
-    const due = Math.min(expiresAt ?? Infinity, lastActive + idle)
-    if ((status == 'connected' || model.op == 'reconnect') && due < Infinity) {
+    const left = Math.min(expiresAt ?? Infinity, lastActive + idle) - clock.now()
+    if ((status == 'connected' || model.op == 'reconnect') && left < Infinity) {
       expiryTimer = later(
         () => {
           if (lives()) arm()
         },
-        due - clock.now(),
+        Math.min(Math.max(left / 100, 6e4), left),
         {},
         1,
       )

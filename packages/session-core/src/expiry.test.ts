@@ -194,6 +194,57 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  for (const [limit, expiry] of [['TTL', { ttlMs: 8 * 3_600_000 }], ['idle timeout', { idleTimeoutMs: 8 * 3_600_000 }]] as const) {
+    it(`C12: after a system sleep past the ${limit} whose time the timers do not count, the session is no longer shown connected a minute after the wake, with no activity nor wallet event`, async () => {
+      const { store, expired } = await connected(expiry)
+      await vi.advanceTimersByTimeAsync(7 * 3_600_000)
+      // the laptop sleeps 8 h: the wall clock moves on, the timers stand still (they fire what is left after the wake)
+      vi.setSystemTime(Date.now() + 8 * 3_600_000)
+      expect(store.getSnapshot().status).toBe('connected')
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 8 * 3_600_000, reason: limit === 'TTL' ? 'ttl' : 'idle' })
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } })
+      await vi.advanceTimersByTimeAsync(8 * 3_600_000)
+      expect(expired).toHaveBeenCalledTimes(1)
+    })
+  }
+
+  it('C12: a session whose TTL passed during a system sleep that began right after it connected ends within 1 % of the TTL after the wake', async () => {
+    const { store, expired } = await connected({ ttlMs: 8 * 3_600_000 })
+    // the laptop sleeps 9 h at once
+    vi.setSystemTime(Date.now() + 9 * 3_600_000)
+    await vi.advanceTimersByTimeAsync((8 * 3_600_000) / 100 - 1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 8 * 3_600_000, reason: 'ttl' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
+  it('C12: without a sleep, the expiry timer checking the clock before the deadline changes nothing: no event, no notification, no wallet call, the same snapshot, one pending timer', async () => {
+    const { store, provider, expired } = await connected({ ttlMs: 8 * 3_600_000, idleTimeoutMs: 3 * 3_600_000 })
+    await vi.advanceTimersByTimeAsync(0) // the mock wallet's own zero-delay work after the connect
+    const events = vi.fn()
+    for (const type of ['connect:pending', 'reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup', 'session:expired', 'party:changed', 'network:changed', 'invalidate', 'storage:error', 'error'] as const) store.on(type, events)
+    const notified = vi.fn()
+    store.subscribe(notified)
+    const snapshot = store.getSnapshot()
+    const calls = provider.calls.length
+    expect(vi.getTimerCount()).toBe(1)
+    // activity every 2 h keeps the idle timeout off; the TTL ends the session after 8 h
+    for (let t = 60_000; t < 8 * 3_600_000; t += 60_000) {
+      await vi.advanceTimersByTimeAsync(60_000)
+      if (t % (2 * 3_600_000) == 0) store.touch()
+      expect(vi.getTimerCount()).toBe(1)
+    }
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(events).not.toHaveBeenCalled()
+    expect(notified).not.toHaveBeenCalled()
+    expect(store.getSnapshot()).toBe(snapshot)
+    expect(provider.calls.length).toBe(calls)
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 8 * 3_600_000, reason: 'ttl' })
+  })
+
   it('C12: after a system sleep, the first touch() finds the idle session expired instead of reviving it', async () => {
     const { store, expired } = await connected({ idleTimeoutMs: 60_000 })
     await vi.advanceTimersByTimeAsync(10_000)
