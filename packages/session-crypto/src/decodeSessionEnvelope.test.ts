@@ -15,7 +15,7 @@ function expectValidEnvelope(envelope: SessionEnvelope): void {
   expect(envelope.version).toBe(1)
   expect(Array.isArray(envelope.accounts)).toBe(true)
   for (const account of envelope.accounts) {
-    expect(Object.getPrototypeOf(account)).toBeNull()
+    expect(Object.getPrototypeOf(account)).toBe(Object.prototype)
     expect(typeof account.partyId === 'string' && account.partyId.length > 0).toBe(true)
     for (const [key, value] of Object.entries(account)) {
       if (STRING_FIELDS.includes(key)) expect(typeof value).toBe('string')

@@ -19,7 +19,7 @@ describe('toPersistedAccount', () => {
       disabled: false,
       reason: '',
     })
-    expect(Object.getPrototypeOf(account)).toBeNull()
+    expect(Object.getPrototypeOf(account)).toBe(Object.prototype)
     expect(JSON.stringify(account)).not.toContain('secret')
   })
 
@@ -55,7 +55,7 @@ describe('toPersistedAccount', () => {
     try {
       expect(toPersistedAccount({ hint: 'no party' })).toBeNull()
       const account = toPersistedAccount({ partyId: 'alice::1220' })
-      expect(account?.primary).toBeUndefined()
+      expect(Object.hasOwn(account!, 'primary')).toBe(false)
       expect(account?.partyId).toBe('alice::1220')
     } finally {
       delete proto.partyId

@@ -15,8 +15,9 @@ import type { PersistedAccount } from './types'
  * @internal
  */
 export function pickAccount(value: unknown, strict?: boolean): PersistedAccount {
-  // own fields only, into an object without a prototype: a field the value lacks reads undefined
-  // even where Object.prototype is polluted (a `partyId`, a `primary` flag)
+  // own fields only, also where Object.prototype is polluted (a `partyId`, a `primary` flag): a
+  // field the value lacks is none. The copy is built without a prototype, and handed out as a plain
+  // object, as an app expects of an account.
   const source: Fields = { __proto__: null, ...(Object(value) as object) }
   const account: Fields = { __proto__: null }
   // the `PersistedAccount` fields: eight strings, then two booleans
@@ -27,7 +28,7 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
     else check(!strict || field === undefined)
   })
   check(!strict || account.partyId)
-  return account as unknown as PersistedAccount
+  return { ...account } as unknown as PersistedAccount
 }
 
 /**
@@ -36,7 +37,7 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
  * access tokens, topology transactions, prototype tricks — is never copied. Never throws.
  *
  * @param value - an account from `listAccounts` or `accountsChanged`
- * @returns a fresh object without a prototype, or null when `value` has no non-empty string `partyId` or cannot be read
+ * @returns a fresh object, or null when `value` has no non-empty string `partyId` or cannot be read
  * @example
  * ```ts
  * toPersistedAccount({ partyId: 'alice::1220', primary: true, token: 'secret' })
@@ -47,7 +48,8 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
 export function toPersistedAccount(value: unknown): PersistedAccount | null {
   try {
     const account = pickAccount(value)
-    if (account.partyId) return account
+    // its own partyId: never one a polluted Object.prototype lends an account without one
+    if (Object.hasOwn(account, 'partyId') && account.partyId) return account
   } catch {
     // not readable (a throwing getter, a revoked proxy): no party to keep
   }
