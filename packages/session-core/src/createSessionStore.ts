@@ -231,8 +231,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const userAnswered = new Set<() => void>()
   const answerAll = () => {
-    // one by one, not clear(): that allocates a new table even for an empty set, on every status event
-    for (const answered of userAnswered) {
+    // one by one, not clear(): that allocates a new table even for an empty set, on every status
+    // event; and not even an iterator when there is none to answer
+    if (userAnswered.size) for (const answered of userAnswered) {
       userAnswered.delete(answered)
       answered()
     }
@@ -768,7 +769,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         step(next)
         // A call settles with the state its own op ended in, as soon as it ended: not with that of
         // an op a listener started meanwhile, e.g. a restore() as the connect failed (C3, C4, C9).
-        for (const waiter of waiters) {
+        // no iterator for the usual step that no call waits for
+        if (waiters.size) for (const waiter of waiters) {
           if (!inputs.includes(waiter[2]) && !(waiter[0] ? waiter[0].includes(model.op) : model.op)) {
             waiters.delete(waiter)
             waiter[1](model.state)
