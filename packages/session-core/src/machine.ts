@@ -237,7 +237,8 @@ export function createTransition(): typeof transition {
   let fx: Effect[]
   const set = (patch: Partial<SessionState>) => {
     const s = n.state
-    n.state = { status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt, ...patch }
+    // assigned, not spread: a spread after the fields takes a generic copy for every change
+    n.state = Object.assign({ status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt }, patch)
   }
   /** Forgets what the wallet said during the op, and the hook's part in it. */
   const forget = () => {
