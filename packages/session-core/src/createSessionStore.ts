@@ -119,6 +119,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const timers = new Map<unknown, unknown>()
   /**
+   * What a clock's timer function `name` is called on. The platform's own timers, handed over as they
+   * are (`{ now: Date.now, setTimeout, clearTimeout }`), run only on the global object: called on
+   * the clock, a browser's throw "Illegal invocation". They are the global ones (`g`), or host
+   * functions (`[native code]`) once fake timers or an error monitor's wrappers replaced those
+   * since the clock was made. Any other function is the clock's method (C17).
+   */
+  const thisOf = (name: string, g: unknown, f = (clock as unknown as Record<string, unknown>)[name]) => (f == g || String(f).includes('[native') ? globalThis : clock)
+  /**
    * Runs `fn` after `ms` (at least 0); returns its token. A wait longer than a timer allows (a
    * backoff delay of a month) is re-armed under the same token, for what is left by the clock:
    * timers stand still while the system sleeps, the clock does not (C12). An endless wait
@@ -130,9 +138,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const later = (fn: () => void, ms: number, token = {}, weak?: unknown): unknown => {
     if (destroyed) return
     const due = clock.now() + ms
-    // The platform's own timers, handed over as they are (`{ now: Date.now, setTimeout, clearTimeout }`),
-    // run only on the global object: called on the clock, a browser's throw "Illegal invocation".
-    const handle = clock.setTimeout.call(clock.setTimeout == setTimeout ? globalThis : clock, () => {
+    const handle = clock.setTimeout.call(thisOf('setTimeout', setTimeout), () => {
       timers.delete(token)
       if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token, weak)
       else fn()
@@ -143,7 +149,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
   /** Cancels a pending timer (a no-op for a fired or unknown token). */
   const cancelTimer = (token: unknown) => {
-    if (timers.has(token)) clock.clearTimeout.call(clock.clearTimeout == clearTimeout ? globalThis : clock, timers.get(token))
+    if (timers.has(token)) clock.clearTimeout.call(thisOf('clearTimeout', clearTimeout), timers.get(token))
     timers.delete(token)
   }
   /** How many `enqueue`d ops may wait for a re-authentication (C13): 32 unless a number of 0 or more. */

@@ -305,6 +305,48 @@ describe('rule edges', () => {
     }
   })
 
+  it('C17: the platform\'s own timers handed over in a clock stay called on the global object once fake timers or an error monitor replaced the global ones', async () => {
+    const { setTimeout: realSet, clearTimeout: realClear } = globalThis
+    // a browser's own timers: host functions (`[native code]`) that throw "Illegal invocation" on any other this
+    const host = <F extends (...args: never[]) => unknown>(run: F) =>
+      new Proxy(run, {
+        apply(target, self, args: Parameters<F>) {
+          if (self !== undefined && self !== globalThis) throw new TypeError('Illegal invocation')
+          return target(...args)
+        },
+      })
+    vi.stubGlobal('setTimeout', host((fn: () => void, ms?: number) => realSet(fn, ms)))
+    vi.stubGlobal('clearTimeout', host((handle?: ReturnType<typeof realSet>) => realClear(handle)))
+    try {
+      const provider = createMockProvider()
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), clock: { now: Date.now, setTimeout, clearTimeout }, reconnect: { baseDelayMs: 1 }, expiry: { ttlMs: 60_000 } })
+      const errors: unknown[] = []
+      store.on('error', (e) => errors.push(e.error))
+      // installed after the store was made: fake timers, an error monitor's wrappers
+      const platformSet = setTimeout
+      const platformClear = clearTimeout
+      vi.stubGlobal('setTimeout', (fn: () => void, ms?: number) => platformSet(fn, ms))
+      vi.stubGlobal('clearTimeout', (handle?: ReturnType<typeof realSet>) => {
+        platformClear(handle)
+      })
+      expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+      provider.wallet.drop()
+      await vi.waitFor(() => {
+        expect(store.getSnapshot().status).toBe('reconnecting')
+      })
+      provider.wallet.recover()
+      await vi.waitFor(() => {
+        expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+      })
+      await store.disconnect()
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      expect(errors).toEqual([])
+      store.destroy()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('events are typed per type: a payload field of another event does not type-check', () => {
     const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
     // @ts-expect-error -- party:changed carries previous/current/source, not attempt
