@@ -120,12 +120,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const timers = new Map<unknown, unknown>()
   /**
    * What a clock's timer function `name` is called on. The platform's own timers, handed over as they
-   * are (`{ now: Date.now, setTimeout, clearTimeout }`), run only on the global object: called on
-   * the clock, a browser's throw "Illegal invocation". They are the global ones (`g`), or host
-   * functions (`[native code]`) once fake timers or an error monitor's wrappers replaced those
-   * since the clock was made. Any other function is the clock's method (C17).
+   * are (`{ now: Date.now, setTimeout, clearTimeout }`), run only on their own global object, or
+   * on none (undefined): called on the clock, a browser's throw "Illegal invocation". They are the
+   * global ones (`g`), or host functions (`[native code]`): once fake timers or an error monitor's
+   * wrappers replaced the global ones since the clock was made, or those of the start compartment
+   * inside an SES Compartment, whose `globalThis` is another object. Any other function is the
+   * clock's method (C17).
    */
-  const thisOf = (name: string, g: unknown, f = (clock as unknown as Record<string, unknown>)[name]) => (f == g || String(f).includes('[native') ? globalThis : clock)
+  const thisOf = (name: string, g: unknown, f = (clock as unknown as Record<string, unknown>)[name]) => (f == g || String(f).includes('[native') ? undefined : clock)
   /**
    * Runs `fn` after `ms` (at least 0); returns its token. A wait longer than a timer allows (a
    * backoff delay of a month) is re-armed under the same token, for what is left by the clock:

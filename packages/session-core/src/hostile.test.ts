@@ -181,4 +181,48 @@ describe.skipIf(!built && !process.env.CI)('hostile JavaScript environments (the
       '',
     ])
   }, 20_000)
+
+  it('§1, C4, C17: inside an SES Compartment, given a clock of the start compartment\'s own timers, the store connects, reconnects and signs out', async () => {
+    const code = `
+      await import('ses')
+      const { readFileSync } = await import('node:fs')
+      const { createRequire } = await import('node:module')
+      lockdown()
+      const start = globalThis
+      // the platform's own timers: host functions that refuse any this but their global object (or none)
+      const host = (run) => new Proxy(run, { apply: (target, self, args) => {
+        if (self !== undefined && self !== start) throw new TypeError('Illegal invocation')
+        return target(...args)
+      } })
+      const clock = { now: () => Date.now(), setTimeout: host((fn, ms) => setTimeout(fn, ms)), clearTimeout: host((handle) => clearTimeout(handle)) }
+      // the built store's own code evaluated in a Compartment, which has neither Date.now nor timers
+      const compartment = new Compartment({ globals: { console }, __options__: true })
+      const nodeRequire = createRequire(${JSON.stringify(core)})
+      const modules = {}
+      const load = (file) => {
+        if (!modules[file]) {
+          modules[file] = { exports: {} }
+          compartment.evaluate('(function (exports, require, module) {' + readFileSync(new URL(file, ${JSON.stringify(`file://${core}`)}), 'utf8') + '\\n})')(modules[file].exports, (id) => (id.startsWith('./') ? load(id) : nodeRequire(id)), modules[file])
+        }
+        return modules[file].exports
+      }
+      const { createMemoryStorage, createSessionStore } = load('./index.cjs')
+      const { createMockProvider } = await import(${JSON.stringify(testing)})
+      const mock = createMockProvider()
+      const store = createSessionStore(mock, { storage: createMemoryStorage(), clock, reconnect: { baseDelayMs: 5 }, expiry: { ttlMs: 60000 } })
+      const show = (step, s = store.getSnapshot()) => console.log(step, s.status, s.lastError?.code ?? s.lastError?.message ?? null)
+      show('connect', await store.connect().catch((error) => ({ status: String(error) })))
+      mock.wallet.drop()
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      mock.wallet.recover()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      show('recovered')
+      await store.disconnect()
+      show('disconnect')
+      store.destroy()
+    `
+    const result = await run(code)
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    expect(result.stdout.split('\n')).toEqual(['connect connected null', 'recovered connected null', 'disconnect disconnected null', ''])
+  }, 20_000)
 })
