@@ -52,6 +52,28 @@ function networkless(getActiveNetwork: () => Promise<unknown>) {
   return { provider, emit }
 }
 
+/**
+ * Every timer path of a store with reconnect and expiry: connect, a wallet drop and its recovery
+ * (backoff timers, request timeouts), a disconnect (timers cleared), with no error on the way.
+ */
+async function connectDropRecoverDisconnect(store: SessionStore, provider: ReturnType<typeof createMockProvider>) {
+  const errors: unknown[] = []
+  store.on('error', (e) => errors.push(e.error))
+  expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+  provider.wallet.drop()
+  await vi.waitFor(() => {
+    expect(store.getSnapshot().status).toBe('reconnecting')
+  })
+  provider.wallet.recover()
+  await vi.waitFor(() => {
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+  })
+  await store.disconnect()
+  expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+  expect(errors).toEqual([])
+  store.destroy()
+}
+
 describe('rule edges', () => {
   it('C3: a lone `connected` event (isConnected: true) completes an asynchronous connect', async () => {
     const provider = createMockProvider({ connectMode: 'async' })
@@ -285,21 +307,7 @@ describe('rule edges', () => {
     try {
       const provider = createMockProvider()
       const store = createSessionStore(provider, { storage: createMemoryStorage(), clock: { now: Date.now, setTimeout, clearTimeout }, reconnect: { baseDelayMs: 1 }, expiry: { ttlMs: 60_000 } })
-      const errors: unknown[] = []
-      store.on('error', (e) => errors.push(e.error))
-      expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
-      provider.wallet.drop()
-      await vi.waitFor(() => {
-        expect(store.getSnapshot().status).toBe('reconnecting')
-      })
-      provider.wallet.recover()
-      await vi.waitFor(() => {
-        expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
-      })
-      await store.disconnect()
-      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
-      expect(errors).toEqual([])
-      store.destroy()
+      await connectDropRecoverDisconnect(store, provider)
     } finally {
       vi.unstubAllGlobals()
     }
@@ -320,8 +328,6 @@ describe('rule edges', () => {
     try {
       const provider = createMockProvider()
       const store = createSessionStore(provider, { storage: createMemoryStorage(), clock: { now: Date.now, setTimeout, clearTimeout }, reconnect: { baseDelayMs: 1 }, expiry: { ttlMs: 60_000 } })
-      const errors: unknown[] = []
-      store.on('error', (e) => errors.push(e.error))
       // installed after the store was made: fake timers, an error monitor's wrappers
       const platformSet = setTimeout
       const platformClear = clearTimeout
@@ -329,19 +335,7 @@ describe('rule edges', () => {
       vi.stubGlobal('clearTimeout', (handle?: ReturnType<typeof realSet>) => {
         platformClear(handle)
       })
-      expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
-      provider.wallet.drop()
-      await vi.waitFor(() => {
-        expect(store.getSnapshot().status).toBe('reconnecting')
-      })
-      provider.wallet.recover()
-      await vi.waitFor(() => {
-        expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
-      })
-      await store.disconnect()
-      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
-      expect(errors).toEqual([])
-      store.destroy()
+      await connectDropRecoverDisconnect(store, provider)
     } finally {
       vi.unstubAllGlobals()
     }

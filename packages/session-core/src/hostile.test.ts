@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { runNode } from '../test/runNode'
 
 // Hostile environments are global and irreversible (a polluted prototype, SES `lockdown()`): each
 // case runs the BUILT packages in a child Node process, never in the shared test worker.
@@ -9,27 +9,10 @@ const dist = (pkg: string, file: string) => fileURLToPath(new URL(`../../${pkg}/
 const core = dist('session-core', 'index.js')
 const ledger = dist('session-core', 'ledger.js')
 const testing = dist('session-testing', 'index.js')
+/** Runs the ES module `code` in a fresh Node process in this package, so that it resolves `ses`. */
+const run = (code: string) => runNode(code, { ms: 10_000, cwd: fileURLToPath(new URL('..', import.meta.url)) })
 const built = [core, ledger, testing].every((file) => existsSync(file))
 if (!built) console.warn('session-core: dist is missing, run `pnpm build`; the hostile environment tests are skipped')
-
-/** Runs the ES module `code` in a fresh Node process (in this package, so it resolves `ses`); resolves its exit code and output. */
-function run(code: string, ms = 10_000) {
-  return new Promise<{ code: number | null | 'timeout'; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      resolve({ code: 'timeout', stdout, stderr })
-    }, ms)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 /**
  * Two tabs of one mock wallet, sharing storage and a channel: a declined connect, a connect, a

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { runNode } from '../test/runNode'
 
 // These run the BUILT packages in a plain Node process (`pnpm test` builds every package first).
 const dist = (pkg: string, file: string) => fileURLToPath(new URL(`../../${pkg}/dist/${file}`, import.meta.url))
@@ -11,25 +11,6 @@ const ledger = dist('session-core', 'ledger.js')
 const testing = dist('session-testing', 'index.js')
 const built = [core, coreCjs, ledger, testing].every((file) => existsSync(file))
 if (!built) console.warn('session-core: dist is missing, run `pnpm build`; the Node process tests are skipped')
-
-/** Runs `code` in a fresh Node process; resolves its exit code and output, or 'timeout' if it is still alive after `ms`. */
-function run(code: string, type: 'module' | 'commonjs' = 'module', ms = 5000) {
-  return new Promise<{ code: number | null | 'timeout'; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [`--input-type=${type}`, '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      resolve({ code: 'timeout', stdout, stderr })
-    }, ms)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 /** A store with `options` connected to the mock wallet, then `then` run, and nothing more. */
 const connected = (options: string, then = '') => `
@@ -52,7 +33,7 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
     ['an idle timeout', '{ expiry: { idleTimeoutMs: 3_600_000 } }'],
     ['every option', '{ broadcast: true, reconnect: true, expiry: { ttlMs: 3_600_000, idleTimeoutMs: 600_000, onReauthRequired: () => {} } }'],
   ])('§1, C12: a session merely connected, with %s, never keeps the process alive', async (_, options) => {
-    const result = await run(connected(options))
+    const result = await runNode(connected(options))
     expect(result).toMatchObject({ code: 0, stdout: 'connected\n', stderr: '' })
   }, 15_000)
 
@@ -67,7 +48,7 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
       store.touch()
       console.log(state.status)
     `
-    const result = await run(code)
+    const result = await runNode(code)
     expect(result).toMatchObject({ code: 0, stdout: 'connected\n', stderr: '' })
   }, 15_000)
 
@@ -76,7 +57,7 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
       const fetch = createLedgerFetch(store, { fetch: async () => new Response('', { status: 401 }) })
       console.log(await fetch('/v2/state/ledger-end').catch((error) => error.code))
     `
-    const result = await run(connected('{ reconnect: true, expiry: { ttlMs: 3_600_000 } }', then))
+    const result = await runNode(connected('{ reconnect: true, expiry: { ttlMs: 3_600_000 } }', then))
     expect(result).toMatchObject({ code: 0, stdout: '4100\nconnected\n', stderr: '' })
   }, 15_000)
 
@@ -86,7 +67,7 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
       const { attempts } = await new Promise((resolve) => store.on('reconnect:gaveup', resolve))
       console.log('gave up after', attempts)
     `
-    const result = await run(connected('{ reconnect: { baseDelayMs: 100, maxAttempts: 2 }, expiry: { ttlMs: 3_600_000 } }', then))
+    const result = await runNode(connected('{ reconnect: { baseDelayMs: 100, maxAttempts: 2 }, expiry: { ttlMs: 3_600_000 } }', then))
     expect(result).toMatchObject({ code: 0, stdout: 'gave up after 2\nconnected\n', stderr: '' })
   }, 15_000)
 
@@ -100,7 +81,7 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
         console.log(state.status)
       })
     `
-    const result = await run(code, 'commonjs')
+    const result = await runNode(code, { type: 'commonjs' })
     expect(result).toMatchObject({ code: 0, stdout: 'connected\n', stderr: '' })
   }, 15_000)
 })
