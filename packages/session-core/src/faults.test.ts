@@ -1,4 +1,5 @@
-import { createEncryptedIndexedDBStorage, type SessionStorage } from '@sessionlayer/session-crypto'
+import { createEncryptedIndexedDBStorage, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
+import { IDBFactory } from 'fake-indexeddb'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { inspect } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
@@ -386,6 +387,27 @@ describe('denied storage and large wallets', () => {
     await vi.waitFor(() => expect(operations.filter((o) => o == 'remove').length).toBeGreaterThan(0))
     expect(operations[0]).toBe('get')
     store.destroy()
+  })
+
+  it('K7, C15, C14: an IndexedDB open that never answers (default storage): connect() resolves connected, storage:error is emitted, a later write lands once IndexedDB answers again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const real = new IDBFactory()
+    let hangs = 1
+    // the first open never fires a thing (Safari 14.1 on a first load); the ones after it answer
+    ;(globalThis as { indexedDB?: unknown }).indexedDB = { open: (name: string) => (hangs-- > 0 ? {} : real.open(name)) }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider)
+    const errors: { operation: string; error: unknown }[] = []
+    store.on('storage:error', (e) => errors.push(e))
+    await expect(store.connect()).resolves.toMatchObject({ status: 'connected' })
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(errors.map((e) => e.operation)).toEqual(['set'])
+    provider.wallet.switchNetwork('canton:testnet')
+    const saved = () => restoreSession(createEncryptedIndexedDBStorage({ indexedDB: real }), 'sessionlayer.session')
+    await vi.waitFor(async () => expect(await saved()).toMatchObject({ networkId: 'canton:testnet' }))
+    expect(errors).toHaveLength(1)
+    store.destroy()
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('C12/K1: with a wallet of 200 parties, a reload keeps expiresAt (the persisted envelope reads back)', async () => {

@@ -543,3 +543,116 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 })
+
+describe('an IndexedDB open that never answers (Safari 14.1 on a first load, some private modes, a versionchange never ended)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /**
+   * A factory whose first open returns a request that fires nothing until `answer()`, which then
+   * opens `real` and passes its events on; every later open is `real`'s own.
+   */
+  const hanging = (real = new IDBFactory()) => {
+    const hung = {} as { -readonly [K in keyof IDBOpenDBRequest]?: IDBOpenDBRequest[K] }
+    const opens: string[] = []
+    let name = ''
+    const indexedDB = {
+      open: (db: string) => {
+        opens.push(db)
+        if (opens.length > 1) return real.open(db)
+        name = db
+        return hung
+      },
+    } as unknown as IDBFactory
+    /** The hung open answers at last: its upgrade, then its success; resolves with the database it opened. */
+    const answer = () =>
+      new Promise<IDBDatabase>((resolve) => {
+        const req = real.open(name)
+        Object.defineProperty(hung, 'result', { get: () => req.result })
+        req.onupgradeneeded = (event) => {
+          hung.onupgradeneeded?.call(hung as IDBOpenDBRequest, event)
+        }
+        req.onsuccess = (event) => {
+          hung.onsuccess?.call(hung as IDBOpenDBRequest, event)
+          resolve(req.result)
+        }
+      })
+    return { indexedDB, real, hung, opens, answer }
+  }
+  const ticks = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+  }
+
+  it('K7: an open unanswered for 10 s fails its operation with a clear error, and the next operation opens anew', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { indexedDB, opens } = hanging()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    let failure: unknown
+    void storage.setItem(KEY, VALUE).catch((e: unknown) => (failure = e))
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(failure).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(1)
+    await ticks()
+    expect((failure as Error | undefined)?.message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect(((failure as Error).cause as Error).message).toBe('IndexedDB did not answer within 10000 ms')
+    vi.useRealTimers()
+    await storage.setItem(KEY, VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    expect(opens).toHaveLength(2)
+  })
+
+  it('K7: a hung open that answers late is closed at once and never used; its late upgrade does no harm', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { indexedDB, real, opens, answer } = hanging()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const write = storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(await write).toBeInstanceOf(Error)
+    vi.useRealTimers()
+    const late = await answer()
+    // closed: a closed connection refuses new transactions
+    expect(() => late.transaction('keys')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }))
+    // its upgrade made the database as the storage makes it: the next operation opens and uses it
+    await storage.setItem(KEY, VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    expect(opens).toHaveLength(2)
+    const db = await openRaw(real, DB)
+    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'keys'])
+    db.close()
+  })
+
+  it('K7: a blocked open that goes through later is closed, not left open', async () => {
+    const { indexedDB, hung, answer } = hanging()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const write = storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+    await ticks()
+    // another tab holds the database in a versionchange, then lets it go
+    const blocked = { type: 'blocked' } as IDBVersionChangeEvent
+    hung.onblocked?.call(hung as IDBOpenDBRequest, blocked)
+    expect(((await write) as Error).cause).toBe(blocked)
+    const late = await answer()
+    expect(() => late.transaction('keys')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }))
+  })
+
+  it('C14: the bound arms one timer that keeps no Node process alive, cleared once the open answers', async () => {
+    const timeouts = vi.spyOn(globalThis, 'setTimeout')
+    const clears = vi.spyOn(globalThis, 'clearTimeout')
+    const { storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    const armed = timeouts.mock.results.filter((r) => r.type == 'return').map((r): NodeJS.Timeout => r.value)
+    expect(armed).toHaveLength(1)
+    expect(armed[0]?.hasRef()).toBe(false)
+    expect(clears).toHaveBeenCalledWith(armed[0])
+    timeouts.mockRestore()
+    clears.mockRestore()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const hung = createEncryptedIndexedDBStorage({ indexedDB: hanging().indexedDB, origin: ORIGIN })
+    const write = hung.setItem(KEY, VALUE).catch(() => undefined)
+    await ticks()
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(10_000)
+    await write
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})

@@ -78,9 +78,10 @@ const shape = (key: unknown) => JSON.stringify(key, ['extractable', 'algorithm',
  * candidate only if there is none, or if the record is no key like the candidate (a corrupt
  * value, an extractable key, a key of another algorithm, length or usages: ciphertexts under it
  * read as null anyway), so concurrent first writes in this tab or another all use the one
- * stored key (SPEC K6). A failed open, a connection closed by the browser or by another
- * tab's upgrade or deletion (`close`, `versionchange`), or one whose `transaction` throws (WebKit
- * loses connections without a `close` event), is forgotten and reopened on next use.
+ * stored key (SPEC K6). A failed open (one unanswered after 10 s too), a
+ * connection closed by the browser or by another tab's upgrade or deletion (`close`,
+ * `versionchange`), or one whose `transaction` throws (WebKit loses connections without a `close`
+ * event), is forgotten and reopened on next use.
  *
  * @param getFactory - reads the IndexedDB factory (reading `indexedDB` throws where storage is denied)
  * @param origin - the origin
@@ -105,11 +106,25 @@ export async function openSessionDatabase(
   connection = idb<IDBDatabase>((resolve, reject) => {
     // the public type names only the factory's methods; what it opens is IndexedDB
     const req = (factory as IDBFactory).open(`sessionlayer::${origin}`)
+    // A failed open (an error, `blocked`, or no answer in time) is never used: the connection it
+    // may still bring is closed as it comes. Its upgrade, if any, still makes the stores.
+    const fail = (error: unknown) => {
+      clearTimeout(timer)
+      req.onsuccess = () => req.result.close()
+      reject(error)
+    }
+    // Browsers have shipped opens that fire neither `success`, `error` nor `blocked` (Safari 14.1
+    // on a page's first load, some private modes, a database another tab holds in a
+    // `versionchange` it never ends): after 10 s, the store's default `requestTimeoutMs`, the open
+    // fails (K7). The timer keeps no Node process alive.
+    const timer = setTimeout(fail, 1e4, Error('IndexedDB did not answer within 10000 ms'))
+    ;(timer as { unref?: () => void }).unref?.()
     req.onupgradeneeded = () => {
       req.result.createObjectStore('keys')
       req.result.createObjectStore('blobs')
     }
     req.onsuccess = () => {
+      clearTimeout(timer)
       const db = req.result
       db.onclose = db.onversionchange = () => {
         db.close()
@@ -117,8 +132,8 @@ export async function openSessionDatabase(
       }
       resolve(db)
     }
-    req.onerror = () => reject(req.error)
-    req.onblocked = reject
+    req.onerror = () => fail(req.error)
+    req.onblocked = fail
   }).then(async (db): Promise<SessionDatabase> => {
     try {
       let key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
