@@ -410,6 +410,30 @@ describe('denied storage and large wallets', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C14, K7: a store destroyed while the IndexedDB open hangs leaves nothing waiting on it: the next store of the page writes once IndexedDB answers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const real = new IDBFactory()
+    let hangs = 1
+    ;(globalThis as { indexedDB?: unknown }).indexedDB = { open: (name: string) => (hangs-- > 0 ? {} : real.open(name)) }
+    // a remount: the first store's write waits on the hung open as it is destroyed
+    const first = createSessionStore(createMockProvider())
+    await first.connect()
+    first.destroy()
+    const provider = createMockProvider()
+    const second = createSessionStore(provider)
+    const errors: string[] = []
+    second.on('storage:error', (e) => errors.push(e.operation))
+    await expect(second.connect()).resolves.toMatchObject({ status: 'connected' })
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(errors).toEqual(['set'])
+    provider.wallet.switchNetwork('canton:testnet')
+    const saved = () => restoreSession(createEncryptedIndexedDBStorage({ indexedDB: real }), 'sessionlayer.session')
+    await vi.waitFor(async () => expect(await saved()).toMatchObject({ networkId: 'canton:testnet' }))
+    second.destroy()
+    expect(errors).toEqual(['set'])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C12/K1: with a wallet of 200 parties, a reload keeps expiresAt (the persisted envelope reads back)', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const accounts = Array.from({ length: 200 }, (_, i) => ({
