@@ -834,7 +834,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // much, and once put right the other tabs end the session the user is active in. Weak, as the
     // expiry: telling of activity is no work under way, it keeps no Node process alive (§1).
     if (idle < Infinity && channel?.isLive && !timers.has(activityTimer)) {
-      activityTimer = later(postActivity, Math.min(idle / 4, lastActivityPost + idle / 4 - lastActive), {}, 1)
+      activityTimer = later(postActivity, idle / 4 + Math.min(0, lastActivityPost - lastActive), {}, 1)
     }
   }
   const postActivity = () => {
