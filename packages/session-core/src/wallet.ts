@@ -69,9 +69,6 @@ const userUrl = (v: unknown): string | undefined => {
   }
 }
 
-/** The part a status lacks: no field, not even one of a polluted `Object.prototype`. */
-const NONE: Obj = { __proto__: null }
-
 /**
  * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }`, or a
  * bare connect result `{ isConnected }` (the `connected` event and `connect` result). Null when
@@ -86,19 +83,19 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
   if (!o) return null
   const c = asObj(o.connection) ?? o
   if (typeof c.isConnected !== 'boolean') return null
-  const network = asObj(o.network) ?? NONE
-  const session = asObj(o.session) ?? NONE
+  const network = asObj(o.network)
+  const session = asObj(o.session)
   return {
     type: 'status',
     via,
     connected: c.isConnected,
-    networkId: str(network.networkId),
+    networkId: str(network?.networkId),
     userUrl: userUrl(c.userUrl),
     // An empty reason tells nothing, and one that quotes a token is no text for lastError, events
     // or the other tabs: the store's own words then say what happened (C4, C15).
     reason: c.reason && !quotesToken(c.reason) ? str(c.reason) : undefined,
-    ledgerApi: str(network.ledgerApi),
-    accessToken: str(session.accessToken) ?? str(network.accessToken),
+    ledgerApi: str(network?.ledgerApi),
+    accessToken: str(session?.accessToken) ?? str(network?.accessToken),
   }
 }
 
