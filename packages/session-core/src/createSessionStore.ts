@@ -940,21 +940,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       dispatch({ type: 'disconnect', origin: 'local' })
       // destroy() ends both waits, as it settles the wallet requests (its timeouts are gone), and a
       // listener's destroy() leaves nothing to wait for: also no request it left without its timeout.
-      // The wait is let go once it ended, not held by the store until destroy() (C14).
+      // The wait is let go once what it waits for ended, not held by the store until destroy(); one
+      // that destroy() ended first is held no longer than the destroyed store (C14).
       // Called by a listener, the input waits for the one being processed, and its request starts
       // only as that ends, in this same turn: what to wait for is read after it (C6).
-      let done: (error: SessionError) => void = noop
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
       if (!destroyed) {
         await new Promise((resolve) => {
-          aborts.add((done = resolve))
+          aborts.add(resolve)
           void Promise.resolve()
             .then(() => latest.get('disconnect'))
             .then(() => io)
             .then(resolve)
+            .finally(() => aborts.delete(resolve))
         })
       }
-      aborts.delete(done)
     },
     restore,
     init: restore,
