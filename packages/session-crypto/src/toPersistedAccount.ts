@@ -17,8 +17,9 @@ import type { PersistedAccount } from './types'
 export function pickAccount(value: unknown, strict?: boolean): PersistedAccount {
   // own fields only, also where Object.prototype is polluted (a `partyId`, a `primary` flag): a
   // field the value lacks is none. The copy is built without a prototype, and handed out as a plain
-  // object, as an app expects of an account.
-  const source: Fields = { __proto__: null, ...(Object(value) as object) }
+  // object, as an app expects of an account. The spread takes nothing of null, undefined or a
+  // number, and boxes any other primitive, as Object(value) would.
+  const source: Fields = { __proto__: null, ...(value as object) }
   const account: Fields = { __proto__: null }
   // the `PersistedAccount` fields: eight strings, then two booleans
   const names = ['partyId', 'hint', 'status', 'publicKey', 'namespace', 'networkId', 'signingProviderId', 'reason', 'primary', 'disabled']
