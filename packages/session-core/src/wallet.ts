@@ -85,6 +85,8 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
   if (typeof c.isConnected !== 'boolean') return null
   const network = asObj(o.network)
   const session = asObj(o.session)
+  // read once: a getter or proxy may answer another text to each read, past the check below (C15)
+  const reason = c.reason
   return {
     type: 'status',
     via,
@@ -93,7 +95,7 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
     userUrl: userUrl(c.userUrl),
     // An empty reason tells nothing, and one that quotes a token is no text for lastError, events
     // or the other tabs: the store's own words then say what happened (C4, C15).
-    reason: c.reason && !quotesToken(c.reason) ? str(c.reason) : undefined,
+    reason: reason && !quotesToken(reason) ? str(reason) : undefined,
     ledgerApi: str(network?.ledgerApi),
     accessToken: str(session?.accessToken) ?? str(network?.accessToken),
   }

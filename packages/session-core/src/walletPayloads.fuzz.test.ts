@@ -59,6 +59,21 @@ describe('wallet payload fuzzing', { timeout: 30_000 }, () => {
     )
   })
 
+  it('C4, C15, C18: a status reason is read once: one that changes as it is read never passes a token-quoting text on', () => {
+    const texts = ['wallet locked', 'wallet locked', 'refused: Authorization: Bearer secret-token']
+    let reads = 0
+    const connection = {
+      isConnected: false,
+      get reason() {
+        return texts[reads++ % texts.length]
+      },
+    }
+    const status = parseStatus({ connection }, 'statusChanged')
+    expect(status).toMatchObject({ connected: false })
+    expect([undefined, 'wallet locked']).toContain(status?.reason)
+    expect(reads).toBe(1)
+  })
+
   it('C4 (fuzz): anything thrown becomes a SessionError with a string message and a number or known code', () => {
     const codes = ['DESTROYED', 'TIMEOUT', 'SESSION_EXPIRED', 'REAUTH_FAILED', 'QUEUE_FULL', 'INVALID_PROVIDER', 'UNKNOWN']
     const thrown = fc.oneof(
