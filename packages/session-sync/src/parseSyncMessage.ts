@@ -17,8 +17,9 @@ function plainJson(this: Record<string, unknown>, key: string, value: unknown): 
 
 /**
  * Validates one received (or about to be sent) value against the sync protocol (SPEC M2) and
- * returns a fresh, deeply frozen copy of it, or null when it is not a valid message of channel
- * `name`. The copy is made through JSON with a replacer that rejects class instances and
+ * returns a fresh, deeply frozen copy of its seven fields, or null when it is not a valid message
+ * of channel `name`. Other top-level fields (a later release's additions) are ignored, so that
+ * release's messages are still understood. The copy is made through JSON with a replacer that rejects class instances and
  * `__proto__` / `constructor` / `prototype` keys at any depth, so nothing of the received object
  * (prototype, getters, shared references) reaches a listener. Never throws.
  *
@@ -30,9 +31,8 @@ function plainJson(this: Record<string, unknown>, key: string, value: unknown): 
  */
 export function parseSyncMessage(input: unknown, name: string, maxBytes: number): SyncMessage | null {
   try {
-    // the copy is deeply frozen by the reviver; exactly the seven fields, each checked below
-    const copy = JSON.parse(JSON.stringify(input, plainJson), (_, value: unknown) => Object.freeze(value)) as Record<string, unknown>
-    const { v, kind, seq, tabId, at, data } = copy
+    // the copy is deeply frozen by the reviver; the seven fields, each checked below
+    const { v, kind, seq, tabId, at, ch, data } = JSON.parse(JSON.stringify(input, plainJson), (_, value: unknown) => Object.freeze(value)) as Record<string, unknown>
     if (
       v === 1 &&
       typeof kind == 'string' &&
@@ -43,14 +43,14 @@ export function parseSyncMessage(input: unknown, name: string, maxBytes: number)
       tabId &&
       tabId.length < 65 &&
       Number.isFinite(at) &&
-      copy.ch === name &&
+      ch === name &&
       // a JSON object: `constructor` is a forbidden own key, so this is `Object` only for objects
       data?.constructor === Object &&
       // counted in UTF-8 bytes, not characters: a CJK character is three, an emoji four
-      new TextEncoder().encode(JSON.stringify(data)).length <= maxBytes &&
-      Object.keys(copy).length == 7
+      new TextEncoder().encode(JSON.stringify(data)).length <= maxBytes
     ) {
-      return copy as unknown as SyncMessage
+      // only these: a field a later release added is none of this one's (M2)
+      return Object.freeze({ v, kind, seq, tabId, at, ch, data }) as SyncMessage
     }
   } catch {
     // not JSON-safe, a polluting key, a class instance, or not an object at all
