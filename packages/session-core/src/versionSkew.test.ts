@@ -1,5 +1,6 @@
-import { decodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { createEncryptedIndexedDBStorage, decodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
+import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -96,5 +97,31 @@ describe('version skew: a persisted entry of a later release', () => {
     await flush()
     expect(status(store)).toBe('disconnected')
     expect(await storage.getItem(KEY)).toBeNull()
+  })
+})
+
+describe('version skew: the session database of a later release', () => {
+  it('C15, K7: a database a later release laid out anew (no `keys` / `blobs` store) is a storage:error, never a broken session', async () => {
+    const indexedDB = new IDBFactory()
+    await new Promise<void>((resolve) => {
+      const req = indexedDB.open('sessionlayer::https://app.example', 2)
+      req.onupgradeneeded = () => req.result.createObjectStore('vault')
+      req.onsuccess = () => {
+        req.result.close()
+        resolve()
+      }
+    })
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage })
+    const failures: { operation: string; error: unknown }[] = []
+    store.on('storage:error', (e) => failures.push(e))
+    await store.restore()
+    await flush()
+    expect(status(store)).toBe('connected')
+    expect(failures.map((f) => f.operation)).toEqual(['get', 'set'])
+    expect((failures[0]?.error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    await store.disconnect()
+    expect(status(store)).toBe('disconnected')
+    store.destroy()
   })
 })

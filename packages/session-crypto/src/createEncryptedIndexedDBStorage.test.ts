@@ -656,3 +656,39 @@ describe('an IndexedDB open that never answers (Safari 14.1 on a first load, som
     expect(vi.getTimerCount()).toBe(0)
   })
 })
+
+describe('a database of a later release (a deploy or a rollback: tabs of two releases share it)', () => {
+  it('K4, K7: a database a later release upgraded to a higher version, keeping the stores, is used as it is (opened at its own version: never a VersionError)', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, VALUE)
+    // the later release opens at version 3 and adds a store while this tab's connection is open
+    const db = await openRaw(indexedDB, DB, 3, (d) => d.createObjectStore('audit'))
+    db.close()
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    const fresh = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await fresh.setItem('other', VALUE)
+    await expect(fresh.getItem('other')).resolves.toBe(VALUE)
+    const after = await openRaw(indexedDB, DB)
+    expect(after.version).toBe(3)
+    expect([...after.objectStoreNames].sort()).toEqual(['audit', 'blobs', 'keys'])
+    after.close()
+  })
+
+  it('K7: a database a later release laid out anew (no `keys` or `blobs` store) rejects every operation with the clear unavailable error and is left untouched', async () => {
+    const indexedDB = new IDBFactory()
+    const db = await openRaw(indexedDB, DB, 2, (d) => d.createObjectStore('vault'))
+    await writeRecord(db, 'vault', KEY, 'the later release\'s entry')
+    db.close()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    for (const operation of [() => storage.getItem(KEY), () => storage.setItem(KEY, VALUE), () => storage.removeItem(KEY)]) {
+      const error = (await operation().catch((e: unknown) => e)) as Error
+      expect(error.message).toBe('SessionLayer: IndexedDB is unavailable')
+      expect((error.cause as DOMException).name).toBe('NotFoundError')
+    }
+    const after = await openRaw(indexedDB, DB)
+    expect(after.version).toBe(2)
+    expect([...after.objectStoreNames]).toEqual(['vault'])
+    expect([...(await readStore(after, 'vault')).values()]).toEqual(['the later release\'s entry'])
+    after.close()
+  })
+})
