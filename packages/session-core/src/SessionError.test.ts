@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { SessionError, toSessionError } from './SessionError'
+import { parseStatus } from './wallet'
 
 describe('toSessionError', () => {
   it('C4: keeps the code and message of a plain { code, message } object', () => {
@@ -299,5 +300,14 @@ describe('toSessionError', () => {
     // one without a token stays as it is, its cause too
     const plain = new SessionError('Unauthorized', 4100, { url: '/api' })
     expect(toSessionError(plain)).toBe(plain)
+  })
+
+  it('C4, C15: an access token a status carried is found under any name and in any text; a placeholder of under 8 characters is not searched for, so messages holding that word stay', () => {
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: 'opaque5e4d3c2b1a', userId: 'u' } })
+    const error = toSessionError({ code: 4100, message: 'Expired: opaque5e4d3c2b1a', data: { token: 'opaque5e4d3c2b1a' } })
+    expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
+    parseStatus({ connection: { isConnected: true }, network: { networkId: 'canton:devnet', accessToken: 'token' } })
+    const raw = { code: 4100, message: 'Invalid token' }
+    expect(toSessionError(raw)).toMatchObject({ code: 4100, message: 'Invalid token', cause: raw })
   })
 })

@@ -63,7 +63,17 @@ const parse = (v: unknown): unknown => {
 }
 
 /**
- * `value`, or undefined when it carries an access token (`accessToken`, `access_token`, a URL's `token=`: a JSON-RPC
+ * The latest access tokens wallets gave (memory only, the newest first, at most 8), searched for as
+ * they are: a wallet may quote one under a name, or in a text, that no pattern below knows (C4, C15).
+ * @internal
+ */
+export const seenTokens: string[] = []
+
+/** Whether `text` matches `pattern`, or holds one of the {@link seenTokens}. */
+const holds = (text: string, pattern: RegExp) => pattern.test(text) || seenTokens.some((token) => text.includes(token))
+
+/**
+ * `value`, or undefined when it carries an access token the wallet gave (one of the {@link seenTokens}, under any name), an access token (`accessToken`, `access_token`, a URL's `token=`: a JSON-RPC
  * error whose `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause`
  * does, a wallet answer the store cannot read), or a token under another name (an `Authorization`
  * key or header, `Bearer <token>` in a header or text, a JWT): no error has it as its `cause`, as an app logs
@@ -94,19 +104,19 @@ export const tokenFree = (value: unknown): unknown => {
         ? (wraps.has(v) ? wraps : wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)])).get(v)
         : v
     })
-    if (!/access_?token|token=|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i.test(json)) return value
+    if (!holds(json, /access_?token|token=|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i)) return value
   } catch {
     // not searched, so not handed on
   }
 }
 
 /**
- * Whether a wallet's text quotes a token: a credential after `access_token`, `Authorization`,
+ * Whether a wallet's text quotes a token: one of the {@link seenTokens}, a credential after `access_token`, `Authorization`,
  * `Bearer` or a URL's `token=` (with a digit or a sign), or a JWT. One that only names a token (`Invalid bearer token`,
  * `accessTokenExpired`), or no string, does not. Such a text is no error message nor `reason` (C4, C15).
  * @internal
  */
-export const quotesToken = (text: unknown): boolean => typeof text == 'string' && /((access_?token|authorization|bearer)\W+|token=)(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i.test(text)
+export const quotesToken = (text: unknown): boolean => typeof text == 'string' && holds(text, /((access_?token|authorization|bearer)\W+|token=)(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i)
 
 /**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
@@ -127,6 +137,8 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * `access_token`, `Authorization`, `Bearer` or a URL's `token=`, a JWT: `fetch`'s `TypeError` for a header value no
  * request can carry, a body that echoes the header) is none either: the error then tells
  * `Unknown wallet error`, with the code. One that only names a token (`Invalid bearer token`) stays.
+ * An access token a wallet gave the page (in a status or network the store read: the latest 8 of at
+ * least 8 characters) is found as it is, under any name and in any text.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`, unless that may carry an access token)

@@ -1331,6 +1331,22 @@ describe('ledger', () => {
       expect(inspect([error, store.getSnapshot()], { depth: Infinity, showHidden: true })).not.toContain('secret')
       store.destroy()
     })
+
+    it("C4, C15, L2: a token refresh the wallet refuses with a message that quotes the rejected token, under no name (an opaque token), rejects with the wallet's code, without that token", async () => {
+      const token = 'opaque7c6b5a4f3e2d'
+      const provider = createMockProvider({ accessToken: token })
+      const store = createSessionStore(provider, { storage: createMemoryStorage() })
+      await store.connect()
+      const server = ledgerServer(provider.wallet)
+      server.expire()
+      provider.wallet.failNext('status', { code: 4100, message: `Token ${token} has expired` })
+      const error: unknown = await createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+      for (const sink of [inspect([error, store.getSnapshot()], { depth: Infinity, showHidden: true }), JSON.stringify([error, (error as Error).message, (error as Error).cause])]) {
+        expect(sink).not.toContain(token)
+      }
+      store.destroy()
+    })
   })
 })
 

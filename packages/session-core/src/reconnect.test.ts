@@ -72,6 +72,39 @@ describe('reconnect', () => {
     expect(plain.store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'Invalid bearer token' })
   })
 
+  it("C4, C15: the session's own access token, quoted by the wallet under no name the store knows (an opaque token in a message, a reason, an error's data), reaches no lastError, reconnect:gaveup or other tab", async () => {
+    const token = 'opaque9f8e7d6c5b4a'
+    const hub = createChannelHub()
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: createMockLockManager() }
+    const shapes: [number, string, (provider: ReturnType<typeof createMockProvider>) => void][] = [
+      [4100, 'Unknown wallet error', (p) => p.wallet.failNext('status', { code: 4100, message: `Session ${token} has expired` })],
+      [4100, 'Unauthorized', (p) => p.wallet.failNext('status', { raw: { code: 4100, message: 'Unauthorized', data: { token } } })],
+      [4900, 'The wallet is not connected', (p) => {
+        const request = p.request
+        p.request = (args) => (args.method === 'status' ? Promise.resolve({ connection: { isConnected: false, reason: `revoked ${token}` } }) : request(args))
+      }],
+    ]
+    for (const [code, message, shape] of shapes) {
+      const provider = createMockProvider({ accessToken: token })
+      const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 1 }, broadcast })
+      const events: unknown[] = []
+      store.on('reconnect:gaveup', (e) => events.push(e))
+      await store.connect()
+      shape(provider)
+      provider.emit('statusChanged', { connection: { isConnected: false } })
+      await vi.advanceTimersByTimeAsync(500)
+      const { lastError } = store.getSnapshot()
+      // the wallet's code is kept, for the app to tell what happened
+      expect(lastError).toMatchObject({ code, message })
+      expect(events).toHaveLength(1)
+      const sinks = [store.getSnapshot(), events, hub.sent]
+      for (const sink of [inspect(sinks, { depth: Infinity, showHidden: true }), inspect(structuredClone(sinks), { depth: Infinity }), JSON.stringify([lastError, lastError?.message, lastError?.cause, hub.sent])]) {
+        expect(sink).not.toContain(token)
+      }
+      store.destroy()
+    }
+  })
+
   it('C7: a drop keeps the account visible and attempts at exactly the backoff offsets, probing status silently', async () => {
     const { store, wallet, provider, events } = await connected({ reconnect: { maxDelayMs: 1500, maxAttempts: 4 } })
     const start = Date.now()

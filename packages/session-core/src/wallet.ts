@@ -1,7 +1,7 @@
 import { toPersistedAccount } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
 import type { StatusInput } from './machine'
-import { quotesToken } from './SessionError'
+import { quotesToken, seenTokens } from './SessionError'
 
 /** A narrowed view of an unknown object (internal). */
 export type Obj = Record<string, unknown>
@@ -87,6 +87,10 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
   const session = asObj(o.session)
   // read once: a getter or proxy may answer another text to each read, past the check below (C15)
   const reason = c.reason
+  const accessToken = str(session?.accessToken) ?? str(network?.accessToken)
+  // A token is searched for as it is from now on, in this status's reason too: a wallet may quote it
+  // under no name the patterns know. Not a short one (a placeholder), which common words hold (C4, C15).
+  if (accessToken?.[7] && !seenTokens.includes(accessToken) && seenTokens.unshift(accessToken) > 8) seenTokens.pop()
   return {
     type: 'status',
     via,
@@ -97,7 +101,7 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
     // or the other tabs: the store's own words then say what happened (C4, C15).
     reason: reason && !quotesToken(reason) ? str(reason) : undefined,
     ledgerApi: str(network?.ledgerApi),
-    accessToken: str(session?.accessToken) ?? str(network?.accessToken),
+    accessToken,
   }
 }
 
