@@ -49,6 +49,22 @@ export class SessionError extends Error {
     this.shortMessage = message
     this.name = 'SessionError'
   }
+
+  /**
+   * Also true for a `SessionError` of another copy of this package (its ESM and CJS builds in one
+   * page, or two versions), which carries the same brand (C4). A subclass keeps its own `instanceof`.
+   * @param value - the value checked
+   * @returns whether `value` is a `SessionError` (of this class, when called on a subclass)
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // a subclass's own instanceof, as without this method
+    return this == SessionError ? !!(value as Record<symbol, unknown> | null)?.[Symbol.for('sessionlayer.error')] : super[Symbol.hasInstance](value)
+  }
+
+  /** The brand that `instanceof SessionError` recognises across copies of this package. @internal */
+  [Symbol.for('sessionlayer.error')](): void {
+    // its presence is the brand: a method on the prototype, no field on every error
+  }
 }
 
 const obj = (v: unknown): Record<string, unknown> | null => (typeof v == 'object' && v ? (v as Record<string, unknown>) : null)
