@@ -393,6 +393,48 @@ describe('useSessionQueryInvalidation', () => {
     expect(client.getQueryState(key)?.isInvalidated).toBe(false)
   })
 
+  it.each([false, true])('C6: a second <SessionProvider> of its own store in the page (an embedded widget), sharing the query client, opened again leaves the session queries of the app, whose session goes on (StrictMode: %s)', async (strict) => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    const key = sessionQueryKey(store.getSnapshot(), 'holdings')
+    let fetches = 0
+    function Holdings() {
+      useSessionQueryInvalidation()
+      const { data } = useQuery({ queryKey: sessionQueryKey(useSession(), 'holdings'), queryFn: () => Promise.resolve(`holdings ${++fetches}`) })
+      return <p>{data ?? 'loading'}</p>
+    }
+    function Widget() {
+      useSessionQueryInvalidation()
+      return <p>widget</p>
+    }
+    const app = (widget: boolean) => {
+      const tree = (
+        <QueryClientProvider client={client}>
+          <SessionProvider store={store}>
+            <Holdings />
+          </SessionProvider>
+          {widget && (
+            <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+              <Widget />
+            </SessionProvider>
+          )}
+        </QueryClientProvider>
+      )
+      return strict ? <StrictMode>{tree}</StrictMode> : tree
+    }
+    const { rerender } = render(app(true))
+    await screen.findByText('holdings 1')
+    rerender(app(false))
+    rerender(app(true))
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    expect(screen.getByText('holdings 1')).toBeTruthy()
+    expect(client.getQueryData(key)).toBe('holdings 1')
+    expect(fetches).toBe(1)
+    store.destroy()
+  })
+
   it('uses the query client it is given instead of the one in context', async () => {
     const { store } = setup()
     const client = new QueryClient()

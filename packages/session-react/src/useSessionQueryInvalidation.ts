@@ -4,12 +4,14 @@ import { useEffect } from 'react'
 import { useSessionContext } from './SessionContext'
 
 /**
- * Per query client, the store (its `on`) that the hook last stopped watching: a hook mounting over
- * another store (another provider or store prop, or a `<SessionProvider key>` remounted for another
- * wallet) ends the session it watched, while one mounting again over the same store (StrictMode's
- * simulated remount, a remount of the hook's component) keeps the queries.
+ * Per query client, how many hooks watch a store now, then the stores (their `on`) that hooks
+ * stopped watching since one last mounted: a hook mounting over another store while none is watched
+ * (another provider or store prop, or a `<SessionProvider key>` remounted for another wallet) ends the
+ * session it watched, while one mounting again over the same store (StrictMode's simulated remount,
+ * Fast Refresh, a remount of the hook's component) or beside a store still watched (a second
+ * `<SessionProvider>` of an embedded widget) keeps the queries.
  */
-const watched = /* @__PURE__ */ new WeakMap<QueryClient, unknown>()
+const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...left: unknown[]]>()
 
 /**
  * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`:
@@ -18,8 +20,9 @@ const watched = /* @__PURE__ */ new WeakMap<QueryClient, unknown>()
  * when the session disconnects or expires (one still in use loses its data and is fetched again),
  * and when the provider is given another wallet or store, also by remounting it
  * (`<SessionProvider key={walletId}>`): the session it replaces has ended. A remount over the same
- * store (StrictMode's, or of the calling component) keeps them. Other queries are untouched. Call
- * it once, near the root, inside both providers: one session per query client.
+ * store (StrictMode's, or of the calling component) keeps them, and so does a second provider
+ * mounted beside it over the same client (an embedded widget's own store). Other queries are
+ * untouched. Call it once, near the root, inside both providers.
  *
  * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
  * @throws `Error` outside `<SessionProvider>`, or without a query client
@@ -62,14 +65,19 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           }),
       )
     }
-    // Another store than the one a hook last watched (the user picked another wallet): the session
-    // of the one it replaces ended without an event, and what it fetched must not reach the next party.
-    if ((watched.get(client) ?? on) !== on) update()
-    watched.delete(client)
+    // Another store than those the hooks last watched, while none watches one (the user picked another
+    // wallet): the session of the one it replaces ended without an event, and what it fetched must
+    // not reach the next party. One more store (an embedded widget's), or the hooks mounting again
+    // (StrictMode's remount, Fast Refresh), ends no session that goes on.
+    const w = watched.get(client) ?? [0]
+    watched.set(client, w)
+    if (!w[0]++ && w[1] && !w.includes(on)) update()
+    w.length = 1
     const off = on('invalidate', update)
     return () => {
       off()
-      watched.set(client, on)
+      w[0]--
+      w.push(on)
     }
   }, [on, client])
 }
