@@ -306,6 +306,43 @@ describe('useSessionQueryInvalidation', () => {
     wrapper.unmount()
   })
 
+  it('C6: a second store in the page (an embedded widget that provides its own store of the same wallet), sharing the query client, mounted and mounted again, leaves the session queries of the app, whose session goes on', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const provider = createMockProvider()
+    const app = createSessionStore(provider, { storage: createMemoryStorage() })
+    const widget = createSessionStore(provider, { storage: createMemoryStorage() })
+    await app.connect()
+    await widget.restore()
+    let fetches = 0
+    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })
+    const Holdings = defineComponent({
+      setup() {
+        const { state } = useSession()
+        const holdings = useQuery({ queryKey: computed(() => sessionQueryKey(state.value, 'holdings')), queryFn: () => `holdings ${++fetches}` })
+        return () => h('p', holdings.data.value ?? 'loading')
+      },
+    })
+    const Widget = defineComponent({
+      setup() {
+        provideSession(widget)
+        return () => h(Invalidation)
+      },
+    })
+    const open = shallowRef(true)
+    const App = defineComponent({ setup: () => () => [h(Invalidation), h(Holdings), open.value ? h(Widget) : null] })
+    const wrapper = mount(App, { global: { plugins: [createSessionPlugin(app), [VueQueryPlugin, { queryClient }]] as never } })
+    await flushPromises()
+    expect(wrapper.text()).toBe('holdings 1')
+    open.value = false
+    await flushPromises()
+    open.value = true
+    await flushPromises()
+    expect(wrapper.text()).toBe('holdings 1')
+    expect(queryClient.getQueryData(sessionQueryKey(app.getSnapshot(), 'holdings'))).toBe('holdings 1')
+    expect(fetches).toBe(1)
+    wrapper.unmount()
+  })
+
   it('§5 SSR: on the server it asks nothing of the session context\'s store (the plugin creates its server store only on first access)', async () => {
     const Root = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => h('p', 'ok')) })
     const app = createSSRApp(Root).use(VueQueryPlugin, { queryClient: new QueryClient() })

@@ -1,11 +1,15 @@
 import { SESSION_QUERY_KEY_ROOT, type InvalidateEvent, type SessionStore } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/vue-query'
-import { inject, nextTick } from 'vue'
+import { inject, nextTick, onScopeDispose } from 'vue'
 // From the main entry, whose code the build then emits as one module that this entry shares.
 import { SESSION_KEY, useSessionEvent } from './index'
 
-/** The store each query client last kept in step with: another one means that session ended. */
-const last = /* @__PURE__ */ new WeakMap<QueryClient, SessionStore>()
+/**
+ * Per query client, how many components keep it in step with a store now, then the stores they
+ * stopped keeping it in step with since one last started: another one, while none is kept in step,
+ * means that session ended.
+ */
+const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: SessionStore[]]>()
 
 /**
  * Keeps the Vue Query cache in step with the session: every query under `['sessionlayer']`
@@ -15,8 +19,10 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, SessionStore>()
  * (the user picked another wallet: the session of the store it replaces ended); other queries are
  * untouched. Call it once, in the root component's setup (or, for a subtree's store, in a child of
  * the component that calls `provideSession`: as with Vue's `inject`, that component itself still
- * reads the enclosing session): one session per query client. Two stores kept in step with one
- * client remove each other's session queries: give each its own client.
+ * reads the enclosing session): one session per query client. A second store kept in step with it
+ * beside the first (an embedded widget's own store of the same wallet) leaves them as they are; two
+ * stores of two wallets remove each other's session queries as their sessions end or switch: give
+ * each its own client.
  * Released when the component (or effect scope) is disposed; does nothing on the server.
  *
  * @param queryClient - the client (default: the one of `VueQueryPlugin`)
@@ -61,12 +67,20 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   useSessionEvent('invalidate', update)
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- useSessionEvent threw without one
   const context = inject(SESSION_KEY)!
-  // Another store (a subtree made again for another wallet): the session of the one it replaces
-  // ended without an event, and what it fetched must not reach the next party. (On the server,
-  // where nothing is kept in step, the plugin's store is not even created.)
+  // Another store than those last kept in step, while none is (a subtree made again for another
+  // wallet): the session of the one it replaces ended without an event, and what it fetched must not
+  // reach the next party. One more store beside one kept in step (an embedded widget's) ends no
+  // session that goes on. (On the server, where nothing is kept in step, the plugin's store is not
+  // even created.)
   if (!context.server) {
     const { store } = context
-    if ((last.get(client) ?? store) !== store) update()
-    last.set(client, store)
+    const w = last.get(client) ?? [0]
+    last.set(client, w)
+    if (!w[0]++ && w[1] && !w.includes(store)) update()
+    w.length = 1
+    onScopeDispose(() => {
+      w[0]--
+      w.push(store)
+    })
   }
 }
