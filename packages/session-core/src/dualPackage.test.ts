@@ -56,4 +56,32 @@ describe.skipIf(!built && !process.env.CI)('two copies of session-core in one pa
     `)
     expect(result).toMatchObject({ code: 0, stdout: 'true true 4001 true\n', stderr: '' })
   })
+
+  it('M3, M4, L1: stores of the ESM and of the CJS build over one provider in one page keep in step over a real BroadcastChannel, and the ledger entry of either reads a store of the other', async () => {
+    const testing = fileURLToPath(new URL('../../session-testing/dist/index.js', import.meta.url))
+    const result = await runNode(`
+      import { createRequire } from 'node:module'
+      import * as esm from ${JSON.stringify(dist('index.js'))}
+      import { createMockProvider } from ${JSON.stringify(testing)}
+      const require = createRequire(import.meta.url)
+      const cjs = require(${JSON.stringify(dist('index.cjs'))})
+      const ledger = require(${JSON.stringify(dist('ledger.cjs'))})
+      const provider = createMockProvider()
+      const storage = esm.createMemoryStorage()
+      const broadcast = { channelFactory: (name) => new BroadcastChannel(name), lockManager: null }
+      const a = esm.createSessionStore(provider, { storage, broadcast })
+      const b = cjs.createSessionStore(provider, { storage, broadcast })
+      const wait = () => new Promise((resolve) => setTimeout(resolve, 20))
+      await a.connect()
+      await wait()
+      const connected = [a, b].map((s) => s.getSnapshot().status).join()
+      const api = ledger.getLedgerAuth(a)?.ledgerApi
+      await b.disconnect()
+      await wait()
+      console.log(connected, [a, b].map((s) => s.getSnapshot().status).join(), api, (await storage.getItem('sessionlayer.session')) === null)
+      a.destroy()
+      b.destroy()
+    `)
+    expect(result).toMatchObject({ code: 0, stdout: 'connected,connected disconnected,disconnected http://127.0.0.1:7575 true\n', stderr: '' })
+  })
 })
