@@ -82,6 +82,12 @@ export interface Model {
    * asked where it stands once it accepted the disconnect.
    */
   readonly missed: 0 | 1 | 2
+  /**
+   * This tab asked the wallet to disconnect, and has been disconnected with no op since: another
+   * tab's word of that session's expiry needs no second disconnect, nor a second check of the
+   * entry (M3, C12).
+   */
+  readonly gone: boolean
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -194,6 +200,7 @@ export const INITIAL_MODEL: Model = {
   loading: false,
   leaving: 0,
   missed: 0,
+  gone: false,
 }
 
 /** Equal by reference, else by value (a wallet sends a new copy of the same accounts). */
@@ -319,6 +326,7 @@ export function createTransition(): typeof transition {
     down(error, keep)
     if (!keep) {
       n.leaving = 2
+      n.gone = true
       // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
       fx.push(['post', 'expired'], ['call', 'disconnect', 'local'])
     }
@@ -492,7 +500,7 @@ export function createTransition(): typeof transition {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed }
+    n = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected' }
 
     switch (input.type) {
       case 'connect':
@@ -524,7 +532,11 @@ export function createTransition(): typeof transition {
         // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
         // A connection the wallet confirmed before the message came ends with it. A sign-out, the
         // user's own word, ends every tab's connect too (M3).
-        if (input.origin == 'remote' && input.expired && !m.live && asking) break
+        // Nor does a tab that left the wallet as that session ended, and did nothing since: tabs whose
+        // session expired at once each tell of it, and each word would cost every tab a disconnect
+        // request and a read of the entry (M3, C12).
+        if (input.origin == 'remote' && input.expired && (n.gone || (!m.live && asking))) break
+        n.gone = true
         const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
         if (st.status != 'disconnected' || op) {
           down(error, 1)

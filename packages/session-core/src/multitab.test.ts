@@ -514,6 +514,53 @@ describe('multi-tab', () => {
     expect((await open().store.restore()).status).toBe('disconnected')
   })
 
+  it('M3, C12: tabs whose session expires at the same moment (one expiry time, a channel that delivers a task later) each leave their wallet and check the entry once, not once for every tab that told of it', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const hub = createChannelHub()
+    const channelFactory = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => void setTimeout(() => post(message), 1)
+      return channel
+    }
+    const shared = createMemoryStorage()
+    const wallet = createMockWallet()
+    const open = () => {
+      const provider = createMockProvider({ wallet })
+      const request = provider.request.bind(provider)
+      const counts = { disconnect: 0, reads: 0 }
+      provider.request = (args) => {
+        if (args.method === 'disconnect') counts.disconnect++
+        return request(args)
+      }
+      const storage = {
+        ...shared,
+        getItem: (key: string) => {
+          counts.reads++
+          return shared.getItem(key)
+        },
+      }
+      const store = createSessionStore(provider, { storage, expiry: { ttlMs: 60_000 }, broadcast: { channelFactory, lockManager: null } })
+      return { store, counts }
+    }
+    const all = [open(), open(), open(), open()]
+    await all[0]?.store.connect()
+    for (const tab of all.slice(1)) await tab.store.restore()
+    await vi.advanceTimersByTimeAsync(10)
+    for (const tab of all) {
+      tab.counts.disconnect = 0
+      tab.counts.reads = 0
+    }
+    // every tab's timer ends the session before any tab hears of another's expiry
+    await vi.advanceTimersByTimeAsync(60_000)
+    for (const tab of all) expect(tab.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(all.map((tab) => tab.counts.disconnect)).toEqual([1, 1, 1, 1])
+    expect(all.every((tab) => tab.counts.reads <= 1)).toBe(true)
+    expect(wallet.state().connected).toBe(false)
+    expect(await shared.getItem('sessionlayer.session')).toBeNull()
+    for (const tab of all) tab.store.destroy()
+  })
+
   describe('C12, M3, M4: every tab tells of an expiry once, as the tab it expired in does', () => {
     const declined = (): Promise<void> => Promise.reject(new Error('The user declined to sign in again'))
     const silent = (): void => undefined
