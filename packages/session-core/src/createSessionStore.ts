@@ -845,9 +845,20 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const tellActivity = () => {
     if (timers.has(activityTimer)) postActivity()
   }
+  // The page's window; none on a server (Node has no addEventListener there).
+  const win = globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>
   // A tab the user closes runs no destroy(): its latest activity is told as the page goes (C12).
-  const page = idle < Infinity && channel?.isLive ? (globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>) : null
+  const page = idle < Infinity && channel?.isLive ? win : null
   page?.addEventListener?.('pagehide', tellActivity)
+  /**
+   * The page shows again (its document's visibilitychange reaches the window), e.g. as the user
+   * comes back after a system sleep whose time the timers do not count: the deadline is checked at
+   * once, and the check re-armed for what is really left, not up to a minute late (C12).
+   */
+  const wake = () => {
+    if (timers.has(expiryTimer) && lives()) arm()
+  }
+  win.addEventListener?.('visibilitychange', wake)
 
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
@@ -993,6 +1004,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       gen++
       tellActivity()
       page?.removeEventListener?.('pagehide', tellActivity)
+      win.removeEventListener?.('visibilitychange', wake)
       timers.forEach((_, token) => {
         cancelTimer(token)
       })

@@ -209,6 +209,55 @@ describe('expiry', () => {
     })
   }
 
+  for (const [limit, expiry] of [['TTL', { ttlMs: 8 * 3_600_000 }], ['idle timeout', { idleTimeoutMs: 8 * 3_600_000 }]] as const) {
+    it(`C12: after a system sleep past the ${limit}, the page showing again (visibilitychange) ends the session at once, not up to a minute later; a destroyed store no longer listens`, async () => {
+      // the page's window (the event bubbles from its document to it)
+      const page = new EventTarget()
+      vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
+      vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+      try {
+        const { store, expired } = await connected(expiry)
+        const other = (await connected(expiry)).store
+        other.destroy()
+        await vi.advanceTimersByTimeAsync(7 * 3_600_000)
+        // the page shows again without a sleep: nothing changes, the deadline stays where it was
+        const snapshot = store.getSnapshot()
+        page.dispatchEvent(new Event('visibilitychange'))
+        expect(store.getSnapshot()).toBe(snapshot)
+        // the laptop sleeps 8 h: the wall clock moves on, the timers stand still; the user opens it and sees the tab
+        vi.setSystemTime(Date.now() + 8 * 3_600_000)
+        page.dispatchEvent(new Event('visibilitychange'))
+        expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 8 * 3_600_000, reason: limit === 'TTL' ? 'ttl' : 'idle' })
+        expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } })
+        expect(other.getSnapshot().status).toBe('connected')
+        store.destroy()
+        page.dispatchEvent(new Event('visibilitychange'))
+        await vi.advanceTimersByTimeAsync(8 * 3_600_000)
+        expect(expired).toHaveBeenCalledTimes(1)
+      } finally {
+        vi.unstubAllGlobals()
+      }
+    })
+  }
+
+  it('C12: a page shown again before the deadline re-arms the expiry check for the time really left: a sleep that held the check back no longer delays the end by up to a minute', async () => {
+    const page = new EventTarget()
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+    try {
+      const { store, expired } = await connected({ ttlMs: 3_600_000 })
+      await vi.advanceTimersByTimeAsync(3_600_000 - 90_000)
+      // the laptop sleeps 80 s, 10 s before the deadline: the check armed for a minute is held back
+      vi.setSystemTime(Date.now() + 80_000)
+      page.dispatchEvent(new Event('visibilitychange'))
+      expect(store.getSnapshot().status).toBe('connected')
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 3_600_000, reason: 'ttl' })
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('C12: a session whose TTL passed during a system sleep that began right after it connected ends within 1 % of the TTL after the wake', async () => {
     const { store, expired } = await connected({ ttlMs: 8 * 3_600_000 })
     // the laptop sleeps 9 h at once
