@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type * as Core from '@sessionlayer/session-core'
 import type * as Testing from '@sessionlayer/session-testing'
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs'
-import { ROOT } from './support'
+import { ALICE, APPS, BOB, ROOT, text } from './support'
 
 // The page lifecycle in real Chromium: the back/forward cache (bfcache), frozen tabs, and a tab
 // that shows again after a system sleep. Playwright's own launch turns the bfcache off
@@ -27,6 +27,8 @@ import { ROOT } from './support'
 //   that page: a cached tab never keeps the reconnect leadership from the other tabs (M6);
 // - a frozen page keeps its Web Locks and runs no timer, but its BroadcastChannel messages still
 //   arrive; the tab that waits for the reconnect lock takes the attempts over (M6, C17);
+// - `storage` events of writes made while a page was cached reach it after the restore: the demo
+//   wallet (its state in the profile's localStorage) catches up, and the store with it (C7, C11);
 // - timers whose time passed while the page was cached or frozen fire right after it resumes;
 //   a system sleep is different (the timers do not count it): the page showing again
 //   (visibilitychange) checks the session's deadline at once (C12).
@@ -70,7 +72,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const [, name, file] = /^\/pkg\/([a-z-]+)\/([\w.-]+\.js)$/.exec(url.pathname) ?? []
-    if (name && file && PACKAGES.includes(name)) {
+    const asset = /^\/vanilla\/(index\.html|assets\/[\w.-]+\.js)?$/.exec(url.pathname)
+    if (asset) {
+      const file = path.join(APPS.vanilla, asset[1] ?? 'index.html')
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(readFileSync(file))
+    } else if (name && file && PACKAGES.includes(name)) {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(path.join(ROOT, 'packages', name, 'dist', file)))
     } else if (url.pathname === '/lab') res.writeHead(200, { 'content-type': 'text/html' }).end(LAB)
     else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>away</title>')
@@ -237,6 +243,46 @@ describe('the back/forward cache', () => {
     expect(back.persisted).toBe(true)
     await expect.poll(() => snapshot(page), { timeout: 1_000, interval: 50 }).toEqual({ status: 'disconnected', code: 'SESSION_EXPIRED' })
     expect(await events(page)).toEqual(['session:expired'])
+    await page.close()
+  })
+})
+
+describe('the back/forward cache, with the vanilla example and its demo wallet', () => {
+  it('C7, C11: a tab cached while the user switched party and then disconnected in the wallet (no dApp tab open) comes back from the cache showing the wallet as it is now (the storage events wait for it)', async () => {
+    const page = await context.newPage()
+    page.on('pageerror', (error) => errors.push(`vanilla: ${error.message}`))
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') errors.push(`vanilla: console.${message.type()}: ${message.text()}`)
+    })
+    await page.goto(`${origin}/vanilla/`)
+    await expect.poll(() => text(page, 'status')).toBe('disconnected')
+    await page.getByTestId('connect').click()
+    await page.getByTestId('wallet-approve').click()
+    await expect.poll(() => text(page, 'status')).toBe('connected')
+    expect(await text(page, 'party')).toBe(ALICE)
+    await page.evaluate(() => Object.assign(globalThis, { marker: 1 }))
+    // the wallet's state is the profile's localStorage: changed from a page of no dApp
+    const wallet = async (patch: Record<string, unknown>) => {
+      const other = await context.newPage()
+      await other.goto(`${origin}/away`)
+      await other.evaluate((patch) => {
+        const state = JSON.parse(localStorage.getItem('demo-wallet:state') ?? '{}') as Record<string, unknown>
+        localStorage.setItem('demo-wallet:state', JSON.stringify({ ...state, ...patch }))
+      }, patch)
+      await other.close()
+    }
+    await page.goto(`${origin}/away`)
+    await wallet({ partyId: BOB })
+    await page.goBack({ waitUntil: 'commit' })
+    await expect.poll(() => page.evaluate(() => 'marker' in globalThis)).toBe(true)
+    await expect.poll(() => text(page, 'party')).toBe(BOB)
+    expect(await text(page, 'status')).toBe('connected')
+    await page.goto(`${origin}/away`)
+    await wallet({ connected: false })
+    await page.goBack({ waitUntil: 'commit' })
+    await expect.poll(() => page.evaluate(() => 'marker' in globalThis)).toBe(true)
+    // the example reconnects: a wallet that says it is no longer connected is a drop it retries (C7)
+    await expect.poll(() => text(page, 'status')).toBe('reconnecting')
     await page.close()
   })
 })
