@@ -179,12 +179,18 @@ async function awayAndBack(page: Page, whileAway: () => Promise<unknown> = () =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('the back/forward cache', () => {
-  it('C9, C14: a connected tab (BroadcastChannel, encrypted IndexedDB storage, expiry timer) enters the bfcache and Back shows the same store, still connected', async () => {
+  it('C9, C14: a connected tab (BroadcastChannel, encrypted IndexedDB storage, expiry timer) enters the bfcache and Back shows the same store, still connected, its channel still heard (M3)', async () => {
     const page = await openLab()
     await connectLab(page, { broadcast: true, storageKey: 'bf.kept', expiry: { ttlMs: 3_600_000 } })
     const back = await awayAndBack(page, () => sleep(300))
     expect(back).toEqual({ persisted: true, reasons: [] })
     expect(await snapshot(page)).toEqual({ status: 'connected', code: null })
+    // its channel still works: another tab's sign-out reaches it (M3)
+    const other = await openLab()
+    await connectLab(other, { broadcast: true, storageKey: 'bf.kept' })
+    await other.evaluate(() => globalThis.lifecycleLab.store.disconnect())
+    await expect.poll(() => snapshot(page)).toEqual({ status: 'disconnected', code: null })
+    await other.close()
     await page.close()
   })
 
