@@ -294,6 +294,40 @@ describe('the back/forward cache, with the vanilla example and its demo wallet',
 })
 
 describe('frozen tabs', () => {
+  it('C12: the last activity of a tab the browser hides and freezes before it told the other tabs still counts there (idle expiry)', async () => {
+    const options = { broadcast: true, storageKey: 'frozen.idle', expiry: { idleTimeoutMs: 3_000 } }
+    const a = await openLab()
+    const b = await openLab()
+    await connectLab(a, options)
+    await connectLab(b, options)
+    await a.bringToFront()
+    expect(await a.evaluate(() => document.visibilityState)).toBe('visible')
+    // the user works in tab A for a while (told to tab B at most once per quarter of the idle timeout)
+    const lastTouch = await a.evaluate(async () => {
+      const end = Date.now() + 600
+      while (Date.now() < end) {
+        globalThis.lifecycleLab.store.touch()
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      globalThis.lifecycleLab.store.touch()
+      return Date.now()
+    })
+    // then the browser hides and freezes tab A: none of its timers runs, and it runs no pagehide
+    const cdp = await context.newCDPSession(a)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    await b.evaluate(() => {
+      globalThis.lifecycleLab.store.on('session:expired', (e) => globalThis.lifecycleLab.events.push(`expired at ${String(e.expiredAt)}`))
+    })
+    await expect.poll(() => events(b), { timeout: 10_000 }).toContain('session:expired')
+    const expiredAt = Number((await events(b)).find((e) => e.startsWith('expired at '))?.slice(11))
+    // B expires idleTimeoutMs after A's last activity, not after the last one A happened to tell
+    expect(expiredAt).toBeGreaterThanOrEqual(lastTouch + 3_000 - 50)
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    await cdp.detach()
+    await a.close()
+    await b.close()
+  })
+
   it('M6, C17: a frozen tab that holds the reconnect lock keeps it, but the other tab takes the attempts over; both reconnect once the wallets are back', async () => {
     const options = { broadcast: true, storageKey: 'frozen.lead', requestTimeoutMs: 1_000, reconnect: { baseDelayMs: 200, maxDelayMs: 500, maxAttempts: 1000 } }
     const a = await openLab()

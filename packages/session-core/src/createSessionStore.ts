@@ -851,11 +851,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const page = idle < Infinity && channel?.isLive ? win : null
   page?.addEventListener?.('pagehide', tellActivity)
   /**
-   * The page shows again (its document's visibilitychange reaches the window), e.g. as the user
-   * comes back after a system sleep whose time the timers do not count: the deadline is checked at
-   * once, and the check re-armed for what is really left, not up to a minute late (C12).
+   * The page's visibility changed (its document's visibilitychange reaches the window). Hidden, it
+   * may be frozen next, its timers stopped, or closed with no pagehide (mobile): its latest
+   * activity is told now. Shown again, e.g. as the user comes back after a system sleep whose time
+   * the timers do not count: the deadline is checked at once, and the check re-armed for what is
+   * really left, not up to a minute late (C12).
    */
   const wake = () => {
+    tellActivity()
     if (timers.has(expiryTimer) && lives()) arm()
   }
   win.addEventListener?.('visibilitychange', wake)

@@ -429,6 +429,44 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12: activity in a tab that goes hidden and is then frozen (no timer of it runs, no pagehide) before it reached the other tabs still counts there', async () => {
+    // tab A's page; tab B's is another one
+    const page = new EventTarget()
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+    try {
+      vi.useFakeTimers()
+      // once the browser froze tab A, none of its timers runs
+      let frozen = false
+      const clock = {
+        now: () => Date.now(),
+        setTimeout: (fn: () => void, ms: number) => setTimeout(() => frozen || fn(), ms),
+        clearTimeout: (handle: unknown) => {
+          clearTimeout(handle as number)
+        },
+      }
+      const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+      const a = open(undefined, { clock })
+      vi.unstubAllGlobals()
+      const b = open()
+      await a.store.connect()
+      await b.store.restore()
+      a.store.touch()
+      await vi.advanceTimersByTimeAsync(2_000)
+      a.store.touch() // the user's last activity, in tab A, which tells of it a little later
+      page.dispatchEvent(new Event('visibilitychange')) // the user switches to another tab
+      frozen = true // and the browser freezes tab A (it runs no pagehide)
+      await vi.advanceTimersByTimeAsync(9_900)
+      expect(b.store.getSnapshot().status).toBe('connected')
+      await vi.advanceTimersByTimeAsync(100)
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      a.store.destroy()
+      b.store.destroy()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('C12: activity in a tab the user closes (pagehide, no destroy()) before it reached the other tabs still counts there', async () => {
     // a page's window: the browser runs no destroy() as its tab closes, only pagehide
     const page = new EventTarget()
