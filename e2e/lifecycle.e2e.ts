@@ -95,7 +95,8 @@ beforeAll(async () => {
     })
     child.once('exit', () => reject(new Error(`chromium exited: ${out}`)))
   })
-  // noDefaults: no focus emulation in the default profile, so that its pages can be hidden and frozen
+  // noDefaults (an option of playwright-core's protocol, not in its typings): no focus emulation in
+  // the default profile, so that its pages can be hidden and frozen
   browser = await chromium.connectOverCDP(endpoint, { timeout: 30_000, noDefaults: true } as { timeout: number })
   const first = browser.contexts()[0]
   if (!first) throw new Error('no default browser context')
@@ -110,7 +111,7 @@ afterAll(async () => {
     await exited
   }
   await new Promise((resolve) => server?.close(resolve))
-  rmSync(dir, { recursive: true, force: true })
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
   expect(errors).toEqual([])
 })
 
