@@ -230,6 +230,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * that kind asked before it is older than its word (C3, C11).
    */
   const told: Partial<Record<Input['type'], number>> = {}
+  /**
+   * A status answer asked before the wallet's latest word on the network (`chainChanged`, a status
+   * event that tells one) tells no network: that word stands, not the network it was on (C9, C11, L2).
+   */
+  const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < (told.network ?? 0) ? { ...input, networkId: undefined } : input)
   let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
   let connectParams: unknown
   /**
@@ -406,6 +411,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           noteLive(input, asked)
           // its failure too: a newer event of its kind told what it was to tell (C3, C7, C9)
           if (asked < (told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status'] ?? 0)) input = { ...input, overtaken: true } as Input
+          input = aged(input, asked)
           // an answer after a system sleep, e.g. a reconnect attempt's, finds the session expired (C7, C12)
           if (timers.has(expiryTimer)) lives()
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
@@ -889,7 +895,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           if (asked > heard) {
             const input = answerInput('status', value, 'local')
             noteLive(input)
-            dispatch(input)
+            dispatch(aged(input, asked))
             if (input.type == 'fail') throw input.error
           }
         }

@@ -362,6 +362,36 @@ describe('ledger', () => {
     })
   })
 
+  it("C11, L2: a token refresh whose status answer was asked before a chainChanged does not take the session back to the old network, nor retries with that network's token", async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = await handConnected()
+      const changes: unknown[] = []
+      store.on('network:changed', (e) => changes.push(e))
+      const seen: string[] = []
+      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+        seen.push(new Headers(init?.headers).get('Authorization') ?? '')
+        return Promise.resolve(new Response('unauthorized', { status: 401 }))
+      }
+      wallet.held.add('status')
+      const call = createLedgerFetch(store, { fetch })('/v2/parties')
+      const outcome = call.catch((error: unknown) => error)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('status')).toBe(1)
+      // the wallet answered the refresh on devnet, then the user switched network before that answer came
+      wallet.emit('chainChanged', 'canton:testnet')
+      await wallet.answer('status', liveStatus('B'))
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+      expect(changes).toEqual([{ previous: 'canton:devnet', current: 'canton:testnet', source: 'local' }])
+      expect(await outcome).toMatchObject({ name: 'SessionError', code: 4100 })
+      expect(seen).toEqual(['Bearer A'])
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C19, L1: a wallet that connects on its own after the session ended never hands the new session the token of the one before, also when it announces itself again', async () => {
     for (const end of ['disconnect()', 'statusChanged(false)']) {
       const { store, wallet } = await handConnected()

@@ -1177,6 +1177,48 @@ describe('answers that a newer wallet event overtook', () => {
     store.destroy()
   })
 
+  it('C9/C11: a restore probe answer asked before a chainChanged does not take the restored session back to the old network', async () => {
+    const status = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return status.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return 'canton:testnet'
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const changes: unknown[] = []
+    store.on('network:changed', (e) => changes.push(e))
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // the wallet answered on devnet, then the user switched network before that answer came
+    emit('chainChanged', 'canton:testnet')
+    status.resolve(CONNECTED_STATUS)
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:testnet' })
+    expect(changes).toEqual([])
+    store.destroy()
+  })
+
+  it('C9/C11: a restore probe answer asked before a statusChanged on another network does not replace that network', async () => {
+    const status = deferred()
+    const accounts = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'status') return status.promise
+      if (method === 'listAccounts') return accounts.promise
+      if (method === 'getActiveNetwork') return 'canton:testnet'
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // the user switched network while the probe's answer (of devnet) travels; the accounts are read meanwhile
+    emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:testnet' } })
+    status.resolve(CONNECTED_STATUS)
+    await new Promise((r) => setTimeout(r, 0))
+    accounts.resolve([ACCOUNT])
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:testnet' })
+    store.destroy()
+  })
+
   it('C11, L2: a listAccounts re-read asked before an accountsChanged does not switch a connected session back', async () => {
     vi.useFakeTimers()
     const { provider, wallet } = slowAnswers(50, { connected: true })
