@@ -42,7 +42,8 @@ export interface Model {
   readonly attempt: number
   /**
    * The latest reconnect attempt the tab that runs them scheduled, for a tab that follows it (M6);
-   * in a restore, 1 once it asked the wallet again as another tab connected (C9, M4).
+   * in a restore, 1 once it asked the wallet again as another tab connected, or the wallet while
+   * this tab left (C9, C19, M4).
    */
   readonly followed: number
   /** `onReauthRequired` is running. */
@@ -79,7 +80,7 @@ export interface Model {
    * connection after its own `statusChanged(false)` can be the user connecting again from the
    * wallet (C19): one without it is an event of before the disconnect, a re-announcement or a
    * network switch of a wallet that is not leaving (it may refuse the disconnect). The wallet is
-   * asked where it stands once it accepted the disconnect.
+   * asked where it stands once it accepted the disconnect; an op that runs then keeps it (see `left`).
    */
   readonly missed: 0 | 1 | 2
   /**
@@ -459,11 +460,15 @@ export function createTransition(): typeof transition {
    * The wallet answered this tab's disconnect (`ok`), or failed to. It accepted it, and said it is
    * disconnected, then connected meanwhile: it is asked where it stands now, silently; connected,
    * the store follows it (C19), else it stays out. One that failed the disconnect stays out: an
-   * explicit disconnect stays one (C6), in every tab (M3).
+   * explicit disconnect stays one (C6), in every tab (M3). A restore that runs keeps what it said:
+   * its probe's answer may be older than that connection (C9, C19).
    */
   const left = (ok?: unknown) => {
-    n.leaving = n.missed = 0
-    if (ok && m.missed > 1 && !op) sync()
+    n.leaving = 0
+    if (!op) {
+      n.missed = 0
+      if (ok && m.missed > 1) sync()
+    }
   }
   /** The current op failed; `keep`: a request failed, the wallet did not say it is not connected. */
   const fail = (error: SessionError, keep?: unknown) => {
@@ -688,7 +693,8 @@ export function createTransition(): typeof transition {
               // Another tab connected while the probe was on its way, whose answer may be older than
               // that: the wallet is asked once more, the restore going on (it reconciles against its
               // snapshot, C10); still not connected, the entry is that tab's, and stays (C9, M4).
-              if (m.times && !m.followed) {
+              // So is it once the wallet connected again while this tab left (see `left`) (C9, C19).
+              if ((m.times || m.missed > 1) && !m.followed) {
                 n.followed = 1
                 probe()
               }

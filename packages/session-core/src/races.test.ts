@@ -1084,6 +1084,35 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, networkId: 'canton:devnet' })
   })
 
+  it('C9/C19: a restore() during a disconnect() whose answer comes after the wallet left and the user connected again from the wallet asks the wallet again, and ends connected', async () => {
+    const left = deferred()
+    const probe = deferred()
+    let probes = 0
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'disconnect') return left.promise
+      if (method === 'status') return ++probes === 1 ? probe.promise : CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    // the user signs out, and the page re-checks the wallet (a focus handler, a retry button)
+    const disconnecting = store.disconnect()
+    const restoring = store.restore()
+    await new Promise((r) => setTimeout(r, 0))
+    // Over HTTP with server-sent events, the events come before the answers: the wallet left
+    // (it answered the probe then), and the user connected the dApp again from the wallet's own UI.
+    emit('statusChanged', DISCONNECTED_STATUS)
+    emit('statusChanged', CONNECTED_STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    left.resolve(null)
+    await disconnecting
+    probe.resolve(DISCONNECTED_STATUS)
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet' })
+    expect(probes).toBe(2)
+    store.destroy()
+  })
+
   it('C19, M3: the wallet connecting on its own while the answer to the disconnect another tab asked for travels connects this tab once that answer came', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
