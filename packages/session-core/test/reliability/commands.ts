@@ -65,6 +65,7 @@ export const configArbitrary: fc.Arbitrary<SystemConfig> = fc.record({
   // mostly instant, as before; else answers in transit while the next steps run (time stands still between steps)
   latency: fc.record({ connect: sometimes(fc.integer({ min: 1, max: 300 })), silent: sometimes(fc.integer({ min: 1, max: 200 })) }),
   storageDelay: sometimes(fc.integer({ min: 1, max: 50 })),
+  apart: fc.boolean(),
 })
 
 const tab = fc.nat({ max: 2 })

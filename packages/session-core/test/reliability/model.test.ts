@@ -445,6 +445,15 @@ describe('model-based: regressions', () => {
     )
   })
 
+  // Found once answers and events could travel apart (HTTP with server-sent events).
+  it('C9, C19: a restore during a disconnect() whose answer the events overtook (the wallet left, then connected on its own) ends connected', async () => {
+    await runSequence(
+      { ...base, locks: 'refused', eventDelays: [0, 1, 1], latency: { connect: 0, silent: 2 }, apart: true },
+      [step('disconnect(0)', (s) => s.disconnect(0)), step('restore(0)', (s) => s.restore(0)), step('wallet connects itself', (s) => s.connectFromWallet())],
+      false,
+    )
+  })
+
   it("C12, M3: a session that expires in a tab still confirming another tab's reconnect of it leaves the wallet", async () => {
     await runSequence(
       { ...base, idleTimeoutMs: 1_000, locks: 'refused', initialTabs: 2, walletConnected: true, eventDelays: [0, 1, 0], latency: { connect: 0, silent: 45 } },

@@ -64,6 +64,12 @@ export interface SystemConfig {
    * and the wallet's events overlap an op still in flight.
    */
   readonly latency: { readonly connect: number; readonly silent: number }
+  /**
+   * Answers and events travel apart, as over HTTP with server-sent events: an event the wallet sends
+   * after an answer may arrive before it, e.g. a network switch before a `status` answer of the old
+   * network (C3, C9, C11). Else the tab's port is ordered, like an extension's.
+   */
+  readonly apart?: boolean
   /** How long a storage read takes (an encrypted IndexedDB decrypts): a restore overlaps the next steps. */
   readonly storageDelay: number
 }
@@ -327,13 +333,14 @@ export function createSystem(config: SystemConfig) {
     /**
      * Until when this tab's answers are in transit. The tab's port is ordered, like an extension's:
      * neither a later answer nor an event the wallet sends after an answer overtakes it (events
-     * may still lag behind answers by `delay`, as before).
+     * may still lag behind answers by `delay`, as before) — unless answers and events travel
+     * `apart`: then only answers keep their order.
      */
     let inTransit = 0
     /** Until when its events are in transit: they stay in order. */
     let eventsUntil = 0
     /** Virtual ms from now until a message sent now, `ms` on its way, arrives. */
-    const arrival = (ms: number, after = 0) => Math.max(time.now() + ms, inTransit, after) - time.now()
+    const arrival = (ms: number, after = 0, port = inTransit) => Math.max(time.now() + ms, port, after) - time.now()
     /** The answer: handled by the wallet at once, in call order, and delivered `ms` later. */
     const transit = (answer: Promise<unknown>, ms: number): Promise<unknown> => {
       const arrive = () => {
@@ -379,7 +386,7 @@ export function createSystem(config: SystemConfig) {
         const byListener = slow.get(event) ?? new Map<unknown, (...args: never[]) => void>()
         slow.set(event, byListener)
         const late = (...args: never[]) => {
-          const wait = arrival(delay, eventsUntil)
+          const wait = arrival(delay, eventsUntil, config.apart ? 0 : inTransit)
           eventsUntil = time.now() + wait
           if (wait === 0) listener(...args)
           else
