@@ -76,11 +76,13 @@ export interface Model {
    */
   readonly leaving: 0 | 1 | 2
   /**
-   * What the wallet said while this tab left (1: disconnected, 2: then connected again). Only a
-   * connection after its own `statusChanged(false)` can be the user connecting again from the
-   * wallet (C19): one without it is an event of before the disconnect, a re-announcement or a
-   * network switch of a wallet that is not leaving (it may refuse the disconnect). The wallet is
-   * asked where it stands once it accepted the disconnect; an op that runs then keeps it (see `left`).
+   * What the wallet said last while this tab left (1: disconnected, 2: connected). A connection
+   * then may be an event of before the disconnect, a re-announcement or a network switch of a
+   * wallet that is not leaving (it may refuse the disconnect) — or the user connecting again from
+   * the wallet (C19), also where its events overtake the answer to `disconnect`, and it told of
+   * no `statusChanged(false)` (it left without one, or was not connected). So the wallet is asked
+   * where it stands once it accepted the disconnect, unless it said it is disconnected after that
+   * connection; an op that runs then keeps it (see `left`).
    */
   readonly missed: 0 | 1 | 2
   /**
@@ -457,8 +459,8 @@ export function createTransition(): typeof transition {
     probe()
   }
   /**
-   * The wallet answered this tab's disconnect (`ok`), or failed to. It accepted it, and said it is
-   * disconnected, then connected meanwhile: it is asked where it stands now, silently; connected,
+   * The wallet answered this tab's disconnect (`ok`), or failed to. It accepted it, and said last
+   * that it is connected (see `missed`): it is asked where it stands now, silently; connected,
    * the store follows it (C19), else it stays out. One that failed the disconnect stays out: an
    * explicit disconnect stays one (C6), in every tab (M3). A restore that runs keeps what it said:
    * its probe's answer may be older than that connection (C9, C19).
@@ -611,7 +613,7 @@ export function createTransition(): typeof transition {
           // While this tab leaves, the wallet's events of before its disconnect are no connection
           // (a user connect ends `leaving`); a probe's answer still counts.
           if (m.leaving && input.via != 'probe') {
-            n.missed = m.missed && 2
+            n.missed = 2
             break
           }
           // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked

@@ -1113,6 +1113,36 @@ describe('races and hostile timings', () => {
     store.destroy()
   })
 
+  it('C19: a wallet that tells no statusChanged(false) for a disconnect, and connects on its own before its answer to disconnect() comes, connects the store once that answer came', async () => {
+    for (const before of ['disconnected', 'connected']) {
+      const left = deferred()
+      let connected = before === 'connected'
+      const { provider, emit } = handWallet((method) => {
+        if (method === 'connect') return (connected = true), { isConnected: true }
+        if (method === 'disconnect') return left.promise
+        if (method === 'status') return connected ? CONNECTED_STATUS : DISCONNECTED_STATUS
+        if (method === 'listAccounts') return [ACCOUNT]
+        if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+        return null
+      })
+      const store = createSessionStore(provider, { storage: createMemoryStorage() })
+      if (connected) expect(await store.connect()).toMatchObject({ status: 'connected' })
+      const disconnecting = store.disconnect()
+      await new Promise((r) => setTimeout(r, 0))
+      // the wallet left without an event (or was not connected), then the user connected the dApp
+      // from the wallet's own UI: over HTTP with server-sent events, its events come before the answer
+      connected = true
+      emit('statusChanged', CONNECTED_STATUS)
+      emit('accountsChanged', [ACCOUNT])
+      left.resolve(null)
+      await disconnecting
+      await vi.waitFor(() => {
+        expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet' })
+      })
+      store.destroy()
+    }
+  })
+
   it('C19, M3: the wallet connecting on its own while the answer to the disconnect another tab asked for travels connects this tab once that answer came', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()

@@ -454,6 +454,14 @@ describe('model-based: regressions', () => {
     )
   })
 
+  it('C19: a disconnect() of an unreachable wallet that connects on its own, its events overtaking that answer, ends connected', async () => {
+    await runSequence(
+      { ...base, eventDelays: [0, 0, 1], latency: { connect: 0, silent: 1 }, apart: true },
+      [step('wallet drops', (s) => s.wallet.drop()), step('disconnect(0)', (s) => s.disconnect(0)), step('wallet connects itself', (s) => s.connectFromWallet())],
+      false,
+    )
+  })
+
   it("C12, M3: a session that expires in a tab still confirming another tab's reconnect of it leaves the wallet", async () => {
     await runSequence(
       { ...base, idleTimeoutMs: 1_000, locks: 'refused', initialTabs: 2, walletConnected: true, eventDelays: [0, 1, 0], latency: { connect: 0, silent: 45 } },
