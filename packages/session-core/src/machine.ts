@@ -851,7 +851,9 @@ export function createTransition(): typeof transition {
           // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
           // may reach this tab before the message does (M6). Not once this tab's wallet said it is
           // connected again: it settles connected, as the wallet connecting on its own does (C19).
-          if (op == 'reconnect' && !m.live) {
+          // Only where one tab leads the attempts: without Web Locks each tab runs its own, which
+          // another tab's word does not end (M6).
+          if (c.lead && op == 'reconnect' && !m.live) {
             // The leader's give-up, told as the leader tells it: its attempts and its last failure
             // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
             // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the

@@ -68,6 +68,42 @@ describe('version skew: messages of another release', () => {
     expect(status(store)).toBe('disconnected')
     expect(errors).not.toHaveBeenCalled()
   })
+
+  it('M6, C7: where each tab runs its own reconnect attempts (no Web Locks), a give-up told on the channel ends none of them: only a leader\'s attempts are followed', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    try {
+      const hub = createChannelHub()
+      const storage = createMemoryStorage()
+      const wallet = createMockWallet()
+      const store = createSessionStore(createMockProvider({ wallet }), {
+        storage,
+        reconnect: { baseDelayMs: 1_000, maxAttempts: 5 },
+        broadcast: { channelFactory: hub.channelFactory, lockManager: null },
+      })
+      const gaveup = vi.fn()
+      store.on('reconnect:gaveup', gaveup)
+      await store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(status(store)).toBe('reconnecting')
+      const raw = hub.channelFactory(CHANNEL)
+      let seq = 0
+      for (const data of [{ attempts: 3, code: 4900, message: 'The wallet did not reconnect', keep: 1 }, {}]) {
+        raw.postMessage({ v: 1, kind: 'gaveup', seq: ++seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data })
+      }
+      await vi.advanceTimersByTimeAsync(0)
+      expect(status(store)).toBe('reconnecting')
+      expect(gaveup).not.toHaveBeenCalled()
+      wallet.recover()
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(status(store)).toBe('connected')
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
 
 describe('version skew: a persisted entry of a later release', () => {
