@@ -311,3 +311,17 @@ describe('toSessionError', () => {
     expect(toSessionError(raw)).toMatchObject({ code: 4100, message: 'Invalid token', cause: raw })
   })
 })
+
+describe('the access tokens searched for', () => {
+  it('C4, C15: a token a wallet gives again counts as one of the latest it gave: tokens other stores were given since do not push out the one still in use', () => {
+    const live = 'opaque-live-0a1b2c3d'
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: live } })
+    // another store's wallet hands out a new token for each of its reads (another wallet, or one that rotates them)
+    for (let i = 0; i < 7; i++) parseStatus({ connection: { isConnected: true }, session: { accessToken: `rotated-${i}-9f8e7d6c` } })
+    // the first store's wallet tells its token again, then the other store reads once more
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: live } })
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: 'rotated-7-9f8e7d6c' } })
+    const error = toSessionError({ code: 4100, message: `Session ${live} has expired` })
+    expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
+  })
+})

@@ -90,7 +90,13 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
   const accessToken = str(session?.accessToken) ?? str(network?.accessToken)
   // A token is searched for as it is from now on, in this status's reason too: a wallet may quote it
   // under no name the patterns know. Not a short one (a placeholder), which common words hold (C4, C15).
-  if (accessToken?.[7] && !seenTokens.includes(accessToken) && seenTokens.unshift(accessToken) > 8) seenTokens.pop()
+  // Told again, it is one of the latest again: the tokens of other stores, or of a wallet that
+  // hands out a new one for each read, do not push out the one still in use.
+  if (accessToken?.[7]) {
+    seenTokens.unshift(accessToken)
+    const i = seenTokens.indexOf(accessToken, 1)
+    seenTokens.splice(i < 0 ? 8 : i, 1)
+  }
   return {
     type: 'status',
     via,
