@@ -435,6 +435,23 @@ describe('the pure session machine', () => {
     expect(last.effects).toContainEqual(['call', 'status', 'local'])
   })
 
+  it("C19, M4: a sync another tab's connect started while this tab left, whose probe the wallet's connection overtook, still asks the wallet once it accepted the disconnect", () => {
+    const announced = { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' } as const
+    // this tab signs out; another tab's connect reaches it before the wallet answered, and it asks its
+    // wallet; the user connects again from the wallet, whose event comes before that probe's answer
+    // (asked before it: "not connected"), and before the answer to the disconnect
+    const inputs: Input[] = [{ type: 'disconnect', origin: 'local' }, { type: 'remote', kind: 'connected', data: { connectedAt: 900 } }, announced, { type: 'status', connected: false, via: 'probe', overtaken: true }]
+    const before = run(inputs, plain, connected())
+    expect(before.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 2 })
+    const accepted = run([{ type: 'left' }], plain, before.model)
+    expect(accepted.model).toMatchObject({ op: 'sync', leaving: 0 })
+    expect(accepted.effects).toContainEqual(['call', 'status', 'local'])
+    // an answer that is not older than the connection ends it: it came after it, and the wallet is not asked again
+    const newer = run([...inputs.slice(0, 3), { type: 'status', connected: false, via: 'probe' }, { type: 'left' }], plain, connected())
+    expect(newer.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 0, missed: 0 })
+    expect(calls(newer.effects).filter((method) => method == 'status')).toHaveLength(1)
+  })
+
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
     const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())

@@ -705,8 +705,10 @@ export function createTransition(): typeof transition {
               else endSession(null, 'restore', m.times)
             } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
           }
-          // the wallet left, as this tab asked: a connection now is the user's (see `missed`)
-          if (m.leaving) n.missed = 1
+          // the wallet left, as this tab asked: a connection now is the user's (see `missed`). An
+          // answer asked before the wallet's latest word tells nothing of after it: a connection
+          // told meanwhile is still checked, also once a sync this answer ends is over (C19, M4).
+          if (m.leaving) n.missed = input.overtaken ? m.missed : 1
         }
         break
 
