@@ -324,4 +324,18 @@ describe('the access tokens searched for', () => {
     const error = toSessionError({ code: 4100, message: `Session ${live} has expired` })
     expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
   })
+
+  it("C4: a wallet whose access token is a word (a placeholder such as 'undefined' or 'anonymous', where auth is off or a token went missing) keeps its messages that hold that word", () => {
+    for (const placeholder of ['undefined', 'anonymous', 'unauthenticated']) {
+      parseStatus({ connection: { isConnected: true }, session: { accessToken: placeholder } })
+      const raw = { code: -32603, message: `Cannot sign: user is ${placeholder} (reading 'partyId' of undefined)` }
+      expect(toSessionError(raw)).toMatchObject({ code: -32603, message: raw.message, cause: raw })
+      const status = parseStatus({ connection: { isConnected: false, reason: `Session of ${placeholder} ended` } })
+      expect(status?.reason).toBe(`Session of ${placeholder} ended`)
+    }
+    // a long token of letters only is still searched for
+    const letters = 'opaqueTokenOfLettersOnly'
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: letters } })
+    expect(toSessionError({ code: 4100, message: `Session ${letters} has expired` }).message).toBe('Unknown wallet error')
+  })
 })

@@ -154,7 +154,8 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * request can carry, a body that echoes the header) is none either: the error then tells
  * `Unknown wallet error`, with the code. One that only names a token (`Invalid bearer token`) stays.
  * An access token a wallet gave the page (in a status or network the store read: the latest 8 of at
- * least 8 characters) is found as it is, under any name and in any text.
+ * least 8 characters, no word of under 16 letters such as a placeholder `undefined`) is found as it
+ * is, under any name and in any text.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`, unless that may carry an access token)

@@ -89,10 +89,11 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
   const reason = c.reason
   const accessToken = str(session?.accessToken) ?? str(network?.accessToken)
   // A token is searched for as it is from now on, in this status's reason too: a wallet may quote it
-  // under no name the patterns know. Not a short one (a placeholder), which common words hold (C4, C15).
+  // under no name the patterns know. Not a short one, nor a word of under 16 letters (a placeholder:
+  // `undefined`, `anonymous`), which common texts hold: the wallet's messages stay (C4, C15).
   // Told again, it is one of the latest again: the tokens of other stores, or of a wallet that
   // hands out a new one for each read, do not push out the one still in use.
-  if (accessToken?.[7]) {
+  if (accessToken?.[7] && (accessToken[15] || /[^a-z]/i.test(accessToken))) {
     seenTokens.unshift(accessToken)
     const i = seenTokens.indexOf(accessToken, 1)
     seenTokens.splice(i < 0 ? 8 : i, 1)
