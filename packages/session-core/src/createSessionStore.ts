@@ -847,9 +847,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     lastActivityPost = clock.now()
     channel?.post('activity', { ago: lastActivityPost - lastActive })
   }
-  /** The latest activity, not told yet, is told now: the other tabs would expire too early (C12). */
+  /**
+   * The latest activity, not told yet, is told now: the other tabs would expire too early (C12).
+   * Once: the message it waited for is not sent again (the page goes on after it was hidden).
+   */
   const tellActivity = () => {
-    if (timers.has(activityTimer)) postActivity()
+    if (timers.has(activityTimer)) {
+      cancelTimer(activityTimer)
+      postActivity()
+    }
   }
   // The page's window; none on a server (Node has no addEventListener there).
   const win = globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>

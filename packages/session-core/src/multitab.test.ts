@@ -467,6 +467,38 @@ describe('multi-tab', () => {
     }
   })
 
+  it('C12: activity told as the page goes hidden is told once: the message it was waiting for is not sent again a moment later, nor as the page shows again', async () => {
+    const page = new EventTarget()
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+    try {
+      vi.useFakeTimers()
+      const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+      const a = open()
+      vi.unstubAllGlobals()
+      const b = open()
+      await a.store.connect()
+      await b.store.restore()
+      await vi.advanceTimersByTimeAsync(3_000)
+      const activity = () => hub.sent.filter(({ data }) => (data as { kind?: string }).kind === 'activity').length
+      const before = activity()
+      a.store.touch() // the user's last activity in tab A
+      page.dispatchEvent(new Event('visibilitychange')) // the user switches to another tab: A tells of it
+      expect(activity()).toBe(before + 1)
+      await vi.advanceTimersByTimeAsync(5_000)
+      page.dispatchEvent(new Event('visibilitychange')) // and comes back
+      expect(activity()).toBe(before + 1)
+      // activity after that is told within a quarter of the idle timeout, as always
+      a.store.touch()
+      await vi.advanceTimersByTimeAsync(2_500)
+      expect(activity()).toBe(before + 2)
+      a.store.destroy()
+      b.store.destroy()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('C12: activity in a tab the user closes (pagehide, no destroy()) before it reached the other tabs still counts there', async () => {
     // a page's window: the browser runs no destroy() as its tab closes, only pagehide
     const page = new EventTarget()
