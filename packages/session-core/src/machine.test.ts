@@ -446,6 +446,10 @@ describe('the pure session machine', () => {
     const accepted = run([{ type: 'left' }], plain, before.model)
     expect(accepted.model).toMatchObject({ op: 'sync', leaving: 0 })
     expect(accepted.effects).toContainEqual(['call', 'status', 'local'])
+    // so once the wallet accepted the disconnect before that answer came: the wallet is asked again
+    const late = run([...inputs.slice(0, 3), { type: 'left' }, { type: 'status', connected: false, via: 'probe', overtaken: true }], plain, connected())
+    expect(late.model).toMatchObject({ state: DISCONNECTED_STATE, op: 'sync', leaving: 0 })
+    expect(calls(late.effects).filter((method) => method == 'status')).toHaveLength(2)
     // an answer that is not older than the connection ends it: it came after it, and the wallet is not asked again
     const newer = run([...inputs.slice(0, 3), { type: 'status', connected: false, via: 'probe' }, { type: 'left' }], plain, connected())
     expect(newer.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 0, missed: 0 })

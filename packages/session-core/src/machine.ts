@@ -672,7 +672,12 @@ export function createTransition(): typeof transition {
           // ended (a late switch, a logout): the next connection reads its own (C3, C5).
           n.live = false
           n.accounts = null
-          if (op == 'sync') clear()
+          // A sync's answer asked before a connection the wallet told while this tab left, which
+          // accepted that disconnect since: the wallet is asked again, as `left` would (C19, M4).
+          if (op == 'sync') {
+            if (input.overtaken && m.missed > 1 && !m.leaving) probe()
+            else clear()
+          }
           // The user declined: after an asynchronous wallet's answer, any event that says so; before
           // it (the events and the answer may come in either order), only the `connected` event.
           // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
