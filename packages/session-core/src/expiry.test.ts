@@ -213,12 +213,22 @@ describe('expiry', () => {
     it(`C12: after a system sleep past the ${limit}, the page showing again (visibilitychange) ends the session at once, not up to a minute later; a destroyed store no longer listens`, async () => {
       // the page's window (the event bubbles from its document to it)
       const page = new EventTarget()
-      vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
-      vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+      // the page's visibilitychange listeners, as added and removed
+      const listeners = new Set<unknown>()
+      vi.stubGlobal('addEventListener', (type: string, listener: EventListener) => {
+        if (type === 'visibilitychange') listeners.add(listener)
+        page.addEventListener(type, listener)
+      })
+      vi.stubGlobal('removeEventListener', (type: string, listener: EventListener) => {
+        if (type === 'visibilitychange') listeners.delete(listener)
+        page.removeEventListener(type, listener)
+      })
       try {
         const { store, expired } = await connected(expiry)
         const other = (await connected(expiry)).store
+        expect(listeners.size).toBe(2)
         other.destroy()
+        expect(listeners.size).toBe(1)
         await vi.advanceTimersByTimeAsync(7 * 3_600_000)
         // the page shows again without a sleep: nothing changes, the deadline stays where it was
         const snapshot = store.getSnapshot()
@@ -229,8 +239,8 @@ describe('expiry', () => {
         page.dispatchEvent(new Event('visibilitychange'))
         expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 8 * 3_600_000, reason: limit === 'TTL' ? 'ttl' : 'idle' })
         expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } })
-        expect(other.getSnapshot().status).toBe('connected')
         store.destroy()
+        expect(listeners.size).toBe(0)
         page.dispatchEvent(new Event('visibilitychange'))
         await vi.advanceTimersByTimeAsync(8 * 3_600_000)
         expect(expired).toHaveBeenCalledTimes(1)
