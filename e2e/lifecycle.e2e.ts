@@ -84,7 +84,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`
   dir = mkdtempSync(path.join(os.tmpdir(), 'sessionlayer-lifecycle-'))
-  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
   proc = child
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = ''
@@ -105,13 +105,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined)
-  if (proc?.exitCode === null) {
+  // Chromium and its helper processes (its own process group): they may still write to the profile
+  // folder after the browser process itself has gone
+  if (proc?.pid && proc.exitCode === null && proc.signalCode === null) {
     const exited = new Promise((resolve) => proc?.once('exit', resolve))
-    proc.kill()
+    try {
+      process.kill(-proc.pid, 'SIGKILL')
+    } catch {
+      proc.kill('SIGKILL')
+    }
     await exited
   }
   await new Promise((resolve) => server?.close(resolve))
-  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 })
   expect(errors).toEqual([])
 })
 
