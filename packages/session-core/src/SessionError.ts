@@ -69,12 +69,12 @@ export class SessionError extends Error {
 
 const obj = (v: unknown): Record<string, unknown> | null => (typeof v == 'object' && v ? (v as Record<string, unknown>) : null)
 
+/** `v` parsed when it is a string (undefined when that is no JSON), else `v` itself. */
 const parse = (v: unknown): unknown => {
-  if (typeof v !== 'string') return v
   try {
-    return JSON.parse(v)
+    return typeof v == 'string' ? JSON.parse(v) : v
   } catch {
-    return null
+    // no JSON: no body
   }
 }
 
