@@ -32,11 +32,8 @@ export function parseAccounts(value: unknown, args?: boolean): readonly CIP0103A
   // per account (none for an empty one), and a list given as one argument is read as such (C18).
   // A `listAccounts` answer is the list itself: one of lists is no account list.
   const list: unknown[] = args ? value.flat() : value
-  const accounts: CIP0103Account[] = []
-  for (const a of list) {
-    const account = toPersistedAccount(a)
-    if (account) accounts.push(Object.freeze(account))
-  }
+  // each account a fresh frozen copy; an entry that is none, an empty array that flat() drops
+  const accounts = Array.from(list, (a) => Object.freeze(toPersistedAccount(a) ?? [])).flat()
   // entries, but not one account: as invalid as no list at all (an empty list is a valid one) (C18)
   return list.length && !accounts.length ? null : Object.freeze(accounts)
 }
