@@ -107,7 +107,8 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
    */
   const decrypt = async (crypto: WebCryptoLike, algorithm: Algorithm, cryptoKey: CryptoKeyLike, blob: string | null) => {
     // `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt
-    const [, iv, data] = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/.exec(blob ?? '') ?? []
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- exec reads null as "null", which is no ciphertext
+    const [, iv, data] = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/.exec(blob!) ?? []
     try {
       if (iv && data) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data)))
     } catch (error) {
