@@ -109,11 +109,11 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     channel?.unref?.()
     if (channel) {
       channel.onmessage = (event: { data: unknown } | undefined) => {
-        let m: SyncMessage | null
+        let m: SyncMessage | null | undefined
         try {
           m = parseSyncMessage(event?.data, name, maxBytes)
         } catch {
-          return // an event whose data cannot be read (a custom channel's)
+          // an event whose data cannot be read (a custom channel's): none
         }
         // closed: a custom channel may go on delivering after its close(), to a listener added since
         if (!m || closed || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
