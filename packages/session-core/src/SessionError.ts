@@ -117,7 +117,7 @@ export const tokenFree = (value: unknown): unknown => {
       return ArrayBuffer.isView(v)
         ? 0
         : !Object.is(shown, v) || (v instanceof Object && !Array.isArray(v) && Object.getPrototypeOf(v) != Object.prototype)
-        ? (wraps.has(v) ? wraps : wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)])).get(v)
+        ? wraps.get(v) ?? wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)]).get(v)
         : v
     })
     if (!holds(json, /access_?token|token=|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i)) return value
