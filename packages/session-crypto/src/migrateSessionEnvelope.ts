@@ -6,17 +6,17 @@ import type { SessionEnvelope } from './types'
  * The registered migration chain: each step reads the version it is keyed by and returns the
  * shape of a later version. A version without a step (a future one) is never guessed at.
  */
-const STEPS: Partial<Record<number, (value: Fields) => Fields>> = {
+const STEPS = new Map<unknown, (value: Fields) => Fields>([
   // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
   // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
   // account, `networkId` to null and `connectedAt` to 0. An `expiresAt` is kept, so a session that
   // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none, as in v1.
-  0: ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
+  [0, ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
     account ??= typeof partyId === 'string' ? { partyId } : null
     check(account)
     return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt }
-  },
-}
+  }],
+])
 
 /**
  * Maps a parsed envelope of any known version forward, step by step, to the current version
@@ -42,7 +42,7 @@ export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
     let version: unknown
     // up to CURRENT_SESSION_ENVELOPE_VERSION, written out as in toSessionEnvelope
     while ((version = fields.version ?? 0) !== 1) {
-      const step = typeof version === 'number' ? STEPS[version] : undefined
+      const step = STEPS.get(version)
       check(step)
       fields = step(fields)
     }
