@@ -857,8 +857,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       postActivity()
     }
   }
-  // The page's window; none on a server (Node has no addEventListener there).
-  const win = globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>
+  // The page's window; none on a server, also one whose global takes listeners (Deno): a store made
+  // for a request and never destroyed would stay referenced from there (C14).
+  const win: Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>> = (globalThis as { document?: unknown }).document ? globalThis : {}
   // A tab the user closes runs no destroy(): its latest activity is told as the page goes (C12).
   const page = idle < Infinity && channel?.isLive ? win : null
   page?.addEventListener?.('pagehide', tellActivity)

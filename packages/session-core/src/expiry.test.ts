@@ -215,6 +215,7 @@ describe('expiry', () => {
       const page = new EventTarget()
       // the page's visibilitychange listeners, as added and removed
       const listeners = new Set<unknown>()
+      vi.stubGlobal('document', {}) // a page (a server has none)
       vi.stubGlobal('addEventListener', (type: string, listener: EventListener) => {
         if (type === 'visibilitychange') listeners.add(listener)
         page.addEventListener(type, listener)
@@ -250,8 +251,22 @@ describe('expiry', () => {
     })
   }
 
+  it('C14, §5: on a server whose global takes listeners (Deno) and has no document, a store made for a request and never destroyed adds no listener to that global, so it is not kept alive by it', async () => {
+    const add = vi.fn()
+    vi.stubGlobal('addEventListener', add)
+    vi.stubGlobal('removeEventListener', vi.fn())
+    try {
+      // a store for each request, with every option that listens in a page, never destroyed
+      for (let i = 0; i < 3; i++) await connected({ ttlMs: 3_600_000, idleTimeoutMs: 600_000 }, { broadcast: true })
+      expect(add).not.toHaveBeenCalled()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('C12: a page shown again before the deadline re-arms the expiry check for the time really left: a sleep that held the check back no longer delays the end by up to a minute', async () => {
     const page = new EventTarget()
+    vi.stubGlobal('document', {}) // a page (a server has none)
     vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
     vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
     try {

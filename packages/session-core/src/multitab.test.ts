@@ -432,6 +432,7 @@ describe('multi-tab', () => {
   it('C12: activity in a tab that goes hidden and is then frozen (no timer of it runs, no pagehide) before it reached the other tabs still counts there', async () => {
     // tab A's page; tab B's is another one
     const page = new EventTarget()
+    vi.stubGlobal('document', {}) // a page (a server has none)
     vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
     vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
     try {
@@ -469,6 +470,7 @@ describe('multi-tab', () => {
 
   it('C12: activity told as the page goes hidden is told once: the message it was waiting for is not sent again a moment later, nor as the page shows again', async () => {
     const page = new EventTarget()
+    vi.stubGlobal('document', {}) // a page (a server has none)
     vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
     vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
     try {
@@ -504,6 +506,7 @@ describe('multi-tab', () => {
     const page = new EventTarget()
     const add = vi.fn(page.addEventListener.bind(page))
     const remove = vi.fn(page.removeEventListener.bind(page))
+    vi.stubGlobal('document', {}) // a page (a server has none)
     vi.stubGlobal('addEventListener', add)
     vi.stubGlobal('removeEventListener', remove)
     try {
