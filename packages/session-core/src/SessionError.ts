@@ -162,10 +162,12 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * @public
  */
 export function toSessionError(value: unknown): SessionError {
-  // a SessionError's code, the store's own ones too, kept if it is made anew without its token
-  let code: unknown = value instanceof SessionError ? value.code : undefined
+  let code: unknown
   let message = typeof value == 'string' ? value : undefined
   try {
+    // a SessionError's code, the store's own ones too, kept if it is made anew without its token;
+    // read here: a value whose reads throw (a hostile proxy, a revoked one) makes none of this throw
+    code = value instanceof SessionError ? value.code : undefined
     const o = obj(value)
     const outer = obj(o?.error)
     const body = obj(parse(outer?.data))

@@ -591,6 +591,39 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot()).toBe(before)
   })
 
+  it('C4, C17: a wallet failure that cannot be read at all (a proxy whose every read throws, a revoked proxy) is a failed connect with Unknown wallet error, and the next connect still reaches the wallet', async () => {
+    const { store, provider } = setup()
+    const request = provider.request.bind(provider)
+    const unreadable = [
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('hostile read')
+          },
+        },
+      ),
+      Object.defineProperty({}, Symbol.for('sessionlayer.error'), {
+        get() {
+          throw new Error('hostile getter')
+        },
+      }),
+      (() => {
+        const { proxy, revoke } = Proxy.revocable({}, {})
+        revoke()
+        return proxy
+      })(),
+    ]
+    for (const thrown of unreadable) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with values of every kind
+      provider.request = (args) => (args.method === 'connect' ? Promise.reject(thrown) : request(args))
+      const state = await Promise.race([store.connect(), new Promise((resolve) => setTimeout(resolve, 50, 'hangs'))])
+      expect(state).toMatchObject({ status: 'disconnected', lastError: { code: 'UNKNOWN', message: 'Unknown wallet error' } })
+    }
+    provider.request = request
+    expect((await store.connect()).status).toBe('connected')
+  })
+
   it('C19: the wallet connecting on its own makes the store connected', async () => {
     const { store, wallet } = setup()
     wallet.connectFromWallet()
