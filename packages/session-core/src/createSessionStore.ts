@@ -227,14 +227,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let heard = 0
   /**
    * The number of the latest wallet event of each kind (accounts, network, status): an answer of
-   * that kind asked before it is older than its word (C3, C11).
+   * that kind asked before it is older than its word (C3, C11). None yet: undefined, which no
+   * number is below.
    */
-  const told: Partial<Record<Input['type'], number>> = {}
+  const told = {} as Record<Input['type'], number>
   /**
    * A status answer asked before the wallet's latest word on the network (`chainChanged`, a status
    * event that tells one) tells no network: that word stands, not the network it was on (C9, C11, L2).
    */
-  const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < (told.network ?? 0) ? { ...input, networkId: undefined } : input)
+  const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < told.network ? { ...input, networkId: undefined } : input)
   let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
   let connectParams: unknown
   /**
@@ -410,7 +411,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           inflight.delete(id)
           noteLive(input, asked)
           // its failure too: a newer event of its kind told what it was to tell (C3, C7, C9)
-          if (asked < (told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status'] ?? 0)) input = { ...input, overtaken: true } as Input
+          if (asked < told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status']) input = { ...input, overtaken: true } as Input
           input = aged(input, asked)
           // an answer after a system sleep, e.g. a reconnect attempt's, finds the session expired (C7, C12)
           if (timers.has(expiryTimer)) lives()
@@ -1005,9 +1006,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (late && !held.length) return attempt(op)
       // held until the re-authentication ends; over the bound, rejected at once (C13)
       return late || held.length < queueSize
-        ? new Promise<T>((resolve, reject) => {
-            held.push([op, resolve as (value: unknown) => void, reject, late])
-          })
+        ? new Promise<T>((resolve, reject) => held.push([op, resolve as (value: unknown) => void, reject, late]))
         : Promise.reject(new SessionError('Too many operations wait for re-authentication', 'QUEUE_FULL'))
     },
     touch,
@@ -1021,9 +1020,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       tellActivity()
       page?.removeEventListener?.('pagehide', tellActivity)
       win.removeEventListener?.('visibilitychange', wake)
-      timers.forEach((_, token) => {
-        cancelTimer(token)
-      })
+      timers.forEach((_, token) => cancelTimer(token))
       // settled here, whatever the wallet does later; the set goes away with the store
       aborts.forEach((abort) => abort(destroyedError()))
       // What is held behind a write that lands after this, or never, would not reach the other
