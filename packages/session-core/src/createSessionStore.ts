@@ -149,11 +149,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     timers.set(token, handle)
     return token
   }
-  /** Cancels a pending timer (a no-op for a fired or unknown token). */
-  const cancelTimer = (token: unknown) => {
-    if (timers.has(token)) clock.clearTimeout.call(thisOf('clearTimeout', clearTimeout), timers.get(token))
-    timers.delete(token)
-  }
+  /** Cancels a pending timer: true if it was one (a fired or unknown token: a no-op). */
+  const cancelTimer = (token: unknown) => timers.has(token) && (clock.clearTimeout.call(thisOf('clearTimeout', clearTimeout), timers.get(token)), timers.delete(token))
   /** How many `enqueue`d ops may wait for a re-authentication (C13): 32 unless a number of 0 or more. */
   const queueSize = atLeastZero(expiry.pendingQueueSize) ? Number(expiry.pendingQueueSize) : 32
 
@@ -640,8 +637,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       case 'schedule':
         // -1: the attempt that waits runs now; none if it already runs (its answer is on its way)
-        if (effect[1] < 0 && !timers.has(retryTimer)) break
-        cancelTimer(retryTimer)
+        if (!cancelTimer(retryTimer) && effect[1] < 0) break
         retryTimer = later(() => {
           dispatch({ type: 'tick' })
         }, effect[1])
@@ -853,10 +849,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * Once: the message it waited for is not sent again (the page goes on after it was hidden).
    */
   const tellActivity = () => {
-    if (timers.has(activityTimer)) {
-      cancelTimer(activityTimer)
-      postActivity()
-    }
+    if (cancelTimer(activityTimer)) postActivity()
   }
   // The page's window; none on a server, also one whose global takes listeners (Deno): a store made
   // for a request and never destroyed would stay referenced from there (C14).
