@@ -92,13 +92,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   for (const f of ['now', 'setTimeout', 'clearTimeout']) if (typeof (clock as unknown as Record<string, unknown>)[f] != 'function') throw new SessionError(`createSessionStore needs a clock with ${f}`, -32602)
   const { onInvalidate, reconnect } = options
   const storage = options.storage ?? defaultStorage()
-  const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : null
+  const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : undefined
   const channel = sync && openSyncChannel(syncChannelName((globalThis as { location?: Location }).location?.origin ?? 'null', key), sync)
   /**
    * Web Locks only: without them each tab reconnects on its own (M6), so no in-tab lock is needed.
-   * The Ledger API token refresh takes them also with broadcast off: tabs share it all the same (L2).
+   * The Ledger API token refresh takes them also with broadcast off (`sync` undefined: the default
+   * options): tabs share it all the same (L2).
    */
-  const locks = getWebLocks(sync ?? {})
+  const locks = getWebLocks(sync)
   // As for a TTL, an idle timeout that makes no sense (0, negative, NaN) is none: Infinity (C12).
   const idle = positive(expiry.idleTimeoutMs, Infinity)
   const ttl = positive(expiry.ttlMs)
@@ -111,7 +112,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // a TTL that never ends (Infinity) or makes no sense (0, negative, NaN) is no TTL
     ttlMs: ttl < Infinity ? ttl : 0,
     reauth: !!expiry.onReauthRequired,
-    lead: !!locks && !!channel?.isLive,
+    lead: !!(locks && channel?.isLive),
   }
   /**
    * The pending timers of this store (each by the token `later` returned, with its clock handle),
