@@ -449,9 +449,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const arm = () => {
     cancelTimer(expiryTimer)
-    const { status, expiresAt } = model.state
-    const left = Math.min(expiresAt ?? Infinity, lastActive + idle) - clock.now()
-    if ((status == 'connected' || model.op == 'reconnect') && left < Infinity) {
+    const left = Math.min(model.state.expiresAt ?? Infinity, lastActive + idle) - clock.now()
+    if ((model.state.status == 'connected' || model.op == 'reconnect') && left < Infinity) {
       expiryTimer = later(
         () => {
           if (lives()) arm()
@@ -569,9 +568,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           queuedSave = job
           persist('set', async () => {
             if (queuedSave == job) queuedSave = null
-            const { connectedAt, expiresAt } = job.state
             // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
-            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: connectedAt ?? 0, expiresAt: expiresAt ?? undefined }) : '1'
+            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: job.state.connectedAt ?? 0, expiresAt: job.state.expiresAt ?? undefined }) : '1'
             await storage.setItem(key, value)
             read = value
           })

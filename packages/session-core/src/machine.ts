@@ -850,7 +850,8 @@ export function createTransition(): typeof transition {
         } else if (input.kind == 'expiry') {
           // Another tab's session expired: this tab's too, if it still shows it — and it began before
           // that expiry: an expiry of an earlier session ends none started since (C12, M2).
-          const { expiredAt, reason } = input.data ?? {}
+          const reason = input.data?.reason
+          const expiredAt = input.data?.expiredAt
           if ((connected || op == 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
             expire(reason, expiredAt as number, 'remote')
           }
