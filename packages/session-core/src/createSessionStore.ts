@@ -90,7 +90,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const clock = options.clock ?? globalClock
   // a clock without its three methods is misuse: a coded error now, before anything is opened, not a TypeError at its first use
   for (const f of ['now', 'setTimeout', 'clearTimeout']) if (typeof (clock as unknown as Record<string, unknown>)[f] != 'function') throw new SessionError(`createSessionStore needs a clock with ${f}`, -32602)
-  const { onInvalidate, reconnect } = options
+  const onInvalidate = options.onInvalidate
+  const reconnect = options.reconnect
   const storage = options.storage ?? defaultStorage()
   const sync = options.broadcast ? (options.broadcast === true ? {} : options.broadcast) : undefined
   const channel = sync && openSyncChannel(syncChannelName((globalThis as { location?: Location }).location?.origin ?? 'null', key), sync)
@@ -481,8 +482,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
     const abort = new AbortController()
     const tag = gen
-    const waiting: [() => void, AbortController, boolean] = [noop, abort, false]
-    leadership = waiting
+    const waiting = (leadership = [noop, abort, false])
     // A lock that never comes (a lock manager that never answers, a tab that holds it and went
     // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
     // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
@@ -564,8 +564,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // of queueing one more: a burst of changes costs one encoding and one write, not one each.
         if (queuedSave) queuedSave.state = model.state
         else {
-          const job = { state: model.state }
-          queuedSave = job
+          const job = (queuedSave = { state: model.state })
           persist('set', async () => {
             if (queuedSave == job) queuedSave = null
             // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
@@ -661,9 +660,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       case 'reauth': {
         // A re-authentication is a new session: the expiry before it ended the old token (L1).
         const tag = gen
-        const abort = new AbortController()
         const expired = effect[1]
-        hookAbort = abort
+        const abort = (hookAbort = new AbortController())
         const done = (input: Input) => {
           // a hook that finished is not aborted
           if (hookAbort == abort) hookAbort = null
@@ -1026,7 +1024,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       answerAll()
       hookAbort?.abort()
       rejectHeld(destroyedError())
-      for (const [, resolve] of waiters) resolve(model.state)
+      for (const waiter of waiters) waiter[1](model.state)
       waiters.clear()
       listeners.clear()
       listenerList = null
