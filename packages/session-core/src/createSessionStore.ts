@@ -730,8 +730,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** Runs one input through the machine: new snapshot, then subscribers, then effects (C11). */
   const step = (input: Input) => {
     const previous = model
-    const [next, effects] = transition(previous, input, config, clock.now())
-    model = next
+    // the next model and its effects, by index: a destructuring minifies to code of its own
+    const result = transition(previous, input, config, clock.now())
+    const next = (model = result[0])
     // access given while the store knew no network is the first one's: a first network is no switch (C11)
     liveNet ??= next.state.networkId
     if (next.op != previous.op || next.attempt != previous.attempt || next.hook != previous.hook) {
@@ -758,7 +759,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // before destroy(), it still leaves the wallet and removes the entry, as it does when
     // destroy() comes right after it (C6, M3).
     behind = false
-    for (const effect of effects) if (!destroyed || input.type == 'disconnect') perform(effect, previous.op)
+    for (const effect of result[1]) if (!destroyed || input.type == 'disconnect') perform(effect, previous.op)
   }
 
   /** `connectTimeoutMs` passed without the user's answer: the connect failed (C17). */

@@ -867,11 +867,13 @@ export function createTransition(): typeof transition {
             // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
             // entry as its wallet said, and so does this tab with the entry it read or wrote: its own
             // connection's may be the last one written, e.g. where its wallet's events came later (C7).
-            const { attempts, code, message, keep } = input.data ?? {}
+            const attempts = input.data?.attempts
+            const code = input.data?.code
+            const message = input.data?.message
             const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
             const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
             if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
-            endSession(error, 'remote', !told || keep)
+            endSession(error, 'remote', !told || input.data?.keep)
           }
         } else if ('current' in input && connected && input.current != (input.kind == 'party' ? party : st.networkId)) {
           fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
