@@ -236,6 +236,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < told.network ? { ...input, networkId: undefined } : input)
   let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
+  /** The `attempt` messages heard: a leading tab's word, each one, also one that repeats an attempt (M6). */
+  let beats = 0
   let connectParams: unknown
   /**
    * End the waits for the user's answer in the wallet during a re-auth: one per connect() that
@@ -487,15 +489,18 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
     // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
     // That watchdog (its token: `abort`) ends with the wait, or it would hold a Node process (C14).
+    // Each wait ends at a random point of a further requestTimeoutMs: the tabs behind a leader that
+    // froze (it holds the lock, its timers stand still) do not all take over at once. The first to
+    // take over tells of its attempt, and the others follow it (M6).
     let heard = -1
     const overdue = () => {
       if (leadership == waiting) {
-        if (heard == model.followed) {
+        if (heard == beats) {
           leadership = [noop, abort, true]
           dispatch({ type: 'lead' })
         } else {
-          heard = model.followed
-          later(overdue, (heard && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs, abort)
+          heard = beats
+          later(overdue, (model.followed && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
         }
       }
     }
@@ -821,7 +826,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
     }
     // `connected`, `gaveup`, `expiry`, `attempt`: the machine validates the data, and ignores a kind it does not know
-    else dispatch({ type: 'remote', kind, data } as Input)
+    else {
+      if (kind == 'attempt') beats++
+      dispatch({ type: 'remote', kind, data } as Input)
+    }
   })
 
   const touch = () => {

@@ -2315,11 +2315,14 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     return { store, wallet }
   }
 
-  it('C17, M6: a tab whose lock manager never answers its reconnect lock request is not left reconnecting for ever: once requestTimeoutMs passed with no tab telling of an attempt, it runs the attempts on its own', async () => {
+  it('C17, M6: a tab whose lock manager never answers its reconnect lock request is not left reconnecting for ever: once requestTimeoutMs (and a random part of another) passed with no tab telling of an attempt, it runs the attempts on its own', async () => {
     const { store, wallet } = await silentLockStore()
     const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
+    // the random part: half of requestTimeoutMs
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
     wallet.drop()
-    await vi.advanceTimersByTimeAsync(9_999)
+    await vi.advanceTimersByTimeAsync(14_999)
+    vi.restoreAllMocks()
     expect(scheduled).toEqual([])
     expect(store.getSnapshot().status).toBe('reconnecting')
     await vi.advanceTimersByTimeAsync(1 + 500 + 1_000 + 2_000)
@@ -2355,6 +2358,35 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
     a.store.destroy()
     b.store.destroy()
+  })
+})
+
+describe('multi-tab, a leader tab that freezes', () => {
+  it('M6, C8: a leader tab frozen while it holds the reconnect lock (its timers never fire) is taken over by one follower at a time, not by every tab at once: each attempt runs in one tab only', async () => {
+    vi.useFakeTimers()
+    // each tab draws its own offset
+    const draws = [0.1, 0.6, 0.3, 0.9]
+    let draw = 0
+    vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
+    const { open, wallet } = tabs({ reconnect: { maxAttempts: 4 } }, true)
+    // a background tab the browser froze, or a hung page: it keeps the lock and runs no timer
+    const frozen = { now: () => Date.now(), setTimeout: () => 0, clearTimeout: () => undefined }
+    const leader = open(undefined, { clock: frozen })
+    const followers = [open(), open(), open()]
+    await leader.store.connect()
+    for (const f of followers) await f.store.restore()
+    const scheduled = events(leader.store, 'reconnect:scheduled')
+    const attempts = followers.map((f) => events(f.store, 'reconnect:attempt'))
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(scheduled).toEqual([{ attempt: 1, delayMs: 500 }])
+    await vi.advanceTimersByTimeAsync(300_000)
+    // attempts 1 to 4, each run once, all in one of the tabs that follow
+    expect(attempts.flat()).toEqual([{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }, { attempt: 4 }])
+    expect(attempts.filter((x) => x.length)).toHaveLength(1)
+    expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
+    for (const t of [leader, ...followers]) t.store.destroy()
+    vi.restoreAllMocks()
   })
 })
 

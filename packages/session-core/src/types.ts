@@ -245,7 +245,8 @@ export interface SessionStoreOptions {
    * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
    * write, removal) (default 10 000 ms). With Web Locks it also bounds the wait for a lock that
    * never comes: a tab waiting to lead a reconnect runs the attempts on its own once the leading
-   * tab's next word is overdue by it, and a Ledger API token refresh runs on its own after twice it. A value that is not a positive number (0, a negative
+   * tab's next word is overdue by it and a random part of it more (each tab draws its own, so that
+   * the tabs behind a frozen leader take over one at a time), and a Ledger API token refresh runs on its own after twice it. A value that is not a positive number (0, a negative
    * number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
    * `Infinity`.
    */
