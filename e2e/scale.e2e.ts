@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type * as Core from '@sessionlayer/session-core'
 import type * as Testing from '@sessionlayer/session-testing'
-import { BOB, connectAndApprove, ROOT, text, useHarness, type Harness } from './support'
+import { BOB, connectAndApprove, openLab, text, useHarness } from './support'
 
 // Many tabs of one profile in real Chromium: 12 tabs of the vanilla example (broadcast, reconnect,
 // the default encrypted IndexedDB storage) share the demo wallet. For each user action every tab
@@ -262,35 +260,6 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
   })
 })
 
-/**
- * A tab of the test origin with no app: the BUILT packages (`packages/<name>/dist`) through an
- * import map, on `globalThis.scaleLab`, for the test to make a store with `onInvalidate` itself.
- */
-async function openLab(h: Harness, context: BrowserContext): Promise<Page> {
-  const base = h.url('vanilla', 'scale-lab/')
-  const names = ['session-core', 'session-crypto', 'session-sync', 'session-testing']
-  const imports = Object.fromEntries(names.map((name) => [`@sessionlayer/${name}`, `./pkg/${name}/index.js`]))
-  const html = `<!doctype html><meta charset="utf-8"><title>lab</title>
-<script type="importmap">${JSON.stringify({ imports })}</script>
-<script type="module">
-import * as core from '@sessionlayer/session-core'
-import * as testing from '@sessionlayer/session-testing'
-window.scaleLab = { core, testing, invalidated: [], expired: 0 }
-</script>`
-  await context.route(`${base}**`, (route) => {
-    const rel = new URL(route.request().url()).pathname.slice(new URL(base).pathname.length)
-    const [, name, file] = /^pkg\/([a-z-]+)\/([\w.-]+\.js)$/.exec(rel) ?? []
-    if (name && file && names.includes(name)) {
-      return route.fulfill({ contentType: 'text/javascript', body: readFileSync(path.join(ROOT, 'packages', name, 'dist', file), 'utf8') })
-    }
-    return route.fulfill({ contentType: 'text/html', body: html })
-  })
-  const page = await context.newPage()
-  page.on('pageerror', (error) => h.errors.push(`lab: ${error.message}`))
-  await page.goto(base)
-  await page.waitForFunction(() => 'scaleLab' in globalThis)
-  return page
-}
 
 describe(`${TABS} real tabs, each with its own store and onInvalidate: invalidation and expiry`, () => {
   it('M3, M5, C11, C12: a party switch calls every tab\'s onInvalidate once and an expiry once more; a session that expires in every tab at once is told at most once by each and leaves each tab\'s wallet once', async () => {
@@ -298,7 +267,7 @@ describe(`${TABS} real tabs, each with its own store and onInvalidate: invalidat
     const context = await h.context()
     await instrument(context)
     const tabs: Page[] = []
-    for (let i = 0; i < TABS; i++) tabs.push(await openLab(h, context))
+    for (let i = 0; i < TABS; i++) tabs.push(await openLab(h, context, h.url('vanilla', 'scale-lab/'), 'scaleLab', 'invalidated: [], expired: 0'))
     // each tab's own wallet (an extension tells every tab), connected from the second tab on; the
     // default storage (encrypted IndexedDB), a 5 s session
     for (const [i, tab] of tabs.entries()) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -161,4 +161,34 @@ export async function recordWalletRequests(context: BrowserContext): Promise<voi
  */
 export function walletRequests(page: Page): Promise<string[]> {
   return page.evaluate(() => (globalThis as unknown as { __walletRequests: string[] }).__walletRequests)
+}
+
+/**
+ * A tab of the test origin with no app, at `base` (a folder URL of the harness): the BUILT packages
+ * (`packages/<name>/dist`) through an import map, on `globalThis[name]` as `{ core, testing, ...state }`,
+ * for a test to drive a store itself.
+ */
+export async function openLab(h: Harness, context: BrowserContext, base: string, name: string, state: string): Promise<Page> {
+  const names = ['session-core', 'session-crypto', 'session-sync', 'session-testing']
+  const imports = Object.fromEntries(names.map((pkg) => [`@sessionlayer/${pkg}`, `./pkg/${pkg}/index.js`]))
+  const html = `<!doctype html><meta charset="utf-8"><title>lab</title>
+<script type="importmap">${JSON.stringify({ imports })}</script>
+<script type="module">
+import * as core from '@sessionlayer/session-core'
+import * as testing from '@sessionlayer/session-testing'
+window.${name} = { core, testing, ${state} }
+</script>`
+  await context.route(`${base}**`, (route) => {
+    const rel = new URL(route.request().url()).pathname.slice(new URL(base).pathname.length)
+    const [, pkg, file] = /^pkg\/([a-z-]+)\/([\w.-]+\.js)$/.exec(rel) ?? []
+    if (pkg && file && names.includes(pkg)) {
+      return route.fulfill({ contentType: 'text/javascript', body: readFileSync(path.join(ROOT, 'packages', pkg, 'dist', file), 'utf8') })
+    }
+    return route.fulfill({ contentType: 'text/html', body: html })
+  })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => h.errors.push(`lab: ${error.message}`))
+  await page.goto(base)
+  await page.waitForFunction((key) => key in globalThis, name)
+  return page
 }

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type * as Core from '@sessionlayer/session-core'
 import type * as Testing from '@sessionlayer/session-testing'
-import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, ROOT, text, walletRequests, useHarness, type Harness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, openLab, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 // What only a real browser shows: several tabs of one profile with real BroadcastChannel, Web Locks
 // (released by the browser as a tab closes or reloads) and the encrypted IndexedDB storage.
@@ -47,35 +45,6 @@ declare global {
   var lab: Lab
 }
 
-/**
- * A tab of the test origin with no app: the BUILT packages (`packages/<name>/dist`), loaded
- * through an import map, on `globalThis.lab`, for a test to drive a store itself.
- */
-async function openLab(h: Harness, context: BrowserContext): Promise<Page> {
-  const base = h.url('react', 'lab/')
-  const names = ['session-core', 'session-crypto', 'session-sync', 'session-testing']
-  const imports = Object.fromEntries(names.map((name) => [`@sessionlayer/${name}`, `./pkg/${name}/index.js`]))
-  const html = `<!doctype html><meta charset="utf-8"><title>lab</title>
-<script type="importmap">${JSON.stringify({ imports })}</script>
-<script type="module">
-import * as core from '@sessionlayer/session-core'
-import * as testing from '@sessionlayer/session-testing'
-window.lab = { core, testing, expired: [] }
-</script>`
-  await context.route(`${base}**`, (route) => {
-    const rel = new URL(route.request().url()).pathname.slice(new URL(base).pathname.length)
-    const [, name, file] = /^pkg\/([a-z-]+)\/([\w.-]+\.js)$/.exec(rel) ?? []
-    if (name && file && names.includes(name)) {
-      return route.fulfill({ contentType: 'text/javascript', body: readFileSync(path.join(ROOT, 'packages', name, 'dist', file), 'utf8') })
-    }
-    return route.fulfill({ contentType: 'text/html', body: html })
-  })
-  const page = await context.newPage()
-  page.on('pageerror', (error) => h.errors.push(`lab: ${error.message}`))
-  await page.goto(base)
-  await page.waitForFunction(() => 'lab' in globalThis)
-  return page
-}
 
 describe('several real tabs (BroadcastChannel, Web Locks)', () => {
   it('M6: after a drop one tab of three runs the attempts; closing it mid-reconnect hands them to one other tab; every tab reconnects', async () => {
@@ -132,7 +101,8 @@ describe('several real tabs (BroadcastChannel, Web Locks)', () => {
   it('C12: the activity of a tab the user closes still counts in the other tabs (idle expiry)', async () => {
     const h = harness()
     const context = await h.context()
-    const tabs = [await openLab(h, context), await openLab(h, context)] as const
+    const lab = () => openLab(h, context, h.url('react', 'lab/'), 'lab', 'expired: []')
+    const tabs = [await lab(), await lab()] as const
     for (const tab of tabs) {
       await tab.evaluate(async () => {
         const { core, testing } = globalThis.lab

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { stubPage } from '../test/page'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import type { ExpiryOptions, SessionState, SessionStoreOptions } from './types'
@@ -212,24 +213,13 @@ describe('expiry', () => {
   for (const [limit, expiry] of [['TTL', { ttlMs: 8 * 3_600_000 }], ['idle timeout', { idleTimeoutMs: 8 * 3_600_000 }]] as const) {
     it(`C12: after a system sleep past the ${limit}, the page showing again (visibilitychange) ends the session at once, not up to a minute later; a destroyed store no longer listens`, async () => {
       // the page's window (the event bubbles from its document to it)
-      const page = new EventTarget()
-      // the page's visibilitychange listeners, as added and removed
-      const listeners = new Set<unknown>()
-      vi.stubGlobal('document', {}) // a page (a server has none)
-      vi.stubGlobal('addEventListener', (type: string, listener: EventListener) => {
-        if (type === 'visibilitychange') listeners.add(listener)
-        page.addEventListener(type, listener)
-      })
-      vi.stubGlobal('removeEventListener', (type: string, listener: EventListener) => {
-        if (type === 'visibilitychange') listeners.delete(listener)
-        page.removeEventListener(type, listener)
-      })
+      const { page, listening } = stubPage()
       try {
         const { store, expired } = await connected(expiry)
         const other = (await connected(expiry)).store
-        expect(listeners.size).toBe(2)
+        expect(listening('visibilitychange')).toBe(2)
         other.destroy()
-        expect(listeners.size).toBe(1)
+        expect(listening('visibilitychange')).toBe(1)
         await vi.advanceTimersByTimeAsync(7 * 3_600_000)
         // the page shows again without a sleep: nothing changes, the deadline stays where it was
         const snapshot = store.getSnapshot()
@@ -241,7 +231,7 @@ describe('expiry', () => {
         expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 8 * 3_600_000, reason: limit === 'TTL' ? 'ttl' : 'idle' })
         expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } })
         store.destroy()
-        expect(listeners.size).toBe(0)
+        expect(listening('visibilitychange')).toBe(0)
         page.dispatchEvent(new Event('visibilitychange'))
         await vi.advanceTimersByTimeAsync(8 * 3_600_000)
         expect(expired).toHaveBeenCalledTimes(1)
@@ -265,10 +255,7 @@ describe('expiry', () => {
   })
 
   it('C12: a page shown again before the deadline re-arms the expiry check for the time really left: a sleep that held the check back no longer delays the end by up to a minute', async () => {
-    const page = new EventTarget()
-    vi.stubGlobal('document', {}) // a page (a server has none)
-    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
-    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+    const { page } = stubPage()
     try {
       const { store, expired } = await connected({ ttlMs: 3_600_000 })
       await vi.advanceTimersByTimeAsync(3_600_000 - 90_000)

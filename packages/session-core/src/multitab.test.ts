@@ -2,6 +2,7 @@ import { decodeSessionEnvelope, encodeSessionEnvelope } from '@sessionlayer/sess
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
 import type { LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { stubPage } from '../test/page'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { SessionError } from './SessionError'
@@ -431,10 +432,7 @@ describe('multi-tab', () => {
 
   it('C12: activity in a tab that goes hidden and is then frozen (no timer of it runs, no pagehide) before it reached the other tabs still counts there', async () => {
     // tab A's page; tab B's is another one
-    const page = new EventTarget()
-    vi.stubGlobal('document', {}) // a page (a server has none)
-    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
-    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+    const { page } = stubPage()
     try {
       vi.useFakeTimers()
       // once the browser froze tab A, none of its timers runs
@@ -469,10 +467,7 @@ describe('multi-tab', () => {
   })
 
   it('C12: activity told as the page goes hidden is told once: the message it was waiting for is not sent again a moment later, nor as the page shows again', async () => {
-    const page = new EventTarget()
-    vi.stubGlobal('document', {}) // a page (a server has none)
-    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
-    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page))
+    const { page } = stubPage()
     try {
       vi.useFakeTimers()
       const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
@@ -503,12 +498,7 @@ describe('multi-tab', () => {
 
   it('C12: activity in a tab the user closes (pagehide, no destroy()) before it reached the other tabs still counts there', async () => {
     // a page's window: the browser runs no destroy() as its tab closes, only pagehide
-    const page = new EventTarget()
-    const add = vi.fn(page.addEventListener.bind(page))
-    const remove = vi.fn(page.removeEventListener.bind(page))
-    vi.stubGlobal('document', {}) // a page (a server has none)
-    vi.stubGlobal('addEventListener', add)
-    vi.stubGlobal('removeEventListener', remove)
+    const { page, add, remove } = stubPage()
     try {
       vi.useFakeTimers()
       // tab A's page: once closed, none of its timers runs any more
