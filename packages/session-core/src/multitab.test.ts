@@ -120,6 +120,24 @@ const events = (store: SessionStore, type: 'party:changed' | 'network:changed' |
   return seen
 }
 
+/** A tab's clock whose timers stop running once `stop()` is called, as in a page the browser froze or closed. */
+function stoppableClock() {
+  let stopped = false
+  const clock = {
+    now: () => Date.now(),
+    setTimeout: (fn: () => void, ms: number) => setTimeout(() => stopped || fn(), ms),
+    clearTimeout: (handle: unknown) => {
+      clearTimeout(handle as number)
+    },
+  }
+  return {
+    clock,
+    stop: () => {
+      stopped = true
+    },
+  }
+}
+
 describe('multi-tab', () => {
   it('M1: the channel is bound to origin and storage key; other keys never hear it', async () => {
     const { hub, open } = tabs()
@@ -436,14 +454,7 @@ describe('multi-tab', () => {
     try {
       vi.useFakeTimers()
       // once the browser froze tab A, none of its timers runs
-      let frozen = false
-      const clock = {
-        now: () => Date.now(),
-        setTimeout: (fn: () => void, ms: number) => setTimeout(() => frozen || fn(), ms),
-        clearTimeout: (handle: unknown) => {
-          clearTimeout(handle as number)
-        },
-      }
+      const { clock, stop } = stoppableClock()
       const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
       const a = open(undefined, { clock })
       vi.unstubAllGlobals()
@@ -454,7 +465,7 @@ describe('multi-tab', () => {
       await vi.advanceTimersByTimeAsync(2_000)
       a.store.touch() // the user's last activity, in tab A, which tells of it a little later
       page.dispatchEvent(new Event('visibilitychange')) // the user switches to another tab
-      frozen = true // and the browser freezes tab A (it runs no pagehide)
+      stop() // and the browser freezes tab A (it runs no pagehide)
       await vi.advanceTimersByTimeAsync(9_900)
       expect(b.store.getSnapshot().status).toBe('connected')
       await vi.advanceTimersByTimeAsync(100)
@@ -502,14 +513,7 @@ describe('multi-tab', () => {
     try {
       vi.useFakeTimers()
       // tab A's page: once closed, none of its timers runs any more
-      let closed = false
-      const clock = {
-        now: () => Date.now(),
-        setTimeout: (fn: () => void, ms: number) => setTimeout(() => closed || fn(), ms),
-        clearTimeout: (handle: unknown) => {
-          clearTimeout(handle as number)
-        },
-      }
+      const { clock, stop } = stoppableClock()
       const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
       const a = open(undefined, { clock })
       const b = open()
@@ -519,7 +523,7 @@ describe('multi-tab', () => {
       await vi.advanceTimersByTimeAsync(2_000)
       a.store.touch() // the user's last activity, in tab A, which tells of it a little later
       page.dispatchEvent(new Event('pagehide')) // the user closes tab A at once
-      closed = true
+      stop()
       await vi.advanceTimersByTimeAsync(9_900)
       expect(b.store.getSnapshot().status).toBe('connected')
       await vi.advanceTimersByTimeAsync(100)
