@@ -72,17 +72,25 @@ function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
 }
 
 /**
+ * The hub's channels, each delivering a message `delayMs` later in a task of its own, as a real
+ * BroadcastChannel delivers after the sender's current task (0: at once, as the hub does).
+ */
+function delayedChannels(hub: ReturnType<typeof createChannelHub>, delayMs: number) {
+  return (name: string) => {
+    const channel = hub.channelFactory(name)
+    const post = channel.postMessage.bind(channel)
+    if (delayMs) channel.postMessage = (message) => void setTimeout(() => post(message), delayMs)
+    return channel
+  }
+}
+
+/**
  * Two connected tabs of one wallet, with Web Locks and `maxAttempts: 2`, whose channel delivers
  * each message in a task of its own (1 ms later), as a real BroadcastChannel does.
  */
 async function slowChannelTabs() {
   const hub = createChannelHub()
-  const channelFactory = (name: string) => {
-    const channel = hub.channelFactory(name)
-    const post = channel.postMessage.bind(channel)
-    channel.postMessage = (message) => void setTimeout(() => post(message), 1)
-    return channel
-  }
+  const channelFactory = delayedChannels(hub, 1)
   const storage = createMemoryStorage()
   const wallet = createMockWallet()
   const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
@@ -584,12 +592,7 @@ describe('multi-tab', () => {
   it('M3, C12: tabs whose session expires at the same moment (one expiry time, a channel that delivers a task later) each leave their wallet and check the entry once, not once for every tab that told of it', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const hub = createChannelHub()
-    const channelFactory = (name: string) => {
-      const channel = hub.channelFactory(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => void setTimeout(() => post(message), 1)
-      return channel
-    }
+    const channelFactory = delayedChannels(hub, 1)
     const shared = createMemoryStorage()
     const wallet = createMockWallet()
     const open = () => {
@@ -649,12 +652,7 @@ describe('multi-tab', () => {
       for (const delayMs of [0, 1]) {
         vi.useFakeTimers({ now: 1_000_000 })
         const hub = createChannelHub()
-        const channelFactory = (name: string) => {
-          const channel = hub.channelFactory(name)
-          const post = channel.postMessage.bind(channel)
-          if (delayMs) channel.postMessage = (message) => void setTimeout(() => post(message), delayMs)
-          return channel
-        }
+        const channelFactory = delayedChannels(hub, delayMs)
         const wallet = createMockWallet()
         const options = { storage: createMemoryStorage(), broadcast: { channelFactory } }
         const a = createSessionStore(createMockProvider({ wallet }), { ...options, expiry })
@@ -1614,12 +1612,7 @@ describe('multi-tab: the session times (C12)', () => {
     vi.useFakeTimers({ now: 1_000_000 })
     // each tab its own wallet; the channel delivers 50 ms later: the two "connected" messages cross
     const hub = createChannelHub()
-    const channelFactory = (name: string) => {
-      const channel = hub.channelFactory(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => void setTimeout(() => post(message), 50)
-      return channel
-    }
+    const channelFactory = delayedChannels(hub, 50)
     const storage = createMemoryStorage()
     const options = { storage, broadcast: { channelFactory, lockManager: null }, expiry: { ttlMs: TTL } }
     const a = createSessionStore(createMockProvider(), options)
