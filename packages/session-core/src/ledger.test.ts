@@ -360,6 +360,66 @@ describe('ledger', () => {
       expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
       store.destroy()
     })
+
+    const switches: [string, (wallet: ReturnType<typeof handWallet>) => void][] = [
+      ['chainChanged', (wallet) => wallet.emit('chainChanged', 'canton:testnet')],
+      ['a statusChanged of the new network without a token', (wallet) => wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:testnet', ledgerApi: TESTNET } })],
+      ['a statusChanged of the new network with its token', (wallet) => wallet.emit('statusChanged', testnetStatus('T'))],
+    ]
+    for (const [when, first] of [['after a 401', false], ['for the first access', true]] as const) {
+      for (const [by, switchTo] of switches) {
+        it(`C11, L2: a token refresh ${when} that a network switch overtakes (${by}) rejects with 4100 saying the network changed, not that the wallet gave or the Ledger API rejected a token, and sends nothing to the new network`, async () => {
+          vi.useFakeTimers()
+          try {
+            // for the first access, the wallet told no token yet: the ledger fetch reads status for it first
+            const wallet = handWallet()
+            const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+            await store.connect()
+            if (!first) wallet.emit('statusChanged', liveStatus('A'))
+            expect(getLedgerAuth(store)?.accessToken ?? null).toBe(first ? null : 'A')
+            const server = acceptOnly('B')
+            wallet.held.add('status')
+            const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+            await vi.advanceTimersByTimeAsync(0)
+            expect(wallet.waiting('status')).toBe(1)
+            switchTo(wallet)
+            await wallet.answer('status', liveStatus('B'))
+            const error = await call
+            expect(error).toBeInstanceOf(SessionError)
+            expect(error).toMatchObject({ code: 4100, message: 'The active party or network changed' })
+            expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+            expect(server.seen).toEqual(first ? [] : ['A'])
+            store.destroy()
+          } finally {
+            vi.useRealTimers()
+          }
+        })
+      }
+    }
+
+    it("C11, L2: a party switch while the token is read for a call's first access rejects it with 4100: it is never sent as the new party", async () => {
+      vi.useFakeTimers()
+      try {
+        const wallet = handWallet()
+        const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+        await store.connect()
+        expect(getLedgerAuth(store)).toBeNull()
+        const server = acceptOnly('B')
+        wallet.held.add('status')
+        const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+        await vi.advanceTimersByTimeAsync(0)
+        const bob = [{ partyId: 'bob::1220bb', primary: true }]
+        wallet.answers.listAccounts = bob
+        wallet.emit('accountsChanged', bob)
+        await wallet.answer('status', liveStatus('B'))
+        expect(await call).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
+        expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+        expect(server.seen).toEqual([])
+        store.destroy()
+      } finally {
+        vi.useRealTimers()
+      }
+    })
   })
 
   it("C11, L2: a token refresh whose status answer was asked before a chainChanged does not take the session back to the old network, nor retries with that network's token", async () => {
@@ -1097,6 +1157,48 @@ describe('ledger', () => {
     expect((await ledgerFetch('/v2/parties', { signal: page.signal })).status).toBe(200)
     expect(added.mock.calls.length).toBeGreaterThan(0)
     expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.map((c) => c[1]))
+  })
+
+  it('C14, L2: destroy() while the token refresh waits for the wallet rejects the call at once (DESTROYED), and the late answer hands out nothing', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = await handConnected()
+      wallet.held.add('status')
+      const server = acceptOnly('B')
+      const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('status')).toBe(1)
+      store.destroy()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
+      await wallet.answer('status', liveStatus('B'))
+      expect(getLedgerAuth(store)).toBeNull()
+      expect(server.seen).toEqual(['A'])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('C12, L2: a session that expires (no re-auth hook) while the token refresh waits for the wallet: the call rejects with 4900 and the late answer neither revives the session nor hands out its token', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = await handConnected({ expiry: { ttlMs: 1000 } })
+      wallet.held.add('status')
+      const server = acceptOnly('B')
+      const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('status')).toBe(1)
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      await wallet.answer('status', liveStatus('B'))
+      expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+      expect(store.getSnapshot().status).toBe('disconnected')
+      expect(getLedgerAuth(store)).toBeNull()
+      expect(server.seen).toEqual(['A'])
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('C14: a destroyed store never calls the wallet, not even to refresh a Ledger API token', async () => {

@@ -188,8 +188,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * without it; a path, when the wallet's Ledger API URL is no absolute http(s) URL, rejects with a
  * `SessionError` (code 4100) rather than go to the page's own origin; and when the refresh moves
  * the Ledger API to another origin, an absolute URL of the old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
- * as does a call whose party or network the user switched meanwhile: the fresh token is then the
- * new party's, and does not run a call made for the previous one. The refresh reads the accounts
+ * as does a call whose party or network the user switched meanwhile (while the token was read for
+ * it, or refreshed after its 401; message `The active party or network changed`): the fresh token is
+ * then the new party's, and does not run a call made for the previous one. The refresh reads the accounts
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
  * status says which party a token is for. An account read that fails rejects the call with the
  * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
@@ -224,14 +225,25 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
     proceed(store, signal)
+    const sentFor = store.getSnapshot()
+    // The user switched party or network during a refresh (it re-read the accounts: the store knows
+    // it by now, also when the wallet has not told of it yet): the call was made for the one before,
+    // and a fresh token, the new one's, must not run it for someone else. A first network, where none
+    // was known, is no switch (C11).
+    const switched = (cause?: Response) => {
+      const now = store.getSnapshot()
+      if (now.account?.partyId !== sentFor.account?.partyId || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
+        throw new SessionError('The active party or network changed', 4100, cause)
+      }
+    }
     const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
-    // the refresh may have found the wallet disconnected
+    // the refresh may have found the wallet disconnected, or been overtaken by a switch
     proceed(store)
+    switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, path)
     if (!url) return fetch(input, init)
-    const sentFor = store.getSnapshot()
     const first = await send(auth, url)
     if (first.status !== 401) return first
     // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected —
@@ -253,15 +265,10 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     // That is a web stream, or an async iterable that Node's fetch takes (a Node stream, a generator).
     const body = init.body as { getReader?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined
+    // a switch first: one that overtook the refresh leaves no access for the call's network, and
+    // the caller is told that, not that the token was rejected
+    switched(first)
     if (!fresh || body?.getReader || body?.[Symbol.asyncIterator]) throw new SessionError('The Ledger API rejected the access token', 4100, first)
-    // The user switched party or network meanwhile (the refresh re-read the accounts: the store knows
-    // it by now, also when the wallet has not told of it yet): the fresh token
-    // is not the one this call was made with, and must not run it for someone else. A first network,
-    // where none was known, is no switch (C11).
-    const now = store.getSnapshot()
-    if (now.account?.partyId !== sentFor.account?.partyId || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
-      throw new SessionError('The active party or network changed', 4100, first)
-    }
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
     const retry = target(fresh, path, first)
