@@ -30,6 +30,13 @@ const positive = (value: unknown, fallback = 0): number => (toNumber(value) > 0 
 
 const timedOut = (what: string, ms: number) => new SessionError(`${what} within ${ms} ms`, 'TIMEOUT')
 
+/**
+ * The `disconnect()` calls under way on each provider, of every store of it in this page (an app's
+ * and an embedded widget's): the wallet's `statusChanged(false)` that comes meanwhile is that
+ * sign-out, not a drop — also before the channel, which delivers later, tells of it (C6, C7, M3).
+ */
+const leavingOf = new WeakMap<object, number>()
+
 const globalClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -964,23 +971,28 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
     async disconnect() {
       if (destroyed) throw destroyedError()
-      dispatch({ type: 'disconnect', origin: 'local' })
-      // destroy() ends both waits, as it settles the wallet requests (its timeouts are gone), and a
-      // listener's destroy() leaves nothing to wait for: also no request it left without its timeout.
-      // The wait is let go once what it waits for ended, not held by the store until destroy(); one
-      // that destroy() ended first is held no longer than the destroyed store (C14).
-      // Called by a listener, the input waits for the one being processed, and its request starts
-      // only as that ends, in this same turn: what to wait for is read after it (C6).
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
-      if (!destroyed) {
-        await new Promise((resolve) => {
-          aborts.add(resolve)
-          void Promise.resolve()
-            .then(() => latest.get('disconnect'))
-            .then(() => io)
-            .then(resolve)
-            .finally(() => aborts.delete(resolve))
-        })
+      leavingOf.set(provider, (leavingOf.get(provider) ?? 0) + 1)
+      try {
+        dispatch({ type: 'disconnect', origin: 'local' })
+        // destroy() ends both waits, as it settles the wallet requests (its timeouts are gone), and a
+        // listener's destroy() leaves nothing to wait for: also no request it left without its timeout.
+        // The wait is let go once what it waits for ended, not held by the store until destroy(); one
+        // that destroy() ended first is held no longer than the destroyed store (C14).
+        // Called by a listener, the input waits for the one being processed, and its request starts
+        // only as that ends, in this same turn: what to wait for is read after it (C6).
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
+        if (!destroyed) {
+          await new Promise((resolve) => {
+            aborts.add(resolve)
+            void Promise.resolve()
+              .then(() => latest.get('disconnect'))
+              .then(() => io)
+              .then(resolve)
+              .finally(() => aborts.delete(resolve))
+          })
+        }
+      } finally {
+        leavingOf.set(provider, (leavingOf.get(provider) ?? 1) - 1)
       }
     },
     restore,
@@ -1064,6 +1076,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
         // reconnect (C7, C12, M3).
         if (timers.has(expiryTimer)) lives()
+        // Another store of this provider signs out: this one ends with it, as the channel will tell (M3).
+        if (input.type == 'status' && !input.connected && leavingOf.get(provider) && model.state.status == 'connected') dispatch({ type: 'disconnect', origin: 'remote' })
         dispatch(input)
       } catch (error) {
         report(error)

@@ -2480,4 +2480,58 @@ describe('several stores of one wallet in one page', () => {
     a.store.destroy()
     b.store.destroy()
   })
+  for (const [who, locks] of [['the app', true], ['the widget', true], ['the app', false]] as const) {
+    it(`C6, C7, M3: a sign-out in ${who}'s store (Web Locks ${locks ? 'on' : 'off'}), whose in-page wallet tells statusChanged(false) before the channel delivers, shows the other store no reconnecting on the way to disconnected`, async () => {
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const provider = createMockProvider({ wallet })
+      // a real BroadcastChannel delivers in a later task: the wallet's event comes first
+      const options = { storage: createMemoryStorage(), reconnect: true, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager: locks ? createMockLockManager() : null } }
+      const invalidated = [vi.fn(), vi.fn()] as const
+      const stores = [createSessionStore(provider, { ...options, onInvalidate: invalidated[0] }), createSessionStore(provider, { ...options, onInvalidate: invalidated[1] })] as const
+      await stores[0].connect()
+      await flush()
+      expect(stores.map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+      const [leaving, other] = who === 'the app' ? stores : [stores[1], stores[0]]
+      const statuses: string[] = []
+      other.subscribe((state) => statuses.push(state.status))
+      const scheduled = events(other, 'reconnect:scheduled')
+      await leaving.disconnect()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(statuses).toEqual(['disconnected'])
+      expect(scheduled).toEqual([])
+      expect(other.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: null })
+      expect(leaving.getSnapshot().status).toBe('disconnected')
+      // each store tells its app once that the session ended
+      expect(invalidated.map((fn) => fn.mock.calls.map(([e]) => (e as { type: string }).type))).toEqual([['disconnected'], ['disconnected']])
+      stores.forEach((s) => s.destroy())
+    })
+  }
+
+  it('C7, M3: with two stores of one provider, a drop while no store signs out still reconnects both, also after a sign-out and a new connect', async () => {
+    const hub = createChannelHub()
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager: createMockLockManager() } }
+    const stores = [createSessionStore(provider, options), createSessionStore(provider, options)] as const
+    await stores[0].connect()
+    await flush()
+    await stores[0].disconnect()
+    await flush()
+    expect(stores.map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    await stores[1].connect()
+    await vi.waitFor(() => {
+      expect(stores.map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+    })
+    const statuses: string[] = []
+    stores[1].subscribe((state) => statuses.push(state.status))
+    wallet.drop()
+    expect(stores.map((s) => s.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
+    wallet.recover()
+    await vi.waitFor(() => {
+      expect(stores.map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+    })
+    expect(statuses).toEqual(['reconnecting', 'connected'])
+    stores.forEach((s) => s.destroy())
+  })
 })
