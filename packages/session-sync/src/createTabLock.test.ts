@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTabLock, getWebLocks, type TabLock } from './createTabLock'
+import { createLocalLocks, createTabLock, getWebLocks, type TabLock } from './createTabLock'
 import type { LockManagerLike } from './types'
 import { createMockLockManager } from '@sessionlayer/session-testing'
 
@@ -385,5 +385,40 @@ describe('createTabLock defaults', () => {
     held.open()
     other.open()
     await Promise.all([leader, own])
+  })
+})
+
+describe('the in-tab fallback lock manager', () => {
+  it('M6: steal takes the lock from its holder, as Web Locks do: the holder\'s request rejects with an AbortError, the stealer runs at once, the queued requests stay queued behind it', async () => {
+    const locks = createLocalLocks()
+    const log: string[] = []
+    const holder = gate()
+    const holding = locks.request('k', {}, () => holder.promise.then(() => log.push('holder ends')))
+    const queued = locks.request('k', {}, () => log.push('queued'))
+    await tick()
+    const stealer = gate()
+    const stealing = locks.request('k', { steal: true }, async (lock) => {
+      log.push(`stealer ${JSON.stringify(lock)}`)
+      await stealer.promise
+      log.push('stealer ends')
+    })
+    await expect(holding).rejects.toMatchObject({ name: 'AbortError' })
+    await tick()
+    expect(log).toEqual(['stealer {"name":"k"}'])
+    // the holder ending (its callback ran on) releases nothing: the stealer still holds the lock
+    holder.open()
+    await tick()
+    expect(log).toEqual(['stealer {"name":"k"}', 'holder ends'])
+    expect(await locks.request('k', { ifAvailable: true }, (lock) => lock)).toBeNull()
+    stealer.open()
+    await Promise.all([stealing, queued])
+    expect(log).toEqual(['stealer {"name":"k"}', 'holder ends', 'stealer ends', 'queued'])
+    expect(await locks.request('k', { ifAvailable: true }, (lock) => lock)).toEqual({ name: 'k' })
+  })
+
+  it('M6: steal of a free lock is a plain grant', async () => {
+    const locks = createLocalLocks()
+    expect(await locks.request('k', { steal: true }, (lock) => lock)).toEqual({ name: 'k' })
+    expect(await locks.request('k', {}, () => 'next')).toBe('next')
   })
 })

@@ -59,11 +59,17 @@ export interface TabLock {
   tryRunExclusive<T>(name: string, fn: () => T | Promise<T>): Promise<TryRunResult<T>>
 }
 
-/** One FIFO queue of grants per name; the head holds the lock. Web Locks semantics, in one tab. */
-function createLocalLocks(): LockManagerLike {
-  const queues = new Map<string, (() => void)[]>()
+/**
+ * One FIFO queue of requests per name, each its grant and what a steal ends it with; the head holds
+ * the lock. Web Locks semantics, in one tab: a `steal` takes the lock from the head, whose request
+ * rejects with an `AbortError` (its callback runs on, holding nothing), and runs at once, ahead of
+ * the queued ones, which stay queued.
+ * @internal
+ */
+export function createLocalLocks(): LockManagerLike {
+  const queues = new Map<string, [grant: () => void, steal: () => void][]>()
   return {
-    request<T>(name: string, { ifAvailable, signal }: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => T | Promise<T>) {
+    request<T>(name: string, { ifAvailable, signal, steal }: { ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => T | Promise<T>) {
       return new Promise<T>((resolve, reject) => {
         const queue = queues.get(name) ?? []
         if (signal?.aborted) throw signal.reason
@@ -74,22 +80,29 @@ function createLocalLocks(): LockManagerLike {
           return
         }
         const abort = () => {
-          queue.splice(queue.indexOf(grant), 1)
+          queue.splice(queue.indexOf(entry), 1)
           reject(signal?.reason as Error)
         }
         const grant = () => {
           signal?.removeEventListener('abort', abort)
           call({ name })
             .finally(() => {
+              // a holder whose lock was stolen (no longer the head: index -1) releases nothing
+              if (queue.indexOf(entry)) return
               queue.shift()
-              if (queue[0]) queue[0]()
+              if (queue[0]) queue[0][0]()
               else queues.delete(name)
             })
             .then(resolve, reject)
         }
+        const entry: [() => void, () => void] = [grant, () => reject(Object.assign(new Error(`Lock "${name}" was stolen`), { name: 'AbortError' }))]
         queues.set(name, queue)
         signal?.addEventListener('abort', abort)
-        if (queue.push(grant) === 1) grant()
+        if (steal) {
+          queue.shift()?.[1]()
+          queue.unshift(entry)
+          grant()
+        } else if (queue.push(entry) === 1) grant()
       })
     },
   }

@@ -50,10 +50,14 @@ export interface SyncMessage {
  * @public
  */
 export interface LockManagerLike {
-  /** Requests a lock; see the Web Locks API. */
+  /**
+   * Requests a lock; see the Web Locks API. `steal` takes the lock from the request that holds it
+   * (its `request` rejects with an `AbortError`) and is granted at once, ahead of the queued ones;
+   * a manager that does not know it may ignore it or reject the request.
+   */
   request<T>(
     name: string,
-    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; signal?: AbortSignal },
+    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => T | Promise<T>,
   ): Promise<T>
 }
