@@ -108,15 +108,45 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(callback).not.toHaveBeenCalled()
   })
 
-  it('M6: steal, which neither the store nor the tab lock asks for, rejects with NotSupportedError instead of being taken for a plain request', async () => {
+  it('M6: steal takes the lock from its holder, as Web Locks do: the holder\'s request rejects with an AbortError, the stealer is granted at once, the queued requests stay queued behind it', async () => {
     const locks = createMockLockManager()
-    const callback = vi.fn()
-    const steal = { steal: true } as object
-    await expect(locks.request('free', steal, callback)).rejects.toMatchObject({ name: 'NotSupportedError', message: expect.stringContaining('steal') })
+    const log: string[] = []
+    let releaseHolder!: () => void
+    const holding = locks.request('k', {}, () => new Promise<void>((resolve) => (releaseHolder = resolve)).then(() => log.push('holder ends')))
+    const queued = locks.request('k', {}, () => log.push('queued'))
+    await tick()
+    let releaseStealer!: () => void
+    const stealing = locks.request('k', { steal: true }, (lock) => {
+      log.push(`stealer ${JSON.stringify(lock)}`)
+      return new Promise<void>((resolve) => (releaseStealer = resolve))
+    })
+    await expect(holding).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(holding).rejects.toBeInstanceOf(DOMException)
+    await tick()
+    expect(log).toEqual(['stealer {"name":"k","mode":"exclusive"}'])
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [{ name: 'k', mode: 'exclusive' }] })
+    // the holder's callback runs on; its end releases nothing: the stealer still holds the lock
+    releaseHolder()
+    await tick()
+    expect(log).toEqual(['stealer {"name":"k","mode":"exclusive"}', 'holder ends'])
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [{ name: 'k', mode: 'exclusive' }] })
+    releaseStealer()
+    await Promise.all([stealing, queued])
+    expect(log).toEqual(['stealer {"name":"k","mode":"exclusive"}', 'holder ends', 'queued'])
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    // a free lock: a plain grant
+    expect(await locks.request('free', { steal: true }, (lock) => lock)).toEqual({ name: 'free', mode: 'exclusive' })
+  })
+
+  it('M6: steal with signal, with ifAvailable or in shared mode rejects with NotSupportedError, as Web Locks do, and takes nothing', async () => {
+    const locks = createMockLockManager()
     let release!: () => void
     const held = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
     await tick()
-    await expect(locks.request('k', steal, callback)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    const callback = vi.fn()
+    for (const options of [{ steal: true, signal: new AbortController().signal }, { steal: true, ifAvailable: true }, { steal: true, mode: 'shared' as const }]) {
+      await expect(locks.request('k', options, callback)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    }
     expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [] })
     release()
     await held

@@ -33,13 +33,13 @@ export interface MockLockManager extends LockManagerLike {
   /**
    * Requests a lock; see the Web Locks API.
    * @param name - the lock name
-   * @param options - `mode`, `ifAvailable`, `signal`
+   * @param options - `mode`, `ifAvailable`, `steal`, `signal`
    * @param callback - called with the lock once granted (with `null` for an `ifAvailable` request that cannot be granted at once)
    * @returns what `callback` returns
    */
   request<T>(
     name: string,
-    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; signal?: AbortSignal },
+    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => T | Promise<T>,
   ): Promise<T>
   /**
@@ -66,9 +66,11 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * `ifAvailable` calls back with `null` when the lock cannot be granted at once, a request without a
  * callback rejects with a `TypeError` without taking or queueing for the lock, an already aborted
  * signal rejects at once, aborting a queued request removes it and rejects with the abort reason
- * (aborting after the grant changes nothing), `signal` with `ifAvailable` rejects with
- * `NotSupportedError`, names starting with `-` are rejected, `steal` (not emulated) rejects with
- * `NotSupportedError`, the lock is released when the
+ * (aborting after the grant changes nothing), `signal` with `ifAvailable` or `steal`, `steal` with
+ * `ifAvailable` or a shared mode reject with `NotSupportedError`, names starting with `-` are
+ * rejected; `steal` releases the locks held under its name at once (their `request` rejects with
+ * an `AbortError` `DOMException`, their callbacks run on, holding nothing) and is granted ahead of
+ * the queued requests, which stay queued; the lock is released when the
  * callback's result settles and only then does `request` settle with it, and callbacks run
  * asynchronously (never inside `request`). One instance stands for one origin: every tab (store,
  * tab lock) given the same instance shares its locks — the `lockManager` of the store's
@@ -85,6 +87,8 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  */
 export function createMockLockManager(): MockLockManager {
   const held: MockLockInfo[] = []
+  /** How the request of each held lock ends when its lock is stolen. */
+  const stolen = new Map<MockLockInfo, () => void>()
   const queues = new Map<string, Pending[]>()
   let requests = 0
 
@@ -113,13 +117,12 @@ export function createMockLockManager(): MockLockManager {
       // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
       const [options, callback] = args.length === 1 ? [{}, args[0]] : args
       // options given as undefined or null are the defaults, as for any WebIDL dictionary
-      const { mode = 'exclusive', ifAvailable = false, signal, steal } = (options ?? {}) as LockOptions & { steal?: boolean }
+      const { mode = 'exclusive', ifAvailable = false, signal, steal } = options ?? {}
       // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
       if (typeof callback !== 'function') return Promise.reject(new TypeError('callback is not a function'))
       if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
-      // taking a lock from its holder is not emulated: the store and the tab lock never ask for it
-      if (steal) return Promise.reject(notSupported('steal is not supported'))
-      if (signal && ifAvailable) return Promise.reject(notSupported('signal and ifAvailable cannot be combined'))
+      if (steal && (ifAvailable || mode !== 'exclusive')) return Promise.reject(notSupported('steal needs an exclusive request that waits'))
+      if (signal && (ifAvailable || steal)) return Promise.reject(notSupported('signal cannot be combined with ifAvailable or steal'))
       if (signal?.aborted) return Promise.reject(signal.reason as Error)
       const queue = queues.get(name) ?? []
       if (ifAvailable && (queue.length > 0 || !grantable(name, mode))) {
@@ -140,10 +143,15 @@ export function createMockLockManager(): MockLockManager {
           grant() {
             signal?.removeEventListener('abort', onAbort)
             held.push(lock)
+            stolen.set(lock, () => {
+              reject(new DOMException("Lock broken by another request with the 'steal' option.", 'AbortError'))
+            })
             // released when the callback's result settles, and only then does the request settle
             Promise.resolve()
               .then(() => callback(lock))
               .finally(() => {
+                // a lock stolen meanwhile is no longer held: its end releases nothing
+                if (!stolen.delete(lock)) return
                 held.splice(held.indexOf(lock), 1)
                 processQueue(name)
               })
@@ -151,7 +159,14 @@ export function createMockLockManager(): MockLockManager {
           },
         }
         signal?.addEventListener('abort', onAbort)
-        queue.push(entry)
+        if (steal) {
+          for (const lock of held.filter((lock) => lock.name === name)) {
+            held.splice(held.indexOf(lock), 1)
+            stolen.get(lock)?.()
+            stolen.delete(lock)
+          }
+          queue.unshift(entry)
+        } else queue.push(entry)
         queues.set(name, queue)
         processQueue(name)
       })
