@@ -26,7 +26,9 @@ import { ALICE, APPS, BOB, ROOT, text } from './support'
 // - a cached page that holds a Web Lock another page asks for is evicted, and the lock goes to
 //   that page: a cached tab never keeps the reconnect leadership from the other tabs (M6);
 // - a frozen page keeps its Web Locks and runs no timer, but its BroadcastChannel messages still
-//   arrive; the tab that waits for the reconnect lock takes the attempts over (M6, C17);
+//   arrive; the tab that waits for the reconnect lock takes the attempts over (M6, C17), and the
+//   lock with them (`steal`): it is granted at once, and the frozen page's request rejects with an
+//   AbortError once that page resumes, right after the timers that came due while it was frozen;
 // - `storage` events of writes made while a page was cached reach it after the restore: the demo
 //   wallet (its state in the profile's localStorage) catches up, and the store with it (C7, C11);
 // - timers whose time passed while the page was cached or frozen fire right after it resumes;
@@ -372,6 +374,59 @@ describe('frozen tabs', () => {
       globalThis.lifecycleLab.provider.wallet.recover()
     })
     await expect.poll(() => snapshot(a)).toEqual({ status: 'connected', code: null })
+    await cdp.detach()
+    await a.close()
+    await b.close()
+  })
+
+  it('M6: the tab that takes the attempts over from a frozen leader takes its reconnect lock too (steal): at the next drop it holds the lock at once; the woken tab follows, and the lock never has two holders', async () => {
+    const options = { broadcast: true, storageKey: 'frozen.steal', requestTimeoutMs: 1_000, reconnect: { baseDelayMs: 200, maxDelayMs: 500, maxAttempts: 1000 } }
+    const name = 'sessionlayer.reconnect::frozen.steal'
+    const a = await openLab()
+    const b = await openLab()
+    await connectLab(a, options)
+    await connectLab(b, options)
+    // each page's client id, as navigator.locks.query() names the holders
+    const clientId = (page: Page) => page.evaluate(() => navigator.locks.request('whoami', async () => (await navigator.locks.query()).held?.find((l) => l.name === 'whoami')?.clientId))
+    const [idA, idB] = [await clientId(a), await clientId(b)]
+    expect(idA).not.toBe(idB)
+    const locks = () =>
+      b.evaluate(async (name) => {
+        const { held = [], pending = [] } = await navigator.locks.query()
+        return { held: held.filter((l) => l.name === name).map((l) => l.clientId), pending: pending.filter((l) => l.name === name).map((l) => l.clientId) }
+      }, name)
+    const wallet = (page: Page, action: 'drop' | 'recover') =>
+      page.evaluate((action) => {
+        globalThis.lifecycleLab.provider.wallet[action]()
+      }, action)
+    await wallet(a, 'drop')
+    await expect.poll(() => events(a), { timeout: 5_000 }).toContain('reconnect:attempt')
+    await wallet(b, 'drop')
+    await expect.poll(locks).toEqual({ held: [idA], pending: [idB] })
+
+    const cdp = await context.newCDPSession(a)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    await expect.poll(() => events(b), { timeout: 10_000 }).toContain('reconnect:attempt')
+    // B took the lock from the frozen tab: its queued request gave way to the one that took it
+    expect(await locks()).toEqual({ held: [idB], pending: [] })
+    await wallet(b, 'recover')
+    await expect.poll(() => snapshot(b)).toEqual({ status: 'connected', code: null })
+    expect(await locks()).toEqual({ held: [], pending: [] })
+    // the next drop: B holds the lock at once, not after its wait for the frozen tab's word
+    await wallet(b, 'drop')
+    await expect.poll(locks, { timeout: 500, interval: 50 }).toEqual({ held: [idB], pending: [] })
+    await wallet(b, 'recover')
+    await expect.poll(() => snapshot(b)).toEqual({ status: 'connected', code: null })
+
+    // A wakes: it follows B, and asks for the lock again behind no one; its wallet comes back too
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    await sleep(300)
+    const held = await locks()
+    expect(held.held.length).toBeLessThanOrEqual(1)
+    await wallet(a, 'recover')
+    await expect.poll(() => snapshot(a)).toEqual({ status: 'connected', code: null })
+    expect(await snapshot(b)).toEqual({ status: 'connected', code: null })
+    await expect.poll(locks).toEqual({ held: [], pending: [] })
     await cdp.detach()
     await a.close()
     await b.close()

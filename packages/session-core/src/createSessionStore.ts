@@ -479,19 +479,23 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     cancelTimer(leadership?.[1])
     leadership = null
   }
-  /** Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. */
-  const lead = () => {
+  /**
+   * Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. `steal`: this
+   * tab takes them over from a leading tab gone silent, and the lock with them.
+   */
+  const lead = (steal?: true) => {
     // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
     // the wallet was back, then it dropped again before the session settled): attempt now.
     // A store destroyed by a listener gets here no more (see `step`); one destroyed while it
-    // waits for the lock takes it only to release it: destroy() moves `gen` on (C14).
+    // waits for the lock takes it only to release it: destroy() resigns (C14).
     if (leadership) {
       if (leadership[2]) dispatch({ type: 'lead' })
       return
     }
     const abort = new AbortController()
-    const tag = gen
-    const waiting = (leadership = [noop, abort, false])
+    const waiting = (leadership = [noop, abort, !!steal])
+    /** This wait, or this leadership, still stands: no resign() since, nor a takeover. */
+    const mine = () => leadership?.[1] == abort
     // A lock that never comes (a lock manager that never answers, a tab that holds it and went
     // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
     // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
@@ -499,26 +503,32 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // Each wait ends at a random point of a further requestTimeoutMs: the tabs behind a leader that
     // froze (it holds the lock, its timers stand still) do not all take over at once. The first to
     // take over tells of its attempt, and the others follow it (M6).
+    // It takes the lock too (Web Locks' `steal`, which takes no signal): a frozen tab would keep it
+    // after this outage, and every tab would wait for this watchdog at the next one. Its own
+    // request in the queue gives way to that one. The tab it took the lock from follows it (see
+    // below); one that takes no `steal` (an older shim) ignores it, or refuses it: this tab then
+    // runs the attempts without the lock, as before.
     let heard = -1
     const overdue = () => {
       if (leadership == waiting) {
         if (heard == beats) {
-          leadership = [noop, abort, true]
-          dispatch({ type: 'lead' })
+          resign()
+          lead(true)
         } else {
           heard = beats
           later(overdue, (model.followed && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
         }
       }
     }
-    overdue()
+    if (steal) dispatch({ type: 'lead' })
+    else overdue()
     attempt(() =>
       locks?.request(
         `sessionlayer.reconnect::${key}`,
-        { signal: abort.signal },
+        steal ? { steal } : { signal: abort.signal },
         () =>
           new Promise<void>((release) => {
-            if (tag != gen) release()
+            if (!mine()) release()
             else {
               cancelTimer(abort)
               leadership = [release, abort, true]
@@ -532,9 +542,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // active (InvalidStateError, an AbortError not of ours) is no such refusal: another tab may
       // hold the lock and run the attempts. This tab follows it, and asks again a second later
       // while the reconnect lasts: behind that tab, or alone, to run the attempts (C7).
-      if (tag == gen && !abort.signal.aborted) {
+      // So does a tab whose lock another tab took (an AbortError once it held it): it went silent
+      // (frozen), and that tab runs the attempts now; this one stops its own (M6).
+      if (mine()) {
         cancelTimer(abort)
         if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) {
+          if (leadership?.[0] != noop) dispatch({ type: 'lead', lost: true })
           leadership = null
           later(() => model.op == 'reconnect' && !leadership && lead(), 1e3)
         } else {
@@ -544,7 +557,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
     })
   }
-
 
   /**
    * `op`: the op the store was in when the input that asked for `effect` came. The closures made

@@ -456,6 +456,20 @@ describe('the pure session machine', () => {
     expect(calls(newer.effects).filter((method) => method == 'status')).toHaveLength(1)
   })
 
+  it('M6: a leading tab whose lock another tab took (it froze, that tab took over) stops its attempts and follows from the attempt it was at; its turn again, it goes on from there', () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const leading = run([{ type: 'status', connected: false, via: 'statusChanged' }, { type: 'lead' }, { type: 'tick' }], config, connected())
+    expect(leading.model).toMatchObject({ op: 'reconnect', attempt: 1 })
+    const lost = run([{ type: 'lead', lost: true }], config, leading.model)
+    expect(lost.model).toMatchObject({ op: 'reconnect', attempt: 0, followed: 1 })
+    expect(lost.state).toBe(leading.state)
+    expect(lost.effects).toEqual([['schedule-clear']])
+    // a follower, or a tab whose wallet is back, has no attempts to stop
+    expect(run([{ type: 'lead', lost: true }], config, lost.model).effects).toEqual([])
+    const again = run([{ type: 'lead' }], config, lost.model)
+    expect(again.model.attempt).toBe(1)
+  })
+
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
     const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())

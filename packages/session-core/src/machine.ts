@@ -138,7 +138,8 @@ export type Input =
   | ({ readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin } & Overtaken)
   | ({ readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin } & Overtaken)
   | { readonly type: 'tick' }
-  | { readonly type: 'lead' }
+  /** Reconnect leadership came to this tab; `lost`: another tab took its lock from it (M6). */
+  | { readonly type: 'lead'; readonly lost?: boolean }
   /** The wallet answered this tab's `disconnect`. */
   | { readonly type: 'left' }
   | { readonly type: 'reauth'; readonly error?: unknown }
@@ -780,7 +781,15 @@ export function createTransition(): typeof transition {
         // A tab that takes over from one closed meanwhile goes on from the attempt that tab
         // scheduled last, whose outcome never came: maxAttempts bounds the whole outage (C7, M6).
         // One whose check failed after that tab reconnected starts a new outage at 1 (see `fail`).
-        if (op == 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
+        // A tab whose lock another tab took, as this one went silent (a frozen page), stops its
+        // attempts and follows that tab from the attempt it was at: one tab runs them (M6).
+        if (input.lost) {
+          if (op == 'reconnect' && attempt && !m.live) {
+            n.attempt = 0
+            n.followed = attempt
+            fx.push(['schedule-clear'])
+          }
+        } else if (op == 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
         break
 
       case 'left':

@@ -2377,6 +2377,161 @@ describe('multi-tab, a leader tab that freezes', () => {
   })
 })
 
+/**
+ * A tab the browser can freeze, over `provider`: while frozen its timers and its wallet's events
+ * wait, and run once it wakes, in the order they came; its channel's messages still arrive, as in
+ * Chromium (e2e/lifecycle.e2e.ts).
+ */
+function freezableTab(provider: MockProvider) {
+  let frozen = false
+  const waiting: (() => void)[] = []
+  const run = (task: () => void) => (frozen ? waiting.push(task) : task())
+  // a timer cleared while its task waits never runs, as in a page
+  const live = new Set<unknown>()
+  const clock = {
+    now: () => Date.now(),
+    setTimeout: (fn: () => void, ms: number) => {
+      const handle: unknown = setTimeout(() => {
+        run(() => live.delete(handle) && fn())
+      }, ms)
+      live.add(handle)
+      return handle
+    },
+    clearTimeout: (handle: unknown) => {
+      live.delete(handle)
+      clearTimeout(handle as number)
+    },
+  }
+  const wrapped = new Map<unknown, (...args: never[]) => void>()
+  const tab: MockProvider = Object.assign(Object.create(provider) as MockProvider, {
+    on: (event: string, listener: (...args: never[]) => void) => {
+      const later = (...args: never[]) => {
+        run(() => {
+          listener(...args)
+        })
+      }
+      wrapped.set(listener, later)
+      provider.on(event, later)
+      return tab
+    },
+    removeListener: (event: string, listener: (...args: never[]) => void) => {
+      provider.removeListener(event, wrapped.get(listener) ?? listener)
+      return tab
+    },
+  })
+  return {
+    clock,
+    provider: tab,
+    freeze: () => {
+      frozen = true
+    },
+    wake: () => {
+      frozen = false
+      for (const task of waiting.splice(0)) task()
+    },
+  }
+}
+
+describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () => {
+  /**
+   * Three connected tabs of one wallet with Web Locks (fake timers): the leader's wallet drops, it
+   * takes the lock and schedules attempt 1, then the browser freezes it; 40 s later (its followers'
+   * watchdog fired) one follower runs the attempts. `locks` wraps each tab's lock manager.
+   */
+  async function frozenLeader(locks: (lockManager: LockManagerLike) => LockManagerLike = (l) => l) {
+    vi.useFakeTimers()
+    // each tab that waits for the lock draws its own watchdog offset
+    const draws = [0.1, 0.6]
+    let draw = 0
+    vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const open = (provider: MockProvider, clock?: SessionStoreOptions['clock']) => {
+      const store = createSessionStore(provider, { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: locks(lockManager) }, ...(clock ? { clock } : {}) })
+      const seen = { attempts: events(store, 'reconnect:attempt'), errors: [] as unknown[] }
+      store.on('error', (e) => seen.errors.push(e.error))
+      return { store, ...seen }
+    }
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const leader = open(frozen.provider, frozen.clock)
+    const followers = [open(createMockProvider({ wallet })), open(createMockProvider({ wallet }))]
+    const tabs = [leader, ...followers]
+    await leader.store.connect()
+    for (const f of followers) await f.store.restore()
+    const lock = () => lockManager.query().held.filter((l) => l.name === 'sessionlayer.reconnect::sessionlayer.session').length
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(lock()).toBe(1)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    return { wallet, lockManager, frozen, leader, followers, tabs, lock }
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('M6, C17: the tab that takes the attempts over takes the lock too (steal): at the next drop a tab reconnects at the backoff offsets, not after the watchdog; the frozen tab, woken, follows: no attempt of its own, no error, one lock holder', async () => {
+    const { wallet, lockManager, frozen, leader, followers, tabs, lock } = await frozenLeader()
+    // one follower took the attempts over, and the lock with them
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
+    expect(lockManager.query()).toEqual({ held: [{ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive' }], pending: [expect.anything()] })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    // the session is back: no tab holds the lock (the frozen one neither)
+    expect(lock()).toBe(0)
+
+    // the next drop: a tab reconnects at the backoff offsets (500 ms), not after the watchdog
+    const before = followers.map((f) => f.attempts.length)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(499)
+    expect(followers.map((f, i) => f.attempts.length - before[i]!)).toEqual([0, 0])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(followers.flatMap((f, i) => f.attempts.slice(before[i]))).toEqual([{ attempt: 1 }])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+
+    // the frozen tab wakes: what waited runs (its timers, its wallet's events); it runs no attempt
+    frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(leader.attempts).toEqual([])
+    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    for (const t of tabs) t.store.destroy()
+  })
+
+  it.each([
+    ['ignores steal (a plain request)', (locks: LockManagerLike): LockManagerLike => ({ request: (name, options, callback) => locks.request(name, { ...options, steal: undefined }, callback) })],
+    [
+      'refuses steal (NotSupportedError)',
+      (locks: LockManagerLike): LockManagerLike => ({
+        request: (name, options, callback) => (options.steal ? Promise.reject(new DOMException('steal is not supported', 'NotSupportedError')) : locks.request(name, options, callback)),
+      }),
+    ],
+  ])('M6, C17: with a lock manager that %s, as an older shim may, the tab that takes over from a frozen leader still runs the attempts, without the lock, as before', async (_, shim) => {
+    const { wallet, followers, tabs, lock } = await frozenLeader(shim)
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
+    // the frozen tab keeps the lock
+    expect(lock()).toBe(1)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
+    for (const t of tabs) t.store.destroy()
+  })
+})
+
 describe('multi-tab, reloads and origins', () => {
   afterEach(() => {
     vi.unstubAllGlobals()
