@@ -418,11 +418,15 @@ describe('frozen tabs', () => {
     await wallet(b, 'recover')
     await expect.poll(() => snapshot(b)).toEqual({ status: 'connected', code: null })
 
-    // A wakes: it follows B, and asks for the lock again behind no one; its wallet comes back too
+    // A wakes a while later: its attempt, long due, waits for the word that B took its lock, and
+    // runs no more: A follows B (its own wallet still down, it asks for the lock again a second later)
+    const attempts = async (page: Page) => (await events(page)).filter((e) => e === 'reconnect:attempt').length
+    const before = await attempts(a)
+    await sleep(1_000)
     await cdp.send('Page.setWebLifecycleState', { state: 'active' })
-    await sleep(300)
-    const held = await locks()
-    expect(held.held.length).toBeLessThanOrEqual(1)
+    await sleep(600)
+    expect(await attempts(a)).toBe(before)
+    expect((await locks()).held.length).toBeLessThanOrEqual(1)
     await wallet(a, 'recover')
     await expect.poll(() => snapshot(a)).toEqual({ status: 'connected', code: null })
     expect(await snapshot(b)).toEqual({ status: 'connected', code: null })

@@ -660,9 +660,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       case 'schedule':
         // -1: the attempt that waits runs now; none if it already runs (its answer is on its way)
         if (!cancelTimer(retryTimer) && effect[1] < 0) break
-        retryTimer = later(() => {
-          dispatch({ type: 'tick' })
-        }, effect[1])
+        {
+          // The tick of a tab that holds the reconnect lock, late by over requestTimeoutMs (its page
+          // was frozen), runs a task later: as a frozen page resumes, its timers run before the
+          // word that another tab took its lock meanwhile (Chromium), which stops its attempts (M6).
+          const due = clock.now() + effect[1]
+          retryTimer = later(function tick(hop?: unknown) {
+            if (hop || clock.now() < due + requestTimeoutMs || (leadership?.[0] ?? noop) == noop) dispatch({ type: 'tick' })
+            else retryTimer = later(() => tick(1), 0)
+          }, effect[1])
+        }
         break
       case 'schedule-clear':
         cancelTimer(retryTimer)

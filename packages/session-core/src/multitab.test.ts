@@ -2378,21 +2378,23 @@ describe('multi-tab, a leader tab that freezes', () => {
 })
 
 /**
- * A tab the browser can freeze, over `provider`: while frozen its timers and its wallet's events
- * wait, and run once it wakes, in the order they came; its channel's messages still arrive, as in
- * Chromium (e2e/lifecycle.e2e.ts).
+ * A tab the browser can freeze, over `provider`: while frozen its timers, its wallet's events and
+ * the outcomes of its lock requests (`locks`) wait; its channel's messages still arrive. As it
+ * wakes, the timers that came due run first, then the rest in the order it came, as Chromium does
+ * (e2e/lifecycle.e2e.ts): the word that another tab took its lock comes after its timers.
  */
 function freezableTab(provider: MockProvider) {
   let frozen = false
+  const due: (() => void)[] = []
   const waiting: (() => void)[] = []
-  const run = (task: () => void) => (frozen ? waiting.push(task) : task())
+  const run = (task: () => void, queue = waiting) => (frozen ? queue.push(task) : task())
   // a timer cleared while its task waits never runs, as in a page
   const live = new Set<unknown>()
   const clock = {
     now: () => Date.now(),
     setTimeout: (fn: () => void, ms: number) => {
       const handle: unknown = setTimeout(() => {
-        run(() => live.delete(handle) && fn())
+        run(() => live.delete(handle) && fn(), due)
       }, ms)
       live.add(handle)
       return handle
@@ -2419,15 +2421,27 @@ function freezableTab(provider: MockProvider) {
       return tab
     },
   })
+  const locks = (manager: LockManagerLike): LockManagerLike => ({
+    request: (name, options, callback) => {
+      const outcome = manager.request(name, options, callback)
+      const told = () => new Promise<void>((resolve) => run(resolve))
+      return outcome.then(told, told).then(() => outcome)
+    },
+  })
   return {
     clock,
     provider: tab,
+    locks,
     freeze: () => {
       frozen = true
     },
-    wake: () => {
+    /** Runs what waited, one task at a time, each followed by its promise jobs. */
+    wake: async () => {
       frozen = false
-      for (const task of waiting.splice(0)) task()
+      for (const task of [...due.splice(0), ...waiting.splice(0)]) {
+        task()
+        for (let i = 0; i < 10; i++) await Promise.resolve()
+      }
     },
   }
 }
@@ -2448,14 +2462,14 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
-    const open = (provider: MockProvider, clock?: SessionStoreOptions['clock']) => {
-      const store = createSessionStore(provider, { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: locks(lockManager) }, ...(clock ? { clock } : {}) })
+    const open = (provider: MockProvider, clock?: SessionStoreOptions['clock'], own = (l: LockManagerLike) => l) => {
+      const store = createSessionStore(provider, { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: own(locks(lockManager)) }, ...(clock ? { clock } : {}) })
       const seen = { attempts: events(store, 'reconnect:attempt'), errors: [] as unknown[] }
       store.on('error', (e) => seen.errors.push(e.error))
       return { store, ...seen }
     }
     const frozen = freezableTab(createMockProvider({ wallet }))
-    const leader = open(frozen.provider, frozen.clock)
+    const leader = open(frozen.provider, frozen.clock, frozen.locks)
     const followers = [open(createMockProvider({ wallet })), open(createMockProvider({ wallet }))]
     const tabs = [leader, ...followers]
     await leader.store.connect()
@@ -2496,8 +2510,10 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     await vi.advanceTimersByTimeAsync(100)
     expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['connected', 'connected'])
 
-    // the frozen tab wakes: what waited runs (its timers, its wallet's events); it runs no attempt
-    frozen.wake()
+    // the frozen tab wakes a while later: what waited runs, its timers first (its attempt is due),
+    // then the word that its lock was taken, and its wallet's events; it runs no attempt
+    await vi.advanceTimersByTimeAsync(20_000)
+    await frozen.wake()
     await vi.advanceTimersByTimeAsync(60_000)
     expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
       { status: 'connected', lastError: null },
