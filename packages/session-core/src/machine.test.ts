@@ -586,4 +586,38 @@ describe('the pure session machine', () => {
     const failed = run([{ type: 'fail', method: 'status', error, origin: 'local', overtaken: true }], plain, restoring.model)
     expect(failed.state).toMatchObject({ status: 'disconnected', lastError: error })
   })
+
+  it('C6: a disconnect of a connected session that shows no party still invalidates, as does a drop of it', () => {
+    const empty = run([{ type: 'connect' }, { type: 'status', connected: true, networkId: 'canton:devnet', via: 'connect' }, { type: 'accounts', accounts: [], origin: 'local' }]).model
+    expect(empty.state).toMatchObject({ status: 'connected', account: null, accounts: [] })
+    expect(run([{ type: 'disconnect', origin: 'local' }], plain, empty).effects).toContainEqual(['invalidate', { type: 'disconnected', previous: null, current: null, source: 'local' }])
+    expect(run([{ type: 'status', connected: false, via: 'statusChanged' }], plain, empty).effects).toContainEqual(['invalidate', { type: 'disconnected', previous: null, current: null, source: 'local' }])
+  })
+
+  it('C6, C19: a disconnect() while the store reads the accounts of a connection the wallet made on its own stays disconnected when they come', () => {
+    const syncing = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }])
+    expect(syncing.model.op).toBe('sync')
+    expect(calls(syncing.effects)).toEqual(['listAccounts'])
+    const out = run([{ type: 'disconnect', origin: 'local' }, { type: 'accounts', accounts: [alice], origin: 'local' }], plain, syncing.model)
+    expect(out.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
+    expect(calls(out.effects)).toEqual(['disconnect'])
+  })
+
+  it('C4, M4: a failed connect() removes no persisted entry: it ended no session, and another tab may live on it', () => {
+    const failed = run([{ type: 'connect' }, { type: 'fail', method: 'connect', error: new SessionError('User rejected', 4001), origin: 'local' }])
+    expect(failed.state).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+    expect(failed.effects.filter((e) => e[0] === 'remove')).toEqual([])
+  })
+
+  it('C3, C4: getActiveNetwork failing with 4900 (disconnected) fails the connect, as 4100 does, instead of connecting on no network', () => {
+    for (const code of [4100, 4900]) {
+      const { state } = run([
+        { type: 'connect' },
+        { type: 'status', connected: true, via: 'connect' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+        { type: 'fail', method: 'getActiveNetwork', error: new SessionError('not connected', code), origin: 'local' },
+      ])
+      expect(state).toMatchObject({ status: 'disconnected', account: null, lastError: { code } })
+    }
+  })
 })
