@@ -620,4 +620,52 @@ describe('the pure session machine', () => {
       expect(state).toMatchObject({ status: 'disconnected', account: null, lastError: { code } })
     }
   })
+
+  it('C8, C9: the wallet connecting by itself while a restore waits to retry its failed probe cancels that retry', () => {
+    const failed = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'fail', method: 'status', error: new SessionError('not injected yet', -32603), origin: 'local' }], withRetry)
+    expect(failed.effects).toContainEqual(['schedule', 500])
+    const back = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }], withRetry, failed.model)
+    expect(back.effects).toEqual([['schedule-clear'], ['call', 'listAccounts', 'local']])
+  })
+
+  it('C10, C12: a persisted session whose expiresAt is reached just as the wallet confirms it (expiresAt == now) expires: it is never shown connected', () => {
+    const saved = { account: alice, accounts: [alice], networkId: 'n', connectedAt: 10, expiresAt: 1500 }
+    const read = run([{ type: 'restore' }, { type: 'loaded', saved }], plain, INITIAL_MODEL, 1000)
+    const { state, effects } = run([{ type: 'status', connected: true, networkId: 'n', via: 'probe' }, { type: 'accounts', accounts: [alice], origin: 'local' }], plain, read.model, 1500)
+    expect(state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 1500, reason: 'ttl' }])
+  })
+
+  it("C12: a connect() that another tab's connection overtakes starts a session of its own: its TTL runs from when it connected, and the other tabs hear those times", () => {
+    const config: MachineConfig = { ...plain, ttlMs: 1000 }
+    const { state, effects } = run([{ type: 'connect' }, { type: 'remote', kind: 'connected', data: { connectedAt: 900, expiresAt: 1900 } }, ...connectInputs.slice(1)], config, INITIAL_MODEL, 1000)
+    expect(state).toMatchObject({ status: 'connected', connectedAt: 1000, expiresAt: 2000 })
+    expect(effects).toContainEqual(['post', 'connected', { connectedAt: 1000, expiresAt: 2000 }])
+  })
+
+  it("C12, M2: a connected message of a session that expires right now (expiresAt == now) is no session to take up for a connected tab", () => {
+    const session = connected() // connected at 1000, times firm
+    const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1500, expiresAt: 2000 } }], plain, session, 2000)
+    expect(told.state).toBe(session.state)
+    expect(told.effects).toEqual([])
+  })
+
+  it('C12, C19: after an expiry leaves the wallet, its late statusChanged(true) is no connection of its own until it answered the disconnect', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 100)
+    expect(calls(expired.effects)).toEqual(['disconnect'])
+    const late = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }, { type: 'accounts', accounts: [alice], origin: 'local' }], config, expired.model, 110)
+    expect(late.state).toBe(expired.state)
+    expect(late.effects).toEqual([])
+  })
+
+  it('C12, M3: an expiry without a hook tells the other tabs the session ended before it asks the wallet to leave', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const { effects } = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 100)
+    expect(effects.filter((e) => e[0] === 'post' || e[0] === 'call')).toEqual([
+      ['post', 'expiry', { expiredAt: 100, reason: 'ttl' }],
+      ['post', 'expired'],
+      ['call', 'disconnect', 'local'],
+    ])
+  })
 })
