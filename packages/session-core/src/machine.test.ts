@@ -668,4 +668,22 @@ describe('the pure session machine', () => {
       ['call', 'disconnect', 'local'],
     ])
   })
+
+  it("M3, C12: a tab that signed out, then connected again, ends with another tab's word that the session expired; only a tab still out since its sign-out skips it", () => {
+    const again = run([{ type: 'disconnect', origin: 'local' }, { type: 'left' }, ...connectInputs], plain, connected())
+    expect(again.state.status).toBe('connected')
+    const ended = run([{ type: 'disconnect', origin: 'remote', expired: true }], plain, again.model)
+    expect(ended.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(calls(ended.effects)).toEqual(['disconnect'])
+    const out = run([{ type: 'disconnect', origin: 'local' }, { type: 'left' }, { type: 'disconnect', origin: 'remote', expired: true }], plain, connected())
+    expect(calls(out.effects)).toEqual(['disconnect'])
+  })
+
+  it('M2, M6: a follower keeps the attempt the leader announced over a later invalid one', () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }, { type: 'remote', kind: 'attempt', data: { attempt: 4 } }], config, connected())
+    for (const attempt of [0, -1, 1.5, '2']) {
+      expect(run([{ type: 'remote', kind: 'attempt', data: { attempt } }], config, follower.model).model.followed).toBe(4)
+    }
+  })
 })
