@@ -209,6 +209,23 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
   })
 
+
+  it('C3: a second connect() while the first waits for the user sends no second connect request and settles with the first', async () => {
+    const { store, wallet, provider } = setup({}, { connectMode: 'async' })
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const first = store.connect()
+    await flush()
+    const second = store.connect()
+    await flush()
+    wallet.approve()
+    const [a, b] = await Promise.all([first, second])
+    expect(a).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(b).toBe(a)
+    expect(provider.calls.filter((call) => call.method === 'connect')).toHaveLength(1)
+    expect(pending).toHaveBeenCalledTimes(1)
+  })
+
   it('C3: an asynchronous connect declined in the wallet resolves disconnected with an error', async () => {
     const { store, wallet } = setup({}, { connectMode: 'async' })
     const result = store.connect()

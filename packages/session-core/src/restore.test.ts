@@ -156,6 +156,18 @@ describe('restore', () => {
     expect(state.lastError).toMatchObject({ code: -32603, message: 'not injected yet' })
   })
 
+
+  it('C9: without a reconnect policy a failing probe ends the restore with no reconnect event: there was no reconnect to give up', async () => {
+    const { store, wallet } = setup({ connected: true })
+    const events: unknown[] = []
+    for (const type of ['reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup'] as const) {
+      store.on(type, (event) => events.push([type, event]))
+    }
+    wallet.failNext('status', { code: -32603, message: 'not injected yet' })
+    expect(await store.restore()).toMatchObject({ status: 'disconnected', lastError: { code: -32603 } })
+    expect(events).toEqual([])
+  })
+
   it('C9: with a reconnect policy the failing probe is retried on the backoff schedule first', async () => {
     vi.useFakeTimers()
     const { store, wallet } = setup({ connected: true }, { reconnect: { maxAttempts: 3 } })
