@@ -428,6 +428,21 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+
+  it('C7: reconnect maxAttempts 0 tells reconnect:gaveup (0 attempts, the drop as lastError) as it gives up at once', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 0 } })
+    await store.connect()
+    const gaveup = vi.fn()
+    store.on('reconnect:gaveup', gaveup)
+    provider.wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    expect(gaveup).toHaveBeenCalledTimes(1)
+    expect(gaveup).toHaveBeenCalledWith({ attempts: 0, lastError: store.getSnapshot().lastError })
+  })
+
   it('C10: with ttlMs Infinity (never expires) a reload still reconciles the persisted party', async () => {
     const storage = createMemoryStorage()
     const first = createMockProvider()

@@ -274,6 +274,19 @@ describe('reconnect', () => {
     }
   })
 
+
+  it('C8, C9: cancelReconnect() keeps the persisted entry, unlike disconnect(): no sign-out, a reload restores from the wallet and reconciles against it', async () => {
+    const { store, wallet, storage } = await connected()
+    const entry = await storage.getItem('sessionlayer.session')
+    expect(entry).not.toBeNull()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    store.cancelReconnect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(await storage.getItem('sessionlayer.session')).toBe(entry)
+  })
+
   it('C8: cancelReconnect() once the wallet is back, while the store still reads its accounts, leaves it connected with the wallet', async () => {
     const { store, wallet } = await connected()
     wallet.drop()
