@@ -686,4 +686,13 @@ describe('the pure session machine', () => {
       expect(run([{ type: 'remote', kind: 'attempt', data: { attempt } }], config, follower.model).model.followed).toBe(4)
     }
   })
+
+  it('C12, M2: firm session times give way only to a later start: a message of the same start with an earlier expiry (a tab with a shorter ttlMs) changes nothing', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 10_000 }
+    const session = run(connectInputs, config).model // connected at 1000, its own times told
+    expect(session.state.expiresAt).toBe(11_000)
+    const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1000, expiresAt: 2000 } }], config, session, 1500)
+    expect(told.state).toBe(session.state)
+    expect(told.effects).toEqual([])
+  })
 })
