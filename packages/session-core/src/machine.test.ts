@@ -695,4 +695,41 @@ describe('the pure session machine', () => {
     expect(told.state).toBe(session.state)
     expect(told.effects).toEqual([])
   })
+
+  it('C10, C11: a reconnect after a restore compares with the account shown while reconnecting, not with the snapshot the restore read long ago', () => {
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 10 }
+    const restored = run([{ type: 'restore' }, { type: 'loaded', saved }, { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' }, { type: 'accounts', accounts: [alice], origin: 'local' }], withRetry)
+    expect(restored.state).toMatchObject({ status: 'connected', account: alice })
+    const switched = run([{ type: 'accounts', accounts: [bobPrimary], origin: 'local' }], withRetry, restored.model)
+    expect(switched.state.account).toEqual(bobPrimary)
+    const back = run(
+      [
+        { type: 'status', connected: false, via: 'statusChanged' },
+        { type: 'tick' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' },
+        { type: 'accounts', accounts: [bobPrimary], origin: 'local' },
+      ],
+      withRetry,
+      switched.model,
+    )
+    expect(back.state).toMatchObject({ status: 'connected', account: bobPrimary })
+    expect(emitted(back.effects)).toEqual(['reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded'])
+  })
+
+  it("C12, M6: a follower whose session expires while it checks the leader's reconnect re-authenticates a new session: the old times are not taken up again", () => {
+    const config: MachineConfig = { ...withRetry, lead: true, reauth: true, ttlMs: 100 }
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 10)
+    const checking = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 0, expiresAt: 100 } }], config, follower.model, 50)
+    expect(calls(checking.effects)).toEqual(['status'])
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, checking.model, 100)
+    expect(expired.effects).toContainEqual(['reauth', { reason: 'ttl', expiredAt: 100 }])
+    const back = run(
+      [{ type: 'reauth' }, { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' }, { type: 'accounts', accounts: [alice], origin: 'local' }],
+      config,
+      expired.model,
+      150,
+    )
+    expect(back.state).toMatchObject({ status: 'connected', connectedAt: 150, expiresAt: 250 })
+    expect(emitted(back.effects)).not.toContain('session:expired')
+  })
 })
