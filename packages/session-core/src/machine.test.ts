@@ -732,4 +732,15 @@ describe('the pure session machine', () => {
     expect(back.state).toMatchObject({ status: 'connected', connectedAt: 150, expiresAt: 250 })
     expect(emitted(back.effects)).not.toContain('session:expired')
   })
+
+  it('C3, C6: a connect() right after disconnect() settles on its own answer, also when that answer comes before the answer to the disconnect', () => {
+    const { state } = run([{ type: 'disconnect', origin: 'local' }, ...connectInputs], plain, connected())
+    expect(state).toMatchObject({ status: 'connected', account: alice, networkId: 'canton:devnet' })
+  })
+
+  it("C12, M3: another tab's word that the session expired invalidates this tab's session as expired, not as a sign-out", () => {
+    const { state, effects } = run([{ type: 'disconnect', origin: 'remote', expired: true }], plain, connected())
+    expect(state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(effects).toContainEqual(['invalidate', { type: 'expired', previous: 'alice::1', current: null, source: 'remote' }])
+  })
 })
