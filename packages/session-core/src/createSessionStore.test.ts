@@ -209,7 +209,6 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
   })
 
-
   it('C3: a second connect() while the first waits for the user sends no second connect request and settles with the first', async () => {
     const { store, wallet, provider } = setup({}, { connectMode: 'async' })
     const pending = vi.fn()

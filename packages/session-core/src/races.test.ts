@@ -428,7 +428,6 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
-
   it('C7: reconnect maxAttempts 0 tells reconnect:gaveup (0 attempts, the drop as lastError) as it gives up at once', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

@@ -274,7 +274,6 @@ describe('reconnect', () => {
     }
   })
 
-
   it('C8, C9: cancelReconnect() keeps the persisted entry, unlike disconnect(): no sign-out, a reload restores from the wallet and reconciles against it', async () => {
     const { store, wallet, storage } = await connected()
     const entry = await storage.getItem('sessionlayer.session')

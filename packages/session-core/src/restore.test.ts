@@ -156,7 +156,6 @@ describe('restore', () => {
     expect(state.lastError).toMatchObject({ code: -32603, message: 'not injected yet' })
   })
 
-
   it('C9: without a reconnect policy a failing probe ends the restore with no reconnect event: there was no reconnect to give up', async () => {
     const { store, wallet } = setup({ connected: true })
     const events: unknown[] = []
