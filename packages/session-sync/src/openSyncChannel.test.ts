@@ -148,6 +148,20 @@ describe('openSyncChannel over the channel hub', () => {
     expect(received).toHaveLength(258) // `first` was forgotten: its seq counts afresh
   })
 
+  it('M2: beyond 256 senders, the least recently heard one is forgotten, not the one heard first that still talks', () => {
+    const { received, deliver } = openWithFake()
+    deliver(message({ tabId: 'first', seq: 5 }))
+    for (let i = 0; i < 255; i++) deliver(message({ tabId: `t${i}`, seq: 1 }))
+    deliver(message({ tabId: 'first', seq: 6 })) // heard again: now the most recent sender
+    deliver(message({ tabId: 'one-more', seq: 1 })) // the 257th: `t0` is forgotten
+    expect(received).toHaveLength(258)
+    deliver(message({ tabId: 'first', seq: 6 }))
+    deliver(message({ tabId: 'first', seq: 4 }))
+    expect(received).toHaveLength(258) // `first` is still known: its stale messages are dropped
+    deliver(message({ tabId: 't0', seq: 1 }))
+    expect(received).toHaveLength(259) // `t0` was forgotten: its seq counts afresh
+  })
+
   it('M2: listeners get a fresh copy, never the received object', () => {
     const { received, deliver } = openWithFake()
     const list = [1]
