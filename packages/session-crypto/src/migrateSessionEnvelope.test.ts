@@ -59,6 +59,12 @@ describe('migrateSessionEnvelope', () => {
     expect(migrateSessionEnvelope({ account: alice, accounts: [bob] })).toBeNull()
   })
 
+  it('K1: a v0 snapshot whose party is only in its accounts list, or that has none, names no active party: null, not a session without one', () => {
+    expect(migrateSessionEnvelope({ accounts: [alice], networkId: 'canton:devnet', connectedAt: 5 })).toBeNull()
+    expect(migrateSessionEnvelope({ version: 0, account: null, accounts: [] })).toBeNull()
+    expect(migrateSessionEnvelope({ account: null, accounts: [alice, bob], networkId: 'canton:devnet' })).toBeNull()
+  })
+
   it('K1: an unknown (future) or malformed version is null', () => {
     for (const version of [2, 99, -1, 1.5, NaN, Infinity, '1', '0', true, false, 'constructor', '__proto__', 'toString', [1], {}]) {
       expect(migrateSessionEnvelope({ ...v1, version })).toBeNull()
