@@ -76,6 +76,14 @@ describe('decodeSessionEnvelope', () => {
     expect(decodeSessionEnvelope(big)).toBeNull()
   })
 
+  it('K1: a stored text of exactly 4 MiB decodes; one character more reads as null', () => {
+    const text = (hint: string) => JSON.stringify({ version: 1, account: null, accounts: [{ partyId: 'a::1', hint }], networkId: null, connectedAt: 0 })
+    const fits = text('x'.repeat(2 ** 22 - text('').length))
+    expect(fits).toHaveLength(2 ** 22)
+    expect(decodeSessionEnvelope(fits)?.accounts).toHaveLength(1)
+    expect(decodeSessionEnvelope(text('x'.repeat(2 ** 22 + 1 - text('').length)))).toBeNull()
+  })
+
   it('K1: what the encoder writes for a wallet with many parties (200, about 75 KB) decodes again', () => {
     const accounts = Array.from({ length: 200 }, (_, i) => ({
       partyId: `party-${i}::1220${'ab'.repeat(32)}`,
