@@ -426,6 +426,23 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12: activity another tab tells of that is older than this tab\'s own latest never moves this tab\'s idle deadline earlier', async () => {
+    // the first activity, in tab A, 2 s ago
+    const { a, b } = await idleTabs()
+    b.store.touch() // activity in tab B, told at once
+    a.store.touch() // activity in tab A, told half a second later (one message per quarter)
+    await vi.advanceTimersByTimeAsync(200)
+    b.store.touch() // the user's last activity, in tab B, after A's: told later
+    await vi.advanceTimersByTimeAsync(1_000) // A's older activity reaches B
+    // idle only 10 s after B's activity, in every tab
+    await vi.advanceTimersByTimeAsync(8_900)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['connected', 'connected'])
+    await vi.advanceTimersByTimeAsync(200)
+    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12: activity while the clock is set back (by 9 s of a 10 s idle timeout), then put right again, still reaches the other tabs within a quarter of the idle timeout: they do not expire the session the user is active in', async () => {
     // the first activity, in tab A, 2 s ago
     const { a, b } = await idleTabs()
