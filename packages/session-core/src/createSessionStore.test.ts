@@ -467,6 +467,23 @@ describe('createSessionStore', () => {
     expect((await result).lastError?.code).toBe('TIMEOUT')
   })
 
+  it("C3, C17: a connect that waited for the user of an asynchronous wallet and succeeded leaves no bound behind: the next connect gets its own connectTimeoutMs", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = setup({ connectTimeoutMs: 10_000 }, { connectMode: 'async' })
+    wallet.answerLate('connect', 4_000) // then it asks its user
+    const first = store.connect()
+    await vi.advanceTimersByTimeAsync(5_000)
+    wallet.approve()
+    expect((await first).status).toBe('connected')
+    await store.disconnect()
+    wallet.setConnectMode('manual')
+    const second = store.connect() // 5 s after the first began; its user takes their time
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    await vi.advanceTimersByTimeAsync(1)
+    expect((await second).lastError?.code).toBe('TIMEOUT')
+  })
+
   it('C17: no bound is longer than 2^31 − 1 ms (about 24.8 days), also for Infinity: a wallet that never answers still times out', async () => {
     vi.useFakeTimers()
     const MAX = 2 ** 31 - 1
