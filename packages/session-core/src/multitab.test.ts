@@ -532,6 +532,28 @@ describe('multi-tab', () => {
     }
   })
 
+  it('C12: activity is told to the other tabs at most once per quarter of the idle timeout, and never later than that quarter', async () => {
+    vi.useFakeTimers()
+    const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const activity = () => hub.sent.filter(({ data }) => (data as { kind?: string }).kind === 'activity').length
+    const before = activity()
+    a.store.touch() // told at once
+    await vi.advanceTimersByTimeAsync(0)
+    expect(activity()).toBe(before + 1)
+    await vi.advanceTimersByTimeAsync(100)
+    a.store.touch() // told once a quarter of the idle timeout has passed since the message before
+    await vi.advanceTimersByTimeAsync(2_399)
+    expect(activity()).toBe(before + 1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(activity()).toBe(before + 2)
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12: activity in a tab the user closes (pagehide, no destroy()) before it reached the other tabs still counts there', async () => {
     // a page's window: the browser runs no destroy() as its tab closes, only pagehide
     const { page, add, remove } = stubPage()
