@@ -278,6 +278,26 @@ describe('multi-tab', () => {
     expect((await restored).status).toBe('connected')
   })
 
+  it("C8, M4: another tab's connect heard while this tab's reconnect attempt is on its way starts no second attempt: that attempt's answer decides", async () => {
+    vi.useFakeTimers()
+    const { hub, open, wallet } = tabs({ reconnect: { baseDelayMs: 500 } })
+    const b = open()
+    await b.store.connect()
+    const attempts = events(b.store, 'reconnect:attempt')
+    wallet.emitRaw('statusChanged', { connection: { isConnected: false } }) // a drop
+    wallet.answerLate('status', 5_000) // back by the first attempt, which it answers only 5 s later
+    await vi.advanceTimersByTimeAsync(500)
+    expect(attempts).toEqual([{ attempt: 1 }]) // its status probe is on its way
+    const raw = hub.channelFactory(CHANNEL)
+    raw.postMessage({ v: 1, kind: 'connected', seq: 1, tabId: 'other', at: Date.now(), ch: CHANNEL, data: { connectedAt: Date.now() } })
+    await vi.advanceTimersByTimeAsync(100)
+    expect(attempts).toEqual([{ attempt: 1 }])
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    expect(attempts).toEqual([{ attempt: 1 }])
+    b.store.destroy()
+  })
+
   it('M4: a tab whose wallet is not connected stays disconnected and never prompts', async () => {
     const { open } = tabs()
     const a = open()
