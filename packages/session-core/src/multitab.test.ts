@@ -1384,6 +1384,22 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: switches another tab tells of together take one re-read of the accounts, not one each: one request of a kind at a time', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
+    const before = listAccounts()
+    const raw = hub.channelFactory(CHANNEL)
+    const message = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
+    raw.postMessage(message(1, 'bob::1220bb'))
+    raw.postMessage(message(2, 'carol::1220cc'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1)
+    raw.close()
+  })
+
   it('C14, M6: a tab destroyed by its own listener as the wallet drops leaves no reconnect lock request behind', async () => {
     const lockManager = createMockLockManager()
     const { hub, wallet } = tabs()
