@@ -217,6 +217,30 @@ describe('restore', () => {
     expect(onInvalidate.mock.calls.map(([e]) => (e as { type: string }).type)).toEqual(['party:changed', 'network:changed'])
   })
 
+  it('C10: a restore reconciles against its own read of the entry, not an earlier restore\'s read that answers late (of an entry removed since)', async () => {
+    const { store, storage, wallet } = setup({ connected: true })
+    await storage.setItem(KEY, encodeSessionEnvelope({ account: { partyId: 'zed::1220ff' }, accounts: [{ partyId: 'zed::1220ff' }], networkId: 'canton:devnet', connectedAt: 1 }))
+    // the first read of the entry answers only when let through
+    let letThrough!: () => void
+    const held = new Promise<void>((resolve) => (letThrough = resolve))
+    const getItem = storage.getItem.bind(storage)
+    storage.getItem = vi.fn(async (key: string) => {
+      const value = await getItem(key)
+      if (vi.mocked(storage.getItem).mock.calls.length == 1) await held
+      return value
+    })
+    const party = vi.fn()
+    store.on('party:changed', party)
+    void store.restore() // its read of the zed session is on its way
+    wallet.failNext('disconnect', { code: -32603, message: 'wallet busy' }) // the wallet stays connected
+    void store.disconnect() // the entry goes, after that read
+    const restored = store.restore() // a second restore, whose read comes after the removal
+    letThrough()
+    expect((await restored).account?.partyId).toBe('alice::1220aa')
+    expect(await storage.getItem(KEY)).not.toBeNull() // re-persisted, alice's session
+    expect(party).not.toHaveBeenCalled() // no entry left to reconcile with: no zed → alice change
+  })
+
   it('C10: the same party and network restore without change events, keeping connectedAt', async () => {
     const { store, storage } = setup({ connected: true })
     await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1234 }))
