@@ -77,6 +77,7 @@ describe('parseSyncMessage', () => {
     ['a __proto__ key at the top', { ...(JSON.parse('{"__proto__":{"polluted":1}}') as object), ...valid() }],
     ['a constructor key', valid({ data: { constructor: { prototype: { polluted: 1 } } } })],
     ['a nested prototype key', valid({ data: { a: { prototype: 1 } } })],
+    ['a nested constructor key', valid({ data: { a: { constructor: 'x' } } })],
     ['a Map in data', valid({ data: { m: new Map([['a', 1]]) } })],
     ['a class instance as data', valid({ data: new (class Payload {
       x = 1
