@@ -22,6 +22,15 @@ describe('createEncryptedStorage', () => {
     await expect(fresh.getItem(KEY)).resolves.toBeNull()
   })
 
+  it('K5, K8: reading an absent entry only reads the base: it writes and removes nothing there (a server cookie store would send a Set-Cookie)', async () => {
+    const base = createMapStorage()
+    const writes: string[] = []
+    const watched = { ...base, setItem: (k: string, v: string) => (writes.push(`set ${k}`), base.setItem(k, v)), removeItem: (k: string) => (writes.push(`remove ${k}`), base.removeItem(k)) }
+    const storage = createEncryptedStorage(watched, { key: await newKey() })
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    expect(writes).toEqual([])
+  })
+
   it('K4: every write uses a fresh IV: 25 writes of one value give 25 ciphertexts', async () => {
     const base = createMapStorage()
     const storage = createEncryptedStorage(base, { key: await newKey() })
