@@ -1384,6 +1384,24 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M2: a party or network message whose current is neither a string nor null is ignored: the tab asks its wallet nothing', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const before = a.provider.calls.length
+    const raw = hub.channelFactory(CHANNEL)
+    let seq = 0
+    for (const kind of ['party', 'network']) {
+      for (const current of [42, { partyId: 'bob::1220bb' }, ['bob::1220bb'], true]) {
+        raw.postMessage({ v: 1, kind, seq: ++seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
+      }
+    }
+    await flush()
+    expect(a.provider.calls.slice(before)).toEqual([])
+    raw.close()
+  })
+
   it('M5: switches another tab tells of together take one re-read of the accounts, not one each: one request of a kind at a time', async () => {
     const { hub, open } = tabs()
     const a = open()
