@@ -1402,6 +1402,18 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('C14, M2: a store that a subscriber destroys as it connects closes its tab channel', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    expect(hub.openCount()).toBe(1)
+    a.store.subscribe((state) => {
+      if (state.status === 'connected') a.store.destroy()
+    })
+    await a.store.connect()
+    await flush()
+    expect(hub.openCount()).toBe(0)
+  })
+
   it('M5: switches another tab tells of together take one re-read of the accounts, not one each: one request of a kind at a time', async () => {
     const { hub, open } = tabs()
     const a = open()
