@@ -914,6 +914,32 @@ describe('expiry', () => {
     expect(started).toEqual(['a'])
   })
 
+  it('C13, C14: destroy while a queued op runs and the session has expired again (a second re-auth): the ops not started yet reject with DESTROYED, not left waiting', async () => {
+    let finish!: () => void
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const started: string[] = []
+    const op = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        started.push(name)
+        setTimeout(() => {
+          resolve(name)
+        }, 2000)
+      })
+    const a = store.enqueue(op('a'))
+    const b = store.enqueue(op('b'))
+    const outcome = vi.fn()
+    b.then(outcome, outcome)
+    finish()
+    await vi.advanceTimersByTimeAsync(1000) // the re-authenticated session expires while `a` runs
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.destroy()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(await a).toBe('a')
+    expect(outcome).toHaveBeenCalledWith(expect.objectContaining({ code: 'DESTROYED' }))
+    expect(started).toEqual(['a'])
+  })
+
   it('C14: destroy rejects queued ops with DESTROYED', async () => {
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise(() => {}) })
     await vi.advanceTimersByTimeAsync(1000)
