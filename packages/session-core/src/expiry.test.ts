@@ -940,6 +940,28 @@ describe('expiry', () => {
     expect(started).toEqual(['a'])
   })
 
+  it('C13, C14: an op enqueued as the re-auth fails, by a subscriber that then destroys the store, rejects with DESTROYED and never runs', async () => {
+    let decline!: (error: Error) => void
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((_, reject) => (decline = reject)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const early = store.enqueue(() => 'early')
+    const earlySettled = expect(early).rejects.toMatchObject({ code: 'DESTROYED' })
+    const ran = vi.fn()
+    let late: Promise<unknown> | undefined
+    store.subscribe((state) => {
+      if (state.status === 'disconnected' && !late) {
+        late = store.enqueue(ran)
+        late.catch(() => undefined) // checked below
+        store.destroy()
+      }
+    })
+    decline(new Error('declined'))
+    await vi.advanceTimersByTimeAsync(0)
+    await earlySettled
+    await expect(late).rejects.toMatchObject({ code: 'DESTROYED' })
+    expect(ran).not.toHaveBeenCalled()
+  })
+
   it('C14: destroy rejects queued ops with DESTROYED', async () => {
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise(() => {}) })
     await vi.advanceTimersByTimeAsync(1000)
