@@ -31,6 +31,24 @@ describe('createEncryptedStorage', () => {
     expect(writes).toEqual([])
   })
 
+  it('K4, K5: only the 12-byte IV of the sl1 format is read: a blob under the right key and binding but with another IV length reads as null and is removed', async () => {
+    const base = createMapStorage()
+    const key = await newKey()
+    const origin = 'https://app.example'
+    const b64 = (bytes: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    const blob = async (ivLength: number) => {
+      const iv = crypto.getRandomValues(new Uint8Array(ivLength))
+      const additionalData = new TextEncoder().encode(JSON.stringify(['sessionlayer:v1', origin, KEY]))
+      return `sl1.${b64(iv)}.${b64(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, new TextEncoder().encode(VALUE)))}`
+    }
+    const storage = createEncryptedStorage(base, { key, origin })
+    base.map.set(KEY, await blob(12)) // the format as written
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    base.map.set(KEY, await blob(15)) // 20 base64 characters, no padding
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    expect(base.map.has(KEY)).toBe(false)
+  })
+
   it('K4: every write uses a fresh IV: 25 writes of one value give 25 ciphertexts', async () => {
     const base = createMapStorage()
     const storage = createEncryptedStorage(base, { key: await newKey() })
