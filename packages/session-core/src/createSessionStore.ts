@@ -34,6 +34,7 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
  * The `disconnect()` calls under way on each provider, of every store of it in this page (an app's
  * and an embedded widget's): the wallet's `statusChanged(false)` that comes meanwhile is that
  * sign-out, not a drop — also before the channel, which delivers later, tells of it (C6, C7, M3).
+ * A store of it that connects ends the count: its session is a new one, whose drop is a drop.
  */
 const leavingOf = new WeakMap<object, number>()
 
@@ -782,7 +783,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       if (next.op != 'reconnect') resign()
     }
-    if (next.state != previous.state) notify(next.state, previous.state)
+    if (next.state != previous.state) {
+      // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
+      // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7).
+      if (next.state.status == 'connected' && previous.state.status != 'connected') leavingOf.delete(provider)
+      notify(next.state, previous.state)
+    }
     // A listener that destroys the store midway drops the rest of the step: no wallet request,
     // callback, broadcast or write after destroy(). The persisted entry keeps the session as it
     // was before the step, as if destroy() had come first, for the next restore to reconcile
@@ -1011,7 +1017,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           })
         }
       } finally {
-        leavingOf.set(provider, (leavingOf.get(provider) ?? 1) - 1)
+        // a session connected since ended the count (see `step`): 0 then, never below
+        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- a 0 stays 0
+        leavingOf.set(provider, (leavingOf.get(provider) || 1) - 1)
       }
     },
     restore,

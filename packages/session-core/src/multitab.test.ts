@@ -2784,6 +2784,37 @@ describe('several stores of one wallet in one page', () => {
     })
   }
 
+  for (const who of ['the store that signed out', 'the other store'] as const) {
+    it(`C7, C6: a session connected in ${who} while a sign-out's disconnect() still waits for the wallet is a new one: its drop reconnects, it is no part of that sign-out`, async () => {
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const provider = createMockProvider({ wallet })
+      const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+      const stores = [createSessionStore(provider, options), createSessionStore(provider, options)] as const
+      await stores[0].connect()
+      await flush()
+      // a wallet slow to answer the disconnect (it answers within requestTimeoutMs, or never)
+      wallet.hangNext('disconnect')
+      const leaving = stores[0].disconnect()
+      await flush()
+      expect(stores.map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+      // the user connects again right away
+      const store = who === 'the store that signed out' ? stores[0] : stores[1]
+      await store.connect()
+      expect(store.getSnapshot().status).toBe('connected')
+      const scheduled = events(store, 'reconnect:scheduled')
+      wallet.drop()
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      wallet.recover()
+      await vi.waitFor(() => {
+        expect(store.getSnapshot().status).toBe('connected')
+      })
+      expect(scheduled).toEqual([{ attempt: 1, delayMs: 10 }])
+      stores.forEach((s) => s.destroy())
+      await leaving
+    })
+  }
+
   it('C7, M3: with two stores of one provider, a drop while no store signs out still reconnects both, also after a sign-out and a new connect', async () => {
     const hub = createChannelHub()
     const wallet = createMockWallet()
