@@ -397,6 +397,31 @@ describe('ledger', () => {
       }
     }
 
+    for (const [when, first] of [['after a 401', false], ['for the first access', true]] as const) {
+      it(`C11, L2: a first party, where the connected store knew none, that a token refresh ${when} learns is no switch: the call goes on with the fresh token`, async () => {
+        vi.useFakeTimers()
+        try {
+          // connected with no account yet (the wallet had none to tell)
+          const wallet = handWallet({ listAccounts: [] })
+          const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+          await store.connect()
+          expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: null })
+          if (!first) wallet.emit('statusChanged', liveStatus('A'))
+          // the party appears, and the wallet hands out its token before it tells of it
+          wallet.answers.listAccounts = [{ partyId: 'alice::1220aa', primary: true }]
+          wallet.answers.status = liveStatus('B')
+          const server = acceptOnly('B')
+          const response = await createLedgerFetch(store, { fetch: server.fetch })('/v2/version')
+          expect(response.status).toBe(200)
+          expect(server.seen).toEqual(first ? ['B'] : ['A', 'B'])
+          expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+          store.destroy()
+        } finally {
+          vi.useRealTimers()
+        }
+      })
+    }
+
     it("C11, L2: a party switch while the token is read for a call's first access rejects it with 4100: it is never sent as the new party", async () => {
       vi.useFakeTimers()
       try {

@@ -228,11 +228,11 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     const sentFor = store.getSnapshot()
     // The user switched party or network during a refresh (it re-read the accounts: the store knows
     // it by now, also when the wallet has not told of it yet): the call was made for the one before,
-    // and a fresh token, the new one's, must not run it for someone else. A first network, where none
-    // was known, is no switch (C11).
+    // and a fresh token, the new one's, must not run it for someone else. A first party or network,
+    // where none was known (a wallet connected with no account yet), is no switch (C11).
     const switched = (cause?: Response) => {
       const now = store.getSnapshot()
-      if (now.account?.partyId !== sentFor.account?.partyId || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
+      if ((sentFor.account && now.account?.partyId !== sentFor.account.partyId) || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
         throw new SessionError('The active party or network changed', 4100, cause)
       }
     }
