@@ -470,6 +470,18 @@ describe('the pure session machine', () => {
     expect(again.model.attempt).toBe(1)
   })
 
+  it("M6, C7: a leading tab that heard another tab reconnect, then that its lock was taken (a woken page's tasks come in any order), checks its wallet: it is not left reconnecting", () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const leading = run([{ type: 'status', connected: false, via: 'statusChanged' }, { type: 'lead' }, { type: 'tick' }], config, connected())
+    // the other tab reconnected: this tab's attempt runs at once (its probe, dropped as the lock is lost)
+    const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 900 } }], config, leading.model)
+    const lost = run([{ type: 'lead', lost: true }], config, told.model)
+    expect(lost.model).toMatchObject({ op: 'reconnect', attempt: 0 })
+    expect(calls(lost.effects)).toEqual(['status'])
+    const back = run([{ type: 'status', connected: true, via: 'probe' }, { type: 'accounts', accounts: [alice, bob], origin: 'local' }, { type: 'network', networkId: 'canton:devnet', origin: 'local' }], config, lost.model)
+    expect(back.state.status).toBe('connected')
+  })
+
   it('M4/M6: a follower waits for the leader and reconnects when told', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
     const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())

@@ -783,11 +783,15 @@ export function createTransition(): typeof transition {
         // One whose check failed after that tab reconnected starts a new outage at 1 (see `fail`).
         // A tab whose lock another tab took, as this one went silent (a frozen page), stops its
         // attempts and follows that tab from the attempt it was at: one tab runs them (M6).
+        // One that heard meanwhile that another tab reconnected (a woken page's tasks come in any
+        // order) checks its wallet, as a follower told so does: its attempt's probe, which that
+        // message ran, is dropped with the attempt, and no lead schedules another (C7, M6).
         if (input.lost) {
           if (op == 'reconnect' && attempt && !m.live) {
             n.attempt = 0
             n.followed = attempt
             fx.push(['schedule-clear'])
+            if (m.times) probe()
           }
         } else if (op == 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
         break

@@ -2631,6 +2631,41 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     for (const t of tabs) t.store.destroy()
   })
 
+  it('M6, C7: a frozen leader that, as it wakes, hears that another tab reconnected before it hears its lock was taken checks its wallet: one that tells no recovery leaves it reconnecting no longer', async () => {
+    vi.useFakeTimers()
+    vi.spyOn(Math, 'random').mockReturnValue(0.1)
+    const hub = createChannelHub()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    // this tab's wallet tells it of no recovery (its attempts' probes find it)
+    const quiet = createMockProvider({ wallet })
+    const on = quiet.on.bind(quiet)
+    quiet.on = ((event: string, listener: (payload: { connection?: { isConnected?: boolean } }) => void) =>
+      on(event, ((payload: { connection?: { isConnected?: boolean } }) => {
+        if (!(event === 'statusChanged' && payload.connection?.isConnected)) listener(payload)
+      }))) as never
+    const frozen = freezableTab(quiet)
+    // the channel's messages reach it before the word that its lock was taken, as a woken page's tasks may
+    const options = { storage: createMemoryStorage(), reconnect: { maxDelayMs: 2_000, maxAttempts: 10 } }
+    const leader = createSessionStore(frozen.provider, { ...options, clock: frozen.clock, broadcast: { channelFactory: hub.channelFactory, lockManager: frozen.locks(lockManager) } })
+    const follower = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager } })
+    await leader.connect()
+    await follower.restore()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(follower.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(20_000)
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(leader.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    leader.destroy()
+    follower.destroy()
+  })
+
   it.each([
     ['ignores steal (a plain request)', (locks: LockManagerLike): LockManagerLike => ({ request: (name, options, callback) => locks.request(name, { ...options, steal: undefined }, callback) })],
     [
