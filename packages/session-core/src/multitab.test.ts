@@ -2206,6 +2206,33 @@ describe('multi-tab: the session times (C12)', () => {
     b.destroy()
   })
 
+  it('C11, M5: a switch held behind a slow write goes out once that write landed, not once the storage work queued after it is done', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    // the first two writes take 100 ms each (IndexedDB transactions); the third never settles
+    let writes = 0
+    const storage = {
+      ...shared,
+      setItem: (key: string, value: string) =>
+        ++writes > 2 ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => setTimeout(() => void shared.setItem(key, value).then(() => resolve()), 100)),
+    }
+    const wallet = createMockWallet()
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    const told = () => hub.sent.map((m) => (m.data as { kind: string }).kind)
+    await a.connect() // its write lands in 100 ms
+    wallet.switchParty('bob::1220bb') // its write waits behind the first one: its "party" is held
+    await vi.advanceTimersByTimeAsync(150) // the first write landed, the party's write runs
+    wallet.switchNetwork('canton:testnet') // its write waits behind the party's, and never lands
+    await vi.advanceTimersByTimeAsync(100) // the party's write landed
+    expect(writes).toBe(3)
+    expect(told()).toEqual(['connected', 'party'])
+    // the network switch goes out once its own write gave up (requestTimeoutMs), with a storage:error
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(told()).toEqual(['connected', 'party', 'network'])
+    a.destroy()
+  })
+
   it('M5, C14: a party and a network switch whose broadcasts wait behind a slow write when the tab is closed (destroy) still reach the other tabs', async () => {
     vi.useFakeTimers()
     // a write that takes 2 s (an IndexedDB transaction)
