@@ -250,6 +250,31 @@ describe('createSessionStore', () => {
     expect((await store.connect()).lastError?.code).toBe(4100)
   })
 
+  it('C2: a subscriber that unsubscribed is never notified again, also once notifications went through the subscribers it was among', async () => {
+    const { store, wallet } = setup()
+    const kept = vi.fn()
+    const dropped = vi.fn()
+    const unsubscribe = store.subscribe(dropped)
+    store.subscribe(kept)
+    // a subscriber that unsubscribes itself as it is notified (a one-shot wait)
+    let once = 0
+    const off = store.subscribe(() => {
+      once++
+      off()
+    })
+    await store.connect() // notifications went through all of them
+    expect(once).toBe(1)
+    const heard = dropped.mock.calls.length
+    expect(heard).toBeGreaterThan(0)
+    unsubscribe()
+    wallet.switchParty('bob::1220bb')
+    await flush()
+    expect(kept).toHaveBeenLastCalledWith(expect.objectContaining({ account: expect.objectContaining({ partyId: 'bob::1220bb' }) }), expect.anything())
+    expect(dropped).toHaveBeenCalledTimes(heard)
+    expect(once).toBe(1)
+    store.destroy()
+  })
+
   it('C2: one notification per real change, none for replays, equal accounts or a repeated disconnect', async () => {
     const { store, wallet, states } = setup()
     await store.connect()
