@@ -196,6 +196,16 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] 
   // the wallet flapping within one tick (a drop and its recovery before any tab holds the lock, M6)
   together(walletAction, otherAction),
   tab.map((i) => step(`touch(${i})`, (s) => s.touch(i))),
+  // a tab frozen (its timers stand still) and woken again: a silent reconnect leader (M6)
+  fc.tuple(tab, fc.boolean()).map(([i, stop]) => step(`${stop ? 'freeze' : 'thaw'}(${i})`, (s) => s.freeze(i, stop))),
+  // frozen while time passes, past a leader's silence the others wait for (requestTimeoutMs and more)
+  fc.tuple(tab, fc.integer({ min: 1_000, max: 30_000 })).map(([i, ms]) =>
+    step(`freeze(${i}), advance ${ms} ms, thaw(${i})`, async (s) => {
+      s.freeze(i, true)
+      await s.time.advance(ms)
+      s.freeze(i, false)
+    }),
+  ),
   fc.nat({ max: 3 }).map((n) =>
     step(`switch party #${n}`, (s) => {
       const accounts = s.wallet.state().accounts

@@ -475,4 +475,26 @@ describe('model-based: regressions', () => {
       false,
     )
   })
+
+  // A leader frozen as it reconnects: another tab takes its lock (steal), the leader loses it.
+  it('M6, C7: a reconnect leader that goes silent (its timers frozen) loses the lock to a tab that takes the attempts over; woken, it runs none of its own, and the tabs agree', async () => {
+    const seen = () => [observed.get('reconnect lock stolen') ?? 0, observed.get('reconnect lock lost to a steal') ?? 0]
+    const [stolen = 0, lost = 0] = seen()
+    await runSequence(
+      { ...base, reconnect: { baseDelayMs: 5_000, factor: 1, maxDelayMs: 5_000, maxAttempts: 3, jitter: false }, locks: true, initialTabs: 2, walletConnected: true },
+      [
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('freeze(0)', (s) => s.freeze(0, true)),
+        // the other tab hears no attempt past the leader's delay and requestTimeoutMs (and a random part of another)
+        step('advance 10000 ms', (s) => s.time.advance(10_000)),
+        // woken while the wallet is still away: its attempt, due long ago, is no longer its to run
+        step('thaw(0)', (s) => s.freeze(0, false)),
+        step('advance 2000 ms', (s) => s.time.advance(2_000)),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('advance 10000 ms', (s) => s.time.advance(10_000)),
+      ],
+      false,
+    )
+    expect(seen()).toEqual([stolen + 1, lost + 1])
+  })
 })

@@ -118,6 +118,8 @@ interface Tab {
   prompt: Prompt | null
   /** Submission number of the latest `enqueue` op that ran (C13: in submission order). */
   lastRun: number
+  /** The grant of the reconnect lock this tab holds (Web Locks), or null (M6). */
+  lock: object | null
   /** Every snapshot the tab showed: what its connect() and restore() may resolve with (C3, C9). */
   readonly shown: WeakSet<SessionState>
   readonly unsubscribe: () => void
@@ -190,8 +192,32 @@ export function createSystem(config: SystemConfig) {
   const hub = createChannelHub()
   const wallet = createMockWallet({ connected: config.walletConnected })
   const mockLocks = config.locks === true ? createMockLockManager() : null
-  const lockManager =
-    config.locks === 'refused' ? { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) } : mockLocks
+  const refused = { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
+  /**
+   * The mock's lock manager as tab `ref` uses it, watched: which tab holds the reconnect lock (from
+   * its grant until it releases it or another tab takes it), a tab that takes it from a silent
+   * leader (steal), and the leader that loses it (its granted request rejects with an AbortError, M6).
+   */
+  const locksOf = (ref: { tab?: Tab }) =>
+    mockLocks && {
+      request<T>(name: string, options: Parameters<typeof mockLocks.request>[1], callback: (lock: unknown) => T | Promise<T>) {
+        const reconnect = name.startsWith('sessionlayer.reconnect')
+        if (reconnect && options.steal) see('reconnect lock stolen')
+        const grant = {}
+        const end = () => {
+          if (ref.tab?.lock === grant) ref.tab.lock = null
+        }
+        const granted = mockLocks.request(name, options, (lock) => {
+          if (reconnect && ref.tab) ref.tab.lock = grant
+          return callback(lock)
+        })
+        granted.then(end, (error: unknown) => {
+          end()
+          if (reconnect && options.steal === undefined && (error as Error | null)?.name === 'AbortError' && !options.signal?.aborted) see('reconnect lock lost to a steal')
+        })
+        return granted
+      },
+    }
   const violations: string[] = []
   const tabs: Tab[] = []
   const closed: Tab[] = []
@@ -524,7 +550,7 @@ export function createSystem(config: SystemConfig) {
       storageKey: STORAGE_KEY,
       persistSnapshot: config.persistSnapshot,
       reconnect: config.reconnect === false ? false : config.reconnect,
-      broadcast: { channelFactory: hub.channelFactory, lockManager },
+      broadcast: { channelFactory: hub.channelFactory, lockManager: config.locks === 'refused' ? refused : locksOf(ref) },
       clock,
       requestTimeoutMs: REQUEST_TIMEOUT,
       connectTimeoutMs: CONNECT_TIMEOUT,
@@ -638,6 +664,9 @@ export function createSystem(config: SystemConfig) {
     })
     store.on('reconnect:attempt', () => {
       reconnectEvent('reconnect:attempt')()
+      // With Web Locks, one tab at a time runs the reconnect attempts: the one holding the lock (M6).
+      // (A restore's probes are no reconnect of a session this tab held: they take no lock, C9.)
+      if (mockLocks && ref.tab && !ref.tab.restoring && !ref.tab.lock) violations.push(`tab${id}: a reconnect attempt without the reconnect lock (M6)`)
       if (ref.tab) ref.tab.scheduled = false
     })
     store.on('reconnect:succeeded', reconnectEvent('reconnect:succeeded'))
@@ -677,6 +706,7 @@ export function createSystem(config: SystemConfig) {
       reauthing: false,
       prompt: null,
       lastRun: -1,
+      lock: null,
       shown: new WeakSet([store.getSnapshot()]),
       unsubscribe: detach,
     }
@@ -817,6 +847,15 @@ export function createSystem(config: SystemConfig) {
     touch(i: number) {
       pick(i)?.store.touch()
     },
+    /**
+     * Tab `i`'s timers stand still (`stop`: a page the browser froze or throttles in the
+     * background), or run again, late: a leading tab goes silent, another takes its reconnect
+     * lock over (M6, C17). Its wallet events and channel messages still come.
+     */
+    freeze(i: number, stop: boolean) {
+      const tab = pick(i)
+      if (tab) time.freeze(`tab${tab.id}`, stop)
+    },
     cancelReconnect(i: number) {
       kept ||= pick(i)?.store.getSnapshot().status === 'reconnecting'
       pick(i)?.store.cancelReconnect()
@@ -903,6 +942,7 @@ export function createSystem(config: SystemConfig) {
      * or showing a prompt (C12).
      */
     async quiesce(approve: boolean) {
+      for (const tab of tabs) time.freeze(`tab${tab.id}`, false)
       faults.length = 0
       storageMode = 'ok'
       wallet.recover()

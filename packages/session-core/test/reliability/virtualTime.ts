@@ -32,6 +32,11 @@ export interface VirtualTime {
   advance(ms: number): Promise<void>
   /** A system sleep of the tabs' machine: their wall clock moves on `ms`, their timers stand still. */
   sleep(ms: number): void
+  /**
+   * The timers of `owner` stand still (a page the browser froze or throttles), or (`frozen` false)
+   * run again: those due meanwhile fire at the next {@link VirtualTime.advance}, late.
+   */
+  freeze(owner: string, frozen: boolean): void
 }
 
 export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
@@ -39,6 +44,7 @@ export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
   let slept = 0
   let ids = 0
   const timers = new Map<number, Timer>()
+  const frozen = new Set<string>()
   return {
     now: () => now,
     wall: () => now + slept,
@@ -62,10 +68,11 @@ export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
       await drain()
       for (;;) {
         let next: Timer | undefined
-        for (const t of timers.values()) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t
+        for (const t of timers.values()) if (t.due <= target && !frozen.has(t.owner) && (!next || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t
         if (!next) break
         timers.delete(next.id)
-        now = next.due
+        // a timer of a tab that was frozen fires late, at the time it runs again
+        now = Math.max(now, next.due)
         next.fn()
         await drain()
       }
@@ -74,6 +81,10 @@ export function createVirtualTime(start = 1_750_000_000_000): VirtualTime {
     },
     sleep(ms) {
       slept += ms
+    },
+    freeze(owner, stop) {
+      if (stop) frozen.add(owner)
+      else frozen.delete(owner)
     },
   }
 }
