@@ -192,6 +192,12 @@ export function createSystem(config: SystemConfig) {
   const hub = createChannelHub()
   const wallet = createMockWallet({ connected: config.walletConnected })
   const mockLocks = config.locks === true ? createMockLockManager() : null
+  /**
+   * The frozen tabs, each with what it hears once woken: a frozen page runs no task, and as it
+   * resumes, its timers due meanwhile run before the tasks queued for it (Chromium), e.g. the word
+   * that another tab took its lock (M6).
+   */
+  const frozenTabs = new Map<Tab, (() => void)[]>()
   const refused = { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
   /**
    * The mock's lock manager as tab `ref` uses it, watched: which tab holds the reconnect lock (from
@@ -211,11 +217,17 @@ export function createSystem(config: SystemConfig) {
           if (reconnect && ref.tab) ref.tab.lock = grant
           return callback(lock)
         })
-        granted.then(end, (error: unknown) => {
-          end()
-          if (reconnect && options.steal === undefined && (error as Error | null)?.name === 'AbortError' && !options.signal?.aborted) see('reconnect lock lost to a steal')
-        })
-        return granted
+        return granted.then(
+          (value) => (end(), value),
+          (error: unknown) => {
+            end()
+            if (reconnect && options.steal === undefined && (error as Error | null)?.name === 'AbortError' && !options.signal?.aborted) see('reconnect lock lost to a steal')
+            const held = reconnect && ref.tab && frozenTabs.get(ref.tab)
+            if (!held) throw error
+            see('reconnect lock word held by a frozen tab')
+            return new Promise<T>((_, reject) => held.push(() => reject(error instanceof Error ? error : new Error(String(error)))))
+          },
+        )
       },
     }
   const violations: string[] = []
@@ -748,6 +760,7 @@ export function createSystem(config: SystemConfig) {
     closeTab(i: number) {
       const tab = pick(i)
       if (!tab) return
+      frozenTabs.delete(tab)
       tabs.splice(tabs.indexOf(tab), 1)
       closed.push(tab)
       kept ||= tab.store.getSnapshot().status !== 'disconnected'
@@ -850,11 +863,20 @@ export function createSystem(config: SystemConfig) {
     /**
      * Tab `i`'s timers stand still (`stop`: a page the browser froze or throttles in the
      * background), or run again, late: a leading tab goes silent, another takes its reconnect
-     * lock over (M6, C17). Its wallet events and channel messages still come.
+     * lock over (M6, C17). Its wallet events and channel messages still come; the word that it
+     * lost the lock comes once it is woken, after its timers due meanwhile.
      */
     freeze(i: number, stop: boolean) {
       const tab = pick(i)
-      if (tab) time.freeze(`tab${tab.id}`, stop)
+      if (!tab) return
+      time.freeze(`tab${tab.id}`, stop)
+      const held = frozenTabs.get(tab)
+      if (stop) frozenTabs.set(tab, held ?? [])
+      else {
+        frozenTabs.delete(tab)
+        // a task for each, behind the tab's timers that came due meanwhile (their due time is past)
+        for (const hear of held ?? []) walletClock.setTimeout(hear, 0)
+      }
     },
     cancelReconnect(i: number) {
       kept ||= pick(i)?.store.getSnapshot().status === 'reconnecting'
@@ -942,7 +964,7 @@ export function createSystem(config: SystemConfig) {
      * or showing a prompt (C12).
      */
     async quiesce(approve: boolean) {
-      for (const tab of tabs) time.freeze(`tab${tab.id}`, false)
+      for (let i = 0; i < tabs.length; i++) this.freeze(i, false)
       faults.length = 0
       storageMode = 'ok'
       wallet.recover()
