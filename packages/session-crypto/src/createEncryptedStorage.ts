@@ -126,9 +126,9 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
         const value = await decrypt(crypto, algorithm, cryptoKey, blob)
         if (value !== null) return value
         try {
-          // only this blob: a value another tab wrote since it was read is not lost (K6), nor, where
-          // the base checks again as it removes, one written between this check and the removal
-          if ((await base.getItem(key)) === blob) await base.removeItem(key, blob)
+          // only this blob: every base checks it again in the removal's own step, so a value another
+          // tab wrote since it was read is not lost (K6)
+          await base.removeItem(key, blob)
         } catch {
           // K5: the read still answers null. A base that cannot write now (a server cookie adapter
           // after the headers went out) leaves the entry; the next read finds it unreadable again.
