@@ -665,10 +665,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // The tick of a tab that holds the reconnect lock, late by over requestTimeoutMs (its page
           // was frozen), runs a task later: as a frozen page resumes, its timers run before the
           // word that another tab took its lock meanwhile (Chromium), which stops its attempts (M6).
-          const due = clock.now() + effect[1]
-          retryTimer = later(function tick(hop?: unknown) {
-            if (hop || clock.now() < due + requestTimeoutMs || (leadership?.[0] ?? noop) == noop) dispatch({ type: 'tick' })
-            else retryTimer = later(() => tick(1), 0)
+          const late = clock.now() + effect[1] + requestTimeoutMs
+          const tick = () => dispatch({ type: 'tick' })
+          retryTimer = later(() => {
+            if (clock.now() < late || (leadership?.[0] ?? noop) == noop) tick()
+            else retryTimer = later(tick, 0)
           }, effect[1])
         }
         break
