@@ -127,9 +127,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
   // An abort ends this caller's wait at once; the refresh goes on for the others. (An already
   // aborted signal never gets here: `proceed` rejects first, without starting a refresh.)
   return new Promise((resolve, reject) => {
-    const stop = () => {
-      reject(signal?.reason as Error)
-    }
+    const stop = () => reject(signal?.reason as Error)
     signal?.addEventListener('abort', stop)
     pending.then(resolve, reject).finally(() => signal?.removeEventListener('abort', stop))
   })
@@ -139,10 +137,13 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
  * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
  * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
  * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900.
+ * Returns the store's snapshot it checked.
  */
 const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
   if (signal?.aborted) throw signal.reason
-  if ((store as Partial<SessionStore> | undefined)?.getSnapshot?.().status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+  const snapshot = (store as Partial<SessionStore> | undefined)?.getSnapshot?.()
+  if (snapshot?.status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+  return snapshot
 }
 
 /**
@@ -224,21 +225,20 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       headers.set('Authorization', auth.headers.Authorization)
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
-    proceed(store, signal)
-    const sentFor = store.getSnapshot()
+    const sentFor = proceed(store, signal)
     // The user switched party or network during a refresh (it re-read the accounts: the store knows
     // it by now, also when the wallet has not told of it yet): the call was made for the one before,
     // and a fresh token, the new one's, must not run it for someone else. A first party or network,
-    // where none was known (a wallet connected with no account yet), is no switch (C11).
+    // where none was known (a wallet connected with no account yet), is no switch (C11). A store no
+    // longer connected rejects first (4900).
     const switched = (cause?: Response) => {
-      const now = store.getSnapshot()
+      const now = proceed(store)
       if ((sentFor.account && now.account?.partyId !== sentFor.account.partyId) || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
         throw new SessionError('The active party or network changed', 4100, cause)
       }
     }
     const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
-    proceed(store)
     switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
