@@ -243,7 +243,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * event that tells one) tells no network: that word stands, not the network it was on (C9, C11, L2).
    */
   const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < told.network ? { ...input, networkId: undefined } : input)
-  let leadership: [release: () => void, abort: AbortController, leading: boolean] | null = null
+  let leadership: [release: () => void, abort: AbortController, leading: boolean | undefined] | null = null
   /** The `attempt` messages heard: a leading tab's word, each one, also one that repeats an attempt (M6). */
   let beats = 0
   let connectParams: unknown
@@ -494,7 +494,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       return
     }
     const abort = new AbortController()
-    const waiting = (leadership = [noop, abort, !!steal])
+    const waiting = (leadership = [noop, abort, steal])
     /** This wait, or this leadership, still stands: no resign() since, nor a takeover. */
     const mine = () => leadership?.[1] == abort
     // A lock that never comes (a lock manager that never answers, a tab that holds it and went

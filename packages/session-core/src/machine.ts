@@ -786,14 +786,16 @@ export function createTransition(): typeof transition {
         // One that heard meanwhile that another tab reconnected (a woken page's tasks come in any
         // order) checks its wallet, as a follower told so does: its attempt's probe, which that
         // message ran, is dropped with the attempt, and no lead schedules another (C7, M6).
-        if (input.lost) {
-          if (op == 'reconnect' && attempt && !m.live) {
+        if (op == 'reconnect' && !m.live) {
+          if (!input.lost) {
+            if (!attempt && !m.times) schedule(m.followed || 1)
+          } else if (attempt) {
             n.attempt = 0
             n.followed = attempt
             fx.push(['schedule-clear'])
             if (m.times) probe()
           }
-        } else if (op == 'reconnect' && !attempt && !m.live && !m.times) schedule(m.followed || 1)
+        }
         break
 
       case 'left':
