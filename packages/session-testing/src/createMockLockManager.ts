@@ -55,6 +55,8 @@ export interface MockLockManager extends LockManagerLike {
 
 interface Pending extends MockLockInfo {
   grant(): void
+  /** Ends the request of this held lock, which another request stole. */
+  stolen(): void
 }
 
 const notSupported = (message: string) => new DOMException(message, 'NotSupportedError')
@@ -86,9 +88,7 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * @public
  */
 export function createMockLockManager(): MockLockManager {
-  const held: MockLockInfo[] = []
-  /** How the request of each held lock ends when its lock is stolen. */
-  const stolen = new Map<MockLockInfo, () => void>()
+  const held: Pending[] = []
   const queues = new Map<string, Pending[]>()
   let requests = 0
 
@@ -142,28 +142,26 @@ export function createMockLockManager(): MockLockManager {
           mode,
           grant() {
             signal?.removeEventListener('abort', onAbort)
-            held.push(lock)
-            stolen.set(lock, () => {
-              reject(new DOMException("Lock broken by another request with the 'steal' option.", 'AbortError'))
-            })
+            held.push(entry)
             // released when the callback's result settles, and only then does the request settle
             Promise.resolve()
               .then(() => callback(lock))
               .finally(() => {
                 // a lock stolen meanwhile is no longer held: its end releases nothing
-                if (!stolen.delete(lock)) return
-                held.splice(held.indexOf(lock), 1)
+                const index = held.indexOf(entry)
+                if (index < 0) return
+                held.splice(index, 1)
                 processQueue(name)
               })
               .then(resolve, reject)
           },
+          stolen: () => reject(new DOMException("Lock broken by another request with the 'steal' option.", 'AbortError')),
         }
         signal?.addEventListener('abort', onAbort)
         if (steal) {
           for (const lock of held.filter((lock) => lock.name === name)) {
             held.splice(held.indexOf(lock), 1)
-            stolen.get(lock)?.()
-            stolen.delete(lock)
+            lock.stolen()
           }
           queue.unshift(entry)
         } else queue.push(entry)
