@@ -147,23 +147,22 @@ const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
 }
 
 /**
- * `input` resolved against the Ledger API URL, or null when it leaves that Ledger API's origin. A
+ * `input` resolved against the Ledger API URL, or none when it leaves that Ledger API's origin. A
  * path that a Ledger API URL which is no absolute http(s) URL cannot resolve rejects (4100, with
  * `cause`, e.g. the 401 a retry would have answered): `fetch` would send it to the page's own
  * origin, or nowhere.
  */
-const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | null => {
+const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | false | undefined => {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
     const { origin, protocol } = new URL(ledgerApi)
     // Only an http(s) URL is a Ledger API's: 'localhost:7575' parses (as a scheme, with an opaque
     // origin that equals every other one), and `fetch` takes no ws: or blob: URL of a path.
-    if (/^https?:$/.test(protocol)) return new URL(url).origin === origin ? url : null
+    if (/^https?:$/.test(protocol)) return new URL(url).origin === origin && url
   } catch {
     // no URL: a path has nothing to resolve against; an absolute URL goes as given, without the token
   }
   if (url !== input) throw new SessionError('The wallet gave no Ledger API access', 4100, cause)
-  return null
 }
 
 /**
