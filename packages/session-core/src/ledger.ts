@@ -86,7 +86,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     const own = internals(store)
     // A token other than the rejected one is already fresh (another request, or another tab
     // through the wallet, refreshed it): use it without asking the wallet for another one.
-    let ran = false
+    let ran: true | undefined
     // ends the bound of the wait for the lock once the refresh is done (C14)
     let stop: (() => void) | undefined
     // withdraws the lock request of a refresh that ran without the lock: a tab that holds it for
@@ -107,6 +107,7 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
             // went silent) holds no call for ever: once no other tab's refresh can still hold it,
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
             // that request ended meanwhile (a refresh done, or dropped: then the wallet is not asked).
+            // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- `ran` is true or unset: a boolean test
             stop = own.wait(() => ran || refreshing.get(store) !== pending || resolve(run()))
           }).catch((error: unknown) => {
             // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
