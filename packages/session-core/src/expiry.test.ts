@@ -889,18 +889,24 @@ describe('expiry', () => {
     await expect(held).rejects.toMatchObject({ code: 'DESTROYED' })
   })
 
-  it('C13, C14: destroy while the queued ops run one after another: those not started yet reject with DESTROYED and never run', async () => {
-    let finish!: () => void
-    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })
-    await vi.advanceTimersByTimeAsync(1000)
+  /** Ops for `enqueue`: each records its name as it starts, and resolves with it `ms` later. */
+  const timedOps = (ms: number) => {
     const started: string[] = []
     const op = (name: string) => () =>
       new Promise<string>((resolve) => {
         started.push(name)
         setTimeout(() => {
           resolve(name)
-        }, 50)
+        }, ms)
       })
+    return { started, op }
+  }
+
+  it('C13, C14: destroy while the queued ops run one after another: those not started yet reject with DESTROYED and never run', async () => {
+    let finish!: () => void
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const { started, op } = timedOps(50)
     const a = store.enqueue(op('a'))
     const b = store.enqueue(op('b'))
     const bSettled = expect(b).rejects.toMatchObject({ code: 'DESTROYED' })
@@ -918,14 +924,7 @@ describe('expiry', () => {
     let finish!: () => void
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((r) => (finish = r)) })
     await vi.advanceTimersByTimeAsync(1000)
-    const started: string[] = []
-    const op = (name: string) => () =>
-      new Promise<string>((resolve) => {
-        started.push(name)
-        setTimeout(() => {
-          resolve(name)
-        }, 2000)
-      })
+    const { started, op } = timedOps(2000)
     const a = store.enqueue(op('a'))
     const b = store.enqueue(op('b'))
     const outcome = vi.fn()

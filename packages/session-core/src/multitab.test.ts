@@ -1362,6 +1362,9 @@ describe('multi-tab, further', () => {
     })
   })
 
+  /** Another tab's raw word that its party is now `current`, as its channel sends it. */
+  const partyMessage = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
+
   it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {
     const { hub, open } = tabs()
     const a = open()
@@ -1370,15 +1373,14 @@ describe('multi-tab, further', () => {
     const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
     const before = listAccounts()
     const raw = hub.channelFactory(CHANNEL)
-    const message = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
-    raw.postMessage(message(5, 'bob::1220bb'))
+    raw.postMessage(partyMessage(5, 'bob::1220bb'))
     await flush()
     expect(listAccounts()).toBe(before + 1) // a fresh message: the tab asks its own wallet
-    raw.postMessage(message(4, 'carol::1220cc'))
-    raw.postMessage(message(5, 'carol::1220cc'))
+    raw.postMessage(partyMessage(4, 'carol::1220cc'))
+    raw.postMessage(partyMessage(5, 'carol::1220cc'))
     await flush()
     expect(listAccounts()).toBe(before + 1) // stale and duplicate: nothing asked
-    raw.postMessage(message(6, 'carol::1220cc'))
+    raw.postMessage(partyMessage(6, 'carol::1220cc'))
     await flush()
     expect(listAccounts()).toBe(before + 2)
     raw.close()
@@ -1422,9 +1424,8 @@ describe('multi-tab, further', () => {
     const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
     const before = listAccounts()
     const raw = hub.channelFactory(CHANNEL)
-    const message = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
-    raw.postMessage(message(1, 'bob::1220bb'))
-    raw.postMessage(message(2, 'carol::1220cc'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb'))
+    raw.postMessage(partyMessage(2, 'carol::1220cc'))
     await flush()
     expect(listAccounts()).toBe(before + 1)
     raw.close()
