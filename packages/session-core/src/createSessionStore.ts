@@ -34,7 +34,8 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
  * The `disconnect()` calls under way on each provider, of every store of it in this page (an app's
  * and an embedded widget's): the wallet's `statusChanged(false)` that comes meanwhile is that
  * sign-out, not a drop — also before the channel, which delivers later, tells of it (C6, C7, M3).
- * A store of it that connects ends the count: its session is a new one, whose drop is a drop.
+ * A store of it that connects ends the count: its session is a new one, whose drop is a drop — not
+ * one whose restore or reconnect settles: that continues the session signed out.
  */
 const leavingOf = new WeakMap<object, number>()
 
@@ -786,8 +787,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
     if (next.state != previous.state) {
       // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
-      // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7).
-      if (next.state.status == 'connected' && previous.state.status != 'connected') leavingOf.delete(provider)
+      // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7). A
+      // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3).
+      if (next.state.status == 'connected' && previous.state.status != 'connected' && previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
       notify(next.state, previous.state)
     }
     // A listener that destroys the store midway drops the rest of the step: no wallet request,

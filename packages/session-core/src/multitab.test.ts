@@ -2878,6 +2878,36 @@ describe('several stores of one wallet in one page', () => {
     })
   }
 
+  for (const broadcast of [false, true] as const) {
+    it(`C6, C7, C9, M3: a restore of the other store that settles while a sign-out's disconnect() waits for the wallet continues the session signed out, no new one: the wallet's statusChanged(false) ends it, no drop to reconnect from (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const provider = createMockProvider({ wallet })
+      const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10, maxAttempts: 2 }, broadcast: broadcast && { channelFactory: delayedChannels(hub, 30), lockManager: null } }
+      const app = createSessionStore(provider, options)
+      await app.connect()
+      await new Promise((resolve) => setTimeout(resolve, 40))
+      // the widget mounts and restores: the wallet answers its probe while it still holds the session
+      const widget = createSessionStore(provider, options)
+      const statuses: string[] = []
+      widget.subscribe((state) => statuses.push(state.status))
+      const scheduled = events(widget, 'reconnect:scheduled')
+      wallet.answerLate('status', 5)
+      const restoring = widget.restore()
+      // the user signs out in the app; a remote wallet takes a while to end the session and tell of it
+      wallet.answerLate('disconnect', 20)
+      const leaving = app.disconnect()
+      expect((await restoring).status).toBe('connected')
+      await leaving
+      await new Promise((resolve) => setTimeout(resolve, 80))
+      expect(statuses).toEqual(['reconnecting', 'connected', 'disconnected'])
+      expect(scheduled).toEqual([])
+      expect(widget.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      app.destroy()
+      widget.destroy()
+    })
+  }
+
   it('C7, M3: with two stores of one provider, a drop while no store signs out still reconnects both, also after a sign-out and a new connect', async () => {
     const hub = createChannelHub()
     const wallet = createMockWallet()
