@@ -34,10 +34,11 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
  * The `disconnect()` calls under way on each provider, of every store of it in this page (an app's
  * and an embedded widget's): the wallet's `statusChanged(false)` that comes meanwhile is that
  * sign-out, not a drop — also before the channel, which delivers later, tells of it (C6, C7, M3).
- * A store of it that connects ends the count: its session is a new one, whose drop is a drop — not
- * one whose restore or reconnect settles: that continues the session signed out.
+ * A store of it that connects ends them all: its session is a new one, whose drop is a drop — not
+ * one whose restore or reconnect settles: that continues the session signed out. Each call is kept
+ * in the set it joined, so that one that ends after such a new session ends no later sign-out's.
  */
-const leavingOf = new WeakMap<object, number>()
+const leavingOf = new WeakMap<object, Set<object>>()
 
 const globalClock: Clock = {
   now: () => Date.now(),
@@ -999,7 +1000,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
     async disconnect() {
       if (destroyed) throw destroyedError()
-      leavingOf.set(provider, (leavingOf.get(provider) ?? 0) + 1)
+      const call = {}
+      const leaving = leavingOf.get(provider) ?? new Set()
+      leavingOf.set(provider, leaving.add(call))
       try {
         dispatch({ type: 'disconnect', origin: 'local' })
         // destroy() ends both waits, as it settles the wallet requests (its timeouts are gone), and a
@@ -1020,9 +1023,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           })
         }
       } finally {
-        // a session connected since ended the count (see `step`): 0 then, never below
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- a 0 stays 0
-        leavingOf.set(provider, (leavingOf.get(provider) || 1) - 1)
+        // from the set it joined: one that a session connected since ended (see `step`) holds no
+        // later sign-out's calls
+        leaving.delete(call)
       }
     },
     restore,
@@ -1107,7 +1110,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // reconnect (C7, C12, M3).
         if (timers.has(expiryTimer)) lives()
         // Another store of this provider signs out: this one ends with it, as the channel will tell (M3).
-        if (input.type == 'status' && !input.connected && leavingOf.get(provider) && model.state.status == 'connected') dispatch({ type: 'disconnect', origin: 'remote' })
+        if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && model.state.status == 'connected') dispatch({ type: 'disconnect', origin: 'remote' })
         dispatch(input)
       } catch (error) {
         report(error)

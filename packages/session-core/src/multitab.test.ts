@@ -2878,6 +2878,35 @@ describe('several stores of one wallet in one page', () => {
     })
   }
 
+  it('C6, C7, M3: a second sign-out, after a connect that followed a first one whose disconnect() still waited for the wallet, is no drop to the other store when that first disconnect() ends before the wallet tells of the second', async () => {
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10, maxAttempts: 2 }, requestTimeoutMs: 50 }
+    const app = createSessionStore(provider, options)
+    const widget = createSessionStore(provider, options)
+    await app.connect()
+    expect(widget.getSnapshot().status).toBe('connected')
+    // the wallet does not answer the first sign-out: it times out after requestTimeoutMs
+    wallet.hangNext('disconnect')
+    const first = app.disconnect()
+    await app.connect()
+    const statuses: string[] = []
+    widget.subscribe((state) => statuses.push(state.status))
+    const scheduled = events(widget, 'reconnect:scheduled')
+    // the user signs out again; the wallet ends the session after the first disconnect() timed out
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    wallet.answerLate('disconnect', 40)
+    const second = app.disconnect()
+    await first
+    await second
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(statuses).toEqual(['disconnected'])
+    expect(scheduled).toEqual([])
+    expect(widget.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    app.destroy()
+    widget.destroy()
+  })
+
   for (const broadcast of [false, true] as const) {
     it(`C6, C7, C9, M3: a restore of the other store that settles while a sign-out's disconnect() waits for the wallet continues the session signed out, no new one: the wallet's statusChanged(false) ends it, no drop to reconnect from (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
       const hub = createChannelHub()
