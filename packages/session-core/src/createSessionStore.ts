@@ -1109,8 +1109,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
         // reconnect (C7, C12, M3).
         if (timers.has(expiryTimer)) lives()
-        // Another store of this provider signs out: this one ends with it, as the channel will tell (M3).
-        if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && model.state.status == 'connected') dispatch({ type: 'disconnect', origin: 'remote' })
+        // Another store of this provider signs out: this one ends with it, as the channel will tell
+        // (M3) — also a re-auth under way, whose hook waits for a user who signed out (C12, C13).
+        if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && (model.state.status == 'connected' || model.op == 'reauth')) dispatch({ type: 'disconnect', origin: 'remote' })
         dispatch(input)
       } catch (error) {
         report(error)

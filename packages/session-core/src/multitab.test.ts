@@ -2908,6 +2908,35 @@ describe('several stores of one wallet in one page', () => {
   })
 
   for (const broadcast of [false, true] as const) {
+    it(`C6, C12, C13, M3: a sign-out in one store of a provider while the other re-authenticates ends that re-auth at once, as the sign-out it is: disconnected with no error, its queued op rejected (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const provider = createMockProvider({ wallet })
+      const options = { storage: createMemoryStorage(), broadcast: broadcast && { channelFactory: delayedChannels(hub, 1), lockManager: null } }
+      let hookSignal: AbortSignal | undefined
+      // the widget's re-auth waits for its user (a prompt that stays open)
+      const onReauthRequired = ({ signal }: { signal: AbortSignal }) => {
+        hookSignal = signal
+        return new Promise<void>(() => undefined)
+      }
+      const app = createSessionStore(provider, options)
+      const widget = createSessionStore(provider, { ...options, expiry: { ttlMs: 20, onReauthRequired } })
+      await app.connect()
+      await vi.waitFor(() => {
+        expect(widget.getSnapshot().status).toBe('reconnecting')
+      })
+      const op = widget.enqueue(() => Promise.resolve('ran')).catch((error: unknown) => error)
+      await app.disconnect()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(widget.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      expect(hookSignal?.aborted).toBe(true)
+      expect(await op).toMatchObject({ code: 'REAUTH_FAILED' })
+      app.destroy()
+      widget.destroy()
+    })
+  }
+
+  for (const broadcast of [false, true] as const) {
     it(`C6, C7, C9, M3: a restore of the other store that settles while a sign-out's disconnect() waits for the wallet continues the session signed out, no new one: the wallet's statusChanged(false) ends it, no drop to reconnect from (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
       const hub = createChannelHub()
       const wallet = createMockWallet()
