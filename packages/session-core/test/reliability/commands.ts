@@ -253,15 +253,34 @@ function safe(value: unknown): string {
   }
 }
 
+/** A small seeded PRNG (mulberry32): uniform numbers in [0, 1), the same ones for the same seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), a | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
 /**
  * One sequence: build the system, run the commands (invariants after each), then heal, let it
- * go quiet, and check agreement, settlement and a clean shutdown.
+ * go quiet, and check agreement, settlement and a clean shutdown. `Math.random` (the stores draw
+ * from it, e.g. how long a tab waits for a silent reconnect leader, M6) is seeded from `seed` for
+ * the sequence, and restored after it, so that a sequence replays exactly from the run's seed.
  */
-export async function runSequence(config: SystemConfig, commands: Iterable<fc.AsyncCommand<Model, System>>, approve: boolean): Promise<void> {
-  const system = createSystem(config)
-  await drain()
-  await fc.asyncModelRun(() => ({ model: {}, real: system }), commands)
-  await system.quiesce(approve)
-  await system.shutdown()
-  if (system.violations.length) throw new Error(`at the end: ${system.violations.join('; ')}`)
+export async function runSequence(config: SystemConfig, commands: Iterable<fc.AsyncCommand<Model, System>>, approve: boolean, seed = 0): Promise<void> {
+  const random = Math.random
+  Math.random = seeded(seed)
+  try {
+    const system = createSystem(config)
+    await drain()
+    await fc.asyncModelRun(() => ({ model: {}, real: system }), commands)
+    await system.quiesce(approve)
+    await system.shutdown()
+    if (system.violations.length) throw new Error(`at the end: ${system.violations.join('; ')}`)
+  } finally {
+    Math.random = random
+  }
 }
