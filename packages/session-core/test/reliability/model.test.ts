@@ -502,3 +502,30 @@ describe('model-based: regressions', () => {
     expect(seen()).toEqual(before.map((n) => n + 1))
   })
 })
+
+describe('model-based: replay', () => {
+  it('M6: a sequence draws Math.random (the stores’ wait for a silent leader) from its seed, and gives it back after, also when it fails', async () => {
+    const original = Math.random
+    const draws = async (seed: number) => {
+      const drawn: number[] = []
+      await runSequence(base, [step('draw', () => drawn.push(Math.random(), Math.random()))], false, seed)
+      return drawn
+    }
+    expect(await draws(7)).toEqual(await draws(7))
+    expect(await draws(7)).not.toEqual(await draws(8))
+    expect(Math.random).toBe(original)
+    await expect(
+      runSequence(
+        base,
+        [
+          step('fails', () => {
+            throw new Error('boom')
+          }),
+        ],
+        false,
+        7,
+      ),
+    ).rejects.toThrow('boom')
+    expect(Math.random).toBe(original)
+  })
+})
