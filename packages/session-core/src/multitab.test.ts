@@ -1362,17 +1362,20 @@ describe('multi-tab, further', () => {
     })
   })
 
-  /** Another tab's raw word that its party is now `current`, as its channel sends it. */
-  const partyMessage = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
-
-  it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {
+  /** A connected tab, a raw channel that speaks to it as another tab, and its count of accounts reads. */
+  const heardTab = async () => {
     const { hub, open } = tabs()
     const a = open()
     await a.store.connect()
     await flush()
     const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
-    const before = listAccounts()
-    const raw = hub.channelFactory(CHANNEL)
+    return { raw: hub.channelFactory(CHANNEL), listAccounts, before: listAccounts() }
+  }
+  /** Another tab's raw word that its party is now `current`, as its channel sends it. */
+  const partyMessage = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
+
+  it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {
+    const { raw, listAccounts, before } = await heardTab()
     raw.postMessage(partyMessage(5, 'bob::1220bb'))
     await flush()
     expect(listAccounts()).toBe(before + 1) // a fresh message: the tab asks its own wallet
@@ -1417,13 +1420,7 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: switches another tab tells of together take one re-read of the accounts, not one each: one request of a kind at a time', async () => {
-    const { hub, open } = tabs()
-    const a = open()
-    await a.store.connect()
-    await flush()
-    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
-    const before = listAccounts()
-    const raw = hub.channelFactory(CHANNEL)
+    const { raw, listAccounts, before } = await heardTab()
     raw.postMessage(partyMessage(1, 'bob::1220bb'))
     raw.postMessage(partyMessage(2, 'carol::1220cc'))
     await flush()
