@@ -418,14 +418,16 @@ describe('frozen tabs', () => {
     await wallet(b, 'recover')
     await expect.poll(() => snapshot(b)).toEqual({ status: 'connected', code: null })
 
-    // A wakes a while later: its attempt, long due, waits for the word that B took its lock, and
-    // runs no more: A follows B (its own wallet still down, it asks for the lock again a second later)
+    // A wakes a while later: its attempt, long due, waits a task for the word that B took its lock.
+    // A woken page's tasks come in no fixed order, and A's own wallet is still down: hearing that B
+    // reconnected, A checks its wallet and, that failing, leads its own attempts (C7). So at most
+    // one attempt of A's own, and never two holders of the lock.
     const attempts = async (page: Page) => (await events(page)).filter((e) => e === 'reconnect:attempt').length
     const before = await attempts(a)
     await sleep(1_000)
     await cdp.send('Page.setWebLifecycleState', { state: 'active' })
     await sleep(600)
-    expect(await attempts(a)).toBe(before)
+    expect(await attempts(a)).toBeLessThanOrEqual(before + 1)
     expect((await locks()).held.length).toBeLessThanOrEqual(1)
     await wallet(a, 'recover')
     await expect.poll(() => snapshot(a)).toEqual({ status: 'connected', code: null })
