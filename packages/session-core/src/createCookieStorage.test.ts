@@ -53,6 +53,27 @@ describe('createCookieStorage', () => {
     expect(await storage.getItem('b')).toBe('two')
   })
 
+  it("§2.5: a storage key with `;`, `=`, white space or non-ASCII characters is encoded in the cookie name: the Set-Cookie is ASCII (Node's `appendHeader` sends it), sets no cookie or attribute of its own, and reads back", async () => {
+    const { validateHeaderValue } = await import('node:http')
+    const adapter = jar()
+    const storage = createCookieStorage({
+      adapter: {
+        get: adapter.get,
+        set: (cookie) => {
+          validateHeaderValue('Set-Cookie', cookie)
+          adapter.set(cookie)
+        },
+      },
+    })
+    const key = 'app;Domain=evil.example x=ü'
+    await storage.setItem(key, 'v')
+    expect(adapter.written).toEqual(['sessionlayer.app%3BDomain%3Devil.example%20x%3D%C3%BC=*2F*00*00v; Path=/; SameSite=Lax'])
+    expect(await storage.getItem(key)).toBe('v')
+    expect(await storage.getItem('app')).toBeNull()
+    await storage.removeItem(key)
+    expect(await storage.getItem(key)).toBeNull()
+  })
+
   it('sets the attributes it is given, and Secure for SameSite=None', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')
