@@ -176,6 +176,16 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-3', commands: [] } })).resolves.toMatchObject({ tx: { status: 'executed', commandId: 'cmd-3' } })
   })
 
+  it('§6: failNextTransaction() given after transactions that succeeded fails exactly the next one, then none', async () => {
+    const provider = createMockProvider({ connected: true })
+    const run = (commandId: string) => provider.request({ method: 'prepareExecuteAndWait', params: { commandId, commands: [] } })
+    await expect(run('cmd-1')).resolves.toMatchObject({ tx: { status: 'executed' } })
+    await expect(run('cmd-2')).resolves.toMatchObject({ tx: { status: 'executed' } })
+    provider.wallet.failNextTransaction()
+    await expect(run('cmd-3')).rejects.toMatchObject({ status: 'error', error: 3 })
+    await expect(run('cmd-4')).resolves.toMatchObject({ tx: { status: 'executed', commandId: 'cmd-4' } })
+  })
+
   it('§6: txChanged walks the official statuses in order, pending, signed (payload { signature, signedBy, party }: the primary account signs), executed, for prepareExecute and prepareExecuteAndWait alike', async () => {
     const provider = createMockProvider({ connected: true })
     vi.useFakeTimers()
