@@ -340,6 +340,18 @@ describe('createMockProvider', () => {
     expect(events).toEqual(['statusChanged'])
   })
 
+  it('C17: a latencyMs of 1 delays the answer on a timer too, as every latency above 0 does', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true, latencyMs: 1 })
+    let answered = false
+    void provider.request({ method: 'status' }).then(() => (answered = true))
+    expect(vi.getTimerCount()).toBe(1)
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(answered).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(answered).toBe(true)
+  })
+
   it('C17/C18: with latencyMs, a request without a method is answered -32600 after the delay too, in the order asked', async () => {
     const provider = createMockProvider({ connected: true, latencyMs: 100 })
     vi.useFakeTimers()

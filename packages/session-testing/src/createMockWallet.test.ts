@@ -546,6 +546,16 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
   })
 
+  it('C17: hangNext() with latencyMs makes the call never settle without holding a timer either', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true, latencyMs: 100 })
+    provider.wallet.hangNext('status')
+    const hung = outcome(provider.request({ method: 'status' }))
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(3_600_000)
+    expect(hung.settled).toBe(false)
+  })
+
   it('C17: answerLate() answers the next call correctly, but only after the delay (fake timers apply)', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider({ connected: true })
@@ -556,6 +566,30 @@ describe('createMockWallet', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(late.value).toHaveLength(2)
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C17: answerLate() delays the next call only: the call after it answers without the delay', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.answerLate('listAccounts', 5000)
+    const late = outcome(provider.request({ method: 'listAccounts' }))
+    const next = outcome(provider.request({ method: 'listAccounts' }))
+    await flush()
+    expect([late.settled, next.settled]).toEqual([false, true])
+    expect(next.value).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(late.value).toHaveLength(2)
+  })
+
+  it('C17/C4: with latencyMs, a failNext() rejection comes after the delay too, as every answer does', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true, latencyMs: 300 })
+    provider.wallet.failNext('status', { code: 4900 })
+    const failed = outcome(provider.request({ method: 'status' }))
+    await vi.advanceTimersByTimeAsync(299)
+    expect(failed.settled).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(failed.error).toEqual({ code: 4900, message: 'Disconnected' })
   })
 
   it('C17: answerLate() computes the answer when it is given, not when it was asked', async () => {
