@@ -81,6 +81,23 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(log).toEqual(['shared 2', 'exclusive', 'shared 4'])
   })
 
+  it('M6: the release of an exclusive lock grants every shared request queued behind it at once, up to the next exclusive one', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const exclusive = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    const ends: (() => void)[] = []
+    const shared = [1, 2].map(() => locks.request('k', { mode: 'shared' }, () => new Promise<void>((resolve) => ends.push(resolve))))
+    const last = locks.request('k', {}, (lock) => lock)
+    await tick()
+    release()
+    await exclusive
+    await tick()
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'shared' }, { name: 'k', mode: 'shared' }], pending: [{ name: 'k', mode: 'exclusive' }] })
+    for (const end of ends) end()
+    await Promise.all(shared)
+    expect(await last).toEqual({ name: 'k', mode: 'exclusive' })
+  })
+
   it('M6: ifAvailable calls back with null when the lock is held or queued for', async () => {
     const locks = createMockLockManager()
     let release!: () => void
@@ -90,6 +107,51 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     release()
     await held
     expect(await locks.request('k', { ifAvailable: true }, (lock) => lock)).toEqual({ name: 'k', mode: 'exclusive' })
+  })
+
+  it('M6: ifAvailable that cannot be granted calls back with null asynchronously, never inside request', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const held = locks.request('k', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    await tick()
+    const callback = vi.fn((lock: unknown) => lock)
+    const refused = locks.request('k', { ifAvailable: true }, callback)
+    expect(callback).not.toHaveBeenCalled()
+    expect(await refused).toBeNull()
+    expect(callback).toHaveBeenCalledWith(null)
+    release()
+    await held
+  })
+
+  it('M6: ifAvailable calls back with null when a request is queued for the lock, even one it could share it with: it never overtakes the queue', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const shared = locks.request('k', { mode: 'shared' }, () => new Promise<void>((resolve) => (release = resolve)))
+    const exclusive = locks.request('k', {}, (lock) => lock)
+    await tick()
+    expect(await locks.request('k', { mode: 'shared', ifAvailable: true }, (lock) => lock)).toBeNull()
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'shared' }], pending: [{ name: 'k', mode: 'exclusive' }] })
+    release()
+    await shared
+    expect(await exclusive).toEqual({ name: 'k', mode: 'exclusive' })
+  })
+
+  it('M6: aborting the queued request at the head of the queue grants the ones behind it that can be granted now', async () => {
+    const locks = createMockLockManager()
+    let release!: () => void
+    const shared = locks.request('k', { mode: 'shared' }, () => new Promise<void>((resolve) => (release = resolve)))
+    const abort = new AbortController()
+    const exclusive = locks.request('k', { signal: abort.signal }, () => 'exclusive')
+    const behind = vi.fn(() => 'shared behind')
+    const second = locks.request('k', { mode: 'shared' }, behind)
+    await tick()
+    expect(behind).not.toHaveBeenCalled()
+    abort.abort('gone')
+    await expect(exclusive).rejects.toBe('gone')
+    await expect(second).resolves.toBe('shared behind')
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'shared' }], pending: [] })
+    release()
+    await shared
   })
 
   it('M6: an abort while queued rejects with the reason; an already aborted signal rejects at once', async () => {
