@@ -32,6 +32,42 @@ describe('createChannelHub', () => {
     expect(hub.openCount()).toBe(1)
     expect(() => { b.postMessage('x') }).toThrow()
   })
+  it('M2: delivers asynchronously, never inside postMessage, and not to a channel closed before the delivery, as BroadcastChannel does', async () => {
+    const hub = createChannelHub()
+    const a = hub.channelFactory('x')
+    const b = hub.channelFactory('x')
+    const c = hub.channelFactory('x')
+    const got = { b: [] as unknown[], c: [] as unknown[] }
+    b.onmessage = (e) => got.b.push(e.data)
+    c.onmessage = (e) => got.c.push(e.data)
+    a.postMessage('one')
+    expect(got).toEqual({ b: [], c: [] })
+    c.close()
+    await tick()
+    expect(got).toEqual({ b: ['one'], c: [] })
+  })
+  it('M2: each receiver gets its own structured clone of the message as it was posted, and sent records it by channel name', async () => {
+    const hub = createChannelHub()
+    const a = hub.channelFactory('x')
+    const b = hub.channelFactory('x')
+    const c = hub.channelFactory('x')
+    hub.channelFactory('y').postMessage({ other: true })
+    const got: { n: number }[] = []
+    b.onmessage = (e) => {
+      const data = e.data as { n: number }
+      got.push(data)
+      data.n = 99
+    }
+    c.onmessage = (e) => got.push(e.data as { n: number })
+    const message = { n: 1 }
+    a.postMessage(message)
+    message.n = 2
+    await tick()
+    expect(got).toEqual([{ n: 99 }, { n: 1 }])
+    expect(hub.sent).toEqual([{ name: 'y', data: { other: true } }, { name: 'x', data: { n: 1 } }])
+    // a message that cannot be cloned throws in postMessage (DataCloneError), as BroadcastChannel does
+    expect(() => a.postMessage({ f: () => 1 })).toThrow()
+  })
   it('M1: unref() is accepted like Node\'s BroadcastChannel and changes nothing', async () => {
     const hub = createChannelHub()
     const a = hub.channelFactory('x')
