@@ -74,6 +74,16 @@ describe('createCookieStorage', () => {
     expect(await storage.getItem(key)).toBeNull()
   })
 
+  it('§2.5: a storage reads only the cookies of its own name, not those of a name that ends with it', async () => {
+    const adapter = jar()
+    await createCookieStorage({ adapter, name: 'myapp' }).setItem('k', 'theirs')
+    const storage = createCookieStorage({ adapter, name: 'app' })
+    expect(await storage.getItem('k')).toBeNull()
+    await storage.setItem('k', 'ours')
+    expect(await storage.getItem('k')).toBe('ours')
+    expect(await createCookieStorage({ adapter, name: 'myapp' }).getItem('k')).toBe('theirs')
+  })
+
   it('sets the attributes it is given, and Secure for SameSite=None', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')
