@@ -16,6 +16,18 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(locks.query()).toEqual({ held: [], pending: [] })
   })
 
+  it('M6: a callback that throws or rejects makes request reject with that error, and releases the lock', async () => {
+    const locks = createMockLockManager()
+    const thrown = new Error('thrown')
+    const rejected = new Error('rejected')
+    await expect(locks.request('k', () => {
+      throw thrown
+    })).rejects.toBe(thrown)
+    await expect(locks.request('k', {}, () => Promise.reject(rejected))).rejects.toBe(rejected)
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    await expect(locks.request('k', (lock) => lock)).resolves.toEqual({ name: 'k', mode: 'exclusive' })
+  })
+
   it('M6: takes the two-argument form request(name, callback) of Web Locks, with the default options (exclusive, waiting)', async () => {
     const locks = createMockLockManager()
     let release!: () => void
