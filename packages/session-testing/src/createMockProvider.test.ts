@@ -260,6 +260,16 @@ describe('createMockProvider', () => {
     expect(order).toEqual([])
   })
 
+  it('C18/§6: signMessage with a message that is no string rejects -32602 and tells no MessageSignatureEvent', async () => {
+    const provider = createMockProvider({ connected: true })
+    const events: unknown[] = []
+    provider.on('messageSignature', (event: unknown) => events.push(event))
+    for (const message of [42, null, { text: 'hello' }, ['hello']]) {
+      await expect(provider.request({ method: 'signMessage', params: { message } })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
+    }
+    expect(events).toEqual([])
+  })
+
   it('§6: ledgerApi answers the Ledger API\'s JSON answer as an object (the official LedgerApiResult), not a string to parse', async () => {
     const provider = createMockProvider({ connected: true })
     const answer = await provider.request({ method: 'ledgerApi', params: { requestMethod: 'post', resource: '/v2/commands/completions', body: { userId: 'u' } } })
@@ -323,6 +333,15 @@ describe('createMockProvider', () => {
     const uncloneable = await provider.request({ method: 'signMessage', params: { message: 'm', callback: () => {} } }).catch((e: unknown) => e)
     expect(uncloneable).toMatchObject({ name: 'DataCloneError' })
     expect(provider.calls).toHaveLength(1)
+  })
+
+  it('§6: params that cannot be copied fail the request in the transport at once, before the wallet and its latency', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true, latencyMs: 1000 })
+    const failed = provider.request({ method: 'signMessage', params: { message: 'm', callback: () => {} } }).catch((e: unknown) => e)
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(await failed).toMatchObject({ name: 'DataCloneError' })
   })
 
   it('C17: with latencyMs, nothing answers until the (fake) timers advance; setTimeout is read at call time', async () => {

@@ -422,6 +422,19 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'getPrimaryAccount' })).rejects.toEqual({ code: -32603, message: 'No primary wallet found' })
   })
 
+  it('C11/C2: setAccounts() copies the accounts: changing the given array or its accounts later changes nothing in the wallet', async () => {
+    const provider = createMockProvider({ connected: true })
+    const given = [{ partyId: 'carol::3', primary: true }]
+    provider.wallet.setAccounts(given)
+    given[0] = { partyId: 'mallory::9', primary: true }
+    given.push({ partyId: 'eve::5', primary: false })
+    await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: true }])
+    const account = { partyId: 'dave::4', primary: true }
+    provider.wallet.setAccounts([account])
+    account.partyId = 'mallory::9'
+    expect(provider.wallet.state().accounts).toEqual([{ partyId: 'dave::4', primary: true }])
+  })
+
   it('C5: a dApp that is not connected hears no accountsChanged: switchParty() and setAccounts() change the wallet silently, and the connected dApp reads them', async () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
@@ -479,6 +492,15 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'status' })).rejects.toEqual({ code: -32603, message: 'not injected yet' })
     await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
     await expect(provider.request({ method: 'listAccounts' })).resolves.toHaveLength(2)
+  })
+
+  it('C4: failNext() rules for a method apply in the order they were given', async () => {
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.failNext('status', { code: 4900, message: 'first' })
+    provider.wallet.failNext('*', { code: 4100, message: 'second' })
+    provider.wallet.failNext('status', { code: -32603, message: 'third' })
+    for (const message of ['first', 'second', 'third']) await expect(provider.request({ method: 'status' })).rejects.toMatchObject({ message })
+    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
   })
 
   it('C4: the default message of each code is the one of the CIP-0103 error table (EIP-1193, JSON-RPC 2.0 and EIP-1474 codes), for failNext() and the wallet\'s own rejections', async () => {
