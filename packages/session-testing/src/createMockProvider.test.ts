@@ -425,6 +425,21 @@ describe('createMockProvider', () => {
     expect(seen).toEqual(['a'])
   })
 
+  it('M3: a tab attached while an event is being delivered does not receive that event, only the ones sent after it', () => {
+    const wallet = createMockWallet()
+    const seen: string[] = []
+    let late: ReturnType<typeof createMockProvider> | undefined
+    createMockProvider({ wallet }).on('statusChanged', () => {
+      if (late) return
+      late = createMockProvider({ wallet })
+      late.on('statusChanged', () => seen.push('late'))
+    })
+    wallet.drop()
+    expect(seen).toEqual([])
+    wallet.recover()
+    expect(seen).toEqual(['late'])
+  })
+
   it('M3/C19: an event the wallet sends while delivering another reaches every tab after it, so no tab ends on a state the wallet has left', () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]

@@ -144,6 +144,16 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
+  it('C4/§6: a manual connect declined with reject() is told by its rejection only: no connected or statusChanged event, as only an async connect is', async () => {
+    const provider = createMockProvider({ connectMode: 'manual' })
+    const log = record(provider)
+    const pending = provider.request({ method: 'connect' }).catch((e: unknown) => e)
+    await flush()
+    provider.wallet.reject()
+    expect(await pending).toEqual({ code: 4001, message: 'User Rejected Request' })
+    expect(log).toEqual([])
+  })
+
   it('C3/C19: a wallet connected by other means (its own UI, another tab) settles the pending connects as approved; a later reject() does nothing', async () => {
     const wallet = createMockWallet({ connectMode: 'async' })
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
