@@ -182,6 +182,21 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(callback).not.toHaveBeenCalled()
   })
 
+  it('M6: an abort after the grant changes nothing: the holder keeps the lock and its result, and the queued requests stay queued', async () => {
+    const locks = createMockLockManager()
+    const abort = new AbortController()
+    let release!: () => void
+    const holding = locks.request('k', { signal: abort.signal }, () => new Promise<string>((resolve) => (release = () => resolve('held'))))
+    const queued = locks.request('k', {}, () => 'queued')
+    await tick()
+    abort.abort('too late')
+    await tick()
+    expect(locks.query()).toEqual({ held: [{ name: 'k', mode: 'exclusive' }], pending: [{ name: 'k', mode: 'exclusive' }] })
+    release()
+    await expect(holding).resolves.toBe('held')
+    await expect(queued).resolves.toBe('queued')
+  })
+
   it('M6: steal takes the lock from its holder, as Web Locks do: the holder\'s request rejects with an AbortError, the stealer is granted at once, the queued requests stay queued behind it', async () => {
     const locks = createMockLockManager()
     const log: string[] = []
