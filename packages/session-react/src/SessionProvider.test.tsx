@@ -592,6 +592,43 @@ describe('SessionProvider with a provider (owns its store)', () => {
     app.store.destroy()
   })
 
+  it('§4, C12: the store it hands out has every method of a session store from the first render on: a touch() taken then reaches the working store (idle expiry)', async () => {
+    vi.useFakeTimers()
+    try {
+      const real = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+      const methods = Object.keys(real).filter((key) => typeof real[key as keyof SessionStore] === 'function')
+      real.destroy()
+      let first: Record<string, unknown> | undefined
+      const { result } = renderHook(
+        () => {
+          const store = useSessionStore()
+          // what a component destructures in its first render (`const { touch } = useSessionStore()`)
+          first ??= Object.fromEntries(methods.map((key) => [key, store[key as keyof SessionStore]]))
+          return useSession()
+        },
+        {
+          wrapper: ({ children }) => (
+            <SessionProvider provider={createMockProvider()} options={{ storage: createMemoryStorage(), expiry: { idleTimeoutMs: 1_000 } }}>
+              {children}
+            </SessionProvider>
+          ),
+        },
+      )
+      for (const key of methods) expect([key, typeof first?.[key]]).toEqual([key, 'function'])
+      await act(() => result.current.connect())
+      await act(() => vi.advanceTimersByTimeAsync(600))
+      act(() => {
+        ;(first?.touch as () => void)()
+      })
+      await act(() => vi.advanceTimersByTimeAsync(600))
+      expect(result.current.status).toBe('connected') // the touch at 600 ms moved the idle expiry to 1 600 ms
+      await act(() => vi.advanceTimersByTimeAsync(1_000))
+      expect(result.current).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('L1: the store it hands out gives Ledger API access to getLedgerAuth', async () => {
     const provider = createMockProvider()
     const { result } = renderHook(() => ({ store: useSessionStore(), session: useSession() }), {
