@@ -50,6 +50,17 @@ describe('server rendering (Node, no DOM)', () => {
     expect(html).toBe('<p>connected: alice::1220aa</p>')
   })
 
+  it('§4: renders the party of a connected initialState for an app-owned store too', async () => {
+    const { store } = setup()
+    const html = renderToString(
+      <SessionProvider store={store} initialState={CONNECTED_STATE}>
+        <PartyBadge />
+      </SessionProvider>,
+    )
+    expect(html).toBe('<p>connected: alice::1220aa</p>')
+    store.destroy()
+  })
+
   it('renders the server snapshot, not the live store state, for an app-owned store', async () => {
     const { store } = setup()
     await store.connect()
