@@ -86,6 +86,20 @@ describe('useSessionSelector', () => {
     expect(result.current).toBe(selected)
   })
 
+  it('C2: isEqual is given the previous selection first, then the next one', async () => {
+    const { store, wallet } = setup()
+    await store.connect()
+    const isEqual = vi.fn((previous: string | undefined, next: string | undefined) => previous === next)
+    const { result } = renderHook(() => useSessionSelector((s) => s.account?.partyId, isEqual), { wrapper: withStore(store) })
+    isEqual.mockClear()
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    expect(result.current).toBe('bob::1220bb')
+    expect(isEqual.mock.calls).toContainEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(isEqual.mock.calls).not.toContainEqual(['bob::1220bb', 'alice::1220aa'])
+  })
+
   it('re-selects when the selector depends on a prop that changed', async () => {
     const { store } = setup()
     await store.connect()
