@@ -39,6 +39,27 @@ describe('useAccount', () => {
     expect(result.current.partyId).toBe('bob::1220bb')
   })
 
+  it('C3, C7: isConnected is false while connecting and while reconnecting', async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = setup({ connectMode: 'async' }, { reconnect: { maxAttempts: 3 } })
+    const { result } = renderHook(useAccount, { wrapper: withStore(store) })
+    let pending: Promise<unknown> = Promise.resolve()
+    await act(async () => {
+      pending = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+    })
+    expect(result.current).toMatchObject({ status: 'connecting', isConnected: false })
+    await act(async () => {
+      wallet.approve()
+      await pending
+    })
+    expect(result.current).toMatchObject({ status: 'connected', isConnected: true })
+    act(() => {
+      wallet.drop()
+    })
+    expect(result.current).toMatchObject({ status: 'reconnecting', partyId: 'alice::1220aa', isConnected: false })
+  })
+
   it('C7: does not re-render when only lastError changes (failed reconnect attempts), unlike useSession', async () => {
     vi.useFakeTimers()
     const { store, wallet } = setup(undefined, { reconnect: { maxAttempts: 3 } })
