@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 /* eslint-disable @typescript-eslint/no-deprecated -- the deprecated hook is still supported */
 import { act, renderHook } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { setup, withStore } from '../test/helpers'
 import { useClientSession } from './useClientSession'
 
@@ -23,5 +23,27 @@ describe('useClientSession (deprecated)', () => {
     expect(result.current?.partyId).toBe('bob::1220bb')
     await act(() => store.disconnect())
     expect(result.current).toBeNull()
+  })
+
+  it('C7: is null while a reconnect is under way, though the account stays visible', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = setup(undefined, { reconnect: { baseDelayMs: 100 } })
+      const { result } = renderHook(useClientSession, { wrapper: withStore(store) })
+      await act(() => store.connect())
+      expect(result.current?.partyId).toBe('alice::1220aa')
+      act(() => {
+        wallet.drop()
+      })
+      expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
+      expect(result.current).toBeNull()
+      await act(async () => {
+        wallet.recover()
+        await vi.advanceTimersByTimeAsync(100)
+      })
+      expect(result.current?.partyId).toBe('alice::1220aa')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
