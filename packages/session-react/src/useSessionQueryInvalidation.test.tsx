@@ -152,6 +152,37 @@ describe('useSessionQueryInvalidation', () => {
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
   })
 
+  it('C11: back to a party whose data is cached, its query is fetched once, not started and then started again', async () => {
+    const { store, wallet, fetched } = setupApp()
+    await act(() => store.connect())
+    await screen.findByText('holdings of alice::1220aa')
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    await screen.findByText('holdings of bob::1220bb')
+    act(() => {
+      wallet.switchParty('alice::1220aa')
+    })
+    await screen.findByText('holdings of alice::1220aa')
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'alice::1220aa'])
+  })
+
+  it('C11: a session query no component uses is marked stale at a party switch, not fetched', async () => {
+    const { store, wallet, client } = setupApp()
+    await act(() => store.connect())
+    await screen.findByText('holdings of alice::1220aa')
+    let directoryFetches = 0
+    await act(() => client.prefetchQuery({ queryKey: ['sessionlayer', 'directory'], queryFn: () => Promise.resolve(++directoryFetches) }))
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    await screen.findByText('holdings of bob::1220bb')
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(client.getQueryState(['sessionlayer', 'directory'])).toMatchObject({ isInvalidated: true, data: 1 })
+    expect(directoryFetches).toBe(1)
+  })
+
   it('C11: outside act(), as in an app, a party switch fetches for the new party only, once React has rendered it', async () => {
     const { store, wallet, fetched } = setupApp()
     await act(() => store.connect())
