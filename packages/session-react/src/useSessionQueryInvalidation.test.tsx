@@ -398,6 +398,35 @@ describe('useSessionQueryInvalidation', () => {
     expect(wallets.alice.listenerCount()).toBe(0)
   })
 
+  it('C6: back to the first of two app-owned stores given to <SessionProvider> removes the session queries of the second one too', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const stores = {
+      alice: createSessionStore(createMockProvider(), { storage: createMemoryStorage() }),
+      bob: createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() }),
+    }
+    const { Me, Invalidation, connect } = walletViews()
+    const app = (wallet: keyof typeof stores) => (
+      <QueryClientProvider client={client}>
+        <SessionProvider store={stores[wallet]}>
+          <Invalidation />
+          <Me />
+        </SessionProvider>
+      </QueryClientProvider>
+    )
+    const { rerender } = render(app('alice'))
+    await act(() => connect())
+    await screen.findByText('alice::1220aa sees me: alice::1220aa')
+    rerender(app('bob'))
+    await screen.findByText('nobody sees nothing')
+    await act(() => connect())
+    await screen.findByText('bob::1220bb sees me: bob::1220bb')
+    rerender(app('alice')) // her session went on meanwhile
+    expect(client.getQueryData(['sessionlayer', 'me'])).toBeUndefined()
+    await screen.findByText('alice::1220aa sees me: alice::1220aa')
+    stores.alice.destroy()
+    stores.bob.destroy()
+  })
+
   it('C6: session queries already in the cache (hydrated from the server) stay through StrictMode’s simulated remount and a remount of the hook’s component', async () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     const key = ['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings']
