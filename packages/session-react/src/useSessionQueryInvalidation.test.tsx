@@ -509,6 +509,40 @@ describe('useSessionQueryInvalidation', () => {
     expect(client.getQueryData(['y'])).toBe(2)
   })
 
+  it('is released on unmount: later changes touch the cache no more', async () => {
+    const { store, wallet } = setup()
+    const client = new QueryClient()
+    await store.connect()
+    const { unmount } = renderHook(() => useSessionQueryInvalidation(client), {
+      wrapper: ({ children }) => <SessionProvider store={store}>{children}</SessionProvider>,
+    })
+    unmount()
+    const key = sessionQueryKey(store.getSnapshot(), 'kept')
+    client.setQueryData(key, 'kept')
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    await act(() => store.disconnect())
+    expect(client.getQueryState(key)).toMatchObject({ data: 'kept', isInvalidated: false })
+  })
+
+  it('follows the query client it is given when that changes, and leaves the previous one alone', async () => {
+    const { store } = setup()
+    const [first, second] = [new QueryClient(), new QueryClient()]
+    await store.connect()
+    const key = sessionQueryKey(store.getSnapshot(), 'x')
+    first.setQueryData(key, 1)
+    second.setQueryData(key, 2)
+    const { rerender } = renderHook(({ client }) => useSessionQueryInvalidation(client), {
+      wrapper: ({ children }) => <SessionProvider store={store}>{children}</SessionProvider>,
+      initialProps: { client: first },
+    })
+    rerender({ client: second })
+    await act(() => store.disconnect())
+    expect(second.getQueryData(key)).toBeUndefined()
+    expect(first.getQueryData(key)).toBe(1)
+  })
+
   it('throws an error naming <SessionProvider> outside it', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const quiet = (event: ErrorEvent) => {
