@@ -306,6 +306,61 @@ describe('useSessionQueryInvalidation', () => {
     wrapper.unmount()
   })
 
+  it('C6: back to the first wallet\'s store (a keyed subtree made again for it) removes the session queries of the second one too', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const stores = {
+      alice: createSessionStore(createMockProvider(), { storage: createMemoryStorage() }),
+      bob: createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() }),
+    }
+    const wallet = shallowRef<keyof typeof stores>('alice')
+    const Me = defineComponent({
+      setup() {
+        const { account, isConnected } = useSession()
+        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId}` })
+        return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
+      },
+    })
+    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })
+    const Wallet = defineComponent({
+      props: { store: { type: Object as PropType<SessionStore>, required: true } },
+      setup(props) {
+        provideSession(props.store)
+        return () => [h(Invalidation), h(Me)]
+      },
+    })
+    const App = defineComponent({ setup: () => () => h(Wallet, { key: wallet.value, store: stores[wallet.value] }) })
+    const wrapper = mount(App, { global: { plugins: [[VueQueryPlugin, { queryClient }]] as never } })
+    await stores.alice.connect()
+    await flushPromises()
+    wallet.value = 'bob'
+    await flushPromises()
+    await stores.bob.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('bob::1220bb sees me: bob::1220bb')
+    wallet.value = 'alice' // her session went on meanwhile
+    await flushPromises()
+    expect(wrapper.text()).toBe('alice::1220aa sees me: alice::1220aa')
+    wrapper.unmount()
+  })
+
+  it('C6: the component that keeps the cache in step, mounted again over the same store, leaves the session queries: the session goes on', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    const queryClient = new QueryClient()
+    await store.connect()
+    const key = sessionQueryKey(store.getSnapshot(), 'cached')
+    queryClient.setQueryData(key, 'cached')
+    const shown = shallowRef(true)
+    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(queryClient), () => null) })
+    const wrapper = mount(defineComponent({ setup: () => () => (shown.value ? h(Invalidation) : null) }), { global: { plugins: [createSessionPlugin(store)] } })
+    shown.value = false
+    await flushPromises()
+    shown.value = true
+    await flushPromises()
+    expect(queryClient.getQueryState(key)).toMatchObject({ data: 'cached', isInvalidated: false })
+    wrapper.unmount()
+    store.destroy()
+  })
+
   it('C6: a second store in the page (an embedded widget that provides its own store of the same wallet), sharing the query client, mounted and mounted again, leaves the session queries of the app, whose session goes on', async () => {
     const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     const provider = createMockProvider()
