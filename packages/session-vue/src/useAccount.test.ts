@@ -35,4 +35,25 @@ describe('useAccount', () => {
     wrapper.unmount()
     expect(counted.subscriptions()).toBe(0)
   })
+
+  it('C1, C5: partyId is null, not undefined, without an account, and the party id with one', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    let partyId: ReturnType<typeof useAccount>['partyId'] | undefined
+    const wrapper = mount(
+      defineComponent({
+        setup() {
+          partyId = useAccount().partyId
+          return () => null
+        },
+      }),
+      { global: { plugins: [createSessionPlugin(store)] } },
+    )
+    expect(partyId?.value).toBeNull()
+    await store.connect()
+    expect(partyId?.value).toBe('alice::1220aa')
+    await store.disconnect()
+    expect(partyId?.value).toBeNull()
+    wrapper.unmount()
+    store.destroy()
+  })
 })
