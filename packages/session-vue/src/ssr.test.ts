@@ -1,10 +1,11 @@
 import { createMemoryStorage, createSessionStore, type CIP0103Provider, type SessionState } from '@sessionlayer/session-core'
 import { createChannelHub, createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSSRApp, defineComponent, h, onMounted } from 'vue'
+import { createSSRApp, defineComponent, h, onMounted, shallowRef } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
+import { SESSION_KEY } from './SESSION_KEY'
 import { provideSession } from './provideSession'
 import { useAccount } from './useAccount'
 import { useSession } from './useSession'
@@ -126,6 +127,18 @@ describe('server rendering (Node, no DOM)', () => {
       expect(await renderToString(createSSRApp(WithStore).use(createSessionPlugin({ provider })))).toBe('<p>disconnected</p>')
     }
     expect(provider.listenerCount()).toBe(0)
+  })
+
+  it('§5 SSR: useSession() and useAccount() ask nothing of the store on the server (the plugin creates its server store only on first access)', async () => {
+    const app = createSSRApp(Page)
+    app.provide(SESSION_KEY, {
+      server: true,
+      initial: shallowRef(initialState),
+      get store(): ReturnType<typeof useSessionStore> {
+        throw Error('the store was asked for')
+      },
+    })
+    expect(await renderToString(app)).toBe('<p>connected|alice::1220aa|canton:devnet|true</p>')
   })
 
   it('with an app-owned store (provideSession), composables neither subscribe nor listen on the server', async () => {
