@@ -423,6 +423,16 @@ describe('createSessionPlugin', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('§5: with server: true (an app rendered on the server in a DOM environment) a mount starts no restore', async () => {
+    const provider = createMockProvider({ connected: true })
+    const app = createApp(Status).use(createSessionPlugin({ provider, server: true }))
+    app.mount(document.createElement('div'))
+    await flushPromises()
+    expect(store?.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(provider.calls).toEqual([])
+    app.unmount()
+  })
+
   it('misuse: options without a CIP-0103 provider fail at app.use with a coded error', () => {
     expect(() => createApp(Status).use(createSessionPlugin({} as never))).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
     expect(() => createApp(Status).use(createSessionPlugin(null as never))).toThrow(/CIP-0103 provider/)
