@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, renderHook } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { setup, withStore } from '../test/helpers'
 import { useSession } from './useSession'
 
@@ -118,5 +118,35 @@ describe('useSession', () => {
       await pending
     })
     expect(result.current.isConnected).toBe(true)
+  })
+
+  it('C3, C7: exactly one status flag holds in each status: connecting, connected, reconnecting', async () => {
+    vi.useFakeTimers()
+    try {
+      const env = setup({ connectMode: 'async' }, { reconnect: { baseDelayMs: 100 } })
+      const { result } = renderHook(useSession, { wrapper: withStore(env.store) })
+      const flags = () => {
+        const { isConnected, isConnecting, isReconnecting, isDisconnected } = result.current
+        return { isConnected, isConnecting, isReconnecting, isDisconnected }
+      }
+      let pending: Promise<unknown> = Promise.resolve()
+      await act(async () => {
+        pending = result.current.connect()
+        await vi.advanceTimersByTimeAsync(0)
+      })
+      expect(flags()).toEqual({ isConnected: false, isConnecting: true, isReconnecting: false, isDisconnected: false })
+      await act(async () => {
+        env.wallet.approve()
+        await pending
+      })
+      expect(flags()).toEqual({ isConnected: true, isConnecting: false, isReconnecting: false, isDisconnected: false })
+      act(() => {
+        env.wallet.drop()
+      })
+      expect(result.current.status).toBe('reconnecting')
+      expect(flags()).toEqual({ isConnected: false, isConnecting: false, isReconnecting: true, isDisconnected: false })
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
