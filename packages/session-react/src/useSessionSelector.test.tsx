@@ -100,6 +100,28 @@ describe('useSessionSelector', () => {
     expect(isEqual.mock.calls).not.toContainEqual(['bob::1220bb', 'alice::1220aa'])
   })
 
+  it('C2: an inline selector that builds a new object, with the default isEqual, renders once per real change and never loops', async () => {
+    const { store, wallet } = setup()
+    const consoleError = vi.spyOn(console, 'error')
+    let renders = 0
+    const { result } = renderHook(
+      () => {
+        renders++
+        return useSessionSelector((s) => ({ party: s.account?.partyId ?? null }))
+      },
+      { wrapper: withStore(store) },
+    )
+    await act(() => store.connect())
+    const before = renders
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    expect(result.current).toEqual({ party: 'bob::1220bb' })
+    expect(renders).toBe(before + 1)
+    expect(consoleError).not.toHaveBeenCalled()
+    consoleError.mockRestore()
+  })
+
   it('re-selects when the selector depends on a prop that changed', async () => {
     const { store } = setup()
     await store.connect()
