@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import type { ChangeEvent } from '@sessionlayer/session-core'
 import { act, renderHook } from '@testing-library/react'
+import { useLayoutEffect } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { setup, withStore } from '../test/helpers'
 import { useSessionEvent } from './useSessionEvent'
@@ -26,6 +27,27 @@ describe('useSessionEvent', () => {
       wallet.switchParty('bob::1220bb')
     })
     expect(calls).toEqual([['third', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }]])
+  })
+
+  it('C11: an event that a layout effect of a render causes reaches the handler of that render', async () => {
+    const { store, wallet } = setup()
+    const calls: [string, string | null][] = []
+    const { rerender } = renderHook(
+      ({ party }) => {
+        useSessionEvent('party:changed', (event) => {
+          calls.push([party, event.current])
+        })
+        useLayoutEffect(() => {
+          if (store.getSnapshot().status === 'connected') wallet.switchParty(party)
+        }, [party])
+      },
+      { wrapper: withStore(store), initialProps: { party: 'alice::1220aa' } },
+    )
+    await act(() => store.connect())
+    act(() => {
+      rerender({ party: 'bob::1220bb' })
+    })
+    expect(calls).toEqual([['bob::1220bb', 'bob::1220bb']])
   })
 
   it('§2.2, C16: an async handler that rejects becomes an error event of the store', async () => {
