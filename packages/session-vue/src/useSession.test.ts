@@ -56,6 +56,28 @@ describe('useSession', () => {
     warn.mockRestore()
   })
 
+  it('C3, C7: exactly one status flag holds in each status: disconnected, connecting, connected, reconnecting', async () => {
+    const provider = createMockProvider({ connectMode: 'async' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100 } })
+    let session!: UseSessionReturnType
+    const wrapper = mount(defineComponent({ setup: () => ((session = useSession()), () => null) }), { global: { plugins: [createSessionPlugin(store)] } })
+    const flags = () => [session.isConnected.value, session.isConnecting.value, session.isReconnecting.value, session.isDisconnected.value]
+    expect(flags()).toEqual([false, false, false, true])
+    const pending = store.connect()
+    await flushPromises()
+    expect(session.status.value).toBe('connecting')
+    expect(flags()).toEqual([false, true, false, false])
+    provider.wallet.approve()
+    await pending
+    expect(flags()).toEqual([true, false, false, false])
+    provider.wallet.drop()
+    await flushPromises()
+    expect(session.status.value).toBe('reconnecting')
+    expect(flags()).toEqual([false, false, true, false])
+    wrapper.unmount()
+    store.destroy()
+  })
+
   it('C3: a component that reads only isConnected does not render again when another field changes (a declined connect: status and lastError)', async () => {
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
