@@ -75,6 +75,17 @@ describe('createSessionPlugin', () => {
     expect(provider.calls.map((c) => c.method)).not.toContain('connect')
   })
 
+  it('§5: the store the plugin creates gets its options (storage, storageKey)', async () => {
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    const wrapper = mount(Status, { global: { plugins: [createSessionPlugin({ provider, storage, storageKey: 'app.session' })] } })
+    await flushPromises()
+    await store?.connect()
+    await flushPromises()
+    expect(await storage.getItem('app.session')).toEqual(expect.any(String))
+    wrapper.unmount()
+  })
+
   it('C14: a plugin-owned store is destroyed on app.unmount(): no wallet listener is left', async () => {
     const provider = createMockProvider()
     const wrapper = mount(Status, { global: { plugins: [createSessionPlugin({ provider, storage: createMemoryStorage() })] } })
