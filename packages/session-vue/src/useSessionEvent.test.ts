@@ -39,4 +39,27 @@ describe('useSessionEvent', () => {
     expect(counted.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
     expect(onParty).toHaveBeenCalledOnce()
   })
+
+  it('§2.2, C16: an async handler that rejects becomes an error event of the store', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const errors: unknown[] = []
+    store.on('error', (e) => errors.push(e.error))
+    const Listener = defineComponent({
+      setup() {
+        useSessionEvent('party:changed', async (event) => {
+          await Promise.resolve()
+          throw new Error(`refetch for ${event.current} failed`)
+        })
+        return () => null
+      },
+    })
+    const wrapper = mount(Listener, { global: { plugins: [createSessionPlugin(store)] } })
+    await store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(errors).toMatchObject([{ message: 'refetch for bob::1220bb failed' }])
+    wrapper.unmount()
+    store.destroy()
+  })
 })
