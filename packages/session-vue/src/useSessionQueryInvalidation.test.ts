@@ -86,6 +86,30 @@ describe('useSessionQueryInvalidation', () => {
     expect(fetches).toEqual(['none', 'alice::1220aa', 'bob::1220bb'])
   })
 
+  it('C11: a party switch fetches no query outside the session root, not even one in use', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    let priceFetches = 0
+    const App = defineComponent({
+      setup() {
+        useSessionQueryInvalidation()
+        const prices = useQuery({ queryKey: ['prices'], queryFn: () => `prices ${++priceFetches}` })
+        return () => h('p', prices.data.value ?? '-')
+      },
+    })
+    const wrapper = mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    await store.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('prices 1')
+    provider.wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(wrapper.text()).toBe('prices 1')
+    expect(priceFetches).toBe(1)
+    wrapper.unmount()
+    store.destroy()
+  })
+
   it('C11: back to a party whose data is cached, its query is fetched once, not started and then started again', async () => {
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
