@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
 import type { SessionState } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
-import { act } from '@testing-library/react'
+import { act, render } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CONNECTED_STATE, PartyBadge } from '../test/helpers'
+import { useAccount } from './useAccount'
 import { SessionProvider } from './SessionProvider'
 
 const app = (initialState?: SessionState, connected = false) => (
@@ -44,6 +45,24 @@ describe('hydration', () => {
     // then the live store takes over: the wallet's session is restored (C9)
     await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
     expect(container.textContent).toBe('connected: alice::1220aa')
+  })
+
+  it('C9: a client render that hydrates nothing shows the store from its first render on, not initialState (no session before the restore)', async () => {
+    const seen: string[] = []
+    function Seen() {
+      const { status, partyId } = useAccount()
+      seen.push(`${status}: ${partyId ?? 'nobody'}`)
+      return null
+    }
+    const { unmount } = render(
+      <SessionProvider provider={createMockProvider()} initialState={CONNECTED_STATE}>
+        <Seen />
+      </SessionProvider>,
+    )
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(seen[0]).toBe('disconnected: nobody')
+    expect(seen).not.toContain('connected: alice::1220aa')
+    unmount()
   })
 
   it('control: without the server initialState the client snapshot differs and React reports a mismatch', async () => {
