@@ -173,7 +173,7 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
     let directoryFetches = 0
-    await act(() => client.prefetchQuery({ queryKey: ['sessionlayer', 'directory'], queryFn: () => Promise.resolve(++directoryFetches) }))
+    await act(() => client.query({ queryKey: ['sessionlayer', 'directory'], queryFn: () => Promise.resolve(++directoryFetches) }))
     act(() => {
       wallet.switchParty('bob::1220bb')
     })
