@@ -959,6 +959,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // a refresh holds the lock for a status and an accounts read, each bounded (C17, L2); the bound
     // ends with the refresh, or it would hold a Node process (C14)
     wait: (fn) => cancelTimer.bind(0, later(fn, 2 * requestTimeoutMs)),
+    aborts,
     locks,
     key,
   }

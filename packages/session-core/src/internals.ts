@@ -1,4 +1,5 @@
 import type { LockManagerLike } from '@sessionlayer/session-sync'
+import type { SessionError } from './SessionError'
 import type { WalletStatus } from './wallet'
 
 /**
@@ -25,6 +26,8 @@ export interface StoreInternals {
    * refresh can take (the store's clock; none once destroyed). Returns what cancels that wait.
    */
   wait(fn: () => unknown): () => void
+  /** What destroy() settles with its DESTROYED error (the waits a destroyed store ends at once); delete once settled. */
+  readonly aborts: Set<(error: SessionError) => void>
   /** The Web Locks manager, when Web Locks are available (broadcast on or off). */
   readonly locks: LockManagerLike | null
   /** The storage key. */

@@ -1521,6 +1521,8 @@ describe('a re-authentication (C12, L1, L2)', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(wallet.waiting('status')).toBe(1)
     await vi.advanceTimersByTimeAsync(1000)
+    // the call was made for the session that expired: it ends as the re-auth begins
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
     // the re-auth's own re-read: the wallet is connected, and tells no token
     expect(wallet.waiting('status')).toBe(2)
     await wallet.answer('status', { connection: { isConnected: true } }, 1)
@@ -1529,7 +1531,6 @@ describe('a re-authentication (C12, L1, L2)', () => {
     // the refresh asked before the re-auth, late, with the token of the session before it
     await wallet.answer('status', liveStatus('A'))
     expect(getLedgerAuth(store)).toBeNull()
-    expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
     expect(server.seen).toEqual(['A'])
     store.destroy()
   })
@@ -1601,5 +1602,120 @@ describe('a system sleep (C12, L1, L2)', () => {
     expect(fetch).not.toHaveBeenCalled()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     store.destroy()
+  })
+})
+
+describe('a session that ends while a call waits for the token refresh (C6, C12, C14, L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /** Counts the store subscriptions made from now on that are still in place. */
+  function countSubscriptions(store: SessionStore) {
+    const subscribe = store.subscribe
+    let active = 0
+    store.subscribe = (listener) => {
+      const unsubscribe = subscribe(listener)
+      let left = false
+      active++
+      return () => {
+        if (!left) active--
+        left = true
+        unsubscribe()
+      }
+    }
+    return () => active
+  }
+
+  /**
+   * A call that got a 401 and waits for the token refresh (the wallet holds its `status` answer, or
+   * another tab holds the refresh lock), with a signal whose listeners are counted. `end` ends the
+   * session; the call must settle at once with `code`, before the wallet answers, and leave no store
+   * subscription and no listener on its signal.
+   */
+  async function endWhileWaiting(options: SessionStoreOptions, end: (store: SessionStore, wallet: ReturnType<typeof handWallet>) => unknown, code: number | string, viaLock = false) {
+    vi.useFakeTimers()
+    const locks = createMockLockManager()
+    const { store, wallet } = await handConnected(viaLock ? { ...options, broadcast: { lockManager: locks } } : options)
+    // another tab refreshes: it holds the refresh lock, and does not let it go
+    if (viaLock) void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+    wallet.held.add('status')
+    const subscriptions = countSubscriptions(store)
+    const page = new AbortController()
+    const added = vi.spyOn(page.signal, 'addEventListener')
+    const removed = vi.spyOn(page.signal, 'removeEventListener')
+    const server = acceptOnly('B')
+    let settled = false
+    const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties', { signal: page.signal })
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(server.seen).toEqual(['A'])
+    expect(wallet.waiting('status')).toBe(viaLock ? 0 : 1)
+    expect(settled).toBe(false)
+    await end(store, wallet)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code })
+    expect(subscriptions()).toBe(0)
+    expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.filter((c) => c[0] === 'abort').map((c) => c[1]))
+    // the wallet answers late: nothing changes, and the token goes nowhere
+    if (!viaLock) await wallet.answer('status', liveStatus('B'))
+    expect(server.seen).toEqual(['A'])
+    return store
+  }
+
+  it('C6, L2: disconnect() while the token refresh waits for the wallet rejects the call at once with 4900, not once the wallet answers (or TIMEOUT), and leaves no subscription or signal listener', async () => {
+    const store = await endWhileWaiting({}, (s) => s.disconnect(), 4900)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
+  it("C6, L2: disconnect() while the token refresh waits for another tab's Web Locks lock rejects the call at once with 4900", async () => {
+    const store = await endWhileWaiting({}, (s) => s.disconnect(), 4900, true)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
+  it("C6, M3, L2: another tab's sign-out heard while the token refresh waits for the wallet rejects the call at once with 4900", async () => {
+    const hub = createChannelHub()
+    const other = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory } })
+    await other.connect()
+    const store = await endWhileWaiting({ broadcast: { channelFactory: hub.channelFactory } }, async () => {
+      await other.disconnect()
+      await vi.advanceTimersByTimeAsync(10)
+    }, 4900)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    other.destroy()
+    store.destroy()
+  })
+
+  for (const [limit, expiry] of [['TTL', { ttlMs: 1000 }], ['idle timeout', { idleTimeoutMs: 1000 }]] as const) {
+    it(`C12, L2: a session that expires (${limit}, no re-auth hook) while the token refresh waits for the wallet rejects the call at once with 4900`, async () => {
+      const store = await endWhileWaiting({ expiry }, () => vi.advanceTimersByTimeAsync(1000), 4900)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      store.destroy()
+    })
+  }
+
+  it('C12, C13, L2: a session that expires into a re-authentication (reconnecting while the hook runs) while the token refresh waits rejects the call at once with 4900: it was made for the session that ended', async () => {
+    const store = await endWhileWaiting({ expiry: { ttlMs: 1000, onReauthRequired: () => new Promise(() => undefined) } }, () => vi.advanceTimersByTimeAsync(1000), 4900)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.destroy()
+  })
+
+  it('C7, L2: a drop (reconnecting) while the token refresh waits rejects the call at once with 4900, as a call made while reconnecting does', async () => {
+    const store = await endWhileWaiting({ reconnect: { baseDelayMs: 60_000 } }, (_, wallet) => wallet.emit('statusChanged', { connection: { isConnected: false } }), 4900)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.destroy()
+  })
+
+  it("C14, L2: destroy() while the token refresh waits for another tab's Web Locks lock rejects the call at once (DESTROYED), as while it waits for the wallet", async () => {
+    const store = await endWhileWaiting({}, (s) => s.destroy(), 'DESTROYED', true)
+    expect(getLedgerAuth(store)).toBeNull()
+  })
+
+  it('C14, L2: destroy() while the token refresh waits for the wallet rejects the call at once (DESTROYED), and leaves no subscription or signal listener', async () => {
+    await endWhileWaiting({}, (s) => s.destroy(), 'DESTROYED')
   })
 })

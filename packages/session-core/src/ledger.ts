@@ -81,9 +81,9 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
 const refreshing = new WeakMap<SessionStore, Promise<LedgerAuth | null>>()
 
 function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | null): Promise<LedgerAuth | null> {
+  const own = internals(store)
   let pending = refreshing.get(store)
   if (!pending) {
-    const own = internals(store)
     // A token other than the rejected one is already fresh (another request, or another tab
     // through the wallet, refreshed it): use it without asking the wallet for another one.
     let ran: true | undefined
@@ -125,12 +125,22 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     })
     refreshing.set(store, pending)
   }
-  // An abort ends this caller's wait at once; the refresh goes on for the others. (An already
-  // aborted signal never gets here: `proceed` rejects first, without starting a refresh.)
-  return new Promise((resolve, reject) => {
-    const stop = () => reject(signal?.reason as Error)
-    signal?.addEventListener('abort', stop)
-    pending.then(resolve, reject).finally(() => signal?.removeEventListener('abort', stop))
+  // An abort ends this caller's wait at once, and so does the end of the session it was made for:
+  // any status but `connected` (a sign-out here or in another tab, an expiry, a re-auth, a drop)
+  // rejects with 4900, as a call made then does, and destroy() with DESTROYED, as a wallet request
+  // in flight does (C6, C12, C14). The refresh goes on for the others. (An already aborted signal
+  // never gets here: `proceed` rejects first, without starting a refresh.)
+  let end!: (error: unknown) => void
+  const stop = () => end(signal?.reason)
+  const unsubscribe = store.subscribe((state) => state.status != 'connected' && end(new SessionError('Not connected to a wallet', 4900)))
+  signal?.addEventListener('abort', stop)
+  return new Promise<LedgerAuth | null>((resolve, reject) => {
+    own?.aborts.add((end = reject))
+    pending.then(resolve, reject)
+  }).finally(() => {
+    unsubscribe()
+    signal?.removeEventListener('abort', stop)
+    own?.aborts.delete(end)
   })
 }
 
@@ -177,7 +187,10 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * rather than run beside another tab's; one whose lock has not come after twice `requestTimeoutMs` (as long as
  * another tab's refresh can hold it: a lock manager that never answers) refreshes on its own. A connected store that holds no access for its network (the wallet gave none yet, or
  * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
- * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. Abort signals pass through and end the call at once, even while it
+ * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. A call
+ * that waits for the refresh ends at once when its session does: with 4900 once the store is no longer
+ * `connected` (a sign-out, here or in another tab, an expiry, a re-authentication, a drop), with
+ * `DESTROYED` on `destroy()`. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
  * the wallet or the Ledger API is asked anything. A stream body (a `ReadableStream`, or an async
  * iterable such as a Node stream, which Node's `fetch` takes) is sent once only: after a 401 the
