@@ -577,6 +577,50 @@ describe('ledger', () => {
     expect(server.seen.at(-1)).toMatchObject({ url: `${LEDGER}/evil.example/x`, authorization: 'Bearer mock-token-1' })
   })
 
+  it('L2: an absolute URL whose scheme is in capitals (HTTP://, as URLs allow) is a URL, not a path: the Ledger API\'s own goes as given, with the token, and another origin\'s as given, without it', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    await ledgerFetch('HTTP://127.0.0.1:7575/v2/version')
+    await ledgerFetch('HTTPS://evil.example/steal')
+    expect(server.seen.map((s) => [s.url, s.authorization])).toEqual([
+      ['HTTP://127.0.0.1:7575/v2/version', 'Bearer mock-token-1'],
+      ['HTTPS://evil.example/steal', null],
+    ])
+    store.destroy()
+  })
+
+  it.each([`${LEDGER}/`, `${LEDGER}/api/`])('L2: a Ledger API URL that ends with a slash (%s) resolves a path under it without a double slash', async (ledgerApi) => {
+    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } }
+    const wallet = handWallet({ status })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    wallet.emit('statusChanged', status)
+    const fetch = vi.fn<typeof globalThis.fetch>(() => Promise.resolve(new Response('{}')))
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    await ledgerFetch('/v2/parties')
+    await ledgerFetch('v2/version')
+    expect(fetch.mock.calls.map((c) => c[0])).toEqual([`${ledgerApi}v2/parties`, `${ledgerApi}v2/version`])
+    store.destroy()
+  })
+
+  it('L1, L2: a status that carries a token but no Ledger API URL (none, or an empty one) is no access: getLedgerAuth gives null and a ledger fetch rejects with 4100, sending nothing', async () => {
+    for (const network of [{ networkId: 'canton:devnet' }, { networkId: 'canton:devnet', ledgerApi: '' }]) {
+      const status = { connection: { isConnected: true }, network, session: { accessToken: 'TOKEN' } }
+      const wallet = handWallet({ status, getActiveNetwork: network })
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+      await store.connect()
+      wallet.emit('statusChanged', status)
+      expect(store.getSnapshot().status).toBe('connected')
+      expect(getLedgerAuth(store)).toBeNull()
+      const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+      await expect(createLedgerFetch(store, { fetch })('/v2/parties')).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
+      expect(fetch).not.toHaveBeenCalled()
+      store.destroy()
+    }
+  })
+
   it.each(['/json-api', 'ledger.example', 'localhost:7575', 'ws://127.0.0.1:7575', 'blob:http://127.0.0.1:7575/ledger'])('C18, L2: a path is never sent elsewhere when the wallet gives a Ledger API that is no absolute http(s) URL (%s): the call rejects with 4100, fetch is not called', async (ledgerApi) => {
     const wallet = handWallet({ status: { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } } })
     const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
