@@ -1040,6 +1040,20 @@ describe('ledger', () => {
     }
   })
 
+  it('L2: a web stream body that is not async iterable (as in browsers where ReadableStream has no async iteration) is sent once only too: after a 401 the call rejects with 4100', async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    wallet.rotateToken()
+    const body = new Blob(['{"stream":1}']).stream()
+    Object.defineProperty(body, Symbol.asyncIterator, { value: undefined })
+    const error: unknown = await createLedgerFetch(store, { fetch: server.fetch })('/v2/dars', { method: 'POST', body, duplex: 'half' } as RequestInit).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect((error as Error).cause).toMatchObject({ status: 401 })
+    expect(server.seen.map((s) => [s.body, s.authorization])).toEqual([['{"stream":1}', 'Bearer mock-token-1']])
+    store.destroy()
+  })
+
   it('L2: the body of a 401 that is retried is cancelled (it would hold its connection); a 401 handed back to the caller is left whole', async () => {
     const wallet = createMockWallet()
     const server = streamingServer(wallet)
