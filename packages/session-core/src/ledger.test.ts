@@ -1339,6 +1339,50 @@ describe('ledger', () => {
       store.destroy()
     })
 
+    it('C17, L2: a Web Locks grant that comes after the call refreshed on its own asks the wallet nothing at all (no status, no account read)', async () => {
+      vi.useFakeTimers()
+      let grant: (() => unknown) | undefined
+      const silent: LockManagerLike = {
+        request: (_, __, callback) => {
+          grant = () => callback({})
+          return new Promise(() => undefined)
+        },
+      }
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: silent } }, { status: liveStatus('B') })
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
+      await vi.advanceTimersByTimeAsync(2_000)
+      expect((await call).status).toBe(200)
+      const asked: string[] = []
+      const request = wallet.provider.request.bind(wallet.provider)
+      ;(wallet.provider as { request: unknown }).request = (args: { method: string }) => (asked.push(args.method), request(args))
+      await grant?.()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(asked).toEqual([])
+      store.destroy()
+    })
+
+    it("C17, L2: a token refresh whose Web Locks lock came late runs once: the bound of the wait for the lock, passing while it runs, starts no second one", async () => {
+      vi.useFakeTimers()
+      const locks = createMockLockManager()
+      let release: () => void = () => undefined
+      // another tab refreshes, and holds the lock for 1.5 s
+      void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise<void>((resolve) => (release = resolve)))
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
+      wallet.held.add('status')
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
+      await vi.advanceTimersByTimeAsync(1_500)
+      expect(wallet.waiting('status')).toBe(0)
+      release()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.waiting('status')).toBe(1)
+      // twice requestTimeoutMs since the refresh began: the bound of the wait for the lock passes while it runs
+      await vi.advanceTimersByTimeAsync(600)
+      expect(wallet.waiting('status')).toBe(1)
+      await wallet.answer('status', liveStatus('B'))
+      expect((await call).status).toBe(200)
+      store.destroy()
+    })
+
     it('C14, L2: token refreshes that stop waiting for a Web Locks lock another tab holds (a tab gone silent) withdraw their requests: 20 refreshes leave no lock request queued', async () => {
       vi.useFakeTimers()
       const locks = createMockLockManager()
