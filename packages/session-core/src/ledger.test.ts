@@ -6,6 +6,7 @@ import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { INTERNALS, type StoreInternals } from './internals'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
 import { SessionError } from './SessionError'
 import type { CIP0103Provider, CIP0103StatusEvent } from './cip0103'
@@ -1729,6 +1730,9 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     return () => active
   }
 
+  /** The waits the store's destroy() would end: none once every call settled. */
+  const destroyHooks = (store: SessionStore) => (store as unknown as Record<typeof INTERNALS, StoreInternals>)[INTERNALS].aborts.size
+
   /**
    * A call that got a 401 and waits for the token refresh (the wallet holds its `status` answer, or
    * another tab holds the refresh lock), with a signal whose listeners are counted. `end` ends the
@@ -1764,8 +1768,23 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     // the wallet answers late: nothing changes, and the token goes nowhere
     if (!viaLock) await wallet.answer('status', liveStatus('B'))
     expect(server.seen).toEqual(['A'])
+    expect(destroyHooks(store)).toBe(0)
     return store
   }
+
+  it('C14, L2: a call that waited for the token refresh and succeeded leaves no store subscription, no signal listener and nothing for destroy() to end', async () => {
+    vi.useFakeTimers()
+    const { store } = await handConnected({}, { status: liveStatus('B') })
+    const subscriptions = countSubscriptions(store)
+    const page = new AbortController()
+    const ledgerFetch = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })
+    const calls = [ledgerFetch('/v2/parties', { signal: page.signal }), ledgerFetch('/v2/version')]
+    await vi.advanceTimersByTimeAsync(0)
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual([200, 200])
+    expect(subscriptions()).toBe(0)
+    expect(destroyHooks(store)).toBe(0)
+    store.destroy()
+  })
 
   it('C6, L2: disconnect() while the token refresh waits for the wallet rejects the call at once with 4900, not once the wallet answers (or TIMEOUT), and leaves no subscription or signal listener', async () => {
     const store = await endWhileWaiting({}, (s) => s.disconnect(), 4900)
