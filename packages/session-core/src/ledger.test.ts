@@ -963,6 +963,11 @@ describe('ledger', () => {
         throw refused()
       },
     },
+    {
+      name: 'a lock manager that rejects with no error object (null, as a polyfill may) refuses: the token refresh runs in this tab, instead of a TypeError',
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point: a polyfill that rejects with null
+      request: () => Promise.reject(null),
+    },
   ]) {
     it(`L2: ${name}`, async () => {
       const wallet = createMockWallet()
@@ -1192,6 +1197,17 @@ describe('ledger', () => {
       expect((await createLedgerFetch(store, { fetch })('/v2/parties')).status).toBe(200)
     })
   }
+
+  it("L2: a caller's own Authorization header (in init or on a Request) is replaced by the session's bearer token, never sent beside it", async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    await ledgerFetch('/v2/parties', { headers: { Authorization: 'Bearer stale' } })
+    await ledgerFetch(new Request(`${LEDGER}/v2/version`, { headers: { Authorization: 'Bearer stale' } }))
+    expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-1', 'Bearer mock-token-1'])
+    store.destroy()
+  })
 
   it('L2: takes what fetch takes: a URL, or a Request whose body is re-sent on the retry (generated API clients pass one)', async () => {
     const wallet = createMockWallet()
