@@ -1418,6 +1418,22 @@ describe('ledger', () => {
       store.destroy()
     })
 
+    it('C14, L2: destroy() while a token refresh waits for a Web Locks lock another tab holds (a tab gone silent) withdraws its request: no lock request stays queued for the destroyed store', async () => {
+      vi.useFakeTimers()
+      const locks = createMockLockManager()
+      const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
+      // another tab of the origin took the refresh lock and never lets it go
+      void locks.request(ledgerLock, () => new Promise(() => undefined))
+      const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
+      const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toHaveLength(1)
+      store.destroy()
+      expect(await call).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    })
+
     it('C14, L2: a token refresh whose Web Locks lock came leaves no timer behind once it is done: its bound of the wait for the lock ends with it, so nothing keeps a Node process alive', async () => {
       vi.useFakeTimers()
       const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: createMockLockManager() } }, { status: liveStatus('B') })
@@ -1783,6 +1799,10 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.filter((c) => c[0] === 'abort').map((c) => c[1]))
     // the wallet answers late: nothing changes, and the token goes nowhere
     if (!viaLock) await wallet.answer('status', liveStatus('B'))
+    // the refresh that waits for the lock ends by its bound (twice requestTimeoutMs), asking nothing,
+    // and withdraws its lock request (at once on destroy())
+    else await vi.advanceTimersByTimeAsync(20_000)
+    expect(locks.query().pending).toEqual([])
     expect(server.seen).toEqual(['A'])
     expect(destroyHooks(store)).toBe(0)
     return store

@@ -89,9 +89,12 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     let ran: true | undefined
     // ends the bound of the wait for the lock once the refresh is done (C14)
     let stop: (() => void) | undefined
-    // withdraws the lock request of a refresh that ran without the lock: a tab that holds it for
-    // good (gone silent) would else find one more request queued behind it after every refresh
+    // withdraws the lock request of a refresh that ran without the lock, or whose store was
+    // destroyed: a tab that holds it for good (gone silent) would else find one more request
+    // queued behind it after every refresh (C14)
     const withdraw = new AbortController()
+    const drop = () => withdraw.abort()
+    own?.aborts.add(drop)
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
@@ -121,7 +124,8 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     ).finally(() => {
       refreshing.delete(store)
       stop?.()
-      withdraw.abort()
+      drop()
+      own?.aborts.delete(drop)
     })
     refreshing.set(store, pending)
   }
