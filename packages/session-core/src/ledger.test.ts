@@ -954,6 +954,22 @@ describe('ledger', () => {
     }
   })
 
+  it("L2: with Web Locks, a token refresh the wallet fails rejects the call with the wallet's error and asks the wallet once: the failure is not taken for a refused lock", async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider, { broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: createMockLockManager() } })
+    wallet.rotateToken()
+    wallet.failNext('status', { code: 4100, message: 'Unauthorized' })
+    const before = provider.calls.filter((c) => c.method === 'status').length
+    const error = await createLedgerFetch(store, { fetch: server.fetch })('/a').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SessionError)
+    expect(error).toMatchObject({ code: 4100, cause: { code: 4100, message: 'Unauthorized' } })
+    expect(provider.calls.filter((c) => c.method === 'status').length - before).toBe(1)
+    expect(server.seen).toHaveLength(1)
+    store.destroy()
+  })
+
   const refused = () => new DOMException('Web Locks are not allowed here', 'SecurityError')
   for (const { name, request } of [
     { name: 'where Web Locks refuse (a sandboxed frame), the token refresh runs in this tab alone', request: () => Promise.reject(refused()) },
