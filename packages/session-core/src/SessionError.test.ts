@@ -29,6 +29,15 @@ describe('toSessionError', () => {
     expect(toSessionError({ jsonrpc: '2.0', id: '1', error: { code: 4001, message: 'User rejected', data: { error: { reason: 'closed' } } } })).toMatchObject({ code: 4001, message: 'User rejected' })
   })
 
+  it('C4: a nested error with an empty message, or a code that is no integer, keeps the message and code around it', () => {
+    // a JSON-RPC body whose message is empty: the HTTP status text still tells what happened
+    expect(toSessionError({ error: { code: 500, message: 'Internal Server Error', data: '{"jsonrpc":"2.0","id":"1","error":{"code":-32000,"message":""}}' } })).toMatchObject({ code: -32000, message: 'Internal Server Error' })
+    expect(toSessionError({ code: 4001, message: 'User rejected the request', error: { message: '' } })).toMatchObject({ code: 4001, message: 'User rejected the request' })
+    // a code JSON reads as no integer (1e400 is Infinity, 1.5 no code): the HTTP status, or the code around it, stays
+    expect(toSessionError({ error: { code: 503, message: 'Service Unavailable', data: '{"error":{"code":1e400,"message":"overloaded"}}' } })).toMatchObject({ code: 503, message: 'overloaded' })
+    expect(toSessionError({ code: 4900, message: 'Disconnected', error: { code: 4100.5 } })).toMatchObject({ code: 4900, message: 'Disconnected' })
+  })
+
   it('C4: a JSON-RPC error whose `data` object has a `message` of its own keeps its own message: only an HTTP body (text) is read for a `{ message }`', () => {
     const raw = { jsonrpc: '2.0', id: '1', error: { code: 4001, message: 'User rejected the request', data: { message: 'popup closed at step 2' } } }
     expect(toSessionError(raw)).toMatchObject({ code: 4001, message: 'User rejected the request' })
@@ -48,6 +57,11 @@ describe('toSessionError', () => {
   it('C4: reads the code from the official RPC client’s error text and from Error.code', () => {
     expect(toSessionError(new Error('RPC error: 4001 - User rejected'))).toMatchObject({ code: 4001, message: 'User rejected' })
     expect(toSessionError(Object.assign(new Error('nope'), { code: 4200 }))).toMatchObject({ code: 4200, message: 'nope' })
+  })
+
+  it('C4: reads a negative JSON-RPC code (-32603 internal error, -32602 invalid params) from the official RPC client’s error text', () => {
+    expect(toSessionError(new Error('RPC error: -32603 - Internal error'))).toMatchObject({ code: -32603, message: 'Internal error' })
+    expect(toSessionError('RPC error: -32602 - Invalid params')).toMatchObject({ code: -32602, message: 'Invalid params' })
   })
 
   it('C4: a thrown string in the official RPC client’s error text keeps its code, as an Error with that text does', () => {
@@ -169,6 +183,13 @@ describe('toSessionError', () => {
     expect(toSessionError(echo)).toMatchObject({ code: 401, message: 'Unknown wallet error' })
   })
 
+  it('C4, C15: a value whose message quotes a credential in a form only the message check knows (`Authorization = <credential>`) is no cause either', () => {
+    const raw = { code: 4100, message: 'Rejected header Authorization = Basic dXNlcjpwYXNz1' }
+    const error = toSessionError(raw)
+    expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
+    expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('dXNlcjpwYXNz1')
+  })
+
   it('C4, C15: a name/value pair that holds an access token (a cookie, a header list) is no cause, so a bare mention (accessTokenExpired) is none either: only the cause goes', () => {
     const pairs = { code: 4100, message: 'Unauthorized', data: { cookies: [{ name: 'access_token', value: 'opaque-secret' }] } }
     expect(inspect(toSessionError(pairs), { depth: Infinity, showHidden: true })).not.toContain('secret')
@@ -286,6 +307,15 @@ describe('toSessionError', () => {
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)
+  })
+
+  it('C4: an error without a cause has no `cause` field at all, as an Error made without one: none to print or to walk', () => {
+    const error = new SessionError('Timed out', 'TIMEOUT')
+    expect('cause' in error).toBe(false)
+    expect(inspect(error)).not.toContain('[cause]')
+    // one whose cause is dropped because it carries an access token has none either
+    expect('cause' in toSessionError({ code: 4100, message: 'Unauthorized', data: { accessToken: 'secret-session-1' } })).toBe(false)
+    expect(new SessionError('Rejected', 4001, null)).toHaveProperty('cause', null)
   })
 
   it('C4, C15: a SessionError a wallet throws is no way around the token search: one whose cause or message holds a token keeps its code (the store\'s own too) and, unless it quotes the token, its message, without that cause', () => {
