@@ -343,6 +343,27 @@ describe('toSessionError', () => {
 })
 
 describe('the access tokens searched for', () => {
+  it('C4, C15: the latest 8 tokens wallets gave are all searched for', () => {
+    const tokens = Array.from({ length: 8 }, (_, i) => `opaque-latest-${i}-4c5d6e7f`)
+    for (const accessToken of tokens) parseStatus({ connection: { isConnected: true }, session: { accessToken } })
+    for (const token of tokens) expect(toSessionError({ code: 4100, message: `Session ${token} has expired` }).message).toBe('Unknown wallet error')
+  })
+
+  it('C4, C15: a token a wallet repeats in every status takes one place, not one per status: it does not push out the token another wallet gave', () => {
+    const first = 'opaque-first-1a2b3c4d'
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: first } })
+    for (let i = 0; i < 8; i++) parseStatus({ connection: { isConnected: true }, network: { networkId: 'canton:devnet', accessToken: 'opaque-repeated-5e6f7a8b' } })
+    expect(toSessionError({ code: 4100, message: `Session ${first} has expired` }).message).toBe('Unknown wallet error')
+  })
+
+  it('C4: a token of under 8 characters, even with a digit or sign, is a placeholder that is not searched for; one of 8 is', () => {
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: 'dev-123' } })
+    const raw = { code: -32603, message: 'Ledger dev-123 is not reachable' }
+    expect(toSessionError(raw)).toMatchObject({ code: -32603, message: raw.message, cause: raw })
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: 'dev-1234' } })
+    expect(toSessionError({ code: 4100, message: 'Session dev-1234 has expired' }).message).toBe('Unknown wallet error')
+  })
+
   it('C4, C15: a token a wallet gives again counts as one of the latest it gave: tokens other stores were given since do not push out the one still in use', () => {
     const live = 'opaque-live-0a1b2c3d'
     parseStatus({ connection: { isConnected: true }, session: { accessToken: live } })
