@@ -43,6 +43,11 @@ const journey = (setup: string) => `
   mock.wallet.emitRaw('accountsChanged', [{ hint: 'no party' }, { partyId: 'alice::1220aa', primary: true }])
   await sleep(10)
   show('payload')
+  // statuses that leave out the network, or its id: a field the wallet did not send is none a polluted prototype lends
+  mock.wallet.emitRaw('statusChanged', { connection: { isConnected: true } })
+  mock.wallet.emitRaw('statusChanged', { connection: { isConnected: true }, network: {} })
+  await sleep(10)
+  show('status without network')
   const other = createSessionStore(createMockProvider({ wallet: mock.wallet }), options)
   show('other tab', await other.restore())
   mock.wallet.switchParty('bob::1220bb')

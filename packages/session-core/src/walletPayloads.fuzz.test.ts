@@ -74,6 +74,14 @@ describe('wallet payload fuzzing', { timeout: 30_000 }, () => {
     expect(reads).toBe(1)
   })
 
+  it('C18: an array is no status, connection or network object, whatever named fields it was given', () => {
+    const fields = { isConnected: true, connection: { isConnected: true }, networkId: 'canton:evil' }
+    expect(parseStatus(Object.assign([], fields))).toBeNull()
+    expect(parseStatus({ connection: Object.assign([], fields) })).toBeNull()
+    expect(parseStatus({ connection: { isConnected: true }, network: Object.assign([], fields) })).toMatchObject({ connected: true, networkId: undefined })
+    expect(parseNetworkId(Object.assign([], fields))).toBeNull()
+  })
+
   it('C4 (fuzz): anything thrown becomes a SessionError with a string message and a number or known code', () => {
     const codes = ['DESTROYED', 'TIMEOUT', 'SESSION_EXPIRED', 'REAUTH_FAILED', 'QUEUE_FULL', 'INVALID_PROVIDER', 'UNKNOWN']
     const thrown = fc.oneof(
