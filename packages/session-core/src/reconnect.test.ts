@@ -380,6 +380,14 @@ describe('reconnect', () => {
 })
 
 describe('reconnect policy', () => {
+  it('C7: DEFAULT_RETRY_POLICY is frozen: no app or library can change the defaults of every store by writing to it', () => {
+    expect(Object.isFrozen(DEFAULT_RETRY_POLICY)).toBe(true)
+    expect(() => {
+      ;(DEFAULT_RETRY_POLICY as { maxAttempts: number }).maxAttempts = 0
+    }).toThrow(TypeError)
+    expect(resolveRetryPolicy(true).maxAttempts).toBe(5)
+  })
+
   it('C7: a policy field given as null keeps its default, as an undefined one does, instead of retrying at once or never', () => {
     const nulls = { baseDelayMs: null, factor: null, maxDelayMs: null, maxAttempts: null, jitter: null } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
     expect(resolveRetryPolicy(nulls)).toEqual(DEFAULT_RETRY_POLICY)
