@@ -610,6 +610,17 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('§2.1, C11: the active account is the one flagged primary, else the first; of two flagged, the first, as the wallet signs as', async () => {
+    const { store, wallet } = setup()
+    await store.connect()
+    wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3' }, { partyId: 'dave::4' }])
+    expect(store.getSnapshot().account?.partyId).toBe('carol::3')
+    wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3' }, { partyId: 'dave::4', primary: true }])
+    expect(store.getSnapshot().account?.partyId).toBe('dave::4')
+    wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3', primary: true }, { partyId: 'dave::4', primary: true }])
+    expect(store.getSnapshot().account?.partyId).toBe('carol::3')
+  })
+
   it('C18: an account list with entries but not one valid account is ignored as a non-array one is: the session keeps its party, while an empty list still empties it', async () => {
     const { store, wallet } = setup()
     await store.connect()
