@@ -165,4 +165,12 @@ describe('readSessionState', () => {
     await expect(read(null)).resolves.toMatchObject({ status: 'connected', account: alice })
     await expect(read({ storageKey: null, now: null })).resolves.toMatchObject({ status: 'connected', account: alice })
   })
+
+  it('K2, C12: a `now` of 0 (a clock at the epoch, as fake timers may start) is a time like any other: an entry expiring later reads as the session and is kept', async () => {
+    const storage = createMemoryStorage()
+    const entry = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 0, expiresAt: 1000 })
+    await storage.setItem('sessionlayer.session', entry)
+    expect(await readSessionState(storage, { now: 0 })).toMatchObject({ status: 'connected', account: alice, expiresAt: 1000 })
+    expect(await storage.getItem('sessionlayer.session')).toBe(entry)
+  })
 })
