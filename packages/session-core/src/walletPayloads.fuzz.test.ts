@@ -82,6 +82,13 @@ describe('wallet payload fuzzing', { timeout: 30_000 }, () => {
     expect(parseNetworkId(Object.assign([], fields))).toBeNull()
   })
 
+  it('C3, C18: a connect answered with the whole status (its connection a connect result) keeps the userUrl of that connection', () => {
+    const userUrl = 'https://wallet.example/approve?request=1'
+    const answer = { provider: { id: 'remote:wallet', userUrl: 'https://wallet.example' }, connection: { isConnected: false, userUrl }, network: { networkId: 'canton:devnet' } }
+    expect(parseStatus(answer, 'connect')).toMatchObject({ connected: false, userUrl, networkId: 'canton:devnet' })
+    expect(parseStatus({ isConnected: false, userUrl }, 'connect')).toMatchObject({ connected: false, userUrl })
+  })
+
   it('C4 (fuzz): anything thrown becomes a SessionError with a string message and a number or known code', () => {
     const codes = ['DESTROYED', 'TIMEOUT', 'SESSION_EXPIRED', 'REAUTH_FAILED', 'QUEUE_FULL', 'INVALID_PROVIDER', 'UNKNOWN']
     const thrown = fc.oneof(
