@@ -23,7 +23,7 @@ export interface StoreInternals {
   refresh(stale: boolean): Promise<WalletStatus | null>
   /**
    * Runs `fn` once a refresh that waits for the Web Locks lock has waited as long as another tab's
-   * refresh can take (the store's clock; none once destroyed). Returns what cancels that wait.
+   * refresh can take (the store's clock); at once on a destroyed store. Returns what cancels that wait.
    */
   wait(fn: () => unknown): () => void
   /** What destroy() settles with its DESTROYED error (the waits a destroyed store ends at once); delete once settled. */

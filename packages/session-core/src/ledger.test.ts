@@ -1892,3 +1892,55 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     await endWhileWaiting({}, (s) => s.destroy(), 'DESTROYED')
   })
 })
+
+describe('a store destroyed before its call asks for a token refresh (C14, L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
+
+  it("C14, L2: a call whose request was in flight at destroy() and then got a 401, while another tab holds the refresh lock for good, settles at once (4100) and leaves no Web Locks request queued for the destroyed store", async () => {
+    vi.useFakeTimers()
+    const locks = createMockLockManager()
+    // another tab of the origin took the refresh lock and never lets it go
+    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
+    const calls: unknown[] = []
+    let answer!: (response: Response) => void
+    const fetch = () => {
+      calls.push(1)
+      return new Promise<Response>((resolve) => (answer = resolve))
+    }
+    let settled = false
+    const call = createLedgerFetch(store, { fetch })('/v2/parties')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toHaveLength(1)
+    store.destroy()
+    answer(new Response('unauthorized', { status: 401 }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(wallet.waiting('status')).toBe(0)
+    expect(calls).toHaveLength(1)
+  })
+
+  it('C14, L2: a call made on a destroyed store, while another tab holds the refresh lock for good, settles at once (4100), as without Web Locks, and queues no Web Locks request', async () => {
+    vi.useFakeTimers()
+    const locks = createMockLockManager()
+    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
+    store.destroy()
+    let settled = false
+    const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+  })
+})
