@@ -6,11 +6,12 @@ import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { DISCONNECTED_STATE } from './machine'
 import { INTERNALS, type StoreInternals } from './internals'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
 import { SessionError } from './SessionError'
 import type { CIP0103Provider, CIP0103StatusEvent } from './cip0103'
-import type { SessionStore, SessionStoreOptions } from './types'
+import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 
 const LEDGER = 'http://127.0.0.1:7575'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -1942,5 +1943,47 @@ describe('a store destroyed before its call asks for a token refresh (C14, L2)',
     expect(settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
     expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+  })
+})
+
+describe("a store that is no core store: an app's own SessionStore (L2)", () => {
+  /** An app's own `SessionStore`: connected by its snapshot, with no live access for the Ledger API. */
+  function ownStore() {
+    const listeners = new Set<(state: SessionState, previous: SessionState) => unknown>()
+    let state: SessionState = { ...DISCONNECTED_STATE, status: 'connected', account: { partyId: 'alice::1220aa', primary: true }, networkId: 'canton:devnet' }
+    const store = {
+      getSnapshot: () => state,
+      subscribe: (listener: (state: SessionState, previous: SessionState) => unknown) => {
+        listeners.add(listener)
+        return () => void listeners.delete(listener)
+      },
+    } as unknown as SessionStore
+    const set = (next: Partial<SessionState>) => {
+      const previous = state
+      state = { ...state, ...next }
+      for (const listener of [...listeners]) listener(state, previous)
+    }
+    return { store, set, listeners }
+  }
+
+  it("L2: a call on an app's own store whose signal aborts while it waits for the token refresh rejects with the abort reason, as with a core store, and leaves no subscription", async () => {
+    const { store, listeners } = ownStore()
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    const page = new AbortController()
+    const call = createLedgerFetch(store, { fetch })('/v2/parties', { signal: page.signal })
+    const reason = new Error('left the page')
+    expect(() => page.abort(reason)).not.toThrow()
+    expect(await call.catch((e: unknown) => e)).toBe(reason)
+    expect(listeners.size).toBe(0)
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it("L2, C16: a call on an app's own store that signs out while it waits for the token refresh rejects with 4900 and throws nothing into the store's notification", async () => {
+    const { store, set } = ownStore()
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    const call = createLedgerFetch(store, { fetch })('/v2/parties')
+    expect(() => set({ status: 'disconnected', account: null })).not.toThrow()
+    expect(await call.catch((e: unknown) => e)).toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(fetch).not.toHaveBeenCalled()
   })
 })

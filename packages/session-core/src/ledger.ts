@@ -139,7 +139,9 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
   const unsubscribe = store.subscribe((state) => state.status != 'connected' && end(new SessionError('Not connected to a wallet', 4900)))
   signal?.addEventListener('abort', stop)
   return new Promise<LedgerAuth | null>((resolve, reject) => {
-    own?.aborts.add((end = reject))
+    // set apart from `aborts`: a store that is no core store has none, and ends the wait all the same
+    end = reject
+    own?.aborts.add(end)
     pending.then(resolve, reject)
   }).finally(() => {
     unsubscribe()
