@@ -1987,3 +1987,69 @@ describe("a store that is no core store: an app's own SessionStore (L2)", () => 
     expect(fetch).not.toHaveBeenCalled()
   })
 })
+
+describe('a party or network switch while a call waits for the token refresh (C11, L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const bob = [{ partyId: 'bob::1220bb', primary: true }]
+  const changes: [string, (wallet: ReturnType<typeof handWallet>) => void][] = [
+    ['a party switch', (wallet) => wallet.emit('accountsChanged', bob)],
+    ['a network switch', (wallet) => wallet.emit('chainChanged', 'canton:testnet')],
+  ]
+  for (const [what, change] of changes) {
+    for (const viaLock of [false, true]) {
+      it(`C11, L2: ${what} while the token refresh after a 401 waits for ${viaLock ? "another tab's Web Locks lock" : 'the wallet'} rejects the call at once with 4100 saying the party or network changed (the 401 its cause, unread), not once the wallet answers or the wait times out`, async () => {
+        vi.useFakeTimers()
+        const locks = createMockLockManager()
+        const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, ...(viaLock ? { broadcast: { lockManager: locks } } : {}) })
+        // another tab refreshes: it holds the refresh lock, and does not let it go
+        if (viaLock) void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+        // the wallet never answers the refresh's status read
+        wallet.held.add('status')
+        const server = acceptOnly('B')
+        let settled = false
+        const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')
+          .catch((e: unknown) => e)
+          .finally(() => (settled = true))
+        await vi.advanceTimersByTimeAsync(0)
+        expect(server.seen).toEqual(['A'])
+        expect(settled).toBe(false)
+        wallet.answers.listAccounts = bob
+        change(wallet)
+        await vi.advanceTimersByTimeAsync(0)
+        expect(settled).toBe(true)
+        const error = await call
+        expect(error).toBeInstanceOf(SessionError)
+        expect(error).toMatchObject({ code: 4100, message: 'The active party or network changed' })
+        expect((error as SessionError).cause).toMatchObject({ status: 401, bodyUsed: false })
+        expect(store.getSnapshot().status).toBe('connected')
+        expect(server.seen).toEqual(['A'])
+        store.destroy()
+      })
+    }
+  }
+
+  it('C11, L2: a party switch while the token is read for the first access (the wallet does not answer) rejects the call at once with 4100, not TIMEOUT', async () => {
+    vi.useFakeTimers()
+    const wallet = handWallet()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), requestTimeoutMs: 1000 })
+    await store.connect()
+    expect(getLedgerAuth(store)).toBeNull()
+    wallet.held.add('status')
+    const server = acceptOnly('B')
+    let settled = false
+    const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.answers.listAccounts = bob
+    wallet.emit('accountsChanged', bob)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
+    expect(server.seen).toEqual([])
+    store.destroy()
+  })
+})

@@ -80,7 +80,7 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
 /** One token refresh at a time per store, shared by every ledger fetch of that store. */
 const refreshing = new WeakMap<SessionStore, Promise<LedgerAuth | null>>()
 
-function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | null): Promise<LedgerAuth | null> {
+function refresh(store: SessionStore, rejected: string, signal: AbortSignal | null | undefined, check: () => void): Promise<LedgerAuth | null> {
   const own = internals(store)
   let pending = refreshing.get(store)
   if (!pending) {
@@ -129,14 +129,22 @@ function refresh(store: SessionStore, rejected: string, signal?: AbortSignal | n
     })
     refreshing.set(store, pending)
   }
-  // An abort ends this caller's wait at once, and so does the end of the session it was made for:
-  // any status but `connected` (a sign-out here or in another tab, an expiry, a re-auth, a drop)
-  // rejects with 4900, as a call made then does, and destroy() with DESTROYED, as a wallet request
-  // in flight does (C6, C12, C14). The refresh goes on for the others. (An already aborted signal
-  // never gets here: `proceed` rejects first, without starting a refresh.)
+  // An abort ends this caller's wait at once, and so does the end of the session it was made for,
+  // or of its party or network, as the caller's `check` tells: any status but `connected` (a
+  // sign-out here or in another tab, an expiry, a re-auth, a drop) rejects with 4900, as a call
+  // made then does, a switch with 4100, as once the refresh is done (C11) — not after a wait that may
+  // time out — and destroy() with DESTROYED, as a wallet request in flight does (C6, C12, C14). The
+  // refresh goes on for the others. (An already aborted signal never gets here: `proceed` rejects
+  // first, without starting a refresh.)
   let end!: (error: unknown) => void
   const stop = () => end(signal?.reason)
-  const unsubscribe = store.subscribe((state) => state.status != 'connected' && end(new SessionError('Not connected to a wallet', 4900)))
+  const unsubscribe = store.subscribe(() => {
+    try {
+      check()
+    } catch (error) {
+      end(error)
+    }
+  })
   signal?.addEventListener('abort', stop)
   return new Promise<LedgerAuth | null>((resolve, reject) => {
     // set apart from `aborts`: a store that is no core store has none, and ends the wait all the same
@@ -196,7 +204,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. A call
  * that waits for the refresh ends at once when its session does: with 4900 once the store is no longer
  * `connected` (a sign-out, here or in another tab, an expiry, a re-authentication, a drop), with
- * `DESTROYED` on `destroy()`. Abort signals pass through and end the call at once, even while it
+ * `DESTROYED` on `destroy()`, and with 4100 when the user switches its party or network. Abort signals pass through and end the call at once, even while it
  * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
  * the wallet or the Ledger API is asked anything. A stream body (a `ReadableStream`, or an async
  * iterable such as a Node stream, which Node's `fetch` takes) is sent once only: after a 401 the
@@ -256,7 +264,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
         throw new SessionError('The active party or network changed', 4100, cause)
       }
     }
-    const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal))
+    const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal, switched))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
     switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
@@ -275,10 +283,11 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     try {
       // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token.
       proceed(store, signal)
-      fresh = await refresh(store, auth.accessToken, signal)
+      fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
       proceed(store)
     } catch (error) {
-      cancel()
+      // a switch during the refresh hands the 401 back whole, as its cause
+      if ((error as Error | null)?.cause !== first) cancel()
       throw error
     }
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
