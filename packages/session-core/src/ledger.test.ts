@@ -1755,6 +1755,57 @@ describe('a system sleep (C12, L1, L2)', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     store.destroy()
   })
+  it("C12, L2: after a system sleep past the TTL, with Web Locks and another tab holding the token-refresh lock, a ledger fetch rejects at once with 4900: the session its token read expired asks for no refresh", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const locks = createMockLockManager()
+    const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
+    // another tab of the origin took the refresh lock and never lets it go
+    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    const provider = createMockProvider({ accessToken: 'tok' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 }, broadcast: { lockManager: locks } })
+    await store.connect()
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    let settled = false
+    const call = createLedgerFetch(store, { fetch })('/v2/state/ledger-end')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(fetch).not.toHaveBeenCalled()
+    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    store.destroy()
+  })
+
+  it("C12, C13, L2: after a system sleep past the TTL into a re-authentication, with Web Locks and another tab holding the token-refresh lock, a ledger fetch rejects at once with 4900 and never runs with the re-authenticated session's token", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const locks = createMockLockManager()
+    void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+    const provider = createMockProvider({ accessToken: 'tok' })
+    let reauth!: () => void
+    const store = createSessionStore(provider, {
+      storage: createMemoryStorage(),
+      expiry: { ttlMs: 60_000, onReauthRequired: () => new Promise<void>((resolve) => (reauth = resolve)) },
+      broadcast: { lockManager: locks },
+    })
+    await store.connect()
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    let settled = false
+    const call = createLedgerFetch(store, { fetch })('/v2/state/ledger-end')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    reauth()
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(fetch).not.toHaveBeenCalled()
+    store.destroy()
+  })
 })
 
 describe('a session that ends while a call waits for the token refresh (C6, C12, C14, L2)', () => {

@@ -252,6 +252,10 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       headers.set('Authorization', auth.headers.Authorization)
       return fetch(request?.clone() ?? url, { ...init, headers })
     }
+    // The access first: reading it expires a session past its deadline that a system sleep held
+    // the timer of back, and the call, made for that session, then rejects (4900) rather than wait
+    // for a refresh, or run with the token of a re-authenticated one (C12, C13).
+    const live = getLedgerAuth(store)
     const sentFor = proceed(store, signal)
     // The user switched party or network during a refresh (it re-read the accounts: the store knows
     // it by now, also when the wallet has not told of it yet): the call was made for the one before,
@@ -264,7 +268,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
         throw new SessionError('The active party or network changed', 4100, cause)
       }
     }
-    const auth = getLedgerAuth(store) ?? (await refresh(store, '', signal, switched))
+    const auth = live ?? (await refresh(store, '', signal, switched))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
     switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
