@@ -2104,3 +2104,43 @@ describe('a party or network switch while a call waits for the token refresh (C1
     store.destroy()
   })
 })
+
+describe('a store handed out over a real store that is replaced (C14, L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("C14, L2: once the real store under a wrapper (as session-react's SessionProvider hands out) is destroyed while its token refresh waits for a lock another tab holds, with Web Locks that cannot withdraw a request (no signal support), a call over the next real store runs its own refresh instead of joining the destroyed store's for ever", async () => {
+    vi.useFakeTimers()
+    const mock = createMockLockManager()
+    // a Web Locks shim that ignores `signal`: a request cannot be withdrawn
+    const shim: LockManagerLike = {
+      request: (name: string, options: object, callback: (lock: unknown) => unknown) => mock.request(name, { ...options, signal: undefined }, callback),
+    } as unknown as LockManagerLike
+    // another tab of the origin took the refresh lock and never lets it go
+    void mock.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+    const first = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: shim } })
+    // the store handed out: its methods reach the real store of the moment, its prototype is that store
+    let real: SessionStore = first.store
+    const handedOut = { getSnapshot: () => real.getSnapshot(), subscribe: (listener: Parameters<SessionStore['subscribe']>[0]) => real.subscribe(listener) } as SessionStore
+    Object.setPrototypeOf(handedOut, real)
+    const ledgerFetch = createLedgerFetch(handedOut, { fetch: acceptOnly('B').fetch })
+    const before = ledgerFetch('/v2/parties').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(0)
+    first.store.destroy()
+    expect(await before).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
+    // the next real store (a remount), connected with the same token, whose wallet refreshes it
+    const next = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: shim } }, { status: liveStatus('B') })
+    real = next.store
+    Object.setPrototypeOf(handedOut, real)
+    let settled = false
+    const after = ledgerFetch('/v2/parties')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    // its own refresh waits for the lock as long as another tab's refresh can hold it, then runs on its own
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(settled).toBe(true)
+    expect(await after).toMatchObject({ status: 200 })
+    next.store.destroy()
+  })
+})

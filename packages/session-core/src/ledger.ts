@@ -77,12 +77,17 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
   return toAuth(internals(store)?.live(1))
 }
 
-/** One token refresh at a time per store, shared by every ledger fetch of that store. */
-const refreshing = new WeakMap<SessionStore, Promise<LedgerAuth | null>>()
+/**
+ * One token refresh at a time per store, shared by every ledger fetch of that store: keyed by its
+ * internals, so that a store handed out over a real one that is replaced (session-react's) never
+ * joins the refresh of the real store before, destroyed.
+ */
+const refreshing = new WeakMap<object, Promise<LedgerAuth | null>>()
 
 function refresh(store: SessionStore, rejected: string, signal: AbortSignal | null | undefined, check: () => void): Promise<LedgerAuth | null> {
   const own = internals(store)
-  let pending = refreshing.get(store)
+  const key = own ?? store
+  let pending = refreshing.get(key)
   if (!pending) {
     // A token other than the rejected one is already fresh (another request, or another tab
     // through the wallet, refreshed it): use it without asking the wallet for another one.
@@ -111,7 +116,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
             // that request ended meanwhile (a refresh done, or dropped: then the wallet is not asked).
             // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- `ran` is true or unset: a boolean test
-            stop = own.wait(() => ran || refreshing.get(store) !== pending || resolve(run()))
+            stop = own.wait(() => ran || refreshing.get(key) !== pending || resolve(run()))
           }).catch((error: unknown) => {
             // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
             // polyfill that throws): this tab refreshes on its own. A request dropped as its document
@@ -122,12 +127,12 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
           })
         : run()
     ).finally(() => {
-      refreshing.delete(store)
+      refreshing.delete(key)
       stop?.()
       drop()
       own?.aborts.delete(drop)
     })
-    refreshing.set(store, pending)
+    refreshing.set(key, pending)
   }
   // An abort ends this caller's wait at once, and so does the end of the session it was made for,
   // or of its party or network, as the caller's `check` tells: any status but `connected` (a
