@@ -85,8 +85,18 @@ function setupApp() {
   client.getQueryCache().subscribe((event) => {
     if (event.type === 'updated' && event.action.type === 'invalidate') invalidated.push(event.query.queryKey)
   })
-  return { ...env, client, fetched, invalidated, underRoot, otherFetches: () => otherFetches }
+  // the wallet switches party, and the app shows the new party's holdings
+  const switchTo = async (partyId: string) => {
+    act(() => {
+      env.wallet.switchParty(partyId)
+    })
+    await screen.findByText(`holdings of ${partyId}`)
+  }
+  return { ...env, client, fetched, invalidated, underRoot, switchTo, otherFetches: () => otherFetches }
 }
+
+/** Lets the fetches a switch started (or would start) run. */
+const settle = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)))
 
 /**
  * A session query whose key stays the same for every party (`['sessionlayer', 'me']`), fetched
@@ -119,17 +129,14 @@ function renderMe() {
 
 describe('useSessionQueryInvalidation', () => {
   it('C11: invalidates session queries on a party switch (refetched for the new party); other queries untouched', async () => {
-    const { store, wallet, client, fetched, invalidated, otherFetches } = setupApp()
+    const { store, client, fetched, invalidated, otherFetches, switchTo } = setupApp()
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
     await screen.findByText('prices 1')
     const aliceKey = sessionQueryKey(store.getSnapshot(), 'holdings')
     const pricesUpdatedAt = client.getQueryState(['prices'])?.dataUpdatedAt
 
-    act(() => {
-      wallet.switchParty('bob::1220bb')
-    })
-    await screen.findByText('holdings of bob::1220bb')
+    await switchTo('bob::1220bb')
     expect(invalidated).toEqual([aliceKey])
     expect(fetched.at(-1)).toBe('bob::1220bb')
     expect(fetched.filter((party) => party === 'bob::1220bb')).toHaveLength(1)
@@ -138,47 +145,35 @@ describe('useSessionQueryInvalidation', () => {
   })
 
   it('C11: a party or network switch fetches for the new session only, never again for the previous one', async () => {
-    const { store, wallet, fetched } = setupApp()
+    const { store, wallet, fetched, switchTo } = setupApp()
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
-    act(() => {
-      wallet.switchParty('bob::1220bb')
-    })
-    await screen.findByText('holdings of bob::1220bb')
+    await switchTo('bob::1220bb')
     act(() => {
       wallet.switchNetwork('canton:testnet')
     })
-    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    await settle()
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
   })
 
   it('C11: back to a party whose data is cached, its query is fetched once, not started and then started again', async () => {
-    const { store, wallet, fetched } = setupApp()
+    const { store, fetched, switchTo } = setupApp()
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
-    act(() => {
-      wallet.switchParty('bob::1220bb')
-    })
-    await screen.findByText('holdings of bob::1220bb')
-    act(() => {
-      wallet.switchParty('alice::1220aa')
-    })
-    await screen.findByText('holdings of alice::1220aa')
-    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    await switchTo('bob::1220bb')
+    await switchTo('alice::1220aa')
+    await settle()
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'alice::1220aa'])
   })
 
   it('C11: a session query no component uses is marked stale at a party switch, not fetched', async () => {
-    const { store, wallet, client } = setupApp()
+    const { store, client, switchTo } = setupApp()
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
     let directoryFetches = 0
     await act(() => client.query({ queryKey: ['sessionlayer', 'directory'], queryFn: () => Promise.resolve(++directoryFetches) }))
-    act(() => {
-      wallet.switchParty('bob::1220bb')
-    })
-    await screen.findByText('holdings of bob::1220bb')
-    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    await switchTo('bob::1220bb')
+    await settle()
     expect(client.getQueryState(['sessionlayer', 'directory'])).toMatchObject({ isInvalidated: true, data: 1 })
     expect(directoryFetches).toBe(1)
   })
@@ -225,7 +220,7 @@ describe('useSessionQueryInvalidation', () => {
     await screen.findByText('holdings of alice::1220aa')
     env.wallet.switchParty('bob::1220bb')
     await screen.findByText('holdings of bob::1220bb')
-    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    await settle()
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb'])
   })
 

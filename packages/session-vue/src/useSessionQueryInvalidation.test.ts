@@ -68,6 +68,35 @@ function mountMe(store: SessionStore, queryClient: QueryClient) {
   return { wrapper, asked, pending }
 }
 
+/** Two wallets' stores, alice's and bob's, each provided by a keyed subtree made again when `wallet` names the other (C6). */
+function keyedWallets() {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+  const stores = {
+    alice: createSessionStore(createMockProvider(), { storage: createMemoryStorage() }),
+    bob: createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() }),
+  }
+  const wallet = shallowRef<keyof typeof stores>('alice')
+  const Me = defineComponent({
+    setup() {
+      const { account, isConnected } = useSession()
+      const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId}` })
+      return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
+    },
+  })
+  const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })
+  // the wallet's subtree, made again for another wallet
+  const Wallet = defineComponent({
+    props: { store: { type: Object as PropType<SessionStore>, required: true } },
+    setup(props) {
+      provideSession(props.store)
+      return () => [h(Invalidation), h(Me)]
+    },
+  })
+  const App = defineComponent({ setup: () => () => h(Wallet, { key: wallet.value, store: stores[wallet.value] }) })
+  const wrapper = mount(App, { global: { plugins: [[VueQueryPlugin, { queryClient }]] as never } })
+  return { queryClient, stores, wallet, wrapper }
+}
+
 describe('useSessionQueryInvalidation', () => {
   it('C11: a party switch invalidates the session-scoped queries, and only those', async () => {
     const { provider, store, queryClient, fetches } = setup()
@@ -293,30 +322,7 @@ describe('useSessionQueryInvalidation', () => {
   })
 
   it('C6: another wallet\'s store in place of the previous one (a keyed subtree that provides it) removes the session queries of the one it replaces: the new party never sees the previous party\'s data', async () => {
-    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
-    const stores = {
-      alice: createSessionStore(createMockProvider(), { storage: createMemoryStorage() }),
-      bob: createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() }),
-    }
-    const wallet = shallowRef<keyof typeof stores>('alice')
-    const Me = defineComponent({
-      setup() {
-        const { account, isConnected } = useSession()
-        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId}` })
-        return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
-      },
-    })
-    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })
-    // the wallet's subtree, made again for another wallet
-    const Wallet = defineComponent({
-      props: { store: { type: Object as PropType<SessionStore>, required: true } },
-      setup(props) {
-        provideSession(props.store)
-        return () => [h(Invalidation), h(Me)]
-      },
-    })
-    const App = defineComponent({ setup: () => () => h(Wallet, { key: wallet.value, store: stores[wallet.value] }) })
-    const wrapper = mount(App, { global: { plugins: [[VueQueryPlugin, { queryClient }]] as never } })
+    const { queryClient, stores, wallet, wrapper } = keyedWallets()
     await stores.alice.connect()
     await flushPromises()
     expect(wrapper.text()).toBe('alice::1220aa sees me: alice::1220aa')
@@ -331,29 +337,7 @@ describe('useSessionQueryInvalidation', () => {
   })
 
   it('C6: back to the first wallet\'s store (a keyed subtree made again for it) removes the session queries of the second one too', async () => {
-    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
-    const stores = {
-      alice: createSessionStore(createMockProvider(), { storage: createMemoryStorage() }),
-      bob: createSessionStore(createMockProvider({ accounts: [{ partyId: 'bob::1220bb', primary: true }] }), { storage: createMemoryStorage() }),
-    }
-    const wallet = shallowRef<keyof typeof stores>('alice')
-    const Me = defineComponent({
-      setup() {
-        const { account, isConnected } = useSession()
-        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId}` })
-        return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
-      },
-    })
-    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(), () => null) })
-    const Wallet = defineComponent({
-      props: { store: { type: Object as PropType<SessionStore>, required: true } },
-      setup(props) {
-        provideSession(props.store)
-        return () => [h(Invalidation), h(Me)]
-      },
-    })
-    const App = defineComponent({ setup: () => () => h(Wallet, { key: wallet.value, store: stores[wallet.value] }) })
-    const wrapper = mount(App, { global: { plugins: [[VueQueryPlugin, { queryClient }]] as never } })
+    const { stores, wallet, wrapper } = keyedWallets()
     await stores.alice.connect()
     await flushPromises()
     wallet.value = 'bob'
