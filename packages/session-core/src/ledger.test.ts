@@ -1806,6 +1806,35 @@ describe('a system sleep (C12, L1, L2)', () => {
     expect(fetch).not.toHaveBeenCalled()
     store.destroy()
   })
+
+  it("C12, L2: a 401 that comes back after a system sleep past the TTL, with Web Locks and another tab holding the token-refresh lock, rejects at once with 4900: the expired session asks for no refresh", async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const locks = createMockLockManager()
+    const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
+    // another tab of the origin took the refresh lock and never lets it go
+    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    const provider = createMockProvider({ accessToken: 'tok' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 }, broadcast: { lockManager: locks } })
+    await store.connect()
+    let answer!: (response: Response) => void
+    const fetch = vi.fn(() => new Promise<Response>((resolve) => (answer = resolve)))
+    let settled = false
+    const call = createLedgerFetch(store, { fetch })('/v2/state/ledger-end')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fetch).toHaveBeenCalledTimes(1)
+    // the system sleeps with the request in flight; it comes back refused
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    answer(new Response('unauthorized', { status: 401 }))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(fetch).toHaveBeenCalledTimes(1)
+    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    store.destroy()
+  })
 })
 
 describe('a session that ends while a call waits for the token refresh (C6, C12, C14, L2)', () => {

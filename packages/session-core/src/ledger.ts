@@ -290,7 +290,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     }
     let fresh: LedgerAuth | null
     try {
-      // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token.
+      // A session that ended meanwhile (disconnect(), another tab's) is not asked for a new token,
+      // nor one whose deadline passed while the request was out (a system sleep): the read expires it (C12).
+      getLedgerAuth(store)
       proceed(store, signal)
       fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
       proceed(store)
