@@ -2024,6 +2024,30 @@ describe('a store destroyed before its call asks for a token refresh (C14, L2)',
     expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
     expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
   })
+
+  it('C14, C17, L2: with Web Locks that cannot withdraw a request (no signal support), a call on a store destroyed while its token refresh waited for the lock another tab holds for good settles at once (4100) instead of joining that refresh for ever', async () => {
+    vi.useFakeTimers()
+    const mock = createMockLockManager()
+    // a Web Locks shim that ignores `signal`: a request cannot be withdrawn
+    const shim = {
+      request: (name: string, options: object, callback: (lock: unknown) => unknown) => mock.request(name, { ...options, signal: undefined }, callback),
+    } as unknown as LockManagerLike
+    void mock.request(ledgerLock, () => new Promise(() => undefined))
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: shim } })
+    const ledgerFetch = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })
+    const before = ledgerFetch('/v2/parties').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(0)
+    store.destroy()
+    expect(await before).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
+    let settled = false
+    const after = ledgerFetch('/v2/parties')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await after).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(wallet.waiting('status')).toBe(0)
+  })
 })
 
 describe("a store that is no core store: an app's own SessionStore (L2)", () => {

@@ -96,9 +96,13 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     let stop: (() => void) | undefined
     // withdraws the lock request of a refresh that ran without the lock, or whose store was
     // destroyed: a tab that holds it for good (gone silent) would else find one more request
-    // queued behind it after every refresh (C14)
+    // queued behind it after every refresh (C14). And no later call joins it: where Web Locks cannot
+    // withdraw a request (no signal support), a destroyed store's would else hold them for ever.
     const withdraw = new AbortController()
-    const drop = () => withdraw.abort()
+    const drop = () => {
+      refreshing.delete(key)
+      withdraw.abort()
+    }
     own?.aborts.add(drop)
     const run = async () => {
       ran = true
@@ -127,7 +131,6 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
           })
         : run()
     ).finally(() => {
-      refreshing.delete(key)
       stop?.()
       drop()
       own?.aborts.delete(drop)
