@@ -2156,6 +2156,34 @@ describe('a party or network switch while a call waits for the token refresh (C1
     expect(server.seen).toEqual([])
     store.destroy()
   })
+
+  for (const [what, change] of changes) {
+    it(`C11, L2: ${what} while the request is out, whose 401 comes back after it, rejects the call at once with 4100 saying the party or network changed (the 401 its cause, unread), asking the wallet for no token refresh, not TIMEOUT`, async () => {
+      vi.useFakeTimers()
+      const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
+      wallet.held.add('status')
+      let answer!: (response: Response) => void
+      const fetch = vi.fn(() => new Promise<Response>((resolve) => (answer = resolve)))
+      let settled = false
+      const call = createLedgerFetch(store, { fetch })('/v2/parties')
+        .catch((e: unknown) => e)
+        .finally(() => (settled = true))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(fetch).toHaveBeenCalledTimes(1)
+      wallet.answers.listAccounts = bob
+      change(wallet)
+      await vi.advanceTimersByTimeAsync(0)
+      answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(settled).toBe(true)
+      const error = await call
+      expect(error).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
+      expect((error as SessionError).cause).toMatchObject({ status: 401, bodyUsed: false })
+      expect(wallet.waiting('status')).toBe(0)
+      expect(fetch).toHaveBeenCalledTimes(1)
+      store.destroy()
+    })
+  }
 })
 
 describe('a store handed out over a real store that is replaced (C14, L2)', () => {

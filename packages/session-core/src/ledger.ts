@@ -297,6 +297,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       // nor one whose deadline passed while the request was out (a system sleep): the read expires it (C12).
       getLedgerAuth(store)
       proceed(store, signal)
+      // Nor one whose party or network the user switched while the request was out: 4100 at once,
+      // not once the refresh is done, or failed (C11).
+      switched(first)
       fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
       proceed(store)
     } catch (error) {
