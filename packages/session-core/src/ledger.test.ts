@@ -2135,6 +2135,30 @@ describe('a party or network switch while a call waits for the token refresh (C1
     }
   }
 
+  it("C11, L2: a call made while the token refresh reads whose the new token is (the wallet handed out the switched-to party's token before telling of the switch) waits for that read and rejects with 4100, instead of running with that token for the previous party", async () => {
+    vi.useFakeTimers()
+    // the user switched to bob in the wallet, which hands out bob's token before it tells of the switch
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })
+    wallet.held.add('listAccounts')
+    const server = acceptOnly('B')
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const first = ledgerFetch('/v2/parties').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(0)
+    // the refresh has bob's token, and reads the accounts
+    expect(wallet.waiting('listAccounts')).toBe(1)
+    let settled = false
+    const second = ledgerFetch('/v2/state/active-contracts')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(false)
+    await wallet.answer('listAccounts', bob)
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    for (const call of [first, second]) expect(await call).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
+    expect(server.seen).toEqual(['A'])
+    store.destroy()
+  })
+
   it('C11, L2: a party switch while the token is read for the first access (the wallet does not answer) rejects the call at once with 4100, not TIMEOUT', async () => {
     vi.useFakeTimers()
     const wallet = handWallet()

@@ -228,7 +228,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * it, or refreshed after its 401; message `The active party or network changed`): the fresh token is
  * then the new party's, and does not run a call made for the previous one. The refresh reads the accounts
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
- * status says which party a token is for. An account read that fails rejects the call with the
+ * status says which party a token is for; so a call made while a refresh runs waits for it, also
+ * with a token in hand. An account read that fails rejects the call with the
  * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
  * an answer that cannot be read or is no status with a `SessionError` (code `UNKNOWN`), rather than a
  * retry with the token just refused.
@@ -276,7 +277,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
         throw new SessionError('The active party or network changed', 4100, cause)
       }
     }
-    const auth = live ?? (await refresh(store, '', signal, switched))
+    // A refresh under way is joined, even with a token in hand: it may be one the refresh just read,
+    // whose party it has yet to tell (the accounts read), or the one it refreshes, bound to fail (C11, L2).
+    const auth = (refreshing.has(internals(store) ?? store) ? null : live) ?? (await refresh(store, '', signal, switched))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
     switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
