@@ -1972,6 +1972,33 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
   it('C14, L2: destroy() while the token refresh waits for the wallet rejects the call at once (DESTROYED), and leaves no subscription or signal listener', async () => {
     await endWhileWaiting({}, (s) => s.destroy(), 'DESTROYED')
   })
+
+  it('C6, L2: a call of the next session never joins the token refresh of the session that ended (its status read still unanswered): it runs with its own token, or its own refresh, instead of waiting for that read and failing with it', async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
+    wallet.held.add('status')
+    const server = acceptOnly('N2')
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const before = ledgerFetch('/v2/parties').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('status')).toBe(1)
+    await store.disconnect()
+    expect(await before).toMatchObject({ name: 'SessionError', code: 4900 })
+    // the user signs in again: a new session, with its own token
+    wallet.held.delete('status')
+    wallet.answers.status = liveStatus('N2')
+    await store.connect()
+    wallet.emit('statusChanged', liveStatus('N'))
+    let settled = false
+    const after = ledgerFetch('/v2/parties')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled).toBe(true)
+    expect(await after).toMatchObject({ status: 200 })
+    expect(server.seen).toEqual(['A', 'N', 'N2'])
+    store.destroy()
+  })
 })
 
 describe('a store destroyed before its call asks for a token refresh (C14, L2)', () => {

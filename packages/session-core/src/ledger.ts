@@ -80,7 +80,7 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
 /**
  * One token refresh at a time per store, shared by every ledger fetch of that store: keyed by its
  * internals, so that a store handed out over a real one that is replaced (session-react's) never
- * joins the refresh of the real store before, destroyed.
+ * joins the refresh of the real store before, destroyed; and a refresh leaves it as its session ends.
  */
 const refreshing = new WeakMap<object, Promise<LedgerAuth | null>>()
 
@@ -100,10 +100,15 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     // withdraw a request (no signal support), a destroyed store's would else hold them for ever.
     const withdraw = new AbortController()
     const drop = () => {
-      refreshing.delete(key)
+      off()
+      // its own entry only: a refresh of a session that ended may settle once the next one's began
+      if (refreshing.get(key) === pending) refreshing.delete(key)
       withdraw.abort()
     }
     own?.aborts.add(drop)
+    // A session that ends (a sign-out, an expiry, a drop) takes its refresh along: a call of the
+    // next one never joins it, to wait for its lock or its wallet answer and fail with it (C6, L2).
+    const off = store.subscribe(() => store.getSnapshot().status != 'connected' && drop())
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
