@@ -16,6 +16,21 @@ import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 const LEDGER = 'http://127.0.0.1:7575'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+const LEDGER_LOCK = 'sessionlayer.ledger::sessionlayer.session'
+/** Another tab of the origin takes the token-refresh lock and never lets it go. */
+const holdElsewhere = (locks: ReturnType<typeof createMockLockManager>) => void locks.request(LEDGER_LOCK, () => new Promise(() => undefined))
+/** The token-refresh lock requests queued. */
+const queuedRefreshes = (locks: ReturnType<typeof createMockLockManager>) => locks.query().pending.filter((lock) => lock.name === LEDGER_LOCK)
+
+/** A call's outcome (what it resolved or rejected with), which tells whether it came yet. */
+function outcome(call: Promise<unknown>): Promise<unknown> & { settled: boolean } {
+  const result = Object.assign(
+    call.catch((e: unknown) => e).finally(() => (result.settled = true)),
+    { settled: false },
+  )
+  return result
+}
+
 /** A JSON Ledger API that accepts only the wallet's current token, while it is not expired. */
 function ledgerServer(wallet: MockWallet) {
   const seen: { url: string; authorization: string | null; method: string; contentType: string | null }[] = []
@@ -1420,9 +1435,7 @@ describe('ledger', () => {
     it('C14, L2: token refreshes that stop waiting for a Web Locks lock another tab holds (a tab gone silent) withdraw their requests: 20 refreshes leave no lock request queued', async () => {
       vi.useFakeTimers()
       const locks = createMockLockManager()
-      const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
-      // another tab of the origin took the refresh lock and never lets it go
-      void locks.request(ledgerLock, () => new Promise(() => undefined))
+      holdElsewhere(locks)
       const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
       for (let i = 1; i <= 20; i++) {
         // the Ledger API now takes only a token the wallet hands out on the next status read
@@ -1431,24 +1444,22 @@ describe('ledger', () => {
         await vi.advanceTimersByTimeAsync(2_000)
         expect((await call).status).toBe(200)
       }
-      expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+      expect(queuedRefreshes(locks)).toEqual([])
       store.destroy()
     })
 
     it('C14, L2: destroy() while a token refresh waits for a Web Locks lock another tab holds (a tab gone silent) withdraws its request: no lock request stays queued for the destroyed store', async () => {
       vi.useFakeTimers()
       const locks = createMockLockManager()
-      const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
-      // another tab of the origin took the refresh lock and never lets it go
-      void locks.request(ledgerLock, () => new Promise(() => undefined))
+      holdElsewhere(locks)
       const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
       const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').catch((e: unknown) => e)
       await vi.advanceTimersByTimeAsync(0)
-      expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toHaveLength(1)
+      expect(queuedRefreshes(locks)).toHaveLength(1)
       store.destroy()
       expect(await call).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
       await vi.advanceTimersByTimeAsync(0)
-      expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+      expect(queuedRefreshes(locks)).toEqual([])
     })
 
     it('C14, L2: a token refresh whose Web Locks lock came leaves no timer behind once it is done: its bound of the wait for the lock ends with it, so nothing keeps a Node process alive', async () => {
@@ -1758,23 +1769,18 @@ describe('a system sleep (C12, L1, L2)', () => {
   it("C12, L2: after a system sleep past the TTL, with Web Locks and another tab holding the token-refresh lock, a ledger fetch rejects at once with 4900: the session its token read expired asks for no refresh", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const locks = createMockLockManager()
-    const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
-    // another tab of the origin took the refresh lock and never lets it go
-    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    holdElsewhere(locks)
     const provider = createMockProvider({ accessToken: 'tok' })
     const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 }, broadcast: { lockManager: locks } })
     await store.connect()
     vi.setSystemTime(Date.now() + 2 * 3_600_000)
     const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
-    let settled = false
-    const call = createLedgerFetch(store, { fetch })('/v2/state/ledger-end')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch })('/v2/state/ledger-end'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
     expect(fetch).not.toHaveBeenCalled()
-    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(queuedRefreshes(locks)).toEqual([])
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     store.destroy()
   })
@@ -1782,7 +1788,7 @@ describe('a system sleep (C12, L1, L2)', () => {
   it("C12, C13, L2: after a system sleep past the TTL into a re-authentication, with Web Locks and another tab holding the token-refresh lock, a ledger fetch rejects at once with 4900 and never runs with the re-authenticated session's token", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const locks = createMockLockManager()
-    void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+    holdElsewhere(locks)
     const provider = createMockProvider({ accessToken: 'tok' })
     let reauth!: () => void
     const store = createSessionStore(provider, {
@@ -1793,15 +1799,12 @@ describe('a system sleep (C12, L1, L2)', () => {
     await store.connect()
     vi.setSystemTime(Date.now() + 2 * 3_600_000)
     const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
-    let settled = false
-    const call = createLedgerFetch(store, { fetch })('/v2/state/ledger-end')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch })('/v2/state/ledger-end'))
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot().status).toBe('reconnecting')
     reauth()
     await vi.advanceTimersByTimeAsync(30_000)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
     expect(fetch).not.toHaveBeenCalled()
     store.destroy()
@@ -1810,28 +1813,23 @@ describe('a system sleep (C12, L1, L2)', () => {
   it("C12, L2: a 401 that comes back after a system sleep past the TTL, with Web Locks and another tab holding the token-refresh lock, rejects at once with 4900: the expired session asks for no refresh", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const locks = createMockLockManager()
-    const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
-    // another tab of the origin took the refresh lock and never lets it go
-    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    holdElsewhere(locks)
     const provider = createMockProvider({ accessToken: 'tok' })
     const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 }, broadcast: { lockManager: locks } })
     await store.connect()
     let answer!: (response: Response) => void
     const fetch = vi.fn(() => new Promise<Response>((resolve) => (answer = resolve)))
-    let settled = false
-    const call = createLedgerFetch(store, { fetch })('/v2/state/ledger-end')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch })('/v2/state/ledger-end'))
     await vi.advanceTimersByTimeAsync(0)
     expect(fetch).toHaveBeenCalledTimes(1)
     // the system sleeps with the request in flight; it comes back refused
     vi.setSystemTime(Date.now() + 2 * 3_600_000)
     answer(new Response('unauthorized', { status: 401 }))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
     expect(fetch).toHaveBeenCalledTimes(1)
-    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(queuedRefreshes(locks)).toEqual([])
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     store.destroy()
   })
@@ -1873,24 +1871,21 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     const locks = createMockLockManager()
     const { store, wallet } = await handConnected(viaLock ? { ...options, broadcast: { lockManager: locks } } : options)
     // another tab refreshes: it holds the refresh lock, and does not let it go
-    if (viaLock) void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+    if (viaLock) holdElsewhere(locks)
     wallet.held.add('status')
     const subscriptions = countSubscriptions(store)
     const page = new AbortController()
     const added = vi.spyOn(page.signal, 'addEventListener')
     const removed = vi.spyOn(page.signal, 'removeEventListener')
     const server = acceptOnly('B')
-    let settled = false
-    const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties', { signal: page.signal })
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch: server.fetch })('/v2/parties', { signal: page.signal }))
     await vi.advanceTimersByTimeAsync(0)
     expect(server.seen).toEqual(['A'])
     expect(wallet.waiting('status')).toBe(viaLock ? 0 : 1)
-    expect(settled).toBe(false)
+    expect(call.settled).toBe(false)
     await end(store, wallet)
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code })
     expect(subscriptions()).toBe(0)
     expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.filter((c) => c[0] === 'abort').map((c) => c[1]))
@@ -1989,12 +1984,9 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     wallet.answers.status = liveStatus('N2')
     await store.connect()
     wallet.emit('statusChanged', liveStatus('N'))
-    let settled = false
-    const after = ledgerFetch('/v2/parties')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const after = outcome(ledgerFetch('/v2/parties'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(after.settled).toBe(true)
     expect(await after).toMatchObject({ status: 200 })
     expect(server.seen).toEqual(['A', 'N', 'N2'])
     store.destroy()
@@ -2006,13 +1998,10 @@ describe('a store destroyed before its call asks for a token refresh (C14, L2)',
     vi.useRealTimers()
   })
 
-  const ledgerLock = 'sessionlayer.ledger::sessionlayer.session'
-
   it("C14, L2: a call whose request was in flight at destroy() and then got a 401, while another tab holds the refresh lock for good, settles at once (4100) and leaves no Web Locks request queued for the destroyed store", async () => {
     vi.useFakeTimers()
     const locks = createMockLockManager()
-    // another tab of the origin took the refresh lock and never lets it go
-    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    holdElsewhere(locks)
     const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
     const calls: unknown[] = []
     let answer!: (response: Response) => void
@@ -2020,18 +2009,15 @@ describe('a store destroyed before its call asks for a token refresh (C14, L2)',
       calls.push(1)
       return new Promise<Response>((resolve) => (answer = resolve))
     }
-    let settled = false
-    const call = createLedgerFetch(store, { fetch })('/v2/parties')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch })('/v2/parties'))
     await vi.advanceTimersByTimeAsync(0)
     expect(calls).toHaveLength(1)
     store.destroy()
     answer(new Response('unauthorized', { status: 401 }))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
-    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(queuedRefreshes(locks)).toEqual([])
     expect(wallet.waiting('status')).toBe(0)
     expect(calls).toHaveLength(1)
   })
@@ -2039,17 +2025,14 @@ describe('a store destroyed before its call asks for a token refresh (C14, L2)',
   it('C14, L2: a call made on a destroyed store, while another tab holds the refresh lock for good, settles at once (4100), as without Web Locks, and queues no Web Locks request', async () => {
     vi.useFakeTimers()
     const locks = createMockLockManager()
-    void locks.request(ledgerLock, () => new Promise(() => undefined))
+    holdElsewhere(locks)
     const { store } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
     store.destroy()
-    let settled = false
-    const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4100 })
-    expect(locks.query().pending.filter((lock) => lock.name === ledgerLock)).toEqual([])
+    expect(queuedRefreshes(locks)).toEqual([])
   })
 
   it('C14, C17, L2: with Web Locks that cannot withdraw a request (no signal support), a call on a store destroyed while its token refresh waited for the lock another tab holds for good settles at once (4100) instead of joining that refresh for ever', async () => {
@@ -2059,19 +2042,16 @@ describe('a store destroyed before its call asks for a token refresh (C14, L2)',
     const shim = {
       request: (name: string, options: object, callback: (lock: unknown) => unknown) => mock.request(name, { ...options, signal: undefined }, callback),
     } as unknown as LockManagerLike
-    void mock.request(ledgerLock, () => new Promise(() => undefined))
+    holdElsewhere(mock)
     const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: shim } })
     const ledgerFetch = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })
     const before = ledgerFetch('/v2/parties').catch((e: unknown) => e)
     await vi.advanceTimersByTimeAsync(0)
     store.destroy()
     expect(await before).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
-    let settled = false
-    const after = ledgerFetch('/v2/parties')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const after = outcome(ledgerFetch('/v2/parties'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(after.settled).toBe(true)
     expect(await after).toMatchObject({ name: 'SessionError', code: 4100 })
     expect(wallet.waiting('status')).toBe(0)
   })
@@ -2136,21 +2116,18 @@ describe('a party or network switch while a call waits for the token refresh (C1
         const locks = createMockLockManager()
         const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, ...(viaLock ? { broadcast: { lockManager: locks } } : {}) })
         // another tab refreshes: it holds the refresh lock, and does not let it go
-        if (viaLock) void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+        if (viaLock) holdElsewhere(locks)
         // the wallet never answers the refresh's status read
         wallet.held.add('status')
         const server = acceptOnly('B')
-        let settled = false
-        const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')
-          .catch((e: unknown) => e)
-          .finally(() => (settled = true))
+        const call = outcome(createLedgerFetch(store, { fetch: server.fetch })('/v2/parties'))
         await vi.advanceTimersByTimeAsync(0)
         expect(server.seen).toEqual(['A'])
-        expect(settled).toBe(false)
+        expect(call.settled).toBe(false)
         wallet.answers.listAccounts = bob
         change(wallet)
         await vi.advanceTimersByTimeAsync(0)
-        expect(settled).toBe(true)
+        expect(call.settled).toBe(true)
         const error = await call
         expect(error).toBeInstanceOf(SessionError)
         expect(error).toMatchObject({ code: 4100, message: 'The active party or network changed' })
@@ -2173,12 +2150,9 @@ describe('a party or network switch while a call waits for the token refresh (C1
     await vi.advanceTimersByTimeAsync(0)
     // the refresh has bob's token, and reads the accounts
     expect(wallet.waiting('listAccounts')).toBe(1)
-    let settled = false
-    const second = ledgerFetch('/v2/state/active-contracts')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const second = outcome(ledgerFetch('/v2/state/active-contracts'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(false)
+    expect(second.settled).toBe(false)
     await wallet.answer('listAccounts', bob)
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     for (const call of [first, second]) expect(await call).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
@@ -2194,15 +2168,12 @@ describe('a party or network switch while a call waits for the token refresh (C1
     expect(getLedgerAuth(store)).toBeNull()
     wallet.held.add('status')
     const server = acceptOnly('B')
-    let settled = false
-    const call = createLedgerFetch(store, { fetch: server.fetch })('/v2/parties')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const call = outcome(createLedgerFetch(store, { fetch: server.fetch })('/v2/parties'))
     await vi.advanceTimersByTimeAsync(0)
     wallet.answers.listAccounts = bob
     wallet.emit('accountsChanged', bob)
     await vi.advanceTimersByTimeAsync(0)
-    expect(settled).toBe(true)
+    expect(call.settled).toBe(true)
     expect(await call).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
     expect(server.seen).toEqual([])
     store.destroy()
@@ -2215,10 +2186,7 @@ describe('a party or network switch while a call waits for the token refresh (C1
       wallet.held.add('status')
       let answer!: (response: Response) => void
       const fetch = vi.fn(() => new Promise<Response>((resolve) => (answer = resolve)))
-      let settled = false
-      const call = createLedgerFetch(store, { fetch })('/v2/parties')
-        .catch((e: unknown) => e)
-        .finally(() => (settled = true))
+      const call = outcome(createLedgerFetch(store, { fetch })('/v2/parties'))
       await vi.advanceTimersByTimeAsync(0)
       expect(fetch).toHaveBeenCalledTimes(1)
       wallet.answers.listAccounts = bob
@@ -2226,7 +2194,7 @@ describe('a party or network switch while a call waits for the token refresh (C1
       await vi.advanceTimersByTimeAsync(0)
       answer(new Response('unauthorized', { status: 401 }))
       await vi.advanceTimersByTimeAsync(0)
-      expect(settled).toBe(true)
+      expect(call.settled).toBe(true)
       const error = await call
       expect(error).toMatchObject({ name: 'SessionError', code: 4100, message: 'The active party or network changed' })
       expect((error as SessionError).cause).toMatchObject({ status: 401, bodyUsed: false })
@@ -2249,8 +2217,7 @@ describe('a store handed out over a real store that is replaced (C14, L2)', () =
     const shim: LockManagerLike = {
       request: (name: string, options: object, callback: (lock: unknown) => unknown) => mock.request(name, { ...options, signal: undefined }, callback),
     } as unknown as LockManagerLike
-    // another tab of the origin took the refresh lock and never lets it go
-    void mock.request('sessionlayer.ledger::sessionlayer.session', () => new Promise(() => undefined))
+    holdElsewhere(mock)
     const first = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: shim } })
     // the store handed out: its methods reach the real store of the moment, its prototype is that store
     let real: SessionStore = first.store
@@ -2265,13 +2232,10 @@ describe('a store handed out over a real store that is replaced (C14, L2)', () =
     const next = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: shim } }, { status: liveStatus('B') })
     real = next.store
     Object.setPrototypeOf(handedOut, real)
-    let settled = false
-    const after = ledgerFetch('/v2/parties')
-      .catch((e: unknown) => e)
-      .finally(() => (settled = true))
+    const after = outcome(ledgerFetch('/v2/parties'))
     // its own refresh waits for the lock as long as another tab's refresh can hold it, then runs on its own
     await vi.advanceTimersByTimeAsync(2000)
-    expect(settled).toBe(true)
+    expect(after.settled).toBe(true)
     expect(await after).toMatchObject({ status: 200 })
     next.store.destroy()
   })
