@@ -1279,6 +1279,41 @@ describe('multi-tab, further', () => {
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
   })
 
+  it('M6: with Web Locks but no live channel (no BroadcastChannel) no tab hears of another\'s attempts: each runs its own at the backoff offsets, none waits for the lock another tab holds', async () => {
+    vi.useFakeTimers()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const open = () => {
+      const provider = createMockProvider({ wallet })
+      const store = createSessionStore(provider, {
+        storage: createMemoryStorage(),
+        reconnect: true,
+        broadcast: {
+          channelFactory: () => {
+            throw new Error('BroadcastChannel is not defined')
+          },
+          lockManager,
+        },
+      })
+      return { store, provider }
+    }
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = [a, b].map((t) => events(t.store, 'reconnect:attempt'))
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500 + 1000)
+    expect(attempts).toEqual([
+      [{ attempt: 1 }, { attempt: 2 }],
+      [{ attempt: 1 }, { attempt: 2 }],
+    ])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    for (const t of [a, b]) t.store.destroy()
+  })
+
   it('M3: the other tabs each leave their own wallet, and a failure there leaves no error behind', async () => {
     const { open } = tabs({ reconnect: true })
     const a = open()
