@@ -478,6 +478,23 @@ describe('expiry', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C12: the hook of a re-auth that a disconnect() ended, settling while a later re-auth runs, ends nothing: the later one waits for its own hook', async () => {
+    const finish: (() => void)[] = []
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => finish.push(resolve)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    await store.disconnect()
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(finish).toHaveLength(2)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    finish[0]!()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    finish[1]!()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connected')
+  })
+
   it('C12, C14, C17: the bound of the re-auth hook ends with it: a hook that resolves in time re-arms the session, and one ended by disconnect() or destroy() leaves no timer', async () => {
     let finish!: () => void
     const a = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => (finish = resolve)) }, { connectTimeoutMs: 5_000 })
