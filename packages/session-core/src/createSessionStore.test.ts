@@ -196,6 +196,27 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('C3: a request without params sends no params key, not even an undefined one: a wallet may check for the key, and a message port copies it', async () => {
+    const { store, provider } = setup()
+    const request = provider.request
+    const sent: object[] = []
+    provider.request = (args) => (sent.push(args), request(args))
+    await store.connect()
+    await store.disconnect()
+    expect(sent.map((args) => Object.keys(args))).toEqual(sent.map(() => ['method']))
+    expect(sent.length).toBeGreaterThan(1)
+  })
+
+  it('C3, C9: a connect() that a subscriber calls as a restore ends settles with how that connect ends, not with the state the restore ended in', async () => {
+    const { store } = setup()
+    let connecting: Promise<SessionState> | undefined
+    store.subscribe((state) => {
+      if (state.status === 'disconnected' && !connecting) connecting = store.connect()
+    })
+    expect((await store.restore()).status).toBe('disconnected')
+    expect((await connecting)?.status).toBe('connected')
+  })
+
   it('C3: an asynchronous wallet emits connect:pending and completes on the connected event', async () => {
     const { store, wallet } = setup({}, { connectMode: 'async' })
     const pending = vi.fn()
