@@ -1178,6 +1178,24 @@ describe('races and hostile timings', () => {
     expect(b.getSnapshot().status).toBe('connected')
   })
 
+  it('C6, C7: a disconnect() that ended leaves no sign-out behind: once a restore finds the wallet connected again, its drop is a drop to reconnect from, not a sign-out', async () => {
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    await store.connect()
+    await store.disconnect()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect((await store.restore()).status).toBe('connected')
+    emit('statusChanged', { connection: { isConnected: false } })
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.destroy()
+  })
+
   it('C6: a disconnect() the wallet fails stays a disconnect, also when the wallet re-announced its connection meanwhile', async () => {
     vi.useFakeTimers()
     const { provider, wallet } = slowAnswers(50)
