@@ -274,6 +274,20 @@ describe('reconnect', () => {
     }
   })
 
+  it('C8, C14: disconnect() or cancelReconnect() during backoff leaves no attempt timer behind, so nothing keeps a Node process alive', async () => {
+    for (const stop of ['disconnect', 'cancelReconnect'] as const) {
+      const { store, wallet } = await connected()
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(100)
+      if (stop === 'disconnect') await store.disconnect()
+      else store.cancelReconnect()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(store.getSnapshot().status).toBe('disconnected')
+      expect(vi.getTimerCount()).toBe(0)
+      store.destroy()
+    }
+  })
+
   it('C8, C9: cancelReconnect() keeps the persisted entry, unlike disconnect(): no sign-out, a reload restores from the wallet and reconciles against it', async () => {
     const { store, wallet, storage } = await connected()
     const entry = await storage.getItem('sessionlayer.session')
