@@ -621,6 +621,22 @@ describe('a session that ends by itself removes only the entry it read or wrote,
     expect(await entry()).toMatchObject({ networkId: 'canton:testnet', connectedAt: connected.connectedAt, expiresAt: connected.expiresAt })
   })
 
+  it.each(cases.filter(([broadcast]) => !broadcast))('C6: a disconnect() removes the entry whoever wrote it, also one another tab (own wallet) wrote after this tab (broadcast %s, %s storage)', async (broadcast, kind) => {
+    const { open, settled, entry } = origin(broadcast, kind)
+    const a = open(createMockWallet())
+    await a.connect()
+    await settled()
+    const b = open(createMockWallet({ networkId: 'canton:testnet' }))
+    await b.connect()
+    await settled()
+    expect(await entry()).toMatchObject({ networkId: 'canton:testnet' })
+    await a.disconnect()
+    await settled()
+    expect(await entry()).toBeNull()
+    a.destroy()
+    b.destroy()
+  })
+
   it.each(cases.filter(([broadcast]) => !broadcast))('C12, M4: an expiry without a hook in one tab keeps the entry of a session another tab (own wallet) connected later and persisted (broadcast %s, %s storage)', async (broadcast, kind) => {
     const { open, settled, entry } = origin(broadcast, kind)
     const b = open(createMockWallet(), { expiry: { ttlMs: 300 } })
