@@ -1314,6 +1314,26 @@ describe('multi-tab, further', () => {
     for (const t of [a, b]) t.store.destroy()
   })
 
+  it('M6: with a lock manager that ignores the abort of a request (an older shim), a tab granted the reconnect lock once its reconnect ended releases it at once: no tab holds the lock while every tab is connected', async () => {
+    vi.useFakeTimers()
+    const inner = createMockLockManager()
+    const lockManager: LockManagerLike = { request: (name, options, callback) => inner.request(name, { ...options, signal: undefined }, callback) }
+    const { hub, open, wallet } = tabs({ reconnect: true })
+    const broadcast = { channelFactory: hub.channelFactory, lockManager }
+    const a = open(undefined, { broadcast })
+    const b = open(undefined, { broadcast })
+    await a.store.connect()
+    await b.store.restore()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(inner.query()).toMatchObject({ held: [{ name: 'sessionlayer.reconnect::sessionlayer.session' }], pending: [{ name: 'sessionlayer.reconnect::sessionlayer.session' }] })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(inner.query()).toEqual({ held: [], pending: [] })
+    for (const t of [a, b]) t.store.destroy()
+  })
+
   it('M3: the other tabs each leave their own wallet, and a failure there leaves no error behind', async () => {
     const { open } = tabs({ reconnect: true })
     const a = open()
