@@ -869,6 +869,19 @@ describe('ledger', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  it('L2: a refresh that finds the wallet disconnected asks it nothing more: no accounts are read for the session that ended', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    provider.detach()
+    wallet.disconnectFromWallet()
+    server.expire()
+    const before = provider.calls.length
+    await expect(createLedgerFetch(store, { fetch: server.fetch })('/a')).rejects.toMatchObject({ code: 4900 })
+    expect(provider.calls.slice(before).map((c) => c.method)).toEqual(['status'])
+  })
+
   it('L2: a store that holds no token yet, whose refresh finds the wallet disconnected, rejects with 4900 as a disconnected store does', async () => {
     // A wallet that sends no status events: after connect() the store holds no token until a refresh reads one.
     let connected = true
