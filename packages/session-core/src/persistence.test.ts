@@ -129,6 +129,41 @@ describe('persistence', () => {
     expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:testnet')
   })
 
+  it('C15: changes made while the writes before a removal still wait are folded into the one write queued after it, also once the first of those writes starts', async () => {
+    const map = new Map<string, string>()
+    const gates: (() => void)[] = []
+    let writes = 0
+    const storage: SessionStorage = {
+      getItem: (k) => Promise.resolve(map.get(k) ?? null),
+      // every write waits for the test to let it through
+      setItem: (k, v) =>
+        new Promise<void>((resolve) => {
+          writes++
+          gates.push(() => {
+            map.set(k, v)
+            resolve()
+          })
+        }),
+      removeItem: (k) => Promise.resolve(void map.delete(k)),
+    }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    await store.connect() // write 1, held
+    provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
+    void store.disconnect() // removal, queued behind write 2
+    await flush()
+    await store.connect() // write 3, queued behind the removal
+    gates.shift()?.() // write 1 lands, write 2 starts
+    await flush()
+    for (let i = 0; i < 5; i++) provider.wallet.switchNetwork(`canton:net-${i}`) // into write 3
+    for (let i = 0; i < 10 && (gates.length || i < 2); i++) {
+      gates.shift()?.()
+      await flush()
+    }
+    expect(writes).toBe(3)
+    expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
+  })
+
   it('C15: persistSnapshot false writes only the marker', async () => {
     const { storage, writes } = recording()
     const store = createSessionStore(createMockProvider(), { storage, persistSnapshot: false })
