@@ -1196,6 +1196,37 @@ describe('races and hostile timings', () => {
     store.destroy()
   })
 
+  it('C6, C7, M3: a reconnect that settles while another store of the provider signs out continues the session signed out: the wallet leaving ends it too, no reconnect from it', async () => {
+    const left = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return CONNECTED_STATUS
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      if (method === 'disconnect') return left.promise
+      return null
+    })
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+    // an app's store that reconnects, and an embedded widget's that does not, each with its own key
+    const app = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app', reconnect: { baseDelayMs: 60_000 } })
+    const widget = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' })
+    await app.connect()
+    await widget.connect()
+    emit('statusChanged', { connection: { isConnected: false } })
+    expect([app, widget].map((s) => s.getSnapshot().status)).toEqual(['reconnecting', 'disconnected'])
+    const signingOut = widget.disconnect()
+    await settle()
+    emit('statusChanged', CONNECTED_STATUS) // the wallet back, the sign-out still under way
+    await settle()
+    expect(app.getSnapshot().status).toBe('connected')
+    emit('statusChanged', { connection: { isConnected: false } }) // the wallet leaves, as asked
+    left.resolve(null)
+    await signingOut
+    await settle()
+    expect(app.getSnapshot().status).toBe('disconnected')
+    for (const s of [app, widget]) s.destroy()
+  })
+
   it('C6: a disconnect() the wallet fails stays a disconnect, also when the wallet re-announced its connection meanwhile', async () => {
     vi.useFakeTimers()
     const { provider, wallet } = slowAnswers(50)
