@@ -1227,6 +1227,31 @@ describe('races and hostile timings', () => {
     for (const s of [app, widget]) s.destroy()
   })
 
+  it('L1: a reconnect probe that answers with a token and no network after the wallet came back by itself hands out that token for the network the session is on', async () => {
+    let probe = deferred()
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'status') return probe.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet', ledgerApi: 'https://ledger.example' }
+      return null
+    })
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 1 } })
+    await store.connect()
+    emit('statusChanged', { connection: { isConnected: false } })
+    await new Promise((resolve) => setTimeout(resolve, 20)) // attempt 1 asks for the status
+    emit('statusChanged', { connection: { isConnected: true } }) // the wallet is back by itself, without a token
+    await settle()
+    expect(store.getSnapshot().status).toBe('connected')
+    const answer = probe
+    probe = deferred()
+    answer.resolve({ connection: { isConnected: true }, network: { ledgerApi: 'https://ledger.example' }, session: { accessToken: 'LATE-TOKEN' } })
+    await settle()
+    expect(getLedgerAuth(store)?.accessToken).toBe('LATE-TOKEN')
+    store.destroy()
+  })
+
   it('C6: a disconnect() the wallet fails stays a disconnect, also when the wallet re-announced its connection meanwhile', async () => {
     vi.useFakeTimers()
     const { provider, wallet } = slowAnswers(50)
