@@ -2508,6 +2508,33 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     store.destroy()
   })
 
+  it('C17, M6: a tab that takes the attempts over from a lock that never comes goes on with them when its steal of the lock is dropped (InvalidStateError) before it held it', async () => {
+    vi.useFakeTimers()
+    const lockManager: LockManagerLike = {
+      request: (_name, options) => (options.steal ? Promise.reject(new DOMException('The document is not fully active.', 'InvalidStateError')) : new Promise(() => undefined)),
+    }
+    const wallet = createMockWallet()
+    const store = createSessionStore(createMockProvider({ wallet }), {
+      storage: createMemoryStorage(),
+      reconnect: { maxAttempts: 3 },
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
+    })
+    await store.connect()
+    const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(15_000 + 500 + 1_000 + 2_000)
+    vi.restoreAllMocks()
+    expect(scheduled).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1_000 },
+      { attempt: 3, delayMs: 2_000 },
+    ])
+    expect(gaveup).toHaveLength(1)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
   it('C17, M6: with a lock manager that never answers, a wallet that comes back during the wait still ends it connected, and nothing runs afterwards', async () => {
     const { store, wallet } = await silentLockStore()
     const scheduled = events(store, 'reconnect:scheduled')
