@@ -574,6 +574,27 @@ describe('multi-tab', () => {
     b.store.destroy()
   })
 
+  it('C12: many touches while the next activity message waits for its quarter of the idle timeout are told in that one message, not in one each', async () => {
+    vi.useFakeTimers()
+    const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const activity = () => hub.sent.filter(({ data }) => (data as { kind?: string }).kind === 'activity').length
+    const before = activity()
+    a.store.touch() // told at once
+    await vi.advanceTimersByTimeAsync(0)
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(100)
+      a.store.touch()
+    }
+    await vi.advanceTimersByTimeAsync(2_500)
+    expect(activity()).toBe(before + 2)
+    a.store.destroy()
+    b.store.destroy()
+  })
+
   it('C12: activity in a tab the user closes (pagehide, no destroy()) before it reached the other tabs still counts there', async () => {
     // a page's window: the browser runs no destroy() as its tab closes, only pagehide
     const { page, add, remove } = stubPage()
