@@ -31,6 +31,17 @@ function tabs(options: SessionStoreOptions = {}, locks = false) {
   return { hub, storage, wallet, open }
 }
 
+/** Two connected tabs with a 10 s idle timeout, and how many activity messages went out (`before`: at the start). */
+async function activityTabs() {
+  const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+  const a = open()
+  const b = open()
+  await a.store.connect()
+  await b.store.restore()
+  const activity = () => hub.sent.filter(({ data }) => (data as { kind?: string }).kind === 'activity').length
+  return { a, b, activity, before: activity() }
+}
+
 /** Two tabs with Web Locks (fake timers): A connected, B restored, and the reconnect attempts each runs. */
 async function lockedPair(options: SessionStoreOptions) {
   vi.useFakeTimers()
@@ -554,13 +565,7 @@ describe('multi-tab', () => {
 
   it('C12: activity is told to the other tabs at most once per quarter of the idle timeout, and never later than that quarter', async () => {
     vi.useFakeTimers()
-    const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    const activity = () => hub.sent.filter(({ data }) => (data as { kind?: string }).kind === 'activity').length
-    const before = activity()
+    const { a, b, activity, before } = await activityTabs()
     a.store.touch() // told at once
     await vi.advanceTimersByTimeAsync(0)
     expect(activity()).toBe(before + 1)
@@ -576,13 +581,7 @@ describe('multi-tab', () => {
 
   it('C12: many touches while the next activity message waits for its quarter of the idle timeout are told in that one message, not in one each', async () => {
     vi.useFakeTimers()
-    const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
-    const a = open()
-    const b = open()
-    await a.store.connect()
-    await b.store.restore()
-    const activity = () => hub.sent.filter(({ data }) => (data as { kind?: string }).kind === 'activity').length
-    const before = activity()
+    const { a, b, activity, before } = await activityTabs()
     a.store.touch() // told at once
     await vi.advanceTimersByTimeAsync(0)
     for (let i = 0; i < 5; i++) {

@@ -30,6 +30,26 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
+/** A storage whose every write waits for the test to let it through (`gates`, in order). */
+function gated() {
+  const map = new Map<string, string>()
+  const gates: (() => void)[] = []
+  let started = 0
+  const storage: SessionStorage = {
+    getItem: (k) => Promise.resolve(map.get(k) ?? null),
+    setItem: (k, v) =>
+      new Promise<void>((resolve) => {
+        started++
+        gates.push(() => {
+          map.set(k, v)
+          resolve()
+        })
+      }),
+    removeItem: (k) => Promise.resolve(void map.delete(k)),
+  }
+  return { map, gates, storage, writes: () => started }
+}
+
 describe('persistence', () => {
   it('C15: written once per connection, whatever the event order, and never before connected', async () => {
     const { storage, writes } = recording()
@@ -100,20 +120,7 @@ describe('persistence', () => {
   })
 
   it('C15: a save after a removal is written after it, never folded into the write before', async () => {
-    const map = new Map<string, string>()
-    const gates: (() => void)[] = []
-    const storage: SessionStorage = {
-      getItem: (k) => Promise.resolve(map.get(k) ?? null),
-      // every write waits for the test to let it through
-      setItem: (k, v) =>
-        new Promise<void>((resolve) => {
-          gates.push(() => {
-            map.set(k, v)
-            resolve()
-          })
-        }),
-      removeItem: (k) => Promise.resolve(void map.delete(k)),
-    }
+    const { map, gates, storage } = gated()
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage })
     await store.connect() // write 1, held
@@ -130,22 +137,7 @@ describe('persistence', () => {
   })
 
   it('C15: changes made while the writes before a removal still wait are folded into the one write queued after it, also once the first of those writes starts', async () => {
-    const map = new Map<string, string>()
-    const gates: (() => void)[] = []
-    let writes = 0
-    const storage: SessionStorage = {
-      getItem: (k) => Promise.resolve(map.get(k) ?? null),
-      // every write waits for the test to let it through
-      setItem: (k, v) =>
-        new Promise<void>((resolve) => {
-          writes++
-          gates.push(() => {
-            map.set(k, v)
-            resolve()
-          })
-        }),
-      removeItem: (k) => Promise.resolve(void map.delete(k)),
-    }
+    const { map, gates, storage, writes } = gated()
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage })
     await store.connect() // write 1, held
@@ -160,7 +152,7 @@ describe('persistence', () => {
       gates.shift()?.()
       await flush()
     }
-    expect(writes).toBe(3)
+    expect(writes()).toBe(3)
     expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
   })
 
