@@ -2253,3 +2253,34 @@ describe('a store handed out over a real store that is replaced (C14, L2)', () =
     next.store.destroy()
   })
 })
+
+describe('a call made while the token refresh of another call runs (L2)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("L2, C17: a call that joined the token refresh of another call's 401, with a good token in hand, goes on with it when that refresh fails (the wallet did not answer status): it never got a 401, and does not reject with the refresh's TIMEOUT", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
+    wallet.held.add('status')
+    const server = acceptOnly('B')
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const first = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    // its 401 refreshes the token: the wallet does not answer the status read
+    expect(server.seen).toEqual(['A'])
+    expect(wallet.waiting('status')).toBe(1)
+    // meanwhile the wallet tells of its new token on its own
+    wallet.emit('statusChanged', liveStatus('B'))
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    const second = outcome(ledgerFetch('/v2/version'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(second.settled).toBe(false)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(await first).toMatchObject({ name: 'SessionError', code: 'TIMEOUT' })
+    expect(second.settled).toBe(true)
+    expect(await second).toMatchObject({ status: 200 })
+    expect(server.seen).toEqual(['A', 'B'])
+    store.destroy()
+  })
+})

@@ -84,7 +84,7 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
  */
 const refreshing = new WeakMap<object, Promise<LedgerAuth | null>>()
 
-function refresh(store: SessionStore, rejected: string, signal: AbortSignal | null | undefined, check: () => void): Promise<LedgerAuth | null> {
+function refresh(store: SessionStore, rejected: string, signal: AbortSignal | null | undefined, check: () => void, held?: LedgerAuth | null): Promise<LedgerAuth | null> {
   const own = internals(store)
   const key = own ?? store
   let pending = refreshing.get(key)
@@ -163,7 +163,10 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     // set apart from `aborts`: a store that is no core store has none, and ends the wait all the same
     end = reject
     own?.aborts.add(end)
-    pending.then(resolve, reject)
+    // A call that joined with a token in hand got no 401 of its own: a refresh that fails (the
+    // wallet's error, another call's) is no failure of its own, and it goes on with that token,
+    // as a call made just after would (L2).
+    pending.then(resolve, held ? () => resolve(held) : reject)
   }).finally(() => {
     unsubscribe()
     signal?.removeEventListener('abort', stop)
@@ -234,7 +237,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * then the new party's, and does not run a call made for the previous one. The refresh reads the accounts
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
  * status says which party a token is for; so a call made while a refresh runs waits for it, also
- * with a token in hand. An account read that fails rejects the call with the
+ * with a token in hand (should that refresh fail, such a call, which got no 401, goes on with that
+ * token). An account read that fails rejects the call with the
  * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
  * an answer that cannot be read or is no status with a `SessionError` (code `UNKNOWN`), rather than a
  * retry with the token just refused.
@@ -284,7 +288,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     }
     // A refresh under way is joined, even with a token in hand: it may be one the refresh just read,
     // whose party it has yet to tell (the accounts read), or the one it refreshes, bound to fail (C11, L2).
-    const auth = (refreshing.has(internals(store) ?? store) ? null : live) ?? (await refresh(store, '', signal, switched))
+    const auth = (refreshing.has(internals(store) ?? store) ? null : live) ?? (await refresh(store, '', signal, switched, live))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
     switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
