@@ -2110,6 +2110,33 @@ describe("a store that is no core store: an app's own SessionStore (L2)", () => 
     expect(await call.catch((e: unknown) => e)).toMatchObject({ name: 'SessionError', code: 4900 })
     expect(fetch).not.toHaveBeenCalled()
   })
+
+  it("L2: a call on an app's own store that signs out while it waits for the token refresh lets go of each store subscription once: an unsubscribe that is not idempotent (an array's splice) takes none of the app's listeners along", async () => {
+    let state: SessionState = { ...DISCONNECTED_STATE, status: 'connected', account: { partyId: 'alice::1220aa', primary: true }, networkId: 'canton:devnet' }
+    const listeners: ((state: SessionState) => unknown)[] = []
+    const store = {
+      getSnapshot: () => state,
+      subscribe: (listener: (state: SessionState) => unknown) => {
+        listeners.push(listener)
+        // a hand-written store's unsubscribe: called twice, it removes another listener
+        return () => void listeners.splice(listeners.indexOf(listener), 1)
+      },
+    } as unknown as SessionStore
+    const set = (next: Partial<SessionState>) => {
+      state = { ...state, ...next }
+      for (const listener of [...listeners]) listener(state)
+    }
+    const ui = vi.fn()
+    store.subscribe(ui)
+    const call = createLedgerFetch(store, { fetch: vi.fn(() => Promise.resolve(new Response('{}'))) })('/v2/parties')
+    set({ status: 'disconnected', account: null })
+    expect(await call.catch((e: unknown) => e)).toMatchObject({ name: 'SessionError', code: 4900 })
+    await sleep(0)
+    expect(listeners).toEqual([ui])
+    ui.mockClear()
+    set({ status: 'connecting' })
+    expect(ui).toHaveBeenCalledTimes(1)
+  })
 })
 
 describe('a party or network switch while a call waits for the token refresh (C11, L2)', () => {

@@ -99,8 +99,13 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     // queued behind it after every refresh (C14). And no later call joins it: where Web Locks cannot
     // withdraw a request (no signal support), a destroyed store's would else hold them for ever.
     const withdraw = new AbortController()
+    // The store subscription that drops it, let go of once: a drop on the session's end is followed
+    // by the one as the refresh settles, and an app's own store may take a second unsubscribe for
+    // another listener's (an array's splice).
+    let off: (() => void) | undefined
     const drop = () => {
-      off()
+      off?.()
+      off = undefined
       // its own entry only: a refresh of a session that ended may settle once the next one's began
       if (refreshing.get(key) === pending) refreshing.delete(key)
       withdraw.abort()
@@ -108,7 +113,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     own?.aborts.add(drop)
     // A session that ends (a sign-out, an expiry, a drop) takes its refresh along: a call of the
     // next one never joins it, to wait for its lock or its wallet answer and fail with it (C6, L2).
-    const off = store.subscribe(() => store.getSnapshot().status != 'connected' && drop())
+    off = store.subscribe(() => store.getSnapshot().status != 'connected' && drop())
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
