@@ -2004,6 +2004,39 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     expect(server.seen).toEqual(['A', 'N', 'N2'])
     store.destroy()
   })
+
+  it('C6, L2: with Web Locks that cannot withdraw a request (no signal support), a token refresh dropped as its session ended asks the wallet nothing once the lock comes, also when the next session is connected by then', async () => {
+    vi.useFakeTimers()
+    const mock = createMockLockManager()
+    // a Web Locks shim that ignores `signal`: a request cannot be withdrawn
+    const shim = {
+      request: (name: string, options: object, callback: (lock: unknown) => unknown) => mock.request(name, { ...options, signal: undefined }, callback),
+    } as unknown as LockManagerLike
+    // another tab refreshes, and lets the lock go only when the test says so
+    let release!: () => void
+    void mock.request(LEDGER_LOCK, () => new Promise<void>((resolve) => (release = resolve)))
+    let reads = 0
+    const { store, wallet } = await handConnected(
+      { requestTimeoutMs: 1000, broadcast: { lockManager: shim } },
+      { listAccounts: () => (reads++, [{ partyId: 'alice::1220aa', primary: true }]) },
+    )
+    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(queuedRefreshes(mock)).toHaveLength(1)
+    await store.disconnect()
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    await store.connect()
+    wallet.emit('statusChanged', liveStatus('A'))
+    wallet.held.add('status')
+    const before = reads
+    release()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(queuedRefreshes(mock)).toEqual([])
+    expect(mock.query().held).toEqual([])
+    expect(wallet.waiting('status')).toBe(0)
+    expect(reads).toBe(before)
+    store.destroy()
+  })
 })
 
 describe('a store destroyed before its call asks for a token refresh (C14, L2)', () => {

@@ -123,8 +123,9 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     pending = (
       locks
         ? new Promise<LedgerAuth | null>((resolve, reject) => {
-            // a grant that comes once this tab refreshed on its own asks the wallet nothing more
-            locks.request(`sessionlayer.ledger::${own.key}`, { signal: withdraw.signal }, () => (ran ? null : run())).then(resolve, reject)
+            // a grant that comes once this tab refreshed on its own asks the wallet nothing more, nor one
+            // that comes once the refresh was dropped (a lock manager that cannot withdraw a request)
+            locks.request(`sessionlayer.ledger::${own.key}`, { signal: withdraw.signal }, () => (ran || withdraw.signal.aborted ? null : run())).then(resolve, reject)
             // A lock that never comes (a lock manager that never answers, a tab that holds it and
             // went silent) holds no call for ever: once no other tab's refresh can still hold it,
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
