@@ -166,6 +166,38 @@ describe('rule edges', () => {
     ])
   })
 
+  it('§2.1, C3, C9, C18: a wallet that tells only an empty network id (\'\') is connected on no network (networkId null), as an empty party id is no party', async () => {
+    const provider = createMockProvider({ networkId: '' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, networkId: null, lastError: null })
+    // a wallet that says nothing but '' for its network in status, and in getActiveNetwork
+    const { provider: bare } = networkless(() => Promise.resolve(''))
+    const request = bare.request.bind(bare)
+    bare.request = (args) => (args.method === 'status' ? Promise.resolve({ connection: { isConnected: true }, network: { networkId: '' } }) : request(args))
+    const restoring = createSessionStore(bare, { storage: createMemoryStorage() })
+    expect(await restoring.restore()).toMatchObject({ status: 'connected', networkId: null, lastError: null })
+    const { provider: objects } = networkless(() => Promise.resolve({ networkId: '' }))
+    expect(await createSessionStore(objects, { storage: createMemoryStorage() }).connect()).toMatchObject({ status: 'connected', networkId: null, lastError: null })
+  })
+
+  it('C11, C18: an empty network id (\'\') in statusChanged or chainChanged is no network: the session keeps its network, no network:changed, no notification', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const networks = record(store, 'network:changed')
+    await store.connect()
+    const before = store.getSnapshot()
+    const notified = vi.fn()
+    store.subscribe(notified)
+    provider.wallet.emitRaw('statusChanged', { connection: { isConnected: true }, network: { networkId: '' } })
+    provider.wallet.emitRaw('chainChanged', '')
+    provider.wallet.emitRaw('chainChanged', { networkId: '' })
+    await flush()
+    expect(store.getSnapshot()).toBe(before)
+    expect(before.networkId).toBe('canton:devnet')
+    expect(networks).toEqual([])
+    expect(notified).not.toHaveBeenCalled()
+  })
+
   it('C17: listAccounts that never answers ends a restore with TIMEOUT', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider({ connected: true })

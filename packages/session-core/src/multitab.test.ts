@@ -1482,6 +1482,24 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5, C18: another tab\'s word of an empty network id (\'\') or party id is no switch taken on trust: the tab asks its own wallet, as for null, and keeps what its wallet says', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const before = a.store.getSnapshot()
+    const changes = [events(a.store, 'network:changed'), events(a.store, 'party:changed')]
+    const calls = a.provider.calls.length
+    const raw = hub.channelFactory(CHANNEL)
+    raw.postMessage({ v: 1, kind: 'network', seq: 1, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current: '' } })
+    raw.postMessage({ v: 1, kind: 'party', seq: 2, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current: '' } })
+    await flush()
+    expect(a.provider.calls.slice(calls).map((c) => c.method).sort()).toEqual(['getActiveNetwork', 'listAccounts'])
+    expect(a.store.getSnapshot()).toBe(before)
+    expect(changes).toEqual([[], []])
+    raw.close()
+  })
+
   it('C14, M2: a store that a subscriber destroys as it connects closes its tab channel', async () => {
     const { hub, open } = tabs()
     const a = open()

@@ -4,6 +4,7 @@ import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
+import { readSessionState } from './readSessionState'
 import type { SessionStoreOptions } from './types'
 
 const KEY = 'sessionlayer.session'
@@ -239,6 +240,18 @@ describe('restore', () => {
     expect((await restored).account?.partyId).toBe('alice::1220aa')
     expect(await storage.getItem(KEY)).not.toBeNull() // re-persisted, alice's session
     expect(party).not.toHaveBeenCalled() // no entry left to reconcile with: no zed → alice change
+  })
+
+  it('C10, K1: a persisted empty network id (\'\', as an earlier release wrote a wallet\'s) is no network: the live one is the first, no network:changed, and the session keeps its times', async () => {
+    const onInvalidate = vi.fn()
+    const { store, storage } = setup({ connected: true }, { onInvalidate })
+    await storage.setItem(KEY, JSON.stringify({ version: 1, account: alice, accounts: [alice], networkId: '', connectedAt: 1234 }))
+    expect(await readSessionState(storage)).toMatchObject({ status: 'connected', networkId: null, connectedAt: 1234 })
+    const network = vi.fn()
+    store.on('network:changed', network)
+    expect(await store.restore()).toMatchObject({ status: 'connected', networkId: 'canton:devnet', connectedAt: 1234 })
+    expect(network).not.toHaveBeenCalled()
+    expect(onInvalidate).not.toHaveBeenCalled()
   })
 
   it('C10: the same party and network restore without change events, keeping connectedAt', async () => {

@@ -23,7 +23,7 @@ export interface SessionState {
   readonly account: CIP0103Account | null
   /** Every account the wallet exposed (empty unless connected or reconnecting). */
   readonly accounts: readonly CIP0103Account[]
-  /** The CAIP-2 network id. */
+  /** The CAIP-2 network id; null when the wallet tells none (an empty id `''` is none). */
   readonly networkId: string | null
   /** The last failure of connect, restore, disconnect, reconnect or expiry. */
   readonly lastError: SessionError | null

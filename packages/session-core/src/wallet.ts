@@ -99,7 +99,9 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
     type: 'status',
     via,
     connected: c.isConnected,
-    networkId: str(network?.networkId),
+    // an empty id is no id, as an account's empty `partyId` is none: the network is not told
+    // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- '' too
+    networkId: str(network?.networkId) || undefined,
     userUrl: userUrl(c.userUrl),
     // An empty reason tells nothing, and one that quotes a token is no text for lastError, events
     // or the other tabs: the store's own words then say what happened (C4, C15).
@@ -110,10 +112,12 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
 }
 
 /**
- * The network id of a `getActiveNetwork` result or a `chainChanged` payload: a string, or an
- * object with a string `networkId`. Null when neither.
+ * The network id of a `getActiveNetwork` result or a `chainChanged` payload: a non-empty string,
+ * or an object with one as `networkId`. Null when neither: an empty id is no id, as an empty
+ * `partyId` is no party (C18).
  * @internal
  */
 export function parseNetworkId(value: unknown): string | null {
-  return typeof value === 'string' ? value : (str(asObj(value)?.networkId) ?? null)
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- '' too
+  return (typeof value === 'string' ? value : str(asObj(value)?.networkId)) || null
 }

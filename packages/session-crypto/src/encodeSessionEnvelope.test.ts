@@ -40,6 +40,12 @@ describe('encodeSessionEnvelope', () => {
     expect(JSON.parse(text)).toMatchObject({ version: 1, networkId: null })
   })
 
+  it('K1: an empty network id (\'\') is no network: it is written as null, as it reads', () => {
+    const text = encodeSessionEnvelope({ ...snapshot, networkId: '' })
+    expect(JSON.parse(text)).toMatchObject({ version: 1, networkId: null })
+    expect(decodeSessionEnvelope(text)?.networkId).toBeNull()
+  })
+
   it('K1: a snapshot that would not decode throws a clear TypeError instead of writing a session lost at the next reload', () => {
     const bad: [string, unknown][] = [
       ['an account without a partyId', { ...snapshot, accounts: [alice, { primary: false }] }],

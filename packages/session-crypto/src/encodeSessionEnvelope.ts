@@ -7,7 +7,7 @@ import type { SessionSnapshot } from './types'
  * `{ version: 1, account, accounts, networkId, connectedAt, expiresAt? }` (SPEC K1).
  * Accounts are reduced to their `PersistedAccount` string and boolean fields, so access tokens,
  * topology transactions or any other extra key never reach the storage; a `networkId` that is
- * not a string is written as null, and an `expiresAt` of null (no expiry) is left out.
+ * not a string, or is empty (no network), is written as null, and an `expiresAt` of null (no expiry) is left out.
  *
  * It never writes what {@link decodeSessionEnvelope} would reject, since that session would be
  * lost at the next reload: a snapshot with an account without a non-empty string `partyId`, a

@@ -106,6 +106,11 @@ describe('migrateSessionEnvelope', () => {
     expect(migrateSessionEnvelope({ ...v1, account: null, networkId: null })).toEqual({ ...v1, account: null, networkId: null })
   })
 
+  it('K1: an empty network id (\'\') is no network: it reads as null, in v1 and in a v0 legacy snapshot, as an empty party id is no party', () => {
+    expect(migrateSessionEnvelope({ ...v1, networkId: '' })).toEqual({ ...v1, networkId: null })
+    expect(migrateSessionEnvelope({ partyId: 'alice::1220ab', networkId: '' })).toMatchObject({ version: 1, account: { partyId: 'alice::1220ab' }, networkId: null })
+  })
+
   it('K1: unknown keys are dropped and __proto__ keys are never copied', () => {
     const parsed = JSON.parse(
       '{"version":1,"__proto__":{"polluted":1},"extra":1,"account":{"partyId":"a::1","__proto__":{"polluted":1},"token":"t"},"accounts":[{"partyId":"a::1","constructor":{"prototype":{"polluted":1}}}],"networkId":null,"connectedAt":1}',

@@ -27,7 +27,7 @@ const STEPS = new Map<unknown, (value: Fields) => Fields>([
  * JSON persister as `{ account, accounts?, networkId?, connectedAt?, expiresAt? }` or
  * `{ partyId, networkId?, expiresAt? }`. Validation: every account is an object whose `PersistedAccount`
  * fields have their types (other keys are dropped) and whose `partyId` is a non-empty string;
- * `networkId` is a string or null; `connectedAt` and the optional `expiresAt` are finite numbers
+ * `networkId` is a string or null (an empty one, no network, reads as null); `connectedAt` and the optional `expiresAt` are finite numbers
  * (an `expiresAt` of null, in any version, is no expiry: left out); a non-null `account` must be
  * one of `accounts` (same `partyId`).
  *

@@ -13,7 +13,7 @@ export const CURRENT_SESSION_ENVELOPE_VERSION = 1
  * expiry) is left out, and one that is no finite number throws. When writing, wrong
  * account fields are dropped; when reading (`strict`), any wrong field throws: accounts must be
  * objects whose known fields have their types and whose `partyId` is a non-empty string,
- * `networkId` a string or null, `connectedAt` and `expiresAt` (optional, or null) finite numbers, and a
+ * `networkId` a string or null (an empty one is null), `connectedAt` and `expiresAt` (optional, or null) finite numbers, and a
  * non-null `account` one of `accounts` (same `partyId`).
  *
  * @param value - a snapshot (writing) or a parsed envelope of the current version (reading)
@@ -25,10 +25,11 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
   // own fields only, and an envelope without a prototype: an `expiresAt` it lacks reads undefined
   // even where Object.prototype is polluted
   const { account, accounts, networkId, connectedAt, expiresAt }: Fields = { __proto__: null, ...value }
-  // a string or null only: never what else a caller passed (a network object carries its access token)
-  const network = typeof networkId == 'string' ? networkId : null
+  // a string or null only: never what else a caller passed (a network object carries its access token);
+  // an empty id is no network, as an empty partyId is no party
+  const network = (typeof networkId == 'string' && networkId) || null
   // an expiresAt of null is no expiry; one not finite is refused writing too (JSON writes it as null)
-  check(Number.isFinite(expiresAt ?? 0) && (!strict || (Array.isArray(accounts) && networkId === network && Number.isFinite(connectedAt))))
+  check(Number.isFinite(expiresAt ?? 0) && (!strict || (Array.isArray(accounts) && (networkId === network || networkId === '') && Number.isFinite(connectedAt))))
   const list = Array.from(accounts as unknown[], (a) => pickAccount(a, strict))
   const active = account === null ? null : pickAccount(account, strict)
   check(!strict || !active || list.some((a) => a.partyId === active.partyId))
