@@ -445,7 +445,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const lives = () => {
     const ttlAt = model.state.expiresAt ?? Infinity
     const idleAt = lastActive + idle
-    // the deadline that passed first, also when a late timer finds both passed
+    // the deadline that passed first, also when a late timer finds both passed; on the same
+    // millisecond the TTL, the hard cap the app set, which no activity could have moved (C12)
     const at = Math.min(ttlAt, idleAt)
     if (clock.now() < at) return true
     dispatch({ type: 'expire', reason: idleAt < ttlAt ? 'idle' : 'ttl', at })

@@ -327,6 +327,67 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('disconnected')
   })
 
+  // Idle and TTL deadlines on the same millisecond: the TTL is the hard cap the app set, which no
+  // activity could have moved, so that is the reason told — in the event, to the hook, and to the
+  // other tabs — whichever way the store finds the deadline passed.
+  it('C12: idle and TTL deadlines on the same millisecond, on a live timer: one expiry, reason ttl, in the event and to the re-auth hook', async () => {
+    for (const hook of [false, true]) {
+      const onReauthRequired = vi.fn(() => new Promise<void>(() => undefined))
+      const onInvalidate = vi.fn()
+      const { store, expired } = await connected({ ttlMs: 60_000, idleTimeoutMs: 20_000, ...(hook && { onReauthRequired }) }, { onInvalidate })
+      for (const wait of [15_000, 15_000, 10_000]) {
+        await vi.advanceTimersByTimeAsync(wait)
+        store.touch()
+      }
+      // the idle deadline is now 1_040_000 + 20_000: the TTL's
+      await vi.advanceTimersByTimeAsync(19_999)
+      expect(expired).not.toHaveBeenCalled()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_060_000, reason: 'ttl' })
+      if (hook) {
+        expect(onReauthRequired).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ expiredAt: 1_060_000, reason: 'ttl' }))
+        expect(store.getSnapshot().status).toBe('reconnecting')
+      } else {
+        expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+        expect(onInvalidate).toHaveBeenLastCalledWith({ type: 'expired', previous: 'alice::1220aa', current: null, source: 'local' })
+      }
+      store.destroy()
+      vi.setSystemTime(1_000_000)
+    }
+  })
+
+  it('C12: idle and TTL deadlines on the same millisecond, after a system sleep past both (the clock jumped): one expiry at that millisecond, reason ttl, found by the first touch() or by the late timer', async () => {
+    for (const found of ['touch', 'timer'] as const) {
+      const { store, expired } = await connected({ ttlMs: 60_000, idleTimeoutMs: 60_000 })
+      // the laptop sleeps for three hours: the wall clock moves on, the timers do not fire
+      vi.setSystemTime(Date.now() + 3 * 3_600_000)
+      if (found == 'touch') store.touch()
+      else await vi.advanceTimersByTimeAsync(60_000)
+      expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_060_000, reason: 'ttl' })
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(expired).toHaveBeenCalledTimes(1)
+      store.destroy()
+      vi.setSystemTime(1_000_000)
+    }
+  })
+
+  it('C12: idle and TTL deadlines on the same millisecond in a session restored after a reload: one expiry, reason ttl', async () => {
+    const { store, storage, wallet } = await connected({ ttlMs: 60_000 })
+    await vi.advanceTimersByTimeAsync(40_000)
+    store.destroy()
+    // the reloaded page counts its idle time from the restore: 1_040_000 + 20_000, the persisted expiresAt
+    const reloaded = createSessionStore(createMockProvider({ wallet }), { storage, expiry: { ttlMs: 60_000, idleTimeoutMs: 20_000 } })
+    const expired = vi.fn()
+    reloaded.on('session:expired', expired)
+    expect((await reloaded.restore()).expiresAt).toBe(1_060_000)
+    await vi.advanceTimersByTimeAsync(19_999)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_060_000, reason: 'ttl' })
+    expect(reloaded.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
   for (const [limit, expiry] of [['idle timeout', { idleTimeoutMs: 600_000 }], ['TTL', { ttlMs: 600_000 }]] as const) {
     it(`C7, C12: after a system sleep past the ${limit} during a reconnect, the wallet coming back (by an event or an attempt) finds the session expired: never shown connected, no reconnect:succeeded, nothing persisted`, async () => {
       for (const silent of [false, true]) {

@@ -80,8 +80,9 @@ export interface SessionEventMap {
    */
   'reconnect:gaveup': { readonly attempts: number; readonly lastError: SessionError | null }
   /**
-   * The session expired. With `broadcast`, every tab that shows the session tells of it once,
-   * with the `expiredAt` and `reason` of the tab it expired in first.
+   * The session expired. `reason`: the deadline that passed first; `'ttl'` when the idle and TTL
+   * deadlines fall on the same millisecond. With `broadcast`, every tab that shows the session
+   * tells of it once, with the `expiredAt` and `reason` of the tab it expired in first.
    */
   'session:expired': { readonly expiredAt: number; readonly reason: 'ttl' | 'idle' }
   /** The active party changed. */
