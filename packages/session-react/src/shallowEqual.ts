@@ -1,6 +1,11 @@
 /**
  * Whether two objects (or nulls) with the same keys hold the same values (`===`).
  *
+ * Only for the bindings' own selections (`useSession`, `useAccount`, `useClientSession`), whose
+ * objects always have the same keys: it reads `a`'s keys only, so an object that gains a key would
+ * compare equal. It is not exported, and an app's selector never meets it: `useSessionSelector`
+ * compares with the app's `isEqual`, `Object.is` by default (§4).
+ *
  * @param a - an object or null
  * @param b - an object or null
  * @returns true when both are objects and every own key of `a` has the same value in `b` (two

@@ -122,6 +122,14 @@ describe('useSessionSelector', () => {
     consoleError.mockRestore()
   })
 
+  it('§4, C2: an app\'s selector whose object gains a key ({ a } then { a, b }, the shared key unchanged) re-renders with the new object, with the default isEqual', async () => {
+    const { store } = setup()
+    const { result } = renderHook(() => useSessionSelector((s) => (s.networkId === null ? { a: 1 } : { a: 1, b: s.networkId })), { wrapper: withStore(store) })
+    expect(result.current).toEqual({ a: 1 })
+    await act(() => store.connect())
+    expect(result.current).toEqual({ a: 1, b: 'canton:devnet' })
+  })
+
   it('re-selects when the selector depends on a prop that changed', async () => {
     const { store } = setup()
     await store.connect()
