@@ -927,7 +927,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
     // `stale`: the token in hand is the rejected one, `status` is read for a new one.
-    refresh: async (stale, asked = ++asks) => {
+    refresh: async (stale, again, asked = ++asks) => {
       if (destroyed || model.state.status != 'connected') return null
       try {
         if (stale) {
@@ -950,6 +950,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           call('listAccounts', 'local')
           const accounts = await latest.get('listAccounts')
           if (accounts?.type == 'fail') throw accounts.error
+          // A party switch heard since status was asked, maybe and back (A→B→A): the store shows the
+          // party of before, but the token may be that of the one the wallet was on as it answered.
+          // Status is read once more; a switch heard again leaves no token in hand, whose party
+          // none can tell (4100) (C11, L2).
+          if (told.accounts > asked) return again ? (live = null) : await internals.refresh(true, 1)
         }
         return internals.live()
       } catch (error) {

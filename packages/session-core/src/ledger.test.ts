@@ -2344,3 +2344,83 @@ describe('a call made while the token refresh of another call runs (L2)', () => 
     store.destroy()
   })
 })
+
+describe('a party switch and back (A→B→A) during the token refresh (C11, L2)', () => {
+  /**
+   * A mock wallet that hands out the token of the party active at that instant (each switch issues
+   * one), and whose user switches to bob and back to alice around the answers to `status` (`flips`
+   * of them) — as the request is made, or once it is under way (`later`): the answer carries bob's
+   * token, and the store, hearing both switches, shows alice again.
+   */
+  async function switchingBack(flips: number, later: boolean) {
+    const wallet = createMockWallet({ accessToken: 'tok' })
+    const inner = createMockProvider({ wallet })
+    const owner = new Map([['tok', 'alice']])
+    const switchTo = (partyId: string) => {
+      wallet.rotateToken()
+      wallet.switchParty(partyId)
+      owner.set(wallet.state().accessToken, partyId.slice(0, partyId.indexOf(':')))
+    }
+    let left = 0
+    const provider: CIP0103Provider = {
+      on: (event, listener) => inner.on(event, listener),
+      removeListener: (event, listener) => inner.removeListener(event, listener),
+      async request(args) {
+        if (args.method !== 'status' || !left) return inner.request(args)
+        left--
+        if (later) await sleep(0)
+        switchTo('bob::1220bb')
+        const answer = await inner.request(args)
+        switchTo('alice::1220aa')
+        return answer
+      },
+    }
+    const store = await connectedStore(provider)
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    // the Ledger API takes the token of any party it issued, but no longer the first one
+    const sent: string[] = []
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? ''
+      sent.push(`${owner.get(token) ?? '?'}:${token}`)
+      const ok = token !== 'tok' && owner.has(token)
+      return Promise.resolve(new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 }))
+    }
+    const before = inner.calls.length
+    left = flips
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    return { store, ledgerFetch, sent, asked: () => inner.calls.slice(before).map((c) => c.method) }
+  }
+
+  it("C11, L2: a switch to another party and back told as the token refresh asks for status: the answer carries the other party's token, so status is read again, and the call, made for the party the store shows again, goes out with that party's token, never the other's", async () => {
+    const { store, ledgerFetch, sent, asked } = await switchingBack(1, false)
+    expect((await ledgerFetch('/v2/parties')).status).toBe(200)
+    expect(sent).toEqual(['alice:tok', 'alice:tok-3'])
+    expect(asked()).toEqual(['status', 'listAccounts', 'status', 'listAccounts'])
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(getLedgerAuth(store)?.accessToken).toBe('tok-3')
+    store.destroy()
+  })
+
+  it("C11, L2: a switch to another party and back while the token refresh's status read is under way: the call waiting for it rejects with 4100 (a switch), and the refresh leaves the token of the party the store shows in hand, not the other's, for the next call", async () => {
+    const { store, ledgerFetch, sent, asked } = await switchingBack(1, true)
+    expect(await ledgerFetch('/v2/parties').catch((e: unknown) => e)).toMatchObject({ name: 'SessionError', code: 4100 })
+    await sleep(10)
+    expect(asked()).toEqual(['status', 'listAccounts', 'status', 'listAccounts'])
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(getLedgerAuth(store)?.accessToken).toBe('tok-3')
+    expect((await ledgerFetch('/v2/state/active-contracts')).status).toBe(200)
+    expect(sent).toEqual(['alice:tok', 'alice:tok-3'])
+    store.destroy()
+  })
+
+  it("C11, L2: a wallet that switches to another party and back around every status read: the token refresh reads status once more only, then gives up with 4100, sending no token of the other party and leaving none in hand", async () => {
+    const { store, ledgerFetch, sent, asked } = await switchingBack(Infinity, false)
+    expect(await ledgerFetch('/v2/parties').catch((e: unknown) => e)).toMatchObject({ name: 'SessionError', code: 4100 })
+    await sleep(10)
+    expect(asked().filter((method) => method === 'status')).toHaveLength(2)
+    expect(sent).toEqual(['alice:tok'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(getLedgerAuth(store)).toBeNull()
+    store.destroy()
+  })
+})

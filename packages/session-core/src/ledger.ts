@@ -244,7 +244,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
  * status says which party a token is for; so a call made while a refresh runs waits for it, also
  * with a token in hand (should that refresh fail, such a call, which got no 401, goes on with that
- * token). An account read that fails rejects the call with the
+ * token). A switch to another party and back heard while `status` was read (A→B→A: the store shows
+ * the party of before, the token may be the other's) reads `status` once more; heard again, the
+ * refresh gives no token (4100). An account read that fails rejects the call with the
  * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
  * an answer that cannot be read or is no status with a `SessionError` (code `UNKNOWN`), rather than a
  * retry with the token just refused.
