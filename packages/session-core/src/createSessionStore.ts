@@ -949,7 +949,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (internals.live()) {
           call('listAccounts', 'local')
           const accounts = await latest.get('listAccounts')
-          if (accounts?.type == 'fail') throw accounts.error
+          // failed, it leaves no token in hand whose party none can tell: the next call reads status anew
+          if (accounts?.type == 'fail') throw ((live = null), accounts.error)
           // A party switch heard since status was asked, maybe and back (A→B→A): the store shows the
           // party of before, but the token may be that of the one the wallet was on as it answered.
           // Status is read once more; a switch heard again leaves no token in hand, whose party

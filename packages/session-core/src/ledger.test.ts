@@ -2276,6 +2276,29 @@ describe('a party or network switch while a call waits for the token refresh (C1
       store.destroy()
     })
   }
+  it("C11, L2: a call made while the token refresh reads whose the new token is, when that account read fails, does not go on with that token: whose it is none can tell, so the store holds it no more and the call rejects with 4100, as the 401's call rejects with the wallet's error", async () => {
+    vi.useFakeTimers()
+    // the wallet hands out bob's token before it tells of the switch, and then fails the account read
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })
+    let fail!: (error: unknown) => void
+    wallet.answers.listAccounts = () => new Promise((_, reject) => (fail = reject))
+    const server = acceptOnly('B')
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const first = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    // the refresh has the new token, and reads the accounts
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    const second = outcome(ledgerFetch('/v2/state/active-contracts'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(second.settled).toBe(false)
+    fail({ code: 4100, message: 'Unauthorized' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await first).toMatchObject({ name: 'SessionError', code: 4100, message: 'Unauthorized' })
+    expect(await second).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(server.seen).toEqual(['A'])
+    expect(getLedgerAuth(store)).toBeNull()
+    store.destroy()
+  })
 })
 
 describe('a store handed out over a real store that is replaced (C14, L2)', () => {

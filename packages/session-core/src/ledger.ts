@@ -170,9 +170,10 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     end = reject
     own?.aborts.add(end)
     // A call that joined with a token in hand got no 401 of its own: a refresh that fails (the
-    // wallet's error, another call's) is no failure of its own, and it goes on with that token,
-    // as a call made just after would (L2).
-    pending.then(resolve, held ? () => resolve(held) : reject)
+    // wallet's error, another call's) is no failure of its own, and it goes on with the token in
+    // hand then, as a call made just after would (L2) — none when the refresh's account read failed:
+    // whose the token is, none can tell (C11).
+    pending.then(resolve, held ? () => resolve(getLedgerAuth(store)) : reject)
   }).finally(() => {
     unsubscribe()
     signal?.removeEventListener('abort', stop)
@@ -243,8 +244,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * then the new party's, and does not run a call made for the previous one. The refresh reads the accounts
  * for this: a wallet may hand out the new party's token before it tells of the switch, and no
  * status says which party a token is for; so a call made while a refresh runs waits for it, also
- * with a token in hand (should that refresh fail, such a call, which got no 401, goes on with that
- * token). A switch to another party and back heard while `status` was read (A→B→A: the store shows
+ * with a token in hand (should that refresh fail, such a call, which got no 401, goes on with the
+ * token in hand then; none once the account read failed, which leaves no token in hand). A switch to another party and back heard while `status` was read (A→B→A: the store shows
  * the party of before, the token may be the other's) reads `status` once more; heard again, the
  * refresh gives no token (4100). An account read that fails rejects the call with the
  * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
