@@ -946,16 +946,22 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // Whose token it is: a wallet may hand out the token of the party the user switched to
         // before it tells of the switch (accountsChanged), and no status says which party it is
         // for. The accounts are read again, so that the store knows the party by now (C11, L2).
-        if (internals.live()) {
+        const held = internals.live()
+        if (held) {
           call('listAccounts', 'local')
           const accounts = await latest.get('listAccounts')
-          // failed, it leaves no token in hand whose party none can tell: the next call reads status anew
-          if (accounts?.type == 'fail') throw ((live = null), accounts.error)
           // A party switch heard since status was asked, maybe and back (A→B→A): the store shows the
           // party of before, but the token may be that of the one the wallet was on as it answered.
-          // Status is read once more; a switch heard again leaves no token in hand, whose party
-          // none can tell (4100) (C11, L2).
-          if (told.accounts > asked) return again ? (live = null) : await internals.refresh(true, 1)
+          // Status is read once more. A switch heard again, or an account read that failed, leaves
+          // no token in hand whose party none can tell (4100; the next call reads status anew) — the
+          // one it read only: not one the wallet told since, nor the next session's (C6, C11, L2).
+          const failed = accounts?.type == 'fail'
+          if (told.accounts > asked || failed) {
+            if (!again && !failed) return await internals.refresh(true, 1)
+            if (live == held) live = null
+            if (failed) throw accounts.error
+            return null
+          }
         }
         return internals.live()
       } catch (error) {

@@ -2299,6 +2299,26 @@ describe('a party or network switch while a call waits for the token refresh (C1
     expect(getLedgerAuth(store)).toBeNull()
     store.destroy()
   })
+  it("C6, L1, L2: the account read of a token refresh of a session that ended, failing once the next session began (a TIMEOUT), leaves that session's token in hand", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })
+    wallet.held.add('listAccounts')
+    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('listAccounts')).toBe(1)
+    await store.disconnect()
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    // the user signs in again: a new session, with its own token
+    wallet.held.delete('listAccounts')
+    await store.connect()
+    wallet.emit('statusChanged', liveStatus('N'))
+    expect(getLedgerAuth(store)?.accessToken).toBe('N')
+    // the first session's account read times out
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(getLedgerAuth(store)?.accessToken).toBe('N')
+    store.destroy()
+  })
 })
 
 describe('a store handed out over a real store that is replaced (C14, L2)', () => {
