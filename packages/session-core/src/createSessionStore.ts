@@ -40,6 +40,14 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
  */
 const leavingOf = new WeakMap<object, Set<object>>()
 
+/**
+ * The latest `disconnect` request to each provider. A store that follows the sign-out of another
+ * store of its provider in this page (the wallet's statusChanged(false), the channel) while that
+ * disconnect() runs waits for that request instead of sending its own: one sign-out, one request
+ * to the wallet (C6, M3).
+ */
+const askedOf = new WeakMap<object, unknown>()
+
 const globalClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -362,12 +370,18 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
   /** A wallet request bounded by a timeout (C17). */
-  const request = (method: Method): Promise<unknown> => {
+  const request = (method: Method, origin?: Origin): Promise<unknown> => {
     const params = method == 'connect' ? connectParams : undefined
     return bounded(
       `The wallet did not answer ${method}`,
       method == 'connect' ? connectTimeoutMs : requestTimeoutMs,
-      () => provider.request(params === undefined ? { method } : { method, params }),
+      () => {
+        // read once this step is over: the store that signs out tells the others before it asks (M3)
+        if (method == 'disconnect' && origin == 'remote' && leavingOf.get(provider)?.size) return Promise.resolve().then(() => askedOf.get(provider))
+        const asked = provider.request(params === undefined ? { method } : { method, params })
+        if (method == 'disconnect') askedOf.set(provider, asked)
+        return asked
+      },
       aborts,
     )
   }
@@ -408,7 +422,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     inflight.add(id)
     latest.set(
       method,
-      request(method)
+      request(method, origin)
         // an answer that cannot even be read (a throwing getter) is a failed call (C18)
         .then((value): Input => {
           // A network that carries Ledger API access is live access too (L1), e.g. after a connect

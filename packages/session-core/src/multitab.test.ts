@@ -3109,4 +3109,53 @@ describe('several stores of one wallet in one page', () => {
     expect(statuses).toEqual(['reconnecting', 'connected'])
     stores.forEach((s) => s.destroy())
   })
+
+  /**
+   * Two stores of one wallet — of one provider (an app and an embedded widget in one page), or each
+   * of its own (two tabs) — both connected, and brought to `when`: still connected, reconnecting
+   * after a drop, re-authenticating (a hook that waits for its user), or connecting (the first one,
+   * a prompt still open). `channel`: no broadcast, or a channel that delivers at once or a task later.
+   */
+  async function signOutPair(page: 'one provider' | 'two tabs', channel: 'off' | 'at once' | 'a task later', when: 'connected' | 'reconnecting' | 're-authenticating' | 'connecting') {
+    const hub = createChannelHub()
+    const wallet = createMockWallet()
+    const first = createMockProvider({ wallet })
+    const providers = [first, page === 'one provider' ? first : createMockProvider({ wallet })] as const
+    const options: SessionStoreOptions = {
+      storage: createMemoryStorage(),
+      reconnect: { baseDelayMs: 1_000 },
+      broadcast: channel !== 'off' && { channelFactory: delayedChannels(hub, channel === 'at once' ? 0 : 1), lockManager: null },
+      ...(when === 're-authenticating' && { expiry: { ttlMs: 30, onReauthRequired: () => new Promise<void>(() => undefined) } }),
+    }
+    const stores = [createSessionStore(providers[0], options), createSessionStore(providers[1], options)] as const
+    const disconnects = (provider?: MockProvider) => (provider ? provider.calls : wallet.calls).filter((c) => c.method === 'disconnect').length
+    if (when === 'connecting') {
+      wallet.setConnectMode('manual')
+      void stores[0].connect()
+    } else {
+      await stores[0].connect()
+      await stores[1].restore()
+      if (when === 'reconnecting') wallet.drop()
+    }
+    await vi.waitFor(() => {
+      expect(stores.map((s) => s.getSnapshot().status)).toEqual({ connected: ['connected', 'connected'], reconnecting: ['reconnecting', 'reconnecting'], 're-authenticating': ['reconnecting', 'reconnecting'], connecting: ['connecting', 'disconnected'] }[when])
+    })
+    return { stores, providers, disconnects }
+  }
+
+  for (const channel of ['off', 'at once'] as const) {
+    for (const when of ['connected', 'reconnecting', 're-authenticating', 'connecting'] as const) {
+      it(`C6, M3, C8, C12, C3: one sign-out in one of two stores of a provider, ${when}, sends the wallet one disconnect request, however the other store hears of it (broadcast ${channel})`, async () => {
+        const { stores, disconnects } = await signOutPair('one provider', channel, when)
+        await stores[0].disconnect()
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        expect(disconnects()).toBe(1)
+        expect(stores[0].getSnapshot().status).toBe('disconnected')
+        // without a channel, the other store hears of the sign-out from the wallet, which a drop silences
+        if (channel !== 'off' || when !== 'reconnecting') expect(stores[1].getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+        stores.forEach((s) => s.destroy())
+      })
+    }
+  }
+
 })
