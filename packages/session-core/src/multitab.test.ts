@@ -3140,10 +3140,10 @@ describe('several stores of one wallet in one page', () => {
     await vi.waitFor(() => {
       expect(stores.map((s) => s.getSnapshot().status)).toEqual({ connected: ['connected', 'connected'], reconnecting: ['reconnecting', 'reconnecting'], 're-authenticating': ['reconnecting', 'reconnecting'], connecting: ['connecting', 'disconnected'] }[when])
     })
-    return { stores, providers, disconnects }
+    return { stores, providers, options, disconnects }
   }
 
-  for (const channel of ['off', 'at once'] as const) {
+  for (const channel of ['off', 'at once', 'a task later'] as const) {
     for (const when of ['connected', 'reconnecting', 're-authenticating', 'connecting'] as const) {
       it(`C6, M3, C8, C12, C3: one sign-out in one of two stores of a provider, ${when}, sends the wallet one disconnect request, however the other store hears of it (broadcast ${channel})`, async () => {
         const { stores, disconnects } = await signOutPair('one provider', channel, when)
@@ -3158,4 +3158,39 @@ describe('several stores of one wallet in one page', () => {
     }
   }
 
+  for (const when of ['connected', 'reconnecting', 're-authenticating', 'connecting'] as const) {
+    it(`M3, C6: one sign-out in one of two tabs of one wallet, ${when}, has each tab leave its own provider once (a page with two stores of it included)`, async () => {
+      const { stores, providers, options, disconnects } = await signOutPair('two tabs', 'a task later', when)
+      // the signing-out tab also holds an embedded widget's store of its provider
+      const widget = createSessionStore(providers[0], options)
+      if (when === 'connected') expect((await widget.restore()).status).toBe('connected')
+      await stores[0].disconnect()
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      expect(providers.map(disconnects)).toEqual([1, 1])
+      expect(stores.map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+      ;[...stores, widget].forEach((s) => s.destroy())
+    })
+  }
+
+  it('M3, M4: a page whose store signed out, then took up a session another tab connected, still leaves its own provider as that tab signs out', async () => {
+    const { open } = tabs()
+    const a = open()
+    const b = open()
+    const widget = open(b.provider)
+    await a.store.connect()
+    await flush()
+    await b.store.disconnect()
+    await flush()
+    expect([a, b, widget].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
+    await a.store.connect()
+    await vi.waitFor(() => {
+      expect([b, widget].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    })
+    const before = b.provider.calls.filter((c) => c.method === 'disconnect').length
+    await a.store.disconnect()
+    await flush()
+    expect(b.provider.calls.filter((c) => c.method === 'disconnect').length - before).toBe(1)
+    expect([a, b, widget].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
+    ;[a, b, widget].forEach((t) => t.store.destroy())
+  })
 })
