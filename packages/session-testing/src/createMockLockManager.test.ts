@@ -248,4 +248,34 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     await expect(locks.request('-k', {}, () => 1)).rejects.toMatchObject({ name: 'NotSupportedError' })
     expect(locks.requests).toBe(2)
   })
+
+  it('M6: client views share the locks of one origin and query() tells each lock\'s clientId, as navigator.locks.query() does: a tab tells its lock from the one another tab stole', async () => {
+    const locks = createMockLockManager()
+    const [a, b] = [locks.client('a'), locks.client('b')]
+    const stolen = a.request('k', {}, () => new Promise(() => undefined))
+    stolen.catch(() => undefined)
+    await tick()
+    const queued = b.request('k', {}, (lock) => lock)
+    const plain = locks.request('k', {}, (lock) => lock)
+    // every view reads the same locks
+    for (const view of [locks, a, b]) {
+      expect(view.query()).toEqual({
+        held: [{ name: 'k', mode: 'exclusive', clientId: 'a' }],
+        pending: [
+          { name: 'k', mode: 'exclusive', clientId: 'b' },
+          { name: 'k', mode: 'exclusive' },
+        ],
+      })
+    }
+    let release!: () => void
+    const stealing = b.request('k', { steal: true }, () => new Promise<void>((resolve) => (release = resolve)))
+    await expect(stolen).rejects.toMatchObject({ name: 'AbortError' })
+    expect(a.query().held).toEqual([{ name: 'k', mode: 'exclusive', clientId: 'b' }])
+    release()
+    await stealing
+    expect(await queued).toEqual({ name: 'k', mode: 'exclusive' })
+    expect(await plain).toEqual({ name: 'k', mode: 'exclusive' })
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    expect(a.requests).toBe(4)
+  })
 })

@@ -9,10 +9,15 @@ export interface MockLockInfo {
   readonly name: string
   /** The lock mode. */
   readonly mode: 'exclusive' | 'shared'
+  /**
+   * The client (tab, worker) that holds or asked for it, as `navigator.locks.query()` tells it: set
+   * for the requests made through a {@link MockLockManager.client} view, absent for the others.
+   */
+  readonly clientId?: string
 }
 
 /** What the mock passes to a granted callback (the Web Locks `Lock`). */
-type MockLock = MockLockInfo
+type MockLock = Omit<MockLockInfo, 'clientId'>
 
 type LockOptions = Parameters<LockManagerLike['request']>[1]
 type LockCallback<T> = (lock: unknown) => T | Promise<T>
@@ -49,11 +54,21 @@ export interface MockLockManager extends LockManagerLike {
    * @returns a copy of the held and the pending locks
    */
   query(): { held: MockLockInfo[]; pending: MockLockInfo[] }
-  /** How many `request` calls were made. */
+  /**
+   * The same locks as one client of the origin (a tab, a worker) sees them, as its own
+   * `navigator.locks`: its requests are held or queued under `clientId`, which `query()` — of any
+   * view — tells for each of them, as Web Locks do. A tab can so tell its lock from the one another
+   * tab holds under the same name, e.g. after a `steal`.
+   * @param clientId - the client's id (`Client.id` in a browser)
+   * @returns a lock manager over the same locks, whose requests are that client's
+   */
+  client(clientId: string): MockLockManager
+  /** How many `request` calls were made, through every view. */
   readonly requests: number
 }
 
-interface Pending extends MockLockInfo {
+interface Pending extends MockLock {
+  readonly clientId: string | undefined
   grant(): void
   /** Ends the request of this held lock, which another request stole. */
   stolen(): void
@@ -76,7 +91,8 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * callback's result settles and only then does `request` settle with it, and callbacks run
  * asynchronously (never inside `request`). One instance stands for one origin: every tab (store,
  * tab lock) given the same instance shares its locks — the `lockManager` of the store's
- * `broadcast` option in multi-tab tests.
+ * `broadcast` option in multi-tab tests; its {@link MockLockManager.client} views are the
+ * `navigator.locks` of each tab, whose locks `query()` tells apart by `clientId`.
  *
  * @returns the lock manager
  * @example
@@ -104,14 +120,17 @@ export function createMockLockManager(): MockLockManager {
     if (queue.length === 0) queues.delete(name)
   }
 
-  const manager: MockLockManager = {
+  const info = ({ name, mode, clientId }: Pending): MockLockInfo => (clientId === undefined ? { name, mode } : { name, mode, clientId })
+
+  const view = (clientId?: string): MockLockManager => ({
     get requests() {
       return requests
     },
     query: () => ({
-      held: held.map(({ name, mode }) => ({ name, mode })),
-      pending: [...queues.values()].flat().map(({ name, mode }) => ({ name, mode })),
+      held: held.map(info),
+      pending: [...queues.values()].flat().map(info),
     }),
+    client: view,
     request<T>(name: string, ...args: [LockCallback<T>] | [LockOptions | null | undefined, LockCallback<T>]): Promise<T> {
       requests++
       // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
@@ -140,6 +159,7 @@ export function createMockLockManager(): MockLockManager {
         const entry: Pending = {
           name,
           mode,
+          clientId,
           grant() {
             signal?.removeEventListener('abort', onAbort)
             held.push(entry)
@@ -169,6 +189,6 @@ export function createMockLockManager(): MockLockManager {
         processQueue(name)
       })
     },
-  }
-  return manager
+  })
+  return view()
 }
