@@ -257,6 +257,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < told.network ? { ...input, networkId: undefined } : input)
   let leadership: [release: () => void, abort: AbortController, leading: boolean | undefined] | null = null
+  const lockName = `sessionlayer.reconnect::${key}`
+  /**
+   * The clients that hold the reconnect lock, as the lock manager's `query()` tells them (the
+   * `clientId` of each, the same for the locks of one tab); undefined where it tells none: it has
+   * no `query()`, or it fails, or its answer is no snapshot (M6).
+   */
+  const holders = () =>
+    attempt(async () => (await (locks as unknown as { query: () => Promise<{ held: { name: string; clientId?: string }[] }> }).query()).held.filter((l) => l.name == lockName).map((l) => l.clientId)).catch(noop)
+  /** The client id of this tab's reconnect lock, as the lock manager told it once the lock came. */
+  let me: string | undefined
   /** The `attempt` messages heard: a leading tab's word, each one, also one that repeats an attempt (M6). */
   let beats = 0
   let connectParams: unknown
@@ -504,6 +514,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     leadership = null
   }
   /**
+   * Another tab took this tab's lock (it went silent, frozen): that tab runs the attempts now, this
+   * one stops its own and follows it, and asks for the lock again a second later while the
+   * reconnect lasts: behind that tab, or alone, to run the attempts (C7, M6).
+   */
+  const lost = () => {
+    if (leadership?.[0] != noop) dispatch({ type: 'lead', lost: true })
+    leadership = null
+    later(() => model.op == 'reconnect' && !leadership && lead(), 1e3)
+  }
+  /**
    * Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. `steal`: this
    * tab takes them over from a leading tab gone silent, and the lock with them.
    */
@@ -548,7 +568,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     else overdue()
     attempt(() =>
       locks?.request(
-        `sessionlayer.reconnect::${key}`,
+        lockName,
         steal ? { steal } : { signal: abort.signal },
         () =>
           new Promise<void>((release) => {
@@ -557,6 +577,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               cancelTimer(abort)
               leadership = [release, abort, true]
               dispatch({ type: 'lead' })
+              // the lock is this tab's now: the one holder of its name
+              void holders().then((ids) => (me = ids?.[0]))
             }
           }),
       ),
@@ -570,11 +592,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // (frozen), and that tab runs the attempts now; this one stops its own (M6).
       if (mine()) {
         cancelTimer(abort)
-        if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) {
-          if (leadership?.[0] != noop) dispatch({ type: 'lead', lost: true })
-          leadership = null
-          later(() => model.op == 'reconnect' && !leadership && lead(), 1e3)
-        } else {
+        if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) lost()
+        else {
           leadership = [noop, abort, true]
           dispatch({ type: 'lead' })
         }
@@ -686,13 +705,30 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (!cancelTimer(retryTimer) && effect[1] < 0) break
         {
           // The tick of a tab that holds the reconnect lock, late by over requestTimeoutMs (its page
-          // was frozen), runs a task later: as a frozen page resumes, its timers run before the
-          // word that another tab took its lock meanwhile (Chromium), which stops its attempts (M6).
+          // was frozen), waits for the lock manager to tell which client holds the lock: as a frozen
+          // page resumes, its timers run before the word that another tab took its lock meanwhile
+          // (Chromium), and on a loaded machine that word may come later still. A lock another
+          // client holds (or none does) is this tab's no more: it stops its attempts and follows (M6).
           const late = clock.now() + effect[1] + requestTimeoutMs
           const tick = () => dispatch({ type: 'tick' })
           retryTimer = later(() => {
             if (clock.now() < late || (leadership?.[0] ?? noop) == noop) tick()
-            else retryTimer = later(tick, 0)
+            else {
+              // A task later (that word may come first, where the lock manager cannot tell), it asks.
+              // The wait for the answer is cancelled as a timer is (a schedule-clear, destroy()), and
+              // bounded by requestTimeoutMs: then the attempt runs, as where no answer tells (C17).
+              const hop = (retryTimer = later(() => {
+                later(tick, requestTimeoutMs, hop as object)
+                void holders().then((ids) => {
+                  if (cancelTimer(hop)) {
+                    if (ids && !ids.includes(me)) {
+                      resign()
+                      lost()
+                    } else tick()
+                  }
+                })
+              }, 0))
+            }
           }, effect[1])
         }
         break

@@ -2631,12 +2631,14 @@ describe('multi-tab, a leader tab that freezes', () => {
  * A tab the browser can freeze, over `provider`: while frozen its timers, its wallet's events and
  * the outcomes of its lock requests (`locks`) wait; its channel's messages still arrive. As it
  * wakes, the timers that came due run first, then the rest in the order it came, as Chromium does
- * (e2e/lifecycle.e2e.ts): the word that another tab took its lock comes after its timers.
+ * (e2e/lifecycle.e2e.ts): the word that another tab took its lock comes after its timers. With
+ * `slowWord` (a loaded machine) that word comes only once `tell()` is called, later still.
  */
-function freezableTab(provider: MockProvider) {
+function freezableTab(provider: MockProvider, slowWord = false) {
   let frozen = false
   const due: (() => void)[] = []
   const waiting: (() => void)[] = []
+  const words: (() => void)[] = []
   const run = (task: () => void, queue = waiting) => (frozen ? queue.push(task) : task())
   // a timer cleared while its task waits never runs, as in a page
   const live = new Set<unknown>()
@@ -2671,12 +2673,14 @@ function freezableTab(provider: MockProvider) {
       return tab
     },
   })
-  const locks = (manager: LockManagerLike): LockManagerLike => ({
+  const locks = (manager: LockManagerLike & { query?: () => unknown }): LockManagerLike => ({
     request: (name, options, callback) => {
       const outcome = manager.request(name, options, callback)
-      const told = () => new Promise<void>((resolve) => run(resolve))
+      const told = () => new Promise<void>((resolve) => run(resolve, slowWord ? words : waiting))
       return outcome.then(told, told).then(() => outcome)
     },
+    // only where the manager has it: the woken tab asks after it woke, and is answered at once
+    ...(manager.query ? { query: manager.query } : {}),
   })
   return {
     clock,
@@ -2692,6 +2696,10 @@ function freezableTab(provider: MockProvider) {
         task()
         for (let i = 0; i < 10; i++) await Promise.resolve()
       }
+    },
+    /** Delivers the lock words held back (`slowWord`). */
+    tell: () => {
+      for (const word of words.splice(0)) word()
     },
   }
 }
@@ -2774,6 +2782,96 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
     expect(lockManager.query()).toEqual({ held: [], pending: [] })
     for (const t of tabs) t.store.destroy()
+  })
+
+  it('M6, C8: a frozen leader whose lock another tab took while its wallet is still down runs no attempt as it wakes, also when the word that its lock was taken comes long after its overdue timers (a loaded machine): it asks navigator.locks.query() which tab holds the lock', async () => {
+    vi.useFakeTimers()
+    const draws = [0.1, 0.6]
+    let draw = 0
+    vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const open = (provider: MockProvider, lockManager: LockManagerLike, clock?: SessionStoreOptions['clock']) => {
+      const store = createSessionStore(provider, { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 100 }, broadcast: { channelFactory: hub.channelFactory, lockManager }, ...(clock ? { clock } : {}) })
+      const seen = { attempts: events(store, 'reconnect:attempt'), errors: [] as unknown[] }
+      store.on('error', (e) => seen.errors.push(e.error))
+      return { store, ...seen }
+    }
+    const frozen = freezableTab(createMockProvider({ wallet }), true)
+    const leader = open(frozen.provider, frozen.locks(lockManager.client('a')), frozen.clock)
+    const followers = [open(createMockProvider({ wallet }), lockManager.client('b')), open(createMockProvider({ wallet }), lockManager.client('c'))]
+    const tabs = [leader, ...followers]
+    await leader.store.connect()
+    for (const f of followers) await f.store.restore()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(lockManager.query().held).toEqual([{ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: 'a' }])
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    // a follower took the attempts over, and the lock with them; the wallet is still down
+    const stealer = followers.find((f) => f.attempts.length)!
+    expect(lockManager.query().held).toEqual([{ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: followers.indexOf(stealer) ? 'c' : 'b' }])
+
+    // the frozen tab wakes: its attempt 1, long overdue, comes due first; the word that its lock
+    // was taken comes only 50 ms later
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(50)
+    frozen.tell()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(leader.attempts).toEqual([])
+    // it follows the tab that runs the attempts now: one tab runs each attempt
+    const before = stealer.attempts.length
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(stealer.attempts.length).toBeGreaterThan(before)
+    expect(leader.attempts).toEqual([])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(leader.attempts).toEqual([])
+    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    for (const t of tabs) t.store.destroy()
+  })
+
+  it.each([
+    ['tells the lock is still this tab\'s: at once', (l: LockManagerLike) => l, 0],
+    ['answers query() with no snapshot (a shim): at once', (l: LockManagerLike) => Object.assign(Object.create(l) as LockManagerLike, { query: () => ({}) }), 0],
+    ['never answers query(): after requestTimeoutMs', (l: LockManagerLike) => Object.assign(Object.create(l) as LockManagerLike, { query: () => new Promise(() => undefined) }), 10_000],
+  ])('M6, C17: a frozen leader that still holds its lock (no other tab took it) runs its overdue attempt as it wakes, where the lock manager %s', async (_, own, wait) => {
+    vi.useFakeTimers()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const store = createSessionStore(frozen.provider, {
+      storage: createMemoryStorage(),
+      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
+      clock: frozen.clock,
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(own(lockManager.client('a'))) },
+    })
+    const attempts = events(store, 'reconnect:attempt')
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    expect(attempts).toEqual([])
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(wait && wait - 1)
+    expect(attempts).toEqual(wait ? [] : [{ attempt: 1 }])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(attempts).toEqual([{ attempt: 1 }])
+    expect(lockManager.query().held).toEqual([{ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: 'a' }])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    store.destroy()
   })
 
   it('M6, C7: a frozen leader that, as it wakes, hears that another tab reconnected before it hears its lock was taken checks its wallet: one that tells no recovery leaves it reconnecting no longer', async () => {
