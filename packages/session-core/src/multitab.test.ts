@@ -2909,6 +2909,29 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     follower.destroy()
   })
 
+  it('M6, C14: with a lock manager that ignores steal (an older shim), a tab destroyed while its steal request still waits behind the frozen leader takes the lock, once that tab lets it go, only to release it at once: no attempt, no timer left, no lock held', async () => {
+    const ignoreSteal = (locks: LockManagerLike): LockManagerLike => ({ request: (name, options, callback) => locks.request(name, { ...options, steal: undefined }, callback) })
+    const { wallet, lockManager, frozen, followers, tabs, lock } = await frozenLeader(ignoreSteal)
+    const stealer = followers.find((f) => f.attempts.length)!
+    // its steal, a plain request to this shim, waits behind the frozen tab's lock; no signal can withdraw it
+    expect(lockManager.query().pending).toHaveLength(2)
+    const attempts = stealer.attempts.length
+    stealer.store.destroy()
+    wallet.recover()
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    // the frozen tab, woken, reconnected and let the lock go: the destroyed tab's request came and went
+    expect(tabs.filter((t) => t !== stealer).map((t) => t.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(stealer.attempts.length).toBe(attempts)
+    expect(lock()).toBe(0)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    for (const t of tabs) t.store.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it.each([
     ['ignores steal (a plain request)', (locks: LockManagerLike): LockManagerLike => ({ request: (name, options, callback) => locks.request(name, { ...options, steal: undefined }, callback) })],
     [
