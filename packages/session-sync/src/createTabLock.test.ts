@@ -24,6 +24,15 @@ describe.each([
     expect(create().crossTab).toBe(crossTab)
   })
 
+  it('M6: runExclusive with both signal and ifAvailable rejects with NotSupportedError, as Web Locks do, and never runs fn: code that passes its tests without Web Locks does not fail in a browser', async () => {
+    const lock: TabLock = create()
+    const fn = vi.fn()
+    await expect(lock.runExclusive('k', fn, { signal: new AbortController().signal, ifAvailable: true })).rejects.toMatchObject({ name: 'NotSupportedError' })
+    expect(fn).not.toHaveBeenCalled()
+    // the lock is free, as it was
+    await expect(lock.runExclusive('k', () => 'free', { ifAvailable: true })).resolves.toBe('free')
+  })
+
   it('M6: runs one holder at a time, in FIFO order, and returns what fn returns', async () => {
     const lock: TabLock = create()
     const log: string[] = []

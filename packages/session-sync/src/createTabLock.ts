@@ -24,7 +24,7 @@ export interface RunExclusiveOptions {
    * abort after the lock is granted does not interrupt `fn`.
    */
   signal?: AbortSignal | undefined
-  /** Do not wait: when the lock is held the call rejects at once and `fn` never runs. Not with `signal` (Web Locks reject the pair). */
+  /** Do not wait: when the lock is held the call rejects at once and `fn` never runs. Not with `signal`: the pair rejects with `NotSupportedError`, as Web Locks do, also without them. */
   ifAvailable?: boolean | undefined
 }
 
@@ -63,7 +63,7 @@ export interface TabLock {
  * One FIFO queue of requests per name, each its grant and what a steal ends it with; the head holds
  * the lock. Web Locks semantics, in one tab: a `steal` takes the lock from the head, whose request
  * rejects with an `AbortError` (its callback runs on, holding nothing), and runs at once, ahead of
- * the queued ones, which stay queued.
+ * the queued ones, which stay queued; `signal` with `ifAvailable` rejects with `NotSupportedError`.
  * @internal
  */
 export function createLocalLocks(): LockManagerLike {
@@ -72,6 +72,8 @@ export function createLocalLocks(): LockManagerLike {
     request<T>(name: string, { ifAvailable, signal, steal }: { ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => T | Promise<T>) {
       return new Promise<T>((resolve, reject) => {
         const queue = queues.get(name) ?? []
+        // misuse that Web Locks reject: code tested without them must not fail only in a browser
+        if (signal && ifAvailable) throw new DOMException('signal cannot be combined with ifAvailable', 'NotSupportedError')
         if (signal?.aborted) throw signal.reason
         // callbacks run asynchronously, as with Web Locks, so timing does not depend on the manager
         const call = (lock: unknown) => Promise.resolve(lock).then(callback)
