@@ -1,6 +1,6 @@
 import { decodeSessionEnvelope, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
-import type { LockManagerLike } from '@sessionlayer/session-sync'
+import type { BroadcastChannelLike, LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { stubPage } from '../test/page'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -2622,6 +2622,66 @@ describe('multi-tab, a leader tab that freezes', () => {
     expect(attempts.flat()).toEqual([{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }, { attempt: 4 }])
     expect(attempts.filter((x) => x.length)).toHaveLength(1)
     expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected', 'disconnected'])
+    for (const t of [leader, ...followers]) t.store.destroy()
+    vi.restoreAllMocks()
+  })
+})
+
+describe('multi-tab, two tabs that take the attempts over at once', () => {
+  it('M6, C8: two tabs whose watchdogs fire within a millisecond, before either hears the other, both steal the frozen leader\'s lock: Web Locks grant the later steal and abort the earlier one, whose tab stops before its attempt is due; each attempt runs in one tab', async () => {
+    vi.useFakeTimers()
+    // both tabs draw the same offset: their watchdogs fire at once
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const hub = createChannelHub()
+    // messages take 5 ms: neither tab hears of the other's attempt before its own watchdog fires
+    const slow = (name: string): BroadcastChannelLike => {
+      const channel = hub.channelFactory(name)
+      let open = true
+      return {
+        get onmessage() {
+          return channel.onmessage
+        },
+        set onmessage(handler) {
+          channel.onmessage = handler
+        },
+        postMessage: (message: unknown) => {
+          setTimeout(() => {
+            if (open) channel.postMessage(message)
+          }, 5)
+        },
+        close: () => {
+          open = false
+          channel.close()
+        },
+      }
+    }
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const steals: string[] = []
+    const open = (id: string, clock?: SessionStoreOptions['clock']) => {
+      const own = lockManager.client(id)
+      const locks: LockManagerLike = {
+        request: (name, options, callback) => {
+          if (options.steal) steals.push(id)
+          return own.request(name, options, callback)
+        },
+      }
+      const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), reconnect: { maxAttempts: 6 }, broadcast: { channelFactory: slow, lockManager: locks }, ...(clock ? { clock } : {}) })
+      return { store, attempts: events(store, 'reconnect:attempt') }
+    }
+    const leader = open('a', { now: () => Date.now(), setTimeout: () => 0, clearTimeout: () => undefined })
+    const followers = [open('b'), open('c')]
+    await leader.store.connect()
+    for (const f of followers) await f.store.restore()
+    await vi.advanceTimersByTimeAsync(100)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(300_000)
+    // both took over, at once
+    expect(steals).toEqual(['b', 'c'])
+    // one tab ran the attempts: each one once
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)).toEqual([1, 2, 3, 4, 5, 6].map((attempt) => ({ attempt })))
+    expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
     for (const t of [leader, ...followers]) t.store.destroy()
     vi.restoreAllMocks()
   })
