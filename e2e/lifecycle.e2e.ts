@@ -418,7 +418,7 @@ describe('frozen tabs', () => {
     await wallet(b, 'recover')
     await expect.poll(() => snapshot(b)).toEqual({ status: 'connected', code: null })
 
-    // A wakes a while later: its attempt, long due, waits a task for the word that B took its lock.
+    // A wakes a while later: its attempt, long due, first asks navigator.locks.query() which tab holds the lock (none, or B: not A).
     // A woken page's tasks come in no fixed order, and A's own wallet is still down: hearing that B
     // reconnected, A checks its wallet and, that failing, leads its own attempts (C7). So at most
     // one attempt of A's own, and never two holders of the lock.
