@@ -242,6 +242,14 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(callback).not.toHaveBeenCalled()
   })
 
+  it('M6: a mode other than "exclusive" or "shared" rejects with a TypeError, as Web Locks read the option, and takes nothing', async () => {
+    const locks = createMockLockManager()
+    const callback = vi.fn()
+    await expect(locks.request('k', { mode: 'Exclusive' as 'exclusive' }, callback)).rejects.toBeInstanceOf(TypeError)
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    expect(callback).not.toHaveBeenCalled()
+  })
+
   it('M6: rejects what Web Locks rejects: signal with ifAvailable, names starting with "-"', async () => {
     const locks = createMockLockManager()
     await expect(locks.request('k', { ifAvailable: true, signal: new AbortController().signal }, () => 1)).rejects.toMatchObject({ name: 'NotSupportedError' })

@@ -82,7 +82,8 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * request queue per name (a later request never overtakes an earlier one, even a shared one),
  * `ifAvailable` calls back with `null` when the lock cannot be granted at once, a request without a
  * callback rejects with a `TypeError` without taking or queueing for the lock, an already aborted
- * signal rejects at once, aborting a queued request removes it and rejects with the abort reason
+ * signal rejects at once, a mode other than `exclusive` or `shared` rejects with a `TypeError`,
+ * aborting a queued request removes it and rejects with the abort reason
  * (aborting after the grant changes nothing), `signal` with `ifAvailable` or `steal`, `steal` with
  * `ifAvailable` or a shared mode reject with `NotSupportedError`, names starting with `-` are
  * rejected; `steal` releases the locks held under its name at once (their `request` rejects with
@@ -139,6 +140,8 @@ export function createMockLockManager(): MockLockManager {
       const { mode = 'exclusive', ifAvailable = false, signal, steal } = options ?? {}
       // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
       if (typeof callback !== 'function') return Promise.reject(new TypeError('callback is not a function'))
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
+      if (mode !== 'exclusive' && mode !== 'shared') return Promise.reject(new TypeError(`'${String(mode)}' is not a valid LockMode`))
       if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
       if (steal && (ifAvailable || mode !== 'exclusive')) return Promise.reject(notSupported('steal needs an exclusive request that waits'))
       if (signal && (ifAvailable || steal)) return Promise.reject(notSupported('signal cannot be combined with ifAvailable or steal'))
