@@ -10,6 +10,7 @@ import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
 import { createTransition, INITIAL_MODEL, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
+import { primaryAccount } from './primaryAccount'
 import { atLeastZero, resolveRetryPolicy, toNumber } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
@@ -251,6 +252,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * number is below.
    */
   const told = {} as Record<Input['type'], number>
+  /**
+   * The number of the latest `accountsChanged` that told of another party than the store's: one
+   * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
+   */
+  let switchTold = 0
   /**
    * A status answer asked before the wallet's latest word on the network (`chainChanged`, a status
    * event that tells one) tells no network: that word stands, not the network it was on (C9, C11, L2).
@@ -1014,7 +1020,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // no token in hand whose party none can tell (4100; the next call reads status anew) — the
           // one it read only: not one the wallet told since, nor the next session's (C6, C11, L2).
           const failed = accounts?.type == 'fail'
-          if (told.accounts > asked || failed) {
+          if (switchTold > asked || failed) {
             if (!again && !failed) return await internals.refresh(true, 1)
             if (live == held) live = null
             if (failed) throw accounts.error
@@ -1179,6 +1185,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (!input) return
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
+        if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.state.account?.partyId) switchTold = asks
         if (input.type == 'status') answerAll()
         // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a

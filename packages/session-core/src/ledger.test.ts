@@ -10,7 +10,7 @@ import { DISCONNECTED_STATE } from './machine'
 import { INTERNALS, type StoreInternals } from './internals'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
 import { SessionError } from './SessionError'
-import type { CIP0103Provider, CIP0103StatusEvent } from './cip0103'
+import type { CIP0103Account, CIP0103Provider, CIP0103StatusEvent } from './cip0103'
 import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 
 const LEDGER = 'http://127.0.0.1:7575'
@@ -2466,4 +2466,43 @@ describe('a party switch and back (A→B→A) during the token refresh (C11, L2)
     expect(getLedgerAuth(store)).toBeNull()
     store.destroy()
   })
+})
+
+describe('a wallet that tells its accounts again during the token refresh, with no party switch (C2, C11, L2)', () => {
+  /**
+   * A mock wallet that tells its accounts (accountsChanged) as it answers each account read: the
+   * same ones again, or with a new account of another party that it allocated, the primary one kept.
+   */
+  async function announcing(next: (accounts: CIP0103Account[]) => CIP0103Account[]) {
+    const wallet = createMockWallet()
+    const inner = createMockProvider({ wallet })
+    const provider: CIP0103Provider = {
+      on: (event, listener) => inner.on(event, listener),
+      removeListener: (event, listener) => inner.removeListener(event, listener),
+      request(args) {
+        if (args.method === 'listAccounts') wallet.setAccounts(next(wallet.state().accounts))
+        return inner.request(args)
+      },
+    }
+    const store = await connectedStore(provider)
+    const server = ledgerServer(wallet)
+    return { store, wallet, server, ledgerFetch: createLedgerFetch(store, { fetch: server.fetch }) }
+  }
+  const cases: [string, (accounts: CIP0103Account[]) => CIP0103Account[]][] = [
+    ['the same accounts again', (accounts) => accounts],
+    ['one more account, allocated, the primary one kept', (accounts) => [...accounts, { partyId: `new${accounts.length}::1220cc`, primary: false, status: 'allocated', hint: 'new', publicKey: 'k', namespace: '1220cc', networkId: 'canton:devnet', signingProviderId: 'participant' }]],
+  ]
+  for (const [told, next] of cases) {
+    it(`C2, C11, L2: a wallet that tells ${told} (accountsChanged) as it answers each account read switches no party: after each 401 the token refresh takes the new token and the call is retried with it, rather than rejecting every call with 4100`, async () => {
+      const { store, wallet, server, ledgerFetch } = await announcing(next)
+      for (let i = 0; i < 3; i++) {
+        wallet.rotateToken()
+        expect((await ledgerFetch('/v2/parties')).status).toBe(200)
+        expect(getLedgerAuth(store)?.accessToken).toBe(wallet.state().accessToken)
+      }
+      expect(server.seen.map((s) => s.authorization)).toEqual(['1', '2', '2', '3', '3', '4'].map((n) => `Bearer mock-token-${n}`))
+      expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+      store.destroy()
+    })
+  }
 })
