@@ -1016,15 +1016,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const accounts = await latest.get('listAccounts')
           // A party switch heard since status was asked, maybe and back (A→B→A): the store shows the
           // party of before, but the token may be that of the one the wallet was on as it answered.
-          // Status is read once more. A switch heard again, or an account read that failed, leaves
-          // no token in hand whose party none can tell (4100; the next call reads status anew) — the
-          // one it read only: not one the wallet told since, nor the next session's (C6, C11, L2).
+          // Status is read once more. A switch heard (again), or an account read that failed, leaves
+          // no token in hand whose party none can tell (4100; the next call reads status anew), also
+          // when that status read fails — the one it read only: not one the wallet told since, nor
+          // the next session's (C6, C11, L2).
           const failed = accounts?.type == 'fail'
           if (switchTold > asked || failed) {
-            if (!again && !failed) return await internals.refresh(true, 1)
             if (live == held) live = null
             if (failed) throw accounts.error
-            return null
+            return again ? null : await internals.refresh(true, 1)
           }
         }
         return internals.live()

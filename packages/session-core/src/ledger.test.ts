@@ -2395,7 +2395,7 @@ describe('a party switch and back (A→B→A) during the token refresh (C11, L2)
    * of them) — as the request is made, or once it is under way (`later`): the answer carries bob's
    * token, and the store, hearing both switches, shows alice again.
    */
-  async function switchingBack(flips: number, later: boolean) {
+  async function switchingBack(flips: number, later: boolean, failAgain?: boolean) {
     const wallet = createMockWallet({ accessToken: 'tok' })
     const inner = createMockProvider({ wallet })
     const owner = new Map([['tok', 'alice']])
@@ -2415,6 +2415,8 @@ describe('a party switch and back (A→B→A) during the token refresh (C11, L2)
         switchTo('bob::1220bb')
         const answer = await inner.request(args)
         switchTo('alice::1220aa')
+        // the wallet fails the status read that follows
+        if (failAgain) wallet.failNext('status', { code: -32603, message: 'Internal error' })
         return answer
       },
     }
@@ -2451,6 +2453,17 @@ describe('a party switch and back (A→B→A) during the token refresh (C11, L2)
     expect(asked()).toEqual(['status', 'listAccounts', 'status', 'listAccounts'])
     expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
     expect(getLedgerAuth(store)?.accessToken).toBe('tok-3')
+    expect((await ledgerFetch('/v2/state/active-contracts')).status).toBe(200)
+    expect(sent).toEqual(['alice:tok', 'alice:tok-3'])
+    store.destroy()
+  })
+
+  it("C11, L2: a switch to another party and back told as the token refresh asks for status, when the status read once more fails: the call rejects with the wallet's error, and the other party's token is held no more — the next call reads status anew, and never goes out with it for the party the store shows", async () => {
+    const { store, ledgerFetch, sent, asked } = await switchingBack(1, false, true)
+    expect(await ledgerFetch('/v2/parties').catch((e: unknown) => e)).toMatchObject({ name: 'SessionError', code: -32603 })
+    expect(asked()).toEqual(['status', 'listAccounts', 'status'])
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(getLedgerAuth(store)).toBeNull()
     expect((await ledgerFetch('/v2/state/active-contracts')).status).toBe(200)
     expect(sent).toEqual(['alice:tok', 'alice:tok-3'])
     store.destroy()
