@@ -1374,12 +1374,14 @@ describe('answers that a newer wallet event overtook', () => {
     await vi.advanceTimersByTimeAsync(200)
     await restoring
     // a token refresh re-reads the accounts (L2); the user switches party while the answer travels
-    void (store as unknown as Record<typeof INTERNALS, StoreInternals>)[INTERNALS].refresh(false)
+    const refreshed = (store as unknown as Record<typeof INTERNALS, StoreInternals>)[INTERNALS].refresh(false).catch((e: unknown) => e)
     await vi.advanceTimersByTimeAsync(10)
     wallet.switchParty('bob::1220bb')
     await vi.advanceTimersByTimeAsync(100)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' } })
     store.destroy()
+    // the switch heard, the refresh reads status and the accounts once more; destroy() ends it (C14)
+    expect(await refreshed).toMatchObject({ name: 'SessionError', code: 'DESTROYED' })
   })
 
   it('C3/C19: a connect answer { isConnected: true } that a statusChanged(false) overtook is no connection: connect() fails, the wallet disconnected', async () => {
