@@ -41,17 +41,6 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
  */
 const leavingOf = new WeakMap<object, Set<object>>()
 
-/**
- * The latest `disconnect` request to each provider, and what it stands for: every message of the
- * store of this page that sent it (its channel: that store tells the other tabs before it asks), or
- * the one message of another tab that a store of this page followed. A store of this page that
- * follows the same sign-out — told by the wallet while a disconnect() of its provider runs, or by
- * one of those messages — waits for that request instead of sending its own: one sign-out, one
- * request to the provider however many of its stores hear of it. Each tab still leaves its own
- * provider (C6, M3).
- */
-const askedOf = new WeakMap<object, [of: { readonly tabId: string; readonly seq?: number } | undefined, request?: unknown]>()
-
 const globalClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -276,8 +265,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** The `attempt` messages heard: a leading tab's word, each one, also one that repeats an attempt (M6). */
   let beats = 0
   let connectParams: unknown
-  /** The message of another tab that told of the sign-out being processed, if any (see `askedOf`). */
-  let from: { readonly tabId: string; readonly seq: number } | undefined
   /**
    * End the waits for the user's answer in the wallet during a re-auth: one per connect() that
    * waits, as more than one may (the app's own Connect and the hook's), all ended by the answer,
@@ -391,19 +378,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
   /** A wallet request bounded by a timeout (C17). */
-  const request = (method: Method, origin?: Origin): Promise<unknown> => {
+  const request = (method: Method): Promise<unknown> => {
     const params = method == 'connect' ? connectParams : undefined
     return bounded(
       `The wallet did not answer ${method}`,
       method == 'connect' ? connectTimeoutMs : requestTimeoutMs,
-      () => {
-        const of = askedOf.get(provider)?.[0]
-        // read once this step is over: the store that signs out tells the others before it asks (M3)
-        if (method == 'disconnect' && origin == 'remote' && (!from || (of?.tabId == from.tabId && (!of.seq || of.seq == from.seq)))) return Promise.resolve().then(() => askedOf.get(provider)?.[1])
-        const asked = provider.request(params === undefined ? { method } : { method, params })
-        if (method == 'disconnect') askedOf.set(provider, [from ?? channel, asked])
-        return asked
-      },
+      () => provider.request(params === undefined ? { method } : { method, params }),
       aborts,
     )
   }
@@ -444,7 +424,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     inflight.add(id)
     latest.set(
       method,
-      request(method, origin)
+      request(method)
         // an answer that cannot even be read (a throwing getter) is a failed call (C18)
         .then((value): Input => {
           // A network that carries Ledger API access is live access too (L1), e.g. after a connect
@@ -828,7 +808,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** Runs one input through the machine: new snapshot, then subscribers, then effects (C11). */
   const step = (input: Input) => {
     const previous = model
-    from = (input as { from?: typeof from }).from
     // the next model and its effects, by index: a destructuring minifies to code of its own
     const result = transition(previous, input, config, clock.now())
     const next = (model = result[0])
@@ -912,9 +891,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (...args: unknown[]) => void][] = []
 
   // closing the channel (destroy()) ends this subscription
-  channel?.subscribe((message) => {
-    const { kind, data } = message
-    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired', from: message })
+  channel?.subscribe(({ kind, data }) => {
+    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired' })
     else if (kind == 'party' || kind == 'network') {
       if (typeof data.current == 'string' || data.current === null) {
         const input: Input = { type: 'remote', kind, current: data.current }
@@ -1082,8 +1060,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       const call = {}
       const leaving = leavingOf.get(provider) ?? new Set()
       leavingOf.set(provider, leaving.add(call))
-      // the request this store is about to send is the one its message tells of
-      askedOf.set(provider, [channel])
       try {
         dispatch({ type: 'disconnect', origin: 'local' })
         // destroy() ends both waits, as it settles the wallet requests (its timeouts are gone), and a

@@ -128,8 +128,7 @@ export interface StatusInput extends WalletStatus, Overtaken {
 /** @internal */
 export type Input =
   | { readonly type: 'connect' }
-  /** `from`: the message of the tab that told of it (none: this tab's own, or its wallet's word). */
-  | { readonly type: 'disconnect'; readonly origin: Origin; readonly expired?: boolean; readonly from?: { readonly tabId: string; readonly seq: number } }
+  | { readonly type: 'disconnect'; readonly origin: Origin; readonly expired?: boolean }
   | { readonly type: 'restore' }
   | { readonly type: 'loaded'; readonly saved: SessionSnapshot | null }
   | { readonly type: 'cancel' }
