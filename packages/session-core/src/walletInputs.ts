@@ -13,15 +13,16 @@ import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
  */
 export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin = 'local'): Input | null {
   try {
-    if (kind === 'accountsChanged' || kind === 'listAccounts') {
-      const accounts = parseAccounts(value, kind === 'accountsChanged')
+    if (kind == 'accountsChanged' || kind == 'listAccounts') {
+      const accounts = parseAccounts(value, kind == 'accountsChanged')
       return accounts && { type: 'accounts', accounts, origin }
     }
-    if (kind === 'chainChanged' || kind === 'getActiveNetwork') {
+    if (kind == 'chainChanged' || kind == 'getActiveNetwork') {
       const networkId = parseNetworkId(value)
-      return networkId === null ? null : { type: 'network', networkId, origin }
+      // never '': parseNetworkId reads an empty id as none (null)
+      return (networkId && { type: 'network', networkId, origin }) as Input | null
     }
-    return parseStatus(value, kind === 'status' ? 'probe' : kind)
+    return parseStatus(value, kind == 'status' ? 'probe' : kind)
   } catch {
     // a payload that cannot be read (a throwing getter, a revoked proxy) is no valid one: no
     // `error` event, which tells of the app's own callbacks, and no throw into the wallet's emit
