@@ -6,12 +6,13 @@ import type { PersistedAccount } from './types'
  * Copies the `PersistedAccount` fields of `value` — string fields, then the boolean `primary`
  * and `disabled` — into a fresh object. Only these keys are read and written, so tokens,
  * topology transactions, `__proto__` or any other key is never copied. Lenient by default: a
- * known field of the wrong type is left out. Strict: a value without a non-empty string
- * `partyId` (a primitive, null, an array) or with a known field of the wrong type throws.
+ * known field of the wrong type is left out. A value without a non-empty string `partyId` of its
+ * own (a primitive, null, an array) throws, and strict, one with a known field of the wrong type.
+ * (An envelope with such an account never decodes: the encoder, which refuses it, throws as well.)
  *
  * @param value - an account, as a wallet reported it or as it was stored
  * @param strict - throw instead of leaving wrong fields out
- * @returns the copy (without a `partyId` when `value` had none, unless strict)
+ * @returns the copy
  * @internal
  */
 export function pickAccount(value: unknown, strict?: boolean): PersistedAccount {
@@ -28,7 +29,7 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
     if (typeof field === (index < 8 ? 'string' : 'boolean')) account[name] = field
     else check(!strict || field === undefined)
   })
-  check(!strict || account.partyId)
+  check(account.partyId)
   return { ...account } as unknown as PersistedAccount
 }
 
@@ -48,11 +49,11 @@ export function pickAccount(value: unknown, strict?: boolean): PersistedAccount 
  */
 export function toPersistedAccount(value: unknown): PersistedAccount | null {
   try {
-    const account = pickAccount(value)
-    // its own partyId: never one a polluted Object.prototype lends an account without one
-    if (Object.hasOwn(account, 'partyId') && account.partyId) return account
+    // its own non-empty partyId, checked on the copy without a prototype: never one a polluted
+    // Object.prototype lends an account without one
+    return pickAccount(value)
   } catch {
-    // not readable (a throwing getter, a revoked proxy): no party to keep
+    // no party, or not readable (a throwing getter, a revoked proxy): no party to keep
+    return null
   }
-  return null
 }
