@@ -116,7 +116,9 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
           // an event whose data cannot be read (a custom channel's): none
         }
         // closed: a custom channel may go on delivering after its close(), to a listener added since
-        if (!m || closed || m.tabId === tabId || m.seq <= (last.get(m.tabId) ?? 0)) return
+        // a first message from a tab: `seq <= undefined` is false, as `seq <= 0` (a valid `seq` is positive)
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- undefined compares as above
+        if (!m || closed || m.tabId === tabId || m.seq <= last.get(m.tabId)!) return
         last.delete(m.tabId)
         // the oldest sender is forgotten beyond 256, so the ordering state stays bounded
         if (last.set(m.tabId, m.seq).size > 256) last.delete(last.keys().next().value)

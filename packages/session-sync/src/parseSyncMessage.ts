@@ -36,7 +36,7 @@ export function parseSyncMessage(input: unknown, name: string, maxBytes: number)
     if (
       v === 1 &&
       typeof kind == 'string' &&
-      /^[a-z][a-z0-9:_-]{0,31}$/.test(kind) &&
+      /^[a-z][a-z\d:_-]{0,31}$/.test(kind) &&
       Number.isSafeInteger(seq) &&
       (seq as number) > 0 &&
       typeof tabId == 'string' &&
