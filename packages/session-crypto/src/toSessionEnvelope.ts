@@ -10,11 +10,11 @@ export const CURRENT_SESSION_ENVELOPE_VERSION = 1
 
 /**
  * Builds a current envelope from the fields of `value`, from scratch. An `expiresAt` of null (no
- * expiry) is left out, and one that is no finite number throws. When writing, wrong
- * account fields are dropped; when reading (`strict`), any wrong field throws: accounts must be
- * objects whose known fields have their types and whose `partyId` is a non-empty string,
- * `networkId` a string or null (an empty one is null), `connectedAt` and `expiresAt` (optional, or null) finite numbers, and a
- * non-null `account` one of `accounts` (same `partyId`).
+ * expiry) is left out, and one that is no finite number throws. An account without a non-empty
+ * string `partyId`, or a non-null `account` that is not one of `accounts` (same `partyId`), throws.
+ * When writing, other wrong account fields are dropped; when reading (`strict`), any wrong field
+ * throws: accounts must be objects whose known fields have their types,
+ * `networkId` a string or null (an empty one is null), `connectedAt` and `expiresAt` (optional, or null) finite numbers.
  *
  * @param value - a snapshot (writing) or a parsed envelope of the current version (reading)
  * @param strict - validate instead of trusting the types
@@ -32,7 +32,8 @@ export function toSessionEnvelope(value: object, strict?: boolean): SessionEnvel
   check(Number.isFinite(expiresAt ?? 0) && (!strict || (Array.isArray(accounts) && (networkId === network || networkId === '') && Number.isFinite(connectedAt))))
   const list = Array.from(accounts as unknown[], (a) => pickAccount(a, strict))
   const active = account === null ? null : pickAccount(account, strict)
-  check(!strict || !active || list.some((a) => a.partyId === active.partyId))
+  // writing too: such an envelope would not decode, and the encoder throws either way
+  check(!active || list.some((a) => a.partyId === active.partyId))
   return {
     __proto__: null,
     // CURRENT_SESSION_ENVELOPE_VERSION, written out: a bundler keeps an exported constant as a variable
