@@ -1,7 +1,5 @@
 import type { SyncMessage } from './types'
 
-const FORBIDDEN = /^(__proto__|constructor|prototype)$/
-
 /**
  * `JSON.stringify` replacer: only plain objects (of any realm), no prototype-polluting keys. It
  * checks `this[key]`, the value before its `toJSON`: a `Date` is refused, not turned into a string.
@@ -9,7 +7,8 @@ const FORBIDDEN = /^(__proto__|constructor|prototype)$/
 function plainJson(this: Record<string, unknown>, key: string, value: unknown): unknown {
   let proto: unknown
   const raw = this[key]
-  if (FORBIDDEN.test(key) || (typeof raw == 'object' && raw && !Array.isArray(raw) && (proto = Object.getPrototypeOf(raw)) && Object.getPrototypeOf(proto))) {
+  // no prototype-polluting key
+  if (/^(__proto__|constructor|prototype)$/.test(key) || (typeof raw == 'object' && raw && !Array.isArray(raw) && (proto = Object.getPrototypeOf(raw)) && Object.getPrototypeOf(proto))) {
     throw TypeError()
   }
   return value
