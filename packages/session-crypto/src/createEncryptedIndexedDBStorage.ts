@@ -1,5 +1,5 @@
 import { encryptStorage, type BaseStorage, type EncryptionOptions } from './createEncryptedStorage'
-import { globals } from './environment'
+import type { Globals } from './environment'
 import { openSessionDatabase, transact } from './openSessionDatabase'
 import type { IndexedDBFactoryLike, SessionStorage } from './types'
 
@@ -33,7 +33,7 @@ export interface CreateEncryptedIndexedDBStorageOptions extends EncryptionOption
  */
 export function createEncryptedIndexedDBStorage(options: CreateEncryptedIndexedDBStorageOptions = {}): SessionStorage {
   return encryptStorage(options, async (crypto, origin) => {
-    const [db, key] = await openSessionDatabase(() => options.indexedDB ?? globals.indexedDB, origin, crypto)
+    const [db, key] = await openSessionDatabase(() => options.indexedDB ?? (globalThis as Globals).indexedDB, origin, crypto)
     const blobs = <T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>) =>
       transact(db, 'blobs', mode, request)
     // absent → null; a foreign record that is not a string reads as corrupt, and is removed

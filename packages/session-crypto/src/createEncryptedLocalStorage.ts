@@ -1,5 +1,5 @@
 import { encryptStorage, type BaseStorage, type EncryptionOptions } from './createEncryptedStorage'
-import { globals, unavailable } from './environment'
+import { type Globals, unavailable } from './environment'
 import { openSessionDatabase } from './openSessionDatabase'
 import type { IndexedDBFactoryLike, SessionStorage, WebStorageLike } from './types'
 
@@ -27,10 +27,10 @@ export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
  */
 export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorageOptions = {}): SessionStorage {
   return encryptStorage(options, async (crypto, origin) => {
-    const [, key] = await openSessionDatabase(() => options.indexedDB ?? globals.indexedDB, origin, crypto)
+    const [, key] = await openSessionDatabase(() => options.indexedDB ?? (globalThis as Globals).indexedDB, origin, crypto)
     const run = <T>(k: string, task: (storage: WebStorageLike, name: string) => T) =>
       new Promise<T>((resolve) => {
-        const storage = options.localStorage ?? globals.localStorage
+        const storage = options.localStorage ?? (globalThis as Globals).localStorage
         if (!storage) throw new TypeError('no localStorage here')
         resolve(task(storage, `sessionlayer::${origin}::${k}`))
       }).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { fromBase64, toBase64 } from './base64'
-import { globals, unavailable } from './environment'
+import { type Globals, unavailable } from './environment'
 import type { CryptoKeyLike, SessionStorage, WebCryptoLike } from './types'
 
 /**
@@ -82,9 +82,9 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     task: (crypto: WebCryptoLike, algorithm: Algorithm, base: BaseStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
   ): Promise<T> => {
     const operation = async () => {
-      const crypto = options.crypto ?? globals.crypto
+      const crypto = options.crypto ?? (globalThis as Globals).crypto
       if (!crypto?.subtle) throw unavailable('WebCrypto (crypto.subtle)')
-      origin ??= options.origin ?? globals.location?.origin ?? 'null'
+      origin ??= options.origin ?? (globalThis as Globals).location?.origin ?? 'null'
       const additionalData = utf8(JSON.stringify(['sessionlayer:v1', origin, key]))
       return task(crypto, { name: 'AES-GCM', additionalData }, ...(await open(crypto, origin)))
     }

@@ -1,11 +1,12 @@
 import type { IndexedDBFactoryLike, WebCryptoLike, WebStorageLike } from './types'
 
 /**
- * The browser globals this package may use, each possibly missing (Node, SSR, old browsers).
- * Read only inside operations, never at import time.
+ * The browser globals this package may use, each possibly missing (Node, SSR, old browsers):
+ * `(globalThis as Globals)`, read only inside operations, never at import time. (A type, not a
+ * variable holding `globalThis`: a bundle then needs no variable of its own for it.)
  * @internal
  */
-export const globals = globalThis as {
+export type Globals = {
   crypto?: WebCryptoLike
   indexedDB?: IndexedDBFactoryLike
   localStorage?: WebStorageLike
