@@ -53,8 +53,6 @@ export const CHECKS = Symbol.for('sessionlayer.checks')
 export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [BaseStorage, CryptoKeyLike]>
 
 
-const utf8 = (text: string) => new TextEncoder().encode(text)
-
 /** AES-GCM with the additional data that binds a ciphertext to its origin and storage key. */
 type Algorithm = { name: 'AES-GCM'; additionalData: Uint8Array }
 
@@ -85,7 +83,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
       const crypto = options.crypto ?? (globalThis as Globals).crypto
       if (!crypto?.subtle) throw unavailable('WebCrypto (crypto.subtle)')
       origin ??= options.origin ?? (globalThis as Globals).location?.origin ?? 'null'
-      const additionalData = utf8(JSON.stringify(['sessionlayer:v1', origin, key]))
+      const additionalData = new TextEncoder().encode(JSON.stringify(['sessionlayer:v1', origin, key]))
       return task(crypto, { name: 'AES-GCM', additionalData }, ...(await open(crypto, origin)))
     }
     // A connection closed under a running operation (another tab upgraded or deleted the
@@ -138,7 +136,7 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     setItem: (key, value) =>
       run(key, async (crypto, algorithm, base, cryptoKey) => {
         const iv = crypto.getRandomValues(new Uint8Array(12))
-        const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, utf8(value))
+        const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, new TextEncoder().encode(value))
         await base.setItem(key, `sl1.${toBase64(iv)}.${toBase64(data)}`)
       }),
     // With `value` (restoreSession gives what it read), only while the entry still decrypts to it,
