@@ -3,22 +3,6 @@ import { toSessionEnvelope } from './toSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
 /**
- * The registered migration chain: each step reads the version it is keyed by and returns the
- * shape of a later version. A version without a step (a future one) is never guessed at.
- */
-const STEPS = new Map<unknown, (value: Fields) => Fields>([
-  // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
-  // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
-  // account, `networkId` to null and `connectedAt` to 0. An `expiresAt` is kept, so a session that
-  // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none, as in v1.
-  [0, ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
-    account ??= typeof partyId === 'string' ? { partyId } : null
-    check(account)
-    return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt }
-  }],
-])
-
-/**
  * Maps a parsed envelope of any known version forward, step by step, to the current version
  * (SPEC K1), then validates it field by field and rebuilds it from scratch (keys such as
  * `__proto__` are never copied).
@@ -41,9 +25,24 @@ export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
     let fields = value as Fields
     let version: unknown
     // up to CURRENT_SESSION_ENVELOPE_VERSION, written out as in toSessionEnvelope
-    // a version without a step (a future one) throws a TypeError here, as a failed check does
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- undefined is not called: it throws
-    while ((version = fields.version ?? 0) !== 1) fields = STEPS.get(version)!(fields)
+    while ((version = fields.version ?? 0) !== 1) {
+      // The registered migration chain (built where it is read: a bundle needs no variable for it),
+      // each step keyed by the version it reads and returning the shape of a later version. A
+      // version without a step (a future one) is never guessed at: calling undefined throws a
+      // TypeError here, as a failed check does.
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
+      fields = new Map<unknown, (value: Fields) => Fields>([
+        // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
+        // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
+        // account, `networkId` to null and `connectedAt` to 0. An `expiresAt` is kept, so a session that
+        // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none, as in v1.
+        [0, ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
+          account ??= typeof partyId === 'string' ? { partyId } : null
+          check(account)
+          return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt }
+        }],
+      ]).get(version)!(fields)
+    }
     return toSessionEnvelope(fields, true)
   } catch {
     return null
