@@ -117,7 +117,6 @@ export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): 
  * `partyId` is no party (C18).
  * @internal
  */
-export function parseNetworkId(value: unknown): string | null {
+export const parseNetworkId = (value: unknown): string | null =>
   // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- '' too
-  return (typeof value === 'string' ? value : str(asObj(value)?.networkId)) || null
-}
+  (typeof value === 'string' ? value : str(asObj(value)?.networkId)) || null
