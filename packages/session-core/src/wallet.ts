@@ -25,7 +25,7 @@ export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v
  * objects (anything else — tokens, topology transactions, prototype tricks — is left behind).
  * @internal
  */
-export function parseAccounts(value: unknown, args?: boolean): readonly CIP0103Account[] | null {
+export const parseAccounts = (value: unknown, args?: boolean): readonly CIP0103Account[] | null => {
   if (!Array.isArray(value)) return null
   // An `accountsChanged` comes as its listener's arguments: the official remote provider hands on
   // the JSON array of its event stream as the arguments, so a list arrives there as one argument
@@ -75,7 +75,7 @@ const userUrl = (v: unknown): string | undefined => {
  * @returns the machine's status input
  * @internal
  */
-export function parseStatus(value: unknown, via: StatusInput['via'] = 'probe'): StatusInput | null {
+export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): StatusInput | null => {
   const o = asObj(value)
   if (!o) return null
   const c = asObj(o.connection) ?? o

@@ -11,7 +11,7 @@ import { parseAccounts, parseNetworkId, parseStatus } from './wallet'
  * cannot be read (a throwing getter, a revoked proxy) (C18).
  * @internal
  */
-export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin = 'local'): Input | null {
+export const eventInput = (kind: (typeof WALLET_EVENTS)[number] | Exclude<Method, 'disconnect'>, value: unknown, origin: Origin = 'local'): Input | null => {
   try {
     if (kind == 'accountsChanged' || kind == 'listAccounts') {
       const accounts = parseAccounts(value, kind == 'accountsChanged')
@@ -37,9 +37,8 @@ export function eventInput(kind: (typeof WALLET_EVENTS)[number] | Exclude<Method
  * logs its errors (C4, C15).
  * @internal
  */
-export function answerInput(method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input {
-  return eventInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', tokenFree(value)) }
-}
+export const answerInput = (method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input =>
+  eventInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', tokenFree(value)) }
 
 /** The wallet events a store listens to. @internal */
 export const WALLET_EVENTS = ['statusChanged', 'connected', 'accountsChanged', 'chainChanged'] as const
