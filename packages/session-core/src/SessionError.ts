@@ -167,7 +167,7 @@ export function toSessionError(value: unknown): SessionError {
   try {
     // a SessionError's code, the store's own ones too, kept if it is made anew without its token;
     // read here: a value whose reads throw (a hostile proxy, a revoked one) makes none of this throw
-    code = value instanceof SessionError ? value.code : undefined
+    if (value instanceof SessionError) code = value.code
     const o = obj(value)
     const outer = obj(o?.error)
     const body = obj(parse(outer?.data))
