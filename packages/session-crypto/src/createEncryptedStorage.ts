@@ -108,7 +108,9 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- exec reads null as "null", which is no ciphertext
     const [, iv, data] = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/.exec(blob!) ?? []
     try {
-      if (iv && data) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data)))
+      // a match has both parts, no match neither
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
+      if (iv) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data!)))
     } catch (error) {
       if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
     }
