@@ -52,9 +52,6 @@ export interface CookieStorageOptions {
   readonly adapter?: CookieAdapter | undefined
 }
 
-/** The largest cookie (name, value and attributes, in UTF-8 bytes) browsers are required to keep. */
-const COOKIE_LIMIT = 4096
-
 /**
  * URI-encoded, with `*` for each `%` (and `*2a` for `*`): a cookie value that a framework's cookie
  * API (Next.js `cookies()`, h3, Express) neither decodes nor encodes again, so that it reads back
@@ -156,12 +153,14 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
     if (!Number.isFinite(age ?? 0)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
     // all ASCII: a character is a byte
     const size = cookie.length
-    if (size > COOKIE_LIMIT) {
+    // 4096: the largest cookie (name, value and attributes, in UTF-8 bytes) browsers are required
+    // to keep, written out here and in the message: a bundle needs no variable for it
+    if (size > 4096) {
       // The previous value must not outlive a write that replaced it: a reload would restore
       // that older session, perhaps another party's, instead of none. It expires, and the write
       // still rejects. (A removal too large is a name too large: no such cookie was kept.)
       if (value) write(key, '', 0)
-      throw new RangeError(`The cookie for "${key}" would be ${size} bytes, over the ${COOKIE_LIMIT}-byte limit`)
+      throw new RangeError(`The cookie for "${key}" would be ${size} bytes, over the 4096-byte limit`)
     }
     adapter.set(cookie)
     // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over
