@@ -53,20 +53,6 @@ export interface CookieStorageOptions {
 }
 
 /**
- * URI-encoded, with `*` for each `%` (and `*2a` for `*`): a cookie value that a framework's cookie
- * API (Next.js `cookies()`, h3, Express) neither decodes nor encodes again, so that it reads back
- * the same through any adapter.
- */
-const esc = (text: string) => encodeURIComponent(text).replace(/[%*]/g, (c) => (c == '%' ? '*' : '*2a'))
-
-const documentCookies: CookieAdapter = {
-  get: () => globalThis.document.cookie,
-  set: (cookie) => {
-    globalThis.document.cookie = cookie
-  },
-}
-
-/**
  * A `SessionStorage` in cookies, one per storage key, for server rendering: the server reads
  * the session with an adapter over the request's cookies and renders it (pass it to the
  * bindings' `initialState`). Values are URI-encoded, with `*` in place of `%`: a framework's
@@ -118,12 +104,24 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   const sameSite = options.sameSite ?? 'lax'
   const maxAge = options.maxAge ?? undefined
   const { domain } = options
-  const adapter = options.adapter ?? documentCookies
+  // by default `document.cookie` (an object of each storage's own: a bundle needs no variable for it)
+  const adapter: CookieAdapter = options.adapter ?? {
+    get: () => globalThis.document.cookie,
+    set: (cookie) => {
+      globalThis.document.cookie = cookie
+    },
+  }
   // A name with `;`, `=`, `,` or white space, or an attribute with `;` or a control character, would
   // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own; a
   // name, path and domain are ASCII (RFC 6265: an IDN in punycode, a path percent-encoded as in the
   // URL), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
   if (/[^ -~]|;/.test([name, path, domain, sameSite].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
+  /**
+   * URI-encoded, with `*` for each `%` (and `*2a` for `*`): a cookie value that a framework's cookie
+   * API (Next.js `cookies()`, h3, Express) neither decodes nor encodes again, so that it reads back
+   * the same through any adapter.
+   */
+  const esc = (text: string) => encodeURIComponent(text).replace(/[%*]/g, (c) => (c == '%' ? '*' : '*2a'))
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
