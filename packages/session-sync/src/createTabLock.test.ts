@@ -33,6 +33,16 @@ describe.each([
     await expect(lock.runExclusive('k', () => 'free', { ifAvailable: true })).resolves.toBe('free')
   })
 
+  it('M6: a lock name starting with "-" rejects with NotSupportedError, as Web Locks do, and never runs fn: code that passes its tests without Web Locks does not fail in a browser', async () => {
+    const lock: TabLock = create()
+    const fn = vi.fn()
+    await expect(lock.runExclusive('-k', fn)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    await expect(lock.tryRunExclusive('-k', fn)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    expect(fn).not.toHaveBeenCalled()
+    // a "-" within the name is no misuse
+    await expect(lock.runExclusive('k-', () => 'free')).resolves.toBe('free')
+  })
+
   it('M6: runs one holder at a time, in FIFO order, and returns what fn returns', async () => {
     const lock: TabLock = create()
     const log: string[] = []

@@ -63,7 +63,8 @@ export interface TabLock {
  * One FIFO queue of requests per name, each its grant and what a steal ends it with; the head holds
  * the lock. Web Locks semantics, in one tab: a `steal` takes the lock from the head, whose request
  * rejects with an `AbortError` (its callback runs on, holding nothing), and runs at once, ahead of
- * the queued ones, which stay queued; `signal` with `ifAvailable` rejects with `NotSupportedError`.
+ * the queued ones, which stay queued; `signal` with `ifAvailable`, and a name starting with `-`, reject
+ * with `NotSupportedError`.
  * @internal
  */
 export function createLocalLocks(): LockManagerLike {
@@ -73,7 +74,7 @@ export function createLocalLocks(): LockManagerLike {
       return new Promise<T>((resolve, reject) => {
         const queue = queues.get(name) ?? []
         // misuse that Web Locks reject: code tested without them must not fail only in a browser
-        if (signal && ifAvailable) throw new DOMException('signal cannot be combined with ifAvailable', 'NotSupportedError')
+        if ((signal && ifAvailable) || name.startsWith('-')) throw new DOMException('signal with ifAvailable, or a name starting with "-"', 'NotSupportedError')
         if (signal?.aborted) throw signal.reason
         // callbacks run asynchronously, as with Web Locks, so timing does not depend on the manager
         const call = (lock: unknown) => Promise.resolve(lock).then(callback)
