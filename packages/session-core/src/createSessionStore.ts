@@ -223,8 +223,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let activityTimer: unknown
   let live: WalletStatus | null = null
   /**
-   * The network `live`'s access is for: the one its status tells, else the store's as it came —
-   * the first one the store learns, when it knew none. On another network it is no access (L1).
+   * The network `live`'s access is for: the one its status tells, else the store's as it came while
+   * connected, else the one it connects on — the first one the store learns, when it knew none. On
+   * another network it is no access (L1).
    */
   let liveNet: string | null | undefined
   /**
@@ -402,7 +403,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
       if (news) heard = asked
       live = news ? (input.connected ? input : null) : kept ?? input
-      liveNet = input.networkId ?? model.state.networkId
+      // told none: the store's network once connected, not one a reconnect still shows (L1)
+      liveNet = input.networkId ?? (model.state.status == 'connected' ? model.state.networkId : null)
     }
   }
 
@@ -812,7 +814,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const result = transition(previous, input, config, clock.now())
     const next = (model = result[0])
     // access given while the store knew no network is the first one's: a first network is no switch (C11)
-    liveNet ??= next.state.networkId
+    if (next.state.status == 'connected') liveNet ??= next.state.networkId
     if (next.op != previous.op || next.attempt != previous.attempt || next.hook != previous.hook) {
       gen++
       const connecting = next.op == 'connect' || next.op == 'pending'

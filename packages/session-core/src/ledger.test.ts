@@ -280,6 +280,28 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it.each([
+    ['an empty network id', { networkId: '' }, ''],
+    ['no network id', {}, null],
+  ])('C7, C18, L1: a reconnect onto a wallet whose status carries access but tells %s, and no network either when asked, is connected on none and hands out that access', async (_, told, active) => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = await handConnected({ reconnect: { baseDelayMs: 100, maxAttempts: 2 } })
+      wallet.answers.status = { connection: { isConnected: false } }
+      wallet.emit('statusChanged', { connection: { isConnected: false } })
+      expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', networkId: 'canton:devnet' })
+      wallet.answers.status = { connection: { isConnected: true }, network: { ...told, ledgerApi: LEDGER, accessToken: 'B' } }
+      wallet.answers.getActiveNetwork = active
+      await vi.advanceTimersByTimeAsync(100)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: null })
+      // the session's access, as the wallet gave it when it came back
+      expect(getLedgerAuth(store)?.accessToken).toBe('B')
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C11, L1: a connected status without a token on another network, or on another Ledger API, never keeps the access of the one before', async () => {
     for (const network of [{ networkId: 'canton:testnet' }, { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7576' }]) {
       const { store, wallet } = await handConnected()
