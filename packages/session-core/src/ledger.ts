@@ -272,7 +272,7 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     const fetch = options.fetch ?? globalThis.fetch
     // A Request (as generated API clients pass) is sent as a copy each time: its body stays readable for the retry.
     const request = typeof input !== 'string' && 'url' in input ? input : null
-    const path = typeof input === 'string' ? input : 'url' in input ? input.url : input.href
+    const path = typeof input === 'string' ? input : request ? request.url : (input as URL).href
     const signal = init.signal ?? request?.signal
     const send = (auth: LedgerAuth, url: string) => {
       const headers = new Headers(init.headers ?? request?.headers)
