@@ -1092,8 +1092,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     getProvider: () => provider,
     on(type, handler) {
       const set = handlers.get(type) ?? new Set()
-      handlers.set(type, set)
-      set.add(handler)
+      handlers.set(type, set.add(handler))
       return () => {
         set.delete(handler)
       }
