@@ -820,7 +820,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       const connecting = next.op == 'connect' || next.op == 'pending'
       if (!connecting) cancelTimer(connectTimer)
       else if (previous.op != 'connect') {
-        connectTimer = later(connectTimedOut, connectTimeoutMs)
+        // `connectTimeoutMs` passed without the user's answer: the connect failed (C17)
+        connectTimer = later(() => {
+          dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
+        }, connectTimeoutMs)
       }
       if (!next.hook) {
         hookAbort?.abort()
@@ -846,11 +849,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // destroy() comes right after it (C6, M3).
     behind = false
     for (const effect of result[1]) if (!destroyed || input.type == 'disconnect') perform(effect, previous.op)
-  }
-
-  /** `connectTimeoutMs` passed without the user's answer: the connect failed (C17). */
-  const connectTimedOut = () => {
-    dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
   }
 
   /** Inputs are processed one at a time, in order, even when a listener calls back in. */
