@@ -952,8 +952,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
   // `reconnecting` state on the way (C7, C9).
-  const reauthing = () => model.hook && !destroyed
-  const restore = () => (reauthing() ? Promise.resolve(model.state) : until({ type: 'restore' }))
+  const restore = () => (model.hook && !destroyed ? Promise.resolve(model.state) : until({ type: 'restore' }))
 
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew, nor one for another network;
@@ -1039,7 +1038,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3),
       // unless it came before this one (the machine no longer waits for it). The end of the
       // re-auth ends the wait too: the hook's bound, connectTimeoutMs, is this one's (C17).
-      if (answer?.type == 'status' && !answer.connected && model.asked && reauthing()) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the re-auth may have ended, the store been destroyed, while this awaited
+      if (answer?.type == 'status' && !answer.connected && model.asked && model.hook && !destroyed) {
         await new Promise<void>((resolve) => {
           userAnswered.add(resolve)
         })
