@@ -346,23 +346,6 @@ export function createTransition(): typeof transition {
     // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
     if (c.lead && n.op == 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
   }
-  /** `keep`: the wallet did not answer (it never said it is not connected): the entry stays. */
-  const retryOrGiveUp = (error: SessionError, keep?: unknown) => {
-    if (c.retry && attempt < c.retry.maxAttempts) {
-      set({ lastError: error })
-      // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
-      n.live = false
-      schedule(attempt + 1)
-      return
-    }
-    if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
-    // the followers tell of it as this tab does (M6), and keep or remove the entry as it does (C7);
-    // a message of any length fits the channel's 8 KB (a wallet's may be a whole HTML error page),
-    // even if each character is sent as six (`\u0001`)
-    if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
-    endSession(error, 'local', keep)
-    fx.push(['reject', error])
-  }
   const settle = () => {
     // The wallet telling the accounts of the session it continues again (a reconnect, a re-auth):
     // the same objects, so that a selector or a watcher of the account sees no change (C2).
@@ -478,8 +461,23 @@ export function createTransition(): typeof transition {
     // any entry is another tab's session, or one a restore ends once the wallet says so (C9, M4)
     if (asking) down(error, 1)
     // a restore's probe, or a reconnect attempt: the next attempt, or the end
-    else if (op == 'restore' || (op == 'reconnect' && attempt)) retryOrGiveUp(error, keep)
-    else if (op == 'reconnect') {
+    // (`keep`: the wallet did not answer (it never said it is not connected): the entry stays)
+    else if (op == 'restore' || (op == 'reconnect' && attempt)) {
+      if (c.retry && attempt < c.retry.maxAttempts) {
+        set({ lastError: error })
+        // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
+        n.live = false
+        schedule(attempt + 1)
+      } else {
+        if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
+        // the followers tell of it as this tab does (M6), and keep or remove the entry as it does (C7);
+        // a message of any length fits the channel's 8 KB (a wallet's may be a whole HTML error page),
+        // even if each character is sent as six (`\u0001`)
+        if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
+        endSession(error, 'local', keep)
+        fx.push(['reject', error])
+      }
+    } else if (op == 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
       // If it was granted leadership while the wallet was back (or while it checked it as another
       // tab reconnected), its attempts start now (C7, M6). A check after the leader reconnected
