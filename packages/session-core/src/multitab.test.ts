@@ -2934,6 +2934,77 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     store.destroy()
   })
 
+  it('M6, C7: a frozen leader whose lock another tab took (another tab holding a lock of another name meanwhile) follows that tab as it wakes, and takes the attempts over once that tab and every other one closed while the wallet is still down: it asks for the lock again, and reconnects when the wallet is back', async () => {
+    vi.useFakeTimers()
+    vi.spyOn(Math, 'random').mockReturnValue(0.1)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const frozen = freezableTab(createMockProvider({ wallet }), true)
+    const leader = createSessionStore(frozen.provider, { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 100 }, clock: frozen.clock, broadcast: { channelFactory: hub.channelFactory, lockManager: frozen.locks(lockManager.client('a')) } })
+    const follower = createSessionStore(createMockProvider({ wallet }), { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 100 }, broadcast: { channelFactory: hub.channelFactory, lockManager: lockManager.client('b') } })
+    const attempts = events(leader, 'reconnect:attempt')
+    // a third tab holds a lock of its own, of another name, throughout: no holder of the reconnect lock
+    void lockManager.client('c').request('app.lock', () => new Promise<void>(() => undefined))
+    await leader.connect()
+    await follower.restore()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    expect(lockManager.query().held).toContainEqual({ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: 'b' })
+    // the frozen tab wakes; the word that its lock was taken comes only 50 ms later
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(50)
+    frozen.tell()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(attempts).toEqual([])
+    // the tab that took the lock closes, the wallet still down: the woken tab is the only one left
+    follower.destroy()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(attempts.length).toBeGreaterThan(0)
+    expect(lockManager.query().held).toContainEqual({ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: 'a' })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(leader.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    expect(lockManager.query()).toEqual({ held: [{ name: 'app.lock', mode: 'exclusive', clientId: 'c' }], pending: [] })
+    leader.destroy()
+  })
+
+  it('M6, C17: a frozen leader whose query() answers only after requestTimeoutMs runs its overdue attempt then, once: the late answer that the lock is still its own runs no second attempt', async () => {
+    vi.useFakeTimers()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const own = lockManager.client('a')
+    const answers: (() => void)[] = []
+    const slow = Object.assign(Object.create(own) as LockManagerLike, { query: () => (answers.length ? new Promise((resolve) => answers.push(() => resolve(own.query()))) : (answers.push(() => undefined), own.query())) })
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const store = createSessionStore(frozen.provider, {
+      storage: createMemoryStorage(),
+      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
+      clock: frozen.clock,
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(slow) },
+    })
+    const attempts = events(store, 'reconnect:attempt')
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(attempts).toEqual([{ attempt: 1 }])
+    answers[1]!()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(attempts).toEqual([{ attempt: 1 }])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    store.destroy()
+  })
+
+
   it('M6, C7: a frozen leader that, as it wakes, hears that another tab reconnected before it hears its lock was taken checks its wallet: one that tells no recovery leaves it reconnecting no longer', async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0.1)
