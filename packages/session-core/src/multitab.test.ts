@@ -3005,6 +3005,38 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
   })
 
 
+  it('M6, C6, C14: a sign-out while a woken leader waits for query() to tell who holds its lock ends that wait: no attempt, no timer left', async () => {
+    vi.useFakeTimers()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const own = lockManager.client('a')
+    let asked = 0
+    const slow = Object.assign(Object.create(own) as LockManagerLike, { query: () => (asked++ ? new Promise(() => undefined) : own.query()) })
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const store = createSessionStore(frozen.provider, {
+      storage: createMemoryStorage(),
+      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
+      clock: frozen.clock,
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(slow) },
+    })
+    const attempts = events(store, 'reconnect:attempt')
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(asked).toBe(2)
+    await store.disconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(attempts).toEqual([])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected' })
+    store.destroy()
+  })
+
   it('M6, C7: a frozen leader that, as it wakes, hears that another tab reconnected before it hears its lock was taken checks its wallet: one that tells no recovery leaves it reconnecting no longer', async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0.1)
