@@ -332,6 +332,37 @@ describe('createTabLock defaults', () => {
     await expect(lock.runExclusive('k', fn)).resolves.toBe('web')
   })
 
+  it('M6: a lock name that is not a string is read as its string, as Web Locks read it (a DOMString): with Web Locks it runs fn and the tab keeps locking across tabs', async () => {
+    // a browser's request(name, …) converts the name to a string first
+    const request: LockManagerLike['request'] = (name: unknown, _options, callback) => Promise.resolve({ name: String(name) }).then(callback)
+    const lock = createTabLock({ lockManager: { request } })
+    await expect(lock.runExclusive(7 as unknown as string, () => 'ran')).resolves.toBe('ran')
+    await expect(lock.tryRunExclusive(7 as unknown as string, () => 'tried')).resolves.toEqual({ ran: true, value: 'tried' })
+    expect(lock.crossTab).toBe(true)
+  })
+
+  it('M6: without Web Locks, a lock name that is not a string is the lock of its string, as Web Locks read it: 7 and "7" exclude each other', async () => {
+    const lock = createTabLock({ lockManager: null })
+    const held = gate()
+    const log: string[] = []
+    const holder = lock.runExclusive(7 as unknown as string, async () => {
+      log.push('7+')
+      await held.promise
+      log.push('7-')
+    })
+    await tick()
+    expect(await lock.tryRunExclusive('7', () => log.push('tried'))).toEqual({ ran: false })
+    const next = lock.runExclusive('7', () => log.push('"7"'))
+    await tick()
+    held.open()
+    await Promise.all([holder, next])
+    expect(log).toEqual(['7+', '7-', '"7"'])
+    // a symbol has no string: a TypeError, as Web Locks throw, and fn never runs
+    const fn = vi.fn()
+    await expect(lock.runExclusive(Symbol('k') as unknown as string, fn)).rejects.toBeInstanceOf(TypeError)
+    expect(fn).not.toHaveBeenCalled()
+  })
+
   it('M6: getWebLocks is the given manager, else navigator.locks at the call, else null; never a fallback', () => {
     const locks = createMockLockManager()
     const given = createMockLockManager()

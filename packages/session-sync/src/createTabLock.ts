@@ -64,7 +64,7 @@ export interface TabLock {
  * the lock. Web Locks semantics, in one tab: a `steal` takes the lock from the head, whose request
  * rejects with an `AbortError` (its callback runs on, holding nothing), and runs at once, ahead of
  * the queued ones, which stay queued; `signal` with `ifAvailable`, and a name starting with `-`, reject
- * with `NotSupportedError`.
+ * with `NotSupportedError`. A name is read as a string, as Web Locks read it (`7` is the lock `"7"`).
  * @internal
  */
 export function createLocalLocks(): LockManagerLike {
@@ -72,6 +72,9 @@ export function createLocalLocks(): LockManagerLike {
   return {
     request<T>(name: string, { ifAvailable, signal, steal }: { ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => T | Promise<T>) {
       return new Promise<T>((resolve, reject) => {
+        // a DOMString, as Web Locks read the name: 7 is the lock "7", a symbol throws a TypeError
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-template-expression -- a JavaScript caller's name may be none
+        name = `${name}`
         const queue = queues.get(name) ?? []
         // misuse that Web Locks reject: code tested without them must not fail only in a browser
         if ((signal && ifAvailable) || name.startsWith('-')) throw new DOMException('signal with ifAvailable, or a name starting with "-"', 'NotSupportedError')
