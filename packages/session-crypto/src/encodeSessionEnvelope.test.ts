@@ -66,6 +66,28 @@ describe('encodeSessionEnvelope', () => {
     }
   })
 
+  it('K1: a snapshot whose accounts own no partyId (an inherited one, a getter that throws, a revoked proxy) throws the same clear TypeError', () => {
+    const inherited = Object.create(alice) as typeof alice
+    const throwing = Object.defineProperty({}, 'partyId', {
+      enumerable: true,
+      get() {
+        throw new Error('not readable')
+      },
+    })
+    const { proxy, revoke } = Proxy.revocable({ ...alice }, {})
+    revoke()
+    for (const account of [inherited, throwing, proxy]) {
+      expect(() => encodeSessionEnvelope({ ...snapshot, account, accounts: [account, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+      expect(() => encodeSessionEnvelope({ ...snapshot, account: bob, accounts: [account, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+    }
+  })
+
+  it('K1: an active account told by a getter that changes between reads is written only if it is still one of the accounts', () => {
+    let reads = 0
+    const changing = Object.defineProperty({}, 'partyId', { enumerable: true, get: () => (++reads == 1 ? alice.partyId : 'mallory::1') })
+    expect(() => encodeSessionEnvelope({ ...snapshot, account: changing, accounts: [changing, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+  })
+
   it('K1: an expiresAt of null (no expiry, as a SessionState has it) is left out, so the text decodes', () => {
     const text = encodeSessionEnvelope({ ...snapshot, expiresAt: null } as unknown as SessionSnapshot)
     expect(JSON.parse(text)).not.toHaveProperty('expiresAt')

@@ -71,6 +71,12 @@ describe('migrateSessionEnvelope', () => {
     }
   })
 
+  it('K1: a version of -0 is version 0 (a legacy snapshot), and one of 0n, [0] or " 0" is unknown: null', () => {
+    const legacy = { account: alice, accounts: [alice, bob], networkId: 'canton:devnet', connectedAt: 5 }
+    expect(migrateSessionEnvelope({ ...legacy, version: -0 })).toEqual({ ...legacy, version: 1 })
+    for (const version of [0n, [0], ' 0', -1e-300]) expect(migrateSessionEnvelope({ ...legacy, version })).toBeNull()
+  })
+
   it('K1: every field is type-checked', () => {
     const invalid: unknown[] = [
       { ...v1, accounts: 'alice' },

@@ -48,6 +48,26 @@ describe('toPersistedAccount', () => {
     }
   })
 
+  it('C18: a partyId the account does not own (a class getter, a prototype, a proxy that lists no key) is none: null', () => {
+    const party = 'alice::1'
+    class Account {
+      get partyId() {
+        return party
+      }
+    }
+    const inherited = Object.create({ partyId: 'alice::1' }) as unknown
+    const hidden = new Proxy({}, { get: (_, key) => (key === 'partyId' ? 'alice::1' : undefined) })
+    const nonEnumerable = Object.defineProperty({}, 'partyId', { value: 'alice::1' })
+    for (const value of [new Account(), inherited, hidden, nonEnumerable]) expect(toPersistedAccount(value)).toBeNull()
+  })
+
+  it('C18: an own getter is read once: the copy keeps the party it told then', () => {
+    let reads = 0
+    const account = Object.defineProperty({}, 'partyId', { enumerable: true, get: () => (++reads == 1 ? 'alice::1' : 'bob::1') })
+    expect(toPersistedAccount(account)).toEqual({ partyId: 'alice::1' })
+    expect(reads).toBe(1)
+  })
+
   it('K1, C18: reads only the fields an account has, where Object.prototype is polluted', () => {
     const proto = Object.prototype as Record<string, unknown>
     proto.partyId = 'mallory::1220ff'
