@@ -363,6 +363,14 @@ describe('createTabLock defaults', () => {
     expect(fn).not.toHaveBeenCalled()
   })
 
+  it('M6: a lock manager given that grants a name starting with "-" (no browser) is the judge of it: fn runs, as before the in-tab lock refused such names', async () => {
+    const request: LockManagerLike['request'] = (name, _options, callback) => Promise.resolve({ name }).then(callback)
+    const lock = createTabLock({ lockManager: { request } })
+    await expect(lock.runExclusive('-k', () => 'ran')).resolves.toBe('ran')
+    await expect(lock.tryRunExclusive('-k', () => 'tried')).resolves.toEqual({ ran: true, value: 'tried' })
+    expect(lock.crossTab).toBe(true)
+  })
+
   it('M6: getWebLocks is the given manager, else navigator.locks at the call, else null; never a fallback', () => {
     const locks = createMockLockManager()
     const given = createMockLockManager()

@@ -180,7 +180,10 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
       ? new Promise<T>((resolve) => {
           // A grant holds the in-tab lock too: a request that falls back to it later, while this one
           // runs (Web Locks refusing, say, only ifAvailable), waits for it instead of running beside it.
-          resolve(web.request(name, options, (lock) => (lock ? local.request(name, {}, () => call(lock)) : call(lock))))
+          // Not for a name the fallback refuses (a "-" one, which a given manager may grant): no such
+          // request ever waits there, and the manager, not the fallback, judges what it grants.
+          // eslint-disable-next-line @typescript-eslint/prefer-string-starts-ends-with -- a JavaScript caller's name may be no string
+          resolve(web.request(name, options, (lock) => (lock && name[0] != '-' ? local.request(name, {}, () => call(lock)) : call(lock))))
         }).catch((error: unknown) => {
           // Web Locks refused the request itself, as they will every request (SecurityError: a sandboxed
           // frame, an opaque origin, storage access denied; a polyfill's TypeError): from now on this
