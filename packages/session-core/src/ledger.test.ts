@@ -302,6 +302,43 @@ describe('ledger', () => {
     }
   })
 
+  it.each(['reconnect', 'connect'])("C3, C7, C11, L1: access a status gave without a network while the store was not connected (%s) is not the network's a chainChanged then tells", async (op) => {
+    vi.useFakeTimers()
+    try {
+      const wallet = handWallet()
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100, maxAttempts: 2 } })
+      wallet.held.add('getActiveNetwork')
+      if (op === 'reconnect') {
+        wallet.held.delete('getActiveNetwork')
+        await store.connect()
+        wallet.emit('statusChanged', liveStatus('A'))
+        wallet.answers.status = { connection: { isConnected: false } }
+        wallet.emit('statusChanged', { connection: { isConnected: false } })
+        expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', networkId: 'canton:devnet' })
+        // the wallet comes back: its status carries a token, but tells no network
+        wallet.answers.status = { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'B' } }
+        wallet.held.add('getActiveNetwork')
+        await vi.advanceTimersByTimeAsync(100)
+      } else {
+        void store.connect()
+        await vi.advanceTimersByTimeAsync(0)
+        wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'B' } })
+      }
+      expect(wallet.waiting('getActiveNetwork')).toBe(1)
+      // the user switches network before the store knows the one the token was given on
+      wallet.emit('chainChanged', 'canton:testnet')
+      await wallet.answer('getActiveNetwork', { networkId: 'canton:testnet', ledgerApi: LEDGER })
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+      expect(getLedgerAuth(store)).toBeNull()
+      // a status of the new network gives its access
+      wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'T' } })
+      expect(getLedgerAuth(store)?.accessToken).toBe('T')
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C11, L1: a connected status without a token on another network, or on another Ledger API, never keeps the access of the one before', async () => {
     for (const network of [{ networkId: 'canton:testnet' }, { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7576' }]) {
       const { store, wallet } = await handConnected()
