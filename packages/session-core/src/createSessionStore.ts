@@ -399,12 +399,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const noteLive = (input: Input | null, asked = ++asks) => {
     if (input?.type == 'status' && input.via != 'connect' && asked > heard) {
-      const kept = internals.live()
+      // not connected: what the wallet told since the session before ended, which cleared its access
+      const kept = model.state.status == 'connected' ? internals.live() : live
       const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
       if (news) heard = asked
-      live = news ? (input.connected ? input : null) : kept ?? input
-      // told none: the store's network once connected, not one a reconnect still shows (L1)
-      liveNet = input.networkId ?? (model.state.status == 'connected' ? model.state.networkId : null)
+      if (news || !kept) {
+        live = input.connected ? input : null
+        // told none: the store's network once connected, not one a reconnect still shows (L1)
+        liveNet = input.networkId ?? (model.state.status == 'connected' ? model.state.networkId : null)
+      }
     }
   }
 

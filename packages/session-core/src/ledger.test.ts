@@ -302,6 +302,32 @@ describe('ledger', () => {
     }
   })
 
+  it.each(['connect', 'reconnect'])("C3, C7, L1: a bare connected event right after the statusChanged that carried access (the official wallet's pair) keeps that access as the store %ss", async (op) => {
+    vi.useFakeTimers()
+    try {
+      const wallet = handWallet({ connect: { isConnected: false } })
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100, maxAttempts: 2 } })
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status).toBe('connecting')
+      if (op === 'reconnect') {
+        wallet.emit('statusChanged', liveStatus('A'))
+        await connecting
+        wallet.emit('statusChanged', { connection: { isConnected: false } })
+        expect(store.getSnapshot().status).toBe('reconnecting')
+      }
+      // the user approves, or the wallet comes back by itself (C8): statusChanged with the access, then the bare `connected` event
+      wallet.emit('statusChanged', liveStatus('B'))
+      wallet.emit('connected', { provider: { id: 'browser:canton' }, connection: { isConnected: true, isNetworkConnected: true } })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+      expect(getLedgerAuth(store)?.accessToken).toBe('B')
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it.each(['reconnect', 'connect'])("C3, C7, C11, L1: access a status gave without a network while the store was not connected (%s) is not the network's a chainChanged then tells", async (op) => {
     vi.useFakeTimers()
     try {
