@@ -398,7 +398,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * session that ended, or a switch, keeps nothing (L1).
    */
   const noteLive = (input: Input | null, asked = ++asks) => {
-    if (input?.type == 'status' && input.via != 'connect' && asked > heard) {
+    // an event that comes as this tab leaves the wallet is of before the sign-out, as the machine takes it: no access (C6)
+    if (input?.type == 'status' && input.via != 'connect' && asked > heard && (input.via == 'probe' || !model.leaving)) {
       // not connected: what the wallet told since the session before ended, which cleared its access
       const kept = model.state.status == 'connected' ? internals.live() : live
       const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi

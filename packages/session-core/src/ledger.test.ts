@@ -595,6 +595,34 @@ describe('ledger', () => {
     }
   })
 
+  it("C6, C19, L1: a status event that carries the old session's token while the store leaves the wallet (it came late) is never the next session's access, also when the wallet then fails to say where it stands", async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, wallet } = await handConnected()
+      wallet.held.add('disconnect')
+      const leaving = store.disconnect()
+      await vi.advanceTimersByTimeAsync(0)
+      // the wallet's event of before the sign-out comes after it
+      wallet.emit('statusChanged', liveStatus('A'))
+      // asked where it stands once it accepted the disconnect, the wallet gives no status it can read
+      wallet.answers.status = null
+      await wallet.answer('disconnect', null)
+      await leaving
+      expect(store.getSnapshot().status).toBe('disconnected')
+      // the user connects again, the wallet telling it by a bare `connected` event only
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emit('connected', { isConnected: true })
+      expect(await connecting).toMatchObject({ status: 'connected' })
+      expect(getLedgerAuth(store)).toBeNull()
+      wallet.emit('statusChanged', liveStatus('B'))
+      expect(getLedgerAuth(store)?.accessToken).toBe('B')
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('L1: a destroyed store hands out no Ledger API access, whatever it last knew', async () => {
     const store = await connectedStore(createMockProvider({ accessToken: 'tok' }))
     expect(getLedgerAuth(store)?.accessToken).toBe('tok')
