@@ -286,4 +286,55 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(locks.query()).toEqual({ held: [], pending: [] })
     expect(a.requests).toBe(4)
   })
+
+  it('M6: reads the name as Web Locks do, as a DOMString: 7 and "7" are one lock, the lock and query() tell the string, and a name that cannot be read rejects instead of throwing', async () => {
+    const locks = createMockLockManager()
+    const request = locks.request as (name: unknown, ...args: unknown[]) => Promise<unknown>
+    let release!: () => void
+    let granted: unknown
+    const first = request(7, (lock: unknown) => {
+      granted = lock
+      return new Promise<void>((resolve) => (release = resolve))
+    })
+    await tick()
+    expect(granted).toEqual({ name: '7', mode: 'exclusive' })
+    expect(locks.query()).toEqual({ held: [{ name: '7', mode: 'exclusive' }], pending: [] })
+    await expect(request('7', { ifAvailable: true }, (lock: unknown) => lock)).resolves.toBeNull()
+    const second = request({ toString: () => '7' }, (lock: unknown) => lock)
+    expect(locks.query().pending).toEqual([{ name: '7', mode: 'exclusive' }])
+    release()
+    await first
+    await expect(second).resolves.toEqual({ name: '7', mode: 'exclusive' })
+    // a Symbol cannot be converted to a string: a rejected TypeError, as the promise-returning request() of Web Locks gives
+    let symbol!: Promise<unknown>
+    expect(() => (symbol = request(Symbol('k'), () => 1))).not.toThrow()
+    await expect(symbol).rejects.toBeInstanceOf(TypeError)
+    const error = new RangeError('no name')
+    await expect(
+      request(
+        {
+          toString() {
+            throw error
+          },
+        },
+        () => 1,
+      ),
+    ).rejects.toBe(error)
+    await expect(request(-7, () => 1)).rejects.toMatchObject({ name: 'NotSupportedError' })
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+  })
+
+  it('M6: an option that cannot be read rejects the request, as Web Locks read their options, instead of throwing from request()', async () => {
+    const locks = createMockLockManager()
+    const error = new RangeError('no mode')
+    const options = {
+      get mode(): 'exclusive' {
+        throw error
+      },
+    }
+    let request!: Promise<unknown>
+    expect(() => (request = locks.request('k', options, () => 1))).not.toThrow()
+    await expect(request).rejects.toBe(error)
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+  })
 })

@@ -86,7 +86,9 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * aborting a queued request removes it and rejects with the abort reason
  * (aborting after the grant changes nothing), `signal` with `ifAvailable` or `steal`, `steal` with
  * `ifAvailable` or a shared mode reject with `NotSupportedError`, names starting with `-` are
- * rejected; `steal` releases the locks held under its name at once (their `request` rejects with
+ * rejected, and each of these rejects the returned promise, never throws from `request`; the name
+ * is read as Web Locks read it, as a string (`7` and `'7'` are one lock, which `query()` and the
+ * granted lock name `'7'`; a Symbol rejects with a `TypeError`); `steal` releases the locks held under its name at once (their `request` rejects with
  * an `AbortError` `DOMException`, their callbacks run on, holding nothing) and is granted ahead of
  * the queued requests, which stay queued; the lock is released when the
  * callback's result settles and only then does `request` settle with it, and callbacks run
@@ -132,65 +134,74 @@ export function createMockLockManager(): MockLockManager {
       pending: [...queues.values()].flat().map(info),
     }),
     client: view,
-    request<T>(name: string, ...args: [LockCallback<T>] | [LockOptions | null | undefined, LockCallback<T>]): Promise<T> {
+    request<T>(lockName: unknown, ...args: [LockCallback<T>] | [LockOptions | null | undefined, LockCallback<T>]): Promise<T> {
       requests++
-      // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
-      const [options, callback] = args.length === 1 ? [{}, args[0]] : args
-      // options given as undefined or null are the defaults, as for any WebIDL dictionary
-      const { mode = 'exclusive', ifAvailable = false, signal, steal } = options ?? {}
-      // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
-      if (typeof callback !== 'function') return Promise.reject(new TypeError('callback is not a function'))
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
-      if (mode !== 'exclusive' && mode !== 'shared') return Promise.reject(new TypeError(`'${String(mode)}' is not a valid LockMode`))
-      if (name.startsWith('-')) return Promise.reject(notSupported('Names starting with "-" are reserved'))
-      if (steal && (ifAvailable || mode !== 'exclusive')) return Promise.reject(notSupported('steal needs an exclusive request that waits'))
-      if (signal && (ifAvailable || steal)) return Promise.reject(notSupported('signal cannot be combined with ifAvailable or steal'))
-      if (signal?.aborted) return Promise.reject(signal.reason as Error)
-      const queue = queues.get(name) ?? []
-      if (ifAvailable && (queue.length > 0 || !grantable(name, mode))) {
-        return Promise.resolve().then(() => callback(null))
-      }
-      return new Promise<T>((resolve, reject) => {
-        const lock: MockLock = Object.freeze({ name, mode })
-        const onAbort = () => {
-          const index = queue.indexOf(entry)
-          if (index < 0) return
-          queue.splice(index, 1)
-          reject(signal?.reason as Error)
-          processQueue(name)
+      // what Web Locks refuse or cannot read rejects, never throws: their request() returns a Promise
+      try {
+        // the name is a DOMString: 7 and "7" are one lock; a Symbol is a TypeError (String() would take it)
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-template-expression -- misuse from JavaScript
+        const name = `${lockName as string}`
+        // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
+        const [options, callback] = args.length === 1 ? [{}, args[0]] : args
+        // options given as undefined or null are the defaults, as for any WebIDL dictionary
+        const { mode = 'exclusive', ifAvailable = false, signal, steal } = options ?? {}
+        // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
+        if (typeof callback !== 'function') throw new TypeError('callback is not a function')
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
+        if (mode !== 'exclusive' && mode !== 'shared') throw new TypeError(`'${String(mode)}' is not a valid LockMode`)
+        if (name.startsWith('-')) throw notSupported('Names starting with "-" are reserved')
+        if (steal && (ifAvailable || mode !== 'exclusive')) throw notSupported('steal needs an exclusive request that waits')
+        if (signal && (ifAvailable || steal)) throw notSupported('signal cannot be combined with ifAvailable or steal')
+        if (signal?.aborted) throw signal.reason as Error
+        const queue = queues.get(name) ?? []
+        if (ifAvailable && (queue.length > 0 || !grantable(name, mode))) {
+          return Promise.resolve().then(() => callback(null))
         }
-        const entry: Pending = {
-          name,
-          mode,
-          clientId,
-          grant() {
-            signal?.removeEventListener('abort', onAbort)
-            held.push(entry)
-            // released when the callback's result settles, and only then does the request settle
-            Promise.resolve()
-              .then(() => callback(lock))
-              .finally(() => {
-                // a lock stolen meanwhile is no longer held: its end releases nothing
-                const index = held.indexOf(entry)
-                if (index < 0) return
-                held.splice(index, 1)
-                processQueue(name)
-              })
-              .then(resolve, reject)
-          },
-          stolen: () => reject(new DOMException("Lock broken by another request with the 'steal' option.", 'AbortError')),
-        }
-        signal?.addEventListener('abort', onAbort)
-        if (steal) {
-          for (const lock of held.filter((lock) => lock.name === name)) {
-            held.splice(held.indexOf(lock), 1)
-            lock.stolen()
+        return new Promise<T>((resolve, reject) => {
+          const lock: MockLock = Object.freeze({ name, mode })
+          const onAbort = () => {
+            const index = queue.indexOf(entry)
+            if (index < 0) return
+            queue.splice(index, 1)
+            reject(signal?.reason as Error)
+            processQueue(name)
           }
-          queue.unshift(entry)
-        } else queue.push(entry)
-        queues.set(name, queue)
-        processQueue(name)
-      })
+          const entry: Pending = {
+            name,
+            mode,
+            clientId,
+            grant() {
+              signal?.removeEventListener('abort', onAbort)
+              held.push(entry)
+              // released when the callback's result settles, and only then does the request settle
+              Promise.resolve()
+                .then(() => callback(lock))
+                .finally(() => {
+                  // a lock stolen meanwhile is no longer held: its end releases nothing
+                  const index = held.indexOf(entry)
+                  if (index < 0) return
+                  held.splice(index, 1)
+                  processQueue(name)
+                })
+                .then(resolve, reject)
+            },
+            stolen: () => reject(new DOMException("Lock broken by another request with the 'steal' option.", 'AbortError')),
+          }
+          signal?.addEventListener('abort', onAbort)
+          if (steal) {
+            for (const lock of held.filter((lock) => lock.name === name)) {
+              held.splice(held.indexOf(lock), 1)
+              lock.stolen()
+            }
+            queue.unshift(entry)
+          } else queue.push(entry)
+          queues.set(name, queue)
+          processQueue(name)
+        })
+      } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as Web Locks reject with it
+        return Promise.reject(error)
+      }
     },
   })
   return view()
