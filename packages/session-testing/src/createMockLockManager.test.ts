@@ -337,4 +337,15 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     await expect(request).rejects.toBe(error)
     expect(locks.query()).toEqual({ held: [], pending: [] })
   })
+
+  it('M6: options that are not an object (a number, a string, a boolean) reject with a TypeError, as Web Locks read the LockOptions dictionary, and take nothing; a function is read as options', async () => {
+    const locks = createMockLockManager()
+    const callback = vi.fn()
+    for (const options of [5, 'shared', true]) {
+      await expect(locks.request('k', options as never, callback)).rejects.toBeInstanceOf(TypeError)
+    }
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    expect(callback).not.toHaveBeenCalled()
+    await expect(locks.request('k', Object.assign(() => undefined, { mode: 'shared' as const }), (lock) => lock)).resolves.toEqual({ name: 'k', mode: 'shared' })
+  })
 })

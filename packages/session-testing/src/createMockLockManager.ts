@@ -81,7 +81,8 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * `request(name, options, callback)`, exclusive and shared modes per name, a FIFO
  * request queue per name (a later request never overtakes an earlier one, even a shared one),
  * `ifAvailable` calls back with `null` when the lock cannot be granted at once, a request without a
- * callback rejects with a `TypeError` without taking or queueing for the lock, an already aborted
+ * callback or with options that are not an object (a number, a string) rejects with a `TypeError`
+ * without taking or queueing for the lock, an already aborted
  * signal rejects at once, a mode other than `exclusive` or `shared` rejects with a `TypeError`,
  * aborting a queued request removes it and rejects with the abort reason
  * (aborting after the grant changes nothing), `signal` with `ifAvailable` or `steal`, `steal` with
@@ -143,7 +144,8 @@ export function createMockLockManager(): MockLockManager {
         const name = `${lockName as string}`
         // request(name, callback), as Web Locks tell the forms apart: by the number of arguments
         const [options, callback] = args.length === 1 ? [{}, args[0]] : args
-        // options given as undefined or null are the defaults, as for any WebIDL dictionary
+        // options given as undefined or null are the defaults, as for any WebIDL dictionary; a primitive is a TypeError
+        if (options != null && Object(options) !== options) throw new TypeError('options is not an object')
         const { mode = 'exclusive', ifAvailable = false, signal, steal } = options ?? {}
         // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
         if (typeof callback !== 'function') throw new TypeError('callback is not a function')
