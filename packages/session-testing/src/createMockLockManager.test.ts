@@ -348,4 +348,15 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(callback).not.toHaveBeenCalled()
     await expect(locks.request('k', Object.assign(() => undefined, { mode: 'shared' as const }), (lock) => lock)).resolves.toEqual({ name: 'k', mode: 'shared' })
   })
+
+  it('M6: a signal that is not an AbortSignal (null, a plain object) rejects with a TypeError, as Web Locks read the option, ahead of the NotSupportedError of its combinations, and takes nothing', async () => {
+    const locks = createMockLockManager()
+    const callback = vi.fn()
+    for (const options of [{ signal: null }, { signal: {}, steal: true }, { signal: { aborted: false }, ifAvailable: true }]) {
+      await expect(locks.request('k', options as never, callback)).rejects.toBeInstanceOf(TypeError)
+    }
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    expect(callback).not.toHaveBeenCalled()
+    await expect(locks.request('k', { signal: undefined }, (lock) => lock)).resolves.toEqual({ name: 'k', mode: 'exclusive' })
+  })
 })

@@ -81,8 +81,9 @@ const notSupported = (message: string) => new DOMException(message, 'NotSupporte
  * `request(name, options, callback)`, exclusive and shared modes per name, a FIFO
  * request queue per name (a later request never overtakes an earlier one, even a shared one),
  * `ifAvailable` calls back with `null` when the lock cannot be granted at once, a request without a
- * callback or with options that are not an object (a number, a string) rejects with a `TypeError`
- * without taking or queueing for the lock, an already aborted
+ * callback, with options that are not an object (a number, a string) or a `signal` that is not an
+ * `AbortSignal` (`null`, a plain object) rejects with a `TypeError` without taking or queueing for
+ * the lock, an already aborted
  * signal rejects at once, a mode other than `exclusive` or `shared` rejects with a `TypeError`,
  * aborting a queued request removes it and rejects with the abort reason
  * (aborting after the grant changes nothing), `signal` with `ifAvailable` or `steal`, `steal` with
@@ -151,6 +152,9 @@ export function createMockLockManager(): MockLockManager {
         if (typeof callback !== 'function') throw new TypeError('callback is not a function')
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
         if (mode !== 'exclusive' && mode !== 'shared') throw new TypeError(`'${String(mode)}' is not a valid LockMode`)
+        // any AbortSignal (of this realm or another), not null nor a plain object
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
+        if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new TypeError('signal is not an AbortSignal')
         if (name.startsWith('-')) throw notSupported('Names starting with "-" are reserved')
         if (steal && (ifAvailable || mode !== 'exclusive')) throw notSupported('steal needs an exclusive request that waits')
         if (signal && (ifAvailable || steal)) throw notSupported('signal cannot be combined with ifAvailable or steal')
