@@ -359,4 +359,19 @@ describe('createMockLockManager (Web Locks emulation used by the tests)', () => 
     expect(callback).not.toHaveBeenCalled()
     await expect(locks.request('k', { signal: undefined }, (lock) => lock)).resolves.toEqual({ name: 'k', mode: 'exclusive' })
   })
+
+  it('M6: reads the options as Web Locks read the LockOptions dictionary: after the name, member by member in order, the mode converted to a string', async () => {
+    const locks = createMockLockManager()
+    const read: string[] = []
+    const options = new Proxy({}, { get: (_, key) => void read.push(String(key)) })
+    const name = { toString: () => (read.push('name'), 'k') }
+    await locks.request(name as never, options, () => read.push('callback'))
+    expect(read).toEqual(['name', 'ifAvailable', 'mode', 'signal', 'steal', 'callback'])
+    let release!: () => void
+    const shared = locks.request('k', { mode: new String('shared') as never }, (lock) => new Promise<unknown>((resolve) => (release = () => resolve(lock))))
+    await tick()
+    expect(locks.query().held).toEqual([{ name: 'k', mode: 'shared' }])
+    release()
+    expect(await shared).toEqual({ name: 'k', mode: 'shared' })
+  })
 })

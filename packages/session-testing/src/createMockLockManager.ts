@@ -147,11 +147,14 @@ export function createMockLockManager(): MockLockManager {
         const [options, callback] = args.length === 1 ? [{}, args[0]] : args
         // options given as undefined or null are the defaults, as for any WebIDL dictionary; a primitive is a TypeError
         if (options != null && Object(options) !== options) throw new TypeError('options is not an object')
-        const { mode = 'exclusive', ifAvailable = false, signal, steal } = options ?? {}
+        // read member by member in the dictionary's order, as WebIDL reads it
+        const { ifAvailable = false, mode: modeOption = 'exclusive', signal, steal } = options ?? {}
         // checked before anything else, as WebIDL reads the arguments: a misuse takes no lock
         if (typeof callback !== 'function') throw new TypeError('callback is not a function')
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
-        if (mode !== 'exclusive' && mode !== 'shared') throw new TypeError(`'${String(mode)}' is not a valid LockMode`)
+        // an enum value is read as a string: new String('shared') is 'shared', a Symbol a TypeError
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-template-expression -- misuse from JavaScript
+        const mode = `${modeOption}`
+        if (mode !== 'exclusive' && mode !== 'shared') throw new TypeError(`'${mode}' is not a valid LockMode`)
         // any AbortSignal (of this realm or another), not null nor a plain object
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- misuse from JavaScript
         if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new TypeError('signal is not an AbortSignal')
