@@ -1156,8 +1156,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         const input = eventInput(event, event == 'accountsChanged' ? args : args[0])
         noteLive(input)
         if (!input) return
-        // access a status gave on a network none told is of the one before this switch (L1)
-        if (input.type == 'network' && liveNet == null) live = null
+        // access a status gave on a network none told while connecting is of the one before this
+        // switch; once connected on none, the first network told is no switch (C11, L1)
+        if (input.type == 'network' && liveNet == null && model.state.status != 'connected') live = null
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
         if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.state.account?.partyId) switchTold = asks

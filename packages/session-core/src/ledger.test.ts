@@ -328,6 +328,25 @@ describe('ledger', () => {
     }
   })
 
+  it('C11, L1: a store connected on no network keeps the access a status gave it when a chainChanged tells the first network: a first network is no switch', async () => {
+    const wallet = handWallet({ getActiveNetwork: null })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const changes: unknown[] = []
+    store.on('network:changed', (e) => changes.push(e))
+    expect(await store.connect()).toMatchObject({ status: 'connected', networkId: null })
+    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'B' } })
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    wallet.emit('chainChanged', 'canton:devnet')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+    expect(changes).toEqual([])
+    // the wallet told where it is, as a getActiveNetwork answer would: the access stays
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    // a switch from there ends it
+    wallet.emit('chainChanged', 'canton:testnet')
+    expect(getLedgerAuth(store)).toBeNull()
+    store.destroy()
+  })
+
   it.each(['reconnect', 'connect'])("C3, C7, C11, L1: access a status gave without a network while the store was not connected (%s) is not the network's a chainChanged then tells", async (op) => {
     vi.useFakeTimers()
     try {
