@@ -804,6 +804,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const next = (model = result[0])
     // access given while the store knew no network is the first one's: a first network is no switch (C11)
     if (next.state.status == 'connected') liveNet ??= next.state.networkId
+    // Out, with nothing under way (a reconnect that gave up, a failed restore or connect): what the
+    // wallet told meanwhile, or answers later, is no access of the next session (C7, C9, L1).
+    else if (next.state.status == 'disconnected' && !next.op) {
+      live = null
+      heard = ++asks
+    }
     if (next.op != previous.op || next.attempt != previous.attempt || next.hook != previous.hook) {
       gen++
       const connecting = next.op == 'connect' || next.op == 'pending'

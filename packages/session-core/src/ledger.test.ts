@@ -347,6 +347,49 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it.each(['a reconnect that gave up', 'a restore that failed', 'a connect that failed'])('C3, C7, C9, L1: the access a status told during %s, whose account read then failed, is not handed to the next session', async (op) => {
+    vi.useFakeTimers()
+    try {
+      const wallet = handWallet()
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100, maxAttempts: 1 } })
+      const locked = () => Promise.reject(new SessionError('locked', 4100))
+      if (op === 'a reconnect that gave up') {
+        await store.connect()
+        wallet.emit('statusChanged', liveStatus('A'))
+        wallet.emit('statusChanged', { connection: { isConnected: false } })
+        expect(store.getSnapshot().status).toBe('reconnecting')
+        // the attempt finds the wallet connected, with a token, but cannot read the accounts
+        wallet.answers.status = liveStatus('B')
+        wallet.answers.listAccounts = locked
+        await vi.advanceTimersByTimeAsync(100)
+      } else if (op === 'a restore that failed') {
+        wallet.answers.status = liveStatus('B')
+        wallet.answers.listAccounts = locked
+        const restoring = store.restore()
+        await vi.advanceTimersByTimeAsync(1000)
+        await restoring
+      } else {
+        wallet.answers.listAccounts = locked
+        const connecting = store.connect()
+        wallet.emit('statusChanged', liveStatus('B'))
+        await connecting
+      }
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4100 } })
+      expect(getLedgerAuth(store)).toBeNull()
+      // the next session: connected without any status that carries a token, as a first connect
+      wallet.answers.listAccounts = [{ partyId: 'alice::1220aa', primary: true }]
+      wallet.answers.status = { connection: { isConnected: true } }
+      expect(await store.connect()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+      expect(getLedgerAuth(store)).toBeNull()
+      // nor after its wallet's bare connected event
+      wallet.emit('connected', { isConnected: true })
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it.each(['reconnect', 'connect'])("C3, C7, C11, L1: access a status gave without a network while the store was not connected (%s) is not the network's a chainChanged then tells", async (op) => {
     vi.useFakeTimers()
     try {

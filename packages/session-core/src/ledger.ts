@@ -56,8 +56,9 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * event, a re-announcement) keeps the access of the session that stays connected — or, as the store
  * connects or reconnects, the access told just before it — unless it tells
  * of another network or Ledger API, and overtakes no answer that carries a token (the token
- * refresh's); a disconnect ends it, and a new session — a re-authenticated one too — never
- * inherits it, nor a late answer asked before it began.
+ * refresh's); a disconnect ends it, as does a reconnect that gives up or a restore or connect that
+ * fails, and a new session — a re-authenticated one too — never inherits it, nor a late answer
+ * asked before it began.
  * Access belongs to the network it was given for (the one its status tells, else the store's as it
  * came, or the one it connects on — unless a `chainChanged` comes first): once the store is on another network (`chainChanged`, another tab's switch), it is null
  * until a status or network answer carries the new network's.
