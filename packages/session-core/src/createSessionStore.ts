@@ -399,7 +399,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const noteLive = (input: Input | null, asked = ++asks) => {
     // an event that comes as this tab leaves the wallet is of before the sign-out, as the machine takes it: no access (C6)
-    if (input?.type == 'status' && input.via != 'connect' && asked > heard && (input.via == 'probe' || !model.leaving)) {
+    // a connect answer that tells a connection is a live status too (C3); one still waiting for the user tells nothing of access
+    if (input?.type == 'status' && (input.via != 'connect' || input.connected) && asked > heard && (input.via == 'probe' || !model.leaving)) {
       // not connected: what the wallet told since the session before ended, which cleared its access
       const kept = model.state.status == 'connected' ? internals.live() : live
       const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi

@@ -347,6 +347,37 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it('C3, L1: a connect whose answer is a live status that carries access (and no statusChanged follows) hands out that access', async () => {
+    const wallet = handWallet({ connect: liveStatus('C') })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    expect(await store.connect()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: LEDGER, accessToken: 'C' })
+    // a bare connected event keeps it; a newer status replaces it
+    wallet.emit('connected', { isConnected: true })
+    expect(getLedgerAuth(store)?.accessToken).toBe('C')
+    wallet.emit('statusChanged', liveStatus('D'))
+    expect(getLedgerAuth(store)?.accessToken).toBe('D')
+    store.destroy()
+  })
+
+  it('C3, L1: a status event that carries access before the connect answer (asked before it) keeps its access over the older answer', async () => {
+    vi.useFakeTimers()
+    try {
+      const wallet = handWallet()
+      wallet.held.add('connect')
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emit('statusChanged', liveStatus('E'))
+      await wallet.answer('connect', liveStatus('C'))
+      expect(await connecting).toMatchObject({ status: 'connected' })
+      expect(getLedgerAuth(store)?.accessToken).toBe('E')
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it.each(['a reconnect that gave up', 'a restore that failed', 'a connect that failed'])('C3, C7, C9, L1: the access a status told during %s, whose account read then failed, is not handed to the next session', async (op) => {
     vi.useFakeTimers()
     try {
