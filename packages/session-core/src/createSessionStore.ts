@@ -402,8 +402,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // a connect answer that tells a connection is a live status too (C3); one still waiting for the user tells nothing of access
     if (input?.type == 'status' && (input.via != 'connect' || input.connected) && asked > heard && (input.via == 'probe' || !model.leaving)) {
       // not connected: what the wallet told since the session before ended, which cleared its access
-      const kept = model.state.status == 'connected' ? internals.live() : live
-      const news = !input.connected || !!input.accessToken || (input.networkId ?? liveNet) !== liveNet || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
+      const on = model.state.status == 'connected'
+      const kept = on ? internals.live() : live
+      // once connected on none, the first network a status tells is no switch, as for chainChanged (C11)
+      const news = !input.connected || !!input.accessToken || ((input.networkId ?? liveNet) !== liveNet && (liveNet != null || !on)) || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
       if (news) heard = asked
       if (news || !kept) {
         live = input.connected ? input : null

@@ -347,6 +347,26 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it('C11, L1: a store connected on no network keeps the access a status gave it when a status without a token tells the first network: a first network is no switch', async () => {
+    const wallet = handWallet({ getActiveNetwork: null })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const changes: unknown[] = []
+    store.on('network:changed', (e) => changes.push(e))
+    expect(await store.connect()).toMatchObject({ status: 'connected', networkId: null })
+    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'B' } })
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    // the wallet re-announces its connection, now telling where it is, as a chainChanged would
+    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+    expect(changes).toEqual([])
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    // a status without a token that tells another network from there is a switch: no access
+    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:testnet', ledgerApi: LEDGER } })
+    expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    expect(getLedgerAuth(store)).toBeNull()
+    store.destroy()
+  })
+
   it('C3, L1: a connect whose answer is a live status that carries access (and no statusChanged follows) hands out that access', async () => {
     const wallet = handWallet({ connect: liveStatus('C') })
     const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
