@@ -60,18 +60,23 @@ describe('expiry', () => {
     expect(expired).toHaveBeenCalledTimes(1)
   })
 
-  it('C12: expiry survives a reload: a restored session keeps its expiresAt', async () => {
+  it.each([
+    ['expiry survives a reload: a restored session keeps its expiresAt', {}],
+    // the reloaded page counts its idle time from the restore: 1_040_000 + 20_000, the persisted expiresAt
+    ['idle and TTL deadlines on the same millisecond in a session restored after a reload: one expiry, reason ttl', { idleTimeoutMs: 20_000 }],
+  ])('C12: %s', async (_, idle) => {
     const { store, storage, wallet } = await connected({ ttlMs: 60_000 })
     await vi.advanceTimersByTimeAsync(40_000)
     store.destroy()
-    const reloaded = createSessionStore(createMockProvider({ wallet }), { storage, expiry: { ttlMs: 60_000 } })
+    const reloaded = createSessionStore(createMockProvider({ wallet }), { storage, expiry: { ttlMs: 60_000, ...idle } })
     const expired = vi.fn()
     reloaded.on('session:expired', expired)
     expect((await reloaded.restore()).expiresAt).toBe(1_060_000)
     await vi.advanceTimersByTimeAsync(19_999)
     expect(expired).not.toHaveBeenCalled()
     await vi.advanceTimersByTimeAsync(1)
-    expect(expired).toHaveBeenCalledWith({ expiredAt: 1_060_000, reason: 'ttl' })
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_060_000, reason: 'ttl' })
+    expect(reloaded.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
   })
 
   it('C12: idle expiry fires after idleTimeoutMs without touch() or enqueue activity', async () => {
@@ -372,21 +377,6 @@ describe('expiry', () => {
     }
   })
 
-  it('C12: idle and TTL deadlines on the same millisecond in a session restored after a reload: one expiry, reason ttl', async () => {
-    const { store, storage, wallet } = await connected({ ttlMs: 60_000 })
-    await vi.advanceTimersByTimeAsync(40_000)
-    store.destroy()
-    // the reloaded page counts its idle time from the restore: 1_040_000 + 20_000, the persisted expiresAt
-    const reloaded = createSessionStore(createMockProvider({ wallet }), { storage, expiry: { ttlMs: 60_000, idleTimeoutMs: 20_000 } })
-    const expired = vi.fn()
-    reloaded.on('session:expired', expired)
-    expect((await reloaded.restore()).expiresAt).toBe(1_060_000)
-    await vi.advanceTimersByTimeAsync(19_999)
-    expect(expired).not.toHaveBeenCalled()
-    await vi.advanceTimersByTimeAsync(1)
-    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_060_000, reason: 'ttl' })
-    expect(reloaded.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
-  })
 
   for (const [limit, expiry] of [['idle timeout', { idleTimeoutMs: 600_000 }], ['TTL', { ttlMs: 600_000 }]] as const) {
     it(`C7, C12: after a system sleep past the ${limit} during a reconnect, the wallet coming back (by an event or an attempt) finds the session expired: never shown connected, no reconnect:succeeded, nothing persisted`, async () => {

@@ -328,7 +328,11 @@ describe('ledger', () => {
     }
   })
 
-  it('C11, L1: a store connected on no network keeps the access a status gave it when a chainChanged tells the first network: a first network is no switch', async () => {
+  it.each([
+    ['a chainChanged', (id: string): [string, unknown] => ['chainChanged', id]],
+    // the wallet re-announces its connection, now telling where it is, as a chainChanged would
+    ['a status without a token', (id: string): [string, unknown] => ['statusChanged', { connection: { isConnected: true }, network: { networkId: id, ledgerApi: LEDGER } }]],
+  ])('C11, L1: a store connected on no network keeps the access a status gave it when %s tells the first network: a first network is no switch', async (_, tell) => {
     const wallet = handWallet({ getActiveNetwork: null })
     const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
     const changes: unknown[] = []
@@ -336,32 +340,13 @@ describe('ledger', () => {
     expect(await store.connect()).toMatchObject({ status: 'connected', networkId: null })
     wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'B' } })
     expect(getLedgerAuth(store)?.accessToken).toBe('B')
-    wallet.emit('chainChanged', 'canton:devnet')
+    wallet.emit(...tell('canton:devnet'))
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
     expect(changes).toEqual([])
     // the wallet told where it is, as a getActiveNetwork answer would: the access stays
     expect(getLedgerAuth(store)?.accessToken).toBe('B')
     // a switch from there ends it
-    wallet.emit('chainChanged', 'canton:testnet')
-    expect(getLedgerAuth(store)).toBeNull()
-    store.destroy()
-  })
-
-  it('C11, L1: a store connected on no network keeps the access a status gave it when a status without a token tells the first network: a first network is no switch', async () => {
-    const wallet = handWallet({ getActiveNetwork: null })
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    const changes: unknown[] = []
-    store.on('network:changed', (e) => changes.push(e))
-    expect(await store.connect()).toMatchObject({ status: 'connected', networkId: null })
-    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { ledgerApi: LEDGER, accessToken: 'B' } })
-    expect(getLedgerAuth(store)?.accessToken).toBe('B')
-    // the wallet re-announces its connection, now telling where it is, as a chainChanged would
-    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi: LEDGER } })
-    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
-    expect(changes).toEqual([])
-    expect(getLedgerAuth(store)?.accessToken).toBe('B')
-    // a status without a token that tells another network from there is a switch: no access
-    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:testnet', ledgerApi: LEDGER } })
+    wallet.emit(...tell('canton:testnet'))
     expect(store.getSnapshot().networkId).toBe('canton:testnet')
     expect(getLedgerAuth(store)).toBeNull()
     store.destroy()

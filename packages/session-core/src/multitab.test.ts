@@ -2801,6 +2801,44 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     return { wallet, lockManager, frozen, leader, followers, tabs, lock }
   }
 
+  /**
+   * The end of a frozen leader's story: every tab connected with no error, the frozen leader ran no
+   * attempt of its own, no tab holds or waits for the lock; then the tabs close.
+   */
+  const allReconnected = ({ tabs, leader, lockManager }: Pick<Awaited<ReturnType<typeof frozenLeader>>, 'tabs' | 'leader' | 'lockManager'>) => {
+    expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(leader.attempts).toEqual([])
+    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    for (const t of tabs) t.store.destroy()
+  }
+
+  /**
+   * One tab, the leader of the reconnect attempts under the lock manager given (this tab's view of
+   * it), frozen right after its wallet dropped and kept frozen for 40 s: no attempt ran yet.
+   */
+  const soloFrozenLeader = async (own: LockManagerLike) => {
+    const wallet = createMockWallet()
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const store = createSessionStore(frozen.provider, {
+      storage: createMemoryStorage(),
+      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
+      clock: frozen.clock,
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(own) },
+    })
+    const attempts = events(store, 'reconnect:attempt')
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(40_000)
+    return { wallet, frozen, store, attempts }
+  }
+
   afterEach(() => {
     vi.restoreAllMocks()
   })
@@ -2833,15 +2871,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     await vi.advanceTimersByTimeAsync(20_000)
     await frozen.wake()
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-    ])
-    expect(leader.attempts).toEqual([])
-    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
-    expect(lockManager.query()).toEqual({ held: [], pending: [] })
-    for (const t of tabs) t.store.destroy()
+    allReconnected({ tabs, leader, lockManager })
   })
 
   it('M6, C8: a frozen leader whose lock another tab took while its wallet is still down runs no attempt as it wakes, also when the word that its lock was taken comes long after its overdue timers (a loaded machine): it asks navigator.locks.query() which tab holds the lock', async () => {
@@ -2888,15 +2918,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     expect(leader.attempts).toEqual([])
     wallet.recover()
     await vi.advanceTimersByTimeAsync(2_000)
-    expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-    ])
-    expect(leader.attempts).toEqual([])
-    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
-    expect(lockManager.query()).toEqual({ held: [], pending: [] })
-    for (const t of tabs) t.store.destroy()
+    allReconnected({ tabs, leader, lockManager })
   })
 
   it.each([
@@ -2905,21 +2927,8 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     ['never answers query(): after requestTimeoutMs', (l: LockManagerLike) => Object.assign(Object.create(l) as LockManagerLike, { query: () => new Promise(() => undefined) }), 10_000],
   ])('M6, C17: a frozen leader that still holds its lock (no other tab took it) runs its overdue attempt as it wakes, where the lock manager %s', async (_, own, wait) => {
     vi.useFakeTimers()
-    const wallet = createMockWallet()
     const lockManager = createMockLockManager()
-    const frozen = freezableTab(createMockProvider({ wallet }))
-    const store = createSessionStore(frozen.provider, {
-      storage: createMemoryStorage(),
-      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
-      clock: frozen.clock,
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(own(lockManager.client('a'))) },
-    })
-    const attempts = events(store, 'reconnect:attempt')
-    await store.connect()
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    frozen.freeze()
-    await vi.advanceTimersByTimeAsync(40_000)
+    const { wallet, frozen, store, attempts } = await soloFrozenLeader(own(lockManager.client('a')))
     expect(attempts).toEqual([])
     await frozen.wake()
     await vi.advanceTimersByTimeAsync(wait && wait - 1)
@@ -2974,24 +2983,11 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
 
   it('M6, C17: a frozen leader whose query() answers only after requestTimeoutMs runs its overdue attempt then, once: the late answer that the lock is still its own runs no second attempt', async () => {
     vi.useFakeTimers()
-    const wallet = createMockWallet()
     const lockManager = createMockLockManager()
     const own = lockManager.client('a')
     const answers: (() => void)[] = []
     const slow = Object.assign(Object.create(own) as LockManagerLike, { query: () => (answers.length ? new Promise((resolve) => answers.push(() => resolve(own.query()))) : (answers.push(() => undefined), own.query())) })
-    const frozen = freezableTab(createMockProvider({ wallet }))
-    const store = createSessionStore(frozen.provider, {
-      storage: createMemoryStorage(),
-      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
-      clock: frozen.clock,
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(slow) },
-    })
-    const attempts = events(store, 'reconnect:attempt')
-    await store.connect()
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    frozen.freeze()
-    await vi.advanceTimersByTimeAsync(40_000)
+    const { wallet, frozen, store, attempts } = await soloFrozenLeader(slow)
     await frozen.wake()
     await vi.advanceTimersByTimeAsync(10_000)
     expect(attempts).toEqual([{ attempt: 1 }])
@@ -3004,27 +3000,13 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     store.destroy()
   })
 
-
   it('M6, C6, C14: a sign-out while a woken leader waits for query() to tell who holds its lock ends that wait: no attempt, no timer left', async () => {
     vi.useFakeTimers()
-    const wallet = createMockWallet()
     const lockManager = createMockLockManager()
     const own = lockManager.client('a')
     let asked = 0
     const slow = Object.assign(Object.create(own) as LockManagerLike, { query: () => (asked++ ? new Promise(() => undefined) : own.query()) })
-    const frozen = freezableTab(createMockProvider({ wallet }))
-    const store = createSessionStore(frozen.provider, {
-      storage: createMemoryStorage(),
-      reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
-      clock: frozen.clock,
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(slow) },
-    })
-    const attempts = events(store, 'reconnect:attempt')
-    await store.connect()
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    frozen.freeze()
-    await vi.advanceTimersByTimeAsync(40_000)
+    const { frozen, store, attempts } = await soloFrozenLeader(slow)
     await frozen.wake()
     await vi.advanceTimersByTimeAsync(0)
     expect(asked).toBe(2)
