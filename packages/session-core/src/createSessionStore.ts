@@ -410,7 +410,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (news || !kept) {
         live = input.connected ? input : null
         // told none: the store's network once connected, not one a reconnect still shows (L1)
-        liveNet = input.networkId ?? (model.state.status == 'connected' ? model.state.networkId : null)
+        liveNet = input.networkId ?? (on ? model.state.networkId : null)
       }
     }
   }
