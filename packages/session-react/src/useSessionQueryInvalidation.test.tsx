@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionStore } from '@sessionlayer/session-core'
-import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
 import { QueryClient, QueryClientProvider, useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import { act, render, renderHook, screen } from '@testing-library/react'
 import { StrictMode, Suspense, type ReactNode } from 'react'
@@ -565,7 +565,10 @@ describe('useSessionQueryInvalidation: every source', () => {
     return { client, session }
   }
 
-  it('M5: a party switch in another tab invalidates this tab’s session queries', async () => {
+  it.each([
+    ['party', (wallet: MockWallet) => wallet.switchParty('bob::1220bb'), { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }],
+    ['network', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet'), { previous: 'canton:devnet', current: 'canton:testnet', source: 'remote' }],
+  ] as const)('M5: a %s switch in another tab invalidates this tab’s session queries', async (kind, change, expected) => {
     const hub = createChannelHub()
     const wallet = createMockWallet({ connected: true })
     const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
@@ -577,27 +580,38 @@ describe('useSessionQueryInvalidation: every source', () => {
     here.detach() // this tab hears of the switch only from the other tab
     const { client, session } = mounted(a, 'alice::1220aa')
     const changes: unknown[] = []
-    a.on('party:changed', (e) => changes.push(e))
+    a.on(`${kind}:changed`, (e) => changes.push(e))
     await act(async () => {
-      wallet.switchParty('bob::1220bb')
+      change(wallet)
       await new Promise((resolve) => setTimeout(resolve, 10))
     })
-    expect(changes).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }])
+    expect(changes).toEqual([expected])
     expect(session()?.isInvalidated).toBe(true)
     expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
   })
 
-  it('C10: a restore that finds another party than the persisted one invalidates the session queries', async () => {
+  it.each([
+    ['party', 'carol::1220cc', 'canton:devnet'],
+    ['network', 'alice::1220aa', 'canton:testnet'],
+  ])('C10: a restore that finds another %s than the persisted one invalidates the session queries', async (kind, party, network) => {
     const storage = createMemoryStorage()
     await storage.setItem(
       'sessionlayer.session',
-      JSON.stringify({ version: 1, account: { partyId: 'carol::1220cc', primary: true }, accounts: [{ partyId: 'carol::1220cc', primary: true }], networkId: 'canton:devnet', connectedAt: 1 }),
+      JSON.stringify({ version: 1, account: { partyId: party, primary: true }, accounts: [{ partyId: party, primary: true }], networkId: network, connectedAt: 1 }),
     )
     const store = createSessionStore(createMockProvider({ connected: true }), { storage })
-    const { session } = mounted(store, 'carol::1220cc')
+    const changes: unknown[] = []
+    store.on(`${kind as 'party' | 'network'}:changed`, (e) => changes.push(e))
+    const client = new QueryClient()
+    client.setQueryData(['sessionlayer', network, party, 'holdings'], 'cached')
+    client.setQueryData(['prices'], 'prices')
+    renderHook(() => useSessionQueryInvalidation(client), { wrapper: ({ children }) => <SessionProvider store={store}>{children}</SessionProvider> })
     await act(() => store.restore())
-    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
-    expect(session()?.isInvalidated).toBe(true)
+    expect(store.getSnapshot()).toMatchObject({ account: { partyId: 'alice::1220aa' }, networkId: 'canton:devnet' })
+    expect(changes).toHaveLength(1)
+    expect(changes[0]).toMatchObject({ source: 'restore' })
+    expect(client.getQueryState(['sessionlayer', network, party, 'holdings'])?.isInvalidated).toBe(true)
+    expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
   })
 
   it('C12: an expired session removes the session queries', async () => {
