@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, sessionQueryKey, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
-import { createChannelHub, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -479,7 +479,10 @@ describe('useSessionQueryInvalidation: every source', () => {
     wrapper.unmount()
   })
 
-  it('M5: a party switch in another tab invalidates this tab’s session queries', async () => {
+  it.each([
+    ['party', (wallet: MockWallet) => wallet.switchParty('bob::1220bb'), { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }],
+    ['network', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet'), { previous: 'canton:devnet', current: 'canton:testnet', source: 'remote' }],
+  ] as const)('M5: a %s switch in another tab invalidates this tab’s session queries', async (kind, change, expected) => {
     const hub = createChannelHub()
     const wallet = createMockWallet({ connected: true })
     const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
@@ -491,10 +494,10 @@ describe('useSessionQueryInvalidation: every source', () => {
     here.detach() // this tab hears of the switch only from the other tab
     const { client, session, wrapper } = mounted(a, 'alice::1220aa')
     const changes: unknown[] = []
-    a.on('party:changed', (e) => changes.push(e))
-    wallet.switchParty('bob::1220bb')
+    a.on(`${kind}:changed`, (e) => changes.push(e))
+    change(wallet)
     await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(changes).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }])
+    expect(changes).toEqual([expected])
     expect(session()?.isInvalidated).toBe(true)
     expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
     wrapper.unmount()
@@ -502,16 +505,23 @@ describe('useSessionQueryInvalidation: every source', () => {
     b.destroy()
   })
 
-  it('C10: a restore that finds another party than the persisted one invalidates the session queries', async () => {
+  it.each([
+    ['party', 'carol::1220cc', 'canton:devnet'],
+    ['network', 'alice::1220aa', 'canton:testnet'],
+  ])('C10: a restore that finds another %s than the persisted one invalidates the session queries', async (kind, party, network) => {
     const storage = createMemoryStorage()
     await storage.setItem(
       'sessionlayer.session',
-      JSON.stringify({ version: 1, account: { partyId: 'carol::1220cc', primary: true }, accounts: [{ partyId: 'carol::1220cc', primary: true }], networkId: 'canton:devnet', connectedAt: 1 }),
+      JSON.stringify({ version: 1, account: { partyId: party, primary: true }, accounts: [{ partyId: party, primary: true }], networkId: network, connectedAt: 1 }),
     )
     const store = createSessionStore(createMockProvider({ connected: true }), { storage })
-    const { client, session, wrapper } = mounted(store, 'carol::1220cc')
+    const changes: unknown[] = []
+    store.on(`${kind as 'party' | 'network'}:changed`, (e) => changes.push(e))
+    const { client, session, wrapper } = mounted(store, party, network)
     await store.restore()
-    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(store.getSnapshot()).toMatchObject({ account: { partyId: 'alice::1220aa' }, networkId: 'canton:devnet' })
+    expect(changes).toHaveLength(1)
+    expect(changes[0]).toMatchObject({ source: 'restore' })
     expect(session()?.isInvalidated).toBe(true)
     expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
     wrapper.unmount()
