@@ -65,6 +65,32 @@ describe('createEncryptedStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 
+  it('K4: each write takes a fresh 12-byte IV from crypto.getRandomValues, so storages sharing one key (tabs) never repeat an IV', async () => {
+    const drawn: Uint8Array[] = []
+    const webCrypto = {
+      subtle: crypto.subtle,
+      getRandomValues: (array: Uint8Array<ArrayBuffer>) => {
+        drawn.push(crypto.getRandomValues(array))
+        return array
+      },
+    } as unknown as Crypto
+    const key = await newKey()
+    const base = createMapStorage()
+    const written: string[] = []
+    // three storages (as three tabs) over one base and one key, two writes each
+    for (let tab = 0; tab < 3; tab++) {
+      const storage = createEncryptedStorage(base, { key, crypto: webCrypto })
+      for (let i = 0; i < 2; i++) {
+        await storage.setItem(KEY, VALUE)
+        written.push(base.map.get(KEY)!.split('.')[1]!)
+      }
+    }
+    expect(drawn.map((iv) => iv.length)).toEqual([12, 12, 12, 12, 12, 12])
+    // the IV written is the one drawn for that write, every one different
+    expect(written).toEqual(drawn.map((iv) => btoa(String.fromCharCode(...iv))))
+    expect(new Set(written).size).toBe(6)
+  })
+
   it('K8/K5: a blob copied to another storage key reads as null and is removed', async () => {
     const base = createMapStorage()
     const storage = createEncryptedStorage(base, { key: await newKey() })
