@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import type { SessionState } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, type SessionState } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render } from '@testing-library/react'
 import type { ReactNode } from 'react'
@@ -45,6 +45,34 @@ describe('hydration', () => {
     // then the live store takes over: the wallet's session is restored (C9)
     await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
     expect(container.textContent).toBe('connected: alice::1220aa')
+  })
+
+  it('§4: hydrates the server HTML of an app-owned store with the same initialState, though the store already holds another session, then shows the store', async () => {
+    const server = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    const html = renderToString(
+      <SessionProvider store={server} initialState={CONNECTED_STATE}>
+        <PartyBadge />
+      </SessionProvider>,
+    )
+    server.destroy()
+    expect(html).toContain('connected: alice::1220aa')
+    // the app's store, restored before hydration: connected as bob, not the server's alice
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.switchParty('bob::1220bb')
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.init()
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    const consoleError = vi.spyOn(console, 'error')
+    const { container, onRecoverableError } = await hydrate(
+      html,
+      <SessionProvider store={store} initialState={CONNECTED_STATE}>
+        <PartyBadge />
+      </SessionProvider>,
+    )
+    expect(onRecoverableError).not.toHaveBeenCalled()
+    expect(consoleError).not.toHaveBeenCalled()
+    expect(container.textContent).toBe('connected: bob::1220bb')
+    store.destroy()
   })
 
   it('C9: a client render that hydrates nothing shows the store from its first render on, not initialState (no session before the restore)', async () => {
