@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { CONNECTED_STATE } from '../test/helpers'
 import * as query from './query'
 
 describe('query entry', () => {
@@ -14,5 +15,11 @@ describe('query entry', () => {
       2,
     ])
     expect(query.sessionQueryKey({ networkId: null, account: null })).toEqual(['sessionlayer', null, null])
+  })
+  it('§4: a whole SessionState (or what useSession returns) gives the same key as its network and account alone', () => {
+    const session = { ...CONNECTED_STATE, isConnected: true, connect: () => Promise.resolve(CONNECTED_STATE) }
+    for (const source of [CONNECTED_STATE, session]) {
+      expect(query.sessionQueryKey(source, 'holdings')).toEqual(['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings'])
+    }
   })
 })
