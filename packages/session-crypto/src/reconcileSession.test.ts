@@ -38,6 +38,19 @@ describe('reconcileSession', () => {
     ])
   })
 
+  it('K3, K1: an empty party or network id (\'\') is none, as everywhere an id enters: it matches null, and a diff reports it as null', () => {
+    const none = { ...snapshot, account: null, accounts: [], networkId: null }
+    expect(reconcileSession(none, { account: { partyId: '' }, networkId: '' })).toEqual({ matches: true, diffs: [] })
+    expect(reconcileSession({ ...snapshot, networkId: '' }, { account: alice, networkId: null })).toEqual({ matches: true, diffs: [] })
+    expect(reconcileSession(snapshot, { account: { partyId: '' }, networkId: '' })).toEqual({
+      matches: false,
+      diffs: [
+        { field: 'account', persisted: 'alice::1220ab', live: null },
+        { field: 'networkId', persisted: 'canton:devnet', live: null },
+      ],
+    })
+  })
+
   it('K3: is pure: inputs are not touched and equal inputs give equal results', () => {
     const frozen = Object.freeze({ ...snapshot, accounts: Object.freeze([alice]) })
     const live = Object.freeze({ account: Object.freeze({ partyId: 'bob::1' }), networkId: 'canton:devnet' })

@@ -37,6 +37,7 @@ export interface SessionReconciliation {
 
 /**
  * Compares a persisted session with the live wallet by party id and network id (SPEC K3). Pure.
+ * An empty id (`''`) is none, as null is: it matches null, and a diff reports it as null.
  *
  * @param snapshot - the persisted session
  * @param live - the live account and network
@@ -50,10 +51,12 @@ export interface SessionReconciliation {
  */
 export function reconcileSession(snapshot: SessionSnapshot, live: LiveSession): SessionReconciliation {
   const diffs: SessionDiff[] = []
+  // an empty id is no id (no party, no network), as everywhere an id enters
+  const id = (value: string | null | undefined) => (value === '' ? null : (value ?? null))
   const compare = (field: SessionDiff['field'], persisted: string | null, current: string | null) => {
     if (persisted !== current) diffs.push({ field, persisted, live: current })
   }
-  compare('account', snapshot.account?.partyId ?? null, live.account?.partyId ?? null)
-  compare('networkId', snapshot.networkId ?? null, live.networkId ?? null)
+  compare('account', id(snapshot.account?.partyId), id(live.account?.partyId))
+  compare('networkId', id(snapshot.networkId), id(live.networkId))
   return { matches: diffs.length === 0, diffs }
 }
