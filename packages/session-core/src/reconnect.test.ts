@@ -36,6 +36,34 @@ describe('reconnect', () => {
     expect(computeBackoffDelay(jittered, 3, () => 0.999999)).toBeCloseTo(2000, 2)
   })
 
+  it('C7: computeBackoffDelay of an attempt before the first (0, negative, NaN) is the first attempt\'s delay, a huge attempt is maxDelayMs, and a zero base stays 0 however far factor^(n-1) overflows: never NaN', () => {
+    const policy = DEFAULT_RETRY_POLICY
+    expect([0, -1, -1e9, Number.NaN, Number.NEGATIVE_INFINITY].map((n) => computeBackoffDelay(policy, n))).toEqual([500, 500, 500, 500, 500])
+    expect([1076, 1e6, Number.MAX_SAFE_INTEGER].map((n) => computeBackoffDelay(policy, n))).toEqual([30_000, 30_000, 30_000])
+    // 0 × 2^1075 overflows to 0 × Infinity: a zero delay, not NaN
+    const immediate = { ...policy, baseDelayMs: 0, maxAttempts: Infinity }
+    expect([1, 2, 1075, 1076, 1e6].map((n) => computeBackoffDelay(immediate, n))).toEqual([0, 0, 0, 0, 0])
+    expect(computeBackoffDelay({ ...immediate, jitter: true }, 1e6, () => 0.5)).toBe(0)
+    // an endless base times a factor of 0 (Infinity × 0): the later delays are 0, as the factor makes them
+    expect([1, 2, 3].map((n) => computeBackoffDelay({ ...policy, baseDelayMs: Infinity, factor: 0 }, n))).toEqual([30_000, 0, 0])
+    // a factor below 1 shrinks each delay, down to 0, never below
+    expect([1, 2, 3, 1e6].map((n) => computeBackoffDelay({ ...policy, factor: 0.5 }, n))).toEqual([500, 250, 125, 0])
+    // jitter: uniformly in [50 %, 100 %] of the nominal delay, also for the capped one
+    expect([0, 0.5, 0.999].map((r) => computeBackoffDelay({ ...policy, jitter: true }, 1e6, () => r))).toEqual([15_000, 22_500, 29_985])
+  })
+
+  it('C7: a reconnect that retries at once without end (baseDelayMs 0, maxAttempts Infinity) schedules every attempt after 0 ms, never after NaN ms, also past the 1,075th (2^1075 overflows)', async () => {
+    const { store, wallet, events } = await connected({ reconnect: { baseDelayMs: 0, maxAttempts: Infinity } })
+    wallet.drop()
+    // a delay of 0 ms each: every millisecond runs one attempt
+    for (let i = 0; i < 1100; i++) await vi.advanceTimersByTimeAsync(1)
+    const delays = events.filter(([t]) => t === 'reconnect:scheduled').map(([, e]) => (e as { attempt: number; delayMs: number }).delayMs)
+    expect(delays.length).toBeGreaterThan(1080)
+    expect(new Set(delays)).toEqual(new Set([0]))
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.destroy()
+  })
+
   it('C4, C7: giving up keeps the reason the wallet gave for not being connected', async () => {
     const { store, wallet, events } = await connected({ reconnect: { maxAttempts: 1 } })
     wallet.drop()

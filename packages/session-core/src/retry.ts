@@ -30,7 +30,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
 /**
  * The delay before reconnect attempt `attempt` (1-based):
  * `min(baseDelayMs * factor^(attempt-1), maxDelayMs)`, and with jitter a uniform draw in
- * [50 %, 100 %] of that.
+ * [50 %, 100 %] of that. An attempt number below 1 (or NaN) counts as 1; never NaN: a
+ * `baseDelayMs` of 0 gives 0 for every attempt.
  *
  * @param policy - the policy
  * @param attempt - the attempt number, from 1
@@ -43,7 +44,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  * @public
  */
 export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const nominal = Math.min(policy.baseDelayMs * policy.factor ** (attempt - 1), policy.maxDelayMs)
+  // An attempt before the first (0, negative, NaN) is the first. 0 × Infinity (a zero base once
+  // factor^(n-1) overflows, an endless base times a factor of 0) is NaN, no delay: 0.
+  const nominal = Math.min(policy.baseDelayMs * policy.factor ** (attempt > 1 ? attempt - 1 : 0) || 0, policy.maxDelayMs)
   return policy.jitter ? nominal * (0.5 + random() / 2) : nominal
 }
 
