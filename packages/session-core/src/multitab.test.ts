@@ -2770,7 +2770,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
    * takes the lock and schedules attempt 1, then the browser freezes it; 40 s later (its followers'
    * watchdog fired) one follower runs the attempts. `locks` wraps each tab's lock manager.
    */
-  async function frozenLeader(locks: (lockManager: LockManagerLike) => LockManagerLike = (l) => l) {
+  async function frozenLeader(locks: (lockManager: LockManagerLike) => LockManagerLike = (l) => l, reconnect: SessionStoreOptions['reconnect'] = { maxDelayMs: 2_000, maxAttempts: 10 }) {
     vi.useFakeTimers()
     // each tab that waits for the lock draws its own watchdog offset
     const draws = [0.1, 0.6]
@@ -2781,7 +2781,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
     const open = (provider: MockProvider, clock?: SessionStoreOptions['clock'], own = (l: LockManagerLike) => l) => {
-      const store = createSessionStore(provider, { storage, reconnect: { maxDelayMs: 2_000, maxAttempts: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: own(locks(lockManager)) }, ...(clock ? { clock } : {}) })
+      const store = createSessionStore(provider, { storage, reconnect, broadcast: { channelFactory: hub.channelFactory, lockManager: own(locks(lockManager)) }, ...(clock ? { clock } : {}) })
       const seen = { attempts: events(store, 'reconnect:attempt'), errors: [] as unknown[] }
       store.on('error', (e) => seen.errors.push(e.error))
       return { store, ...seen }
@@ -2872,6 +2872,19 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     await frozen.wake()
     await vi.advanceTimersByTimeAsync(60_000)
     allReconnected({ tabs, leader, lockManager })
+  })
+
+  it('§2.1, M6: a reconnect policy read from a configuration as numeric strings works as the same numbers: a follower takes the attempts over from a frozen leader within the same 40 s, not after 24.8 days', async () => {
+    const { wallet, followers, tabs } = await frozenLeader(undefined, { maxDelayMs: '2000', maxAttempts: '10' } as never)
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    for (const t of tabs) t.store.destroy()
   })
 
   it('M6, C8: a frozen leader whose lock another tab took while its wallet is still down runs no attempt as it wakes, also when the word that its lock was taken comes long after its overdue timers (a loaded machine): it asks navigator.locks.query() which tab holds the lock', async () => {

@@ -441,6 +441,14 @@ describe('reconnect policy', () => {
     expect(resolveRetryPolicy(blanks)).toEqual(DEFAULT_RETRY_POLICY)
   })
 
+  it('§2.1, C7: a policy field given as a numeric string (a configuration\'s) is its number: no joined texts, a zero base stays 0 however many attempts', () => {
+    const fromEnv = { baseDelayMs: '0', factor: '2', maxDelayMs: ' 3000 ', maxAttempts: '1e3' } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
+    const policy = resolveRetryPolicy(fromEnv)
+    expect(policy).toEqual({ ...DEFAULT_RETRY_POLICY, baseDelayMs: 0, maxDelayMs: 3000, maxAttempts: 1000 })
+    expect(policy.maxDelayMs + 1).toBe(3001)
+    expect(computeBackoffDelay(policy, 2000)).toBe(0)
+  })
+
   it('C7: a delay or count field that is no number (true, false, an array) keeps its default, not 1 or 0; jitter takes true and false', () => {
     const flags = { baseDelayMs: true, factor: false, maxDelayMs: [1], maxAttempts: true, jitter: true } as unknown as Partial<typeof DEFAULT_RETRY_POLICY>
     expect(resolveRetryPolicy(flags)).toEqual({ ...DEFAULT_RETRY_POLICY, jitter: true })

@@ -69,11 +69,13 @@ export const atLeastZero = (value: unknown): boolean => toNumber(value) >= 0
  * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
  * over it field by field. A field that is not a number of 0 or more (`undefined`, `''`, NaN, a
  * negative number, a boolean) keeps its default: never a NaN or negative delay, never a count that
- * makes no sense. `jitter` takes true and false as well.
+ * makes no sense; a numeric string is its number. `jitter` takes true and false as well.
  * @internal
  */
 export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
   reconnect === true
     ? DEFAULT_RETRY_POLICY
     : // a null (a JSON config) is no field, as an undefined one: its default
-      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter(([field, value]) => atLeastZero(value) || (field == 'jitter' && typeof value == 'boolean'))) }
+      // a numeric string (a configuration's) as its number, a boolean (jitter's) as it is: kept a
+      // string, `maxDelayMs + …` would join texts
+      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter(([field, value]) => atLeastZero(value) || (field == 'jitter' && typeof value == 'boolean')).map(([field, value]) => [field, value === !!value ? value : toNumber(value)])) }
