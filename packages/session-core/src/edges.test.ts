@@ -297,6 +297,26 @@ describe('rule edges', () => {
     expect(store.getSnapshot().status).toBe('connected')
   })
 
+  it('§2.1, C17: without a clock option the store looks up the global timers and Date.now at call time: fake timers installed after it was made drive its timeouts, backoff and times', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 1 } })
+    vi.useFakeTimers({ now: 7_000 })
+    provider.wallet.hangNext('status')
+    const restoring = store.restore()
+    const settled = vi.fn()
+    void restoring.then(settled)
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(settled).not.toHaveBeenCalled()
+    // the default requestTimeoutMs (10 000 ms) on the fake clock, then one retry 500 ms later that also hangs
+    provider.wallet.hangNext('status')
+    await vi.advanceTimersByTimeAsync(1 + 500 + 10_000)
+    expect(await restoring).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+    expect((await store.connect()).connectedAt).toBe(Date.now())
+    expect(Date.now()).toBe(7_000 + 20_500)
+    store.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('clock: an injected clock drives expiry, without any global timer', async () => {
     let now = 5_000_000
     const timers = new Map<number, { due: number; fn: () => void }>()

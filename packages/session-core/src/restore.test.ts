@@ -59,6 +59,23 @@ describe('restore', () => {
     expect((await init()).status).toBe('connected')
   })
 
+  it('C9: restore() and init() called at once (a double mount) share one probe and resolve with the same state, connected or not', async () => {
+    for (const connected of [true, false]) {
+      const { store, provider } = setup({ connected })
+      const states: unknown[] = []
+      store.subscribe((state) => states.push(state))
+      const [a, b, c] = await Promise.all([store.init(), store.restore(), store.init()])
+      expect(a.status).toBe(connected ? 'connected' : 'disconnected')
+      expect(b).toBe(a)
+      expect(c).toBe(a)
+      expect(a).toBe(store.getSnapshot())
+      expect(provider.calls.map((call) => call.method)).toEqual(connected ? ['status', 'listAccounts'] : ['status'])
+      // reconnecting, then the outcome: one notification each
+      expect(states).toEqual([expect.objectContaining({ status: 'reconnecting' }), a])
+      store.destroy()
+    }
+  })
+
   it('C9: a wallet that is not connected → disconnected, and the persisted entry is removed', async () => {
     const { store, storage, provider } = setup({ connected: false })
     await storage.setItem(KEY, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1 }))
