@@ -30,6 +30,24 @@ describe('createSessionStore', () => {
     expect(Object.isFrozen(store.getSnapshot())).toBe(true)
   })
 
+  it('C1, C2: every snapshot a subscriber is given (connecting, connected, reconnecting, disconnected) is frozen with its accounts array, and getSnapshot() returns that same reference until the next change', async () => {
+    vi.useFakeTimers()
+    const { store, wallet, states } = setup({ reconnect: { maxAttempts: 1 } })
+    const seen: boolean[] = []
+    store.subscribe((state) => seen.push(store.getSnapshot() === state && store.getSnapshot() === store.getSnapshot()))
+    await store.connect()
+    wallet.switchParty('bob::1220bb')
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'connected', 'connected', 'reconnecting', 'disconnected'])
+    for (const s of states) {
+      expect(Object.isFrozen(s) && Object.isFrozen(s.accounts) && s.accounts.every((a) => Object.isFrozen(a))).toBe(true)
+    }
+    expect(seen).toEqual(states.map(() => true))
+    expect(store.getSnapshot()).toBe(states.at(-1))
+    store.destroy()
+  })
+
   it('misuse: a missing provider, or one without request / on / removeListener, throws a coded error at once', () => {
     expect(() => createSessionStore(undefined as never)).toThrow(expect.objectContaining({ code: 'INVALID_PROVIDER' }) as Error)
     const { request, on, removeListener } = createMockProvider()

@@ -264,6 +264,32 @@ describe('reconnect', () => {
     expect(probes(provider)).toBe(0)
   })
 
+  it('C8: the wallet recovering by itself during backoff: the pending attempt never runs, the store is connected with the wallet\'s accounts and network read afresh, and the next drop reconnects again', async () => {
+    const { store, wallet, provider, events } = await connected()
+    const before = store.getSnapshot()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: before.account })
+    const reads = provider.calls.length
+    wallet.switchParty('bob::1220bb')
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:devnet', lastError: null, account: { partyId: 'bob::1220bb' } })
+    expect(store.getSnapshot().accounts.map((a) => a.partyId)).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(provider.calls.slice(reads).map((c) => c.method)).not.toContain('connect')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(probes(provider)).toBe(0)
+    expect(events.map(([type, e]) => [type, e])).toEqual([
+      ['reconnect:scheduled', { attempt: 1, delayMs: 500 }],
+      ['reconnect:succeeded', { attempt: 1 }],
+      ['party:changed', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }],
+    ])
+    wallet.drop()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    expect(events.at(-1)).toEqual(['reconnect:scheduled', { attempt: 1, delayMs: 500 }, expect.any(Number)])
+    store.destroy()
+  })
+
   it('C7, C9: restore() during a reconnect probes nothing of its own and resolves with how the reconnect ends, never with the reconnecting state', async () => {
     for (const end of ['recover', 'gaveup', 'cancelReconnect', 'disconnect', 'destroy'] as const) {
       const { store, wallet, provider } = await connected({ reconnect: { maxAttempts: 2 } })
