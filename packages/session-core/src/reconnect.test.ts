@@ -64,6 +64,29 @@ describe('reconnect', () => {
     store.destroy()
   })
 
+  it('C7: with jitter the store waits each drawn delay exactly, uniformly in [50 %, 100 %] of the nominal one, and tells it in reconnect:scheduled', async () => {
+    const draws = [0, 0.5, 0.75]
+    const random = vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0)
+    try {
+      const { store, wallet, events } = await connected({ reconnect: { jitter: true, maxAttempts: 3 } })
+      const start = Date.now()
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(250 + 750 + 1750)
+      expect(events.map(([type, e, at]) => [type, e, at - start])).toEqual([
+        ['reconnect:scheduled', { attempt: 1, delayMs: 250 }, 0],
+        ['reconnect:attempt', { attempt: 1 }, 250],
+        ['reconnect:scheduled', { attempt: 2, delayMs: 750 }, 250],
+        ['reconnect:attempt', { attempt: 2 }, 1000],
+        ['reconnect:scheduled', { attempt: 3, delayMs: 1750 }, 1000],
+        ['reconnect:attempt', { attempt: 3 }, 2750],
+        ['reconnect:gaveup', { attempts: 3, lastError: expect.objectContaining({ code: 4900 }) }, 2750],
+      ])
+      store.destroy()
+    } finally {
+      random.mockRestore()
+    }
+  })
+
   it('C4, C7: giving up keeps the reason the wallet gave for not being connected', async () => {
     const { store, wallet, events } = await connected({ reconnect: { maxAttempts: 1 } })
     wallet.drop()
