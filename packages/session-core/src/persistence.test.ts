@@ -156,6 +156,32 @@ describe('persistence', () => {
     expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
   })
 
+  it('C15: rewritten on re-authentication, with the new session times, and not while the hook runs', async () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    try {
+      const { storage, writes } = recording()
+      let finish!: () => void
+      const onReauthRequired = () => new Promise<void>((resolve) => (finish = resolve))
+      const store = createSessionStore(createMockProvider(), { storage, expiry: { ttlMs: 60_000, onReauthRequired } })
+      await store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(writes.map((w) => decodeSessionEnvelope(w)?.expiresAt)).toEqual([1_060_000])
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      // the hook still runs: nothing is written before the store is connected again
+      expect(writes).toHaveLength(1)
+      finish()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', connectedAt: 1_060_000, expiresAt: 1_120_000 })
+      expect(writes).toHaveLength(2)
+      expect(decodeSessionEnvelope(writes[1])).toMatchObject({ connectedAt: 1_060_000, expiresAt: 1_120_000, account: { partyId: 'alice::1220aa' } })
+      expect(await storage.getItem('sessionlayer.session')).toBe(writes[1])
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C15: persistSnapshot false writes only the marker', async () => {
     const { storage, writes } = recording()
     const store = createSessionStore(createMockProvider(), { storage, persistSnapshot: false })
