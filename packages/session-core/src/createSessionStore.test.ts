@@ -1,3 +1,4 @@
+import { decodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider } from '@sessionlayer/session-testing'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -421,6 +422,61 @@ describe('createSessionStore', () => {
     expect(log).toEqual(['subscriber', 'handler', 'invalidate:party:changed', 'persist', 'broadcast'])
   })
 
+  it('C11: a network switch follows the same order: subscribers, then handlers, then onInvalidate, then persistence, then the other tabs', async () => {
+    const log: string[] = []
+    const provider = createMockProvider()
+    const base = createMemoryStorage()
+    const storage = { ...base, setItem: (k: string, v: string) => (log.push('persist'), base.setItem(k, v)) }
+    const store = createSessionStore(provider, {
+      storage,
+      onInvalidate: (e) => void log.push(`invalidate:${e.type}`),
+      broadcast: { channelFactory: () => ({ onmessage: null, postMessage: (m) => void log.push(`broadcast:${(m as { kind: string }).kind}`), close() {} }) },
+    })
+    await store.connect()
+    await flush()
+    log.length = 0
+    store.subscribe(() => log.push('subscriber'))
+    store.on('network:changed', () => log.push('handler'))
+    provider.emit('chainChanged', 'canton:testnet')
+    await flush()
+    expect(log).toEqual(['subscriber', 'handler', 'invalidate:network:changed', 'persist', 'broadcast:network'])
+    store.destroy()
+  })
+
+  it('C11: a throwing or rejecting onInvalidate skips neither the write nor the broadcast: another tab still takes the switch up', async () => {
+    for (const onInvalidate of [
+      () => {
+        throw new Error('sync')
+      },
+      () => Promise.reject(new Error('async')),
+    ]) {
+      const hub = createChannelHub()
+      const wallet = createMockProvider().wallet
+      const storage = createMemoryStorage()
+      const failing = createSessionStore(createMockProvider({ wallet }), { storage, onInvalidate, broadcast: { channelFactory: hub.channelFactory } })
+      const otherProvider = createMockProvider({ wallet })
+      const other = createSessionStore(otherProvider, { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory } })
+      const errors: unknown[] = []
+      failing.on('error', (e) => errors.push(e.error))
+      await failing.connect()
+      await other.restore()
+      await flush()
+      const changes: unknown[] = []
+      other.on('party:changed', (e) => changes.push(e))
+      // the other tab hears nothing of the wallet's event: only the message can tell it
+      otherProvider.detach()
+      wallet.switchParty('bob::1220bb')
+      await flush()
+      expect(failing.getSnapshot().account?.partyId).toBe('bob::1220bb')
+      expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))?.account?.partyId).toBe('bob::1220bb')
+      expect(changes).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'remote' }])
+      expect(other.getSnapshot().account?.partyId).toBe('bob::1220bb')
+      expect(errors).toHaveLength(1)
+      failing.destroy()
+      other.destroy()
+    }
+  })
+
   it('C6: a disconnect notifies, removes the entry, tells the other tabs and asks the wallet before onInvalidate', async () => {
     const log: string[] = []
     const provider = createMockProvider()
@@ -519,6 +575,29 @@ describe('createSessionStore', () => {
     const settled = store.getSnapshot()
     await vi.advanceTimersByTimeAsync(5000)
     expect(store.getSnapshot()).toBe(settled)
+  })
+
+  it('C17: a wallet whose request answers with plain values (no promise) connects, restores and signs out as one that answers with promises', async () => {
+    const plain: Record<string, unknown> = {
+      connect: { isConnected: true },
+      status: { connection: { isConnected: true }, network: { networkId: 'canton:plain' } },
+      listAccounts: [{ partyId: 'plain::1', primary: true }],
+      getActiveNetwork: 'canton:plain',
+      disconnect: null,
+    }
+    const methods: string[] = []
+    const provider = { request: ({ method }: { method: string }) => (methods.push(method), plain[method]) as Promise<unknown>, on: () => undefined, removeListener: () => undefined }
+    const storage = createMemoryStorage()
+    const store = createSessionStore(provider, { storage })
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: { partyId: 'plain::1' }, networkId: 'canton:plain', lastError: null })
+    store.destroy()
+    const reloaded = createSessionStore(provider, { storage })
+    expect(await reloaded.restore()).toMatchObject({ status: 'connected', account: { partyId: 'plain::1' }, networkId: 'canton:plain', lastError: null })
+    await reloaded.disconnect()
+    expect(reloaded.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    expect(methods).toEqual(['connect', 'listAccounts', 'getActiveNetwork', 'status', 'listAccounts', 'disconnect'])
+    reloaded.destroy()
   })
 
   it('C17: connect waits for a person up to connectTimeoutMs', async () => {
@@ -647,6 +726,34 @@ describe('createSessionStore', () => {
       wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3', primary: true, status }])
       expect(store.getSnapshot().account?.status).toBe(status)
     }
+  })
+
+  it('C18: frozen payloads are read as any others, and a list of 50,000 accounts neither throws nor stalls the store', async () => {
+    const { store, wallet, provider } = setup()
+    await store.connect()
+    const changes: unknown[] = []
+    store.on('party:changed', (e) => changes.push(e))
+    wallet.emitRaw('accountsChanged', Object.freeze([Object.freeze({ partyId: 'carol::3', primary: true, status: 'removed' }), Object.freeze({ partyId: 'dave::4' })]))
+    wallet.emitRaw('statusChanged', Object.freeze({ connection: Object.freeze({ isConnected: true }), network: Object.freeze({ networkId: 'canton:testnet' }) }))
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'carol::3', status: 'removed' }, networkId: 'canton:testnet' })
+    expect(store.getSnapshot().accounts).toHaveLength(2)
+    const huge = Array.from({ length: 50_000 }, (_, i) => ({ partyId: `p${i}::1220`, primary: i === 49_999 }))
+    const started = performance.now()
+    wallet.emitRaw('accountsChanged', huge)
+    expect(store.getSnapshot().accounts).toHaveLength(50_000)
+    expect(store.getSnapshot().account?.partyId).toBe('p49999::1220')
+    // the same list again is no change
+    const before = store.getSnapshot()
+    wallet.emitRaw('accountsChanged', huge)
+    expect(store.getSnapshot()).toBe(before)
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(Object.isFrozen(store.getSnapshot().accounts)).toBe(true)
+    expect(changes).toEqual([
+      { previous: 'alice::1220aa', current: 'carol::3', source: 'local' },
+      { previous: 'carol::3', current: 'p49999::1220', source: 'local' },
+    ])
+    expect(provider.listenerErrors).toEqual([])
+    store.destroy()
   })
 
   it('§2.1, C11: the active account is the one flagged primary, else the first; of two flagged, the first, as the wallet signs as', async () => {
