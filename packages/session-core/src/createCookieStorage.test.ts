@@ -286,6 +286,22 @@ describe('createCookieStorage', () => {
     }
   })
 
+  it('§2.5: an adapter that throws as it reads or writes (a response whose headers were sent, a request without cookies) rejects that operation with its error, never a synchronous throw', async () => {
+    const failure = new Error('ERR_HTTP_HEADERS_SENT')
+    const throwing = () => {
+      throw failure
+    }
+    const unreadable = createCookieStorage({ adapter: { get: throwing, set: () => undefined } })
+    const unwritable = createCookieStorage({ adapter: { get: () => 'sessionlayer.k=*2F*00*00v', set: throwing } })
+    for (const operation of [() => unreadable.getItem('k'), () => unwritable.setItem('k', 'v'), () => unwritable.removeItem('k')]) {
+      let result: Promise<unknown> | undefined
+      expect(() => (result = operation())).not.toThrow()
+      await expect(result).rejects.toBe(failure)
+    }
+    // the reads of a storage whose writes fail still answer
+    expect(await unwritable.getItem('k')).toBe('v')
+  })
+
   it('a malformed value reads as absent, and no document rejects instead of throwing', async () => {
     expect(await createCookieStorage({ adapter: { get: () => 'sessionlayer.k=*2F*00*00%E0%A4%A', set: () => {} } }).getItem('k')).toBeNull()
     await expect(createCookieStorage().getItem('k')).rejects.toThrow()
