@@ -3,11 +3,12 @@ import { createChannelHub, createMockLockManager, createMockProvider } from '@se
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { stubPage } from '../test/page'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { DISCONNECTED_STATE } from './machine'
 import { SessionError } from './SessionError'
-import type { SessionState, SessionStoreOptions } from './types'
+import type { Clock, SessionState, SessionStoreOptions } from './types'
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
 
@@ -1084,6 +1085,59 @@ describe('createSessionStore', () => {
     expect(provider.listenerCount()).toBe(0)
     expect(vi.getTimerCount()).toBe(0)
     // 10,000 cycles take about 2 s alone, and several times that on a busy machine
+  }, 30_000)
+
+  it('C14: 1,000 create/connect/destroy cycles of a multi-tab store in a page (broadcast, Web Locks, idle expiry, every other one destroyed while it reconnects) leak no tab channel, page listener, lock, wallet listener or timer', async () => {
+    vi.useFakeTimers()
+    const { listening } = stubPage()
+    try {
+      const provider = createMockProvider()
+      const hub = createChannelHub()
+      const lockManager = createMockLockManager()
+      const storage = createMemoryStorage()
+      // the timers of these stores only: a store another test left behind may arm one meanwhile
+      const pending = new Set<unknown>()
+      const clock: Clock = {
+        now: () => Date.now(),
+        setTimeout: (fn, ms) => {
+          const handle = setTimeout(() => {
+            pending.delete(handle)
+            fn()
+          }, ms)
+          pending.add(handle)
+          return handle
+        },
+        clearTimeout: (handle) => {
+          pending.delete(handle)
+          clearTimeout(handle as ReturnType<typeof setTimeout>)
+        },
+      }
+      const options: SessionStoreOptions = { storage, clock, reconnect: true, expiry: { ttlMs: 1e9, idleTimeoutMs: 1e6 }, broadcast: { channelFactory: hub.channelFactory, lockManager } }
+      for (let i = 0; i < 1_000; i++) {
+        const store = createSessionStore(provider, options)
+        await store.connect()
+        store.touch()
+        if (i % 2) {
+          provider.wallet.drop()
+          await vi.advanceTimersByTimeAsync(1)
+          expect(store.getSnapshot().status).toBe('reconnecting')
+          provider.wallet.recover()
+        }
+        store.destroy()
+        await provider.request({ method: 'disconnect' })
+      }
+      await vi.advanceTimersByTimeAsync(0)
+      expect(provider.listenerCount()).toBe(0)
+      expect(pending.size).toBe(0)
+      expect(hub.openCount()).toBe(0)
+      expect(['visibilitychange', 'pagehide'].map(listening)).toEqual([0, 0])
+      // no lock is held or waited for: a new request is granted at once
+      let granted = false
+      await lockManager.request('sessionlayer.reconnect::sessionlayer.session', { ifAvailable: true }, (lock) => (granted = lock !== null))
+      expect(granted).toBe(true)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   }, 30_000)
 
   it('enqueue runs at once outside a re-auth', async () => {
