@@ -350,6 +350,8 @@ describe('createSessionStore', () => {
     wallet.disconnectFromWallet()
     await flush()
     for (const s of states) if (s.status === 'disconnected') expect([s.account, s.accounts.length]).toEqual([null, 0])
+    // its reconnect would run on real timers for seconds into the tests after it
+    store.destroy()
   })
 
   it('C6: disconnect is one notification, leaves the wallet, clears the entry, invalidates and never reconnects', async () => {
