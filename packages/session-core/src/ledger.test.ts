@@ -937,6 +937,20 @@ describe('ledger', () => {
     await expect(createLedgerFetch(store, { fetch: server.fetch })('/a')).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
   })
 
+  it('L2: concurrent 401s whose shared token refresh reads status and gets the refused token back ask the wallet once: every call rejects with 4100', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    server.expire()
+    const before = provider.calls.length
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const calls = await Promise.all(['/a', '/b', '/c'].map((path) => ledgerFetch(path).catch((e: unknown) => e)))
+    for (const call of calls) expect(call).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(provider.calls.slice(before).filter((c) => c.method === 'status')).toHaveLength(1)
+    store.destroy()
+  })
+
   it('L2: a disconnected store rejects at once with 4900, without calling fetch', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)
@@ -2595,6 +2609,83 @@ describe('a call made while the token refresh of another call runs (L2)', () => 
     expect(second.settled).toBe(true)
     expect(await second).toMatchObject({ status: 200 })
     expect(server.seen).toEqual(['A', 'B'])
+    store.destroy()
+  })
+
+  it.each([
+    ["a new token: the retry goes out with it, not the refused one again", '', 'C'],
+    ['the refused token again: no further read, the call rejects with 4100', '', 'B'],
+    ["a new token: the retry goes out with it, not the refused one again", ' (Web Locks)', 'C'],
+  ])("L2: a 401 that joins a token refresh which took the token in hand as fresh without reading status, and would hand back the very token just refused, gets one status read of its own; the wallet answers %s%s", async (_, viaLock, renewed) => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, ...(viaLock ? { broadcast: { lockManager: createMockLockManager() } } : {}) })
+    let statusReads = 0
+    wallet.answers.status = () => (statusReads++, liveStatus(renewed))
+    wallet.held.add('listAccounts')
+    // the Ledger API takes only C; the first two requests are answered when the test says
+    const sent: string[] = []
+    const answers: (() => void)[] = []
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? ''
+      sent.push(token)
+      const response = () => new Response(token === 'C' ? '{}' : 'unauthorized', { status: token === 'C' ? 200 : 401 })
+      return sent.length > 2 ? Promise.resolve(response()) : new Promise<Response>((resolve) => answers.push(() => resolve(response())))
+    }
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const first = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    // the wallet tells of token B on its own; a call made now sends B
+    wallet.emit('statusChanged', liveStatus('B'))
+    const second = outcome(ledgerFetch('/v2/version'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sent).toEqual(['A', 'B'])
+    // A is refused: B is already fresher, so that refresh reads the accounts only
+    answers[0]?.()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('listAccounts')).toBe(1)
+    expect(statusReads).toBe(0)
+    // B is refused too, while that refresh runs: the call joins it
+    answers[1]?.()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.held.delete('listAccounts')
+    await wallet.answer('listAccounts', [{ partyId: 'alice::1220aa', primary: true }])
+    // the first call's retry with B is its second 401 (4100); the second call refused B itself
+    expect(await first).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(await second).toMatchObject(renewed === 'C' ? { status: 200 } : { name: 'SessionError', code: 4100 })
+    expect(statusReads).toBe(1)
+    expect(sent).toEqual(['A', 'B', 'B', renewed])
+    store.destroy()
+  })
+
+  it('L2: two 401s of the same token that join a token refresh which took it as fresh without reading status share the one status read of their own', async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
+    let statusReads = 0
+    wallet.answers.status = () => (statusReads++, liveStatus('C'))
+    wallet.held.add('listAccounts')
+    // the Ledger API takes only C; the first three requests are answered when the test says
+    const sent: string[] = []
+    const answers: (() => void)[] = []
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? ''
+      sent.push(token)
+      const response = () => new Response(token === 'C' ? '{}' : 'unauthorized', { status: token === 'C' ? 200 : 401 })
+      return sent.length > 3 ? Promise.resolve(response()) : new Promise<Response>((resolve) => answers.push(() => resolve(response())))
+    }
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const first = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', liveStatus('B'))
+    const others = [outcome(ledgerFetch('/v2/version')), outcome(ledgerFetch('/v2/users'))]
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sent).toEqual(['A', 'B', 'B'])
+    for (const answer of answers) answer()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.held.delete('listAccounts')
+    await wallet.answer('listAccounts', [{ partyId: 'alice::1220aa', primary: true }])
+    expect(await first).toMatchObject({ name: 'SessionError', code: 4100 })
+    for (const other of others) expect(await other).toMatchObject({ status: 200 })
+    expect(statusReads).toBe(1)
     store.destroy()
   })
 })

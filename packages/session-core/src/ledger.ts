@@ -86,6 +86,9 @@ export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
  */
 const refreshing = new WeakMap<object, Promise<LedgerAuth | null>>()
 
+/** The access a refresh read `status` for, rather than take the token in hand as fresh (L2). */
+const read = new WeakSet<LedgerAuth>()
+
 function refresh(store: SessionStore, rejected: string, signal: AbortSignal | null | undefined, check: () => void, held?: LedgerAuth | null): Promise<LedgerAuth | null> {
   const own = internals(store)
   const key = own ?? store
@@ -119,7 +122,10 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
-      return toAuth(await own?.refresh(current?.accessToken === rejected || !current))
+      const stale = current?.accessToken === rejected || !current
+      const auth = toAuth(await own?.refresh(stale))
+      if (stale && auth) read.add(auth)
+      return auth
     }
     const locks = own?.locks
     pending = (
@@ -220,7 +226,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
  * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
  * where Web Locks refuse every request, e.g. in a sandboxed frame; a token another request or tab
- * already renewed is taken as it is) — then the accounts (`listAccounts`), and retries once; a second
+ * already renewed is taken as it is — unless this call's 401 refused it: then `status` is read for it, once) — then the accounts (`listAccounts`), and retries once; a second
  * 401 rejects with a `SessionError` (code 4100), and so does a refresh whose Web Locks request is
  * dropped as the document is torn down or not fully active (`InvalidStateError`, `AbortError`),
  * rather than run beside another tab's; one whose lock has not come after twice `requestTimeoutMs` (as long as
@@ -324,6 +330,9 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       // not once the refresh is done, or failed (C11).
       switched(first)
       fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
+      // The refresh, joined as it ran for another call's 401, took this very token as fresh without
+      // asking the wallet: this call asks once more, for a status read of its own (never a third).
+      if (fresh?.accessToken == auth.accessToken && !read.has(fresh)) fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
       proceed(store)
     } catch (error) {
       // a switch during the refresh hands the 401 back whole, as its cause
