@@ -1017,10 +1017,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         throw toSessionError(error)
       }
     },
-    // a refresh holds the lock for a status and an accounts read, each bounded (C17, L2); the bound
-    // ends with the refresh, or it would hold a Node process (C14). A destroyed store arms no timer:
+    // a refresh holds the lock for a status and an accounts read, each bounded, and both once more
+    // after a party switch heard meanwhile (C11, C17, L2); the bound ends with the refresh, or it would
+    // hold a Node process (C14). A destroyed store arms no timer:
     // its wait is over at once, or a lock another tab holds for good would hold the call for ever.
-    wait: (fn) => cancelTimer.bind(0, later(fn, 2 * requestTimeoutMs) ?? fn()),
+    wait: (fn) => cancelTimer.bind(0, later(fn, 4 * requestTimeoutMs) ?? fn()),
     aborts,
     locks,
     key,

@@ -1612,8 +1612,9 @@ describe('ledger', () => {
       wallet.answers.status = () => (statusReads(), status)
       let settled = false
       const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties').finally(() => (settled = true))
-      // as long as another tab's refresh may hold the lock: a status and an accounts read, each up to requestTimeoutMs
-      await vi.advanceTimersByTimeAsync(1_999)
+      // as long as another tab's refresh may hold the lock: a status and an accounts read, each up to
+      // requestTimeoutMs, and both once more after a party switch heard meanwhile
+      await vi.advanceTimersByTimeAsync(3_999)
       expect(settled).toBe(false)
       expect(statusReads).not.toHaveBeenCalled()
       await vi.advanceTimersByTimeAsync(1)
@@ -1637,7 +1638,7 @@ describe('ledger', () => {
       }
       const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: silent } }, { status: liveStatus('B') })
       const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
-      await vi.advanceTimersByTimeAsync(2_000)
+      await vi.advanceTimersByTimeAsync(4_000)
       expect((await call).status).toBe(200)
       const asked: string[] = []
       const request = wallet.provider.request.bind(wallet.provider)
@@ -1652,22 +1653,60 @@ describe('ledger', () => {
       vi.useFakeTimers()
       const locks = createMockLockManager()
       let release: () => void = () => undefined
-      // another tab refreshes, and holds the lock for 1.5 s
+      // another tab refreshes, and holds the lock for 3.5 s
       void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise<void>((resolve) => (release = resolve)))
       const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, broadcast: { lockManager: locks } })
       wallet.held.add('status')
       const call = createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties')
-      await vi.advanceTimersByTimeAsync(1_500)
+      await vi.advanceTimersByTimeAsync(3_500)
       expect(wallet.waiting('status')).toBe(0)
       release()
       await vi.advanceTimersByTimeAsync(0)
       expect(wallet.waiting('status')).toBe(1)
-      // twice requestTimeoutMs since the refresh began: the bound of the wait for the lock passes while it runs
+      // four times requestTimeoutMs since the refresh began: the bound of the wait for the lock passes while it runs
       await vi.advanceTimersByTimeAsync(600)
       expect(wallet.waiting('status')).toBe(1)
       await wallet.answer('status', liveStatus('B'))
       expect((await call).status).toBe(200)
       store.destroy()
+    })
+
+    it("L2, C17: another tab waits for the token-refresh lock as long as a refresh can legitimately hold it — a slow wallet's status and account reads, and both once more after a party switch and back — and reads no status of its own meanwhile", async () => {
+      vi.useFakeTimers()
+      const locks = createMockLockManager()
+      const options = { requestTimeoutMs: 1000, broadcast: { lockManager: locks } }
+      const alice = [{ partyId: 'alice::1220aa', primary: true }]
+      const bob = [{ partyId: 'bob::1220bb', primary: true }]
+      const a = await handConnected(options)
+      const b = await handConnected(options)
+      for (const tab of [a, b]) tab.wallet.held.add('status')
+      a.wallet.held.add('listAccounts')
+      const server = acceptOnly('N')
+      const inA = outcome(createLedgerFetch(a.store, { fetch: server.fetch })('/v2/parties'))
+      await vi.advanceTimersByTimeAsync(0)
+      // tab A holds the lock and reads status; tab B's 401 waits for the lock
+      expect(a.wallet.waiting('status')).toBe(1)
+      const inB = outcome(createLedgerFetch(b.store, { fetch: server.fetch })('/v2/version'))
+      await vi.advanceTimersByTimeAsync(900)
+      // the user switches to bob and back as tab A's status read answers, slowly
+      a.wallet.emit('accountsChanged', bob)
+      a.wallet.emit('accountsChanged', alice)
+      await a.wallet.answer('status', liveStatus('N'))
+      await vi.advanceTimersByTimeAsync(900)
+      await a.wallet.answer('listAccounts', alice)
+      // so tab A reads status and the accounts once more, each slowly, still under the lock
+      expect(a.wallet.waiting('status')).toBe(1)
+      await vi.advanceTimersByTimeAsync(900)
+      await a.wallet.answer('status', liveStatus('N'))
+      await vi.advanceTimersByTimeAsync(900)
+      expect(b.wallet.waiting('status')).toBe(0)
+      await a.wallet.answer('listAccounts', alice)
+      expect(await inA).toMatchObject({ name: 'SessionError', code: 4100 })
+      // the lock is tab B's now: it refreshes
+      expect(b.wallet.waiting('status')).toBe(1)
+      await b.wallet.answer('status', liveStatus('N'))
+      expect(await inB).toMatchObject({ status: 200 })
+      for (const tab of [a, b]) tab.store.destroy()
     })
 
     it('C14, L2: token refreshes that stop waiting for a Web Locks lock another tab holds (a tab gone silent) withdraw their requests: 20 refreshes leave no lock request queued', async () => {
@@ -1679,7 +1718,7 @@ describe('ledger', () => {
         // the Ledger API now takes only a token the wallet hands out on the next status read
         wallet.answers.status = liveStatus(`T${i}`)
         const call = createLedgerFetch(store, { fetch: acceptOnly(`T${i}`).fetch })('/v2/parties')
-        await vi.advanceTimersByTimeAsync(2_000)
+        await vi.advanceTimersByTimeAsync(4_000)
         expect((await call).status).toBe(200)
       }
       expect(queuedRefreshes(locks)).toEqual([])
@@ -2129,7 +2168,7 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.filter((c) => c[0] === 'abort').map((c) => c[1]))
     // the wallet answers late: nothing changes, and the token goes nowhere
     if (!viaLock) await wallet.answer('status', liveStatus('B'))
-    // the refresh that waits for the lock ends by its bound (twice requestTimeoutMs), asking nothing,
+    // the refresh that waits for the lock ends by its bound (four times requestTimeoutMs), asking nothing,
     // and withdraws its lock request (at once on destroy())
     else await vi.advanceTimersByTimeAsync(20_000)
     expect(locks.query().pending).toEqual([])
@@ -2575,7 +2614,7 @@ describe('a store handed out over a real store that is replaced (C14, L2)', () =
     Object.setPrototypeOf(handedOut, real)
     const after = outcome(ledgerFetch('/v2/parties'))
     // its own refresh waits for the lock as long as another tab's refresh can hold it, then runs on its own
-    await vi.advanceTimersByTimeAsync(2000)
+    await vi.advanceTimersByTimeAsync(4000)
     expect(after.settled).toBe(true)
     expect(await after).toMatchObject({ status: 200 })
     next.store.destroy()

@@ -229,7 +229,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * already renewed is taken as it is — unless this call's 401 refused it: then `status` is read for it, once) — then the accounts (`listAccounts`), and retries once; a second
  * 401 rejects with a `SessionError` (code 4100), and so does a refresh whose Web Locks request is
  * dropped as the document is torn down or not fully active (`InvalidStateError`, `AbortError`),
- * rather than run beside another tab's; one whose lock has not come after twice `requestTimeoutMs` (as long as
+ * rather than run beside another tab's; one whose lock has not come after four times `requestTimeoutMs` (as long as
  * another tab's refresh can hold it: a lock manager that never answers) refreshes on its own. A connected store that holds no access for its network (the wallet gave none yet, or
  * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
  * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. A call

@@ -247,7 +247,7 @@ export interface SessionStoreOptions {
    * write, removal) (default 10 000 ms). With Web Locks it also bounds the wait for a lock that
    * never comes: a tab waiting to lead a reconnect runs the attempts on its own once the leading
    * tab's next word is overdue by it and a random part of it more (each tab draws its own, so that
-   * the tabs behind a frozen leader take over one at a time), and a Ledger API token refresh runs on its own after twice it. A value that is not a positive number (0, a negative
+   * the tabs behind a frozen leader take over one at a time), and a Ledger API token refresh runs on its own after four times it (as long as another tab's refresh can hold it). A value that is not a positive number (0, a negative
    * number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
    * `Infinity`.
    */
