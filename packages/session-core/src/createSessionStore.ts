@@ -973,10 +973,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // held back: it expires first (C12, L1)
     live: (check) => (check && timers.has(expiryTimer) && lives(), model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
-    // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6).
+    // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6) —
+    // nor in the next session, once the refresh was dropped with its own (`gone`).
     // `stale`: the token in hand is the rejected one, `status` is read for a new one.
-    refresh: async (stale, again, asked = ++asks) => {
-      if (destroyed || model.state.status != 'connected') return null
+    refresh: async (stale, gone, again, asked = ++asks) => {
+      if (destroyed || gone?.aborted || model.state.status != 'connected') return null
       try {
         if (stale) {
           const value = await request('status')
@@ -990,6 +991,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             dispatch(aged(input, asked))
             if (input.type == 'fail') throw input.error
           }
+          // A session that ended while status was read (its refresh dropped) is asked nothing more:
+          // the accounts read would be the next session's, and its failure would drop that one's token (C6, L1).
+          if (gone?.aborted) return null
         }
         // Whose token it is: a wallet may hand out the token of the party the user switched to
         // before it tells of the switch (accountsChanged), and no status says which party it is
@@ -1008,7 +1012,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           if (switchTold > asked || failed) {
             if (live == held) live = null
             if (failed) throw accounts.error
-            return again ? null : await internals.refresh(true, 1)
+            return again ? null : await internals.refresh(true, gone, 1)
           }
         }
         return internals.live()

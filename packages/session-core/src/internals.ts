@@ -19,9 +19,10 @@ export interface StoreInternals {
   /**
    * Re-reads the wallet's accounts — and first `status` when `stale` (the token in hand was
    * rejected) — and returns the live status then. A party switch heard meanwhile reads `status`
-   * once more (`again`); heard again, no access is held.
+   * once more (`again`); heard again, no access is held. `gone`: aborted once the refresh is
+   * dropped (its session ended); a status answer that comes after that is followed by nothing.
    */
-  refresh(stale: boolean, again?: 1): Promise<WalletStatus | null>
+  refresh(stale: boolean, gone?: AbortSignal, again?: 1): Promise<WalletStatus | null>
   /**
    * Runs `fn` once a refresh that waits for the Web Locks lock has waited as long as another tab's
    * refresh can take (the store's clock); at once on a destroyed store. Returns what cancels that wait.

@@ -2563,6 +2563,56 @@ describe('a party or network switch while a call waits for the token refresh (C1
     expect(getLedgerAuth(store)).toBeNull()
     store.destroy()
   })
+  it("C6, L1, L2: a token refresh of a session that ended, whose status read answers once the next session began, asks the wallet nothing more: no account read for it, and the next session's token stays in hand when the wallet fails account reads", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
+    wallet.held.add('status')
+    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('status')).toBe(1)
+    await store.disconnect()
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    // the user signs in again: a new session, with its own token
+    await store.connect()
+    wallet.emit('statusChanged', liveStatus('N'))
+    expect(getLedgerAuth(store)?.accessToken).toBe('N')
+    // the wallet now fails account reads; the first session's status read answers late
+    const accountReads = vi.fn(() => Promise.reject(new Error('Internal error')))
+    wallet.answers.listAccounts = accountReads
+    await wallet.answer('status', liveStatus('OLD'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(accountReads).not.toHaveBeenCalled()
+    expect(store.getSnapshot().status).toBe('connected')
+    expect(getLedgerAuth(store)?.accessToken).toBe('N')
+    store.destroy()
+  })
+
+  it("C6, L2: a token refresh of a session that ended, whose account read answers once the next session began as another party, reads no status in that session", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })
+    wallet.held.add('listAccounts')
+    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('listAccounts')).toBe(1)
+    await store.disconnect()
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    // the user signs in again, as bob: the wallet tells of the accounts first
+    wallet.held.delete('listAccounts')
+    wallet.answers.listAccounts = bob
+    wallet.emit('accountsChanged', bob)
+    await store.connect()
+    wallet.emit('statusChanged', liveStatus('N'))
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    const statusReads = vi.fn(() => liveStatus('N'))
+    wallet.answers.status = statusReads
+    // the first session's account read answers late
+    await wallet.answer('listAccounts', [{ partyId: 'alice::1220aa', primary: true }])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(statusReads).not.toHaveBeenCalled()
+    expect(getLedgerAuth(store)?.accessToken).toBe('N')
+    store.destroy()
+  })
+
   it("C6, L1, L2: the account read of a token refresh of a session that ended, failing once the next session began (a TIMEOUT), leaves that session's token in hand", async () => {
     vi.useFakeTimers()
     const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })

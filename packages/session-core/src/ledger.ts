@@ -123,7 +123,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
       ran = true
       const current = getLedgerAuth(store)
       const stale = current?.accessToken === rejected || !current
-      const auth = toAuth(await own?.refresh(stale))
+      const auth = toAuth(await own?.refresh(stale, withdraw.signal))
       if (stale && auth) read.add(auth)
       return auth
     }
