@@ -2777,6 +2777,76 @@ describe('a call made while the token refresh of another call runs (L2)', () => 
     expect(statusReads).toBe(1)
     store.destroy()
   })
+
+  /**
+   * Brings a call to the status read of its own: its 401 refused B, and the refresh it joined (run for
+   * another call's 401 of A) took B as fresh. That read waits for the wallet; with `locks`, another
+   * tab holds the refresh lock once the joined refresh let it go, and never lets it go.
+   */
+  type OwnRead = { store: SessionStore; wallet: ReturnType<typeof handWallet>; abort: AbortController }
+  async function toOwnStatusRead(locks?: ReturnType<typeof createMockLockManager>) {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000, ...(locks ? { broadcast: { lockManager: locks } } : {}) })
+    wallet.held.add('listAccounts')
+    // the Ledger API takes only C; the first two requests are answered when the test says
+    const sent: string[] = []
+    const answers: (() => void)[] = []
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? ''
+      sent.push(token)
+      const response = () => new Response(token === 'C' ? '{}' : 'unauthorized', { status: token === 'C' ? 200 : 401 })
+      return sent.length > 2 ? Promise.resolve(response()) : new Promise<Response>((resolve) => answers.push(() => resolve(response())))
+    }
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const first = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', liveStatus('B'))
+    const abort = new AbortController()
+    const call = outcome(ledgerFetch('/v2/version', { signal: abort.signal }))
+    await vi.advanceTimersByTimeAsync(0)
+    for (const answer of answers) answer()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.held.delete('listAccounts')
+    wallet.held.add('status')
+    if (locks) holdElsewhere(locks)
+    await wallet.answer('listAccounts', [{ partyId: 'alice::1220aa', primary: true }])
+    expect(await first).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(call.settled).toBe(false)
+    return { store, wallet, call, abort, sent }
+  }
+
+  it.each([
+    ['destroy() ends it with DESTROYED', { code: 'DESTROYED' }, ({ store }: OwnRead): void => store.destroy()],
+    ['a party switch ends it with 4100', { code: 4100, message: 'The active party or network changed' }, ({ wallet }: OwnRead): void => wallet.emit('accountsChanged', [{ partyId: 'bob::1220bb', primary: true }])],
+    ["the call's abort signal ends it with its reason", { message: 'gone' }, ({ abort }: OwnRead): void => abort.abort(new Error('gone'))],
+    ['a sign-out ends it with 4900', { code: 4900 }, ({ store }: OwnRead): void => void store.disconnect()],
+  ])("C6, C11, C14, L2: a 401 that reads status of its own after a joined refresh handed back its refused token waits for that read as for any refresh: %s, at once, and the retry never goes out", async (_, error, end) => {
+    const setup = await toOwnStatusRead()
+    expect(setup.wallet.waiting('status')).toBe(1)
+    end(setup)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(setup.call.settled).toBe(true)
+    expect(await setup.call).toMatchObject(error)
+    await setup.wallet.answer('status', liveStatus('C'))
+    expect(setup.sent).toEqual(['A', 'B', 'B'])
+    setup.store.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it("C14, C17, L2: a 401 that reads status of its own after a joined refresh handed back its refused token waits for another tab's Web Locks lock four times requestTimeoutMs, then reads on its own, and leaves no timer or lock request behind", async () => {
+    const locks = createMockLockManager()
+    const { store, wallet, call, sent } = await toOwnStatusRead(locks)
+    await vi.advanceTimersByTimeAsync(3999)
+    expect(wallet.waiting('status')).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(wallet.waiting('status')).toBe(1)
+    await wallet.answer('status', liveStatus('C'))
+    expect(await call).toMatchObject({ status: 200 })
+    expect(sent).toEqual(['A', 'B', 'B', 'C'])
+    expect(vi.getTimerCount()).toBe(0)
+    expect(queuedRefreshes(locks)).toEqual([])
+    store.destroy()
+  })
 })
 
 describe('a party switch and back (A→B→A) during the token refresh (C11, L2)', () => {
