@@ -248,16 +248,16 @@ export interface SessionStoreOptions {
    * never comes: a tab waiting to lead a reconnect runs the attempts on its own once the leading
    * tab's next word is overdue by it and a random part of it more (each tab draws its own, so that
    * the tabs behind a frozen leader take over one at a time), and a Ledger API token refresh runs on its own after four times it (as long as another tab's refresh can hold it). A value that is not a positive number (0, a negative
-   * number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about 24.8 days), also for
-   * `Infinity`.
+   * number, NaN, no number at all such as `true`) is the default; a value over 2^31 − 1 ms (about 24.8 days), `Infinity`
+   * too, counts as that.
    */
   readonly requestTimeoutMs?: number | undefined
   /**
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
    * with an asynchronous wallet, the user's answer in the wallet. It bounds a re-auth's
    * `onReauthRequired` hook as well, from the expiry on. A value that is not a positive
-   * number (0, a negative number, NaN, no number at all such as `true`) is the default; no bound is longer than 2^31 − 1 ms (about
-   * 24.8 days), also for `Infinity`.
+   * number (0, a negative number, NaN, no number at all such as `true`) is the default; a value over 2^31 − 1 ms (about
+   * 24.8 days), `Infinity` too, counts as that.
    */
   readonly connectTimeoutMs?: number | undefined
   /**
