@@ -11,7 +11,7 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
 import { createTransition, INITIAL_MODEL, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { primaryAccount } from './primaryAccount'
-import { atLeastZero, resolveRetryPolicy, toNumber } from './retry'
+import { atLeastZero, computeBackoffDelay, resolveRetryPolicy, toNumber } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
@@ -555,7 +555,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           lead(true)
         } else {
           heard = beats
-          later(overdue, (model.followed && (config.retry?.maxDelayMs ?? 0) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
+          // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
+          // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
+          later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
         }
       }
     }

@@ -2887,6 +2887,23 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     for (const t of tabs) t.store.destroy()
   })
 
+  it.each([
+    ['Infinity', Infinity],
+    ["'Infinity' (a configuration's)", 'Infinity'],
+    ['an hour', 3_600_000],
+  ])('M6, C17: with a maxDelayMs of %s a follower still takes the attempts over from a frozen leader within 40 s: it waits out the delay of the attempt that leader told of (500 ms), not maxDelayMs', async (_, maxDelayMs) => {
+    const { wallet, followers, tabs } = await frozenLeader(undefined, { maxDelayMs, maxAttempts: 10 } as never)
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    for (const t of tabs) t.store.destroy()
+  })
+
   it('M6, C8: a frozen leader whose lock another tab took while its wallet is still down runs no attempt as it wakes, also when the word that its lock was taken comes long after its overdue timers (a loaded machine): it asks navigator.locks.query() which tab holds the lock', async () => {
     vi.useFakeTimers()
     const draws = [0.1, 0.6]
