@@ -51,6 +51,15 @@ describe('reconcileSession', () => {
     })
   })
 
+  it('K3, K1: a persisted party id that is empty (\'\') is no party, as a live one is: it matches no live account, and a diff reports it as null', () => {
+    const empty = { ...snapshot, account: { partyId: '' }, accounts: [] }
+    expect(reconcileSession(empty, { account: null, networkId: 'canton:devnet' })).toEqual({ matches: true, diffs: [] })
+    expect(reconcileSession(empty, { account: alice, networkId: 'canton:devnet' })).toEqual({
+      matches: false,
+      diffs: [{ field: 'account', persisted: null, live: 'alice::1220ab' }],
+    })
+  })
+
   it('K3: is pure: inputs are not touched and equal inputs give equal results', () => {
     const frozen = Object.freeze({ ...snapshot, accounts: Object.freeze([alice]) })
     const live = Object.freeze({ account: Object.freeze({ partyId: 'bob::1' }), networkId: 'canton:devnet' })
