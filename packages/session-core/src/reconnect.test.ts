@@ -52,6 +52,12 @@ describe('reconnect', () => {
     expect([0, 0.5, 0.999].map((r) => computeBackoffDelay({ ...policy, jitter: true }, 1e6, () => r))).toEqual([15_000, 22_500, 29_985])
   })
 
+  it('C7: computeBackoffDelay of an attempt number between 0 and 1 (below the first) is the first attempt\'s delay, never a shorter one', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, factor: 4 }
+    expect([0.25, 0.5, 0.999].map((n) => computeBackoffDelay(policy, n))).toEqual([500, 500, 500])
+    expect(computeBackoffDelay({ ...policy, jitter: true }, 0.5, () => 1)).toBe(500)
+  })
+
   it('C7: a reconnect that retries at once without end (baseDelayMs 0, maxAttempts Infinity) schedules every attempt after 0 ms, never after NaN ms, also past the 1,075th (2^1075 overflows)', async () => {
     const { store, wallet, events } = await connected({ reconnect: { baseDelayMs: 0, maxAttempts: Infinity } })
     wallet.drop()
