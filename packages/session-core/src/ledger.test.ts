@@ -2817,7 +2817,7 @@ describe('a call made while the token refresh of another call runs (L2)', () => 
 
   it.each([
     ['destroy() ends it with DESTROYED', { code: 'DESTROYED' }, ({ store }: OwnRead): void => store.destroy()],
-    ['a party switch ends it with 4100', { code: 4100, message: 'The active party or network changed' }, ({ wallet }: OwnRead): void => wallet.emit('accountsChanged', [{ partyId: 'bob::1220bb', primary: true }])],
+    ['a party switch ends it with 4100, the 401 its cause (unread)', { code: 4100, message: 'The active party or network changed', cause: { status: 401, bodyUsed: false } }, ({ wallet }: OwnRead): void => wallet.emit('accountsChanged', [{ partyId: 'bob::1220bb', primary: true }])],
     ["the call's abort signal ends it with its reason", { message: 'gone' }, ({ abort }: OwnRead): void => abort.abort(new Error('gone'))],
     ['a sign-out ends it with 4900', { code: 4900 }, ({ store }: OwnRead): void => void store.disconnect()],
   ])("C6, C11, C14, L2: a 401 that reads status of its own after a joined refresh handed back its refused token waits for that read as for any refresh: %s, at once, and the retry never goes out", async (_, error, end) => {
