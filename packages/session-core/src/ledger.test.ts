@@ -2847,6 +2847,16 @@ describe('a call made while the token refresh of another call runs (L2)', () => 
     expect(queuedRefreshes(locks)).toEqual([])
     store.destroy()
   })
+
+  it('C17, L2: a 401 whose status read of its own (after a joined refresh handed back its refused token) fails rejects with that failure (TIMEOUT), as a refresh of its own does: the refused token is not sent again', async () => {
+    const { store, wallet, call, sent } = await toOwnStatusRead()
+    expect(wallet.waiting('status')).toBe(1)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(call.settled).toBe(true)
+    expect(await call).toMatchObject({ name: 'SessionError', code: 'TIMEOUT' })
+    expect(sent).toEqual(['A', 'B', 'B'])
+    store.destroy()
+  })
 })
 
 describe('a party switch and back (A→B→A) during the token refresh (C11, L2)', () => {
