@@ -2920,6 +2920,20 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     for (const t of tabs) t.store.destroy()
   })
 
+  it('M6, C17: a follower takes the attempts over from a frozen leader once the delay of the attempt that leader told of (20 s) and requestTimeoutMs with its random part passed, not the delay of the attempt after it (40 s): its own attempt 1, 20 s after it took over, has run within 80 s', async () => {
+    const { wallet, followers, tabs } = await frozenLeader(undefined, { baseDelayMs: 20_000, maxAttempts: 10 })
+    await vi.advanceTimersByTimeAsync(40_000)
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)).toEqual([{ attempt: 1 }])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    for (const t of tabs) t.store.destroy()
+  })
+
   it('M6, C8: a frozen leader whose lock another tab took while its wallet is still down runs no attempt as it wakes, also when the word that its lock was taken comes long after its overdue timers (a loaded machine): it asks navigator.locks.query() which tab holds the lock', async () => {
     vi.useFakeTimers()
     const draws = [0.1, 0.6]
