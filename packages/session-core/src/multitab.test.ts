@@ -2600,13 +2600,16 @@ describe('multi-tab, a reconnect lock that never comes', () => {
   it('M6, C7: a follower takes no attempt over from a leader that goes on with them, whose jittered delays run far longer than requestTimeoutMs and draw their longest: it waits out the nominal delay of each attempt told of, not a shorter draw of it, nor the delay of an attempt before', async () => {
     // the leader draws the longest jittered delays; the follower's lock watchdog (`overdue` in
     // the stack) draws 0: the shortest wait, and the shortest delay, were it to draw one
-    vi.spyOn(Math, 'random').mockImplementation(() => (new Error().stack?.includes('overdue') ? 0 : 0.999))
+    let watchdogDraws = 0
+    vi.spyOn(Math, 'random').mockImplementation(() => (new Error().stack?.includes('overdue') ? (watchdogDraws++, 0) : 0.999))
     const { a, b, wallet, attempts } = await lockedPair({ requestTimeoutMs: 1_000, reconnect: { baseDelayMs: 20_000, maxDelayMs: 1_000_000, maxAttempts: 3, jitter: true } })
     wallet.drop()
     // every probe of the outage hangs until it times out (1 s)
     wallet.hangNext('status', 3)
     await vi.advanceTimersByTimeAsync(20_000 + 40_000 + 80_000 + 3 * 1_000 + 100)
     vi.restoreAllMocks()
+    // the watchdog was found by its name, and drew (a renamed one would leave this test toothless)
+    expect(watchdogDraws).toBeGreaterThan(0)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 3])
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
     a.store.destroy()
