@@ -450,7 +450,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           if (asked < told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status']) input = { ...input, overtaken: true } as Input
           input = aged(input, asked)
           // an answer after a system sleep, e.g. a reconnect attempt's, finds the session expired (C7, C12)
-          if (timers.has(expiryTimer)) lives()
+          due()
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
           // of the session it was asked in: once that ended, its answer is no account or network of
@@ -476,6 +476,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (clock.now() < at) return true
     dispatch({ type: 'expire', reason: idleAt < ttlAt ? 'idle' : 'ttl', at })
   }
+  /** {@link lives}, while the expiry timer is armed: false when it is not (no session to expire). */
+  const due = () => timers.has(expiryTimer) && lives()
 
   /**
    * One expiry timer for the earlier of TTL and idle deadlines; long waits are re-armed (C12).
@@ -924,7 +926,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const touch = () => {
     // only while the expiry is armed: a subscriber's activity as the session connects is no late
     // check of the time before it (the timer, and the activity it counts from, come right after)
-    if (timers.has(expiryTimer)) lives()
+    due()
     lastActive = clock.now()
     // At most one message per quarter of the idle timeout, but the last activity is never left
     // out: the other tabs would expire before this one, and end its session too (C12). Never later
@@ -961,7 +963,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const wake = () => {
     tellActivity()
-    if (timers.has(expiryTimer) && lives()) arm()
+    if (due()) arm()
   }
   win.addEventListener?.('visibilitychange', wake)
 
@@ -974,7 +976,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // a destroyed store hands out no access, whatever it last knew, nor one for another network;
     // asked by the app (`check`), none of a session past its deadline, whose timer a system sleep
     // held back: it expires first (C12, L1)
-    live: (check) => (check && timers.has(expiryTimer) && lives(), model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
+    live: (check) => (check && due(), model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6) —
     // nor in the next session, once the refresh was dropped with its own (`gone`).
@@ -1183,7 +1185,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
         // reconnect (C7, C12, M3).
-        if (timers.has(expiryTimer)) lives()
+        due()
         // Another store of this provider signs out: this one ends with it, as the channel will tell
         // (M3) — also a re-auth under way, whose hook waits for a user who signed out (C12, C13).
         if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && (model.state.status == 'connected' || model.op == 'reauth')) dispatch({ type: 'disconnect', origin: 'remote' })
