@@ -93,7 +93,7 @@ function inputs(SessionError) {
 }
 
 /** The diagram node of a model: its status, and the op it waits for. */
-const node = (m) => (m.op ? `${m.state.status} (${m.op})` : m.state.status)
+const node = (m) => (m.op ? `${m.snapshot.status} (${m.op})` : m.snapshot.status)
 
 /** The edge label of an input: its type, with what tells its variants apart. */
 function label(input) {

@@ -193,7 +193,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const latest = new Map<Method, Promise<Input>>()
   let io: Promise<unknown> = Promise.resolve()
   /** The snapshot write queued behind other storage operations and not started yet. */
-  let queuedSave: { state: SessionState } | null = null
+  let queuedSave: { snapshot: SessionState } | null = null
   let ioPending = 0
   /** The step being run queued its snapshot write behind another storage operation. */
   let behind = false
@@ -402,7 +402,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // a connect answer that tells a connection is a live status too (C3); one still waiting for the user tells nothing of access
     if (input?.type == 'status' && (input.via != 'connect' || input.connected) && asked > heard && (input.via == 'probe' || !model.leaving)) {
       // not connected: what the wallet told since the session before ended, which cleared its access
-      const on = model.state.status == 'connected'
+      const on = model.snapshot.status == 'connected'
       const kept = on ? internals.live() : live
       // once connected on none, the first network a status tells is no switch, as for chainChanged (C11)
       const news = !input.connected || !!input.accessToken || ((input.networkId ?? liveNet) !== liveNet && (liveNet != null || !on)) || (input.ledgerApi ?? kept?.ledgerApi) !== kept?.ledgerApi
@@ -410,7 +410,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (news || !kept) {
         live = input.connected ? input : null
         // told none: the store's network once connected, not one a reconnect still shows (L1)
-        liveNet = input.networkId ?? (on ? model.state.networkId : null)
+        liveNet = input.networkId ?? (on ? model.snapshot.networkId : null)
       }
     }
   }
@@ -455,7 +455,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
           // of the session it was asked in: once that ended, its answer is no account or network of
           // the next one, nor one announced meanwhile (C3, C5).
-          if (mine ? mine == disconnects : tag == gen && (model.op || model.state.status == 'connected')) dispatch(input)
+          if (mine ? mine == disconnects : tag == gen && (model.op || model.snapshot.status == 'connected')) dispatch(input)
           return input
         }),
     )
@@ -468,7 +468,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * back must not show it reconnected (C7, C12, C13). The machine ignores it when not connected.
    */
   const lives = () => {
-    const ttlAt = model.state.expiresAt ?? Infinity
+    const ttlAt = model.snapshot.expiresAt ?? Infinity
     const idleAt = lastActive + idle
     // the deadline that passed first, also when a late timer finds both passed; on the same
     // millisecond the TTL, the hard cap the app set, which no activity could have moved (C12)
@@ -490,8 +490,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const arm = () => {
     cancelTimer(expiryTimer)
-    const left = Math.min(model.state.expiresAt ?? Infinity, lastActive + idle) - clock.now()
-    if ((model.state.status == 'connected' || model.op == 'reconnect') && left < Infinity) {
+    const left = Math.min(model.snapshot.expiresAt ?? Infinity, lastActive + idle) - clock.now()
+    if ((model.snapshot.status == 'connected' || model.op == 'reconnect') && left < Infinity) {
       expiryTimer = later(
         () => {
           if (lives()) arm()
@@ -629,13 +629,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         behind = ioPending > 0
         // A write still waiting behind another storage operation takes the newer state instead
         // of queueing one more: a burst of changes costs one encoding and one write, not one each.
-        if (queuedSave) queuedSave.state = model.state
+        if (queuedSave) queuedSave.snapshot = model.snapshot
         else {
-          const job = (queuedSave = { state: model.state })
+          const job = (queuedSave = { snapshot: model.snapshot })
           persist('set', async () => {
             if (queuedSave == job) queuedSave = null
             // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
-            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.state, connectedAt: job.state.connectedAt ?? 0, expiresAt: job.state.expiresAt ?? undefined }) : '1'
+            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.snapshot, connectedAt: job.snapshot.connectedAt ?? 0, expiresAt: job.snapshot.expiresAt ?? undefined }) : '1'
             await storage.setItem(key, value)
             read = value
           })
@@ -744,7 +744,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         cancelTimer(expiryTimer)
         // The session ended (a sign-out here or in another tab, an expiry, a give-up): what it held
         // behind a write never goes out, an expiry excepted: no tab takes a connect of it up (M3, M4)
-        if (model.state.status == 'disconnected') tellHeld()
+        if (model.snapshot.status == 'disconnected') tellHeld()
         break
       case 'lead':
         lead()
@@ -811,14 +811,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const result = transition(previous, input, config, clock.now())
     const next = (model = result[0])
     // access given while the store knew no network is the first one's: a first network is no switch (C11)
-    if (next.state.status == 'connected') liveNet ??= next.state.networkId
+    if (next.snapshot.status == 'connected') liveNet ??= next.snapshot.networkId
     // Out, with nothing under way (a reconnect that gave up, a failed restore or connect): what the
     // wallet told meanwhile, or answers later, is no access of the next session (C7, C9, L1).
-    else if (next.state.status == 'disconnected' && !next.op) {
+    else if (next.snapshot.status == 'disconnected' && !next.op) {
       live = null
       heard = ++asks
     }
-    if (next.op != previous.op || next.attempt != previous.attempt || next.hook != previous.hook) {
+    if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook) {
       gen++
       const connecting = next.op == 'connect' || next.op == 'pending'
       if (!connecting) cancelTimer(connectTimer)
@@ -837,17 +837,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       if (next.op != 'reconnect') resign()
     }
-    if (next.state != previous.state) {
+    if (next.snapshot != previous.snapshot) {
       // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
       // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7). A
       // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3).
-      if (next.state.status == 'connected' && previous.state.status != 'connected' && previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
+      if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected' && previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
       // Every subscriber is called; one that throws or rejects is reported and the others still run
       // (C16). Guarded here, as `isolate` does, without an argument list and a spread call for each
       // one: those made a notification of many subscribers about 1.5 times as slow.
       for (const listener of (listenerList ??= [...listeners])) {
         try {
-          void (listener(next.state, previous.state) as Partial<Promise<unknown>> | undefined)?.catch?.(report)
+          void (listener(next.snapshot, previous.snapshot) as Partial<Promise<unknown>> | undefined)?.catch?.(report)
         } catch (error) {
           report(error)
         }
@@ -878,7 +878,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (waiters.size) for (const waiter of waiters) {
           if (!inputs.includes(waiter[2]) && !(waiter[0] ? waiter[0].includes(model.op) : model.op)) {
             waiters.delete(waiter)
-            waiter[1](model.state)
+            waiter[1](model.snapshot)
           }
         }
       }
@@ -970,19 +970,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
   // `reconnecting` state on the way (C7, C9).
-  const restore = () => (model.hook && !destroyed ? Promise.resolve(model.state) : until({ type: 'restore' }))
+  const restore = () => (model.hook && !destroyed ? Promise.resolve(model.snapshot) : until({ type: 'restore' }))
 
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew, nor one for another network;
     // asked by the app (`check`), none of a session past its deadline, whose timer a system sleep
     // held back: it expires first (C12, L1)
-    live: (check) => (check && due(), model.state.status == 'connected' && !destroyed && liveNet === model.state.networkId ? live : null),
+    live: (check) => (check && due(), model.snapshot.status == 'connected' && !destroyed && liveNet === model.snapshot.networkId ? live : null),
     // A destroyed store no longer talks to the wallet (C14), nor asks it for the token of a session
     // that ended meanwhile, e.g. while the refresh waited for another tab's under Web Locks (C6) —
     // nor in the next session, once the refresh was dropped with its own (`gone`).
     // `stale`: the token in hand is the rejected one, `status` is read for a new one.
     refresh: async (stale, gone, again, asked = ++asks) => {
-      if (destroyed || gone?.aborted || model.state.status != 'connected') return null
+      if (destroyed || gone?.aborted || model.snapshot.status != 'connected') return null
       try {
         if (stale) {
           const value = await request('status')
@@ -1038,7 +1038,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
 
   const store: SessionStore & { [INTERNALS]: StoreInternals } = {
     [INTERNALS]: internals,
-    getSnapshot: () => model.state,
+    getSnapshot: () => model.snapshot,
     subscribe(listener) {
       listeners.add(listener)
       listenerList = null
@@ -1070,7 +1070,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // The re-auth ended meanwhile, and the user connects (a sign-out, then Connect): this call
       // settles as that connect does, never with its `connecting` on the way (C3, C4).
       // (A tick during a connect is none: it only queues the wait behind the inputs before it.)
-      return model.op == 'connect' || model.op == 'pending' ? until({ type: 'tick' }, ['connect', 'pending']) : model.state
+      return model.op == 'connect' || model.op == 'pending' ? until({ type: 'tick' }, ['connect', 'pending']) : model.snapshot
     },
     async disconnect() {
       if (destroyed) throw destroyedError()
@@ -1151,7 +1151,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       answerAll()
       hookAbort?.abort()
       rejectHeld(destroyedError())
-      for (const waiter of waiters) waiter[1](model.state)
+      for (const waiter of waiters) waiter[1](model.snapshot)
       waiters.clear()
       listeners.clear()
       listenerList = null
@@ -1177,10 +1177,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (!input) return
         // access a status gave on a network none told while connecting is of the one before this
         // switch; once connected on none, the first network told is no switch (C11, L1)
-        if (input.type == 'network' && liveNet == null && model.state.status != 'connected') live = null
+        if (input.type == 'network' && liveNet == null && model.snapshot.status != 'connected') live = null
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
-        if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.state.account?.partyId) switchTold = asks
+        if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.snapshot.account?.partyId) switchTold = asks
         if (input.type == 'status') answerAll()
         // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
@@ -1188,7 +1188,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         due()
         // Another store of this provider signs out: this one ends with it, as the channel will tell
         // (M3) — also a re-auth under way, whose hook waits for a user who signed out (C12, C13).
-        if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && (model.state.status == 'connected' || model.op == 'reauth')) dispatch({ type: 'disconnect', origin: 'remote' })
+        if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && (model.snapshot.status == 'connected' || model.op == 'reauth')) dispatch({ type: 'disconnect', origin: 'remote' })
         dispatch(input)
       } catch (error) {
         report(error)

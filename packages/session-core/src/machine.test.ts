@@ -21,7 +21,7 @@ function run(inputs: Input[], config: MachineConfig = plain, from: Model = INITI
     model = next
     effects.push(...fx)
   }
-  return { model, effects, state: model.state }
+  return { model, effects, state: model.snapshot }
 }
 
 const connectInputs: Input[] = [
@@ -36,7 +36,7 @@ const emitted = (effects: Effect[]) => effects.filter((e) => e[0] === 'emit').ma
 
 describe('the pure session machine', () => {
   it('C1: starts disconnected, frozen, with no account', () => {
-    expect(INITIAL_MODEL.state).toBe(DISCONNECTED_STATE)
+    expect(INITIAL_MODEL.snapshot).toBe(DISCONNECTED_STATE)
     expect(DISCONNECTED_STATE).toEqual({
       status: 'disconnected',
       account: null,
@@ -134,7 +134,7 @@ describe('the pure session machine', () => {
       plain,
       model,
     )
-    expect(same.state).toBe(model.state)
+    expect(same.state).toBe(model.snapshot)
     expect(same.effects).toEqual([])
   })
 
@@ -213,8 +213,8 @@ describe('the pure session machine', () => {
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000])
     expect(events.at(-1)).toBe('reconnect:gaveup')
-    expect(model.state).toMatchObject({ status: 'disconnected', account: null })
-    expect(model.state.lastError?.code).toBe(4900)
+    expect(model.snapshot).toMatchObject({ status: 'disconnected', account: null })
+    expect(model.snapshot.lastError?.code).toBe(4900)
   })
 
   it('C8: the wallet recovering by itself cancels the pending attempt and reconnects', () => {
@@ -305,7 +305,7 @@ describe('the pure session machine', () => {
   it('C12: with a hook, expiry re-authenticates and returns to connected with a new TTL', () => {
     const config: MachineConfig = { ...plain, reauth: true, ttlMs: 100 }
     const start = run(connectInputs, config, INITIAL_MODEL, 0).model
-    expect(start.state.expiresAt).toBe(100)
+    expect(start.snapshot.expiresAt).toBe(100)
     const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, start, 100)
     expect(expired.state.status).toBe('reconnecting')
     expect(expired.effects).toContainEqual(['reauth', { reason: 'ttl', expiredAt: 100 }])
@@ -376,7 +376,7 @@ describe('the pure session machine', () => {
       plain,
       connected(),
     )
-    expect(back.model).toMatchObject({ state: { status: 'connected', networkId: 'canton:devnet' }, leaving: 2 })
+    expect(back.model).toMatchObject({ snapshot: { status: 'connected', networkId: 'canton:devnet' }, leaving: 2 })
     const switched = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' }], plain, back.model)
     expect(switched.state.networkId).toBe('canton:testnet')
     expect(emitted(switched.effects)).toEqual(['network:changed'])
@@ -399,7 +399,7 @@ describe('the pure session machine', () => {
     expect(left.state).toBe(leaving.state)
     // an event of before the disconnect: the wallet is out, so is the store
     const out = run([{ type: 'status', connected: false, via: 'probe' }], plain, left.model)
-    expect(out.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
+    expect(out.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null })
     expect(out.effects).toEqual([])
     // the user connected again from the wallet since: the store follows it
     const back = run([{ type: 'status', connected: true, networkId: 'n', via: 'probe' }], plain, left.model)
@@ -414,24 +414,24 @@ describe('the pure session machine', () => {
     const announced = { type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' } as const
     // the wallet refuses the disconnect; it re-announces its connection meanwhile (a network switch)
     const failed = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'fail', method: 'disconnect', origin: 'local', error: busy }], plain, connected())
-    expect(failed.model).toMatchObject({ state: { status: 'disconnected', lastError: busy }, op: null, leaving: 0 })
+    expect(failed.model).toMatchObject({ snapshot: { status: 'disconnected', lastError: busy }, op: null, leaving: 0 })
     expect(failed.effects).not.toContainEqual(['call', 'status', 'local'])
     // so after another tab's sign-out, this tab's wallet errors ignored (M3); also after the wallet left and came back
     for (const between of [[announced], [{ type: 'status', connected: false, via: 'statusChanged' } as const, announced]]) {
       const remote = run([{ type: 'disconnect', origin: 'remote' }, ...between, { type: 'fail', method: 'disconnect', origin: 'remote', error: busy }], plain, connected())
-      expect(remote.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 0 })
+      expect(remote.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null, leaving: 0 })
       expect(remote.effects).not.toContainEqual(['call', 'status', 'local'])
     }
     // accepted, with a connection the wallet announced but no "disconnected" before it: a stale
     // re-announcement of the session that ended, not the user connecting again (C19)
     const stale = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'status', connected: false, via: 'statusChanged' }, { type: 'left' }], plain, connected())
-    expect(stale.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
+    expect(stale.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null })
     expect(stale.effects).not.toContainEqual(['call', 'status', 'local'])
     // accepted, with a connection announced last: it may be of before the disconnect, or the user
     // connecting again from the wallet before the answer came (a wallet that tells no
     // "disconnected" for it): the wallet is asked where it stands, silently (C19)
     const last = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'left' }], plain, connected())
-    expect(last.model).toMatchObject({ state: DISCONNECTED_STATE, op: 'sync' })
+    expect(last.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: 'sync' })
     expect(last.effects).toContainEqual(['call', 'status', 'local'])
   })
 
@@ -442,32 +442,32 @@ describe('the pure session machine', () => {
     // (asked before it: "not connected"), and before the answer to the disconnect
     const inputs: Input[] = [{ type: 'disconnect', origin: 'local' }, { type: 'remote', kind: 'connected', data: { connectedAt: 900 } }, announced, { type: 'status', connected: false, via: 'probe', overtaken: true }]
     const before = run(inputs, plain, connected())
-    expect(before.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 2 })
+    expect(before.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null, leaving: 2 })
     const accepted = run([{ type: 'left' }], plain, before.model)
     expect(accepted.model).toMatchObject({ op: 'sync', leaving: 0 })
     expect(accepted.effects).toContainEqual(['call', 'status', 'local'])
     // so once the wallet accepted the disconnect before that answer came: the wallet is asked again
     const late = run([...inputs.slice(0, 3), { type: 'left' }, { type: 'status', connected: false, via: 'probe', overtaken: true }], plain, connected())
-    expect(late.model).toMatchObject({ state: DISCONNECTED_STATE, op: 'sync', leaving: 0 })
+    expect(late.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: 'sync', leaving: 0 })
     expect(calls(late.effects).filter((method) => method == 'status')).toHaveLength(2)
     // an answer that is not older than the connection ends it: it came after it, and the wallet is not asked again
     const newer = run([...inputs.slice(0, 3), { type: 'status', connected: false, via: 'probe' }, { type: 'left' }], plain, connected())
-    expect(newer.model).toMatchObject({ state: DISCONNECTED_STATE, op: null, leaving: 0, missed: 0 })
+    expect(newer.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null, leaving: 0, missed: 0 })
     expect(calls(newer.effects).filter((method) => method == 'status')).toHaveLength(1)
   })
 
   it('M6: a leading tab whose lock another tab took (it froze, that tab took over) stops its attempts and follows from the attempt it was at; its turn again, it goes on from there', () => {
     const config: MachineConfig = { ...withRetry, lead: true }
     const leading = run([{ type: 'status', connected: false, via: 'statusChanged' }, { type: 'lead' }, { type: 'tick' }], config, connected())
-    expect(leading.model).toMatchObject({ op: 'reconnect', attempt: 1 })
+    expect(leading.model).toMatchObject({ op: 'reconnect', tries: 1 })
     const lost = run([{ type: 'lead', lost: true }], config, leading.model)
-    expect(lost.model).toMatchObject({ op: 'reconnect', attempt: 0, followed: 1 })
+    expect(lost.model).toMatchObject({ op: 'reconnect', tries: 0, followed: 1 })
     expect(lost.state).toBe(leading.state)
     expect(lost.effects).toEqual([['schedule-clear']])
     // a follower, or a tab whose wallet is back, has no attempts to stop
     expect(run([{ type: 'lead', lost: true }], config, lost.model).effects).toEqual([])
     const again = run([{ type: 'lead' }], config, lost.model)
-    expect(again.model.attempt).toBe(1)
+    expect(again.model.tries).toBe(1)
   })
 
   it("M6, C7: a leading tab that heard another tab reconnect, then that its lock was taken (a woken page's tasks come in any order), checks its wallet: it is not left reconnecting", () => {
@@ -476,7 +476,7 @@ describe('the pure session machine', () => {
     // the other tab reconnected: this tab's attempt runs at once (its probe, dropped as the lock is lost)
     const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 900 } }], config, leading.model)
     const lost = run([{ type: 'lead', lost: true }], config, told.model)
-    expect(lost.model).toMatchObject({ op: 'reconnect', attempt: 0 })
+    expect(lost.model).toMatchObject({ op: 'reconnect', tries: 0 })
     expect(calls(lost.effects)).toEqual(['status'])
     const back = run([{ type: 'status', connected: true, via: 'probe' }, { type: 'accounts', accounts: [alice, bob], origin: 'local' }, { type: 'network', networkId: 'canton:devnet', origin: 'local' }], config, lost.model)
     expect(back.state.status).toBe('connected')
@@ -514,7 +514,7 @@ describe('the pure session machine', () => {
     const expiry = (data: Record<string, unknown>): Input => ({ type: 'remote', kind: 'expiry', data })
     const session = connected() // connected at 1000
     for (const data of [{ expiredAt: 5000, reason: 'sleep' }, { expiredAt: '5000', reason: 'ttl' }, { expiredAt: Infinity, reason: 'idle' }, { expiredAt: 900, reason: 'ttl' }, {}]) {
-      expect(run([expiry(data)], plain, session, 6000)).toMatchObject({ effects: [], state: session.state })
+      expect(run([expiry(data)], plain, session, 6000)).toMatchObject({ effects: [], state: session.snapshot })
     }
     const ended = run([expiry({ expiredAt: 5000, reason: 'idle' })], plain, session, 6000)
     expect(ended.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
@@ -578,10 +578,10 @@ describe('the pure session machine', () => {
   it('C3/C9: a status answer that a newer status event overtook: "connected" after a statusChanged(false) is asked again, "not connected" after a statusChanged(true) undoes nothing', () => {
     const connecting = run([{ type: 'connect' }, { type: 'status', connected: false, via: 'statusChanged' }])
     const late = run([{ type: 'status', connected: true, via: 'connect', overtaken: true }], plain, connecting.model)
-    expect([late.model.op, late.model.live, late.effects]).toEqual(['connect', false, [['call', 'status', 'local']]])
+    expect([late.model.op, late.model.said, late.effects]).toEqual(['connect', false, [['call', 'status', 'local']]])
     const restoring = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }])
     const old = run([{ type: 'status', connected: false, via: 'probe', overtaken: true }], plain, restoring.model)
-    expect([old.state.status, old.model.op, old.model.live]).toEqual(['reconnecting', 'restore', true])
+    expect([old.state.status, old.model.op, old.model.said]).toEqual(['reconnecting', 'restore', true])
     expect(run([{ type: 'accounts', accounts: [alice], origin: 'local' }], plain, old.model).state).toMatchObject({ status: 'connected', account: alice })
   })
   it('C3/C7/C9: a read that fails after a newer event of its kind fails no op the wallet said is connected; without that word it fails as before', () => {
@@ -601,7 +601,7 @@ describe('the pure session machine', () => {
 
   it('C6: a disconnect of a connected session that shows no party still invalidates, as does a drop of it', () => {
     const empty = run([{ type: 'connect' }, { type: 'status', connected: true, networkId: 'canton:devnet', via: 'connect' }, { type: 'accounts', accounts: [], origin: 'local' }]).model
-    expect(empty.state).toMatchObject({ status: 'connected', account: null, accounts: [] })
+    expect(empty.snapshot).toMatchObject({ status: 'connected', account: null, accounts: [] })
     expect(run([{ type: 'disconnect', origin: 'local' }], plain, empty).effects).toContainEqual(['invalidate', { type: 'disconnected', previous: null, current: null, source: 'local' }])
     expect(run([{ type: 'status', connected: false, via: 'statusChanged' }], plain, empty).effects).toContainEqual(['invalidate', { type: 'disconnected', previous: null, current: null, source: 'local' }])
   })
@@ -611,7 +611,7 @@ describe('the pure session machine', () => {
     expect(syncing.model.op).toBe('sync')
     expect(calls(syncing.effects)).toEqual(['listAccounts'])
     const out = run([{ type: 'disconnect', origin: 'local' }, { type: 'accounts', accounts: [alice], origin: 'local' }], plain, syncing.model)
-    expect(out.model).toMatchObject({ state: DISCONNECTED_STATE, op: null })
+    expect(out.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null })
     expect(calls(out.effects)).toEqual(['disconnect'])
   })
 
@@ -658,7 +658,7 @@ describe('the pure session machine', () => {
   it("C12, M2: a connected message of a session that expires right now (expiresAt == now) is no session to take up for a connected tab", () => {
     const session = connected() // connected at 1000, times firm
     const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1500, expiresAt: 2000 } }], plain, session, 2000)
-    expect(told.state).toBe(session.state)
+    expect(told.state).toBe(session.snapshot)
     expect(told.effects).toEqual([])
   })
 
@@ -702,9 +702,9 @@ describe('the pure session machine', () => {
   it('C12, M2: firm session times give way only to a later start: a message of the same start with an earlier expiry (a tab with a shorter ttlMs) changes nothing', () => {
     const config: MachineConfig = { ...plain, ttlMs: 10_000 }
     const session = run(connectInputs, config).model // connected at 1000, its own times told
-    expect(session.state.expiresAt).toBe(11_000)
+    expect(session.snapshot.expiresAt).toBe(11_000)
     const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1000, expiresAt: 2000 } }], config, session, 1500)
-    expect(told.state).toBe(session.state)
+    expect(told.state).toBe(session.snapshot)
     expect(told.effects).toEqual([])
   })
 

@@ -33,13 +33,17 @@ export type Method = 'connect' | 'status' | 'listAccounts' | 'getActiveNetwork' 
 /** Who asked: this tab, or a message from another tab. @internal */
 export type Origin = 'local' | 'remote'
 
-/** @internal */
+/**
+ * The machine's working record. Its fields are named apart from the public API's (`snapshot`, not
+ * `state`), so that the build shortens them (`INTERNAL_PROPS` in tsup.config.ts).
+ * @internal
+ */
 export interface Model {
   /** The public snapshot. */
-  readonly state: SessionState
+  readonly snapshot: SessionState
   readonly op: Op
   /** Reconnect attempt scheduled or running (0: none yet). */
-  readonly attempt: number
+  readonly tries: number
   /**
    * The latest reconnect attempt the tab that runs them scheduled, for a tab that follows it (M6);
    * in a restore, 1 once it asked the wallet again as another tab connected, or the wallet while
@@ -51,7 +55,7 @@ export interface Model {
   /** A connect() of the running hook waits for the user's answer in an asynchronous wallet. */
   readonly asked: boolean
   /** The wallet said it is connected during the current op. */
-  readonly live: boolean
+  readonly said: boolean
   /** Accounts the wallet announced, not yet exposed; null: unknown. */
   readonly accounts: readonly CIP0103Account[] | null
   /** The network the wallet announced; undefined: unknown. */
@@ -189,13 +193,13 @@ export const DISCONNECTED_STATE: SessionState = Object.freeze({
 
 /** @internal */
 export const INITIAL_MODEL: Model = {
-  state: DISCONNECTED_STATE,
+  snapshot: DISCONNECTED_STATE,
   op: null,
-  attempt: 0,
+  tries: 0,
   followed: 0,
   hook: false,
   asked: false,
-  live: false,
+  said: false,
   accounts: null,
   networkId: undefined,
   saved: null,
@@ -247,13 +251,13 @@ export function createTransition(): typeof transition {
   let n: { -readonly [K in keyof Model]: Model[K] }
   let fx: Effect[]
   const set = (patch: Partial<SessionState>) => {
-    const s = n.state
+    const s = n.snapshot
     // assigned, not spread: a spread after the fields takes a generic copy for every change
-    n.state = Object.assign({ status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt }, patch)
+    n.snapshot = Object.assign({ status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt }, patch)
   }
   /** Forgets what the wallet said during the op, and the hook's part in it. */
   const forget = () => {
-    n.hook = n.asked = n.live = false
+    n.hook = n.asked = n.said = false
     n.missed = 0
     n.accounts = null
     n.networkId = undefined
@@ -261,7 +265,7 @@ export function createTransition(): typeof transition {
   const clear = () => {
     forget()
     n.op = null
-    n.attempt = n.followed = 0
+    n.tries = n.followed = 0
     n.loading = false
     n.saved = n.times = null
   }
@@ -341,7 +345,7 @@ export function createTransition(): typeof transition {
   const schedule = (next: number) => {
     if (!c.retry) return
     const delayMs = computeBackoffDelay(c.retry, next, c.random)
-    n.attempt = next
+    n.tries = next
     fx.push(['emit', 'reconnect:scheduled', { attempt: next, delayMs }], ['schedule', delayMs])
     // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
     if (c.lead && n.op == 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
@@ -381,7 +385,7 @@ export function createTransition(): typeof transition {
     // visible while reconnecting / re-authenticating (C10, C11).
     const before = saved ?? (st.status == 'reconnecting' ? st : null)
     const source = saved ? 'restore' : 'local'
-    change('party', partyOf(before), partyOf(n.state), source)
+    change('party', partyOf(before), partyOf(n.snapshot), source)
     change('network', before?.networkId ?? null, networkId, source)
     fx.push(['save'], ['arm'])
     // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
@@ -389,7 +393,7 @@ export function createTransition(): typeof transition {
     if (told) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (settling == 'reauth') fx.push(['flush'])
     clear()
-    n.live = true
+    n.said = true
     n.firm = told || kept ? connectedAt : 0
   }
   /** The wallet is connected: settle once accounts and network are known; `ask` for the rest. */
@@ -403,7 +407,7 @@ export function createTransition(): typeof transition {
   const onNetwork = (networkId: string | null, origin: Origin) => {
     if (!connected) {
       n.networkId = networkId
-      if (m.live && op && !hook) gather()
+      if (m.said && op && !hook) gather()
     } else if (networkId != st.networkId) {
       set({ networkId })
       switched('network', st.networkId, networkId, origin)
@@ -423,9 +427,9 @@ export function createTransition(): typeof transition {
     // A reconnect's failed attempt is no error of the re-auth: a decline during the hook is told (C4, C12).
     set({ status: 'reconnecting', lastError: null })
     n.op = 'reauth'
-    n.attempt = 0
+    n.tries = 0
     n.hook = true
-    n.live = false
+    n.said = false
     // a re-authenticated session is a new one
     n.times = null
     fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
@@ -466,7 +470,7 @@ export function createTransition(): typeof transition {
       if (c.retry && attempt < c.retry.maxAttempts) {
         set({ lastError: error })
         // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
-        n.live = false
+        n.said = false
         schedule(attempt + 1)
       } else {
         if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
@@ -483,7 +487,7 @@ export function createTransition(): typeof transition {
       // tab reconnected), its attempts start now (C7, M6). A check after the leader reconnected
       // (its message came) fails in a new outage: its attempts start at 1 (C7, M6).
       if (m.times) n.followed = 0
-      n.live = false
+      n.said = false
       n.times = null
       if (c.lead) fx.push(['lead'])
     } else if (op == 'reauth') {
@@ -500,13 +504,13 @@ export function createTransition(): typeof transition {
     c = config
     now = time
     fx = []
-    ;({ state: st, op, attempt, hook } = m)
+    ;({ snapshot: st, op, tries: attempt, hook } = m)
     party = partyOf(st)
     connected = st.status == 'connected'
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { state: st, op, attempt, followed: m.followed, hook, asked: m.asked, live: m.live, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected' }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected' }
 
     switch (input.type) {
       case 'connect':
@@ -518,8 +522,8 @@ export function createTransition(): typeof transition {
           // nothing of a session this connect ends is shown meanwhile, its times neither (C7)
           set({ ...DISCONNECTED_STATE, status: 'connecting', networkId: st.networkId })
           n.op = 'connect'
-          n.attempt = 0
-          n.live = false
+          n.tries = 0
+          n.said = false
           n.leaving = 0
           fx.push(['schedule-clear'], ['call', 'connect', 'local'])
           // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11),
@@ -541,7 +545,7 @@ export function createTransition(): typeof transition {
         // Nor does a tab that left the wallet as that session ended, and did nothing since: tabs whose
         // session expired at once each tell of it, and each word would cost every tab a disconnect
         // request and a read of the entry (M3, C12).
-        if (input.origin == 'remote' && input.expired && (n.gone || (!m.live && asking))) break
+        if (input.origin == 'remote' && input.expired && (n.gone || (!m.said && asking))) break
         n.gone = true
         const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
         if (st.status != 'disconnected' || op) {
@@ -580,10 +584,10 @@ export function createTransition(): typeof transition {
         n.loading = false
         // The user connected while the restore read the snapshot: the connect settles against it.
         if (op != 'restore') {
-          if (m.live && !hook) gather()
+          if (m.said && !hook) gather()
         } else if (end > now) {
           // The wallet said it is connected during the read: settle, or ask what is missing.
-          if (n.live) gather(true)
+          if (n.said) gather(true)
           // Else the probe, unless a failure during the read already scheduled the next one (C7).
           else if (!attempt) probe()
         }
@@ -618,11 +622,11 @@ export function createTransition(): typeof transition {
           // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
           // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
           // answer once the user approved (C3, C7, C9, C19).
-          if (input.overtaken && !m.live) {
+          if (input.overtaken && !m.said) {
             probe()
             break
           }
-          n.live = true
+          n.said = true
           n.asked = false
           if (input.networkId !== undefined) n.networkId = input.networkId
           // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
@@ -640,10 +644,10 @@ export function createTransition(): typeof transition {
           // The wallet said meanwhile that it is connected (its user approved before this answer
           // came): its word stands, and the connect settles once the rest is known (C3).
           // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
-          if (op == 'connect' && m.live) gather(true)
+          if (op == 'connect' && m.said) gather(true)
           // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
           // unless the user declined before this answer came (the hook's connect() tells so)
-          else if (!m.live && !st.lastError) {
+          else if (!m.said && !st.lastError) {
             if (op == 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
             if (op == 'connect') n.op = 'pending'
             n.asked = hook
@@ -665,11 +669,11 @@ export function createTransition(): typeof transition {
         }
         // A probe's "not connected" that a newer statusChanged(true) overtook: that event's word
         // stands, and the op reads what it still needs (C7, C9).
-        else if (input.overtaken && m.live) gather(true)
+        else if (input.overtaken && m.said) gather(true)
         else {
           // Accounts announced before the wallet said it is not connected are of a session that
           // ended (a late switch, a logout): the next connection reads its own (C3, C5).
-          n.live = false
+          n.said = false
           n.accounts = null
           // A sync's answer asked before a connection the wallet told while this tab left, which
           // accepted that disconnect since: the wallet is asked again, as `left` would (C19, M4).
@@ -693,7 +697,7 @@ export function createTransition(): typeof transition {
           }
           // It said connected, then disconnected before the accounts and network were read:
           // the op failed (a reconnect attempt retries), it must not wait for answers forever.
-          else if (m.live && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
+          else if (m.said && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
           else if (input.via == 'probe') {
             if (op == 'restore') {
               // Another tab connected while the probe was on its way, whose answer may be older than
@@ -724,13 +728,13 @@ export function createTransition(): typeof transition {
           // An empty list before the wallet says it is connected (its own logout, while idle or during
           // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
           // next connection reads the accounts rather than exposing none (C3, C7).
-          n.accounts = input.accounts.length || m.live ? input.accounts : null
-          if (m.live && op && !hook) gather()
+          n.accounts = input.accounts.length || m.said ? input.accounts : null
+          if (m.said && op && !hook) gather()
           break
         }
         if (same(input.accounts, st.accounts)) break
         set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
-        switched('party', party, partyOf(n.state), input.origin)
+        switched('party', party, partyOf(n.snapshot), input.origin)
         break
 
       case 'network':
@@ -749,7 +753,7 @@ export function createTransition(): typeof transition {
         // stands over the failure of this tab's connect (C19), and over that of a read that a newer
         // wallet event of its kind overtook (accounts, network, status): the op settles once the
         // rest is known (C3, C7, C9).
-        else if (m.live && (input.method == 'connect' ? asking : input.overtaken)) {
+        else if (m.said && (input.method == 'connect' ? asking : input.overtaken)) {
           if (op && !hook) gather(true)
         }
         // A wallet that tells no network (no such method, a failure) is connected on none; one that
@@ -784,11 +788,11 @@ export function createTransition(): typeof transition {
         // One that heard meanwhile that another tab reconnected (a woken page's tasks come in any
         // order) checks its wallet, as a follower told so does: its attempt's probe, which that
         // message ran, is dropped with the attempt, and no lead schedules another (C7, M6).
-        if (op == 'reconnect' && !m.live) {
+        if (op == 'reconnect' && !m.said) {
           if (!input.lost) {
             if (!attempt && !m.times) schedule(m.followed || 1)
           } else if (attempt) {
-            n.attempt = 0
+            n.tries = 0
             n.followed = attempt
             fx.push(['schedule-clear'])
             if (m.times) probe()
@@ -803,7 +807,7 @@ export function createTransition(): typeof transition {
       case 'cancel':
         // Once the wallet is back there is no reconnect left to stop, only its answers to wait for:
         // stopping then would leave the store disconnected from a connected wallet for good (C8).
-        if (!m.live && (op == 'reconnect' || (op == 'restore' && attempt))) {
+        if (!m.said && (op == 'reconnect' || (op == 'restore' && attempt))) {
           // The tabs that share the reconnect stop too, the leader or its followers: none is left to
           // reconnect what the user stopped (C8, M6).
           if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup'])
@@ -843,7 +847,7 @@ export function createTransition(): typeof transition {
             if (times && connectedAt > m.firm) {
               n.firm = connectedAt
               set(times)
-              if (!sameState(n.state, st)) fx.push(['save'], ['arm'])
+              if (!sameState(n.snapshot, st)) fx.push(['save'], ['arm'])
             }
             break
           }
@@ -874,7 +878,7 @@ export function createTransition(): typeof transition {
           // connected again: it settles connected, as the wallet connecting on its own does (C19).
           // Only where one tab leads the attempts: without Web Locks each tab runs its own, which
           // another tab's word does not end (M6).
-          if (c.lead && op == 'reconnect' && !m.live) {
+          if (c.lead && op == 'reconnect' && !m.said) {
             // The leader's give-up, told as the leader tells it: its attempts and its last failure
             // (code and message; the cause stays in that tab). A cancel (or an older tab's message)
             // carries none of it: no give-up to tell (C8, M2, M6). The leader keeps or removes the
@@ -893,7 +897,7 @@ export function createTransition(): typeof transition {
         }
     }
 
-    n.state = sameState(n.state, st) ? st : sameState(n.state, DISCONNECTED_STATE) ? DISCONNECTED_STATE : Object.freeze(n.state)
+    n.snapshot = sameState(n.snapshot, st) ? st : sameState(n.snapshot, DISCONNECTED_STATE) ? DISCONNECTED_STATE : Object.freeze(n.snapshot)
     return [n, fx]
   }
 }
