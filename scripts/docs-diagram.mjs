@@ -85,10 +85,10 @@ function inputs(SessionError) {
     list.push({ type: 'status', connected: false, via, ...(via === 'connect' ? { userUrl: 'https://wallet.example/approve' } : {}) })
   }
   for (const method of ['connect', 'status', 'listAccounts', 'getActiveNetwork', 'disconnect']) {
-    list.push({ type: 'fail', method, error, origin: 'local' })
+    list.push({ type: 'fail', verb: method, failure: error, origin: 'local' })
   }
   // a wallet without a network method connects on none; a 4900 (above) says it is not connected
-  list.push({ type: 'fail', method: 'getActiveNetwork', error: new SessionError('Unsupported method', 4200), origin: 'local' })
+  list.push({ type: 'fail', verb: 'getActiveNetwork', failure: new SessionError('Unsupported method', 4200), origin: 'local' })
   return list
 }
 
@@ -101,7 +101,7 @@ function label(input) {
     case 'status':
       return `status ${input.connected ? 'connected' : 'not connected'}`
     case 'fail':
-      return `fail ${input.method}`
+      return `fail ${input.verb}`
     case 'remote':
       return `remote ${input.kind}`
     case 'disconnect':

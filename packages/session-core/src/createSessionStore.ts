@@ -442,7 +442,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           if (network && network.accessToken) noteLive(network, asked)
           return method == 'disconnect' ? { type: 'left' } : answerInput(method, value, origin)
         })
-        .catch((error: unknown): Input => ({ type: 'fail', method, origin, error: toSessionError(error) }))
+        .catch((error: unknown): Input => ({ type: 'fail', verb: method, origin, failure: toSessionError(error) }))
         .then((input) => {
           inflight.delete(id)
           noteLive(input, asked)
@@ -825,7 +825,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       else if (previous.op != 'connect') {
         // `connectTimeoutMs` passed without the user's answer: the connect failed (C17)
         connectTimer = later(() => {
-          dispatch({ type: 'fail', method: 'connect', origin: 'local', error: timedOut('The wallet did not connect', connectTimeoutMs) })
+          dispatch({ type: 'fail', verb: 'connect', origin: 'local', failure: timedOut('The wallet did not connect', connectTimeoutMs) })
         }, connectTimeoutMs)
       }
       if (!next.hook) {
@@ -994,7 +994,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             const input = answerInput('status', value, 'local')
             noteLive(input)
             dispatch(aged(input, asked))
-            if (input.type == 'fail') throw input.error
+            if (input.type == 'fail') throw input.failure
           }
           // A session that ended while status was read (its refresh dropped) is asked nothing more:
           // the accounts read would be the next session's, and its failure would drop that one's token (C6, L1).
@@ -1016,7 +1016,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const failed = accounts?.type == 'fail'
           if (switchTold > asked || failed) {
             if (live == held) live = null
-            if (failed) throw accounts.error
+            if (failed) throw accounts.failure
             return again ? null : await internals.refresh(true, gone, 1)
           }
         }

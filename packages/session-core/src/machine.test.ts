@@ -104,7 +104,7 @@ describe('the pure session machine', () => {
 
   it('C4: a wallet failure during connect resolves disconnected with the error kept', () => {
     const error = new SessionError('User rejected', 4001)
-    const { state } = run([{ type: 'connect' }, { type: 'fail', method: 'connect', error, origin: 'local' }])
+    const { state } = run([{ type: 'connect' }, { type: 'fail', verb: 'connect', failure: error, origin: 'local' }])
     expect(state).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: error })
   })
 
@@ -204,7 +204,7 @@ describe('the pure session machine', () => {
     const delays: number[] = []
     const events: string[] = []
     for (let i = 0; i < 5; i++) {
-      const r = run([{ type: 'tick' }, { type: 'fail', method: 'status', error: new SessionError('down', 4900), origin: 'local' }], withRetry, model)
+      const r = run([{ type: 'tick' }, { type: 'fail', verb: 'status', failure: new SessionError('down', 4900), origin: 'local' }], withRetry, model)
       model = r.model
       for (const e of r.effects) {
         if (e[0] === 'schedule') delays.push(e[1])
@@ -413,12 +413,12 @@ describe('the pure session machine', () => {
     const busy = new SessionError('busy', -32603)
     const announced = { type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' } as const
     // the wallet refuses the disconnect; it re-announces its connection meanwhile (a network switch)
-    const failed = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'fail', method: 'disconnect', origin: 'local', error: busy }], plain, connected())
+    const failed = run([{ type: 'disconnect', origin: 'local' }, announced, { type: 'fail', verb: 'disconnect', origin: 'local', failure: busy }], plain, connected())
     expect(failed.model).toMatchObject({ snapshot: { status: 'disconnected', lastError: busy }, op: null, leaving: 0 })
     expect(failed.effects).not.toContainEqual(['call', 'status', 'local'])
     // so after another tab's sign-out, this tab's wallet errors ignored (M3); also after the wallet left and came back
     for (const between of [[announced], [{ type: 'status', connected: false, via: 'statusChanged' } as const, announced]]) {
-      const remote = run([{ type: 'disconnect', origin: 'remote' }, ...between, { type: 'fail', method: 'disconnect', origin: 'remote', error: busy }], plain, connected())
+      const remote = run([{ type: 'disconnect', origin: 'remote' }, ...between, { type: 'fail', verb: 'disconnect', origin: 'remote', failure: busy }], plain, connected())
       expect(remote.model).toMatchObject({ snapshot: DISCONNECTED_STATE, op: null, leaving: 0 })
       expect(remote.effects).not.toContainEqual(['call', 'status', 'local'])
     }
@@ -588,14 +588,14 @@ describe('the pure session machine', () => {
     const error = new SessionError('Internal error', -32603)
     const asked = run([{ type: 'connect' }, { type: 'status', connected: true, via: 'connect' }, { type: 'accounts', accounts: [alice], origin: 'local' }])
     // the accounts the event told stand; the connect goes on, and reads what it still needs
-    const late = run([{ type: 'fail', method: 'listAccounts', error, origin: 'local', overtaken: true }], plain, asked.model)
+    const late = run([{ type: 'fail', verb: 'listAccounts', failure: error, origin: 'local', overtaken: true }], plain, asked.model)
     expect([late.state.status, late.model.op, late.effects]).toEqual(['connecting', 'connect', [['call', 'getActiveNetwork', 'local']]])
     // a 4100 that a statusChanged on a network overtook: that event has the last word
-    const on = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' }, { type: 'fail', method: 'getActiveNetwork', error: new SessionError('Unauthorized', 4100), origin: 'local', overtaken: true }], plain, late.model)
+    const on = run([{ type: 'status', connected: true, networkId: 'canton:testnet', via: 'statusChanged' }, { type: 'fail', verb: 'getActiveNetwork', failure: new SessionError('Unauthorized', 4100), origin: 'local', overtaken: true }], plain, late.model)
     expect(on.state).toMatchObject({ status: 'connected', account: alice, networkId: 'canton:testnet' })
     // a probe that a statusChanged(false) overtook still fails the restore: the wallet never said it is connected
     const restoring = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'status', connected: false, via: 'statusChanged' }])
-    const failed = run([{ type: 'fail', method: 'status', error, origin: 'local', overtaken: true }], plain, restoring.model)
+    const failed = run([{ type: 'fail', verb: 'status', failure: error, origin: 'local', overtaken: true }], plain, restoring.model)
     expect(failed.state).toMatchObject({ status: 'disconnected', lastError: error })
   })
 
@@ -616,7 +616,7 @@ describe('the pure session machine', () => {
   })
 
   it('C4, M4: a failed connect() removes no persisted entry: it ended no session, and another tab may live on it', () => {
-    const failed = run([{ type: 'connect' }, { type: 'fail', method: 'connect', error: new SessionError('User rejected', 4001), origin: 'local' }])
+    const failed = run([{ type: 'connect' }, { type: 'fail', verb: 'connect', failure: new SessionError('User rejected', 4001), origin: 'local' }])
     expect(failed.state).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
     expect(failed.effects.filter((e) => e[0] === 'remove')).toEqual([])
   })
@@ -627,14 +627,14 @@ describe('the pure session machine', () => {
         { type: 'connect' },
         { type: 'status', connected: true, via: 'connect' },
         { type: 'accounts', accounts: [alice], origin: 'local' },
-        { type: 'fail', method: 'getActiveNetwork', error: new SessionError('not connected', code), origin: 'local' },
+        { type: 'fail', verb: 'getActiveNetwork', failure: new SessionError('not connected', code), origin: 'local' },
       ])
       expect(state).toMatchObject({ status: 'disconnected', account: null, lastError: { code } })
     }
   })
 
   it('C8, C9: the wallet connecting by itself while a restore waits to retry its failed probe cancels that retry', () => {
-    const failed = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'fail', method: 'status', error: new SessionError('not injected yet', -32603), origin: 'local' }], withRetry)
+    const failed = run([{ type: 'restore' }, { type: 'loaded', saved: null }, { type: 'fail', verb: 'status', failure: new SessionError('not injected yet', -32603), origin: 'local' }], withRetry)
     expect(failed.effects).toContainEqual(['schedule', 500])
     const back = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }], withRetry, failed.model)
     expect(back.effects).toEqual([['schedule-clear'], ['call', 'listAccounts', 'local']])

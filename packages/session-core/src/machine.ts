@@ -140,7 +140,8 @@ export type Input =
   | StatusInput
   | ({ readonly type: 'accounts'; readonly accounts: readonly CIP0103Account[]; readonly origin: Origin } & Overtaken)
   | ({ readonly type: 'network'; readonly networkId: string | null; readonly origin: Origin } & Overtaken)
-  | ({ readonly type: 'fail'; readonly method: Method; readonly error: SessionError; readonly origin: Origin } & Overtaken)
+  /** A request that failed: `verb`, `failure`, not `method`, `error` (public names): the build shortens them. */
+  | ({ readonly type: 'fail'; readonly verb: Method; readonly failure: SessionError; readonly origin: Origin } & Overtaken)
   | { readonly type: 'tick' }
   /** Reconnect leadership came to this tab; `lost`: another tab took its lock from it (M6). */
   | { readonly type: 'lead'; readonly lost?: boolean }
@@ -743,30 +744,30 @@ export function createTransition(): typeof transition {
         break
 
       case 'fail':
-        if (input.method == 'disconnect') {
+        if (input.verb == 'disconnect') {
           // A failing repeat disconnect is still a no-op (C2), another tab's is ignored (M3), and an
           // expiry keeps its SESSION_EXPIRED.
-          if (m.leaving > 1 && input.origin == 'local' && st.status == 'disconnected' && !op && !st.lastError) set({ lastError: input.error })
+          if (m.leaving > 1 && input.origin == 'local' && st.status == 'disconnected' && !op && !st.lastError) set({ lastError: input.failure })
           left()
         } else if (input.origin == 'remote') break
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
         // stands over the failure of this tab's connect (C19), and over that of a read that a newer
         // wallet event of its kind overtook (accounts, network, status): the op settles once the
         // rest is known (C3, C7, C9).
-        else if (m.said && (input.method == 'connect' ? asking : input.overtaken)) {
+        else if (m.said && (input.verb == 'connect' ? asking : input.overtaken)) {
           if (op && !hook) gather(true)
         }
         // A wallet that tells no network (no such method, a failure) is connected on none; one that
         // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
-        else if (input.method == 'getActiveNetwork' && input.error.code !== 4100 && input.error.code !== 4900) {
+        else if (input.verb == 'getActiveNetwork' && input.failure.code !== 4100 && input.failure.code !== 4900) {
           if (!connected) onNetwork(null, 'local')
         }
         // a read the wallet refuses as not connected (4100, 4900) says it is not: the entry goes with the session (C7, C9)
-        else if (input.method != 'connect' || asking) fail(input.error, input.error.code !== 4100 && input.error.code !== 4900)
+        else if (input.verb != 'connect' || asking) fail(input.failure, input.failure.code !== 4100 && input.failure.code !== 4900)
         // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
         // goes on as the hook decides, but connect() tells why, as it always does (C4, C12) — unless
         // its `connected` event told the decline already (C2).
-        else if (op == 'reauth' && !st.lastError) set({ lastError: input.error })
+        else if (op == 'reauth' && !st.lastError) set({ lastError: input.failure })
         break
 
       case 'tick':

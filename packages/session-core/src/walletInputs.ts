@@ -38,7 +38,7 @@ export const eventInput = (kind: (typeof WALLET_EVENTS)[number] | Exclude<Method
  * @internal
  */
 export const answerInput = (method: Exclude<Method, 'disconnect'>, value: unknown, origin: Origin): Input =>
-  eventInput(method, value, origin) ?? { type: 'fail', method, origin, error: new SessionError(`Invalid ${method} result`, 'UNKNOWN', tokenFree(value)) }
+  eventInput(method, value, origin) ?? { type: 'fail', verb: method, origin, failure: new SessionError(`Invalid ${method} result`, 'UNKNOWN', tokenFree(value)) }
 
 /** The wallet events a store listens to. @internal */
 export const WALLET_EVENTS = ['statusChanged', 'connected', 'accountsChanged', 'chainChanged'] as const
