@@ -1061,8 +1061,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // An asynchronous wallet asks its user first: wait for the answer, as connect() does (C3),
       // unless it came before this one (the machine no longer waits for it). The end of the
       // re-auth ends the wait too: the hook's bound, connectTimeoutMs, is this one's (C17).
+      // (`asked` is only ever set while the hook runs, and ends with it.)
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the re-auth may have ended, the store been destroyed, while this awaited
-      if (answer?.type == 'status' && !answer.connected && model.asked && model.hook && !destroyed) {
+      if (answer?.type == 'status' && !answer.connected && model.asked && !destroyed) {
         await new Promise<void>((resolve) => {
           userAnswered.add(resolve)
         })

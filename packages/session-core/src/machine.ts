@@ -52,7 +52,7 @@ export interface Model {
   readonly followed: number
   /** `onReauthRequired` is running. */
   readonly hook: boolean
-  /** A connect() of the running hook waits for the user's answer in an asynchronous wallet. */
+  /** A connect() of the running hook waits for the user's answer in an asynchronous wallet (only ever with `hook`: it ends with it). */
   readonly asked: boolean
   /** The wallet said it is connected during the current op. */
   readonly said: boolean
