@@ -344,8 +344,8 @@ export function createTransition(): typeof transition {
   }
   /** Schedules reconnect attempt `next` after its backoff delay. */
   const schedule = (next: number) => {
-    if (!c.retry) return
-    const delayMs = computeBackoffDelay(c.retry, next, c.random)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect or a restore schedules, and only under a retry policy
+    const delayMs = computeBackoffDelay(c.retry!, next, c.random)
     n.tries = next
     fx.push(['emit', 'reconnect:scheduled', { attempt: next, delayMs }], ['schedule', delayMs])
     // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
