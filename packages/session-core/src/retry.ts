@@ -73,9 +73,8 @@ export const atLeastZero = (value: unknown): boolean => toNumber(value) >= 0
  * @internal
  */
 export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): RetryPolicy =>
-  reconnect === true
-    ? DEFAULT_RETRY_POLICY
-    : // a null (a JSON config) is no field, as an undefined one: its default
-      // a numeric string (a configuration's) as its number, a boolean (jitter's) as it is: kept a
-      // string, `maxDelayMs + …` would join texts
-      { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Record<string, unknown>).filter(([field, value]) => atLeastZero(value) || (field == 'jitter' && typeof value == 'boolean')).map(([field, value]) => [field, value === !!value ? value : toNumber(value)])) }
+  // `true` has no field of its own: a copy of the default policy
+  // a null (a JSON config) is no field, as an undefined one: its default
+  // a numeric string (a configuration's) as its number, a boolean (jitter's) as it is: kept a
+  // string, `maxDelayMs + …` would join texts
+  ({ ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect).filter(([field, value]) => atLeastZero(value) || (field == 'jitter' && typeof value == 'boolean')).map(([field, value]) => [field, value === !!value ? value : toNumber(value)])) })
