@@ -1,0 +1,307 @@
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
+import fc from 'fast-check'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from './createMemoryStorage'
+import { createSessionStore } from './createSessionStore'
+import { sameState } from './machine'
+import type { SessionState, SessionStore, SessionStoreOptions } from './types'
+
+// Random sequences of what the user does in several tabs of one origin (broadcast and Web Locks on,
+// one wallet behind every tab) and of what the wallet does, at any time (fake timers), checked
+// against the multi-tab rules (M3–M6) and the rules every tab keeps on its own (C1, C2, C5, C6,
+// C9, C14, C15).
+
+const runs = Number(process.env.SESSIONLAYER_FUZZ_RUNS ?? 200)
+const partyOf = (s: SessionState) => s.account?.partyId ?? null
+const primaryOf = (accounts: readonly { partyId: string; primary?: boolean }[]) => (accounts.find((a) => a.primary) ?? accounts[0])?.partyId ?? null
+const TOKEN = 'mock-token'
+
+interface Tab {
+  readonly id: number
+  readonly store: SessionStore
+  readonly provider: MockProvider
+  /** The reconnect attempt this tab runs now (between `reconnect:attempt` and its outcome), else 0. */
+  attempt: number
+  /** This tab reconnects a session that dropped (not a restore that retries its probe). */
+  dropped: boolean
+  /** A party or network switch this tab showed and has not told of yet (C11, M5). */
+  untold: string
+  /** The timers of this tab wait while the browser has frozen it (a hidden page), and run as it wakes. */
+  frozen: (() => void)[] | null
+}
+
+// weighted toward sessions that live through drops and switches, where the tabs must keep in step
+const act = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('drop', 'recover', 'switchParty', 'switchNetwork', 'settle') },
+  { weight: 2, arbitrary: fc.constantFrom('connect', 'restore', 'reload', 'approve', 'touch') },
+  { weight: 1, arbitrary: fc.constantFrom('freeze', 'wake', 'disconnect', 'cancelReconnect', 'walletSignsOut', 'walletSignsIn', 'failStatus', 'failAccounts', 'reject') },
+)
+const step = fc.record({ act, tab: fc.nat(2), pick: fc.nat(5), waitMs: fc.constantFrom(0, 0, 300, 1_000, 5_000, 15_000) })
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('multi-tab invariants under random app and wallet sequences', { timeout: 60_000 }, () => {
+  it('M3, M4, M5, M6, C2, C5, C6, C14, C15 (fuzz): tabs agree with the wallet, an explicit sign-out is never reconnected, one reconnecting tab at a time, no token shared, nothing left behind', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 3 }),
+        fc.boolean(),
+        fc.constantFrom<'none' | 'ttl' | 'idle'>('none', 'ttl', 'idle'),
+        fc.constantFrom<'approve' | 'async' | 'manual'>('approve', 'approve', 'async', 'manual'),
+        fc.array(step, { maxLength: 25 }),
+        fc.boolean(),
+        // [channel delay, wallet latency] in ms. A channel that delivers in a task (as BroadcastChannel
+        // does) comes with a wallet slower than it: a wallet whose answer and events reach every tab
+        // on a microtask (latency 0) would tell another tab of a sign-out before any channel could,
+        // which no wallet in another process can do (the sign-out is told to the tabs first, M3).
+        fc.constantFrom([0, 0], [0, 0], [0, 40], [1, 40]),
+        async (tabCount, retry, expiryKind, connectMode, steps, startConnected, [channelDelay, latencyMs]) => {
+          vi.useFakeTimers({ now: 0 })
+          const problems: string[] = []
+          const hub = createChannelHub()
+          // a real BroadcastChannel delivers in a task of its own, after the sender's (none once closed)
+          const channelFactory = (name: string) => {
+            const channel = hub.channelFactory(name)
+            if (!channelDelay) return channel
+            let closed = false
+            let receive: ((event: { data: unknown }) => void) | null = null
+            const close = channel.close.bind(channel)
+            channel.close = () => {
+              closed = true
+              close()
+            }
+            Object.defineProperty(channel, 'onmessage', {
+              get: () => receive && ((event: { data: unknown }) => void setTimeout(() => closed || receive?.(event), channelDelay)),
+              set: (handler: typeof receive) => {
+                receive = handler
+              },
+            })
+            return channel
+          }
+          const locks = createMockLockManager()
+          const wallet = createMockWallet({ connectMode, latencyMs })
+          const shared = createMemoryStorage()
+          const storage = {
+            ...shared,
+            setItem: (key: string, value: string) => {
+              if (value.includes(TOKEN)) problems.push('C15: an access token persisted')
+              return shared.setItem(key, value)
+            },
+          }
+          const expiry = expiryKind === 'ttl' ? { ttlMs: 120_000 } : expiryKind === 'idle' ? { idleTimeoutMs: 90_000 } : undefined
+          const providers: MockProvider[] = []
+          const live: Tab[] = []
+          let opened = 0
+          let signedOut = false
+          const open = () => {
+            const id = ++opened
+            const provider = createMockProvider({ wallet })
+            providers.push(provider)
+            // eslint-disable-next-line prefer-const -- the clock reads the tab made below
+            let tab: Tab
+            const clock = {
+              now: () => Date.now(),
+              setTimeout: (fn: () => void, ms: number) => setTimeout(() => (tab.frozen ? tab.frozen.push(fn) : fn()), ms),
+              clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+            }
+            const options: SessionStoreOptions = {
+              storage,
+              clock,
+              broadcast: { channelFactory, lockManager: locks.client(`tab-${id}`) },
+              reconnect: retry && { maxAttempts: 3 },
+              ...(expiry && { expiry }),
+            }
+            const store = createSessionStore(provider, options)
+            tab = { id, store, provider, attempt: 0, dropped: false, untold: '', frozen: null }
+            store.subscribe((state, previous) => {
+              if (sameState(state, previous)) problems.push(`C2: tab ${id} notified without a change (${state.status})`)
+              if (!Object.isFrozen(state) || !Object.isFrozen(state.accounts)) problems.push(`C1: tab ${id} snapshot not frozen`)
+              if ((state.status === 'disconnected' || state.status === 'connecting') && (state.account || state.accounts.length)) problems.push(`C5: tab ${id} has an account while ${state.status}`)
+              if (state.status !== 'reconnecting') tab.attempt = 0
+              if (state.status !== 'reconnecting') tab.dropped = false
+              else if (previous.status === 'connected') tab.dropped = true
+              if (state.status === 'connected' && (previous.status === 'connected' || previous.status === 'reconnecting')) {
+                if (partyOf(previous) !== null && partyOf(previous) !== partyOf(state)) tab.untold += ` party ${partyOf(previous)}->${partyOf(state)}`
+                if (previous.networkId !== null && previous.networkId !== state.networkId) tab.untold += ` network ${previous.networkId}->${state.networkId}`
+              }
+            })
+            store.on('party:changed', () => {
+              tab.untold = tab.untold.replace(/ party \S+/, '')
+            })
+            store.on('network:changed', () => {
+              tab.untold = tab.untold.replace(/ network \S+/, '')
+            })
+            // A tab that hears the wallet drop (or is granted the reconnect lock the signing-out tab let
+            // go) in the moment before the sign-out reaches it over a channel that delivers a task
+            // later may schedule an attempt, which the sign-out then cancels: no attempt may run.
+            store.on('reconnect:scheduled', () => {
+              tab.attempt = 0
+              if (signedOut && !channelDelay) problems.push(`M3, C6: tab ${id} schedules a reconnect after an explicit sign-out`)
+            })
+            // M6 is about a dropped session: a restore retries its own probe in its tab (C9), whose
+            // wallet may not be injected yet where another tab's is, so each tab's restore does
+            store.on('reconnect:attempt', (e) => {
+              if (signedOut) problems.push(`M3, C6: tab ${id} runs reconnect attempt ${e.attempt} after an explicit sign-out`)
+              if (!tab.dropped) return
+              const other = live.find((t) => t !== tab && t.attempt !== 0)
+              if (other) problems.push(`M6: tab ${id} runs attempt ${e.attempt} while tab ${other.id} runs attempt ${other.attempt}`)
+              tab.attempt = e.attempt
+            })
+            store.on('reconnect:succeeded', () => {
+              tab.attempt = 0
+            })
+            store.on('reconnect:gaveup', () => {
+              tab.attempt = 0
+            })
+            live.push(tab)
+            return tab
+          }
+          // A call still under way when its tab closes resolves with the state at destroy(), as
+          // documented for SessionStore.restore: only the calls of live tabs must end settled.
+          const settled = (tab: Tab, what: string) => (state: SessionState) => {
+            if (live.includes(tab) && state.status !== 'connected' && state.status !== 'disconnected') problems.push(`C4, C9: tab ${tab.id} ${what}() resolved ${state.status}`)
+          }
+          const rejected = (tab: Tab, what: string) => (error: unknown) => {
+            if (live.includes(tab)) problems.push(`C4: tab ${tab.id} ${what}() rejected: ${String(error)}`)
+          }
+          const call = (tab: Tab, what: 'connect' | 'restore') => void tab.store[what]().then(settled(tab, what), rejected(tab, what))
+
+          const agree = (when: string, strict: boolean) => {
+            const w = wallet.state()
+            for (const t of live) {
+              const s = t.store.getSnapshot()
+              if (!when.startsWith('after step') && (s.status === 'connecting' || s.status === 'reconnecting')) problems.push(`C7, C17 ${when}: tab ${t.id} still ${s.status}`)
+              if (s.status === 'connected' && !w.connected) problems.push(`M3 ${when}: tab ${t.id} connected, the wallet is not`)
+              if (s.status === 'connected' && (partyOf(s) !== primaryOf(w.accounts) || s.networkId !== w.networkId))
+                problems.push(`M5 ${when}: tab ${t.id} on ${partyOf(s)} ${s.networkId}, the wallet on ${primaryOf(w.accounts)} ${w.networkId}`)
+              if (strict && s.status === 'disconnected' && w.connected) problems.push(`M4, C19 ${when}: tab ${t.id} disconnected, the wallet is connected`)
+            }
+          }
+          // the first tab signs in, the others (opened before or after) restore
+          if (startConnected) call(open(), 'connect')
+          wallet.approve()
+          while (live.length < tabCount) call(open(), 'restore')
+          await vi.advanceTimersByTimeAsync(0)
+
+          for (const current of steps) {
+            const { act, tab: index, pick, waitMs } = current
+            const tab = live[index % live.length]!
+            // a new connection (a connect, a restore, the wallet's own) may be reconnected again
+            if (act === 'connect' || act === 'restore' || act === 'reload' || act === 'walletSignsIn') signedOut = false
+            switch (act) {
+              case 'connect':
+              case 'restore':
+                call(tab, act)
+                break
+              case 'disconnect':
+                signedOut = true
+                void tab.store.disconnect().catch(rejected(tab, 'disconnect'))
+                break
+              case 'reload': {
+                tab.store.destroy()
+                live.splice(live.indexOf(tab), 1)
+                if (tab.provider.listenerCount() !== 0) problems.push(`C14: a closed tab keeps ${tab.provider.listenerCount()} wallet listeners`)
+                call(open(), 'restore')
+                break
+              }
+              case 'cancelReconnect':
+                tab.store.cancelReconnect()
+                break
+              case 'freeze':
+                tab.frozen ??= []
+                break
+              case 'wake': {
+                const due = tab.frozen ?? []
+                tab.frozen = null
+                for (const fn of due) fn()
+                break
+              }
+              case 'touch':
+                tab.store.touch()
+                break
+              case 'drop':
+                wallet.drop()
+                break
+              case 'recover':
+                wallet.recover()
+                break
+              case 'switchParty':
+                wallet.switchParty(pick % 2 ? 'bob::1220bb' : 'alice::1220aa')
+                break
+              case 'switchNetwork':
+                wallet.switchNetwork(pick % 2 ? 'canton:testnet' : 'canton:devnet')
+                break
+              case 'walletSignsOut':
+                wallet.disconnectFromWallet()
+                break
+              case 'walletSignsIn':
+                wallet.connectFromWallet()
+                break
+              case 'failStatus':
+                wallet.failNext('status', { code: [4900, 4100, -32603][pick % 3]! })
+                break
+              case 'failAccounts':
+                wallet.failNext('listAccounts', { code: [4900, 4100, -32603][pick % 3]! })
+                break
+              case 'approve':
+                wallet.approve()
+                break
+              case 'reject':
+                wallet.reject(4001)
+                break
+              case 'settle':
+                await vi.advanceTimersByTimeAsync(40_000)
+                agree(`after step ${steps.indexOf(current)}`, false)
+                break
+            }
+            await vi.advanceTimersByTimeAsync(waitMs)
+            for (const t of live) {
+              if (t.untold) problems.push(`C11, M5: tab ${t.id} switched without its event:${t.untold}`)
+              t.untold = ''
+            }
+          }
+
+          // every tab awake
+          for (const t of live) {
+            const due = t.frozen ?? []
+            t.frozen = null
+            for (const fn of due) fn()
+          }
+          // the wallet back and every bound passed: a connected tab is connected as the wallet is (M5)
+          wallet.recover()
+          const spare = createMockProvider({ wallet })
+          // the failures still waiting for a call are used up here, so they fail none of the checks below
+          for (const method of ['status', 'listAccounts']) steps.forEach(() => void spare.request({ method }).catch(() => undefined))
+          spare.detach()
+          // the user answers a connect still waiting for them, and every reconnect has run its course
+          await vi.advanceTimersByTimeAsync(1_000)
+          wallet.reject(4001)
+          await vi.advanceTimersByTimeAsync(40_000)
+          // without wallet failures, every tab follows the others and the wallet at rest (M3, M4, C19)
+          agree('at rest', !steps.some((x) => x.act === 'failStatus' || x.act === 'failAccounts'))
+          // the wallet tells every tab where it stands: every tab follows it (C19, M4)
+          wallet.drop()
+          wallet.recover()
+          await vi.advanceTimersByTimeAsync(30_000)
+          agree('after the wallet told its status', true)
+
+          if (hub.sent.some(({ data }) => JSON.stringify(data).includes(TOKEN))) problems.push('C15: an access token broadcast')
+
+          // every tab closed: nothing is left behind (C14)
+          for (const t of live.splice(0)) t.store.destroy()
+          await vi.advanceTimersByTimeAsync(0)
+          for (const p of providers) if (p.listenerCount() !== 0) problems.push(`C14: ${p.listenerCount()} wallet listeners left`)
+          if (vi.getTimerCount() !== 0) problems.push(`C14: ${vi.getTimerCount()} timers left`)
+          const held = locks.query()
+          if (held.held.length || held.pending.length) problems.push(`C14: locks left: ${JSON.stringify(held)}`)
+          if (hub.openCount() !== 0) problems.push(`C14: ${hub.openCount()} channels left open`)
+          vi.useRealTimers()
+          expect(problems).toEqual([])
+        },
+      ),
+      { numRuns: runs, seed: Number(process.env.SESSIONLAYER_FUZZ_SEED ?? 20261205) },
+    )
+  })
+})
