@@ -28,12 +28,21 @@ interface Tab {
   untold: string
   /** The timers of this tab wait while the browser has frozen it (a hidden page), and run as it wakes. */
   frozen: (() => void)[] | null
+  /** The state this tab last notified of (C2: `getSnapshot()` returns it until the next notification). */
+  seen: SessionState
+  /** `party:changed` and `network:changed` events, less the onInvalidate calls for them (C11, M5). */
+  uninvalidated: number
+  /** The ops of this tab's enqueue() calls, by number, as they ran, and how many were given. */
+  ran?: number[]
+  given?: number
+  /** A re-auth (onReauthRequired) runs in this tab: from session:expired to connected or disconnected. */
+  reauth?: boolean
 }
 
 // weighted toward sessions that live through drops and switches, where the tabs must keep in step
 const act = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('drop', 'recover', 'switchParty', 'switchNetwork', 'settle') },
-  { weight: 2, arbitrary: fc.constantFrom('connect', 'restore', 'reload', 'approve', 'touch') },
+  { weight: 2, arbitrary: fc.constantFrom('connect', 'restore', 'reload', 'approve', 'touch', 'enqueue') },
   { weight: 1, arbitrary: fc.constantFrom('freeze', 'wake', 'disconnect', 'cancelReconnect', 'walletSignsOut', 'walletSignsIn', 'failStatus', 'failAccounts', 'reject') },
 )
 const step = fc.record({ act, tab: fc.nat(2), pick: fc.nat(5), waitMs: fc.constantFrom(0, 0, 300, 1_000, 5_000, 15_000) })
@@ -48,9 +57,9 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
       fc.asyncProperty(
         fc.integer({ min: 2, max: 3 }),
         fc.boolean(),
-        fc.constantFrom<'none' | 'ttl' | 'idle'>('none', 'ttl', 'idle'),
+        fc.constantFrom<'none' | 'ttl' | 'idle' | 'reauth' | 'reauthFails'>('none', 'ttl', 'idle', 'reauth', 'reauthFails'),
         fc.constantFrom<'approve' | 'async' | 'manual'>('approve', 'approve', 'async', 'manual'),
-        fc.array(step, { maxLength: 25 }),
+        fc.array(step, { maxLength: Number(process.env.SESSIONLAYER_FUZZ_STEPS ?? 25) }),
         fc.boolean(),
         // [channel delay, wallet latency] in ms. A channel that delivers in a task (as BroadcastChannel
         // does) comes with a wallet slower than it: a wallet whose answer and events reach every tab
@@ -90,10 +99,17 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
               return shared.setItem(key, value)
             },
           }
-          const expiry = expiryKind === 'ttl' ? { ttlMs: 120_000 } : expiryKind === 'idle' ? { idleTimeoutMs: 90_000 } : undefined
+          // a re-auth hook that the user answers 200 ms later (C12, C13)
+          const onReauthRequired = () => new Promise((resolve, reject) => setTimeout(() => (expiryKind === 'reauth' ? resolve(null) : reject(new Error('declined'))), 200))
+          const expiry =
+            expiryKind === 'ttl' ? { ttlMs: 120_000 } : expiryKind === 'idle' ? { idleTimeoutMs: 90_000 } : expiryKind === 'none' ? undefined : { idleTimeoutMs: 20_000, onReauthRequired, pendingQueueSize: 2 }
+          // every op handed to enqueue() settles, and the ops of a tab run in the order they were given (C13)
+          let unsettled = 0
           const providers: MockProvider[] = []
           const live: Tab[] = []
           let opened = 0
+          /** The timers the tabs armed through their clocks and that are still to run (C14). */
+          const armed = new Set<ReturnType<typeof setTimeout>>()
           let signedOut = false
           const open = () => {
             const id = ++opened
@@ -103,8 +119,19 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
             let tab: Tab
             const clock = {
               now: () => Date.now(),
-              setTimeout: (fn: () => void, ms: number) => setTimeout(() => (tab.frozen ? tab.frozen.push(fn) : fn()), ms),
-              clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+              setTimeout: (fn: () => void, ms: number) => {
+                const handle = setTimeout(() => {
+                  armed.delete(handle)
+                  if (tab.frozen) tab.frozen.push(fn)
+                  else fn()
+                }, ms)
+                armed.add(handle)
+                return handle
+              },
+              clearTimeout: (handle: unknown) => {
+                armed.delete(handle as ReturnType<typeof setTimeout>)
+                clearTimeout(handle as ReturnType<typeof setTimeout>)
+              },
             }
             const options: SessionStoreOptions = {
               storage,
@@ -113,14 +140,21 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
               reconnect: retry && { maxAttempts: 3 },
               ...(expiry && { expiry }),
             }
-            const store = createSessionStore(provider, options)
-            tab = { id, store, provider, attempt: 0, dropped: false, untold: '', frozen: null }
+            const store = createSessionStore(provider, {
+              ...options,
+              onInvalidate: (e) => {
+                if (e.type === 'party:changed' || e.type === 'network:changed') tab.uninvalidated--
+              },
+            })
+            tab = { id, store, provider, attempt: 0, dropped: false, untold: '', frozen: null, seen: store.getSnapshot(), uninvalidated: 0 }
             store.subscribe((state, previous) => {
+              if (previous !== tab.seen) problems.push(`C2: tab ${id} notified with a previous state it never told of`)
+              tab.seen = state
               if (sameState(state, previous)) problems.push(`C2: tab ${id} notified without a change (${state.status})`)
               if (!Object.isFrozen(state) || !Object.isFrozen(state.accounts)) problems.push(`C1: tab ${id} snapshot not frozen`)
               if ((state.status === 'disconnected' || state.status === 'connecting') && (state.account || state.accounts.length)) problems.push(`C5: tab ${id} has an account while ${state.status}`)
               if (state.status !== 'reconnecting') tab.attempt = 0
-              if (state.status !== 'reconnecting') tab.dropped = false
+              if (state.status !== 'reconnecting') tab.dropped = tab.reauth = false
               else if (previous.status === 'connected') tab.dropped = true
               if (state.status === 'connected' && (previous.status === 'connected' || previous.status === 'reconnecting')) {
                 if (partyOf(previous) !== null && partyOf(previous) !== partyOf(state)) tab.untold += ` party ${partyOf(previous)}->${partyOf(state)}`
@@ -128,9 +162,11 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
               }
             })
             store.on('party:changed', () => {
+              tab.uninvalidated++
               tab.untold = tab.untold.replace(/ party \S+/, '')
             })
             store.on('network:changed', () => {
+              tab.uninvalidated++
               tab.untold = tab.untold.replace(/ network \S+/, '')
             })
             // A tab that hears the wallet drop (or is granted the reconnect lock the signing-out tab let
@@ -149,6 +185,9 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
               if (other) problems.push(`M6: tab ${id} runs attempt ${e.attempt} while tab ${other.id} runs attempt ${other.attempt}`)
               tab.attempt = e.attempt
             })
+            store.on('session:expired', () => {
+              tab.reauth = !!expiry && 'onReauthRequired' in expiry
+            })
             store.on('reconnect:succeeded', () => {
               tab.attempt = 0
             })
@@ -160,8 +199,9 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
           }
           // A call still under way when its tab closes resolves with the state at destroy(), as
           // documented for SessionStore.restore: only the calls of live tabs must end settled.
+          // A connect() during a re-auth is the hook's: it resolves at once, the re-auth going on (C12).
           const settled = (tab: Tab, what: string) => (state: SessionState) => {
-            if (live.includes(tab) && state.status !== 'connected' && state.status !== 'disconnected') problems.push(`C4, C9: tab ${tab.id} ${what}() resolved ${state.status}`)
+            if (live.includes(tab) && !(tab.reauth && state.status === 'reconnecting') && state.status !== 'connected' && state.status !== 'disconnected') problems.push(`C4, C9: tab ${tab.id} ${what}() resolved ${state.status}`)
           }
           const rejected = (tab: Tab, what: string) => (error: unknown) => {
             if (live.includes(tab)) problems.push(`C4: tab ${tab.id} ${what}() rejected: ${String(error)}`)
@@ -172,7 +212,7 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
             const w = wallet.state()
             for (const t of live) {
               const s = t.store.getSnapshot()
-              if (!when.startsWith('after step') && (s.status === 'connecting' || s.status === 'reconnecting')) problems.push(`C7, C17 ${when}: tab ${t.id} still ${s.status}`)
+              if (!when.startsWith('after step') && (s.status === 'connecting' || (s.status === 'reconnecting' && !t.reauth))) problems.push(`C7, C17 ${when}: tab ${t.id} still ${s.status}`)
               if (s.status === 'connected' && !w.connected) problems.push(`M3 ${when}: tab ${t.id} connected, the wallet is not`)
               if (s.status === 'connected' && (partyOf(s) !== primaryOf(w.accounts) || s.networkId !== w.networkId))
                 problems.push(`M5 ${when}: tab ${t.id} on ${partyOf(s)} ${s.networkId}, the wallet on ${primaryOf(w.accounts)} ${w.networkId}`)
@@ -218,6 +258,19 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
                 for (const fn of due) fn()
                 break
               }
+              case 'enqueue': {
+                const ran = (tab.ran ??= [])
+                const n = (tab.given = (tab.given ?? 0) + 1)
+                unsettled++
+                void tab.store
+                  .enqueue(() => {
+                    if (ran.length && ran[ran.length - 1]! > n) problems.push(`C13: tab ${tab.id} ran op ${n} after op ${ran[ran.length - 1]}`)
+                    ran.push(n)
+                  })
+                  .catch(() => undefined)
+                  .finally(() => unsettled--)
+                break
+              }
               case 'touch':
                 tab.store.touch()
                 break
@@ -258,6 +311,9 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
             }
             await vi.advanceTimersByTimeAsync(waitMs)
             for (const t of live) {
+              if (t.store.getSnapshot() !== t.seen) problems.push(`C2: tab ${t.id} changed its snapshot without a notification`)
+              if (t.uninvalidated) problems.push(`C11, M5: tab ${t.id} told of a switch without onInvalidate (${t.uninvalidated})`)
+              t.uninvalidated = 0
               if (t.untold) problems.push(`C11, M5: tab ${t.id} switched without its event:${t.untold}`)
               t.untold = ''
             }
@@ -280,7 +336,17 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
           wallet.reject(4001)
           await vi.advanceTimersByTimeAsync(40_000)
           // without wallet failures, every tab follows the others and the wallet at rest (M3, M4, C19)
-          agree('at rest', !steps.some((x) => x.act === 'failStatus' || x.act === 'failAccounts'))
+          const clean = !steps.some((x) => x.act === 'failStatus' || x.act === 'failAccounts')
+          agree('at rest', clean)
+          // what is persisted is the session the tabs show: none once every tab ended it (C7, C9, M3)
+          const entry = await shared.getItem('sessionlayer.session')
+          const ends = live.map((t) => t.store.getSnapshot())
+          // (cancelReconnect() is no sign-out: its entry stays for a restore to check with the wallet, C8, C9)
+          if (clean && !steps.some((x) => x.act === 'cancelReconnect') && ends.every((e) => e.status === 'disconnected') && entry !== null) problems.push('C6, C7, C9: every tab disconnected, a session still persisted')
+          if (clean && ends.every((e) => e.status === 'connected')) {
+            const saved = entry && (JSON.parse(entry) as { account?: { partyId?: string } | null; networkId?: string | null })
+            if (!saved || saved.account?.partyId !== partyOf(ends[0]!) || saved.networkId !== ends[0]!.networkId) problems.push(`C15: the tabs show ${partyOf(ends[0]!)} ${ends[0]!.networkId}, persisted: ${entry}`)
+          }
           // the wallet tells every tab where it stands: every tab follows it (C19, M4)
           wallet.drop()
           wallet.recover()
@@ -293,9 +359,13 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
           for (const t of live.splice(0)) t.store.destroy()
           await vi.advanceTimersByTimeAsync(0)
           for (const p of providers) if (p.listenerCount() !== 0) problems.push(`C14: ${p.listenerCount()} wallet listeners left`)
+          if (armed.size) problems.push(`C14: ${armed.size} timers left`)
+          // what the wallet and the hooks still had under way ends: then nothing at all is left
+          await vi.advanceTimersByTimeAsync(1_000)
           if (vi.getTimerCount() !== 0) problems.push(`C14: ${vi.getTimerCount()} timers left`)
           const held = locks.query()
           if (held.held.length || held.pending.length) problems.push(`C14: locks left: ${JSON.stringify(held)}`)
+          if (unsettled) problems.push(`C13, C14: ${unsettled} enqueued ops never settled`)
           if (hub.openCount() !== 0) problems.push(`C14: ${hub.openCount()} channels left open`)
           vi.useRealTimers()
           expect(problems).toEqual([])
