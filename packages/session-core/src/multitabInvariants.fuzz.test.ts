@@ -71,10 +71,10 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
           vi.useFakeTimers({ now: 0 })
           const problems: string[] = []
           const hub = createChannelHub()
-          // a real BroadcastChannel delivers in a task of its own, after the sender's (none once closed)
-          const channelFactory = (name: string) => {
+          // A real BroadcastChannel delivers in a task of its own, after the sender's (none once
+          // closed); a frozen page gets its messages as it wakes.
+          const channelFactoryOf = (tab: () => Tab) => (name: string) => {
             const channel = hub.channelFactory(name)
-            if (!channelDelay) return channel
             let closed = false
             let receive: ((event: { data: unknown }) => void) | null = null
             const close = channel.close.bind(channel)
@@ -82,8 +82,14 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
               closed = true
               close()
             }
+            const deliver = (event: { data: unknown }) => {
+              if (closed) return
+              const frozen = tab().frozen
+              if (frozen) frozen.push(() => closed || receive?.(event))
+              else receive?.(event)
+            }
             Object.defineProperty(channel, 'onmessage', {
-              get: () => receive && ((event: { data: unknown }) => void setTimeout(() => closed || receive?.(event), channelDelay)),
+              get: () => receive && ((event: { data: unknown }) => (channelDelay ? void setTimeout(() => deliver(event), channelDelay) : deliver(event))),
               set: (handler: typeof receive) => {
                 receive = handler
               },
@@ -116,10 +122,25 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
           let signedOut = false
           const open = () => {
             const id = ++opened
-            const provider = createMockProvider({ wallet })
-            providers.push(provider)
-            // eslint-disable-next-line prefer-const -- the clock reads the tab made below
+            const inner = createMockProvider({ wallet })
+            providers.push(inner)
+            // eslint-disable-next-line prefer-const -- the clock, the channel and the wallet events read the tab made below
             let tab: Tab
+            // a frozen page hears the wallet's events as it wakes
+            const wrapped = new Map<unknown, (...args: unknown[]) => void>()
+            const provider: MockProvider = {
+              ...inner,
+              on: (event: string, listener: (...args: unknown[]) => void) => {
+                const later = (...args: unknown[]) => (tab.frozen ? tab.frozen.push(() => listener(...args)) : listener(...args))
+                wrapped.set(listener, later)
+                inner.on(event, later)
+                return provider
+              },
+              removeListener: (event: string, listener: (...args: unknown[]) => void) => {
+                inner.removeListener(event, wrapped.get(listener) ?? listener)
+                return provider
+              },
+            } as MockProvider
             const clock = {
               now: () => Date.now(),
               setTimeout: (fn: () => void, ms: number) => {
@@ -139,7 +160,7 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
             const options: SessionStoreOptions = {
               storage,
               clock,
-              broadcast: { channelFactory, lockManager: withLocks ? locks.client(`tab-${id}`) : null },
+              broadcast: { channelFactory: channelFactoryOf(() => tab), lockManager: withLocks ? locks.client(`tab-${id}`) : null },
               reconnect: retry && { maxAttempts: 3 },
               ...(expiry && { expiry }),
             }
@@ -149,13 +170,16 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
                 if (e.type === 'party:changed' || e.type === 'network:changed') tab.uninvalidated--
               },
             })
-            tab = { id, store, provider, attempt: 0, dropped: false, untold: '', frozen: null, seen: store.getSnapshot(), uninvalidated: 0 }
+            tab = { id, store, provider: inner, attempt: 0, dropped: false, untold: '', frozen: null, seen: store.getSnapshot(), uninvalidated: 0 }
             store.subscribe((state, previous) => {
               if (previous !== tab.seen) problems.push(`C2: tab ${id} notified with a previous state it never told of`)
               tab.seen = state
               if (sameState(state, previous)) problems.push(`C2: tab ${id} notified without a change (${state.status})`)
               if (!Object.isFrozen(state) || !Object.isFrozen(state.accounts)) problems.push(`C1: tab ${id} snapshot not frozen`)
               if ((state.status === 'disconnected' || state.status === 'connecting') && (state.account || state.accounts.length)) problems.push(`C5: tab ${id} has an account while ${state.status}`)
+              // A tab that leaves the reconnect while its attempt is under way (the user connects in
+              // it) leaves that attempt's outcome untold: the tab that takes over runs it again (M6).
+              if (state.status !== 'reconnecting' && tab.attempt) outage = Math.min(outage, tab.attempt - 1)
               if (state.status !== 'reconnecting') tab.attempt = 0
               if (state.status !== 'reconnecting') tab.dropped = tab.reauth = false
               // the outage ends once no tab reconnects
@@ -220,13 +244,14 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
 
           const agree = (when: string, strict: boolean) => {
             const w = wallet.state()
-            for (const t of live) {
+            // a frozen tab shows what it knew as it froze: it is checked once it woke
+            for (const t of live.filter((x) => !x.frozen)) {
               const s = t.store.getSnapshot()
               if (!when.startsWith('after step') && (s.status === 'connecting' || (s.status === 'reconnecting' && !t.reauth))) problems.push(`C7, C17 ${when}: tab ${t.id} still ${s.status}`)
               if (s.status === 'connected' && !w.connected) problems.push(`M3 ${when}: tab ${t.id} connected, the wallet is not`)
               if (s.status === 'connected' && (partyOf(s) !== primaryOf(w.accounts) || s.networkId !== w.networkId))
                 problems.push(`M5 ${when}: tab ${t.id} on ${partyOf(s)} ${s.networkId}, the wallet on ${primaryOf(w.accounts)} ${w.networkId}`)
-              if (strict && !t.frozen && s.status === 'disconnected' && w.connected) problems.push(`M4, C19 ${when}: tab ${t.id} disconnected, the wallet is connected`)
+              if (strict && s.status === 'disconnected' && w.connected) problems.push(`M4, C19 ${when}: tab ${t.id} disconnected, the wallet is connected`)
             }
           }
           // the first tab signs in, the others (opened before or after) restore
@@ -250,6 +275,8 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
                 void tab.store.disconnect().catch(rejected(tab, 'disconnect'))
                 break
               case 'reload': {
+                // (a tab closed during its attempt leaves that attempt to the tab that takes over, M6)
+                if (tab.attempt) outage = Math.min(outage, tab.attempt - 1)
                 tab.store.destroy()
                 live.splice(live.indexOf(tab), 1)
                 if (tab.provider.listenerCount() !== 0) problems.push(`C14: a closed tab keeps ${tab.provider.listenerCount()} wallet listeners`)
