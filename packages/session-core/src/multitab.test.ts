@@ -3162,6 +3162,67 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
   })
 })
 
+describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)', () => {
+  it('M3, C6: a wallet drop a tab hears in the moment before another tab\'s sign-out reaches it (a channel that delivers a task later) runs no attempt: the sign-out ends it, and every tab ends disconnected', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const wallet = createMockWallet({ latencyMs: 40 })
+    const options = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager: createMockLockManager() } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    const connecting = a.connect()
+    await vi.advanceTimersByTimeAsync(5_000)
+    await connecting
+    expect(b.getSnapshot().status).toBe('connected')
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    void a.disconnect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(attempts).toEqual([[], []])
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    a.destroy()
+    b.destroy()
+  })
+
+  it('M6, C4: a leader whose user connects while its attempt waits for the wallet (down) leaves the reconnect to a follower, which runs that attempt again and the rest: each attempt runs in one tab at a time, and both tabs end disconnected', async () => {
+    const { open, wallet } = tabs({ reconnect: { maxAttempts: 3 } }, true)
+    vi.useFakeTimers()
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.hangNext('status')
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(attempts).toEqual([[{ attempt: 1 }], []])
+    // attempt 1 waits for the wallet; the user connects in that tab: the wallet is down, connect() fails
+    expect((await a.store.connect()).status).toBe('disconnected')
+    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
+    expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]])
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    await vi.advanceTimersByTimeAsync(10_000)
+    a.store.destroy()
+    b.store.destroy()
+  })
+
+  it('C9, M6: tabs whose restore probes fail retry them each on its own (a wallet may be injected in one tab and not yet in another), not as one reconnect', async () => {
+    const { open, wallet } = tabs({ reconnect: { maxAttempts: 3 } }, true)
+    vi.useFakeTimers()
+    wallet.setConnectMode('approve')
+    const a = open()
+    const b = open()
+    const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
+    wallet.failNext('status', { code: -32603 }, 2)
+    const restores = [a.store.restore(), b.store.restore()]
+    await vi.advanceTimersByTimeAsync(600)
+    expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
+    expect((await Promise.all(restores)).map((s) => s.status)).toEqual(['disconnected', 'disconnected'])
+    a.store.destroy()
+    b.store.destroy()
+  })
+})
+
 describe('multi-tab, reloads and origins', () => {
   afterEach(() => {
     vi.unstubAllGlobals()
