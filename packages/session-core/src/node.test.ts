@@ -71,6 +71,79 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
     expect(result).toMatchObject({ code: 0, stdout: 'gave up after 2\nconnected\n', stderr: '' })
   }, 15_000)
 
+  it('§2.2, C7, C11, C12, C15, M2: the built store hands out its snapshot, every event payload and every tab message by their public field names, none shortened as the build shortens its internal ones', async () => {
+    const code = `
+      import { createSessionStore, createMemoryStorage } from ${JSON.stringify(core)}
+      import { createChannelHub, createMockLockManager, createMockProvider } from ${JSON.stringify(testing)}
+      const hub = createChannelHub()
+      const broadcast = { channelFactory: hub.channelFactory, lockManager: createMockLockManager() }
+      const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+      const seen = {}
+      const note = (name) => (payload) => { seen[name] ??= Object.keys(payload).sort() }
+      const storage = { ...createMemoryStorage(), setItem: async () => { throw new Error('full') } }
+      const provider = createMockProvider({ connectMode: 'async' })
+      const store = createSessionStore(provider, { storage, broadcast, reconnect: { baseDelayMs: 5, maxAttempts: 2 }, onInvalidate: note('onInvalidate') })
+      for (const type of ['connect:pending', 'reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup', 'party:changed', 'network:changed', 'invalidate', 'storage:error', 'error']) store.on(type, note(type))
+      store.subscribe(() => {
+        throw new Error('a subscriber that throws')
+      })
+      const connecting = store.connect()
+      await wait(20)
+      provider.wallet.approve()
+      note('snapshot')(await connecting)
+      provider.wallet.switchParty('bob::1220bb')
+      await wait(20)
+      provider.wallet.switchNetwork('canton:testnet')
+      await wait(20)
+      provider.wallet.drop()
+      await wait(2)
+      provider.wallet.recover()
+      await wait(50)
+      provider.wallet.drop()
+      await wait(100)
+      seen.gaveup = [store.getSnapshot().status, store.getSnapshot().lastError?.code]
+      store.destroy()
+      const expiring = createSessionStore(createMockProvider(), { broadcast, expiry: { ttlMs: 30 } })
+      expiring.on('session:expired', note('session:expired'))
+      await expiring.connect()
+      await wait(80)
+      expiring.destroy()
+      const hooked = createSessionStore(createMockProvider(), { expiry: { ttlMs: 30, onReauthRequired: note('onReauthRequired') } })
+      await hooked.connect()
+      await wait(80)
+      hooked.destroy()
+      for (const { data } of hub.sent) note('post ' + data.kind)(data.data ?? {})
+      console.log(JSON.stringify(seen))
+    `
+    const result = await runNode(code)
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    const change = ['current', 'previous', 'source']
+    expect(JSON.parse(result.stdout)).toEqual({
+      snapshot: ['account', 'accounts', 'connectedAt', 'expiresAt', 'lastError', 'networkId', 'status'],
+      'connect:pending': ['userUrl'],
+      'party:changed': change,
+      'network:changed': change,
+      invalidate: [...change, 'type'],
+      onInvalidate: [...change, 'type'],
+      'storage:error': ['error', 'operation'],
+      error: ['error'],
+      'reconnect:scheduled': ['attempt', 'delayMs'],
+      'reconnect:attempt': ['attempt'],
+      'reconnect:succeeded': ['attempt'],
+      'reconnect:gaveup': ['attempts', 'lastError'],
+      gaveup: ['disconnected', 4900],
+      'session:expired': ['expiredAt', 'reason'],
+      onReauthRequired: ['expiredAt', 'reason', 'signal'],
+      'post connected': ['connectedAt', 'expiresAt'],
+      'post party': ['current'],
+      'post network': ['current'],
+      'post attempt': ['attempt'],
+      'post gaveup': expect.arrayContaining(['attempts', 'code', 'message']) as unknown,
+      'post expiry': ['expiredAt', 'reason'],
+      'post expired': [],
+    })
+  }, 15_000)
+
   it('§1, C14: a destroyed store with every option leaves nothing that keeps the process alive (CJS build)', async () => {
     const code = `
       const { createSessionStore } = require(${JSON.stringify(coreCjs)})
