@@ -52,6 +52,20 @@ describe('reconnect', () => {
     expect([0, 0.5, 0.999].map((r) => computeBackoffDelay({ ...policy, jitter: true }, 1e6, () => r))).toEqual([15_000, 22_500, 29_985])
   })
 
+  it('C7: computeBackoffDelay of the endless attempt (a `maxAttempts: Infinity` policy\'s worst case) is the limit of its delays: a factor of 1 keeps baseDelayMs (1 ** Infinity is NaN), a growing one reaches maxDelayMs, a shrinking one 0', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: Infinity }
+    const steady = { ...policy, factor: 1 }
+    expect([1, 2, 1e6, Number.MAX_SAFE_INTEGER, Infinity].map((n) => computeBackoffDelay(steady, n))).toEqual([500, 500, 500, 500, 500])
+    expect(computeBackoffDelay({ ...steady, maxDelayMs: 200 }, Infinity)).toBe(200)
+    expect(computeBackoffDelay({ ...steady, baseDelayMs: Infinity }, Infinity)).toBe(30_000)
+    expect(computeBackoffDelay({ ...steady, baseDelayMs: 0 }, Infinity)).toBe(0)
+    expect(computeBackoffDelay({ ...steady, jitter: true }, Infinity, () => 0.5)).toBe(375)
+    // a factor of 1 plus or minus the least a double holds still grows to the cap, shrinks to 0
+    expect([2, 1 + 2 ** -52, Infinity].map((factor) => computeBackoffDelay({ ...policy, factor }, Infinity))).toEqual([30_000, 30_000, 30_000])
+    expect([0, 0.5, 1 - 2 ** -53].map((factor) => computeBackoffDelay({ ...policy, factor }, Infinity))).toEqual([0, 0, 0])
+    expect([0, 1, 2, Infinity].map((factor) => computeBackoffDelay({ ...policy, factor, baseDelayMs: 0 }, Infinity))).toEqual([0, 0, 0, 0])
+  })
+
   it('C7: computeBackoffDelay of an attempt number between 0 and 1 (below the first) is the first attempt\'s delay, never a shorter one', () => {
     const policy = { ...DEFAULT_RETRY_POLICY, factor: 4 }
     expect([0.25, 0.5, 0.999].map((n) => computeBackoffDelay(policy, n))).toEqual([500, 500, 500])

@@ -31,7 +31,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  * The delay before reconnect attempt `attempt` (1-based):
  * `min(baseDelayMs * factor^(attempt-1), maxDelayMs)`, and with jitter a uniform draw in
  * [50 %, 100 %] of that. An attempt number below 1 (or NaN) counts as 1; never NaN: a
- * `baseDelayMs` of 0 gives 0 for every attempt.
+ * `baseDelayMs` of 0 gives 0 for every attempt, and attempt `Infinity` (the worst case of a
+ * `maxAttempts: Infinity` policy) gives the limit: `baseDelayMs` for a `factor` of 1.
  *
  * @param policy - the policy
  * @param attempt - the attempt number, from 1
@@ -44,9 +45,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  * @public
  */
 export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  // An attempt before the first (0, negative, NaN) is the first. 0 × Infinity (a zero base once
-  // factor^(n-1) overflows, an endless base times a factor of 0) is NaN, no delay: 0.
-  const nominal = Math.min(policy.baseDelayMs * policy.factor ** (attempt > 1 ? attempt - 1 : 0) || 0, policy.maxDelayMs)
+  // An attempt before the first (0, negative, NaN) is the first. An exponent past 1e20 changes no
+  // power of a double factor but 1's (1 ** Infinity is NaN, the endless attempt's delay is the base):
+  // any other factor is 0 or Infinity there already. 0 × Infinity (a zero base once factor^(n-1)
+  // overflows, an endless base times a factor of 0) is NaN, no delay: 0.
+  const nominal = Math.min(policy.baseDelayMs * policy.factor ** Math.min(attempt > 1 ? attempt - 1 : 0, 1e20) || 0, policy.maxDelayMs)
   return policy.jitter ? nominal * (0.5 + random() / 2) : nominal
 }
 
