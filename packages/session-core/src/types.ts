@@ -229,7 +229,9 @@ export interface SessionStoreOptions {
    * `factor` below 1 shortens each delay, a `maxDelayMs` below `baseDelayMs` makes every delay
    * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never. With `broadcast` and
    * Web Locks one tab runs the attempts for all; a tab that takes over from one closed meanwhile
-   * goes on from the attempt that tab scheduled last, so `maxAttempts` bounds the whole outage.
+   * goes on from the attempt that tab scheduled last, so `maxAttempts` bounds the whole outage — an
+   * attempt whose outcome no tab heard (its tab closed, or its user connected, while it probed) is
+   * run again: then one silent probe more.
    */
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
   /** Session expiry. */
