@@ -984,7 +984,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     refresh: async (stale, gone, again, asked = ++asks) => {
       if (destroyed || gone?.aborted || model.snapshot.status != 'connected') return null
       try {
-        if (stale) {
+        // A token in hand told before a party switch the store heard since (maybe and back, A→B→A)
+        // may be the other party's (a wallet tells the new one's token before the switch): status
+        // is read for it too, rather than take it as fresh (C11, L2).
+        if (stale || switchTold > heard) {
           const value = await request('status')
           // An answer that something newer overtook is of the past: one asked before a disconnect
           // neither brings that session back nor hands its token to the next one, and a status

@@ -2950,6 +2950,35 @@ describe('a party switch and back (A→B→A) during the token refresh (C11, L2)
     expect(getLedgerAuth(store)).toBeNull()
     store.destroy()
   })
+  it("C11, L2: a 401 after a switch to another party and back while the request was out — the wallet told the other party's token before that switch — reads status for the call's party: the call is never retried with the other party's token", async () => {
+    const wallet = createMockWallet({ accessToken: 'tok' })
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    const owner = new Map([['tok', 'alice']])
+    const sent: string[] = []
+    // the Ledger API answers a moment later, and takes only the wallet's token of that moment
+    const fetch = async (_: RequestInfo | URL, init?: RequestInit) => {
+      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? ''
+      sent.push(`${owner.get(token) ?? '?'}:${token}`)
+      await sleep(5)
+      const ok = token === wallet.state().accessToken
+      return new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 })
+    }
+    const call = createLedgerFetch(store, { fetch })('/v2/parties')
+    // the wallet hands out bob's token and tells it before it tells of the switch to bob
+    wallet.rotateToken()
+    owner.set('tok-2', 'bob')
+    wallet.emitRaw('statusChanged', liveStatus('tok-2'))
+    wallet.switchParty('bob::1220bb')
+    // and back to alice, with a token of hers that it does not tell
+    wallet.rotateToken()
+    owner.set('tok-3', 'alice')
+    wallet.switchParty('alice::1220aa')
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect((await call).status).toBe(200)
+    expect(sent).toEqual(['alice:tok', 'alice:tok-3'])
+    store.destroy()
+  })
 })
 
 describe('a wallet that tells its accounts again during the token refresh, with no party switch (C2, C11, L2)', () => {

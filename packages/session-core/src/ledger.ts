@@ -226,7 +226,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
  * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
  * where Web Locks refuse every request, e.g. in a sandboxed frame; a token another request or tab
- * already renewed is taken as it is — unless this call's 401 refused it: then `status` is read for it, once) — then the accounts (`listAccounts`), and retries once; a second
+ * already renewed is taken as it is — unless this call's 401 refused it: then `status` is read for it, once; or a
+ * party switch was heard since the wallet told it: it may be the other party's, and `status` is read) — then the accounts (`listAccounts`), and retries once; a second
  * 401 rejects with a `SessionError` (code 4100), and so does a refresh whose Web Locks request is
  * dropped as the document is torn down or not fully active (`InvalidStateError`, `AbortError`),
  * rather than run beside another tab's; one whose lock has not come after four times `requestTimeoutMs` (as long as
