@@ -9,7 +9,8 @@ import type { SessionState, SessionStore } from './types'
 
 // Random sequences of Ledger API calls in one or two tabs of one origin (one wallet behind them,
 // broadcast and Web Locks on or off) and of what the wallet does meanwhile — token rotations, party
-// and network switches, drops, sign-outs, failing or hanging answers — at any time (fake timers),
+// and network switches (told with their token first, or not), drops, sign-outs, failing or hanging
+// answers, system sleeps, a tab gone silent with the token-refresh lock — at any time (fake timers),
 // checked against L1 and L2 and the rules they lean on (C6, C11, C14, M6).
 
 const runs = Number(process.env.SESSIONLAYER_FUZZ_RUNS ?? 200)
@@ -27,6 +28,8 @@ interface Tab {
 }
 
 interface Call {
+  /** The tab (slot) it was made in. */
+  readonly tab: number
   /** The party and network the store showed as the call was made. */
   readonly sentFor: string
   /** The tab's `switchedAt` as the call was made. */
@@ -39,9 +42,9 @@ interface Call {
 }
 
 const act = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('call', 'call', 'callSignal', 'callElsewhere', 'abort', 'rotate', 'rotate', 'settle') },
-  { weight: 3, arbitrary: fc.constantFrom('switchParty', 'switchNetwork', 'switchPartyAndBack', 'rotateTold', 'switchPartyToldFirst', 'signIn', 'recover', 'walletSignsIn', 'reopen') },
-  { weight: 1, arbitrary: fc.constantFrom('drop', 'signOut', 'walletSignsOut', 'failStatus', 'hangStatus', 'failAccounts', 'hangAccounts', 'hangNetwork', 'destroy') },
+  { weight: 6, arbitrary: fc.constantFrom('call', 'callRequest', 'callSignal', 'callElsewhere', 'abort', 'rotate', 'rotate', 'settle') },
+  { weight: 3, arbitrary: fc.constantFrom('switchParty', 'switchNetwork', 'switchPartyAndBack', 'switchNetworkAndBack', 'rotateTold', 'switchPartyToldFirst', 'signIn', 'recover', 'walletSignsIn', 'reopen') },
+  { weight: 1, arbitrary: fc.constantFrom('drop', 'signOut', 'walletSignsOut', 'failStatus', 'hangStatus', 'failAccounts', 'hangAccounts', 'hangNetwork', 'sleep', 'holdLock', 'destroy') },
 )
 const step = fc.record({ act, tab: fc.nat(1), pick: fc.nat(7), waitMs: fc.constantFrom(0, 0, 0, 5, 50, 1_000, 5_000) })
 
@@ -58,8 +61,9 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
         fc.constantFrom(0, 0, 20),
         fc.constantFrom(0, 3),
         fc.boolean(),
+        fc.boolean(),
         fc.array(step, { maxLength: Number(process.env.SESSIONLAYER_FUZZ_STEPS ?? 30), size: 'max' }),
-        async (tabCount, sync, latencyMs, fetchDelay, retry, steps) => {
+        async (tabCount, sync, latencyMs, fetchDelay, retry, ttl, steps) => {
           vi.useFakeTimers({ now: 0 })
           const problems: string[] = []
           const hub = createChannelHub()
@@ -116,10 +120,16 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
             if (fetchDelay) await new Promise((resolve) => setTimeout(resolve, fetchDelay))
             init?.signal?.throwIfAborted()
             const ok = token === wallet.state().accessToken && wallet.state().connected
+            // a 401 is cause for a status read, and one more of the call's own after a joined refresh (L2)
+            if (!ok && call && token !== null) causes[call.tab] = (causes[call.tab] ?? 0) + 2
             return new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 })
           }) as typeof fetch
           const providers: MockProvider[] = []
           const reads: { tab: number; at: number; done: boolean }[] = []
+          /** What may make a tab's store read status while connected: 401s, switches, calls with no access in hand. */
+          const causes: number[] = []
+          /** Lets go of the token-refresh lock a tab gone silent holds. */
+          let release: (() => void) | undefined
           const abandon = (tab: number) => reads.forEach((r) => r.tab === tab && (r.done = true))
           const tabs: (Tab | null)[] = []
           const open = async (i: number) => {
@@ -132,7 +142,8 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
               const tab = tabs[i]
               if (args.method !== 'status' || tab?.store.getSnapshot().status !== 'connected') return request(args)
               const read = { tab: i, at: Date.now(), done: false }
-              const clash = reads.find((r) => !r.done && Date.now() - r.at < REQUEST_TIMEOUT && (r.tab === i || sync === 'locks'))
+              // a lock held elsewhere for good: each tab reads on its own once the wait for it is over (L2)
+              const clash = reads.find((r) => !r.done && Date.now() - r.at < REQUEST_TIMEOUT && (r.tab === i || (sync === 'locks' && !release)))
               if (clash) problems.push(`L2: tab ${i} reads status at ${read.at} while tab ${clash.tab} reads it since ${clash.at}`)
               reads.push(read)
               const answer = request(args)
@@ -143,14 +154,19 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
               storage: createMemoryStorage(),
               requestTimeoutMs: REQUEST_TIMEOUT,
               reconnect: retry ? { baseDelayMs: 100, maxAttempts: 2 } : false,
+              ...(ttl && { expiry: { ttlMs: 60_000 } }),
               broadcast: sync === 'none' ? false : { channelFactory: hub.channelFactory, ...(sync === 'locks' && { lockManager: locks }) },
             })
             const tab: Tab = { store, provider, fetch: createLedgerFetch(store, { fetch: ledger }), switchedAt: 0 }
             let party = store.getSnapshot().account?.partyId
+            let network = store.getSnapshot().networkId
             store.subscribe((state) => {
               // a session that ends takes its token refresh along, the wallet's answer unread: the
               // next session's refresh, or another tab's, is no second one beside it
               if (state.status !== 'connected') abandon(i)
+              // a switch is cause for a status read once more (A→B→A), and the first access on a new network (C11, L2)
+              if (state.account?.partyId !== party || state.networkId !== network) causes[i] = (causes[i] ?? 0) + 2
+              network = state.networkId
               if (state.account?.partyId !== party) tab.switchedAt = issued.size
               party = state.account?.partyId
             })
@@ -176,15 +192,21 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
               const other = primary() === 'alice::1220aa' ? 'bob::1220bb' : 'alice::1220aa'
               switch (act) {
                 case 'call':
+                case 'callRequest':
                 case 'callSignal':
                 case 'callElsewhere': {
                   if (!tab) break
                   const id = String(++ids)
                   const s = tab.store.getSnapshot()
-                  const call: Call = { sentFor: whose(s), switchedAt: tab.switchedAt, connected: s.status === 'connected', abort: new AbortController(), settled: false }
+                  if (s.status === 'connected' && !getLedgerAuth(tab.store)) causes[t % tabCount] = (causes[t % tabCount] ?? 0) + 1
+                  const call: Call = { tab: t % tabCount, sentFor: whose(s), switchedAt: tab.switchedAt, connected: s.status === 'connected', abort: new AbortController(), settled: false }
                   calls.set(id, call)
                   const path = act === 'callElsewhere' ? 'https://elsewhere.example/v2/x' : '/v2/state/active-contracts'
-                  tab.fetch(path, { headers: { 'X-Call': id }, ...(act === 'callSignal' && { signal: call.abort.signal }) }).then(
+                  const sent =
+                    act === 'callRequest'
+                      ? tab.fetch(new Request(`${LEDGER}/v2/commands`, { method: 'POST', body: '{}', headers: { 'X-Call': id }, signal: call.abort.signal }))
+                      : tab.fetch(path, { headers: { 'X-Call': id }, ...(act === 'callSignal' && { signal: call.abort.signal }) })
+                  sent.then(
                     (value) => Object.assign(call, { settled: true, resolved: true, outcome: value }),
                     (error: unknown) => Object.assign(call, { settled: true, outcome: error }),
                   )
@@ -216,6 +238,15 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
                   wallet.switchParty(other)
                   rotate(back)
                   wallet.switchParty(back!)
+                  break
+                }
+                case 'switchNetworkAndBack': {
+                  const back = wallet.state().networkId
+                  const next = NETWORKS.find((n) => n !== back)!
+                  rotate(primary(), next)
+                  wallet.switchNetwork(next)
+                  rotate(primary(), back)
+                  wallet.switchNetwork(back)
                   break
                 }
                 case 'switchNetwork': {
@@ -267,6 +298,14 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
                   break
                 case 'settle':
                   break
+                case 'holdLock':
+                  // another tab of the origin takes the token-refresh lock and goes silent
+                  if (sync === 'locks' && !release) void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise<void>((resolve) => (release = resolve)))
+                  break
+                case 'sleep':
+                  // a system sleep: the clock jumps, the timers wait (C12)
+                  vi.setSystemTime(Date.now() + 50_000)
+                  break
               }
               check(`${act} at once`)
               await vi.advanceTimersByTimeAsync(waitMs)
@@ -275,6 +314,11 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
             // every call settles within a bound: the lock wait (4 × requestTimeoutMs), a status and
             // an account read, each twice, a reconnect schedule
             await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT * 12 + 1_000)
+            // no status read without a cause: concurrent 401s share one (L2)
+            for (let i = 0; i < tabCount; i++) {
+              const count = reads.filter((r) => r.tab === i).length
+              if (count > (causes[i] ?? 0) + 1) problems.push(`L2: tab ${i} read status ${count} times for ${causes[i] ?? 0} causes`)
+            }
             for (const [id, call] of calls) {
               if (!call.settled) problems.push(`L2, C17: call ${id} never settled`)
               else if (!call.resolved) {
@@ -286,6 +330,7 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
               }
             }
           } finally {
+            release?.()
             for (const tab of tabs) tab?.store.destroy()
           }
           await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT * 12)
