@@ -300,7 +300,21 @@ describe('Ledger API invariants under random calls and wallet sequences', { time
                   break
                 case 'holdLock':
                   // another tab of the origin takes the token-refresh lock and goes silent
-                  if (sync === 'locks' && !release) void locks.request('sessionlayer.ledger::sessionlayer.session', () => new Promise<void>((resolve) => (release = resolve)))
+                  if (sync === 'locks' && !release) {
+                    let free: (() => void) | undefined
+                    let freed = false
+                    // let go of also when asked before the lock came
+                    release = () => {
+                      freed = true
+                      free?.()
+                    }
+                    void locks.request('sessionlayer.ledger::sessionlayer.session', () =>
+                        new Promise<void>((resolve) => {
+                          free = resolve
+                          if (freed) resolve()
+                        }),
+                    )
+                  }
                   break
                 case 'sleep':
                   // a system sleep: the clock jumps, the timers wait (C12)
