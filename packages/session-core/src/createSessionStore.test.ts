@@ -405,27 +405,10 @@ describe('createSessionStore', () => {
     }
   })
 
-  it('C11: subscribers, then handlers, then onInvalidate, then persistence, then the other tabs', async () => {
-    const log: string[] = []
-    const provider = createMockProvider()
-    const base = createMemoryStorage()
-    const storage = { ...base, setItem: (k: string, v: string) => (log.push('persist'), base.setItem(k, v)) }
-    const store = createSessionStore(provider, {
-      storage,
-      onInvalidate: (e) => void log.push(`invalidate:${e.type}`),
-      broadcast: { channelFactory: () => ({ onmessage: null, postMessage: () => void log.push('broadcast'), close() {} }) },
-    })
-    await store.connect()
-    await flush()
-    log.length = 0
-    store.subscribe(() => log.push('subscriber'))
-    store.on('party:changed', () => log.push('handler'))
-    provider.wallet.switchParty('bob::1220bb')
-    await flush()
-    expect(log).toEqual(['subscriber', 'handler', 'invalidate:party:changed', 'persist', 'broadcast'])
-  })
-
-  it('C11: a network switch follows the same order: subscribers, then handlers, then onInvalidate, then persistence, then the other tabs', async () => {
+  it.each([
+    ['a party switch', 'party', (provider: ReturnType<typeof createMockProvider>) => provider.wallet.switchParty('bob::1220bb')],
+    ['a network switch', 'network', (provider: ReturnType<typeof createMockProvider>) => provider.emit('chainChanged', 'canton:testnet')],
+  ] as const)('C11: %s notifies subscribers, then handlers, then onInvalidate, then persistence, then the other tabs', async (_, kind, change) => {
     const log: string[] = []
     const provider = createMockProvider()
     const base = createMemoryStorage()
@@ -439,10 +422,10 @@ describe('createSessionStore', () => {
     await flush()
     log.length = 0
     store.subscribe(() => log.push('subscriber'))
-    store.on('network:changed', () => log.push('handler'))
-    provider.emit('chainChanged', 'canton:testnet')
+    store.on(`${kind}:changed`, () => log.push('handler'))
+    change(provider)
     await flush()
-    expect(log).toEqual(['subscriber', 'handler', 'invalidate:network:changed', 'persist', 'broadcast:network'])
+    expect(log).toEqual(['subscriber', 'handler', `invalidate:${kind}:changed`, 'persist', `broadcast:${kind}`])
     store.destroy()
   })
 

@@ -2824,6 +2824,18 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
    * The end of a frozen leader's story: every tab connected with no error, the frozen leader ran no
    * attempt of its own, no tab holds or waits for the lock; then the tabs close.
    */
+  /** One follower took the attempts over, from attempt 1; once the wallet recovers, both followers are connected. */
+  const followerTookOver = async ({ wallet, followers, tabs }: Pick<Awaited<ReturnType<typeof frozenLeader>>, 'wallet' | 'followers' | 'tabs'>) => {
+    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
+    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    for (const t of tabs) t.store.destroy()
+  }
   const allReconnected = ({ tabs, leader, lockManager }: Pick<Awaited<ReturnType<typeof frozenLeader>>, 'tabs' | 'leader' | 'lockManager'>) => {
     expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
       { status: 'connected', lastError: null },
@@ -2895,15 +2907,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
 
   it('§2.1, M6: a reconnect policy read from a configuration as numeric strings works as the same numbers: a follower takes the attempts over from a frozen leader within the same 40 s, not after 24.8 days', async () => {
     const { wallet, followers, tabs } = await frozenLeader(undefined, { maxDelayMs: '2000', maxAttempts: '10' } as never)
-    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
-    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
-    wallet.recover()
-    await vi.advanceTimersByTimeAsync(100)
-    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-    ])
-    for (const t of tabs) t.store.destroy()
+    await followerTookOver({ wallet, followers, tabs })
   })
 
   it.each([
@@ -2912,29 +2916,14 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     ['an hour', 3_600_000],
   ])('M6, C17: with a maxDelayMs of %s a follower still takes the attempts over from a frozen leader within 40 s: it waits out the delay of the attempt that leader told of (500 ms), not maxDelayMs', async (_, maxDelayMs) => {
     const { wallet, followers, tabs } = await frozenLeader(undefined, { maxDelayMs, maxAttempts: 10 } as never)
-    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
-    expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
-    wallet.recover()
-    await vi.advanceTimersByTimeAsync(100)
-    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-    ])
-    for (const t of tabs) t.store.destroy()
+    await followerTookOver({ wallet, followers, tabs })
   })
 
   it('M6, C17: a follower takes the attempts over from a frozen leader once the delay of the attempt that leader told of (20 s) and requestTimeoutMs with its random part passed, not the delay of the attempt after it (40 s): its own attempt 1, 20 s after it took over, has run within 80 s', async () => {
     const { wallet, followers, tabs } = await frozenLeader(undefined, { baseDelayMs: 20_000, maxAttempts: 10 })
     await vi.advanceTimersByTimeAsync(40_000)
-    expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
     expect(followers.flatMap((f) => f.attempts)).toEqual([{ attempt: 1 }])
-    wallet.recover()
-    await vi.advanceTimersByTimeAsync(100)
-    expect(followers.map((f) => f.store.getSnapshot())).toMatchObject([
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-    ])
-    for (const t of tabs) t.store.destroy()
+    await followerTookOver({ wallet, followers, tabs })
   })
 
   it('M6, C8: a frozen leader whose lock another tab took while its wallet is still down runs no attempt as it wakes, also when the word that its lock was taken comes long after its overdue timers (a loaded machine): it asks navigator.locks.query() which tab holds the lock', async () => {
