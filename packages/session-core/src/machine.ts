@@ -95,6 +95,12 @@ export interface Model {
    * entry (M3, C12).
    */
   readonly gone: boolean
+  /**
+   * The latest switch another tab told of (its kind and value) that this tab re-read its wallet
+   * for, since this tab last switched or connected. The same word again, from a third tab, costs
+   * no second read meanwhile: its wallet tells of its own switch when it makes it (M5).
+   */
+  readonly reread?: string | false
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -283,6 +289,7 @@ export function createTransition(): typeof transition {
    */
   const switched = (kind: 'party' | 'network', previous: string | null, current: string | null, origin: Origin) => {
     const changed = change(kind, previous, current, origin)
+    n.reread = false
     fx.push(['save'])
     if (changed && origin == 'local') fx.push(['post', kind, { current }])
   }
@@ -511,7 +518,7 @@ export function createTransition(): typeof transition {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected' }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', reread: connected && m.reread }
 
     switch (input.type) {
       case 'connect':
@@ -893,8 +900,16 @@ export function createTransition(): typeof transition {
             if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
             endSession(error, 'remote', !told || input.data?.keep)
           }
-        } else if ('current' in input && connected && input.current != (input.kind == 'party' ? party : st.networkId)) {
-          fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
+        } else if ('current' in input && connected) {
+          // Once per switch: every tab that makes it tells of it, and a tab whose wallet has yet to
+          // switch (its events come later than the other tabs' messages) would re-read for each of
+          // them, work growing with the square of the tabs. A word of another value, or the same
+          // once this tab shows another, is read again (M5).
+          const reread = String([input.kind, input.current])
+          if (input.current != (input.kind == 'party' ? party : st.networkId) && reread != m.reread) {
+            n.reread = reread
+            fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
+          }
         }
     }
 

@@ -1521,6 +1521,59 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: a switch that several tabs tell of, each as its wallet made it, costs a tab whose own wallet has yet to switch one re-read, not one per tab; a word of another value, or the same once the tab switched or connected again, is read again', async () => {
+    const { raw, listAccounts, before } = await heardTab()
+    const word = (tabId: string, seq: number, current: string) => ({ ...partyMessage(seq, current), tabId })
+    // tab B tells of bob; this tab's wallet (alice still) answers the re-read before tab C tells of bob too
+    raw.postMessage(word('tab-b', 1, 'bob::1220bb'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1)
+    raw.postMessage(word('tab-c', 1, 'bob::1220bb'))
+    raw.postMessage(word('tab-d', 1, 'bob::1220bb'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1)
+    // another value is another switch: read
+    raw.postMessage(word('tab-b', 2, 'carol::1220cc'))
+    await flush()
+    expect(listAccounts()).toBe(before + 2)
+    raw.postMessage(word('tab-c', 2, 'carol::1220cc'))
+    await flush()
+    expect(listAccounts()).toBe(before + 2)
+    raw.close()
+  })
+
+  it('M5: the same word of a switch once this tab switched by its own wallet since, or connected again, is re-read', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
+    const raw = hub.channelFactory(CHANNEL)
+    const word = (tabId: string, seq: number, current: string) => ({ ...partyMessage(seq, current), tabId })
+    let count = listAccounts()
+    raw.postMessage(word('tab-b', 1, 'bob::1220bb'))
+    await flush()
+    expect(listAccounts()).toBe(++count)
+    // the wallet switches to bob and back, telling this tab: the same word now is read again
+    a.provider.wallet.switchParty('bob::1220bb')
+    a.provider.wallet.switchParty('alice::1220aa')
+    await flush()
+    expect(a.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    count = listAccounts()
+    raw.postMessage(word('tab-c', 1, 'bob::1220bb'))
+    await flush()
+    expect(listAccounts()).toBe(++count)
+    // a sign-out and a new session: read again
+    await a.store.disconnect()
+    await a.store.connect()
+    await flush()
+    count = listAccounts()
+    raw.postMessage(word('tab-d', 1, 'bob::1220bb'))
+    await flush()
+    expect(listAccounts()).toBe(++count)
+    raw.close()
+  })
+
   it('C14, M6: a tab destroyed by its own listener as the wallet drops leaves no reconnect lock request behind', async () => {
     const lockManager = createMockLockManager()
     const { hub, wallet } = tabs()
