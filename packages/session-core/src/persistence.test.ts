@@ -1,4 +1,4 @@
-import { IDBFactory } from 'fake-indexeddb'
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
 import { createEncryptedIndexedDBStorage, decodeSessionEnvelope, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -418,6 +418,32 @@ describe('persistence', () => {
       expect(log.filter((entry) => entry.startsWith('post:'))).toEqual(['post:disconnected'])
       store.destroy()
     }
+  })
+
+  it('M3, C12: a tab that hears of another tab\'s sign-out removes the encrypted entry it wrote reading it once, then once more in the removal\'s own transaction: two reads of the stored blob and one delete, not a third read before them', async () => {
+    const hub = createChannelHub()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB: new IDBFactory() })
+    const store = createSessionStore(createMockProvider(), { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    await store.connect()
+    await vi.waitFor(async () => expect(await storage.getItem('sessionlayer.session')).not.toBeNull())
+    const ops: string[] = []
+    for (const op of ['get', 'delete'] as const) {
+      const run = IDBObjectStore.prototype[op] as (this: IDBObjectStore, ...args: unknown[]) => IDBRequest
+      vi.spyOn(IDBObjectStore.prototype, op).mockImplementation(function (this: IDBObjectStore, ...args: unknown[]) {
+        if (this.name === 'blobs') ops.push(op)
+        return run.apply(this, args)
+      })
+    }
+    const raw = hub.channelFactory('sessionlayer.session.sync::null::sessionlayer.session')
+    raw.postMessage({ v: 1, kind: 'disconnected', seq: 1, tabId: 'other-tab', at: Date.now(), ch: 'sessionlayer.session.sync::null::sessionlayer.session', data: {} })
+    await vi.waitFor(() => expect(ops).toContain('delete'))
+    await flush()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(ops).toEqual(['get', 'get', 'delete'])
+    vi.restoreAllMocks()
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    raw.close()
+    store.destroy()
   })
 
   it('default storage: encrypted IndexedDB where IndexedDB and WebCrypto exist — no party id in clear', async () => {

@@ -392,6 +392,18 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 
+  it('K6: a removal finds what is there in its own transaction: an entry another tab removed first is not deleted again, one that is there is deleted once', async () => {
+    const { indexedDB, storage } = setup()
+    const other = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await storage.setItem(KEY, VALUE)
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete')
+    await other.removeItem(KEY)
+    expect(deletes).toHaveBeenCalledTimes(1)
+    await storage.removeItem(KEY)
+    expect(deletes).toHaveBeenCalledTimes(1)
+    expect(await storage.getItem(KEY)).toBeNull()
+  })
+
   it('K4: different origins are isolated', async () => {
     const indexedDB = new IDBFactory()
     const a = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://a.example' })

@@ -44,11 +44,12 @@ export function createEncryptedIndexedDBStorage(options: CreateEncryptedIndexedD
         await blobs('readwrite', (s) => s.put(value, k))
       },
       // With `blob`, only that blob: checked in the removal's own transaction, so a write another
-      // tab queued after this tab read the blob again is not lost (K6).
+      // tab queued after this tab read the blob again is not lost (K6). Without, whatever is there:
+      // an entry another tab removed first is not removed again.
       removeItem: async (k, blob) => {
         await blobs('readwrite', (s) => {
           const req = s.get(k) as IDBRequest<unknown>
-          req.onsuccess = () => (blob === undefined || read(req.result) === blob) && s.delete(k)
+          req.onsuccess = () => (blob === undefined ? req.result !== undefined : read(req.result) === blob) && s.delete(k)
           return req
         })
       },
