@@ -756,7 +756,9 @@ export function createTransition(): typeof transition {
           // expiry keeps its SESSION_EXPIRED.
           if (m.leaving > 1 && input.origin == 'local' && st.status == 'disconnected' && !op && !st.lastError) set({ lastError: input.failure })
           left()
-        } else if (input.origin == 'remote') break
+        }
+        // another tab's switch, which this tab's wallet could not tell of: the next word of it is read again (M5)
+        else if (input.origin == 'remote') n.reread = false
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
         // stands over the failure of this tab's connect (C19), and over that of a read that a newer
         // wallet event of its kind overtook (accounts, network, status): the op settles once the

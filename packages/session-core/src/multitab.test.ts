@@ -1542,6 +1542,25 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: a re-read for another tab\'s switch that fails is made again at the next word of that switch', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
+    const raw = hub.channelFactory(CHANNEL)
+    const count = listAccounts()
+    a.provider.wallet.failNext('listAccounts', { code: -32603, message: 'busy' })
+    raw.postMessage({ ...partyMessage(1, 'bob::1220bb'), tabId: 'tab-b' })
+    await flush()
+    expect(listAccounts()).toBe(count + 1)
+    raw.postMessage({ ...partyMessage(1, 'bob::1220bb'), tabId: 'tab-c' })
+    await flush()
+    expect(listAccounts()).toBe(count + 2)
+    expect(a.store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    raw.close()
+  })
+
   it('M5: the same word of a switch once this tab switched by its own wallet since, or connected again, is re-read', async () => {
     const { hub, open } = tabs()
     const a = open()
