@@ -906,12 +906,11 @@ export function createTransition(): typeof transition {
           // Once per switch: every tab that makes it tells of it, and a tab whose wallet has yet to
           // switch (its events come later than the other tabs' messages) would re-read for each of
           // them, work growing with the square of the tabs. A word of another value, or the same
-          // once this tab shows another, is read again (M5).
-          const reread = String([input.kind, input.current])
-          if (input.current != (input.kind == 'party' ? party : st.networkId) && reread != m.reread) {
-            n.reread = reread
-            fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
-          }
+          // once this tab shows another, is read again (M5). A word of what this tab shows ends
+          // that switch: a tab that switched back tells of it, and its next switch to that value is
+          // a new one, read again — also where this tab's wallet tells it nothing (M5).
+          const reread = input.current != (input.kind == 'party' ? party : st.networkId) && String([input.kind, input.current])
+          if (reread != m.reread && (n.reread = reread)) fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
         }
     }
 

@@ -1542,6 +1542,29 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: another tab that switches to a party, back, and to it again: a tab whose wallet tells it nothing unasked, and still showed the first party at the first switch, follows the second one', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach() // B hears nothing from its wallet: it must re-read
+    const raw = hub.channelFactory(CHANNEL)
+    // tab C switches to bob and back before B's re-read finds its wallet on bob: B stays on alice, as its wallet is
+    raw.postMessage(partyMessage(1, 'bob::1220bb'))
+    await flush()
+    raw.postMessage(partyMessage(2, 'alice::1220aa'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    // later, tab C switches to bob again, and so has B's wallet: a new switch, which B follows
+    bWallet.switchParty('bob::1220bb')
+    raw.postMessage(partyMessage(3, 'bob::1220bb'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    raw.close()
+  })
+
   it('M5: a re-read for another tab\'s switch that fails is made again at the next word of that switch', async () => {
     const { hub, open } = tabs()
     const a = open()
