@@ -647,16 +647,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', async () => {
-          // The value read (or written) goes along to an encrypted storage, which removes the entry
-          // only while it still holds it, checked in the removal itself: a session another tab
-          // writes meanwhile is kept, and the entry is not read here first — every tab would read it
-          // once more as it hears of a sign-out or an expiry (M3, C12). Any other storage is checked
-          // here, then given the key alone: to one a second argument is a callback (localforage).
+          // the value read (or written) goes along to an encrypted storage, which removes the entry only while it
+          // still holds it: a session another tab writes between this check and the removal is kept.
+          // Any other storage is given the key alone: to one a second argument is a callback (localforage).
           // No entry was read: there is none of this session to remove, and what another tab may be
           // writing meanwhile is kept (C9, M4).
-          const checks = checked && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
-          if (!checked || read === undefined || (read !== null && (checks || (await storage.getItem(key)) === read)))
-            return checks ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read) : storage.removeItem(key)
+          if (!checked || read === undefined || (read !== null && (await storage.getItem(key)) === read))
+            return checked && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
+              ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read)
+              : storage.removeItem(key)
         })
         break
       }
