@@ -223,7 +223,8 @@ describe('multi-tab invariants under random app and wallet sequences', { timeout
               // one silent attempt more: accepted)
               if (e.attempt <= outage && !steps.some((x) => x.act === 'freeze')) problems.push(`M6: tab ${id} runs attempt ${e.attempt}, attempt ${outage} ran already`)
               outage = Math.max(outage, e.attempt)
-              const other = live.find((t) => t !== tab && t.attempt !== 0)
+              // (a frozen tab runs nothing: its attempt stopped as it froze, and a tab took over from it)
+              const other = live.find((t) => t !== tab && t.attempt !== 0 && !t.frozen)
               if (other) problems.push(`M6: tab ${id} runs attempt ${e.attempt} while tab ${other.id} runs attempt ${other.attempt}`)
               tab.attempt = e.attempt
             })
