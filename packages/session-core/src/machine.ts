@@ -96,11 +96,13 @@ export interface Model {
    */
   readonly gone: boolean
   /**
-   * The latest switch another tab told of (its kind and value) that this tab re-read its wallet
-   * for, since this tab last switched or connected. The same word again, from a third tab, costs
-   * no second read meanwhile: its wallet tells of its own switch when it makes it (M5).
+   * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
+   * since this tab last switched or connected. The same word again, from a third tab, costs no
+   * second read meanwhile: its wallet tells of its own switch when it makes it (M5).
    */
   readonly reread?: string | false
+  /** As `reread`, of a network switch. */
+  readonly renet?: string | false
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -289,7 +291,7 @@ export function createTransition(): typeof transition {
    */
   const switched = (kind: 'party' | 'network', previous: string | null, current: string | null, origin: Origin) => {
     const changed = change(kind, previous, current, origin)
-    n.reread = false
+    n.reread = n.renet = false
     fx.push(['save'])
     if (changed && origin == 'local') fx.push(['post', kind, { current }])
   }
@@ -518,7 +520,7 @@ export function createTransition(): typeof transition {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', reread: connected && m.reread }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', reread: connected && m.reread, renet: connected && m.renet }
 
     switch (input.type) {
       case 'connect':
@@ -758,7 +760,7 @@ export function createTransition(): typeof transition {
           left()
         }
         // another tab's switch, which this tab's wallet could not tell of: the next word of it is read again (M5)
-        else if (input.origin == 'remote') n.reread = false
+        else if (input.origin == 'remote') n.reread = n.renet = false
         // The wallet said meanwhile that it is connected (its own UI, another prompt): its word
         // stands over the failure of this tab's connect (C19), and over that of a read that a newer
         // wallet event of its kind overtook (accounts, network, status): the op settles once the
@@ -903,14 +905,16 @@ export function createTransition(): typeof transition {
             endSession(error, 'remote', !told || input.data?.keep)
           }
         } else if ('current' in input && connected) {
-          // Once per switch: every tab that makes it tells of it, and a tab whose wallet has yet to
+          // Once per switch, of each kind (a network switch that brings another party is told as
+          // two words): every tab that makes it tells of it, and a tab whose wallet has yet to
           // switch (its events come later than the other tabs' messages) would re-read for each of
           // them, work growing with the square of the tabs. A word of another value, or the same
           // once this tab shows another, is read again (M5). A word of what this tab shows ends
           // that switch: a tab that switched back tells of it, and its next switch to that value is
           // a new one, read again — also where this tab's wallet tells it nothing (M5).
-          const reread = input.current != (input.kind == 'party' ? party : st.networkId) && String([input.kind, input.current])
-          if (reread != m.reread && (n.reread = reread)) fx.push(['call', input.kind == 'party' ? 'listAccounts' : 'getActiveNetwork', 'remote'])
+          const net = input.kind == 'network'
+          const word = input.current != (net ? st.networkId : party) && String([input.kind, input.current])
+          if (word != (net ? m.renet : m.reread) && (net ? (n.renet = word) : (n.reread = word))) fx.push(['call', net ? 'getActiveNetwork' : 'listAccounts', 'remote'])
         }
     }
 

@@ -1565,6 +1565,25 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: a network switch that brings another party, told by several tabs as a network and a party word each, costs a tab whose own wallet has yet to switch one re-read of each kind', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const reads = () => ['getActiveNetwork', 'listAccounts'].map((method) => a.provider.calls.filter((c) => c.method === method).length)
+    const raw = hub.channelFactory(CHANNEL)
+    const [networks, accounts] = reads()
+    for (const [i, tabId] of ['tab-b', 'tab-c', 'tab-d'].entries()) {
+      raw.postMessage({ v: 1, kind: 'network', seq: 2 * i + 1, tabId, at: Date.now(), ch: CHANNEL, data: { current: 'canton:testnet' } })
+      await flush()
+      raw.postMessage({ ...partyMessage(2 * i + 2, 'bob::1220bb'), tabId })
+      await flush()
+    }
+    expect(reads()).toEqual([networks! + 1, accounts! + 1])
+    expect(a.store.getSnapshot()).toMatchObject({ networkId: 'canton:devnet', account: { partyId: 'alice::1220aa' } })
+    raw.close()
+  })
+
   it('M5: a re-read for another tab\'s switch that fails is made again at the next word of that switch', async () => {
     const { hub, open } = tabs()
     const a = open()
