@@ -97,8 +97,9 @@ export interface Model {
   readonly gone: boolean
   /**
    * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
-   * since this tab last switched or connected. The same word again, from a third tab, costs no
-   * second read meanwhile: its wallet tells of its own switch when it makes it (M5).
+   * since this tab last switched or connected, heard a word of the party it shows, or had such a
+   * re-read fail. The same word again, from a third tab, costs no second read meanwhile: its
+   * wallet tells of its own switch when it makes it (M5).
    */
   readonly reread?: string | false
   /** As `reread`, of a network switch. */
