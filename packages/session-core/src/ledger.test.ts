@@ -754,6 +754,26 @@ describe('ledger', () => {
     }
   })
 
+  it('L1: a token that a header carries but no WebSocket subprotocol can (standard base64 with / and =, a quote, a comma) gets no wsProtocols, for which new WebSocket would throw an error quoting it; a JWT gets both subprotocols', async () => {
+    // RFC 7230 token characters, which a WebSocket subprotocol must be made of
+    const subprotocol = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+    for (const [accessToken, carried] of [
+      ['eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl-_x', true],
+      ['a+b~c|d', true],
+      ['secret/abc==', false],
+      ['secret"quoted"', false],
+      ['secret,two', false],
+      ['secret(x)', false],
+    ] as const) {
+      const store = await connectedStore(createMockProvider({ accessToken }))
+      const auth = getLedgerAuth(store)
+      expect(auth?.headers).toEqual({ Authorization: `Bearer ${accessToken}` })
+      expect(auth?.wsProtocols).toEqual(carried ? [`jwt.token.${accessToken}`, 'daml.ws.auth'] : [])
+      for (const protocol of auth?.wsProtocols ?? []) expect(protocol).toMatch(subprotocol)
+      store.destroy()
+    }
+  })
+
   it('L2: resolves paths against the Ledger API, attaches the token, passes absolute Ledger API URLs and init through', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

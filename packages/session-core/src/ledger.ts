@@ -21,7 +21,11 @@ export interface LedgerAuth {
   readonly accessToken: string
   /** `{ Authorization: 'Bearer <token>' }`. */
   readonly headers: { readonly Authorization: string }
-  /** JSON Ledger API WebSocket subprotocols: `['jwt.token.<token>', 'daml.ws.auth']`. */
+  /**
+   * JSON Ledger API WebSocket subprotocols: `['jwt.token.<token>', 'daml.ws.auth']`; empty for a
+   * token that no subprotocol can carry (one with a `/` or `=` of standard base64, say: a JWT never
+   * has them), for which `new WebSocket` would throw an error that quotes the token.
+   */
   readonly wsProtocols: readonly string[]
 }
 
@@ -38,14 +42,15 @@ export interface LedgerFetchOptions {
 const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals } | undefined)?.[INTERNALS]
 
 // A token no header can carry (a line break, a non-ASCII character) is none: sent, it would make
-// `fetch` throw a TypeError that quotes it, for an app to log.
+// `fetch` throw a TypeError that quotes it, for an app to log. So is one that no WebSocket
+// subprotocol can carry (an RFC 7230 token) for `new WebSocket`: it gets no subprotocols.
 const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken ?? ''): LedgerAuth | null =>
   live?.ledgerApi && /^[!-~]+$/.test(token)
     ? {
         ledgerApi: live.ledgerApi,
         accessToken: token,
         headers: { Authorization: `Bearer ${token}` },
-        wsProtocols: [`jwt.token.${token}`, 'daml.ws.auth'],
+        wsProtocols: /^[\w!#$%&'*+.^`|~-]+$/.test(token) ? [`jwt.token.${token}`, 'daml.ws.auth'] : [],
       }
     : null
 
