@@ -1437,17 +1437,17 @@ describe('multi-tab, further', () => {
     })
   })
 
-  /** A connected tab, a raw channel that speaks to it as another tab, and its count of accounts reads. */
+  /** A connected tab, a raw channel that speaks to it as other tabs, and its count of accounts (or other) reads. */
   const heardTab = async () => {
     const { hub, open } = tabs()
     const a = open()
     await a.store.connect()
     await flush()
-    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
-    return { raw: hub.channelFactory(CHANNEL), listAccounts, before: listAccounts() }
+    const reads = (method = 'listAccounts') => a.provider.calls.filter((c) => c.method === method).length
+    return { a, raw: hub.channelFactory(CHANNEL), listAccounts: () => reads(), reads, before: reads() }
   }
-  /** Another tab's raw word that its party is now `current`, as its channel sends it. */
-  const partyMessage = (seq: number, current: string) => ({ v: 1, kind: 'party', seq, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: { current } })
+  /** Another tab's raw word that its party (or network) is now `current`, as its channel sends it. */
+  const partyMessage = (seq: number, current: string, tabId = 'other-tab', kind = 'party') => ({ v: 1, kind, seq, tabId, at: Date.now(), ch: CHANNEL, data: { current } })
 
   it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {
     const { raw, listAccounts, before } = await heardTab()
@@ -1523,20 +1523,19 @@ describe('multi-tab, further', () => {
 
   it('M5: a switch that several tabs tell of, each as its wallet made it, costs a tab whose own wallet has yet to switch one re-read, not one per tab; a word of another value, or the same once the tab switched or connected again, is read again', async () => {
     const { raw, listAccounts, before } = await heardTab()
-    const word = (tabId: string, seq: number, current: string) => ({ ...partyMessage(seq, current), tabId })
     // tab B tells of bob; this tab's wallet (alice still) answers the re-read before tab C tells of bob too
-    raw.postMessage(word('tab-b', 1, 'bob::1220bb'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-b'))
     await flush()
     expect(listAccounts()).toBe(before + 1)
-    raw.postMessage(word('tab-c', 1, 'bob::1220bb'))
-    raw.postMessage(word('tab-d', 1, 'bob::1220bb'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-c'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
     await flush()
     expect(listAccounts()).toBe(before + 1)
     // another value is another switch: read
-    raw.postMessage(word('tab-b', 2, 'carol::1220cc'))
+    raw.postMessage(partyMessage(2, 'carol::1220cc', 'tab-b'))
     await flush()
     expect(listAccounts()).toBe(before + 2)
-    raw.postMessage(word('tab-c', 2, 'carol::1220cc'))
+    raw.postMessage(partyMessage(2, 'carol::1220cc', 'tab-c'))
     await flush()
     expect(listAccounts()).toBe(before + 2)
     raw.close()
@@ -1566,37 +1565,27 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: a network switch that brings another party, told by several tabs as a network and a party word each, costs a tab whose own wallet has yet to switch one re-read of each kind', async () => {
-    const { hub, open } = tabs()
-    const a = open()
-    await a.store.connect()
-    await flush()
-    const reads = () => ['getActiveNetwork', 'listAccounts'].map((method) => a.provider.calls.filter((c) => c.method === method).length)
-    const raw = hub.channelFactory(CHANNEL)
-    const [networks, accounts] = reads()
+    const { a, raw, reads } = await heardTab()
+    const both = () => [reads('getActiveNetwork'), reads()]
+    const [networks, accounts] = both()
     for (const [i, tabId] of ['tab-b', 'tab-c', 'tab-d'].entries()) {
-      raw.postMessage({ v: 1, kind: 'network', seq: 2 * i + 1, tabId, at: Date.now(), ch: CHANNEL, data: { current: 'canton:testnet' } })
+      raw.postMessage(partyMessage(2 * i + 1, 'canton:testnet', tabId, 'network'))
       await flush()
-      raw.postMessage({ ...partyMessage(2 * i + 2, 'bob::1220bb'), tabId })
+      raw.postMessage(partyMessage(2 * i + 2, 'bob::1220bb', tabId))
       await flush()
     }
-    expect(reads()).toEqual([networks! + 1, accounts! + 1])
+    expect(both()).toEqual([networks! + 1, accounts! + 1])
     expect(a.store.getSnapshot()).toMatchObject({ networkId: 'canton:devnet', account: { partyId: 'alice::1220aa' } })
     raw.close()
   })
 
   it('M5: a re-read for another tab\'s switch that fails is made again at the next word of that switch', async () => {
-    const { hub, open } = tabs()
-    const a = open()
-    await a.store.connect()
-    await flush()
-    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
-    const raw = hub.channelFactory(CHANNEL)
-    const count = listAccounts()
+    const { a, raw, listAccounts, before: count } = await heardTab()
     a.provider.wallet.failNext('listAccounts', { code: -32603, message: 'busy' })
-    raw.postMessage({ ...partyMessage(1, 'bob::1220bb'), tabId: 'tab-b' })
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-b'))
     await flush()
     expect(listAccounts()).toBe(count + 1)
-    raw.postMessage({ ...partyMessage(1, 'bob::1220bb'), tabId: 'tab-c' })
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-c'))
     await flush()
     expect(listAccounts()).toBe(count + 2)
     expect(a.store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
@@ -1604,15 +1593,9 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: the same word of a switch once this tab switched by its own wallet since, or connected again, is re-read', async () => {
-    const { hub, open } = tabs()
-    const a = open()
-    await a.store.connect()
-    await flush()
-    const listAccounts = () => a.provider.calls.filter((c) => c.method === 'listAccounts').length
-    const raw = hub.channelFactory(CHANNEL)
-    const word = (tabId: string, seq: number, current: string) => ({ ...partyMessage(seq, current), tabId })
-    let count = listAccounts()
-    raw.postMessage(word('tab-b', 1, 'bob::1220bb'))
+    const { a, raw, listAccounts, before } = await heardTab()
+    let count = before
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-b'))
     await flush()
     expect(listAccounts()).toBe(++count)
     // the wallet switches to bob and back, telling this tab: the same word now is read again
@@ -1621,7 +1604,7 @@ describe('multi-tab, further', () => {
     await flush()
     expect(a.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
     count = listAccounts()
-    raw.postMessage(word('tab-c', 1, 'bob::1220bb'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-c'))
     await flush()
     expect(listAccounts()).toBe(++count)
     // a sign-out and a new session: read again
@@ -1629,7 +1612,7 @@ describe('multi-tab, further', () => {
     await a.store.connect()
     await flush()
     count = listAccounts()
-    raw.postMessage(word('tab-d', 1, 'bob::1220bb'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
     await flush()
     expect(listAccounts()).toBe(++count)
     raw.close()
