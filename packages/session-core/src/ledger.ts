@@ -42,8 +42,8 @@ export interface LedgerFetchOptions {
 const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals } | undefined)?.[INTERNALS]
 
 // A token no header can carry (a line break, a non-ASCII character) is none: sent, it would make
-// `fetch` throw a TypeError that quotes it, for an app to log. So is one that no WebSocket
-// subprotocol can carry (an RFC 7230 token) for `new WebSocket`: it gets no subprotocols.
+// `fetch` throw a TypeError that quotes it, for an app to log. One that is no RFC 7230 token gets
+// no WebSocket subprotocols, for the same reason: `new WebSocket` would throw a SyntaxError quoting it.
 const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken ?? ''): LedgerAuth | null =>
   live?.ledgerApi && /^[!-~]+$/.test(token)
     ? {
