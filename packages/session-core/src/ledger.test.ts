@@ -2583,15 +2583,23 @@ describe('a party or network switch while a call waits for the token refresh (C1
     expect(getLedgerAuth(store)).toBeNull()
     store.destroy()
   })
-  it("C6, L1, L2: a token refresh of a session that ended, whose status read answers once the next session began, asks the wallet nothing more: no account read for it, and the next session's token stays in hand when the wallet fails account reads", async () => {
-    vi.useFakeTimers()
-    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 })
-    wallet.held.add('status')
+  /**
+   * A connected store whose token refresh waits for the wallet's `held` answer as the user signs
+   * out: the call it ran for has rejected with 4900 (fake timers).
+   */
+  const endedDuringRefresh = async (held: 'status' | 'listAccounts', answers?: Record<string, unknown>) => {
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, answers)
+    wallet.held.add(held)
     const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(wallet.waiting('status')).toBe(1)
+    expect(wallet.waiting(held)).toBe(1)
     await store.disconnect()
     expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    return { store, wallet }
+  }
+  it("C6, L1, L2: a token refresh of a session that ended, whose status read answers once the next session began, asks the wallet nothing more: no account read for it, and the next session's token stays in hand when the wallet fails account reads", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await endedDuringRefresh('status')
     // the user signs in again: a new session, with its own token
     await store.connect()
     wallet.emit('statusChanged', liveStatus('N'))
@@ -2609,13 +2617,7 @@ describe('a party or network switch while a call waits for the token refresh (C1
 
   it("C6, L2: a token refresh of a session that ended, whose account read answers once the next session began as another party, reads no status in that session", async () => {
     vi.useFakeTimers()
-    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })
-    wallet.held.add('listAccounts')
-    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
-    await vi.advanceTimersByTimeAsync(0)
-    expect(wallet.waiting('listAccounts')).toBe(1)
-    await store.disconnect()
-    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    const { store, wallet } = await endedDuringRefresh('listAccounts', { status: liveStatus('B') })
     // the user signs in again, as bob: the wallet tells of the accounts first
     wallet.held.delete('listAccounts')
     wallet.answers.listAccounts = bob
@@ -2635,13 +2637,7 @@ describe('a party or network switch while a call waits for the token refresh (C1
 
   it("C6, L1, L2: the account read of a token refresh of a session that ended, failing once the next session began (a TIMEOUT), leaves that session's token in hand", async () => {
     vi.useFakeTimers()
-    const { store, wallet } = await handConnected({ requestTimeoutMs: 1000 }, { status: liveStatus('B') })
-    wallet.held.add('listAccounts')
-    const call = outcome(createLedgerFetch(store, { fetch: acceptOnly('B').fetch })('/v2/parties'))
-    await vi.advanceTimersByTimeAsync(0)
-    expect(wallet.waiting('listAccounts')).toBe(1)
-    await store.disconnect()
-    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    const { store, wallet } = await endedDuringRefresh('listAccounts', { status: liveStatus('B') })
     // the user signs in again: a new session, with its own token
     wallet.held.delete('listAccounts')
     await store.connect()
