@@ -903,14 +903,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (...args: unknown[]) => void][] = []
 
   // closing the channel (destroy()) ends this subscription
-  channel?.subscribe(({ kind, data }) => {
+  channel?.subscribe(({ kind, data, tabId }) => {
     if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired' })
     else if (kind == 'party' || kind == 'network') {
       if (typeof data.current == 'string' || data.current === null) {
         // After this tab's read of it that is on its way, if any: that read may answer with what the
         // wallet said before this switch, and must not have the last word (M5). The message's data is
         // frozen: `current` is the same then.
-        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => dispatch({ type: 'remote', kind, current: data.current as string | null }))
+        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => dispatch({ type: 'remote', kind, current: data.current as string | null, teller: tabId }))
       }
     } else if (kind == 'activity') {
       // the sender's activity, which may be older than its message (C12)

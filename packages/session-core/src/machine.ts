@@ -97,9 +97,11 @@ export interface Model {
   readonly gone: boolean
   /**
    * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
-   * since this tab last switched or connected, heard a word of the party it shows, or had such a
-   * re-read fail. The same word again, from a third tab, costs no second read meanwhile: its
-   * wallet tells of its own switch when it makes it (M5).
+   * and each tab that told it, a line each, since this tab last switched or connected, heard a word
+   * of the party it shows, or had such a re-read fail. The same word again, from a third tab, costs
+   * no second read meanwhile: its wallet tells of its own switch when it makes it. From a tab that
+   * told it already, it is a new switch of that tab, which left that party since unseen (a party
+   * regained, or found as it reconnected, is told to no tab): read again (M5).
    */
   readonly reread?: string | false
   /** As `reread`, of a network switch. */
@@ -163,7 +165,8 @@ export type Input =
    * `attempt` one the reconnect attempt the leading tab scheduled).
    */
   | { readonly type: 'remote'; readonly kind: 'connected' | 'gaveup' | 'expiry' | 'attempt'; readonly data?: Readonly<Record<string, unknown>> }
-  | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null }
+  /** `teller`: the tab that told it. */
+  | { readonly type: 'remote'; readonly kind: 'party' | 'network'; readonly current: string | null; readonly teller?: string }
 
 /** An effect, run by the store after the new snapshot is in place, in order. @internal */
 export type Effect =
@@ -912,10 +915,19 @@ export function createTransition(): typeof transition {
           // them, work growing with the square of the tabs. A word of another value, or the same
           // once this tab shows another, is read again (M5). A word of what this tab shows ends
           // that switch: a tab that switched back tells of it, and its next switch to that value is
-          // a new one, read again — also where this tab's wallet tells it nothing (M5).
+          // a new one, read again — also where this tab's wallet tells it nothing (M5). So is the
+          // same word from a tab that told it already: each tab tells a switch once, and that one
+          // left the value since, unseen here (a party regained from none is no switch it tells (C11),
+          // nor one a reconnect found) — a new switch (M5).
           const net = input.kind == 'network'
-          const word = input.current != (net ? st.networkId : party) && String([input.kind, input.current])
-          if (word != (net ? m.renet : m.reread) && (net ? (n.renet = word) : (n.reread = word))) fx.push(['call', net ? 'getActiveNetwork' : 'listAccounts', 'remote'])
+          // (the memo: the word's line, then each teller's)
+          const word = input.current != (net ? st.networkId : party) && `${input.current}\n`
+          const memo = net ? m.renet : m.reread
+          const heard = word && memo && memo.startsWith(word) && !memo.includes(`\n${input.teller}\n`)
+          const next = word && `${heard ? memo : word}${input.teller}\n`
+          if (net) n.renet = next
+          else n.reread = next
+          if (next && !heard) fx.push(['call', net ? 'getActiveNetwork' : 'listAccounts', 'remote'])
         }
     }
 

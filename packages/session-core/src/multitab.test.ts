@@ -1564,6 +1564,50 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: another tab that loses its party, gets it back, and loses it again: a tab whose wallet tells it nothing unasked, and still had the party at the first loss, follows the second one (a party regained is told to no tab)', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach() // B hears nothing from its wallet: it must re-read
+    const raw = hub.channelFactory(CHANNEL)
+    const accounts = bWallet.state().accounts
+    // tab C's wallet has no account for a moment (it locks); B's still answers with alice: B stays on alice
+    raw.postMessage(partyMessage(1, null as unknown as string))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    // tab C gets alice back (a switch from no party, which no tab tells), later loses it again, and so has B's wallet
+    bWallet.setAccounts([])
+    raw.postMessage(partyMessage(2, null as unknown as string))
+    await flush()
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'connected', account: null })
+    bWallet.setAccounts(accounts)
+    raw.close()
+  })
+
+  it('M5: another tab that leaves a network, comes back to it unseen, and leaves it again: a tab whose wallet tells it nothing unasked follows the second switch', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach()
+    const raw = hub.channelFactory(CHANNEL)
+    // tab C switches to testnet; B's wallet is still on devnet as B re-reads: B stays on devnet
+    raw.postMessage(partyMessage(1, 'canton:testnet', 'tab-c', 'network'))
+    await flush()
+    expect(b.store.getSnapshot().networkId).toBe('canton:devnet')
+    // tab C drops, comes back on devnet (a reconnect tells no tab of the network it found), and switches to testnet again, as B's wallet has
+    bWallet.switchNetwork('canton:testnet')
+    raw.postMessage(partyMessage(2, 'canton:testnet', 'tab-c', 'network'))
+    await flush()
+    expect(b.store.getSnapshot().networkId).toBe('canton:testnet')
+    raw.close()
+  })
+
   it('M5: a network switch that brings another party, told by several tabs as a network and a party word each, costs a tab whose own wallet has yet to switch one re-read of each kind', async () => {
     const { a, raw, reads } = await heardTab()
     const both = () => [reads('getActiveNetwork'), reads()]
