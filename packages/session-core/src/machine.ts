@@ -920,14 +920,14 @@ export function createTransition(): typeof transition {
           // left the value since, unseen here (a party regained from none is no switch it tells (C11),
           // nor one a reconnect found) — a new switch (M5).
           const net = input.kind == 'network'
-          // (the memo: the word's line, then each teller's)
-          const word = input.current != (net ? st.networkId : party) && `${input.current}\n`
-          const memo = net ? m.renet : m.reread
-          const heard = word && memo && memo.startsWith(word) && !memo.includes(`\n${input.teller}\n`)
-          const next = word && `${heard ? memo : word}${input.teller}\n`
+          // (the memo: the word's line, then each teller's, or none: 'false', which begins no word.
+          // The word is JSON: no two values share it, as null and 'null' would, or a value and one
+          // that goes on after a line break.)
+          const memo = `${net ? m.renet : m.reread}`
+          const word = input.current != (net ? st.networkId : party) && `${JSON.stringify(input.current)}\n`
+          const next = word && `${memo.startsWith(word) && !memo.includes(`\n${input.teller}\n`) ? memo : (fx.push(['call', net ? 'getActiveNetwork' : 'listAccounts', 'remote']), word)}${input.teller}\n`
           if (net) n.renet = next
           else n.reread = next
-          if (next && !heard) fx.push(['call', net ? 'getActiveNetwork' : 'listAccounts', 'remote'])
         }
     }
 

@@ -1608,6 +1608,57 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5, C18: no party ids are one word: null, \'null\', \'\', and an id that begins another one up to a line break, each told after the other by another tab, are each read', async () => {
+    const { raw, listAccounts, before } = await heardTab()
+    let count = before
+    for (const [seq, current] of ([null, 'null', '', null, 'bob::1220bb\nx', 'bob::1220bb', 'bob::1220bb\nx'] as const).entries()) {
+      raw.postMessage(partyMessage(seq + 1, current as string, `tab-${seq}`))
+      await flush()
+      expect(listAccounts()).toBe(++count)
+    }
+    raw.close()
+  })
+
+  it('M5, C18: a tab whose wallet tells it nothing unasked follows another tab\'s switch to a party whose id another tab\'s word of a first party began', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach()
+    const raw = hub.channelFactory(CHANNEL)
+    // tab C tells of a party whose id B's wallet has not: B stays on alice
+    raw.postMessage(partyMessage(1, 'bob::1220bb\nx', 'tab-c'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    // tab D switches to bob, as B's wallet has: B follows
+    bWallet.switchParty('bob::1220bb')
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    raw.close()
+  })
+
+  it('M5, C18: a tab follows another tab\'s switch to a network named \'null\' after a third tab told of none', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach()
+    const raw = hub.channelFactory(CHANNEL)
+    raw.postMessage(partyMessage(1, null as unknown as string, 'tab-c', 'network'))
+    await flush()
+    expect(b.store.getSnapshot().networkId).toBe('canton:devnet')
+    bWallet.switchNetwork('null')
+    raw.postMessage(partyMessage(1, 'null', 'tab-d', 'network'))
+    await flush()
+    expect(b.store.getSnapshot().networkId).toBe('null')
+    raw.close()
+  })
+
   it('M5: a network switch that brings another party, told by several tabs as a network and a party word each, costs a tab whose own wallet has yet to switch one re-read of each kind', async () => {
     const { a, raw, reads } = await heardTab()
     const both = () => [reads('getActiveNetwork'), reads()]
