@@ -1674,6 +1674,24 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: a network switch that brings another party, told by 12 tabs as two words each in any order, some while the re-reads are on their way, costs a tab whose own wallet has yet to switch one re-read of each kind', async () => {
+    const { a, raw, reads } = await heardTab()
+    const both = () => [reads('getActiveNetwork'), reads()]
+    const [networks, accounts] = both()
+    const order = [7, 2, 11, 0, 5, 9, 1, 4, 10, 3, 8, 6]
+    for (const [i, t] of order.entries()) {
+      const words = [partyMessage(2, 'canton:testnet', `tab-${t}`, 'network'), partyMessage(1, 'bob::1220bb', `tab-${t}`)]
+      // the party word first from some tabs: its seq is the lower one then
+      if (t % 2) words.reverse().forEach((w, seq) => raw.postMessage({ ...w, seq: seq + 1 }))
+      else words.forEach((w, seq) => raw.postMessage({ ...w, seq: seq + 1 }))
+      if (i % 3 == 2) await flush()
+    }
+    await flush()
+    expect(both()).toEqual([networks! + 1, accounts! + 1])
+    expect(a.store.getSnapshot()).toMatchObject({ networkId: 'canton:devnet', account: { partyId: 'alice::1220aa' } })
+    raw.close()
+  })
+
   it('M5: a re-read for another tab\'s switch that fails is made again at the next word of that switch', async () => {
     const { a, raw, listAccounts, before: count } = await heardTab()
     a.provider.wallet.failNext('listAccounts', { code: -32603, message: 'busy' })
