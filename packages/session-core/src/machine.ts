@@ -922,7 +922,9 @@ export function createTransition(): typeof transition {
           const net = input.kind == 'network'
           // (the memo: the word's line, then each teller's, or none: 'false', which begins no word.
           // The word is JSON: no two values share it, as null and 'null' would, or a value and one
-          // that goes on after a line break.)
+          // that goes on after a line break.) A word not heard yet — another value, or the same from
+          // a tab that told it already — is read (the `call` pushed as `next` is built), and starts
+          // the memo anew; one heard adds its teller's line.
           const memo = `${net ? m.renet : m.reread}`
           const word = input.current != (net ? st.networkId : party) && `${JSON.stringify(input.current)}\n`
           const next = word && `${memo.startsWith(word) && !memo.includes(`\n${input.teller}\n`) ? memo : (fx.push(['call', net ? 'getActiveNetwork' : 'listAccounts', 'remote']), word)}${input.teller}\n`
