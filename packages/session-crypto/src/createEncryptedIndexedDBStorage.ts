@@ -39,20 +39,17 @@ export function createEncryptedIndexedDBStorage(options: CreateEncryptedIndexedD
     // absent → null; a foreign record that is not a string reads as corrupt, and is removed
     const read = (blob: unknown) => (blob === undefined ? null : typeof blob === 'string' ? blob : '')
     const base: BaseStorage = {
-      getItem: async (k) => read(await blobs('readonly', (s) => s.get(k) as IDBRequest<unknown>)),
-      setItem: async (k, value) => {
-        await blobs('readwrite', (s) => s.put(value, k))
-      },
+      getItem: (k) => blobs('readonly', (s) => s.get(k) as IDBRequest<unknown>).then(read),
+      setItem: (k, value) => blobs('readwrite', (s) => s.put(value, k)),
       // With `blob`, only that blob: checked in the removal's own transaction, so a write another
       // tab queued after this tab read the blob again is not lost (K6). Without, whatever is there:
       // an entry another tab removed first is not removed again.
-      removeItem: async (k, blob) => {
-        await blobs('readwrite', (s) => {
+      removeItem: (k, blob) =>
+        blobs('readwrite', (s) => {
           const req = s.get(k) as IDBRequest<unknown>
           req.onsuccess = () => (blob === undefined ? req.result !== undefined : read(req.result) === blob) && s.delete(k)
           return req
-        })
-      },
+        }),
     }
     return [base, key]
   })
