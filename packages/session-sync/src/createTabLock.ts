@@ -1,4 +1,4 @@
-import { globals } from './environment'
+import type { Globals } from './environment'
 import type { LockManagerLike } from './types'
 
 /**
@@ -136,7 +136,7 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
   // (Node 24.5, Deno) is process-wide, shared by the requests of every user. A getter that throws
   // (a sandboxed or opaque-origin frame, a hostile polyfill) is no Web Locks either.
   try {
-    return (options.lockManager === undefined ? (globals.document ?? globals.WorkerGlobalScope) && globals.navigator?.locks : options.lockManager) ?? null
+    return (options.lockManager === undefined ? ((globalThis as Globals).document ?? (globalThis as Globals).WorkerGlobalScope) && (globalThis as Globals).navigator?.locks : options.lockManager) ?? null
   } catch {
     return null
   }

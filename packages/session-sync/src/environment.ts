@@ -5,9 +5,11 @@ import type { BroadcastChannelLike, LockManagerLike } from './types'
  * inside calls, never at import time. `BroadcastChannel` and `navigator.locks` are used only in a
  * page or a worker (`document` or `WorkerGlobalScope` exists), where they span the tabs and
  * workers of the origin: a server's (Node, Deno) would span the requests of every user.
+ * `(globalThis as Globals)`, a type rather than a variable holding `globalThis`: a bundle then
+ * needs no variable of its own for it.
  * @internal
  */
-export const globals = globalThis as {
+export type Globals = {
   document?: object
   WorkerGlobalScope?: object
   navigator?: { locks?: LockManagerLike }

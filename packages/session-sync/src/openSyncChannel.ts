@@ -1,4 +1,4 @@
-import { globals } from './environment'
+import type { Globals } from './environment'
 import { parseSyncMessage } from './parseSyncMessage'
 import type { BroadcastChannelLike, ChannelFactory, SyncMessage } from './types'
 
@@ -91,7 +91,7 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     tabId = (globalThis.crypto as Partial<Crypto> | undefined)?.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2),
     channelFactory,
   } = options
-  const Channel = globals.BroadcastChannel
+  const Channel = (globalThis as Globals).BroadcastChannel
   /** Typed to return anything: an async listener's promise is caught below. */
   const listeners = new Set<(message: SyncMessage) => unknown>()
   /** The last `seq` accepted from each sender's tab id, the least recently heard first. */
@@ -105,7 +105,7 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     // By default only in a page or a worker, whose channels link the origin's tabs and workers: a
     // server's BroadcastChannel (Node, Deno) links the requests of every user. A global that is no
     // constructor throws here, and the channel is a no-op.
-    channel = channelFactory ? channelFactory(name) : (globals.document ?? globals.WorkerGlobalScope) && Channel ? new Channel(name) : null
+    channel = channelFactory ? channelFactory(name) : ((globalThis as Globals).document ?? (globalThis as Globals).WorkerGlobalScope) && Channel ? new Channel(name) : null
     channel?.unref?.()
     if (channel) {
       channel.onmessage = (event: { data: unknown } | undefined) => {
