@@ -109,27 +109,28 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     channel?.unref?.()
     if (channel) {
       channel.onmessage = (event: { data: unknown } | undefined) => {
-        let m: SyncMessage | null | undefined
         try {
-          m = parseSyncMessage(event?.data, name, maxBytes)
-        } catch {
-          // an event whose data cannot be read (a custom channel's): none
-        }
-        // closed: a custom channel may go on delivering after its close(), to a listener added since
-        // a first message from a tab: `seq <= undefined` is false, as `seq <= 0` (a valid `seq` is positive)
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- undefined compares as above
-        if (!m || closed || m.tabId === tabId || m.seq <= last.get(m.tabId)!) return
-        last.delete(m.tabId)
-        // the oldest sender is forgotten beyond 256, so the ordering state stays bounded
-        if (last.set(m.tabId, m.seq).size > 256) last.delete(last.keys().next().value)
-        // a listener removed meanwhile (by an earlier one, or by close()) gets no more
-        for (const listener of [...listeners]) {
-          try {
-            // an async listener's rejection is dropped as a throw is, never left unhandled
-            if (listeners.has(listener)) void (listener(m) as Partial<Promise<unknown>> | undefined)?.catch?.(() => undefined)
-          } catch {
-            // isolated: one failing listener must not starve the others
+          // an event whose data cannot be read (a custom channel's) throws here: none. Nothing after
+          // it throws (each listener's throw is caught on its own), so this catches that read only.
+          const m = parseSyncMessage(event?.data, name, maxBytes)
+          // closed: a custom channel may go on delivering after its close(), to a listener added since
+          // a first message from a tab: `seq <= undefined` is false, as `seq <= 0` (a valid `seq` is positive)
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- undefined compares as above
+          if (!m || closed || m.tabId === tabId || m.seq <= last.get(m.tabId)!) return
+          last.delete(m.tabId)
+          // the oldest sender is forgotten beyond 256, so the ordering state stays bounded
+          if (last.set(m.tabId, m.seq).size > 256) last.delete(last.keys().next().value)
+          // a listener removed meanwhile (by an earlier one, or by close()) gets no more
+          for (const listener of [...listeners]) {
+            try {
+              // an async listener's rejection is dropped as a throw is, never left unhandled
+              if (listeners.has(listener)) void (listener(m) as Partial<Promise<unknown>> | undefined)?.catch?.(() => undefined)
+            } catch {
+              // isolated: one failing listener must not starve the others
+            }
           }
+        } catch {
+          // see above
         }
       }
     }
