@@ -53,9 +53,6 @@ export const CHECKS = Symbol.for('sessionlayer.checks')
 export type OpenEncryptedStorage = (crypto: WebCryptoLike, origin: string) => Promise<readonly [BaseStorage, CryptoKeyLike]>
 
 
-/** AES-GCM with the additional data that binds a ciphertext to its origin and storage key. */
-type Algorithm = { name: 'AES-GCM'; additionalData: Uint8Array }
-
 /**
  * The AES-GCM envelope around a base storage: a fresh random 12-byte IV per write, and
  * additional authenticated data binding each ciphertext to its origin and storage key.
@@ -77,14 +74,44 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
    */
   const run = <T>(
     key: string,
-    task: (crypto: WebCryptoLike, algorithm: Algorithm, base: BaseStorage, cryptoKey: CryptoKeyLike) => Promise<T>,
+    task: (base: BaseStorage, decrypt: (blob: string | null) => Promise<string | null>, encrypt: (value: string) => Promise<string>) => Promise<T>,
   ): Promise<T> => {
     const operation = async () => {
       const crypto = options.crypto ?? (globalThis as Globals).crypto
       if (!crypto?.subtle) throw unavailable('WebCrypto (crypto.subtle)')
       origin ??= options.origin ?? (globalThis as Globals).location?.origin ?? 'null'
-      const additionalData = new TextEncoder().encode(JSON.stringify(['sessionlayer:v1', origin, key]))
-      return task(crypto, { name: 'AES-GCM', additionalData }, ...(await open(crypto, origin)))
+      // AES-GCM with the additional data that binds a ciphertext to its origin and storage key
+      const algorithm = { name: 'AES-GCM' as const, additionalData: new TextEncoder().encode(JSON.stringify(['sessionlayer:v1', origin, key])) }
+      const [base, cryptoKey] = await open(crypto, origin)
+      return task(
+        base,
+        /**
+         * The plaintext of `blob`; null when there is none, or it is unreadable (wrong or rotated key,
+         * tampered or swapped ciphertext, bad base64), whatever error the WebCrypto implementation gives.
+         * A key that cannot decrypt at all (no `decrypt` usage, another algorithm, no CryptoKey) says
+         * nothing of the value: that read fails (K7). A leading U+FEFF is part of the value, not a byte
+         * order mark to drop.
+         */
+        async (blob) => {
+          // `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- exec reads null as "null", which is no ciphertext
+          const [, iv, data] = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/.exec(blob!) ?? []
+          try {
+            // a match has both parts, no match neither
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
+            if (iv) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data!)))
+          } catch (error) {
+            if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
+          }
+          return null
+        },
+        // the ciphertext of `value`, under a fresh random 12-byte IV
+        async (value) => {
+          const iv = crypto.getRandomValues(new Uint8Array(12))
+          const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, new TextEncoder().encode(value))
+          return `sl1.${toBase64(iv)}.${toBase64(data)}`
+        },
+      )
     }
     // A connection closed under a running operation (another tab upgraded or deleted the
     // database) is reopened when the operation runs again: it encrypts again under whatever key is
@@ -96,34 +123,14 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     last = result.catch(() => undefined)
     return result
   }
-  /**
-   * The plaintext of `blob`; null when there is none, or it is unreadable (wrong or rotated key,
-   * tampered or swapped ciphertext, bad base64), whatever error the WebCrypto implementation gives.
-   * A key that cannot decrypt at all (no `decrypt` usage, another algorithm, no CryptoKey) says
-   * nothing of the value: that read fails (K7). A leading U+FEFF is part of the value, not a byte
-   * order mark to drop.
-   */
-  const decrypt = async (crypto: WebCryptoLike, algorithm: Algorithm, cryptoKey: CryptoKeyLike, blob: string | null) => {
-    // `sl1.<base64 12-byte IV>.<base64 ciphertext and 16-byte tag>`; anything else is corrupt
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- exec reads null as "null", which is no ciphertext
-    const [, iv, data] = /^sl1\.([\w+/]{16})\.([\w+/]{22,}=*)$/.exec(blob!) ?? []
-    try {
-      // a match has both parts, no match neither
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
-      if (iv) return new TextDecoder(undefined, { ignoreBOM: true }).decode(await crypto.subtle.decrypt({ ...algorithm, iv: fromBase64(iv) }, cryptoKey, fromBase64(data!)))
-    } catch (error) {
-      if (cryptoKey.algorithm.name != 'AES-GCM' || !cryptoKey.usages.includes('decrypt')) throw error
-    }
-    return null
-  }
   return {
     // CHECKS: Symbol.for gives that very symbol, with no module variable in a bundle
     [Symbol.for('sessionlayer.checks')]: 1,
     getItem: (key) =>
-      run(key, async (crypto, algorithm, base, cryptoKey) => {
+      run(key, async (base, decrypt) => {
         const blob = await base.getItem(key)
         if (blob === null) return null
-        const value = await decrypt(crypto, algorithm, cryptoKey, blob)
+        const value = await decrypt(blob)
         if (value !== null) return value
         try {
           // only this blob: every base checks it again in the removal's own step, so a value another
@@ -136,18 +143,16 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
         return null
       }),
     setItem: (key, value) =>
-      run(key, async (crypto, algorithm, base, cryptoKey) => {
-        const iv = crypto.getRandomValues(new Uint8Array(12))
-        const data = await crypto.subtle.encrypt({ ...algorithm, iv }, cryptoKey, new TextEncoder().encode(value))
-        await base.setItem(key, `sl1.${toBase64(iv)}.${toBase64(data)}`)
+      run(key, async (base, _, encrypt) => {
+        await base.setItem(key, await encrypt(value))
       }),
     // With `value` (restoreSession gives what it read), only while the entry still decrypts to it,
     // and, where the base checks as it removes, still holds that ciphertext: a session another tab
     // wrote meanwhile is kept (K2, K6).
     removeItem: (key, value?: string) =>
-      run(key, async (crypto, algorithm, base, cryptoKey) => {
+      run(key, async (base, decrypt) => {
         const blob = value === undefined ? undefined : await base.getItem(key)
-        if (blob === undefined || (await decrypt(crypto, algorithm, cryptoKey, blob)) === value) await base.removeItem(key, blob as string | undefined)
+        if (blob === undefined || (await decrypt(blob)) === value) await base.removeItem(key, blob as string | undefined)
       }),
   }
 }
