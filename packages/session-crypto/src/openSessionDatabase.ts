@@ -94,9 +94,7 @@ export async function openSessionDatabase(
   origin: string,
   crypto: WebCryptoLike,
 ): Promise<SessionDatabase> {
-  const factory = await idb<IndexedDBFactoryLike | undefined>((resolve) => {
-    resolve(getFactory())
-  })
+  const factory = await idb<IndexedDBFactoryLike | undefined>((resolve) => resolve(getFactory()))
   if (!factory) throw unavailable('IndexedDB')
   const open = connections.get(factory) ?? new Map<string, Promise<SessionDatabase>>()
   connections.set(factory, open)
