@@ -358,7 +358,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * open) fails after `requestTimeoutMs`: it must not hold the operations behind it, a restore or
    * a `disconnect()` forever.
    */
-  const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value: unknown) => void) => {
+  const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value?: unknown) => void) => {
     const go = () => {
       const mine = operation == 'get' ? 0 : ++writes
       return bounded('The storage did not answer', requestTimeoutMs, () =>
@@ -370,7 +370,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         }),
       ).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
-        then?.(undefined)
+        then?.()
       })
     }
     io = (ioPending++ ? io.then(go) : go()).finally(() => {
