@@ -331,7 +331,7 @@ export function createTransition(): typeof transition {
     if (previous !== null || connected || op == 'reconnect' || op == 'reauth') fx.push(['invalidate', { type, previous, current: null, source }])
   }
   /** To `disconnected`, and the app told so: the session it knew ended. */
-  const endSession = (error: SessionError | null, source: ChangeSource = 'local', keep?: unknown) => {
+  const endSession = (error: SessionError | null, keep?: unknown, source: ChangeSource = 'local') => {
     down(error, keep)
     invalidate('disconnected', source)
   }
@@ -418,7 +418,7 @@ export function createTransition(): typeof transition {
       if (n.networkId === undefined) fx.push(['call', 'getActiveNetwork', 'local'])
     }
   }
-  const onNetwork = (networkId: string | null, origin: Origin) => {
+  const onNetwork = (networkId: string | null, origin: Origin = 'local') => {
     if (!connected) {
       n.networkId = networkId
       if (m.said && op && !hook) gather()
@@ -492,7 +492,7 @@ export function createTransition(): typeof transition {
         // a message of any length fits the channel's 8 KB (a wallet's may be a whole HTML error page),
         // even if each character is sent as six (`\u0001`)
         if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
-        endSession(error, 'local', keep)
+        endSession(error, keep)
         fx.push(['reject', error])
       }
     } else if (op == 'reconnect') {
@@ -624,7 +624,7 @@ export function createTransition(): typeof transition {
           // disconnect is still unanswered), such an event only reports the network: it counts,
           // as accounts events do, or a switch meanwhile would be missed for good (C11).
           if (connected) {
-            if (input.networkId !== undefined) onNetwork(input.networkId, 'local')
+            if (input.networkId !== undefined) onNetwork(input.networkId)
             break
           }
           // While this tab leaves, the wallet's events of before its disconnect are no connection
@@ -724,7 +724,7 @@ export function createTransition(): typeof transition {
               }
               // The entry it read goes, but only that one: another tab may have connected and
               // persisted since, its message still on its way, and its answer be older (C9, M4).
-              else endSession(null, 'restore', m.times)
+              else endSession(null, m.times, 'restore')
             } else fail(new SessionError(input.reason ?? 'The wallet is not connected', 4900))
           }
           // the wallet left, as this tab asked: a connection now is the user's (see `missed`). An
@@ -775,7 +775,7 @@ export function createTransition(): typeof transition {
         // A wallet that tells no network (no such method, a failure) is connected on none; one that
         // says it is not connected (4100, 4900) is not, as for any other read that fails (C3, C4).
         else if (input.verb == 'getActiveNetwork' && input.failure.code !== 4100 && input.failure.code !== 4900) {
-          if (!connected) onNetwork(null, 'local')
+          if (!connected) onNetwork(null)
         }
         // a read the wallet refuses as not connected (4100, 4900) says it is not: the entry goes with the session (C7, C9)
         else if (input.verb != 'connect' || asking) fail(input.failure, input.failure.code !== 4100 && input.failure.code !== 4900)
@@ -828,7 +828,7 @@ export function createTransition(): typeof transition {
           // reconnect what the user stopped (C8, M6).
           if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup'])
           // no sign-out: the entry stays for a restore to check with the wallet (C9)
-          endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 'local', 1)
+          endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 1)
           fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
         }
         break
@@ -906,7 +906,7 @@ export function createTransition(): typeof transition {
             const told = Number.isInteger(attempts) && typeof message == 'string' && (typeof code == 'string' || Number.isInteger(code))
             const error = told ? new SessionError(message, code as SessionError['code']) : new SessionError('The wallet did not reconnect', 4900)
             if (told) fx.push(['emit', 'reconnect:gaveup', { attempts: attempts as number, lastError: error }])
-            endSession(error, 'remote', !told || input.data?.keep)
+            endSession(error, !told || input.data?.keep, 'remote')
           }
         } else if ('current' in input && connected) {
           // Once per switch, of each kind (a network switch that brings another party is told as
