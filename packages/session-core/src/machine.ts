@@ -350,7 +350,8 @@ export function createTransition(): typeof transition {
       n.leaving = 2
       n.gone = true
       // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
-      fx.push(['post', 'expired'], ['call', 'disconnect', 'local'])
+      fx.push(['post', 'expired'])
+      query('disconnect')
     }
     invalidate('expired', source)
     fx.push(['reject', error])
@@ -414,8 +415,8 @@ export function createTransition(): typeof transition {
   const gather = (ask?: boolean) => {
     if (n.accounts !== null && n.networkId !== undefined && !n.loading) settle()
     else if (ask) {
-      if (n.accounts === null) fx.push(['call', 'listAccounts', 'local'])
-      if (n.networkId === undefined) fx.push(['call', 'getActiveNetwork', 'local'])
+      if (n.accounts === null) query('listAccounts')
+      if (n.networkId === undefined) query('getActiveNetwork')
     }
   }
   const onNetwork = (networkId: string | null, origin: Origin = 'local') => {
@@ -448,8 +449,10 @@ export function createTransition(): typeof transition {
     n.times = null
     fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
   }
+  /** Asks the wallet, for this tab. */
+  const query = (method: Method) => fx.push(['call', method, 'local'])
   /** Asks the wallet where it stands. */
-  const probe = () => fx.push(['call', 'status', 'local'])
+  const probe = () => query('status')
   /** Asks the wallet where it stands, silently, as a `sync` unless an op runs (C19, M4). */
   const sync = () => {
     n.op ??= 'sync'
@@ -531,7 +534,7 @@ export function createTransition(): typeof transition {
         // connect() tells how this connect went, not an earlier one of the re-auth (C3, C4)
         if (op == 'reauth') {
           set({ lastError: null })
-          fx.push(['call', 'connect', 'local'])
+          query('connect')
         } else if (!connected && !asking) {
           // nothing of a session this connect ends is shown meanwhile, its times neither (C7)
           set({ ...DISCONNECTED_STATE, status: 'connecting', networkId: st.networkId })
@@ -539,7 +542,8 @@ export function createTransition(): typeof transition {
           n.tries = 0
           n.said = false
           n.leaving = 0
-          fx.push(['schedule-clear'], ['call', 'connect', 'local'])
+          fx.push(['schedule-clear'])
+          query('connect')
           // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11),
           // and so does the entry this tab wrote of it: a connect the user declines leaves none behind (C4, C7).
           if (op == 'reconnect') {
@@ -788,7 +792,8 @@ export function createTransition(): typeof transition {
       case 'tick':
         // an attempt is only ever a reconnect's or a restore's
         if (attempt) {
-          fx.push(['emit', 'reconnect:attempt', { attempt }], ['call', 'status', 'local'])
+          fx.push(['emit', 'reconnect:attempt', { attempt }])
+          probe()
         }
         break
 
