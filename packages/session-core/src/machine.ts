@@ -573,10 +573,10 @@ export function createTransition(): typeof transition {
         // This tab's sign-out removes the entry, whoever wrote it (C6). Another tab's removes only
         // what this tab read or wrote: that tab removes its own, and may connect again before a
         // removal here lands (M3).
-        fx.push(input.origin == 'local' ? ['remove'] : ['remove', 1])
         // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
         // must find them disconnected already, not looking like a drop to reconnect from (M3).
-        if (input.origin == 'local') fx.push(['post', 'disconnected'])
+        if (input.origin == 'local') fx.push(['remove'], ['post', 'disconnected'])
+        else fx.push(['remove', 1])
         fx.push(['call', 'disconnect', input.origin])
         invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
         fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
