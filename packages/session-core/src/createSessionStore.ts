@@ -527,7 +527,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const lead = (steal?: true) => {
     // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
     // the wallet was back, then it dropped again before the session settled): attempt now.
-    // A store destroyed by a listener gets here no more (see `step`); one destroyed while it
+    // A store destroyed by a listener gets here no more (see `dispatch`); one destroyed while it
     // waits for the lock takes it only to release it: destroy() resigns (C14).
     if (leadership) {
       if (leadership[2]) dispatch({ type: 'lead' })
@@ -804,74 +804,73 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
   }
 
-  /** Runs one input through the machine: new snapshot, then subscribers, then effects (C11). */
-  const step = (input: Input) => {
-    const previous = model
-    // the next model and its effects, by index: a destructuring minifies to code of its own
-    const result = transition(previous, input, config, clock.now())
-    const next = (model = result[0])
-    // access given while the store knew no network is the first one's: a first network is no switch (C11)
-    if (next.snapshot.status == 'connected') liveNet ??= next.snapshot.networkId
-    // Out, with nothing under way (a reconnect that gave up, a failed restore or connect): what the
-    // wallet told meanwhile, or answers later, is no access of the next session (C7, C9, L1).
-    else if (next.snapshot.status == 'disconnected' && !next.op) {
-      live = null
-      heard = ++asks
-    }
-    if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook) {
-      gen++
-      const connecting = next.op == 'connect' || next.op == 'pending'
-      if (!connecting) cancelTimer(connectTimer)
-      else if (previous.op != 'connect') {
-        // `connectTimeoutMs` passed without the user's answer: the connect failed (C17)
-        connectTimer = later(() => {
-          dispatch({ type: 'fail', verb: 'connect', origin: 'local', failure: timedOut('The wallet did not connect', connectTimeoutMs) })
-        }, connectTimeoutMs)
-      }
-      if (!next.hook) {
-        hookAbort?.abort()
-        hookAbort = null
-        cancelTimer(hookTimer)
-        // a connect() of the re-auth waits for its user no longer (C17)
-        answerAll()
-      }
-      if (next.op != 'reconnect') resign()
-    }
-    if (next.snapshot != previous.snapshot) {
-      // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
-      // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7). A
-      // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3).
-      if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected' && previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
-      // Every subscriber is called; one that throws or rejects is reported and the others still run
-      // (C16). Guarded here, as `isolate` does, without an argument list and a spread call for each
-      // one: those made a notification of many subscribers about 1.5 times as slow.
-      for (const listener of (listenerList ??= [...listeners])) {
-        try {
-          void (listener(next.snapshot, previous.snapshot) as Partial<Promise<unknown>> | undefined)?.catch?.(report)
-        } catch (error) {
-          report(error)
-        }
-      }
-    }
-    // A listener that destroys the store midway drops the rest of the step: no wallet request,
-    // callback, broadcast or write after destroy(). The persisted entry keeps the session as it
-    // was before the step, as if destroy() had come first, for the next restore to reconcile
-    // (C10, C14). A disconnect (disconnect(), or another tab's) is the exception: asked for
-    // before destroy(), it still leaves the wallet and removes the entry, as it does when
-    // destroy() comes right after it (C6, M3).
-    behind = false
-    for (const effect of result[1]) if (!destroyed || input.type == 'disconnect') perform(effect, previous.op)
-  }
-
-  /** Inputs are processed one at a time, in order, even when a listener calls back in. */
-  const dispatch = (input: Input) => {
+  /**
+   * Inputs are processed one at a time, in order, even when a listener calls back in. Each runs
+   * through the machine: new snapshot, then subscribers, then effects (C11).
+   */
+  const dispatch = (queued: Input) => {
     if (destroyed) return
-    inputs.push(input)
+    inputs.push(queued)
     if (busy) return
     busy = true
     try {
-      for (let next = inputs.shift(); next; next = inputs.shift()) {
-        step(next)
+      for (let input = inputs.shift(); input; input = inputs.shift()) {
+        const previous = model
+        // the next model and its effects, by index: a destructuring minifies to code of its own
+        const result = transition(previous, input, config, clock.now())
+        const next = (model = result[0])
+        // access given while the store knew no network is the first one's: a first network is no switch (C11)
+        if (next.snapshot.status == 'connected') liveNet ??= next.snapshot.networkId
+        // Out, with nothing under way (a reconnect that gave up, a failed restore or connect): what the
+        // wallet told meanwhile, or answers later, is no access of the next session (C7, C9, L1).
+        else if (next.snapshot.status == 'disconnected' && !next.op) {
+          live = null
+          heard = ++asks
+        }
+        if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook) {
+          gen++
+          const connecting = next.op == 'connect' || next.op == 'pending'
+          if (!connecting) cancelTimer(connectTimer)
+          else if (previous.op != 'connect') {
+            // `connectTimeoutMs` passed without the user's answer: the connect failed (C17)
+            connectTimer = later(() => {
+              dispatch({ type: 'fail', verb: 'connect', origin: 'local', failure: timedOut('The wallet did not connect', connectTimeoutMs) })
+            }, connectTimeoutMs)
+          }
+          if (!next.hook) {
+            hookAbort?.abort()
+            hookAbort = null
+            cancelTimer(hookTimer)
+            // a connect() of the re-auth waits for its user no longer (C17)
+            answerAll()
+          }
+          if (next.op != 'reconnect') resign()
+        }
+        if (next.snapshot != previous.snapshot) {
+          // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
+          // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7). A
+          // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3).
+          if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected' && previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
+          // Every subscriber is called; one that throws or rejects is reported and the others still run
+          // (C16). Guarded here, as `isolate` does, without an argument list and a spread call for each
+          // one: those made a notification of many subscribers about 1.5 times as slow.
+          for (const listener of (listenerList ??= [...listeners])) {
+            try {
+              void (listener(next.snapshot, previous.snapshot) as Partial<Promise<unknown>> | undefined)?.catch?.(report)
+            } catch (error) {
+              report(error)
+            }
+          }
+        }
+        // A listener that destroys the store midway drops the rest of the step: no wallet request,
+        // callback, broadcast or write after destroy(). The persisted entry keeps the session as it
+        // was before the step, as if destroy() had come first, for the next restore to reconcile
+        // (C10, C14). A disconnect (disconnect(), or another tab's) is the exception: asked for
+        // before destroy(), it still leaves the wallet and removes the entry, as it does when
+        // destroy() comes right after it (C6, M3).
+        behind = false
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
+        for (const effect of result[1]) if (!destroyed || input.type == 'disconnect') perform(effect, previous.op)
         // A call settles with the state its own op ended in, as soon as it ended: not with that of
         // an op a listener started meanwhile, e.g. a restore() as the connect failed (C3, C4, C9).
         // no iterator for the usual step that no call waits for
@@ -1101,7 +1100,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           })
         }
       } finally {
-        // from the set it joined: one that a session connected since ended (see `step`) holds no
+        // from the set it joined: one that a session connected since ended (see `dispatch`) holds no
         // later sign-out's calls
         leaving.delete(call)
       }
