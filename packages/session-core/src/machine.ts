@@ -246,7 +246,7 @@ const partyOf = (s: { readonly account: { readonly partyId: string } | null } | 
  * serves every call.
  * @internal
  */
-export function createTransition(): typeof transition {
+export const createTransition = (): typeof transition => {
   // What the input finds: the model, the store's configuration, the time, the snapshot, the op,
   // its reconnect attempt, whether the re-auth hook runs, and whether the session is connected.
   let m: Model
