@@ -901,27 +901,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** The wallet listeners added, for destroy() to remove (C14). */
   const walletListeners: [event: (typeof WALLET_EVENTS)[number], listener: (...args: unknown[]) => void][] = []
 
-  // closing the channel (destroy()) ends this subscription
-  channel?.subscribe(({ kind, data, tabId }) => {
-    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired' })
-    else if (kind == 'party' || kind == 'network') {
-      if (typeof data.current == 'string' || data.current === null) {
-        // After this tab's read of it that is on its way, if any: that read may answer with what the
-        // wallet said before this switch, and must not have the last word (M5). The message's data is
-        // frozen: `current` is the same then.
-        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => dispatch({ type: 'remote', kind, current: data.current as string | null, teller: tabId }))
-      }
-    } else if (kind == 'activity') {
-      // the sender's activity, which may be older than its message (C12)
-      lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
-    }
-    // `connected`, `gaveup`, `expiry`, `attempt`: the machine validates the data, and ignores a kind it does not know
-    else {
-      if (kind == 'attempt') beats++
-      dispatch({ type: 'remote', kind, data } as Input)
-    }
-  })
-
   const touch = () => {
     // only while the expiry is armed: a subscriber's activity as the session connects is no late
     // check of the time before it (the timer, and the activity it counts from, come right after)
@@ -952,7 +931,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const win: Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>> = (globalThis as { document?: unknown }).document ? globalThis : {}
   // A tab the user closes runs no destroy(): its latest activity is told as the page goes (C12).
   const page = idle < Infinity && channel?.isLive ? win : null
-  page?.addEventListener?.('pagehide', tellActivity)
   /**
    * The page's visibility changed (its document's visibilitychange reaches the window). Hidden, it
    * may be frozen next, its timers stopped, or closed with no pagehide (mobile): its latest
@@ -964,7 +942,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     tellActivity()
     if (due()) arm()
   }
-  win.addEventListener?.('visibilitychange', wake)
 
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
@@ -1164,6 +1141,30 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       handlers.clear()
     },
   }
+  // closing the channel (destroy()) ends this subscription
+  channel?.subscribe(({ kind, data, tabId }) => {
+    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired' })
+    else if (kind == 'party' || kind == 'network') {
+      if (typeof data.current == 'string' || data.current === null) {
+        // After this tab's read of it that is on its way, if any: that read may answer with what the
+        // wallet said before this switch, and must not have the last word (M5). The message's data is
+        // frozen: `current` is the same then.
+        void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => dispatch({ type: 'remote', kind, current: data.current as string | null, teller: tabId }))
+      }
+    } else if (kind == 'activity') {
+      // the sender's activity, which may be older than its message (C12)
+      lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
+    }
+    // `connected`, `gaveup`, `expiry`, `attempt`: the machine validates the data, and ignores a kind it does not know
+    else {
+      if (kind == 'attempt') beats++
+      dispatch({ type: 'remote', kind, data } as Input)
+    }
+  })
+
+  // the page's events (see `page` and `wake`)
+  page?.addEventListener?.('pagehide', tellActivity)
+  win.addEventListener?.('visibilitychange', wake)
   // Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18).
   // Listened to last, once the store is whole: a wallet may call a listener as soon as it is added.
   // A provider whose on() throws for one of them is no provider the store can follow: as for one
