@@ -383,6 +383,12 @@ export const createTransition = (): typeof transition => {
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
     const connectedAt = started(kept?.connectedAt ?? now)
     const expiresAt = capped(connectedAt, kept?.expiresAt)
+    // Compare with what the user saw before: the restored snapshot, or the account kept
+    // visible while reconnecting / re-authenticating (C10, C11).
+    const before = saved ?? (st.status == 'reconnecting' ? st : null)
+    const source = saved ? 'restore' : 'local'
+    // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
+    const told = asking || settling == 'reauth' || (settling == 'reconnect' && attempt)
     // A session that expired while the wallet was asked (a slow answer, a system sleep) is not shown
     // connected: a restored one follows the expiry path (C10, C12); another tab's that this tab
     // only followed is that tab's to end, this one stays as it was (C12, M4).
@@ -396,15 +402,9 @@ export const createTransition = (): typeof transition => {
     // here, as the ones of a reconnect do (an attempt is only ever a reconnect's or a restore's) (C7, C9).
     // A tab that followed another tab's attempts tells of the one that succeeded there (M6).
     if (settling == 'reconnect' || attempt) fx.push(['emit', 'reconnect:succeeded', { attempt: attempt || m.followed }])
-    // Compare with what the user saw before: the restored snapshot, or the account kept
-    // visible while reconnecting / re-authenticating (C10, C11).
-    const before = saved ?? (st.status == 'reconnecting' ? st : null)
-    const source = saved ? 'restore' : 'local'
     change('party', partyOf(before), partyOf(n.snapshot), source)
     change('network', before?.networkId ?? null, networkId, source)
     fx.push(['save'], ['arm'])
-    // Tell the other tabs, unless this tab is only following (a restore, a sync, a remote lead).
-    const told = asking || settling == 'reauth' || (settling == 'reconnect' && attempt)
     if (told) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (settling == 'reauth') fx.push(['flush'])
     clear()
