@@ -856,10 +856,10 @@ export const createTransition = (): typeof transition => {
           const end = input.data?.expiresAt
           const connectedAt = Number.isFinite(at) ? started(at as number) : now
           const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
+          const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
           // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
           // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
           if ((expiresAt ?? Infinity) <= now) break
-          const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
           // Connected already (its wallet said so before the message came, or the other tab
           // re-authenticated): one wallet session, one expiry in every tab. Firm times give way only
           // to a later start: two tabs that connect at once, each hearing the other after it
