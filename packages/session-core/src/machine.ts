@@ -623,41 +623,37 @@ export const createTransition = (): typeof transition => {
 
       case 'status':
         if (input.connected) {
-          if (input.via == 'connect' && op != 'connect') break
+          if (input.via == 'connect' && op != 'connect') {
+            // the answer to a connect that is no longer this tab's op tells nothing
+          }
           // Connected (again, e.g. by a restore whose probe found the wallet connected while the
           // disconnect is still unanswered), such an event only reports the network: it counts,
           // as accounts events do, or a switch meanwhile would be missed for good (C11).
-          if (connected) {
+          else if (connected) {
             if (input.networkId !== undefined) onNetwork(input.networkId)
-            break
           }
           // While this tab leaves, the wallet's events of before its disconnect are no connection
           // (a user connect ends `leaving`); a probe's answer still counts.
-          if (m.leaving && input.via != 'probe') {
-            n.missed = 2
-            break
-          }
+          else if (m.leaving && input.via != 'probe') n.missed = 2
           // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
           // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
           // answer once the user approved (C3, C7, C9, C19).
-          if (input.overtaken && !m.said) {
-            probe()
-            break
+          else if (input.overtaken && !m.said) probe()
+          else {
+            n.said = true
+            n.asked = false
+            if (input.networkId !== undefined) n.networkId = input.networkId
+            // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
+            // one's failure, e.g. a decline or a wallet that refused the request (C3, C4, C12).
+            if (hook) set({ lastError: null })
+            else {
+              if (op == 'reconnect' || op == 'restore') fx.push(['schedule-clear'])
+              n.op ??= 'sync'
+              // While `connect` is in flight its answer comes next, and with it the accounts the
+              // wallet announces meanwhile: only then ask for what is still unknown (C3).
+              gather(op != 'connect' || input.via == 'probe' || input.via == 'connect')
+            }
           }
-          n.said = true
-          n.asked = false
-          if (input.networkId !== undefined) n.networkId = input.networkId
-          // The user approved during the re-auth: a connect() waiting for it tells so, not an earlier
-          // one's failure, e.g. a decline or a wallet that refused the request (C3, C4, C12).
-          if (hook) {
-            set({ lastError: null })
-            break
-          }
-          if (op == 'reconnect' || op == 'restore') fx.push(['schedule-clear'])
-          n.op ??= 'sync'
-          // While `connect` is in flight its answer comes next, and with it the accounts the
-          // wallet announces meanwhile: only then ask for what is still unknown (C3).
-          gather(op != 'connect' || input.via == 'probe' || input.via == 'connect')
         } else if (input.via == 'connect') {
           // The wallet said meanwhile that it is connected (its user approved before this answer
           // came): its word stands, and the connect settles once the rest is known (C3).
@@ -748,11 +744,10 @@ export const createTransition = (): typeof transition => {
           // next connection reads the accounts rather than exposing none (C3, C7).
           n.accounts = input.accounts.length || m.said ? input.accounts : null
           if (m.said && op && !hook) gather()
-          break
+        } else if (!same(input.accounts, st.accounts)) {
+          set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
+          switched('party', party, partyOf(n.snapshot), input.origin)
         }
-        if (same(input.accounts, st.accounts)) break
-        set({ accounts: input.accounts, account: primaryAccount(input.accounts) })
-        switched('party', party, partyOf(n.snapshot), input.origin)
         break
 
       case 'network':
@@ -857,31 +852,32 @@ export const createTransition = (): typeof transition => {
           const connectedAt = Number.isFinite(at) ? started(at as number) : now
           const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
           const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
-          // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
-          // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
-          if ((expiresAt ?? Infinity) <= now) break
+          if ((expiresAt ?? Infinity) <= now) {
+            // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
+            // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
+          }
           // Connected already (its wallet said so before the message came, or the other tab
           // re-authenticated): one wallet session, one expiry in every tab. Firm times give way only
           // to a later start: two tabs that connect at once, each hearing the other after it
           // connected, end on the later connect, whatever order the messages come in.
-          if (connected) {
+          else if (connected) {
             if (times && connectedAt > m.firm) {
               n.firm = connectedAt
               set(times)
               if (!sameState(n.snapshot, st)) fx.push(['save'], ['arm'])
             }
-            break
+          } else {
+            n.times = times
+            if ((st.status == 'disconnected' && !op) || (op == 'reconnect' && !attempt)) sync()
+            // A tab that runs the attempts: the lock the other tab released as it reconnected may
+            // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
+            // So does the next probe of a restore that waits to retry: another tab connected, this
+            // tab restores now, not after its backoff (C9, M4).
+            else if (op == 'reconnect' || (op == 'restore' && attempt)) fx.push(['schedule', -1])
+            // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
+            // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
+            else if (hook) recheck()
           }
-          n.times = times
-          if ((st.status == 'disconnected' && !op) || (op == 'reconnect' && !attempt)) sync()
-          // A tab that runs the attempts: the lock the other tab released as it reconnected may
-          // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
-          // So does the next probe of a restore that waits to retry: another tab connected, this
-          // tab restores now, not after its backoff (C9, M4).
-          else if (op == 'reconnect' || (op == 'restore' && attempt)) fx.push(['schedule', -1])
-          // Another tab re-authenticated (or connected) while this tab's hook still waits, e.g. for
-          // its user: the re-auth ends here too once the wallet confirms, as if the hook had resolved (C12).
-          else if (hook) recheck()
         } else if (input.kind == 'attempt') {
           const next = input.data?.attempt
           if (op == 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
