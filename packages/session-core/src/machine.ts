@@ -553,35 +553,36 @@ export const createTransition = (): typeof transition => {
         }
         break
 
-      case 'disconnect': {
-        // Another tab's session expired (e.g. a tab reopened on an expired snapshot) while this tab's
-        // user is still at a connect prompt: that connect is no part of the session that ended, so it
-        // goes on, and the wallet tells how it ends (a decline, a drop). Leaving the wallet here would
-        // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
-        // A connection the wallet confirmed before the message came ends with it. A sign-out, the
-        // user's own word, ends every tab's connect too (M3).
-        // Nor does a tab that left the wallet as that session ended, and did nothing since: tabs whose
-        // session expired at once each tell of it, and each word would cost every tab a disconnect
-        // request and a read of the entry (M3, C12).
-        if (input.origin == 'remote' && input.expired && (n.gone || (!m.said && asking))) break
-        n.gone = true
-        const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
-        if (st.status != 'disconnected' || op) {
-          down(error, 1)
-          n.leaving = 2
-        } else n.leaving ||= 1
-        // This tab's sign-out removes the entry, whoever wrote it (C6). Another tab's removes only
-        // what this tab read or wrote: that tab removes its own, and may connect again before a
-        // removal here lands (M3).
-        // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
-        // must find them disconnected already, not looking like a drop to reconnect from (M3).
-        if (input.origin == 'local') fx.push(['remove'], ['post', 'disconnected'])
-        else fx.push(['remove', 1])
-        fx.push(['call', 'disconnect', input.origin])
-        invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
-        fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
+      case 'disconnect':
+        if (input.origin == 'remote' && input.expired && (n.gone || (!m.said && asking))) {
+          // Another tab's session expired (e.g. a tab reopened on an expired snapshot) while this tab's
+          // user is still at a connect prompt: that connect is no part of the session that ended, so it
+          // goes on, and the wallet tells how it ends (a decline, a drop). Leaving the wallet here would
+          // end the prompt; no session was shown here to end, and the connect persists its own (C3, C12).
+          // A connection the wallet confirmed before the message came ends with it. A sign-out, the
+          // user's own word, ends every tab's connect too (M3).
+          // Nor does a tab that left the wallet as that session ended, and did nothing since: tabs whose
+          // session expired at once each tell of it, and each word would cost every tab a disconnect
+          // request and a read of the entry (M3, C12).
+        } else {
+          n.gone = true
+          const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
+          if (st.status != 'disconnected' || op) {
+            down(error, 1)
+            n.leaving = 2
+          } else n.leaving ||= 1
+          // This tab's sign-out removes the entry, whoever wrote it (C6). Another tab's removes only
+          // what this tab read or wrote: that tab removes its own, and may connect again before a
+          // removal here lands (M3).
+          // The other tabs hear it before the wallet is asked: the wallet's own statusChanged(false)
+          // must find them disconnected already, not looking like a drop to reconnect from (M3).
+          if (input.origin == 'local') fx.push(['remove'], ['post', 'disconnected'])
+          else fx.push(['remove', 1])
+          fx.push(['call', 'disconnect', input.origin])
+          invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
+          fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
+        }
         break
-      }
 
       case 'restore':
         if (!connected && !op) {
@@ -592,34 +593,34 @@ export const createTransition = (): typeof transition => {
         }
         break
 
-      case 'loaded': {
-        if (!m.loading) break
-        // A second read (below) that finds no entry keeps the expired session the first one found.
-        n.saved = input.saved ?? n.saved
-        // The session the restore takes up: the one another tab's message told of, e.g. a re-auth
-        // there while the read was on its way, else the persisted one (C10, C12, M4).
-        const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
-        n.loading = false
-        // The user connected while the restore read the snapshot: the connect settles against it.
-        if (op != 'restore') {
-          if (m.said && !hook) gather()
-        } else if (end > now) {
-          // The wallet said it is connected during the read: settle, or ask what is missing.
-          if (n.said) gather(true)
-          // Else the probe, unless a failure during the read already scheduled the next one (C7).
-          else if (!attempt) probe()
-        }
-        // Expired: read once more before ending it, unless this is that second read or the first found
-        // no entry (the session another tab's message told of expired). Another tab may have connected
-        // anew meanwhile and persisted before its message comes: that newer session is taken up as the
-        // wallet confirms it (C9), not ended in every tab, that tab's included (C10, C12, M4).
-        else if (m.saved || !input.saved) expire('ttl', end, 'restore')
-        else {
-          n.loading = true
-          fx.push(['load'])
+      case 'loaded':
+        if (m.loading) {
+          // A second read (below) that finds no entry keeps the expired session the first one found.
+          n.saved = input.saved ?? n.saved
+          // The session the restore takes up: the one another tab's message told of, e.g. a re-auth
+          // there while the read was on its way, else the persisted one (C10, C12, M4).
+          const end = (n.times ?? n.saved)?.expiresAt ?? Infinity
+          n.loading = false
+          // The user connected while the restore read the snapshot: the connect settles against it.
+          if (op != 'restore') {
+            if (m.said && !hook) gather()
+          } else if (end > now) {
+            // The wallet said it is connected during the read: settle, or ask what is missing.
+            if (n.said) gather(true)
+            // Else the probe, unless a failure during the read already scheduled the next one (C7).
+            else if (!attempt) probe()
+          }
+          // Expired: read once more before ending it, unless this is that second read or the first found
+          // no entry (the session another tab's message told of expired). Another tab may have connected
+          // anew meanwhile and persisted before its message comes: that newer session is taken up as the
+          // wallet confirms it (C9), not ended in every tab, that tab's included (C10, C12, M4).
+          else if (m.saved || !input.saved) expire('ttl', end, 'restore')
+          else {
+            n.loading = true
+            fx.push(['load'])
+          }
         }
         break
-      }
 
       case 'status':
         if (input.connected) {
@@ -735,10 +736,10 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'accounts':
-        // An answer that a newer accountsChanged overtook only tells accounts not known yet, e.g.
-        // after an empty list that was not remembered (C3, C5, C11).
-        if (input.overtaken && (connected || m.accounts)) break
-        if (!connected) {
+        if (input.overtaken && (connected || m.accounts)) {
+          // An answer that a newer accountsChanged overtook only tells accounts not known yet, e.g.
+          // after an empty list that was not remembered (C3, C5, C11).
+        } else if (!connected) {
           // An empty list before the wallet says it is connected (its own logout, while idle or during
           // the reconnect that its statusChanged(false) started) is no account to remember (C5): the
           // next connection reads the accounts rather than exposing none (C3, C7).
@@ -838,9 +839,10 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'reauth':
-        if (!hook) break
-        if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', tokenFree(input.error)))
-        else recheck()
+        if (hook) {
+          if ('error' in input) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', tokenFree(input.error)))
+          else recheck()
+        }
         break
 
       case 'remote':
