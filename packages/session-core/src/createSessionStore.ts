@@ -151,16 +151,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * process alive; a backoff, a timeout or a wait does, as the work it bounds is still going (§1, C12).
    */
   const later = (fn: () => void, ms: number, token = {}, weak?: unknown): unknown => {
-    if (destroyed) return
-    const due = clock.now() + ms
-    const handle = clock.setTimeout.call(thisOf('setTimeout', setTimeout), () => {
-      timers.delete(token)
-      if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token, weak)
-      else fn()
-    }, Math.min(Math.max(0, ms), MAX_TIMER)) as { unref?: () => void } | undefined
-    if (weak) handle?.unref?.()
-    timers.set(token, handle)
-    return token
+    if (!destroyed) {
+      const due = clock.now() + ms
+      const handle = clock.setTimeout.call(thisOf('setTimeout', setTimeout), () => {
+        timers.delete(token)
+        if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token, weak)
+        else fn()
+      }, Math.min(Math.max(0, ms), MAX_TIMER)) as { unref?: () => void } | undefined
+      if (weak) handle?.unref?.()
+      timers.set(token, handle)
+      return token
+    }
   }
   /** Cancels a pending timer: true if it was one (a fired or unknown token: a no-op). */
   const cancelTimer = (token: unknown) => timers.has(token) && (clock.clearTimeout.call(thisOf('clearTimeout', clearTimeout), timers.get(token)), timers.delete(token))
@@ -531,74 +532,74 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // waits for the lock takes it only to release it: destroy() resigns (C14).
     if (leadership) {
       if (leadership[2]) dispatch({ type: 'lead' })
-      return
-    }
-    const abort = new AbortController()
-    const waiting = (leadership = [noop, abort, steal])
-    /** This wait, or this leadership, still stands: no resign() since, nor a takeover. */
-    const mine = () => leadership?.[1] == abort
-    // A lock that never comes (a lock manager that never answers, a tab that holds it and went
-    // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
-    // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
-    // That watchdog (its token: `abort`) ends with the wait, or it would hold a Node process (C14).
-    // Each wait ends at a random point of a further requestTimeoutMs: the tabs behind a leader that
-    // froze (it holds the lock, its timers stand still) do not all take over at once. The first to
-    // take over tells of its attempt, and the others follow it (M6).
-    // It takes the lock too (Web Locks' `steal`, which takes no signal): a frozen tab would keep it
-    // after this outage, and every tab would wait for this watchdog at the next one. Its own
-    // request in the queue gives way to that one. The tab it took the lock from follows it (see
-    // below); one that takes no `steal` (an older shim) ignores it, or refuses it: this tab then
-    // runs the attempts without the lock, as before.
-    let heard = -1
-    const overdue = () => {
-      if (leadership == waiting) {
-        if (heard == beats) {
-          resign()
-          lead(true)
-        } else {
-          heard = beats
-          // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
-          // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
-          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
-          later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
+    } else {
+      const abort = new AbortController()
+      const waiting = (leadership = [noop, abort, steal])
+      /** This wait, or this leadership, still stands: no resign() since, nor a takeover. */
+      const mine = () => leadership?.[1] == abort
+      // A lock that never comes (a lock manager that never answers, a tab that holds it and went
+      // silent) leaves no tab reconnecting for ever: once the next word of a leading tab is overdue
+      // by requestTimeoutMs, this tab runs the attempts on its own, as without Web Locks (C17, M6).
+      // That watchdog (its token: `abort`) ends with the wait, or it would hold a Node process (C14).
+      // Each wait ends at a random point of a further requestTimeoutMs: the tabs behind a leader that
+      // froze (it holds the lock, its timers stand still) do not all take over at once. The first to
+      // take over tells of its attempt, and the others follow it (M6).
+      // It takes the lock too (Web Locks' `steal`, which takes no signal): a frozen tab would keep it
+      // after this outage, and every tab would wait for this watchdog at the next one. Its own
+      // request in the queue gives way to that one. The tab it took the lock from follows it (see
+      // below); one that takes no `steal` (an older shim) ignores it, or refuses it: this tab then
+      // runs the attempts without the lock, as before.
+      let heard = -1
+      const overdue = () => {
+        if (leadership == waiting) {
+          if (heard == beats) {
+            resign()
+            lead(true)
+          } else {
+            heard = beats
+            // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
+            // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
+            later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
+          }
         }
       }
-    }
-    if (steal) dispatch({ type: 'lead' })
-    else overdue()
-    attempt(() =>
-      locks?.request(
-        lockName,
-        steal ? { steal } : { signal: abort.signal },
-        () =>
-          new Promise<void>((release) => {
-            if (!mine()) release()
-            else {
-              cancelTimer(abort)
-              leadership = [release, abort, true]
-              dispatch({ type: 'lead' })
-              // the lock is this tab's now: the one holder of its name
-              void holders().then((ids) => (me = ids?.[0]))
-            }
-          }),
-      ),
-    ).catch((error: unknown) => {
-      // Web Locks refused as they will every request (a sandboxed frame, a SecurityError): this tab
-      // reconnects on its own (M6). A request dropped as its document is torn down or not fully
-      // active (InvalidStateError, an AbortError not of ours) is no such refusal: another tab may
-      // hold the lock and run the attempts. This tab follows it, and asks again a second later
-      // while the reconnect lasts: behind that tab, or alone, to run the attempts (C7).
-      // So does a tab whose lock another tab took (an AbortError once it held it): it went silent
-      // (frozen), and that tab runs the attempts now; this one stops its own (M6).
-      if (mine()) {
-        cancelTimer(abort)
-        if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) lost()
-        else {
-          leadership = [noop, abort, true]
-          dispatch({ type: 'lead' })
+      if (steal) dispatch({ type: 'lead' })
+      else overdue()
+      attempt(() =>
+        locks?.request(
+          lockName,
+          steal ? { steal } : { signal: abort.signal },
+          () =>
+            new Promise<void>((release) => {
+              if (!mine()) release()
+              else {
+                cancelTimer(abort)
+                leadership = [release, abort, true]
+                dispatch({ type: 'lead' })
+                // the lock is this tab's now: the one holder of its name
+                void holders().then((ids) => (me = ids?.[0]))
+              }
+            }),
+        ),
+      ).catch((error: unknown) => {
+        // Web Locks refused as they will every request (a sandboxed frame, a SecurityError): this tab
+        // reconnects on its own (M6). A request dropped as its document is torn down or not fully
+        // active (InvalidStateError, an AbortError not of ours) is no such refusal: another tab may
+        // hold the lock and run the attempts. This tab follows it, and asks again a second later
+        // while the reconnect lasts: behind that tab, or alone, to run the attempts (C7).
+        // So does a tab whose lock another tab took (an AbortError once it held it): it went silent
+        // (frozen), and that tab runs the attempts now; this one stops its own (M6).
+        if (mine()) {
+          cancelTimer(abort)
+          if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) lost()
+          else {
+            leadership = [noop, abort, true]
+            dispatch({ type: 'lead' })
+          }
         }
-      }
-    })
+      })
+    }
   }
 
   /**
