@@ -119,4 +119,4 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
  */
 export const parseNetworkId = (value: unknown): string | null =>
   // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- '' too
-  (typeof value === 'string' ? value : str(asObj(value)?.networkId)) || null
+  str(asObj(value)?.networkId ?? value) || null
