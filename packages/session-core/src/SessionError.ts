@@ -67,7 +67,8 @@ export class SessionError extends Error {
   }
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v == 'object' && v ? (v as Record<string, unknown>) : null)
+/** `v` when it is an object, else an empty one without a prototype: it has no field to read, a polluted `Object.prototype`'s neither. */
+const obj = (v: unknown): Record<string, unknown> => (typeof v == 'object' && v ? (v as Record<string, unknown>) : { __proto__: null })
 
 /** `v` parsed when it is a string (undefined when that is no JSON), else `v` itself. */
 const parse = (v: unknown): unknown => {
@@ -169,18 +170,18 @@ export function toSessionError(value: unknown): SessionError {
     // read here: a value whose reads throw (a hostile proxy, a revoked one) makes none of this throw
     if (value instanceof SessionError) code = value.code
     const o = obj(value)
-    const outer = obj(o?.error)
-    const body = obj(parse(outer?.data))
+    const outer = obj(o.error)
+    const body = obj(parse(outer.data))
     // The nested error wins field by field over the value around it, and the JSON-RPC error in
     // an HTTP error's body over both: a body that is not JSON-RPC (a proxy's `{ error: { message } }`,
     // an API gateway's `{ message }`, which tells it where HTTP/2 has no status text) keeps the HTTP
     // status, and an `error` field that tells neither keeps the value's own (C4).
     // Only a body read from text (the HTTP transport's) is one whose `message` tells: a JSON-RPC
     // error's own `data` object is detail, under the message the wallet gave.
-    for (const src of [o, outer, { message: typeof outer?.data == 'string' && body?.message }, obj(body?.error)]) {
+    for (const src of [o, outer, { message: typeof outer.data == 'string' && body.message }, obj(body.error)]) {
       // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
-      if (src && Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
-      if (typeof src?.message === 'string' && src.message) message = src.message
+      if (Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
+      if (typeof src.message === 'string' && src.message) message = src.message
     }
     // the official RPC client's text, in an Error's message or thrown as a string
     const rpc = message && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
