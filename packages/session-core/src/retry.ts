@@ -80,4 +80,4 @@ export const resolveRetryPolicy = (reconnect: true | Partial<RetryPolicy>): Retr
   // a null (a JSON config) is no field, as an undefined one: its default
   // a numeric string (a configuration's) as its number, a boolean (jitter's) as it is: kept a
   // string, `maxDelayMs + …` would join texts
-  ({ ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect).filter(([field, value]) => atLeastZero(value) || (field == 'jitter' && typeof value == 'boolean')).map(([field, value]) => [field, value === !!value ? value : toNumber(value)])) })
+  ({ ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(reconnect as Partial<Record<string, unknown>>).map(([field, value]) => [field, field == 'jitter' && value === !!value ? value : toNumber(value)] as const).filter(([, value]) => (value as number) >= 0)) })
