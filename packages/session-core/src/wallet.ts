@@ -6,18 +6,18 @@ import { quotesToken, seenTokens } from './SessionError'
 /** A narrowed view of an unknown object (internal). */
 export type Obj = Record<string, unknown>
 
-/** Whether `Object.prototype` carries a field of its own making (a polluted prototype). */
-const polluted = () => {
-  for (const _ in {}) return 1
-}
-
 /**
- * `v` when it is an object and no array, else undefined. Where `Object.prototype` is polluted, a
- * copy of `v`'s own fields without a prototype: a field the wallet did not send reads undefined
- * (C18). Only then: the copy would cost every wallet event a third more.
+ * `v` when it is an object and no array, else undefined. Where `Object.prototype` is polluted (it
+ * carries a field of its own making), a copy of `v`'s own fields without a prototype: a field the
+ * wallet did not send reads undefined (C18). Only then: the copy would cost every wallet event a third more.
  * @internal
  */
-export const asObj = (v: unknown): Obj | undefined => (typeof v == 'object' && v && !Array.isArray(v) ? (polluted() ? { __proto__: null, ...v } : (v as Obj)) : undefined)
+export const asObj = (v: unknown): Obj | undefined => {
+  if (typeof v == 'object' && v && !Array.isArray(v)) {
+    for (const _ in {}) return { __proto__: null, ...v }
+    return v as Obj
+  }
+}
 
 /**
  * Validates a wallet's account list (C18), or with `args` an `accountsChanged`'s arguments, their
