@@ -77,11 +77,10 @@ const userUrl = (v: unknown): string | undefined => {
  */
 export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): StatusInput | null => {
   const o = asObj(value)
-  if (!o) return null
-  const c = asObj(o.connection) ?? o
-  if (typeof c.isConnected !== 'boolean') return null
-  const network = asObj(o.network)
-  const session = asObj(o.session)
+  const c = asObj(o?.connection) ?? o
+  if (typeof c?.isConnected !== 'boolean') return null
+  const network = asObj(o?.network)
+  const session = asObj(o?.session)
   // read once: a getter or proxy may answer another text to each read, past the check below (C15)
   const reason = c.reason
   const accessToken = str(session?.accessToken) ?? str(network?.accessToken)
