@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { SessionError, toSessionError } from './SessionError'
+import { SessionError, seenTokens, toSessionError } from './SessionError'
 import { parseStatus } from './wallet'
 
 describe('toSessionError', () => {
@@ -347,6 +347,16 @@ describe('the access tokens searched for', () => {
     const tokens = Array.from({ length: 8 }, (_, i) => `opaque-latest-${i}-4c5d6e7f`)
     for (const accessToken of tokens) parseStatus({ connection: { isConnected: true }, session: { accessToken } })
     for (const token of tokens) expect(toSessionError({ code: 4100, message: `Session ${token} has expired` }).message).toBe('Unknown wallet error')
+  })
+
+  it('C4, C15: the tokens held are the latest 8, newest first, each once', () => {
+    const tokens = Array.from({ length: 12 }, (_, i) => `opaque-held-${i}-7a8b9c0d`)
+    for (const accessToken of tokens) parseStatus({ connection: { isConnected: true }, session: { accessToken } })
+    expect(seenTokens).toEqual(tokens.slice(4).reverse())
+    // one told again moves to the front, from wherever it was, the others keep their order
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: tokens[4] } })
+    parseStatus({ connection: { isConnected: true }, session: { accessToken: tokens[9] } })
+    expect(seenTokens).toEqual([9, 4, 11, 10, 8, 7, 6, 5].map((i) => tokens[i]))
   })
 
   it('C4, C15: a token a wallet repeats in every status takes one place, not one per status: it does not push out the token another wallet gave', () => {

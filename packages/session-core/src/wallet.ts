@@ -91,8 +91,8 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
   // hands out a new one for each read, do not push out the one still in use.
   if (accessToken?.[7] && (accessToken[15] || /[^a-z]/i.test(accessToken))) {
     seenTokens.unshift(accessToken)
-    const i = seenTokens.indexOf(accessToken, 1)
-    seenTokens.splice(i < 0 ? 8 : i, 1)
+    // its earlier place (1 to 8), else the ninth (-1 + 9): the list keeps at most 8
+    seenTokens.splice((seenTokens.indexOf(accessToken, 1) + 9) % 9, 1)
   }
   return {
     type: 'status',
