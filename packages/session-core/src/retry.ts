@@ -49,8 +49,8 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
   // power of a double factor but 1's (1 ** Infinity is NaN, the endless attempt's delay is the base):
   // any other factor is 0 or Infinity there already. 0 × Infinity (a zero base once factor^(n-1)
   // overflows, an endless base times a factor of 0) is NaN, no delay: 0.
-  const nominal = Math.min(policy.baseDelayMs * policy.factor ** Math.min(attempt > 1 ? attempt - 1 : 0, 1e20) || 0, policy.maxDelayMs)
-  return policy.jitter ? nominal * (0.5 + random() / 2) : nominal
+  // the nominal delay, without jitter times 1: the same number, -0 and Infinity too
+  return Math.min(policy.baseDelayMs * policy.factor ** Math.min(attempt > 1 ? attempt - 1 : 0, 1e20) || 0, policy.maxDelayMs) * (policy.jitter ? 0.5 + random() / 2 : 1)
 }
 
 /**
