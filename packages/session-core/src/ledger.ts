@@ -214,7 +214,7 @@ const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
  * origin, or nowhere.
  */
 const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | false | undefined => {
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
+  const url = /^[a-z][a-z\d+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
     const { origin, protocol } = new URL(ledgerApi)
     // Only an http(s) URL is a Ledger API's: 'localhost:7575' parses (as a scheme, with an opaque
