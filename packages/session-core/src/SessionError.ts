@@ -164,7 +164,7 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  */
 export function toSessionError(value: unknown): SessionError {
   let code: unknown
-  let message = typeof value == 'string' ? value : undefined
+  let message: string | undefined
   try {
     // a SessionError's code, the store's own ones too, kept if it is made anew without its token;
     // read here: a value whose reads throw (a hostile proxy, a revoked one) makes none of this throw
@@ -178,7 +178,8 @@ export function toSessionError(value: unknown): SessionError {
     // status, and an `error` field that tells neither keeps the value's own (C4).
     // Only a body read from text (the HTTP transport's) is one whose `message` tells: a JSON-RPC
     // error's own `data` object is detail, under the message the wallet gave.
-    for (const src of [o, outer, { message: typeof outer.data == 'string' && body.message }, obj(body.error)]) {
+    // A string thrown is the message (an empty one is none, as below).
+    for (const src of [{ message: value }, o, outer, { message: typeof outer.data == 'string' && body.message }, obj(body.error)]) {
       // an own `code` only: a DOMException's inherited legacy code (20 for AbortError) is no wallet's
       if (Object.hasOwn(src, 'code') && Number.isInteger(src.code)) code = src.code
       if (typeof src.message === 'string' && src.message) message = src.message
