@@ -59,7 +59,7 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
  * then keeps the option's default — `true` is no delay of 1 ms, `false` no count of 0.
  * @internal
  */
-export const toNumber = (value: unknown): number => (typeof value == 'number' || (typeof value == 'string' && value.trim()) ? Number(value) : NaN)
+export const toNumber = (value: unknown): number => (typeof value == 'number' || (typeof value == 'string' && value.trim()) ? +(value as string) : NaN)
 
 /**
  * Whether an option's `value` is a count or delay that makes sense: a number of 0 or more (see
