@@ -1564,6 +1564,29 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M5: a word of the party a tab shows ends the switch told before it: the same switch then told by a tab that had not told it yet is read again, where the wallet tells nothing unasked', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach()
+    const raw = hub.channelFactory(CHANNEL)
+    // tab C switches to bob and back before B's re-read finds its wallet on bob: B stays on alice
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-c'))
+    await flush()
+    raw.postMessage(partyMessage(2, 'alice::1220aa', 'tab-c'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    // later, tab D switches to bob, and so has B's wallet: a new switch, which B follows
+    bWallet.switchParty('bob::1220bb')
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    raw.close()
+  })
+
   it('M5: another tab that loses its party, gets it back, and loses it again: a tab whose wallet tells it nothing unasked, and still had the party at the first loss, follows the second one (a party regained is told to no tab)', async () => {
     const { hub, open } = tabs()
     const bWallet = createMockWallet({ connected: true })
@@ -1637,6 +1660,57 @@ describe('multi-tab, further', () => {
     raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
     await flush()
     expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    raw.close()
+  })
+
+  it('M5, C18: a tab whose wallet tells it nothing unasked follows another tab\'s switch to a party whose id ends another tab\'s word of a first party', async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach()
+    const raw = hub.channelFactory(CHANNEL)
+    // tab C tells of a party whose id B's wallet has not, and that ends with a quote and bob's id: B stays on alice
+    raw.postMessage(partyMessage(1, 'x"bob::1220bb', 'tab-c'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    // tab D switches to bob, as B's wallet has: B follows
+    bWallet.switchParty('bob::1220bb')
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
+    await flush()
+    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    raw.close()
+  })
+
+  it('M2, M5: tabs whose ids end one another\'s are each a tab of their own: a switch both tell of costs a tab whose own wallet has yet to switch one re-read', async () => {
+    const { raw, listAccounts, before } = await heardTab()
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-b'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1)
+    raw.postMessage(partyMessage(1, 'bob::1220bb', 'b'))
+    raw.postMessage(partyMessage(1, 'bob::1220bb', '-b'))
+    await flush()
+    expect(listAccounts()).toBe(before + 1)
+    raw.close()
+  })
+
+  it('M5: another tab\'s word of the network this tab shows is no switch: it asks its wallet nothing, and a word of another network after it is read again', async () => {
+    const { a, raw, reads } = await heardTab()
+    const networks = reads('getActiveNetwork')
+    expect(a.store.getSnapshot().networkId).toBe('canton:devnet')
+    raw.postMessage(partyMessage(1, 'canton:testnet', 'tab-b', 'network'))
+    await flush()
+    expect(reads('getActiveNetwork')).toBe(networks + 1)
+    // tab C is on this tab's network: nothing to read, and tab B's switch is over
+    raw.postMessage(partyMessage(1, 'canton:devnet', 'tab-c', 'network'))
+    await flush()
+    expect(reads('getActiveNetwork')).toBe(networks + 1)
+    raw.postMessage(partyMessage(1, 'canton:testnet', 'tab-d', 'network'))
+    await flush()
+    expect(reads('getActiveNetwork')).toBe(networks + 2)
+    expect(a.store.getSnapshot().networkId).toBe('canton:devnet')
     raw.close()
   })
 
