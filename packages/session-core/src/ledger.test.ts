@@ -426,6 +426,32 @@ describe('ledger', () => {
     }
   })
 
+  it('C7, C8, L1: the access that a reconnect attempt\'s status answer carries, come after the user cancelled that reconnect, is not handed to the next session', async () => {
+    vi.useFakeTimers()
+    try {
+      const wallet = handWallet()
+      const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100, maxAttempts: 3 } })
+      await store.connect()
+      wallet.held.add('status')
+      wallet.emit('statusChanged', { connection: { isConnected: false } })
+      await vi.advanceTimersByTimeAsync(100)
+      expect(wallet.waiting('status')).toBe(1)
+      store.cancelReconnect()
+      expect(store.getSnapshot().status).toBe('disconnected')
+      // the wallet answers the attempt's probe at last, connected, with a token
+      await wallet.answer('status', liveStatus('B'))
+      expect(store.getSnapshot().status).toBe('disconnected')
+      expect(getLedgerAuth(store)).toBeNull()
+      // the next session: connected without any status that carries a token
+      wallet.held.delete('status')
+      expect(await store.connect()).toMatchObject({ status: 'connected', networkId: 'canton:devnet' })
+      expect(getLedgerAuth(store)).toBeNull()
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it.each(['reconnect', 'connect'])("C3, C7, C11, L1: access a status gave without a network while the store was not connected (%s) is not the network's a chainChanged then tells", async (op) => {
     vi.useFakeTimers()
     try {
