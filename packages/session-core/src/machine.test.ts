@@ -494,6 +494,29 @@ describe('the pure session machine', () => {
     expect(gaveUp.state.status).toBe('disconnected')
   })
 
+  it('M4, M6: a follower that reconnects, as the leader told or as its own wallet came back, tells the other tabs nothing: the leader, whose attempt succeeded, tells them', () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())
+    const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1000 } }], config, follower.model)
+    const wallet: Input[] = [{ type: 'accounts', accounts: [alice, bob], origin: 'local' }, { type: 'network', networkId: 'canton:devnet', origin: 'local' }]
+    for (const back of [run([{ type: 'status', connected: true, via: 'probe' }, ...wallet], config, told.model), run([{ type: 'status', connected: true, via: 'statusChanged' }, ...wallet], config, follower.model)]) {
+      expect(back.state.status).toBe('connected')
+      expect(back.effects.filter((e) => e[0] === 'post')).toEqual([])
+    }
+    const leading = run([{ type: 'lead' }, { type: 'tick' }, { type: 'status', connected: true, via: 'probe' }, ...wallet], config, follower.model)
+    expect(leading.state.status).toBe('connected')
+    expect(leading.effects.filter((e) => e[0] === 'post' && e[1] === 'connected')).toHaveLength(1)
+  })
+
+  it('C7, M6: a follower hearing of the end of the attempts tells the app the session ended by another tab\'s word: its invalidation has source remote', () => {
+    const config: MachineConfig = { ...withRetry, lead: true }
+    const follower = run([{ type: 'status', connected: false, via: 'statusChanged' }], config, connected())
+    for (const data of [undefined, { attempts: 2, code: 'TIMEOUT', message: 'late' }]) {
+      const ended = run([{ type: 'remote', kind: 'gaveup', ...(data && { data }) }], config, follower.model)
+      expect(ended.effects).toContainEqual(['invalidate', { type: 'disconnected', previous: 'alice::1', current: null, source: 'remote' }])
+    }
+  })
+
   it.each([
     ['a cancel (no data)', undefined],
     ['a number as message', { attempts: 2, code: 4900, message: 1 }],
