@@ -232,6 +232,15 @@ describe('the pure session machine', () => {
     expect(emitted(effects)).toContain('reconnect:succeeded')
   })
 
+  it('C9, C10: a restore whose wallet is no longer connected ends the persisted session it read: its invalidation has source restore, and only the entry read goes', () => {
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 10 }
+    const read = run([{ type: 'restore' }, { type: 'loaded', saved }])
+    const { state, effects } = run([{ type: 'status', connected: false, via: 'probe' }], plain, read.model)
+    expect(state).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(effects).toContainEqual(['remove', 1])
+    expect(effects).toContainEqual(['invalidate', { type: 'disconnected', previous: 'alice::1', current: null, source: 'restore' }])
+  })
+
   it('C9: restore probes silently and never calls connect', () => {
     const restoring = run([{ type: 'restore' }, { type: 'loaded', saved: null }])
     expect(restoring.state.status).toBe('reconnecting')
@@ -240,6 +249,24 @@ describe('the pure session machine', () => {
     expect(notLive.state.status).toBe('disconnected')
     expect(notLive.effects.map((e) => e[0])).toContain('remove')
     expect(calls(notLive.effects)).not.toContain('connect')
+  })
+
+  it('C10: a connect the user makes while the restore reads the persisted snapshot reconciles against it, as the restore would: source restore', () => {
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 10 }
+    const { state, effects } = run(
+      [
+        { type: 'restore' },
+        { type: 'connect' },
+        { type: 'loaded', saved },
+        { type: 'status', connected: true, via: 'connect' },
+        { type: 'accounts', accounts: [bobPrimary], origin: 'local' },
+        { type: 'network', networkId: 'canton:mainnet', origin: 'local' },
+      ],
+      plain,
+    )
+    expect(state).toMatchObject({ status: 'connected', account: bobPrimary, networkId: 'canton:mainnet' })
+    expect(effects).toContainEqual(['emit', 'party:changed', { previous: 'alice::1', current: 'bob::2', source: 'restore' }])
+    expect(effects).toContainEqual(['emit', 'network:changed', { previous: 'canton:devnet', current: 'canton:mainnet', source: 'restore' }])
   })
 
   it('C10: restore reconciles the persisted party against the live wallet', () => {
