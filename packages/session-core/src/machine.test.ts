@@ -370,6 +370,16 @@ describe('the pure session machine', () => {
     expect(back.effects.map((e) => e[0])).toContain('flush')
   })
 
+  it('C3, C4, C12: a user who declined the connect() made during the re-auth, then approves in the wallet, is shown no decline: the re-auth waits for its hook, without error', () => {
+    const config: MachineConfig = { ...plain, reauth: true }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)
+    const declined = run([{ type: 'connect' }, { type: 'fail', verb: 'connect', origin: 'local', failure: new SessionError('declined', 4001) }], config, expired.model)
+    expect(declined.state).toMatchObject({ status: 'reconnecting', lastError: { code: 4001 } })
+    const approved = run([{ type: 'status', connected: true, via: 'statusChanged' }], config, declined.model)
+    expect(approved.state).toMatchObject({ status: 'reconnecting', lastError: null })
+    expect(approved.model.hook).toBe(true)
+  })
+
   it('C13: a failing hook disconnects and rejects the queue with REAUTH_FAILED', () => {
     const config: MachineConfig = { ...plain, reauth: true }
     const expired = run([{ type: 'expire', reason: 'idle', at: 5 }], config, run(connectInputs, config).model)
