@@ -25,6 +25,8 @@ interface Counts {
   idb: Record<string, number>
   /** subscriber notifications (the example renders its status on every one) */
   renders: number
+  /** what those renders showed, in order: the status, and the error when it changed (for failure messages) */
+  trail: string[]
 }
 /** What a lab tab keeps: the built packages, its store and wallet, and what its callbacks saw. */
 interface ScaleLab {
@@ -43,7 +45,7 @@ declare global {
 /** Installs the counters in every tab of `context`, before any page script runs. */
 async function instrument(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const counts: Counts = { wallet: {}, posts: {}, idb: {}, renders: 0 }
+    const counts: Counts = { wallet: {}, posts: {}, idb: {}, renders: 0, trail: [] }
     const bump = (map: Record<string, number>, key: string) => {
       map[key] = (map[key] ?? 0) + 1
     }
@@ -74,7 +76,12 @@ async function instrument(context: BrowserContext): Promise<void> {
     // The example renders on every notification, setting the status text (a childList mutation
     // even when the text is the same).
     new MutationObserver((records) => {
-      for (const record of records) if (record.target instanceof Element && record.target.getAttribute('data-testid') === 'status') counts.renders++
+      for (const record of records) {
+        const id = record.target instanceof Element ? record.target.getAttribute('data-testid') : null
+        if (id === 'status') counts.renders++
+        // the text this render set (the node it added), not the element's text by now
+        if (id === 'status' || id === 'error') counts.trail.push(`${id}: ${record.addedNodes[0]?.textContent ?? ''}`)
+      }
     }).observe(document, { subtree: true, childList: true })
   })
 }
@@ -88,8 +95,8 @@ function delta(before: Counts[], after: Counts[]): Counts[] {
   const diff = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(Object.entries(b).flatMap(([k, v]) => (v - (a[k] ?? 0) ? [[k, v - (a[k] ?? 0)]] : [])))
   return after.map((b, i) => {
-    const a = before[i] ?? { wallet: {}, posts: {}, idb: {}, renders: 0 }
-    return { wallet: diff(a.wallet, b.wallet), posts: diff(a.posts, b.posts), idb: diff(a.idb, b.idb), renders: b.renders - a.renders }
+    const a = before[i] ?? { wallet: {}, posts: {}, idb: {}, renders: 0, trail: [] }
+    return { wallet: diff(a.wallet, b.wallet), posts: diff(a.posts, b.posts), idb: diff(a.idb, b.idb), renders: b.renders - a.renders, trail: b.trail.slice(a.trail.length) }
   })
 }
 
@@ -115,7 +122,7 @@ function total(per: Counts[]): Counts {
       for (const [k, v] of Object.entries(pick(c))) acc[k] = (acc[k] ?? 0) + v
       return acc
     }, {})
-  return { wallet: add((c) => c.wallet), posts: add((c) => c.posts), idb: add((c) => c.idb), renders: per.reduce((a, c) => a + c.renders, 0) }
+  return { wallet: add((c) => c.wallet), posts: add((c) => c.posts), idb: add((c) => c.idb), renders: per.reduce((a, c) => a + c.renders, 0), trail: [] }
 }
 
 /** Per tab, the sum of a count over `keys` (all of them without). */
@@ -156,8 +163,8 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
       expect(of(c.wallet, 'listAccounts')).toBeLessThanOrEqual(1)
       expect(of(c.wallet)).toBeLessThanOrEqual(2)
       expect(of(c.idb, 'put')).toBeLessThanOrEqual(2)
-      expect(c.renders).toBeGreaterThanOrEqual(1)
-      expect(c.renders).toBeLessThanOrEqual(2)
+      expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBeGreaterThanOrEqual(1)
+      expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBeLessThanOrEqual(2)
     }
 
     // A party switch in the wallet, which tells every tab: each tab notifies once, writes at most
@@ -169,7 +176,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     d = step('party', await settled(tabs))
     expect(of(measured.party?.posts ?? {})).toBeLessThanOrEqual(TABS)
     for (const c of d) {
-      expect(c.renders).toBe(1)
+      expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBe(1)
       expect(of(c.posts, 'party')).toBe(of(c.posts))
       expect(of(c.posts)).toBeLessThanOrEqual(1)
       expect(of(c.idb, 'put')).toBeLessThanOrEqual(1)
@@ -182,7 +189,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     d = step('network', await settled(tabs))
     expect(of(measured.network?.posts ?? {})).toBeLessThanOrEqual(TABS)
     for (const c of d) {
-      expect(c.renders).toBeLessThanOrEqual(2)
+      expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBeLessThanOrEqual(2)
       expect(of(c.posts, 'network')).toBe(of(c.posts))
       expect(of(c.posts)).toBeLessThanOrEqual(1)
       expect(of(c.idb, 'put')).toBeLessThanOrEqual(2)
@@ -204,7 +211,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     expect(which(d, (c) => of(c.wallet))).toEqual(leaders)
     for (const c of d) expect(of(c.idb, 'put', 'delete')).toBe(0)
     d.forEach((c, i) => {
-      if (!leaders.includes(i)) expect(c.renders).toBe(1)
+      if (!leaders.includes(i)) expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBe(1)
     })
 
     // The leading tab closes: exactly one of the eleven others takes the attempts over.
@@ -238,7 +245,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
       expect(of(c.wallet, 'status')).toBeLessThanOrEqual(1)
       expect(of(c.wallet)).toBeLessThanOrEqual(2)
       expect(of(c.idb, 'put')).toBeLessThanOrEqual(1)
-      expect(c.renders).toBeLessThanOrEqual(2)
+      expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBeLessThanOrEqual(2)
     }
     for (const tab of tabs) expect(await text(tab, 'party')).toBe(BOB)
 
@@ -246,7 +253,10 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     // notifies once (M3); the entry is removed once: the other tabs remove it only while it still
     // holds what they wrote — each reads it and, when it is still there, reads it again as it
     // removes it and once more in its removal's transaction — and the tab that signs out, which
-    // may land its removal after theirs, finds nothing left to remove.
+    // may land its removal after theirs, finds nothing left to remove. A tab notifies once — or
+    // twice when its wallet's word of the sign-out overtook the other tab's message: the demo wallet
+    // tells its tabs through `storage` events, which BroadcastChannel does not wait for, and a drop
+    // heard first is a drop (C7: reconnecting, then disconnected as the message comes).
     await other.getByTestId('disconnect').click()
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe('disconnected')
     d = step('disconnect', await settled(tabs))
@@ -255,7 +265,8 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     expect(of(measured.disconnect?.idb ?? {}, 'delete'), `stored-entry work per tab: ${JSON.stringify(d.map((c) => c.idb))}`).toBe(1)
     for (const c of d) {
       expect(c.wallet).toEqual({ disconnect: 1 })
-      expect(c.renders).toBe(1)
+      const shown = c.trail.filter((t) => t.startsWith('status: '))
+      expect(shown, `what the tab showed: ${JSON.stringify(c.trail)}`).toEqual(c.renders == 2 ? ['status: reconnecting', 'status: disconnected'] : ['status: disconnected'])
       expect(of(c.idb, 'put')).toBe(0)
       expect(of(c.idb, 'get')).toBeLessThanOrEqual(3)
     }
