@@ -1448,6 +1448,21 @@ describe('multi-tab, further', () => {
   }
   /** Another tab's raw word that its party (or network) is now `current`, as its channel sends it. */
   const partyMessage = (seq: number, current: string, tabId = 'other-tab', kind = 'party') => ({ v: 1, kind, seq, tabId, at: Date.now(), ch: CHANNEL, data: { current } })
+  /**
+   * A connected tab B whose wallet tells it nothing unasked (no accountsChanged, no statusChanged):
+   * it learns of a switch only by re-reading its wallet. With its wallet, and a raw channel that
+   * speaks to it as other tabs.
+   */
+  const silentTab = async () => {
+    const { hub, open } = tabs()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await b.store.restore()
+    await flush()
+    bProvider.detach()
+    return { b, bWallet, raw: hub.channelFactory(CHANNEL) }
+  }
 
   it('M2: a stale message (older seq from the same sender) is dropped by the store', async () => {
     const { raw, listAccounts, before } = await heardTab()
@@ -1542,14 +1557,7 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: another tab that switches to a party, back, and to it again: a tab whose wallet tells it nothing unasked, and still showed the first party at the first switch, follows the second one', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
-    await flush()
-    bProvider.detach() // B hears nothing from its wallet: it must re-read
-    const raw = hub.channelFactory(CHANNEL)
+    const { b, bWallet, raw } = await silentTab()
     // tab C switches to bob and back before B's re-read finds its wallet on bob: B stays on alice, as its wallet is
     raw.postMessage(partyMessage(1, 'bob::1220bb'))
     await flush()
@@ -1565,14 +1573,7 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: a word of the party a tab shows ends the switch told before it: the same switch then told by a tab that had not told it yet is read again, where the wallet tells nothing unasked', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
-    await flush()
-    bProvider.detach()
-    const raw = hub.channelFactory(CHANNEL)
+    const { b, bWallet, raw } = await silentTab()
     // tab C switches to bob and back before B's re-read finds its wallet on bob: B stays on alice
     raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-c'))
     await flush()
@@ -1588,14 +1589,7 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: another tab that loses its party, gets it back, and loses it again: a tab whose wallet tells it nothing unasked, and still had the party at the first loss, follows the second one (a party regained is told to no tab)', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
-    await flush()
-    bProvider.detach() // B hears nothing from its wallet: it must re-read
-    const raw = hub.channelFactory(CHANNEL)
+    const { b, bWallet, raw } = await silentTab()
     const accounts = bWallet.state().accounts
     // tab C's wallet has no account for a moment (it locks); B's still answers with alice: B stays on alice
     raw.postMessage(partyMessage(1, null as unknown as string))
@@ -1611,14 +1605,7 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: another tab that leaves a network, comes back to it unseen, and leaves it again: a tab whose wallet tells it nothing unasked follows the second switch', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
-    await flush()
-    bProvider.detach()
-    const raw = hub.channelFactory(CHANNEL)
+    const { b, bWallet, raw } = await silentTab()
     // tab C switches to testnet; B's wallet is still on devnet as B re-reads: B stays on devnet
     raw.postMessage(partyMessage(1, 'canton:testnet', 'tab-c', 'network'))
     await flush()
@@ -1642,45 +1629,25 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
-  it('M5, C18: a tab whose wallet tells it nothing unasked follows another tab\'s switch to a party whose id another tab\'s word of a first party began', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
+  // Two values the memo of a switch must not take for one: the second is read, and the tab follows it.
+  it.each([
+    ['a party whose id another tab\'s word of a first party began, up to a line break', 'party', 'bob::1220bb\nx', 'bob::1220bb'],
+    ['a party whose id ends another tab\'s word of a first party (after a quote)', 'party', 'x"bob::1220bb', 'bob::1220bb'],
+    ['a network named \'null\' after a word of none', 'network', null, 'null'],
+  ] as const)('M5, C18: a tab whose wallet tells it nothing unasked follows another tab\'s switch to %s', async (_, kind, first, second) => {
+    const { b, bWallet, raw } = await silentTab()
+    const shown = () => (kind == 'party' ? b.store.getSnapshot().account?.partyId : b.store.getSnapshot().networkId)
+    const before = shown()
+    // tab C tells of a value B's wallet has not: B stays where it is
+    raw.postMessage(partyMessage(1, first as string, 'tab-c', kind))
     await flush()
-    bProvider.detach()
-    const raw = hub.channelFactory(CHANNEL)
-    // tab C tells of a party whose id B's wallet has not: B stays on alice
-    raw.postMessage(partyMessage(1, 'bob::1220bb\nx', 'tab-c'))
+    expect(shown()).toBe(before)
+    // tab D switches to the second, as B's wallet has: B follows
+    if (kind == 'party') bWallet.switchParty(second)
+    else bWallet.switchNetwork(second)
+    raw.postMessage(partyMessage(1, second, 'tab-d', kind))
     await flush()
-    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
-    // tab D switches to bob, as B's wallet has: B follows
-    bWallet.switchParty('bob::1220bb')
-    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
-    await flush()
-    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
-    raw.close()
-  })
-
-  it('M5, C18: a tab whose wallet tells it nothing unasked follows another tab\'s switch to a party whose id ends another tab\'s word of a first party', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
-    await flush()
-    bProvider.detach()
-    const raw = hub.channelFactory(CHANNEL)
-    // tab C tells of a party whose id B's wallet has not, and that ends with a quote and bob's id: B stays on alice
-    raw.postMessage(partyMessage(1, 'x"bob::1220bb', 'tab-c'))
-    await flush()
-    expect(b.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
-    // tab D switches to bob, as B's wallet has: B follows
-    bWallet.switchParty('bob::1220bb')
-    raw.postMessage(partyMessage(1, 'bob::1220bb', 'tab-d'))
-    await flush()
-    expect(b.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    expect(shown()).toBe(second)
     raw.close()
   })
 
@@ -1711,25 +1678,6 @@ describe('multi-tab, further', () => {
     await flush()
     expect(reads('getActiveNetwork')).toBe(networks + 2)
     expect(a.store.getSnapshot().networkId).toBe('canton:devnet')
-    raw.close()
-  })
-
-  it('M5, C18: a tab follows another tab\'s switch to a network named \'null\' after a third tab told of none', async () => {
-    const { hub, open } = tabs()
-    const bWallet = createMockWallet({ connected: true })
-    const bProvider = createMockProvider({ wallet: bWallet })
-    const b = open(bProvider)
-    await b.store.restore()
-    await flush()
-    bProvider.detach()
-    const raw = hub.channelFactory(CHANNEL)
-    raw.postMessage(partyMessage(1, null as unknown as string, 'tab-c', 'network'))
-    await flush()
-    expect(b.store.getSnapshot().networkId).toBe('canton:devnet')
-    bWallet.switchNetwork('null')
-    raw.postMessage(partyMessage(1, 'null', 'tab-d', 'network'))
-    await flush()
-    expect(b.store.getSnapshot().networkId).toBe('null')
     raw.close()
   })
 
