@@ -1113,6 +1113,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
     destroy() {
       if (destroyed) return
+      // An expiry that still reads the entry before it leaves the wallet leaves it now, as it did
+      // before that read: the tab will not hear what it finds, and the wallet left keeps a reload
+      // from bringing the expired session back (C12, C14, M3).
+      if (model.check && !model.op) dispatch({ type: 'loaded', saved: null })
       destroyed = true
       gen++
       tellActivity()
@@ -1144,7 +1148,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
   // closing the channel (destroy()) ends this subscription
   channel?.subscribe(({ kind, data, tabId }) => {
-    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired' })
+    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired', at: data.expiredAt })
     else if (kind == 'party' || kind == 'network') {
       if (typeof data.current == 'string' || data.current === null) {
         // After this tab's read of it that is on its way, if any: that read may answer with what the

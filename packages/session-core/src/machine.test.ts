@@ -724,21 +724,92 @@ describe('the pure session machine', () => {
 
   it('C12, C19: after an expiry leaves the wallet, its late statusChanged(true) is no connection of its own until it answered the disconnect', () => {
     const config: MachineConfig = { ...plain, ttlMs: 100 }
-    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 100)
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }, { type: 'loaded', saved: null }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 100)
     expect(calls(expired.effects)).toEqual(['disconnect'])
     const late = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged' }, { type: 'accounts', accounts: [alice], origin: 'local' }], config, expired.model, 110)
     expect(late.state).toBe(expired.state)
     expect(late.effects).toEqual([])
   })
 
-  it('C12, M3: an expiry without a hook tells the other tabs the session ended before it asks the wallet to leave', () => {
+  it('C12, M3: an expiry without a hook tells the other tabs the session ended, reads the persisted entry, and, finding no session begun since, tells them that it leaves the wallet, and when the session expired, before it asks the wallet to leave', () => {
     const config: MachineConfig = { ...plain, ttlMs: 100 }
-    const { effects } = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 100)
-    expect(effects.filter((e) => e[0] === 'post' || e[0] === 'call')).toEqual([
-      ['post', 'expiry', { expiredAt: 100, reason: 'ttl' }],
-      ['post', 'expired'],
+    const session = run(connectInputs, config, INITIAL_MODEL, 0)
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, session.model, 100)
+    expect(expired.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(expired.effects.filter((e) => e[0] === 'post' || e[0] === 'call' || e[0] === 'load')).toEqual([['post', 'expiry', { expiredAt: 100, reason: 'ttl' }], ['load']])
+    // the entry still holds the session that expired (a checked removal runs behind the read), or none
+    for (const saved of [session.state, null]) {
+      const { effects } = run([{ type: 'loaded', saved: saved as never }], config, expired.model, 101)
+      expect(effects).toEqual([
+        ['post', 'expired', { expiredAt: 100 }],
+        ['call', 'disconnect', 'local'],
+      ])
+    }
+  })
+
+  it('C12, M3, M4: an expiry whose read of the entry finds a session begun since (another tab connected or re-authenticated, its message still on its way) leaves neither the wallet nor that session: the tab asks its wallet, and takes it up with its times', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 120, expiresAt: 220 }
+    const read = run([{ type: 'loaded', saved }], config, expired.model, 150)
+    expect(read.effects).toEqual([['call', 'status', 'local']])
+    expect(read.model).toMatchObject({ op: 'sync', leaving: 0, times: { connectedAt: 120, expiresAt: 220 } })
+    const taken = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' }, { type: 'accounts', accounts: [alice], origin: 'local' }], config, read.model, 151)
+    expect(taken.state).toMatchObject({ status: 'connected', account: alice, connectedAt: 120, expiresAt: 220 })
+    expect(taken.effects.filter((e) => e[0] === 'post' || (e[0] === 'call' && e[1] === 'disconnect'))).toEqual([])
+  })
+
+  it('C4, C12, M3: an expiry whose read of the entry answers after the tab went on (a connect of its user, another tab\'s connected message) leaves the wallet no more: that would end what went on', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    for (const next of [{ type: 'connect' }, { type: 'remote', kind: 'connected', data: { connectedAt: 140, expiresAt: 240 } }] as Input[]) {
+      const { model, effects } = run([next, { type: 'loaded', saved: null }], config, expired.model, 150)
+      expect(calls(effects)).not.toContain('disconnect')
+      expect(effects).not.toContainEqual(['post', 'expired', { expiredAt: 100 }])
+      expect(model.leaving).toBe(0)
+    }
+  })
+
+  it('C10, C12, M3: an expiry whose read of the entry is answered as a restore() begun meanwhile reads it leaves the wallet before the restore asks it where it stands: the expired session is not taken up again', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }, { type: 'restore' }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    expect(expired.model).toMatchObject({ op: 'restore', loading: true })
+    const read = run([{ type: 'loaded', saved: null }], config, expired.model, 150)
+    expect(read.effects.filter((e) => e[0] === 'post' || e[0] === 'call')).toEqual([
+      ['post', 'expired', { expiredAt: 100 }],
       ['call', 'disconnect', 'local'],
+      ['call', 'status', 'local'],
     ])
+  })
+
+  it('M3, C12: a sign-out (here or in another tab) while an expiry reads the entry leaves the wallet once: the read\'s answer asks nothing more', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    for (const origin of ['local', 'remote'] as const) {
+      const out = run([{ type: 'disconnect', origin }, { type: 'loaded', saved: null }], config, expired.model, 150)
+      expect(calls(out.effects)).toEqual(['disconnect'])
+      expect(out.effects).not.toContainEqual(['post', 'expired', { expiredAt: 100 }])
+    }
+  })
+
+  it("M2, M3, C12: another tab's word that it leaves the wallet as a session expired ends no session begun after that expiry (or at it), shown here or followed; a word of when it expired that is no number, or none (an older tab), ends it", () => {
+    const session = connected() // connected at 1000
+    for (const at of [1001, 5000]) {
+      const ended = run([{ type: 'disconnect', origin: 'remote', expired: true, at }], plain, session)
+      expect(ended.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      expect(calls(ended.effects)).toEqual(['disconnect'])
+    }
+    for (const at of [undefined, '999', null, Number.NaN, 1000, 999]) {
+      const ended = run([{ type: 'disconnect', origin: 'remote', expired: true, at }], plain, session)
+      if (typeof at == 'number' && at <= 1000) expect(ended.state).toBe(session.snapshot)
+      else expect(ended.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    }
+    // followed: a tab that takes up the session another tab began at 1200 (its message came first)
+    const following = run([{ type: 'disconnect', origin: 'local' }, { type: 'left' }, { type: 'remote', kind: 'connected', data: { connectedAt: 1200, expiresAt: null } }], plain, session, 1300)
+    expect(following.model.op).toBe('sync')
+    const late = run([{ type: 'disconnect', origin: 'remote', expired: true, at: 1100 }], plain, following.model, 1300)
+    expect(late.effects).toEqual([])
+    expect(late.model.op).toBe('sync')
   })
 
   it("M3, C12: a tab that signed out, then connected again, ends with another tab's word that the session expired; only a tab still out since its sign-out skips it", () => {

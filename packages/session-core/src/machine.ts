@@ -96,6 +96,13 @@ export interface Model {
    */
   readonly gone: boolean
   /**
+   * This tab's session expired at this time, and the tab reads the persisted entry before it leaves
+   * the wallet: a tab frozen past the expiry (or asleep) runs its overdue timer before the messages
+   * of what other tabs did meanwhile reach it, and a session another tab began since is not its
+   * to end (C12, M3, M4).
+   */
+  readonly check?: number
+  /**
    * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
    * and each tab that told it, a line each, since this tab last switched or connected, heard a word
    * of the party it shows, or had such a re-read fail. The same word again, from a third tab, costs
@@ -143,7 +150,8 @@ export interface StatusInput extends WalletStatus, Overtaken {
 /** @internal */
 export type Input =
   | { readonly type: 'connect' }
-  | { readonly type: 'disconnect'; readonly origin: Origin; readonly expired?: boolean }
+  /** `at`: from another tab's message of a session that expired, its expiry time (untrusted). */
+  | { readonly type: 'disconnect'; readonly origin: Origin; readonly expired?: boolean; readonly at?: unknown }
   | { readonly type: 'restore' }
   | { readonly type: 'loaded'; readonly saved: SessionSnapshot | null }
   | { readonly type: 'cancel' }
@@ -178,6 +186,7 @@ export type Effect =
   | readonly ['remove', 1?]
   | readonly ['schedule', number]
   | readonly ['post', 'disconnected' | 'expired' | 'gaveup']
+  | readonly ['post', 'expired', { readonly expiredAt: number }]
   /** The leader gave up: how many attempts, and the last one's failure as plain data (its message's first 1,000 characters), never its `cause` (C15). */
   | readonly ['post', 'gaveup', { readonly attempts: number; readonly code: SessionError['code']; readonly message: string; readonly keep: unknown }]
   | readonly ['post', 'connected', SessionTimes]
@@ -349,12 +358,24 @@ export const createTransition = (): typeof transition => {
     if (!keep) {
       n.leaving = 2
       n.gone = true
-      // the other tabs hear it before the wallet is asked, as for disconnect() (M3)
-      fx.push(['post', 'expired'])
-      query('disconnect')
+      // This tab's own expiry (not a restore's, which read the entry twice, nor a failed re-auth,
+      // whose hook ran here): the entry is read first (see `check`).
+      if (source == 'local' && at) {
+        n.check = at
+        fx.push(['load'])
+      } else leave(at)
     }
     invalidate('expired', source)
     fx.push(['reject', error])
+  }
+  /**
+   * This tab's session, expired at `at` (0: a re-auth that failed), leaves the wallet. The other
+   * tabs hear it before the wallet is asked, as for disconnect() (M3), and of when it expired: a
+   * session begun since is not the one that ended (C12).
+   */
+  const leave = (at: number) => {
+    fx.push(at ? ['post', 'expired', { expiredAt: at }] : ['post', 'expired'])
+    query('disconnect')
   }
   /** Schedules reconnect attempt `next` after its backoff delay. */
   const schedule = (next: number) => {
@@ -527,7 +548,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', reread: connected && m.reread, renet: connected && m.renet }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', check: m.check, reread: connected && m.reread, renet: connected && m.renet }
 
     switch (input.type) {
       case 'connect':
@@ -554,7 +575,7 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'disconnect':
-        if (input.origin == 'remote' && input.expired && (n.gone || (!m.said && asking))) {
+        if (input.origin == 'remote' && input.expired && (n.gone || (!m.said && asking) || (typeof input.at == 'number' && ((m.times ?? st).connectedAt ?? 0) >= input.at))) {
           // Another tab's session expired (e.g. a tab reopened on an expired snapshot) while this tab's
           // user is still at a connect prompt: that connect is no part of the session that ended, so it
           // goes on, and the wallet tells how it ends (a decline, a drop). Leaving the wallet here would
@@ -564,8 +585,12 @@ export const createTransition = (): typeof transition => {
           // Nor does a tab that left the wallet as that session ended, and did nothing since: tabs whose
           // session expired at once each tell of it, and each word would cost every tab a disconnect
           // request and a read of the entry (M3, C12).
+          // Nor a session begun after that expiry, shown here or followed (a tab frozen past the
+          // expiry takes up one another tab began meanwhile): the word of an earlier one is late (C12, M3).
         } else {
           n.gone = true
+          // the wallet is left here: an expiry's check of the entry is of no use any more
+          n.check = 0
           const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
           if (st.status != 'disconnected' || op) {
             down(error, 1)
@@ -594,6 +619,25 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'loaded':
+        if (m.check) {
+          // The entry holds a session begun since this tab's expired: another tab's (a connect, a
+          // re-auth), whose message has yet to come. It lives on, and this tab takes it up as its
+          // wallet confirms it. Else this tab leaves the wallet — unless it went on meanwhile (its
+          // user's connect, another tab's connected message): a wallet left now would end that. A
+          // restore begun meanwhile is no such new session: the wallet is left before its probe,
+          // which then finds the expired session gone (C10, C12, M3, M4).
+          const s = input.saved
+          n.check = 0
+          if (s && s.connectedAt >= m.check) {
+            n.leaving = 0
+            if (!op) {
+              // its times, as a restore takes those it read (an expiresAt left out is none)
+              n.times = s as SessionTimes
+              sync()
+            }
+          } else if (asking || op == 'sync' || connected) n.leaving = 0
+          else leave(m.check)
+        }
         if (m.loading) {
           // A second read (below) that finds no entry keeps the expired session the first one found.
           n.saved = input.saved ?? n.saved

@@ -668,7 +668,7 @@ describe('multi-tab', () => {
     expect((await open().store.restore()).status).toBe('disconnected')
   })
 
-  it('M3, C12: tabs whose session expires at the same moment (one expiry time, a channel that delivers a task later) each leave their wallet and check the entry once, not once for every tab that told of it', async () => {
+  it('M3, C12: tabs whose session expires at the same moment (one expiry time, a channel that delivers a task later) each leave their wallet and read the entry twice (a check before it leaves the wallet, and a checked removal), not once more for every tab that told of it', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const hub = createChannelHub()
     const channelFactory = delayedChannels(hub, 1)
@@ -704,7 +704,8 @@ describe('multi-tab', () => {
     await vi.advanceTimersByTimeAsync(60_000)
     for (const tab of all) expect(tab.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     expect(all.map((tab) => tab.counts.disconnect)).toEqual([1, 1, 1, 1])
-    expect(all.every((tab) => tab.counts.reads <= 1)).toBe(true)
+    // its own: the check that no tab began a session since, before it leaves the wallet, and the checked removal's
+    expect(all.map((tab) => tab.counts.reads)).toEqual([2, 2, 2, 2])
     expect(wallet.state().connected).toBe(false)
     expect(await shared.getItem('sessionlayer.session')).toBeNull()
     for (const tab of all) tab.store.destroy()
@@ -2993,10 +2994,25 @@ function freezableTab(provider: MockProvider, slowWord = false) {
     // only where the manager has it: the woken tab asks after it woke, and is answered at once
     ...(manager.query ? { query: manager.query } : {}),
   })
+  /** The tab's channels: what another tab posts while it is frozen reaches it as it wakes, after its overdue timers. */
+  const channels =
+    (factory: (name: string) => BroadcastChannelLike) =>
+    (name: string): BroadcastChannelLike => {
+      const channel = factory(name)
+      let handler: BroadcastChannelLike['onmessage'] = null
+      Object.defineProperty(channel, 'onmessage', {
+        get: () => handler && ((event: { data: unknown }) => run(() => handler?.(event))),
+        set: (h: BroadcastChannelLike['onmessage']) => {
+          handler = h
+        },
+      })
+      return channel
+    }
   return {
     clock,
     provider: tab,
     locks,
+    channels,
     freeze: () => {
       frozen = true
     },
@@ -3014,6 +3030,79 @@ function freezableTab(provider: MockProvider, slowWord = false) {
     },
   }
 }
+
+describe('multi-tab, a tab frozen past the session\'s expiry', () => {
+  it("C12, M3, M4: a tab frozen past the session's expiry that, as it wakes, runs its overdue expiry before it hears that another tab connected anew meanwhile ends only its own session: it leaves neither the wallet nor that new session, and takes it up", async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const options = { storage, expiry: { ttlMs: 60_000 } }
+    const a = createSessionStore(frozen.provider, { ...options, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(hub.channelFactory), lockManager: null } })
+    const b = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    const expired = [events(a, 'session:expired'), events(b, 'session:expired')]
+    await a.connect()
+    await b.restore()
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(wallet.state().connected).toBe(false)
+    await vi.advanceTimersByTimeAsync(5_000)
+    await b.connect()
+    const session = b.getSnapshot()
+    expect(session).toMatchObject({ status: 'connected', connectedAt: Date.now() })
+    const disconnects = wallet.calls.filter((c) => c.method === 'disconnect').length
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.getSnapshot()).toBe(session)
+    expect(wallet.state().connected).toBe(true)
+    expect(wallet.calls.filter((c) => c.method === 'disconnect')).toHaveLength(disconnects)
+    expect(a.getSnapshot()).toMatchObject({ status: 'connected', connectedAt: session.connectedAt, expiresAt: session.expiresAt })
+    expect(expired.map((e) => e.length)).toEqual([1, 1])
+    a.destroy()
+    b.destroy()
+  })
+
+  it('C12, C14, M3: a tab closed (destroy) while its expiry still reads the entry leaves the wallet at once, and the other tabs hear it first, as before that read: a reload does not bring the session back', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    const wallet = createMockWallet()
+    let reads: (() => void)[] | null = null
+    const storage = {
+      ...shared,
+      getItem: async (key: string) => {
+        if (reads) await new Promise<void>((resolve) => reads?.push(resolve))
+        return shared.getItem(key)
+      },
+    }
+    const options = { storage, expiry: { ttlMs: 60_000 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    await a.connect()
+    await b.restore()
+    reads = []
+    // tab A's alone
+    b.destroy()
+    const seen: string[] = []
+    hub.channelFactory('sessionlayer.session.sync::null::sessionlayer.session').onmessage = ({ data }) => seen.push((data as { kind: string }).kind)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(a.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(wallet.state().connected).toBe(true)
+    const disconnects = wallet.calls.filter((call) => call.method === 'disconnect').length
+    a.destroy()
+    expect(wallet.calls.filter((call) => call.method === 'disconnect')).toHaveLength(disconnects + 1)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(seen).toEqual(['expiry', 'expired'])
+    expect(wallet.state().connected).toBe(false)
+    for (const resolve of reads) resolve()
+    reads = null
+    const c = createSessionStore(createMockProvider({ wallet }), options)
+    expect(await c.restore()).toMatchObject({ status: 'disconnected' })
+    c.destroy()
+  })
+})
 
 describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () => {
   /**
