@@ -97,9 +97,9 @@ export interface Model {
   readonly gone: boolean
   /**
    * This tab's session expired at this time, and the tab reads the persisted entry before it leaves
-   * the wallet: a tab frozen past the expiry (or asleep) runs its overdue timer before the messages
-   * of what other tabs did meanwhile reach it, and a session another tab began since is not its
-   * to end (C12, M3, M4).
+   * the wallet: a tab that could run nothing for a while (a suspended page, a blocked main thread)
+   * may run its overdue timer before the messages other tabs sent meanwhile, and a session another
+   * tab began since is not its to end (C12, M3, M4).
    */
   readonly check?: number
   /**
@@ -585,7 +585,7 @@ export const createTransition = (): typeof transition => {
           // Nor does a tab that left the wallet as that session ended, and did nothing since: tabs whose
           // session expired at once each tell of it, and each word would cost every tab a disconnect
           // request and a read of the entry (M3, C12).
-          // Nor a session begun after that expiry, shown here or followed (a tab frozen past the
+          // Nor a session begun after that expiry, shown here or followed (a tab suspended past the
           // expiry takes up one another tab began meanwhile): the word of an earlier one is late (C12, M3).
         } else {
           n.gone = true
