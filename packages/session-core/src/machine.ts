@@ -97,7 +97,7 @@ export interface Model {
   readonly gone: boolean
   /**
    * This tab's session expired at this time, and the tab reads the persisted entry before it leaves
-   * the wallet: a tab that could run nothing for a while (a suspended page, a blocked main thread)
+   * the wallet: a tab that could run nothing for a while (a page the system suspended)
    * may run its overdue timer before the messages other tabs sent meanwhile, and a session another
    * tab began since is not its to end (C12, M3, M4).
    */

@@ -3032,7 +3032,7 @@ function freezableTab(provider: MockProvider, slowWord = false) {
 }
 
 describe('multi-tab, a tab suspended past the session\'s expiry', () => {
-  it("C12, M3, M4: a tab suspended past the session's expiry (a frozen page here) that, as it runs again, runs its overdue expiry before it hears that another tab connected anew meanwhile ends only its own session: it leaves neither the wallet nor that new session, and takes it up", async () => {
+  it("C12, M3, M4: a tab suspended past the session's expiry (its timers, wallet events and messages held) that, as it runs again, runs its overdue expiry before it hears that another tab connected anew meanwhile ends only its own session: it leaves neither the wallet nor that new session, and takes it up", async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const storage = createMemoryStorage()
