@@ -130,6 +130,26 @@ describe('useSessionSelector', () => {
     expect(result.current).toEqual({ a: 1, b: 'canton:devnet' })
   })
 
+  it('§4, C2: a new isEqual on a later render (it depends on a prop) applies at once: the selection is the one the new isEqual keeps, not the one the previous isEqual kept', async () => {
+    const { store, wallet } = setup()
+    await store.connect()
+    // the order the wallet lists the parties in, or (unordered) the first order seen until the set changes
+    const selectPartyIds = (s: SessionState) => s.accounts.map((a) => a.partyId)
+    const sameOrder = (a: string[], b: string[]) => a.join() === b.join()
+    const sameSet = (a: string[], b: string[]) => [...a].sort().join() === [...b].sort().join()
+    const { result, rerender } = renderHook(({ ordered }) => useSessionSelector(selectPartyIds, ordered ? sameOrder : sameSet), {
+      wrapper: withStore(store),
+      initialProps: { ordered: false },
+    })
+    expect(result.current).toEqual(['alice::1220aa', 'bob::1220bb'])
+    act(() => {
+      wallet.setAccounts([...wallet.state().accounts].reverse()) // the same parties, listed the other way round
+    })
+    expect(result.current).toEqual(['alice::1220aa', 'bob::1220bb']) // the same set: the previous selection
+    rerender({ ordered: true })
+    expect(result.current).toEqual(['bob::1220bb', 'alice::1220aa'])
+  })
+
   it('re-selects when the selector depends on a prop that changed', async () => {
     const { store } = setup()
     await store.connect()
