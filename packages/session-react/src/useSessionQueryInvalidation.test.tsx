@@ -490,6 +490,34 @@ describe('useSessionQueryInvalidation', () => {
     store.destroy()
   })
 
+  it('C6: mounted again over the same store after its session ended while nothing kept the cache in step (the app\'s root unmounted, the store and the client lived on), it removes the ended session\'s queries: the next party never sees them', async () => {
+    const { store, wallet } = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    function Me() {
+      useSessionQueryInvalidation()
+      const session = useSession()
+      const { data } = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: session.isConnected, queryFn: () => Promise.resolve(`me: ${session.account?.partyId ?? ''}`) })
+      return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
+    }
+    const app = () => (
+      <QueryClientProvider client={client}>
+        <SessionProvider store={store}>
+          <Me />
+        </SessionProvider>
+      </QueryClientProvider>
+    )
+    const first = render(app())
+    await act(() => store.connect())
+    await screen.findByText('alice::1220aa sees me: alice::1220aa')
+    first.unmount()
+    await act(() => store.disconnect())
+    render(app())
+    await screen.findByText('nobody sees nothing')
+    wallet.switchParty('bob::1220bb')
+    await act(() => store.connect())
+    await screen.findByText('bob::1220bb sees me: bob::1220bb')
+  })
+
   it('uses the query client it is given instead of the one in context', async () => {
     const { store } = setup()
     const client = new QueryClient()

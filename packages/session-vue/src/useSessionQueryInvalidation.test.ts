@@ -369,6 +369,36 @@ describe('useSessionQueryInvalidation', () => {
     store.destroy()
   })
 
+  it('C6: mounted again over the same store after its session ended while no component kept the cache in step (the app unmounted, the store and the client lived on), it removes the ended session\'s queries: the next party never sees them', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const App = defineComponent({
+      setup() {
+        useSessionQueryInvalidation()
+        const { account, isConnected } = useSession()
+        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId ?? ''}` })
+        return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
+      },
+    })
+    const open = () => mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    const first = open()
+    await store.connect()
+    await flushPromises()
+    expect(first.text()).toBe('alice::1220aa sees me: alice::1220aa')
+    first.unmount()
+    await store.disconnect()
+    const second = open()
+    await flushPromises()
+    expect(second.text()).toBe('nobody sees nothing')
+    provider.wallet.switchParty('bob::1220bb')
+    await store.connect()
+    await flushPromises()
+    expect(second.text()).toBe('bob::1220bb sees me: bob::1220bb')
+    second.unmount()
+    store.destroy()
+  })
+
   it('C6: a second store in the page (an embedded widget that provides its own store of the same wallet), sharing the query client, mounted and mounted again, leaves the session queries of the app, whose session goes on', async () => {
     const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     const provider = createMockProvider()
