@@ -770,6 +770,26 @@ describe('the pure session machine', () => {
     }
   })
 
+  it("C9, C12, M4: a tab that went on before its expiry's read of the entry answered (it took up another tab's session, its user connected, or connects still) stays as it is, whatever the read finds: it leaves neither the wallet nor that session, asks its wallet nothing more, and is left with no op under way that a restore() would wait for", () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 120, expiresAt: 220 }
+    const followed: Input[] = [
+      { type: 'remote', kind: 'connected', data: { connectedAt: 120, expiresAt: 220 } },
+      { type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' },
+      { type: 'accounts', accounts: [alice], origin: 'local' },
+    ]
+    for (const went of [followed, connectInputs, [{ type: 'connect' }] as Input[]]) {
+      const on = run(went, config, expired.model, 150)
+      for (const entry of [saved, null]) {
+        const read = run([{ type: 'loaded', saved: entry }], config, on.model, 151)
+        expect(read.effects).toEqual([])
+        expect(read.state).toBe(on.state)
+        expect(read.model).toMatchObject({ op: on.model.op, leaving: 0 })
+      }
+    }
+  })
+
   it('C10, C12, M3: an expiry whose read of the entry is answered as a restore() begun meanwhile reads it leaves the wallet before the restore asks it where it stands: the expired session is not taken up again', () => {
     const config: MachineConfig = { ...plain, ttlMs: 100 }
     const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }, { type: 'restore' }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)

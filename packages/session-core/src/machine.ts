@@ -630,7 +630,10 @@ export const createTransition = (): typeof transition => {
           n.check = 0
           if (s && s.connectedAt >= m.check) {
             n.leaving = 0
-            if (!op) {
+            // Not once connected: the tab took that session up already (another tab's message came,
+            // or its user connected), and a sync now would be an op that never ends, which a restore()
+            // would wait for for good (C9, M4).
+            if (!op && !connected) {
               // its times, as a restore takes those it read (an expiresAt left out is none)
               n.times = s as SessionTimes
               sync()
