@@ -770,6 +770,26 @@ describe('the pure session machine', () => {
     }
   })
 
+  it("C12, C19, M3: an expiry whose read of the entry finds a session begun since that expired too (its tab was closed before its expiry, and this tab's TTL caps one with no expiresAt) leaves the wallet: no tab lives on it, and the wallet is not left connected to bring it back on its next word; a restore() begun meanwhile ends it itself, leaving the wallet once", () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const session = run(connectInputs, config, INITIAL_MODEL, 0).model
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, session, 300)
+    const newer = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 120 }
+    for (const saved of [{ ...newer, expiresAt: 220 }, newer]) {
+      const read = run([{ type: 'loaded', saved }], config, expired.model, 300)
+      expect(read.effects).toEqual([
+        ['post', 'expired', { expiredAt: 100 }],
+        ['call', 'disconnect', 'local'],
+      ])
+      expect(read.model.op).toBe(null)
+    }
+    // the restore reads the entry once more, finds it gone, and ends the session it read
+    const saved = { ...newer, expiresAt: 220 }
+    const restoring = run([{ type: 'expire', reason: 'ttl', at: 100 }, { type: 'restore' }, { type: 'loaded', saved }, { type: 'loaded', saved: null }], config, session, 300)
+    expect(calls(restoring.effects)).toEqual(['disconnect'])
+    expect(restoring.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
   it("C9, C12, M4: a tab that went on before its expiry's read of the entry answered (it took up another tab's session, its user connected, or connects still) stays as it is, whatever the read finds: it leaves neither the wallet nor that session, asks its wallet nothing more, and is left with no op under way that a restore() would wait for", () => {
     const config: MachineConfig = { ...plain, ttlMs: 100 }
     const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)

@@ -626,9 +626,13 @@ export const createTransition = (): typeof transition => {
           // user's connect, another tab's connected message): a wallet left now would end that. A
           // restore begun meanwhile is no such new session: the wallet is left before its probe,
           // which then finds the expired session gone (C10, C12, M3, M4).
+          // One begun since that expired too (its tab was closed before its expiry) is none: no tab
+          // lives on it, and a wallet left connected would bring it back, as a new session, on the
+          // wallet's next word (C12, C19). A restore that reads it ends it itself, and leaves the
+          // wallet then: once (C10).
           const s = input.saved
           n.check = 0
-          if (s && s.connectedAt >= m.check) {
+          if (s && s.connectedAt >= m.check && (op || (capped(s.connectedAt, s.expiresAt) ?? Infinity) > now)) {
             n.leaving = 0
             // Not once connected: the tab took that session up already (another tab's message came,
             // or its user connected), and a sync now would be an op that never ends, which a restore()
