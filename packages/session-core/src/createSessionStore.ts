@@ -1115,8 +1115,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (destroyed) return
       // An expiry that still reads the entry before it leaves the wallet leaves it now, as it did
       // before that read: the tab will not hear what it finds, and the wallet left keeps a reload
-      // from bringing the expired session back (C12, C14, M3).
-      if (model.check && !model.op) dispatch({ type: 'loaded', saved: null })
+      // from bringing the expired session back (C12, C14, M3). Also while a restore() begun since
+      // reads it too: its read answers for both, and never comes now (C9). The machine leaves alone
+      // what went on meanwhile (a connect, another tab's session taken up).
+      if (model.check) dispatch({ type: 'loaded', saved: null })
       destroyed = true
       gen++
       tellActivity()

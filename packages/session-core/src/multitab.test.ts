@@ -3102,6 +3102,40 @@ describe('multi-tab, a tab suspended past the session\'s expiry', () => {
     expect(await c.restore()).toMatchObject({ status: 'disconnected' })
     c.destroy()
   })
+
+  it('C9, C12, C14, M3: a tab closed while its expiry still reads the entry, as a restore() begun meanwhile reads it too, leaves the wallet at once as well: a reload does not bring the expired session back', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const shared = createMemoryStorage()
+    const wallet = createMockWallet()
+    let reads: (() => void)[] | null = null
+    const storage = {
+      ...shared,
+      getItem: async (key: string) => {
+        if (reads) await new Promise<void>((resolve) => reads?.push(resolve))
+        return shared.getItem(key)
+      },
+    }
+    const options = { storage, expiry: { ttlMs: 60_000 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    await a.connect()
+    reads = []
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(a.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    void a.restore()
+    expect(a.getSnapshot().status).toBe('reconnecting')
+    expect(wallet.state().connected).toBe(true)
+    const disconnects = wallet.calls.filter((call) => call.method === 'disconnect').length
+    a.destroy()
+    expect(wallet.calls.filter((call) => call.method === 'disconnect')).toHaveLength(disconnects + 1)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(wallet.state().connected).toBe(false)
+    for (const resolve of reads) resolve()
+    reads = null
+    const c = createSessionStore(createMockProvider({ wallet }), options)
+    expect(await c.restore()).toMatchObject({ status: 'disconnected' })
+    c.destroy()
+  })
 })
 
 describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () => {
