@@ -775,7 +775,8 @@ describe('the pure session machine', () => {
     const session = run(connectInputs, config, INITIAL_MODEL, 0).model
     const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, session, 300)
     const newer = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 120 }
-    for (const saved of [{ ...newer, expiresAt: 220 }, newer]) {
+    // (one that expires in this very millisecond has expired, as everywhere)
+    for (const saved of [{ ...newer, expiresAt: 220 }, { ...newer, connectedAt: 200, expiresAt: 300 }, newer]) {
       const read = run([{ type: 'loaded', saved }], config, expired.model, 300)
       expect(read.effects).toEqual([
         ['post', 'expired', { expiredAt: 100 }],
@@ -788,6 +789,29 @@ describe('the pure session machine', () => {
     const restoring = run([{ type: 'expire', reason: 'ttl', at: 100 }, { type: 'restore' }, { type: 'loaded', saved }, { type: 'loaded', saved: null }], config, session, 300)
     expect(calls(restoring.effects)).toEqual(['disconnect'])
     expect(restoring.state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+  })
+
+  it('C12, M4: a session another tab began in the very millisecond this tab\'s expired is one begun since: the read of the entry that finds it leaves the wallet alone and takes it up', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    const read = run([{ type: 'loaded', saved: { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 100, expiresAt: 200 } }], config, expired.model, 150)
+    expect(read.effects).toEqual([['call', 'status', 'local']])
+    expect(read.model).toMatchObject({ op: 'sync', times: { connectedAt: 100, expiresAt: 200 } })
+  })
+
+  it('C9, C12, M3: an expiry leaves the wallet once: a restore() after its read of the entry answered reads the entry as any restore does, and neither tells the other tabs of that expiry again nor asks the wallet to leave again', () => {
+    const config: MachineConfig = { ...plain, ttlMs: 100 }
+    const left = run([{ type: 'expire', reason: 'ttl', at: 100 }, { type: 'loaded', saved: null }, { type: 'left' }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    expect(calls(left.effects)).toEqual(['disconnect'])
+    const restored = run([{ type: 'restore' }, { type: 'loaded', saved: null }], config, left.model, 160)
+    expect(restored.effects.filter((e) => e[0] === 'post' || e[0] === 'call')).toEqual([['call', 'status', 'local']])
+  })
+
+  it('C12, C13, M3: a failed re-auth tells the other tabs it leaves the wallet with no expiry time: the session the hook was to renew ends in every tab, whenever it began', () => {
+    const config: MachineConfig = { ...plain, reauth: true, ttlMs: 100 }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 100 }], config, run(connectInputs, config, INITIAL_MODEL, 0).model, 150)
+    const failed = run([{ type: 'reauth', error: new Error('no') }], config, expired.model, 150)
+    expect(failed.effects.filter((e) => e[0] === 'post' || e[0] === 'call' || e[0] === 'load')).toEqual([['post', 'expired'], ['call', 'disconnect', 'local']])
   })
 
   it("C9, C12, M4: a tab that went on before its expiry's read of the entry answered (it took up another tab's session, its user connected, or connects still) stays as it is, whatever the read finds: it leaves neither the wallet nor that session, asks its wallet nothing more, and is left with no op under way that a restore() would wait for", () => {
