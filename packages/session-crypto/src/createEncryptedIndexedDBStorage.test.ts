@@ -327,10 +327,31 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 
+  it('K6, K7: a write in flight as site data is cleared is not lost to the clearing: the first open after the forced close, which Chromium aborts while it still clears, is tried again', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, 'first')
+    // Chromium: the transaction in flight neither completes nor aborts, the connection gets its
+    // close event, and an open made at once fails with "AbortError: The connection was closed."
+    // (the next one, a few ms later, succeeds)
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementationOnce(function (this: IDBDatabase) {
+      // (fake-indexeddb types its argument as the IDBDatabase class)
+      queueMicrotask(() => forceCloseDatabase(this as unknown as typeof IDBDatabase))
+      vi.spyOn(indexedDB, 'open').mockImplementationOnce(() => {
+        const aborted = { error: new DOMException('The connection was closed.', 'AbortError'), onerror: () => undefined }
+        setTimeout(() => aborted.onerror())
+        return aborted as unknown as IDBOpenDBRequest
+      })
+      return { objectStore: () => ({ put: () => ({}) }) } as unknown as IDBTransaction
+    })
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
+    vi.restoreAllMocks()
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
+  })
+
   // The order the IndexedDB spec gives when site data is cleared: the connection is marked closing,
   // each running transaction aborts (with an AbortError; Chromium's backend gives an UnknownError),
   // then the connection gets the close event.
-  const abortThenClose = (mode: IDBTransactionMode, error = 'AbortError', meanwhile?: () => void) => {
+  const abortThenClose = (mode: IDBTransactionMode, error = 'AbortError', meanwhile?: () => void, closing = true) => {
     const transaction = IDBDatabase.prototype.transaction
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
       const tx = transaction.apply(this, args)
@@ -346,7 +367,7 @@ describe('createEncryptedIndexedDBStorage', () => {
         )
         // (fake-indexeddb aborts with an error only from inside)
         queueMicrotask(() => {
-          db._closePending = true
+          db._closePending = closing
           ;(tx as unknown as { _abort: (name: string) => void })._abort(error)
         })
       }
@@ -361,6 +382,14 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
     await expect(storage.getItem(KEY)).resolves.toBe('second')
     abortThenClose('readonly', error)
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
+  })
+
+  it('K6, K7: as Chromium clears site data, a write in flight aborts with "UnknownError: Connection is closing because of: Force close delete origin" while the connection still takes new transactions, and gets its close event after: the write runs again on a new connection and is kept', async () => {
+    const { storage } = setup()
+    await storage.setItem(KEY, 'first')
+    abortThenClose('readwrite', 'UnknownError', undefined, false)
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
     await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 

@@ -115,11 +115,13 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     }
     // A connection closed under a running operation (another tab upgraded or deleted the
     // database) is reopened when the operation runs again: it encrypts again under whatever key is
-    // current, so the write is not lost (K6).
-    const result = last.then(operation).catch((error: unknown) => {
+    // current, so the write is not lost (K6). Twice at most: as it clears site data, Chromium
+    // aborts the first open after its forced close too (K7).
+    const again = (error: unknown) => {
       if ((error as { closed?: boolean } | null | undefined)?.closed) return operation()
       throw error
-    })
+    }
+    const result = last.then(operation).catch(again).catch(again)
     last = result.catch(() => undefined)
     return result
   }

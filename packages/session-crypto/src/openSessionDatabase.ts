@@ -7,10 +7,15 @@ export type SessionDatabase = readonly [IDBDatabase, CryptoKeyLike]
 /** One connection (and key) per IndexedDB factory and origin, shared by every storage instance. */
 const connections = new WeakMap<IndexedDBFactoryLike, Map<string, Promise<SessionDatabase>>>()
 
-/** A promise over IndexedDB callbacks; any failure becomes "IndexedDB is unavailable" (K7). */
+/**
+ * A promise over IndexedDB callbacks; any failure becomes "IndexedDB is unavailable" (K7). An
+ * open aborted (AbortError) counts as closed, so that its operation runs again: Chromium aborts
+ * the first open after it force-closed a connection as it clears site data (K6, K7). (Whether a
+ * failed transaction found its connection closed, `transact` tells.)
+ */
 const idb = <T>(run: (resolve: (value: T) => void, reject: (reason: unknown) => void) => void): Promise<T> =>
   new Promise(run).catch((error: unknown) => {
-    throw unavailable('IndexedDB', error)
+    throw Object.assign(unavailable('IndexedDB', error), { closed: (error as Error | null)?.name == 'AbortError' })
   })
 
 /**
@@ -45,10 +50,11 @@ export const transact = <T>(
     const req = request(tx.objectStore(store))
     const settle = ({ type }: Event) => {
       db.removeEventListener('close', settle)
-      closed = type == 'close'
-      // A forced close marks the connection closing, then aborts its transactions (with an
-      // AbortError, or Chromium's UnknownError) before the close event: an abort on a connection
-      // that refuses new transactions is one.
+      // A forced close aborts the connection's transactions before its close event: with an
+      // AbortError once the connection is marked closing (the spec), so an abort on a connection
+      // that refuses new transactions is one; or with an UnknownError while it still takes them
+      // (Chromium: "Connection is closing because of: Force close delete origin").
+      closed = type == 'close' || tx.error?.name == 'UnknownError'
       try {
         if (type == 'abort') db.transaction(store)
       } catch {
