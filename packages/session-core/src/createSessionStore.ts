@@ -230,6 +230,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let liveNet: string | null | undefined
   /**
+   * The access whose party a token refresh's account read told, no switch heard meanwhile: a later
+   * 401 of an older token takes it as it is, without reading the accounts again (L2).
+   */
+  let known: WalletStatus | undefined
+  /**
    * Wallet requests and events are numbered as they are asked or come; `heard` is the number of
    * the latest status that told of access — a token, a drop, another network or Ledger API — (or
    * of the latest disconnect, which clears it). An answer that something
@@ -983,10 +988,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // Whose token it is: a wallet may hand out the token of the party the user switched to
         // before it tells of the switch (accountsChanged), and no status says which party it is
         // for. The accounts are read again, so that the store knows the party by now (C11, L2).
+        // Not for a token an account read of an earlier refresh told that of already (another call's 401
+        // refreshed it; one a status or event tells since is a new one): a 401 of the token before it,
+        // come late, is retried with it at once. Read again, each late 401 would ask the wallet once
+        // more, and wait for that read and fail with it — a good token dropped for a busy wallet (L2).
         const held = internals.live()
         if (held) {
-          call('listAccounts', 'local')
-          const accounts = await latest.get('listAccounts')
+          const accounts = held != known ? (call('listAccounts', 'local'), await latest.get('listAccounts')) : null
           // A party switch heard since status was asked, maybe and back (A→B→A): the store shows the
           // party of before, but the token may be that of the one the wallet was on as it answered.
           // Status is read once more. A switch heard (again), or an account read that failed, leaves
@@ -999,6 +1007,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             if (failed) throw accounts.failure
             return again ? null : await internals.refresh(true, gone, 1)
           }
+          known = held
         }
         return internals.live()
       } catch (error) {

@@ -18,7 +18,8 @@ export interface StoreInternals {
   live(check?: unknown): WalletStatus | null
   /**
    * Re-reads the wallet's accounts — and first `status` when `stale` (the token in hand was
-   * rejected) — and returns the live status then. A party switch heard meanwhile reads `status`
+   * rejected) — and returns the live status then. The accounts are not read again for a token
+   * whose party an earlier refresh's account read told. A party switch heard meanwhile reads `status`
    * once more (`again`); heard again, no access is held. `gone`: aborted once the refresh is
    * dropped (its session ended); a status answer that comes after that is followed by nothing.
    */

@@ -920,6 +920,40 @@ describe('ledger', () => {
     expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
   })
 
+  it("L2: a 401 that comes back once another call's token refresh replaced its token (and read whose it is) is retried with that token without asking the wallet again: 50 calls whose 401s come one by one read status and the accounts once, and a failing account read then fails no call nor drops the token", async () => {
+    const wallet = createMockWallet()
+    const inner = createMockProvider({ wallet })
+    const asked: string[] = []
+    let reads = 0
+    // after the account read of the token refresh, the wallet fails account reads
+    const provider: CIP0103Provider = {
+      on: (e, l) => inner.on(e, l),
+      removeListener: (e, l) => inner.removeListener(e, l),
+      request(args) {
+        asked.push(args.method)
+        if (args.method === 'listAccounts' && wallet.state().accessToken === 'mock-token-2' && ++reads > 1) return Promise.reject(Object.assign(new Error('busy'), { code: -32603 }))
+        return inner.request(args)
+      },
+    }
+    const store = await connectedStore(provider)
+    wallet.rotateToken()
+    // the Ledger API answers the calls one at a time, each in a task of its own
+    let queue = Promise.resolve()
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      const ok = new Headers(init?.headers).get('Authorization') === `Bearer ${wallet.state().accessToken}`
+      const answer = queue.then(() => sleep(0)).then(() => new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 }))
+      queue = answer.then(() => undefined)
+      return answer
+    }
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const before = asked.length
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ledgerFetch(`/v2/parties/${i}`).then((r) => r.status, (e: unknown) => e)))
+    expect(results).toEqual(Array.from({ length: 50 }, () => 200))
+    expect(asked.slice(before)).toEqual(['status', 'listAccounts'])
+    expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
+    store.destroy()
+  })
+
   it('L2: when the refresh moves the Ledger API, the new token never goes to the old origin: an absolute URL of it rejects with 4100, a path follows the move', async () => {
     const MOVED = 'http://127.0.0.1:7576'
     const wallet = createMockWallet()
