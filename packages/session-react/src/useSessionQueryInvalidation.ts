@@ -1,13 +1,14 @@
-import { SESSION_QUERY_KEY_ROOT, type InvalidateEvent } from '@sessionlayer/session-core'
+import { SESSION_QUERY_KEY_ROOT, sessionQueryKey, type InvalidateEvent } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { useSessionContext } from './SessionContext'
 
 /**
  * Per query client, how many hooks watch a store now, then the stores (their `on`) that hooks
- * stopped watching since one last mounted, each followed by its snapshot then: a hook mounting over
+ * stopped watching since one last mounted, each followed by its session's key then (`sessionQueryKey`:
+ * network and party): a hook mounting over
  * another store while none is watched (another provider or store prop, or a `<SessionProvider key>`
- * remounted for another wallet), or over the same store whose session changed meanwhile (the app's
+ * remounted for another wallet), or over the same store whose party or network changed meanwhile (the app's
  * root unmounted while the user signed out), ends the session it watched, while one mounting again
  * over the same store and session (StrictMode's simulated remount, Fast Refresh, a remount of the
  * hook's component) or beside a store still watched (a second `<SessionProvider>` of an embedded
@@ -22,7 +23,8 @@ const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...le
  * when the session disconnects or expires (one still in use loses its data and is fetched again),
  * and when the provider is given another wallet or store, also by remounting it
  * (`<SessionProvider key={walletId}>`): the session it replaces has ended — and when mounted again
- * over the same store whose session changed while no hook watched it. A remount over the same store
+ * over the same store whose party or network changed while no hook watched it (a sign-out, another
+ * party connected). A remount over the same store
  * and session (StrictMode's, or of the calling component) keeps them, and so does a second provider
  * mounted beside it over the same client (an embedded widget's own store). Other queries are
  * untouched. Call it once, near the root, inside both providers.
@@ -70,19 +72,21 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     }
     // Another store than those the hooks last watched, while none watches one (the user picked another
     // wallet): the session of the one it replaces ended without an event, and what it fetched must
-    // not reach the next party. So did the session of the same store if its snapshot changed while no
-    // hook heard its events (C6, C11). One more store (an embedded widget's), or the hooks mounting
-    // again (StrictMode's remount, Fast Refresh), ends no session that goes on.
+    // not reach the next party. So did the session of the same store if its party or network changed
+    // while no hook heard its events (C6, C11) — not one that went on, nor one whose restore began
+    // meanwhile (StrictMode remounts the hooks as the provider that owns the store restores). One
+    // more store (an embedded widget's), or the hooks mounting again (StrictMode's remount, Fast
+    // Refresh), ends no session that goes on.
     const w = watched.get(client) ?? [0]
     watched.set(client, w)
-    // (a store not among them: its index -1 reads the count, no snapshot)
-    if (!w[0]++ && w[1] && w[w.indexOf(on) + 1] != getSnapshot()) update()
+    // (a store not among them: its index -1 reads the count, no key)
+    if (!w[0]++ && w[1] && w[w.indexOf(on) + 1] != sessionQueryKey(getSnapshot()).join()) update()
     w.length = 1
     const off = on('invalidate', update)
     return () => {
       off()
       w[0]--
-      w.push(on, getSnapshot())
+      w.push(on, sessionQueryKey(getSnapshot()).join())
     }
   }, [on, getSnapshot, client])
 }

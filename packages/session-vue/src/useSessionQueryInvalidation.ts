@@ -1,4 +1,4 @@
-import { SESSION_QUERY_KEY_ROOT, type InvalidateEvent } from '@sessionlayer/session-core'
+import { SESSION_QUERY_KEY_ROOT, sessionQueryKey, type InvalidateEvent } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/vue-query'
 import { inject, nextTick, onScopeDispose } from 'vue'
 // From the main entry, whose code the build then emits as one module that this entry shares.
@@ -6,8 +6,9 @@ import { SESSION_KEY, useSessionEvent } from './index'
 
 /**
  * Per query client, how many components keep it in step with a store now, then the stores they
- * stopped keeping it in step with since one last started, each followed by its snapshot then:
- * another store, while none is kept in step, or the same one whose snapshot changed meanwhile,
+ * stopped keeping it in step with since one last started, each followed by its session's key then
+ * (`sessionQueryKey`: network and party): another store, while none is kept in step, or the same
+ * one whose party or network changed meanwhile,
  * means that session ended.
  */
 const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: unknown[]]>()
@@ -18,7 +19,7 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: u
  * another tab, or on restore) and removed on disconnect or expiry (one still in use loses its data
  * and is fetched again), and when the query client is kept in step with another store than before
  * (the user picked another wallet: the session of the store it replaces ended), or with the same
- * store whose session changed while no component kept it in step; other queries are untouched. Call it once, in the root component's setup (or, for a subtree's store, in a child of
+ * store whose party or network changed while no component kept it in step; other queries are untouched. Call it once, in the root component's setup (or, for a subtree's store, in a child of
  * the component that calls `provideSession`: as with Vue's `inject`, that component itself still
  * reads the enclosing session): one session per query client. A second store kept in step with it
  * beside the first (an embedded widget's own store of the same wallet) leaves them as they are; two
@@ -70,20 +71,20 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const context = inject(SESSION_KEY)!
   // Another store than those last kept in step, while none is (a subtree made again for another
   // wallet): the session of the one it replaces ended without an event, and what it fetched must not
-  // reach the next party. So did the session of the same store if its snapshot changed while no
-  // component heard its events (the app unmounted while the user signed out) (C6, C11). One more
+  // reach the next party. So did the session of the same store if its party or network changed while
+  // no component heard its events (the app unmounted while the user signed out) (C6, C11). One more
   // store beside one kept in step (an embedded widget's) ends no session that goes on. (On the
   // server, where nothing is kept in step, the plugin's store is not even created.)
   if (!context.server) {
     const { store } = context
     const w = last.get(client) ?? [0]
     last.set(client, w)
-    // (a store not among them: its index -1 reads the count, no snapshot)
-    if (!w[0]++ && w[1] && w[w.indexOf(store) + 1] != store.getSnapshot()) update()
+    // (a store not among them: its index -1 reads the count, no key)
+    if (!w[0]++ && w[1] && w[w.indexOf(store) + 1] != sessionQueryKey(store.getSnapshot()).join()) update()
     w.length = 1
     onScopeDispose(() => {
       w[0]--
-      w.push(store, store.getSnapshot())
+      w.push(store, sessionQueryKey(store.getSnapshot()).join())
     })
   }
 }
