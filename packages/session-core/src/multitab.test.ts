@@ -3031,6 +3031,38 @@ function freezableTab(provider: MockProvider, slowWord = false) {
   }
 }
 
+/**
+ * Tabs of one wallet, hub and storage with a 60 s TTL (fake timers), whose reads of the entry, once
+ * `hold()` is called, wait until `release()`; `leaves()` counts the wallet's disconnect requests.
+ */
+function heldReads() {
+  vi.useFakeTimers()
+  const hub = createChannelHub()
+  const shared = createMemoryStorage()
+  const wallet = createMockWallet()
+  let reads: (() => void)[] | null = null
+  const storage = {
+    ...shared,
+    getItem: async (key: string) => {
+      if (reads) await new Promise<void>((resolve) => reads?.push(resolve))
+      return shared.getItem(key)
+    },
+  }
+  return {
+    hub,
+    wallet,
+    options: { storage, expiry: { ttlMs: 60_000 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } },
+    leaves: () => wallet.calls.filter((call) => call.method === 'disconnect').length,
+    hold: () => {
+      reads = []
+    },
+    release: () => {
+      for (const resolve of reads ?? []) resolve()
+      reads = null
+    },
+  }
+}
+
 describe('multi-tab, a tab suspended past the session\'s expiry', () => {
   it("C12, M3, M4: a tab suspended past the session's expiry (its timers, wallet events and messages held) that, as it runs again, runs its overdue expiry before it hears that another tab connected anew meanwhile ends only its own session: it leaves neither the wallet nor that new session, and takes it up", async () => {
     vi.useFakeTimers()
@@ -3065,24 +3097,12 @@ describe('multi-tab, a tab suspended past the session\'s expiry', () => {
   })
 
   it('C12, C14, M3: a tab closed (destroy) while its expiry still reads the entry leaves the wallet at once, and the other tabs hear it first, as before that read: a reload does not bring the session back', async () => {
-    vi.useFakeTimers()
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
-    const wallet = createMockWallet()
-    let reads: (() => void)[] | null = null
-    const storage = {
-      ...shared,
-      getItem: async (key: string) => {
-        if (reads) await new Promise<void>((resolve) => reads?.push(resolve))
-        return shared.getItem(key)
-      },
-    }
-    const options = { storage, expiry: { ttlMs: 60_000 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+    const { hub, wallet, options, leaves, hold, release } = heldReads()
     const a = createSessionStore(createMockProvider({ wallet }), options)
     const b = createSessionStore(createMockProvider({ wallet }), options)
     await a.connect()
     await b.restore()
-    reads = []
+    hold()
     // tab A's alone
     b.destroy()
     const seen: string[] = []
@@ -3090,48 +3110,34 @@ describe('multi-tab, a tab suspended past the session\'s expiry', () => {
     await vi.advanceTimersByTimeAsync(60_000)
     expect(a.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     expect(wallet.state().connected).toBe(true)
-    const disconnects = wallet.calls.filter((call) => call.method === 'disconnect').length
+    const disconnects = leaves()
     a.destroy()
-    expect(wallet.calls.filter((call) => call.method === 'disconnect')).toHaveLength(disconnects + 1)
+    expect(leaves()).toBe(disconnects + 1)
     await vi.advanceTimersByTimeAsync(10)
     expect(seen).toEqual(['expiry', 'expired'])
     expect(wallet.state().connected).toBe(false)
-    for (const resolve of reads) resolve()
-    reads = null
+    release()
     const c = createSessionStore(createMockProvider({ wallet }), options)
     expect(await c.restore()).toMatchObject({ status: 'disconnected' })
     c.destroy()
   })
 
   it('C9, C12, C14, M3: a tab closed while its expiry still reads the entry, as a restore() begun meanwhile reads it too, leaves the wallet at once as well: a reload does not bring the expired session back', async () => {
-    vi.useFakeTimers()
-    const hub = createChannelHub()
-    const shared = createMemoryStorage()
-    const wallet = createMockWallet()
-    let reads: (() => void)[] | null = null
-    const storage = {
-      ...shared,
-      getItem: async (key: string) => {
-        if (reads) await new Promise<void>((resolve) => reads?.push(resolve))
-        return shared.getItem(key)
-      },
-    }
-    const options = { storage, expiry: { ttlMs: 60_000 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+    const { wallet, options, leaves, hold, release } = heldReads()
     const a = createSessionStore(createMockProvider({ wallet }), options)
     await a.connect()
-    reads = []
+    hold()
     await vi.advanceTimersByTimeAsync(60_000)
     expect(a.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     void a.restore()
     expect(a.getSnapshot().status).toBe('reconnecting')
     expect(wallet.state().connected).toBe(true)
-    const disconnects = wallet.calls.filter((call) => call.method === 'disconnect').length
+    const disconnects = leaves()
     a.destroy()
-    expect(wallet.calls.filter((call) => call.method === 'disconnect')).toHaveLength(disconnects + 1)
+    expect(leaves()).toBe(disconnects + 1)
     await vi.advanceTimersByTimeAsync(10)
     expect(wallet.state().connected).toBe(false)
-    for (const resolve of reads) resolve()
-    reads = null
+    release()
     const c = createSessionStore(createMockProvider({ wallet }), options)
     expect(await c.restore()).toMatchObject({ status: 'disconnected' })
     c.destroy()
