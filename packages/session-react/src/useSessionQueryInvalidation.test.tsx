@@ -518,6 +518,62 @@ describe('useSessionQueryInvalidation', () => {
     await screen.findByText('bob::1220bb sees me: bob::1220bb')
   })
 
+  it.each([
+    ['party', 'alice::1220aa on canton:devnet', 'bob::1220bb on canton:devnet', (wallet: MockWallet) => wallet.switchParty('bob::1220bb')],
+    ['network', 'alice::1220aa on canton:devnet', 'alice::1220aa on canton:testnet', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet')],
+  ] as const)('C6, C11: mounted again over the same store whose %s switched while nothing kept the cache in step (the session stayed connected), it removes the queries of the one before: the new session never sees its data', async (_, before, after, change) => {
+    const { store, wallet } = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    function Me() {
+      useSessionQueryInvalidation()
+      const session = useSession()
+      const who = `${session.account?.partyId ?? 'nobody'} on ${session.networkId ?? 'none'}`
+      const { data } = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: session.isConnected, queryFn: () => Promise.resolve(`me: ${who}`) })
+      return <p>{`${who} sees ${data ?? 'nothing'}`}</p>
+    }
+    const app = () => (
+      <QueryClientProvider client={client}>
+        <SessionProvider store={store}>
+          <Me />
+        </SessionProvider>
+      </QueryClientProvider>
+    )
+    const first = render(app())
+    await act(() => store.connect())
+    await screen.findByText(`${before} sees me: ${before}`)
+    first.unmount()
+    act(() => change(wallet))
+    expect(store.getSnapshot().status).toBe('connected')
+    render(app())
+    await screen.findByText(`${after} sees me: ${after}`)
+    expect(screen.queryByText(`${after} sees me: ${before}`)).toBeNull()
+  })
+
+  it('C6, C9: mounted again over the same store whose restore began while nothing kept the cache in step (no party nor network yet), it keeps the session queries the server prefetched', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const key = ['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings']
+    client.setQueryData(key, 'prefetched')
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    const { Invalidation } = walletViews()
+    const app = (watching: boolean) => (
+      <QueryClientProvider client={client}>
+        <SessionProvider store={store}>{watching && <Invalidation />}</SessionProvider>
+      </QueryClientProvider>
+    )
+    const { rerender } = render(app(true))
+    rerender(app(false))
+    const before = store.getSnapshot()
+    const restored = store.restore()
+    expect(store.getSnapshot()).not.toBe(before)
+    expect(sessionQueryKey(store.getSnapshot())).toEqual(sessionQueryKey(before))
+    rerender(app(true))
+    await act(() => restored)
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(client.getQueryData(key)).toBe('prefetched')
+    expect(client.getQueryState(key)?.isInvalidated).toBe(false)
+    store.destroy()
+  })
+
   it('uses the query client it is given instead of the one in context', async () => {
     const { store } = setup()
     const client = new QueryClient()

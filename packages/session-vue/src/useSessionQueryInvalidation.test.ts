@@ -399,6 +399,62 @@ describe('useSessionQueryInvalidation', () => {
     store.destroy()
   })
 
+  it.each([
+    ['party', 'alice::1220aa on canton:devnet', 'bob::1220bb on canton:devnet', (wallet: MockWallet) => wallet.switchParty('bob::1220bb')],
+    ['network', 'alice::1220aa on canton:devnet', 'alice::1220aa on canton:testnet', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet')],
+  ] as const)('C6, C11: mounted again over the same store whose %s switched while no component kept the cache in step (the session stayed connected), it removes the queries of the one before: the new session never sees its data', async (_, before, after, change) => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const App = defineComponent({
+      setup() {
+        useSessionQueryInvalidation()
+        const { account, networkId, isConnected } = useSession()
+        const who = () => `${account.value?.partyId ?? 'nobody'} on ${networkId.value ?? 'none'}`
+        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${who()}` })
+        return () => h('p', `${who()} sees ${me.data.value ?? 'nothing'}`)
+      },
+    })
+    const open = () => mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    const first = open()
+    await store.connect()
+    await flushPromises()
+    expect(first.text()).toBe(`${before} sees me: ${before}`)
+    first.unmount()
+    change(provider.wallet)
+    await flushPromises()
+    expect(store.getSnapshot().status).toBe('connected')
+    const second = open()
+    await flushPromises()
+    expect(second.text()).toBe(`${after} sees me: ${after}`)
+    second.unmount()
+    store.destroy()
+  })
+
+  it('C6, C9: mounted again over the same store whose restore began while no component kept the cache in step (no party nor network yet), it keeps the session queries the server prefetched', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+    const key = ['sessionlayer', 'canton:devnet', 'alice::1220aa', 'holdings']
+    queryClient.setQueryData(key, 'prefetched')
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    const Invalidation = defineComponent({ setup: () => (useSessionQueryInvalidation(queryClient), () => null) })
+    const shown = shallowRef(true)
+    const wrapper = mount(defineComponent({ setup: () => () => (shown.value ? h(Invalidation) : null) }), { global: { plugins: [createSessionPlugin(store)] } })
+    shown.value = false
+    await flushPromises()
+    const before = store.getSnapshot()
+    const restored = store.restore()
+    expect(store.getSnapshot()).not.toBe(before)
+    expect(sessionQueryKey(store.getSnapshot())).toEqual(sessionQueryKey(before))
+    shown.value = true
+    await Vue.nextTick()
+    await restored
+    await flushPromises()
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+    expect(queryClient.getQueryState(key)).toMatchObject({ data: 'prefetched', isInvalidated: false })
+    wrapper.unmount()
+    store.destroy()
+  })
+
   it('C6: a second store in the page (an embedded widget that provides its own store of the same wallet), sharing the query client, mounted and mounted again, leaves the session queries of the app, whose session goes on', async () => {
     const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     const provider = createMockProvider()
