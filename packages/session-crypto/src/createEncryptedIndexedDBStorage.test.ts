@@ -546,6 +546,30 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 
+  it('K6, K7: an open that keeps being aborted (AbortError, as while Chromium clears site data) runs the operation again twice at most, then rejects with a clear error; the next operation opens anew', async () => {
+    const real = new IDBFactory()
+    let aborts = 5
+    let opens = 0
+    const indexedDB = {
+      open: (name: string) => {
+        opens++
+        if (aborts-- <= 0) return real.open(name)
+        const aborted = { error: new DOMException('The connection was closed.', 'AbortError'), onerror: () => undefined }
+        setTimeout(() => aborted.onerror())
+        return aborted as unknown as IDBOpenDBRequest
+      },
+    } as unknown as IDBFactory
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).cause).toMatchObject({ name: 'AbortError' })
+    expect(opens).toBe(3)
+    aborts = 0
+    await storage.setItem(KEY, VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    expect(opens).toBe(4)
+  })
+
   it('K7: a key that cannot be stored (quota) rejects each operation and leaves no connection open behind it', async () => {
     const real = new IDBFactory()
     const connections: IDBDatabase[] = []
