@@ -954,6 +954,39 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it("L2: each token expiry's late 401s are retried with the fresh token without asking the wallet again, not only the first one's: two expiries, each with 10 calls whose 401s come one by one, read status and the accounts once each", async () => {
+    const wallet = createMockWallet()
+    const inner = createMockProvider({ wallet })
+    const asked: string[] = []
+    const provider: CIP0103Provider = {
+      on: (e, l) => inner.on(e, l),
+      removeListener: (e, l) => inner.removeListener(e, l),
+      request(args) {
+        asked.push(args.method)
+        return inner.request(args)
+      },
+    }
+    const store = await connectedStore(provider)
+    // the Ledger API answers the calls one at a time, each in a task of its own
+    let queue = Promise.resolve()
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      const ok = new Headers(init?.headers).get('Authorization') === `Bearer ${wallet.state().accessToken}`
+      const answer = queue.then(() => sleep(0)).then(() => new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 }))
+      queue = answer.then(() => undefined)
+      return answer
+    }
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    for (const token of ['mock-token-2', 'mock-token-3']) {
+      wallet.rotateToken()
+      const before = asked.length
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => ledgerFetch(`/v2/parties/${i}`).then((r) => r.status, (e: unknown) => e)))
+      expect(results).toEqual(Array.from({ length: 10 }, () => 200))
+      expect(asked.slice(before)).toEqual(['status', 'listAccounts'])
+      expect(getLedgerAuth(store)?.accessToken).toBe(token)
+    }
+    store.destroy()
+  })
+
   it('L2: when the refresh moves the Ledger API, the new token never goes to the old origin: an absolute URL of it rejects with 4100, a path follows the move', async () => {
     const MOVED = 'http://127.0.0.1:7576'
     const wallet = createMockWallet()
