@@ -16,6 +16,20 @@ import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 const LEDGER = 'http://127.0.0.1:7575'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * A Ledger API that answers the calls one at a time, each in a task of its own: 200 for the
+ * wallet's current token, else 401.
+ */
+function oneByOne(wallet: MockWallet) {
+  let queue = Promise.resolve()
+  return (_: RequestInfo | URL, init?: RequestInit) => {
+    const ok = new Headers(init?.headers).get('Authorization') === `Bearer ${wallet.state().accessToken}`
+    const answer = queue.then(() => sleep(0)).then(() => new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 }))
+    queue = answer.then(() => undefined)
+    return answer
+  }
+}
+
 const LEDGER_LOCK = 'sessionlayer.ledger::sessionlayer.session'
 /** Another tab of the origin takes the token-refresh lock and never lets it go. */
 const holdElsewhere = (locks: ReturnType<typeof createMockLockManager>) => void locks.request(LEDGER_LOCK, () => new Promise(() => undefined))
@@ -937,15 +951,7 @@ describe('ledger', () => {
     }
     const store = await connectedStore(provider)
     wallet.rotateToken()
-    // the Ledger API answers the calls one at a time, each in a task of its own
-    let queue = Promise.resolve()
-    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-      const ok = new Headers(init?.headers).get('Authorization') === `Bearer ${wallet.state().accessToken}`
-      const answer = queue.then(() => sleep(0)).then(() => new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 }))
-      queue = answer.then(() => undefined)
-      return answer
-    }
-    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const ledgerFetch = createLedgerFetch(store, { fetch: oneByOne(wallet) })
     const before = asked.length
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ledgerFetch(`/v2/parties/${i}`).then((r) => r.status, (e: unknown) => e)))
     expect(results).toEqual(Array.from({ length: 50 }, () => 200))
@@ -967,15 +973,7 @@ describe('ledger', () => {
       },
     }
     const store = await connectedStore(provider)
-    // the Ledger API answers the calls one at a time, each in a task of its own
-    let queue = Promise.resolve()
-    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-      const ok = new Headers(init?.headers).get('Authorization') === `Bearer ${wallet.state().accessToken}`
-      const answer = queue.then(() => sleep(0)).then(() => new Response(ok ? '{}' : 'unauthorized', { status: ok ? 200 : 401 }))
-      queue = answer.then(() => undefined)
-      return answer
-    }
-    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const ledgerFetch = createLedgerFetch(store, { fetch: oneByOne(wallet) })
     for (const token of ['mock-token-2', 'mock-token-3']) {
       wallet.rotateToken()
       const before = asked.length

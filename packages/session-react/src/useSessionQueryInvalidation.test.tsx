@@ -490,39 +490,11 @@ describe('useSessionQueryInvalidation', () => {
     store.destroy()
   })
 
-  it('C6: mounted again over the same store after its session ended while nothing kept the cache in step (the app\'s root unmounted, the store and the client lived on), it removes the ended session\'s queries: the next party never sees them', async () => {
-    const { store, wallet } = setup()
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
-    function Me() {
-      useSessionQueryInvalidation()
-      const session = useSession()
-      const { data } = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: session.isConnected, queryFn: () => Promise.resolve(`me: ${session.account?.partyId ?? ''}`) })
-      return <p>{`${session.account?.partyId ?? 'nobody'} sees ${data ?? 'nothing'}`}</p>
-    }
-    const app = () => (
-      <QueryClientProvider client={client}>
-        <SessionProvider store={store}>
-          <Me />
-        </SessionProvider>
-      </QueryClientProvider>
-    )
-    const first = render(app())
-    await act(() => store.connect())
-    await screen.findByText('alice::1220aa sees me: alice::1220aa')
-    first.unmount()
-    await act(() => store.disconnect())
-    render(app())
-    await screen.findByText('nobody sees nothing')
-    wallet.switchParty('bob::1220bb')
-    await act(() => store.connect())
-    await screen.findByText('bob::1220bb sees me: bob::1220bb')
-  })
-
-  it.each([
-    ['party', 'alice::1220aa on canton:devnet', 'bob::1220bb on canton:devnet', (wallet: MockWallet) => wallet.switchParty('bob::1220bb')],
-    ['network', 'alice::1220aa on canton:devnet', 'alice::1220aa on canton:testnet', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet')],
-  ] as const)('C6, C11: mounted again over the same store whose %s switched while nothing kept the cache in step (the session stayed connected), it removes the queries of the one before: the new session never sees its data', async (_, before, after, change) => {
-    const { store, wallet } = setup()
+  /**
+   * An app root over `store` and one query client kept in step by the hook, showing who is
+   * connected on which network and what the query under a key that outlives the session holds.
+   */
+  const rootOver = (store: SessionStore) => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
     function Me() {
       useSessionQueryInvalidation()
@@ -531,13 +503,36 @@ describe('useSessionQueryInvalidation', () => {
       const { data } = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: session.isConnected, queryFn: () => Promise.resolve(`me: ${who}`) })
       return <p>{`${who} sees ${data ?? 'nothing'}`}</p>
     }
-    const app = () => (
+    return () => (
       <QueryClientProvider client={client}>
         <SessionProvider store={store}>
           <Me />
         </SessionProvider>
       </QueryClientProvider>
     )
+  }
+
+  it('C6: mounted again over the same store after its session ended while nothing kept the cache in step (the app\'s root unmounted, the store and the client lived on), it removes the ended session\'s queries: the next party never sees them', async () => {
+    const { store, wallet } = setup()
+    const app = rootOver(store)
+    const first = render(app())
+    await act(() => store.connect())
+    await screen.findByText('alice::1220aa on canton:devnet sees me: alice::1220aa on canton:devnet')
+    first.unmount()
+    await act(() => store.disconnect())
+    render(app())
+    await screen.findByText('nobody on none sees nothing')
+    wallet.switchParty('bob::1220bb')
+    await act(() => store.connect())
+    await screen.findByText('bob::1220bb on canton:devnet sees me: bob::1220bb on canton:devnet')
+  })
+
+  it.each([
+    ['party', 'alice::1220aa on canton:devnet', 'bob::1220bb on canton:devnet', (wallet: MockWallet) => wallet.switchParty('bob::1220bb')],
+    ['network', 'alice::1220aa on canton:devnet', 'alice::1220aa on canton:testnet', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet')],
+  ] as const)('C6, C11: mounted again over the same store whose %s switched while nothing kept the cache in step (the session stayed connected), it removes the queries of the one before: the new session never sees its data', async (_, before, after, change) => {
+    const { store, wallet } = setup()
+    const app = rootOver(store)
     const first = render(app())
     await act(() => store.connect())
     await screen.findByText(`${before} sees me: ${before}`)

@@ -369,40 +369,12 @@ describe('useSessionQueryInvalidation', () => {
     store.destroy()
   })
 
-  it('C6: mounted again over the same store after its session ended while no component kept the cache in step (the app unmounted, the store and the client lived on), it removes the ended session\'s queries: the next party never sees them', async () => {
-    const provider = createMockProvider()
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
-    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
-    const App = defineComponent({
-      setup() {
-        useSessionQueryInvalidation()
-        const { account, isConnected } = useSession()
-        const me = useQuery({ queryKey: ['sessionlayer', 'me'], enabled: isConnected, queryFn: () => `me: ${account.value?.partyId ?? ''}` })
-        return () => h('p', `${account.value?.partyId ?? 'nobody'} sees ${me.data.value ?? 'nothing'}`)
-      },
-    })
-    const open = () => mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
-    const first = open()
-    await store.connect()
-    await flushPromises()
-    expect(first.text()).toBe('alice::1220aa sees me: alice::1220aa')
-    first.unmount()
-    await store.disconnect()
-    const second = open()
-    await flushPromises()
-    expect(second.text()).toBe('nobody sees nothing')
-    provider.wallet.switchParty('bob::1220bb')
-    await store.connect()
-    await flushPromises()
-    expect(second.text()).toBe('bob::1220bb sees me: bob::1220bb')
-    second.unmount()
-    store.destroy()
-  })
-
-  it.each([
-    ['party', 'alice::1220aa on canton:devnet', 'bob::1220bb on canton:devnet', (wallet: MockWallet) => wallet.switchParty('bob::1220bb')],
-    ['network', 'alice::1220aa on canton:devnet', 'alice::1220aa on canton:testnet', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet')],
-  ] as const)('C6, C11: mounted again over the same store whose %s switched while no component kept the cache in step (the session stayed connected), it removes the queries of the one before: the new session never sees its data', async (_, before, after, change) => {
+  /**
+   * A store of a mock wallet, one query client, and `open()` mounting an app over both that keeps the
+   * client in step and shows who is connected on which network and what the query under a key that
+   * outlives the session holds.
+   */
+  const appOver = () => {
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
@@ -416,6 +388,33 @@ describe('useSessionQueryInvalidation', () => {
       },
     })
     const open = () => mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    return { provider, store, open }
+  }
+
+  it('C6: mounted again over the same store after its session ended while no component kept the cache in step (the app unmounted, the store and the client lived on), it removes the ended session\'s queries: the next party never sees them', async () => {
+    const { provider, store, open } = appOver()
+    const first = open()
+    await store.connect()
+    await flushPromises()
+    expect(first.text()).toBe('alice::1220aa on canton:devnet sees me: alice::1220aa on canton:devnet')
+    first.unmount()
+    await store.disconnect()
+    const second = open()
+    await flushPromises()
+    expect(second.text()).toBe('nobody on none sees nothing')
+    provider.wallet.switchParty('bob::1220bb')
+    await store.connect()
+    await flushPromises()
+    expect(second.text()).toBe('bob::1220bb on canton:devnet sees me: bob::1220bb on canton:devnet')
+    second.unmount()
+    store.destroy()
+  })
+
+  it.each([
+    ['party', 'alice::1220aa on canton:devnet', 'bob::1220bb on canton:devnet', (wallet: MockWallet) => wallet.switchParty('bob::1220bb')],
+    ['network', 'alice::1220aa on canton:devnet', 'alice::1220aa on canton:testnet', (wallet: MockWallet) => wallet.switchNetwork('canton:testnet')],
+  ] as const)('C6, C11: mounted again over the same store whose %s switched while no component kept the cache in step (the session stayed connected), it removes the queries of the one before: the new session never sees its data', async (_, before, after, change) => {
+    const { provider, store, open } = appOver()
     const first = open()
     await store.connect()
     await flushPromises()
