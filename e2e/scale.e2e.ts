@@ -158,7 +158,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     let d = step('connect', await settled(tabs))
     expect(measured.connect?.wallet).toMatchObject({ connect: 1 })
     expect(measured.connect?.posts).toEqual({ connected: 1 })
-    expect(which(d, (c) => of(c.posts))).toEqual([0])
+    expect(which(d, (c) => of(c.posts)), `messages per tab: ${JSON.stringify(d.map((c) => c.posts))}`).toEqual([0])
     for (const c of d) {
       expect(of(c.wallet, 'listAccounts')).toBeLessThanOrEqual(1)
       expect(of(c.wallet)).toBeLessThanOrEqual(2)
@@ -207,8 +207,8 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     d = step('drop', await Promise.all(tabs.map(counts)))
     const leaders = which(d, (c) => of(c.wallet, 'status'))
     expect(leaders).toHaveLength(1)
-    expect(which(d, (c) => of(c.posts))).toEqual(leaders)
-    expect(which(d, (c) => of(c.wallet))).toEqual(leaders)
+    expect(which(d, (c) => of(c.posts)), `messages per tab: ${JSON.stringify(d.map((c) => c.posts))}`).toEqual(leaders)
+    expect(which(d, (c) => of(c.wallet)), `wallet requests per tab: ${JSON.stringify(d.map((c) => c.wallet))}`).toEqual(leaders)
     for (const c of d) expect(of(c.idb, 'put', 'delete')).toBe(0)
     d.forEach((c, i) => {
       if (!leaders.includes(i)) expect(c.renders, `what the tab showed: ${JSON.stringify(c.trail)}`).toBe(1)
@@ -226,8 +226,8 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     d = step('leader closed', await Promise.all(tabs.map(counts)))
     const next = which(d, (c) => of(c.wallet, 'status'))
     expect(next).toHaveLength(1)
-    expect(which(d, (c) => of(c.wallet))).toEqual(next)
-    expect(which(d, (c) => of(c.posts))).toEqual(next)
+    expect(which(d, (c) => of(c.wallet)), `wallet requests per tab: ${JSON.stringify(d.map((c) => c.wallet))}`).toEqual(next)
+    expect(which(d, (c) => of(c.posts)), `messages per tab: ${JSON.stringify(d.map((c) => c.posts))}`).toEqual(next)
     for (const tab of tabs) expect(await text(tab, 'status')).toBe('reconnecting')
 
     // The wallet is back, and tells every tab: each reads its accounts once (and at most checks
@@ -238,7 +238,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     await other.getByTestId('wallet-restore').click()
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe('connected')
     d = step('recover', await settled(tabs))
-    expect(which(d, (c) => of(c.posts))).toEqual(next)
+    expect(which(d, (c) => of(c.posts)), `messages per tab: ${JSON.stringify(d.map((c) => c.posts))}`).toEqual(next)
     expect(d[next[0] ?? -1]?.posts).toEqual({ connected: 1 })
     for (const c of d) {
       expect(of(c.wallet, 'listAccounts')).toBeLessThanOrEqual(1)
@@ -261,7 +261,7 @@ describe(`${TABS} real tabs of the vanilla example, one demo wallet: the work of
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe('disconnected')
     d = step('disconnect', await settled(tabs))
     expect(measured.disconnect?.posts).toEqual({ disconnected: 1 })
-    expect(which(d, (c) => of(c.posts))).toEqual([0])
+    expect(which(d, (c) => of(c.posts)), `messages per tab: ${JSON.stringify(d.map((c) => c.posts))}`).toEqual([0])
     expect(of(measured.disconnect?.idb ?? {}, 'delete'), `stored-entry work per tab: ${JSON.stringify(d.map((c) => c.idb))}`).toBe(1)
     for (const c of d) {
       expect(c.wallet).toEqual({ disconnect: 1 })

@@ -850,7 +850,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             // a connect() of the re-auth waits for its user no longer (C17)
             answerAll()
           }
-          if (next.op != 'reconnect') resign()
+          // The tab that ran the attempts to their outcome (reconnected, gave up, stopped) keeps the
+          // lock a second more: its message reaches the other tabs first. Let go at once, the lock
+          // may reach one of them before the message does (they come by different ways), which
+          // schedules an attempt and tells of it as the session is back, or over (M6). A tab that
+          // heard the message and still has no session (its own check failed) takes it then.
+          // Weak: nothing is under way.
+          if (next.op != 'reconnect') {
+            const held = leadership?.[0] != noop && previous.op == 'reconnect' && leadership?.[1]
+            if (held) {
+              cancelTimer(held)
+              later(() => leadership?.[1] == held && model.op != 'reconnect' && resign(), 1e3, held, 1)
+            } else resign()
+          }
         }
         if (next.snapshot != previous.snapshot) {
           // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:

@@ -1,5 +1,5 @@
 import { decodeSessionEnvelope, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
-import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type HubChannel, type MockProvider } from '@sessionlayer/session-testing'
 import type { BroadcastChannelLike, LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { stubPage } from '../test/page'
@@ -87,11 +87,26 @@ function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
  * BroadcastChannel delivers after the sender's current task (0: at once, as the hub does).
  */
 function delayedChannels(hub: ReturnType<typeof createChannelHub>, delayMs: number) {
-  return (name: string) => {
+  return (name: string): HubChannel => {
     const channel = hub.channelFactory(name)
-    const post = channel.postMessage.bind(channel)
-    if (delayMs) channel.postMessage = (message) => void setTimeout(() => post(message), delayMs)
-    return channel
+    if (!delayMs) return channel
+    // delayed as it arrives: a message posted before its sender closed still comes, as in a browser
+    let open = true
+    return {
+      name,
+      get onmessage() {
+        return channel.onmessage
+      },
+      set onmessage(handler) {
+        channel.onmessage = handler && ((event) => void setTimeout(() => open && handler(event), delayMs))
+      },
+      postMessage: (message) => channel.postMessage(message),
+      close: () => {
+        open = false
+        channel.close()
+      },
+      unref: () => undefined,
+    }
   }
 }
 
@@ -101,16 +116,29 @@ function delayedChannels(hub: ReturnType<typeof createChannelHub>, delayMs: numb
  */
 async function slowChannelTabs() {
   const hub = createChannelHub()
-  const channelFactory = delayedChannels(hub, 1)
   const storage = createMemoryStorage()
   const wallet = createMockWallet()
-  const options = { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager: createMockLockManager() } }
+  const lockManager = createMockLockManager()
+  /** the kinds of the messages each tab posted */
+  const posts: [string[], string[]] = [[], []]
+  const open = (provider: MockProvider, mine: string[]) => {
+    const channelFactory = (name: string) => {
+      const channel = delayedChannels(hub, 1)(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => {
+        mine.push((message as { kind: string }).kind)
+        post(message)
+      }
+      return channel
+    }
+    return createSessionStore(provider, { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager } })
+  }
   const providers = [createMockProvider({ wallet }), createMockProvider({ wallet })] as const
-  const a = createSessionStore(providers[0], options)
-  const b = createSessionStore(providers[1], options)
+  const a = open(providers[0], posts[0])
+  const b = open(providers[1], posts[1])
   await a.connect()
   await b.restore()
-  return { a, b, wallet, providers }
+  return { a, b, wallet, providers, lockManager, posts }
 }
 
 /**
@@ -1030,11 +1058,12 @@ describe('multi-tab', () => {
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 2])
   })
 
-  it('M6: a follower granted the reconnect lock just before the leader\'s "gave up" message arrives follows it, and runs no attempts of its own', async () => {
+  it('M6: a follower granted the reconnect lock just before the leader\'s "gave up" message arrives (the leader closed as it gave up) follows it, and runs no attempts of its own', async () => {
     vi.useFakeTimers()
-    // the lock the leader releases may reach a follower before the leader's message
+    // the lock a closing tab lets go may reach a follower before that tab's last message
     const { a, b, wallet } = await slowChannelTabs()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    for (const store of [a, b]) store.on('reconnect:gaveup', () => queueMicrotask(() => store.destroy()))
     wallet.drop()
     await vi.advanceTimersByTimeAsync(500 + 1000 + 10)
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
@@ -1045,11 +1074,71 @@ describe('multi-tab', () => {
     b.destroy()
   })
 
-  it('M6: a follower granted the reconnect lock just before the leader\'s "connected" message arrives follows it at once, not a backoff later', async () => {
+  it('M6: the tab that reconnected keeps the reconnect lock a second more: a follower whose channel is slower than the lock manager is not granted it before the leader\'s "connected" message comes, and follows it: no attempt, no message of its own', async () => {
     vi.useFakeTimers()
-    // the lock the leader releases as it reconnects may reach a follower before the leader's message
+    const { a, b, wallet, providers, lockManager, posts } = await slowChannelTabs()
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    const succeeded = [events(a, 'reconnect:succeeded'), events(b, 'reconnect:succeeded')]
+    for (const p of posts) p.length = 0
+    wallet.drop()
+    // the wallet comes back without telling the tabs: only the leader's attempt finds out
+    await vi.advanceTimersByTimeAsync(100)
+    for (const provider of providers) provider.detach()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(400 + 10)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts).toEqual([[{ attempt: 1 }], []])
+    expect(succeeded).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
+    expect(posts).toEqual([['attempt', 'connected'], []])
+    // held by the leader, no tab waits for it; free a second after the leader reconnected
+    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempts).toEqual([[{ attempt: 1 }], []])
+    expect(posts).toEqual([['attempt', 'connected'], []])
+    a.destroy()
+    b.destroy()
+  })
+
+  it('M6: a drop within the second the tab that led the reconnect keeps its lock: that tab leads again at once, and the attempts run at the backoff offsets, in that tab only', async () => {
+    const { a, b, wallet, attempts } = await lockedPair({ reconnect: { maxAttempts: 3 } })
+    wallet.drop()
+    // attempt 1 fails in the leading tab; the wallet is back before attempt 2
+    await vi.advanceTimersByTimeAsync(600)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 1])
+    const leader = attempts[0]?.length ? 0 : 1
+    const scheduled = [events(a.store, 'reconnect:scheduled'), events(b.store, 'reconnect:scheduled')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(499)
+    expect(attempts.map((x) => x.length).sort()).toEqual([0, 1])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(attempts[leader]).toEqual([{ attempt: 1 }, { attempt: 1 }])
+    // past the second the lock was kept for: still this tab's, attempt 2 too
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(attempts[leader]).toEqual([{ attempt: 1 }, { attempt: 1 }, { attempt: 2 }])
+    // the other tab neither runs nor schedules one
+    expect(attempts[1 - leader]).toEqual([])
+    expect(scheduled[1 - leader]).toEqual([])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(100)
+    expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(attempts[1 - leader]).toEqual([])
+    expect(scheduled[1 - leader]).toEqual([])
+    a.store.destroy()
+    b.store.destroy()
+  })
+
+  it('M6: a follower granted the reconnect lock just before the leader\'s "connected" message arrives (the leader closed right after it reconnected) follows it at once, not a backoff later', async () => {
+    vi.useFakeTimers()
+    // the lock a closing tab lets go may reach a follower before that tab's last message
     const { a, b, wallet, providers } = await slowChannelTabs()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    a.on('reconnect:succeeded', () => queueMicrotask(() => a.destroy()))
     wallet.drop()
     // the wallet comes back without telling the tabs: only an attempt finds out
     await vi.advanceTimersByTimeAsync(100)
@@ -1142,8 +1231,9 @@ describe('multi-tab', () => {
     wallet.recover()
     await vi.advanceTimersByTimeAsync(0)
     expect(a.store.getSnapshot().status).toBe('connected')
-    // B's wallet is still down: its check fails, and it runs the attempts of its own outage
-    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
+    // B's wallet is still down: its check fails, and it runs the attempts of its own outage, once
+    // tab A lets the lock go (a second after it reconnected)
+    await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000)
     expect(scheduledInB).toEqual([
       { attempt: 1, delayMs: 500 },
       { attempt: 2, delayMs: 1000 },
@@ -1188,6 +1278,8 @@ describe('multi-tab, further', () => {
     expect(scheduled).toEqual([{ attempt: 1, delayMs: 50 }])
     expect(gaveUp).toHaveLength(1)
     expect(store.getSnapshot().status).toBe('disconnected')
+    // let go a second after the give-up
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(mock.query()).toEqual({ held: [], pending: [] })
     store.destroy()
   })
@@ -1223,8 +1315,9 @@ describe('multi-tab, further', () => {
     wallet.recover()
     await vi.advanceTimersByTimeAsync(0)
     expect(a.getSnapshot().status).toBe('connected')
-    // B's wallet is still down: its check fails, and it runs the attempts of its own outage under the lock it waited for
-    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
+    // B's wallet is still down: its check fails, and it runs the attempts of its own outage under
+    // the lock it waited for, which tab A lets go a second after it reconnected
+    await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000)
     expect(asked).toBe(2)
     expect(inB).toEqual([
       { attempt: 1, delayMs: 500 },
@@ -1232,6 +1325,7 @@ describe('multi-tab, further', () => {
       { attempt: 3, delayMs: 2000 },
     ])
     expect(b.getSnapshot().status).toBe('disconnected')
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(locks.query()).toEqual({ held: [], pending: [] })
     a.destroy()
     b.destroy()
@@ -1254,6 +1348,8 @@ describe('multi-tab, further', () => {
     expect(scheduled).toHaveLength(3)
     expect(gaveup).toHaveLength(1)
     expect(store.getSnapshot().status).toBe('disconnected')
+    // let go a second after the give-up
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(locks.query()).toEqual({ held: [], pending: [] })
     store.destroy()
   })
@@ -1351,6 +1447,9 @@ describe('multi-tab, further', () => {
     wallet.recover()
     await vi.advanceTimersByTimeAsync(100)
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
+    // the leader lets the lock go a second after it reconnected; the request that stayed is granted then
+    expect(inner.query()).toMatchObject({ held: [{}], pending: [{}] })
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(inner.query()).toEqual({ held: [], pending: [] })
     for (const t of [a, b]) t.store.destroy()
   })
@@ -3244,7 +3343,8 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     wallet.recover()
     await vi.advanceTimersByTimeAsync(100)
     expect(followers.map((f) => f.store.getSnapshot().status)).toEqual(['connected', 'connected'])
-    // the session is back: no tab holds the lock (the frozen one neither)
+    // the session is back: a second later no tab holds the lock (the frozen one neither)
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(lock()).toBe(0)
 
     // the next drop: a tab reconnects at the backoff offsets (500 ms), not after the watchdog
@@ -3424,7 +3524,8 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     await vi.advanceTimersByTimeAsync(0)
     expect(asked).toBe(2)
     await store.disconnect()
-    await vi.advanceTimersByTimeAsync(0)
+    // the lock is let go a second after the sign-out, and nothing else waits
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(vi.getTimerCount()).toBe(0)
     await vi.advanceTimersByTimeAsync(20_000)
     expect(attempts).toEqual([])
