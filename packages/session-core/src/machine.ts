@@ -922,8 +922,9 @@ export const createTransition = (): typeof transition => {
           } else {
             n.times = times
             if ((st.status == 'disconnected' && !op) || (op == 'reconnect' && !attempt)) sync()
-            // A tab that runs the attempts: the lock the other tab released as it reconnected may
-            // reach it before the message does. Its next attempt runs now, not after its backoff (M6).
+            // A tab that runs the attempts: the lock of a tab closed as it reconnected (one that lives
+            // keeps it a second) may reach it before the message does. Its next attempt runs now, not
+            // after its backoff (M6).
             // So does the next probe of a restore that waits to retry: another tab connected, this
             // tab restores now, not after its backoff (C9, M4).
             else if (op == 'reconnect' || (op == 'restore' && attempt)) fx.push(['schedule', -1])
@@ -943,8 +944,8 @@ export const createTransition = (): typeof transition => {
             expire(reason, expiredAt as number, 'remote')
           }
         } else if (input.kind == 'gaveup') {
-          // Also once this tab holds the lock: the leader releases it as it gives up, and the lock
-          // may reach this tab before the message does (M6). Not once this tab's wallet said it is
+          // Also once this tab holds the lock: the lock of a leader closed as it gave up (one that
+          // lives keeps it a second) may reach this tab before the message does (M6). Not once this tab's wallet said it is
           // connected again: it settles connected, as the wallet connecting on its own does (C19).
           // Only where one tab leads the attempts: without Web Locks each tab runs its own, which
           // another tab's word does not end (M6).
