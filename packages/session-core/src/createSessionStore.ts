@@ -517,6 +517,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     leadership = null
   }
   /**
+   * Lets the reconnect lock this tab holds (`abort`: its token) go a second from now, unless it
+   * reconnects then, or it was let go or taken meanwhile. Weak: nothing is under way (M6).
+   */
+  const keep = (abort: AbortController) => {
+    cancelTimer(abort)
+    later(() => leadership?.[1] == abort && model.op != 'reconnect' && resign(), 1e3, abort, 1)
+  }
+  /**
    * Another tab took this tab's lock (it went silent, frozen): that tab runs the attempts now, this
    * one stops its own and follows it, and asks for the lock again a second later while the
    * reconnect lasts: behind that tab, or alone, to run the attempts (C7, M6).
@@ -694,8 +702,22 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // the end drops what is held, and the tabs that follow the reconnect must end with it (C8, M6).
         // Nothing goes out after destroy(), which closes the channel once it sent the held ones —
         // but the sign-out of the step a listener's destroy() came in (C6, C14, M3).
-        if (effect[1] == 'disconnected' || effect[1] == 'expired' || effect[1] == 'gaveup') tellHeld()
-        else if (behind || waiting.length) {
+        if (effect[1] == 'disconnected' || effect[1] == 'expired' || effect[1] == 'gaveup') {
+          tellHeld()
+          // This tab leaves the wallet next (a sign-out, an expiry), whose word of it may reach another
+          // tab before this message does: a drop there, whose reconnect lock may come before the
+          // message too — an attempt told of as the session ends. This tab takes the lock first, when
+          // free, and keeps it a second, as a tab that led a reconnect does (see `dispatch`) (M3, M6).
+          if (effect[1] != 'gaveup' && !leadership) {
+            void attempt(() =>
+              locks?.request(lockName, { ifAvailable: true }, (lock) =>
+                lock && !leadership && !destroyed && new Promise<void>((release) => {
+                  keep((leadership = [release, new AbortController(), true])[1])
+                }),
+              ),
+            ).catch(noop)
+          }
+        } else if (behind || waiting.length) {
           const mine = waiting
           mine.push(effect)
           posts = Promise.all([posts, behind && io]).then(() => {
@@ -855,13 +877,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // may reach one of them before the message does (they come by different ways), which
           // schedules an attempt and tells of it as the session is back, or over (M6). A tab that
           // heard the message and still has no session (its own check failed) takes it then.
-          // Weak: nothing is under way.
           if (next.op != 'reconnect') {
             const held = leadership?.[0] != noop && previous.op == 'reconnect' && leadership?.[1]
-            if (held) {
-              cancelTimer(held)
-              later(() => leadership?.[1] == held && model.op != 'reconnect' && resign(), 1e3, held, 1)
-            } else resign()
+            if (held) keep(held)
+            else resign()
           }
         }
         if (next.snapshot != previous.snapshot) {

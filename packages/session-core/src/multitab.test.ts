@@ -3635,6 +3635,32 @@ describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)',
     b.destroy()
   })
 
+  it('M3, M6: a sign-out whose wallet tells another tab before the channel does, and that tab gets the reconnect lock before the message too, costs that tab no message: the tab that signs out holds the free lock a second', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const wallet = createMockWallet({ latencyMs: 40 })
+    const lockManager = createMockLockManager()
+    const options = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const b = createSessionStore(createMockProvider({ wallet }), options)
+    const connecting = a.connect()
+    await vi.advanceTimersByTimeAsync(5_000)
+    await connecting
+    expect(b.getSnapshot().status).toBe('connected')
+    const scheduled = events(b, 'reconnect:scheduled')
+    const sent = hub.sent.length
+    void a.disconnect()
+    // the wallet's word of it reaches tab B first, and B asks for the lock (granted on a microtask)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(hub.sent.slice(sent).map(({ data }) => (data as { kind: string }).kind)).toEqual(['disconnected'])
+    expect(scheduled).toEqual([])
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  })
+
   // Kept as it is (C7, M6): the attempt whose outcome no tab heard runs again, as after a leader
   // closed while its probe was on its way. The leader's connect() drops that probe's answer, and
   // the attempt a leader tells of is the one it scheduled, not one it ran: no tab can tell whether
