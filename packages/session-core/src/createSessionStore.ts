@@ -562,18 +562,25 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // request in the queue gives way to that one. The tab it took the lock from follows it (see
       // below); one that takes no `steal` (an older shim) ignores it, or refuses it: this tab then
       // runs the attempts without the lock, as before.
+      // A woken page (one the browser froze) runs its overdue timers before the words that came
+      // meanwhile: a leading tab's, of its attempts or its outcome. With no word heard, the watchdog
+      // looks again a task later, after those, before it takes over: else it tells of an attempt, and
+      // of the outcome, as that tab did (M6).
       let heard = -1
+      let hop: unknown
       const overdue = () => {
         if (leadership == waiting) {
-          if (heard == beats) {
-            resign()
-            lead(true)
-          } else {
+          if (heard != beats) {
             heard = beats
+            hop = 0
             // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
             // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
             // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
             later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
+          } else if ((hop = !hop)) later(overdue, 0, abort)
+          else {
+            resign()
+            lead(true)
           }
         }
       }

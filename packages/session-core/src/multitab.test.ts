@@ -2867,7 +2867,8 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     vi.restoreAllMocks()
     expect(scheduled).toEqual([])
     expect(store.getSnapshot().status).toBe('reconnecting')
-    await vi.advanceTimersByTimeAsync(1 + 500 + 1_000 + 2_000)
+    // the watchdog looks once more a task (1 ms) later before it takes over
+    await vi.advanceTimersByTimeAsync(2 + 500 + 1_000 + 2_000)
     expect(scheduled).toEqual([
       { attempt: 1, delayMs: 500 },
       { attempt: 2, delayMs: 1_000 },
@@ -2893,7 +2894,7 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
     wallet.drop()
-    await vi.advanceTimersByTimeAsync(15_000 + 500 + 1_000 + 2_000)
+    await vi.advanceTimersByTimeAsync(15_000 + 1 + 500 + 1_000 + 2_000)
     vi.restoreAllMocks()
     expect(scheduled).toEqual([
       { attempt: 1, delayMs: 500 },
@@ -3986,5 +3987,59 @@ describe('several stores of one wallet in one page', () => {
     })
     expect(statuses).toEqual(['reconnecting', 'connected'])
     stores.forEach((s) => s.destroy())
+  })
+})
+
+describe('multi-tab, a follower tab that freezes', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it("M6: a follower frozen while the leading tab reconnects, woken with its watchdog overdue (its timers run first) just after that tab reconnected, hears that tab's words before it takes over: no attempt, no message of its own, the lock not taken", async () => {
+    vi.useFakeTimers()
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const lockManager = createMockLockManager()
+    // one wallet for each tab: tab A's drops first, and A leads
+    const wallet = createMockWallet()
+    const bWallet = createMockWallet({ connected: true })
+    const frozen = freezableTab(createMockProvider({ wallet: bWallet }))
+    const posts: [string[], string[]] = [[], []]
+    const counted = (mine: string[], factory = hub.channelFactory) => (name: string) => {
+      const channel = factory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => {
+        mine.push((message as { kind: string }).kind)
+        post(message)
+      }
+      return channel
+    }
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, reconnect: true, broadcast: { channelFactory: counted(posts[0]), lockManager } })
+    const b = createSessionStore(frozen.provider, { storage, reconnect: true, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(counted(posts[1])), lockManager: frozen.locks(lockManager) } })
+    await a.connect()
+    await b.restore()
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    bWallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    for (const p of posts) p.length = 0
+    // tab B follows, its watchdog due 10 s later; the browser freezes it
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(10_200)
+    wallet.recover()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(a.getSnapshot().status).toBe('connected')
+    expect(posts).toEqual([['attempt', 'attempt', 'attempt', 'attempt', 'connected'], []])
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts).toEqual([[{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }, { attempt: 4 }], []])
+    expect(posts).toEqual([['attempt', 'attempt', 'attempt', 'attempt', 'connected'], []])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
   })
 })
