@@ -4042,4 +4042,134 @@ describe('multi-tab, a follower tab that freezes', () => {
     a.destroy()
     b.destroy()
   })
+
+  it("M6: a follower frozen twice, its watchdog overdue at each wake, looks again a task later at each one: woken just after the leading tab reconnected, it hears that tab's words before it takes over", async () => {
+    vi.useFakeTimers()
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const lockManager = createMockLockManager()
+    const wallet = createMockWallet()
+    const bWallet = createMockWallet({ connected: true })
+    const frozen = freezableTab(createMockProvider({ wallet: bWallet }))
+    const bPosts: string[] = []
+    const counted = (name: string) => {
+      const channel = hub.channelFactory(name)
+      const post = channel.postMessage.bind(channel)
+      channel.postMessage = (message) => {
+        bPosts.push((message as { kind: string }).kind)
+        post(message)
+      }
+      return channel
+    }
+    const reconnect = { maxAttempts: 10 }
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, reconnect, broadcast: { channelFactory: hub.channelFactory, lockManager } })
+    const b = createSessionStore(frozen.provider, { storage, reconnect, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(counted), lockManager: frozen.locks(lockManager) } })
+    await a.connect()
+    await b.restore()
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    const scheduledInB = events(b, 'reconnect:scheduled')
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    bWallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    bPosts.length = 0
+    // frozen past its watchdog (10 s): woken, it hears of attempts 1 to 4 on its second look
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(10_200)
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.getSnapshot().status).toBe('reconnecting')
+    // frozen again past its next watchdog; tab A reconnects meanwhile
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(30_000)
+    wallet.recover()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(a.getSnapshot().status).toBe('connected')
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts[1]).toEqual([])
+    expect(scheduledInB).toEqual([])
+    expect(bPosts).toEqual([])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  })
+})
+
+describe('multi-tab, the reconnect lock a tab keeps a second', () => {
+  /** Two connected tabs whose messages arrive 1 ms late, one lock manager, and each tab's reconnect events. */
+  async function keptPair(options: SessionStoreOptions = {}, latencyMs = 40, onlyA: SessionStoreOptions = {}) {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const wallet = createMockWallet({ latencyMs })
+    const lockManager = createMockLockManager()
+    const shared = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager }, ...options }
+    const a = createSessionStore(createMockProvider({ wallet }), { ...shared, ...onlyA })
+    const b = createSessionStore(createMockProvider({ wallet }), shared)
+    const connecting = a.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await connecting
+    expect(b.getSnapshot().status).toBe('connected')
+    const scheduled = [events(a, 'reconnect:scheduled'), events(b, 'reconnect:scheduled')]
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    return { hub, wallet, lockManager, a, b, scheduled, attempts }
+  }
+
+  it('M3, M6, C14: a tab destroyed as it signs out (the same task) keeps no reconnect lock: at the next drop the other tab reconnects at the backoff offsets, not after the watchdog', async () => {
+    const { wallet, lockManager, a, b, scheduled } = await keptPair()
+    void a.disconnect()
+    a.destroy()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    expect(b.getSnapshot().status).toBe('disconnected')
+    const connecting = b.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await connecting
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(scheduled[1]).toEqual([{ attempt: 1, delayMs: 500 }])
+    b.destroy()
+  })
+
+  it('C12, M3, M6: a tab whose idle session expires holds the free reconnect lock a second: another tab, which sets no idle timeout and hears the wallet leave before the message, schedules no attempt', async () => {
+    const { hub, wallet, lockManager, a, b, scheduled } = await keptPair({}, 40, { expiry: { idleTimeoutMs: 10_000 } })
+    const told = () => hub.sent.some(({ data }) => (data as { kind: string }).kind === 'expired')
+    while (!told()) await vi.advanceTimersByTimeAsync(1)
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'connected'])
+    // tab A leaves the wallet: its word reaches tab B before the channel does
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(scheduled).toEqual([[], []])
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  })
+
+  it('M6, C8: two outages within a second: the tab that led both keeps the lock a whole second after the second one ended, not only after the first', async () => {
+    const { wallet, lockManager, a, b, scheduled, attempts } = await keptPair()
+    // the wallet comes back by itself before attempt 1, twice, 600 ms apart
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(500)
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(200)
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+    // a second after the first outage ended, before a second after the second one did
+    await vi.advanceTimersByTimeAsync(600)
+    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
+    await vi.advanceTimersByTimeAsync(400)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    expect(scheduled.map((x) => x.length).sort()).toEqual([0, 2])
+    expect(attempts).toEqual([[], []])
+    a.destroy()
+    b.destroy()
+  })
 })
