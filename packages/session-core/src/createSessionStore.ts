@@ -517,10 +517,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     leadership = null
   }
   /**
-   * Lets the reconnect lock this tab holds (`abort`: its token) go a second from now, unless it
-   * reconnects then, or it was let go or taken meanwhile. Weak: nothing is under way (M6).
+   * Lets the reconnect lock this tab holds (`abort`: its token, the current leadership's) go a second
+   * from now, unless it reconnects then, or it was let go or taken meanwhile. Weak: nothing is under way (M6).
    */
-  const keep = (abort: AbortController) => {
+  const keep = (abort = leadership?.[1]) => {
     cancelTimer(abort)
     later(() => leadership?.[1] == abort && model.op != 'reconnect' && resign(), 1e3, abort, 1)
   }
@@ -715,14 +715,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // tab before this message does: a drop there, whose reconnect lock may come before the
           // message too — an attempt told of as the session ends. This tab takes the lock first, when
           // free, and keeps it a second, as a tab that led a reconnect does (see `dispatch`) (M3, M6).
-          if (effect[1] != 'gaveup' && !leadership) {
-            void attempt(() =>
-              locks?.request(lockName, { ifAvailable: true }, (lock) =>
-                lock && !leadership && !destroyed && new Promise<void>((release) => {
-                  keep((leadership = [release, new AbortController(), true])[1])
-                }),
-              ),
-            ).catch(noop)
+          // One that holds it already (it led a reconnect, or signed out, in the second before: a
+          // wait for it ended with that reconnect) keeps it a second from now, not for what is left
+          // of that one (M3, M6).
+          if (effect[1] != 'gaveup') {
+            if (leadership) keep()
+            else {
+              void attempt(() =>
+                locks?.request(lockName, { ifAvailable: true }, (lock) =>
+                  lock && !leadership && !destroyed && new Promise<void>((release) => {
+                    leadership = [release, new AbortController(), true]
+                    keep()
+                  }),
+                ),
+              ).catch(noop)
+            }
           }
         } else if (behind || waiting.length) {
           const mine = waiting
@@ -885,8 +892,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // schedules an attempt and tells of it as the session is back, or over (M6). A tab that
           // heard the message and still has no session (its own check failed) takes it then.
           if (next.op != 'reconnect') {
-            const held = leadership?.[0] != noop && previous.op == 'reconnect' && leadership?.[1]
-            if (held) keep(held)
+            if (leadership && leadership[0] != noop && previous.op == 'reconnect') keep()
             else resign()
           }
         }

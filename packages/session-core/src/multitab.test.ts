@@ -4172,4 +4172,29 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
     a.destroy()
     b.destroy()
   })
+
+  it('M3, M6: the tab that led a reconnect and signs out late in the second it keeps the lock keeps it a second from its sign-out: another tab that hears the wallet leave before the message schedules no attempt', async () => {
+    const { wallet, lockManager, a, b, scheduled } = await keptPair()
+    const back: number[] = []
+    for (const s of [a, b]) s.on('reconnect:succeeded', () => back.push(Date.now()))
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(600)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(back).toHaveLength(2)
+    const leader = scheduled[0]?.length ? 0 : 1
+    const [x, y] = leader ? [b, a] : [a, b]
+    expect(y.getSnapshot().status).toBe('connected')
+    // 1 ms before the lock it kept would go, the leading tab signs out; the wallet's word of it
+    // reaches the other tab before the channel does
+    await vi.advanceTimersByTimeAsync((back[0] ?? 0) + 999 - Date.now())
+    void x.disconnect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(scheduled[1 - leader]).toEqual([])
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  })
 })
