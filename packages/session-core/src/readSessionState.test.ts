@@ -1,7 +1,7 @@
 import { createEncryptedIndexedDBStorage, createEncryptedStorage, encodeSessionEnvelope, type SessionStorage } from '@sessionlayer/session-crypto'
 import { IDBFactory } from 'fake-indexeddb'
 import { createMockWallet, createMockProvider } from '@sessionlayer/session-testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createCookieStorage } from './createCookieStorage'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
@@ -172,5 +172,32 @@ describe('readSessionState', () => {
     await storage.setItem('sessionlayer.session', entry)
     expect(await readSessionState(storage, { now: 0 })).toMatchObject({ status: 'connected', account: alice, expiresAt: 1000 })
     expect(await storage.getItem('sessionlayer.session')).toBe(entry)
+  })
+
+  it('C17: a storage that never answers (a hung remote store behind server rendering) reads as the disconnected state once timeoutMs passed (default 10 s), the read or the removal of an expired entry alike; no timer is left once it answered', async () => {
+    vi.useFakeTimers()
+    try {
+      const hung: SessionStorage = { getItem: () => new Promise(() => undefined), setItem: async () => undefined, removeItem: async () => undefined }
+      const reads = [readSessionState(hung), readSessionState(hung, { timeoutMs: 50 })]
+      const settled: unknown[] = []
+      reads.forEach((read, i) => void read.then((state) => (settled[i] = state)))
+      await vi.advanceTimersByTimeAsync(50)
+      expect(settled).toEqual([undefined, DISCONNECTED_STATE])
+      await vi.advanceTimersByTimeAsync(10_000 - 50)
+      expect(settled).toEqual([DISCONNECTED_STATE, DISCONNECTED_STATE])
+      // an expired entry whose removal never ends
+      const expired = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 5, expiresAt: 6 })
+      const stuck: SessionStorage = { getItem: async () => expired, setItem: async () => undefined, removeItem: () => new Promise(() => undefined) }
+      const read = readSessionState(stuck, { now: 10, timeoutMs: 100 })
+      await vi.advanceTimersByTimeAsync(100)
+      await expect(read).resolves.toBe(DISCONNECTED_STATE)
+      // a storage that answers leaves no timer behind (nothing holds a server process)
+      const storage = createMemoryStorage()
+      await storage.setItem('sessionlayer.session', encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 5, expiresAt: 1e9 }))
+      await expect(readSessionState(storage, { now: 10 })).resolves.toMatchObject({ status: 'connected' })
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -2,6 +2,7 @@ import { decodeSessionEnvelope, type SessionStorage } from '@sessionlayer/sessio
 import type { CIP0103Account } from './cip0103'
 import { DISCONNECTED_STATE } from './machine'
 import { primaryAccount } from './primaryAccount'
+import { toNumber } from './retry'
 import type { SessionState } from './types'
 
 /**
@@ -14,10 +15,13 @@ import type { SessionState } from './types'
  * corrupt, foreign-version or expired entries read as `DISCONNECTED_STATE` (and are removed,
  * unless a session was written meanwhile: the encrypted storages check that in the removal
  * itself, as for `restoreSession`); a failing storage too; so does the marker of a store with
- * `persistSnapshot: false`, which is kept. Never rejects.
+ * `persistSnapshot: false`, which is kept. Never rejects, and never waits for ever: a storage that
+ * has not answered within `timeoutMs` (a hung remote store behind the render) reads as the
+ * disconnected state too, as the store bounds its own storage calls (C17).
  *
  * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
- * @param options - the storage key (default `'sessionlayer.session'`) and the current time (`null`
+ * @param options - the storage key (default `'sessionlayer.session'`), the current time, and the
+ * bound on the storage's answers in ms (default 10 000, as the store's `requestTimeoutMs`) (`null`
  * options, or a `null` option, keep their defaults)
  * @returns the persisted session as a connected state, or the disconnected state
  * @example
@@ -30,13 +34,24 @@ import type { SessionState } from './types'
  * ```
  * @public
  */
-export async function readSessionState(
+export function readSessionState(
   storage: SessionStorage,
-  options?: { readonly storageKey?: string | undefined; readonly now?: number | undefined },
+  options?: { readonly storageKey?: string | undefined; readonly now?: number | undefined; readonly timeoutMs?: number | undefined },
 ): Promise<SessionState> {
-  // null options (a JSON configuration has them) keep the defaults, as the store's do
-  const key = options?.storageKey ?? 'sessionlayer.session'
-  const now = options?.now ?? Date.now()
+  return new Promise((resolve) => {
+    const ms = toNumber(options?.timeoutMs)
+    // a timeout of none, 0 or less, or not a number is the default; one beyond a timer's reach, the longest a timer takes
+    const timer = setTimeout(resolve, ms > 0 ? Math.min(ms, 2 ** 31 - 1) : 1e4, DISCONNECTED_STATE)
+    // (the read never rejects) its answer leaves no timer behind: nothing holds a server process
+    void read(storage, options?.storageKey ?? 'sessionlayer.session', options?.now ?? Date.now()).then((state) => {
+      clearTimeout(timer)
+      resolve(state)
+    })
+  })
+}
+
+/** The entry at `key` read as a state at `now` (see {@link readSessionState}). */
+async function read(storage: SessionStorage, key: string, now: number): Promise<SessionState> {
   // As restoreSession reads (K2), but for the marker a store with `persistSnapshot: false` keeps:
   // it names no party to render, and is no corrupt entry to remove — the client's store restores
   // from it (C10).
