@@ -110,6 +110,19 @@ function delayedChannels(hub: ReturnType<typeof createChannelHub>, delayMs: numb
   }
 }
 
+/** `factory`'s channels, the kind of each message a tab posts on them recorded in `kinds`. */
+function countedChannels(kinds: string[], factory: (name: string) => HubChannel) {
+  return (name: string) => {
+    const channel = factory(name)
+    const post = channel.postMessage.bind(channel)
+    channel.postMessage = (message) => {
+      kinds.push((message as { kind: string }).kind)
+      post(message)
+    }
+    return channel
+  }
+}
+
 /**
  * Two connected tabs of one wallet, with Web Locks and `maxAttempts: 2`, whose channel delivers
  * each message in a task of its own (1 ms later), as a real BroadcastChannel does.
@@ -121,24 +134,22 @@ async function slowChannelTabs() {
   const lockManager = createMockLockManager()
   /** the kinds of the messages each tab posted */
   const posts: [string[], string[]] = [[], []]
-  const open = (provider: MockProvider, mine: string[]) => {
-    const channelFactory = (name: string) => {
-      const channel = delayedChannels(hub, 1)(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => {
-        mine.push((message as { kind: string }).kind)
-        post(message)
-      }
-      return channel
-    }
-    return createSessionStore(provider, { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory, lockManager } })
-  }
+  const open = (provider: MockProvider, mine: string[]) =>
+    createSessionStore(provider, { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory: countedChannels(mine, delayedChannels(hub, 1)), lockManager } })
   const providers = [createMockProvider({ wallet }), createMockProvider({ wallet })] as const
   const a = open(providers[0], posts[0])
   const b = open(providers[1], posts[1])
   await a.connect()
   await b.restore()
-  return { a, b, wallet, providers, lockManager, posts }
+  /** The wallet drops, and is back 100 ms later without telling the tabs: only an attempt (500 ms after the drop) finds out; 10 ms after it. */
+  const dropBackUntold = async () => {
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    for (const provider of providers) provider.detach()
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(400 + 10)
+  }
+  return { a, b, wallet, lockManager, posts, dropBackUntold }
 }
 
 /**
@@ -1076,16 +1087,12 @@ describe('multi-tab', () => {
 
   it('M6: the tab that reconnected keeps the reconnect lock a second more: a follower whose channel is slower than the lock manager is not granted it before the leader\'s "connected" message comes, and follows it: no attempt, no message of its own', async () => {
     vi.useFakeTimers()
-    const { a, b, wallet, providers, lockManager, posts } = await slowChannelTabs()
+    const { a, b, lockManager, posts, dropBackUntold } = await slowChannelTabs()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
     const succeeded = [events(a, 'reconnect:succeeded'), events(b, 'reconnect:succeeded')]
     for (const p of posts) p.length = 0
-    wallet.drop()
-    // the wallet comes back without telling the tabs: only the leader's attempt finds out
-    await vi.advanceTimersByTimeAsync(100)
-    for (const provider of providers) provider.detach()
-    wallet.recover()
-    await vi.advanceTimersByTimeAsync(400 + 10)
+    // only the leader's attempt finds the wallet back
+    await dropBackUntold()
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
     expect(attempts).toEqual([[{ attempt: 1 }], []])
     expect(succeeded).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
@@ -1136,15 +1143,10 @@ describe('multi-tab', () => {
   it('M6: a follower granted the reconnect lock just before the leader\'s "connected" message arrives (the leader closed right after it reconnected) follows it at once, not a backoff later', async () => {
     vi.useFakeTimers()
     // the lock a closing tab lets go may reach a follower before that tab's last message
-    const { a, b, wallet, providers } = await slowChannelTabs()
+    const { a, b, dropBackUntold } = await slowChannelTabs()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
     a.on('reconnect:succeeded', () => queueMicrotask(() => a.destroy()))
-    wallet.drop()
-    // the wallet comes back without telling the tabs: only an attempt finds out
-    await vi.advanceTimersByTimeAsync(100)
-    for (const provider of providers) provider.detach()
-    wallet.recover()
-    await vi.advanceTimersByTimeAsync(400 + 10)
+    await dropBackUntold()
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
     // the follower checks its wallet as the message comes: the attempt it had just scheduled
     expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
@@ -3615,28 +3617,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
 })
 
 describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)', () => {
-  it('M3, C6: a wallet drop a tab hears in the moment before another tab\'s sign-out reaches it (a channel that delivers a task later) runs no attempt: the sign-out ends it, and every tab ends disconnected', async () => {
-    vi.useFakeTimers()
-    const hub = createChannelHub()
-    const wallet = createMockWallet({ latencyMs: 40 })
-    const options = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager: createMockLockManager() } }
-    const a = createSessionStore(createMockProvider({ wallet }), options)
-    const b = createSessionStore(createMockProvider({ wallet }), options)
-    const connecting = a.connect()
-    await vi.advanceTimersByTimeAsync(5_000)
-    await connecting
-    expect(b.getSnapshot().status).toBe('connected')
-    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
-    void a.disconnect()
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(10_000)
-    expect(attempts).toEqual([[], []])
-    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
-    a.destroy()
-    b.destroy()
-  })
-
-  it('M3, M6: a sign-out whose wallet tells another tab before the channel does, and that tab gets the reconnect lock before the message too, costs that tab no message: the tab that signs out holds the free lock a second', async () => {
+  it('M3, M6, C6: a wallet drop a tab hears in the moment before another tab\'s sign-out reaches it (a channel that delivers a task later) runs no attempt, schedules none and tells of none, though that tab asked for the reconnect lock before the message came: the tab that signs out holds the free lock a second; every tab ends disconnected', async () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const wallet = createMockWallet({ latencyMs: 40 })
@@ -3648,14 +3629,16 @@ describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)',
     await vi.advanceTimersByTimeAsync(5_000)
     await connecting
     expect(b.getSnapshot().status).toBe('connected')
+    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
     const scheduled = events(b, 'reconnect:scheduled')
     const sent = hub.sent.length
     void a.disconnect()
     // the wallet's word of it reaches tab B first, and B asks for the lock (granted on a microtask)
     wallet.drop()
     await vi.advanceTimersByTimeAsync(10_000)
-    expect(hub.sent.slice(sent).map(({ data }) => (data as { kind: string }).kind)).toEqual(['disconnected'])
+    expect(attempts).toEqual([[], []])
     expect(scheduled).toEqual([])
+    expect(hub.sent.slice(sent).map(({ data }) => (data as { kind: string }).kind)).toEqual(['disconnected'])
     expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
     expect(lockManager.query()).toEqual({ held: [], pending: [] })
     a.destroy()
@@ -3995,36 +3978,36 @@ describe('multi-tab, a follower tab that freezes', () => {
     vi.restoreAllMocks()
   })
 
-  it("M6: a follower frozen while the leading tab reconnects, woken with its watchdog overdue (its timers run first) just after that tab reconnected, hears that tab's words before it takes over: no attempt, no message of its own, the lock not taken", async () => {
+  /**
+   * Two connected tabs, each with its own wallet, both dropped: tab A's first, so A leads; tab B
+   * follows and can be frozen. What each tab posts from then on, and each tab's attempts.
+   */
+  async function frozenFollower(reconnect: SessionStoreOptions['reconnect']) {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0)
     const hub = createChannelHub()
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
-    // one wallet for each tab: tab A's drops first, and A leads
     const wallet = createMockWallet()
     const bWallet = createMockWallet({ connected: true })
     const frozen = freezableTab(createMockProvider({ wallet: bWallet }))
     const posts: [string[], string[]] = [[], []]
-    const counted = (mine: string[], factory = hub.channelFactory) => (name: string) => {
-      const channel = factory(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => {
-        mine.push((message as { kind: string }).kind)
-        post(message)
-      }
-      return channel
-    }
-    const a = createSessionStore(createMockProvider({ wallet }), { storage, reconnect: true, broadcast: { channelFactory: counted(posts[0]), lockManager } })
-    const b = createSessionStore(frozen.provider, { storage, reconnect: true, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(counted(posts[1])), lockManager: frozen.locks(lockManager) } })
+    const a = createSessionStore(createMockProvider({ wallet }), { storage, reconnect, broadcast: { channelFactory: countedChannels(posts[0], hub.channelFactory), lockManager } })
+    const b = createSessionStore(frozen.provider, { storage, reconnect, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(countedChannels(posts[1], hub.channelFactory)), lockManager: frozen.locks(lockManager) } })
     await a.connect()
     await b.restore()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
+    const scheduledInB = events(b, 'reconnect:scheduled')
     wallet.drop()
     await vi.advanceTimersByTimeAsync(0)
     bWallet.drop()
     await vi.advanceTimersByTimeAsync(0)
     for (const p of posts) p.length = 0
+    return { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB }
+  }
+
+  it("M6: a follower frozen while the leading tab reconnects, woken with its watchdog overdue (its timers run first) just after that tab reconnected, hears that tab's words before it takes over: no attempt, no message of its own, the lock not taken", async () => {
+    const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts } = await frozenFollower(true)
     // tab B follows, its watchdog due 10 s later; the browser freezes it
     frozen.freeze()
     await vi.advanceTimersByTimeAsync(10_200)
@@ -4044,36 +4027,7 @@ describe('multi-tab, a follower tab that freezes', () => {
   })
 
   it("M6: a follower frozen twice, its watchdog overdue at each wake, looks again a task later at each one: woken just after the leading tab reconnected, it hears that tab's words before it takes over", async () => {
-    vi.useFakeTimers()
-    vi.spyOn(Math, 'random').mockReturnValue(0)
-    const hub = createChannelHub()
-    const storage = createMemoryStorage()
-    const lockManager = createMockLockManager()
-    const wallet = createMockWallet()
-    const bWallet = createMockWallet({ connected: true })
-    const frozen = freezableTab(createMockProvider({ wallet: bWallet }))
-    const bPosts: string[] = []
-    const counted = (name: string) => {
-      const channel = hub.channelFactory(name)
-      const post = channel.postMessage.bind(channel)
-      channel.postMessage = (message) => {
-        bPosts.push((message as { kind: string }).kind)
-        post(message)
-      }
-      return channel
-    }
-    const reconnect = { maxAttempts: 10 }
-    const a = createSessionStore(createMockProvider({ wallet }), { storage, reconnect, broadcast: { channelFactory: hub.channelFactory, lockManager } })
-    const b = createSessionStore(frozen.provider, { storage, reconnect, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(counted), lockManager: frozen.locks(lockManager) } })
-    await a.connect()
-    await b.restore()
-    const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
-    const scheduledInB = events(b, 'reconnect:scheduled')
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    bWallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    bPosts.length = 0
+    const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB } = await frozenFollower({ maxAttempts: 10 })
     // frozen past its watchdog (10 s): woken, it hears of attempts 1 to 4 on its second look
     frozen.freeze()
     await vi.advanceTimersByTimeAsync(10_200)
@@ -4092,7 +4046,7 @@ describe('multi-tab, a follower tab that freezes', () => {
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
     expect(attempts[1]).toEqual([])
     expect(scheduledInB).toEqual([])
-    expect(bPosts).toEqual([])
+    expect(posts[1]).toEqual([])
     expect(lockManager.query()).toEqual({ held: [], pending: [] })
     a.destroy()
     b.destroy()
