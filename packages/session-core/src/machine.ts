@@ -945,8 +945,9 @@ export const createTransition = (): typeof transition => {
           }
         } else if (input.kind == 'gaveup') {
           // Also once this tab holds the lock: the lock of a leader closed as it gave up (one that
-          // lives keeps it a second) may reach this tab before the message does (M6). Not once this tab's wallet said it is
-          // connected again: it settles connected, as the wallet connecting on its own does (C19).
+          // lives keeps it a second) may reach this tab before the message does (M6). Not once this
+          // tab's wallet said it is connected again: it settles connected, as the wallet connecting
+          // on its own does (C19).
           // Only where one tab leads the attempts: without Web Locks each tab runs its own, which
           // another tab's word does not end (M6).
           if (c.lead && op == 'reconnect' && !m.said) {

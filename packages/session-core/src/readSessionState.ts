@@ -42,7 +42,8 @@ export function readSessionState(
     const ms = toNumber(options?.timeoutMs)
     // a timeout of none, 0 or less, or not a number is the default; one beyond a timer's reach, the longest a timer takes
     const timer = setTimeout(resolve, ms > 0 ? Math.min(ms, 2 ** 31 - 1) : 1e4, DISCONNECTED_STATE)
-    // (the read never rejects) its answer leaves no timer behind: nothing holds a server process
+    // The read never rejects; its answer leaves no timer behind: nothing holds a server process.
+    // Null options (a JSON configuration has them) keep the defaults, as the store's do.
     void read(storage, options?.storageKey ?? 'sessionlayer.session', options?.now ?? Date.now()).then((state) => {
       clearTimeout(timer)
       resolve(state)
