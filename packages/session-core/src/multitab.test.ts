@@ -4152,3 +4152,37 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
     b.destroy()
   })
 })
+
+describe('multi-tab, a tab suspended past an idle deadline that another tab kept moving', () => {
+  it('C12, M2: a tab the system suspended (its timers, wallet events and messages all held) wakes with its expiry timer overdue and the other tab\'s activity still waiting: it looks at the idle deadline a task later, after that activity, and no tab ends the session', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const options = { storage, expiry: { idleTimeoutMs: 10_000 } }
+    const frozen = freezableTab(createMockProvider({ wallet }))
+    const a = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    const b = createSessionStore(frozen.provider, { ...options, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(hub.channelFactory), lockManager: null } })
+    await a.connect()
+    await b.restore()
+    const expired = [events(a, 'session:expired'), events(b, 'session:expired')]
+    const leaves = () => wallet.calls.filter((call) => call.method === 'disconnect').length
+    frozen.freeze()
+    // the user works in tab A for 30 s, past tab B's idle deadline as B last heard of it
+    for (let s = 0; s < 30; s++) {
+      a.touch()
+      await vi.advanceTimersByTimeAsync(1_000)
+    }
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(expired).toEqual([[], []])
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(leaves()).toBe(0)
+    // idle in both from now on: the session ends once, 10 s after the last activity
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    expect(expired.map((e) => e.length)).toEqual([1, 1])
+    a.destroy()
+    b.destroy()
+  })
+})
