@@ -8,6 +8,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkApiDocs, diffDirs, extractModels, renderApiDocs } from './docs-api.mjs'
 import { checkDocsCode, extractBlocks } from './docs-code.mjs'
+import { anchorsOf, checkLinks, markdownPages } from './docs-links.mjs'
 import { END, explore, generate, loadMachine, render, run, START } from './docs-diagram.mjs'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -225,5 +226,41 @@ describe('code blocks (scripts/docs-code.mjs)', () => {
     const { blocks, errors } = checkDocsCode()
     expect(errors).toEqual([])
     expect(blocks).toBeGreaterThan(45)
+  })
+})
+
+describe('links (scripts/docs-links.mjs)', () => {
+  it("anchors are GitHub's: lower case, punctuation and code marks dropped, a repeated heading numbered", () => {
+    const page = '# Title\n## Ledger API (`@sessionlayer/session-core/ledger`)\n## Errors\n```md\n## Not a heading\n```\n### Errors\n'
+    expect([...anchorsOf(page)]).toEqual(['title', 'ledger-api-sessionlayersession-coreledger', 'errors', 'errors-1'])
+  })
+
+  it('a link to a missing page or heading fails, naming the page and line; links to other sites, in code, and that resolve pass', () => {
+    const dir = temp()
+    mkdirSync(path.join(dir, 'docs'))
+    writeFileSync(path.join(dir, 'docs', 'a.md'), '# A\n\n## Some part\n')
+    writeFileSync(
+      path.join(dir, 'README.md'),
+      [
+        '# Readme',
+        '[ok](docs/a.md) [ok](docs/a.md#some-part) [ok](#readme) [site](https://example.com/x#y)',
+        '[gone](docs/b.md)',
+        '[no heading](docs/a.md#other-part)',
+        '`[in code](docs/c.md)`',
+        '```md',
+        '[in a block](docs/d.md)',
+        '```',
+      ].join('\n'),
+    )
+    expect(checkLinks(markdownPages(dir), dir)).toEqual(['README.md:3: docs/b.md — no such file', 'README.md:4: docs/a.md#other-part — no heading #other-part in docs/a.md'])
+    const cli = spawnSync(process.execPath, [path.join(root, 'scripts', 'docs-links.mjs')], { cwd: root, encoding: 'utf8' })
+    expect(cli.status).toBe(0)
+  })
+
+  it('every relative link of docs/, the READMEs and the examples resolves', () => {
+    const pages = markdownPages()
+    expect(pages).toEqual(expect.arrayContaining(['README.md', path.join('docs', 'behaviour.md'), path.join('packages', 'session-core', 'README.md')]))
+    expect(pages.some((page) => page.startsWith(path.join('docs', 'api')))).toBe(false)
+    expect(checkLinks(pages)).toEqual([])
   })
 })
