@@ -594,6 +594,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       if (steal) dispatch({ type: 'lead' })
       else overdue()
+      const asked = clock.now()
+      const go = () => mine() && dispatch({ type: 'lead' })
       attempt(() =>
         locks?.request(
           lockName,
@@ -604,7 +606,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               else {
                 cancelTimer(abort)
                 leadership = [release, abort, true]
-                dispatch({ type: 'lead' })
+                // A lock that came after a wait (another tab held it) leads a task later: a woken page
+                // (one the system suspended whole) may run the grant before the words that came
+                // meanwhile, the outcome of the tab that let it go. Those run first: a follower told
+                // that tab reconnected schedules no attempt, and tells of none; one with news of no
+                // outcome leads then. Under the lock's token: keep() and resign() cancel it (M6, C7).
+                if (clock.now() > asked) later(go, 0, abort)
+                else go()
                 // the lock is this tab's now: the one holder of its name
                 void holders().then((ids) => (me = ids?.[0]))
               }

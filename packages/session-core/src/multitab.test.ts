@@ -1148,10 +1148,11 @@ describe('multi-tab', () => {
     a.on('reconnect:succeeded', () => queueMicrotask(() => a.destroy()))
     await dropBackUntold()
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
-    // the follower checks its wallet as the message comes: the attempt it had just scheduled
-    expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
+    // the follower leads a task after the lock came, after the message: it checks its wallet, and
+    // schedules no attempt of its own
+    expect(attempts).toEqual([[{ attempt: 1 }], []])
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }]])
+    expect(attempts).toEqual([[{ attempt: 1 }], []])
     a.destroy()
     b.destroy()
   })
@@ -1234,8 +1235,9 @@ describe('multi-tab', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(a.store.getSnapshot().status).toBe('connected')
     // B's wallet is still down: its check fails, and it runs the attempts of its own outage, once
-    // tab A lets the lock go (a second after it reconnected)
-    await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000)
+    // tab A lets the lock go (a second after it reconnected), from a task after the lock came: the
+    // words that came meanwhile run first (a 0 ms timer, which fake timers run 1 ms later)
+    await vi.advanceTimersByTimeAsync(1_000 + 1 + 500 + 1_000 + 2_000)
     expect(scheduledInB).toEqual([
       { attempt: 1, delayMs: 500 },
       { attempt: 2, delayMs: 1000 },
@@ -1318,8 +1320,9 @@ describe('multi-tab, further', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(a.getSnapshot().status).toBe('connected')
     // B's wallet is still down: its check fails, and it runs the attempts of its own outage under
-    // the lock it waited for, which tab A lets go a second after it reconnected
-    await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000)
+    // the lock it waited for, which tab A lets go a second after it reconnected, from a task after
+    // the lock came (a 0 ms timer, which fake timers run 1 ms later)
+    await vi.advanceTimersByTimeAsync(1_000 + 1 + 500 + 1_000 + 2_000)
     expect(asked).toBe(2)
     expect(inB).toEqual([
       { attempt: 1, delayMs: 500 },
@@ -3042,11 +3045,13 @@ describe('multi-tab, two tabs that take the attempts over at once', () => {
 })
 
 /**
- * A tab the browser can freeze, over `provider`: while frozen its timers, its wallet's events and
- * the outcomes of its lock requests (`locks`) wait; its channel's messages still arrive. As it
- * wakes, the timers that came due run first, then the rest in the order it came, as Chromium does
- * (e2e/lifecycle.e2e.ts): the word that another tab took its lock comes after its timers. With
- * `slowWord` (a loaded machine) that word comes only once `tell()` is called, later still.
+ * A tab the browser can freeze, over `provider`: while frozen its timers, its wallet's events, its
+ * channel's messages, the grants of its lock requests (`locks`: the lock is held for it, its callback
+ * waits) and their outcomes wait. As it wakes, the timers that came due and the lock grants run
+ * first, in the order they came, then the rest in the order it came, as Chromium does
+ * (e2e/lifecycle.e2e.ts): the word that another tab took its lock comes after its timers, and the
+ * lock that another tab let go of meanwhile may come before that tab's messages. With `slowWord`
+ * (a loaded machine) that word comes only once `tell()` is called, later still.
  */
 function freezableTab(provider: MockProvider, slowWord = false) {
   let frozen = false
@@ -3088,8 +3093,9 @@ function freezableTab(provider: MockProvider, slowWord = false) {
     },
   })
   const locks = (manager: LockManagerLike & { query?: () => unknown }): LockManagerLike => ({
-    request: (name, options, callback) => {
-      const outcome = manager.request(name, options, callback)
+    request<T>(name: string, options: Parameters<LockManagerLike['request']>[1], callback: (lock: unknown) => T | Promise<T>) {
+      // the lock is granted (the manager holds it for this tab), its callback waits as a timer that came due
+      const outcome = manager.request(name, options, (lock) => new Promise<T>((resolve) => run(() => resolve(callback(lock)), due)))
       const told = () => new Promise<void>((resolve) => run(resolve, slowWord ? words : waiting))
       return outcome.then(told, told).then(() => outcome)
     },
@@ -4041,6 +4047,29 @@ describe('multi-tab, a follower tab that freezes', () => {
     bWallet.recover()
     await vi.advanceTimersByTimeAsync(300)
     expect(a.getSnapshot().status).toBe('connected')
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts[1]).toEqual([])
+    expect(scheduledInB).toEqual([])
+    expect(posts[1]).toEqual([])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  })
+
+  it("M6, C7: a follower frozen past the leading tab's reconnect and the second that tab keeps the lock, which is granted to it meanwhile, runs that grant as it wakes before the leading tab's words: it follows them, runs no attempt, tells of none, and the lock ends free", async () => {
+    const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB } = await frozenFollower(true)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(5_000)
+    wallet.recover()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(a.getSnapshot().status).toBe('connected')
+    // tab A lets the lock go a second after it reconnected: tab B's request is granted as it sleeps
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
+    expect(posts[0].at(-1)).toBe('connected')
     await frozen.wake()
     await vi.advanceTimersByTimeAsync(60_000)
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
