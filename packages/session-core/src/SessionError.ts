@@ -137,26 +137,44 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
 
 /**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
- * numeric code and message: a `SessionError` as is (one that carries a token, as below, is made
- * anew, with its code); an `Error` (with a `code`, or with the `RPC error: <code> - <message>`
- * text of the official RPC client); a string (that text too); a JSON-RPC
- * `{ code, message }` object; an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`
- * (the JSON-RPC code inside `data` wins over the HTTP status; of a body's own fields, only its
- * `message` is read: an API gateway's `{ message }`, never a JSON-RPC error's `data` object's). A nested `error` overrides only
- * the fields it has: one without a code or message keeps those of the value around it. Never throws.
- * A value that mentions an access token (`accessToken`, `access_token`: a JSON-RPC error whose
- * `data` holds the wallet's status, an HTTP body with one, an `Error` whose own `cause` does), or
- * a token under another name (an `Authorization` key, `Bearer <token>`, a JWT: a transport error
- * with its request's headers), also in own fields its `toJSON` leaves out, in a `Headers`, `Request`,
- * `Map` or `Set` (a fetch-based transport's error), or in an `AggregateError`'s `errors`, is no `cause`, so that
- * no token reaches an app's error logs; nor is one that JSON cannot hold (a cycle,
- * a BigInt), which cannot be searched. A message that quotes a token (a credential after
- * `access_token`, `Authorization`, `Bearer` or a URL's `token=`, a JWT: `fetch`'s `TypeError` for a header value no
- * request can carry, a body that echoes the header) is none either: the error then tells
- * `Unknown wallet error`, with the code. One that only names a token (`Invalid bearer token`) stays.
- * An access token a wallet gave the page (in a status or network the store read: the latest 8 of at
- * least 8 characters, no word of under 16 letters such as a placeholder `undefined`) is found as it
- * is, under any name and in any text.
+ * numeric code and message. Never throws.
+ *
+ * @remarks
+ *
+ * It reads a `SessionError` as it is. One that carries a token, as below, is made anew, with its
+ * code.
+ *
+ * It reads an `Error` with a `code`, or with the `RPC error: <code> - <message>` text of the
+ * official RPC client. It reads a string, with that text too, and a JSON-RPC `{ code, message }`
+ * object.
+ *
+ * It reads an HTTP transport's `{ error: { code: <status>, data: <json-rpc body> } }`. The JSON-RPC
+ * code inside `data` wins over the HTTP status. Of a body's own fields, only its `message` is read:
+ * an API gateway's `{ message }`, never a JSON-RPC error's `data` object's.
+ *
+ * A nested `error` overrides only the fields it has. One without a code or message keeps those of
+ * the value around it.
+ *
+ * A value that mentions an access token is no `cause`, so that no token reaches an app's error
+ * logs. That covers `accessToken` and `access_token`: a JSON-RPC error whose `data` holds the
+ * wallet's status, an HTTP body with one, or an `Error` whose own `cause` does.
+ *
+ * It also covers a token under another name: an `Authorization` key, `Bearer <token>`, or a JWT, as
+ * in a transport error with its request's headers. Such a token is found also in own fields that
+ * its `toJSON` leaves out, and in a `Headers`, `Request`, `Map` or `Set` (a fetch-based transport's
+ * error). It is found in an `AggregateError`'s `errors` too.
+ *
+ * Nor is a value that JSON cannot hold (a cycle, a BigInt) a `cause`, since it cannot be searched.
+ *
+ * A message that quotes a token is not used either. That is a credential after `access_token`,
+ * `Authorization`, `Bearer` or a URL's `token=`, or a JWT. Examples are `fetch`'s `TypeError` for a
+ * header value no request can carry, or a body that echoes the header. The error then tells
+ * `Unknown wallet error`, with the code. A message that only names a token (`Invalid bearer token`)
+ * stays.
+ *
+ * An access token a wallet gave the page is found as it is, under any name and in any text. That is
+ * a token in a status or network the store read: the latest 8 of at least 8 characters, with no
+ * word of under 16 letters such as a placeholder `undefined`.
  *
  * @param value - the thrown value
  * @returns the normalised error (its `cause` is `value`, unless that may carry an access token)

@@ -53,35 +53,51 @@ export interface CookieStorageOptions {
 }
 
 /**
- * A `SessionStorage` in cookies, one per storage key, for server rendering: the server reads
- * the session with an adapter over the request's cookies and renders it (pass it to the
- * bindings' `initialState`). Values are URI-encoded, with `*` in place of `%`: a framework's
- * cookie API that decodes the values it reads and encodes those it writes (Next.js `cookies()`,
- * h3, Express) leaves them as they are, so an adapter over it reads and writes the same cookies as
- * one over the raw headers, and as the browser (but such an API keeps one cookie per name: a
- * same-named cookie on a parent path can hide the storage's own; the raw header has both). A cookie over 4 KB (in bytes, as
- * sent) is rejected with a clear error, and the
- * key's previous cookie expires, so that a reload finds no session rather than an older one. In
- * the browser (no adapter), each write is read back from
- * `document.cookie`: one the browser refused without a word — cookies blocked, `Secure` on http,
- * over its size or per-domain limits, a `domain` it refuses, a `path` the page is not under —
- * rejects, and so does a removal that did not take, so that the store reports a `storage:error`
- * rather than count on a session it could not read back. Each value carries the `path` and
- * `domain` it was written with (the server's storage and the browser's must use the same ones): a
- * cookie of the same name that the storage did not write — one on another path or a parent domain,
- * e.g. from an older setup — is never read, fails no write, and is not removed (it cannot be);
- * `document.cookie` lists it beside the storage's own without its path, longer paths first.
- * Unencrypted: whoever sees the cookie reads the party id. `createEncryptedStorage` around it, under
- * a key the server and the browser both hold, hides it from casual inspection only.
+ * A `SessionStorage` in cookies, one per storage key, for server rendering. The server reads the
+ * session with an adapter over the request's cookies and renders it (pass it to the bindings'
+ * `initialState`).
+ *
+ * @remarks
+ *
+ * Values are URI-encoded, with `*` in place of `%`. A framework's cookie API that decodes the
+ * values it reads and encodes those it writes (Next.js `cookies()`, h3, Express) leaves them as
+ * they are. So an adapter over it reads and writes the same cookies as one over the raw headers,
+ * and as the browser.
+ *
+ * Such an API keeps one cookie per name, though. A same-named cookie on a parent path can hide the
+ * storage's own, where the raw header has both.
+ *
+ * A cookie over 4 KB (in bytes, as sent) is rejected with a clear error, and the key's previous
+ * cookie expires. A reload then finds no session rather than an older one.
+ *
+ * In the browser (no adapter), each write is read back from `document.cookie`. A write the browser
+ * refused without a word rejects. That may be because cookies are blocked, `Secure` is set on http,
+ * the cookie is over its size or per-domain limits, or the browser refuses the `domain`, or the
+ * page is not under the `path`.
+ *
+ * A removal that did not take rejects too. The store then reports a `storage:error` rather than
+ * count on a session it could not read back.
+ *
+ * Each value carries the `path` and `domain` it was written with. The server's storage and the
+ * browser's must use the same ones.
+ *
+ * A cookie of the same name that the storage did not write is never read, fails no write, and is
+ * not removed, since it cannot be. That is one on another path or a parent domain, e.g. from an
+ * older setup. `document.cookie` lists it beside the storage's own without its path, longer paths
+ * first.
+ *
+ * The cookies are unencrypted: whoever sees the cookie reads the party id. `createEncryptedStorage`
+ * around it, under a key the server and the browser both hold, hides it from casual inspection
+ * only.
  *
  * @param options - cookie attributes and the adapter (a `null` option, or `null` options, keep
  * their defaults)
  * @returns the storage
- * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white space,
- * a control or any non-ASCII character, or a `path`, `domain` or `sameSite` with `;`, a control or any
- * non-ASCII character (an internationalized domain is given in punycode, a path percent-encoded): it
- * would write a broken `Set-Cookie` (one that Node's `appendHeader` refuses), or one that sets
- * attributes or a cookie of its own
+ * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white
+ * space, a control or any non-ASCII character, or a `path`, `domain` or `sameSite` with `;`, a
+ * control or any non-ASCII character (an internationalized domain is given in punycode, a path
+ * percent-encoded): it would write a broken `Set-Cookie` (one that Node's `appendHeader` refuses),
+ * or one that sets attributes or a cookie of its own
  * @example
  * ```ts
  * // on the server, per request (the site is served over https)

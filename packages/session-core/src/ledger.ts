@@ -55,24 +55,38 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
     : null
 
 /**
- * The Ledger API URL and token of the latest live wallet status (SPEC L1): the newest the wallet
- * told — a late answer (one that timed out, or that a status event, a later answer or a disconnect
- * overtook) never replaces it. A connected status that carries no token (a wallet's `connected`
- * event, a re-announcement) keeps the access of the session that stays connected — or, as the store
- * connects or reconnects, the access told just before it — unless it tells
- * of another network or Ledger API, and overtakes no answer that carries a token (the token
- * refresh's); a disconnect ends it, as does a reconnect that gives up or a restore or connect that
- * fails, and a new session — a re-authenticated one too — never inherits it, nor a late answer
- * asked before it began.
- * Access belongs to the network it was given for (the one its status tells, else the store's as it
- * came, or the one it connects on — unless a `chainChanged` comes first): once the store is on another network (`chainChanged`, another tab's switch), it is null
- * until a status or network answer carries the new network's.
+ * The Ledger API URL and token of the latest live wallet status (SPEC L1). Returns null when the
+ * store holds no usable access.
+ *
+ * @remarks
+ *
+ * The access is the newest the wallet told. A late answer never replaces it: one that timed out, or
+ * that a status event, a later answer or a disconnect overtook.
+ *
+ * A connected status that carries no token, such as a wallet's `connected` event or a
+ * re-announcement, keeps the access of the session that stays connected. As the store connects or
+ * reconnects, it keeps the access told just before it. That holds unless the status tells of
+ * another network or Ledger API. A status without a token overtakes no answer that carries one (the
+ * token refresh's).
+ *
+ * A disconnect ends the access, as does a reconnect that gives up, or a restore or connect that
+ * fails. A new session, a re-authenticated one too, never inherits it, nor does a late answer asked
+ * before the session began.
+ *
+ * Access belongs to the network it was given for. That is the network its status tells, else the
+ * store's as it came, or the one it connects on, unless a `chainChanged` comes first. Once the
+ * store is on another network (`chainChanged`, another tab's switch), the access is null until a
+ * status or network answer carries the new network's.
+ *
+ * It is null when not connected, when the wallet gave no token, or none for the current network
+ * yet. It is null for no store too: `undefined`, or any value that is no store.
+ *
+ * A session past its TTL or idle deadline by the store's clock expires first, also when a system
+ * sleep held its timer back. A token that no HTTP header can carry (white space, a control or
+ * non-ASCII character) counts as no token.
  *
  * @param store - a session store
- * @returns the Ledger API access, or null when not connected (a session past its TTL or idle
- * deadline by the store's clock expires first, also when a system sleep held its timer back), the wallet gave no token (or one
- * that no HTTP header can carry: white space, a control or non-ASCII character), or none
- * for the current network yet — and for no store (`undefined`, or any value that is no store)
+ * @returns the Ledger API access, or null
  * @example
  * ```ts
  * const auth = getLedgerAuth(store)
@@ -227,44 +241,79 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
 }
 
 /**
- * A `fetch` for the JSON Ledger API (SPEC L2): relative paths are resolved against the live
- * `ledgerApi` URL and the bearer token is attached. On a 401 the store re-reads `status` once —
- * single-flight across concurrent requests, and across tabs with Web Locks (each tab on its own
- * where Web Locks refuse every request, e.g. in a sandboxed frame; a token another request or tab
- * already renewed is taken as it is — unless this call's 401 refused it: then `status` is read for it, once; or a
- * party switch was heard since the wallet told it: it may be the other party's, and `status` is read) — then the accounts (`listAccounts`), and retries once; a second
- * 401 rejects with a `SessionError` (code 4100), and so does a refresh whose Web Locks request is
- * dropped as the document is torn down or not fully active (`InvalidStateError`, `AbortError`),
- * rather than run beside another tab's; one whose lock has not come after four times `requestTimeoutMs` (as long as
- * another tab's refresh can hold it: a lock manager that never answers) refreshes on its own. A connected store that holds no access for its network (the wallet gave none yet, or
- * switched network) re-reads `status` for it first, single-flight as for a 401. A disconnected store
- * (or no store: `undefined`) rejects at once (code 4900), and so does a refresh that finds the wallet disconnected. A call
- * that waits for the refresh ends at once when its session does: with 4900 once the store is no longer
- * `connected` (a sign-out, here or in another tab, an expiry, a re-authentication, a drop), with
- * `DESTROYED` on `destroy()`, and with 4100 when the user switches its party or network. Abort signals pass through and end the call at once, even while it
- * waits for the refresh; as with `fetch`, an already aborted signal rejects with its reason before
- * the wallet or the Ledger API is asked anything. A stream body (a `ReadableStream`, or an async
- * iterable such as a Node stream, which Node's `fetch` takes) is sent once only: after a 401 the
- * token is refreshed, but the call rejects with code 4100 instead of a retry (send it again with a
- * new stream). It takes
- * what `fetch` takes: a path, a URL, or a `Request` (as generated API clients such as openapi-fetch
- * pass; its body is re-sent on the retry), and an `init` or none (`null` too, as for `fetch`). The token
- * only ever goes to the Ledger API's own origin: an absolute URL elsewhere is fetched as given,
- * without it; a path, when the wallet's Ledger API URL is no absolute http(s) URL, rejects with a
- * `SessionError` (code 4100) rather than go to the page's own origin; and when the refresh moves
- * the Ledger API to another origin, an absolute URL of the old one is not retried with the new token — that rejects with a `SessionError` (code 4100) too,
- * as does a call whose party or network the user switched meanwhile (while the token was read for
- * it, or refreshed after its 401; message `The active party or network changed`): the fresh token is
- * then the new party's, and does not run a call made for the previous one. The refresh reads the accounts
- * for this: a wallet may hand out the new party's token before it tells of the switch, and no
- * status says which party a token is for; so a call made while a refresh runs waits for it, also
- * with a token in hand (should that refresh fail, such a call, which got no 401, goes on with the
- * token in hand then; none once the account read failed, which leaves no token in hand). A switch to another party and back heard while `status` was read (A→B→A: the store shows
- * the party of before, the token may be the other's) reads `status` once more; heard again, the
- * refresh gives no token (4100). An account read that fails rejects the call with the
- * wallet's error (whose the token is, it cannot tell), and a `status` read that fails with its error:
- * an answer that cannot be read or is no status with a `SessionError` (code `UNKNOWN`), rather than a
- * retry with the token just refused.
+ * A `fetch` for the JSON Ledger API (SPEC L2). It resolves relative paths against the live
+ * `ledgerApi` URL and attaches the bearer token.
+ *
+ * @remarks
+ *
+ * It takes what `fetch` takes: a path, a URL, or a `Request`, as generated API clients such as
+ * openapi-fetch pass. A `Request`'s body is re-sent on the retry. The `init` may be given or left
+ * out, and may be `null` too, as for `fetch`.
+ *
+ * On a 401 the store re-reads `status` once, then the accounts (`listAccounts`), and retries once.
+ * A second 401 rejects with a `SessionError` (code 4100).
+ *
+ * The refresh is single-flight across concurrent requests, and across tabs with Web Locks. A token
+ * another request or tab already renewed is taken as it is. There are two exceptions. When this
+ * call's 401 refused that token, `status` is read for it, once. When a party switch was heard since
+ * the wallet told of the token, the token may be the other party's, and `status` is read.
+ *
+ * Where Web Locks refuse every request, e.g. in a sandboxed frame, each tab refreshes on its own. A
+ * refresh whose Web Locks request is dropped as the document is torn down or not fully active
+ * (`InvalidStateError`, `AbortError`) rejects with a `SessionError` (code 4100), rather than run
+ * beside another tab's.
+ *
+ * A refresh whose lock has not come after four times `requestTimeoutMs` refreshes on its own. That
+ * is as long as another tab's refresh can hold the lock, so this is the case of a lock manager that
+ * never answers.
+ *
+ * A connected store that holds no access for its network re-reads `status` for it first,
+ * single-flight as for a 401. That is the case when the wallet gave no access yet, or switched
+ * network.
+ *
+ * A disconnected store, or no store (`undefined`), rejects at once with code 4900. So does a
+ * refresh that finds the wallet disconnected.
+ *
+ * A call that waits for the refresh ends at once when its session does. It rejects with 4900 once
+ * the store is no longer `connected`: after a sign-out (here or in another tab), an expiry, a
+ * re-authentication or a drop. It rejects with `DESTROYED` on `destroy()`, and with 4100 when the
+ * user switches its party or network.
+ *
+ * Abort signals pass through and end the call at once, even while it waits for the refresh. As with
+ * `fetch`, an already aborted signal rejects with its reason before the wallet or the Ledger API is
+ * asked anything.
+ *
+ * A stream body is sent once only. That is a `ReadableStream`, or an async iterable such as a Node
+ * stream, which Node's `fetch` takes. After a 401 the token is refreshed, but the call rejects with
+ * code 4100 instead of a retry. Send it again with a new stream.
+ *
+ * The token only ever goes to the Ledger API's own origin. An absolute URL elsewhere is fetched as
+ * given, without the token. When the wallet's Ledger API URL is no absolute http(s) URL, a path
+ * rejects with a `SessionError` (code 4100) rather than go to the page's own origin.
+ *
+ * When the refresh moves the Ledger API to another origin, an absolute URL of the old one is not
+ * retried with the new token. That rejects with a `SessionError` (code 4100) too.
+ *
+ * A call whose party or network the user switched meanwhile also rejects with a `SessionError`
+ * (code 4100), with the message `The active party or network changed`. This applies while the token
+ * was read for the call, or refreshed after its 401. The fresh token is then the new party's, and
+ * does not run a call made for the previous one.
+ *
+ * The refresh reads the accounts for this. A wallet may hand out the new party's token before it
+ * tells of the switch, and no status says which party a token is for. So a call made while a
+ * refresh runs waits for it, also with a token in hand.
+ *
+ * Should that refresh fail, such a call, which got no 401, goes on with the token in hand then. It
+ * has none once the account read failed, since that failure leaves no token in hand.
+ *
+ * A switch to another party and back heard while `status` was read (A→B→A) reads `status` once
+ * more. The store then shows the party of before, but the token may be the other's. Heard again,
+ * the refresh gives no token (4100).
+ *
+ * An account read that fails rejects the call with the wallet's error, since it cannot tell whose
+ * the token is. A `status` read that fails rejects with its error. An answer that cannot be read or
+ * is no status rejects with a `SessionError` (code `UNKNOWN`). Both are rather than a retry with
+ * the token just refused.
  *
  * @param store - a session store
  * @param options - the underlying fetch

@@ -6,20 +6,32 @@ import { toNumber } from './retry'
 import type { SessionState } from './types'
 
 /**
- * Reads the persisted session as a `SessionState`, for server rendering: pass it to the
- * bindings' `initialState` so the server renders the party the client is about to restore, and
- * hydration matches. It is a rendering hint only — the store itself always starts disconnected
- * and trusts nothing but the live wallet (C9) — shaped as the state the store restores from the
- * entry once the wallet confirms it: frozen, accounts included, its `account` one of its
- * `accounts` (the primary, else the first), its `connectedAt` never after now (C2). Absent,
- * corrupt, foreign-version or expired entries read as `DISCONNECTED_STATE` (and are removed,
- * unless a session was written meanwhile: the encrypted storages check that in the removal
- * itself, as for `restoreSession`); a failing storage too; so does the marker of a store with
- * `persistSnapshot: false`, which is kept. Never rejects, and never waits for ever: a storage that
- * has not answered within `timeoutMs` (a hung remote store behind the render) reads as the
- * disconnected state too, as the store bounds its own storage calls (C17).
+ * Reads the persisted session as a `SessionState`, for server rendering. Pass it to the bindings'
+ * `initialState` so the server renders the party the client is about to restore, and hydration
+ * matches.
  *
- * @param storage - where the session persists (e.g. `createCookieStorage` over the request's cookies)
+ * @remarks
+ *
+ * It is a rendering hint only. The store itself always starts disconnected and trusts nothing but
+ * the live wallet (C9).
+ *
+ * The state is shaped as the one the store restores from the entry once the wallet confirms it. It
+ * is frozen, with its accounts included. Its `account` is one of its `accounts` (the primary, else
+ * the first), and its `connectedAt` is never after now (C2).
+ *
+ * Absent, corrupt, foreign-version or expired entries read as `DISCONNECTED_STATE`. They are
+ * removed, unless a session was written meanwhile. The encrypted storages check that in the removal
+ * itself, as for `restoreSession`.
+ *
+ * A failing storage reads as `DISCONNECTED_STATE` too. So does the marker of a store with
+ * `persistSnapshot: false`, which is kept.
+ *
+ * It never rejects, and never waits for ever. A storage that has not answered within `timeoutMs` (a
+ * hung remote store behind the render) reads as the disconnected state too, as the store bounds its
+ * own storage calls (C17).
+ *
+ * @param storage - where the session persists (e.g. `createCookieStorage` over the request's
+ * cookies)
  * @param options - the storage key (default `'sessionlayer.session'`), the current time, and the
  * bound on the storage's answers in ms (default 10 000, as the store's `requestTimeoutMs`) (`null`
  * options, or a `null` option, keep their defaults)

@@ -158,13 +158,21 @@ export interface ExpiryOptions {
    */
   readonly idleTimeoutMs?: number | undefined
   /**
-   * Re-authenticates an expired session. While it runs the status is `reconnecting` and
-   * `enqueue`d operations wait; resolving (with the wallet connected) returns to `connected`.
-   * Another tab's re-authentication ends it too (its `signal` is aborted). It waits for a person,
-   * so `connectTimeoutMs` bounds it, the `connect()` calls it makes included: a hook still running
-   * then fails the re-auth as a rejecting one does (`lastError` and the held operations'
-   * `REAUTH_FAILED`, with a `TIMEOUT` error as `cause`), and its `signal` is aborted. A rejection
-   * is the `cause` of `REAUTH_FAILED`, unless it carries an access token (a wallet's error passed on).
+   * Re-authenticates an expired session. While it runs the status is `reconnecting`, and resolving
+   * with the wallet connected returns to `connected`.
+   *
+   * @remarks
+   *
+   * While it runs, `enqueue`d operations wait. Another tab's re-authentication ends it too: its
+   * `signal` is aborted.
+   *
+   * It waits for a person, so `connectTimeoutMs` bounds it, the `connect()` calls it makes
+   * included. A hook still running then fails the re-auth as a rejecting one does, and its `signal`
+   * is aborted. The failure shows in `lastError` and in the held operations' `REAUTH_FAILED`, with
+   * a `TIMEOUT` error as `cause`.
+   *
+   * A rejection is the `cause` of `REAUTH_FAILED`, unless it carries an access token (a wallet's
+   * error passed on).
    */
   readonly onReauthRequired?: ((event: ReauthEvent) => unknown) | undefined
   /**
@@ -223,15 +231,24 @@ export interface SessionStoreOptions {
    */
   readonly persistSnapshot?: boolean | undefined
   /**
-   * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). In a
-   * partial policy a field that is not a number of 0 or more (`undefined`, `null`, `''`, NaN, a
-   * negative number, a boolean other than `jitter`'s) keeps its default; the others are used as given (a numeric string as its number) (see {@link computeBackoffDelay}): a
-   * `factor` below 1 shortens each delay, a `maxDelayMs` below `baseDelayMs` makes every delay
-   * `maxDelayMs`, and `maxAttempts: 0` gives up at once, `Infinity` never. With `broadcast` and
-   * Web Locks one tab runs the attempts for all; a tab that takes over from one closed meanwhile
-   * goes on from the attempt that tab scheduled last, so `maxAttempts` bounds the whole outage — an
-   * attempt whose outcome no tab heard (its tab closed, or its user connected, while it probed) is
-   * run again: then one silent probe more.
+   * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default).
+   *
+   * @remarks
+   *
+   * In a partial policy a field that is not a number of 0 or more keeps its default. That is
+   * `undefined`, `null`, `''`, NaN, a negative number, or a boolean other than `jitter`'s. The
+   * other fields are used as given, a numeric string as its number (see
+   * {@link computeBackoffDelay}).
+   *
+   * A `factor` below 1 shortens each delay, and a `maxDelayMs` below `baseDelayMs` makes every
+   * delay `maxDelayMs`. `maxAttempts: 0` gives up at once, `Infinity` never.
+   *
+   * With `broadcast` and Web Locks one tab runs the attempts for all. A tab that takes over from
+   * one closed meanwhile goes on from the attempt that tab scheduled last, so `maxAttempts` bounds
+   * the whole outage.
+   *
+   * An attempt whose outcome no tab heard is run again, which makes one silent probe more. That is
+   * an attempt whose tab closed, or whose user connected, while it probed.
    */
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
   /** Session expiry. */
@@ -245,13 +262,22 @@ export interface SessionStoreOptions {
    */
   readonly onInvalidate?: ((event: InvalidateEvent) => unknown) | undefined
   /**
-   * Bound of silent wallet requests and of each storage operation on the persisted entry (read,
-   * write, removal) (default 10 000 ms). With Web Locks it also bounds the wait for a lock that
-   * never comes: a tab waiting to lead a reconnect runs the attempts on its own once the leading
-   * tab's next word is overdue by it and a random part of it more (each tab draws its own, so that
-   * the tabs behind a frozen leader take over one at a time), and a Ledger API token refresh runs on its own after four times it (as long as another tab's refresh can hold it). A value that is not a positive number (0, a negative
-   * number, NaN, no number at all such as `true`) is the default; a value over 2^31 − 1 ms (about 24.8 days), `Infinity`
-   * too, counts as that.
+   * Bound of silent wallet requests and of each storage operation on the persisted entry: read,
+   * write and removal (default 10 000 ms).
+   *
+   * @remarks
+   *
+   * With Web Locks it also bounds the wait for a lock that never comes. A tab waiting to lead a
+   * reconnect runs the attempts on its own once the leading tab's next word is overdue by this
+   * bound and a random part of it more. Each tab draws its own part, so that the tabs behind a
+   * frozen leader take over one at a time.
+   *
+   * A Ledger API token refresh runs on its own after four times this bound, as long as another
+   * tab's refresh can hold the lock.
+   *
+   * A value that is not a positive number is the default: 0, a negative number, NaN, or no number
+   * at all such as `true`. A value over 2^31 − 1 ms (about 24.8 days), `Infinity` too, counts as
+   * that.
    */
   readonly requestTimeoutMs?: number | undefined
   /**
@@ -298,13 +324,21 @@ export interface SessionStore {
    */
   disconnect: () => Promise<void>
   /**
-   * Silently restores a live wallet session; never prompts the user. A wallet that is not
-   * connected ends the persisted session (the entry it read is removed, not one another tab
-   * wrote meanwhile); one that throws or does not answer leaves the entry for a later restore.
-   * Called while a `connect()` or a reconnect (C7) is under way, it probes nothing and resolves
-   * with the state that one ends in (`connected`, or `disconnected` with `lastError`, also after a
-   * give-up, `cancelReconnect()` or `disconnect()`), not with `connecting` or `reconnecting`
-   * (unless `destroy()` comes first: every pending call then resolves with the state at destroy).
+   * Silently restores a live wallet session, and resolves with the session state. It never prompts
+   * the user.
+   *
+   * @remarks
+   *
+   * A wallet that is not connected ends the persisted session. The entry it read is removed, not
+   * one another tab wrote meanwhile. A wallet that throws or does not answer leaves the entry for a
+   * later restore.
+   *
+   * Called while a `connect()` or a reconnect (C7) is under way, it probes nothing. It resolves
+   * with the state that one ends in, not with `connecting` or `reconnecting`. That is `connected`,
+   * or `disconnected` with `lastError`, also after a give-up, `cancelReconnect()` or
+   * `disconnect()`.
+   *
+   * Should `destroy()` come first, every pending call resolves with the state at destroy.
    */
   restore: () => Promise<SessionState>
   /** Alias of `restore`, safe to destructure. */
