@@ -13,13 +13,20 @@ export interface CreateEncryptedIndexedDBStorageOptions extends EncryptionOption
 }
 
 /**
- * The default `SessionStorage` of the store (SPEC K4): values are AES-GCM-256 ciphertexts in the
- * `blobs` store of the IndexedDB database `sessionlayer::<origin>`; the key is generated
- * non-extractable on first use and kept in the same database's `keys` store, never exported (a
- * record there that is no such key — corrupt, extractable, of another algorithm — is replaced).
- * Unreadable ciphertexts read as null and are removed (K5); concurrent first writes share one
- * key (K6); a missing or failing IndexedDB or WebCrypto rejects the operation with a clear
- * error, and nothing throws synchronously, not even in Node (K7).
+ * The default `SessionStorage` of the store (SPEC K4). Values are AES-GCM-256 ciphertexts in the
+ * `blobs` store of the IndexedDB database `sessionlayer::<origin>`.
+ *
+ * @remarks
+ *
+ * The key is generated non-extractable on first use and kept in the same database's `keys` store,
+ * never exported. A record there that is no such key (corrupt, extractable, of another algorithm)
+ * is replaced.
+ *
+ * Unreadable ciphertexts read as null and are removed (K5). Concurrent first writes share one key
+ * (K6).
+ *
+ * A missing or failing IndexedDB or WebCrypto rejects the operation with a clear error. Nothing
+ * throws synchronously, not even in Node (K7).
  *
  * @param options - origin, IndexedDB factory and WebCrypto overrides
  * @returns the storage

@@ -161,11 +161,19 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
 
 /**
  * Wraps any `SessionStorage` (cookie, Web Storage, a server-side store) with the AES-GCM-256
- * envelope of the encrypted backends, under a key the caller supplies (SPEC K8). Values are
- * stored as `sl1.<iv>.<ciphertext>` (base64); a value that fails to decrypt — wrong key,
- * tampered, copied from another key or origin, unknown format — reads as null and is removed
- * (SPEC K5; still null when the base storage fails to remove it). A key that cannot decrypt at
- * all (without the `decrypt` usage, of another algorithm) rejects the read and removes nothing.
+ * envelope of the encrypted backends, under a key the caller supplies (SPEC K8).
+ *
+ * @remarks
+ *
+ * Values are stored as `sl1.<iv>.<ciphertext>` (base64).
+ *
+ * A value that fails to decrypt reads as null and is removed (SPEC K5). That is a value under the
+ * wrong key, tampered, copied from another key or origin, or of an unknown format. It still reads
+ * as null when the base storage fails to remove it.
+ *
+ * A key that cannot decrypt at all (without the `decrypt` usage, of another algorithm) rejects the
+ * read and removes nothing.
+ *
  * Nothing throws synchronously: a missing `crypto.subtle` rejects the operation.
  *
  * @param base - the storage that holds the ciphertexts

@@ -3,17 +3,28 @@ import { toSessionEnvelope } from './toSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
 /**
- * Maps a parsed envelope of any known version forward, step by step, to the current version
- * (SPEC K1), then validates it field by field and rebuilds it from scratch (keys such as
- * `__proto__` are never copied).
+ * Maps a parsed envelope of any known version forward to the current version (SPEC K1), validated
+ * and rebuilt. Returns null for an invalid shape or an unknown version.
  *
- * Known versions: `1`; and `0`, an object whose `version` is absent (or null) or 0, written by a plain
- * JSON persister as `{ account, accounts?, networkId?, connectedAt?, expiresAt? }` or
- * `{ partyId, networkId?, expiresAt? }`. Validation: every account is an object whose `PersistedAccount`
- * fields have their types (other keys are dropped) and whose `partyId` is a non-empty string;
- * `networkId` is a string or null (an empty one, no network, reads as null); `connectedAt` and the optional `expiresAt` are finite numbers
- * (an `expiresAt` of null, in any version, is no expiry: left out); a non-null `account` must be
- * one of `accounts` (same `partyId`).
+ * @remarks
+ *
+ * It maps the envelope forward step by step, then validates it field by field and rebuilds it from
+ * scratch. Keys such as `__proto__` are never copied.
+ *
+ * Known versions are `1` and `0`. Version `0` is an object whose `version` is absent (or null) or
+ * 0, written by a plain JSON persister as
+ * `{ account, accounts?, networkId?, connectedAt?, expiresAt? }` or
+ * `{ partyId, networkId?, expiresAt? }`.
+ *
+ * Every account must be an object whose `PersistedAccount` fields have their types and whose
+ * `partyId` is a non-empty string. Other keys are dropped.
+ *
+ * `networkId` must be a string or null. An empty one, no network, reads as null.
+ *
+ * `connectedAt` and the optional `expiresAt` must be finite numbers. An `expiresAt` of null, in any
+ * version, is no expiry: it is left out.
+ *
+ * A non-null `account` must be one of `accounts` (same `partyId`).
  *
  * @param value - a parsed envelope
  * @returns the current envelope, or null for an invalid shape or an unknown (future) version

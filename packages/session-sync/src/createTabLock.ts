@@ -144,17 +144,27 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
 
 /**
  * Creates named exclusive locks (SPEC M6). With Web Locks (`navigator.locks`) a lock name is held
- * by one tab of the origin at a time, which gives leadership: the tab holding the name (e.g.
- * `sessionlayer.reconnect::<storageKey>`) runs the work, the others wait in line or follow its
- * outcome by message on the sync channel; when the leader closes, the next waiting tab gets the
- * lock. Without Web Locks the fallback gives the same semantics within this lock only (a FIFO
- * mutex per name), and every tab works on its own; so it does from the first request that Web Locks
- * refuse as they will every request (`SecurityError` in a sandboxed frame or an opaque origin, a
- * polyfill's `TypeError`, any other failure but those below), after what this tab holds through Web
- * Locks: a holder granted by them holds the in-tab lock too. A request dropped as its document is
- * torn down or not fully active (`InvalidStateError`, an `AbortError` without an abort of the
- * caller's signal) rejects with that error and never runs `fn`, as another tab may hold the lock;
- * later calls use Web Locks again. An abort and misuse (`NotSupportedError`) reject too.
+ * by one tab of the origin at a time, which gives leadership.
+ *
+ * @remarks
+ *
+ * The tab holding the name (e.g. `sessionlayer.reconnect::<storageKey>`) runs the work. The others
+ * wait in line or follow its outcome by message on the sync channel. When the leader closes, the
+ * next waiting tab gets the lock.
+ *
+ * Without Web Locks the fallback gives the same semantics within this lock only, a FIFO mutex per
+ * name, and every tab works on its own.
+ *
+ * It does so too from the first request that Web Locks refuse as they will every request. That is a
+ * `SecurityError` in a sandboxed frame or an opaque origin, a polyfill's `TypeError`, or any other
+ * failure but those below. The fallback comes after what this tab holds through Web Locks: a holder
+ * granted by them holds the in-tab lock too.
+ *
+ * A request dropped as its document is torn down or not fully active rejects with that error and
+ * never runs `fn`, as another tab may hold the lock. That is an `InvalidStateError`, or an
+ * `AbortError` without an abort of the caller's signal. Later calls use Web Locks again.
+ *
+ * An abort and misuse (`NotSupportedError`) reject too.
  *
  * @param options - the lock manager (default `navigator.locks`, else in-tab)
  * @returns the tab lock

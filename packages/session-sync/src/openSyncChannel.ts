@@ -39,14 +39,22 @@ export interface SyncChannel {
   /** True while an underlying channel is open (false on the server, without `BroadcastChannel`, and after `close()`). */
   readonly isLive: boolean
   /**
-   * Posts a message to the other tabs. `data` goes out as `JSON.stringify` writes it: `NaN` and
-   * `±Infinity` arrive as `null`, and `undefined`, function and symbol values are left out (`null`
-   * in an array), so a receiver checks the type of every field it reads. Never throws: data that
-   * JSON cannot carry (a class instance such as a `Date` or `Map`, a `BigInt`, a cycle, a
-   * `__proto__` / `constructor` / `prototype` key) or that is over `maxBytes`, a `kind` outside
-   * `/^[a-z][a-z0-9:_-]{0,31}$/`, a closed or failing channel all mean the message is not sent.
-   * Messages go out in the order posted, also one posted by a listener while a channel that
-   * delivers inside `postMessage` (a custom one) still delivers the one before.
+   * Posts a message to the other tabs. Never throws: a message that cannot go out is not sent.
+   *
+   * @remarks
+   *
+   * `data` goes out as `JSON.stringify` writes it. `NaN` and `±Infinity` arrive as `null`, and
+   * `undefined`, function and symbol values are left out (`null` in an array). So a receiver checks
+   * the type of every field it reads.
+   *
+   * The message is not sent when its data is something JSON cannot carry: a class instance such as
+   * a `Date` or `Map`, a `BigInt`, a cycle, or a `__proto__` / `constructor` / `prototype` key. Nor
+   * is it sent when the data is over `maxBytes`, when the `kind` is outside
+   * `/^[a-z][a-z0-9:_-]{0,31}$/`, or when the channel is closed or failing.
+   *
+   * Messages go out in the order posted. That holds also for one posted by a listener while a
+   * channel that delivers inside `postMessage` (a custom one) still delivers the one before.
+   *
    * @param kind - what happened, e.g. `disconnected`
    * @param data - a plain JSON object (default `{}`)
    */
