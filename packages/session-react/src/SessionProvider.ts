@@ -72,14 +72,23 @@ const Mount = (): null => {
 /**
  * Makes a session store available to the session hooks below it.
  *
- * With `provider`, the component owns its store: created once per provider, restored with
- * `init()` on mount (silently: it never prompts the user) once the effects below have mounted, so
- * that `useSessionEvent` hears the events of the restore, destroyed on unmount or when another
- * provider replaces it. A render React throws away creates nothing; effects below that mount again
- * (StrictMode's simulated remount, a hidden then visible `<Activity>`), layout effects included,
- * get a working store under the same identity, while what is made through the store after a real
- * unmount creates none (an action rejects with `DESTROYED`). A tree that a `<Suspense>` boundary
- * above hides and shows again keeps its store, restored once. With `store`, the app owns it.
+ * @remarks
+ *
+ * With `store`, the app owns it. With `provider`, the component owns its store: it is created once
+ * per provider, and destroyed on unmount or when another provider replaces it.
+ *
+ * The component restores its store with `init()` on mount, silently: it never prompts the user. The
+ * restore runs once the effects below have mounted, so that `useSessionEvent` hears the events of
+ * the restore.
+ *
+ * A render React throws away creates nothing. Effects below that mount again, layout effects
+ * included, get a working store under the same identity. That is StrictMode's simulated remount, or
+ * a hidden then visible `<Activity>`.
+ *
+ * What is made through the store after a real unmount creates none: an action rejects with
+ * `DESTROYED`.
+ *
+ * A tree that a `<Suspense>` boundary above hides and shows again keeps its store, restored once.
  *
  * @param props - {@link SessionProviderProps}
  * @returns the provider element

@@ -17,17 +17,26 @@ import { useSessionContext } from './SessionContext'
 const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...left: unknown[]]>()
 
 /**
- * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`:
- * every query under `['sessionlayer']` (keys made with `sessionQueryKey`) is invalidated when
- * the party or the network changes — in this tab, in another tab, or on restore — and removed
- * when the session disconnects or expires (one still in use loses its data and is fetched again),
- * and when the provider is given another wallet or store, also by remounting it
- * (`<SessionProvider key={walletId}>`): the session it replaces has ended — and when mounted again
- * over the same store whose party or network changed while no hook watched it (a sign-out, another
- * party connected). A remount over the same store
- * and session (StrictMode's, or of the calling component) keeps them, and so does a second provider
- * mounted beside it over the same client (an embedded widget's own store). Other queries are
- * untouched. Call it once, near the root, inside both providers.
+ * Keeps the TanStack Query cache in step with the session of the nearest `<SessionProvider>`. It
+ * invalidates or removes every query under `['sessionlayer']` (keys made with `sessionQueryKey`) as
+ * the session changes.
+ *
+ * @remarks
+ *
+ * Those queries are invalidated when the party or the network changes: in this tab, in another tab,
+ * or on restore. They are removed when the session disconnects or expires. One still in use loses
+ * its data and is fetched again.
+ *
+ * They are removed too when the provider is given another wallet or store, also by remounting it
+ * (`<SessionProvider key={walletId}>`), since the session it replaces has ended. So are they when
+ * it is mounted again over the same store whose party or network changed while no hook watched it
+ * (a sign-out, another party connected).
+ *
+ * A remount over the same store and session (StrictMode's, or of the calling component) keeps them.
+ * So does a second provider mounted beside it over the same client (an embedded widget's own
+ * store). Other queries are untouched.
+ *
+ * Call it once, near the root, inside both providers.
  *
  * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
  * @throws `Error` outside `<SessionProvider>`, or without a query client

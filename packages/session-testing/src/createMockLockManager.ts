@@ -77,27 +77,42 @@ interface Pending extends MockLock {
 const notSupported = (message: string) => new DOMException(message, 'NotSupportedError')
 
 /**
- * Creates an in-memory Web Locks `LockManager`: `request(name, callback)` and
- * `request(name, options, callback)`, exclusive and shared modes per name, a FIFO
- * request queue per name (a later request never overtakes an earlier one, even a shared one),
- * `ifAvailable` calls back with `null` when the lock cannot be granted at once, a request without a
- * callback, with options that are not an object (a number, a string) or a `signal` that is not an
- * `AbortSignal` (`null`, a plain object) rejects with a `TypeError` without taking or queueing for
- * the lock, an already aborted
- * signal rejects at once, a mode other than `exclusive` or `shared` rejects with a `TypeError`,
- * aborting a queued request removes it and rejects with the abort reason
- * (aborting after the grant changes nothing), `signal` with `ifAvailable` or `steal`, `steal` with
- * `ifAvailable` or a shared mode reject with `NotSupportedError`, names starting with `-` are
- * rejected, and each of these rejects the returned promise, never throws from `request`; the name
- * is read as Web Locks read it, as a string (`7` and `'7'` are one lock, which `query()` and the
- * granted lock name `'7'`; a Symbol rejects with a `TypeError`); `steal` releases the locks held under its name at once (their `request` rejects with
- * an `AbortError` `DOMException`, their callbacks run on, holding nothing) and is granted ahead of
- * the queued requests, which stay queued; the lock is released when the
- * callback's result settles and only then does `request` settle with it, and callbacks run
- * asynchronously (never inside `request`). One instance stands for one origin: every tab (store,
- * tab lock) given the same instance shares its locks — the `lockManager` of the store's
- * `broadcast` option in multi-tab tests; its {@link MockLockManager.client} views are the
- * `navigator.locks` of each tab, whose locks `query()` tells apart by `clientId`.
+ * Creates an in-memory Web Locks `LockManager`. One instance stands for one origin: every tab given
+ * the same instance shares its locks.
+ *
+ * @remarks
+ *
+ * It takes `request(name, callback)` and `request(name, options, callback)`, with exclusive and
+ * shared modes per name.
+ *
+ * Each name has a FIFO request queue: a later request never overtakes an earlier one, even a shared
+ * one. With `ifAvailable` it calls back with `null` when the lock cannot be granted at once.
+ *
+ * Some requests reject with a `TypeError` without taking or queueing for the lock. That is a
+ * request without a callback, one with options that are not an object (a number, a string), or one
+ * with a `signal` that is not an `AbortSignal` (`null`, a plain object). A mode other than
+ * `exclusive` or `shared` rejects with a `TypeError` too.
+ *
+ * An already aborted signal rejects at once. Aborting a queued request removes it and rejects with
+ * the abort reason. Aborting after the grant changes nothing.
+ *
+ * `signal` with `ifAvailable` or `steal` rejects with `NotSupportedError`, and so does `steal` with
+ * `ifAvailable` or a shared mode. Names starting with `-` are rejected. Each of these rejects the
+ * returned promise, and never throws from `request`.
+ *
+ * The name is read as Web Locks read it, as a string. `7` and `'7'` are one lock, which `query()`
+ * and the granted lock name `'7'`. A Symbol rejects with a `TypeError`.
+ *
+ * `steal` releases the locks held under its name at once. Their `request` rejects with an
+ * `AbortError` `DOMException`, and their callbacks run on, holding nothing. The stealing request is
+ * granted ahead of the queued requests, which stay queued.
+ *
+ * The lock is released when the callback's result settles, and only then does `request` settle with
+ * it. Callbacks run asynchronously, never inside `request`.
+ *
+ * Every tab (store, tab lock) given the same instance shares its locks. In multi-tab tests it is
+ * the `lockManager` of the store's `broadcast` option. Its {@link MockLockManager.client} views are
+ * the `navigator.locks` of each tab, whose locks `query()` tells apart by `clientId`.
  *
  * @returns the lock manager
  * @example

@@ -143,14 +143,23 @@ export interface MockWallet {
    */
   drop(): void
   /**
-   * Ends a drop and tells the dApp the wallet's state: `statusChanged` with the full status, then
-   * `connected` for an `async` connect answered meanwhile or a connection made meanwhile, when the
-   * wallet is connected (as the official wallet gateway tells a connection); `connected`, then
-   * `statusChanged`, when it is not (as {@link MockWallet.reject} tells a decline); then
-   * `accountsChanged` when the accounts changed meanwhile while the dApp was connected and it is
-   * connected now; a `manual` connect answered meanwhile settles now.
-   * A connect answered meanwhile is answered with where the wallet stands by then (approved when
-   * it is connected, else declined), not with a replay of what has since been undone.
+   * Ends a drop and tells the dApp the wallet's state.
+   *
+   * @remarks
+   *
+   * When the wallet is connected, it tells `statusChanged` with the full status, then `connected`
+   * for an `async` connect answered meanwhile or a connection made meanwhile, as the official
+   * wallet gateway tells a connection.
+   *
+   * When the wallet is not connected, it tells `connected`, then `statusChanged`, as
+   * {@link MockWallet.reject} tells a decline.
+   *
+   * Then it tells `accountsChanged` when the accounts changed meanwhile while the dApp was
+   * connected, and it is connected now.
+   *
+   * A `manual` connect answered meanwhile settles now. A connect answered meanwhile is answered
+   * with where the wallet stands by then (approved when it is connected, else declined), not with a
+   * replay of what has since been undone.
    */
   recover(): void
   /**

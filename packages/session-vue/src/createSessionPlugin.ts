@@ -34,17 +34,24 @@ export interface SessionPluginOptions extends SessionStoreOptions {
 /**
  * The Vue plugin that provides a session store to the whole app.
  *
- * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options,
- * the plugin creates and owns the store: on the client it calls `init()` (a silent restore) once
- * the app has mounted — as React's `SessionProvider` restores after its first commit — and destroys the store on
- * `app.unmount()`, also on one before the mount (Vue's `unmount` then does nothing: an app that
- * never mounts keeps no store, and a mount that follows creates a new one and restores it); on the
- * server it never calls `init()`, and creates the store only on first access, detached from any wallet (its requests fail at
- * once) and with default options — so a server render opens no channel, arms no timer and
- * attaches no wallet listener, even when the wallet provider is absent there. Each app the plugin
- * is installed in gets a store of its own (as `VueQueryPlugin` makes a `QueryClient` per app): one
- * plugin object serves several apps, or a server's app per request, without sharing a session; to
- * share one, give each app the same store.
+ * @remarks
+ *
+ * Given a store, the app owns it: the plugin never initialises nor destroys it. Given options, the
+ * plugin creates and owns the store.
+ *
+ * On the client it calls `init()` (a silent restore) once the app has mounted, as React's
+ * `SessionProvider` restores after its first commit. It destroys the store on `app.unmount()`, also
+ * on one before the mount. Vue's `unmount` then does nothing: an app that never mounts keeps no
+ * store, and a mount that follows creates a new one and restores it.
+ *
+ * On the server it never calls `init()`, and creates the store only on first access, with default
+ * options. That store is detached from any wallet: its requests fail at once. So a server render
+ * opens no channel, arms no timer and attaches no wallet listener, even when the wallet provider is
+ * absent there.
+ *
+ * Each app the plugin is installed in gets a store of its own, as `VueQueryPlugin` makes a
+ * `QueryClient` per app. One plugin object serves several apps, or a server's app per request,
+ * without sharing a session. To share one, give each app the same store.
  *
  * @param source - a store the app owns, or the options of a store the plugin owns
  * @returns the plugin, for `app.use`

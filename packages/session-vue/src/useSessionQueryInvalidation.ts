@@ -14,18 +14,30 @@ import { SESSION_KEY, useSessionEvent } from './index'
 const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: unknown[]]>()
 
 /**
- * Keeps the Vue Query cache in step with the session: every query under `['sessionlayer']`
- * (see `sessionQueryKey`) is invalidated when the party or network changes (in this tab, in
- * another tab, or on restore) and removed on disconnect or expiry (one still in use loses its data
- * and is fetched again), and when the query client is kept in step with another store than before
- * (the user picked another wallet: the session of the store it replaces ended), or with the same
- * store whose party or network changed while no component kept it in step; other queries are untouched. Call it once, in the root component's setup (or, for a subtree's store, in a child of
- * the component that calls `provideSession`: as with Vue's `inject`, that component itself still
- * reads the enclosing session): one session per query client. A second store kept in step with it
- * beside the first (an embedded widget's own store of the same wallet) leaves them as they are; two
- * stores of two wallets remove each other's session queries as their sessions end or switch: give
- * each its own client.
- * Released when the component (or effect scope) is disposed; does nothing on the server.
+ * Keeps the Vue Query cache in step with the session. It invalidates or removes every query under
+ * `['sessionlayer']` (see `sessionQueryKey`) as the session changes.
+ *
+ * @remarks
+ *
+ * Those queries are invalidated when the party or network changes, in this tab, in another tab, or
+ * on restore. They are removed on disconnect or expiry. One still in use loses its data and is
+ * fetched again.
+ *
+ * They are removed too when the query client is kept in step with another store than before: the
+ * user picked another wallet, and the session of the store it replaces ended. So are they with the
+ * same store whose party or network changed while no component kept it in step. Other queries are
+ * untouched.
+ *
+ * Call it once, in the root component's setup. For a subtree's store, call it in a child of the
+ * component that calls `provideSession`: as with Vue's `inject`, that component itself still reads
+ * the enclosing session.
+ *
+ * Keep one session per query client. A second store kept in step with it beside the first (an
+ * embedded widget's own store of the same wallet) leaves them as they are. Two stores of two
+ * wallets remove each other's session queries as their sessions end or switch: give each its own
+ * client.
+ *
+ * It is released when the component (or effect scope) is disposed, and does nothing on the server.
  *
  * @param queryClient - the client (default: the one of `VueQueryPlugin`)
  * @throws `Error` without a session store, or without a query client
