@@ -611,7 +611,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
                 // meanwhile, the outcome of the tab that let it go. Those run first: a follower told
                 // that tab reconnected schedules no attempt, and tells of none; one with news of no
                 // outcome leads then. Under the lock's token: keep() and resign() cancel it (M6, C7).
-                if (clock.now() > asked) later(go, 0, abort)
+                // A wait is any move of the clock, back too: a system may set it back as it wakes (C12).
+                if (clock.now() != asked) later(go, 0, abort)
                 else go()
                 // the lock is this tab's now: the one holder of its name
                 void holders().then((ids) => (me = ids?.[0]))

@@ -4080,6 +4080,30 @@ describe('multi-tab, a follower tab that freezes', () => {
     a.destroy()
     b.destroy()
   })
+
+  it("M6, C7, C12: a follower frozen past the leading tab's reconnect and the second that tab keeps the lock, whose clock is set back as it sleeps, runs the grant of that lock as it wakes before the leading tab's words: it follows them, runs no attempt, tells of none", async () => {
+    const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB } = await frozenFollower(true)
+    frozen.freeze()
+    await vi.advanceTimersByTimeAsync(5_000)
+    wallet.recover()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(a.getSnapshot().status).toBe('connected')
+    // tab A lets the lock go a second after it reconnected: tab B's request is granted as it sleeps
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
+    // the system sets its clock back a minute (a time sync as the device wakes)
+    vi.setSystemTime(Date.now() - 60_000)
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts[1]).toEqual([])
+    expect(scheduledInB).toEqual([])
+    expect(posts[1]).toEqual([])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  })
 })
 
 describe('multi-tab, the reconnect lock a tab keeps a second', () => {
