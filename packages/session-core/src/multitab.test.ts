@@ -4239,3 +4239,211 @@ describe('multi-tab, a tab suspended past an idle deadline that another tab kept
     b.destroy()
   })
 })
+
+describe('multi-tab, a reconnect lock granted after a wait, in the task before its tab leads', () => {
+  /** What `store` tells of its reconnect, each with the time (ms since `t0()`) it came. */
+  const timed = (store: SessionStore, t0: () => number) => {
+    const seen: unknown[] = []
+    for (const type of ['reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup'] as const) {
+      store.on(type, (e) => seen.push({ type: type.slice(10), at: Date.now() - t0(), ...(e as object) }))
+    }
+    return seen
+  }
+
+  /**
+   * Tabs A and B, each with its own wallet, one lock manager (fake timers). Both wallets drop, A's
+   * first: A leads, B waits for the lock. Attempt 1 fails in A at 500 ms, which schedules attempt 2
+   * (1 s later); at 600 ms tab A closes (destroy), with no word of an outcome. B's lock request is
+   * granted as A lets the lock go: `closeLeader()` returns once that grant ran, before B's lead.
+   */
+  async function waitingFollower(reconnect: SessionStoreOptions['reconnect'] = { maxAttempts: 3 }) {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const lockManager = createMockLockManager()
+    const wallet = createMockWallet()
+    const bWallet = createMockWallet({ connected: true })
+    const options = { storage, reconnect, broadcast: { channelFactory: hub.channelFactory, lockManager } }
+    const a = createSessionStore(createMockProvider({ wallet }), options)
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = createSessionStore(bProvider, options)
+    await a.connect()
+    await b.restore()
+    let start = 0
+    const inA = timed(a, () => start)
+    const inB = timed(b, () => start)
+    start = Date.now()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    bWallet.drop()
+    await vi.advanceTimersByTimeAsync(600)
+    expect(inA).toEqual([
+      { type: 'scheduled', at: 0, attempt: 1, delayMs: 500 },
+      { type: 'attempt', at: 500, attempt: 1 },
+      { type: 'scheduled', at: 500, attempt: 2, delayMs: 1000 },
+    ])
+    expect(inB).toEqual([])
+    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [{}] })
+    const closeLeader = async () => {
+      a.destroy()
+      for (let i = 0; i < 20; i++) await Promise.resolve()
+      // the lock is tab B's, its lead still to come
+      expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
+      expect(inB).toEqual([])
+    }
+    return { a, b, wallet, bWallet, bProvider, lockManager, inA, inB, closeLeader }
+  }
+
+  it('M6, C7: the leading tab closes while it holds the lock (no word of an outcome): the waiting tab takes the attempts over from the one that tab scheduled last, at the backoff offsets, and the lock ends free', async () => {
+    const { b, lockManager, inB, closeLeader } = await waitingFollower()
+    await closeLeader()
+    await vi.advanceTimersByTimeAsync(1_000 + 2_000 + 1_000)
+    // a task after the lock came: at 600 ms, not a backoff nor a watchdog later
+    expect(inB).toEqual([
+      { type: 'scheduled', at: 600, attempt: 2, delayMs: 1000 },
+      { type: 'attempt', at: 1600, attempt: 2 },
+      { type: 'scheduled', at: 1600, attempt: 3, delayMs: 2000 },
+      { type: 'attempt', at: 3600, attempt: 3 },
+      expect.objectContaining({ type: 'gaveup', at: 3600, attempts: 3 }),
+    ])
+    expect(b.getSnapshot().status).toBe('disconnected')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    b.destroy()
+  })
+
+  it('M6, C7: the waiting tab takes over from a closed leader and reconnects once its wallet is back, at the attempt the backoff set', async () => {
+    const { b, bWallet, bProvider, lockManager, inB, closeLeader } = await waitingFollower({ maxAttempts: 5 })
+    await closeLeader()
+    await vi.advanceTimersByTimeAsync(1_500)
+    // back between attempts 2 (1,600 ms) and 3 (3,600 ms), without telling: attempt 3 finds it
+    bProvider.detach()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(inB).toEqual([
+      { type: 'scheduled', at: 600, attempt: 2, delayMs: 1000 },
+      { type: 'attempt', at: 1600, attempt: 2 },
+      { type: 'scheduled', at: 1600, attempt: 3, delayMs: 2000 },
+      { type: 'attempt', at: 3600, attempt: 3 },
+      { type: 'succeeded', at: 3600, attempt: 3 },
+    ])
+    expect(b.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    b.destroy()
+  })
+
+  it.each(['cancelReconnect', 'disconnect', 'destroy'] as const)('C8, C14, M6: %s() in the task between the grant of the lock (after a wait) and the lead: no attempt scheduled nor run, the lock ends free, no timer left', async (call) => {
+    const { b, lockManager, inB, closeLeader } = await waitingFollower()
+    await closeLeader()
+    if (call === 'disconnect') void b.disconnect()
+    else b[call]()
+    // destroyed (as tab A is): nothing of either tab is left to run
+    if (call === 'destroy') expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(inB).toEqual([])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(inB).toEqual([])
+    if (call !== 'destroy') expect(b.getSnapshot().status).toBe('disconnected')
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    b.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C8, C19, M6: the wallet says it is connected again in the task between the grant of the lock (after a wait) and the lead: no attempt, the tab reconnects, and the lock ends free', async () => {
+    const { b, bWallet, lockManager, inB, closeLeader } = await waitingFollower()
+    await closeLeader()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(inB).toEqual([{ type: 'succeeded', at: 600, attempt: 2 }])
+    expect(b.getSnapshot().status).toBe('connected')
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    b.destroy()
+  })
+
+  it('M6, C7: the wallet drops again right after the leading tab\'s "connected" message, which came in the task between the grant of the lock and the lead (that tab closed as it reconnected): the tab that holds the lock runs the new outage from attempt 1, at the backoff offsets', async () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const lockManager = createMockLockManager()
+    const wallet = createMockWallet()
+    const bWallet = createMockWallet({ connected: true })
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const options = { storage, reconnect: { maxAttempts: 5 } }
+    const a = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager } })
+    // tab B's channel (1 ms late too): once B handled tab A's "connected" message, `after()` runs
+    let after = () => undefined as unknown
+    const hooked = (name: string): HubChannel => {
+      const channel = delayedChannels(hub, 1)(name)
+      return {
+        name,
+        get onmessage() {
+          return channel.onmessage
+        },
+        set onmessage(handler) {
+          channel.onmessage =
+            handler &&
+            ((event) => {
+              handler(event)
+              if ((event.data as { kind?: string } | null)?.kind === 'connected') after()
+            })
+        },
+        postMessage: (message) => channel.postMessage(message),
+        close: () => channel.close(),
+        unref: () => undefined,
+      }
+    }
+    const b = createSessionStore(bProvider, { ...options, broadcast: { channelFactory: hooked, lockManager } })
+    await a.connect()
+    await b.restore()
+    await vi.advanceTimersByTimeAsync(10)
+    let start = 0
+    const inA = timed(a, () => start)
+    const inB = timed(b, () => start)
+    start = Date.now()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    bWallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    // tab B's wallet is back at 100 ms without telling it (its check will find it); tab A's is back at
+    // 200 ms, and A closes as it reconnected: its lock reaches B before its message does
+    bProvider.detach()
+    setTimeout(() => bWallet.recover(), 100)
+    setTimeout(() => wallet.recover(), 200)
+    a.on('reconnect:succeeded', () => queueMicrotask(() => a.destroy()))
+    let held: unknown
+    after = () => {
+      // tab B holds the lock, and has yet to lead; its wallet drops again, which its check finds
+      held = { at: Date.now() - start, locks: lockManager.query(), told: [...inB] }
+      after = () => undefined
+      bWallet.drop()
+    }
+    await vi.advanceTimersByTimeAsync(200)
+    expect(inA).toEqual([
+      { type: 'scheduled', at: 0, attempt: 1, delayMs: 500 },
+      { type: 'succeeded', at: 200, attempt: 1 },
+    ])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(held).toMatchObject({ at: 201, locks: { held: [{}], pending: [] }, told: [] })
+    await vi.advanceTimersByTimeAsync(1_600)
+    // a new outage, from attempt 1: its check failed after the other tab reconnected (C7)
+    expect(inB).toEqual([
+      { type: 'scheduled', at: 201, attempt: 1, delayMs: 500 },
+      { type: 'attempt', at: 701, attempt: 1 },
+      { type: 'scheduled', at: 701, attempt: 2, delayMs: 1000 },
+      { type: 'attempt', at: 1701, attempt: 2 },
+      { type: 'scheduled', at: 1701, attempt: 3, delayMs: 2000 },
+    ])
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(inB.slice(5)).toEqual([
+      { type: 'attempt', at: 3701, attempt: 3 },
+      { type: 'succeeded', at: 3701, attempt: 3 },
+    ])
+    expect(b.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    b.destroy()
+  })
+})
