@@ -4,12 +4,15 @@
 // be undefined into every option bag (what a wrapper component or a config file does), passes the
 // browser's own objects (Web Storage, IndexedDB, WebCrypto and its keys, Web Locks), and reads
 // typed events. A Node server (SSR) compiles the same declarations without the DOM lib, with
-// Node's globals only, and passes Node's own objects.
+// Node's globals only, and passes Node's own objects. The oldest TypeScript the README promises (5.0,
+// and 5.4 with Vue 3.5 and TanStack Query 5, whose own declarations need it) compiles them too.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ESLint } from 'eslint'
 import ts from 'typescript'
+import ts50 from 'typescript-5.0'
+import ts54 from 'typescript-5.4'
 import tseslint from 'typescript-eslint'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { linkModules } from './linkModules.mjs'
@@ -393,9 +396,10 @@ afterAll(() => {
  * @param {string} type - its package.json `type`
  * @param {Record<string, string>} sources - its files by name
  * @param {ts.CompilerOptions} options - its compiler options
+ * @param {typeof ts} [compiler] - the TypeScript that compiles it (default: the workspace's)
  * @returns {string[]} the errors
  */
-function compile(name, type, sources, options) {
+function compile(name, type, sources, options, compiler = ts) {
   const app = path.join(dir, name)
   mkdirSync(app)
   symlinkSync(path.join(dir, 'node_modules'), path.join(app, 'node_modules'), 'dir')
@@ -404,9 +408,9 @@ function compile(name, type, sources, options) {
     writeFileSync(path.join(app, file), code)
     return path.join(app, file)
   })
-  const program = ts.createProgram(files, options)
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ')
+  const program = compiler.createProgram(files, options)
+  return compiler.getPreEmitDiagnostics(program).map((d) => {
+    const message = compiler.flattenDiagnosticMessageText(d.messageText, '\n  ')
     if (!d.file || d.start === undefined) return `TS${d.code}: ${message}`
     const { line } = d.file.getLineAndCharacterOfPosition(d.start)
     return `${path.relative(dir, d.file.fileName)}:${line + 1} TS${d.code}: ${message}`
@@ -440,6 +444,21 @@ describe('the published types, as a strict consumer compiles them', () => {
   it.each(CONSUMERS)('moduleResolution %s, a "type": "%s" package', (resolution, type, options) => {
     const sources = { 'core.ts': CORE, 'dom.ts': DOM, 'react.tsx': REACT, 'vue.ts': VUE }
     expect(compile(`${resolution}-${type}`, type, sources, { ...BASE, ...options })).toEqual([])
+  })
+
+  // The oldest TypeScript the declarations take: 5.0 (a `const` type parameter, sessionQueryKey's).
+  // The bindings' own types need no more, but current Vue 3.5 and TanStack Query 5 declarations
+  // use `NoInfer` (5.4): with them, an app compiles from 5.4. Both floors are stated in the README.
+  it.each(CONSUMERS)('TypeScript 5.0: core, ledger, crypto, sync and testing, moduleResolution %s, a "type": "%s" package', (resolution, type, options) => {
+    expect(ts50.version).toBe('5.0.4')
+    const sources = { 'core.ts': CORE, 'dom.ts': DOM }
+    expect(compile(`ts50-${resolution}-${type}`, type, sources, { ...BASE, ...options }, ts50)).toEqual([])
+  })
+
+  it.each(CONSUMERS)('TypeScript 5.4: every entry, React and Vue with TanStack Query too, moduleResolution %s, a "type": "%s" package', (resolution, type, options) => {
+    expect(ts54.version).toBe('5.4.5')
+    const sources = { 'core.ts': CORE, 'dom.ts': DOM, 'react.tsx': REACT, 'vue.ts': VUE }
+    expect(compile(`ts54-${resolution}-${type}`, type, sources, { ...BASE, ...options }, ts54)).toEqual([])
   })
 
   it('C4: a project with lib ES2020 reads a SessionError\'s code and cause', () => {
