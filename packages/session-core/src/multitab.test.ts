@@ -1,5 +1,5 @@
 import { decodeSessionEnvelope, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
-import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type HubChannel, type MockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type HubChannel, type MockProvider, type MockWallet } from '@sessionlayer/session-testing'
 import type { BroadcastChannelLike, LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { stubPage } from '../test/page'
@@ -4012,6 +4012,22 @@ describe('multi-tab, a follower tab that freezes', () => {
     return { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB }
   }
 
+  /**
+   * Wakes tab B and lets a minute pass: both tabs end connected, and B ran no attempt, scheduled
+   * none, posted nothing and holds no lock — it followed tab A.
+   */
+  async function wokenQuietly({ a, b, frozen, lockManager, posts, attempts, scheduledInB }: Omit<Awaited<ReturnType<typeof frozenFollower>>, 'wallet' | 'bWallet'>) {
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(attempts[1]).toEqual([])
+    expect(scheduledInB).toEqual([])
+    expect(posts[1]).toEqual([])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
+  }
+
   it("M6: a follower frozen while the leading tab reconnects, woken with its watchdog overdue (its timers run first) just after that tab reconnected, hears that tab's words before it takes over: no attempt, no message of its own, the lock not taken", async () => {
     const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts } = await frozenFollower(true)
     // tab B follows, its watchdog due 10 s later; the browser freezes it
@@ -4047,18 +4063,13 @@ describe('multi-tab, a follower tab that freezes', () => {
     bWallet.recover()
     await vi.advanceTimersByTimeAsync(300)
     expect(a.getSnapshot().status).toBe('connected')
-    await frozen.wake()
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
-    expect(attempts[1]).toEqual([])
-    expect(scheduledInB).toEqual([])
-    expect(posts[1]).toEqual([])
-    expect(lockManager.query()).toEqual({ held: [], pending: [] })
-    a.destroy()
-    b.destroy()
+    await wokenQuietly({ a, b, frozen, lockManager, posts, attempts, scheduledInB })
   })
 
-  it("M6, C7: a follower frozen past the leading tab's reconnect and the second that tab keeps the lock, which is granted to it meanwhile, runs that grant as it wakes before the leading tab's words: it follows them, runs no attempt, tells of none, and the lock ends free", async () => {
+  it.each([
+    ['M6, C7', 'its clock untouched', 0],
+    ['M6, C7, C12', 'its clock set back a minute as it sleeps, a time sync as the device wakes', 60_000],
+  ])("%s: a follower frozen past the leading tab's reconnect and the second that tab keeps the lock, which is granted to it meanwhile (%s), runs that grant as it wakes before the leading tab's words: it follows them, runs no attempt, tells of none, and the lock ends free", async (_rules, _clock, back) => {
     const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB } = await frozenFollower(true)
     frozen.freeze()
     await vi.advanceTimersByTimeAsync(5_000)
@@ -4070,39 +4081,8 @@ describe('multi-tab, a follower tab that freezes', () => {
     await vi.advanceTimersByTimeAsync(2_000)
     expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
     expect(posts[0].at(-1)).toBe('connected')
-    await frozen.wake()
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
-    expect(attempts[1]).toEqual([])
-    expect(scheduledInB).toEqual([])
-    expect(posts[1]).toEqual([])
-    expect(lockManager.query()).toEqual({ held: [], pending: [] })
-    a.destroy()
-    b.destroy()
-  })
-
-  it("M6, C7, C12: a follower frozen past the leading tab's reconnect and the second that tab keeps the lock, whose clock is set back as it sleeps, runs the grant of that lock as it wakes before the leading tab's words: it follows them, runs no attempt, tells of none", async () => {
-    const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB } = await frozenFollower(true)
-    frozen.freeze()
-    await vi.advanceTimersByTimeAsync(5_000)
-    wallet.recover()
-    bWallet.recover()
-    await vi.advanceTimersByTimeAsync(300)
-    expect(a.getSnapshot().status).toBe('connected')
-    // tab A lets the lock go a second after it reconnected: tab B's request is granted as it sleeps
-    await vi.advanceTimersByTimeAsync(2_000)
-    expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
-    // the system sets its clock back a minute (a time sync as the device wakes)
-    vi.setSystemTime(Date.now() - 60_000)
-    await frozen.wake()
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
-    expect(attempts[1]).toEqual([])
-    expect(scheduledInB).toEqual([])
-    expect(posts[1]).toEqual([])
-    expect(lockManager.query()).toEqual({ held: [], pending: [] })
-    a.destroy()
-    b.destroy()
+    if (back) vi.setSystemTime(Date.now() - back)
+    await wokenQuietly({ a, b, frozen, lockManager, posts, attempts, scheduledInB })
   })
 })
 
@@ -4250,6 +4230,16 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
     return seen
   }
 
+  /** Both wallets drop, tab A's first (A leads): when, and what each tab tells of its reconnect from then on, timed from the drop. */
+  const dropBoth = async (a: SessionStore, b: SessionStore, wallet: MockWallet, bWallet: MockWallet) => {
+    const start = Date.now()
+    const seen = { start, inA: timed(a, () => start), inB: timed(b, () => start) }
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    bWallet.drop()
+    return seen
+  }
+
   /**
    * Tabs A and B, each with its own wallet, one lock manager (fake timers). Both wallets drop, A's
    * first: A leads, B waits for the lock. Attempt 1 fails in A at 500 ms, which schedules attempt 2
@@ -4269,13 +4259,7 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
     const b = createSessionStore(bProvider, options)
     await a.connect()
     await b.restore()
-    let start = 0
-    const inA = timed(a, () => start)
-    const inB = timed(b, () => start)
-    start = Date.now()
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    bWallet.drop()
+    const { inA, inB } = await dropBoth(a, b, wallet, bWallet)
     await vi.advanceTimersByTimeAsync(600)
     expect(inA).toEqual([
       { type: 'scheduled', at: 0, attempt: 1, delayMs: 500 },
@@ -4398,13 +4382,7 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
     await a.connect()
     await b.restore()
     await vi.advanceTimersByTimeAsync(10)
-    let start = 0
-    const inA = timed(a, () => start)
-    const inB = timed(b, () => start)
-    start = Date.now()
-    wallet.drop()
-    await vi.advanceTimersByTimeAsync(0)
-    bWallet.drop()
+    const { start, inA, inB } = await dropBoth(a, b, wallet, bWallet)
     await vi.advanceTimersByTimeAsync(0)
     // tab B's wallet is back at 100 ms without telling it (its check will find it); tab A's is back at
     // 200 ms, and A closes as it reconnected: its lock reaches B before its message does
