@@ -160,13 +160,13 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * wallet's status, an HTTP body with one, or an `Error` whose own `cause` does.
  *
  * It also covers a token under another name: an `Authorization` key, `Bearer <token>`, or a JWT, as
- * in a transport error with its request's headers. Such a token is found also in own fields that
- * its `toJSON` leaves out, and in a `Headers`, `Request`, `Map` or `Set` (a fetch-based transport's
- * error). It is found in an `AggregateError`'s `errors` too.
+ * in a transport error with its request's headers. Any such token, `accessToken` and `access_token`
+ * included, is found also in own fields that its `toJSON` leaves out, and in a `Headers`, `Request`,
+ * `Map` or `Set` (a fetch-based transport's error). It is found in an `AggregateError`'s `errors` too.
  *
  * Nor is a value that JSON cannot hold (a cycle, a BigInt) a `cause`, since it cannot be searched.
  *
- * A message that quotes a token is not used either. That is a credential after `access_token`,
+ * A message that quotes a token is not used either, and the value is then no `cause`. That is a credential after `access_token`,
  * `Authorization`, `Bearer` or a URL's `token=`, or a JWT. Examples are `fetch`'s `TypeError` for a
  * header value no request can carry, or a body that echoes the header. The error then tells
  * `Unknown wallet error`, with the code. A message that only names a token (`Invalid bearer token`)

@@ -75,8 +75,8 @@ export interface CookieStorageOptions {
  * the cookie is over its size or per-domain limits, or the browser refuses the `domain`, or the
  * page is not under the `path`.
  *
- * A removal that did not take rejects too. The store then reports a `storage:error` rather than
- * count on a session it could not read back.
+ * A removal that did not take rejects too. In either case the store then reports a `storage:error`
+ * rather than count on a session it could not read back.
  *
  * Each value carries the `path` and `domain` it was written with. The server's storage and the
  * browser's must use the same ones.

@@ -272,8 +272,8 @@ export interface SessionStoreOptions {
    * bound and a random part of it more. Each tab draws its own part, so that the tabs behind a
    * frozen leader take over one at a time.
    *
-   * A Ledger API token refresh runs on its own after four times this bound, as long as another
-   * tab's refresh can hold the lock.
+   * A Ledger API token refresh runs on its own after four times this bound, which is as long as
+   * another tab's refresh can hold the lock.
    *
    * A value that is not a positive number is the default: 0, a negative number, NaN, or no number
    * at all such as `true`. A value over 2^31 − 1 ms (about 24.8 days), `Infinity` too, counts as
