@@ -3986,9 +3986,10 @@ describe('multi-tab, a follower tab that freezes', () => {
 
   /**
    * Two connected tabs, each with its own wallet, both dropped: tab A's first, so A leads; tab B
-   * follows and can be frozen. What each tab posts from then on, and each tab's attempts.
+   * follows and can be frozen (`frozenFirst`: frozen while connected, before the drops, which it
+   * hears only as it wakes). What each tab posts from then on, and each tab's attempts.
    */
-  async function frozenFollower(reconnect: SessionStoreOptions['reconnect']) {
+  async function frozenFollower(reconnect: SessionStoreOptions['reconnect'], frozenFirst = false) {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0)
     const hub = createChannelHub()
@@ -4004,12 +4005,23 @@ describe('multi-tab, a follower tab that freezes', () => {
     await b.restore()
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
     const scheduledInB = events(b, 'reconnect:scheduled')
+    if (frozenFirst) frozen.freeze()
     wallet.drop()
     await vi.advanceTimersByTimeAsync(0)
     bWallet.drop()
     await vi.advanceTimersByTimeAsync(0)
     for (const p of posts) p.length = 0
     return { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB }
+  }
+
+  /** Tab A's outage lasts 5 s: both wallets are back, A reconnects, and 2 s pass (A keeps the lock 1 s of them). */
+  async function leaderReconnected(a: SessionStore, wallet: MockWallet, bWallet: MockWallet) {
+    await vi.advanceTimersByTimeAsync(5_000)
+    wallet.recover()
+    bWallet.recover()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(a.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(2_000)
   }
 
   /**
@@ -4072,17 +4084,28 @@ describe('multi-tab, a follower tab that freezes', () => {
   ])("%s: a follower frozen past the leading tab's reconnect and the second that tab keeps the lock, which is granted to it meanwhile (%s), runs that grant as it wakes before the leading tab's words: it follows them, runs no attempt, tells of none, and the lock ends free", async (_rules, _clock, back) => {
     const { a, b, wallet, bWallet, frozen, lockManager, posts, attempts, scheduledInB } = await frozenFollower(true)
     frozen.freeze()
-    await vi.advanceTimersByTimeAsync(5_000)
-    wallet.recover()
-    bWallet.recover()
-    await vi.advanceTimersByTimeAsync(300)
-    expect(a.getSnapshot().status).toBe('connected')
-    // tab A lets the lock go a second after it reconnected: tab B's request is granted as it sleeps
-    await vi.advanceTimersByTimeAsync(2_000)
+    await leaderReconnected(a, wallet, bWallet)
+    // tab A let the lock go a second after it reconnected: tab B's request was granted as it sleeps
     expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
     expect(posts[0].at(-1)).toBe('connected')
     if (back) vi.setSystemTime(Date.now() - back)
     await wokenQuietly({ a, b, frozen, lockManager, posts, attempts, scheduledInB })
+  })
+
+  // A limit, documented in the multi-tab guide's consistency model: such a tab's own wallet's word
+  // of the drop, run before the leading tab's words, finds the lock free, and the tab leads at once.
+  it("M6, C7: a follower frozen while connected through a whole outage that the leading tab led and ended, woken once that tab let the lock go, runs its wallet's drop event first and finds the lock free: it tells of one attempt and its outcome, and every tab ends connected with the lock free", async () => {
+    const { a, b, wallet, bWallet, frozen, lockManager, posts, scheduledInB } = await frozenFollower(true, true)
+    await leaderReconnected(a, wallet, bWallet)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(scheduledInB).toEqual([{ attempt: 1, delayMs: 500 }])
+    expect(posts[1]).toEqual(['attempt', 'connected'])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    a.destroy()
+    b.destroy()
   })
 })
 
