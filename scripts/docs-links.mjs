@@ -9,8 +9,11 @@ import path from 'node:path'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
-/** Fenced code blocks and inline code hold no links. */
-const prose = (text) => text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '')
+/** The page without its fenced code blocks: they hold no links and no headings. */
+const withoutFences = (text) => text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
+
+/** The prose of a page: inline code holds no links either. */
+const prose = (text) => withoutFences(text).replace(/`[^`\n]*`/g, '')
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
 const slug = (heading) =>
@@ -30,8 +33,7 @@ export function anchorsOf(text) {
   const seen = new Map()
   const anchors = new Set()
   // inline code stays in headings (its text is part of the anchor): only fences are left out
-  const body = text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
-  for (const [, heading] of body.matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
+  for (const [, heading] of withoutFences(text).matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
     const anchor = slug(heading.replace(/`/g, ''))
     const n = seen.get(anchor) ?? 0
     seen.set(anchor, n + 1)
