@@ -362,12 +362,17 @@ export interface SessionStore {
   /** Stops a reconnect in progress; with broadcast and Web Locks, in every tab that shares it. */
   cancelReconnect: () => void
   /**
-   * Releases every listener, timer and channel. Idempotent; never throws (a provider's `removeListener` that throws is an `error` event).
+   * Releases every listener, timer and channel. Idempotent; never throws (a provider's
+   * `removeListener` that throws is an `error` event).
+   *
+   * @remarks
+   *
    * With broadcast, what this tab still held for the other tabs behind a storage write (a connect,
    * a party or network switch, an expiry), and its latest activity not told yet (idle expiry), are
-   * sent to them before its channel closes. Called by a listener as the store signs out, it
-   * closes the channel once that sign-out told the other tabs, and sends nothing it held of the
-   * session that ended.
+   * sent to them before its channel closes.
+   *
+   * Called by a listener as the store signs out, it closes the channel once that sign-out told the
+   * other tabs, and sends nothing it held of the session that ended.
    */
   destroy: () => void
 }

@@ -115,12 +115,16 @@ export function createLocalLocks(): LockManagerLike {
 }
 
 /**
- * The Web Locks manager that locks across tabs: `options.lockManager` when given, else
- * `navigator.locks` in a page or a worker (absent in non-secure contexts; a server's
- * process-wide one is not used), read at the call. Null when
- * there is none (or `lockManager` is null, or reading `navigator.locks` throws, as in some sandboxed
- * or opaque-origin frames): the caller then works within its own tab. For code
- * that only needs a lock when it spans tabs, without {@link createTabLock}'s in-tab fallback.
+ * The Web Locks manager that locks across tabs, or null where there is none. For code that only
+ * needs a lock when it spans tabs, without {@link createTabLock}'s in-tab fallback.
+ *
+ * @remarks
+ *
+ * It is `options.lockManager` when given, else `navigator.locks` in a page or a worker, read at the
+ * call. `navigator.locks` is absent in non-secure contexts; a server's process-wide one is not used.
+ *
+ * It is null when there is none, when `lockManager` is null, or when reading `navigator.locks`
+ * throws (as in some sandboxed or opaque-origin frames): the caller then works within its own tab.
  *
  * @param options - the lock manager
  * @returns the cross-tab lock manager, or null

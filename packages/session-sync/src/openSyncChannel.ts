@@ -71,12 +71,18 @@ export interface SyncChannel {
 }
 
 /**
- * Opens the multi-tab sync channel `name` (see `syncChannelName`). Every message is
- * `{ v: 1, kind, seq, tabId, at, ch, data }`; received messages are schema-validated, copied and
- * frozen; a message from another channel, from this tab, or with a `seq` not above the last one
- * accepted from its sender is dropped. Never throws: where no channel can be made (the server,
- * no `BroadcastChannel`, an opaque origin) the channel is a no-op with `isLive === false`. The
+ * Opens the multi-tab sync channel `name` (see `syncChannelName`). Never throws: where no channel
+ * can be made, it is a no-op with `isLive === false`.
+ *
+ * @remarks
+ *
+ * Every message is `{ v: 1, kind, seq, tabId, at, ch, data }`. Received messages are
+ * schema-validated, copied and frozen. A message from another channel, from this tab, or with a
+ * `seq` not above the last one accepted from its sender is dropped.
+ *
+ * No channel can be made on the server, without `BroadcastChannel`, or on an opaque origin. The
  * underlying channel is `unref`'d, so it never keeps a Node process alive.
+ *
  *
  * @param name - the channel name
  * @param options - channel factory, tab id, clock and size bound

@@ -4,11 +4,15 @@ import { isServer, isStore, SESSION_KEY } from './SESSION_KEY'
 
 /**
  * Provides a session store to the calling component's subtree (call it in `setup`). The store
- * stays the app's: it is neither initialised nor destroyed here. As with Vue's `provide`, the
- * components below see it, not the calling component itself: its own composables still read the
- * enclosing session (or throw without one), so use them in a child. It is read once: for another
- * wallet, make the component again with the other store (a `:key`), and `useSessionQueryInvalidation`
- * below it removes the session queries of the store it replaces.
+ * stays the app's: it is neither initialised nor destroyed here.
+ *
+ * @remarks
+ *
+ * As with Vue's `provide`, the components below see it, not the calling component itself: its own
+ * composables still read the enclosing session (or throw without one), so use them in a child.
+ *
+ * It is read once: for another wallet, make the component again with the other store (a `:key`),
+ * and `useSessionQueryInvalidation` below it removes the session queries of the store it replaces.
  *
  * @param store - the session store
  * @param initialState - what the server renders (default: the disconnected state): the subtree's
