@@ -720,10 +720,14 @@ export const createTransition = (): typeof transition => {
           }
         } else if (connected) {
           // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
-          if (!c.retry || c.retry.maxAttempts < 1) {
+          // Nor is a wallet that says its session ended (`reason: 'disconnect'`: its user disconnected
+          // the dApp in it, or another tab did) a drop: no attempt could bring it back, and the
+          // party the user left must not stay on screen while attempts fail (C6, C7).
+          const ended = input.reason == 'disconnect'
+          if (ended || !c.retry || c.retry.maxAttempts < 1) {
             // the wallet's reason, when it gives one, says more than ours (C4)
             const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
-            if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
+            if (c.retry && !ended) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
             endSession(error)
             break
           }

@@ -285,6 +285,43 @@ describe('reconnect', () => {
     expect(provider.calls.filter((c) => c.method === 'connect')).toHaveLength(1)
   })
 
+  it.each([
+    ['its user disconnects the dApp in it', (w: ReturnType<typeof createMockProvider>['wallet']) => w.disconnectFromWallet()],
+    ['it disconnects on a request of another tab or app', (w: ReturnType<typeof createMockProvider>['wallet']) => void createMockProvider({ wallet: w }).request({ method: 'disconnect' })],
+  ])('C6, C7: a wallet that says its session ended (reason "disconnect": %s) is no drop: disconnected at once, the party and its queries gone, no attempt, the entry removed', async (_, end) => {
+    const invalidations: unknown[] = []
+    const { store, wallet, provider, events, storage } = await connected({ reconnect: true, onInvalidate: (e) => void invalidations.push(e) })
+    const states: string[] = []
+    store.subscribe((s) => states.push(s.status))
+    end(wallet)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(states).toEqual(['disconnected'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4900 } })
+    expect(invalidations).toEqual([{ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'local' }])
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    const statusCalls = probes(provider)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(events.filter(([t]) => t.startsWith('reconnect:'))).toEqual([])
+    expect(probes(provider)).toBe(statusCalls)
+    // the user connects again from the wallet: the store follows, and a later drop reconnects (C8, C19)
+    wallet.connectFromWallet()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    wallet.drop()
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
+    expect(events.filter(([t]) => t === 'reconnect:scheduled')).toHaveLength(1)
+  })
+
+  it('C7: a drop whose reason is any other word, or none, still reconnects', async () => {
+    for (const reason of [undefined, 'wallet unreachable', 'disconnected', 'Disconnect', '']) {
+      const { store, wallet, events } = await connected()
+      wallet.emitRaw('statusChanged', { connection: { isConnected: false, ...(reason !== undefined && { reason }) } })
+      expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
+      expect(events.map(([t]) => t)).toEqual(['reconnect:scheduled'])
+      store.destroy()
+    }
+  })
+
   it('C8: a second drop during an attempt does not start a parallel schedule', async () => {
     const { wallet, provider, events } = await connected()
     wallet.drop()
@@ -456,7 +493,10 @@ describe('reconnect', () => {
 
   it('C7: a reconnect that gives up as the wallet answers a read with 4100 (a late "connected" event of a wallet that left) leaves no entry of the session', async () => {
     const { store, wallet, provider, storage } = await connected({ reconnect: { maxAttempts: 1 } })
+    // the wallet becomes unreachable, its session ends meanwhile (told to no one), and it is back
+    wallet.drop()
     wallet.disconnectFromWallet()
+    wallet.recover()
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot().status).toBe('reconnecting')
     // an event of before the wallet left, delivered late: the store reads the accounts, which a wallet not connected refuses
