@@ -9,3 +9,11 @@ declare module '*.vue' {
   const component: import('vue').Component
   export default component
 }
+
+/**
+ * The one Next.js API the Next.js guide uses (Next.js is not a workspace dependency): as in
+ * Next.js 15 and later, `cookies()` is asynchronous, and its `toString()` is the `Cookie` header.
+ */
+declare module 'next/headers' {
+  export function cookies(): Promise<{ toString(): string }>
+}
