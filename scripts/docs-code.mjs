@@ -6,8 +6,8 @@
 // with the TypeScript API: strict (with `exactOptionalPropertyTypes`, as strict apps compile),
 // `jsx: react-jsx`, `moduleResolution: Bundler`. `@sessionlayer/*`
 // resolve to the workspace packages (their built `dist` types, as a user gets them), and react,
-// vue, @tanstack/*, @canton-network/*, vitest and fake-indexeddb to the versions the workspace
-// installs. The shared ambient prelude is docs/.snippets/prelude.d.ts. A block opts out only
+// vue, @tanstack/*, @canton-network/*, @testing-library/react, @vue/test-utils, vitest and
+// fake-indexeddb to the versions the workspace installs. The shared ambient prelude is docs/.snippets/prelude.d.ts. A block opts out only
 // with `nocheck` in its info string (```ts nocheck), for pseudo-code. `file=<name>` in the info
 // string names the module, so that the blocks of one page can import each other
 // (```tsx file=app.tsx, then `import { App } from './app'`). docs/api/ is generated from the

@@ -23,6 +23,7 @@ const MODULES = {
   '@canton-network/core-rpc-transport': 'packages/session-core/node_modules/@canton-network/core-rpc-transport',
   '@canton-network/core-types': 'packages/session-core/node_modules/@canton-network/core-types',
   '@testing-library/react': 'packages/session-react/node_modules/@testing-library/react',
+  '@vue/test-utils': 'packages/session-vue/node_modules/@vue/test-utils',
   localforage: 'packages/session-core/node_modules/localforage',
   'idb-keyval': 'packages/session-core/node_modules/idb-keyval',
   unstorage: 'packages/session-core/node_modules/unstorage',
