@@ -3,7 +3,7 @@
  * wallet gave one (4001 user rejected, 4100 unauthorized, 4200 unsupported method, 4900
  * disconnected, …), else one of the store's own codes. JSON-RPC's -32602 (invalid params) is used
  * for an `enqueue` given no function, by `createSessionStore` for a `clock` without its three
- * methods, and by `createCookieStorage` for a cookie name or attribute no cookie can hold.
+ * methods or an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`, and by `createCookieStorage` for a cookie name or attribute no cookie can hold.
  * @public
  */
 export type SessionErrorCode =

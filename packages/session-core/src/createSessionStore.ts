@@ -75,7 +75,9 @@ type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) =>
  * `on` or `removeListener` function, or when its `on()` throws for one of the wallet events (that
  * error is the `cause`): nothing is then left behind, no listener on the provider, no tab channel,
  * no timer; with code -32602 (invalid params) when `options.clock` lacks `now`, `setTimeout` or
- * `clearTimeout`
+ * `clearTimeout`, or when `expiry.ttlMs` or `expiry.idleTimeoutMs` is given but is no number of
+ * 0 or more (a negative number, NaN, a string such as `'8h'`, a boolean): taken as no expiry, it
+ * would leave the session without the limit asked for
  * @example
  * ```ts
  * const wallet = window.canton // undefined without a wallet extension: show an install page then
@@ -101,6 +103,18 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const clock = options.clock ?? globalClock
   // a clock without its three methods is misuse: a coded error now, before anything is opened, not a TypeError at its first use
   for (const f of ['now', 'setTimeout', 'clearTimeout']) if (typeof (clock as unknown as Record<string, unknown>)[f] != 'function') throw new SessionError(`createSessionStore needs a clock with ${f}`, -32602)
+  /**
+   * An expiry option in ms: absent (undefined, null), 0 and Infinity set none; a numeric string (a
+   * configuration's) is its number. Anything else given ('8h', -1, NaN, true) is misuse, told now:
+   * taken as none, a security setting would silently fail open (C12). Its kind is told, never a long value.
+   */
+  const ms = (f: 'ttlMs' | 'idleTimeoutMs', v: unknown = expiry[f], n = toNumber(v ?? 0)) => {
+    if (n >= 0) return n
+    throw new SessionError(`createSessionStore needs expiry.${f} in ms, 0 or more: got ${typeof v == 'number' ? v : typeof v}`, -32602)
+  }
+  // no idle timeout (0) never ends: Infinity
+  const idle = ms('idleTimeoutMs') || Infinity
+  const ttl = ms('ttlMs')
   const onInvalidate = options.onInvalidate
   const reconnect = options.reconnect
   const storage = options.storage ?? defaultStorage()
@@ -112,16 +126,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * options): tabs share it all the same (L2).
    */
   const locks = getWebLocks(sync)
-  // As for a TTL, an idle timeout that makes no sense (0, negative, NaN) is none: Infinity (C12).
-  const idle = positive(expiry.idleTimeoutMs, Infinity)
-  const ttl = positive(expiry.ttlMs)
   // A timeout of 0, a negative one or NaN would fail every call at once: the default then (C17).
   // bounds, so never longer than a timer waits at once (the longer waits `later` re-arms are delays)
   const requestTimeoutMs = Math.min(positive(options.requestTimeoutMs, 1e4), MAX_TIMER)
   const connectTimeoutMs = Math.min(positive(options.connectTimeoutMs, 3e5), MAX_TIMER)
   const config: MachineConfig = {
     retry: reconnect ? resolveRetryPolicy(reconnect) : null,
-    // a TTL that never ends (Infinity) or makes no sense (0, negative, NaN) is no TTL
+    // a TTL that never ends (Infinity) is none: 0
     ttlMs: ttl < Infinity ? ttl : 0,
     reauth: !!expiry.onReauthRequired,
     lead: !!(locks && channel?.isLive),

@@ -147,14 +147,16 @@ export interface ReauthEvent {
 export interface ExpiryOptions {
   /**
    * The session expires this long after it became connected (survives reloads). Any length works,
-   * years included; a value that is not a positive finite number (0, a negative number, NaN,
-   * Infinity, no number at all such as `true`) sets no TTL. A numeric string (read from a configuration) counts as its number.
+   * years included. `undefined`, `null`, 0 and Infinity set no TTL; a numeric string (read from a
+   * configuration) counts as its number. Any other value (a negative number, NaN, `'8h'`, `true`)
+   * makes `createSessionStore` throw a `SessionError` with code -32602 (invalid params).
    */
   readonly ttlMs?: number | undefined
   /**
-   * The session expires after this long without `touch()` or `enqueue` activity. Any length works;
-   * a value that is not a positive finite number (0, a negative number, NaN, Infinity, no number
-   * at all such as `true`) sets no idle timeout. A numeric string (read from a configuration) counts as its number.
+   * The session expires after this long without `touch()` or `enqueue` activity. Any length works.
+   * `undefined`, `null`, 0 and Infinity set no idle timeout; a numeric string (read from a
+   * configuration) counts as its number. Any other value (a negative number, NaN, `'30m'`, `true`)
+   * makes `createSessionStore` throw a `SessionError` with code -32602 (invalid params).
    */
   readonly idleTimeoutMs?: number | undefined
   /**
