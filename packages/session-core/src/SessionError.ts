@@ -3,7 +3,8 @@
  * wallet gave one (4001 user rejected, 4100 unauthorized, 4200 unsupported method, 4900
  * disconnected, …), else one of the store's own codes. JSON-RPC's -32602 (invalid params) is used
  * for an `enqueue` given no function, by `createSessionStore` for a `clock` without its three
- * methods or an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`, and by `createCookieStorage` for a cookie name or attribute no cookie can hold.
+ * methods or an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`, and by `createCookieStorage` for a cookie name or attribute no cookie can hold, a cookie over
+ * 4 KB, or no `adapter` where there is no `document`.
  * @public
  */
 export type SessionErrorCode =

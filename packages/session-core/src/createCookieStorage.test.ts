@@ -92,18 +92,18 @@ describe('createCookieStorage', () => {
     expect(adapter.written[1]).toBe('sessionlayer.k=*2F*00*00v; Path=/; SameSite=None; Secure')
   })
 
-  it('writes Max-Age in whole seconds (a browser ignores `Max-Age=3600.5` and keeps a session cookie); a maxAge that is no number of seconds rejects', async () => {
+  it('writes Max-Age in whole seconds (a browser ignores `Max-Age=3600.5` and keeps a session cookie); a maxAge that is no number of seconds throws a SessionError -32602 at creation', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, maxAge: 3600.5 }).setItem('k', 'v')
     await createCookieStorage({ adapter, maxAge: 7 * 86400 * 0.25 }).setItem('k', 'v')
     expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=3600', 'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=151200'])
     for (const maxAge of [Number.NaN, Infinity]) {
-      await expect(createCookieStorage({ adapter, maxAge }).setItem('k', 'v')).rejects.toThrow(/maxAge/)
+      expect(() => createCookieStorage({ adapter, maxAge })).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: expect.stringContaining('maxAge') as string }))
     }
     expect(adapter.written).toHaveLength(2)
   })
 
-  it('§2.5, C15: a positive maxAge under one second keeps the cookie for a second instead of writing `Max-Age=0`, which deletes it; 0 and less still expire it at once', async () => {
+  it('§2.5, C15: a positive maxAge under one second keeps the cookie for a second instead of writing `Max-Age=0`, which deletes it; 0 still expires it at once, as documented', async () => {
     for (const maxAge of [0.5, 0.001]) {
       const adapter = jar()
       const storage = createCookieStorage({ adapter, maxAge })
@@ -114,12 +114,7 @@ describe('createCookieStorage', () => {
     const adapter = jar()
     await createCookieStorage({ adapter, maxAge: 1.5 }).setItem('k', 'v')
     await createCookieStorage({ adapter, maxAge: 0 }).setItem('k', 'v')
-    await createCookieStorage({ adapter, maxAge: -0.5 }).setItem('k', 'v')
-    expect(adapter.written).toEqual([
-      'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=1',
-      'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=0',
-      'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=-1',
-    ])
+    expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=1', 'sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=0'])
     expect(await createCookieStorage({ adapter }).getItem('k')).toBeNull()
   })
 
@@ -129,7 +124,7 @@ describe('createCookieStorage', () => {
     await storage.setItem('k', 'previous')
     await storage.setItem('other', 'kept')
     const tooLarge = storage.setItem('k', 'x'.repeat(5000))
-    await expect(tooLarge).rejects.toThrow(RangeError)
+    await expect(tooLarge).rejects.toThrow(expect.objectContaining({ name: 'SessionError', code: -32602 }))
     await expect(tooLarge).rejects.toThrow(/^The cookie for "k" would be \d+ bytes, over the 4096-byte limit$/)
     expect(adapter.written.slice(2)).toEqual(['app.k=*2Fdapp*00example.com*00; Path=/dapp; SameSite=Lax; Max-Age=0; Domain=example.com; Secure'])
     expect(await storage.getItem('k')).toBeNull()
@@ -159,6 +154,33 @@ describe('createCookieStorage', () => {
     }
   })
 
+  it('§2.5, misuse: a sameSite other than Strict, Lax or None (any case) throws a SessionError -32602 at creation, rather than write an attribute browsers ignore; each case of the three is written as the attribute is spelled, and None, in any case, implies Secure', async () => {
+    const adapter = jar()
+    for (const sameSite of ['bogus', 'strictly', '', ' lax', 'lax ', 1, true, {}]) {
+      expect(() => createCookieStorage({ adapter, sameSite: sameSite as 'lax' }), JSON.stringify(sameSite)).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: expect.stringContaining('sameSite') as string }))
+    }
+    expect(adapter.written).toEqual([])
+    for (const sameSite of ['strict', 'Strict', 'LAX', 'lax', 'None', 'NONE']) await createCookieStorage({ adapter, sameSite: sameSite as 'lax' }).setItem('k', 'v')
+    expect(adapter.written.map((cookie) => cookie.slice(cookie.indexOf('SameSite')))).toEqual(['SameSite=Strict', 'SameSite=Strict', 'SameSite=Lax', 'SameSite=Lax', 'SameSite=None; Secure', 'SameSite=None; Secure'])
+  })
+
+  it('§2.5, misuse: a maxAge that is negative, NaN, Infinity or no number throws a SessionError -32602 at creation, rather than write a cookie that each write deletes; a numeric string is its number', async () => {
+    const adapter = jar()
+    for (const [maxAge, got] of [[-1, '-1'], [-0.5, '-0.5'], ['-60', 'string'], ['1h', 'string'], [true, 'boolean'], [{}, 'object']] as const) {
+      expect(() => createCookieStorage({ adapter, maxAge: maxAge as number }), JSON.stringify(maxAge)).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: `createCookieStorage needs maxAge in seconds, 0 or more: got ${got}` }))
+    }
+    expect(adapter.written).toEqual([])
+    await createCookieStorage({ adapter, maxAge: '3600' as unknown as number }).setItem('k', 'v')
+    expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=3600'])
+  })
+
+  it('§2.5: without an adapter where there is no document (on the server), each operation rejects with a SessionError -32602 that says to pass an adapter, as Web Storage does where there is none, not a TypeError', async () => {
+    const storage = createCookieStorage()
+    for (const operation of [storage.getItem('k'), storage.setItem('k', 'v'), storage.removeItem('k')]) {
+      await expect(operation).rejects.toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: expect.stringMatching(/^Cookies are not available here: pass an adapter$/) as string }))
+    }
+  })
+
   it('§2.5: options given as null (as a JSON configuration has them), and null options, keep their defaults as undefined ones do: no cookie that expires at once (`maxAge: null`), no TypeError', async () => {
     const adapter = jar()
     const nulls = { name: null, path: null, sameSite: null, maxAge: null, domain: null, secure: null }
@@ -168,7 +190,7 @@ describe('createCookieStorage', () => {
     expect(await storage.getItem('k')).toBe('v')
     // no adapter: document.cookie, which there is none of here, as with the adapter left out
     for (const options of [{ adapter: null }, null]) {
-      await expect(createCookieStorage(options as unknown as CookieStorageOptions).getItem('k')).rejects.toThrow(/document|cookie/)
+      await expect(createCookieStorage(options as unknown as CookieStorageOptions).getItem('k')).rejects.toThrow(/^Cookies are not available here: pass an adapter$/)
     }
     vi.stubGlobal('document', { cookie: 'sessionlayer.k=*2F*00*00v' })
     for (const options of [{ adapter: null }, null]) {

@@ -1,5 +1,6 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { attempt } from './attempt'
+import { toNumber } from './retry'
 import { SessionError } from './SessionError'
 
 /**
@@ -33,7 +34,10 @@ export interface CookieStorageOptions {
    * ASCII, percent-encoded as in the URL (`'/caf%C3%A9'`, not `'/café'`).
    */
   readonly path?: string | undefined
-  /** SameSite (default `'lax'`; `'none'` implies `Secure`). */
+  /**
+   * SameSite (default `'lax'`; `'none'` implies `Secure`): `'strict'`, `'lax'` or `'none'`, in any
+   * case (`'Strict'` too). Any other value throws a `SessionError` (code -32602) at creation.
+   */
   readonly sameSite?: 'lax' | 'strict' | 'none' | undefined
   /**
    * Secure attribute (default: on when the page is served over https). On the server there is no
@@ -41,9 +45,11 @@ export interface CookieStorageOptions {
    */
   readonly secure?: boolean | undefined
   /**
-   * Lifetime in seconds (default: a session cookie). Written in whole seconds, rounded down, but
-   * a positive lifetime under one second is kept for one second rather than written as
-   * `Max-Age=0`; 0 or less expires the cookie at once, so nothing is kept.
+   * Lifetime in seconds (default: a session cookie); a numeric string (read from a configuration)
+   * counts as its number. Written in whole seconds, rounded down, but a positive lifetime under
+   * one second is kept for one second rather than written as `Max-Age=0`; 0 expires the cookie at
+   * once, so nothing is kept. A negative number, NaN, Infinity or any other value throws a
+   * `SessionError` (code -32602) at creation.
    */
   readonly maxAge?: number | undefined
   /** Cookie domain (default: the host only). ASCII: an internationalized domain in punycode (`'xn--bcher-kva.example'`). */
@@ -67,8 +73,11 @@ export interface CookieStorageOptions {
  * Such an API keeps one cookie per name, though. A same-named cookie on a parent path can hide the
  * storage's own, where the raw header has both.
  *
- * A cookie over 4 KB (in bytes, as sent) is rejected with a clear error, and the key's previous
- * cookie expires. A reload then finds no session rather than an older one.
+ * A cookie over 4 KB (in bytes, as sent) is rejected with a clear error (a `SessionError`, code
+ * -32602), and the key's previous cookie expires. A reload then finds no session rather than an older one.
+ *
+ * Without an adapter where there is no `document` (on the server), each operation rejects with a
+ * `SessionError` (code -32602) that says to pass one.
  *
  * In the browser (no adapter), each write is read back from `document.cookie`. A write the browser
  * refused without a word rejects. That may be because cookies are blocked, `Secure` is set on http,
@@ -94,10 +103,11 @@ export interface CookieStorageOptions {
  * their defaults)
  * @returns the storage
  * @throws a `SessionError` (code -32602, invalid params) for a `name` with `;`, `=`, `,`, white
- * space, a control or any non-ASCII character, or a `path`, `domain` or `sameSite` with `;`, a
- * control or any non-ASCII character (an internationalized domain is given in punycode, a path
+ * space, a control or any non-ASCII character, or a `path` or `domain` with `;`, a control or any
+ * non-ASCII character (an internationalized domain is given in punycode, a path
  * percent-encoded): it would write a broken `Set-Cookie` (one that Node's `appendHeader` refuses),
- * or one that sets attributes or a cookie of its own
+ * or one that sets attributes or a cookie of its own; for a `sameSite` other than Strict, Lax or
+ * None (in any case); for a `maxAge` that is negative, NaN, Infinity or no number
  * @example
  * ```ts
  * // on the server, per request (the site is served over https)
@@ -117,21 +127,34 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   options ??= {}
   const name = options.name ?? 'sessionlayer'
   const path = options.path ?? '/'
-  const sameSite = options.sameSite ?? 'lax'
-  const maxAge = options.maxAge ?? undefined
+  // Strict, Lax or None in any case, compared and written as one
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- misuse from JavaScript: any value
+  const sameSite = String(options.sameSite ?? 'lax').toLowerCase()
+  // seconds, a numeric string (a configuration's) as its number
+  const maxAge = options.maxAge == null ? undefined : toNumber(options.maxAge)
   const { domain } = options
+  /** The page's document: none on the server, where cookies come through an adapter (an operation rejects, as Web Storage's do where there is none). */
+  const doc = () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent outside browsers
+    if (!globalThis.document) throw new SessionError('Cookies are not available here: pass an adapter', -32602)
+    return globalThis.document
+  }
   // by default `document.cookie` (an object of each storage's own: a bundle needs no variable for it)
   const adapter: CookieAdapter = options.adapter ?? {
-    get: () => globalThis.document.cookie,
+    get: () => doc().cookie,
     set: (cookie) => {
-      globalThis.document.cookie = cookie
+      doc().cookie = cookie
     },
   }
+  // An attribute browsers ignore (`SameSite=Bogus`), or a lifetime that deletes each write (a
+  // negative one) or that no `Max-Age` holds (NaN, Infinity), would keep no session without a word.
+  if (!/^(lax|strict|none)$/.test(sameSite)) throw new SessionError('createCookieStorage needs sameSite Strict, Lax or None', -32602)
+  if (maxAge !== undefined && !(maxAge >= 0 && maxAge < Infinity)) throw new SessionError(`createCookieStorage needs maxAge in seconds, 0 or more: got ${typeof options.maxAge == 'number' ? options.maxAge : typeof options.maxAge}`, -32602)
   // A name with `;`, `=`, `,` or white space, or an attribute with `;` or a control character, would
   // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own; a
   // name, path and domain are ASCII (RFC 6265: an IDN in punycode, a path percent-encoded as in the
   // URL), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
-  if (/[^ -~]|;/.test([name, path, domain, sameSite].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
+  if (/[^ -~]|;/.test([name, path, domain].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
   /**
    * URI-encoded, with `*` for each `%` (and `*2a` for `*`): a cookie value that a framework's cookie
    * API (Next.js `cookies()`, h3, Express) neither decodes nor encodes again, so that it reads back
@@ -164,7 +187,6 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
       (domain ? `; Domain=${domain}` : '') +
       // SameSite=None is only accepted with Secure, whatever `secure` says
       (sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:') ? '; Secure' : '')
-    if (!Number.isFinite(age ?? 0)) throw new RangeError(`maxAge must be a number of seconds, not ${age}`)
     // all ASCII: a character is a byte
     const size = cookie.length
     // 4096: the largest cookie (name, value and attributes, in UTF-8 bytes) browsers are required
@@ -174,7 +196,7 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
       // that older session, perhaps another party's, instead of none. It expires, and the write
       // still rejects. (A removal too large is a name too large: no such cookie was kept.)
       if (value) write(key, '', 0)
-      throw new RangeError(`The cookie for "${key}" would be ${size} bytes, over the 4096-byte limit`)
+      throw new SessionError(`The cookie for "${key}" would be ${size} bytes, over the 4096-byte limit`, -32602)
     }
     adapter.set(cookie)
     // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over

@@ -301,7 +301,7 @@ describe('persistence', () => {
     const others = Array.from({ length: 40 }, (_, i) => ({ ...carol, partyId: `party${i}::${'0'.repeat(64)}`, primary: false }))
     provider.wallet.setAccounts([carol, ...others])
     await flush()
-    expect(errors).toEqual([['set', expect.any(RangeError)]])
+    expect(errors).toEqual([['set', expect.objectContaining({ name: 'SessionError', code: -32602 })]])
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'carol::1220cc' } })
     expect(store.getSnapshot().accounts).toHaveLength(41)
     expect(await readSessionState(storage)).toBe(DISCONNECTED_STATE)
