@@ -39,7 +39,7 @@ export interface LedgerFetchOptions {
 }
 
 /** A store's internals; none for a value that is no store (`undefined` before the app made one, too). */
-const internals = (store: SessionStore): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals } | undefined)?.[INTERNALS]
+const internals = (store: SessionStore | null | undefined): StoreInternals | undefined => (store as { [INTERNALS]?: StoreInternals } | null | undefined)?.[INTERNALS]
 
 // A token no header can carry (a line break, a non-ASCII character) is none: sent, it would make
 // `fetch` throw a TypeError that quotes it, for an app to log. One that is no RFC 7230 token gets
@@ -79,13 +79,13 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * status or network answer carries the new network's.
  *
  * It is null when not connected, when the wallet gave no token, or none for the current network
- * yet. It is null for no store too: `undefined`, or any value that is no store.
+ * yet. It is null for no store too: `undefined`, `null`, or any value that is no store.
  *
  * A session past its TTL or idle deadline by the store's clock expires first, also when a system
  * sleep held its timer back. A token that no HTTP header can carry (white space, a control or
  * non-ASCII character) counts as no token.
  *
- * @param store - a session store
+ * @param store - a session store, or none yet (`undefined`, `null`)
  * @returns the Ledger API access, or null
  * @example
  * ```ts
@@ -94,7 +94,7 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * ```
  * @public
  */
-export function getLedgerAuth(store: SessionStore): LedgerAuth | null {
+export function getLedgerAuth(store: SessionStore | null | undefined): LedgerAuth | null {
   return toAuth(internals(store)?.live(1))
 }
 
@@ -214,7 +214,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
  * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900.
  * Returns the store's snapshot it checked.
  */
-const proceed = (store: SessionStore, signal?: AbortSignal | null) => {
+const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null) => {
   if (signal?.aborted) throw signal.reason
   const snapshot = (store as Partial<SessionStore> | undefined)?.getSnapshot?.()
   if (snapshot?.status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
@@ -271,7 +271,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * single-flight as for a 401. That is the case when the wallet gave no access yet, or switched
  * network.
  *
- * A disconnected store, or no store (`undefined`), rejects at once with code 4900. So does a
+ * A disconnected store, or no store (`undefined`, `null`), rejects at once with code 4900. So does a
  * refresh that finds the wallet disconnected.
  *
  * A call that waits for the refresh ends at once when its session does. It rejects with 4900 once
@@ -315,7 +315,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * is no status rejects with a `SessionError` (code `UNKNOWN`). Both are rather than a retry with
  * the token just refused.
  *
- * @param store - a session store
+ * @param store - a session store, or none yet (`undefined`, `null`)
  * @param options - the underlying fetch
  * @returns the authenticated fetch
  * @example
@@ -328,7 +328,7 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * ```
  * @public
  */
-export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptions = {}): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+export function createLedgerFetch(store: SessionStore | null | undefined, options: LedgerFetchOptions = {}): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
   return async (input, init) => {
     // `fetch(url, null)` is `fetch(url)` (the Fetch standard's init is a dictionary): so here too
     init ??= {}
@@ -360,7 +360,8 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
     }
     // A refresh under way is joined, even with a token in hand: it may be one the refresh just read,
     // whose party it has yet to tell (the accounts read), or the one it refreshes, bound to fail (C11, L2).
-    const auth = (refreshing.has(internals(store) ?? store) ? null : live) ?? (await refresh(store, '', signal, switched, live))
+    // eslint-disable-next-line @typescript-eslint/non-nullable-type-assertion-style -- a store here: `proceed` rejected none (undefined, null) with 4900
+    const auth = (refreshing.has((internals(store) ?? store) as SessionStore) ? null : live) ?? (await refresh(store as SessionStore, '', signal, switched, live))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
     switched()
     if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
@@ -384,10 +385,12 @@ export function createLedgerFetch(store: SessionStore, options: LedgerFetchOptio
       // Nor one whose party or network the user switched while the request was out: 4100 at once,
       // not once the refresh is done, or failed (C11).
       switched(first)
-      fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
+      // eslint-disable-next-line @typescript-eslint/non-nullable-type-assertion-style -- a store here: `proceed` rejected none (undefined, null) with 4900
+      fresh = await refresh(store as SessionStore, auth.accessToken, signal, () => switched(first))
       // The refresh, joined as it ran for another call's 401, took this very token as fresh without
       // asking the wallet: this call asks once more, for a status read of its own (never a third).
-      if (fresh?.accessToken == auth.accessToken && !read.has(fresh)) fresh = await refresh(store, auth.accessToken, signal, () => switched(first))
+      // eslint-disable-next-line @typescript-eslint/non-nullable-type-assertion-style -- a store here: `proceed` rejected none (undefined, null) with 4900
+      if (fresh?.accessToken == auth.accessToken && !read.has(fresh)) fresh = await refresh(store as SessionStore, auth.accessToken, signal, () => switched(first))
       proceed(store)
     } catch (error) {
       // a switch during the refresh hands the 401 back whole, as its cause

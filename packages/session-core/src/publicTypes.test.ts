@@ -14,6 +14,7 @@ import type { CIP0103Account, CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createWebStorage } from './createWebStorage'
 import { createSessionStore } from './createSessionStore'
+import { createLedgerFetch, getLedgerAuth } from './ledger'
 import { DISCONNECTED_STATE } from './machine'
 import { SessionError, toSessionError, type SessionErrorCode } from './SessionError'
 import type { ChangeEvent, SessionEventMap, SessionState, SessionStatus, SessionStore } from './types'
@@ -276,5 +277,18 @@ describe('state, events and options', () => {
     expectTypeOf(store.enqueue(async () => undefined)).toEqualTypeOf<Promise<undefined>>()
     expect(await store.enqueue(async () => 1)).toBe(1)
     for (const s of ok) s.destroy()
+  })
+})
+
+describe('Ledger API helpers', () => {
+  it('L1: getLedgerAuth and createLedgerFetch take a store the app may not have made yet (undefined or null) without a cast: null, and a fetch that rejects with 4900', async () => {
+    expectTypeOf(getLedgerAuth).parameter(0).toEqualTypeOf<SessionStore | null | undefined>()
+    expectTypeOf(createLedgerFetch).parameter(0).toEqualTypeOf<SessionStore | null | undefined>()
+    const fetch = () => Promise.resolve(new Response('{}'))
+    const maybe: (SessionStore | null | undefined)[] = [undefined, null]
+    for (const store of maybe) {
+      expect(getLedgerAuth(store)).toBeNull()
+      await expect(createLedgerFetch(store, { fetch })('/v2/version')).rejects.toMatchObject({ name: 'SessionError', code: 4900 })
+    }
   })
 })
