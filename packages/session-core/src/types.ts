@@ -76,9 +76,11 @@ export interface SessionEventMap {
   /**
    * Every attempt failed; the store is disconnected. With `broadcast` and Web Locks, a tab that
    * followed another tab's attempts tells of that tab's give-up: the same `attempts`, and a
-   * `lastError` with the same code and message (its `cause` stays in that tab).
+   * `lastError` with the same code and message (its `cause` stays in that tab). `lastError` is
+   * always there: the failure that ended the attempts (code 4900 when the wallet dropped and no
+   * attempt was made).
    */
-  'reconnect:gaveup': { readonly attempts: number; readonly lastError: SessionError | null }
+  'reconnect:gaveup': { readonly attempts: number; readonly lastError: SessionError }
   /**
    * The session expired. `reason`: the deadline that passed first; `'ttl'` when the idle and TTL
    * deadlines fall on the same millisecond. With `broadcast`, every tab that shows the session
