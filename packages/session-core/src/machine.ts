@@ -722,20 +722,21 @@ export const createTransition = (): typeof transition => {
           // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
           // Nor is a wallet that says its session ended (`reason: 'disconnect'`: its user disconnected
           // the dApp in it, or another tab did) a drop: no attempt could bring it back, and the
-          // party the user left must not stay on screen while attempts fail (C6, C7).
-          const ended = input.reason == 'disconnect'
-          if (ended || !c.retry || c.retry.maxAttempts < 1) {
+          // party the user left must not stay on screen while attempts fail. It is a sign-out, as
+          // disconnect() is: no error, also where its word comes before another tab's (C6, C7, M3).
+          if (input.reason == 'disconnect') endSession(null)
+          else if (!c.retry || c.retry.maxAttempts < 1) {
             // the wallet's reason, when it gives one, says more than ours (C4)
             const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
-            if (c.retry && !ended) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
+            if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])
             endSession(error)
-            break
+          } else {
+            set({ status: 'reconnecting' })
+            clear()
+            n.op = 'reconnect'
+            if (c.lead) fx.push(['lead'])
+            else schedule(1)
           }
-          set({ status: 'reconnecting' })
-          clear()
-          n.op = 'reconnect'
-          if (c.lead) fx.push(['lead'])
-          else schedule(1)
         }
         // A probe's "not connected" that a newer statusChanged(true) overtook: that event's word
         // stands, and the op reads what it still needs (C7, C9).

@@ -247,7 +247,7 @@ describe('through the official remote provider (DappAsyncProvider over HTTP and 
     expect(await persistedText(storage)).toContain('alice::1220aa')
     backend.wallet.disconnectFromWallet()
     await until(() => store.getSnapshot().status === 'disconnected')
-    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4900 } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: null })
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
     store.destroy()

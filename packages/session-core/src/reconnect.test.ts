@@ -288,7 +288,7 @@ describe('reconnect', () => {
   it.each([
     ['its user disconnects the dApp in it', (w: ReturnType<typeof createMockProvider>['wallet']) => w.disconnectFromWallet()],
     ['it disconnects on a request of another tab or app', (w: ReturnType<typeof createMockProvider>['wallet']) => void createMockProvider({ wallet: w }).request({ method: 'disconnect' })],
-  ])('C6, C7: a wallet that says its session ended (reason "disconnect": %s) is no drop: disconnected at once, the party and its queries gone, no attempt, the entry removed', async (_, end) => {
+  ])('C6, C7: a wallet that says its session ended (reason "disconnect": %s) is a sign-out, no drop: disconnected at once with no error, the party and its queries gone, no attempt, the entry removed', async (_, end) => {
     const invalidations: unknown[] = []
     const { store, wallet, provider, events, storage } = await connected({ reconnect: true, onInvalidate: (e) => void invalidations.push(e) })
     const states: string[] = []
@@ -296,7 +296,7 @@ describe('reconnect', () => {
     end(wallet)
     await vi.advanceTimersByTimeAsync(0)
     expect(states).toEqual(['disconnected'])
-    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4900 } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: null })
     expect(invalidations).toEqual([{ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'local' }])
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
     const statusCalls = probes(provider)
