@@ -718,14 +718,17 @@ export const createTransition = (): typeof transition => {
             if (op == 'connect') n.op = 'pending'
             n.asked = hook
           }
-        } else if (connected) {
+        }
+        // A wallet that says its session ended (`reason: 'disconnect'`: its user disconnected the dApp
+        // in it, or another tab did) is no drop: no attempt could bring it back, and the party the
+        // user left must not stay on screen while attempts fail. It is a sign-out, as disconnect()
+        // is: no error, also where its word comes before another tab's — and during a reconnect, or
+        // a restore whose wallet said it is connected: no attempt, no 4900 (C6, C7, C9, M3).
+        else if (input.reason == 'disconnect' && (connected || (input.via != 'probe' && (op == 'reconnect' || (op == 'restore' && m.said)))))
+          endSession(null, 0, op == 'restore' ? op : 'local')
+        else if (connected) {
           // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.
-          // Nor is a wallet that says its session ended (`reason: 'disconnect'`: its user disconnected
-          // the dApp in it, or another tab did) a drop: no attempt could bring it back, and the
-          // party the user left must not stay on screen while attempts fail. It is a sign-out, as
-          // disconnect() is: no error, also where its word comes before another tab's (C6, C7, M3).
-          if (input.reason == 'disconnect') endSession(null)
-          else if (!c.retry || c.retry.maxAttempts < 1) {
+          if (!c.retry || c.retry.maxAttempts < 1) {
             // the wallet's reason, when it gives one, says more than ours (C4)
             const error = new SessionError(input.reason ?? 'The wallet disconnected', 4900)
             if (c.retry) fx.push(['emit', 'reconnect:gaveup', { attempts: 0, lastError: error }])

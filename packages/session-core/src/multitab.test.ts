@@ -3832,6 +3832,62 @@ describe('several stores of one wallet in one page', () => {
     })
   }
 
+  describe.each([false, true])('C6, C7, M3, M6: a sign-out in tab A, whose wallet tells tab B its session ended (reason "disconnect") (Web Locks %s)', (locks) => {
+    it.each([
+      ['before', 'connected', 1],
+      ['after', 'connected', 0],
+      ['before', 'leading a reconnect', 1],
+      ['after', 'leading a reconnect', 0],
+      ['before', 'following a reconnect', 1],
+      ['after', 'following a reconnect', 0],
+    ] as const)("%s A's message, tab B %s: B ends disconnected with no error, leaves its wallet once, tells its app once, runs no attempt", async (_, state, delay) => {
+      vi.useFakeTimers({ now: 0 })
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const storage = createMemoryStorage()
+      const lockManager = locks ? createMockLockManager() : null
+      const open = () => {
+        const provider = createMockProvider({ wallet })
+        const onInvalidate = vi.fn()
+        const store = createSessionStore(provider, { storage, reconnect: true, onInvalidate, broadcast: { channelFactory: delayedChannels(hub, delay), lockManager } })
+        return { provider, store, onInvalidate, attempts: events(store, 'reconnect:attempt'), gaveup: events(store, 'reconnect:gaveup') }
+      }
+      // the tab opened first hears the wallet first, and leads the reconnect with Web Locks
+      const first = open()
+      const second = open()
+      const [a, b] = state == 'leading a reconnect' ? [second, first] : [first, second]
+      await a.store.connect()
+      await vi.advanceTimersByTimeAsync(10)
+      await b.store.restore()
+      await vi.advanceTimersByTimeAsync(10)
+      if (state != 'connected') {
+        wallet.drop()
+        await vi.advanceTimersByTimeAsync(100)
+        expect(b.store.getSnapshot().status).toBe('reconnecting')
+      }
+      const leaves = () => b.provider.calls.filter((c) => c.method == 'disconnect').length
+      const notified: string[] = []
+      b.store.subscribe((state) => notified.push(state.status))
+      const signingOut = a.store.disconnect()
+      // an unreachable wallet tells the word of the sign-out as it comes back
+      if (state != 'connected') wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+      await signingOut
+      await vi.advanceTimersByTimeAsync(0)
+      // the wallet's word came first (a channel that delivers a task later): B ended on it, and leaves its wallet as the message comes
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      expect(leaves()).toBe(1 - delay)
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      expect(leaves()).toBe(1)
+      expect(notified).toEqual(['disconnected'])
+      expect(b.onInvalidate.mock.calls.map(([e]) => (e as { type: string }).type)).toEqual(['disconnected'])
+      expect([...a.attempts, ...b.attempts, ...a.gaveup, ...b.gaveup]).toEqual([])
+      expect(a.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      a.store.destroy()
+      b.store.destroy()
+    })
+  })
+
   for (const who of ['the store that signed out', 'the other store'] as const) {
     it(`C7, C6: a session connected in ${who} while a sign-out's disconnect() still waits for the wallet is a new one: its drop reconnects, it is no part of that sign-out`, async () => {
       const hub = createChannelHub()

@@ -313,13 +313,121 @@ describe('reconnect', () => {
   })
 
   it('C7: a drop whose reason is any other word, or none, still reconnects', async () => {
-    for (const reason of [undefined, 'wallet unreachable', 'disconnected', 'Disconnect', '']) {
+    for (const reason of [undefined, 'wallet unreachable', 'disconnected', 'Disconnect', 'DISCONNECT', ' disconnect', 'disconnect ', 'disconnect: timeout', '']) {
       const { store, wallet, events } = await connected()
       wallet.emitRaw('statusChanged', { connection: { isConnected: false, ...(reason !== undefined && { reason }) } })
       expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
       expect(events.map(([t]) => t)).toEqual(['reconnect:scheduled'])
       store.destroy()
+      // without a policy, a drop that keeps the wallet's word as its 4900; the exact 'disconnect' alone is a sign-out
+      const bare = await connected({})
+      bare.wallet.emitRaw('statusChanged', { connection: { isConnected: false, ...(reason !== undefined && { reason }) } })
+      expect(bare.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: [undefined, ''].includes(reason) ? 'The wallet disconnected' : reason } })
+      bare.store.destroy()
     }
+    const { store, wallet } = await connected({})
+    wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+  })
+
+  describe('C6, C7: the wallet says its session ended (reason "disconnect") while the store is not connected', () => {
+    const ended = { connection: { isConnected: false, reason: 'disconnect' } }
+
+    it.each([
+      ['in the backoff before an attempt', false],
+      ['as an attempt finds the wallet back and reads its accounts', true],
+    ])('during a reconnect (%s): a sign-out, no give-up: disconnected at once with no error, no further attempt, the party and the entry gone', async (_, back) => {
+      const invalidations: unknown[] = []
+      const { store, wallet, provider, events, storage } = await connected({ reconnect: true, onInvalidate: (e) => void invalidations.push(e) })
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(100)
+      if (back) {
+        await vi.advanceTimersByTimeAsync(400) // attempt 1 fails (unreachable): attempt 2 is scheduled
+        wallet.hangNext('listAccounts')
+        wallet.recover() // the wallet is back, connected: the store reads its accounts
+        await vi.advanceTimersByTimeAsync(0)
+        wallet.disconnectFromWallet() // and its user disconnects the dApp in it
+      } else wallet.emitRaw('statusChanged', ended)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      const seen = events.length
+      const statusCalls = probes(provider)
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(events.slice(seen)).toEqual([])
+      expect(events.map(([t]) => t)).not.toContain('reconnect:gaveup')
+      expect(probes(provider)).toBe(statusCalls)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      expect(invalidations).toEqual([{ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'local' }])
+      expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    })
+
+    it.each([{}, { reconnect: true }])('C9: during a restore whose wallet said it is connected (its accounts still being read): the restore ends disconnected with no error and no attempt, the entry gone (%o)', async (options) => {
+      const { store: first, provider, storage } = await connected({})
+      first.destroy()
+      const invalidations: unknown[] = []
+      const store = createSessionStore(provider, { storage, onInvalidate: (e) => void invalidations.push(e), ...options })
+      const scheduled = vi.fn()
+      store.on('reconnect:scheduled', scheduled)
+      provider.wallet.hangNext('listAccounts')
+      const restoring = store.restore()
+      await vi.advanceTimersByTimeAsync(0)
+      provider.wallet.disconnectFromWallet()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      expect(await restoring).toMatchObject({ status: 'disconnected', lastError: null })
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(scheduled).not.toHaveBeenCalled()
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+      expect(invalidations).toEqual([{ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'restore' }])
+      expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    })
+
+    it('C3: while connect() waits for the wallet\'s answer, the word is the wallet\'s state as it opens its prompt: the user\'s approval connects', async () => {
+      const { store, wallet } = await connected({})
+      await store.disconnect()
+      wallet.setConnectMode('manual')
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emitRaw('statusChanged', ended)
+      expect(store.getSnapshot().status).toBe('connecting')
+      wallet.approve()
+      expect(await connecting).toMatchObject({ status: 'connected', lastError: null })
+    })
+
+    it('C3, C4: while an asynchronous wallet waits for the user, the word ends that connect as a failure connect() resolves with (4001)', async () => {
+      const { store, wallet } = await connected({})
+      await store.disconnect()
+      wallet.setConnectMode('async')
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emitRaw('statusChanged', ended)
+      expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+    })
+
+    it('C12: during a re-auth, the hook decides: a hook that resolves with the wallet no longer connected fails the re-auth (REAUTH_FAILED)', async () => {
+      let resolve = () => {}
+      const { store, wallet } = await connected({ expiry: { ttlMs: 1_000, onReauthRequired: () => new Promise<void>((r) => (resolve = r)) } })
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      wallet.disconnectFromWallet()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      resolve()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED' } })
+    })
+
+    it.each([false, true])('C19: right after the user connected again from the wallet (its accounts read: %s), the word ends that session with no error and no attempt', async (read) => {
+      const { store, wallet, events } = await connected({ reconnect: true })
+      await store.disconnect()
+      if (!read) wallet.hangNext('listAccounts')
+      wallet.connectFromWallet()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status).toBe(read ? 'connected' : 'disconnected')
+      wallet.disconnectFromWallet()
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      expect(events.filter(([t]) => t.startsWith('reconnect:'))).toEqual([])
+    })
   })
 
   it('C8: a second drop during an attempt does not start a parallel schedule', async () => {
