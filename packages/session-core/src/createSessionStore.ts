@@ -75,9 +75,10 @@ type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) =>
  * `on` or `removeListener` function, or when its `on()` throws for one of the wallet events (that
  * error is the `cause`): nothing is then left behind, no listener on the provider, no tab channel,
  * no timer; with code -32602 (invalid params) when `options.clock` lacks `now`, `setTimeout` or
- * `clearTimeout`, or when `expiry.ttlMs` or `expiry.idleTimeoutMs` is given but is no number of
- * 0 or more (a negative number, NaN, a string such as `'8h'`, a boolean): taken as no expiry, it
- * would leave the session without the limit asked for
+ * `clearTimeout`, when `expiry.ttlMs` or `expiry.idleTimeoutMs` is given but is no number of
+ * 0 or more (a negative number, NaN, a string such as `'8h'`, a boolean), or when `expiry` itself
+ * is given but is no object (`expiry: 3600000`, `'yes'`; `null` and `false` set none): taken as no
+ * expiry, it would leave the session without the limit asked for
  * @example
  * ```ts
  * const wallet = window.canton // undefined without a wallet extension: show an install page then
@@ -103,6 +104,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const clock = options.clock ?? globalClock
   // a clock without its three methods is misuse: a coded error now, before anything is opened, not a TypeError at its first use
   for (const f of ['now', 'setTimeout', 'clearTimeout']) if (typeof (clock as unknown as Record<string, unknown>)[f] != 'function') throw new SessionError(`createSessionStore needs a clock with ${f}`, -32602)
+  // An expiry that is no object (`expiry: 3600000`, `'yes'`) would set none: misuse, as an unusable
+  // ttlMs is (below), told by its kind. `false` is none, as null is.
+  if (typeof expiry != 'object' && (expiry as unknown) !== false) throw new SessionError(`createSessionStore needs expiry as an object: got ${typeof expiry}`, -32602)
   /**
    * An expiry option in ms: absent (undefined, null), 0 and Infinity set none; a numeric string (a
    * configuration's) is its number. Anything else given ('8h', -1, NaN, true) is misuse, told now:

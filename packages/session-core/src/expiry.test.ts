@@ -121,6 +121,26 @@ describe('expiry', () => {
     expect(() => createSessionStore(createMockProvider(), { expiry: { ttlMs: 'x'.repeat(1e5) as never } })).toThrow(expect.objectContaining({ message: expect.stringMatching(/^.{0,200}$/) as string }))
   })
 
+  it('C12, misuse: an expiry that is no object (a number of ms, a string, true) throws a SessionError -32602 naming the kind of value, never the value, and leaves no listener, channel or timer behind; absent (undefined, null) or false sets none', async () => {
+    for (const [value, kind] of [[3_600_000, 'number'], ['yes', 'string'], ['x'.repeat(1e5), 'string'], [true, 'boolean'], [1n, 'bigint'], [() => ({ ttlMs: 1 }), 'function']] as const) {
+      const provider = createMockProvider()
+      const hub = createChannelHub()
+      const timers = vi.getTimerCount()
+      const create = () => createSessionStore(provider, { storage: createMemoryStorage(), expiry: value as never, broadcast: { channelFactory: hub.channelFactory } })
+      expect(create, String(value).slice(0, 20)).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: `createSessionStore needs expiry as an object: got ${kind}` }))
+      expect(provider.listenerCount()).toBe(0)
+      expect(hub.openCount()).toBe(0)
+      expect(vi.getTimerCount()).toBe(timers)
+    }
+    for (const expiry of [undefined, null, false]) {
+      const { store, expired } = await connected(expiry as never)
+      await vi.advanceTimersByTimeAsync(30 * DAY)
+      expect(expired).not.toHaveBeenCalled()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', expiresAt: null })
+      store.destroy()
+    }
+  })
+
   it('C12: an idleTimeoutMs or ttlMs given as a numeric string (read from configuration) is that many ms: the session expires on time', async () => {
     for (const expiry of [{ ttlMs: '60000' }, { idleTimeoutMs: '60000' }] as unknown as ExpiryOptions[]) {
       const { store, expired } = await connected(expiry)

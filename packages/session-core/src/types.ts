@@ -255,7 +255,11 @@ export interface SessionStoreOptions {
    * an attempt whose tab closed, or whose user connected, while it probed.
    */
   readonly reconnect?: boolean | Partial<RetryPolicy> | undefined
-  /** Session expiry. */
+  /**
+   * Session expiry (default none; `null` is none too). A value that is no object, such as a
+   * number of ms or `'yes'`, makes `createSessionStore` throw a `SessionError` with code -32602
+   * (invalid params).
+   */
   readonly expiry?: ExpiryOptions | undefined
   /** Multi-tab sync: `true` or options (default off); `{}` is the same as `true`. */
   readonly broadcast?: boolean | BroadcastOptions | undefined
