@@ -723,8 +723,9 @@ export const createTransition = (): typeof transition => {
         // in it, or another tab did) is no drop: no attempt could bring it back, and the party the
         // user left must not stay on screen while attempts fail. It is a sign-out, as disconnect()
         // is: no error, also where its word comes before another tab's — and during a reconnect, or
-        // a restore whose wallet said it is connected: no attempt, no 4900 (C6, C7, C9, M3).
-        else if (input.reason == 'disconnect' && (connected || (input.via != 'probe' && (op == 'reconnect' || (op == 'restore' && m.said)))))
+        // a restore whose wallet said it is connected: no attempt, no 4900 — also where an attempt's
+        // probe is the first to tell it (its event was sent while the wallet was out of reach) (C6, C7, C9, M3).
+        else if (input.reason == 'disconnect' && (connected || op == 'reconnect' || (op == 'restore' && m.said)))
           endSession(null, 0, op == 'restore' ? op : 'local')
         else if (connected) {
           // A drop (C7): the explicit disconnect() path never gets here, it is already disconnected.

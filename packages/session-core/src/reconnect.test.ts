@@ -381,6 +381,34 @@ describe('reconnect', () => {
       expect(await storage.getItem('sessionlayer.session')).toBeNull()
     })
 
+    it('during a reconnect whose attempt is the first to hear it (the status answer says "disconnect": the event was sent while the wallet was out of reach): a sign-out too, no further attempt, no give-up', async () => {
+      const { store, wallet, provider, events } = await connected({ reconnect: true })
+      wallet.drop()
+      const request = provider.request.bind(provider)
+      provider.request = ((args: { method: string }) => (args.method === 'status' ? Promise.resolve({ isConnected: false, reason: 'disconnect' }) : request(args)))
+      await vi.advanceTimersByTimeAsync(500) // attempt 1
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(events.map(([t]) => t)).toEqual(['reconnect:scheduled', 'reconnect:attempt'])
+    })
+
+    it('C9, C10: during a restore that still reads the persisted entry (the wallet said nothing yet), the restore goes on: its probe ends it as any restore that finds the wallet not connected, the app told of the party it had', async () => {
+      const { store: first, provider, storage } = await connected({})
+      first.destroy()
+      let release = () => {}
+      const held = new Promise<void>((resolve) => (release = resolve))
+      const invalidations: unknown[] = []
+      const slow = { ...storage, getItem: async (key: string) => (await held, storage.getItem(key)) }
+      const store = createSessionStore(provider, { storage: slow, onInvalidate: (e) => void invalidations.push(e) })
+      const restoring = store.restore()
+      provider.wallet.disconnectFromWallet()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      release()
+      expect(await restoring).toMatchObject({ status: 'disconnected', lastError: null })
+      expect(invalidations).toEqual([{ type: 'disconnected', previous: 'alice::1220aa', current: null, source: 'restore' }])
+    })
+
     it('C3: while connect() waits for the wallet\'s answer, the word is the wallet\'s state as it opens its prompt: the user\'s approval connects', async () => {
       const { store, wallet } = await connected({})
       await store.disconnect()
