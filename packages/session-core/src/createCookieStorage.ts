@@ -178,6 +178,8 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
           return null
         }
       })
+  /** A key as an error quotes it: its first 100 characters (a message stays short whatever the key). */
+  const quoted = (key: string) => JSON.stringify(key.slice(0, 100))
   const write = (key: string, value: string, age?: number): void => {
     const cookie =
       `${prefix(key)}${esc(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
@@ -196,7 +198,7 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
       // that older session, perhaps another party's, instead of none. It expires, and the write
       // still rejects. (A removal too large is a name too large: no such cookie was kept.)
       if (value) write(key, '', 0)
-      throw new SessionError(`The cookie for "${key}" would be ${size} bytes, over the 4096-byte limit`, -32602)
+      throw new SessionError(`The cookie for ${quoted(key)} would be ${size} bytes, over the 4096-byte limit`, -32602)
     }
     adapter.set(cookie)
     // A browser drops a cookie it refuses without a word (cookies blocked, Secure on http, over
@@ -204,7 +206,7 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
     // refused write (or removal) rejects instead of passing for persisted (C15). Not on the server:
     // the adapter writes the response's Set-Cookie, and reads the request's Cookie header.
     if (!options.adapter && ((age ?? 1) > 0 ? !read(key).includes(value) : read(key).length)) {
-      throw new Error(`The browser did not take the cookie for "${key}" (blocked, too large, or its Secure, Domain or Path refused)`)
+      throw new Error(`The browser did not take the cookie for ${quoted(key)} (blocked, too large, or its Secure, Domain or Path refused)`)
     }
   }
   return {
