@@ -332,6 +332,16 @@ describe('reconnect', () => {
 
   describe('C6, C7: the wallet says its session ended (reason "disconnect") while the store is not connected', () => {
     const ended = { connection: { isConnected: false, reason: 'disconnect' } }
+    /** A connect() under way in a wallet of that mode, and the wallet's word that its session ended. */
+    const endedWhileConnecting = async (mode: 'manual' | 'async') => {
+      const { store, wallet } = await connected({})
+      await store.disconnect()
+      wallet.setConnectMode(mode)
+      const connecting = store.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emitRaw('statusChanged', ended)
+      return { store, wallet, connecting }
+    }
 
     it.each([
       ['in the backoff before an attempt', false],
@@ -410,24 +420,14 @@ describe('reconnect', () => {
     })
 
     it('C3: while connect() waits for the wallet\'s answer, the word is the wallet\'s state as it opens its prompt: the user\'s approval connects', async () => {
-      const { store, wallet } = await connected({})
-      await store.disconnect()
-      wallet.setConnectMode('manual')
-      const connecting = store.connect()
-      await vi.advanceTimersByTimeAsync(0)
-      wallet.emitRaw('statusChanged', ended)
+      const { store, wallet, connecting } = await endedWhileConnecting('manual')
       expect(store.getSnapshot().status).toBe('connecting')
       wallet.approve()
       expect(await connecting).toMatchObject({ status: 'connected', lastError: null })
     })
 
     it('C3, C4: while an asynchronous wallet waits for the user, the word ends that connect as a failure connect() resolves with (4001)', async () => {
-      const { store, wallet } = await connected({})
-      await store.disconnect()
-      wallet.setConnectMode('async')
-      const connecting = store.connect()
-      await vi.advanceTimersByTimeAsync(0)
-      wallet.emitRaw('statusChanged', ended)
+      const { connecting } = await endedWhileConnecting('async')
       expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
     })
 
