@@ -1,6 +1,6 @@
 import type { SessionStorage } from '@sessionlayer/session-crypto'
 import { attempt } from './attempt'
-import { toNumber } from './retry'
+import { kindOf, toNumber } from './retry'
 import { SessionError } from './SessionError'
 
 /**
@@ -149,7 +149,7 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   // An attribute browsers ignore (`SameSite=Bogus`), or a lifetime that deletes each write (a
   // negative one) or that no `Max-Age` holds (NaN, Infinity), would keep no session without a word.
   if (!/^(lax|strict|none)$/.test(sameSite)) throw new SessionError('createCookieStorage needs sameSite Strict, Lax or None', -32602)
-  if (maxAge !== undefined && !(maxAge >= 0 && maxAge < Infinity)) throw new SessionError(`createCookieStorage needs maxAge in seconds, 0 or more: got ${typeof options.maxAge == 'number' ? options.maxAge : typeof options.maxAge}`, -32602)
+  if (maxAge !== undefined && !(maxAge >= 0 && maxAge < Infinity)) throw new SessionError(`createCookieStorage needs maxAge in seconds, 0 or more: got ${kindOf(options.maxAge)}`, -32602)
   // A name with `;`, `=`, `,` or white space, or an attribute with `;` or a control character, would
   // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own; a
   // name, path and domain are ASCII (RFC 6265: an IDN in punycode, a path percent-encoded as in the

@@ -11,7 +11,7 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
 import { createTransition, INITIAL_MODEL, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { primaryAccount } from './primaryAccount'
-import { atLeastZero, computeBackoffDelay, resolveRetryPolicy, toNumber } from './retry'
+import { atLeastZero, computeBackoffDelay, resolveRetryPolicy, kindOf, toNumber } from './retry'
 import { SessionError, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
@@ -114,7 +114,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const ms = (f: 'ttlMs' | 'idleTimeoutMs', v: unknown = expiry[f], n = toNumber(v ?? 0)) => {
     if (n >= 0) return n
-    throw new SessionError(`createSessionStore needs expiry.${f} in ms, 0 or more: got ${typeof v == 'number' ? v : typeof v}`, -32602)
+    throw new SessionError(`createSessionStore needs expiry.${f} in ms, 0 or more: got ${kindOf(v)}`, -32602)
   }
   // no idle timeout (0) never ends: Infinity
   const idle = ms('idleTimeoutMs') || Infinity

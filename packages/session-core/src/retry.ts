@@ -62,6 +62,13 @@ export function computeBackoffDelay(policy: RetryPolicy, attempt: number, random
 export const toNumber = (value: unknown): number => (typeof value == 'number' || (typeof value == 'string' && value.trim()) ? +(value as string) : NaN)
 
 /**
+ * An unusable option's value as an error message tells it: a number as it is (-1, NaN), anything
+ * else by its kind (`string`), never a long or secret text.
+ * @internal
+ */
+export const kindOf = (value: unknown): number | string => (typeof value == 'number' ? value : typeof value)
+
+/**
  * Whether an option's `value` is a count or delay that makes sense: a number of 0 or more (see
  * {@link toNumber}). Anything else does not: the option keeps its default.
  * @internal
