@@ -60,11 +60,17 @@ describe('createSessionStore', () => {
 
   it('misuse, §2.1: a clock without now, setTimeout or clearTimeout throws a SessionError -32602 at once, as an invalid option, and leaves no listener or channel behind', () => {
     const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined }
-    for (const bad of [{ ...clock, now: undefined }, { ...clock, setTimeout: undefined }, { ...clock, clearTimeout: 5 }, {}, 42]) {
+    for (const [bad, message] of [
+      [{ ...clock, now: undefined }, 'clock.now as a function: got undefined'],
+      [{ ...clock, setTimeout: undefined }, 'clock.setTimeout as a function: got undefined'],
+      [{ ...clock, clearTimeout: 5 }, 'clock.clearTimeout as a function: got number'],
+      [{}, 'clock.now as a function: got undefined'],
+      [42, 'clock.now as a function: got undefined'],
+    ] as const) {
       const provider = createMockProvider()
       const hub = createChannelHub()
       expect(() => createSessionStore(provider, { storage: createMemoryStorage(), clock: bad as never, broadcast: { channelFactory: hub.channelFactory } })).toThrow(
-        expect.objectContaining({ name: 'SessionError', code: -32602 }) as Error,
+        expect.objectContaining({ name: 'SessionError', code: -32602, message: `createSessionStore needs ${message}` }) as Error,
       )
       expect(provider.listenerCount()).toBe(0)
       expect(hub.openCount()).toBe(0)

@@ -78,7 +78,8 @@ type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) =>
  * `clearTimeout`, when `expiry.ttlMs` or `expiry.idleTimeoutMs` is given but is no number of
  * 0 or more (a negative number, NaN, a string such as `'8h'`, a boolean), or when `expiry` itself
  * is given but is no object (`expiry: 3600000`, `'yes'`; `null` and `false` set none): taken as no
- * expiry, it would leave the session without the limit asked for
+ * expiry, it would leave the session without the limit asked for; or when `expiry.onReauthRequired`
+ * or `onInvalidate` is given but is no function (a promise from calling the hook instead of passing it)
  * @example
  * ```ts
  * const wallet = window.canton // undefined without a wallet extension: show an install page then
@@ -102,8 +103,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const persistSnapshot = options.persistSnapshot ?? true
   const expiry = options.expiry ?? {}
   const clock = options.clock ?? globalClock
-  // a clock without its three methods is misuse: a coded error now, before anything is opened, not a TypeError at its first use
-  for (const f of ['now', 'setTimeout', 'clearTimeout']) if (typeof (clock as unknown as Record<string, unknown>)[f] != 'function') throw new SessionError(`createSessionStore needs a clock with ${f}`, -32602)
+  // A clock without its three methods, or a hook given that is no function (`onReauthRequired:
+  // reauth()`, a promise), is misuse: a coded error now, before anything is opened — not a TypeError
+  // at its first use, a failed re-auth at the expiry or an `error` event at each change. A hook
+  // false or null is none (C11, C12): from JavaScript, `cond && hook` gives one.
+  /* eslint-disable @typescript-eslint/unbound-method, @typescript-eslint/prefer-nullish-coalescing -- only their kind is read; false is none */
+  for (const [f, v] of Object.entries({
+    'clock.now': clock.now,
+    'clock.setTimeout': clock.setTimeout,
+    'clock.clearTimeout': clock.clearTimeout,
+    'expiry.onReauthRequired': expiry.onReauthRequired || noop,
+    onInvalidate: options.onInvalidate || noop,
+  })) {
+    if (typeof v != 'function') throw new SessionError(`createSessionStore needs ${f} as a function: got ${typeof v}`, -32602)
+  }
+  /* eslint-enable @typescript-eslint/unbound-method, @typescript-eslint/prefer-nullish-coalescing */
   // An expiry that is no object (`expiry: 3600000`, `'yes'`) would set none: misuse, as an unusable
   // ttlMs is (below), told by its kind. `false` is none, as null is.
   if (typeof expiry != 'object' && (expiry as unknown) !== false) throw new SessionError(`createSessionStore needs expiry as an object: got ${typeof expiry}`, -32602)
@@ -675,7 +689,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       case 'invalidate':
         emit('invalidate', effect[1])
-        isolate(report, onInvalidate ?? noop, effect[1])
+        isolate(report, onInvalidate || noop, effect[1]) // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing -- false is none
         break
       case 'save':
         lastWrite = 'save'

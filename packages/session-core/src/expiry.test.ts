@@ -141,6 +141,36 @@ describe('expiry', () => {
     }
   })
 
+  it('C12, C11, misuse: an onReauthRequired or onInvalidate that is given but no function (a promise from calling the hook instead of passing it, a string, an object) throws a SessionError -32602 naming the option and the kind of value, and leaves nothing behind; absent, null or false is none', async () => {
+    const reauth = vi.fn(() => Promise.resolve())
+    for (const [value, kind] of [[reauth(), 'object'], ['reauth', 'string'], [{}, 'object'], [true, 'boolean'], [1, 'number']] as const) {
+      for (const [name, options] of [
+        ['expiry.onReauthRequired', { expiry: { ttlMs: 60_000, onReauthRequired: value } }],
+        ['onInvalidate', { onInvalidate: value }],
+      ] as const) {
+        const provider = createMockProvider()
+        const hub = createChannelHub()
+        const timers = vi.getTimerCount()
+        const create = () => createSessionStore(provider, { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory }, ...(options as SessionStoreOptions) })
+        expect(create, `${name}: ${kind}`).toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: `createSessionStore needs ${name} as a function: got ${kind}` }))
+        expect(provider.listenerCount()).toBe(0)
+        expect(hub.openCount()).toBe(0)
+        expect(vi.getTimerCount()).toBe(timers)
+      }
+    }
+    // none: the session expires without a re-auth, and changes are told with no invalidation to call
+    for (const none of [undefined, null, false]) {
+      const { store, expired } = await connected({ ttlMs: 60_000, onReauthRequired: none as never }, { onInvalidate: none as never })
+      const errors = vi.fn()
+      store.on('error', errors)
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(expired).toHaveBeenCalledTimes(1)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      expect(errors).not.toHaveBeenCalled()
+      store.destroy()
+    }
+  })
+
   it('C12: an idleTimeoutMs or ttlMs given as a numeric string (read from configuration) is that many ms: the session expires on time', async () => {
     for (const expiry of [{ ttlMs: '60000' }, { idleTimeoutMs: '60000' }] as unknown as ExpiryOptions[]) {
       const { store, expired } = await connected(expiry)
