@@ -9,29 +9,29 @@ import { createSessionPlugin } from './createSessionPlugin'
 import { useAccount } from './useAccount'
 
 describe('useAccount', () => {
-  it('C11, C5: follows the active party and network, and releases its one subscription on unmount', async () => {
+  it('C11, C5: follows the active party, network and status (as React\'s useAccount), and releases its one subscription on unmount', async () => {
     const provider = createMockProvider()
     const counted = countListeners(createSessionStore(provider, { storage: createMemoryStorage() }))
     const Account = defineComponent({
       setup() {
-        const { account, partyId, accounts, networkId, isConnected } = useAccount()
+        const { account, partyId, accounts, networkId, status, isConnected } = useAccount()
         return () =>
-          h('p', `${partyId.value ?? '-'}|${account.value?.primary ?? '-'}|${accounts.value.length}|${networkId.value ?? '-'}|${isConnected.value}`)
+          h('p', `${partyId.value ?? '-'}|${account.value?.primary ?? '-'}|${accounts.value.length}|${networkId.value ?? '-'}|${status.value}|${isConnected.value}`)
       },
     })
     const wrapper = mount(Account, { global: { plugins: [createSessionPlugin(counted.store)] } })
-    expect(wrapper.text()).toBe('-|-|0|-|false')
+    expect(wrapper.text()).toBe('-|-|0|-|disconnected|false')
     expect(counted.subscriptions()).toBe(1)
     await counted.store.connect()
     await flushPromises()
-    expect(wrapper.text()).toBe('alice::1220aa|true|2|canton:devnet|true')
+    expect(wrapper.text()).toBe('alice::1220aa|true|2|canton:devnet|connected|true')
     provider.wallet.switchParty('bob::1220bb')
     provider.wallet.switchNetwork('canton:testnet')
     await flushPromises()
-    expect(wrapper.text()).toBe('bob::1220bb|true|2|canton:testnet|true')
+    expect(wrapper.text()).toBe('bob::1220bb|true|2|canton:testnet|connected|true')
     provider.wallet.disconnectFromWallet()
     await flushPromises()
-    expect(wrapper.text()).toBe('-|-|0|-|false')
+    expect(wrapper.text()).toBe('-|-|0|-|disconnected|false')
     wrapper.unmount()
     expect(counted.subscriptions()).toBe(0)
   })

@@ -1,4 +1,4 @@
-import type { CIP0103Account } from '@sessionlayer/session-core'
+import type { CIP0103Account, SessionStatus } from '@sessionlayer/session-core'
 import { computed, type Ref } from 'vue'
 import { useSession } from './useSession'
 
@@ -15,6 +15,8 @@ export interface UseAccountReturnType {
   readonly accounts: Readonly<Ref<readonly CIP0103Account[]>>
   /** The CAIP-2 network id, or null. */
   readonly networkId: Readonly<Ref<string | null>>
+  /** The session status (`'reconnecting'` while a restore or a reconnect runs). */
+  readonly status: Readonly<Ref<SessionStatus>>
   /** `status === 'connected'`. */
   readonly isConnected: Readonly<Ref<boolean>>
 }
@@ -32,6 +34,6 @@ export interface UseAccountReturnType {
  * @public
  */
 export function useAccount(): UseAccountReturnType {
-  const { account, accounts, networkId, isConnected } = useSession()
-  return { account, partyId: computed(() => account.value?.partyId ?? null), accounts, networkId, isConnected }
+  const session = useSession()
+  return { ...session, partyId: computed(() => session.account.value?.partyId ?? null) }
 }
