@@ -2,15 +2,17 @@
  * The store works unchanged through the official `@canton-network/core-provider-dapp`
  * `DappSyncProvider` + `WindowTransport`, against a stand-in browser extension that speaks the
  * postMessage protocol (`SPLICE_WALLET_REQUEST` / `SPLICE_WALLET_RESPONSE`; events are
- * requests without an id), in Node with a minimal window.
+ * requests without an id), in Node with a minimal window; and it reads the results and events of the
+ * official dApp API (`@canton-network` 1.8.0) as their types declare them.
  */
 import { DappAsyncProvider, DappSyncProvider } from '@canton-network/core-provider-dapp'
 import { WindowTransport } from '@canton-network/core-rpc-transport'
-import { createMockProvider, type MockProvider } from '@sessionlayer/session-testing'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createChannelHub, createMockProvider, type MockProvider } from '@sessionlayer/session-testing'
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
-import type { CIP0103Provider } from './cip0103'
+import type { CIP0103Account, CIP0103ConnectResult, CIP0103Network, CIP0103Provider, CIP0103StatusEvent } from './cip0103'
+import { getLedgerAuth } from './ledger'
 import { WindowShim } from '../test/windowShim'
 
 /**
@@ -169,6 +171,107 @@ describe('through the official Canton dApp provider', () => {
     backend.emit('statusChanged', { connection: { isConnected: false, isNetworkConnected: true, reason: '' } })
     await until(() => store.getSnapshot().status === 'disconnected')
     expect(store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'The wallet disconnected' })
+    store.destroy()
+  })
+})
+
+// The official providers' dApp API (1.8.0), as their `request` declares each method's result: the
+// browser extension's (DappSyncProvider) and the wallet gateway's (DappAsyncProvider), whose
+// accounts also carry their `rights` and whose `connected` event is a StatusEvent.
+type Sync<M extends 'status' | 'connect' | 'isConnected' | 'getActiveNetwork' | 'listAccounts' | 'getPrimaryAccount'> = Awaited<ReturnType<typeof DappSyncProvider.prototype.request<M>>>
+type Remote<M extends 'status' | 'connect' | 'isConnected' | 'connected' | 'onStatusChanged' | 'getActiveNetwork' | 'listAccounts' | 'getPrimaryAccount' | 'accountsChanged'> = Awaited<ReturnType<typeof DappAsyncProvider.prototype.request<M>>>
+
+describe('the official dApp API shapes (@canton-network 1.8.0)', () => {
+  it('C3, C18: every result and event the official types declare is one the CIP-0103 types read, and window.canton is a provider the store takes (pnpm typecheck)', () => {
+    expectTypeOf<Sync<'status'>>().not.toBeAny()
+    expectTypeOf<Sync<'status'>>().toExtend<CIP0103StatusEvent>()
+    expectTypeOf<Sync<'connect'>>().toExtend<CIP0103ConnectResult>()
+    expectTypeOf<Sync<'isConnected'>>().toExtend<CIP0103ConnectResult>()
+    expectTypeOf<Sync<'getActiveNetwork'>>().toExtend<CIP0103Network>()
+    expectTypeOf<Sync<'listAccounts'>>().toExtend<readonly CIP0103Account[]>()
+    expectTypeOf<Sync<'getPrimaryAccount'>>().toExtend<CIP0103Account>()
+    expectTypeOf<Remote<'status'>>().toExtend<CIP0103StatusEvent>()
+    expectTypeOf<Remote<'onStatusChanged'>>().toExtend<CIP0103StatusEvent>()
+    expectTypeOf<Remote<'connected'>>().toExtend<CIP0103StatusEvent>()
+    expectTypeOf<Remote<'connect'>>().toExtend<CIP0103ConnectResult>()
+    expectTypeOf<Remote<'isConnected'>>().toExtend<CIP0103ConnectResult>()
+    expectTypeOf<Remote<'getActiveNetwork'>>().toExtend<CIP0103Network>()
+    expectTypeOf<Remote<'listAccounts'>>().toExtend<readonly CIP0103Account[]>()
+    expectTypeOf<Remote<'accountsChanged'>>().toExtend<readonly CIP0103Account[]>()
+    expectTypeOf<Remote<'getPrimaryAccount'>>().toExtend<CIP0103Account>()
+    expectTypeOf<NonNullable<Window['canton']>>().not.toBeAny()
+    expectTypeOf<NonNullable<Window['canton']>>().toExtend<CIP0103Provider>()
+  })
+
+  it('C3, C6, C15, C18, L1: the wallet gateway\'s answers, typed by the official types, connect the store with the account flagged primary and the status\'s network; its tokens, the accounts\' rights and topology transactions are neither persisted nor broadcast; its sign-out ends the session', async () => {
+    const accessToken = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmVkLWJ5LXRoZS1pZHA'
+    const provider: Remote<'status'>['provider'] = { id: 'remote-da', version: '1.8.0', providerType: 'remote', url: 'https://wallet.example/api/v0/dapp', userUrl: 'https://wallet.example/login/' }
+    // connected to the wallet while its ledger is out of reach: still connected (C3)
+    const status: Remote<'status'> = {
+      provider,
+      connection: { isConnected: true, reason: 'OK', isNetworkConnected: false, networkReason: 'ledger unreachable' },
+      network: { networkId: 'canton:mainnet', ledgerApi: 'https://ledger.example', accessToken },
+      session: { accessToken, userId: 'alice' },
+    }
+    const connect: Remote<'connect'> = { isConnected: true, reason: 'OK', isNetworkConnected: false, networkReason: 'ledger unreachable', userUrl: 'https://wallet.example/login/' }
+    const account = (hint: string, primary: boolean): Remote<'listAccounts'>[number] => ({
+      primary,
+      partyId: `${hint}::1220ab`,
+      status: 'allocated',
+      hint,
+      publicKey: `public-key-${hint}`,
+      namespace: '1220ab',
+      networkId: 'canton:mainnet',
+      signingProviderId: 'participant',
+      externalTxId: `external-tx-${hint}`,
+      topologyTransactions: 'CjIKMAouCg==',
+      disabled: primary,
+      reason: 'no signing provider matched',
+      rights: [{ kind: 'CanActAs', party: `${hint}::1220ab` }],
+    })
+    const accounts: Remote<'listAccounts'> = [account('alice', false), account('bob', true)]
+    const network: Remote<'getActiveNetwork'> = { networkId: 'canton:mainnet', ledgerApi: 'https://ledger.example', accessToken }
+    const signedOut: Remote<'onStatusChanged'> = { provider, connection: { isConnected: false, reason: 'disconnect', isNetworkConnected: false, networkReason: 'removed session' } }
+    const answers: Record<string, unknown> = { status, connect, listAccounts: accounts, getActiveNetwork: network, disconnect: null }
+    const listeners: Record<string, ((payload: unknown) => void)[]> = {}
+    const wallet: CIP0103Provider = {
+      request: ({ method }) => Promise.resolve(structuredClone(answers[method])),
+      on: (event, listener) => (listeners[event] ??= []).push(listener),
+      removeListener: (event, listener) => (listeners[event] = (listeners[event] ?? []).filter((l) => l !== listener)),
+    }
+    const storage = createMemoryStorage()
+    const hub = createChannelHub()
+    const store = createSessionStore(wallet, { storage, broadcast: { channelFactory: hub.channelFactory } })
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', networkId: 'canton:mainnet', lastError: null })
+    expect(state.accounts.map((a) => a.partyId)).toEqual(['alice::1220ab', 'bob::1220ab'])
+    // the account's own fields, as the wallet sent them: not its rights, external transaction or topology
+    expect(state.account).toEqual({
+      primary: true,
+      partyId: 'bob::1220ab',
+      status: 'allocated',
+      hint: 'bob',
+      publicKey: 'public-key-bob',
+      namespace: '1220ab',
+      networkId: 'canton:mainnet',
+      signingProviderId: 'participant',
+      disabled: true,
+      reason: 'no signing provider matched',
+    })
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: 'https://ledger.example', accessToken })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const persisted = String(await storage.getItem('sessionlayer.session'))
+    expect(persisted).toContain('bob::1220ab')
+    for (const secret of [accessToken, 'rights', 'CanActAs', 'topologyTransactions', 'externalTxId']) {
+      expect(persisted).not.toContain(secret)
+      expect(JSON.stringify(hub.sent)).not.toContain(secret)
+    }
+    // the user signs out in the wallet: a sign-out, no error (C6)
+    for (const listener of listeners.statusChanged ?? []) listener(structuredClone(signedOut))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: null })
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    expect(getLedgerAuth(store)).toBeNull()
     store.destroy()
   })
 })
