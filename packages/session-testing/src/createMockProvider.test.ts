@@ -575,3 +575,154 @@ describe('createMockProvider', () => {
     expect(() => createMockProvider({ wallet: {} as MockWallet })).toThrow(/createMockWallet/)
   })
 })
+
+/**
+ * The official dApp API types (`@canton-network/core-wallet-dapp-rpc-client` 1.8.0, the browser
+ * extension's API that `DappSyncProvider` speaks), written out as checks: each field the official
+ * type requires is there with its type, an optional one has its type when present, and no field is
+ * one the official type does not declare. `problems` tells where a value differs.
+ */
+type Shape = (value: unknown, where: string) => string[]
+const is =
+  (kind: 'string' | 'boolean'): Shape =>
+  (value, where) =>
+    typeof value === kind ? [] : [`${where}: ${JSON.stringify(value)} is no ${kind}`]
+const text = is('string')
+const flag = is('boolean')
+const integer: Shape = (value, where) => (Number.isInteger(value) ? [] : [`${where}: ${JSON.stringify(value)} is no integer`])
+const oneOf =
+  (...values: string[]): Shape =>
+  (value, where) =>
+    values.includes(value as string) ? [] : [`${where}: ${JSON.stringify(value)} is none of ${values.join(', ')}`]
+const object =
+  (required: Record<string, Shape>, optional: Record<string, Shape> = {}): Shape =>
+  (value, where) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${where}: ${JSON.stringify(value)} is no object`]
+    const fields = value as Record<string, unknown>
+    return [
+      ...Object.entries(required).flatMap(([name, shape]) => (name in fields ? shape(fields[name], `${where}.${name}`) : [`${where}.${name}: missing`])),
+      ...Object.entries(optional).flatMap(([name, shape]) => (name in fields ? shape(fields[name], `${where}.${name}`) : [])),
+      ...Object.keys(fields).filter((name) => !(name in required) && !(name in optional)).map((name) => `${where}.${name}: not an official field`),
+    ]
+  }
+const list =
+  (item: Shape): Shape =>
+  (value, where) =>
+    Array.isArray(value) ? value.flatMap((entry, i) => item(entry, `${where}[${i}]`)) : [`${where}: ${JSON.stringify(value)} is no array`]
+/** By its `status`, one of the event types of a union. */
+const byStatus =
+  (shapes: Record<string, Shape>): Shape =>
+  (value, where) => {
+    const shape = shapes[(value as { status?: string } | null)?.status ?? '']
+    return shape ? shape(value, where) : [`${where}: ${JSON.stringify(value)} has no status of ${Object.keys(shapes).join(', ')}`]
+  }
+const nothing: Shape = (value, where) => (value === null ? [] : [`${where}: ${JSON.stringify(value)} is not null`])
+
+const ConnectResult = object({ isConnected: flag, isNetworkConnected: flag }, { reason: text, networkReason: text, userUrl: text })
+const Network = object({ networkId: text }, { ledgerApi: text, accessToken: text })
+const StatusEvent = object(
+  {
+    provider: object({ id: text }, { version: text, providerType: oneOf('browser', 'desktop', 'mobile', 'remote'), url: text, userUrl: text }),
+    connection: ConnectResult,
+  },
+  { network: Network, session: object({ accessToken: text, userId: text }) },
+)
+const Wallet = object(
+  { primary: flag, partyId: text, status: oneOf('initialized', 'allocated', 'removed'), hint: text, publicKey: text, namespace: text, networkId: text, signingProviderId: text },
+  { externalTxId: text, topologyTransactions: text, disabled: flag, reason: text },
+)
+const TxChangedExecutedEvent = object({ status: oneOf('executed'), commandId: text, payload: object({ updateId: text, completionOffset: integer }) })
+const TxChangedEvent = byStatus({
+  pending: object({ status: text, commandId: text }),
+  signed: object({ status: text, commandId: text, payload: object({ signature: text, signedBy: text, party: text }) }),
+  executed: TxChangedExecutedEvent,
+  failed: object({ status: text, commandId: text }),
+})
+const MessageSignatureEvent = byStatus({
+  pending: object({ status: text, messageId: text }),
+  signed: object({ status: text, messageId: text, signature: text }),
+  failed: object({ status: text, messageId: text }),
+})
+/** A JSON-RPC error object, as the official transport rejects with it (core-types' ErrorResponse). */
+const RpcError = object({ code: integer, message: text }, { data: () => [] })
+const RESULTS: Record<string, Shape> = {
+  status: StatusEvent,
+  connect: ConnectResult,
+  isConnected: ConnectResult,
+  disconnect: nothing,
+  getActiveNetwork: Network,
+  listAccounts: list(Wallet),
+  getPrimaryAccount: Wallet,
+  signMessage: object({ signature: text }),
+  prepareExecute: nothing,
+  prepareExecuteAndWait: object({ tx: TxChangedExecutedEvent }),
+  // the Ledger API's own JSON answer: any object
+  ledgerApi: (value, where) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? [] : [`${where}: ${JSON.stringify(value)} is no object`]),
+}
+const EVENTS: Record<string, Shape> = { statusChanged: StatusEvent, connected: StatusEvent, accountsChanged: list(Wallet), txChanged: TxChangedEvent, messageSignature: MessageSignatureEvent }
+
+describe('conformance with the official dApp API (@canton-network 1.8.0)', () => {
+  it('§6, C18: every answer, rejection and event of the mock wallet has its official shape, through every connect mode and control', async () => {
+    const problems: string[] = []
+    const seen = new Set<string>()
+    const run = async (mode: 'approve' | 'async' | 'manual' | 'reject') => {
+      const wallet = createMockWallet({ connectMode: mode })
+      const provider = createMockProvider({ wallet })
+      // every event this tab hears, also ones no official type declares
+      const heard: string[] = []
+      for (const event of [...Object.keys(EVENTS), 'chainChanged', 'disconnect', 'message', 'error']) {
+        provider.on(event, (...args: unknown[]) => {
+          heard.push(event)
+          seen.add(event)
+          const shape = EVENTS[event]
+          if (!shape) problems.push(`${mode}: event ${event} is no official event`)
+          else if (args.length !== 1) problems.push(`${mode}: event ${event} came with ${args.length} arguments`)
+          else problems.push(...shape(args[0], `${mode}: ${event}`))
+        })
+      }
+      const ask = async (method: string, params?: unknown) => {
+        try {
+          problems.push(...(RESULTS[method] ?? (() => [`${method}: no official method`]))(await provider.request(params === undefined ? { method } : { method, params }), `${mode}: ${method}`))
+        } catch (error) {
+          problems.push(...RpcError(error, `${mode}: ${method} rejected`))
+        }
+      }
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 5))
+      for (const method of ['status', 'isConnected', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'ledgerApi', 'nonexistent']) await ask(method)
+      const connecting = ask('connect')
+      await settle()
+      if (mode === 'async' || mode === 'manual') wallet.approve()
+      await connecting
+      if (mode === 'reject') return
+      const params = { commands: [{ CreateCommand: {} }], actAs: ['alice::1220aa'] }
+      for (const [method, given] of [['status'], ['isConnected'], ['listAccounts'], ['getPrimaryAccount'], ['getActiveNetwork'], ['signMessage', { message: 'hello' }], ['signMessage', {}], ['prepareExecute', params], ['prepareExecuteAndWait', params], ['ledgerApi', { requestMethod: 'get', resource: '/v2/version' }], ['ledgerApi', { requestMethod: 'GET', resource: '/v2/version' }], ['connect']] as const) {
+        await ask(method, given)
+      }
+      wallet.failNextTransaction()
+      await ask('prepareExecute', params)
+      await settle()
+      wallet.switchParty('bob::1220bb')
+      wallet.switchNetwork('canton:testnet')
+      wallet.rotateToken()
+      wallet.drop()
+      await ask('listAccounts')
+      await ask('status')
+      wallet.switchParty('alice::1220aa')
+      wallet.recover()
+      wallet.disconnectFromWallet()
+      wallet.connectFromWallet()
+      await ask('disconnect')
+      await ask('status')
+      wallet.setConnectMode('async')
+      await ask('connect')
+      await settle()
+      wallet.reject()
+      await settle()
+      expect(heard.length).toBeGreaterThan(5)
+    }
+    for (const mode of ['approve', 'async', 'manual', 'reject'] as const) await run(mode)
+    expect(problems).toEqual([])
+    // each official event was told at least once
+    expect([...seen].sort()).toEqual(Object.keys(EVENTS).sort())
+  })
+})
