@@ -1,6 +1,8 @@
 /**
- * A CIP-0103 account (party) as a wallet reports it. Only `partyId` is guaranteed: payloads are
- * validated, and wallets in the wild omit fields and use status values beyond the standard's.
+ * A CIP-0103 account (party) as a wallet reports it (the official `Wallet`). Only `partyId` is
+ * guaranteed: payloads are validated, and wallets in the wild omit fields and use status values
+ * beyond the standard's. The official `Wallet`'s `externalTxId`, `topologyTransactions` and (a
+ * remote wallet's) `rights` are not kept.
  * @public
  */
 export interface CIP0103Account {
@@ -8,7 +10,7 @@ export interface CIP0103Account {
   readonly partyId: string
   /** Whether the wallet flags this account as the primary one. */
   readonly primary?: boolean
-  /** `initializing`, `initialized`, `allocated`, `removed`, or a wallet's own value. */
+  /** `initialized`, `allocated` or `removed` (the official values), `initializing` (older wallets), or a wallet's own value. */
   readonly status?: string
   /** The party hint. */
   readonly hint?: string
@@ -31,11 +33,11 @@ export interface CIP0103Account {
  * @public
  */
 export interface CIP0103ConnectResult {
-  /** Whether the dApp is connected to the wallet. */
+  /** Whether the dApp is connected to the wallet (its user is authenticated): the one field the store reads to tell. */
   readonly isConnected: boolean
-  /** Why not, when not. */
+  /** The reason for the wallet's state: `OK` when connected, else why not (`Unauthenticated`, `disconnect`, …). */
   readonly reason?: string
-  /** Whether the wallet is connected to its network. */
+  /** Whether the wallet is connected to its network (the official types require it; a dApp connected to a wallet whose network is down is still connected). */
   readonly isNetworkConnected?: boolean
   /** Why not, when not. */
   readonly networkReason?: string
@@ -85,7 +87,7 @@ export interface CIP0103ProviderInfo {
 }
 
 /**
- * The payload of `status` and of the `statusChanged` event.
+ * The result of `status`, and the payload of the `statusChanged` and `connected` events.
  * @public
  */
 export interface CIP0103StatusEvent {
@@ -121,7 +123,7 @@ export interface CIP0103RequestArgs {
 export interface CIP0103Provider {
   /** Sends a request to the wallet. */
   request(args: CIP0103RequestArgs): Promise<unknown>
-  /** Adds an event listener (`statusChanged`, `accountsChanged`, `txChanged`, `connected`). */
+  /** Adds an event listener (`statusChanged`, `accountsChanged`, `connected`, `txChanged`, `messageSignature`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only `any` is both assignable to and from every listener type
   on(event: string, listener: (...args: any[]) => void): unknown
   /** Removes an event listener. */

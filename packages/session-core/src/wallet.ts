@@ -67,9 +67,10 @@ const userUrl = (v: unknown): string | undefined => {
 }
 
 /**
- * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }`, or a
- * bare connect result `{ isConnected }` (the `connected` event and `connect` result). Null when
- * it is neither.
+ * Validates a status payload (C18): `{ connection: { isConnected } , network?, session? }` (a
+ * `status` result, a `statusChanged` or `connected` event), or a bare connect result
+ * `{ isConnected }` (a `connect` result, and the `connected` event of wallets that send one). Null
+ * when it is neither.
  * @param value - the payload
  * @param via - how it came (default: the answer to a probe)
  * @returns the machine's status input
