@@ -27,7 +27,7 @@ const selectAccount = ({ account, accounts, networkId, status }: SessionState): 
   accounts,
   networkId,
   status,
-  isConnected: status === 'connected',
+  isConnected: status == 'connected',
 })
 
 /**

@@ -20,7 +20,7 @@ export interface ClientSession {
 }
 
 const selectClientSession = ({ account, networkId, status, connectedAt, expiresAt }: SessionState): ClientSession | null =>
-  status === 'connected' && account ? { account, partyId: account.partyId, networkId, connectedAt, expiresAt } : null
+  status == 'connected' && account ? { account, partyId: account.partyId, networkId, connectedAt, expiresAt } : null
 
 /**
  * The connected session of the nearest `<SessionProvider>`, or null when not connected.
