@@ -734,6 +734,25 @@ describe('SessionProvider with a store (the app owns it)', () => {
     await expect(store.restore()).resolves.toMatchObject({ status: 'connected' })
     store.destroy()
   })
+  it('§4: the first commit shows the store as it is (not restored yet: disconnected), and the provider restores nothing', async () => {
+    const { provider, store } = setup({ connected: true })
+    const committed: string[] = []
+    function Status() {
+      const { status } = useSession()
+      useLayoutEffect(() => void committed.push(status))
+      return null
+    }
+    const { unmount } = render(
+      <SessionProvider store={store}>
+        <Status />
+      </SessionProvider>,
+    )
+    await act(macrotask)
+    expect(committed).toEqual(['disconnected'])
+    expect(provider.calls).toEqual([])
+    unmount()
+    store.destroy()
+  })
 })
 
 describe('SessionProvider with another store prop', () => {
