@@ -17,3 +17,20 @@ declare module '*.vue' {
 declare module 'next/headers' {
   export function cookies(): Promise<{ toString(): string }>
 }
+
+/**
+ * The two Svelte 5 APIs the core guide's Svelte adapters use (Svelte is not a workspace
+ * dependency), with Svelte's own signatures.
+ */
+declare module 'svelte/store' {
+  export type Subscriber<T> = (value: T) => void
+  export type Unsubscriber = () => void
+  export type StartStopNotifier<T> = (set: (value: T) => void, update: (fn: (value: T) => T) => void) => void | (() => void)
+  export interface Readable<T> {
+    subscribe(this: void, run: Subscriber<T>, invalidate?: () => void): Unsubscriber
+  }
+  export function readable<T>(value?: T, start?: StartStopNotifier<T>): Readable<T>
+}
+declare module 'svelte/reactivity' {
+  export function createSubscriber(start: (update: () => void) => (() => void) | void): () => void
+}
