@@ -41,6 +41,23 @@ describe('expiry', () => {
     expect(onInvalidate).toHaveBeenLastCalledWith({ type: 'expired', previous: 'alice::1220aa', current: null, source: 'local' })
   })
 
+  it('C12, C6: an expiry without a re-auth hook notifies, emits session:expired and calls onInvalidate at once, and removes the entry and leaves the wallet after it read the entry (docs/state-machine.md#events)', async () => {
+    const order: string[] = []
+    const { store, storage, provider } = await connected({ ttlMs: 60_000 }, { onInvalidate: (e) => void order.push(`onInvalidate ${e.type}`) })
+    const { getItem, removeItem } = storage
+    storage.getItem = (key) => (order.push('read'), getItem(key))
+    storage.removeItem = (key) => (order.push('remove'), removeItem(key))
+    const request = provider.request.bind(provider)
+    vi.spyOn(provider, 'request').mockImplementation((args) => (args.method == 'disconnect' && order.push('wallet disconnect'), request(args)))
+    store.subscribe((state) => void order.push(state.status))
+    store.on('session:expired', () => void order.push('session:expired'))
+    await vi.advanceTimersByTimeAsync(60_000)
+    // the read that starts as it expires may be issued before onInvalidate runs, in the same task
+    expect(order.filter((step) => step != 'read')).toEqual(['disconnected', 'session:expired', 'onInvalidate expired', 'remove', 'wallet disconnect'])
+    expect(order.indexOf('read')).toBeGreaterThan(order.indexOf('session:expired'))
+    expect(order.indexOf('read')).toBeLessThan(order.indexOf('remove'))
+  })
+
   it('C12: a 30-day TTL does not fire early (no 2^31 ms timer overflow) and fires on time', async () => {
     const { store, expired } = await connected({ ttlMs: 30 * DAY })
     await vi.advanceTimersByTimeAsync(29 * DAY)
