@@ -602,6 +602,23 @@ describe('expiry', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C13, C17: an op the hook itself enqueues waits for the re-auth to end, so a hook that awaits it fails the re-auth after connectTimeoutMs, with the op rejected, never run (documented on onReauthRequired)', async () => {
+    const op = vi.fn()
+    let held: Promise<unknown> | undefined
+    const { store } = await connected(
+      { ttlMs: 1000, onReauthRequired: () => (held = store.enqueue(op)) },
+      { connectTimeoutMs: 5_000 },
+    )
+    await vi.advanceTimersByTimeAsync(1000)
+    const rejected = expect(held).rejects.toMatchObject({ code: 'REAUTH_FAILED' })
+    await vi.advanceTimersByTimeAsync(4_999)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(store.getSnapshot().lastError).toMatchObject({ code: 'REAUTH_FAILED', cause: { code: 'TIMEOUT' } })
+    await rejected
+    expect(op).not.toHaveBeenCalled()
+  })
+
   it('C12: the hook of a re-auth that a disconnect() ended, settling while a later re-auth runs, ends nothing: the later one waits for its own hook', async () => {
     const finish: (() => void)[] = []
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => finish.push(resolve)) })

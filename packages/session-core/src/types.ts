@@ -167,8 +167,9 @@ export interface ExpiryOptions {
    *
    * @remarks
    *
-   * While it runs, `enqueue`d operations wait. Another tab's re-authentication ends it too: its
-   * `signal` is aborted.
+   * While it runs, `enqueue`d operations wait. So do those the hook itself enqueues, and a hook
+   * that awaits one waits until `connectTimeoutMs` fails the re-auth: it calls the wallet directly.
+   * Another tab's re-authentication ends it too: its `signal` is aborted.
    *
    * It waits for a person, so `connectTimeoutMs` bounds it, the `connect()` calls it makes
    * included. A hook still running then fails the re-auth as a rejecting one does, and its `signal`
