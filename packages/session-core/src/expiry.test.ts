@@ -657,6 +657,35 @@ describe('expiry', () => {
     }
   })
 
+  it('C8, C12, C13: cancelReconnect() stops a reconnect, not a re-auth — the hook goes on and its success reconnects; disconnect() ends the re-auth: its signal aborts and the queued ops reject with REAUTH_FAILED', async () => {
+    let finish!: () => void
+    let signal!: AbortSignal
+    const hook = vi.fn((e: { signal: AbortSignal }) => {
+      signal = e.signal
+      return new Promise<void>((resolve) => (finish = resolve))
+    })
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: hook })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const held = store.enqueue(() => 'ran')
+    store.cancelReconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: null })
+    expect(signal.aborted).toBe(false)
+    finish()
+    await expect(held).resolves.toBe('ran')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    // the next expiry's re-auth, ended from outside the hook
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(hook).toHaveBeenCalledTimes(2)
+    const rejected = store.enqueue(() => 'never')
+    await store.disconnect()
+    expect(signal.aborted).toBe(true)
+    await expect(rejected).rejects.toMatchObject({ code: 'REAUTH_FAILED' })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+
   it('C12: the hook resolving while the wallet is gone is a failed re-auth', async () => {
     const { store, wallet } = await connected({
       ttlMs: 1000,
