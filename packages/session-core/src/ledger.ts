@@ -90,7 +90,8 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * @example
  * ```ts
  * const auth = getLedgerAuth(store)
- * if (auth) new WebSocket(`${auth.ledgerApi.replace(/^http/, 'ws')}/v2/updates`, [...auth.wsProtocols])
+ * // the URL may end in a `/`: a `//v2/…` path is no Ledger API route
+ * if (auth) new WebSocket(`${auth.ledgerApi.replace(/^http/, 'ws').replace(/\/+$/, '')}/v2/updates`, [...auth.wsProtocols])
  * ```
  * @public
  */
