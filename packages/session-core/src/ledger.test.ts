@@ -830,6 +830,25 @@ describe('ledger', () => {
     ])
   })
 
+  it.each(['https://ledger.example/api/json-api', 'https://ledger.example/api/json-api/', 'https://ledger.example/api/json-api//'])(
+    'L2: a Ledger API URL with a path (%s) keeps it: a path, with or without its leading slash, is appended to it, not resolved from the origin root',
+    async (ledgerApi) => {
+      const wallet = createMockWallet({ ledgerApi })
+      const server = ledgerServer(wallet)
+      const store = await connectedStore(createMockProvider({ wallet }))
+      const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+      for (const path of ['/v2/state/ledger-end', 'v2/state/ledger-end', '/v2/state/ledger-end?x=1', 'https://ledger.example/api/json-api/v2/version']) {
+        expect((await ledgerFetch(path)).status).toBe(200)
+      }
+      expect(server.seen.map((s) => [s.url, s.authorization])).toEqual([
+        ['https://ledger.example/api/json-api/v2/state/ledger-end', 'Bearer mock-token-1'],
+        ['https://ledger.example/api/json-api/v2/state/ledger-end', 'Bearer mock-token-1'],
+        ['https://ledger.example/api/json-api/v2/state/ledger-end?x=1', 'Bearer mock-token-1'],
+        ['https://ledger.example/api/json-api/v2/version', 'Bearer mock-token-1'],
+      ])
+    },
+  )
+
   it('L2: init given as null, as the Fetch standard allows (`fetch(url, null)`), is no init: the call goes out as without one, instead of a TypeError', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)
@@ -1611,6 +1630,26 @@ describe('ledger', () => {
     const foreign = new Request('https://evil.example/steal', { headers: { 'X-Trace': 't2' } })
     expect((await ledgerFetch(foreign)).status).toBe(401)
     expect(server.seen.at(-1)).toEqual({ url: 'https://evil.example/steal', authorization: null, method: 'GET', body: '', trace: 't2' })
+  })
+
+  it('L2: a Request whose body is a stream is re-sent on the retry after a 401: each send is a copy, and the copies share what the stream gave', async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch: typeof fetch = createLedgerFetch(store, { fetch: server.fetch })
+    wallet.rotateToken()
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"command":2}'))
+        controller.close()
+      },
+    })
+    const request = new Request(`${LEDGER}/v2/commands`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit)
+    expect((await ledgerFetch(request)).status).toBe(200)
+    expect(server.seen.map((s) => [s.authorization, s.body])).toEqual([
+      ['Bearer mock-token-1', '{"command":2}'],
+      ['Bearer mock-token-2', '{"command":2}'],
+    ])
   })
 
   it("L2: a Request's own signal ends the call during the token refresh", async () => {
