@@ -26,6 +26,26 @@ async function connected(expiry: ExpiryOptions, options: SessionStoreOptions = {
 }
 
 describe('expiry', () => {
+  it('C6, C12: a subscriber that reports activity as the session signs out after its idle deadline passed unseen (a system sleep) does not expire the session that ended: no session:expired, no SESSION_EXPIRED', async () => {
+    const onInvalidate = vi.fn()
+    const { store, expired } = await connected({ idleTimeoutMs: 60_000 }, { onInvalidate })
+    // the deadline passes while the timers stand still
+    vi.setSystemTime(1_000_000 + 61_000)
+    const seen: string[] = []
+    store.subscribe((state) => {
+      seen.push(state.status)
+      // the app's activity, e.g. a click handler the sign-out's render ran
+      if (state.status === 'disconnected') store.touch()
+    })
+    await store.disconnect()
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(seen).toEqual(['disconnected'])
+    expect(expired).not.toHaveBeenCalled()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(onInvalidate.mock.calls.map(([e]: [{ type: string }]) => e.type)).toEqual(['disconnected'])
+    store.destroy()
+  })
+
   it('C12: a TTL expires the session ttlMs after it connected: disconnected, SESSION_EXPIRED, entry removed', async () => {
     const onInvalidate = vi.fn()
     const { store, storage, expired, provider } = await connected({ ttlMs: 60_000 }, { onInvalidate })

@@ -254,6 +254,36 @@ describe('wallet faults', () => {
   })
 })
 
+describe('a failing injected clock', () => {
+  it('C16, C18: a clock that throws as a wallet event comes never throws into the wallet\'s emit: the throw is an `error` event, and the next event is taken as usual', async () => {
+    const broken = new Error('clock broken')
+    let failing = false
+    const clock = {
+      now: () => {
+        if (failing) throw broken
+        return Date.now()
+      },
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), clock })
+    const errors: unknown[] = []
+    store.on('error', (e) => errors.push(e.error))
+    await store.connect()
+    failing = true
+    provider.wallet.switchParty('bob::1220bb')
+    failing = false
+    expect(provider.listenerErrors).toEqual([])
+    expect(errors).toEqual([broken])
+    // the store still follows the wallet
+    provider.wallet.switchNetwork('canton:testnet')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet', lastError: null })
+    expect(provider.listenerErrors).toEqual([])
+    store.destroy()
+  })
+})
+
 describe('access tokens in wallet answers and errors (C4, C15)', () => {
   // Where a wallet puts its access token (CIP-0103: `session.accessToken`, `network.accessToken`),
   // in answers the store cannot use: none of it may reach an error an app logs.

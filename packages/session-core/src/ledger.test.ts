@@ -939,6 +939,39 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it.each(['localhost:7575', 'no url at all'])('C15, L2: an absolute URL goes to fetch as given, without the token, when the wallet gives a Ledger API that is no absolute http(s) URL (%s)', async (ledgerApi) => {
+    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
+    const wallet = handWallet({ status })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    wallet.emit('statusChanged', status)
+    const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(() => Promise.resolve(new Response('{}')))
+    const init = { method: 'POST', headers: { 'X-Trace': '1' } }
+    expect((await createLedgerFetch(store, { fetch })('https://elsewhere.example/v2/parties', init)).status).toBe(200)
+    expect(fetch).toHaveBeenCalledTimes(1)
+    expect(fetch.mock.calls[0]?.[0]).toBe('https://elsewhere.example/v2/parties')
+    expect(fetch.mock.calls[0]?.[1]).toBe(init)
+    expect(new Headers(fetch.mock.calls[0]?.[1]?.headers).get('Authorization')).toBeNull()
+    store.destroy()
+  })
+
+  it('L2: without a fetch option, the global fetch of the time of the call is used, with the token', async () => {
+    const wallet = createMockWallet()
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store)
+    const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(() => Promise.resolve(new Response('{}')))
+    vi.stubGlobal('fetch', fetch)
+    try {
+      expect((await ledgerFetch('/v2/parties')).status).toBe(200)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+    expect(fetch).toHaveBeenCalledTimes(1)
+    expect(fetch.mock.calls[0]?.[0]).toBe(`${LEDGER}/v2/parties`)
+    expect(new Headers(fetch.mock.calls[0]?.[1]?.headers).get('Authorization')).toBe(`Bearer ${wallet.state().accessToken}`)
+    store.destroy()
+  })
+
   it('L2: three concurrent 401s share one status re-read, and all three retries succeed', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)

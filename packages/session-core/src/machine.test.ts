@@ -950,4 +950,52 @@ describe('the pure session machine', () => {
     expect(state).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     expect(effects).toContainEqual(['invalidate', { type: 'expired', previous: 'alice::1', current: null, source: 'remote' }])
   })
+
+  it('C11: while connected, a failed network read (no such method, a wallet error) is no switch to no network: nothing changes', () => {
+    const from = connected()
+    const { model, effects } = run([{ type: 'fail', verb: 'getActiveNetwork', origin: 'local', failure: new SessionError('no such method', -32601) }], plain, from)
+    expect(effects).toEqual([])
+    expect(model.snapshot).toBe(from.snapshot)
+    expect(model.snapshot.networkId).toBe('canton:devnet')
+  })
+
+  it('C12: while the re-auth hook runs, a failed wallet read does not end the re-auth: the hook decides', () => {
+    const config: MachineConfig = { ...plain, reauth: true }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)
+    const { model, effects } = run([{ type: 'fail', verb: 'status', origin: 'local', failure: new SessionError('not connected', 4900) }], config, expired.model)
+    expect(effects).toEqual([])
+    expect(model).toMatchObject({ op: 'reauth', hook: true, snapshot: { status: 'reconnecting', lastError: null } })
+    // the hook resolving still re-reads the wallet
+    expect(calls(run([{ type: 'reauth' }], config, model).effects)).toEqual(['status'])
+  })
+
+  it('C12, M4: a session another tab re-authenticated that expires before this tab\'s wallet confirmed it is not shown connected: this tab\'s expiry path runs (a new re-auth), told to the other tabs', () => {
+    const config: MachineConfig = { ...plain, reauth: true, ttlMs: 1_000 }
+    const session = run(connectInputs, config, INITIAL_MODEL, 0).model
+    const hook = run([{ type: 'expire', reason: 'ttl', at: 1_000 }], config, session, 1_000).model
+    // the other tab's message: a session started at 1,100 that ends at 1,150 (its own, shorter TTL)
+    const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1_100, expiresAt: 1_150 } }], config, hook, 1_120)
+    expect(told.model.hook).toBe(false)
+    expect(calls(told.effects)).toEqual(['status'])
+    // the wallet's answers come after that end
+    const { model, effects } = run([{ type: 'status', connected: true, via: 'probe' }, ...connectInputs.slice(2)], config, told.model, 1_200)
+    expect(model.snapshot.status).toBe('reconnecting')
+    expect(emitted(effects)).toEqual(['session:expired'])
+    expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 1_150, reason: 'ttl' }])
+    expect(effects).toContainEqual(['post', 'expiry', { expiredAt: 1_150, reason: 'ttl' }])
+    expect(effects).toContainEqual(['reauth', { reason: 'ttl', expiredAt: 1_150 }])
+    expect(effects.map((e) => e[0])).not.toContain('save')
+  })
+
+  it('C12, M4: an idle expiry (no TTL) finds in the entry a session another tab began since, with no expiry: it takes that session up and leaves no wallet', () => {
+    const session = run(connectInputs, plain, INITIAL_MODEL, 0).model
+    const expired = run([{ type: 'expire', reason: 'idle', at: 1_000 }], plain, session, 1_000)
+    expect(expired.effects).toContainEqual(['load'])
+    expect(calls(expired.effects)).toEqual([])
+    const saved = { account: alice, accounts: [alice], networkId: 'canton:devnet', connectedAt: 1_005 }
+    const { model, effects } = run([{ type: 'loaded', saved }], plain, expired.model, 1_010)
+    expect(calls(effects)).toEqual(['status'])
+    expect(effects.map((e) => e[0])).not.toContain('post')
+    expect(model).toMatchObject({ op: 'sync', leaving: 0, times: saved })
+  })
 })

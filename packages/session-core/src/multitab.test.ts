@@ -2884,6 +2884,35 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     store.destroy()
   })
 
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'denied'],
+  ])('C18, M6: a lock manager given that refuses the reconnect lock with %s (no error, no name) is a refusal: the tab runs its attempts on its own at once', async (_, refusal) => {
+    vi.useFakeTimers()
+    const lockManager: LockManagerLike = { request: () => Promise.reject(refusal) } // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- what a lock manager given may reject with
+    const wallet = createMockWallet()
+    const store = createSessionStore(createMockProvider({ wallet }), {
+      storage: createMemoryStorage(),
+      reconnect: { maxAttempts: 2 },
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
+    })
+    await store.connect()
+    const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    // no wait for a watchdog (requestTimeoutMs): the first attempt is scheduled at once
+    expect(scheduled).toEqual([{ attempt: 1, delayMs: 500 }])
+    await vi.advanceTimersByTimeAsync(500 + 1_000)
+    expect(scheduled).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 2, delayMs: 1_000 },
+    ])
+    expect(gaveup).toHaveLength(1)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    store.destroy()
+  })
+
   it('C17, M6: a tab that takes the attempts over from a lock that never comes goes on with them when its steal of the lock is dropped (InvalidStateError) before it held it', async () => {
     vi.useFakeTimers()
     const lockManager: LockManagerLike = {

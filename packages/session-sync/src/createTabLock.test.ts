@@ -255,6 +255,15 @@ describe('createTabLock defaults', () => {
         throw new TypeError('Illegal invocation')
       },
     ],
+    // a lock manager given by JavaScript may refuse with anything: no error, no name, null (C18)
+    ['reject with undefined (a lock manager given that refuses with no error)', () => Promise.reject(undefined)], // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- what a lock manager given may reject with
+    [
+      'throw null (a lock manager given)',
+      () => {
+        throw null // eslint-disable-line @typescript-eslint/only-throw-error -- what a lock manager given may throw
+      },
+    ],
+    ['reject with an object without a name', () => Promise.reject({ message: 'denied' })], // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- what a lock manager given may reject with
   ])('M6: where Web Locks %s, the work still runs, under an in-tab lock', async (_, request) => {
     const lock = createTabLock({ lockManager: { request } })
     await expect(lock.runExclusive('k', () => 'ran')).resolves.toBe('ran')
