@@ -959,6 +959,16 @@ describe('the pure session machine', () => {
     expect(model.snapshot.networkId).toBe('canton:devnet')
   })
 
+  it('C3, C12: a connect() made as the re-auth checks the wallet after its hook resolved, that an asynchronous wallet answers with "waiting for the user", emits connect:pending with its userUrl', () => {
+    const config: MachineConfig = { ...plain, reauth: true }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }, { type: 'reauth' }], config, run(connectInputs, config).model)
+    expect(expired.model).toMatchObject({ op: 'reauth', hook: false })
+    const { model, effects } = run([{ type: 'connect' }, { type: 'status', connected: false, via: 'connect', userUrl: 'https://wallet.example/approve' }], config, expired.model)
+    expect(calls(effects)).toEqual(['connect'])
+    expect(effects).toContainEqual(['emit', 'connect:pending', { userUrl: 'https://wallet.example/approve' }])
+    expect(model).toMatchObject({ op: 'reauth', snapshot: { status: 'reconnecting', lastError: null } })
+  })
+
   it('C12: while the re-auth hook runs, a failed wallet read does not end the re-auth: the hook decides', () => {
     const config: MachineConfig = { ...plain, reauth: true }
     const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)

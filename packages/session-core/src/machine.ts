@@ -711,10 +711,12 @@ export const createTransition = (): typeof transition => {
           // came): its word stands, and the connect settles once the rest is known (C3).
           // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
           if (op == 'connect' && m.said) gather(true)
-          // an asynchronous wallet waits for the user, also when a re-auth hook asked it (C3, C12),
-          // unless the user declined before this answer came (the hook's connect() tells so)
+          // an asynchronous wallet waits for the user, also when a re-auth hook asked it, or the app
+          // as the re-auth checks the wallet after its hook (C3, C12) — the answer of a connect that
+          // is no longer the op never comes here — unless the user declined before this answer came
+          // (the hook's connect() tells so)
           else if (!m.said && !st.lastError) {
-            if (op == 'connect' || hook) fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
+            fx.push(['emit', 'connect:pending', input.userUrl === undefined ? {} : { userUrl: input.userUrl }])
             if (op == 'connect') n.op = 'pending'
             n.asked = hook
           }
