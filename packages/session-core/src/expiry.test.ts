@@ -42,7 +42,7 @@ describe('expiry', () => {
     expect(seen).toEqual(['disconnected'])
     expect(expired).not.toHaveBeenCalled()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
-    expect(onInvalidate.mock.calls.map(([e]: [{ type: string }]) => e.type)).toEqual(['disconnected'])
+    expect(onInvalidate.mock.calls.map((call) => (call[0] as { type: string }).type)).toEqual(['disconnected'])
     store.destroy()
   })
 
