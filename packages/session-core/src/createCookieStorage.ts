@@ -182,7 +182,8 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   const quoted = (key: string) => JSON.stringify(key.slice(0, 100))
   const write = (key: string, value: string, age?: number): void => {
     const cookie =
-      `${prefix(key)}${esc(value)}; Path=${path}; SameSite=${sameSite[0]?.toUpperCase() ?? ''}${sameSite.slice(1)}` +
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Strict, Lax or None (checked above): never empty
+      `${prefix(key)}${esc(value)}; Path=${path}; SameSite=${sameSite[0]!.toUpperCase()}${sameSite.slice(1)}` +
       // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
       // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
       (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +

@@ -584,7 +584,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       if (leadership[2]) dispatch({ type: 'lead' })
     } else {
       const abort = new AbortController()
-      const waiting = (leadership = [noop, abort, steal])
+      leadership = [noop, abort, steal]
       /** This wait, or this leadership, still stands: no resign() since, nor a takeover. */
       const mine = () => leadership?.[1] == abort
       // A lock that never comes (a lock manager that never answers, a tab that holds it and went
@@ -603,22 +603,22 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // meanwhile: a leading tab's, of its attempts or its outcome. With no word heard, the watchdog
       // looks again a task later, after those, before it takes over: else it tells of an attempt, and
       // of the outcome, as that tab did (M6).
+      // Its timers go with the wait (their token: `abort`, which the lock's grant, a refusal and
+      // resign() cancel): one that fires finds this wait still standing.
       let heard = -1
       let hop: unknown
       const overdue = () => {
-        if (leadership == waiting) {
-          if (heard != beats) {
-            heard = beats
-            hop = 0
-            // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
-            // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
-            later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
-          } else if ((hop = !hop)) later(overdue, 0, abort)
-          else {
-            resign()
-            lead(true)
-          }
+        if (heard != beats) {
+          heard = beats
+          hop = 0
+          // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
+          // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
+          later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
+        } else if ((hop = !hop)) later(overdue, 0, abort)
+        else {
+          resign()
+          lead(true)
         }
       }
       if (steal) dispatch({ type: 'lead' })
@@ -702,7 +702,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           persist('set', async () => {
             if (queuedSave == job) queuedSave = null
             // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
-            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.snapshot, connectedAt: job.snapshot.connectedAt ?? 0, expiresAt: job.snapshot.expiresAt ?? undefined }) : '1'
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a save comes only from a connected state, which has its start
+            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.snapshot, connectedAt: job.snapshot.connectedAt!, expiresAt: job.snapshot.expiresAt ?? undefined }) : '1'
             await storage.setItem(key, value)
             read = value
           })

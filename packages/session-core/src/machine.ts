@@ -389,7 +389,8 @@ export const createTransition = (): typeof transition => {
   const settle = () => {
     // The wallet telling the accounts of the session it continues again (a reconnect, a re-auth):
     // the same objects, so that a selector or a watcher of the account sees no change (C2).
-    const accounts = same(n.accounts, st.accounts) ? st.accounts : (n.accounts ?? EMPTY)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- settled only once the accounts are known (see gather)
+    const accounts = same(n.accounts, st.accounts) ? st.accounts : n.accounts!
     const account = primaryAccount(accounts)
     const networkId = n.networkId ?? null
     const settling = n.op
@@ -524,16 +525,18 @@ export const createTransition = (): typeof transition => {
       // If it was granted leadership while the wallet was back (or while it checked it as another
       // tab reconnected), its attempts start now (C7, M6). A check after the leader reconnected
       // (its message came) fails in a new outage: its attempts start at 1 (C7, M6).
+      // (A reconnect waits for leadership, at attempt 0, only where one tab leads: `c.lead`.)
       if (m.times) n.followed = 0
       n.said = false
       n.times = null
-      if (c.lead) fx.push(['lead'])
+      fx.push(['lead'])
     } else if (op == 'reauth') {
       if (!hook) expireDown(new SessionError('Re-authentication failed', 'REAUTH_FAILED', error))
     } else if (op == 'sync') {
       clear()
-      // a connection the wallet (or another tab) told of that could not be read fails as connect() does (C4, C19)
-      if (st.status == 'disconnected') set({ lastError: error })
+      // a connection the wallet (or another tab) told of that could not be read fails as connect() does (C4, C19);
+      // a sync runs only while disconnected
+      set({ lastError: error })
     }
   }
 
@@ -951,7 +954,8 @@ export const createTransition = (): typeof transition => {
           // that expiry: an expiry of an earlier session ends none started since (C12, M2).
           const reason = input.data?.reason
           const expiredAt = input.data?.expiredAt
-          if ((connected || op == 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (st.connectedAt ?? 0)) {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a session connected or reconnecting has its start
+          if ((connected || op == 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > st.connectedAt!) {
             expire(reason, expiredAt as number, 'remote')
           }
         } else if (input.kind == 'gaveup') {
