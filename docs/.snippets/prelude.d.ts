@@ -34,3 +34,20 @@ declare module 'svelte/store' {
 declare module 'svelte/reactivity' {
   export function createSubscriber(start: (update: () => void) => (() => void) | void): () => void
 }
+
+/**
+ * The Nuxt APIs the Nuxt guide uses (Nuxt is not a workspace dependency), as Nuxt 4 types them:
+ * its `#imports` (what it auto-imports) and the `import.meta` flags of its builds.
+ */
+declare module '#imports' {
+  export function defineNuxtPlugin(setup: (nuxtApp: { vueApp: import('vue').App }) => void | Promise<void>): unknown
+  export function useState<T>(key: string, init?: () => T): import('vue').Ref<T>
+  export function useRequestEvent(): { node: { res: import('node:http').ServerResponse } } | undefined
+  export function useRequestHeaders<K extends string>(include: K[]): { [key in K]?: string }
+}
+interface ImportMeta {
+  /** True in Nuxt's server build. */
+  readonly server: boolean
+  /** True in Nuxt's client build. */
+  readonly client: boolean
+}
