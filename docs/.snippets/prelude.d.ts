@@ -44,6 +44,9 @@ declare module '#imports' {
   export function useState<T>(key: string, init?: () => T): import('vue').Ref<T>
   export function useRequestEvent(): { node: { res: import('node:http').ServerResponse } } | undefined
   export function useRequestHeaders<K extends string>(include: K[]): { [key in K]?: string }
+  export function defineNuxtRouteMiddleware(middleware: () => unknown): unknown
+  export function navigateTo(to: string): Promise<void>
+  export function useNuxtApp(): { isHydrating?: boolean }
 }
 interface ImportMeta {
   /** True in Nuxt's server build. */
