@@ -242,8 +242,8 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
 }
 
 /**
- * A `fetch` for the JSON Ledger API (SPEC L2). It resolves relative paths against the live
- * `ledgerApi` URL and attaches the bearer token.
+ * A `fetch` for the JSON Ledger API (SPEC L2). It appends relative paths to the live `ledgerApi`
+ * URL, its path included, and attaches the bearer token.
  *
  * @remarks
  *
