@@ -10,7 +10,8 @@
 // fake-indexeddb to the versions the workspace installs. The shared ambient prelude is docs/.snippets/prelude.d.ts. A block opts out only
 // with `nocheck` in its info string (```ts nocheck), for pseudo-code. `file=<name>` in the info
 // string names the module, so that the blocks of one page can import each other
-// (```tsx file=app.tsx, then `import { App } from './app'`). docs/api/ is generated from the
+// (```tsx file=app.tsx, then `import { App } from './app'`; a name may have folders, as in
+// file=routes/page.tsx, which imports `../app`). docs/api/ is generated from the
 // packages' TSDoc and is not checked here.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -55,7 +56,7 @@ export function extractBlocks(text) {
     while (end < lines.length && !new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(lines[end])) end++
     const body = lines.slice(i + 1, end)
     const nocheck = /\bnocheck\b/.test(rest)
-    const file = /\bfile=([\w.-]+)/.exec(rest)?.[1]
+    const file = /\bfile=((?:[\w-][\w.-]*\/)*[\w-][\w.-]*)(?!\S)/.exec(rest)?.[1]
     if (CHECKED.has(lang) && !nocheck) {
       blocks.push({ line: i + 2, lang: lang === 'tsx' ? 'tsx' : 'ts', code: body.join('\n'), file })
     } else if (lang === 'vue' && !nocheck) {

@@ -185,6 +185,14 @@ describe('code blocks (scripts/docs-code.mjs)', () => {
     expect(errors.join('\n')).toContain("Cannot find name 'createSessionStore'")
   })
 
+  it('a block named with folders (file=routes/page.tsx) imports a block of the folder above; `..` is no name', () => {
+    const app = '```ts file=app.ts\nexport const party = (id: string) => id\n```'
+    const route = "```ts file=routes/page.ts\nimport { party } from '../app'\n\nexport const shown: string = party('alice')\n```"
+    expect(extractBlocks(page([route]))[0]?.file).toBe('routes/page.ts')
+    expect(extractBlocks(page(['```ts file=../up.ts\nexport {}\n```']))[0]?.file).toBeUndefined()
+    expect(checkDocsCode({ docsDir: docsWith({ 'router.md': page([app, route]) }) })).toEqual({ blocks: 2, errors: [] })
+  })
+
   it('the prelude of docs/.snippets is shared by every block, and docs/api is not checked', () => {
     const dir = docsWith({
       '.snippets/prelude.d.ts': 'declare function toast(message: string): void\n',
