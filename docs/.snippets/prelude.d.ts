@@ -54,3 +54,30 @@ interface ImportMeta {
   /** True in Nuxt's client build. */
   readonly client: boolean
 }
+
+/**
+ * The React Router 7 APIs the React Router guide uses (React Router is not a workspace
+ * dependency), with the signatures `react-router` 7 gives them.
+ */
+declare module 'react-router' {
+  export interface LoaderFunctionArgs {
+    request: Request
+    params: Record<string, string | undefined>
+  }
+  export class DataWithResponseInit<D> {
+    type: 'DataWithResponseInit'
+    data: D
+    init: ResponseInit | null
+  }
+  export function data<D>(data: D, init?: number | ResponseInit): DataWithResponseInit<D>
+  export function redirect(url: string, init?: number | ResponseInit): Response
+  /** The loader's data, unwrapped from `data()` as React Router's `SerializeFrom` does. */
+  export function useLoaderData<T extends (...args: never[]) => unknown>(): Awaited<ReturnType<T>> extends DataWithResponseInit<infer D>
+    ? D
+    : Awaited<ReturnType<T>>
+  export function Links(): import('react').ReactElement
+  export function Meta(): import('react').ReactElement
+  export function Outlet(): import('react').ReactElement | null
+  export function Scripts(): import('react').ReactElement
+  export function ScrollRestoration(): import('react').ReactElement | null
+}
