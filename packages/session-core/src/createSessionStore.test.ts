@@ -857,6 +857,18 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
   })
 
+  it('C9, C19: a connection the wallet told of whose accounts could not be read is over once it failed: a restore() then asks the wallet, and settles', async () => {
+    const { store, wallet } = setup()
+    await store.init()
+    wallet.failNext('listAccounts', { code: 4100, message: 'Not authorized' })
+    wallet.connectFromWallet()
+    await flush()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4100 } })
+    const restored = await Promise.race([store.restore(), new Promise((resolve) => setTimeout(resolve, 100, 'hangs'))])
+    expect(restored).toMatchObject({ status: 'connected', lastError: null })
+    expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
+  })
+
   it('C14: destroy releases every listener and timer, and later calls reject with DESTROYED', async () => {
     vi.useFakeTimers()
     const { store, provider } = setup({ reconnect: true, expiry: { ttlMs: 60_000, idleTimeoutMs: 10_000 } })

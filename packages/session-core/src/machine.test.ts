@@ -969,6 +969,26 @@ describe('the pure session machine', () => {
     expect(model).toMatchObject({ op: 'reauth', snapshot: { status: 'reconnecting', lastError: null } })
   })
 
+  it("C3, C12: a connect() made as the re-auth checks the wallet after its hook, waiting for the user, is no connect of its own: a statusChanged(false) then ends nothing, and the wallet's answer to the check decides the re-auth", () => {
+    const config: MachineConfig = { ...plain, reauth: true }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }, { type: 'reauth' }], config, run(connectInputs, config).model)
+    // the wallet opens its prompt: its statusChanged(false) tells its state, no decline (C3)
+    const waiting = run([{ type: 'connect' }, { type: 'status', connected: false, via: 'connect' }, { type: 'status', connected: false, via: 'statusChanged' }], config, expired.model)
+    expect(emitted(waiting.effects)).toEqual(['connect:pending'])
+    expect(waiting.model).toMatchObject({ op: 'reauth', hook: false, snapshot: { status: 'reconnecting', lastError: null } })
+    const { model } = run([{ type: 'status', connected: false, via: 'probe' }], config, waiting.model)
+    expect(model.snapshot).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED' } })
+  })
+
+  it("C12, M4: a tab that reconnects when another tab tells that the session expired expires it too: no attempt is left to bring back a session that ended", () => {
+    const dropped = run([{ type: 'status', connected: false, via: 'statusChanged' }], withRetry, run(connectInputs, withRetry).model)
+    expect(dropped.model).toMatchObject({ op: 'reconnect', snapshot: { status: 'reconnecting', connectedAt: 1000 } })
+    const { model, effects } = run([{ type: 'remote', kind: 'expiry', data: { reason: 'ttl', expiredAt: 1500 } }], withRetry, dropped.model, 1600)
+    expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 1500, reason: 'ttl' }])
+    expect(effects).toContainEqual(['schedule-clear'])
+    expect(model).toMatchObject({ op: null, snapshot: { status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } } })
+  })
+
   it('C12: while the re-auth hook runs, a failed wallet read does not end the re-auth: the hook decides', () => {
     const config: MachineConfig = { ...plain, reauth: true }
     const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)
