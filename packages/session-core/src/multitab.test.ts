@@ -1359,6 +1359,28 @@ describe('multi-tab, further', () => {
     store.destroy()
   })
 
+  it.each(['InvalidStateError', 'AbortError'])('C14, M6: a wait for the reconnect lock that Web Locks dropped with %s ends there: its watchdog never takes the lock later, after the reconnect ended, and leaves no timer', async (name) => {
+    vi.useFakeTimers()
+    const locks = createMockLockManager()
+    let asked = 0
+    const dropping: LockManagerLike = {
+      request: (lock, options, callback) => (asked++ ? locks.request(lock, options, callback) : Promise.reject(new DOMException('The lock request was dropped.', name))),
+    }
+    const wallet = createMockWallet()
+    const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: dropping } })
+    await store.connect()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000 + 1_000)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    // well past the watchdog of the dropped wait (requestTimeoutMs, and a random part of another)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(asked).toBe(2)
+    expect(locks.query()).toEqual({ held: [], pending: [] })
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
+
   it('M6: where reading navigator.locks throws (a sandboxed or opaque-origin frame, a hostile polyfill), a store is created as without Web Locks, broadcast on or off, instead of throwing', async () => {
     vi.stubGlobal('document', {})
     vi.stubGlobal('navigator', {
