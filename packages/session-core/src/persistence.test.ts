@@ -136,6 +136,27 @@ describe('persistence', () => {
     expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:testnet')
   })
 
+  it('C6, C15: a write still queued as the session signs out writes the session it was queued for, then the removal runs: no storage:error, no entry left', async () => {
+    const { map, gates, storage, writes } = gated()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    const errors: unknown[] = []
+    store.on('storage:error', (e) => errors.push(e))
+    await store.connect() // write 1, held
+    provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
+    const signedOut = store.disconnect() // removal, queued behind write 2
+    await flush()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    for (let i = 0; i < 10 && (gates.length || i < 2); i++) {
+      gates.shift()?.()
+      await flush()
+    }
+    await signedOut
+    expect(errors).toEqual([])
+    expect(writes()).toBe(2)
+    expect(map.has('sessionlayer.session')).toBe(false)
+  })
+
   it('C15: changes made while the writes before a removal still wait are folded into the one write queued after it, also once the first of those writes starts', async () => {
     const { map, gates, storage, writes } = gated()
     const provider = createMockProvider()
