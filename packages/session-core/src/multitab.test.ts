@@ -1336,7 +1336,8 @@ describe('multi-tab, further', () => {
     b.destroy()
   })
 
-  it.each(['InvalidStateError', 'AbortError'])('C7, M6: a lone tab whose reconnect lock request Web Locks drop with %s asks again a second later, and runs its attempts to the end: it is never left reconnecting with no tab leading', async (name) => {
+  /** A connected lone tab whose first reconnect lock request Web Locks drop with `name`; the later ones go through. */
+  const droppingFirstLock = async (name: string) => {
     vi.useFakeTimers()
     const locks = createMockLockManager()
     let asked = 0
@@ -1346,10 +1347,15 @@ describe('multi-tab, further', () => {
     const wallet = createMockWallet()
     const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: dropping } })
     await store.connect()
+    return { locks, wallet, store, asked: () => asked }
+  }
+
+  it.each(['InvalidStateError', 'AbortError'])('C7, M6: a lone tab whose reconnect lock request Web Locks drop with %s asks again a second later, and runs its attempts to the end: it is never left reconnecting with no tab leading', async (name) => {
+    const { locks, wallet, store, asked } = await droppingFirstLock(name)
     const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
     wallet.drop()
     await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000)
-    expect(asked).toBe(2)
+    expect(asked()).toBe(2)
     expect(scheduled).toHaveLength(3)
     expect(gaveup).toHaveLength(1)
     expect(store.getSnapshot().status).toBe('disconnected')
@@ -1360,22 +1366,14 @@ describe('multi-tab, further', () => {
   })
 
   it.each(['InvalidStateError', 'AbortError'])('C14, M6: a wait for the reconnect lock that Web Locks dropped with %s ends there: its watchdog never takes the lock later, after the reconnect ended, and leaves no timer', async (name) => {
-    vi.useFakeTimers()
-    const locks = createMockLockManager()
-    let asked = 0
-    const dropping: LockManagerLike = {
-      request: (lock, options, callback) => (asked++ ? locks.request(lock, options, callback) : Promise.reject(new DOMException('The lock request was dropped.', name))),
-    }
-    const wallet = createMockWallet()
-    const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: dropping } })
-    await store.connect()
+    const { locks, wallet, store, asked } = await droppingFirstLock(name)
     wallet.drop()
     await vi.advanceTimersByTimeAsync(1_000 + 500 + 1_000 + 2_000 + 1_000)
     expect(store.getSnapshot().status).toBe('disconnected')
     expect(locks.query()).toEqual({ held: [], pending: [] })
     // well past the watchdog of the dropped wait (requestTimeoutMs, and a random part of another)
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(asked).toBe(2)
+    expect(asked()).toBe(2)
     expect(locks.query()).toEqual({ held: [], pending: [] })
     expect(vi.getTimerCount()).toBe(0)
     store.destroy()
