@@ -989,6 +989,18 @@ describe('the pure session machine', () => {
     expect(model).toMatchObject({ op: null, snapshot: { status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } } })
   })
 
+  it("C12, M2, M4: a reconnecting tab told of a session another tab began since, then of an earlier expiry (a third tab's message, late), ends nothing: an expiry of an earlier session ends none started since — as for a disconnect", () => {
+    const dropped = run([{ type: 'status', connected: false, via: 'statusChanged' }], withRetry, run(connectInputs, withRetry).model)
+    expect(dropped.model).toMatchObject({ op: 'reconnect', snapshot: { status: 'reconnecting', connectedAt: 1000 } })
+    const told = run([{ type: 'remote', kind: 'connected', data: { connectedAt: 1500 } }], withRetry, dropped.model, 1600)
+    const { model, effects } = run([{ type: 'remote', kind: 'expiry', data: { reason: 'ttl', expiredAt: 1200 } }], withRetry, told.model, 1600)
+    expect(emitted(effects)).not.toContain('session:expired')
+    expect(model).toMatchObject({ op: 'reconnect', snapshot: { status: 'reconnecting', lastError: null } })
+    // an expiry of that later session still ends it
+    const later = run([{ type: 'remote', kind: 'expiry', data: { reason: 'ttl', expiredAt: 1700 } }], withRetry, model, 1700)
+    expect(later.model).toMatchObject({ op: null, snapshot: { status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } } })
+  })
+
   it('C12: while the re-auth hook runs, a failed wallet read does not end the re-auth: the hook decides', () => {
     const config: MachineConfig = { ...plain, reauth: true }
     const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)

@@ -951,11 +951,12 @@ export const createTransition = (): typeof transition => {
           if (op == 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
         } else if (input.kind == 'expiry') {
           // Another tab's session expired: this tab's too, if it still shows it — and it began before
-          // that expiry: an expiry of an earlier session ends none started since (C12, M2).
+          // that expiry: an expiry of an earlier session ends none started since, also one another
+          // tab told of that this tab's wallet has not confirmed yet (C12, M2), as for a disconnect.
           const reason = input.data?.reason
           const expiredAt = input.data?.expiredAt
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a session connected or reconnecting has its start
-          if ((connected || op == 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > st.connectedAt!) {
+          if ((connected || op == 'reconnect') && (reason === 'ttl' || reason === 'idle') && Number.isFinite(expiredAt) && (expiredAt as number) > (m.times ?? st).connectedAt!) {
             expire(reason, expiredAt as number, 'remote')
           }
         } else if (input.kind == 'gaveup') {
