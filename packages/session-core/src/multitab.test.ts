@@ -196,6 +196,19 @@ function stoppableClock() {
   }
 }
 
+/** A lone connected tab (fake timers) whose reconnect lock comes from `lockManager`. */
+async function loneTab(lockManager: LockManagerLike, maxAttempts = 3) {
+  vi.useFakeTimers()
+  const wallet = createMockWallet()
+  const store = createSessionStore(createMockProvider({ wallet }), {
+    storage: createMemoryStorage(),
+    reconnect: { maxAttempts },
+    broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
+  })
+  await store.connect()
+  return { store, wallet }
+}
+
 describe('multi-tab', () => {
   it('M1: the channel is bound to origin and storage key; other keys never hear it', async () => {
     const { hub, open } = tabs()
@@ -1338,16 +1351,12 @@ describe('multi-tab, further', () => {
 
   /** A connected lone tab whose first reconnect lock request Web Locks drop with `name`; the later ones go through. */
   const droppingFirstLock = async (name: string) => {
-    vi.useFakeTimers()
     const locks = createMockLockManager()
     let asked = 0
     const dropping: LockManagerLike = {
       request: (lock, options, callback) => (asked++ ? locks.request(lock, options, callback) : Promise.reject(new DOMException('The lock request was dropped.', name))),
     }
-    const wallet = createMockWallet()
-    const store = createSessionStore(createMockProvider({ wallet }), { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: dropping } })
-    await store.connect()
-    return { locks, wallet, store, asked: () => asked }
+    return { locks, ...(await loneTab(dropping)), asked: () => asked }
   }
 
   it.each(['InvalidStateError', 'AbortError'])('C7, M6: a lone tab whose reconnect lock request Web Locks drop with %s asks again a second later, and runs its attempts to the end: it is never left reconnecting with no tab leading', async (name) => {
@@ -2869,18 +2878,7 @@ describe('multi-tab: the session times (C12)', () => {
 
 describe('multi-tab, a reconnect lock that never comes', () => {
   /** A connected store (fake timers, 3 attempts) whose lock manager never answers a request. */
-  async function silentLockStore() {
-    vi.useFakeTimers()
-    const silent: LockManagerLike = { request: () => new Promise(() => undefined) }
-    const wallet = createMockWallet()
-    const store = createSessionStore(createMockProvider({ wallet }), {
-      storage: createMemoryStorage(),
-      reconnect: { maxAttempts: 3 },
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: silent },
-    })
-    await store.connect()
-    return { store, wallet }
-  }
+  const silentLockStore = () => loneTab({ request: () => new Promise(() => undefined) })
 
   it('C17, M6: a tab whose lock manager never answers its reconnect lock request is not left reconnecting for ever: once requestTimeoutMs (and a random part of another) passed with no tab telling of an attempt, it runs the attempts on its own', async () => {
     const { store, wallet } = await silentLockStore()
@@ -2909,15 +2907,8 @@ describe('multi-tab, a reconnect lock that never comes', () => {
     ['null', null],
     ['a string', 'denied'],
   ])('C18, M6: a lock manager given that refuses the reconnect lock with %s (no error, no name) is a refusal: the tab runs its attempts on its own at once', async (_, refusal) => {
-    vi.useFakeTimers()
     const lockManager: LockManagerLike = { request: () => Promise.reject(refusal) } // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- what a lock manager given may reject with
-    const wallet = createMockWallet()
-    const store = createSessionStore(createMockProvider({ wallet }), {
-      storage: createMemoryStorage(),
-      reconnect: { maxAttempts: 2 },
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
-    })
-    await store.connect()
+    const { store, wallet } = await loneTab(lockManager, 2)
     const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
     wallet.drop()
     await vi.advanceTimersByTimeAsync(0)
@@ -2934,17 +2925,10 @@ describe('multi-tab, a reconnect lock that never comes', () => {
   })
 
   it('C17, M6: a tab that takes the attempts over from a lock that never comes goes on with them when its steal of the lock is dropped (InvalidStateError) before it held it', async () => {
-    vi.useFakeTimers()
     const lockManager: LockManagerLike = {
       request: (_name, options) => (options.steal ? Promise.reject(new DOMException('The document is not fully active.', 'InvalidStateError')) : new Promise(() => undefined)),
     }
-    const wallet = createMockWallet()
-    const store = createSessionStore(createMockProvider({ wallet }), {
-      storage: createMemoryStorage(),
-      reconnect: { maxAttempts: 3 },
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
-    })
-    await store.connect()
+    const { store, wallet } = await loneTab(lockManager)
     const [scheduled, gaveup] = [events(store, 'reconnect:scheduled'), events(store, 'reconnect:gaveup')]
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
     wallet.drop()
