@@ -501,6 +501,31 @@ describe('model-based: regressions', () => {
     // the steal, and the leader's loss of the lock, which it hears once woken, after its timers
     expect(seen()).toEqual(before.map((n) => n + 1))
   })
+
+  // Found by the deep run (seed 1259103585): the model took the woken tab's new schedule for a second one.
+  it('M6, C8: a leader frozen right after it scheduled an attempt loses the lock to the other tab; woken, then left alone as that tab closes, it schedules anew and runs its attempt under the lock', async () => {
+    const counted = ['reconnect lock stolen', 'reconnect lock lost to a steal', 'reconnect:scheduled', 'reconnect:attempt', 'reconnect:gaveup']
+    const seen = () => counted.map((what) => observed.get(what) ?? 0)
+    const before = seen()
+    await runSequence(
+      { ...base, locks: true, initialTabs: 2, walletConnected: true, eventDelays: [0, 49, 1], latency: { connect: 1, silent: 0 } },
+      [
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('freeze(1), advance 1361 ms, thaw(1)', async (s) => {
+          s.freeze(1, true)
+          await s.time.advance(1361)
+          s.freeze(1, false)
+        }),
+        step('closeTab(0)', (s) => s.closeTab(0)),
+        step('advance 10000 ms', (s) => s.time.advance(10_000)),
+      ],
+      false,
+      2147483625,
+    )
+    // the leader's schedule, the other tab's after its steal, the woken tab's anew; one attempt, run
+    // by the woken tab under the lock, and its gave-up (the wallet stays away, maxAttempts 1)
+    expect(seen()).toEqual([1, 1, 3, 1, 1].map((more, i) => (before[i] ?? 0) + more))
+  })
 })
 
 describe('model-based: replay', () => {

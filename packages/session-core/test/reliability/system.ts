@@ -221,11 +221,26 @@ export function createSystem(config: SystemConfig) {
           (value) => (end(), value),
           (error: unknown) => {
             end()
-            if (reconnect && options.steal === undefined && (error as Error | null)?.name === 'AbortError' && !options.signal?.aborted) see('reconnect lock lost to a steal')
+            const stolen = reconnect && options.steal === undefined && (error as Error | null)?.name === 'AbortError' && !options.signal?.aborted
+            if (stolen) see('reconnect lock lost to a steal')
+            // A tab that hears its lock was taken drops the attempt it scheduled (its timer goes) and
+            // follows the tab that took it: a schedule of its own once it leads again is no second
+            // one at a time (C8, M6). Its attempt, were it run all the same, is one without the lock.
+            const told = () => {
+              if (stolen && ref.tab) ref.tab.scheduled = false
+            }
             const held = reconnect && ref.tab && frozenTabs.get(ref.tab)
-            if (!held) throw error
+            if (!held) {
+              told()
+              throw error
+            }
             see('reconnect lock word held by a frozen tab')
-            return new Promise<T>((_, reject) => held.push(() => reject(error instanceof Error ? error : new Error(String(error)))))
+            return new Promise<T>((_, reject) =>
+              held.push(() => {
+                told()
+                reject(error instanceof Error ? error : new Error(String(error)))
+              }),
+            )
           },
         )
       },
