@@ -22,9 +22,9 @@ describe('createMockProvider', () => {
     const provider = createMockProvider()
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
-      connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' },
+      connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'Unauthenticated' },
     })
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     await provider.request({ method: 'connect' })
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
@@ -32,7 +32,7 @@ describe('createMockProvider', () => {
       network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
     })
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
   })
 
   it('C9/§6: a wallet the dApp is not connected to reports no network connection either (isNetworkConnected false, as the official wallet answers an unauthenticated dApp): status, isConnected, an async connect, a decline, a disconnect, a drop', async () => {
@@ -41,15 +41,16 @@ describe('createMockProvider', () => {
     const seen: unknown[] = []
     for (const event of ['connected', 'statusChanged']) provider.on(event, (status: { connection: unknown }) => seen.push(status.connection))
     const down = { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }
-    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: down })
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(down)
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...down, userUrl: 'http://127.0.0.1/mock-wallet/approve' })
+    const userUrl = 'http://127.0.0.1/mock-wallet/approve'
+    await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { ...down, reason: 'Unauthenticated' } })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, userUrl })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...down, userUrl })
     wallet.reject()
     wallet.connectFromWallet()
     await provider.request({ method: 'disconnect' })
     wallet.drop()
-    const up = { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' }
-    expect(seen).toEqual([{ ...down, reason: 'rejected' }, down, up, up, { ...down, reason: 'disconnect', networkReason: 'disconnect' }, { ...down, reason: 'wallet unreachable' }])
+    const up = { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl }
+    expect(seen).toEqual([{ ...down, reason: 'rejected' }, { ...down, reason: 'Unauthenticated' }, up, up, { ...down, reason: 'disconnect', networkReason: 'disconnect' }, { ...down, reason: 'wallet unreachable' }])
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, reason: 'wallet unreachable' })
   })
 
@@ -60,9 +61,9 @@ describe('createMockProvider', () => {
     provider.on('statusChanged', (status: { provider: unknown; connection: unknown }) => seen.push(status))
     const down = { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }
     const up = { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' }
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(down)
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual(up)
-    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual(up)
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, userUrl: 'https://wallet/ui' })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...up, userUrl: 'https://wallet/ui' })
+    await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...up, userUrl: 'https://wallet/ui' })
     await expect(provider.request({ method: 'status' })).resolves.toMatchObject({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/ui' },
       connection: up,
@@ -70,8 +71,39 @@ describe('createMockProvider', () => {
     await provider.request({ method: 'disconnect' })
     wallet.connectFromWallet()
     wallet.disconnectFromWallet()
-    expect(seen.map((status) => status.connection)).toEqual([up, { ...down, reason: 'disconnect', networkReason: 'disconnect' }, up, { ...down, reason: 'disconnect', networkReason: 'removed session' }])
+    const told = { ...up, userUrl: 'https://wallet/ui' }
+    expect(seen.map((status) => status.connection)).toEqual([told, { ...down, reason: 'disconnect', networkReason: 'disconnect' }, told, { ...down, reason: 'disconnect', networkReason: 'removed session' }])
     expect(JSON.stringify(seen.map((status) => [status.provider, status.connection]))).not.toContain('mock-token')
+  })
+
+  it('C9/§6: answers as the official wallet gateway does: status unauthenticated says reason Unauthenticated; connect and isConnected carry the userUrl in every connect mode, connected or not; the events of a connection carry it in their connection, a status and a re-announcement none', async () => {
+    const userUrl = 'https://wallet/login/'
+    const down = { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }
+    const up = { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' }
+    for (const connectMode of ['approve', 'async', 'manual'] as const) {
+      const wallet = createMockWallet({ connectMode, userUrl })
+      const provider = createMockProvider({ wallet })
+      const seen: [string, unknown][] = []
+      for (const event of ['connected', 'statusChanged']) provider.on(event, (status: { connection: unknown }) => seen.push([event, status.connection]))
+      await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: { ...down, reason: 'Unauthenticated' } })
+      // the gateway's isConnected and connect answer an unauthenticated dApp without a reason
+      await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...down, userUrl })
+      const connecting = provider.request({ method: 'connect' })
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      wallet.approve()
+      await expect(connecting).resolves.toEqual(connectMode === 'async' ? { ...down, userUrl } : { ...up, userUrl })
+      await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...up, userUrl })
+      await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...up, userUrl })
+      await expect(provider.request({ method: 'status' })).resolves.toMatchObject({ connection: up })
+      wallet.switchNetwork('canton:testnet')
+      expect(seen).toEqual([
+        ['statusChanged', { ...up, userUrl }],
+        ['connected', { ...up, userUrl }],
+        ['statusChanged', { ...up, userUrl }],
+        ['connected', { ...up, userUrl }],
+        ['statusChanged', up],
+      ])
+    }
   })
 
   it('C4: every connected-only method rejects 4100 with a bare object before connect', async () => {
@@ -355,7 +387,7 @@ describe('createMockProvider', () => {
     await vi.advanceTimersByTimeAsync(99)
     expect([answer, events]).toEqual(['pending', []])
     await vi.advanceTimersByTimeAsync(1)
-    expect(answer).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    expect(answer).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     expect(events).toEqual(['statusChanged'])
   })
 

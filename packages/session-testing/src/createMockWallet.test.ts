@@ -31,6 +31,11 @@ const record = (provider: MockProvider) => {
 }
 
 const connection = (payload: unknown) => (payload as { connection: { isConnected: boolean } }).connection.isConnected
+/** A connection's events: the wallet's status, with the userUrl in its connection, as the official wallet gateway tells a connect. */
+const asConnect = (status: unknown) => {
+  const { connection: told, ...rest } = status as { connection: object }
+  return { ...rest, connection: { ...told, userUrl: 'http://127.0.0.1/mock-wallet/approve' } }
+}
 
 describe('createMockWallet', () => {
   it('§6: starts disconnected on canton:devnet with alice (primary) and bob', () => {
@@ -64,12 +69,12 @@ describe('createMockWallet', () => {
     const order: string[] = []
     for (const event of ['statusChanged', 'connected', 'accountsChanged']) a.on(event, () => order.push(event))
     const result = await a.request({ method: 'connect' }).finally(() => order.push('resolved'))
-    expect(result).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    expect(result).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     // the official wallet gateway announces no accounts on connect: the dApp reads them (listAccounts)
     expect(order).toEqual(['statusChanged', 'connected', 'resolved'])
     expect(logB).toEqual(logA)
     expect(logA).toHaveLength(2)
-    expect(logA[0]).toEqual(['statusChanged', await a.request({ method: 'status' })])
+    expect(logA[0]).toEqual(['statusChanged', asConnect(await a.request({ method: 'status' }))])
     expect(logA[1]).toEqual(['connected', logA[0]?.[1]])
     expect(wallet.state().connected).toBe(true)
   })
@@ -96,7 +101,7 @@ describe('createMockWallet', () => {
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     expect(log[0]?.[1]).toEqual({
       provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/approve' },
-      connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
+      connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'https://wallet/approve' },
       network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
     })
@@ -113,7 +118,7 @@ describe('createMockWallet', () => {
     const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
     expect(log).toEqual([
       ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' } }],
-      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' } }],
+      ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'Unauthenticated' } }],
     ])
     expect(provider.wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
   })
@@ -128,7 +133,7 @@ describe('createMockWallet', () => {
     provider.wallet.approve()
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     await flush()
-    expect(result.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    expect(result.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
   })
 
   it('C4: manual mode reject(code) rejects with that code (4001 by default)', async () => {
@@ -176,7 +181,7 @@ describe('createMockWallet', () => {
     await flush()
     wallet.setConnectMode('approve')
     await a.request({ method: 'connect' }) // another tab's connect, approved at once
-    await expect(manual).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    await expect(manual).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     expect(wallet.state().pendingConnects).toBe(0)
   })
 
@@ -211,14 +216,14 @@ describe('createMockWallet', () => {
     const approved = provider.request({ method: 'connect' })
     await flush()
     provider.wallet.approve()
-    await expect(approved).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    await expect(approved).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
   })
 
   it('C3/C19: connecting while connected resolves isConnected true at once, whatever the mode, told as every connect is: statusChanged, connected', async () => {
     const provider = createMockProvider({ connected: true, connectMode: 'manual' })
     const log = record(provider)
-    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    await expect(provider.request({ method: 'connect' })).resolves.toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([
       ['statusChanged', true],
       ['connected', true],
@@ -259,7 +264,7 @@ describe('createMockWallet', () => {
     await expect(provider.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
     provider.wallet.recover()
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
-    expect(log[0]?.[1]).toEqual(await provider.request({ method: 'status' }))
+    expect(log[0]?.[1]).toEqual(asConnect(await provider.request({ method: 'status' })))
     expect(log[1]?.[1]).toEqual(log[0]?.[1])
     expect(connection(log[0]?.[1])).toBe(true)
   })
@@ -275,7 +280,7 @@ describe('createMockWallet', () => {
     provider.wallet.recover()
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
       ['connected', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' }],
-      ['statusChanged', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'Unauthenticated' }],
     ])
   })
 
@@ -296,7 +301,7 @@ describe('createMockWallet', () => {
       ['connected', true],
     ])
     await flush()
-    expect(approved.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    expect(approved.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
 
     await provider.request({ method: 'disconnect' })
     const declined = outcome(provider.request({ method: 'connect' }))
@@ -327,7 +332,7 @@ describe('createMockWallet', () => {
     // never a connection that is gone by now, as the dApp would hear it before its end
     expect(log.map(([event, payload]) => [event, (payload as { connection: unknown }).connection])).toEqual([
       ['connected', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' }],
-      ['statusChanged', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated' }],
+      ['statusChanged', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'Unauthenticated' }],
       // nor the accounts of a connection that is gone (C5)
     ])
     expect(approved.error).toEqual({ code: 4001, message: 'User Rejected Request' })
@@ -339,7 +344,7 @@ describe('createMockWallet', () => {
     provider.wallet.connectFromWallet()
     provider.wallet.recover()
     await flush()
-    expect(declined.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' })
+    expect(declined.value).toEqual({ isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
   })
 
@@ -357,7 +362,7 @@ describe('createMockWallet', () => {
     provider.wallet.recover()
     // the connection made meanwhile is told as any connection is
     expect(log).toEqual([
-      ['statusChanged', await provider.request({ method: 'status' })],
+      ['statusChanged', asConnect(await provider.request({ method: 'status' }))],
       ['connected', log[0]?.[1]],
       ['accountsChanged', [{ partyId: 'carol::3', primary: true }]],
     ])

@@ -49,7 +49,8 @@ type Pending = ((approved: boolean, code: number) => void) | null
  * A fresh answer each time: the caller owns what it receives and may change it. A wallet reports
  * its network connection only to a connected dApp: not connected, the official wallet answers
  * `isNetworkConnected: false` as well, for the reason `Unauthenticated`; connected, both reasons
- * are `OK`.
+ * are `OK`. Its `status` tells an unauthenticated dApp the connection's reason too
+ * (`Unauthenticated`); its `connect` and `isConnected` give none, but the `userUrl`.
  */
 const connection = (isConnected: boolean): CIP0103ConnectResult =>
   isConnected ? { isConnected, reason: 'OK', isNetworkConnected: isConnected, networkReason: 'OK' } : { isConnected, isNetworkConnected: isConnected, networkReason: 'Unauthenticated' }
@@ -81,6 +82,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   let dropped = false
   let tokens = 1
   const token = () => (tokens === 1 ? (options.accessToken ?? 'mock-token-1') : `${options.accessToken ?? 'mock-token'}-${tokens}`)
+  /** The answer to `connect` and `isConnected`, and the connection a connection's events tell: with the `userUrl`, as the official wallet gateway sends them. */
+  const result = (isConnected: boolean): CIP0103ConnectResult => ({ ...connection(isConnected), userUrl })
   const calls: MockWalletCall[] = []
   const rules: Rule[] = []
   const pending: Pending[] = []
@@ -128,7 +131,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     else if (event === 'accountsChanged') accountsMoved = true
   }
   const status = (
-    now: CIP0103ConnectResult = dropped ? { ...connection(false), reason: 'wallet unreachable' } : connection(connected),
+    now: CIP0103ConnectResult = connected && !dropped ? connection(true) : { ...connection(false), reason: dropped ? 'wallet unreachable' : 'Unauthenticated' },
   ): CIP0103StatusEvent => {
     const accessToken = token()
     return {
@@ -147,7 +150,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     const list = pending.splice(0)
     const async = list.includes(null)
     const answer = (ok: boolean) => {
-      if (tell || async) emit('connected', status(ok ? undefined : { ...connection(false), reason: 'rejected' }))
+      if (tell || async) emit('connected', status(ok ? result(true) : { ...connection(false), reason: 'rejected' }))
       for (const reply of list) reply?.(ok, code)
     }
     // A dropped wallet answers once it is back, with where it stands by then: an approval that a
@@ -165,7 +168,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
    */
   const becomeConnected = () => {
     connected = true
-    emit('statusChanged', status())
+    emit('statusChanged', status(result(true)))
     settle(true, 4001, true)
   }
   /**
@@ -191,23 +194,23 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
           return rpcError(4001)
         case 'async':
           pending.push(null)
-          return { ...connection(false), userUrl }
+          return result(false)
         case 'manual':
           return new Promise((resolve) => {
             pending.push((approved, code) => {
-              resolve(approved ? connection(true) : rpcError(code))
+              resolve(approved ? result(true) : rpcError(code))
             })
           })
       }
     becomeConnected()
-    return connection(true)
+    return result(true)
   }
 
   /** Answers a request when its delay is over; a returned `Rejection` becomes the rejection. */
   const answer = (method: string, params: unknown): unknown => {
     const param = (name: string): unknown => (typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[name] : undefined)
     if (method === 'status') return status()
-    if (method === 'isConnected') return status().connection
+    if (method === 'isConnected') return dropped ? status().connection : result(connected)
     if (method === 'disconnect') {
       becomeDisconnected()
       return null
@@ -327,9 +330,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       const moved = accountsMoved
       accountsMoved = false
       // Back, the wallet tells what happened meanwhile, in the order of its events when reachable:
-      // a connection as the official wallet gateway tells one (statusChanged, then connected), a
-      // decline as reject() does (connected, then statusChanged).
-      const now = () => emit('statusChanged', status())
+      // a connection as the official wallet gateway tells one (statusChanged, then connected, both
+      // with the userUrl), a decline as reject() does (connected, then statusChanged).
+      const now = () => emit('statusChanged', status(owed.length ? result(true) : undefined))
       if (connected) now()
       for (const answer of owed.splice(0)) answer()
       if (!connected) now()

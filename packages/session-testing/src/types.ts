@@ -32,8 +32,9 @@ export interface MockWalletOptions {
   /** How `connect` is answered. Default `'approve'`. */
   connectMode?: MockConnectMode
   /**
-   * Where an `async` connect sends the user, also the `userUrl` of the wallet's `provider` in its
-   * StatusEvents. Default `'http://127.0.0.1/mock-wallet/approve'`.
+   * Where an `async` connect sends the user: in every `connect` and `isConnected` answer and the
+   * connection of a connection's events, as the official wallet gateway sends it, and the `userUrl`
+   * of the wallet's `provider` in its StatusEvents. Default `'http://127.0.0.1/mock-wallet/approve'`.
    */
   userUrl?: string
   /**
