@@ -761,6 +761,26 @@ describe('ledger', () => {
     }
   })
 
+  it('L1, L2: a new token the wallet tells (statusChanged with the new session, as the official wallet gateway tells a sign-in again) is the access from then on, in every tab: getLedgerAuth hands it and a ledger fetch sends it at once, with no 401 and no status re-read', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const store = await connectedStore(a)
+    const other = await connectedStore(b)
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-1')
+    const asked = wallet.calls.length
+    wallet.rotateToken({ announce: true })
+    expect(getLedgerAuth(store)).toMatchObject({ accessToken: 'mock-token-2', headers: { Authorization: 'Bearer mock-token-2' } })
+    expect(getLedgerAuth(other)?.accessToken).toBe('mock-token-2')
+    expect((await ledgerFetch('/v2/state/active-contracts')).status).toBe(200)
+    expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer mock-token-2'])
+    expect(wallet.calls.slice(asked)).toEqual([])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    store.destroy()
+    other.destroy()
+  })
+
   it('L1: a destroyed store hands out no Ledger API access, whatever it last knew', async () => {
     const store = await connectedStore(createMockProvider({ accessToken: 'tok' }))
     expect(getLedgerAuth(store)?.accessToken).toBe('tok')

@@ -736,6 +736,7 @@ describe('conformance with the official dApp API (@canton-network 1.8.0)', () =>
       wallet.switchParty('bob::1220bb')
       wallet.switchNetwork('canton:testnet')
       wallet.rotateToken()
+      wallet.rotateToken({ announce: true })
       wallet.drop()
       await ask('listAccounts')
       await ask('status')

@@ -650,6 +650,38 @@ describe('createMockWallet', () => {
     expect(custom.state().accessToken).toBe('SECRET-2')
   })
 
+  it('L1/L2: rotateToken({ announce: true }) tells every tab the new session as the official wallet gateway tells a new one: statusChanged with the new token in its network and session; not connected or dropped, nothing (the status tells it on recovery)', () => {
+    const wallet = createMockWallet({ connected: true })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    wallet.rotateToken()
+    expect(logA).toEqual([])
+    wallet.rotateToken({ announce: true })
+    expect(logA).toEqual([
+      [
+        'statusChanged',
+        {
+          provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
+          connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
+          network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-3' },
+          session: { accessToken: 'mock-token-3', userId: 'mock-user' },
+        },
+      ],
+    ])
+    expect(logB).toEqual(logA)
+    wallet.drop()
+    logA.length = 0
+    wallet.rotateToken({ announce: true })
+    expect(logA).toEqual([])
+    wallet.recover()
+    expect(logA).toMatchObject([['statusChanged', { session: { accessToken: 'mock-token-4' } }]])
+    wallet.disconnectFromWallet()
+    logA.length = 0
+    wallet.rotateToken({ announce: true })
+    expect(logA).toEqual([])
+    expect(wallet.state().accessToken).toBe('mock-token-5')
+  })
+
   it('C18: emitRaw() hands any payload, as given, to every attached tab', () => {
     const wallet = createMockWallet()
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]

@@ -1,6 +1,6 @@
 import type { CIP0103Account, CIP0103ConnectResult, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
 import { answerLater, Rejection, rpcError, toRejection } from './answerLater'
-import type { MockCall, MockFailure, MockWallet, MockWalletCall, MockWalletOptions } from './types'
+import type { MockCall, MockFailure, MockRotateTokenOptions, MockWallet, MockWalletCall, MockWalletOptions } from './types'
 
 /** Delivers one wallet event to a provider's listeners (copying the arguments per listener when `copy`). @internal */
 export type MockDeliver = (event: string, args: readonly unknown[], copy: boolean) => unknown
@@ -353,9 +353,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     answerLate(method, delayMs) {
       rules.push({ method, times: 1, kind: 'late', delayMs })
     },
-    rotateToken() {
+    // A new session (the user signed in again) is told as the official wallet gateway tells one: a
+    // statusChanged with the new token, to a connected dApp.
+    rotateToken: act((options?: MockRotateTokenOptions) => {
       tokens++
-    },
+      if (options?.announce && connected) emit('statusChanged', status())
+    }),
     emitRaw: act((event: string, payload: unknown) => {
       send(event, payload, false)
     }),

@@ -17,6 +17,7 @@ export type {
   MockListener,
   MockProvider,
   MockProviderOptions,
+  MockRotateTokenOptions,
   MockWallet,
   MockWalletCall,
   MockWalletOptions,

@@ -50,6 +50,15 @@ export interface MockWalletOptions {
 }
 
 /**
+ * Options of {@link MockWallet.rotateToken}.
+ * @public
+ */
+export interface MockRotateTokenOptions {
+  /** Tell the connected dApp the new token (`statusChanged`), as a new session is told. Default false. */
+  readonly announce?: boolean
+}
+
+/**
  * One recorded request.
  * @public
  */
@@ -202,8 +211,14 @@ export interface MockWallet {
    * @param delayMs - the delay, through `globalThis.setTimeout`
    */
   answerLate(method: string, delayMs: number): void
-  /** Issues a new access token (`status` and `getActiveNetwork` report it). */
-  rotateToken(): void
+  /**
+   * Issues a new access token: `status` and `getActiveNetwork` report it. By default the dApp is not
+   * told (a token the wallet refreshed on its own: the dApp finds out on a 401, SPEC L2).
+   * @param options - `announce: true` tells it as the official wallet gateway tells a new session
+   * (the user signed in again): `statusChanged` with the new token in its `network` and `session`,
+   * when the dApp is connected (while dropped, the status on recovery carries it)
+   */
+  rotateToken(options?: MockRotateTokenOptions): void
   /**
    * Emits any payload, as given (not copied), to every attached provider, even while dropped.
    * @param event - the event name
