@@ -331,6 +331,19 @@ describe('createMockProvider', () => {
     expect(provider.calls.map((c) => c.method)).toEqual(['signMessage', 'ledgerApi', 'eth_sendTransaction', 'toString'])
   })
 
+  it('C6/§6: a disconnect from a dApp that is not connected answers null and tells nothing, as the official wallet gateway, which has no session to end; a connect waiting for the user still ends as declined', async () => {
+    const wallet = createMockWallet({ connectMode: 'async' })
+    const provider = createMockProvider({ wallet })
+    const seen: [string, unknown][] = []
+    for (const event of ['connected', 'statusChanged']) provider.on(event, (status: { connection: unknown }) => seen.push([event, status.connection]))
+    await expect(provider.request({ method: 'disconnect' })).resolves.toBeNull()
+    expect(seen).toEqual([])
+    await provider.request({ method: 'connect' })
+    await expect(provider.request({ method: 'disconnect' })).resolves.toBeNull()
+    expect(seen).toEqual([['connected', { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' }]])
+    expect(wallet.state()).toMatchObject({ connected: false, pendingConnects: 0 })
+  })
+
   it('C6: disconnect resolves null and announces statusChanged false (reason disconnect) to every tab', async () => {
     const wallet = createMockWallet({ connected: true })
     const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]

@@ -211,8 +211,11 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     const param = (name: string): unknown => (typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[name] : undefined)
     if (method === 'status') return status()
     if (method === 'isConnected') return dropped ? status().connection : result(connected)
+    // The official wallet gateway ends a session only where there is one: a dApp not connected hears
+    // nothing (its connects waiting for the user still end, declined).
     if (method === 'disconnect') {
-      becomeDisconnected()
+      if (connected) becomeDisconnected()
+      else settle(false)
       return null
     }
     const known = ['connect', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'prepareExecuteAndWait', 'ledgerApi']
