@@ -58,7 +58,8 @@ function open() {
     const server = createServer((req, res) => {
       const js = req.url === '/session-sync.js'
       res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' })
-      res.end(js ? script : page)
+      // the page again, in a frame sandboxed without allow-same-origin: an opaque origin
+      res.end(js ? script : req.url === '/sandboxed' ? '<!doctype html><iframe sandbox="allow-scripts" src="/"></iframe>' : page)
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
@@ -155,6 +156,41 @@ describe('session-sync in Chromium', () => {
       expect(tried).toEqual({ ran: false })
       expect(heldA.end - heldA.start).toBeGreaterThanOrEqual(290)
       expect(bStart).toBeGreaterThanOrEqual(heldA.end)
+    },
+    60_000,
+  )
+
+  it.skipIf(!runnable && !process.env.CI)(
+    'M1, M6: in a frame sandboxed without allow-same-origin (an opaque origin) the channel opens but links no other tab, and Web Locks refuse: the work runs under the in-tab lock',
+    async () => {
+      const { a } = await open()
+      const frames = await Promise.all(
+        [0, 1].map(async () => {
+          const page = await a.context().newPage()
+          await page.goto(new URL('/sandboxed', a.url()).href)
+          const frame = page.frames()[1]!
+          await frame.waitForFunction(() => window.received)
+          return frame
+        }),
+      )
+      const [x, y] = frames as [(typeof frames)[0], (typeof frames)[0]]
+      const inA = await a.evaluate(() => window.received.length)
+      // Chromium makes the channel there (a browser that refuses one gives a no-op channel), under
+      // the page's own name, as `location.origin` still tells the URL's origin: it reaches no one
+      expect(await x.evaluate(() => [self.origin, window.channel.isLive])).toEqual(['null', true])
+      await x.evaluate(() => window.channel.post('party', { previous: null, current: 'alice::1' }))
+      expect(await x.evaluate(() => window.SessionSync.syncChannelName(location.origin, 'sessionlayer.session'))).toBe(await a.evaluate(() => window.SessionSync.syncChannelName(location.origin, 'sessionlayer.session')))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect([await y.evaluate(() => window.received.length), await a.evaluate(() => window.received.length)]).toEqual([0, inA])
+      // navigator.locks is there, each request refused with a SecurityError: the lock falls back in-tab
+      const locked = await x.evaluate(async () => {
+        const refused = await navigator.locks.request('probe', () => 'granted').catch((error: unknown) => (error as Error).name)
+        const before = window.lock.crossTab
+        const ran = await window.lock.runExclusive('sessionlayer.reconnect::sessionlayer.session', () => 'ran')
+        return [refused, before, ran, window.lock.crossTab]
+      })
+      expect(locked).toEqual(['SecurityError', true, 'ran', false])
+      await Promise.all(frames.map((frame) => frame.page().close()))
     },
     60_000,
   )

@@ -482,7 +482,7 @@ describe('openSyncChannel environment (M1)', () => {
     b.close()
   })
 
-  it('M1: a BroadcastChannel that cannot be created (opaque origin) gives a no-op channel, never a throw', () => {
+  it('M1: a BroadcastChannel that cannot be created (a browser that refuses one on an opaque origin) gives a no-op channel, never a throw', () => {
     vi.stubGlobal('document', {})
     vi.stubGlobal(
       'BroadcastChannel',

@@ -80,8 +80,10 @@ export interface SyncChannel {
  * schema-validated, copied and frozen. A message from another channel, from this tab, or with a
  * `seq` not above the last one accepted from its sender is dropped.
  *
- * No channel can be made on the server, without `BroadcastChannel`, or on an opaque origin. The
- * underlying channel is `unref`'d, so it never keeps a Node process alive.
+ * No channel is made on the server, without `BroadcastChannel`, or where the browser refuses one
+ * (the constructor throws). Chromium makes one on an opaque origin (a frame sandboxed without
+ * `allow-same-origin`): it is live, yet links no other tab, as each such frame is an origin of its
+ * own. The underlying channel is `unref`'d, so it never keeps a Node process alive.
  *
  *
  * @param name - the channel name
