@@ -54,7 +54,9 @@ const defaultStorage = (): SessionStorage => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent outside browsers
     if (globalThis.indexedDB && globalThis.crypto?.subtle) return createEncryptedIndexedDBStorage()
   } catch {
-    // reading `indexedDB` throws where storage is denied (a sandboxed frame): no IndexedDB then
+    // reading `indexedDB` throws where some browsers deny storage: no IndexedDB then. Chromium's
+    // denial (a frame sandboxed without allow-same-origin) is its open() throwing instead: each
+    // operation then fails, a storage:error (K7)
   }
   return createMemoryStorage()
 }

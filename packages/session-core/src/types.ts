@@ -220,7 +220,11 @@ export interface Clock {
  * @public
  */
 export interface SessionStoreOptions {
-  /** Where the session persists (default: encrypted IndexedDB when available, else memory). */
+  /**
+   * Where the session persists (default: encrypted IndexedDB when available, else memory). Where
+   * IndexedDB is there but denied (a frame sandboxed without `allow-same-origin` in Chromium, a
+   * third-party frame whose storage is blocked) each read, write and removal fails: a `storage:error`.
+   */
   readonly storage?: SessionStorage | undefined
   /**
    * Key of the persisted entry (default `'sessionlayer.session'`), used as given (`''` included).

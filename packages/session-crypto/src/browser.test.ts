@@ -47,7 +47,11 @@ function open() {
     const server = createServer((req, res) => {
       const js = req.url === '/session-crypto.js'
       res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' })
-      res.end(js ? script : page)
+      // the page again in a frame: sandboxed without allow-same-origin (an opaque origin), or of
+      // another site (localhost under a 127.0.0.1 page: third-party storage)
+      const port = (server.address() as AddressInfo).port
+      const frames = { '/sandboxed': '<iframe sandbox="allow-scripts" src="/"></iframe>', '/third-party': `<iframe src="http://localhost:${port}/"></iframe>` }
+      res.end(js ? script : (frames[req.url as keyof typeof frames] ?? page))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
@@ -124,5 +128,41 @@ describe('session-crypto in Chromium', () => {
       expect(rows.join('\n')).not.toContain('alice')
     }
     // 20 rounds of two pages: a correctness check, given time to finish on a loaded machine
+  }, 30_000)
+
+  it.skipIf(skip)('K7: where Chromium denies IndexedDB to a frame (sandboxed without allow-same-origin; a third-party frame whose storage is blocked) each operation rejects "IndexedDB is unavailable" with the browser\'s error as its cause, none throws', async () => {
+    const { a } = await open()
+    for (const [path, cause] of [
+      // `indexedDB` reads as an IDBFactory there: it is open() that throws
+      ['/sandboxed', 'SecurityError'],
+      // open() fails with an error event: "The user denied permission to access the database."
+      ['/third-party', 'UnknownError'],
+    ] as const) {
+      const page = await a.context().newPage()
+      await page.goto(new URL(path, a.url()).href)
+      const frame = page.frames()[1]!
+      await frame.waitForFunction(() => window.SessionCrypto)
+      const outcomes = await frame.evaluate(async () => {
+        const storage = window.SessionCrypto.createEncryptedIndexedDBStorage()
+        const out: (string | boolean)[] = [indexedDB instanceof IDBFactory]
+        for (const run of [() => storage.setItem('sessionlayer.session', 'alice::1220'), () => storage.getItem('sessionlayer.session'), () => storage.removeItem('sessionlayer.session')]) {
+          let p: Promise<unknown>
+          try {
+            p = run()
+          } catch {
+            out.push('threw')
+            continue
+          }
+          out.push(await p.then(
+            () => 'resolved',
+            (error: Error) => `${error.message} / ${(error.cause as Error | undefined)?.name}`,
+          ))
+        }
+        return out
+      })
+      const rejected = `SessionLayer: IndexedDB is unavailable / ${cause}`
+      expect([path, ...outcomes]).toEqual([path, true, rejected, rejected, rejected])
+      await page.close()
+    }
   }, 30_000)
 })
