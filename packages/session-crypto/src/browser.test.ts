@@ -50,8 +50,8 @@ function open() {
       // the page again in a frame: sandboxed without allow-same-origin (an opaque origin), or of
       // another site (localhost under a 127.0.0.1 page: third-party storage)
       const port = (server.address() as AddressInfo).port
-      const frames = { '/sandboxed': '<iframe sandbox="allow-scripts" src="/"></iframe>', '/third-party': `<iframe src="http://localhost:${port}/"></iframe>` }
-      res.end(js ? script : (frames[req.url as keyof typeof frames] ?? page))
+      const frames: Record<string, string | undefined> = { '/sandboxed': '<iframe sandbox="allow-scripts" src="/"></iframe>', '/third-party': `<iframe src="http://localhost:${port}/"></iframe>` }
+      res.end(js ? script : (frames[req.url ?? ''] ?? page))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
@@ -155,7 +155,7 @@ describe('session-crypto in Chromium', () => {
           }
           out.push(await p.then(
             () => 'resolved',
-            (error: Error) => `${error.message} / ${(error.cause as Error | undefined)?.name}`,
+            (error: unknown) => `${(error as Error).message} / ${((error as Error).cause as Error | undefined)?.name}`,
           ))
         }
         return out
