@@ -386,6 +386,17 @@ describe('the access tokens searched for', () => {
     expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
   })
 
+  it('C4, C15: a status that carries two tokens (one in `session`, another in `network`) has both searched for: neither reaches an error message, a cause or a reason', () => {
+    const user = 'opaque-session-3f2e1d0c'
+    const ledger = 'opaque-network-8b7a6f5e'
+    const status = parseStatus({ connection: { isConnected: false, reason: `Ledger token ${ledger} revoked` }, network: { networkId: 'canton:devnet', accessToken: ledger }, session: { accessToken: user } })
+    expect(status?.reason).toBeUndefined()
+    for (const token of [user, ledger]) {
+      const error = toSessionError({ code: 4100, message: `Session ${token} has expired`, data: { token } })
+      expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
+    }
+  })
+
   it("C4: a wallet whose access token is a word (a placeholder such as 'undefined' or 'anonymous', where auth is off or a token went missing) keeps its messages that hold that word", () => {
     for (const placeholder of ['undefined', 'anonymous', 'unauthenticated']) {
       parseStatus({ connection: { isConnected: true }, session: { accessToken: placeholder } })

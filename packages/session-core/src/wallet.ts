@@ -84,16 +84,20 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
   const session = asObj(o?.session)
   // read once: a getter or proxy may answer another text to each read, past the check below (C15)
   const reason = c.reason
-  const accessToken = str(session?.accessToken) ?? str(network?.accessToken)
+  // each read once, as the reason: the session's token, else the network's, is the one the store uses
+  const tokens = [str(session?.accessToken), str(network?.accessToken)]
   // A token is searched for as it is from now on, in this status's reason too: a wallet may quote it
-  // under no name the patterns know. Not a short one, nor a word of under 16 letters (a placeholder:
+  // under no name the patterns know — either token, where the session's and the network's differ.
+  // Not a short one, nor a word of under 16 letters (a placeholder:
   // `undefined`, `anonymous`), which common texts hold: the wallet's messages stay (C4, C15).
   // Told again, it is one of the latest again: the tokens of other stores, or of a wallet that
   // hands out a new one for each read, do not push out the one still in use.
-  if (accessToken?.[7] && (accessToken[15] || /[^a-z]/i.test(accessToken))) {
-    seenTokens.unshift(accessToken)
-    // its earlier place (1 to 8), else the ninth (-1 + 9): the list keeps at most 8
-    seenTokens.splice((seenTokens.indexOf(accessToken, 1) + 9) % 9, 1)
+  for (const token of tokens) {
+    if (token?.[7] && (token[15] || /[^a-z]/i.test(token))) {
+      seenTokens.unshift(token)
+      // its earlier place (1 to 8), else the ninth (-1 + 9): the list keeps at most 8
+      seenTokens.splice((seenTokens.indexOf(token, 1) + 9) % 9, 1)
+    }
   }
   return {
     type: 'status',
@@ -107,7 +111,7 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
     // or the other tabs: the store's own words then say what happened (C4, C15).
     reason: reason && !quotesToken(reason) ? str(reason) : undefined,
     ledgerApi: str(network?.ledgerApi),
-    accessToken,
+    accessToken: tokens[0] ?? tokens[1],
   }
 }
 
