@@ -959,6 +959,23 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it.each(['https://user:pa55w0rd@ledger.example', 'https://:pa55w0rd@ledger.example/json-api/', 'https://ledger.example:pa55w0rd@ledger.example'])('C15, C18, L2: a Ledger API URL with credentials in it (%s) is no Ledger API: a path rejects with 4100, fetch is never handed those credentials (its TypeError would quote them), and an absolute URL goes as given, without the token', async (ledgerApi) => {
+    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
+    const wallet = handWallet({ status })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    wallet.emit('statusChanged', status)
+    const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>((input) => Promise.resolve(new Request(input) && new Response('{}')))
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    const failure = await ledgerFetch('/v2/parties').catch((error: unknown) => error)
+    expect(failure).toMatchObject({ name: 'SessionError', code: 4100 })
+    expect(inspect(failure)).not.toContain('pa55w0rd')
+    expect(fetch).not.toHaveBeenCalled()
+    expect((await ledgerFetch('https://ledger.example/v2/parties')).status).toBe(200)
+    expect(fetch.mock.calls.map(([input, init]) => [String(input), new Headers(init?.headers).get('Authorization')])).toEqual([['https://ledger.example/v2/parties', null]])
+    store.destroy()
+  })
+
   it.each(['localhost:7575', 'no url at all'])('C15, L2: an absolute URL goes to fetch as given, without the token, when the wallet gives a Ledger API that is no absolute http(s) URL (%s)', async (ledgerApi) => {
     const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
     const wallet = handWallet({ status })

@@ -231,10 +231,12 @@ const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | 
 const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | false | undefined => {
   const url = /^[a-z][a-z\d+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
   try {
-    const { origin, protocol } = new URL(ledgerApi)
+    const { origin, protocol, username, password } = new URL(ledgerApi)
     // Only an http(s) URL is a Ledger API's: 'localhost:7575' parses (as a scheme, with an opaque
-    // origin that equals every other one), and `fetch` takes no ws: or blob: URL of a path.
-    if (/^https?:$/.test(protocol)) return new URL(url).origin === origin && url
+    // origin that equals every other one), and `fetch` takes no ws: or blob: URL of a path. Nor is
+    // one with credentials (`https://user:pass@host`): `fetch` refuses it with a TypeError that
+    // quotes them, for an app to log (C15).
+    if (/^https?:$/.test(protocol) && !username && !password) return new URL(url).origin === origin && url
   } catch {
     // no URL: a path has nothing to resolve against; an absolute URL goes as given, without the token
   }
@@ -290,7 +292,13 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  *
  * The token only ever goes to the Ledger API's own origin. An absolute URL elsewhere is fetched as
  * given, without the token. When the wallet's Ledger API URL is no absolute http(s) URL, a path
- * rejects with a `SessionError` (code 4100) rather than go to the page's own origin.
+ * rejects with a `SessionError` (code 4100) rather than go to the page's own origin. So does a path
+ * when that URL carries credentials (`https://user:pass@host`): `fetch` would refuse it with an error
+ * that quotes them. An absolute URL then goes as given, without the token.
+ *
+ * A redirect is followed by `fetch` itself, which drops the `Authorization` header on a redirect to
+ * another origin, as the Fetch standard asks, in browsers and in Node. A `fetch` option of your own
+ * must do the same, or refuse redirects (`redirect: 'error'` in the `init`).
  *
  * When the refresh moves the Ledger API to another origin, an absolute URL of the old one is not
  * retried with the new token. That rejects with a `SessionError` (code 4100) too.
