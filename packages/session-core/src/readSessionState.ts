@@ -15,6 +15,11 @@ import type { SessionState } from './types'
  * It is a rendering hint only. The store itself always starts disconnected and trusts nothing but
  * the live wallet (C9).
  *
+ * It is unverified: a cookie or any other storage the client writes says what the client wrote,
+ * and whoever can set a cookie on the site (the user, a script, an extension) can forge one naming
+ * any party. Render with it; never decide with it on the server (which data to return, which
+ * action to allow). Server-side access goes through the wallet's Ledger API token instead.
+ *
  * The state is shaped as the one the store restores from the entry once the wallet confirms it. It
  * is frozen, with its accounts included. Its `account` is one of its `accounts` (the primary, else
  * the first), and its `connectedAt` is never after now (C2).
