@@ -1,5 +1,6 @@
 import { decodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider } from '@sessionlayer/session-testing'
+import { inspect } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -160,7 +161,8 @@ describe('createSessionStore', () => {
     provider.wallet.answerLate('status', 1_000)
     const restoring = store.init()
     expect(() => store.destroy()).not.toThrow()
-    expect(errors).toEqual([failure])
+    // the wallet's failure, as a SessionError of it
+    expect(errors).toMatchObject([{ name: 'SessionError', message: failure.message, cause: failure }])
     // only the listener the provider refused to remove is left, and it does nothing now
     expect(provider.listenerCount()).toBe(1)
     expect(hub.openCount()).toBe(0)
@@ -174,6 +176,28 @@ describe('createSessionStore', () => {
     expect(provider.calls.length).toBe(calls)
     expect(vi.getTimerCount()).toBe(0)
     expect(listener).not.toHaveBeenCalled()
+  })
+
+  it("C4, C14, C15: a wallet whose removeListener throws an error that quotes the session's access token: the error event tells a SessionError with the wallet's message, and neither its message nor its cause holds the token", async () => {
+    const provider = createMockProvider({ accessToken: 'opaque-remove-7c6b5a49' })
+    const removeListener = provider.removeListener.bind(provider)
+    const plain = new Error('statusChanged cannot be removed')
+    provider.removeListener = (event, listener) => {
+      if (event === 'statusChanged') throw plain
+      if (event === 'accountsChanged') throw Object.assign(new Error('listener of opaque-remove-7c6b5a49 kept'), { code: 4900 })
+      return removeListener(event, listener)
+    }
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    const errors: unknown[] = []
+    store.on('error', (e) => errors.push(e.error))
+    store.destroy()
+    expect(errors).toHaveLength(2)
+    expect(errors[0]).toBeInstanceOf(SessionError)
+    expect(errors[0]).toMatchObject({ message: 'statusChanged cannot be removed', code: 'UNKNOWN', cause: plain })
+    expect(errors[1]).toMatchObject({ name: 'SessionError', code: 4900, message: 'Unknown wallet error' })
+    expect((errors[1] as SessionError).cause).toBeUndefined()
+    expect(inspect(errors, { depth: 10, showHidden: true })).not.toContain('opaque-remove-7c6b5a49')
   })
 
   it('C3: connect becomes connected with accounts and network, reading the accounts itself as the official wallet announces none', async () => {

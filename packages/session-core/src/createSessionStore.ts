@@ -1245,8 +1245,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       listeners.clear()
       listenerList = null
       // A provider whose removeListener throws stops neither the rest of the teardown nor the
-      // other removals: its failure is an error event, and the listener it kept is inert (C14).
-      for (const [event, listener] of walletListeners) isolate(report, () => provider.removeListener(event, listener))
+      // other removals: its failure is an error event, and the listener it kept is inert (C14). The
+      // failure is the wallet's, told as a SessionError, as its other failures are: without a token
+      // it may quote (C4, C15).
+      for (const [event, listener] of walletListeners) isolate((error) => report(toSessionError(error)), () => provider.removeListener(event, listener))
       handlers.clear()
     },
   }

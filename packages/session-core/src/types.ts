@@ -98,7 +98,11 @@ export interface SessionEventMap {
   invalidate: InvalidateEvent
   /** The storage failed; the session itself is unaffected. */
   'storage:error': { readonly operation: 'get' | 'set' | 'remove'; readonly error: unknown }
-  /** A subscriber, event handler or `onInvalidate` threw or rejected. */
+  /**
+   * A subscriber, event handler or `onInvalidate` threw or rejected (its error as it is), or the
+   * wallet's `removeListener` threw on `destroy()` (a `SessionError` of the wallet's error, without
+   * an access token it may quote).
+   */
   error: { readonly error: unknown }
 }
 
@@ -376,7 +380,7 @@ export interface SessionStore {
   cancelReconnect: () => void
   /**
    * Releases every listener, timer and channel. Idempotent; never throws (a provider's
-   * `removeListener` that throws is an `error` event).
+   * `removeListener` that throws is an `error` event, with a `SessionError` of its failure).
    *
    * @remarks
    *
