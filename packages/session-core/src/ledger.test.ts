@@ -965,14 +965,15 @@ describe('ledger', () => {
     const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
     await store.connect()
     wallet.emit('statusChanged', status)
-    const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>((input) => Promise.resolve(new Request(input) && new Response('{}')))
+    // read as a real fetch reads it: a URL with credentials throws a TypeError that quotes them
+    const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>((input, init) => Promise.resolve(new Response('{}', { headers: { 'X-Url': new Request(input, init).url } })))
     const ledgerFetch = createLedgerFetch(store, { fetch })
     const failure = await ledgerFetch('/v2/parties').catch((error: unknown) => error)
     expect(failure).toMatchObject({ name: 'SessionError', code: 4100 })
     expect(inspect(failure)).not.toContain('pa55w0rd')
     expect(fetch).not.toHaveBeenCalled()
     expect((await ledgerFetch('https://ledger.example/v2/parties')).status).toBe(200)
-    expect(fetch.mock.calls.map(([input, init]) => [String(input), new Headers(init?.headers).get('Authorization')])).toEqual([['https://ledger.example/v2/parties', null]])
+    expect(fetch.mock.calls.map(([input, init]) => [input, new Headers(init?.headers).get('Authorization')])).toEqual([['https://ledger.example/v2/parties', null]])
     store.destroy()
   })
 
