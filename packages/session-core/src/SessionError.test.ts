@@ -342,6 +342,26 @@ describe('toSessionError', () => {
   })
 })
 
+describe('the search for tokens on hostile text', () => {
+  it('C4, C17: the token search takes time in proportion to the text: a 200 KB wallet message of `eyJ-` runs (a JWT start at each) neither freezes the page in toSessionError nor in a status reason', () => {
+    const text = 'eyJ-'.repeat(50_000)
+    const started = performance.now()
+    const error = toSessionError({ code: 4100, message: text, data: { detail: text } })
+    const status = parseStatus({ connection: { isConnected: false, reason: text } })
+    expect(performance.now() - started).toBeLessThan(1000)
+    // no token in it: the message, the cause and the reason stay
+    expect([error.message.length, error.cause !== undefined, status?.reason?.length]).toEqual([200_000, true, 200_000])
+  })
+
+  it('C4, C15: a JWT is found at the start of the text, after a space, a quote, an equals sign or a hyphen, also after a run of hyphenated words', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln'
+    for (const text of [jwt, `expired ${jwt}`, `{"t":"${jwt}"}`, `?t=${jwt}`, `id-${jwt}`, `eyJ-eyJ-x-${jwt}`]) {
+      const error = toSessionError({ code: 4100, message: text })
+      expect([error.message, error.cause]).toEqual(['Unknown wallet error', undefined])
+    }
+  })
+})
+
 describe('the access tokens searched for', () => {
   it('C4, C15: the latest 8 tokens wallets gave are all searched for', () => {
     const tokens = Array.from({ length: 8 }, (_, i) => `opaque-latest-${i}-4c5d6e7f`)

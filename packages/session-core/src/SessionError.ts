@@ -122,7 +122,10 @@ export const tokenFree = (value: unknown): unknown => {
         ? wraps.get(v) ?? wraps.set(v, [v.cause, v.message, v.errors, v.headers, v.url, shown !== v && shown, { ...v, toJSON: 0 }, v.has && Array.from(v as Iterable<unknown>)]).get(v)
         : v
     })
-    if (!holds(json, /access_?token|token=|authorization\W*[:,]|bearer\s|\beyJ[\w-]+\./i)) return value
+    // A JWT is looked for from the start of each run of `[\w-]` only, never from each `eyJ` in it:
+    // from each, a long run of `eyJ-` (a hostile wallet's message) would be read again and again,
+    // for seconds (C17).
+    if (!holds(json, /access_?token|token=|authorization\W*[:,]|bearer\s|(^|[^\w-])(?=[\w-]*\beyJ[\w-])[\w-]+\./i)) return value
   } catch {
     // not searched, so not handed on
   }
@@ -134,7 +137,7 @@ export const tokenFree = (value: unknown): unknown => {
  * `accessTokenExpired`), or no string, does not. Such a text is no error message nor `reason` (C4, C15).
  * @internal
  */
-export const quotesToken = (text: unknown): boolean => typeof text == 'string' && holds(text, /((access_?token|authorization|bearer)\W+|token=)(\w+ )?[\w~+/-]*[\d_~+/-]|\beyJ[\w-]+\.[\w-]+\./i)
+export const quotesToken = (text: unknown): boolean => typeof text == 'string' && holds(text, /((access_?token|authorization|bearer)\W+|token=)(\w+ )?[\w~+/-]*[\d_~+/-]|(^|[^\w-])(?=[\w-]*\beyJ[\w-])[\w-]+\.[\w-]+\./i)
 
 /**
  * Turns anything a wallet or transport throws into a {@link SessionError}, keeping the wallet's
