@@ -977,6 +977,21 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it('C17, C18, L2: a Ledger API URL of a hostile wallet with a long run of slashes inside it (150 KB) is joined to a path in time in proportion to it, not frozen for seconds', async () => {
+    const ledgerApi = `https://ledger.example/${'/'.repeat(150_000)}api`
+    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
+    const wallet = handWallet({ status })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    wallet.emit('statusChanged', status)
+    const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(() => Promise.resolve(new Response('{}')))
+    const started = performance.now()
+    expect((await createLedgerFetch(store, { fetch })('/v2/parties')).status).toBe(200)
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(fetch.mock.calls[0]?.[0]).toBe(`${ledgerApi}/v2/parties`)
+    store.destroy()
+  })
+
   it.each(['localhost:7575', 'no url at all'])('C15, L2: an absolute URL goes to fetch as given, without the token, when the wallet gives a Ledger API that is no absolute http(s) URL (%s)', async (ledgerApi) => {
     const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
     const wallet = handWallet({ status })

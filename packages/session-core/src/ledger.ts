@@ -90,8 +90,9 @@ const toAuth = (live: WalletStatus | null | undefined, token = live?.accessToken
  * @example
  * ```ts
  * const auth = getLedgerAuth(store)
- * // the URL may end in a `/`: a `//v2/…` path is no Ledger API route
- * if (auth) new WebSocket(`${auth.ledgerApi.replace(/^http/, 'ws').replace(/\/+$/, '')}/v2/updates`, [...auth.wsProtocols])
+ * // the URL may end in a `/`: a `//v2/…` path is no Ledger API route (trimmed after the
+ * // character before it: `/\/+$/` would take seconds over a long run of slashes inside it)
+ * if (auth) new WebSocket(`${auth.ledgerApi.replace(/^http/, 'ws').replace(/([^/])\/+$/, '$1')}/v2/updates`, [...auth.wsProtocols])
  * ```
  * @public
  */
@@ -229,7 +230,9 @@ const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | 
  * origin, or nowhere.
  */
 const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): string | false | undefined => {
-  const url = /^[a-z][a-z\d+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/\/+$/, '')}/${input.replace(/^\/+/, '')}`
+  // The trailing slashes are found from the character before them only: from each slash, a long run
+  // of them inside a hostile wallet's URL would be read again and again, for seconds (C17).
+  const url = /^[a-z][a-z\d+.-]*:/i.test(input) ? input : `${ledgerApi.replace(/([^/])\/+$/, '$1')}/${input.replace(/^\/+/, '')}`
   try {
     const { origin, protocol, username, password } = new URL(ledgerApi)
     // Only an http(s) URL is a Ledger API's: 'localhost:7575' parses (as a scheme, with an opaque
