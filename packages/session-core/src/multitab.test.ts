@@ -1631,6 +1631,23 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it('M2, M5: a flood of one party word from ever new tab ids (a hostile tab of the origin) costs each message a bounded time, not one that grows with the tellers heard: the tab neither freezes nor asks its wallet per message, and keeps its party', async () => {
+    const { hub, open } = tabs()
+    const a = open()
+    await a.store.connect()
+    await flush()
+    const before = a.store.getSnapshot()
+    const calls = a.provider.calls.length
+    const raw = hub.channelFactory(CHANNEL)
+    const started = performance.now()
+    for (let i = 0; i < 25_000; i++) raw.postMessage({ v: 1, kind: 'party', seq: 1, tabId: `forged-${i}-${'x'.repeat(40)}`, at: Date.now(), ch: CHANNEL, data: { current: 'mallory::1220ff' } })
+    await flush()
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(a.provider.calls.length - calls).toBeLessThan(150)
+    expect(a.store.getSnapshot()).toBe(before)
+    raw.close()
+  })
+
   it('M5, C18: another tab\'s word of an empty network id (\'\') or party id is no switch taken on trust: the tab asks its own wallet, as for null, and keeps what its wallet says', async () => {
     const { hub, open } = tabs()
     const a = open()
