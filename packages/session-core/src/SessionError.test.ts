@@ -362,6 +362,29 @@ describe('the search for tokens on hostile text', () => {
   })
 })
 
+describe('a wallet error that cannot be read', () => {
+  it('C4, C15, C18: one whose fields throw as they are read (a getter, a hostile proxy) is no cause when it carries a token, as one that can be read: the token search is never skipped', () => {
+    const headers = { Authorization: 'Bearer opaque-unread-1a2b3c4d' }
+    const getter = Object.defineProperty({ headers }, 'error', { get: () => { throw new Error('not readable') }, enumerable: false })
+    const proxy = new Proxy({ headers }, {
+      get: (target, key): unknown => {
+        if (key === 'code') throw new Error('trap')
+        return Reflect.get(target, key)
+      },
+    })
+    // its message read before a field threw
+    const late = { message: 'expired: Bearer opaque-unread-1a2b3c4d', error: { get code(): number { throw new Error('not readable') } } }
+    for (const raw of [getter, proxy, late]) {
+      const error = toSessionError(raw)
+      expect([error.code, error.message, error.cause]).toEqual(['UNKNOWN', 'Unknown wallet error', undefined])
+      expect(inspect(error, { depth: 10, showHidden: true })).not.toContain('opaque-unread')
+    }
+    // without a token it stays the cause, all there is to see of it
+    const plain = Object.defineProperty({ note: 'no token' }, 'error', { get: () => { throw new Error('not readable') }, enumerable: false })
+    expect(toSessionError(plain).cause).toBe(plain)
+  })
+})
+
 describe('the access tokens searched for', () => {
   it('C4, C15: the latest 8 tokens wallets gave are all searched for', () => {
     const tokens = Array.from({ length: 8 }, (_, i) => `opaque-latest-${i}-4c5d6e7f`)

@@ -168,7 +168,9 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  * included, is found also in own fields that its `toJSON` leaves out, and in a `Headers`, `Request`,
  * `Map` or `Set` (a fetch-based transport's error). It is found in an `AggregateError`'s `errors` too.
  *
- * Nor is a value that JSON cannot hold (a cycle, a BigInt) a `cause`, since it cannot be searched.
+ * Nor is a value that JSON cannot hold (a cycle, a BigInt, a getter that throws) a `cause`, since it
+ * cannot be searched. A value some of whose fields throw as they are read (a hostile proxy) is still
+ * searched, and its message too, as far as it was read.
  *
  * A message that quotes a token is not used either, and the value is then no `cause`. That is a credential after `access_token`,
  * `Authorization`, `Bearer` or a URL's `token=`, or a JWT. Examples are `fetch`'s `TypeError` for a
@@ -187,10 +189,11 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
 export function toSessionError(value: unknown): SessionError {
   let code: unknown
   let message: string | undefined
+  let own: SessionError | undefined
   try {
     // a SessionError's code, the store's own ones too, kept if it is made anew without its token;
     // read here: a value whose reads throw (a hostile proxy, a revoked one) makes none of this throw
-    if (value instanceof SessionError) code = value.code
+    if (value instanceof SessionError) code = (own = value).code
     const o = obj(value)
     const outer = obj(o.error)
     const body = obj(parse(outer.data))
@@ -212,17 +215,19 @@ export function toSessionError(value: unknown): SessionError {
       code = Number(rpc[1])
       message = rpc[2]
     }
-    // one whose code or message cannot be read (above) stays the cause, all there is to see of it
-    value = tokenFree(value)
-    // a message that quotes a token (fetch's TypeError for a header value no request can carry, a
-    // body that echoes it) is none, nor is its value the cause (C4)
-    if (quotesToken(message)) value = message = undefined
-    // a SessionError (the store's, or one a wallet throws) as is, unless it carries a token (C4, C15)
-    if (value instanceof SessionError) return value
   } catch {
     // a value that cannot be read (a throwing getter, a revoked proxy) tells no more than was
     // read; throwing here would leave the failed wallet call unanswered
   }
+  // Searched whatever the reads above did: a value whose fields throw as they are read is no cause
+  // that skipped the search (C4, C15, C18). One whose code or message cannot be read stays the
+  // cause, all there is to see of it, unless it carries a token.
+  value = tokenFree(value)
+  // a message that quotes a token (fetch's TypeError for a header value no request can carry, a
+  // body that echoes it), read before a read threw too, is none, nor is its value the cause (C4)
+  if (quotesToken(message)) value = message = undefined
+  // a SessionError (the store's, or one a wallet throws) as is, unless it carries a token (C4, C15)
+  if (own && own === value) return own
   return new SessionError(
     // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty message is none
     message || 'Unknown wallet error',
