@@ -11,7 +11,8 @@
 // with `nocheck` in its info string (```ts nocheck), for pseudo-code. `file=<name>` in the info
 // string names the module, so that the blocks of one page can import each other
 // (```tsx file=app.tsx, then `import { App } from './app'`; a name may have folders, as in
-// file=routes/page.tsx, which imports `../app`). docs/api/ is generated from the
+// file=routes/page.tsx, which imports `../app`; a vue block's `file=components/Party.vue` names its
+// script `components/Party.ts`). docs/api/ is generated from the
 // packages' TSDoc and is not checked here.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -62,7 +63,10 @@ export function extractBlocks(text) {
     } else if (lang === 'vue' && !nocheck) {
       const start = body.findIndex((l) => /^<script\b[^>]*\blang="ts"[^>]*>\s*$/.test(l))
       const stop = body.findIndex((l, j) => j > start && /^<\/script>\s*$/.test(l))
-      if (start >= 0 && stop > start) blocks.push({ line: i + 2 + start + 1, lang: 'ts', code: body.slice(start + 1, stop).join('\n') })
+      // `file=components/Party.vue` names its script `components/Party.ts`: it imports the page's
+      // named blocks as the component imports the app's modules, and `./Other.vue` stays a component
+      const named = file?.endsWith('.vue') ? { file: `${file.slice(0, -4)}.ts` } : {}
+      if (start >= 0 && stop > start) blocks.push({ line: i + 2 + start + 1, lang: 'ts', code: body.slice(start + 1, stop).join('\n'), ...named })
     }
     i = end
   }

@@ -193,6 +193,13 @@ describe('code blocks (scripts/docs-code.mjs)', () => {
     expect(checkDocsCode({ docsDir: docsWith({ 'router.md': page([app, route]) }) })).toEqual({ blocks: 2, errors: [] })
   })
 
+  it('the script of a vue block named with file=<name>.vue imports the blocks of its page by file name, as a component of the app imports its modules', () => {
+    const store = '```ts file=lib/session.ts\nexport const party: string = \'alice\'\n```'
+    const sfc = '```vue file=components/Party.vue\n<script setup lang="ts">\nimport { party } from \'../lib/session\'\n\nconst shown: string = party\n</script>\n\n<template><p>{{ shown }}</p></template>\n```'
+    expect(extractBlocks(page([sfc]))[0]?.file).toBe('components/Party.ts')
+    expect(checkDocsCode({ docsDir: docsWith({ 'islands.md': page([store, sfc]) }) })).toEqual({ blocks: 2, errors: [] })
+  })
+
   it('the prelude of docs/.snippets is shared by every block, and docs/api is not checked', () => {
     const dir = docsWith({
       '.snippets/prelude.d.ts': 'declare function toast(message: string): void\n',
