@@ -81,3 +81,20 @@ declare module 'react-router' {
   export function Scripts(): import('react').ReactElement
   export function ScrollRestoration(): import('react').ReactElement | null
 }
+
+/**
+ * The Astro API the Astro guide uses (Astro is not a workspace dependency), as Astro 5 types it:
+ * `defineMiddleware` of `astro:middleware`, and the `App.Locals` an app declares its own fields in.
+ */
+declare namespace App {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the app adds its fields
+  interface Locals {}
+}
+declare module 'astro:middleware' {
+  export interface APIContext {
+    request: Request
+    locals: App.Locals
+  }
+  export type MiddlewareHandler = (context: APIContext, next: () => Promise<Response>) => Promise<Response> | Response | Promise<void> | void
+  export function defineMiddleware(fn: MiddlewareHandler): MiddlewareHandler
+}
