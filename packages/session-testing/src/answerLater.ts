@@ -80,3 +80,12 @@ export function answerLater(ms: number, run: () => unknown): Promise<unknown> {
     .then(run)
     .then(unwrap)
 }
+
+/**
+ * Adds `item` to a record of a mock (its calls, a hub's messages), which keeps the latest 10,000: a
+ * demo tab open for days, or a long test, holds no copy of everything since it began.
+ * @param list - the record
+ * @param item - what happened
+ * @internal
+ */
+export const record = <T>(list: T[], item: T): unknown => list.push(item) > 1e4 && list.shift()

@@ -68,6 +68,14 @@ describe('createChannelHub', () => {
     // a message that cannot be cloned throws in postMessage (DataCloneError), as BroadcastChannel does
     expect(() => a.postMessage({ f: () => 1 })).toThrow()
   })
+  it('sent keeps the latest 10,000 messages, so that a hub that carries a long-lived demo holds no copy of every message', () => {
+    const hub = createChannelHub()
+    const a = hub.channelFactory('x')
+    for (let n = 0; n <= 10_000; n++) a.postMessage({ n })
+    expect(hub.sent).toHaveLength(10_000)
+    expect(hub.sent[0]).toEqual({ name: 'x', data: { n: 1 } })
+    expect(hub.sent.at(-1)).toEqual({ name: 'x', data: { n: 10_000 } })
+  })
   it('M1: unref() is accepted like Node\'s BroadcastChannel and changes nothing', async () => {
     const hub = createChannelHub()
     const a = hub.channelFactory('x')

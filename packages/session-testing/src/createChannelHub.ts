@@ -1,3 +1,4 @@
+import { record } from './answerLater'
 /**
  * A `BroadcastChannel`-shaped endpoint of a {@link ChannelHub}.
  * @public
@@ -23,7 +24,7 @@ export interface HubChannel {
 export interface ChannelHub {
   /** A `channelFactory` for the store's `broadcast` option. */
   readonly channelFactory: (name: string) => HubChannel
-  /** Every message posted so far, by channel name (for assertions). */
+  /** The messages posted, the latest 10,000, by channel name (for assertions). */
   readonly sent: readonly { readonly name: string; readonly data: unknown }[]
   /** Open channels. */
   openCount(): number
@@ -45,12 +46,13 @@ export function createChannelHub(): ChannelHub {
       postMessage(message) {
         if (closed) throw new DOMException('channel closed', 'InvalidStateError')
         const data = structuredClone(message)
-        sent.push({ name, data })
+        record(sent, { name, data })
         for (const peer of open) {
-          if (peer === channel || peer.name !== name) continue
-          queueMicrotask(() => {
-            if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
-          })
+          if (peer !== channel && peer.name === name) {
+            queueMicrotask(() => {
+              if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
+            })
+          }
         }
       },
       close() {

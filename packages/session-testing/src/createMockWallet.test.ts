@@ -704,6 +704,28 @@ describe('createMockWallet', () => {
     ])
     expect(a.calls).toEqual([{ method: 'signMessage', params: { message: 'hi' } }])
   })
+
+  it('§6: wallet.calls and a tab’s calls keep the latest 10,000 requests, so that a demo tab open for days holds no record of every request it made', async () => {
+    const wallet = createMockWallet({ connected: true })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    await b.request({ method: 'status' })
+    for (let n = 0; n < 10_000; n++) void a.request({ method: 'ledgerApi', params: { resource: `/v2/${n}`, requestMethod: 'get' } })
+    await a.request({ method: 'isConnected' })
+    // 10,002 requests: the first one (b's status) and a's first ledgerApi call are gone
+    expect(wallet.calls).toHaveLength(10_000)
+    expect(wallet.calls[0]).toEqual({ provider: 0, method: 'ledgerApi', params: { resource: '/v2/1', requestMethod: 'get' } })
+    expect(wallet.calls.at(-1)).toEqual({ provider: 0, method: 'isConnected' })
+    expect(a.calls).toHaveLength(10_000)
+    expect(a.calls[0]).toEqual({ method: 'ledgerApi', params: { resource: '/v2/1', requestMethod: 'get' } })
+    expect(b.calls).toEqual([{ method: 'status' }])
+    // each signature's messageId is still its own past the bound (it is no count of the record)
+    const ids: unknown[] = []
+    a.on('messageSignature', (event: { messageId: unknown }) => ids.push(event.messageId))
+    await a.request({ method: 'signMessage', params: { message: 'one' } })
+    await a.request({ method: 'signMessage', params: { message: 'two' } })
+    expect(ids).toHaveLength(4)
+    expect(new Set(ids).size).toBe(2)
+  })
 })
 
 describe('options', () => {

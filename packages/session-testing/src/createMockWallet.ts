@@ -1,5 +1,5 @@
 import type { CIP0103Account, CIP0103ConnectResult, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
-import { answerLater, Rejection, rpcError, toRejection } from './answerLater'
+import { answerLater, record, Rejection, rpcError, toRejection } from './answerLater'
 import type { MockCall, MockFailure, MockRotateTokenOptions, MockWallet, MockWalletCall, MockWalletOptions } from './types'
 
 /** Delivers one wallet event to a provider's listeners (copying the arguments per listener when `copy`). @internal */
@@ -90,6 +90,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const attached = new Set<MockDeliver>()
   let attachedCount = 0
   let sequence = 0
+  /** The messages signed so far: each signature's `messageId` is its number. */
+  let signed = 0
   /** What a dropped wallet owes the dApp once it is back: the answers to its connects. */
   const owed: (() => void)[] = []
   let accountsMoved = false
@@ -218,8 +220,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       else settle(false)
       return null
     }
-    const known = ['connect', 'listAccounts', 'getPrimaryAccount', 'getActiveNetwork', 'signMessage', 'prepareExecute', 'prepareExecuteAndWait', 'ledgerApi']
-    if (!known.includes(method)) return rpcError(4200)
+    if (!/^(connect|listAccounts|getPrimaryAccount|getActiveNetwork|signMessage|prepareExecute|prepareExecuteAndWait|ledgerApi)$/.test(method)) return rpcError(4200)
     if (dropped) return rpcError(4900)
     if (method === 'connect') return connect()
     if (!connected) return rpcError(4100)
@@ -240,7 +241,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         // once the user approved), and answers with the signature.
         const message = param('message')
         if (typeof message !== 'string') return rpcError(-32602)
-        const messageId = `mock-message-${calls.length}`
+        const messageId = `mock-message-${++signed}`
         const signature = `mock-signature:${message}`
         emit('messageSignature', { status: 'pending', messageId })
         emit('messageSignature', { status: 'signed', messageId, signature })
@@ -386,8 +387,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
           return answerLater(0, () => new Rejection(error))
         }
         const call = params === undefined ? { method } : { method, params }
-        providerCalls.push(call)
-        calls.push({ provider: index, ...call })
+        record(providerCalls, call)
+        record(calls, { provider: index, ...call })
         const rule = takeRule(method)
         if (rule?.kind === 'hang') return new Promise(() => undefined)
         if (rule?.kind === 'fail') return answerLater(latencyMs, () => toRejection(rule.error))

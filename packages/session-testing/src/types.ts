@@ -105,7 +105,7 @@ export interface MockWalletState {
  * @public
  */
 export interface MockWallet {
-  /** Every request of every attached provider, in order. */
+  /** The requests of every attached provider, in order: the latest 10,000. */
   readonly calls: readonly MockWalletCall[]
   /**
    * Completes pending `async` / `manual` connects as approved by the user, with `statusChanged`,
@@ -255,7 +255,7 @@ export type MockListener = (...args: never[]) => void
 export interface MockProvider extends CIP0103Provider {
   /** The wallet it is attached to. */
   readonly wallet: MockWallet
-  /** Its requests, in order. */
+  /** Its requests, in order: the latest 10,000. */
   readonly calls: readonly MockCall[]
   /** What its listeners threw (swallowed so that one listener never stops the others). */
   readonly listenerErrors: readonly unknown[]
