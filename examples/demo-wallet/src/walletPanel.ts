@@ -3,6 +3,7 @@ import { DEMO_NETWORKS, DEMO_PARTIES, DEMO_TTL_OPTIONS, readDemoTtl, TTL_KEY } f
 
 const CSS = `
 :host { all: initial; }
+.panel:focus { outline: none; }
 .panel { position: fixed; right: 16px; bottom: 16px; z-index: 2147483647; width: 272px; box-sizing: border-box;
   font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #f5f3ff; background: #1e1b2e;
   border: 2px dashed #f59e0b; border-radius: 12px; box-shadow: 0 12px 32px rgba(0,0,0,.35); padding: 12px; }
@@ -25,6 +26,11 @@ button.reject { background: #b91c1c; }
 .actions { display: flex; gap: 6px; margin-top: 8px; }
 .actions button { flex: 1 1 auto; font-size: 12px; white-space: nowrap; padding: 5px 8px; }
 .note { margin: 8px 0 0; font-size: 11px; color: #a1a1aa; }
+/* a phone or a zoomed-in window: below the page instead of over it */
+@media (max-width: 600px), (max-height: 500px) {
+  :host { display: block; }
+  .panel { position: static; width: auto; margin: 0 12px 12px; box-shadow: none; }
+}
 `
 
 /** What the panel needs from its page and its wallet. */
@@ -77,9 +83,17 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     node.addEventListener('change', act(() => onPick(node.value)))
     return node
   }
+  /** A labelled row; a form control is named by its label (`for`), as screen readers read it. */
   const row = (label: string, control: HTMLElement) => {
     const node = el('div', { className: 'row' })
-    node.append(el('span', { className: 'label', textContent: label }), control)
+    if (control.tagName === 'SELECT') {
+      control.id = `demo-wallet-${control.getAttribute('data-testid') ?? label}`
+      const name = el('label', { className: 'label', textContent: label })
+      name.htmlFor = control.id
+      node.append(name, control)
+    } else {
+      node.append(el('span', { className: 'label', textContent: label }), control)
+    }
     return node
   }
 
@@ -87,6 +101,7 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
   const root = host.attachShadow({ mode: 'open' })
   const panel = el('section', { className: 'panel' })
   panel.setAttribute('aria-label', 'Demo wallet')
+  panel.tabIndex = -1 // where focus goes when the button it was on goes away
   const head = el('div', { className: 'head' })
   head.append(el('span', { className: 'title', textContent: 'Demo wallet' }), el('span', { className: 'mode', textContent: options.mode }))
 
@@ -121,7 +136,10 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     const text = s.dropped ? 'unreachable' : s.connected ? 'connected' : 'not connected'
     state.textContent = text
     state.dataset.state = text
-    pending.hidden = s.pendingConnects === 0
+    const answered = s.pendingConnects === 0
+    // Approve / Reject leave with the request: keep a keyboard user's focus in the panel
+    if (answered && !pending.hidden && pending.contains(root.activeElement)) panel.focus()
+    pending.hidden = answered
     party.value = (s.accounts.find((a) => a.primary) ?? s.accounts[0])?.partyId ?? ''
     network.value = s.networkId
     drop.textContent = s.dropped ? 'Restore connection' : 'Drop connection'

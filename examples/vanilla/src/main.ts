@@ -29,8 +29,13 @@ function render(state: SessionState) {
   $('status').textContent = state.status
   $('party').textContent = state.account?.partyId ?? '—'
   $('network').textContent = state.networkId ?? '—'
-  $('connect').hidden = state.status !== 'disconnected'
-  $('disconnect').hidden = state.status === 'disconnected'
+  const disconnected = state.status === 'disconnected'
+  const [shown, gone] = disconnected ? [$('connect'), $('disconnect')] : [$('disconnect'), $('connect')]
+  // Connect and Disconnect take turns in one place: a keyboard user's focus moves to the one shown
+  const refocus = document.activeElement === gone
+  shown.hidden = false
+  gone.hidden = true
+  if (refocus) shown.focus()
   $('disconnect').textContent = state.status === 'connecting' ? 'Cancel' : 'Disconnect' // withdraws a pending request
   $('error').hidden = !state.lastError
   $('error').textContent = state.lastError ? `${state.lastError.message} (${String(state.lastError.code)})` : ''

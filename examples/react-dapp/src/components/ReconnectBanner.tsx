@@ -28,10 +28,14 @@ export function ReconnectBanner() {
   useSessionEvent('session:expired', () => {
     setProgress(null)
   })
-  if (progress === null) return null
+  // The live region stays on the page: one added together with its text is not announced.
   return (
-    <div className={`banner ${isReconnecting ? 'warn' : 'bad'}`} role="status" data-testid="reconnect-progress">
-      {progress}
+    <div role="status" data-testid="reconnect-region">
+      {progress !== null && (
+        <div className={`banner ${isReconnecting ? 'warn' : 'bad'}`} data-testid="reconnect-progress">
+          {progress}
+        </div>
+      )}
     </div>
   )
 }

@@ -18,7 +18,8 @@ export function SessionCard() {
       <dl className="facts">
         <dt>Status</dt>
         <dd>
-          <span className={`pill ${status}`} data-testid="status">
+          {/* a live region: a restore, a reconnect, a sign-out in another tab or an expiry change it with no click */}
+          <span className={`pill ${status}`} role="status" data-testid="status">
             {status}
           </span>
         </dd>

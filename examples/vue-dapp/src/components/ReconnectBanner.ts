@@ -30,9 +30,11 @@ export const ReconnectBanner = defineComponent({
     useSessionEvent('session:expired', () => {
       progress.value = null
     })
+    // The live region stays on the page: one added together with its text is not announced.
     return () =>
-      progress.value === null
-        ? null
-        : h('div', { class: ['banner', isReconnecting.value ? 'warn' : 'bad'], role: 'status', 'data-testid': 'reconnect-progress' }, progress.value)
+      h('div', { role: 'status', 'data-testid': 'reconnect-region' }, [
+        progress.value !== null &&
+          h('div', { class: ['banner', isReconnecting.value ? 'warn' : 'bad'], 'data-testid': 'reconnect-progress' }, progress.value),
+      ])
   },
 })

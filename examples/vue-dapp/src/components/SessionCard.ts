@@ -19,7 +19,8 @@ export const SessionCard = defineComponent({
         h('h2', 'Session'),
         h('dl', { class: 'facts' }, [
           h('dt', 'Status'),
-          h('dd', [h('span', { class: ['pill', status.value], 'data-testid': 'status' }, status.value)]),
+          // a live region: a restore, a reconnect, a sign-out in another tab or an expiry change it with no click
+          h('dd', [h('span', { class: ['pill', status.value], role: 'status', 'data-testid': 'status' }, status.value)]),
           h('dt', 'Party'),
           h('dd', { class: 'mono', 'data-testid': 'party' }, account.value?.partyId ?? '—'),
           h('dt', 'Network'),

@@ -1,0 +1,191 @@
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { type APPS, text, useHarness } from './support'
+
+const harness = useHarness()
+const APP_NAMES = ['react', 'vue', 'vanilla'] as const satisfies readonly (keyof typeof APPS)[]
+
+const status = (page: Page) => text(page, 'status')
+
+/** The focused element's test id, looking into the demo wallet's shadow root ('' for none, `BODY` when focus was lost). */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    let active = document.activeElement
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement
+    return !active || active === document.body ? 'BODY' : (active.getAttribute('data-testid') ?? active.tagName)
+  })
+
+/**
+ * Every visible text of the page (the wallet panel's shadow root included) whose contrast against
+ * its background is under WCAG AA (4.5:1; 3:1 for large text). Disabled controls are exempt.
+ */
+const lowContrast = (page: Page) =>
+  page.evaluate(() => {
+    type Rgba = { r: number; g: number; b: number; a: number }
+    const parse = (css: string): Rgba | null => {
+      const m = /rgba?\(([^)]+)\)/.exec(css)
+      if (!m?.[1]) return null
+      const [r = 0, g = 0, b = 0, a = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number)
+      return { r, g, b, a }
+    }
+    const channel = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    const luminance = (c: Rgba) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+    const over = (top: Rgba, below: Rgba): Rgba => ({
+      r: top.r * top.a + below.r * (1 - top.a),
+      g: top.g * top.a + below.g * (1 - top.a),
+      b: top.b * top.a + below.b * (1 - top.a),
+      a: 1,
+    })
+    const parentOf = (el: Element): Element | null => {
+      const root = el.getRootNode()
+      return el.parentElement ?? (root instanceof ShadowRoot ? root.host : null)
+    }
+    const background = (el: Element) => {
+      const layers: Rgba[] = []
+      for (let at: Element | null = el; at; at = parentOf(at)) {
+        const c = parse(getComputedStyle(at).backgroundColor)
+        if (c && c.a > 0) layers.push(c)
+        if (c?.a === 1) break
+      }
+      return layers.reverse().reduce((below, layer) => over(layer, below), { r: 255, g: 255, b: 255, a: 1 })
+    }
+    const found: string[] = []
+    const walk = (root: Document | ShadowRoot) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.shadowRoot) walk(el.shadowRoot)
+        const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()).map((n) => n.textContent?.trim())
+        if (!own.length || !el.getClientRects().length || el.closest(':disabled')) continue
+        const style = getComputedStyle(el)
+        if (style.visibility === 'hidden') continue
+        let opacity = 1
+        for (let at: Element | null = el; at; at = parentOf(at)) opacity *= Number(getComputedStyle(at).opacity)
+        const bg = background(el)
+        const color = parse(style.color) ?? { r: 0, g: 0, b: 0, a: 1 }
+        const fg = over({ ...color, a: color.a * opacity }, bg)
+        const [light, dark] = [luminance(fg), luminance(bg)].sort((x, y) => y - x) as [number, number]
+        const ratio = (light + 0.05) / (dark + 0.05)
+        const size = parseFloat(style.fontSize)
+        const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66)
+        if (ratio < (large ? 3 : 4.5)) found.push(`${ratio.toFixed(2)}:1 "${own.join(' ').slice(0, 30)}"`)
+      }
+    }
+    walk(document)
+    return found
+  })
+
+/** What is cut off or overlaps: horizontal scrolling, text clipped by its box, the wallet panel over the dApp. */
+const layoutProblems = (page: Page) =>
+  page.evaluate(() => {
+    const found: string[] = []
+    const width = document.documentElement.clientWidth
+    if (document.documentElement.scrollWidth > width) found.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width})`)
+    for (const el of document.querySelectorAll('main *')) {
+      const style = getComputedStyle(el)
+      if (el.scrollWidth > el.clientWidth + 1 && (style.overflowX === 'hidden' || style.overflowX === 'clip')) {
+        found.push(`clipped: ${el.getAttribute('data-testid') ?? el.tagName} "${el.textContent?.trim().slice(0, 30)}"`)
+      }
+    }
+    const panel = document.getElementById('demo-wallet')?.shadowRoot?.querySelector('.panel')?.getBoundingClientRect()
+    const main = document.querySelector('main')
+    if (panel && main) {
+      // the dApp scrolled to its end: the panel must not cover any of its content
+      for (const el of main.querySelectorAll('button, h1, h2, p, dd, li')) {
+        const r = el.getBoundingClientRect()
+        if (r.width && r.left < panel.right && r.right > panel.left && r.top < panel.bottom && r.bottom > panel.top) {
+          found.push(`the wallet panel covers ${el.getAttribute('data-testid') ?? el.tagName} "${el.textContent?.trim().slice(0, 30)}"`)
+        }
+      }
+    }
+    return found
+  })
+
+describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (app) => {
+  it('every control of the dApp and of the demo wallet has a name', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    for (const name of ['Party', 'Network', 'Session TTL']) expect(await page.getByRole('combobox', { name, exact: true }).count()).toBe(1)
+    const unnamed = await page.evaluate(() => {
+      const all: Element[] = []
+      const walk = (root: Document | ShadowRoot) => {
+        for (const el of root.querySelectorAll('*')) {
+          if (el.shadowRoot) walk(el.shadowRoot)
+          if (el.matches('button, select, input, a[href]')) all.push(el)
+        }
+      }
+      walk(document)
+      return all.filter((el) => !(el.textContent?.trim() || el.getAttribute('aria-label') || (el as HTMLSelectElement).labels?.length)).map((el) => el.outerHTML.slice(0, 60))
+    })
+    expect(unnamed).toEqual([])
+    await context.close()
+  })
+
+  it('C7, C9: the session status and the reconnect progress are live regions, there before they change', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    expect(await page.getByTestId('status').evaluate((el) => el.closest('[role="status"], [aria-live="polite"]') !== null)).toBe(true)
+    if (app !== 'vanilla') {
+      // a region added together with its text is not announced: the banner's region is on the page from the start
+      expect(await page.locator('[role="status"][data-testid="reconnect-region"]').count()).toBe(1)
+    }
+    await context.close()
+  })
+
+  it('keyboard only: connect, approve in the demo wallet, switch party, disconnect — focus is never lost', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await page.keyboard.press('Tab')
+    expect(await focused(page)).toBe('connect')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => status(page)).toBe('connecting')
+    expect(await focused(page)).toBe('disconnect') // the Cancel button that took Connect's place
+    await expect.poll(() => page.getByTestId('wallet-approve').isVisible()).toBe(true)
+    for (let i = 0; i < 10 && (await focused(page)) !== 'wallet-approve'; i++) await page.keyboard.press('Tab')
+    expect(await focused(page)).toBe('wallet-approve')
+    await page.keyboard.press('Space')
+    await expect.poll(() => status(page)).toBe('connected')
+    expect(await focused(page)).not.toBe('BODY') // the approve button went away with the request
+    for (let i = 0; i < 10 && (await focused(page)) !== 'wallet-party'; i++) await page.keyboard.press('Tab')
+    expect(await focused(page)).toBe('wallet-party')
+    await page.keyboard.press('ArrowDown')
+    await expect.poll(() => text(page, 'party')).toMatch(/^bob::/)
+    for (let i = 0; i < 20 && (await focused(page)) !== 'disconnect'; i++) await page.keyboard.press('Shift+Tab')
+    expect(await focused(page)).toBe('disconnect')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => status(page)).toBe('disconnected')
+    expect(await focused(page)).toBe('connect')
+    await context.close()
+  })
+
+  it('text meets WCAG AA contrast, disconnected and connected', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    expect(await lowContrast(page)).toEqual([])
+    await page.getByTestId('connect').click()
+    await page.getByTestId('wallet-approve').click()
+    await expect.poll(() => status(page)).toBe('connected')
+    expect(await lowContrast(page)).toEqual([])
+    await context.close()
+  })
+
+  it('on a 375×667 phone and at 200 % zoom nothing is cut off and the wallet panel covers nothing', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    // 200 % zoom of a 1000×700 window: a 500×350 CSS-pixel viewport
+    for (const size of [{ width: 375, height: 667 }, { width: 500, height: 350 }]) {
+      await page.setViewportSize(size)
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+      expect({ size, problems: await layoutProblems(page) }).toEqual({ size, problems: [] })
+    }
+    await context.close()
+  })
+})
