@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { type APPS, text, useHarness } from './support'
+import { type APPS, connectAndApprove, connectWithShortTtl, text, useHarness } from './support'
 
 const harness = useHarness()
 const APP_NAMES = ['react', 'vue', 'vanilla'] as const satisfies readonly (keyof typeof APPS)[]
@@ -188,4 +188,52 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     }
     await context.close()
   })
+})
+
+describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth prompt and the copy', (app) => {
+  it('the holdings card is aria-busy while it fetches; the result of a signature is announced', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await connectAndApprove(page)
+    await page.waitForSelector('[data-testid="holdings"][aria-busy="true"]', { timeout: 5_000 })
+    await expect.poll(() => page.getByTestId('holding').count()).toBeGreaterThan(0)
+    expect(await page.getByTestId('holdings').getAttribute('aria-busy')).toBe('false')
+    expect(await page.getByTestId('action-status').getAttribute('role')).toBe('status')
+    await context.close()
+  })
+
+  it('C12: the re-auth prompt takes focus when the session expires, and Sign out does not lose it', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await connectWithShortTtl(page)
+    await expect.poll(() => page.getByTestId('reauth-prompt').count(), { timeout: 15_000 }).toBe(1)
+    await expect.poll(() => focused(page)).toBe('reauth-confirm')
+    await page.keyboard.press('Tab')
+    expect(await focused(page)).toBe('reauth-decline')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => status(page)).toBe('disconnected')
+    expect(await focused(page)).not.toBe('BODY')
+    await context.close()
+  })
+
+  it('C3, C7: the copy of each state says what to do, in the docs\' words', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await page.getByTestId('connect').click()
+    await expect.poll(() => text(page, 'connect-hint')).toBe('Approve the connection in the demo wallet.')
+    await page.getByTestId('wallet-approve').click()
+    await expect.poll(() => status(page)).toBe('connected')
+    await page.getByTestId('wallet-drop').click()
+    await expect.poll(() => text(page, 'reconnect-progress')).toMatch(/^Wallet unreachable: retry #1 in 0.5 s$/)
+    // 5 attempts (0.5 + 1 + 2 + 4 + 8 s), then the store gives up
+    await expect.poll(() => status(page), { timeout: 25_000 }).toBe('disconnected')
+    await expect.poll(() => text(page, 'reconnect-progress')).toBe('Gave up after 5 attempts (4900). Connect again once the wallet is reachable.')
+    await page.getByTestId('wallet-restore').click()
+    await context.close()
+  }, 40_000)
 })

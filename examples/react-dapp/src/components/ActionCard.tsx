@@ -38,7 +38,8 @@ export function ActionCard({ reauth }: { reauth: ReauthGate }) {
       <button data-testid="action-run" disabled={isDisconnected || isConnecting} onClick={sign}>
         Sign a transfer
       </button>
-      <p className={`action ${run.state}`} data-testid="action-status" data-state={run.state}>
+      {/* the signature (or the failure) arrives later: announced when it does */}
+      <p className={`action ${run.state}`} role="status" data-testid="action-status" data-state={run.state}>
         {run.text}
       </p>
     </section>

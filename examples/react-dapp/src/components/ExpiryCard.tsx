@@ -1,5 +1,5 @@
 import { useSession } from '@sessionlayer/session-react'
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { formatCountdown } from '../format'
 import type { ReauthGate } from '../reauthGate'
 
@@ -25,6 +25,16 @@ export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
   const prompting = useSyncExternalStore(reauth.subscribe, reauth.isPending, () => false)
   const counting = !isDisconnected && expiresAt !== null
   const now = useNow(counting)
+  // The prompt is an alert dialog: it takes focus as it opens, and gives it to the countdown as it
+  // closes (Sign out, another tab signed in again) rather than leave it nowhere.
+  const confirmButton = useRef<HTMLButtonElement>(null)
+  const countdown = useRef<HTMLParagraphElement>(null)
+  const wasPrompting = useRef(false)
+  useEffect(() => {
+    if (prompting) confirmButton.current?.focus()
+    else if (wasPrompting.current && (document.activeElement === document.body || !document.activeElement)) countdown.current?.focus()
+    wasPrompting.current = prompting
+  }, [prompting])
   const signInAgain = async () => {
     // during a re-auth this asks the wallet to connect again; declined there, the prompt stays open
     const { lastError } = await connect()
@@ -37,7 +47,7 @@ export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
         <div className="reauth" role="alertdialog" aria-label="Session expired" data-testid="reauth-prompt">
           <p>Your session expired. Sign in again to continue — queued actions will run right after.</p>
           <div className="row">
-            <button className="primary" data-testid="reauth-confirm" onClick={() => void signInAgain()}>
+            <button ref={confirmButton} className="primary" data-testid="reauth-confirm" onClick={() => void signInAgain()}>
               Sign in again
             </button>
             <button data-testid="reauth-decline" onClick={reauth.decline}>
@@ -46,7 +56,7 @@ export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
           </div>
         </div>
       ) : (
-        <p className="countdown" data-testid="expiry-countdown">
+        <p ref={countdown} className="countdown" data-testid="expiry-countdown" tabIndex={-1}>
           {counting ? `Expires in ${formatCountdown(expiresAt - now)}` : 'No active session'}
         </p>
       )}

@@ -15,9 +15,9 @@ export function HoldingsCard() {
     enabled: session.isConnected && partyId !== null,
   })
   return (
-    <section className="card" data-testid="holdings">
+    <section className="card" data-testid="holdings" aria-busy={isFetching}>
       <h2>
-        Holdings {isFetching && <span className="spinner" aria-label="loading" />}
+        Holdings {isFetching && <span className="spinner" aria-hidden="true" />}
       </h2>
       {data ? (
         <>

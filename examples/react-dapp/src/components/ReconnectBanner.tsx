@@ -7,13 +7,13 @@ export function ReconnectBanner() {
   const { isReconnecting } = useSession()
   const [progress, setProgress] = useState<string | null>(null)
   useSessionEvent('reconnect:scheduled', (e) => {
-    setProgress(`Wallet unreachable — retry #${e.attempt} in ${formatDelay(e.delayMs)}`)
+    setProgress(`Wallet unreachable: retry #${e.attempt} in ${formatDelay(e.delayMs)}`)
   })
   useSessionEvent('reconnect:attempt', (e) => {
     setProgress(`Retry #${e.attempt}: asking the wallet…`)
   })
   useSessionEvent('reconnect:gaveup', (e) => {
-    setProgress(`Gave up after ${e.attempts} attempts`)
+    setProgress(`Gave up after ${e.attempts} attempts (${String(e.lastError.code)}). Connect again once the wallet is reachable.`)
   })
   // No retry is due once the status moves on (connected, or disconnected: a give-up reports
   // itself after the status change) or the session expired (the re-auth replaces the retries).

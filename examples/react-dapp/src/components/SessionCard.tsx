@@ -41,7 +41,11 @@ export function SessionCard() {
           {isConnecting ? 'Cancel' : 'Disconnect'}
         </button>
       )}
-      {isConnecting && <p className="hint">Approve the request in the demo wallet →</p>}
+      {isConnecting && (
+        <p className="hint" data-testid="connect-hint">
+          Approve the connection in the demo wallet.
+        </p>
+      )}
       {lastError && (
         <p className="error" role="alert" data-testid="error">
           {lastError.message} ({String(lastError.code)})

@@ -41,7 +41,8 @@ export const ActionCard = defineComponent({
       h('section', { class: 'card' }, [
         h('h2', 'Action'),
         h('button', { 'data-testid': 'action-run', disabled: isDisconnected.value || isConnecting.value, onClick: sign }, 'Sign a transfer'),
-        h('p', { class: ['action', run.value.state], 'data-testid': 'action-status', 'data-state': run.value.state }, run.value.text),
+        // the signature (or the failure) arrives later: announced when it does
+        h('p', { class: ['action', run.value.state], role: 'status', 'data-testid': 'action-status', 'data-state': run.value.state }, run.value.text),
       ])
   },
 })

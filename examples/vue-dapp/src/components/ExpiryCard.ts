@@ -1,5 +1,5 @@
 import { useSession } from '@sessionlayer/session-vue'
-import { defineComponent, h, onScopeDispose, ref, watchEffect, type PropType } from 'vue'
+import { defineComponent, h, nextTick, onScopeDispose, ref, watch, watchEffect, type PropType } from 'vue'
 import { formatCountdown } from '../format'
 import type { ReauthGate } from '../reauthGate'
 
@@ -20,6 +20,15 @@ export const ExpiryCard = defineComponent({
         clearInterval(timer)
       })
     })
+    // The prompt is an alert dialog: it takes focus as it opens, and gives it to the countdown as it
+    // closes (Sign out, another tab signed in again) rather than leave it nowhere.
+    const confirmButton = ref<HTMLButtonElement | null>(null)
+    const countdown = ref<HTMLParagraphElement | null>(null)
+    watch(prompting, async (open, wasOpen) => {
+      await nextTick()
+      if (open) confirmButton.value?.focus()
+      else if (wasOpen && (document.activeElement === document.body || !document.activeElement)) countdown.value?.focus()
+    })
     const signInAgain = async () => {
       // during a re-auth this asks the wallet to connect again; declined there, the prompt stays open
       const { lastError } = await connect()
@@ -32,13 +41,13 @@ export const ExpiryCard = defineComponent({
           ? h('div', { class: 'reauth', role: 'alertdialog', 'aria-label': 'Session expired', 'data-testid': 'reauth-prompt' }, [
               h('p', 'Your session expired. Sign in again to continue — queued actions will run right after.'),
               h('div', { class: 'row' }, [
-                h('button', { class: 'primary', 'data-testid': 'reauth-confirm', onClick: () => void signInAgain() }, 'Sign in again'),
+                h('button', { ref: confirmButton, class: 'primary', 'data-testid': 'reauth-confirm', onClick: () => void signInAgain() }, 'Sign in again'),
                 h('button', { 'data-testid': 'reauth-decline', onClick: props.reauth.decline }, 'Sign out'),
               ]),
             ])
           : h(
               'p',
-              { class: 'countdown', 'data-testid': 'expiry-countdown' },
+              { ref: countdown, class: 'countdown', 'data-testid': 'expiry-countdown', tabindex: -1 },
               !isDisconnected.value && expiresAt.value !== null ? `Expires in ${formatCountdown(expiresAt.value - now.value)}` : 'No active session',
             ),
         h('p', { class: 'hint' }, 'Pick a short session TTL in the demo wallet, reload, and connect to see it expire.'),

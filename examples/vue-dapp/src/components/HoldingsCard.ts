@@ -20,8 +20,8 @@ export const HoldingsCard = defineComponent({
     })
     return () => {
       const holdings = data.value
-      return h('section', { class: 'card', 'data-testid': 'holdings' }, [
-        h('h2', ['Holdings ', isFetching.value && h('span', { class: 'spinner', 'aria-label': 'loading' })]),
+      return h('section', { class: 'card', 'data-testid': 'holdings', 'aria-busy': String(isFetching.value) }, [
+        h('h2', ['Holdings ', isFetching.value && h('span', { class: 'spinner', 'aria-hidden': 'true' })]),
         holdings
           ? [
               h(

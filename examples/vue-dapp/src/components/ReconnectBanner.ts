@@ -9,13 +9,13 @@ export const ReconnectBanner = defineComponent({
     const { status, isReconnecting } = useSession()
     const progress = ref<string | null>(null)
     useSessionEvent('reconnect:scheduled', (e) => {
-      progress.value = `Wallet unreachable — retry #${e.attempt} in ${formatDelay(e.delayMs)}`
+      progress.value = `Wallet unreachable: retry #${e.attempt} in ${formatDelay(e.delayMs)}`
     })
     useSessionEvent('reconnect:attempt', (e) => {
       progress.value = `Retry #${e.attempt}: asking the wallet…`
     })
     useSessionEvent('reconnect:gaveup', (e) => {
-      progress.value = `Gave up after ${e.attempts} attempts`
+      progress.value = `Gave up after ${e.attempts} attempts (${String(e.lastError.code)}). Connect again once the wallet is reachable.`
     })
     // No retry is due once the status moves on (connected, or disconnected: a give-up reports
     // itself after the status change, hence `sync`) or the session expired (the re-auth replaces

@@ -29,7 +29,7 @@ export const SessionCard = defineComponent({
         isDisconnected.value
           ? h('button', { class: 'primary', 'data-testid': 'connect', onClick: singleClick(connect) }, 'Connect wallet')
           : h('button', { 'data-testid': 'disconnect', onClick: singleClick(disconnect) }, isConnecting.value ? 'Cancel' : 'Disconnect'),
-        isConnecting.value && h('p', { class: 'hint' }, 'Approve the request in the demo wallet →'),
+        isConnecting.value && h('p', { class: 'hint', 'data-testid': 'connect-hint' }, 'Approve the connection in the demo wallet.'),
         lastError.value &&
           h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
         h('p', { class: 'hint' }, 'Switch party or network in the demo wallet; every open tab follows.'),
