@@ -82,7 +82,7 @@ const layoutProblems = (page: Page) =>
     for (const el of document.querySelectorAll('main *')) {
       const style = getComputedStyle(el)
       if (el.scrollWidth > el.clientWidth + 1 && (style.overflowX === 'hidden' || style.overflowX === 'clip')) {
-        found.push(`clipped: ${el.getAttribute('data-testid') ?? el.tagName} "${el.textContent?.trim().slice(0, 30)}"`)
+        found.push(`clipped: ${el.getAttribute('data-testid') ?? el.tagName} "${el.textContent.trim().slice(0, 30)}"`)
       }
     }
     const panel = document.getElementById('demo-wallet')?.shadowRoot?.querySelector('.panel')?.getBoundingClientRect()
@@ -92,7 +92,7 @@ const layoutProblems = (page: Page) =>
       for (const el of main.querySelectorAll('button, h1, h2, p, dd, li')) {
         const r = el.getBoundingClientRect()
         if (r.width && r.left < panel.right && r.right > panel.left && r.top < panel.bottom && r.bottom > panel.top) {
-          found.push(`the wallet panel covers ${el.getAttribute('data-testid') ?? el.tagName} "${el.textContent?.trim().slice(0, 30)}"`)
+          found.push(`the wallet panel covers ${el.getAttribute('data-testid') ?? el.tagName} "${el.textContent.trim().slice(0, 30)}"`)
         }
       }
     }
@@ -115,7 +115,8 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
         }
       }
       walk(document)
-      return all.filter((el) => !(el.textContent?.trim() || el.getAttribute('aria-label') || (el as HTMLSelectElement).labels?.length)).map((el) => el.outerHTML.slice(0, 60))
+      const named = (el: Element) => el.textContent.trim() !== '' || el.hasAttribute('aria-label') || (el instanceof HTMLSelectElement && el.labels.length > 0)
+      return all.filter((el) => !named(el)).map((el) => el.outerHTML.slice(0, 60))
     })
     expect(unnamed).toEqual([])
     await context.close()
@@ -134,7 +135,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     await context.close()
   })
 
-  it('keyboard only: connect, approve in the demo wallet, switch party, disconnect — focus is never lost', async () => {
+  it('keyboard only: connect, approve in the demo wallet, switch party, disconnect in the dApp and in the wallet — focus is never lost', async () => {
     const h = harness()
     const context = await h.context()
     const page = await h.open(context, app)
@@ -159,6 +160,14 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     await page.keyboard.press('Enter')
     await expect.poll(() => status(page)).toBe('disconnected')
     expect(await focused(page)).toBe('connect')
+    // the wallet's own Disconnect is disabled once it is pressed: focus stays in the panel
+    await page.getByTestId('connect').click()
+    await page.getByTestId('wallet-approve').click()
+    await expect.poll(() => status(page)).toBe('connected')
+    await page.getByTestId('wallet-disconnect').focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => status(page)).toBe('disconnected')
+    expect(await focused(page)).not.toBe('BODY')
     await context.close()
   })
 
@@ -183,7 +192,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     // 200 % zoom of a 1000×700 window: a 500×350 CSS-pixel viewport
     for (const size of [{ width: 375, height: 667 }, { width: 500, height: 350 }]) {
       await page.setViewportSize(size)
-      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+      await page.evaluate(() => globalThis.scrollTo(0, document.documentElement.scrollHeight))
       expect({ size, problems: await layoutProblems(page) }).toEqual({ size, problems: [] })
     }
     await context.close()

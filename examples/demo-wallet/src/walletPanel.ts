@@ -136,10 +136,8 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     const text = s.dropped ? 'unreachable' : s.connected ? 'connected' : 'not connected'
     state.textContent = text
     state.dataset.state = text
-    const answered = s.pendingConnects === 0
-    // Approve / Reject leave with the request: keep a keyboard user's focus in the panel
-    if (answered && !pending.hidden && pending.contains(root.activeElement)) panel.focus()
-    pending.hidden = answered
+    const focused = root.activeElement
+    pending.hidden = s.pendingConnects === 0
     party.value = (s.accounts.find((a) => a.primary) ?? s.accounts[0])?.partyId ?? ''
     network.value = s.networkId
     drop.textContent = s.dropped ? 'Restore connection' : 'Drop connection'
@@ -147,6 +145,10 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     drop.setAttribute('data-testid', s.dropped ? 'wallet-restore' : 'wallet-drop')
     disconnect.disabled = !s.connected
     ttl.value = String(readDemoTtl(storage))
+    // Approve / Reject leave with the request, Disconnect is disabled once pressed: a keyboard
+    // user's focus stays in the panel instead of falling back to the page's start
+    const lost = focused === approve || focused === reject ? pending.hidden : focused === disconnect && disconnect.disabled
+    if (lost) panel.focus()
   }
   refresh()
   return {
