@@ -246,3 +246,20 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await context.close()
   }, 40_000)
 })
+
+describe('vanilla example: the copy', () => {
+  it('C3: while a connect waits, the page says where to approve it, and stops saying so once answered', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, 'vanilla')
+    await expect.poll(() => status(page)).toBe('disconnected')
+    expect(await page.getByTestId('connect-hint').isVisible()).toBe(false)
+    await page.getByTestId('connect').click()
+    await expect.poll(() => text(page, 'connect-hint')).toBe('Approve the connection in the demo wallet.')
+    expect(await page.getByTestId('connect-hint').isVisible()).toBe(true)
+    await page.getByTestId('wallet-approve').click()
+    await expect.poll(() => status(page)).toBe('connected')
+    expect(await page.getByTestId('connect-hint').isVisible()).toBe(false)
+    await context.close()
+  })
+})

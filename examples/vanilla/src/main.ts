@@ -37,6 +37,7 @@ function render(state: SessionState) {
   gone.hidden = true
   if (refocus) shown.focus()
   $('disconnect').textContent = state.status === 'connecting' ? 'Cancel' : 'Disconnect' // withdraws a pending request
+  $('connect-hint').hidden = state.status !== 'connecting'
   $('error').hidden = !state.lastError
   $('error').textContent = state.lastError ? `${state.lastError.message} (${String(state.lastError.code)})` : ''
 }
