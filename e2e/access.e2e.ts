@@ -263,3 +263,28 @@ describe('vanilla example: the copy', () => {
     await context.close()
   })
 })
+
+describe('the demo wallet panel', () => {
+  it("shows keyboard focus with a ring of at least 2 px and 3:1 contrast against the panel's dark background", async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, 'vanilla')
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await page.getByTestId('connect').click()
+    await expect.poll(() => page.getByTestId('wallet-approve').isVisible()).toBe(true)
+    for (let i = 0; i < 10 && (await focused(page)) !== 'wallet-approve'; i++) await page.keyboard.press('Tab')
+    const ring = await page.getByTestId('wallet-approve').evaluate((el) => {
+      const style = getComputedStyle(el)
+      const rgb = (css: string) => (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number)
+      const channel = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+      const luminance = ([r = 0, g = 0, b = 0]: number[]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+      const panel = el.closest('.panel')
+      const [a, b] = [luminance(rgb(style.outlineColor)), luminance(rgb(panel ? getComputedStyle(panel).backgroundColor : 'rgb(255,255,255)'))].sort((x, y) => y - x) as [number, number]
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth), contrast: (a + 0.05) / (b + 0.05) }
+    })
+    expect(ring.style).toBe('solid')
+    expect(ring.width).toBeGreaterThanOrEqual(2)
+    expect(ring.contrast).toBeGreaterThanOrEqual(3)
+    await context.close()
+  })
+})

@@ -21,6 +21,7 @@ const CSS = `
 select { font: inherit; color: #1e1b2e; background: #f5f3ff; border: 0; border-radius: 6px; padding: 3px 6px; max-width: 170px; }
 button { font: inherit; font-weight: 600; border: 0; border-radius: 6px; padding: 5px 10px; cursor: pointer; background: #4c1d95; color: #f5f3ff; }
 button:disabled { opacity: .45; cursor: default; }
+button:focus-visible, select:focus-visible { outline: 2px solid #fbbf24; outline-offset: 2px; }
 button.approve { background: #16a34a; }
 button.reject { background: #b91c1c; }
 .actions { display: flex; gap: 6px; margin-top: 8px; }
