@@ -171,6 +171,27 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     await context.close()
   })
 
+  it('C3: with the demo wallet approving at a link, the dApp shows that link from connect:pending until the connect settles, in a live region', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await page.getByTestId('wallet-approval').selectOption({ label: 'at a link (asynchronous)' })
+    // the region is on the page before its text changes, or the change is not announced
+    expect(await page.locator('[role="status"][data-testid="connect-region"]').count()).toBe(1)
+    await page.getByTestId('connect').click()
+    await expect.poll(() => text(page, 'connect-hint')).toMatch(/^Approve the connection in your wallet: http:\/\/127\.0\.0\.1:\d+\/\S*#demo-wallet-approve$/)
+    const link = page.getByRole('link', { name: /#demo-wallet-approve$/ })
+    expect(await link.evaluate((el) => el.closest('[role="status"]')?.getAttribute('data-testid'))).toBe('connect-region')
+    // the link leads to the wallet's approval, Approve there settles the connect
+    await link.click()
+    await expect.poll(() => focused(page)).toBe('wallet-approve')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => status(page)).toBe('connected')
+    expect(await page.getByTestId('connect-hint').isVisible()).toBe(false)
+    await context.close()
+  })
+
   it('text meets WCAG AA contrast, disconnected and connected', async () => {
     const h = harness()
     const context = await h.context()

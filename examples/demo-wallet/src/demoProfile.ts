@@ -10,6 +10,15 @@ export const PROFILE_KEY = `${DEMO_WALLET_PREFIX}state`
 /** Key of the session TTL the example dApps read when they create their store. */
 export const TTL_KEY = `${DEMO_WALLET_PREFIX}ttl`
 
+/** Key of where the user approves a connect: in the panel, or at the wallet's link (asynchronous). */
+export const APPROVAL_KEY = `${DEMO_WALLET_PREFIX}approval`
+
+/** Where the user approves a connect: `panel` (the connect waits for Approve), `link` (asynchronous). */
+export type DemoApproval = 'panel' | 'link'
+
+/** The fragment of the wallet's approval link: the panel's pending request, on the dApp's own page. */
+export const APPROVAL_FRAGMENT = '#demo-wallet-approve'
+
 /** The parties the demo wallet holds. */
 export const DEMO_PARTIES = ['alice::1220f3a9c2e4b7d1', 'bob::1220b04d7e91a6c3', 'carol::12208c5e2f0d94ab'] as const
 
@@ -131,4 +140,13 @@ export function profileOf(state: MockWalletState, accessToken: string): DemoProf
 export function readDemoTtl(storage: Storage = globalThis.localStorage): number {
   const ms = Number(storage.getItem(TTL_KEY))
   return DEMO_TTL_OPTIONS.some((o) => o.ms === ms) ? ms : DEFAULT_TTL_MS
+}
+
+/**
+ * Where the user approves a connect, as chosen in the wallet panel (default: in the panel).
+ * @param storage - where it is kept
+ * @returns `panel` or `link`
+ */
+export function readDemoApproval(storage: Storage): DemoApproval {
+  return storage.getItem(APPROVAL_KEY) === 'link' ? 'link' : 'panel'
 }

@@ -50,7 +50,7 @@ class ProfileStorage {
 /** A tab's window: the shared storage, the page's postMessage, timers. */
 class Tab extends EventTarget {
   writing = false
-  readonly location = { origin: 'http://127.0.0.1' }
+  readonly location = { origin: 'http://127.0.0.1', href: 'http://127.0.0.1/' }
   readonly document = document
   readonly setTimeout = (run: () => void, ms?: number) => globalThis.setTimeout(() => this.run(run), ms)
   constructor(readonly localStorage: ProfileStorage) {

@@ -1,7 +1,7 @@
 import { createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
 import { applyProfile } from './applyProfile'
 import { bridgeWindow } from './bridgeWindow'
-import { demoAccounts, loadProfile, parseProfile, PROFILE_KEY, profileOf, TTL_KEY } from './demoProfile'
+import { APPROVAL_FRAGMENT, APPROVAL_KEY, demoAccounts, loadProfile, parseProfile, PROFILE_KEY, profileOf, readDemoApproval, TTL_KEY } from './demoProfile'
 import { mountWalletPanel } from './walletPanel'
 
 /** Options of {@link installDemoWallet}. */
@@ -32,7 +32,10 @@ const WALLET_EVENTS = ['statusChanged', 'accountsChanged', 'connected'] as const
  * keeps its state per browser profile in `localStorage` (`demo-wallet:state`), and keeps every
  * tab in step: connecting in one tab, switching party or network, dropping the connection or
  * disconnecting reaches every tab's page as wallet events. Connect requests wait for Approve /
- * Reject in its floating panel.
+ * Reject in its floating panel; with the panel's Approval set to "at a link (asynchronous)", it
+ * answers a connect at once with `isConnected: false` and a `userUrl` (its panel, on this page,
+ * at `#demo-wallet-approve`), and tells the user's answer there as the official wallet gateway
+ * does: `statusChanged`, then `connected`.
  *
  * @param options - `wallet` to drive an in-memory mock wallet instead
  * @returns the wallet engine and `uninstall()`
@@ -47,10 +50,13 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
   const storage = win.localStorage
   const extension = !options.wallet
   const profile = loadProfile(storage)
+  const connectMode = () => (readDemoApproval(storage) === 'link' ? 'async' : 'manual')
   const wallet =
     options.wallet ??
     createMockWallet({
-      connectMode: 'manual',
+      connectMode: connectMode(),
+      // the panel on the dApp's own page: served with it, reachable with no network
+      userUrl: new URL(APPROVAL_FRAGMENT, win.location.href).href,
       accounts: demoAccounts(profile.partyId, profile.networkId),
       networkId: profile.networkId,
       connected: profile.connected,
@@ -80,6 +86,16 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
     storage,
     mode: extension ? 'extension · postMessage' : 'in-memory mock',
     onChange: persist,
+    // the in-memory mock keeps the connect mode its page gave it
+    ...(extension && {
+      approval: {
+        read: () => readDemoApproval(storage),
+        pick(approval) {
+          storage.setItem(APPROVAL_KEY, approval)
+          wallet.setConnectMode(connectMode())
+        },
+      },
+    }),
   })
 
   // The panel's own view of the wallet: every event refreshes it.
@@ -101,6 +117,10 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
   const onStorage = (event: StorageEvent) => {
     if (event.storageArea !== storage) return
     if (event.key === TTL_KEY) panel.refresh()
+    if (event.key === APPROVAL_KEY && extension) {
+      wallet.setConnectMode(connectMode())
+      panel.refresh()
+    }
     // The value now, not the event's: events of writes another tab made before this tab's own
     // last write may come after it, and applying them would leave this tab behind for good.
     const next = event.key === PROFILE_KEY ? parseProfile(storage.getItem(PROFILE_KEY)) : null

@@ -1,5 +1,5 @@
 import type { MockWallet } from '@sessionlayer/session-testing'
-import { DEMO_NETWORKS, DEMO_PARTIES, DEMO_TTL_OPTIONS, readDemoTtl, TTL_KEY } from './demoProfile'
+import { APPROVAL_FRAGMENT, DEMO_NETWORKS, DEMO_PARTIES, DEMO_TTL_OPTIONS, readDemoTtl, TTL_KEY, type DemoApproval } from './demoProfile'
 
 const CSS = `
 :host { all: initial; }
@@ -46,6 +46,8 @@ export interface WalletPanelOptions {
   readonly storage: Storage
   /** Called after every change the user makes in the panel. */
   readonly onChange?: () => void
+  /** Where the user approves a connect: shown as a setting when given. */
+  readonly approval?: { read(): DemoApproval; pick(approval: DemoApproval): void }
 }
 
 /** The mounted panel. */
@@ -59,7 +61,9 @@ export interface WalletPanel {
 /**
  * Injects the demo wallet's floating panel into the page (in its own shadow root, as an
  * extension's UI would be): approve or reject a pending connect, switch party and network, drop
- * and restore the connection, disconnect the dApp, and pick the session TTL.
+ * and restore the connection, disconnect the dApp, and pick the session TTL and where a connect is
+ * approved. The wallet's approval link (`#demo-wallet-approve` on the page) takes a keyboard user
+ * to Approve.
  *
  * @param options - the page, the wallet engine and where settings are kept
  * @returns the panel
@@ -126,11 +130,31 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
   disconnect.addEventListener('click', act(() => wallet.disconnectFromWallet()))
   const actions = el('div', { className: 'actions' })
   actions.append(drop, disconnect)
+  const approvalOf = options.approval
+  const approval = approvalOf
+    ? select(
+        [
+          { value: 'panel', label: 'in this panel' },
+          { value: 'link', label: 'at a link (asynchronous)' },
+        ],
+        'wallet-approval',
+        (value) => approvalOf.pick(value === 'link' ? 'link' : 'panel'),
+      )
+    : null
   const note = el('p', { className: 'note', textContent: 'Session TTL: a demo-only setting the dApp reads when the page loads.' })
 
-  panel.append(head, row('Connection', state), pending, row('Party', party), row('Network', network), actions, row('Session TTL', ttl), note)
+  panel.append(head, row('Connection', state), pending, row('Party', party), row('Network', network), actions, row('Session TTL', ttl))
+  if (approval) panel.append(row('Approval', approval))
+  panel.append(note)
   root.append(el('style', { textContent: CSS }), panel)
   doc.body.append(host)
+
+  // The approval link the wallet hands the dApp: its pending request, Approve in focus.
+  const view = doc.defaultView
+  const onHash = () => {
+    if (doc.location.hash === APPROVAL_FRAGMENT && !pending.hidden) approve.focus()
+  }
+  view?.addEventListener('hashchange', onHash)
 
   function refresh() {
     const s = wallet.state()
@@ -146,6 +170,7 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     drop.setAttribute('data-testid', s.dropped ? 'wallet-restore' : 'wallet-drop')
     disconnect.disabled = !s.connected
     ttl.value = String(readDemoTtl(storage))
+    if (approval && approvalOf) approval.value = approvalOf.read()
     // Approve / Reject leave with the request, Disconnect is disabled once pressed: a keyboard
     // user's focus stays in the panel instead of falling back to the page's start
     const lost = focused === approve || focused === reject ? pending.hidden : focused === disconnect && disconnect.disabled
@@ -155,6 +180,7 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
   return {
     refresh,
     destroy: () => {
+      view?.removeEventListener('hashchange', onHash)
       host.remove()
     },
   }

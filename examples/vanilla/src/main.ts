@@ -25,6 +25,22 @@ const $ = (testId: string) => {
   return el
 }
 
+/** Where an asynchronous wallet asked the user to approve the connect (C3): shown while it waits. */
+let userUrl: string | undefined
+
+/** Where to approve: in the demo wallet's panel, or at the wallet's link. */
+function renderHint() {
+  const hint = $('connect-hint')
+  if (!userUrl) {
+    hint.textContent = 'Approve the connection in the demo wallet.'
+    return
+  }
+  const link = document.createElement('a')
+  link.href = userUrl
+  link.textContent = userUrl
+  hint.replaceChildren('Approve the connection in your wallet: ', link)
+}
+
 function render(state: SessionState) {
   $('status').textContent = state.status
   $('party').textContent = state.account?.partyId ?? '—'
@@ -37,6 +53,10 @@ function render(state: SessionState) {
   gone.hidden = true
   if (refocus) shown.focus()
   $('disconnect').textContent = state.status === 'connecting' ? 'Cancel' : 'Disconnect' // withdraws a pending request
+  if (state.status !== 'connecting' && userUrl) {
+    userUrl = undefined
+    renderHint()
+  }
   $('connect-hint').hidden = state.status !== 'connecting'
   $('error').hidden = !state.lastError
   $('error').textContent = state.lastError ? `${state.lastError.message} (${String(state.lastError.code)})` : ''
@@ -49,6 +69,10 @@ const singleClick = (action: () => unknown) => (event: MouseEvent) => {
 }
 $('connect').addEventListener('click', singleClick(() => store.connect()))
 $('disconnect').addEventListener('click', singleClick(() => store.disconnect()))
+store.on('connect:pending', (e) => {
+  userUrl = e.userUrl
+  renderHint()
+})
 store.subscribe(render)
 render(store.getSnapshot())
 void store.init() // silently restores a live wallet session; never prompts

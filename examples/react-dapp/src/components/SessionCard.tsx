@@ -1,5 +1,5 @@
-import { useSession } from '@sessionlayer/session-react'
-import type { MouseEvent } from 'react'
+import { useSession, useSessionEvent } from '@sessionlayer/session-react'
+import { useState, type MouseEvent } from 'react'
 
 /**
  * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
@@ -12,6 +12,13 @@ const singleClick = (action: () => unknown) => (event: MouseEvent) => {
 /** Status, active party and network, and the connect / disconnect button. */
 export function SessionCard() {
   const { status, account, networkId, lastError, isDisconnected, isConnecting, connect, disconnect } = useSession()
+  // An asynchronous wallet answers a connect at once with where the user approves it (C3)
+  const [pending, setPending] = useState<{ readonly userUrl?: string } | null>(null)
+  useSessionEvent('connect:pending', (e) => {
+    setPending(e)
+  })
+  const userUrl = isConnecting ? pending?.userUrl : undefined
+  if (!isConnecting && pending) setPending(null)
   return (
     <section className="card">
       <h2>Session</h2>
@@ -41,11 +48,20 @@ export function SessionCard() {
           {isConnecting ? 'Cancel' : 'Disconnect'}
         </button>
       )}
-      {isConnecting && (
-        <p className="hint" data-testid="connect-hint">
-          Approve the connection in the demo wallet.
-        </p>
-      )}
+      {/* a live region on the page from the start: where to approve is announced */}
+      <div role="status" data-testid="connect-region">
+        {isConnecting && (
+          <p className="hint" data-testid="connect-hint">
+            {userUrl ? (
+              <>
+                Approve the connection in your wallet: <a href={userUrl}>{userUrl}</a>
+              </>
+            ) : (
+              'Approve the connection in the demo wallet.'
+            )}
+          </p>
+        )}
+      </div>
       {lastError && (
         <p className="error" role="alert" data-testid="error">
           {lastError.message} ({String(lastError.code)})

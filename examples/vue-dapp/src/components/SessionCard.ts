@@ -1,5 +1,5 @@
-import { useSession } from '@sessionlayer/session-vue'
-import { defineComponent, h } from 'vue'
+import { useSession, useSessionEvent } from '@sessionlayer/session-vue'
+import { defineComponent, h, ref, watch } from 'vue'
 
 /**
  * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
@@ -14,6 +14,12 @@ export const SessionCard = defineComponent({
   name: 'SessionCard',
   setup() {
     const { status, account, networkId, lastError, isDisconnected, isConnecting, connect, disconnect } = useSession()
+    // An asynchronous wallet answers a connect at once with where the user approves it (C3)
+    const userUrl = ref<string | undefined>()
+    useSessionEvent('connect:pending', (e) => (userUrl.value = e.userUrl))
+    watch(isConnecting, (connecting) => {
+      if (!connecting) userUrl.value = undefined
+    })
     return () =>
       h('section', { class: 'card' }, [
         h('h2', 'Session'),
@@ -29,7 +35,17 @@ export const SessionCard = defineComponent({
         isDisconnected.value
           ? h('button', { class: 'primary', 'data-testid': 'connect', onClick: singleClick(connect) }, 'Connect wallet')
           : h('button', { 'data-testid': 'disconnect', onClick: singleClick(disconnect) }, isConnecting.value ? 'Cancel' : 'Disconnect'),
-        isConnecting.value && h('p', { class: 'hint', 'data-testid': 'connect-hint' }, 'Approve the connection in the demo wallet.'),
+        // a live region on the page from the start: where to approve is announced
+        h('div', { role: 'status', 'data-testid': 'connect-region' }, [
+          isConnecting.value &&
+            h(
+              'p',
+              { class: 'hint', 'data-testid': 'connect-hint' },
+              userUrl.value
+                ? ['Approve the connection in your wallet: ', h('a', { href: userUrl.value }, userUrl.value)]
+                : 'Approve the connection in the demo wallet.',
+            ),
+        ]),
         lastError.value &&
           h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
         h('p', { class: 'hint' }, 'Switch party or network in the demo wallet; every open tab follows.'),
