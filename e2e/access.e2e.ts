@@ -249,6 +249,23 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await context.close()
   })
 
+  it('a sign-out in another tab disables Sign a transfer and hands its keyboard focus to Connect', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    const other = await h.open(context, app)
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await connectAndApprove(page)
+    await expect.poll(() => status(other)).toBe('connected')
+    await expect.poll(() => page.getByTestId('action-run').isEnabled()).toBe(true)
+    await page.getByTestId('action-run').focus()
+    expect(await focused(page)).toBe('action-run')
+    await other.getByTestId('disconnect').click()
+    await expect.poll(() => status(page)).toBe('disconnected')
+    await expect.poll(() => focused(page)).toBe('connect')
+    await context.close()
+  })
+
   it('C3, C7: the copy of each state says what to do, in the docs\' words', async () => {
     const h = harness()
     const context = await h.context()

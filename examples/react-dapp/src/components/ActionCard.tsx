@@ -1,6 +1,6 @@
 import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-react'
-import { useState } from 'react'
+import { useLayoutEffect, useRef, useState } from 'react'
 import type { ReauthGate } from '../reauthGate'
 
 type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
@@ -19,6 +19,18 @@ export function ActionCard({ reauth }: { reauth: ReauthGate }) {
   const { enqueue, isDisconnected, isConnecting } = useSession()
   const store = useSessionStore()
   const [run, setRun] = useState<Run>({ state: 'idle', text: 'Nothing signed yet' })
+  const disabled = isDisconnected || isConnecting
+  // The session ended (here or in another tab) while a keyboard user was on this button: it
+  // disables, and focus goes to Connect, which takes the session's place, rather than nowhere.
+  const button = useRef<HTMLButtonElement>(null)
+  const wasDisabled = useRef(disabled)
+  useLayoutEffect(() => {
+    // before the browser's next rendering, the button that just disabled still holds the focus
+    if (disabled && !wasDisabled.current && document.activeElement === button.current) {
+      document.querySelector<HTMLElement>('[data-testid="connect"]')?.focus()
+    }
+    wasDisabled.current = disabled
+  }, [disabled])
   const sign = () => {
     const message = `Transfer #${++counter}`
     setRun(reauth.isPending() ? { state: 'queued', text: `${message}: queued until you sign in again` } : { state: 'running', text: `${message}: signing…` })
@@ -35,7 +47,7 @@ export function ActionCard({ reauth }: { reauth: ReauthGate }) {
   return (
     <section className="card">
       <h2>Action</h2>
-      <button data-testid="action-run" disabled={isDisconnected || isConnecting} onClick={sign}>
+      <button ref={button} data-testid="action-run" disabled={disabled} onClick={sign}>
         Sign a transfer
       </button>
       {/* the signature (or the failure) arrives later: announced when it does */}

@@ -1,6 +1,6 @@
 import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-vue'
-import { defineComponent, h, ref, type PropType } from 'vue'
+import { computed, defineComponent, h, ref, watch, type PropType } from 'vue'
 import type { ReauthGate } from '../reauthGate'
 
 type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
@@ -22,6 +22,20 @@ export const ActionCard = defineComponent({
     const { enqueue, isDisconnected, isConnecting } = useSession()
     const store = useSessionStore()
     const run = ref<Run>({ state: 'idle', text: 'Nothing signed yet' })
+    const disabled = computed(() => isDisconnected.value || isConnecting.value)
+    // The session ended (here or in another tab) while a keyboard user was on this button: it
+    // disables, and focus goes to Connect, which takes the session's place, rather than nowhere.
+    const button = ref<HTMLButtonElement | null>(null)
+    watch(
+      disabled,
+      (now, before) => {
+        // before the browser's next rendering, the button that just disabled still holds the focus
+        if (now && !before && document.activeElement === button.value) {
+          document.querySelector<HTMLElement>('[data-testid="connect"]')?.focus()
+        }
+      },
+      { flush: 'post' },
+    )
     const sign = () => {
       const message = `Transfer #${++counter}`
       run.value = props.reauth.isPending()
@@ -40,7 +54,7 @@ export const ActionCard = defineComponent({
     return () =>
       h('section', { class: 'card' }, [
         h('h2', 'Action'),
-        h('button', { 'data-testid': 'action-run', disabled: isDisconnected.value || isConnecting.value, onClick: sign }, 'Sign a transfer'),
+        h('button', { ref: button, 'data-testid': 'action-run', disabled: disabled.value, onClick: sign }, 'Sign a transfer'),
         // the signature (or the failure) arrives later: announced when it does
         h('p', { class: ['action', run.value.state], role: 'status', 'data-testid': 'action-status', 'data-state': run.value.state }, run.value.text),
       ])
