@@ -246,6 +246,9 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await page.keyboard.press('Enter')
     await expect.poll(() => status(page)).toBe('disconnected')
     expect(await focused(page)).not.toBe('BODY')
+    // the user chose to sign out: that is said, and no failure is reported
+    await expect.poll(() => text(page, 'signed-out')).toBe('Signed out.')
+    expect(await page.getByTestId('error').count()).toBe(0)
     await context.close()
   })
 

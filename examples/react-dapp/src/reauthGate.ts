@@ -20,6 +20,26 @@ export interface ReauthGate {
 }
 
 /**
+ * Why the prompt's hook rejects when the user chose Sign out: the store then ends the session with
+ * `REAUTH_FAILED` and this error as its `cause`, which {@link isSignOut} tells from a failure.
+ */
+export class SignedOut extends Error {
+  constructor() {
+    super('The user declined to sign in again')
+    this.name = 'SignedOut'
+  }
+}
+
+/**
+ * Whether a session's `lastError` is the user's own choice to sign out in the re-auth prompt
+ * rather than a re-authentication that failed.
+ * @param error - the store's `lastError`
+ * @returns true for a sign-out
+ */
+export const isSignOut = (error: { readonly code?: unknown; readonly cause?: unknown } | null): boolean =>
+  error?.code === 'REAUTH_FAILED' && error.cause instanceof SignedOut
+
+/**
  * Creates the re-auth prompt.
  * @returns the gate
  */
@@ -44,7 +64,7 @@ export function createReauthGate(): ReauthGate {
         })
       }),
     confirm: () => settle()?.resolve(),
-    decline: () => settle()?.reject(new Error('The user declined to sign in again')),
+    decline: () => settle()?.reject(new SignedOut()),
     isPending: () => pending !== null,
     subscribe(listener) {
       listeners.add(listener)

@@ -1,5 +1,6 @@
 import { useSession, useSessionEvent } from '@sessionlayer/session-react'
 import { useState, type MouseEvent } from 'react'
+import { isSignOut } from '../reauthGate'
 
 /**
  * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
@@ -48,7 +49,7 @@ export function SessionCard() {
           {isConnecting ? 'Cancel' : 'Disconnect'}
         </button>
       )}
-      {/* a live region on the page from the start: where to approve is announced */}
+      {/* a live region on the page from the start: where to approve, and a sign-out, are announced */}
       <div role="status" data-testid="connect-region">
         {isConnecting && (
           <p className="hint" data-testid="connect-hint">
@@ -61,8 +62,14 @@ export function SessionCard() {
             )}
           </p>
         )}
+        {/* the user chose Sign out in the re-auth prompt: no failure */}
+        {isDisconnected && isSignOut(lastError) && (
+          <p className="hint" data-testid="signed-out">
+            Signed out.
+          </p>
+        )}
       </div>
-      {lastError && (
+      {lastError && !isSignOut(lastError) && (
         <p className="error" role="alert" data-testid="error">
           {lastError.message} ({String(lastError.code)})
         </p>

@@ -1,5 +1,6 @@
 import { useSession, useSessionEvent } from '@sessionlayer/session-vue'
 import { defineComponent, h, ref, watch } from 'vue'
+import { isSignOut } from '../reauthGate'
 
 /**
  * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
@@ -35,7 +36,7 @@ export const SessionCard = defineComponent({
         isDisconnected.value
           ? h('button', { class: 'primary', 'data-testid': 'connect', onClick: singleClick(connect) }, 'Connect wallet')
           : h('button', { 'data-testid': 'disconnect', onClick: singleClick(disconnect) }, isConnecting.value ? 'Cancel' : 'Disconnect'),
-        // a live region on the page from the start: where to approve is announced
+        // a live region on the page from the start: where to approve, and a sign-out, are announced
         h('div', { role: 'status', 'data-testid': 'connect-region' }, [
           isConnecting.value &&
             h(
@@ -45,8 +46,11 @@ export const SessionCard = defineComponent({
                 ? ['Approve the connection in your wallet: ', h('a', { href: userUrl.value }, userUrl.value)]
                 : 'Approve the connection in the demo wallet.',
             ),
+          // the user chose Sign out in the re-auth prompt: no failure
+          isDisconnected.value && isSignOut(lastError.value) && h('p', { class: 'hint', 'data-testid': 'signed-out' }, 'Signed out.'),
         ]),
         lastError.value &&
+          !isSignOut(lastError.value) &&
           h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
         h('p', { class: 'hint' }, 'Switch party or network in the demo wallet; every open tab follows.'),
       ])
