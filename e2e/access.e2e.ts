@@ -176,7 +176,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     const context = await h.context()
     const page = await h.open(context, app)
     await expect.poll(() => status(page)).toBe('disconnected')
-    await page.getByTestId('wallet-approval').selectOption({ label: 'at a link (asynchronous)' })
+    await page.getByTestId('wallet-approval').selectOption({ label: 'at a link (async)' })
     // the region is on the page before its text changes, or the change is not announced
     expect(await page.locator('[role="status"][data-testid="connect-region"]').count()).toBe(1)
     await page.getByTestId('connect').click()

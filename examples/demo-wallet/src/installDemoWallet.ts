@@ -32,7 +32,7 @@ const WALLET_EVENTS = ['statusChanged', 'accountsChanged', 'connected'] as const
  * keeps its state per browser profile in `localStorage` (`demo-wallet:state`), and keeps every
  * tab in step: connecting in one tab, switching party or network, dropping the connection or
  * disconnecting reaches every tab's page as wallet events. Connect requests wait for Approve /
- * Reject in its floating panel; with the panel's Approval set to "at a link (asynchronous)", it
+ * Reject in its floating panel; with the panel's Approval set to "at a link (async)", it
  * answers a connect at once with `isConnected: false` and a `userUrl` (its panel, on this page,
  * at `#demo-wallet-approve`), and tells the user's answer there as the official wallet gateway
  * does: `statusChanged`, then `connected`.

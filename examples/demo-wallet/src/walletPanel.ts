@@ -135,7 +135,7 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     ? select(
         [
           { value: 'panel', label: 'in this panel' },
-          { value: 'link', label: 'at a link (asynchronous)' },
+          { value: 'link', label: 'at a link (async)' },
         ],
         'wallet-approval',
         (value) => approvalOf.pick(value === 'link' ? 'link' : 'panel'),
@@ -143,9 +143,9 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     : null
   const note = el('p', { className: 'note', textContent: 'Session TTL: a demo-only setting the dApp reads when the page loads.' })
 
-  panel.append(head, row('Connection', state), pending, row('Party', party), row('Network', network), actions, row('Session TTL', ttl))
+  panel.append(head, row('Connection', state), pending, row('Party', party), row('Network', network), actions)
   if (approval) panel.append(row('Approval', approval))
-  panel.append(note)
+  panel.append(row('Session TTL', ttl), note)
   root.append(el('style', { textContent: CSS }), panel)
   doc.body.append(host)
 
