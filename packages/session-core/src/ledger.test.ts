@@ -157,6 +157,16 @@ const liveStatus = (accessToken: string) => ({
   session: { accessToken, userId: 'user' },
 })
 
+/** A store connected to a wallet whose network gives `ledgerApi` and `accessToken`, told again once connected. */
+async function storeAt(ledgerApi: string, accessToken = 'secret-token-A') {
+  const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken } }
+  const wallet = handWallet({ status })
+  const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+  await store.connect()
+  wallet.emit('statusChanged', status)
+  return store
+}
+
 /**
  * A hand-written wallet that emits what the test says. It answers at once with `answers` (a value,
  * or a function that returns it; the test may change them), except
@@ -919,11 +929,7 @@ describe('ledger', () => {
   })
 
   it.each([`${LEDGER}/`, `${LEDGER}/api/`])('L2: a Ledger API URL that ends with a slash (%s) resolves a path under it without a double slash', async (ledgerApi) => {
-    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } }
-    const wallet = handWallet({ status })
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    await store.connect()
-    wallet.emit('statusChanged', status)
+    const store = await storeAt(ledgerApi, 'A')
     const fetch = vi.fn<typeof globalThis.fetch>(() => Promise.resolve(new Response('{}')))
     const ledgerFetch = createLedgerFetch(store, { fetch })
     await ledgerFetch('/v2/parties')
@@ -949,10 +955,7 @@ describe('ledger', () => {
   })
 
   it.each(['/json-api', 'ledger.example', 'localhost:7575', 'ws://127.0.0.1:7575', 'blob:http://127.0.0.1:7575/ledger'])('C18, L2: a path is never sent elsewhere when the wallet gives a Ledger API that is no absolute http(s) URL (%s): the call rejects with 4100, fetch is not called', async (ledgerApi) => {
-    const wallet = handWallet({ status: { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } } })
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    await store.connect()
-    wallet.emit('statusChanged', { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'A' } })
+    const store = await storeAt(ledgerApi, 'A')
     const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
     await expect(createLedgerFetch(store, { fetch })('/v2/parties')).rejects.toMatchObject({ name: 'SessionError', code: 4100 })
     expect(fetch).not.toHaveBeenCalled()
@@ -960,11 +963,7 @@ describe('ledger', () => {
   })
 
   it.each(['https://user:pa55w0rd@ledger.example', 'https://:pa55w0rd@ledger.example/json-api/', 'https://ledger.example:pa55w0rd@ledger.example'])('C15, C18, L2: a Ledger API URL with credentials in it (%s) is no Ledger API: a path rejects with 4100, fetch is never handed those credentials (its TypeError would quote them), and an absolute URL goes as given, without the token', async (ledgerApi) => {
-    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
-    const wallet = handWallet({ status })
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    await store.connect()
-    wallet.emit('statusChanged', status)
+    const store = await storeAt(ledgerApi)
     // read as a real fetch reads it: a URL with credentials throws a TypeError that quotes them
     const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>((input, init) => Promise.resolve(new Response('{}', { headers: { 'X-Url': new Request(input, init).url } })))
     const ledgerFetch = createLedgerFetch(store, { fetch })
@@ -979,11 +978,7 @@ describe('ledger', () => {
 
   it('C17, C18, L2: a Ledger API URL of a hostile wallet with a long run of slashes inside it (300 KB) is joined to a path in time in proportion to it, not frozen for seconds (a search from each slash would take about half a minute here, past the test timeout)', async () => {
     const ledgerApi = `https://ledger.example/${'/'.repeat(300_000)}api`
-    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
-    const wallet = handWallet({ status })
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    await store.connect()
-    wallet.emit('statusChanged', status)
+    const store = await storeAt(ledgerApi)
     const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(() => Promise.resolve(new Response('{}')))
     expect((await createLedgerFetch(store, { fetch })('/v2/parties')).status).toBe(200)
     expect(fetch.mock.calls[0]?.[0]).toBe(`${ledgerApi}/v2/parties`)
@@ -991,11 +986,7 @@ describe('ledger', () => {
   })
 
   it.each(['localhost:7575', 'no url at all'])('C15, L2: an absolute URL goes to fetch as given, without the token, when the wallet gives a Ledger API that is no absolute http(s) URL (%s)', async (ledgerApi) => {
-    const status = { connection: { isConnected: true }, network: { networkId: 'canton:devnet', ledgerApi, accessToken: 'secret-token-A' } }
-    const wallet = handWallet({ status })
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    await store.connect()
-    wallet.emit('statusChanged', status)
+    const store = await storeAt(ledgerApi)
     const fetch = vi.fn<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(() => Promise.resolve(new Response('{}')))
     const init = { method: 'POST', headers: { 'X-Trace': '1' } }
     expect((await createLedgerFetch(store, { fetch })('https://elsewhere.example/v2/parties', init)).status).toBe(200)
