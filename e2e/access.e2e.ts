@@ -7,6 +7,15 @@ const APP_NAMES = ['react', 'vue', 'vanilla'] as const satisfies readonly (keyof
 
 const status = (page: Page) => text(page, 'status')
 
+/** A new browser context with one tab of `app`, once it shows `disconnected`. */
+async function openDisconnected(app: (typeof APP_NAMES)[number]) {
+  const h = harness()
+  const context = await h.context()
+  const page = await h.open(context, app)
+  await expect.poll(() => status(page)).toBe('disconnected')
+  return { context, page }
+}
+
 /** The focused element's test id, looking into the demo wallet's shadow root ('' for none, `BODY` when focus was lost). */
 const focused = (page: Page) =>
   page.evaluate(() => {
@@ -101,10 +110,7 @@ const layoutProblems = (page: Page) =>
 
 describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (app) => {
   it('every control of the dApp and of the demo wallet has a name', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     for (const name of ['Party', 'Network', 'Session TTL']) expect(await page.getByRole('combobox', { name, exact: true }).count()).toBe(1)
     const unnamed = await page.evaluate(() => {
       const all: Element[] = []
@@ -123,10 +129,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
   })
 
   it('C7, C9: the session status and the reconnect progress are live regions, there before they change', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     expect(await page.getByTestId('status').evaluate((el) => el.closest('[role="status"], [aria-live="polite"]') !== null)).toBe(true)
     if (app !== 'vanilla') {
       // a region added together with its text is not announced: the banner's region is on the page from the start
@@ -136,10 +139,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
   })
 
   it('keyboard only: connect, approve in the demo wallet, switch party, disconnect in the dApp and in the wallet — focus is never lost', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     await page.keyboard.press('Tab')
     expect(await focused(page)).toBe('connect')
     await page.keyboard.press('Enter')
@@ -172,10 +172,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
   })
 
   it('C3: with the demo wallet approving at a link, the dApp shows that link from connect:pending until the connect settles, in a live region', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     await page.getByTestId('wallet-approval').selectOption({ label: 'at a link (async)' })
     // the region is on the page before its text changes, or the change is not announced
     expect(await page.locator('[role="status"][data-testid="connect-region"]').count()).toBe(1)
@@ -193,10 +190,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
   })
 
   it('text meets WCAG AA contrast, disconnected and connected', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     expect(await lowContrast(page)).toEqual([])
     await page.getByTestId('connect').click()
     await page.getByTestId('wallet-approve').click()
@@ -206,10 +200,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
   })
 
   it('on a 375×667 phone and at 200 % zoom nothing is cut off and the wallet panel covers nothing', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     // 200 % zoom of a 1000×700 window: a 500×350 CSS-pixel viewport
     for (const size of [{ width: 375, height: 667 }, { width: 500, height: 350 }]) {
       await page.setViewportSize(size)
@@ -222,10 +213,7 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
 
 describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth prompt and the copy', (app) => {
   it('the holdings card is aria-busy while it fetches; the result of a signature is announced', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     await connectAndApprove(page)
     await page.waitForSelector('[data-testid="holdings"][aria-busy="true"]', { timeout: 5_000 })
     await expect.poll(() => page.getByTestId('holding').count()).toBeGreaterThan(0)
@@ -270,10 +258,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
   })
 
   it('C3, C7: the copy of each state says what to do, in the docs\' words', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected(app)
     await page.getByTestId('connect').click()
     await expect.poll(() => text(page, 'connect-hint')).toBe('Approve the connection in the demo wallet.')
     await page.getByTestId('wallet-approve').click()
@@ -290,10 +275,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
 
 describe('vanilla example: the copy', () => {
   it('C3: while a connect waits, the page says where to approve it, and stops saying so once answered', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, 'vanilla')
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected('vanilla')
     expect(await page.getByTestId('connect-hint').isVisible()).toBe(false)
     await page.getByTestId('connect').click()
     await expect.poll(() => text(page, 'connect-hint')).toBe('Approve the connection in the demo wallet.')
@@ -307,10 +289,7 @@ describe('vanilla example: the copy', () => {
 
 describe('the demo wallet panel', () => {
   it("shows keyboard focus with a ring of at least 2 px and 3:1 contrast against the panel's dark background", async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, 'vanilla')
-    await expect.poll(() => status(page)).toBe('disconnected')
+    const { context, page } = await openDisconnected('vanilla')
     await page.getByTestId('connect').click()
     await expect.poll(() => page.getByTestId('wallet-approve').isVisible()).toBe(true)
     for (let i = 0; i < 10 && (await focused(page)) !== 'wallet-approve'; i++) await page.keyboard.press('Tab')
