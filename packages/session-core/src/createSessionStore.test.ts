@@ -115,6 +115,36 @@ describe('createSessionStore', () => {
     }
   })
 
+  it("C4, C14, C15: a provider whose on() throws an error that quotes an access token (a JWT, one under its name, or one a wallet gave the page) fails with INVALID_PROVIDER, but that error is not its cause, and neither holds the token", async () => {
+    // a token a status of another store of the page carried: searched for as it is from then on
+    const seen = createMockProvider({ accessToken: 'opaque-on-3f9e2d71', connected: true })
+    const other = createSessionStore(seen, { storage: createMemoryStorage() })
+    await other.restore()
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl'
+    for (const failure of [
+      new Error(`on() refused: ${jwt}`),
+      Object.assign(new Error('listeners are not supported'), { data: { accessToken: 'plain-on-5b1c' } }),
+      new Error('statusChanged is bound to the session of opaque-on-3f9e2d71'),
+    ]) {
+      const provider = createMockProvider()
+      provider.on = () => {
+        throw failure
+      }
+      let thrown: unknown
+      try {
+        createSessionStore(provider, { storage: createMemoryStorage() })
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toBeInstanceOf(SessionError)
+      expect(thrown).toMatchObject({ code: 'INVALID_PROVIDER', message: "createSessionStore needs a CIP-0103 provider: on('statusChanged') threw" })
+      expect((thrown as SessionError).cause).toBeUndefined()
+      expect(inspect(thrown, { depth: 10, showHidden: true })).not.toMatch(/eyJhbGci|plain-on-5b1c|opaque-on-3f9e2d71/)
+      expect(provider.listenerCount()).toBe(0)
+    }
+    other.destroy()
+  })
+
   it('C14, C18: what a wallet that calls a listener as it is added started is undone too when a later on() throws', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

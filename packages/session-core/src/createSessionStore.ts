@@ -12,7 +12,7 @@ import { INTERNALS, type StoreInternals } from './internals'
 import { createTransition, INITIAL_MODEL, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { primaryAccount } from './primaryAccount'
 import { atLeastZero, computeBackoffDelay, resolveRetryPolicy, kindOf, toNumber } from './retry'
-import { SessionError, toSessionError } from './SessionError'
+import { SessionError, tokenFree, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
 import { answerInput, eventInput, WALLET_EVENTS } from './walletInputs'
@@ -75,7 +75,7 @@ type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) =>
  * @returns the store; call `init()` once on the client to restore a live session
  * @throws {@link SessionError} with code `INVALID_PROVIDER` when `provider` has no `request`,
  * `on` or `removeListener` function, or when its `on()` throws for one of the wallet events (that
- * error is the `cause`): nothing is then left behind, no listener on the provider, no tab channel,
+ * error is the `cause`, unless it may carry an access token): nothing is then left behind, no listener on the provider, no tab channel,
  * no timer; with code -32602 (invalid params) when `options.clock` lacks `now`, `setTimeout` or
  * `clearTimeout`, when `expiry.ttlMs` or `expiry.idleTimeoutMs` is given but is no number of
  * 0 or more (a negative number, NaN, a string such as `'8h'`, a boolean), or when `expiry` itself
@@ -1313,7 +1313,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       provider.on(event, listener)
     } catch (error) {
       store.destroy()
-      throw new SessionError(`createSessionStore needs a CIP-0103 provider: on('${event}') threw`, 'INVALID_PROVIDER', error)
+      // the wallet's error is the cause unless it may carry an access token, as its other failures (C4, C15)
+      throw new SessionError(`createSessionStore needs a CIP-0103 provider: on('${event}') threw`, 'INVALID_PROVIDER', tokenFree(error))
     }
     walletListeners.push([event, listener])
   }
