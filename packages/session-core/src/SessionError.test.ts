@@ -2,6 +2,7 @@ import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { SessionError, seenTokens, toSessionError } from './SessionError'
 import { parseStatus } from './wallet'
+import { eventInput } from './walletInputs'
 
 describe('toSessionError', () => {
   it('C4: keeps the code and message of a plain { code, message } object', () => {
@@ -433,6 +434,18 @@ describe('the access tokens searched for', () => {
     const status = parseStatus({ connection: { isConnected: false, reason: `Ledger token ${ledger} revoked` }, network: { networkId: 'canton:devnet', accessToken: ledger }, session: { accessToken: user } })
     expect(status?.reason).toBeUndefined()
     for (const token of [user, ledger]) {
+      const error = toSessionError({ code: 4100, message: `Session ${token} has expired`, data: { token } })
+      expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
+    }
+  })
+
+  it('C4, C15: the access token of a network object a chainChanged or getActiveNetwork gives (the official Network) is searched for, whatever its id; the network id is read as before', () => {
+    const tokens = ['opaque-chain-1c2d3e4f', 'opaque-chain-empty-5a6b7c8d', 'opaque-active-9e8d7c6b']
+    expect(eventInput('chainChanged', { networkId: 'canton:testnet', ledgerApi: 'https://ledger.example', accessToken: tokens[0] })).toEqual({ type: 'network', networkId: 'canton:testnet', origin: 'local' })
+    // no network told, but its token was given all the same
+    expect(eventInput('chainChanged', { networkId: '', accessToken: tokens[1] })).toBeNull()
+    expect(eventInput('getActiveNetwork', { networkId: 'canton:devnet', accessToken: tokens[2] }, 'remote')).toEqual({ type: 'network', networkId: 'canton:devnet', origin: 'remote' })
+    for (const token of tokens) {
       const error = toSessionError({ code: 4100, message: `Session ${token} has expired`, data: { token } })
       expect([error.code, error.message, error.cause]).toEqual([4100, 'Unknown wallet error', undefined])
     }

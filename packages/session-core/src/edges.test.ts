@@ -166,6 +166,25 @@ describe('rule edges', () => {
     ])
   })
 
+  it("C4, C15: an access token a chainChanged's network carries (the official Network's shape, as getActiveNetwork answers) is searched for from then on: a later wallet error or reason that quotes it under no name hands it on neither as message, cause nor reason", async () => {
+    const token = 'opaque-chain-6d2a9c41'
+    const { provider, emit } = networkless(() => Promise.resolve({ networkId: 'canton:devnet' }))
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    emit('chainChanged', { networkId: 'canton:testnet', ledgerApi: 'https://ledger.testnet.example', accessToken: token })
+    expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    // the wallet drops the session, with a reason that quotes it: the store's own words are told
+    emit('statusChanged', { connection: { isConnected: false, reason: `Session ${token} revoked` } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'The wallet disconnected' } })
+    const request = provider.request.bind(provider)
+    const refusal = { code: 4100, message: `Session ${token} has expired`, data: { session: token } }
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+    provider.request = (args) => (args.method === 'connect' ? Promise.reject(refusal) : request(args))
+    const { lastError } = await store.connect()
+    expect([lastError?.code, lastError?.message, lastError?.cause]).toEqual([4100, 'Unknown wallet error', undefined])
+    store.destroy()
+  })
+
   it('§2.1, C3, C9, C18: a wallet that tells only an empty network id (\'\') is connected on no network (networkId null), as an empty party id is no party', async () => {
     const provider = createMockProvider({ networkId: '' })
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
