@@ -51,12 +51,14 @@ const globalClock: Clock = {
 
 const defaultStorage = (): SessionStorage => {
   try {
+    // An opaque origin (a frame sandboxed without allow-same-origin) has `indexedDB`, but each open()
+    // throws: memory then, not a storage:error per operation (K7). Its `location` is its URL's
+    // (https:, or about: for srcdoc); a file:// page's origin is 'null' too, where IndexedDB works.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent outside browsers
-    if (globalThis.indexedDB && globalThis.crypto?.subtle) return createEncryptedIndexedDBStorage()
+    if (globalThis.indexedDB && globalThis.crypto?.subtle && (globalThis.origin != 'null' || location.protocol == 'file:')) return createEncryptedIndexedDBStorage()
   } catch {
-    // reading `indexedDB` throws where some browsers deny storage: no IndexedDB then. Chromium's
-    // denial (a frame sandboxed without allow-same-origin) is its open() throwing instead: each
-    // operation then fails, a storage:error (K7)
+    // reading `indexedDB` throws where some browsers deny storage: no IndexedDB then. A third-party
+    // frame whose storage is blocked has it, and each operation fails: a storage:error (K7)
   }
   return createMemoryStorage()
 }

@@ -465,6 +465,44 @@ describe('persistence', () => {
     }, { timeout: 10_000, interval: 20 })
   })
 
+  it.each([
+    // as Chromium 156 tells it: the document's origin is opaque, `location` is its URL's
+    ['a frame sandboxed without allow-same-origin', { origin: 'https://app.example', protocol: 'https:' }],
+    ['a sandboxed srcdoc frame', { origin: 'null', protocol: 'about:' }],
+  ])("K7, C15, §2.5: in %s (origin 'null'), where IndexedDB is there but denied, the default storage is memory: IndexedDB is never opened, no storage:error", async (_, location) => {
+    const open = vi.fn(() => {
+      throw new DOMException("Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context.", 'SecurityError')
+    })
+    vi.stubGlobal('indexedDB', { open })
+    vi.stubGlobal('origin', 'null')
+    vi.stubGlobal('location', location)
+    const store = createSessionStore(createMockProvider())
+    const errors: unknown[] = []
+    store.on('storage:error', (e) => errors.push(e))
+    await store.restore()
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    await store.disconnect()
+    await store.connect()
+    // a reload of this frame would find nothing anyway: the session is kept in memory meanwhile
+    await flush()
+    expect(open).not.toHaveBeenCalled()
+    expect(errors).toEqual([])
+    store.destroy()
+  })
+
+  it("K7, §2.5: a file:// page, whose origin is 'null' too but whose IndexedDB works, keeps the encrypted IndexedDB default", async () => {
+    const idb = new IDBFactory()
+    vi.stubGlobal('indexedDB', idb)
+    vi.stubGlobal('origin', 'null')
+    vi.stubGlobal('location', { origin: 'file://', protocol: 'file:' })
+    const store = createSessionStore(createMockProvider())
+    await store.connect()
+    await vi.waitFor(async () => {
+      expect((await dumpIndexedDB(idb)).join('\n')).toContain('"sl1.')
+    }, { timeout: 10_000, interval: 20 })
+    store.destroy()
+  })
+
   it('default storage: memory where IndexedDB is missing (Node, SSR)', async () => {
     expect(globalThis.indexedDB).toBeUndefined()
     const store = createSessionStore(createMockProvider())

@@ -225,8 +225,9 @@ export interface Clock {
  */
 export interface SessionStoreOptions {
   /**
-   * Where the session persists (default: encrypted IndexedDB when available, else memory). Where
-   * IndexedDB is there but denied (a frame sandboxed without `allow-same-origin` in Chromium, a
+   * Where the session persists (default: encrypted IndexedDB when available, else memory). Memory
+   * too in a frame sandboxed without `allow-same-origin` (an opaque origin, whose IndexedDB is
+   * denied), but not on a `file://` page. Where IndexedDB is there but denied otherwise (a
    * third-party frame whose storage is blocked) each read, write and removal fails: a `storage:error`.
    */
   readonly storage?: SessionStorage | undefined
