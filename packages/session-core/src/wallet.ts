@@ -53,21 +53,6 @@ export interface WalletStatus {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
 /**
- * Searches for `token` as it is from now on (a wallet may quote it under no name the patterns
- * know). Not a short one, nor a word of under 16 letters (a placeholder:
- * `undefined`, `anonymous`), which common texts hold: the wallet's messages stay (C4, C15).
- * Told again, it is one of the latest again: the tokens of other stores, or of a wallet that
- * hands out a new one for each read, do not push out the one still in use.
- */
-const remember = (token: string | undefined) => {
-  if (token?.[7] && (token[15] || /[^a-z]/i.test(token))) {
-    seenTokens.unshift(token)
-    // its earlier place (1 to 8), else the ninth (-1 + 9): the list keeps at most 8
-    seenTokens.splice((seenTokens.indexOf(token, 1) + 9) % 9, 1)
-  }
-}
-
-/**
  * A `userUrl` the app may open or link to: an absolute URL, but none that runs script in the
  * dApp's origin (`javascript:`, `data:`, `vbscript:`, as the browser's URL parser reads them,
  * whatever the case, spaces or tabs). A remote wallet is not trusted with the dApp's origin (C18).
@@ -101,8 +86,19 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
   const reason = c.reason
   // each read once, as the reason: the session's token, else the network's, is the one the store uses
   const tokens = [str(session?.accessToken), str(network?.accessToken)]
-  // either token, where the session's and the network's differ: searched for in this status's reason too
-  tokens.forEach(remember)
+  // A token is searched for as it is from now on, in this status's reason too: a wallet may quote it
+  // under no name the patterns know — either token, where the session's and the network's differ.
+  // Not a short one, nor a word of under 16 letters (a placeholder:
+  // `undefined`, `anonymous`), which common texts hold: the wallet's messages stay (C4, C15).
+  // Told again, it is one of the latest again: the tokens of other stores, or of a wallet that
+  // hands out a new one for each read, do not push out the one still in use.
+  for (const token of tokens) {
+    if (token?.[7] && (token[15] || /[^a-z]/i.test(token))) {
+      seenTokens.unshift(token)
+      // its earlier place (1 to 8), else the ninth (-1 + 9): the list keeps at most 8
+      seenTokens.splice((seenTokens.indexOf(token, 1) + 9) % 9, 1)
+    }
+  }
   return {
     type: 'status',
     via,
@@ -122,13 +118,9 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
 /**
  * The network id of a `getActiveNetwork` result or a `chainChanged` payload: a non-empty string,
  * or an object with one as `networkId`. Null when neither: an empty id is no id, as an empty
- * `partyId` is no party (C18). An object's access token (the official `Network`'s) is searched for
- * from now on, as a status's is, whatever its id (C4, C15).
+ * `partyId` is no party (C18). An object is read as a status's network: its access token (the
+ * official `Network`'s) is searched for from now on, whatever its id (C4, C15).
  * @internal
  */
-export const parseNetworkId = (value: unknown): string | null => {
-  const o = asObj(value)
-  remember(str(o?.accessToken))
-  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- '' too
-  return str(o?.networkId ?? value) || null
-}
+export const parseNetworkId = (value: unknown): string | null =>
+  parseStatus({ connection: { isConnected: true }, network: asObj(value) ?? { networkId: value } })?.networkId ?? null
