@@ -189,6 +189,31 @@ describe.each(APP_NAMES)('%s example: accessibility, keyboard, small screens', (
     await context.close()
   })
 
+  it('C3: following the approval link again, from the page, moves focus to Approve again and brings the panel into view', async () => {
+    const { context, page } = await openDisconnected(app)
+    // a phone, and a long page: the panel sits below it, out of view while the link is in view
+    await page.setViewportSize({ width: 375, height: 667 })
+    await page.addStyleTag({ content: 'main { padding-bottom: 150vh; }' })
+    await page.getByTestId('wallet-approval').selectOption({ label: 'at a link (async)' })
+    await page.getByTestId('connect').click()
+    const link = page.getByRole('link', { name: /#demo-wallet-approve$/ })
+    await link.waitFor()
+    const approve = page.getByTestId('wallet-approve')
+    const inView = () => approve.evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().bottom <= innerHeight)
+    for (const time of ['first', 'second']) {
+      // back at the link, as a keyboard user tabbing back to it
+      await link.focus()
+      await page.evaluate(() => globalThis.scrollTo(0, 0))
+      expect({ time, inView: await inView() }).toEqual({ time, inView: false })
+      await page.keyboard.press('Enter')
+      await expect.poll(async () => ({ time, focused: await focused(page) })).toEqual({ time, focused: 'wallet-approve' })
+      expect({ time, inView: await inView() }).toEqual({ time, inView: true })
+    }
+    await page.keyboard.press('Enter')
+    await expect.poll(() => status(page)).toBe('connected')
+    await context.close()
+  })
+
   it('text meets WCAG AA contrast, disconnected and connected', async () => {
     const { context, page } = await openDisconnected(app)
     expect(await lowContrast(page)).toEqual([])

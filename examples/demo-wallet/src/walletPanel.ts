@@ -149,10 +149,17 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
   root.append(el('style', { textContent: CSS }), panel)
   doc.body.append(host)
 
-  // The approval link the wallet hands the dApp: its pending request, Approve in focus.
+  // The approval link the wallet hands the dApp: its pending request in view, Approve in focus.
+  // The link is followed once the fragment is taken off the address again: followed a second
+  // time (the user went back to it), the address changes again and the request comes back into
+  // view, where an address left on the fragment would not change, and nothing would happen.
   const view = doc.defaultView
   const onHash = () => {
-    if (doc.location.hash === APPROVAL_FRAGMENT && !pending.hidden) approve.focus()
+    if (doc.location.hash !== APPROVAL_FRAGMENT) return
+    view?.history.replaceState(view.history.state, '', doc.location.pathname + doc.location.search)
+    if (pending.hidden) return
+    pending.scrollIntoView({ block: 'nearest' })
+    approve.focus({ preventScroll: true })
   }
   view?.addEventListener('hashchange', onHash)
 
@@ -177,6 +184,7 @@ export function mountWalletPanel(options: WalletPanelOptions): WalletPanel {
     if (lost) panel.focus()
   }
   refresh()
+  onHash() // a page opened at the link has no request of its own to show: the link works from now on
   return {
     refresh,
     destroy: () => {
