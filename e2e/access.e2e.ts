@@ -265,6 +265,36 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await context.close()
   })
 
+  it('C12, C13: a transfer queued before Sign out in the re-auth prompt is told as not sent, not as a failure', async () => {
+    const h = harness()
+    const context = await h.context()
+    const page = await h.open(context, app)
+    await connectWithShortTtl(page)
+    await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
+    await page.getByTestId('action-run').click()
+    await expect.poll(() => text(page, 'action-status')).toMatch(/^Transfer #\d+: queued until you sign in again$/)
+    await page.getByTestId('reauth-decline').click()
+    await expect.poll(() => status(page)).toBe('disconnected')
+    // the held transfer is rejected with REAUTH_FAILED, the prompt's SignedOut its cause: the user's choice
+    await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
+    expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: not sent — you signed out$/)
+    expect(await page.getByRole('alert').count()).toBe(0)
+    expect(await lowContrast(page)).toEqual([])
+    await context.close()
+  })
+
+  it('a transfer the wallet fails is still told as a failure', async () => {
+    const { context, page } = await openDisconnected(app)
+    await connectAndApprove(page)
+    await expect.poll(() => status(page)).toBe('connected')
+    await page.getByTestId('wallet-drop').click()
+    await page.getByTestId('action-run').click()
+    await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('failed')
+    expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: .+ \(\d+\)$/)
+    await page.getByTestId('wallet-restore').click()
+    await context.close()
+  })
+
   it('a sign-out in another tab disables Sign a transfer and hands its keyboard focus to Connect', async () => {
     const h = harness()
     const context = await h.context()

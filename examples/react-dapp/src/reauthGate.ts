@@ -31,13 +31,13 @@ export class SignedOut extends Error {
 }
 
 /**
- * Whether a session's `lastError` is the user's own choice to sign out in the re-auth prompt
- * rather than a re-authentication that failed.
- * @param error - the store's `lastError`
+ * Whether a session's `lastError`, or the rejection of an op `enqueue`d during the re-auth, is the
+ * user's own choice to sign out in the re-auth prompt rather than a re-authentication that failed.
+ * @param error - the store's `lastError`, or what an `enqueue` rejected with
  * @returns true for a sign-out
  */
-export const isSignOut = (error: { readonly code?: unknown; readonly cause?: unknown } | null): boolean =>
-  error?.code === 'REAUTH_FAILED' && error.cause instanceof SignedOut
+export const isSignOut = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'code' in error && error.code === 'REAUTH_FAILED' && 'cause' in error && error.cause instanceof SignedOut
 
 /**
  * Creates the re-auth prompt.

@@ -1,9 +1,9 @@
 import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-react'
 import { useLayoutEffect, useRef, useState } from 'react'
-import type { ReauthGate } from '../reauthGate'
+import { isSignOut, type ReauthGate } from '../reauthGate'
 
-type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
+type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed'; readonly text: string }
 
 let counter = 0
 
@@ -13,6 +13,14 @@ const failure = (error: unknown) => {
   const { message, code } = toSessionError(error)
   return `${message} (${String(code)})`
 }
+
+/**
+ * How an op that did not sign ends: not sent when it was held for a re-auth and the user chose
+ * Sign out in the prompt (the store rejects it with `REAUTH_FAILED`, the prompt's `SignedOut` as
+ * its cause: their choice, no failure), failed otherwise.
+ */
+const notSigned = (message: string, error: unknown): Run =>
+  isSignOut(error) ? { state: 'cancelled', text: `${message}: not sent — you signed out` } : { state: 'failed', text: `${message}: ${failure(error)}` }
 
 /** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
 export function ActionCard({ reauth }: { reauth: ReauthGate }) {
@@ -40,7 +48,7 @@ export function ActionCard({ reauth }: { reauth: ReauthGate }) {
         setRun({ state: 'done', text: `${message}: signed ${signature ?? ''}` })
       },
       (error: unknown) => {
-        setRun({ state: 'failed', text: `${message}: ${failure(error)}` })
+        setRun(notSigned(message, error))
       },
     )
   }

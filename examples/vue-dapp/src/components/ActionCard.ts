@@ -1,9 +1,9 @@
 import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-vue'
 import { computed, defineComponent, h, ref, watch, type PropType } from 'vue'
-import type { ReauthGate } from '../reauthGate'
+import { isSignOut, type ReauthGate } from '../reauthGate'
 
-type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'failed'; readonly text: string }
+type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed'; readonly text: string }
 
 let counter = 0
 
@@ -13,6 +13,14 @@ const failure = (error: unknown) => {
   const { message, code } = toSessionError(error)
   return `${message} (${String(code)})`
 }
+
+/**
+ * How an op that did not sign ends: not sent when it was held for a re-auth and the user chose
+ * Sign out in the prompt (the store rejects it with `REAUTH_FAILED`, the prompt's `SignedOut` as
+ * its cause: their choice, no failure), failed otherwise.
+ */
+const notSigned = (message: string, error: unknown): Run =>
+  isSignOut(error) ? { state: 'cancelled', text: `${message}: not sent — you signed out` } : { state: 'failed', text: `${message}: ${failure(error)}` }
 
 /** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
 export const ActionCard = defineComponent({
@@ -47,7 +55,7 @@ export const ActionCard = defineComponent({
           run.value = { state: 'done', text: `${message}: signed ${signature ?? ''}` }
         },
         (error: unknown) => {
-          run.value = { state: 'failed', text: `${message}: ${failure(error)}` }
+          run.value = notSigned(message, error)
         },
       )
     }
@@ -55,7 +63,7 @@ export const ActionCard = defineComponent({
       h('section', { class: 'card' }, [
         h('h2', 'Action'),
         h('button', { ref: button, 'data-testid': 'action-run', disabled: disabled.value, onClick: sign }, 'Sign a transfer'),
-        // the signature (or the failure) arrives later: announced when it does
+        // the signature (or why there is none) arrives later: announced when it does
         h('p', { class: ['action', run.value.state], role: 'status', 'data-testid': 'action-status', 'data-state': run.value.state }, run.value.text),
       ])
   },

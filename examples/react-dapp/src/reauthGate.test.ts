@@ -1,0 +1,67 @@
+import { createMemoryStorage, createSessionStore, type SessionStore } from '@sessionlayer/session-core'
+import { createMockProvider } from '@sessionlayer/session-testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createReauthGate, isSignOut } from './reauthGate'
+
+const stores: SessionStore[] = []
+
+afterEach(() => {
+  for (const store of stores.splice(0)) store.destroy()
+})
+
+/**
+ * A session that expires into `hook` (the prompt's, unless another is given), and a transfer
+ * enqueued while the hook waits.
+ */
+async function transferHeldDuring(hook: (signal: AbortSignal) => Promise<void>) {
+  const store = createSessionStore(createMockProvider(), {
+    storage: createMemoryStorage(),
+    expiry: { ttlMs: 20, onReauthRequired: ({ signal }) => hook(signal) },
+  })
+  stores.push(store)
+  await store.connect()
+  await vi.waitFor(() => {
+    expect(store.getSnapshot().status).toBe('reconnecting')
+  })
+  const held = store.enqueue(() => 'signed').then(
+    () => null,
+    (e: unknown) => e,
+  )
+  return { store, held }
+}
+
+describe('the re-auth prompt', () => {
+  it('C12, C13: Sign out in the prompt: the transfer it held and lastError both tell the user signed out', async () => {
+    const reauth = createReauthGate()
+    const { store, held } = await transferHeldDuring((signal) => reauth.request(signal))
+    expect(reauth.isPending()).toBe(true)
+    reauth.decline()
+    const error = await held
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED' })
+    expect(isSignOut(error)).toBe(true)
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(isSignOut(store.getSnapshot().lastError)).toBe(true)
+  })
+
+  it('C12, C13: a re-auth that fails for another reason is no sign-out, for the transfer nor for lastError', async () => {
+    let fail: ((error: Error) => void) | undefined
+    const { store, held } = await transferHeldDuring(
+      () =>
+        new Promise((_resolve, reject) => {
+          fail = reject
+        }),
+    )
+    fail?.(new Error('The wallet could not sign in'))
+    const error = await held
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED', cause: { message: 'The wallet could not sign in' } })
+    expect(isSignOut(error)).toBe(false)
+    expect(store.getSnapshot().lastError?.code).toBe('REAUTH_FAILED')
+    expect(isSignOut(store.getSnapshot().lastError)).toBe(false)
+  })
+
+  it('what is not a SessionError, or has no SignedOut cause, is no sign-out', () => {
+    for (const error of [null, undefined, 'REAUTH_FAILED', 4001, new Error('x'), { code: 'REAUTH_FAILED' }, { code: 'REAUTH_FAILED', cause: new Error('x') }, { code: 4001, cause: null }]) {
+      expect(isSignOut(error)).toBe(false)
+    }
+  })
+})
