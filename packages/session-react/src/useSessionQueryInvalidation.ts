@@ -36,6 +36,11 @@ const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...le
  * So does a second provider mounted beside it over the same client (an embedded widget's own
  * store). Other queries are untouched.
  *
+ * A root hydrated with the provider's `initialState` after the session moved on (the user signed
+ * out in another tab or switched party before the hydration) removes the queries of that
+ * `initialState`'s session once hydrated, and drops the answers of their fetches. A store still
+ * restoring keeps them: the restore tells how the session ends.
+ *
  * Call it once, near the root, inside both providers.
  *
  * @param queryClient - the client (default: the one of `<QueryClientProvider>`)
@@ -50,7 +55,7 @@ const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...le
  * @public
  */
 export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
-  const [{ on, getSnapshot }] = useSessionContext()
+  const [{ on, getSnapshot }, initialState] = useSessionContext()
   const client = useQueryClient(queryClient)
   useEffect(() => {
     const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
@@ -79,6 +84,8 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           }),
       )
     }
+    // The session's key (without `initialState`, `key(initialState)` is the store's, which the root rendered)
+    const key = (state = getSnapshot()) => sessionQueryKey(state).join()
     // Another store than those the hooks last watched, while none watches one (the user picked another
     // wallet): the session of the one it replaces ended without an event, and what it fetched must
     // not reach the next party. So did the session of the same store if its party or network changed
@@ -89,13 +96,27 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     const w = watched.get(client) ?? [0]
     watched.set(client, w)
     // (a store not among them: its index -1 reads the count, no key)
-    if (!w[0]++ && w[1] && w[w.indexOf(on) + 1] != sessionQueryKey(getSnapshot()).join()) update()
+    if (!w[0]++ && w[1] && w[w.indexOf(on) + 1] != key()) update()
+    // A root hydrated with another session than the store's (an island hydrated once the user signed
+    // out or switched party, or a restore that ended before it, C6, C11) started, or was handed by the
+    // server, queries of a session gone. They are removed, which drops their fetches' answers, once
+    // the effects of this commit have run (a component's after this one starts its query then) and
+    // React has rendered the store's session, which no longer uses them. Not while the store
+    // restores, also the restore that its provider starts after these effects: the restore tells how
+    // the session ends (C9, C10).
+    queueMicrotask(
+      () =>
+        key(initialState) != key() &&
+        getSnapshot().status != 'reconnecting' &&
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
+        client.removeQueries({ queryKey: sessionQueryKey(initialState!) }),
+    )
     w.length = 1
     const off = on('invalidate', update)
     return () => {
       off()
       w[0]--
-      w.push(on, sessionQueryKey(getSnapshot()).join())
+      w.push(on, key())
     }
   }, [on, getSnapshot, client])
 }
