@@ -1,6 +1,6 @@
-import { SESSION_QUERY_KEY_ROOT, sessionQueryKey, type InvalidateEvent } from '@sessionlayer/session-core'
+import { SESSION_QUERY_KEY_ROOT, sessionQueryKey, type InvalidateEvent, type SessionState } from '@sessionlayer/session-core'
 import { useQueryClient, type QueryClient } from '@tanstack/vue-query'
-import { inject, nextTick, onScopeDispose } from 'vue'
+import { getCurrentInstance, inject, nextTick, onMounted, onScopeDispose } from 'vue'
 // From the main entry, whose code the build then emits as one module that this entry shares.
 import { SESSION_KEY, useSessionEvent } from './index'
 
@@ -28,6 +28,11 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: u
  * same store whose party or network changed while no component kept it in step. Other queries are
  * untouched.
  *
+ * A component that hydrates the server's markup with the `initialState` of a session that moved on
+ * before the hydration (the user signed out in another tab or switched party) removes the queries
+ * of that session once mounted, and drops the answers of their fetches. A store still restoring
+ * keeps them: the restore tells how the session ends.
+ *
  * Call it once, in the root component's setup. For a subtree's store, call it in a child of the
  * component that calls `provideSession`: as with Vue's `inject`, that component itself still reads
  * the enclosing session.
@@ -52,7 +57,10 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: u
  */
 export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const client = queryClient ?? useQueryClient()
+  // What the server rendered, until an event tells how the session went on
+  let shown: SessionState | null | undefined
   const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
+    shown = null
     const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
     // 'party:changed' or 'network:changed'; else 'disconnected', 'expired' or another store
     const changed = type?.includes(':')
@@ -89,14 +97,35 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   // server, where nothing is kept in step, the plugin's store is not even created.)
   if (!context.server) {
     const { store } = context
+    shown = context.initial.value
+    // The session's key: of `state`, else of the store
+    const key = (state?: SessionState | null) => sessionQueryKey(state ?? store.getSnapshot()).join()
     const w = last.get(client) ?? [0]
     last.set(client, w)
     // (a store not among them: its index -1 reads the count, no key)
-    if (!w[0]++ && w[1] && w[w.indexOf(store) + 1] != sessionQueryKey(store.getSnapshot()).join()) update()
+    if (!w[0]++ && w[1] && w[w.indexOf(store) + 1] != key()) update()
     w.length = 1
     onScopeDispose(() => {
       w[0]--
-      w.push(store, sessionQueryKey(store.getSnapshot()).join())
+      w.push(store, key())
     })
+    // A component that hydrated with another session than the store's (a page hydrated once the
+    // user signed out or switched party, or a restore that ended before the hydration, C6, C11)
+    // started, or was handed by the server, queries of a session gone. They are removed, which
+    // drops their fetches' answers, once the components hydrated below have mounted and followed
+    // the store (Vue updates the queries' options before the next tick), no longer using them. Not
+    // while the store restores, also the restore that the plugin or the app starts once mounted:
+    // the restore tells how the session ends (C9, C10); nor after an event, which told it.
+    if (getCurrentInstance())
+      onMounted(
+        () =>
+          void nextTick(
+            () =>
+              key(shown) != key() &&
+              store.getSnapshot().status != 'reconnecting' &&
+              // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
+              client.removeQueries({ queryKey: sessionQueryKey(shown!) }),
+          ),
+      )
   }
 }

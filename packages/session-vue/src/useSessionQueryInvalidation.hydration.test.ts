@@ -1,0 +1,176 @@
+// @vitest-environment jsdom
+import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, sessionQueryKey, type SessionState, type SessionStore } from '@sessionlayer/session-core'
+import { createMockProvider, type MockProviderOptions } from '@sessionlayer/session-testing'
+import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import { computed, createSSRApp, defineComponent, h, type App } from 'vue'
+import { renderToString } from 'vue/server-renderer'
+import { createSessionPlugin } from './createSessionPlugin'
+import { provideSession } from './provideSession'
+import { useSession } from './useSession'
+import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
+
+/** A connected session, as a server would read it from cookie storage. */
+const ALICE: SessionState = Object.freeze({
+  ...DISCONNECTED_STATE,
+  status: 'connected',
+  account: { partyId: 'alice::1220aa', primary: true },
+  accounts: Object.freeze([{ partyId: 'alice::1220aa', primary: true }]),
+  networkId: 'canton:devnet',
+  connectedAt: 1_700_000_000_000,
+})
+
+/**
+ * The parties the holdings query fetched for, those whose answer reached the cache, and those
+ * whose query left it.
+ */
+type Fetches = { parties: string[]; stored: string[]; removed: string[] }
+
+/**
+ * A server-rendered page (an island of a multi-island page, hydrated late): a component that keeps
+ * the cache in step, around a list of the party's holdings keyed with `sessionQueryKey`; with
+ * `store`, the page provides the app's store with `provideSession(store, initialState)`.
+ */
+function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState) {
+  const Holdings = defineComponent({
+    setup() {
+      const { state, isConnected } = useSession()
+      const holdings = useQuery({
+        queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
+        enabled: isConnected,
+        // (it reads no abort signal, as most do: Vue Query then lets a fetch whose query loses its
+        // last observer run on, and keeps its answer)
+        queryFn: async () => {
+          const partyId = state.value.account?.partyId ?? ''
+          fetches.parties.push(partyId)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          return `holdings of ${partyId}`
+        },
+      })
+      return () => h('p', `${state.value.status}: ${holdings.data.value ?? 'no data'}`)
+    },
+  })
+  const Invalidation = defineComponent({
+    setup() {
+      useSessionQueryInvalidation()
+      return () => h(Holdings)
+    },
+  })
+  return defineComponent({
+    setup() {
+      if (store) provideSession(store, initialState)
+      return () => h(Invalidation)
+    },
+  })
+}
+
+let app: App | undefined
+afterEach(() => {
+  app?.unmount()
+  app = undefined
+  document.body.innerHTML = ''
+})
+
+/**
+ * Renders the page on a server with `initialState`, then hydrates that HTML in the page over the
+ * app's `store` (provided by the page), or over a store of the plugin's own for `wallet`, and lets
+ * the fetches run.
+ */
+async function hydrateLate(initialState: SessionState, target: { store: SessionStore } | { wallet: MockProviderOptions }) {
+  const store = 'store' in target ? target.store : undefined
+  // (on the server, a store that is never restored)
+  const serverStore = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+  const server = createSSRApp(page({ parties: [], stored: [], removed: [] }, store && serverStore, initialState))
+  const html = await renderToString(
+    server.use(createSessionPlugin({ provider: undefined as never, initialState, server: true })).use(VueQueryPlugin, { queryClient: new QueryClient() }),
+  )
+  serverStore.destroy()
+  const container = document.createElement('div')
+  container.innerHTML = html
+  document.body.append(container)
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+  const fetches: Fetches = { parties: [], stored: [], removed: [] }
+  queryClient.getQueryCache().subscribe((event) => {
+    if (event.type === 'updated' && event.action.type === 'success') fetches.stored.push(String(event.query.queryKey[2]))
+    if (event.type === 'removed') fetches.removed.push(String(event.query.queryKey[2]))
+  })
+  app = createSSRApp(page(fetches, store, initialState)).use(VueQueryPlugin, { queryClient })
+  // (an app's store is provided by the page; else the plugin's own store restores once mounted)
+  if ('wallet' in target) app.use(createSessionPlugin({ provider: createMockProvider(target.wallet), initialState, storage: createMemoryStorage() }))
+  app.mount(container)
+  const first = container.innerHTML
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  await flushPromises()
+  const cached = queryClient
+    .getQueryCache()
+    .findAll({ queryKey: ['sessionlayer'] })
+    .map((query) => [query.queryKey[2], query.state.data])
+  return { first, html, container, fetches, cached }
+}
+
+/** An app's store, connected, then switched by the wallet to bob, before the hydration. */
+async function switchedToBob() {
+  const provider = createMockProvider()
+  const store = createSessionStore(provider, { storage: createMemoryStorage() })
+  await store.connect()
+  provider.wallet.switchParty('bob::1220bb')
+  await flushPromises()
+  expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+  return store
+}
+
+describe('useSessionQueryInvalidation in a page hydrated after the session moved on', () => {
+  it('C6: a session that ended before the hydration (signed out in another tab) leaves none of its party’s data in the cache, though the server rendered it connected', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    const { first, html, container, fetches, cached } = await hydrateLate(ALICE, { store })
+    expect(first).toBe(html)
+    expect(container.textContent).toBe('disconnected: no data')
+    // the hydration rendered alice's session, whose query started: it is gone, its answer dropped
+    expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: [], removed: ['alice::1220aa'] })
+    expect(cached).toEqual([[null, undefined]])
+    store.destroy()
+  })
+
+  it('C11: a party switched before the hydration keeps only the new party’s data, though the server rendered the previous one', async () => {
+    const store = await switchedToBob()
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store })
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
+    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
+    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
+    store.destroy()
+  })
+
+  it('C9: hydrated while the first restore is under way, it keeps the queries of the server’s party, which the wallet then confirms: no second fetch', async () => {
+    const store = createSessionStore(createMockProvider({ connected: true, latencyMs: 10 }), { storage: createMemoryStorage() })
+    const restored = store.init()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const { fetches } = await hydrateLate(ALICE, { store })
+    await restored
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await flushPromises()
+    expect(document.body.textContent).toBe('connected: holdings of alice::1220aa')
+    expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: ['alice::1220aa'], removed: [] })
+    store.destroy()
+  })
+
+  it('C9: the plugin’s own store, which restores once the app has mounted, keeps the queries of the server’s party that the wallet confirms', async () => {
+    const { container, fetches, cached } = await hydrateLate(ALICE, { wallet: { connected: true } })
+    expect(container.textContent).toBe('connected: holdings of alice::1220aa')
+    expect(cached).toContainEqual(['alice::1220aa', 'holdings of alice::1220aa'])
+    expect(fetches.removed).toEqual([])
+  })
+
+  it('hydrated with the session the store holds, it removes nothing and fetches once', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    await store.connect()
+    expect(sessionQueryKey(store.getSnapshot())).toEqual(sessionQueryKey(ALICE))
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store })
+    expect(container.textContent).toBe('connected: holdings of alice::1220aa')
+    expect(cached).toEqual([['alice::1220aa', 'holdings of alice::1220aa']])
+    expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: ['alice::1220aa'], removed: [] })
+    store.destroy()
+  })
+})
