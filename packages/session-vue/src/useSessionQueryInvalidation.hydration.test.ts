@@ -4,7 +4,7 @@ import { createMockProvider, type MockProviderOptions } from '@sessionlayer/sess
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { computed, createSSRApp, defineComponent, h, type App } from 'vue'
+import { computed, createSSRApp, defineComponent, h, onMounted, type App } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
 import { provideSession } from './provideSession'
@@ -32,7 +32,7 @@ type Fetches = { parties: string[]; stored: string[]; removed: string[] }
  * the cache in step, around a list of the party's holdings keyed with `sessionQueryKey`; with
  * `store`, the page provides the app's store with `provideSession(store, initialState)`.
  */
-function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState) {
+function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount = false) {
   const Holdings = defineComponent({
     setup() {
       const { state, isConnected } = useSession()
@@ -60,6 +60,8 @@ function page(fetches: Fetches, store?: SessionStore, initialState?: SessionStat
   return defineComponent({
     setup() {
       if (store) provideSession(store, initialState)
+      // (as provideSession's example does: the app restores its store once the page has mounted)
+      if (store && restoreOnMount) onMounted(() => void store.init())
       return () => h(Invalidation)
     },
   })
@@ -77,7 +79,7 @@ afterEach(() => {
  * app's `store` (provided by the page), or over a store of the plugin's own for `wallet`, and lets
  * the fetches run.
  */
-async function hydrateLate(initialState: SessionState, target: { store: SessionStore } | { wallet: MockProviderOptions }) {
+async function hydrateLate(initialState: SessionState, target: { store: SessionStore; restoreOnMount?: boolean } | { wallet: MockProviderOptions }) {
   const store = 'store' in target ? target.store : undefined
   // (on the server, a store that is never restored)
   const serverStore = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
@@ -95,7 +97,7 @@ async function hydrateLate(initialState: SessionState, target: { store: SessionS
     if (event.type === 'updated' && event.action.type === 'success') fetches.stored.push(String(event.query.queryKey[2]))
     if (event.type === 'removed') fetches.removed.push(String(event.query.queryKey[2]))
   })
-  app = createSSRApp(page(fetches, store, initialState)).use(VueQueryPlugin, { queryClient })
+  app = createSSRApp(page(fetches, store, initialState, 'store' in target && target.restoreOnMount)).use(VueQueryPlugin, { queryClient })
   // (an app's store is provided by the page; else the plugin's own store restores once mounted)
   if ('wallet' in target) app.use(createSessionPlugin({ provider: createMockProvider(target.wallet), initialState, storage: createMemoryStorage() }))
   app.mount(container)
@@ -161,6 +163,15 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     expect(container.textContent).toBe('connected: holdings of alice::1220aa')
     expect(cached).toContainEqual(['alice::1220aa', 'holdings of alice::1220aa'])
     expect(fetches.removed).toEqual([])
+  })
+
+  it('C9: an app’s store that the page restores once mounted keeps the queries of the server’s party that the wallet confirms', async () => {
+    const store = createSessionStore(createMockProvider({ connected: true }), { storage: createMemoryStorage() })
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store, restoreOnMount: true })
+    expect(container.textContent).toBe('connected: holdings of alice::1220aa')
+    expect(cached).toContainEqual(['alice::1220aa', 'holdings of alice::1220aa'])
+    expect(fetches.removed).toEqual([])
+    store.destroy()
   })
 
   it('hydrated with the session the store holds, it removes nothing and fetches once', async () => {
