@@ -4,7 +4,7 @@ import { createMockProvider, type MockProviderOptions } from '@sessionlayer/sess
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { computed, createSSRApp, defineComponent, h, onMounted, type App } from 'vue'
+import { computed, createSSRApp, defineComponent, h, onMounted, Suspense, type App } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
 import { provideSession } from './provideSession'
@@ -67,6 +67,42 @@ function page(fetches: Fetches, store?: SessionStore, initialState?: SessionStat
   })
 }
 
+/**
+ * The page of `page`, made an async page under <Suspense> (as a Nuxt page is): it keeps the cache
+ * in step, then awaits its data, then lists the party's holdings. It hydrates after the mount.
+ */
+function asyncPage(fetches: Fetches, store?: SessionStore, initialState?: SessionState) {
+  const Holdings = defineComponent({
+    setup() {
+      const { state, isConnected } = useSession()
+      const holdings = useQuery({
+        queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
+        enabled: isConnected,
+        queryFn: async () => {
+          const partyId = state.value.account?.partyId ?? ''
+          fetches.parties.push(partyId)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          return `holdings of ${partyId}`
+        },
+      })
+      return () => h('p', `${state.value.status}: ${holdings.data.value ?? 'no data'}`)
+    },
+  })
+  const Page = defineComponent({
+    async setup() {
+      useSessionQueryInvalidation()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      return () => h(Holdings)
+    },
+  })
+  return defineComponent({
+    setup() {
+      if (store) provideSession(store, initialState)
+      return () => h(Suspense, null, { default: () => h(Page) })
+    },
+  })
+}
+
 let app: App | undefined
 afterEach(() => {
   app?.unmount()
@@ -79,11 +115,11 @@ afterEach(() => {
  * app's `store` (provided by the page), or over a store of the plugin's own for `wallet`, and lets
  * the fetches run.
  */
-async function hydrateLate(initialState: SessionState, target: { store: SessionStore; restoreOnMount?: boolean } | { wallet: MockProviderOptions }) {
+async function hydrateLate(initialState: SessionState, target: { store: SessionStore; restoreOnMount?: boolean } | { wallet: MockProviderOptions }, make = page) {
   const store = 'store' in target ? target.store : undefined
   // (on the server, a store that is never restored)
   const serverStore = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
-  const server = createSSRApp(page({ parties: [], stored: [], removed: [] }, store && serverStore, initialState))
+  const server = createSSRApp(make({ parties: [], stored: [], removed: [] }, store && serverStore, initialState))
   const html = await renderToString(
     server.use(createSessionPlugin({ provider: undefined as never, initialState, server: true })).use(VueQueryPlugin, { queryClient: new QueryClient() }),
   )
@@ -97,7 +133,7 @@ async function hydrateLate(initialState: SessionState, target: { store: SessionS
     if (event.type === 'updated' && event.action.type === 'success') fetches.stored.push(String(event.query.queryKey[2]))
     if (event.type === 'removed') fetches.removed.push(String(event.query.queryKey[2]))
   })
-  app = createSSRApp(page(fetches, store, initialState, 'store' in target && target.restoreOnMount)).use(VueQueryPlugin, { queryClient })
+  app = createSSRApp(make(fetches, store, initialState, 'store' in target && target.restoreOnMount)).use(VueQueryPlugin, { queryClient })
   // (an app's store is provided by the page; else the plugin's own store restores once mounted)
   if ('wallet' in target) app.use(createSessionPlugin({ provider: createMockProvider(target.wallet), initialState, storage: createMemoryStorage() }))
   app.mount(container)
@@ -139,6 +175,15 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
   it('C11: a party switched before the hydration keeps only the new party’s data, though the server rendered the previous one', async () => {
     const store = await switchedToBob()
     const { container, fetches, cached } = await hydrateLate(ALICE, { store })
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
+    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
+    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
+    store.destroy()
+  })
+
+  it('C11: an async page under <Suspense> (hydrated after the mount) that keeps the cache in step keeps only the new party’s data, though the server rendered the previous one', async () => {
+    const store = await switchedToBob()
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, asyncPage)
     expect(container.textContent).toBe('connected: holdings of bob::1220bb')
     expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
     expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
