@@ -1,7 +1,7 @@
 import { createMemoryStorage, createSessionStore, type SessionStore } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createReauthGate, isSignOut } from './reauthGate'
+import { createReauthGate, isSignOut, SignedOut } from './reauthGate'
 
 const stores: SessionStore[] = []
 
@@ -59,8 +59,8 @@ describe('the re-auth prompt', () => {
     expect(isSignOut(store.getSnapshot().lastError)).toBe(false)
   })
 
-  it('what is not a SessionError, or has no SignedOut cause, is no sign-out', () => {
-    for (const error of [null, undefined, 'REAUTH_FAILED', 4001, new Error('x'), { code: 'REAUTH_FAILED' }, { code: 'REAUTH_FAILED', cause: new Error('x') }, { code: 4001, cause: null }]) {
+  it('C12, C13: what is not a REAUTH_FAILED error with a SignedOut cause is no sign-out', () => {
+    for (const error of [null, undefined, 'REAUTH_FAILED', 4001, new Error('x'), { code: 'REAUTH_FAILED' }, { code: 'REAUTH_FAILED', cause: new Error('x') }, { code: 4001, cause: null }, { code: 4001, cause: new SignedOut() }, new SignedOut()]) {
       expect(isSignOut(error)).toBe(false)
     }
   })
