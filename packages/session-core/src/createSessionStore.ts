@@ -9,7 +9,7 @@ import { attempt } from './attempt'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
-import { createTransition, INITIAL_MODEL, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
+import { createTransition, DISCONNECTED_STATE, INITIAL_MODEL, RECONNECTING_STATE, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { primaryAccount } from './primaryAccount'
 import { atLeastZero, computeBackoffDelay, resolveRetryPolicy, kindOf, toNumber } from './retry'
 import { SessionError, tokenFree, toSessionError } from './SessionError'
@@ -215,6 +215,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let read: unknown = null
   let destroyed = false
+  /**
+   * A framework binding's store, which the binding restores once its components have subscribed (a
+   * third argument, 1, outside the public signature): 1 until its `init()`, then 2. Its first paint
+   * shows the restore about to start, not a disconnected store (a Connect button): it reads as
+   * `RECONNECTING_STATE` until `init()` — as long as nothing else happened to it, e.g. a connect — and
+   * as disconnected once destroyed, restored or not: no restore comes then (C9, C14).
+   */
+  // eslint-disable-next-line prefer-rest-params -- hidden from the public signature
+  let bound = arguments[2] as number | undefined
   let busy = false
   const inputs: Input[] = []
   const listeners = new Set<(state: SessionState, previous: SessionState) => unknown>()
@@ -1047,7 +1056,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // Called by onReauthRequired, it answers at once: the re-auth waits for the hook (C12). Called
   // while a connect() or a reconnect runs, it tells how that ends, never the `connecting` or
   // `reconnecting` state on the way (C7, C9).
-  const restore = () => (model.hook && !destroyed ? Promise.resolve(model.snapshot) : until({ type: 'restore' }))
+  const restore = () => ((bound &&= 2), model.hook && !destroyed ? Promise.resolve(model.snapshot) : until({ type: 'restore' }))
 
   const internals: StoreInternals = {
     // a destroyed store hands out no access, whatever it last knew, nor one for another network;
@@ -1122,7 +1131,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
 
   const store: SessionStore & { [INTERNALS]: StoreInternals } = {
     [INTERNALS]: internals,
-    getSnapshot: () => model.snapshot,
+    getSnapshot: () => (bound && destroyed ? DISCONNECTED_STATE : bound == 1 && model.snapshot == DISCONNECTED_STATE ? RECONNECTING_STATE : model.snapshot),
     subscribe(listener) {
       listeners.add(listener)
       listenerList = null

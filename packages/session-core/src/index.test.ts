@@ -8,6 +8,7 @@ describe('@sessionlayer/session-core entries', () => {
       [
         "DEFAULT_RETRY_POLICY",
         "DISCONNECTED_STATE",
+        "RECONNECTING_STATE",
         "SESSION_QUERY_KEY_ROOT",
         "SessionError",
         "computeBackoffDelay",

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { createSessionStore } from './createSessionStore'
-export { DISCONNECTED_STATE } from './machine'
+export { DISCONNECTED_STATE, RECONNECTING_STATE } from './machine'
 export { DEFAULT_RETRY_POLICY, computeBackoffDelay } from './retry'
 export type { RetryPolicy } from './retry'
 export { SessionError, toSessionError } from './SessionError'

@@ -213,6 +213,15 @@ export const DISCONNECTED_STATE: SessionState = Object.freeze({
   expiresAt: null,
 })
 
+/**
+ * The state `init()` (a restore) shows at once on a store with no session yet: `reconnecting`, no
+ * account, no error — the same object every time, until the restore learns more. A stable snapshot
+ * for what renders before its store restores, such as a binding's first render of a store it
+ * restores on mount: the restore under way, not a Connect button (C9).
+ * @public
+ */
+export const RECONNECTING_STATE: SessionState = Object.freeze({ ...DISCONNECTED_STATE, status: 'reconnecting' })
+
 /** @internal */
 export const INITIAL_MODEL: Model = {
   snapshot: DISCONNECTED_STATE,
@@ -1008,7 +1017,7 @@ export const createTransition = (): typeof transition => {
         }
     }
 
-    n.snapshot = sameState(n.snapshot, st) ? st : sameState(n.snapshot, DISCONNECTED_STATE) ? DISCONNECTED_STATE : Object.freeze(n.snapshot)
+    n.snapshot = sameState(n.snapshot, st) ? st : sameState(n.snapshot, DISCONNECTED_STATE) ? DISCONNECTED_STATE : sameState(n.snapshot, RECONNECTING_STATE) ? RECONNECTING_STATE : Object.freeze(n.snapshot)
     return [n, fx]
   }
 }

@@ -15,7 +15,7 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { createWebStorage } from './createWebStorage'
 import { createSessionStore } from './createSessionStore'
 import { createLedgerFetch, getLedgerAuth } from './ledger'
-import { DISCONNECTED_STATE } from './machine'
+import { DISCONNECTED_STATE, RECONNECTING_STATE } from './machine'
 import { SessionError, toSessionError, type SessionErrorCode } from './SessionError'
 import type { ChangeEvent, SessionEventMap, SessionState, SessionStatus, SessionStore } from './types'
 
@@ -210,6 +210,7 @@ describe('state, events and options', () => {
     const state = store.getSnapshot()
     expect(Object.isFrozen(state) && Object.isFrozen(state.accounts)).toBe(true)
     expectTypeOf(DISCONNECTED_STATE).toEqualTypeOf<SessionState>()
+    expectTypeOf(RECONNECTING_STATE).toEqualTypeOf<SessionState>()
     expectTypeOf<SessionStatus>().toEqualTypeOf<'disconnected' | 'connecting' | 'connected' | 'reconnecting'>()
     expectTypeOf(state.accounts).toEqualTypeOf<readonly CIP0103Account[]>()
     const mutate = (s: SessionState) => {
