@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { getLedgerAuth } from '@sessionlayer/session-core/ledger'
-import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type ChangeEvent, type SessionState, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
 import * as React from 'react'
@@ -713,6 +713,90 @@ describe('SessionProvider with a provider (owns its store)', () => {
     } finally {
       window.removeEventListener('error', quiet)
     }
+  })
+})
+
+describe('SessionProvider with a provider: the first commit', () => {
+  /** Renders `app`, recording the state of every commit of a hook below the provider, in order. */
+  function commits(app: (child: React.ReactElement) => React.ReactElement) {
+    const committed: SessionState[] = []
+    function Status() {
+      const state = useSessionSelector((snapshot) => snapshot)
+      useLayoutEffect(() => void committed.push(state))
+      return null
+    }
+    return { committed, ...render(app(<Status />)) }
+  }
+  const RESTORING = { status: 'reconnecting', account: null, accounts: [], networkId: null, lastError: null, connectedAt: null, expiresAt: null }
+
+  it.each([
+    ['a saved session (restored)', true],
+    ['no saved session (it settles to disconnected)', false],
+  ])('§4, C9: the first commit of an owned store shows its restore (reconnecting, no account), never a disconnected store first, with %s', async (_, saved) => {
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    if (saved) {
+      const before = createSessionStore(provider, { storage })
+      await before.connect() // the session a reload restores: saved, and live in the wallet
+      before.destroy()
+    }
+    const { committed, unmount } = commits((child) => (
+      <SessionProvider provider={provider} options={{ storage }}>
+        {child}
+      </SessionProvider>
+    ))
+    expect(committed[0]).toEqual(RESTORING)
+    await act(macrotask)
+    await waitFor(() => {
+      expect(committed.at(-1)?.status).toBe(saved ? 'connected' : 'disconnected')
+    })
+    // every commit in order: the restore, then where it ends
+    expect(committed.map((state) => state.status)).toEqual(['reconnecting', saved ? 'connected' : 'disconnected'])
+    unmount()
+  })
+
+  it('§4, C9, C11: under StrictMode too, and the restore\'s events still reach useSessionEvent below', async () => {
+    const provider = createMockProvider()
+    const storage = createMemoryStorage()
+    const before = createSessionStore(provider, { storage })
+    await before.connect() // saved as alice
+    before.destroy()
+    provider.wallet.switchParty('bob::1220bb') // the wallet is on bob now: the restore tells of the switch
+    const heard: ChangeEvent[] = []
+    function Events() {
+      useSessionEvent('party:changed', (event) => void heard.push(event))
+      return null
+    }
+    const { committed, unmount } = commits((child) => (
+      <StrictMode>
+        <SessionProvider provider={provider} options={{ storage }}>
+          <Events />
+          {child}
+        </SessionProvider>
+      </StrictMode>
+    ))
+    expect(committed[0]).toEqual(RESTORING)
+    await act(macrotask)
+    expect(committed.map((state) => state.status).filter((status, i, all) => status != all[i - 1])).toEqual(['reconnecting', 'connected'])
+    expect(heard).toEqual([{ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'restore' }])
+    unmount()
+  })
+
+  it('§4: after the provider unmounts, the store it handed out reads as disconnected (no restore to come)', async () => {
+    const provider = createMockProvider({ connected: true })
+    let store: SessionStore | undefined
+    function Grab() {
+      store = useSessionStore()
+      return null
+    }
+    const { unmount } = render(
+      <SessionProvider provider={provider} options={{ storage: createMemoryStorage() }}>
+        <Grab />
+      </SessionProvider>,
+    )
+    expect(store!.getSnapshot().status).toBe('reconnecting')
+    unmount()
+    expect(store!.getSnapshot()).toBe(DISCONNECTED_STATE)
   })
 })
 

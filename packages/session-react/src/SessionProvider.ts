@@ -63,7 +63,7 @@ const Mount = (): null => {
   const last = useRef<SessionContextValue[2]>(null)
   // eslint-disable-next-line no-restricted-globals -- a feature test, at render time
   ;(typeof window < 'u' ? useLayoutEffect : useEffect)(() => {
-    if (last.current !== value[2]) last.current?.()
+    if (last.current != value[2]) last.current?.()
     ;(last.current = value[2])?.(1)
   }, [value])
   return null
@@ -79,7 +79,8 @@ const Mount = (): null => {
  *
  * The component restores its store with `init()` on mount, silently: it never prompts the user. The
  * restore runs once the effects below have mounted, so that `useSessionEvent` hears the events of
- * the restore.
+ * the restore. Until then its store reads as the restore about to start, `RECONNECTING_STATE`: the
+ * first paint shows the restore, not a disconnected store.
  *
  * A render React throws away creates nothing. Effects below that mount again, layout effects
  * included, get a working store under the same identity. That is StrictMode's simulated remount, or

@@ -1,6 +1,6 @@
 import {
   createSessionStore,
-  DISCONNECTED_STATE,
+  RECONNECTING_STATE,
   type CIP0103Provider,
   type SessionState,
   type SessionStore,
@@ -20,6 +20,13 @@ export type OwnedStoreProps = {
   readonly initialState?: SessionState | undefined
 }
 
+/**
+ * `createSessionStore` as a binding calls it: with a third argument, 1 (outside its public
+ * signature), the store reads as `RECONNECTING_STATE` until its `init()`, and as disconnected once
+ * destroyed.
+ */
+type CreateBound = (provider: CIP0103Provider, options: SessionStoreOptions | undefined, bound: 1) => SessionStore
+
 /** The store's methods, called with what the store handed out was given. */
 type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
 
@@ -30,11 +37,14 @@ type Methods = Record<keyof SessionStore, (...args: unknown[]) => unknown>
  * React may render a component and throw the render away (StrictMode renders twice, concurrent
  * renders can be abandoned), and the server renders without effects, while creating a store
  * attaches listeners to the wallet. So the store handed out delegates to a real store that the
- * provider's mount creates, and reads before that see `DISCONNECTED_STATE`, the initial snapshot
- * of every store. A render that never commits leaves nothing behind. Only the mount creates a
- * real store: a method called before the first mount (only a render can) does nothing and returns
- * undefined, and so does one after a mount that failed (no wallet provider), whose error then
- * reaches the error boundary once, not once more from each hook that subscribes below.
+ * provider's mount creates, and reads before that see `RECONNECTING_STATE`, the restore the mount
+ * brings. The real store, made for a binding, reads so too until its `init()`, and as disconnected
+ * once destroyed: the first commit, which React may paint before the restore starts, shows the
+ * restore, not a Connect button. A render that never commits leaves nothing behind. Only the mount
+ * creates a real store: a method called before the first mount (only a render can) does nothing
+ * and returns undefined, and so does one after a mount that failed (no wallet provider), whose
+ * error then reaches the error boundary once, not once more from each hook that subscribes below
+ * (the boundary replaces the tree that read the restore to come).
  *
  * The mount is a layout effect of the provider's first child, so it runs before every effect of
  * the tree below (layout or passive) each time they mount: on the first mount, on StrictMode's
@@ -61,8 +71,9 @@ export const createOwnedStore = ({ store: given, provider, options, initialState
   let real: SessionStore | undefined
   /** The real store while mounted. */
   let live: SessionStore | void
-  // Reads (which a render may make, also on the server) create nothing, nor does anything before the mount.
-  const store = { getSnapshot: () => live?.getSnapshot() ?? DISCONNECTED_STATE, getProvider: () => provider } as BoundStore
+  // Reads (which a render may make, also on the server) create nothing, nor does anything before the
+  // mount: they see the restore the mount brings, as the real store does until its init().
+  const store = { getSnapshot: () => real?.getSnapshot() ?? RECONNECTING_STATE, getProvider: () => provider } as BoundStore
   ;('subscribe on restore init disconnect connect cancelReconnect enqueue touch destroy'.split(' ') as (keyof Methods)[]).map(
     (key) => ((store as unknown as Methods)[key] = (...args: unknown[]) => (real as Methods | undefined)?.[key](...args)),
   )
@@ -77,6 +88,6 @@ export const createOwnedStore = ({ store: given, provider, options, initialState
         // read through. Unmounted: no live store then (destroy() returns nothing); none to destroy
         // when the mount failed (no wallet provider).
         (mount) =>
-          mount ? (live ?? (Object.setPrototypeOf(store, (real = live = createSessionStore(provider, options))) as BoundStore)) : (live = real?.destroy()),
+          mount ? (live ?? (Object.setPrototypeOf(store, (real = live = (createSessionStore as CreateBound)(provider, options, 1))) as BoundStore)) : (live = real?.destroy()),
       ]
 }

@@ -88,7 +88,7 @@ describe('hydration', () => {
       </SessionProvider>,
     )
     await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
-    expect(seen[0]).toBe('disconnected: nobody')
+    expect(seen[0]).toBe('reconnecting: nobody') // the restore the mount brings, not a Connect button
     expect(seen).not.toContain('connected: alice::1220aa')
     unmount()
   })
