@@ -75,6 +75,28 @@ describe('createSessionPlugin', () => {
     expect(provider.calls.map((c) => c.method)).not.toContain('connect')
   })
 
+  it('§5, C9: a plugin-owned store paints its restore first, not a disconnected store: the mount renders and init() follows in the same task, whose re-render comes before any paint', async () => {
+    const provider = createMockProvider({ connected: true })
+    const container = document.createElement('div')
+    const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    let painted: string | undefined
+    // a paint comes no sooner than the next task: what the DOM reads then is the first paint
+    const paint = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        painted ??= container.textContent
+        resolve()
+      }, 0),
+    )
+    app.mount(container)
+    await Vue.nextTick()
+    expect(container.textContent).toBe('reconnecting|-')
+    await paint
+    expect(painted).not.toBe('disconnected|-')
+    await flushPromises()
+    expect(container.textContent).toBe('connected|alice::1220aa')
+    app.unmount()
+  })
+
   it('§5: the store the plugin creates gets its options (storage, storageKey)', async () => {
     const provider = createMockProvider()
     const storage = createMemoryStorage()
