@@ -10,7 +10,7 @@ import {
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query'
 import { act } from '@testing-library/react'
-import { StrictMode } from 'react'
+import { lazy, StrictMode, Suspense, type ComponentType } from 'react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -29,7 +29,7 @@ type Fetches = { parties: string[]; stored: string[]; removed?: string[] }
  * A server-rendered root (an island of a multi-island page, hydrated late) over an app-owned store:
  * the hook, then a list of the party's holdings, keyed with `sessionQueryKey`.
  */
-function island(store: SessionStore | CIP0103Provider, client: QueryClient, initialState: SessionState, fetches: Fetches) {
+function island(store: SessionStore | CIP0103Provider, client: QueryClient, initialState: SessionState, fetches: Fetches, part?: (holdings: ComponentType) => ComponentType) {
   function Invalidation() {
     useSessionQueryInvalidation()
     return null
@@ -54,9 +54,18 @@ function island(store: SessionStore | CIP0103Provider, client: QueryClient, init
     <QueryClientProvider client={client}>
       <SessionProvider {...('subscribe' in store ? { store } : { provider: store })} initialState={initialState}>
         <Invalidation />
-        <Holdings />
+        {part ? <Part part={part(Holdings)} /> : <Holdings />}
       </SessionProvider>
     </QueryClientProvider>
+  )
+}
+
+/** A part of the island under its own `<Suspense>` boundary. */
+function Part({ part: Holdings }: { part: ComponentType }) {
+  return (
+    <Suspense fallback="…">
+      <Holdings />
+    </Suspense>
   )
 }
 
@@ -71,9 +80,9 @@ afterEach(() => {
  * Renders the island on a server (a store that is never restored), then hydrates that HTML in the
  * page (under StrictMode if `strict`), and lets the fetches run.
  */
-async function hydrateLate(store: SessionStore | CIP0103Provider, initialState: SessionState, strict = false) {
+async function hydrateLate(store: SessionStore | CIP0103Provider, initialState: SessionState, strict = false, part?: (holdings: ComponentType) => ComponentType) {
   const server = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
-  const html = renderToString(island(server, new QueryClient(), initialState, { parties: [], stored: [] }))
+  const html = renderToString(island(server, new QueryClient(), initialState, { parties: [], stored: [] }, part && ((holdings) => holdings)))
   server.destroy()
   const container = document.createElement('div')
   container.innerHTML = html
@@ -84,12 +93,12 @@ async function hydrateLate(store: SessionStore | CIP0103Provider, initialState: 
     if (event.type === 'updated' && event.action.type === 'success') fetches.stored.push(String(event.query.queryKey[2]))
     if (event.type === 'removed') (fetches.removed ??= []).push(String(event.query.queryKey[2]))
   })
-  const app = island(store, client, initialState, fetches)
+  const app = island(store, client, initialState, fetches, part)
   await act(async () => {
     root = hydrateRoot(container, strict ? <StrictMode>{app}</StrictMode> : app)
     await Promise.resolve()
   })
-  await act(() => new Promise((resolve) => setTimeout(resolve, 30)))
+  await act(() => new Promise((resolve) => setTimeout(resolve, part ? 60 : 30)))
   const cached = () => client.getQueryCache().findAll({ queryKey: ['sessionlayer'] }).map((q) => [q.queryKey[2], q.state.data])
   return { container, client, fetches, cached }
 }
@@ -133,6 +142,50 @@ describe('useSessionQueryInvalidation in a root hydrated after the session moved
     expect(container.textContent).toBe('connected: holdings of bob::1220bb')
     expect(cached()).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
     expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
+    store.destroy()
+  })
+
+  it.each([false, true])('C6, C11: a part of the island that hydrates later (a lazy component under <Suspense>, StrictMode: %s) leaves none of the ended session’s data in the cache, though that part too rendered it', async (strict) => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    // (its code loads once the island has hydrated: its boundary hydrates then, with the server's session)
+    const lazyPart = (holdings: ComponentType) => lazy(() => new Promise<{ default: ComponentType }>((resolve) => setTimeout(() => resolve({ default: holdings }), 10)))
+    const { container, cached, fetches } = await hydrateLate(store, CONNECTED_STATE, strict, lazyPart)
+    expect(container.textContent).toBe('disconnected: no data')
+    expect(fetches.stored).toEqual([])
+    expect(cached()).toEqual([[null, undefined]])
+    store.destroy()
+  })
+
+  it('C11: a part of the island that hydrates later, after a party switched before the hydration, keeps none of the previous party’s data', async () => {
+    const store = await switchedToBob()
+    const lazyPart = (holdings: ComponentType) => lazy(() => new Promise<{ default: ComponentType }>((resolve) => setTimeout(() => resolve({ default: holdings }), 10)))
+    const { cached, fetches } = await hydrateLate(store, CONNECTED_STATE, false, lazyPart)
+    expect(fetches.parties).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(fetches.stored).not.toContain('alice::1220aa')
+    expect(cached().map(([partyId]) => partyId)).toEqual(['bob::1220bb'])
+    store.destroy()
+  })
+
+  it.each([
+    ['while the first restore is under way', 10, 100],
+    ['once the first restore has ended', 40, 10],
+  ])('C6, C9: a part of the island that hydrates later, %s, when the restore finds the wallet disconnected, leaves none of the server’s party’s data in the cache', async (_when, partMs, restoreMs) => {
+    const storage = createMemoryStorage()
+    await storage.setItem('sessionlayer.session', JSON.stringify({ version: 1, account: CONNECTED_STATE.account, accounts: CONNECTED_STATE.accounts, networkId: CONNECTED_STATE.networkId, connectedAt: 1 }))
+    const store = createSessionStore(createMockProvider({ latencyMs: restoreMs }), { storage })
+    const restored = store.init()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const lazyPart = (holdings: ComponentType) => lazy(() => new Promise<{ default: ComponentType }>((resolve) => setTimeout(() => resolve({ default: holdings }), partMs)))
+    const { container, cached, fetches } = await hydrateLate(store, CONNECTED_STATE, false, lazyPart)
+    await act(() => restored)
+    await act(() => new Promise((resolve) => setTimeout(resolve, 20)))
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(container.textContent).toBe('disconnected: no data')
+    // the part rendered alice's session, whose query started: it is gone
+    expect(fetches.parties).toEqual(['alice::1220aa'])
+    expect(cached()).toEqual([[null, undefined]])
     store.destroy()
   })
 

@@ -38,8 +38,9 @@ const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...le
  *
  * A root hydrated with the provider's `initialState` after the session moved on (the user signed
  * out in another tab or switched party before the hydration) removes the queries of that
- * `initialState`'s session once hydrated, and drops the answers of their fetches. A store still
- * restoring keeps them: the restore tells how the session ends.
+ * `initialState`'s session once hydrated, and drops the answers of their fetches. So does a part of
+ * it that hydrates later (a `React.lazy` component under `<Suspense>`), whenever it hydrates. A
+ * store still restoring keeps them: the restore tells how the session ends.
  *
  * Call it once, near the root, inside both providers.
  *
@@ -99,22 +100,29 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     if (!w[0]++ && w[1] && w[w.indexOf(on) + 1] != key()) update()
     // A root hydrated with another session than the store's (an island hydrated once the user signed
     // out or switched party, or a restore that ended before it, C6, C11) started, or was handed by the
-    // server, queries of a session gone. They are removed, which drops their fetches' answers, once
-    // the effects of this commit have run (a component's after this one starts its query then) and
-    // React has rendered the store's session, which no longer uses them. Not while the store
-    // restores, also the restore that its provider starts after these effects: the restore tells how
-    // the session ends (C9, C10).
-    queueMicrotask(
-      () =>
-        key(initialState) != key() &&
-        getSnapshot().status != 'reconnecting' &&
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
-        client.removeQueries({ queryKey: sessionQueryKey(initialState!) }),
-    )
+    // server, queries of a session gone; and so does a part of it that hydrates later, whenever that
+    // is (a lazy component under <Suspense>, whose boundary hydrates with the server's session once
+    // its code has loaded, maybe after the restore or a sign-out). They are removed, which drops their
+    // fetches' answers: those in the cache once the effects of this commit have run (a component's
+    // after this one starts its query then), then each as it is added, once React has rendered the
+    // store's session, which no longer uses them. Not while the store restores, also the restore that
+    // its provider starts after these effects: the restore tells how the session ends (C9, C10), and
+    // its end removes them or keeps them; a part that hydrates after that end is watched still.
+    const drop = () =>
+      queueMicrotask(
+        () =>
+          key(initialState) != key() &&
+          getSnapshot().status != 'reconnecting' &&
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
+          client.removeQueries({ queryKey: sessionQueryKey(initialState!) }),
+      )
+    drop()
+    const unwatch = client.getQueryCache().subscribe(({ type }) => type == 'added' && drop())
     w.length = 1
     const off = on('invalidate', update)
     return () => {
       off()
+      unwatch()
       w[0]--
       w.push(on, key())
     }
