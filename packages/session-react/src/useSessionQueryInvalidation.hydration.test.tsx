@@ -225,4 +225,20 @@ describe('useSessionQueryInvalidation in a root hydrated after the session moved
     expect(client.getQueryCache().getAll()).toHaveLength(1)
     store.destroy()
   })
+
+  it('C11: a party switch after the hydration invalidates the previous party’s queries, which the hydration rendered, and keeps them: the new party’s queries added then remove nothing', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    const { container, cached, client } = await hydrateLate(store, CONNECTED_STATE)
+    act(() => provider.wallet.switchParty('bob::1220bb'))
+    await act(() => new Promise((resolve) => setTimeout(resolve, 30)))
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
+    expect(cached()).toEqual([
+      ['alice::1220aa', 'holdings of alice::1220aa'],
+      ['bob::1220bb', 'holdings of bob::1220bb'],
+    ])
+    expect(client.getQueryState(sessionQueryKey(CONNECTED_STATE, 'holdings'))?.isInvalidated).toBe(true)
+    store.destroy()
+  })
 })

@@ -104,10 +104,12 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // is (a lazy component under <Suspense>, whose boundary hydrates with the server's session once
     // its code has loaded, maybe after the restore or a sign-out). They are removed, which drops their
     // fetches' answers: those in the cache once the effects of this commit have run (a component's
-    // after this one starts its query then), then each as it is added, once React has rendered the
-    // store's session, which no longer uses them. Not while the store restores, also the restore that
-    // its provider starts after these effects: the restore tells how the session ends (C9, C10), and
-    // its end removes them or keeps them; a part that hydrates after that end is watched still.
+    // after this one starts its query then), then as one is added under the server's session key,
+    // once React has rendered the store's session, which no longer uses them (a query added under
+    // another key, the new party's after a switch, leaves the previous party's invalidated ones as
+    // they are). Not while the store restores, also the restore that its provider starts after
+    // these effects: the restore tells how the session ends (C9, C10), and its end removes them or
+    // keeps them; a part that hydrates after that end is watched still.
     const drop = () =>
       queueMicrotask(
         () =>
@@ -117,7 +119,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           client.removeQueries({ queryKey: sessionQueryKey(initialState!) }),
       )
     drop()
-    const unwatch = client.getQueryCache().subscribe(({ type }) => type == 'added' && drop())
+    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type == 'added' && (query.queryKey as unknown[]).slice(0, 3).join() == key(initialState) && drop())
     w.length = 1
     const off = on('invalidate', update)
     return () => {
