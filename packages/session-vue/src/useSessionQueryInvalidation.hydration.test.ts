@@ -4,7 +4,7 @@ import { createMockProvider, type MockProviderOptions } from '@sessionlayer/sess
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { computed, createSSRApp, defineComponent, h, onMounted, Suspense, type App } from 'vue'
+import { computed, createSSRApp, defineAsyncComponent, defineComponent, h, onMounted, Suspense, type App, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
 import { provideSession } from './provideSession'
@@ -32,7 +32,7 @@ type Fetches = { parties: string[]; stored: string[]; removed: string[] }
  * the cache in step, around a list of the party's holdings keyed with `sessionQueryKey`; with
  * `store`, the page provides the app's store with `provideSession(store, initialState)`.
  */
-function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount = false) {
+function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount = false, part = (holdings: Component) => holdings) {
   const Holdings = defineComponent({
     setup() {
       const { state, isConnected } = useSession()
@@ -51,10 +51,11 @@ function page(fetches: Fetches, store?: SessionStore, initialState?: SessionStat
       return () => h('p', `${state.value.status}: ${holdings.data.value ?? 'no data'}`)
     },
   })
+  const List = part(Holdings)
   const Invalidation = defineComponent({
     setup() {
       useSessionQueryInvalidation()
-      return () => h(Holdings)
+      return () => h(List)
     },
   })
   return defineComponent({
@@ -69,9 +70,10 @@ function page(fetches: Fetches, store?: SessionStore, initialState?: SessionStat
 
 /**
  * The page of `page`, made an async page under <Suspense> (as a Nuxt page is): it keeps the cache
- * in step, then awaits its data, then lists the party's holdings. It hydrates after the mount.
+ * in step (or, with `outside`, a layout around the <Suspense> does), then awaits its data, then
+ * lists the party's holdings. It hydrates after the mount.
  */
-function asyncPage(fetches: Fetches, store?: SessionStore, initialState?: SessionState) {
+function asyncPage(fetches: Fetches, store?: SessionStore, initialState?: SessionState, outside = false) {
   const Holdings = defineComponent({
     setup() {
       const { state, isConnected } = useSession()
@@ -90,17 +92,34 @@ function asyncPage(fetches: Fetches, store?: SessionStore, initialState?: Sessio
   })
   const Page = defineComponent({
     async setup() {
-      useSessionQueryInvalidation()
+      if (!outside) useSessionQueryInvalidation()
       await new Promise((resolve) => setTimeout(resolve, 10))
       return () => h(Holdings)
+    },
+  })
+  // (with `outside`, a layout around the <Suspense> keeps the cache in step: it mounts before the page hydrates)
+  const Layout = defineComponent({
+    setup() {
+      if (outside) useSessionQueryInvalidation()
+      return () => h(Suspense, null, { default: () => h(Page) })
     },
   })
   return defineComponent({
     setup() {
       if (store) provideSession(store, initialState)
-      return () => h(Suspense, null, { default: () => h(Page) })
+      return () => h(Layout)
     },
   })
+}
+
+/**
+ * The page of `page` whose list of holdings is an async component (`defineAsyncComponent`): its
+ * code loads, and it hydrates, after the page has mounted.
+ */
+function asyncPart(fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount = false, loadMs = 10) {
+  return page(fetches, store, initialState, restoreOnMount, (holdings) =>
+    defineAsyncComponent(() => new Promise<Component>((resolve) => setTimeout(() => resolve(holdings), loadMs))),
+  )
 }
 
 let app: App | undefined
@@ -115,7 +134,7 @@ afterEach(() => {
  * app's `store` (provided by the page), or over a store of the plugin's own for `wallet`, and lets
  * the fetches run.
  */
-async function hydrateLate(initialState: SessionState, target: { store: SessionStore; restoreOnMount?: boolean } | { wallet: MockProviderOptions }, make = page) {
+async function hydrateLate(initialState: SessionState, target: { store: SessionStore; restoreOnMount?: boolean } | { wallet: MockProviderOptions }, make: (fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount?: boolean) => Component = page) {
   const store = 'store' in target ? target.store : undefined
   // (on the server, a store that is never restored)
   const serverStore = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
@@ -144,7 +163,7 @@ async function hydrateLate(initialState: SessionState, target: { store: SessionS
     .getQueryCache()
     .findAll({ queryKey: ['sessionlayer'] })
     .map((query) => [query.queryKey[2], query.state.data])
-  return { first, html, container, fetches, cached }
+  return { first, html, container, fetches, cached, queryClient }
 }
 
 /** An app's store, connected, then switched by the wallet to bob, before the hydration. */
@@ -190,6 +209,56 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     store.destroy()
   })
 
+  it('C11: an async page under <Suspense> whose layout keeps the cache in step (mounted before the page hydrates) keeps only the new party’s data, though the page too rendered the previous one', async () => {
+    const store = await switchedToBob()
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, (fetches, store, initialState) => asyncPage(fetches, store, initialState, true))
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
+    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
+    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
+    store.destroy()
+  })
+
+  it('C6: an async component (defineAsyncComponent) that hydrates after the page mounted leaves none of the ended session’s data in the cache, though it too rendered it', async () => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, asyncPart)
+    expect(container.textContent).toBe('disconnected: no data')
+    expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: [], removed: ['alice::1220aa'] })
+    expect(cached).toEqual([[null, undefined]])
+    store.destroy()
+  })
+
+  it('C11: an async component that hydrates after the page mounted, after a party switched before the hydration, keeps only the new party’s data', async () => {
+    const store = await switchedToBob()
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, asyncPart)
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
+    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
+    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
+    store.destroy()
+  })
+
+  it.each([
+    ['while the first restore is under way', 10, 100],
+    ['once the first restore has ended', 40, 10],
+  ])('C6, C9: an async component that hydrates %s, when the restore finds the wallet disconnected, leaves none of the server’s party’s data in the cache', async (_when, loadMs, restoreMs) => {
+    const storage = createMemoryStorage()
+    await storage.setItem('sessionlayer.session', JSON.stringify({ version: 1, account: ALICE.account, accounts: ALICE.accounts, networkId: ALICE.networkId, connectedAt: 1 }))
+    const store = createSessionStore(createMockProvider({ latencyMs: restoreMs }), { storage })
+    const restored = store.init()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const { container, fetches, queryClient } = await hydrateLate(ALICE, { store }, (fetches, store, initialState) => asyncPart(fetches, store, initialState, false, loadMs))
+    await restored
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await flushPromises()
+    expect(store.getSnapshot().status).toBe('disconnected')
+    expect(container.textContent).toBe('disconnected: no data')
+    // the async component rendered alice's session, whose query started: it is gone
+    expect(fetches.parties).toEqual(['alice::1220aa'])
+    expect(queryClient.getQueryCache().findAll({ queryKey: sessionQueryKey(ALICE) })).toEqual([])
+    store.destroy()
+  })
+
   it('C9: hydrated while the first restore is under way, it keeps the queries of the server’s party, which the wallet then confirms: no second fetch', async () => {
     const store = createSessionStore(createMockProvider({ connected: true, latencyMs: 10 }), { storage: createMemoryStorage() })
     const restored = store.init()
@@ -227,6 +296,20 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     expect(container.textContent).toBe('connected: holdings of alice::1220aa')
     expect(cached).toEqual([['alice::1220aa', 'holdings of alice::1220aa']])
     expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: ['alice::1220aa'], removed: [] })
+    store.destroy()
+  })
+
+  it('C11: a party switch after the hydration invalidates the previous party’s queries, which the hydration rendered, and keeps them: the new party’s queries added then remove nothing', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    const { container, fetches, queryClient } = await hydrateLate(ALICE, { store })
+    provider.wallet.switchParty('bob::1220bb')
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await flushPromises()
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
+    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['alice::1220aa', 'bob::1220bb'], removed: [] })
+    expect(queryClient.getQueryState(sessionQueryKey(ALICE, 'holdings'))).toMatchObject({ data: 'holdings of alice::1220aa', isInvalidated: true })
     store.destroy()
   })
 })

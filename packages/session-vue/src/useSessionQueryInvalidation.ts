@@ -30,8 +30,9 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: u
  *
  * A component that hydrates the server's markup with the `initialState` of a session that moved on
  * before the hydration (the user signed out in another tab or switched party) removes the queries
- * of that session once mounted, and drops the answers of their fetches. A store still restoring
- * keeps them: the restore tells how the session ends.
+ * of that session once mounted, and drops the answers of their fetches. So does a part of it that
+ * hydrates later (a `defineAsyncComponent`, an async page under `<Suspense>`), whenever it
+ * hydrates. A store still restoring keeps them: the restore tells how the session ends.
  *
  * Call it once, in the root component's setup. For a subtree's store, call it in a child of the
  * component that calls `provideSession`: as with Vue's `inject`, that component itself still reads
@@ -97,7 +98,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   // server, where nothing is kept in step, the plugin's store is not even created.)
   if (!context.server) {
     const { store } = context
-    shown = context.initial.value
+    const initial = (shown = context.initial.value)
     // The session's key: of `state`, else of the store
     const key = (state?: SessionState | null) => sessionQueryKey(state ?? store.getSnapshot()).join()
     const w = last.get(client) ?? [0]
@@ -105,27 +106,33 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // (a store not among them: its index -1 reads the count, no key)
     if (!w[0]++ && w[1] && w[w.indexOf(store) + 1] != key()) update()
     w.length = 1
+    // A component that hydrated with another session than the store's (a page hydrated once the
+    // user signed out or switched party, or a restore that ended before the hydration, C6, C11)
+    // started, or was handed by the server, queries of a session gone; and so does a part of it
+    // that hydrates later, whenever that is (an async component, an async page under a <Suspense>
+    // below this component), maybe after the restore or a sign-out. They are removed, which drops
+    // their fetches' answers: those in the cache once the components hydrated below have mounted
+    // and followed the store (Vue updates the queries' options before the next tick), no longer
+    // using them, unless an event told how the session went on (it invalidated or removed them);
+    // and, at the next tick, each time a query is added under that session's key (a query added
+    // under another key, the new party's after a switch, leaves the previous party's invalidated
+    // ones as they are). Not while the store restores, also the restore that the plugin or the app
+    // starts once mounted: the restore tells how the session ends (C9, C10), and its end removes
+    // them or keeps them; a part that hydrates after that end is watched still.
+    const drop = (state: SessionState | null | undefined) =>
+      void nextTick(
+        () =>
+          key(state) != key() &&
+          store.getSnapshot().status != 'reconnecting' &&
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
+          client.removeQueries({ queryKey: sessionQueryKey(state!) }),
+      )
+    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type == 'added' && (query.queryKey as unknown[]).slice(0, 3).join() == key(initial) && drop(initial))
+    if (getCurrentInstance()) onMounted(() => drop(shown))
     onScopeDispose(() => {
+      unwatch()
       w[0]--
       w.push(store, key())
     })
-    // A component that hydrated with another session than the store's (a page hydrated once the
-    // user signed out or switched party, or a restore that ended before the hydration, C6, C11)
-    // started, or was handed by the server, queries of a session gone. They are removed, which
-    // drops their fetches' answers, once the components hydrated below have mounted and followed
-    // the store (Vue updates the queries' options before the next tick), no longer using them. Not
-    // while the store restores, also the restore that the plugin or the app starts once mounted:
-    // the restore tells how the session ends (C9, C10); nor after an event, which told it.
-    if (getCurrentInstance())
-      onMounted(
-        () =>
-          void nextTick(
-            () =>
-              key(shown) != key() &&
-              store.getSnapshot().status != 'reconnecting' &&
-              // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
-              client.removeQueries({ queryKey: sessionQueryKey(shown!) }),
-          ),
-      )
   }
 }
