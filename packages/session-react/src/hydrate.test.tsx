@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { createMemoryStorage, createSessionStore, type SessionState } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, RECONNECTING_STATE, type SessionState } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render } from '@testing-library/react'
 import type { ReactNode } from 'react'
@@ -91,6 +91,37 @@ describe('hydration', () => {
     expect(seen[0]).toBe('reconnecting: nobody') // the restore the mount brings, not a Connect button
     expect(seen).not.toContain('connected: alice::1220aa')
     unmount()
+  })
+
+  it('C9: a page whose store the server cannot read renders the restore from the server HTML on with initialState RECONNECTING_STATE, never the disconnected state before the restore ends', async () => {
+    const seen: string[] = []
+    function Seen() {
+      const { status, partyId } = useAccount()
+      seen.push(`${status}: ${partyId ?? 'nobody'}`)
+      return <p>{`${status}: ${partyId ?? 'nobody'}`}</p>
+    }
+    const page = (connected: boolean) => (
+      <SessionProvider provider={createMockProvider({ connected })} initialState={RECONNECTING_STATE}>
+        <Seen />
+      </SessionProvider>
+    )
+    const html = renderToString(page(false))
+    expect(html).toContain('reconnecting: nobody')
+    for (const connected of [true, false]) {
+      seen.length = 0
+      const consoleError = vi.spyOn(console, 'error')
+      const { container, onRecoverableError } = await hydrate(html, page(connected))
+      expect(onRecoverableError).not.toHaveBeenCalled()
+      expect(consoleError).not.toHaveBeenCalled()
+      await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+      const end = connected ? 'connected: alice::1220aa' : 'disconnected: nobody'
+      expect(container.textContent).toBe(end)
+      // each render shows the restore until it ends
+      expect(seen.filter((s) => s != 'reconnecting: nobody')).toEqual([end])
+      act(() => root?.unmount())
+      root = undefined
+      document.body.innerHTML = ''
+    }
   })
 
   it('control: without the server initialState the client snapshot differs and React reports a mismatch', async () => {
