@@ -410,6 +410,26 @@ describe('the pure session machine', () => {
     expect(reject?.[1]).toBe(state.lastError)
   })
 
+  it("C6, C13, M3: a sign-out during the re-auth (this tab's disconnect(), another tab's) rejects the queue with REAUTH_FAILED 'Disconnected' and no cause; another tab's expiry with its SESSION_EXPIRED as cause", () => {
+    const config: MachineConfig = { ...plain, reauth: true }
+    const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)
+    expect(expired.state.status).toBe('reconnecting')
+    const rejectionOf = (input: Input) => {
+      const { state, effects } = run([input], config, expired.model)
+      expect(state.status).toBe('disconnected')
+      const reject = effects.find((e) => e[0] === 'reject')
+      expect(reject?.[1]).toBeInstanceOf(SessionError)
+      return reject?.[1]
+    }
+    for (const input of [{ type: 'disconnect', origin: 'local' }, { type: 'disconnect', origin: 'remote' }] as const) {
+      const error = rejectionOf(input)
+      expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'Disconnected' })
+      expect(error?.cause).toBeNull()
+    }
+    const error = rejectionOf({ type: 'disconnect', origin: 'remote', expired: true })
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'Disconnected', cause: { code: 'SESSION_EXPIRED' } })
+  })
+
   it('C19: the wallet connecting on its own makes the store connected', () => {
     const { state } = run([
       { type: 'status', connected: true, networkId: 'n', via: 'statusChanged' },
