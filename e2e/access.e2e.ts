@@ -283,6 +283,27 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await context.close()
   })
 
+  for (const who of ['this tab', 'another tab'] as const) {
+    it(`C6, C13, M3: a transfer queued in the re-auth prompt, then a Disconnect in ${who}, is told as not sent, not as a failure`, async () => {
+      const h = harness()
+      const context = await h.context()
+      const page = await h.open(context, app)
+      await connectWithShortTtl(page)
+      const other = who == 'another tab' ? await h.open(context, app) : page
+      await expect.poll(() => status(other)).toBe('connected')
+      await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
+      await page.getByTestId('action-run').click()
+      await expect.poll(() => text(page, 'action-status')).toMatch(/^Transfer #\d+: queued until you sign in again$/)
+      await other.getByTestId('disconnect').click()
+      await expect.poll(() => status(page)).toBe('disconnected')
+      // the held transfer is rejected with REAUTH_FAILED 'Disconnected' and no cause: a sign-out
+      await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
+      expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: not sent — signed out$/)
+      expect(await page.getByRole('alert').count()).toBe(0)
+      await context.close()
+    })
+  }
+
   it('a transfer the wallet fails is still told as a failure', async () => {
     const { context, page } = await openDisconnected(app)
     await connectAndApprove(page)

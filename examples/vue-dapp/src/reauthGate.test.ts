@@ -1,7 +1,7 @@
-import { createMemoryStorage, createSessionStore, type SessionStore } from '@sessionlayer/session-core'
+import { createMemoryStorage, createSessionStore, SessionError, type SessionStore } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createReauthGate, isSignOut, SignedOut } from './reauthGate'
+import { createReauthGate, isSignedOutMeanwhile, isSignOut, SignedOut } from './reauthGate'
 
 const stores: SessionStore[] = []
 
@@ -57,6 +57,28 @@ describe('the re-auth prompt', () => {
     expect(isSignOut(error)).toBe(false)
     expect(store.getSnapshot().lastError?.code).toBe('REAUTH_FAILED')
     expect(isSignOut(store.getSnapshot().lastError)).toBe(false)
+  })
+
+  it('C6, C13: Disconnect while the prompt is open: the transfer it held was signed out meanwhile, not a sign-out in the prompt nor a failure', async () => {
+    const reauth = createReauthGate()
+    const { store, held } = await transferHeldDuring((signal) => reauth.request(signal))
+    await store.disconnect()
+    const error = await held
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED' })
+    expect(isSignedOutMeanwhile(error)).toBe(true)
+    expect(isSignOut(error)).toBe(false)
+    expect(reauth.isPending()).toBe(false)
+  })
+
+  it('C12, C13, M3: a prompt Sign out, a failed re-auth or an expiry another tab told of is no sign-out meanwhile', async () => {
+    const reauth = createReauthGate()
+    const { held } = await transferHeldDuring((signal) => reauth.request(signal))
+    reauth.decline()
+    expect(isSignedOutMeanwhile(await held)).toBe(false)
+    const expired = new SessionError('Disconnected', 'REAUTH_FAILED', new SessionError('The session expired', 'SESSION_EXPIRED'))
+    for (const error of [null, undefined, expired, new SessionError('Re-authentication failed', 'REAUTH_FAILED', new Error('x')), new SessionError('Reconnect cancelled', 'REAUTH_FAILED'), new SessionError('Disconnected', 4900, null), { code: 'REAUTH_FAILED', message: 'Disconnected' }]) {
+      expect(isSignedOutMeanwhile(error)).toBe(false)
+    }
   })
 
   it('C12, C13: what is not a REAUTH_FAILED error with a SignedOut cause is no sign-out', () => {

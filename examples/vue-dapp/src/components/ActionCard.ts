@@ -1,7 +1,7 @@
 import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-vue'
 import { computed, defineComponent, h, ref, watch, type PropType } from 'vue'
-import { isSignOut, type ReauthGate } from '../reauthGate'
+import { isSignedOutMeanwhile, isSignOut, type ReauthGate } from '../reauthGate'
 
 type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed'; readonly text: string }
 
@@ -17,10 +17,15 @@ const failure = (error: unknown) => {
 /**
  * How an op that did not sign ends: not sent when it was held for a re-auth and the user chose
  * Sign out in the prompt (the store rejects it with `REAUTH_FAILED`, the prompt's `SignedOut` as
- * its cause: their choice, no failure), failed otherwise.
+ * its cause: their choice, no failure), or the session was signed out meanwhile — Disconnect here,
+ * or a sign-out in another tab (`REAUTH_FAILED` with no cause); failed otherwise.
  */
 const notSigned = (message: string, error: unknown): Run =>
-  isSignOut(error) ? { state: 'cancelled', text: `${message}: not sent — you signed out` } : { state: 'failed', text: `${message}: ${failure(error)}` }
+  isSignOut(error)
+    ? { state: 'cancelled', text: `${message}: not sent — you signed out` }
+    : isSignedOutMeanwhile(error)
+      ? { state: 'cancelled', text: `${message}: not sent — signed out` }
+      : { state: 'failed', text: `${message}: ${failure(error)}` }
 
 /** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
 export const ActionCard = defineComponent({
