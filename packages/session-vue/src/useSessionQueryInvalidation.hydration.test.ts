@@ -27,13 +27,9 @@ const ALICE: SessionState = Object.freeze({
  */
 type Fetches = { parties: string[]; stored: string[]; removed: string[] }
 
-/**
- * A server-rendered page (an island of a multi-island page, hydrated late): a component that keeps
- * the cache in step, around a list of the party's holdings keyed with `sessionQueryKey`; with
- * `store`, the page provides the app's store with `provideSession(store, initialState)`.
- */
-function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount = false, part = (holdings: Component) => holdings) {
-  const Holdings = defineComponent({
+/** A list of the party's holdings, keyed with `sessionQueryKey`, whose fetches `fetches` records. */
+const holdingsList = (fetches: Fetches) =>
+  defineComponent({
     setup() {
       const { state, isConnected } = useSession()
       const holdings = useQuery({
@@ -51,7 +47,14 @@ function page(fetches: Fetches, store?: SessionStore, initialState?: SessionStat
       return () => h('p', `${state.value.status}: ${holdings.data.value ?? 'no data'}`)
     },
   })
-  const List = part(Holdings)
+
+/**
+ * A server-rendered page (an island of a multi-island page, hydrated late): a component that keeps
+ * the cache in step, around a list of the party's holdings keyed with `sessionQueryKey`; with
+ * `store`, the page provides the app's store with `provideSession(store, initialState)`.
+ */
+function page(fetches: Fetches, store?: SessionStore, initialState?: SessionState, restoreOnMount = false, part = (holdings: Component) => holdings) {
+  const List = part(holdingsList(fetches))
   const Invalidation = defineComponent({
     setup() {
       useSessionQueryInvalidation()
@@ -74,22 +77,7 @@ function page(fetches: Fetches, store?: SessionStore, initialState?: SessionStat
  * lists the party's holdings. It hydrates after the mount.
  */
 function asyncPage(fetches: Fetches, store?: SessionStore, initialState?: SessionState, outside = false) {
-  const Holdings = defineComponent({
-    setup() {
-      const { state, isConnected } = useSession()
-      const holdings = useQuery({
-        queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
-        enabled: isConnected,
-        queryFn: async () => {
-          const partyId = state.value.account?.partyId ?? ''
-          fetches.parties.push(partyId)
-          await new Promise((resolve) => setTimeout(resolve, 5))
-          return `holdings of ${partyId}`
-        },
-      })
-      return () => h('p', `${state.value.status}: ${holdings.data.value ?? 'no data'}`)
-    },
-  })
+  const Holdings = holdingsList(fetches)
   const Page = defineComponent({
     async setup() {
       if (!outside) useSessionQueryInvalidation()
