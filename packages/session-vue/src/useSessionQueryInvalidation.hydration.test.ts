@@ -179,27 +179,17 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     store.destroy()
   })
 
-  it('C11: a party switched before the hydration keeps only the new party’s data, though the server rendered the previous one', async () => {
+  it.each<[string, NonNullable<Parameters<typeof hydrateLate>[2]>]>([
+    ['a party switched before the hydration keeps only the new party’s data, though the server rendered the previous one', page],
+    ['an async page under <Suspense> (hydrated after the mount) that keeps the cache in step keeps only the new party’s data, though the server rendered the previous one', asyncPage],
+    [
+      'an async page under <Suspense> whose layout keeps the cache in step (mounted before the page hydrates) keeps only the new party’s data, though the page too rendered the previous one',
+      (fetches, store, initialState) => asyncPage(fetches, store, initialState, true),
+    ],
+    ['an async component that hydrates after the page mounted, after a party switched before the hydration, keeps only the new party’s data', asyncPart],
+  ])('C11: %s', async (_case, make) => {
     const store = await switchedToBob()
-    const { container, fetches, cached } = await hydrateLate(ALICE, { store })
-    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
-    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
-    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
-    store.destroy()
-  })
-
-  it('C11: an async page under <Suspense> (hydrated after the mount) that keeps the cache in step keeps only the new party’s data, though the server rendered the previous one', async () => {
-    const store = await switchedToBob()
-    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, asyncPage)
-    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
-    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
-    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
-    store.destroy()
-  })
-
-  it('C11: an async page under <Suspense> whose layout keeps the cache in step (mounted before the page hydrates) keeps only the new party’s data, though the page too rendered the previous one', async () => {
-    const store = await switchedToBob()
-    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, (fetches, store, initialState) => asyncPage(fetches, store, initialState, true))
+    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, make)
     expect(container.textContent).toBe('connected: holdings of bob::1220bb')
     expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
     expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
@@ -214,15 +204,6 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     expect(container.textContent).toBe('disconnected: no data')
     expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: [], removed: ['alice::1220aa'] })
     expect(cached).toEqual([[null, undefined]])
-    store.destroy()
-  })
-
-  it('C11: an async component that hydrates after the page mounted, after a party switched before the hydration, keeps only the new party’s data', async () => {
-    const store = await switchedToBob()
-    const { container, fetches, cached } = await hydrateLate(ALICE, { store }, asyncPart)
-    expect(container.textContent).toBe('connected: holdings of bob::1220bb')
-    expect(cached).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
-    expect(fetches).toEqual({ parties: ['alice::1220aa', 'bob::1220bb'], stored: ['bob::1220bb'], removed: ['alice::1220aa'] })
     store.destroy()
   })
 
