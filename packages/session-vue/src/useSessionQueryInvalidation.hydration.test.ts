@@ -268,6 +268,27 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     store.destroy()
   })
 
+  it('C11: an async component that hydrates after a party switch, which kept the previous party’s queries, removes them: it neither fetches that party’s holdings again nor leaves them in the cache', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    // (the page lists alice's holdings, and so does a part of it, an async component that hydrates
+    // at 60 ms, after the party switched)
+    const withLatePart = (holdings: Component) => {
+      const Late = defineAsyncComponent(() => new Promise<Component>((resolve) => setTimeout(() => resolve(holdings), 60)))
+      return defineComponent(() => () => [h(holdings), h(Late)])
+    }
+    const { container, fetches, queryClient } = await hydrateLate(ALICE, { store }, (fetches, store, initialState) => page(fetches, store, initialState, false, withLatePart))
+    expect(fetches.stored).toEqual(['alice::1220aa'])
+    provider.wallet.switchParty('bob::1220bb')
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    await flushPromises()
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb'.repeat(2))
+    expect(fetches.stored).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(queryClient.getQueryCache().findAll({ queryKey: sessionQueryKey(ALICE) })).toEqual([])
+    store.destroy()
+  })
+
   it('C11: a party switch after the hydration invalidates the previous party’s queries, which the hydration rendered, and keeps them: the new party’s queries added then remove nothing', async () => {
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage: createMemoryStorage() })

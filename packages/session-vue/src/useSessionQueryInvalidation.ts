@@ -32,7 +32,7 @@ const last = /* @__PURE__ */ new WeakMap<QueryClient, [count: number, ...left: u
  * before the hydration (the user signed out in another tab or switched party) removes the queries
  * of that session once mounted, and drops the answers of their fetches. So does a part of it that
  * hydrates later (a `defineAsyncComponent`, an async page under `<Suspense>`), whenever it
- * hydrates. A store still restoring keeps them: the restore tells how the session ends.
+ * hydrates, also after a party switch, which otherwise keeps them invalidated. A store still restoring keeps them: the restore tells how the session ends.
  *
  * Call it once, in the root component's setup. For a subtree's store, call it in a child of the
  * component that calls `provideSession`: as with Vue's `inject`, that component itself still reads
@@ -114,9 +114,11 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // their fetches' answers: those in the cache once the components hydrated below have mounted
     // and followed the store (Vue updates the queries' options before the next tick), no longer
     // using them, unless an event told how the session went on (it invalidated or removed them);
-    // and, at the next tick, each time a query is added under that session's key (a query added
-    // under another key, the new party's after a switch, leaves the previous party's invalidated
-    // ones as they are). Not while the store restores, also the restore that the plugin or the app
+    // and, at the next tick, each time a query under that session's key is added or gains a
+    // component ('added', 'observerAdded': a part hydrating after a party switch uses the previous
+    // party's query, which the switch kept invalidated, and would fetch it again); a query added
+    // or used under another key, the new party's after a switch, leaves the previous party's
+    // invalidated ones as they are. Not while the store restores, also the restore that the plugin or the app
     // starts once mounted: the restore tells how the session ends (C9, C10), and its end removes
     // them or keeps them; a part that hydrates after that end is watched still.
     const drop = (state: SessionState | null | undefined) =>
@@ -127,7 +129,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
           client.removeQueries({ queryKey: sessionQueryKey(state!) }),
       )
-    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type == 'added' && (query.queryKey as unknown[]).slice(0, 3).join() == key(initial) && drop(initial))
+    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type.includes('dded') && (query.queryKey as unknown[]).slice(0, 3).join() == key(initial) && drop(initial))
     if (getCurrentInstance()) onMounted(() => drop(shown))
     onScopeDispose(() => {
       unwatch()
