@@ -27,9 +27,10 @@ type Fetches = { parties: string[]; stored: string[]; removed?: string[] }
 
 /**
  * A server-rendered root (an island of a multi-island page, hydrated late) over an app-owned store:
- * the hook, then a list of the party's holdings, keyed with `sessionQueryKey`.
+ * the hook, then a list of the party's holdings, keyed with `sessionQueryKey` (with `beside`, that
+ * list, then the part that lists them too).
  */
-function island(store: SessionStore | CIP0103Provider, client: QueryClient, initialState: SessionState, fetches: Fetches, part?: (holdings: ComponentType) => ComponentType) {
+function island(store: SessionStore | CIP0103Provider, client: QueryClient, initialState: SessionState, fetches: Fetches, part?: (holdings: ComponentType) => ComponentType, beside = false) {
   function Invalidation() {
     useSessionQueryInvalidation()
     return null
@@ -54,6 +55,7 @@ function island(store: SessionStore | CIP0103Provider, client: QueryClient, init
     <QueryClientProvider client={client}>
       <SessionProvider {...('subscribe' in store ? { store } : { provider: store })} initialState={initialState}>
         <Invalidation />
+        {beside && <Holdings />}
         {part ? <Part part={part(Holdings)} /> : <Holdings />}
       </SessionProvider>
     </QueryClientProvider>
@@ -78,22 +80,27 @@ afterEach(() => {
 
 /**
  * Renders the island on a server (a store that is never restored), then hydrates that HTML in the
- * page (under StrictMode if `strict`), and lets the fetches run.
+ * page (under StrictMode if `strict`), and lets the fetches run. With `handed`, the server fetched
+ * the holdings of the `initialState`'s party and handed them to the page with the HTML (as
+ * `dehydrate` and `<HydrationBoundary>` do).
  */
-async function hydrateLate(store: SessionStore | CIP0103Provider, initialState: SessionState, strict = false, part?: (holdings: ComponentType) => ComponentType) {
+async function hydrateLate(store: SessionStore | CIP0103Provider, initialState: SessionState, strict = false, part?: (holdings: ComponentType) => ComponentType, beside = false, handed?: string) {
   const server = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
-  const html = renderToString(island(server, new QueryClient(), initialState, { parties: [], stored: [] }, part && ((holdings) => holdings)))
+  const serverClient = new QueryClient()
+  if (handed) serverClient.setQueryData(sessionQueryKey(initialState, 'holdings'), handed)
+  const html = renderToString(island(server, serverClient, initialState, { parties: [], stored: [] }, part && ((holdings) => holdings), beside))
   server.destroy()
   const container = document.createElement('div')
   container.innerHTML = html
   document.body.append(container)
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+  if (handed) client.setQueryData(sessionQueryKey(initialState, 'holdings'), handed)
   const fetches: Fetches = { parties: [], stored: [] }
   client.getQueryCache().subscribe((event) => {
     if (event.type === 'updated' && event.action.type === 'success') fetches.stored.push(String(event.query.queryKey[2]))
     if (event.type === 'removed') (fetches.removed ??= []).push(String(event.query.queryKey[2]))
   })
-  const app = island(store, client, initialState, fetches, part)
+  const app = island(store, client, initialState, fetches, part, beside)
   await act(async () => {
     root = hydrateRoot(container, strict ? <StrictMode>{app}</StrictMode> : app)
     await Promise.resolve()
@@ -223,6 +230,28 @@ describe('useSessionQueryInvalidation in a root hydrated after the session moved
     expect(fetches).toEqual({ parties: ['alice::1220aa'], stored: ['alice::1220aa'] })
     // a query of the app's own, outside the session keys, is untouched too
     expect(client.getQueryCache().getAll()).toHaveLength(1)
+    store.destroy()
+  })
+
+  it.each([false, true])('C11: a part of the island that hydrates after a party switch (a lazy component under <Suspense>, StrictMode: %s), which kept the previous party’s queries, removes them: it neither fetches that party’s holdings again nor leaves them in the cache', async (strict) => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    // (the server handed alice's holdings, which the island lists, and so does a part of it whose
+    // code loads at 100 ms, after the party switched: its boundary hydrates then, with the server's
+    // session and its data)
+    const lazyPart = (holdings: ComponentType) => lazy(() => new Promise<{ default: ComponentType }>((resolve) => setTimeout(() => resolve({ default: holdings }), 100)))
+    const { container, cached, fetches } = await hydrateLate(store, CONNECTED_STATE, strict, lazyPart, true, 'holdings of alice::1220aa')
+    expect(container.textContent).toBe('connected: holdings of alice::1220aa'.repeat(2))
+    act(() => provider.wallet.switchParty('bob::1220bb'))
+    // (the part's code loads meanwhile: its boundary hydrates as this ends, then its fetches run)
+    await act(() => new Promise((resolve) => setTimeout(resolve, 60)))
+    await act(() => new Promise((resolve) => setTimeout(resolve, 30)))
+    expect(container.textContent).toBe('connected: holdings of bob::1220bb'.repeat(2))
+    // (the part's query may start a fetch of alice's holdings: its answer is dropped)
+    expect(fetches.stored).toEqual(['bob::1220bb'])
+    expect(fetches.removed).toEqual(['alice::1220aa'])
+    expect(cached()).toEqual([['bob::1220bb', 'holdings of bob::1220bb']])
     store.destroy()
   })
 

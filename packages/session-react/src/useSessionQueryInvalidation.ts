@@ -39,8 +39,9 @@ const watched = /* @__PURE__ */ new WeakMap<QueryClient, [mounted: number, ...le
  * A root hydrated with the provider's `initialState` after the session moved on (the user signed
  * out in another tab or switched party before the hydration) removes the queries of that
  * `initialState`'s session once hydrated, and drops the answers of their fetches. So does a part of
- * it that hydrates later (a `React.lazy` component under `<Suspense>`), whenever it hydrates. A
- * store still restoring keeps them: the restore tells how the session ends.
+ * it that hydrates later (a `React.lazy` component under `<Suspense>`), whenever it hydrates, also
+ * after a party switch, which otherwise keeps them invalidated. A store still restoring keeps them:
+ * the restore tells how the session ends.
  *
  * Call it once, near the root, inside both providers.
  *
@@ -104,12 +105,14 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // is (a lazy component under <Suspense>, whose boundary hydrates with the server's session once
     // its code has loaded, maybe after the restore or a sign-out). They are removed, which drops their
     // fetches' answers: those in the cache once the effects of this commit have run (a component's
-    // after this one starts its query then), then as one is added under the server's session key,
-    // once React has rendered the store's session, which no longer uses them (a query added under
-    // another key, the new party's after a switch, leaves the previous party's invalidated ones as
-    // they are). Not while the store restores, also the restore that its provider starts after
-    // these effects: the restore tells how the session ends (C9, C10), and its end removes them or
-    // keeps them; a part that hydrates after that end is watched still.
+    // after this one starts its query then), then as one under the server's session key is added or
+    // gains a component ('added', 'observerAdded': a part hydrating after a party switch uses the
+    // previous party's query, which the switch kept invalidated, and would fetch it again), once
+    // React has rendered the store's session, which no longer uses them (a query added or used
+    // under another key, the new party's after a switch, leaves the previous party's invalidated
+    // ones as they are). Not while the store restores, also the restore that its provider starts
+    // after these effects: the restore tells how the session ends (C9, C10), and its end removes them
+    // or keeps them; a part that hydrates after that end is watched still.
     const drop = () =>
       queueMicrotask(
         () =>
@@ -119,7 +122,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           client.removeQueries({ queryKey: sessionQueryKey(initialState!) }),
       )
     drop()
-    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type == 'added' && (query.queryKey as unknown[]).slice(0, 3).join() == key(initialState) && drop())
+    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type.includes('dded') && (query.queryKey as unknown[]).slice(0, 3).join() == key(initialState) && drop())
     w.length = 1
     const off = on('invalidate', update)
     return () => {
