@@ -238,13 +238,16 @@ describe('useSessionQueryInvalidation in a root hydrated after the session moved
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
     // (the server handed alice's holdings, which the island lists, and so does a part of it whose
-    // code loads at 100 ms, after the party switched: its boundary hydrates then, with the server's
-    // session and its data)
-    const lazyPart = (holdings: ComponentType) => lazy(() => new Promise<{ default: ComponentType }>((resolve) => setTimeout(() => resolve({ default: holdings }), 100)))
+    // code loads once the party switched: its boundary hydrates then, with the server's session and
+    // its data)
+    let load = () => {}
+    const loaded = new Promise<void>((resolve) => (load = resolve))
+    const lazyPart = (holdings: ComponentType) => lazy(() => loaded.then(() => ({ default: holdings })))
     const { container, cached, fetches } = await hydrateLate(store, CONNECTED_STATE, strict, lazyPart, true, 'holdings of alice::1220aa')
     expect(container.textContent).toBe('connected: holdings of alice::1220aa'.repeat(2))
     act(() => provider.wallet.switchParty('bob::1220bb'))
-    // (the part's code loads meanwhile: its boundary hydrates as this ends, then its fetches run)
+    // (the part's code loads now: its boundary hydrates, then its fetches run)
+    load()
     await act(() => new Promise((resolve) => setTimeout(resolve, 60)))
     await act(() => new Promise((resolve) => setTimeout(resolve, 30)))
     expect(container.textContent).toBe('connected: holdings of bob::1220bb'.repeat(2))

@@ -272,15 +272,21 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
-    // (the page lists alice's holdings, and so does a part of it, an async component that hydrates
-    // at 60 ms, after the party switched)
+    // (the page lists alice's holdings, and so does a part of it, an async component whose code
+    // loads, and which hydrates, once the party switched)
+    let load = () => {}
+    const loaded = new Promise<void>((resolve) => (load = resolve))
+    let made = 0
     const withLatePart = (holdings: Component) => {
-      const Late = defineAsyncComponent(() => new Promise<Component>((resolve) => setTimeout(() => resolve(holdings), 60)))
+      // (the server renders the part at once; the page's part waits for its code)
+      const code = made++ ? loaded : Promise.resolve()
+      const Late = defineAsyncComponent(() => code.then(() => holdings))
       return defineComponent(() => () => [h(holdings), h(Late)])
     }
     const { container, fetches, queryClient } = await hydrateLate(ALICE, { store }, (fetches, store, initialState) => page(fetches, store, initialState, false, withLatePart))
     expect(fetches.stored).toEqual(['alice::1220aa'])
     provider.wallet.switchParty('bob::1220bb')
+    load()
     await new Promise((resolve) => setTimeout(resolve, 80))
     await flushPromises()
     expect(container.textContent).toBe('connected: holdings of bob::1220bb'.repeat(2))
