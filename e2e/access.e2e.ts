@@ -16,6 +16,22 @@ async function openDisconnected(app: (typeof APP_NAMES)[number]) {
   return { context, page }
 }
 
+/** A new browser context with one tab of `app`, connected with a short-lived session (its harness too, for more tabs). */
+async function openExpiring(app: (typeof APP_NAMES)[number]) {
+  const h = harness()
+  const context = await h.context()
+  const page = await h.open(context, app)
+  await connectWithShortTtl(page)
+  return { h, context, page }
+}
+
+/** Waits for the re-auth prompt, then signs a transfer, which waits in the queue. */
+async function queueInPrompt(page: Page) {
+  await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
+  await page.getByTestId('action-run').click()
+  await expect.poll(() => text(page, 'action-status')).toMatch(/^Transfer #\d+: queued until you sign in again$/)
+}
+
 /** The focused element's test id, looking into the demo wallet's shadow root ('' for none, `BODY` when focus was lost). */
 const focused = (page: Page) =>
   page.evaluate(() => {
@@ -248,10 +264,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
   })
 
   it('C12: the re-auth prompt takes focus when the session expires, and Sign out does not lose it', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await connectWithShortTtl(page)
+    const { context, page } = await openExpiring(app)
     await expect.poll(() => page.getByTestId('reauth-prompt').count(), { timeout: 15_000 }).toBe(1)
     await expect.poll(() => focused(page)).toBe('reauth-confirm')
     await page.keyboard.press('Tab')
@@ -266,13 +279,8 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
   })
 
   it('C12, C13: a transfer queued before Sign out in the re-auth prompt is told as not sent, not as a failure', async () => {
-    const h = harness()
-    const context = await h.context()
-    const page = await h.open(context, app)
-    await connectWithShortTtl(page)
-    await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
-    await page.getByTestId('action-run').click()
-    await expect.poll(() => text(page, 'action-status')).toMatch(/^Transfer #\d+: queued until you sign in again$/)
+    const { context, page } = await openExpiring(app)
+    await queueInPrompt(page)
     await page.getByTestId('reauth-decline').click()
     await expect.poll(() => status(page)).toBe('disconnected')
     // the held transfer is rejected with REAUTH_FAILED, the prompt's SignedOut its cause: the user's choice
@@ -285,15 +293,10 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
 
   for (const who of ['this tab', 'another tab'] as const) {
     it(`C6, C13, M3: a transfer queued in the re-auth prompt, then a Disconnect in ${who}, is told as not sent, not as a failure`, async () => {
-      const h = harness()
-      const context = await h.context()
-      const page = await h.open(context, app)
-      await connectWithShortTtl(page)
+      const { h, context, page } = await openExpiring(app)
       const other = who == 'another tab' ? await h.open(context, app) : page
       await expect.poll(() => status(other)).toBe('connected')
-      await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
-      await page.getByTestId('action-run').click()
-      await expect.poll(() => text(page, 'action-status')).toMatch(/^Transfer #\d+: queued until you sign in again$/)
+      await queueInPrompt(page)
       await other.getByTestId('disconnect').click()
       await expect.poll(() => status(page)).toBe('disconnected')
       // the held transfer is rejected with REAUTH_FAILED 'Disconnected' and no cause: a sign-out
