@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { type APPS, connectAndApprove, connectWithShortTtl, text, useHarness } from './support'
+import { type APPS, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, useHarness, walletRequests } from './support'
 
 const harness = useHarness()
 const APP_NAMES = ['react', 'vue', 'vanilla'] as const satisfies readonly (keyof typeof APPS)[]
@@ -16,10 +16,14 @@ async function openDisconnected(app: (typeof APP_NAMES)[number]) {
   return { context, page }
 }
 
-/** A new browser context with one tab of `app`, connected with a short-lived session (its harness too, for more tabs). */
+/**
+ * A new browser context with one tab of `app`, connected with a short-lived session (its harness too,
+ * for more tabs). Every tab of the context records its wallet requests (see `walletRequests`).
+ */
 async function openExpiring(app: (typeof APP_NAMES)[number]) {
   const h = harness()
   const context = await h.context()
+  await recordWalletRequests(context)
   const page = await h.open(context, app)
   await connectWithShortTtl(page)
   return { h, context, page }
@@ -283,7 +287,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await queueInPrompt(page)
     await page.getByTestId('reauth-decline').click()
     await expect.poll(() => status(page)).toBe('disconnected')
-    // the held transfer is rejected with REAUTH_FAILED, the prompt's SignedOut its cause: the user's choice
+    // Sign out is this tab's Disconnect: the held transfer is rejected with REAUTH_FAILED 'Disconnected', no cause — the user's choice
     await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
     expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: not sent — you signed out$/)
     expect(await page.getByRole('alert').count()).toBe(0)
@@ -306,6 +310,30 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
       await context.close()
     })
   }
+
+  it("C6, C12, C13, M3: Sign out in one tab's re-auth prompt: a transfer held in another tab is told as not sent, not as a failure", async () => {
+    const { h, context, page } = await openExpiring(app)
+    const other = await h.open(context, app)
+    await expect.poll(() => status(other)).toBe('connected')
+    await queueInPrompt(page)
+    await queueInPrompt(other)
+    await page.getByTestId('reauth-decline').click()
+    for (const tab of [page, other]) await expect.poll(() => status(tab)).toBe('disconnected')
+    // this tab: the user's own sign-out, said as such
+    await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
+    expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: not sent — you signed out$/)
+    expect(await text(page, 'signed-out')).toBe('Signed out.')
+    // the other tab: its prompt goes, and its transfer was signed out meanwhile, as by a Disconnect
+    await expect.poll(() => other.getByTestId('reauth-prompt').count()).toBe(0)
+    await expect.poll(() => other.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
+    expect(await text(other, 'action-status')).toMatch(/^Transfer #\d+: not sent — signed out$/)
+    for (const tab of [page, other]) {
+      expect(await tab.getByRole('alert').count()).toBe(0)
+      // as with Disconnect, each tab asks its wallet to disconnect, once
+      await expect.poll(async () => (await walletRequests(tab)).filter((method) => method === 'disconnect')).toEqual(['disconnect'])
+    }
+    await context.close()
+  })
 
   it('a transfer the wallet fails is still told as a failure', async () => {
     const { context, page } = await openDisconnected(app)

@@ -22,7 +22,7 @@ export function App({ reauth, mode }: { reauth: ReauthGate; mode: 'extension' | 
       </header>
       <ReconnectBanner />
       <div className="grid">
-        <SessionCard />
+        <SessionCard reauth={reauth} />
         <HoldingsCard />
         <ExpiryCard reauth={reauth} />
         <ActionCard reauth={reauth} />

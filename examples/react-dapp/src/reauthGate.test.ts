@@ -1,7 +1,7 @@
-import { createMemoryStorage, createSessionStore, SessionError, type SessionStore } from '@sessionlayer/session-core'
-import { createMockProvider } from '@sessionlayer/session-testing'
+import { createMemoryStorage, createSessionStore, SessionError, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
+import { createChannelHub, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createReauthGate, isSignedOutMeanwhile, isSignOut, SignedOut } from './reauthGate'
+import { createReauthGate, isSignedOutMeanwhile, notSentBecause, type ReauthGate } from './reauthGate'
 
 const stores: SessionStore[] = []
 
@@ -9,17 +9,19 @@ afterEach(() => {
   for (const store of stores.splice(0)) store.destroy()
 })
 
-/**
- * A session that expires into `hook` (the prompt's, unless another is given), and a transfer
- * enqueued while the hook waits.
- */
-async function transferHeldDuring(hook: (signal: AbortSignal) => Promise<void>) {
-  const store = createSessionStore(createMockProvider(), {
+/** A store whose session expires after 20 ms into `hook` (with `options` for tabs of one origin). */
+function expiringStore(hook: (signal: AbortSignal) => Promise<void>, provider: MockProvider = createMockProvider(), options: SessionStoreOptions = {}) {
+  const store = createSessionStore(provider, {
     storage: createMemoryStorage(),
+    ...options,
     expiry: { ttlMs: 20, onReauthRequired: ({ signal }) => hook(signal) },
   })
   stores.push(store)
-  await store.connect()
+  return store
+}
+
+/** Enqueues a transfer once `store` waits for its re-auth hook; `held`: what it rejects with (null once signed). */
+async function holdTransfer(store: SessionStore) {
   await vi.waitFor(() => {
     expect(store.getSnapshot().status).toBe('reconnecting')
   })
@@ -27,23 +29,89 @@ async function transferHeldDuring(hook: (signal: AbortSignal) => Promise<void>) 
     () => null,
     (e: unknown) => e,
   )
-  return { store, held }
+  return { held }
 }
 
-describe('the re-auth prompt', () => {
-  it('C12, C13: Sign out in the prompt: the transfer it held and lastError both tell the user signed out', async () => {
+/**
+ * A connected session that expires into `hook` (the prompt's, unless another is given), and a
+ * transfer enqueued while the hook waits.
+ */
+async function transferHeldDuring(hook: (signal: AbortSignal) => Promise<void>) {
+  const provider = createMockProvider()
+  const store = expiringStore(hook, provider)
+  await store.connect()
+  const { held } = await holdTransfer(store)
+  return { store, provider, held }
+}
+
+/** Two tabs of one origin on one wallet, each with its re-auth prompt, connected; a transfer held in each. */
+async function twoTabsHeld() {
+  const hub = createChannelHub()
+  const wallet = createMockWallet()
+  const storage = createMemoryStorage()
+  const tab = () => {
     const reauth = createReauthGate()
-    const { store, held } = await transferHeldDuring((signal) => reauth.request(signal))
+    const provider = createMockProvider({ wallet })
+    const store = expiringStore((signal) => reauth.request(signal), provider, { storage, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    return { reauth, provider, store }
+  }
+  const a = tab()
+  const b = tab()
+  await a.store.connect()
+  await b.store.restore()
+  const held = [(await holdTransfer(a.store)).held, (await holdTransfer(b.store)).held]
+  return { a, b, held }
+}
+
+const disconnects = (provider: MockProvider) => provider.calls.filter(({ method }) => method === 'disconnect').length
+
+describe('the re-auth prompt', () => {
+  it('C6, C12, C13: Sign out in the prompt ends the session as Disconnect does; the transfer it held was not sent — you signed out', async () => {
+    const reauth = createReauthGate()
+    const { store, provider, held } = await transferHeldDuring((signal) => reauth.request(signal))
     expect(reauth.isPending()).toBe(true)
-    reauth.decline()
+    expect(reauth.signedOut()).toBe(false)
+    await reauth.signOut(store)
     const error = await held
-    expect(error).toMatchObject({ code: 'REAUTH_FAILED' })
-    expect(isSignOut(error)).toBe(true)
-    expect(store.getSnapshot().status).toBe('disconnected')
-    expect(isSignOut(store.getSnapshot().lastError)).toBe(true)
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'Disconnected', cause: null })
+    expect(notSentBecause(error, reauth)).toBe('you signed out')
+    expect(reauth.isPending()).toBe(false)
+    expect(reauth.signedOut()).toBe(true)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(disconnects(provider)).toBe(1)
   })
 
-  it('C12, C13: a re-auth that fails for another reason is no sign-out, for the transfer nor for lastError', async () => {
+  it('C6, C12: the Sign out is told until a session connects again, and a later Disconnect is none', async () => {
+    const reauth = createReauthGate()
+    const { store } = await transferHeldDuring((signal) => reauth.request(signal))
+    const seen: boolean[] = []
+    reauth.subscribe(() => seen.push(reauth.signedOut()))
+    await reauth.signOut(store)
+    expect(seen.at(-1)).toBe(true)
+    await store.connect()
+    expect(reauth.signedOut()).toBe(false)
+    expect(seen.at(-1)).toBe(false)
+    await store.disconnect()
+    expect(reauth.signedOut()).toBe(false)
+  })
+
+  it('C6, C12, C13, M3: Sign out in one tab signs every tab out: the transfer held in the other was not sent — signed out; each tab asks its wallet to disconnect once', async () => {
+    const { a, b, held } = await twoTabsHeld()
+    expect(b.reauth.isPending()).toBe(true)
+    await a.reauth.signOut(a.store)
+    const [mine, theirs] = await Promise.all(held)
+    expect(notSentBecause(mine, a.reauth)).toBe('you signed out')
+    expect(notSentBecause(theirs, b.reauth)).toBe('signed out')
+    await vi.waitFor(() => {
+      expect(b.store.getSnapshot().status).toBe('disconnected')
+    })
+    expect(b.store.getSnapshot().lastError).toBeNull()
+    expect(b.reauth.isPending()).toBe(false)
+    expect(b.reauth.signedOut()).toBe(false)
+    expect([disconnects(a.provider), disconnects(b.provider)]).toEqual([1, 1])
+  })
+
+  it('C12, C13: a re-auth that fails is a failure, for the transfer it held and for lastError', async () => {
     let fail: ((error: Error) => void) | undefined
     const { store, held } = await transferHeldDuring(
       () =>
@@ -54,36 +122,27 @@ describe('the re-auth prompt', () => {
     fail?.(new Error('The wallet could not sign in'))
     const error = await held
     expect(error).toMatchObject({ code: 'REAUTH_FAILED', cause: { message: 'The wallet could not sign in' } })
-    expect(isSignOut(error)).toBe(false)
-    expect(store.getSnapshot().lastError?.code).toBe('REAUTH_FAILED')
-    expect(isSignOut(store.getSnapshot().lastError)).toBe(false)
+    expect(notSentBecause(error, createReauthGate())).toBeNull()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'REAUTH_FAILED' } })
   })
 
-  it('C6, C13: Disconnect while the prompt is open: the transfer it held was signed out meanwhile, not a sign-out in the prompt nor a failure', async () => {
+  it('C6, C13: Disconnect while the prompt is open: the transfer it held was signed out meanwhile, not by the prompt, nor a failure', async () => {
     const reauth = createReauthGate()
     const { store, held } = await transferHeldDuring((signal) => reauth.request(signal))
     await store.disconnect()
     const error = await held
     expect(error).toMatchObject({ code: 'REAUTH_FAILED' })
     expect(isSignedOutMeanwhile(error)).toBe(true)
-    expect(isSignOut(error)).toBe(false)
+    expect(notSentBecause(error, reauth)).toBe('signed out')
     expect(reauth.isPending()).toBe(false)
   })
 
-  it('C12, C13, M3: a prompt Sign out, a failed re-auth or an expiry another tab told of is no sign-out meanwhile', async () => {
-    const reauth = createReauthGate()
-    const { held } = await transferHeldDuring((signal) => reauth.request(signal))
-    reauth.decline()
-    expect(isSignedOutMeanwhile(await held)).toBe(false)
+  it('C12, C13, M3: a failed re-auth, an expiry another tab told of, or any other error is no sign-out meanwhile', () => {
+    const signedOut: Pick<ReauthGate, 'signedOut'> = { signedOut: () => true }
     const expired = new SessionError('Disconnected', 'REAUTH_FAILED', new SessionError('The session expired', 'SESSION_EXPIRED'))
-    for (const error of [null, undefined, expired, new SessionError('Re-authentication failed', 'REAUTH_FAILED', new Error('x')), new SessionError('Reconnect cancelled', 'REAUTH_FAILED'), new SessionError('Disconnected', 4900, null), { code: 'REAUTH_FAILED', message: 'Disconnected' }]) {
+    for (const error of [null, undefined, 'REAUTH_FAILED', new Error('Disconnected'), expired, new SessionError('Re-authentication failed', 'REAUTH_FAILED', new Error('x')), new SessionError('Reconnect cancelled', 'REAUTH_FAILED'), new SessionError('Disconnected', 4900, null), { code: 'REAUTH_FAILED', message: 'Disconnected' }]) {
       expect(isSignedOutMeanwhile(error)).toBe(false)
-    }
-  })
-
-  it('C12, C13: what is not a REAUTH_FAILED error with a SignedOut cause is no sign-out', () => {
-    for (const error of [null, undefined, 'REAUTH_FAILED', 4001, new Error('x'), { code: 'REAUTH_FAILED' }, { code: 'REAUTH_FAILED', cause: new Error('x') }, { code: 4001, cause: null }, { code: 4001, cause: new SignedOut() }, new SignedOut()]) {
-      expect(isSignOut(error)).toBe(false)
+      expect(notSentBecause(error, signedOut)).toBeNull()
     }
   })
 })

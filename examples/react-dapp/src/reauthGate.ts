@@ -1,49 +1,41 @@
+import type { SessionStore } from '@sessionlayer/session-core'
+
+/** What the prompt's Sign out uses of the store: its `disconnect`, and its status to forget the choice by. */
+export type SignOutStore = Pick<SessionStore, 'disconnect' | 'getSnapshot' | 'subscribe'>
+
 /**
  * The re-auth prompt as a tiny external store: `request()` is the store's `onReauthRequired`
- * hook (it resolves when the user signs in again, rejects when they decline), and the UI reads
- * `isPending()` to show the prompt.
+ * hook (it resolves when the user signs in again), and the UI reads `isPending()` to show the
+ * prompt and `signedOut()` to tell the user's Sign out from a failure.
  */
 export interface ReauthGate {
   /**
    * Waits for the user; the store re-authenticates when it resolves. `signal` (the hook's) aborts
-   * when the store stops waiting — another tab signed in again, or the session ended: the prompt goes away.
+   * when the store stops waiting — another tab signed in again, or the session ended (Sign out
+   * included): the prompt goes away.
    */
   readonly request: (signal?: AbortSignal) => Promise<void>
   /** The user signed in again. */
   readonly confirm: () => void
-  /** The user declined: the store disconnects. */
-  readonly decline: () => void
+  /**
+   * The user chose Sign out: `store.disconnect()`, as the Disconnect button — the wallet is asked to
+   * disconnect, every tab is signed out, and the store, no longer waiting, closes the prompt. The
+   * choice is remembered ({@link ReauthGate.signedOut}) until a session is connecting or connected again.
+   */
+  readonly signOut: (store: SignOutStore) => Promise<void>
+  /** Whether the session ended by the user's Sign out in this tab's prompt, and was not connected since. */
+  readonly signedOut: () => boolean
   /** Whether the prompt is showing. */
   readonly isPending: () => boolean
-  /** Calls `listener` whenever the prompt shows or hides. */
+  /** Calls `listener` whenever the prompt shows or hides, or `signedOut()` changes. */
   readonly subscribe: (listener: () => void) => () => void
 }
 
 /**
- * Why the prompt's hook rejects when the user chose Sign out: the store then ends the session with
- * `REAUTH_FAILED` and this error as its `cause`, which {@link isSignOut} tells from a failure.
- */
-export class SignedOut extends Error {
-  constructor() {
-    super('The user declined to sign in again')
-    this.name = 'SignedOut'
-  }
-}
-
-/**
- * Whether a session's `lastError`, or the rejection of an op `enqueue`d during the re-auth, is the
- * user's own choice to sign out in the re-auth prompt rather than a re-authentication that failed.
- * @param error - the store's `lastError`, or what an `enqueue` rejected with
- * @returns true for a sign-out
- */
-export const isSignOut = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && 'code' in error && error.code === 'REAUTH_FAILED' && 'cause' in error && error.cause instanceof SignedOut
-
-/**
- * Whether the rejection of an op `enqueue`d during the re-auth tells that the session was signed out
- * meanwhile, outside the prompt (the user's Disconnect, or a sign-out in another tab), rather than a
- * failure: the store rejects it with `REAUTH_FAILED`, message `'Disconnected'` and a `null` cause. An
- * expiry another tab told of (its `SESSION_EXPIRED` error as the cause) is none.
+ * Whether the rejection of an op `enqueue`d during the re-auth tells that the session was signed
+ * out meanwhile — Sign out in the prompt, the user's Disconnect, or a sign-out in another tab —
+ * rather than a failure: the store rejects it with `REAUTH_FAILED`, message `'Disconnected'` and a
+ * `null` cause. An expiry another tab told of (its `SESSION_EXPIRED` error as the cause) is none.
  * @param error - what an `enqueue` rejected with
  * @returns true for a sign-out during the re-auth
  */
@@ -51,16 +43,30 @@ export const isSignedOutMeanwhile = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && error.code === 'REAUTH_FAILED' && 'message' in error && error.message === 'Disconnected' && 'cause' in error && error.cause === null
 
 /**
+ * Why an op `enqueue`d during the re-auth was not sent, when that was no failure: the user chose
+ * Sign out in this tab's prompt, or the session was signed out otherwise meanwhile.
+ * @param error - what the `enqueue` rejected with
+ * @param gate - this tab's prompt
+ * @returns `'you signed out'`, `'signed out'`, or `null` for a failure
+ */
+export const notSentBecause = (error: unknown, gate: Pick<ReauthGate, 'signedOut'>): 'you signed out' | 'signed out' | null =>
+  isSignedOutMeanwhile(error) ? (gate.signedOut() ? 'you signed out' : 'signed out') : null
+
+/**
  * Creates the re-auth prompt.
  * @returns the gate
  */
 export function createReauthGate(): ReauthGate {
   let pending: { resolve: () => void; reject: (error: Error) => void } | null = null
+  let signedOut = false
   const listeners = new Set<() => void>()
+  const notify = () => {
+    for (const listener of listeners) listener()
+  }
   const settle = () => {
     const current = pending
     pending = null
-    for (const listener of listeners) listener()
+    notify()
     return current
   }
   return {
@@ -69,13 +75,28 @@ export function createReauthGate(): ReauthGate {
         settle()?.reject(new Error('A newer re-auth prompt replaced this one'))
         const mine = { resolve, reject }
         pending = mine
-        for (const listener of listeners) listener()
+        notify()
         signal?.addEventListener('abort', () => {
           if (pending === mine) settle()?.reject(new Error('The store no longer waits for this prompt'))
         })
       }),
     confirm: () => settle()?.resolve(),
-    decline: () => settle()?.reject(new SignedOut()),
+    signOut: (store) => {
+      if (!signedOut) {
+        signedOut = true
+        // told for as long as the session stays ended: a connect (here, in another tab, a restore) forgets it
+        const stop = store.subscribe(() => {
+          const { status } = store.getSnapshot()
+          if (status !== 'connecting' && status !== 'connected') return
+          stop()
+          signedOut = false
+          notify()
+        })
+        notify()
+      }
+      return store.disconnect()
+    },
+    signedOut: () => signedOut,
     isPending: () => pending !== null,
     subscribe(listener) {
       listeners.add(listener)

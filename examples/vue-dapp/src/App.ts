@@ -24,7 +24,7 @@ export const App = defineComponent({
           h('span', { class: 'badge', 'data-testid': 'wallet-mode' }, props.mode === 'mock' ? 'in-memory mock wallet' : 'demo wallet extension'),
         ]),
         h(ReconnectBanner),
-        h('div', { class: 'grid' }, [h(SessionCard), h(HoldingsCard), h(ExpiryCard, { reauth: props.reauth }), h(ActionCard, { reauth: props.reauth })]),
+        h('div', { class: 'grid' }, [h(SessionCard, { reauth: props.reauth }), h(HoldingsCard), h(ExpiryCard, { reauth: props.reauth }), h(ActionCard, { reauth: props.reauth })]),
         h(EventLog),
       ])
   },

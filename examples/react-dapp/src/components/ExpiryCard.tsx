@@ -1,4 +1,4 @@
-import { useSession } from '@sessionlayer/session-react'
+import { useSession, useSessionStore } from '@sessionlayer/session-react'
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { formatCountdown } from '../format'
 import type { ReauthGate } from '../reauthGate'
@@ -22,6 +22,7 @@ function useNow(active: boolean) {
 /** The expiry countdown and, once the session expired, the re-auth prompt. */
 export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
   const { expiresAt, isDisconnected, connect } = useSession()
+  const store = useSessionStore()
   const prompting = useSyncExternalStore(reauth.subscribe, reauth.isPending, () => false)
   const counting = !isDisconnected && expiresAt !== null
   const now = useNow(counting)
@@ -50,7 +51,7 @@ export function ExpiryCard({ reauth }: { reauth: ReauthGate }) {
             <button ref={confirmButton} className="primary" data-testid="reauth-confirm" onClick={() => void signInAgain()}>
               Sign in again
             </button>
-            <button data-testid="reauth-decline" onClick={reauth.decline}>
+            <button data-testid="reauth-decline" onClick={() => void reauth.signOut(store)}>
               Sign out
             </button>
           </div>

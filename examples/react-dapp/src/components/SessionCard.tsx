@@ -1,6 +1,6 @@
 import { useSession, useSessionEvent } from '@sessionlayer/session-react'
-import { useState, type MouseEvent } from 'react'
-import { isSignOut } from '../reauthGate'
+import { useState, useSyncExternalStore, type MouseEvent } from 'react'
+import type { ReauthGate } from '../reauthGate'
 
 /**
  * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
@@ -11,8 +11,9 @@ const singleClick = (action: () => unknown) => (event: MouseEvent) => {
 }
 
 /** Status, active party and network, and the connect / disconnect button. */
-export function SessionCard() {
+export function SessionCard({ reauth }: { reauth: ReauthGate }) {
   const { status, account, networkId, lastError, isDisconnected, isConnecting, connect, disconnect } = useSession()
+  const signedOut = useSyncExternalStore(reauth.subscribe, reauth.signedOut, () => false)
   // An asynchronous wallet answers a connect at once with where the user approves it (C3)
   const [pending, setPending] = useState<{ readonly userUrl?: string } | null>(null)
   useSessionEvent('connect:pending', (e) => {
@@ -63,13 +64,13 @@ export function SessionCard() {
           </p>
         )}
         {/* the user chose Sign out in the re-auth prompt: no failure */}
-        {isDisconnected && isSignOut(lastError) && (
+        {isDisconnected && signedOut && (
           <p className="hint" data-testid="signed-out">
             Signed out.
           </p>
         )}
       </div>
-      {lastError && !isSignOut(lastError) && (
+      {lastError && (
         <p className="error" role="alert" data-testid="error">
           {lastError.message} ({String(lastError.code)})
         </p>

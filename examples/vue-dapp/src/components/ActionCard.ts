@@ -1,7 +1,7 @@
 import { toSessionError } from '@sessionlayer/session-core'
 import { useSession, useSessionStore } from '@sessionlayer/session-vue'
 import { computed, defineComponent, h, ref, watch, type PropType } from 'vue'
-import { isSignedOutMeanwhile, isSignOut, type ReauthGate } from '../reauthGate'
+import { notSentBecause, type ReauthGate } from '../reauthGate'
 
 type Run = { readonly state: 'idle' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed'; readonly text: string }
 
@@ -15,17 +15,14 @@ const failure = (error: unknown) => {
 }
 
 /**
- * How an op that did not sign ends: not sent when it was held for a re-auth and the user chose
- * Sign out in the prompt (the store rejects it with `REAUTH_FAILED`, the prompt's `SignedOut` as
- * its cause: their choice, no failure), or the session was signed out meanwhile — Disconnect here,
- * or a sign-out in another tab (`REAUTH_FAILED` with no cause); failed otherwise.
+ * How an op that did not sign ends: not sent when it was held for a re-auth and the session was
+ * signed out meanwhile — the user's Sign out in this tab's prompt, Disconnect, or a sign-out in
+ * another tab (no failure: `REAUTH_FAILED` 'Disconnected' with no cause); failed otherwise.
  */
-const notSigned = (message: string, error: unknown): Run =>
-  isSignOut(error)
-    ? { state: 'cancelled', text: `${message}: not sent — you signed out` }
-    : isSignedOutMeanwhile(error)
-      ? { state: 'cancelled', text: `${message}: not sent — signed out` }
-      : { state: 'failed', text: `${message}: ${failure(error)}` }
+const notSigned = (message: string, error: unknown, reauth: ReauthGate): Run => {
+  const why = notSentBecause(error, reauth)
+  return why ? { state: 'cancelled', text: `${message}: not sent — ${why}` } : { state: 'failed', text: `${message}: ${failure(error)}` }
+}
 
 /** An action run through `enqueue`: during a re-auth it waits, then runs once the user signed in again. */
 export const ActionCard = defineComponent({
@@ -60,7 +57,7 @@ export const ActionCard = defineComponent({
           run.value = { state: 'done', text: `${message}: signed ${signature ?? ''}` }
         },
         (error: unknown) => {
-          run.value = notSigned(message, error)
+          run.value = notSigned(message, error, props.reauth)
         },
       )
     }

@@ -1,4 +1,4 @@
-import { useSession } from '@sessionlayer/session-vue'
+import { useSession, useSessionStore } from '@sessionlayer/session-vue'
 import { defineComponent, h, nextTick, onScopeDispose, ref, watch, watchEffect, type PropType } from 'vue'
 import { formatCountdown } from '../format'
 import type { ReauthGate } from '../reauthGate'
@@ -9,6 +9,7 @@ export const ExpiryCard = defineComponent({
   props: { reauth: { type: Object as PropType<ReauthGate>, required: true } },
   setup(props) {
     const { expiresAt, isDisconnected, connect } = useSession()
+    const store = useSessionStore()
     const prompting = ref(props.reauth.isPending())
     onScopeDispose(props.reauth.subscribe(() => (prompting.value = props.reauth.isPending())))
     const now = ref(Date.now())
@@ -42,7 +43,7 @@ export const ExpiryCard = defineComponent({
               h('p', 'Your session expired. Sign in again to continue — queued actions will run right after.'),
               h('div', { class: 'row' }, [
                 h('button', { ref: confirmButton, class: 'primary', 'data-testid': 'reauth-confirm', onClick: () => void signInAgain() }, 'Sign in again'),
-                h('button', { 'data-testid': 'reauth-decline', onClick: props.reauth.decline }, 'Sign out'),
+                h('button', { 'data-testid': 'reauth-decline', onClick: () => void props.reauth.signOut(store) }, 'Sign out'),
               ]),
             ])
           : h(

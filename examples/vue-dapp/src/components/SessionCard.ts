@@ -1,6 +1,6 @@
 import { useSession, useSessionEvent } from '@sessionlayer/session-vue'
-import { defineComponent, h, ref, watch } from 'vue'
-import { isSignOut } from '../reauthGate'
+import { defineComponent, h, onScopeDispose, ref, watch, type PropType } from 'vue'
+import type { ReauthGate } from '../reauthGate'
 
 /**
  * Connect and Disconnect / Cancel take turns in one place: the second click of a double click
@@ -13,8 +13,11 @@ const singleClick = (action: () => unknown) => (event: MouseEvent) => {
 /** Status, active party and network, and the connect / disconnect button. */
 export const SessionCard = defineComponent({
   name: 'SessionCard',
-  setup() {
+  props: { reauth: { type: Object as PropType<ReauthGate>, required: true } },
+  setup(props) {
     const { status, account, networkId, lastError, isDisconnected, isConnecting, connect, disconnect } = useSession()
+    const signedOut = ref(props.reauth.signedOut())
+    onScopeDispose(props.reauth.subscribe(() => (signedOut.value = props.reauth.signedOut())))
     // An asynchronous wallet answers a connect at once with where the user approves it (C3)
     const userUrl = ref<string | undefined>()
     useSessionEvent('connect:pending', (e) => (userUrl.value = e.userUrl))
@@ -47,11 +50,9 @@ export const SessionCard = defineComponent({
                 : 'Approve the connection in the demo wallet.',
             ),
           // the user chose Sign out in the re-auth prompt: no failure
-          isDisconnected.value && isSignOut(lastError.value) && h('p', { class: 'hint', 'data-testid': 'signed-out' }, 'Signed out.'),
+          isDisconnected.value && signedOut.value && h('p', { class: 'hint', 'data-testid': 'signed-out' }, 'Signed out.'),
         ]),
-        lastError.value &&
-          !isSignOut(lastError.value) &&
-          h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
+        lastError.value && h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${lastError.value.message} (${String(lastError.value.code)})`),
         h('p', { class: 'hint' }, 'Switch party or network in the demo wallet; every open tab follows.'),
       ])
   },
