@@ -253,10 +253,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     waiting = []
     if (all) channel?.close()
   }
-  /** Storage writes started, the latest of them settled, and the kind of the latest asked for. */
-  let writes = 0
-  let landed = 0
-  let lastWrite: 'save' | 'remove' = 'remove'
+  /**
+   * A storage call of this store has not settled, even if its timeout fired (a blocked IndexedDB
+   * open): the storage is asked nothing more until it has. Each call the storage keeps waiting holds
+   * what it was given, for as long as the page lives (K7).
+   */
+  let hung = 0
+  /** The latest write skipped meanwhile (its `go`, see `persist`), made once that call settled. */
+  let owed: (() => Promise<unknown>) | 0 = 0
   let retryTimer: unknown
   /** `connectTimeoutMs` bounds the whole connect, the user's approval included (C17). */
   let connectTimer: unknown
@@ -398,32 +402,49 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         })
     })
 
+  /** Runs `go` once the storage operations before it are done. */
+  const queue = (go: () => Promise<unknown>) => {
+    io = (ioPending++ ? io.then(go) : go()).finally(() => {
+      ioPending--
+    })
+  }
   /**
    * Storage operations run one at a time in effect order; when none is pending the call is made
    * at once, so a write is issued before the broadcast that follows it (C11); a write queued
    * behind others holds that broadcast until it is done (see `post`). A failure is a
    * `storage:error`, never a broken session (C15). One that never settles (a blocked IndexedDB
    * open) fails after `requestTimeoutMs`: it must not hold the operations behind it, a restore or
-   * a `disconnect()` forever.
+   * a `disconnect()` forever. Nor is the storage given them while it has not settled: each would
+   * wait there behind it. They fail at once as it did, a read as a failed one; the latest write
+   * (or removal) is made once that call settled — also after destroy(), as a queued one is: the
+   * calls stay one at a time, so a removal is never undone by the write before it (C6, K7).
    */
   const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value?: unknown) => void) => {
-    const go = () => {
-      const mine = operation == 'get' ? 0 : ++writes
-      return bounded('The storage did not answer', requestTimeoutMs, () =>
-        attempt(run).finally(() => {
-          // It timed out and a later write landed first: the latest one is done again, so that a
-          // removal is not undone by the write before it (C6).
-          if (landed <= mine) landed = mine
-          else if (mine) perform([lastWrite])
-        }),
+    const what = 'The storage did not answer'
+    const go = (): Promise<unknown> =>
+      (hung
+        ? // Not given to the storage: a write is owed, the latest one. It is no write waiting its turn
+          // either: a change after it is a write of its own, a storage:error of its own.
+          Promise.reject(((queuedSave = null), operation != 'get' && (owed = go), timedOut(what, requestTimeoutMs)))
+        : bounded(what, requestTimeoutMs, () => {
+            hung = 1
+            return attempt(run).finally(() => {
+              // The latest write owed is made after the operations still queued, which are skipped as
+              // well (they may be newer): never before a newer one, nor at once beside them.
+              if (owed) {
+                queue(() => {
+                  const redo = owed as typeof go
+                  hung = owed = 0
+                  return redo()
+                })
+              } else hung = 0
+            })
+          })
       ).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
         then?.()
       })
-    }
-    io = (ioPending++ ? io.then(go) : go()).finally(() => {
-      ioPending--
-    })
+    queue(go)
   }
 
   /** A wallet request bounded by a timeout (C17). */
@@ -705,7 +726,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         isolate(report, onInvalidate || noop, effect[1]) // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing -- false is none
         break
       case 'save':
-        lastWrite = 'save'
         behind = ioPending > 0
         // A write still waiting behind another storage operation takes the newer state instead
         // of queueing one more: a burst of changes costs one encoding and one write, not one each.
@@ -724,7 +744,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       case 'remove': {
         const checked = effect[1]
-        lastWrite = 'remove'
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', async () => {

@@ -1,4 +1,4 @@
-import { createEncryptedIndexedDBStorage, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
+import { createEncryptedIndexedDBStorage, decodeSessionEnvelope, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
 import { IDBFactory } from 'fake-indexeddb'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { inspect } from 'node:util'
@@ -114,7 +114,9 @@ describe('storage faults', () => {
     void store.restore().then((state) => settled.push(`restore: ${state.status}`))
     await vi.advanceTimersByTimeAsync(10_000)
     expect(settled).toEqual(['disconnect', 'restore: disconnected'])
-    expect(errors).toEqual(['set'])
+    // the write has not settled: the storage is not asked to remove or read meanwhile, each of
+    // those fails at once (the restore's read as a failed one, then its removal)
+    expect(errors).toEqual(['set', 'remove', 'get', 'remove'])
     store.destroy()
   })
   it('C6, C15: a write that answers only after its timeout does not bring back the entry a later disconnect() removed', async () => {
@@ -157,6 +159,136 @@ describe('storage faults', () => {
     expect(calls).toEqual(['set', 'remove'])
     expect(await base.getItem('sessionlayer.session')).toBeNull()
     store.destroy()
+  })
+  /**
+   * A storage whose calls wait for an IndexedDB open that does not answer until `release()`: each
+   * call waits inside the storage with what it was given, as the encrypted IndexedDB storage's do.
+   * Once released, they run in the order they came, over memory.
+   */
+  function stuck() {
+    const base = createMemoryStorage()
+    const calls: string[] = []
+    let release = () => undefined as void
+    const open = new Promise<void>((resolve) => (release = resolve))
+    const wait = <T>(name: string, run: () => Promise<T>) => {
+      calls.push(name)
+      return open.then(run)
+    }
+    const storage: SessionStorage = {
+      getItem: (k) => wait('get', () => base.getItem(k)),
+      setItem: (k, v) => wait('set', () => base.setItem(k, v)),
+      removeItem: (k) => wait('remove', () => base.removeItem(k)),
+    }
+    return { base, calls, storage, release: () => release() }
+  }
+  /** A store over `storage` that times its operations out after 1 s, recording its storage errors. */
+  const overStuck = (storage: SessionStorage, connected?: boolean) => {
+    const provider = createMockProvider({ connected })
+    const store = createSessionStore(provider, { storage, requestTimeoutMs: 1_000 })
+    const errors: [string, unknown][] = []
+    store.on('storage:error', ({ operation, error }) => errors.push([operation, (error as { code?: unknown }).code]))
+    return { provider, store, errors }
+  }
+  /** 51 party switches a second apart, ending on bob. */
+  const switches = async (provider: ReturnType<typeof createMockProvider>) => {
+    for (let i = 1; i <= 51; i++) {
+      provider.wallet.switchParty(i % 2 ? 'bob::1220bb' : 'alice::1220aa')
+      await vi.advanceTimersByTimeAsync(1_000)
+    }
+  }
+  const saved = async (base: SessionStorage) => decodeSessionEnvelope(await base.getItem('sessionlayer.session'))?.account?.partyId
+
+  it('C15, C17, K7: while a storage call has not settled, even after its timeout, the store asks the storage nothing more: 51 party switches make no call of their own, each is a storage:error, the session unaffected', async () => {
+    vi.useFakeTimers()
+    const { base, calls, storage, release } = stuck()
+    const { provider, store, errors } = overStuck(storage)
+    await store.connect()
+    await switches(provider)
+    // the connect's write, and nothing behind it: the storage holds one call, not one per change
+    expect(calls).toEqual(['set'])
+    // the connect's write timed out; each switch after it is a write of its own that fails at once
+    expect(errors).toHaveLength(52)
+    expect(errors.every(([operation, code]) => operation == 'set' && code == 'TIMEOUT')).toBe(true)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' }, lastError: null })
+    // the storage answers at last: the write that waited lands, then the latest snapshot, once
+    release()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(calls).toEqual(['set', 'set'])
+    expect(await saved(base)).toBe('bob::1220bb')
+    // and the storage is used as before
+    provider.wallet.switchParty('alice::1220aa')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['set', 'set', 'set'])
+    expect(await saved(base)).toBe('alice::1220aa')
+    store.destroy()
+  })
+
+  it('C6, C15: a disconnect() after the switches, while the storage call has not settled, ends as a removal once it settles, not as a write', async () => {
+    vi.useFakeTimers()
+    const { base, calls, storage, release } = stuck()
+    const { provider, store, errors } = overStuck(storage)
+    await store.connect()
+    await switches(provider)
+    // the removal is not given to the storage either; disconnect() does not wait for it
+    let left = false
+    void store.disconnect().then(() => (left = true))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(left).toBe(true)
+    expect(calls).toEqual(['set'])
+    expect(errors.at(-1)).toEqual(['remove', 'TIMEOUT'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    release()
+    await vi.advanceTimersByTimeAsync(60_000)
+    // the connect's write landed, then the removal: no write of the switches brings the session back
+    expect(calls).toEqual(['set', 'remove'])
+    expect(await base.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
+
+  it('C9, C15: a read asked while a storage call has not settled fails at once (storage:error get): the restore goes on to ask the wallet; a connect after a disconnect() ends as its write once that call settles', async () => {
+    vi.useFakeTimers()
+    const { base, calls, storage, release } = stuck()
+    const { provider, store, errors } = overStuck(storage, true)
+    // a reload: the read of the entry never answers, and times out
+    const restored = store.init()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await restored).status).toBe('connected')
+    expect(errors).toEqual([['get', 'TIMEOUT'], ['set', 'TIMEOUT']])
+    await switches(provider)
+    await store.disconnect()
+    // a restore() after the sign-out: its read is answered at once, as a failed one, and the
+    // wallet tells the rest
+    errors.length = 0
+    let again = ''
+    void store.restore().then((state) => (again = state.status))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(again).toBe('disconnected')
+    expect(errors[0]).toEqual(['get', 'TIMEOUT'])
+    // the user connects again: that write comes after the removal, and wins
+    await store.connect()
+    expect(calls).toEqual(['get'])
+    release()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(calls).toEqual(['get', 'set'])
+    expect(await saved(base)).toBe('bob::1220bb')
+    store.destroy()
+  })
+
+  it('C6, C14: a sign-out whose removal waits for a storage call that has not settled, with destroy() right after it, still removes the entry once that call settles, as one queued at destroy() does; nothing else is asked', async () => {
+    vi.useFakeTimers()
+    const { base, calls, storage, release } = stuck()
+    const { provider, store } = overStuck(storage)
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    void store.disconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    store.destroy() // the tab closes
+    provider.wallet.switchParty('bob::1220bb')
+    release()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(calls).toEqual(['set', 'remove'])
+    expect(await base.getItem('sessionlayer.session')).toBeNull()
+    expect(vi.getTimerCount()).toBe(0)
   })
 })
 

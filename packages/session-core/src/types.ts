@@ -293,6 +293,11 @@ export interface SessionStoreOptions {
    * A Ledger API token refresh runs on its own after four times this bound, which is as long as
    * another tab's refresh can hold the lock.
    *
+   * A storage operation that does not answer within it is a `storage:error` (code `TIMEOUT`). Until
+   * it settles, the storage is given nothing more: each operation asked meanwhile is such a
+   * `storage:error` at once (a read, a failed one), and the latest write or removal is made once it
+   * settled.
+   *
    * A value that is not a positive number is the default: 0, a negative number, NaN, or no number
    * at all such as `true`. A value over 2^31 − 1 ms (about 24.8 days), `Infinity` too, counts as
    * that.
