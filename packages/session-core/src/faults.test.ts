@@ -274,6 +274,24 @@ describe('storage faults', () => {
     store.destroy()
   })
 
+  it('C6, C9, C15: a restore() whose read is skipped behind a storage call that has not settled, and that keeps the entry (a wallet that fails), owes no read: the removal of the sign-out before it is still made', async () => {
+    vi.useFakeTimers()
+    const { base, calls, storage, release } = stuck()
+    const { provider, store } = overStuck(storage)
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await store.disconnect()
+    // the wallet cannot answer the restore's probe: that failure may pass, the restore keeps the entry (C9)
+    provider.wallet.failNext('status', { code: -32603, message: 'Internal error' })
+    expect((await store.restore()).lastError).not.toBeNull()
+    release()
+    await vi.advanceTimersByTimeAsync(60_000)
+    // the connect's write, then the sign-out's removal: the skipped read is not made in its place
+    expect(calls).toEqual(['set', 'remove'])
+    expect(await base.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
+
   it('C6, C14: a sign-out whose removal waits for a storage call that has not settled, with destroy() right after it, still removes the entry once that call settles, as one queued at destroy() does; nothing else is asked', async () => {
     vi.useFakeTimers()
     const { base, calls, storage, release } = stuck()
