@@ -171,7 +171,7 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
     let directoryFetches = 0
-    await act(() => client.query({ queryKey: ['sessionlayer', 'directory'], queryFn: () => Promise.resolve(++directoryFetches) }))
+    await act(() => client.getQueryCache().build(client, { queryKey: ['sessionlayer', 'directory'], queryFn: () => Promise.resolve(++directoryFetches) }).fetch())
     await switchTo('bob::1220bb')
     await settle()
     expect(client.getQueryState(['sessionlayer', 'directory'])).toMatchObject({ isInvalidated: true, data: 1 })
