@@ -156,6 +156,57 @@ describe('useSessionQueryInvalidation', () => {
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
   })
 
+  it.each([
+    ['a value', false],
+    ['a value', true],
+    ['a resolved promise', false],
+    ['a resolved promise', true],
+  ] as const)("C11: a party switch, then a network switch, fetch the new session's query once each, though its first fetch ends within the tick of the switch (queryFn answers %s; outside act(): %s)", async (answers, app) => {
+    const env = setup()
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } })
+    const fetched: string[] = []
+    // rendered whoever is connected: its key moves with the session, and its answer comes at once,
+    // so that the new session's first fetch, which starts once React has rendered the switch, also
+    // ends within the tick of the switch; the refetch of the session's queries, queued at the
+    // switch, must not fetch it again once it has data (with any TanStack Query 5)
+    function Holdings() {
+      const session = useSession()
+      const { data } = useQuery({
+        queryKey: sessionQueryKey(session, 'holdings'),
+        queryFn: () => {
+          const party = session.account?.partyId ?? 'none'
+          fetched.push(party)
+          return answers == 'a value' ? `holdings of ${party}` : Promise.resolve(`holdings of ${party}`)
+        },
+      })
+      return <p>{data ?? 'loading'}</p>
+    }
+    renderApp(env.store, client, Holdings)
+    await act(() => env.store.connect())
+    await screen.findByText('holdings of alice::1220aa')
+    const actEnvironment = (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT
+    const change = async (step: () => void) => {
+      if (app) {
+        ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
+        try {
+          step()
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        } finally {
+          ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
+        }
+      } else {
+        act(step)
+        await settle()
+      }
+    }
+    await change(() => env.wallet.switchParty('bob::1220bb'))
+    expect(screen.getByText('holdings of bob::1220bb')).toBeTruthy()
+    expect(fetched).toEqual(['none', 'alice::1220aa', 'bob::1220bb'])
+    await change(() => env.wallet.switchNetwork('canton:testnet'))
+    expect(fetched).toEqual(['none', 'alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
+    expect(client.getQueryState(sessionQueryKey(env.store.getSnapshot(), 'holdings'))).toMatchObject({ status: 'success', fetchStatus: 'idle', isInvalidated: false })
+  })
+
   it('C11: back to a party whose data is cached, its query is fetched once, not started and then started again', async () => {
     const { store, fetched, switchTo } = setupApp()
     await act(() => store.connect())
