@@ -2,7 +2,7 @@
 import { createMemoryStorage, createSessionStore, sessionQueryKey, type SessionStore } from '@sessionlayer/session-core'
 import { createChannelHub, createMockProvider, createMockWallet, type MockWallet } from '@sessionlayer/session-testing'
 import { QueryClient, QueryClientProvider, useQuery, useSuspenseQuery } from '@tanstack/react-query'
-import { act, render, renderHook, screen } from '@testing-library/react'
+import { act, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { StrictMode, Suspense, type ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { setup } from '../test/helpers'
@@ -185,11 +185,14 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => env.store.connect())
     await screen.findByText('holdings of alice::1220aa')
     const actEnvironment = (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT
-    const change = async (step: () => void) => {
+    // outside act(), React renders when its scheduler runs: the change is waited for until `done`
+    // holds (a fetch again, queued at the switch, would have started by then), then a little more
+    const change = async (step: () => void, done: () => void) => {
       if (app) {
         ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
         try {
           step()
+          await waitFor(done)
           await new Promise((resolve) => setTimeout(resolve, 20))
         } finally {
           ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
@@ -199,10 +202,11 @@ describe('useSessionQueryInvalidation', () => {
         await settle()
       }
     }
-    await change(() => env.wallet.switchParty('bob::1220bb'))
-    expect(screen.getByText('holdings of bob::1220bb')).toBeTruthy()
+    const shown = () => expect(screen.getByText('holdings of bob::1220bb')).toBeTruthy()
+    await change(() => env.wallet.switchParty('bob::1220bb'), shown)
+    shown()
     expect(fetched).toEqual(['none', 'alice::1220aa', 'bob::1220bb'])
-    await change(() => env.wallet.switchNetwork('canton:testnet'))
+    await change(() => env.wallet.switchNetwork('canton:testnet'), () => expect(fetched).toHaveLength(4))
     expect(fetched).toEqual(['none', 'alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
     expect(client.getQueryState(sessionQueryKey(env.store.getSnapshot(), 'holdings'))).toMatchObject({ status: 'success', fetchStatus: 'idle', isInvalidated: false })
   })
