@@ -3,10 +3,16 @@ import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type Sessi
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { createApp, createRenderer, defineComponent, effectScope, h, nextTick, onMounted, ref, watch, type Ref } from 'vue'
+import { createApp, createRenderer, defineComponent, effectScope, h, nextTick, onMounted, ref, version, watch, type Ref } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession, type UseSessionReturnType } from './useSession'
+
+/**
+ * Vue 3.3, where a computed ref triggers whenever its source does: a component that reads one ref
+ * renders again at each change of the session, with the same output (README, "Composables").
+ */
+const VUE_33 = version.startsWith('3.3.')
 
 function setup() {
   const provider = createMockProvider()
@@ -89,14 +95,16 @@ describe('useSession', () => {
       },
     })
     const wrapper = mount(Badge, { global: { plugins: [createSessionPlugin(store)] } })
+    let changes = 0
+    store.subscribe(() => changes++)
     provider.wallet.failNext('connect', { code: 4001 })
     await store.connect()
     await flushPromises()
     expect(store.getSnapshot().lastError?.code).toBe(4001)
-    expect(renders).toBe(1)
+    expect([renders, wrapper.text()]).toEqual([VUE_33 ? 1 + changes : 1, 'false'])
     await store.connect()
     await flushPromises()
-    expect([renders, wrapper.text()]).toEqual([2, 'true'])
+    expect([renders, wrapper.text()]).toEqual([VUE_33 ? 1 + changes : 2, 'true'])
   })
 
   it('C2, C7: a reconnect that brings the same accounts back keeps account and accounts: a watcher of the account does not fire, a component showing it does not render again', async () => {
@@ -114,7 +122,9 @@ describe('useSession', () => {
           return () => (renders++, h('p', account.value?.partyId))
         },
       })
-      mount(Party, { global: { plugins: [createSessionPlugin(store)] } })
+      const wrapper = mount(Party, { global: { plugins: [createSessionPlugin(store)] } })
+      let changes = 0
+      store.subscribe(() => changes++)
       const before = store.getSnapshot()
       provider.wallet.drop()
       await vi.advanceTimersByTimeAsync(0)
@@ -123,7 +133,7 @@ describe('useSession', () => {
       await vi.advanceTimersByTimeAsync(100)
       expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: before.account, accounts: before.accounts })
       expect(watched).toEqual([])
-      expect(renders).toBe(1)
+      expect([renders, wrapper.text()]).toEqual([VUE_33 ? 1 + changes : 1, 'alice::1220aa'])
     } finally {
       vi.useRealTimers()
     }
