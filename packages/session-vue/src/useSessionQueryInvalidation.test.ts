@@ -46,9 +46,10 @@ afterEach(() => {
 
 /**
  * Mounts a component whose ['sessionlayer', 'me'] query (a key that stays the same whoever is
- * connected) reads the party when it fetches; each fetch waits in `pending` until let through.
+ * connected, with `initialData` if given) reads the party when it fetches; each fetch waits in
+ * `pending` until let through.
  */
-function mountMe(store: SessionStore, queryClient: QueryClient) {
+function mountMe(store: SessionStore, queryClient: QueryClient, initialData?: string) {
   const asked: string[] = []
   const pending: (() => void)[] = []
   const Me = defineComponent({
@@ -60,6 +61,7 @@ function mountMe(store: SessionStore, queryClient: QueryClient) {
           asked.push(party)
           return new Promise<string>((resolve) => pending.push(() => resolve(`me: ${party}`)))
         },
+        initialData,
       })
       return () => h('p', me.data.value ?? '-')
     },
@@ -201,6 +203,20 @@ describe('useSessionQueryInvalidation', () => {
     const { wrapper, asked, pending } = mountMe(store, queryClient)
     await flushPromises()
     provider.wallet.switchParty('bob::1220bb') // ...when the party switches
+    await flushPromises()
+    for (const done of pending.splice(0)) done()
+    await flushPromises()
+    expect(asked).toEqual(['alice::1220aa', 'bob::1220bb'])
+    expect(wrapper.text()).toBe('me: bob::1220bb')
+  })
+
+  it('C11: a session query with initial data, whose first fetch is under way at a party switch, is fetched again for the new party', async () => {
+    const { provider, store, queryClient } = setup()
+    await store.connect()
+    await flushPromises()
+    const { wrapper, asked, pending } = mountMe(store, queryClient, 'me: loading')
+    await flushPromises()
+    provider.wallet.switchParty('bob::1220bb') // its fetch for alice still under way
     await flushPromises()
     for (const done of pending.splice(0)) done()
     await flushPromises()

@@ -68,22 +68,27 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // Marked at once, refetched once the components have followed the session (Vue updates the
     // queries' options before the next tick): the queries of the previous party or network are no
     // longer in use then, and those of the current one fetching already (refetching them would
-    // start them twice). A fetch under way now (or paused) is for the previous session: it is
+    // start them twice), or fetched already: only a query still marked, whose fetch has not ended
+    // since, is refetched (Vue Query before 5.85.3 ends within the tick a fetch that answers at
+    // once, or from a cache). A fetch under way now (or paused) is for the previous session: it is
     // cancelled and its query reset, as Vue Query only restarts a fetch under way for a query that
     // has data (its first fetch would else go on and store the previous party's answer); the query
-    // is then fetched again if in use.
+    // is marked too (its initial data is not the new party's) and fetched again if in use.
     // An ended session leaves no data behind, not even to a query still shown under a key that
     // outlives it (removing the query alone would leave it the data); the queries no longer in use
     // are removed then. A query of the previous party or network is not fetched again, not even
     // while a component that still hydrates (an async page under <Suspense>) keeps it in use with
     // what the server rendered: a key of `sessionQueryKey` holds the network at 1 and the party at 2.
-    for (const query of client.getQueryCache().findAll(filters)) query[changed && query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
+    for (const query of client.getQueryCache().findAll(filters)) {
+      if (!changed || query.state.fetchStatus != 'idle') query.reset()
+      query.invalidate()
+    }
     void nextTick(() => {
       if (!changed) client.removeQueries({ ...filters, type: 'inactive' })
       void client.refetchQueries({
         ...filters,
         type: 'active',
-        predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
+        predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus == 'idle' && query.state.isInvalidated,
       })
     })
   }

@@ -27,10 +27,10 @@ export const VUE_33_ENTRIES: Readonly<Record<string, string>> = {
 }
 
 /**
- * The ES module of `vue-query-585` (`npm:@tanstack/vue-query@5.85.3`, the oldest TanStack Vue Query
- * of the peer range `^5.85.3`), with the `@tanstack/query-core` it was released with.
+ * The ES module of `vue-query-504` (`npm:@tanstack/vue-query@5.0.4`, the latest 5.0, the oldest
+ * minor of the peer range `^5`), with the `@tanstack/query-core` it was released with (5.0.0).
  */
-export const VUE_QUERY_585_ENTRY: string = require.resolve('vue-query-585').replace(/index\.cjs$/, 'index.js')
+export const VUE_QUERY_5_ENTRY: string = require.resolve('vue-query-504').replace(/index\.cjs$/, 'index.js')
 
 /** The version of the package that holds `file`. */
 const versionOf = (file: string): string => {
@@ -51,7 +51,7 @@ const { devDependencies } = require('../package.json') as { devDependencies: Rec
 export const VUE_33_VERSION: string = devDependencies['vue-33']?.replace(/^npm:vue@/, '') ?? ''
 
 // The matrix is only worth its name if each of these is the version the devDependencies name.
-for (const [id, file, alias] of [...Object.keys(VUE_33_ENTRIES).map((id) => [id, VUE_33_ENTRIES[id], 'vue-33']), ['@tanstack/vue-query', VUE_QUERY_585_ENTRY, 'vue-query-585']]) {
+for (const [id, file, alias] of [...Object.keys(VUE_33_ENTRIES).map((id) => [id, VUE_33_ENTRIES[id], 'vue-33']), ['@tanstack/vue-query', VUE_QUERY_5_ENTRY, 'vue-query-504']]) {
   const version = versionOf(file!)
   if (!devDependencies[alias!]?.endsWith(`@${version}`)) throw Error(`${id}: ${version} in ${file}, not ${devDependencies[alias!]}`)
 }
