@@ -224,6 +224,38 @@ describe('useSessionQueryInvalidation', () => {
     expect(wrapper.text()).toBe('me: bob::1220bb')
   })
 
+  it('C11: a session query with initial data and a staleTime is fetched for the new party after a party switch, and for the new network after a network switch, as in React', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const asked: string[] = []
+    const App = defineComponent({
+      setup() {
+        useSessionQueryInvalidation()
+        const { state } = useSession()
+        const holdings = useQuery({
+          queryKey: computed(() => sessionQueryKey(state.value, 'holdings')),
+          queryFn: ({ queryKey }) => (asked.push(`${String(queryKey[1])} ${String(queryKey[2])}`), Promise.resolve(`holdings of ${String(queryKey[2])}`)),
+          // fresh for a minute: the new session's query does not fetch by itself
+          initialData: 'no holdings yet',
+          staleTime: 60_000,
+        })
+        return () => h('p', holdings.data.value)
+      },
+    })
+    const wrapper = mount(App, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    await store.connect()
+    await flushPromises()
+    provider.wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(wrapper.text()).toBe('holdings of bob::1220bb')
+    provider.wallet.switchNetwork('canton:testnet')
+    await flushPromises()
+    expect(asked).toEqual(['canton:devnet bob::1220bb', 'canton:testnet bob::1220bb'])
+    wrapper.unmount()
+    store.destroy()
+  })
+
   it('C11: a party switch while a page still hydrates (its session holds what the server rendered) fetches nothing for the previous party', async () => {
     // what `<script setup>` compiles a top-level `await` to
     const { withAsyncContext } = Vue as unknown as { withAsyncContext: (getAwaitable: () => Promise<unknown>) => [Promise<unknown>, () => void] }

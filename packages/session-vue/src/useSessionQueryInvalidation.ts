@@ -70,7 +70,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // longer in use then, and those of the current one fetching already (refetching them would
     // start them twice), or fetched already: only a query still marked, whose fetch has not ended
     // since, is refetched (Vue Query before 5.85.3 ends within the tick a fetch that answers at
-    // once, or from a cache). A fetch under way now (or paused) is for the previous session: it is
+    // once, or from a cache), or one never fetched (the new session's, with initial data it deems fresh). A fetch under way now (or paused) is for the previous session: it is
     // cancelled and its query reset, as Vue Query only restarts a fetch under way for a query that
     // has data (its first fetch would else go on and store the previous party's answer); the query
     // is marked too (its initial data is not the new party's) and fetched again if in use.
@@ -88,7 +88,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
       void client.refetchQueries({
         ...filters,
         type: 'active',
-        predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus == 'idle' && query.state.isInvalidated,
+        predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus == 'idle' && (query.state.isInvalidated || !query.state.dataUpdateCount),
       })
     })
   }
