@@ -79,6 +79,9 @@ describe('the re-auth prompt', () => {
     expect(reauth.signedOut()).toBe(true)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
     expect(disconnects(provider)).toBe(1)
+    // pressed again (a double click): the wallet is not asked again
+    await reauth.signOut(store)
+    expect(disconnects(provider)).toBe(1)
   })
 
   it('C6, C12: the Sign out is told until a session connects again, and a later Disconnect is none', async () => {

@@ -82,18 +82,18 @@ export function createReauthGate(): ReauthGate {
       }),
     confirm: () => settle()?.resolve(),
     signOut: (store) => {
-      if (!signedOut) {
-        signedOut = true
-        // told for as long as the session stays ended: a connect (here, in another tab, a restore) forgets it
-        const stop = store.subscribe(() => {
-          const { status } = store.getSnapshot()
-          if (status !== 'connecting' && status !== 'connected') return
-          stop()
-          signedOut = false
-          notify()
-        })
+      // a second Sign out (a double click) asks the wallet nothing more: the session has ended
+      if (signedOut) return Promise.resolve()
+      signedOut = true
+      // told for as long as the session stays ended: a connect (here, in another tab, a restore) forgets it
+      const stop = store.subscribe(() => {
+        const { status } = store.getSnapshot()
+        if (status !== 'connecting' && status !== 'connected') return
+        stop()
+        signedOut = false
         notify()
-      }
+      })
+      notify()
       return store.disconnect()
     },
     signedOut: () => signedOut,
