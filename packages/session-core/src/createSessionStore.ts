@@ -254,12 +254,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (all) channel?.close()
   }
   /**
-   * A storage call of this store has not settled, even if its timeout fired (a blocked IndexedDB
-   * open): the storage is asked nothing more until it has. Each call the storage keeps waiting holds
-   * what it was given, for as long as the page lives (K7).
+   * The storage call of this store that has not settled, even if its timeout fired (a blocked
+   * IndexedDB open): the storage is asked nothing more until it has. Each call the storage keeps
+   * waiting holds what it was given, for as long as the page lives (K7).
    */
-  let hung = 0
-  /** The latest write skipped meanwhile (its `go`, see `persist`), made once that call settled. */
+  let hung: Promise<unknown> | 0 = 0
+  /** The latest write that gave up waiting for that call (its `go`, see `persist`), made once it settled. */
   let owed: (() => Promise<unknown>) | 0 = 0
   let retryTimer: unknown
   /** `connectTimeoutMs` bounds the whole connect, the user's approval included (C17). */
@@ -415,31 +415,33 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * `storage:error`, never a broken session (C15). One that never settles (a blocked IndexedDB
    * open) fails after `requestTimeoutMs`: it must not hold the operations behind it, a restore or
    * a `disconnect()` forever. Nor is the storage given them while it has not settled: each would
-   * wait there behind it. They fail at once as it did, a read as a failed one; the latest write
-   * (or removal) is made once that call settled — also after destroy(), as a queued one is: the
-   * calls stay one at a time, so a removal is never undone by the write before it (C6, K7).
+   * wait there behind it. An operation whose turn comes meanwhile waits for it, as long as
+   * `requestTimeoutMs` more: a storage that is merely slow then gets it, in order. Else it fails as
+   * that call did, a read as a failed one, and the latest write (or removal) that did is made once
+   * that call settled — also after destroy(), as a queued one is — unless a newer one was made
+   * before: the calls stay one at a time, so a removal is never undone by the write before it (C6, K7).
    */
   const persist = (operation: 'get' | 'set' | 'remove', run: () => unknown, then?: (value?: unknown) => void) => {
     const what = 'The storage did not answer'
+    const issue = () =>
+      bounded(what, requestTimeoutMs, () => {
+        // a write made supersedes the one owed, older
+        if (operation != 'get') owed = 0
+        return (hung = attempt(run).finally(() => {
+          hung = 0
+          // The latest write owed is made after the operations still queued, which wait no more:
+          // never before a newer one, nor at once beside them.
+          if (owed) queue(async () => owed && owed())
+        }))
+      })
     const go = (): Promise<unknown> =>
       (hung
-        ? // Not given to the storage: a write is owed, the latest one. It is no write waiting its turn
-          // either: a change after it is a write of its own, a storage:error of its own.
-          Promise.reject(((queuedSave = null), operation != 'get' && (owed = go), timedOut(what, requestTimeoutMs)))
-        : bounded(what, requestTimeoutMs, () => {
-            hung = 1
-            return attempt(run).finally(() => {
-              // The latest write owed is made after the operations still queued, which are skipped as
-              // well (they may be newer): never before a newer one, nor at once beside them.
-              if (owed) {
-                queue(() => {
-                  const redo = owed as typeof go
-                  hung = owed = 0
-                  return redo()
-                })
-              } else hung = 0
-            })
-          })
+        ? bounded(what, requestTimeoutMs, () => hung)
+            .catch(noop)
+            // Not given to the storage: a write is owed, the latest one. It is no write waiting its
+            // turn either: a change after it is a write of its own.
+            .then(() => (hung ? Promise.reject(((queuedSave = null), operation != 'get' && (owed = go), timedOut(what, requestTimeoutMs))) : issue()))
+        : issue()
       ).then(then, (error: unknown) => {
         emit('storage:error', { operation, error })
         then?.()

@@ -1,6 +1,6 @@
 import { createEncryptedIndexedDBStorage, decodeSessionEnvelope, restoreSession, type SessionStorage } from '@sessionlayer/session-crypto'
 import { IDBFactory } from 'fake-indexeddb'
-import { createMockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockProvider } from '@sessionlayer/session-testing'
 import { inspect } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -112,10 +112,12 @@ describe('storage faults', () => {
     void store.disconnect().then(() => settled.push('disconnect'))
     await vi.advanceTimersByTimeAsync(10_000)
     void store.restore().then((state) => settled.push(`restore: ${state.status}`))
-    await vi.advanceTimersByTimeAsync(10_000)
+    // the restore's read waits its turn behind the removal, each of them the timeout at most
+    await vi.advanceTimersByTimeAsync(20_000)
     expect(settled).toEqual(['disconnect', 'restore: disconnected'])
+    await vi.advanceTimersByTimeAsync(10_000)
     // the write has not settled: the storage is not asked to remove or read meanwhile, each of
-    // those fails at once (the restore's read as a failed one, then its removal)
+    // those fails once it waited the timeout for it (the restore's read as a failed one, then its removal)
     expect(errors).toEqual(['set', 'remove', 'get', 'remove'])
     store.destroy()
   })
@@ -131,7 +133,8 @@ describe('storage faults', () => {
     await store.connect()
     await vi.advanceTimersByTimeAsync(1_000)
     const disconnected = store.disconnect()
-    await vi.advanceTimersByTimeAsync(10_000)
+    // the write times out at 10 s; the removal waits for it, given to the storage once it settled at 15 s
+    await vi.advanceTimersByTimeAsync(15_000)
     await disconnected
     await vi.advanceTimersByTimeAsync(10_000)
     expect(await base.getItem('sessionlayer.session')).toBeNull()
@@ -198,16 +201,19 @@ describe('storage faults', () => {
   }
   const saved = async (base: SessionStorage) => decodeSessionEnvelope(await base.getItem('sessionlayer.session'))?.account?.partyId
 
-  it('C15, C17, K7: while a storage call has not settled, even after its timeout, the store asks the storage nothing more: 51 party switches make no call of their own, each is a storage:error, the session unaffected', async () => {
+  it('C15, C17, K7: while a storage call has not settled, even after its timeout, the store asks the storage nothing more: 51 party switches make no call of their own, each is a storage:error once it waited the timeout for that call, the session unaffected', async () => {
     vi.useFakeTimers()
     const { base, calls, storage, release } = stuck()
     const { provider, store, errors } = overStuck(storage)
     await store.connect()
     await switches(provider)
+    await vi.advanceTimersByTimeAsync(1_000)
     // the connect's write, and nothing behind it: the storage holds one call, not one per change
     expect(calls).toEqual(['set'])
-    // the connect's write timed out; each switch after it is a write of its own that fails at once
-    expect(errors).toHaveLength(52)
+    // the connect's write timed out; each switch after it is a write of its own that waits for it
+    // the timeout, one at a time, then fails — but the second, which came while the first one's
+    // write still waited: it folded into that write
+    expect(errors).toHaveLength(51)
     expect(errors.every(([operation, code]) => operation == 'set' && code == 'TIMEOUT')).toBe(true)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' }, lastError: null })
     // the storage answers at last: the write that waited lands, then the latest snapshot, once
@@ -229,10 +235,12 @@ describe('storage faults', () => {
     const { provider, store, errors } = overStuck(storage)
     await store.connect()
     await switches(provider)
-    // the removal is not given to the storage either; disconnect() does not wait for it
+    // the removal is not given to the storage either; disconnect() waits for it no longer than the timeout
     let left = false
     void store.disconnect().then(() => (left = true))
-    await vi.advanceTimersByTimeAsync(0)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(left).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
     expect(left).toBe(true)
     expect(calls).toEqual(['set'])
     expect(errors.at(-1)).toEqual(['remove', 'TIMEOUT'])
@@ -245,7 +253,7 @@ describe('storage faults', () => {
     store.destroy()
   })
 
-  it('C9, C15: a read asked while a storage call has not settled fails at once (storage:error get): the restore goes on to ask the wallet; a connect after a disconnect() ends as its write once that call settles', async () => {
+  it('C9, C15: a read asked while a storage call has not settled waits for it the timeout, then fails (storage:error get): the restore goes on to ask the wallet; a connect after a disconnect() ends as its write once that call settles', async () => {
     vi.useFakeTimers()
     const { base, calls, storage, release } = stuck()
     const { provider, store, errors } = overStuck(storage, true)
@@ -253,14 +261,21 @@ describe('storage faults', () => {
     const restored = store.init()
     await vi.advanceTimersByTimeAsync(1_000)
     expect((await restored).status).toBe('connected')
+    // the restore's write waits for that read, the timeout at most
+    expect(errors).toEqual([['get', 'TIMEOUT']])
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(errors).toEqual([['get', 'TIMEOUT'], ['set', 'TIMEOUT']])
     await switches(provider)
-    await store.disconnect()
-    // a restore() after the sign-out: its read is answered at once, as a failed one, and the
-    // wallet tells the rest
+    const left = store.disconnect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await left
+    // a restore() after the sign-out: its read waits the timeout, then is answered as a failed
+    // one, and the wallet tells the rest
     errors.length = 0
     let again = ''
     void store.restore().then((state) => (again = state.status))
+    await vi.advanceTimersByTimeAsync(999)
+    expect(again).toBe('')
     await vi.advanceTimersByTimeAsync(10)
     expect(again).toBe('disconnected')
     expect(errors[0]).toEqual(['get', 'TIMEOUT'])
@@ -269,26 +284,56 @@ describe('storage faults', () => {
     expect(calls).toEqual(['get'])
     release()
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(calls).toEqual(['get', 'set'])
+    // the restore's removal and the connect's write still waited as the storage answered: each is
+    // given to it then, in order
+    expect(calls).toEqual(['get', 'remove', 'set'])
     expect(await saved(base)).toBe('bob::1220bb')
     store.destroy()
   })
 
-  it('C6, C9, C15: a restore() whose read is skipped behind a storage call that has not settled, and that keeps the entry (a wallet that fails), owes no read: the removal of the sign-out before it is still made', async () => {
+  it('C6, C9, C15: a restore() whose read gives up waiting for a storage call that has not settled, and that keeps the entry (a wallet that fails), owes no read: the removal of the sign-out before it is still made', async () => {
     vi.useFakeTimers()
     const { base, calls, storage, release } = stuck()
     const { provider, store } = overStuck(storage)
     await store.connect()
     await vi.advanceTimersByTimeAsync(1_000)
-    await store.disconnect()
+    const left = store.disconnect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await left
     // the wallet cannot answer the restore's probe: that failure may pass, the restore keeps the entry (C9)
     provider.wallet.failNext('status', { code: -32603, message: 'Internal error' })
-    expect((await store.restore()).lastError).not.toBeNull()
+    const restoring = store.restore()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await restoring).lastError).not.toBeNull()
     release()
     await vi.advanceTimersByTimeAsync(60_000)
     // the connect's write, then the sign-out's removal: the skipped read is not made in its place
     expect(calls).toEqual(['set', 'remove'])
     expect(await base.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
+
+  it('C6, C15: a removal that gave up waiting for a storage call is not made once a newer write was given to the storage: the session connected since stays stored, and the storage is used as before', async () => {
+    vi.useFakeTimers()
+    const { base, calls, storage, release } = stuck()
+    const { provider, store, errors } = overStuck(storage)
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    // the sign-out's removal waits for the connect's write the timeout, then fails: it is owed
+    const left = store.disconnect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    await left
+    expect(errors).toEqual([['set', 'TIMEOUT'], ['remove', 'TIMEOUT']])
+    // the user connects again; the storage answers while that write waits: it is given to the storage
+    await store.connect()
+    release()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['set', 'set'])
+    provider.wallet.switchParty('bob::1220bb')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['set', 'set', 'set'])
+    expect(await saved(base)).toBe('bob::1220bb')
+    expect(errors).toHaveLength(2)
     store.destroy()
   })
 
@@ -307,6 +352,39 @@ describe('storage faults', () => {
     expect(calls).toEqual(['set', 'remove'])
     expect(await base.getItem('sessionlayer.session')).toBeNull()
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('C11, C15: a storage whose first call answers 1.2 s late (timeout 1 s), then at once: a party switch while it waits is written once it settled, with no storage:error, and broadcast after its write lands', async () => {
+    vi.useFakeTimers()
+    const base = createMemoryStorage()
+    const log: string[] = []
+    let chain: Promise<unknown> = Promise.resolve()
+    let first = true
+    const slow = <T>(run: () => Promise<T>) => (chain = chain.then(() => new Promise((r) => setTimeout(r, first ? ((first = false), 1_200) : 0))).then(run)) as Promise<T>
+    const storage: SessionStorage = {
+      getItem: (k) => slow(() => base.getItem(k)),
+      setItem: (k, v) =>
+        slow(async () => {
+          await base.setItem(k, v)
+          log.push(`landed ${String(decodeSessionEnvelope(v)?.account?.partyId)}`)
+        }),
+      removeItem: (k) => slow(() => base.removeItem(k)),
+    }
+    const hub = createChannelHub()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage, requestTimeoutMs: 1_000, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+    store.on('storage:error', (e) => log.push('error ' + e.operation))
+    await store.connect()
+    const before = hub.sent.length
+    await vi.advanceTimersByTimeAsync(500)
+    provider.wallet.switchParty('bob::1220bb')
+    for (let t = 0; t < 300; t++) {
+      await vi.advanceTimersByTimeAsync(10)
+      if (hub.sent.length > before && !log.includes('post')) log.push('post')
+    }
+    // the connect's write timed out (and landed late); the switch's write waited for it, then landed, then was told
+    expect(log).toEqual(['error set', 'landed alice::1220aa', 'landed bob::1220bb', 'post'])
+    store.destroy()
   })
 })
 

@@ -294,9 +294,10 @@ export interface SessionStoreOptions {
    * another tab's refresh can hold the lock.
    *
    * A storage operation that does not answer within it is a `storage:error` (code `TIMEOUT`). Until
-   * it settles, the storage is given nothing more: each operation asked meanwhile is such a
-   * `storage:error` at once (a read, a failed one), and the latest write or removal is made once it
-   * settled.
+   * it settles, the storage is given nothing more: an operation whose turn comes meanwhile waits
+   * for it as long again, then is given to the storage, or, if it still has not settled, is such a
+   * `storage:error` (a read, a failed one); the latest write or removal that failed so is made once
+   * it settled, unless a newer one was made first.
    *
    * A value that is not a positive number is the default: 0, a negative number, NaN, or no number
    * at all such as `true`. A value over 2^31 − 1 ms (about 24.8 days), `Infinity` too, counts as
