@@ -1,4 +1,4 @@
-import type { CIP0103Account, CIP0103ConnectResult, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
+import type { CIP0103Account, CIP0103ConnectResult, CIP0103Network, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
 import { answerLater, record, Rejection, rpcError, toRejection } from './answerLater'
 import type { MockCall, MockFailure, MockRotateTokenOptions, MockWallet, MockWalletCall, MockWalletOptions } from './types'
 
@@ -132,16 +132,15 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     if (!dropped) send(event, payload)
     else if (event === 'accountsChanged') accountsMoved = true
   }
+  /** The active network, with the current token: what `getActiveNetwork` answers and a connected status tells. */
+  const network = (): CIP0103Network => ({ networkId, ledgerApi, accessToken: token() })
   const status = (
     now: CIP0103ConnectResult = connected && !dropped ? connection(true) : { ...connection(false), reason: dropped ? 'wallet unreachable' : 'Unauthenticated' },
-  ): CIP0103StatusEvent => {
-    const accessToken = token()
-    return {
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl },
-      connection: now,
-      ...(now.isConnected && { network: { networkId, ledgerApi, accessToken }, session: { accessToken, userId: 'mock-user' } }),
-    }
-  }
+  ): CIP0103StatusEvent => ({
+    provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl },
+    connection: now,
+    ...(now.isConnected && { network: network(), session: { accessToken: token(), userId: 'mock-user' } }),
+  })
   /**
    * The user's answer settles every pending connect once: `async` ones hear it as a `connected`
    * event (CIP-0103: a StatusEvent; `reason` tells a declined connect from a plain disconnect), as
@@ -210,7 +209,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
 
   /** Answers a request when its delay is over; a returned `Rejection` becomes the rejection. */
   const answer = (method: string, params: unknown): unknown => {
-    const param = (name: string): unknown => (typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[name] : undefined)
+    // A field of the params; params that are no object have none of the names read here (no
+    // primitive's prototype has them), so they read as absent.
+    const param = (name: string): unknown => (params as Partial<Record<string, unknown>> | null | undefined)?.[name]
     if (method === 'status') return status()
     if (method === 'isConnected') return dropped ? status().connection : result(connected)
     // The official wallet gateway ends a session only where there is one: a dApp not connected hears
@@ -235,7 +236,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       case 'getPrimaryAccount':
         return structuredClone(primary)
       case 'getActiveNetwork':
-        return { networkId, ledgerApi, accessToken: token() }
+        return network()
       case 'signMessage': {
         // The official wallet tells the signing as a MessageSignatureEvent (pending, then signed
         // once the user approved), and answers with the signature.
