@@ -1,5 +1,8 @@
+import { ErrorResponse, HttpUrl, PartyId } from '@canton-network/core-types'
+import type * as Dapp from '@canton-network/core-wallet-dapp-rpc-client'
 import type { CIP0103Account, CIP0103Provider, CIP0103RequestArgs } from '@sessionlayer/session-core'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { z } from 'zod'
 import { createMockProvider } from './createMockProvider'
 import { createMockWallet } from './createMockWallet'
 import type { MockWallet } from './types'
@@ -622,91 +625,112 @@ describe('createMockProvider', () => {
 })
 
 /**
- * The official dApp API types (`@canton-network/core-wallet-dapp-rpc-client` 1.8.0, the browser
- * extension's API that `DappSyncProvider` speaks), written out as checks: each field the official
- * type requires is there with its type, an optional one has its type when present, and no field is
- * one the official type does not declare. `problems` tells where a value differs.
+ * The official dApp API (`@canton-network` 1.8.0) as schemas: each is, field by field, the official
+ * type of `core-wallet-dapp-rpc-client` (the browser extension's API, that `DappSyncProvider` speaks;
+ * `pnpm typecheck` fails when one differs from it), no field is one the official type does not
+ * declare, and party ids, URLs and JSON-RPC errors are checked by the official `core-types` parsers.
  */
-type Shape = (value: unknown, where: string) => string[]
-const is =
-  (kind: 'string' | 'boolean'): Shape =>
-  (value, where) =>
-    typeof value === kind ? [] : [`${where}: ${JSON.stringify(value)} is no ${kind}`]
-const text = is('string')
-const flag = is('boolean')
-const integer: Shape = (value, where) => (Number.isInteger(value) ? [] : [`${where}: ${JSON.stringify(value)} is no integer`])
-const oneOf =
-  (...values: string[]): Shape =>
-  (value, where) =>
-    values.includes(value as string) ? [] : [`${where}: ${JSON.stringify(value)} is none of ${values.join(', ')}`]
-const object =
-  (required: Record<string, Shape>, optional: Record<string, Shape> = {}): Shape =>
-  (value, where) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${where}: ${JSON.stringify(value)} is no object`]
-    const fields = value as Record<string, unknown>
-    return [
-      ...Object.entries(required).flatMap(([name, shape]) => (name in fields ? shape(fields[name], `${where}.${name}`) : [`${where}.${name}: missing`])),
-      ...Object.entries(optional).flatMap(([name, shape]) => (name in fields ? shape(fields[name], `${where}.${name}`) : [])),
-      ...Object.keys(fields).filter((name) => !(name in required) && !(name in optional)).map((name) => `${where}.${name}: not an official field`),
-    ]
-  }
-const list =
-  (item: Shape): Shape =>
-  (value, where) =>
-    Array.isArray(value) ? value.flatMap((entry, i) => item(entry, `${where}[${i}]`)) : [`${where}: ${JSON.stringify(value)} is no array`]
-/** By its `status`, one of the event types of a union. */
-const byStatus =
-  (shapes: Record<string, Shape>): Shape =>
-  (value, where) => {
-    const shape = shapes[(value as { status?: string } | null)?.status ?? '']
-    return shape ? shape(value, where) : [`${where}: ${JSON.stringify(value)} has no status of ${Object.keys(shapes).join(', ')}`]
-  }
-const nothing: Shape = (value, where) => (value === null ? [] : [`${where}: ${JSON.stringify(value)} is not null`])
-
-const ConnectResult = object({ isConnected: flag, isNetworkConnected: flag }, { reason: text, networkReason: text, userUrl: text })
-const Network = object({ networkId: text }, { ledgerApi: text, accessToken: text })
-const StatusEvent = object(
-  {
-    provider: object({ id: text }, { version: text, providerType: oneOf('browser', 'desktop', 'mobile', 'remote'), url: text, userUrl: text }),
-    connection: ConnectResult,
-  },
-  { network: Network, session: object({ accessToken: text, userId: text }) },
-)
-const Wallet = object(
-  { primary: flag, partyId: text, status: oneOf('initialized', 'allocated', 'removed'), hint: text, publicKey: text, namespace: text, networkId: text, signingProviderId: text },
-  { externalTxId: text, topologyTransactions: text, disabled: flag, reason: text },
-)
-const TxChangedExecutedEvent = object({ status: oneOf('executed'), commandId: text, payload: object({ updateId: text, completionOffset: integer }) })
-const TxChangedEvent = byStatus({
-  pending: object({ status: text, commandId: text }),
-  signed: object({ status: text, commandId: text, payload: object({ signature: text, signedBy: text, party: text }) }),
-  executed: TxChangedExecutedEvent,
-  failed: object({ status: text, commandId: text }),
+const Provider = z.strictObject({
+  id: z.string(),
+  version: z.string().optional(),
+  providerType: z.enum(['browser', 'desktop', 'mobile', 'remote']).optional(),
+  url: HttpUrl.optional(),
+  userUrl: HttpUrl.optional(),
 })
-const MessageSignatureEvent = byStatus({
-  pending: object({ status: text, messageId: text }),
-  signed: object({ status: text, messageId: text, signature: text }),
-  failed: object({ status: text, messageId: text }),
+const ConnectResult = z.strictObject({
+  isConnected: z.boolean(),
+  reason: z.string().optional(),
+  isNetworkConnected: z.boolean(),
+  networkReason: z.string().optional(),
+  userUrl: HttpUrl.optional(),
 })
-/** A JSON-RPC error object, as the official transport rejects with it (core-types' ErrorResponse). */
-const RpcError = object({ code: integer, message: text }, { data: () => [] })
-const RESULTS: Record<string, Shape> = {
+const Network = z.strictObject({ networkId: z.string(), ledgerApi: HttpUrl.optional(), accessToken: z.string().optional() })
+const Session = z.strictObject({ accessToken: z.string(), userId: z.string() })
+const StatusEvent = z.strictObject({ provider: Provider, connection: ConnectResult, network: Network.optional(), session: Session.optional() })
+const Wallet = z.strictObject({
+  primary: z.boolean(),
+  partyId: PartyId,
+  status: z.enum(['initialized', 'allocated', 'removed']),
+  hint: z.string(),
+  publicKey: z.string(),
+  namespace: z.string(),
+  networkId: z.string(),
+  signingProviderId: z.string(),
+  externalTxId: z.string().optional(),
+  topologyTransactions: z.string().optional(),
+  disabled: z.boolean().optional(),
+  reason: z.string().optional(),
+})
+const TxChangedExecutedEvent = z.strictObject({
+  status: z.literal('executed'),
+  commandId: z.string(),
+  payload: z.strictObject({ updateId: z.string(), completionOffset: z.int() }),
+})
+const TxChangedEvent = z.union([
+  z.strictObject({ status: z.literal('pending'), commandId: z.string() }),
+  z.strictObject({ status: z.literal('signed'), commandId: z.string(), payload: z.strictObject({ signature: z.string(), signedBy: z.string(), party: z.string() }) }),
+  TxChangedExecutedEvent,
+  z.strictObject({ status: z.literal('failed'), commandId: z.string() }),
+])
+const MessageSignatureEvent = z.union([
+  z.strictObject({ status: z.literal('pending'), messageId: z.string() }),
+  z.strictObject({ status: z.literal('signed'), messageId: z.string(), signature: z.string() }),
+  z.strictObject({ status: z.literal('failed'), messageId: z.string() }),
+])
+const SignMessageResult = z.strictObject({ signature: z.string() })
+const PrepareExecuteAndWaitResult = z.strictObject({ tx: TxChangedExecutedEvent })
+// the Ledger API's own JSON answer: any object
+const LedgerApiResult = z.record(z.string(), z.any())
+/** A rejection: the `error` of a JSON-RPC error response, as the official transport rejects with it. */
+const RpcError = ErrorResponse.shape.error
+const RESULTS: Record<string, z.ZodType> = {
   status: StatusEvent,
   connect: ConnectResult,
   isConnected: ConnectResult,
-  disconnect: nothing,
+  disconnect: z.null(),
   getActiveNetwork: Network,
-  listAccounts: list(Wallet),
+  listAccounts: z.array(Wallet),
   getPrimaryAccount: Wallet,
-  signMessage: object({ signature: text }),
-  prepareExecute: nothing,
-  prepareExecuteAndWait: object({ tx: TxChangedExecutedEvent }),
-  // the Ledger API's own JSON answer: any object
-  ledgerApi: (value, where) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? [] : [`${where}: ${JSON.stringify(value)} is no object`]),
+  signMessage: SignMessageResult,
+  prepareExecute: z.null(),
+  prepareExecuteAndWait: PrepareExecuteAndWaitResult,
+  ledgerApi: LedgerApiResult,
 }
-const EVENTS: Record<string, Shape> = { statusChanged: StatusEvent, connected: StatusEvent, accountsChanged: list(Wallet), txChanged: TxChangedEvent, messageSignature: MessageSignatureEvent }
+const EVENTS: Record<string, z.ZodType> = {
+  statusChanged: StatusEvent,
+  connected: StatusEvent,
+  accountsChanged: z.array(Wallet),
+  txChanged: TxChangedEvent,
+  messageSignature: MessageSignatureEvent,
+}
+/** Where `value` differs from `schema`: one line per difference. */
+const mismatches = (schema: z.ZodType, value: unknown, where: string): string[] =>
+  schema.safeParse(value).error?.issues.map((issue) => `${where}${issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('')}: ${issue.message}`) ?? []
 
 describe('conformance with the official dApp API (@canton-network 1.8.0)', () => {
+  it('§6: the schemas of the conformance check are the official types, field by field (pnpm typecheck)', () => {
+    expectTypeOf<z.infer<typeof Provider>>().toEqualTypeOf<Dapp.Provider>()
+    expectTypeOf<z.infer<typeof ConnectResult>>().toEqualTypeOf<Dapp.ConnectResult>()
+    expectTypeOf<z.infer<typeof Network>>().toEqualTypeOf<Dapp.Network>()
+    expectTypeOf<z.infer<typeof Session>>().toEqualTypeOf<Dapp.Session>()
+    expectTypeOf<z.infer<typeof StatusEvent>>().toEqualTypeOf<Dapp.StatusEvent>()
+    expectTypeOf<z.infer<typeof Wallet>>().toEqualTypeOf<Dapp.Wallet>()
+    expectTypeOf<z.infer<typeof TxChangedEvent>>().toEqualTypeOf<Dapp.TxChangedEvent>()
+    expectTypeOf<z.infer<typeof MessageSignatureEvent>>().toEqualTypeOf<Dapp.MessageSignatureEvent>()
+    expectTypeOf<z.infer<typeof SignMessageResult>>().toEqualTypeOf<Dapp.SignMessageResult>()
+    expectTypeOf<z.infer<typeof PrepareExecuteAndWaitResult>>().toEqualTypeOf<Dapp.PrepareExecuteAndWaitResult>()
+    expectTypeOf<z.infer<typeof LedgerApiResult>>().toEqualTypeOf<Dapp.LedgerApiResult>()
+    // the official client's results are these types
+    expectTypeOf<Dapp.RpcTypes['status']['result']>().toEqualTypeOf<Dapp.StatusEvent>()
+    expectTypeOf<Dapp.RpcTypes['listAccounts']['result']>().toEqualTypeOf<Dapp.Wallet[]>()
+    expectTypeOf<Dapp.RpcTypes['accountsChanged']['result']>().toEqualTypeOf<Dapp.Wallet[]>()
+    expectTypeOf<Dapp.RpcTypes['getActiveNetwork']['result']>().toEqualTypeOf<Dapp.Network>()
+    expectTypeOf<Dapp.RpcTypes['connect']['result']>().toEqualTypeOf<Dapp.ConnectResult>()
+    expectTypeOf<Dapp.RpcTypes['isConnected']['result']>().toEqualTypeOf<Dapp.ConnectResult>()
+    expectTypeOf<Dapp.RpcTypes['disconnect']['result']>().toEqualTypeOf<null>()
+    expectTypeOf<Dapp.RpcTypes['prepareExecute']['result']>().toEqualTypeOf<null>()
+  })
+
   it('§6, C18: every answer, rejection and event of the mock wallet has its official shape, through every connect mode and control', async () => {
     const problems: string[] = []
     const seen = new Set<string>()
@@ -719,17 +743,19 @@ describe('conformance with the official dApp API (@canton-network 1.8.0)', () =>
         provider.on(event, (...args: unknown[]) => {
           heard.push(event)
           seen.add(event)
-          const shape = EVENTS[event]
-          if (!shape) problems.push(`${mode}: event ${event} is no official event`)
+          const schema = EVENTS[event]
+          if (!schema) problems.push(`${mode}: event ${event} is no official event`)
           else if (args.length !== 1) problems.push(`${mode}: event ${event} came with ${args.length} arguments`)
-          else problems.push(...shape(args[0], `${mode}: ${event}`))
+          else problems.push(...mismatches(schema, args[0], `${mode}: ${event}`))
         })
       }
-      const ask = async (method: string, params?: unknown) => {
+      const ask = async (method: string, params?: unknown, rejection: z.ZodType = RpcError) => {
         try {
-          problems.push(...(RESULTS[method] ?? (() => [`${method}: no official method`]))(await provider.request(params === undefined ? { method } : { method, params }), `${mode}: ${method}`))
+          const result = await provider.request(params === undefined ? { method } : { method, params })
+          const schema = RESULTS[method]
+          problems.push(...(schema ? mismatches(schema, result, `${mode}: ${method}`) : [`${method}: no official method`]))
         } catch (error) {
-          problems.push(...RpcError(error, `${mode}: ${method} rejected`))
+          problems.push(...mismatches(rejection, error, `${mode}: ${method} rejected`))
         }
       }
       const settle = () => new Promise((resolve) => setTimeout(resolve, 5))
@@ -759,6 +785,11 @@ describe('conformance with the official dApp API (@canton-network 1.8.0)', () =>
       wallet.connectFromWallet()
       await ask('disconnect')
       await ask('status')
+      // what failNext makes a call reject with: a JSON-RPC error, or the HTTP transport's error response
+      wallet.failNext('status', { code: 4100 })
+      await ask('status')
+      wallet.failNext('status', 'http')
+      await ask('status', undefined, ErrorResponse)
       wallet.setConnectMode('async')
       await ask('connect')
       await settle()
