@@ -24,13 +24,13 @@ describe('createMockProvider', () => {
   it('C9: status answers without network and session while disconnected, with them once connected', async () => {
     const provider = createMockProvider()
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
       connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'Unauthenticated' },
     })
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     await provider.request({ method: 'connect' })
     await expect(provider.request({ method: 'status' })).resolves.toEqual({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
       connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
       network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
@@ -68,7 +68,7 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'connect' })).resolves.toEqual({ ...up, userUrl: 'https://wallet/ui' })
     await expect(provider.request({ method: 'isConnected' })).resolves.toEqual({ ...up, userUrl: 'https://wallet/ui' })
     await expect(provider.request({ method: 'status' })).resolves.toMatchObject({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/ui' },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'https://wallet/ui' },
       connection: up,
     })
     await provider.request({ method: 'disconnect' })
@@ -354,7 +354,7 @@ describe('createMockProvider', () => {
     a.on('statusChanged', (s: unknown) => seen.push(['a', s]))
     b.on('statusChanged', (s: unknown) => seen.push(['b', s]))
     await expect(a.request({ method: 'disconnect' })).resolves.toBeNull()
-    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'disconnect', reason: 'disconnect' } }
+    const status = { provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'http://127.0.0.1/mock-wallet/approve' }, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'disconnect', reason: 'disconnect' } }
     expect(seen).toEqual([
       ['a', status],
       ['b', status],
@@ -681,10 +681,15 @@ const SignMessageResult = z.strictObject({ signature: z.string() })
 const PrepareExecuteAndWaitResult = z.strictObject({ tx: TxChangedExecutedEvent })
 // the Ledger API's own JSON answer: any object
 const LedgerApiResult = z.record(z.string(), z.any())
+/**
+ * A status as the official wallet gateway tells it, beyond what the type requires: its provider's
+ * `url` (where its dApp API is served), type and `userUrl`, in every status and status event.
+ */
+const GatewayStatusEvent = StatusEvent.extend({ provider: Provider.required({ url: true, providerType: true, userUrl: true }) })
 /** A rejection: the `error` of a JSON-RPC error response, as the official transport rejects with it. */
 const RpcError = ErrorResponse.shape.error
 const RESULTS: Record<string, z.ZodType> = {
-  status: StatusEvent,
+  status: GatewayStatusEvent,
   connect: ConnectResult,
   isConnected: ConnectResult,
   disconnect: z.null(),
@@ -697,8 +702,8 @@ const RESULTS: Record<string, z.ZodType> = {
   ledgerApi: LedgerApiResult,
 }
 const EVENTS: Record<string, z.ZodType> = {
-  statusChanged: StatusEvent,
-  connected: StatusEvent,
+  statusChanged: GatewayStatusEvent,
+  connected: GatewayStatusEvent,
   accountsChanged: z.array(Wallet),
   txChanged: TxChangedEvent,
   messageSignature: MessageSignatureEvent,
@@ -714,6 +719,7 @@ describe('conformance with the official dApp API (@canton-network 1.8.0)', () =>
     expectTypeOf<z.infer<typeof Network>>().toEqualTypeOf<Dapp.Network>()
     expectTypeOf<z.infer<typeof Session>>().toEqualTypeOf<Dapp.Session>()
     expectTypeOf<z.infer<typeof StatusEvent>>().toEqualTypeOf<Dapp.StatusEvent>()
+    expectTypeOf<z.infer<typeof GatewayStatusEvent>>().toExtend<Dapp.StatusEvent>()
     expectTypeOf<z.infer<typeof Wallet>>().toEqualTypeOf<Dapp.Wallet>()
     expectTypeOf<z.infer<typeof TxChangedEvent>>().toEqualTypeOf<Dapp.TxChangedEvent>()
     expectTypeOf<z.infer<typeof MessageSignatureEvent>>().toEqualTypeOf<Dapp.MessageSignatureEvent>()

@@ -100,7 +100,7 @@ describe('createMockWallet', () => {
     provider.wallet.approve()
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'connected'])
     expect(log[0]?.[1]).toEqual({
-      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'https://wallet/approve' },
+      provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'https://wallet/approve' },
       connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK', userUrl: 'https://wallet/approve' },
       network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' },
       session: { accessToken: 'mock-token-1', userId: 'mock-user' },
@@ -115,7 +115,7 @@ describe('createMockWallet', () => {
     const log = record(provider)
     await provider.request({ method: 'connect' })
     provider.wallet.reject()
-    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
+    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
     expect(log).toEqual([
       ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' } }],
       ['statusChanged', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'Unauthenticated' } }],
@@ -191,7 +191,7 @@ describe('createMockWallet', () => {
     const log = record(a)
     await a.request({ method: 'connect' })
     await b.request({ method: 'disconnect' })
-    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
+    const walletProvider = { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'http://127.0.0.1/mock-wallet/approve' }
     expect(log).toEqual([
       ['connected', { provider: walletProvider, connection: { isConnected: false, isNetworkConnected: false, networkReason: 'Unauthenticated', reason: 'rejected' } }],
       // no session ended: the official wallet gateway tells no statusChanged
@@ -661,7 +661,7 @@ describe('createMockWallet', () => {
       [
         'statusChanged',
         {
-          provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
+          provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl: 'http://127.0.0.1/mock-wallet/approve' },
           connection: { isConnected: true, reason: 'OK', isNetworkConnected: true, networkReason: 'OK' },
           network: { networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-3' },
           session: { accessToken: 'mock-token-3', userId: 'mock-user' },

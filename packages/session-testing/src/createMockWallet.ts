@@ -137,7 +137,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   const status = (
     now: CIP0103ConnectResult = connected && !dropped ? connection(true) : { ...connection(false), reason: dropped ? 'wallet unreachable' : 'Unauthenticated' },
   ): CIP0103StatusEvent => ({
-    provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', userUrl },
+    provider: { id: 'mock:wallet', version: '1.0.0', providerType: 'browser', url: 'http://127.0.0.1/mock-wallet', userUrl },
     connection: now,
     ...(now.isConnected && { network: network(), session: { accessToken: token(), userId: 'mock-user' } }),
   })
