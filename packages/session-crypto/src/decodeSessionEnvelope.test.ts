@@ -203,4 +203,30 @@ describe('decodeSessionEnvelope where Object.prototype is polluted', () => {
       delete proto.expiresAt
     }
   })
+
+  it('K1, K2: a legacy (version 0) envelope reads only its own fields: it gains no expiry, network, version or party from the prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>
+    const legacy = '{"partyId":"alice::1220","networkId":"canton:devnet"}'
+    const expected = { version: 1, account: { partyId: 'alice::1220' }, accounts: [{ partyId: 'alice::1220' }], networkId: 'canton:devnet', connectedAt: 0 }
+    const polluted = { expiresAt: 1, version: 1, account: { partyId: 'mallory::1220' }, accounts: [{ partyId: 'mallory::1220' }], connectedAt: 'x' }
+    for (const [key, value] of Object.entries(polluted)) {
+      proto[key] = value
+      try {
+        expect(decodeSessionEnvelope(legacy)).toEqual(expected)
+        expect(decodeSessionEnvelope('{"account":{"partyId":"alice::1220"},"networkId":"canton:devnet"}')).toEqual(expected)
+        // an object that names no party is none, whatever the prototype says
+        expect(decodeSessionEnvelope('{}')).toBeNull()
+        expect(decodeSessionEnvelope('{"account":null}')).toBeNull()
+      } finally {
+        Reflect.deleteProperty(proto, key)
+      }
+    }
+    proto.partyId = 'mallory::1220'
+    try {
+      expect(decodeSessionEnvelope('{}')).toBeNull()
+      expect(decodeSessionEnvelope('{"networkId":"canton:devnet"}')).toBeNull()
+    } finally {
+      delete proto.partyId
+    }
+  })
 })

@@ -32,8 +32,10 @@ import type { SessionEnvelope } from './types'
  */
 export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
   try {
-    // null and undefined throw on the first read; other non-objects have no party and fail a check
-    let fields = value as Fields
+    // own fields only, also where Object.prototype is polluted: a legacy envelope gains no
+    // `version`, party or `expiresAt` it lacks. Non-objects (null, a number, a string) have no
+    // party and fail a check.
+    let fields: Fields = { __proto__: null, ...(value as object) }
     let version: unknown
     // up to CURRENT_SESSION_ENVELOPE_VERSION, written out as in toSessionEnvelope
     while ((version = fields.version ?? 0) !== 1) {
