@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createEncryptedStorage } from './createEncryptedStorage'
 import { restoreSession } from './restoreSession'
 import { createCallbackStorage, createMapStorage } from './test-storage'
+import type { SessionStorage } from './types'
 
 const KEY = 'sessionlayer.session'
 const VALUE = '{"version":1,"account":{"partyId":"alice::1220ab"}}'
@@ -29,6 +30,28 @@ describe('createEncryptedStorage', () => {
     const storage = createEncryptedStorage(watched, { key: await newKey() })
     await expect(storage.getItem(KEY)).resolves.toBeNull()
     expect(writes).toEqual([])
+  })
+
+  it('K5, K6, K8: a base that answers undefined for an absent entry (idb-keyval\'s get, a Map) reads as absent: nothing is removed, so a value another tab writes right after the read is kept', async () => {
+    const key = await newKey()
+    const written = createMapStorage()
+    await createEncryptedStorage(written, { key }).setItem(KEY, VALUE)
+    const map = new Map<string, string>()
+    const removed: string[] = []
+    const base: SessionStorage = {
+      // another tab writes its session right after this read answered that there is none
+      getItem: (k) => {
+        const value = map.get(k)
+        map.set(k, written.map.get(KEY)!)
+        return Promise.resolve(value as string | null)
+      },
+      setItem: (k, v) => Promise.resolve(map.set(k, v)),
+      removeItem: (k) => Promise.resolve(removed.push(k) && map.delete(k)),
+    }
+    const storage = createEncryptedStorage(base, { key })
+    await expect(storage.getItem(KEY)).resolves.toBeNull()
+    expect(removed).toEqual([])
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
   })
 
   it('K4, K5: only the 12-byte IV of the sl1 format is read: a blob under the right key and binding but with another IV length reads as null and is removed', async () => {

@@ -131,7 +131,8 @@ export function encryptStorage(options: EncryptionOptions, open: OpenEncryptedSt
     getItem: (key) =>
       run(key, async (base, decrypt) => {
         const blob = await base.getItem(key)
-        if (blob === null) return null
+        // undefined too (idb-keyval's get, a Map): absent, not unreadable, so nothing is removed
+        if (blob == null) return null
         const value = await decrypt(blob)
         if (value !== null) return value
         try {

@@ -30,6 +30,14 @@ describe('restoreSession', () => {
     expect(removeItem).not.toHaveBeenCalled()
   })
 
+  it('K2: a storage that answers undefined for an absent entry (idb-keyval\'s get, a Map) reads as absent: nothing removed', async () => {
+    const map = new Map<string, string>()
+    const removeItem = vi.fn(() => Promise.resolve())
+    const storage: SessionStorage = { getItem: (k) => Promise.resolve(map.get(k) as string | null), setItem: () => Promise.resolve(), removeItem }
+    await expect(restoreSession(storage, KEY)).resolves.toBeNull()
+    expect(removeItem).not.toHaveBeenCalled()
+  })
+
   it('K2: corrupt → null and the entry is removed', async () => {
     for (const text of ['{not json', '"a string"', '{"version":1}', '']) {
       const storage = createMapStorage()

@@ -26,7 +26,8 @@ export async function restoreSession(
 ): Promise<SessionEnvelope | null> {
   try {
     const text = await storage.getItem(key)
-    if (text === null) return null
+    // undefined too (idb-keyval's get, a Map): absent, nothing to remove
+    if (text == null) return null
     const envelope = decodeSessionEnvelope(text)
     if (envelope && (envelope.expiresAt ?? Infinity) > now) return envelope
     // only this entry: a session written since it was read is kept, also one written between this
