@@ -73,6 +73,29 @@ describe('createEncryptedLocalStorage', () => {
     await expect(a.getItem(KEY)).resolves.toBe('from a')
   })
 
+  it('K6: a write in flight when another tab deletes the database (the key with it) is not lost: it is encrypted again under the key now current', async () => {
+    const { indexedDB, localStorage, storage } = setup()
+    await storage.setItem(KEY, 'first')
+    // another tab deletes the database (a "reset" that clears IndexedDB) while this tab encrypts its next write
+    const encrypt = crypto.subtle.encrypt.bind(crypto.subtle)
+    let deleted: Promise<unknown> | undefined
+    vi.spyOn(crypto.subtle, 'encrypt').mockImplementation(async (...args) => {
+      deleted ??= new Promise((resolve, reject) => {
+        const req = indexedDB.deleteDatabase(`sessionlayer::${ORIGIN}`)
+        req.onsuccess = resolve
+        req.onerror = reject
+      })
+      await deleted
+      return encrypt(...args)
+    })
+    await expect(storage.setItem(KEY, VALUE)).resolves.toBeUndefined()
+    vi.restoreAllMocks()
+    vi.resetModules()
+    const other = (await import('./createEncryptedLocalStorage')).createEncryptedLocalStorage({ indexedDB, localStorage, origin: ORIGIN })
+    await expect(other.getItem(KEY)).resolves.toBe(VALUE)
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
   it('K7: without localStorage (SSR), creating never throws and operations reject with a clear error', async () => {
     vi.stubGlobal('localStorage', undefined)
     const storage = createEncryptedLocalStorage({ indexedDB: new IDBFactory(), origin: ORIGIN })

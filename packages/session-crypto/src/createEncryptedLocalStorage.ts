@@ -27,7 +27,7 @@ export interface CreateEncryptedLocalStorageOptions extends EncryptionOptions {
  */
 export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorageOptions = {}): SessionStorage {
   return encryptStorage(options, async (crypto, origin) => {
-    const [, key] = await openSessionDatabase(() => options.indexedDB ?? (globalThis as Globals).indexedDB, origin, crypto)
+    const [db, key] = await openSessionDatabase(() => options.indexedDB ?? (globalThis as Globals).indexedDB, origin, crypto)
     const run = <T>(k: string, task: (storage: WebStorageLike, name: string) => T) =>
       new Promise<T>((resolve) => {
         const storage = options.localStorage ?? (globalThis as Globals).localStorage
@@ -38,7 +38,20 @@ export function createEncryptedLocalStorage(options: CreateEncryptedLocalStorage
       })
     const base: BaseStorage = {
       getItem: (k) => run(k, (s, name) => s.getItem(name)),
-      setItem: (k, value) => run(k, (s, name) => s.setItem(name, value)),
+      // Only while the key it was encrypted under is still the one in the database. Another tab may
+      // have deleted the database (the key with it) while this tab encrypted: its connection was then
+      // closed (versionchange) and refuses a transaction, and the write runs again under the key now
+      // current instead of leaving a value no key reads (K6). Checked in the write's own task, so no
+      // deletion completes in between; a connection lost without a word (WebKit) is dropped too.
+      setItem: (k, value) => {
+        try {
+          db.transaction('keys')
+        } catch (error) {
+          ;(db.onclose as (() => void) | null)?.()
+          return Promise.reject(Object.assign(unavailable('IndexedDB', error), { closed: true }))
+        }
+        return run(k, (s, name) => s.setItem(name, value))
+      },
       // With `blob`, only that blob: checked and removed in one step, so a write another tab made
       // after this tab read the blob is not lost (K6).
       removeItem: (k, blob) =>
