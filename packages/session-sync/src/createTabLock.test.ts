@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createLocalLocks, createTabLock, getWebLocks, type TabLock } from './createTabLock'
+import { createLocalLocks, createTabLock, getWebLocks, type RunExclusiveOptions, type TabLock } from './createTabLock'
 import type { LockManagerLike } from './types'
 import { createMockLockManager } from '@sessionlayer/session-testing'
 
@@ -31,6 +31,17 @@ describe.each([
     expect(fn).not.toHaveBeenCalled()
     // the lock is free, as it was
     await expect(lock.runExclusive('k', () => 'free', { ifAvailable: true })).resolves.toBe('free')
+  })
+
+  it('M6: a signal that is no AbortSignal (null, a plain object, from JavaScript) rejects with a TypeError, as Web Locks do, and never runs fn; the lock keeps its kind', async () => {
+    const lock: TabLock = create()
+    for (const signal of [null, {}]) {
+      const fn = vi.fn()
+      await expect(lock.runExclusive('k', fn, { signal } as unknown as RunExclusiveOptions)).rejects.toThrow(TypeError)
+      expect(fn).not.toHaveBeenCalled()
+    }
+    expect(lock.crossTab).toBe(crossTab)
+    await expect(lock.runExclusive('k', () => 'free')).resolves.toBe('free')
   })
 
   it('M6: a lock name starting with "-" rejects with NotSupportedError, as Web Locks do, and never runs fn: code that passes its tests without Web Locks does not fail in a browser', async () => {
@@ -452,6 +463,24 @@ describe('createTabLock defaults', () => {
     held.open()
     other.open()
     await Promise.all([leader, own])
+  })
+})
+
+describe('createTabLock over Web Locks given a signal that is no AbortSignal', () => {
+  it('M6: the call is misuse, not Web Locks refusing every request: it rejects while another tab holds the lock, never runs fn beside that holder, and the tab keeps locking across tabs', async () => {
+    const locks = createMockLockManager()
+    const [tabA, tabB] = [createTabLock({ lockManager: locks }), createTabLock({ lockManager: locks })]
+    const held = gate()
+    const leader = tabA.runExclusive('sessionlayer.reconnect::k', () => held.promise)
+    await tick()
+    const fn = vi.fn()
+    await expect(tabB.runExclusive('sessionlayer.reconnect::k', fn, { signal: null } as unknown as RunExclusiveOptions)).rejects.toThrow(TypeError)
+    expect(fn).not.toHaveBeenCalled()
+    expect(tabB.crossTab).toBe(true)
+    expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', fn)).toEqual({ ran: false })
+    expect(fn).not.toHaveBeenCalled()
+    held.open()
+    await leader
   })
 })
 

@@ -21,7 +21,8 @@ export interface TabLockOptions {
 export interface RunExclusiveOptions {
   /**
    * Stops waiting for the lock: the call rejects with the abort reason and `fn` never runs. An
-   * abort after the lock is granted does not interrupt `fn`.
+   * abort after the lock is granted does not interrupt `fn`. Anything but an `AbortSignal` (`null`,
+   * a plain object) rejects the call with a `TypeError`, as Web Locks do, also without them.
    */
   signal?: AbortSignal | undefined
   /** Do not wait: when the lock is held the call rejects at once and `fn` never runs. Not with `signal`: the pair rejects with `NotSupportedError`, as Web Locks do, also without them. */
@@ -185,6 +186,11 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
   const local = createLocalLocks()
   let refused = false
   const request = <T>(name: string, options: RunExclusiveOptions, callback: (lock: unknown) => T | Promise<T>): Promise<T> => {
+    // A signal that is no AbortSignal (null, a plain object, from JavaScript) is misuse, which Web
+    // Locks reject with a TypeError: rejected here, with them and without, and never taken for Web
+    // Locks refusing every request, which would run fn beside another tab's holder (M6).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a JavaScript caller's signal may be anything
+    if (options.signal !== undefined && typeof options.signal?.addEventListener != 'function') return Promise.reject(new TypeError('signal is not an AbortSignal'))
     let granted = false
     const call = (lock: unknown) => {
       granted = true
