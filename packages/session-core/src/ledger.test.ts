@@ -1673,6 +1673,42 @@ describe('ledger', () => {
     })
   }
 
+  it('L2: other HTTP statuses, and a 401 from another origin a redirect led to (the retry\'s too), are returned as they are, with no token refresh; a 401 of the Ledger API\'s own origin after a redirect within it is refreshed and retried', async () => {
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    // what `fetch` answers once it followed the Ledger API's redirect to another origin (it drops
+    // the token on the way): that origin's 401, whose `url` and `redirected` tell where it came from
+    const elsewhere = () => Object.defineProperties(new Response('log in first', { status: 401 }), { url: { value: 'https://login.example/authorize' }, redirected: { value: true } })
+    const answers = [() => new Response('forbidden', { status: 403 }), () => new Response('oops', { status: 500 }), elsewhere]
+    const before = provider.calls.length
+    for (const answer of answers) {
+      const fetch = vi.fn<typeof globalThis.fetch>(() => Promise.resolve(answer()))
+      const res = await createLedgerFetch(store, { fetch })('/v2/parties')
+      expect([res.status, await res.text()]).toEqual([answer().status, await answer().text()])
+      expect(fetch).toHaveBeenCalledTimes(1)
+    }
+    expect(provider.calls.slice(before)).toEqual([])
+    // a 401 of the Ledger API's own origin, also after a redirect within it, is refreshed and retried
+    wallet.rotateToken()
+    const within = vi.fn<typeof globalThis.fetch>((_, init) =>
+      Promise.resolve(
+        new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-2'
+          ? new Response('{}')
+          : Object.defineProperties(new Response('unauthorized', { status: 401 }), { url: { value: `${LEDGER}/v2/parties/` }, redirected: { value: true } }),
+      ),
+    )
+    expect((await createLedgerFetch(store, { fetch: within })('/v2/parties')).status).toBe(200)
+    expect(within).toHaveBeenCalledTimes(2)
+    // and the retry's 401 from another origin is returned as it is too, not taken for a refused token
+    wallet.rotateToken()
+    const retried = vi.fn<typeof globalThis.fetch>((_, init) => Promise.resolve(new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-3' ? elsewhere() : new Response('unauthorized', { status: 401 })))
+    const res = await createLedgerFetch(store, { fetch: retried })('/v2/parties')
+    expect([res.status, res.url, await res.text()]).toEqual([401, 'https://login.example/authorize', 'log in first'])
+    expect(retried).toHaveBeenCalledTimes(2)
+    store.destroy()
+  })
+
   it("L2: a caller's own Authorization header (in init or on a Request) is replaced by the session's bearer token, never sent beside it", async () => {
     const wallet = createMockWallet()
     const server = readingServer(wallet)

@@ -301,7 +301,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  *
  * A redirect is followed by `fetch` itself, which drops the `Authorization` header on a redirect to
  * another origin, as the Fetch standard asks, in browsers and in Node. A `fetch` option of your own
- * must do the same, or refuse redirects (`redirect: 'error'` in the `init`).
+ * must do the same, or refuse redirects (`redirect: 'error'` in the `init`). A 401 from the origin
+ * a redirect led to (a login page, say) is returned as it is, on the retry too: no token went there,
+ * so none is refreshed for it.
  *
  * When the refresh moves the Ledger API to another origin, an absolute URL of the old one is not
  * retried with the new token. That rejects with a `SessionError` (code 4100) too.
@@ -346,8 +348,9 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     init ??= {}
     const fetch = options.fetch ?? globalThis.fetch
     // A Request (as generated API clients pass) is sent as a copy each time: its body stays readable for the retry.
-    const request = typeof input !== 'string' && 'url' in input ? input : null
-    const path = typeof input === 'string' ? input : request ? request.url : (input as URL).href
+    const request = (input as Partial<Request>).url ? (input as Request) : null
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no Request here: a path or a URL (its href)
+    const path = request?.url ?? String(input)
     const signal = init.signal ?? request?.signal
     const send = (auth: LedgerAuth, url: string) => {
       const headers = new Headers(init.headers ?? request?.headers)
@@ -381,7 +384,8 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     const url = target(auth, path)
     if (!url) return fetch(input, init)
     const first = await send(auth, url)
-    if (first.status !== 401) return first
+    // a 401 of another origin a redirect led to (without the token: `fetch` dropped it) refused no token of ours
+    if (first.status !== 401 || !target(auth, first.url || url)) return first
     // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected —
     // unless it is the cause of a 4100, handed back whole. Not awaited, and a cancel that rejects or
     // throws (a body that is no web stream) fails nothing.
@@ -422,7 +426,7 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
     cancel()
     const second = await send(fresh, retry)
-    if (second.status === 401) throw new SessionError('The Ledger API rejected the access token', 4100, second)
+    if (second.status === 401 && target(fresh, second.url || retry)) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
   }
 }
