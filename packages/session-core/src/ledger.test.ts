@@ -824,6 +824,21 @@ describe('ledger', () => {
     }
   })
 
+  it("L1, L2: a status whose session carries an empty token is given the network's token, as one with no session token: an empty token is none", async () => {
+    const network = { networkId: 'canton:devnet', ledgerApi: LEDGER, accessToken: 'network-token-1' }
+    const status = { connection: { isConnected: true }, network, session: { accessToken: '', userId: 'user' } }
+    // the network answer tells no token: the status is the one that does
+    const wallet = handWallet({ status })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    wallet.emit('statusChanged', status)
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: LEDGER, accessToken: 'network-token-1', headers: { Authorization: 'Bearer network-token-1' } })
+    const fetch = vi.fn<typeof globalThis.fetch>(() => Promise.resolve(new Response('{}')))
+    expect((await createLedgerFetch(store, { fetch })('/v2/version')).status).toBe(200)
+    expect(new Headers(fetch.mock.calls[0]?.[1]?.headers).get('Authorization')).toBe('Bearer network-token-1')
+    store.destroy()
+  })
+
   it('L1: a token that a header carries but no WebSocket subprotocol can (standard base64 with / and =, a quote, a comma) gets no wsProtocols, for which new WebSocket would throw an error quoting it; a JWT gets both subprotocols', async () => {
     // RFC 7230 token characters, which a WebSocket subprotocol must be made of
     const subprotocol = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

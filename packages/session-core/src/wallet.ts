@@ -111,7 +111,9 @@ export const parseStatus = (value: unknown, via: StatusInput['via'] = 'probe'): 
     // or the other tabs: the store's own words then say what happened (C4, C15).
     reason: reason && !quotesToken(reason) ? str(reason) : undefined,
     ledgerApi: str(network?.ledgerApi),
-    accessToken: tokens[0] ?? tokens[1],
+    // an empty session token is none, as an empty id is: the network's then
+    // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- '' too
+    accessToken: tokens[0] || tokens[1],
   }
 }
 
