@@ -1365,6 +1365,69 @@ describe('ledger', () => {
     await disconnectWhileWaiting(store, provider, call, () => answer(new Response('unauthorized', { status: 401 })))
   })
 
+  it("C6, L2: a 401 that comes back once the user signed out and in again rejects with 4900: the call was made for the session that ended, and is never re-sent with the next session's token", async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    try {
+      const wallet = createMockWallet()
+      const store = await connectedStore(createMockProvider({ wallet }))
+      const sent: (string | null)[] = []
+      let answer: (response: Response) => void = () => undefined
+      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+        sent.push(new Headers(init?.headers).get('Authorization'))
+        return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
+      }
+      const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
+      await vi.advanceTimersByTimeAsync(0)
+      // the user signs out, then in again a minute later (the same party: the wallet may have another user act as it)
+      await store.disconnect()
+      await vi.advanceTimersByTimeAsync(60_000)
+      wallet.rotateToken()
+      await store.connect()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: wallet.state().accounts[0]?.partyId } })
+      expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
+      // the request of the session that ended comes back refused
+      answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+      expect(sent).toEqual(['Bearer mock-token-1'])
+      // a call of the new session goes out with its token
+      expect((await createLedgerFetch(store, { fetch })('/v2/version')).status).toBe(200)
+      expect(sent).toEqual(['Bearer mock-token-1', 'Bearer mock-token-2'])
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('C7, L2: a 401 that comes back once the store reconnected from a drop is refreshed and retried: a reconnect goes on with the same session', async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    try {
+      const wallet = createMockWallet()
+      const store = await connectedStore(createMockProvider({ wallet }), { reconnect: { baseDelayMs: 1_000 } })
+      const sent: (string | null)[] = []
+      let answer: (response: Response) => void = () => undefined
+      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+        sent.push(new Headers(init?.headers).get('Authorization'))
+        return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
+      }
+      const call = outcome(createLedgerFetch(store, { fetch })('/v2/version'))
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.drop()
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      wallet.recover()
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(store.getSnapshot().status).toBe('connected')
+      wallet.rotateToken()
+      answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ status: 200 })
+      expect(sent).toEqual(['Bearer mock-token-1', 'Bearer mock-token-2'])
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C6, L2: a 401 that waits for another tab\'s token refresh (Web Locks) when disconnect() comes never asks the wallet, nor brings the session back', async () => {
     const wallet = createMockWallet()
     const provider = createMockProvider({ wallet })

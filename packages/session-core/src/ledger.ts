@@ -7,7 +7,7 @@
  */
 import { INTERNALS, type StoreInternals } from './internals'
 import { SessionError } from './SessionError'
-import type { SessionStore } from './types'
+import type { SessionState, SessionStore } from './types'
 import type { WalletStatus } from './wallet'
 
 /**
@@ -213,13 +213,15 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
 /**
  * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
  * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
- * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900.
+ * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900. So does
+ * one connected on another session than the one `since` was of (a sign-out and in, a re-authentication:
+ * a new `connectedAt`; a reconnect keeps it): the call was made for the session that ended (C6).
  * Returns the store's snapshot it checked.
  */
-const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null) => {
+const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null, since?: SessionState) => {
   if (signal?.aborted) throw signal.reason
   const snapshot = (store as Partial<SessionStore> | undefined)?.getSnapshot?.()
-  if (snapshot?.status !== 'connected') throw new SessionError('Not connected to a wallet', 4900)
+  if (snapshot?.status != 'connected' || (since && snapshot.connectedAt != since.connectedAt)) throw new SessionError('Not connected to a wallet', 4900)
   return snapshot
 }
 
@@ -278,7 +280,9 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
  * network.
  *
  * A disconnected store, or no store (`undefined`, `null`), rejects at once with code 4900. So does a
- * refresh that finds the wallet disconnected.
+ * refresh that finds the wallet disconnected, and a 401 that comes back once the session the call was
+ * made for ended, also when the user signed in again meanwhile (or re-authenticated): it is never
+ * re-sent with the next session's token. A reconnect after a drop goes on with the same session.
  *
  * A call that waits for the refresh ends at once when its session does. It rejects with 4900 once
  * the store is no longer `connected`: after a sign-out (here or in another tab), an expiry, a
@@ -368,8 +372,8 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     // where none was known (a wallet connected with no account yet), is no switch (C11). A store no
     // longer connected rejects first (4900).
     const switched = (cause?: Response) => {
-      const now = proceed(store)
-      if ((sentFor.account && now.account?.partyId !== sentFor.account.partyId) || (sentFor.networkId && now.networkId !== sentFor.networkId)) {
+      const now = proceed(store, null, sentFor)
+      if ((sentFor.account && now.account?.partyId != sentFor.account.partyId) || (sentFor.networkId && now.networkId != sentFor.networkId)) {
         throw new SessionError('The active party or network changed', 4100, cause)
       }
     }
