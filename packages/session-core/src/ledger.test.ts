@@ -1798,6 +1798,39 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it("L2: the caller's headers in every form fetch takes (Headers, pairs, a record) keep their other entries, and their own Authorization in any case gives way to the bearer token", async () => {
+    const wallet = createMockWallet()
+    const server = readingServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const forms: HeadersInit[] = [new Headers({ authorization: 'Basic x', 'X-Trace': 'h' }), [['AUTHORIZATION', 'Basic x'], ['X-Trace', 'p']], { authorization: 'Basic x', 'X-Trace': 'r' }]
+    for (const headers of forms) await ledgerFetch('/v2/version', { headers })
+    expect(server.seen.map((s) => [s.authorization, s.trace])).toEqual([
+      ['Bearer mock-token-1', 'h'],
+      ['Bearer mock-token-1', 'p'],
+      ['Bearer mock-token-1', 'r'],
+    ])
+    // the caller's Headers is not changed
+    expect((forms[0] as Headers).get('Authorization')).toBe('Basic x')
+    store.destroy()
+  })
+
+  it("L2: a network error (fetch's TypeError) rejects the call with it as it is, on the retry too: the wallet is asked for no token for it, and the session keeps no error", async () => {
+    const wallet = createMockWallet()
+    const provider = createMockProvider({ wallet })
+    const store = await connectedStore(provider)
+    const failure = new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:7575') })
+    const before = provider.calls.length
+    await expect(createLedgerFetch(store, { fetch: () => Promise.reject(failure) })('/v2/version')).rejects.toBe(failure)
+    expect(provider.calls.slice(before)).toEqual([])
+    wallet.rotateToken()
+    const retry = vi.fn<typeof globalThis.fetch>((_, init) => (new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-2' ? Promise.reject(failure) : Promise.resolve(new Response('unauthorized', { status: 401 }))))
+    await expect(createLedgerFetch(store, { fetch: retry })('/v2/version')).rejects.toBe(failure)
+    expect(retry).toHaveBeenCalledTimes(2)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    store.destroy()
+  })
+
   it('L2: takes what fetch takes: a URL, or a Request whose body is re-sent on the retry (generated API clients pass one)', async () => {
     const wallet = createMockWallet()
     const server = readingServer(wallet)
