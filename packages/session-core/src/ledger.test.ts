@@ -1778,9 +1778,20 @@ describe('ledger', () => {
     )
     expect((await createLedgerFetch(store, { fetch: within })('/v2/parties')).status).toBe(200)
     expect(within).toHaveBeenCalledTimes(2)
+    // so is the 401 of a fetch option that sends through a proxy of another origin, with no redirect
+    wallet.rotateToken()
+    const proxied = vi.fn<typeof globalThis.fetch>((_, init) =>
+      Promise.resolve(
+        new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-3'
+          ? new Response('{}')
+          : Object.defineProperties(new Response('unauthorized', { status: 401 }), { url: { value: 'http://localhost:3000/ledger/v2/parties' } }),
+      ),
+    )
+    expect((await createLedgerFetch(store, { fetch: proxied })('/v2/parties')).status).toBe(200)
+    expect(proxied).toHaveBeenCalledTimes(2)
     // and the retry's 401 from another origin is returned as it is too, not taken for a refused token
     wallet.rotateToken()
-    const retried = vi.fn<typeof globalThis.fetch>((_, init) => Promise.resolve(new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-3' ? elsewhere() : new Response('unauthorized', { status: 401 })))
+    const retried = vi.fn<typeof globalThis.fetch>((_, init) => Promise.resolve(new Headers(init?.headers).get('Authorization') === 'Bearer mock-token-4' ? elsewhere() : new Response('unauthorized', { status: 401 })))
     const res = await createLedgerFetch(store, { fetch: retried })('/v2/parties')
     expect([res.status, res.url, await res.text()]).toEqual([401, 'https://login.example/authorize', 'log in first'])
     expect(retried).toHaveBeenCalledTimes(2)

@@ -133,7 +133,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
       off?.()
       off = undefined
       // its own entry only: a refresh of a session that ended may settle once the next one's began
-      if (refreshing.get(key) === pending) refreshing.delete(key)
+      if (refreshing.get(key) == pending) refreshing.delete(key)
       withdraw.abort()
     }
     own?.aborts.add(drop)
@@ -143,7 +143,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
     const run = async () => {
       ran = true
       const current = getLedgerAuth(store)
-      const stale = current?.accessToken === rejected || !current
+      const stale = current?.accessToken == rejected || !current
       const auth = toAuth(await own?.refresh(stale, withdraw.signal))
       if (stale && auth) read.add(auth)
       return auth
@@ -160,7 +160,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
             // that request ended meanwhile (a refresh done, or dropped: then the wallet is not asked).
             // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- `ran` is true or unset: a boolean test
-            stop = own.wait(() => ran || refreshing.get(key) !== pending || resolve(run()))
+            stop = own.wait(() => ran || refreshing.get(key) != pending || resolve(run()))
           }).catch((error: unknown) => {
             // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
             // polyfill that throws): this tab refreshes on its own. A request dropped as its document
@@ -241,12 +241,19 @@ const target = ({ ledgerApi }: LedgerAuth, input: string, cause?: Response): str
     // origin that equals every other one), and `fetch` takes no ws: or blob: URL of a path. Nor is
     // one with credentials (`https://user:pass@host`): `fetch` refuses it with a TypeError that
     // quotes them, for an app to log (C15).
-    if (/^https?:$/.test(protocol) && !username && !password) return new URL(url).origin === origin && url
+    if (/^https?:$/.test(protocol) && !username && !password) return new URL(url).origin == origin && url
   } catch {
     // no URL: a path has nothing to resolve against; an absolute URL goes as given, without the token
   }
-  if (url !== input) throw new SessionError('The wallet gave no Ledger API access', 4100, cause)
+  if (url != input) throw new SessionError('The wallet gave no Ledger API access', 4100, cause)
 }
+
+/**
+ * A 401 of the Ledger API: not one from another origin a redirect led to (a login page), where
+ * `fetch` sent no token, and so refused none (L2). A `fetch` option may send through a proxy of
+ * another origin: only a redirect tells that the answer is no longer the Ledger API's.
+ */
+const refused = (res: Response, auth: LedgerAuth) => res.status == 401 && (!res.redirected || target(auth, res.url))
 
 /**
  * A `fetch` for the JSON Ledger API (SPEC L2). It appends relative paths to the live `ledgerApi`
@@ -388,8 +395,7 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     const url = target(auth, path)
     if (!url) return fetch(input, init)
     const first = await send(auth, url)
-    // a 401 of another origin a redirect led to (without the token: `fetch` dropped it) refused no token of ours
-    if (first.status !== 401 || !target(auth, first.url || url)) return first
+    if (!refused(first, auth)) return first
     // The 401's body is not read: cancel it, or it holds its connection (Node's fetch) until collected —
     // unless it is the cause of a 4100, handed back whole. Not awaited, and a cancel that rejects or
     // throws (a body that is no web stream) fails nothing.
@@ -411,18 +417,17 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
       // asking the wallet: this call asks once more, for a status read of its own (never a third).
       // eslint-disable-next-line @typescript-eslint/non-nullable-type-assertion-style -- a store here: `proceed` rejected none (undefined, null) with 4900
       if (fresh?.accessToken == auth.accessToken && !read.has(fresh)) fresh = await refresh(store as SessionStore, auth.accessToken, signal, () => switched(first))
-      proceed(store)
+      // a session that ended, or a switch, first: one that overtook the refresh leaves no access for
+      // the call's network, and the caller is told that, not that the token was rejected
+      switched(first)
     } catch (error) {
       // a switch during the refresh hands the 401 back whole, as its cause
-      if ((error as Error | null)?.cause !== first) cancel()
+      if ((error as Error | null)?.cause != first) cancel()
       throw error
     }
     // A stream body is read once: the token is fresh for the caller's next try, but this body is gone.
     // That is a web stream, or an async iterable that Node's fetch takes (a Node stream, a generator).
     const body = init.body as { getReader?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined
-    // a switch first: one that overtook the refresh leaves no access for the call's network, and
-    // the caller is told that, not that the token was rejected
-    switched(first)
     if (!fresh || body?.getReader || body?.[Symbol.asyncIterator]) throw new SessionError('The Ledger API rejected the access token', 4100, first)
     // The refresh may move the Ledger API: re-check against the new one, so an absolute URL of the
     // old one never carries the new token (relative paths simply follow the move; a Request's URL is absolute).
@@ -430,7 +435,7 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     if (!retry) throw new SessionError('The Ledger API moved to another origin', 4100, first)
     cancel()
     const second = await send(fresh, retry)
-    if (second.status === 401 && target(fresh, second.url || retry)) throw new SessionError('The Ledger API rejected the access token', 4100, second)
+    if (refused(second, fresh)) throw new SessionError('The Ledger API rejected the access token', 4100, second)
     return second
   }
 }
