@@ -1399,6 +1399,32 @@ describe('ledger', () => {
     }
   })
 
+  it("C12, L2: a 401 that comes back once the session expired and re-authenticated rejects with 4900: a re-authenticated session is a new one, whose token never runs a call of the one before", async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    try {
+      const wallet = createMockWallet()
+      const onReauthRequired = () => wallet.rotateToken({ announce: true })
+      const store = await connectedStore(createMockProvider({ wallet }), { expiry: { ttlMs: 10_000, onReauthRequired } })
+      const sent: (string | null)[] = []
+      let answer: (response: Response) => void = () => undefined
+      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+        sent.push(new Headers(init?.headers).get('Authorization'))
+        return new Promise<Response>((resolve) => (answer = resolve))
+      }
+      const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
+      await vi.advanceTimersByTimeAsync(10_500)
+      expect(store.getSnapshot().status).toBe('connected')
+      expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-2')
+      answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+      expect(sent).toEqual(['Bearer mock-token-1'])
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C7, L2: a 401 that comes back once the store reconnected from a drop is refreshed and retried: a reconnect goes on with the same session', async () => {
     vi.useFakeTimers({ now: 1_000 })
     try {
