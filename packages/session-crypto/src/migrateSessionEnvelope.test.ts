@@ -134,3 +134,18 @@ describe('migrateSessionEnvelope', () => {
     expect(migrateSessionEnvelope(hostile)).toBeNull()
   })
 })
+
+describe('migrateSessionEnvelope given a value that is no envelope object', () => {
+  it('K1: a parsed array (a stored text of up to 4 MiB: millions of entries) is null without a read of its entries, as a string is: the 4 MiB bound keeps a hostile blob cheap to refuse', () => {
+    const reads = { keys: 0, fields: 0 }
+    const array = new Proxy(new Array<number>(1_000_000).fill(0), {
+      ownKeys: (target) => (reads.keys++, Reflect.ownKeys(target)),
+      getOwnPropertyDescriptor: (target, key) => (reads.fields++, Reflect.getOwnPropertyDescriptor(target, key)),
+      get: (target, key, receiver) => (reads.fields++, Reflect.get(target, key, receiver) as unknown),
+    })
+    expect(migrateSessionEnvelope(array)).toBeNull()
+    expect(reads.keys).toBe(0)
+    expect(reads.fields).toBeLessThan(20)
+    for (const value of ['x'.repeat(2 ** 22), [], [v1], 'version', 1, true]) expect(migrateSessionEnvelope(value)).toBeNull()
+  })
+})

@@ -33,9 +33,10 @@ import type { SessionEnvelope } from './types'
 export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
   try {
     // own fields only, also where Object.prototype is polluted: a legacy envelope gains no
-    // `version`, party or `expiresAt` it lacks. Non-objects (null, a number, a string) have no
-    // party and fail a check.
-    let fields: Fields = { __proto__: null, ...(value as object) }
+    // `version`, party or `expiresAt` it lacks. Non-objects (null, a number, a string) and arrays
+    // have no party and fail a check — not copied: a string or an array of 4 MiB would be copied
+    // entry by entry, for seconds.
+    let fields: Fields = { __proto__: null, ...(typeof value == 'object' && !Array.isArray(value) && value) }
     let version: unknown
     // up to CURRENT_SESSION_ENVELOPE_VERSION, written out as in toSessionEnvelope
     while ((version = fields.version ?? 0) !== 1) {
