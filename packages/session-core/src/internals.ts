@@ -33,6 +33,8 @@ export interface StoreInternals {
   readonly aborts: Set<(error: SessionError) => void>
   /** The Web Locks manager, when Web Locks are available (broadcast on or off). */
   readonly locks: LockManagerLike | null
+  /** Tells the latest end of a session (a sign-out, an expiry, a give-up): a new number each time. */
+  ended(): number
   /** The storage key. */
   readonly key: string
 }

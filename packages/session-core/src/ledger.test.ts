@@ -1454,6 +1454,92 @@ describe('ledger', () => {
     }
   })
 
+  /** A Ledger API whose first answer waits until `answer` gives it; the next ones are 200. Records each call's Authorization. */
+  const holdFirst = () => {
+    const sent: (string | null)[] = []
+    let give: (response: Response) => void = () => undefined
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('Authorization'))
+      return sent.length == 1 ? new Promise<Response>((resolve) => (give = resolve)) : Promise.resolve(new Response('{}'))
+    }
+    return { sent, fetch, answer: (response: Response) => give(response) }
+  }
+
+  it("M4, L2: a 401 that comes back once another tab connected (this tab takes that connection's later times) is refreshed and retried: this tab's session goes on", async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    try {
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const options: SessionStoreOptions = { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
+      const b = createSessionStore(createMockProvider({ wallet }), options)
+      await b.connect()
+      await vi.advanceTimersByTimeAsync(60_000)
+      // a tab that has not restored connects a minute later
+      const a = createSessionStore(createMockProvider({ wallet }), options)
+      const held = holdFirst()
+      const call = outcome(createLedgerFetch(b, { fetch: held.fetch })('/v2/version'))
+      await vi.advanceTimersByTimeAsync(0)
+      await a.connect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(b.getSnapshot().connectedAt).toBe(61_000)
+      wallet.rotateToken()
+      held.answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ status: 200 })
+      expect(held.sent).toEqual(['Bearer mock-token-1', 'Bearer mock-token-2'])
+      a.destroy()
+      b.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it.each([true, false])('C7, M6, L2: tabs the wallet connected on its own, at moments of their own, then a drop and a reconnect (Web Locks: %s): a 401 that comes back in either tab is refreshed and retried', async (locks) => {
+    vi.useFakeTimers({ now: 1_000 })
+    try {
+      const hub = createChannelHub()
+      const wallet = createMockWallet()
+      const options: SessionStoreOptions = {
+        storage: createMemoryStorage(),
+        reconnect: { baseDelayMs: 1_000 },
+        broadcast: { channelFactory: hub.channelFactory, lockManager: locks ? createMockLockManager() : null },
+      }
+      const a = createSessionStore(createMockProvider({ wallet }), options)
+      const lateProvider = createMockProvider({ wallet })
+      // tab b hears its wallet 10 ms late (a busy page): it connects 10 ms after tab a, and then takes tab a's times
+      const late: CIP0103Provider = {
+        request: (args) => lateProvider.request(args),
+        on(event, listener) {
+          lateProvider.on(event, (...args: unknown[]) => void setTimeout(() => (listener as (...a: unknown[]) => void)(...args), 10))
+          return this
+        },
+        removeListener() {
+          return this
+        },
+      }
+      const b = createSessionStore(late, options)
+      wallet.connectFromWallet()
+      await vi.advanceTimersByTimeAsync(100)
+      const [heldA, heldB] = [holdFirst(), holdFirst()]
+      const calls = [outcome(createLedgerFetch(a, { fetch: heldA.fetch })('/v2/version')), outcome(createLedgerFetch(b, { fetch: heldB.fetch })('/v2/version'))]
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(100)
+      wallet.recover()
+      await vi.advanceTimersByTimeAsync(5_000)
+      expect([a.getSnapshot().status, b.getSnapshot().status]).toEqual(['connected', 'connected'])
+      wallet.rotateToken()
+      heldA.answer(new Response('unauthorized', { status: 401 }))
+      heldB.answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(100)
+      expect(await Promise.all(calls)).toMatchObject([{ status: 200 }, { status: 200 }])
+      a.destroy()
+      b.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C6, L2: a 401 that waits for another tab\'s token refresh (Web Locks) when disconnect() comes never asks the wallet, nor brings the session back', async () => {
     const wallet = createMockWallet()
     const provider = createMockProvider({ wallet })

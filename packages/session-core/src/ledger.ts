@@ -7,7 +7,7 @@
  */
 import { INTERNALS, type StoreInternals } from './internals'
 import { SessionError } from './SessionError'
-import type { SessionState, SessionStore } from './types'
+import type { SessionStore } from './types'
 import type { WalletStatus } from './wallet'
 
 /**
@@ -214,14 +214,15 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
  * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
  * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
  * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900. So does
- * one connected on another session than the one `since` was of (a sign-out and in, a re-authentication:
- * a new `connectedAt`; a reconnect keeps it): the call was made for the session that ended (C6).
+ * one whose session ended since `since` (the store's count of ended sessions when the call was made):
+ * a sign-out and in, a re-authentication — not a reconnect, nor another tab's connect or times, which
+ * the session goes on through: the call was made for the session that ended (C6).
  * Returns the store's snapshot it checked.
  */
-const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null, since?: SessionState) => {
+const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null, since?: number) => {
   if (signal?.aborted) throw signal.reason
   const snapshot = (store as Partial<SessionStore> | undefined)?.getSnapshot?.()
-  if (snapshot?.status != 'connected' || (since && snapshot.connectedAt != since.connectedAt)) throw new SessionError('Not connected to a wallet', 4900)
+  if (snapshot?.status != 'connected' || (since != null && internals(store)?.ended() != since)) throw new SessionError('Not connected to a wallet', 4900)
   return snapshot
 }
 
@@ -373,13 +374,14 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     // for a refresh, or run with the token of a re-authenticated one (C12, C13).
     const live = getLedgerAuth(store)
     const sentFor = proceed(store, signal)
+    const era = internals(store)?.ended()
     // The user switched party or network during a refresh (it re-read the accounts: the store knows
     // it by now, also when the wallet has not told of it yet): the call was made for the one before,
     // and a fresh token, the new one's, must not run it for someone else. A first party or network,
     // where none was known (a wallet connected with no account yet), is no switch (C11). A store no
     // longer connected rejects first (4900).
     const switched = (cause?: Response) => {
-      const now = proceed(store, null, sentFor)
+      const now = proceed(store, null, era)
       if ((sentFor.account && now.account?.partyId != sentFor.account.partyId) || (sentFor.networkId && now.networkId != sentFor.networkId)) {
         throw new SessionError('The active party or network changed', 4100, cause)
       }
