@@ -585,6 +585,24 @@ describe('createSessionStore', () => {
     expect(provider.listenerErrors).toEqual([])
   })
 
+  it('§2.2, C16: a handler that an earlier handler of the same event removes is not called for that event (the bindings\' handler of a component or scope just disposed), and one it adds is called from the next event on', async () => {
+    const { store, wallet } = setup()
+    const seen: string[] = []
+    const added = (e: { current: string | null }) => seen.push(`added ${e.current}`)
+    store.on('party:changed', (e) => {
+      seen.push(`first ${e.current}`)
+      offSecond()
+      store.on('party:changed', added)
+    })
+    const offSecond = store.on('party:changed', (e) => seen.push(`second ${e.current}`))
+    store.on('party:changed', (e) => seen.push(`third ${e.current}`))
+    await store.connect()
+    wallet.switchParty('bob::1220bb')
+    expect(seen).toEqual(['first bob::1220bb', 'third bob::1220bb'])
+    wallet.switchParty('alice::1220aa')
+    expect(seen.slice(2)).toEqual(['first alice::1220aa', 'third alice::1220aa', 'added alice::1220aa'])
+  })
+
   it('C16, §2.2: an async subscriber or handler that rejects becomes an error event, not an unhandled rejection', async () => {
     const { store, provider } = setup()
     const seen: string[] = []

@@ -374,10 +374,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
   }
   const emit = <T extends SessionEventType>(type: T, event: SessionEventMap[T]) => {
-    const set = handlers.get(type)
-    // a copy: a handler may unsubscribe itself or another one
+    const set = handlers.get(type) ?? new Set()
+    // a copy: a handler may unsubscribe itself or another one; one removed meanwhile (the handler of a
+    // component or scope that an earlier one disposed) gets no more, as in the sync channel, and one
+    // added meanwhile is called from the next event on
     // an `error` handler that fails is not reported again: that could go on without end
-    if (set) for (const handler of [...set]) isolate(type == 'error' ? noop : report, handler, event)
+    for (const handler of [...set]) if (set.has(handler)) isolate(type == 'error' ? noop : report, handler, event)
   }
   const report = (error: unknown) => {
     emit('error', { error })

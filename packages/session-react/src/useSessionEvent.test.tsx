@@ -1,9 +1,11 @@
 // @vitest-environment jsdom
 import type { ChangeEvent } from '@sessionlayer/session-core'
-import { act, renderHook } from '@testing-library/react'
-import { useLayoutEffect } from 'react'
+import { act, render, renderHook } from '@testing-library/react'
+import { useLayoutEffect, useState } from 'react'
+import { flushSync } from 'react-dom'
 import { describe, expect, it, vi } from 'vitest'
 import { setup, withStore } from '../test/helpers'
+import { SessionProvider } from './SessionProvider'
 import { useSessionEvent } from './useSessionEvent'
 
 describe('useSessionEvent', () => {
@@ -87,5 +89,41 @@ describe('useSessionEvent', () => {
       wallet.switchNetwork('canton:devnet')
     })
     expect(handler).toHaveBeenCalledTimes(1)
+  })
+
+  it('§4, C11: a component that an earlier handler of the same event unmounts (a synchronous update) is not called for that event after its unmount', async () => {
+    const { store, wallet } = setup()
+    await store.connect()
+    const calls: string[] = []
+    function Panel() {
+      useSessionEvent('party:changed', () => calls.push('panel'))
+      return null
+    }
+    function Closer({ close }: { close: () => void }) {
+      // the party switch closes the panel at once (flushSync: a router navigation, a portal closed)
+      useSessionEvent('party:changed', () => {
+        calls.push('closer')
+        flushSync(close)
+      })
+      return null
+    }
+    function App() {
+      const [open, setOpen] = useState(true)
+      return (
+        <>
+          <Closer close={() => setOpen(false)} />
+          {open && <Panel />}
+        </>
+      )
+    }
+    render(
+      <SessionProvider store={store}>
+        <App />
+      </SessionProvider>,
+    )
+    act(() => {
+      wallet.switchParty('bob::1220bb')
+    })
+    expect(calls).toEqual(['closer'])
   })
 })

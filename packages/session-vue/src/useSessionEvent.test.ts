@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, type ChangeEvent } from '@sess
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
-import { defineComponent } from 'vue'
+import { createApp, defineComponent, effectScope } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSessionEvent } from './useSessionEvent'
@@ -60,6 +60,33 @@ describe('useSessionEvent', () => {
     await flushPromises()
     expect(errors).toMatchObject([{ message: 'refetch for bob::1220bb failed' }])
     wrapper.unmount()
+    store.destroy()
+  })
+
+  it('§5, C11: a handler whose scope an earlier handler of the same event disposes is not called any more, not even for that event', async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const app = createApp({ render: () => null }).use(createSessionPlugin(store))
+    const calls: string[] = []
+    const page = effectScope()
+    const feature = effectScope()
+    app.runWithContext(() =>
+      page.run(() => {
+        // the party switch closes a feature that listens to it too
+        useSessionEvent('party:changed', () => {
+          calls.push('page')
+          feature.stop()
+        })
+        feature.run(() => {
+          useSessionEvent('party:changed', () => calls.push('feature'))
+        })
+      }),
+    )
+    await store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    provider.wallet.switchParty('alice::1220aa')
+    expect(calls).toEqual(['page', 'page'])
+    page.stop()
     store.destroy()
   })
 })
