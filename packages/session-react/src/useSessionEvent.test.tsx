@@ -52,6 +52,34 @@ describe('useSessionEvent', () => {
     expect(calls).toEqual([['bob::1220bb', 'bob::1220bb']])
   })
 
+  it('§4, C11: a new event type: an event of the previous type that comes before the effects run (here a layout effect of that render causes it) reaches the handler last rendered for that type, never the handler for the new type', async () => {
+    const { store, wallet } = setup()
+    const calls: [string, ChangeEvent][] = []
+    const { rerender } = renderHook(
+      ({ type }: { type: 'party:changed' | 'network:changed' }) => {
+        useSessionEvent(type, (event) => {
+          calls.push([type, event])
+        })
+        useLayoutEffect(() => {
+          if (type === 'network:changed') wallet.switchParty('bob::1220bb')
+        }, [type])
+      },
+      { wrapper: withStore(store), initialProps: { type: 'party:changed' } },
+    )
+    await act(() => store.connect())
+    act(() => {
+      rerender({ type: 'network:changed' })
+    })
+    expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    // the party listener was still attached: its handler gets the party event, the network handler nothing
+    expect(calls).toEqual([['party:changed', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }]])
+    act(() => {
+      wallet.switchNetwork('canton:testnet')
+      wallet.switchParty('alice::1220aa')
+    })
+    expect(calls.slice(1)).toEqual([['network:changed', { previous: 'canton:devnet', current: 'canton:testnet', source: 'local' }]])
+  })
+
   it('§2.2, C16: an async handler that rejects becomes an error event of the store', async () => {
     const { store, wallet } = setup()
     const errors: unknown[] = []

@@ -18,9 +18,11 @@ import { useSessionContext } from './SessionContext'
  */
 export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown): void {
   const [{ on }] = useSessionContext()
-  const latest = useRef(handler)
+  // The latest handler per type: a listener of the previous type, attached until the effects run,
+  // calls the handler last rendered for its type, never the one for another type.
+  const latest = useRef(handler) as unknown as Record<T, typeof handler>
   useInsertionEffect(() => {
-    latest.current = handler
+    latest[type] = handler
   })
-  useEffect(() => on(type, (event) => latest.current(event)), [on, type])
+  useEffect(() => on(type, (event) => latest[type](event)), [on, type])
 }
