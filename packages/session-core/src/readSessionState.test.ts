@@ -129,6 +129,24 @@ describe('readSessionState', () => {
     expect(removed).toEqual([])
   })
 
+  it('K2: a storage that answers undefined for an absent entry (idb-keyval, a Map) has nothing removed, as restoreSession reads it: no removal by key, which deletes a session another tab writes just before it', async () => {
+    const map = new Map<string, string>()
+    const removed: string[] = []
+    let reads = 0
+    const storage = {
+      // undefined for an absent entry, as Map#get; another tab saves its session after the second read
+      getItem: (key: string) => {
+        const text = map.get(key)
+        if (++reads == 2) map.set(key, encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 2 }))
+        return Promise.resolve(text)
+      },
+      setItem: (key: string, value: string) => Promise.resolve(void map.set(key, value)),
+      removeItem: (key: string) => Promise.resolve(void removed.push(key)),
+    } as unknown as SessionStorage
+    expect(await readSessionState(storage)).toBe(DISCONNECTED_STATE)
+    expect(removed).toEqual([])
+  })
+
   it('K2: with the encrypted storage, an expired entry is removed only while it holds what was read: a session another tab writes just before the removal is kept', async () => {
     const indexedDB = new IDBFactory()
     const tab = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })

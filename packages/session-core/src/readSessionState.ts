@@ -75,7 +75,8 @@ async function read(storage: SessionStorage, key: string, now: number): Promise<
   // from it (C10).
   try {
     const text = await storage.getItem(key)
-    if (text === null || text === '1') return DISCONNECTED_STATE
+    // undefined too (idb-keyval's get, a Map): absent, nothing to remove
+    if (text == null || text == '1') return DISCONNECTED_STATE
     const saved = decodeSessionEnvelope(text)
     if (saved && (saved.expiresAt ?? Infinity) > now) {
       // The state the store restores from it: frozen accounts, the active one among them (the
