@@ -103,6 +103,18 @@ describe('createCookieStorage', () => {
     expect(adapter.written).toHaveLength(2)
   })
 
+  it('§2.5: a maxAge of 1e21 seconds or more (Number.MAX_VALUE for "for ever") is written in digits, not `Max-Age=1e+21`, which a browser ignores (RFC 6265: a non-digit) and keeps a session cookie instead', async () => {
+    for (const maxAge of [1e21, Number.MAX_VALUE, '1e300' as unknown as number]) {
+      const adapter = jar()
+      await createCookieStorage({ adapter, maxAge }).setItem('k', 'v')
+      expect(adapter.written, String(maxAge)).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=1000000000000000000'])
+    }
+    // up to that, as given
+    const adapter = jar()
+    await createCookieStorage({ adapter, maxAge: 2 ** 53 - 1 }).setItem('k', 'v')
+    expect(adapter.written).toEqual(['sessionlayer.k=*2F*00*00v; Path=/; SameSite=Lax; Max-Age=9007199254740991'])
+  })
+
   it('§2.5, C15: a positive maxAge under one second keeps the cookie for a second instead of writing `Max-Age=0`, which deletes it; 0 still expires it at once, as documented', async () => {
     for (const maxAge of [0.5, 0.001]) {
       const adapter = jar()

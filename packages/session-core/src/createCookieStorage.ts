@@ -46,8 +46,9 @@ export interface CookieStorageOptions {
   readonly secure?: boolean | undefined
   /**
    * Lifetime in seconds (default: a session cookie); a numeric string (read from a configuration)
-   * counts as its number. Written in whole seconds, rounded down, but a positive lifetime under
-   * one second is kept for one second rather than written as `Max-Age=0`; 0 expires the cookie at
+   * counts as its number. Written in whole seconds, rounded down, and in digits (1e18 at most, for
+   * ever to a browser), but a positive lifetime under one second is kept for one second rather than
+   * written as `Max-Age=0`; 0 expires the cookie at
    * once, so nothing is kept. A negative number, NaN, Infinity or any other value throws a
    * `SessionError` (code -32602) at creation.
    */
@@ -184,9 +185,10 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
     const cookie =
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Strict, Lax or None (checked above): never empty
       `${prefix(key)}${esc(value)}; Path=${path}; SameSite=${sameSite[0]!.toUpperCase()}${sameSite.slice(1)}` +
-      // Max-Age is whole seconds: a browser ignores `Max-Age=3600.5` (a session cookie instead).
-      // Rounded down, but a positive age stays positive: `Max-Age=0` would delete the cookie.
-      (age === undefined ? '' : `; Max-Age=${Math.floor(age) || Math.ceil(age)}`) +
+      // Max-Age is whole seconds in digits: a browser ignores `Max-Age=3600.5` or `Max-Age=1e+21`
+      // (a session cookie instead). Rounded down, but a positive age stays positive: `Max-Age=0`
+      // would delete the cookie; 1e18 at most (a 64-bit integer, written out), for ever to a browser.
+      (age === undefined ? '' : `; Max-Age=${Math.min(Math.floor(age) || Math.ceil(age), 1e18)}`) +
       (domain ? `; Domain=${domain}` : '') +
       // SameSite=None is only accepted with Secure, whatever `secure` says
       (sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:') ? '; Secure' : '')
