@@ -188,10 +188,10 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
       // Max-Age is whole seconds in digits: a browser ignores `Max-Age=3600.5` or `Max-Age=1e+21`
       // (a session cookie instead). Rounded down, but a positive age stays positive: `Max-Age=0`
       // would delete the cookie; 1e18 at most (a 64-bit integer, written out), for ever to a browser.
-      (age === undefined ? '' : `; Max-Age=${Math.min(Math.floor(age) || Math.ceil(age), 1e18)}`) +
+      (age == null ? '' : `; Max-Age=${Math.min(Math.floor(age) || Math.ceil(age), 1e18)}`) +
       (domain ? `; Domain=${domain}` : '') +
       // SameSite=None is only accepted with Secure, whatever `secure` says
-      (sameSite === 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol === 'https:') ? '; Secure' : '')
+      (sameSite == 'none' || (options.secure ?? (globalThis as { location?: Location }).location?.protocol == 'https:') ? '; Secure' : '')
     // all ASCII: a character is a byte
     const size = cookie.length
     // 4096: the largest cookie (name, value and attributes, in UTF-8 bytes) browsers are required
@@ -213,7 +213,8 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
     }
   }
   return {
-    getItem: (key) => attempt(() => read(key)[0] ?? null),
+    // the first or none: `at` reads nothing past the end (a polluted `Object.prototype[0]` is no cookie)
+    getItem: (key) => attempt(() => read(key).at(0) ?? null),
     setItem: (key, value) => attempt(() => write(key, value, maxAge)),
     removeItem: (key) => attempt(() => write(key, '', 0)),
   }

@@ -95,6 +95,30 @@ describe.skipIf(!built && !process.env.CI)('hostile JavaScript environments (the
     expect(result).toEqual(plain)
   }, 20_000)
 
+  it('C18, §2.1: a polluted `Object.prototype[0]`, which every array inherits, is no account nor cookie: an empty account list leaves no active party, in the store and in readSessionState, and an absent cookie reads as none', async () => {
+    // polluted once the packages are loaded: Node's own module loader reads index 0 of its arrays
+    const code = (pollution: string) => `
+      const { createCookieStorage, createMemoryStorage, createSessionStore, readSessionState } = await import(${JSON.stringify(core)})
+      const { createMockProvider } = await import(${JSON.stringify(testing)})
+      ${pollution}
+      const mock = createMockProvider()
+      const store = createSessionStore(mock, { storage: createMemoryStorage() })
+      const show = (step, s = store.getSnapshot()) => console.log(step, s.status, s.account?.partyId ?? null, s.accounts.length)
+      show('connect', await store.connect())
+      mock.wallet.emitRaw('accountsChanged', [])
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      show('no accounts')
+      const storage = createMemoryStorage()
+      await storage.setItem('sessionlayer.session', JSON.stringify({ version: 1, account: null, accounts: [], networkId: 'canton:devnet', connectedAt: 1 }))
+      show('readSessionState', await readSessionState(storage, { now: 2 }))
+      console.log('cookie', await createCookieStorage({ adapter: { get: () => 'a=1', set: () => {} } }).getItem('k'))
+      store.destroy()
+    `
+    const [result, plain] = await Promise.all([run(code("Object.prototype[0] = { partyId: 'mallory::1220ff', primary: true }")), run(code(''))])
+    expect(plain).toEqual({ code: 0, stderr: '', stdout: 'connect connected alice::1220aa 2\nno accounts connected null 0\nreadSessionState connected null 0\ncookie null\n' })
+    expect(result).toEqual(plain)
+  }, 20_000)
+
   it.each([
     ['default', ''],
     ['severe override taming, safe errors', "{ overrideTaming: 'severe', errorTaming: 'safe' }"],

@@ -9,4 +9,11 @@ describe('primaryAccount', () => {
     expect(primaryAccount([inherited, { partyId: 'bob::2' }])).toBe(inherited)
     expect(primaryAccount([])).toBeNull()
   })
+
+  it('§2.1, C18: an empty list has no active account, not one its prototype lends at index 0 (a polluted `Object.prototype[0]`, which every array inherits)', () => {
+    const mallory = { partyId: 'mallory::1', primary: true }
+    const empty = Object.setPrototypeOf([], Object.create(Array.prototype, { 0: { value: mallory } })) as { partyId: string }[]
+    expect(empty[0]).toBe(mallory)
+    expect(primaryAccount(empty)).toBeNull()
+  })
 })
