@@ -1327,7 +1327,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       try {
         // an account list may come as one argument per account (the official remote provider's
         // event stream): read from all of them (C18)
-        const input = eventInput(event, event == 'accountsChanged' ? args : args[0])
+        const input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         noteLive(input)
         if (!input) return
         // access a status gave on a network none told while connecting is of the one before this

@@ -119,6 +119,31 @@ describe.skipIf(!built && !process.env.CI)('hostile JavaScript environments (the
     expect(result).toEqual(plain)
   }, 20_000)
 
+  it('C18, C11: a wallet event told without a payload (`chainChanged()`) takes none from a polluted `Object.prototype[0]`: the network stays', async () => {
+    const code = (pollution: string) => `
+      const { createMemoryStorage, createSessionStore } = await import(${JSON.stringify(core)})
+      const { createMockProvider } = await import(${JSON.stringify(testing)})
+      const mock = createMockProvider()
+      const listeners = []
+      // the mock wallet, whose chainChanged listeners are also called with no argument at all
+      const provider = {
+        request: (args) => mock.request(args),
+        on: (event, listener) => (event == 'chainChanged' && listeners.push(listener), mock.on(event, listener), provider),
+        removeListener: (event, listener) => (mock.removeListener(event, listener), provider),
+      }
+      const store = createSessionStore(provider, { storage: createMemoryStorage() })
+      await store.connect()
+      ${pollution}
+      for (const listener of listeners) listener()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      console.log(store.getSnapshot().status, store.getSnapshot().networkId)
+      store.destroy()
+    `
+    const [result, plain] = await Promise.all([run(code("Object.prototype[0] = 'canton:evil'")), run(code(''))])
+    expect(plain).toEqual({ code: 0, stderr: '', stdout: 'connected canton:devnet\n' })
+    expect(result).toEqual(plain)
+  }, 20_000)
+
   it.each([
     ['default', ''],
     ['severe override taming, safe errors', "{ overrideTaming: 'severe', errorTaming: 'safe' }"],
