@@ -289,11 +289,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let asks = 0
   let heard = 0
   /**
-   * Counts the ends of this store's sessions (a sign-out, an expiry, a give-up), where it drops their
-   * access: a Ledger API call made before one is never retried in the next session (C6, L2).
-   */
-  let ended = 0
-  /**
    * The number of the latest wallet event of each kind (accounts, network, status): an answer of
    * that kind asked before it is older than its word (C3, C11). None yet: undefined, which no
    * number is below.
@@ -726,7 +721,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // session, or the next connect here, is never handed the old token (L1, C12).
         if (effect[1] == 'session:expired') {
           live = null
-          ended = heard = ++asks
+          heard = ++asks
         }
         emit(effect[1], effect[2] as never)
         break
@@ -871,7 +866,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         arm()
         break
       case 'disarm':
+        // A session ends (a sign-out here or in another tab, an expiry, a give-up, a connect that ends
+        // the one a reconnect kept): no attempt, no expiry of it goes on, and a Ledger API call made in
+        // it is never retried in the next one — a new object, also of no other store (C6, C7, L2).
+        cancelTimer(retryTimer)
         cancelTimer(expiryTimer)
+        internals.ended = {}
         // The session ended (a sign-out here or in another tab, an expiry, a give-up): what it held
         // behind a write never goes out, an expiry excepted: no tab takes a connect of it up (M3, M4)
         if (model.snapshot.status == 'disconnected') tellHeld()
@@ -955,7 +955,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // wallet told meanwhile, or answers later, is no access of the next session (C7, C9, L1).
         else if (next.snapshot.status == 'disconnected' && !next.op) {
           live = null
-          ended = heard = ++asks
+          heard = ++asks
         }
         if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook) {
           gen++
@@ -1087,7 +1087,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const restore = () => ((bound &&= 2), model.hook && !destroyed ? Promise.resolve(model.snapshot) : until({ type: 'restore' }))
 
   const internals: StoreInternals = {
-    ended: () => ended,
+    ended: {},
     // a destroyed store hands out no access, whatever it last knew, nor one for another network;
     // asked by the app (`check`), none of a session past its deadline, whose timer a system sleep
     // held back: it expires first (C12, L1)

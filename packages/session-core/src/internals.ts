@@ -33,8 +33,11 @@ export interface StoreInternals {
   readonly aborts: Set<(error: SessionError) => void>
   /** The Web Locks manager, when Web Locks are available (broadcast on or off). */
   readonly locks: LockManagerLike | null
-  /** Tells the latest end of a session (a sign-out, an expiry, a give-up): a new number each time. */
-  ended(): number
+  /**
+   * The latest end of a session (a sign-out, an expiry, a give-up, a connect that ends the session a
+   * reconnect kept), where its expiry is disarmed: a new object at each, of this store only.
+   */
+  ended: object
   /** The storage key. */
   readonly key: string
 }

@@ -1425,6 +1425,38 @@ describe('ledger', () => {
     }
   })
 
+  it("C7, C6, L2: a 401 that comes back once the user connected during a reconnect rejects with 4900: that connect ended the session the call was made for, and its token never runs the call", async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    try {
+      const wallet = createMockWallet()
+      const store = await connectedStore(createMockProvider({ wallet }), { reconnect: { baseDelayMs: 60_000 } })
+      const sent: (string | null)[] = []
+      let answer: (response: Response) => void = () => undefined
+      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+        sent.push(new Headers(init?.headers).get('Authorization'))
+        return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
+      }
+      const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.drop()
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      await vi.advanceTimersByTimeAsync(10_000)
+      // the user does not wait for the attempts: Connect (the wallet approves once it is back)
+      const connected = store.connect()
+      wallet.rotateToken()
+      wallet.recover()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await connected).toMatchObject({ status: 'connected', connectedAt: 11_000 })
+      answer(new Response('unauthorized', { status: 401 }))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+      expect(sent).toEqual(['Bearer mock-token-1'])
+      store.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C7, L2: a 401 that comes back once the store reconnected from a drop is refreshed and retried: a reconnect goes on with the same session', async () => {
     vi.useFakeTimers({ now: 1_000 })
     try {

@@ -214,15 +214,16 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
  * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
  * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
  * store that is not (or no longer, after a refresh), or no store at all, rejects with 4900. So does
- * one whose session ended since `since` (the store's count of ended sessions when the call was made):
- * a sign-out and in, a re-authentication — not a reconnect, nor another tab's connect or times, which
- * the session goes on through: the call was made for the session that ended (C6).
+ * one whose session ended since `since` (the store's latest end of a session when the call was made):
+ * a sign-out and in, a re-authentication, a connect during a reconnect, another store (a binding's,
+ * replaced) — not a reconnect, nor another tab's connect or times, which the session goes on through:
+ * the call was made for the session that ended (C6).
  * Returns the store's snapshot it checked.
  */
-const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null, since?: number) => {
+const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null, since?: object) => {
   if (signal?.aborted) throw signal.reason
   const snapshot = (store as Partial<SessionStore> | undefined)?.getSnapshot?.()
-  if (snapshot?.status != 'connected' || (since != null && internals(store)?.ended() != since)) throw new SessionError('Not connected to a wallet', 4900)
+  if (snapshot?.status != 'connected' || (since && internals(store)?.ended != since)) throw new SessionError('Not connected to a wallet', 4900)
   return snapshot
 }
 
@@ -290,7 +291,8 @@ const refused = (res: Response, auth: LedgerAuth) => res.status == 401 && (!res.
  * A disconnected store, or no store (`undefined`, `null`), rejects at once with code 4900. So does a
  * refresh that finds the wallet disconnected, and a 401 that comes back once the session the call was
  * made for ended, also when the user signed in again meanwhile (or re-authenticated): it is never
- * re-sent with the next session's token. A reconnect after a drop goes on with the same session.
+ * re-sent with the next session's token. A reconnect after a drop goes on with the same session; a
+ * connect the user makes while it runs ends it.
  *
  * A call that waits for the refresh ends at once when its session does. It rejects with 4900 once
  * the store is no longer `connected`: after a sign-out (here or in another tab), an expiry, a
@@ -374,7 +376,7 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     // for a refresh, or run with the token of a re-authenticated one (C12, C13).
     const live = getLedgerAuth(store)
     const sentFor = proceed(store, signal)
-    const era = internals(store)?.ended()
+    const era = internals(store)?.ended
     // The user switched party or network during a refresh (it re-read the accounts: the store knows
     // it by now, also when the wallet has not told of it yet): the call was made for the one before,
     // and a fresh token, the new one's, must not run it for someone else. A first party or network,

@@ -187,7 +187,6 @@ describe('the pure session machine', () => {
     const { state, effects } = run([{ type: 'disconnect', origin: 'local' }], plain, connected())
     expect(state).toBe(DISCONNECTED_STATE)
     expect(effects.map((e) => e[0] + (e[0] === 'call' || e[0] === 'post' ? `:${e[1]}` : ''))).toEqual([
-      'schedule-clear',
       'disarm',
       'remove',
       // the other tabs first: the wallet's answer must not look like a drop to them (M3)
@@ -1024,7 +1023,7 @@ describe('the pure session machine', () => {
     expect(dropped.model).toMatchObject({ op: 'reconnect', snapshot: { status: 'reconnecting', connectedAt: 1000 } })
     const { model, effects } = run([{ type: 'remote', kind: 'expiry', data: { reason: 'ttl', expiredAt: 1500 } }], withRetry, dropped.model, 1600)
     expect(effects).toContainEqual(['emit', 'session:expired', { expiredAt: 1500, reason: 'ttl' }])
-    expect(effects).toContainEqual(['schedule-clear'])
+    expect(effects).toContainEqual(['disarm'])
     expect(model).toMatchObject({ op: null, snapshot: { status: 'disconnected', account: null, lastError: { code: 'SESSION_EXPIRED' } } })
   })
 

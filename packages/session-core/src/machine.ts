@@ -181,6 +181,7 @@ export type Effect =
   | readonly ['call', Method, Origin]
   | { [T in SessionEventType]: readonly ['emit', T, SessionEventMap[T]] }[SessionEventType]
   | readonly ['invalidate', InvalidateEvent]
+  /** `disarm`: a session ends — its reconnect schedule is cleared too, as `schedule-clear` does. */
   | readonly ['save' | 'schedule-clear' | 'arm' | 'disarm' | 'load' | 'lead' | 'flush']
   /** 1: only if the entry is still the one this tab last read or wrote (or that read failed). */
   | readonly ['remove', 1?]
@@ -341,7 +342,7 @@ export const createTransition = (): typeof transition => {
   const down = (lastError: SessionError | null, keep?: unknown) => {
     set({ ...DISCONNECTED_STATE, lastError })
     clear()
-    fx.push(['schedule-clear'], ['disarm'])
+    fx.push(['disarm'])
     if (!keep) fx.push(['remove', 1])
   }
   const invalidate = (type: 'disconnected' | 'expired', source: ChangeSource) => {
@@ -478,7 +479,7 @@ export const createTransition = (): typeof transition => {
     n.said = false
     // a re-authenticated session is a new one
     n.times = null
-    fx.push(['schedule-clear'], ['disarm'], ['reauth', { reason, expiredAt }])
+    fx.push(['disarm'], ['reauth', { reason, expiredAt }])
   }
   /** Asks the wallet, for this tab. */
   const query = (method: Method) => fx.push(['call', method, 'local'])
@@ -575,7 +576,8 @@ export const createTransition = (): typeof transition => {
           n.tries = 0
           n.said = false
           n.leaving = 0
-          fx.push(['schedule-clear'])
+          // a session a reconnect kept ends here (C7): its attempts, its expiry, and the Ledger API calls made in it (L2)
+          fx.push(['disarm'])
           query('connect')
           // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11),
           // and so does the entry this tab wrote of it: a connect the user declines leaves none behind (C4, C7).

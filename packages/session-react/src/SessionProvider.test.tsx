@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { getLedgerAuth } from '@sessionlayer/session-core/ledger'
+import { createLedgerFetch, getLedgerAuth } from '@sessionlayer/session-core/ledger'
 import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, type ChangeEvent, type SessionState, type SessionStore, type SessionStoreOptions } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 import { act, render, renderHook, waitFor } from '@testing-library/react'
@@ -324,6 +324,55 @@ describe('SessionProvider with a provider (owns its store)', () => {
     unmount()
     await macrotask()
     expect(provider.listenerCount()).toBe(0)
+  })
+
+  it.skipIf(!Activity)("C6, L2: <Activity> shown again on a session begun while it was hidden (another tab signed out and in): a Ledger API call's 401 of the session before rejects with 4900, never re-sent with the next session's token", async () => {
+    if (!Activity) return
+    const Shown = Activity
+    const storage = createMemoryStorage()
+    const provider = createMockProvider({ connected: true })
+    let store: SessionStore | undefined
+    function Probe() {
+      store = useSessionStore()
+      return null
+    }
+    const app = (mode: 'visible' | 'hidden') => (
+      <Shown mode={mode}>
+        <SessionProvider provider={provider} options={{ storage }}>
+          <Probe />
+        </SessionProvider>
+      </Shown>
+    )
+    const { rerender, unmount } = render(app('visible'))
+    await act(macrotask)
+    expect(store?.getSnapshot().status).toBe('connected')
+    const sent: (string | null)[] = []
+    let answer: (response: Response) => void = () => undefined
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('Authorization'))
+      return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
+    }
+    const call = createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }).catch((error: unknown) => error)
+    await act(macrotask)
+    rerender(app('hidden'))
+    await act(macrotask)
+    // meanwhile another tab signs out, and in again (the same party: the wallet may have another user act as it)
+    const other = createSessionStore(createMockProvider({ wallet: provider.wallet }), { storage })
+    await other.restore()
+    await other.disconnect()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    provider.wallet.rotateToken()
+    await other.connect()
+    const { connectedAt } = other.getSnapshot()
+    other.destroy()
+    rerender(app('visible'))
+    await act(macrotask)
+    expect(store?.getSnapshot()).toMatchObject({ status: 'connected', connectedAt })
+    answer(new Response('unauthorized', { status: 401 }))
+    expect(await call).toMatchObject({ name: 'SessionError', code: 4900 })
+    expect(sent).toEqual(['Bearer mock-token-1'])
+    unmount()
+    await macrotask()
   })
 
   it.skipIf(!Activity)('<Activity> shown again: a subscription a layout effect below makes, before the provider mounts again, gets the working store', async () => {
