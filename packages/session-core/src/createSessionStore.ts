@@ -205,8 +205,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const transition = createTransition()
   /** Bumped whenever the op changes: answers and callbacks of an older op are dropped. */
   let gen = 0
-  /** Counts the reads of the persisted snapshot, and the disconnect requests. */
+  /** Counts the reads of the persisted snapshot (and those not answered yet), and the disconnect requests. */
   let loads = 0
+  let reading = 0
   let disconnects = 0
   /**
    * What the latest read of the persisted entry found (undefined: it failed), or the latest write
@@ -748,6 +749,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       case 'remove': {
         const checked = effect[1]
+        // a read of this tab still on its way, which this removal waits behind
+        const blind = reading
         // a save after this removal must not be folded into a write queued before it
         queuedSave = null
         persist('remove', async () => {
@@ -755,8 +758,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // still holds it: a session another tab writes between this check and the removal is kept.
           // Any other storage is given the key alone: to one a second argument is a callback (localforage).
           // No entry was read: there is none of this session to remove, and what another tab may be
-          // writing meanwhile is kept (C9, M4).
-          if (!checked || read === undefined || (read !== null && (await storage.getItem(key)) === read))
+          // writing meanwhile is kept (C9, M4) — also by a sign-out whose read found none: what is there
+          // now another tab wrote since, maybe a session begun after the sign-out (C6, C15, M3).
+          if (read === null ? !checked && !blind : !checked || read === undefined || (await storage.getItem(key)) === read)
             return checked && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
               ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read)
               : storage.removeItem(key)
@@ -764,16 +768,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       }
       case 'load': {
-        // Only the latest read counts; it outlives a connect that pre-empts its restore (C10).
+        // Only the latest read is answered; it outlives a connect that pre-empts its restore (C10).
+        // Each tells what the entry was for the removals queued behind it.
         const tag = ++loads
+        reading++
         persist(
           'get',
-          // one whose turn comes after destroy() has no one to answer: it does not read (C14)
-          () => (destroyed ? null : storage.getItem(key)),
+          // one whose turn comes after destroy() has no one to answer: it does not read, and tells
+          // the removals behind it what was known before (C14)
+          () => (destroyed ? read : storage.getItem(key)),
           (text) => {
-            if (tag != loads) return
+            reading--
             read = text
-            dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
+            if (tag == loads) dispatch({ type: 'loaded', saved: persistSnapshot ? decodeSessionEnvelope(text) : null })
           },
         )
         break

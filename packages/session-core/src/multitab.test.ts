@@ -3748,6 +3748,27 @@ describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)',
     a.store.destroy()
     b.store.destroy()
   })
+  it('C6, C15, M3: tabs whose users sign out while their restore reads are on their way, one closed, the other connected anew: the removal of the closed tab, queued behind its read that found no entry, leaves the new session persisted', async () => {
+    vi.useFakeTimers()
+    const shared = createMemoryStorage()
+    // IndexedDB-like reads: the value at call time, answered `readMs` later (B's the slower); writes and removals land at once
+    const open = (readMs: number) => {
+      const storage = { ...shared, getItem: (key: string) => shared.getItem(key).then((text) => new Promise<string | null>((resolve) => setTimeout(() => resolve(text), readMs))) }
+      return createSessionStore(createMockProvider({ wallet: createMockWallet({ latencyMs: 1 }) }), { storage, persistSnapshot: false })
+    }
+    const a = open(1)
+    const b = open(20)
+    void a.restore()
+    void b.restore()
+    void a.disconnect()
+    void b.disconnect()
+    b.destroy()
+    const connecting = a.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    expect((await connecting).status).toBe('connected')
+    expect(await shared.getItem('sessionlayer.session')).toBe('1')
+    a.destroy()
+  })
 })
 
 describe('multi-tab, reloads and origins', () => {

@@ -477,6 +477,27 @@ describe('model-based: regressions', () => {
     )
   })
 
+  // Found by the deep run (seed 1289102321).
+  it('C15, M3: both tabs sign out at once, one closes, and the other connects as the wallet comes back: its session stays persisted', async () => {
+    await runSequence(
+      { ...base, reconnect: false, locks: 'refused', initialTabs: 2, apart: true, latency: { connect: 1, silent: 0 }, storageDelay: 1 },
+      [
+        step('disconnect(0) ‖ disconnect(1)', (s) => {
+          s.disconnect(0)
+          s.disconnect(1)
+        }),
+        step('closeTab(1)', (s) => s.closeTab(1)),
+        step('wallet recovers ‖ connect(0, approve)', (s) => {
+          s.wallet.recover()
+          s.connect(0, 'approve')
+        }),
+        step('raw statusChanged null', (s) => s.rawWalletEvent('statusChanged', null)),
+      ],
+      false,
+      112113272,
+    )
+  })
+
   // A leader frozen as it reconnects: another tab takes its lock (steal), the leader loses it, and
   // hears of it once woken, after its attempt that came due meanwhile (its timers run first).
   it('M6, C7: a reconnect leader that goes silent (its timers frozen) loses the lock to a tab that takes the attempts over; woken, it runs none of its own, and the tabs agree', async () => {
