@@ -3,6 +3,7 @@
 // createEncryptedIndexedDBStorage, and through hand-written WebCrypto AES-GCM + IndexedDB calls
 // doing the same work (encrypt, put; get, decrypt) over one open database and one key.
 import { createEncryptedIndexedDBStorage, encodeSessionEnvelope } from '@sessionlayer/session-crypto'
+import { median, percentile } from './report.mjs'
 
 const KEY = 'sessionlayer.session'
 
@@ -48,7 +49,8 @@ async function rawStorage(indexedDB, crypto, name) {
 }
 
 /**
- * Median µs per `setItem` and per `getItem` of each case, interleaved run by run so that
+ * Median µs per `setItem` and per `getItem` of each case, and the p90 of their round trip (one
+ * `setItem` and its `getItem`), interleaved run by run so that
  * background load weighs on both alike.
  * @param {{ indexedDB: IDBFactory, crypto: Crypto, now: () => number, runs?: number, warmup?: number }} env
  */
@@ -74,11 +76,6 @@ export async function runPersistence({ indexedDB, crypto, now, runs = 300, warmu
       }
     }
   }
-  const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1]
-  return {
-    bytes: envelope.length,
-    runs,
-    sessionlayer: { set: med(samples.sessionlayer.set), get: med(samples.sessionlayer.get) },
-    raw: { set: med(samples.raw.set), get: med(samples.raw.get) },
-  }
+  const of = ({ set, get }) => ({ set: median(set), get: median(get), tripP90: percentile(set.map((ms, i) => ms + get[i]), 90) })
+  return { bytes: envelope.length, runs, sessionlayer: of(samples.sessionlayer), raw: of(samples.raw) }
 }
