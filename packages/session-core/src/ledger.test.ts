@@ -1365,17 +1365,23 @@ describe('ledger', () => {
     await disconnectWhileWaiting(store, provider, call, () => answer(new Response('unauthorized', { status: 401 })))
   })
 
+  /** A Ledger API whose first answer waits until `answer` gives it; the next ones are 200. Records each call's Authorization. */
+  const holdFirst = () => {
+    const sent: (string | null)[] = []
+    let give: (response: Response) => void = () => undefined
+    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('Authorization'))
+      return sent.length == 1 ? new Promise<Response>((resolve) => (give = resolve)) : Promise.resolve(new Response('{}'))
+    }
+    return { sent, fetch, answer: (response: Response) => give(response) }
+  }
+
   it("C6, L2: a 401 that comes back once the user signed out and in again rejects with 4900: the call was made for the session that ended, and is never re-sent with the next session's token", async () => {
     vi.useFakeTimers({ now: 1_000 })
     try {
       const wallet = createMockWallet()
       const store = await connectedStore(createMockProvider({ wallet }))
-      const sent: (string | null)[] = []
-      let answer: (response: Response) => void = () => undefined
-      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-        sent.push(new Headers(init?.headers).get('Authorization'))
-        return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
-      }
+      const { sent, fetch, answer } = holdFirst()
       const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
       await vi.advanceTimersByTimeAsync(0)
       // the user signs out, then in again a minute later (the same party: the wallet may have another user act as it)
@@ -1405,12 +1411,7 @@ describe('ledger', () => {
       const wallet = createMockWallet()
       const onReauthRequired = () => wallet.rotateToken({ announce: true })
       const store = await connectedStore(createMockProvider({ wallet }), { expiry: { ttlMs: 10_000, onReauthRequired } })
-      const sent: (string | null)[] = []
-      let answer: (response: Response) => void = () => undefined
-      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-        sent.push(new Headers(init?.headers).get('Authorization'))
-        return new Promise<Response>((resolve) => (answer = resolve))
-      }
+      const { sent, fetch, answer } = holdFirst()
       const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
       await vi.advanceTimersByTimeAsync(10_500)
       expect(store.getSnapshot().status).toBe('connected')
@@ -1430,12 +1431,7 @@ describe('ledger', () => {
     try {
       const wallet = createMockWallet()
       const store = await connectedStore(createMockProvider({ wallet }), { reconnect: { baseDelayMs: 60_000 } })
-      const sent: (string | null)[] = []
-      let answer: (response: Response) => void = () => undefined
-      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-        sent.push(new Headers(init?.headers).get('Authorization'))
-        return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
-      }
+      const { sent, fetch, answer } = holdFirst()
       const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
       await vi.advanceTimersByTimeAsync(0)
       wallet.drop()
@@ -1462,12 +1458,7 @@ describe('ledger', () => {
     try {
       const wallet = createMockWallet()
       const store = await connectedStore(createMockProvider({ wallet }), { reconnect: { baseDelayMs: 1_000 } })
-      const sent: (string | null)[] = []
-      let answer: (response: Response) => void = () => undefined
-      const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-        sent.push(new Headers(init?.headers).get('Authorization'))
-        return sent.length == 1 ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response('{}'))
-      }
+      const { sent, fetch, answer } = holdFirst()
       const call = outcome(createLedgerFetch(store, { fetch })('/v2/version'))
       await vi.advanceTimersByTimeAsync(0)
       wallet.drop()
@@ -1485,17 +1476,6 @@ describe('ledger', () => {
       vi.useRealTimers()
     }
   })
-
-  /** A Ledger API whose first answer waits until `answer` gives it; the next ones are 200. Records each call's Authorization. */
-  const holdFirst = () => {
-    const sent: (string | null)[] = []
-    let give: (response: Response) => void = () => undefined
-    const fetch = (_: RequestInfo | URL, init?: RequestInit) => {
-      sent.push(new Headers(init?.headers).get('Authorization'))
-      return sent.length == 1 ? new Promise<Response>((resolve) => (give = resolve)) : Promise.resolve(new Response('{}'))
-    }
-    return { sent, fetch, answer: (response: Response) => give(response) }
-  }
 
   it("M4, L2: a 401 that comes back once another tab connected (this tab takes that connection's later times) is refreshed and retried: this tab's session goes on", async () => {
     vi.useFakeTimers({ now: 1_000 })
