@@ -12,6 +12,16 @@ function gate() {
   return { promise, open }
 }
 
+/** Two tabs over one Web Locks manager, the first holding `name` until `release()` (which settles with its request). */
+async function secondTabWhileHeld(name: string) {
+  const locks = createMockLockManager()
+  const [tabA, tabB] = [createTabLock({ lockManager: locks }), createTabLock({ lockManager: locks })]
+  const held = gate()
+  const leader = tabA.runExclusive(name, () => held.promise)
+  await tick()
+  return { tabB, release: () => (held.open(), leader) }
+}
+
 afterEach(() => {
   vi.unstubAllGlobals()
 })
@@ -448,11 +458,7 @@ describe('createTabLock defaults', () => {
   })
 
   it('M6: tabs sharing Web Locks exclude each other; fallback locks are per tab', async () => {
-    const locks = createMockLockManager()
-    const [tabA, tabB] = [createTabLock({ lockManager: locks }), createTabLock({ lockManager: locks })]
-    const held = gate()
-    const leader = tabA.runExclusive('sessionlayer.reconnect::k', () => held.promise)
-    await tick()
+    const { tabB, release } = await secondTabWhileHeld('sessionlayer.reconnect::k')
     expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', () => 'b')).toEqual({ ran: false })
     const fallbackA = createTabLock({ lockManager: null })
     const fallbackB = createTabLock({ lockManager: null })
@@ -460,27 +466,21 @@ describe('createTabLock defaults', () => {
     const own = fallbackA.runExclusive('k', () => other.promise)
     await tick()
     expect(await fallbackB.tryRunExclusive('k', () => 'b')).toEqual({ ran: true, value: 'b' })
-    held.open()
     other.open()
-    await Promise.all([leader, own])
+    await Promise.all([release(), own])
   })
 })
 
 describe('createTabLock over Web Locks given a signal that is no AbortSignal', () => {
   it('M6: the call is misuse, not Web Locks refusing every request: it rejects while another tab holds the lock, never runs fn beside that holder, and the tab keeps locking across tabs', async () => {
-    const locks = createMockLockManager()
-    const [tabA, tabB] = [createTabLock({ lockManager: locks }), createTabLock({ lockManager: locks })]
-    const held = gate()
-    const leader = tabA.runExclusive('sessionlayer.reconnect::k', () => held.promise)
-    await tick()
+    const { tabB, release } = await secondTabWhileHeld('sessionlayer.reconnect::k')
     const fn = vi.fn()
     await expect(tabB.runExclusive('sessionlayer.reconnect::k', fn, { signal: null } as unknown as RunExclusiveOptions)).rejects.toThrow(TypeError)
     expect(fn).not.toHaveBeenCalled()
     expect(tabB.crossTab).toBe(true)
     expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', fn)).toEqual({ ran: false })
     expect(fn).not.toHaveBeenCalled()
-    held.open()
-    await leader
+    await release()
   })
 })
 
