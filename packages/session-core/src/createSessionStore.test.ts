@@ -1011,6 +1011,27 @@ describe('createSessionStore', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('C14: a handler or subscriber that destroys the store ends the delivery at once: the later handlers of that event and the later subscribers of that change are not called', async () => {
+    const seen: string[] = []
+    const a = setup()
+    await a.store.connect()
+    a.store.on('party:changed', (e) => {
+      seen.push(`first ${e.current}`)
+      a.store.destroy()
+    })
+    a.store.on('party:changed', (e) => seen.push(`second ${e.current}`))
+    a.wallet.switchParty('bob::1220bb')
+    expect(seen).toEqual(['first bob::1220bb'])
+    const b = setup()
+    b.store.subscribe((state) => {
+      seen.push(`first ${state.status}`)
+      if (state.status === 'connected') b.store.destroy()
+    })
+    b.store.subscribe((state) => seen.push(`second ${state.status}`))
+    await b.store.connect()
+    expect(seen.slice(1)).toEqual(['first connecting', 'second connecting', 'first connected'])
+  })
+
   it('C14: an on(session:expired) handler that destroys the store: the re-auth hook is never called', async () => {
     vi.useFakeTimers()
     const onReauthRequired = vi.fn(() => Promise.resolve())

@@ -373,9 +373,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const set = handlers.get(type) ?? new Set()
     // a copy: a handler may unsubscribe itself or another one; one removed meanwhile (the handler of a
     // component or scope that an earlier one disposed) gets no more, as in the sync channel, and one
-    // added meanwhile is called from the next event on
+    // added meanwhile is called from the next event on; none once a handler destroyed the store,
+    // whose handlers are then gone (C14)
     // an `error` handler that fails is not reported again: that could go on without end
-    for (const handler of [...set]) if (set.has(handler)) isolate(type == 'error' ? noop : report, handler, event)
+    for (const handler of [...set]) if (set.has(handler) && handlers.size) isolate(type == 'error' ? noop : report, handler, event)
   }
   const report = (error: unknown) => {
     emit('error', { error })
@@ -1000,6 +1001,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // (C16). Guarded here, as `isolate` does, without an argument list and a spread call for each
           // one: those made a notification of many subscribers about 1.5 times as slow.
           for (const listener of (listenerList ??= [...listeners])) {
+            // a subscriber that destroyed the store ends the notification: nothing reaches the app after destroy() (C14)
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a listener may have destroyed the store meanwhile
+            if (destroyed) break
             try {
               void (listener(next.snapshot, previous.snapshot) as Partial<Promise<unknown>> | undefined)?.catch?.(report)
             } catch (error) {
@@ -1296,6 +1300,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // failure is the wallet's, told as a SessionError, as its other failures are: without a token
       // it may quote (C4, C15).
       for (const [event, listener] of walletListeners) isolate((error) => report(toSessionError(error)), () => provider.removeListener(event, listener))
+      // after the failures above are told: a delivery under way, of the event whose handler
+      // destroyed the store, ends with this (see `emit`)
       handlers.clear()
     },
   }
