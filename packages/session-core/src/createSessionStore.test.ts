@@ -603,6 +603,24 @@ describe('createSessionStore', () => {
     expect(seen.slice(2)).toEqual(['first alice::1220aa', 'third alice::1220aa', 'added alice::1220aa'])
   })
 
+  it('§2.2: a subscriber that an earlier subscriber removes is not called for that change, and one it adds is called from the next change on', async () => {
+    const { store, wallet } = setup()
+    const seen: string[] = []
+    const added = (state: SessionState) => seen.push(`added ${state.account?.partyId ?? null}`)
+    store.subscribe((state) => {
+      if (state.status !== 'connected') return
+      seen.push(`first ${state.account?.partyId ?? null}`)
+      offSecond()
+      store.subscribe(added)
+    })
+    const offSecond = store.subscribe((state) => seen.push(`second ${state.account?.partyId ?? null}`))
+    store.subscribe((state) => state.status === 'connected' && seen.push(`third ${state.account?.partyId ?? null}`))
+    await store.connect()
+    expect(seen).toEqual(['second null', 'first alice::1220aa', 'third alice::1220aa'])
+    wallet.switchParty('bob::1220bb')
+    expect(seen.slice(3)).toEqual(['first bob::1220bb', 'third bob::1220bb', 'added bob::1220bb'])
+  })
+
   it('C16, §2.2: an async subscriber or handler that rejects becomes an error event, not an unhandled rejection', async () => {
     const { store, provider } = setup()
     const seen: string[] = []
