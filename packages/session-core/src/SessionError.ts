@@ -68,8 +68,13 @@ export class SessionError extends Error {
   }
 }
 
-/** `v` when it is an object, else an empty one without a prototype: it has no field to read, a polluted `Object.prototype`'s neither. */
-const obj = (v: unknown): Record<string, unknown> => (typeof v == 'object' && v ? (v as Record<string, unknown>) : { __proto__: null })
+/**
+ * The fields of `v` (of none when it is no object), but none that only a polluted `Object.prototype`
+ * gives: a value read there, and not an own one, is undefined (C4, C18). What a class's prototype
+ * gives stays, read on `v` itself: a DOMException's `message` getter, an Error's own `message`.
+ */
+const obj = (v: unknown): Record<string, unknown> =>
+  new Proxy(typeof v == 'object' && v ? (v as Record<string, unknown>) : {}, { get: (o, k: string) => (Object.hasOwn(o, k) || o[k] !== ({} as Record<string, unknown>)[k] ? o[k] : undefined) })
 
 /** `v` parsed when it is a string (undefined when that is no JSON), else `v` itself. */
 const parse = (v: unknown): unknown => {
@@ -158,6 +163,9 @@ export const quotesToken = (text: unknown): boolean => typeof text == 'string' &
  *
  * A nested `error` overrides only the fields it has. One without a code or message keeps those of
  * the value around it.
+ *
+ * No field is read from a polluted `Object.prototype`: a `message`, `error`, `data` or `code` found
+ * only there is none. A class's own getters, such as a `DOMException`'s `message`, are read.
  *
  * A value that mentions an access token is no `cause`, so that no token reaches an app's error
  * logs. That covers `accessToken` and `access_token`: a JSON-RPC error whose `data` holds the

@@ -145,6 +145,71 @@ describe.skipIf(!built && !process.env.CI)('hostile JavaScript environments (the
   }, 20_000)
 
   it.each([
+    ["Object.prototype.message = 'polluted message'"],
+    ["Object.prototype.code = 1234"],
+    ["Object.prototype.error = { code: 1234, message: 'polluted error' }"],
+    [`Object.prototype.data = '{"error":{"code":1234,"message":"polluted data"}}'`],
+    [`Object.prototype.error = { code: 1234, data: '{"error":{"code":5678,"message":"polluted data"}}' }`],
+    // the very code and text a wallet gives: its own ones still read as they are
+    ["Object.prototype.code = 4001; Object.prototype.message = 'User Rejected Request'"],
+  ])('C4, C18: a polluted prototype (%s) changes neither the text nor the code of a wallet error, of lastError or of toSessionError, whatever the error is', async (pollution) => {
+    // polluted once the packages are loaded, as the other pollutions of a few fields that Node reads itself
+    const code = (pollution: string) => `
+      const { createMemoryStorage, createSessionStore, toSessionError } = await import(${JSON.stringify(core)})
+      const { createMockProvider } = await import(${JSON.stringify(testing)})
+      class WalletError extends Error {
+        constructor(message, code) {
+          super(message)
+          this.code = code
+        }
+      }
+      // a class whose message is a getter of its prototype, as DOMException's
+      class Failure {
+        get message() {
+          return 'a getter'
+        }
+      }
+      const http = (body) => Object.assign(new Error('HTTP 503'), { error: { code: 503, data: JSON.stringify(body) } })
+      const values = [
+        undefined,
+        null,
+        42,
+        '',
+        'a string',
+        'RPC error: 4001 - User rejected',
+        {},
+        { code: 4001 },
+        { message: 'no code' },
+        { __proto__: null, code: 4100 },
+        new Error('an error'),
+        new WalletError('a wallet error', 4900),
+        new DOMException('The operation was aborted', 'AbortError'),
+        new Failure(),
+        { error: { code: 4100 } },
+        { code: 4001, error: {} },
+        http({ jsonrpc: '2.0', id: 1, error: { code: 4100, message: 'Unauthorized' } }),
+        http({ message: 'gateway timeout' }),
+        http('not json'),
+        { error: { code: 500, data: { error: { code: 4100 } } } },
+      ]
+      ${pollution}
+      for (const value of values) {
+        const error = toSessionError(value)
+        console.log(JSON.stringify([error.message, error.code, error.cause === value]))
+      }
+      const mock = createMockProvider({ connectMode: 'reject' })
+      const store = createSessionStore(mock, { storage: createMemoryStorage() })
+      const { lastError } = await store.connect()
+      console.log('declined', lastError.message, lastError.code)
+      store.destroy()
+    `
+    const [result, plain] = await Promise.all([run(code(pollution)), run(code(''))])
+    expect(plain).toMatchObject({ code: 0, stderr: '' })
+    expect(plain.stdout.split('\n').slice(-2)).toEqual(['declined User Rejected Request 4001', ''])
+    expect(result).toEqual(plain)
+  }, 20_000)
+
+  it.each([
     ['default', ''],
     ['severe override taming, safe errors', "{ overrideTaming: 'severe', errorTaming: 'safe' }"],
   ])('§1, C3, C7, C12, C14, L1: a store works after SES lockdown() (%s), with harden()ed options and provider', async (_, lockdownOptions) => {
