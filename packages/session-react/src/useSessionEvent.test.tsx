@@ -80,6 +80,43 @@ describe('useSessionEvent', () => {
     expect(calls.slice(1)).toEqual([['network:changed', { previous: 'canton:devnet', current: 'canton:testnet', source: 'local' }]])
   })
 
+  it('§4, C11: another store: an event of the previous store that comes before the effects run (here a layout effect of that render causes it) reaches the handler last rendered for that store, never the handler rendered for the new one', async () => {
+    const a = setup()
+    const b = setup()
+    await a.store.connect()
+    await b.store.connect()
+    const calls: [string, string | null][] = []
+    function Child({ label }: { label: string }) {
+      useSessionEvent('party:changed', (event) => {
+        calls.push([label, event.current])
+      })
+      useLayoutEffect(() => {
+        if (label === 'b') a.wallet.switchParty('bob::1220bb')
+      }, [label])
+      return null
+    }
+    const { rerender } = render(
+      <SessionProvider store={a.store}>
+        <Child label="a" />
+      </SessionProvider>,
+    )
+    act(() => {
+      rerender(
+        <SessionProvider store={b.store}>
+          <Child label="b" />
+        </SessionProvider>,
+      )
+    })
+    expect(a.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
+    // store A's listener was still attached: the handler rendered for A gets its event, the one for B nothing
+    expect(calls).toEqual([['a', 'bob::1220bb']])
+    act(() => {
+      a.wallet.switchParty('alice::1220aa')
+      b.wallet.switchParty('bob::1220bb')
+    })
+    expect(calls.slice(1)).toEqual([['b', 'bob::1220bb']])
+  })
+
   it('§2.2, C16: an async handler that rejects becomes an error event of the store', async () => {
     const { store, wallet } = setup()
     const errors: unknown[] = []

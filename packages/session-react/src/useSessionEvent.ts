@@ -1,5 +1,5 @@
 import type { SessionEventMap, SessionEventType } from '@sessionlayer/session-core'
-import { useEffect, useInsertionEffect, useRef } from 'react'
+import { useEffect, useInsertionEffect, useMemo } from 'react'
 import { useSessionContext } from './SessionContext'
 
 /**
@@ -18,9 +18,9 @@ import { useSessionContext } from './SessionContext'
  */
 export function useSessionEvent<T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown): void {
   const [{ on }] = useSessionContext()
-  // The latest handler per type: a listener of the previous type, attached until the effects run,
-  // calls the handler last rendered for its type, never the one for another type.
-  const latest = useRef(handler) as unknown as Record<T, typeof handler>
+  // The latest handler per store and type: a listener of the previous store or type, attached until
+  // the effects run, calls the handler last rendered for its store and type, never another's.
+  const latest = useMemo(() => ({}) as Record<T, typeof handler>, [on])
   useInsertionEffect(() => {
     latest[type] = handler
   })
