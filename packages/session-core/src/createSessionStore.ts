@@ -338,6 +338,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * and `late`: enqueued as it ended, before its outcome reached them.
    */
   let held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void, late?: boolean][] = []
+  /** The held ops a re-authentication released that have not started yet, in submission order. */
+  let rest: typeof held = []
   const takeHeld = () => {
     const items = held
     held = []
@@ -892,6 +894,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         const tag = gen
         const expired = effect[1]
         const abort = (hookAbort = new AbortController())
+        // The ops an earlier re-auth released that have not started wait for this one too, ahead of
+        // those it holds: they run after it, or fail with it, never on the session it ends (C13).
+        held.unshift(...rest.splice(0))
         const done = (input: Input) => {
           // a hook that finished is not aborted
           if (hookAbort == abort) hookAbort = null
@@ -924,15 +929,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         break
       }
       case 'flush': {
-        // the held ops run one after another, in submission order
-        const items = takeHeld()
+        // the held ops run one after another, in submission order; those whose turn has not come
+        // as the session expires again wait for that re-auth (see `reauth`)
+        const items = (rest = takeHeld())
         const next = (): unknown => {
           const item = items.shift()
-          // One whose turn comes as another re-auth runs waits for that one too, with the ops after
-          // it, ahead of those that re-auth holds: none runs on a session that expired again (C13).
-          if (item && model.op == 'reauth' && !destroyed) held.unshift(item, ...items)
           // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)
-          else if (item) return (destroyed ? Promise.reject(destroyedError()) : attempt(item[0])).then(item[1], item[2]).then(next)
+          if (item) return (destroyed ? Promise.reject(destroyedError()) : attempt(item[0])).then(item[1], item[2]).then(next)
         }
         void Promise.resolve().then(next)
         break

@@ -996,6 +996,38 @@ describe('expiry', () => {
     }
   })
 
+  it('C13: ops held by a re-auth that have not started as the session expires again wait for the next re-auth also when the op running then ends after it: they run before the ops that one held, or fail with it, never on the session it ended', async () => {
+    for (const outcome of ['succeeds', 'fails', 'disconnect'] as const) {
+      const hooks: ((ok: boolean) => void)[] = []
+      const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
+      const { store } = await connected({ ttlMs: 1000, onReauthRequired })
+      await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+      const log: string[] = []
+      const op = (name: string, ms = 0) => () => {
+        log.push(`${name} (${store.getSnapshot().status})`)
+        return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
+      }
+      const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
+      const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
+      hooks[0]?.(true)
+      await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
+      expect(store.getSnapshot().status).toBe('reconnecting')
+      results.push(settled(store.enqueue(op('d'))))
+      // the second re-auth ends while a still runs
+      if (outcome === 'disconnect') await store.disconnect()
+      else hooks[1]?.(outcome === 'succeeds')
+      await vi.advanceTimersByTimeAsync(1000) // a ends
+      if (outcome === 'succeeds') {
+        expect(log).toEqual(['a (connected)', 'b (connected)', 'c (connected)', 'd (connected)'])
+        expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
+      } else {
+        expect(log).toEqual(['a (connected)'])
+        expect(await Promise.all(results)).toEqual(['a', 'REAUTH_FAILED', 'REAUTH_FAILED', 'REAUTH_FAILED'])
+      }
+      store.destroy()
+    }
+  })
+
   it('C13: an op a subscriber enqueues as the re-auth ends runs after the ops held until then; when the hook fails, it runs, as on any session that is not re-authenticating', async () => {
     for (const outcome of ['succeeds', 'fails'] as const) {
       let settle!: () => void
