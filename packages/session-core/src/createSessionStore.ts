@@ -932,6 +932,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // the held ops run one after another, in submission order; those whose turn has not come
         // as the session expires again wait for that re-auth (see `reauth`)
         const items = (rest = takeHeld())
+        // one a subscriber enqueued as this re-auth ended is a held op now, as the others: it fails
+        // with the next re-auth, should the session expire again before its turn (C13)
+        for (const item of items) item[3] = false
         const next = (): unknown => {
           const item = items.shift()
           // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)

@@ -1058,6 +1058,35 @@ describe('expiry', () => {
     }
   })
 
+  it('C13: an op a subscriber enqueues as a re-auth succeeds, whose turn has not come as the session expires again, fails with the next re-auth as the ops held with it do: it never runs on the session that ended', async () => {
+    const hooks: ((ok: boolean) => void)[] = []
+    const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
+    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+    const log: string[] = []
+    const op = (name: string, ms = 0) => () => {
+      log.push(`${name} (${store.getSnapshot().status})`)
+      return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
+    }
+    const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
+    const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b'))].map(settled)
+    // a subscriber that sends what the app waited for once the session is back
+    const unsubscribe = store.subscribe((state) => {
+      if (state.status === 'connected') {
+        unsubscribe()
+        results.push(settled(store.enqueue(op('late'))))
+      }
+    })
+    hooks[0]?.(true)
+    await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    results.push(settled(store.enqueue(op('d'))))
+    hooks[1]?.(false)
+    await vi.advanceTimersByTimeAsync(1000) // a ends
+    expect(log).toEqual(['a (connected)'])
+    expect(await Promise.all(results)).toEqual(['a', 'REAUTH_FAILED', 'REAUTH_FAILED', 'REAUTH_FAILED'])
+  })
+
   it('C13: a failing hook rejects every queued op with REAUTH_FAILED carrying the hook error', async () => {
     let fail!: (e: unknown) => void
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((_, r) => (fail = r)) })
