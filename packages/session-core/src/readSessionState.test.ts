@@ -192,6 +192,22 @@ describe('readSessionState', () => {
     expect(await storage.getItem('sessionlayer.session')).toBe(entry)
   })
 
+  it('K2, C12: a `now` that is no finite number (NaN, ±Infinity, a string, an object) reads at the current time, as restoreSession does: a valid entry reads as the session and is kept, an expired one is still removed', async () => {
+    for (const now of [NaN, Infinity, -Infinity, 'soon', {}]) {
+      const storage = createMemoryStorage()
+      const read = () => readSessionState(storage, { now: now as number })
+      for (const expiresAt of [Date.now() + 60_000, undefined]) {
+        const entry = encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 5, expiresAt })
+        await storage.setItem('sessionlayer.session', entry)
+        expect(await read()).toMatchObject({ status: 'connected', account: alice, connectedAt: 5 })
+        expect(await storage.getItem('sessionlayer.session')).toBe(entry)
+      }
+      await storage.setItem('sessionlayer.session', encodeSessionEnvelope({ account: alice, accounts: [alice], networkId: 'n', connectedAt: 5, expiresAt: Date.now() - 1 }))
+      expect(await read()).toBe(DISCONNECTED_STATE)
+      expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    }
+  })
+
   it('C17: a storage that never answers (a hung remote store behind server rendering) reads as the disconnected state once timeoutMs passed (default 10 s), the read or the removal of an expired entry alike; no timer is left once it answered', async () => {
     vi.useFakeTimers()
     try {

@@ -37,9 +37,10 @@ import type { SessionState } from './types'
  *
  * @param storage - where the session persists (e.g. `createCookieStorage` over the request's
  * cookies)
- * @param options - the storage key (default `'sessionlayer.session'`), the current time, and the
- * bound on the storage's answers in ms (default 10 000, as the store's `requestTimeoutMs`) (`null`
- * options, or a `null` option, keep their defaults)
+ * @param options - the storage key (default `'sessionlayer.session'`), the current time (the clock's
+ * when it is no finite number, as for `restoreSession`), and the bound on the storage's answers in
+ * ms (default 10 000, as the store's `requestTimeoutMs`) (`null` options, or a `null` option, keep
+ * their defaults)
  * @returns the persisted session as a connected state, or the disconnected state
  * @example
  * ```ts
@@ -60,8 +61,9 @@ export function readSessionState(
     // a timeout of none, 0 or less, or not a number is the default; one beyond a timer's reach, the longest a timer takes
     const timer = setTimeout(resolve, ms > 0 ? Math.min(ms, 2 ** 31 - 1) : 1e4, DISCONNECTED_STATE)
     // The read never rejects; its answer leaves no timer behind: nothing holds a server process.
-    // Null options (a JSON configuration has them) keep the defaults, as the store's do.
-    void read(storage, options?.storageKey ?? 'sessionlayer.session', options?.now ?? Date.now()).then((state) => {
+    // Null options (a JSON configuration has them) keep the defaults, as the store's do; a `now` that
+    // is no finite number (null, NaN, a string) is no time to expire at: the clock's, as restoreSession takes.
+    void read(storage, options?.storageKey ?? 'sessionlayer.session', Number.isFinite(options?.now) ? (options as { now: number }).now : Date.now()).then((state) => {
       clearTimeout(timer)
       resolve(state)
     })
@@ -96,7 +98,7 @@ async function read(storage: SessionStorage, key: string, now: number): Promise<
     // only this entry: a session written since it was read is kept, also one written between this
     // check and the removal where the storage checks again as it removes (the encrypted ones do:
     // they take the value read; any other storage is given the key alone, as restoreSession does)
-    if ((await storage.getItem(key)) === text)
+    if ((await storage.getItem(key)) == text)
       await ((storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
         ? (storage as { removeItem(key: string, value?: string): Promise<void> }).removeItem(key, text)
         : storage.removeItem(key))

@@ -155,6 +155,22 @@ describe('restoreSession', () => {
     await expect(restoreSession(storage, KEY)).resolves.not.toBeNull()
   })
 
+  it('K2: a `now` that is no finite number (NaN, ±Infinity, a string, null, an object) reads at the current time: a valid entry is restored and kept, an expired one still removed', async () => {
+    for (const now of [NaN, Infinity, -Infinity, 'soon', null, {}]) {
+      const storage = createMapStorage()
+      const valid = encodeSessionEnvelope({ ...snapshot, expiresAt: Date.now() + 60_000 })
+      await storage.setItem(KEY, valid)
+      await expect(restoreSession(storage, KEY, now as number)).resolves.toMatchObject({ version: 1, account: alice })
+      expect(storage.map.get(KEY)).toBe(valid)
+      storage.map.set(KEY, encodeSessionEnvelope(snapshot))
+      await expect(restoreSession(storage, KEY, now as number)).resolves.toMatchObject({ version: 1, account: alice })
+      expect(storage.map.has(KEY)).toBe(true)
+      await storage.setItem(KEY, encodeSessionEnvelope({ ...snapshot, expiresAt: Date.now() - 1 }))
+      await expect(restoreSession(storage, KEY, now as number)).resolves.toBeNull()
+      expect(storage.map.has(KEY)).toBe(false)
+    }
+  })
+
   it('K2: a storage that throws or rejects → null, never a throw, nothing else happens', async () => {
     const removeItem = vi.fn(() => Promise.resolve())
     const throwing: SessionStorage = {

@@ -11,7 +11,7 @@ import type { SessionEnvelope, SessionStorage } from './types'
  *
  * @param storage - where the envelope lives
  * @param key - its storage key
- * @param now - the current time (ms since epoch)
+ * @param now - the current time (ms since epoch); the clock's when it is no finite number
  * @returns the envelope, or null
  * @example
  * ```ts
@@ -24,6 +24,8 @@ export async function restoreSession(
   key: string,
   now: number = Date.now(),
 ): Promise<SessionEnvelope | null> {
+  // a `now` that is no finite number (NaN, a string, null) is no time to expire at: the clock's
+  if (!Number.isFinite(now)) now = Date.now()
   try {
     const text = await storage.getItem(key)
     // undefined too (idb-keyval's get, a Map): absent, nothing to remove
