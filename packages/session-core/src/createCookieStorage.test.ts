@@ -84,6 +84,31 @@ describe('createCookieStorage', () => {
     expect(await createCookieStorage({ adapter, name: 'myapp' }).getItem('k')).toBe('theirs')
   })
 
+  it('§2.5: the cookie names of two storages never meet: a name with `.` (or `%`) is escaped, so `a` + `b.c` and `a.b` + `c` keep a cookie each; a name without them keeps the cookie it always had', async () => {
+    const adapter = jar()
+    const pairs = [['a', 'b.c'], ['a.b', 'c'], ['a.', 'c'], ['a%2E', 'c'], ['a%2E.', 'c']] as const
+    for (const [name, key] of pairs) await createCookieStorage({ adapter, name }).setItem(key, `${name}+${key}`)
+    for (const [name, key] of pairs) expect(await createCookieStorage({ adapter, name }).getItem(key)).toBe(`${name}+${key}`)
+    expect(adapter.written[0]).toMatch(/^a\.b\.c=/)
+    expect(new Set(adapter.written.map((cookie) => cookie.slice(0, cookie.indexOf('=')))).size).toBe(pairs.length)
+    // the released name of a storage whose name has neither still reads
+    expect(await createCookieStorage({ adapter: { get: () => 'app.sessionlayer.session=*2F*00*00v', set: () => undefined }, name: 'app' }).getItem('sessionlayer.session')).toBe('v')
+  })
+
+  it('§2.5, K7: a key or value with a lone surrogate (no UTF-8 holds it) rejects the operation with a SessionError -32602 that says so, never a bare URIError or a synchronous throw, and writes nothing', async () => {
+    const adapter = jar()
+    const storage = createCookieStorage({ adapter })
+    for (const operation of [() => storage.getItem('\uD800'), () => storage.setItem('k\uDFFF', 'v'), () => storage.setItem('k', 'v\uD800'), () => storage.removeItem('\uDC00k')]) {
+      let result: Promise<unknown> | undefined
+      expect(() => (result = operation())).not.toThrow()
+      await expect(result).rejects.toThrow(expect.objectContaining({ name: 'SessionError', code: -32602, message: expect.stringContaining('lone surrogate') as string }))
+    }
+    expect(adapter.written).toEqual([])
+    // a pair is text like any other
+    await storage.setItem('k\uD83D\uDE00', 'v\uD83D\uDE00')
+    expect(await storage.getItem('k\uD83D\uDE00')).toBe('v\uD83D\uDE00')
+  })
+
   it('sets the attributes it is given, and Secure for SameSite=None', async () => {
     const adapter = jar()
     await createCookieStorage({ adapter, name: 'app', path: '/dapp', sameSite: 'none', maxAge: 60, domain: 'example.com' }).setItem('k', 'v')

@@ -25,8 +25,9 @@ export interface CookieAdapter {
  */
 export interface CookieStorageOptions {
   /**
-   * Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`).
-   * Printable ASCII, without `;`, `=`, `,` or white space.
+   * Cookie name prefix; each storage key gets its own cookie `<name>.<key>` (default `'sessionlayer'`),
+   * the key URI-encoded and a `.` or `%` of the name written `%2E`, `%25` (no two storages share a
+   * cookie). Printable ASCII, without `;`, `=`, `,` or white space.
    */
   readonly name?: string | undefined
   /**
@@ -78,7 +79,8 @@ export interface CookieStorageOptions {
  * -32602), and the key's previous cookie expires. A reload then finds no session rather than an older one.
  *
  * Without an adapter where there is no `document` (on the server), each operation rejects with a
- * `SessionError` (code -32602) that says to pass one.
+ * `SessionError` (code -32602) that says to pass one. So does an operation whose key or value holds
+ * a lone surrogate (`'\uD800'`), which no UTF-8 text holds.
  *
  * In the browser (no adapter), each write is read back from `document.cookie`. A write the browser
  * refused without a word rejects. That may be because cookies are blocked, `Secure` is set on http,
@@ -156,17 +158,30 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   // name, path and domain are ASCII (RFC 6265: an IDN in punycode, a path percent-encoded as in the
   // URL), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
   if (/[^ -~]|;/.test([name, path, domain].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
+  /** URI-encoded: a lone surrogate (`'\uD800'`), which no UTF-8 holds, rejects the operation as misuse, not as a bare URIError. */
+  const uri = (text: string) => {
+    try {
+      return encodeURIComponent(text)
+    } catch {
+      throw new SessionError('Invalid cookie key or value: a lone surrogate', -32602)
+    }
+  }
+  // The cookie of a key is `<name>.<key>`, its name's `%` and `.` escaped (`%25`, `%2E`): the first
+  // `.` ends the name, so no two names and keys share a cookie (`a` + `b.c` and `a.b` + `c` did). A
+  // name without them keeps its cookie; one with them no longer reads what it wrote before, a cookie
+  // that another name's storage may have written (a restore then asks the wallet alone, C9).
+  const id = name.replace(/%/g, '%25').replace(/\./g, '%2E')
   /**
    * URI-encoded, with `*` for each `%` (and `*2a` for `*`): a cookie value that a framework's cookie
    * API (Next.js `cookies()`, h3, Express) neither decodes nor encodes again, so that it reads back
    * the same through any adapter.
    */
-  const esc = (text: string) => encodeURIComponent(text).replace(/[%*]/g, (c) => (c == '%' ? '*' : '*2a'))
+  const esc = (text: string) => uri(text).replace(/[%*]/g, (c) => (c == '%' ? '*' : '*2a'))
   // Each value carries the path and domain it was written with: a cookie of that name that the
   // storage did not write — on another path or domain, e.g. from an older setup — is listed beside
   // its own (longer paths first, then older ones), and `document.cookie` does not tell which is which.
   // (Each ends with a NUL, which neither holds: one storage's never starts another's.)
-  const prefix = (key: string) => `${name}.${encodeURIComponent(key)}=${esc(`${path}\0${domain ?? ''}\0`)}`
+  const prefix = (key: string) => `${id}.${uri(key)}=${esc(`${path}\0${domain ?? ''}\0`)}`
   /** The values of this storage's cookie of that key: none or one (a malformed one reads as null). */
   const read = (key: string) =>
     (adapter.get() ?? '')
