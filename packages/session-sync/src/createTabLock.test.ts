@@ -54,6 +54,22 @@ describe.each([
     await expect(lock.runExclusive('k', () => 'free')).resolves.toBe('free')
   })
 
+  it('M6: a Symbol name, or options that are no object (a number, a string, true, from JavaScript), reject with a TypeError, as Web Locks do, and never run fn; the lock keeps its kind, and null options are the defaults, as for Web Locks', async () => {
+    const lock: TabLock = create()
+    const fn = vi.fn()
+    const calls = [
+      () => lock.runExclusive(Symbol('k') as unknown as string, fn),
+      () => lock.tryRunExclusive(Symbol('k') as unknown as string, fn),
+      ...[5, 'ifAvailable', true].map((options) => () => lock.runExclusive('k', fn, options as RunExclusiveOptions)),
+    ]
+    for (const call of calls) await expect(call()).rejects.toThrow(TypeError)
+    expect(fn).not.toHaveBeenCalled()
+    expect(lock.crossTab).toBe(crossTab)
+    await expect(lock.runExclusive('k', () => 'free', null as unknown as RunExclusiveOptions)).resolves.toBe('free')
+    await expect(lock.runExclusive('k', () => 'free')).resolves.toBe('free')
+    expect(lock.crossTab).toBe(crossTab)
+  })
+
   it('M6: a lock name starting with "-" rejects with NotSupportedError, as Web Locks do, and never runs fn: code that passes its tests without Web Locks does not fail in a browser', async () => {
     const lock: TabLock = create()
     const fn = vi.fn()
@@ -476,6 +492,20 @@ describe('createTabLock over Web Locks given a signal that is no AbortSignal', (
     const { tabB, release } = await secondTabWhileHeld('sessionlayer.reconnect::k')
     const fn = vi.fn()
     await expect(tabB.runExclusive('sessionlayer.reconnect::k', fn, { signal: null } as unknown as RunExclusiveOptions)).rejects.toThrow(TypeError)
+    expect(fn).not.toHaveBeenCalled()
+    expect(tabB.crossTab).toBe(true)
+    expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', fn)).toEqual({ ran: false })
+    expect(fn).not.toHaveBeenCalled()
+    await release()
+  })
+})
+
+describe('createTabLock over Web Locks given a Symbol name or options that are no object', () => {
+  it('M6: the call is misuse, not Web Locks refusing every request: it never runs fn beside another tab\'s holder, and the tab keeps locking across tabs', async () => {
+    const { tabB, release } = await secondTabWhileHeld('sessionlayer.reconnect::k')
+    const fn = vi.fn()
+    await expect(tabB.runExclusive(Symbol('k') as unknown as string, fn)).rejects.toThrow(TypeError)
+    await expect(tabB.runExclusive('sessionlayer.reconnect::k', fn, 1 as unknown as RunExclusiveOptions)).rejects.toThrow(TypeError)
     expect(fn).not.toHaveBeenCalled()
     expect(tabB.crossTab).toBe(true)
     expect(await tabB.tryRunExclusive('sessionlayer.reconnect::k', fn)).toEqual({ ran: false })

@@ -169,7 +169,10 @@ export function getWebLocks(options: TabLockOptions = {}): LockManagerLike | nul
  * never runs `fn`, as another tab may hold the lock. That is an `InvalidStateError`, or an
  * `AbortError` without an abort of the caller's signal. Later calls use Web Locks again.
  *
- * An abort and misuse (`NotSupportedError`) reject too.
+ * An abort and misuse reject too: `NotSupportedError` for `signal` with `ifAvailable` or a name
+ * starting with `-`; a `TypeError` for a Symbol name, options that are no object (a number, a
+ * string, `true`) or a `signal` that is no `AbortSignal`, as Web Locks reject them (`null` options
+ * are the defaults).
  *
  * @param options - the lock manager (default `navigator.locks`, else in-tab)
  * @returns the tab lock
@@ -186,11 +189,12 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
   const local = createLocalLocks()
   let refused = false
   const request = <T>(name: string, options: RunExclusiveOptions, callback: (lock: unknown) => T | Promise<T>): Promise<T> => {
-    // A signal that is no AbortSignal (null, a plain object, from JavaScript) is misuse, which Web
-    // Locks reject with a TypeError: rejected here, with them and without, and never taken for Web
-    // Locks refusing every request, which would run fn beside another tab's holder (M6).
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a JavaScript caller's signal may be anything
-    if (options.signal !== undefined && typeof options.signal?.addEventListener != 'function') return Promise.reject(new TypeError('signal is not an AbortSignal'))
+    // A Symbol name, options that are no object (a number, a string, true) or a signal that is no
+    // AbortSignal (null, a plain object), from JavaScript, are misuse, which Web Locks reject with a
+    // TypeError: rejected here, with them and without, and never taken for Web Locks refusing every
+    // request, which would run fn beside another tab's holder (M6).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a JavaScript caller's name, options and signal may be anything
+    if (typeof name == 'symbol' || Object(options) !== options || (options.signal !== undefined && typeof options.signal?.addEventListener != 'function')) return Promise.reject(new TypeError('Invalid lock name, options or signal'))
     let granted = false
     const call = (lock: unknown) => {
       granted = true
@@ -221,8 +225,9 @@ export function createTabLock(options: TabLockOptions = {}): TabLock {
     get crossTab() {
       return !!web && !refused
     },
-    runExclusive: <T>(name: string, fn: () => T | Promise<T>, options: RunExclusiveOptions = {}) =>
-      request<T>(name, options, (lock) => {
+    // null options (from JavaScript) are the defaults, as for Web Locks (a WebIDL dictionary)
+    runExclusive: <T>(name: string, fn: () => T | Promise<T>, options: RunExclusiveOptions | null = {}) =>
+      request<T>(name, (options ??= {}), (lock) => {
         // Chromium still grants a request aborted in the task that made it: never run fn then
         options.signal?.throwIfAborted()
         return lock ? fn() : Promise.reject(new Error(`Lock "${name}" is held`))
