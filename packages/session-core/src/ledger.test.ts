@@ -929,6 +929,23 @@ describe('ledger', () => {
     expect(server.seen.at(-1)).toMatchObject({ url: `${LEDGER}/evil.example/x`, authorization: 'Bearer mock-token-1' })
   })
 
+  it('L2: a path or URL with leading or trailing white space or C0 controls is read as fetch reads it (the URL standard strips them): a path goes under the Ledger API with the token, a URL of another origin as given, without it', async () => {
+    const wallet = createMockWallet()
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const fetch = vi.fn((_: RequestInfo | URL, init?: RequestInit) => Promise.resolve(new Response(new Headers(init?.headers).get('Authorization'))))
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    // what fetch does with such a path under a base URL, and with such a URL
+    expect(new URL(' /v2/parties\n', `${LEDGER}/`).href).toBe(`${LEDGER}/v2/parties`)
+    expect(new Request(' https://evil.example/x \t').url).toBe('https://evil.example/x')
+    for (const path of [' /v2/parties', '\t\n/v2/parties \x01', ' v2/parties']) {
+      expect(await (await ledgerFetch(path)).text()).toBe('Bearer mock-token-1')
+      expect(fetch.mock.calls.at(-1)?.[0]).toBe(`${LEDGER}/v2/parties`)
+    }
+    expect(await (await ledgerFetch(' https://evil.example/x ')).text()).toBe('')
+    expect(fetch.mock.calls.at(-1)).toEqual([' https://evil.example/x ', {}])
+    store.destroy()
+  })
+
   it('L2: an absolute URL whose scheme is in capitals (HTTP://, as URLs allow) is a URL, not a path: the Ledger API\'s own goes as given, with the token, and another origin\'s as given, without it', async () => {
     const wallet = createMockWallet()
     const server = ledgerServer(wallet)
@@ -1212,6 +1229,50 @@ describe('ledger', () => {
       }
     })
   }
+
+  it('L2: an aborted signal that carries no reason (an AbortController polyfill\'s) rejects with an AbortError DOMException, as fetch does, not with undefined, before the wallet or the Ledger API is asked anything', async () => {
+    const signal = { aborted: true, reason: undefined, addEventListener: () => undefined, removeEventListener: () => undefined } as unknown as AbortSignal
+    const expected: unknown = await globalThis.fetch(`${LEDGER}/v2/version`, { signal }).catch((e: unknown) => e)
+    expect(expected).toBeInstanceOf(DOMException)
+    expect(expected).toMatchObject({ name: 'AbortError' })
+    const provider = createMockProvider({ wallet: createMockWallet() })
+    const store = await connectedStore(provider)
+    const before = provider.calls.length
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    const error: unknown = await createLedgerFetch(store, { fetch })('/v2/version', { signal }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DOMException)
+    expect(error).toMatchObject({ name: 'AbortError' })
+    expect(provider.calls.slice(before)).toEqual([])
+    expect(fetch).not.toHaveBeenCalled()
+    store.destroy()
+  })
+
+  it('L2: a signal that carries no reason (an AbortController polyfill\'s) and aborts while the call waits for the token refresh rejects it at once with an AbortError DOMException, not with undefined', async () => {
+    const wallet = createMockWallet()
+    const server = ledgerServer(wallet)
+    const store = await connectedStore(createMockProvider({ wallet }))
+    wallet.rotateToken()
+    vi.useFakeTimers()
+    try {
+      wallet.answerLate('status', 100)
+      const listeners = new Set<() => void>()
+      const polyfill = { aborted: false, reason: undefined, addEventListener: (_: string, f: () => void) => listeners.add(f), removeEventListener: (_: string, f: () => void) => listeners.delete(f), throwIfAborted: () => undefined }
+      const call = outcome(createLedgerFetch(store, { fetch: server.fetch })('/a', { signal: polyfill as unknown as AbortSignal }))
+      await vi.advanceTimersByTimeAsync(10)
+      expect(call.settled).toBe(false)
+      polyfill.aborted = true
+      for (const listener of listeners) listener()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(call.settled).toBe(true)
+      const error = await call
+      expect(error).toBeInstanceOf(DOMException)
+      expect(error).toMatchObject({ name: 'AbortError' })
+      await vi.advanceTimersByTimeAsync(200)
+    } finally {
+      vi.useRealTimers()
+      store.destroy()
+    }
+  })
 
   it('L2: a signal aborted once the 401 is in rejects with its reason without asking the wallet for a new token', async () => {
     const wallet = createMockWallet()

@@ -185,7 +185,8 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
   // refresh goes on for the others. (An already aborted signal never gets here: `proceed` rejects
   // first, without starting a refresh.)
   let end!: (error: unknown) => void
-  const stop = () => end(signal?.reason)
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- added as the signal's listener only
+  const stop = () => end(why(signal!))
   const unsubscribe = store.subscribe(() => {
     try {
       check()
@@ -210,6 +211,9 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
   })
 }
 
+/** Why `signal` aborted: its reason, else an AbortError, as `fetch` rejects with (an AbortController polyfill's signal carries none). */
+const why = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('Aborted', 'AbortError')
+
 /**
  * A call goes on only while its signal is not aborted — as `fetch`, it then rejects with the abort
  * reason, before the wallet or the Ledger API is asked anything — and while the store is connected: a
@@ -221,7 +225,7 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
  * Returns the store's snapshot it checked.
  */
 const proceed = (store: SessionStore | null | undefined, signal?: AbortSignal | null, since?: object) => {
-  if (signal?.aborted) throw signal.reason
+  if (signal?.aborted) throw why(signal)
   const snapshot = (store as Partial<SessionStore> | undefined)?.getSnapshot?.()
   if (snapshot?.status != 'connected' || (since && internals(store)?.ended != since)) throw new SessionError('Not connected to a wallet', 4900)
   return snapshot
@@ -265,7 +269,8 @@ const refused = (res: Response, auth: LedgerAuth) => res.status == 401 && (!res.
  *
  * It takes what `fetch` takes: a path, a URL, or a `Request`, as generated API clients such as
  * openapi-fetch pass. A `Request`'s body is re-sent on the retry. The `init` may be given or left
- * out, and may be `null` too, as for `fetch`.
+ * out, and may be `null` too, as for `fetch`. White space and C0 controls around a string are
+ * dropped, as `fetch` drops them: `' /v2/parties'` is the path `/v2/parties`.
  *
  * On a 401 the store re-reads `status` once, then the accounts (`listAccounts`), and retries once.
  * A second 401 rejects with a `SessionError` (code 4100).
@@ -301,7 +306,7 @@ const refused = (res: Response, auth: LedgerAuth) => res.status == 401 && (!res.
  *
  * Abort signals pass through and end the call at once, even while it waits for the refresh. As with
  * `fetch`, an already aborted signal rejects with its reason before the wallet or the Ledger API is
- * asked anything.
+ * asked anything, and with an `AbortError` when it carries none (an AbortController polyfill's).
  *
  * A stream body is sent once only. That is a `ReadableStream`, or an async iterable such as a Node
  * stream, which Node's `fetch` takes. After a 401 the token is refreshed, but the call rejects with
@@ -363,8 +368,11 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     const fetch = options.fetch ?? globalThis.fetch
     // A Request (as generated API clients pass) is sent as a copy each time: its body stays readable for the retry.
     const request = (input as Partial<Request>).url ? (input as Request) : null
+    // A path or URL is read as `fetch` reads it: without the white space and C0 controls around it
+    // (the URL standard strips them), so `' /v2/x'` is the path `/v2/x`, and `' https://…'` a URL.
+    // The trailing ones are found from the character before them: linear over a long run inside.
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no Request here: a path or a URL (its href)
-    const path = request?.url ?? String(input)
+    const path = request?.url ?? String(input).replace(/^[\0- ]+|([^\0- ])[\0- ]+$/g, '$1')
     const signal = init.signal ?? request?.signal
     const send = (auth: LedgerAuth, url: string) => {
       const headers = new Headers(init.headers ?? request?.headers)
