@@ -11,6 +11,9 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/** One Daml command, as the official PrepareExecuteParams take a non-empty list of them. */
+const commands = [{ CreateCommand: { templateId: '#pkg:Main:Asset', createArguments: {} } }]
+
 describe('createMockProvider', () => {
   it('§6: implements CIP0103Provider and makes a wallet of its own by default', () => {
     const provider: CIP0103Provider = createMockProvider()
@@ -132,14 +135,14 @@ describe('createMockProvider', () => {
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     await expect(provider.request({ method: 'signMessage', params: { message: 'hello' } })).resolves.toEqual({ signature: 'mock-signature:hello' })
-    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })).resolves.toBeNull()
+    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands } })).resolves.toBeNull()
     await vi.advanceTimersByTimeAsync(0)
     expect(tx).toEqual([
       { status: 'pending', commandId: 'cmd-1' },
       expect.objectContaining({ status: 'signed', commandId: 'cmd-1' }),
       { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } },
     ])
-    await provider.request({ method: 'prepareExecute', params: { commands: [] } })
+    await provider.request({ method: 'prepareExecute', params: { commands } })
     await vi.advanceTimersByTimeAsync(0)
     expect(tx[5]).toEqual({ status: 'executed', commandId: 'mock-command-2', payload: { updateId: 'mock-update-2', completionOffset: 2 } })
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toEqual({ ok: true, resource: '/v2/version' })
@@ -150,7 +153,7 @@ describe('createMockProvider', () => {
     vi.useFakeTimers()
     const before: unknown[] = []
     provider.on('txChanged', (event: unknown) => before.push(event))
-    const answer = provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })
+    const answer = provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands } })
     await vi.advanceTimersByTimeAsync(100)
     await expect(answer).resolves.toBeNull()
     expect(before).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
@@ -169,7 +172,7 @@ describe('createMockProvider', () => {
     vi.useFakeTimers()
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
-    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })).resolves.toBeNull()
+    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands } })).resolves.toBeNull()
     await provider.request({ method: 'disconnect' })
     await vi.advanceTimersByTimeAsync(0)
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
@@ -180,13 +183,13 @@ describe('createMockProvider', () => {
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     const executed = { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }
-    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands: [] } })).resolves.toEqual({ tx: executed })
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands } })).resolves.toEqual({ tx: executed })
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }, expect.objectContaining({ status: 'signed' }), executed])
     // one command sequence with prepareExecute
-    await provider.request({ method: 'prepareExecute', params: { commands: [] } })
-    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-3', payload: { completionOffset: 3 } } })
+    await provider.request({ method: 'prepareExecute', params: { commands } })
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-3', payload: { completionOffset: 3 } } })
     provider.wallet.drop()
-    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands } })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
   })
 
   it('§6: failNextTransaction() makes the next transaction(s) fail in the wallet after pending: txChanged failed (the official TxChangedFailedEvent), prepareExecuteAndWait rejecting as the official dApp SDK does', async () => {
@@ -195,9 +198,9 @@ describe('createMockProvider', () => {
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     provider.wallet.failNextTransaction(2)
-    const error = await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands: [] } }).catch((e: unknown) => e)
+    const error = await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-1', commands } }).catch((e: unknown) => e)
     expect(error).toEqual({ status: 'error', error: 3, details: 'Transaction with commandId cmd-1 failed to execute.' })
-    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-2', commands: [] } })).resolves.toBeNull()
+    await expect(provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-2', commands } })).resolves.toBeNull()
     await vi.advanceTimersByTimeAsync(0)
     expect(tx).toEqual([
       { status: 'pending', commandId: 'cmd-1' },
@@ -208,12 +211,12 @@ describe('createMockProvider', () => {
     // then the transactions succeed again; below 1 (0, negative, NaN) fails none
     provider.wallet.failNextTransaction(0)
     provider.wallet.failNextTransaction(Number.NaN)
-    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-3', commands: [] } })).resolves.toMatchObject({ tx: { status: 'executed', commandId: 'cmd-3' } })
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-3', commands } })).resolves.toMatchObject({ tx: { status: 'executed', commandId: 'cmd-3' } })
   })
 
   it('§6: failNextTransaction() given after transactions that succeeded fails exactly the next one, then none', async () => {
     const provider = createMockProvider({ connected: true })
-    const run = (commandId: string) => provider.request({ method: 'prepareExecuteAndWait', params: { commandId, commands: [] } })
+    const run = (commandId: string) => provider.request({ method: 'prepareExecuteAndWait', params: { commandId, commands } })
     await expect(run('cmd-1')).resolves.toMatchObject({ tx: { status: 'executed' } })
     await expect(run('cmd-2')).resolves.toMatchObject({ tx: { status: 'executed' } })
     provider.wallet.failNextTransaction()
@@ -227,13 +230,13 @@ describe('createMockProvider', () => {
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     const signed = (commandId: string, party: string) => ({ status: 'signed', commandId, payload: { signature: `mock-signature:${commandId}`, signedBy: 'participant', party } })
-    await provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands: [] } })
+    await provider.request({ method: 'prepareExecute', params: { commandId: 'cmd-1', commands } })
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-1' }])
     await vi.advanceTimersByTimeAsync(0)
     expect(tx.slice(1)).toEqual([signed('cmd-1', 'alice::1220aa'), { status: 'executed', commandId: 'cmd-1', payload: { updateId: 'mock-update-1', completionOffset: 1 } }])
     provider.wallet.switchParty('bob::1220bb')
     tx.length = 0
-    const { tx: executed } = (await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-2', commands: [] } })) as { tx: unknown }
+    const { tx: executed } = (await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'cmd-2', commands } })) as { tx: unknown }
     expect(tx).toEqual([{ status: 'pending', commandId: 'cmd-2' }, signed('cmd-2', 'bob::1220bb'), executed])
   })
 
@@ -242,11 +245,11 @@ describe('createMockProvider', () => {
     const tx: { status: string; payload?: unknown }[] = []
     provider.on('txChanged', (event: { status: string }) => tx.push(event))
     for (const method of ['prepareExecute', 'prepareExecuteAndWait']) {
-      await expect(provider.request({ method, params: { commands: [], actAs: ['bob::2', 'mallory::9'] } })).rejects.toEqual({ code: -32600, message: 'Acting party mallory::9 does not belong to user' })
+      await expect(provider.request({ method, params: { commands, actAs: ['bob::2', 'mallory::9'] } })).rejects.toEqual({ code: -32600, message: 'Acting party mallory::9 does not belong to user' })
     }
     expect(tx).toEqual([])
-    await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'c1', commands: [], actAs: ['bob::2', 'alice::1'] } })
-    await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'c2', commands: [], actAs: [] } })
+    await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'c1', commands, actAs: ['bob::2', 'alice::1'] } })
+    await provider.request({ method: 'prepareExecuteAndWait', params: { commandId: 'c2', commands, actAs: [] } })
     expect(tx.filter((t) => t.status === 'signed').map((t) => t.payload)).toEqual([
       { signature: 'mock-signature:c1', signedBy: 'wallet-kernel', party: 'bob::2' },
       { signature: 'mock-signature:c2', signedBy: 'participant', party: 'alice::1' },
@@ -258,7 +261,7 @@ describe('createMockProvider', () => {
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     for (const method of ['getPrimaryAccount', 'signMessage', 'prepareExecute', 'prepareExecuteAndWait']) {
-      await expect(provider.request({ method, params: { message: 'm', commands: [] } })).rejects.toEqual({ code: -32603, message: 'No primary wallet found' })
+      await expect(provider.request({ method, params: { message: 'm', commands } })).rejects.toEqual({ code: -32603, message: 'No primary wallet found' })
     }
     expect(tx).toEqual([])
     await expect(provider.request({ method: 'listAccounts' })).resolves.toEqual([{ partyId: 'carol::3', primary: false }])
@@ -266,17 +269,17 @@ describe('createMockProvider', () => {
     await expect(provider.request({ method: 'ledgerApi', params: { requestMethod: 'get', resource: '/v2/version' } })).resolves.toHaveProperty('ok', true)
   })
 
-  it('C18: prepareExecute and prepareExecuteAndWait without a commands array, or with an actAs that is no array, reject -32602, with no txChanged (the official PrepareExecuteParams requires commands, and actAs is a list of parties)', async () => {
+  it('C18: prepareExecute and prepareExecuteAndWait without a commands array, with an empty one, or with an actAs that is no array, reject -32602, with no txChanged (the official PrepareExecuteParams requires commands, a non-empty array of Daml commands, as the Ledger API submits no empty transaction, and actAs is a list of parties)', async () => {
     const provider = createMockProvider({ connected: true })
     const tx: unknown[] = []
     provider.on('txChanged', (event: unknown) => tx.push(event))
     for (const method of ['prepareExecute', 'prepareExecuteAndWait']) {
-      for (const params of [undefined, {}, { commandId: 'cmd-1' }, { commands: 'x' }, { commands: [], actAs: 'alice::1220aa' }]) {
+      for (const params of [undefined, {}, { commandId: 'cmd-1' }, { commands: 'x' }, { commands: [] }, { commandId: 'cmd-1', commands: [], actAs: ['alice::1220aa'] }, { commands: [{ CreateCommand: {} }], actAs: 'alice::1220aa' }]) {
         await expect(provider.request({ method, params })).rejects.toEqual({ code: -32602, message: 'Invalid params' })
       }
     }
     expect(tx).toEqual([])
-    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands: [] } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-1' } })
+    await expect(provider.request({ method: 'prepareExecuteAndWait', params: { commands } })).resolves.toMatchObject({ tx: { commandId: 'mock-command-1' } })
   })
 
   it('§6: signMessage tells the official MessageSignatureEvent, pending then signed with its messageId and signature, before it answers; refused, it tells none', async () => {

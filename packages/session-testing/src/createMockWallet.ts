@@ -255,10 +255,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         return typeof resource === 'string' && /^(get|post|patch|put|delete)$/.test(param('requestMethod') as string) ? { ok: true, resource } : rpcError(-32602)
       }
       default: {
-        // The official PrepareExecuteParams requires the commands. The wallet acts as the parties of
-        // `actAs`, all the user's, and signs as the first; as the primary account without them.
+        // The official PrepareExecuteParams requires the commands, a non-empty list (the Ledger API
+        // submits no empty transaction). The wallet acts as the parties of `actAs`, all the user's,
+        // and signs as the first; as the primary account without them.
         const actAs = param('actAs') ?? []
-        if (!Array.isArray(param('commands')) || !Array.isArray(actAs)) return rpcError(-32602)
+        const commands = param('commands')
+        if (!Array.isArray(commands) || !commands.length || !Array.isArray(actAs)) return rpcError(-32602)
         const stray: unknown = actAs.find((p) => !accounts.some((a) => a.partyId === p))
         const signer = accounts.find((a) => a.partyId === (actAs[0] ?? primary?.partyId))
         if (stray !== undefined || !signer) return rpcError(-32600, `Acting party ${String(stray)} does not belong to user`)
