@@ -340,6 +340,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void, late?: boolean][] = []
   /** The held ops a re-authentication released that have not started yet, in submission order. */
   let rest: typeof held = []
+  /** The run of the ops a re-authentication released: those the next one releases start once it is over (C13). */
+  let drain: unknown
   const takeHeld = () => {
     const items = held
     held = []
@@ -940,7 +942,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)
           if (item) return (destroyed ? Promise.reject(destroyedError()) : attempt(item[0])).then(item[1], item[2]).then(next)
         }
-        void Promise.resolve().then(next)
+        // after the op of an earlier run that had started as the session expired again: one after another (C13)
+        drain = Promise.resolve(drain).then(next)
         break
       }
       case 'reject':

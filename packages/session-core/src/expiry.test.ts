@@ -1058,6 +1058,37 @@ describe('expiry', () => {
     }
   })
 
+  it('C13: ops held by a re-auth whose turn had not come as the session expired again, released by the next re-auth while the op running then still runs, start only once it ended: one after another', async () => {
+    const hooks: (() => void)[] = []
+    const onReauthRequired = () => new Promise<void>((resolve) => hooks.push(resolve))
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
+    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+    const log: string[] = []
+    const op = (name: string, ms?: number) => () => {
+      log.push(`${name} starts`)
+      return new Promise<string>((resolve) => {
+        const end = () => {
+          log.push(`${name} ends`)
+          resolve(name)
+        }
+        if (ms) setTimeout(end, ms)
+        else end()
+      })
+    }
+    const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))]
+    hooks[0]?.()
+    await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    results.push(store.enqueue(op('d')))
+    hooks[1]?.() // it succeeds while a still runs
+    await vi.advanceTimersByTimeAsync(0)
+    expect(log).toEqual(['a starts'])
+    await vi.advanceTimersByTimeAsync(500) // a ends
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
+    expect(log).toEqual(['a starts', 'a ends', 'b starts', 'b ends', 'c starts', 'c ends', 'd starts', 'd ends'])
+    store.destroy()
+  })
+
   it('C13: an op a subscriber enqueues as a re-auth succeeds, whose turn has not come as the session expires again, fails with the next re-auth as the ops held with it do: it never runs on the session that ended', async () => {
     const hooks: ((ok: boolean) => void)[] = []
     const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
