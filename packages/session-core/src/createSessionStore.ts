@@ -939,8 +939,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         for (const item of items) item[3] = false
         const next = (): unknown => {
           const item = items.shift()
-          // — except on a store destroyed meanwhile: the ops still waiting their turn reject (C14)
-          if (item) return (destroyed ? Promise.reject(destroyedError()) : attempt(item[0])).then(item[1], item[2]).then(next)
+          // (destroy() rejects those still waiting their turn, which it takes from `rest`: C14)
+          if (item) return attempt(item[0]).then(item[1], item[2]).then(next)
         }
         // after the op of an earlier run that had started as the session expired again: one after another (C13)
         drain = Promise.resolve(drain).then(next)
@@ -1298,6 +1298,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       resign()
       answerAll()
       hookAbort?.abort()
+      // also those a re-auth released that wait their turn behind an op that may never settle (C13)
+      held.unshift(...rest.splice(0))
       rejectHeld(destroyedError())
       for (const waiter of waiters) waiter[1](model.snapshot)
       waiters.clear()

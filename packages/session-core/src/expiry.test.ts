@@ -1238,6 +1238,27 @@ describe('expiry', () => {
     expect(started).toEqual(['a'])
   })
 
+  it('C13, C14: destroy while an op a re-auth released never settles: the ops waiting their turn behind it, also those the next re-auth released, reject with DESTROYED at once and never run', async () => {
+    const hooks: (() => void)[] = []
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => hooks.push(resolve)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    const started: string[] = []
+    const outcomes: unknown[] = []
+    const track = (p: Promise<unknown>) => void p.then(outcomes.push.bind(outcomes), (e: unknown) => outcomes.push((e as { code: unknown }).code))
+    track(store.enqueue(() => (started.push('a'), new Promise(() => {}))))
+    track(store.enqueue(() => started.push('b')))
+    hooks[0]?.()
+    await vi.advanceTimersByTimeAsync(1000) // the re-authenticated session expires while `a` runs
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    track(store.enqueue(() => started.push('c')))
+    hooks[1]?.()
+    await vi.advanceTimersByTimeAsync(0)
+    store.destroy()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(outcomes).toEqual(['DESTROYED', 'DESTROYED'])
+    expect(started).toEqual(['a'])
+  })
+
   it('C13, C14: an op enqueued as the re-auth fails, by a subscriber that then destroys the store, rejects with DESTROYED and never runs', async () => {
     let decline!: (error: Error) => void
     const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((_, reject) => (decline = reject)) })
