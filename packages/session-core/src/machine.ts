@@ -113,6 +113,12 @@ export interface Model {
   readonly reread?: string | false
   /** As `reread`, of a network switch. */
   readonly renet?: string | false
+  /**
+   * Another tab's switch told while an op runs, not connected yet (1: of the party, 2: of the
+   * network, both: 3): the wallet may have told this tab the one of before, so it is read once
+   * connected (M5).
+   */
+  readonly words: number
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -241,6 +247,7 @@ export const INITIAL_MODEL: Model = {
   leaving: 0,
   missed: 0,
   gone: false,
+  words: 0,
 }
 
 /** Equal by reference, else by value (a wallet sends a new copy of the same accounts). */
@@ -439,6 +446,9 @@ export const createTransition = (): typeof transition => {
     fx.push(['save'], ['arm'])
     if (told) fx.push(['post', 'connected', { connectedAt, expiresAt }])
     if (settling == 'reauth') fx.push(['flush'])
+    // another tab's switch told meanwhile, which what the wallet told this op may be older than (M5)
+    if (n.words & 1) fx.push(['call', 'listAccounts', 'remote'])
+    if (n.words & 2) fx.push(['call', 'getActiveNetwork', 'remote'])
     clear()
     n.said = true
     n.firm = told || kept ? connectedAt : 0
@@ -561,7 +571,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', check: m.check, reread: connected && m.reread, renet: connected && m.renet }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', check: m.check, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
 
     switch (input.type) {
       case 'connect':
@@ -1017,6 +1027,8 @@ export const createTransition = (): typeof transition => {
           if (net) n.renet = next
           else n.reread = next
         }
+        // Not connected yet: read once it is (see `words`) (M5).
+        else if ('current' in input && op) n.words = m.words | (input.kind == 'network' ? 2 : 1)
     }
 
     n.snapshot = sameState(n.snapshot, st) ? st : sameState(n.snapshot, DISCONNECTED_STATE) ? DISCONNECTED_STATE : sameState(n.snapshot, RECONNECTING_STATE) ? RECONNECTING_STATE : Object.freeze(n.snapshot)

@@ -1903,6 +1903,39 @@ describe('multi-tab, further', () => {
     raw.close()
   })
 
+  it.each([
+    ['party', 'getActiveNetwork'],
+    ['network', 'listAccounts'],
+  ] as const)("M5: another tab's %s switch that comes while this tab connects, after its wallet told it the one of before (its %s answer still on its way), is read once this tab is connected: it ends on the one its wallet agrees to, told with source remote", async (kind, late) => {
+    vi.useFakeTimers()
+    const { open } = tabs()
+    const a = open(createMockProvider({ wallet: createMockWallet() }))
+    // B's wallet tells this tab nothing unasked: only what it reads
+    const bWallet = createMockWallet()
+    const bProvider = createMockProvider({ wallet: bWallet })
+    const b = open(bProvider)
+    await a.store.connect()
+    bProvider.detach()
+    const changes = events(b.store, `${kind}:changed`)
+    bWallet.answerLate(late, 100)
+    const connected = b.store.connect()
+    // B read the party and network of before; the other answer is still on its way when the user
+    // switches in tab A, and in B's wallet too
+    await vi.advanceTimersByTimeAsync(50)
+    const [previous, current] = kind === 'party' ? ['alice::1220aa', 'bob::1220bb'] : ['canton:devnet', 'canton:testnet']
+    for (const wallet of [bWallet, a.provider.wallet]) {
+      if (kind === 'party') wallet.switchParty(current)
+      else wallet.switchNetwork(current)
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    expect((await connected).status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(0)
+    const state = b.store.getSnapshot()
+    expect(kind === 'party' ? state.account?.partyId : state.networkId).toBe(current)
+    expect(changes).toEqual([{ previous, current, source: 'remote' }])
+    expect(b.onInvalidate).toHaveBeenCalledWith({ type: `${kind}:changed`, previous, current, source: 'remote' })
+  })
+
   it('C14, M6: a tab destroyed by its own listener as the wallet drops leaves no reconnect lock request behind', async () => {
     const lockManager = createMockLockManager()
     const { hub, wallet } = tabs()
