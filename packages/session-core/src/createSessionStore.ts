@@ -780,8 +780,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         persist(
           'get',
           // one whose turn comes after destroy() has no one to answer: it does not read, and tells
-          // the removals behind it what was known before (C14)
-          () => (destroyed ? read : storage.getItem(key)),
+          // the removals behind it what was known before (C14). Undefined (idb-keyval's get, a Map)
+          // is no entry, as null is: not a failed read, whose removal takes whatever is there (C9, M4)
+          async () => (destroyed ? read : (await storage.getItem(key)) ?? null),
           (text) => {
             reading--
             read = text

@@ -238,6 +238,34 @@ describe('persistence', () => {
     expect(await base.getItem('sessionlayer.session')).toBe("the other tab's session")
   })
 
+  it('C9, M4: a storage that answers undefined for an absent entry (idb-keyval\'s get, a Map) read no entry: a restore that finds the wallet not connected keeps the session another tab persisted meanwhile', async () => {
+    const base = createMemoryStorage()
+    const removed: string[] = []
+    const storage = {
+      getItem: async (k: string) => (await base.getItem(k)) ?? undefined,
+      setItem: (k: string, v: string) => base.setItem(k, v),
+      removeItem: (k: string) => {
+        removed.push(k)
+        return base.removeItem(k)
+      },
+    } as unknown as SessionStorage
+    const provider = createMockProvider()
+    const request = provider.request.bind(provider)
+    // another tab connects and persists while this tab's restore asks its wallet
+    provider.request = async (args) => {
+      if (args.method === 'status') await base.setItem('sessionlayer.session', "the other tab's session")
+      return request(args)
+    }
+    const errors: unknown[] = []
+    const store = createSessionStore(provider, { storage })
+    store.on('storage:error', (e) => errors.push(e))
+    expect(await store.init()).toMatchObject({ status: 'disconnected', lastError: null })
+    await flush()
+    expect(removed).toEqual([])
+    expect(await base.getItem('sessionlayer.session')).toBe("the other tab's session")
+    expect(errors).toEqual([])
+  })
+
   it('C15: access tokens are never persisted', async () => {
     const { storage, writes } = recording()
     const provider = createMockProvider({ accessToken: 'SECRET-TOKEN-123' })
