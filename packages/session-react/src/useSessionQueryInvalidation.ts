@@ -60,7 +60,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const [{ on, getSnapshot }, initialState] = useSessionContext()
   const client = useQueryClient(queryClient)
   useEffect(() => {
-    const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
+    const update = ({ type, previous, current }: Partial<InvalidateEvent> = {}) => {
       const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
       // 'party:changed' or 'network:changed'; else 'disconnected' or 'expired' (or no event: another store)
       const changed = type?.includes(':')
@@ -74,20 +74,24 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
       // suspending on the new one keeps it in use (React keeps the previous content mounted, hidden).
       // An ended session leaves no data behind, not even to a component still showing a query under
       // a key that outlives it: each is reset (removing the query alone would leave it the data), then removed.
-      for (const query of client.getQueryCache().findAll(filters)) query[changed && query.state.fetchStatus === 'idle' ? 'invalidate' : 'reset']()
+      for (const query of client.getQueryCache().findAll(filters)) query[changed && query.state.fetchStatus == 'idle' ? 'invalidate' : 'reset']()
       if (!changed) client.removeQueries(filters)
       queueMicrotask(
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- refetchQueries never rejects without throwOnError
         () =>
-          void client.refetchQueries({
+          client.refetchQueries({
             ...filters,
             type: 'active',
-            // a key of `sessionQueryKey` holds the network at 1 and the party at 2
-            predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus === 'idle',
+            // not one under the previous session's key: the current one's, with the previous party or
+            // network in place of the current one (a key compared with a string reads as its parts joined)
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an absent one reads as 'undefined', in no key
+            predicate: (query) => (query.queryKey.slice(0, 3) as unknown) != key().replace(current!, previous!) && query.state.fetchStatus == 'idle',
           }),
       )
     }
     // The session's key (without `initialState`, `key(initialState)` is the store's, which the root rendered)
-    const key = (state = getSnapshot()) => sessionQueryKey(state).join()
+    // eslint-disable-next-line @typescript-eslint/restrict-plus-operands -- the key's parts joined with commas
+    const key = (state = getSnapshot()) => '' + sessionQueryKey(state)
     // Another store than those the hooks last watched, while none watches one (the user picked another
     // wallet): the session of the one it replaces ended without an event, and what it fetched must
     // not reach the next party. So did the session of the same store if its party or network changed
@@ -122,7 +126,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
           client.removeQueries({ queryKey: sessionQueryKey(initialState!) }),
       )
     drop()
-    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type.includes('dded') && (query.queryKey as unknown[]).slice(0, 3).join() == key(initialState) && drop())
+    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type.includes('dded') && ((query.queryKey as unknown[]).slice(0, 3) as unknown) == key(initialState) && drop())
     w.length = 1
     const off = on('invalidate', update)
     return () => {
