@@ -178,6 +178,28 @@ describe('useSessionQueryInvalidation', () => {
     expect(asked).toEqual(['alice::1220aa', 'bob::1220bb', 'alice::1220aa'])
   })
 
+  it.each([
+    ['second', ['sessionlayer', 'alice::1220aa', 'profile']],
+    ['third', ['sessionlayer', 'directory', 'alice::1220aa']],
+  ])('C11: a session query whose key stays the same and names the previous party as its %s part is fetched again at a party switch', async (_, queryKey) => {
+    const { provider, store, queryClient } = setup()
+    let fetches = 0
+    // not a sessionQueryKey: the same key for every party, which names alice where a sessionQueryKey holds the network or the party
+    const Entry = defineComponent({
+      setup() {
+        const entry = useQuery({ queryKey, queryFn: () => `entry ${++fetches}` })
+        return () => h('p', entry.data.value ?? '-')
+      },
+    })
+    const wrapper = mount(Entry, { global: { plugins: [createSessionPlugin(store), [VueQueryPlugin, { queryClient }]] as never } })
+    await store.connect()
+    await flushPromises()
+    expect(wrapper.text()).toBe('entry 1')
+    provider.wallet.switchParty('bob::1220bb')
+    await flushPromises()
+    expect(wrapper.text()).toBe('entry 2')
+  })
+
   it('C11: a session query whose key stays the same and whose fetch is under way at a party switch is fetched again for the new party', async () => {
     const { provider, store, queryClient } = setup()
     const { wrapper, asked, pending } = mountMe(store, queryClient)

@@ -60,7 +60,7 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   const client = queryClient ?? useQueryClient()
   // What the server rendered, until an event tells how the session went on
   let shown: SessionState | null | undefined
-  const update = ({ type, previous }: Partial<InvalidateEvent> = {}) => {
+  const update = ({ type, previous, current }: Partial<InvalidateEvent> = {}) => {
     shown = null
     const filters = { queryKey: [SESSION_QUERY_KEY_ROOT] }
     // 'party:changed' or 'network:changed'; else 'disconnected', 'expired' or another store
@@ -78,7 +78,8 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
     // outlives it (removing the query alone would leave it the data); the queries no longer in use
     // are removed then. A query of the previous party or network is not fetched again, not even
     // while a component that still hydrates (an async page under <Suspense>) keeps it in use with
-    // what the server rendered: a key of `sessionQueryKey` holds the network at 1 and the party at 2.
+    // what the server rendered: one under the previous session's key, the current one's with the previous
+    // party or network in place of the current one (a key compared with a string reads as its parts joined).
     for (const query of client.getQueryCache().findAll(filters)) {
       if (!changed || query.state.fetchStatus != 'idle') query.reset()
       query.invalidate()
@@ -88,7 +89,8 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
       void client.refetchQueries({
         ...filters,
         type: 'active',
-        predicate: (query) => !query.queryKey.slice(1, 3).includes(previous) && query.state.fetchStatus == 'idle' && (query.state.isInvalidated || !query.state.dataUpdateCount),
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an absent one reads as 'undefined', in no key
+        predicate: (query) => (query.queryKey.slice(0, 3) as unknown) != key().replace(current!, previous!) && query.state.fetchStatus == 'idle' && (query.state.isInvalidated || !query.state.dataUpdateCount),
       })
     })
   }
@@ -101,15 +103,15 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
   // no component heard its events (the app unmounted while the user signed out) (C6, C11). One more
   // store beside one kept in step (an embedded widget's) ends no session that goes on. (On the
   // server, where nothing is kept in step, the plugin's store is not even created.)
+  // The session's key: of `state`, else of the store
+  // eslint-disable-next-line @typescript-eslint/restrict-plus-operands -- the key's parts joined with commas
+  const key = (state?: SessionState | null) => '' + sessionQueryKey(state ?? context.store.getSnapshot())
   if (!context.server) {
-    const { store } = context
     const initial = (shown = context.initial.value)
-    // The session's key: of `state`, else of the store
-    const key = (state?: SessionState | null) => sessionQueryKey(state ?? store.getSnapshot()).join()
     const w = last.get(client) ?? [0]
     last.set(client, w)
     // (a store not among them: its index -1 reads the count, no key)
-    if (!w[0]++ && w[1] && w[w.indexOf(store) + 1] != key()) update()
+    if (!w[0]++ && w[1] && w[w.indexOf(context.store) + 1] != key()) update()
     w.length = 1
     // A component that hydrated with another session than the store's (a page hydrated once the
     // user signed out or switched party, or a restore that ended before the hydration, C6, C11)
@@ -130,16 +132,16 @@ export function useSessionQueryInvalidation(queryClient?: QueryClient): void {
       void nextTick(
         () =>
           key(state) != key() &&
-          store.getSnapshot().status != 'reconnecting' &&
+          context.store.getSnapshot().status != 'reconnecting' &&
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the keys differ only with one
           client.removeQueries({ queryKey: sessionQueryKey(state!) }),
       )
-    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type.includes('dded') && (query.queryKey as unknown[]).slice(0, 3).join() == key(initial) && drop(initial))
+    const unwatch = client.getQueryCache().subscribe(({ type, query }) => type.includes('dded') && ((query.queryKey as unknown[]).slice(0, 3) as unknown) == key(initial) && drop(initial))
     if (getCurrentInstance()) onMounted(() => drop(shown))
     onScopeDispose(() => {
       unwatch()
       w[0]--
-      w.push(store, key())
+      w.push(context.store, key())
     })
   }
 }
