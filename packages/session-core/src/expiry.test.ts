@@ -1089,6 +1089,36 @@ describe('expiry', () => {
     store.destroy()
   })
 
+  it('C13: an op a subscriber enqueues as the session expires again, while ops an earlier re-auth released still wait their turn, runs after them once the re-auth succeeds: in submission order', async () => {
+    const hooks: (() => void)[] = []
+    const onReauthRequired = () => new Promise<void>((resolve) => hooks.push(resolve))
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
+    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+    const log: string[] = []
+    const op = (name: string, ms = 0) => () => {
+      log.push(name)
+      return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
+    }
+    const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))]
+    hooks[0]?.()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connected')
+    // a subscriber that sends something as it hears of the second re-auth
+    const unsubscribe = store.subscribe((state) => {
+      if (state.status === 'reconnecting') {
+        unsubscribe()
+        results.push(store.enqueue(op('d')))
+      }
+    })
+    await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
+    expect(results).toHaveLength(4)
+    hooks[1]?.()
+    await vi.advanceTimersByTimeAsync(1000) // a ends
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
+    expect(log).toEqual(['a', 'b', 'c', 'd'])
+    store.destroy()
+  })
+
   it('C13: an op a subscriber enqueues as a re-auth succeeds, whose turn has not come as the session expires again, fails with the next re-auth as the ops held with it do: it never runs on the session that ended', async () => {
     const hooks: ((ok: boolean) => void)[] = []
     const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
