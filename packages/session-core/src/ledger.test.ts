@@ -1230,6 +1230,26 @@ describe('ledger', () => {
     })
   }
 
+  it('L2: every C0 control and the space around a path is dropped, as fetch drops them, and nothing beyond them: DEL or a no-break space stays part of the path', async () => {
+    const wallet = createMockWallet()
+    const store = await connectedStore(createMockProvider({ wallet }))
+    const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
+    const ledgerFetch = createLedgerFetch(store, { fetch })
+    for (let code = 0; code <= 0x20; code++) {
+      const c = String.fromCharCode(code)
+      // what fetch does with such a path under a base URL
+      expect(new URL(`${c}/v2/parties${c}`, `${LEDGER}/`).href).toBe(`${LEDGER}/v2/parties`)
+      await ledgerFetch(`${c}${c}/v2/parties${c}${c}`)
+      expect(fetch).toHaveBeenLastCalledWith(`${LEDGER}/v2/parties`, expect.anything())
+    }
+    for (const c of ['\x7f', '\u00a0', '!']) {
+      expect(new URL(`/v2/parties${c}`, `${LEDGER}/`).href).toBe(`${LEDGER}/v2/parties${encodeURI(c)}`)
+      await ledgerFetch(`/v2/parties${c}`)
+      expect(fetch).toHaveBeenLastCalledWith(`${LEDGER}/v2/parties${c}`, expect.anything())
+    }
+    store.destroy()
+  })
+
   it('L2: an aborted signal that carries no reason (an AbortController polyfill\'s) rejects with an AbortError DOMException, as fetch does, not with undefined, before the wallet or the Ledger API is asked anything', async () => {
     const signal = { aborted: true, reason: undefined, addEventListener: () => undefined, removeEventListener: () => undefined } as unknown as AbortSignal
     const expected: unknown = await globalThis.fetch(`${LEDGER}/v2/version`, { signal }).catch((e: unknown) => e)
