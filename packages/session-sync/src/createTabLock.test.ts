@@ -54,6 +54,18 @@ describe.each([
     await expect(lock.runExclusive('k', () => 'free')).resolves.toBe('free')
   })
 
+  it('M6: options that are a function (from JavaScript) are an object like any other, as for Web Locks (a WebIDL dictionary): their fields are read, the call is no misuse', async () => {
+    const lock: TabLock = create()
+    const controller = new AbortController()
+    controller.abort()
+    const fn = vi.fn()
+    const options = (fields: RunExclusiveOptions) => Object.assign(() => undefined, fields) as unknown as RunExclusiveOptions
+    await expect(lock.runExclusive('k', fn, options({ signal: controller.signal }))).rejects.toMatchObject({ name: 'AbortError' })
+    expect(fn).not.toHaveBeenCalled()
+    await expect(lock.runExclusive('k', () => 'free', options({ ifAvailable: true }))).resolves.toBe('free')
+    expect(lock.crossTab).toBe(crossTab)
+  })
+
   it('M6: a Symbol name, or options that are no object (a number, a string, true, from JavaScript), reject with a TypeError, as Web Locks do, and never run fn; the lock keeps its kind, and null options are the defaults, as for Web Locks', async () => {
     const lock: TabLock = create()
     const fn = vi.fn()
