@@ -95,6 +95,14 @@ describe('createCookieStorage', () => {
     expect(await createCookieStorage({ adapter: { get: () => 'app.sessionlayer.session=*2F*00*00v', set: () => undefined }, name: 'app' }).getItem('sessionlayer.session')).toBe('v')
   })
 
+  it('§2.5: every `.` and `%` of a name is escaped, not the first alone: `a..` + `k` and `a.` + `.k`, or `a%.` and `a%%2E`, keep a cookie each', async () => {
+    const adapter = jar()
+    const pairs = [['a..', 'k'], ['a.', '.k'], ['a%.', 'k'], ['a%%2E', 'k']] as const
+    for (const [name, key] of pairs) await createCookieStorage({ adapter, name }).setItem(key, `${name}+${key}`)
+    for (const [name, key] of pairs) expect(await createCookieStorage({ adapter, name }).getItem(key)).toBe(`${name}+${key}`)
+    expect(new Set(adapter.written.map((cookie) => cookie.slice(0, cookie.indexOf('=')))).size).toBe(pairs.length)
+  })
+
   it('§2.5, K7: a key or value with a lone surrogate (no UTF-8 holds it) rejects the operation with a SessionError -32602 that says so, never a bare URIError or a synchronous throw, and writes nothing', async () => {
     const adapter = jar()
     const storage = createCookieStorage({ adapter })
