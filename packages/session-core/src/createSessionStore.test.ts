@@ -1050,6 +1050,41 @@ describe('createSessionStore', () => {
     expect(seen.slice(1)).toEqual(['first connecting', 'second connecting', 'first connected'])
   })
 
+  it('C14: on() after destroy() registers nothing: a handler that destroys the store and then listens again does not bring back the later handlers of that event', async () => {
+    const seen: string[] = []
+    const { store, wallet } = setup()
+    await store.connect()
+    const late = vi.fn()
+    store.on('party:changed', () => {
+      seen.push('first')
+      store.destroy()
+      // a component's effect that listens again as the store goes away
+      const off = store.on('party:changed', late)
+      expect(off).toBeTypeOf('function')
+      expect(() => off()).not.toThrow()
+    })
+    store.on('party:changed', () => seen.push('second'))
+    wallet.switchParty('bob::1220bb')
+    expect(seen).toEqual(['first'])
+    expect(late).not.toHaveBeenCalled()
+  })
+
+  it('C14: on() on a destroyed store registers nothing and returns a no-op unsubscribe: an async subscriber that rejects after destroy() reaches no handler', async () => {
+    const { store } = setup()
+    let fail: (error: Error) => void = () => undefined
+    store.subscribe(() => new Promise((_, reject) => (fail = reject)))
+    await store.connect()
+    store.destroy()
+    const handler = vi.fn()
+    const off = store.on('error', handler)
+    expect(off).toBeTypeOf('function')
+    expect(() => off()).not.toThrow()
+    store.on('error', handler)
+    fail(new Error('late'))
+    await flush()
+    expect(handler).not.toHaveBeenCalled()
+  })
+
   it('C14: an on(session:expired) handler that destroys the store: the re-auth hook is never called', async () => {
     vi.useFakeTimers()
     const onReauthRequired = vi.fn(() => Promise.resolve())

@@ -1249,6 +1249,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     init: restore,
     getProvider: () => provider,
     on(type, handler) {
+      // A destroyed store registers nothing (C14): a handler that destroys it and listens again
+      // brings back no later handler of the event under way, and one added after destroy() hears
+      // nothing the teardown still tells (a subscriber's late rejection), nor is held by the store.
+      if (destroyed) return noop
       const set = handlers.get(type) ?? new Set()
       handlers.set(type, set.add(handler))
       return () => {

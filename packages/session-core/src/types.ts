@@ -371,7 +371,8 @@ export interface SessionStore {
   getProvider: () => CIP0103Provider
   /**
    * Listens to one event type; returns the unsubscribe function. The handler may be async: a
-   * throw or a rejection becomes an `error` event.
+   * throw or a rejection becomes an `error` event. After `destroy()`, also called from a handler,
+   * it registers nothing and returns a no-op.
    */
   on: <T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown) => () => void
   /**
