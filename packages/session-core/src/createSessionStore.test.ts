@@ -1085,6 +1085,24 @@ describe('createSessionStore', () => {
     expect(handler).not.toHaveBeenCalled()
   })
 
+  it('C14: subscribe() after destroy() registers nothing: a subscriber that destroys the store and subscribes a later subscriber again does not bring it back for that change', async () => {
+    const seen: string[] = []
+    const { store } = setup()
+    const second = (state: SessionState) => seen.push(`second ${state.status}`)
+    let off = () => undefined as void
+    store.subscribe((state) => {
+      seen.push(`first ${state.status}`)
+      if (state.status !== 'connected') return
+      store.destroy()
+      // a component's effect that subscribes again as the store goes away
+      off = store.subscribe(second)
+    })
+    store.subscribe(second)
+    await store.connect()
+    expect(seen).toEqual(['first connecting', 'second connecting', 'first connected'])
+    expect(() => off()).not.toThrow()
+  })
+
   it('C14: an on(session:expired) handler that destroys the store: the re-auth hook is never called', async () => {
     vi.useFakeTimers()
     const onReauthRequired = vi.fn(() => Promise.resolve())

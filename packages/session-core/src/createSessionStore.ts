@@ -1182,6 +1182,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     [INTERNALS]: internals,
     getSnapshot: () => (bound && destroyed ? DISCONNECTED_STATE : bound == 1 && model.snapshot == DISCONNECTED_STATE ? RECONNECTING_STATE : model.snapshot),
     subscribe(listener) {
+      // A destroyed store registers nothing (C14): a subscriber that destroys it and subscribes a
+      // later one again brings it back for no change, and the store holds no subscriber after destroy().
+      if (destroyed) return noop
       listeners.add(listener)
       listenerList = null
       return () => {

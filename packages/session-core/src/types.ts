@@ -332,7 +332,8 @@ export interface SessionStore {
   getSnapshot: () => SessionState
   /**
    * Calls `listener` once per real change; returns the unsubscribe function. The listener may be
-   * async: a throw or a rejection becomes an `error` event.
+   * async: a throw or a rejection becomes an `error` event. After `destroy()`, also called from a
+   * subscriber, it registers nothing and returns a no-op.
    */
   subscribe: (listener: (state: SessionState, previous: SessionState) => unknown) => () => void
   /**
