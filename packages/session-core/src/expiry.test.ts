@@ -963,18 +963,29 @@ describe('expiry', () => {
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c'])
   })
 
+  /**
+   * A store whose session expires every second and re-authenticates through a hook each time, past
+   * its first expiry (the first re-auth runs): `hooks[i](ok)` settles the i-th re-auth. `op(name, ms)`
+   * is an op that logs its name and the status as it starts, and resolves with its name `ms` later;
+   * `settled(p)` is an op's value, or its error's code.
+   */
+  const reauths = async () => {
+    const hooks: ((ok: boolean) => void)[] = []
+    const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
+    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
+    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+    const log: string[] = []
+    const op = (name: string, ms = 0) => () => {
+      log.push(`${name} (${store.getSnapshot().status})`)
+      return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
+    }
+    const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
+    return { store, hooks, log, op, settled }
+  }
+
   it('C13: ops held by a re-auth whose turn comes while the next re-auth runs wait for that one too, ahead of the ops it holds, and fail with it', async () => {
     for (const outcome of ['succeeds', 'fails'] as const) {
-      const hooks: ((ok: boolean) => void)[] = []
-      const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
-      const { store } = await connected({ ttlMs: 1000, onReauthRequired })
-      await vi.advanceTimersByTimeAsync(1000) // the first re-auth
-      const log: string[] = []
-      const op = (name: string, ms = 0) => () => {
-        log.push(`${name} (${store.getSnapshot().status})`)
-        return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
-      }
-      const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
+      const { store, hooks, log, op, settled } = await reauths()
       const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
       hooks[0]?.(true)
       await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
@@ -998,16 +1009,7 @@ describe('expiry', () => {
 
   it('C13: ops held by a re-auth that have not started as the session expires again wait for the next re-auth also when the op running then ends after it: they run before the ops that one held, or fail with it, never on the session it ended', async () => {
     for (const outcome of ['succeeds', 'fails', 'disconnect'] as const) {
-      const hooks: ((ok: boolean) => void)[] = []
-      const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
-      const { store } = await connected({ ttlMs: 1000, onReauthRequired })
-      await vi.advanceTimersByTimeAsync(1000) // the first re-auth
-      const log: string[] = []
-      const op = (name: string, ms = 0) => () => {
-        log.push(`${name} (${store.getSnapshot().status})`)
-        return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
-      }
-      const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
+      const { store, hooks, log, op, settled } = await reauths()
       const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
       hooks[0]?.(true)
       await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
@@ -1059,10 +1061,7 @@ describe('expiry', () => {
   })
 
   it('C13: ops held by a re-auth whose turn had not come as the session expired again, released by the next re-auth while the op running then still runs, start only once it ended: one after another', async () => {
-    const hooks: (() => void)[] = []
-    const onReauthRequired = () => new Promise<void>((resolve) => hooks.push(resolve))
-    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
-    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+    const { store, hooks } = await reauths()
     const log: string[] = []
     const op = (name: string, ms?: number) => () => {
       log.push(`${name} starts`)
@@ -1076,11 +1075,11 @@ describe('expiry', () => {
       })
     }
     const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))]
-    hooks[0]?.()
+    hooks[0]?.(true)
     await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
     expect(store.getSnapshot().status).toBe('reconnecting')
     results.push(store.enqueue(op('d')))
-    hooks[1]?.() // it succeeds while a still runs
+    hooks[1]?.(true) // it succeeds while a still runs
     await vi.advanceTimersByTimeAsync(0)
     expect(log).toEqual(['a starts'])
     await vi.advanceTimersByTimeAsync(500) // a ends
@@ -1090,17 +1089,14 @@ describe('expiry', () => {
   })
 
   it('C13: an op a subscriber enqueues as the session expires again, while ops an earlier re-auth released still wait their turn, runs after them once the re-auth succeeds: in submission order', async () => {
-    const hooks: (() => void)[] = []
-    const onReauthRequired = () => new Promise<void>((resolve) => hooks.push(resolve))
-    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
-    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
+    const { store, hooks } = await reauths()
     const log: string[] = []
     const op = (name: string, ms = 0) => () => {
       log.push(name)
       return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
     }
     const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b')), store.enqueue(op('c'))]
-    hooks[0]?.()
+    hooks[0]?.(true)
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot().status).toBe('connected')
     // a subscriber that sends something as it hears of the second re-auth
@@ -1112,7 +1108,7 @@ describe('expiry', () => {
     })
     await vi.advanceTimersByTimeAsync(1000) // the new session expires while a still runs: the second re-auth
     expect(results).toHaveLength(4)
-    hooks[1]?.()
+    hooks[1]?.(true)
     await vi.advanceTimersByTimeAsync(1000) // a ends
     expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
     expect(log).toEqual(['a', 'b', 'c', 'd'])
@@ -1120,16 +1116,7 @@ describe('expiry', () => {
   })
 
   it('C13: an op a subscriber enqueues as a re-auth succeeds, whose turn has not come as the session expires again, fails with the next re-auth as the ops held with it do: it never runs on the session that ended', async () => {
-    const hooks: ((ok: boolean) => void)[] = []
-    const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
-    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
-    await vi.advanceTimersByTimeAsync(1000) // the first re-auth
-    const log: string[] = []
-    const op = (name: string, ms = 0) => () => {
-      log.push(`${name} (${store.getSnapshot().status})`)
-      return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
-    }
-    const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
+    const { store, hooks, log, op, settled } = await reauths()
     const results = [store.enqueue(op('a', 1500)), store.enqueue(op('b'))].map(settled)
     // a subscriber that sends what the app waited for once the session is back
     const unsubscribe = store.subscribe((state) => {
@@ -1269,19 +1256,17 @@ describe('expiry', () => {
   })
 
   it('C13, C14: destroy while an op a re-auth released never settles: the ops waiting their turn behind it, also those the next re-auth released, reject with DESTROYED at once and never run', async () => {
-    const hooks: (() => void)[] = []
-    const { store } = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => hooks.push(resolve)) })
-    await vi.advanceTimersByTimeAsync(1000)
+    const { store, hooks } = await reauths()
     const started: string[] = []
     const outcomes: unknown[] = []
     const track = (p: Promise<unknown>) => void p.then(outcomes.push.bind(outcomes), (e: unknown) => outcomes.push((e as { code: unknown }).code))
     track(store.enqueue(() => (started.push('a'), new Promise(() => {}))))
     track(store.enqueue(() => started.push('b')))
-    hooks[0]?.()
+    hooks[0]?.(true)
     await vi.advanceTimersByTimeAsync(1000) // the re-authenticated session expires while `a` runs
     expect(store.getSnapshot().status).toBe('reconnecting')
     track(store.enqueue(() => started.push('c')))
-    hooks[1]?.()
+    hooks[1]?.(true)
     await vi.advanceTimersByTimeAsync(0)
     store.destroy()
     await vi.advanceTimersByTimeAsync(0)
