@@ -983,6 +983,16 @@ describe('expiry', () => {
     return { store, hooks, log, op, settled }
   }
 
+  /**
+   * Ops b, c and d, held across two re-auths while op a ran: after a, they ran on the
+   * re-authenticated session, one after another (`ok`), or failed with the second re-auth and never
+   * ran on the session it ended.
+   */
+  const heldAcrossReauths = async (ok: boolean, log: string[], results: Promise<string>[]) => {
+    expect(log).toEqual(ok ? ['a (connected)', 'b (connected)', 'c (connected)', 'd (connected)'] : ['a (connected)'])
+    expect(await Promise.all(results)).toEqual(ok ? ['a', 'b', 'c', 'd'] : ['a', 'REAUTH_FAILED', 'REAUTH_FAILED', 'REAUTH_FAILED'])
+  }
+
   it('C13: ops held by a re-auth whose turn comes while the next re-auth runs wait for that one too, ahead of the ops it holds, and fail with it', async () => {
     for (const outcome of ['succeeds', 'fails'] as const) {
       const { store, hooks, log, op, settled } = await reauths()
@@ -996,13 +1006,7 @@ describe('expiry', () => {
       expect(log).toEqual(['a (connected)'])
       hooks[1]?.(outcome === 'succeeds')
       await vi.advanceTimersByTimeAsync(10)
-      if (outcome === 'succeeds') {
-        expect(log).toEqual(['a (connected)', 'b (connected)', 'c (connected)', 'd (connected)'])
-        expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
-      } else {
-        expect(log).toEqual(['a (connected)'])
-        expect(await Promise.all(results)).toEqual(['a', 'REAUTH_FAILED', 'REAUTH_FAILED', 'REAUTH_FAILED'])
-      }
+      await heldAcrossReauths(outcome === 'succeeds', log, results)
       store.destroy()
     }
   })
@@ -1019,13 +1023,7 @@ describe('expiry', () => {
       if (outcome === 'disconnect') await store.disconnect()
       else hooks[1]?.(outcome === 'succeeds')
       await vi.advanceTimersByTimeAsync(1000) // a ends
-      if (outcome === 'succeeds') {
-        expect(log).toEqual(['a (connected)', 'b (connected)', 'c (connected)', 'd (connected)'])
-        expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
-      } else {
-        expect(log).toEqual(['a (connected)'])
-        expect(await Promise.all(results)).toEqual(['a', 'REAUTH_FAILED', 'REAUTH_FAILED', 'REAUTH_FAILED'])
-      }
+      await heldAcrossReauths(outcome === 'succeeds', log, results)
       store.destroy()
     }
   })
