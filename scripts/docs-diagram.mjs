@@ -120,6 +120,9 @@ function key(m) {
   return JSON.stringify(m, (k, v) => {
     if (k === 'lastError') return v && v.code
     if (k === 'connectedAt' || k === 'expiresAt') return v === null || v === undefined ? v : 't'
+    // what another tab told during an op only adds wallet reads once connected, never an edge: the
+    // answers to those reads are among the inputs tried from every model anyway
+    if (k === 'words') return undefined
     return v
   })
 }
