@@ -538,7 +538,6 @@ export const createTransition = (): typeof transition => {
         // even if each character is sent as six (`\u0001`)
         if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup', { attempts: attempt, code: error.code, message: error.message.slice(0, 1e3), keep }])
         endSession(error, keep)
-        fx.push(['reject', error])
       }
     } else if (op == 'reconnect') {
       // A follower's own check failed: it waits for leadership or the leader's outcome again.
@@ -916,7 +915,6 @@ export const createTransition = (): typeof transition => {
           if (c.lead && op == 'reconnect') fx.push(['post', 'gaveup'])
           // no sign-out: the entry stays for a restore to check with the wallet (C9)
           endSession(st.lastError ?? new SessionError('Reconnect cancelled', 4900), 1)
-          fx.push(['reject', new SessionError('Reconnect cancelled', 'REAUTH_FAILED')])
         }
         break
 
