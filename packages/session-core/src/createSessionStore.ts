@@ -337,22 +337,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * The operations `enqueue`d while a re-authentication runs, each with its promise's settlers —
    * and `late`: enqueued as it ended, before its outcome reached them.
    */
-  let held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void, late?: boolean][] = []
+  const held: [op: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void, late?: boolean][] = []
   /** The held ops a re-authentication released that have not started yet, in submission order. */
   let rest: typeof held = []
-  /** The run of the ops a re-authentication released: those the next one releases start once it is over (C13). */
-  let drain: unknown
-  const takeHeld = () => {
-    const items = held
-    held = []
-    return items
-  }
   /**
-   * Rejects every held op with `error`, without running it — except one enqueued once the
-   * re-authentication had failed: that one runs, as on any session not re-authenticating (C13).
+   * The run of the ops a re-authentication released: those the next one releases start once it is
+   * over — in the same session (C13).
    */
-  const rejectHeld = (error: SessionError) => {
-    for (const [op, resolve, reject, late] of takeHeld()) {
+  let drain: unknown
+  /**
+   * Rejects `items` (every held op, taken from the queue) with `error`, without running them —
+   * except one enqueued once the re-authentication had failed: that one runs, as on any session
+   * not re-authenticating (C13).
+   */
+  const rejectHeld = (error: SessionError, items = held.splice(0)) => {
+    for (const [op, resolve, reject, late] of items) {
       if (late && !destroyed) attempt(op).then(resolve, reject)
       else reject(error)
     }
@@ -885,6 +884,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         cancelTimer(retryTimer)
         cancelTimer(expiryTimer)
         internals.ended = {}
+        // The ops a re-auth released that have not started never run on the session that ended. At
+        // an expiry they wait for its re-auth, ahead of those it holds: they run after it, or fail
+        // with it. At any other end (a sign-out here, in the wallet or in another tab, a drop not
+        // reconnected, a connect during a reconnect) they fail as held ops do at a sign-out during
+        // a re-auth, its error as `cause`: never run on the signed-out store, nor for whoever signs
+        // in next; and what the next session releases waits for none of this one's ops (C13).
+        if (model.op == 'reauth') held.unshift(...rest.splice(0))
+        else {
+          rejectHeld(new SessionError('Disconnected', 'REAUTH_FAILED', model.snapshot.lastError), rest.splice(0))
+          drain = 0
+        }
         // The session ended (a sign-out here or in another tab, an expiry, a give-up): what it held
         // behind a write never goes out, an expiry excepted: no tab takes a connect of it up (M3, M4)
         if (model.snapshot.status == 'disconnected') tellHeld()
@@ -897,9 +907,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         const tag = gen
         const expired = effect[1]
         const abort = (hookAbort = new AbortController())
-        // The ops an earlier re-auth released that have not started wait for this one too, ahead of
-        // those it holds: they run after it, or fail with it, never on the session it ends (C13).
-        held.unshift(...rest.splice(0))
         const done = (input: Input) => {
           // a hook that finished is not aborted
           if (hookAbort == abort) hookAbort = null
@@ -933,8 +940,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       }
       case 'flush': {
         // the held ops run one after another, in submission order; those whose turn has not come
-        // as the session expires again wait for that re-auth (see `reauth`)
-        const items = (rest = takeHeld())
+        // as the session expires again wait for that re-auth; at any other end of the session they
+        // fail (see `disarm`)
+        const items = (rest = held.splice(0))
         // one a subscriber enqueued as this re-auth ended is a held op now, as the others: it fails
         // with the next re-auth, should the session expire again before its turn (C13)
         for (const item of items) item[3] = false

@@ -7,6 +7,7 @@ import { createSessionStore } from './createSessionStore'
 import type { ExpiryOptions, SessionState, SessionStoreOptions } from './types'
 
 const DAY = 86_400_000
+const CHANNEL = 'sessionlayer.session.sync::null::sessionlayer.session'
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 })
@@ -965,14 +966,14 @@ describe('expiry', () => {
 
   /**
    * A store whose session expires every second and re-authenticates through a hook each time, past
-   * its first expiry (the first re-auth runs): `hooks[i](ok)` settles the i-th re-auth. `op(name, ms)`
+   * its first expiry (the first re-auth runs), with `options`: `hooks[i](ok)` settles the i-th re-auth. `op(name, ms)`
    * is an op that logs its name and the status as it starts, and resolves with its name `ms` later;
    * `settled(p)` is an op's value, or its error's code.
    */
-  const reauths = async () => {
+  const reauths = async (options: SessionStoreOptions = {}) => {
     const hooks: ((ok: boolean) => void)[] = []
     const onReauthRequired = () => new Promise<void>((resolve, reject) => hooks.push((ok) => (ok ? resolve() : reject(new Error('declined')))))
-    const { store } = await connected({ ttlMs: 1000, onReauthRequired })
+    const { store, wallet } = await connected({ ttlMs: 1000, onReauthRequired }, options)
     await vi.advanceTimersByTimeAsync(1000) // the first re-auth
     const log: string[] = []
     const op = (name: string, ms = 0) => () => {
@@ -980,7 +981,7 @@ describe('expiry', () => {
       return new Promise<string>((resolve) => setTimeout(() => resolve(name), ms))
     }
     const settled = (p: Promise<string>) => p.then((v) => v, (e: unknown) => (e as { code: string }).code)
-    return { store, hooks, log, op, settled }
+    return { store, wallet, hooks, log, op, settled }
   }
 
   /**
@@ -1131,6 +1132,107 @@ describe('expiry', () => {
     await vi.advanceTimersByTimeAsync(1000) // a ends
     expect(log).toEqual(['a (connected)'])
     expect(await Promise.all(results)).toEqual(['a', 'REAUTH_FAILED', 'REAUTH_FAILED', 'REAUTH_FAILED'])
+  })
+
+  it("C6, C7, C13: the session ends while the first op a re-auth released still runs (disconnect(), the user in the wallet, another tab's sign-out or expiry, a drop not reconnected, a connect() during the reconnect): the ops whose turn has not come reject with REAUTH_FAILED, as held ops do on a sign-out during the re-auth, and never run on the store the session left", async () => {
+    for (const end of ['disconnect()', 'wallet', 'another tab', "another tab's expiry", 'drop', 'connect()'] as const) {
+      const hub = createChannelHub()
+      const { store, wallet, hooks, log, op, settled } = await reauths({ reconnect: end === 'connect()', broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
+      const results = [store.enqueue(op('a', 500)), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
+      hooks[0]?.(true)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(log, end).toEqual(['a (connected)'])
+      if (end === 'disconnect()') await store.disconnect()
+      else if (end === 'wallet') wallet.disconnectFromWallet()
+      else if (end.startsWith('another tab')) hub.channelFactory(CHANNEL).postMessage({ v: 1, kind: end === 'another tab' ? 'disconnected' : 'expired', seq: 1, tabId: 'other-tab', at: Date.now(), ch: CHANNEL, data: {} })
+      else {
+        wallet.drop()
+        await vi.advanceTimersByTimeAsync(0)
+        if (end === 'connect()') {
+          expect(store.getSnapshot().status).toBe('reconnecting')
+          void store.connect()
+        }
+      }
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status, end).not.toBe('connected')
+      await vi.advanceTimersByTimeAsync(500) // a ends
+      expect(log, end).toEqual(['a (connected)'])
+      expect(await Promise.all(results), end).toEqual(['a', 'REAUTH_FAILED', 'REAUTH_FAILED'])
+      store.destroy()
+    }
+  })
+
+  it('C6, C13: the ops a re-auth released that had not started as the user signed out reject with the SessionError held ops get on a sign-out during the re-auth: REAUTH_FAILED, "Disconnected"; after a drop the store does not reconnect from, its error is the cause', async () => {
+    for (const end of ['disconnect()', 'drop'] as const) {
+      const { store, wallet, hooks, op } = await reauths({ reconnect: false })
+      void store.enqueue(op('a', 500))
+      const b = store.enqueue(op('b'))
+      hooks[0]?.(true)
+      await vi.advanceTimersByTimeAsync(0)
+      if (end === 'drop') wallet.drop()
+      else void store.disconnect()
+      await expect(b).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'Disconnected', cause: end === 'drop' ? expect.objectContaining({ code: 4900 }) : null })
+      store.destroy()
+    }
+  })
+
+  it('C6, C12, C13: ops a re-auth released behind an op that never settles, as the user signs out and in again: they rejected at the sign-out, and the ops the next session holds through its own re-auth run after it, not behind that op nor after those of the session that ended', async () => {
+    const { store, hooks, log, op, settled } = await reauths()
+    const results = [store.enqueue(() => (log.push('a'), new Promise<string>(() => {}))), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
+    hooks[0]?.(true)
+    await vi.advanceTimersByTimeAsync(0)
+    await store.disconnect()
+    await store.connect() // another session, maybe of another party
+    expect(await Promise.all(results.slice(1))).toEqual(['REAUTH_FAILED', 'REAUTH_FAILED'])
+    await vi.advanceTimersByTimeAsync(1000) // it expires: its re-auth
+    expect(hooks).toHaveLength(2)
+    const d = settled(store.enqueue(op('d')))
+    hooks[1]?.(true)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await d).toBe('d')
+    expect(log).toEqual(['a', 'd (connected)'])
+    store.destroy()
+  })
+
+  it('C6, C13: an op a subscriber enqueues as the user signs out while ops a re-auth released wait their turn, and one enqueued once signed out, run at once, as on any store that is not re-authenticating: only the released ones fail', async () => {
+    const { store, hooks, log, op, settled } = await reauths()
+    const results = [store.enqueue(op('a', 500)), store.enqueue(op('b'))].map(settled)
+    hooks[0]?.(true)
+    await vi.advanceTimersByTimeAsync(0)
+    const unsubscribe = store.subscribe((state) => {
+      if (state.status === 'disconnected') {
+        unsubscribe()
+        results.push(settled(store.enqueue(op('signing out'))))
+      }
+    })
+    await store.disconnect()
+    results.push(settled(store.enqueue(op('signed out'))))
+    await vi.advanceTimersByTimeAsync(500) // a ends
+    expect(log).toEqual(['a (connected)', 'signing out (disconnected)', 'signed out (disconnected)'])
+    expect(await Promise.all(results)).toEqual(['a', 'REAUTH_FAILED', 'signing out', 'signed out'])
+    store.destroy()
+  })
+
+  it('C7, C13, C15: a party switch, or a drop the store reconnects from, while ops a re-auth released run one after another ends no session: those whose turn has not come run after the one running, in order', async () => {
+    for (const change of ['party switch', 'reconnect'] as const) {
+      const { store, wallet, hooks, log, op, settled } = await reauths({ reconnect: true })
+      const results = [store.enqueue(op('a', 500)), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
+      hooks[0]?.(true)
+      await vi.advanceTimersByTimeAsync(0)
+      if (change === 'party switch') wallet.switchParty('bob::1220bb')
+      else {
+        wallet.drop()
+        await vi.advanceTimersByTimeAsync(0)
+        expect(store.getSnapshot().status).toBe('reconnecting')
+        wallet.recover()
+      }
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot(), change).toMatchObject({ status: 'connected', account: { partyId: change === 'party switch' ? 'bob::1220bb' : expect.any(String) } })
+      await vi.advanceTimersByTimeAsync(510) // a ends, then b and c run
+      expect(log, change).toEqual(['a (connected)', 'b (connected)', 'c (connected)'])
+      expect(await Promise.all(results), change).toEqual(['a', 'b', 'c'])
+      store.destroy()
+    }
   })
 
   it('C13: a failing hook rejects every queued op with REAUTH_FAILED carrying the hook error', async () => {

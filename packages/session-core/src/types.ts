@@ -379,8 +379,11 @@ export interface SessionStore {
   /**
    * Runs `op` now, or after a re-auth in progress (in submission order). Rejects with a
    * {@link SessionError}: `QUEUE_FULL` over `pendingQueueSize`, `REAUTH_FAILED` when the re-auth
-   * fails, `DESTROYED` after `destroy()`, and at once with code -32602 (JSON-RPC "invalid params")
-   * when `op` is not a function.
+   * fails, or when the session ends before the op's turn came — also once the re-auth succeeded,
+   * while the ops before it still run (a sign-out here, in the wallet or in another tab, a drop not
+   * reconnected: message `'Disconnected'`, `cause` the session's `lastError`, `null` for a
+   * sign-out); such an op never runs. `DESTROYED` after `destroy()`, and at once with code -32602
+   * (JSON-RPC "invalid params") when `op` is not a function.
    */
   enqueue: <T>(op: () => T | Promise<T>) => Promise<T>
   /** Records user activity (idle expiry). */
