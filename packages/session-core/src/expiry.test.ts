@@ -965,10 +965,11 @@ describe('expiry', () => {
   })
 
   /**
-   * A store whose session expires every second and re-authenticates through a hook each time, past
-   * its first expiry (the first re-auth runs), with `options`: `hooks[i](ok)` settles the i-th re-auth. `op(name, ms)`
-   * is an op that logs its name and the status as it starts, and resolves with its name `ms` later;
-   * `settled(p)` is an op's value, or its error's code.
+   * A store (with `options`) whose session expires every second and re-authenticates through a
+   * hook each time, past its first expiry (the first re-auth runs), and its mock `wallet`:
+   * `hooks[i](ok)` settles the i-th re-auth. `op(name, ms)` is an op that logs its name and the
+   * status as it starts, and resolves with its name `ms` later; `settled(p)` is an op's value, or
+   * its error's code.
    */
   const reauths = async (options: SessionStoreOptions = {}) => {
     const hooks: ((ok: boolean) => void)[] = []
@@ -1176,7 +1177,7 @@ describe('expiry', () => {
     }
   })
 
-  it('C6, C12, C13: ops a re-auth released behind an op that never settles, as the user signs out and in again: they rejected at the sign-out, and the ops the next session holds through its own re-auth run after it, not behind that op nor after those of the session that ended', async () => {
+  it("C6, C12, C13: the user signs out while an op a re-auth released never settles, and signs in again: the ops behind it reject at the sign-out, never joining the next session's re-auth queue, and the ops that re-auth holds run once it succeeds, not behind the op that never settles", async () => {
     const { store, hooks, log, op, settled } = await reauths()
     const results = [store.enqueue(() => (log.push('a'), new Promise<string>(() => {}))), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
     hooks[0]?.(true)
