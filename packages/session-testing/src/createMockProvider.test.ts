@@ -386,6 +386,17 @@ describe('createMockProvider', () => {
     expect(provider.calls).toHaveLength(1)
   })
 
+  it('§6: the records of a request are copies of their own: changing the params a record holds changes neither the answer on its way nor the other record', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ connected: true, latencyMs: 100 })
+    const answer = provider.request({ method: 'signMessage', params: { message: 'sent' } })
+    ;(provider.calls[0]?.params as { message: string }).message = 'changed in the record'
+    expect(provider.wallet.calls).toEqual([{ provider: 0, method: 'signMessage', params: { message: 'sent' } }])
+    ;(provider.wallet.calls[0]?.params as { message: string }).message = 'changed in the record'
+    await vi.advanceTimersByTimeAsync(100)
+    await expect(answer).resolves.toEqual({ signature: 'mock-signature:sent' })
+  })
+
   it('§6: params that cannot be copied fail the request in the transport at once, before the wallet and its latency', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider({ connected: true, latencyMs: 1000 })

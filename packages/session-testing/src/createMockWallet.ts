@@ -389,9 +389,11 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         } catch (error) {
           return answerLater(0, () => new Rejection(error))
         }
-        const call = params === undefined ? { method } : { method, params }
-        record(providerCalls, call)
-        record(calls, { provider: index, ...call })
+        // Each record holds a copy of its own: a test that changes one changes neither the other
+        // nor the answer on its way.
+        const call = (): MockCall => (params === undefined ? { method } : { method, params: structuredClone(params) })
+        record(providerCalls, call())
+        record(calls, { provider: index, ...call() })
         const rule = takeRule(method)
         if (rule?.kind === 'hang') return new Promise(() => undefined)
         if (rule?.kind === 'fail') return answerLater(latencyMs, () => toRejection(rule.error))
