@@ -13,13 +13,23 @@ const flush = async () => {
 }
 const CHANNEL = 'sessionlayer.session.sync::null::sessionlayer.session'
 
+/**
+ * How the hubs of a test deliver: on a task of their own, as BroadcastChannel does, unless the
+ * test times its messages to arrive at once, on a microtask (`messagesAtOnce()`, before its hubs).
+ */
+let delivery: 'microtask' | undefined
+const messagesAtOnce = () => {
+  delivery = 'microtask'
+}
+
 afterEach(() => {
   vi.useRealTimers()
+  delivery = undefined
 })
 
 /** Tabs of one origin: one hub, one storage, one wallet unless a tab brings its own provider. */
 function tabs(options: SessionStoreOptions = {}, locks = false) {
-  const hub = createChannelHub()
+  const hub = createChannelHub({ delivery })
   const storage = createMemoryStorage()
   const wallet = createMockWallet()
   const lockManager = locks ? createMockLockManager() : null
@@ -72,7 +82,7 @@ async function idleTabs() {
  * IndexedDB transaction does; `shared` is that storage without the wait.
  */
 function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
-  const hub = createChannelHub()
+  const hub = createChannelHub({ delivery })
   const shared = createMemoryStorage()
   const later = (run: () => Promise<unknown>) => new Promise<unknown>((resolve) => setTimeout(() => void run().then(resolve), ms))
   const storage = {
@@ -84,7 +94,7 @@ function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
 
 /**
  * The hub's channels, each delivering a message `delayMs` later in a task of its own, as a real
- * BroadcastChannel delivers after the sender's current task (0: at once, as the hub does).
+ * BroadcastChannel delivers after the sender's current task (0: as the hub delivers).
  */
 function delayedChannels(hub: ReturnType<typeof createChannelHub>, delayMs: number) {
   return (name: string): HubChannel => {
@@ -128,7 +138,7 @@ function countedChannels(kinds: string[], factory: (name: string) => HubChannel)
  * each message in a task of its own (1 ms later), as a real BroadcastChannel does.
  */
 async function slowChannelTabs() {
-  const hub = createChannelHub()
+  const hub = createChannelHub({ delivery })
   const storage = createMemoryStorage()
   const wallet = createMockWallet()
   const lockManager = createMockLockManager()
@@ -203,7 +213,7 @@ async function loneTab(lockManager: LockManagerLike, maxAttempts = 3) {
   const store = createSessionStore(createMockProvider({ wallet }), {
     storage: createMemoryStorage(),
     reconnect: { maxAttempts },
-    broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
+    broadcast: { channelFactory: createChannelHub({ delivery }).channelFactory, lockManager },
   })
   await store.connect()
   return { store, wallet }
@@ -480,6 +490,7 @@ describe('multi-tab', () => {
   })
 
   it('C12: activity that follows another one within a quarter of the idle timeout still reaches the other tabs, with its own time', async () => {
+    messagesAtOnce()
     // the first activity, in tab A, 2 s ago
     const { a, b } = await idleTabs()
     a.store.touch() // the user's last activity, in tab A
@@ -497,6 +508,7 @@ describe('multi-tab', () => {
   })
 
   it('C12: a tab that hears of activity later than it happened counts from the activity, not from the message', async () => {
+    messagesAtOnce()
     // the first activity, in tab A, 2 s ago
     const { a, b } = await idleTabs()
     a.store.touch() // the user's last activity; tab B hears of it half a second later
@@ -678,6 +690,7 @@ describe('multi-tab', () => {
   })
 
   it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
+    messagesAtOnce()
     vi.useFakeTimers()
     const { open } = tabs({ reconnect: true })
     const a = open(undefined, { expiry: { ttlMs: 60_000 } })
@@ -722,7 +735,7 @@ describe('multi-tab', () => {
 
   it('M3, C12: tabs whose session expires at the same moment (one expiry time, a channel that delivers a task later) each leave their wallet and read the entry twice (a check before it leaves the wallet, and a checked removal), not once more for every tab that told of it', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const channelFactory = delayedChannels(hub, 1)
     const shared = createMemoryStorage()
     const wallet = createMockWallet()
@@ -783,7 +796,7 @@ describe('multi-tab', () => {
       // a task later, as a real BroadcastChannel does (after them).
       for (const delayMs of [0, 1]) {
         vi.useFakeTimers({ now: 1_000_000 })
-        const hub = createChannelHub()
+        const hub = createChannelHub({ delivery })
         const channelFactory = delayedChannels(hub, delayMs)
         const wallet = createMockWallet()
         const options = { storage: createMemoryStorage(), broadcast: { channelFactory } }
@@ -927,7 +940,8 @@ describe('multi-tab', () => {
     expect(b.store.getSnapshot().status).toBe('reconnecting')
     await a.store.disconnect()
     a.store.destroy()
-    await vi.advanceTimersByTimeAsync(0)
+    // A's sign-out reaches B on a task of its own
+    await vi.advanceTimersByTimeAsync(1)
     const after = b.store.getSnapshot()
     expect(after).toMatchObject({ status: 'disconnected', lastError: null })
     expect(vi.getTimerCount()).toBe(0)
@@ -952,12 +966,16 @@ describe('multi-tab', () => {
 
   it('M6: with Web Locks only one tab runs the reconnect attempts; the others follow its outcome', async () => {
     const { a, b, wallet, attempts } = await lockedPair({ reconnect: true })
+    // the probes of the outage only, whichever tab leads: not B's restore, nor what B does on
+    // hearing of A's connect, which reaches it on a task of its own
+    await vi.advanceTimersByTimeAsync(1)
+    const probes = () => [a, b].map((t) => t.provider.calls.filter((c) => c.method === 'status').length)
+    const before = probes()
     wallet.drop()
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
     await vi.advanceTimersByTimeAsync(500 + 1000 + 2000)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 3])
-    const probes = [a, b].map((t) => t.provider.calls.filter((c) => c.method === 'status').length)
-    expect(Math.min(...probes)).toBe(0)
+    expect(Math.min(...probes().map((n, i) => n - (before[i] ?? 0)))).toBe(0)
     wallet.recover()
     await vi.advanceTimersByTimeAsync(0)
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['connected', 'connected'])
@@ -996,6 +1014,8 @@ describe('multi-tab', () => {
     await b.store.restore()
     wallet.drop()
     await vi.advanceTimersByTimeAsync(500 + 1000)
+    // the leader's word reaches the follower on a task of its own
+    await vi.advanceTimersByTimeAsync(1)
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
   })
 
@@ -1040,6 +1060,8 @@ describe('multi-tab', () => {
     // the last attempt fails otherwise than the first: the follower tells of the last one
     wallet.failNext('status', { code: -32603, message: 'The wallet is busy' })
     await vi.advanceTimersByTimeAsync(1000)
+    // the leader's word reaches the follower on a task of its own
+    await vi.advanceTimersByTimeAsync(1)
     const [leader, follower] = gaveUp[0]?.length ? [a, b] : [b, a]
     const told = gaveUp.flat() as { attempts: number; lastError: SessionError }[]
     expect(told).toHaveLength(2)
@@ -1073,6 +1095,8 @@ describe('multi-tab', () => {
     const message = `${'\u0001'.repeat(1000)}${'<html>'.repeat(2000)}`
     wallet.failNext('status', { code: -32603, message })
     await vi.advanceTimersByTimeAsync(1000)
+    // the leader's word reaches the follower on a task of its own
+    await vi.advanceTimersByTimeAsync(1)
     const follower = gaveUp[0]?.length ? b : a
     expect(follower.store.getSnapshot().status).toBe('disconnected')
     expect(follower.store.getSnapshot().lastError).toMatchObject({ code: -32603, message: message.slice(0, 1000) })
@@ -1154,6 +1178,7 @@ describe('multi-tab', () => {
   })
 
   it('M6: a follower granted the reconnect lock just before the leader\'s "connected" message arrives (the leader closed right after it reconnected) follows it at once, not a backoff later', async () => {
+    messagesAtOnce()
     vi.useFakeTimers()
     // the lock a closing tab lets go may reach a follower before that tab's last message
     const { a, b, dropBackUntold } = await slowChannelTabs()
@@ -1268,7 +1293,7 @@ describe('multi-tab, further', () => {
     ['refused by Web Locks', false],
   ])('C7, M6 regression: a tab whose leadership was %s while its wallet was back still runs the attempts when the wallet drops again before the session settles', async (_, grants) => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const mock = createMockLockManager()
     const lockManager = grants ? mock : { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
     const wallet = createMockWallet({ latencyMs: 10 })
@@ -1303,7 +1328,7 @@ describe('multi-tab, further', () => {
 
   it.each(['InvalidStateError', 'AbortError'])("M6: a tab whose reconnect lock request Web Locks drop with %s (its document torn down or not fully active) runs no attempts beside the tab that holds the lock; it follows, and asks Web Locks again a second later, to wait behind that tab", async (name) => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const locks = createMockLockManager()
     let asked = 0
@@ -1396,7 +1421,7 @@ describe('multi-tab, further', () => {
       },
     })
     try {
-      for (const broadcast of [false, { channelFactory: createChannelHub().channelFactory }]) {
+      for (const broadcast of [false, { channelFactory: createChannelHub({ delivery }).channelFactory }]) {
         const store = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage: createMemoryStorage(), broadcast })
         expect((await store.connect()).status).toBe('connected')
         store.destroy()
@@ -1678,6 +1703,7 @@ describe('multi-tab, further', () => {
   })
 
   it('M5: switches another tab tells of together take one re-read of the accounts, not one each: one request of a kind at a time', async () => {
+    messagesAtOnce()
     const { raw, listAccounts, before } = await heardTab()
     raw.postMessage(partyMessage(1, 'bob::1220bb'))
     raw.postMessage(partyMessage(2, 'carol::1220cc'))
@@ -2042,7 +2068,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('C12, M4: a tab whose re-auth another tab completed takes the times of that re-authenticated session', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const wallet = createMockWallet({ latencyMs: 10 }) // each wallet answer takes 10 ms
     const finish: (() => void)[] = []
@@ -2222,7 +2248,7 @@ describe('multi-tab: the session times (C12)', () => {
   it('C12, C15, M4: two tabs that connect at nearly the same time, each hearing the other only after it connected, end on one session time, the one persisted', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     // each tab its own wallet; the channel delivers 50 ms later: the two "connected" messages cross
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const channelFactory = delayedChannels(hub, 50)
     const storage = createMemoryStorage()
     const options = { storage, broadcast: { channelFactory, lockManager: null }, expiry: { ttlMs: TTL } }
@@ -2297,7 +2323,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it("C10, C12, M4: a reload whose restore reads the expired snapshot while another tab re-authenticates takes up that tab's new session: it asks no re-auth of its own and ends nothing", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const shared = createMemoryStorage()
     // an IndexedDB-like read: the value at call time, answered 50 ms later
     const storage = { ...shared, getItem: (key: string) => shared.getItem(key).then((text) => new Promise<string | null>((resolve) => setTimeout(() => resolve(text), 50))) }
@@ -2330,7 +2356,7 @@ describe('multi-tab: the session times (C12)', () => {
     { during: "that tab's probe finds the wallet connected", writeMs: 20, aFirst: true },
   ])("C9, C10, C12, M4: a reload whose restore reads the expired snapshot while another tab connects anew takes up that tab's new session before its message comes ($during): it ends nothing", async ({ writeMs, aFirst }) => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const shared = createMemoryStorage()
     // IndexedDB-like: a read answers 50 ms later with the value at call time; a write lands writeMs later
     const reads: (string | null)[] = []
@@ -2474,7 +2500,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it("C9, C15, M4: a reload whose restore probe answers \"not connected\" from before another tab connected, that tab's message coming after, never removes that tab's entry", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const shared = createMemoryStorage()
     // what tab A posts is held until released: its connected message comes after B's probe answer
     const held: (() => void)[] = []
@@ -2617,6 +2643,7 @@ describe('multi-tab: the session times (C12)', () => {
   })
 
   it("C12, M3: an expiry still held behind a slow write when the user signs out in that tab reaches the other tabs before the sign-out: each tells of the expiry once", async () => {
+    messagesAtOnce()
     vi.useFakeTimers({ now: 1_000_000 })
     // a write that takes 2 s (an IndexedDB transaction)
     const { hub, storage, broadcast } = slowStorage('setItem', 2_000)
@@ -2692,7 +2719,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('M4, C14: a connect whose broadcast waits behind a slow write when the tab is closed (destroy) still reaches the other tabs: a disconnected tab whose wallet is connected takes it up', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const shared = createMemoryStorage()
     const slow = (ms: number, run: () => Promise<unknown>) => new Promise<void>((resolve) => setTimeout(() => void run().then(() => resolve()), ms))
     // a read that takes 100 ms and a write that takes 2 s (IndexedDB transactions)
@@ -2714,7 +2741,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('C11, M5: a switch held behind a slow write goes out once that write landed, not once the storage work queued after it is done', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const shared = createMemoryStorage()
     // the first two writes take 100 ms each (IndexedDB transactions); the third never settles
     let writes = 0
@@ -2798,6 +2825,7 @@ describe('multi-tab: the session times (C12)', () => {
   })
 
   it("M3, M4: a connect held behind a slow removal is dropped when another tab's sign-out ends that session: no tab restores it; a connect after it still reaches the other tabs", async () => {
+    messagesAtOnce()
     vi.useFakeTimers()
     // a removal that takes 100 ms (an IndexedDB transaction)
     const { hub, shared, storage, broadcast } = slowStorage('removeItem', 100)
@@ -3071,7 +3099,7 @@ describe('multi-tab, two tabs that take the attempts over at once', () => {
     vi.useFakeTimers()
     // both tabs draw the same offset: their watchdogs fire at once
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     // messages take 5 ms: neither tab hears of the other's attempt before its own watchdog fires
     const slow = (name: string): BroadcastChannelLike => {
       const channel = hub.channelFactory(name)
@@ -3227,7 +3255,7 @@ function freezableTab(provider: MockProvider, slowWord = false) {
  */
 function heldReads() {
   vi.useFakeTimers()
-  const hub = createChannelHub()
+  const hub = createChannelHub({ delivery })
   const shared = createMemoryStorage()
   const wallet = createMockWallet()
   let reads: (() => void)[] | null = null
@@ -3256,7 +3284,7 @@ function heldReads() {
 describe('multi-tab, a tab suspended past the session\'s expiry', () => {
   it("C12, M3, M4: a tab suspended past the session's expiry (its timers, wallet events and messages held) that, as it runs again, runs its overdue expiry before it hears that another tab connected anew meanwhile ends only its own session: it leaves neither the wallet nor that new session, and takes it up", async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const frozen = freezableTab(createMockProvider({ wallet }))
@@ -3287,6 +3315,7 @@ describe('multi-tab, a tab suspended past the session\'s expiry', () => {
   })
 
   it('C12, C14, M3: a tab closed (destroy) while its expiry still reads the entry leaves the wallet at once, and the other tabs hear it first, as before that read: a reload does not bring the session back', async () => {
+    messagesAtOnce()
     const { hub, wallet, options, leaves, hold, release } = heldReads()
     const a = createSessionStore(createMockProvider({ wallet }), options)
     const b = createSessionStore(createMockProvider({ wallet }), options)
@@ -3346,7 +3375,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const draws = [0.1, 0.6]
     let draw = 0
     vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
@@ -3410,7 +3439,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
       storage: createMemoryStorage(),
       reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
       clock: frozen.clock,
-      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(own) },
+      broadcast: { channelFactory: createChannelHub({ delivery }).channelFactory, lockManager: frozen.locks(own) },
     })
     const attempts = events(store, 'reconnect:attempt')
     await store.connect()
@@ -3483,7 +3512,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const draws = [0.1, 0.6]
     let draw = 0
     vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
@@ -3550,7 +3579,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
   it('M6, C7: a frozen leader whose lock another tab took (another tab holding a lock of another name meanwhile) follows that tab as it wakes, and takes the attempts over once that tab and every other one closed while the wallet is still down: it asks for the lock again, and reconnects when the wallet is back', async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0.1)
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
@@ -3627,7 +3656,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
   it('M6, C7: a frozen leader that, as it wakes, hears that another tab reconnected before it hears its lock was taken checks its wallet: one that tells no recovery leaves it reconnecting no longer', async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0.1)
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
     // this tab's wallet tells it of no recovery (its attempts' probes find it)
@@ -3691,6 +3720,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
       }),
     ],
   ])('M6, C17: with a lock manager that %s, as an older shim may, the tab that takes over from a frozen leader still runs the attempts, without the lock, as before', async (_, shim) => {
+    messagesAtOnce()
     const { wallet, followers, tabs, lock } = await frozenLeader(shim)
     expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
     expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
@@ -3707,7 +3737,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
 describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)', () => {
   it('M3, M6, C6: a wallet drop a tab hears in the moment before another tab\'s sign-out reaches it (a channel that delivers a task later) runs no attempt, schedules none and tells of none, though that tab asked for the reconnect lock before the message came: the tab that signs out holds the free lock a second; every tab ends disconnected', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const wallet = createMockWallet({ latencyMs: 40 })
     const lockManager = createMockLockManager()
     const options = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager } }
@@ -3745,6 +3775,7 @@ describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)',
   // of those change with it), and a leader that ran its last attempt would leave the follower to
   // give up on no outcome of its own: no small fix.
   it('M6, C4: a leader whose user connects while its attempt waits for the wallet (down) leaves the reconnect to a follower, which runs that attempt again and the rest: each attempt runs in one tab at a time, and both tabs end disconnected', async () => {
+    messagesAtOnce()
     const { open, wallet } = tabs({ reconnect: { maxAttempts: 3 } }, true)
     vi.useFakeTimers()
     const a = open()
@@ -3830,7 +3861,7 @@ describe('multi-tab, reloads and origins', () => {
   })
 
   it('M1, M2: tabs of one storage key on two origins never hear each other, even over one channel hub', async () => {
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     // each origin's own wallet session
     const at = (origin: string) => {
       vi.stubGlobal('location', { origin })
@@ -3909,7 +3940,7 @@ describe('several stores of one wallet in one page', () => {
   })
   for (const [who, locks] of [['the app', true], ['the widget', true], ['the app', false]] as const) {
     it(`C6, C7, M3: a sign-out in ${who}'s store (Web Locks ${locks ? 'on' : 'off'}), whose in-page wallet tells statusChanged(false) before the channel delivers, shows the other store no reconnecting on the way to disconnected`, async () => {
-      const hub = createChannelHub()
+      const hub = createChannelHub({ delivery })
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       // a real BroadcastChannel delivers in a later task: the wallet's event comes first
@@ -3945,7 +3976,7 @@ describe('several stores of one wallet in one page', () => {
       ['after', 'following a reconnect', 0],
     ] as const)("%s A's message, tab B %s: B ends disconnected with no error, leaves its wallet once, tells its app once, runs no attempt", async (_, state, delay) => {
       vi.useFakeTimers({ now: 0 })
-      const hub = createChannelHub()
+      const hub = createChannelHub({ delivery })
       const wallet = createMockWallet()
       const storage = createMemoryStorage()
       const lockManager = locks ? createMockLockManager() : null
@@ -3993,7 +4024,7 @@ describe('several stores of one wallet in one page', () => {
 
   for (const who of ['the store that signed out', 'the other store'] as const) {
     it(`C7, C6: a session connected in ${who} while a sign-out's disconnect() still waits for the wallet is a new one: its drop reconnects, it is no part of that sign-out`, async () => {
-      const hub = createChannelHub()
+      const hub = createChannelHub({ delivery })
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
@@ -4053,7 +4084,7 @@ describe('several stores of one wallet in one page', () => {
 
   for (const broadcast of [false, true] as const) {
     it(`C6, C12, C13, M3: a sign-out in one store of a provider while the other re-authenticates ends that re-auth at once, as the sign-out it is: disconnected with no error, its queued op rejected (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
-      const hub = createChannelHub()
+      const hub = createChannelHub({ delivery })
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), broadcast: broadcast && { channelFactory: delayedChannels(hub, 1), lockManager: null } }
@@ -4082,7 +4113,7 @@ describe('several stores of one wallet in one page', () => {
 
   for (const broadcast of [false, true] as const) {
     it(`C6, C7, C9, M3: a restore of the other store that settles while a sign-out's disconnect() waits for the wallet continues the session signed out, no new one: the wallet's statusChanged(false) ends it, no drop to reconnect from (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
-      const hub = createChannelHub()
+      const hub = createChannelHub({ delivery })
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10, maxAttempts: 2 }, broadcast: broadcast && { channelFactory: delayedChannels(hub, 30), lockManager: null } }
@@ -4111,7 +4142,7 @@ describe('several stores of one wallet in one page', () => {
   }
 
   it('C7, M3: with two stores of one provider, a drop while no store signs out still reconnects both, also after a sign-out and a new connect', async () => {
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const wallet = createMockWallet()
     const provider = createMockProvider({ wallet })
     const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager: createMockLockManager() } }
@@ -4151,7 +4182,7 @@ describe('multi-tab, a follower tab that freezes', () => {
   async function frozenFollower(reconnect: SessionStoreOptions['reconnect'], frozenFirst = false) {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0)
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
     const wallet = createMockWallet()
@@ -4272,7 +4303,7 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
   /** Two connected tabs whose messages arrive 1 ms late, one lock manager, and each tab's reconnect events. */
   async function keptPair(options: SessionStoreOptions = {}, latencyMs = 40, onlyA: SessionStoreOptions = {}) {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const wallet = createMockWallet({ latencyMs })
     const lockManager = createMockLockManager()
     const shared = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager }, ...options }
@@ -4370,8 +4401,9 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
 
 describe('multi-tab, a tab suspended past an idle deadline that another tab kept moving', () => {
   it('C12, M2: a tab the system suspended (its timers, wallet events and messages all held) wakes with its expiry timer overdue and the other tab\'s activity still waiting: it looks at the idle deadline a task later, after that activity, and no tab ends the session', async () => {
+    messagesAtOnce()
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const options = { storage, expiry: { idleTimeoutMs: 10_000 } }
@@ -4430,7 +4462,7 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
    */
   async function waitingFollower(reconnect: SessionStoreOptions['reconnect'] = { maxAttempts: 3 }) {
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
     const wallet = createMockWallet()
@@ -4529,8 +4561,9 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
   })
 
   it('M6, C7: the wallet drops again right after the leading tab\'s "connected" message, which came in the task between the grant of the lock and the lead (that tab closed as it reconnected): the tab that holds the lock runs the new outage from attempt 1, at the backoff offsets', async () => {
+    messagesAtOnce()
     vi.useFakeTimers()
-    const hub = createChannelHub()
+    const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
     const wallet = createMockWallet()

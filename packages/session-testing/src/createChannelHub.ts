@@ -10,7 +10,10 @@ export interface HubChannel {
   onmessage: ((event: { data: unknown }) => void) | null
   /** Sends a structured clone to every other open channel of this name. */
   postMessage(message: unknown): void
-  /** Stops delivery to and from this channel. */
+  /**
+   * Stops delivery to this channel, of the messages already on their way too (what it posted
+   * before still arrives); its `postMessage` throws an `InvalidStateError` from then on.
+   */
   close(): void
   /** Does nothing: a hub channel never keeps the process alive (Node's `BroadcastChannel.unref`). */
   unref(): void
@@ -18,7 +21,7 @@ export interface HubChannel {
 
 /**
  * In-memory `BroadcastChannel`s: every channel of one name receives what the others post, never
- * its own messages, asynchronously and in order, as a structured clone.
+ * its own messages, on a task of its own and in order, as a structured clone.
  * @public
  */
 export interface ChannelHub {
@@ -31,11 +34,27 @@ export interface ChannelHub {
 }
 
 /**
+ * Options of {@link createChannelHub}.
+ * @public
+ */
+export interface ChannelHubOptions {
+  /**
+   * When a message reaches the other channels. `'task'` (the default): on a task of its own, as
+   * `BroadcastChannel` delivers it, through a timer of 0 ms (`globalThis.setTimeout` looked up at
+   * the post, so fake timers control it), after the microtasks that follow the post.
+   * `'microtask'`: on a microtask, before any timer, which a real channel never does (for tests
+   * written for messages that arrive at once).
+   */
+  readonly delivery?: 'task' | 'microtask'
+}
+
+/**
  * Creates an in-memory channel hub (one per test: tabs that share a hub talk to each other).
+ * @param options - when messages are delivered
  * @returns the hub
  * @public
  */
-export function createChannelHub(): ChannelHub {
+export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
   const open = new Set<HubChannel>()
   const sent: { name: string; data: unknown }[] = []
   const channelFactory = (name: string): HubChannel => {
@@ -49,9 +68,11 @@ export function createChannelHub(): ChannelHub {
         record(sent, { name, data })
         for (const peer of open) {
           if (peer !== channel && peer.name === name) {
-            queueMicrotask(() => {
+            const deliver = () => {
               if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
-            })
+            }
+            if (options.delivery === 'microtask') queueMicrotask(deliver)
+            else globalThis.setTimeout(deliver)
           }
         }
       },

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { createChannelHub } from './createChannelHub'
-export type { ChannelHub, HubChannel } from './createChannelHub'
+export type { ChannelHub, ChannelHubOptions, HubChannel } from './createChannelHub'
 export { createMockLockManager } from './createMockLockManager'
 export type { MockLockInfo, MockLockManager } from './createMockLockManager'
 export { createMockProvider } from './createMockProvider'

@@ -189,7 +189,9 @@ const OBSERVED_EVENTS = [
 export function createSystem(config: SystemConfig) {
   const time = createVirtualTime()
   const walletClock = time.clock('wallet')
-  const hub = createChannelHub()
+  // On a microtask: the model's timers run on its virtual clock, and a message on a task of the
+  // global setTimeout would land at a real time, outside the sequence being replayed.
+  const hub = createChannelHub({ delivery: 'microtask' })
   const wallet = createMockWallet({ connected: config.walletConnected })
   const mockLocks = config.locks === true ? createMockLockManager() : null
   /**
