@@ -615,17 +615,22 @@ describe('createMockProvider', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
-  it('C2: wallet events carry deep copies: mutating what a listener or a read received never changes the wallet', async () => {
+  it('C2: wallet events carry copies: one per tab, which its listeners share as the official provider hands each the params of one message; mutating what a listener or a read received never changes the wallet nor another tab', async () => {
     const provider = createMockProvider({ connected: true })
+    const other = createMockProvider({ wallet: provider.wallet })
     const received: CIP0103Account[][] = []
     provider.on('accountsChanged', (accounts: CIP0103Account[]) => {
       received.push(accounts)
       ;(accounts[0] as { partyId: string }).partyId = 'mallory::1'
     })
     provider.on('accountsChanged', (accounts: CIP0103Account[]) => received.push(accounts))
+    other.on('accountsChanged', (accounts: CIP0103Account[]) => received.push(accounts))
     provider.wallet.switchParty('bob::1220bb')
-    expect(received[1]?.[0]?.partyId).toBe('alice::1220aa')
-    expect(received[0]).not.toBe(received[1])
+    // the second listener of the tab sees what the first one did to the payload, as with the official provider
+    expect(received[1]).toBe(received[0])
+    expect(received[1]?.[0]?.partyId).toBe('mallory::1')
+    expect(received[2]).not.toBe(received[0])
+    expect(received[2]?.[0]?.partyId).toBe('alice::1220aa')
     const read = (await provider.request({ method: 'listAccounts' })) as { partyId: string }[]
     read[1]!.partyId = 'mallory::2'
     provider.wallet.state().accounts.pop()

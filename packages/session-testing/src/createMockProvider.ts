@@ -28,10 +28,13 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
   const dispatch = (event: string, args: readonly unknown[], copy: boolean) => {
     const list = listeners.get(event)
     if (!list) return false
+    // One copy for the tab, which its listeners share: the official provider hands each of them the
+    // params of the one message it received, so what one listener changes, the next one sees.
+    const given = copy ? structuredClone(args) : args
     // a listener added or removed meanwhile makes a new list: this one stays as it was
     for (const listener of list) {
       try {
-        listener(...(copy ? structuredClone(args) : args))
+        listener(...given)
       } catch (error) {
         listenerErrors.push(error)
       }

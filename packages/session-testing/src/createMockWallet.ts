@@ -2,7 +2,7 @@ import type { CIP0103Account, CIP0103ConnectResult, CIP0103Network, CIP0103Reque
 import { answerLater, record, Rejection, rpcError, toRejection } from './answerLater'
 import type { MockCall, MockFailure, MockRotateTokenOptions, MockWallet, MockWalletCall, MockWalletOptions } from './types'
 
-/** Delivers one wallet event to a provider's listeners (copying the arguments per listener when `copy`). @internal */
+/** Delivers one wallet event to a provider's listeners (a copy of the arguments for the provider when `copy`). @internal */
 export type MockDeliver = (event: string, args: readonly unknown[], copy: boolean) => unknown
 
 /** A provider's link to its wallet. @internal */
