@@ -544,8 +544,9 @@ describe('createMockProvider', () => {
     expect(seen).toEqual(['g'])
   })
 
-  it('C16: a throwing listener is recorded and never stops the others nor reaches the wallet', () => {
+  it('C16: a throwing listener is recorded and stops the listeners after it in its tab, as the official provider\'s emit stops at a throw, but never another tab, a later event, nor the wallet', () => {
     const provider = createMockProvider({ connected: true })
+    const other = createMockProvider({ wallet: provider.wallet })
     const order: string[] = []
     const boom = new Error('bad listener')
     provider.on('accountsChanged', () => order.push('first'))
@@ -553,11 +554,15 @@ describe('createMockProvider', () => {
       throw boom
     })
     provider.on('accountsChanged', () => order.push('third'))
+    other.on('accountsChanged', () => order.push('other tab'))
     expect(() => {
       provider.wallet.switchParty('bob::1220bb')
     }).not.toThrow()
-    expect(order).toEqual(['first', 'third'])
+    expect(order).toEqual(['first', 'other tab'])
     expect(provider.listenerErrors).toEqual([boom])
+    provider.emit('accountsChanged', [])
+    expect(order).toEqual(['first', 'other tab', 'first'])
+    expect(provider.listenerErrors).toEqual([boom, boom])
   })
 
   it('C16: a listener removed while an event is delivered does not make the others miss it', () => {

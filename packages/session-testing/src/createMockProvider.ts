@@ -32,12 +32,11 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     // params of the one message it received, so what one listener changes, the next one sees.
     const given = copy ? structuredClone(args) : args
     // a listener added or removed meanwhile makes a new list: this one stays as it was
-    for (const listener of list) {
-      try {
-        listener(...given)
-      } catch (error) {
-        listenerErrors.push(error)
-      }
+    try {
+      for (const listener of list) listener(...given)
+    } catch (error) {
+      // the official provider's emit stops at a throw: the listeners after it miss the event
+      listenerErrors.push(error)
     }
     return true
   }

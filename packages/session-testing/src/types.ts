@@ -257,7 +257,10 @@ export interface MockProvider extends CIP0103Provider {
   readonly wallet: MockWallet
   /** Its requests, in order: the latest 10,000. */
   readonly calls: readonly MockCall[]
-  /** What its listeners threw (swallowed so that one listener never stops the others). */
+  /**
+   * What its listeners threw, caught: as the official provider's `emit` stops at a throw, the
+   * listeners after the one that threw miss that event (other tabs and later events do not).
+   */
   readonly listenerErrors: readonly unknown[]
   /**
    * Sends a request to the wallet; see the package README for the semantics of each method.
