@@ -563,6 +563,23 @@ describe('createMockWallet', () => {
     expect(provider.wallet.state().connected).toBe(false)
   })
 
+  it('C4: failNext() belongs to the wallet: it hits the wallet\'s next call of the method, whichever tab sends it, and a request that never reaches the wallet (no method, params it cannot copy) uses none', async () => {
+    const wallet = createMockWallet({ connected: true })
+    const [a, b] = [createMockProvider({ wallet }), createMockProvider({ wallet })]
+    a.wallet.failNext('status', { code: 4900 })
+    await expect(a.request({ method: 'signMessage', params: { message: 'm', f: () => 1 } })).rejects.toMatchObject({ name: 'DataCloneError' })
+    wallet.failNext('*', { code: 4100 })
+    await expect(a.request(null as never)).rejects.toEqual({ code: -32600, message: 'Invalid request' })
+    await expect(b.request({ method: 'status' })).rejects.toEqual({ code: 4900, message: 'Disconnected' })
+    await expect(b.request({ method: 'listAccounts' })).rejects.toEqual({ code: 4100, message: 'Unauthorized' })
+    await expect(a.request({ method: 'status' })).resolves.toMatchObject({ connection: { isConnected: true } })
+    expect(wallet.calls.map((c) => [c.provider, c.method])).toEqual([
+      [1, 'status'],
+      [1, 'listAccounts'],
+      [0, 'status'],
+    ])
+  })
+
   it('C4: failNext() and hangNext() with times below 1 (0, negative, NaN) affect no call', async () => {
     const provider = createMockProvider({ connected: true })
     for (const times of [0, -1, Number.NaN]) {
