@@ -92,14 +92,18 @@ describe('createChannelHub', () => {
   })
 })
 
-/** Node's own `BroadcastChannel`: the hub stands in for it, so both must pass the same tests. */
+/**
+ * Node's own `BroadcastChannel`: the hub stands in for it, so both must pass the same tests. Its
+ * names get a prefix of this run's own, as its channels reach every thread of the process.
+ */
 const platform = () => {
   const made: BroadcastChannel[] = []
+  const prefix = `${crypto.randomUUID()}:`
   afterEach(() => {
     for (const channel of made.splice(0)) channel.close()
   })
   return (name: string) => {
-    const channel = new BroadcastChannel(name)
+    const channel = new BroadcastChannel(prefix + name)
     made.push(channel)
     return channel as unknown as HubChannel
   }
