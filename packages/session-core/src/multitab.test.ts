@@ -93,8 +93,9 @@ function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
 }
 
 /**
- * The hub's channels, each delivering a message `delayMs` later in a task of its own, as a real
- * BroadcastChannel delivers after the sender's current task (0: as the hub delivers).
+ * The hub's channels, each delivering a message `delayMs` later than the hub does (on a task of
+ * its own, as a real BroadcastChannel), as a message between busy tabs may come (0: as the hub
+ * delivers).
  */
 function delayedChannels(hub: ReturnType<typeof createChannelHub>, delayMs: number) {
   return (name: string): HubChannel => {
@@ -135,7 +136,8 @@ function countedChannels(kinds: string[], factory: (name: string) => HubChannel)
 
 /**
  * Two connected tabs of one wallet, with Web Locks and `maxAttempts: 2`, whose channel delivers
- * each message in a task of its own (1 ms later), as a real BroadcastChannel does.
+ * each message in a task of its own, as a real BroadcastChannel does (the hub's delivery: 1 ms
+ * later, for a message posted from a timer, under fake timers).
  */
 async function slowChannelTabs() {
   const hub = createChannelHub({ delivery })
@@ -145,7 +147,7 @@ async function slowChannelTabs() {
   /** the kinds of the messages each tab posted */
   const posts: [string[], string[]] = [[], []]
   const open = (provider: MockProvider, mine: string[]) =>
-    createSessionStore(provider, { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory: countedChannels(mine, delayedChannels(hub, 1)), lockManager } })
+    createSessionStore(provider, { storage, reconnect: { maxAttempts: 2 }, broadcast: { channelFactory: countedChannels(mine, hub.channelFactory), lockManager } })
   const providers = [createMockProvider({ wallet }), createMockProvider({ wallet })] as const
   const a = open(providers[0], posts[0])
   const b = open(providers[1], posts[1])
@@ -1178,7 +1180,6 @@ describe('multi-tab', () => {
   })
 
   it('M6: a follower granted the reconnect lock just before the leader\'s "connected" message arrives (the leader closed right after it reconnected) follows it at once, not a backoff later', async () => {
-    messagesAtOnce()
     vi.useFakeTimers()
     // the lock a closing tab lets go may reach a follower before that tab's last message
     const { a, b, dropBackUntold } = await slowChannelTabs()
@@ -4561,7 +4562,6 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
   })
 
   it('M6, C7: the wallet drops again right after the leading tab\'s "connected" message, which came in the task between the grant of the lock and the lead (that tab closed as it reconnected): the tab that holds the lock runs the new outage from attempt 1, at the backoff offsets', async () => {
-    messagesAtOnce()
     vi.useFakeTimers()
     const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
@@ -4570,11 +4570,11 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
     const bWallet = createMockWallet({ connected: true })
     const bProvider = createMockProvider({ wallet: bWallet })
     const options = { storage, reconnect: { maxAttempts: 5 } }
-    const a = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager } })
-    // tab B's channel (1 ms late too): once B handled tab A's "connected" message, `after()` runs
+    const a = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager } })
+    // tab B's channel: once B handled tab A's "connected" message, `after()` runs
     let after = () => undefined as unknown
     const hooked = (name: string): HubChannel => {
-      const channel = delayedChannels(hub, 1)(name)
+      const channel = hub.channelFactory(name)
       return {
         name,
         get onmessage() {
