@@ -265,6 +265,18 @@ describe('createChannelHub, where it differs from BroadcastChannel', () => {
     expect(two.sent).toEqual([])
   })
 
+  it('delivers in the order posted under fake timers too, where a timer of 0 ms set in a timer\'s callback is due 1 ms later than one set outside', () => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const a = hub.channelFactory('x')
+    const got = listen(hub.channelFactory('x'))
+    setTimeout(() => a.postMessage('one'), 10)
+    vi.advanceTimersByTime(10)
+    a.postMessage('two')
+    vi.advanceTimersByTime(1)
+    expect(got).toEqual(['one', 'two'])
+  })
+
   it('delivers on a timer of 0 ms through the global setTimeout looked up at the post, so that fake timers control it', async () => {
     const hub = createChannelHub()
     vi.useFakeTimers()

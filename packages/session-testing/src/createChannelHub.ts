@@ -57,6 +57,14 @@ export interface ChannelHubOptions {
 export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
   const open = new Set<HubChannel>()
   const sent: { name: string; data: unknown }[] = []
+  /** The deliveries on their way, the oldest first. */
+  const queue: (() => void)[] = []
+  /**
+   * Each post's timer (or microtask) makes the oldest delivery, so messages arrive in the order
+   * posted, also where fake timers run a later timer first (a timer of 0 ms set in a timer's
+   * callback is due 1 ms later than one set outside).
+   */
+  const next = () => queue.shift()?.()
   const channelFactory = (name: string): HubChannel => {
     let closed = false
     const channel: HubChannel = {
@@ -68,11 +76,11 @@ export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
         record(sent, { name, data })
         for (const peer of open) {
           if (peer !== channel && peer.name === name) {
-            const deliver = () => {
+            queue.push(() => {
               if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
-            }
-            if (options.delivery === 'microtask') queueMicrotask(deliver)
-            else globalThis.setTimeout(deliver)
+            })
+            if (options.delivery === 'microtask') queueMicrotask(next)
+            else globalThis.setTimeout(next)
           }
         }
       },
