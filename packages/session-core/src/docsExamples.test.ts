@@ -386,3 +386,30 @@ describe('docs/reference.md#events', () => {
     store.destroy()
   })
 })
+
+describe('docs/guides/nextjs.md#the-4-kb-cookie-limit', () => {
+  const hex = (n: number) => n.toString(16).padStart(2, '0').repeat(32)
+  const hints = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'xavier', 'yvonne', 'zoe', 'amy']
+  /** `n` accounts with Canton party ids (`<hint>::1220` + 64 hex digits), with every field of the official wallet or only partyId, primary and status. */
+  const accounts = (n: number, every: boolean) =>
+    hints.slice(0, n).map((hint, i) => {
+      const account = { partyId: `${hint}::1220${hex(i)}`, primary: i === 0, status: 'allocated' }
+      return every ? { ...account, hint, publicKey: hex(i + 1), namespace: `1220${hex(i)}`, networkId: 'canton:devnet', signingProviderId: 'participant' } : account
+    })
+
+  it.each([
+    [7, true],
+    [22, false],
+  ])('§2.5: %i accounts fit in the cookie of the guide\'s wrapper (maxAge 8 h; every official field: %s), one more is rejected with a SessionError -32602 naming the size, and the previous cookie expires', async (n, every) => {
+    const cookies: string[] = []
+    const storage = core.createCookieStorage({ maxAge: 8 * 3600, adapter: { get: () => null, set: (cookie) => void cookies.push(cookie) } })
+    const envelope = (list: ReturnType<typeof accounts>) => crypto.encodeSessionEnvelope({ account: list[0]!, accounts: list, networkId: 'canton:devnet', connectedAt: 1767225600000, expiresAt: 1767254400000 })
+    await storage.setItem('sessionlayer.session', envelope(accounts(n, every)))
+    expect(cookies).toHaveLength(1)
+    const error = await storage.setItem('sessionlayer.session', envelope(accounts(n + 1, every))).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(core.SessionError)
+    expect(error).toMatchObject({ code: -32602, message: expect.stringMatching(/ would be \d+ bytes, over the 4096-byte limit$/) })
+    expect(cookies).toHaveLength(2)
+    expect(cookies[1]).toMatch(/^sessionlayer\.sessionlayer\.session=[^;]*; .*Max-Age=0$/)
+  })
+})
