@@ -1,7 +1,9 @@
 // The runnable examples of the docs (a store set up with the mock wallet), run as the pages show
 // them, with what each page says they do checked.
 import * as crypto from '@sessionlayer/session-crypto'
+import * as sync from '@sessionlayer/session-sync'
 import * as testing from '@sessionlayer/session-testing'
+import * as fakeIndexedDB from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { docBlock, runDocBlock } from '../test/docBlocks'
 import * as core from './index'
@@ -411,5 +413,53 @@ describe('docs/guides/nextjs.md#the-4-kb-cookie-limit', () => {
     expect(error).toMatchObject({ code: -32602, message: expect.stringMatching(/ would be \d+ bytes, over the 4096-byte limit$/) })
     expect(cookies).toHaveLength(2)
     expect(cookies[1]).toMatch(/^sessionlayer\.sessionlayer\.session=[^;]*; .*Max-Age=0$/)
+  })
+})
+
+/** What the block of `page` that contains `marker` logs, each call as its arguments (objects as they are). */
+async function logsOf(page: string, marker: string, imports: Record<string, object>) {
+  const logs: unknown[][] = []
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logs.push(args))
+  await runDocBlock(docBlock(page, marker), imports)
+  return logs
+}
+
+describe('the READMEs\' first examples', () => {
+  it('§6: the test kit\'s mock wallet logs what the comments say', async () => {
+    const logs = await logsOf('packages/session-testing/README.md', "console.log('primary:'", { '@sessionlayer/session-testing': testing })
+    expect(logs).toEqual([
+      [[expect.objectContaining({ partyId: 'alice::1220aa', primary: true }), expect.objectContaining({ partyId: 'bob::1220bb', primary: false })]],
+      ['primary:', 'bob::1220bb'],
+      [{ networkId: 'canton:devnet', ledgerApi: 'http://127.0.0.1:7575', accessToken: 'mock-token-1' }],
+      [{ code: 4900, message: 'Disconnected' }],
+    ])
+  })
+
+  it('K2, K3: session-crypto\'s example restores the party it persisted, and reconciles it against another live party', async () => {
+    // fake-indexeddb answers on its own timers
+    vi.useRealTimers()
+    const logs = await logsOf('packages/session-crypto/README.md', 'console.log(session?.account?.partyId)', { '@sessionlayer/session-crypto': crypto, 'fake-indexeddb': fakeIndexedDB })
+    expect(logs).toEqual([['alice::1220f00d'], [{ matches: false, diffs: [{ field: 'account', persisted: 'alice::1220f00d', live: 'bob::1220beef' }] }]])
+  })
+
+  it('M1, M2: session-sync\'s example delivers tab A\'s message to tab B only, and runs the locked function', async () => {
+    const logs = await logsOf('packages/session-sync/README.md', "tabA.post('party', { current: 'alice::1' })", { '@sessionlayer/session-sync': sync, '@sessionlayer/session-testing': testing })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(logs).toEqual([['party', { current: 'alice::1' }, 'from', expect.any(String)]])
+  })
+})
+
+describe('docs/state-machine.md#errors', () => {
+  it('the describe() example words each state, and toSessionError keeps a wallet error\'s code as a SessionError', async () => {
+    const logs: unknown[][] = []
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logs.push(args))
+    const { describe: words } = (await runDocBlock(docBlock('docs/state-machine.md', 'export function describe(state: SessionState)'), { '@sessionlayer/session-core': core })) as { describe: (state: core.SessionState) => string }
+    expect(logs).toEqual([[true]])
+    const state = (lastError: core.SessionError | null) => ({ ...core.DISCONNECTED_STATE, lastError })
+    expect(words(core.DISCONNECTED_STATE)).toBe('disconnected')
+    expect(words(state(core.toSessionError({ code: 4001, message: 'User rejected' })))).toBe('You declined the request in your wallet.')
+    expect(words(state(new core.SessionError('The wallet did not answer', 'TIMEOUT')))).toBe('The wallet did not answer.')
+    expect(words(state(new core.SessionError('The session expired', 'SESSION_EXPIRED')))).toBe('Your session expired. Connect again.')
+    expect(words(state(core.toSessionError({ code: 4100, message: 'Unauthorized' })))).toBe('Unauthorized')
   })
 })
