@@ -290,6 +290,28 @@ describe('docs/guides/persistence.md', () => {
   })
 })
 
+describe('docs/guides/persistence.md#storage-backends', () => {
+  it('C9, K2: a storage that answers undefined for an absent entry (idb-keyval\'s get, a Map) is read as holding none — by the store, readSessionState and restoreSession — with no storage:error', async () => {
+    const map = new Map<string, string>()
+    const storage = { getItem: (key: string) => Promise.resolve(map.get(key)), setItem: (key: string, value: string) => Promise.resolve(void map.set(key, value)), removeItem: (key: string) => Promise.resolve(void map.delete(key)) }
+    const failures: unknown[] = []
+    const absent = core.createSessionStore(testing.createMockProvider(), { storage: storage as unknown as core.SessionStoreOptions['storage'] })
+    absent.on('storage:error', (e) => void failures.push(e))
+    expect(await absent.restore()).toMatchObject({ status: 'disconnected', lastError: null })
+    await expect(core.readSessionState(storage as never)).resolves.toBe(core.DISCONNECTED_STATE)
+    await expect(crypto.restoreSession(storage as never, 'sessionlayer.session')).resolves.toBeNull()
+    const wallet = testing.createMockWallet({ connected: true })
+    const live = core.createSessionStore(testing.createMockProvider({ wallet }), { storage: storage as unknown as core.SessionStoreOptions['storage'] })
+    live.on('storage:error', (e) => void failures.push(e))
+    expect(await live.restore()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(crypto.decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)).toMatchObject({ account: { partyId: 'alice::1220aa' } })
+    expect(failures).toEqual([])
+    absent.destroy()
+    live.destroy()
+  })
+})
+
 describe('packages/session-core/README.md', () => {
   it('C2, C3, C6, C11: the first example logs what its comments say', async () => {
     const { logs, store } = await run('packages/session-core/README.md', "provider.wallet.switchParty('bob::1220bb') // connected bob::1220bb")
