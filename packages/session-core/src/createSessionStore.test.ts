@@ -326,6 +326,17 @@ describe('createSessionStore', () => {
     expect(pending).toHaveBeenCalledTimes(1)
   })
 
+  it('C2, C3: connect() while connected asks the wallet nothing, its params included, and resolves with the connected state: no notification, the same snapshot', async () => {
+    const { store, provider, states } = setup()
+    const connected = await store.connect()
+    const calls = provider.calls.length
+    const notified = states.length
+    await expect(store.connect({ partyId: 'bob::1220bb' })).resolves.toBe(connected)
+    expect(provider.calls).toHaveLength(calls)
+    expect(states).toHaveLength(notified)
+    expect(store.getSnapshot()).toBe(connected)
+  })
+
   it('C3: an asynchronous connect declined in the wallet resolves disconnected with an error', async () => {
     const { store, wallet } = setup({}, { connectMode: 'async' })
     const result = store.connect()

@@ -339,7 +339,9 @@ export interface SessionStore {
   /**
    * Connects through the wallet; resolves with the outcome (never rejects for a wallet failure).
    * `params` (a JSON-RPC params object or array) go to the wallet's `connect`; anything else is
-   * not sent, an event included, so that `connect` can be bound straight to a button.
+   * not sent, an event included, so that `connect` can be bound straight to a button. Called while
+   * a connect is under way, it sends no second request and resolves with how that one ends; called
+   * while connected, it asks the wallet nothing and resolves with the state as it is.
    */
   connect: (params?: unknown) => Promise<SessionState>
   /**
