@@ -483,6 +483,28 @@ describe('races and hostile timings', () => {
     expect(onInvalidate).toHaveBeenCalledWith(expect.objectContaining({ type: 'party:changed', previous: 'alice::1220aa', current: 'bob::1220bb' }))
   })
 
+  it('C9, C12: restore() while a re-auth waits for its hook (the app\'s init() of a remounted part, or the hook\'s own) asks the wallet nothing and resolves at once with the state as it is, reconnecting; the re-auth still ends with its hook. Connected, it resolves with the state as it is', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    let signIn!: () => void
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => (signIn = resolve)) } })
+    const connected = await store.connect()
+    // connected, it resolves with the state as it is, and asks nothing either
+    await expect(store.restore()).resolves.toBe(connected)
+    expect(provider.calls.map(({ method }) => method)).toEqual(['connect', 'listAccounts'])
+    await vi.advanceTimersByTimeAsync(1000)
+    const calls = provider.calls.length
+    const during = store.getSnapshot()
+    expect(during).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
+    expect(await settledWithin(store.restore(), 0)).toBe(true)
+    await expect(store.init()).resolves.toBe(during)
+    expect(provider.calls).toHaveLength(calls)
+    signIn()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    store.destroy()
+  })
+
   it('C12: a re-auth hook that silently re-checks the session with store.restore() does not deadlock', async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

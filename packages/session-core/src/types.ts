@@ -365,6 +365,11 @@ export interface SessionStore {
    * or `disconnected` with `lastError`, also after a give-up, `cancelReconnect()` or
    * `disconnect()`.
    *
+   * Called while a re-auth waits for its `onReauthRequired` hook (C12), from the hook or not, it
+   * probes nothing either, and resolves at once with the state as it is, `reconnecting`: the
+   * re-auth ends with its hook, which may call it. Called while connected, it resolves with the
+   * state as it is.
+   *
    * Should `destroy()` come first, every pending call resolves with the state at destroy.
    */
   restore: () => Promise<SessionState>
