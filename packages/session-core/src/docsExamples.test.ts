@@ -388,6 +388,29 @@ describe('docs/migration/partylayer.md', () => {
   })
 })
 
+describe('docs/reference.md#methods', () => {
+  it('C2: subscribe(listener) calls listener(state, previous) once per real change: previous is the snapshot the change replaced, state the one getSnapshot() returns from then on', async () => {
+    const provider = testing.createMockProvider()
+    const store = core.createSessionStore(provider, { storage: core.createMemoryStorage() })
+    const calls: [core.SessionState, core.SessionState, core.SessionState][] = []
+    let before = store.getSnapshot()
+    store.subscribe((state, previous) => {
+      calls.push([state, previous, before])
+      before = store.getSnapshot()
+    })
+    await store.connect()
+    provider.wallet.switchParty('bob::1220bb')
+    await store.disconnect()
+    expect(calls.map(([state]) => `${state.status} ${state.account?.partyId ?? '-'}`)).toEqual(['connecting -', 'connected alice::1220aa', 'connected bob::1220bb', 'disconnected -'])
+    for (const [state, previous, shown] of calls) {
+      expect(previous).toBe(shown)
+      expect(state).not.toBe(previous)
+    }
+    expect(calls.at(-1)![0]).toBe(store.getSnapshot())
+    store.destroy()
+  })
+})
+
 describe('docs/reference.md#events', () => {
   it('§2.2: the invalidate event carries what onInvalidate receives, each time it is called, just before it', async () => {
     const provider = testing.createMockProvider()
