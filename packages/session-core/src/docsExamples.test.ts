@@ -369,6 +369,11 @@ describe('docs/migration/partylayer.md', () => {
   const page = 'docs/migration/partylayer.md'
   const marker = "reconnect: true, // was: reconnect: { baseDelayMs: 500"
 
+  it('§2.1: computeBackoffDelay is not rounded to whole milliseconds: a fractional delay, a jittered one, stays as computed', () => {
+    expect(core.computeBackoffDelay({ ...core.DEFAULT_RETRY_POLICY, baseDelayMs: 333, factor: 1.5 }, 3)).toBe(749.25)
+    expect(core.computeBackoffDelay({ ...core.DEFAULT_RETRY_POLICY, jitter: true }, 2, () => 0.123)).toBe(1000 * (0.5 + 0.123 / 2))
+  })
+
   it('C4, C11: the typical store of before and after logs a party switch with its source, and a declined connect by its code', async () => {
     const declined = await run(page, marker, { provider: testing.createMockProvider({ connectMode: 'reject' }) }, { '@tanstack/react-query': { QueryClient } })
     expect(declined.logs).toEqual(['declined'])
