@@ -35,8 +35,21 @@ async function run(page: string, marker: string, scope: Record<string, unknown> 
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logs.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')))
   const exports = await runDocBlock(docBlock(page, marker), { ...imports, ...more }, scope)
   expect(stores).toHaveLength(1)
-  const provider = providers[0] ?? (scope.provider as testing.MockProvider)
-  return { store: stores[0]!, options, provider, wallet: provider.wallet, logs, exports }
+  // the mock provider the block made or was given, if any
+  const provider = providers[0] ?? (scope.provider as testing.MockProvider | undefined)
+  return {
+    store: stores[0]!,
+    options,
+    logs,
+    exports,
+    get provider() {
+      if (!provider) throw new Error('the block made no mock provider')
+      return provider
+    },
+    get wallet() {
+      return this.provider.wallet
+    },
+  }
 }
 
 beforeEach(() => {
@@ -511,5 +524,39 @@ describe('docs/state-machine.md#errors', () => {
     expect(words(state(new core.SessionError('The wallet did not answer', 'TIMEOUT')))).toBe('The wallet did not answer.')
     expect(words(state(new core.SessionError('The session expired', 'SESSION_EXPIRED')))).toBe('Your session expired. Connect again.')
     expect(words(state(core.toSessionError({ code: 4100, message: 'Unauthorized' })))).toBe('Unauthorized')
+  })
+})
+
+describe('docs/guides/react-router.md, astro.md: the store module', () => {
+  const page = 'docs/guides/react-router.md'
+  const marker = '/** The page\'s one store. The server\'s copy is never restored: it stays disconnected. */'
+
+  it('C9, §1: on the server (no window) the module\'s store is never restored and holds nothing open: restored is the disconnected state', async () => {
+    const { store, exports } = await run(page, marker)
+    await expect(exports.restored).resolves.toBe(core.DISCONNECTED_STATE)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot()).toBe(core.DISCONNECTED_STATE)
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
+
+  it('C4, C9: in a browser without a wallet the restore ends disconnected at once, with the stub\'s error, and connect() resolves with it in lastError; with reconnect, the restore would show reconnecting for 15.5 s', async () => {
+    vi.stubGlobal('document', { cookie: '' })
+    const { store, exports } = await run(page, marker, { window: {} })
+    const scheduled = vi.fn()
+    store.on('reconnect:scheduled', scheduled)
+    const error = { code: 'UNKNOWN', message: 'No Canton wallet in this browser' }
+    await expect(exports.restored).resolves.toMatchObject({ status: 'disconnected', lastError: error })
+    await expect(store.connect()).resolves.toMatchObject({ status: 'disconnected', lastError: error })
+    expect(scheduled).not.toHaveBeenCalled()
+    // the stub, with reconnect on: the restore probe retried on the default schedule
+    const retried = core.createSessionStore(store.getProvider(), { storage: core.createMemoryStorage(), reconnect: true })
+    const restored = retried.restore()
+    await vi.advanceTimersByTimeAsync(15_499)
+    expect(retried.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    await expect(restored).resolves.toMatchObject({ status: 'disconnected', lastError: error })
+    store.destroy()
+    retried.destroy()
   })
 })
