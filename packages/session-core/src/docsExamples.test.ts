@@ -228,6 +228,27 @@ describe('docs/guides/reconnect-and-expiry.md', () => {
     for (const error of await Promise.all(more)) expect(error).toMatchObject({ code: 'DESTROYED' })
   })
 
+  it('C12: the idle timeout lives with the open pages: a page opened again after its deadline passed with every page closed restores the session, and counts the idle time from that restore', async () => {
+    const storage = core.createMemoryStorage()
+    const wallet = testing.createMockWallet()
+    const page = () => core.createSessionStore(testing.createMockProvider({ wallet }), { storage, expiry: { idleTimeoutMs: 60_000 } })
+    const first = page()
+    await first.connect()
+    await vi.advanceTimersByTimeAsync(30_000)
+    first.destroy()
+    // five minutes later, past the idle deadline of 1_090_000
+    await vi.advanceTimersByTimeAsync(300_000)
+    const again = page()
+    const expired = vi.fn()
+    again.on('session:expired', expired)
+    expect(await again.restore()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, lastError: null })
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(expired).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(expired).toHaveBeenCalledExactlyOnceWith({ expiredAt: 1_000_000 + 330_000 + 60_000, reason: 'idle' })
+    again.destroy()
+  })
+
   it('C7: without a reconnect policy a drop makes the store disconnected with lastError 4900, as the table says', async () => {
     const provider = testing.createMockProvider()
     const store = core.createSessionStore(provider, { storage: core.createMemoryStorage() })
