@@ -3,8 +3,11 @@
  * wallet gave one (4001 user rejected, 4100 unauthorized, 4200 unsupported method, 4900
  * disconnected, …), else one of the store's own codes. JSON-RPC's -32602 (invalid params) is used
  * for an `enqueue` given no function, by `createSessionStore` for a `clock` without its three
- * methods or an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`, and by `createCookieStorage` for a cookie name or attribute no cookie can hold, a cookie over
- * 4 KB, or no `adapter` where there is no `document`.
+ * methods, an `expiry` that is no object, an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`, or
+ * an `expiry.onReauthRequired` / `onInvalidate` that is no function, and by `createCookieStorage`
+ * for a cookie name or attribute no cookie can hold (a `sameSite` or `maxAge` it cannot use
+ * included), a cookie over 4 KB, no `adapter` where there is no `document`, or a key or value
+ * holding a lone surrogate.
  * @public
  */
 export type SessionErrorCode =
@@ -34,8 +37,10 @@ export class SessionError extends Error {
   /** The message, without details. */
   declare readonly shortMessage: string
   /**
-   * The original value (what the wallet or transport threw), or undefined. Declared here, not only
-   * by the ES2022 lib's `Error`, so that a project with an older `lib` reads it too.
+   * The original value (what the wallet or transport threw), or undefined; `null` for an operation
+   * `enqueue` held that a sign-out during the re-auth rejected (`REAUTH_FAILED`, `'Disconnected'`).
+   * Declared here, not only by the ES2022 lib's `Error`, so that a project with an older `lib`
+   * reads it too.
    */
   declare cause: unknown
 
