@@ -1268,6 +1268,21 @@ describe('expiry', () => {
     }
   })
 
+  it('C13: a pendingQueueSize of Infinity holds every op, with no QUEUE_FULL: 1,000 of them run after the re-auth, in submission order', async () => {
+    let signIn!: () => void
+    const { store } = await connected({ ttlMs: 1000, pendingQueueSize: Infinity, onReauthRequired: () => new Promise<void>((resolve) => (signIn = resolve)) })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    const ran: number[] = []
+    const held = Array.from({ length: 1000 }, (_, n) => store.enqueue(() => void ran.push(n)))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(ran).toEqual([])
+    signIn()
+    await Promise.all(held)
+    expect(ran).toEqual(Array.from({ length: 1000 }, (_, n) => n))
+    store.destroy()
+  })
+
   it('C13: a pendingQueueSize that is not a number of 0 or more (empty, not numeric, negative, NaN) is the default 32, as for the other options; a numeric string is its number', async () => {
     for (const [pendingQueueSize, bound] of [['', 32], ['many', 32], [-1, 32], [Number.NaN, 32], [null, 32], ['3', 3]] as const) {
       const { store } = await connected({ ttlMs: 1000, pendingQueueSize: pendingQueueSize as number, onReauthRequired: () => new Promise(() => {}) })
