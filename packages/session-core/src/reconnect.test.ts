@@ -276,6 +276,20 @@ describe('reconnect', () => {
     expect(await storage.getItem('sessionlayer.session')).toContain('canton:testnet')
   })
 
+  it('§2.1, C7: maxAttempts: Infinity never gives up: an outage of a day stays reconnecting, probing every maxDelayMs, and the wallet coming back connects the store', async () => {
+    const { store, wallet, provider, events } = await connected({ reconnect: { maxAttempts: Infinity, maxDelayMs: 60_000 } })
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(86_400_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
+    expect(events.some(([type]) => type === 'reconnect:gaveup')).toBe(false)
+    // 500 ms, 1 s, … up to 60 s, then one a minute: some 1,440 probes in the day
+    expect(probes(provider)).toBeGreaterThan(1400)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    store.destroy()
+  })
+
   it('C7: a reconnect attempt never calls connect, and without a policy a drop disconnects at once', async () => {
     const { store, wallet, provider } = await connected({})
     wallet.drop()
