@@ -572,6 +572,24 @@ describe('reconnect', () => {
     }
   })
 
+  it('C8, C9: cancelReconnect() stops the retries of a restore whose probe failed (a wallet not ready yet): disconnected at once with the probe\'s error, the restore resolving so, and no further probe', async () => {
+    const provider = createMockProvider({ connected: true })
+    provider.wallet.failNext('status', { code: -32603 })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
+    const scheduled = vi.fn()
+    store.on('reconnect:scheduled', scheduled)
+    const restored = store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(scheduled).toHaveBeenCalledExactlyOnceWith({ attempt: 1, delayMs: 500 })
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    store.cancelReconnect()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: -32603 } })
+    await expect(restored).resolves.toMatchObject({ status: 'disconnected', lastError: { code: -32603 } })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(probes(provider)).toBe(1)
+    store.destroy()
+  })
+
   it('C8, C9: cancelReconnect() keeps the persisted entry, unlike disconnect(): no sign-out, a reload restores from the wallet and reconciles against it', async () => {
     const { store, wallet, storage } = await connected()
     const entry = await storage.getItem('sessionlayer.session')
