@@ -395,7 +395,11 @@ export interface SessionStore {
   enqueue: <T>(op: () => T | Promise<T>) => Promise<T>
   /** Records user activity (idle expiry). */
   touch: () => void
-  /** Stops a reconnect in progress; with broadcast and Web Locks, in every tab that shares it. */
+  /**
+   * Stops a reconnect in progress (`disconnected`, 4900); with broadcast and Web Locks, in every
+   * tab that shares it. It also stops the retries of a restore whose probe failed (`disconnected`,
+   * with that failure as `lastError`).
+   */
   cancelReconnect: () => void
   /**
    * Releases every listener, timer and channel. Idempotent; never throws (a provider's
