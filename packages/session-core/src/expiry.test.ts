@@ -1214,6 +1214,26 @@ describe('expiry', () => {
     store.destroy()
   })
 
+  it('C6, C7, C13: a connect() during a reconnect, with the wallet back, while the first op a re-auth released still runs, starts a new session: the ops whose turn has not come reject with REAUTH_FAILED at once and never run on it', async () => {
+    const { store, wallet, hooks, log, op, settled } = await reauths({ reconnect: true })
+    const results = [store.enqueue(op('a', 500)), store.enqueue(op('b')), store.enqueue(op('c'))].map(settled)
+    hooks[0]?.(true)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    wallet.recover()
+    const connecting = store.connect() // the user signs in again before the reconnect is through
+    expect(store.getSnapshot().status).toBe('connecting')
+    expect(await Promise.all(results.slice(1))).toEqual(['REAUTH_FAILED', 'REAUTH_FAILED'])
+    await connecting
+    expect(store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(500) // a ends
+    expect(await results[0]).toBe('a')
+    expect(log).toEqual(['a (connected)'])
+    store.destroy()
+  })
+
   it('C7, C13, C15: a party switch, or a drop the store reconnects from, while ops a re-auth released run one after another ends no session: those whose turn has not come run after the one running, in order', async () => {
     for (const change of ['party switch', 'reconnect'] as const) {
       const { store, wallet, hooks, log, op, settled } = await reauths({ reconnect: true })
