@@ -1234,6 +1234,28 @@ describe('expiry', () => {
     store.destroy()
   })
 
+  it('C7, C8, C13: a reconnect that gives up, or that cancelReconnect() stops, while the first op a re-auth released still runs: the ops whose turn has not come reject with REAUTH_FAILED, "Disconnected", its error as the cause, and never run', async () => {
+    for (const end of ['gives up', 'cancelReconnect()'] as const) {
+      const { store, wallet, hooks, log, op } = await reauths({ reconnect: { baseDelayMs: 100, factor: 1, maxAttempts: 1 } })
+      const a = store.enqueue(op('a', 500))
+      const b = store.enqueue(op('b'))
+      const rejected = expect(b, end).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'Disconnected', cause: expect.objectContaining({ code: 4900 }) })
+      hooks[0]?.(true)
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.drop()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot().status, end).toBe('reconnecting')
+      if (end === 'cancelReconnect()') store.cancelReconnect()
+      await vi.advanceTimersByTimeAsync(200) // the attempt fails: the reconnect gives up
+      expect(store.getSnapshot().status, end).toBe('disconnected')
+      await rejected
+      await vi.advanceTimersByTimeAsync(500) // a ends
+      expect(await a, end).toBe('a')
+      expect(log, end).toEqual(['a (connected)'])
+      store.destroy()
+    }
+  })
+
   it('C7, C13, C15: a party switch, or a drop the store reconnects from, while ops a re-auth released run one after another ends no session: those whose turn has not come run after the one running, in order', async () => {
     for (const change of ['party switch', 'reconnect'] as const) {
       const { store, wallet, hooks, log, op, settled } = await reauths({ reconnect: true })
