@@ -1256,6 +1256,24 @@ describe('expiry', () => {
     }
   })
 
+  it('C6, C13: once a re-auth failed, or the user signed out during it, the ops it held are rejected and gone: an op enqueued in the next session runs at once', async () => {
+    for (const end of ['declined', 'disconnect()'] as const) {
+      const { store, hooks, log, op, settled } = await reauths()
+      const held = settled(store.enqueue(op('a')))
+      if (end === 'declined') hooks[0]?.(false)
+      else void store.disconnect()
+      expect(await held, end).toBe('REAUTH_FAILED')
+      expect(store.getSnapshot().status, end).toBe('disconnected')
+      await store.connect()
+      let next: string | undefined
+      void settled(store.enqueue(op('b'))).then((result) => (next = result))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(next, end).toBe('b')
+      expect(log, end).toEqual(['b (connected)'])
+      store.destroy()
+    }
+  })
+
   it('C7, C13, C15: a party switch, or a drop the store reconnects from, while ops a re-auth released run one after another ends no session: those whose turn has not come run after the one running, in order', async () => {
     for (const change of ['party switch', 'reconnect'] as const) {
       const { store, wallet, hooks, log, op, settled } = await reauths({ reconnect: true })
