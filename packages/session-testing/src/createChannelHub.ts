@@ -60,11 +60,14 @@ export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
   /** The deliveries on their way, the oldest first. */
   const queue: (() => void)[] = []
   /**
-   * Each post's timer (or microtask) makes the oldest delivery, so messages arrive in the order
-   * posted, also where fake timers run a later timer first (a timer of 0 ms set in a timer's
-   * callback is due 1 ms later than one set outside).
+   * Each post's timer (or microtask) makes the deliveries on their way up to its own, if that one
+   * still waits: messages arrive in the order posted, also where fake timers run a later timer
+   * first (a timer of 0 ms set in a timer's callback is due 1 ms later than one set outside), and
+   * one whose timer was dropped (fake timers uninstalled meanwhile) goes with the next.
    */
-  const next = () => queue.shift()?.()
+  const upTo = (own: () => void) => () => {
+    while (queue.includes(own)) queue.shift()?.()
+  }
   const channelFactory = (name: string): HubChannel => {
     let closed = false
     const channel: HubChannel = {
@@ -76,11 +79,12 @@ export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
         record(sent, { name, data })
         for (const peer of open) {
           if (peer !== channel && peer.name === name) {
-            queue.push(() => {
+            const own = () => {
               if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
-            })
-            if (options.delivery === 'microtask') queueMicrotask(next)
-            else globalThis.setTimeout(next)
+            }
+            queue.push(own)
+            if (options.delivery === 'microtask') queueMicrotask(upTo(own))
+            else globalThis.setTimeout(upTo(own))
           }
         }
       },
