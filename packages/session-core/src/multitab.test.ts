@@ -3780,13 +3780,14 @@ describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)',
   // of those change with it), and a leader that ran its last attempt would leave the follower to
   // give up on no outcome of its own: no small fix.
   it('M6, C4: a leader whose user connects while its attempt waits for the wallet (down) leaves the reconnect to a follower, which runs that attempt again and the rest: each attempt runs in one tab at a time, and both tabs end disconnected', async () => {
-    messagesAtOnce()
     const { open, wallet } = tabs({ reconnect: { maxAttempts: 3 } }, true)
     vi.useFakeTimers()
     const a = open()
     const b = open()
     await a.store.connect()
     await b.store.restore()
+    // tab A's "connected" message reaches B (a task later) before the wallet drops
+    await vi.advanceTimersByTimeAsync(0)
     const attempts = [events(a.store, 'reconnect:attempt'), events(b.store, 'reconnect:attempt')]
     wallet.hangNext('status')
     wallet.drop()
