@@ -4407,17 +4407,21 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
 
 describe('multi-tab, a tab suspended past an idle deadline that another tab kept moving', () => {
   it('C12, M2: a tab the system suspended (its timers, wallet events and messages all held) wakes with its expiry timer overdue and the other tab\'s activity still waiting: it looks at the idle deadline a task later, after that activity, and no tab ends the session', async () => {
-    messagesAtOnce()
     vi.useFakeTimers()
     const hub = createChannelHub({ delivery })
     const storage = createMemoryStorage()
-    const wallet = createMockWallet()
+    // the wallet's word of a tab leaving it reaches the other tab after that tab's message (two hops against one)
+    const wallet = createMockWallet({ latencyMs: 1 })
     const options = { storage, expiry: { idleTimeoutMs: 10_000 } }
     const frozen = freezableTab(createMockProvider({ wallet }))
     const a = createSessionStore(createMockProvider({ wallet }), { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: null } })
     const b = createSessionStore(frozen.provider, { ...options, clock: frozen.clock, broadcast: { channelFactory: frozen.channels(hub.channelFactory), lockManager: null } })
-    await a.connect()
-    await b.restore()
+    const connecting = a.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    await connecting
+    const restoring = b.restore()
+    await vi.advanceTimersByTimeAsync(100)
+    await restoring
     const expired = [events(a, 'session:expired'), events(b, 'session:expired')]
     const leaves = () => wallet.calls.filter((call) => call.method === 'disconnect').length
     frozen.freeze()
