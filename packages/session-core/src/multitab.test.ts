@@ -30,11 +30,11 @@ afterEach(() => {
   delivery = undefined
 })
 
-/** Tabs of one origin: one hub, one storage, one wallet unless a tab brings its own provider. */
-function tabs(options: SessionStoreOptions = {}, locks = false) {
+/** Tabs of one origin: one hub, one storage, one wallet (answering `latencyMs` later) unless a tab brings its own provider. */
+function tabs(options: SessionStoreOptions = {}, locks = false, latencyMs = 0) {
   const hub = createChannelHub({ delivery })
   const storage = createMemoryStorage()
-  const wallet = createMockWallet()
+  const wallet = createMockWallet({ latencyMs })
   const lockManager = locks ? createMockLockManager() : null
   const open = (provider: MockProvider = createMockProvider({ wallet }), extra: SessionStoreOptions = {}) => {
     const onInvalidate = vi.fn()
@@ -67,14 +67,21 @@ async function lockedPair(options: SessionStoreOptions) {
   return { wallet, a, b, attempts }
 }
 
-/** Two connected tabs with an idle timeout of 10 s (fake timers), 2 s after activity in tab A. */
-async function idleTabs() {
+/**
+ * Two connected tabs with an idle timeout of 10 s (fake timers), 2 s after activity in tab A; with
+ * `latencyMs`, their wallet answers that much later (a tab's word of leaving it reaches the other
+ * tab before the wallet's does).
+ */
+async function idleTabs(latencyMs = 0) {
   vi.useFakeTimers()
-  const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+  const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } }, false, latencyMs)
   const a = open()
   const b = open()
-  await a.store.connect()
-  await b.store.restore()
+  for (const settle of [() => a.store.connect(), () => b.store.restore()]) {
+    const settled = settle()
+    if (latencyMs) await vi.advanceTimersByTimeAsync(100)
+    await settled
+  }
   a.store.touch()
   await vi.advanceTimersByTimeAsync(2_000)
   return { a, b }
@@ -495,17 +502,19 @@ describe('multi-tab', () => {
   })
 
   it('C12: activity that follows another one within a quarter of the idle timeout still reaches the other tabs, with its own time', async () => {
-    messagesAtOnce()
-    // the first activity, in tab A, 2 s ago
-    const { a, b } = await idleTabs()
+    // the first activity, in tab A, 2 s ago; tab A's word of its expiry reaches B before the wallet's
+    const { a, b } = await idleTabs(1)
     a.store.touch() // the user's last activity, in tab A
     // 9.9 s after it, no tab may have expired: the session is idle only from 12 s on
     await vi.advanceTimersByTimeAsync(9_900)
     expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['connected', 'connected'])
     await vi.advanceTimersByTimeAsync(100)
-    expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
-    expect(b.store.getSnapshot().lastError).toMatchObject({ code: 'SESSION_EXPIRED' })
-    // activity after destroy() arms nothing (C14)
+    expect(a.store.getSnapshot().status).toBe('disconnected')
+    // tab B heard of that activity a task after it was told (here 1 ms), and of A's expiry a task after it
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    // activity after destroy() arms nothing (C14), once the wallet answered the tabs that left it
+    await vi.advanceTimersByTimeAsync(100)
     a.store.destroy()
     b.store.destroy()
     a.store.touch()
