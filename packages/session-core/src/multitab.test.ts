@@ -704,14 +704,19 @@ describe('multi-tab', () => {
   })
 
   it('C12, M3: a session that expires in one tab ends in every tab as expired, and no tab of that wallet takes the wallet leaving it for a drop to reconnect from', async () => {
-    messagesAtOnce()
     vi.useFakeTimers()
-    const { open } = tabs({ reconnect: true })
+    // the wallet answers 1 ms later: tab A's word of its expiry reaches tab B before the wallet's word of A leaving it
+    const { open } = tabs({ reconnect: true }, false, 1)
     const a = open(undefined, { expiry: { ttlMs: 60_000 } })
-    const b = open()
+    // tab B's timers run 5 ms late (a busy tab): A's word of the expiry comes before B's own check of it
+    const b = open(undefined, { clock: { now: () => Date.now(), setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms + 5), clearTimeout: (handle: unknown) => clearTimeout(handle as number) } })
     const scheduled = events(b.store, 'reconnect:scheduled')
-    await a.store.connect()
-    await b.store.restore()
+    const connecting = a.store.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    await connecting
+    const restoring = b.store.restore()
+    await vi.advanceTimersByTimeAsync(10)
+    await restoring
     await vi.advanceTimersByTimeAsync(60_000)
     expect(a.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
