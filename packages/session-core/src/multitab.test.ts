@@ -2675,24 +2675,26 @@ describe('multi-tab: the session times (C12)', () => {
   })
 
   it("C12, M3: an expiry still held behind a slow write when the user signs out in that tab reaches the other tabs before the sign-out: each tells of the expiry once", async () => {
-    messagesAtOnce()
     vi.useFakeTimers({ now: 1_000_000 })
     // a write that takes 2 s (an IndexedDB transaction)
     const { hub, storage, broadcast } = slowStorage('setItem', 2_000)
-    const wallet = createMockWallet()
+    // the wallet answers 1 ms later: tab A's words reach tab B before the wallet's word of A leaving it (two hops against one)
+    const wallet = createMockWallet({ latencyMs: 1 })
     // tab A knows the idle timeout, and asks its user to sign in again; tab B knows neither
     const a = createSessionStore(createMockProvider({ wallet }), { storage, broadcast, expiry: { idleTimeoutMs: 1_000, onReauthRequired: () => new Promise<void>(() => undefined) } })
     const b = createSessionStore(createMockProvider({ wallet }), { storage, broadcast })
     const expired = [events(a, 'session:expired'), events(b, 'session:expired')]
-    await a.connect()
+    const connecting = a.connect()
     await vi.advanceTimersByTimeAsync(10)
+    await connecting
     expect(b.getSnapshot().status).toBe('connected')
+    // idle from the connect on
+    const event = { expiredAt: (a.getSnapshot().connectedAt ?? 0) + 1_000, reason: 'idle' }
     wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
     await vi.advanceTimersByTimeAsync(1_000) // idle: the expiry is held behind it too
     expect(a.getSnapshot().status).toBe('reconnecting')
     void a.disconnect() // the user signs out instead of signing in again
     await vi.advanceTimersByTimeAsync(5_000)
-    const event = { expiredAt: 1_001_000, reason: 'idle' }
     expect(expired).toEqual([[event], [event]])
     expect([a, b].map((t) => t.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
     // what tab A told: its party switch, held behind its write, never goes out after the sign-out
