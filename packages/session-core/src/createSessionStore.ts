@@ -229,7 +229,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const inputs: Input[] = []
   const listeners = new Set<(state: SessionState, previous: SessionState) => unknown>()
   /** The subscribers as of the last (un)subscribe: a notification walks a stable list without copying it. */
-  let listenerList: readonly ((state: SessionState, previous: SessionState) => unknown)[] | null = null
+  let listenerList: readonly ((state: SessionState, previous: SessionState) => unknown)[] | null | undefined
   const handlers = new Map<string, Set<(event: never) => void>>()
   const waiters = new Set<Waiter>()
   const inflight = new Set<string>()
@@ -237,7 +237,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const latest = new Map<Method, Promise<Input>>()
   let io: Promise<unknown> = Promise.resolve()
   /** The snapshot write queued behind other storage operations and not started yet. */
-  let queuedSave: { snapshot: SessionState } | null = null
+  let queuedSave: { snapshot: SessionState } | null | undefined
   let ioPending = 0
   /** The step being run queued its snapshot write behind another storage operation. */
   let behind = false
@@ -305,7 +305,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * event that tells one) tells no network: that word stands, not the network it was on (C9, C11, L2).
    */
   const aged = (input: Input, asked: number): Input => (input.type == 'status' && asked < told.network ? { ...input, networkId: undefined } : input)
-  let leadership: [release: () => void, abort: AbortController, leading: boolean | undefined] | null = null
+  /**
+   * This tab's reconnect leadership, or its wait for it (M6). `leading`: 2 once it leads (the lock
+   * came, or Web Locks refused it); 1 while it takes the attempts over from a leading tab gone
+   * silent without the lock: its `steal` still waits, or the lock manager refused it (see `lead`).
+   */
+  let leadership: [release: () => void, abort: AbortController, leading?: 1 | 2] | null | undefined
   const lockName = `sessionlayer.reconnect::${key}`
   /**
    * The clients that hold the reconnect lock, as the lock manager's `query()` tells them (the
@@ -357,7 +362,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
   }
   /** Aborts the signal of the re-auth hook that still runs, once the store no longer waits for it. */
-  let hookAbort: AbortController | null = null
+  let hookAbort: AbortController | null | undefined
   /** Ends the re-auth of a hook that never settles (C17): cleared as the hook's part ends. */
   let hookTimer: unknown
 
@@ -605,20 +610,22 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     later(() => leadership?.[1] == abort && model.op != 'reconnect' && resign(), 1e3, abort, 1)
   }
   /**
-   * Another tab took this tab's lock (it went silent, frozen): that tab runs the attempts now, this
-   * one stops its own and follows it, and asks for the lock again a second later while the
-   * reconnect lasts: behind that tab, or alone, to run the attempts (C7, M6).
+   * Another tab took this tab's lock (it went silent, frozen), or took the attempts over with it
+   * (see `subscribe`): that tab runs the attempts now, this one stops its own and follows it, and
+   * asks for the lock again a second later while the reconnect lasts: behind that tab, or alone, to
+   * run the attempts (C7, M6). `gone`: this tab's leadership goes first (resign()).
    */
-  const lost = () => {
+  const lost = (gone?: 1) => {
+    if (gone) resign()
     if (leadership?.[0] != noop) dispatch({ type: 'lead', lost: true })
     leadership = null
     later(() => model.op == 'reconnect' && !leadership && lead(), 1e3)
   }
   /**
-   * Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. `steal`: this
+   * Reconnect leadership (M6): hold the tab lock while this tab runs the attempts. `steal` (1): this
    * tab takes them over from a leading tab gone silent, and the lock with them.
    */
-  const lead = (steal?: true) => {
+  const lead = (steal?: 1) => {
     // Asked again while waiting for the lock: keep waiting. Already leading (the lock came while
     // the wallet was back, then it dropped again before the session settled): attempt now.
     // A store destroyed by a listener gets here no more (see `dispatch`); one destroyed while it
@@ -648,7 +655,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // of the outcome, as that tab did (M6).
       // Its timers go with the wait (their token: `abort`, which the lock's grant, a refusal and
       // resign() cancel): one that fires finds this wait still standing.
-      let heard = -1
+      let heard: number | undefined
       let hop: unknown
       const overdue = () => {
         if (heard != beats) {
@@ -661,23 +668,24 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         } else if ((hop = !hop)) later(overdue, 0, abort)
         else {
           resign()
-          lead(true)
+          lead(1)
         }
       }
-      if (steal) dispatch({ type: 'lead' })
+      const go = () => mine() && dispatch({ type: 'lead' })
+      if (steal) go()
       else overdue()
       const asked = clock.now()
-      const go = () => mine() && dispatch({ type: 'lead' })
       attempt(() =>
         locks?.request(
           lockName,
-          steal ? { steal } : { signal: abort.signal },
+          // Web Locks read `steal` as a boolean: 1 is true
+          steal ? ({ steal } as never) : { signal: abort.signal },
           () =>
             new Promise<void>((release) => {
               if (!mine()) release()
               else {
                 cancelTimer(abort)
-                leadership = [release, abort, true]
+                leadership = [release, abort, 2]
                 // A lock that came after a wait (another tab held it) leads a task later: a woken page
                 // (one the system suspended whole) may run the grant before the words that came
                 // meanwhile, the outcome of the tab that let it go. Those run first: a follower told
@@ -701,10 +709,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // (frozen), and that tab runs the attempts now; this one stops its own (M6).
         if (mine()) {
           cancelTimer(abort)
-          if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) lost()
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion, @typescript-eslint/no-non-null-asserted-optional-chain -- no name reads as "undefined", which it does not match
+          if (/(InvalidState|Abort)Error/.test((error as Error | null)?.name!)) lost()
           else {
-            leadership = [noop, abort, true]
-            dispatch({ type: 'lead' })
+            leadership = [noop, abort, steal ?? 2]
+            go()
           }
         }
       })
@@ -819,7 +828,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               void attempt(() =>
                 locks?.request(lockName, { ifAvailable: true }, (lock) =>
                   lock && !leadership && !destroyed && new Promise<void>((release) => {
-                    leadership = [release, new AbortController(), true]
+                    leadership = [release, new AbortController(), 2]
                     keep()
                   }),
                 ),
@@ -858,10 +867,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
                 later(tick, requestTimeoutMs, hop as object)
                 void holders().then((ids) => {
                   if (cancelTimer(hop)) {
-                    if (ids && !ids.includes(me)) {
-                      resign()
-                      lost()
-                    } else tick()
+                    if (ids && !ids.includes(me)) lost(1)
+                    else tick()
                   }
                 })
               }, 0))
@@ -1349,7 +1356,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
     // `connected`, `gaveup`, `expiry`, `attempt`: the machine validates the data, and ignores a kind it does not know
     else {
-      if (kind == 'attempt') beats++
+      if (kind == 'attempt') {
+        beats++
+        // Two tabs whose watchdogs took over at once (each one's word on its way as the other took
+        // over) both run the attempts. Where the lock manager takes no `steal` (an older shim), no
+        // lock tells them apart: the one of the greater tab id follows the other, as a tab whose
+        // lock was taken does (M6).
+        if (leadership?.[2] == 1 && tabId < channel.tabId) lost(1)
+      }
       dispatch({ type: 'remote', kind, data } as Input)
     }
   })

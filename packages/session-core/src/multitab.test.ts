@@ -13,26 +13,20 @@ const flush = async () => {
 }
 const CHANNEL = 'sessionlayer.session.sync::null::sessionlayer.session'
 
-/**
- * How the hubs of a test deliver: on a task of their own, as BroadcastChannel does, unless the
- * test times its messages to arrive at once, on a microtask (`messagesAtOnce()`, before its hubs).
- * Some do so to keep a tab's word ahead of what it then does to the shared mock wallet, whose
- * events reach every tab at once, where a real wallet's come later than the word (two hops, the
- * wallet's and its event's, against one).
+/*
+ * The hubs deliver each message on a task of its own, as BroadcastChannel does. The shared mock
+ * wallet tells every tab of an event at once, where a real wallet's event comes later than a tab's
+ * word (two hops, the wallet's and its event's, against one): a test that needs that order gives
+ * the wallet a latency.
  */
-let delivery: 'microtask' | undefined
-const messagesAtOnce = () => {
-  delivery = 'microtask'
-}
 
 afterEach(() => {
   vi.useRealTimers()
-  delivery = undefined
 })
 
 /** Tabs of one origin: one hub, one storage, one wallet (answering `latencyMs` later) unless a tab brings its own provider. */
 function tabs(options: SessionStoreOptions = {}, locks = false, latencyMs = 0) {
-  const hub = createChannelHub({ delivery })
+  const hub = createChannelHub()
   const storage = createMemoryStorage()
   const wallet = createMockWallet({ latencyMs })
   const lockManager = locks ? createMockLockManager() : null
@@ -92,7 +86,7 @@ async function idleTabs(latencyMs = 0) {
  * IndexedDB transaction does; `shared` is that storage without the wait.
  */
 function slowStorage(slow: 'setItem' | 'removeItem', ms: number) {
-  const hub = createChannelHub({ delivery })
+  const hub = createChannelHub()
   const shared = createMemoryStorage()
   const later = (run: () => Promise<unknown>) => new Promise<unknown>((resolve) => setTimeout(() => void run().then(resolve), ms))
   const storage = {
@@ -150,7 +144,7 @@ function countedChannels(kinds: string[], factory: (name: string) => HubChannel)
  * later, for a message posted from a timer, under fake timers).
  */
 async function slowChannelTabs() {
-  const hub = createChannelHub({ delivery })
+  const hub = createChannelHub()
   const storage = createMemoryStorage()
   const wallet = createMockWallet()
   const lockManager = createMockLockManager()
@@ -225,7 +219,7 @@ async function loneTab(lockManager: LockManagerLike, maxAttempts = 3) {
   const store = createSessionStore(createMockProvider({ wallet }), {
     storage: createMemoryStorage(),
     reconnect: { maxAttempts },
-    broadcast: { channelFactory: createChannelHub({ delivery }).channelFactory, lockManager },
+    broadcast: { channelFactory: createChannelHub().channelFactory, lockManager },
   })
   await store.connect()
   return { store, wallet }
@@ -754,7 +748,7 @@ describe('multi-tab', () => {
 
   it('M3, C12: tabs whose session expires at the same moment (one expiry time, a channel that delivers a task later) each leave their wallet and read the entry twice (a check before it leaves the wallet, and a checked removal), not once more for every tab that told of it', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const channelFactory = delayedChannels(hub, 1)
     const shared = createMemoryStorage()
     const wallet = createMockWallet()
@@ -815,7 +809,7 @@ describe('multi-tab', () => {
       // a task later, as a real BroadcastChannel does (after them).
       for (const delayMs of [0, 1]) {
         vi.useFakeTimers({ now: 1_000_000 })
-        const hub = createChannelHub({ delivery })
+        const hub = createChannelHub()
         const channelFactory = delayedChannels(hub, delayMs)
         const wallet = createMockWallet()
         const options = { storage: createMemoryStorage(), broadcast: { channelFactory } }
@@ -1313,7 +1307,7 @@ describe('multi-tab, further', () => {
     ['refused by Web Locks', false],
   ])('C7, M6 regression: a tab whose leadership was %s while its wallet was back still runs the attempts when the wallet drops again before the session settles', async (_, grants) => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const mock = createMockLockManager()
     const lockManager = grants ? mock : { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
     const wallet = createMockWallet({ latencyMs: 10 })
@@ -1348,7 +1342,7 @@ describe('multi-tab, further', () => {
 
   it.each(['InvalidStateError', 'AbortError'])("M6: a tab whose reconnect lock request Web Locks drop with %s (its document torn down or not fully active) runs no attempts beside the tab that holds the lock; it follows, and asks Web Locks again a second later, to wait behind that tab", async (name) => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const locks = createMockLockManager()
     let asked = 0
@@ -1441,7 +1435,7 @@ describe('multi-tab, further', () => {
       },
     })
     try {
-      for (const broadcast of [false, { channelFactory: createChannelHub({ delivery }).channelFactory }]) {
+      for (const broadcast of [false, { channelFactory: createChannelHub().channelFactory }]) {
         const store = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage: createMemoryStorage(), broadcast })
         expect((await store.connect()).status).toBe('connected')
         store.destroy()
@@ -2100,7 +2094,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('C12, M4: a tab whose re-auth another tab completed takes the times of that re-authenticated session', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const wallet = createMockWallet({ latencyMs: 10 }) // each wallet answer takes 10 ms
     const finish: (() => void)[] = []
@@ -2280,7 +2274,7 @@ describe('multi-tab: the session times (C12)', () => {
   it('C12, C15, M4: two tabs that connect at nearly the same time, each hearing the other only after it connected, end on one session time, the one persisted', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     // each tab its own wallet; the channel delivers 50 ms later: the two "connected" messages cross
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const channelFactory = delayedChannels(hub, 50)
     const storage = createMemoryStorage()
     const options = { storage, broadcast: { channelFactory, lockManager: null }, expiry: { ttlMs: TTL } }
@@ -2355,7 +2349,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it("C10, C12, M4: a reload whose restore reads the expired snapshot while another tab re-authenticates takes up that tab's new session: it asks no re-auth of its own and ends nothing", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const shared = createMemoryStorage()
     // an IndexedDB-like read: the value at call time, answered 50 ms later
     const storage = { ...shared, getItem: (key: string) => shared.getItem(key).then((text) => new Promise<string | null>((resolve) => setTimeout(() => resolve(text), 50))) }
@@ -2388,7 +2382,7 @@ describe('multi-tab: the session times (C12)', () => {
     { during: "that tab's probe finds the wallet connected", writeMs: 20, aFirst: true },
   ])("C9, C10, C12, M4: a reload whose restore reads the expired snapshot while another tab connects anew takes up that tab's new session before its message comes ($during): it ends nothing", async ({ writeMs, aFirst }) => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const shared = createMemoryStorage()
     // IndexedDB-like: a read answers 50 ms later with the value at call time; a write lands writeMs later
     const reads: (string | null)[] = []
@@ -2532,7 +2526,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it("C9, C15, M4: a reload whose restore probe answers \"not connected\" from before another tab connected, that tab's message coming after, never removes that tab's entry", async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const shared = createMemoryStorage()
     // what tab A posts is held until released: its connected message comes after B's probe answer
     const held: (() => void)[] = []
@@ -2753,7 +2747,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('M4, C14: a connect whose broadcast waits behind a slow write when the tab is closed (destroy) still reaches the other tabs: a disconnected tab whose wallet is connected takes it up', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const shared = createMemoryStorage()
     const slow = (ms: number, run: () => Promise<unknown>) => new Promise<void>((resolve) => setTimeout(() => void run().then(() => resolve()), ms))
     // a read that takes 100 ms and a write that takes 2 s (IndexedDB transactions)
@@ -2775,7 +2769,7 @@ describe('multi-tab: the session times (C12)', () => {
 
   it('C11, M5: a switch held behind a slow write goes out once that write landed, not once the storage work queued after it is done', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const shared = createMemoryStorage()
     // the first two writes take 100 ms each (IndexedDB transactions); the third never settles
     let writes = 0
@@ -3133,7 +3127,7 @@ describe('multi-tab, two tabs that take the attempts over at once', () => {
     vi.useFakeTimers()
     // both tabs draw the same offset: their watchdogs fire at once
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     // messages take 5 ms: neither tab hears of the other's attempt before its own watchdog fires
     const slow = (name: string): BroadcastChannelLike => {
       const channel = hub.channelFactory(name)
@@ -3289,7 +3283,7 @@ function freezableTab(provider: MockProvider, slowWord = false) {
  */
 function heldReads() {
   vi.useFakeTimers()
-  const hub = createChannelHub({ delivery })
+  const hub = createChannelHub()
   const shared = createMemoryStorage()
   const wallet = createMockWallet()
   let reads: (() => void)[] | null = null
@@ -3318,7 +3312,7 @@ function heldReads() {
 describe('multi-tab, a tab suspended past the session\'s expiry', () => {
   it("C12, M3, M4: a tab suspended past the session's expiry (its timers, wallet events and messages held) that, as it runs again, runs its overdue expiry before it hears that another tab connected anew meanwhile ends only its own session: it leaves neither the wallet nor that new session, and takes it up", async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const frozen = freezableTab(createMockProvider({ wallet }))
@@ -3408,7 +3402,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const draws = [0.1, 0.6]
     let draw = 0
     vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
@@ -3472,7 +3466,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
       storage: createMemoryStorage(),
       reconnect: { maxDelayMs: 2_000, maxAttempts: 10 },
       clock: frozen.clock,
-      broadcast: { channelFactory: createChannelHub({ delivery }).channelFactory, lockManager: frozen.locks(own) },
+      broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: frozen.locks(own) },
     })
     const attempts = events(store, 'reconnect:attempt')
     await store.connect()
@@ -3545,7 +3539,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const draws = [0.1, 0.6]
     let draw = 0
     vi.spyOn(Math, 'random').mockImplementation(() => draws[draw++ % draws.length]!)
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
@@ -3612,7 +3606,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
   it('M6, C7: a frozen leader whose lock another tab took (another tab holding a lock of another name meanwhile) follows that tab as it wakes, and takes the attempts over once that tab and every other one closed while the wallet is still down: it asks for the lock again, and reconnects when the wallet is back', async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0.1)
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
@@ -3689,7 +3683,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
   it('M6, C7: a frozen leader that, as it wakes, hears that another tab reconnected before it hears its lock was taken checks its wallet: one that tells no recovery leaves it reconnecting no longer', async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0.1)
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const wallet = createMockWallet()
     const lockManager = createMockLockManager()
     // this tab's wallet tells it of no recovery (its attempts' probes find it)
@@ -3725,8 +3719,10 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     const ignoreSteal = (locks: LockManagerLike): LockManagerLike => ({ request: (name, options, callback) => locks.request(name, { ...options, steal: undefined }, callback) })
     const { wallet, lockManager, frozen, followers, tabs, lock } = await frozenLeader(ignoreSteal)
     const stealer = followers.find((f) => f.attempts.length)!
-    // its steal, a plain request to this shim, waits behind the frozen tab's lock; no signal can withdraw it
-    expect(lockManager.query().pending).toHaveLength(2)
+    // its steal, a plain request to this shim, waits behind the frozen tab's lock; no signal can withdraw it.
+    // So does the other tab's, which took over at the same time and then followed it (its word came
+    // first), next to that tab's new wait for the lock
+    expect(lockManager.query().pending).toHaveLength(3)
     const attempts = stealer.attempts.length
     stealer.store.destroy()
     wallet.recover()
@@ -3753,7 +3749,6 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
       }),
     ],
   ])('M6, C17: with a lock manager that %s, as an older shim may, the tab that takes over from a frozen leader still runs the attempts, without the lock, as before', async (_, shim) => {
-    messagesAtOnce()
     const { wallet, followers, tabs, lock } = await frozenLeader(shim)
     expect(followers.filter((f) => f.attempts.length)).toHaveLength(1)
     expect(followers.flatMap((f) => f.attempts)[0]).toEqual({ attempt: 1 })
@@ -3770,7 +3765,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
 describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)', () => {
   it('M3, M6, C6: a wallet drop a tab hears in the moment before another tab\'s sign-out reaches it (a channel that delivers a task later) runs no attempt, schedules none and tells of none, though that tab asked for the reconnect lock before the message came: the tab that signs out holds the free lock a second; every tab ends disconnected', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const wallet = createMockWallet({ latencyMs: 40 })
     const lockManager = createMockLockManager()
     const options = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager } }
@@ -3895,7 +3890,7 @@ describe('multi-tab, reloads and origins', () => {
   })
 
   it('M1, M2: tabs of one storage key on two origins never hear each other, even over one channel hub', async () => {
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     // each origin's own wallet session
     const at = (origin: string) => {
       vi.stubGlobal('location', { origin })
@@ -3974,7 +3969,7 @@ describe('several stores of one wallet in one page', () => {
   })
   for (const [who, locks] of [['the app', true], ['the widget', true], ['the app', false]] as const) {
     it(`C6, C7, M3: a sign-out in ${who}'s store (Web Locks ${locks ? 'on' : 'off'}), whose in-page wallet tells statusChanged(false) before the channel delivers, shows the other store no reconnecting on the way to disconnected`, async () => {
-      const hub = createChannelHub({ delivery })
+      const hub = createChannelHub()
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       // a real BroadcastChannel delivers in a later task: the wallet's event comes first
@@ -4010,7 +4005,7 @@ describe('several stores of one wallet in one page', () => {
       ['after', 'following a reconnect', 0],
     ] as const)("%s A's message, tab B %s: B ends disconnected with no error, leaves its wallet once, tells its app once, runs no attempt", async (_, state, delay) => {
       vi.useFakeTimers({ now: 0 })
-      const hub = createChannelHub({ delivery })
+      const hub = createChannelHub()
       const wallet = createMockWallet()
       const storage = createMemoryStorage()
       const lockManager = locks ? createMockLockManager() : null
@@ -4058,7 +4053,7 @@ describe('several stores of one wallet in one page', () => {
 
   for (const who of ['the store that signed out', 'the other store'] as const) {
     it(`C7, C6: a session connected in ${who} while a sign-out's disconnect() still waits for the wallet is a new one: its drop reconnects, it is no part of that sign-out`, async () => {
-      const hub = createChannelHub({ delivery })
+      const hub = createChannelHub()
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10 }, broadcast: { channelFactory: hub.channelFactory, lockManager: null } }
@@ -4118,7 +4113,7 @@ describe('several stores of one wallet in one page', () => {
 
   for (const broadcast of [false, true] as const) {
     it(`C6, C12, C13, M3: a sign-out in one store of a provider while the other re-authenticates ends that re-auth at once, as the sign-out it is: disconnected with no error, its queued op rejected (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
-      const hub = createChannelHub({ delivery })
+      const hub = createChannelHub()
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), broadcast: broadcast && { channelFactory: delayedChannels(hub, 1), lockManager: null } }
@@ -4147,7 +4142,7 @@ describe('several stores of one wallet in one page', () => {
 
   for (const broadcast of [false, true] as const) {
     it(`C6, C7, C9, M3: a restore of the other store that settles while a sign-out's disconnect() waits for the wallet continues the session signed out, no new one: the wallet's statusChanged(false) ends it, no drop to reconnect from (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
-      const hub = createChannelHub({ delivery })
+      const hub = createChannelHub()
       const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10, maxAttempts: 2 }, broadcast: broadcast && { channelFactory: delayedChannels(hub, 30), lockManager: null } }
@@ -4176,7 +4171,7 @@ describe('several stores of one wallet in one page', () => {
   }
 
   it('C7, M3: with two stores of one provider, a drop while no store signs out still reconnects both, also after a sign-out and a new connect', async () => {
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const wallet = createMockWallet()
     const provider = createMockProvider({ wallet })
     const options = { storage: createMemoryStorage(), reconnect: { baseDelayMs: 10 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager: createMockLockManager() } }
@@ -4216,7 +4211,7 @@ describe('multi-tab, a follower tab that freezes', () => {
   async function frozenFollower(reconnect: SessionStoreOptions['reconnect'], frozenFirst = false) {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0)
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
     const wallet = createMockWallet()
@@ -4337,7 +4332,7 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
   /** Two connected tabs whose messages arrive 1 ms late, one lock manager, and each tab's reconnect events. */
   async function keptPair(options: SessionStoreOptions = {}, latencyMs = 40, onlyA: SessionStoreOptions = {}) {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const wallet = createMockWallet({ latencyMs })
     const lockManager = createMockLockManager()
     const shared = { storage: createMemoryStorage(), reconnect: { maxAttempts: 3 }, broadcast: { channelFactory: delayedChannels(hub, 1), lockManager }, ...options }
@@ -4436,7 +4431,7 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
 describe('multi-tab, a tab suspended past an idle deadline that another tab kept moving', () => {
   it('C12, M2: a tab the system suspended (its timers, wallet events and messages all held) wakes with its expiry timer overdue and the other tab\'s activity still waiting: it looks at the idle deadline a task later, after that activity, and no tab ends the session', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     // the wallet's word of a tab leaving it reaches the other tab after that tab's message (two hops against one)
     const wallet = createMockWallet({ latencyMs: 1 })
@@ -4500,7 +4495,7 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
    */
   async function waitingFollower(reconnect: SessionStoreOptions['reconnect'] = { maxAttempts: 3 }) {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
     const wallet = createMockWallet()
@@ -4600,7 +4595,7 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
 
   it('M6, C7: the wallet drops again right after the leading tab\'s "connected" message, which came in the task between the grant of the lock and the lead (that tab closed as it reconnected): the tab that holds the lock runs the new outage from attempt 1, at the backoff offsets', async () => {
     vi.useFakeTimers()
-    const hub = createChannelHub({ delivery })
+    const hub = createChannelHub()
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
     const wallet = createMockWallet()
