@@ -678,8 +678,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       attempt(() =>
         locks?.request(
           lockName,
-          // Web Locks read `steal` as a boolean: 1 is true
-          steal ? ({ steal } as never) : { signal: abort.signal },
+          steal ? { steal: true } : { signal: abort.signal },
           () =>
             new Promise<void>((release) => {
               if (!mine()) release()
@@ -709,8 +708,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // (frozen), and that tab runs the attempts now; this one stops its own (M6).
         if (mine()) {
           cancelTimer(abort)
-          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion, @typescript-eslint/no-non-null-asserted-optional-chain -- no name reads as "undefined", which it does not match
-          if (/(InvalidState|Abort)Error/.test((error as Error | null)?.name!)) lost()
+          if (/^(InvalidState|Abort)Error$/.test((error as Error | null)?.name ?? '')) lost()
           else {
             leadership = [noop, abort, steal ?? 2]
             go()
