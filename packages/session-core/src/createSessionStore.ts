@@ -800,7 +800,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       case 'post': {
         // single-tab: nothing to tell, nor to hold behind a write
         if (!channel) break
-        const post = (e: typeof effect) => channel.post(e[1], e[2])
+        // An attempt's word tells (`leads`) whether this tab leads with the lock (2) or took the
+        // attempts over without it (1): a tab of the latter kind follows the former (see `subscribe`) (M6).
+        const post = (e: typeof effect) => channel.post(e[1], e[1] == 'attempt' ? { ...e[2], leads: leadership?.[2] } : e[2])
         // A change whose write waits its turn is broadcast once that write is done: a tab that reads
         // the storage as it hears of it finds it (C11). Every later broadcast goes right after the
         // held ones, in order. A disconnect, or the end of an expired session, goes out at once,
@@ -1359,8 +1361,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // Two tabs whose watchdogs took over at once (each one's word on its way as the other took
         // over) both run the attempts. Where the lock manager takes no `steal` (an older shim), no
         // lock tells them apart: the one of the greater tab id follows the other, as a tab whose
-        // lock was taken does (M6).
-        if (leadership?.[2] == 1 && tabId < channel.tabId) lost(1)
+        // lock was taken does. With such a shim the frozen leader wakes still holding the lock, and
+        // runs its attempts: a tab that took them over without it follows that one, whatever its id (M6).
+        if (leadership?.[2] == 1 && (data.leads == 2 || tabId < channel.tabId)) lost(1)
       }
       dispatch({ type: 'remote', kind, data } as Input)
     }

@@ -3760,6 +3760,46 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
     for (const t of tabs) t.store.destroy()
   })
+
+  const ignoresSteal = (locks: LockManagerLike): LockManagerLike => ({ request: (name, options, callback) => locks.request(name, { ...options, steal: undefined }, callback) })
+  const refusesSteal = (locks: LockManagerLike): LockManagerLike => ({
+    request: (name, options, callback) => (options.steal ? Promise.reject(new DOMException('steal is not supported', 'NotSupportedError')) : locks.request(name, options, callback)),
+  })
+  it.each([
+    ['ignores steal', ['tab-z', 'tab-a', 'tab-b'], 'the woken one, which holds the lock', ignoresSteal],
+    ['ignores steal', ['tab-m', 'tab-a', 'tab-z'], 'the woken one, which holds the lock', ignoresSteal],
+    ['ignores steal', ['tab-a', 'tab-y', 'tab-z'], 'the woken one, which holds the lock', ignoresSteal],
+    ['refuses steal', ['tab-z', 'tab-a', 'tab-b'], 'the woken one, which holds the lock', refusesSteal],
+    ['refuses steal', ['tab-m', 'tab-a', 'tab-z'], 'the woken one, which holds the lock', refusesSteal],
+    ['refuses steal', ['tab-a', 'tab-y', 'tab-z'], 'the woken one, which holds the lock', refusesSteal],
+    ['takes steal (Web Locks)', ['tab-z', 'tab-a', 'tab-b'], 'the one that took its lock', (l: LockManagerLike) => l],
+    ['takes steal (Web Locks)', ['tab-a', 'tab-y', 'tab-z'], 'the one that took its lock', (l: LockManagerLike) => l],
+  ])('M6, C7: with a lock manager that %s, a frozen leader (tab ids %j, the leader\'s first) that wakes while the tab that took the attempts over still runs them, the wallet still down: one tab runs the attempts from then on, %s; the third tab follows; all reconnect', async (_, ids, __, shim) => {
+    const uuids = [...ids]
+    vi.spyOn(crypto, 'randomUUID').mockImplementation(() => uuids.shift() as never)
+    const { wallet, lockManager, frozen, leader, followers, tabs, lock } = await frozenLeader(shim, { maxDelayMs: 2_000, maxAttempts: 100 })
+    const stealer = followers.find((f) => f.attempts.length)!
+    expect(followers.filter((f) => f.attempts.length)).toEqual([stealer])
+    await frozen.wake()
+    // what was on its way settles: the woken tab's overdue attempt, and the words each tab hears of the other
+    await vi.advanceTimersByTimeAsync(5_000)
+    const before = tabs.map((t) => t.attempts.length)
+    await vi.advanceTimersByTimeAsync(20_000)
+    const running = tabs.flatMap((t, i) => (t.attempts.length > before[i]! ? [ids[i]] : []))
+    expect(running).toEqual([ids[tabs.indexOf(shim === ignoresSteal || shim === refusesSteal ? leader : stealer)]])
+    // the tab that runs them holds the lock, and no other does
+    expect(lock()).toBe(1)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(tabs.map((t) => t.store.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(tabs.map((t) => t.errors)).toEqual([[], [], []])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    for (const t of tabs) t.store.destroy()
+  })
 })
 
 describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)', () => {

@@ -137,7 +137,7 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
       'post connected': ['connectedAt', 'expiresAt'],
       'post party': ['current'],
       'post network': ['current'],
-      'post attempt': ['attempt'],
+      'post attempt': ['attempt', 'leads'],
       'post gaveup': expect.arrayContaining(['attempts', 'code', 'message']) as unknown,
       'post expiry': ['expiredAt', 'reason'],
       'post expired': ['expiredAt'],
