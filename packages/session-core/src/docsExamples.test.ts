@@ -581,3 +581,26 @@ describe('docs/guides/react-router.md, astro.md: the store module', () => {
     retried.destroy()
   })
 })
+
+describe('docs/getting-started/react.md, vue.md, core.md: a browser without a wallet extension', () => {
+  it('C9, C17: with a provider that never answers, the restore stays reconnecting for 75.5 s (TIMEOUT from 10 s) with reconnect: true, and a connect waits 5 minutes', async () => {
+    // what `DappSyncProvider` over `WindowTransport` is where no extension listens to the page
+    const silent: core.CIP0103Provider = { request: () => new Promise(() => {}), on: () => undefined, removeListener: () => undefined }
+    const store = core.createSessionStore(silent, { storage: core.createMemoryStorage(), reconnect: true, broadcast: true })
+    const restored = store.init()
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: null })
+    await vi.advanceTimersByTimeAsync(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: { code: 'TIMEOUT' } })
+    await vi.advanceTimersByTimeAsync(75_499 - 10_000)
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(1)
+    await expect(restored).resolves.toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+    const connected = store.connect()
+    await vi.advanceTimersByTimeAsync(5 * 60_000 - 1)
+    expect(store.getSnapshot().status).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(1)
+    await expect(connected).resolves.toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+    store.destroy()
+  })
+})
