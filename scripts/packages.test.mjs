@@ -1,9 +1,10 @@
 // Every entry of every package, ESM and CJS, imports in plain Node (as on an SSR server) without
 // throwing, printing or keeping the process alive (SPEC §1).
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '..')
 const entries = []
@@ -101,5 +102,63 @@ describe('the licence', () => {
     expect(pkg.license).toBe('Apache-2.0')
     if (pkg.private) return
     expect(readFileSync(path.join(dir, 'LICENSE'), 'utf8')).toBe(text)
+  })
+})
+
+describe('what `pnpm pack` publishes', () => {
+  // What an app installs is the tarball, not the workspace: pnpm rewrites the `workspace:` ranges
+  // on pack, and `files` decides what ships. Inside the repository, workspace links hide both (an
+  // app in the workspace resolves every package, whatever the published manifest says).
+  const packages = readdirSync(path.join(root, 'packages'))
+    .sort()
+    .map((name) => ({ name, dir: path.join(root, 'packages', name), pkg: JSON.parse(readFileSync(path.join(root, 'packages', name, 'package.json'), 'utf8')) }))
+    .filter(({ pkg }) => !pkg.private)
+  const versions = Object.fromEntries(packages.map(({ pkg }) => [pkg.name, pkg.version]))
+  const out = mkdtempSync(path.join(tmpdir(), 'sessionlayer-pack-'))
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+  /** Whether `version` is in `range`, of the forms pnpm writes for `workspace:` ranges: `^x.y.z`, `>=x.y.z <N`. */
+  function satisfies(version, range) {
+    const parse = (v) => v.split('.').map(Number)
+    const compare = (a, b) => a.map((n, i) => n - b[i]).find((d) => d !== 0) ?? 0
+    const current = parse(version)
+    const caret = /^\^(\d+\.\d+\.\d+)$/.exec(range)
+    if (caret) {
+      const floor = parse(caret[1])
+      // ^0.y.z keeps the minor, ^x.y.z (x > 0) the major
+      return compare(current, floor) >= 0 && (floor[0] > 0 ? current[0] === floor[0] : current[1] === floor[1] && current[0] === 0)
+    }
+    const between = /^>=(\d+\.\d+\.\d+)\s+<(\d+)$/.exec(range)
+    if (between) return compare(current, parse(between[1])) >= 0 && current[0] < Number(between[2])
+    return false
+  }
+
+  /** Packs `dir` as a release does; returns the files of the tarball and its package.json. */
+  function pack(dir) {
+    const packed = spawnSync('pnpm', ['pack', '--pack-destination', out, '--json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 })
+    expect(packed.status, packed.stderr).toBe(0)
+    const { filename, files } = JSON.parse(packed.stdout)
+    const manifest = spawnSync('tar', ['-xzOf', filename, 'package/package.json'], { encoding: 'utf8' })
+    expect(manifest.status, manifest.stderr).toBe(0)
+    return { files: files.map((file) => file.path).sort(), manifest: JSON.parse(manifest.stdout) }
+  }
+
+  it.each(packages.map(({ name, dir, pkg }) => [name, dir, pkg]))('%s: no workspace: range, the packages of the workspace at their versions, and only the built files, the README and the licence', (_name, dir, pkg) => {
+    const { files, manifest } = pack(dir)
+    expect(manifest.version).toBe(pkg.version)
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+      for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
+        expect(range, `${field}.${dependency}`).not.toMatch(/^workspace:/)
+        // a package of the workspace: a range its version in the workspace satisfies
+        if (dependency in versions) expect(satisfies(versions[dependency], range), `${field}.${dependency}: ${range} leaves out ${versions[dependency]}`).toBe(true)
+      }
+    }
+    expect(files.filter((file) => !['LICENSE', 'README.md', 'package.json'].includes(file) && !/^dist\/[\w-]+\.(c?js|d\.c?ts)$/.test(file))).toEqual([])
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']))
+    // every entry point of the manifest is in the tarball
+    const leaves = (value) => (typeof value === 'string' ? [value] : Object.values(value).flatMap(leaves))
+    const targets = [manifest.main, manifest.module, manifest.types, ...leaves(manifest.exports), ...leaves(manifest.typesVersions ?? {})]
+    for (const target of targets.filter((target) => target !== './package.json')) expect(files, target).toContain(path.posix.normalize(target))
+    expect(manifest.sideEffects).toBe(false)
   })
 })
