@@ -157,7 +157,7 @@ export function createCookieStorage(options?: CookieStorageOptions): SessionStor
   // write a broken Set-Cookie, or one that carries attributes (a Domain) or a cookie of its own; a
   // name, path and domain are ASCII (RFC 6265: an IDN in punycode, a path percent-encoded as in the
   // URL), and Node's `appendHeader` refuses a Set-Cookie with a multi-byte one.
-  if (/[^ -~]|;/.test([name, path, domain].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name or attribute', -32602)
+  if (/[^ -~]|;/.test([name, path, domain].join()) || /[^!-~]|[=,]/.test(name)) throw new SessionError('Invalid cookie name, path or domain', -32602)
   /** URI-encoded: a lone surrogate (`'\uD800'`), which no UTF-8 holds, rejects the operation as misuse, not as a bare URIError. */
   const uri = (text: string) => {
     try {

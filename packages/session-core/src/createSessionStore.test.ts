@@ -979,7 +979,7 @@ describe('createSessionStore', () => {
     store.destroy()
     expect(provider.listenerCount()).toBe(0)
     expect(vi.getTimerCount()).toBe(0)
-    await expect(store.connect()).rejects.toMatchObject({ code: 'DESTROYED' })
+    await expect(store.connect()).rejects.toMatchObject({ code: 'DESTROYED', message: 'The store was destroyed' })
     await expect(store.restore()).rejects.toMatchObject({ code: 'DESTROYED' })
     await expect(store.disconnect()).rejects.toMatchObject({ code: 'DESTROYED' })
     await expect(store.enqueue(() => 1)).rejects.toMatchObject({ code: 'DESTROYED' })

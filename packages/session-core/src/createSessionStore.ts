@@ -1064,7 +1064,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
 
 
-  const destroyedError = () => new SessionError('The session store was destroyed', 'DESTROYED')
+  const destroyedError = () => new SessionError('The store was destroyed', 'DESTROYED')
   const until = (input: Input, ops?: readonly Op[]): Promise<SessionState> =>
     destroyed
       ? Promise.reject(destroyedError())
@@ -1291,7 +1291,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // held until the re-authentication ends; over the bound, rejected at once (C13)
       return late || held.length < queueSize
         ? new Promise<T>((resolve, reject) => held.push([op, resolve as (value: unknown) => void, reject, late]))
-        : Promise.reject(new SessionError('Too many operations wait for re-authentication', 'QUEUE_FULL'))
+        : Promise.reject(new SessionError('expiry.pendingQueueSize operations already wait', 'QUEUE_FULL'))
     },
     touch,
     cancelReconnect() {

@@ -1313,7 +1313,8 @@ describe('expiry', () => {
     await vi.advanceTimersByTimeAsync(1000)
     void store.enqueue(() => 1)
     void store.enqueue(() => 2)
-    await expect(store.enqueue(() => 3)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+    // it names the option that bounds the queue
+    await expect(store.enqueue(() => 3)).rejects.toMatchObject({ code: 'QUEUE_FULL', message: 'expiry.pendingQueueSize operations already wait' })
   })
 
   it('C13: a pendingQueueSize of 0 holds no op: each rejects at once with QUEUE_FULL', async () => {

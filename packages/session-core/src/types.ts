@@ -385,7 +385,7 @@ export interface SessionStore {
   on: <T extends SessionEventType>(type: T, handler: (event: SessionEventMap[T]) => unknown) => () => void
   /**
    * Runs `op` now, or after a re-auth in progress (in submission order). Rejects with a
-   * {@link SessionError}: `QUEUE_FULL` over `pendingQueueSize`, `REAUTH_FAILED` when the re-auth
+   * {@link SessionError}: `QUEUE_FULL` over `expiry.pendingQueueSize`, `REAUTH_FAILED` when the re-auth
    * fails, or when the session ends before the op's turn came — also once the re-auth succeeded,
    * while the ops before it still run (a sign-out here, in the wallet or in another tab, a drop not
    * reconnected: message `'Disconnected'`, `cause` the session's `lastError`, `null` for a
