@@ -183,12 +183,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * unref'd where its handle can be (Node), so that a session merely connected never keeps a
    * process alive; a backoff, a timeout or a wait does, as the work it bounds is still going (§1, C12).
    */
-  const later = (fn: () => void, ms: number, token = {}, weak?: unknown): unknown => {
+  const later = (fn: () => void, ms: number, weak?: unknown, token = {}): unknown => {
     if (!destroyed) {
       const due = clock.now() + ms
       const handle = clock.setTimeout.call(thisOf('setTimeout', setTimeout), () => {
         timers.delete(token)
-        if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), token, weak)
+        if (ms > MAX_TIMER && ms < Infinity) later(fn, due - clock.now(), weak, token)
         else fn()
       }, Math.min(Math.max(0, ms), MAX_TIMER)) as { unref?: () => void } | undefined
       if (weak) handle?.unref?.()
@@ -584,11 +584,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // moves that deadline. It is checked a task later, after them: else this tab would end, in
           // every tab, a session the user kept using (C12, M2). (A TTL no activity moves; a session
           // begun since is found in the entry, see `check` in the machine.)
-          if (clock.now() - at > 1e3 && lastActive + idle < (model.snapshot.expiresAt ?? Infinity)) expiryTimer = later(() => lives() && arm(), 0, {}, 1)
+          if (clock.now() - at > 1e3 && lastActive + idle < (model.snapshot.expiresAt ?? Infinity)) expiryTimer = later(() => lives() && arm(), 0, 1)
           else if (lives()) arm()
         },
         wait,
-        {},
         1,
       )
     }
@@ -607,7 +606,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const keep = (abort = leadership?.[1]) => {
     cancelTimer(abort)
-    later(() => leadership?.[1] == abort && model.op != 'reconnect' && resign(), 1e3, abort, 1)
+    later(() => leadership?.[1] == abort && model.op != 'reconnect' && resign(), 1e3, 1, abort)
   }
   /**
    * Another tab took this tab's lock (it went silent, frozen), or took the attempts over with it
@@ -664,8 +663,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // after a word of attempt n, that attempt's nominal delay (the most its jitter draws),
           // not maxDelayMs: a policy without a cap (Infinity) or with a far one waits no longer (C7)
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect, with its policy, follows an attempt
-          later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), abort)
-        } else if ((hop = !hop)) later(overdue, 0, abort)
+          later(overdue, (model.followed && computeBackoffDelay(config.retry!, model.followed, () => 1) + requestTimeoutMs) + requestTimeoutMs * (1 + Math.random()), 0, abort)
+        } else if ((hop = !hop)) later(overdue, 0, 0, abort)
         else {
           resign()
           lead(1)
@@ -691,7 +690,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
                 // that tab reconnected schedules no attempt, and tells of none; one with news of no
                 // outcome leads then. Under the lock's token: keep() and resign() cancel it (M6, C7).
                 // A wait is any move of the clock, back too: a system may set it back as it wakes (C12).
-                if (clock.now() != asked) later(go, 0, abort)
+                if (clock.now() != asked) later(go, 0, 0, abort)
                 else go()
                 // the lock is this tab's now: the one holder of its name
                 void holders().then((ids) => (me = ids?.[0]))
@@ -864,7 +863,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               // The wait for the answer is cancelled as a timer is (a schedule-clear, destroy()), and
               // bounded by requestTimeoutMs: then the attempt runs, as where no answer tells (C17).
               const hop = (retryTimer = later(() => {
-                later(tick, requestTimeoutMs, hop as object)
+                later(tick, requestTimeoutMs, 0, hop as object)
                 void holders().then((ids) => {
                   if (cancelTimer(hop)) {
                     if (ids && !ids.includes(me)) lost(1)
@@ -1087,7 +1086,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // much, and once put right the other tabs end the session the user is active in. Weak, as the
     // expiry: telling of activity is no work under way, it keeps no Node process alive (§1).
     if (idle < Infinity && channel?.isLive && !timers.has(activityTimer)) {
-      activityTimer = later(postActivity, idle / 4 + Math.min(0, lastActivityPost - lastActive), {}, 1)
+      activityTimer = later(postActivity, idle / 4 + Math.min(0, lastActivityPost - lastActive), 1)
     }
   }
   const postActivity = () => {
