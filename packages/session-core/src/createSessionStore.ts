@@ -1340,7 +1340,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
   }
   // closing the channel (destroy()) ends this subscription
-  channel?.subscribe(({ kind, data, tabId }) => {
+  channel?.subscribe(({ kind, data, tabId, at }) => {
     if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired', at: data.expiredAt })
     else if (kind == 'party' || kind == 'network') {
       if (typeof data.current == 'string' || data.current === null) {
@@ -1350,8 +1350,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         void Promise.resolve(latest.get(kind == 'party' ? 'listAccounts' : 'getActiveNetwork')).then(() => dispatch({ type: 'remote', kind, current: data.current as string | null, teller: tabId }))
       }
     } else if (kind == 'activity') {
-      // the sender's activity, which may be older than its message (C12)
-      lastActive = Math.max(lastActive, clock.now() - positive(data.ago))
+      // the sender's activity, which may be older than its message, and the message older than
+      // its arrival: the time it took on its way, by the wall clock the tabs share (`at`), not by
+      // this tab's, which may be another (C12). None when that clock was set back meanwhile.
+      lastActive = Math.max(lastActive, clock.now() - positive(data.ago) - positive(Date.now() - at))
     }
     // `connected`, `gaveup`, `expiry`, `attempt`: the machine validates the data, and ignores a kind it does not know
     else {

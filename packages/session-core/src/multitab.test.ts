@@ -515,16 +515,72 @@ describe('multi-tab', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('C12: a tab that hears of activity later than it happened counts from the activity, not from the message', async () => {
-    // the first activity, in tab A, 2 s ago
-    const { a, b } = await idleTabs()
-    a.store.touch() // the user's last activity; tab B hears of it half a second later
-    await vi.advanceTimersByTimeAsync(1_000)
-    a.store.destroy() // the user closes tab A: B alone decides when the session is idle
-    await vi.advanceTimersByTimeAsync(8_900)
+  for (const delayMs of [0, 3_000]) {
+    it(`C12: a tab that hears of activity later than it happened (${delayMs} ms more than a task) counts from the activity, as its sender dates it, not from the message`, async () => {
+      vi.useFakeTimers()
+      const { open, hub } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+      const a = open()
+      // B's messages come `delayMs` later than the hub delivers them, as between busy tabs
+      const b = open(undefined, { broadcast: { channelFactory: delayedChannels(hub, delayMs), lockManager: null } })
+      await a.store.connect()
+      await b.store.restore()
+      a.store.touch() // the first activity, in tab A
+      await vi.advanceTimersByTimeAsync(2_000 + delayMs)
+      a.store.touch() // the user's last activity, in tab A, told half a second later
+      const activity = Date.now()
+      await vi.advanceTimersByTimeAsync(600)
+      a.store.destroy() // the user closes tab A: B alone decides when the session is idle
+      // idle exactly 10 s after that activity, however long its word took to reach B
+      await vi.advanceTimersByTimeAsync(activity + 9_999 - Date.now())
+      expect(b.store.getSnapshot().status).toBe('connected')
+      await vi.advanceTimersByTimeAsync(1)
+      expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+      b.store.destroy()
+    })
+  }
+
+  it('C12: a message dated after its arrival (the wall clock set back while it was on its way) moves no idle deadline past its arrival: the activity counts from then', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const b = open()
+    await a.store.connect()
+    await b.store.restore()
+    a.store.touch()
+    await vi.advanceTimersByTimeAsync(2_000)
+    a.store.touch() // the user's last activity, in tab A, told half a second later
+    const activity = Date.now()
+    await vi.advanceTimersByTimeAsync(500) // told: its word arrives a task later
+    vi.setSystemTime(Date.now() - 1_000) // the clock is set back 1 s meanwhile
+    await vi.advanceTimersByTimeAsync(100)
+    a.store.destroy()
+    // by the time that passed, idle 10 s after the activity and the 1 ms its word took: not 1 s later
+    const elapsed = () => Date.now() + 1_000 - activity
+    await vi.advanceTimersByTimeAsync(10_000 - elapsed())
     expect(b.store.getSnapshot().status).toBe('connected')
-    // the word came a task after A told it (here 1 ms), the time it took on its way B does not know
-    await vi.advanceTimersByTimeAsync(100 + 1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    b.store.destroy()
+  })
+
+  it('C12: a tab whose clock is not the wall clock (an injected one, an hour ahead of it) counts another tab\'s activity from when it happened, by its own clock: the time its word took is measured on the wall clock the tabs share', async () => {
+    vi.useFakeTimers()
+    const { open } = tabs({ expiry: { idleTimeoutMs: 10_000 } })
+    const a = open()
+    const clock = { now: () => Date.now() + 3_600_000, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (handle: unknown) => clearTimeout(handle as number) }
+    const b = open(undefined, { clock })
+    await a.store.connect()
+    await b.store.restore()
+    a.store.touch()
+    await vi.advanceTimersByTimeAsync(2_000)
+    a.store.touch() // the user's last activity, in tab A, told half a second later
+    await vi.advanceTimersByTimeAsync(600)
+    a.store.destroy() // B alone decides when the session is idle
+    // idle 10 s after that activity, in tab B too: neither later (the time its word took), nor
+    // before (its date, an hour behind B's clock, taken as is)
+    await vi.advanceTimersByTimeAsync(9_399)
+    expect(b.store.getSnapshot().status).toBe('connected')
+    await vi.advanceTimersByTimeAsync(1)
     expect(b.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
     b.store.destroy()
   })
