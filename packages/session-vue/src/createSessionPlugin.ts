@@ -85,7 +85,7 @@ export function createSessionPlugin(source: SessionStore | SessionPluginOptions)
           ? createSessionStore({
               // eslint-disable-next-line @typescript-eslint/require-await -- fails as every request does
               request: async () => {
-                throw Error('No wallet')
+                throw Error('No wallet on the server')
               },
               on() {}, // eslint-disable-line @typescript-eslint/no-empty-function -- nothing to listen to
               removeListener() {}, // eslint-disable-line @typescript-eslint/no-empty-function

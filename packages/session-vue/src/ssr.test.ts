@@ -94,6 +94,9 @@ describe('server rendering (Node, no DOM)', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(vi.getTimerCount()).toBe(0)
     expect(provider.calls).toEqual([])
+    // a connect asked there is told why it failed: there is no wallet on the server
+    expect(await store?.connect()).toMatchObject({ status: 'disconnected', lastError: { code: 'UNKNOWN', message: 'No wallet on the server' } })
+    expect(provider.calls).toEqual([])
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     app.unmount()
     warn.mockRestore()
