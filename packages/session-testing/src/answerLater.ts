@@ -89,3 +89,27 @@ export function answerLater(ms: number, run: () => unknown): Promise<unknown> {
  * @internal
  */
 export const record = <T>(list: T[], item: T): unknown => list.push(item) > 1e4 && list.shift()
+
+/**
+ * Delivers in order: each delivery runs on a timer of 0 ms (`globalThis.setTimeout` looked up at
+ * the post, so fake timers control it; `task`, the default), on a microtask (`microtask`) or at
+ * once (`sync`), and makes the deliveries on their way up to its own, if that one still waits. So
+ * they run in the order posted, also where fake timers run a later timer first (a timer of 0 ms
+ * set in a timer's callback is due 1 ms later than one set outside), and one whose timer was
+ * dropped (fake timers uninstalled meanwhile) goes with the next.
+ * @param delivery - when a delivery runs
+ * @returns posts one delivery
+ * @internal
+ */
+export const inOrder = (delivery?: 'task' | 'microtask' | 'sync') => {
+  /** The deliveries on their way, the oldest first. */
+  const queue: (() => void)[] = []
+  return (own: () => void) => {
+    queue.push(own)
+    const upTo = () => {
+      while (queue.includes(own)) (queue.shift() as () => void)()
+    }
+    if (delivery === 'sync') upTo()
+    else (delivery === 'microtask' ? queueMicrotask : globalThis.setTimeout)(upTo)
+  }
+}

@@ -1,4 +1,4 @@
-import { record } from './answerLater'
+import { inOrder, record } from './answerLater'
 /**
  * A `BroadcastChannel`-shaped endpoint of a {@link ChannelHub}.
  * @public
@@ -57,17 +57,8 @@ export interface ChannelHubOptions {
 export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
   const open = new Set<HubChannel>()
   const sent: { name: string; data: unknown }[] = []
-  /** The deliveries on their way, the oldest first. */
-  const queue: (() => void)[] = []
-  /**
-   * Each post's timer (or microtask) makes the deliveries on their way up to its own, if that one
-   * still waits: messages arrive in the order posted, also where fake timers run a later timer
-   * first (a timer of 0 ms set in a timer's callback is due 1 ms later than one set outside), and
-   * one whose timer was dropped (fake timers uninstalled meanwhile) goes with the next.
-   */
-  const upTo = (own: () => void) => () => {
-    while (queue.includes(own)) queue.shift()?.()
-  }
+  /** Delivers the messages in the order posted. */
+  const post = inOrder(options.delivery)
   const channelFactory = (name: string): HubChannel => {
     let closed = false
     const channel: HubChannel = {
@@ -79,12 +70,9 @@ export function createChannelHub(options: ChannelHubOptions = {}): ChannelHub {
         record(sent, { name, data })
         for (const peer of open) {
           if (peer !== channel && peer.name === name) {
-            const own = () => {
+            post(() => {
               if (open.has(peer)) peer.onmessage?.({ data: structuredClone(data) })
-            }
-            queue.push(own)
-            if (options.delivery === 'microtask') queueMicrotask(upTo(own))
-            else globalThis.setTimeout(upTo(own))
+            })
           }
         }
       },

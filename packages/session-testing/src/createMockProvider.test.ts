@@ -3,9 +3,14 @@ import type * as Dapp from '@canton-network/core-wallet-dapp-rpc-client'
 import type { CIP0103Account, CIP0103Provider, CIP0103RequestArgs } from '@sessionlayer/session-core'
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { z } from 'zod'
-import { createMockProvider } from './createMockProvider'
-import { createMockWallet } from './createMockWallet'
-import type { MockWallet } from './types'
+import { createMockProvider as createProvider } from './createMockProvider'
+import { createMockWallet as createWallet } from './createMockWallet'
+import type { MockProviderOptions, MockWalletOptions, MockWallet } from './types'
+
+// These tests pin what the wallet tells, and in what order, as of the end of each wallet action: its
+// `delivery: 'sync'`. The default delivery, on a task of its own, has tests of its own (createMockWallet.test.ts).
+const createMockWallet = (options: MockWalletOptions = {}) => createWallet({ delivery: 'sync', ...options })
+const createMockProvider = (options: MockProviderOptions = {}) => createProvider({ delivery: 'sync', ...options })
 
 afterEach(() => {
   vi.useRealTimers()

@@ -1,8 +1,13 @@
 import type { CIP0103Account } from '@sessionlayer/session-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createMockProvider } from './createMockProvider'
-import { createMockWallet } from './createMockWallet'
-import type { MockProvider } from './types'
+import { createMockProvider as createProvider } from './createMockProvider'
+import { createMockWallet as createWallet } from './createMockWallet'
+import type { MockProviderOptions, MockWalletOptions, MockProvider } from './types'
+
+// These tests pin what the wallet tells, and in what order, as of the end of each wallet action: its
+// `delivery: 'sync'`. The default delivery, on a task of its own, has tests of its own (createMockWallet.test.ts).
+const createMockWallet = (options: MockWalletOptions = {}) => createWallet({ delivery: 'sync', ...options })
+const createMockProvider = (options: MockProviderOptions = {}) => createProvider({ delivery: 'sync', ...options })
 
 afterEach(() => {
   vi.useRealTimers()
@@ -757,5 +762,142 @@ describe('options', () => {
     expect(provider.wallet.state().accounts.find((a) => a.primary)?.partyId).toBe('dave::1220dd')
     expect(accounts[0]?.primary).toBe(true)
     createMockWallet({ accounts: [{ partyId: 'erin::1220ee', primary: true }] as const })
+  })
+})
+
+describe("createMockWallet's delivery", () => {
+  /** Lets a task go by: the events on their way arrive. */
+  const task = () => new Promise((resolve) => setTimeout(resolve, 0))
+  /** Lets every microtask queued so far (and those they queue, a hundred deep) run. */
+  const microtasks = async () => {
+    for (let i = 0; i < 100; i++) await Promise.resolve()
+  }
+
+  it("M3: by default, each tab hears each event on a task of its own, after the wallet action and the microtasks that follow it, in the order the wallet sent them", async () => {
+    const wallet = createWallet({ connected: true })
+    const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    wallet.switchNetwork('canton:testnet')
+    wallet.switchParty('bob::1220bb')
+    expect([logA, logB]).toEqual([[], []])
+    await microtasks()
+    expect([logA, logB]).toEqual([[], []])
+    await task()
+    expect(logA.map(([event]) => event)).toEqual(['statusChanged', 'accountsChanged', 'accountsChanged'])
+    expect(logA[1]?.[1]).toEqual([expect.objectContaining({ partyId: 'alice::1220aa', primary: true, networkId: 'canton:testnet' }), expect.objectContaining({ partyId: 'bob::1220bb', primary: false })])
+    expect(logA[2]?.[1]).toEqual([expect.objectContaining({ partyId: 'alice::1220aa', primary: false }), expect.objectContaining({ partyId: 'bob::1220bb', primary: true })])
+    expect(logB).toEqual(logA)
+  })
+
+  it('C3: the answer of a request (latencyMs 0, on a microtask) comes before the events it causes, which follow a task later', async () => {
+    const provider = createProvider()
+    const order: string[] = []
+    for (const event of ['statusChanged', 'connected']) provider.on(event, () => order.push(event))
+    await provider.request({ method: 'connect' }).then(() => order.push('resolved'))
+    expect(order).toEqual(['resolved'])
+    await task()
+    expect(order).toEqual(['resolved', 'statusChanged', 'connected'])
+  })
+
+  it('M3: a tab detached while an event is on its way hears nothing more; the other tabs hear it', async () => {
+    const wallet = createWallet({ connected: true })
+    const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    wallet.switchParty('bob::1220bb')
+    a.detach()
+    wallet.disconnectFromWallet()
+    await task()
+    expect(logA).toEqual([])
+    expect(logB.map(([event]) => event)).toEqual(['accountsChanged', 'statusChanged'])
+  })
+
+  it('M3/C19: an event the wallet sends while a tab hears another reaches every tab after the events already on their way, on a task of its own', async () => {
+    const wallet = createWallet({ connectMode: 'async' })
+    const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    await a.request({ method: 'connect' })
+    // the user disconnects the moment the first tab sees the connection
+    let once = true
+    a.on('connected', () => {
+      if (once) wallet.disconnectFromWallet()
+      once = false
+    })
+    wallet.approve()
+    await task()
+    const told = (log: [string, unknown][]) => log.map(([event, payload]) => `${event}:${connection(payload)}`)
+    expect(told(logB)).toEqual(['statusChanged:true', 'connected:true'])
+    await task()
+    expect(told(logA)).toEqual(['statusChanged:true', 'connected:true', 'statusChanged:false'])
+    expect(told(logB)).toEqual(told(logA))
+  })
+
+  it('delivers under fake timers once they advance by 0 ms, through the global setTimeout looked up at the send', async () => {
+    const wallet = createWallet({ connected: true })
+    vi.useFakeTimers()
+    const log = record(createProvider({ wallet }))
+    wallet.switchParty('bob::1220bb')
+    await microtasks()
+    expect(log).toEqual([])
+    vi.advanceTimersByTime(0)
+    expect(log.map(([event]) => event)).toEqual(['accountsChanged'])
+  })
+
+  it("delivers in the order sent under fake timers too, where a timer of 0 ms set in a timer's callback is due 1 ms later than one set outside", () => {
+    vi.useFakeTimers()
+    const wallet = createWallet({ connected: true })
+    const log = record(createProvider({ wallet }))
+    setTimeout(() => wallet.switchParty('bob::1220bb'), 10)
+    vi.advanceTimersByTime(10)
+    wallet.switchParty('alice::1220aa')
+    vi.advanceTimersByTime(1)
+    const primary = (payload: unknown) => (payload as CIP0103Account[]).find((a) => a.primary)?.partyId
+    expect(log.map(([, payload]) => primary(payload))).toEqual(['bob::1220bb', 'alice::1220aa'])
+  })
+
+  it('delivers an event whose timer was dropped (fake timers uninstalled with it on its way) with the next one, in order: a wallet reused by the next test is not an event behind from then on', async () => {
+    const wallet = createWallet({ connected: true })
+    const log = record(createProvider({ wallet }))
+    vi.useFakeTimers()
+    wallet.switchParty('bob::1220bb')
+    vi.useRealTimers()
+    wallet.emitRaw('statusChanged', 'one')
+    await task()
+    expect(log.map(([event]) => event)).toEqual(['accountsChanged', 'statusChanged'])
+    wallet.emitRaw('statusChanged', 'two')
+    await task()
+    expect(log.map(([, payload]) => payload).slice(1)).toEqual(['one', 'two'])
+  })
+
+  it('emitRaw() follows the delivery; provider.emit() reaches its own tab at once, whatever the delivery', async () => {
+    const wallet = createWallet()
+    const provider = createProvider({ wallet })
+    const got: unknown[] = []
+    provider.on('custom', (payload: unknown) => got.push(payload))
+    const payload = { raw: true }
+    wallet.emitRaw('custom', payload)
+    expect(got).toEqual([])
+    expect(provider.emit('custom', 'at once')).toBe(true)
+    expect(got).toEqual(['at once'])
+    await task()
+    expect(got).toEqual(['at once', payload])
+    expect(got[1]).toBe(payload)
+  })
+
+  it("delivery: 'sync' tells every tab at the end of the wallet action, before the control returns and before the answer", async () => {
+    const wallet = createWallet({ delivery: 'sync' })
+    const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]
+    const [logA, logB] = [record(a), record(b)]
+    const order: string[] = []
+    a.on('connected', () => order.push('connected'))
+    await a.request({ method: 'connect' }).then(() => order.push('resolved'))
+    expect(order).toEqual(['connected', 'resolved'])
+    wallet.switchParty('bob::1220bb')
+    expect(logA.map(([event]) => event)).toEqual(['statusChanged', 'connected', 'accountsChanged'])
+    expect(logB).toEqual(logA)
+    // createMockProvider passes the option to the wallet of its own
+    const own = createProvider({ delivery: 'sync', connected: true })
+    const log = record(own)
+    own.wallet.switchParty('bob::1220bb')
+    expect(log.map(([event]) => event)).toEqual(['accountsChanged'])
   })
 })

@@ -1,5 +1,5 @@
 import type { CIP0103Account, CIP0103ConnectResult, CIP0103Network, CIP0103RequestArgs, CIP0103StatusEvent } from '@sessionlayer/session-core'
-import { answerLater, record, Rejection, rpcError, toRejection } from './answerLater'
+import { answerLater, inOrder, record, Rejection, rpcError, toRejection } from './answerLater'
 import type { MockCall, MockFailure, MockRotateTokenOptions, MockWallet, MockWalletCall, MockWalletOptions } from './types'
 
 /** Delivers one wallet event to a provider's listeners (a copy of the arguments for the provider when `copy`). @internal */
@@ -100,6 +100,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
   /** The events of the wallet action under way, delivered once it is over. */
   const outbox: [string, unknown[], boolean][] = []
   let acting = 0
+  /**
+   * Delivers the events to every tab in the order the wallet sent them: at once (`sync`), or each
+   * on a task of its own (`task`), also where fake timers run a later timer first, and with the
+   * next one where a timer was dropped ({@link inOrder}).
+   */
+  const post = inOrder(options.delivery)
   const send = (event: string, payload: unknown, copy = true) => {
     outbox.push([event, [payload], copy])
   }
@@ -108,7 +114,9 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
    * over, as a wallet posts its events: a listener that drives the wallet meanwhile (the user
    * disconnecting the moment a tab sees the connection) has its events follow, for every tab.
    * Delivered at once, they would reach the tabs not yet told before the events they follow, and
-   * those tabs would end on the state the wallet has just left.
+   * those tabs would end on the state the wallet has just left. Each tab hears each event on a task
+   * of its own, as a wallet's message reaches a page (`delivery: 'task'`), or at the end of the
+   * action (`delivery: 'sync'`).
    */
   const act =
     <A extends unknown[], R>(action: (...args: A) => R) =>
@@ -117,8 +125,12 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       try {
         return action(...args)
       } finally {
-        // A tab that a listener of an earlier tab detached (closed) no longer hears the event either.
-        if (acting === 1) for (let next; (next = outbox.shift()); ) for (const deliver of [...attached]) if (attached.has(deliver)) deliver(...next)
+        if (acting === 1) for (let next; (next = outbox.shift()); ) for (const deliver of [...attached])
+            // A tab that a listener of an earlier tab detached (closed) no longer hears the event
+            // either, nor one detached while the event was on its way.
+            post(() => {
+              if (attached.has(deliver)) deliver(...next)
+            })
         acting--
       }
     }

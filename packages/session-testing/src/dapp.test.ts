@@ -15,6 +15,12 @@ const appStore = (provider: MockProvider, options: SessionStoreOptions = {}) => 
   return store
 }
 
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
 afterEach(() => {
   for (const store of stores.splice(0)) store.destroy()
   vi.useRealTimers()
@@ -81,6 +87,7 @@ describe('a dApp tested against the mock wallet', () => {
     await store.connect()
 
     provider.wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
     await vi.advanceTimersByTimeAsync(500) // the first attempt finds the wallet still unreachable
     expect(scheduled).toEqual([500, 1000])
@@ -98,6 +105,7 @@ describe('a dApp tested against the mock wallet', () => {
     await store.connect()
 
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
 
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     expect(changes).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }) // heard by this tab from its wallet, not from another tab (`remote`)
@@ -116,6 +124,7 @@ describe('a dApp tested against the mock wallet', () => {
     await store.connect()
 
     provider.wallet.rotateToken({ announce: true })
+    await walletEvents()
     await ledgerFetch('/v2/version')
 
     expect(sent).toEqual(['Bearer mock-token-2'])
@@ -132,6 +141,7 @@ describe('a dApp tested against the mock wallet', () => {
     await a.connect()
     await vi.waitFor(() => expect(b.getSnapshot().status).toBe('connected'))
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect([a.getSnapshot().account?.partyId, b.getSnapshot().account?.partyId]).toEqual(['bob::1220bb', 'bob::1220bb'])
 
     await b.disconnect()

@@ -43,6 +43,18 @@ export interface MockWalletOptions {
    * a `prepareExecute` follow its answer by this delay, on a timer even when it is 0.
    */
   latencyMs?: number
+  /**
+   * When the wallet's events reach the attached providers (tabs). `'task'` (the default): each
+   * event reaches each tab on a task of its own, in the order the wallet sent it, as a real
+   * wallet's message reaches a page (an extension's `postMessage`, a gateway's event stream):
+   * through a timer of 0 ms (`globalThis.setTimeout` looked up at the send, so fake timers control
+   * it), after the microtasks that follow the wallet action, so after an answer of `latencyMs` 0
+   * too. A tab detached meanwhile hears nothing more. `'sync'`: every tab hears the events at the
+   * end of the wallet action that sent them, before the control returns and before its answer,
+   * which a real wallet never does (for tests written for events that arrive at once). Either
+   * way, {@link MockProvider.emit} called by the test delivers at once.
+   */
+  delivery?: 'task' | 'sync'
   /** Start connected (restore scenarios). Default false. */
   connected?: boolean
   /** The access token. Default `'mock-token-1'`, then `'mock-token-2'`, … after each {@link MockWallet.rotateToken}; a token given here gets `-2`, `-3`, … appended. */
@@ -220,7 +232,8 @@ export interface MockWallet {
    */
   rotateToken(options?: MockRotateTokenOptions): void
   /**
-   * Emits any payload, as given (not copied), to every attached provider, even while dropped.
+   * Emits any payload, as given (not copied), to every attached provider, even while dropped, as
+   * the wallet's other events reach them (its `delivery`).
    * @param event - the event name
    * @param payload - the payload
    */
@@ -283,7 +296,9 @@ export interface MockProvider extends CIP0103Provider {
    */
   removeListener(event: string, listener: MockListener): MockProvider
   /**
-   * Delivers an event synchronously to this provider's listeners only, in registration order.
+   * Delivers an event synchronously to this provider's listeners only, in registration order,
+   * whatever the wallet's `delivery`: the test plays the wallet here and decides when the event
+   * arrives (the wallet's own events, {@link MockWallet.emitRaw} too, follow its `delivery`).
    * @param event - the event name
    * @param args - the payload, as given
    * @returns whether a listener was ever added for the event: `true` even once they were all
