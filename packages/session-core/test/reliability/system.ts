@@ -192,7 +192,9 @@ export function createSystem(config: SystemConfig) {
   // On a microtask: the model's timers run on its virtual clock, and a message on a task of the
   // global setTimeout would land at a real time, outside the sequence being replayed.
   const hub = createChannelHub({ delivery: 'microtask' })
-  const wallet = createMockWallet({ connected: config.walletConnected })
+  // At the end of each wallet action, for the same reason: an event on a task of the global
+  // setTimeout would land outside the sequence too; the model delays each tab's events itself, on its clock.
+  const wallet = createMockWallet({ connected: config.walletConnected, delivery: 'sync' })
   const mockLocks = config.locks === true ? createMockLockManager() : null
   /**
    * The frozen tabs, each with what it hears once woken: a frozen page runs no task, and as it
