@@ -13,6 +13,9 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/** Lets the wallet's events on their way reach the tab: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = () => vi.advanceTimersByTimeAsync(0)
+
 async function connected(options: SessionStoreOptions = { reconnect: true }) {
   const provider = createMockProvider()
   const storage = createMemoryStorage()
@@ -22,6 +25,8 @@ async function connected(options: SessionStoreOptions = { reconnect: true }) {
     store.on(type, (e: SessionEventMap[typeof type]) => events.push([type, e, Date.now()]))
   }
   await store.connect()
+  // the events of the connection (statusChanged, connected) arrive a task after its answer
+  await walletEvents()
   return { provider, wallet: provider.wallet, store, events, storage }
 }
 
@@ -161,6 +166,7 @@ describe('reconnect', () => {
       const events: unknown[] = []
       store.on('reconnect:gaveup', (e) => events.push(e))
       await store.connect()
+      await walletEvents()
       shape(provider)
       provider.emit('statusChanged', { connection: { isConnected: false } })
       await vi.advanceTimersByTimeAsync(500)
@@ -180,6 +186,7 @@ describe('reconnect', () => {
     const { store, wallet, provider, events } = await connected({ reconnect: { maxDelayMs: 1500, maxAttempts: 4 } })
     const start = Date.now()
     wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot().status).toBe('reconnecting')
     expect(store.getSnapshot().account?.partyId).toBe('alice::1220aa')
     await vi.advanceTimersByTimeAsync(500 + 1000 + 1500 + 1500)
@@ -258,6 +265,7 @@ describe('reconnect', () => {
 
   it('C7: a successful attempt restores connected with fresh accounts and network, and re-persists', async () => {
     const { store, wallet, events, storage, provider } = await connected()
+    const reads = provider.calls.length
     wallet.drop()
     await storage.removeItem('sessionlayer.session')
     await vi.advanceTimersByTimeAsync(500)
@@ -271,8 +279,9 @@ describe('reconnect', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     expect(events.find(([t]) => t === 'reconnect:succeeded')?.[1]).toEqual({ attempt: 2 })
-    // after the connect and the store's own listAccounts (C3: the wallet announces no accounts on connect)
-    expect(provider.calls.map((c) => c.method).slice(2)).toEqual(['status', 'status', 'listAccounts'])
+    // after the connect and the store's own reads (C3: the wallet announces no accounts on connect,
+    // and its network only in the events that follow the answer)
+    expect(provider.calls.map((c) => c.method).slice(reads)).toEqual(['status', 'status', 'listAccounts'])
     expect(await storage.getItem('sessionlayer.session')).toContain('canton:testnet')
   })
 
@@ -293,6 +302,7 @@ describe('reconnect', () => {
   it('C7: a reconnect attempt never calls connect, and without a policy a drop disconnects at once', async () => {
     const { store, wallet, provider } = await connected({})
     wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot().status).toBe('disconnected')
     expect(store.getSnapshot().lastError?.code).toBe(4900)
     await vi.advanceTimersByTimeAsync(60_000)
@@ -322,6 +332,7 @@ describe('reconnect', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
     wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
     expect(events.filter(([t]) => t === 'reconnect:scheduled')).toHaveLength(1)
   })
@@ -330,17 +341,20 @@ describe('reconnect', () => {
     for (const reason of [undefined, 'wallet unreachable', 'disconnected', 'Disconnect', 'DISCONNECT', ' disconnect', 'disconnect ', 'disconnect: timeout', '']) {
       const { store, wallet, events } = await connected()
       wallet.emitRaw('statusChanged', { connection: { isConnected: false, ...(reason !== undefined && { reason }) } })
+      await walletEvents()
       expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
       expect(events.map(([t]) => t)).toEqual(['reconnect:scheduled'])
       store.destroy()
       // without a policy, a drop that keeps the wallet's word as its 4900; the exact 'disconnect' alone is a sign-out
       const bare = await connected({})
       bare.wallet.emitRaw('statusChanged', { connection: { isConnected: false, ...(reason !== undefined && { reason }) } })
+      await walletEvents()
       expect(bare.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: [undefined, ''].includes(reason) ? 'The wallet disconnected' : reason } })
       bare.store.destroy()
     }
     const { store, wallet } = await connected({})
     wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
   })
 
@@ -372,6 +386,7 @@ describe('reconnect', () => {
         await vi.advanceTimersByTimeAsync(0)
         wallet.disconnectFromWallet() // and its user disconnects the dApp in it
       } else wallet.emitRaw('statusChanged', ended)
+      await walletEvents()
       expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
       const seen = events.length
       const statusCalls = probes(provider)
@@ -515,6 +530,7 @@ describe('reconnect', () => {
       ['party:changed', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }],
     ])
     wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot().status).toBe('reconnecting')
     expect(events.at(-1)).toEqual(['reconnect:scheduled', { attempt: 1, delayMs: 500 }, expect.any(Number)])
     store.destroy()
@@ -619,6 +635,7 @@ describe('reconnect', () => {
     wallet.recover()
     await vi.advanceTimersByTimeAsync(0)
     wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot().status).toBe('reconnecting')
     expect(events.filter(([t]) => t === 'reconnect:scheduled')).toHaveLength(2)
   })
