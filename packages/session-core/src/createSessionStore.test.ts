@@ -12,6 +12,25 @@ import { SessionError } from './SessionError'
 import type { Clock, SessionState, SessionStoreOptions } from './types'
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await flush()
+}
+/**
+ * Carries the wallet's answers as an extension's port does, behind the events the wallet sent
+ * before them (connect's statusChanged and connected reach the tab before its answer, and what the
+ * wallet sends as the tab hears them): each answer waits two tasks. Real timers only.
+ */
+const extensionPort = (provider: ReturnType<typeof createMockProvider>) => {
+  const request = provider.request
+  provider.request = (args) =>
+    request(args).finally(async () => {
+      await flush()
+      await flush()
+    })
+  return provider
+}
 
 function setup(options: SessionStoreOptions = {}, mock: Parameters<typeof createMockProvider>[0] = {}) {
   const provider = createMockProvider(mock)
@@ -147,7 +166,8 @@ describe('createSessionStore', () => {
 
   it('C14, C18: what a wallet that calls a listener as it is added started is undone too when a later on() throws', async () => {
     vi.useFakeTimers()
-    const provider = createMockProvider()
+    // a wallet whose events reach the listener at once, inside on()
+    const provider = createMockProvider({ delivery: 'sync' })
     const on = provider.on.bind(provider)
     provider.on = (event, listener) => {
       if (event === 'accountsChanged') throw new Error('accountsChanged is not supported')
@@ -184,6 +204,7 @@ describe('createSessionStore', () => {
       broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() },
     })
     await store.connect()
+    await walletEvents() // the connection's events, on their way to the tab
     const errors: unknown[] = []
     store.on('error', (e) => errors.push(e.error))
     const listener = vi.fn()
@@ -232,6 +253,7 @@ describe('createSessionStore', () => {
 
   it('C3: connect becomes connected with accounts and network, reading the accounts itself as the official wallet announces none', async () => {
     const { store, provider, states } = setup()
+    extensionPort(provider)
     const state = await store.connect()
     expect(state).toBe(store.getSnapshot())
     expect(state).toMatchObject({ status: 'connected', networkId: 'canton:devnet', lastError: null })
@@ -242,6 +264,7 @@ describe('createSessionStore', () => {
 
   it('C3: connect becomes connected with accounts and network, without re-reading what the wallet announced', async () => {
     const { store, provider, wallet, states } = setup()
+    extensionPort(provider)
     // a wallet that announces its accounts on connect, before its answer
     provider.on('connected', () => {
       wallet.emitRaw('accountsChanged', wallet.state().accounts)
@@ -403,6 +426,7 @@ describe('createSessionStore', () => {
     const party = vi.fn()
     store.on('party:changed', party)
     wallet.emitRaw('accountsChanged', [...wallet.state().accounts].reverse())
+    await walletEvents()
     expect(states).toHaveLength(3)
     expect(party).not.toHaveBeenCalled()
     await store.disconnect()
@@ -523,6 +547,7 @@ describe('createSessionStore', () => {
       // the other tab hears nothing of the wallet's event: only the message can tell it
       otherProvider.detach()
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
       await flush()
       expect(failing.getSnapshot().account?.partyId).toBe('bob::1220bb')
       expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))?.account?.partyId).toBe('bob::1220bb')
@@ -591,6 +616,7 @@ describe('createSessionStore', () => {
     store.on('error', errors)
     await store.connect()
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect(seen).toEqual(['connecting', 'connected', 'connected', 'bob::1220bb'])
     expect(errors).toHaveBeenCalledTimes(4)
     expect(provider.listenerErrors).toEqual([])
@@ -609,8 +635,10 @@ describe('createSessionStore', () => {
     store.on('party:changed', (e) => seen.push(`third ${e.current}`))
     await store.connect()
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect(seen).toEqual(['first bob::1220bb', 'third bob::1220bb'])
     wallet.switchParty('alice::1220aa')
+    await walletEvents()
     expect(seen.slice(2)).toEqual(['first alice::1220aa', 'third alice::1220aa', 'added alice::1220aa'])
   })
 
@@ -629,6 +657,7 @@ describe('createSessionStore', () => {
     await store.connect()
     expect(seen).toEqual(['second null', 'first alice::1220aa', 'third alice::1220aa'])
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect(seen.slice(3)).toEqual(['first bob::1220bb', 'third bob::1220bb', 'added bob::1220bb'])
   })
 
@@ -710,6 +739,7 @@ describe('createSessionStore', () => {
     const first = store.connect()
     await vi.advanceTimersByTimeAsync(5_000)
     wallet.approve()
+    await walletEvents()
     expect((await first).status).toBe('connected')
     await store.disconnect()
     wallet.setConnectMode('manual')
@@ -812,11 +842,13 @@ describe('createSessionStore', () => {
     for (const payload of [null, {}, { connection: null }, { connection: { isConnected: 'yes' } }, 'x']) wallet.emitRaw('statusChanged', payload)
     expect(store.getSnapshot()).toBe(before)
     wallet.emitRaw('accountsChanged', [{}, { partyId: 5 }, { partyId: '' }, { partyId: 'carol::3', primary: true, status: 'initializing', token: 'secret', __proto__: { polluted: 1 } }])
+    await walletEvents()
     const state = store.getSnapshot()
     expect(state.accounts).toEqual([{ partyId: 'carol::3', primary: true, status: 'initializing' }])
     expect(provider.listenerErrors).toEqual([])
     for (const status of ['initializing', 'initialized', 'allocated', 'removed', 'something-new']) {
       wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3', primary: true, status }])
+      await walletEvents()
       expect(store.getSnapshot().account?.status).toBe(status)
     }
   })
@@ -828,10 +860,12 @@ describe('createSessionStore', () => {
     store.on('party:changed', (e) => changes.push(e))
     wallet.emitRaw('accountsChanged', Object.freeze([Object.freeze({ partyId: 'carol::3', primary: true, status: 'removed' }), Object.freeze({ partyId: 'dave::4' })]))
     wallet.emitRaw('statusChanged', Object.freeze({ connection: Object.freeze({ isConnected: true }), network: Object.freeze({ networkId: 'canton:testnet' }) }))
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'carol::3', status: 'removed' }, networkId: 'canton:testnet' })
     expect(store.getSnapshot().accounts).toHaveLength(2)
     const huge = Array.from({ length: 50_000 }, (_, i) => ({ partyId: `p${i}::1220`, primary: i === 49_999 }))
     wallet.emitRaw('accountsChanged', huge)
+    await walletEvents()
     expect(store.getSnapshot().accounts).toHaveLength(50_000)
     expect(store.getSnapshot().account?.partyId).toBe('p49999::1220')
     // the same list again is no change
@@ -851,10 +885,13 @@ describe('createSessionStore', () => {
     const { store, wallet } = setup()
     await store.connect()
     wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3' }, { partyId: 'dave::4' }])
+    await walletEvents()
     expect(store.getSnapshot().account?.partyId).toBe('carol::3')
     wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3' }, { partyId: 'dave::4', primary: true }])
+    await walletEvents()
     expect(store.getSnapshot().account?.partyId).toBe('dave::4')
     wallet.emitRaw('accountsChanged', [{ partyId: 'carol::3', primary: true }, { partyId: 'dave::4', primary: true }])
+    await walletEvents()
     expect(store.getSnapshot().account?.partyId).toBe('carol::3')
   })
 
@@ -868,6 +905,7 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot()).toBe(before)
     expect(changes).not.toHaveBeenCalled()
     wallet.emitRaw('accountsChanged', [])
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: null, accounts: [] })
     expect(changes).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: null, source: 'local' })
   })
@@ -939,12 +977,13 @@ describe('createSessionStore', () => {
   })
 
   it('C4, C19: the wallet connecting on its own whose accounts cannot be read leaves the store disconnected with that error in lastError, told once', async () => {
-    const { store, wallet } = setup()
+    const { store, wallet } = setup({}, { latencyMs: 1 }) // each answer a task at least, as a real wallet's: after the events it sent before it
     await store.init()
     const seen: SessionState[] = []
     store.subscribe((state) => seen.push(state))
     wallet.failNext('listAccounts', { code: 4100, message: 'Not authorized' })
     wallet.connectFromWallet()
+    await walletEvents()
     await flush()
     expect(seen).toHaveLength(1)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
@@ -952,15 +991,15 @@ describe('createSessionStore', () => {
     // the next connection it tells of is followed as before, and clears the error
     wallet.disconnectFromWallet()
     wallet.connectFromWallet()
-    await flush()
-    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    await vi.waitFor(() => expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null }))
   })
 
   it('C9, C19: a connection the wallet told of whose accounts could not be read is over once it failed: a restore() then asks the wallet, and settles', async () => {
-    const { store, wallet } = setup()
+    const { store, wallet } = setup({}, { latencyMs: 1 }) // each answer a task at least, as a real wallet's: after the events it sent before it
     await store.init()
     wallet.failNext('listAccounts', { code: 4100, message: 'Not authorized' })
     wallet.connectFromWallet()
+    await walletEvents()
     await flush()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4100 } })
     const restored = await Promise.race([store.restore(), new Promise((resolve) => setTimeout(resolve, 100, 'hangs'))])
@@ -974,6 +1013,7 @@ describe('createSessionStore', () => {
     await store.connect()
     expect(provider.listenerCount()).toBeGreaterThan(0)
     provider.wallet.drop()
+    await walletEvents()
     expect(vi.getTimerCount()).toBeGreaterThan(0)
     store.destroy()
     store.destroy()
@@ -1029,6 +1069,7 @@ describe('createSessionStore', () => {
       if (state.status === 'connected') a.store.destroy()
     })
     await a.store.connect()
+    await walletEvents() // the connection's events, on their way to the tab
     expect(vi.getTimerCount()).toBe(0)
     // an `on` handler that tears it down as a reconnect is scheduled: no backoff timer after it
     const b = setup({ reconnect: true })
@@ -1037,6 +1078,7 @@ describe('createSessionStore', () => {
       b.store.destroy()
     })
     b.wallet.drop()
+    await walletEvents()
     expect(vi.getTimerCount()).toBe(0)
   })
 
@@ -1050,6 +1092,7 @@ describe('createSessionStore', () => {
     })
     a.store.on('party:changed', (e) => seen.push(`second ${e.current}`))
     a.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect(seen).toEqual(['first bob::1220bb'])
     const b = setup()
     b.store.subscribe((state) => {
@@ -1076,6 +1119,7 @@ describe('createSessionStore', () => {
     })
     store.on('party:changed', () => seen.push('second'))
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect(seen).toEqual(['first'])
     expect(late).not.toHaveBeenCalled()
   })
@@ -1144,12 +1188,12 @@ describe('createSessionStore', () => {
       }
       await vi.advanceTimersByTimeAsync(1000)
       expect(store.getSnapshot().status).toBe('disconnected')
-      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts'])
+      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork']) // the store reads the network: connect's answer comes before the events that tell it
       expect(onInvalidate).not.toHaveBeenCalled()
       // the session stays persisted as it was: the next page load finds it expired and ends it (C10)
       const reloaded = createSessionStore(provider, { storage, expiry: { ttlMs: 1000 } })
       expect((await reloaded.restore()).lastError?.code).toBe('SESSION_EXPIRED')
-      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'disconnect'])
+      expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork', 'disconnect'])
       reloaded.destroy()
     }
   })
@@ -1163,7 +1207,7 @@ describe('createSessionStore', () => {
       if (state.status === 'disconnected') store.destroy()
     })
     await store.disconnect()
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'disconnect'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork', 'disconnect']) // the store reads the network: connect's answer comes before the events that tell it
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
     // the next page load finds the user signed out
     const reloaded = createSessionStore(provider, { storage })
@@ -1183,7 +1227,7 @@ describe('createSessionStore', () => {
     void store.disconnect().then(() => (settled = true))
     await vi.advanceTimersByTimeAsync(0)
     // the request went out, and destroy() ends the wait for it: no timeout on a destroyed store
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'disconnect'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork', 'disconnect']) // the store reads the network: connect's answer comes before the events that tell it
     expect(settled).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
   })
@@ -1197,9 +1241,10 @@ describe('createSessionStore', () => {
     })
     store.on('reconnect:attempt', attempt)
     wallet.drop()
+    await walletEvents()
     await vi.advanceTimersByTimeAsync(60_000)
     expect(attempt).toHaveBeenCalledTimes(1)
-    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork']) // the store reads the network: connect's answer comes before the events that tell it
   })
 
   it('C14: destroy settles a disconnect() that waits for a storage that never answers', async () => {
@@ -1257,6 +1302,7 @@ describe('createSessionStore', () => {
       await store.connect()
       store.destroy()
       await provider.request({ method: 'disconnect' })
+      await walletEvents() // the wallet's events reach the tab before the next page load
     }
     expect(provider.listenerCount()).toBe(0)
     expect(vi.getTimerCount()).toBe(0)
@@ -1295,12 +1341,14 @@ describe('createSessionStore', () => {
         store.touch()
         if (i % 2) {
           provider.wallet.drop()
+          await walletEvents()
           await vi.advanceTimersByTimeAsync(1)
           expect(store.getSnapshot().status).toBe('reconnecting')
           provider.wallet.recover()
         }
         store.destroy()
         await provider.request({ method: 'disconnect' })
+        await walletEvents() // the wallet's events reach the tab before the next page load
       }
       await vi.advanceTimersByTimeAsync(0)
       expect(provider.listenerCount()).toBe(0)
