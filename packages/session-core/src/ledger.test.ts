@@ -124,10 +124,18 @@ function refreshingProvider(wallet: MockWallet, server: ReturnType<typeof ledger
   }
 }
 
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await sleep(0)
+}
+
 async function connectedStore(provider: CIP0103Provider, options: SessionStoreOptions = {}) {
   const store = createSessionStore(provider, { storage: createMemoryStorage(), ...options })
   await store.restore()
   if (store.getSnapshot().status !== 'connected') await store.connect()
+  // the connection's events (statusChanged, connected) arrive a task after its answer
+  await walletEvents()
   return store
 }
 
@@ -781,6 +789,7 @@ describe('ledger', () => {
     expect(getLedgerAuth(store)?.accessToken).toBe('mock-token-1')
     const asked = wallet.calls.length
     wallet.rotateToken({ announce: true })
+    await walletEvents()
     expect(getLedgerAuth(store)).toMatchObject({ accessToken: 'mock-token-2', headers: { Authorization: 'Bearer mock-token-2' } })
     expect(getLedgerAuth(other)?.accessToken).toBe('mock-token-2')
     expect((await ledgerFetch('/v2/state/active-contracts')).status).toBe(200)
@@ -1323,6 +1332,7 @@ describe('ledger', () => {
     await connectedStore(createMockProvider({ wallet }), options)
     wallet.rotateToken()
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await createLedgerFetch(store, { fetch: server.fetch })('/a')
     await sleep(10)
     const everything = JSON.stringify([writes, hub.sent])
@@ -1516,6 +1526,7 @@ describe('ledger', () => {
       const call = outcome(createLedgerFetch(store, { fetch })('/v2/commands/submit-and-wait', { method: 'POST', body: '{}' }))
       await vi.advanceTimersByTimeAsync(0)
       wallet.drop()
+      await walletEvents()
       expect(store.getSnapshot().status).toBe('reconnecting')
       await vi.advanceTimersByTimeAsync(10_000)
       // the user does not wait for the attempts: Connect (the wallet approves once it is back)
@@ -1543,6 +1554,7 @@ describe('ledger', () => {
       const call = outcome(createLedgerFetch(store, { fetch })('/v2/version'))
       await vi.advanceTimersByTimeAsync(0)
       wallet.drop()
+      await walletEvents()
       expect(store.getSnapshot().status).toBe('reconnecting')
       wallet.recover()
       await vi.advanceTimersByTimeAsync(1_000)
@@ -2640,6 +2652,7 @@ describe('a system sleep (C12, L1, L2)', () => {
     const provider = createMockProvider({ accessToken: 'tok' })
     const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 }, broadcast: { lockManager: locks } })
     await store.connect()
+    await walletEvents() // the connection's events, a task after its answer: before the sleep
     vi.setSystemTime(Date.now() + 2 * 3_600_000)
     const fetch = vi.fn(() => Promise.resolve(new Response('{}')))
     const call = outcome(createLedgerFetch(store, { fetch })('/v2/state/ledger-end'))
@@ -3453,7 +3466,10 @@ describe('a party switch and back (A→B→A) during the token refresh (C11, L2)
    * token, and the store, hearing both switches, shows alice again.
    */
   async function switchingBack(flips: number, later: boolean, failAgain?: boolean) {
-    const wallet = createMockWallet({ accessToken: 'tok' })
+    // 'sync': the switch and the switch back reach the tab at once, within the status read, which
+    // no wallet delivering each event on a task of its own does (the tab would show the other party
+    // for a task, and the call made for the first one rejects then, as C11 has it)
+    const wallet = createMockWallet({ accessToken: 'tok', delivery: 'sync' })
     const inner = createMockProvider({ wallet })
     const owner = new Map([['tok', 'alice']])
     const switchTo = (partyId: string) => {
