@@ -14,11 +14,17 @@ const flush = async () => {
 const CHANNEL = 'sessionlayer.session.sync::null::sessionlayer.session'
 
 /*
- * The hubs deliver each message on a task of its own, as BroadcastChannel does. The shared mock
- * wallet tells every tab of an event at once, where a real wallet's event comes later than a tab's
- * word (two hops, the wallet's and its event's, against one): a test that needs that order gives
- * the wallet a latency.
+ * The hubs deliver each message on a task of its own, as BroadcastChannel does, and the shared mock
+ * wallet each of its events to each tab, as a real wallet does: a tab's word and the wallet's event
+ * are one hop each, in the order sent. A test that needs a tab's word to come before the wallet's
+ * event of the same action (a real wallet's event may take longer) gives the wallet a latency.
  */
+
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
 
 afterEach(() => {
   vi.useRealTimers()
@@ -1042,6 +1048,7 @@ describe('multi-tab', () => {
     const probes = () => [a, b].map((t) => t.provider.calls.filter((c) => c.method === 'status').length)
     const before = probes()
     wallet.drop()
+    await walletEvents()
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
     await vi.advanceTimersByTimeAsync(500 + 1000 + 2000)
     expect(attempts.map((x) => x.length).sort()).toEqual([0, 3])
@@ -1365,7 +1372,10 @@ describe('multi-tab, further', () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const mock = createMockLockManager()
-    const lockManager = grants ? mock : { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
+    const answer: LockManagerLike['request'] = grants ? (...args: Parameters<LockManagerLike['request']>) => mock.request(...args) : () => Promise.reject(new DOMException('The request was denied.', 'SecurityError'))
+    // Web Locks answer from the browser, a task after the request at least: the wallet's return,
+    // told meanwhile, reaches the tab first
+    const lockManager: LockManagerLike = { request: (...args) => new Promise((resolve) => setTimeout(resolve, 0)).then(() => answer(...args)) }
     const wallet = createMockWallet({ latencyMs: 10 })
     const store = createSessionStore(createMockProvider({ wallet }), {
       storage: createMemoryStorage(),
@@ -1381,7 +1391,7 @@ describe('multi-tab, further', () => {
     // the wallet drops and is back before this tab holds the reconnect lock: no attempt is needed (C8)
     wallet.drop()
     wallet.recover()
-    await vi.advanceTimersByTimeAsync(0)
+    await vi.advanceTimersByTimeAsync(1) // a 0 ms timer set in a timer's callback runs 1 ms later
     expect(mock.query().held).toHaveLength(grants ? 1 : 0)
     expect(scheduled).toEqual([])
     // it drops again while the session is still being read back: now the attempts run, in this tab
@@ -1635,6 +1645,7 @@ describe('multi-tab, further', () => {
       // this tab neither leaves the wallet (which would end its own prompt) nor ends a session it never showed
       expect(a.provider.calls.map((c) => c.method)).toEqual(['connect'])
       wallet.approve()
+      await walletEvents()
       expect(await connecting).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' }, lastError: null, connectedAt: 1_000_000 })
       await vi.advanceTimersByTimeAsync(0)
       expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))).toMatchObject({ account: { partyId: 'alice::1220aa' }, connectedAt: 1_000_000 })
@@ -2102,7 +2113,9 @@ describe('multi-tab: the session times (C12)', () => {
     await vi.advanceTimersByTimeAsync(5_000)
     // A's reconnect succeeds; B takes up the session
     wallet.recover()
-    await vi.advanceTimersByTimeAsync(0)
+    // the wallet's events, then A's word, posted as A heard them (a timer of 0 ms set in a timer's
+    // callback, which fake timers run 1 ms later)
+    await vi.advanceTimersByTimeAsync(1)
     const session = { status: 'connected', connectedAt: 1_000_000, expiresAt: 1_060_000 }
     expect(times(a.store)).toEqual(session)
     expect(times(b.store)).toEqual(session)
@@ -2868,6 +2881,7 @@ describe('multi-tab: the session times (C12)', () => {
     const changes = [events(b, 'party:changed'), events(b, 'network:changed')]
     aProvider.wallet.switchParty('bob::1220bb') // A's write of it waits behind its first one: its "party" is held
     aProvider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     a.destroy() // the user closes tab A at once
     await vi.advanceTimersByTimeAsync(100)
     expect(b.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'bob::1220bb' }, networkId: 'canton:testnet' })
@@ -2967,7 +2981,7 @@ describe('multi-tab: the session times (C12)', () => {
     vi.useFakeTimers()
     // a removal that takes 100 ms (an IndexedDB transaction)
     const { storage, broadcast } = slowStorage('removeItem', 100)
-    // one wallet, whose events reach tab B as soon as it sends them
+    // one wallet, whose events reach tab B a task after it sends them
     const wallet = createMockWallet()
     const options = { storage, broadcast, reconnect: { baseDelayMs: 50, maxAttempts: 1 } }
     const a = createSessionStore(createMockProvider({ wallet }), options)
@@ -2977,6 +2991,7 @@ describe('multi-tab: the session times (C12)', () => {
     void a.disconnect() // its removal takes 100 ms
     await vi.advanceTimersByTimeAsync(10)
     await a.connect() // its write waits behind the removal: its "connected" is held
+    await walletEvents()
     expect(b.getSnapshot().status).toBe('connected') // B followed its wallet
     void a.disconnect() // the user signs out again at once: the wallet's statusChanged(false) reaches B
     await vi.advanceTimersByTimeAsync(1_000)
@@ -4167,6 +4182,7 @@ describe('several stores of one wallet in one page', () => {
       expect(store.getSnapshot().status).toBe('connected')
       const scheduled = events(store, 'reconnect:scheduled')
       wallet.drop()
+      await walletEvents()
       expect(store.getSnapshot().status).toBe('reconnecting')
       wallet.recover()
       await vi.waitFor(() => {
@@ -4185,6 +4201,7 @@ describe('several stores of one wallet in one page', () => {
     const app = createSessionStore(provider, options)
     const widget = createSessionStore(provider, options)
     await app.connect()
+    await walletEvents()
     expect(widget.getSnapshot().status).toBe('connected')
     // the wallet does not answer the first sign-out: it times out after requestTimeoutMs
     wallet.hangNext('disconnect')
@@ -4210,7 +4227,10 @@ describe('several stores of one wallet in one page', () => {
   for (const broadcast of [false, true] as const) {
     it(`C6, C12, C13, M3: a sign-out in one store of a provider while the other re-authenticates ends that re-auth at once, as the sign-out it is: disconnected with no error, its queued op rejected (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
       const hub = createChannelHub()
-      const wallet = createMockWallet()
+      // 'sync': the wallet's statusChanged(false) reaches the page before the answer to the
+      // disconnect, as over an extension's port; with the answer first (a gateway), a store that
+      // re-authenticates, broadcast off, hears it as the wallet's own word and leaves it to its hook
+      const wallet = createMockWallet({ delivery: broadcast ? 'task' : 'sync' })
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), broadcast: broadcast && { channelFactory: delayedChannels(hub, 1), lockManager: null } }
       let hookSignal: AbortSignal | undefined
@@ -4284,6 +4304,7 @@ describe('several stores of one wallet in one page', () => {
     const statuses: string[] = []
     stores[1].subscribe((state) => statuses.push(state.status))
     wallet.drop()
+    await walletEvents()
     expect(stores.map((s) => s.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
     wallet.recover()
     await vi.waitFor(() => {
@@ -4611,8 +4632,10 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
     ])
     expect(inB).toEqual([])
     expect(lockManager.query()).toMatchObject({ held: [{}], pending: [{}] })
-    const closeLeader = async () => {
+    /** Closes tab A; `meanwhile` runs as it closes, before the lock reaches tab B. */
+    const closeLeader = async (meanwhile = () => undefined as unknown) => {
       a.destroy()
+      meanwhile()
       for (let i = 0; i < 20; i++) await Promise.resolve()
       // the lock is tab B's, its lead still to come
       expect(lockManager.query()).toMatchObject({ held: [{}], pending: [] })
@@ -4679,8 +4702,9 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
 
   it('C8, C19, M6: the wallet says it is connected again in the task between the grant of the lock (after a wait) and the lead: no attempt, the tab reconnects, and the lock ends free', async () => {
     const { b, bWallet, lockManager, inB, closeLeader } = await waitingFollower()
-    await closeLeader()
-    bWallet.recover()
+    // B's wallet is back as A closes: its event reaches B a task later, after the grant of the
+    // lock (on microtasks) and before the lead (a task after the grant)
+    await closeLeader(() => bWallet.recover())
     await vi.advanceTimersByTimeAsync(0)
     await vi.advanceTimersByTimeAsync(60_000)
     expect(inB).toEqual([{ type: 'succeeded', at: 600, attempt: 2 }])
@@ -4694,7 +4718,9 @@ describe('multi-tab, a reconnect lock granted after a wait, in the task before i
     const hub = createChannelHub()
     const storage = createMemoryStorage()
     const lockManager = createMockLockManager()
-    const wallet = createMockWallet()
+    // 'sync': tab A hears its wallet at once, so that A reconnects at 200 ms, the times below being
+    // those of tab B's lock, lead and check
+    const wallet = createMockWallet({ delivery: 'sync' })
     const bWallet = createMockWallet({ connected: true })
     const bProvider = createMockProvider({ wallet: bWallet })
     const options = { storage, reconnect: { maxAttempts: 5 } }
