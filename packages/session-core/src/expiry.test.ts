@@ -1,10 +1,16 @@
 import { inspect } from 'node:util'
-import { createChannelHub, createMockProvider } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockProvider, type MockProviderOptions } from '@sessionlayer/session-testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { stubPage } from '../test/page'
 import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import type { ExpiryOptions, SessionState, SessionStoreOptions } from './types'
+
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
 
 const DAY = 86_400_000
 const CHANNEL = 'sessionlayer.session.sync::null::sessionlayer.session'
@@ -16,13 +22,22 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-async function connected(expiry: ExpiryOptions, options: SessionStoreOptions = {}) {
-  const provider = createMockProvider()
+/**
+ * 'sync': the user leaves in the wallet as the re-auth hook starts, and the hook asks the wallet
+ * again at once, before a task could bring the wallet's word of it (a task later, that word would
+ * come while the hook's prompt is open).
+ */
+const SYNC: MockProviderOptions = { delivery: 'sync' }
+
+async function connected(expiry: ExpiryOptions, options: SessionStoreOptions = {}, mock: MockProviderOptions = {}) {
+  const provider = createMockProvider(mock)
   const storage = createMemoryStorage()
   const store = createSessionStore(provider, { storage, expiry, ...options })
   const expired = vi.fn()
   store.on('session:expired', expired)
   await store.connect()
+  // the connection's events (statusChanged, connected) arrive a task after its answer
+  await walletEvents()
   return { provider, wallet: provider.wallet, store, storage, expired }
 }
 
@@ -673,6 +688,7 @@ describe('expiry', () => {
       await vi.advanceTimersByTimeAsync(1000)
       if (end === 'disconnect') await store.disconnect()
       else store.destroy()
+      await walletEvents() // the wallet's word of the sign-out, on its way to the tab
       expect(vi.getTimerCount()).toBe(0)
       store.destroy()
     }
@@ -835,11 +851,12 @@ describe('expiry', () => {
         seen.push(again)
         if (again.lastError) throw again.lastError
       },
-    })
+    }, {}, SYNC)
     await vi.advanceTimersByTimeAsync(1000)
     wallet.reject()
     await vi.advanceTimersByTimeAsync(0)
     wallet.approve()
+    await walletEvents()
     await vi.advanceTimersByTimeAsync(0)
     expect(seen.map((s) => s.lastError?.code ?? null)).toEqual([4001, null])
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, connectedAt: 1_001_000, expiresAt: 1_002_000 })
@@ -863,6 +880,7 @@ describe('expiry', () => {
         },
       },
       { connectTimeoutMs: 5_000 },
+      SYNC,
     )
     await vi.advanceTimersByTimeAsync(1000 + 4_999)
     expect(seen).toBeNull()
@@ -887,6 +905,7 @@ describe('expiry', () => {
         },
       },
       { connectTimeoutMs: 5_000 },
+      SYNC,
     )
     await vi.advanceTimersByTimeAsync(1000 + 3_000)
     const settled: string[] = []
@@ -926,7 +945,7 @@ describe('expiry', () => {
         wallet.setConnectMode('async')
         seen = await store.connect()
       },
-    })
+    }, {}, SYNC)
     await vi.advanceTimersByTimeAsync(1000)
     wallet.reject()
     await vi.advanceTimersByTimeAsync(0)
@@ -937,6 +956,7 @@ describe('expiry', () => {
   it('C12: any disconnect disarms the expiry timers', async () => {
     const { store, expired } = await connected({ ttlMs: 1000, idleTimeoutMs: 500 })
     await store.disconnect()
+    await walletEvents() // the wallet's word of the sign-out, on its way to the tab
     expect(vi.getTimerCount()).toBe(0)
     await vi.advanceTimersByTimeAsync(10_000)
     expect(expired).not.toHaveBeenCalled()
@@ -1170,9 +1190,11 @@ describe('expiry', () => {
       const b = store.enqueue(op('b'))
       hooks[0]?.(true)
       await vi.advanceTimersByTimeAsync(0)
+      const ended = expect(b).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'Disconnected', cause: end === 'drop' ? expect.objectContaining({ code: 4900 }) : null })
       if (end === 'drop') wallet.drop()
       else void store.disconnect()
-      await expect(b).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'Disconnected', cause: end === 'drop' ? expect.objectContaining({ code: 4900 }) : null })
+      await walletEvents()
+      await ended
       store.destroy()
     }
   })
