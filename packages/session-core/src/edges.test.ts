@@ -6,6 +6,12 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import type { Clock, SessionEventMap, SessionEventType, SessionStore } from './types'
 
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
 // Edges of the behaviour rules that the per-topic files leave out: lone wallet events, the
 // first network, a party going away, timeouts of each silent call and their defaults, a wallet
 // connecting on its own, queue bounds, chainChanged, an injected clock, typed events.
@@ -61,6 +67,7 @@ async function connectDropRecoverDisconnect(store: SessionStore, provider: Retur
   store.on('error', (e) => errors.push(e.error))
   expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
   provider.wallet.drop()
+  await walletEvents()
   await vi.waitFor(() => {
     expect(store.getSnapshot().status).toBe('reconnecting')
   })
@@ -270,6 +277,7 @@ describe('rule edges', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
     expect(decodeSessionEnvelope(await storage.getItem('sessionlayer.session'))?.account?.partyId).toBe('alice::1220aa')
     provider.wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot().status).toBe('reconnecting')
     expect(scheduled).toEqual([{ attempt: 1, delayMs: 500 }])
     provider.wallet.recover()
@@ -332,6 +340,7 @@ describe('rule edges', () => {
     expect(await restoring).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
     expect((await store.connect()).connectedAt).toBe(Date.now())
     expect(Date.now()).toBe(7_000 + 20_500)
+    await walletEvents() // the connection's events, on their way to the tab
     store.destroy()
     expect(vi.getTimerCount()).toBe(0)
   })

@@ -11,6 +11,12 @@ import { createSessionStore } from './createSessionStore'
 import { createWebStorage } from './createWebStorage'
 import type { SessionStoreOptions } from './types'
 
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
 // Fault injection, end to end through the store: storages that refuse (quota, a blocked
 // IndexedDB, a throwing Web Storage) and wallets that throw on every call, never answer, or
 // answer after the timeout. The session never breaks, never throws at the app, and says why.
@@ -51,9 +57,13 @@ describe('storage faults', () => {
     const { provider, store, errors } = await overStorage(storage)
     expect((await store.restore()).status).toBe('connected')
     provider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await flush()
     expect(store.getSnapshot().networkId).toBe('canton:testnet')
+    // one write per event: the network switch tells statusChanged, then accountsChanged, each on a
+    // task of its own, the first write done by then
     expect(errors.map((e) => [e.operation, e.error])).toEqual([
+      ['set', quota],
       ['set', quota],
       ['set', quota],
     ])
@@ -499,13 +509,16 @@ describe('a failing injected clock', () => {
     const errors: unknown[] = []
     store.on('error', (e) => errors.push(e.error))
     await store.connect()
+    await walletEvents() // the connection's events, before the clock breaks
     failing = true
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     failing = false
     expect(provider.listenerErrors).toEqual([])
     expect(errors).toEqual([broken])
     // the store still follows the wallet
     provider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet', lastError: null })
     expect(provider.listenerErrors).toEqual([])
     store.destroy()

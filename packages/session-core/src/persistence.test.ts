@@ -9,6 +9,12 @@ import { DISCONNECTED_STATE } from './machine'
 import { readSessionState } from './readSessionState'
 import type { SessionStoreOptions } from './types'
 
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 /** A storage that records every write, over memory. */
@@ -67,11 +73,14 @@ describe('persistence', () => {
     const status = await provider.request({ method: 'status' })
     provider.wallet.emitRaw('statusChanged', status)
     provider.wallet.emitRaw('accountsChanged', provider.wallet.state().accounts)
+    await walletEvents()
     await flush()
     expect(writes).toHaveLength(1)
     // a wallet that announces its accounts as it connects, before its answer
     const announced = recording()
-    const announcing = createMockProvider()
+    // 'sync': its events, and the accounts it announces as it hears them, reach the tab before the
+    // answer, as over an extension's port
+    const announcing = createMockProvider({ delivery: 'sync' })
     announcing.on('connected', () => {
       announcing.wallet.emitRaw('accountsChanged', announcing.wallet.state().accounts)
     })
@@ -104,13 +113,16 @@ describe('persistence', () => {
 
   it('C15: a burst of changes while a write is in flight costs one more write, of the latest state', async () => {
     const { storage, writes } = recording()
-    const provider = createMockProvider()
+    // 'sync': the whole burst reaches the store while the write of its first change is in flight (a
+    // wallet's burst over tasks of their own does so while a slower write is)
+    const provider = createMockProvider({ delivery: 'sync' })
     const store = createSessionStore(provider, { storage })
     await store.connect()
     await flush()
     provider.wallet.switchParty('bob::1220bb')
     for (let i = 0; i < 50; i++) provider.wallet.switchNetwork(`canton:net-${i}`)
     provider.wallet.switchParty('alice::1220aa')
+    await walletEvents()
     await flush()
     expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId])).toEqual([
       ['alice::1220aa', 'canton:devnet'],
@@ -144,6 +156,7 @@ describe('persistence', () => {
     store.on('storage:error', (e) => errors.push(e))
     await store.connect() // write 1, held
     provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
+    await walletEvents()
     const signedOut = store.disconnect() // removal, queued behind write 2
     await flush()
     expect(store.getSnapshot().status).toBe('disconnected')
@@ -169,6 +182,7 @@ describe('persistence', () => {
     gates.shift()?.() // write 1 lands, write 2 starts
     await flush()
     for (let i = 0; i < 5; i++) provider.wallet.switchNetwork(`canton:net-${i}`) // into write 3
+    await walletEvents()
     for (let i = 0; i < 10 && (gates.length || i < 2); i++) {
       gates.shift()?.()
       await flush()
@@ -423,6 +437,7 @@ describe('persistence', () => {
       // the wallet reports a network switch and a party switch back to back
       provider.wallet.switchNetwork('canton:testnet')
       provider.wallet.switchParty('bob::1220bb')
+      await walletEvents()
       if (destroyed) store.destroy()
       for (let i = 0; i < 5; i++) {
         gates.shift()?.()
@@ -614,6 +629,7 @@ describe('the persisted entry outlives a failure that does not end the session',
     const open = () => createSessionStore(provider, { storage, expiry: { ttlMs: TTL } })
     const first = open()
     await first.connect()
+    await walletEvents() // the connection's events reach the tab before it is closed
     first.destroy()
     // a reload whose probe the wallet fails: the entry stays
     provider.wallet.failNext('status', { code: -32603, message: 'busy' })
@@ -622,6 +638,7 @@ describe('the persisted entry outlives a failure that does not end the session',
     const expiring = wallet !== 'is not connected'
     if (expiring) await vi.advanceTimersByTimeAsync(TTL)
     else provider.wallet.disconnectFromWallet()
+    await walletEvents()
     const late = open()
     const expired = vi.fn()
     late.on('session:expired', expired)
@@ -755,6 +772,7 @@ describe('a session that ends by itself removes only the entry it read or wrote,
     const connected = await a.connect()
     await settled()
     own.drop()
+    await walletEvents()
     expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
     await settled()
     expect(a.getSnapshot().status).toBe('connected')
@@ -777,6 +795,7 @@ describe('a session that ends by itself removes only the entry it read or wrote,
     await a.connect()
     await vi.waitFor(async () => expect(decodeSessionEnvelope(await reader.getItem(KEY))).toMatchObject({ networkId: 'canton:testnet' }))
     own.drop()
+    await walletEvents()
     expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
     await pause(100)
     expect(a.getSnapshot().status).toBe('connected')
