@@ -1,5 +1,6 @@
 import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
 import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
+import type { LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
 import { createMemoryStorage } from './createMemoryStorage'
@@ -7,6 +8,12 @@ import { createSessionStore } from './createSessionStore'
 import { INTERNALS, type StoreInternals } from './internals'
 import { getLedgerAuth } from './ledger'
 import type { SessionState } from './types'
+
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = async () => {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
+}
 
 afterEach(() => {
   vi.useRealTimers()
@@ -352,6 +359,9 @@ describe('races and hostile timings', () => {
         ttlMs: 60_000,
         onReauthRequired: async () => {
           provider.wallet.disconnectFromWallet()
+          // the hook asks the wallet again once the user is at it: the wallet's word of the
+          // disconnect has reached the tab by then (a task)
+          await new Promise((resolve) => setTimeout(resolve, 0))
           provider.wallet.setConnectMode('async')
           hookConnect((await store.connect()).status)
         },
@@ -359,7 +369,9 @@ describe('races and hostile timings', () => {
     })
     store.on('connect:pending', pending)
     await store.connect()
-    await vi.advanceTimersByTimeAsync(60_000) // TTL: the hook runs, the wallet asks the user
+    // TTL: the hook runs, the wallet asks the user (the hook's task, set in the TTL timer's
+    // callback, runs 1 ms later under fake timers)
+    await vi.advanceTimersByTimeAsync(60_000 + 1)
     expect(pending).toHaveBeenCalledWith({ userUrl: 'http://127.0.0.1/mock-wallet/approve' })
     await vi.advanceTimersByTimeAsync(5_000)
     expect(hookConnect).not.toHaveBeenCalled() // still waiting for the user
@@ -383,6 +395,7 @@ describe('races and hostile timings', () => {
       await store.connect()
       await vi.advanceTimersByTimeAsync(60_000) // TTL: the hook waits for the user
       provider.wallet.disconnectFromWallet()
+      await walletEvents()
       provider.wallet.setConnectMode('async')
       const calls = [store.connect(), store.connect()]
       await vi.advanceTimersByTimeAsync(100)
@@ -491,7 +504,8 @@ describe('races and hostile timings', () => {
     const connected = await store.connect()
     // connected, it resolves with the state as it is, and asks nothing either
     await expect(store.restore()).resolves.toBe(connected)
-    expect(provider.calls.map(({ method }) => method)).toEqual(['connect', 'listAccounts'])
+    // (the network read too: connect's answer comes before the events that tell it)
+    expect(provider.calls.map(({ method }) => method)).toEqual(['connect', 'listAccounts', 'getActiveNetwork'])
     await vi.advanceTimersByTimeAsync(1000)
     const calls = provider.calls.length
     const during = store.getSnapshot()
@@ -534,6 +548,7 @@ describe('races and hostile timings', () => {
     const scheduled = vi.fn()
     store.on('reconnect:scheduled', scheduled)
     provider.wallet.drop()
+    await walletEvents()
     expect(scheduled).toHaveBeenCalledWith({ attempt: 1, delayMs: 500 })
   })
 
@@ -692,17 +707,25 @@ describe('races and hostile timings', () => {
     const hub = createChannelHub()
     const storage = createMemoryStorage()
     const wallet = createMockWallet()
-    const options = { storage, reconnect: true, broadcast: { channelFactory: hub.channelFactory, lockManager: createMockLockManager() } } as const
+    // Web Locks grant from the browser: the grant reaches the tab a task later, with the
+    // wallet's event sent meanwhile
+    const locks = createMockLockManager()
+    const lockManager: LockManagerLike = {
+      request: (name, options, callback) => locks.request(name, options, (lock) => new Promise((resolve) => setTimeout(resolve, 0)).then(() => callback(lock))),
+    }
+    const options = { storage, reconnect: true, broadcast: { channelFactory: hub.channelFactory, lockManager } } as const
     const a = createSessionStore(createMockProvider({ wallet }), options)
     const b = createSessionStore(createMockProvider({ wallet }), options)
     await a.connect()
     await b.restore()
+    await walletEvents() // the connection's events
     const scheduled: unknown[] = []
     b.on('reconnect:scheduled', (e) => scheduled.push(e))
     wallet.drop()
     await vi.advanceTimersByTimeAsync(0)
     a.destroy() // the leader closes: its lock goes to b
     wallet.recover() // and the wallet recovers by itself (statusChanged(true) reaches b)
+    await walletEvents()
     await vi.advanceTimersByTimeAsync(0)
     expect(b.getSnapshot().status).toBe('connected')
     expect(scheduled).toEqual([])
@@ -1744,6 +1767,7 @@ describe('answers that a newer wallet event overtook', () => {
       void store.restore()
     })
     wallet.reject(4001)
+    await walletEvents()
     expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001 } })
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
