@@ -52,6 +52,9 @@ async function run(page: string, marker: string, scope: Record<string, unknown> 
   }
 }
 
+/** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
+const walletEvents = () => vi.advanceTimersByTimeAsync(0)
+
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 })
 })
@@ -65,9 +68,12 @@ describe('docs/getting-started/node.md', () => {
   it('C3, C7, C11: the script logs what its comments say, and the wallet coming back ends the reconnect with reconnect:succeeded', async () => {
     let done = false
     const script = run('docs/getting-started/node.md', 'provider.wallet.drop()').finally(() => (done = true))
-    await vi.advanceTimersByTimeAsync(150)
+    // the wallet's return reaches the store a task after the script's wait (a timer of 0 ms set in
+    // a timer's callback, which fake timers run 1 ms later)
+    await vi.advanceTimersByTimeAsync(150 + 1)
     expect(done).toBe(true)
     const { logs, store } = await script
+    await vi.advanceTimersByTimeAsync(1) // the wallet's word of the sign-out, on its way to the destroyed store (sent from a timer's task: 1 ms later)
     expect(logs).toEqual([
       'connecting - -',
       'connected alice::1220aa canton:devnet',
@@ -96,6 +102,7 @@ describe('docs/guides/reconnect-and-expiry.md', () => {
     store.on('reconnect:scheduled', ({ delayMs }) => void delays.push(delayMs))
     await store.connect()
     wallet.drop()
+    await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
     await vi.advanceTimersByTimeAsync(10 * 60_000)
     // merged over DEFAULT_RETRY_POLICY: 8 attempts, each in [50 %, 100 %] of min(500 × 2^(n−1), 30 000)
@@ -115,10 +122,12 @@ describe('docs/guides/reconnect-and-expiry.md', () => {
     const { store, wallet, provider } = await run(page, "store.on('reconnect:scheduled'", { toast })
     await store.connect()
     wallet.drop()
+    await walletEvents()
     toast.mockClear()
     const probes = () => provider.calls.filter(({ method }) => method === 'status').length
     const before = probes()
     wallet.recover()
+    await walletEvents()
     await vi.advanceTimersByTimeAsync(60_000)
     expect(toast.mock.calls).toEqual([['Reconnected']])
     expect(probes()).toBe(before)
@@ -266,6 +275,7 @@ describe('docs/guides/multi-tab.md', () => {
     await store.connect()
     wallet.switchParty('bob::1220bb')
     wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await store.disconnect()
     expect(logs).toEqual(['drop caches: party:changed (local)', 'drop caches: network:changed (local)', 'drop caches: disconnected (local)'])
     store.destroy()
@@ -348,7 +358,9 @@ describe('docs/guides/persistence.md#storage-backends', () => {
 
 describe('packages/session-core/README.md', () => {
   it('C2, C3, C6, C11: the first example logs what its comments say', async () => {
-    const { logs, store } = await run('packages/session-core/README.md', "provider.wallet.switchParty('bob::1220bb') // connected bob::1220bb")
+    const script = run('packages/session-core/README.md', "provider.wallet.switchParty('bob::1220bb')\nawait new Promise")
+    await vi.advanceTimersByTimeAsync(0) // the block's wait for the wallet's event
+    const { logs, store } = await script
     expect(logs).toEqual(['connecting -', 'connected alice::1220aa', 'connected bob::1220bb', 'disconnected -'])
     expect(store.getSnapshot()).toBe(core.DISCONNECTED_STATE)
   })
@@ -379,6 +391,7 @@ describe('docs/guides/tanstack-query.md', () => {
     await store.connect()
     wallet.switchParty('bob::1220bb')
     wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await store.disconnect()
     const filters = { queryKey: ['sessionlayer'] }
     expect(queryClient.calls).toEqual([['invalidate', filters], ['invalidate', filters], ['remove', filters]])
@@ -415,6 +428,7 @@ describe('docs/migration/partylayer.md', () => {
     const { store, wallet, logs } = await run(page, marker, { provider: testing.createMockProvider() }, { '@tanstack/react-query': { QueryClient } })
     const queryClient = clients.at(-1)!
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     expect(logs).toEqual(['party alice::1220aa → bob::1220bb (local)'])
     await vi.advanceTimersByTimeAsync(3_600_000)
     expect(logs).toEqual(['party alice::1220aa → bob::1220bb (local)', 'expired (ttl)'])
@@ -439,6 +453,7 @@ describe('docs/reference.md#methods', () => {
     })
     await store.connect()
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await store.disconnect()
     expect(calls.map(([state]) => `${state.status} ${state.account?.partyId ?? '-'}`)).toEqual(['connecting -', 'connected alice::1220aa', 'connected bob::1220bb', 'disconnected -'])
     for (const [state, previous, shown] of calls) {
@@ -459,7 +474,9 @@ describe('docs/reference.md#events', () => {
     await store.connect()
     provider.wallet.switchParty('bob::1220bb')
     provider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await store.disconnect()
+    await walletEvents() // the wallet's word of the sign-out, before the user connects again
     await store.connect()
     await vi.advanceTimersByTimeAsync(60_000)
     const events = [
@@ -510,6 +527,7 @@ async function logsOf(page: string, marker: string, imports: Record<string, obje
 
 describe('the READMEs\' first examples', () => {
   it('§6: the test kit\'s mock wallet logs what the comments say', async () => {
+    vi.useRealTimers() // the block waits a task for the wallet's event
     const logs = await logsOf('packages/session-testing/README.md', "console.log('primary:'", { '@sessionlayer/session-testing': testing })
     expect(logs).toEqual([
       [[expect.objectContaining({ partyId: 'alice::1220aa', primary: true }), expect.objectContaining({ partyId: 'bob::1220bb', primary: false })]],
