@@ -7,7 +7,7 @@ import * as React from 'react'
 import { memo, StrictMode, Suspense, useEffect, useLayoutEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { listenersOfOneStore, PartyBadge, setup } from '../test/helpers'
+import { listenersOfOneStore, PartyBadge, setup, walletEvents } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
 import { useAccount } from './useAccount'
 import { useClientSession } from './useClientSession'
@@ -275,8 +275,9 @@ describe('SessionProvider with a provider (owns its store)', () => {
       await macrotask()
     })
     expect(container.textContent).toBe('alice::1220aa')
-    act(() => {
+    await act(async () => {
       provider.wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     await act(macrotask)
     expect(container.textContent).toBe('bob::1220bb')
@@ -914,8 +915,9 @@ describe('SessionProvider with another store prop', () => {
     rerender(app(b.store))
     expect(container.textContent).toBe('bob::1220bb')
     expect(renders).toBe(before + 1)
-    act(() => {
+    await act(async () => {
       a.wallet.switchParty('bob::1220bb') // the old store's wallet: no longer heard
+      await walletEvents()
     })
     expect(heard).toEqual([])
     expect(container.textContent).toBe('bob::1220bb')

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, renderHook } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { setup, withStore } from '../test/helpers'
+import { setup, walletEvents, withStore } from '../test/helpers'
 import { useAccount } from './useAccount'
 import { useSession } from './useSession'
 
@@ -32,8 +32,9 @@ describe('useAccount', () => {
     )
     await act(() => store.connect())
     const before = renders
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(renders).toBe(before + 1)
     expect(result.current.partyId).toBe('bob::1220bb')
@@ -51,11 +52,13 @@ describe('useAccount', () => {
     expect(result.current).toMatchObject({ status: 'connecting', isConnected: false })
     await act(async () => {
       wallet.approve()
+      await walletEvents()
       await pending
     })
     expect(result.current).toMatchObject({ status: 'connected', isConnected: true })
-    act(() => {
+    await act(async () => {
       wallet.drop()
+      await walletEvents()
     })
     expect(result.current).toMatchObject({ status: 'reconnecting', partyId: 'alice::1220aa', isConnected: false })
   })
@@ -80,8 +83,9 @@ describe('useAccount', () => {
       { wrapper },
     )
     await act(() => store.connect())
-    act(() => {
+    await act(async () => {
       wallet.drop()
+      await walletEvents()
     })
     expect(account.result.current.status).toBe('reconnecting')
     const before = { ...renders }

@@ -2,7 +2,7 @@
 /* eslint-disable @typescript-eslint/no-deprecated -- the deprecated hook is still supported */
 import { act, renderHook } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
-import { setup, withStore } from '../test/helpers'
+import { setup, walletEvents, withStore } from '../test/helpers'
 import { useClientSession } from './useClientSession'
 
 describe('useClientSession (deprecated)', () => {
@@ -17,8 +17,9 @@ describe('useClientSession (deprecated)', () => {
     expect(connectedAt).toBeGreaterThanOrEqual(before)
     expect(expiresAt).toBe(connectedAt! + 60_000)
 
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(result.current?.partyId).toBe('bob::1220bb')
     await act(() => store.disconnect())
@@ -32,14 +33,16 @@ describe('useClientSession (deprecated)', () => {
       const { result } = renderHook(useClientSession, { wrapper: withStore(store) })
       await act(() => store.connect())
       expect(result.current?.partyId).toBe('alice::1220aa')
-      act(() => {
+      await act(async () => {
         wallet.drop()
+        await walletEvents()
       })
       expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
       expect(result.current).toBeNull()
       await act(async () => {
         wallet.recover()
         await vi.advanceTimersByTimeAsync(100)
+        await walletEvents()
       })
       expect(result.current?.partyId).toBe('alice::1220aa')
     } finally {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, renderHook } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
-import { setup, withStore } from '../test/helpers'
+import { setup, walletEvents, withStore } from '../test/helpers'
 import { useSession } from './useSession'
 
 /** Renders `useSession` and counts the renders and the store's notifications. */
@@ -56,9 +56,12 @@ describe('useSession', () => {
     ] as const
     for (const [change, storeChanges] of changes) {
       const before = counts()
-      act(change)
-      // one render per act: React batches the changes an act makes
-      expect(counts()).toEqual({ renders: before.renders + 1, notifications: before.notifications + storeChanges })
+      await act(async () => {
+        change()
+        await walletEvents()
+      })
+      // one render per real change: each wallet event reaches the store on a task of its own
+      expect(counts()).toEqual({ renders: before.renders + storeChanges, notifications: before.notifications + storeChanges })
     }
     expect(result.current).toMatchObject({ networkId: 'canton:testnet', account: { partyId: 'alice::1220aa' } })
   })
@@ -68,10 +71,11 @@ describe('useSession', () => {
     await act(() => result.current.connect())
     const settled = counts()
     const status = await provider.request({ method: 'status' })
-    act(() => {
+    await act(async () => {
       wallet.emitRaw('statusChanged', status)
       wallet.emitRaw('accountsChanged', wallet.state().accounts)
       wallet.emitRaw('accountsChanged', wallet.state().accounts.map((a) => ({ ...a })))
+      await walletEvents()
     })
     expect(counts()).toEqual(settled)
   })
@@ -90,7 +94,10 @@ describe('useSession', () => {
     const connected = result.current
     rerender()
     expect(result.current).toBe(connected)
-    act(() => wallet.switchParty('bob::1220bb'))
+    await act(async () => {
+      wallet.switchParty('bob::1220bb')
+      await walletEvents()
+    })
     expect(result.current).not.toBe(connected)
     expect(result.current).toMatchObject({ isConnected: true, account: { partyId: 'bob::1220bb' }, connect: connected.connect })
   })
@@ -115,6 +122,7 @@ describe('useSession', () => {
     expect(result.current).toMatchObject({ status: 'connecting', isConnecting: true })
     await act(async () => {
       env.wallet.approve()
+      await walletEvents()
       await pending
     })
     expect(result.current.isConnected).toBe(true)
@@ -137,11 +145,13 @@ describe('useSession', () => {
       expect(flags()).toEqual({ isConnected: false, isConnecting: true, isReconnecting: false, isDisconnected: false })
       await act(async () => {
         env.wallet.approve()
+        await walletEvents()
         await pending
       })
       expect(flags()).toEqual({ isConnected: true, isConnecting: false, isReconnecting: false, isDisconnected: false })
-      act(() => {
+      await act(async () => {
         env.wallet.drop()
+        await walletEvents()
       })
       expect(result.current.status).toBe('reconnecting')
       expect(flags()).toEqual({ isConnected: false, isConnecting: false, isReconnecting: true, isDisconnected: false })

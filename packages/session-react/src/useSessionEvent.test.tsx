@@ -4,7 +4,7 @@ import { act, render, renderHook } from '@testing-library/react'
 import { useLayoutEffect, useState } from 'react'
 import { flushSync } from 'react-dom'
 import { describe, expect, it, vi } from 'vitest'
-import { setup, withStore } from '../test/helpers'
+import { setup, walletEvents, withStore } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
 import { useSessionEvent } from './useSessionEvent'
 
@@ -25,14 +25,16 @@ describe('useSessionEvent', () => {
     rerender({ label: 'second' })
     rerender({ label: 'third' })
     expect(on.mock.calls.filter(([type]) => type === 'party:changed')).toHaveLength(1)
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(calls).toEqual([['third', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }]])
   })
 
   it('C11: an event that a layout effect of a render causes reaches the handler of that render', async () => {
-    const { store, wallet } = setup()
+    // 'sync': the layout effect's wallet event reaches the store inside the render's commit, before the effects run
+    const { store, wallet } = setup({ delivery: 'sync' })
     const calls: [string, string | null][] = []
     const { rerender } = renderHook(
       ({ party }) => {
@@ -53,7 +55,8 @@ describe('useSessionEvent', () => {
   })
 
   it('§4, C11: a new event type: an event of the previous type that comes before the effects run (here a layout effect of that render causes it) reaches the handler last rendered for that type, never the handler for the new type', async () => {
-    const { store, wallet } = setup()
+    // 'sync': the layout effect's wallet event reaches the store inside the render's commit, before the effects run
+    const { store, wallet } = setup({ delivery: 'sync' })
     const calls: [string, ChangeEvent][] = []
     const { rerender } = renderHook(
       ({ type }: { type: 'party:changed' | 'network:changed' }) => {
@@ -73,15 +76,17 @@ describe('useSessionEvent', () => {
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     // the party listener was still attached: its handler gets the party event, the network handler nothing
     expect(calls).toEqual([['party:changed', { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' }]])
-    act(() => {
+    await act(async () => {
       wallet.switchNetwork('canton:testnet')
       wallet.switchParty('alice::1220aa')
+      await walletEvents()
     })
     expect(calls.slice(1)).toEqual([['network:changed', { previous: 'canton:devnet', current: 'canton:testnet', source: 'local' }]])
   })
 
   it('§4, C11: another store: an event of the previous store that comes before the effects run (here a layout effect of that render causes it) reaches the handler last rendered for that store, never the handler rendered for the new one', async () => {
-    const a = setup()
+    // 'sync': the layout effect's wallet event reaches the store inside the render's commit, before the effects run
+    const a = setup({ delivery: 'sync' })
     const b = setup()
     await a.store.connect()
     await b.store.connect()
@@ -110,9 +115,10 @@ describe('useSessionEvent', () => {
     expect(a.store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     // store A's listener was still attached: the handler rendered for A gets its event, the one for B nothing
     expect(calls).toEqual([['a', 'bob::1220bb']])
-    act(() => {
+    await act(async () => {
       a.wallet.switchParty('alice::1220aa')
       b.wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(calls.slice(1)).toEqual([['b', 'bob::1220bb']])
   })
@@ -131,6 +137,7 @@ describe('useSessionEvent', () => {
     await act(async () => {
       wallet.switchParty('bob::1220bb')
       await new Promise((resolve) => setTimeout(resolve, 0))
+      await walletEvents()
     })
     expect(errors).toMatchObject([{ message: 'refetch for bob::1220bb failed' }])
   })
@@ -144,14 +151,16 @@ describe('useSessionEvent', () => {
     })
     await act(() => store.connect())
     rerender({ type: 'network:changed' })
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
       wallet.switchNetwork('canton:testnet')
+      await walletEvents()
     })
     expect(handler.mock.calls).toEqual([[{ previous: 'canton:devnet', current: 'canton:testnet', source: 'local' }]])
     unmount()
-    act(() => {
+    await act(async () => {
       wallet.switchNetwork('canton:devnet')
+      await walletEvents()
     })
     expect(handler).toHaveBeenCalledTimes(1)
   })
@@ -186,8 +195,9 @@ describe('useSessionEvent', () => {
         <App />
       </SessionProvider>,
     )
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(calls).toEqual(['closer'])
   })

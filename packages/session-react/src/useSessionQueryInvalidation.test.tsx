@@ -5,7 +5,7 @@ import { QueryClient, QueryClientProvider, useQuery, useSuspenseQuery } from '@t
 import { act, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { StrictMode, Suspense, type ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { setup } from '../test/helpers'
+import { setup, walletEvents } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
@@ -87,8 +87,9 @@ function setupApp() {
   })
   // the wallet switches party, and the app shows the new party's holdings
   const switchTo = async (partyId: string) => {
-    act(() => {
+    await act(async () => {
       env.wallet.switchParty(partyId)
+      await walletEvents()
     })
     await screen.findByText(`holdings of ${partyId}`)
   }
@@ -149,8 +150,9 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
     await switchTo('bob::1220bb')
-    act(() => {
+    await act(async () => {
       wallet.switchNetwork('canton:testnet')
+      await walletEvents()
     })
     await settle()
     expect(fetched).toEqual(['alice::1220aa', 'bob::1220bb', 'bob::1220bb'])
@@ -295,8 +297,9 @@ describe('useSessionQueryInvalidation', () => {
     renderApp(env.store, client, Entry)
     await act(() => env.store.connect())
     await screen.findByText('entry 1')
-    act(() => {
+    await act(async () => {
       env.wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     await screen.findByText('entry 2')
   })
@@ -314,8 +317,9 @@ describe('useSessionQueryInvalidation', () => {
       await Promise.resolve()
     })
     expect(asked).toEqual(['alice::1220aa', 'alice::1220aa']) // a refetch under way for alice...
-    act(() => {
+    await act(async () => {
       env.wallet.switchParty('bob::1220bb') // ...when the party switches
+      await walletEvents()
     })
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
     expect(asked.at(-1)).toBe('bob::1220bb')
@@ -331,8 +335,9 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => env.store.connect())
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)))
     expect(asked).toEqual(['alice::1220aa']) // the first fetch, for alice, has no data yet...
-    act(() => {
+    await act(async () => {
       env.wallet.switchParty('bob::1220bb') // ...when the party switches
+      await walletEvents()
     })
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 0))
@@ -352,8 +357,9 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => store.connect())
     await screen.findByText('holdings of alice::1220aa')
     const devnetKey = sessionQueryKey(store.getSnapshot(), 'holdings')
-    act(() => {
+    await act(async () => {
       wallet.switchNetwork('canton:testnet')
+      await walletEvents()
     })
     expect(invalidated).toEqual([devnetKey])
     await screen.findByText('holdings of alice::1220aa')
@@ -652,8 +658,9 @@ describe('useSessionQueryInvalidation', () => {
     unmount()
     const key = sessionQueryKey(store.getSnapshot(), 'kept')
     client.setQueryData(key, 'kept')
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     await act(() => store.disconnect())
     expect(client.getQueryState(key)).toMatchObject({ data: 'kept', isInvalidated: false })

@@ -2,7 +2,7 @@
 import type { SessionState } from '@sessionlayer/session-core'
 import { act, renderHook } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
-import { setup, withStore } from '../test/helpers'
+import { setup, walletEvents, withStore } from '../test/helpers'
 import { useSessionSelector } from './useSessionSelector'
 
 describe('useSessionSelector', () => {
@@ -19,13 +19,15 @@ describe('useSessionSelector', () => {
     await act(() => store.connect())
     expect(result.current).toBe('canton:devnet')
     const before = renders
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
     expect(renders).toBe(before)
-    act(() => {
+    await act(async () => {
       wallet.switchNetwork('canton:testnet')
+      await walletEvents()
     })
     expect(result.current).toBe('canton:testnet')
     expect(renders).toBe(before + 1)
@@ -53,6 +55,7 @@ describe('useSessionSelector', () => {
         expect(store.getSnapshot().status).toBe('reconnecting')
         wallet.recover()
         await vi.advanceTimersByTimeAsync(100)
+        await walletEvents()
       })
       expect(store.getSnapshot().status).toBe('connected')
       expect(result.current).toBe(account)
@@ -79,8 +82,9 @@ describe('useSessionSelector', () => {
     const selected = result.current
     expect(selected).toEqual(['alice::1220aa', 'bob::1220bb'])
     const before = renders
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb') // the accounts change (primary flag), the sorted ids do not
+      await walletEvents()
     })
     expect(renders).toBe(before)
     expect(result.current).toBe(selected)
@@ -92,8 +96,9 @@ describe('useSessionSelector', () => {
     const isEqual = vi.fn((previous: string | undefined, next: string | undefined) => previous === next)
     const { result } = renderHook(() => useSessionSelector((s) => s.account?.partyId, isEqual), { wrapper: withStore(store) })
     isEqual.mockClear()
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(result.current).toBe('bob::1220bb')
     expect(isEqual.mock.calls).toContainEqual(['alice::1220aa', 'bob::1220bb'])
@@ -113,8 +118,9 @@ describe('useSessionSelector', () => {
     )
     await act(() => store.connect())
     const before = renders
-    act(() => {
+    await act(async () => {
       wallet.switchParty('bob::1220bb')
+      await walletEvents()
     })
     expect(result.current).toEqual({ party: 'bob::1220bb' })
     expect(renders).toBe(before + 1)
@@ -142,8 +148,9 @@ describe('useSessionSelector', () => {
       initialProps: { ordered: false },
     })
     expect(result.current).toEqual(['alice::1220aa', 'bob::1220bb'])
-    act(() => {
+    await act(async () => {
       wallet.setAccounts([...wallet.state().accounts].reverse()) // the same parties, listed the other way round
+      await walletEvents()
     })
     expect(result.current).toEqual(['alice::1220aa', 'bob::1220bb']) // the same set: the previous selection
     rerender({ ordered: true })

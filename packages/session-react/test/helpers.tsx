@@ -8,6 +8,7 @@ import {
 } from '@sessionlayer/session-core'
 import { createMockProvider, type MockProviderOptions } from '@sessionlayer/session-testing'
 import type { ReactNode } from 'react'
+import { vi } from 'vitest'
 import { SessionProvider } from '../src/SessionProvider'
 import { useAccount } from '../src/useAccount'
 
@@ -16,6 +17,12 @@ export function setup(wallet?: MockProviderOptions, options?: SessionStoreOption
   const provider = createMockProvider(wallet)
   const store = createSessionStore(provider, { storage: createMemoryStorage(), ...options })
   return { provider, wallet: provider.wallet, store }
+}
+
+/** Lets the wallet's events on their way reach the store: each arrives on a task of its own, as from a real wallet. */
+export async function walletEvents(): Promise<void> {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+  else await new Promise((resolve) => setTimeout(resolve, 0))
 }
 
 /** A `renderHook` wrapper providing `store`. */
