@@ -7,6 +7,7 @@ import { defineComponent, h } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useAccount } from './useAccount'
+import { walletEvents } from '../test/walletEvents'
 
 describe('useAccount', () => {
   it('C11, C5: follows the active party, network and status (as React\'s useAccount), and releases its one subscription on unmount', async () => {
@@ -27,9 +28,11 @@ describe('useAccount', () => {
     expect(wrapper.text()).toBe('alice::1220aa|true|2|canton:devnet|connected|true')
     provider.wallet.switchParty('bob::1220bb')
     provider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await flushPromises()
     expect(wrapper.text()).toBe('bob::1220bb|true|2|canton:testnet|connected|true')
     provider.wallet.disconnectFromWallet()
+    await walletEvents()
     await flushPromises()
     expect(wrapper.text()).toBe('-|-|0|-|disconnected|false')
     wrapper.unmount()

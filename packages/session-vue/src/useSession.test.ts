@@ -7,6 +7,7 @@ import { createApp, createRenderer, defineComponent, effectScope, h, nextTick, o
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSession, type UseSessionReturnType } from './useSession'
+import { walletEvents } from '../test/walletEvents'
 
 /**
  * Vue 3.3, where a computed ref triggers whenever its source does: a component that reads one ref
@@ -37,6 +38,7 @@ describe('useSession', () => {
     await flushPromises()
     expect(wrapper.text()).toBe('connected|alice::1220aa|canton:devnet|true')
     wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await flushPromises()
     expect(wrapper.text()).toBe('connected|bob::1220bb|canton:devnet|true')
     await store.disconnect()
@@ -77,6 +79,7 @@ describe('useSession', () => {
     await pending
     expect(flags()).toEqual([true, false, false, false])
     provider.wallet.drop()
+    await walletEvents()
     await flushPromises()
     expect(session.status.value).toBe('reconnecting')
     expect(flags()).toEqual([false, false, true, false])

@@ -7,6 +7,7 @@ import { createApp, defineComponent, effectScope } from 'vue'
 import { countListeners } from '../test/countListeners'
 import { createSessionPlugin } from './createSessionPlugin'
 import { useSessionEvent } from './useSessionEvent'
+import { walletEvents } from '../test/walletEvents'
 
 describe('useSessionEvent', () => {
   it('C11: the handler gets the typed payload, and is detached on unmount', async () => {
@@ -28,6 +29,7 @@ describe('useSessionEvent', () => {
     expect(counted.handlers()).toBe(2)
     await counted.store.connect()
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await flushPromises()
     expect(onParty).toHaveBeenCalledOnce()
     expect(onParty).toHaveBeenCalledWith({ previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' })
@@ -35,6 +37,7 @@ describe('useSessionEvent', () => {
     wrapper.unmount()
     expect(counted.handlers()).toBe(0)
     provider.wallet.switchParty('alice::1220aa')
+    await walletEvents()
     await flushPromises()
     expect(counted.store.getSnapshot().account?.partyId).toBe('alice::1220aa')
     expect(onParty).toHaveBeenCalledOnce()
@@ -57,6 +60,7 @@ describe('useSessionEvent', () => {
     const wrapper = mount(Listener, { global: { plugins: [createSessionPlugin(store)] } })
     await store.connect()
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await flushPromises()
     expect(errors).toMatchObject([{ message: 'refetch for bob::1220bb failed' }])
     wrapper.unmount()
@@ -85,6 +89,7 @@ describe('useSessionEvent', () => {
     await store.connect()
     provider.wallet.switchParty('bob::1220bb')
     provider.wallet.switchParty('alice::1220aa')
+    await walletEvents()
     expect(calls).toEqual(['page', 'page'])
     page.stop()
     store.destroy()

@@ -10,6 +10,7 @@ import { createSessionPlugin } from './createSessionPlugin'
 import { provideSession } from './provideSession'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
+import { walletEvents } from '../test/walletEvents'
 
 /** A connected session, as a server would read it from cookie storage. */
 const ALICE: SessionState = Object.freeze({
@@ -159,7 +160,9 @@ async function switchedToBob() {
   const provider = createMockProvider()
   const store = createSessionStore(provider, { storage: createMemoryStorage() })
   await store.connect()
+  await walletEvents() // the connection's events
   provider.wallet.switchParty('bob::1220bb')
+  await walletEvents()
   await flushPromises()
   expect(store.getSnapshot().account?.partyId).toBe('bob::1220bb')
   return store
@@ -286,6 +289,7 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     const { container, fetches, queryClient } = await hydrateLate(ALICE, { store }, (fetches, store, initialState) => page(fetches, store, initialState, false, withLatePart))
     expect(fetches.stored).toEqual(['alice::1220aa'])
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     load()
     await new Promise((resolve) => setTimeout(resolve, 80))
     await flushPromises()

@@ -13,6 +13,7 @@ import { provideSession } from './provideSession'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
 import { useSessionStore } from './useSessionStore'
+import { walletEvents } from '../test/walletEvents'
 
 function setup(options: SessionStoreOptions = {}, explicitClient = false) {
   const provider = createMockProvider()
@@ -109,6 +110,7 @@ describe('useSessionQueryInvalidation', () => {
     queryClient.setQueryData(idle, 'cached')
     expect(queryClient.getQueryData(holdings)).toBe('holdings of alice::1220aa')
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await flushPromises()
     expect(queryClient.getQueryState(holdings)?.isInvalidated).toBe(true)
     expect(queryClient.getQueryState(idle)?.isInvalidated).toBe(true)
@@ -173,6 +175,7 @@ describe('useSessionQueryInvalidation', () => {
     provider.wallet.switchParty('bob::1220bb')
     await answer()
     provider.wallet.switchParty('alice::1220aa')
+    await walletEvents()
     await answer()
     expect(wrapper.text()).toBe('holdings of alice::1220aa')
     expect(asked).toEqual(['alice::1220aa', 'bob::1220bb', 'alice::1220aa'])
@@ -196,6 +199,7 @@ describe('useSessionQueryInvalidation', () => {
     await flushPromises()
     expect(wrapper.text()).toBe('entry 1')
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await flushPromises()
     expect(wrapper.text()).toBe('entry 2')
   })
@@ -210,6 +214,7 @@ describe('useSessionQueryInvalidation', () => {
     void queryClient.refetchQueries({ queryKey: ['sessionlayer', 'me'] }) // a refetch under way for alice...
     await flushPromises()
     provider.wallet.switchParty('bob::1220bb') // ...when the party switches
+    await walletEvents()
     await flushPromises()
     for (const done of pending.splice(0)) done()
     await flushPromises()
@@ -225,6 +230,7 @@ describe('useSessionQueryInvalidation', () => {
     const { wrapper, asked, pending } = mountMe(store, queryClient)
     await flushPromises()
     provider.wallet.switchParty('bob::1220bb') // ...when the party switches
+    await walletEvents()
     await flushPromises()
     for (const done of pending.splice(0)) done()
     await flushPromises()
@@ -239,6 +245,7 @@ describe('useSessionQueryInvalidation', () => {
     const { wrapper, asked, pending } = mountMe(store, queryClient, 'me: loading')
     await flushPromises()
     provider.wallet.switchParty('bob::1220bb') // its fetch for alice still under way
+    await walletEvents()
     await flushPromises()
     for (const done of pending.splice(0)) done()
     await flushPromises()
@@ -269,9 +276,11 @@ describe('useSessionQueryInvalidation', () => {
     await store.connect()
     await flushPromises()
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await flushPromises()
     expect(wrapper.text()).toBe('holdings of bob::1220bb')
     provider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await flushPromises()
     expect(asked).toEqual(['canton:devnet bob::1220bb', 'canton:testnet bob::1220bb'])
     wrapper.unmount()
@@ -335,6 +344,7 @@ describe('useSessionQueryInvalidation', () => {
     await flushPromises()
     expect(store?.getSnapshot().account?.partyId).toBe('alice::1220aa') // restored, as the server said
     provider.wallet.switchParty('bob::1220bb') // while the page still waits
+    await walletEvents()
     await flushPromises()
     expect(asked).toEqual([])
     open()
@@ -384,6 +394,7 @@ describe('useSessionQueryInvalidation', () => {
     await flushPromises()
     expect(wrapper.text()).not.toBe('profile of alice::1220aa')
     provider.wallet.switchParty('bob::1220bb')
+    await walletEvents()
     await store.connect()
     await flushPromises()
     expect(wrapper.text()).toBe('profile of none')
@@ -652,6 +663,7 @@ describe('useSessionQueryInvalidation: every source', () => {
     await store.connect()
     const { client, session, wrapper } = mounted(store, 'alice::1220aa')
     provider.wallet.switchNetwork('canton:testnet')
+    await walletEvents()
     await flushPromises()
     expect(store.getSnapshot().networkId).toBe('canton:testnet')
     expect(session()?.isInvalidated).toBe(true)
