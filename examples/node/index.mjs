@@ -1,6 +1,6 @@
 // SessionLayer without a framework and without a browser: session-core against session-testing's
 // in-memory CIP-0103 wallet. Prints every state transition as `status party network`.
-/* global console */
+/* global console, setTimeout */
 import { createSessionStore } from '@sessionlayer/session-core'
 import { createMockProvider } from '@sessionlayer/session-testing'
 
@@ -29,14 +29,19 @@ const next = (type) =>
     })
   })
 
+/** Lets the wallet's events reach the store: each comes on a task of its own, as a real wallet's. */
+const walletEvents = () => new Promise((resolve) => setTimeout(resolve, 0))
+
 console.log('# connect')
 await store.connect()
 
 console.log('# the user switches party in the wallet')
 wallet.switchParty('bob::1220bb')
+await walletEvents()
 
 console.log('# the user switches network in the wallet')
 wallet.switchNetwork('canton:testnet')
+await walletEvents()
 
 console.log('# the wallet becomes unreachable')
 wallet.drop()

@@ -5,9 +5,9 @@ import { demoAccounts, DEMO_PARTIES, parseProfile, profileOf, type DemoProfile }
 
 const [ALICE, BOB] = DEMO_PARTIES
 
-/** One tab's wallet engine, with the events its page receives. */
+/** One tab's wallet engine, with the events its page receives (at once, as installDemoWallet's engine hands them to its bridge). */
 function tab(profile: Partial<DemoProfile> = {}) {
-  const wallet = createMockWallet({ accounts: demoAccounts(ALICE, 'canton:devnet'), connected: profile.connected ?? false })
+  const wallet = createMockWallet({ accounts: demoAccounts(ALICE, 'canton:devnet'), connected: profile.connected ?? false, delivery: 'sync' })
   const page = createMockProvider({ wallet })
   const events: string[] = []
   for (const event of ['statusChanged', 'accountsChanged']) {

@@ -54,6 +54,10 @@ export function installDemoWallet(options: DemoWalletOptions = {}): DemoWallet {
   const wallet =
     options.wallet ??
     createMockWallet({
+      // the engine hands its events to this page's panel and bridge at once: the bridge's
+      // postMessage brings them to the dApp on a task of their own, as a real extension's do, and
+      // the state the events tell is written for the other tabs before another tab's is applied
+      delivery: 'sync',
       connectMode: connectMode(),
       // the panel on the dApp's own page: served with it, reachable with no network
       userUrl: new URL(APPROVAL_FRAGMENT, win.location.href).href,
