@@ -1372,10 +1372,13 @@ describe('multi-tab, further', () => {
     vi.useFakeTimers()
     const hub = createChannelHub()
     const mock = createMockLockManager()
-    const answer: LockManagerLike['request'] = grants ? (...args: Parameters<LockManagerLike['request']>) => mock.request(...args) : () => Promise.reject(new DOMException('The request was denied.', 'SecurityError'))
+    const refusing: LockManagerLike = { request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) }
+    const answering: LockManagerLike = grants ? mock : refusing
     // Web Locks answer from the browser, a task after the request at least: the wallet's return,
     // told meanwhile, reaches the tab first
-    const lockManager: LockManagerLike = { request: (...args) => new Promise((resolve) => setTimeout(resolve, 0)).then(() => answer(...args)) }
+    const lockManager: LockManagerLike = {
+      request: (name, options, callback) => new Promise((resolve) => setTimeout(resolve, 0)).then(() => answering.request(name, options, callback)),
+    }
     const wallet = createMockWallet({ latencyMs: 10 })
     const store = createSessionStore(createMockProvider({ wallet }), {
       storage: createMemoryStorage(),
