@@ -122,7 +122,6 @@ describe('persistence', () => {
     provider.wallet.switchParty('bob::1220bb')
     for (let i = 0; i < 50; i++) provider.wallet.switchNetwork(`canton:net-${i}`)
     provider.wallet.switchParty('alice::1220aa')
-    await walletEvents()
     await flush()
     expect(writes.map((w) => decodeSessionEnvelope(w)).map((e) => [e?.account?.partyId, e?.networkId])).toEqual([
       ['alice::1220aa', 'canton:devnet'],
