@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { act, renderHook } from '@testing-library/react'
+import { version } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { setup, walletEvents, withStore } from '../test/helpers'
 import { useSession } from './useSession'
@@ -60,8 +61,9 @@ describe('useSession', () => {
         change()
         await walletEvents()
       })
-      // one render per real change: each wallet event reaches the store on a task of its own
-      expect(counts()).toEqual({ renders: before.renders + storeChanges, notifications: before.notifications + storeChanges })
+      // one render per real change: each wallet event reaches the store on a task of its own (React
+      // 18 renders what an act() scope queued once, as it exits: one render for the act)
+      expect(counts()).toEqual({ renders: before.renders + (version.startsWith('18.') ? 1 : storeChanges), notifications: before.notifications + storeChanges })
     }
     expect(result.current).toMatchObject({ networkId: 'canton:testnet', account: { partyId: 'alice::1220aa' } })
   })

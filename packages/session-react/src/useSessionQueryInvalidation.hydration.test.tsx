@@ -14,7 +14,7 @@ import { lazy, StrictMode, Suspense, type ComponentType } from 'react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CONNECTED_STATE } from '../test/helpers'
+import { CONNECTED_STATE, walletEvents } from '../test/helpers'
 import { SessionProvider } from './SessionProvider'
 import { useSession } from './useSession'
 import { useSessionQueryInvalidation } from './useSessionQueryInvalidation'
@@ -245,7 +245,10 @@ describe('useSessionQueryInvalidation in a root hydrated after the session moved
     const lazyPart = (holdings: ComponentType) => lazy(() => loaded.then(() => ({ default: holdings })))
     const { container, cached, fetches } = await hydrateLate(store, CONNECTED_STATE, strict, lazyPart, true, 'holdings of alice::1220aa')
     expect(container.textContent).toBe('connected: holdings of alice::1220aa'.repeat(2))
-    act(() => provider.wallet.switchParty('bob::1220bb'))
+    await act(async () => {
+      provider.wallet.switchParty('bob::1220bb')
+      await walletEvents()
+    })
     // (the part's code loads now: its boundary hydrates, then its fetches run)
     load()
     await act(() => new Promise((resolve) => setTimeout(resolve, 60)))
@@ -263,7 +266,10 @@ describe('useSessionQueryInvalidation in a root hydrated after the session moved
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
     const { container, cached, client } = await hydrateLate(store, CONNECTED_STATE)
-    act(() => provider.wallet.switchParty('bob::1220bb'))
+    await act(async () => {
+      provider.wallet.switchParty('bob::1220bb')
+      await walletEvents()
+    })
     await act(() => new Promise((resolve) => setTimeout(resolve, 30)))
     expect(container.textContent).toBe('connected: holdings of bob::1220bb')
     expect(cached()).toEqual([

@@ -200,7 +200,10 @@ describe('useSessionQueryInvalidation', () => {
           ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
         }
       } else {
-        act(step)
+        await act(async () => {
+          step()
+          await walletEvents()
+        })
         await settle()
       }
     }
@@ -602,7 +605,11 @@ describe('useSessionQueryInvalidation', () => {
     await act(() => store.connect())
     await screen.findByText(`${before} sees me: ${before}`)
     first.unmount()
-    act(() => change(wallet))
+    // the switch reaches the store (the wallet's events, a task each) while no root is mounted
+    await act(async () => {
+      change(wallet)
+      await walletEvents()
+    })
     expect(store.getSnapshot().status).toBe('connected')
     render(app())
     await screen.findByText(`${after} sees me: ${after}`)
@@ -726,9 +733,11 @@ describe('useSessionQueryInvalidation: every source', () => {
     const { client, session } = mounted(a, 'alice::1220aa')
     const changes: unknown[] = []
     a.on(`${kind}:changed`, (e) => changes.push(e))
+    // the other tab hears the wallet's event (a task), tells this tab (a task), and this tab reads
+    // the wallet (its answer): waited for, however busy the machine
     await act(async () => {
       change(wallet)
-      await new Promise((resolve) => setTimeout(resolve, 10))
+      await vi.waitFor(() => expect(changes).toHaveLength(1))
     })
     expect(changes).toEqual([expected])
     expect(session()?.isInvalidated).toBe(true)

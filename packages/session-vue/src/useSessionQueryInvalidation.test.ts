@@ -501,7 +501,9 @@ describe('useSessionQueryInvalidation', () => {
     await flushPromises()
     expect(first.text()).toBe(`${before} sees me: ${before}`)
     first.unmount()
+    // the switch reaches the store (the wallet's events, a task each) while no component is mounted
     change(provider.wallet)
+    await walletEvents()
     await flushPromises()
     expect(store.getSnapshot().status).toBe('connected')
     const second = open()
@@ -688,7 +690,9 @@ describe('useSessionQueryInvalidation: every source', () => {
     const changes: unknown[] = []
     a.on(`${kind}:changed`, (e) => changes.push(e))
     change(wallet)
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    // the other tab hears the wallet's event (a task), tells this tab (a task), and this tab reads
+    // the wallet (its answer): waited for, however busy the machine
+    await vi.waitFor(() => expect(changes).toHaveLength(1))
     expect(changes).toEqual([expected])
     expect(session()?.isInvalidated).toBe(true)
     expect(client.getQueryState(['prices'])?.isInvalidated).toBe(false)
