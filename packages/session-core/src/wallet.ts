@@ -14,7 +14,9 @@ export type Obj = Record<string, unknown>
  */
 export const asObj = (v: unknown): Obj | undefined => {
   if (typeof v == 'object' && v && !Array.isArray(v)) {
-    for (const _ in {}) return { __proto__: null, ...v }
+    // what the prototype of a plain object carries, enumerated on it: through a new `{}` that took
+    // three times as long, for each object of each wallet payload
+    for (const _ in Object.prototype) return { __proto__: null, ...v }
     return v as Obj
   }
 }
