@@ -11,11 +11,15 @@ declare module '*.vue' {
 }
 
 /**
- * The one Next.js API the Next.js guide uses (Next.js is not a workspace dependency): as in
- * Next.js 15 and later, `cookies()` is asynchronous, and its `toString()` is the `Cookie` header.
+ * The two Next.js APIs the Next.js guide uses (Next.js is not a workspace dependency): as in
+ * Next.js 15 and later, `cookies()` is asynchronous, and its `toString()` is the `Cookie` header;
+ * `connection()` waits for the request.
  */
 declare module 'next/headers' {
   export function cookies(): Promise<{ toString(): string }>
+}
+declare module 'next/server' {
+  export function connection(): Promise<void>
 }
 
 /**
