@@ -84,20 +84,78 @@ export function extractBlocks(text) {
  * @returns {string[]} one line per package left out
  */
 export function uninstalledImports(text, page) {
-  const installed = new Set()
-  for (const [, args] of text.matchAll(/\b(?:npm (?:i|install|add)|pnpm add|yarn add)\b([^\n`#]*)/g)) {
-    for (const word of args.trim().split(/\s+/)) if (word && !word.startsWith('-')) installed.add(word.replace(/(.)@[^/]*$/, '$1'))
-  }
+  const installed = installedPackages(text)
   const [first] = extractBlocks(text)
   if (!first) return []
-  const packages = new Set()
-  for (const [, spec] of first.code.matchAll(/^\s*import\s[^'"]*?['"]([^'"]+)['"]/gm)) {
-    if (spec.startsWith('.') || spec.startsWith('node:')) continue
-    packages.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'))
-  }
-  return [...packages]
+  return [...importedPackages(first.code)]
     .filter((name) => !installed.has(name))
     .map((name) => `${page}:${first.line}: the first example imports '${name}', which no install line of the page installs`)
+}
+
+/**
+ * The install commands of a page (`npm i`, `npm install`, `npm add`, `pnpm add`, `yarn add`, in a
+ * shell block or in the text): the packages each names, as written (with a version), and its line.
+ * @param {string} text the page
+ * @returns {{ line: number, words: string[] }[]} one per command
+ */
+function installCommands(text) {
+  return [...text.matchAll(/\b(?:npm (?:i|install|add)|pnpm add|yarn add)\b([^\n`#]*)/g)].map((match) => ({
+    line: text.slice(0, match.index).split('\n').length,
+    words: match[1].trim().split(/\s+/).filter((word) => word && !word.startsWith('-')),
+  }))
+}
+
+/** The package names the install commands of a page install, versions left out. */
+function installedPackages(text) {
+  return new Set(installCommands(text).flatMap(({ words }) => words.map((word) => word.replace(/(.)@[^/]*$/, '$1'))))
+}
+
+/** The packages a block imports: `node:` built-ins, relative and `#` imports aside. */
+function importedPackages(code) {
+  const packages = new Set()
+  for (const [, spec] of code.matchAll(/^\s*import\s[^'"]*?['"]([^'"]+)['"]/gm)) {
+    if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('#')) continue
+    packages.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'))
+  }
+  return packages
+}
+
+/**
+ * The packages of this project, of the official Canton provider and of TanStack Query that a block
+ * named with `file=` (a file an app copies as it is) imports, but that no install command of its
+ * page installs. Only pages with an install command: one without builds on another page's app. The
+ * framework's own packages (`next`, `react-router`, `vue`, …) come with the app the framework makes.
+ * @param {string} text the page
+ * @param {string} page its path, for the message
+ * @returns {string[]} one line per package left out
+ */
+export function uninstalledFileImports(text, page) {
+  const installed = installedPackages(text)
+  if (installed.size === 0) return []
+  return extractBlocks(text).flatMap((block) =>
+    block.file === undefined
+      ? []
+      : [...importedPackages(block.code)]
+          .filter((name) => /^@(?:sessionlayer|canton-network|tanstack)\//.test(name) && !installed.has(name))
+          .map((name) => `${page}:${block.line}: ${block.file} imports '${name}', which no install line of the page installs`),
+  )
+}
+
+/**
+ * The install commands of a page that install the official Canton provider without pinning it and
+ * its transport to `version`, the release the packages are tested against: left to float, the
+ * transport resolves to a later release than the provider.
+ * @param {string} text the page
+ * @param {string} page its path, for the message
+ * @param {string} version the tested release (session-core's devDependency)
+ * @returns {string[]} one line per such command
+ */
+export function unpinnedProviderInstalls(text, page, version) {
+  const pinned = [`@canton-network/core-provider-dapp@${version}`, `@canton-network/core-rpc-transport@${version}`]
+  return installCommands(text)
+    .filter(({ words }) => words.some((word) => word.replace(/(.)@[^/]*$/, '$1') === '@canton-network/core-provider-dapp'))
+    .filter(({ words }) => !pinned.every((word) => words.includes(word)))
+    .map(({ line }) => `${page}:${line}: installs the official provider unpinned: install ${pinned.join(' ')}, the release the packages are tested against`)
 }
 
 /** The compiler options of the code blocks. */
@@ -159,7 +217,17 @@ export function checkDocsCode({ root = ROOT, docsDir = path.join(root, 'docs'), 
         files.push(file)
       })
     }
-    const missing = readmes.flatMap((page) => uninstalledImports(readFileSync(path.join(root, page), 'utf8'), page))
+    const tested = JSON.parse(readFileSync(path.join(ROOT, 'packages', 'session-core', 'package.json'), 'utf8')).devDependencies[
+      '@canton-network/core-provider-dapp'
+    ]
+    const missing = pages.flatMap((page) => {
+      const text = readFileSync(path.join(root, page), 'utf8')
+      return [
+        ...(readmes.includes(page) ? uninstalledImports(text, page) : []),
+        ...uninstalledFileImports(text, page),
+        ...unpinnedProviderInstalls(text, page, tested),
+      ]
+    })
     const prelude = path.join(docsDir, '.snippets', 'prelude.d.ts')
     if (existsSync(prelude)) files.push(prelude)
     const program = ts.createProgram(files, { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] })

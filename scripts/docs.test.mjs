@@ -237,6 +237,38 @@ describe('code blocks (scripts/docs-code.mjs)', () => {
     expect(check()).toEqual([])
   })
 
+  it("a page with install lines installs the @sessionlayer/, @canton-network/ and @tanstack/ packages its file= blocks import, which an app copies as they are", () => {
+    const install = '```sh\nnpm i @sessionlayer/session-core @sessionlayer/session-react\n```'
+    // the framework's own modules come with the app; an unnamed block is an excerpt, not a file
+    const root = "```tsx file=root.tsx\nimport { createSessionStore } from '@sessionlayer/session-core'\nimport { useSessionQueryInvalidation } from '@sessionlayer/session-react/query'\nimport { QueryClient } from '@tanstack/react-query'\nimport { useState } from 'react'\n\nvoid createSessionStore\nvoid useSessionQueryInvalidation\nvoid QueryClient\nvoid useState\n```"
+    const excerpt = "```ts\nimport { createMockProvider } from '@sessionlayer/session-testing'\n\nvoid createMockProvider\n```"
+    const check = (text) => checkDocsCode({ docsDir: docsWith({ 'guides/framework.md': text }), readmes: [] }).errors
+    expect(check(page([install, root, excerpt]))).toEqual([
+      expect.stringMatching(/guides\/framework\.md:10: .*root\.tsx.*'@tanstack\/react-query'.* no install line/),
+    ])
+    expect(check(page([install.replace('react\n', 'react @tanstack/react-query\n'), root, excerpt]))).toEqual([])
+    expect(check(page([root, excerpt]))).toEqual([]) // no install line: a page that builds on another
+  })
+
+  it('an install line of the official provider pins it, with its transport, to the release the packages are tested against', () => {
+    const { devDependencies } = JSON.parse(readFileSync(path.join(root, 'packages/session-core/package.json'), 'utf8'))
+    const tested = devDependencies['@canton-network/core-provider-dapp']
+    expect(devDependencies['@canton-network/core-rpc-transport'] ?? tested).toBe(tested)
+    const check = (line) => checkDocsCode({ docsDir: docsWith({ 'guide.md': page([`\`\`\`sh\n${line}\n\`\`\``]) }), readmes: [] }).errors
+    expect(check('npm i @sessionlayer/session-core @canton-network/core-provider-dapp')).toEqual([
+      expect.stringMatching(new RegExp(`guide\\.md:6: .*@canton-network/core-provider-dapp@${tested} @canton-network/core-rpc-transport@${tested}`)),
+    ])
+    expect(check(`npm i @canton-network/core-provider-dapp@${tested}`)).toHaveLength(1) // the transport floats
+    expect(check(`npm i @canton-network/core-provider-dapp@${tested} @canton-network/core-rpc-transport@${tested}`)).toEqual([])
+    expect(check(`pnpm add @canton-network/core-rpc-transport@${tested} @canton-network/core-provider-dapp@${tested}`)).toEqual([])
+    // in the text of a README too
+    const readme = path.join(docsWith({}), 'README.md')
+    writeFileSync(readme, page(['Install it (`npm i @canton-network/core-provider-dapp`) and import its types.']))
+    expect(checkDocsCode({ docsDir: docsWith({}), readmes: [path.relative(root, readme)] }).errors).toEqual([
+      expect.stringMatching(/README\.md:5: /),
+    ])
+  })
+
   it('every code block of docs/ and of the package READMEs type-checks', () => {
     const { blocks, errors } = checkDocsCode()
     expect(errors).toEqual([])
