@@ -113,6 +113,20 @@ describe('expiry', () => {
     expect(expired).toHaveBeenCalledTimes(1)
   })
 
+  it('C12: a disconnect disarms the expiry of a TTL of years also once its timer was re-armed past the 2^31 ms a timer holds: no timer stays', async () => {
+    // 10 years: the first check is due in 36.5 days (1 % of what is left), past the 24.8 days of
+    // one timer, so it is re-armed on the way
+    const { store, expired } = await connected({ ttlMs: 10 * 365 * DAY })
+    await vi.advanceTimersByTimeAsync(30 * DAY)
+    expect(vi.getTimerCount()).toBe(1)
+    await store.disconnect()
+    await walletEvents() // the wallet's word of the sign-out, on its way to the tab
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(10 * DAY)
+    expect(expired).not.toHaveBeenCalled()
+    store.destroy()
+  })
+
   it.each([
     ['expiry survives a reload: a restored session keeps its expiresAt', {}],
     // the reloaded page counts its idle time from the restore: 1_040_000 + 20_000, the persisted expiresAt
