@@ -71,6 +71,35 @@ describe.skipIf(!built && !process.env.CI)('the built store in Node (SSR)', () =
     expect(result).toMatchObject({ code: 0, stdout: 'gave up after 2\nconnected\n', stderr: '' })
   }, 15_000)
 
+  it('§1, C7, M6: a tab that gets the reconnect lock after a wait (the leading tab closed) leads a task later, and that task keeps the process alive: its attempts are scheduled', async () => {
+    const code = `
+      import { createSessionStore, createMemoryStorage } from ${JSON.stringify(core)}
+      import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet } from ${JSON.stringify(testing)}
+      const broadcast = { channelFactory: createChannelHub().channelFactory, lockManager: createMockLockManager() }
+      const storage = createMemoryStorage()
+      const wallet = createMockWallet()
+      // a clock that moves at each reading: the lock comes after a wait, however fast
+      let now = Date.now()
+      const clock = { now: () => ++now, setTimeout, clearTimeout }
+      const open = () => createSessionStore(createMockProvider({ wallet }), { storage, clock, broadcast, reconnect: { baseDelayMs: 10, maxAttempts: 3 } })
+      const a = open()
+      const b = open()
+      await a.connect()
+      await b.restore()
+      const leading = new Promise((resolve) => a.on('reconnect:scheduled', resolve))
+      wallet.drop()
+      await leading
+      // tab B asks for the lock tab A holds
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      a.destroy()
+      const { attempt } = await new Promise((resolve) => b.on('reconnect:scheduled', resolve))
+      console.log('tab B leads from attempt', attempt)
+      b.destroy()
+    `
+    const result = await runNode(code)
+    expect(result).toMatchObject({ code: 0, stdout: 'tab B leads from attempt 1\n', stderr: '' })
+  }, 15_000)
+
   it('§2.2, C7, C11, C12, C15, M2: the built store hands out its snapshot, every event payload and every tab message by their public field names, none shortened as the build shortens its internal ones', async () => {
     const code = `
       import { createSessionStore, createMemoryStorage } from ${JSON.stringify(core)}
