@@ -446,6 +446,21 @@ describe('expiry', () => {
     expect(expired).toHaveBeenCalledTimes(1)
   })
 
+  it("C6, C12: a session that expired before its connection's events came (a system sleep right after connect(); a gateway's events come after its answers) keeps SESSION_EXPIRED once they come: the wallet, asked, says it is not connected", async () => {
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { idleTimeoutMs: 60_000 } })
+    await store.connect()
+    // the laptop sleeps for two hours: the connection's statusChanged(true) and connected events are still on their way
+    vi.setSystemTime(Date.now() + 2 * 3_600_000)
+    store.touch()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    await walletEvents()
+    await walletEvents()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    store.destroy()
+  })
+
   it('C12: a session found past both its idle and TTL deadlines expired at the earlier one, and says so', async () => {
     const { store, expired } = await connected({ ttlMs: 3_600_000, idleTimeoutMs: 600_000 })
     // the user leaves, the laptop sleeps for three hours, then the timers fire late

@@ -90,7 +90,8 @@ export interface Model {
    */
   readonly missed: 0 | 1 | 2
   /**
-   * This tab asked the wallet to disconnect, and has been disconnected with no op since: another
+   * This tab asked the wallet to disconnect, and has been disconnected with no op since (a sync
+   * keeps it: the connection it follows may be the late word of the one that ended): another
    * tab's word of that session's expiry needs no second disconnect, nor a second check of the
    * entry (M3, C12).
    */
@@ -554,8 +555,11 @@ export const createTransition = (): typeof transition => {
     } else if (op == 'sync') {
       clear()
       // a connection the wallet (or another tab) told of that could not be read fails as connect() does (C4, C19);
-      // a sync runs only while disconnected
-      set({ lastError: error })
+      // a sync runs only while disconnected. After this tab left the wallet (see `gone`), one whose
+      // read the wallet refuses as not connected is none: the late events of the connection that
+      // ended, which come after the answer to its disconnect (a gateway's event stream), leave the
+      // store as it was, its SESSION_EXPIRED kept (C6, C12).
+      if (keep || !m.gone) set({ lastError: error })
     }
   }
 
@@ -570,7 +574,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && !op && st.status == 'disconnected', check: m.check, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
 
     switch (input.type) {
       case 'connect':

@@ -1336,6 +1336,25 @@ describe('races and hostile timings', () => {
     a.destroy()
     b.destroy()
   })
+  it("C6, C19: the events of a connection that come after the answer to the disconnect() that ended it (a gateway) leave the store signed out, with no error: the wallet, asked, says it is not connected", async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    await store.connect()
+    // signed out at once: the connection's statusChanged(true) and connected events are still on their way
+    await store.disconnect()
+    await walletEvents()
+    await walletEvents()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(seen.map((state) => [state.status, state.lastError?.code ?? null])).toEqual([
+      ['connecting', null],
+      ['connected', null],
+      ['disconnected', null],
+    ])
+    store.destroy()
+  })
 })
 
 // `slowAnswers` (above): a wallet whose answers travel while its events arrive at once, as over
