@@ -33,13 +33,20 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
 
 /**
  * The `disconnect()` calls under way on each provider, of every store of it in this page (an app's
- * and an embedded widget's): the wallet's `statusChanged(false)` that comes meanwhile is that
+ * and an embedded widget's), and those the wallet answered until its word of them comes (see
+ * {@link Leaving}): the wallet's `statusChanged(false)` that comes meanwhile is that
  * sign-out, not a drop — also before the channel, which delivers later, tells of it (C6, C7, M3).
  * A store of it that connects ends them all: its session is a new one, whose drop is a drop — not
  * one whose restore or reconnect settles: that continues the session signed out. Each call is kept
  * in the set it joined, so that one that ends after such a new session ends no later sign-out's.
  */
-const leavingOf = new WeakMap<object, Set<object>>()
+const leavingOf = new WeakMap<object, Set<Leaving>>()
+/**
+ * A `disconnect()` call in {@link leavingOf}: `heard`, the wallet said it is not connected since it
+ * was made; `answered`, the wallet accepted it, and the call stays until that word comes — a gateway
+ * tells its events apart from its answers, after them (C6, C12, M3).
+ */
+type Leaving = { heard?: 1; answered?: 1 }
 
 const globalClock: Clock = {
   now: () => Date.now(),
@@ -1019,8 +1026,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (next.snapshot != previous.snapshot) {
           // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
           // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7). A
-          // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3).
-          if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected' && previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
+          // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3)
+          // — unless that sign-out was answered already: the wallet is connected again since (C6, C7).
+          if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected') {
+            const leaving = leavingOf.get(provider)
+            if (previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
+            else if (leaving) for (const call of leaving) if (call.answered) leaving.delete(call)
+          }
           // Every subscriber is called; one that throws or rejects is reported and the others still run
           // (C16). Guarded here, as `isolate` does, without an argument list and a spread call for each
           // one: those made a notification of many subscribers about 1.5 times as slow.
@@ -1236,7 +1248,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
     async disconnect() {
       if (destroyed) throw destroyedError()
-      const call = {}
+      const call: Leaving = {}
+      let accepted: unknown
       const leaving = leavingOf.get(provider) ?? new Set()
       leavingOf.set(provider, leaving.add(call))
       try {
@@ -1253,15 +1266,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             aborts.add(resolve)
             void Promise.resolve()
               .then(() => latest.get('disconnect'))
-              .then(() => io)
+              .then((input) => ((accepted = input?.type == 'left'), io))
               .then(resolve)
               .finally(() => aborts.delete(resolve))
           })
         }
       } finally {
         // from the set it joined: one that a session connected since ended (see `dispatch`) holds no
-        // later sign-out's calls
-        leaving.delete(call)
+        // later sign-out's calls. One the wallet accepted stays until the wallet's word of it comes,
+        // which a gateway sends after its answer (see the wallet listener).
+        if (accepted && !call.heard) call.answered = 1
+        else leaving.delete(call)
       }
     },
     restore,
@@ -1400,7 +1415,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         due()
         // Another store of this provider signs out: this one ends with it, as the channel will tell
         // (M3) — also a re-auth under way, whose hook waits for a user who signed out (C12, C13).
-        if (input.type == 'status' && !input.connected && leavingOf.get(provider)?.size && (model.snapshot.status == 'connected' || model.op == 'reauth')) dispatch({ type: 'disconnect', origin: 'remote' })
+        const leaving = leavingOf.get(provider)
+        if (input.type == 'status' && !input.connected && leaving?.size) {
+          if (model.snapshot.status == 'connected' || model.op == 'reauth') dispatch({ type: 'disconnect', origin: 'remote' })
+          // the wallet's word of those sign-outs: one it answered already ends with it, once every
+          // store of the provider heard it (its listeners run in this turn)
+          for (const call of leaving) call.heard = 1
+          queueMicrotask(() => {
+            for (const call of leaving) if (call.answered) leaving.delete(call)
+          })
+        }
         dispatch(input)
       } catch (error) {
         report(error)

@@ -4230,10 +4230,8 @@ describe('several stores of one wallet in one page', () => {
   for (const broadcast of [false, true] as const) {
     it(`C6, C12, C13, M3: a sign-out in one store of a provider while the other re-authenticates ends that re-auth at once, as the sign-out it is: disconnected with no error, its queued op rejected (broadcast ${broadcast ? 'on' : 'off'})`, async () => {
       const hub = createChannelHub()
-      // 'sync': the wallet's statusChanged(false) reaches the page before the answer to the
-      // disconnect, as over an extension's port; with the answer first (a gateway), a store that
-      // re-authenticates, broadcast off, hears it as the wallet's own word and leaves it to its hook
-      const wallet = createMockWallet({ delivery: broadcast ? 'task' : 'sync' })
+      // the answer to the disconnect comes before the wallet's statusChanged(false), as from a gateway
+      const wallet = createMockWallet()
       const provider = createMockProvider({ wallet })
       const options = { storage: createMemoryStorage(), broadcast: broadcast && { channelFactory: delayedChannels(hub, 1), lockManager: null } }
       let hookSignal: AbortSignal | undefined
