@@ -988,6 +988,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // the next model and its effects, by index: a destructuring minifies to code of its own
         const result = transition(previous, input, config, clock.now())
         const next = (model = result[0])
+        // the user answered the re-auth's connect() (an approval, a decline), or it waits no longer:
+        // a wallet event that tells neither, e.g. the statusChanged after a decline the `connected`
+        // event told, that comes after the answer to the connect() asked again (a gateway), is none (C3, C12)
+        if (previous.asked && !next.asked) answerAll()
         // access given while the store knew no network is the first one's: a first network is no switch (C11)
         if (next.snapshot.status == 'connected') liveNet ??= next.snapshot.networkId
         // Out, with nothing under way (a reconnect that gave up, a failed restore or connect): what the
@@ -1249,7 +1253,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     async disconnect() {
       if (destroyed) throw destroyedError()
       const call: Leaving = {}
-      let accepted: unknown
+      // Only the sign-out of a connection (this store's, its re-auth's) has a word of the wallet to
+      // wait for: one the wallet had none for, it only answers (C3, C6).
+      let accepted: unknown = model.snapshot.status == 'connected' || model.op == 'reauth'
       const leaving = leavingOf.get(provider) ?? new Set()
       leavingOf.set(provider, leaving.add(call))
       try {
@@ -1266,7 +1272,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             aborts.add(resolve)
             void Promise.resolve()
               .then(() => latest.get('disconnect'))
-              .then((input) => ((accepted = input?.type == 'left'), io))
+              .then((input) => ((accepted &&= input?.type == 'left'), io))
               .then(resolve)
               .finally(() => aborts.delete(resolve))
           })
@@ -1399,7 +1405,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       try {
         // an account list may come as one argument per account (the official remote provider's
         // event stream): read from all of them (C18)
-        const input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
+        let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         noteLive(input)
         if (!input) return
         // access a status gave on a network none told while connecting is of the one before this
@@ -1408,7 +1414,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
         if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.snapshot.account?.partyId) switchTold = asks
-        if (input.type == 'status') answerAll()
         // The wallet speaks of a session whose time is up, e.g. as another tab expired it before its
         // message came, or after a system sleep: that is this tab's expiry, not a drop or a
         // reconnect (C7, C12, M3).
@@ -1419,8 +1424,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         if (input.type == 'status' && !input.connected && leaving?.size) {
           if (model.snapshot.status == 'connected' || model.op == 'reauth') dispatch({ type: 'disconnect', origin: 'remote' })
           // the wallet's word of those sign-outs: one it answered already ends with it, once every
-          // store of the provider heard it (its listeners run in this turn)
-          for (const call of leaving) call.heard = 1
+          // store of the provider heard it (its listeners run in this turn); that word is no decline
+          // of a connect asked since (C3)
+          for (const call of leaving) {
+            if (call.answered) input = { ...input, late: true }
+            call.heard = 1
+          }
           queueMicrotask(() => {
             for (const call of leaving) if (call.answered) leaving.delete(call)
           })

@@ -891,6 +891,35 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, connectedAt: 1_001_000, expiresAt: 1_002_000 })
   })
 
+  it("C3, C12: a connect() the hook asks again at once after the user declined in an asynchronous wallet waits for the user, though the wallet's statusChanged(false) of that decline comes after its answer (a gateway)", async () => {
+    const seen: SessionState[] = []
+    const { store, wallet, provider } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: async () => {
+        wallet.disconnectFromWallet()
+        wallet.setConnectMode('async')
+        seen.push(await store.connect()) // declined
+        const again = await store.connect() // asked again at once, approved
+        seen.push(again)
+        if (again.lastError) throw again.lastError
+      },
+    }, {}, SYNC)
+    await vi.advanceTimersByTimeAsync(1000)
+    // the user declines: the wallet's `connected` event tells it, its statusChanged(false) comes
+    // only after the answer to the connect() the hook asks again
+    provider.emit('connected', { isConnected: false, reason: 'rejected' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen.map((s) => s.lastError?.code ?? null)).toEqual([4001])
+    provider.emit('statusChanged', { connection: { isConnected: false, reason: 'rejected' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toHaveLength(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: null })
+    wallet.approve()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen.map((s) => s.lastError?.code ?? null)).toEqual([4001, null])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+  })
+
   it.each([
     ['C4, C12, C17: a connect() the hook makes that the user never answers in an asynchronous wallet resolves as the re-auth fails, connectTimeoutMs after it began', 0],
     ["C12, C17: connectTimeoutMs bounds the whole re-auth, the wallet's slow answer to the hook's connect() that it asks its user included", 4_000],

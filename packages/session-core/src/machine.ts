@@ -104,6 +104,12 @@ export interface Model {
    */
   readonly check?: number
   /**
+   * The wallet's `connected` event told the user's decline, and no event of its status since: the
+   * statusChanged(false) a wallet sends after it is of that decline, not of a connect asked since
+   * (its answer may come first, as from a gateway) (C3).
+   */
+  readonly declined?: boolean
+  /**
    * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
    * and each tab that told it, a line each, since this tab last switched or connected, heard a word
    * of the party it shows, or had such a re-read fail. The same word again, from a third tab, costs
@@ -152,6 +158,11 @@ export interface StatusInput extends WalletStatus, Overtaken {
    * connect), the answer to a `status` probe, or the answer to `connect`.
    */
   readonly via: 'statusChanged' | 'connected' | 'probe' | 'connect'
+  /**
+   * A statusChanged(false) that is the wallet's word of a `disconnect()` it answered already, of
+   * this store or another of its provider: a gateway tells its events after its answers (C3, C6).
+   */
+  readonly late?: boolean
 }
 
 /** @internal */
@@ -574,7 +585,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
 
     switch (input.type) {
       case 'connect':
@@ -701,6 +712,7 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'status':
+        if (input.via == 'statusChanged') n.declined = false
         if (input.connected) {
           if (input.via == 'connect' && op != 'connect') {
             // the answer to a connect that is no longer this tab's op tells nothing
@@ -790,7 +802,11 @@ export const createTransition = (): typeof transition => {
           // A statusChanged(false) then may just tell the wallet's state as it opens its prompt (C3).
           // A re-auth's connect the wallet already said was declined (both events, or the event and
           // the refused request, tell it) is declined once: one error, one change (C2, C4).
-          else if ((op == 'pending' || m.asked || (input.via == 'connected' && (op == 'connect' || (hook && !st.lastError)))) && input.via != 'probe') {
+          // Nor is the word of a sign-out the wallet answered before it (see `late`), or the
+          // statusChanged after a decline the `connected` event told (see `declined`): a gateway
+          // tells them after the answer to the next connect (C3, C6).
+          else if ((op == 'pending' || m.asked || (input.via == 'connected' && (op == 'connect' || (hook && !st.lastError)))) && (input.via == 'connected' || (input.via == 'statusChanged' && !input.late && !m.declined))) {
+            n.declined = input.via == 'connected'
             const error = new SessionError(input.reason ?? 'The wallet declined the connection', 4001)
             // The user declined the hook's connect: the re-auth goes on as the hook decides, but
             // connect() tells, as for a wallet that refuses at once (C4, C12).
