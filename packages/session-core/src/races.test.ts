@@ -1,5 +1,5 @@
 import { encodeSessionEnvelope } from '@sessionlayer/session-crypto'
-import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet } from '@sessionlayer/session-testing'
+import { createChannelHub, createMockLockManager, createMockProvider, createMockWallet, type MockProvider } from '@sessionlayer/session-testing'
 import type { LockManagerLike } from '@sessionlayer/session-sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CIP0103Provider } from './cip0103'
@@ -7,12 +7,28 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { INTERNALS, type StoreInternals } from './internals'
 import { getLedgerAuth } from './ledger'
-import type { SessionState } from './types'
+import type { SessionState, SessionStore } from './types'
 
 /** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
 const walletEvents = async () => {
   if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
   else await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/**
+ * A `connect()` to an asynchronous wallet, waiting for its user there, that the user ends in the
+ * wallet, told by a `statusChanged(false)` alone (its `reason`): the connect fails at once with that
+ * 4001, and no timer is left (C3).
+ */
+const declinedByStatus = async (store: SessionStore, provider: MockProvider, reason = 'disconnect') => {
+  provider.wallet.setConnectMode('async')
+  const connecting = store.connect()
+  await walletEvents()
+  expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+  provider.wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason, networkReason: 'removed session' } })
+  await walletEvents()
+  expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: reason } })
+  expect(vi.getTimerCount()).toBe(0)
 }
 
 afterEach(() => {
@@ -1408,13 +1424,7 @@ describe('races and hostile timings', () => {
     // signed out, and again (a second click on Sign out): the wallet, not connected, only answers
     await store.disconnect()
     await walletEvents()
-    provider.wallet.setConnectMode('async')
-    const connecting = store.connect()
-    await walletEvents()
-    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
-    provider.wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect', networkReason: 'removed session' } })
-    await walletEvents()
-    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: 'disconnect' } })
+    await declinedByStatus(store, provider)
     store.destroy()
   })
   it("C3: after a decline the wallet told by its `connected` event, a later connect() the user declines by a statusChanged(false) alone fails at once: the first decline's mark holds for its own word only", async () => {
@@ -1427,20 +1437,9 @@ describe('races and hostile timings', () => {
     provider.wallet.reject()
     await walletEvents()
     expect(await first).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
-    const second = store.connect()
-    await walletEvents()
-    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
-    provider.wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
-    await walletEvents()
-    expect(await second).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: 'disconnect' } })
+    await declinedByStatus(store, provider)
     // and a decline told by a statusChanged(false) marks nothing: the next one, alone too, fails the next connect
-    const third = store.connect()
-    await walletEvents()
-    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
-    provider.wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'declined again' } })
-    await walletEvents()
-    expect(await third).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: 'declined again' } })
-    expect(vi.getTimerCount()).toBe(0)
+    await declinedByStatus(store, provider, 'declined again')
     store.destroy()
   })
   it("C3, C6: a disconnect() whose word came before its answer (an extension's port) leaves no word owed: the user's sign-out in the wallet while a later connect() waits for them there fails that connect at once", async () => {
@@ -1453,14 +1452,7 @@ describe('races and hostile timings', () => {
     await store.disconnect()
     await walletEvents()
     expect(store.getSnapshot().status).toBe('disconnected')
-    provider.wallet.setConnectMode('async')
-    const connecting = store.connect()
-    await walletEvents()
-    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
-    provider.wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
-    await walletEvents()
-    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: 'disconnect' } })
-    expect(vi.getTimerCount()).toBe(0)
+    await declinedByStatus(store, provider)
     store.destroy()
   })
   it("C6, C19: the events of a connection that come after the answer to the disconnect() that ended it (a gateway) leave the store signed out, with no error: the wallet, asked, says it is not connected", async () => {
