@@ -36,17 +36,20 @@ const timedOut = (what: string, ms: number) => new SessionError(`${what} within 
  * and an embedded widget's), and those the wallet answered until its word of them comes (see
  * {@link Leaving}): the wallet's `statusChanged(false)` that comes meanwhile is that
  * sign-out, not a drop — also before the channel, which delivers later, tells of it (C6, C7, M3).
- * A store of it that connects ends them all: its session is a new one, whose drop is a drop — not
- * one whose restore or reconnect settles: that continues the session signed out. Each call is kept
- * in the set it joined, so that one that ends after such a new session ends no later sign-out's.
+ * A store of it that connects takes them as of before its session (see `before`): that session is a
+ * new one, whose drop is a drop — not one whose restore or reconnect settles: that continues the
+ * session signed out, unless the wallet answered that sign-out already (the call ends then). Each
+ * call is kept in the set it joined.
  */
 const leavingOf = new WeakMap<object, Set<Leaving>>()
 /**
  * A `disconnect()` call in {@link leavingOf}: `heard`, the wallet said it is not connected since it
  * was made; `answered`, the wallet accepted it, and the call stays until that word comes — a gateway
- * tells its events apart from its answers, after them (C6, C12, M3).
+ * tells its events apart from its answers, after them (C6, C12, M3); `before`, a store of the provider
+ * connected since: the wallet is connected again, and sends its word of the call, if any, before
+ * the events of that connection, whose first one ends the call (see `before` in the store).
  */
-type Leaving = { heard?: 1; answered?: 1 }
+type Leaving = { heard?: 1; answered?: 1; before?: 1 }
 
 const globalClock: Clock = {
   now: () => Date.now(),
@@ -302,6 +305,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * number is below.
    */
   const told = {} as Record<Input['type'], number>
+  /**
+   * The `disconnect()` calls of the provider (see {@link leavingOf}) under way, or answered with no
+   * word of the wallet yet, as a connect of this store succeeded: the wallet sends its word of them
+   * before the events of that connection, a gateway after the answer to the connect. That word ends
+   * nothing here; the connection's first event (a `statusChanged(true)`, `connected`) ends the calls,
+   * also where the wallet never tells of the sign-out (C6, C7, C19).
+   */
+  const before = new WeakSet<Leaving>()
   /**
    * The number of the latest `accountsChanged` that told of another party than the store's: one
    * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
@@ -1029,13 +1040,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         }
         if (next.snapshot != previous.snapshot) {
           // A session that connects (a connect() right after a sign-out, the wallet's own) is a new one:
-          // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7). A
-          // restore or a reconnect that settles continues the session signed out: it ends with it (C9, M3)
-          // — unless that sign-out was answered already: the wallet is connected again since (C6, C7).
+          // the statusChanged(false) of a drop of it is no part of a sign-out under way (C6, C7), nor
+          // is the word of that sign-out, which a gateway tells after the answer to the connect, a
+          // drop of it (see `before`). A restore or a reconnect that settles continues the session
+          // signed out: it ends with it (C9, M3) — unless that sign-out was answered already: the
+          // wallet is connected again since (C6, C7).
           if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected') {
             const leaving = leavingOf.get(provider)
-            if (previous.op != 'restore' && previous.op != 'reconnect') leavingOf.delete(provider)
-            else if (leaving) for (const call of leaving) if (call.answered) leaving.delete(call)
+            if (leaving) for (const call of leaving) {
+              if (previous.op != 'restore' && previous.op != 'reconnect') {
+                call.before = 1
+                before.add(call)
+              } else if (call.answered) leaving.delete(call)
+            }
           }
           // Every subscriber is called; one that throws or rejects is reported and the others still run
           // (C16). Guarded here, as `isolate` does, without an argument list and a spread call for each
@@ -1406,6 +1423,26 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // an account list may come as one argument per account (the official remote provider's
         // event stream): read from all of them (C18)
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
+        const leaving = leavingOf.get(provider)
+        // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
+        // of no session of this store if it was that one, its access included. Another store still
+        // ends with it, as a sign-out the wallet told, with no disconnect of its own: the wallet is
+        // connected again (their listeners run in this turn). The connection's own event ends the
+        // calls, the word or not (C6, C7, C19, M3).
+        let word = 0
+        if (input?.type == 'status' && leaving?.size) {
+          for (const call of leaving) {
+            if (!call.before) continue
+            if (input.connected) leaving.delete(call)
+            else word |= before.has(call) ? 2 : 1
+          }
+          if (word) {
+            queueMicrotask(() => {
+              for (const call of leaving) if (call.before) leaving.delete(call)
+            })
+            if (word > 1) return
+          }
+        }
         noteLive(input)
         if (!input) return
         // access a status gave on a network none told while connecting is of the one before this
@@ -1420,8 +1457,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         due()
         // Another store of this provider signs out: this one ends with it, as the channel will tell
         // (M3) — also a re-auth under way, whose hook waits for a user who signed out (C12, C13).
-        const leaving = leavingOf.get(provider)
-        if (input.type == 'status' && !input.connected && leaving?.size) {
+        if (input.type == 'status' && !input.connected && leaving?.size && !word) {
           if (model.snapshot.status == 'connected' || model.op == 'reauth') dispatch({ type: 'disconnect', origin: 'remote' })
           // the wallet's word of those sign-outs: one it answered already ends with it, once every
           // store of the provider heard it (its listeners run in this turn); that word is no decline

@@ -920,6 +920,38 @@ describe('expiry', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
   })
 
+  it("C6, C7, C12: a hook that signs out and connects again stays connected as the wallet's word of that sign-out comes after the answer to its connect() (a gateway): no drop, no reconnect, no change", async () => {
+    const seen: SessionState[] = []
+    const scheduled = vi.fn()
+    const { store } = await connected(
+      {
+        ttlMs: 1000,
+        onReauthRequired: async () => {
+          await store.disconnect()
+          const state = await store.connect()
+          if (state.lastError) throw state.lastError
+        },
+      },
+      { reconnect: true },
+    )
+    store.subscribe((state) => seen.push(state))
+    store.on('reconnect:scheduled', scheduled)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    // the wallet's events, set going in the expiry's timer, arrive a task later each: the word of
+    // the sign-out, then the new connection's statusChanged(true) and connected
+    await vi.advanceTimersByTimeAsync(10)
+    expect(seen.map((s) => [s.status, s.lastError?.code ?? null])).toEqual([
+      ['reconnecting', null],
+      ['disconnected', null],
+      ['connecting', null],
+      ['connected', null],
+    ])
+    expect(scheduled).not.toHaveBeenCalled()
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, connectedAt: 1_001_000, expiresAt: 1_002_000 })
+    store.destroy()
+  })
+
   it.each([
     ['C4, C12, C17: a connect() the hook makes that the user never answers in an asynchronous wallet resolves as the re-auth fails, connectTimeoutMs after it began', 0],
     ["C12, C17: connectTimeoutMs bounds the whole re-auth, the wallet's slow answer to the hook's connect() that it asks its user included", 4_000],

@@ -1474,6 +1474,125 @@ describe('races and hostile timings', () => {
     ])
     store.destroy()
   })
+  it.each([
+    ['without a reconnect policy', false],
+    ['with a reconnect policy', true],
+  ])("C6, C7, C19: a connect() right after a disconnect() to a wallet that approves at once (%s), answered before the wallet's word of that sign-out comes (a gateway), stays connected as that word comes: no drop, no error, no change", async (_, reconnect) => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect })
+    await store.connect()
+    await walletEvents()
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    const errors = vi.fn()
+    const scheduled = vi.fn()
+    store.on('error', errors)
+    store.on('reconnect:scheduled', scheduled)
+    await store.disconnect()
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    // the word of the sign-out comes, then the new connection's statusChanged(true) and connected
+    await walletEvents()
+    await walletEvents()
+    await walletEvents()
+    expect(store.getSnapshot()).toBe(state)
+    expect(seen.map((s) => [s.status, s.lastError?.code ?? null])).toEqual([
+      ['disconnected', null],
+      ['connecting', null],
+      ['connected', null],
+    ])
+    expect(errors).not.toHaveBeenCalled()
+    expect(scheduled).not.toHaveBeenCalled()
+    // the word of that sign-out is spent: a drop of the new session is a drop
+    provider.wallet.drop()
+    await walletEvents()
+    expect(store.getSnapshot()).toMatchObject({ status: reconnect ? 'reconnecting' : 'disconnected', lastError: reconnect ? null : { code: 4900 } })
+    store.destroy()
+  })
+  it("C6, C19, M3: another store of the provider, which did not connect again, still ends with the word of that sign-out, then takes up the new connection: the store that connected stays connected", async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    // an app's store, and an embedded widget's, each with its own key
+    const app = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app' })
+    const widget = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' })
+    await app.connect()
+    await widget.connect()
+    await walletEvents()
+    const seen = { app: [] as string[], widget: [] as string[] }
+    app.subscribe((state) => seen.app.push(state.status))
+    widget.subscribe((state) => seen.widget.push(state.status))
+    await app.disconnect()
+    await app.connect()
+    await walletEvents()
+    await walletEvents()
+    await walletEvents()
+    expect(seen).toEqual({ app: ['disconnected', 'connecting', 'connected'], widget: ['disconnected', 'connected'] })
+    expect([app, widget].map((s) => s.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    // the widget ended with the wallet's word, and asked the wallet for no sign-out of the new session
+    expect(provider.wallet.state().connected).toBe(true)
+    expect(provider.calls.filter((c) => c.method === 'disconnect')).toHaveLength(1)
+    app.destroy()
+    widget.destroy()
+  })
+  it("C3, C6: a connect() right after a disconnect() to an asynchronous wallet whose user approves at once connects, though the wallet's word of that sign-out comes after the answer to that connect (a gateway)", async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await walletEvents()
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    await store.disconnect()
+    provider.wallet.setConnectMode('async')
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const connecting = store.connect()
+    // the user approves as the prompt opens, before the wallet's word of the sign-out reaches the tab
+    await vi.waitFor(() => {
+      expect(pending).toHaveBeenCalledTimes(1)
+    })
+    provider.wallet.approve()
+    await walletEvents()
+    await walletEvents()
+    await walletEvents()
+    expect(await connecting).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    expect(seen.map((s) => [s.status, s.lastError?.code ?? null])).toEqual([
+      ['disconnected', null],
+      ['connecting', null],
+      ['connected', null],
+    ])
+    store.destroy()
+  })
+  it("C6, C7: a wallet that never tells of a sign-out it answered: the next connection's own statusChanged(true) ends the wait for that word, and a drop of that session after it is a drop", async () => {
+    vi.useFakeTimers()
+    let connected = true
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') {
+        connected = true
+        return { isConnected: true }
+      }
+      if (method === 'disconnect') connected = false
+      if (method === 'status') return { connection: { isConnected: connected } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected' })
+    emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
+    store.destroy()
+  })
 })
 
 // `slowAnswers` (above): a wallet whose answers travel while its events arrive at once, as over
