@@ -1342,7 +1342,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // reads it too: its read answers for both, and never comes now (C9). The machine leaves alone
       // what went on meanwhile (a connect, another tab's session taken up).
       if (model.check) dispatch({ type: 'loaded', saved: null })
-      destroyed = true
+      destroyed = internals.gone = true
       gen++
       tellActivity()
       page?.removeEventListener?.('pagehide', tellActivity)

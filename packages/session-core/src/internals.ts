@@ -40,4 +40,6 @@ export interface StoreInternals {
   ended: object
   /** The storage key. */
   readonly key: string
+  /** Set by destroy(): a call of the destroyed store is told as that, not as access the wallet gave none of. */
+  gone?: true
 }

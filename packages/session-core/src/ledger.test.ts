@@ -800,12 +800,16 @@ describe('ledger', () => {
     other.destroy()
   })
 
-  it('L1: a destroyed store hands out no Ledger API access, whatever it last knew', async () => {
+  it('L1: a destroyed store hands out no Ledger API access, whatever it last knew: a ledger fetch rejects with 4100 that tells the store was destroyed, not that the wallet gave no access', async () => {
     const store = await connectedStore(createMockProvider({ accessToken: 'tok' }))
     expect(getLedgerAuth(store)?.accessToken).toBe('tok')
     store.destroy()
     expect(getLedgerAuth(store)).toBeNull()
-    await expect(createLedgerFetch(store, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100 })
+    await expect(createLedgerFetch(store, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100, message: 'The store was destroyed' })
+    // a live store whose wallet gives no usable access still says so
+    const live = await connectedStore(createMockProvider({ accessToken: 'no token' }))
+    await expect(createLedgerFetch(live, { fetch: () => Promise.resolve(new Response('{}')) })('/v2/version')).rejects.toMatchObject({ code: 4100, message: 'The wallet gave no Ledger API access' })
+    live.destroy()
   })
 
   it('L1, L2: no store (undefined or null, as before the app made one) holds no Ledger API access, as an object that is no store: getLedgerAuth gives null and a ledger fetch rejects with 4900, instead of a TypeError', async () => {

@@ -293,6 +293,9 @@ const refused = (res: Response, auth: LedgerAuth) => res.status == 401 && (!res.
  * single-flight as for a 401. That is the case when the wallet gave no access yet, or switched
  * network.
  *
+ * A destroyed store rejects at once with code 4100 and the message `The store was destroyed`,
+ * without asking the wallet.
+ *
  * A disconnected store, or no store (`undefined`, `null`), rejects at once with code 4900. So does a
  * refresh that finds the wallet disconnected, and a 401 that comes back once the session the call was
  * made for ended, also when the user signed in again meanwhile (or re-authenticated): it is never
@@ -402,7 +405,8 @@ export function createLedgerFetch(store: SessionStore | null | undefined, option
     const auth = (refreshing.has((internals(store) ?? store) as SessionStore) ? null : live) ?? (await refresh(store as SessionStore, '', signal, switched, live))
     // the refresh may have found the wallet disconnected, or been overtaken by a switch
     switched()
-    if (!auth) throw new SessionError('The wallet gave no Ledger API access', 4100)
+    // a destroyed store hands out no access, whatever the wallet gave (C14, L1)
+    if (!auth) throw new SessionError(internals(store)?.gone ? 'The store was destroyed' : 'The wallet gave no Ledger API access', 4100)
     // Not the Ledger API (a URL from elsewhere, a typo, a hostile link): never hand it the token.
     const url = target(auth, path)
     if (!url) return fetch(input, init)
