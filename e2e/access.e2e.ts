@@ -287,7 +287,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     await queueInPrompt(page)
     await page.getByTestId('reauth-decline').click()
     await expect.poll(() => status(page)).toBe('disconnected')
-    // Sign out is this tab's Disconnect: the held transfer is rejected with REAUTH_FAILED 'Disconnected', no cause — the user's choice
+    // Sign out is this tab's Disconnect: the held transfer is rejected with REAUTH_FAILED 'The session ended before the operation ran', no cause — the user's choice
     await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
     expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: not sent — you signed out$/)
     expect(await page.getByRole('alert').count()).toBe(0)
@@ -303,7 +303,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
       await queueInPrompt(page)
       await other.getByTestId('disconnect').click()
       await expect.poll(() => status(page)).toBe('disconnected')
-      // the held transfer is rejected with REAUTH_FAILED 'Disconnected' and no cause: a sign-out
+      // the held transfer is rejected with REAUTH_FAILED 'The session ended before the operation ran' and no cause: a sign-out
       await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('cancelled')
       expect(await text(page, 'action-status')).toMatch(/^Transfer #\d+: not sent — signed out$/)
       expect(await page.getByRole('alert').count()).toBe(0)

@@ -73,7 +73,7 @@ describe('the re-auth prompt', () => {
     expect(reauth.signedOut()).toBe(false)
     await reauth.signOut(store)
     const error = await held
-    expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'Disconnected', cause: null })
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'The session ended before the operation ran', cause: null })
     expect(notSentBecause(error, reauth)).toBe('you signed out')
     expect(reauth.isPending()).toBe(false)
     expect(reauth.signedOut()).toBe(true)
@@ -142,8 +142,8 @@ describe('the re-auth prompt', () => {
 
   it('C12, C13, M3: a failed re-auth, an expiry another tab told of, or any other error is no sign-out meanwhile', () => {
     const signedOut: Pick<ReauthGate, 'signedOut'> = { signedOut: () => true }
-    const expired = new SessionError('Disconnected', 'REAUTH_FAILED', new SessionError('The session expired', 'SESSION_EXPIRED'))
-    for (const error of [null, undefined, 'REAUTH_FAILED', new Error('Disconnected'), expired, new SessionError('Re-authentication failed', 'REAUTH_FAILED', new Error('x')), new SessionError('Reconnect cancelled', 'REAUTH_FAILED'), new SessionError('Disconnected', 4900, null), { code: 'REAUTH_FAILED', message: 'Disconnected' }]) {
+    const expired = new SessionError('The session ended before the operation ran', 'REAUTH_FAILED', new SessionError('The session expired', 'SESSION_EXPIRED'))
+    for (const error of [null, undefined, 'REAUTH_FAILED', new Error('The session ended before the operation ran'), expired, new SessionError('Re-authentication failed', 'REAUTH_FAILED', new Error('x')), new SessionError('Reconnect cancelled', 'REAUTH_FAILED'), new SessionError('The session ended before the operation ran', 4900, null), { code: 'REAUTH_FAILED', message: 'The session ended before the operation ran' }]) {
       expect(isSignedOutMeanwhile(error)).toBe(false)
       expect(notSentBecause(error, signedOut)).toBeNull()
     }

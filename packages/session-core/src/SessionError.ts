@@ -38,7 +38,7 @@ export class SessionError extends Error {
   declare readonly shortMessage: string
   /**
    * The original value (what the wallet or transport threw), or undefined; `null` for an operation
-   * `enqueue` held that a sign-out rejected before its turn (`REAUTH_FAILED`, `'Disconnected'`).
+   * `enqueue` held that a sign-out rejected before its turn (`REAUTH_FAILED`, `'The session ended before the operation ran'`).
    * Declared here, not only by the ES2022 lib's `Error`, so that a project with an older `lib`
    * reads it too.
    */

@@ -916,7 +916,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // in next; and what the next session releases waits for none of this one's ops (C13).
         if (model.op == 'reauth') held.unshift(...rest.splice(0))
         else {
-          rejectHeld(new SessionError('Disconnected', 'REAUTH_FAILED', model.snapshot.lastError), rest.splice(0))
+          rejectHeld(new SessionError('The session ended before the operation ran', 'REAUTH_FAILED', model.snapshot.lastError), rest.splice(0))
           drain = 0
         }
         // The session ended (a sign-out here or in another tab, an expiry, a give-up): what it held

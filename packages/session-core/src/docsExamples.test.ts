@@ -195,11 +195,11 @@ describe('docs/guides/reconnect-and-expiry.md', () => {
     store.destroy()
   })
 
-  it('C6, C13: the re-auth example — the user chooses Sign out: disconnected with no error, the hook\'s signal aborted, the signatures rejected with REAUTH_FAILED Disconnected and no cause', async () => {
+  it('C6, C13: the re-auth example — the user chooses Sign out: disconnected with no error, the hook\'s signal aborted, the signatures rejected with REAUTH_FAILED, "The session ended before the operation ran" and no cause', async () => {
     const { store, wallet, signed, signal, answer } = await reauth()
     answer(false)
     const outcomes = await Promise.all(signed)
-    for (const outcome of outcomes) expect(outcome).toEqual({ error: expect.objectContaining({ code: 'REAUTH_FAILED', message: 'Disconnected', cause: null }) })
+    for (const outcome of outcomes) expect(outcome).toEqual({ error: expect.objectContaining({ code: 'REAUTH_FAILED', message: 'The session ended before the operation ran', cause: null }) })
     expect(signal.aborted).toBe(true)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
     expect(wallet.state().connected).toBe(false)

@@ -1273,14 +1273,14 @@ describe('expiry', () => {
     }
   })
 
-  it('C6, C13: the ops a re-auth released that had not started as the user signed out reject with the SessionError held ops get on a sign-out during the re-auth: REAUTH_FAILED, "Disconnected"; after a drop the store does not reconnect from, its error is the cause', async () => {
+  it('C6, C13: the ops a re-auth released that had not started as the user signed out reject with the SessionError held ops get on a sign-out during the re-auth: REAUTH_FAILED, "The session ended before the operation ran"; after a drop the store does not reconnect from, its error is the cause', async () => {
     for (const end of ['disconnect()', 'drop'] as const) {
       const { store, wallet, hooks, op } = await reauths({ reconnect: false })
       void store.enqueue(op('a', 500))
       const b = store.enqueue(op('b'))
       hooks[0]?.(true)
       await vi.advanceTimersByTimeAsync(0)
-      const ended = expect(b).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'Disconnected', cause: end === 'drop' ? expect.objectContaining({ code: 4900 }) : null })
+      const ended = expect(b).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'The session ended before the operation ran', cause: end === 'drop' ? expect.objectContaining({ code: 4900 }) : null })
       if (end === 'drop') wallet.drop()
       else void store.disconnect()
       await walletEvents()
@@ -1346,12 +1346,12 @@ describe('expiry', () => {
     store.destroy()
   })
 
-  it('C7, C8, C13: a reconnect that gives up, or that cancelReconnect() stops, while the first op a re-auth released still runs: the ops whose turn has not come reject with REAUTH_FAILED, "Disconnected", its error as the cause, and never run', async () => {
+  it('C7, C8, C13: a reconnect that gives up, or that cancelReconnect() stops, while the first op a re-auth released still runs: the ops whose turn has not come reject with REAUTH_FAILED, "The session ended before the operation ran", its error as the cause, and never run', async () => {
     for (const end of ['gives up', 'cancelReconnect()'] as const) {
       const { store, wallet, hooks, log, op } = await reauths({ reconnect: { baseDelayMs: 100, factor: 1, maxAttempts: 1 } })
       const a = store.enqueue(op('a', 500))
       const b = store.enqueue(op('b'))
-      const rejected = expect(b, end).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'Disconnected', cause: expect.objectContaining({ code: 4900 }) })
+      const rejected = expect(b, end).rejects.toMatchObject({ name: 'SessionError', code: 'REAUTH_FAILED', message: 'The session ended before the operation ran', cause: expect.objectContaining({ code: 4900 }) })
       hooks[0]?.(true)
       await vi.advanceTimersByTimeAsync(0)
       wallet.drop()

@@ -409,7 +409,7 @@ describe('the pure session machine', () => {
     expect(reject?.[1]).toBe(state.lastError)
   })
 
-  it("C6, C13, M3: a sign-out during the re-auth (this tab's disconnect(), another tab's) rejects the queue with REAUTH_FAILED 'Disconnected' and no cause; another tab's expiry with its SESSION_EXPIRED as cause", () => {
+  it("C6, C13, M3: a sign-out during the re-auth (this tab's disconnect(), another tab's) rejects the queue with REAUTH_FAILED 'The session ended before the operation ran' and no cause; another tab's expiry with its SESSION_EXPIRED as cause", () => {
     const config: MachineConfig = { ...plain, reauth: true }
     const expired = run([{ type: 'expire', reason: 'ttl', at: 5 }], config, run(connectInputs, config).model)
     expect(expired.state.status).toBe('reconnecting')
@@ -422,11 +422,11 @@ describe('the pure session machine', () => {
     }
     for (const input of [{ type: 'disconnect', origin: 'local' }, { type: 'disconnect', origin: 'remote' }] as const) {
       const error = rejectionOf(input)
-      expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'Disconnected' })
+      expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'The session ended before the operation ran' })
       expect(error?.cause).toBeNull()
     }
     const error = rejectionOf({ type: 'disconnect', origin: 'remote', expired: true })
-    expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'Disconnected', cause: { code: 'SESSION_EXPIRED' } })
+    expect(error).toMatchObject({ code: 'REAUTH_FAILED', message: 'The session ended before the operation ran', cause: { code: 'SESSION_EXPIRED' } })
   })
 
   it('C19: the wallet connecting on its own makes the store connected', () => {

@@ -643,7 +643,7 @@ export const createTransition = (): typeof transition => {
           else fx.push(['remove', 1])
           fx.push(['call', 'disconnect', input.origin])
           invalidate(input.expired ? 'expired' : 'disconnected', input.origin)
-          fx.push(['reject', new SessionError('Disconnected', 'REAUTH_FAILED', error)])
+          fx.push(['reject', new SessionError('The session ended before the operation ran', 'REAUTH_FAILED', error)])
         }
         break
 

@@ -388,7 +388,7 @@ export interface SessionStore {
    * {@link SessionError}: `QUEUE_FULL` over `expiry.pendingQueueSize`, `REAUTH_FAILED` when the re-auth
    * fails, or when the session ends before the op's turn came — also once the re-auth succeeded,
    * while the ops before it still run (a sign-out here, in the wallet or in another tab, a drop not
-   * reconnected: message `'Disconnected'`, `cause` the session's `lastError`, `null` for a
+   * reconnected: message `'The session ended before the operation ran'`, `cause` the session's `lastError`, `null` for a
    * sign-out); such an op never runs. `DESTROYED` after `destroy()`, and at once with code -32602
    * (JSON-RPC "invalid params") when `op` is not a function.
    */

@@ -17,7 +17,8 @@ const failure = (error: unknown) => {
 /**
  * How an op that did not sign ends: not sent when it was held for a re-auth and the session was
  * signed out meanwhile — the user's Sign out in this tab's prompt, Disconnect, or a sign-out in
- * another tab (no failure: `REAUTH_FAILED` 'Disconnected' with no cause); failed otherwise.
+ * another tab (no failure: `REAUTH_FAILED` 'The session ended before the operation ran' with no
+ * cause); failed otherwise.
  */
 const notSigned = (message: string, error: unknown, reauth: ReauthGate): Run => {
   const why = notSentBecause(error, reauth)
