@@ -1318,8 +1318,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     },
     enqueue<T>(op: () => T | Promise<T>): Promise<T> {
       if (destroyed) return Promise.reject(destroyedError())
-      // misuse from JavaScript: told at once, with JSON-RPC's "invalid params" code, and never held (C13)
-      if (typeof op != 'function') return Promise.reject(new SessionError('enqueue needs a function', -32602))
+      // misuse from JavaScript: told at once, with JSON-RPC's "invalid params" code and the kind given
+      // (a promise, from calling the op instead of passing it, is an object), and never held (C13)
+      if (typeof op != 'function') return Promise.reject(new SessionError(`enqueue needs a function: got ${typeof op}`, -32602))
       touch()
       const late = model.op != 'reauth'
       // As a re-authentication ends, subscribers hear of it before the held ops are taken: an op

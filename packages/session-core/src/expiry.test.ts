@@ -1480,14 +1480,14 @@ describe('expiry', () => {
     }
   })
 
-  it('C13: enqueue of something that is not a function rejects at once with a SessionError (code -32602, invalid params), during a re-auth too, and takes no place in the queue', async () => {
+  it('C13: enqueue of something that is not a function rejects at once with a SessionError (code -32602, invalid params) that tells what it was given, during a re-auth too, and takes no place in the queue', async () => {
     const { store } = await connected({ ttlMs: 1000, pendingQueueSize: 1, onReauthRequired: () => new Promise(() => {}) })
-    for (const bad of [undefined, null, 'op', { then: 1 }]) {
-      await expect(store.enqueue(bad as never)).rejects.toMatchObject({ name: 'SessionError', code: -32602 })
+    for (const [bad, kind] of [[undefined, 'undefined'], [null, 'object'], ['op', 'string'], [{ then: 1 }, 'object'], [Promise.resolve(1), 'object']] as const) {
+      await expect(store.enqueue(bad as never)).rejects.toMatchObject({ name: 'SessionError', code: -32602, message: `enqueue needs a function: got ${kind}` })
     }
     await vi.advanceTimersByTimeAsync(1000)
     expect(store.getSnapshot().status).toBe('reconnecting') // the re-auth runs
-    await expect(store.enqueue(42 as never)).rejects.toMatchObject({ name: 'SessionError', code: -32602 })
+    await expect(store.enqueue(42 as never)).rejects.toMatchObject({ name: 'SessionError', code: -32602, message: 'enqueue needs a function: got number' })
     const held = store.enqueue(() => 1) // the one place of the queue is still free
     await expect(store.enqueue(() => 2)).rejects.toMatchObject({ code: 'QUEUE_FULL' })
     store.destroy()
