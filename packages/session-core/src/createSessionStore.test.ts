@@ -732,6 +732,31 @@ describe('createSessionStore', () => {
     expect((await result).lastError?.code).toBe('TIMEOUT')
   })
 
+  it('C17: a connect that connectTimeoutMs ends reads the same whichever of its two bounds ends it — the whole connect, or the connect request in it (a clock may run two timers due at once in either order)', async () => {
+    for (const order of ['armed first', 'armed last'] as const) {
+      let now = 0
+      const timers = new Map<number, { fn: () => void; ms: number }>()
+      let ids = 0
+      const clock: Clock = {
+        now: () => now,
+        setTimeout: (fn, ms) => (timers.set(++ids, { fn, ms }), ids),
+        clearTimeout: (id) => void timers.delete(id as number),
+      }
+      const { store } = setup({ clock, connectTimeoutMs: 1000 }, { connectMode: 'manual' })
+      const result = store.connect()
+      await flush()
+      const due = [...timers].filter(([, t]) => t.ms === 1000)
+      expect(due).toHaveLength(2)
+      now = 1000
+      for (const [id, { fn }] of order === 'armed first' ? due : due.reverse()) {
+        if (timers.delete(id)) fn()
+        await flush()
+      }
+      expect((await result).lastError, order).toMatchObject({ code: 'TIMEOUT', message: 'The wallet did not connect within 1000 ms' })
+      store.destroy()
+    }
+  })
+
   it("C3, C17: a connect that waited for the user of an asynchronous wallet and succeeded leaves no bound behind: the next connect gets its own connectTimeoutMs", async () => {
     vi.useFakeTimers()
     const { store, wallet } = setup({ connectTimeoutMs: 10_000 }, { connectMode: 'async' })

@@ -479,11 +479,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     queue(go)
   }
 
-  /** A wallet request bounded by a timeout (C17). */
+  /**
+   * A wallet request bounded by a timeout (C17). The connect request's bound is the whole connect's,
+   * and reads as it does: whichever of the two a clock runs first, the wallet did not connect.
+   */
   const request = (method: Method): Promise<unknown> => {
     const params = method == 'connect' ? connectParams : undefined
     return bounded(
-      `The wallet did not answer ${method}`,
+      method == 'connect' ? 'The wallet did not connect' : `The wallet did not answer ${method}`,
       method == 'connect' ? connectTimeoutMs : requestTimeoutMs,
       () => provider.request(params === undefined ? { method } : { method, params }),
       aborts,
