@@ -332,7 +332,7 @@ describe('persistence', () => {
     store.on('storage:error', ({ operation, error }) => errors.push([operation, error]))
     await store.connect()
     await flush()
-    expect(errors).toEqual([['set', expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^SessionLayer: /) })]])
+    expect(errors).toEqual([['set', expect.objectContaining({ name: 'TypeError', message: 'This session snapshot would not decode' })]])
     expect(writes).toEqual([])
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
     store.destroy()

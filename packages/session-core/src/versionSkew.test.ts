@@ -155,7 +155,7 @@ describe('version skew: the session database of a later release', () => {
     expect(status(store)).toBe('connected')
     // the write's failure comes from IndexedDB's own tasks, later on a loaded machine
     await vi.waitFor(() => expect(failures.map((f) => f.operation)).toEqual(['get', 'set']), { timeout: 5_000 })
-    expect((failures[0]?.error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((failures[0]?.error as Error).message).toBe('IndexedDB is unavailable')
     await store.disconnect()
     expect(status(store)).toBe('disconnected')
     store.destroy()

@@ -160,7 +160,7 @@ describe('session-crypto in Chromium', () => {
         }
         return out
       })
-      const rejected = `SessionLayer: IndexedDB is unavailable / ${cause}`
+      const rejected = `IndexedDB is unavailable / ${cause}`
       expect([path, ...outcomes]).toEqual([path, true, rejected, rejected, rejected])
       await page.close()
     }

@@ -464,9 +464,9 @@ describe('createEncryptedIndexedDBStorage', () => {
   it('K7: without IndexedDB, creating never throws and every operation rejects with a clear error', async () => {
     vi.stubGlobal('indexedDB', undefined)
     const storage = createEncryptedIndexedDBStorage()
-    await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
-    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
-    await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.getItem(KEY)).rejects.toThrow('IndexedDB is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('IndexedDB is unavailable')
+    await expect(storage.removeItem(KEY)).rejects.toThrow('IndexedDB is unavailable')
   })
 
   it('K7: where reading indexedDB throws (storage denied in a sandboxed frame), operations reject with a clear error', async () => {
@@ -480,9 +480,9 @@ describe('createEncryptedIndexedDBStorage', () => {
     })
     for (const storage of [createEncryptedIndexedDBStorage({ origin: ORIGIN }), createEncryptedLocalStorage({ origin: ORIGIN, localStorage: createMemoryWebStorage() })]) {
       const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
-      expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+      expect((error as Error).message).toBe('IndexedDB is unavailable')
       expect((error as Error).cause).toBe(denied)
-      await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+      await expect(storage.getItem(KEY)).rejects.toThrow('IndexedDB is unavailable')
     }
   })
 
@@ -507,7 +507,7 @@ describe('createEncryptedIndexedDBStorage', () => {
 
   it('K7: without crypto.subtle every operation rejects with a clear error', async () => {
     const storage = createEncryptedIndexedDBStorage({ indexedDB: new IDBFactory(), crypto: {} as Crypto })
-    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: WebCrypto (crypto.subtle) is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('WebCrypto (crypto.subtle) is unavailable')
     await expect(storage.getItem(KEY)).rejects.toThrow(/WebCrypto/)
   })
 
@@ -524,7 +524,7 @@ describe('createEncryptedIndexedDBStorage', () => {
     } as unknown as IDBFactory
     const error = await createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN }).getItem(KEY).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
-    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).message).toBe('IndexedDB is unavailable')
     expect((error as Error).cause).toBe(blocked)
   })
 
@@ -540,7 +540,7 @@ describe('createEncryptedIndexedDBStorage', () => {
     } as unknown as IDBFactory
     const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
     const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
-    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).message).toBe('IndexedDB is unavailable')
     expect((error as Error).cause).toBe(denied)
     await storage.setItem(KEY, VALUE)
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
@@ -561,7 +561,7 @@ describe('createEncryptedIndexedDBStorage', () => {
     } as unknown as IDBFactory
     const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
     const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
-    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).message).toBe('IndexedDB is unavailable')
     expect((error as Error).cause).toMatchObject({ name: 'AbortError' })
     expect(opens).toBe(3)
     aborts = 0
@@ -585,7 +585,7 @@ describe('createEncryptedIndexedDBStorage', () => {
       throw quota
     })
     const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
-    for (let i = 0; i < 3; i++) await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    for (let i = 0; i < 3; i++) await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('IndexedDB is unavailable')
     expect(connections).toHaveLength(3)
     // a closed connection refuses new transactions: none of the failed ones is left open
     for (const db of connections) expect(() => db.transaction('keys')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }))
@@ -602,7 +602,7 @@ describe('createEncryptedIndexedDBStorage', () => {
       throw quota
     })
     const error = await storage.setItem(KEY, 'bigger').catch((e: unknown) => e)
-    expect((error as Error).message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((error as Error).message).toBe('IndexedDB is unavailable')
     expect((error as Error).cause).toBe(quota)
     vi.restoreAllMocks()
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
@@ -659,7 +659,7 @@ describe('an IndexedDB open that never answers (Safari 14.1 on a first load, som
     expect(failure).toBeUndefined()
     await vi.advanceTimersByTimeAsync(1)
     await ticks()
-    expect((failure as Error | undefined)?.message).toBe('SessionLayer: IndexedDB is unavailable')
+    expect((failure as Error | undefined)?.message).toBe('IndexedDB is unavailable')
     expect(((failure as Error).cause as Error).message).toBe('IndexedDB did not answer within 10000 ms')
     vi.useRealTimers()
     await storage.setItem(KEY, VALUE)
@@ -747,7 +747,7 @@ describe('a database of a later release (a deploy or a rollback: tabs of two rel
     const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
     for (const operation of [() => storage.getItem(KEY), () => storage.setItem(KEY, VALUE), () => storage.removeItem(KEY)]) {
       const error = (await operation().catch((e: unknown) => e)) as Error
-      expect(error.message).toBe('SessionLayer: IndexedDB is unavailable')
+      expect(error.message).toBe('IndexedDB is unavailable')
       expect((error.cause as DOMException).name).toBe('NotFoundError')
     }
     const after = await openRaw(indexedDB, DB)

@@ -99,18 +99,18 @@ describe('createEncryptedLocalStorage', () => {
   it('K7: without localStorage (SSR), creating never throws and operations reject with a clear error', async () => {
     vi.stubGlobal('localStorage', undefined)
     const storage = createEncryptedLocalStorage({ indexedDB: new IDBFactory(), origin: ORIGIN })
-    await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: localStorage is unavailable')
-    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: localStorage is unavailable')
-    await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: localStorage is unavailable')
+    await expect(storage.getItem(KEY)).rejects.toThrow('localStorage is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('localStorage is unavailable')
+    await expect(storage.removeItem(KEY)).rejects.toThrow('localStorage is unavailable')
   })
 
   it('K7: on a server (neither IndexedDB nor localStorage), operations reject naming IndexedDB, where the key is read first', async () => {
     vi.stubGlobal('indexedDB', undefined)
     vi.stubGlobal('localStorage', undefined)
     const storage = createEncryptedLocalStorage({ origin: ORIGIN })
-    await expect(storage.getItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
-    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
-    await expect(storage.removeItem(KEY)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.getItem(KEY)).rejects.toThrow('IndexedDB is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('IndexedDB is unavailable')
+    await expect(storage.removeItem(KEY)).rejects.toThrow('IndexedDB is unavailable')
   })
 
   it('K7: a throwing localStorage (quota) rejects with the original error as cause', async () => {
@@ -121,13 +121,13 @@ describe('createEncryptedLocalStorage', () => {
     }
     const storage = createEncryptedLocalStorage({ indexedDB: new IDBFactory(), localStorage, origin: ORIGIN })
     const error = await storage.setItem(KEY, VALUE).catch((e: unknown) => e)
-    expect((error as Error).message).toBe('SessionLayer: localStorage is unavailable')
+    expect((error as Error).message).toBe('localStorage is unavailable')
     expect((error as Error).cause).toBe(quota)
   })
 
   it('K7: without IndexedDB for the key, operations reject with a clear error', async () => {
     vi.stubGlobal('indexedDB', undefined)
     const storage = createEncryptedLocalStorage({ localStorage: createMemoryWebStorage(), origin: ORIGIN })
-    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: IndexedDB is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('IndexedDB is unavailable')
   })
 })

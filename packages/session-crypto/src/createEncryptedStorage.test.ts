@@ -227,7 +227,7 @@ describe('createEncryptedStorage', () => {
     const base = createMapStorage()
     const key = await newKey()
     const storage = createEncryptedStorage(base, { key, crypto: {} as Crypto })
-    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('SessionLayer: WebCrypto (crypto.subtle) is unavailable')
+    await expect(storage.setItem(KEY, VALUE)).rejects.toThrow('WebCrypto (crypto.subtle) is unavailable')
     base.map.set(KEY, 'sl1.x.y')
     await expect(storage.getItem(KEY)).rejects.toThrow(/WebCrypto/)
     expect(base.map.has(KEY)).toBe(true)

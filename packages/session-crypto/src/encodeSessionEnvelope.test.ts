@@ -62,7 +62,7 @@ describe('encodeSessionEnvelope', () => {
       ['a text over 4 MiB', { ...snapshot, accounts: [{ ...alice, hint: 'x'.repeat(4 * 1024 * 1024) }] }],
     ]
     for (const [what, value] of bad) {
-      expect(() => encodeSessionEnvelope(value as SessionSnapshot), what).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+      expect(() => encodeSessionEnvelope(value as SessionSnapshot), what).toThrow(new TypeError('This session snapshot would not decode'))
     }
   })
 
@@ -77,15 +77,15 @@ describe('encodeSessionEnvelope', () => {
     const { proxy, revoke } = Proxy.revocable({ ...alice }, {})
     revoke()
     for (const account of [inherited, throwing, proxy]) {
-      expect(() => encodeSessionEnvelope({ ...snapshot, account, accounts: [account, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
-      expect(() => encodeSessionEnvelope({ ...snapshot, account: bob, accounts: [account, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+      expect(() => encodeSessionEnvelope({ ...snapshot, account, accounts: [account, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('This session snapshot would not decode'))
+      expect(() => encodeSessionEnvelope({ ...snapshot, account: bob, accounts: [account, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('This session snapshot would not decode'))
     }
   })
 
   it('K1: an active account told by a getter that changes between reads is written only if it is still one of the accounts', () => {
     let reads = 0
     const changing = Object.defineProperty({}, 'partyId', { enumerable: true, get: () => (++reads == 1 ? alice.partyId : 'mallory::1') })
-    expect(() => encodeSessionEnvelope({ ...snapshot, account: changing, accounts: [changing, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('SessionLayer: this session snapshot would not decode'))
+    expect(() => encodeSessionEnvelope({ ...snapshot, account: changing, accounts: [changing, bob] } as unknown as SessionSnapshot)).toThrow(new TypeError('This session snapshot would not decode'))
   })
 
   it('K1: an expiresAt of null (no expiry, as a SessionState has it) is left out, so the text decodes', () => {

@@ -40,5 +40,5 @@ export function encodeSessionEnvelope(snapshot: SessionSnapshot): string {
   }
   // checked by the decoder itself, so that the two can never disagree
   if (decodeSessionEnvelope(text)) return text
-  throw TypeError('SessionLayer: this session snapshot would not decode')
+  throw TypeError('This session snapshot would not decode')
 }

@@ -21,4 +21,4 @@ export type Globals = {
  * @internal
  */
 export const unavailable = (what: string, cause?: unknown): Error =>
-  Error(`SessionLayer: ${what} is unavailable`, { cause })
+  Error(`${what} is unavailable`, { cause })
