@@ -3,8 +3,9 @@
  * wallet gave one (4001 user rejected, 4100 unauthorized, 4200 unsupported method, 4900
  * disconnected, …), else one of the store's own codes. JSON-RPC's -32602 (invalid params) is used
  * for an `enqueue` given no function, by `createSessionStore` for a `clock` without its three
- * methods, an `expiry` that is no object, an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`, or
- * an `expiry.onReauthRequired` / `onInvalidate` that is no function, and by `createCookieStorage`
+ * methods, an `expiry` that is no object, an unusable `expiry.ttlMs` / `expiry.idleTimeoutMs`,
+ * an `expiry.onReauthRequired` / `onInvalidate` that is no function, or a `persistSnapshot`,
+ * `reconnect` or `broadcast` given as a string, and by `createCookieStorage`
  * for a cookie name or attribute no cookie can hold (a `sameSite` or `maxAge` it cannot use
  * included), a cookie over 4 KB, no `adapter` where there is no `document`, or a key or value
  * holding a lone surrogate.

@@ -98,6 +98,26 @@ describe('createSessionStore', () => {
     createSessionStore(createMockProvider(), { storage: createMemoryStorage(), clock }).destroy()
   })
 
+  it('misuse, §2.1: a yes/no option given as a string — \'false\' from a configuration, which would count as true — throws a SessionError -32602 naming the option, and leaves no listener or channel behind; booleans, absent values, options objects and the documented truthiness of other values stay', () => {
+    for (const option of ['persistSnapshot', 'reconnect', 'broadcast'] as const) {
+      for (const value of ['false', 'true', '']) {
+        const provider = createMockProvider()
+        const hub = createChannelHub()
+        const options = { storage: createMemoryStorage(), broadcast: { channelFactory: hub.channelFactory }, [option]: value }
+        expect(() => createSessionStore(provider, options as SessionStoreOptions), `${option}: '${value}'`).toThrow(
+          expect.objectContaining({ name: 'SessionError', code: -32602, message: `createSessionStore needs ${option} as a boolean: got string` }) as Error,
+        )
+        expect(provider.listenerCount()).toBe(0)
+        expect(hub.openCount()).toBe(0)
+      }
+    }
+    for (const value of [true, false, null, undefined] as never[]) {
+      createSessionStore(createMockProvider(), { storage: createMemoryStorage(), persistSnapshot: value, reconnect: value, broadcast: value }).destroy()
+    }
+    const hub = createChannelHub()
+    createSessionStore(createMockProvider(), { storage: createMemoryStorage(), persistSnapshot: 0 as never, reconnect: { maxAttempts: 1 }, broadcast: { channelFactory: hub.channelFactory } }).destroy()
+  })
+
   it('C14, C18: a provider whose on() throws for an event fails with INVALID_PROVIDER and leaves no listener, timer, channel or read behind', async () => {
     vi.useFakeTimers()
     for (const refused of ['statusChanged', 'connected', 'accountsChanged', 'chainChanged']) {

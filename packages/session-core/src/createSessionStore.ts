@@ -92,8 +92,10 @@ type Waiter = [ops: readonly Op[] | undefined, resolve: (state: SessionState) =>
  * `clearTimeout`, when `expiry.ttlMs` or `expiry.idleTimeoutMs` is given but is no number of
  * 0 or more (a negative number, NaN, a string such as `'8h'`, a boolean), or when `expiry` itself
  * is given but is no object (`expiry: 3600000`, `'yes'`; `null` and `false` set none): taken as no
- * expiry, it would leave the session without the limit asked for; or when `expiry.onReauthRequired`
- * or `onInvalidate` is given but is no function (a promise from calling the hook instead of passing it)
+ * expiry, it would leave the session without the limit asked for; when `expiry.onReauthRequired`
+ * or `onInvalidate` is given but is no function (a promise from calling the hook instead of passing it);
+ * or when `persistSnapshot`, `reconnect` or `broadcast` is a string (`'false'`, from a configuration,
+ * would count as true)
  * @example
  * ```ts
  * const wallet = window.canton // undefined without a wallet extension: show an install page then
@@ -132,6 +134,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (typeof v != 'function') throw new SessionError(`createSessionStore needs ${f} as a function: got ${typeof v}`, -32602)
   }
   /* eslint-enable @typescript-eslint/unbound-method, @typescript-eslint/prefer-nullish-coalescing */
+  // A yes/no option given as a string would count by its truthiness: `'false'`, read from a
+  // configuration, as true. Misuse, told now, as an expiry that is no object is (C7, C15, M1).
+  for (const f of ['persistSnapshot', 'reconnect', 'broadcast'] as const) {
+    if (typeof options[f] == 'string') throw new SessionError(`createSessionStore needs ${f} as a boolean: got string`, -32602)
+  }
   // An expiry that is no object (`expiry: 3600000`, `'yes'`) would set none: misuse, as an unusable
   // ttlMs is (below), told by its kind. `false` is none, as null is.
   if (typeof expiry != 'object' && (expiry as unknown) !== false) throw new SessionError(`createSessionStore needs expiry as an object: got ${typeof expiry}`, -32602)

@@ -240,12 +240,15 @@ export interface SessionStoreOptions {
   /**
    * Persist the session envelope (default), or only the marker `'1'`: then nothing about the
    * party is stored, nor `expiresAt`, so with a `ttlMs` each reload that finds the wallet
-   * connected starts a new TTL. A value other than a boolean or `undefined` counts by its
-   * truthiness (`0` and `null` persist only the marker).
+   * connected starts a new TTL. `null` keeps the default. A string (`'false'`, read from a
+   * configuration, would count as true) makes `createSessionStore` throw a `SessionError` with code
+   * -32602 (invalid params); any other value counts by its truthiness (`0` persists only the marker).
    */
   readonly persistSnapshot?: boolean | undefined
   /**
-   * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default).
+   * Reconnect after a drop: `true` (default policy), a partial policy, or `false` (default). A
+   * string (`'false'`, read from a configuration, would count as true) makes `createSessionStore`
+   * throw a `SessionError` with code -32602 (invalid params).
    *
    * @remarks
    *
@@ -271,7 +274,11 @@ export interface SessionStoreOptions {
    * (invalid params).
    */
   readonly expiry?: ExpiryOptions | undefined
-  /** Multi-tab sync: `true` or options (default off); `{}` is the same as `true`. */
+  /**
+   * Multi-tab sync: `true` or options (default off); `{}` is the same as `true`. A string (`'false'`,
+   * read from a configuration, would count as true) makes `createSessionStore` throw a
+   * `SessionError` with code -32602 (invalid params).
+   */
   readonly broadcast?: boolean | BroadcastOptions | undefined
   /**
    * Called when party- or network-scoped caches must be invalidated. It may return anything (a
