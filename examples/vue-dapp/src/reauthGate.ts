@@ -34,13 +34,14 @@ export interface ReauthGate {
 /**
  * Whether the rejection of an op `enqueue`d during the re-auth tells that the session was signed
  * out meanwhile — Sign out in the prompt, the user's Disconnect, or a sign-out in another tab —
- * rather than a failure: the store rejects it with `REAUTH_FAILED`, message
- * `'The session ended before the operation ran'` and a `null` cause. An expiry another tab told of (its `SESSION_EXPIRED` error as the cause) is none.
+ * rather than a failure: the store rejects it with `REAUTH_FAILED` and a `null` cause (the message,
+ * `'The session ended before the operation ran'`, is for people; the code and the cause are for
+ * code). An expiry another tab told of (its `SESSION_EXPIRED` error as the cause) is none.
  * @param error - what an `enqueue` rejected with
  * @returns true for a sign-out during the re-auth
  */
 export const isSignedOutMeanwhile = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && 'code' in error && error.code === 'REAUTH_FAILED' && 'message' in error && error.message === 'The session ended before the operation ran' && 'cause' in error && error.cause === null
+  typeof error === 'object' && error !== null && 'code' in error && error.code === 'REAUTH_FAILED' && 'cause' in error && error.cause === null
 
 /**
  * Why an op `enqueue`d during the re-auth was not sent, when that was no failure: the user chose
