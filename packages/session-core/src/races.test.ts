@@ -65,6 +65,28 @@ function handWallet(handler: Handler) {
   return { provider, emit, calls }
 }
 
+/**
+ * A wallet behind a gateway that answers at once and tells only what the test emits: nothing of a
+ * connection or a sign-out it answered. With `asks`, it answers a connect as an asynchronous wallet
+ * does, waiting for its user; `accounts` is what it lists.
+ */
+function quietGateway() {
+  let connected = false
+  const wallet = { asks: false, accounts: [ACCOUNT] as unknown[] }
+  const hand = handWallet((method) => {
+    if (method === 'connect') {
+      connected ||= !wallet.asks
+      return { isConnected: connected }
+    }
+    if (method === 'disconnect') connected = false
+    if (method === 'status') return { connection: { isConnected: connected } }
+    if (method === 'listAccounts') return wallet.accounts
+    if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+    return null
+  })
+  return Object.assign(wallet, hand)
+}
+
 /** A promise that can be resolved from outside. */
 function deferred<T = unknown>() {
   let resolve!: (value: T) => void
@@ -1591,6 +1613,86 @@ describe('races and hostile timings', () => {
     emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
+    store.destroy()
+  })
+  it("C6, C7: a wallet that tells of a sign-out after the answer to the next connect() (a gateway), and of that connection nothing: that word ends the wait for it, and a drop after it is a drop", async () => {
+    vi.useFakeTimers()
+    const { provider, emit } = quietGateway()
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
+    store.destroy()
+  })
+  it("C3, C6: the words of two sign-outs, the first one's after the answer to the connect() between them (a gateway), decline no connect() to an asynchronous wallet asked after both: it waits for its user", async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+    await store.disconnect()
+    wallet.asks = true
+    const pending = vi.fn()
+    store.on('connect:pending', pending)
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(pending).toHaveBeenCalledTimes(1)
+    // the word of each sign-out, in order
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    // the user approves
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    expect(await connecting).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    store.destroy()
+  })
+  it("C6, C19, M3: a store of the provider made after another that did not connect again (an embedded widget's) signs out and connects: it stays connected as the wallet's word of that sign-out comes, the other store ends with it", async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const app = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app' })
+    const widget = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' })
+    await app.connect()
+    await widget.connect()
+    await walletEvents()
+    const seen = { app: [] as string[], widget: [] as string[] }
+    app.subscribe((state) => seen.app.push(state.status))
+    widget.subscribe((state) => seen.widget.push(state.status))
+    await widget.disconnect()
+    await widget.connect()
+    await walletEvents()
+    await walletEvents()
+    await walletEvents()
+    expect(seen).toEqual({ app: ['disconnected', 'connected'], widget: ['disconnected', 'connecting', 'connected'] })
+    expect([app, widget].map((s) => s.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(provider.wallet.state().connected).toBe(true)
+    expect(provider.calls.filter((c) => c.method === 'disconnect')).toHaveLength(1)
+    app.destroy()
+    widget.destroy()
+  })
+  it("C2, C6: a wallet that tells neither a sign-out nor the next connection: the party the user switches to in it after that connect() is the store's", async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    wallet.accounts = [BOB]
+    wallet.emit('accountsChanged', [BOB])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'bob::1220bb' } })
     store.destroy()
   })
 })
