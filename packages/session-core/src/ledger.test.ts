@@ -397,6 +397,23 @@ describe('ledger', () => {
     store.destroy()
   })
 
+  it("C6, L1: the wallet's word of a sign-out that comes after the answer to the next connect() (a gateway) leaves that connection's access as its answer told it: getLedgerAuth hands it, a ledger fetch sends it", async () => {
+    const wallet = handWallet({ connect: liveStatus('A') })
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    wallet.answers.connect = liveStatus('B')
+    expect(await store.connect()).toMatchObject({ status: 'connected' })
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: LEDGER, accessToken: 'B' })
+    const ledger = acceptOnly('B')
+    expect((await createLedgerFetch(store, { fetch: ledger.fetch })('/v2/version')).status).toBe(200)
+    expect(ledger.seen).toEqual(['B'])
+    store.destroy()
+  })
+
   it('C3, L1: a status event that carries access before the connect answer (asked before it) keeps its access over the older answer', async () => {
     vi.useFakeTimers()
     try {
