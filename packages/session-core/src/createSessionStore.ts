@@ -1436,7 +1436,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         const leaving = leavingOf.get(provider)
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
-        // of no session of this store if it was that one, its access included. Another store still
+        // of no session of this store if it was that one, its access included — if the wallet, asked
+        // silently, says it is connected. One that says it is not, or cannot tell within
+        // requestTimeoutMs, dropped: a wallet that tells neither its sign-outs nor its connections
+        // ends no call, and its drop is a drop, not a stale `connected`. Its answer is dropped once
+        // the session moved on or the wallet told its status since (C6, C7, C17). Another store still
         // ends with it, as a sign-out the wallet told, with no disconnect of its own: the wallet is
         // connected again (their listeners run in this turn). The connection's own event ends the
         // calls, the word or not (C6, C7, C19, M3).
@@ -1451,7 +1455,20 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             queueMicrotask(() => {
               for (const call of leaving) if (call.before) leaving.delete(call)
             })
-            if (word > 1) return
+            if (word > 1) {
+              const tag = gen
+              const asked = ++asks
+              void request('status')
+                .then((value) => {
+                  const answer = answerInput('status', value, 'local')
+                  return answer.type == 'status' && answer.connected
+                })
+                .catch(() => false)
+                .then((on) => {
+                  if (!on && tag == gen && !(told.status > asked) && model.snapshot.status == 'connected') listener(...args)
+                })
+              return
+            }
           }
         }
         noteLive(input)

@@ -403,6 +403,7 @@ describe('ledger', () => {
     await store.connect()
     await store.disconnect()
     wallet.answers.connect = liveStatus('B')
+    wallet.answers.status = { connection: { isConnected: true } }
     expect(await store.connect()).toMatchObject({ status: 'connected' })
     expect(getLedgerAuth(store)?.accessToken).toBe('B')
     wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
@@ -411,6 +412,10 @@ describe('ledger', () => {
     const ledger = acceptOnly('B')
     expect((await createLedgerFetch(store, { fetch: ledger.fetch })('/v2/version')).status).toBe(200)
     expect(ledger.seen).toEqual(['B'])
+    // the wallet, asked whether it is connected (the word of a sign-out or a drop?), says it is
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
     store.destroy()
   })
 

@@ -68,18 +68,18 @@ function handWallet(handler: Handler) {
 /**
  * A wallet behind a gateway that answers at once and tells only what the test emits: nothing of a
  * connection or a sign-out it answered. With `asks`, it answers a connect as an asynchronous wallet
- * does, waiting for its user; `accounts` is what it lists.
+ * does, waiting for its user; `accounts` is what it lists; `connected`, whether it is (a drop sets
+ * it false); `status`, when set, the answer it gives to a status read instead (a promise: held).
  */
 function quietGateway() {
-  let connected = false
-  const wallet = { asks: false, accounts: [ACCOUNT] as unknown[] }
+  const wallet = { asks: false, accounts: [ACCOUNT] as unknown[], connected: false, status: null as unknown }
   const hand = handWallet((method) => {
     if (method === 'connect') {
-      connected ||= !wallet.asks
-      return { isConnected: connected }
+      wallet.connected ||= !wallet.asks
+      return { isConnected: wallet.connected }
     }
-    if (method === 'disconnect') connected = false
-    if (method === 'status') return { connection: { isConnected: connected } }
+    if (method === 'disconnect') wallet.connected = false
+    if (method === 'status') return wallet.status ?? { connection: { isConnected: wallet.connected } }
     if (method === 'listAccounts') return wallet.accounts
     if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
     return null
@@ -1681,6 +1681,92 @@ describe('races and hostile timings', () => {
     expect(provider.calls.filter((c) => c.method === 'disconnect')).toHaveLength(1)
     app.destroy()
     widget.destroy()
+  })
+  it.each([
+    ['without a reconnect policy', false],
+    ['with a reconnect policy', true],
+  ])("C6, C7: a wallet that tells neither a sign-out nor the next connection drops that connection (%s): its statusChanged(false) is a drop, not taken for the word of that sign-out", async (_, reconnect) => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), reconnect: reconnect && { maxAttempts: 3, baseDelayMs: 1000, jitter: false } })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    wallet.connected = false
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen.map((s) => [s.status, s.lastError?.message ?? null])).toEqual([reconnect ? ['reconnecting', null] : ['disconnected', 'wallet unreachable']])
+    if (!reconnect) expect(store.getSnapshot()).toMatchObject({ lastError: { code: 4900 } })
+    store.destroy()
+  })
+  it("C6, C7, C19: the word of a sign-out a gateway tells after the answer to the next connect() is checked by a status read alone: no change, no listAccounts", async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    const state = await store.connect()
+    const seen = vi.fn()
+    store.subscribe(seen)
+    const before = wallet.calls.length
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls.slice(before)).toEqual(['status'])
+    expect(store.getSnapshot()).toBe(state)
+    expect(seen).not.toHaveBeenCalled()
+    store.destroy()
+  })
+  it("C7, C17: a status read that fails to answer, within requestTimeoutMs, whether a wallet that tells neither a sign-out nor the next connection is still connected: its statusChanged(false) is a drop, told once the read ends, none while it runs", async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), requestTimeoutMs: 1000 })
+    await store.connect()
+    await store.disconnect()
+    const state = await store.connect()
+    const seen: SessionState[] = []
+    store.subscribe((s) => seen.push(s))
+    wallet.status = new Promise(() => {})
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(999)
+    expect(store.getSnapshot()).toBe(state)
+    expect(seen).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(seen.map((s) => [s.status, s.lastError?.code ?? null, s.lastError?.message ?? null])).toEqual([['disconnected', 4900, 'wallet unreachable']])
+    store.destroy()
+  })
+  it.each([
+    ['a disconnect()', 'disconnected'],
+    ["the wallet's statusChanged(true)", 'connected'],
+    ['a destroy()', 'connected'],
+  ])("C6, C7, C14: %s while the status read runs that checks the word of a sign-out told after the next connect(): what that read finds changes nothing", async (what, status) => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected' })
+    let answer!: (value: unknown) => void
+    wallet.status = new Promise((resolve) => (answer = resolve))
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    if (what == 'a disconnect()') await store.disconnect()
+    else if (what == 'a destroy()') store.destroy()
+    else wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    const state = store.getSnapshot()
+    expect(state).toMatchObject({ status, lastError: null })
+    const seen = vi.fn()
+    store.subscribe(seen)
+    const errors = vi.fn()
+    store.on('error', errors)
+    answer({ connection: { isConnected: false } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    expect(seen).not.toHaveBeenCalled()
+    expect(errors).not.toHaveBeenCalled()
+    store.destroy()
   })
   it("C2, C6: a wallet that tells neither a sign-out nor the next connection: the party the user switches to in it after that connect() is the store's", async () => {
     vi.useFakeTimers()
