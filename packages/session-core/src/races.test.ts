@@ -1781,6 +1781,36 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'bob::1220bb' } })
     store.destroy()
   })
+  it.each([
+    ['drops, without a reconnect policy', 'wallet unreachable', false, { status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } }],
+    ['drops, with a reconnect policy', 'wallet unreachable', true, { status: 'reconnecting', lastError: null, account: ACCOUNT }],
+    ['signs its user out', 'disconnect', true, { status: 'disconnected', lastError: null, account: null }],
+  ])("C6, C7: a wallet that tells nothing of the calls a dApp makes, only of what it does on its own: after a disconnect() and a connect(), the first time it %s is no word of that sign-out", async (_, reason, reconnect, after) => {
+    vi.useFakeTimers()
+    // its events tell only of what the dApp did not ask for, as an EIP-1193 wallet's do
+    let down: string | null = null
+    const { provider, emit } = handWallet((method) => {
+      if (method === 'connect') {
+        down = null
+        return { isConnected: true }
+      }
+      if (method === 'disconnect') down = 'disconnect'
+      if (method === 'status') return { connection: down === null ? { isConnected: true } : { isConnected: false, reason: down } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+    await vi.advanceTimersByTimeAsync(1_000)
+    down = reason
+    emit('statusChanged', { connection: { isConnected: false, reason } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject(after)
+    store.destroy()
+  })
 })
 
 // `slowAnswers` (above): a wallet whose answers travel while its events arrive at once, as over
