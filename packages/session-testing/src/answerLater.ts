@@ -66,18 +66,21 @@ export function unwrap(result: unknown): unknown {
 
 /**
  * Answers after `ms` through `globalThis.setTimeout` looked up now (so fake timers apply), or on
- * a microtask without any timer when `ms` is 0.
+ * a microtask without any timer when `ms` is 0. With `post`, the answer, once computed, reaches the
+ * caller through it: behind what was posted before it (an extension's one port).
  * @param ms - the delay
  * @param run - computes the answer when the delay is over
+ * @param post - delivers the computed answer (see {@link inOrder}); at once when omitted
  * @returns the settled answer
  * @internal
  */
-export function answerLater(ms: number, run: () => unknown): Promise<unknown> {
+export function answerLater(ms: number, run: () => unknown, post?: (deliver: () => void) => void): Promise<unknown> {
   return new Promise<void>((resolve) => {
     if (ms > 0) globalThis.setTimeout(resolve, ms)
     else resolve()
   })
     .then(run)
+    .then((result) => (post ? new Promise((resolve) => post(() => resolve(result))) : result))
     .then(unwrap)
 }
 

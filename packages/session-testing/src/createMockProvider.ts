@@ -3,8 +3,10 @@ import type { MockCall, MockListener, MockProvider, MockProviderOptions } from '
 
 /**
  * Creates a mock CIP-0103 provider: one tab of a dApp talking to a mock browser-extension wallet.
- * It behaves like a real wallet (events before the `connect` answer, bare `{ code, message }`
- * rejections, events to every tab of the wallet), deterministically and under fake timers.
+ * It behaves like a real wallet (each event on a task of its own, the answer before or after the
+ * events on their way as a wallet gateway or an extension gives it (`order`), bare
+ * `{ code, message }` rejections, events to every tab of the wallet), deterministically and under
+ * fake timers.
  *
  * @param options - `wallet` to share one wallet between tabs, or the options of a wallet of its own
  * @returns the provider; `provider.wallet` drives the wallet

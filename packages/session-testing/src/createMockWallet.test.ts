@@ -883,6 +883,96 @@ describe("createMockWallet's delivery", () => {
     expect(got[1]).toBe(payload)
   })
 
+  it("C3: order 'extension' delivers a tab's answer on the queue of its events, behind the events the wallet sent before it, as an extension's one port does: connect's statusChanged and connected, then its answer", async () => {
+    const provider = createProvider({ order: 'extension' })
+    const order: string[] = []
+    for (const event of ['statusChanged', 'connected']) provider.on(event, () => order.push(event))
+    const answered = provider.request({ method: 'connect' }).then(() => order.push('resolved'))
+    await microtasks()
+    expect(order).toEqual([])
+    await task()
+    await answered
+    expect(order).toEqual(['statusChanged', 'connected', 'resolved'])
+  })
+
+  it("C17: order 'extension' posts an answer when its latency is over, behind the events already on their way to the tab and before the events sent after it; a manual connect's answer follows the events of the approval", async () => {
+    vi.useFakeTimers()
+    const wallet = createWallet({ order: 'extension', latencyMs: 10, connectMode: 'manual' })
+    const provider = createProvider({ wallet })
+    const log: string[] = []
+    const primary = (payload: unknown) => (payload as CIP0103Account[]).find((a) => a.primary)?.partyId
+    provider.on('accountsChanged', (accounts: unknown) => log.push(`accountsChanged:${String(primary(accounts))}`))
+    for (const event of ['statusChanged', 'connected']) provider.on(event, () => log.push(event))
+    const connecting = provider.request({ method: 'connect' }).then(() => log.push('connect'))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(log).toEqual([])
+    wallet.approve()
+    await vi.advanceTimersByTimeAsync(0)
+    await connecting
+    expect(log).toEqual(['statusChanged', 'connected', 'connect'])
+    log.length = 0
+    const reading = provider.request({ method: 'getPrimaryAccount' }).then((account) => log.push(`answer:${(account as CIP0103Account).partyId}`))
+    await vi.advanceTimersByTimeAsync(9)
+    wallet.switchParty('bob::1220bb')
+    // the answer is computed at 10 ms, after the switch, and reaches the tab behind its event (a
+    // task later; 1 ms later under fake timers, as it is posted from a timer's callback)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(log).toEqual(['accountsChanged:bob::1220bb'])
+    await vi.advanceTimersByTimeAsync(1)
+    wallet.switchParty('alice::1220aa')
+    await vi.advanceTimersByTimeAsync(1)
+    await reading
+    expect(log).toEqual(['accountsChanged:bob::1220bb', 'answer:bob::1220bb', 'accountsChanged:alice::1220aa'])
+  })
+
+  it("order 'extension' keeps the order under fake timers where an answer is posted outside a timer after an event sent from a timer's callback (due 1 ms later)", async () => {
+    vi.useFakeTimers()
+    const wallet = createWallet({ connected: true, order: 'extension' })
+    const provider = createProvider({ wallet })
+    const log: string[] = []
+    provider.on('accountsChanged', () => log.push('accountsChanged'))
+    setTimeout(() => wallet.switchParty('bob::1220bb'), 10)
+    vi.advanceTimersByTime(10)
+    const reading = provider.request({ method: 'listAccounts' }).then(() => log.push('answer'))
+    await vi.advanceTimersByTimeAsync(0)
+    await reading
+    expect(log).toEqual(['accountsChanged', 'answer'])
+  })
+
+  it("order 'extension' delivers a failure the same way, behind the events on their way; a detached tab still hears its answers (not the events)", async () => {
+    const wallet = createWallet({ connected: true, order: 'extension' })
+    const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]
+    const log: string[] = []
+    a.on('accountsChanged', () => log.push('accountsChanged'))
+    b.detach()
+    wallet.switchParty('bob::1220bb')
+    wallet.failNext('listAccounts', { code: 4100 })
+    const failing = a.request({ method: 'listAccounts' }).catch((error: unknown) => log.push(`failed:${(error as { code: number }).code}`))
+    await microtasks()
+    expect(log).toEqual([])
+    await task()
+    await failing
+    expect(log).toEqual(['accountsChanged', 'failed:4100'])
+    const answered = outcome(b.request({ method: 'getActiveNetwork' }))
+    await microtasks()
+    expect(answered.settled).toBe(false)
+    await task()
+    await microtasks()
+    expect(answered).toEqual({ settled: true, value: expect.objectContaining({ networkId: 'canton:devnet' }) })
+  })
+
+  it("order 'extension' leaves delivery: 'sync' as it is: the events at the end of the wallet action, the answer on a microtask after them, no timer", async () => {
+    vi.useFakeTimers()
+    const provider = createProvider({ order: 'extension', delivery: 'sync' })
+    const order: string[] = []
+    for (const event of ['statusChanged', 'connected']) provider.on(event, () => order.push(event))
+    const answered = outcome(provider.request({ method: 'connect' }).then(() => order.push('resolved')))
+    await microtasks()
+    expect(answered.settled).toBe(true)
+    expect(order).toEqual(['statusChanged', 'connected', 'resolved'])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it("delivery: 'sync' tells every tab at the end of the wallet action, before the control returns and before the answer", async () => {
     const wallet = createWallet({ delivery: 'sync' })
     const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]

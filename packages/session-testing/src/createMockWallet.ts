@@ -106,6 +106,11 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
    * next one where a timer was dropped ({@link inOrder}).
    */
   const post = inOrder(options.delivery)
+  /**
+   * How an answer reaches its tab: apart from the events, after its latency (`gateway`), or on the
+   * queue of the events, behind those the wallet sent before it (`extension`).
+   */
+  const reply = options.order === 'extension' && options.delivery !== 'sync' ? post : undefined
   const send = (event: string, payload: unknown, copy = true) => {
     outbox.push([event, [payload], copy])
   }
@@ -391,7 +396,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
       request(args) {
         const { method, params: given } = (args as Partial<CIP0103RequestArgs> | null | undefined) ?? {}
         // The wallet answers a request it cannot read, so as late as any other answer.
-        if (typeof method !== 'string') return answerLater(latencyMs, () => rpcError(-32600))
+        if (typeof method !== 'string') return answerLater(latencyMs, () => rpcError(-32600), reply)
         // A wallet transport copies the params as it sends them (postMessage clones, HTTP
         // serializes): the wallet answers what was sent, and params it cannot copy fail the
         // request before the wallet sees it, with the transport's DataCloneError.
@@ -408,8 +413,8 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
         record(calls, { provider: index, ...call() })
         const rule = takeRule(method)
         if (rule?.kind === 'hang') return new Promise(() => undefined)
-        if (rule?.kind === 'fail') return answerLater(latencyMs, () => toRejection(rule.error))
-        return answerLater(rule?.kind === 'late' ? rule.delayMs : latencyMs, act(() => answer(method, params)))
+        if (rule?.kind === 'fail') return answerLater(latencyMs, () => toRejection(rule.error), reply)
+        return answerLater(rule?.kind === 'late' ? rule.delayMs : latencyMs, act(() => answer(method, params)), reply)
       },
       detach() {
         attached.delete(deliver)

@@ -55,6 +55,17 @@ export interface MockWalletOptions {
    * way, {@link MockProvider.emit} called by the test delivers at once.
    */
   delivery?: 'task' | 'sync'
+  /**
+   * The order of an answer against the events of the wallet, with `delivery: 'task'`.
+   * `'gateway'` (the default): the answer settles after `latencyMs`, apart from the events, so
+   * before the events its own action causes, as a wallet gateway answers over HTTP and sends its
+   * events on a stream of their own. `'extension'`: once `latencyMs` is over, the answer reaches
+   * the tab that asked on the queue of the events, behind every event already on its way to it
+   * (those its own action causes too), as a browser-extension wallet sends both on one port: the
+   * `statusChanged` and `connected` of a `connect` reach the tab before its answer. A tab detached
+   * meanwhile still hears its answers. Ignored with `delivery: 'sync'`.
+   */
+  order?: 'gateway' | 'extension'
   /** Start connected (restore scenarios). Default false. */
   connected?: boolean
   /** The access token. Default `'mock-token-1'`, then `'mock-token-2'`, … after each {@link MockWallet.rotateToken}; a token given here gets `-2`, `-3`, … appended. */
