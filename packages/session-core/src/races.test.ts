@@ -1466,13 +1466,19 @@ describe('races and hostile timings', () => {
   })
   it("C3, C6: a disconnect() whose word came before its answer (an extension's port) leaves no word owed: the user's sign-out in the wallet while a later connect() waits for them there fails that connect at once", async () => {
     vi.useFakeTimers()
-    // 'sync': the wallet's statusChanged(false) reaches the store before the answer to disconnect()
-    const provider = createMockProvider({ delivery: 'sync' })
+    // an extension's order: the wallet's statusChanged(false) reaches the store before the answer to disconnect()
+    const provider = createMockProvider({ order: 'extension' })
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
-    await store.connect()
-    await walletEvents()
-    await store.disconnect()
-    await walletEvents()
+    // each answer a task after the events before it (1 ms under fake timers, where it is posted in a timer's callback)
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(5)
+    await connecting
+    const seen: string[] = []
+    provider.on('statusChanged', () => seen.push('statusChanged'))
+    const leaving = store.disconnect().then(() => seen.push('answered'))
+    await vi.advanceTimersByTimeAsync(5)
+    await leaving
+    expect(seen).toEqual(['statusChanged', 'answered'])
     expect(store.getSnapshot().status).toBe('disconnected')
     await declinedByStatus(store, provider)
     store.destroy()
