@@ -287,8 +287,9 @@ export interface SessionStoreOptions {
    */
   readonly onInvalidate?: ((event: InvalidateEvent) => unknown) | undefined
   /**
-   * Bound of silent wallet requests and of each storage operation on the persisted entry: read,
-   * write and removal (default 10 000 ms).
+   * Bound of silent wallet requests (a `status` read that checks a `statusChanged(false)` right
+   * after a `disconnect()` and a `connect()` included) and of each storage operation on the
+   * persisted entry: read, write and removal (default 10 000 ms).
    *
    * @remarks
    *
@@ -355,6 +356,15 @@ export interface SessionStore {
    * Disconnects this tab (and, with broadcast, every tab). Resolves once the wallet answered its
    * `disconnect` request (or that timed out, or the store was destroyed), also when called from a
    * listener.
+   *
+   * @remarks
+   *
+   * A wallet gateway tells the `statusChanged(false)` of this sign-out after the answer to a
+   * `connect()` made right after it. The store checks the first such event before the new
+   * connection's own first event with a silent `status` read, bounded by `requestTimeoutMs`: it stays
+   * `connected` when the wallet says it is, and handles the event as a drop (or a sign-out, with
+   * `reason: 'disconnect'`) when the wallet says it is not, does not answer or answers what it
+   * cannot read.
    */
   disconnect: () => Promise<void>
   /**
@@ -397,7 +407,8 @@ export interface SessionStore {
    * while the ops before it still run (a sign-out here, in the wallet or in another tab, a drop not
    * reconnected: message `'The session ended before the operation ran'`, `cause` the session's `lastError`, `null` for a
    * sign-out); such an op never runs. `DESTROYED` after `destroy()`, and at once with code -32602
-   * (JSON-RPC "invalid params") when `op` is not a function.
+   * (JSON-RPC "invalid params") when `op` is not a function: message
+   * `'enqueue needs a function: got <typeof op>'`.
    */
   enqueue: <T>(op: () => T | Promise<T>) => Promise<T>
   /** Records user activity (idle expiry). */

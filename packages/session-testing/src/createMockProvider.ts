@@ -2,7 +2,7 @@ import { attachToWallet, createMockWallet } from './createMockWallet'
 import type { MockCall, MockListener, MockProvider, MockProviderOptions } from './types'
 
 /**
- * Creates a mock CIP-0103 provider: one tab of a dApp talking to a mock browser-extension wallet.
+ * Creates a mock CIP-0103 provider: one tab of a dApp talking to a mock wallet.
  * It behaves like a real wallet (each event on a task of its own, the answer before or after the
  * events on their way as a wallet gateway or an extension gives it (`order`), bare
  * `{ code, message }` rejections, events to every tab of the wallet), deterministically and under

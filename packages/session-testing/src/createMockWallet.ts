@@ -56,10 +56,11 @@ const connection = (isConnected: boolean): CIP0103ConnectResult =>
   isConnected ? { isConnected, reason: 'OK', isNetworkConnected: isConnected, networkReason: 'OK' } : { isConnected, isNetworkConnected: isConnected, networkReason: 'Unauthenticated' }
 
 /**
- * Creates a mock CIP-0103 browser-extension wallet: deterministic, in memory, and driven by the
- * test. Attach providers (tabs) to it with `createMockProvider({ wallet })`.
+ * Creates a mock CIP-0103 wallet: deterministic, in memory, and driven by the test. It answers in a
+ * wallet gateway's order by default, in a browser extension's with `order: 'extension'`. Attach
+ * providers (tabs) to it with `createMockProvider({ wallet })`.
  *
- * @param options - accounts, network, connect mode, latency, initial connection, token
+ * @param options - accounts, network, connect mode, latency, event delivery and order, initial connection, token
  * @returns the wallet and its controls
  * @example
  * ```ts

@@ -49,7 +49,7 @@ export interface MockWalletOptions {
    * wallet's message reaches a page (an extension's `postMessage`, a gateway's event stream):
    * through a timer of 0 ms (`globalThis.setTimeout` looked up at the send, so fake timers control
    * it), after the microtasks that follow the wallet action, so after an answer of `latencyMs` 0
-   * too. A tab detached meanwhile hears nothing more. `'sync'`: every tab hears the events at the
+   * too (with the default `order`). A tab detached meanwhile hears nothing more. `'sync'`: every tab hears the events at the
    * end of the wallet action that sent them, before the control returns and before its answer,
    * which a real wallet never does (for tests written for events that arrive at once). Either
    * way, {@link MockProvider.emit} called by the test delivers at once.
