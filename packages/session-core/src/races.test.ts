@@ -1774,6 +1774,28 @@ describe('races and hostile timings', () => {
     expect(errors).not.toHaveBeenCalled()
     store.destroy()
   })
+  it("C7, C12: a session whose TTL passed in a system sleep while the status read runs that checks the word of a sign-out told after the next connect(): the wallet, not connected, finds it expired (SESSION_EXPIRED, session:expired), not dropped", async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000 } })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected' })
+    const expired = vi.fn()
+    store.on('session:expired', expired)
+    let answer!: (value: unknown) => void
+    wallet.status = new Promise((resolve) => (answer = resolve))
+    wallet.connected = false
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    // the laptop sleeps past the TTL as the read runs: the wall clock moves on, the timers do not fire
+    vi.setSystemTime(Date.now() + 3_600_000)
+    answer({ connection: { isConnected: false } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
+    expect(expired).toHaveBeenCalledTimes(1)
+    store.destroy()
+  })
   it("C2, C6: a wallet that tells neither a sign-out nor the next connection: the party the user switches to in it after that connect() is the store's", async () => {
     vi.useFakeTimers()
     const wallet = quietGateway()
