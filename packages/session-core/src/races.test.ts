@@ -1796,6 +1796,37 @@ describe('races and hostile timings', () => {
     expect(expired).toHaveBeenCalledTimes(1)
     store.destroy()
   })
+  it("C6, C7, C12: a re-auth that ends while the status read runs that checks the word of a sign-out told after the next connect() (its TTL passed, the user signed in again): that read, answered once the wallet is back, changes nothing", async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    let signIn!: () => void
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), expiry: { ttlMs: 5_000, onReauthRequired: () => new Promise<void>((resolve) => (signIn = resolve)) } })
+    await store.connect()
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected' })
+    let answer!: (value: unknown) => void
+    wallet.status = new Promise((resolve) => (answer = resolve))
+    wallet.connected = false
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    // the read's answer travels (within requestTimeoutMs) as the TTL ends the session and its user signs in again
+    wallet.status = null
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting' })
+    wallet.connected = true
+    signIn()
+    await vi.advanceTimersByTimeAsync(0)
+    const state = store.getSnapshot()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    const seen = vi.fn()
+    store.subscribe(seen)
+    // what the wallet was as it was asked, before that sign-in
+    answer({ connection: { isConnected: false } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    expect(seen).not.toHaveBeenCalled()
+    store.destroy()
+  })
   it("C2, C6: a wallet that tells neither a sign-out nor the next connection: the party the user switches to in it after that connect() is the store's", async () => {
     vi.useFakeTimers()
     const wallet = quietGateway()
