@@ -706,13 +706,14 @@ describe('createSessionStore', () => {
     expect(provider.listenerErrors).toEqual([])
   })
 
-  it('C17: a wallet that never answers times out with TIMEOUT, and its late answer changes nothing', async () => {
+  it('C17: a wallet that never answers times out with TIMEOUT, which names the request it did not answer, and its late answer changes nothing', async () => {
     vi.useFakeTimers()
     const { store, wallet } = setup({ requestTimeoutMs: 1000 }, { connected: true })
     wallet.answerLate('status', 5000)
     const restored = store.restore()
     await vi.advanceTimersByTimeAsync(1000)
-    expect((await restored).lastError?.code).toBe('TIMEOUT')
+    // a restore's read of the status, not a connect
+    expect((await restored).lastError).toMatchObject({ code: 'TIMEOUT', message: 'The wallet did not answer status within 1000 ms' })
     expect(store.getSnapshot().status).toBe('disconnected')
     const settled = store.getSnapshot()
     await vi.advanceTimersByTimeAsync(5000)
