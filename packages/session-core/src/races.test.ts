@@ -1872,6 +1872,149 @@ describe('races and hostile timings', () => {
   })
 })
 
+/**
+ * A wallet that tells nothing of the calls a dApp makes, only of what it does on its own (as an
+ * EIP-1193 wallet does), with the store connected to it again after a disconnect(): the first
+ * statusChanged(false) it sends then may be the word of that sign-out, and the store asks it for its
+ * `status`. `answer`, when set, answers that read instead (a promise the test holds, a failure).
+ */
+async function silentWalletAfterReconnect(options: { reconnect?: boolean; requestTimeoutMs?: number } = {}) {
+  const wallet = {
+    down: null as string | null,
+    token: 'A',
+    answer: null as (() => unknown) | null,
+  }
+  const hand = handWallet((method) => {
+    if (method === 'connect') {
+      wallet.down = null
+      return { isConnected: true, network: { networkId: 'canton:devnet', ledgerApi: 'https://ledger.example', accessToken: wallet.token } }
+    }
+    if (method === 'disconnect') wallet.down = 'disconnect'
+    if (method === 'status') {
+      if (wallet.answer) return wallet.answer()
+      return { connection: wallet.down === null ? { isConnected: true } : { isConnected: false, reason: wallet.down } }
+    }
+    if (method === 'listAccounts') return [ACCOUNT]
+    if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+    return null
+  })
+  const store = createSessionStore(hand.provider, { storage: createMemoryStorage(), ...options })
+  await store.connect()
+  await store.disconnect()
+  wallet.token = 'B'
+  expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+  await vi.advanceTimersByTimeAsync(1_000)
+  return { ...hand, wallet, store }
+}
+
+/** A `status` answer the test gives when it chooses. */
+function held() {
+  let give!: (value: unknown) => void
+  const answer = new Promise<unknown>((resolve) => (give = resolve))
+  return { answer, give }
+}
+
+describe("the status a store asks a wallet that tells nothing of a dApp's own calls for, as it drops after a disconnect() and a connect()", () => {
+  it("C6, C7, C17: a disconnect() and a connect() while the wallet's answer is on its way: its \"not connected\", of the session before, ends nothing of the new one", async () => {
+    vi.useFakeTimers()
+    const { store, wallet, emit } = await silentWalletAfterReconnect({ reconnect: true })
+    const slow = held()
+    wallet.answer = () => slow.answer
+    wallet.down = 'wallet unreachable'
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected' })
+    // the user signs out and connects again before the wallet answers
+    wallet.answer = null
+    await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+    slow.give({ connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, account: ACCOUNT })
+    store.destroy()
+  })
+  it("C6, C7, C17: the wallet tells it is connected again (on its own) while its answer is on its way: that answer's \"not connected\" is older than its word, and ends nothing", async () => {
+    vi.useFakeTimers()
+    const { store, wallet, emit } = await silentWalletAfterReconnect({ reconnect: true })
+    const slow = held()
+    wallet.answer = () => slow.answer
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    slow.give({ connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, account: ACCOUNT })
+    store.destroy()
+  })
+  it("C6, C14: the store destroyed while the wallet's answer is on its way: that answer changes nothing", async () => {
+    vi.useFakeTimers()
+    const { store, wallet, emit } = await silentWalletAfterReconnect()
+    const slow = held()
+    wallet.answer = () => slow.answer
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    const seen = vi.fn()
+    store.subscribe(seen)
+    const errors = vi.fn()
+    store.on('error', errors)
+    store.destroy()
+    const before = store.getSnapshot()
+    slow.give({ connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(before)
+    expect(seen).not.toHaveBeenCalled()
+    expect(errors).not.toHaveBeenCalled()
+  })
+  it.each([
+    ['fails', () => Promise.reject(new Error('gateway down'))],
+    ['never comes (requestTimeoutMs)', () => new Promise(() => {})],
+    ['cannot be read', () => ({ connection: 'offline' })],
+    ['is no object', () => null],
+  ])("C7, C17, C18: an answer that %s cannot tell the wallet is connected: the event is the drop it says, once, with no error event", async (_, answer) => {
+    vi.useFakeTimers()
+    const { store, wallet, emit } = await silentWalletAfterReconnect({ requestTimeoutMs: 5_000, reconnect: false })
+    const errors = vi.fn()
+    store.on('error', errors)
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    wallet.answer = answer
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' }, account: null })
+    expect(seen).toHaveLength(1)
+    expect(errors).not.toHaveBeenCalled()
+    store.destroy()
+  })
+  it("C6, C7: the wallet answers it is connected (the event was the word of the sign-out before): the session stays as it was, its access with it", async () => {
+    vi.useFakeTimers()
+    const { store, emit } = await silentWalletAfterReconnect({ reconnect: true })
+    const before = store.getSnapshot()
+    emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(before)
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    store.destroy()
+  })
+  it("C7, L1: a drop the wallet's answer tells leaves the dropped session's access behind: the reconnect, whose answer tells no token, hands none of it", async () => {
+    vi.useFakeTimers()
+    const { store, wallet, emit } = await silentWalletAfterReconnect({ reconnect: true })
+    expect(getLedgerAuth(store)?.accessToken).toBe('B')
+    wallet.down = 'wallet unreachable'
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting' })
+    // back, with a session that tells no token
+    wallet.down = null
+    wallet.answer = () => ({ connection: { isConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    expect(getLedgerAuth(store)?.accessToken).toBeUndefined()
+    store.destroy()
+  })
+})
+
 // `slowAnswers` (above): a wallet whose answers travel while its events arrive at once, as over
 // HTTP with server-sent events: an answer may come after an event the wallet sent later.
 describe('answers that a newer wallet event overtook', () => {
