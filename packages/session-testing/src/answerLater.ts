@@ -70,17 +70,18 @@ export function unwrap(result: unknown): unknown {
  * caller through it: behind what was posted before it (an extension's one port).
  * @param ms - the delay
  * @param run - computes the answer when the delay is over
- * @param post - delivers the computed answer (see {@link inOrder}); at once when omitted
+ * @param post - delivers the computed answer (see {@link inOrder}; its delivery returns true, an
+ * answer); at once when omitted
  * @returns the settled answer
  * @internal
  */
-export function answerLater(ms: number, run: () => unknown, post?: (deliver: () => void) => void): Promise<unknown> {
+export function answerLater(ms: number, run: () => unknown, post?: (deliver: () => unknown) => void): Promise<unknown> {
   return new Promise<void>((resolve) => {
     if (ms > 0) globalThis.setTimeout(resolve, ms)
     else resolve()
   })
     .then(run)
-    .then((result) => (post ? new Promise((resolve) => post(() => resolve(result))) : result))
+    .then((result) => (post ? new Promise((resolve) => post(() => (resolve(result), true))) : result))
     .then(unwrap)
 }
 
@@ -99,20 +100,24 @@ export const record = <T>(list: T[], item: T): unknown => list.push(item) > 1e4 
  * once (`sync`), and makes the deliveries on their way up to its own, if that one still waits. So
  * they run in the order posted, also where fake timers run a later timer first (a timer of 0 ms
  * set in a timer's callback is due 1 ms later than one set outside), and one whose timer was
- * dropped (fake timers uninstalled meanwhile) goes with the next.
+ * dropped (fake timers uninstalled meanwhile) goes with the next. A delivery that returns true (an
+ * answer, which settles a promise) ends the ones made on the way: the rest follow on a timer of
+ * their own, so the microtasks of the answer run before the next delivery, as a page runs those
+ * of each message before the next one.
  * @param delivery - when a delivery runs
  * @returns posts one delivery
  * @internal
  */
 export const inOrder = (delivery?: 'task' | 'microtask' | 'sync') => {
   /** The deliveries on their way, the oldest first. */
-  const queue: (() => void)[] = []
-  return (own: () => void) => {
+  const queue: (() => unknown)[] = []
+  return (own: () => unknown) => {
     queue.push(own)
+    const later = () => (delivery === 'microtask' ? queueMicrotask : globalThis.setTimeout)(upTo)
     const upTo = () => {
-      while (queue.includes(own)) (queue.shift() as () => void)()
+      while (queue.includes(own)) if ((queue.shift() as () => unknown)() && queue.includes(own)) return later()
     }
     if (delivery === 'sync') upTo()
-    else (delivery === 'microtask' ? queueMicrotask : globalThis.setTimeout)(upTo)
+    else later()
   }
 }

@@ -939,6 +939,23 @@ describe("createMockWallet's delivery", () => {
     expect(log).toEqual(['accountsChanged', 'answer'])
   })
 
+  it("order 'extension' runs an answer's continuation before the next event under fake timers, also where a later event's timer (set outside a timer) runs before the answer's (posted from a timer's callback, due 1 ms later) and delivers it", async () => {
+    vi.useFakeTimers()
+    const wallet = createWallet({ connected: true, order: 'extension', latencyMs: 10 })
+    const provider = createProvider({ wallet })
+    const log: string[] = []
+    provider.on('accountsChanged', () => log.push('accountsChanged'))
+    const reading = provider.request({ method: 'listAccounts' }).then(() => log.push('answer'))
+    await vi.advanceTimersByTimeAsync(10)
+    wallet.switchParty('bob::1220bb')
+    expect(log).toEqual([])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(log).toEqual(['answer'])
+    await vi.advanceTimersByTimeAsync(1)
+    await reading
+    expect(log).toEqual(['answer', 'accountsChanged'])
+  })
+
   it("order 'extension' delivers a failure the same way, behind the events on their way; a detached tab still hears its answers (not the events)", async () => {
     const wallet = createWallet({ connected: true, order: 'extension' })
     const [a, b] = [createProvider({ wallet }), createProvider({ wallet })]
