@@ -63,12 +63,7 @@ export interface MockWalletOptions {
    * the tab that asked on the queue of the events, behind every event already on its way to it
    * (those its own action causes too), as a browser-extension wallet sends both on one port: the
    * `statusChanged` and `connected` of a `connect` reach the tab before its answer. A tab detached
-   * meanwhile still hears its answers. Ignored with `delivery: 'sync'`. Under fake timers, where a
-   * later delivery's timer runs first (one of 0 ms set in a timer's callback is due 1 ms later), it
-   * delivers those before it in the same task: an answer among them settles after them all, which
-   * a page never sees (a page runs the microtasks of each message before the next one). Where that
-   * matters, let what is on its way arrive (advance 1 ms) before the wallet acts again, or use real
-   * timers.
+   * meanwhile still hears its answers. Ignored with `delivery: 'sync'`.
    */
   order?: 'gateway' | 'extension'
   /** Start connected (restore scenarios). Default false. */
