@@ -27,8 +27,10 @@ describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
       const result = await fc.check(
         fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: size === 'large' ? 100 : 40, size }), fc.boolean(), fc.noShrink(fc.nat()), async (config, commands, approve, random) => {
           executed++
-          // the seed of the stores' Math.random: drawn from the run's seed, so that a run replays exactly
-          await runSequence(config, commands, approve, random)
+          // the seed of the stores' Math.random: drawn from the run's seed, so that a run replays exactly;
+          // one run in four, by the same draw, has a wallet that tells a tab nothing of its own
+          // connect and disconnect (`silent`), over the same configurations and sequences as before
+          await runSequence({ ...config, silent: random % 4 === 0 }, commands, approve, random)
         }),
         { numRuns: runs, seed },
       )
@@ -546,6 +548,49 @@ describe('model-based: regressions', () => {
     // the leader's schedule, the other tab's after its steal, the woken tab's anew; one attempt, run
     // by the woken tab under the lock, and its gave-up (the wallet stays away, maxAttempts 1)
     expect(seen()).toEqual([1, 1, 3, 1, 1].map((more, i) => (before[i] ?? 0) + more))
+  })
+})
+
+describe('model-based: a wallet that tells a tab nothing of its own connect and disconnect', () => {
+  // Its first word after a disconnect() and a connect() is of neither: the store asks the wallet's
+  // status, and a drop is a drop, a sign-out in the wallet a sign-out (C6, C7).
+  const silent: SystemConfig = { ...base, silent: true, walletConnected: true }
+  const counted = ["statusChanged of the tab's own call not told (silent wallet)", 'connected → reconnecting', 'reconnect:scheduled', 'connected → disconnected']
+  const seen = () => counted.map((what) => observed.get(what) ?? 0)
+  const signedOutAndIn = [step('disconnect(0)', (s) => s.disconnect(0)), step('connect(0, approve)', (s) => s.connect(0, 'approve'))]
+
+  it('C7: the wallet drops after a disconnect() and a connect(): the tab reconnects under its policy', async () => {
+    const before = seen()
+    await runSequence(silent, [...signedOutAndIn, step('wallet drops', (s) => s.wallet.drop())], false)
+    // the statusChanged of the two own calls, not told to either listener of the tab (the model's and
+    // the store's); the disconnect(); the drop: reconnecting, one schedule (the give-up comes from
+    // reconnecting, and the wallet recovers at the end)
+    expect(seen().map((n, i) => n - (before[i] ?? 0))).toEqual([4, 1, 1, 1])
+  })
+
+  it('C7: without a policy, that drop disconnects the tab (4900)', async () => {
+    const before = seen()
+    await runSequence(
+      { ...silent, reconnect: false },
+      [
+        ...signedOutAndIn,
+        step('wallet drops', async (s) => {
+          s.wallet.drop()
+          await s.time.advance(1)
+          expect(s.tabs[0]?.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+        }),
+      ],
+      false,
+    )
+    // the disconnect(), then the drop
+    expect(seen().map((n, i) => n - (before[i] ?? 0))).toEqual([4, 0, 0, 2])
+  })
+
+  it('C6, C7: a sign-out in the wallet after a disconnect() and a connect() disconnects the tab, no reconnect', async () => {
+    const before = seen()
+    await runSequence(silent, [...signedOutAndIn, step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet())], false)
+    // the disconnect(), then the sign-out in the wallet
+    expect(seen().map((n, i) => n - (before[i] ?? 0))).toEqual([4, 0, 0, 2])
   })
 })
 

@@ -70,6 +70,13 @@ export interface SystemConfig {
    * network (C3, C9, C11). Else the tab's port is ordered, like an extension's.
    */
   readonly apart?: boolean
+  /**
+   * The wallet tells a tab nothing of that tab's own connect and disconnect: the events its answer
+   * to them sends are not delivered to the tab that asked (each other tab still hears them), as a
+   * wallet that tells only what the dApp did not ask for. A drop or a sign-out in the wallet after
+   * a disconnect() and a connect() then reaches the tab as the first word since (C6, C7).
+   */
+  readonly silent?: boolean
   /** How long a storage read takes (an encrypted IndexedDB decrypts): a restore overlaps the next steps. */
   readonly storageDelay: number
 }
@@ -396,6 +403,19 @@ export function createSystem(config: SystemConfig) {
     let inTransit = 0
     /** Until when its events are in transit: they stay in order. */
     let eventsUntil = 0
+    /**
+     * The wallet handles this tab's own connect or disconnect (`silent`): the events it sends meanwhile
+     * are of that call. The mock handles a request on the microtask queued as it is made, and sends its
+     * events at the end of it: the flag is up on the microtask before that one, down on the one after.
+     */
+    let own = false
+    const handle = (args: CIP0103RequestArgs): Promise<unknown> => {
+      if (!config.silent || (args.method !== 'connect' && args.method !== 'disconnect')) return mock.request(args)
+      queueMicrotask(() => (own = true))
+      const answer = mock.request(args)
+      queueMicrotask(() => (own = false))
+      return answer
+    }
     /** Virtual ms from now until a message sent now, `ms` on its way, arrives. */
     const arrival = (ms: number, after = 0, port = inTransit) => Math.max(time.now() + ms, port, after) - time.now()
     /** The answer: handled by the wallet at once, in call order, and delivered `ms` later. */
@@ -412,7 +432,7 @@ export function createSystem(config: SystemConfig) {
     }
     const ask = (args: CIP0103RequestArgs): Promise<unknown> => {
       const f = takeFault(args.method)
-      if (!f) return transit(mock.request(args), latencyOf(args.method))
+      if (!f) return transit(handle(args), latencyOf(args.method))
       switch (f.kind) {
         case 'throw':
           throw new TypeError(`${args.method} threw synchronously`)
@@ -432,7 +452,7 @@ export function createSystem(config: SystemConfig) {
           return new Promise((resolve, reject) => {
             walletClock.setTimeout(() => {
               lateInFlight--
-              mock.request(args).then(resolve, reject)
+              handle(args).then(resolve, reject)
             }, f.ms)
           })
       }
@@ -443,6 +463,10 @@ export function createSystem(config: SystemConfig) {
         const byListener = slow.get(event) ?? new Map<unknown, (...args: never[]) => void>()
         slow.set(event, byListener)
         const late = (...args: never[]) => {
+          if (own) {
+            see(`${event} of the tab's own call not told (silent wallet)`)
+            return
+          }
           const wait = arrival(delay, eventsUntil, config.apart ? 0 : inTransit)
           eventsUntil = time.now() + wait
           if (wait === 0) listener(...args)
