@@ -1538,33 +1538,39 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot()).toMatchObject({ status: reconnect ? 'reconnecting' : 'disconnected', lastError: reconnect ? null : { code: 4900 } })
     store.destroy()
   })
-  it("C6, C19, M3: another store of the provider, which did not connect again, still ends with the word of that sign-out, then takes up the new connection: the store that connected stays connected", async () => {
+  it.each([
+    ['the store made first (an app\'s) signs out and connects again, the one made after it (an embedded widget\'s) does not', 'app'],
+    ['the store made after the other (an embedded widget\'s) signs out and connects again, the one made first does not', 'widget'],
+  ] as const)("C6, C19, M3: two stores of one provider, %s: the store that connected stays connected as the wallet's word of that sign-out comes; the other still ends with that word, then takes up the new connection", async (_, who) => {
     vi.useFakeTimers()
     const provider = createMockProvider()
     // an app's store, and an embedded widget's, each with its own key
-    const app = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app' })
-    const widget = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' })
-    await app.connect()
-    await widget.connect()
+    const stores = {
+      app: createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app' }),
+      widget: createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' }),
+    }
+    await stores.app.connect()
+    await stores.widget.connect()
     await walletEvents()
     const seen = { app: [] as string[], widget: [] as string[] }
-    app.subscribe((state) => seen.app.push(state.status))
-    widget.subscribe((state) => seen.widget.push(state.status))
-    await app.disconnect()
-    await app.connect()
+    stores.app.subscribe((state) => seen.app.push(state.status))
+    stores.widget.subscribe((state) => seen.widget.push(state.status))
+    await stores[who].disconnect()
+    await stores[who].connect()
     await walletEvents()
     await walletEvents()
     await walletEvents()
-    expect(seen).toEqual({ app: ['disconnected', 'connecting', 'connected'], widget: ['disconnected', 'connected'] })
-    expect([app, widget].map((s) => s.getSnapshot())).toMatchObject([
+    const other = who === 'app' ? 'widget' : 'app'
+    expect(seen).toEqual({ [who]: ['disconnected', 'connecting', 'connected'], [other]: ['disconnected', 'connected'] })
+    expect([stores.app, stores.widget].map((s) => s.getSnapshot())).toMatchObject([
       { status: 'connected', lastError: null },
       { status: 'connected', lastError: null },
     ])
-    // the widget ended with the wallet's word, and asked the wallet for no sign-out of the new session
+    // the other store ended with the wallet's word, and asked the wallet for no sign-out of the new session
     expect(provider.wallet.state().connected).toBe(true)
     expect(provider.calls.filter((c) => c.method === 'disconnect')).toHaveLength(1)
-    app.destroy()
-    widget.destroy()
+    stores.app.destroy()
+    stores.widget.destroy()
   })
   it("C3, C6: a connect() right after a disconnect() to an asynchronous wallet whose user approves at once connects, though the wallet's word of that sign-out comes after the answer to that connect (a gateway)", async () => {
     vi.useFakeTimers()
@@ -1661,32 +1667,6 @@ describe('races and hostile timings', () => {
     wallet.emit('statusChanged', CONNECTED_STATUS)
     expect(await connecting).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
     store.destroy()
-  })
-  it("C6, C19, M3: a store of the provider made after another that did not connect again (an embedded widget's) signs out and connects: it stays connected as the wallet's word of that sign-out comes, the other store ends with it", async () => {
-    vi.useFakeTimers()
-    const provider = createMockProvider()
-    const app = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app' })
-    const widget = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' })
-    await app.connect()
-    await widget.connect()
-    await walletEvents()
-    const seen = { app: [] as string[], widget: [] as string[] }
-    app.subscribe((state) => seen.app.push(state.status))
-    widget.subscribe((state) => seen.widget.push(state.status))
-    await widget.disconnect()
-    await widget.connect()
-    await walletEvents()
-    await walletEvents()
-    await walletEvents()
-    expect(seen).toEqual({ app: ['disconnected', 'connected'], widget: ['disconnected', 'connecting', 'connected'] })
-    expect([app, widget].map((s) => s.getSnapshot())).toMatchObject([
-      { status: 'connected', lastError: null },
-      { status: 'connected', lastError: null },
-    ])
-    expect(provider.wallet.state().connected).toBe(true)
-    expect(provider.calls.filter((c) => c.method === 'disconnect')).toHaveLength(1)
-    app.destroy()
-    widget.destroy()
   })
   it.each([
     ['without a reconnect policy', false],
