@@ -2431,3 +2431,76 @@ describe('answers that a newer wallet event overtook', () => {
     store.destroy()
   })
 })
+
+describe("C3, C19: a connect() the user's sign-out in the wallet ended, whose answer then tells the wallet connected", () => {
+  /**
+   * The wallet connected on its own (its event on its way), the app asks to connect, the user signs
+   * out in the wallet, then the wallet approves that connect: the connect() failed at the sign-out,
+   * and the wallet, asked silently, tells whether it is connected now.
+   */
+  const signOutBeforeAnswer = async (connected: boolean) => {
+    vi.useFakeTimers()
+    const answer = deferred()
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'disconnect' } })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    calls.length = 0
+    answer.resolve({ isConnected: true })
+    await vi.advanceTimersByTimeAsync(0)
+    return { store, seen, calls }
+  }
+
+  it('a wallet that tells nothing of the connect it approved: the tab connects, as to a wallet that connected on its own', async () => {
+    const { store, seen, calls } = await signOutBeforeAnswer(true)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+    expect(seen.at(-1)?.status).toBe('connected')
+    expect(calls.filter((m) => m === 'status')).toHaveLength(1)
+    expect(calls.filter((m) => m === 'listAccounts')).toHaveLength(1)
+    store.destroy()
+  })
+
+  it('the wallet, asked, says it is not connected: the tab stays disconnected, no change told', async () => {
+    const { store, seen, calls } = await signOutBeforeAnswer(false)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    expect(seen).toEqual([])
+    expect(calls).toEqual(['status'])
+    store.destroy()
+  })
+
+  it.each([
+    ['on the port of its answers (an extension): they come before the answer', 'extension', []],
+    ['apart from its answers (a gateway): the answer comes before them, its check is overtaken by them', 'gateway', ['status']],
+  ] as const)('a wallet that tells its events %s — the connection its approval tells is taken up once', async (_, order, check) => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ order, latencyMs: 1 })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    // the wallet connects on its own, its events on their way, as the app asks to connect
+    provider.wallet.connectFromWallet()
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    // the user signs out in the wallet, which then handles the connect
+    provider.wallet.disconnectFromWallet()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'disconnect' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: expect.any(String) }, lastError: null })
+    expect(seen.map((s) => s.status)).toEqual(['connecting', 'disconnected', 'connected'])
+    expect(provider.calls.map((c) => c.method)).toEqual(['connect', ...check, 'listAccounts'])
+    store.destroy()
+  })
+})
