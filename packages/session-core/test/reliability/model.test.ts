@@ -592,6 +592,21 @@ describe('model-based: a wallet that tells a tab nothing of its own connect and 
     // the disconnect(), then the sign-out in the wallet
     expect(seen().map((n, i) => n - (before[i] ?? 0))).toEqual([4, 0, 0, 2])
   })
+
+  it('C3, C19: the wallet connects on its own as a connect() is asked, and its user signs out before it handles that connect: the connect() fails, and the tab takes up the connection the wallet then holds', async () => {
+    await runSequence(
+      { ...base, locks: 'refused', latency: { connect: 1, silent: 1 }, silent: true },
+      [
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('connect(0, approve) ‖ wallet disconnects itself', (s) => {
+          s.connect(0, 'approve')
+          s.wallet.disconnectFromWallet()
+        }),
+      ],
+      false,
+      443336240,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
