@@ -288,7 +288,8 @@ export interface SessionStoreOptions {
   readonly onInvalidate?: ((event: InvalidateEvent) => unknown) | undefined
   /**
    * Bound of silent wallet requests (a `status` read that checks a `statusChanged(false)` right
-   * after a `disconnect()` and a `connect()` included) and of each storage operation on the
+   * after a `disconnect()` and a `connect()` included, and one that checks a `connect` answered
+   * `isConnected: true` after a sign-out in the wallet failed it) and of each storage operation on the
    * persisted entry: read, write and removal (default 10 000 ms).
    *
    * @remarks
@@ -350,6 +351,14 @@ export interface SessionStore {
    * not sent, an event included, so that `connect` can be bound straight to a button. Called while
    * a connect is under way, it sends no second request and resolves with how that one ends; called
    * while connected, it asks the wallet nothing and resolves with the state as it is.
+   *
+   * @remarks
+   *
+   * A sign-out in the wallet while it waits ends it: it resolves `disconnected` with code 4900.
+   * Should the wallet still answer it `isConnected: true` (it handled the connect after the
+   * sign-out), the store asks `status` silently, bounded by `requestTimeoutMs`, and takes a
+   * wallet that says it is connected up as a connection of its own (accounts and network read,
+   * `connected`, persisted).
    */
   connect: (params?: unknown) => Promise<SessionState>
   /**
