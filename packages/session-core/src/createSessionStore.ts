@@ -47,7 +47,8 @@ const leavingOf = new WeakMap<object, Set<Leaving>>()
  * was made; `answered`, the wallet accepted it, and the call stays until that word comes — a gateway
  * tells its events apart from its answers, after them (C6, C12, M3); `before`, a store of the provider
  * connected since: the wallet is connected again, and sends its word of the call, if any, before
- * the events of that connection, whose first one ends the call (see `before` in the store).
+ * the events of that connection — and after those of the connection the call ended, which may still
+ * be on their way. The first `statusChanged(false)` ends the call (see `before` in the store).
  */
 type Leaving = { heard?: 1; answered?: 1; before?: 1 }
 
@@ -315,9 +316,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /**
    * The `disconnect()` calls of the provider (see {@link leavingOf}) under way, or answered with no
    * word of the wallet yet, as a connect of this store succeeded: the wallet sends its word of them
-   * before the events of that connection, a gateway after the answer to the connect. That word ends
-   * nothing here; the connection's first event (a `statusChanged(true)`, `connected`) ends the calls,
-   * also where the wallet never tells of the sign-out (C6, C7, C19).
+   * before the events of that connection, a gateway after the answer to the connect — and after the
+   * late `statusChanged(true)` and `connected` of the connection the sign-out ended, when the connect
+   * came before them: a positive event ends no call. That word ends nothing here; the first
+   * `statusChanged(false)` ends the calls, checked, also where the wallet never tells of the sign-out
+   * and it is a drop (C6, C7, C19).
    */
   const before = new WeakSet<Leaving>()
   /**
@@ -1453,19 +1456,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
         // of no session of this store if it was that one, its access included — if the wallet, asked
         // silently, says it is connected. One that says it is not, or cannot tell within
-        // requestTimeoutMs, dropped: a wallet that tells neither its sign-outs nor its connections
-        // ends no call, and its drop is a drop, not a stale `connected`. Its answer is dropped once
+        // requestTimeoutMs, dropped: a wallet that tells no sign-out ends no call, and its drop is a
+        // drop, not a stale `connected`. Its answer is dropped once
         // the session moved on or the wallet told its status since (C6, C7, C17). Another store still
         // ends with it, as a sign-out the wallet told, with no disconnect of its own: the wallet is
-        // connected again (their listeners run in this turn). The connection's own event ends the
-        // calls, the word or not (C6, C7, C19, M3).
+        // connected again (their listeners run in this turn). A positive event ends no call: the
+        // late statusChanged(true) and connected of the connection the sign-out ended come before its
+        // word, and the new connection's own after it (C6, C7, C19, M3).
         let word = 0
-        if (input?.type == 'status' && leaving?.size) {
-          for (const call of leaving) {
-            if (!call.before) continue
-            if (input.connected) leaving.delete(call)
-            else word |= before.has(call) ? 2 : 1
-          }
+        if (input?.type == 'status' && !input.connected && leaving?.size) {
+          for (const call of leaving) if (call.before) word |= before.has(call) ? 2 : 1
           if (word) {
             queueMicrotask(() => {
               for (const call of leaving) if (call.before) leaving.delete(call)

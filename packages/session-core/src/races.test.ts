@@ -1539,6 +1539,40 @@ describe('races and hostile timings', () => {
     store.destroy()
   })
   it.each([
+    ['a gateway, without a reconnect policy: all answered before any word of the wallet comes', 'gateway', false],
+    ['a gateway, with a reconnect policy: all answered before any word of the wallet comes', 'gateway', true],
+  ] as const)("C6, C7, C19: a connect(), a disconnect() and a connect() in quick succession (%s): the first connection's late statusChanged(true) and connected, which come before the word of that sign-out, leave it the sign-out's: no flicker, one invalidation, no extra read of the accounts", async (_, order, reconnect) => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ order })
+    const onInvalidate = vi.fn()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect, onInvalidate })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    await store.connect()
+    await store.disconnect()
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    // the first connection's statusChanged(true) and connected, the word of the sign-out, then the
+    // second connection's statusChanged(true) and connected
+    for (let i = 0; i < 5; i++) await walletEvents()
+    expect(seen.map((s) => [s.status, s.lastError?.code ?? null])).toEqual([
+      ['connecting', null],
+      ['connected', null],
+      ['disconnected', null],
+      ['connecting', null],
+      ['connected', null],
+    ])
+    expect(onInvalidate).toHaveBeenCalledTimes(1)
+    expect(provider.calls.filter((c) => c.method === 'listAccounts')).toHaveLength(2)
+    expect(store.getSnapshot()).toBe(state)
+    // that word is spent: a drop of the new session is a drop
+    provider.wallet.drop()
+    await walletEvents()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: reconnect ? 'reconnecting' : 'disconnected', lastError: reconnect ? null : { code: 4900 } })
+    store.destroy()
+  })
+  it.each([
     ['the store made first (an app\'s) signs out and connects again, the one made after it (an embedded widget\'s) does not', 'app'],
     ['the store made after the other (an embedded widget\'s) signs out and connects again, the one made first does not', 'widget'],
   ] as const)("C6, C19, M3: two stores of one provider, %s: the store that connected stays connected as the wallet's word of that sign-out comes; the other still ends with that word, then takes up the new connection", async (_, who) => {
@@ -1601,10 +1635,10 @@ describe('races and hostile timings', () => {
     ])
     store.destroy()
   })
-  it("C6, C7: a wallet that never tells of a sign-out it answered: the next connection's own statusChanged(true) ends the wait for that word, and a drop of that session after it is a drop", async () => {
+  it("C6, C7: a wallet that never tells of a sign-out it answered, but tells the next connection: that connection's statusChanged(true) changes nothing, and a drop of that session after it is a drop, once the wallet, asked, says it is not connected", async () => {
     vi.useFakeTimers()
     let connected = true
-    const { provider, emit } = handWallet((method) => {
+    const { provider, emit, calls } = handWallet((method) => {
       if (method === 'connect') {
         connected = true
         return { isConnected: true }
@@ -1622,8 +1656,12 @@ describe('races and hostile timings', () => {
     emit('statusChanged', CONNECTED_STATUS)
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    // the store cannot tell it from the word of that sign-out, which would come before it: it is checked
+    calls.length = 0
+    connected = false
     emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
     await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['status'])
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
     store.destroy()
   })

@@ -369,11 +369,12 @@ export interface SessionStore {
    * @remarks
    *
    * A wallet gateway tells the `statusChanged(false)` of this sign-out after the answer to a
-   * `connect()` made right after it. The store checks the first such event before the new
-   * connection's own first event with a silent `status` read, bounded by `requestTimeoutMs`: it stays
-   * `connected` when the wallet says it is, and handles the event as a drop (or a sign-out, with
-   * `reason: 'disconnect'`) when the wallet says it is not, does not answer or answers what it
-   * cannot read.
+   * `connect()` made right after it, and after the late `statusChanged(true)` and `connected` of
+   * the connection it ended, when that connection was made right before it. The store checks the
+   * first `statusChanged(false)` after such a `connect()` with a silent `status` read, bounded by
+   * `requestTimeoutMs`: it stays `connected` when the wallet says it is, and handles the event as a
+   * drop (or a sign-out, with `reason: 'disconnect'`) when the wallet says it is not, does not
+   * answer or answers what it cannot read.
    */
   disconnect: () => Promise<void>
   /**
