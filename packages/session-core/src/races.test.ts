@@ -1606,6 +1606,36 @@ describe('races and hostile timings', () => {
     stores.app.destroy()
     stores.widget.destroy()
   })
+  it.each([
+    ["the store made first (an app's) connects, signs out and connects again at once, the one made after it (an embedded widget's) holds the wallet's connection", 'app'],
+    ["the store made after the other (an embedded widget's) connects, signs out and connects again at once, the one made first holds the wallet's connection", 'widget'],
+  ] as const)("C6, C19, M3: two stores of one provider, %s, all answered before any word of the wallet comes (a gateway): the late events of the first connect leave the word of that sign-out a sign-out for the other store, and no drop of the store that connected", async (_, who) => {
+    vi.useFakeTimers()
+    // connected already: the other store restores that connection silently, with no event
+    const provider = createMockProvider({ connected: true })
+    const stores = {
+      app: createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'app' }),
+      widget: createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' }),
+    }
+    const other = who === 'app' ? 'widget' : 'app'
+    expect(await stores[other].restore()).toMatchObject({ status: 'connected' })
+    const seen = { app: [] as string[], widget: [] as string[] }
+    stores.app.subscribe((state) => seen.app.push(state.status))
+    stores.widget.subscribe((state) => seen.widget.push(state.status))
+    await stores[who].connect()
+    await stores[who].disconnect()
+    await stores[who].connect()
+    for (let i = 0; i < 5; i++) await walletEvents()
+    expect(seen).toEqual({ [who]: ['connecting', 'connected', 'disconnected', 'connecting', 'connected'], [other]: ['disconnected', 'connected'] })
+    expect([stores.app, stores.widget].map((s) => s.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(provider.wallet.state().connected).toBe(true)
+    expect(provider.calls.filter((c) => c.method === 'disconnect')).toHaveLength(1)
+    stores.app.destroy()
+    stores.widget.destroy()
+  })
   it("C3, C6: a connect() right after a disconnect() to an asynchronous wallet whose user approves at once connects, though the wallet's word of that sign-out comes after the answer to that connect (a gateway)", async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()
