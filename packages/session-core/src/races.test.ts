@@ -2572,3 +2572,338 @@ describe("C3, C19: a connect() the user's sign-out in the wallet ended, whose an
     store.destroy()
   })
 })
+
+describe('C3, C19: the check of a connect() answered after a sign-out ended it, and what ends that check', () => {
+  const KEY = 'sessionlayer.session'
+  const SIGNED_OUT = { connection: { isConnected: false, reason: 'disconnect' } }
+  /** A promise the test settles by hand, either way. */
+  const held = () => {
+    let resolve!: (value: unknown) => void
+    let reject!: (error: unknown) => void
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    return { promise, resolve, reject }
+  }
+  const settle = () => vi.advanceTimersByTimeAsync(0)
+  const count = (calls: string[], method: string) => calls.filter((m) => m === method).length
+
+  /**
+   * The wallet connected on its own (its event on its way), the app asks to connect, the user signs
+   * out in the wallet: the connect() fails with 4900, its answer still to come (`answer`). The
+   * wallet answers a later connect with `wallet.connect()` (at once, connected), a status read with
+   * `wallet.status()` (connected) and lists `wallet.accounts`.
+   */
+  const signedOutBeforeAnswer = async (options: { requestTimeoutMs?: number } = {}) => {
+    vi.useFakeTimers()
+    const answer = held()
+    const wallet = {
+      connect: (): unknown => ({ isConnected: true }),
+      status: (): unknown => CONNECTED_STATUS,
+      accounts: [ACCOUNT] as unknown[],
+    }
+    let connects = 0
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return connects++ ? wallet.connect() : answer.promise
+      if (method === 'status') return wallet.status()
+      if (method === 'listAccounts') return wallet.accounts
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const storage = createMemoryStorage()
+    const store = createSessionStore(provider, { storage, ...options })
+    const connecting = store.connect()
+    await settle()
+    emit('statusChanged', CONNECTED_STATUS)
+    await settle()
+    emit('statusChanged', SIGNED_OUT)
+    await settle()
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'disconnect' } })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    calls.length = 0
+    return { store, storage, seen, calls, emit, answer, wallet, provider }
+  }
+
+  /** The wallet approves the connect that the sign-out ended; its check (a status read) is held. */
+  const answeredAfterSignOut = async (options: { requestTimeoutMs?: number } = {}) => {
+    const setup = await signedOutBeforeAnswer(options)
+    const status = held()
+    const connected = setup.wallet.status
+    setup.wallet.status = () => ((setup.wallet.status = connected), status.promise)
+    setup.answer.resolve({ isConnected: true })
+    await settle()
+    expect(setup.calls).toEqual(['status'])
+    expect(setup.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    return { ...setup, status }
+  }
+
+  /** A later connect() of the app makes a session, persisted, as ever. */
+  const connectsAfter = async (store: SessionStore, storage: ReturnType<typeof createMemoryStorage>) => {
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    await settle()
+    expect(await storage.getItem(KEY)).not.toBeNull()
+  }
+
+  describe('an op of the app between the sign-out and the answer: that answer is not checked', () => {
+    it('a second connect() under way: its own answer settles it, the first one changes nothing', async () => {
+      const { store, storage, seen, calls, answer, wallet } = await signedOutBeforeAnswer()
+      const second = held()
+      wallet.connect = () => second.promise
+      const connecting = store.connect()
+      await settle()
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+      expect(calls).toEqual(['connect'])
+      second.resolve({ isConnected: true })
+      expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      await settle()
+      expect(seen.map((s) => s.status)).toEqual(['connecting', 'connected'])
+      expect(count(calls, 'connect')).toBe(1)
+      expect(count(calls, 'status')).toBe(0)
+      expect(count(calls, 'listAccounts')).toBe(1)
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    })
+
+    it('a second connect() that the next sign-out ended too: only its own answer is checked', async () => {
+      const { store, storage, seen, calls, answer, wallet, emit } = await signedOutBeforeAnswer()
+      const second = held()
+      wallet.connect = () => second.promise
+      const connecting = store.connect()
+      await settle()
+      emit('statusChanged', CONNECTED_STATUS)
+      await settle()
+      emit('statusChanged', SIGNED_OUT)
+      await settle()
+      expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+      // the first answer is of a connect two ops back
+      answer.resolve({ isConnected: true })
+      await settle()
+      expect(calls).toEqual(['connect'])
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+      expect(seen.map((s) => s.status)).toEqual(['connecting', 'disconnected'])
+      second.resolve({ isConnected: true })
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      expect(seen.map((s) => s.status)).toEqual(['connecting', 'disconnected', 'connected'])
+      expect(calls).toEqual(['connect', 'status', 'listAccounts'])
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    })
+
+    it('restore(): the answer of the connect before it is not checked', async () => {
+      const { store, storage, seen, calls, answer, wallet } = await signedOutBeforeAnswer()
+      wallet.status = () => SIGNED_OUT
+      expect(await store.restore()).toMatchObject({ status: 'disconnected' })
+      await settle()
+      expect(calls).toEqual(['status'])
+      const told = seen.length
+      wallet.status = () => CONNECTED_STATUS
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      expect(seen).toHaveLength(told)
+      expect(calls).toEqual(['status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+
+    it('destroy(): the wallet is asked nothing more, nothing told', async () => {
+      const { store, storage, seen, calls, answer, provider } = await signedOutBeforeAnswer()
+      store.destroy()
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot().status).toBe('disconnected')
+      expect(seen).toEqual([])
+      expect(calls).toEqual([])
+      expect(await storage.getItem(KEY)).toBeNull()
+      // the page's next store of that wallet connects
+      const next = createSessionStore(provider, { storage })
+      await connectsAfter(next, storage)
+      next.destroy()
+    })
+  })
+
+  describe("an op or a wallet's word between the answer and the check's answer: that answer changes nothing", () => {
+    it('connect(): the tab connects once, by that connect', async () => {
+      const { store, storage, seen, calls, status } = await answeredAfterSignOut()
+      expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      expect(seen.map((s) => s.status)).toEqual(['connecting', 'connected'])
+      expect(calls).toEqual(['status', 'connect', 'listAccounts', 'getActiveNetwork'])
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    })
+
+    it('restore(), whose probe finds the wallet out: the older check tells nothing', async () => {
+      const { store, storage, seen, calls, status, wallet } = await answeredAfterSignOut()
+      wallet.status = () => SIGNED_OUT
+      expect(await store.restore()).toMatchObject({ status: 'disconnected' })
+      const told = seen.length
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      expect(seen).toHaveLength(told)
+      expect(calls).toEqual(['status', 'status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      wallet.status = () => CONNECTED_STATUS
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+
+    it('destroy(): nothing told, nothing asked', async () => {
+      const { store, storage, seen, calls, status, provider } = await answeredAfterSignOut()
+      store.destroy()
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      expect(store.getSnapshot().status).toBe('disconnected')
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      const next = createSessionStore(provider, { storage })
+      await connectsAfter(next, storage)
+      next.destroy()
+    })
+
+    it('statusChanged(false): that word stands over the older answer — the tab stays out', async () => {
+      const { store, storage, seen, calls, status, emit } = await answeredAfterSignOut()
+      emit('statusChanged', SIGNED_OUT)
+      await settle()
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+
+    it('statusChanged(true): the wallet connected on its own, taken up once', async () => {
+      const { store, storage, seen, calls, status, emit } = await answeredAfterSignOut()
+      emit('statusChanged', CONNECTED_STATUS)
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+      expect(seen.map((s) => s.status)).toEqual(['connected'])
+      expect(calls).toEqual(['status', 'listAccounts'])
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    })
+
+    it('accountsChanged: the connection the check finds is of the accounts the wallet told', async () => {
+      const { store, storage, seen, calls, status, emit, wallet } = await answeredAfterSignOut()
+      wallet.accounts = [BOB]
+      emit('accountsChanged', [BOB])
+      await settle()
+      expect(seen).toEqual([])
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB, accounts: [BOB], networkId: 'canton:devnet', lastError: null })
+      expect(seen.map((s) => s.status)).toEqual(['connected'])
+      expect(count(calls, 'connect')).toBe(0)
+      expect(count(calls, 'status')).toBe(1)
+      expect(count(calls, 'listAccounts')).toBeLessThanOrEqual(1)
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    })
+  })
+
+  describe('a check that tells nothing: the tab stays out with the 4900, nothing told', () => {
+    it.each([
+      ['fails', () => Promise.reject(new Error('wallet gone'))],
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- wallets reject with bare objects
+      ['is refused (4100)', () => Promise.reject({ code: 4100, message: 'unauthorized' })],
+      ['answers no status', () => 'connected'],
+      ['answers a status that cannot be read', () => ({ connection: { get isConnected() { throw new Error('revoked') } } })],
+    ])('the status read %s', async (_, reply) => {
+      const { store, storage, seen, calls, answer, wallet } = await signedOutBeforeAnswer()
+      wallet.status = reply
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900, message: 'disconnect' } })
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      wallet.status = () => CONNECTED_STATUS
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+
+    it('the status read never answers: given up after requestTimeoutMs, no timer left', async () => {
+      const { store, storage, seen, calls, status } = await answeredAfterSignOut({ requestTimeoutMs: 1000 })
+      expect(vi.getTimerCount()).toBe(1)
+      await vi.advanceTimersByTimeAsync(999)
+      expect(vi.getTimerCount()).toBe(1)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(vi.getTimerCount()).toBe(0)
+      // its answer, should it come after all, is of a read given up
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+  })
+
+  describe('an answer that is not checked', () => {
+    it('the answer tells the wallet not connected (it waits for its user): no status read', async () => {
+      const { store, seen, calls, answer } = await signedOutBeforeAnswer()
+      answer.resolve({ isConnected: false, userUrl: 'https://wallet.example/approve' })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+      expect(seen).toEqual([])
+      expect(calls).toEqual([])
+      store.destroy()
+    })
+
+    it('a connect the user declined (4001), answered connected after all: no status read', async () => {
+      vi.useFakeTimers()
+      const answer = held()
+      const { provider, emit, calls } = handWallet((method) => {
+        if (method === 'connect') return answer.promise
+        if (method === 'status') return CONNECTED_STATUS
+        if (method === 'listAccounts') return [ACCOUNT]
+        if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+        return null
+      })
+      const store = createSessionStore(provider, { storage: createMemoryStorage() })
+      const connecting = store.connect()
+      await settle()
+      emit('connected', { connection: { isConnected: false } })
+      await settle()
+      expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+      const seen: SessionState[] = []
+      store.subscribe((state) => seen.push(state))
+      calls.length = 0
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+      expect(seen).toEqual([])
+      expect(calls).toEqual([])
+      store.destroy()
+    })
+  })
+})
