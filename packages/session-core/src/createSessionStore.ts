@@ -574,12 +574,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // tells it connected: it approved after that word, or its user did. A wallet may tell nothing
           // of the connection a dApp asked for, so it is asked silently; connected, that is a connection
           // of its own (C19). The connect() failed at the sign-out all the same (C3). Its answer is
-          // dropped once the session moved on or the wallet told its status since.
-          else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && tag + 1 == gen && !model.op && model.snapshot.status == 'disconnected' && model.snapshot.lastError?.code === 4900) {
+          // dropped once the session moved on, the wallet told its status since, or the app signed
+          // out meanwhile (`gone`: a disconnect() while disconnected is no op, and stands) (C6).
+          else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && tag + 1 == gen && !model.op && !model.gone && model.snapshot.status == 'disconnected' && model.snapshot.lastError?.code === 4900) {
             const at = ++asks
             void request('status').then((value) => {
               const status = answerInput('status', value, origin)
-              if (status.type == 'status' && status.connected && tag + 1 == gen && !(told.status > at) && !model.op && model.snapshot.status == 'disconnected') {
+              if (status.type == 'status' && status.connected && tag + 1 == gen && !(told.status > at) && !model.op && !model.gone && model.snapshot.status == 'disconnected') {
                 noteLive(status, at)
                 dispatch(aged(status, at))
               }

@@ -2647,6 +2647,22 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
   }
 
   describe('an op of the app between the sign-out and the answer: that answer is not checked', () => {
+    it("disconnect(): the app's sign-out stands — the tab stays out, the wallet asked nothing but the disconnect", async () => {
+      const { store, storage, seen, calls, answer } = await signedOutBeforeAnswer()
+      await store.disconnect()
+      // a disconnect while disconnected changes nothing told (C2, C6)
+      expect(seen).toEqual([])
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['disconnect'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+
     it('a second connect() under way: its own answer settles it, the first one changes nothing', async () => {
       const { store, storage, seen, calls, answer, wallet } = await signedOutBeforeAnswer()
       const second = held()
@@ -2732,6 +2748,20 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
   })
 
   describe("an op or a wallet's word between the answer and the check's answer: that answer changes nothing", () => {
+    it("disconnect(): the app's sign-out stands", async () => {
+      const { store, storage, seen, calls, status } = await answeredAfterSignOut()
+      await store.disconnect()
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['status', 'disconnect'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      await connectsAfter(store, storage)
+      store.destroy()
+    })
+
     it('connect(): the tab connects once, by that connect', async () => {
       const { store, storage, seen, calls, status } = await answeredAfterSignOut()
       expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
