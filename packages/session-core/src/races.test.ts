@@ -2936,4 +2936,80 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
       store.destroy()
     })
   })
+
+  describe('what the check takes up', () => {
+    it('the Ledger API access its status tells is the session\'s (L1)', async () => {
+      const { store, seen, calls, answer, wallet } = await signedOutBeforeAnswer()
+      wallet.status = () => liveStatus('https://ledger.example', 'TOKEN')
+      answer.resolve({ isConnected: true })
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+      expect(getLedgerAuth(store)).toMatchObject({ ledgerApi: 'https://ledger.example', accessToken: 'TOKEN' })
+      expect(seen.map((s) => s.status)).toEqual(['connected'])
+      expect(calls).toEqual(['status', 'listAccounts'])
+      store.destroy()
+    })
+
+    it('a chainChanged told while it is on its way stands over the network its older answer tells (C11)', async () => {
+      const { store, seen, calls, status, emit } = await answeredAfterSignOut()
+      emit('chainChanged', 'canton:testnet')
+      await settle()
+      status.resolve(CONNECTED_STATUS)
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:testnet', lastError: null })
+      expect(seen.map((s) => s.networkId)).toEqual(['canton:testnet'])
+      expect(count(calls, 'status')).toBe(1)
+      store.destroy()
+    })
+
+    it('the wallet, asked, says it is not connected: the accounts it told after that read was asked stand, read no more when it connects (C3, C5)', async () => {
+      const { store, seen, calls, status, emit, wallet } = await answeredAfterSignOut()
+      wallet.accounts = [BOB]
+      emit('accountsChanged', [BOB])
+      await settle()
+      status.resolve({ connection: { isConnected: false } })
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+      expect(seen).toEqual([])
+      // the wallet connects on its own
+      emit('statusChanged', CONNECTED_STATUS)
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB, accounts: [BOB], networkId: 'canton:devnet', lastError: null })
+      expect(seen.map((s) => s.status)).toEqual(['connected'])
+      expect(calls).toEqual(['status'])
+      store.destroy()
+    })
+  })
+
+  it('the answer of a restore\'s status probe that a drop overtook is no connect answer: not checked', async () => {
+    vi.useFakeTimers()
+    const probe = held()
+    let probes = 0
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'status') return probes++ ? CONNECTED_STATUS : probe.promise
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const restoring = store.restore()
+    await settle()
+    emit('statusChanged', CONNECTED_STATUS)
+    await settle()
+    emit('statusChanged', { connection: { isConnected: false } })
+    await settle()
+    expect(await restoring).toMatchObject({ status: 'connected', account: ACCOUNT })
+    // that was a drop, and no policy reconnects
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    calls.length = 0
+    probe.resolve(CONNECTED_STATUS)
+    await settle()
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    expect(seen).toEqual([])
+    expect(calls).toEqual([])
+    store.destroy()
+  })
 })
