@@ -1,16 +1,16 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { type APPS, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, useHarness, walletRequests } from './support'
+import { type APPS, connectAndApprove, connectWithShortTtl, passShortTtl, pollWithClock, recordWalletRequests, text, useHarness, walletRequests } from './support'
 
 const harness = useHarness()
 const APP_NAMES = ['react', 'vue', 'vanilla'] as const satisfies readonly (keyof typeof APPS)[]
 
 const status = (page: Page) => text(page, 'status')
 
-/** A new browser context with one tab of `app`, once it shows `disconnected`. */
-async function openDisconnected(app: (typeof APP_NAMES)[number]) {
+/** A new browser context with one tab of `app`, once it shows `disconnected` (`clock`: see `Harness.context`). */
+async function openDisconnected(app: (typeof APP_NAMES)[number], options?: { clock?: boolean }) {
   const h = harness()
-  const context = await h.context()
+  const context = await h.context(options)
   const page = await h.open(context, app)
   await expect.poll(() => status(page)).toBe('disconnected')
   return { context, page }
@@ -18,11 +18,12 @@ async function openDisconnected(app: (typeof APP_NAMES)[number]) {
 
 /**
  * A new browser context with one tab of `app`, connected with a short-lived session (its harness too,
- * for more tabs). Every tab of the context records its wallet requests (see `walletRequests`).
+ * for more tabs), on a clock `passShortTtl` moves past its TTL. Every tab of the context records its
+ * wallet requests (see `walletRequests`).
  */
 async function openExpiring(app: (typeof APP_NAMES)[number]) {
   const h = harness()
-  const context = await h.context()
+  const context = await h.context({ clock: true })
   await recordWalletRequests(context)
   const page = await h.open(context, app)
   await connectWithShortTtl(page)
@@ -269,6 +270,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
 
   it('C12: the re-auth prompt takes focus when the session expires, and Sign out does not lose it', async () => {
     const { context, page } = await openExpiring(app)
+    await passShortTtl(context)
     await expect.poll(() => page.getByTestId('reauth-prompt').count(), { timeout: 15_000 }).toBe(1)
     await expect.poll(() => focused(page)).toBe('reauth-confirm')
     await page.keyboard.press('Tab')
@@ -284,6 +286,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
 
   it('C12, C13: a transfer queued before Sign out in the re-auth prompt is told as not sent, not as a failure', async () => {
     const { context, page } = await openExpiring(app)
+    await passShortTtl(context)
     await queueInPrompt(page)
     await page.getByTestId('reauth-decline').click()
     await expect.poll(() => status(page)).toBe('disconnected')
@@ -300,6 +303,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
       const { h, context, page } = await openExpiring(app)
       const other = who == 'another tab' ? await h.open(context, app) : page
       await expect.poll(() => status(other)).toBe('connected')
+      await passShortTtl(context)
       await queueInPrompt(page)
       await other.getByTestId('disconnect').click()
       await expect.poll(() => status(page)).toBe('disconnected')
@@ -315,6 +319,7 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
     const { h, context, page } = await openExpiring(app)
     const other = await h.open(context, app)
     await expect.poll(() => status(other)).toBe('connected')
+    await passShortTtl(context)
     await queueInPrompt(page)
     await queueInPrompt(other)
     await page.getByTestId('reauth-decline').click()
@@ -365,15 +370,15 @@ describe.each(['react', 'vue'] as const)('%s example: busy states, the re-auth p
   })
 
   it('C3, C7: the copy of each state says what to do, in the docs\' words', async () => {
-    const { context, page } = await openDisconnected(app)
+    const { context, page } = await openDisconnected(app, { clock: true })
     await page.getByTestId('connect').click()
     await expect.poll(() => text(page, 'connect-hint')).toBe('Approve the connection in the demo wallet.')
     await page.getByTestId('wallet-approve').click()
     await expect.poll(() => status(page)).toBe('connected')
     await page.getByTestId('wallet-drop').click()
     await expect.poll(() => text(page, 'reconnect-progress')).toMatch(/^Wallet unreachable: retry #1 in 0.5 s$/)
-    // 5 attempts (0.5 + 1 + 2 + 4 + 8 s), then the store gives up
-    await expect.poll(() => status(page), { timeout: 25_000 }).toBe('disconnected')
+    // 5 attempts (0.5 + 1 + 2 + 4 + 8 s), then the store gives up: the clock runs the backoff
+    await pollWithClock(context, () => status(page), 'disconnected')
     await expect.poll(() => text(page, 'reconnect-progress')).toBe('Gave up after 5 attempts (4900). Connect again once the wallet is reachable.')
     await page.getByTestId('wallet-restore').click()
     await context.close()

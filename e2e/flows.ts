@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, type APPS, type Harness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, passShortTtl, recordWalletRequests, text, walletRequests, type APPS, type Harness } from './support'
 
 const status = (page: Page) => text(page, 'status')
 const fetchNumber = async (page: Page) => Number((await text(page, 'holdings-fetch')).replace('#', ''))
@@ -83,12 +83,13 @@ export async function doubleClicks(h: Harness, app: keyof typeof APPS): Promise<
  * @param app - the example (with the expiry card)
  */
 async function bothTabsPrompting(h: Harness, app: keyof typeof APPS) {
-  const context = await h.context()
+  const context = await h.context({ clock: true })
   const a = await h.open(context, app)
   await connectWithShortTtl(a)
   const b = await h.open(context, app)
   await expect.poll(() => status(b)).toBe('connected')
 
+  await passShortTtl(context)
   await a.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
   await b.getByTestId('reauth-prompt').waitFor({ timeout: 5_000 })
   return { context, a, b }
@@ -137,7 +138,7 @@ export async function reauthInOneTab(h: Harness, app: keyof typeof APPS): Promis
  * @param app - the example (with the reconnect banner and the expiry card)
  */
 export async function reconnectBannerEnds(h: Harness, app: keyof typeof APPS): Promise<void> {
-  const context = await h.context()
+  const context = await h.context({ clock: true })
   const page = await h.open(context, app)
   await connectWithShortTtl(page)
   const banner = page.getByTestId('reconnect-progress')
@@ -153,6 +154,7 @@ export async function reconnectBannerEnds(h: Harness, app: keyof typeof APPS): P
   await expect.poll(() => status(page)).toBe('connected')
   await page.getByTestId('wallet-drop').click()
   await expect.poll(() => text(page, 'reconnect-progress')).toMatch(/retry #\d/)
+  await passShortTtl(context)
   await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
   expect(await page.getByTestId('event').filter({ hasText: 'session:expired' }).count()).toBe(1)
   await expect.poll(() => banner.count()).toBe(0)

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { connectSwitchDisconnect, disconnectDuringReauth, doubleClicks, reauthInOneTab, reconnectBannerEnds, rejectCancelApprove, reloadWithoutFlash } from './flows'
-import { ALICE, BOB, connectAndApprove, connectWithShortTtl, recordWalletRequests, text, walletRequests, useHarness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, passShortTtl, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 const harness = useHarness()
 
@@ -148,11 +148,12 @@ describe('React example with the demo wallet (official DappSyncProvider over pos
 
   it('expiry (a short TTL from the wallet) prompts a re-auth, and an action queued meanwhile completes after it', async () => {
     const h = harness()
-    const context = await h.context()
+    const context = await h.context({ clock: true })
     const page = await h.open(context, 'react')
     await connectWithShortTtl(page)
     await expect.poll(() => text(page, 'expiry-countdown')).toMatch(/Expires in 0:(0\d|10)/)
 
+    await passShortTtl(context)
     await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
     expect(await status(page)).toBe('reconnecting')
     await page.getByTestId('action-run').click()

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { BOB, connectAndApprove, screenshotDir, text, useHarness } from './support'
+import { BOB, connectAndApprove, passShortTtl, screenshotDir, text, useHarness } from './support'
 
 // Screenshots of the React and Vue examples at each step of the story. A normal run writes them
 // to a scratch folder; `pnpm screenshots` writes the committed ones, in examples/artifacts/.
@@ -36,7 +36,7 @@ async function walkthrough(app: 'react' | 'vue'): Promise<string[]> {
     files.push(file)
   }
   const h = harness()
-  const context = await h.context()
+  const context = await h.context({ clock: true })
   const page = await h.open(context, app)
   const status = () => text(page, 'status')
 
@@ -67,6 +67,8 @@ async function walkthrough(app: 'react' | 'vue'): Promise<string[]> {
   await page.reload()
   await expect.poll(status).toBe('disconnected')
   await connectAndApprove(page)
+  await expect.poll(status).toBe('connected')
+  await passShortTtl(context)
   await page.getByTestId('reauth-prompt').waitFor({ timeout: 20_000 })
   await page.getByTestId('action-run').click()
   await expect.poll(() => page.getByTestId('action-status').getAttribute('data-state')).toBe('queued')

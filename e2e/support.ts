@@ -21,8 +21,12 @@ export interface Harness {
   readonly browser: Browser
   /** `http://127.0.0.1:<port>/<app>/` (with `?wallet=mock` etc. appended by the caller). */
   url(app: keyof typeof APPS, query?: string): string
-  /** A fresh profile: its pages share the origin, IndexedDB, BroadcastChannel and Web Locks. */
-  context(): Promise<BrowserContext>
+  /**
+   * A fresh profile: its pages share the origin, IndexedDB, BroadcastChannel and Web Locks. With
+   * `clock`, its timers and `Date` run on Playwright's clock (see {@link passShortTtl}), installed
+   * before any tab opens: time flows as usual until a test moves it ahead, in every tab and frame at once.
+   */
+  context(options?: { clock?: boolean }): Promise<BrowserContext>
   /** A new tab in `context` with `app` loaded; page errors and console errors / warnings are collected into `errors`. */
   open(context: BrowserContext, app: keyof typeof APPS, query?: string): Promise<Page>
   /** Uncaught errors and console errors / warnings of every page opened through `open`. */
@@ -46,9 +50,10 @@ export async function startHarness(): Promise<Harness> {
     browser,
     errors,
     url,
-    async context() {
+    async context(options) {
       const context = await browser.newContext({ viewport: { width: 1000, height: 700 } })
       contexts.push(context)
+      if (options?.clock) await context.clock.install()
       return context
     },
     async open(context, app, query) {
@@ -125,6 +130,9 @@ export async function connectAndApprove(page: Page): Promise<void> {
   await page.getByTestId('wallet-approve').click()
 }
 
+/** The demo wallet's shortest session TTL, the one {@link connectWithShortTtl} picks. */
+export const SHORT_TTL_MS = 10_000
+
 /**
  * Sets the demo wallet's session TTL to 10 s, reloads (the dApp reads the TTL when it creates its
  * store), then connects and approves: the tab ends connected with a 10 s session.
@@ -136,6 +144,39 @@ export async function connectWithShortTtl(page: Page): Promise<void> {
   await expect.poll(() => text(page, 'status')).toBe('disconnected')
   await connectAndApprove(page)
   await expect.poll(() => text(page, 'status')).toBe('connected')
+}
+
+/**
+ * Lets the short session of {@link connectWithShortTtl} run out without waiting 10 s for it: the clock
+ * of `context` (made with `h.context({ clock: true })`) jumps {@link SHORT_TTL_MS} ahead in every tab
+ * and frame at once, firing the timers that fall due meanwhile, as after that much time. IndexedDB,
+ * WebCrypto, BroadcastChannel and Web Locks stay real.
+ * @param context - the profile
+ */
+export async function passShortTtl(context: BrowserContext): Promise<void> {
+  await context.clock.fastForward(SHORT_TTL_MS)
+}
+
+/**
+ * Polls `read` until it returns `expected`, moving the clock of `context` (made with
+ * `h.context({ clock: true })`) `stepMs` ahead before each read: a chain of timers, such as the
+ * reconnect backoff, runs to its end without the wall-clock wait, each timer still firing after
+ * the answer that armed it.
+ * @param context - the profile
+ * @param read - what to poll
+ * @param expected - the value to wait for
+ * @param stepMs - how far the clock moves before each read
+ */
+export async function pollWithClock<T>(context: BrowserContext, read: () => Promise<T>, expected: T, stepMs = 500): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await context.clock.fastForward(stepMs)
+        return read()
+      },
+      { timeout: 20_000 },
+    )
+    .toEqual(expected)
 }
 
 /**

@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type * as Core from '@sessionlayer/session-core'
 import type * as Testing from '@sessionlayer/session-testing'
-import { ALICE, BOB, connectAndApprove, connectWithShortTtl, openLab, recordWalletRequests, text, walletRequests, useHarness } from './support'
+import { ALICE, BOB, connectAndApprove, connectWithShortTtl, openLab, SHORT_TTL_MS, recordWalletRequests, text, walletRequests, useHarness } from './support'
 
 // What only a real browser shows: several tabs of one profile with real BroadcastChannel, Web Locks
 // (released by the browser as a tab closes or reloads) and the encrypted IndexedDB storage.
@@ -189,17 +189,17 @@ describe('the default storage (encrypted IndexedDB)', () => {
 
   it('C12: the TTL survives a reload (the persisted expiresAt is read back), and a session that expired while no tab was open is not revived', async () => {
     const h = harness()
-    const context = await h.context()
+    // the clock jumps ahead instead of the test waiting: 4 s with the tab open, then past the TTL with none open
+    const context = await h.context({ clock: true })
     const a = await h.open(context, 'react')
     await connectWithShortTtl(a)
-    const connectedAt = Date.now()
-    await sleep(4_000)
+    await context.clock.fastForward(4_000)
     await a.reload()
     await expect.poll(() => status(a)).toBe('connected')
     expect(await text(a, 'expiry-countdown')).toMatch(/^Expires in 0:0[0-6]$/)
     await a.close()
 
-    await sleep(Math.max(0, connectedAt + 11_000 - Date.now()))
+    await context.clock.fastForward(SHORT_TTL_MS + 1_000 - 4_000)
     const b = await h.open(context, 'react')
     await b.getByTestId('reauth-prompt').waitFor({ timeout: 10_000 })
     expect(await status(b)).toBe('reconnecting')
