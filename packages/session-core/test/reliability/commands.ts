@@ -245,6 +245,30 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, System>>[] 
   hostileMessage.map((message) => step(`channel message ${safe(message)}`, (s) => s.rawChannelMessage(message))),
 ]
 
+/**
+ * A sign-out and a sign-in at once (`disconnect()`, then `connect()`, nothing awaited between): the
+ * wallet's word of that sign-out may come after the new session began, or never (a silent wallet),
+ * and the store asks the wallet's status then (C6, C7). Alone, or with the wallet dropping, its user
+ * signing out in it, or nothing happening a moment later, the tab judged once all is in (see
+ * `System.signOutAndIn`). Drawn apart from `commandArbitraries` (see the model test).
+ */
+export const signOutAndIn: fc.Arbitrary<fc.AsyncCommand<Model, System>> = fc.oneof(
+  fc
+    .tuple(tab, fc.constantFrom('approve' as const, 'reject' as const, 'async' as const, 'manual' as const))
+    .map(([i, mode]) =>
+      step(`disconnect(${i}) ‖ connect(${i}, ${mode})`, (s) => {
+        s.disconnect(i)
+        s.connect(i, mode)
+      }),
+    ),
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(tab, fc.constantFrom('stays' as const, 'drops' as const, 'signs out' as const), fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 400 })))
+      .map(([i, then, ms]) => step(`signOutAndIn(${i}), then the wallet ${then} after ${ms} ms`, (s) => s.signOutAndIn(i, then, ms))),
+  },
+)
+
 function safe(value: unknown): string {
   try {
     return ((JSON.stringify as (v: unknown) => string | undefined)(value) ?? typeof value).slice(0, 80)

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { commandArbitraries, configArbitrary, runSequence, step } from './commands'
-import { observed, type SystemConfig } from './system'
+import { commandArbitraries, configArbitrary, type Model, runSequence, signOutAndIn, step } from './commands'
+import { observed, type System, type SystemConfig } from './system'
 
 // Model-based test of the session machine: 1–3 tabs over one mock wallet, one storage, one
 // channel hub and one virtual clock, driven by random sequences of user actions, wallet
@@ -19,25 +19,52 @@ const runs = Number(process.env.SESSIONLAYER_MODEL_RUNS ?? (deep ? 10_000 : 300)
 const seed = Number(process.env.SESSIONLAYER_MODEL_SEED ?? (deep ? Date.now() % 2 ** 31 : 20261202))
 const size = ({ medium: 'medium', large: 'large' } as const)[process.env.SESSIONLAYER_MODEL_SIZE ?? ''] ?? 'small'
 
+type Command = fc.AsyncCommand<Model, System>
+/**
+ * Sign-outs and sign-ins at once (see `signOutAndIn`), each put before the command at its position
+ * (modulo the length + 1). Drawn after everything else of a run, they leave what a seed drew for
+ * it as it was: a seed without them runs the sequence it ran before they came.
+ */
+const insertions = fc.array(fc.tuple(fc.nat(), signOutAndIn), { maxLength: 4 })
+function merged(commands: Iterable<Command>, inserted: readonly (readonly [number, Command])[]): Command[] {
+  const list = [...commands]
+  const out: Command[] = []
+  for (let i = 0; i <= list.length; i++) {
+    for (const [n, command] of inserted) if (n % (list.length + 1) === i) out.push(command)
+    const command = list[i]
+    if (command) out.push(command)
+  }
+  return out
+}
+
 describe('model-based: tabs, wallet, time, storage and hostile inputs', () => {
   it(
     `${runs} random sequences keep every invariant (§2.1, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, C14, C15, C17, M2, M3, M6)`,
     async () => {
       let executed = 0
       const result = await fc.check(
-        fc.asyncProperty(configArbitrary, fc.commands(commandArbitraries, { maxCommands: size === 'large' ? 100 : 40, size }), fc.boolean(), fc.noShrink(fc.nat()), async (config, commands, approve, random) => {
-          executed++
-          // the seed of the stores' Math.random: drawn from the run's seed, so that a run replays exactly;
-          // one run in four, by the same draw, has a wallet that tells a tab nothing of its own
-          // connect and disconnect (`silent`), over the same configurations and sequences as before
-          await runSequence({ ...config, silent: random % 4 === 0 }, commands, approve, random)
-        }),
+        fc.asyncProperty(
+          configArbitrary,
+          fc.commands(commandArbitraries, { maxCommands: size === 'large' ? 100 : 40, size }),
+          fc.boolean(),
+          fc.noShrink(fc.nat()),
+          insertions,
+          async (config, commands, approve, random, inserted) => {
+            executed++
+            // the seed of the stores' Math.random: drawn from the run's seed, so that a run replays exactly;
+            // one run in four, by the same draw, has a wallet that tells a tab nothing of its own
+            // connect and disconnect (`silent`), over the same configurations and sequences as before
+            await runSequence({ ...config, silent: random % 4 === 0 }, merged(commands, inserted), approve, random)
+          },
+        ),
         { numRuns: runs, seed },
       )
       const line = `model: ${result.numRuns} sequences (${executed} executed with shrinking), seed ${seed}, size ${size}, ${result.failed ? 'FAILED' : '0 violations'}`
       if (deep || result.failed) console.log(line)
       if (deep) console.log([...observed].sort((a, b) => b[1] - a[1]).map(([what, n]) => `  ${String(n).padStart(8)}  ${what}`).join('\n'))
       if (result.failed) console.log(fc.defaultReportMessage(result), '\n', (result.errorInstance as Error | undefined)?.message)
+      // the steps of the counterexample in the order they ran, sign-outs and sign-ins included
+      if (result.counterexample) console.log(merged(result.counterexample[1], result.counterexample[4]).map(String).join('\n'))
       expect(result.failed, result.failed ? fc.defaultReportMessage(result) : line).toBe(false)
       expect(result.numRuns).toBe(runs)
     },
@@ -605,6 +632,43 @@ describe('model-based: a wallet that tells a tab nothing of its own connect and 
       ],
       false,
       443336240,
+    )
+  })
+})
+
+describe('model-based: a sign-out and a sign-in at once', () => {
+  // The wallet's word of the sign-out comes after the new session began (its events lag behind its
+  // answers), or never (a silent wallet): the store asks the wallet's status then (C6, C7).
+  const calls = (s: System) => s.tabs[0]?.provider.calls.map((c) => c.method) ?? []
+
+  it('C6, C7: the late word of the sign-out, the wallet still connected, leaves the new session as it is', async () => {
+    await runSequence(
+      { ...base, walletConnected: true, eventDelays: [0, 1, 0] },
+      [
+        step('signOutAndIn(0), then the wallet stays after 0 ms', async (s) => {
+          await s.signOutAndIn(0, 'stays', 0)
+          // the connect's reads, then the check of that word
+          expect(calls(s).slice(-5)).toEqual(['disconnect', 'connect', 'listAccounts', 'getActiveNetwork', 'status'])
+        }),
+      ],
+      false,
+    )
+  })
+
+  it.each([
+    ['drops', 'reconnects, and gives up as the wallet stays away', 4900],
+    ['signs out', 'is disconnected', undefined],
+  ] as const)('C6, C7: a silent wallet %s right after them: the tab %s', async (then, _, code) => {
+    await runSequence(
+      { ...base, walletConnected: true, silent: true },
+      [
+        step(`signOutAndIn(0), then the wallet ${then} after 0 ms`, async (s) => {
+          await s.signOutAndIn(0, then, 0)
+          expect(s.tabs[0]?.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: code === undefined ? null : { code } })
+          expect(calls(s)).toContain('status')
+        }),
+      ],
+      false,
     )
   })
 })

@@ -127,6 +127,10 @@ interface Tab {
   lastRun: number
   /** The grant of the reconnect lock this tab holds (Web Locks), or null (M6). */
   lock: object | null
+  /** What the tab showed and emitted during a step that watches it (see `signOutAndIn`), else null. */
+  log: string[] | null
+  /** An answer or an event of the wallet is still on its way to the tab. */
+  readonly busy: () => boolean
   /** Every snapshot the tab showed: what its connect() and restore() may resolve with (C3, C9). */
   readonly shown: WeakSet<SessionState>
   readonly unsubscribe: () => void
@@ -391,7 +395,8 @@ export function createSystem(config: SystemConfig) {
   }
   const latencyOf = (method: string) =>
     method === 'connect' ? config.latency.connect : ['status', 'listAccounts', 'getActiveNetwork', 'disconnect'].includes(method) ? config.latency.silent : 0
-  const withFaults = (mock: MockProvider, delay: number): CIP0103Provider => {
+  /** `port.busy`: an answer or an event of the wallet is still on its way to the tab. */
+  const withFaults = (mock: MockProvider, delay: number, port: { busy?: () => boolean }): CIP0103Provider => {
     /** The delayed stand-in of each listener, by event. */
     const slow = new Map<string, Map<unknown, (...args: never[]) => void>>()
     /**
@@ -403,6 +408,7 @@ export function createSystem(config: SystemConfig) {
     let inTransit = 0
     /** Until when its events are in transit: they stay in order. */
     let eventsUntil = 0
+    port.busy = () => Math.max(inTransit, eventsUntil) > time.now()
     /**
      * The wallet handles this tab's own connect or disconnect (`silent`): the events it sends meanwhile
      * are of that call. The mock handles a request on the microtask queued as it is made, and sends its
@@ -590,7 +596,8 @@ export function createSystem(config: SystemConfig) {
     // the tab, once made: its listeners are attached before it exists
     const ref: { tab?: Tab } = {}
     const eventDelay = config.eventDelays[id % 3] ?? 0
-    const wrapped = withFaults(provider, eventDelay)
+    const port: { busy?: () => boolean } = {}
+    const wrapped = withFaults(provider, eventDelay, port)
     // A wallet that reports itself connected cancels a pending attempt (C8): a later schedule
     // is the next one, not a second one. Registered before the store's own listeners, so that
     // it runs first.
@@ -643,6 +650,7 @@ export function createSystem(config: SystemConfig) {
       tab.shown.add(state)
       tab.notifications++
       see(`${previous.status} → ${state.status}`)
+      tab.log?.push(`${previous.status} → ${state.status}`)
       if (state.status === 'connected' && previous.status !== 'connected') connected(tab, state)
       if (state.status === 'connected') tab.quiet = false
       // a session is never shown connected past its TTL, also after a system sleep (C7, C12)
@@ -709,10 +717,12 @@ export function createSystem(config: SystemConfig) {
           : invalidated?.current === null && s.status !== 'connected' && s.status !== 'reconnecting')
     store.on('session:expired', () => {
       if (!ref.tab) return
+      ref.tab.log?.push('session:expired')
       ref.tab.readExpired = null
       ref.tab.reauthing = store.getSnapshot().status === 'reconnecting'
     })
     store.on('reconnect:scheduled', () => {
+      ref.tab?.log?.push('reconnect:scheduled')
       reconnectEvent('reconnect:scheduled')()
       if (ref.tab?.scheduled) violations.push(`tab${id}: a second reconnect schedule`)
       if (ref.tab) ref.tab.scheduled = true
@@ -762,6 +772,8 @@ export function createSystem(config: SystemConfig) {
       prompt: null,
       lastRun: -1,
       lock: null,
+      log: null,
+      busy: () => port.busy?.() ?? false,
       shown: new WeakSet([store.getSnapshot()]),
       unsubscribe: detach,
     }
@@ -869,6 +881,67 @@ export function createSystem(config: SystemConfig) {
       // during a re-auth, restore() answers at once (C12)
       const during = tab.reauthing ? ['reconnecting'] : []
       track(`tab${tab.id}.restore`, tab.store.restore(), isDestroyed, { resolves: settledWith(tab, `tab${tab.id}.restore`, ['connected', 'disconnected', ...during]) })
+    },
+    /**
+     * The user signs out and in again at once in tab `i` (`disconnect()`, then `connect()`, nothing
+     * awaited between), the wallet approving; `ms` later the wallet drops, its user signs out in it,
+     * or nothing happens; then time passes until every answer, event and status check is in. The
+     * wallet's word of that sign-out may come after the new session began (`statusChanged(false)`
+     * of a gateway or a lagging port), or never (a silent wallet): the store asks the wallet's status
+     * then, silently (C6, C7). Judged where the wallet was healthy (no fault pending or late request
+     * in flight, no lie told), the tab neither frozen nor closed, the session not expired meanwhile,
+     * nothing of the wallet from before the step still on its way to the tab (a lagging `statusChanged`
+     * sent before the sign-out cannot be told from the new session's events, C19, and the store only
+     * follows them), and the wallet as the tab knows it: connected where the tab is, no connect
+     * waiting for its user. Else the disconnect() has a word the store does not wait for (the wallet
+     * still connected to a tab that is not, its leave at an expiry having failed; the decline of that
+     * waiting connect), which comes after the new session began when the events lag, and ends it:
+     * - nothing happens: a tab that became connected stays connected, with no reconnect (the late
+     *   word is of before its session);
+     * - the wallet drops: the tab is not connected at the end; if it was connected at the drop, and
+     *   the wallet's events keep their order with its answers, it goes reconnecting under a policy,
+     *   else it is disconnected with 4900 (C7);
+     * - its user signs out in the wallet: the tab is disconnected at the end, no reconnect (C6, C7).
+     */
+    async signOutAndIn(i: number, then: 'stays' | 'drops' | 'signs out', ms: number) {
+      const tab = pick(i)
+      if (!tab) return
+      const healthy = faults.length === 0 && lateInFlight === 0 && !lied && !frozenTabs.has(tab)
+      // the wallet's words of before, still on their way, cannot be told from the new session's (C19)
+      const busy = tab.busy()
+      // the wallet as the tab knows it: connected where the tab is, and no connect waiting for its user
+      const known = wallet.state()
+      const agreed = known.pendingConnects === 0 && (tab.store.getSnapshot().status === 'connected') === (known.connected && !known.dropped)
+      const log: string[] = (tab.log = [])
+      this.disconnect(i)
+      this.connect(i, 'approve')
+      await time.advance(ms)
+      const at = log.length
+      const was = tab.store.getSnapshot().status
+      if (then === 'drops') wallet.drop()
+      else if (then === 'signs out') wallet.disconnectFromWallet()
+      // the answers, the events behind them, a status check and its answer, a storage read
+      await time.advance(config.latency.connect + 2 * config.latency.silent + Math.max(...config.eventDelays) + config.storageDelay + 100)
+      tab.log = null
+      if (!healthy || busy || !agreed || closed.includes(tab) || log.includes('session:expired')) return
+      const s = tab.store.getSnapshot()
+      const w = wallet.state()
+      const told = `tab${tab.id}: signed out and in, then the wallet ${then} after ${ms} ms: ${log.join(', ') || 'nothing'}`
+      if (then === 'stays') {
+        const from = log.findIndex((what) => what.endsWith('→ connected'))
+        const after = from < 0 ? [] : log.slice(from + 1)
+        see(`signed out and in, the wallet stays (${from < 0 ? 'not connected' : 'connected'})`)
+        if (w.connected && !w.dropped && after.length > 0) violations.push(`${told} (the late word of the sign-out taken for a drop, C6, C7)`)
+        return
+      }
+      see(`signed out and in, then the wallet ${then} (${was} at it)`)
+      if (s.status === 'connected') violations.push(`${told}; connected at the end (C7)`)
+      else if (then === 'signs out' && (s.status !== 'disconnected' || log.slice(at).includes('reconnect:scheduled'))) {
+        violations.push(`${told} (a sign-out in the wallet taken for a drop, C6, C7)`)
+      } else if (then === 'drops' && was === 'connected' && !config.apart && (config.silent || tab.ordered)) {
+        if (config.reconnect !== false && !log.slice(at).includes('connected → reconnecting')) violations.push(`${told} (a drop, no reconnect, C7)`)
+        if (config.reconnect === false && (s.status !== 'disconnected' || s.lastError?.code !== 4900)) violations.push(`${told}; ${s.status}, ${s.lastError?.code ?? 'no error'} (a drop, not 4900, C7)`)
+      }
     },
     /** The user answers the wallet's prompt: approving may connect the wallet. */
     answer(approve: boolean) {
