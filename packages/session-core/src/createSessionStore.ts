@@ -324,6 +324,25 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const before = new WeakSet<Leaving>()
   /**
+   * Asks the wallet silently whether it is connected; `then` runs if it is not, or cannot tell, and
+   * nothing moved on meanwhile: the session, or the wallet's word of its status (C6, C7, C17).
+   */
+  const unless = (then: () => void) => {
+    const tag = gen
+    const asked = ++asks
+    void request('status')
+      .then((value) => {
+        const answer = answerInput('status', value, 'local')
+        return answer.type == 'status' && answer.connected
+      })
+      .catch(() => false)
+      .then((on) => {
+        if (!on && tag == gen && !(told.status > asked) && model.snapshot.status == 'connected') then()
+      })
+  }
+  /** This store's listener of the wallet's `statusChanged`, once added. */
+  let statusWord: ((word: unknown) => void) | undefined
+  /**
    * The number of the latest `accountsChanged` that told of another party than the store's: one
    * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
    */
@@ -1318,7 +1337,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             aborts.add(resolve)
             void Promise.resolve()
               .then(() => latest.get('disconnect'))
-              .then((input) => ((accepted &&= input?.type == 'left'), io))
+              .then((input) => {
+                accepted &&= input?.type == 'left'
+                // Answered (or failed) only once a session of this store connected since, no word of it
+                // heard: the wallet may have handled it after that connect, ending it, and a wallet that
+                // tells nothing of a tab's own calls tells nothing of that. Unless the wallet, asked, says
+                // it is connected, that is its word of this sign-out (C6, C19).
+                if (before.has(call) && !call.heard)
+                  unless(() => {
+                    leaving.delete(call)
+                    if (!destroyed) statusWord?.({ connection: { isConnected: false, reason: 'disconnect' } })
+                  })
+                return io
+              })
               .then(resolve)
               .finally(() => aborts.delete(resolve))
           })
@@ -1472,17 +1503,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               for (const call of leaving) if (call.before) leaving.delete(call)
             })
             if (word > 1) {
-              const tag = gen
-              const asked = ++asks
-              void request('status')
-                .then((value) => {
-                  const answer = answerInput('status', value, 'local')
-                  return answer.type == 'status' && answer.connected
-                })
-                .catch(() => false)
-                .then((on) => {
-                  if (!on && tag == gen && !(told.status > asked) && model.snapshot.status == 'connected') listener(...args)
-                })
+              unless(() => listener(...args))
               return
             }
           }
@@ -1527,6 +1548,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       throw new SessionError(`createSessionStore needs a CIP-0103 provider: on('${event}') threw`, 'INVALID_PROVIDER', tokenFree(error))
     }
     walletListeners.push([event, listener])
+    if (event == 'statusChanged') statusWord = listener
   }
   return store
 }

@@ -3013,3 +3013,50 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
     store.destroy()
   })
 })
+
+describe('C6, C19: a disconnect() that the wallet handles after the connect() asked after it', () => {
+  /**
+   * A wallet that tells nothing of a tab's own connect and disconnect: it handles the sign-out only
+   * after the sign-in asked after it, its answer last. That ended the new session, or not (the
+   * wallet connected again since).
+   */
+  const signedOutLast = async (connectedAfter: boolean) => {
+    vi.useFakeTimers()
+    const left = deferred()
+    let connected = false
+    const { provider, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: (connected = true) }
+      if (method === 'disconnect') return left.promise
+      if (method === 'status') return { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    const leaving = store.disconnect()
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    calls.length = 0
+    // the wallet handles the sign-out now
+    connected = connectedAfter
+    left.resolve(null)
+    await leaving
+    await vi.advanceTimersByTimeAsync(0)
+    return { store, state, calls }
+  }
+
+  it('it ended the new session: the tab, told nothing, asks the wallet, and ends that session as a sign-out', async () => {
+    const { store, calls } = await signedOutLast(false)
+    expect(calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    store.destroy()
+  })
+
+  it('the wallet is connected still: the session stays as it is', async () => {
+    const { store, state, calls } = await signedOutLast(true)
+    expect(calls).toEqual(['status'])
+    expect(store.getSnapshot()).toBe(state)
+    store.destroy()
+  })
+})

@@ -655,6 +655,27 @@ describe('model-based: a sign-out and a sign-in at once', () => {
     )
   })
 
+  // Found by the deep runs (seeds 1029384 and 9876543, sizes medium and large).
+  it.each([
+    ['', []],
+    [', then drops and connects itself before it handles it, and recovers as it does', ['wallet drops ‖ wallet connects itself']],
+  ] as const)('C6, C19: a silent wallet handles the disconnect() after the connect() asked after it%s: the tab ends disconnected, as the wallet is', async (_, more) => {
+    await runSequence(
+      { ...base, walletConnected: true, silent: true, storageDelay: 1 },
+      [
+        step('wallet disconnect {"kind":"late","ms":102} ×1', (s) => s.walletFault('disconnect', { kind: 'late', ms: 102 }, 1)),
+        step('signOutAndIn(0), then the wallet stays after 0 ms', (s) => s.signOutAndIn(0, 'stays', 0)),
+        ...more.map((label) =>
+          step(label, (s) => {
+            s.wallet.drop()
+            s.connectFromWallet()
+          }),
+        ),
+      ],
+      false,
+    )
+  })
+
   it.each([
     ['drops', 'reconnects, and gives up as the wallet stays away', 4900],
     ['signs out', 'is disconnected', undefined],
