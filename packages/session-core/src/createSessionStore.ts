@@ -1339,11 +1339,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               .then(() => latest.get('disconnect'))
               .then((input) => {
                 accepted &&= input?.type == 'left'
-                // Answered (or failed) only once a session of this store connected since, no word of it
-                // heard: the wallet may have handled it after that connect, ending it, and a wallet that
-                // tells nothing of a tab's own calls tells nothing of that. Unless the wallet, asked, says
-                // it is connected, that is its word of this sign-out (C6, C19).
-                if (before.has(call) && !call.heard)
+                // Answered (or failed) only once a session of this store connected since: the wallet may
+                // have handled it after that connect, ending it, and a wallet that tells nothing of a tab's
+                // own calls tells nothing of that (a word before the connect was of something else: a drop).
+                // Unless the wallet, asked, says it is connected, that is its word of this sign-out (C6, C19).
+                if (before.has(call))
                   unless(() => {
                     leaving.delete(call)
                     if (!destroyed) statusWord?.({ connection: { isConnected: false, reason: 'disconnect' } })

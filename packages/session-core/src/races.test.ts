@@ -3020,11 +3020,11 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
    * after the sign-in asked after it, its answer last. That ended the new session, or not (the
    * wallet connected again since).
    */
-  const signedOutLast = async (connectedAfter: boolean) => {
+  const signedOutLast = async (connectedAfter: boolean, dropTold = false) => {
     vi.useFakeTimers()
     const left = deferred()
     let connected = false
-    const { provider, calls } = handWallet((method) => {
+    const { provider, calls, emit } = handWallet((method) => {
       if (method === 'connect') return { isConnected: (connected = true) }
       if (method === 'disconnect') return left.promise
       if (method === 'status') return { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
@@ -3035,6 +3035,8 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
     const leaving = store.disconnect()
+    // a word of something else before the connect: the wallet was out of reach a moment
+    if (dropTold) emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
     const state = await store.connect()
     expect(state).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
     calls.length = 0
@@ -3048,6 +3050,13 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
 
   it('it ended the new session: the tab, told nothing, asks the wallet, and ends that session as a sign-out', async () => {
     const { store, calls } = await signedOutLast(false)
+    expect(calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    store.destroy()
+  })
+
+  it('it ended the new session, a drop told before that session: the same', async () => {
+    const { store, calls } = await signedOutLast(false, true)
     expect(calls).toEqual(['status'])
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
     store.destroy()

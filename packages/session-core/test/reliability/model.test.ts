@@ -676,6 +676,26 @@ describe('model-based: a sign-out and a sign-in at once', () => {
     )
   })
 
+  // Found by the deep run (seed 2233445, size large).
+  it("C6, C19: a silent wallet handles the disconnect() after an async connect() asked after it, which the wallet's own connection approved; its drop was told before: the tab ends disconnected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, reconnect: false, eventDelays: [0, 1, 0], silent: true },
+      [
+        step('wallet disconnect {"kind":"late","ms":2} ×1', (s) => s.walletFault('disconnect', { kind: 'late', ms: 2 }, 1)),
+        step('disconnect(0) ‖ connect(0, async)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'async')
+        }),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet recovers ‖ wallet connects itself', (s) => {
+          s.wallet.recover()
+          s.connectFromWallet()
+        }),
+      ],
+      false,
+    )
+  })
+
   it.each([
     ['drops', 'reconnects, and gives up as the wallet stays away', 4900],
     ['signs out', 'is disconnected', undefined],
