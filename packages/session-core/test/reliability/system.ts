@@ -904,9 +904,12 @@ export function createSystem(config: SystemConfig) {
      * waiting connect), which comes after the new session began when the events lag, and ends it:
      * - nothing happens: a tab that became connected stays connected, with no reconnect (the late
      *   word is of before its session);
-     * - the wallet drops: the tab is not connected at the end; if it was connected at the drop, and
-     *   the wallet's events keep their order with its answers, it goes reconnecting under a policy,
-     *   else it is disconnected with 4900 (C7);
+     * - the wallet drops: the tab is not connected at the end; if it was connected at the drop, the
+     *   wallet's events keep their order with its answers, and no word of the sign-out can come after
+     *   the drop (a silent wallet tells none; a tab whose events do not lag hears it before the
+     *   connect's answer), it goes reconnecting under a policy, else it is disconnected with 4900 (C7).
+     *   Where that word lags, the store, finding the wallet not connected as it checks it, ends the
+     *   session as that sign-out (no reconnect, no error) before the drop's own word comes: not judged;
      * - its user signs out in the wallet: the tab is disconnected at the end, no reconnect (C6, C7).
      */
     async signOutAndIn(i: number, then: 'stays' | 'drops' | 'signs out', ms: number) {
