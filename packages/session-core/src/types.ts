@@ -289,7 +289,8 @@ export interface SessionStoreOptions {
   /**
    * Bound of silent wallet requests (a `status` read that checks a `statusChanged(false)` right
    * after a `disconnect()` and a `connect()` included, and one that checks a `connect` answered
-   * `isConnected: true` after a sign-out in the wallet failed it) and of each storage operation on the
+   * `isConnected: true` after a sign-out in the wallet failed it, or a `disconnect` answered only
+   * after the `connect()` asked right after it had connected) and of each storage operation on the
    * persisted entry: read, write and removal (default 10 000 ms).
    *
    * @remarks
@@ -375,6 +376,11 @@ export interface SessionStore {
    * `requestTimeoutMs`: it stays `connected` when the wallet says it is, and handles the event as a
    * drop (or a sign-out, with `reason: 'disconnect'`) when the wallet says it is not, does not
    * answer or answers what it cannot read.
+   *
+   * A wallet may also handle this sign-out after a `connect()` made right after it, and answer it
+   * once that connect connected the tab. Such an answer is checked the same way: a wallet that says
+   * it is connected keeps the new session; one that says it is not (or gives no readable answer in
+   * time) ends it as a sign-out.
    */
   disconnect: () => Promise<void>
   /**
