@@ -324,25 +324,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const before = new WeakSet<Leaving>()
   /**
-   * Asks the wallet silently whether it is connected; `then` runs if it is not, or cannot tell, and
-   * nothing moved on meanwhile: the session, or the wallet's word of its status (C6, C7, C17).
-   */
-  const unless = (then: () => void) => {
-    const tag = gen
-    const asked = ++asks
-    void request('status')
-      .then((value) => {
-        const answer = answerInput('status', value, 'local')
-        return answer.type == 'status' && answer.connected
-      })
-      .catch(() => false)
-      .then((on) => {
-        if (!on && tag == gen && !(told.status > asked) && model.snapshot.status == 'connected') then()
-      })
-  }
-  /** This store's listener of the wallet's `statusChanged`, once added. */
-  let statusWord: ((word: unknown) => void) | undefined
-  /**
    * The number of the latest `accountsChanged` that told of another party than the store's: one
    * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
    */
@@ -587,8 +568,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // The end of the latest disconnect matters whatever happened since (it ends `leaving`).
           // A re-read of a connected session (another tab's switch (M5), a token refresh (L2)) is
           // of the session it was asked in: once that ended, its answer is no account or network of
-          // the next one, nor one announced meanwhile (C3, C5).
-          if (mine ? mine == disconnects : tag == gen && (model.op || model.snapshot.status == 'connected')) dispatch(input)
+          // the next one, nor one announced meanwhile (C3, C5). An earlier disconnect's answer that
+          // finds the tab connected again matters too: the wallet may have handled it last (C6, C19).
+          if (mine ? mine == disconnects || model.snapshot.status == 'connected' : tag == gen && (model.op || model.snapshot.status == 'connected')) dispatch(input)
           // The answer to a connect that the wallet's word of a sign-out ended, and no op since, that
           // tells it connected: it approved after that word, or its user did. A wallet may tell nothing
           // of the connection a dApp asked for, so it is asked silently; connected, that is a connection
@@ -1337,19 +1319,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             aborts.add(resolve)
             void Promise.resolve()
               .then(() => latest.get('disconnect'))
-              .then((input) => {
-                accepted &&= input?.type == 'left'
-                // Answered (or failed) only once a session of this store connected since: the wallet may
-                // have handled it after that connect, ending it, and a wallet that tells nothing of a tab's
-                // own calls tells nothing of that (a word before the connect was of something else: a drop).
-                // Unless the wallet, asked, says it is connected, that is its word of this sign-out (C6, C19).
-                if (before.has(call))
-                  unless(() => {
-                    leaving.delete(call)
-                    if (!destroyed) statusWord?.({ connection: { isConnected: false, reason: 'disconnect' } })
-                  })
-                return io
-              })
+              .then((input) => ((accepted &&= input?.type == 'left'), io))
               .then(resolve)
               .finally(() => aborts.delete(resolve))
           })
@@ -1503,7 +1473,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               for (const call of leaving) if (call.before) leaving.delete(call)
             })
             if (word > 1) {
-              unless(() => listener(...args))
+              const tag = gen
+              const asked = ++asks
+              void request('status')
+                .then((value) => {
+                  const answer = answerInput('status', value, 'local')
+                  return answer.type == 'status' && answer.connected
+                })
+                .catch(() => false)
+                .then((on) => {
+                  if (!on && tag == gen && !(told.status > asked) && model.snapshot.status == 'connected') listener(...args)
+                })
               return
             }
           }
@@ -1548,7 +1528,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       throw new SessionError(`createSessionStore needs a CIP-0103 provider: on('${event}') threw`, 'INVALID_PROVIDER', tokenFree(error))
     }
     walletListeners.push([event, listener])
-    if (event == 'statusChanged') statusWord = listener
   }
   return store
 }

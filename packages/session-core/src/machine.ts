@@ -522,13 +522,16 @@ export const createTransition = (): typeof transition => {
    * that it is connected (see `missed`): it is asked where it stands now, silently; connected,
    * the store follows it (C19), else it stays out. One that failed the disconnect stays out: an
    * explicit disconnect stays one (C6), in every tab (M3). A restore that runs keeps what it said:
-   * its probe's answer may be older than that connection (C9, C19).
+   * its probe's answer may be older than that connection (C9, C19). One that accepted it as a
+   * connection made since (a connect() of the app) holds is asked too: it may have handled the
+   * disconnect after that connect, and tell nothing of it (C6, C19).
    */
   const left = (ok?: unknown) => {
     n.leaving = 0
     if (!op) {
       n.missed = 0
-      if (ok && m.missed > 1) sync()
+      if (ok && connected) probe()
+      else if (ok && m.missed > 1) sync()
     }
   }
   /** The current op failed; `keep`: a request failed, the wallet did not say it is not connected. */

@@ -3020,7 +3020,7 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
    * after the sign-in asked after it, its answer last. That ended the new session, or not (the
    * wallet connected again since).
    */
-  const signedOutLast = async (connectedAfter: boolean, dropTold = false) => {
+  const signedOutLast = async (connectedAfter: boolean, dropTold = false, reconnect = false) => {
     vi.useFakeTimers()
     const left = deferred()
     let connected = false
@@ -3032,7 +3032,7 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
       if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
       return null
     })
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect })
     await store.connect()
     const leaving = store.disconnect()
     // a word of something else before the connect: the wallet was out of reach a moment
@@ -3048,17 +3048,27 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
     return { store, state, calls }
   }
 
-  it('it ended the new session: the tab, told nothing, asks the wallet, and ends that session as a sign-out', async () => {
+  it('it ended the new session: the tab, told nothing, asks the wallet, and follows it out as from a drop (4900: the app learns why the session it just got is gone)', async () => {
     const { store, calls } = await signedOutLast(false)
     expect(calls).toEqual(['status'])
-    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4900 } })
+    store.destroy()
+  })
+
+  it('it ended the new session, with a reconnect policy: the tab reconnects as after a drop, silently, and gives up while the wallet stays out', async () => {
+    const { store, calls } = await signedOutLast(false, false, true)
+    expect(calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: ACCOUNT, lastError: null })
+    await vi.runAllTimersAsync()
+    expect(calls.filter((m) => m === 'connect')).toEqual([])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
     store.destroy()
   })
 
   it('it ended the new session, a drop told before that session: the same', async () => {
     const { store, calls } = await signedOutLast(false, true)
     expect(calls).toEqual(['status'])
-    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: { code: 4900 } })
     store.destroy()
   })
 
@@ -3066,6 +3076,70 @@ describe('C6, C19: a disconnect() that the wallet handles after the connect() as
     const { store, state, calls } = await signedOutLast(true)
     expect(calls).toEqual(['status'])
     expect(store.getSnapshot()).toBe(state)
+    store.destroy()
+  })
+})
+
+describe("C6, C19: a disconnect() answered after a later connect() connected the tab, to a wallet that tells nothing of a dApp's own calls", () => {
+  /**
+   * A wallet that tells nothing of a dApp's own calls and handles the app's disconnect when the
+   * test says (`handle`): before or after the connect() the app asks right after it, which it
+   * handles at once. The store connects on that connect's answer, the disconnect's still to come.
+   * `twice`: the app asks to disconnect once more before it connects, which the wallet handles at once.
+   */
+  const disconnectHandledLate = async (twice = false) => {
+    vi.useFakeTimers()
+    const gateway = quietGateway()
+    let handle: (() => void) | null = null
+    const { provider, calls } = gateway
+    const request = provider.request
+    provider.request = (args) =>
+      args.method === 'disconnect' && !handle
+        ? new Promise((resolve) => (handle = () => resolve(request(args))))
+        : request(args)
+    const storage = createMemoryStorage()
+    const store = createSessionStore(provider, { storage })
+    void store.disconnect()
+    if (twice) await store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    calls.length = 0
+    return { store, storage, seen, calls, gateway, handle: () => handle?.() }
+  }
+
+  it("handled after the connect: the wallet is out, and the store, asking its status, is out too", async () => {
+    const { store, storage, seen, calls, handle } = await disconnectHandledLate()
+    handle()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['disconnect', 'status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
+    expect(seen).toHaveLength(1)
+    expect(await storage.getItem('sessionlayer.session')).toBeNull()
+    store.destroy()
+  })
+
+  it('a second disconnect() before the connect, handled at once: the first one, handled after the connect, is checked all the same', async () => {
+    const { store, seen, calls, handle } = await disconnectHandledLate(true)
+    handle()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['disconnect', 'status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [] })
+    expect(seen).toHaveLength(1)
+    store.destroy()
+  })
+
+  it('handled before the connect, its answer late: the wallet, asked, is connected, and the session stays as it was', async () => {
+    const { store, storage, seen, calls, gateway, handle } = await disconnectHandledLate()
+    const before = store.getSnapshot()
+    handle()
+    // the connect the wallet handled after it connected it again
+    gateway.connected = true
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['disconnect', 'status'])
+    expect(store.getSnapshot()).toBe(before)
+    expect(seen).toEqual([])
+    expect(await storage.getItem('sessionlayer.session')).not.toBeNull()
     store.destroy()
   })
 })

@@ -378,9 +378,9 @@ export interface SessionStore {
    * answer or answers what it cannot read.
    *
    * A wallet may also handle this sign-out after a `connect()` made right after it, and answer it
-   * once that connect connected the tab. Such an answer is checked the same way: a wallet that says
-   * it is connected keeps the new session; one that says it is not (or gives no readable answer in
-   * time) ends it as a sign-out.
+   * once that connect connected the tab. Such an answer is checked with a silent `status` read too:
+   * a wallet that says it is connected keeps the new session; one that says it is not ends it as a
+   * drop does (`reconnecting` with a reconnect policy, else `disconnected` with code 4900).
    */
   disconnect: () => Promise<void>
   /**

@@ -634,6 +634,26 @@ describe('model-based: a wallet that tells a tab nothing of its own connect and 
       443336240,
     )
   })
+
+  // Found by seed 1108108 (size large), shrunk.
+  it('C6, C19: a disconnect() the wallet handles late, after the connect() asked right after it, of a wallet that tells nothing of either: the tab ends out, as the wallet', async () => {
+    await runSequence(
+      { ...base, storageDelay: 1, silent: true },
+      [
+        step('wallet * {"kind":"late","ms":1} ×1', (s) => s.walletFault('*', { kind: 'late', ms: 1 }, 1)),
+        step('disconnect(0) ‖ disconnect(0)', (s) => {
+          s.disconnect(0)
+          s.disconnect(0)
+        }),
+        step('cancelReconnect(0) ‖ connect(0, approve)', (s) => {
+          s.cancelReconnect(0)
+          s.connect(0, 'approve')
+        }),
+      ],
+      false,
+      148526644,
+    )
+  })
 })
 
 describe('model-based: a sign-out and a sign-in at once', () => {
