@@ -110,6 +110,13 @@ export interface Model {
    */
   readonly declined?: boolean
   /**
+   * A disconnect ended a connect that waited for the user in an asynchronous wallet, and no
+   * `connected` event came since: the next one's "not connected" is the decline of that connect,
+   * which the wallet tells as it ends it, not of a connect asked since, nor a drop of the session
+   * that connect began (its answer, and its reads, may come first, as from a gateway) (C3, C6).
+   */
+  readonly ended?: boolean
+  /**
    * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
    * and each tab that told it, a line each, since this tab last switched or connected, heard a word
    * of the party it shows, or had such a re-read fail. The same word again, from a third tab, costs
@@ -588,7 +595,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
 
     switch (input.type) {
       case 'connect':
@@ -634,6 +641,8 @@ export const createTransition = (): typeof transition => {
           n.check = 0
           const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
           if (st.status != 'disconnected' || op) {
+            // the wallet tells the decline of a connect that waits for its user as it ends it (see `ended`)
+            if (op == 'pending' || m.asked) n.ended = true
             down(error, 1)
             n.leaving = 2
           } else n.leaving ||= 1
@@ -716,6 +725,11 @@ export const createTransition = (): typeof transition => {
 
       case 'status':
         if (input.via == 'statusChanged') n.declined = false
+        // the decline of a connect a disconnect ended, which came after a connect asked since began: no decline of it, no drop (C3, C6)
+        else if (input.via == 'connected' && m.ended) {
+          n.ended = false
+          if (!input.connected) break
+        }
         if (input.connected) {
           if (input.via == 'connect' && op != 'connect') {
             // the answer to a connect that is no longer this tab's op tells nothing

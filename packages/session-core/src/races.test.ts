@@ -1665,6 +1665,57 @@ describe('races and hostile timings', () => {
     ])
     store.destroy()
   })
+  it.each(['gateway', 'extension'] as const)("C3, C6: a disconnect() while a connect() waits for the user of an asynchronous wallet, and a connect() the wallet approves at once right after it: the wallet's decline of the first connect, which the disconnect ended, comes after the second began (%s) and declines nothing, drops nothing", async (order) => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ order })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    provider.wallet.setConnectMode('async')
+    const first = store.connect()
+    await vi.advanceTimersByTimeAsync(5)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    const invalidated = vi.fn()
+    store.on('invalidate', invalidated)
+    provider.wallet.setConnectMode('approve')
+    const leaving = store.disconnect()
+    const second = store.connect()
+    // the answers, and the wallet's events: its decline of the first connect, then the second one's
+    // connection (an extension's answer is a task after the events before it: 1 ms under fake timers)
+    for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await first).toMatchObject({ status: 'disconnected', lastError: null })
+    await leaving
+    expect(await second).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    expect(seen.map((state) => [state.status, state.lastError?.code ?? null])).toEqual([
+      ['disconnected', null],
+      ['connecting', null],
+      ['connected', null],
+    ])
+    expect(invalidated).not.toHaveBeenCalled()
+    expect(provider.wallet.state()).toMatchObject({ connected: true, pendingConnects: 0 })
+    store.destroy()
+  })
+  it.each(['gateway', 'extension'] as const)("C3, C6: a disconnect() while a connect() waits for the user of an asynchronous wallet, and a connect() right after it that waits for them too: the wallet's decline of the first connect declines nothing, and the user's decline of the second, told the same way, fails it at once (%s)", async (order) => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ order })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    provider.wallet.setConnectMode('async')
+    const first = store.connect()
+    await vi.advanceTimersByTimeAsync(5)
+    const leaving = store.disconnect()
+    const second = store.connect()
+    for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await first).toMatchObject({ status: 'disconnected', lastError: null })
+    await leaving
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    expect(provider.wallet.state().pendingConnects).toBe(1)
+    provider.wallet.reject()
+    for (let i = 0; i < 3; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await second).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: 'rejected' } })
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
   it("C6, C7: a wallet that never tells of a sign-out it answered, but tells the next connection: that connection's statusChanged(true) changes nothing, and a drop of that session after it is a drop, once the wallet, asked, says it is not connected", async () => {
     vi.useFakeTimers()
     let connected = true
