@@ -3,7 +3,7 @@ import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, sessionQue
 import { createMockProvider, type MockProviderOptions } from '@sessionlayer/session-testing'
 import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { computed, createSSRApp, defineAsyncComponent, defineComponent, h, onMounted, Suspense, type App, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
@@ -147,6 +147,8 @@ async function hydrateLate(initialState: SessionState, target: { store: SessionS
   app.mount(container)
   const first = container.innerHTML
   await new Promise((resolve) => setTimeout(resolve, 30))
+  // (on a busy machine the page's and the fetch's timers run late: wait for the fetches to end)
+  await vi.waitFor(() => expect(queryClient.isFetching()).toBe(0))
   await flushPromises()
   const cached = queryClient
     .getQueryCache()
