@@ -1473,16 +1473,22 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               for (const call of leaving) if (call.before) leaving.delete(call)
             })
             if (word > 1) {
-              const tag = gen
+              // An op under way (a connect reading its accounts: a sign-out the wallet never told keeps
+              // its mark until such a word) may settle before the answer: that is no newer session. Still
+              // reading, the wallet's answer that it is out fails that connect, as a drop there does (C3, C7).
+              const tag = gen + (model.op ? 1 : 0)
               const asked = ++asks
               void request('status')
-                .then((value) => {
-                  const answer = answerInput('status', value, 'local')
-                  return answer.type == 'status' && answer.connected
-                })
-                .catch(() => false)
-                .then((on) => {
-                  if (!on && tag == gen && !(told.status > asked) && model.snapshot.status == 'connected') listener(...args)
+                .then((value) => answerInput('status', value, 'local'))
+                .catch(noop)
+                .then((answer) => {
+                  if ((answer?.type != 'status' || !answer.connected) && tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
+                    if (model.snapshot.status == 'connected') listener(...args)
+                    else if (model.op && model.said && answer?.type == 'status') {
+                      noteLive(answer, asked)
+                      dispatch(aged(answer, asked))
+                    }
+                  }
                 })
               return
             }

@@ -3194,3 +3194,61 @@ describe("C6, C19: a disconnect() answered after a later connect() connected the
     store.destroy()
   })
 })
+
+describe('C7: a drop told while a connect reads its accounts, behind a sign-out the wallet never told', () => {
+  /**
+   * A wallet that tells nothing of a tab's own calls: a sign-out it never tells leaves the store's
+   * mark "this sign-out's word may come late" until a statusChanged(false). The app signs out and
+   * in again; the wallet drops while that connect reads its accounts (`dropWhileReading`).
+   */
+  const dropWhileReading = async (statusAnswer: 'after the connect settled' | 'before it settled') => {
+    vi.useFakeTimers()
+    let connected = false
+    let accounts: ReturnType<typeof deferred> | null = null
+    let status: ReturnType<typeof deferred> | null = null
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: (connected = true) }
+      if (method === 'disconnect') return (connected = false), null
+      if (method === 'status') return status ? status.promise : { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return accounts ? accounts.promise : [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    await store.connect()
+    await store.disconnect()
+    await store.connect()
+    await store.disconnect()
+    accounts = deferred()
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connecting')
+    status = deferred()
+    connected = false
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    const out = { connection: { isConnected: false }, network: { networkId: 'canton:devnet' } }
+    if (statusAnswer == 'before it settled') status.resolve(out)
+    await vi.advanceTimersByTimeAsync(0)
+    accounts.resolve([ACCOUNT])
+    const settled = await connecting
+    calls.length = 0
+    status.resolve(out)
+    status = null
+    await vi.advanceTimersByTimeAsync(0)
+    return { store, settled, calls }
+  }
+
+  it('the status read that checks it answers once the connect settled: the drop is a drop (4900), not a stale connected', async () => {
+    const { store, settled } = await dropWhileReading('after the connect settled')
+    expect(settled).toMatchObject({ status: 'connected', account: ACCOUNT })
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    store.destroy()
+  })
+
+  it('the status read answers while the connect still reads its accounts: the drop still ends that connection', async () => {
+    const { store, settled } = await dropWhileReading('before it settled')
+    expect(settled.status === 'connected' ? store.getSnapshot() : settled).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    store.destroy()
+  })
+})
