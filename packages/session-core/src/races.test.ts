@@ -87,13 +87,15 @@ function quietGateway() {
   return Object.assign(wallet, hand)
 }
 
-/** A promise that can be resolved from outside. */
+/** A promise that can be settled from outside, either way. */
 function deferred<T = unknown>() {
   let resolve!: (value: T) => void
-  const promise = new Promise<T>((r) => {
-    resolve = r
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
   })
-  return { promise, resolve }
+  return { promise, resolve, reject }
 }
 
 /**
@@ -2627,16 +2629,6 @@ describe("C3, C19: a connect() the user's sign-out in the wallet ended, whose an
 describe('C3, C19: the check of a connect() answered after a sign-out ended it, and what ends that check', () => {
   const KEY = 'sessionlayer.session'
   const SIGNED_OUT = { connection: { isConnected: false, reason: 'disconnect' } }
-  /** A promise the test settles by hand, either way. */
-  const held = () => {
-    let resolve!: (value: unknown) => void
-    let reject!: (error: unknown) => void
-    const promise = new Promise<unknown>((res, rej) => {
-      resolve = res
-      reject = rej
-    })
-    return { promise, resolve, reject }
-  }
   const settle = () => vi.advanceTimersByTimeAsync(0)
   const count = (calls: string[], method: string) => calls.filter((m) => m === method).length
 
@@ -2648,7 +2640,7 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
    */
   const signedOutBeforeAnswer = async (options: { requestTimeoutMs?: number } = {}) => {
     vi.useFakeTimers()
-    const answer = held()
+    const answer = deferred()
     const wallet = {
       connect: (): unknown => ({ isConnected: true }),
       status: (): unknown => CONNECTED_STATUS,
@@ -2680,7 +2672,7 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
   /** The wallet approves the connect that the sign-out ended; its check (a status read) is held. */
   const answeredAfterSignOut = async (options: { requestTimeoutMs?: number } = {}) => {
     const setup = await signedOutBeforeAnswer(options)
-    const status = held()
+    const status = deferred()
     const connected = setup.wallet.status
     setup.wallet.status = () => ((setup.wallet.status = connected), status.promise)
     setup.answer.resolve({ isConnected: true })
@@ -2716,7 +2708,7 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
 
     it('a second connect() under way: its own answer settles it, the first one changes nothing', async () => {
       const { store, storage, seen, calls, answer, wallet } = await signedOutBeforeAnswer()
-      const second = held()
+      const second = deferred()
       wallet.connect = () => second.promise
       const connecting = store.connect()
       await settle()
@@ -2738,7 +2730,7 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
 
     it('a second connect() that the next sign-out ended too: only its own answer is checked', async () => {
       const { store, storage, seen, calls, answer, wallet, emit } = await signedOutBeforeAnswer()
-      const second = held()
+      const second = deferred()
       wallet.connect = () => second.promise
       const connecting = store.connect()
       await settle()
@@ -2961,7 +2953,7 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
 
     it('a connect the user declined (4001), answered connected after all: no status read', async () => {
       vi.useFakeTimers()
-      const answer = held()
+      const answer = deferred()
       const { provider, emit, calls } = handWallet((method) => {
         if (method === 'connect') return answer.promise
         if (method === 'status') return CONNECTED_STATUS
@@ -3034,7 +3026,7 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
 
   it('the answer of a restore\'s status probe that a drop overtook is no connect answer: not checked', async () => {
     vi.useFakeTimers()
-    const probe = held()
+    const probe = deferred()
     let probes = 0
     const { provider, emit, calls } = handWallet((method) => {
       if (method === 'status') return probes++ ? CONNECTED_STATUS : probe.promise
