@@ -897,12 +897,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // -1: the attempt that waits runs now; none if it already runs (its answer is on its way)
         if (!cancelTimer(retryTimer) && effect[1] < 0) break
         {
-          // The tick of a tab that holds the reconnect lock, late by over requestTimeoutMs (its page
-          // was frozen), waits for the lock manager to tell which client holds the lock: as a frozen
-          // page resumes, its timers run before the word that another tab took its lock meanwhile
-          // (Chromium), and on a loaded machine that word may come later still. A lock another
-          // client holds (or none does) is this tab's no more: it stops its attempts and follows (M6).
-          const late = clock.now() + effect[1] + requestTimeoutMs
+          // The tick of a tab that holds the reconnect lock, over requestTimeoutMs after its schedule
+          // (a long backoff, or a page that was frozen), waits for the lock manager to tell which client
+          // holds the lock: as a frozen page resumes, its timers run before the word that another tab
+          // took its lock meanwhile (Chromium), and on a loaded machine that word may come later still.
+          // A lock another client holds (or none does) is this tab's no more: it stops its attempts and
+          // follows (M6). Over requestTimeoutMs, not over its delay and requestTimeoutMs: a tab whose
+          // drop came after this tab's word of the attempt took that word for no reconnect of its own,
+          // and takes over requestTimeoutMs (and a random part of another) after its drop (see `lead`).
+          // An attempt of a backoff that long asks too: one query() of the lock manager.
+          const late = clock.now() + requestTimeoutMs
           const tick = () => dispatch({ type: 'tick' })
           retryTimer = later(() => {
             if (clock.now() < late || (leadership?.[0] ?? noop) == noop) tick()

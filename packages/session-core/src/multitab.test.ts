@@ -3874,6 +3874,60 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     expect(lockManager.query()).toEqual({ held: [], pending: [] })
     for (const t of tabs) t.store.destroy()
   })
+
+  it("M6, C7: a frozen leader woken after requestTimeoutMs but before its attempt's delay and requestTimeoutMs passed, its lock taken meanwhile by a tab whose drop came after the leader's word of that attempt (so it waited requestTimeoutMs only), asks which tab holds the lock: it runs no attempt, and follows", async () => {
+    vi.useFakeTimers()
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const options = { storage, requestTimeoutMs: 1_000, reconnect: { baseDelayMs: 500, factor: 1, maxDelayMs: 500, maxAttempts: 10, jitter: false } }
+    const frozen = freezableTab(createMockProvider({ wallet }), true)
+    const leader = createSessionStore(frozen.provider, { ...options, clock: frozen.clock, broadcast: { channelFactory: hub.channelFactory, lockManager: frozen.locks(lockManager.client('a')) } })
+    // the other tab's wallet events come 100 ms late: the leader's word of its attempt comes first
+    const provider = createMockProvider({ wallet })
+    const lagging: MockProvider = Object.assign(Object.create(provider) as MockProvider, {
+      on: (event: string, listener: (...args: never[]) => void) => {
+        provider.on(event, (...args: never[]) => void setTimeout(() => listener(...args), 100))
+        return lagging
+      },
+    })
+    const follower = createSessionStore(lagging, { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: lockManager.client('b') } })
+    const attempts = [events(leader, 'reconnect:attempt'), events(follower, 'reconnect:attempt')]
+    await leader.connect()
+    await follower.restore()
+    await vi.advanceTimersByTimeAsync(100)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(leader.getSnapshot().status).toBe('reconnecting')
+    expect(follower.getSnapshot().status).toBe('connected')
+    expect(lockManager.query().held).toEqual([{ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: 'a' }])
+    frozen.freeze()
+    // the other tab hears of the drop at 100 ms, and of no attempt since: it takes the attempts
+    // over, and the lock, requestTimeoutMs later
+    await vi.advanceTimersByTimeAsync(1_200)
+    expect(lockManager.query().held).toEqual([{ name: 'sessionlayer.reconnect::sessionlayer.session', mode: 'exclusive', clientId: 'b' }])
+    // woken 1,200 ms after it scheduled attempt 1 (500 ms): before that delay and requestTimeoutMs
+    // passed; the word that its lock was taken comes only 50 ms after its overdue timer
+    await frozen.wake()
+    await vi.advanceTimersByTimeAsync(50)
+    frozen.tell()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(attempts[0]).toEqual([])
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(attempts[0]).toEqual([])
+    expect(attempts[1]!.length).toBeGreaterThan(0)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect([leader, follower].map((s) => s.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    leader.destroy()
+    follower.destroy()
+  })
 })
 
 describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)', () => {

@@ -298,7 +298,9 @@ export interface SessionStoreOptions {
    * With Web Locks it also bounds the wait for a lock that never comes. A tab waiting to lead a
    * reconnect runs the attempts on its own once the leading tab's next word is overdue by this
    * bound and a random part of it more. Each tab draws its own part, so that the tabs behind a
-   * frozen leader take over one at a time.
+   * frozen leader take over one at a time. A tab that holds the lock asks the lock manager
+   * (`navigator.locks.query()`) which tab holds it before an attempt it scheduled over this bound
+   * before: another tab may have taken the lock meanwhile (its page was frozen).
    *
    * A Ledger API token refresh runs on its own after four times this bound, which is as long as
    * another tab's refresh can hold the lock.

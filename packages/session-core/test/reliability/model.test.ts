@@ -576,6 +576,33 @@ describe('model-based: regressions', () => {
     // by the woken tab under the lock, and its gave-up (the wallet stays away, maxAttempts 1)
     expect(seen()).toEqual([1, 1, 3, 1, 1].map((more, i) => (before[i] ?? 0) + more))
   })
+
+  // Found by the deep run (seeds 9876543 medium, 5550123 large): the follower's drop event lags, so the
+  // leader's word of its attempt reaches it before it reconnects itself; it takes the attempts over a
+  // watchdog later, with the lock. The leader, frozen meanwhile, wakes just before its delay plus
+  // requestTimeoutMs and ran its attempt without asking who holds the lock.
+  it('M6, C7: a leader frozen past requestTimeoutMs, its attempt due just before its delay and requestTimeoutMs, asks who holds the lock before it runs that attempt', async () => {
+    const counted = ['reconnect lock stolen', 'reconnect lock lost to a steal']
+    const seen = () => counted.map((what) => observed.get(what) ?? 0)
+    const before = seen()
+    await runSequence(
+      { ...base, reconnect: { baseDelayMs: 201, maxAttempts: 1, factor: 1, maxDelayMs: 500, jitter: false }, locks: true, eventDelays: [0, 0, 1] },
+      [
+        step('connect(0, approve)', (s) => s.connect(0, 'approve')),
+        step('openTab', (s) => s.openTab()),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('freeze(0), advance 1200 ms, thaw(0)', async (s) => {
+          s.freeze(0, true)
+          await s.time.advance(1_200)
+          s.freeze(0, false)
+        }),
+        step('advance to expiry +0 ms', (s) => s.time.advance(s.expiresIn())),
+      ],
+      false,
+      1747929213,
+    )
+    expect(seen()).toEqual(before.map((n) => n + 1))
+  })
 })
 
 describe('model-based: a wallet that tells a tab nothing of its own connect and disconnect', () => {
