@@ -324,6 +324,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const before = new WeakSet<Leaving>()
   /**
+   * The number of this store's latest `connect` request, while no wallet status event came since
+   * (see `told`) and the store was not out since: a wallet may tell a dApp nothing of the connection
+   * it asked for, and its events lag behind its answers, so a sign-out word it sent before that
+   * connect may come after the session began. The first one is checked (see the wallet listener) (C6, C7).
+   */
+  let own = 0
+  /**
+   * A silent `status` read checks a sign-out word (see the wallet listener): 1, and 2 once another
+   * such word came meanwhile, which that check answers for too — else the wallet's repeated word
+   * would end the session the check keeps (C6, C7).
+   */
+  let checking = 0
+  /**
    * The number of the latest `accountsChanged` that told of another party than the store's: one
    * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
    */
@@ -536,6 +549,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // Only the answer to the latest disconnect ends this tab's leaving (an earlier one may come late).
     // Leaving also forgets that session's Ledger API access: the next session is never handed it (L1).
     const mine = method == 'disconnect' ? ++disconnects : 0
+    if (method == 'connect') own = asked
     if (mine) {
       live = null
       heard = asked
@@ -1044,6 +1058,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         else if (next.snapshot.status == 'disconnected' && !next.op) {
           live = null
           heard = ++asks
+          own = 0
         }
         if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook) {
           gen++
@@ -1452,6 +1467,38 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // without on(), the caller is told, and what was already started is undone — the listeners
   // added before, the tab channel, and what those listeners set going (C14).
   for (const event of WALLET_EVENTS) {
+    /**
+     * Checks a sign-out word (`args`, a `statusChanged(false)`) that may be older than the session
+     * with a silent `status` read: the wallet says it is not connected, or cannot tell within
+     * requestTimeoutMs, and the word ends the session as it came. Its answer is dropped once the
+     * session moved on or the wallet told its status since; one that says it is connected while
+     * such a word came meanwhile is asked again (C6, C7, C17).
+     * An op under way (a connect reading its accounts: a sign-out the wallet never told keeps
+     * its mark until such a word) may settle before the answer: that is no newer session. Still
+     * reading, the wallet's answer that it is out fails that connect, as a drop there does (C3, C7).
+     */
+    const check = (args: unknown[]) => {
+      const tag = gen + (model.op ? 1 : 0)
+      const asked = ++asks
+      checking = 1
+      own = 0
+      void request('status')
+        .then((value) => answerInput('status', value, 'local'))
+        .catch(noop)
+        .then((answer) => {
+          const again = checking > 1
+          checking = 0
+          if (tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
+            if (answer?.type == 'status' && answer.connected) {
+              if (again && model.snapshot.status == 'connected') check(args)
+            } else if (model.snapshot.status == 'connected') listener(...args)
+            else if (model.op && model.said && answer?.type == 'status') {
+              noteLive(answer, asked)
+              dispatch(aged(answer, asked))
+            }
+          }
+        })
+    }
     const listener = (...args: unknown[]) => {
       // as `isolate` does, without a closure made for every payload
       try {
@@ -1470,6 +1517,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // late statusChanged(true) and connected of the connection the sign-out ended come before its
         // word, and the new connection's own after it (C6, C7, C19, M3).
         let word = 0
+        // A sign-out word while one is checked: that check answers for it too (see `check`)
+        if (checking && input?.type == 'status' && !input.connected && model.snapshot.status == 'connected') {
+          checking = 2
+          return
+        }
         if (input?.type == 'status' && !input.connected && leaving?.size) {
           for (const call of leaving) if (call.before) word |= before.has(call) ? 2 : 1
           if (word) {
@@ -1477,26 +1529,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
               for (const call of leaving) if (call.before) leaving.delete(call)
             })
             if (word > 1) {
-              // An op under way (a connect reading its accounts: a sign-out the wallet never told keeps
-              // its mark until such a word) may settle before the answer: that is no newer session. Still
-              // reading, the wallet's answer that it is out fails that connect, as a drop there does (C3, C7).
-              const tag = gen + (model.op ? 1 : 0)
-              const asked = ++asks
-              void request('status')
-                .then((value) => answerInput('status', value, 'local'))
-                .catch(noop)
-                .then((answer) => {
-                  if ((answer?.type != 'status' || !answer.connected) && tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
-                    if (model.snapshot.status == 'connected') listener(...args)
-                    else if (model.op && model.said && answer?.type == 'status') {
-                      noteLive(answer, asked)
-                      dispatch(aged(answer, asked))
-                    }
-                  }
-                })
+              check(args)
               return
             }
           }
+        }
+        // The first sign-out word since this store's connect, no status word of the wallet since:
+        // it may be of before that connect (see `own`), and is checked as the word of a sign-out
+        // the session began after is, unless it is one of those (C6, C7).
+        if (!word && input?.type == 'status' && !input.connected && input.reason == 'disconnect' && own && !(told.status > own) && model.snapshot.status == 'connected') {
+          check(args)
+          return
         }
         noteLive(input)
         if (!input) return

@@ -266,7 +266,9 @@ describe('the official dApp API shapes (@canton-network 1.8.0)', () => {
       expect(persisted).not.toContain(secret)
       expect(JSON.stringify(hub.sent)).not.toContain(secret)
     }
-    // the user signs out in the wallet: a sign-out, no error (C6)
+    // the user signs out in the wallet: a sign-out, no error (C6). The wallet told nothing of the
+    // connection, so its first word after it may be older: its status, as it now answers, confirms it (C7)
+    answers.status = signedOut
     for (const listener of listeners.statusChanged ?? []) listener(structuredClone(signedOut))
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, accounts: [], lastError: null })

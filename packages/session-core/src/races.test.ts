@@ -3244,3 +3244,88 @@ describe('C7: a drop told while a connect reads its accounts, behind a sign-out 
     store.destroy()
   })
 })
+
+describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect connected the store", () => {
+  const signedOut = { connection: { isConnected: false, reason: 'disconnect', networkReason: 'removed session' } }
+  const connected = async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    return { wallet, store, state, reads: () => wallet.calls.filter((method) => method === 'status').length }
+  }
+
+  it('the wallet is connected: the session stays as it is, its status read once', async () => {
+    const { wallet, store, state, reads } = await connected()
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    expect(reads()).toBe(1)
+    store.destroy()
+  })
+
+  it('the same word again while the wallet is asked: that answer stands for both, and the session stays', async () => {
+    const { wallet, store, state } = await connected()
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.emit('statusChanged', signedOut)
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    store.destroy()
+  })
+
+  it("the word of the app's own sign-out before that connect, twice, the second while the wallet is asked: that answer stands for both, and the session stays", async () => {
+    const { wallet, store } = await connected()
+    await store.disconnect()
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    store.destroy()
+  })
+
+  it('the wallet signed out: the session ends, as a sign-out (no error)', async () => {
+    const { wallet, store } = await connected()
+    wallet.connected = false
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    store.destroy()
+  })
+
+  it('a word of the wallet on its status came since the connect: its sign-out ends the session at once, no status read', async () => {
+    const { wallet, store, reads } = await connected()
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = false
+    wallet.emit('statusChanged', signedOut)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(reads()).toBe(0)
+    store.destroy()
+  })
+
+  it('only the first word is checked: a sign-out after it ends the session at once', async () => {
+    const { wallet, store, reads } = await connected()
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected' })
+    wallet.connected = false
+    wallet.emit('statusChanged', signedOut)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
+    expect(reads()).toBe(1)
+    store.destroy()
+  })
+})

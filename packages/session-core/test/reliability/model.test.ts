@@ -681,6 +681,27 @@ describe('model-based: a wallet that tells a tab nothing of its own connect and 
       148526644,
     )
   })
+
+  // Found by the deep run (seed 8282828, size small), shrunk: the wallet's word of its sign-out,
+  // sent as the other tab closed, came after the connect and ended it, the wallet connected.
+  it("C6, C7: a tab connects to a wallet that tells it nothing of its own calls, the word of the wallet's sign-out before that connect lagging behind: the tab stays connected", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', initialTabs: 2, eventDelays: [0, 0, 1], silent: true },
+      [
+        step('wallet disconnects itself ‖ closeTab(0)', (s) => {
+          s.wallet.disconnectFromWallet()
+          s.closeTab(0)
+        }),
+        step('connect(0, approve) ‖ connect(0, approve)', (s) => {
+          s.connect(0, 'approve')
+          s.connect(0, 'approve')
+        }),
+        step('advance 1 ms', (s) => s.time.advance(1)),
+      ],
+      false,
+      1977627468,
+    )
+  })
 })
 
 describe('model-based: a sign-out and a sign-in at once', () => {
