@@ -331,11 +331,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let own = 0
   /**
-   * A silent `status` read checks a sign-out word (see the wallet listener): 1, and 2 once another
-   * such word came meanwhile, which that check answers for too — else the wallet's repeated word
-   * would end the session the check keeps (C6, C7).
+   * A silent `status` read checks a sign-out word (see the wallet listener): 1, else the latest
+   * such word that came meanwhile, by its number (see `asks`) and its arguments, which that check
+   * answers for too — else the wallet's repeated word would end the session the check keeps (C6, C7).
    */
-  let checking = 0
+  let checking: 0 | 1 | [number, unknown[]] = 0
   /**
    * The number of the latest `accountsChanged` that told of another party than the store's: one
    * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
@@ -1472,7 +1472,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
      * with a silent `status` read: the wallet says it is not connected, or cannot tell within
      * requestTimeoutMs, and the word ends the session as it came. Its answer is dropped once the
      * session moved on or the wallet told its status since; one that says it is connected while
-     * such a word came meanwhile is asked again (C6, C7, C17).
+     * such a word came meanwhile is asked again. A word held so, the answer dropped, is taken as it
+     * came, unless a status event came after it (C6, C7, C17).
      * An op under way (a connect reading its accounts: a sign-out the wallet never told keeps
      * its mark until such a word) may settle before the answer: that is no newer session. Still
      * reading, the wallet's answer that it is out fails that connect, as a drop there does (C3, C7).
@@ -1486,17 +1487,20 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         .then((value) => answerInput('status', value, 'local'))
         .catch(noop)
         .then((answer) => {
-          const again = checking > 1
+          const again: typeof checking = checking
           checking = 0
           if (tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
             if (answer?.type == 'status' && answer.connected) {
-              if (again && model.snapshot.status == 'connected') check(args)
+              if (typeof again == 'object' && model.snapshot.status == 'connected') check(again[1])
             } else if (model.snapshot.status == 'connected') listener(...args)
             else if (model.op && model.said && answer?.type == 'status') {
               noteLive(answer, asked)
               dispatch(aged(answer, asked))
             }
           }
+          // A dropped answer drops no word held behind it: the latest one, no status event since it,
+          // is taken as it came (C6, C7).
+          else if (typeof again == 'object' && !(told.status > again[0])) listener(...again[1])
         })
     }
     const listener = (...args: unknown[]) => {
@@ -1519,7 +1523,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         let word = 0
         // A sign-out word while one is checked: that check answers for it too (see `check`)
         if (checking && input?.type == 'status' && !input.connected && model.snapshot.status == 'connected') {
-          checking = 2
+          checking = [++asks, args]
           return
         }
         if (input?.type == 'status' && !input.connected && leaving?.size) {

@@ -3297,6 +3297,24 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     store.destroy()
   })
 
+  it('a sign-out word held while the wallet is asked, after a newer status event that drops that answer: the word is taken as it comes', async () => {
+    const { wallet, store } = await connected()
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = false
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected' })
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    store.destroy()
+  })
+
   it('the wallet signed out: the session ends, as a sign-out (no error)', async () => {
     const { wallet, store } = await connected()
     wallet.connected = false
