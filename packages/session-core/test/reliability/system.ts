@@ -1122,6 +1122,8 @@ export function createSystem(config: SystemConfig) {
       // A getActiveNetwork that failed leaves the network unknown until the wallet reports one (C17).
       const networkUnknown = JSON.stringify({ ...expected(), network: null })
       const excused = new Set<Tab>()
+      /** The tabs restored here: the others are only given more time, and said to be (no restore ran in them). */
+      const restored = new Set<Tab>()
       const behind = tabs.filter((tab) => view(tab) !== want && !(walletFaulted && view(tab) === networkUnknown))
       for (const tab of behind) {
         const s = tab.store.getSnapshot()
@@ -1130,12 +1132,15 @@ export function createSystem(config: SystemConfig) {
           excused.add(tab)
         } else if (!walletFaulted || s.status !== 'disconnected') {
           violations.push(`tab${tab.id}: quiet at ${view(tab)} (${s.lastError?.code ?? 'no error'}), wallet at ${want}`)
-        } else this.restore(tabs.indexOf(tab))
+        } else {
+          restored.add(tab)
+          this.restore(tabs.indexOf(tab))
+        }
       }
       if (behind.length) {
         await settle()
         const again = JSON.stringify(expected())
-        for (const tab of behind) if (tabs.includes(tab) && !excused.has(tab) && view(tab) !== again) violations.push(`tab${tab.id}: still at ${view(tab)} after restore, wallet at ${again}`)
+        for (const tab of behind) if (tabs.includes(tab) && !excused.has(tab) && view(tab) !== again) violations.push(`tab${tab.id}: still at ${view(tab)} ${restored.has(tab) ? 'after restore' : 'later (no restore)'}, wallet at ${again}`)
       }
       for (const t of tracked) if (!t.settled) violations.push(`${t.what} never settled`)
       // The persisted entry follows the quiet tabs (C6, C9, C15, M3, M4): a connected session is
