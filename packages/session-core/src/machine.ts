@@ -110,10 +110,13 @@ export interface Model {
    */
   readonly declined?: boolean
   /**
-   * A disconnect ended a connect that waited for the user in an asynchronous wallet, and no
-   * `connected` event came since: the next one's "not connected" is the decline of that connect,
-   * which the wallet tells as it ends it, not of a connect asked since, nor a drop of the session
-   * that connect began (its answer, and its reads, may come first, as from a gateway) (C3, C6).
+   * A disconnect ended a connect under way — one that waited for the user in an asynchronous
+   * wallet, or whose request was still on its way (the wallet may hold it for its user by the time
+   * it handles the disconnect; one unreachable meanwhile tells, as it comes back, where a connection
+   * it made on its own stands, which that disconnect undid) — and no `connected` event came since:
+   * the next one's "not connected" is that word, not a decline of a connect asked since, nor a drop
+   * of the session that connect began (its answer, and its reads, may come first, as from a
+   * gateway) (C3, C6).
    */
   readonly ended?: boolean
   /**
@@ -641,8 +644,8 @@ export const createTransition = (): typeof transition => {
           n.check = 0
           const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
           if (st.status != 'disconnected' || op) {
-            // the wallet tells the decline of a connect that waits for its user as it ends it (see `ended`)
-            if (op == 'pending' || m.asked) n.ended = true
+            // the wallet tells the decline of a connect under way as it ends it (see `ended`)
+            if (asking || m.asked) n.ended = true
             down(error, 1)
             n.leaving = 2
           } else n.leaving ||= 1

@@ -1718,6 +1718,49 @@ describe('races and hostile timings', () => {
     expect(vi.getTimerCount()).toBe(0)
     store.destroy()
   })
+  /**
+   * A connect() to an asynchronous wallet whose answers take 20 ms, and a disconnect() and a connect()
+   * before the wallet answered it: the wallet holds the first connect for its user by the time it
+   * handles the disconnect, which ends it, and tells its decline (a `connected` event, isConnected:
+   * false) after the second connect() began.
+   */
+  const endedOnItsWay = async (order: 'gateway' | 'extension') => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ order, latencyMs: 20, connectMode: 'async' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const first = store.connect()
+    await vi.advanceTimersByTimeAsync(5)
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    const leaving = store.disconnect()
+    const second = store.connect()
+    for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await first).toMatchObject({ status: 'disconnected', lastError: null })
+    await leaving
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    expect(provider.wallet.state().pendingConnects).toBe(1)
+    return { provider, store, seen, second }
+  }
+  it.each(['gateway', 'extension'] as const)("C3, C6: a disconnect() and a connect() while a connect() to an asynchronous wallet is still on its way: the wallet's decline of the first, which the disconnect ended, declines nothing of the second, which connects as its user approves (%s)", async (order) => {
+    const { provider, store, seen, second } = await endedOnItsWay(order)
+    provider.wallet.approve()
+    for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await second).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    expect(seen.map((state) => [state.status, state.lastError?.code ?? null])).toEqual([
+      ['disconnected', null],
+      ['connecting', null],
+      ['connected', null],
+    ])
+    store.destroy()
+  })
+  it.each(['gateway', 'extension'] as const)("C3, C6: that decline declines nothing of the second connect(), and the user's decline of it, told the same way, fails it at once (%s)", async (order) => {
+    const { provider, store, second } = await endedOnItsWay(order)
+    provider.wallet.reject()
+    for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await second).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: 'rejected' } })
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
   it("C6, C7: a wallet that never tells of a sign-out it answered, but tells the next connection: that connection's statusChanged(true) changes nothing, and a drop of that session after it is a drop, once the wallet, asked, says it is not connected", async () => {
     vi.useFakeTimers()
     let connected = true

@@ -764,6 +764,27 @@ describe('model-based: a sign-out and a sign-in at once', () => {
     )
   })
 
+  // Found by the deep run (seed 1149149, size medium).
+  it("C3, C6: a disconnect() that ends a connect() to an unreachable wallet still on its way, the wallet having connected on its own meanwhile: its word of that connection, which the disconnect undid, told as it comes back, does not fail the connect() asked after it", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', eventDelays: [1, 0, 0], latency: { connect: 1, silent: 0 }, silent: true },
+      [
+        step('signOutAndIn(0), then the wallet drops after 1 ms', (s) => s.signOutAndIn(0, 'drops', 1)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('connect(0, approve)', (s) => s.connect(0, 'approve')),
+        step('disconnect(0) ‖ restore(0)', (s) => {
+          s.disconnect(0)
+          s.restore(0)
+        }),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('signOutAndIn(0), then the wallet stays after 1 ms', (s) => s.signOutAndIn(0, 'stays', 1)),
+        step('thaw(0)', (s) => s.freeze(0, false)),
+      ],
+      false,
+      1655029548,
+    )
+  })
+
   it.each([
     ['drops', 'reconnects, and gives up as the wallet stays away', 4900],
     ['signs out', 'is disconnected', undefined],
