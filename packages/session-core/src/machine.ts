@@ -116,9 +116,11 @@ export interface Model {
    * it made on its own stands, which that disconnect undid) — and no `connected` event came since:
    * the next one's "not connected" is that word, not a decline of a connect asked since, nor a drop
    * of the session that connect began (its answer, and its reads, may come first, as from a
-   * gateway) (C3, C6).
+   * gateway) (C3, C6). 2: that word came while the connect asked since is unanswered: the wallet
+   * may have more of them (an unreachable one, back, tells each connection it owes), and they all
+   * come before that connect's answer, which ends them (C3).
    */
-  readonly ended?: boolean
+  readonly ended?: 0 | 1 | 2
   /**
    * The latest party switch another tab told of (its value) that this tab re-read its wallet for,
    * and each tab that told it, a line each, since this tab last switched or connected, heard a word
@@ -645,7 +647,7 @@ export const createTransition = (): typeof transition => {
           const error = input.expired ? new SessionError('The session expired', 'SESSION_EXPIRED') : null
           if (st.status != 'disconnected' || op) {
             // the wallet tells the decline of a connect under way as it ends it (see `ended`)
-            if (asking || m.asked) n.ended = true
+            if (asking || m.asked) n.ended = 1
             down(error, 1)
             n.leaving = 2
           } else n.leaving ||= 1
@@ -728,11 +730,12 @@ export const createTransition = (): typeof transition => {
 
       case 'status':
         if (input.via == 'statusChanged') n.declined = false
-        // the decline of a connect a disconnect ended, which came after a connect asked since began: no decline of it, no drop (C3, C6)
+        // the decline of a connect a disconnect ended, which came after a connect asked since began: no
+        // decline of it, no drop; nor are the words after it until that connect's answer (see `ended`) (C3, C6)
         else if (input.via == 'connected' && m.ended) {
-          n.ended = false
+          n.ended = !input.connected && op == 'connect' ? 2 : 0
           if (!input.connected) break
-        }
+        } else if (input.via == 'connect' && m.ended == 2) n.ended = 0
         if (input.connected) {
           if (input.via == 'connect' && op != 'connect') {
             // the answer to a connect that is no longer this tab's op tells nothing

@@ -1761,6 +1761,29 @@ describe('races and hostile timings', () => {
     expect(vi.getTimerCount()).toBe(0)
     store.destroy()
   })
+  it.each([1, 2])("C3, C6: a disconnect() that ends a connect() to an unreachable wallet still on its way, the wallet having connected on its own meanwhile (%i×): what it tells of that as it comes back (not connected: the disconnect undid it), before it handles a connect() asked then (an extension's port), declines nothing of that connect()", async (times) => {
+    vi.useFakeTimers()
+    const provider = createMockProvider({ order: 'extension' })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    provider.wallet.drop()
+    for (let i = 0; i < times; i++) provider.wallet.connectFromWallet()
+    const first = store.connect()
+    const leaving = store.disconnect()
+    for (let i = 0; i < 3; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await first).toMatchObject({ status: 'disconnected', lastError: null })
+    await leaving
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    provider.wallet.recover()
+    const second = store.connect()
+    for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(5)
+    expect(await second).toMatchObject({ status: 'connected', lastError: null, account: { partyId: 'alice::1220aa' } })
+    expect(seen.map((state) => [state.status, state.lastError?.code ?? null])).toEqual([
+      ['connecting', null],
+      ['connected', null],
+    ])
+    store.destroy()
+  })
   it("C6, C7: a wallet that never tells of a sign-out it answered, but tells the next connection: that connection's statusChanged(true) changes nothing, and a drop of that session after it is a drop, once the wallet, asked, says it is not connected", async () => {
     vi.useFakeTimers()
     let connected = true

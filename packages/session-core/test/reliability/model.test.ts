@@ -765,12 +765,15 @@ describe('model-based: a sign-out and a sign-in at once', () => {
   })
 
   // Found by the deep run (seed 1149149, size medium).
-  it("C3, C6: a disconnect() that ends a connect() to an unreachable wallet still on its way, the wallet having connected on its own meanwhile: its word of that connection, which the disconnect undid, told as it comes back, does not fail the connect() asked after it", async () => {
+  it.each([
+    [1, 'its word of that connection'],
+    [2, 'its words of those two connections'],
+  ])("C3, C6: a disconnect() that ends a connect() to an unreachable wallet still on its way, the wallet having connected on its own meanwhile (%i×): %s, which the disconnect undid, told as it comes back, do not fail the connect() asked after it", async (times) => {
     await runSequence(
       { ...base, locks: 'refused', eventDelays: [1, 0, 0], latency: { connect: 1, silent: 0 }, silent: true },
       [
         step('signOutAndIn(0), then the wallet drops after 1 ms', (s) => s.signOutAndIn(0, 'drops', 1)),
-        step('wallet connects itself', (s) => s.connectFromWallet()),
+        ...Array.from({ length: times }, () => step('wallet connects itself', (s) => s.connectFromWallet())),
         step('connect(0, approve)', (s) => s.connect(0, 'approve')),
         step('disconnect(0) ‖ restore(0)', (s) => {
           s.disconnect(0)
