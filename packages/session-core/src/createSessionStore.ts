@@ -176,6 +176,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     ttlMs: ttl < Infinity ? ttl : 0,
     reauth: !!expiry.onReauthRequired,
     lead: !!(locks && channel?.isLive),
+    bound: requestTimeoutMs,
   }
   /**
    * The pending timers of this store (each by the token `later` returned, with its clock handle),
@@ -917,9 +918,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // took its lock meanwhile (Chromium), and on a loaded machine that word may come later still.
           // A lock another client holds (or none does) is this tab's no more: it stops its attempts and
           // follows (M6). Over requestTimeoutMs, not over its delay and requestTimeoutMs: a tab whose
-          // drop came after this tab's word of the attempt took that word for no reconnect of its own,
-          // and takes over requestTimeoutMs (and a random part of another) after its drop (see `lead`).
-          // An attempt of a backoff that long asks too: one query() of the lock manager.
+          // drop came after this tab's word of the attempt counts that word (see `heard` in the
+          // machine), but one that missed it (a message reaches a tab at most once) takes over
+          // requestTimeoutMs (and a random part of another) after its drop (see `lead`). An attempt
+          // of a backoff that long asks too: one query() of the lock manager.
           const late = clock.now() + requestTimeoutMs
           const tick = () => dispatch({ type: 'tick' })
           retryTimer = later(() => {

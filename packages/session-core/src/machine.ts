@@ -138,6 +138,12 @@ export interface Model {
    * connected (M5).
    */
   readonly words: number
+  /**
+   * The latest word of another tab's reconnect attempt (when it came, and the attempt), until a word
+   * of that tab's outcome: a drop of this tab's own that comes after it (its wallet's events came
+   * later) follows that attempt (M6).
+   */
+  readonly heard?: readonly [at: number, attempt: number]
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -151,6 +157,8 @@ export interface MachineConfig {
   readonly reauth: boolean
   /** Reconnect attempts run in one tab at a time (Web Locks and a live channel). */
   readonly lead: boolean
+  /** `requestTimeoutMs`, the bound of a wallet request: the most a reconnect attempt's probe takes. */
+  readonly bound?: number
   readonly random?: () => number
 }
 
@@ -600,7 +608,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0 }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard }
 
     switch (input.type) {
       case 'connect':
@@ -802,8 +810,16 @@ export const createTransition = (): typeof transition => {
             set({ status: 'reconnecting' })
             clear()
             n.op = 'reconnect'
-            if (c.lead) fx.push(['lead'])
-            else schedule(1)
+            if (c.lead) {
+              // Another tab that runs the attempts told of one before this drop came (this tab's
+              // wallet tells it later): this tab follows that attempt, as if the word came after its
+              // drop. It waits for it, its backoff delay and probe, before it takes the attempts
+              // over, and tells of it as that tab does. A word older than that, whose attempt should
+              // have run, is of no outage still under way (C7, M6).
+              const h = m.heard
+              if (h && now <= h[0] + computeBackoffDelay(c.retry, h[1], () => 1) + (c.bound ?? 0)) n.followed = h[1]
+              fx.push(['lead'])
+            } else schedule(1)
           }
         }
         // A probe's "not connected" that a newer statusChanged(true) overtook: that event's word
@@ -973,6 +989,8 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'remote':
+        // the outcome of another tab's attempts (see `heard`)
+        if (input.kind == 'connected' || input.kind == 'gaveup') n.heard = undefined
         if (input.kind == 'connected') {
           // The session times the other tab sent, as untrusted data: finite numbers only, never a
           // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
@@ -1010,7 +1028,10 @@ export const createTransition = (): typeof transition => {
           }
         } else if (input.kind == 'attempt') {
           const next = input.data?.attempt
-          if (op == 'reconnect' && Number.isInteger(next) && (next as number) > 0) n.followed = next as number
+          if (Number.isInteger(next) && (next as number) > 0) {
+            n.heard = [now, next as number]
+            if (op == 'reconnect') n.followed = next as number
+          }
         } else if (input.kind == 'expiry') {
           // Another tab's session expired: this tab's too, if it still shows it — and it began before
           // that expiry: an expiry of an earlier session ends none started since, also one another

@@ -3875,7 +3875,7 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
     for (const t of tabs) t.store.destroy()
   })
 
-  it("M6, C7: a frozen leader woken after requestTimeoutMs but before its attempt's delay and requestTimeoutMs passed, its lock taken meanwhile by a tab whose drop came after the leader's word of that attempt (so it waited requestTimeoutMs only), asks which tab holds the lock: it runs no attempt, and follows", async () => {
+  it("M6, C7: a frozen leader woken after requestTimeoutMs but before its attempt's delay and requestTimeoutMs passed, its lock taken meanwhile by a tab whose drop came after the leader's word of that attempt, which it missed (so it waited requestTimeoutMs only), asks which tab holds the lock: it runs no attempt, and follows", async () => {
     vi.useFakeTimers()
     vi.spyOn(Math, 'random').mockReturnValue(0)
     const hub = createChannelHub()
@@ -3893,7 +3893,21 @@ describe('multi-tab, a leader tab frozen while it holds the reconnect lock', () 
         return lagging
       },
     })
-    const follower = createSessionStore(lagging, { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: lockManager.client('b') } })
+    // and its channel loses the leader's word of its attempt (a message reaches a tab at most once)
+    const missing = (name: string) => {
+      const channel = hub.channelFactory(name)
+      let listener: HubChannel['onmessage'] = null
+      let missed = false
+      Object.defineProperty(channel, 'onmessage', {
+        get: () => (event: { data: unknown }) => {
+          if (!missed && (event.data as { kind?: string }).kind === 'attempt') missed = true
+          else listener?.(event)
+        },
+        set: (next: HubChannel['onmessage']) => void (listener = next),
+      })
+      return channel
+    }
+    const follower = createSessionStore(lagging, { ...options, broadcast: { channelFactory: missing, lockManager: lockManager.client('b') } })
     const attempts = [events(leader, 'reconnect:attempt'), events(follower, 'reconnect:attempt')]
     await leader.connect()
     await follower.restore()
@@ -4086,6 +4100,169 @@ describe('multi-tab, a first backoff longer than requestTimeoutMs', () => {
     expect([a.store.getSnapshot().status, b.store.getSnapshot().status]).toEqual(['disconnected', 'disconnected'])
     a.store.destroy()
     b.store.destroy()
+  })
+
+  /**
+   * Two tabs with Web Locks (fake timers, requestTimeoutMs 1 s, backoff 20 s then 40 s, 3 attempts):
+   * the leader connected, the other tab restored, its wallet events `lagMs` late (the leader's word
+   * of an attempt comes before that tab's drop), the leader's `status` reads `slowMs` slow; the reconnect
+   * events of each, with the time since `mark()`.
+   */
+  async function laggingPair(lagMs: number, slowMs = 0) {
+    vi.useFakeTimers()
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const wallet = createMockWallet()
+    const lockManager = createMockLockManager()
+    const options = { storage, requestTimeoutMs: 1_000, reconnect: { baseDelayMs: 20_000, factor: 2, maxDelayMs: 40_000, maxAttempts: 3, jitter: false } }
+    const quick = createMockProvider({ wallet })
+    const slow: MockProvider = Object.assign(Object.create(quick) as MockProvider, {
+      request: async (args: Parameters<MockProvider['request']>[0]) => {
+        if (args.method === 'status') await new Promise((resolve) => setTimeout(resolve, slowMs))
+        return quick.request(args)
+      },
+    })
+    const leader = createSessionStore(slow, { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: lockManager.client('a') } })
+    const provider = createMockProvider({ wallet })
+    const lagging: MockProvider = Object.assign(Object.create(provider) as MockProvider, {
+      on: (event: string, listener: (...args: never[]) => void) => {
+        provider.on(event, (...args: never[]) => void setTimeout(() => listener(...args), lagMs))
+        return lagging
+      },
+    })
+    const follower = createSessionStore(lagging, { ...options, broadcast: { channelFactory: hub.channelFactory, lockManager: lockManager.client('b') } })
+    let since = 0
+    const told = (store: SessionStore) => {
+      const seen: unknown[] = []
+      for (const type of ['reconnect:scheduled', 'reconnect:attempt', 'reconnect:succeeded', 'reconnect:gaveup'] as const) store.on(type, (e) => seen.push({ type, at: Date.now() - since, ...e }))
+      return seen
+    }
+    const logs = [told(leader), told(follower)]
+    await leader.connect()
+    await follower.restore()
+    await vi.advanceTimersByTimeAsync(lagMs)
+    const mark = () => {
+      since = Date.now()
+      for (const log of logs) log.length = 0
+    }
+    const holder = () => lockManager.query().held.map((l) => l.clientId)
+    return { wallet, lockManager, leader, follower, logs, mark, holder }
+  }
+
+  it("M6, C7: a tab whose drop comes after the leading tab's word of its attempt counts that word: behind a leader whose backoff delay is over requestTimeoutMs, it takes nothing over, and tells the attempt that succeeded as the leader does", async () => {
+    // the other tab's wallet events come 100 ms late: the leader's word of its attempt comes first
+    const { wallet, lockManager, leader, follower, logs, mark, holder } = await laggingPair(100)
+    mark()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(100)
+    expect([leader, follower].map((s) => s.getSnapshot().status)).toEqual(['reconnecting', 'reconnecting'])
+    // over requestTimeoutMs and its random part after the other tab's drop: the leader still leads
+    await vi.advanceTimersByTimeAsync(3_000)
+    expect(holder()).toEqual(['a'])
+    await vi.advanceTimersByTimeAsync(61_900)
+    expect(holder()).toEqual(['a'])
+    // at the backoff offsets (each attempt a few ms later: the leader asks the lock manager which tab holds the lock first)
+    const soon = (ms: number) => expect.closeTo(ms, -1) as number
+    expect(logs[0]).toEqual([
+      { type: 'reconnect:scheduled', at: 0, attempt: 1, delayMs: 20_000 },
+      { type: 'reconnect:attempt', at: soon(20_000), attempt: 1 },
+      { type: 'reconnect:scheduled', at: soon(20_000), attempt: 2, delayMs: 40_000 },
+      { type: 'reconnect:attempt', at: soon(60_000), attempt: 2 },
+      { type: 'reconnect:scheduled', at: soon(60_000), attempt: 3, delayMs: 40_000 },
+    ])
+    expect(logs[1]).toEqual([])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect([leader, follower].map((s) => s.getSnapshot())).toMatchObject([
+      { status: 'connected', lastError: null },
+      { status: 'connected', lastError: null },
+    ])
+    expect(logs.map((log) => log.slice(-1))).toMatchObject([[{ type: 'reconnect:succeeded', attempt: 3 }], [{ type: 'reconnect:succeeded', attempt: 3 }]])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    // Another drop, the wallet back before attempt 1: both tabs tell that attempt succeeded, as one tab would.
+    mark()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(holder()).toEqual(['a'])
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(logs).toMatchObject([
+      [
+        { type: 'reconnect:scheduled', at: 0, attempt: 1, delayMs: 20_000 },
+        { type: 'reconnect:succeeded', attempt: 1 },
+      ],
+      [{ type: 'reconnect:succeeded', attempt: 1 }],
+    ])
+    expect([leader, follower].map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    leader.destroy()
+    follower.destroy()
+  })
+
+  it("M6, C7: a tab whose drop comes as the leading tab's attempt probes the wallet (after that attempt's backoff delay, within requestTimeoutMs) counts the word of that attempt: it tells that attempt succeeded, as the leader does", async () => {
+    // the other tab's wallet events come 20.1 s late, the leader's probe answers 500 ms after it asks
+    const { wallet, lockManager, leader, follower, logs, mark } = await laggingPair(20_100, 500)
+    mark()
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(20_300)
+    // the leader's attempt 1 waits for its probe's answer; the other tab's drop came 100 ms after it asked
+    expect(logs[0]).toMatchObject([{ type: 'reconnect:scheduled', attempt: 1 }, { type: 'reconnect:attempt', attempt: 1 }])
+    expect(follower.getSnapshot().status).toBe('reconnecting')
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect([leader, follower].map((s) => s.getSnapshot().status)).toEqual(['connected', 'connected'])
+    expect(logs.map((log) => log.slice(-1))).toMatchObject([[{ type: 'reconnect:succeeded', attempt: 1 }], [{ type: 'reconnect:succeeded', attempt: 1 }]])
+    expect(logs[1]).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    leader.destroy()
+    follower.destroy()
+  })
+
+  it("M6, C7: a word of the leading tab's attempt whose backoff delay and requestTimeoutMs passed before this tab's drop (that tab closed meanwhile) counts no more: this tab's outage starts at attempt 1", async () => {
+    // the other tab's wallet events come 70 s late
+    const { wallet, lockManager, leader, follower, logs, mark } = await laggingPair(70_000)
+    mark()
+    wallet.drop()
+    // attempt 1 fails: the leader tells of attempt 2 (40 s), and closes
+    await vi.advanceTimersByTimeAsync(21_000)
+    expect(logs[0]).toMatchObject([{ attempt: 1 }, { attempt: 1 }, { type: 'reconnect:scheduled', attempt: 2, delayMs: 40_000 }])
+    leader.destroy()
+    await vi.advanceTimersByTimeAsync(49_000)
+    expect(follower.getSnapshot().status).toBe('reconnecting')
+    expect(logs[1]).toEqual([{ type: 'reconnect:scheduled', at: 70_000, attempt: 1, delayMs: 20_000 }])
+    follower.destroy()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+  })
+
+  it("M6, C7: a word of the leading tab's attempt before that tab reconnected counts no more at this tab's drop that comes after it: this tab's outage starts at attempt 1", async () => {
+    // the other tab's wallet events come 30 s late
+    const { wallet, lockManager, leader, follower, logs, mark } = await laggingPair(30_000)
+    mark()
+    wallet.drop()
+    // attempt 1 fails (the leader tells of attempt 2, 40 s), then the wallet is back and the leader reconnects
+    await vi.advanceTimersByTimeAsync(25_000)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(leader.getSnapshot().status).toBe('connected')
+    expect(logs[0]).toMatchObject([{ attempt: 1 }, { attempt: 1 }, { attempt: 2 }, { type: 'reconnect:succeeded', attempt: 2 }])
+    // the other tab's drop (its event of 0 s), then its attempt 1, which finds the wallet back
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(follower.getSnapshot().status).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(20_100)
+    expect(follower.getSnapshot().status).toBe('connected')
+    const soon = (ms: number) => expect.closeTo(ms, -1) as number
+    expect(logs[1]).toEqual([
+      { type: 'reconnect:scheduled', at: 30_000, attempt: 1, delayMs: 20_000 },
+      { type: 'reconnect:attempt', at: soon(50_000), attempt: 1 },
+      { type: 'reconnect:succeeded', at: soon(50_000), attempt: 1 },
+    ])
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    leader.destroy()
+    follower.destroy()
   })
 })
 
