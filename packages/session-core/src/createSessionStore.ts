@@ -314,6 +314,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * number is below.
    */
   const told = {} as Record<Input['type'], number>
+  /** The number of this store's latest request of each method (see `check`). */
+  const sent = {} as Record<Method, number>
   /**
    * The `disconnect()` calls of the provider (see {@link leavingOf}) under way, or answered with no
    * word of the wallet yet, as a connect of this store succeeded: the wallet sends its word of them
@@ -560,6 +562,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     const id = `${tag}:${method}:${origin}:${mine}`
     if (inflight.has(id)) return
     inflight.add(id)
+    sent[method] = asked
     latest.set(
       method,
       request(method)
@@ -1494,6 +1497,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           if (tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
             if (answer?.type == 'status' && answer.connected) {
               if (typeof again == 'object' && model.snapshot.status == 'connected') check(again[1])
+              // The word is late: the wallet connected since it sent it, so what it told before it is
+              // of before that connection. Accounts or a network an event told then, no read of them
+              // asked since, are read again (C2, C11).
+              else if (model.snapshot.status == 'connected') {
+                if (told.accounts < asked && !(sent.listAccounts > told.accounts)) call('listAccounts', 'local')
+                if (told.network < asked && !(sent.getActiveNetwork > told.network)) call('getActiveNetwork', 'local')
+              }
             } else if (model.snapshot.status == 'connected') listener(...args)
             else if (model.op && model.said && answer?.type == 'status') {
               noteLive(answer, asked)

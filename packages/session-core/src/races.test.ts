@@ -3401,6 +3401,92 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     store.destroy()
   })
 
+  // The word is late: the wallet connected since it sent it, and what it told before it is of
+  // before that connection. Found by the deep model run (seed 1136136, size medium).
+  it('an account list the wallet told before that word, no read since: the wallet is connected, and its accounts are read again (party:changed each time, with onInvalidate)', async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const onInvalidate = vi.fn()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), onInvalidate })
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    const changed = vi.fn()
+    store.on('party:changed', changed)
+    wallet.calls.length = 0
+    wallet.emit('accountsChanged', [BOB])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB })
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status', 'listAccounts'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    const switches = [
+      { previous: 'alice::1220aa', current: 'bob::1220bb', source: 'local' },
+      { previous: 'bob::1220bb', current: 'alice::1220aa', source: 'local' },
+    ]
+    expect(changed.mock.calls.map(([event]: unknown[]) => event)).toEqual(switches)
+    expect(onInvalidate.mock.calls.map(([event]: unknown[]) => event)).toMatchObject(switches.map((event) => ({ ...event, type: 'party:changed' })))
+    store.destroy()
+  })
+
+  it('a network the wallet told before that word, no read since: read again', async () => {
+    const { wallet, store } = await connected()
+    wallet.emit('chainChanged', 'canton:testnet')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', networkId: 'canton:testnet' })
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status', 'getActiveNetwork'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet' })
+    store.destroy()
+  })
+
+  it('an account list the wallet told after that word, while the wallet is asked: of the connection it holds, no read', async () => {
+    const { wallet, store } = await connected()
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('accountsChanged', [BOB])
+    await vi.advanceTimersByTimeAsync(0)
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB })
+    store.destroy()
+  })
+
+  it('an account list told before that word, the answer dropped for a newer status event: no read of that answer (C17)', async () => {
+    const { wallet, store } = await connected()
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.emit('accountsChanged', [BOB])
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB })
+    store.destroy()
+  })
+
+  it('an account list told before a connect() whose read followed it: the read stands, no read again', async () => {
+    const { wallet, store } = await connected()
+    await store.disconnect()
+    wallet.accounts = [BOB]
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: BOB })
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    store.destroy()
+  })
+
   it('only the first word is checked: a sign-out after it ends the session at once', async () => {
     const { wallet, store, reads } = await connected()
     wallet.emit('statusChanged', signedOut)

@@ -77,7 +77,8 @@ const account = (hint: string, primary: boolean, networkId = 'canton:devnet'): C
   hint,
   networkId,
 })
-const ACCOUNT_SETS: readonly (readonly CIP0103Account[])[] = [
+/** The account lists `set accounts #n` gives the wallet (the n-th). */
+export const ACCOUNT_SETS: readonly (readonly CIP0103Account[])[] = [
   [account('alice', true), account('bob', false)],
   [account('bob', false), account('alice', true)],
   [account('carol', true)],

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { commandArbitraries, configArbitrary, type Model, runSequence, signOutAndIn, step } from './commands'
+import { ACCOUNT_SETS, commandArbitraries, configArbitrary, type Model, runSequence, signOutAndIn, step } from './commands'
 import { observed, type System, type SystemConfig } from './system'
 
 // Model-based test of the session machine: 1–3 tabs over one mock wallet, one storage, one
@@ -789,6 +789,40 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       ],
       false,
       1655029548,
+    )
+  })
+
+  // Found by the deep run (seed 1136136, size medium): the events of the tab lag behind the
+  // wallet's answers; the stale accountsChanged of a connection the tab's disconnect() ended came
+  // after the accounts read of the connection the wallet made on its own since, and the late word of
+  // that sign-out, checked, left the stale party.
+  it("C6, C11: the late word of a sign-out, the wallet connected again since: the accounts an event told before that word are read again", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [0, 17, 0], storageDelay: 1 },
+      [
+        step('connect(0, approve) ‖ closeTab(1)', (s) => {
+          s.connect(0, 'approve')
+          s.closeTab(1)
+        }),
+        step('switch party #0', (s) => {
+          const target = s.wallet.state().accounts[0]
+          if (target) s.wallet.switchParty(target.partyId)
+        }),
+        step('disconnect(0) ‖ connect(0, reject)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'reject')
+        }),
+        step('advance to expiry +16 ms, then restore(0) ‖ wallet recovers', async (s) => {
+          await s.time.advance(16)
+          s.restore(0)
+          s.wallet.recover()
+        }),
+        step('set accounts #0', (s) => s.wallet.setAccounts(ACCOUNT_SETS[0] ?? [])),
+        step('disconnect(0)', (s) => s.disconnect(0)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+      ],
+      false,
+      2117678890,
     )
   })
 
