@@ -127,6 +127,14 @@ function key(m) {
   })
 }
 
+/** Whether two models hold the same values, field for field (the key of one that does is the other's). */
+function same(a, b) {
+  const fields = Object.keys(a)
+  if (fields.length !== Object.keys(b).length) return false
+  for (const field of fields) if (a[field] !== b[field]) return false
+  return true
+}
+
 /**
  * Explores the machine breadth-first from INITIAL_MODEL and returns the edges between nodes.
  * @param {{ INITIAL_MODEL: object, transition: Function, SessionError: Function }} machine
@@ -144,6 +152,8 @@ export function explore(machine, depth = 8) {
       for (const model of frontier) {
         for (const input of inputs(SessionError)) {
           const [to] = transition(model, input, config, NOW)
+          // most inputs change nothing: a model field for field the one explored is no new one
+          if (same(model, to)) continue
           const [a, b] = [node(model), node(to)]
           if (a !== b) {
             const edge = `${a}\u0000${b}`
