@@ -329,8 +329,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /**
    * The number of this store's latest `connect` request, while no wallet status event came since
    * (see `told`) and the store was not out since: a wallet may tell a dApp nothing of the connection
-   * it asked for, and its events lag behind its answers, so a sign-out word it sent before that
-   * connect may come after the session began. The first one is checked (see the wallet listener) (C6, C7).
+   * it asked for, and its events lag behind its answers, so a sign-out or drop word it sent before
+   * that connect may come after its answer. The first one is checked (see the wallet listener) (C6, C7).
    */
   let own = 0
   /**
@@ -1550,10 +1550,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             }
           }
         }
-        // The first sign-out word since this store's connect, no status word of the wallet since:
-        // it may be of before that connect (see `own`), and is checked as the word of a sign-out
-        // the session began after is, unless it is one of those (C6, C7).
-        if (!word && input?.type == 'status' && !input.connected && input.reason == 'disconnect' && own && !(told.status > own) && model.snapshot.status == 'connected') {
+        // The first sign-out or drop word since this store's connect, no status word of the wallet
+        // since, once connected or as that connect reads its accounts: it may be of before that
+        // connect (see `own`), and is checked as the word of a sign-out the session began after
+        // is, unless it is one of those (C3, C6, C7).
+        if (!word && input?.type == 'status' && !input.connected && own && !(told.status > own) && (model.snapshot.status == 'connected' || (model.op == 'connect' && model.said))) {
           check(args)
           return
         }

@@ -178,6 +178,7 @@ describe('rule edges', () => {
     const { provider, emit } = networkless(() => Promise.resolve({ networkId: 'canton:devnet' }))
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
+    emit('statusChanged', { connection: { isConnected: true } }) // the wallet tells its connection: a drop after it is no word of before it (C7)
     emit('chainChanged', { networkId: 'canton:testnet', ledgerApi: 'https://ledger.testnet.example', accessToken: token })
     expect(store.getSnapshot().networkId).toBe('canton:testnet')
     // the wallet drops the session, with a reason that quotes it: the store's own words are told

@@ -486,6 +486,7 @@ describe('ledger', () => {
       const wallet = handWallet()
       const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 100, maxAttempts: 3 } })
       await store.connect()
+      wallet.emit('statusChanged', { connection: { isConnected: true } }) // the wallet tells its connection: a drop after it is no word of before it (C7)
       wallet.held.add('status')
       wallet.emit('statusChanged', { connection: { isConnected: false } })
       await vi.advanceTimersByTimeAsync(100)

@@ -301,6 +301,7 @@ describe('races and hostile timings', () => {
     const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: true })
     await store.connect()
     expect(store.getSnapshot().status).toBe('connected')
+    emit('statusChanged', { connection: { isConnected: true } }) // the wallet tells its connection: a drop after it is no word of before it (C7)
     emit('statusChanged', { connection: { isConnected: false } }) // drop
     expect(store.getSnapshot().status).toBe('reconnecting')
     await vi.advanceTimersByTimeAsync(500) // attempt 1: status says connected, listAccounts pending
@@ -1297,6 +1298,7 @@ describe('races and hostile timings', () => {
     const widget = createSessionStore(provider, { storage: createMemoryStorage(), storageKey: 'widget' })
     await app.connect()
     await widget.connect()
+    emit('statusChanged', { connection: { isConnected: true } }) // the wallet tells its connection: a drop after it is no word of before it (C7)
     emit('statusChanged', { connection: { isConnected: false } })
     expect([app, widget].map((s) => s.getSnapshot().status)).toEqual(['reconnecting', 'disconnected'])
     const signingOut = widget.disconnect()
@@ -1324,6 +1326,7 @@ describe('races and hostile timings', () => {
     const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
     const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { baseDelayMs: 1 } })
     await store.connect()
+    emit('statusChanged', { connection: { isConnected: true } }) // the wallet tells its connection: a drop after it is no word of before it (C7)
     emit('statusChanged', { connection: { isConnected: false } })
     await new Promise((resolve) => setTimeout(resolve, 20)) // attempt 1 asks for the status
     emit('statusChanged', { connection: { isConnected: true } }) // the wallet is back by itself, without a token
@@ -2402,6 +2405,7 @@ describe('answers that a newer wallet event overtook', () => {
     const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 1, baseDelayMs: 100 } })
     const log = record(store)
     await store.connect()
+    emit('statusChanged', CONNECTED_STATUS) // the wallet tells its connection: a drop after it is no word of before it (C7)
     emit('statusChanged', DISCONNECTED_STATUS)
     await vi.advanceTimersByTimeAsync(100)
     // the attempt asked; the wallet drops again while its answer travels
@@ -2523,6 +2527,7 @@ describe('answers that a newer wallet event overtook', () => {
     const store = createSessionStore(provider, { storage: createMemoryStorage(), reconnect: { maxAttempts: 2, baseDelayMs: 100 } })
     const log = record(store)
     await store.connect()
+    emit('statusChanged', CONNECTED_STATUS) // the wallet tells its connection: a drop after it is no word of before it (C7)
     emit('statusChanged', DISCONNECTED_STATUS)
     await vi.advanceTimersByTimeAsync(100)
     // the attempt asked; the wallet comes back while its answer travels, which then fails
@@ -3496,6 +3501,102 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     wallet.emit('statusChanged', signedOut)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
     expect(reads()).toBe(1)
+    store.destroy()
+  })
+})
+
+describe("C7: the word of a drop sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect's answer", () => {
+  const dropped = { connection: { isConnected: false, reason: 'wallet unreachable' } }
+  const connected = async (reconnect?: { maxAttempts: number; baseDelayMs: number }) => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), requestTimeoutMs: 1000, reconnect })
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    return { wallet, store, state, reads: () => wallet.calls.filter((method) => method === 'status').length }
+  }
+
+  it('the wallet is connected: the session stays as it is, its status read once', async () => {
+    const { wallet, store, state, reads } = await connected()
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    expect(reads()).toBe(1)
+    store.destroy()
+  })
+
+  it('it comes while that connect reads its accounts, the wallet connected: the connect settles connected', async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connecting')
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    accounts.resolve([ACCOUNT])
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it('it comes while that connect reads its accounts, the wallet out: the connect fails (4900)', async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = false
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    accounts.resolve([ACCOUNT])
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    store.destroy()
+  })
+
+  it('the wallet is out, without a reconnect policy: the word is the drop it tells (4900)', async () => {
+    const { wallet, store, reads } = await connected()
+    wallet.connected = false
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900, message: 'wallet unreachable' } })
+    expect(reads()).toBe(1)
+    store.destroy()
+  })
+
+  it('the wallet is out, with a reconnect policy: the store reconnects, the account kept', async () => {
+    const { wallet, store } = await connected({ maxAttempts: 1, baseDelayMs: 50 })
+    wallet.connected = false
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: ACCOUNT })
+    store.destroy()
+  })
+
+  it('the wallet does not answer within requestTimeoutMs: the word is the drop it tells, once the read ends (C17)', async () => {
+    const { wallet, store, state } = await connected()
+    wallet.status = new Promise(() => undefined)
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(store.getSnapshot()).toBe(state)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900, message: 'wallet unreachable' } })
+    store.destroy()
+  })
+
+  it('a word of the wallet on its status came since the connect: its drop is taken at once, no status read', async () => {
+    const { wallet, store, reads } = await connected()
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = false
+    wallet.emit('statusChanged', dropped)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    expect(reads()).toBe(0)
     store.destroy()
   })
 })

@@ -706,6 +706,26 @@ describe('model-based: a wallet that tells a tab nothing of its own connect and 
       1977627468,
     )
   })
+
+  // Found by seed 1162162 (size small): the word the wallet sent as it came back, not connected,
+  // came after the answer to the connect() asked right then, as that connect read its accounts,
+  // and failed it (4900), the wallet connected.
+  it("C7: a tab connects to a wallet that tells it nothing of its own calls, the word of a drop before that connect lagging behind its answer: the tab ends connected", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', eventDelays: [1, 1, 0], latency: { connect: 0, silent: 1 }, silent: true },
+      [
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('advance to expiry +1 ms, then connect(0, approve) ‖ wallet recovers', async (s) => {
+          await s.time.advance(s.expiresIn() + 1)
+          s.connect(0, 'approve')
+          s.wallet.recover()
+        }),
+        step('connect(0, approve)', (s) => s.connect(0, 'approve')),
+      ],
+      false,
+      725251760,
+    )
+  })
 })
 
 describe('model-based: a sign-out and a sign-in at once', () => {
