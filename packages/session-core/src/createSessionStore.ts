@@ -335,8 +335,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let own = 0
   /**
    * A silent `status` read checks a sign-out word (see the wallet listener): 1, else the latest
-   * such word that came meanwhile, by its number (see `asks`) and its arguments, which that check
-   * answers for too — else the wallet's repeated word would end the session the check keeps (C6, C7).
+   * word that the wallet is not connected that came meanwhile, by its number (see `asks`) and its
+   * arguments, which waits for that check's answer — else the wallet's repeated word would end the
+   * session the check keeps. Connected, that word is checked in turn (see `check`) (C6, C7).
    */
   let checking: 0 | 1 | [number, unknown[]] = 0
   /**
@@ -922,9 +923,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // A lock another client holds (or none does) is this tab's no more: it stops its attempts and
           // follows (M6). Over requestTimeoutMs, not over its delay and requestTimeoutMs: a tab whose
           // drop came after this tab's word of the attempt counts that word (see `heard` in the
-          // machine), but one that missed it (a message reaches a tab at most once) takes over
-          // requestTimeoutMs (and a random part of another) after its drop (see `lead`). An attempt
-          // of a backoff that long asks too: one query() of the lock manager.
+          // machine), but one that never heard it (opened after it was told: a channel message is
+          // not told again) takes over requestTimeoutMs (and a random part of another) after its
+          // drop (see `lead`). An attempt of a backoff that long asks too: one query() of the lock
+          // manager.
           const late = clock.now() + requestTimeoutMs
           const tick = () => dispatch({ type: 'tick' })
           retryTimer = later(() => {
@@ -1533,7 +1535,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // late statusChanged(true) and connected of the connection the sign-out ended come before its
         // word, and the new connection's own after it (C6, C7, C19, M3).
         let word = 0
-        // A sign-out word while one is checked: that check answers for it too (see `check`)
+        // A word that the wallet is not connected while a sign-out word is checked waits for that
+        // check's answer (see `check`)
         if (checking && input?.type == 'status' && !input.connected && model.snapshot.status == 'connected') {
           checking = [++asks, args]
           return

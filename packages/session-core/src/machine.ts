@@ -140,8 +140,8 @@ export interface Model {
   readonly words: number
   /**
    * The latest word of another tab's reconnect attempt (when it came, and the attempt), until a word
-   * of that tab's outcome: a drop of this tab's own that comes after it (its wallet's events came
-   * later) follows that attempt (M6).
+   * that its attempts ended (`remote connected` or `gaveup`, which a stop tells too): a drop of this
+   * tab's own that comes after it (its wallet's events came later) follows that attempt (M6).
    */
   readonly heard?: readonly [at: number, attempt: number]
 }

@@ -288,10 +288,11 @@ export interface SessionStoreOptions {
   readonly onInvalidate?: ((event: InvalidateEvent) => unknown) | undefined
   /**
    * Bound of silent wallet requests (a `status` read that checks a `statusChanged(false)` right
-   * after a `disconnect()` and a `connect()` included, and one that checks a `connect` answered
-   * `isConnected: true` after a sign-out in the wallet failed it, or a `disconnect` answered only
-   * after the `connect()` asked right after it had connected) and of each storage operation on the
-   * persisted entry: read, write and removal (default 10 000 ms).
+   * after a `disconnect()` and a `connect()` included, one that checks the first sign-out or drop
+   * word after any `connect()` when the wallet told no status event since, and one that checks a
+   * `connect` answered `isConnected: true` after a sign-out in the wallet failed it, or a
+   * `disconnect` answered only after the `connect()` asked right after it had connected) and of
+   * each storage operation on the persisted entry: read, write and removal (default 10 000 ms).
    *
    * @remarks
    *
@@ -299,8 +300,10 @@ export interface SessionStoreOptions {
    * reconnect runs the attempts on its own once the leading tab's next word is overdue by this
    * bound and a random part of it more. Each tab draws its own part, so that the tabs behind a
    * frozen leader take over one at a time. A tab that holds the lock asks the lock manager
-   * (`navigator.locks.query()`) which tab holds it before an attempt it scheduled over this bound
-   * before: another tab may have taken the lock meanwhile (its page was frozen).
+   * (`navigator.locks.query()`) which tab holds it before an attempt that runs over this bound
+   * after it was scheduled (its page was frozen, or its backoff delay is that long): another tab
+   * may have taken the lock over meanwhile. A tab that never heard the word of that attempt (one
+   * opened after it was told) does so this bound and its random part after its own drop.
    *
    * A Ledger API token refresh runs on its own after four times this bound, which is as long as
    * another tab's refresh can hold the lock.
@@ -362,6 +365,14 @@ export interface SessionStore {
    * sign-out), the store asks `status` silently, bounded by `requestTimeoutMs`, and takes a
    * wallet that says it is connected up as a connection of its own (accounts and network read,
    * `connected`, persisted).
+   *
+   * A wallet that tells a dApp nothing of its own calls may send the word of a sign-out made before
+   * this connect (in the wallet, or by another tab), or of a drop, after its answer. So the first
+   * `statusChanged(false)` after that answer, when the wallet told no status event since this
+   * connect was asked, is checked with a silent `status` read, bounded by `requestTimeoutMs`, also
+   * while this connect still reads its accounts: the session stays (or this connect settles) when
+   * the wallet says it is connected; when it says it is not, does not answer or answers what the
+   * store cannot read, the word ends the session as it says (a connect still reading fails, 4900).
    */
   connect: (params?: unknown) => Promise<SessionState>
   /**
@@ -377,7 +388,9 @@ export interface SessionStore {
    * first `statusChanged(false)` after such a `connect()` with a silent `status` read, bounded by
    * `requestTimeoutMs`: it stays `connected` when the wallet says it is, and handles the event as a
    * drop (or a sign-out, with `reason: 'disconnect'`) when the wallet says it is not, does not
-   * answer or answers what it cannot read.
+   * answer or answers what it cannot read. A `statusChanged(false)` that comes while that read is
+   * on its way waits for its answer: when the wallet says it is connected, that word is checked in
+   * turn with one more such read.
    *
    * A wallet may also handle this sign-out after a `connect()` made right after it, and answer it
    * once that connect connected the tab. Such an answer is checked with a silent `status` read too:
