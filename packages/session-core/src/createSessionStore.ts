@@ -837,7 +837,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // No entry was read: there is none of this session to remove, and what another tab may be
           // writing meanwhile is kept (C9, M4) — also by a sign-out whose read found none: what is there
           // now another tab wrote since, maybe a session begun after the sign-out (C6, C15, M3).
-          if (read === null ? !checked && !blind : !checked || read === undefined || (await storage.getItem(key)) === read)
+          // An entry that is no string (a custom storage that answers a new object at each read)
+          // is none this store, or any tab of it, reads as a session: it goes too (C9).
+          let now: unknown
+          if (read === null ? !checked && !blind : !checked || read === undefined || (now = await storage.getItem(key)) === read || (now != null && typeof now != 'string'))
             return checked && (storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
               ? (storage as { removeItem(key: string, value?: unknown): Promise<void> }).removeItem(key, read)
               : storage.removeItem(key)

@@ -279,6 +279,28 @@ describe('persistence', () => {
     expect(errors).toEqual([])
   })
 
+  it('C9, C15: an entry the storage answers as no string (a custom adapter that gives a fresh object at each read) is no session: a restore that finds the wallet not connected removes it', async () => {
+    const base = new Map<string, unknown>([['sessionlayer.session', 'a value the adapter hands back parsed']])
+    const removed: string[] = []
+    const storage = {
+      // a new object at each read: never the same one twice
+      getItem: async (k: string) => (base.has(k) ? { value: base.get(k) } : null),
+      setItem: async (k: string, v: string) => void base.set(k, v),
+      removeItem: async (k: string) => {
+        removed.push(k)
+        base.delete(k)
+      },
+    } as unknown as SessionStorage
+    const errors: unknown[] = []
+    const store = createSessionStore(createMockProvider(), { storage })
+    store.on('storage:error', (e) => errors.push(e))
+    expect(await store.init()).toMatchObject({ status: 'disconnected', lastError: null })
+    await flush()
+    expect(removed).toEqual(['sessionlayer.session'])
+    expect(base.has('sessionlayer.session')).toBe(false)
+    expect(errors).toEqual([])
+  })
+
   it('C15: access tokens are never persisted', async () => {
     const { storage, writes } = recording()
     const provider = createMockProvider({ accessToken: 'SECRET-TOKEN-123' })
