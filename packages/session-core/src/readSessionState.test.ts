@@ -147,6 +147,18 @@ describe('readSessionState', () => {
     expect(removed).toEqual([])
   })
 
+  it('K2: an entry the storage answers as no string (a custom adapter that gives a fresh object at each read) is corrupt, and removed, as the store removes it', async () => {
+    const removed: string[] = []
+    const storage = {
+      // a new object at each read: never the same one twice
+      getItem: () => Promise.resolve(removed.length ? null : { value: 'parsed' }),
+      setItem: () => Promise.resolve(),
+      removeItem: (key: string) => Promise.resolve(void removed.push(key)),
+    } as unknown as SessionStorage
+    expect(await readSessionState(storage)).toBe(DISCONNECTED_STATE)
+    expect(removed).toEqual(['sessionlayer.session'])
+  })
+
   it('K2: with the encrypted storage, an expired entry is removed only while it holds what was read: a session another tab writes just before the removal is kept', async () => {
     const indexedDB = new IDBFactory()
     const tab = createEncryptedIndexedDBStorage({ indexedDB, origin: 'https://app.example' })

@@ -97,8 +97,11 @@ async function read(storage: SessionStorage, key: string, now: number): Promise<
     }
     // only this entry: a session written since it was read is kept, also one written between this
     // check and the removal where the storage checks again as it removes (the encrypted ones do:
-    // they take the value read; any other storage is given the key alone, as restoreSession does)
-    if ((await storage.getItem(key)) == text)
+    // they take the value read; any other storage is given the key alone, as restoreSession does).
+    // One that is no string (a custom storage that answers a new object at each read) is no
+    // session of any tab: it goes too, as the store removes it.
+    const held: unknown = await storage.getItem(key)
+    if (held == text || (held != null && typeof held != 'string'))
       await ((storage as typeof storage & Record<symbol, unknown>)[Symbol.for('sessionlayer.checks')]
         ? (storage as { removeItem(key: string, value?: string): Promise<void> }).removeItem(key, text)
         : storage.removeItem(key))
