@@ -47,6 +47,18 @@ describe('restoreSession', () => {
     }
   })
 
+  it('K2: an entry the storage answers as no string (a custom adapter that gives a fresh object at each read) is corrupt → null and the entry is removed', async () => {
+    const map = new Map<string, unknown>([[KEY, 'parsed']])
+    const storage = {
+      // a new object at each read: never the same one twice
+      getItem: (k: string) => Promise.resolve(map.has(k) ? { value: map.get(k) } : null),
+      setItem: () => Promise.resolve(),
+      removeItem: (k: string) => Promise.resolve(void map.delete(k)),
+    } as unknown as SessionStorage
+    await expect(restoreSession(storage, KEY)).resolves.toBeNull()
+    expect(map.has(KEY)).toBe(false)
+  })
+
   it('K2: unknown (future) version → null and the entry is removed', async () => {
     const storage = createMapStorage()
     storage.map.set(KEY, JSON.stringify({ ...JSON.parse(encodeSessionEnvelope(snapshot)), version: 2 }))

@@ -35,8 +35,11 @@ export async function restoreSession(
     // only this entry: a session written since it was read is kept, also one written between this
     // check and the removal where the storage checks again as it removes (the encrypted ones do)
     // (any other storage is given the key alone, see CHECKS)
+    // One that is no string (a custom storage that answers a new object at each read) is no session
+    // of any tab: it goes too.
     const base: BaseStorage = storage
-    if ((await storage.getItem(key)) === text) await (base[CHECKS] ? base.removeItem(key, text) : storage.removeItem(key))
+    const held: unknown = await storage.getItem(key)
+    if (held === text || (held != null && typeof held != 'string')) await (base[CHECKS] ? base.removeItem(key, text) : storage.removeItem(key))
   } catch {
     // an unavailable storage reads as no session; a failed removal is retried next time
   }
