@@ -932,6 +932,40 @@ describe('the pure session machine', () => {
     }
   })
 
+  it("M6, C7: another tab's word of its attempt counts no more once the session it came in ends (a sign-out, here or in another tab, an expiry re-authenticated, a connect() while following): a drop of the session begun since is led from attempt 1", () => {
+    const config: MachineConfig = { ...withRetry, lead: true, reauth: true, bound: 1000 }
+    const drop: Input = { type: 'status', connected: false, via: 'statusChanged' }
+    const heard = run([...connectInputs, { type: 'remote', kind: 'attempt', data: { attempt: 2 } }], config).model
+    // the session it came in drops: this tab follows that attempt
+    expect(run([drop], config, heard).model.followed).toBe(2)
+    const ends: Input[][] = [
+      [{ type: 'disconnect', origin: 'remote' }, ...connectInputs],
+      [{ type: 'disconnect', origin: 'local' }, { type: 'left' }, ...connectInputs],
+      // the session taken up again by a restore, not a connect()
+      [
+        { type: 'disconnect', origin: 'remote' },
+        { type: 'restore' },
+        { type: 'loaded', saved: null },
+        { type: 'status', connected: true, via: 'probe' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+        { type: 'network', networkId: 'canton:devnet', origin: 'local' },
+      ],
+      [
+        { type: 'expire', reason: 'ttl', at: 1000 },
+        { type: 'reauth' },
+        { type: 'status', connected: true, via: 'probe' },
+        { type: 'accounts', accounts: [alice], origin: 'local' },
+        { type: 'network', networkId: 'canton:devnet', origin: 'local' },
+      ],
+      [drop, ...connectInputs],
+    ]
+    for (const end of ends) {
+      const again = run(end, config, heard)
+      expect(again.state.status).toBe('connected')
+      expect(run([drop], config, again.model).model.followed).toBe(0)
+    }
+  })
+
   it('C12, M2: firm session times give way only to a later start: a message of the same start with an earlier expiry (a tab with a shorter ttlMs) changes nothing', () => {
     const config: MachineConfig = { ...plain, ttlMs: 10_000 }
     const session = run(connectInputs, config).model // connected at 1000, its own times told

@@ -140,8 +140,9 @@ export interface Model {
   readonly words: number
   /**
    * The latest word of another tab's reconnect attempt (when it came, and the attempt), until a word
-   * that its attempts ended (`remote connected` or `gaveup`, which a stop tells too): a drop of this
-   * tab's own that comes after it (its wallet's events came later) follows that attempt (M6).
+   * that its attempts ended (`remote connected` or `gaveup`, which a stop tells too), or an end of
+   * the session it came in (a sign-out in any tab, an expiry, a re-auth, a new connect): a drop of
+   * this tab's own that comes after it (its wallet's events came later) follows that attempt (M6).
    */
   readonly heard?: readonly [at: number, attempt: number]
 }
@@ -381,6 +382,8 @@ export const createTransition = (): typeof transition => {
   const down = (lastError: SessionError | null, keep?: unknown) => {
     set({ ...DISCONNECTED_STATE, lastError })
     clear()
+    // a word of another tab's attempt heard in it was of its outage: a session begun since is led afresh (see `heard`)
+    n.heard = undefined
     fx.push(['disarm'])
     if (!keep) fx.push(['remove', 1])
   }
@@ -519,8 +522,9 @@ export const createTransition = (): typeof transition => {
     n.tries = 0
     n.hook = true
     n.said = false
-    // a re-authenticated session is a new one
+    // a re-authenticated session is a new one (see `heard`)
     n.times = null
+    n.heard = undefined
     fx.push(['disarm'], ['reauth', { reason, expiredAt }])
   }
   /** Asks the wallet, for this tab. */
@@ -623,7 +627,9 @@ export const createTransition = (): typeof transition => {
           n.tries = 0
           n.said = false
           n.leaving = 0
-          // a session a reconnect kept ends here (C7): its attempts, its expiry, and the Ledger API calls made in it (L2)
+          // a session a reconnect kept ends here (C7): its attempts, the word of another tab's attempt heard in it
+          // (see `heard`), its expiry, and the Ledger API calls made in it (L2)
+          n.heard = undefined
           fx.push(['disarm'])
           query('connect')
           // The account kept visible while reconnecting goes: that session ended, whoever connects now (C7, C11),

@@ -4264,6 +4264,40 @@ describe('multi-tab, a first backoff longer than requestTimeoutMs', () => {
     leader.destroy()
     follower.destroy()
   })
+
+  it("M6, C7: a word of the leading tab's attempt counts no more once the session it was of ended (another tab's sign-out): a drop of the session this tab connected since, within that attempt's backoff delay and requestTimeoutMs, starts at attempt 1, as in a single tab", async () => {
+    // the other tab's wallet events come 100 ms late: it hears the leader's words while connected
+    const { wallet, lockManager, leader, follower, logs, mark } = await laggingPair(100)
+    wallet.drop()
+    // attempt 1 fails: the leader tells of attempt 2 (40 s)
+    await vi.advanceTimersByTimeAsync(21_000)
+    expect(logs[0]?.at(-1)).toMatchObject({ type: 'reconnect:scheduled', attempt: 2, delayMs: 40_000 })
+    // the user signs out there, and closes that tab
+    await leader.disconnect()
+    leader.destroy()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(follower.getSnapshot().status).toBe('disconnected')
+    // the wallet back, the user connects in this tab, and its wallet drops again well within the 41 s of that attempt 2
+    wallet.recover()
+    await follower.connect()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(follower.getSnapshot().status).toBe('connected')
+    mark()
+    wallet.drop()
+    // the wallet back before attempt 1: that attempt succeeded, as in a single tab
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(follower.getSnapshot().status).toBe('reconnecting')
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(follower.getSnapshot()).toMatchObject({ status: 'connected', lastError: null })
+    expect(logs[1]).toEqual([
+      { type: 'reconnect:scheduled', at: 100, attempt: 1, delayMs: 20_000 },
+      { type: 'reconnect:succeeded', at: 10_100, attempt: 1 },
+    ])
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(lockManager.query()).toEqual({ held: [], pending: [] })
+    follower.destroy()
+  })
 })
 
 describe('multi-tab, the reconnect lock wait ends with the reconnect', () => {
