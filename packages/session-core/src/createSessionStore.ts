@@ -1476,6 +1476,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // A provider whose on() throws for one of them is no provider the store can follow: as for one
   // without on(), the caller is told, and what was already started is undone — the listeners
   // added before, the tab channel, and what those listeners set going (C14).
+  /**
+   * Connected, or a connect reading its accounts: a sign-out word of before that connect is checked
+   * then, and one that comes as it is checked waits for that check (see `check`) (C3, C6, C7).
+   */
+  const kept = () => model.snapshot.status == 'connected' || (model.op == 'connect' && model.said)
   for (const event of WALLET_EVENTS) {
     /**
      * Checks a sign-out word (`args`, a `statusChanged(false)`) that may be older than the session
@@ -1501,7 +1506,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           checking = 0
           if (tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
             if (answer?.type == 'status' && answer.connected) {
-              if (typeof again == 'object' && model.snapshot.status == 'connected') check(again[1])
+              if (typeof again == 'object' && kept()) check(again[1])
               // The word is late: the wallet connected since it sent it, so what it told before it is
               // of before that connection. Accounts or a network an event told then, no read of them
               // asked since, are read again (C2, C11).
@@ -1540,7 +1545,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         let word = 0
         // A word that the wallet is not connected while a sign-out word is checked waits for that
         // check's answer (see `check`)
-        if (checking && input?.type == 'status' && !input.connected && model.snapshot.status == 'connected') {
+        if (checking && input?.type == 'status' && !input.connected && kept()) {
           checking = [++asks, args]
           return
         }
@@ -1560,7 +1565,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // since, once connected or as that connect reads its accounts: it may be of before that
         // connect (see `own`), and is checked as the word of a sign-out the session began after
         // is, unless it is one of those (C3, C6, C7).
-        if (!word && input?.type == 'status' && !input.connected && own && !(told.status > own) && (model.snapshot.status == 'connected' || (model.op == 'connect' && model.said))) {
+        if (!word && input?.type == 'status' && !input.connected && own && !(told.status > own) && kept()) {
           check(args)
           return
         }

@@ -3543,6 +3543,33 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
     store.destroy()
   })
 
+  it('it comes again while that connect reads its accounts and the wallet is asked, the wallet connected: the connect settles connected, the word checked in turn', async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connecting')
+    wallet.status = null
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status', 'status'])
+    accounts.resolve([ACCOUNT])
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
   it('it comes while that connect reads its accounts, the wallet out: the connect fails (4900)', async () => {
     vi.useFakeTimers()
     const wallet = quietGateway()
