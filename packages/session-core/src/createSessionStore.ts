@@ -1491,7 +1491,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
      * came, unless a status event came after it (C6, C7, C17).
      * An op under way (a connect reading its accounts: a sign-out the wallet never told keeps
      * its mark until such a word) may settle before the answer: that is no newer session. Still
-     * reading, the wallet's answer that it is out fails that connect, as a drop there does (C3, C7).
+     * reading, the wallet's answer that it is out fails that connect, as a drop there does, and so
+     * does the word itself with no answer within requestTimeoutMs, or one that cannot be read (C3, C7).
      */
     const check = (args: unknown[]) => {
       const tag = gen + (model.op ? 1 : 0)
@@ -1514,10 +1515,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
                 if (told.accounts < asked && !(sent.listAccounts > told.accounts)) call('listAccounts', 'local')
                 if (told.network < asked && !(sent.getActiveNetwork > told.network)) call('getActiveNetwork', 'local')
               }
-            } else if (model.snapshot.status == 'connected') listener(...args)
-            else if (model.op && model.said && answer?.type == 'status') {
-              noteLive(answer, asked)
-              dispatch(aged(answer, asked))
+            } else if (kept()) {
+              // Connected, or no answer to tell the connect reading its accounts: the word as it came
+              if (model.snapshot.status == 'connected' || answer?.type != 'status') listener(...args)
+              else {
+                noteLive(answer, asked)
+                dispatch(aged(answer, asked))
+              }
             }
           }
           // A dropped answer drops no word held behind it: the latest one, no status event since it,

@@ -3586,6 +3586,24 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
     store.destroy()
   })
 
+  it('it comes while that connect reads its accounts, the wallet asked fails to answer: the word is the drop it tells, the connect fails (4900)', async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = false
+    wallet.status = Promise.reject(new Error('wallet unreachable'))
+    ;(wallet.status as Promise<unknown>).catch(() => undefined)
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    accounts.resolve([ACCOUNT])
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900, message: 'wallet unreachable' } })
+    store.destroy()
+  })
+
   it('the wallet is out, without a reconnect policy: the word is the drop it tells (4900)', async () => {
     const { wallet, store, reads } = await connected()
     wallet.connected = false
