@@ -1515,13 +1515,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
                 if (told.accounts < asked && !(sent.listAccounts > told.accounts)) call('listAccounts', 'local')
                 if (told.network < asked && !(sent.getActiveNetwork > told.network)) call('getActiveNetwork', 'local')
               }
-            } else if (kept()) {
-              // Connected, or no answer to tell the connect reading its accounts: the word as it came
-              if (model.snapshot.status == 'connected' || answer?.type != 'status') listener(...args)
-              else {
-                noteLive(answer, asked)
-                dispatch(aged(answer, asked))
-              }
+            }
+            // Connected, or no answer to tell the connect reading its accounts: the word as it came
+            else if (kept() && (model.snapshot.status == 'connected' || answer?.type != 'status')) listener(...args)
+            else if (model.op && model.said && answer?.type == 'status') {
+              noteLive(answer, asked)
+              dispatch(aged(answer, asked))
             }
           }
           // A dropped answer drops no word held behind it: the latest one, no status event since it,
