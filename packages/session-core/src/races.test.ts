@@ -3314,6 +3314,47 @@ describe('C7: a drop told while a connect reads its accounts, behind a sign-out 
     expect(settled.status === 'connected' ? store.getSnapshot() : settled).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
     store.destroy()
   })
+
+  it('a restore() reads the accounts instead (the entry put back, as another tab would): the status read answers while it still reads, and the drop ends that restore', async () => {
+    vi.useFakeTimers()
+    let connected = false
+    let accounts: ReturnType<typeof deferred> | null = null
+    let status: ReturnType<typeof deferred> | null = null
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: (connected = true) }
+      if (method === 'disconnect') return (connected = false), null
+      if (method === 'status') return status ? status.promise : { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return accounts ? accounts.promise : [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const storage = createMemoryStorage()
+    const store = createSessionStore(provider, { storage })
+    await store.connect()
+    const entry = await storage.getItem('sessionlayer.session')
+    await store.disconnect()
+    await store.connect()
+    await store.disconnect()
+    expect(entry).toEqual(expect.any(String))
+    await storage.setItem('sessionlayer.session', entry!)
+    connected = true
+    accounts = deferred()
+    const restoring = store.restore()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls.at(-1)).toBe('listAccounts')
+    status = deferred()
+    connected = false
+    emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(0)
+    status.resolve({ connection: { isConnected: false }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(0)
+    accounts.resolve([ACCOUNT])
+    const settled = await restoring
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled.status).not.toBe('connected')
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
 })
 
 describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect connected the store", () => {
