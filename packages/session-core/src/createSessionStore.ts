@@ -1471,16 +1471,16 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   // the page's events (see `page` and `wake`)
   page?.addEventListener?.('pagehide', tellActivity)
   win.addEventListener?.('visibilitychange', wake)
-  // Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18).
-  // Listened to last, once the store is whole: a wallet may call a listener as soon as it is added.
-  // A provider whose on() throws for one of them is no provider the store can follow: as for one
-  // without on(), the caller is told, and what was already started is undone — the listeners
-  // added before, the tab channel, and what those listeners set going (C14).
   /**
    * Connected, or a connect reading its accounts: a sign-out word of before that connect is checked
    * then, and one that comes as it is checked waits for that check (see `check`) (C3, C6, C7).
    */
   const kept = () => model.snapshot.status == 'connected' || (model.op == 'connect' && model.said)
+  // Wallet events: validated payloads only, and never a throw into the wallet's emitter (C18).
+  // Listened to last, once the store is whole: a wallet may call a listener as soon as it is added.
+  // A provider whose on() throws for one of them is no provider the store can follow: as for one
+  // without on(), the caller is told, and what was already started is undone — the listeners
+  // added before, the tab channel, and what those listeners set going (C14).
   for (const event of WALLET_EVENTS) {
     /**
      * Checks a sign-out word (`args`, a `statusChanged(false)`) that may be older than the session
