@@ -7,7 +7,7 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { createSessionStore } from './createSessionStore'
 import { INTERNALS, type StoreInternals } from './internals'
 import { getLedgerAuth } from './ledger'
-import type { SessionState, SessionStore } from './types'
+import type { SessionState, SessionStore, SessionStoreOptions } from './types'
 
 /** Lets the wallet's events on their way reach the tabs: each arrives on a task of its own, as from a real wallet. */
 const walletEvents = async () => {
@@ -3357,16 +3357,22 @@ describe('C7: a drop told while a connect reads its accounts, behind a sign-out 
   })
 })
 
+/**
+ * A store connected to a wallet that tells nothing of a dApp's own calls (`quietGateway`), with
+ * `options`, and the number of `status` reads it made so far.
+ */
+const connectedQuietly = async (options?: SessionStoreOptions) => {
+  vi.useFakeTimers()
+  const wallet = quietGateway()
+  const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), ...options })
+  const state = await store.connect()
+  expect(state).toMatchObject({ status: 'connected', lastError: null })
+  return { wallet, store, state, reads: () => wallet.calls.filter((method) => method === 'status').length }
+}
+
 describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect connected the store", () => {
   const signedOut = { connection: { isConnected: false, reason: 'disconnect', networkReason: 'removed session' } }
-  const connected = async () => {
-    vi.useFakeTimers()
-    const wallet = quietGateway()
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    const state = await store.connect()
-    expect(state).toMatchObject({ status: 'connected', lastError: null })
-    return { wallet, store, state, reads: () => wallet.calls.filter((method) => method === 'status').length }
-  }
+  const connected = () => connectedQuietly()
 
   it('the wallet is connected: the session stays as it is, its status read once', async () => {
     const { wallet, store, state, reads } = await connected()
@@ -3548,14 +3554,7 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
 
 describe("C7: the word of a drop sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect's answer", () => {
   const dropped = { connection: { isConnected: false, reason: 'wallet unreachable' } }
-  const connected = async (reconnect?: { maxAttempts: number; baseDelayMs: number }) => {
-    vi.useFakeTimers()
-    const wallet = quietGateway()
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage(), requestTimeoutMs: 1000, reconnect })
-    const state = await store.connect()
-    expect(state).toMatchObject({ status: 'connected', lastError: null })
-    return { wallet, store, state, reads: () => wallet.calls.filter((method) => method === 'status').length }
-  }
+  const connected = (reconnect?: { maxAttempts: number; baseDelayMs: number }) => connectedQuietly({ requestTimeoutMs: 1000, reconnect })
 
   it('the wallet is connected: the session stays as it is, its status read once', async () => {
     const { wallet, store, state, reads } = await connected()
