@@ -3260,34 +3260,41 @@ describe("C6, C19: a disconnect() answered after a later connect() connected the
 
 describe('C7: a drop told while a connect reads its accounts, behind a sign-out the wallet never told', () => {
   /**
+   * A wallet that tells nothing of a tab's own calls; its `status` and `listAccounts` answers are
+   * held while `status` / `accounts` are set, and `connected` is what it says of itself.
+   */
+  const untoldWallet = () => {
+    vi.useFakeTimers()
+    const w = { connected: false, accounts: null as ReturnType<typeof deferred> | null, status: null as ReturnType<typeof deferred> | null }
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: (w.connected = true) }
+      if (method === 'disconnect') return (w.connected = false), null
+      if (method === 'status') return w.status ? w.status.promise : { connection: { isConnected: w.connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return w.accounts ? w.accounts.promise : [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    return Object.assign(w, { provider, emit, calls })
+  }
+  /**
    * A wallet that tells nothing of a tab's own calls: a sign-out it never tells leaves the store's
    * mark "this sign-out's word may come late" until a statusChanged(false). The app signs out and
    * in again; the wallet drops while that connect reads its accounts (`dropWhileReading`).
    */
   const dropWhileReading = async (statusAnswer: 'after the connect settled' | 'before it settled') => {
-    vi.useFakeTimers()
-    let connected = false
-    let accounts: ReturnType<typeof deferred> | null = null
-    let status: ReturnType<typeof deferred> | null = null
-    const { provider, emit, calls } = handWallet((method) => {
-      if (method === 'connect') return { isConnected: (connected = true) }
-      if (method === 'disconnect') return (connected = false), null
-      if (method === 'status') return status ? status.promise : { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
-      if (method === 'listAccounts') return accounts ? accounts.promise : [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
+    const w = untoldWallet()
+    const { provider, emit, calls } = w
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
     await store.disconnect()
     await store.connect()
     await store.disconnect()
-    accounts = deferred()
+    const accounts = (w.accounts = deferred())
     const connecting = store.connect()
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot().status).toBe('connecting')
-    status = deferred()
-    connected = false
+    const status = (w.status = deferred())
+    w.connected = false
     emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
     await vi.advanceTimersByTimeAsync(0)
     const out = { connection: { isConnected: false }, network: { networkId: 'canton:devnet' } }
@@ -3297,7 +3304,7 @@ describe('C7: a drop told while a connect reads its accounts, behind a sign-out 
     const settled = await connecting
     calls.length = 0
     status.resolve(out)
-    status = null
+    w.status = null
     await vi.advanceTimersByTimeAsync(0)
     return { store, settled, calls }
   }
@@ -3316,18 +3323,8 @@ describe('C7: a drop told while a connect reads its accounts, behind a sign-out 
   })
 
   it('a restore() reads the accounts instead (the entry put back, as another tab would): the status read answers while it still reads, and the drop ends that restore', async () => {
-    vi.useFakeTimers()
-    let connected = false
-    let accounts: ReturnType<typeof deferred> | null = null
-    let status: ReturnType<typeof deferred> | null = null
-    const { provider, emit, calls } = handWallet((method) => {
-      if (method === 'connect') return { isConnected: (connected = true) }
-      if (method === 'disconnect') return (connected = false), null
-      if (method === 'status') return status ? status.promise : { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
-      if (method === 'listAccounts') return accounts ? accounts.promise : [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
+    const w = untoldWallet()
+    const { provider, emit, calls } = w
     const storage = createMemoryStorage()
     const store = createSessionStore(provider, { storage })
     await store.connect()
@@ -3337,13 +3334,13 @@ describe('C7: a drop told while a connect reads its accounts, behind a sign-out 
     await store.disconnect()
     expect(entry).toEqual(expect.any(String))
     await storage.setItem('sessionlayer.session', entry!)
-    connected = true
-    accounts = deferred()
+    w.connected = true
+    const accounts = (w.accounts = deferred())
     const restoring = store.restore()
     await vi.advanceTimersByTimeAsync(0)
     expect(calls.at(-1)).toBe('listAccounts')
-    status = deferred()
-    connected = false
+    const status = (w.status = deferred())
+    w.connected = false
     emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
     await vi.advanceTimersByTimeAsync(0)
     status.resolve({ connection: { isConnected: false }, network: { networkId: 'canton:devnet' } })
@@ -3555,6 +3552,17 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
 describe("C7: the word of a drop sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect's answer", () => {
   const dropped = { connection: { isConnected: false, reason: 'wallet unreachable' } }
   const connected = (reconnect?: { maxAttempts: number; baseDelayMs: number }) => connectedQuietly({ requestTimeoutMs: 1000, reconnect })
+  /** A connect() to the quiet wallet that still reads its accounts: their answer is held (`accounts`). */
+  const reading = async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    return { wallet, store, accounts, connecting }
+  }
 
   it('the wallet is connected: the session stays as it is, its status read once', async () => {
     const { wallet, store, state, reads } = await connected()
@@ -3566,13 +3574,7 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
   })
 
   it('it comes while that connect reads its accounts, the wallet connected: the connect settles connected', async () => {
-    vi.useFakeTimers()
-    const wallet = quietGateway()
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    const accounts = deferred()
-    wallet.accounts = accounts.promise as never
-    const connecting = store.connect()
-    await vi.advanceTimersByTimeAsync(0)
+    const { wallet, store, accounts, connecting } = await reading()
     expect(store.getSnapshot().status).toBe('connecting')
     wallet.emit('statusChanged', dropped)
     await vi.advanceTimersByTimeAsync(0)
@@ -3584,13 +3586,7 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
   })
 
   it('it comes again while that connect reads its accounts and the wallet is asked, the wallet connected: the connect settles connected, the word checked in turn', async () => {
-    vi.useFakeTimers()
-    const wallet = quietGateway()
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    const accounts = deferred()
-    wallet.accounts = accounts.promise as never
-    const connecting = store.connect()
-    await vi.advanceTimersByTimeAsync(0)
+    const { wallet, store, accounts, connecting } = await reading()
     const answer = deferred()
     wallet.status = answer.promise
     wallet.calls.length = 0
@@ -3611,13 +3607,7 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
   })
 
   it('it comes while that connect reads its accounts, the wallet out: the connect fails (4900)', async () => {
-    vi.useFakeTimers()
-    const wallet = quietGateway()
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    const accounts = deferred()
-    wallet.accounts = accounts.promise as never
-    const connecting = store.connect()
-    await vi.advanceTimersByTimeAsync(0)
+    const { wallet, store, accounts, connecting } = await reading()
     wallet.connected = false
     wallet.emit('statusChanged', dropped)
     await vi.advanceTimersByTimeAsync(0)
@@ -3627,13 +3617,7 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
   })
 
   it('it comes while that connect reads its accounts, the wallet asked fails to answer: the word is the drop it tells, the connect fails (4900)', async () => {
-    vi.useFakeTimers()
-    const wallet = quietGateway()
-    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
-    const accounts = deferred()
-    wallet.accounts = accounts.promise as never
-    const connecting = store.connect()
-    await vi.advanceTimersByTimeAsync(0)
+    const { wallet, store, accounts, connecting } = await reading()
     wallet.connected = false
     wallet.status = Promise.reject(new Error('wallet unreachable'))
     ;(wallet.status as Promise<unknown>).catch(() => undefined)
