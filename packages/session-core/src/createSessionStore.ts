@@ -2,6 +2,7 @@ import {
   createEncryptedIndexedDBStorage,
   decodeSessionEnvelope,
   encodeSessionEnvelope,
+  type SessionSnapshot,
   type SessionStorage,
 } from '@sessionlayer/session-crypto'
 import { getWebLocks, openSyncChannel, syncChannelName } from '@sessionlayer/session-sync'
@@ -426,10 +427,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     // a copy: a handler may unsubscribe itself or another one; one removed meanwhile (the handler of a
     // component or scope that an earlier one disposed) gets no more, as in the sync channel, and one
     // added meanwhile is called from the next event on; none once a handler destroyed the store,
-    // whose handlers are then gone (C14). No new set for an event no handler listens to: made and
-    // copied for each of them, those cost every wallet event nearly a tenth more.
+    // whose handlers are then gone (C14). No new set, nor a copy, for an event no handler listens to
+    // (a network switch emits two): made and copied for each of them, those cost every wallet event
+    // nearly a tenth more.
     // an `error` handler that fails is not reported again: that could go on without end
-    for (const handler of [...(handlers.get(type) ?? [])]) if (handlers.get(type)?.has(handler)) isolate(type == 'error' ? noop : report, handler, event)
+    const set = handlers.get(type)
+    if (set) for (const handler of [...set]) if (handlers.get(type)?.has(handler)) isolate(type == 'error' ? noop : report, handler, event)
   }
   const report = (error: unknown) => {
     emit('error', { error })
@@ -816,9 +819,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           const job = (queuedSave = { snapshot: model.snapshot })
           persist('set', async () => {
             if (queuedSave == job) queuedSave = null
-            // the encoder picks the fields it persists; an `expiresAt` of undefined is left out
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a save comes only from a connected state, which has its start
-            const value = persistSnapshot ? encodeSessionEnvelope({ ...job.snapshot, connectedAt: job.snapshot.connectedAt!, expiresAt: job.snapshot.expiresAt ?? undefined }) : '1'
+            // the encoder picks the fields it persists, and leaves an `expiresAt` of null (no expiry) out;
+            // a save comes only from a connected state, which has its start
+            const value = persistSnapshot ? encodeSessionEnvelope(job.snapshot as SessionSnapshot) : '1'
             await storage.setItem(key, value)
             read = value
           })
@@ -1054,8 +1057,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     try {
       for (let input = inputs.shift(); input; input = inputs.shift()) {
         const previous = model
-        // the next model and its effects, by index: a destructuring minifies to code of its own
-        const result = transition(previous, input, config, clock.now())
+        // the next model and its effects, by index: a destructuring minifies to code of its own. A clock
+        // of the app's own is read for every input, as its own timers are; the platform's only by an
+        // input that needs the time (see the machine's `now`)
+        const result = transition(previous, input, config, options.clock?.now())
         const next = (model = result[0])
         // the user answered the re-auth's connect() (an approval, a decline), or it waits no longer:
         // a wallet event that tells neither, e.g. the statusChanged after a decline the `connected`
