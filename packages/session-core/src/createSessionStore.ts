@@ -12,7 +12,7 @@ import { createMemoryStorage } from './createMemoryStorage'
 import { INTERNALS, type StoreInternals } from './internals'
 import { createTransition, DISCONNECTED_STATE, INITIAL_MODEL, RECONNECTING_STATE, type Effect, type Input, type MachineConfig, type Method, type Op, type Origin } from './machine'
 import { primaryAccount } from './primaryAccount'
-import { atLeastZero, computeBackoffDelay, resolveRetryPolicy, kindOf, toNumber } from './retry'
+import { computeBackoffDelay, resolveRetryPolicy, kindOf, toNumber } from './retry'
 import { SessionError, tokenFree, toSessionError } from './SessionError'
 import type { Clock, SessionEventMap, SessionEventType, SessionState, SessionStore, SessionStoreOptions } from './types'
 import { parseStatus, type WalletStatus } from './wallet'
@@ -52,14 +52,6 @@ const leavingOf = new WeakMap<object, Set<Leaving>>()
  * be on their way. The first `statusChanged(false)` ends the call (see `before` in the store).
  */
 type Leaving = { heard?: 1; answered?: 1; before?: 1 }
-
-const globalClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as ReturnType<typeof setTimeout>)
-  },
-}
 
 const defaultStorage = (): SessionStorage => {
   try {
@@ -120,7 +112,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const key = options.storageKey ?? 'sessionlayer.session'
   const persistSnapshot = options.persistSnapshot ?? true
   const expiry = options.expiry ?? {}
-  const clock = options.clock ?? globalClock
+  const clock: Clock = options.clock ?? {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (handle) => {
+      clearTimeout(handle as ReturnType<typeof setTimeout>)
+    },
+  }
   // A clock without its three methods, or a hook given that is no function (`onReauthRequired:
   // reauth()`, a promise), is misuse: a coded error now, before anything is opened — not a TypeError
   // at its first use, a failed re-auth at the expiry or an `error` event at each change. A hook
@@ -219,7 +217,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /** Cancels a pending timer: true if it was one (a fired or unknown token: a no-op). */
   const cancelTimer = (token: unknown) => timers.has(token) && (clock.clearTimeout.call(thisOf('clearTimeout', clearTimeout), timers.get(token)), timers.delete(token))
   /** How many `enqueue`d ops may wait for a re-authentication (C13): 32 unless a number of 0 or more. */
-  const queueSize = atLeastZero(expiry.pendingQueueSize) ? Number(expiry.pendingQueueSize) : 32
+  const queueSize = toNumber(expiry.pendingQueueSize) >= 0 ? Number(expiry.pendingQueueSize) : 32
 
   let model = INITIAL_MODEL
   const transition = createTransition()

@@ -69,13 +69,6 @@ export const toNumber = (value: unknown): number => (typeof value == 'number' ||
 export const kindOf = (value: unknown): number | string => (typeof value == 'number' ? value : typeof value)
 
 /**
- * Whether an option's `value` is a count or delay that makes sense: a number of 0 or more (see
- * {@link toNumber}). Anything else does not: the option keeps its default.
- * @internal
- */
-export const atLeastZero = (value: unknown): boolean => toNumber(value) >= 0
-
-/**
  * The policy of the `reconnect` option: `true` is the default policy, a partial one is merged
  * over it field by field. A field that is not a number of 0 or more (`undefined`, `''`, NaN, a
  * negative number, a boolean) keeps its default: never a NaN or negative delay, never a count that
