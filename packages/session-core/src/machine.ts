@@ -1,8 +1,8 @@
 /**
  * The session state machine: a pure function `transition(model, input, config, now)` that
  * returns the next model and the effects to run, as data. It never touches the wallet, the
- * storage, the channel or a timer, and reads the platform's clock only where it is given no time;
- * `createSessionStore` runs the effects and feeds their outcomes back in as inputs.
+ * storage, the channel or a timer, and reads the time only from what it is given (the time, or the
+ * store's clock); `createSessionStore` runs the effects and feeds their outcomes back in as inputs.
  *
  * Statuses: disconnected → connecting → connected ⇄ reconnecting → disconnected.
  * `op` says what the store is waiting for:
@@ -20,7 +20,7 @@ import type { SessionSnapshot } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
 import { computeBackoffDelay, type RetryPolicy } from './retry'
 import { SessionError, tokenFree } from './SessionError'
-import type { ChangeSource, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
+import type { ChangeSource, Clock, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
 import { primaryAccount } from './primaryAccount'
 import type { WalletStatus } from './wallet'
 
@@ -308,8 +308,8 @@ export const createTransition = (): typeof transition => {
   // its reconnect attempt, whether the re-auth hook runs, and whether the session is connected.
   let m: Model
   let c: MachineConfig
-  /** The time of this input: given, or read once it is needed (see `now`). */
-  let time: number | null | undefined
+  /** The time of this input, or the clock to read it from once it is needed (see `now`). */
+  let time: number | Pick<Clock, 'now'>
   let st: SessionState
   let op: Op
   let attempt: number
@@ -322,11 +322,11 @@ export const createTransition = (): typeof transition => {
   let n: { -readonly [K in keyof Model]: Model[K] }
   let fx: Effect[]
   /**
-   * The current time. Without a clock of the store's own, `Date.now()`, read once per input and only
-   * by an input that needs it: most wallet events (a network switch, an account list) need none, and
-   * a read of the clock was a fair part of their cost (C2).
+   * The current time: the one given, or the clock given read once per input, and only by an input
+   * that needs it: most wallet events (a network switch, an account list) need none, and a read of
+   * the clock was a fair part of their cost (C2).
    */
-  const now = () => (time ??= Date.now())
+  const now = () => (typeof time == 'number' ? time : (time = time.now()))
   /** A new snapshot with the fields of `s`, to change: copied field by field, as a spread of a frozen one takes V8's slow path. */
   const copy = (s: SessionState): { -readonly [K in keyof SessionState]: SessionState[K] } => ({ status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt })
   // assigned, not spread: a spread after the fields takes a generic copy for every change
@@ -606,10 +606,10 @@ export const createTransition = (): typeof transition => {
     }
   }
 
-  return (model, input, config, at) => {
+  return (model, input, config, clock) => {
     m = model
     c = config
-    time = at
+    time = clock
     fx = []
     ;({ snapshot: st, op, tries: attempt, hook } = m)
     party = partyOf(st)
@@ -1116,10 +1116,10 @@ let shared: typeof transition | undefined
  * @param m - the current model
  * @param input - what happened
  * @param c - the store's configuration
- * @param now - the current time; none (null): `Date.now()`, read only if the input needs it
+ * @param now - the current time, or the clock to read it from, read only if the input needs the time
  * @returns the next model (the same `state` reference when nothing visible changed) and the effects
  * @internal
  */
-export function transition(m: Model, input: Input, c: MachineConfig, now: number | null | undefined): [Model, Effect[]] {
+export function transition(m: Model, input: Input, c: MachineConfig, now: number | Pick<Clock, 'now'>): [Model, Effect[]] {
   return (shared ??= createTransition())(m, input, c, now)
 }
