@@ -329,7 +329,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * The number of this store's latest `connect` request, while no wallet status event came since
    * (see `told`) and the store was not out since: a wallet may tell a dApp nothing of the connection
    * it asked for, and its events lag behind its answers, so a sign-out or drop word it sent before
-   * that connect may come after its answer. The first one is checked (see the wallet listener) (C6, C7).
+   * that connect may come after its answer. The first one is checked (see the wallet listener), and
+   * so is the next one once that check found the wallet connected: the number of that read then (C6, C7).
    */
   let own = 0
   /**
@@ -1510,6 +1511,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           checking = 0
           if (tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
             if (answer?.type == 'status' && answer.connected) {
+              // The next word may be late too: the same sign-out told twice (the decline of a connect it
+              // ended, then its statusChanged(false)), the second one after this answer (see `own`) (C3, C6).
+              own = asked
               if (typeof again == 'object' && kept()) check(again[1])
               // The word is late: the wallet connected since it sent it, so what it told before it is
               // of before that connection. Accounts or a network an event told then, no read of them

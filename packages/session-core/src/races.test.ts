@@ -1819,7 +1819,8 @@ describe('races and hostile timings', () => {
   })
   it("C6, C7: a wallet that tells of a sign-out after the answer to the next connect() (a gateway), and of that connection nothing: that word ends the wait for it, and a drop after it is a drop", async () => {
     vi.useFakeTimers()
-    const { provider, emit } = quietGateway()
+    const wallet = quietGateway()
+    const { provider, emit } = wallet
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     await store.connect()
     await store.disconnect()
@@ -1828,6 +1829,8 @@ describe('races and hostile timings', () => {
     emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toBe(state)
+    // the wallet unreachable: asked, it says it is not connected (a word after one found late is checked too)
+    wallet.connected = false
     emit('statusChanged', { connection: { isConnected: false, reason: 'wallet unreachable' } })
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: 'wallet unreachable' } })
@@ -3536,11 +3539,41 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     store.destroy()
   })
 
-  it('only the first word is checked: a sign-out after it ends the session at once', async () => {
+  // Found by the deep model run (seed 1192192, size medium): the sign-out that ended a connect()
+  // waiting for its user there, told as its decline (`connected`, not connected) and then as its
+  // statusChanged(false), both after the next connect's answer, the second one after the read that
+  // found the first one late.
+  it('the same sign-out told again once the read found its first word late (the decline of a connect it ended, then its statusChanged): that word is checked too, and the session stays', async () => {
+    const { wallet, store, state, reads } = await connected()
+    wallet.emit('connected', { isConnected: false, reason: 'rejected' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(reads()).toBe(1)
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    expect(reads()).toBe(2)
+    store.destroy()
+  })
+
+  it('a sign-out after a word the read found late is checked too: the wallet out, it ends the session (no error)', async () => {
     const { wallet, store, reads } = await connected()
     wallet.emit('statusChanged', signedOut)
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected' })
+    wallet.connected = false
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(reads()).toBe(2)
+    store.destroy()
+  })
+
+  it('a word of the wallet on its status came since the read found a word late: its sign-out ends the session at once, no status read', async () => {
+    const { wallet, store, reads } = await connected()
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
     wallet.connected = false
     wallet.emit('statusChanged', signedOut)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })

@@ -846,6 +846,25 @@ describe('model-based: a sign-out and a sign-in at once', () => {
     )
   })
 
+  // Found by the deep run (seed 1192192, size medium): the sign-out in the wallet that ended a
+  // connect() waiting for its user there was told twice, as that connect's decline and then as its
+  // statusChanged(false), both after the next connect's answer; the status read that found the first
+  // word late came back before the second, which ended the session, the wallet connected.
+  it("C3, C6: a sign-out in the wallet that ended a connect() waiting for its user, told twice after the next connect() of a wallet that tells nothing of it, the second word after the check of the first: the tab stays connected", async () => {
+    await runSequence(
+      { ...base, eventDelays: [1, 1, 0], silent: true },
+      [
+        step('disconnect(0) ‖ connect(0, async)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'async')
+        }),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+        step('signOutAndIn(0), then the wallet stays after 1 ms', (s) => s.signOutAndIn(0, 'stays', 1)),
+      ],
+      false,
+    )
+  })
+
   it.each([
     ['drops', 'reconnects, and gives up as the wallet stays away', 4900],
     ['signs out', 'is disconnected', undefined],
