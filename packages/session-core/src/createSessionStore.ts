@@ -1606,6 +1606,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             for (const call of leaving) if (call.answered) leaving.delete(call)
           })
         }
+        // A connection told while a sign-out the wallet accepted has no word yet may be of before it:
+        // the events lag behind the answers, and a wallet that tells nothing of a dApp's own calls
+        // never sends that word. Out, with no op, the store asks the wallet first (C6, C19).
+        else if (input.type == 'status' && input.connected && !model.op && model.snapshot.status == 'disconnected') for (const call of leaving ?? []) if (call.answered && !call.before) input = { ...input, overtaken: true }
         dispatch(input)
       } catch (error) {
         report(error)

@@ -764,6 +764,8 @@ describe('ledger', () => {
       if (end === 'disconnect()') await store.disconnect()
       else wallet.emit('statusChanged', { connection: { isConnected: false } })
       expect(getLedgerAuth(store)).toBeNull()
+      // asked where it stands (its word of a sign-out it accepted has not come), it is connected, as it told
+      wallet.answers.status = { connection: { isConnected: true } }
       wallet.emit('connected', { isConnected: true })
       await vi.waitFor(() => {
         expect(store.getSnapshot().status).toBe('connected')

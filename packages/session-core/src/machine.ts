@@ -165,7 +165,9 @@ export interface MachineConfig {
 
 /**
  * An answer (or a failure) that a newer wallet event of its kind (accounts, network, status)
- * overtook on its way: it is older than that event, whose word stands (C3, C9, C11). @internal
+ * overtook on its way: it is older than that event, whose word stands (C3, C9, C11). Also a
+ * connection the wallet told while a sign-out it accepted has no word yet: it may be older than
+ * that sign-out (C6, C19). @internal
  */
 export interface Overtaken {
   readonly overtaken?: boolean
@@ -770,8 +772,9 @@ export const createTransition = (): typeof transition => {
           else if (m.leaving && input.via != 'probe') n.missed = 2
           // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
           // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
-          // answer once the user approved (C3, C7, C9, C19).
-          else if (input.overtaken && !m.said) probe()
+          // answer once the user approved (C3, C7, C9, C19). Nor is an event that may be older than
+          // a sign-out the wallet accepted: with no op, a sync asks it (C6).
+          else if (input.overtaken && !m.said) sync()
           else {
             n.said = true
             n.asked = false

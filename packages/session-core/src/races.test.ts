@@ -3261,6 +3261,55 @@ describe("C6, C19: a disconnect() answered after a later connect() connected the
   })
 })
 
+// Found by the deep model run (seed 1216216, size medium): a network switch told, its words lagging
+// behind the answer to the disconnect() that followed it, connected the store again after that
+// sign-out, and a wallet that tells nothing of a dApp's own calls never told the sign-out to end it.
+describe("C6, C19: a connection the wallet told before a disconnect() it accepted, coming after that answer, to a wallet that tells nothing of a dApp's own calls", () => {
+  /** A store connected to the quiet wallet, signed out (the wallet accepted it), and what it shows and asks since. */
+  const signedOut = async () => {
+    const { wallet, store } = await connectedQuietly()
+    await store.disconnect()
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    wallet.calls.length = 0
+    return { wallet, store, seen }
+  }
+
+  it('the wallet, asked, is out: the store stays out, nothing shown', async () => {
+    const { wallet, store, seen } = await signedOut()
+    wallet.emit('accountsChanged', [ACCOUNT])
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    expect(seen).toEqual([])
+    store.destroy()
+  })
+
+  it('the wallet, asked, is connected (its user signed in there again): the store follows it', async () => {
+    const { wallet, store } = await signedOut()
+    wallet.connected = true
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls[0]).toBe('status')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it("the wallet's word of that sign-out came: a connection told after it is taken at once (C19)", async () => {
+    const { wallet, store } = await signedOut()
+    wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = true
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).not.toContain('status')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+})
+
 describe('C7: a drop told while a connect reads its accounts, behind a sign-out the wallet never told', () => {
   /**
    * A wallet that tells nothing of a tab's own calls; its `status` and `listAccounts` answers are

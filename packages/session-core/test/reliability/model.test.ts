@@ -707,6 +707,22 @@ describe('model-based: a wallet that tells a tab nothing of its own connect and 
     )
   })
 
+  // Found by the deep run (seed 1216216, size medium), shrunk: the words of a network switch, lagging
+  // behind the answer to the disconnect() that came right after it, connected the tab again, and the
+  // wallet told it nothing of that sign-out to end it.
+  it("C6, C19: a tab signs out of a wallet that tells it nothing of its own calls, the words of a switch before that sign-out lagging behind its answer: the tab stays out", async () => {
+    await runSequence(
+      { ...base, walletConnected: true, eventDelays: [1, 1, 1], latency: { connect: 1, silent: 0 }, silent: true },
+      [
+        step('set accounts #0', (s) => s.wallet.setAccounts(ACCOUNT_SETS[0] ?? [])),
+        step('switch network canton:devnet', (s) => s.wallet.switchNetwork('canton:devnet')),
+        step('disconnect(0)', (s) => s.disconnect(0)),
+        step('advance 10000 ms', (s) => s.time.advance(10_000)),
+      ],
+      false,
+    )
+  })
+
   // Found by seed 1162162 (size small): the word the wallet sent as it came back, not connected,
   // came after the answer to the connect() asked right then, as that connect read its accounts,
   // and failed it (4900), the wallet connected.
