@@ -377,8 +377,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   const userAnswered = new Set<() => void>()
   const answerAll = () => {
     // one by one, not clear(): that allocates a new table even for an empty set, on every status
-    // event; and not even an iterator when there is none to answer
-    if (userAnswered.size) for (const answered of userAnswered) {
+    // event
+    for (const answered of userAnswered) {
       userAnswered.delete(answered)
       answered()
     }
