@@ -319,6 +319,14 @@ describe('createSessionStore', () => {
     }
   })
 
+  it('C3: the params of connect(params) go with that connect only: the reads and the disconnect after it send none', async () => {
+    const { store, provider } = setup()
+    const params = { scopes: ['canton:devnet'] }
+    await store.connect(params)
+    await store.disconnect()
+    expect(provider.calls).toEqual([{ method: 'connect', params }, { method: 'listAccounts' }, { method: 'getActiveNetwork' }, { method: 'disconnect' }])
+  })
+
   it('C3: a request without params sends no params key, not even an undefined one: a wallet may check for the key, and a message port copies it', async () => {
     const { store, provider } = setup()
     const request = provider.request

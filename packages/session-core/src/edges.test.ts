@@ -371,6 +371,48 @@ describe('rule edges', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 'SESSION_EXPIRED' } })
   })
 
+  it('C7, C12, clock: a backoff longer than a timer can wait, whose end the clock has passed when its timer fires (the system slept), runs at once: the injected clock is never handed a negative delay', async () => {
+    const day = 24 * 60 * 60 * 1000
+    let now = 5_000_000
+    const delays: number[] = []
+    const timers = new Map<number, { due: number; fn: () => void }>()
+    let ids = 0
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (fn, ms) => {
+        delays.push(ms)
+        timers.set(++ids, { due: now + ms, fn })
+        return ids
+      },
+      clearTimeout: (handle) => {
+        timers.delete(handle as number)
+      },
+    }
+    const fire = () => {
+      for (const [id, t] of [...timers]) {
+        if (t.due > now) continue
+        timers.delete(id)
+        t.fn()
+      }
+    }
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), clock, reconnect: { baseDelayMs: 30 * day, maxDelayMs: 30 * day, maxAttempts: 1 } })
+    const attempts = record(store, 'reconnect:attempt')
+    await store.connect()
+    await flush()
+    provider.wallet.drop()
+    await flush()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    // the backoff's first timer ends after 2^31 - 1 ms, by when the clock has gone 40 days on
+    now += 40 * day
+    fire()
+    expect(attempts).toEqual([])
+    fire()
+    expect(attempts).toEqual([{ attempt: 1 }])
+    expect(delays.filter((ms) => !(ms >= 0))).toEqual([])
+    store.destroy()
+  })
+
   it('clock: the platform\'s own timers handed over as they are ({ now: Date.now, setTimeout, clearTimeout }) are called on the global object, as a browser requires', async () => {
     const { setTimeout: realSet, clearTimeout: realClear } = globalThis
     // a browser's own timers throw "Illegal invocation" when called on any object but the global one

@@ -190,6 +190,28 @@ describe('persistence', () => {
     expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
   })
 
+  it('C15: a write queued before a removal that starts once the session is back leaves the write queued after the removal open: the changes made then are folded into it, not written once more', async () => {
+    const { map, gates, storage, writes } = gated()
+    const provider = createMockProvider()
+    const store = createSessionStore(provider, { storage })
+    await store.connect() // write 1, held
+    provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
+    await walletEvents()
+    void store.disconnect() // removal, queued behind write 2
+    await flush()
+    await store.connect() // write 3, queued behind the removal
+    gates.shift()?.() // write 1 lands, write 2 starts
+    await flush()
+    for (let i = 0; i < 5; i++) provider.wallet.switchNetwork(`canton:net-${i}`) // into write 3
+    await walletEvents()
+    for (let i = 0; i < 10 && (gates.length || i < 2); i++) {
+      gates.shift()?.()
+      await flush()
+    }
+    expect(writes()).toBe(3)
+    expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
+  })
+
   it('C15: rewritten on re-authentication, with the new session times, and not while the hook runs', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
     try {
