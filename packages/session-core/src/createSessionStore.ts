@@ -1063,8 +1063,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         const next = (model = result[0])
         // the user answered the re-auth's connect() (an approval, a decline), or it waits no longer:
         // a wallet event that tells neither, e.g. the statusChanged after a decline the `connected`
-        // event told, that comes after the answer to the connect() asked again (a gateway), is none (C3, C12)
-        if (previous.asked && !next.asked) answerAll()
+        // event told, that comes after the answer to the connect() asked again (a gateway), is none (C3, C12);
+        // a connect() waits for that answer only while the user is asked, so none waits before
+        if (!next.asked) answerAll()
         // access given while the store knew no network is the first one's: a first network is no switch (C11)
         if (next.snapshot.status == 'connected') liveNet ??= next.snapshot.networkId
         // Out, with nothing under way (a reconnect that gave up, a failed restore or connect): what the
