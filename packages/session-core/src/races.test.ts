@@ -424,6 +424,24 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().lastError).toBeNull()
   })
 
+  it('C3, C12, C14: a connect() of the re-auth whose store a connect:pending handler destroys, as the wallet asks the user, settles with the state the store was destroyed in: it waits for no answer that no one would hear', async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const hook = deferred<void>()
+    const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000, onReauthRequired: () => hook.promise } })
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(60_000) // TTL: the hook waits for the user
+    provider.wallet.disconnectFromWallet()
+    await walletEvents()
+    provider.wallet.setConnectMode('async')
+    store.on('connect:pending', () => store.destroy())
+    const settled = vi.fn()
+    store.connect().then(settled, settled)
+    await vi.advanceTimersByTimeAsync(100)
+    expect(settled).toHaveBeenCalledTimes(1)
+    expect(settled.mock.calls[0]?.[0]).toBe(store.getSnapshot())
+  })
+
   describe('two connect() calls that wait for the user of an async wallet during a re-auth', () => {
     // Found by the model test: the store kept one waiter for the user's answer, so an earlier one
     // (the app's Connect button while the re-auth prompt shows, then the hook's own connect())
