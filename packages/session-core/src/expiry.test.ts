@@ -701,6 +701,28 @@ describe('expiry', () => {
     expect(store.getSnapshot().status).toBe('connected')
   })
 
+  it('C12: the hook of a re-auth that a disconnect() ended, settling while a later re-auth runs, leaves that one abortable: a disconnect() then aborts the later hook\'s signal', async () => {
+    const finish: (() => void)[] = []
+    const signals: AbortSignal[] = []
+    const { store } = await connected({
+      ttlMs: 1000,
+      onReauthRequired: ({ signal }) =>
+        new Promise<void>((resolve) => {
+          signals.push(signal)
+          finish.push(resolve)
+        }),
+    })
+    await vi.advanceTimersByTimeAsync(1000)
+    await store.disconnect()
+    await store.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(signals.map((s) => s.aborted)).toEqual([true, false])
+    finish[0]!()
+    await vi.advanceTimersByTimeAsync(0)
+    await store.disconnect()
+    expect(signals.map((s) => s.aborted)).toEqual([true, true])
+  })
+
   it('C12, C14, C17: the bound of the re-auth hook ends with it: a hook that resolves in time re-arms the session, and one ended by disconnect() or destroy() leaves no timer', async () => {
     let finish!: () => void
     const a = await connected({ ttlMs: 1000, onReauthRequired: () => new Promise<void>((resolve) => (finish = resolve)) }, { connectTimeoutMs: 5_000 })
