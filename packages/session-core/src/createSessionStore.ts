@@ -1056,10 +1056,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     try {
       for (let input = inputs.shift(); input; input = inputs.shift()) {
         const previous = model
-        // the next model and its effects, by index: a destructuring minifies to code of its own. A clock
-        // of the app's own is read for every input, as its own timers are; the platform's goes along,
-        // read only by an input that needs the time (see the machine's `now`)
-        const result = transition(previous, input, config, options.clock?.now() ?? Date)
+        // the next model and its effects, by index: a destructuring minifies to code of its own
+        const result = transition(previous, input, config, clock.now())
         const next = (model = result[0])
         // the user answered the re-auth's connect() (an approval, a decline), or it waits no longer:
         // a wallet event that tells neither, e.g. the statusChanged after a decline the `connected`

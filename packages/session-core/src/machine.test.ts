@@ -50,25 +50,6 @@ describe('the pure session machine', () => {
     expect(Object.isFrozen(DISCONNECTED_STATE.accounts)).toBe(true)
   })
 
-  it('the time comes from what the machine is given: a clock is read only by an input that needs it, once', () => {
-    let reads = 0
-    const clock = { now: () => (reads++, 5000) }
-    let model = run(connectInputs.slice(0, 3)).model
-    // a network switch while connected needs no time: the clock is not read
-    const switched = transition(connected(), { type: 'network', networkId: 'canton:testnet', origin: 'local' }, plain, clock)
-    expect(switched[0].snapshot.networkId).toBe('canton:testnet')
-    expect(reads).toBe(0)
-    // a connection's start does: read once, though the settle asks for the time more than once
-    ;[model] = transition(model, connectInputs[3]!, plain, clock)
-    expect(model.snapshot).toMatchObject({ status: 'connected', connectedAt: 5000 })
-    expect(reads).toBe(1)
-    // the next input reads its own time
-    const [again] = transition(run([{ type: 'disconnect', origin: 'local' }], plain, model).model, { type: 'connect' }, plain, clock)
-    expect(again.snapshot.status).toBe('connecting')
-    const [settled] = transition(run([{ type: 'status', connected: true, via: 'connect' }, connectInputs[2]!], plain, again).model, connectInputs[3]!, plain, { now: () => 7000 })
-    expect(settled.snapshot.connectedAt).toBe(7000)
-  })
-
   it('C3: connect asks the wallet, then reads what it does not know, then settles and persists', () => {
     const first = run([{ type: 'connect' }])
     expect(first.state.status).toBe('connecting')

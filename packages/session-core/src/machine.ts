@@ -1,8 +1,8 @@
 /**
  * The session state machine: a pure function `transition(model, input, config, now)` that
  * returns the next model and the effects to run, as data. It never touches the wallet, the
- * storage, the channel or a timer, and reads the time only from what it is given (the time, or the
- * store's clock); `createSessionStore` runs the effects and feeds their outcomes back in as inputs.
+ * storage, the channel or a timer; `createSessionStore` runs the effects and feeds their
+ * outcomes back in as inputs.
  *
  * Statuses: disconnected → connecting → connected ⇄ reconnecting → disconnected.
  * `op` says what the store is waiting for:
@@ -20,7 +20,7 @@ import type { SessionSnapshot } from '@sessionlayer/session-crypto'
 import type { CIP0103Account } from './cip0103'
 import { computeBackoffDelay, type RetryPolicy } from './retry'
 import { SessionError, tokenFree } from './SessionError'
-import type { ChangeSource, Clock, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
+import type { ChangeSource, InvalidateEvent, SessionEventMap, SessionEventType, SessionState } from './types'
 import { primaryAccount } from './primaryAccount'
 import type { WalletStatus } from './wallet'
 
@@ -310,8 +310,7 @@ export const createTransition = (): typeof transition => {
   // its reconnect attempt, whether the re-auth hook runs, and whether the session is connected.
   let m: Model
   let c: MachineConfig
-  /** The time of this input, or the clock to read it from once it is needed (see `now`). */
-  let time: number | Pick<Clock, 'now'>
+  let now: number
   let st: SessionState
   let op: Op
   let attempt: number
@@ -323,12 +322,6 @@ export const createTransition = (): typeof transition => {
   /** The next model, and the effects. */
   let n: { -readonly [K in keyof Model]: Model[K] }
   let fx: Effect[]
-  /**
-   * The current time: the one given, or the clock given read once per input, and only by an input
-   * that needs it: most wallet events (a network switch, an account list) need none, and a read of
-   * the clock was a fair part of their cost (C2).
-   */
-  const now = () => (typeof time == 'number' ? time : (time = time.now()))
   /** A new snapshot with the fields of `s`, to change: copied field by field, as a spread of a frozen one takes V8's slow path. */
   const copy = (s: SessionState): { -readonly [K in keyof SessionState]: SessionState[K] } => ({ status: s.status, account: s.account, accounts: s.accounts, networkId: s.networkId, lastError: s.lastError, connectedAt: s.connectedAt, expiresAt: s.expiresAt })
   // assigned, not spread: a spread after the fields takes a generic copy for every change
@@ -376,7 +369,7 @@ export const createTransition = (): typeof transition => {
    * clock set back since: the session keeps its expiry, and does not end early once the clock is
    * put right (C7, C12).
    */
-  const started = (at: number) => Math.min(at, Math.max(now(), st.connectedAt ?? 0))
+  const started = (at: number) => Math.min(at, Math.max(now, st.connectedAt ?? 0))
   /**
    * To `disconnected`; the caller adds what else the way down needs. `keep`: the persisted entry,
    * when the session did not provably end (a failure that may be passing, a connect that failed):
@@ -461,7 +454,7 @@ export const createTransition = (): typeof transition => {
     const kept = asking ? null : (n.times ?? (settling == 'restore' ? saved : settling == 'reconnect' ? st : null))
     // Never after now, wherever the times come from: a persisted snapshot (a clock set back since
     // it was written, a forged entry) is no more trusted than another tab's message (C12).
-    const connectedAt = started(kept?.connectedAt ?? now())
+    const connectedAt = started(kept?.connectedAt ?? now)
     const expiresAt = capped(connectedAt, kept?.expiresAt)
     // Compare with what the user saw before: the restored snapshot, or the account kept
     // visible while reconnecting / re-authenticating (C10, C11).
@@ -472,7 +465,7 @@ export const createTransition = (): typeof transition => {
     // A session that expired while the wallet was asked (a slow answer, a system sleep) is not shown
     // connected: a restored one follows the expiry path (C10, C12); another tab's that this tab
     // only followed is that tab's to end, this one stays as it was (C12, M4).
-    if (expiresAt !== null && expiresAt <= now()) {
+    if (expiresAt !== null && expiresAt <= now) {
       if (settling == 'sync') clear()
       else expire('ttl', expiresAt, settling == 'restore' ? 'restore' : undefined)
       return
@@ -608,10 +601,10 @@ export const createTransition = (): typeof transition => {
     }
   }
 
-  return (model, input, config, clock) => {
+  return (model, input, config, time) => {
     m = model
     c = config
-    time = clock
+    now = time
     fx = []
     ;({ snapshot: st, op, tries: attempt, hook } = m)
     party = partyOf(st)
@@ -708,7 +701,7 @@ export const createTransition = (): typeof transition => {
           // wallet then: once (C10).
           const s = input.saved
           n.check = 0
-          if (s && s.connectedAt >= m.check && (op || (capped(s.connectedAt, s.expiresAt) ?? Infinity) > now())) {
+          if (s && s.connectedAt >= m.check && (op || (capped(s.connectedAt, s.expiresAt) ?? Infinity) > now)) {
             n.leaving = 0
             // Not once connected: the tab took that session up already (another tab's message came,
             // or its user connected), and a sync now would be an op that never ends, which a restore()
@@ -731,7 +724,7 @@ export const createTransition = (): typeof transition => {
           // The user connected while the restore read the snapshot: the connect settles against it.
           if (op != 'restore') {
             if (m.said && !hook) gather()
-          } else if (end > now()) {
+          } else if (end > now) {
             // The wallet said it is connected during the read: settle, or ask what is missing.
             if (n.said) gather(true)
             // Else the probe, unless a failure during the read already scheduled the next one (C7).
@@ -831,7 +824,7 @@ export const createTransition = (): typeof transition => {
               // over, and tells of it as that tab does. A word older than that, whose attempt should
               // have run, is of no outage still under way (C7, M6).
               const h = m.heard
-              if (h && now() <= h[0] + computeBackoffDelay(c.retry, h[1], () => 1) + (c.bound ?? 0)) n.followed = h[1]
+              if (h && now <= h[0] + computeBackoffDelay(c.retry, h[1], () => 1) + (c.bound ?? 0)) n.followed = h[1]
               fx.push(['lead'])
             } else schedule(1)
           }
@@ -1010,10 +1003,10 @@ export const createTransition = (): typeof transition => {
           // connectedAt after now, nor an expiry beyond this tab's own TTL (C12, M2).
           const at = input.data?.connectedAt
           const end = input.data?.expiresAt
-          const connectedAt = Number.isFinite(at) ? started(at as number) : now()
+          const connectedAt = Number.isFinite(at) ? started(at as number) : now
           const expiresAt = capped(connectedAt, Number.isFinite(end) ? (end as number) : null)
           const times = Number.isFinite(at) ? { connectedAt, expiresAt } : null
-          if ((expiresAt ?? Infinity) <= now()) {
+          if ((expiresAt ?? Infinity) <= now) {
             // An expired session (a reconnect that came too late) is none to take up: it re-authenticated
             // no one, so it neither ends a re-auth nor connects a tab with a new TTL (C12).
           }
@@ -1043,7 +1036,7 @@ export const createTransition = (): typeof transition => {
         } else if (input.kind == 'attempt') {
           const next = input.data?.attempt
           if (Number.isInteger(next) && (next as number) > 0) {
-            n.heard = [now(), next as number]
+            n.heard = [now, next as number]
             if (op == 'reconnect') n.followed = next as number
           }
         } else if (input.kind == 'expiry') {
@@ -1119,10 +1112,10 @@ let shared: typeof transition | undefined
  * @param m - the current model
  * @param input - what happened
  * @param c - the store's configuration
- * @param now - the current time, or the clock to read it from, read only if the input needs the time
+ * @param now - the current time
  * @returns the next model (the same `state` reference when nothing visible changed) and the effects
  * @internal
  */
-export function transition(m: Model, input: Input, c: MachineConfig, now: number | Pick<Clock, 'now'>): [Model, Effect[]] {
+export function transition(m: Model, input: Input, c: MachineConfig, now: number): [Model, Effect[]] {
   return (shared ??= createTransition())(m, input, c, now)
 }
