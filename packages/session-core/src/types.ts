@@ -289,10 +289,12 @@ export interface SessionStoreOptions {
   /**
    * Bound of silent wallet requests (a `status` read that checks a `statusChanged(false)` right
    * after a `disconnect()` and a `connect()` included, one that checks the first sign-out or drop
-   * word after any `connect()` when the wallet told no status event since, and one that checks a
-   * `connect` answered `isConnected: true` after a sign-out in the wallet failed it, or a
-   * `disconnect` answered only after the `connect()` asked right after it had connected) and of
-   * each storage operation on the persisted entry: read, write and removal (default 10 000 ms).
+   * word after any `connect()` when the wallet told no status event since (and the next, once that
+   * word was found late), one that checks a `connect` answered `isConnected: true` after a sign-out
+   * in the wallet failed it, or a `disconnect` answered only after the `connect()` asked right after
+   * it had connected, and one that checks a connection the wallet tells after it accepted a
+   * `disconnect()`, before its word of that sign-out) and of each storage operation on the
+   * persisted entry: read, write and removal (default 10 000 ms).
    *
    * @remarks
    *
@@ -373,6 +375,9 @@ export interface SessionStore {
    * while this connect still reads its accounts: the session stays (or this connect settles) when
    * the wallet says it is connected; when it says it is not, does not answer or answers what the
    * store cannot read, the word ends the session as it says (a connect still reading fails, 4900).
+   * Once such a read found the wallet connected (the word was late), the next such word is checked
+   * the same way, unless the wallet told a status event since that read was asked: the wallet may
+   * tell one sign-out twice (the decline of a connect it ended, then its `statusChanged(false)`).
    */
   connect: (params?: unknown) => Promise<SessionState>
   /**
@@ -396,6 +401,12 @@ export interface SessionStore {
    * once that connect connected the tab. Such an answer is checked with a silent `status` read too:
    * a wallet that says it is connected keeps the new session; one that says it is not ends it as a
    * drop does (`reconnecting` with a reconnect policy, else `disconnected` with code 4900).
+   *
+   * Once the wallet accepted this sign-out, and until its `statusChanged(false)` comes or a
+   * `connect()` is made, a connection the wallet tells while the store is out with nothing under
+   * way may be of before the sign-out (its events lag behind its answers): it is checked with a
+   * silent `status` read, bounded by `requestTimeoutMs`. Connected (the user signed in again from
+   * the wallet), the store follows it; else it stays out.
    */
   disconnect: () => Promise<void>
   /**
