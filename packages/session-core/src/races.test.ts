@@ -16,18 +16,38 @@ const walletEvents = async () => {
 }
 
 /**
+ * Follows a call made under fake timers: `settled()` hands over its outcome once the timers the test
+ * let run settled it, and fails at once while it is still pending. A bare `await` would then wait
+ * for a clock that nothing advances any more, and hold the test until its time limit: a store that
+ * misses the step fails there, not as a hang.
+ */
+const followed = <T>(promise: Promise<T>) => {
+  let done = false
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  )
+  return {
+    settled: (): Promise<T> => {
+      expect(done, 'settled by the timers run so far').toBe(true)
+      return promise
+    },
+  }
+}
+
+/**
  * A `connect()` to an asynchronous wallet, waiting for its user there, that the user ends in the
  * wallet, told by a `statusChanged(false)` alone (its `reason`): the connect fails at once with that
  * 4001, and no timer is left (C3).
  */
 const declinedByStatus = async (store: SessionStore, provider: MockProvider, reason = 'disconnect') => {
   provider.wallet.setConnectMode('async')
-  const connecting = store.connect()
+  const connecting = followed(store.connect())
   await walletEvents()
   expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
   provider.wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason, networkReason: 'removed session' } })
   await walletEvents()
-  expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: reason } })
+  expect(await connecting.settled()).toMatchObject({ status: 'disconnected', lastError: { code: 4001, message: reason } })
   expect(vi.getTimerCount()).toBe(0)
 }
 
@@ -1493,14 +1513,14 @@ describe('races and hostile timings', () => {
     const provider = createMockProvider({ order: 'extension' })
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     // each answer a task after the events before it (1 ms under fake timers, where it is posted in a timer's callback)
-    const connecting = store.connect()
+    const connecting = followed(store.connect())
     await vi.advanceTimersByTimeAsync(5)
-    await connecting
+    await connecting.settled()
     const seen: string[] = []
     provider.on('statusChanged', () => seen.push('statusChanged'))
-    const leaving = store.disconnect().then(() => seen.push('answered'))
+    const leaving = followed(store.disconnect().then(() => seen.push('answered')))
     await vi.advanceTimersByTimeAsync(5)
-    await leaving
+    await leaving.settled()
     expect(seen).toEqual(['statusChanged', 'answered'])
     expect(store.getSnapshot().status).toBe('disconnected')
     await declinedByStatus(store, provider)
