@@ -169,12 +169,19 @@ describe('persistence', () => {
     expect(map.has('sessionlayer.session')).toBe(false)
   })
 
-  it('C15: changes made while the writes before a removal still wait are folded into the one write queued after it, also once the first of those writes starts', async () => {
+  /**
+   * Writes held at the storage: a connect (write 1), a network switch (write 2, behind it; `settled`:
+   * its event taken before what follows), a disconnect (the removal, behind write 2), a connect again
+   * (write 3, behind the removal); write 1 lands and write 2 starts, then five switches: they are
+   * folded into write 3, which is written once, with the last of them.
+   */
+  const foldedAfterRemoval = async (settled: boolean) => {
     const { map, gates, storage, writes } = gated()
     const provider = createMockProvider()
     const store = createSessionStore(provider, { storage })
     await store.connect() // write 1, held
     provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
+    if (settled) await walletEvents()
     void store.disconnect() // removal, queued behind write 2
     await flush()
     await store.connect() // write 3, queued behind the removal
@@ -188,28 +195,14 @@ describe('persistence', () => {
     }
     expect(writes()).toBe(3)
     expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
+  }
+
+  it('C15: changes made while the writes before a removal still wait are folded into the one write queued after it, also once the first of those writes starts', async () => {
+    await foldedAfterRemoval(false)
   })
 
   it('C15: a write queued before a removal that starts once the session is back leaves the write queued after the removal open: the changes made then are folded into it, not written once more', async () => {
-    const { map, gates, storage, writes } = gated()
-    const provider = createMockProvider()
-    const store = createSessionStore(provider, { storage })
-    await store.connect() // write 1, held
-    provider.wallet.switchNetwork('canton:testnet') // write 2, queued behind write 1
-    await walletEvents()
-    void store.disconnect() // removal, queued behind write 2
-    await flush()
-    await store.connect() // write 3, queued behind the removal
-    gates.shift()?.() // write 1 lands, write 2 starts
-    await flush()
-    for (let i = 0; i < 5; i++) provider.wallet.switchNetwork(`canton:net-${i}`) // into write 3
-    await walletEvents()
-    for (let i = 0; i < 10 && (gates.length || i < 2); i++) {
-      gates.shift()?.()
-      await flush()
-    }
-    expect(writes()).toBe(3)
-    expect(decodeSessionEnvelope(map.get('sessionlayer.session') ?? null)?.networkId).toBe('canton:net-4')
+    await foldedAfterRemoval(true)
   })
 
   it('C15: rewritten on re-authentication, with the new session times, and not while the hook runs', async () => {

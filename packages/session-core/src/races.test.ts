@@ -444,7 +444,11 @@ describe('races and hostile timings', () => {
     expect(store.getSnapshot().lastError).toBeNull()
   })
 
-  it('C3, C12, C14: a connect() of the re-auth whose store a connect:pending handler destroys, as the wallet asks the user, settles with the state the store was destroyed in: it waits for no answer that no one would hear', async () => {
+  /**
+   * A store whose re-auth hook waits for the user (the TTL passed) while the user signed out in an
+   * asynchronous wallet: a connect() now waits for the user there.
+   */
+  const reauthAsync = async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()
     const hook = deferred<void>()
@@ -454,6 +458,11 @@ describe('races and hostile timings', () => {
     provider.wallet.disconnectFromWallet()
     await walletEvents()
     provider.wallet.setConnectMode('async')
+    return { provider, store }
+  }
+
+  it('C3, C12, C14: a connect() of the re-auth whose store a connect:pending handler destroys, as the wallet asks the user, settles with the state the store was destroyed in: it waits for no answer that no one would hear', async () => {
+    const { store } = await reauthAsync()
     store.on('connect:pending', () => store.destroy())
     const settled = vi.fn()
     store.connect().then(settled, settled)
@@ -467,15 +476,7 @@ describe('races and hostile timings', () => {
     // (the app's Connect button while the re-auth prompt shows, then the hook's own connect())
     // waited for connectTimeoutMs after the user answered, and never ended after destroy().
     const waiting = async () => {
-      vi.useFakeTimers()
-      const provider = createMockProvider()
-      const hook = deferred<void>()
-      const store = createSessionStore(provider, { storage: createMemoryStorage(), expiry: { ttlMs: 60_000, onReauthRequired: () => hook.promise } })
-      await store.connect()
-      await vi.advanceTimersByTimeAsync(60_000) // TTL: the hook waits for the user
-      provider.wallet.disconnectFromWallet()
-      await walletEvents()
-      provider.wallet.setConnectMode('async')
+      const { provider, store } = await reauthAsync()
       const calls = [store.connect(), store.connect()]
       await vi.advanceTimersByTimeAsync(100)
       return { provider, store, calls }
