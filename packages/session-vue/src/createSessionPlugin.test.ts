@@ -176,6 +176,22 @@ describe('createSessionPlugin', () => {
     expect(provider.listenerCount()).toBe(0)
   })
 
+  it('C9, C14: an app.unmount() before the mount, then a mount whose first render reads no session (a page that loads later): the mount still makes the store and restores it', async () => {
+    const provider = createMockProvider({ connected: true })
+    const app = createApp(() => h('p', 'loading')).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    app.unmount()
+    app.mount(document.createElement('div'))
+    expect(provider.listenerCount()).toBeGreaterThan(0)
+    await flushPromises()
+    // the page that reads the session, later: the store is restored already, silently
+    const late = app.runWithContext(() => inject(SESSION_KEY)?.store)
+    expect(late?.getSnapshot()).toMatchObject({ status: 'connected', account: { partyId: 'alice::1220aa' } })
+    expect(provider.calls.map((call) => call.method)).not.toContain('connect')
+    app.unmount()
+    expect(provider.listenerCount()).toBe(0)
+  })
+
   it('C14: an app unmounted before it mounts, and then never mounted, keeps no store: no wallet listener is left', () => {
     const provider = createMockProvider({ connected: true })
     const app = createApp(Status).use(createSessionPlugin({ provider, storage: createMemoryStorage() }))

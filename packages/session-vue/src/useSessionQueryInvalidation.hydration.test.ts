@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { createMemoryStorage, createSessionStore, DISCONNECTED_STATE, sessionQueryKey, type SessionState, type SessionStore } from '@sessionlayer/session-core'
 import { createMockProvider, type MockProviderOptions } from '@sessionlayer/session-testing'
-import { QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
+import { dehydrate, hydrate, QueryClient, useQuery, VueQueryPlugin } from '@tanstack/vue-query'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { computed, createSSRApp, defineAsyncComponent, defineComponent, h, onMounted, Suspense, type App, type Component } from 'vue'
+import { computed, createApp, createSSRApp, defineAsyncComponent, defineComponent, h, onMounted, Suspense, type App, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSessionPlugin } from './createSessionPlugin'
 import { provideSession } from './provideSession'
@@ -259,6 +259,29 @@ describe('useSessionQueryInvalidation in a page hydrated after the session moved
     expect(container.textContent).toBe('connected: holdings of alice::1220aa')
     expect(cached).toContainEqual(['alice::1220aa', 'holdings of alice::1220aa'])
     expect(fetches.removed).toEqual([])
+    store.destroy()
+  })
+
+  it.each([
+    ['ended before the page mounted (signed out in another tab): they are removed once it has mounted', false],
+    ['the store holds: they are kept', true],
+  ])('C6: the server’s queries put in the cache before the mount (its dehydrated state), which no component of the page uses, of a session %s', async (_case, connected) => {
+    const store = createSessionStore(createMockProvider(), { storage: createMemoryStorage() })
+    if (connected) await store.connect()
+    const server = new QueryClient()
+    server.setQueryData(sessionQueryKey(ALICE, 'profile'), 'profile of alice::1220aa')
+    const queryClient = new QueryClient()
+    hydrate(queryClient, JSON.parse(JSON.stringify(dehydrate(server))))
+    const Invalidation = defineComponent(() => (useSessionQueryInvalidation(), () => h('p', 'page')))
+    app = createApp(
+      defineComponent(() => {
+        provideSession(store, ALICE)
+        return () => h(Invalidation)
+      }),
+    ).use(VueQueryPlugin, { queryClient })
+    app.mount(document.createElement('div'))
+    await flushPromises()
+    expect(queryClient.getQueryData(sessionQueryKey(ALICE, 'profile'))).toBe(connected ? 'profile of alice::1220aa' : undefined)
     store.destroy()
   })
 
