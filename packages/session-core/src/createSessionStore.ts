@@ -592,17 +592,21 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // the next one, nor one announced meanwhile (C3, C5). An earlier disconnect's answer that
           // finds the tab connected again matters too: the wallet may have handled it last (C6, C19).
           if (mine ? mine == disconnects || model.snapshot.status == 'connected' : tag == gen && (model.op || model.snapshot.status == 'connected')) dispatch(input)
-          // The answer to a connect that the wallet's word of a sign-out ended, and no op since, that
-          // tells it connected: it approved after that word, or its user did. A wallet may tell nothing
-          // of the connection a dApp asked for, so it is asked silently; connected, that is a connection
-          // of its own (C19). The connect() failed at the sign-out all the same (C3). Its answer is
-          // dropped once the session moved on, the wallet told its status since, or the app signed
-          // out meanwhile (`gone`: a disconnect() while disconnected is no op, and stands) (C6).
-          else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && tag + 1 == gen && !model.op && !model.gone && model.snapshot.status == 'disconnected' && model.snapshot.lastError?.code === 4900) {
+          // The answer to a connect that the wallet's word of a sign-out ended, and no op of the app
+          // since (no later connect, no status asked: a restore, a reconnect), that tells it connected:
+          // it approved after that word, or its user did. A wallet may tell nothing of the connection a
+          // dApp asked for, so it is asked silently; connected, that is a connection of its own (C19).
+          // The connect() failed at the sign-out all the same (C3). So also once the store took up a
+          // connection the wallet told meanwhile, and its sign-out word ended it: lagging, those words
+          // may be older than the answer (C6). Its check is dropped once the session moved on, the
+          // wallet told its status since, or the app signed out meanwhile (`gone`: a disconnect()
+          // while disconnected is no op, and stands) (C6).
+          else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && sent.connect == asked && !(sent.status > asked) && !model.op && !model.gone && model.snapshot.status == 'disconnected' && (model.snapshot.lastError?.code ?? 4900) == 4900) {
             const at = ++asks
+            const g = gen
             void request('status').then((value) => {
               const status = answerInput('status', value, origin)
-              if (status.type == 'status' && status.connected && tag + 1 == gen && !(told.status > at) && !model.op && !model.gone && model.snapshot.status == 'disconnected') {
+              if (status.type == 'status' && status.connected && g == gen && !(told.status > at) && !model.op && !model.gone && model.snapshot.status == 'disconnected') {
                 noteLive(status, at)
                 dispatch(aged(status, at))
               }

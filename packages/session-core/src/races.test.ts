@@ -3137,6 +3137,49 @@ describe('C3, C19: the check of a connect() answered after a sign-out ended it, 
     })
   })
 
+  // Found by the deep model run (seed 1248248, size small): the words of the wallet's own
+  // connection and of its user's sign-out of it, sent before the wallet handled the connect and
+  // lagging behind, came after the word that failed that connect: the tab took up that connection
+  // and ended it again, and the answer, which told the connection the wallet holds, was dropped.
+  describe("the wallet's own connection and its sign-out told between the sign-out and the answer, no op of the app since", () => {
+    const ownConnectionAndSignOut = async () => {
+      const setup = await signedOutBeforeAnswer()
+      setup.emit('statusChanged', CONNECTED_STATUS)
+      await settle()
+      expect(setup.store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
+      setup.emit('statusChanged', SIGNED_OUT)
+      await settle()
+      expect(setup.store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      setup.calls.length = 0
+      setup.seen.length = 0
+      return setup
+    }
+
+    it('C3, C6, C19: the wallet, asked, says it is connected: the tab takes up the connection it holds', async () => {
+      const { store, storage, seen, calls, answer } = await ownConnectionAndSignOut()
+      answer.resolve({ isConnected: true })
+      await settle()
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+      expect(seen.map((s) => s.status)).toEqual(['connected'])
+      expect(calls).toEqual(['status', 'listAccounts'])
+      expect(await storage.getItem(KEY)).not.toBeNull()
+      store.destroy()
+    })
+
+    it('C3, C6: the wallet, asked, says it is not connected: the tab stays out, nothing told', async () => {
+      const { store, storage, seen, calls, answer, wallet } = await ownConnectionAndSignOut()
+      wallet.status = () => SIGNED_OUT
+      answer.resolve({ isConnected: true })
+      await settle()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+      expect(seen).toEqual([])
+      expect(calls).toEqual(['status'])
+      expect(await storage.getItem(KEY)).toBeNull()
+      store.destroy()
+    })
+  })
+
   it('the answer of a restore\'s status probe that a drop overtook is no connect answer: not checked', async () => {
     vi.useFakeTimers()
     const probe = deferred()

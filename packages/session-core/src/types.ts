@@ -366,7 +366,9 @@ export interface SessionStore {
    * Should the wallet still answer it `isConnected: true` (it handled the connect after the
    * sign-out), the store asks `status` silently, bounded by `requestTimeoutMs`, and takes a
    * wallet that says it is connected up as a connection of its own (accounts and network read,
-   * `connected`, persisted).
+   * `connected`, persisted) — also when the wallet told, before that answer, a connection of its
+   * own and its sign-out (words of before this connect, lagging), but not after a later
+   * `connect()`, `disconnect()` or `restore()`.
    *
    * A wallet that tells a dApp nothing of its own calls may send the word of a sign-out made before
    * this connect (in the wallet, or by another tab), or of a drop, after its answer. So the first

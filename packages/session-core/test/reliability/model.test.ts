@@ -881,6 +881,26 @@ describe('model-based: a sign-out and a sign-in at once', () => {
     )
   })
 
+  // Found by the deep run (seed 1248248, size small): the words of the wallet's own connections and
+  // of their sign-outs, lagging, came after the word that failed the connect() asked after them, and
+  // before its answer; the tab took up the last connection and ended it again, and the answer, which
+  // told the connection the wallet holds, was dropped.
+  it("C3, C6, C19: a silent wallet connects and signs out on its own twice, its words lagging, then the tab signs out and in: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, eventDelays: [0, 1, 0], latency: { connect: 1, silent: 0 }, silent: true },
+      [
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('wallet disconnects itself ‖ wallet connects itself', (s) => {
+          s.wallet.disconnectFromWallet()
+          s.connectFromWallet()
+        }),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+        step('signOutAndIn(0), then the wallet stays after 1 ms', (s) => s.signOutAndIn(0, 'stays', 1)),
+      ],
+      false,
+    )
+  })
+
   it.each([
     ['drops', 'reconnects, and gives up as the wallet stays away', 4900],
     ['signs out', 'is disconnected', undefined],
