@@ -330,7 +330,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * (see `told`) and the store was not out since: a wallet may tell a dApp nothing of the connection
    * it asked for, and its events lag behind its answers, so a sign-out or drop word it sent before
    * that connect may come after its answer. The first one is checked (see the wallet listener), and
-   * so is the next one once that check found the wallet connected: the number of that read then (C6, C7).
+   * so is the next one once that check found the wallet connected: the number of that read then —
+   * or of a word that the wallet is connected that came since: the words lag, that one may be of a
+   * connection the wallet made on its own before that connect, as the sign-out after it (C6, C7, C19).
    */
   let own = 0
   /**
@@ -1587,6 +1589,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // access a status gave on a network none told while connecting is of the one before this
         // switch; once connected on none, the first network told is no switch (C11, L1)
         if (input.type == 'network' && liveNet == null && model.snapshot.status != 'connected') live = null
+        // a word that the wallet is connected, once a check found a word late, keeps the next one checked (see `own`)
+        if (own && own != sent.connect && input.type == 'status' && input.connected && !(told.status > own)) own = asks
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
         if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.snapshot.account?.partyId) switchTold = asks

@@ -3699,7 +3699,24 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     store.destroy()
   })
 
-  it('a word of the wallet on its status came since the read found a word late: its sign-out ends the session at once, no status read', async () => {
+  // Found by the deep model run (seed 1248248, size small): the words of the wallet's own
+  // connection before that connect and of its sign-out came after the word the read found late,
+  // and that sign-out ended the session, the wallet connected.
+  it("the wallet's word that it is connected came since the read found a word late, then a sign-out: lagging too, that word is checked, and the session stays", async () => {
+    const { wallet, store, state, reads } = await connected()
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(reads()).toBe(1)
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    expect(reads()).toBe(2)
+    store.destroy()
+  })
+
+  it("the wallet's word that it is connected came since the read found a word late, then a sign-out, the wallet out: it ends the session (no error), one status read later", async () => {
     const { wallet, store, reads } = await connected()
     wallet.emit('statusChanged', signedOut)
     await vi.advanceTimersByTimeAsync(0)
@@ -3707,8 +3724,9 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     await vi.advanceTimersByTimeAsync(0)
     wallet.connected = false
     wallet.emit('statusChanged', signedOut)
-    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })
-    expect(reads()).toBe(1)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(reads()).toBe(2)
     store.destroy()
   })
 })

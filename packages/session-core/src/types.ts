@@ -378,8 +378,10 @@ export interface SessionStore {
    * the wallet says it is connected; when it says it is not, does not answer or answers what the
    * store cannot read, the word ends the session as it says (a connect still reading fails, 4900).
    * Once such a read found the wallet connected (the word was late), the next such word is checked
-   * the same way, unless the wallet told a status event since that read was asked: the wallet may
-   * tell one sign-out twice (the decline of a connect it ended, then its `statusChanged(false)`).
+   * the same way, unless the wallet told a status event since that read was asked that was no word
+   * that it is connected: the wallet may tell one sign-out twice (the decline of a connect it ended,
+   * then its `statusChanged(false)`), and a connection it made on its own before this connect, and
+   * its sign-out, may come late too.
    */
   connect: (params?: unknown) => Promise<SessionState>
   /**
