@@ -2901,6 +2901,36 @@ describe('a session that ends while a call waits for the token refresh (C6, C12,
     store.destroy()
   })
 
+  it("C6, L2: a token refresh of a session that ended, whose status read answers while the next session's refresh waits, leaves that refresh for the next session's calls to join: one status read, not two", async () => {
+    vi.useFakeTimers()
+    const { store, wallet } = await handConnected({ requestTimeoutMs: 10_000 })
+    wallet.held.add('status')
+    const server = acceptOnly('N2')
+    const ledgerFetch = createLedgerFetch(store, { fetch: server.fetch })
+    const before = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('status')).toBe(1)
+    await store.disconnect()
+    expect(await before).toMatchObject({ name: 'SessionError', code: 4900 })
+    // the next session, whose token the Ledger API refuses too: its first call refreshes
+    await store.connect()
+    wallet.emit('statusChanged', liveStatus('N'))
+    const first = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('status')).toBe(2)
+    // the ended session's read answers now: its refresh settles, and leaves the next session's in place
+    await wallet.answer('status', liveStatus('N'))
+    expect(first.settled).toBe(false)
+    const second = outcome(ledgerFetch('/v2/parties'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.waiting('status')).toBe(1)
+    await wallet.answer('status', liveStatus('N2'))
+    expect(await first).toMatchObject({ status: 200 })
+    expect(await second).toMatchObject({ status: 200 })
+    expect(server.seen).toEqual(['A', 'N', 'N2', 'N2'])
+    store.destroy()
+  })
+
   it('C6, L2: with Web Locks that cannot withdraw a request (no signal support), a token refresh dropped as its session ended asks the wallet nothing once the lock comes, also when the next session is connected by then', async () => {
     vi.useFakeTimers()
     const mock = createMockLockManager()
