@@ -153,14 +153,15 @@ function refresh(store: SessionStore, rejected: string, signal: AbortSignal | nu
       locks
         ? new Promise<LedgerAuth | null>((resolve, reject) => {
             // a grant that comes once this tab refreshed on its own asks the wallet nothing more, nor one
-            // that comes once the refresh was dropped (a lock manager that cannot withdraw a request)
-            locks.request(`sessionlayer.ledger::${own.key}`, { signal: withdraw.signal }, () => (ran || withdraw.signal.aborted ? null : run())).then(resolve, reject)
+            // that comes once the refresh was dropped (a lock manager that cannot withdraw a request):
+            // the store's refresh asks nothing with `withdraw` aborted
+            locks.request(`sessionlayer.ledger::${own.key}`, { signal: withdraw.signal }, () => (ran ? null : run())).then(resolve, reject)
             // A lock that never comes (a lock manager that never answers, a tab that holds it and
             // went silent) holds no call for ever: once no other tab's refresh can still hold it,
             // this tab refreshes on its own, as where Web Locks refuse every request (C17, L2) — unless
-            // that request ended meanwhile (a refresh done, or dropped: then the wallet is not asked).
+            // that request ended meanwhile (a refresh done; one dropped asks the wallet nothing, as above).
             // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- `ran` is true or unset: a boolean test
-            stop = own.wait(() => ran || refreshing.get(key) != pending || resolve(run()))
+            stop = own.wait(() => ran || resolve(run()))
           }).catch((error: unknown) => {
             // Web Locks refused as they will every request (a sandboxed frame, a SecurityError, a
             // polyfill that throws): this tab refreshes on its own. A request dropped as its document
