@@ -195,6 +195,23 @@ describe.each([
     expect(await lock.tryRunExclusive('k', () => 'free')).toEqual({ ran: true, value: 'free' })
   })
 
+  it('M6: an already aborted signal rejects at once also while the lock is held, without waiting for the holder, and never runs fn', async () => {
+    const lock = create()
+    const held = gate()
+    const holder = lock.runExclusive('k', () => held.promise)
+    await tick()
+    const fn = vi.fn()
+    const reason = new Error('gone')
+    const settled = vi.fn()
+    lock.runExclusive('k', fn, { signal: AbortSignal.abort(reason) }).catch(settled)
+    await tick()
+    expect(settled).toHaveBeenCalledWith(reason)
+    held.open()
+    await holder
+    await tick()
+    expect(fn).not.toHaveBeenCalled()
+  })
+
   it('M6: aborting after the lock is granted does not interrupt the holder', async () => {
     const lock = create()
     const abort = new AbortController()
@@ -499,6 +516,33 @@ describe('createTabLock defaults', () => {
   })
 })
 
+describe('createTabLock over Web Locks when a request fails', () => {
+  it('M6: an error fn throws while holding a Web Lock (a TypeError, as Web Locks refusing would be) is fn\'s: the call rejects with it, fn runs once, and the tab keeps locking across tabs', async () => {
+    const lock = createTabLock({ lockManager: createMockLockManager() })
+    const error = new TypeError('bad input')
+    const fn = vi.fn(() => {
+      throw error
+    })
+    await expect(lock.runExclusive('k', fn)).rejects.toBe(error)
+    expect(fn).toHaveBeenCalledTimes(1)
+    expect(lock.crossTab).toBe(true)
+  })
+
+  it('M6: aborting a request that waits for another tab\'s Web Lock rejects with the abort reason, whatever its name, never runs fn, and the tab keeps locking across tabs', async () => {
+    const { tabB, release } = await secondTabWhileHeld('k')
+    const abort = new AbortController()
+    const fn = vi.fn()
+    const waiting = tabB.runExclusive('k', fn, { signal: abort.signal })
+    const reason = new Error('stop waiting')
+    abort.abort(reason)
+    await expect(waiting).rejects.toBe(reason)
+    expect(tabB.crossTab).toBe(true)
+    expect(await tabB.tryRunExclusive('k', fn)).toEqual({ ran: false })
+    await release()
+    expect(fn).not.toHaveBeenCalled()
+  })
+})
+
 describe('createTabLock over Web Locks given a signal that is no AbortSignal', () => {
   it('M6: the call is misuse, not Web Locks refusing every request: it rejects while another tab holds the lock, never runs fn beside that holder, and the tab keeps locking across tabs', async () => {
     const { tabB, release } = await secondTabWhileHeld('sessionlayer.reconnect::k')
@@ -552,6 +596,23 @@ describe('the in-tab fallback lock manager', () => {
     await Promise.all([stealing, queued])
     expect(log).toEqual(['stealer {"name":"k"}', 'holder ends', 'stealer ends', 'queued'])
     expect(await locks.request('k', { ifAvailable: true }, (lock) => lock)).toEqual({ name: 'k' })
+  })
+
+  it('M6: a request aborted while it waits leaves the queue: its callback never runs, and the next one runs after the holder', async () => {
+    const locks = createLocalLocks()
+    const held = gate()
+    const holding = locks.request('k', {}, () => held.promise)
+    const abort = new AbortController()
+    const aborted = vi.fn()
+    const waiting = locks.request('k', { signal: abort.signal }, aborted)
+    const next = vi.fn(() => 'next')
+    const queued = locks.request('k', {}, next)
+    abort.abort(new Error('stop waiting'))
+    await expect(waiting).rejects.toThrow('stop waiting')
+    held.open()
+    await holding
+    expect(await queued).toBe('next')
+    expect(aborted).not.toHaveBeenCalled()
   })
 
   it('M6: steal of a free lock is a plain grant', async () => {

@@ -222,6 +222,20 @@ describe('openSyncChannel over the channel hub', () => {
     expect(removed).not.toHaveBeenCalled()
   })
 
+  it('M2: a listener added by another during a delivery does not receive that message, only the next one', () => {
+    const { channel, deliver } = openWithFake()
+    const added = vi.fn<(message: SyncMessage) => void>()
+    let first = true
+    channel.subscribe(() => {
+      if (first) channel.subscribe(added)
+      first = false
+    })
+    deliver(message())
+    expect(added).not.toHaveBeenCalled()
+    deliver(message({ seq: 2 }))
+    expect(added.mock.calls.map(([m]) => m.seq)).toEqual([2])
+  })
+
   it('M2: close() from a listener stops the delivery to the listeners after it', () => {
     const { channel, received, deliver } = openWithFake()
     channel.subscribe(() => channel.close())
@@ -408,6 +422,18 @@ describe('openSyncChannel over the channel hub', () => {
     })
     expect(() => broken.post('activity')).not.toThrow()
     expect(clockless.fake.postMessage).not.toHaveBeenCalled()
+  })
+
+  it('M2: by default data is bounded at 8192 UTF-8 bytes of its JSON, sent and received', () => {
+    const { channel, fake, received, deliver } = openWithFake()
+    // {"s":""} is 8 bytes around the string
+    const sized = (bytes: number) => ({ s: 'x'.repeat(bytes - 8) })
+    deliver(message({ data: sized(8193) }))
+    deliver(message({ seq: 2, data: sized(8192) }))
+    expect(received.map((m) => m.seq)).toEqual([2])
+    channel.post('over', sized(8193))
+    channel.post('fits', sized(8192))
+    expect((fake.postMessage as ReturnType<typeof vi.fn>).mock.calls.map(([m]) => (m as SyncMessage).kind)).toEqual(['fits'])
   })
 
   it('a smaller maxBytes on the receiver drops larger payloads', () => {
