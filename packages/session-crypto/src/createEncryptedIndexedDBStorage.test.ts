@@ -421,6 +421,76 @@ describe('createEncryptedIndexedDBStorage', () => {
     await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 
+  it('K6, K7: a lost connection found again by an operation that took it before it was replaced drops nothing but itself: the connection now in use stays in use', async () => {
+    const indexedDB = new IDBFactory()
+    const [a, b] = [createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN }), createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })]
+    await a.setItem(KEY, 'first')
+    const open = vi.spyOn(indexedDB, 'open')
+    // b takes the connection in use, then encrypts until the test lets go
+    const encrypt = crypto.subtle.encrypt.bind(crypto.subtle)
+    let letGo!: () => void
+    const held = new Promise<void>((resolve) => (letGo = resolve))
+    const encrypting = vi.spyOn(crypto.subtle, 'encrypt').mockImplementationOnce(async (...args) => {
+      await held
+      return encrypt(...args)
+    })
+    const write = b.setItem('b', 'from b')
+    await vi.waitFor(() => expect(encrypting).toHaveBeenCalledTimes(1))
+    // meanwhile the browser loses that connection without a word (WebKit), and a finds it so first
+    const transaction = IDBDatabase.prototype.transaction
+    const lost = new Set<IDBDatabase>()
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+      if (!lost.size) lost.add(this)
+      if (lost.has(this)) throw new DOMException('The database connection is closing.', 'InvalidStateError')
+      return transaction.apply(this, args)
+    })
+    await a.setItem(KEY, 'second')
+    expect(open).toHaveBeenCalledTimes(1)
+    // b's write finds the lost connection too: it runs again on the new one, not on a third
+    letGo()
+    await write
+    expect(open).toHaveBeenCalledTimes(1)
+    await expect(b.getItem(KEY)).resolves.toBe('second')
+    await expect(a.getItem('b')).resolves.toBe('from b')
+    expect(open).toHaveBeenCalledTimes(1)
+  })
+
+  it('K6, K7: a write that fails on a connection still open (quota) is not run again, and the connection stays in use', async () => {
+    const indexedDB = new IDBFactory()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    await storage.setItem(KEY, VALUE)
+    const open = vi.spyOn(indexedDB, 'open')
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    })
+    await expect(storage.setItem(KEY, 'bigger')).rejects.toMatchObject({ message: 'IndexedDB is unavailable', closed: false })
+    expect(put).toHaveBeenCalledTimes(1)
+    put.mockRestore()
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    expect(open).not.toHaveBeenCalled()
+  })
+
+  it('K6: an operation leaves no listener behind on the connection it used: a long-lived tab piles none up', async () => {
+    const { storage } = setup()
+    const listening = new Set<unknown>()
+    const add = IDBDatabase.prototype.addEventListener
+    const remove = IDBDatabase.prototype.removeEventListener
+    vi.spyOn(IDBDatabase.prototype, 'addEventListener').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['addEventListener']>) {
+      if (args[0] === 'close') listening.add(args[1])
+      add.apply(this, args)
+    })
+    vi.spyOn(IDBDatabase.prototype, 'removeEventListener').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['removeEventListener']>) {
+      if (args[0] === 'close') listening.delete(args[1])
+      remove.apply(this, args)
+    })
+    for (let i = 0; i < 3; i++) {
+      await storage.setItem(KEY, VALUE)
+      await storage.getItem(KEY)
+      await storage.removeItem('other')
+    }
+    expect(listening.size).toBe(0)
+  })
+
   it('K6: a removal finds what is there in its own transaction: an entry another tab removed first is not deleted again, one that is there is deleted once', async () => {
     const { indexedDB, storage } = setup()
     const other = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })

@@ -1,4 +1,4 @@
-import { IDBFactory } from 'fake-indexeddb'
+import { IDBDatabase, IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEncryptedLocalStorage } from './createEncryptedLocalStorage'
 import { createMemoryWebStorage, openRaw, readStore } from './test-storage'
@@ -14,7 +14,10 @@ const setup = (origin = ORIGIN) => {
   return { indexedDB, localStorage, storage: createEncryptedLocalStorage({ indexedDB, localStorage, origin }) }
 }
 
-afterEach(() => vi.unstubAllGlobals())
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.unstubAllGlobals()
+})
 
 describe('createEncryptedLocalStorage', () => {
   it('K4: round-trips across fresh instances, under a name that embeds the origin', async () => {
@@ -94,6 +97,22 @@ describe('createEncryptedLocalStorage', () => {
     const other = (await import('./createEncryptedLocalStorage')).createEncryptedLocalStorage({ indexedDB, localStorage, origin: ORIGIN })
     await expect(other.getItem(KEY)).resolves.toBe(VALUE)
     await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+  })
+
+  it('K6, K7: a connection the browser lost without a close event (WebKit: every transaction throws) is dropped as a write finds it so: the write runs again on a new connection and is kept', async () => {
+    const { indexedDB, storage } = setup()
+    await storage.setItem(KEY, 'first')
+    const open = vi.spyOn(indexedDB, 'open')
+    const transaction = IDBDatabase.prototype.transaction
+    const lost = new Set<IDBDatabase>() // the connection in use
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+      if (!lost.size) lost.add(this)
+      if (lost.has(this)) throw new DOMException('The database connection is closing.', 'InvalidStateError')
+      return transaction.apply(this, args)
+    })
+    await expect(storage.setItem(KEY, 'second')).resolves.toBeUndefined()
+    expect(open).toHaveBeenCalledTimes(1)
+    await expect(storage.getItem(KEY)).resolves.toBe('second')
   })
 
   it('K7: without localStorage (SSR), creating never throws and operations reject with a clear error', async () => {

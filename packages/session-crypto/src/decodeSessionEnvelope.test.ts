@@ -100,6 +100,12 @@ describe('decodeSessionEnvelope', () => {
     expect(decodeSessionEnvelope(text)?.accounts).toHaveLength(200)
   })
 
+  it('K1: an envelope whose accounts are no array (an object, a string, an array-like) reads as null, not as an empty list', () => {
+    const envelope = { version: 1, account: null, networkId: null, connectedAt: 0 }
+    expect(decodeSessionEnvelope(JSON.stringify({ ...envelope, accounts: [] }))).not.toBeNull()
+    for (const accounts of [{}, { length: 0 }, '', 'ab', null]) expect(decodeSessionEnvelope(JSON.stringify({ ...envelope, accounts }))).toBeNull()
+  })
+
   it('K1: decodes and migrates a stored legacy snapshot', () => {
     expect(decodeSessionEnvelope('{"partyId":"alice::1220","networkId":"canton:mainnet"}')).toEqual({
       version: 1,
