@@ -183,6 +183,16 @@ describe('createCookieStorage', () => {
     expect(adapter.written).toHaveLength(3)
   })
 
+  it('§2.5, C15: a cookie of exactly 4096 bytes (name, value and attributes) is written; one of 4097 is refused', async () => {
+    const written: string[] = []
+    const storage = createCookieStorage({ adapter: { get: () => null, set: (cookie) => written.push(cookie) } })
+    await storage.setItem('k', '')
+    const around = written[0]!.length
+    await storage.setItem('k', 'x'.repeat(4096 - around))
+    expect(written[1]).toHaveLength(4096)
+    await expect(storage.setItem('k', 'x'.repeat(4097 - around))).rejects.toThrow('The cookie for "k" would be 4097 bytes, over the 4096-byte limit')
+  })
+
   it('§2.5: a value of multi-byte characters counts toward the 4 KB limit in the bytes that are sent: it is URI-encoded, so the cookie is ASCII', async () => {
     const bytes = (text: string) => new TextEncoder().encode(text).length
     const adapter = jar()
@@ -303,6 +313,13 @@ describe('createCookieStorage', () => {
     expect(await decoded.getItem('sessionlayer.session')).toBe('{"v":1}')
     await storage.setItem('sessionlayer.session', '1')
     expect(setCookie).toEqual(['sessionlayer.sessionlayer.session=*2F*00*001; Path=/; SameSite=Lax; Secure'])
+  })
+
+  it('§2.5: a Cookie header whose pairs are not parted by "; " (a client that writes ";" alone, or more white space) still reads each cookie', async () => {
+    for (const header of ['other=1;sessionlayer.k=*2F*00*00v', 'other=1;  sessionlayer.k=*2F*00*00v', 'other=1;\tsessionlayer.k=*2F*00*00v']) {
+      const storage = createCookieStorage({ adapter: { get: () => header, set: () => {} } })
+      await expect(storage.getItem('k')).resolves.toBe('v')
+    }
   })
 
   it('§2.5: a request without a Cookie header (the adapter gives undefined or null, as `req.headers.cookie` and `request.headers.get(\'cookie\')` do) reads as absent, not as a failure', async () => {

@@ -220,6 +220,27 @@ describe('readSessionState', () => {
     }
   })
 
+  it('C17: the default timeoutMs is 10 s to the millisecond; a timeoutMs of 0 or less is that default, and one beyond a timer\'s reach (2 ** 31 ms or more) waits as long as a timer can, never ending the read at once', async () => {
+    vi.useFakeTimers()
+    try {
+      const hung: SessionStorage = { getItem: () => new Promise(() => undefined), setItem: async () => undefined, removeItem: async () => undefined }
+      const reads = [readSessionState(hung), readSessionState(hung, { timeoutMs: 0 }), readSessionState(hung, { timeoutMs: -5 }), readSessionState(hung, { timeoutMs: 2 ** 40 })]
+      const settled = reads.map(() => false)
+      reads.forEach((read, i) => void read.then(() => (settled[i] = true)))
+      await vi.advanceTimersByTimeAsync(9_999)
+      expect(settled).toEqual([false, false, false, false])
+      await vi.advanceTimersByTimeAsync(1)
+      expect(settled).toEqual([true, true, true, false])
+      await vi.advanceTimersByTimeAsync(2 ** 31 - 1 - 10_001)
+      expect(settled[3]).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(settled[3]).toBe(true)
+      await expect(reads[3]).resolves.toBe(DISCONNECTED_STATE)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('C17: a storage that never answers (a hung remote store behind server rendering) reads as the disconnected state once timeoutMs passed (default 10 s), the read or the removal of an expired entry alike; no timer is left once it answered', async () => {
     vi.useFakeTimers()
     try {
