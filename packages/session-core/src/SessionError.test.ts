@@ -304,6 +304,40 @@ describe('toSessionError', () => {
     expect(toSessionError(raw)).toMatchObject({ code: 4100, message: 'Unauthorized', cause: raw })
   })
 
+  it('C4, C15: a value whose toJSON shows a token of its own (a plain object that redacts its fields yet writes a header) is no cause', () => {
+    const raw = { code: 4100, message: 'Unauthorized', data: { toJSON: () => ({ authorization: 'Bearer secret-json' }) } }
+    const error = toSessionError(raw)
+    expect([error.code, error.message, error.cause]).toEqual([4100, 'Unauthorized', undefined])
+  })
+
+  it('C4, C15: a Request or Response whose URL carries an access token in its query is no cause', () => {
+    for (const data of [new Request('https://wallet.example/rpc?access_token=secret-url'), Response.redirect('https://wallet.example/rpc?access_token=secret-url')]) {
+      const error = toSessionError({ code: 4100, message: 'Unauthorized', data })
+      expect([error.code, error.message, error.cause]).toEqual([4100, 'Unauthorized', undefined])
+    }
+    const plain = { code: 4100, message: 'Unauthorized', data: new Request('https://wallet.example/rpc?page=2') }
+    expect(toSessionError(plain).cause).toBe(plain)
+  })
+
+  it('C4: where Object.prototype is polluted (a message, an error, a data), a wallet error reads only its own fields and those its class gives it', () => {
+    const proto = Object.prototype as Record<string, unknown>
+    let read: SessionError[]
+    try {
+      proto.message = 'polluted'
+      proto.error = { code: 1, message: 'polluted' }
+      proto.data = '{"error":{"code":2,"message":"polluted"}}'
+      read = [toSessionError({ code: 4001 }), toSessionError(new DOMException('The operation was aborted', 'AbortError'))]
+    } finally {
+      delete proto.message
+      delete proto.error
+      delete proto.data
+    }
+    expect(read.map((e) => [e.code, e.message])).toEqual([
+      [4001, 'Unknown wallet error'],
+      ['UNKNOWN', 'The operation was aborted'],
+    ])
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)
@@ -463,5 +497,17 @@ describe('the access tokens searched for', () => {
     const letters = 'opaqueTokenOfLettersOnly'
     parseStatus({ connection: { isConnected: true }, session: { accessToken: letters } })
     expect(toSessionError({ code: 4100, message: `Session ${letters} has expired` }).message).toBe('Unknown wallet error')
+  })
+})
+
+describe('SessionError', () => {
+  it('a subclass keeps its own instanceof: a SessionError is no instance of it, while its instances are SessionErrors', () => {
+    class WalletRejection extends SessionError {}
+    const own = new WalletRejection('rejected', 4001)
+    const plain = new SessionError('rejected', 4001)
+    expect([own instanceof WalletRejection, own instanceof SessionError, plain instanceof SessionError, plain instanceof WalletRejection]).toEqual([true, true, true, false])
+    // one of another copy of the package carries the brand: a SessionError, never a subclass's instance
+    const branded = { [Symbol.for('sessionlayer.error')]: () => undefined }
+    expect([branded instanceof SessionError, branded instanceof WalletRejection]).toEqual([true, false])
   })
 })
