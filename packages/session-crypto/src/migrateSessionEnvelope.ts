@@ -1,4 +1,4 @@
-import { check, type Fields } from './check'
+import type { Fields } from './check'
 import { toSessionEnvelope } from './toSessionEnvelope'
 import type { SessionEnvelope } from './types'
 
@@ -47,12 +47,12 @@ export function migrateSessionEnvelope(value: unknown): SessionEnvelope | null {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- see above
       fields = new Map<unknown, (value: Fields) => Fields>([
         // 0: an unversioned legacy snapshot, as a plain JSON persister wrote it. It names its party by
-        // `account` (a persisted account) or by a bare `partyId`; `accounts` defaults to that one
-        // account, `networkId` to null and `connectedAt` to 0. An `expiresAt` is kept, so a session that
-        // had expired does not come back without it; null (a `SessionState`'s "no expiry") is none, as in v1.
+        // `account` (a persisted account) or by a bare `partyId`, which the strict check of every account
+        // refuses unless it is a non-empty string; `accounts` defaults to that one account, `networkId` to
+        // null and `connectedAt` to 0. An `expiresAt` is kept, so a session that had expired does not come
+        // back without it; null (a `SessionState`'s "no expiry") is none, as in v1.
         [0, ({ account, accounts, partyId, networkId = null, connectedAt = 0, expiresAt }) => {
-          account ??= typeof partyId === 'string' ? { partyId } : null
-          check(account)
+          account ??= { partyId }
           return { version: 1, account, accounts: accounts ?? [account], networkId, connectedAt, expiresAt }
         }],
       ]).get(version)!(fields)
