@@ -124,11 +124,11 @@ export function openSyncChannel(name: string, options: SyncChannelOptions = {}):
     channel = channelFactory ? channelFactory(name) : ((globalThis as Globals).document ?? (globalThis as Globals).WorkerGlobalScope) && Channel ? new Channel(name) : null
     channel?.unref?.()
     if (channel) {
-      channel.onmessage = (event: { data: unknown } | undefined) => {
+      channel.onmessage = (event: { data: unknown }) => {
         try {
-          // an event whose data cannot be read (a custom channel's) throws here: none. Nothing after
-          // it throws (each listener's throw is caught on its own), so this catches that read only.
-          const m = parseSyncMessage(event?.data, name, maxBytes)
+          // no event, or one whose data cannot be read (a custom channel's), throws here: none. Nothing
+          // after it throws (each listener's throw is caught on its own), so this catches that read only.
+          const m = parseSyncMessage(event.data, name, maxBytes)
           // closed: a custom channel may go on delivering after its close(), to a listener added since
           // a first message from a tab: `seq <= undefined` is false, as `seq <= 0` (a valid `seq` is positive)
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- undefined compares as above
