@@ -123,6 +123,15 @@ describe('createEncryptedLocalStorage', () => {
     await expect(storage.removeItem(KEY)).rejects.toThrow('localStorage is unavailable')
   })
 
+  it('K7: without localStorage, the error of each operation has a cause that says so, not a failed read of undefined', async () => {
+    vi.stubGlobal('localStorage', undefined)
+    const storage = createEncryptedLocalStorage({ indexedDB: new IDBFactory(), origin: ORIGIN })
+    for (const operation of [storage.getItem(KEY), storage.setItem(KEY, VALUE), storage.removeItem(KEY)]) {
+      const error = await operation.catch((e: unknown) => e)
+      expect((error as Error).cause).toMatchObject({ name: 'TypeError', message: 'no localStorage here' })
+    }
+  })
+
   it('K7: on a server (neither IndexedDB nor localStorage), operations reject naming IndexedDB, where the key is read first', async () => {
     vi.stubGlobal('indexedDB', undefined)
     vi.stubGlobal('localStorage', undefined)
