@@ -524,6 +524,27 @@ describe('openSyncChannel environment (M1)', () => {
     expect(openSyncChannel(NAME, { channelFactory: () => { throw new Error('nope') } }).isLive).toBe(false)
   })
 
+  it('M1: a custom channel that fails as it is set up (its unref throws, or it takes no onmessage) gives a no-op channel, never a throw', () => {
+    const postMessage = vi.fn()
+    const broken = [
+      {
+        onmessage: null,
+        postMessage,
+        close: vi.fn(),
+        unref: () => {
+          throw new Error('no unref here')
+        },
+      },
+      Object.freeze({ onmessage: null, postMessage, close: vi.fn() }),
+    ]
+    for (const fake of broken) {
+      const channel = openSyncChannel(NAME, { channelFactory: () => fake })
+      expect(channel.isLive).toBe(false)
+      channel.post('party')
+    }
+    expect(postMessage).not.toHaveBeenCalled()
+  })
+
   it('M1: without BroadcastChannel in a browser-like context the channel is a no-op', () => {
     vi.stubGlobal('document', {})
     vi.stubGlobal('BroadcastChannel', undefined)
