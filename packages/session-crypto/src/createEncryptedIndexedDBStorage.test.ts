@@ -770,6 +770,18 @@ describe('an IndexedDB open that never answers (Safari 14.1 on a first load, som
     expect(() => late.transaction('keys')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }))
   })
 
+  it('C14: a blocked open clears its timer as it fails: none is left to fire', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { indexedDB, hung } = hanging()
+    const storage = createEncryptedIndexedDBStorage({ indexedDB, origin: ORIGIN })
+    const write = storage.setItem(KEY, VALUE).catch((e: unknown) => e)
+    await ticks()
+    expect(vi.getTimerCount()).toBe(1)
+    hung.onblocked?.call(hung as IDBOpenDBRequest, { type: 'blocked' } as IDBVersionChangeEvent)
+    expect(await write).toBeInstanceOf(Error)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('C14: the bound arms one timer that keeps no Node process alive, cleared once the open answers', async () => {
     const timeouts = vi.spyOn(globalThis, 'setTimeout')
     const clears = vi.spyOn(globalThis, 'clearTimeout')

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEncryptedStorage } from './createEncryptedStorage'
 import { restoreSession } from './restoreSession'
 import { createCallbackStorage, createMapStorage } from './test-storage'
@@ -7,6 +7,10 @@ import type { SessionStorage } from './types'
 const KEY = 'sessionlayer.session'
 const VALUE = '{"version":1,"account":{"partyId":"alice::1220ab"}}'
 const newKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
 
 describe('createEncryptedStorage', () => {
   it('K8: round-trips through any SessionStorage, storing only sl1 ciphertexts', async () => {
@@ -251,6 +255,24 @@ describe('createEncryptedStorage', () => {
         await expect(operation.then(() => 'resolved', (error: unknown) => error)).resolves.toBe(reason)
       }
     }
+  })
+
+  it('K8: an empty string is a value like any other: it reads back as written and is not removed as unreadable', async () => {
+    const base = createMapStorage()
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    await storage.setItem(KEY, '')
+    await expect(storage.getItem(KEY)).resolves.toBe('')
+    expect(base.map.has(KEY)).toBe(true)
+  })
+
+  it('K4, K8: the origin is read once, at the first operation: a later change of location does not make what was written unreadable', async () => {
+    const base = createMapStorage()
+    vi.stubGlobal('location', { origin: 'https://app.example' })
+    const storage = createEncryptedStorage(base, { key: await newKey() })
+    await storage.setItem(KEY, VALUE)
+    vi.stubGlobal('location', { origin: 'https://other.example' })
+    await expect(storage.getItem(KEY)).resolves.toBe(VALUE)
+    expect(base.map.has(KEY)).toBe(true)
   })
 
   it('K8: stores unicode faithfully', async () => {
