@@ -338,6 +338,19 @@ describe('toSessionError', () => {
     ])
   })
 
+  it('C4: the official RPC client\'s error text with an empty message keeps its code, under the default message', () => {
+    expect(toSessionError(new Error('RPC error: 4001 - '))).toMatchObject({ code: 4001, message: 'Unknown wallet error' })
+    expect(toSessionError('RPC error: -32603 - ')).toMatchObject({ code: -32603, message: 'Unknown wallet error' })
+  })
+
+  it('C4, C15: a SessionError a wallet makes with a code that is no integer nor string is made anew, as it carries a token, with the code UNKNOWN', () => {
+    for (const code of [4100.5, {}, [4100]]) {
+      const raw = Object.assign(new SessionError('Unauthorized', 4100, { accessToken: 'secret-code' }), { code })
+      const error = toSessionError(raw)
+      expect([error.code, error.message, error.cause]).toEqual(['UNKNOWN', 'Unauthorized', undefined])
+    }
+  })
+
   it('returns a SessionError as it is', () => {
     const error = new SessionError('x', 'TIMEOUT')
     expect(toSessionError(error)).toBe(error)
