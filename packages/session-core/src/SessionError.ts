@@ -224,7 +224,8 @@ export function toSessionError(value: unknown): SessionError {
       if (typeof src.message === 'string' && src.message) message = src.message
     }
     // the official RPC client's text, in an Error's message or thrown as a string
-    const rpc = message && /^RPC error: (-?\d+) - ([^]*)$/.exec(message)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- exec reads none as "undefined", which is no such text
+    const rpc = /^RPC error: (-?\d+) - ([^]*)$/.exec(message!)
     if (rpc) {
       code = Number(rpc[1])
       message = rpc[2]
