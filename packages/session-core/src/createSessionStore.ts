@@ -336,6 +336,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let own = 0
   /**
+   * Another tab signed out, or its session expired (M3), and the wallet has said since of no status
+   * that it is not connected: its word of that sign-out may still be on its way, lagging behind the
+   * answers — also behind those of a connect() asked since — and the wallet's words that it is
+   * connected that come before that word are of before the sign-out (its events keep their order).
+   * Such a word keeps the next sign-out or drop word after a connect checked (see `own`) (C6, C7, M3).
+   */
+  let out: unknown
+  /**
    * A silent `status` read checks a sign-out word (see the wallet listener): 1, else the latest
    * word that the wallet is not connected that came meanwhile, by its number (see `asks`) and its
    * arguments, which waits for that check's answer — else the wallet's repeated word would end the
@@ -1448,8 +1456,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   }
   // closing the channel (destroy()) ends this subscription
   channel?.subscribe(({ kind, data, tabId, at }) => {
-    if (kind == 'disconnected' || kind == 'expired') dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired', at: data.expiredAt })
-    else if (kind == 'party' || kind == 'network') {
+    if (kind == 'disconnected' || kind == 'expired') {
+      out = 1
+      dispatch({ type: 'disconnect', origin: 'remote', expired: kind == 'expired', at: data.expiredAt })
+    } else if (kind == 'party' || kind == 'network') {
       if (typeof data.current == 'string' || data.current === null) {
         // After this tab's read of it that is on its way, if any: that read may answer with what the
         // wallet said before this switch, and must not have the last word (M5). The message's data is
@@ -1547,6 +1557,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // event stream): read from all of them (C18)
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         const leaving = leavingOf.get(provider)
+        if (input?.type == 'status' && !input.connected) out = 0
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
         // of no session of this store if it was that one, its access included — if the wallet, asked
         // silently, says it is connected. One that says it is not, or cannot tell within
@@ -1589,8 +1600,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // access a status gave on a network none told while connecting is of the one before this
         // switch; once connected on none, the first network told is no switch (C11, L1)
         if (input.type == 'network' && liveNet == null && model.snapshot.status != 'connected') live = null
-        // a word that the wallet is connected, once a check found a word late, keeps the next one checked (see `own`)
-        if (own && own != sent.connect && input.type == 'status' && input.connected && !(told.status > own)) own = asks
+        // a word that the wallet is connected, once a check found a word late or while another tab's
+        // sign-out has no word yet (see `out`), keeps the next one checked (see `own`)
+        if (own && (own != sent.connect || out) && input.type == 'status' && input.connected && !(told.status > own)) own = asks
         // a status event that carries the network tells of both
         told[input.type] = told[(input as { networkId?: unknown }).networkId === undefined ? input.type : 'network'] = asks
         if (input.type == 'accounts' && primaryAccount(input.accounts)?.partyId != model.snapshot.account?.partyId) switchTold = asks

@@ -3731,6 +3731,69 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
   })
 })
 
+// Found by the deep model run (seed 1278278, size small): another tab signed out of a wallet that
+// had connected on its own, and this tab, out, heard of it and connected; the wallet's words of its
+// own connection and of that sign-out, lagging, came after the connect's answer, and the sign-out
+// ended the session, the wallet connected.
+describe("C6, C7, M3: another tab's sign-out heard before a connect(), its word coming after that connect's answer behind the wallet's words that it is connected, to a wallet that tells nothing of a dApp's own calls", () => {
+  const signedOut = { connection: { isConnected: false, reason: 'disconnect', networkReason: 'removed session' } }
+  /** Tab B over the quiet gateway, connected after it heard tab A's sign-out (`told`: without it, B alone). */
+  const connectedAfter = async (told = true) => {
+    vi.useFakeTimers()
+    const hub = createChannelHub()
+    const storage = createMemoryStorage()
+    const broadcast = { channelFactory: hub.channelFactory, lockManager: null }
+    const a = createSessionStore(createMockProvider({ wallet: createMockWallet() }), { storage, broadcast })
+    const wallet = quietGateway()
+    const b = createSessionStore(wallet.provider, { storage, broadcast })
+    if (told) {
+      await a.connect()
+      await a.disconnect()
+      await vi.advanceTimersByTimeAsync(0)
+    }
+    const state = await b.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    wallet.calls.length = 0
+    // the words of the wallet's own connection before that sign-out, then of the sign-out
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    wallet.emit('connected', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    return { wallet, a, b, state, reads: () => wallet.calls.filter((method) => method === 'status').length }
+  }
+
+  it('the wallet is connected: the session stays as it is, its status read once', async () => {
+    const { wallet, a, b, state, reads } = await connectedAfter()
+    expect(b.getSnapshot()).toBe(state)
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot()).toBe(state)
+    expect(reads()).toBe(1)
+    a.destroy()
+    b.destroy()
+  })
+
+  it('the wallet is out: the word ends the session (no error, no reconnect), one status read later', async () => {
+    const { wallet, a, b, reads } = await connectedAfter()
+    wallet.connected = false
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(reads()).toBe(1)
+    a.destroy()
+    b.destroy()
+  })
+
+  it('no sign-out heard before that connect: a sign-out word after those words ends the session unchecked, as before', async () => {
+    const { wallet, a, b, reads } = await connectedAfter(false)
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(reads()).toBe(0)
+    a.destroy()
+    b.destroy()
+  })
+})
+
 describe("C7: the word of a drop sent before a connect(), to a wallet that tells nothing of a dApp's own calls, coming after that connect's answer", () => {
   const dropped = { connection: { isConnected: false, reason: 'wallet unreachable' } }
   const connected = (reconnect?: { maxAttempts: number; baseDelayMs: number }) => connectedQuietly({ requestTimeoutMs: 1000, reconnect })

@@ -373,7 +373,10 @@ export interface SessionStore {
    * A wallet that tells a dApp nothing of its own calls may send the word of a sign-out made before
    * this connect (in the wallet, or by another tab), or of a drop, after its answer. So the first
    * `statusChanged(false)` after that answer, when the wallet told no status event since this
-   * connect was asked, is checked with a silent `status` read, bounded by `requestTimeoutMs`, also
+   * connect was asked — or, while another tab's sign-out or expiry the store heard of (`broadcast`)
+   * has no word of the wallet since that it is not connected, only words that it is connected (of
+   * before that sign-out: the wallet's events keep their order) — is checked with a silent `status`
+   * read, bounded by `requestTimeoutMs`, also
    * while this connect still reads its accounts: the session stays (or this connect settles) when
    * the wallet says it is connected; when it says it is not, does not answer or answers what the
    * store cannot read, the word ends the session as it says (a connect still reading fails, 4900).

@@ -951,6 +951,28 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       1697914451,
     )
   })
+
+  // Found by the deep run (seed 1278278, size small): tab 1 signed out of a wallet that had connected
+  // on its own, and tab 2, out, heard of it and connected; the wallet's words of its own connection
+  // and of that sign-out, lagging, came after that connect's answer, and the sign-out ended tab 2's
+  // session, the wallet connected. (The re-auth prompts the run also drew showed none: left out.)
+  it("C6, C7, M3: another tab signs out of a wallet that connected on its own, then this tab connects, the wallet's words of that connection and of that sign-out lagging behind its answer: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [0, 1, 1], storageDelay: 1, silent: true },
+      [
+        step('signOutAndIn(0), then the wallet stays after 0 ms', (s) => s.signOutAndIn(0, 'stays', 0)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('disconnect(0)', (s) => s.disconnect(0)),
+        step('connect(1, approve)', (s) => s.connect(1, 'approve')),
+        step('connect(0, approve) ‖ connect(0, approve)', (s) => {
+          s.connect(0, 'approve')
+          s.connect(0, 'approve')
+        }),
+      ],
+      false,
+      885783476,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
