@@ -1524,15 +1524,19 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         .then((answer) => {
           const again: typeof checking = checking
           checking = 0
-          if (tag == gen + (model.op ? 1 : 0) && !(told.status > asked)) {
-            if (answer?.type == 'status' && answer.connected) {
+          const late = told.status > asked
+          // A status event since the read was asked drops its answer — unless it is a word that the wallet
+          // is connected (a negative one is held, see above): a connection made after the sign-out word,
+          // as a wallet that says it is connected tells (C3, C19)
+          if (tag == gen + (model.op ? 1 : 0) && (!late || again == 1)) {
+            if ((answer?.type == 'status' && answer.connected) || late) {
               // The next word may be late too: the same sign-out told twice (the decline of a connect it
               // ended, then its statusChanged(false)), the second one after this answer (see `own`) (C3, C6).
               own = asked
               if (typeof again == 'object' && kept()) check(again[1])
               // The word is late: the wallet connected since it sent it, so what it told before it is
-              // of before that connection. Accounts or a network an event told then, no read of them
-              // asked since, are read again (C2, C11).
+              // of before that connection, and a wallet tells its accounts to no dApp that is out.
+              // Accounts or a network an event told then, no read of them asked since, are read again (C2, C11).
               else if (model.snapshot.status == 'connected') {
                 if (told.accounts < asked && !(sent.listAccounts > told.accounts)) call('listAccounts', 'local')
                 if (told.network < asked && !(sent.getActiveNetwork > told.network)) call('getActiveNetwork', 'local')

@@ -3640,7 +3640,10 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     store.destroy()
   })
 
-  it('an account list told before that word, the answer dropped for a newer status event: no read of that answer (C17)', async () => {
+  // Found by the deep model run (seed 1300130, size small): the wallet connected again after that
+  // word, its accounts changed while it was out (a wallet tells them only to a connected dApp), and
+  // the session stayed on the party of the connection the sign-out ended.
+  it("an account list told before that word, then the wallet's word that it is connected while the wallet is asked: that answer is dropped, and the accounts of the connection told after the sign-out are read (C3, C11, C19)", async () => {
     const { wallet, store } = await connected()
     const answer = deferred()
     wallet.status = answer.promise
@@ -3651,10 +3654,28 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     await vi.advanceTimersByTimeAsync(0)
     wallet.emit('statusChanged', CONNECTED_STATUS)
     await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB })
     answer.resolve({ connection: { isConnected: true } })
     await vi.advanceTimersByTimeAsync(0)
-    expect(wallet.calls).toEqual(['status'])
-    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB })
+    expect(wallet.calls).toEqual(['status', 'listAccounts'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it('an account list told before that word, the answer dropped as the session ended meanwhile: no read (C17)', async () => {
+    const { wallet, store } = await connected()
+    const answer = deferred()
+    wallet.status = answer.promise
+    wallet.emit('accountsChanged', [BOB])
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', signedOut)
+    await vi.advanceTimersByTimeAsync(0)
+    await store.disconnect()
+    answer.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status', 'disconnect'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
     store.destroy()
   })
 

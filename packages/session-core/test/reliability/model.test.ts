@@ -973,6 +973,27 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       885783476,
     )
   })
+
+  // Found by the deep run (seed 1300130, size small): the tab took the lagging words of the wallet's
+  // connection before its sign-out for the connect's, with that connection's accounts; the sign-out
+  // word, checked, was followed by the words of the connection that approved the connect, which
+  // dropped the check's answer, and no one read the accounts the wallet changed while it was out.
+  it("C3, C11, C19: a tab signs out and in, the wallet's words lagging, and the wallet connects again once its accounts changed while it was out: the tab ends on the wallet's party", async () => {
+    await runSequence(
+      { ...base, walletConnected: true, eventDelays: [0, 1, 0], latency: { connect: 0, silent: 1 } },
+      [
+        step('set accounts #0', (s) => s.wallet.setAccounts(ACCOUNT_SETS[0] ?? [])),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('disconnect(0) ‖ connect(0, manual)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'manual')
+        }),
+        step('set accounts #2', (s) => s.wallet.setAccounts(ACCOUNT_SETS[2] ?? [])),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+      ],
+      false,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
