@@ -344,6 +344,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let out: unknown
   /**
+   * This store asked the wallet to disconnect — its `disconnect()`, or following another tab's
+   * sign-out (M3), also while out — and neither connected since nor heard the wallet say it is not
+   * connected: a connection the wallet tells while the store is out with no op may be of before that
+   * sign-out, lagging, and a wallet that tells a dApp nothing of its own calls never tells that
+   * sign-out (see the wallet listener) (C6, C19, M3).
+   */
+  let unsaid = 0
+  /**
    * A silent `status` read checks a sign-out word (see the wallet listener): 1, else the latest
    * word that the wallet is not connected that came meanwhile, by its number (see `asks`) and its
    * arguments, which waits for that check's answer — else the wallet's repeated word would end the
@@ -569,6 +577,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (mine) {
       live = null
       heard = asked
+      unsaid = 1
     }
     // One request of a kind at a time — but every disconnect reaches the wallet: it may have
     // connected again since the one in flight.
@@ -1122,6 +1131,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // signed out: it ends with it (C9, M3) — unless that sign-out was answered already: the
           // wallet is connected again since (C6, C7).
           if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected') {
+            unsaid = 0
             const leaving = leavingOf.get(provider)
             if (leaving) for (const call of leaving) {
               if (previous.op != 'restore' && previous.op != 'reconnect') {
@@ -1561,7 +1571,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // event stream): read from all of them (C18)
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         const leaving = leavingOf.get(provider)
-        if (input?.type == 'status' && !input.connected) out = 0
+        if (input?.type == 'status' && !input.connected) out = unsaid = 0
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
         // of no session of this store if it was that one, its access included — if the wallet, asked
         // silently, says it is connected. One that says it is not, or cannot tell within
@@ -1631,8 +1641,11 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         }
         // A connection told while a sign-out the wallet accepted has no word yet may be of before it:
         // the events lag behind the answers, and a wallet that tells nothing of a dApp's own calls
-        // never sends that word. Out, with no op, the store asks the wallet first (C6, C19).
-        else if (input.type == 'status' && input.connected && !model.op && model.snapshot.status == 'disconnected') for (const call of leaving ?? []) if (call.answered && !call.before) input = { ...input, overtaken: true }
+        // never sends that word. Out, with no op (or a sync asking already), the store asks the wallet
+        // first — also after the sign-out it asked for as another tab signed out (see `unsaid`) (C6, C19, M3).
+        else if (input.type == 'status' && input.connected && (model.op ?? 'sync') == 'sync' && model.snapshot.status == 'disconnected') {
+          if (unsaid || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
+        }
         dispatch(input)
       } catch (error) {
         report(error)

@@ -86,7 +86,9 @@ export interface Model {
    * the wallet (C19), also where its events overtake the answer to `disconnect`, and it told of
    * no `statusChanged(false)` (it left without one, or was not connected). So the wallet is asked
    * where it stands once it accepted the disconnect, unless it said it is disconnected after that
-   * connection; an op that runs then keeps it (see `left`).
+   * connection; an op that runs then keeps it (see `left`). 2 also once a connection told after it
+   * accepted the disconnect, which may be of before it, is checked: an answer older than such a
+   * word is asked again (see `overtaken`).
    */
   readonly missed: 0 | 1 | 2
   /**
@@ -766,8 +768,13 @@ export const createTransition = (): typeof transition => {
           // An answer that a newer statusChanged(false) overtook is no connection: the wallet is asked
           // again. Not a failed connect at once: a wallet may say so as it opens its prompt, and
           // answer once the user approved (C3, C7, C9, C19). Nor is an event that may be older than
-          // a sign-out the wallet accepted: with no op, a sync asks it (C6).
-          else if (input.overtaken && !m.said) sync()
+          // a sign-out the wallet accepted: with no op, or a sync asking already, a sync asks it — and
+          // asks again if that answer is older than such an event, as after a connection told while
+          // this tab left (see `missed`) (C6, C19).
+          else if (input.overtaken && !m.said) {
+            if ((op ?? 'sync') == 'sync') n.missed = 2
+            sync()
+          }
           else {
             n.said = true
             n.asked = false

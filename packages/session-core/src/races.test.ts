@@ -3390,6 +3390,84 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
     store.destroy()
   })
+
+  // Found by the deep model run (seed 1268268, size small): the tab was out as another tab signed
+  // out, left its wallet all the same, and took up the connection words of before that, lagging.
+  describe("another tab's sign-out, which the store follows by asking its wallet to disconnect, out already (M3)", () => {
+    const followed = async () => {
+      vi.useFakeTimers()
+      const options = { storage: createMemoryStorage(), broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: null } }
+      const other = createSessionStore(quietGateway().provider, options)
+      const wallet = quietGateway()
+      const store = createSessionStore(wallet.provider, options)
+      expect(await other.connect()).toMatchObject({ status: 'connected' })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected' })
+      wallet.calls.length = 0
+      await other.disconnect()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.calls).toEqual(['disconnect'])
+      return { wallet, store, other }
+    }
+
+    it('a connection told before it, coming after that answer: the wallet, asked, is out, and the store stays out', async () => {
+      const { wallet, store, other } = await followed()
+      wallet.emit('accountsChanged', [ACCOUNT])
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.calls).toEqual(['disconnect', 'status'])
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      store.destroy()
+      other.destroy()
+    })
+
+    it('more connection words while the wallet is asked: none is taken before its answer, and an answer older than them is asked again: the wallet out, the store stays out', async () => {
+      const { wallet, store, other } = await followed()
+      const answer = deferred()
+      wallet.status = answer.promise
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.emit('accountsChanged', [ACCOUNT])
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      wallet.status = null
+      answer.resolve({ connection: { isConnected: false } })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.calls).toEqual(['disconnect', 'status', 'status'])
+      expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+      store.destroy()
+      other.destroy()
+    })
+
+    it('more connection words while the wallet is asked, its user signing in there meanwhile: the answer older than them is asked again, and the store follows the wallet (C19)', async () => {
+      const { wallet, store, other } = await followed()
+      const answer = deferred()
+      wallet.status = answer.promise
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.connected = true
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      wallet.status = null
+      answer.resolve({ connection: { isConnected: false } })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      store.destroy()
+      other.destroy()
+    })
+
+    it('the wallet, asked, is connected (its user signed in there again): the store follows it (C19)', async () => {
+      const { wallet, store, other } = await followed()
+      wallet.connected = true
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.calls.slice(0, 2)).toEqual(['disconnect', 'status'])
+      expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+      store.destroy()
+      other.destroy()
+    })
+  })
 })
 
 describe('C7: a drop told while a connect reads its accounts, behind a sign-out the wallet never told', () => {

@@ -293,7 +293,8 @@ export interface SessionStoreOptions {
    * word was found late), one that checks a `connect` answered `isConnected: true` after a sign-out
    * in the wallet failed it, or a `disconnect` answered only after the `connect()` asked right after
    * it had connected, and one that checks a connection the wallet tells after it accepted a
-   * `disconnect()`, before its word of that sign-out) and of each storage operation on the
+   * `disconnect()`, or the disconnect asked as another tab signed out, before its word of that
+   * sign-out) and of each storage operation on the
    * persisted entry: read, write and removal (default 10 000 ms).
    *
    * @remarks
@@ -413,7 +414,10 @@ export interface SessionStore {
    * `connect()` is made, a connection the wallet tells while the store is out with nothing under
    * way may be of before the sign-out (its events lag behind its answers): it is checked with a
    * silent `status` read, bounded by `requestTimeoutMs`. Connected (the user signed in again from
-   * the wallet), the store follows it; else it stays out.
+   * the wallet), the store follows it; else it stays out. The same holds after the disconnect each
+   * other tab asks its wallet for as this one signs out, also a tab that was out already, and for
+   * such a connection told while that read is on its way: none is taken up before its answer, and
+   * an answer older than such a word is asked again.
    */
   disconnect: () => Promise<void>
   /**

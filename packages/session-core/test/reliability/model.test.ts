@@ -994,6 +994,43 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       false,
     )
   })
+
+  // Found by the deep run (seed 1268268, size small): a tab out already as another tab signed out
+  // left its wallet too (M3), which accepted that; the silent wallet's lagging words of connections
+  // before that sign-out came after the answer, and the tab took them up: connected, the wallet out.
+  it("C6, C19, M3: a tab out as another tab signs out and in leaves its silent wallet too, the wallet's words lagging: the tab ends out, as the wallet is", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [1, 1, 0], silent: true },
+      [
+        step('reload(0)', (s) => s.tabs.length > 0 && (s.closeTab(0), s.openTab())),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('switch network canton:devnet', (s) => s.wallet.switchNetwork('canton:devnet')),
+        step('wallet * {"kind":"hang"} ×1', (s) => s.walletFault('*', { kind: 'hang' }, 1)),
+        step('signOutAndIn(0), then the wallet stays after 0 ms', (s) => s.signOutAndIn(0, 'stays', 0)),
+        step('wallet status {"kind":"late","ms":1} ×1', (s) => s.walletFault('status', { kind: 'late', ms: 1 }, 1)),
+      ],
+      false,
+    )
+  })
+
+  // Found by the same run once that was fixed: more such words came while the status read that
+  // checks the first one was on its way, and the tab took one up before that read's answer.
+  it("C6, C19, M3: a tab connected as another tab signs out and in leaves its silent wallet too, the wallet's words lagging, and more of them come while it asks the wallet: the tab ends out, as the wallet is", async () => {
+    await runSequence(
+      { ...base, initialTabs: 3, eventDelays: [1, 1, 0], silent: true },
+      [
+        step('reload(0)', (s) => s.tabs.length > 0 && (s.closeTab(0), s.openTab())),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('switch network canton:devnet', (s) => s.wallet.switchNetwork('canton:devnet')),
+        step('connect(1, approve)', (s) => s.connect(1, 'approve')),
+        step('wallet * {"kind":"hang"} ×3', (s) => s.walletFault('*', { kind: 'hang' }, 3)),
+        step('sleep 1000 ms', (s) => s.time.sleep(1000)),
+        step('wallet status {"kind":"late","ms":1} ×2', (s) => s.walletFault('status', { kind: 'late', ms: 1 }, 2)),
+        step('signOutAndIn(0), then the wallet stays after 0 ms', (s) => s.signOutAndIn(0, 'stays', 0)),
+      ],
+      false,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
