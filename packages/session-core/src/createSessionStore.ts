@@ -352,6 +352,14 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let unsaid = 0
   /**
+   * This store asked the wallet to disconnect (2), and the wallet accepted it (1), and has said since
+   * of no status that it is not connected: a word that it is connected, told as a connect() runs,
+   * may be of before that sign-out (its events keep their order, and a wallet that tells a dApp
+   * nothing of its own calls never sends the word), and is checked, not taken as the user's
+   * approval (see `vetting`) (C6, C19).
+   */
+  let quit: unknown
+  /**
    * A silent `status` read checks a sign-out word (see the wallet listener): 1, else the latest
    * word that the wallet is not connected that came meanwhile, by its number (see `asks`) and its
    * arguments, which waits for that check's answer — else the wallet's repeated word would end the
@@ -578,13 +586,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       live = null
       heard = asked
       unsaid = 1
+      quit = 2
     }
     // One request of a kind at a time — but every disconnect reaches the wallet: it may have
     // connected again since the one in flight.
     const id = `${tag}:${method}:${origin}:${mine}`
     if (inflight.has(id)) return
     inflight.add(id)
-    sent[method] = asked
+    // a status read that checks a connect's word (see `vetting`) is part of that connect, no op of the app (see below)
+    if (method != 'status' || !model.vetting) sent[method] = asked
     latest.set(
       method,
       request(method)
@@ -594,7 +604,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // whose wallet sends no statusChanged.
           const network = method == 'getActiveNetwork' && parseStatus({ connection: { isConnected: true }, network: value })
           if (network && network.accessToken) noteLive(network, asked)
-          return method == 'disconnect' ? { type: 'left' } : answerInput(method, value, origin)
+          return method == 'disconnect' ? ((quit &&= 1), { type: 'left' }) : answerInput(method, value, origin)
         })
         .catch((error: unknown): Input => ({ type: 'fail', verb: method, origin, failure: toSessionError(error) }))
         .then((input) => {
@@ -1571,7 +1581,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // event stream): read from all of them (C18)
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         const leaving = leavingOf.get(provider)
-        if (input?.type == 'status' && !input.connected) out = unsaid = 0
+        if (input?.type == 'status' && !input.connected) out = unsaid = quit = 0
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
         // of no session of this store if it was that one, its access included — if the wallet, asked
         // silently, says it is connected. One that says it is not, or cannot tell within
@@ -1646,6 +1656,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         else if (input.type == 'status' && input.connected && (model.op ?? 'sync') == 'sync' && model.snapshot.status == 'disconnected') {
           if (unsaid || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
         }
+        // So is one told as a connect() runs after this store's own sign-out: the machine checks it (C6, C19).
+        if (quit == 1 && input.type == 'status' && input.connected && (model.op == 'connect' || model.op == 'pending')) input = { ...input, overtaken: true }
         dispatch(input)
       } catch (error) {
         report(error)

@@ -147,6 +147,13 @@ export interface Model {
    * this tab's own that comes after it (its wallet's events came later) follows that attempt (M6).
    */
   readonly heard?: readonly [at: number, attempt: number]
+  /**
+   * A connect() under way asked the wallet where it stands, as the wallet told of a connection
+   * while a sign-out of this tab it accepted has no word yet: that word may be older than the
+   * sign-out (its events keep their order; a wallet that tells nothing of a dApp's own calls never
+   * sends it). Connected, the connect takes it; not, it waits on for its user, not failed (C3, C6, C19).
+   */
+  readonly vetting?: boolean
 }
 
 /** When a session became connected and when it expires (C12); a type, so that it is channel data. @internal */
@@ -614,7 +621,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard }
+    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting }
 
     switch (input.type) {
       case 'connect':
@@ -745,6 +752,8 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'status':
+        // the connect's answer tells the connection: no word before it is checked any more (see `vetting`)
+        if (input.via == 'connect' && input.connected) n.vetting = false
         if (input.via == 'statusChanged') n.declined = false
         // the decline of a connect a disconnect ended, which came after a connect asked since began: no
         // decline of it, no drop; nor are the words after it until that connect's answer (see `ended`) (C3, C6)
@@ -770,9 +779,11 @@ export const createTransition = (): typeof transition => {
           // answer once the user approved (C3, C7, C9, C19). Nor is an event that may be older than
           // a sign-out the wallet accepted: with no op, or a sync asking already, a sync asks it — and
           // asks again if that answer is older than such an event, as after a connection told while
-          // this tab left (see `missed`) (C6, C19).
+          // this tab left (see `missed`); during a connect, a probe checks it, whose "not connected"
+          // leaves the connect waiting (see `vetting`) (C6, C19).
           else if (input.overtaken && !m.said) {
             if ((op ?? 'sync') == 'sync') n.missed = 2
+            n.vetting = asking && (n.vetting || (input.via != 'probe' && input.via != 'connect'))
             sync()
           }
           else {
@@ -786,8 +797,9 @@ export const createTransition = (): typeof transition => {
               if (op == 'reconnect' || op == 'restore') fx.push(['schedule-clear'])
               n.op ??= 'sync'
               // While `connect` is in flight its answer comes next, and with it the accounts the
-              // wallet announces meanwhile: only then ask for what is still unknown (C3).
-              gather(op != 'connect' || input.via == 'probe' || input.via == 'connect')
+              // wallet announces meanwhile: only then ask for what is still unknown (C3) — also
+              // where a probe checked the wallet's word (see `vetting`).
+              gather(op != 'connect' || input.via == 'connect' || (input.via == 'probe' && !n.vetting))
             }
           }
         } else if (input.via == 'connect') {
@@ -871,7 +883,14 @@ export const createTransition = (): typeof transition => {
           // It said connected, then disconnected before the accounts and network were read:
           // the op failed (a reconnect attempt retries), it must not wait for answers forever.
           else if (m.said && op && !hook) fail(new SessionError(input.reason ?? 'The wallet disconnected', 4900))
-          else if (input.via == 'probe') {
+          // A connect's check of a connection told after a sign-out the wallet accepted: that was
+          // of before it, and the connect waits on for its user, the accounts told with it forgotten
+          // (above). An answer a newer status word overtook is asked again: that word is checked
+          // too (see `vetting`) (C3, C6, C19).
+          else if (n.vetting && input.via == 'probe') {
+            if (input.overtaken) probe()
+            else n.vetting = false
+          } else if (input.via == 'probe') {
             if (op == 'restore') {
               // Another tab connected while the probe was on its way, whose answer may be older than
               // that: the wallet is asked once more, the restore going on (it reconciles against its

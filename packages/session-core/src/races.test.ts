@@ -4013,3 +4013,117 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
     store.destroy()
   })
 })
+
+// Found by the deep model run (seed 1303303, size medium): a tab that showed nothing of the wallet's
+// own connection (its words lagging) signed out, the wallet accepting it silently, and connected at
+// once; the lagging words of that connection, which the sign-out ended, came while the connect
+// waited for its user and were taken for the approval: the tab connected, the wallet out for good.
+describe("C3, C6, C19: a connection the wallet told before a disconnect() it accepted, coming while a connect() asked since waits for its user, to a wallet that tells nothing of a dApp's own calls", () => {
+  const LAGGING_STATUS = { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
+  /**
+   * A wallet connected on its own, whose words of that connection the tab has not heard yet; it
+   * tells nothing of the tab's own calls. `connect` answers the tab's connect (held while set: the
+   * wallet waits for its user); `status`, when set, the answer to a status read (held while set).
+   */
+  const laggingWallet = () => {
+    vi.useFakeTimers()
+    const w = { connected: true, connect: null as ReturnType<typeof deferred> | null, status: null as ReturnType<typeof deferred> | null }
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return w.connect ? w.connect.promise : { isConnected: w.connected }
+      if (method === 'disconnect') return (w.connected = false), null
+      if (method === 'status') return w.status ? w.status.promise : { connection: { isConnected: w.connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    return Object.assign(w, { provider, emit, calls })
+  }
+  /** The tab, out, signs out and connects at once; the wallet holds that connect for its user. */
+  const signOutAndIn = async () => {
+    const w = laggingWallet()
+    const store = createSessionStore(w.provider, { storage: createMemoryStorage() })
+    const connect = (w.connect = deferred())
+    void store.disconnect()
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(w.connected).toBe(false)
+    expect(store.getSnapshot().status).toBe('connecting')
+    return { ...w, w, store, connect, connecting }
+  }
+  /** The wallet's lagging words of the connection that sign-out ended. */
+  const lagging = async (emit: (event: string, payload: unknown) => void) => {
+    emit('statusChanged', LAGGING_STATUS)
+    emit('connected', LAGGING_STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    await vi.advanceTimersByTimeAsync(0)
+  }
+
+  it('the wallet, asked, is out: the connect waits on for its user, and fails as the user declines (4001)', async () => {
+    const { store, emit, calls, connect, connecting } = await signOutAndIn()
+    calls.length = 0
+    await lagging(emit)
+    expect(calls).toContain('status')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', account: null, lastError: null })
+    connect.reject({ code: 4001, message: 'User rejected' })
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001 } })
+    store.destroy()
+  })
+
+  it('the wallet, asked, is out, and the user approves later: the connect settles by its answer, connected', async () => {
+    const { w, store, emit, connect, connecting } = await signOutAndIn()
+    await lagging(emit)
+    expect(store.getSnapshot().status).toBe('connecting')
+    w.connected = true
+    connect.resolve({ isConnected: true })
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it('the user approves while the check travels (an asynchronous wallet, its `connected` event): the answer older than that event is asked again, and the tab connects', async () => {
+    const { w, store, emit, calls, connect, connecting } = await signOutAndIn()
+    connect.resolve({ isConnected: false })
+    await vi.advanceTimersByTimeAsync(0)
+    const status = (w.status = deferred())
+    calls.length = 0
+    await lagging(emit)
+    expect(calls).toEqual(['status'])
+    w.connected = true
+    emit('connected', LAGGING_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    w.status = null
+    status.resolve({ connection: { isConnected: false } })
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    expect(calls.filter((call) => call == 'status')).toHaveLength(2)
+    store.destroy()
+  })
+
+  it('the user approves after the check found the wallet out (an asynchronous wallet, its `connected` event): the tab connects', async () => {
+    const { w, store, emit, connect, connecting } = await signOutAndIn()
+    connect.resolve({ isConnected: false })
+    await vi.advanceTimersByTimeAsync(0)
+    await lagging(emit)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', lastError: null })
+    w.connected = true
+    emit('connected', LAGGING_STATUS)
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it('an asynchronous connect after a disconnect() the wallet accepted, approved by its `connected` event, connects with one status read', async () => {
+    const w = laggingWallet()
+    w.connected = false
+    const store = createSessionStore(w.provider, { storage: createMemoryStorage() })
+    await store.disconnect()
+    w.connect = deferred()
+    w.connect.resolve({ isConnected: false })
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connecting')
+    w.calls.length = 0
+    w.connected = true
+    w.emit('connected', LAGGING_STATUS)
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    expect(w.calls.filter((call) => call == 'status')).toHaveLength(1)
+    store.destroy()
+  })
+})

@@ -1031,6 +1031,36 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       false,
     )
   })
+
+  // Found by the deep run (seed 1303303, size medium): a silent wallet, connected on its own, its
+  // events lagging; the tab, out, signs out and connects at once, the wallet holding that connect for
+  // its user. The lagging words of the wallet's own connection, which that sign-out ended, came while
+  // the connect waited, and were taken for its approval: the tab showed connected, the wallet out.
+  it("C6, C19: a silent wallet's lagging words of a connection a sign-out the wallet accepted ended, told while a connect() waits for its user, are checked, not taken as the approval: the connect waits on", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [1, 0, 0], silent: true },
+      [
+        step('reload(0)', (s) => s.tabs.length > 0 && (s.closeTab(0), s.openTab())),
+        step('reload(0)', (s) => s.tabs.length > 0 && (s.closeTab(0), s.openTab())),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('switch party #0', (s) => {
+          const target = s.wallet.state().accounts[0]
+          if (target) s.wallet.switchParty(target.partyId)
+        }),
+        step('wallet connects itself ‖ closeTab(1)', (s) => {
+          s.connectFromWallet()
+          s.closeTab(1)
+        }),
+        step('disconnect(0) ‖ connect(0, manual)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'manual')
+        }),
+        step('channel message null', (s) => s.rawChannelMessage(null)),
+      ],
+      false,
+      2047997876,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
