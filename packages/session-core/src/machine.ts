@@ -783,7 +783,8 @@ export const createTransition = (): typeof transition => {
           // leaves the connect waiting (see `vetting`) (C6, C19).
           else if (input.overtaken && !m.said) {
             if ((op ?? 'sync') == 'sync') n.missed = 2
-            n.vetting = asking && (n.vetting || (input.via != 'probe' && input.via != 'connect'))
+            // (a probe's answer keeps what it checks, a connect's is no such word)
+            if (asking && input.via != 'probe' && input.via != 'connect') n.vetting = true
             sync()
           }
           else {
