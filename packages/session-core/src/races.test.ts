@@ -3470,6 +3470,76 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
   })
 })
 
+// Found by the deep model run (seed 1301301, size medium): the wallet connected on its own, and the
+// user signed out in a tab still restoring (its storage read under way), before the wallet's words of
+// that connection came; a wallet that tells nothing of a dApp's own calls answered the sign-out, then
+// its words came, and the tab followed them, its network switch's accounts word settling that, while
+// the wallet was out.
+describe("C6, C19: a connection the wallet made on its own, told after the answer to a disconnect() asked before the store heard of it (restoring, or out), to a wallet that tells nothing of a dApp's own calls", () => {
+  /** The quiet wallet, connected on its own (no word of it yet), and a store over it that signs out while it restores (its storage read held), or while it is out. */
+  const signedOutUnaware = async (during: 'restoring' | 'out') => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const read = deferred<string | null>()
+    const storage = { ...createMemoryStorage(), getItem: () => read.promise }
+    const store = createSessionStore(wallet.provider, { storage })
+    if (during === 'restoring') {
+      void store.restore()
+      expect(store.getSnapshot().status).toBe('reconnecting')
+    }
+    wallet.connected = true
+    const left = store.disconnect()
+    read.resolve(null)
+    await left
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    const seen: SessionState[] = []
+    store.subscribe((state) => seen.push(state))
+    wallet.calls.length = 0
+    /** The wallet's words of its own connection, and of a switch since, all sent before that sign-out. */
+    const lagging = async () => {
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      wallet.emit('connected', CONNECTED_STATUS)
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      wallet.emit('accountsChanged', [ACCOUNT])
+      await vi.advanceTimersByTimeAsync(0)
+    }
+    return { wallet, store, seen, lagging }
+  }
+
+  it.each(['restoring', 'out'] as const)('signed out while %s: the wallet, asked, is out: the store stays out, nothing shown', async (during) => {
+    const { wallet, store, seen, lagging } = await signedOutUnaware(during)
+    await lagging()
+    // the first word is checked; the words after it are newer than that read, which is asked once more
+    expect(wallet.calls).toEqual(['status', 'status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: null })
+    expect(seen).toEqual([])
+    store.destroy()
+  })
+
+  it.each(['restoring', 'out'] as const)('signed out while %s: the wallet, asked, is connected (its user signed in there again): the store follows it', async (during) => {
+    const { wallet, store, lagging } = await signedOutUnaware(during)
+    wallet.connected = true
+    await lagging()
+    expect(wallet.calls[0]).toBe('status')
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it("C3: such a disconnect() of a wallet that was out leaves no word owed: the user's sign-out in the wallet while a later connect() waits for them there fails that connect at once", async () => {
+    vi.useFakeTimers()
+    const provider = createMockProvider()
+    const read = deferred<string | null>()
+    const store = createSessionStore(provider, { storage: { ...createMemoryStorage(), getItem: () => read.promise } })
+    void store.restore()
+    const left = store.disconnect()
+    read.resolve(null)
+    await left
+    await walletEvents()
+    await declinedByStatus(store, provider)
+    store.destroy()
+  })
+})
+
 describe('C7: a drop told while a connect reads its accounts, behind a sign-out the wallet never told', () => {
   /**
    * A wallet that tells nothing of a tab's own calls; its `status` and `listAccounts` answers are
