@@ -345,18 +345,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   let out: unknown
   /**
    * This store asked the wallet to disconnect — its `disconnect()`, or following another tab's
-   * sign-out (M3), also while out — and neither connected since nor heard the wallet say it is not
-   * connected: a connection the wallet tells while the store is out with no op may be of before that
-   * sign-out, lagging, and a wallet that tells a dApp nothing of its own calls never tells that
-   * sign-out (see the wallet listener) (C6, C19, M3).
-   */
-  let unsaid = 0
-  /**
-   * This store asked the wallet to disconnect (2), and the wallet accepted it (1), and has said since
-   * of no status that it is not connected: a word that it is connected, told as a connect() runs,
-   * may be of before that sign-out (its events keep their order, and a wallet that tells a dApp
-   * nothing of its own calls never sends the word), and is checked, not taken as the user's
-   * approval (see `vetting`) (C6, C19).
+   * sign-out (M3), also while out — (2), and the wallet accepted it (1); it has neither connected
+   * since nor heard the wallet say it is not connected. A word that the wallet is connected may then
+   * be of before that sign-out, lagging (its events keep their order, and a wallet that tells a dApp
+   * nothing of its own calls never sends the word of it): told while the store is out with no op, it
+   * is checked before it is followed (see the wallet listener), and told as a connect() runs after
+   * that sign-out was accepted, it is checked, not taken as the user's approval (see `vetting`)
+   * (C6, C19, M3).
    */
   let quit: unknown
   /**
@@ -585,7 +580,6 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     if (mine) {
       live = null
       heard = asked
-      unsaid = 1
       quit = 2
     }
     // One request of a kind at a time — but every disconnect reaches the wallet: it may have
@@ -1141,7 +1135,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // signed out: it ends with it (C9, M3) — unless that sign-out was answered already: the
           // wallet is connected again since (C6, C7).
           if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected') {
-            unsaid = 0
+            quit = 0
             const leaving = leavingOf.get(provider)
             if (leaving) for (const call of leaving) {
               if (previous.op != 'restore' && previous.op != 'reconnect') {
@@ -1581,7 +1575,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // event stream): read from all of them (C18)
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         const leaving = leavingOf.get(provider)
-        if (input?.type == 'status' && !input.connected) out = unsaid = quit = 0
+        if (input?.type == 'status' && !input.connected) out = quit = 0
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
         // of no session of this store if it was that one, its access included — if the wallet, asked
         // silently, says it is connected. One that says it is not, or cannot tell within
@@ -1652,9 +1646,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // A connection told while a sign-out the wallet accepted has no word yet may be of before it:
         // the events lag behind the answers, and a wallet that tells nothing of a dApp's own calls
         // never sends that word. Out, with no op (or a sync asking already), the store asks the wallet
-        // first — also after the sign-out it asked for as another tab signed out (see `unsaid`) (C6, C19, M3).
+        // first — also after the sign-out it asked for as another tab signed out (see `quit`) (C6, C19, M3).
         else if (input.type == 'status' && input.connected && (model.op ?? 'sync') == 'sync' && model.snapshot.status == 'disconnected') {
-          if (unsaid || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
+          if (quit || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
         }
         // So is one told as a connect() runs after this store's own sign-out: the machine checks it (C6, C19).
         if (quit == 1 && input.type == 'status' && input.connected && (model.op == 'connect' || model.op == 'pending')) input = { ...input, overtaken: true }
