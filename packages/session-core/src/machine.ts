@@ -956,7 +956,13 @@ export const createTransition = (): typeof transition => {
           if (!connected) onNetwork(null)
         }
         // a read the wallet refuses as not connected (4100, 4900) says it is not: the entry goes with the session (C7, C9)
-        else if (input.verb != 'connect' || asking) fail(input.failure, input.failure.code !== 4100 && input.failure.code !== 4900)
+        else if (input.verb != 'connect' || asking) {
+          fail(input.failure, input.failure.code !== 4100 && input.failure.code !== 4900)
+          // A connect that fails while the wallet's word that it is connected is checked (see
+          // `vetting`): that word may be of a connection the wallet made on its own meanwhile, and the
+          // check's answer comes after the op: a sync asks again (C19).
+          if (m.vetting) sync()
+        }
         // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
         // goes on as the hook decides, but connect() tells why, as it always does (C4, C12) — unless
         // its `connected` event told the decline already (C2).

@@ -4139,6 +4139,23 @@ describe("C3, C6, C19: a connection the wallet told before a disconnect() it acc
     store.destroy()
   })
 
+  it("the wallet connects on its own while the connect runs, and the connect fails as its check travels (4900, the wallet out of reach for it): the check's word is asked again once the connect failed, and the tab follows the wallet's connection (C19)", async () => {
+    const { w, store, emit, calls, connect, connecting } = await signOutAndIn()
+    const status = (w.status = deferred())
+    calls.length = 0
+    w.connected = true
+    await lagging(emit)
+    expect(calls).toEqual(['status'])
+    connect.reject({ code: 4900, message: 'Disconnected' })
+    expect(await connecting).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    w.status = null
+    status.resolve({ connection: { isConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls.filter((call) => call == 'status')).toHaveLength(2)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    store.destroy()
+  })
+
   it('the wallet, asked, is out, and the user approves later: the connect settles by its answer, connected', async () => {
     const { w, store, emit, connect, connecting } = await signOutAndIn()
     await lagging(emit)

@@ -1083,6 +1083,31 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       294902520,
     )
   })
+
+  // Found by the deep run (seed 1278278, size small) once connections told as a connect() runs after
+  // an accepted sign-out were checked: the wallet came back and connected on its own as the tab
+  // connected; the connect failed (4900) while the check of that word travelled, and the check's
+  // answer, come after the op, was dropped: the tab stayed out, the wallet connected.
+  it("C19: the wallet connects on its own as a connect() after an accepted sign-out runs, and that connect fails while the wallet's word is checked: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, latency: { connect: 1, silent: 1 }, apart: true },
+      [
+        step('signOutAndIn(0), then the wallet drops after 0 ms', (s) => s.signOutAndIn(0, 'drops', 0)),
+        step('disconnect(0) ‖ restore(0)', (s) => {
+          s.disconnect(0)
+          s.restore(0)
+        }),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('advance to expiry +1 ms, then connect(0, approve) ‖ closeTab(1)', async (s) => {
+          await s.time.advance(s.expiresIn() + 1)
+          s.connect(0, 'approve')
+          s.closeTab(1)
+        }),
+      ],
+      false,
+      54578531,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
