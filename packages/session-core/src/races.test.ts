@@ -3788,10 +3788,8 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     store.destroy()
   })
 
-  // Found by the deep model run (seed 1300130, size small): the wallet connected again after that
-  // word, its accounts changed while it was out (a wallet tells them only to a connected dApp), and
-  // the session stayed on the party of the connection the sign-out ended.
-  it("an account list told before that word, then the wallet's word that it is connected while the wallet is asked: that answer is dropped, and the accounts of the connection told after the sign-out are read (C3, C11, C19)", async () => {
+  /** Connected; the wallet tells an account list (bob), then the sign-out word, whose check's `status` read `answer` holds. */
+  const accountsThenSignOutAsked = async () => {
     const { wallet, store } = await connected()
     const answer = deferred()
     wallet.status = answer.promise
@@ -3800,6 +3798,14 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
     wallet.calls.length = 0
     wallet.emit('statusChanged', signedOut)
     await vi.advanceTimersByTimeAsync(0)
+    return { wallet, store, answer }
+  }
+
+  // Found by the deep model run (seed 1300130, size small): the wallet connected again after that
+  // word, its accounts changed while it was out (a wallet tells them only to a connected dApp), and
+  // the session stayed on the party of the connection the sign-out ended.
+  it("an account list told before that word, then the wallet's word that it is connected while the wallet is asked: that answer is dropped, and the accounts of the connection told after the sign-out are read (C3, C11, C19)", async () => {
+    const { wallet, store, answer } = await accountsThenSignOutAsked()
     wallet.emit('statusChanged', CONNECTED_STATUS)
     await vi.advanceTimersByTimeAsync(0)
     expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB })
@@ -3811,14 +3817,7 @@ describe("C6, C7: the word of a sign-out sent before a connect(), to a wallet th
   })
 
   it('an account list told before that word, the answer dropped as the session ended meanwhile: no read (C17)', async () => {
-    const { wallet, store } = await connected()
-    const answer = deferred()
-    wallet.status = answer.promise
-    wallet.emit('accountsChanged', [BOB])
-    await vi.advanceTimersByTimeAsync(0)
-    wallet.calls.length = 0
-    wallet.emit('statusChanged', signedOut)
-    await vi.advanceTimersByTimeAsync(0)
+    const { wallet, store, answer } = await accountsThenSignOutAsked()
     await store.disconnect()
     answer.resolve({ connection: { isConnected: true } })
     await vi.advanceTimersByTimeAsync(0)
