@@ -3394,7 +3394,8 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
   // Found by the deep model run (seed 1268268, size small): the tab was out as another tab signed
   // out, left its wallet all the same, and took up the connection words of before that, lagging.
   describe("another tab's sign-out, which the store follows by asking its wallet to disconnect, out already (M3)", () => {
-    const followed = async () => {
+    /** The store, out, leaves its wallet as the other tab signs out (M3); the wallet accepts. */
+    const leftWithOther = async () => {
       vi.useFakeTimers()
       const options = { storage: createMemoryStorage(), broadcast: { channelFactory: createChannelHub().channelFactory, lockManager: null } }
       const other = createSessionStore(quietGateway().provider, options)
@@ -3410,8 +3411,18 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
       return { wallet, store, other }
     }
 
+    /** As `leftWithOther`, then a connection word that the store checks, its `status` read held (`answer`). */
+    const leftAndAsked = async () => {
+      const { wallet, store, other } = await leftWithOther()
+      const answer = deferred()
+      wallet.status = answer.promise
+      wallet.emit('statusChanged', CONNECTED_STATUS)
+      await vi.advanceTimersByTimeAsync(0)
+      return { wallet, store, other, answer }
+    }
+
     it('a connection told before it, coming after that answer: the wallet, asked, is out, and the store stays out', async () => {
-      const { wallet, store, other } = await followed()
+      const { wallet, store, other } = await leftWithOther()
       wallet.emit('accountsChanged', [ACCOUNT])
       wallet.emit('statusChanged', CONNECTED_STATUS)
       await vi.advanceTimersByTimeAsync(0)
@@ -3422,11 +3433,7 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
     })
 
     it('more connection words while the wallet is asked: none is taken before its answer, and an answer older than them is asked again: the wallet out, the store stays out', async () => {
-      const { wallet, store, other } = await followed()
-      const answer = deferred()
-      wallet.status = answer.promise
-      wallet.emit('statusChanged', CONNECTED_STATUS)
-      await vi.advanceTimersByTimeAsync(0)
+      const { wallet, store, other, answer } = await leftAndAsked()
       wallet.emit('accountsChanged', [ACCOUNT])
       wallet.emit('statusChanged', CONNECTED_STATUS)
       await vi.advanceTimersByTimeAsync(0)
@@ -3441,11 +3448,7 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
     })
 
     it('more connection words while the wallet is asked, its user signing in there meanwhile: the answer older than them is asked again, and the store follows the wallet (C19)', async () => {
-      const { wallet, store, other } = await followed()
-      const answer = deferred()
-      wallet.status = answer.promise
-      wallet.emit('statusChanged', CONNECTED_STATUS)
-      await vi.advanceTimersByTimeAsync(0)
+      const { wallet, store, other, answer } = await leftAndAsked()
       wallet.connected = true
       wallet.emit('statusChanged', CONNECTED_STATUS)
       await vi.advanceTimersByTimeAsync(0)
@@ -3458,7 +3461,7 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
     })
 
     it('the wallet, asked, is connected (its user signed in there again): the store follows it (C19)', async () => {
-      const { wallet, store, other } = await followed()
+      const { wallet, store, other } = await leftWithOther()
       wallet.connected = true
       wallet.emit('statusChanged', CONNECTED_STATUS)
       await vi.advanceTimersByTimeAsync(0)
