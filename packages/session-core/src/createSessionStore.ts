@@ -335,6 +335,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * connection the wallet made on its own before that connect, as the sign-out after it (C6, C7, C19).
    */
   let own = 0
+  /** The number of the latest `connect` request the wallet answered (or failed). */
+  let replied = 0
   /**
    * Another tab signed out, or its session expired (M3), and the wallet has said since of no status
    * that it is not connected: its word of that sign-out may still be on its way, lagging behind the
@@ -569,6 +571,33 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
   }
 
+  /**
+   * Asks the wallet silently where it stands, the store out with no op: connected, and nothing
+   * happened since (no op, no sign-out of the app), it is a connection the wallet holds, taken up
+   * as one it made on its own (C19), and the next sign-out word is checked (see `own`). A word that
+   * the wallet is not connected told meanwhile may be as old as that answer (the words lag): the
+   * wallet is asked again; one that it is connected was followed. Not connected, or no answer:
+   * nothing changes, nothing is told (C17).
+   */
+  const verify = () => {
+    const idle = () => !model.op && !model.gone && model.snapshot.status == 'disconnected'
+    if (!idle()) return
+    const at = ++asks
+    const g = gen
+    void request('status').then((value) => {
+      const status = answerInput('status', value, 'local')
+      if (status.type == 'status' && status.connected && g == gen && idle()) {
+        // a word that the wallet is not connected told meanwhile may be as old (the words lag): asked again
+        if (told.status > at) verify()
+        else {
+          // the next sign-out word may be of before it too: checked (see `own`)
+          own = at
+          noteLive(status, at)
+          dispatch(aged(status, at))
+        }
+      }
+    }, noop)
+  }
   /** Asks the wallet; the answer comes back as an input unless the op has moved on (a late answer changes nothing). */
   const call = (method: Method, origin: Origin) => {
     const tag = gen
@@ -603,6 +632,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         .catch((error: unknown): Input => ({ type: 'fail', verb: method, origin, failure: toSessionError(error) }))
         .then((input) => {
           inflight.delete(id)
+          if (method == 'connect') replied = asked
           noteLive(input, asked)
           // its failure too: a newer event of its kind told what it was to tell (C3, C7, C9)
           if (asked < told[method == 'listAccounts' ? 'accounts' : method == 'getActiveNetwork' ? 'network' : 'status']) input = { ...input, overtaken: true } as Input
@@ -624,17 +654,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // may be older than the answer (C6). Its check is dropped once the session moved on, the
           // wallet told its status since, or the app signed out meanwhile (`gone`: a disconnect()
           // while disconnected is no op, and stands) (C6).
-          else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && sent.connect == asked && !(sent.status > asked) && !model.op && !model.gone && model.snapshot.status == 'disconnected' && (model.snapshot.lastError?.code ?? 4900) == 4900) {
-            const at = ++asks
-            const g = gen
-            void request('status').then((value) => {
-              const status = answerInput('status', value, origin)
-              if (status.type == 'status' && status.connected && g == gen && !(told.status > at) && !model.op && !model.gone && model.snapshot.status == 'disconnected') {
-                noteLive(status, at)
-                dispatch(aged(status, at))
-              }
-            }, noop)
-          }
+          else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && sent.connect == asked && !(sent.status > asked) && !model.op && (model.snapshot.lastError?.code ?? 4900) == 4900) verify()
           return input
         }),
     )
@@ -1608,10 +1628,17 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // The first sign-out or drop word since this store's connect, no status word of the wallet
         // since, once connected or as that connect reads its accounts: it may be of before that
         // connect (see `own`), and is checked as the word of a sign-out the session began after
-        // is, unless it is one of those (C3, C6, C7).
-        if (!word && input?.type == 'status' && !input.connected && own && !(told.status > own) && kept()) {
-          check(args)
-          return
+        // is, unless it is one of those (C3, C6, C7). After a status word of the wallet, it is
+        // handled at once: that status word may be as old as it, or not, and only a read tells, so
+        // the wallet is asked afterwards (see `verify`) — once that connect was answered: a connect
+        // the word ends before its answer is checked when that answer comes (C3, C6, C7, C19).
+        let verifying
+        if (!word && input?.type == 'status' && !input.connected && own && kept()) {
+          if (!(told.status > own)) {
+            check(args)
+            return
+          }
+          verifying = model.snapshot.status == 'connected' || replied == sent.connect
         }
         noteLive(input)
         if (!input) return
@@ -1653,6 +1680,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // So is one told as a connect() runs after this store's own sign-out: the machine checks it (C6, C19).
         if (quit == 1 && input.type == 'status' && input.connected && (model.op == 'connect' || model.op == 'pending')) input = { ...input, overtaken: true }
         dispatch(input)
+        if (verifying) verify()
       } catch (error) {
         report(error)
       }

@@ -134,6 +134,8 @@ describe('reconnect', () => {
     expect(inspect([store.getSnapshot(), events, hub.sent], { depth: Infinity, showHidden: true })).not.toContain('secret')
     // a drop without a reconnect policy, and a declined connect: the same
     const plain = await connected({})
+    // (the status read that follows the first drop of a session: this wallet, out of reach, fails it)
+    plain.provider.wallet.failNext('status', { code: 4900, message: 'out of reach' })
     plain.provider.emit('statusChanged', { connection: { isConnected: false, reason } })
     expect(plain.store.getSnapshot().lastError).toMatchObject({ code: 4900, message: 'The wallet disconnected' })
     const declined = createMockProvider({ connectMode: 'async' })
@@ -346,13 +348,17 @@ describe('reconnect', () => {
       expect(events.map(([t]) => t)).toEqual(['reconnect:scheduled'])
       store.destroy()
       // without a policy, a drop that keeps the wallet's word as its 4900; the exact 'disconnect' alone is a sign-out
+      // (the first drop of a session, after the wallet's words of its connect, is followed by a status read,
+      // which this wallet, out of reach, fails: the drop's word stands)
       const bare = await connected({})
+      bare.wallet.failNext('status', { code: 4900, message: 'out of reach' })
       bare.wallet.emitRaw('statusChanged', { connection: { isConnected: false, ...(reason !== undefined && { reason }) } })
       await walletEvents()
       expect(bare.store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900, message: [undefined, ''].includes(reason) ? 'The wallet disconnected' : reason } })
       bare.store.destroy()
     }
     const { store, wallet } = await connected({})
+    wallet.failNext('status', { code: 4900, message: 'out of reach' })
     wallet.emitRaw('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
     await walletEvents()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: null })

@@ -290,7 +290,8 @@ export interface SessionStoreOptions {
    * Bound of silent wallet requests (a `status` read that checks a `statusChanged(false)` right
    * after a `disconnect()` and a `connect()` included, one that checks the first sign-out or drop
    * word after any `connect()` when the wallet told no status event since (and the next, once that
-   * word was found late), one that checks a `connect` answered `isConnected: true` after a sign-out
+   * word was found late), one that follows that first word, handled at once, when the wallet did
+   * tell a status event since, one that checks a `connect` answered `isConnected: true` after a sign-out
    * in the wallet failed it, or a `disconnect` answered only after the `connect()` asked right after
    * it had connected, and one that checks a connection the wallet tells after it accepted a
    * `disconnect()`, or the disconnect asked as another tab signed out, before its word of that

@@ -1108,6 +1108,66 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       54578531,
     )
   })
+  // Found by the deep run (seed 1288288, size medium): a silent wallet, its events lagging, switched
+  // networks, then signed out on its own as the user clicked Connect, and approved. The old words
+  // came as the connect read its accounts: the switch, then the sign-out, which failed the connect
+  // (no check: the switch was a status word since it): the tab out, the wallet connected.
+  it("C3, C19: a silent wallet's lagging words of a switch and a sign-out before a connect() fail it as it reads its accounts: the wallet, asked, is connected, and the tab takes it up", async () => {
+    await runSequence(
+      { ...base, walletConnected: true, eventDelays: [1, 1, 0], latency: { connect: 0, silent: 1 }, storageDelay: 2, silent: true },
+      [
+        step('switch network canton:devnet', (s) => s.wallet.switchNetwork('canton:devnet')),
+        step('wallet disconnects itself ‖ connect(0, approve)', (s) => {
+          s.wallet.disconnectFromWallet()
+          s.connect(0, 'approve')
+        }),
+        step('advance to expiry +0 ms', (s) => s.time.advance(s.expiresIn())),
+      ],
+      false,
+      2147483628,
+    )
+  })
+
+  // Found by the deep run (seed 1298298, size small): the same with the wallet's own connection as
+  // the status word, after the connect's answer: its old sign-out ended the new session.
+  it("C6, C19: a silent wallet's lagging words of its own connection and sign-out before a connect(), after its answer: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, eventDelays: [1, 5, 1], latency: { connect: 1, silent: 0 }, silent: true },
+      [
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('wallet disconnects itself ‖ connect(0, approve)', (s) => {
+          s.wallet.disconnectFromWallet()
+          s.connect(0, 'approve')
+        }),
+      ],
+      false,
+      446975836,
+    )
+  })
+
+  // Found by the deep run (seed 1197196, size small): a silent wallet, its events lagging, connected
+  // and signed out on its own twice as the tab signed out and in. The old sign-out words came after
+  // the connect's answer, behind the wallet's old words that it is connected: the first ended the
+  // session, unchecked; the read after it found the wallet connected and took the connection up,
+  // and the second old word ended it again, unchecked: the tab out, the wallet connected.
+  it("C6, C19: a silent wallet's two lagging sign-out words of before a connect(), behind its words that it is connected: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, walletConnected: false, eventDelays: [0, 1, 1], latency: { connect: 0, silent: 0 }, storageDelay: 0, silent: true },
+      [
+        step('closeTab(0)', (s) => s.closeTab(0)),
+        step('channel message {}', (s) => s.rawChannelMessage({})),
+        step('wallet connects itself ‖ wallet disconnects itself', (s) => {
+          s.connectFromWallet()
+          s.wallet.disconnectFromWallet()
+        }),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+        step('signOutAndIn(0), then the wallet stays after 0 ms', (s) => s.signOutAndIn(0, 'stays', 0)),
+      ],
+      false,
+      1480822332,
+    )
+  })
+
 })
 
 describe('model-based: replay', () => {
