@@ -651,9 +651,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // dApp asked for, so it is asked silently; connected, that is a connection of its own (C19).
           // The connect() failed at the sign-out all the same (C3). So also once the store took up a
           // connection the wallet told meanwhile, and its sign-out word ended it: lagging, those words
-          // may be older than the answer (C6). Its check is dropped once the session moved on, the
-          // wallet told its status since, or the app signed out meanwhile (`gone`: a disconnect()
-          // while disconnected is no op, and stands) (C6).
+          // may be older than the answer (C6). Its check (see `verify`) is dropped once the session
+          // moved on (a word that the wallet is connected is followed), or the app signed out
+          // meanwhile (`gone`: a disconnect() while disconnected is no op, and stands); a sign-out
+          // word meanwhile may be as old as its answer, and has the wallet asked again (C6).
           else if (method == 'connect' && input.type == 'status' && input.connected && input.overtaken && sent.connect == asked && !(sent.status > asked) && !model.op && (model.snapshot.lastError?.code ?? 4900) == 4900) verify()
           return input
         }),
