@@ -348,7 +348,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /**
    * This store asked the wallet to disconnect — its `disconnect()`, or following another tab's
    * sign-out (M3), also while out — (2), and the wallet accepted it (1); it has neither connected
-   * since nor heard the wallet say it is not connected. A word that the wallet is connected may then
+   * since nor heard the wallet say it is not connected since it accepted it. A word that the wallet is connected may then
    * be of before that sign-out, lagging (its events keep their order, and a wallet that tells a dApp
    * nothing of its own calls never sends the word of it): told while the store is out with no op, it
    * is checked before it is followed (see the wallet listener), and told as a connect() runs after
@@ -644,6 +644,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // of the session it was asked in: once that ended, its answer is no account or network of
           // the next one, nor one announced meanwhile (C3, C5). An earlier disconnect's answer that
           // finds the tab connected again matters too: the wallet may have handled it last (C6, C19).
+          // A sync under way as the wallet accepts this store's sign-out read what may be of before
+          // it: its answers on their way are dropped, and the machine asks again (C6, C19).
+          if (mine && mine == disconnects && input.type == 'left' && model.op == 'sync') gen++
           if (mine ? mine == disconnects || model.snapshot.status == 'connected' : tag == gen && (model.op || model.snapshot.status == 'connected')) dispatch(input)
           // The answer to a connect that the wallet's word of a sign-out ended, and no op of the app
           // since (no later connect, no status asked: a restore, a reconnect), that tells it connected:
@@ -1596,7 +1599,15 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // event stream): read from all of them (C18)
         let input = eventInput(event, event == 'accountsChanged' ? args : args.at(0))
         const leaving = leavingOf.get(provider)
-        if (input?.type == 'status' && !input.connected) out = quit = 0
+        // The wallet says it is not connected: the word of the sign-out `out` or `quit` waits for —
+        // not of this store's own before the wallet answered it: that word may be of before it (the
+        // wallet out of reach, or signing out on its own), and so may the words that it is connected
+        // after it. (A wallet that tells it before its answer keeps the mark until the next
+        // connection: a connection it tells meanwhile is one read later.) (C6, C19)
+        if (input?.type == 'status' && !input.connected) {
+          out = 0
+          if (quit == 1) quit = 0
+        }
         // The wallet's word of a sign-out that a store of the provider connected after (see `before`):
         // of no session of this store if it was that one, its access included — if the wallet, asked
         // silently, says it is connected. One that says it is not, or cannot tell within

@@ -566,6 +566,13 @@ export const createTransition = (): typeof transition => {
       if (ok && connected) probe()
       else if (ok && m.missed > 1) sync()
     }
+    // A sync under way read the wallet before it handled the sign-out, maybe: it asks again,
+    // what it heard forgotten (C6, C19).
+    else if (ok && op == 'sync') {
+      n.said = false
+      n.accounts = null
+      probe()
+    }
   }
   /** The current op failed; `keep`: a request failed, the wallet did not say it is not connected. */
   const fail = (error: SessionError, keep?: unknown) => {

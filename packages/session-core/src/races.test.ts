@@ -4268,6 +4268,87 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
   })
 })
 
+// Found by the deep model run (seed 1378378, size large): the wallet dropped as the tab signed out,
+// and handled that disconnect late; it came back before, connected, and told so. Its drop word
+// (before its answer to the disconnect) was taken for the word of that sign-out, and its connection
+// word was followed unchecked; shrunk further, the check of that word read the wallet before it
+// handled the disconnect, and its answer came during that check: the tab connected, the wallet out.
+describe("C6, C19: the wallet's words before it answered a disconnect(), to a wallet that tells nothing of a dApp's own calls", () => {
+  const dropped = { connection: { isConnected: false, reason: 'wallet unreachable' } }
+  /** A connected store whose disconnect() the quiet wallet answers (and handles) when `left` resolves. */
+  const signingOut = async () => {
+    vi.useFakeTimers()
+    const wallet = quietGateway()
+    const store = createSessionStore(wallet.provider, { storage: createMemoryStorage() })
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    const left = deferred()
+    const request = wallet.provider.request
+    wallet.provider.request = (args) => {
+      if (args.method !== 'disconnect') return request(args)
+      wallet.calls.push('disconnect')
+      return left.promise.then(() => {
+        wallet.connected = false
+        return null
+      })
+    }
+    const leaving = store.disconnect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected' })
+    wallet.calls.length = 0
+    return { wallet, store, left, leaving }
+  }
+
+  it('a drop word before that answer is no word of that sign-out: a connection told after the answer is checked, and the tab stays out as the wallet is', async () => {
+    const { wallet, store, left, leaving } = await signingOut()
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    left.resolve(undefined)
+    await leaving
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+
+  it('the same, the wallet connected again since (its user signed in from it): the check finds it, and the tab follows it', async () => {
+    const { wallet, store, left, leaving } = await signingOut()
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    left.resolve(undefined)
+    await leaving
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.connected = true
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    store.destroy()
+  })
+
+  it('a connect() the unreachable wallet failed since, the answer comes as the check of a connection told before it reads the accounts: that check is made again, and the tab stays out as the wallet is', async () => {
+    const { wallet, store, left, leaving } = await signingOut()
+    const request = wallet.provider.request
+    wallet.provider.request = (args) => (args.method === 'connect' ? Promise.reject(Object.assign(new Error('Disconnected'), { code: 4900 })) : request(args))
+    expect(await store.connect()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    wallet.calls.length = 0
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    // the wallet, asked before it handled the disconnect, said it is connected
+    expect(wallet.calls.slice(0, 2)).toEqual(['status', 'listAccounts'])
+    left.resolve(undefined)
+    await leaving
+    await vi.advanceTimersByTimeAsync(0)
+    accounts.resolve([ACCOUNT])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls.filter((method) => method === 'status')).toHaveLength(2)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+})
+
 // Found by the deep model run (seed 1303303, size medium): a tab that showed nothing of the wallet's
 // own connection (its words lagging) signed out, the wallet accepting it silently, and connected at
 // once; the lagging words of that connection, which the sign-out ended, came while the connect

@@ -1108,6 +1108,65 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       54578531,
     )
   })
+  // Found by the deep run (seed 1303303, size medium) on a first version of the fix above: the
+  // answers of a sync were dropped as a disconnect() that hung timed out, and the sync, asked
+  // nothing more, held every later op: restore() never settled.
+  it("C9, C17, C19: a silent wallet's disconnect() that hangs and times out as the tab checks a connection the wallet told: the check settles, and restore() after it", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', eventDelays: [1, 0, 0], latency: { connect: 0, silent: 134 }, silent: true },
+      [
+        step('wallet disconnect {"kind":"hang"} ×1', (s) => s.walletFault('disconnect', { kind: 'hang' }, 1)),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('signOutAndIn(0), then the wallet stays after 363 ms', (s) => s.signOutAndIn(0, 'stays', 363)),
+        step('wallet connects itself ‖ cancelReconnect(0)', (s) => {
+          s.connectFromWallet()
+          s.cancelReconnect(0)
+        }),
+        step('switch party #0', (s) => {
+          const target = s.wallet.state().accounts[0]
+          if (target) s.wallet.switchParty(target.partyId)
+        }),
+      ],
+      false,
+      1359125713,
+    )
+  })
+
+  // Found by the deep run (seed 1378378, size large): the wallet connected on its own, then dropped
+  // as the tab signed out, and handled that disconnect late. Its drop word, before that answer, was
+  // taken for the word of the sign-out, and the connection it told as it came back was followed
+  // unchecked (without the freeze); the check of it read the wallet before it handled the
+  // disconnect, whose answer came during that check (with it): the tab connected, the wallet out.
+  it.each([
+    ['', false],
+    [', the tab frozen a second before', true],
+  ] as const)("C6, C19: a silent wallet that drops as the tab signs out and handles that disconnect late, then comes back: the tab ends out, as the wallet is%s", async (_, frozen) => {
+    await runSequence(
+      { ...base, locks: 'refused', latency: { connect: 0, silent: 2 }, storageDelay: 1, silent: true },
+      [
+        step('wallet disconnect {"kind":"late","ms":3} ×1', (s) => s.walletFault('disconnect', { kind: 'late', ms: 3 }, 1)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        ...(frozen
+          ? [
+              step('freeze(0), advance 1000 ms, thaw(0)', async (s) => {
+                s.freeze(0, true)
+                await s.time.advance(1000)
+                s.freeze(0, false)
+              }),
+            ]
+          : []),
+        step('wallet drops ‖ disconnect(0)', (s) => {
+          s.wallet.drop()
+          s.disconnect(0)
+        }),
+        step('connect(0, approve)', (s) => s.connect(0, 'approve')),
+        step('touch(0)', (s) => s.touch(0)),
+      ],
+      false,
+      655045188,
+    )
+  })
+
   // Found by the deep run (seed 1288288, size medium): a silent wallet, its events lagging, switched
   // networks, then signed out on its own as the user clicked Connect, and approved. The old words
   // came as the connect read its accounts: the switch, then the sign-out, which failed the connect
