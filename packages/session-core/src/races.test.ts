@@ -4326,6 +4326,56 @@ describe("C6, C19: the wallet's words before it answered a disconnect(), to a wa
     store.destroy()
   })
 
+  /** signingOut, then a connect() that the unreachable wallet fails (4900): the store out, no op. */
+  const failedSince = async () => {
+    const setup = await signingOut()
+    const request = setup.wallet.provider.request
+    setup.wallet.provider.request = (args) => (args.method === 'connect' ? Promise.reject(Object.assign(new Error('Disconnected'), { code: 4900 })) : request(args))
+    expect(await setup.store.connect()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    setup.wallet.calls.length = 0
+    return setup
+  }
+
+  it('the answer comes as the check of such a connection still asks the status: that answer is dropped, and the wallet asked again', async () => {
+    const { wallet, store, left, leaving } = await failedSince()
+    const status = deferred()
+    wallet.status = status.promise
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    wallet.status = null
+    left.resolve(undefined)
+    await leaving
+    await vi.advanceTimersByTimeAsync(0)
+    // the answer asked before the wallet handled the disconnect
+    status.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls.filter((method) => method === 'status')).toHaveLength(2)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+
+  it('an account list the wallet told before it handled the disconnect, coming as the check is made again, connects nothing', async () => {
+    const { wallet, store, left, leaving } = await failedSince()
+    const accounts = deferred()
+    wallet.accounts = accounts.promise as never
+    wallet.emit('statusChanged', CONNECTED_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    const status = deferred()
+    wallet.status = status.promise
+    left.resolve(undefined)
+    await leaving
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('accountsChanged', [ACCOUNT])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    status.resolve({ connection: { isConnected: false } })
+    accounts.resolve([ACCOUNT])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+
   it('a connect() the unreachable wallet failed since, the answer comes as the check of a connection told before it reads the accounts: that check is made again, and the tab stays out as the wallet is', async () => {
     const { wallet, store, left, leaving } = await signingOut()
     const request = wallet.provider.request
