@@ -348,12 +348,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
   /**
    * This store asked the wallet to disconnect — its `disconnect()`, or following another tab's
    * sign-out (M3), also while out — (2), and the wallet accepted it (1); it has neither connected
-   * since nor heard the wallet say it is not connected since it accepted it. A word that the wallet is connected may then
-   * be of before that sign-out, lagging (its events keep their order, and a wallet that tells a dApp
-   * nothing of its own calls never sends the word of it): told while the store is out with no op, it
-   * is checked before it is followed (see the wallet listener), and told as a connect() runs after
-   * that sign-out was accepted, it is checked, not taken as the user's approval (see `vetting`)
-   * (C6, C19, M3).
+   * since nor heard the wallet say it is not connected since it accepted it. A word that the
+   * wallet is connected may then be of before that sign-out, lagging (its events keep their order,
+   * and a wallet that tells a dApp nothing of its own calls never sends the word of it): told while
+   * the store is out with no op, it is checked before it is followed (see the wallet listener), and
+   * told as a connect() runs after that sign-out was accepted, it is checked, not taken as the
+   * user's approval (see `vetting`) (C6, C19, M3).
    */
   let quit: unknown
   /**
