@@ -805,9 +805,10 @@ export const createTransition = (): typeof transition => {
               if (op == 'reconnect' || op == 'restore') fx.push(['schedule-clear'])
               n.op ??= 'sync'
               // While `connect` is in flight its answer comes next, and with it the accounts the
-              // wallet announces meanwhile: only then ask for what is still unknown (C3) — also
-              // where a probe checked the wallet's word (see `vetting`).
-              gather(op != 'connect' || input.via == 'connect' || (input.via == 'probe' && !n.vetting))
+              // wallet announces meanwhile: only then ask for what is still unknown (C3). A probe's
+              // answer asks at once, also one that checked the wallet's word (see `vetting`): the
+              // connect's answer may have come before it, overtaken, and none other comes (C3, C19).
+              gather(op != 'connect' || input.via == 'connect' || input.via == 'probe')
             }
           }
         } else if (input.via == 'connect') {
@@ -967,8 +968,9 @@ export const createTransition = (): typeof transition => {
           fail(input.failure, input.failure.code !== 4100 && input.failure.code !== 4900)
           // A connect that fails while the wallet's word that it is connected is checked (see
           // `vetting`): that word may be of a connection the wallet made on its own meanwhile, and the
-          // check's answer comes after the op: a sync asks again (C19).
-          if (m.vetting) sync()
+          // check's answer comes after the op: a sync asks again (C19). So does one that ran out of
+          // time: its user may have approved as it did, its answer or the check of a word on its way (C17, C19).
+          if (m.vetting || (input.verb == 'connect' && input.failure.code == 'TIMEOUT')) sync()
         }
         // A re-auth's connect (the hook's, or the app's meanwhile) the wallet refused: the re-auth
         // goes on as the hook decides, but connect() tells why, as it always does (C4, C12) — unless

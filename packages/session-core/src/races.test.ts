@@ -4498,6 +4498,64 @@ describe("C3, C6, C19: a connection the wallet told before a disconnect() it acc
     store.destroy()
   })
 
+  it("the connect's answer (connected) comes as the check of such a word travels, and another such word after it: that word is checked too, and the wallet, connected, is taken up by the connect (no answer left to wait for)", async () => {
+    const { w, store, emit, calls, connect, connecting } = await signOutAndIn()
+    const connected = followed(connecting)
+    w.connected = true
+    const status = (w.status = deferred())
+    calls.length = 0
+    emit('statusChanged', LAGGING_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    connect.resolve({ isConnected: true })
+    await vi.advanceTimersByTimeAsync(0)
+    emit('connected', LAGGING_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['status'])
+    w.status = null
+    status.resolve({ connection: { isConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['status', 'status', 'listAccounts'])
+    expect(await connected.settled()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    store.destroy()
+  })
+
+  it("the connect's time runs out as the check of the wallet's word travels, its answer (connected) come: the connect fails (TIMEOUT), and the tab, asking the wallet once more, takes up the connection it holds (C17, C19)", async () => {
+    const w = laggingWallet()
+    const store = createSessionStore(w.provider, { storage: createMemoryStorage(), connectTimeoutMs: 5_000 })
+    const connect = (w.connect = deferred())
+    void store.disconnect()
+    const connecting = followed(store.connect())
+    await vi.advanceTimersByTimeAsync(4_990)
+    w.connected = true
+    const status = (w.status = deferred())
+    w.calls.length = 0
+    w.emit('statusChanged', LAGGING_STATUS)
+    await vi.advanceTimersByTimeAsync(0)
+    connect.resolve({ isConnected: true })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot().status).toBe('connecting')
+    w.status = null
+    await vi.advanceTimersByTimeAsync(10)
+    expect(await connecting.settled()).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
+    status.resolve({ connection: { isConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    store.destroy()
+  })
+
+  it('a connect whose time runs out with the wallet out: the wallet is asked once more, and the tab stays out, the TIMEOUT kept (C17)', async () => {
+    const { w, store, calls, connecting } = await signOutAndIn()
+    calls.length = 0
+    await vi.advanceTimersByTimeAsync(300_000)
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 'TIMEOUT' } })
+    expect(calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 'TIMEOUT' } })
+    expect(w.connected).toBe(false)
+    expect(vi.getTimerCount()).toBe(0)
+    store.destroy()
+  })
+
   it('an asynchronous connect after a disconnect() the wallet accepted, approved by its `connected` event, connects with one status read', async () => {
     const w = laggingWallet()
     w.connected = false

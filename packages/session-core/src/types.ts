@@ -326,7 +326,9 @@ export interface SessionStoreOptions {
   /**
    * Bound of the whole `connect`, which waits for a person (default 300 000 ms): the request and,
    * with an asynchronous wallet, the user's answer in the wallet. It bounds a re-auth's
-   * `onReauthRequired` hook as well, from the expiry on. A value that is not a positive
+   * `onReauthRequired` hook as well, from the expiry on. A connect that runs out of it resolves
+   * with `TIMEOUT`, and the store asks the wallet once more, silently, where it stands: a
+   * connection it holds by then (its user approved as the time ran out) is taken up. A value that is not a positive
    * number (0, a negative number, NaN, no number at all such as `true`) is the default; a value over 2^31 − 1 ms (about
    * 24.8 days), `Infinity` too, counts as that.
    */

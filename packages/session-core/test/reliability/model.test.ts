@@ -1227,6 +1227,34 @@ describe('model-based: a sign-out and a sign-in at once', () => {
     )
   })
 
+  // Found by the deep run (seed 1464464, size small): a tab signed out and in (the other closed), and
+  // connected again, the wallet holding that connect for its user; the wallet connected on its own
+  // two milliseconds before the connect's time ran out (its page frozen till then). Its words were
+  // checked as words after the sign-out are, the connect's answer came overtaken by them, and the
+  // connect timed out while the wallet was asked: that answer was dropped with the op. The tab out,
+  // the wallet connected.
+  it("C17, C19: a silent wallet that connects on its own as a connect() runs out of time, its words under check: the connect fails (TIMEOUT), and the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, reconnect: false, initialTabs: 2, eventDelays: [0, 1, 0], latency: { connect: 0, silent: 1 }, silent: true },
+      [
+        step('signOutAndIn(0), then the wallet stays after 1 ms', (s) => s.signOutAndIn(0, 'stays', 1)),
+        step('closeTab(0)', (s) => s.closeTab(0)),
+        step('advance to expiry +0 ms, then connect(0, manual) ‖ decline re-auth prompt(0)', async (s) => {
+          await s.time.advance(s.expiresIn())
+          s.connect(0, 'manual')
+          s.answerPrompt(0, false)
+        }),
+        step('freeze(0), advance 4998 ms, thaw(0)', async (s) => {
+          s.freeze(0, true)
+          await s.time.advance(4998)
+          s.freeze(0, false)
+        }),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+      ],
+      false,
+      939564924,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
