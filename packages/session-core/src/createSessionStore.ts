@@ -364,6 +364,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   let checking: 0 | 1 | [number, unknown[]] = 0
   /**
+   * The session a check under way was asked in (`gen`, plus one while an op runs, as `check` reads
+   * it): a word of a later one does not wait for it, nor does that check's answer, come late, touch
+   * the check of such a word (C6, C7, C17).
+   */
+  let checkIn = 0
+  /**
    * The number of the latest `accountsChanged` that told of another party than the store's: one
    * that tells the same accounts again, or more of them with the same primary, switches none (C2, C11, L2).
    */
@@ -1552,7 +1558,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
      * does the word itself with no answer within requestTimeoutMs, or one that cannot be read (C3, C7).
      */
     const check = (args: unknown[]) => {
-      const tag = gen + (model.op ? 1 : 0)
+      const tag = (checkIn = gen + (model.op ? 1 : 0))
       const asked = ++asks
       checking = 1
       own = 0
@@ -1560,6 +1566,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         .then((value) => answerInput('status', value, 'local'))
         .catch(noop)
         .then((answer) => {
+          if (checkIn != tag) return
           const again: typeof checking = checking
           checking = 0
           const late = told.status > asked
@@ -1620,8 +1627,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // word, and the new connection's own after it (C6, C7, C19, M3).
         let word = 0
         // A word that the wallet is not connected while a sign-out word is checked waits for that
-        // check's answer (see `check`)
-        if (checking && input?.type == 'status' && !input.connected && kept()) {
+        // check's answer (see `check`) — one of the session that check was asked in: the word of a
+        // later session is not held behind a read of an earlier one, which may take requestTimeoutMs
+        if (checking && checkIn == gen + (model.op ? 1 : 0) && input?.type == 'status' && !input.connected && kept()) {
           checking = [++asks, args]
           return
         }

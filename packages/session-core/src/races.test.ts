@@ -4197,6 +4197,53 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
     store.destroy()
   })
 
+  it("the check of such a word still waits for its read as the app signs out and in: the new session's drop word is checked on its own, not held behind that read (C7, C17)", async () => {
+    const { wallet, store } = await connected()
+    wallet.status = new Promise(() => undefined)
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.status = null
+    void store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+    wallet.calls.length = 0
+    wallet.connected = false
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900, message: 'wallet unreachable' } })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900, message: 'wallet unreachable' } })
+    store.destroy()
+  })
+
+  it("that read answers late, as the new session's word is checked: its answer touches nothing of that check, and a word again meanwhile waits for it (the wallet connected: the session stays)", async () => {
+    const { wallet, store } = await connected()
+    const first = deferred()
+    wallet.status = first.promise
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    void store.disconnect()
+    wallet.status = null
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    const second = deferred()
+    wallet.status = second.promise
+    wallet.calls.length = 0
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.status = null
+    first.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('statusChanged', dropped)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toBe(state)
+    second.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(wallet.calls).toEqual(['status', 'status'])
+    expect(store.getSnapshot()).toBe(state)
+    store.destroy()
+  })
+
   it('a word of the wallet on its status came since the connect, the wallet out: its drop is taken at once (4900), then the wallet is asked once', async () => {
     const { wallet, store, reads } = await connected()
     wallet.emit('statusChanged', CONNECTED_STATUS)

@@ -1255,6 +1255,30 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       939564924,
     )
   })
+
+  // Found by the deep run (seed 1472472, size large, shrunk by hand from 25 steps): the check of the
+  // late word of a sign-out read a status that hung (the wallet's fault), and the tab signed out and
+  // in meanwhile; the new session's words of that sign-out and of a drop right after it waited for
+  // that read, the tab connected with the wallet out of reach until the read timed out.
+  it("C7, C17: the wallet drops right after a sign-out and sign-in, a status read of the session before still hanging: the tab does not stay connected until that read times out", async () => {
+    await runSequence(
+      { ...base, eventDelays: [1, 1, 1], storageDelay: 1 },
+      [
+        step('wallet status {"kind":"hang"} ×2', (s) => s.walletFault('status', { kind: 'hang' }, 2)),
+        step('openTab', (s) => s.tabs.length < 3 && s.openTab()),
+        step('closeTab(0) ‖ disconnect(0)', (s) => {
+          s.closeTab(0)
+          s.disconnect(0)
+        }),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('advance 123988 ms', (s) => s.time.advance(123988)),
+        step('signOutAndIn(0), then the wallet stays after 1 ms', (s) => s.signOutAndIn(0, 'stays', 1)),
+        step('signOutAndIn(0), then the wallet drops after 1 ms', (s) => s.signOutAndIn(0, 'drops', 1)),
+      ],
+      false,
+      23,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
