@@ -352,9 +352,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    * wallet is connected may then be of before that sign-out, lagging (its events keep their order,
    * and a wallet that tells a dApp nothing of its own calls never sends the word of it): told while
    * the store is out with no op, it is checked before it is followed (see the wallet listener), and
-   * told as a connect() runs after that sign-out, accepted or not yet answered (the connect ends the
-   * store's leaving, and the wallet's words may overtake that answer), it is checked, not taken as
-   * the user's approval (see `vetting`) (C6, C19, M3).
+   * told as a connect() runs after that sign-out was accepted, it is checked, not taken as the
+   * user's approval (see `vetting`) (C6, C19, M3).
    */
   let quit: unknown
   /**
@@ -1698,8 +1697,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         else if (input.type == 'status' && input.connected && (model.op ?? 'sync') == 'sync' && model.snapshot.status == 'disconnected') {
           if (quit || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
         }
-        // So is one told as a connect() runs after this store's own sign-out, answered or not: the machine checks it (C6, C19).
-        if (quit && input.type == 'status' && input.connected && (model.op == 'connect' || model.op == 'pending')) input = { ...input, overtaken: true }
+        // So is one told as a connect() runs after this store's own sign-out: the machine checks it (C6, C19).
+        if (quit == 1 && input.type == 'status' && input.connected && (model.op == 'connect' || model.op == 'pending')) input = { ...input, overtaken: true }
         dispatch(input)
         if (verifying) verify()
       } catch (error) {

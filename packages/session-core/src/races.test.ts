@@ -4442,15 +4442,14 @@ describe("C3, C6, C19: a connection the wallet told before a disconnect() it acc
   /**
    * A wallet connected on its own, whose words of that connection the tab has not heard yet; it
    * tells nothing of the tab's own calls. `connect` answers the tab's connect (held while set: the
-   * wallet waits for its user); `status`, when set, the answer to a status read (held while set);
-   * `disconnect`, when set, its answer to a disconnect (which it handles at once).
+   * wallet waits for its user); `status`, when set, the answer to a status read (held while set).
    */
   const laggingWallet = () => {
     vi.useFakeTimers()
-    const w = { connected: true, connect: null as ReturnType<typeof deferred> | null, status: null as ReturnType<typeof deferred> | null, disconnect: null as ReturnType<typeof deferred> | null }
+    const w = { connected: true, connect: null as ReturnType<typeof deferred> | null, status: null as ReturnType<typeof deferred> | null }
     const { provider, emit, calls } = handWallet((method) => {
       if (method === 'connect') return w.connect ? w.connect.promise : { isConnected: w.connected }
-      if (method === 'disconnect') return (w.connected = false), (w.disconnect?.promise ?? null)
+      if (method === 'disconnect') return (w.connected = false), null
       if (method === 'status') return w.status ? w.status.promise : { connection: { isConnected: w.connected }, network: { networkId: 'canton:devnet' } }
       if (method === 'listAccounts') return [ACCOUNT]
       if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
@@ -4477,32 +4476,6 @@ describe("C3, C6, C19: a connection the wallet told before a disconnect() it acc
     emit('accountsChanged', [ACCOUNT])
     await vi.advanceTimersByTimeAsync(0)
   }
-
-  it("those words come before the wallet's answer to the disconnect (a gateway's events overtake it): they are checked the same way, the wallet out, and the connect waits on for its user", async () => {
-    const w = laggingWallet()
-    const store = createSessionStore(w.provider, { storage: createMemoryStorage() })
-    const connect = (w.connect = deferred())
-    const left = (w.disconnect = deferred())
-    void store.disconnect()
-    const connecting = followed(store.connect())
-    await vi.advanceTimersByTimeAsync(0)
-    expect(w.connected).toBe(false)
-    w.calls.length = 0
-    await lagging(w.emit)
-    expect(w.calls).toEqual(['status', 'status'])
-    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', account: null, lastError: null })
-    left.resolve(null)
-    await vi.advanceTimersByTimeAsync(0)
-    expect(w.calls).toEqual(['status', 'status'])
-    expect(store.getSnapshot()).toMatchObject({ status: 'connecting', account: null, lastError: null })
-    w.connected = true
-    connect.resolve({ isConnected: true })
-    await vi.advanceTimersByTimeAsync(0)
-    expect(await connecting.settled()).toMatchObject({ status: 'connected', account: ACCOUNT, lastError: null })
-    // the connect's answer, older than those words, is checked too
-    expect(w.calls).toEqual(['status', 'status', 'status', 'listAccounts'])
-    store.destroy()
-  })
 
   it('the wallet, asked, is out: the connect waits on for its user, and fails as the user declines (4001)', async () => {
     const { store, emit, calls, connect, connecting } = await signOutAndIn()
