@@ -653,6 +653,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // A sync under way as the wallet accepts this store's sign-out read what may be of before
           // it: its answers on their way are dropped, and the machine asks again (C6, C19).
           if (mine && mine == disconnects && input.type == 'left' && model.op == 'sync') gen++
+          // A session taken up while this disconnect was unanswered (a connect() asked with it): the
+          // accounts or network an event told meanwhile, read by nothing since, may be of the
+          // connection that sign-out ended (its words lag): read again (C6, C11, M5).
+          if (mine && mine == disconnects && input.type == 'left' && model.snapshot.status == 'connected') {
+            if (told.accounts > asked && !(sent.listAccounts > told.accounts)) call('listAccounts', 'local')
+            if (told.network > asked && !(sent.getActiveNetwork > told.network)) call('getActiveNetwork', 'local')
+          }
           if (mine ? mine == disconnects || model.snapshot.status == 'connected' : tag == gen && (model.op || model.snapshot.status == 'connected')) dispatch(input)
           // The answer to a connect that the wallet's word of a sign-out ended, and no op of the app
           // since (no later connect, no status asked: a restore, a reconnect), that tells it connected:

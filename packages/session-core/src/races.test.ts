@@ -4437,6 +4437,84 @@ describe("C6, C19: the wallet's words before it answered a disconnect(), to a wa
 // own connection (its words lagging) signed out, the wallet accepting it silently, and connected at
 // once; the lagging words of that connection, which the sign-out ended, came while the connect
 // waited for its user and were taken for the approval: the tab connected, the wallet out for good.
+describe("C6, C11, M5: a connection the wallet told before a disconnect() it had not answered yet, taken up by a connect() asked with it", () => {
+  const STATUS = { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
+  /**
+   * A wallet that tells nothing of a dApp's own calls; its user connected it (alice) before the tab
+   * signed out and asked an asynchronous connect at once, and the words of that connection come
+   * only then, before its answer to the disconnect (held: `left`).
+   */
+  const takenUp = async () => {
+    vi.useFakeTimers()
+    const w = { connected: false, accounts: [ACCOUNT] as unknown[] }
+    const left = deferred()
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: false }
+      if (method === 'disconnect') return left.promise
+      if (method === 'status') return { connection: { isConnected: w.connected }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return w.accounts
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    const changed = vi.fn()
+    store.on('party:changed', changed)
+    void store.disconnect()
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    emit('statusChanged', STATUS)
+    emit('connected', STATUS)
+    emit('accountsChanged', [ACCOUNT])
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT })
+    calls.length = 0
+    return { w, store, left, calls, changed }
+  }
+
+  it('the wallet, connected again since on its own with other accounts (told to no dApp that was out): once it answers the disconnect, the accounts those words told are read again, and the tab shows its party (party:changed)', async () => {
+    const { w, store, left, calls, changed } = await takenUp()
+    w.connected = true
+    w.accounts = [BOB]
+    left.resolve(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(expect.arrayContaining(['status', 'listAccounts', 'getActiveNetwork']))
+    expect(calls).toHaveLength(3)
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: BOB, lastError: null })
+    expect(changed).toHaveBeenCalledWith(expect.objectContaining({ previous: ACCOUNT.partyId, current: BOB.partyId }))
+    store.destroy()
+  })
+
+  it('the wallet out: the tab follows it out, as before', async () => {
+    const { store, left, changed } = await takenUp()
+    left.resolve(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    expect(changed).not.toHaveBeenCalled()
+    store.destroy()
+  })
+
+  it('accounts the connect read itself after the disconnect was asked are not read again: one status read, as before', async () => {
+    vi.useFakeTimers()
+    const left = deferred()
+    const { provider, calls } = handWallet((method) => {
+      if (method === 'connect') return { isConnected: true }
+      if (method === 'disconnect') return left.promise
+      if (method === 'status') return { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    void store.disconnect()
+    expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    calls.length = 0
+    left.resolve(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['status'])
+    expect(store.getSnapshot()).toMatchObject({ status: 'connected', account: ACCOUNT })
+    store.destroy()
+  })
+})
+
 describe("C3, C6, C19: a connection the wallet told before a disconnect() it accepted, coming while a connect() asked since waits for its user, to a wallet that tells nothing of a dApp's own calls", () => {
   const LAGGING_STATUS = { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
   /**

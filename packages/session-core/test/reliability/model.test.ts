@@ -1279,6 +1279,52 @@ describe('model-based: a sign-out and a sign-in at once', () => {
       23,
     )
   })
+
+  // Found by the deep run (seed 1487487, size large): the wallet connected on its own, its words
+  // lagging; the tab signed out and asked an asynchronous connect at once, and the wallet's old words
+  // of that connection, with its accounts, came before its answer to the disconnect: the connect took
+  // them up. The wallet, out then, changed its accounts and connected on its own again, telling no
+  // accounts: the tab showed the party of before (M5), the wallet another.
+  it("C6, C11, M5: a connect() asked with a sign-out takes up the wallet's lagging words of the connection that sign-out ended: once the wallet answers the disconnect, the accounts they told are read again", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', eventDelays: [1, 1, 1], latency: { connect: 1, silent: 1 }, storageDelay: 1 },
+      [
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('switch network canton:devnet', (s) => s.wallet.switchNetwork('canton:devnet')),
+        step('disconnect(0) ‖ connect(0, async)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'async')
+        }),
+        step('set accounts #0', (s) => s.wallet.setAccounts(ACCOUNT_SETS[0] ?? [])),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('openTab', (s) => s.tabs.length < 3 && s.openTab()),
+      ],
+      false,
+      594731659,
+    )
+  })
+
+  // Found by the deep run (seed 1491491, size small) on a first version of the fix above, which had
+  // the connect check those words instead: it checked the real approval of a connect() asked with a
+  // sign-out (a gateway's events overtake the disconnect's answer), the other tab's sign-out ended
+  // the wallet's connection, and the check's answer, overtaken by the wallet connecting on its own
+  // again, failed that connect (4900): the tab out, the wallet connected.
+  it("C3, C19, M3: a connect() asked with a sign-out, approved at once, the other tab signing out with it and the wallet connecting on its own again: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, eventDelays: [0, 0, 1], latency: { connect: 0, silent: 1 }, storageDelay: 1, apart: true },
+      [
+        step('openTab', (s) => s.tabs.length < 3 && s.openTab()),
+        step('disconnect(0) ‖ connect(0, approve)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'approve')
+        }),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+      ],
+      false,
+      1846098194,
+    )
+  })
 })
 
 describe('model-based: replay', () => {
