@@ -4197,15 +4197,22 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
     store.destroy()
   })
 
-  it("the check of such a word still waits for its read as the app signs out and in: the new session's drop word is checked on its own, not held behind that read (C7, C17)", async () => {
+  /** The check of such a word reads `answer`, held, as the app signs out and in: the new session. */
+  const checkingAsSignedOutAndIn = async (answer: Promise<unknown>) => {
     const { wallet, store } = await connected()
-    wallet.status = new Promise(() => undefined)
+    wallet.status = answer
     wallet.emit('statusChanged', dropped)
     await vi.advanceTimersByTimeAsync(0)
     wallet.status = null
     void store.disconnect()
-    expect(await store.connect()).toMatchObject({ status: 'connected', lastError: null })
+    const state = await store.connect()
+    expect(state).toMatchObject({ status: 'connected', lastError: null })
     wallet.calls.length = 0
+    return { wallet, store, state }
+  }
+
+  it("the check of such a word still waits for its read as the app signs out and in: the new session's drop word is checked on its own, not held behind that read (C7, C17)", async () => {
+    const { wallet, store } = await checkingAsSignedOutAndIn(new Promise(() => undefined))
     wallet.connected = false
     wallet.emit('statusChanged', dropped)
     await vi.advanceTimersByTimeAsync(0)
@@ -4217,18 +4224,10 @@ describe("C7: the word of a drop sent before a connect(), to a wallet that tells
   })
 
   it("that read answers late, as the new session's word is checked: its answer touches nothing of that check, and a word again meanwhile waits for it (the wallet connected: the session stays)", async () => {
-    const { wallet, store } = await connected()
     const first = deferred()
-    wallet.status = first.promise
-    wallet.emit('statusChanged', dropped)
-    await vi.advanceTimersByTimeAsync(0)
-    void store.disconnect()
-    wallet.status = null
-    const state = await store.connect()
-    expect(state).toMatchObject({ status: 'connected', lastError: null })
+    const { wallet, store, state } = await checkingAsSignedOutAndIn(first.promise)
     const second = deferred()
     wallet.status = second.promise
-    wallet.calls.length = 0
     wallet.emit('statusChanged', dropped)
     await vi.advanceTimersByTimeAsync(0)
     wallet.status = null
@@ -4442,14 +4441,15 @@ describe("C6, C11, M5: a connection the wallet told before a disconnect() it had
   /**
    * A wallet that tells nothing of a dApp's own calls; its user connected it (alice) before the tab
    * signed out and asked an asynchronous connect at once, and the words of that connection come
-   * only then, before its answer to the disconnect (held: `left`).
+   * only then, before its answer to the disconnect (held: `left`). Not `told`: the wallet, connected,
+   * approves that connect at once and tells nothing; the connect reads the accounts itself.
    */
-  const takenUp = async () => {
+  const takenUp = async (told = true) => {
     vi.useFakeTimers()
-    const w = { connected: false, accounts: [ACCOUNT] as unknown[] }
+    const w = { connected: !told, accounts: [ACCOUNT] as unknown[] }
     const left = deferred()
     const { provider, emit, calls } = handWallet((method) => {
-      if (method === 'connect') return { isConnected: false }
+      if (method === 'connect') return { isConnected: w.connected }
       if (method === 'disconnect') return left.promise
       if (method === 'status') return { connection: { isConnected: w.connected }, network: { networkId: 'canton:devnet' } }
       if (method === 'listAccounts') return w.accounts
@@ -4462,9 +4462,11 @@ describe("C6, C11, M5: a connection the wallet told before a disconnect() it had
     void store.disconnect()
     const connecting = store.connect()
     await vi.advanceTimersByTimeAsync(0)
-    emit('statusChanged', STATUS)
-    emit('connected', STATUS)
-    emit('accountsChanged', [ACCOUNT])
+    if (told) {
+      emit('statusChanged', STATUS)
+      emit('connected', STATUS)
+      emit('accountsChanged', [ACCOUNT])
+    }
     expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT })
     calls.length = 0
     return { w, store, left, calls, changed }
@@ -4493,20 +4495,7 @@ describe("C6, C11, M5: a connection the wallet told before a disconnect() it had
   })
 
   it('accounts the connect read itself after the disconnect was asked are not read again: one status read, as before', async () => {
-    vi.useFakeTimers()
-    const left = deferred()
-    const { provider, calls } = handWallet((method) => {
-      if (method === 'connect') return { isConnected: true }
-      if (method === 'disconnect') return left.promise
-      if (method === 'status') return { connection: { isConnected: true }, network: { networkId: 'canton:devnet' } }
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
-    const store = createSessionStore(provider, { storage: createMemoryStorage() })
-    void store.disconnect()
-    expect(await store.connect()).toMatchObject({ status: 'connected', account: ACCOUNT })
-    calls.length = 0
+    const { store, left, calls } = await takenUp(false)
     left.resolve(null)
     await vi.advanceTimersByTimeAsync(0)
     expect(calls).toEqual(['status'])
