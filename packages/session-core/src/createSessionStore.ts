@@ -1137,7 +1137,9 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           heard = ++asks
           own = 0
         }
-        if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook) {
+        // A new op, attempt or hook, or the same attempt scheduled again (one the wallet's return
+        // cancelled before it ran, see `probed`): the answers asked before are of the period that ended.
+        if (next.op != previous.op || next.tries != previous.tries || next.hook != previous.hook || (next.probed === false && previous.probed !== false)) {
           gen++
           const connecting = next.op == 'connect' || next.op == 'pending'
           if (!connecting) cancelTimer(connectTimer)

@@ -45,6 +45,13 @@ export interface Model {
   /** Reconnect attempt scheduled or running (0: none yet). */
   readonly tries: number
   /**
+   * Attempt `tries` ran (true: its probe was asked), waits for its backoff delay (false), or was
+   * cancelled before it ran as the wallet came back (undefined, as before any attempt): such an
+   * attempt is no failure (C7, C8). A new schedule (false) is a new period of the op, as a new
+   * `tries` is: the answers asked before it are dropped.
+   */
+  readonly probed?: boolean
+  /**
    * The latest reconnect attempt the tab that runs them scheduled, for a tab that follows it (M6);
    * in a restore, 1 once it asked the wallet again as another tab connected, or the wallet while
    * this tab left (C9, C19, M4).
@@ -442,6 +449,7 @@ export const createTransition = (): typeof transition => {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only a reconnect or a restore schedules, and only under a retry policy
     const delayMs = computeBackoffDelay(c.retry!, next, c.random)
     n.tries = next
+    n.probed = false
     fx.push(['emit', 'reconnect:scheduled', { attempt: next, delayMs }], ['schedule', delayMs])
     // the tabs that follow hear of it: the attempt that succeeds is theirs to tell too (M6)
     if (c.lead && n.op == 'reconnect') fx.push(['post', 'attempt', { attempt: next }])
@@ -581,11 +589,14 @@ export const createTransition = (): typeof transition => {
     // a restore's probe, or a reconnect attempt: the next attempt, or the end
     // (`keep`: the wallet did not answer (it never said it is not connected): the entry stays)
     else if (op == 'restore' || (op == 'reconnect' && attempt)) {
-      if (c.retry && attempt < c.retry.maxAttempts) {
+      // After maxAttempts failures: an attempt the wallet's return cancelled before it ran (C8),
+      // whose check then failed (the wallet dropped again), is none of them, and is scheduled again (C7).
+      const failed = attempt && !m.probed ? attempt - 1 : attempt
+      if (c.retry && failed < c.retry.maxAttempts) {
         set({ lastError: error })
         // the next attempt starts afresh: a "disconnected" heard meanwhile is no second failure
         n.said = false
-        schedule(attempt + 1)
+        schedule(failed + 1)
       } else {
         if (attempt) fx.push(['emit', 'reconnect:gaveup', { attempts: attempt, lastError: error }])
         // the followers tell of it as this tab does (M6), and keep or remove the entry as it does (C7);
@@ -628,7 +639,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting }
+    n = { snapshot: st, op, tries: attempt, probed: m.probed, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting }
 
     switch (input.type) {
       case 'connect':
@@ -802,7 +813,11 @@ export const createTransition = (): typeof transition => {
             // one's failure, e.g. a decline or a wallet that refused the request (C3, C4, C12).
             if (hook) set({ lastError: null })
             else {
-              if (op == 'reconnect' || op == 'restore') fx.push(['schedule-clear'])
+              if (op == 'reconnect' || op == 'restore') {
+                fx.push(['schedule-clear'])
+                // an attempt cancelled before it ran (see `probed`)
+                if (!m.probed) n.probed = undefined
+              }
               n.op ??= 'sync'
               // While `connect` is in flight its answer comes next, and with it the accounts the
               // wallet announces meanwhile: only then ask for what is still unknown (C3). A probe's
@@ -981,6 +996,7 @@ export const createTransition = (): typeof transition => {
       case 'tick':
         // an attempt is only ever a reconnect's or a restore's
         if (attempt) {
+          n.probed = true
           fx.push(['emit', 'reconnect:attempt', { attempt }])
           probe()
         }

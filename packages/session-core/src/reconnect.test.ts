@@ -545,6 +545,31 @@ describe('reconnect', () => {
     store.destroy()
   })
 
+  it('C7, C8: an attempt the wallet\'s return cancelled never ran, so it is no failure: a drop during the check of that return still gets the attempt maxAttempts allows', async () => {
+    const { store, wallet, provider, events } = await connected({ reconnect: { maxAttempts: 1 } })
+    wallet.drop()
+    await walletEvents()
+    expect(store.getSnapshot().status).toBe('reconnecting')
+    // the wallet is back during the backoff (C8): the store reads its accounts, slowly, and it drops again meanwhile
+    wallet.answerLate('listAccounts', 100)
+    wallet.recover()
+    await vi.advanceTimersByTimeAsync(50)
+    wallet.drop()
+    await vi.advanceTimersByTimeAsync(60)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', account: { partyId: 'alice::1220aa' } })
+    expect(probes(provider)).toBe(0)
+    // the attempt runs at its backoff offset after that drop, probes, and only its failure is the last one
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(probes(provider)).toBe(1)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    expect(events.map(([type, e, at]) => [type, e, at])).toEqual([
+      ['reconnect:scheduled', { attempt: 1, delayMs: 500 }, 0],
+      ['reconnect:scheduled', { attempt: 1, delayMs: 500 }, 50],
+      ['reconnect:attempt', { attempt: 1 }, 550],
+      ['reconnect:gaveup', { attempts: 1, lastError: expect.objectContaining({ code: 4900 }) }, 550],
+    ])
+  })
+
   it('C7, C9: restore() during a reconnect probes nothing of its own and resolves with how the reconnect ends, never with the reconnecting state', async () => {
     for (const end of ['recover', 'gaveup', 'cancelReconnect', 'disconnect', 'destroy'] as const) {
       const { store, wallet, provider } = await connected({ reconnect: { maxAttempts: 2 } })
@@ -685,8 +710,8 @@ describe('reconnect', () => {
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
   })
 
-  it('C7: a reconnect that gives up as the wallet answers a read with 4100 (a late "connected" event of a wallet that left) leaves no entry of the session', async () => {
-    const { store, wallet, provider, storage } = await connected({ reconnect: { maxAttempts: 1 } })
+  it('C7: a reconnect that gives up as the wallet answers a read with 4100 leaves no entry of the session; a late "connected" event of a wallet that left, whose accounts read it refuses so during the backoff, is no failed attempt: the attempt still runs', async () => {
+    const { store, wallet, provider, storage, events } = await connected({ reconnect: { maxAttempts: 1 } })
     // the wallet becomes unreachable, its session ends meanwhile (told to no one), and it is back
     wallet.drop()
     wallet.disconnectFromWallet()
@@ -695,8 +720,15 @@ describe('reconnect', () => {
     expect(store.getSnapshot().status).toBe('reconnecting')
     // an event of before the wallet left, delivered late: the store reads the accounts, which a wallet not connected refuses
     provider.emit('statusChanged', { connection: { isConnected: true, isNetworkConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: { code: 4100 } })
+    expect(probes(provider)).toBe(0)
+    // the attempt that event cancelled runs (C7, C8), and its own read is refused so
+    wallet.failNext('status', { code: 4100, message: 'Unauthorized' })
     await vi.advanceTimersByTimeAsync(60_000)
+    expect(probes(provider)).toBe(1)
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', lastError: { code: 4100 } })
+    expect(events.filter(([type]) => type === 'reconnect:gaveup').map(([, e]) => e)).toEqual([{ attempts: 1, lastError: expect.objectContaining({ code: 4100 }) }])
     expect(await storage.getItem('sessionlayer.session')).toBeNull()
   })
 

@@ -1327,6 +1327,30 @@ describe('model-based: a sign-out and a sign-in at once', () => {
   })
 })
 
+describe("model-based: a reconnect attempt the wallet's return cancelled", () => {
+  // Found by the deep run (seed 1529529, size large). Two tabs whose storage reads are slow: the
+  // wallet connected on its own, dropped and came back, which cancelled the attempt its drop had
+  // scheduled before it ran (C8); it dropped again as one tab signed out. That attempt still counted
+  // as a failure: the other tab gave up (`reconnect:gaveup`, its one attempt spent) without having
+  // probed once, its session ended by a give-up rather than by the sign-out (M3).
+  it('C7, C8, M3: an attempt the wallet\'s return cancelled before it ran is no failure: a drop as another tab signs out ends no reconnect with a give-up', async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [0, 1, 0], storageDelay: 1 },
+      [
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('disconnect(0) ‖ wallet drops', (s) => {
+          s.disconnect(0)
+          s.wallet.drop()
+        }),
+      ],
+      false,
+      1809624246,
+    )
+  })
+})
+
 describe('model-based: replay', () => {
   it('M6: a sequence draws Math.random (the stores’ wait for a silent leader) from its seed, and gives it back after, also when it fails', async () => {
     const original = Math.random
