@@ -391,6 +391,31 @@ describe('createMockWallet', () => {
     expect(log.map(([event]) => event)).toEqual(['statusChanged', 'statusChanged'])
   })
 
+  it('C7/C19: a connection the wallet made on its own while dropped, undone before it came back, is told as nothing but the status it is in: no `connected` decline, as no prompt was declined; a connect waiting for its user still hears its own', async () => {
+    const provider = createMockProvider()
+    const log = record(provider)
+    provider.wallet.drop()
+    log.length = 0
+    provider.wallet.connectFromWallet()
+    provider.wallet.disconnectFromWallet()
+    provider.wallet.recover()
+    expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
+
+    const prompted = createMockProvider({ connectMode: 'async' })
+    const asked = record(prompted)
+    await prompted.request({ method: 'connect' })
+    prompted.wallet.drop()
+    asked.length = 0
+    prompted.wallet.connectFromWallet()
+    prompted.wallet.disconnectFromWallet()
+    prompted.wallet.recover()
+    expect(asked.map(([event, payload]) => [event, connection(payload)])).toEqual([
+      ['connected', false],
+      ['statusChanged', false],
+    ])
+    expect(asked[0]?.[1]).toMatchObject({ connection: { reason: 'rejected' } })
+  })
+
   it('C7: recover() after a drop of a disconnected dApp reports it still disconnected', async () => {
     const provider = createMockProvider()
     const log = record(provider)

@@ -169,7 +169,7 @@ export function createMockWallet(options: MockWalletOptions = {}): MockWallet {
     const list = pending.splice(0)
     const async = list.includes(null)
     const answer = (ok: boolean) => {
-      if (tell || async) emit('connected', status(ok ? result(true) : { ...connection(false), reason: 'rejected' }))
+      if ((tell && ok) || async) emit('connected', status(ok ? result(true) : { ...connection(false), reason: 'rejected' }))
       for (const reply of list) reply?.(ok, code)
     }
     // A dropped wallet answers once it is back, with where it stands by then: an approval that a

@@ -185,7 +185,9 @@ export interface MockWallet {
    * wallet gateway tells a connection.
    *
    * When the wallet is not connected, it tells `connected`, then `statusChanged`, as
-   * {@link MockWallet.reject} tells a decline.
+   * {@link MockWallet.reject} tells a decline, when a connect waiting for its user was answered
+   * meanwhile; else `statusChanged` alone (a connection it made on its own and that was undone
+   * meanwhile declined no prompt).
    *
    * Then it tells `accountsChanged` when the accounts changed meanwhile while the dApp was
    * connected, and it is connected now.
