@@ -6,7 +6,7 @@ import { defineConfig } from 'tsup'
  * read on every transition. Never a name of the public API, of a wallet payload, a tab message or
  * a builtin: `build.test.ts` checks them against every package's API report.
  */
-export const INTERNAL_PROPS = ['op', 'said', 'tries', 'probed', 'snapshot', 'verb', 'failure', 'followed', 'hook', 'asked', 'saved', 'times', 'firm', 'loading', 'leaving', 'missed', 'gone', 'overtaken', 'via', 'retry', 'reauth', 'lead', 'expired', 'lost', 'reread', 'renet', 'teller', 'check', 'words', 'declined', 'ended', 'heard', 'answered', 'late', 'bound', 'vetting']
+export const INTERNAL_PROPS = ['op', 'said', 'tries', 'probed', 'snapshot', 'verb', 'failure', 'followed', 'hook', 'asked', 'saved', 'times', 'firm', 'loading', 'leaving', 'missed', 'gone', 'overtaken', 'via', 'retry', 'reauth', 'lead', 'expired', 'lost', 'reread', 'renet', 'teller', 'check', 'words', 'declined', 'ended', 'heard', 'answered', 'late', 'bound', 'vetting', 'refusal']
 
 export default defineConfig({
   entry: { index: 'src/index.ts', ledger: 'src/ledger.ts' },

@@ -89,14 +89,16 @@ describe('the pure session machine', () => {
     expect(state.lastError).toMatchObject({ code: 4001, message: 'rejected' })
   })
 
-  it('C3/C4: an asynchronous wallet\'s decline (a connected event, isConnected: false) that comes before its { isConnected: false } answer fails the connect; a statusChanged(false) then does not', () => {
+  it('C3/C4: an asynchronous wallet\'s decline (a connected event, isConnected: false) that comes before its { isConnected: false } answer fails the connect once that answer comes; an answer that it is connected overrules it (the word was of an earlier prompt); a statusChanged(false) then declines nothing', () => {
     const answer: Input = { type: 'status', connected: false, userUrl: 'https://w/approve', via: 'connect' }
-    const declined = run([{ type: 'connect' }, { type: 'status', connected: false, reason: 'rejected', via: 'connected' }])
+    const told = run([{ type: 'connect' }, { type: 'status', connected: false, reason: 'rejected', via: 'connected' }])
+    expect(told.state).toMatchObject({ status: 'connecting', lastError: null })
+    const declined = run([answer], plain, told.model)
     expect(declined.state).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4001, message: 'rejected' } })
     expect(declined.model.op).toBeNull()
-    const late = run([answer], plain, declined.model)
-    expect(late.state).toBe(declined.state)
-    expect(emitted(late.effects)).toEqual([])
+    expect(emitted(declined.effects)).not.toContain('connect:pending')
+    const approved = run([{ type: 'status', connected: true, via: 'connect' }, { type: 'accounts', accounts: [alice], origin: 'local' }, { type: 'network', networkId: 'canton:devnet', origin: 'local' }], plain, told.model)
+    expect(approved.state).toMatchObject({ status: 'connected', account: alice, lastError: null })
     const waiting = run([{ type: 'connect' }, { type: 'status', connected: false, via: 'statusChanged' }, answer])
     expect(waiting.state).toMatchObject({ status: 'connecting', lastError: null })
     expect(emitted(waiting.effects)).toEqual(['connect:pending'])

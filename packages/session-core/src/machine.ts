@@ -119,6 +119,13 @@ export interface Model {
    */
   readonly declined?: boolean
   /**
+   * A `connected` event told a decline while the connect's request was still on its way: its answer
+   * tells whose decline it was. Not connected (an asynchronous wallet's prompt), the user declined
+   * this connect; connected, the word was of an earlier prompt (one a closed page asked, answered
+   * as the wallet came back), and the connect goes on (C3, C4).
+   */
+  readonly refusal?: SessionError
+  /**
    * A disconnect ended a connect under way — one that waited for the user in an asynchronous
    * wallet, or whose request was still on its way (the wallet may hold it for its user by the time
    * it handles the disconnect; one unreachable meanwhile tells, as it comes back, where a connection
@@ -639,7 +646,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, probed: m.probed, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting }
+    n = { snapshot: st, op, tries: attempt, probed: m.probed, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting, refusal: op == 'connect' ? m.refusal : undefined }
 
     switch (input.type) {
       case 'connect':
@@ -831,6 +838,8 @@ export const createTransition = (): typeof transition => {
           // came): its word stands, and the connect settles once the rest is known (C3).
           // During a re-auth, such an approval is all the hook's connect() waits for (C3, C12).
           if (op == 'connect' && m.said) gather(true)
+          // the decline its `connected` event told before this answer (see `refusal`)
+          else if (m.refusal) down(m.refusal, 1)
           // an asynchronous wallet waits for the user, also when a re-auth hook asked it, or the app
           // as the re-auth checks the wallet after its hook (C3, C12) — the answer of a connect that
           // is no longer the op never comes here — unless the user declined before this answer came
@@ -902,7 +911,8 @@ export const createTransition = (): typeof transition => {
             if (hook) {
               n.asked = false
               set({ lastError: error })
-            } else down(error, 1) // a failed connect ends no session: any entry stays (C4, M4)
+            } else if (op == 'connect') n.refusal = error
+            else down(error, 1) // a failed connect ends no session: any entry stays (C4, M4)
           }
           // It said connected, then disconnected before the accounts and network were read:
           // the op failed (a reconnect attempt retries), it must not wait for answers forever.

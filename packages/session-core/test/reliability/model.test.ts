@@ -1327,6 +1327,30 @@ describe('model-based: a sign-out and a sign-in at once', () => {
   })
 })
 
+describe('model-based: a decline the wallet tells for a prompt of a page since reloaded', () => {
+  // Found by the deep run (seed 1612612, size medium), with a wallet that tells a tab nothing of
+  // its own connect and disconnect. A page asked an asynchronous connect, the wallet dropped and its
+  // user disconnected it meanwhile, which declined that prompt; the page reloaded. Back, the wallet
+  // told that decline (`connected`, isConnected false) as the reloaded tab signed out and in: its
+  // connect() took the word as its own user's decline (4001), and the wallet's approval of that
+  // connect came after the op had ended — the tab out, the wallet connected.
+  it("C3, C4, C19: a decline told before a connect's answer that says it is connected is of an earlier prompt: the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, eventDelays: [0, 0, 1], latency: { connect: 0, silent: 1 }, silent: true },
+      [
+        step('connect(0, async)', (s) => s.connect(0, 'async')),
+        step('wallet drops', (s) => s.wallet.drop()),
+        step('wallet disconnects itself', (s) => s.wallet.disconnectFromWallet()),
+        step('reload(0)', (s) => s.tabs.length > 0 && (s.closeTab(0), s.openTab())),
+        step('wallet recovers', (s) => s.wallet.recover()),
+        step('signOutAndIn(0), then the wallet stays after 1 ms', (s) => s.signOutAndIn(0, 'stays', 1)),
+      ],
+      false,
+      1971374504,
+    )
+  })
+})
+
 describe("model-based: a reconnect attempt the wallet's return cancelled", () => {
   // Found by the deep run (seed 1529529, size large). Two tabs whose storage reads are slow: the
   // wallet connected on its own, dropped and came back, which cancelled the attempt its drop had
