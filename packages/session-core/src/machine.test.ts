@@ -104,6 +104,24 @@ describe('the pure session machine', () => {
     expect(emitted(waiting.effects)).toEqual(['connect:pending'])
   })
 
+  it('C3, C6, C19: a decline the connected event told before the answer of a connect asked with a sign-out, then the wallet connecting on its own: the answer that it is not connected declines nothing, the connect checks that connection and takes it up', () => {
+    const told = run([
+      { type: 'disconnect', origin: 'local' },
+      { type: 'connect' },
+      { type: 'status', connected: false, reason: 'rejected', via: 'connected' },
+      { type: 'left' },
+      // the wallet's words of its own connection, which may be older than the sign-out: checked (see `vetting`)
+      { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged', overtaken: true },
+      { type: 'status', connected: true, networkId: 'canton:devnet', via: 'connected', overtaken: true },
+    ])
+    const answered = run([{ type: 'status', connected: false, via: 'connect', overtaken: true }], plain, told.model)
+    expect(answered.state).toMatchObject({ status: 'connecting', lastError: null })
+    const checked = run([{ type: 'status', connected: true, networkId: 'canton:devnet', via: 'probe' }], plain, answered.model)
+    expect(calls(checked.effects)).toContain('listAccounts')
+    const settled = run([{ type: 'accounts', accounts: [alice], origin: 'local' }], plain, checked.model)
+    expect(settled.state).toMatchObject({ status: 'connected', account: alice, networkId: 'canton:devnet', lastError: null })
+  })
+
   it('C4: a wallet failure during connect resolves disconnected with the error kept', () => {
     const error = new SessionError('User rejected', 4001)
     const { state } = run([{ type: 'connect' }, { type: 'fail', verb: 'connect', failure: error, origin: 'local' }])

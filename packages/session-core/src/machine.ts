@@ -777,8 +777,12 @@ export const createTransition = (): typeof transition => {
         break
 
       case 'status':
-        // the connect's answer tells the connection: no word before it is checked any more (see `vetting`)
-        if (input.via == 'connect' && input.connected) n.vetting = false
+        if (input.connected) {
+          // the connect's answer tells the connection: no word before it is checked any more (see `vetting`)
+          if (input.via == 'connect') n.vetting = false
+          // a decline told before the wallet said it is connected is of no connection since (see `refusal`)
+          n.refusal = undefined
+        }
         if (input.via == 'statusChanged') n.declined = false
         // the decline of a connect a disconnect ended, which came after a connect asked since began: no
         // decline of it, no drop; nor are the words after it until that connect's answer (see `ended`) (C3, C6)

@@ -1349,6 +1349,31 @@ describe('model-based: a decline the wallet tells for a prompt of a page since r
       1971374504,
     )
   })
+
+  // Found by the deep run (seed 1688688, size small) on a first version of the fix above, which kept
+  // the decline until the connect's answer even after the wallet said it is connected: a tab signed
+  // out and asked an asynchronous connect, the other tab's sign-out (M3) declined that prompt in the
+  // wallet, which then connected on its own; the connect's answer (its prompt, not connected) came
+  // last and failed the connect with that older decline (4001): the tab out, the wallet connected.
+  it("C3, C6, C19, M3: a decline told before a connect's answer, then the wallet's own connection: the decline is of no connection since, the tab ends connected, as the wallet is", async () => {
+    await runSequence(
+      { ...base, locks: 'refused', initialTabs: 2, latency: { connect: 1, silent: 0 }, apart: true },
+      [
+        step('disconnect(0) ‖ connect(0, async)', (s) => {
+          s.disconnect(0)
+          s.connect(0, 'async')
+        }),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+        step('freeze(0), advance 1000 ms, thaw(0)', async (s) => {
+          s.freeze(0, true)
+          await s.time.advance(1000)
+          s.freeze(0, false)
+        }),
+      ],
+      false,
+      1567309295,
+    )
+  })
 })
 
 describe("model-based: a reconnect attempt the wallet's return cancelled", () => {
