@@ -122,7 +122,8 @@ export interface Model {
    * A `connected` event told a decline while the connect's request was still on its way: its answer
    * tells whose decline it was. Not connected (an asynchronous wallet's prompt), the user declined
    * this connect; connected, the word was of an earlier prompt (one a closed page asked, answered
-   * as the wallet came back), and the connect goes on (C3, C4).
+   * as the wallet came back), and the connect goes on (C3, C4). A word since that the wallet is
+   * connected (its own connection) makes it of no connection since (C19).
    */
   readonly refusal?: SessionError
   /**
