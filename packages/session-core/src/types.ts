@@ -64,7 +64,11 @@ export interface SessionEventMap {
    * URL from the wallet is left out.
    */
   'connect:pending': { readonly userUrl?: string }
-  /** A reconnect attempt is scheduled after `delayMs`. */
+  /**
+   * A reconnect attempt is scheduled after `delayMs`. An attempt the wallet's return cancelled
+   * before it ran, whose check then failed (the wallet dropped again), is scheduled again with the
+   * same `attempt`: `maxAttempts` counts the attempts that ran.
+   */
   'reconnect:scheduled': { readonly attempt: number; readonly delayMs: number }
   /** A reconnect attempt starts. */
   'reconnect:attempt': { readonly attempt: number }
