@@ -726,6 +726,8 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
     }
   }
 
+  /** The token of the leadership keep() keeps (a second more, see there). */
+  let keeping: unknown
   /** Gives up reconnect leadership, or the wait for it: the lock is released, its request aborted. */
   const resign = () => {
     leadership?.[0]()
@@ -739,6 +741,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
    */
   const keep = (abort = leadership?.[1]) => {
     cancelTimer(abort)
+    keeping = abort
     later(() => leadership?.[1] == abort && model.op != 'reconnect' && resign(), 1e3, 1, abort)
   }
   /**
@@ -1161,8 +1164,12 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // may reach one of them before the message does (they come by different ways), which
           // schedules an attempt and tells of it as the session is back, or over (M6). A tab that
           // heard the message and still has no session (its own check failed) takes it then.
+          // A lock kept so (or as this tab signed out, see `post`) is kept on through the next op's
+          // end, e.g. a connect() of its user that an unreachable wallet fails at once: let go then,
+          // the next leader would not have heard yet of the attempt this tab scheduled last, and would
+          // run the one before again (M6).
           if (next.op != 'reconnect') {
-            if (leadership && leadership[0] != noop && previous.op == 'reconnect') keep()
+            if (leadership && leadership[0] != noop && (previous.op == 'reconnect' || keeping == leadership[1])) keep()
             else resign()
           }
         }

@@ -4000,7 +4000,10 @@ describe('multi-tab, found by the model test (multitabInvariants.fuzz.test.ts)',
     expect(attempts).toEqual([[{ attempt: 1 }], []])
     // attempt 1 waits for the wallet; the user connects in that tab: the wallet is down, connect() fails
     expect((await a.store.connect()).status).toBe('disconnected')
-    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000)
+    // tab A keeps the lock a second as its connect ends (its messages reach B first), then B leads
+    await vi.advanceTimersByTimeAsync(999)
+    expect(attempts).toEqual([[{ attempt: 1 }], []])
+    await vi.advanceTimersByTimeAsync(10 + 500 + 1_000 + 2_000)
     expect(attempts).toEqual([[{ attempt: 1 }], [{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]])
     expect([a, b].map((t) => t.store.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
     await vi.advanceTimersByTimeAsync(10_000)
@@ -4729,6 +4732,23 @@ describe('multi-tab, the reconnect lock a tab keeps a second', () => {
     const attempts = [events(a, 'reconnect:attempt'), events(b, 'reconnect:attempt')]
     return { hub, wallet, lockManager, a, b, scheduled, attempts }
   }
+
+  it('M6: the tab that leads the attempts, whose user connects as its attempt fails and whose connect fails at once, keeps the lock a second: the tab that takes over hears of the attempt it scheduled first, and goes on from it: no attempt runs twice', async () => {
+    const { wallet, a, b, scheduled, attempts } = await keptPair({}, 0)
+    wallet.drop()
+    const second = (seen: unknown[]) => seen.some((e) => (e as { attempt: number }).attempt === 2)
+    while (!scheduled.some(second)) await vi.advanceTimersByTimeAsync(1)
+    const leader = second(scheduled[0] ?? []) ? 0 : 1
+    // the connect fails (the wallet is unreachable) before the message of attempt 2 reaches the other tab
+    const connecting = (leader ? b : a).connect()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4900 } })
+    expect(attempts[leader]).toEqual([{ attempt: 1 }])
+    expect(attempts[1 - leader]).toEqual([{ attempt: 2 }, { attempt: 3 }])
+    expect([a, b].map((s) => s.getSnapshot().status)).toEqual(['disconnected', 'disconnected'])
+    a.destroy()
+    b.destroy()
+  })
 
   it('M3, M6, C14: a tab destroyed as it signs out (the same task) keeps no reconnect lock: at the next drop the other tab reconnects at the backoff offsets, not after the watchdog', async () => {
     const { wallet, lockManager, a, b, scheduled } = await keptPair()
