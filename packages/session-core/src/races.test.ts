@@ -221,6 +221,24 @@ function record(store: ReturnType<typeof createSessionStore>) {
 
 /** Interleavings, hostile timings and odd settings: regressions of defects found by review. */
 /**
+ * A wallet whose answer to `connect` comes once the test resolves `answer`, whose `status` answers
+ * `status()`, and which knows one account on canton:devnet.
+ */
+function connectAnsweredLater(status: () => unknown) {
+  const answer = deferred()
+  return {
+    answer,
+    ...handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'status') return status()
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    }),
+  }
+}
+
+/**
  * A store over an asynchronous wallet whose re-auth hook (after a TTL of 1 s) calls connect(), the
  * wallet's `connected` event (`event`) reaching the store before its `{ isConnected: false }` answer.
  * `hook.seen` is what that connect() resolved with; the hook fails with its `lastError`.
@@ -2319,14 +2337,7 @@ describe('answers that a newer wallet event overtook', () => {
   })
 
   it('C3/C19: a connect answer { isConnected: true } that a statusChanged(false) overtook is no connection: connect() fails, the wallet disconnected', async () => {
-    const answer = deferred()
-    const { provider, emit, calls } = handWallet((method) => {
-      if (method === 'connect') return answer.promise
-      if (method === 'status') return DISCONNECTED_STATUS
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
+    const { answer, provider, emit, calls } = connectAnsweredLater(() => DISCONNECTED_STATUS)
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     const connecting = store.connect()
     // the user disconnects the dApp in the wallet while its answer to connect travels
@@ -2393,15 +2404,8 @@ describe('answers that a newer wallet event overtook', () => {
   })
 
   it('C3: a wallet that says statusChanged(false) as it opens its prompt, then answers { isConnected: true } once approved, still connects', async () => {
-    const answer = deferred()
     let connected = false
-    const { provider, emit } = handWallet((method) => {
-      if (method === 'connect') return answer.promise
-      if (method === 'status') return { ...CONNECTED_STATUS, connection: { isConnected: connected } }
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
+    const { answer, provider, emit } = connectAnsweredLater(() => ({ ...CONNECTED_STATUS, connection: { isConnected: connected } }))
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     const connecting = store.connect()
     emit('statusChanged', DISCONNECTED_STATUS)
@@ -2667,14 +2671,7 @@ describe('answers that a newer wallet event overtook', () => {
 
   it('C3, C4: a decline the `connected` event told before the connect\'s answer, which then says it is connected (the word was of an earlier prompt: one a closed page asked, told as the wallet came back): the answer, overtaken by that word, is checked, and the connect takes the connection up', async () => {
     vi.useFakeTimers()
-    const answer = deferred()
-    const { provider, emit, calls } = handWallet((method) => {
-      if (method === 'connect') return answer.promise
-      if (method === 'status') return CONNECTED_STATUS
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
+    const { answer, provider, emit, calls } = connectAnsweredLater(() => CONNECTED_STATUS)
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     const connecting = store.connect()
     await vi.advanceTimersByTimeAsync(0)
@@ -2699,14 +2696,7 @@ describe("C3, C19: a connect() the user's sign-out in the wallet ended, whose an
    */
   const signOutBeforeAnswer = async (connected: boolean) => {
     vi.useFakeTimers()
-    const answer = deferred()
-    const { provider, emit, calls } = handWallet((method) => {
-      if (method === 'connect') return answer.promise
-      if (method === 'status') return { connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }
-      if (method === 'listAccounts') return [ACCOUNT]
-      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
-      return null
-    })
+    const { answer, provider, emit, calls } = connectAnsweredLater(() => ({ connection: { isConnected: connected }, network: { networkId: 'canton:devnet' } }))
     const store = createSessionStore(provider, { storage: createMemoryStorage() })
     const connecting = store.connect()
     await vi.advanceTimersByTimeAsync(0)

@@ -35,6 +35,15 @@ const record = (provider: MockProvider) => {
   return log
 }
 
+/** An `async` wallet whose connect waits for its user, dropped since, with the events told before the drop left out of its log. */
+const promptedAndDropped = async () => {
+  const provider = createMockProvider({ connectMode: 'async' })
+  const log = record(provider)
+  await provider.request({ method: 'connect' })
+  provider.wallet.drop()
+  log.length = 0
+  return { provider, log }
+}
 const connection = (payload: unknown) => (payload as { connection: { isConnected: boolean } }).connection.isConnected
 /** A connection's events: the wallet's status, with the userUrl in its connection, as the official wallet gateway tells a connect. */
 const asConnect = (status: unknown) => {
@@ -258,11 +267,7 @@ describe('createMockWallet', () => {
   })
 
   it('C3/C7/C19: an async connect approved while the wallet is dropped is announced on recovery as any connection is, in the official wallet gateway\'s order: statusChanged, connected (the same StatusEvent, isConnected true), and no accountsChanged', async () => {
-    const provider = createMockProvider({ connectMode: 'async' })
-    const log = record(provider)
-    await provider.request({ method: 'connect' })
-    provider.wallet.drop()
-    log.length = 0
+    const { provider, log } = await promptedAndDropped()
     provider.wallet.approve()
     expect(log).toEqual([])
     expect(provider.wallet.state()).toMatchObject({ connected: true, dropped: true, pendingConnects: 0 })
@@ -275,11 +280,7 @@ describe('createMockWallet', () => {
   })
 
   it('C3/C7: an async connect declined while the wallet is dropped is announced on recovery: connected (reason rejected), statusChanged false', async () => {
-    const provider = createMockProvider({ connectMode: 'async' })
-    const log = record(provider)
-    await provider.request({ method: 'connect' })
-    provider.wallet.drop()
-    log.length = 0
+    const { provider, log } = await promptedAndDropped()
     provider.wallet.reject()
     expect(log).toEqual([])
     provider.wallet.recover()
@@ -401,11 +402,7 @@ describe('createMockWallet', () => {
     provider.wallet.recover()
     expect(log.map(([event, payload]) => [event, connection(payload)])).toEqual([['statusChanged', false]])
 
-    const prompted = createMockProvider({ connectMode: 'async' })
-    const asked = record(prompted)
-    await prompted.request({ method: 'connect' })
-    prompted.wallet.drop()
-    asked.length = 0
+    const { provider: prompted, log: asked } = await promptedAndDropped()
     prompted.wallet.connectFromWallet()
     prompted.wallet.disconnectFromWallet()
     prompted.wallet.recover()
