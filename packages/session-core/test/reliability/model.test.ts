@@ -1376,6 +1376,29 @@ describe('model-based: a decline the wallet tells for a prompt of a page since r
   })
 })
 
+describe('model-based: the reconnect lock a sign-out takes', () => {
+  // Found by the deep run (seed 1438438, size large) once a lock kept a second is kept through the
+  // next op: a tab out signed out twice at once; the first sign-out took the free lock, the second
+  // asked for it as free too (`ifAvailable`) and was told it is not. The model counted that answer
+  // as a grant, and its end as the tab letting the lock go: the attempt the tab ran under the lock it
+  // still held, after a sign-out, a sign-in and a drop, looked like one without it.
+  it('M3, M6: a tab that signs out twice at once keeps the lock the first sign-out took, and runs the attempts of a drop after it signs in under that lock', async () => {
+    await runSequence(
+      { ...base, locks: true, eventDelays: [1, 0, 0], latency: { connect: 0, silent: 1 } },
+      [
+        step('disconnect(0) ‖ disconnect(0)', (s) => {
+          s.disconnect(0)
+          s.disconnect(0)
+        }),
+        step('signOutAndIn(0), then the wallet drops after 3 ms', (s) => s.signOutAndIn(0, 'drops', 3)),
+        step('wallet connects itself', (s) => s.connectFromWallet()),
+      ],
+      false,
+      1523846001,
+    )
+  })
+})
+
 describe("model-based: a reconnect attempt the wallet's return cancelled", () => {
   // Found by the deep run (seed 1529529, size large). Two tabs whose storage reads are slow: the
   // wallet connected on its own, dropped and came back, which cancelled the attempt its drop had

@@ -229,7 +229,8 @@ export function createSystem(config: SystemConfig) {
           if (ref.tab?.lock === grant) ref.tab.lock = null
         }
         const granted = mockLocks.request(name, options, (lock) => {
-          if (reconnect && ref.tab) ref.tab.lock = grant
+          // (an `ifAvailable` request the lock is not free for is called with null: no grant)
+          if (reconnect && ref.tab && lock) ref.tab.lock = grant
           return callback(lock)
         })
         return granted.then(
