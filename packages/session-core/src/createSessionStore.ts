@@ -52,6 +52,13 @@ const leavingOf = new WeakMap<object, Set<Leaving>>()
  * be on their way. The first `statusChanged(false)` ends the call (see `before` in the store).
  */
 type Leaving = { heard?: 1; answered?: 1; before?: 1 }
+/**
+ * The providers a store that showed no session signed out of, the wallet accepting it, with no store
+ * of theirs connected since: the wallet may have held a session the store had not heard of yet (its
+ * events lag behind its answers), and owes no word of it if not. A connection it tells while a store
+ * is out is checked first (see the wallet listener), also after a connect() since that failed (C6, C19).
+ */
+const blinded = new WeakSet()
 
 const defaultStorage = (): SessionStorage => {
   try {
@@ -1182,6 +1189,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
           // wallet is connected again since (C6, C7).
           if (next.snapshot.status == 'connected' && previous.snapshot.status != 'connected') {
             quit = 0
+            blinded.delete(provider)
             const leaving = leavingOf.get(provider)
             if (leaving) for (const call of leaving) {
               if (previous.op != 'restore' && previous.op != 'reconnect') {
@@ -1409,6 +1417,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
       // Only the sign-out of a connection (this store's, its re-auth's) has a word of the wallet to
       // wait for: one the wallet had none for, it only answers (C3, C6).
       let accepted: unknown = model.snapshot.status == 'connected' || model.op == 'reauth'
+      let ok: unknown
       const leaving = leavingOf.get(provider) ?? new Set()
       leavingOf.set(provider, leaving.add(call))
       try {
@@ -1425,7 +1434,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             aborts.add(resolve)
             void Promise.resolve()
               .then(() => latest.get('disconnect'))
-              .then((input) => ((accepted &&= input?.type == 'left'), io))
+              .then((input) => ((ok = input?.type == 'left'), (accepted &&= ok), io))
               .then(resolve)
               .finally(() => aborts.delete(resolve))
           })
@@ -1435,7 +1444,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // later sign-out's calls. One the wallet accepted stays until the wallet's word of it comes,
         // which a gateway sends after its answer (see the wallet listener).
         if (accepted && !call.heard) call.answered = 1
-        else leaving.delete(call)
+        else {
+          leaving.delete(call)
+          if (ok && !accepted) blinded.add(provider)
+        }
       }
     },
     restore,
@@ -1709,9 +1721,10 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // A connection told while a sign-out the wallet accepted has no word yet may be of before it:
         // the events lag behind the answers, and a wallet that tells nothing of a dApp's own calls
         // never sends that word. Out, with no op (or a sync asking already), the store asks the wallet
-        // first — also after the sign-out it asked for as another tab signed out (see `quit`) (C6, C19, M3).
+        // first — also after the sign-out it asked for as another tab signed out (see `quit`), or one
+        // of this provider while out (see `blinded`) (C6, C19, M3).
         else if (input.type == 'status' && input.connected && (model.op ?? 'sync') == 'sync' && model.snapshot.status == 'disconnected') {
-          if (quit || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
+          if (quit || blinded.has(provider) || [...(leaving ?? [])].some((call) => call.answered && !call.before)) input = { ...input, overtaken: true }
         }
         // So is one told as a connect() runs after this store's own sign-out: the machine checks it (C6, C19).
         if (quit == 1 && input.type == 'status' && input.connected && (model.op == 'connect' || model.op == 'pending')) input = { ...input, overtaken: true }

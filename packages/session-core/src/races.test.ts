@@ -3530,6 +3530,21 @@ describe("C6, C19: a connection the wallet made on its own, told after the answe
     store.destroy()
   })
 
+  it.each(['restoring', 'out'] as const)('signed out while %s, then a connect() the user declines: the words that come after it are still checked: the wallet, asked, is out: the store stays out', async (during) => {
+    const { wallet, store, lagging } = await signedOutUnaware(during)
+    wallet.asks = true
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    wallet.emit('connected', { connection: { isConnected: false, reason: 'rejected' } })
+    expect(await connecting).toMatchObject({ status: 'disconnected', lastError: { code: 4001 } })
+    wallet.calls.length = 0
+    await lagging()
+    expect(wallet.calls[0]).toBe('status')
+    expect(wallet.calls).not.toContain('listAccounts')
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
+    store.destroy()
+  })
+
   it("C3: such a disconnect() of a wallet that was out leaves no word owed: the user's sign-out in the wallet while a later connect() waits for them there fails that connect at once", async () => {
     vi.useFakeTimers()
     const provider = createMockProvider()

@@ -1376,6 +1376,37 @@ describe('model-based: a decline the wallet tells for a prompt of a page since r
   })
 })
 
+describe('model-based: a sign-out of a tab that showed no session, its wallet connected on its own', () => {
+  // Found by the deep run (seed 1768768, size medium), with a wallet that tells a tab nothing of its
+  // own connect and disconnect, and whose events reach the second tab late. The wallet connected on
+  // its own; the second tab, out and not told yet, signed out (which ended that connection) and
+  // connected, which the user declined. The words of the wallet's connection came after: taken up
+  // at once, unchecked — the tab connected, the wallet out.
+  it('C6, C19: a connection told after a sign-out of a tab that showed no session, and after a connect() since that failed, is checked: the tab stays out, as the wallet is', async () => {
+    await runSequence(
+      { ...base, reconnect: false, eventDelays: [0, 0, 2], latency: { connect: 0, silent: 1 }, silent: true },
+      [
+        step('openTab', (s) => s.tabs.length < 3 && s.openTab()),
+        step('disconnect(0) ‖ wallet drops', (s) => {
+          s.disconnect(0)
+          s.wallet.drop()
+        }),
+        step('wallet recovers ‖ wallet connects itself', (s) => {
+          s.wallet.recover()
+          s.connectFromWallet()
+        }),
+        step('set accounts #0', (s) => s.wallet.setAccounts(ACCOUNT_SETS[0] ?? [])),
+        step('disconnect(1) ‖ connect(1, reject)', (s) => {
+          s.disconnect(1)
+          s.connect(1, 'reject')
+        }),
+      ],
+      false,
+      4,
+    )
+  })
+})
+
 describe('model-based: the reconnect lock a sign-out takes', () => {
   // Found by the deep run (seed 1438438, size large) once a lock kept a second is kept through the
   // next op: a tab out signed out twice at once; the first sign-out took the free lock, the second
