@@ -279,7 +279,7 @@ function safe(value: unknown): string {
 }
 
 /** A small seeded PRNG (mulberry32): uniform numbers in [0, 1), the same ones for the same seed. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
