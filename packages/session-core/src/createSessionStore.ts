@@ -1434,7 +1434,13 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
             aborts.add(resolve)
             void Promise.resolve()
               .then(() => latest.get('disconnect'))
-              .then((input) => ((ok = input?.type == 'left'), (accepted &&= ok), io))
+              .then((input) => {
+                ok = input?.type == 'left'
+                accepted &&= ok
+                // as the wallet answers, not once the storage is done: its events may come meanwhile
+                if (ok && !accepted) blinded.add(provider)
+                return io
+              })
               .then(resolve)
               .finally(() => aborts.delete(resolve))
           })
@@ -1444,10 +1450,7 @@ export function createSessionStore(provider: CIP0103Provider, options?: SessionS
         // later sign-out's calls. One the wallet accepted stays until the wallet's word of it comes,
         // which a gateway sends after its answer (see the wallet listener).
         if (accepted && !call.heard) call.answered = 1
-        else {
-          leaving.delete(call)
-          if (ok && !accepted) blinded.add(provider)
-        }
+        else leaving.delete(call)
       }
     },
     restore,

@@ -3481,37 +3481,50 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
 // its words came, and the tab followed them, its network switch's accounts word settling that, while
 // the wallet was out.
 describe("C6, C19: a connection the wallet made on its own, told after the answer to a disconnect() asked before the store heard of it (restoring, or out), to a wallet that tells nothing of a dApp's own calls", () => {
-  /** The quiet wallet, connected on its own (no word of it yet), and a store over it that signs out while it restores (its storage read held), or while it is out. */
-  const signedOutUnaware = async (during: 'restoring' | 'out') => {
+  /**
+   * The quiet wallet, connected on its own (no word of it yet), and a store over it that signs out
+   * while it restores (its storage read held), or while it is out. `storing`: restoring, and the
+   * wallet's words come once it answered the sign-out, the storage still busy with that read.
+   */
+  const signedOutUnaware = async (during: 'restoring' | 'out' | 'restoring, its storage busy') => {
     vi.useFakeTimers()
     const wallet = quietGateway()
     const read = deferred<string | null>()
     const storage = { ...createMemoryStorage(), getItem: () => read.promise }
     const store = createSessionStore(wallet.provider, { storage })
-    if (during === 'restoring') {
+    if (during !== 'out') {
       void store.restore()
       expect(store.getSnapshot().status).toBe('reconnecting')
     }
     wallet.connected = true
     const left = store.disconnect()
-    read.resolve(null)
-    await left
+    const stored = async () => {
+      read.resolve(null)
+      await left
+    }
+    if (during === 'restoring, its storage busy') {
+      await vi.advanceTimersByTimeAsync(0)
+      expect(wallet.calls).toContain('disconnect')
+      expect(wallet.connected).toBe(false)
+    } else await stored()
     expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null })
     const seen: SessionState[] = []
     store.subscribe((state) => seen.push(state))
     wallet.calls.length = 0
-    /** The wallet's words of its own connection, and of a switch since, all sent before that sign-out. */
+    /** The wallet's words of its own sign-out and connection, and of a switch since, all sent before that sign-out. */
     const lagging = async () => {
+      wallet.emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
       wallet.emit('statusChanged', CONNECTED_STATUS)
       wallet.emit('connected', CONNECTED_STATUS)
       wallet.emit('statusChanged', CONNECTED_STATUS)
       wallet.emit('accountsChanged', [ACCOUNT])
       await vi.advanceTimersByTimeAsync(0)
+      if (during === 'restoring, its storage busy') await stored()
     }
     return { wallet, store, seen, lagging }
   }
 
-  it.each(['restoring', 'out'] as const)('signed out while %s: the wallet, asked, is out: the store stays out, nothing shown', async (during) => {
+  it.each(['restoring', 'out', 'restoring, its storage busy'] as const)('signed out while %s: the wallet, asked, is out: the store stays out, nothing shown', async (during) => {
     const { wallet, store, seen, lagging } = await signedOutUnaware(during)
     await lagging()
     // the first word is checked; the words after it are newer than that read, which is asked once more
@@ -3521,7 +3534,7 @@ describe("C6, C19: a connection the wallet made on its own, told after the answe
     store.destroy()
   })
 
-  it.each(['restoring', 'out'] as const)('signed out while %s: the wallet, asked, is connected (its user signed in there again): the store follows it', async (during) => {
+  it.each(['restoring', 'out', 'restoring, its storage busy'] as const)('signed out while %s: the wallet, asked, is connected (its user signed in there again): the store follows it', async (during) => {
     const { wallet, store, lagging } = await signedOutUnaware(during)
     wallet.connected = true
     await lagging()

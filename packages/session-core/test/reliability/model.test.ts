@@ -1405,6 +1405,31 @@ describe('model-based: a sign-out of a tab that showed no session, its wallet co
       4,
     )
   })
+
+  // Found by the deep run (seed 1936936, size small), the same wallet: the second tab connected; the
+  // first, restoring from a slow storage, signed out, which ended the wallet's session, unaware of
+  // it (its events lagging). The wallet's words of its own sign-out and connection of before came
+  // as that sign-out waited for the storage: the provider was marked only once the storage was
+  // done, and the tab took up that connection, its accounts told with the other tab's connect.
+  it('C6, C19: a connection told after a sign-out of a tab that showed no session, the wallet having answered it, its storage still busy, is checked: the tab stays out, as the wallet is', async () => {
+    await runSequence(
+      { ...base, initialTabs: 2, eventDelays: [0, 7, 1], storageDelay: 8, silent: true },
+      [
+        step('wallet disconnects itself ‖ wallet connects itself', (s) => {
+          s.wallet.disconnectFromWallet()
+          s.connectFromWallet()
+        }),
+        step('switch network canton:devnet', (s) => s.wallet.switchNetwork('canton:devnet')),
+        step('connect(1, approve)', (s) => s.connect(1, 'approve')),
+        step('disconnect(0) ‖ decline re-auth prompt(0)', (s) => {
+          s.disconnect(0)
+          s.answerPrompt(0, false)
+        }),
+      ],
+      false,
+      2147483644,
+    )
+  })
 })
 
 describe('model-based: the reconnect lock a sign-out takes', () => {
