@@ -122,6 +122,42 @@ describe('the pure session machine', () => {
     expect(settled.state).toMatchObject({ status: 'connected', account: alice, networkId: 'canton:devnet', lastError: null })
   })
 
+  it('C3, C17: a connect whose answer said it is connected, overtaken by a newer word and checked, fails (4900) once a check finds the wallet out: its later words of a connection are of that approval, no prompt to wait for', () => {
+    const asked = run([
+      { type: 'disconnect', origin: 'local' },
+      { type: 'connect' },
+      { type: 'left' },
+      { type: 'status', connected: true, via: 'connect', overtaken: true },
+    ])
+    expect(calls(asked.effects)).toContain('status')
+    expect(asked.model.approved).toBe(true)
+    const told = run(
+      [
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged', overtaken: true },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'connected', overtaken: true },
+        { type: 'status', connected: false, reason: 'disconnect', via: 'statusChanged' },
+      ],
+      plain,
+      asked.model,
+    )
+    expect(told.model.vetting).toBeFalsy()
+    expect(told.state).toMatchObject({ status: 'connecting', lastError: null })
+    const out = run([{ type: 'status', connected: false, via: 'probe' }], plain, told.model)
+    expect(out.state).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    expect(out.model.op).toBeNull()
+    // with no approval, such a check leaves the connect waiting for its user (see `vetting`)
+    const unanswered = run(
+      [
+        { type: 'disconnect', origin: 'local' },
+        { type: 'connect' },
+        { type: 'left' },
+        { type: 'status', connected: true, networkId: 'canton:devnet', via: 'statusChanged', overtaken: true },
+        { type: 'status', connected: false, via: 'probe' },
+      ],
+    )
+    expect(unanswered.state).toMatchObject({ status: 'connecting', lastError: null })
+  })
+
   it('C4: a wallet failure during connect resolves disconnected with the error kept', () => {
     const error = new SessionError('User rejected', 4001)
     const { state } = run([{ type: 'connect' }, { type: 'fail', verb: 'connect', failure: error, origin: 'local' }])

@@ -127,6 +127,13 @@ export interface Model {
    */
   readonly refusal?: SessionError
   /**
+   * The connect's answer said the wallet is connected, but a newer word that it is not overtook it:
+   * the user approved, and the wallet is asked where it stands. Its later words of a connection are
+   * of that approval, no prompt still open: a check that finds the wallet out fails the connect
+   * (4900), as a sign-out before the accounts were read does, not waiting for a user who answered (C3, C17).
+   */
+  readonly approved?: boolean
+  /**
    * A disconnect ended a connect under way — one that waited for the user in an asynchronous
    * wallet, or whose request was still on its way (the wallet may hold it for its user by the time
    * it handles the disconnect; one unreachable meanwhile tells, as it comes back, where a connection
@@ -647,7 +654,7 @@ export const createTransition = (): typeof transition => {
     asking = op == 'connect' || op == 'pending'
     // Field by field, not a spread: copying a frozen snapshot (or a model) by spread takes V8's slow
     // path, and this runs for every wallet event. The types keep the lists complete.
-    n = { snapshot: st, op, tries: attempt, probed: m.probed, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting, refusal: op == 'connect' ? m.refusal : undefined }
+    n = { snapshot: st, op, tries: attempt, probed: m.probed, followed: m.followed, hook, asked: m.asked, said: m.said, accounts: m.accounts, networkId: m.networkId, saved: m.saved, times: m.times, firm: m.firm, loading: m.loading, leaving: m.leaving, missed: m.missed, gone: m.gone && (!op || op == 'sync') && st.status == 'disconnected', check: m.check, declined: m.declined, ended: m.ended, reread: connected && m.reread, renet: connected && m.renet, words: op ? m.words : 0, heard: m.heard, vetting: asking && m.vetting, refusal: op == 'connect' ? m.refusal : undefined, approved: op == 'connect' && m.approved }
 
     switch (input.type) {
       case 'connect':
@@ -813,8 +820,9 @@ export const createTransition = (): typeof transition => {
           // leaves the connect waiting (see `vetting`) (C6, C19).
           else if (input.overtaken && !m.said) {
             if ((op ?? 'sync') == 'sync') n.missed = 2
-            // (a probe's answer keeps what it checks, a connect's is no such word)
-            if (asking && input.via != 'probe' && input.via != 'connect') n.vetting = true
+            // (a probe's answer keeps what it checks, a connect's is no such word: see `approved`)
+            if (input.via == 'connect') n.approved = true
+            else if (asking && input.via != 'probe' && !m.approved) n.vetting = true
             sync()
           }
           else {

@@ -3475,6 +3475,74 @@ describe("C6, C19: a connection the wallet told before a disconnect() it accepte
   })
 })
 
+// Found by the multi-tab fuzz (seed 7029 at 10,000 runs): a tab signed out and connected at once;
+// the wallet approved the connect, but its answer came after the wallet's word of the sign-out, and
+// the other tab, following that sign-out late (M3), ended the connection the user had just approved.
+// The check of the overtaken answer found the wallet out, and the connect waited on for its user,
+// who had answered, until connectTimeoutMs.
+describe('C3, C17: a connect() the wallet approved, its answer overtaken by the word of the sign-out asked with it, the wallet out since', () => {
+  /**
+   * A sign-out and a connect at once; the wallet's word of the sign-out before its answer, then the
+   * approval, checked (that word came after the connect was asked), with its words (`told`); then
+   * another tab's sign-out ends that connection, and the check's read, of before it, is asked again.
+   */
+  const approvedThenOut = async (told: boolean) => {
+    vi.useFakeTimers()
+    const answer = deferred()
+    const left = deferred()
+    const reads: ReturnType<typeof deferred>[] = []
+    const { provider, emit, calls } = handWallet((method) => {
+      if (method === 'connect') return answer.promise
+      if (method === 'disconnect') return left.promise
+      if (method === 'status') {
+        const read = deferred()
+        reads.push(read)
+        return read.promise
+      }
+      if (method === 'listAccounts') return [ACCOUNT]
+      if (method === 'getActiveNetwork') return { networkId: 'canton:devnet' }
+      return null
+    })
+    const store = createSessionStore(provider, { storage: createMemoryStorage() })
+    void store.disconnect()
+    const connecting = store.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['disconnect', 'connect'])
+    emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    left.resolve(null)
+    answer.resolve({ isConnected: true })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(reads).toHaveLength(1)
+    if (told) {
+      emit('statusChanged', CONNECTED_STATUS)
+      emit('connected', CONNECTED_STATUS)
+    }
+    emit('statusChanged', { connection: { isConnected: false, reason: 'disconnect' } })
+    reads[0]!.resolve({ connection: { isConnected: true } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(reads).toHaveLength(2)
+    return { store, connecting, calls, last: reads[1]! }
+  }
+
+  it.each([true, false])('the wallet, asked, is out: the connect fails (4900), not waiting for a user who answered (words of the approval told: %s)', async (told) => {
+    const { store, connecting, calls, last } = await approvedThenOut(told)
+    last.resolve({ connection: { isConnected: false } })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(store.getSnapshot()).toMatchObject({ status: 'disconnected', account: null, lastError: { code: 4900 } })
+    expect(await connecting).toBe(store.getSnapshot())
+    expect(calls).not.toContain('listAccounts')
+    store.destroy()
+  })
+
+  it('the wallet, asked, is connected again (its user signed in there): the connect resolves connected', async () => {
+    const { store, connecting, last } = await approvedThenOut(true)
+    last.resolve({ connection: { isConnected: true }, network: { networkId: 'canton:devnet' } })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await connecting).toMatchObject({ status: 'connected', account: ACCOUNT, networkId: 'canton:devnet', lastError: null })
+    store.destroy()
+  })
+})
+
 // Found by the deep model run (seed 1301301, size medium): the wallet connected on its own, and the
 // user signed out in a tab still restoring (its storage read under way), before the wallet's words of
 // that connection came; a wallet that tells nothing of a dApp's own calls answered the sign-out, then
